@@ -1,0 +1,526 @@
+/**
+ * The analysis entry point: Rust source text in, one FutureReport per async fn / block / closure out.
+ */
+import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
+import { ParseTimeout, SyntaxNode, initParser, parseRust, WasmPaths } from './parser';
+import { FnInfo, ItemIndex, TypeScope, indexItems, typeFromNode } from './items';
+import { Layout, LayoutComputer, TypeEnv } from './layout';
+import { BodyContext, BodyResult, BodyWalker, Capture, Local, AwaitSite } from './held';
+import { MacroTrees } from './macros';
+import { Ty, UNKNOWN, isAdt, peelRefs, ref, showTy } from './types';
+import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
+
+export type Edition = '2015' | '2018' | '2021' | '2024';
+
+export interface AnalysisOptions {
+  /** Path shown in reports (as the user gave it). */
+  file: string;
+  edition: Edition;
+  /** Parse time budget; a file that takes longer is reported as skipped. */
+  parseBudgetMs?: number;
+}
+
+export function initAnalysis(paths?: WasmPaths): Promise<unknown> {
+  return initParser(paths);
+}
+
+interface FutureEntry {
+  id: string;
+  kind: FutureKind;
+  node: SyntaxNode;
+  fn?: FnInfo;
+  /** Set once the enclosing body has been walked (blocks and closures). */
+  captures?: Capture[];
+  scope: TypeScope;
+  body?: BodyResult;
+  report?: FutureReport;
+  layout?: Layout | null;
+  inProgress?: boolean;
+}
+
+const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
+
+function isAsyncClosure(node: SyntaxNode): boolean {
+  return node.type === 'closure_expression' && node.children.some((c) => c?.type === 'async');
+}
+
+function futureKey(node: SyntaxNode): string {
+  return `${node.type}@${node.startPosition.row}:${node.startPosition.column}`;
+}
+
+/** Analyses one file. Never throws for bad input: problems become notices or skipped futures. */
+export function analyzeSource(text: string, options: AnalysisOptions): FileReport {
+  if (text.length > MAX_SOURCE_CHARS) {
+    return { file: options.file, futures: [], notices: [`skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB`] };
+  }
+  let tree;
+  try {
+    tree = parseRust(text, options.parseBudgetMs ?? 2000);
+  } catch (e) {
+    if (e instanceof ParseTimeout) {
+      return { file: options.file, futures: [], notices: [`skipped: ${e.message}`] };
+    }
+    throw e;
+  }
+  const macros = new MacroTrees();
+  try {
+    return new FileAnalysis(tree.rootNode, options, macros).run();
+  } finally {
+    macros.dispose();
+    tree.delete();
+  }
+}
+
+class FileAnalysis {
+  private readonly index: ItemIndex;
+  private readonly futures = new Map<string, FutureEntry>();
+  private readonly order: FutureEntry[] = [];
+  private readonly notices: string[] = [];
+  /** Phase A answers Copy/drop questions without sizing futures (they may not be analysed yet). */
+  private readonly traitLayouts: LayoutComputer;
+  private readonly sizeLayouts: LayoutComputer;
+
+  constructor(
+    private readonly root: SyntaxNode,
+    private readonly options: AnalysisOptions,
+    private readonly macros: MacroTrees,
+  ) {
+    this.index = indexItems(root);
+    const resultIsIo = (this.index.uses.get('Result') ?? []).includes('io');
+    const typeEnv = (sized: boolean): TypeEnv => ({
+      userType: (segments) => {
+        const name = segments[segments.length - 1];
+        const t = this.index.types.get(name);
+        // A std path (`io::Error`) must not resolve to a same-named user type.
+        if (t && segments.length > 1 && ['std', 'core', 'alloc', 'io', 'fmt', 'sync', 'mpsc'].includes(segments[segments.length - 2])) {
+          return null;
+        }
+        return t ?? null;
+      },
+      futureLayout: (id) => (sized ? this.futureLayout(id) : { size: 0, align: 1, exact: false, unknown: [], drop: true, copy: false, niche: null }),
+    });
+    this.traitLayouts = new LayoutComputer(typeEnv(false));
+    this.sizeLayouts = new LayoutComputer(typeEnv(true));
+    this.traitLayouts.resultIsIo = resultIsIo;
+    this.sizeLayouts.resultIsIo = resultIsIo;
+  }
+
+  run(): FileReport {
+    this.discover(this.root, { generics: new Set(), selfTy: null });
+    // Walk every fn that is async or contains async blocks/closures; nested futures get their captures from it.
+    for (const fn of this.index.byNode.values()) {
+      const entry = this.futures.get(futureKey(fn.node));
+      const containsNested = fn.body ? this.containsFuture(fn.body) : false;
+      if (!entry && !containsNested) {
+        continue;
+      }
+      if (fn.node.hasError) {
+        if (entry) {
+          entry.report = this.skipped(entry, 'the function has syntax errors');
+        }
+        continue;
+      }
+      const walker = this.walkerFor({ generics: new Set(fn.generics), selfTy: fn.selfTy });
+      for (const p of fn.params) {
+        walker.declareParamPattern(p.pattern, p.ty);
+      }
+      const result = fn.body ? walker.run(fn.body) : { locals: [], awaits: [], loops: [], nested: [] };
+      if (entry) {
+        entry.body = result;
+      }
+      this.walkNested(result, { generics: new Set(fn.generics), selfTy: fn.selfTy });
+    }
+    // Futures outside any fn (consts, statics) have no captures.
+    for (const entry of this.order) {
+      if (!entry.body && !entry.report) {
+        this.walkFuture(entry, []);
+      }
+    }
+    const futures = this.order.map((e) => this.reportOf(e));
+    return { file: this.options.file, futures, notices: this.notices };
+  }
+
+  private containsFuture(node: SyntaxNode): boolean {
+    return node.descendantsOfType(['async_block', 'closure_expression']).some((n) => n && (n.type === 'async_block' || isAsyncClosure(n))) || /\basync\b/.test(node.text);
+  }
+
+  private discover(node: SyntaxNode, scope: TypeScope): void {
+    const visit = (n: SyntaxNode, s: TypeScope) => {
+      let next = s;
+      if (n.type === 'function_item') {
+        const info = this.index.byNode.get(n.id);
+        if (info) {
+          next = { generics: new Set(info.generics), selfTy: info.selfTy };
+          if (info.isAsync && info.body) {
+            this.addFuture({ id: futureKey(n), kind: 'fn', node: n, fn: info, scope: next });
+          }
+        }
+      } else if (n.type === 'async_block') {
+        this.addFuture({ id: futureKey(n), kind: 'block', node: n, scope: s });
+      } else if (isAsyncClosure(n)) {
+        this.addFuture({ id: futureKey(n), kind: 'closure', node: n, scope: s });
+      } else if (n.type === 'macro_invocation' && /\basync\b/.test(n.text)) {
+        for (const arg of this.macros.arguments(n)) {
+          visit(arg, s);
+        }
+        return;
+      }
+      for (const c of n.namedChildren) {
+        if (c) {
+          visit(c, next);
+        }
+      }
+    };
+    visit(node, scope);
+  }
+
+  private addFuture(entry: FutureEntry): void {
+    if (!this.futures.has(entry.id)) {
+      this.futures.set(entry.id, entry);
+      this.order.push(entry);
+    }
+  }
+
+  private context(scope: TypeScope): BodyContext {
+    return {
+      index: this.index,
+      scope,
+      edition: this.options.edition,
+      macros: this.macros,
+      traits: (ty) => {
+        if (ty.k === 'future') {
+          return { copy: false, drop: true };
+        }
+        const l = this.traitLayouts.layout(ty);
+        return { copy: l.copy, drop: l.drop };
+      },
+      futureOfNode: (n) => {
+        const e = this.futures.get(futureKey(n));
+        return e ? this.futureType(e) : null;
+      },
+      futureOfFn: (fn) => {
+        const e = this.futures.get(futureKey(fn.node));
+        return e ? this.futureType(e) : { k: 'unknown', text: `{async fn body of ${fn.path}()}` };
+      },
+      futureOutput: (id) => {
+        const e = this.futures.get(id);
+        if (e?.fn) {
+          return e.fn.ret;
+        }
+        if (e?.kind === 'block') {
+          return UNKNOWN;
+        }
+        return null;
+      },
+    };
+  }
+
+  private futureType(e: FutureEntry): Ty {
+    const label = e.kind === 'fn' ? `{async fn body of ${e.fn!.path}()}` : e.kind === 'block' ? `{async block@${e.node.startPosition.row + 1}:${e.node.startPosition.column + 1}}` : `{async closure@${e.node.startPosition.row + 1}}`;
+    if (e.kind === 'closure') {
+      // Calling an async closure yields its body future; the closure value itself is unknown here.
+      return { k: 'future', id: e.id, label };
+    }
+    return { k: 'future', id: e.id, label };
+  }
+
+  private walkerFor(scope: TypeScope): BodyWalker {
+    return new BodyWalker(this.context(scope));
+  }
+
+  private walkNested(result: BodyResult, scope: TypeScope): void {
+    for (const nested of result.nested) {
+      const entry = this.futures.get(futureKey(nested.node));
+      if (entry && !entry.body) {
+        entry.scope = scope;
+        this.walkFuture(entry, nested.captures);
+      }
+    }
+  }
+
+  private walkFuture(entry: FutureEntry, captures: Capture[]): void {
+    if (entry.node.hasError) {
+      entry.report = this.skipped(entry, 'the body has syntax errors');
+      return;
+    }
+    entry.captures = captures;
+    const walker = this.walkerFor(entry.scope);
+    for (const cap of captures) {
+      walker.declareParam(cap.local.name, cap.local.ty, cap.local.node, 'upvar');
+    }
+    let body: SyntaxNode | null = null;
+    if (entry.kind === 'block') {
+      body = entry.node.namedChildren.find((c) => c?.type === 'block') ?? null;
+    } else {
+      for (const p of entry.node.childForFieldName('parameters')?.namedChildren ?? []) {
+        if (!p) {
+          continue;
+        }
+        const pat = p.type === 'parameter' ? p.childForFieldName('pattern') : p;
+        const tyNode = p.type === 'parameter' ? p.childForFieldName('type') : null;
+        if (pat) {
+          walker.declareParamPattern(pat, tyNode ? typeFromNode(tyNode, this.index, entry.scope) : UNKNOWN);
+        }
+      }
+      body = entry.node.childForFieldName('body');
+    }
+    entry.body = body ? walker.run(body) : { locals: [], awaits: [], loops: [], nested: [] };
+    this.walkNested(entry.body, entry.scope);
+  }
+
+  private skipped(entry: FutureEntry, reason: string): FutureReport {
+    this.notices.push(`${this.nameOf(entry)} at line ${entry.node.startPosition.row + 1}: skipped: ${reason}`);
+    const pos = this.positionOf(entry);
+    return {
+      file: this.options.file, kind: entry.kind, name: this.nameOf(entry), line: pos.line, column: pos.column,
+      endLine: entry.node.endPosition.row + 1, size: null, align: 1, exact: false, unknown: [], upvars: [], awaits: [], skipped: reason,
+    };
+  }
+
+  private positionOf(entry: FutureEntry): { line: number; column: number } {
+    if (entry.kind === 'fn') {
+      const mods = entry.node.children.find((c) => c?.type === 'function_modifiers');
+      const asyncTok = mods?.children.find((c) => c?.type === 'async') ?? entry.node;
+      return { line: asyncTok.startPosition.row + 1, column: asyncTok.startPosition.column + 1 };
+    }
+    if (entry.kind === 'closure') {
+      const body = entry.node.childForFieldName('body') ?? entry.node;
+      return { line: body.startPosition.row + 1, column: body.startPosition.column + 1 };
+    }
+    return { line: entry.node.startPosition.row + 1, column: entry.node.startPosition.column + 1 };
+  }
+
+  private nameOf(entry: FutureEntry): string {
+    if (entry.kind === 'fn') {
+      return entry.fn!.path;
+    }
+    const pos = this.positionOf(entry);
+    return `async ${entry.kind}@${pos.line}:${pos.column}`;
+  }
+
+  private futureLayout(id: string): Layout | null {
+    const entry = this.futures.get(id);
+    if (!entry || entry.inProgress) {
+      return null;
+    }
+    const report = this.reportOf(entry);
+    if (report.size === null || report.skipped) {
+      return null;
+    }
+    return { size: report.size, align: report.align, exact: report.exact, unknown: report.unknown, drop: true, copy: false, niche: null };
+  }
+
+  private reportOf(entry: FutureEntry): FutureReport {
+    if (entry.report) {
+      return entry.report;
+    }
+    entry.inProgress = true;
+    try {
+      entry.report = this.buildReport(entry);
+    } finally {
+      entry.inProgress = false;
+    }
+    return entry.report;
+  }
+
+  private buildReport(entry: FutureEntry): FutureReport {
+    const body = entry.body ?? { locals: [], awaits: [], loops: [], nested: [] };
+    const pos = this.positionOf(entry);
+    const unknown = new Set<string>();
+    let exact = true;
+    const sizeOf = (ty: Ty) => {
+      const l = this.sizeLayouts.layout(ty);
+      if (!l.exact) {
+        exact = false;
+        l.unknown.forEach((u) => unknown.add(u));
+      }
+      return l;
+    };
+    const held = (l: Local, layout: Layout, kind = l.kind): HeldValue => ({
+      name: l.name,
+      kind,
+      line: l.node.startPosition.row + 1,
+      column: l.node.startPosition.column + 1,
+      size: layout.exact ? layout.size : layout.size || null,
+      align: layout.align,
+      type: showTy(l.ty),
+      exact: layout.exact,
+    });
+
+    const upvars: HeldValue[] = [];
+    const upvarLayouts: { size: number; align: number }[] = [];
+    for (const up of this.upvarsOf(entry, body)) {
+      const layout = sizeOf(up.ty);
+      upvarLayouts.push(layout);
+      upvars.push({ name: up.name, kind: 'upvar', line: up.node.startPosition.row + 1, column: up.node.startPosition.column + 1, size: layout.exact ? layout.size : layout.size || null, align: layout.align, type: showTy(up.ty), exact: layout.exact });
+    }
+
+    const saved = computeSaved(body, (ty) => this.traitLayouts.layout(ty));
+    const awaits: AwaitPoint[] = body.awaits.map((a) => ({ index: a.index, line: a.line, column: a.column, held: [] }));
+    const shapeLocals: SavedLocal[] = [];
+    for (const s of saved) {
+      const layout = s.local.kind === 'drop-flag' ? { size: 1, align: 1, exact: true, unknown: [], drop: false, copy: true, niche: null } : sizeOf(s.local.ty);
+      for (const v of s.variants) {
+        awaits[v].held.push(held(s.local, layout));
+      }
+      shapeLocals.push({ size: layout.size, align: layout.align, variants: s.variants, start: s.start, end: s.end, order: s.local.order, forcePromote: s.local.kind === 'drop-flag' });
+    }
+    const shape: CoroutineShape = { upvars: upvarLayouts, locals: shapeLocals, suspendCount: body.awaits.length };
+    const co = layoutCoroutine(shape);
+    return {
+      file: this.options.file,
+      kind: entry.kind,
+      name: this.nameOf(entry),
+      line: pos.line,
+      column: pos.column,
+      endLine: entry.node.endPosition.row + 1,
+      size: co.size,
+      align: co.align,
+      exact,
+      unknown: [...unknown].sort(),
+      upvars,
+      awaits,
+    };
+  }
+
+  /** The captured inputs of a future, with the names rustc gives them. */
+  private upvarsOf(entry: FutureEntry, body: BodyResult): { name: string | null; ty: Ty; node: SyntaxNode }[] {
+    if (entry.kind === 'fn') {
+      return (entry.fn?.params ?? []).map((p) => ({ name: p.isSelf ? 'self' : p.pattern.type === 'identifier' ? p.pattern.text : null, ty: p.ty, node: p.pattern }));
+    }
+    const result: { name: string | null; ty: Ty; node: SyntaxNode }[] = [];
+    if (entry.kind === 'closure') {
+      for (const l of body.locals) {
+        if (l.kind === 'argument') {
+          result.push({ name: l.name, ty: l.ty, node: l.node });
+        }
+      }
+    }
+    const disjoint = this.options.edition !== '2015' && this.options.edition !== '2018';
+    for (const cap of entry.captures ?? []) {
+      const base = cap.local.name ?? '_';
+      const paths = disjoint ? minimalPaths(cap.paths, cap.local.ty) : [''];
+      for (const path of paths) {
+        const suffix = path ? '__' + path.split('.').join('__') : '';
+        const byRef = entry.kind === 'closure' || !cap.byValue;
+        const ty = byRef ? ref(UNKNOWN) : this.pathType(cap.local.ty, path);
+        result.push({ name: byRef ? `_ref__${base}${suffix}` : `${base}${suffix}`, ty, node: cap.local.node });
+      }
+    }
+    return result;
+  }
+
+  private pathType(ty: Ty, path: string): Ty {
+    if (!path) {
+      return ty;
+    }
+    const walker = this.walkerFor({ generics: new Set(), selfTy: null });
+    void walker;
+    let t = ty;
+    for (const field of path.split('.')) {
+      t = fieldOf(this.index, t, field);
+    }
+    return t;
+  }
+}
+
+function fieldOf(index: ItemIndex, ty: Ty, field: string): Ty {
+  const t = peelRefs(ty);
+  if (t.k === 'tuple') {
+    return t.elems[Number(field)] ?? UNKNOWN;
+  }
+  if (t.k === 'adt') {
+    const user = index.types.get(t.segments[t.segments.length - 1]);
+    if (user?.kind === 'struct') {
+      return user.fields.find((f) => f.name === field)?.ty ?? UNKNOWN;
+    }
+  }
+  return UNKNOWN;
+}
+
+/** Capture paths with every path that extends another one removed; a reference is captured whole. */
+function minimalPaths(paths: Set<string>, ty: Ty): string[] {
+  if (paths.has('') || ty.k === 'ref' || isAdt(ty, 'Box', 'Rc', 'Arc')) {
+    return [''];
+  }
+  const sorted = [...paths].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  for (const p of sorted) {
+    if (!kept.some((k) => p === k || p.startsWith(k + '.'))) {
+      kept.push(p);
+    }
+  }
+  return kept;
+}
+
+interface SavedInfo {
+  local: Local;
+  variants: Set<number>;
+  start: number;
+  end: number;
+}
+
+function isPrefix(prefix: number[], path: number[]): boolean {
+  return prefix.length <= path.length && prefix.every((r, i) => path[i] === r);
+}
+
+/**
+ * For every local of the body, the awaits where it is saved: its storage is live there
+ * (in scope, not moved out unless borrowed) and it is live (used later, dropped later, or borrowed before).
+ */
+export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): SavedInfo[] {
+  const result: SavedInfo[] = [];
+  const loopById = new Map(body.loops.map((l) => [l.id, l]));
+  for (const local of body.locals) {
+    if (local.inPlace || local.kind === 'upvar') {
+      continue;
+    }
+    if (local.fixedAwait !== undefined) {
+      result.push({ local, variants: new Set([local.fixedAwait]), start: local.init, end: local.end });
+      continue;
+    }
+    const traits = local.ty.k === 'future' ? { drop: true, copy: false } : layoutOf(local.ty);
+    const firstBorrow = Math.min(...local.uses.filter((u) => u.kind === 'borrow').map((u) => u.point), Infinity);
+    const moves = local.uses.filter((u) => u.kind === 'move');
+    // A move frees the storage only if nothing borrowed the value before it.
+    const freeingMove = moves.find((m) => m.point < firstBorrow && isPrefix(m.region, local.region.length ? m.region.slice(0, local.region.length) : []) && m.region.length === local.region.length);
+    const storageEnd = freeingMove ? freeingMove.point : local.end;
+    const variants = new Set<number>();
+    for (const a of body.awaits) {
+      if (!(local.init < a.point && a.point < local.end)) {
+        continue;
+      }
+      const movedBefore = moves.some((m) => m.point < a.point && m.point < firstBorrow && isPrefix(m.region, a.region));
+      if (movedBefore) {
+        continue;
+      }
+      const usedLater = local.uses.some((u) => u.point > a.point) || a.loops.some((id) => {
+        const loop = loopById.get(id)!;
+        return local.init < loop.start && local.uses.some((u) => u.point > loop.start && u.point < loop.end);
+      });
+      const borrowedBefore = firstBorrow < a.point;
+      const droppedLater = traits.drop && !moves.some((m) => m.point < a.point && isPrefix(m.region, a.region));
+      if (usedLater || borrowedBefore || droppedLater) {
+        variants.add(a.index);
+      }
+    }
+    if (variants.size) {
+      result.push({ local, variants, start: local.init, end: storageEnd });
+    }
+    // A value with drop glue that is moved after an await where it was saved, or moved on some paths only, needs a drop flag.
+    if (traits.drop && moves.length && local.ty.k !== 'unknown') {
+      const movedAfterSave = moves.some((m) => [...variants].some((v) => body.awaits[v].point < m.point));
+      const conditional = moves.some((m) => m.region.length > local.region.length);
+      if (movedAfterSave || conditional) {
+        const flagVariants = new Set(body.awaits.filter((a) => local.init < a.point && a.point < local.end).map((a) => a.index));
+        if (flagVariants.size) {
+          const flag: Local = { ...local, id: -local.id - 1, name: null, kind: 'drop-flag', ty: { k: 'prim', name: 'bool' }, uses: [], order: local.order + 0.5 };
+          result.push({ local: flag, variants: flagVariants, start: -Infinity, end: Infinity });
+        }
+      }
+    }
+  }
+  return result;
+}
+
+export type { AwaitSite };

@@ -1,0 +1,1500 @@
+/**
+ * Walks one async body in evaluation order and decides, for every `.await`, which values the
+ * state machine saves there (reference/coroutine-layout.md section 2): scopes, moves, borrows,
+ * drop glue, temporaries, loops, awaitees and captures.
+ */
+import type { SyntaxNode } from './parser';
+import { FnInfo, ItemIndex, TypeScope, typeFromNode } from './items';
+import { ExprTyper, InferEnv, elementType, receiverMode } from './infer';
+import { Ty, UNKNOWN, adt, isAdt, peelRefs, prim, ref, showTy } from './types';
+import type { HeldKind } from './report';
+import { MacroTrees } from './macros';
+
+export type UseKind = 'read' | 'move' | 'borrow';
+
+export interface Use {
+  point: number;
+  kind: UseKind;
+  region: number[];
+}
+
+export interface Local {
+  id: number;
+  name: string | null;
+  kind: HeldKind;
+  ty: Ty;
+  node: SyntaxNode;
+  /** MIR-like declaration order (bindings before their initialiser's temporaries). */
+  order: number;
+  /** First point where the value exists. */
+  init: number;
+  /** Scope end: storage dies here. */
+  end: number;
+  region: number[];
+  uses: Use[];
+  /** Awaitees are saved at exactly their own await. */
+  fixedAwait?: number;
+  /** Upvars used in place: never saved as locals. */
+  inPlace?: boolean;
+  /** A drop flag guards this local. */
+  flagFor?: Local;
+}
+
+export interface AwaitSite {
+  index: number;
+  point: number;
+  region: number[];
+  loops: number[];
+  node: SyntaxNode;
+  line: number;
+  column: number;
+}
+
+interface LoopSpan {
+  id: number;
+  start: number;
+  end: number;
+}
+
+/** Something a nested async block / closure captured from this body. */
+export interface Capture {
+  local: Local;
+  /** Field paths used (`name`, `inner.len`); empty string = the whole variable. */
+  paths: Set<string>;
+  byValue: boolean;
+}
+
+interface CaptureFrame {
+  firstLocalId: number;
+  isMove: boolean;
+  /** An async block or closure (its own future), as opposed to a plain closure. */
+  isFuture: boolean;
+  captured: Map<Local, Capture>;
+}
+
+export interface NestedFuture {
+  node: SyntaxNode;
+  captures: Capture[];
+}
+
+export interface BodyResult {
+  locals: Local[];
+  awaits: AwaitSite[];
+  loops: LoopSpan[];
+  /** Async blocks and closures met in this body, with what they capture. */
+  nested: NestedFuture[];
+}
+
+export interface BodyContext {
+  index: ItemIndex;
+  scope: TypeScope;
+  edition: string;
+  macros: MacroTrees;
+  /** Copy / drop-glue facts for a type (futures: not Copy, drop glue). */
+  traits(ty: Ty): { copy: boolean; drop: boolean };
+  futureOfNode(node: SyntaxNode): Ty | null;
+  futureOfFn(fn: FnInfo): Ty;
+  futureOutput(id: string): Ty | null;
+}
+
+const FORMAT_MACROS = new Set([
+  'format', 'print', 'println', 'eprint', 'eprintln', 'write', 'writeln', 'panic', 'format_args',
+  'trace', 'debug', 'info', 'warn', 'error', 'log', 'unreachable', 'todo', 'unimplemented', 'assert', 'debug_assert',
+]);
+const DIVERGING_MACROS = new Set(['panic', 'unreachable', 'todo', 'unimplemented']);
+const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
+const PLACE_TYPES = new Set(['identifier', 'self', 'field_expression', 'scoped_identifier']);
+
+function isPlace(node: SyntaxNode): boolean {
+  if (node.type === 'parenthesized_expression' && node.namedChildren[0]) {
+    return isPlace(node.namedChildren[0]);
+  }
+  if (node.type === 'field_expression') {
+    const base = node.childForFieldName('value');
+    return !!base && isPlace(base);
+  }
+  if (node.type === 'index_expression' && node.namedChildren[0]) {
+    return isPlace(node.namedChildren[0]);
+  }
+  if (node.type === 'unary_expression' && node.children[0]?.type === '*') {
+    return true;
+  }
+  return PLACE_TYPES.has(node.type);
+}
+
+function named(node: SyntaxNode | null): SyntaxNode[] {
+  return (node?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item');
+}
+
+function macroName(node: SyntaxNode): string {
+  return node.childForFieldName('macro')?.text.split('::').pop()?.trim() ?? '';
+}
+
+function isDivergingStatement(stmt: SyntaxNode): boolean {
+  let e: SyntaxNode | null = stmt;
+  if (e.type === 'expression_statement') {
+    e = e.namedChildren[0] ?? null;
+  }
+  if (!e) {
+    return false;
+  }
+  if (e.type === 'return_expression' || e.type === 'break_expression' || e.type === 'continue_expression') {
+    return true;
+  }
+  if (e.type === 'macro_invocation' && DIVERGING_MACROS.has(macroName(e))) {
+    return true;
+  }
+  if (e.type === 'loop_expression') {
+    return !/\bbreak\b/.test(e.text);
+  }
+  return false;
+}
+
+export class BodyWalker {
+  private point = 0;
+  private nextId = 0;
+  private readonly locals: Local[] = [];
+  private readonly awaits: AwaitSite[] = [];
+  private readonly loops: LoopSpan[] = [];
+  private readonly loopStack: LoopSpan[] = [];
+  private readonly regionStack: number[] = [];
+  private nextRegion = 1;
+  private readonly scopes: { names: Map<string, Local>; owned: Local[] }[] = [];
+  /** Temporaries that die at the end of the enclosing statement. */
+  private readonly statementTemps: Local[][] = [];
+  private readonly captureFrames: CaptureFrame[] = [];
+  private readonly nested: NestedFuture[] = [];
+  private dead = false;
+  private readonly typer: ExprTyper;
+  private readonly closureTypes = new Map<number, Ty>();
+
+  constructor(private readonly ctx: BodyContext) {
+    const env: InferEnv = {
+      index: ctx.index,
+      scope: ctx.scope,
+      localType: (name) => this.lookup(name)?.ty ?? null,
+      futureOfNode: (n) => ctx.futureOfNode(n) ?? this.closureTypes.get(n.id) ?? null,
+      futureOfFn: (f) => ctx.futureOfFn(f),
+      futureOutput: (id) => ctx.futureOutput(id),
+    };
+    this.typer = new ExprTyper(env);
+  }
+
+  typeOf(node: SyntaxNode | null): Ty {
+    return this.typer.typeOf(node);
+  }
+
+  /** Declares the inputs: async fn parameters (upvar + local copy) or a block's captures (in place). */
+  declareParam(name: string | null, ty: Ty, node: SyntaxNode, kind: 'argument' | 'upvar'): Local {
+    if (this.scopes.length === 0) {
+      this.pushScope();
+    }
+    const local = this.newLocal(name, kind === 'upvar' ? 'upvar' : 'argument', ty, node, 0);
+    local.inPlace = kind === 'upvar';
+    local.init = -1;
+    local.order = -1000 + local.id;
+    return local;
+  }
+
+  /** Declares the bindings of a parameter pattern (`(a, b): (u8, u8)`). */
+  declareParamPattern(pattern: SyntaxNode, ty: Ty): void {
+    if (this.scopes.length === 0) {
+      this.pushScope();
+    }
+    if (pattern.type === 'identifier' || pattern.type === 'self' || pattern.type === 'self_parameter') {
+      this.declareParam(pattern.type === 'identifier' ? pattern.text : 'self', ty, pattern, 'argument');
+      return;
+    }
+    if (pattern.type === '_') {
+      // rustc names the local of a `_` parameter `_`; nothing can refer to it.
+      const local = this.declareParam('_', ty, pattern, 'argument');
+      this.scopes[this.scopes.length - 1].names.delete('_');
+      void local;
+      return;
+    }
+    this.bindPattern(pattern, ty, -1, 'argument');
+  }
+
+  run(body: SyntaxNode): BodyResult {
+    if (this.scopes.length === 0) {
+      this.pushScope();
+    }
+    if (body.type === 'block') {
+      this.walkBlockContents(body);
+    } else {
+      this.withStatement(() => this.walkExpr(body, 'move'));
+    }
+    this.point++;
+    this.popScope();
+    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested };
+  }
+
+  // ---- scopes and locals ----
+
+  private pushScope(): void {
+    this.scopes.push({ names: new Map(), owned: [] });
+  }
+
+  private popScope(): void {
+    const scope = this.scopes.pop();
+    for (const l of scope?.owned ?? []) {
+      if (l.end === Infinity) {
+        l.end = this.point;
+      }
+    }
+  }
+
+  private lookup(name: string): Local | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const l = this.scopes[i].names.get(name);
+      if (l) {
+        return l;
+      }
+    }
+    return undefined;
+  }
+
+  private newLocal(name: string | null, kind: HeldKind, ty: Ty, node: SyntaxNode, order: number): Local {
+    const local: Local = {
+      id: this.nextId++,
+      name,
+      kind,
+      ty,
+      node,
+      order,
+      init: this.point,
+      end: Infinity,
+      region: [...this.regionStack],
+      uses: [],
+    };
+    this.locals.push(local);
+    const scope = this.scopes[this.scopes.length - 1];
+    scope.owned.push(local);
+    if (name !== null) {
+      scope.names.set(name, local);
+    }
+    return local;
+  }
+
+  private newTemp(ty: Ty, node: SyntaxNode, until: 'statement' | 'scope' = 'statement'): Local {
+    const temp = this.newLocal(null, 'temporary', ty, node, this.point);
+    const scope = this.scopes[this.scopes.length - 1];
+    if (until === 'statement' && this.statementTemps.length) {
+      scope.owned.pop();
+      this.statementTemps[this.statementTemps.length - 1].push(temp);
+    }
+    return temp;
+  }
+
+  private withStatement(fn: () => void): void {
+    this.statementTemps.push([]);
+    fn();
+    this.point++;
+    for (const t of this.statementTemps.pop() ?? []) {
+      t.end = this.point;
+    }
+  }
+
+  private use(local: Local, kind: UseKind, path = ''): void {
+    if (this.dead) {
+      return;
+    }
+    const frame = this.captureFrames[this.captureFrames.length - 1];
+    if (frame && local.id < frame.firstLocalId) {
+      const traits = this.ctx.traits(local.ty);
+      const byValue = frame.isMove || (kind === 'move' && !traits.copy);
+      let cap = frame.captured.get(local);
+      if (!cap) {
+        cap = { local, paths: new Set(), byValue: false };
+        frame.captured.set(local, cap);
+      }
+      cap.paths.add(path);
+      cap.byValue ||= byValue;
+      // The closure or block itself is what uses the variable, at its creation.
+      kind = byValue ? (traits.copy ? 'read' : 'move') : 'borrow';
+      // Outer frames see the capture as a use too.
+      if (this.captureFrames.length > 1) {
+        const outer = this.captureFrames.pop()!;
+        this.use(local, kind, path);
+        this.captureFrames.push(outer);
+        return;
+      }
+    }
+    if (kind === 'move' && this.ctx.traits(local.ty).copy) {
+      kind = 'read';
+    }
+    // Borrowing through a reference (`self.buf.len()` with `&mut self`) does not borrow the local itself.
+    if (kind === 'borrow' && (local.ty.k === 'ref' || local.ty.k === 'ptr')) {
+      kind = 'read';
+    }
+    local.uses.push({ point: ++this.point, kind, region: [...this.regionStack] });
+  }
+
+  private inRegion<T>(fn: () => T): T {
+    this.regionStack.push(this.nextRegion++);
+    try {
+      return fn();
+    } finally {
+      this.regionStack.pop();
+    }
+  }
+
+  private inLoop(fn: () => void): void {
+    const span: LoopSpan = { id: this.loops.length, start: ++this.point, end: Infinity };
+    this.loops.push(span);
+    this.loopStack.push(span);
+    this.inRegion(fn);
+    this.loopStack.pop();
+    span.end = ++this.point;
+  }
+
+  // ---- statements ----
+
+  private walkBlockContents(block: SyntaxNode): void {
+    const wasDead = this.dead;
+    for (const stmt of named(block)) {
+      this.walkStatement(stmt);
+      if (isDivergingStatement(stmt)) {
+        this.dead = true;
+      }
+    }
+    this.dead = wasDead;
+  }
+
+  private walkBlock(block: SyntaxNode): void {
+    this.pushScope();
+    this.walkBlockContents(block);
+    this.point++;
+    this.popScope();
+  }
+
+  private walkStatement(stmt: SyntaxNode): void {
+    switch (stmt.type) {
+      case 'let_declaration':
+        this.walkLet(stmt);
+        return;
+      case 'expression_statement':
+        this.withStatement(() => {
+          const e = stmt.namedChildren[0];
+          if (e) {
+            this.walkExpr(e, 'discard');
+          }
+        });
+        return;
+      case 'function_item':
+      case 'struct_item':
+      case 'enum_item':
+      case 'impl_item':
+      case 'use_declaration':
+      case 'const_item':
+      case 'static_item':
+      case 'type_item':
+      case 'trait_item':
+      case 'mod_item':
+      case 'empty_statement':
+      case 'attribute_item':
+        return;
+      default:
+        // A block's tail expression.
+        this.withStatement(() => this.walkExpr(stmt, 'move'));
+    }
+  }
+
+  private walkLet(stmt: SyntaxNode): void {
+    const pattern = stmt.childForFieldName('pattern');
+    const value = stmt.childForFieldName('value');
+    const tyNode = stmt.childForFieldName('type');
+    const alternative = stmt.childForFieldName('alternative');
+    const order = this.point;
+    let ty = tyNode ? typeFromNode(tyNode, this.ctx.index, this.ctx.scope) : UNKNOWN;
+    if (value && ty.k === 'unknown') {
+      ty = this.typeOf(value);
+    }
+    const isWildcard = pattern?.type === '_';
+    let initAt: number | null = null;
+    this.statementTemps.push([]);
+    if (value) {
+      const bindsByValue = pattern ? this.patternMoves(pattern, ty) : true;
+      if (isWildcard && isPlace(value)) {
+        // `let _ = x;` neither moves nor reads `x`.
+      } else if (value.type === 'reference_expression' && !isPlace(value.childForFieldName('value') ?? value)) {
+        // `let r = &make();` extends the temporary to the enclosing block.
+        const operand = value.childForFieldName('value')!;
+        this.walkExpr(operand, 'move');
+        const temp = this.newTemp(this.typeOf(operand), operand, 'scope');
+        temp.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
+      } else if (this.isPinMacro(value)) {
+        this.walkPinMacro(value);
+      } else {
+        this.walkExpr(value, bindsByValue ? 'move' : 'read');
+      }
+      const direct = value.type === 'await_expression' ? this.awaits[this.awaits.length - 1] : undefined;
+      if (direct && direct.node.id === value.id) {
+        // The binding is written while the awaitee still exists: they conflict.
+        initAt = direct.point + 0.25;
+      }
+    }
+    if (alternative) {
+      this.inRegion(() => this.walkBlock(alternative));
+    }
+    this.point++;
+    for (const t of this.statementTemps.pop() ?? []) {
+      t.end = this.point;
+    }
+    if (pattern && !isWildcard) {
+      const before = this.locals.length;
+      this.bindPattern(pattern, ty, order, 'binding');
+      if (initAt !== null) {
+        for (let i = before; i < this.locals.length; i++) {
+          this.locals[i].init = initAt;
+        }
+      }
+    } else if (pattern && isWildcard && value && !isPlace(value)) {
+      // `let _ = expr;` drops the value at once: nothing to save.
+    }
+  }
+
+  /** Whether destructuring with this pattern moves (non-Copy parts bound by value) out of the value. */
+  private patternMoves(pattern: SyntaxNode, ty: Ty): boolean {
+    if (pattern.type === 'identifier' || pattern.type === 'mut_pattern' || pattern.type === 'tuple_pattern' || pattern.type === 'slice_pattern') {
+      return true;
+    }
+    const t = peelRefs(ty);
+    if (pattern.type === 'struct_pattern' && t.k === 'adt') {
+      for (const f of named(pattern)) {
+        if (f.type !== 'field_pattern') {
+          continue;
+        }
+        const fieldName = f.childForFieldName('name')?.text ?? f.namedChildren[0]?.text ?? '';
+        const sub = f.childForFieldName('pattern');
+        if (sub && sub.type === '_') {
+          continue;
+        }
+        if (f.text.startsWith('ref ') || sub?.type === 'ref_pattern') {
+          continue;
+        }
+        const fty = this.typer.fieldType(t, fieldName);
+        if (!this.ctx.traits(fty).copy) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /** Declares the bindings of a pattern, deriving each binding's type from the matched type. */
+  private bindPattern(pattern: SyntaxNode, ty: Ty, order: number, kind: 'binding' | 'argument'): void {
+    const declare = (name: string, t: Ty, node: SyntaxNode) => {
+      const l = this.newLocal(name, kind, t, node, order < 0 ? -1000 + this.nextId : order);
+      if (order < 0) {
+        l.init = -1;
+      }
+    };
+    const byRef = ty.k === 'ref';
+    const wrap = (t: Ty) => (byRef && t.k !== 'ref' ? ref(t) : t);
+    switch (pattern.type) {
+      case 'identifier':
+        declare(pattern.text, ty, pattern);
+        return;
+      case 'mut_pattern':
+        if (pattern.namedChildren[0]) {
+          this.bindPattern(pattern.namedChildren[pattern.namedChildren.length - 1]!, ty, order, kind);
+        }
+        return;
+      case 'ref_pattern': {
+        const inner = pattern.namedChildren[pattern.namedChildren.length - 1];
+        if (inner) {
+          this.bindPattern(inner, ref(ty), order, kind);
+        }
+        return;
+      }
+      case 'reference_pattern': {
+        const inner = pattern.namedChildren[pattern.namedChildren.length - 1];
+        if (inner) {
+          this.bindPattern(inner, ty.k === 'ref' ? ty.inner : UNKNOWN, order, kind);
+        }
+        return;
+      }
+      case 'captured_pattern': {
+        const parts = named(pattern);
+        if (parts[0]) {
+          declare(parts[0].text, ty, parts[0]);
+        }
+        if (parts[1]) {
+          this.bindPattern(parts[1], ty, order, kind);
+        }
+        return;
+      }
+      case 'tuple_pattern': {
+        const t = peelRefs(ty);
+        named(pattern).forEach((p, i) => this.bindPattern(p, wrap(t.k === 'tuple' ? t.elems[i] ?? UNKNOWN : UNKNOWN), order, kind));
+        return;
+      }
+      case 'slice_pattern': {
+        const elem = elementType(ty);
+        named(pattern).forEach((p) => this.bindPattern(p, wrap(elem), order, kind));
+        return;
+      }
+      case 'tuple_struct_pattern': {
+        const t = peelRefs(ty);
+        const typeNode = pattern.childForFieldName('type');
+        const ctor = typeNode?.text.split('::').pop() ?? '';
+        const fields = named(pattern).filter((c) => c.id !== typeNode?.id);
+        fields.forEach((p, i) => this.bindPattern(p, wrap(this.variantField(t, ctor, i)), order, kind));
+        return;
+      }
+      case 'struct_pattern': {
+        const t = peelRefs(ty);
+        for (const f of named(pattern)) {
+          if (f.type !== 'field_pattern') {
+            continue;
+          }
+          const nameNode = f.childForFieldName('name');
+          const sub = f.childForFieldName('pattern');
+          const fieldName = nameNode?.text ?? '';
+          const isRef = f.children.some((c) => c?.type === 'ref');
+          const fty = wrap(this.structPatternField(t, pattern, fieldName));
+          if (sub) {
+            this.bindPattern(sub, fty, order, kind);
+          } else if (nameNode) {
+            declare(fieldName, isRef ? ref(fty) : fty, nameNode);
+          }
+        }
+        return;
+      }
+      case 'or_pattern': {
+        const first = named(pattern)[0];
+        if (first) {
+          this.bindPattern(first, ty, order, kind);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private variantField(t: Ty, ctor: string, i: number): Ty {
+    if (ctor === 'Some' || ctor === 'Ok') {
+      return isAdt(t, 'Option', 'Result', 'Poll', 'LockResult') ? (t.k === 'adt' ? t.args[0] ?? UNKNOWN : UNKNOWN) : UNKNOWN;
+    }
+    if (ctor === 'Err') {
+      return t.k === 'adt' ? t.args[1] ?? UNKNOWN : UNKNOWN;
+    }
+    const user = t.k === 'adt' ? this.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+    if (user?.kind === 'enum') {
+      const v = user.variants.find((x) => x.name === ctor);
+      return v?.fields[i] ?? UNKNOWN;
+    }
+    if (user?.kind === 'struct') {
+      return user.fields[i]?.ty ?? UNKNOWN;
+    }
+    const direct = this.ctx.index.types.get(ctor);
+    if (direct?.kind === 'struct') {
+      return direct.fields[i]?.ty ?? UNKNOWN;
+    }
+    return UNKNOWN;
+  }
+
+  private structPatternField(t: Ty, pattern: SyntaxNode, field: string): Ty {
+    const typeNode = pattern.childForFieldName('type');
+    const segs = typeNode?.text.split('::') ?? [];
+    const last = segs[segs.length - 1];
+    const user = this.ctx.index.types.get(last);
+    if (user?.kind === 'struct') {
+      return user.fields.find((f) => f.name === field)?.ty ?? UNKNOWN;
+    }
+    const owner = t.k === 'adt' ? this.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+    if (owner?.kind === 'struct') {
+      return this.typer.fieldType(t, field);
+    }
+    // Struct-like enum variants are not modelled field by field.
+    return UNKNOWN;
+  }
+
+  // ---- expressions ----
+
+  /** The local at the root of a place expression, with the field path (`c.name` → c, "name"). */
+  private placeRoot(node: SyntaxNode): { local: Local; path: string; viaDeref: boolean } | null {
+    const fields: string[] = [];
+    let n: SyntaxNode | null = node;
+    let viaDeref = false;
+    while (n) {
+      if (n.type === 'field_expression') {
+        fields.unshift(n.childForFieldName('field')?.text ?? '');
+        n = n.childForFieldName('value');
+      } else if (n.type === 'parenthesized_expression') {
+        n = n.namedChildren[0] ?? null;
+      } else if (n.type === 'unary_expression' && n.children[0]?.type === '*') {
+        viaDeref = true;
+        fields.length = 0;
+        n = n.namedChildren[0] ?? null;
+      } else if (n.type === 'index_expression') {
+        fields.length = 0;
+        n = n.namedChildren[0] ?? null;
+      } else {
+        break;
+      }
+    }
+    if (!n || (n.type !== 'identifier' && n.type !== 'self')) {
+      return null;
+    }
+    const local = this.lookup(n.text);
+    return local ? { local, path: fields.join('.'), viaDeref } : null;
+  }
+
+  walkExpr(node: SyntaxNode, mode: UseKind | 'discard'): void {
+    switch (node.type) {
+      case 'identifier':
+      case 'self': {
+        const local = this.lookup(node.text);
+        if (local) {
+          this.use(local, mode === 'discard' ? 'read' : mode);
+        }
+        return;
+      }
+      case 'field_expression': {
+        const root = this.placeRoot(node);
+        if (root) {
+          let kind: UseKind = mode === 'discard' ? 'read' : mode;
+          if (kind === 'move' && this.ctx.traits(this.typeOf(node)).copy) {
+            kind = 'read';
+          }
+          if (root.viaDeref && kind === 'borrow') {
+            kind = 'read';
+          }
+          this.use(root.local, kind, root.path);
+          return;
+        }
+        const base = node.childForFieldName('value');
+        if (base) {
+          this.walkValueOperand(base, mode === 'borrow' ? 'borrow' : 'read');
+        }
+        return;
+      }
+      case 'index_expression': {
+        const [base, idx] = named(node);
+        if (idx) {
+          this.walkExpr(idx, 'move');
+        }
+        if (base) {
+          const bt = peelRefs(this.typeOf(base));
+          // Built-in array indexing is a plain place access; everything else calls `Index::index(&base)`.
+          const builtin = bt.k === 'array' && idx?.type !== 'range_expression';
+          if (isPlace(base)) {
+            this.walkExpr(base, builtin ? (mode === 'borrow' ? 'borrow' : 'read') : 'borrow');
+          } else {
+            this.walkValueOperand(base, 'borrow');
+          }
+        }
+        return;
+      }
+      case 'reference_expression': {
+        const operand = node.childForFieldName('value');
+        if (!operand) {
+          return;
+        }
+        if (isPlace(operand)) {
+          this.walkExpr(operand, 'borrow');
+        } else {
+          this.walkValueOperand(operand, 'borrow');
+        }
+        return;
+      }
+      case 'unary_expression': {
+        const operand = node.namedChildren[0];
+        if (operand) {
+          const op = node.children[0]?.type;
+          if (op === '*') {
+            const t = this.typeOf(operand);
+            // `*guard` on a smart pointer calls Deref::deref(&guard).
+            const viaDerefTrait = isAdt(peelRefs(t), 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Rc', 'Arc');
+            this.walkExpr(operand, viaDerefTrait && t.k !== 'ref' ? 'borrow' : 'read');
+          } else {
+            this.walkExpr(operand, this.isPrimitive(this.typeOf(operand)) ? 'read' : 'move');
+          }
+        }
+        return;
+      }
+      case 'parenthesized_expression':
+      case 'else_clause':
+        for (const c of named(node)) {
+          this.walkExpr(c, mode);
+        }
+        return;
+      case 'type_cast_expression': {
+        const v = node.childForFieldName('value');
+        if (v) {
+          this.walkExpr(v, 'read');
+        }
+        return;
+      }
+      case 'binary_expression':
+        this.walkBinary(node);
+        return;
+      case 'assignment_expression': {
+        const right = node.childForFieldName('right');
+        const left = node.childForFieldName('left');
+        if (right) {
+          this.walkExpr(right, 'move');
+        }
+        if (left && left.type !== 'identifier') {
+          // Writing a field or through a reference reads the base.
+          this.walkExpr(left, 'read');
+        }
+        return;
+      }
+      case 'compound_assignment_expr': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const lt = left ? this.typeOf(left) : UNKNOWN;
+        const primitive = this.isPrimitive(peelRefs(lt)) || lt.k === 'unknown';
+        let receiverTemp: Local | null = null;
+        if (left && !primitive && right && this.containsAwait(right)) {
+          // `d += f().await` takes `&mut d` before evaluating the right side.
+          receiverTemp = this.newTemp(ref(lt, true), left);
+        }
+        if (right) {
+          this.walkExpr(right, 'move');
+        }
+        if (left) {
+          this.walkExpr(left, primitive ? 'read' : 'borrow');
+        }
+        if (receiverTemp) {
+          receiverTemp.uses.push({ point: ++this.point, kind: 'read', region: [...this.regionStack] });
+        }
+        return;
+      }
+      case 'call_expression':
+        this.walkCall(node);
+        return;
+      case 'macro_invocation':
+        this.walkMacro(node, mode);
+        return;
+      case 'await_expression':
+        this.walkAwait(node);
+        return;
+      case 'try_expression': {
+        const inner = node.namedChildren[0];
+        if (inner) {
+          this.walkExpr(inner, 'move');
+          const t = this.typeOf(inner);
+          this.newTemp(this.controlFlowOf(t), node);
+        }
+        return;
+      }
+      case 'block':
+        this.walkBlock(node);
+        return;
+      case 'unsafe_block':
+      case 'const_block': {
+        const b = node.namedChildren.find((c) => c?.type === 'block');
+        if (b) {
+          this.walkBlock(b);
+        }
+        return;
+      }
+      case 'if_expression':
+        this.walkIf(node);
+        return;
+      case 'match_expression':
+        this.walkMatch(node);
+        return;
+      case 'while_expression':
+        this.walkWhile(node);
+        return;
+      case 'loop_expression': {
+        const body = node.childForFieldName('body');
+        this.inLoop(() => body && this.walkBlock(body));
+        return;
+      }
+      case 'for_expression':
+        this.walkFor(node);
+        return;
+      case 'return_expression':
+      case 'break_expression':
+      case 'yield_expression': {
+        const v = named(node).find((c) => c.type !== 'label');
+        if (v) {
+          this.walkExpr(v, 'move');
+        }
+        return;
+      }
+      case 'tuple_expression':
+      case 'array_expression':
+      case 'arguments': {
+        const len = node.childForFieldName('length');
+        for (const c of named(node)) {
+          this.walkExpr(c, c.id === len?.id ? 'read' : 'move');
+        }
+        return;
+      }
+      case 'struct_expression': {
+        const body = node.childForFieldName('body');
+        for (const f of named(body)) {
+          if (f.type === 'shorthand_field_initializer') {
+            const id = f.namedChildren[0];
+            if (id) {
+              this.walkExpr(id, 'move');
+            }
+          } else if (f.type === 'field_initializer') {
+            const v = f.childForFieldName('value');
+            if (v) {
+              this.walkExpr(v, 'move');
+            }
+          } else if (f.type === 'base_field_initializer') {
+            const v = f.namedChildren[0];
+            if (v) {
+              this.walkExpr(v, 'move');
+            }
+          }
+        }
+        return;
+      }
+      case 'range_expression':
+        for (const c of named(node)) {
+          this.walkExpr(c, 'move');
+        }
+        return;
+      case 'async_block':
+        this.walkNestedFuture(node, node.children.some((c) => c?.type === 'move'));
+        return;
+      case 'closure_expression':
+        this.walkClosure(node);
+        return;
+      case 'let_condition':
+      case 'let_chain':
+        // Reached only through malformed code; conditions are handled by walkIf / walkWhile.
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A value expression used by reference: evaluated into a temporary that lives to the end of the statement. */
+  private walkValueOperand(node: SyntaxNode, _kind: 'borrow' | 'read'): void {
+    if (isPlace(node)) {
+      this.walkExpr(node, _kind);
+      return;
+    }
+    this.walkExpr(node, 'move');
+    if (this.producesValue(node)) {
+      const temp = this.newTemp(this.typeOf(node), node);
+      temp.uses.push({ point: ++this.point, kind: _kind === 'borrow' ? 'borrow' : 'read', region: [...this.regionStack] });
+    }
+  }
+
+  private producesValue(node: SyntaxNode): boolean {
+    return ['call_expression', 'macro_invocation', 'await_expression', 'struct_expression', 'array_expression', 'tuple_expression', 'try_expression', 'index_expression', 'binary_expression', 'type_cast_expression'].includes(node.type);
+  }
+
+  private isPrimitive(t: Ty): boolean {
+    return t.k === 'prim';
+  }
+
+  private containsAwait(node: SyntaxNode): boolean {
+    return node.descendantsOfType('await_expression').length > 0 || (node.text.includes('.await') && node.descendantsOfType('macro_invocation').length > 0);
+  }
+
+  private controlFlowOf(t: Ty): Ty {
+    const p = peelRefs(t);
+    if (isAdt(p, 'Result')) {
+      const err = p.k === 'adt' ? p.args[1] ?? UNKNOWN : UNKNOWN;
+      const segs = p.k === 'adt' ? p.segments : [];
+      const e = segs.includes('io') || (p.k === 'adt' && p.args.length === 1) ? adt('io::Error') : err;
+      return adt('ControlFlow', e, p.k === 'adt' ? p.args[0] ?? UNKNOWN : UNKNOWN);
+    }
+    if (isAdt(p, 'Option')) {
+      return adt('ControlFlow', prim('bool'), p.k === 'adt' ? p.args[0] ?? UNKNOWN : UNKNOWN);
+    }
+    return adt('ControlFlow', UNKNOWN, UNKNOWN);
+  }
+
+  private walkBinary(node: SyntaxNode): void {
+    const op = node.childForFieldName('operator')?.text ?? node.children[1]?.type ?? '';
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (op === '&&' || op === '||') {
+      if (left) {
+        this.walkExpr(left, 'read');
+      }
+      if (right) {
+        this.inRegion(() => this.walkExpr(right, 'read'));
+      }
+      return;
+    }
+    const comparison = ['==', '!=', '<', '>', '<=', '>='].includes(op);
+    for (const side of [left, right]) {
+      if (!side) {
+        continue;
+      }
+      const t = peelRefs(this.typeOf(side));
+      const builtin = t.k === 'prim' || t.k === 'unknown';
+      if (comparison && !builtin) {
+        // `PartialEq::eq(&a, &b)`.
+        if (isPlace(side)) {
+          this.walkExpr(side, 'borrow');
+        } else {
+          this.walkValueOperand(side, 'borrow');
+        }
+      } else {
+        this.walkExpr(side, comparison ? 'read' : 'move');
+      }
+    }
+  }
+
+  private walkCall(node: SyntaxNode): void {
+    let fnNode = node.childForFieldName('function');
+    const argsNode = node.childForFieldName('arguments');
+    const args = named(argsNode);
+    if (fnNode?.type === 'generic_function') {
+      fnNode = fnNode.childForFieldName('function') ?? fnNode;
+    }
+    if (fnNode?.type === 'field_expression') {
+      const receiver = fnNode.childForFieldName('value');
+      const method = fnNode.childForFieldName('field')?.text ?? '';
+      if (receiver) {
+        const recvTy = this.typeOf(receiver);
+        const modeOf = receiverMode(recvTy, method, {
+          index: this.ctx.index,
+          scope: this.ctx.scope,
+          localType: (n) => this.lookup(n)?.ty ?? null,
+          futureOfNode: (n) => this.ctx.futureOfNode(n),
+          futureOfFn: (f) => this.ctx.futureOfFn(f),
+          futureOutput: (id) => this.ctx.futureOutput(id),
+        });
+        const byRef = modeOf === 'ref' || modeOf === 'mut';
+        let receiverTemp: Local | null = null;
+        if (isPlace(receiver)) {
+          this.walkExpr(receiver, byRef ? 'borrow' : 'move');
+          if (byRef && recvTy.k !== 'ref' && args.some((a) => this.containsAwait(a))) {
+            // `v.push(x.await)`: the autoref `&mut v` is taken before the argument is awaited.
+            receiverTemp = this.newTemp(ref(recvTy, modeOf === 'mut'), receiver);
+          }
+        } else if (byRef) {
+          this.walkValueOperand(receiver, 'borrow');
+        } else {
+          this.walkExpr(receiver, 'move');
+        }
+        for (const a of args) {
+          this.walkExpr(a, 'move');
+        }
+        if (receiverTemp) {
+          receiverTemp.uses.push({ point: ++this.point, kind: 'read', region: [...this.regionStack] });
+        }
+        return;
+      }
+    }
+    if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
+      this.walkExpr(fnNode, 'borrow');
+    } else if (fnNode?.type === 'identifier' && this.lookup(fnNode.text)) {
+      this.walkExpr(fnNode, 'borrow');
+    }
+    for (const a of args) {
+      this.walkExpr(a, 'move');
+    }
+  }
+
+  private walkAwait(node: SyntaxNode): void {
+    const operand = node.namedChildren[0];
+    if (operand) {
+      this.walkExpr(operand, 'move');
+    }
+    this.registerAwait(node, operand ? this.typeOf(operand) : UNKNOWN);
+  }
+
+  private registerAwait(node: SyntaxNode, futureTy: Ty): void {
+    if (this.dead || this.captureFrames.length > 0) {
+      return;
+    }
+    const awaitee = this.newTemp(this.awaiteeType(futureTy), node, 'scope');
+    awaitee.kind = 'awaitee';
+    awaitee.init = this.point + 0.5;
+    const point = ++this.point;
+    const site: AwaitSite = {
+      index: this.awaits.length,
+      point,
+      region: [...this.regionStack],
+      loops: this.loopStack.map((l) => l.id),
+      node,
+      line: node.endPosition.row + 1,
+      column: node.endPosition.column - 4,
+    };
+    awaitee.fixedAwait = site.index;
+    awaitee.end = point + 0.5;
+    this.awaits.push(site);
+  }
+
+  /** `IntoFuture::into_future` of the awaited value: futures are stored as they are. */
+  private awaiteeType(t: Ty): Ty {
+    return t;
+  }
+
+  private walkIf(node: SyntaxNode): void {
+    const condition = node.childForFieldName('condition');
+    const consequence = node.childForFieldName('consequence');
+    const alternative = node.childForFieldName('alternative');
+    const lets = condition ? this.collectLetConditions(condition) : [];
+    if (lets.length === 0) {
+      // A plain condition's temporaries are dropped before the branch runs.
+      this.withStatement(() => condition && this.walkExpr(condition, 'read'));
+      this.inRegion(() => consequence && this.walkBlock(consequence));
+      if (alternative) {
+        this.inRegion(() => this.walkExpr(alternative, 'move'));
+      }
+      return;
+    }
+    this.pushScope();
+    const scrutineeTemps: Local[] = [];
+    this.inRegion(() => {
+      for (const part of lets) {
+        if (part.type === 'let_condition') {
+          scrutineeTemps.push(...this.walkScrutineeBinding(part));
+        } else {
+          this.walkExpr(part, 'read');
+        }
+      }
+      if (consequence) {
+        this.walkBlock(consequence);
+      }
+    });
+    if (this.ctx.edition === '2024') {
+      // Edition 2024 drops `if let` temporaries before the else branch.
+      this.point++;
+      for (const t of scrutineeTemps) {
+        t.end = this.point;
+      }
+    }
+    this.popScopeKeeping(scrutineeTemps);
+    if (alternative) {
+      this.inRegion(() => this.walkExpr(alternative, 'move'));
+    }
+    this.point++;
+    for (const t of scrutineeTemps) {
+      if (t.end === Infinity) {
+        t.end = this.point;
+      }
+    }
+  }
+
+  /** Pops a scope but leaves the given temporaries alive (their end is set by the caller). */
+  private popScopeKeeping(keep: Local[]): void {
+    const scope = this.scopes.pop();
+    for (const l of scope?.owned ?? []) {
+      if (l.end === Infinity && !keep.includes(l)) {
+        l.end = this.point;
+      }
+    }
+  }
+
+  private collectLetConditions(condition: SyntaxNode): SyntaxNode[] {
+    if (condition.type === 'let_condition') {
+      return [condition];
+    }
+    if (condition.type === 'let_chain') {
+      return named(condition);
+    }
+    return [];
+  }
+
+  /** `let PAT = EXPR` in `if`/`while`: walks the scrutinee and binds the pattern; returns the scrutinee temporaries. */
+  private walkScrutineeBinding(cond: SyntaxNode): Local[] {
+    const value = cond.childForFieldName('value');
+    const pattern = cond.childForFieldName('pattern');
+    const temps: Local[] = [];
+    let ty: Ty = UNKNOWN;
+    let initAt: number | null = null;
+    if (value) {
+      ty = this.typeOf(value);
+      temps.push(...this.walkScrutinee(value));
+      const last = this.awaits[this.awaits.length - 1];
+      if (value.type === 'await_expression' && last?.node.id === value.id) {
+        initAt = last.point + 0.25;
+      }
+    }
+    if (pattern) {
+      const before = this.locals.length;
+      this.bindPattern(pattern, ty, this.point, 'binding');
+      for (let i = before; i < this.locals.length; i++) {
+        this.locals[i].init = this.point;
+      }
+    }
+    if (initAt !== null) {
+      for (const t of temps) {
+        t.init = initAt;
+      }
+    }
+    return temps;
+  }
+
+  /**
+   * A `match` / `if let` / `while let` scrutinee. A place is matched in place; a value expression
+   * becomes a temporary that lives until the end of the whole construct, as do the temporaries it borrows.
+   */
+  private walkScrutinee(value: SyntaxNode): Local[] {
+    if (isPlace(value)) {
+      this.walkExpr(value, 'read');
+      return [];
+    }
+    this.statementTemps.push([]);
+    this.walkExpr(value, 'move');
+    const inner = this.statementTemps.pop() ?? [];
+    const temp = this.newLocal(null, 'temporary', this.typeOf(value), value, this.point);
+    // A field or method of a temporary (`guard().value`): the temporary itself is what is kept.
+    temp.init = this.point;
+    const all = [...inner, temp];
+    const scope = this.scopes[this.scopes.length - 1];
+    scope.owned.pop();
+    return all;
+  }
+
+  private walkMatch(node: SyntaxNode): void {
+    const value = node.childForFieldName('value');
+    const body = node.childForFieldName('body');
+    this.pushScope();
+    let ty: Ty = UNKNOWN;
+    let temps: Local[] = [];
+    let initAt: number | null = null;
+    if (value) {
+      ty = this.typeOf(value);
+      temps = this.walkScrutinee(value);
+      const last = this.awaits[this.awaits.length - 1];
+      if (value.type === 'await_expression' && last?.node.id === value.id) {
+        initAt = last.point + 0.25;
+      }
+      if (initAt !== null) {
+        temps.forEach((t) => (t.init = initAt!));
+      }
+    }
+    for (const arm of named(body)) {
+      if (arm.type !== 'match_arm') {
+        continue;
+      }
+      this.inRegion(() => {
+        this.pushScope();
+        const pat = arm.childForFieldName('pattern');
+        const patNode = pat?.type === 'match_pattern' ? pat.namedChildren[0] : pat;
+        const before = this.locals.length;
+        if (patNode) {
+          this.bindPattern(patNode, ty, this.point, 'binding');
+        }
+        if (initAt !== null) {
+          for (let i = before; i < this.locals.length; i++) {
+            this.locals[i].init = initAt;
+          }
+        }
+        const guard = pat?.childForFieldName('condition');
+        if (guard) {
+          this.walkExpr(guard, 'read');
+        }
+        const v = arm.childForFieldName('value');
+        if (v) {
+          this.withStatement(() => this.walkExpr(v, 'move'));
+        }
+        this.point++;
+        this.popScope();
+      });
+    }
+    this.point++;
+    for (const t of temps) {
+      t.end = this.point;
+    }
+    this.popScope();
+  }
+
+  private walkWhile(node: SyntaxNode): void {
+    const condition = node.childForFieldName('condition');
+    const body = node.childForFieldName('body');
+    this.inLoop(() => {
+      this.pushScope();
+      const lets = condition ? this.collectLetConditions(condition) : [];
+      let temps: Local[] = [];
+      if (lets.length) {
+        for (const part of lets) {
+          if (part.type === 'let_condition') {
+            temps.push(...this.walkScrutineeBinding(part));
+          } else {
+            this.walkExpr(part, 'read');
+          }
+        }
+      } else if (condition) {
+        this.withStatement(() => this.walkExpr(condition, 'read'));
+        temps = [];
+      }
+      if (body) {
+        this.walkBlock(body);
+      }
+      this.point++;
+      for (const t of temps) {
+        t.end = this.point;
+      }
+      this.popScope();
+    });
+  }
+
+  private walkFor(node: SyntaxNode): void {
+    const pattern = node.childForFieldName('pattern');
+    const value = node.childForFieldName('value');
+    const body = node.childForFieldName('body');
+    this.pushScope();
+    let iterTy: Ty = UNKNOWN;
+    if (value) {
+      const vt = this.typeOf(value);
+      iterTy = this.intoIterType(vt);
+      if (isPlace(value)) {
+        this.walkExpr(value, 'move');
+      } else {
+        this.statementTemps.push([]);
+        this.walkExpr(value, 'move');
+        this.point++;
+        for (const t of this.statementTemps.pop() ?? []) {
+          t.end = this.point;
+        }
+      }
+    }
+    const iter = this.newLocal('iter', 'binding', iterTy, value ?? node, this.point);
+    // `iter` is a hidden binding: do not let the body's code resolve the name to it.
+    this.scopes[this.scopes.length - 1].names.delete('iter');
+    const item = elementTypeOfIter(iterTy);
+    this.inLoop(() => {
+      iter.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
+      this.pushScope();
+      const next = this.newLocal(null, 'temporary', adt('Option', item), value ?? node, this.point);
+      if (pattern) {
+        this.bindPattern(pattern, item, this.point, 'binding');
+      }
+      if (body) {
+        this.walkBlock(body);
+      }
+      this.point++;
+      next.end = this.point;
+      this.popScope();
+    });
+    this.point++;
+    this.popScope();
+  }
+
+  private intoIterType(t: Ty): Ty {
+    if (t.k === 'ref') {
+      const inner = peelRefs(t);
+      if (inner.k === 'array' || inner.k === 'slice' || isAdt(inner, 'Vec')) {
+        return adt(t.mut ? 'slice::IterMut' : 'slice::Iter', elementType(inner));
+      }
+      if (isAdt(inner, 'HashMap')) {
+        return adt('hash_map::Iter', ...(inner.k === 'adt' ? inner.args : []));
+      }
+      if (isAdt(inner, 'VecDeque')) {
+        return adt('vec_deque::Iter', elementType(inner));
+      }
+      return UNKNOWN;
+    }
+    if (isAdt(t, 'Vec')) {
+      return adt('vec::IntoIter', elementType(t));
+    }
+    if (isAdt(t, 'HashMap')) {
+      return adt('hash_map::IntoIter', ...(t.k === 'adt' ? t.args : []));
+    }
+    if (t.k === 'array') {
+      return adt('array::IntoIter', t.elem);
+    }
+    if (t.k === 'adt' && /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Drain|Windows/.test(t.segments[t.segments.length - 1])) {
+      return t;
+    }
+    return UNKNOWN;
+  }
+
+  // ---- macros ----
+
+  private isPinMacro(node: SyntaxNode): boolean {
+    return node.type === 'macro_invocation' && macroName(node) === 'pin';
+  }
+
+  /** `let fut = pin!(f);` keeps `f` in a hidden local `pinned` for the rest of the block. */
+  private walkPinMacro(node: SyntaxNode): void {
+    const args = this.ctx.macros.arguments(node);
+    const inner = args[0];
+    if (inner) {
+      this.walkExpr(inner, 'move');
+    }
+    const pinned = this.newLocal('pinned', 'binding', inner ? this.typeOf(inner) : UNKNOWN, node, this.point);
+    this.scopes[this.scopes.length - 1].names.delete('pinned');
+    pinned.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
+  }
+
+  private walkMacro(node: SyntaxNode, mode: UseKind | 'discard'): void {
+    const name = macroName(node);
+    if (name === 'pin') {
+      this.walkPinMacro(node);
+      return;
+    }
+    const args = this.ctx.macros.arguments(node);
+    if (FORMAT_MACROS.has(name)) {
+      for (const ident of this.ctx.macros.inlineFormatArgs(node)) {
+        const local = this.lookup(ident);
+        if (local) {
+          this.use(local, 'borrow');
+        }
+      }
+      args.forEach((a, i) => {
+        if ((name === 'write' || name === 'writeln') && i === 0) {
+          this.walkExpr(a, 'borrow');
+          return;
+        }
+        if (a.type === 'string_literal' || a.type === 'raw_string_literal') {
+          return;
+        }
+        if ((name === 'assert' || name === 'debug_assert') && i === 0) {
+          this.walkExpr(a, 'read');
+          return;
+        }
+        if (a.type === 'assignment_expression') {
+          // Named argument `name = expr`.
+          const v = a.childForFieldName('right');
+          if (v) {
+            this.walkValueOperand(v, 'borrow');
+          }
+          return;
+        }
+        this.walkValueOperand(a, 'borrow');
+      });
+      return;
+    }
+    if (name === 'assert_eq' || name === 'assert_ne' || name === 'debug_assert_eq' || name === 'debug_assert_ne') {
+      args.forEach((a) => this.walkValueOperand(a, 'borrow'));
+      return;
+    }
+    if (name === 'matches') {
+      if (args[0]) {
+        this.walkScrutinee(args[0]);
+      }
+      return;
+    }
+    if (JOIN_MACROS.has(name)) {
+      this.walkJoinMacro(node, args);
+      return;
+    }
+    // vec!, dbg!, and unknown macros: arguments are evaluated and consumed.
+    for (const a of args) {
+      this.walkExpr(a, mode === 'borrow' ? 'borrow' : 'move');
+    }
+  }
+
+  /**
+   * `join!`/`try_join!`/`select!` poll every branch future inside one suspension point, so all of them
+   * are stored at once; awaits written inside `select!` handlers are ordinary awaits after it.
+   */
+  private walkJoinMacro(node: SyntaxNode, args: SyntaxNode[]): void {
+    const futures: SyntaxNode[] = [];
+    const handlers: SyntaxNode[] = [];
+    for (const a of args) {
+      if (a.type === 'assignment_expression') {
+        const right = a.childForFieldName('right');
+        if (right) {
+          futures.push(right);
+        }
+      } else if (a.type === 'block' || a.type === 'expression_statement') {
+        handlers.push(a);
+      } else {
+        futures.push(a);
+      }
+    }
+    for (const f of futures) {
+      this.walkExpr(f, 'move');
+    }
+    const tys = futures.map((f) => this.typeOf(f));
+    this.registerAwait(node, { k: 'tuple', elems: tys.length ? tys : [UNKNOWN] });
+    for (const h of handlers) {
+      this.inRegion(() => this.walkExpr(h.type === 'expression_statement' ? h.namedChildren[0] ?? h : h, 'move'));
+    }
+  }
+
+  // ---- nested futures and closures ----
+
+  private walkNestedFuture(node: SyntaxNode, isMove: boolean, params?: SyntaxNode | null, body?: SyntaxNode | null): void {
+    const isFuture = node.type === 'async_block' || this.isAsyncClosure(node);
+    const frame: CaptureFrame = { firstLocalId: this.nextId, isMove, isFuture, captured: new Map() };
+    this.captureFrames.push(frame);
+    const savedPoint = this.point;
+    this.pushScope();
+    if (params) {
+      for (const p of named(params)) {
+        const pat = p.type === 'parameter' ? p.childForFieldName('pattern') : p;
+        const tyNode = p.type === 'parameter' ? p.childForFieldName('type') : null;
+        if (pat) {
+          this.bindPattern(pat, tyNode ? typeFromNode(tyNode, this.ctx.index, this.ctx.scope) : UNKNOWN, this.point, 'binding');
+        }
+      }
+    }
+    const inner = body ?? node.namedChildren.find((c) => c?.type === 'block') ?? null;
+    if (inner) {
+      if (inner.type === 'block') {
+        this.walkBlock(inner);
+      } else {
+        this.walkExpr(inner, 'move');
+      }
+    }
+    this.popScope();
+    this.captureFrames.pop();
+    // Locals created inside a nested body belong to it, not to this future.
+    for (const l of this.locals) {
+      if (l.id >= frame.firstLocalId) {
+        l.inPlace = true;
+      }
+    }
+    this.point = Math.max(this.point, savedPoint);
+    // Only futures not inside another future of this body: deeper ones are found by that future's own walk.
+    if (isFuture && this.captureFrames.every((f) => !f.isFuture)) {
+      this.nested.push({ node, captures: [...frame.captured.values()] });
+    } else if (!isFuture) {
+      // A plain closure's value is its captures: by reference, or by value when moved.
+      const elems = [...frame.captured.values()].map((c) => (c.byValue ? c.local.ty : ref(c.local.ty)));
+      this.closureTypes.set(node.id, { k: 'tuple', elems });
+    }
+  }
+
+  private isAsyncClosure(node: SyntaxNode): boolean {
+    return node.type === 'closure_expression' && node.children.some((c) => c?.type === 'async');
+  }
+
+  private walkClosure(node: SyntaxNode): void {
+    const isMove = node.children.some((c) => c?.type === 'move');
+    this.walkNestedFuture(node, isMove && !this.isAsyncClosure(node), node.childForFieldName('parameters'), node.childForFieldName('body'));
+  }
+}
+
+function elementTypeOfIter(iterTy: Ty): Ty {
+  if (iterTy.k !== 'adt') {
+    return UNKNOWN;
+  }
+  const name = iterTy.segments[iterTy.segments.length - 1];
+  const qualifier = iterTy.segments.length > 1 ? iterTy.segments[iterTy.segments.length - 2] : '';
+  const arg0 = iterTy.args[0] ?? UNKNOWN;
+  if (name === 'Iter' && qualifier === 'hash_map') {
+    return { k: 'tuple', elems: [ref(arg0), ref(iterTy.args[1] ?? UNKNOWN)] };
+  }
+  if (name === 'IntoIter' && qualifier === 'hash_map') {
+    return { k: 'tuple', elems: [arg0, iterTy.args[1] ?? UNKNOWN] };
+  }
+  if (name === 'Iter' || name === 'IterMut') {
+    return ref(arg0, name === 'IterMut');
+  }
+  if (name === 'Range' || name === 'RangeInclusive' || name === 'IntoIter' || name === 'Drain') {
+    return arg0;
+  }
+  if (name === 'Chars') {
+    return prim('char');
+  }
+  if (name === 'Bytes') {
+    return prim('u8');
+  }
+  if (name === 'Lines' || name === 'Split' || name === 'SplitWhitespace') {
+    return ref({ k: 'str' });
+  }
+  if (name === 'Chunks') {
+    return ref({ k: 'slice', elem: arg0 });
+  }
+  return UNKNOWN;
+}
+
+export { showTy };

@@ -1,0 +1,576 @@
+/**
+ * The items of one file that the analysis resolves names against: types, consts, functions
+ * and `use` aliases, with their module paths (so futures get rustc's names).
+ */
+import type { SyntaxNode } from './parser';
+import { Ty, UNIT, UNKNOWN, adt, prim } from './types';
+import type { UserType } from './layout';
+
+export type SelfKind = 'value' | 'ref' | 'mut' | null;
+
+export interface ParamInfo {
+  /** The pattern node (identifier, `_`, destructuring) or the `self` node. */
+  pattern: SyntaxNode;
+  ty: Ty;
+  isSelf: boolean;
+}
+
+export interface FnInfo {
+  name: string;
+  /** rustc's path: `m::f`, `Conn::read`, `<Conn as Service>::call`. */
+  path: string;
+  node: SyntaxNode;
+  isAsync: boolean;
+  /** The impl's self type for methods and associated fns. */
+  selfTy: Ty | null;
+  selfKind: SelfKind;
+  params: ParamInfo[];
+  ret: Ty;
+  generics: string[];
+  body: SyntaxNode | null;
+}
+
+export interface ItemIndex {
+  types: Map<string, UserType>;
+  consts: Map<string, number>;
+  /** Free functions by name (the last one wins on clashes across modules). */
+  fns: Map<string, FnInfo[]>;
+  /** Methods and associated functions, keyed by `Type::name`, plus by bare name in `methodsByName`. */
+  methods: Map<string, FnInfo[]>;
+  methodsByName: Map<string, FnInfo[]>;
+  /** `use` aliases: local name → full path segments. */
+  uses: Map<string, string[]>;
+  /** Function item node id → info, so the engine can name the future of an `async fn`. */
+  byNode: Map<number, FnInfo>;
+}
+
+export interface TypeScope {
+  generics: Set<string>;
+  selfTy: Ty | null;
+}
+
+const EMPTY_SCOPE: TypeScope = { generics: new Set(), selfTy: null };
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) {
+    list.push(value);
+  } else {
+    map.set(key, [value]);
+  }
+}
+
+/** Attributes (`#[...]`) directly before an item. */
+function attributesOf(node: SyntaxNode): string[] {
+  const attrs: string[] = [];
+  let prev = node.previousNamedSibling;
+  while (prev && (prev.type === 'attribute_item' || prev.type === 'line_comment' || prev.type === 'block_comment')) {
+    if (prev.type === 'attribute_item') {
+      attrs.push(prev.text);
+    }
+    prev = prev.previousNamedSibling;
+  }
+  return attrs;
+}
+
+function hasDerive(attrs: string[], trait: string): boolean {
+  return attrs.some((a) => /derive\s*\(/.test(a) && new RegExp(`\\b${trait}\\b`).test(a));
+}
+
+function reprOf(attrs: string[]): { c: boolean; tag: number | null } {
+  let c = false;
+  let tag: number | null = null;
+  for (const a of attrs) {
+    const m = /repr\s*\(([^)]*)\)/.exec(a);
+    if (!m) {
+      continue;
+    }
+    for (const part of m[1].split(',').map((s) => s.trim())) {
+      if (part === 'C') {
+        c = true;
+      }
+      const int = /^[ui](8|16|32|64|128|size)$/.exec(part);
+      if (int) {
+        tag = int[1] === 'size' ? 8 : Number(int[1]) / 8;
+      }
+    }
+  }
+  return { c, tag };
+}
+
+function typeParams(node: SyntaxNode | null): string[] {
+  if (!node) {
+    return [];
+  }
+  return node.namedChildren
+    .filter((c): c is SyntaxNode => !!c && (c.type === 'type_parameter' || c.type === 'const_parameter'))
+    .map((c) => c.childForFieldName('name')?.text ?? c.namedChildren[0]?.text ?? '')
+    .filter((n) => n.length > 0);
+}
+
+export function hasModifier(fnNode: SyntaxNode, keyword: string): boolean {
+  for (const child of fnNode.children) {
+    if (child?.type === 'function_modifiers') {
+      return child.children.some((c) => c?.type === keyword);
+    }
+  }
+  return false;
+}
+
+/** Builds the index with one walk over the file's items. */
+export function indexItems(root: SyntaxNode): ItemIndex {
+  const index: ItemIndex = {
+    types: new Map(),
+    consts: new Map(),
+    fns: new Map(),
+    methods: new Map(),
+    methodsByName: new Map(),
+    uses: new Map(),
+    byNode: new Map(),
+  };
+  const pendingConsts: { name: string; value: SyntaxNode }[] = [];
+  const dropImpls = new Set<string>();
+
+  const visitItems = (container: SyntaxNode, modPath: string[]) => {
+    for (const item of container.namedChildren) {
+      if (item) {
+        visitItem(item, modPath);
+      }
+    }
+  };
+
+  const visitItem = (item: SyntaxNode, modPath: string[]) => {
+    switch (item.type) {
+      case 'mod_item': {
+        const body = item.childForFieldName('body');
+        if (body) {
+          visitItems(body, [...modPath, item.childForFieldName('name')?.text ?? '_']);
+        }
+        break;
+      }
+      case 'struct_item':
+      case 'union_item':
+        indexStruct(item, index);
+        break;
+      case 'enum_item':
+        indexEnum(item, index);
+        break;
+      case 'type_item': {
+        const name = item.childForFieldName('name')?.text;
+        const tyNode = item.childForFieldName('type');
+        if (name && tyNode) {
+          const params = typeParams(item.childForFieldName('type_parameters'));
+          index.types.set(name, { kind: 'alias', name, params, ty: typeFromNode(tyNode, index, { generics: new Set(params), selfTy: null }) });
+        }
+        break;
+      }
+      case 'const_item':
+      case 'static_item': {
+        const name = item.childForFieldName('name')?.text;
+        const value = item.childForFieldName('value');
+        if (name && value) {
+          pendingConsts.push({ name, value });
+        }
+        break;
+      }
+      case 'use_declaration':
+        indexUse(item.childForFieldName('argument'), [], index.uses);
+        break;
+      case 'function_item':
+        indexFn(item, modPath, null, null, index);
+        break;
+      case 'impl_item':
+        indexImpl(item, modPath, index, dropImpls);
+        break;
+      case 'trait_item': {
+        const body = item.childForFieldName('body');
+        const traitName = item.childForFieldName('name')?.text ?? '_';
+        for (const f of body?.namedChildren ?? []) {
+          if (f?.type === 'function_item') {
+            indexFn(f, [...modPath, traitName], { k: 'param', name: 'Self' }, null, index);
+          }
+        }
+        break;
+      }
+      case 'function_signature_item':
+        break;
+      default:
+        break;
+    }
+  };
+
+  visitItems(root, []);
+  // Consts may refer to each other in any order: evaluate until nothing new resolves.
+  for (let round = 0; round < 4; round++) {
+    for (const { name, value } of pendingConsts) {
+      if (!index.consts.has(name)) {
+        const v = evalConst(value, index.consts);
+        if (v !== null) {
+          index.consts.set(name, v);
+        }
+      }
+    }
+  }
+  for (const name of dropImpls) {
+    const t = index.types.get(name);
+    if (t && t.kind !== 'alias') {
+      t.dropImpl = true;
+    }
+  }
+  // Array lengths written with consts were parsed before the consts were known: re-resolve.
+  resolveLengths(index);
+  // Types first so that fns found by the walk can refer to types defined later in the file.
+  return index;
+}
+
+function indexStruct(item: SyntaxNode, index: ItemIndex): void {
+  const name = item.childForFieldName('name')?.text;
+  if (!name) {
+    return;
+  }
+  const params = typeParams(item.childForFieldName('type_parameters'));
+  const scope: TypeScope = { generics: new Set(params), selfTy: null };
+  const attrs = attributesOf(item);
+  const body = item.childForFieldName('body');
+  const fields: { name: string; ty: Ty }[] = [];
+  if (body?.type === 'field_declaration_list') {
+    for (const f of body.namedChildren) {
+      if (f?.type === 'field_declaration') {
+        const ty = f.childForFieldName('type');
+        fields.push({ name: f.childForFieldName('name')?.text ?? '_', ty: ty ? typeFromNode(ty, index, scope) : UNKNOWN });
+      }
+    }
+  } else if (body?.type === 'ordered_field_declaration_list') {
+    body.childrenForFieldName('type').forEach((t, i) => {
+      if (t) {
+        fields.push({ name: String(i), ty: typeFromNode(t, index, scope) });
+      }
+    });
+  }
+  const repr = reprOf(attrs);
+  index.types.set(name, { kind: 'struct', name, params, fields, reprC: repr.c, copy: hasDerive(attrs, 'Copy'), dropImpl: false });
+}
+
+function indexEnum(item: SyntaxNode, index: ItemIndex): void {
+  const name = item.childForFieldName('name')?.text;
+  if (!name) {
+    return;
+  }
+  const params = typeParams(item.childForFieldName('type_parameters'));
+  const scope: TypeScope = { generics: new Set(params), selfTy: null };
+  const attrs = attributesOf(item);
+  const variants: { name: string; fields: Ty[] }[] = [];
+  for (const v of item.childForFieldName('body')?.namedChildren ?? []) {
+    if (v?.type !== 'enum_variant') {
+      continue;
+    }
+    const body = v.childForFieldName('body');
+    const fields: Ty[] = [];
+    if (body?.type === 'field_declaration_list') {
+      for (const f of body.namedChildren) {
+        const t = f?.type === 'field_declaration' ? f.childForFieldName('type') : null;
+        if (t) {
+          fields.push(typeFromNode(t, index, scope));
+        }
+      }
+    } else if (body?.type === 'ordered_field_declaration_list') {
+      for (const t of body.childrenForFieldName('type')) {
+        if (t) {
+          fields.push(typeFromNode(t, index, scope));
+        }
+      }
+    }
+    variants.push({ name: v.childForFieldName('name')?.text ?? '_', fields });
+  }
+  index.types.set(name, { kind: 'enum', name, params, variants, copy: hasDerive(attrs, 'Copy'), dropImpl: false, reprTag: reprOf(attrs).tag });
+}
+
+function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropImpls: Set<string>): void {
+  const tyNode = item.childForFieldName('type');
+  const traitNode = item.childForFieldName('trait');
+  const params = typeParams(item.childForFieldName('type_parameters'));
+  const selfTy = tyNode ? typeFromNode(tyNode, index, { generics: new Set(params), selfTy: null }) : UNKNOWN;
+  const typeName = selfTy.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : tyNode?.text ?? '_';
+  const traitName = traitNode?.text.replace(/<.*$/s, '') ?? null;
+  if (traitName === 'Drop' || traitName?.endsWith('::Drop')) {
+    dropImpls.add(typeName);
+  }
+  for (const f of item.childForFieldName('body')?.namedChildren ?? []) {
+    if (f?.type === 'function_item') {
+      const info = indexFn(f, modPath, selfTy, traitName, index, params, typeName);
+      push(index.methods, `${typeName}::${info.name}`, info);
+      push(index.methodsByName, info.name, info);
+    }
+  }
+}
+
+function indexFn(
+  item: SyntaxNode,
+  modPath: string[],
+  selfTy: Ty | null,
+  traitName: string | null,
+  index: ItemIndex,
+  outerGenerics: string[] = [],
+  typeName?: string,
+): FnInfo {
+  const name = item.childForFieldName('name')?.text ?? '_';
+  const generics = [...outerGenerics, ...typeParams(item.childForFieldName('type_parameters'))];
+  const scope: TypeScope = { generics: new Set(generics), selfTy };
+  const params: ParamInfo[] = [];
+  let selfKind: SelfKind = null;
+  for (const p of item.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!p) {
+      continue;
+    }
+    if (p.type === 'self_parameter') {
+      const isRef = p.children.some((c) => c?.type === '&');
+      const isMut = p.children.some((c) => c?.type === 'mutable_specifier');
+      selfKind = isRef ? (isMut ? 'mut' : 'ref') : 'value';
+      const base = selfTy ?? UNKNOWN;
+      params.push({ pattern: p, ty: isRef ? { k: 'ref', mut: isMut, inner: base } : base, isSelf: true });
+    } else if (p.type === 'parameter') {
+      const pattern = p.childForFieldName('pattern');
+      const tyNode = p.childForFieldName('type');
+      if (!pattern) {
+        continue;
+      }
+      const ty = tyNode ? typeFromNode(tyNode, index, scope) : UNKNOWN;
+      const isSelf = pattern.type === 'self';
+      if (isSelf) {
+        selfKind = ty.k === 'ref' ? (ty.mut ? 'mut' : 'ref') : 'value';
+      }
+      params.push({ pattern, ty, isSelf });
+    }
+  }
+  const retNode = item.childForFieldName('return_type');
+  const ret = retNode ? typeFromNode(retNode, index, scope) : UNIT;
+  const owner = typeName ?? (selfTy?.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : null);
+  let path: string;
+  if (traitName && owner) {
+    path = `<${[...modPath, owner].join('::')} as ${traitName}>::${name}`;
+  } else {
+    path = [...modPath, ...(owner ? [owner] : []), name].join('::');
+  }
+  const info: FnInfo = {
+    name,
+    path,
+    node: item,
+    isAsync: hasModifier(item, 'async'),
+    selfTy,
+    selfKind,
+    params,
+    ret,
+    generics,
+    body: item.childForFieldName('body'),
+  };
+  index.byNode.set(item.id, info);
+  if (!selfTy) {
+    push(index.fns, name, info);
+  }
+  // Nested items (fns declared inside fn bodies) are named after the enclosing fn.
+  const body = info.body;
+  if (body) {
+    for (const child of body.namedChildren) {
+      if (child?.type === 'function_item') {
+        indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index);
+      } else if (child?.type === 'struct_item') {
+        indexStruct(child, index);
+      } else if (child?.type === 'enum_item') {
+        indexEnum(child, index);
+      } else if (child?.type === 'use_declaration') {
+        indexUse(child.childForFieldName('argument'), [], index.uses);
+      }
+    }
+  }
+  return info;
+}
+
+function indexUse(node: SyntaxNode | null, prefix: string[], uses: Map<string, string[]>): void {
+  if (!node) {
+    return;
+  }
+  switch (node.type) {
+    case 'identifier':
+    case 'type_identifier':
+      uses.set(node.text, [...prefix, node.text]);
+      break;
+    case 'scoped_identifier': {
+      const path = [...prefix, ...node.text.split('::').map((s) => s.trim())];
+      uses.set(path[path.length - 1], path);
+      break;
+    }
+    case 'use_as_clause': {
+      const path = node.childForFieldName('path');
+      const alias = node.childForFieldName('alias');
+      if (path && alias) {
+        uses.set(alias.text, [...prefix, ...path.text.split('::').map((s) => s.trim())]);
+      }
+      break;
+    }
+    case 'scoped_use_list': {
+      const path = node.childForFieldName('path');
+      const next = path ? [...prefix, ...path.text.split('::').map((s) => s.trim())] : prefix;
+      indexUse(node.childForFieldName('list'), next, uses);
+      break;
+    }
+    case 'use_list':
+      for (const child of node.namedChildren) {
+        if (child?.type === 'self') {
+          if (prefix.length) {
+            uses.set(prefix[prefix.length - 1], prefix);
+          }
+        } else {
+          indexUse(child, prefix, uses);
+        }
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** Integer value of a const expression, or null. */
+export function evalConst(node: SyntaxNode, consts: Map<string, number>): number | null {
+  switch (node.type) {
+    case 'integer_literal': {
+      const text = node.text.replace(/_/g, '').replace(/(u|i)(8|16|32|64|128|size)$/, '');
+      const v = Number(text);
+      return Number.isFinite(v) ? v : null;
+    }
+    case 'identifier':
+      return consts.get(node.text) ?? null;
+    case 'scoped_identifier':
+      return consts.get(node.childForFieldName('name')?.text ?? '') ?? null;
+    case 'parenthesized_expression':
+      return node.namedChildren[0] ? evalConst(node.namedChildren[0], consts) : null;
+    case 'type_cast_expression': {
+      const v = node.childForFieldName('value');
+      return v ? evalConst(v, consts) : null;
+    }
+    case 'binary_expression': {
+      const l = node.childForFieldName('left');
+      const r = node.childForFieldName('right');
+      const op = node.childForFieldName('operator')?.text ?? node.children[1]?.text;
+      const a = l ? evalConst(l, consts) : null;
+      const b = r ? evalConst(r, consts) : null;
+      if (a === null || b === null) {
+        return null;
+      }
+      switch (op) {
+        case '+': return a + b;
+        case '-': return a - b;
+        case '*': return a * b;
+        case '/': return b === 0 ? null : Math.floor(a / b);
+        case '%': return b === 0 ? null : a % b;
+        case '<<': return a * 2 ** b;
+        case '>>': return Math.floor(a / 2 ** b);
+        case '|': return a | b;
+        case '&': return a & b;
+        default: return null;
+      }
+    }
+    case 'block': {
+      const last = node.namedChildren[node.namedChildren.length - 1];
+      return last ? evalConst(last, consts) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+interface PendingLength {
+  ty: Ty & { k: 'array' };
+  node: SyntaxNode;
+}
+const pendingLengths = new WeakMap<ItemIndex, PendingLength[]>();
+let currentIndex: ItemIndex | null = null;
+
+function resolveLengths(index: ItemIndex): void {
+  for (const p of pendingLengths.get(index) ?? []) {
+    p.ty.len = evalConst(p.node, index.consts);
+  }
+  pendingLengths.delete(index);
+}
+
+/** Converts a type node to the Ty model, resolving `Self`, generics and `use` aliases. */
+export function typeFromNode(node: SyntaxNode, index: ItemIndex, scope: TypeScope = EMPTY_SCOPE): Ty {
+  currentIndex = index;
+  switch (node.type) {
+    case 'primitive_type':
+      return node.text === 'str' ? { k: 'str' } : prim(node.text);
+    case 'unit_type':
+      return UNIT;
+    case 'never_type':
+      return { k: 'never' };
+    case 'type_identifier': {
+      const name = node.text;
+      if (name === 'Self') {
+        return scope.selfTy ?? { k: 'param', name: 'Self' };
+      }
+      if (scope.generics.has(name)) {
+        return { k: 'param', name };
+      }
+      return resolvedAdt([name], [], index);
+    }
+    case 'scoped_type_identifier':
+      return resolvedAdt(node.text.split('::').map((s) => s.trim()), [], index);
+    case 'generic_type': {
+      const base = node.childForFieldName('type');
+      const args = (node.childForFieldName('type_arguments')?.namedChildren ?? [])
+        .filter((a): a is SyntaxNode => !!a && a.type !== 'lifetime' && a.type !== 'type_binding' && a.type !== 'trait_bounds')
+        .map((a) => typeFromNode(a, index, scope));
+      const segments = (base?.text ?? '_').split('::').map((s) => s.trim());
+      return resolvedAdt(segments, args, index);
+    }
+    case 'reference_type': {
+      const inner = node.childForFieldName('type');
+      const mut = node.children.some((c) => c?.type === 'mutable_specifier');
+      return { k: 'ref', mut, inner: inner ? typeFromNode(inner, index, scope) : UNKNOWN };
+    }
+    case 'pointer_type': {
+      const inner = node.childForFieldName('type');
+      return { k: 'ptr', inner: inner ? typeFromNode(inner, index, scope) : UNKNOWN };
+    }
+    case 'array_type': {
+      const elemNode = node.childForFieldName('element');
+      const lenNode = node.childForFieldName('length');
+      const elem = elemNode ? typeFromNode(elemNode, index, scope) : UNKNOWN;
+      if (!lenNode) {
+        return { k: 'slice', elem };
+      }
+      const ty: Ty & { k: 'array' } = { k: 'array', elem, len: evalConst(lenNode, index.consts) };
+      if (ty.len === null) {
+        const list = pendingLengths.get(index) ?? [];
+        list.push({ ty, node: lenNode });
+        pendingLengths.set(index, list);
+      }
+      return ty;
+    }
+    case 'tuple_type':
+      return { k: 'tuple', elems: node.namedChildren.filter((c): c is SyntaxNode => !!c).map((c) => typeFromNode(c, index, scope)) };
+    case 'function_type':
+      return { k: 'fnptr' };
+    case 'dynamic_type':
+      return { k: 'dyn', text: node.text };
+    case 'bounded_type': {
+      const first = node.namedChildren[0];
+      return first ? typeFromNode(first, index, scope) : UNKNOWN;
+    }
+    case 'abstract_type':
+      return { k: 'unknown', text: node.text };
+    default:
+      return { k: 'unknown', text: node.text };
+  }
+}
+
+function resolvedAdt(segments: string[], args: Ty[], index: ItemIndex): Ty {
+  const head = index.uses.get(segments[0]);
+  const full = head && !index.types.has(segments[0]) ? [...head, ...segments.slice(1)] : segments;
+  const clean = full.filter((s) => s !== 'crate' && s !== 'self' && s !== 'super');
+  if (clean.length === 1 && clean[0] in { u8: 1 }) {
+    return prim(clean[0]);
+  }
+  return { k: 'adt', segments: clean.length ? clean : segments, args };
+}
+
+export { adt, currentIndex };

@@ -1,0 +1,412 @@
+/**
+ * Sizes and alignments of types, following rustc's layout rules on 64-bit targets:
+ * field reordering, niches, tagged and niche-filled enums, and the std types measured
+ * by tools/measure-std-types.
+ */
+import { PRIMITIVES, Ty, adt, adtName, isUnsized, showTy, substitute, prim, UNIT } from './types';
+import stdTable = require('./stdTypes.generated.json');
+
+export interface Niche {
+  /** Bytes of the scalar that holds the niche. */
+  size: number;
+  /** How many invalid values it offers (capped, so arithmetic stays finite). */
+  available: number;
+}
+
+export interface Layout {
+  size: number;
+  align: number;
+  /** False when part of the type is unknown: size is then a lower bound. */
+  exact: boolean;
+  unknown: string[];
+  /** Has drop glue (or might: unknown types are assumed to). */
+  drop: boolean;
+  copy: boolean;
+  niche: Niche | null;
+}
+
+export interface UserStruct {
+  kind: 'struct';
+  name: string;
+  params: string[];
+  fields: { name: string; ty: Ty }[];
+  reprC: boolean;
+  copy: boolean;
+  dropImpl: boolean;
+}
+
+export interface UserEnum {
+  kind: 'enum';
+  name: string;
+  params: string[];
+  variants: { name: string; fields: Ty[] }[];
+  copy: boolean;
+  dropImpl: boolean;
+  /** `#[repr(u8)]` and friends: the tag's size. */
+  reprTag: number | null;
+}
+
+export interface UserAlias {
+  kind: 'alias';
+  name: string;
+  params: string[];
+  ty: Ty;
+}
+
+export type UserType = UserStruct | UserEnum | UserAlias;
+
+/** What layout computation needs from the rest of the analysis. */
+export interface TypeEnv {
+  userType(segments: string[]): UserType | null;
+  /** The layout of a future of this file, or null while it is being computed (recursion). */
+  futureLayout(id: string): Layout | null;
+}
+
+interface StdEntry {
+  size: number;
+  align: number;
+  drop: boolean;
+  copy: boolean;
+  niche: boolean;
+}
+
+const STD = (stdTable as unknown as { types: Record<string, StdEntry> }).types;
+const BIG = 1 << 30;
+const MAX_DEPTH = 40;
+
+function roundUp(n: number, align: number): number {
+  return Math.ceil(n / align) * align;
+}
+
+function known(size: number, align: number, extra: Partial<Layout> = {}): Layout {
+  return { size, align, exact: true, unknown: [], drop: false, copy: true, niche: null, ...extra };
+}
+
+function unknownLayout(text: string): Layout {
+  // Unknown types count as empty (a lower bound) and as having drop glue, so liveness over-approximates.
+  return { size: 0, align: 1, exact: false, unknown: [text], drop: true, copy: false, niche: null };
+}
+
+const POINTER_NICHE: Niche = { size: 8, available: 1 };
+
+/** Effective alignment rustc groups fields by: trailing zeros of max(size, align). */
+function alignmentGroup(l: Layout): number {
+  const x = Math.max(l.size, l.align);
+  return x === 0 ? 0 : Math.log2(x & -x);
+}
+
+function mergeFlags(parts: Layout[]): Pick<Layout, 'exact' | 'unknown' | 'drop' | 'copy'> {
+  return {
+    exact: parts.every((p) => p.exact),
+    unknown: [...new Set(parts.flatMap((p) => p.unknown))],
+    drop: parts.some((p) => p.drop),
+    copy: parts.every((p) => p.copy),
+  };
+}
+
+function largestNiche(parts: Layout[]): Niche | null {
+  let best: Niche | null = null;
+  for (const p of parts) {
+    if (p.niche && (!best || p.niche.available > best.available)) {
+      best = p.niche;
+    }
+  }
+  return best;
+}
+
+/** A struct or tuple with rustc's default representation (fields reordered, no inner padding). */
+export function structLayout(fields: Layout[], reprC = false): Layout {
+  const align = Math.max(1, ...fields.map((f) => f.align));
+  let size: number;
+  if (reprC) {
+    size = 0;
+    for (const f of fields) {
+      size = roundUp(size, f.align) + f.size;
+    }
+  } else {
+    const sorted = [...fields].sort((a, b) => alignmentGroup(b) - alignmentGroup(a));
+    size = 0;
+    for (const f of sorted) {
+      size = roundUp(size, f.align) + f.size;
+    }
+  }
+  return { size: roundUp(size, align), align, ...mergeFlags(fields), niche: largestNiche(fields) };
+}
+
+/** An enum: the smaller of the tagged layout and the niche-filled one, as rustc chooses. */
+export function enumLayout(variants: Layout[][], reprTag: number | null = null): Layout {
+  const all = variants.flat();
+  const flags = mergeFlags(all);
+  if (variants.length === 0) {
+    return known(0, 1, { ...flags, copy: true });
+  }
+  const structs = variants.map((fields) => structLayout(fields));
+  const align = Math.max(1, ...structs.map((s) => s.align));
+  if (variants.length === 1 && reprTag === null) {
+    return { ...structs[0], ...flags };
+  }
+  const onlyUnit = variants.every((v) => v.length === 0 || v.every((f) => f.size === 0));
+  if (onlyUnit && reprTag === null) {
+    return { size: 1, align: 1, ...flags, niche: { size: 1, available: 256 - variants.length } };
+  }
+
+  const tagSize = reprTag ?? (variants.length <= 256 ? 1 : 2);
+  let tagged = tagSize;
+  for (const fields of variants) {
+    // Variant fields go after the tag in ascending alignment so small ones fill the gap.
+    const sorted = [...fields].sort((a, b) => alignmentGroup(a) - alignmentGroup(b));
+    let off = tagSize;
+    for (const f of sorted) {
+      off = roundUp(off, f.align) + f.size;
+    }
+    tagged = Math.max(tagged, off);
+  }
+  const taggedAlign = Math.max(align, tagSize);
+  const taggedLayout: Layout = {
+    size: roundUp(tagged, taggedAlign),
+    align: taggedAlign,
+    ...flags,
+    niche: { size: tagSize, available: (tagSize === 1 ? 256 : 65536) - variants.length },
+  };
+  if (reprTag !== null) {
+    return taggedLayout;
+  }
+
+  let largest = 0;
+  for (let i = 1; i < structs.length; i++) {
+    if (structs[i].size > structs[largest].size) {
+      largest = i;
+    }
+  }
+  const niche = structs[largest].niche;
+  if (niche && niche.available >= variants.length - 1) {
+    const room = structs[largest].size - niche.size;
+    const othersFit = structs.every((s, i) => i === largest || s.size <= room);
+    if (othersFit) {
+      const size = roundUp(structs[largest].size, align);
+      if (size <= taggedLayout.size) {
+        return {
+          size,
+          align,
+          ...flags,
+          niche: { size: niche.size, available: niche.available - (variants.length - 1) },
+        };
+      }
+    }
+  }
+  return taggedLayout;
+}
+
+function optionOf(inner: Layout): Layout {
+  return enumLayout([[], [inner]]);
+}
+
+function resultOf(ok: Layout, err: Layout): Layout {
+  return enumLayout([[ok], [err]]);
+}
+
+function stdLookup(segments: string[]): StdEntry | undefined {
+  const last = segments[segments.length - 1];
+  if (segments.length >= 2) {
+    const qualified = STD[`${segments[segments.length - 2]}::${last}`];
+    if (qualified) {
+      return qualified;
+    }
+  }
+  return STD[last];
+}
+
+function fromStd(entry: StdEntry): Layout {
+  const niche = entry.niche ? { size: Math.min(entry.align, 8), available: BIG } : null;
+  return { size: entry.size, align: entry.align, exact: true, unknown: [], drop: entry.drop, copy: entry.copy, niche };
+}
+
+export class LayoutComputer {
+  private readonly cache = new Map<string, Layout>();
+
+  constructor(private readonly env: TypeEnv) {}
+
+  layout(ty: Ty): Layout {
+    return this.compute(ty, 0);
+  }
+
+  private compute(ty: Ty, depth: number): Layout {
+    if (depth > MAX_DEPTH) {
+      return unknownLayout(showTy(ty));
+    }
+    switch (ty.k) {
+      case 'prim': {
+        const size = PRIMITIVES[ty.name];
+        if (size === undefined) {
+          return unknownLayout(ty.name);
+        }
+        const niche = ty.name === 'bool' ? { size: 1, available: 254 } : ty.name === 'char' ? { size: 4, available: BIG } : null;
+        return known(size, size, { niche });
+      }
+      case 'tuple':
+        return structLayout(ty.elems.map((e) => this.compute(e, depth + 1)));
+      case 'array': {
+        const elem = this.compute(ty.elem, depth + 1);
+        if (ty.len === null) {
+          return { ...elem, size: 0, exact: false, unknown: [...elem.unknown, showTy(ty)], niche: null };
+        }
+        return { ...elem, size: elem.size * ty.len, niche: ty.len > 0 ? elem.niche : null };
+      }
+      case 'ref':
+      case 'ptr': {
+        const fat = isUnsized(ty.inner) || (ty.inner.k === 'adt' && this.isUnsizedAdt(ty.inner));
+        const copy = ty.k === 'ptr' || !ty.mut;
+        return known(fat ? 16 : 8, 8, { copy, niche: ty.k === 'ref' ? POINTER_NICHE : null });
+      }
+      case 'fnptr':
+        return known(8, 8, { niche: POINTER_NICHE });
+      case 'never':
+        return known(0, 1);
+      case 'str':
+      case 'slice':
+      case 'dyn':
+        return unknownLayout(showTy(ty));
+      case 'future': {
+        const l = this.env.futureLayout(ty.id);
+        // Futures never offer a niche: rustc suppresses them in coroutines.
+        return l ? { ...l, niche: null, copy: false } : unknownLayout(ty.label);
+      }
+      case 'param':
+      case 'unknown':
+        return unknownLayout(showTy(ty));
+      case 'adt':
+        return this.adtLayout(ty, depth);
+    }
+  }
+
+  private isUnsizedAdt(ty: Ty & { k: 'adt' }): boolean {
+    const user = this.env.userType(ty.segments);
+    return user === null && isUnsized(ty);
+  }
+
+  private adtLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
+    const key = showTy(ty) + '|' + ty.segments.join('::');
+    const cached = this.cache.get(key);
+    if (cached) {
+      return cached;
+    }
+    // A placeholder breaks recursive types (`struct Node { next: Option<Box<Node>> }` goes through Box anyway).
+    this.cache.set(key, unknownLayout(showTy(ty)));
+    const result = this.adtLayoutUncached(ty, depth);
+    this.cache.set(key, result);
+    return result;
+  }
+
+  private adtLayoutUncached(ty: Ty & { k: 'adt' }, depth: number): Layout {
+    const sub = (t: Ty) => this.compute(t, depth + 1);
+    const user = this.env.userType(ty.segments);
+    if (user) {
+      return this.userLayout(user, ty.args, depth);
+    }
+    const name = adtName(ty)!;
+    const arg = (i: number): Ty => ty.args[i] ?? { k: 'unknown', text: '_' };
+    const qualifier = ty.segments.length >= 2 ? ty.segments[ty.segments.length - 2] : '';
+    switch (name) {
+      case 'Option':
+        return optionOf(sub(arg(0)));
+      case 'Result':
+        if (qualifier === 'io' || (qualifier === '' && ty.args.length === 1 && this.resultIsIo)) {
+          return resultOf(sub(arg(0)), sub(adt('io::Error')));
+        }
+        if (qualifier === 'fmt') {
+          return resultOf(sub(UNIT), known(0, 1));
+        }
+        return resultOf(sub(arg(0)), sub(arg(1)));
+      case 'LockResult':
+      case 'TryLockResult':
+        return resultOf(sub(arg(0)), sub(arg(0)));
+      case 'Poll':
+        return enumLayout([[sub(arg(0))], []]);
+      case 'ControlFlow':
+        return enumLayout([[sub(ty.args[1] ?? UNIT)], [sub(arg(0))]]);
+      case 'Box':
+      case 'Rc':
+      case 'Arc':
+      case 'Weak': {
+        const inner = arg(0);
+        const fat = inner.k === 'dyn' || inner.k === 'slice' || inner.k === 'str' || (inner.k === 'adt' && this.isUnsizedAdt(inner));
+        return known(fat ? 16 : 8, 8, { drop: true, copy: false, niche: name === 'Weak' ? null : POINTER_NICHE });
+      }
+      case 'Pin':
+        return sub(arg(0));
+      case 'Mutex':
+        return this.wrapper([known(4, 4), known(1, 1)], sub(arg(0)));
+      case 'RwLock':
+        return this.wrapper([known(4, 4), known(4, 4), known(1, 1)], sub(arg(0)));
+      case 'RefCell':
+        return this.wrapper([known(8, 8)], sub(arg(0)));
+      case 'OnceLock':
+        return this.wrapper([known(4, 4)], { ...sub(arg(0)), niche: null });
+      case 'OnceCell':
+        return { ...optionOf(sub(arg(0))), copy: false };
+      case 'Cell':
+      case 'UnsafeCell':
+        return { ...sub(arg(0)), copy: name === 'Cell' ? sub(arg(0)).copy : false, niche: null };
+      case 'ManuallyDrop':
+        return { ...sub(arg(0)), drop: false, copy: false };
+      case 'MaybeUninit':
+        return { ...sub(arg(0)), drop: false, niche: null };
+      case 'Wrapping':
+      case 'Saturating':
+      case 'Reverse':
+      case 'AssertUnwindSafe':
+        return sub(arg(0));
+      case 'PhantomData':
+      case 'PhantomPinned':
+      case 'Pending':
+        return known(0, 1);
+      case 'Ready':
+        return { ...optionOf(sub(arg(0))), copy: false };
+      case 'Range':
+        return { ...structLayout([sub(arg(0)), sub(arg(0))]), copy: false };
+      case 'RangeInclusive':
+        return { ...structLayout([sub(arg(0)), sub(arg(0)), known(1, 1)]), copy: false };
+      case 'PoisonError':
+        return sub(arg(0));
+      case 'SendError':
+        return sub(arg(0));
+    }
+    const std = stdLookup(ty.segments);
+    if (std) {
+      return fromStd(std);
+    }
+    if (ty.segments.length === 1 && PRIMITIVES[name] !== undefined) {
+      return this.compute(prim(name), depth);
+    }
+    return unknownLayout(showTy(ty));
+  }
+
+  /** Set by the engine when the file imports `std::io::Result` as `Result`. */
+  resultIsIo = false;
+
+  /** A std wrapper: fixed header fields plus the wrapped value, reordered like any struct. */
+  private wrapper(header: Layout[], inner: Layout): Layout {
+    const l = structLayout([...header, inner]);
+    return { ...l, copy: false, drop: inner.drop };
+  }
+
+  private userLayout(user: UserType, args: Ty[], depth: number): Layout {
+    const map = new Map<string, Ty>();
+    user.params.forEach((p, i) => map.set(p, args[i] ?? { k: 'unknown', text: p }));
+    const sub = (t: Ty) => this.compute(substitute(t, map), depth + 1);
+    switch (user.kind) {
+      case 'alias':
+        return sub(user.ty);
+      case 'struct': {
+        const l = structLayout(user.fields.map((f) => sub(f.ty)), user.reprC);
+        return { ...l, copy: user.copy, drop: l.drop || user.dropImpl };
+      }
+      case 'enum': {
+        const l = enumLayout(user.variants.map((v) => v.fields.map(sub)), user.reprTag);
+        return { ...l, copy: user.copy, drop: l.drop || user.dropImpl };
+      }
+    }
+  }
+}
+
+export { roundUp };

@@ -1,0 +1,98 @@
+/**
+ * Macro arguments re-parsed as Rust. tree-sitter leaves a macro's input as an opaque token tree;
+ * awaits, borrows and async blocks inside `select!`, `join!`, `pin!` or `format!` still matter.
+ * Each token tree is parsed once, padded so that rows and columns match the original file.
+ */
+import { SyntaxNode, Tree, parseRust } from './parser';
+
+const WRAPPER_HEAD = 'fn __m(){__m(';
+const WRAPPER_TAIL = ');}';
+/** Macros whose arguments are not comma-separated expressions in a way we model. */
+const OPAQUE = new Set(['macro_rules', 'cfg', 'include', 'include_bytes', 'concat_idents', 'asm', 'global_asm']);
+
+export class MacroTrees {
+  private readonly trees: Tree[] = [];
+  private readonly cache = new Map<number, SyntaxNode[]>();
+
+  /** The macro's arguments as expression nodes (empty when they do not parse as expressions). */
+  arguments(macro: SyntaxNode): SyntaxNode[] {
+    const cached = this.cache.get(macro.id);
+    if (cached) {
+      return cached;
+    }
+    const result = this.parseArguments(macro);
+    this.cache.set(macro.id, result);
+    return result;
+  }
+
+  /** Identifiers captured inline by a format string: `{id}`, `{id:?}`. */
+  inlineFormatArgs(macro: SyntaxNode): string[] {
+    const tree = macro.namedChildren.find((c) => c?.type === 'token_tree');
+    const literal = tree?.namedChildren.find((c) => c?.type === 'string_literal' || c?.type === 'raw_string_literal');
+    if (!literal) {
+      return [];
+    }
+    const names: string[] = [];
+    const text = literal.text.replace(/\{\{|\}\}/g, '');
+    for (const m of text.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}/g)) {
+      names.push(m[1]);
+    }
+    return names;
+  }
+
+  /** Deletes every tree this object parsed. */
+  dispose(): void {
+    for (const t of this.trees) {
+      t.delete();
+    }
+    this.trees.length = 0;
+    this.cache.clear();
+  }
+
+  private parseArguments(macro: SyntaxNode): SyntaxNode[] {
+    const name = macro.childForFieldName('macro')?.text.split('::').pop()?.trim() ?? '';
+    const tokenTree = macro.namedChildren.find((c) => c?.type === 'token_tree');
+    if (!tokenTree || OPAQUE.has(name) || tokenTree.text.length < 2) {
+      return [];
+    }
+    const start = tokenTree.startPosition;
+    // Content starts one character after the opening delimiter.
+    const row = start.row;
+    const column = start.column + 1;
+    let content = tokenTree.text.slice(1, -1);
+    if (name === 'select') {
+      content = rewriteSelect(content);
+    }
+    let prefix: string;
+    if (row > 0) {
+      prefix = WRAPPER_HEAD + '\n'.repeat(row) + ' '.repeat(column);
+    } else if (column >= WRAPPER_HEAD.length) {
+      prefix = WRAPPER_HEAD + ' '.repeat(column - WRAPPER_HEAD.length);
+    } else {
+      return [];
+    }
+    let tree: Tree;
+    try {
+      tree = parseRust(prefix + content + WRAPPER_TAIL, 500);
+    } catch {
+      return [];
+    }
+    this.trees.push(tree);
+    const fn = tree.rootNode.namedChildren.find((c) => c?.type === 'function_item');
+    const call = fn?.childForFieldName('body')?.namedChildren.find((c) => c?.type === 'expression_statement' || c?.type === 'call_expression');
+    const callExpr = call?.type === 'expression_statement' ? call.namedChildren[0] : call;
+    const args = callExpr?.type === 'call_expression' ? callExpr.childForFieldName('arguments') : null;
+    return (args?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment');
+  }
+}
+
+/**
+ * `select! { pat = fut => handler, else => x }` becomes `pat = fut, handler, x` with every
+ * character kept in place, so positions still match the source.
+ */
+function rewriteSelect(content: string): string {
+  return content
+    .replace(/\bbiased\s*;/g, (m) => ' '.repeat(m.length))
+    .replace(/\belse\s*=>/g, (m) => ' '.repeat(m.length - 2) + ', ')
+    .replace(/=>/g, ', ');
+}

@@ -1,0 +1,77 @@
+/**
+ * Loads web-tree-sitter and the Rust grammar once per process, and parses with a time budget.
+ * Callers own every Tree they get back and must `delete()` it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import TreeSitter = require('web-tree-sitter');
+
+export type Tree = TreeSitter.Tree;
+export type SyntaxNode = TreeSitter.Node;
+
+export interface WasmPaths {
+  /** `web-tree-sitter.wasm`, the runtime. */
+  runtimeWasm: string;
+  /** `tree-sitter-rust.wasm`, the grammar. */
+  grammarWasm: string;
+}
+
+let loaded: Promise<TreeSitter.Language> | undefined;
+let sharedParser: TreeSitter.Parser | undefined;
+
+/** Where the two wasm files are: next to a bundle (`dist/`), else in node_modules. */
+export function defaultWasmPaths(): WasmPaths {
+  const beside = (name: string) => path.join(__dirname, name);
+  if (fs.existsSync(beside('tree-sitter-rust.wasm')) && fs.existsSync(beside('web-tree-sitter.wasm'))) {
+    return { runtimeWasm: beside('web-tree-sitter.wasm'), grammarWasm: beside('tree-sitter-rust.wasm') };
+  }
+  return {
+    runtimeWasm: require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
+    grammarWasm: require.resolve('tree-sitter-rust/tree-sitter-rust.wasm'),
+  };
+}
+
+/** Initialises the runtime and grammar; safe to call many times. */
+export function initParser(paths: WasmPaths = defaultWasmPaths()): Promise<TreeSitter.Language> {
+  loaded ??= (async () => {
+    await TreeSitter.Parser.init({ locateFile: () => paths.runtimeWasm });
+    const language = await TreeSitter.Language.load(new Uint8Array(fs.readFileSync(paths.grammarWasm)));
+    sharedParser = new TreeSitter.Parser();
+    sharedParser.setLanguage(language);
+    return language;
+  })();
+  return loaded;
+}
+
+export class ParseTimeout extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`parsing took longer than ${budgetMs} ms`);
+  }
+}
+
+/**
+ * Parses Rust source; `oldTree` (already edited) makes it incremental.
+ * Throws ParseTimeout when the budget runs out, so one pathological file cannot stall the caller.
+ */
+export function parseRust(text: string, budgetMs = 2000, oldTree?: Tree | null): Tree {
+  if (!sharedParser) {
+    throw new Error('initParser() must complete before parseRust()');
+  }
+  const deadline = Date.now() + budgetMs;
+  let timedOut = false;
+  const tree = sharedParser.parse(text, oldTree ?? null, {
+    progressCallback: () => {
+      if (Date.now() > deadline) {
+        timedOut = true;
+        return true;
+      }
+      return false;
+    },
+  });
+  if (!tree || timedOut) {
+    tree?.delete();
+    sharedParser.reset();
+    throw new ParseTimeout(budgetMs);
+  }
+  return tree;
+}

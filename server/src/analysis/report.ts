@@ -1,0 +1,64 @@
+/**
+ * The engine's output: plain data shared by the CLI, the language server and the tests.
+ * Nothing here knows about LSP or VS Code.
+ */
+
+export type FutureKind = 'fn' | 'block' | 'closure';
+
+/** What a stored value is, in rustc's terms. */
+export type HeldKind = 'binding' | 'argument' | 'temporary' | 'awaitee' | 'drop-flag' | 'upvar';
+
+export interface HeldValue {
+  /** Binding or argument name; null for temporaries, awaitees and drop flags. */
+  name: string | null;
+  kind: HeldKind;
+  /** 1-based line and column where the value is introduced (the binding pattern, the temporary's expression). */
+  line: number;
+  column: number;
+  /** Bytes; null when the type is unknown. */
+  size: number | null;
+  align: number | null;
+  /** The type as written or inferred, e.g. `[u8; 1024]`, `{async fn body of pause()}`. */
+  type: string | null;
+  /** Size is a lower bound (some part of the type is unknown). */
+  exact: boolean;
+}
+
+export interface AwaitPoint {
+  /** 0-based suspension index, in source order (rustc's `SuspendN`). */
+  index: number;
+  /** 1-based position of the `.await` keyword. */
+  line: number;
+  column: number;
+  /** Values saved in this await's variant (not the upvars, which are in every state). */
+  held: HeldValue[];
+}
+
+export interface FutureReport {
+  file: string;
+  kind: FutureKind;
+  /** rustc's path for fns (`Conn::read`, `<Conn as Service>::call`, `outer::nested`), `async block@L:C` / `async closure@L:C` otherwise. */
+  name: string;
+  /** 1-based position of the `async` keyword (closures: the start of the body). */
+  line: number;
+  column: number;
+  endLine: number;
+  /** Estimated total bytes: a lower bound when `exact` is false, null when nothing is known. */
+  size: number | null;
+  align: number;
+  exact: boolean;
+  /** Types (or awaited calls) whose size is unknown, making `size` a lower bound. */
+  unknown: string[];
+  /** Captured inputs: arguments (incl. `self`) of an async fn, captures of a block or closure. */
+  upvars: HeldValue[];
+  awaits: AwaitPoint[];
+  /** Set when the body was not analysed (parse errors, too large); all other fields are then empty. */
+  skipped?: string;
+}
+
+export interface FileReport {
+  file: string;
+  futures: FutureReport[];
+  /** Human-readable notices (skipped functions, unreadable file). */
+  notices: string[];
+}

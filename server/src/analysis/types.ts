@@ -1,0 +1,163 @@
+/**
+ * A small model of Rust types, enough to compute x86_64 sizes the way rustc lays them out.
+ */
+
+export type Ty =
+  | { k: 'prim'; name: string }
+  | { k: 'tuple'; elems: Ty[] }
+  | { k: 'array'; elem: Ty; len: number | null }
+  | { k: 'slice'; elem: Ty }
+  | { k: 'str' }
+  | { k: 'dyn'; text: string }
+  | { k: 'ref'; mut: boolean; inner: Ty }
+  | { k: 'ptr'; inner: Ty }
+  | { k: 'fnptr' }
+  | { k: 'never' }
+  /** A named type: `segments` is the path as written (or resolved through `use`), `args` its generic arguments. */
+  | { k: 'adt'; segments: string[]; args: Ty[] }
+  /** The future of an async fn / block / closure of this file, by the id the engine gave it. */
+  | { k: 'future'; id: string; label: string }
+  /** A type parameter of the enclosing item. */
+  | { k: 'param'; name: string }
+  | { k: 'unknown'; text: string };
+
+export const UNIT: Ty = { k: 'tuple', elems: [] };
+export const UNKNOWN: Ty = { k: 'unknown', text: '_' };
+
+export function prim(name: string): Ty {
+  return { k: 'prim', name };
+}
+
+export function adt(name: string, ...args: Ty[]): Ty {
+  return { k: 'adt', segments: name.split('::'), args };
+}
+
+export function ref(inner: Ty, mut = false): Ty {
+  return { k: 'ref', mut, inner };
+}
+
+export function unknown(text: string): Ty {
+  return { k: 'unknown', text };
+}
+
+export const PRIMITIVES: Record<string, number> = {
+  u8: 1, i8: 1, bool: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, char: 4,
+  u64: 8, i64: 8, f64: 8, usize: 8, isize: 8, u128: 16, i128: 16,
+};
+
+export function isPrimitiveName(name: string): boolean {
+  return name in PRIMITIVES || name === 'str';
+}
+
+/** The last path segment, which is what most lookups go by. */
+export function adtName(ty: Ty): string | null {
+  return ty.k === 'adt' ? ty.segments[ty.segments.length - 1] : null;
+}
+
+export function isAdt(ty: Ty, ...names: string[]): boolean {
+  const name = adtName(ty);
+  return name !== null && names.includes(name);
+}
+
+/** `&T` → `T`; other types unchanged. */
+export function derefTy(ty: Ty): Ty {
+  return ty.k === 'ref' || ty.k === 'ptr' ? ty.inner : ty;
+}
+
+/** Strips every reference layer. */
+export function peelRefs(ty: Ty): Ty {
+  while (ty.k === 'ref') {
+    ty = ty.inner;
+  }
+  return ty;
+}
+
+export function isUnsized(ty: Ty): boolean {
+  return ty.k === 'slice' || ty.k === 'str' || ty.k === 'dyn' || isAdt(ty, 'Path', 'OsStr', 'CStr');
+}
+
+/** Renders a type the way a Rust developer writes it. */
+export function showTy(ty: Ty): string {
+  switch (ty.k) {
+    case 'prim':
+      return ty.name;
+    case 'tuple':
+      return ty.elems.length === 1 ? `(${showTy(ty.elems[0])},)` : `(${ty.elems.map(showTy).join(', ')})`;
+    case 'array':
+      return `[${showTy(ty.elem)}; ${ty.len ?? '?'}]`;
+    case 'slice':
+      return `[${showTy(ty.elem)}]`;
+    case 'str':
+      return 'str';
+    case 'dyn':
+      return ty.text;
+    case 'ref':
+      return `&${ty.mut ? 'mut ' : ''}${showTy(ty.inner)}`;
+    case 'ptr':
+      return `*const ${showTy(ty.inner)}`;
+    case 'fnptr':
+      return 'fn(..)';
+    case 'never':
+      return '!';
+    case 'adt': {
+      const name = ty.segments[ty.segments.length - 1];
+      return ty.args.length ? `${name}<${ty.args.map(showTy).join(', ')}>` : name;
+    }
+    case 'future':
+      return ty.label;
+    case 'param':
+      return ty.name;
+    case 'unknown':
+      return ty.text;
+  }
+}
+
+/** Substitutes generic parameters by name. */
+export function substitute(ty: Ty, map: Map<string, Ty>): Ty {
+  if (map.size === 0) {
+    return ty;
+  }
+  switch (ty.k) {
+    case 'param':
+      return map.get(ty.name) ?? ty;
+    case 'adt':
+      if (ty.segments.length === 1 && ty.args.length === 0 && map.has(ty.segments[0])) {
+        return map.get(ty.segments[0])!;
+      }
+      return { ...ty, args: ty.args.map((a) => substitute(a, map)) };
+    case 'tuple':
+      return { k: 'tuple', elems: ty.elems.map((e) => substitute(e, map)) };
+    case 'array':
+      return { ...ty, elem: substitute(ty.elem, map) };
+    case 'slice':
+      return { ...ty, elem: substitute(ty.elem, map) };
+    case 'ref':
+      return { ...ty, inner: substitute(ty.inner, map) };
+    case 'ptr':
+      return { ...ty, inner: substitute(ty.inner, map) };
+    default:
+      return ty;
+  }
+}
+
+/** Whether the type mentions anything unknown. */
+export function hasUnknown(ty: Ty): boolean {
+  switch (ty.k) {
+    case 'unknown':
+    case 'param':
+      return true;
+    case 'adt':
+      return ty.args.some(hasUnknown);
+    case 'tuple':
+      return ty.elems.some(hasUnknown);
+    case 'array':
+      return ty.len === null || hasUnknown(ty.elem);
+    case 'slice':
+      return hasUnknown(ty.elem);
+    case 'ref':
+    case 'ptr':
+      return hasUnknown(ty.inner);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Command-line arguments → options. Every mistake becomes a one-line UsageError.
+ */
+import { parseArgs } from 'util';
+import type { Edition } from '../analysis/engine';
+import { UsageError } from './errors';
+
+/** `--format`: compiler-style text for people, JSON for tools. */
+export type OutputFormat = 'text' | 'json';
+
+/** Every edition the analysis knows, oldest first. */
+export const EDITIONS: readonly Edition[] = ['2015', '2018', '2021', '2024'];
+const FORMATS: readonly OutputFormat[] = ['text', 'json'];
+
+/** A normal run: analyse `paths` and print a report. */
+export interface RunOptions {
+  command: 'run';
+  /** Files and directories as the user typed them; `.` when none were given. */
+  paths: string[];
+  format: OutputFormat;
+  /** Overrides the edition read from Cargo.toml; undefined means "read Cargo.toml". */
+  edition: Edition | undefined;
+  /** Exit with 1 when a future is larger than this many bytes. */
+  maxFutureSize: number | undefined;
+}
+
+/** What the arguments ask for. */
+export type CliCommand = { command: 'help' } | { command: 'version' } | RunOptions;
+
+/** The `--help` text. */
+export const USAGE = `Usage: rust-future-size [OPTIONS] [PATH...]
+
+Shows the size of every Rust async fn, async block and async closure future,
+and which values each .await keeps alive. PATH is a .rs file or a directory,
+searched recursively (target/, .git/ and node_modules/ are skipped).
+Without PATH, the current directory is searched.
+
+Options:
+  --format text|json        output format (default: text)
+  --edition 2015|2018|2021|2024
+                            Rust edition for every file (default: from the
+                            nearest Cargo.toml, else 2021)
+  --max-future-size BYTES   exit with status 1 if any future is larger
+  -h, --help                show this help
+  -V, --version             show the version
+
+Exit status: 0 ok, 1 a future exceeds --max-future-size,
+2 bad arguments or unreadable paths, 3 internal error.
+`;
+
+/**
+ * Parses `argv` (without `node` and the script path).
+ * @throws UsageError for unknown options, missing or invalid values.
+ */
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string' },
+        edition: { type: 'string' },
+        'max-future-size': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    return { command: 'help' };
+  }
+  if (values.version) {
+    return { command: 'version' };
+  }
+  return {
+    command: 'run',
+    paths: positionals.length > 0 ? positionals : ['.'],
+    format: oneOf('--format', values.format ?? 'text', FORMATS),
+    edition: values.edition === undefined ? undefined : oneOf('--edition', values.edition, EDITIONS),
+    maxFutureSize: values['max-future-size'] === undefined ? undefined : byteCount(values['max-future-size']),
+  };
+}
+
+function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) {
+    return value as T;
+  }
+  throw new UsageError(`invalid value '${value}' for ${option} (expected ${allowed.join(', ')})`);
+}
+
+function byteCount(value: string): number {
+  const bytes = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(bytes)) {
+    throw new UsageError(`invalid value '${value}' for --max-future-size (expected a number of bytes)`);
+  }
+  return bytes;
+}
+
+/** Node's parseArgs messages are long and mention internals; keep their first clause and point at --help. */
+function describeParseError(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec(message)?.[1] ?? message;
+    return `unknown option '${option}' (see --help)`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const firstLine = message.split('\n')[0].replace(/\.$/, '');
+    return `${firstLine.charAt(0).toLowerCase()}${firstLine.slice(1)} (see --help)`;
+  }
+  // Not a user mistake: let the caller report it as an internal error.
+  throw error;
+}

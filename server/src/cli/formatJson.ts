@@ -1,0 +1,79 @@
+/**
+ * The machine-readable report. Its shape is a public contract (`version: 1`): add fields only in a
+ * new version, never rename or drop them.
+ */
+import type { FileReport, FutureReport, HeldValue } from '../analysis/report';
+
+/** Bumped only when a field changes meaning or disappears. */
+export const JSON_FORMAT_VERSION = 1;
+
+/** One held value in the JSON report; `name` is null for temporaries, awaitees and drop flags. */
+export interface JsonHeldValue {
+  name: string | null;
+  kind: HeldValue['kind'];
+  line: number;
+  size: number | null;
+  type: string | null;
+}
+
+/** One future in the JSON report; see the README for each field. */
+export interface JsonFuture {
+  file: string;
+  kind: FutureReport['kind'];
+  name: string;
+  line: number;
+  column: number;
+  size: number | null;
+  exact: boolean;
+  align: number;
+  unknown: string[];
+  upvars: JsonHeldValue[];
+  awaits: { line: number; column: number; held: JsonHeldValue[] }[];
+  skipped?: string;
+}
+
+/** The whole JSON document. */
+export interface JsonReport {
+  version: typeof JSON_FORMAT_VERSION;
+  futures: JsonFuture[];
+  notices: string[];
+}
+
+/** The report as plain data, keys in their documented order. */
+export function toJsonReport(reports: readonly FileReport[], extraNotices: readonly string[] = []): JsonReport {
+  return {
+    version: JSON_FORMAT_VERSION,
+    futures: reports.flatMap((report) => report.futures.map(toJsonFuture)),
+    notices: [...reports.flatMap((report) => report.notices), ...extraNotices],
+  };
+}
+
+/** One line of JSON followed by a newline. */
+export function formatJson(reports: readonly FileReport[], extraNotices: readonly string[] = []): string {
+  return `${JSON.stringify(toJsonReport(reports, extraNotices))}\n`;
+}
+
+// Built field by field, not spread, so engine-internal fields (endLine, index, ...) never leak into the contract.
+function toJsonFuture(future: FutureReport): JsonFuture {
+  const json: JsonFuture = {
+    file: future.file,
+    kind: future.kind,
+    name: future.name,
+    line: future.line,
+    column: future.column,
+    size: future.size,
+    exact: future.exact,
+    align: future.align,
+    unknown: [...future.unknown],
+    upvars: future.upvars.map(toJsonHeld),
+    awaits: future.awaits.map((point) => ({ line: point.line, column: point.column, held: point.held.map(toJsonHeld) })),
+  };
+  if (future.skipped !== undefined) {
+    json.skipped = future.skipped;
+  }
+  return json;
+}
+
+function toJsonHeld(value: HeldValue): JsonHeldValue {
+  return { name: value.name, kind: value.kind, line: value.line, size: value.size, type: value.type };
+}

@@ -1,0 +1,113 @@
+/**
+ * `rust-future-size [PATH...]`: the command-line entry point.
+ * This is the only CLI module that writes to stdout/stderr, always through `CliIo`.
+ */
+import { analyzeFiles } from './analyzeFiles';
+import { parseCliArgs, RunOptions, USAGE } from './args';
+import { UsageError } from './errors';
+import { expandPaths } from './files';
+import { formatJson } from './formatJson';
+import { ANSI_STYLE, formatText, PLAIN_STYLE } from './formatText';
+import { packageVersion } from './packageInfo';
+import { describeOversized, oversizedFutures } from './threshold';
+
+const PROGRAM = 'rust-future-size';
+
+/** Process exit statuses, as documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  futureTooLarge: 1,
+  usage: 2,
+  /** A bug in this tool, not in the user's input. */
+  internal: 3,
+} as const;
+
+/** Where the CLI writes and what it knows of its environment; tests can pass their own. */
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown };
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * Runs the CLI with `argv` (the arguments after the script name) and resolves to the exit code.
+ * Never rejects: user mistakes become one `error:` line, bugs an `internal error:` with a stack.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${PROGRAM}: error: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr.write(`${PROGRAM}: internal error: ${detail}\n`);
+    return ExitCode.internal;
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const command = parseCliArgs(argv);
+  switch (command.command) {
+    case 'help':
+      io.stdout.write(USAGE);
+      return ExitCode.ok;
+    case 'version':
+      io.stdout.write(`${PROGRAM} ${packageVersion()}\n`);
+      return ExitCode.ok;
+    case 'run':
+      return analyzeAndReport(command, io);
+  }
+}
+
+async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number> {
+  const files = await expandPaths(options.paths, io.cwd);
+  const reports = await analyzeFiles(files, {
+    edition: options.edition,
+    cwd: io.cwd,
+    warn: (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`),
+  });
+
+  if (options.format === 'json') {
+    io.stdout.write(formatJson(reports));
+  } else {
+    io.stdout.write(formatText(reports, useColour(io) ? ANSI_STYLE : PLAIN_STYLE));
+    for (const notice of reports.flatMap((report) => report.notices)) {
+      io.stderr.write(`${PROGRAM}: notice: ${notice}\n`);
+    }
+  }
+
+  if (options.maxFutureSize !== undefined) {
+    const oversized = oversizedFutures(reports, options.maxFutureSize);
+    if (oversized.length > 0) {
+      const [heading, ...details] = describeOversized(oversized, options.maxFutureSize);
+      io.stderr.write([`${PROGRAM}: ${heading}`, ...details].map((line) => `${line}\n`).join(''));
+      return ExitCode.futureTooLarge;
+    }
+  }
+  return ExitCode.ok;
+}
+
+/** Colour only for a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */
+export function useColour(io: Pick<CliIo, 'stdout' | 'env'>): boolean {
+  const noColor = io.env.NO_COLOR;
+  return io.stdout.isTTY === true && (noColor === undefined || noColor === '') && io.env.TERM !== 'dumb';
+}
+
+let pipeGuardInstalled = false;
+
+function processIo(): CliIo {
+  if (!pipeGuardInstalled) {
+    pipeGuardInstalled = true;
+    // `rust-future-size | head` closes the pipe early; that is the reader's choice, not a crash.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') {
+        process.exit(ExitCode.ok);
+      }
+      throw error;
+    });
+  }
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+}

@@ -1,0 +1,433 @@
+/**
+ * Accuracy of the engine's reports against rustc's real layouts.
+ *
+ * Pairs each engine future with rustc's future for the same code, then scores two things: the
+ * named values held at each await (precision/recall over multisets of names) and the size.
+ * Everything here is pure data in, data out, so the accuracy script and the unit tests share it.
+ */
+import type { FutureReport, HeldValue } from '../../server/src/analysis/report';
+import type { RustcFuture } from '../../server/src/rustc/printTypeSizes';
+
+/** An engine future and the rustc future it describes. */
+export interface FuturePair {
+  engine: FutureReport;
+  rustc: RustcFuture;
+}
+
+export interface FutureMatch {
+  pairs: FuturePair[];
+  /** Engine futures rustc has no future for, plus every skipped one. */
+  unmatchedEngine: FutureReport[];
+  /** rustc futures the engine did not report. */
+  unmatchedRustc: RustcFuture[];
+}
+
+/**
+ * Pairs engine futures with rustc futures of the same source file.
+ * Blocks and closures match on kind and start position (the `async` keyword, or the closure body).
+ * Fns match on their normalised path ({@link normaliseFnPath}); failing that, on the method name
+ * plus its type or trait; failing that, on the method name when one side does not name a type.
+ * Among several candidates the first one, in input order, wins.
+ */
+export function matchFutures(engine: FutureReport[], rustc: RustcFuture[]): FutureMatch {
+  const pairs: FuturePair[] = [];
+  const unmatchedEngine: FutureReport[] = [];
+  const available = new Set(rustc);
+  const claim = (future: FutureReport, candidate: RustcFuture | undefined): boolean => {
+    if (!candidate) {
+      return false;
+    }
+    available.delete(candidate);
+    pairs.push({ engine: future, rustc: candidate });
+    return true;
+  };
+
+  const pendingFns: FutureReport[] = [];
+  for (const future of engine) {
+    if (future.skipped !== undefined) {
+      unmatchedEngine.push(future);
+    } else if (future.kind === 'fn') {
+      pendingFns.push(future);
+    } else if (!claim(future, findSpanned(future, available))) {
+      unmatchedEngine.push(future);
+    }
+  }
+
+  let remaining = pendingFns;
+  for (const sameFn of FN_MATCH_TIERS) {
+    remaining = remaining.filter((future) => !claim(future, findFn(future, available, sameFn)));
+  }
+  unmatchedEngine.push(...remaining);
+
+  return { pairs, unmatchedEngine, unmatchedRustc: rustc.filter((future) => available.has(future)) };
+}
+
+function findSpanned(future: FutureReport, available: Set<RustcFuture>): RustcFuture | undefined {
+  for (const candidate of available) {
+    if (candidate.kind === future.kind && candidate.line === future.line && candidate.column === future.column) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+function findFn(
+  future: FutureReport,
+  available: Set<RustcFuture>,
+  sameFn: (a: FnPath, b: FnPath) => boolean,
+): RustcFuture | undefined {
+  const wanted = parseFnPath(future.name);
+  for (const candidate of available) {
+    if (candidate.kind === 'fn' && sameFn(wanted, parseFnPath(candidate.name))) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** A fn path split into what the tiers compare. */
+interface FnPath {
+  normalised: string;
+  method: string;
+  /** Last segment of the self type and of the trait (`<Conn as Svc>::call` → Conn, Svc), or of the module. */
+  owners: string[];
+}
+
+/** From strictest to loosest; a later tier only sees what the earlier ones left. */
+const FN_MATCH_TIERS: ((a: FnPath, b: FnPath) => boolean)[] = [
+  (a, b) => a.normalised === b.normalised,
+  (a, b) => a.method === b.method && a.owners.some((owner) => b.owners.includes(owner)),
+  (a, b) => a.method === b.method && (a.owners.length === 0 || b.owners.length === 0),
+];
+
+function parseFnPath(name: string): FnPath {
+  const normalised = normaliseFnPath(name);
+  const segments = splitPath(normalised);
+  const method = segments[segments.length - 1] ?? '';
+  const ownerSegment = segments.length >= 2 ? segments[segments.length - 2] : null;
+  return { normalised, method, owners: ownerSegment === null ? [] : ownersOf(ownerSegment) };
+}
+
+function ownersOf(segment: string): string[] {
+  const qualified = /^<(.*) as (.*)>$/.exec(segment);
+  const parts = qualified ? [qualified[1], qualified[2]] : [segment];
+  return parts.map((part) => lastSegment(part.replace(/^&(mut )?/, '')));
+}
+
+function lastSegment(path: string): string {
+  const segments = splitPath(path);
+  return segments[segments.length - 1] ?? path;
+}
+
+/**
+ * The comparable form of a fn path: generic arguments removed (`m::S<u8>::get` → `m::S::get`,
+ * also inside `<S<u8> as Tr>`), closure segments of nested fns removed
+ * (`outer::{closure#0}::nested` → `outer::nested`), spaces collapsed.
+ */
+export function normaliseFnPath(name: string): string {
+  const stripped = stripGenericArgs(name.replace(/\s+/g, ' ').trim());
+  return splitPath(stripped)
+    .filter((segment) => !/^\{closure#\d+\}$/.test(segment))
+    .join('::');
+}
+
+function stripGenericArgs(path: string): string {
+  let out = '';
+  let i = 0;
+  while (i < path.length) {
+    // `<` right after a name (or a turbofish `::`) opens generic arguments; a leading `<` is a qualified path.
+    if (path[i] === '<' && /(?:\w|::)$/.test(out)) {
+      i = skipAngleGroup(path, i);
+      out = out.replace(/::$/, '');
+    } else {
+      out += path[i];
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Index just past the `>` that closes the `<` at `start`; `->` inside fn types does not close it. */
+function skipAngleGroup(path: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < path.length; i++) {
+    if (path.startsWith('->', i)) {
+      i++;
+    } else if (path[i] === '<') {
+      depth++;
+    } else if (path[i] === '>' && --depth === 0) {
+      return i + 1;
+    }
+  }
+  return path.length;
+}
+
+/** Splits on `::` outside angle brackets, so `<m::S as fmt::Debug>::fmt` has two segments. */
+function splitPath(path: string): string[] {
+  const segments: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i];
+    if (path.startsWith('->', i)) {
+      current += '->';
+      i++;
+      continue;
+    }
+    if (ch === '<') {
+      depth++;
+    }
+    if (ch === '>') {
+      depth--;
+    }
+    if (depth === 0 && path.startsWith('::', i)) {
+      segments.push(current);
+      current = '';
+      i++;
+      continue;
+    }
+    current += ch;
+  }
+  segments.push(current);
+  return segments.filter((segment) => segment.length > 0);
+}
+
+/** How close the engine's size is to rustc's; each class includes the tighter ones. */
+export type SizeClass = 'exact' | 'within10' | 'within2x' | 'off' | 'unknown';
+
+export interface SizeComparison {
+  engine: number | null;
+  rustc: number;
+  /** The engine's size is a lower bound (`exact: false`); it is still compared as a number. */
+  lowerBound: boolean;
+  class: SizeClass;
+}
+
+/** Named held values at one await; names are listed once per occurrence. */
+export interface AwaitScore {
+  index: number;
+  truePositives: string[];
+  /** Held according to the engine only (`extra`). */
+  falsePositives: string[];
+  /** Saved by rustc only (`missing`). */
+  falseNegatives: string[];
+}
+
+export interface FutureScore {
+  file: string;
+  /** The engine's name and line, which are what a reader looks up. */
+  name: string;
+  line: number;
+  size: SizeComparison;
+  awaits: AwaitScore[];
+  truePositives: number;
+  falsePositives: number;
+  falseNegatives: number;
+}
+
+/** rustc names that are not user bindings: the sub-future being awaited. */
+const RUSTC_UNNAMED = new Set(['<temp>', '__awaitee']);
+const ENGINE_NAMED_KINDS = new Set<HeldValue['kind']>(['binding', 'argument']);
+
+/**
+ * Compares one engine future with its rustc future: per await index, the multisets of named held
+ * locals (rustc's `SuspendN` locals minus `<temp>` and `__awaitee`; the engine's `binding` and
+ * `argument` entries), and the total size.
+ */
+export function scoreFuture(engine: FutureReport, rustc: RustcFuture): FutureScore {
+  const engineHeld = engineHeldByAwait(engine);
+  const rustcHeld = rustcHeldByAwait(rustc);
+  const indices = [...new Set([...engineHeld.keys(), ...rustcHeld.keys()])].sort((a, b) => a - b);
+  const awaits = indices.map((index) => scoreAwait(index, engineHeld.get(index) ?? [], rustcHeld.get(index) ?? []));
+  return {
+    file: engine.file,
+    name: engine.name,
+    line: engine.line,
+    size: compareSizes(engine, rustc),
+    awaits,
+    truePositives: sum(awaits.map((a) => a.truePositives.length)),
+    falsePositives: sum(awaits.map((a) => a.falsePositives.length)),
+    falseNegatives: sum(awaits.map((a) => a.falseNegatives.length)),
+  };
+}
+
+function engineHeldByAwait(engine: FutureReport): Map<number, string[]> {
+  const held = new Map<number, string[]>();
+  for (const point of engine.awaits) {
+    const names = point.held
+      .filter((value) => value.name !== null && ENGINE_NAMED_KINDS.has(value.kind))
+      .map((value) => value.name as string);
+    held.set(point.index, [...(held.get(point.index) ?? []), ...names]);
+  }
+  return held;
+}
+
+function rustcHeldByAwait(rustc: RustcFuture): Map<number, string[]> {
+  const held = new Map<number, string[]>();
+  for (const variant of rustc.variants) {
+    const suspend = /^Suspend(\d+)$/.exec(variant.name);
+    if (suspend) {
+      held.set(
+        Number(suspend[1]),
+        variant.locals.filter((local) => !RUSTC_UNNAMED.has(local.name)).map((local) => local.name),
+      );
+    }
+  }
+  return held;
+}
+
+function scoreAwait(index: number, engineNames: string[], rustcNames: string[]): AwaitScore {
+  const unclaimed = [...rustcNames];
+  const truePositives: string[] = [];
+  const falsePositives: string[] = [];
+  for (const name of engineNames) {
+    const at = unclaimed.indexOf(name);
+    if (at >= 0) {
+      unclaimed.splice(at, 1);
+      truePositives.push(name);
+    } else {
+      falsePositives.push(name);
+    }
+  }
+  return { index, truePositives, falsePositives, falseNegatives: unclaimed };
+}
+
+function compareSizes(engine: FutureReport, rustc: RustcFuture): SizeComparison {
+  return { engine: engine.size, rustc: rustc.size, lowerBound: !engine.exact, class: sizeClass(engine.size, rustc.size) };
+}
+
+function sizeClass(engine: number | null, rustc: number): SizeClass {
+  if (engine === null) {
+    return 'unknown';
+  }
+  if (engine === rustc) {
+    return 'exact';
+  }
+  if (Math.abs(engine - rustc) <= 0.1 * rustc) {
+    return 'within10';
+  }
+  if (engine <= 2 * rustc && 2 * engine >= rustc) {
+    return 'within2x';
+  }
+  return 'off';
+}
+
+/**
+ * One line describing what differs, e.g.
+ * `src/a.rs:12 read: size engine 1027 vs rustc 1030; await 0: missing [buffer], extra [n]`;
+ * null when size and held names agree.
+ */
+export function describeMismatch(score: FutureScore): string | null {
+  const problems: string[] = [];
+  if (score.size.class !== 'exact') {
+    problems.push(`size engine ${formatEngineSize(score.size)} vs rustc ${score.size.rustc}`);
+  }
+  for (const point of score.awaits) {
+    const parts: string[] = [];
+    if (point.falseNegatives.length > 0) {
+      parts.push(`missing [${point.falseNegatives.join(', ')}]`);
+    }
+    if (point.falsePositives.length > 0) {
+      parts.push(`extra [${point.falsePositives.join(', ')}]`);
+    }
+    if (parts.length > 0) {
+      problems.push(`await ${point.index}: ${parts.join(', ')}`);
+    }
+  }
+  return problems.length === 0 ? null : `${score.file}:${score.line} ${score.name}: ${problems.join('; ')}`;
+}
+
+function formatEngineSize(size: SizeComparison): string {
+  if (size.engine === null) {
+    return 'unknown';
+  }
+  return size.lowerBound ? `${size.engine} (lower bound)` : String(size.engine);
+}
+
+/** Everything compared for one source file. */
+export interface FileComparison {
+  file: string;
+  scores: FutureScore[];
+  unmatchedEngine: FutureReport[];
+  unmatchedRustc: RustcFuture[];
+}
+
+/** Matches and scores the futures of one source file. */
+export function compareFile(file: string, engine: FutureReport[], rustc: RustcFuture[]): FileComparison {
+  const match = matchFutures(engine, rustc);
+  return {
+    file,
+    scores: match.pairs.map((pair) => scoreFuture(pair.engine, pair.rustc)),
+    unmatchedEngine: match.unmatchedEngine,
+    unmatchedRustc: match.unmatchedRustc,
+  };
+}
+
+export interface AccuracySummary {
+  /** Matched (scored) futures; the denominator of the shares. */
+  futures: number;
+  truePositives: number;
+  falsePositives: number;
+  falseNegatives: number;
+  /** 1 when nothing was claimed / nothing was expected. */
+  precision: number;
+  recall: number;
+  f1: number;
+  exactShare: number;
+  /** Within ±10% of rustc, exact ones included. */
+  within10Share: number;
+  /** Between half and twice rustc's size, closer ones included. */
+  within2xShare: number;
+  unmatchedEngine: number;
+  unmatchedRustc: number;
+  /** One human-readable line per imperfect or unmatched future. */
+  mismatches: string[];
+}
+
+/** Totals over files: held-name precision/recall/F1, size-class shares, unmatched counts. */
+export function aggregate(files: FileComparison[]): AccuracySummary {
+  const scores = files.flatMap((file) => file.scores);
+  const truePositives = sum(scores.map((s) => s.truePositives));
+  const falsePositives = sum(scores.map((s) => s.falsePositives));
+  const falseNegatives = sum(scores.map((s) => s.falseNegatives));
+  const precision = ratio(truePositives, truePositives + falsePositives, 1);
+  const recall = ratio(truePositives, truePositives + falseNegatives, 1);
+  const classes = scores.map((s) => s.size.class);
+  const share = (accepted: SizeClass[]): number =>
+    ratio(classes.filter((c) => accepted.includes(c)).length, classes.length, 0);
+  return {
+    futures: scores.length,
+    truePositives,
+    falsePositives,
+    falseNegatives,
+    precision,
+    recall,
+    f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
+    exactShare: share(['exact']),
+    within10Share: share(['exact', 'within10']),
+    within2xShare: share(['exact', 'within10', 'within2x']),
+    unmatchedEngine: sum(files.map((f) => f.unmatchedEngine.length)),
+    unmatchedRustc: sum(files.map((f) => f.unmatchedRustc.length)),
+    mismatches: files.flatMap(describeFile),
+  };
+}
+
+function describeFile(file: FileComparison): string[] {
+  const lines = file.scores.map(describeMismatch).filter((line): line is string => line !== null);
+  for (const future of file.unmatchedEngine) {
+    const why = future.skipped !== undefined ? `skipped (${future.skipped})` : 'no matching rustc future';
+    lines.push(`${future.file}:${future.line} ${future.name}: ${why}`);
+  }
+  for (const future of file.unmatchedRustc) {
+    lines.push(`${file.file}:${future.line ?? '?'} ${future.name}: not reported by the engine (rustc size ${future.size})`);
+  }
+  return lines;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function ratio(numerator: number, denominator: number, whenEmpty: number): number {
+  return denominator === 0 ? whenEmpty : numerator / denominator;
+}
