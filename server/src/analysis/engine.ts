@@ -114,9 +114,10 @@ class FileAnalysis {
       if (!entry && !containsNested) {
         continue;
       }
-      if (fn.node.hasError) {
+      const parseProblem = fn.node.hasError ? seriousParseError(fn.node) : null;
+      if (parseProblem) {
         if (entry) {
-          entry.report = this.skipped(entry, 'the function has syntax errors');
+          entry.report = this.skipped(entry, parseProblem);
         }
         continue;
       }
@@ -239,8 +240,9 @@ class FileAnalysis {
   }
 
   private walkFuture(entry: FutureEntry, captures: Capture[]): void {
-    if (entry.node.hasError) {
-      entry.report = this.skipped(entry, 'the body has syntax errors');
+    const parseProblem = entry.node.hasError ? seriousParseError(entry.node) : null;
+    if (parseProblem) {
+      entry.report = this.skipped(entry, parseProblem);
       return;
     }
     entry.captures = captures;
@@ -424,6 +426,44 @@ class FileAnalysis {
   }
 }
 
+/**
+ * Why a body with parse errors cannot be analysed, or null when its errors are small grammar quirks
+ * on otherwise valid code (tree-sitter-rust misreads e.g. `raw.0[..n]`) that do not affect the analysis.
+ */
+function seriousParseError(node: SyntaxNode): string | null {
+  const errors = node.descendantsOfType('ERROR');
+  for (const e of errors) {
+    if (!e) {
+      continue;
+    }
+    const text = e.text;
+    if (text.length > 40 || /[{};]|\bawait\b|\blet\b/.test(text)) {
+      return `syntax error at line ${e.startPosition.row + 1}`;
+    }
+  }
+  const missing = findMissing(node);
+  if (missing) {
+    return `syntax error at line ${missing.startPosition.row + 1} (missing \`${missing.type}\`)`;
+  }
+  return null;
+}
+
+function findMissing(node: SyntaxNode): SyntaxNode | null {
+  if (node.isMissing) {
+    return node;
+  }
+  if (!node.hasError) {
+    return null;
+  }
+  for (const c of node.children) {
+    const found = c ? findMissing(c) : null;
+    if (found) {
+      return found;
+    }
+  }
+  return null;
+}
+
 function fieldOf(index: ItemIndex, ty: Ty, field: string): Ty {
   const t = peelRefs(ty);
   if (t.k === 'tuple') {
@@ -481,7 +521,8 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     }
     const traits = local.ty.k === 'future' ? { drop: true, copy: false } : layoutOf(local.ty);
     const firstBorrow = Math.min(...local.uses.filter((u) => u.kind === 'borrow').map((u) => u.point), Infinity);
-    const moves = local.uses.filter((u) => u.kind === 'move');
+    const allMoves = local.uses.filter((u) => u.kind === 'move');
+    const moves = allMoves.filter((u) => !u.partial);
     // A move frees the storage only if nothing borrowed the value before it.
     const freeingMove = moves.find((m) => m.point < firstBorrow && isPrefix(m.region, local.region.length ? m.region.slice(0, local.region.length) : []) && m.region.length === local.region.length);
     const storageEnd = freeingMove ? freeingMove.point : local.end;
@@ -508,9 +549,12 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       result.push({ local, variants, start: local.init, end: storageEnd });
     }
     // A value with drop glue that is moved after an await where it was saved, or moved on some paths only, needs a drop flag.
-    if (traits.drop && moves.length && local.ty.k !== 'unknown') {
-      const movedAfterSave = moves.some((m) => [...variants].some((v) => body.awaits[v].point < m.point));
-      const conditional = moves.some((m) => m.region.length > local.region.length);
+    if (traits.drop && allMoves.length && local.ty.k !== 'unknown') {
+      // After the move, rustc needs the flag only if something can still unwind before the scope ends
+      // (a call taking the value, or later code); moving into the return value needs none.
+      const activityAfter = (point: number) => body.awaits.some((a) => a.point > point && a.point < local.end) || body.locals.some((o) => o !== local && o.uses.some((u) => u.point > point && u.point < local.end));
+      const movedAfterSave = allMoves.some((m) => [...variants].some((v) => body.awaits[v].point < m.point) && (m.inCall || activityAfter(m.point)));
+      const conditional = allMoves.some((m) => m.region.length > local.region.length);
       if (movedAfterSave || conditional) {
         const flagVariants = new Set(body.awaits.filter((a) => local.init < a.point && a.point < local.end).map((a) => a.index));
         if (flagVariants.size) {

@@ -16,6 +16,10 @@ export interface Use {
   point: number;
   kind: UseKind;
   region: number[];
+  /** Used as a call argument or receiver (a move there needs a drop flag). */
+  inCall?: boolean;
+  /** A move out of part of the value (a pattern binding): storage and the rest's drop stay. */
+  partial?: boolean;
 }
 
 export interface Local {
@@ -101,6 +105,7 @@ const FORMAT_MACROS = new Set([
   'format', 'print', 'println', 'eprint', 'eprintln', 'write', 'writeln', 'panic', 'format_args',
   'trace', 'debug', 'info', 'warn', 'error', 'log', 'unreachable', 'todo', 'unimplemented', 'assert', 'debug_assert',
 ]);
+const SELF_CONTAINED_FORMAT = new Set(['format', 'print', 'println', 'eprint', 'eprintln', 'panic', 'unreachable', 'todo', 'unimplemented', 'assert', 'debug_assert']);
 const DIVERGING_MACROS = new Set(['panic', 'unreachable', 'todo', 'unimplemented']);
 const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
 const PLACE_TYPES = new Set(['identifier', 'self', 'field_expression', 'scoped_identifier']);
@@ -167,6 +172,11 @@ export class BodyWalker {
   private dead = false;
   private readonly typer: ExprTyper;
   private readonly closureTypes = new Map<number, Ty>();
+  /** Value types of blocks, computed before their scope closed (their tail may name inner bindings). */
+  private readonly blockTypes = new Map<number, Ty>();
+  /** Inside `&x` or a format argument: a borrow of the local itself, even when it is a reference. */
+  private explicitBorrow = false;
+  private inCallArgs = 0;
 
   constructor(private readonly ctx: BodyContext) {
     const env: InferEnv = {
@@ -174,6 +184,7 @@ export class BodyWalker {
       scope: ctx.scope,
       localType: (name) => this.lookup(name)?.ty ?? null,
       futureOfNode: (n) => ctx.futureOfNode(n) ?? this.closureTypes.get(n.id) ?? null,
+      knownType: (n) => this.blockTypes.get(n.id),
       futureOfFn: (f) => ctx.futureOfFn(f),
       futureOutput: (id) => ctx.futureOutput(id),
     };
@@ -320,14 +331,27 @@ export class BodyWalker {
         return;
       }
     }
-    if (kind === 'move' && this.ctx.traits(local.ty).copy) {
+    const isRef = local.ty.k === 'ref' || local.ty.k === 'ptr';
+    // Copies, and `&mut` references passed on (an implicit reborrow), leave the local in place.
+    if (kind === 'move' && (isRef || this.ctx.traits(local.ty).copy)) {
       kind = 'read';
     }
-    // Borrowing through a reference (`self.buf.len()` with `&mut self`) does not borrow the local itself.
-    if (kind === 'borrow' && (local.ty.k === 'ref' || local.ty.k === 'ptr')) {
+    // Borrowing through a reference (`self.buf.len()` with `&mut self`) does not borrow the local itself;
+    // only `&r` on the reference local does.
+    if (kind === 'borrow' && isRef && !(this.explicitBorrow && path === '')) {
       kind = 'read';
     }
-    local.uses.push({ point: ++this.point, kind, region: [...this.regionStack] });
+    local.uses.push({ point: ++this.point, kind, region: [...this.regionStack], inCall: this.inCallArgs > 0 });
+  }
+
+  private withExplicitBorrow(fn: () => void): void {
+    const saved = this.explicitBorrow;
+    this.explicitBorrow = true;
+    try {
+      fn();
+    } finally {
+      this.explicitBorrow = saved;
+    }
   }
 
   private inRegion<T>(fn: () => T): T {
@@ -364,6 +388,10 @@ export class BodyWalker {
   private walkBlock(block: SyntaxNode): void {
     this.pushScope();
     this.walkBlockContents(block);
+    const tail = named(block).pop();
+    if (tail && tail.type !== 'expression_statement' && tail.type !== 'let_declaration' && !tail.type.endsWith('_item')) {
+      this.blockTypes.set(block.id, this.typeOf(tail));
+    }
     this.point++;
     this.popScope();
   }
@@ -406,7 +434,8 @@ export class BodyWalker {
     const tyNode = stmt.childForFieldName('type');
     const alternative = stmt.childForFieldName('alternative');
     const order = this.point;
-    let ty = tyNode ? typeFromNode(tyNode, this.ctx.index, this.ctx.scope) : UNKNOWN;
+    const annotated = tyNode ? typeFromNode(tyNode, this.ctx.index, this.ctx.scope) : null;
+    let ty = annotated ?? UNKNOWN;
     if (value && ty.k === 'unknown') {
       ty = this.typeOf(value);
     }
@@ -433,6 +462,10 @@ export class BodyWalker {
         // The binding is written while the awaitee still exists: they conflict.
         initAt = direct.point + 0.25;
       }
+    }
+    if (value && !annotated && ty.k === 'unknown') {
+      // Blocks and branches are typed while walked (their values may name inner bindings).
+      ty = this.typeOf(value);
     }
     if (alternative) {
       this.inRegion(() => this.walkBlock(alternative));
@@ -696,7 +729,7 @@ export class BodyWalker {
           return;
         }
         if (isPlace(operand)) {
-          this.walkExpr(operand, 'borrow');
+          this.withExplicitBorrow(() => this.walkExpr(operand, 'borrow'));
         } else {
           this.walkValueOperand(operand, 'borrow');
         }
@@ -967,7 +1000,9 @@ export class BodyWalker {
         const byRef = modeOf === 'ref' || modeOf === 'mut';
         let receiverTemp: Local | null = null;
         if (isPlace(receiver)) {
+          this.inCallArgs++;
           this.walkExpr(receiver, byRef ? 'borrow' : 'move');
+          this.inCallArgs--;
           if (byRef && recvTy.k !== 'ref' && args.some((a) => this.containsAwait(a))) {
             // `v.push(x.await)`: the autoref `&mut v` is taken before the argument is awaited.
             receiverTemp = this.newTemp(ref(recvTy, modeOf === 'mut'), receiver);
@@ -977,9 +1012,11 @@ export class BodyWalker {
         } else {
           this.walkExpr(receiver, 'move');
         }
+        this.inCallArgs++;
         for (const a of args) {
           this.walkExpr(a, 'move');
         }
+        this.inCallArgs--;
         if (receiverTemp) {
           receiverTemp.uses.push({ point: ++this.point, kind: 'read', region: [...this.regionStack] });
         }
@@ -991,9 +1028,11 @@ export class BodyWalker {
     } else if (fnNode?.type === 'identifier' && this.lookup(fnNode.text)) {
       this.walkExpr(fnNode, 'borrow');
     }
+    this.inCallArgs++;
     for (const a of args) {
       this.walkExpr(a, 'move');
     }
+    this.inCallArgs--;
   }
 
   private walkAwait(node: SyntaxNode): void {
@@ -1119,6 +1158,9 @@ export class BodyWalker {
       for (let i = before; i < this.locals.length; i++) {
         this.locals[i].init = this.point;
       }
+      if (value) {
+        this.recordPatternMove(value, this.locals.slice(before));
+      }
     }
     if (initAt !== null) {
       for (const t of temps) {
@@ -1147,6 +1189,25 @@ export class BodyWalker {
     const scope = this.scopes[this.scopes.length - 1];
     scope.owned.pop();
     return all;
+  }
+
+  /** Binding a non-Copy part of a place by value (`Some(s) => ..` on `opt`) moves it out of that place. */
+  private recordPatternMove(scrutinee: SyntaxNode, bindings: Local[]): void {
+    if (!isPlace(scrutinee)) {
+      return;
+    }
+    const root = this.placeRoot(scrutinee);
+    if (!root || root.viaDeref || root.local.ty.k === 'ref') {
+      return;
+    }
+    const movesOut = bindings.some((b) => b.ty.k !== 'ref' && b.ty.k !== 'unknown' && !this.ctx.traits(b.ty).copy);
+    if (movesOut) {
+      this.use(root.local, 'move', root.path);
+      const last = root.local.uses[root.local.uses.length - 1];
+      if (last) {
+        last.partial = true;
+      }
+    }
   }
 
   private walkMatch(node: SyntaxNode): void {
@@ -1183,6 +1244,9 @@ export class BodyWalker {
           for (let i = before; i < this.locals.length; i++) {
             this.locals[i].init = initAt;
           }
+        }
+        if (value) {
+          this.recordPatternMove(value, this.locals.slice(before));
         }
         const guard = pat?.childForFieldName('condition');
         if (guard) {
@@ -1330,6 +1394,18 @@ export class BodyWalker {
     }
     const args = this.ctx.macros.arguments(node);
     if (FORMAT_MACROS.has(name)) {
+      if (SELF_CONTAINED_FORMAT.has(name)) {
+        // `format!`/`println!` expand to a block: their temporaries end inside it.
+        this.withStatement(() => this.withExplicitBorrow(() => this.walkFormatArgs(node, name, args)));
+      } else {
+        this.withExplicitBorrow(() => this.walkFormatArgs(node, name, args));
+      }
+      return;
+    }
+    this.walkOtherMacro(node, name, args, mode);
+  }
+
+  private walkFormatArgs(node: SyntaxNode, name: string, args: SyntaxNode[]): void {
       for (const ident of this.ctx.macros.inlineFormatArgs(node)) {
         const local = this.lookup(ident);
         if (local) {
@@ -1358,8 +1434,9 @@ export class BodyWalker {
         }
         this.walkValueOperand(a, 'borrow');
       });
-      return;
-    }
+  }
+
+  private walkOtherMacro(node: SyntaxNode, name: string, args: SyntaxNode[], mode: UseKind | 'discard'): void {
     if (name === 'assert_eq' || name === 'assert_ne' || name === 'debug_assert_eq' || name === 'debug_assert_ne') {
       args.forEach((a) => this.walkValueOperand(a, 'borrow'));
       return;

@@ -11,6 +11,8 @@ export interface InferEnv {
   scope: TypeScope;
   /** The type of a local binding visible at this point, if any. */
   localType(name: string): Ty | null;
+  /** A type already worked out for this node (a block's value, computed while its scope was open). */
+  knownType?(node: SyntaxNode): Ty | undefined;
   /** The future type of an `async` block or closure node. */
   futureOfNode(node: SyntaxNode): Ty | null;
   /** The future type of a call to an async fn. */
@@ -162,6 +164,10 @@ export class ExprTyper {
       return UNKNOWN;
     }
     const env = this.env;
+    const known = env.knownType?.(node);
+    if (known) {
+      return known;
+    }
     const sub = (n: SyntaxNode | null) => this.typeOf(n, depth + 1);
     switch (node.type) {
       case 'integer_literal':

@@ -1,0 +1,35 @@
+/**
+ * Fixes are plain text edits computed in the analysis layer, so the CLI and the language server
+ * apply exactly the same change. Positions are 0-based rows and UTF-16 columns (tree-sitter's own).
+ */
+
+export interface SourcePosition {
+  row: number;
+  column: number;
+}
+
+export interface SourceEdit {
+  start: SourcePosition;
+  end: SourcePosition;
+  newText: string;
+}
+
+export type FixKind = 'wrap-in-block' | 'drop-before-await' | 'box-value' | 'box-pin-future';
+
+export interface Fix {
+  /** Stable within one version of a file: `kind:future:line:col`. */
+  id: string;
+  kind: FixKind;
+  /** Imperative, clippy-style: "Move `buffer` into its own block". */
+  title: string;
+  /** Only where the edit is provably safe: no use after the await, no borrow escaping, no binding lost. */
+  preferred: boolean;
+  /** Why this fix is (not) preferred, or what it changes, for docs and tooltips. */
+  detail: string;
+  /** The future the fix shrinks (FutureReport.name) and the value it targets. */
+  futureName: string;
+  target: { name: string | null; line: number; column: number };
+  /** Bytes the engine expects the future to shrink by (null when unknown). */
+  expectedSaving: number | null;
+  edits: SourceEdit[];
+}
