@@ -38,6 +38,10 @@ interface FutureEntry {
   inProgress?: boolean;
 }
 
+function emptyBody(): BodyResult {
+  return { locals: [], awaits: [], loops: [], nested: [], regionGroups: new Map(), divergingRegions: new Set() };
+}
+
 const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 
 function isAsyncClosure(node: SyntaxNode): boolean {
@@ -125,7 +129,7 @@ class FileAnalysis {
       for (const p of fn.params) {
         walker.declareParamPattern(p.pattern, p.ty);
       }
-      const result = fn.body ? walker.run(fn.body) : { locals: [], awaits: [], loops: [], nested: [] };
+      const result = fn.body ? walker.run(fn.body) : emptyBody();
       if (entry) {
         entry.body = result;
       }
@@ -266,7 +270,7 @@ class FileAnalysis {
       }
       body = entry.node.childForFieldName('body');
     }
-    entry.body = body ? walker.run(body) : { locals: [], awaits: [], loops: [], nested: [] };
+    entry.body = body ? walker.run(body) : emptyBody();
     this.walkNested(entry.body, entry.scope);
   }
 
@@ -326,7 +330,7 @@ class FileAnalysis {
   }
 
   private buildReport(entry: FutureEntry): FutureReport {
-    const body = entry.body ?? { locals: [], awaits: [], loops: [], nested: [] };
+    const body = entry.body ?? emptyBody();
     const pos = this.positionOf(entry);
     const unknown = new Set<string>();
     let exact = true;
@@ -511,6 +515,15 @@ function isPrefix(prefix: number[], path: number[]): boolean {
 export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): SavedInfo[] {
   const result: SavedInfo[] = [];
   const loopById = new Map(body.loops.map((l) => [l.id, l]));
+  /** Two program points in exclusive branches (different arms of one match, then/else) never follow each other. */
+  const exclusive = (a: number[], b: number[]) => {
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) {
+      i++;
+    }
+    return i < a.length && i < b.length && body.regionGroups.get(a[i]) === body.regionGroups.get(b[i]);
+  };
+  const diverges = (region: number[], from: number) => region.slice(from).some((r) => body.divergingRegions.has(r));
   for (const local of body.locals) {
     if (local.inPlace || local.kind === 'upvar') {
       continue;
@@ -523,8 +536,8 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     const firstBorrow = Math.min(...local.uses.filter((u) => u.kind === 'borrow').map((u) => u.point), Infinity);
     const allMoves = local.uses.filter((u) => u.kind === 'move');
     const moves = allMoves.filter((u) => !u.partial);
-    // A move frees the storage only if nothing borrowed the value before it.
-    const freeingMove = moves.find((m) => m.point < firstBorrow && isPrefix(m.region, local.region.length ? m.region.slice(0, local.region.length) : []) && m.region.length === local.region.length);
+    // A move frees the storage only if nothing borrowed the value before it, on every path (same region).
+    const freeingMove = moves.find((m) => m.point < firstBorrow && m.region.length === local.region.length && isPrefix(local.region, m.region));
     const storageEnd = freeingMove ? freeingMove.point : local.end;
     const variants = new Set<number>();
     for (const a of body.awaits) {
@@ -535,12 +548,14 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       if (movedBefore) {
         continue;
       }
-      const usedLater = local.uses.some((u) => u.point > a.point) || a.loops.some((id) => {
-        const loop = loopById.get(id)!;
-        return local.init < loop.start && local.uses.some((u) => u.point > loop.start && u.point < loop.end);
-      });
+      const usedLater =
+        local.uses.some((u) => u.point > a.point && !exclusive(a.region, u.region)) ||
+        a.loops.some((id) => {
+          const loop = loopById.get(id)!;
+          return local.init < loop.start && local.uses.some((u) => u.point > loop.start && u.point < loop.end);
+        });
       const borrowedBefore = firstBorrow < a.point;
-      const droppedLater = traits.drop && !moves.some((m) => m.point < a.point && isPrefix(m.region, a.region));
+      const droppedLater = traits.drop;
       if (usedLater || borrowedBefore || droppedLater) {
         variants.add(a.index);
       }
@@ -548,19 +563,19 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     if (variants.size) {
       result.push({ local, variants, start: local.init, end: storageEnd });
     }
-    // A value with drop glue that is moved after an await where it was saved, or moved on some paths only, needs a drop flag.
-    if (traits.drop && allMoves.length && local.ty.k !== 'unknown') {
-      // After the move, rustc needs the flag only if something can still unwind before the scope ends
-      // (a call taking the value, or later code); moving into the return value needs none.
-      const activityAfter = (point: number) => body.awaits.some((a) => a.point > point && a.point < local.end) || body.locals.some((o) => o !== local && o.uses.some((u) => u.point > point && u.point < local.end));
+    // A drop flag is needed when some drop point can be reached both with and without the value:
+    // a move on a branch that continues to the scope end, or a move after an await where it was saved
+    // with code that can still unwind before the scope ends.
+    if (traits.drop && allMoves.length && local.ty.k !== 'unknown' && variants.size) {
+      const activityAfter = (point: number) =>
+        body.awaits.some((a) => a.point > point && a.point < local.end) ||
+        body.locals.some((o) => o !== local && o.uses.some((u) => u.point > point && u.point < local.end));
       const movedAfterSave = allMoves.some((m) => [...variants].some((v) => body.awaits[v].point < m.point) && (m.inCall || activityAfter(m.point)));
-      const conditional = allMoves.some((m) => m.region.length > local.region.length);
+      const conditional = allMoves.some((m) => m.region.length > local.region.length && !diverges(m.region, local.region.length));
       if (movedAfterSave || conditional) {
         const flagVariants = new Set(body.awaits.filter((a) => local.init < a.point && a.point < local.end).map((a) => a.index));
-        if (flagVariants.size) {
-          const flag: Local = { ...local, id: -local.id - 1, name: null, kind: 'drop-flag', ty: { k: 'prim', name: 'bool' }, uses: [], order: local.order + 0.5 };
-          result.push({ local: flag, variants: flagVariants, start: -Infinity, end: Infinity });
-        }
+        const flag: Local = { ...local, id: -local.id - 1, name: null, kind: 'drop-flag', ty: { k: 'prim', name: 'bool' }, uses: [], order: local.order + 0.5 };
+        result.push({ local: flag, variants: flagVariants, start: -Infinity, end: Infinity });
       }
     }
   }

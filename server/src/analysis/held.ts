@@ -82,6 +82,10 @@ export interface NestedFuture {
 }
 
 export interface BodyResult {
+  /** Region id → group id: regions of one group are exclusive branches (if/else, match arms). */
+  regionGroups: Map<number, number>;
+  /** Regions whose code always leaves the construct (return, break, continue, panic). */
+  divergingRegions: Set<number>;
   locals: Local[];
   awaits: AwaitSite[];
   loops: LoopSpan[];
@@ -163,6 +167,8 @@ export class BodyWalker {
   private readonly loops: LoopSpan[] = [];
   private readonly loopStack: LoopSpan[] = [];
   private readonly regionStack: number[] = [];
+  private readonly regionGroups = new Map<number, number>();
+  private readonly divergingRegions = new Set<number>();
   private nextRegion = 1;
   private readonly scopes: { names: Map<string, Local>; owned: Local[] }[] = [];
   /** Temporaries that die at the end of the enclosing statement. */
@@ -237,7 +243,7 @@ export class BodyWalker {
     }
     this.point++;
     this.popScope();
-    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested };
+    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions };
   }
 
   // ---- scopes and locals ----
@@ -354,13 +360,20 @@ export class BodyWalker {
     }
   }
 
-  private inRegion<T>(fn: () => T): T {
-    this.regionStack.push(this.nextRegion++);
+  /** Runs `fn` in a new conditional region; regions sharing a `group` are exclusive branches of one construct. */
+  private inRegion<T>(fn: () => T, group?: number): T {
+    const id = this.nextRegion++;
+    this.regionGroups.set(id, group ?? id);
+    this.regionStack.push(id);
     try {
       return fn();
     } finally {
       this.regionStack.pop();
     }
+  }
+
+  private newGroup(): number {
+    return this.nextRegion++;
   }
 
   private inLoop(fn: () => void): void {
@@ -380,6 +393,9 @@ export class BodyWalker {
       this.walkStatement(stmt);
       if (isDivergingStatement(stmt)) {
         this.dead = true;
+        if (this.regionStack.length) {
+          this.divergingRegions.add(this.regionStack[this.regionStack.length - 1]);
+        }
       }
     }
     this.dead = wasDead;
@@ -528,6 +544,10 @@ export class BodyWalker {
     const wrap = (t: Ty) => (byRef && t.k !== 'ref' ? ref(t) : t);
     switch (pattern.type) {
       case 'identifier':
+        // `None`, `MAX`: unit variants and constants, not bindings (Rust names bindings in snake_case).
+        if (/^[A-Z]/.test(pattern.text)) {
+          return;
+        }
         declare(pattern.text, ty, pattern);
         return;
       case 'mut_pattern':
@@ -772,9 +792,8 @@ export class BodyWalker {
         if (right) {
           this.walkExpr(right, 'move');
         }
-        if (left && left.type !== 'identifier') {
-          // Writing a field or through a reference reads the base.
-          this.walkExpr(left, 'read');
+        if (left) {
+          this.walkAssignTarget(left);
         }
         return;
       }
@@ -903,6 +922,38 @@ export class BodyWalker {
       default:
         return;
     }
+  }
+
+  /**
+   * The left side of `=`: writing a local or its fields is no use of it; writing through a reference
+   * reads the reference; `v[i] = x` on a non-array calls `IndexMut::index_mut(&mut v)`.
+   */
+  private walkAssignTarget(left: SyntaxNode): void {
+    if (left.type === 'identifier') {
+      return;
+    }
+    if (left.type === 'index_expression') {
+      const [base, idx] = named(left);
+      if (idx) {
+        this.walkExpr(idx, 'move');
+      }
+      if (base) {
+        const bt = this.typeOf(base);
+        if (bt.k === 'array' && isPlace(base)) {
+          this.walkAssignTarget(base);
+        } else {
+          this.walkExpr(base, 'borrow');
+        }
+      }
+      return;
+    }
+    if (left.type === 'field_expression') {
+      const root = this.placeRoot(left);
+      if (root && !root.viaDeref && root.local.ty.k !== 'ref' && root.local.ty.k !== 'ptr') {
+        return;
+      }
+    }
+    this.walkExpr(left, 'read');
   }
 
   /** A value expression used by reference: evaluated into a temporary that lives to the end of the statement. */
@@ -1078,12 +1129,12 @@ export class BodyWalker {
     if (lets.length === 0) {
       // A plain condition's temporaries are dropped before the branch runs.
       this.withStatement(() => condition && this.walkExpr(condition, 'read'));
-      this.inRegion(() => consequence && this.walkBlock(consequence));
-      if (alternative) {
-        this.inRegion(() => this.walkExpr(alternative, 'move'));
-      }
+      const group = this.newGroup();
+      this.inRegion(() => consequence && this.walkBlock(consequence), group);
+      this.inRegion(() => alternative && this.walkExpr(alternative, 'move'), group);
       return;
     }
+    const group = this.newGroup();
     this.pushScope();
     const scrutineeTemps: Local[] = [];
     this.inRegion(() => {
@@ -1097,7 +1148,7 @@ export class BodyWalker {
       if (consequence) {
         this.walkBlock(consequence);
       }
-    });
+    }, group);
     if (this.ctx.edition === '2024') {
       // Edition 2024 drops `if let` temporaries before the else branch.
       this.point++;
@@ -1106,9 +1157,7 @@ export class BodyWalker {
       }
     }
     this.popScopeKeeping(scrutineeTemps);
-    if (alternative) {
-      this.inRegion(() => this.walkExpr(alternative, 'move'));
-    }
+    this.inRegion(() => alternative && this.walkExpr(alternative, 'move'), group);
     this.point++;
     for (const t of scrutineeTemps) {
       if (t.end === Infinity) {
@@ -1192,21 +1241,25 @@ export class BodyWalker {
   }
 
   /** Binding a non-Copy part of a place by value (`Some(s) => ..` on `opt`) moves it out of that place. */
-  private recordPatternMove(scrutinee: SyntaxNode, bindings: Local[]): void {
+  private recordPatternMove(scrutinee: SyntaxNode, bindings: Local[], scrutineeTemp?: Local): void {
+    const movesOut = bindings.some((b) => b.ty.k !== 'ref' && b.ty.k !== 'unknown' && !this.ctx.traits(b.ty).copy);
+    if (!movesOut) {
+      return;
+    }
     if (!isPlace(scrutinee)) {
+      if (scrutineeTemp && scrutineeTemp.ty.k !== 'ref') {
+        scrutineeTemp.uses.push({ point: this.point, kind: 'move', region: [...this.regionStack], partial: true });
+      }
       return;
     }
     const root = this.placeRoot(scrutinee);
     if (!root || root.viaDeref || root.local.ty.k === 'ref') {
       return;
     }
-    const movesOut = bindings.some((b) => b.ty.k !== 'ref' && b.ty.k !== 'unknown' && !this.ctx.traits(b.ty).copy);
-    if (movesOut) {
-      this.use(root.local, 'move', root.path);
-      const last = root.local.uses[root.local.uses.length - 1];
-      if (last) {
-        last.partial = true;
-      }
+    this.use(root.local, 'move', root.path);
+    const last = root.local.uses[root.local.uses.length - 1];
+    if (last) {
+      last.partial = true;
     }
   }
 
@@ -1228,6 +1281,7 @@ export class BodyWalker {
         temps.forEach((t) => (t.init = initAt!));
       }
     }
+    const group = this.newGroup();
     for (const arm of named(body)) {
       if (arm.type !== 'match_arm') {
         continue;
@@ -1240,13 +1294,8 @@ export class BodyWalker {
         if (patNode) {
           this.bindPattern(patNode, ty, this.point, 'binding');
         }
-        if (initAt !== null) {
-          for (let i = before; i < this.locals.length; i++) {
-            this.locals[i].init = initAt;
-          }
-        }
         if (value) {
-          this.recordPatternMove(value, this.locals.slice(before));
+          this.recordPatternMove(value, this.locals.slice(before), temps[temps.length - 1]);
         }
         const guard = pat?.childForFieldName('condition');
         if (guard) {
@@ -1255,10 +1304,19 @@ export class BodyWalker {
         const v = arm.childForFieldName('value');
         if (v) {
           this.withStatement(() => this.walkExpr(v, 'move'));
+          if (!this.blockTypes.has(node.id)) {
+            const t = this.typeOf(v);
+            if (t.k !== 'unknown' && t.k !== 'never') {
+              this.blockTypes.set(node.id, t);
+            }
+          }
+          if (isDivergingStatement(v)) {
+            this.divergingRegions.add(this.regionStack[this.regionStack.length - 1]);
+          }
         }
         this.point++;
         this.popScope();
-      });
+      }, group);
     }
     this.point++;
     for (const t of temps) {

@@ -567,6 +567,14 @@ function resolvedAdt(segments: string[], args: Ty[], index: ItemIndex): Ty {
   const head = index.uses.get(segments[0]);
   const full = head && !index.types.has(segments[0]) ? [...head, ...segments.slice(1)] : segments;
   const clean = full.filter((s) => s !== 'crate' && s !== 'self' && s !== 'super');
+  // `io::Result<T>` and `fmt::Result` are aliases of `Result` with a fixed error type.
+  const qualifier = clean[clean.length - 2];
+  if (clean[clean.length - 1] === 'Result' && args.length === 1 && qualifier === 'io') {
+    return { k: 'adt', segments: ['Result'], args: [args[0], { k: 'adt', segments: ['io', 'Error'], args: [] }] };
+  }
+  if (clean[clean.length - 1] === 'Result' && args.length === 0 && qualifier === 'fmt') {
+    return { k: 'adt', segments: ['Result'], args: [{ k: 'tuple', elems: [] }, { k: 'adt', segments: ['fmt', 'Error'], args: [] }] };
+  }
   if (clean.length === 1 && clean[0] in { u8: 1 }) {
     return prim(clean[0]);
   }
