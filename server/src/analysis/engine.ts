@@ -548,12 +548,18 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       if (movedBefore) {
         continue;
       }
+      // Overwritten after the await before anything reads it: the old value is dead there
+      // (unless dropping it on assignment is itself a use).
+      const killingWrite = traits.drop
+        ? undefined
+        : local.uses.find((w) => w.kind === 'write' && w.point > a.point && isPrefix(w.region, a.region) && !local.uses.some((u) => u.kind !== 'write' && u.point > a.point && u.point < w.point));
       const usedLater =
-        local.uses.some((u) => u.point > a.point && !exclusive(a.region, u.region)) ||
-        a.loops.some((id) => {
-          const loop = loopById.get(id)!;
-          return local.init < loop.start && local.uses.some((u) => u.point > loop.start && u.point < loop.end);
-        });
+        !killingWrite &&
+        (local.uses.some((u) => u.kind !== 'write' && u.point > a.point && !exclusive(a.region, u.region)) ||
+          a.loops.some((id) => {
+            const loop = loopById.get(id)!;
+            return local.init < loop.start && local.uses.some((u) => u.kind !== 'write' && u.point > loop.start && u.point < loop.end);
+          }));
       const borrowedBefore = firstBorrow < a.point;
       const droppedLater = traits.drop;
       if (usedLater || borrowedBefore || droppedLater) {

@@ -10,7 +10,7 @@ import { Ty, UNKNOWN, adt, isAdt, peelRefs, prim, ref, showTy } from './types';
 import type { HeldKind } from './report';
 import { MacroTrees } from './macros';
 
-export type UseKind = 'read' | 'move' | 'borrow';
+export type UseKind = 'read' | 'move' | 'borrow' | 'write';
 
 export interface Use {
   point: number;
@@ -112,6 +112,8 @@ const FORMAT_MACROS = new Set([
 const SELF_CONTAINED_FORMAT = new Set(['format', 'print', 'println', 'eprint', 'eprintln', 'panic', 'unreachable', 'todo', 'unimplemented', 'assert', 'debug_assert']);
 const DIVERGING_MACROS = new Set(['panic', 'unreachable', 'todo', 'unimplemented']);
 const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
+/** Smart pointers whose field access calls `Deref::deref(&p)` (Box derefs built in, without a borrow). */
+const DEREF_TRAIT_TYPES = ['MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Rc', 'Arc'];
 const PLACE_TYPES = new Set(['identifier', 'self', 'field_expression', 'scoped_identifier']);
 
 function isPlace(node: SyntaxNode): boolean {
@@ -470,6 +472,14 @@ export class BodyWalker {
         temp.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
       } else if (this.isPinMacro(value)) {
         this.walkPinMacro(value);
+      } else if (bindsByValue && pattern && isPlace(value) && this.destructureLeavesDrop(pattern, ty)) {
+        // Moving some fields out leaves the rest to be dropped at scope end: the value stays.
+        this.walkExpr(value, 'move');
+        const root = this.placeRoot(value);
+        const last = root?.local.uses[root.local.uses.length - 1];
+        if (last) {
+          last.partial = true;
+        }
       } else {
         this.walkExpr(value, bindsByValue ? 'move' : 'read');
       }
@@ -501,6 +511,36 @@ export class BodyWalker {
     } else if (pattern && isWildcard && value && !isPlace(value)) {
       // `let _ = expr;` drops the value at once: nothing to save.
     }
+  }
+
+  /** Whether destructuring leaves fields with drop glue behind (`let S { a, .. } = s;` with a droppable other field). */
+  private destructureLeavesDrop(pattern: SyntaxNode, ty: Ty): boolean {
+    const t = peelRefs(ty);
+    if (pattern.type === 'struct_pattern' && t.k === 'adt') {
+      const user = this.ctx.index.types.get(t.segments[t.segments.length - 1]);
+      if (user?.kind !== 'struct') {
+        return false;
+      }
+      const bound = new Set<string>();
+      for (const f of named(pattern)) {
+        if (f.type === 'field_pattern') {
+          const sub = f.childForFieldName('pattern');
+          const name = f.childForFieldName('name')?.text ?? '';
+          if (sub?.type !== '_') {
+            bound.add(name);
+          }
+        }
+      }
+      return user.fields.some((f) => !bound.has(f.name) && this.ctx.traits(this.typer.fieldType(t, f.name)).drop);
+    }
+    if (pattern.type === 'tuple_pattern' && t.k === 'tuple') {
+      const parts = named(pattern);
+      if (parts.some((p) => p.type === 'remaining_field_pattern')) {
+        return t.elems.some((e) => this.ctx.traits(e).drop);
+      }
+      return parts.some((p, i) => p.type === '_' && this.ctx.traits(t.elems[i] ?? UNKNOWN).drop);
+    }
+    return false;
   }
 
   /** Whether destructuring with this pattern moves (non-Copy parts bound by value) out of the value. */
@@ -709,6 +749,11 @@ export class BodyWalker {
       }
       case 'field_expression': {
         const root = this.placeRoot(node);
+        if (root && !root.viaDeref && isAdt(root.local.ty, ...DEREF_TRAIT_TYPES)) {
+          // `guard.field` goes through `Deref::deref(&guard)`: a borrow of the guard itself.
+          this.use(root.local, 'borrow', '');
+          return;
+        }
         if (root) {
           let kind: UseKind = mode === 'discard' ? 'read' : mode;
           if (kind === 'move' && this.ctx.traits(this.typeOf(node)).copy) {
@@ -930,6 +975,10 @@ export class BodyWalker {
    */
   private walkAssignTarget(left: SyntaxNode): void {
     if (left.type === 'identifier') {
+      const local = this.lookup(left.text);
+      if (local && !this.dead) {
+        local.uses.push({ point: ++this.point, kind: 'write', region: [...this.regionStack] });
+      }
       return;
     }
     if (left.type === 'index_expression') {
@@ -1420,7 +1469,7 @@ export class BodyWalker {
     if (t.k === 'array') {
       return adt('array::IntoIter', t.elem);
     }
-    if (t.k === 'adt' && /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Drain|Windows/.test(t.segments[t.segments.length - 1])) {
+    if (t.k === 'adt' && /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Drain|Windows|Enumerate|Rev|Skip|Take|StepBy|Peekable/.test(t.segments[t.segments.length - 1])) {
       return t;
     }
     return UNKNOWN;
@@ -1610,6 +1659,12 @@ function elementTypeOfIter(iterTy: Ty): Ty {
   }
   if (name === 'IntoIter' && qualifier === 'hash_map') {
     return { k: 'tuple', elems: [arg0, iterTy.args[1] ?? UNKNOWN] };
+  }
+  if (name === 'Enumerate') {
+    return { k: 'tuple', elems: [prim('usize'), elementTypeOfIter(arg0)] };
+  }
+  if (name === 'Rev' || name === 'Skip' || name === 'Take' || name === 'StepBy' || name === 'Peekable') {
+    return elementTypeOfIter(arg0);
   }
   if (name === 'Iter' || name === 'IterMut') {
     return ref(arg0, name === 'IterMut');

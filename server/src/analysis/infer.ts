@@ -550,7 +550,7 @@ export class ExprTyper {
       return this.fnResult(user, peelRefs(recvTy));
     }
     let t = peelRefs(recvTy);
-    if (isAdt(t, 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc') && !['clone', 'lock', 'read', 'write', 'borrow', 'borrow_mut'].includes(method)) {
+    while (isAdt(t, 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc') && method !== 'clone') {
       const deref = peelRefs(inner(t));
       const viaDeref = findMethod(deref, method, this.env.index);
       if (viaDeref) {
@@ -767,7 +767,22 @@ export class ExprTyper {
       case 'map_err':
         return isAdt(t, 'Option', 'Result') && method === 'filter' ? t : UNKNOWN;
       case 'enumerate':
-        return UNKNOWN;
+      case 'rev':
+      case 'skip':
+      case 'take':
+      case 'step_by':
+      case 'peekable':
+        return adt(method === 'enumerate' ? 'Enumerate' : method === 'rev' ? 'Rev' : method === 'skip' ? 'Skip' : method === 'take' ? 'Take' : method === 'step_by' ? 'StepBy' : 'Peekable', recvTy);
+      case 'split_once':
+      case 'rsplit_once':
+        return adt('Option', { k: 'tuple', elems: [STR_REF, STR_REF] });
+      case 'to_le_bytes':
+      case 'to_be_bytes':
+      case 'to_ne_bytes':
+        return t.k === 'prim' ? { k: 'array', elem: prim('u8'), len: PRIMITIVES[t.name] ?? null } : UNKNOWN;
+      case 'split':
+      case 'splitn':
+        return t.k === 'str' || isAdt(t, 'String') ? adt('str::Split', STR_REF) : UNKNOWN;
       case 'from_utf8_lossy':
         return adt('Cow<str>');
       case 'into_inner':

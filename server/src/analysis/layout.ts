@@ -366,6 +366,12 @@ export class LayoutComputer {
         return { ...structLayout([sub(arg(0)), sub(arg(0))]), copy: false };
       case 'RangeInclusive':
         return { ...structLayout([sub(arg(0)), sub(arg(0)), known(1, 1)]), copy: false };
+      case 'Enumerate':
+      case 'Skip':
+      case 'Take':
+        return { ...structLayout([sub(arg(0)), known(8, 8)]), copy: false };
+      case 'Rev':
+        return sub(arg(0));
       case 'PoisonError':
         return sub(arg(0));
       case 'SendError':
