@@ -125,7 +125,7 @@ class FileAnalysis {
         }
         continue;
       }
-      const walker = this.walkerFor({ generics: new Set(fn.generics), selfTy: fn.selfTy });
+      const walker = this.walkerFor({ generics: new Set(fn.generics), selfTy: fn.selfTy }, fn.ret);
       for (const p of fn.params) {
         walker.declareParamPattern(p.pattern, p.ty);
       }
@@ -186,10 +186,11 @@ class FileAnalysis {
     }
   }
 
-  private context(scope: TypeScope): BodyContext {
+  private context(scope: TypeScope, returnTy?: Ty): BodyContext {
     return {
       index: this.index,
       scope,
+      returnTy,
       edition: this.options.edition,
       macros: this.macros,
       traits: (ty) => {
@@ -229,8 +230,8 @@ class FileAnalysis {
     return { k: 'future', id: e.id, label };
   }
 
-  private walkerFor(scope: TypeScope): BodyWalker {
-    return new BodyWalker(this.context(scope));
+  private walkerFor(scope: TypeScope, returnTy?: Ty): BodyWalker {
+    return new BodyWalker(this.context(scope, returnTy));
   }
 
   private walkNested(result: BodyResult, scope: TypeScope): void {
@@ -573,11 +574,13 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     // a move on a branch that continues to the scope end, or a move after an await where it was saved
     // with code that can still unwind before the scope ends.
     if (traits.drop && allMoves.length && local.ty.k !== 'unknown' && variants.size) {
-      const activityAfter = (point: number) =>
-        body.awaits.some((a) => a.point > point && a.point < local.end) ||
-        body.locals.some((o) => o !== local && o.uses.some((u) => u.point > point && u.point < local.end));
-      const movedAfterSave = allMoves.some((m) => [...variants].some((v) => body.awaits[v].point < m.point) && (m.inCall || activityAfter(m.point)));
-      const conditional = allMoves.some((m) => m.region.length > local.region.length && !diverges(m.region, local.region.length));
+      // Something that can unwind after the move, on the move's own path, before the value's scope ends.
+      const unwindsAfter = (m: { point: number; region: number[]; inCall?: boolean }) =>
+        !!m.inCall ||
+        body.awaits.some((a) => a.point > m.point && a.point < local.end && !exclusive(m.region, a.region)) ||
+        body.locals.some((o) => o !== local && o.uses.some((u) => u.point > m.point && u.point < local.end && !exclusive(m.region, u.region)));
+      const movedAfterSave = allMoves.some((m) => [...variants].some((v) => body.awaits[v].point < m.point && !exclusive(body.awaits[v].region, m.region)) && unwindsAfter(m));
+      const conditional = allMoves.some((m) => m.region.length > local.region.length && (!diverges(m.region, local.region.length) || unwindsAfter(m)));
       if (movedAfterSave || conditional) {
         const flagVariants = new Set(body.awaits.filter((a) => local.init < a.point && a.point < local.end).map((a) => a.index));
         const flag: Local = { ...local, id: -local.id - 1, name: null, kind: 'drop-flag', ty: { k: 'prim', name: 'bool' }, uses: [], order: local.order + 0.5 };

@@ -103,6 +103,8 @@ export interface BodyContext {
   futureOfNode(node: SyntaxNode): Ty | null;
   futureOfFn(fn: FnInfo): Ty;
   futureOutput(id: string): Ty | null;
+  /** The body's declared return type, when known. */
+  returnTy?: Ty;
 }
 
 const FORMAT_MACROS = new Set([
@@ -114,6 +116,7 @@ const DIVERGING_MACROS = new Set(['panic', 'unreachable', 'todo', 'unimplemented
 const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
 /** Smart pointers whose field access calls `Deref::deref(&p)` (Box derefs built in, without a borrow). */
 const DEREF_TRAIT_TYPES = ['MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Rc', 'Arc'];
+const INTEGER_NAMES: Record<string, true> = { u8: true, u16: true, u32: true, u64: true, u128: true, usize: true, i8: true, i16: true, i32: true, i64: true, i128: true, isize: true };
 const PLACE_TYPES = new Set(['identifier', 'self', 'field_expression', 'scoped_identifier']);
 
 function isPlace(node: SyntaxNode): boolean {
@@ -135,6 +138,13 @@ function isPlace(node: SyntaxNode): boolean {
 
 function named(node: SyntaxNode | null): SyntaxNode[] {
   return (node?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item');
+}
+
+function isUnsuffixedInt(node: SyntaxNode): boolean {
+  if (node.type === 'unary_expression' && node.namedChildren[0]) {
+    return isUnsuffixedInt(node.namedChildren[0]);
+  }
+  return node.type === 'integer_literal' && !/[iu](8|16|32|64|128|size)$/.test(node.text);
 }
 
 function macroName(node: SyntaxNode): string {
@@ -185,6 +195,8 @@ export class BodyWalker {
   /** Inside `&x` or a format argument: a borrow of the local itself, even when it is a reference. */
   private explicitBorrow = false;
   private inCallArgs = 0;
+  /** Bindings of unsuffixed integer literals, whose type is settled by their first typed use. */
+  private readonly flexInts = new Set<Local>();
 
   constructor(private readonly ctx: BodyContext) {
     const env: InferEnv = {
@@ -239,6 +251,10 @@ export class BodyWalker {
       this.pushScope();
     }
     if (body.type === 'block') {
+      const tail = named(body).pop();
+      if (tail && this.ctx.returnTy) {
+        this.unifyInt(tail, this.ctx.returnTy);
+      }
       this.walkBlockContents(body);
     } else {
       this.withStatement(() => this.walkExpr(body, 'move'));
@@ -503,6 +519,9 @@ export class BodyWalker {
     if (pattern && !isWildcard) {
       const before = this.locals.length;
       this.bindPattern(pattern, ty, order, 'binding');
+      if (!annotated && value && isUnsuffixedInt(value) && this.locals.length === before + 1) {
+        this.flexInts.add(this.locals[before]);
+      }
       if (initAt !== null) {
         for (let i = before; i < this.locals.length; i++) {
           this.locals[i].init = initAt;
@@ -838,6 +857,9 @@ export class BodyWalker {
           this.walkExpr(right, 'move');
         }
         if (left) {
+          if (right) {
+            this.unifyInt(left, peelRefs(this.typeOf(right)));
+          }
           this.walkAssignTarget(left);
         }
         return;
@@ -845,6 +867,9 @@ export class BodyWalker {
       case 'compound_assignment_expr': {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');
+        if (left && right && !/^(<<|>>)=$/.test(node.childForFieldName('operator')?.text ?? '')) {
+          this.unifyInt(left, peelRefs(this.typeOf(right)));
+        }
         const lt = left ? this.typeOf(left) : UNKNOWN;
         const primitive = this.isPrimitive(peelRefs(lt)) || lt.k === 'unknown';
         let receiverTemp: Local | null = null;
@@ -913,6 +938,9 @@ export class BodyWalker {
       case 'break_expression':
       case 'yield_expression': {
         const v = named(node).find((c) => c.type !== 'label');
+        if (v && node.type === 'return_expression' && this.ctx.returnTy) {
+          this.unifyInt(v, this.ctx.returnTy);
+        }
         if (v) {
           this.walkExpr(v, 'move');
         }
@@ -1058,6 +1086,10 @@ export class BodyWalker {
       return;
     }
     const comparison = ['==', '!=', '<', '>', '<=', '>='].includes(op);
+    if (left && right && !['<<', '>>'].includes(op)) {
+      this.unifyInt(left, peelRefs(this.typeOf(right)));
+      this.unifyInt(right, peelRefs(this.typeOf(left)));
+    }
     for (const side of [left, right]) {
       if (!side) {
         continue;
@@ -1128,11 +1160,44 @@ export class BodyWalker {
     } else if (fnNode?.type === 'identifier' && this.lookup(fnNode.text)) {
       this.walkExpr(fnNode, 'borrow');
     }
-    this.inCallArgs++;
-    for (const a of args) {
-      this.walkExpr(a, 'move');
+    // `Some(x)`, `Ok(x)`, `Point(a, b)` build values; they are not calls that can unwind.
+    const isConstructor = /^[A-Z]/.test((fnNode?.text ?? '').split('::').pop() ?? '');
+    const callee = fnNode && !isConstructor ? this.calleeOf(fnNode) : null;
+    if (!isConstructor) {
+      this.inCallArgs++;
     }
-    this.inCallArgs--;
+    args.forEach((a, i) => {
+      const param = callee?.params.filter((p) => !p.isSelf)[i];
+      if (param) {
+        this.unifyInt(a, param.ty);
+      }
+      this.walkExpr(a, 'move');
+    });
+    if (!isConstructor) {
+      this.inCallArgs--;
+    }
+  }
+
+  private calleeOf(fnNode: SyntaxNode): FnInfo | null {
+    const segs = fnNode.text.replace(/\s+/g, '').replace(/::<[^>]*>/g, '').split('::');
+    const last = segs[segs.length - 1];
+    if (segs.length >= 2) {
+      return this.ctx.index.methods.get(`${segs[segs.length - 2]}::${last}`)?.[0] ?? null;
+    }
+    const fns = this.ctx.index.fns.get(last);
+    return fns?.length === 1 ? fns[0] : null;
+  }
+
+  /** An unsuffixed integer literal binding takes the integer type it is used with (`let mut n = 0; .. n += len`). */
+  private unifyInt(node: SyntaxNode | null, ty: Ty): void {
+    if (!node || node.type !== 'identifier' || ty.k !== 'prim' || !(ty.name in INTEGER_NAMES)) {
+      return;
+    }
+    const local = this.lookup(node.text);
+    if (local && this.flexInts.has(local)) {
+      local.ty = ty;
+      this.flexInts.delete(local);
+    }
   }
 
   private walkAwait(node: SyntaxNode): void {
