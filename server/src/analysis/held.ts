@@ -140,6 +140,30 @@ function named(node: SyntaxNode | null): SyntaxNode[] {
   return (node?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item');
 }
 
+function isConstantExpression(node: SyntaxNode): boolean {
+  switch (node.type) {
+    case 'integer_literal':
+    case 'float_literal':
+    case 'boolean_literal':
+    case 'char_literal':
+    case 'string_literal':
+    case 'raw_string_literal':
+    case 'unit_expression':
+      return true;
+    case 'array_expression':
+    case 'tuple_expression':
+    case 'parenthesized_expression':
+      return named(node).every(isConstantExpression);
+    case 'unary_expression':
+      return node.children[0]?.type === '-' && named(node).every(isConstantExpression);
+    case 'scoped_identifier':
+    case 'identifier':
+      return /^[A-Z][A-Z0-9_]*$/.test(node.text.split('::').pop() ?? '');
+    default:
+      return false;
+  }
+}
+
 function isUnsuffixedInt(node: SyntaxNode): boolean {
   if (node.type === 'unary_expression' && node.namedChildren[0]) {
     return isUnsuffixedInt(node.namedChildren[0]);
@@ -251,11 +275,11 @@ export class BodyWalker {
       this.pushScope();
     }
     if (body.type === 'block') {
+      this.walkBlockContents(body);
       const tail = named(body).pop();
       if (tail && this.ctx.returnTy) {
-        this.unifyInt(tail, this.ctx.returnTy);
+        this.unifyExpected(tail, this.ctx.returnTy);
       }
-      this.walkBlockContents(body);
     } else {
       this.withStatement(() => this.walkExpr(body, 'move'));
     }
@@ -939,7 +963,7 @@ export class BodyWalker {
       case 'yield_expression': {
         const v = named(node).find((c) => c.type !== 'label');
         if (v && node.type === 'return_expression' && this.ctx.returnTy) {
-          this.unifyInt(v, this.ctx.returnTy);
+          this.unifyExpected(v, this.ctx.returnTy);
         }
         if (v) {
           this.walkExpr(v, 'move');
@@ -1040,7 +1064,8 @@ export class BodyWalker {
       return;
     }
     this.walkExpr(node, 'move');
-    if (this.producesValue(node)) {
+    // `&[1, 2]`, `&CONST`: constant expressions are promoted to statics, no temporary.
+    if (this.producesValue(node) && !(_kind === 'borrow' && isConstantExpression(node))) {
       const temp = this.newTemp(this.typeOf(node), node);
       temp.uses.push({ point: ++this.point, kind: _kind === 'borrow' ? 'borrow' : 'read', region: [...this.regionStack] });
     }
@@ -1186,6 +1211,24 @@ export class BodyWalker {
     }
     const fns = this.ctx.index.fns.get(last);
     return fns?.length === 1 ? fns[0] : null;
+  }
+
+  /** Settles integer literal bindings from the type an expression is expected to have (`Ok(n)` returned as `io::Result<usize>`). */
+  private unifyExpected(node: SyntaxNode, ty: Ty): void {
+    if (node.type === 'identifier') {
+      this.unifyInt(node, ty);
+    } else if (node.type === 'call_expression' && ty.k === 'adt') {
+      const ctor = node.childForFieldName('function')?.text;
+      const args = named(node.childForFieldName('arguments'));
+      const inner = ctor === 'Err' ? ty.args[1] : ctor === 'Ok' || ctor === 'Some' ? ty.args[0] : undefined;
+      if (inner && args.length === 1) {
+        this.unifyExpected(args[0], inner);
+      }
+    } else if (node.type === 'tuple_expression' && ty.k === 'tuple') {
+      named(node).forEach((e, i) => ty.elems[i] && this.unifyExpected(e, ty.elems[i]));
+    } else if (node.type === 'parenthesized_expression' && node.namedChildren[0]) {
+      this.unifyExpected(node.namedChildren[0], ty);
+    }
   }
 
   /** An unsuffixed integer literal binding takes the integer type it is used with (`let mut n = 0; .. n += len`). */
