@@ -524,7 +524,8 @@ export class BodyWalker {
         this.walkExpr(value, bindsByValue ? 'move' : 'read');
       }
       const direct = value.type === 'await_expression' ? this.awaits[this.awaits.length - 1] : undefined;
-      if (direct && direct.node.id === value.id) {
+      const simpleBinding = !alternative && (pattern?.type === 'identifier' || pattern?.type === 'mut_pattern');
+      if (direct && direct.node.id === value.id && simpleBinding) {
         // The binding is written while the awaitee still exists: they conflict.
         initAt = direct.point + 0.25;
       }
@@ -881,7 +882,7 @@ export class BodyWalker {
           this.walkExpr(right, 'move');
         }
         if (left) {
-          if (right) {
+          if (right && !isUnsuffixedInt(right)) {
             this.unifyInt(left, peelRefs(this.typeOf(right)));
           }
           this.walkAssignTarget(left);
@@ -891,7 +892,7 @@ export class BodyWalker {
       case 'compound_assignment_expr': {
         const left = node.childForFieldName('left');
         const right = node.childForFieldName('right');
-        if (left && right && !/^(<<|>>)=$/.test(node.childForFieldName('operator')?.text ?? '')) {
+        if (left && right && !isUnsuffixedInt(right) && !/^(<<|>>)=$/.test(node.childForFieldName('operator')?.text ?? '')) {
           this.unifyInt(left, peelRefs(this.typeOf(right)));
         }
         const lt = left ? this.typeOf(left) : UNKNOWN;
@@ -1112,8 +1113,12 @@ export class BodyWalker {
     }
     const comparison = ['==', '!=', '<', '>', '<=', '>='].includes(op);
     if (left && right && !['<<', '>>'].includes(op)) {
-      this.unifyInt(left, peelRefs(this.typeOf(right)));
-      this.unifyInt(right, peelRefs(this.typeOf(left)));
+      if (!isUnsuffixedInt(right)) {
+        this.unifyInt(left, peelRefs(this.typeOf(right)));
+      }
+      if (!isUnsuffixedInt(left)) {
+        this.unifyInt(right, peelRefs(this.typeOf(left)));
+      }
     }
     for (const side of [left, right]) {
       if (!side) {
@@ -1360,6 +1365,8 @@ export class BodyWalker {
     }
     if (pattern) {
       const before = this.locals.length;
+      // Bindings are written from the scrutinee after the awaitee is gone.
+      this.point++;
       this.bindPattern(pattern, ty, this.point, 'binding');
       for (let i = before; i < this.locals.length; i++) {
         this.locals[i].init = this.point;
@@ -1448,6 +1455,7 @@ export class BodyWalker {
         const pat = arm.childForFieldName('pattern');
         const patNode = pat?.type === 'match_pattern' ? pat.namedChildren[0] : pat;
         const before = this.locals.length;
+        this.point++;
         if (patNode) {
           this.bindPattern(patNode, ty, this.point, 'binding');
         }
