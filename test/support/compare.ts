@@ -59,6 +59,20 @@ export function matchFutures(engine: FutureReport[], rustc: RustcFuture[]): Futu
   }
   unmatchedEngine.push(...remaining);
 
+  // A generic async fn is one engine future (sized with unknown type parameters, a lower bound)
+  // but one rustc future per instantiation: each further instantiation is scored against it too.
+  for (const pair of [...pairs]) {
+    if (pair.engine.kind !== 'fn') {
+      continue;
+    }
+    const wanted = normaliseFnPath(pair.rustc.name);
+    for (const candidate of [...available]) {
+      if (candidate.kind === 'fn' && candidate.name !== pair.rustc.name && normaliseFnPath(candidate.name) === wanted) {
+        claim(pair.engine, candidate);
+      }
+    }
+  }
+
   return { pairs, unmatchedEngine, unmatchedRustc: rustc.filter((future) => available.has(future)) };
 }
 

@@ -1,0 +1,71 @@
+/**
+ * Runs the engine and rustc over a folder of standalone `.rs` files and pairs their futures:
+ * the shared measurement behind the accuracy tests and `npm run accuracy`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FileReport } from '../../server/src/analysis/report';
+import { FileComparison, compareFile } from './compare';
+import { loadServerModule } from './repoPaths';
+
+const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const rustcOut = loadServerModule<typeof import('../../server/src/rustc/printTypeSizes')>('rustc/printTypeSizes');
+const runner = loadServerModule<typeof import('../../server/src/rustc/runRustc')>('rustc/runRustc');
+
+export const INSTALL_RUSTC_HINT =
+  'rustc is needed to check the engine against the compiler: install Rust 1.95 with rustup ' +
+  '(curl https://sh.rustup.rs | sh -s -- -y --default-toolchain 1.95.0) or `apt-get install rustc`; ' +
+  'the tests set RUSTC_BOOTSTRAP=1 themselves';
+
+/** Fails with an install hint when rustc is missing. */
+export function requireRustc(): string {
+  const version = runner.rustcAvailable();
+  if (!version) {
+    throw new Error(INSTALL_RUSTC_HINT);
+  }
+  return version;
+}
+
+/** The `.rs` files of a fixture folder (golden `*.fixed.rs` files excluded), sorted. */
+export function fixtureFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.rs') && !f.endsWith('.fixed.rs'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+export interface CorpusResult {
+  comparisons: FileComparison[];
+  reports: FileReport[];
+  /** Files rustc could not compile (a broken fixture), with its error. */
+  rustcErrors: string[];
+}
+
+/** Compares every file of `dir` with rustc, `parallel` compilers at a time. */
+export async function compareCorpus(dir: string, edition = '2021', parallel = 2): Promise<CorpusResult> {
+  await engine.initAnalysis();
+  const files = fixtureFiles(dir);
+  const comparisons: FileComparison[] = new Array(files.length);
+  const reports: FileReport[] = new Array(files.length);
+  const rustcErrors: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const file = files[i];
+      const result = await runner.runPrintTypeSizesAsync(path.basename(file), edition, { cwd: path.dirname(file) });
+      const report = engine.analyzeSource(fs.readFileSync(file, 'utf8'), { file, edition: edition as never });
+      reports[i] = report;
+      if (!result.ok) {
+        rustcErrors.push(`${file}: ${result.error}`);
+        comparisons[i] = { file, scores: [], unmatchedEngine: report.futures, unmatchedRustc: [] };
+        continue;
+      }
+      const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout));
+      comparisons[i] = compareFile(file, report.futures, rustcFutures);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return { comparisons, reports, rustcErrors };
+}
