@@ -7,7 +7,7 @@ import { FnInfo, ItemIndex, TypeScope, indexItems, typeFromNode } from './items'
 import { Layout, LayoutComputer, TypeEnv } from './layout';
 import { BodyContext, BodyResult, BodyWalker, Capture, Local, AwaitSite } from './held';
 import { MacroTrees } from './macros';
-import { Ty, UNKNOWN, isAdt, peelRefs, ref, showTy } from './types';
+import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
 
 export type Edition = '2015' | '2018' | '2021' | '2024';
@@ -79,6 +79,7 @@ class FileAnalysis {
   private readonly index: ItemIndex;
   private readonly futures = new Map<string, FutureEntry>();
   private readonly order: FutureEntry[] = [];
+  private readonly instances = new Map<string, { entry: FutureEntry; subst: Map<string, Ty>; report?: FutureReport; inProgress?: boolean }>();
   private readonly notices: string[] = [];
   /** Phase A answers Copy/drop questions without sizing futures (they may not be analysed yet). */
   private readonly traitLayouts: LayoutComputer;
@@ -204,11 +205,18 @@ class FileAnalysis {
         const e = this.futures.get(futureKey(n));
         return e ? this.futureType(e) : null;
       },
-      futureOfFn: (fn) => {
+      futureOfFn: (fn, subst) => {
         const e = this.futures.get(futureKey(fn.node));
-        return e ? this.futureType(e) : { k: 'unknown', text: `{async fn body of ${fn.path}()}` };
+        if (!e) {
+          return { k: 'unknown', text: `{async fn body of ${fn.path}()}` };
+        }
+        return subst && subst.size ? this.instanceType(e, subst) : this.futureType(e);
       },
       futureOutput: (id) => {
+        const instance = this.instances.get(id);
+        if (instance?.entry.fn) {
+          return substitute(instance.entry.fn.ret, instance.subst);
+        }
         const e = this.futures.get(id);
         if (e?.fn) {
           return e.fn.ret;
@@ -228,6 +236,23 @@ class FileAnalysis {
       return { k: 'future', id: e.id, label };
     }
     return { k: 'future', id: e.id, label };
+  }
+
+  /**
+   * The future of a generic async fn called with known type arguments: walked once, generically,
+   * but sized per instantiation, so callers get the exact size rustc gives that instantiation.
+   */
+  private instanceType(e: FutureEntry, subst: Map<string, Ty>): Ty {
+    const relevant = new Map([...subst].filter(([k, v]) => (e.fn?.generics.includes(k) ?? false) && !hasUnknown(v)));
+    if (relevant.size === 0) {
+      return this.futureType(e);
+    }
+    const args = [...relevant.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => showTy(v));
+    const id = `${e.id}<${args.join(', ')}>`;
+    if (!this.instances.has(id)) {
+      this.instances.set(id, { entry: e, subst: relevant });
+    }
+    return { k: 'future', id, label: `{async fn body of ${e.fn!.path}<${args.join(', ')}>()}` };
   }
 
   private walkerFor(scope: TypeScope, returnTy?: Ty): BodyWalker {
@@ -306,6 +331,22 @@ class FileAnalysis {
   }
 
   private futureLayout(id: string): Layout | null {
+    const instance = this.instances.get(id);
+    if (instance) {
+      if (instance.inProgress || !instance.entry.body) {
+        return null;
+      }
+      if (!instance.report) {
+        instance.inProgress = true;
+        try {
+          instance.report = this.buildReport(instance.entry, instance.subst);
+        } finally {
+          instance.inProgress = false;
+        }
+      }
+      const r = instance.report;
+      return r.size === null ? null : { size: r.size, align: r.align, exact: r.exact, unknown: r.unknown, drop: true, copy: false, niche: null };
+    }
     const entry = this.futures.get(id);
     if (!entry || entry.inProgress) {
       return null;
@@ -330,13 +371,13 @@ class FileAnalysis {
     return entry.report;
   }
 
-  private buildReport(entry: FutureEntry): FutureReport {
+  private buildReport(entry: FutureEntry, subst: Map<string, Ty> = new Map()): FutureReport {
     const body = entry.body ?? emptyBody();
     const pos = this.positionOf(entry);
     const unknown = new Set<string>();
     let exact = true;
     const sizeOf = (ty: Ty) => {
-      const l = this.sizeLayouts.layout(ty);
+      const l = this.sizeLayouts.layout(substitute(ty, subst));
       if (!l.exact) {
         exact = false;
         l.unknown.forEach((u) => unknown.add(u));
@@ -350,7 +391,7 @@ class FileAnalysis {
       column: l.node.startPosition.column + 1,
       size: layout.exact ? layout.size : layout.size || null,
       align: layout.align,
-      type: showTy(l.ty),
+      type: showTy(labelUnknown(l)),
       exact: layout.exact,
     });
 
@@ -366,7 +407,7 @@ class FileAnalysis {
     const awaits: AwaitPoint[] = body.awaits.map((a) => ({ index: a.index, line: a.line, column: a.column, held: [] }));
     const shapeLocals: SavedLocal[] = [];
     for (const s of saved) {
-      const layout = s.local.kind === 'drop-flag' ? { size: 1, align: 1, exact: true, unknown: [], drop: false, copy: true, niche: null } : sizeOf(s.local.ty);
+      const layout = s.local.kind === 'drop-flag' ? { size: 1, align: 1, exact: true, unknown: [], drop: false, copy: true, niche: null } : sizeOf(labelUnknown(s.local));
       for (const v of s.variants) {
         awaits[v].held.push(held(s.local, layout));
       }
@@ -429,6 +470,27 @@ class FileAnalysis {
     }
     return t;
   }
+}
+
+/**
+ * An unknown type named after what has it (`type of \`req\``, `future of \`conn.read(..)\``), so a
+ * lower bound says which value the syntax could not size.
+ */
+function labelUnknown(local: Local): Ty {
+  if (local.ty.k !== 'unknown' || local.ty.text !== '_') {
+    return local.ty;
+  }
+  if (local.kind === 'awaitee') {
+    const operand = local.node.namedChildren[0];
+    const text = (operand?.text ?? local.node.text).replace(/\s+/g, ' ');
+    const short = text.length > 40 ? text.replace(/\((.|\n)*\)$/, '(..)').slice(0, 40) : text;
+    return { k: 'unknown', text: `future of \`${short}\`` };
+  }
+  if (local.name) {
+    return { k: 'unknown', text: `type of \`${local.name}\`` };
+  }
+  const text = local.node.text.replace(/\s+/g, ' ');
+  return { k: 'unknown', text: `type of \`${text.length > 40 ? text.slice(0, 37) + '...' : text}\`` };
 }
 
 /**

@@ -32,4 +32,13 @@ export interface Fix {
   /** Bytes the engine expects the future to shrink by (null when unknown). */
   expectedSaving: number | null;
   edits: SourceEdit[];
+  /**
+   * Fingerprint (`sourceHash` in applyEdits.ts) of the text the edits were computed for.
+   * `applyFix` refuses a fix whose fingerprint does not match the text it is given.
+   */
+  sourceHash?: string;
+  /** The first `.await` the fix frees the value at (1-based position of the `await` keyword, 0-based index). */
+  await?: { index: number; line: number; column: number };
+  /** What the engine says the value costs at that await (its size in that Suspend variant); null when unknown. */
+  valueSize?: number | null;
 }

@@ -101,7 +101,7 @@ export interface BodyContext {
   /** Copy / drop-glue facts for a type (futures: not Copy, drop glue). */
   traits(ty: Ty): { copy: boolean; drop: boolean };
   futureOfNode(node: SyntaxNode): Ty | null;
-  futureOfFn(fn: FnInfo): Ty;
+  futureOfFn(fn: FnInfo, subst?: Map<string, Ty>): Ty;
   futureOutput(id: string): Ty | null;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
@@ -229,7 +229,7 @@ export class BodyWalker {
       localType: (name) => this.lookup(name)?.ty ?? null,
       futureOfNode: (n) => ctx.futureOfNode(n) ?? this.closureTypes.get(n.id) ?? null,
       knownType: (n) => this.blockTypes.get(n.id),
-      futureOfFn: (f) => ctx.futureOfFn(f),
+      futureOfFn: (f, m) => ctx.futureOfFn(f, m),
       futureOutput: (id) => ctx.futureOutput(id),
     };
     this.typer = new ExprTyper(env);
@@ -1156,7 +1156,7 @@ export class BodyWalker {
           scope: this.ctx.scope,
           localType: (n) => this.lookup(n)?.ty ?? null,
           futureOfNode: (n) => this.ctx.futureOfNode(n),
-          futureOfFn: (f) => this.ctx.futureOfFn(f),
+          futureOfFn: (f, m) => this.ctx.futureOfFn(f, m),
           futureOutput: (id) => this.ctx.futureOutput(id),
         });
         const byRef = modeOf === 'ref' || modeOf === 'mut';

@@ -16,7 +16,8 @@ export interface InferEnv {
   /** The future type of an `async` block or closure node. */
   futureOfNode(node: SyntaxNode): Ty | null;
   /** The future type of a call to an async fn. */
-  futureOfFn(fn: FnInfo): Ty;
+  /** `subst` maps the fn's generic parameters (and its impl's) to the types of this call. */
+  futureOfFn(fn: FnInfo, subst?: Map<string, Ty>): Ty;
   /** What awaiting a future of this file yields. */
   futureOutput(id: string): Ty | null;
 }
@@ -154,6 +155,30 @@ function pathSegments(node: SyntaxNode): string[] {
 function turbofish(node: SyntaxNode, env: InferEnv): Ty[] {
   const args = node.childForFieldName('type_arguments') ?? node.namedChildren.find((c) => c?.type === 'type_arguments') ?? null;
   return (args?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c).map((c) => typeFromNode(c, env.index, env.scope));
+}
+
+/** Binds generic parameters in `declared` to the matching parts of `actual` (first binding wins). */
+export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>): void {
+  if (actual.k === 'unknown' || actual.k === 'param') {
+    return;
+  }
+  if (declared.k === 'param') {
+    if (!map.has(declared.name)) {
+      map.set(declared.name, actual);
+    }
+    return;
+  }
+  if (declared.k === 'adt' && actual.k === 'adt' && declared.segments[declared.segments.length - 1] === actual.segments[actual.segments.length - 1]) {
+    declared.args.forEach((d, i) => actual.args[i] && bindGenerics(d, actual.args[i], map));
+  } else if ((declared.k === 'ref' || declared.k === 'ptr') && (actual.k === 'ref' || actual.k === 'ptr')) {
+    bindGenerics(declared.inner, actual.inner, map);
+  } else if (declared.k === 'ref' && actual.k !== 'ref') {
+    bindGenerics(declared.inner, actual, map);
+  } else if (declared.k === 'tuple' && actual.k === 'tuple') {
+    declared.elems.forEach((d, i) => actual.elems[i] && bindGenerics(d, actual.elems[i], map));
+  } else if ((declared.k === 'array' || declared.k === 'slice') && (actual.k === 'array' || actual.k === 'slice')) {
+    bindGenerics(declared.elem, actual.elem, map);
+  }
 }
 
 export class ExprTyper {
@@ -531,23 +556,32 @@ export class ExprTyper {
           map.set(g, turbo[i]);
         }
       });
-      return fn.isAsync ? env.futureOfFn(fn) : substitute(fn.ret, map);
+      fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map));
+      return fn.isAsync ? env.futureOfFn(fn, map) : substitute(fn.ret, map);
     }
     return UNKNOWN;
   }
 
-  private fnResult(fn: FnInfo, selfTy: Ty): Ty {
-    if (fn.isAsync) {
-      return this.env.futureOfFn(fn);
+  private fnResult(fn: FnInfo, selfTy: Ty, argTy?: (i: number) => Ty): Ty {
+    const map = new Map<string, Ty>();
+    // `impl<T> Rx<T>` called on an `Rx<Job>`: T = Job.
+    if (fn.selfTy) {
+      bindGenerics(fn.selfTy, selfTy, map);
     }
-    const map = new Map<string, Ty>([['Self', selfTy]]);
+    if (argTy) {
+      fn.params.filter((p) => !p.isSelf).forEach((p, i) => bindGenerics(p.ty, argTy(i), map));
+    }
+    if (fn.isAsync) {
+      return this.env.futureOfFn(fn, map);
+    }
+    map.set('Self', selfTy);
     return substitute(fn.ret, map);
   }
 
   methodType(recvTy: Ty, method: string, argTy: (i: number) => Ty, turbo: Ty[] = []): Ty {
     const user = findMethod(recvTy, method, this.env.index);
     if (user) {
-      return this.fnResult(user, peelRefs(recvTy));
+      return this.fnResult(user, peelRefs(recvTy), argTy);
     }
     let t = peelRefs(recvTy);
     while (isAdt(t, 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc') && method !== 'clone') {
