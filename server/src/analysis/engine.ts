@@ -5,7 +5,7 @@ import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './r
 import { ParseTimeout, SyntaxNode, initParser, parseRust, WasmPaths } from './parser';
 import { FnInfo, ItemIndex, TypeScope, indexItems, typeFromNode } from './items';
 import { Layout, LayoutComputer, TypeEnv } from './layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, AwaitSite } from './held';
+import { BodyContext, BodyResult, BodyWalker, Capture, Local, AwaitSite, NestingTooDeep } from './held';
 import { MacroTrees } from './macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
@@ -42,6 +42,8 @@ function emptyBody(): BodyResult {
   return { locals: [], awaits: [], loops: [], nested: [], regionGroups: new Map(), divergingRegions: new Set() };
 }
 
+const MAX_AWAITS = 2000;
+const MAX_LOCALS = 20000;
 const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 
 function isAsyncClosure(node: SyntaxNode): boolean {
@@ -130,7 +132,18 @@ class FileAnalysis {
       for (const p of fn.params) {
         walker.declareParamPattern(p.pattern, p.ty);
       }
-      const result = fn.body ? walker.run(fn.body) : emptyBody();
+      let result: BodyResult;
+      try {
+        result = fn.body ? walker.run(fn.body) : emptyBody();
+      } catch (e) {
+        if (!(e instanceof NestingTooDeep)) {
+          throw e;
+        }
+        if (entry) {
+          entry.report = this.skipped(entry, e.message);
+        }
+        continue;
+      }
       if (entry) {
         entry.body = result;
       }
@@ -150,8 +163,11 @@ class FileAnalysis {
     return node.descendantsOfType(['async_block', 'closure_expression']).some((n) => n && (n.type === 'async_block' || isAsyncClosure(n))) || /\basync\b/.test(node.text);
   }
 
-  private discover(node: SyntaxNode, scope: TypeScope): void {
-    const visit = (n: SyntaxNode, s: TypeScope) => {
+  /** Finds every future of the file; iterative, so deeply nested code cannot overflow the stack. */
+  private discover(root: SyntaxNode, scope: TypeScope): void {
+    const stack: { n: SyntaxNode; s: TypeScope }[] = [{ n: root, s: scope }];
+    while (stack.length) {
+      const { n, s } = stack.pop()!;
       let next = s;
       if (n.type === 'function_item') {
         const info = this.index.byNode.get(n.id);
@@ -166,18 +182,22 @@ class FileAnalysis {
       } else if (isAsyncClosure(n)) {
         this.addFuture({ id: futureKey(n), kind: 'closure', node: n, scope: s });
       } else if (n.type === 'macro_invocation' && /\basync\b/.test(n.text)) {
-        for (const arg of this.macros.arguments(n)) {
-          visit(arg, s);
+        const args = this.macros.arguments(n);
+        for (let i = args.length - 1; i >= 0; i--) {
+          stack.push({ n: args[i], s });
         }
-        return;
+        continue;
       }
-      for (const c of n.namedChildren) {
+      const children = n.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) {
+        const c = children[i];
         if (c) {
-          visit(c, next);
+          stack.push({ n: c, s: next });
         }
       }
-    };
-    visit(node, scope);
+    }
+    // Discovery order is source order; keep it stable for reports.
+    this.order.sort((a, b) => a.node.startPosition.row - b.node.startPosition.row || a.node.startPosition.column - b.node.startPosition.column);
   }
 
   private addFuture(entry: FutureEntry): void {
@@ -296,7 +316,15 @@ class FileAnalysis {
       }
       body = entry.node.childForFieldName('body');
     }
-    entry.body = body ? walker.run(body) : emptyBody();
+    try {
+      entry.body = body ? walker.run(body) : emptyBody();
+    } catch (e) {
+      if (!(e instanceof NestingTooDeep)) {
+        throw e;
+      }
+      entry.report = this.skipped(entry, e.message);
+      return;
+    }
     this.walkNested(entry.body, entry.scope);
   }
 
@@ -373,6 +401,11 @@ class FileAnalysis {
 
   private buildReport(entry: FutureEntry, subst: Map<string, Ty> = new Map()): FutureReport {
     const body = entry.body ?? emptyBody();
+    if (body.awaits.length > MAX_AWAITS || body.locals.length > MAX_LOCALS) {
+      // The layout algorithm is quadratic in saved locals; generated code this large is reported, not sized.
+      const reason = `too large to analyse (${body.awaits.length} awaits, ${body.locals.length} values; limits ${MAX_AWAITS} and ${MAX_LOCALS})`;
+      return this.skipped(entry, reason);
+    }
     const pos = this.positionOf(entry);
     const unknown = new Set<string>();
     let exact = true;
@@ -504,7 +537,8 @@ function seriousParseError(node: SyntaxNode): string | null {
       continue;
     }
     const text = e.text;
-    if (text.length > 40 || /[{};]|\bawait\b|\blet\b/.test(text)) {
+    const insideExpression = e.parent?.type.endsWith('_expression') ?? false;
+    if (!insideExpression || text.length > 40 || /[{};=]|\bawait\b|\blet\b/.test(text)) {
       return `syntax error at line ${e.startPosition.row + 1}`;
     }
   }
@@ -515,17 +549,19 @@ function seriousParseError(node: SyntaxNode): string | null {
   return null;
 }
 
-function findMissing(node: SyntaxNode): SyntaxNode | null {
-  if (node.isMissing) {
-    return node;
-  }
-  if (!node.hasError) {
-    return null;
-  }
-  for (const c of node.children) {
-    const found = c ? findMissing(c) : null;
-    if (found) {
-      return found;
+function findMissing(root: SyntaxNode): SyntaxNode | null {
+  const stack = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.isMissing) {
+      return node;
+    }
+    if (node.hasError) {
+      for (const c of node.children) {
+        if (c) {
+          stack.push(c);
+        }
+      }
     }
   }
   return null;

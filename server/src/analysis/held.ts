@@ -10,6 +10,15 @@ import { Ty, UNKNOWN, adt, isAdt, peelRefs, prim, ref, showTy } from './types';
 import type { HeldKind } from './report';
 import { MacroTrees } from './macros';
 
+const MAX_NESTING = 400;
+
+/** Thrown when expressions nest deeper than the walker follows; the future is then reported as skipped. */
+export class NestingTooDeep extends Error {
+  constructor() {
+    super(`expressions nest more than ${MAX_NESTING} levels deep`);
+  }
+}
+
 export type UseKind = 'read' | 'move' | 'borrow' | 'write';
 
 export interface Use {
@@ -212,6 +221,7 @@ export class BodyWalker {
   private readonly captureFrames: CaptureFrame[] = [];
   private readonly nested: NestedFuture[] = [];
   private dead = false;
+  private depth = 0;
   private readonly typer: ExprTyper;
   private readonly closureTypes = new Map<number, Ty>();
   /** Value types of blocks, computed before their scope closed (their tail may name inner bindings). */
@@ -782,6 +792,17 @@ export class BodyWalker {
   }
 
   walkExpr(node: SyntaxNode, mode: UseKind | 'discard'): void {
+    if (++this.depth > MAX_NESTING) {
+      throw new NestingTooDeep();
+    }
+    try {
+      this.walkExprAt(node, mode);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private walkExprAt(node: SyntaxNode, mode: UseKind | 'discard'): void {
     switch (node.type) {
       case 'identifier':
       case 'self': {
