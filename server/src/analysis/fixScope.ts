@@ -10,7 +10,7 @@
 import type { SyntaxNode } from './parser';
 import type { FileReport } from './report';
 import {
-  FORMAT_MACROS, PatternBinding, children, extendsTemporary, isAncestor, letBindings, macroName, mentionsOf, named,
+  FORMAT_MACROS, PatternBinding, children, enclosingMacro, extendsTemporary, letBindings, macroName, mentionsOf, named,
   patternBindings, placeRoot, statementsOf, usesAfter,
 } from './fixSyntax';
 
@@ -124,6 +124,14 @@ const STORING_METHODS = new Set([
 ]);
 /** Storing methods that copy the referenced data rather than keep the reference. */
 const COPYING_METHODS = new Set(['extend_from_slice', 'push_str', 'clone_from', 'fill', 'copy_from_slice', 'clone_from_slice']);
+/** Methods that take `&self` (or `self` by copy): calling them does not need a `mut` binding. */
+const READ_ONLY_METHODS = new Set([
+  'iter', 'len', 'is_empty', 'get', 'contains', 'contains_key', 'first', 'last', 'as_slice', 'as_str', 'as_bytes', 'starts_with',
+  'ends_with', 'to_vec', 'to_string', 'to_owned', 'clone', 'chars', 'bytes', 'split', 'lines', 'keys', 'values', 'eq', 'ne',
+  'cmp', 'partial_cmp', 'windows', 'chunks', 'trim', 'find', 'position', 'binary_search', 'capacity', 'is_some', 'is_none',
+  'is_ok', 'is_err', 'as_ref', 'map', 'unwrap_or', 'elapsed', 'as_secs', 'as_millis', 'to_be_bytes', 'to_le_bytes', 'count',
+  'min', 'max', 'abs', 'pow', 'split_whitespace', 'parse', 'borrow', 'lock', 'read',
+]);
 /** Macros whose arguments are only formatted or compared, never stored. */
 const NON_STORING_MACROS = new Set([...FORMAT_MACROS, 'dbg', 'matches', 'vec', 'concat', 'stringify', 'cfg', 'line', 'file', 'column']);
 
@@ -252,17 +260,27 @@ export class RangeScope {
   /** A returned binding declared `mut` keeps `mut` outside only when the code after the block may mutate it. */
   mutatedAfter(name: string): boolean {
     return usesAfter(this.after, 0, name).mentions.some(({ node }) => {
-      const p = node.parent;
+      if (node.parent?.type === 'token_tree') {
+        return ['write', 'writeln'].includes(macroName(enclosingMacro(node)));
+      }
+      // The whole place expression the use is part of: `x`, `x.field`, `x[i].field`.
+      let place = node;
+      while (place.parent && ((place.parent.type === 'field_expression' && place.parent.childForFieldName('value')?.id === place.id) || (place.parent.type === 'index_expression' && named(place.parent)[0]?.id === place.id))) {
+        const up = place.parent;
+        if (up.type === 'field_expression' && up.parent?.type === 'call_expression' && up.parent.childForFieldName('function')?.id === up.id) {
+          // `x.method()`: a mutation unless the method is known to take `&self`.
+          return !READ_ONLY_METHODS.has(up.childForFieldName('field')?.text ?? '');
+        }
+        place = up;
+      }
+      const p = place.parent;
       if (!p) {
         return true;
       }
-      if ((p.type === 'assignment_expression' || p.type === 'compound_assignment_expr') && isAncestor(p.childForFieldName('left')!, node)) {
+      if ((p.type === 'assignment_expression' || p.type === 'compound_assignment_expr') && p.childForFieldName('left')?.id === place.id) {
         return true;
       }
-      if (p.type === 'reference_expression' && children(p).some((c) => c.type === 'mutable_specifier')) {
-        return true;
-      }
-      return p.type === 'field_expression' || p.type === 'index_expression' || p.type === 'token_tree';
+      return p.type === 'reference_expression' && children(p).some((c) => c.type === 'mutable_specifier');
     });
   }
 

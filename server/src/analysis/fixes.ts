@@ -430,7 +430,7 @@ class FixPlanner {
           out.push(c);
         }
       } else {
-        const c = this.planWrap(future, futureIndex, block, stmts, iL, lastUse, held, target.a, sizeAt(target.a), uses.mentions[0].node);
+        const c = this.planWrap(future, futureIndex, block, stmts, iL, lastUse, target.index, held, target.a, sizeAt(target.a), uses.mentions[0].node);
         if (c) {
           out.push(c);
         }
@@ -504,18 +504,39 @@ class FixPlanner {
     block: SyntaxNode,
     stmts: SyntaxNode[],
     iL: number,
-    last: number,
+    lastUse: number,
+    targetIndex: number,
     held: HeldBinding,
     target: AwaitPoint,
     valueSize: number | null,
     firstUse: SyntaxNode,
   ): Candidate | null {
     const name = held.value.name!;
+    // A returned binding that may borrow from the block (a closure over the buffer, an iterator
+    // into it) is moved into the block too, up to its own last use before the await.
+    let last = lastUse;
+    let scope: RangeScope;
+    for (;;) {
+      scope = new RangeScope(stmts.slice(iL, last + 1), stmts.slice(last + 1), this.items, this.report);
+      let extended = last;
+      for (const e of scope.exported()) {
+        if (!scope.ownedBinding(e.name)) {
+          const uses = usesAfter(stmts, last + 1, e.name).mentions;
+          const end = Math.max(...uses.map((u) => u.index));
+          if (end < targetIndex) {
+            extended = Math.max(extended, end);
+          }
+        }
+      }
+      if (extended === last) {
+        break;
+      }
+      last = extended;
+    }
     const range = stmts.slice(iL, last + 1);
     if (range.some((s) => ITEM_TYPES.has(s.type) || (s.type === 'expression_statement' && s.namedChildren[0]?.type === 'macro_invocation' && /^macro_rules\b/.test(s.text)))) {
       return null;
     }
-    const scope = new RangeScope(range, stmts.slice(last + 1), this.items, this.report);
     const exported = scope.exported();
     const notes: string[] = [];
     const problems: string[] = [];

@@ -858,8 +858,11 @@ export class BodyWalker {
         if (!operand) {
           return;
         }
-        if (isPlace(operand)) {
+        if (operand.type === 'identifier' || operand.type === 'self') {
+          // `&r` borrows the local itself, even when `r` is a reference.
           this.withExplicitBorrow(() => this.walkExpr(operand, 'borrow'));
+        } else if (isPlace(operand)) {
+          this.walkExpr(operand, 'borrow');
         } else {
           this.walkValueOperand(operand, 'borrow');
         }
@@ -1640,24 +1643,33 @@ export class BodyWalker {
     if (FORMAT_MACROS.has(name)) {
       if (SELF_CONTAINED_FORMAT.has(name)) {
         // `format!`/`println!` expand to a block: their temporaries end inside it.
-        this.withStatement(() => this.withExplicitBorrow(() => this.walkFormatArgs(node, name, args)));
+        this.withStatement(() => this.walkFormatArgs(node, name, args));
       } else {
-        this.withExplicitBorrow(() => this.walkFormatArgs(node, name, args));
+        this.walkFormatArgs(node, name, args);
       }
       return;
     }
     this.walkOtherMacro(node, name, args, mode);
   }
 
+  /** Format arguments are taken by reference: `&arg`. */
   private walkFormatArgs(node: SyntaxNode, name: string, args: SyntaxNode[]): void {
+      const borrowArg = (a: SyntaxNode) => {
+        if (a.type === 'identifier' || a.type === 'self') {
+          this.withExplicitBorrow(() => this.walkExpr(a, 'borrow'));
+        } else {
+          this.walkValueOperand(a, 'borrow');
+        }
+      };
       for (const ident of this.ctx.macros.inlineFormatArgs(node)) {
         const local = this.lookup(ident);
         if (local) {
-          this.use(local, 'borrow');
+          this.withExplicitBorrow(() => this.use(local, 'borrow'));
         }
       }
       args.forEach((a, i) => {
         if ((name === 'write' || name === 'writeln') && i === 0) {
+          // `dst.write_fmt(..)`: an autoref of the destination.
           this.walkExpr(a, 'borrow');
           return;
         }
@@ -1672,17 +1684,17 @@ export class BodyWalker {
           // Named argument `name = expr`.
           const v = a.childForFieldName('right');
           if (v) {
-            this.walkValueOperand(v, 'borrow');
+            borrowArg(v);
           }
           return;
         }
-        this.walkValueOperand(a, 'borrow');
+        borrowArg(a);
       });
   }
 
   private walkOtherMacro(node: SyntaxNode, name: string, args: SyntaxNode[], mode: UseKind | 'discard'): void {
     if (name === 'assert_eq' || name === 'assert_ne' || name === 'debug_assert_eq' || name === 'debug_assert_ne') {
-      args.forEach((a) => this.walkValueOperand(a, 'borrow'));
+      args.forEach((a) => (a.type === 'identifier' ? this.withExplicitBorrow(() => this.walkExpr(a, 'borrow')) : this.walkValueOperand(a, 'borrow')));
       return;
     }
     if (name === 'matches') {

@@ -807,6 +807,12 @@ export class ExprTyper {
       case 'step_by':
       case 'peekable':
         return adt(method === 'enumerate' ? 'Enumerate' : method === 'rev' ? 'Rev' : method === 'skip' ? 'Skip' : method === 'take' ? 'Take' : method === 'step_by' ? 'StepBy' : 'Peekable', recvTy);
+      case 'cloned':
+      case 'copied':
+        if (isAdt(t, 'Option') && t.k === 'adt' && t.args[0]?.k === 'ref') {
+          return adt('Option', t.args[0].inner);
+        }
+        return UNKNOWN;
       case 'split_once':
       case 'rsplit_once':
         return adt('Option', { k: 'tuple', elems: [STR_REF, STR_REF] });
