@@ -333,7 +333,45 @@ function compareReports(before: FileReport, after: FileReport, index: number): {
   if (old.skipped !== undefined || neu.skipped !== undefined || old.kind !== neu.kind || (old.kind === 'fn' && old.name !== neu.name)) {
     return { saving: null, grown };
   }
-  return { saving: old.size !== null && neu.size !== null ? old.size - neu.size : null, grown };
+  if (old.size === null || neu.size === null) {
+    return { saving: null, grown };
+  }
+  const unsized = unsizedAfterFix(old, neu);
+  return { saving: unsized === null ? null : old.size - (neu.size + unsized), grown };
+}
+
+/**
+ * Bytes the engine could not size in the fixed future but could before. A binding returned from
+ * the new block may lose its inferred type (the engine sizes it as 0); it costs at most what the
+ * same binding cost before the fix, and nothing if it was not held before. Null when something
+ * else became unknown.
+ */
+function unsizedAfterFix(old: FutureReport, neu: FutureReport): number | null {
+  const before = new Map<string, number>();
+  for (const a of old.awaits) {
+    for (const h of a.held) {
+      if (h.name !== null && h.exact && h.size !== null) {
+        before.set(h.name, Math.max(before.get(h.name) ?? 0, h.size));
+      }
+    }
+  }
+  const names = new Set<string>();
+  for (const a of neu.awaits) {
+    for (const h of a.held) {
+      if (h.exact || old.awaits.some((o) => o.held.some((x) => !x.exact && x.name === h.name && x.kind === h.kind && x.type === h.type))) {
+        continue;
+      }
+      if ((h.kind !== 'binding' && h.kind !== 'argument') || h.name === null) {
+        return null;
+      }
+      names.add(h.name);
+    }
+  }
+  let extra = 0;
+  for (const name of names) {
+    extra += before.get(name) ?? 0;
+  }
+  return extra;
 }
 
 /** Where a binding or argument is declared, and the values held with it at each await. */

@@ -756,7 +756,15 @@ export class BodyWalker {
     if (owner?.kind === 'struct') {
       return this.typer.fieldType(t, field);
     }
-    // Struct-like enum variants are not modelled field by field.
+    // A struct-like enum variant: `State::Streaming { session, .. }`.
+    const enumTy = owner?.kind === 'enum' ? owner : segs.length >= 2 ? this.ctx.index.types.get(segs[segs.length - 2]) : undefined;
+    if (enumTy?.kind === 'enum') {
+      const variant = enumTy.variants.find((v) => v.name === last);
+      const i = variant?.fieldNames?.indexOf(field) ?? -1;
+      if (variant && i >= 0) {
+        return variant.fields[i];
+      }
+    }
     return UNKNOWN;
   }
 

@@ -807,6 +807,20 @@ export class ExprTyper {
       case 'step_by':
       case 'peekable':
         return adt(method === 'enumerate' ? 'Enumerate' : method === 'rev' ? 'Rev' : method === 'skip' ? 'Skip' : method === 'take' ? 'Take' : method === 'step_by' ? 'StepBy' : 'Peekable', recvTy);
+      case 'entry':
+        return isAdt(t, 'HashMap', 'BTreeMap') && t.k === 'adt' ? adt('Entry', ...t.args) : UNKNOWN;
+      case 'or_default':
+      case 'or_insert':
+      case 'or_insert_with':
+      case 'or_insert_with_key':
+        return isAdt(t, 'Entry') && t.k === 'adt' ? ref(t.args[1] ?? UNKNOWN, true) : UNKNOWN;
+      case 'map_or':
+      case 'map_or_else':
+        return argTy(0);
+      case 'is_some_and':
+      case 'is_ok_and':
+      case 'is_none_or':
+        return BOOL;
       case 'cloned':
       case 'copied':
         if (isAdt(t, 'Option') && t.k === 'adt' && t.args[0]?.k === 'ref') {

@@ -259,18 +259,21 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
   const params = typeParams(item.childForFieldName('type_parameters'));
   const scope: TypeScope = { generics: new Set(params), selfTy: null };
   const attrs = attributesOf(item);
-  const variants: { name: string; fields: Ty[] }[] = [];
+  const variants: { name: string; fields: Ty[]; fieldNames?: string[] }[] = [];
   for (const v of item.childForFieldName('body')?.namedChildren ?? []) {
     if (v?.type !== 'enum_variant') {
       continue;
     }
     const body = v.childForFieldName('body');
     const fields: Ty[] = [];
+    let fieldNames: string[] | undefined;
     if (body?.type === 'field_declaration_list') {
+      fieldNames = [];
       for (const f of body.namedChildren) {
         const t = f?.type === 'field_declaration' ? f.childForFieldName('type') : null;
         if (t) {
           fields.push(typeFromNode(t, index, scope));
+          fieldNames.push(f!.childForFieldName('name')?.text ?? '_');
         }
       }
     } else if (body?.type === 'ordered_field_declaration_list') {
@@ -280,7 +283,7 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
         }
       }
     }
-    variants.push({ name: v.childForFieldName('name')?.text ?? '_', fields });
+    variants.push({ name: v.childForFieldName('name')?.text ?? '_', fields, fieldNames });
   }
   index.types.set(name, { kind: 'enum', name, params, variants, copy: hasDerive(attrs, 'Copy'), dropImpl: false, reprTag: reprOf(attrs).tag });
 }

@@ -39,7 +39,8 @@ export interface UserEnum {
   kind: 'enum';
   name: string;
   params: string[];
-  variants: { name: string; fields: Ty[] }[];
+  /** `fieldNames` is set for struct-like variants (`V { a: u32 }`). */
+  variants: { name: string; fields: Ty[]; fieldNames?: string[] }[];
   copy: boolean;
   dropImpl: boolean;
   /** `#[repr(u8)]` and friends: the tag's size. */
