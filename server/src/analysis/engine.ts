@@ -212,6 +212,13 @@ class FileAnalysis {
       index: this.index,
       scope,
       returnTy,
+      onNestedFuture: (nested) => {
+        const entry = this.futures.get(futureKey(nested.node));
+        if (entry && !entry.body && !entry.report) {
+          entry.scope = scope;
+          this.walkFuture(entry, nested.captures);
+        }
+      },
       edition: this.options.edition,
       macros: this.macros,
       traits: (ty) => {
@@ -241,8 +248,8 @@ class FileAnalysis {
         if (e?.fn) {
           return e.fn.ret;
         }
-        if (e?.kind === 'block') {
-          return UNKNOWN;
+        if (e) {
+          return e.body?.outputType ?? this.declaredOutput(e) ?? UNKNOWN;
         }
         return null;
       },
@@ -277,6 +284,12 @@ class FileAnalysis {
 
   private walkerFor(scope: TypeScope, returnTy?: Ty): BodyWalker {
     return new BodyWalker(this.context(scope, returnTy));
+  }
+
+  /** A closure's annotated return type. */
+  private declaredOutput(e: FutureEntry): Ty | null {
+    const ret = e.kind === 'closure' ? e.node.childForFieldName('return_type') : null;
+    return ret ? typeFromNode(ret, this.index, e.scope) : null;
   }
 
   private walkNested(result: BodyResult, scope: TypeScope): void {

@@ -95,6 +95,8 @@ export interface BodyResult {
   regionGroups: Map<number, number>;
   /** Regions whose code always leaves the construct (return, break, continue, panic). */
   divergingRegions: Set<number>;
+  /** The body's value type (what awaiting an async block yields), when known. */
+  outputType?: Ty;
   locals: Local[];
   awaits: AwaitSite[];
   loops: LoopSpan[];
@@ -114,6 +116,8 @@ export interface BodyContext {
   futureOutput(id: string): Ty | null;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
+  /** Called as soon as a direct nested async block or closure has been walked for its captures. */
+  onNestedFuture?(nested: NestedFuture): void;
 }
 
 const FORMAT_MACROS = new Set([
@@ -284,18 +288,23 @@ export class BodyWalker {
     if (this.scopes.length === 0) {
       this.pushScope();
     }
+    let outputType: Ty = UNKNOWN;
     if (body.type === 'block') {
       this.walkBlockContents(body);
       const tail = named(body).pop();
       if (tail && this.ctx.returnTy) {
         this.unifyExpected(tail, this.ctx.returnTy);
       }
+      if (tail && tail.type !== 'expression_statement' && tail.type !== 'let_declaration' && !tail.type.endsWith('_item')) {
+        outputType = this.typeOf(tail);
+      }
     } else {
       this.withStatement(() => this.walkExpr(body, 'move'));
+      outputType = this.typeOf(body);
     }
     this.point++;
     this.popScope();
-    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions };
+    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions, outputType };
   }
 
   // ---- scopes and locals ----
@@ -1786,7 +1795,10 @@ export class BodyWalker {
     this.point = Math.max(this.point, savedPoint);
     // Only futures not inside another future of this body: deeper ones are found by that future's own walk.
     if (isFuture && this.captureFrames.every((f) => !f.isFuture)) {
-      this.nested.push({ node, captures: [...frame.captured.values()] });
+      const nested = { node, captures: [...frame.captured.values()] };
+      this.nested.push(nested);
+      // Analysed right away, so that awaiting it later in this body knows its output type.
+      this.ctx.onNestedFuture?.(nested);
     } else if (!isFuture) {
       // A plain closure's value is its captures: by reference, or by value when moved.
       const elems = [...frame.captured.values()].map((c) => (c.byValue ? c.local.ty : ref(c.local.ty)));

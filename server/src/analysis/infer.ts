@@ -557,7 +557,7 @@ export class ExprTyper {
         }
       });
       fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map));
-      return fn.isAsync ? env.futureOfFn(fn, map) : substitute(fn.ret, map);
+      return fn.isAsync ? env.futureOfFn(fn, map) : this.returnedFuture(fn) ?? substitute(fn.ret, map);
     }
     return UNKNOWN;
   }
@@ -575,7 +575,17 @@ export class ExprTyper {
       return this.env.futureOfFn(fn, map);
     }
     map.set('Self', selfTy);
-    return substitute(fn.ret, map);
+    return this.returnedFuture(fn) ?? substitute(fn.ret, map);
+  }
+
+  /** `fn f() -> impl Future<..> { ..; async move { .. } }`: the future is that block's. */
+  private returnedFuture(fn: FnInfo): Ty | null {
+    if (fn.ret.k !== 'unknown' || !/^impl\s+(std::future::|core::future::)?(Into)?Future\b/.test(fn.ret.text)) {
+      return null;
+    }
+    const tail = fn.body?.namedChildren.filter((c) => c && c.type !== 'line_comment' && c.type !== 'block_comment').pop();
+    const block = tail?.type === 'async_block' ? tail : tail?.type === 'expression_statement' && tail.namedChildren[0]?.type === 'async_block' ? tail.namedChildren[0] : null;
+    return block ? this.env.futureOfNode(block) : null;
   }
 
   methodType(recvTy: Ty, method: string, argTy: (i: number) => Ty, turbo: Ty[] = []): Ty {
