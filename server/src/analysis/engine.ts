@@ -2,8 +2,8 @@
  * The analysis entry point: Rust source text in, one FutureReport per async fn / block / closure out.
  */
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
-import { ParseTimeout, SyntaxNode, initParser, parseRust, WasmPaths } from './parser';
-import { FnInfo, ItemIndex, TypeScope, indexItems, typeFromNode } from './items';
+import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './parser';
+import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, typeFromNode } from './items';
 import { Layout, LayoutComputer, TypeEnv } from './layout';
 import { BodyContext, BodyResult, BodyWalker, Capture, Local, AwaitSite, NestingTooDeep } from './held';
 import { MacroTrees } from './macros';
@@ -50,8 +50,9 @@ function isAsyncClosure(node: SyntaxNode): boolean {
   return node.type === 'closure_expression' && node.children.some((c) => c?.type === 'async');
 }
 
+/** Node ids are unique among live trees, so keys also tell apart futures of different files. */
 function futureKey(node: SyntaxNode): string {
-  return `${node.type}@${node.startPosition.row}:${node.startPosition.column}`;
+  return `f${node.id}`;
 }
 
 /** Analyses one file. Never throws for bad input: problems become notices or skipped futures. */
@@ -70,15 +71,79 @@ export function analyzeSource(text: string, options: AnalysisOptions): FileRepor
   }
   const macros = new MacroTrees();
   try {
-    return new FileAnalysis(tree.rootNode, options, macros).run();
+    const analysis = new FileAnalysis(tree.rootNode, options, macros);
+    analysis.walk();
+    return analysis.reports();
   } finally {
     macros.dispose();
     tree.delete();
   }
 }
 
+export interface CrateFile {
+  /** Path shown in reports. */
+  file: string;
+  text: string;
+  /** Module path of the file in its crate (`src/net/tcp.rs` → `["net", "tcp"]`), for rustc-style names. */
+  modulePath: string[];
+}
+
+/**
+ * Analyses the files of one crate together: types, consts and async fns defined in one file are
+ * known in all the others, so awaiting a function two modules away gets its future's real size.
+ */
+export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 'file'>): FileReport[] {
+  const macros = new MacroTrees();
+  const trees: { file: CrateFile; tree: Tree | null; notice?: string }[] = [];
+  try {
+    for (const file of files) {
+      if (file.text.length > MAX_SOURCE_CHARS) {
+        trees.push({ file, tree: null, notice: `skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB` });
+        continue;
+      }
+      try {
+        trees.push({ file, tree: parseRust(file.text, options.parseBudgetMs ?? 2000) });
+      } catch (e) {
+        if (!(e instanceof ParseTimeout)) {
+          throw e;
+        }
+        trees.push({ file, tree: null, notice: `skipped: ${e.message}` });
+      }
+    }
+    const crate = new CrateContext();
+    const analyses = trees.map(({ file, tree }) => (tree ? new FileAnalysis(tree.rootNode, { ...options, file: file.file }, macros, file.modulePath, crate) : null));
+    crate.attach(analyses.filter((a): a is FileAnalysis => a !== null));
+    analyses.forEach((a) => a?.discoverFutures());
+    analyses.forEach((a) => a?.walk());
+    return trees.map(({ file, notice }, i) => analyses[i]?.reports() ?? { file: file.file, futures: [], notices: notice ? [notice] : [] });
+  } finally {
+    macros.dispose();
+    for (const t of trees) {
+      t.tree?.delete();
+    }
+  }
+}
+
+/** What the files of one crate share: the combined index and who owns which future. */
+class CrateContext {
+  index: ItemIndex | null = null;
+  private analyses: FileAnalysis[] = [];
+
+  attach(analyses: FileAnalysis[]): void {
+    this.analyses = analyses;
+    this.index = combineIndexes(analyses.map((a) => a.localIndex));
+    for (const a of analyses) {
+      a.useCrateIndex(mergeIndexes(a.localIndex, this.index));
+    }
+  }
+
+  /** The analysis that owns the future with this key, if any file does. */
+  ownerOf(key: string): FileAnalysis | undefined {
+    return this.analyses.find((a) => a.ownsFuture(key));
+  }
+}
+
 class FileAnalysis {
-  private readonly index: ItemIndex;
   private readonly futures = new Map<string, FutureEntry>();
   private readonly order: FutureEntry[] = [];
   private readonly instances = new Map<string, { entry: FutureEntry; subst: Map<string, Ty>; report?: FutureReport; inProgress?: boolean }>();
@@ -87,12 +152,18 @@ class FileAnalysis {
   private readonly traitLayouts: LayoutComputer;
   private readonly sizeLayouts: LayoutComputer;
 
+  readonly localIndex: ItemIndex;
+  private index: ItemIndex;
+
   constructor(
     private readonly root: SyntaxNode,
     private readonly options: AnalysisOptions,
     private readonly macros: MacroTrees,
+    modulePath: string[] = [],
+    private readonly crate?: CrateContext,
   ) {
-    this.index = indexItems(root);
+    this.localIndex = indexItems(root, modulePath);
+    this.index = this.localIndex;
     const resultIsIo = (this.index.uses.get('Result') ?? []).includes('io');
     const typeEnv = (sized: boolean): TypeEnv => ({
       userType: (segments) => {
@@ -112,10 +183,39 @@ class FileAnalysis {
     this.sizeLayouts.resultIsIo = resultIsIo;
   }
 
-  run(): FileReport {
-    this.discover(this.root, { generics: new Set(), selfTy: null });
-    // Walk every fn that is async or contains async blocks/closures; nested futures get their captures from it.
-    for (const fn of this.index.byNode.values()) {
+  useCrateIndex(index: ItemIndex): void {
+    this.index = index;
+  }
+
+  ownsFuture(key: string): boolean {
+    return this.futures.has(key);
+  }
+
+  /** This file's future with that key, or another file's of the same crate. */
+  private findFuture(key: string): { entry: FutureEntry; owner: FileAnalysis } | undefined {
+    const local = this.futures.get(key);
+    if (local) {
+      return { entry: local, owner: this };
+    }
+    const owner = this.crate?.ownerOf(key);
+    const entry = owner?.futures.get(key);
+    return owner && entry ? { entry, owner } : undefined;
+  }
+
+  private discovered = false;
+
+  /** Finds this file's futures; in a crate, every file does this before any body is walked. */
+  discoverFutures(): void {
+    if (!this.discovered) {
+      this.discovered = true;
+      this.discover(this.root, { generics: new Set(), selfTy: null });
+    }
+  }
+
+  /** Phase A: walks every body (nested futures get their captures from it). */
+  walk(): void {
+    this.discoverFutures();
+    for (const fn of this.localIndex.byNode.values()) {
       const entry = this.futures.get(futureKey(fn.node));
       const containsNested = fn.body ? this.containsFuture(fn.body) : false;
       if (!entry && !containsNested) {
@@ -155,6 +255,10 @@ class FileAnalysis {
         this.walkFuture(entry, []);
       }
     }
+  }
+
+  /** Phase B: sizes every future (callees first, through futureLayout). */
+  reports(): FileReport {
     const futures = this.order.map((e) => this.reportOf(e));
     return { file: this.options.file, futures, notices: this.notices };
   }
@@ -229,11 +333,11 @@ class FileAnalysis {
         return { copy: l.copy, drop: l.drop };
       },
       futureOfNode: (n) => {
-        const e = this.futures.get(futureKey(n));
+        const e = this.findFuture(futureKey(n))?.entry;
         return e ? this.futureType(e) : null;
       },
       futureOfFn: (fn, subst) => {
-        const e = this.futures.get(futureKey(fn.node));
+        const e = this.findFuture(futureKey(fn.node))?.entry;
         if (!e) {
           return { k: 'unknown', text: `{async fn body of ${fn.path}()}` };
         }
@@ -244,7 +348,7 @@ class FileAnalysis {
         if (instance?.entry.fn) {
           return substitute(instance.entry.fn.ret, instance.subst);
         }
-        const e = this.futures.get(id);
+        const e = this.findFuture(id)?.entry;
         if (e?.fn) {
           return e.fn.ret;
         }
@@ -388,18 +492,18 @@ class FileAnalysis {
       const r = instance.report;
       return r.size === null ? null : { size: r.size, align: r.align, exact: r.exact, unknown: r.unknown, drop: true, copy: false, niche: null };
     }
-    const entry = this.futures.get(id);
-    if (!entry || entry.inProgress) {
+    const found = this.findFuture(id);
+    if (!found || found.entry.inProgress) {
       return null;
     }
-    const report = this.reportOf(entry);
+    const report = found.owner.reportOf(found.entry);
     if (report.size === null || report.skipped) {
       return null;
     }
     return { size: report.size, align: report.align, exact: report.exact, unknown: report.unknown, drop: true, copy: false, niche: null };
   }
 
-  private reportOf(entry: FutureEntry): FutureReport {
+  reportOf(entry: FutureEntry): FutureReport {
     if (entry.report) {
       return entry.report;
     }

@@ -298,8 +298,13 @@ export class RangeScope {
       result = !entry.binding.byRef && this.letOwned(name, entry.decl, entry.binding);
     }
     for (const site of sites) {
-      const value = site.type === 'for_expression' ? site.childForFieldName('value') : null;
-      result &&= value !== null && this.itemsOwned(value);
+      if (site.type === 'let_declaration') {
+        const binding = letBindings(site).find((b) => b.name === name);
+        result &&= binding !== undefined && !binding.byRef && this.letOwned(name, site, binding);
+      } else {
+        const value = site.type === 'for_expression' ? site.childForFieldName('value') : null;
+        result &&= value !== null && this.itemsOwned(value);
+      }
     }
     this.owning.set(name, result);
     return result;

@@ -558,7 +558,9 @@ class FixPlanner {
       scope = new RangeScope(stmts.slice(iL, last + 1), stmts.slice(last + 1), this.items, this.report);
       let extended = last;
       for (const e of scope.exported()) {
-        if (!scope.ownedBinding(e.name)) {
+        // Also a returned binding that is itself kept across the await (borrowed by `format!`, say):
+        // ending it in the same block frees it too, and avoids a second block around it later.
+        if (!scope.ownedBinding(e.name) || this.heldAt(future, e.name, e.decl, target)) {
           const uses = usesAfter(stmts, last + 1, e.name).mentions;
           const end = Math.max(...uses.map((u) => u.index));
           if (end < targetIndex) {
@@ -714,6 +716,11 @@ class FixPlanner {
       valueSize: awaitee.size,
       edits: [insertAt(operand.startPosition, 'Box::pin('), insertAt(operand.endPosition, ')')],
     };
+  }
+
+  /** Whether the binding `name` declared by `decl` is among the values held at `a`. */
+  private heldAt(future: FutureReport, name: string, decl: SyntaxNode, a: AwaitPoint): boolean {
+    return a.held.some((h) => h.name === name && h.line - 1 >= decl.startPosition.row && h.line - 1 <= decl.endPosition.row && (h.kind === 'binding'));
   }
 
   private nodeAt(line: number, column: number): SyntaxNode | null {

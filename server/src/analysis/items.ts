@@ -118,7 +118,7 @@ export function hasModifier(fnNode: SyntaxNode, keyword: string): boolean {
 }
 
 /** Builds the index with one walk over the file's items. */
-export function indexItems(root: SyntaxNode): ItemIndex {
+export function indexItems(root: SyntaxNode, modulePath: string[] = []): ItemIndex {
   const index: ItemIndex = {
     types: new Map(),
     consts: new Map(),
@@ -199,7 +199,7 @@ export function indexItems(root: SyntaxNode): ItemIndex {
     }
   };
 
-  visitItems(root, []);
+  visitItems(root, modulePath);
   // Consts may refer to each other in any order: evaluate until nothing new resolves.
   for (let round = 0; round < 4; round++) {
     for (const { name, value } of pendingConsts) {
@@ -479,6 +479,43 @@ export function evalConst(node: SyntaxNode, consts: Map<string, number>): number
     default:
       return null;
   }
+}
+
+/**
+ * One file's view of its crate: its own items first, then every other file's (best-effort name
+ * resolution: by name, ignoring module visibility). `use` aliases stay the file's own.
+ */
+export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
+  const mergeLists = <V>(a: Map<string, V[]>, b: Map<string, V[]>) => {
+    const out = new Map(b);
+    for (const [k, v] of a) {
+      out.set(k, [...v, ...(b.get(k) ?? []).filter((x) => !v.includes(x))]);
+    }
+    return out;
+  };
+  return {
+    types: new Map([...crate.types, ...local.types]),
+    consts: new Map([...crate.consts, ...local.consts]),
+    fns: mergeLists(local.fns, crate.fns),
+    methods: mergeLists(local.methods, crate.methods),
+    methodsByName: mergeLists(local.methodsByName, crate.methodsByName),
+    uses: local.uses,
+    byNode: new Map([...crate.byNode, ...local.byNode]),
+  };
+}
+
+/** The items of several files together (the crate as a whole). */
+export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
+  const combined: ItemIndex = { types: new Map(), consts: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), byNode: new Map() };
+  for (const index of indexes) {
+    index.types.forEach((v, k) => combined.types.has(k) || combined.types.set(k, v));
+    index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));
+    for (const key of ['fns', 'methods', 'methodsByName'] as const) {
+      index[key].forEach((v, k) => combined[key].set(k, [...(combined[key].get(k) ?? []), ...v]));
+    }
+    index.byNode.forEach((v, k) => combined.byNode.set(k, v));
+  }
+  return combined;
 }
 
 interface PendingLength {
