@@ -327,7 +327,7 @@ class FileAnalysis {
       macros: this.macros,
       traits: (ty) => {
         if (ty.k === 'future') {
-          return { copy: false, drop: true };
+          return { copy: false, drop: this.futureNeedsDrop(ty.id) };
         }
         const l = this.traitLayouts.layout(ty);
         return { copy: l.copy, drop: l.drop };
@@ -388,6 +388,33 @@ class FileAnalysis {
 
   private walkerFor(scope: TypeScope, returnTy?: Ty): BodyWalker {
     return new BodyWalker(this.context(scope, returnTy));
+  }
+
+  /**
+   * Whether a future has drop glue: some capture or some value it keeps across an await has.
+   * Unknown until its body is walked (then assumed, as for any unknown type).
+   */
+  private futureNeedsDrop(id: string, seen = new Set<string>()): boolean {
+    if (seen.has(id)) {
+      return false;
+    }
+    seen.add(id);
+    const entry = this.instances.get(id)?.entry ?? this.findFuture(id)?.entry;
+    const body = entry?.body;
+    if (!entry || !body) {
+      return true;
+    }
+    const drops = (ty: Ty): boolean => (ty.k === 'future' ? this.futureNeedsDrop(ty.id, seen) : this.traitLayouts.layout(ty).drop);
+    if (this.upvarsOf(entry, body).some((u) => drops(u.ty))) {
+      return true;
+    }
+    return body.locals.some((l) => {
+      if (l.inPlace || l.kind === 'upvar') {
+        return false;
+      }
+      const acrossAwait = l.kind === 'awaitee' || body.awaits.some((a) => l.init < a.point && a.point < l.end);
+      return acrossAwait && drops(l.ty);
+    });
   }
 
   /** A closure's annotated return type. */

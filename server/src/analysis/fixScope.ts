@@ -169,9 +169,10 @@ function methodCall(e: SyntaxNode): MethodCall | null {
   return receiver ? { name: fn.childForFieldName('field')?.text ?? '', receiver, args: args ? named(args) : [] } : null;
 }
 
+/** `e` without parentheses and `?` (which keep any borrow the value holds). */
 function unparen(e: SyntaxNode): SyntaxNode {
   let n = e;
-  while (n.type === 'parenthesized_expression' && named(n).length === 1) {
+  while ((n.type === 'parenthesized_expression' || n.type === 'try_expression') && named(n).length === 1) {
     n = named(n)[0];
   }
   return n;

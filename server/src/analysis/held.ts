@@ -1016,9 +1016,7 @@ export class BodyWalker {
       case 'array_expression':
       case 'arguments': {
         const len = node.childForFieldName('length');
-        for (const c of named(node)) {
-          this.walkExpr(c, c.id === len?.id ? 'read' : 'move');
-        }
+        this.walkOperands(named(node), undefined, (c) => (c.id === len?.id ? 'read' : 'move'));
         return;
       }
       case 'struct_expression': {
@@ -1161,6 +1159,7 @@ export class BodyWalker {
         this.unifyInt(right, peelRefs(this.typeOf(left)));
       }
     }
+    const pending: Local[] = [];
     for (const side of [left, right]) {
       if (!side) {
         continue;
@@ -1177,7 +1176,41 @@ export class BodyWalker {
       } else {
         this.walkExpr(side, comparison ? 'read' : 'move');
       }
+      if (side === left && right && this.containsAwait(right)) {
+        pending.push(...this.holdOperand(side));
+      }
     }
+    this.releaseOperands(pending);
+  }
+
+  /**
+   * An operand evaluated before a later operand's `.await` (`f.await + g.await`, `call(a, b.await)`)
+   * is kept in a temporary until the whole expression is computed.
+   */
+  private holdOperand(operand: SyntaxNode): Local[] {
+    if (isConstantExpression(operand) || this.dead) {
+      return [];
+    }
+    return [this.newTemp(this.typeOf(operand), operand)];
+  }
+
+  private releaseOperands(temps: Local[]): void {
+    for (const t of temps) {
+      t.uses.push({ point: ++this.point, kind: 'read', region: [...this.regionStack] });
+    }
+  }
+
+  /** Operands evaluated in order (call arguments, tuple and array elements). */
+  private walkOperands(nodes: SyntaxNode[], before?: (node: SyntaxNode, i: number) => void, modeOf: (n: SyntaxNode) => UseKind = () => 'move'): void {
+    const pending: Local[] = [];
+    nodes.forEach((n, i) => {
+      before?.(n, i);
+      this.walkExpr(n, modeOf(n));
+      if (nodes.slice(i + 1).some((later) => this.containsAwait(later))) {
+        pending.push(...this.holdOperand(n));
+      }
+    });
+    this.releaseOperands(pending);
   }
 
   private walkCall(node: SyntaxNode): void {
@@ -1216,9 +1249,7 @@ export class BodyWalker {
           this.walkExpr(receiver, 'move');
         }
         this.inCallArgs++;
-        for (const a of args) {
-          this.walkExpr(a, 'move');
-        }
+        this.walkOperands(args);
         this.inCallArgs--;
         if (receiverTemp) {
           receiverTemp.uses.push({ point: ++this.point, kind: 'read', region: [...this.regionStack] });
@@ -1237,12 +1268,11 @@ export class BodyWalker {
     if (!isConstructor) {
       this.inCallArgs++;
     }
-    args.forEach((a, i) => {
+    this.walkOperands(args, (a, i) => {
       const param = callee?.params.filter((p) => !p.isSelf)[i];
       if (param) {
         this.unifyInt(a, param.ty);
       }
-      this.walkExpr(a, 'move');
     });
     if (!isConstructor) {
       this.inCallArgs--;
