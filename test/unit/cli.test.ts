@@ -349,6 +349,7 @@ function future(overrides: Partial<FutureReport>): FutureReport {
   return {
     file: 'src/lib.rs',
     kind: 'fn',
+    hash: '0',
     name: 'f',
     line: 1,
     column: 1,

@@ -22,6 +22,7 @@ function engineFuture(name: string, overrides: Partial<FutureReport> = {}): Futu
   return {
     file: 'src/a.rs',
     kind: 'fn',
+    hash: '0',
     name,
     line: 12,
     column: 1,

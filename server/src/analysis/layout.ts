@@ -61,6 +61,8 @@ export interface TypeEnv {
   userType(segments: string[]): UserType | null;
   /** The layout of a future of this file, or null while it is being computed (recursion). */
   futureLayout(id: string): Layout | null;
+  /** A size rustc printed for this type in a calibration run (other crates' types, mostly). */
+  learnedType?(segments: string[], args: string[]): { size: number; align: number } | null;
 }
 
 interface StdEntry {
@@ -384,6 +386,11 @@ export class LayoutComputer {
     }
     if (ty.segments.length === 1 && PRIMITIVES[name] !== undefined) {
       return this.compute(prim(name), depth);
+    }
+    const learned = this.env.learnedType?.(ty.segments, ty.args.map(showTy));
+    if (learned) {
+      // Measured by rustc (calibration): exact, but its niche and drop glue are not recorded.
+      return { size: learned.size, align: learned.align, exact: true, unknown: [], drop: true, copy: false, niche: null };
     }
     return unknownLayout(showTy(ty));
   }

@@ -54,6 +54,10 @@ export interface FutureReport {
   awaits: AwaitPoint[];
   /** Set when the body was not analysed (parse errors, too large); all other fields are then empty. */
   skipped?: string;
+  /** Hash of the future's source text: a calibration run's measurement applies only while it is unchanged. */
+  hash: string;
+  /** `size` and `align` were measured by rustc (a calibration run over this exact source), not estimated. */
+  measured?: boolean;
 }
 
 export interface FileReport {
