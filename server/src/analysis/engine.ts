@@ -42,7 +42,7 @@ interface FutureEntry {
 }
 
 function emptyBody(): BodyResult {
-  return { locals: [], awaits: [], loops: [], nested: [], regionGroups: new Map(), divergingRegions: new Set() };
+  return { locals: [], awaits: [], loops: [], nested: [], regionGroups: new Map(), divergingRegions: new Set(), returningRegions: new Set() };
 }
 
 const MAX_AWAITS = 2000;
@@ -172,11 +172,19 @@ class FileAnalysis {
       userType: (segments) => {
         const name = segments[segments.length - 1];
         const t = this.index.types.get(name);
-        // A std path (`io::Error`) must not resolve to a same-named user type.
-        if (t && segments.length > 1 && ['std', 'core', 'alloc', 'io', 'fmt', 'sync', 'mpsc'].includes(segments[segments.length - 2])) {
+        if (!t || segments.length === 1) {
+          return t ?? null;
+        }
+        // `std::io::Error` or `io::Error` is std's unless this crate has its own module of that name defining it.
+        if (['std', 'core', 'alloc'].includes(segments[0])) {
           return null;
         }
-        return t ?? null;
+        const qualifier = segments[segments.length - 2];
+        const definedIn = this.index.typeModules.get(name) ?? [];
+        if (definedIn.includes(qualifier)) {
+          return t;
+        }
+        return ['io', 'fmt', 'sync', 'mpsc', 'collections', 'time', 'net', 'fs', 'rc', 'cell', 'thread'].includes(qualifier) ? null : t;
       },
       futureLayout: (id) => (sized ? this.futureLayout(id) : { size: 0, align: 1, exact: false, unknown: [], drop: true, copy: false, niche: null }),
       learnedType: (segments, args) => this.options.calibration?.type(segments, args) ?? null,
@@ -782,6 +790,14 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     }
     return i < a.length && i < b.length && body.regionGroups.get(a[i]) === body.regionGroups.get(b[i]);
   };
+  /** `a` sits in a region that returns before control could reach `b`, which is outside it. */
+  const returnsBefore = (a: number[], b: number[]) => {
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) {
+      i++;
+    }
+    return a.slice(i).some((r) => body.returningRegions.has(r));
+  };
   const diverges = (region: number[], from: number) => region.slice(from).some((r) => body.divergingRegions.has(r));
   for (const local of body.locals) {
     if (local.inPlace || local.kind === 'upvar') {
@@ -814,10 +830,12 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
         : local.uses.find((w) => w.kind === 'write' && w.point > a.point && isPrefix(w.region, a.region) && !local.uses.some((u) => u.kind !== 'write' && u.point > a.point && u.point < w.point));
       const usedLater =
         !killingWrite &&
-        (local.uses.some((u) => u.kind !== 'write' && u.point > a.point && !exclusive(a.region, u.region)) ||
+        (local.uses.some((u) => u.kind !== 'write' && u.point > a.point && !exclusive(a.region, u.region) && !returnsBefore(a.region, u.region)) ||
           a.loops.some((id) => {
             const loop = loopById.get(id)!;
-            return local.init < loop.start && local.uses.some((u) => u.kind !== 'write' && u.point > loop.start && u.point < loop.end);
+            const bodyAt = a.region.indexOf(loop.region);
+            const leavesBody = bodyAt >= 0 && a.region.slice(bodyAt + 1).some((r) => body.returningRegions.has(r));
+            return !leavesBody && local.init < loop.start && local.uses.some((u) => u.kind !== 'write' && u.point > loop.start && u.point < loop.end);
           }));
       const borrowedBefore = firstBorrow < a.point;
       const droppedLater = traits.drop;

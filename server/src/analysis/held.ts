@@ -67,6 +67,8 @@ interface LoopSpan {
   id: number;
   start: number;
   end: number;
+  /** The region of the loop body. */
+  region: number;
 }
 
 /** Something a nested async block / closure captured from this body. */
@@ -95,6 +97,8 @@ export interface BodyResult {
   regionGroups: Map<number, number>;
   /** Regions whose code always leaves the construct (return, break, continue, panic). */
   divergingRegions: Set<number>;
+  /** Regions that end in `return` (or a panic): nothing after them in the body is reachable from inside. */
+  returningRegions: Set<number>;
   /** The body's value type (what awaiting an async block yields), when known. */
   outputType?: Ty;
   locals: Local[];
@@ -218,6 +222,7 @@ export class BodyWalker {
   private readonly regionStack: number[] = [];
   private readonly regionGroups = new Map<number, number>();
   private readonly divergingRegions = new Set<number>();
+  private readonly returningRegions = new Set<number>();
   private nextRegion = 1;
   private readonly scopes: { names: Map<string, Local>; owned: Local[] }[] = [];
   /** Temporaries that die at the end of the enclosing statement. */
@@ -304,7 +309,7 @@ export class BodyWalker {
     }
     this.point++;
     this.popScope();
-    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions, outputType };
+    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions, returningRegions: this.returningRegions, outputType };
   }
 
   // ---- scopes and locals ----
@@ -437,8 +442,21 @@ export class BodyWalker {
     return this.nextRegion++;
   }
 
+  /** The innermost region always leaves its construct here; with `return` or a panic, it leaves the body. */
+  private markDiverging(stmt: SyntaxNode): void {
+    const region = this.regionStack[this.regionStack.length - 1];
+    if (region === undefined) {
+      return;
+    }
+    this.divergingRegions.add(region);
+    const e = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : stmt;
+    if (e && (e.type === 'return_expression' || (e.type === 'macro_invocation' && DIVERGING_MACROS.has(macroName(e))))) {
+      this.returningRegions.add(region);
+    }
+  }
+
   private inLoop(fn: () => void): void {
-    const span: LoopSpan = { id: this.loops.length, start: ++this.point, end: Infinity };
+    const span: LoopSpan = { id: this.loops.length, start: ++this.point, end: Infinity, region: this.nextRegion };
     this.loops.push(span);
     this.loopStack.push(span);
     this.inRegion(fn);
@@ -454,9 +472,7 @@ export class BodyWalker {
       this.walkStatement(stmt);
       if (isDivergingStatement(stmt)) {
         this.dead = true;
-        if (this.regionStack.length) {
-          this.divergingRegions.add(this.regionStack[this.regionStack.length - 1]);
-        }
+        this.markDiverging(stmt);
       }
     }
     this.dead = wasDead;
@@ -1547,7 +1563,7 @@ export class BodyWalker {
             }
           }
           if (isDivergingStatement(v)) {
-            this.divergingRegions.add(this.regionStack[this.regionStack.length - 1]);
+            this.markDiverging(v);
           }
         }
         this.point++;

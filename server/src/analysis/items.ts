@@ -42,6 +42,8 @@ export interface ItemIndex {
   uses: Map<string, string[]>;
   /** Function item node id → info, so the engine can name the future of an `async fn`. */
   byNode: Map<number, FnInfo>;
+  /** Type name → the modules (last path segment, `""` for the crate root) that define a type of that name. */
+  typeModules: Map<string, string[]>;
 }
 
 export interface TypeScope {
@@ -127,6 +129,7 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = []): ItemInd
     methodsByName: new Map(),
     uses: new Map(),
     byNode: new Map(),
+    typeModules: new Map(),
   };
   const pendingConsts: { name: string; value: SyntaxNode }[] = [];
   const dropImpls = new Set<string>();
@@ -151,11 +154,14 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = []): ItemInd
       case 'struct_item':
       case 'union_item':
         indexStruct(item, index);
+        noteModule(index, item, modPath);
         break;
       case 'enum_item':
         indexEnum(item, index);
+        noteModule(index, item, modPath);
         break;
       case 'type_item': {
+        noteModule(index, item, modPath);
         const name = item.childForFieldName('name')?.text;
         const tyNode = item.childForFieldName('type');
         if (name && tyNode) {
@@ -221,6 +227,15 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = []): ItemInd
   resolveLengths(index);
   // Types first so that fns found by the walk can refer to types defined later in the file.
   return index;
+}
+
+function noteModule(index: ItemIndex, item: SyntaxNode, modPath: string[]): void {
+  const name = item.childForFieldName('name')?.text;
+  if (name) {
+    const list = index.typeModules.get(name) ?? [];
+    list.push(modPath[modPath.length - 1] ?? '');
+    index.typeModules.set(name, list);
+  }
 }
 
 function indexStruct(item: SyntaxNode, index: ItemIndex): void {
@@ -501,12 +516,13 @@ export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
     methodsByName: mergeLists(local.methodsByName, crate.methodsByName),
     uses: local.uses,
     byNode: new Map([...crate.byNode, ...local.byNode]),
+    typeModules: crate.typeModules,
   };
 }
 
 /** The items of several files together (the crate as a whole). */
 export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
-  const combined: ItemIndex = { types: new Map(), consts: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), byNode: new Map() };
+  const combined: ItemIndex = { types: new Map(), consts: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), byNode: new Map(), typeModules: new Map() };
   for (const index of indexes) {
     index.types.forEach((v, k) => combined.types.has(k) || combined.types.set(k, v));
     index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));
@@ -514,6 +530,7 @@ export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
       index[key].forEach((v, k) => combined[key].set(k, [...(combined[key].get(k) ?? []), ...v]));
     }
     index.byNode.forEach((v, k) => combined.byNode.set(k, v));
+    index.typeModules.forEach((v, k) => combined.typeModules.set(k, [...(combined.typeModules.get(k) ?? []), ...v]));
   }
   return combined;
 }
