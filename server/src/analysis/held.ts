@@ -1551,6 +1551,18 @@ export class BodyWalker {
         }
         const guard = pat?.childForFieldName('condition');
         if (guard) {
+          if (this.locals.length > before && value) {
+            // In a guard the bindings refer into the scrutinee: from here on it counts as borrowed.
+            const scrutineeTemp = temps[temps.length - 1];
+            if (scrutineeTemp) {
+              scrutineeTemp.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
+            } else if (isPlace(value)) {
+              const root = this.placeRoot(value);
+              if (root && !root.viaDeref) {
+                this.use(root.local, 'borrow', root.path);
+              }
+            }
+          }
           this.walkExpr(guard, 'read');
         }
         const v = arm.childForFieldName('value');
