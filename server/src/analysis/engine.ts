@@ -240,7 +240,7 @@ class FileAnalysis {
         }
         continue;
       }
-      const walker = this.walkerFor({ generics: new Set(fn.generics), selfTy: fn.selfTy }, fn.ret);
+      const walker = this.walkerFor({ generics: new Set(fn.generics), selfTy: fn.selfTy }, fn.ret, fn);
       for (const p of fn.params) {
         walker.declareParamPattern(p.pattern, p.ty);
       }
@@ -323,11 +323,13 @@ class FileAnalysis {
     }
   }
 
-  private context(scope: TypeScope, returnTy?: Ty): BodyContext {
+  private context(scope: TypeScope, returnTy?: Ty, fn?: FnInfo): BodyContext {
     return {
       index: this.index,
       scope,
       returnTy,
+      callableOutputs: fn?.callableOutputs,
+      futureOutputs: fn?.futureOutputs,
       onNestedFuture: (nested) => {
         const entry = this.futures.get(futureKey(nested.node));
         if (entry && !entry.body && !entry.report) {
@@ -386,7 +388,7 @@ class FileAnalysis {
    * but sized per instantiation, so callers get the exact size rustc gives that instantiation.
    */
   private instanceType(e: FutureEntry, subst: Map<string, Ty>): Ty {
-    const relevant = new Map([...subst].filter(([k, v]) => (e.fn?.generics.includes(k) ?? false) && !hasUnknown(v)));
+    const relevant = new Map([...subst].filter(([k, v]) => (e.fn?.generics.includes(k.split('::')[0]) ?? false) && !hasUnknown(v)));
     if (relevant.size === 0) {
       return this.futureType(e);
     }
@@ -398,8 +400,8 @@ class FileAnalysis {
     return { k: 'future', id, label: `{async fn body of ${e.fn!.path}<${args.join(', ')}>()}` };
   }
 
-  private walkerFor(scope: TypeScope, returnTy?: Ty): BodyWalker {
-    return new BodyWalker(this.context(scope, returnTy));
+  private walkerFor(scope: TypeScope, returnTy?: Ty, fn?: FnInfo): BodyWalker {
+    return new BodyWalker(this.context(scope, returnTy, fn));
   }
 
   /**

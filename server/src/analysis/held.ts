@@ -120,6 +120,10 @@ export interface BodyContext {
   futureOutput(id: string): Ty | null;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
+  /** The enclosing fn's closure-trait bounds (`F: FnMut(u32) -> Fut`). */
+  callableOutputs?: Map<string, Ty | 'async'>;
+  /** The enclosing fn's `Fut: Future<Output = T>` bounds. */
+  futureOutputs?: Map<string, Ty>;
   /** Called as soon as a direct nested async block or closure has been walked for its captures. */
   onNestedFuture?(nested: NestedFuture): void;
 }
@@ -248,6 +252,20 @@ export class BodyWalker {
       localType: (name) => this.lookup(name)?.ty ?? null,
       futureOfNode: (n) => ctx.futureOfNode(n) ?? this.closureTypes.get(n.id) ?? null,
       knownType: (n) => this.blockTypes.get(n.id),
+      callableOutput: (param) => ctx.callableOutputs?.get(param),
+      paramFutureOutput: (param) => ctx.futureOutputs?.get(param),
+      closureOutput: (n) => {
+        if (n.type !== 'closure_expression') {
+          return undefined;
+        }
+        const body = n.childForFieldName('body');
+        const tail = body?.type === 'block' ? named(body).pop() : body;
+        if (!tail) {
+          return undefined;
+        }
+        const t = tail.type === 'async_block' ? ctx.futureOfNode(tail) : this.typeOf(tail);
+        return t && t.k !== 'unknown' ? t : undefined;
+      },
       futureOfFn: (f, m) => ctx.futureOfFn(f, m),
       futureOutput: (id) => ctx.futureOutput(id),
     };
@@ -394,14 +412,22 @@ export class BodyWalker {
       cap.paths.add(path);
       cap.byValue ||= byValue;
       // The closure or block itself is what uses the variable, at its creation.
-      kind = byValue ? (traits.copy ? 'read' : 'move') : 'borrow';
-      // Outer frames see the capture as a use too.
-      if (this.captureFrames.length > 1) {
-        const outer = this.captureFrames.pop()!;
-        this.use(local, kind, path);
+      // A reference used through itself (`client.get()`) is captured as `*client`: no borrow of the local.
+      const isRefLocal = local.ty.k === 'ref' || local.ty.k === 'ptr';
+      const throughDeref = isRefLocal && (path !== '' || (kind === 'borrow' && !this.explicitBorrow));
+      const captureKind: UseKind = byValue ? (traits.copy ? 'read' : 'move') : 'borrow';
+      // Outer frames see the capture as a use too; a capture by reference is `&local` (or `&local.field`).
+      const outer = this.captureFrames.pop()!;
+      try {
+        if (throughDeref || captureKind !== 'borrow') {
+          this.use(local, throughDeref ? 'read' : captureKind, path);
+        } else {
+          this.withExplicitBorrow(() => this.use(local, captureKind, path));
+        }
+      } finally {
         this.captureFrames.push(outer);
-        return;
       }
+      return;
     }
     const isRef = local.ty.k === 'ref' || local.ty.k === 'ptr';
     // Copies, and `&mut` references passed on (an implicit reborrow), leave the local in place.

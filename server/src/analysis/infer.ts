@@ -20,6 +20,12 @@ export interface InferEnv {
   futureOfFn(fn: FnInfo, subst?: Map<string, Ty>): Ty;
   /** What awaiting a future of this file yields. */
   futureOutput(id: string): Ty | null;
+  /** The enclosing fn's `F: FnMut(..) -> R` bounds: what calling a value of type F gives. */
+  callableOutput?(param: string): Ty | 'async' | undefined;
+  /** The enclosing fn's `Fut: Future<Output = T>` bounds. */
+  paramFutureOutput?(param: string): Ty | undefined;
+  /** The value a closure argument returns when called (its body's type). */
+  closureOutput?(node: SyntaxNode): Ty | undefined;
 }
 
 const STR_REF: Ty = ref({ k: 'str' });
@@ -400,6 +406,9 @@ export class ExprTyper {
     if (fut.k === 'future') {
       return this.env.futureOutput(fut.id) ?? UNKNOWN;
     }
+    if (fut.k === 'param') {
+      return this.env.paramFutureOutput?.(fut.name) ?? UNKNOWN;
+    }
     const t = peelRefs(fut);
     if (isAdt(t, 'Pin', 'Box')) {
       return this.awaitOutput(inner(t));
@@ -544,7 +553,16 @@ export class ExprTyper {
       }
       const local = env.localType(last);
       if (local) {
-        return UNKNOWN;
+        // `op(x)` with `op: F` and `F: FnMut(u32) -> Fut`: the call yields a `Fut`.
+        const callee = peelRefs(local);
+        if (callee.k !== 'param') {
+          return UNKNOWN;
+        }
+        const output = env.callableOutput?.(callee.name);
+        if (output === 'async') {
+          return { k: 'param', name: `${callee.name}::Output` };
+        }
+        return output ?? UNKNOWN;
       }
     }
     const fns = env.index.fns.get(last);
@@ -557,9 +575,37 @@ export class ExprTyper {
         }
       });
       fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map));
+      this.bindClosureOutputs(fn, args, map);
       return fn.isAsync ? env.futureOfFn(fn, map) : this.returnedFuture(fn) ?? substitute(fn.ret, map);
     }
     return UNKNOWN;
+  }
+
+  /**
+   * Closures passed for `F: FnMut(..) -> Fut` parameters settle `Fut` (and `F::Output` for `AsyncFn`
+   * bounds), so a generic retry helper awaiting `op(n)` is sized per call site.
+   */
+  private bindClosureOutputs(fn: FnInfo, args: SyntaxNode[], map: Map<string, Ty>): void {
+    const params = fn.params.filter((p) => !p.isSelf);
+    params.forEach((p, i) => {
+      const declared = peelRefs(p.ty);
+      const arg = args[i];
+      if (declared.k !== 'param' || !arg) {
+        return;
+      }
+      const bound = fn.callableOutputs.get(declared.name);
+      if (bound === 'async') {
+        const future = this.env.futureOfNode(arg);
+        if (future) {
+          map.set(`${declared.name}::Output`, future);
+        }
+      } else if (bound && bound.k === 'param' && !map.has(bound.name)) {
+        const out = this.env.closureOutput?.(arg);
+        if (out && out.k !== 'unknown') {
+          map.set(bound.name, out);
+        }
+      }
+    });
   }
 
   private fnResult(fn: FnInfo, selfTy: Ty, argTy?: (i: number) => Ty): Ty {

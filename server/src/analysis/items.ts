@@ -27,6 +27,10 @@ export interface FnInfo {
   params: ParamInfo[];
   ret: Ty;
   generics: string[];
+  /** Generic parameters bounded by a closure trait: `F: FnMut(u32) -> Fut` gives F → Fut; `AsyncFn` bounds give `async`. */
+  callableOutputs: Map<string, Ty | 'async'>;
+  /** `Fut: Future<Output = T>` bounds: what awaiting a value of type Fut gives. */
+  futureOutputs: Map<string, Ty>;
   body: SyntaxNode | null;
 }
 
@@ -379,6 +383,7 @@ function indexFn(
     params,
     ret,
     generics,
+    ...genericBounds(item, index, scope),
     body: item.childForFieldName('body'),
   };
   index.byNode.set(item.id, info);
@@ -401,6 +406,51 @@ function indexFn(
     }
   }
   return info;
+}
+
+/** `F: FnMut(A) -> R` and `Fut: Future<Output = T>` bounds, from the generic parameters and the where clause. */
+function genericBounds(item: SyntaxNode, index: ItemIndex, scope: TypeScope): { callableOutputs: Map<string, Ty | 'async'>; futureOutputs: Map<string, Ty> } {
+  const callableOutputs = new Map<string, Ty | 'async'>();
+  const futureOutputs = new Map<string, Ty>();
+  const record = (param: string | undefined, bounds: SyntaxNode | null) => {
+    for (const b of bounds?.namedChildren ?? []) {
+      if (!param || !b) {
+        continue;
+      }
+      if (b.type === 'function_type') {
+        const trait = b.childForFieldName('trait')?.text ?? '';
+        const ret = b.childForFieldName('return_type');
+        if (/^Async/.test(trait)) {
+          callableOutputs.set(param, 'async');
+        } else if (/^Fn(Mut|Once)?$/.test(trait)) {
+          callableOutputs.set(param, ret ? typeFromNode(ret, index, scope) : UNIT);
+        }
+      } else if (b.type === 'generic_type' && /(^|::)(Into)?Future$/.test(b.childForFieldName('type')?.text ?? '')) {
+        for (const arg of b.childForFieldName('type_arguments')?.namedChildren ?? []) {
+          const ty = arg?.type === 'type_binding' && arg.childForFieldName('name')?.text === 'Output' ? arg.childForFieldName('type') : null;
+          if (ty) {
+            futureOutputs.set(param, typeFromNode(ty, index, scope));
+          }
+        }
+      }
+    }
+  };
+  for (const p of item.childForFieldName('type_parameters')?.namedChildren ?? []) {
+    if (p?.type === 'type_parameter') {
+      record(p.childForFieldName('name')?.text, p.childForFieldName('bounds'));
+    }
+  }
+  for (const clause of item.namedChildren) {
+    if (clause?.type !== 'where_clause') {
+      continue;
+    }
+    for (const pred of clause.namedChildren) {
+      if (pred?.type === 'where_predicate') {
+        record(pred.childForFieldName('left')?.text, pred.childForFieldName('bounds'));
+      }
+    }
+  }
+  return { callableOutputs, futureOutputs };
 }
 
 function indexUse(node: SyntaxNode | null, prefix: string[], uses: Map<string, string[]>): void {

@@ -1,6 +1,6 @@
 /**
  * Where the language server gets its fixes: the analysis layer's `computeFixes`, which the CLI uses
- * too, so an editor quick fix and `--fix` make exactly the same change.
+ * too, so an editor quick fix and `rust-future-size fix` make exactly the same change.
  */
 import type { Edition } from '../analysis/engine';
 import { computeFixes } from '../analysis/fixes';
