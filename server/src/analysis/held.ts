@@ -259,7 +259,10 @@ export class BodyWalker {
           return undefined;
         }
         const body = n.childForFieldName('body');
-        const tail = body?.type === 'block' ? named(body).pop() : body;
+        let tail = body?.type === 'block' ? named(body).pop() : body;
+        if (tail?.type === 'expression_statement' && !tail.text.trimEnd().endsWith(';')) {
+          tail = tail.namedChildren[0] ?? undefined;
+        }
         if (!tail) {
           return undefined;
         }
