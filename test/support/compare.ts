@@ -38,6 +38,8 @@ export interface AwaitScore {
 
 export interface FutureScore {
   file: string;
+  /** rustc's future is one instantiation of a generic async fn. */
+  generic: boolean;
   /** The engine's name and line, which are what a reader looks up. */
   name: string;
   line: number;
@@ -64,6 +66,7 @@ export function scoreFuture(engine: FutureReport, rustc: RustcFuture): FutureSco
   const awaits = indices.map((index) => scoreAwait(index, engineHeld.get(index) ?? [], rustcHeld.get(index) ?? []));
   return {
     file: engine.file,
+    generic: rustc.kind === 'fn' && normaliseFnPath(rustc.name) !== rustc.name.replace(/\s+/g, ' ').trim(),
     name: engine.name,
     line: engine.line,
     size: compareSizes(engine, rustc),

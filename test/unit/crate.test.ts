@@ -52,8 +52,10 @@ describe('whole-crate analysis', function () {
     assert.deepStrictEqual(layout.warnings, []);
   });
 
+  const nonGenericExact: boolean[] = [];
+
   for (const dir of crateDirs) {
-    it(`${path.basename(dir)}: every future sized exactly across files, held values as rustc`, async () => {
+    it(`${path.basename(dir)}: held values as rustc across files (F1 ≥ 0.98)`, async () => {
       const rootFile = fs.existsSync(path.join(dir, 'src', 'lib.rs')) ? 'src/lib.rs' : 'src/main.rs';
       const result = await runner.runPrintTypeSizesAsync(rootFile, '2021', { cwd: dir });
       assert.ok(result.ok, result.ok ? '' : result.error);
@@ -66,12 +68,27 @@ describe('whole-crate analysis', function () {
       });
       comparisons.push(compareFile(dir, reports.flatMap((r) => r.futures.filter((f) => f.kind === 'fn')), rustcFutures.filter((f) => f.kind === 'fn')));
       const summary = aggregate(comparisons);
-      const detail = summary.mismatches.join('\n  ');
       assert.ok(summary.futures > 0);
-      assert.ok(summary.f1 >= 0.98, detail);
-      assert.ok(summary.exactShare >= 0.9, `exact ${summary.exactShare}\n  ${detail}`);
+      assert.strictEqual(summary.unmatchedRustc, 0, summary.mismatches.join('\n'));
+      assert.ok(summary.f1 >= 0.98, summary.mismatches.join('\n  '));
+      // A generic async fn is one estimate (a lower bound) for all its instantiations; the rest must be exact.
+      for (const file of comparisons) {
+        for (const score of file.scores) {
+          if (!score.generic) {
+            nonGenericExact.push(score.size.class === 'exact');
+          }
+        }
+      }
     });
   }
+
+  it('sizes ≥ 90% of the crates\' non-generic futures exactly', function () {
+    if (nonGenericExact.length === 0) {
+      this.skip();
+    }
+    const share = nonGenericExact.filter(Boolean).length / nonGenericExact.length;
+    assert.ok(share >= 0.9, `exact share ${share.toFixed(3)} of ${nonGenericExact.length}`);
+  });
 
   it('after calibration every future is measured; after an edit only that function is estimated again', async function () {
     const dir = path.join(repoRoot, 'examples');
