@@ -4,7 +4,6 @@
  */
 import { analyzeFiles } from './analyzeFiles';
 import { parseCliArgs, RunOptions, USAGE } from './args';
-import { runFix } from './fix';
 import { UsageError } from './errors';
 import { expandPaths } from './files';
 import { formatJson } from './formatJson';
@@ -60,8 +59,6 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return ExitCode.ok;
     case 'run':
       return analyzeAndReport(command, io);
-    case 'fix':
-      return runFix(command, io);
   }
 }
 
@@ -69,7 +66,6 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
   const files = await expandPaths(options.paths, io.cwd);
   const reports = await analyzeFiles(files, {
     edition: options.edition,
-    jobs: options.jobs,
     cwd: io.cwd,
     warn: (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`),
   });
