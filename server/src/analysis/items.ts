@@ -654,6 +654,10 @@ export function typeFromNode(node: SyntaxNode, index: ItemIndex, scope: TypeScop
       return ty;
     }
     case 'tuple_type':
+      // `(dyn Tr + Send)` is a parenthesised type, not a 1-tuple (that needs a trailing comma).
+      if (node.namedChildren.length === 1 && !/,\s*\)$/.test(node.text)) {
+        return typeFromNode(node.namedChildren[0]!, index, scope);
+      }
       return { k: 'tuple', elems: node.namedChildren.filter((c): c is SyntaxNode => !!c).map((c) => typeFromNode(c, index, scope)) };
     case 'function_type':
       return { k: 'fnptr' };
@@ -662,6 +666,10 @@ export function typeFromNode(node: SyntaxNode, index: ItemIndex, scope: TypeScop
     case 'bounded_type': {
       const first = node.namedChildren[0];
       return first ? typeFromNode(first, index, scope) : UNKNOWN;
+    }
+    case 'parenthesized_type': {
+      const inner = node.namedChildren[0];
+      return inner ? typeFromNode(inner, index, scope) : UNKNOWN;
     }
     case 'abstract_type':
       return { k: 'unknown', text: node.text };

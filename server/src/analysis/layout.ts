@@ -74,6 +74,7 @@ interface StdEntry {
 }
 
 const STD = (stdTable as unknown as { types: Record<string, StdEntry> }).types;
+const INSTANTIATIONS = (stdTable as unknown as { instantiations: Record<string, StdEntry> }).instantiations;
 const BIG = 1 << 30;
 const MAX_DEPTH = 40;
 
@@ -208,19 +209,30 @@ function resultOf(ok: Layout, err: Layout): Layout {
   return enumLayout([[ok], [err]]);
 }
 
-function stdLookup(segments: string[]): StdEntry | undefined {
+function stdLookup(segments: string[]): { entry: StdEntry; key: string } | undefined {
   const last = segments[segments.length - 1];
   if (segments.length >= 2) {
-    const qualified = STD[`${segments[segments.length - 2]}::${last}`];
-    if (qualified) {
-      return qualified;
+    const key = `${segments[segments.length - 2]}::${last}`;
+    if (STD[key]) {
+      return { entry: STD[key], key };
     }
   }
-  return STD[last];
+  return STD[last] ? { entry: STD[last], key: last } : undefined;
 }
 
-function fromStd(entry: StdEntry): Layout {
-  const niche = entry.niche ? { size: Math.min(entry.align, 8), available: BIG } : null;
+/** A measured concrete instantiation (`str::Split<char>`), for std types whose size depends on their arguments. */
+function instantiationLookup(ty: Ty & { k: 'adt' }): StdEntry | undefined {
+  const args = ty.args.map(showTy).join(', ');
+  const last = ty.segments[ty.segments.length - 1];
+  const candidates = [ty.segments.slice(-2).join('::'), last].map((n) => (args ? `${n}<${args}>` : n));
+  return candidates.map((c) => INSTANTIATIONS[c]).find((e) => e !== undefined);
+}
+
+/** std types whose niche is a non-null pointer: exactly one spare value. */
+const POINTER_NICHE_TYPES = new Set(['io::Error', 'NonNull', 'Waker', 'Thread', 'Box', 'Rc', 'Arc', 'mpsc::Sender', 'mpsc::Receiver', 'mpsc::SyncSender']);
+
+function fromStd(entry: StdEntry, key: string): Layout {
+  const niche = entry.niche ? { size: Math.min(entry.align, 8), available: POINTER_NICHE_TYPES.has(key) ? 1 : BIG } : null;
   return { size: entry.size, align: entry.align, exact: true, unknown: [], drop: entry.drop, copy: entry.copy, niche };
 }
 
@@ -288,7 +300,8 @@ export class LayoutComputer {
   }
 
   private adtLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
-    const key = showTy(ty) + '|' + ty.segments.join('::');
+    // The full structure, not the short display form: `Result<(), io::Error>` ≠ `Result<(), fmt::Error>`.
+    const key = JSON.stringify(ty);
     const cached = this.cache.get(key);
     if (cached) {
       return cached;
@@ -375,6 +388,18 @@ export class LayoutComputer {
         return { ...structLayout([sub(arg(0)), known(8, 8)]), copy: false };
       case 'Rev':
         return sub(arg(0));
+      case 'RangeFrom':
+      case 'RangeTo':
+      case 'Repeat':
+        return { ...sub(arg(0)), copy: false, niche: null };
+      case 'Bound':
+        return enumLayout([[sub(arg(0))], [sub(arg(0))], []]);
+      case 'TrySendError':
+        return enumLayout([[sub(arg(0))], [sub(arg(0))]]);
+      case 'TryLockError':
+        return enumLayout([[sub(arg(0))], []]);
+      case 'Once':
+        return qualifier === 'iter' ? { ...optionOf(sub(arg(0))), copy: false } : unknownLayout(showTy(ty));
       case 'PoisonError':
         return sub(arg(0));
       case 'SendError':
@@ -382,7 +407,11 @@ export class LayoutComputer {
     }
     const std = stdLookup(ty.segments);
     if (std) {
-      return fromStd(std);
+      return fromStd(std.entry, std.key);
+    }
+    const measured = instantiationLookup(ty);
+    if (measured) {
+      return fromStd(measured, name);
     }
     if (ty.segments.length === 1 && PRIMITIVES[name] !== undefined) {
       return this.compute(prim(name), depth);
