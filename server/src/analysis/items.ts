@@ -551,23 +551,57 @@ export function evalConst(node: SyntaxNode, consts: Map<string, number>): number
  * resolution: by name, ignoring module visibility). `use` aliases stay the file's own.
  */
 export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
-  const mergeLists = <V>(a: Map<string, V[]>, b: Map<string, V[]>) => {
-    const out = new Map(b);
-    for (const [k, v] of a) {
-      out.set(k, [...v, ...(b.get(k) ?? []).filter((x) => !v.includes(x))]);
-    }
-    return out;
-  };
   return {
-    types: new Map([...crate.types, ...local.types]),
-    consts: new Map([...crate.consts, ...local.consts]),
-    fns: mergeLists(local.fns, crate.fns),
-    methods: mergeLists(local.methods, crate.methods),
-    methodsByName: mergeLists(local.methodsByName, crate.methodsByName),
+    types: new LayeredMap(local.types, crate.types),
+    consts: new LayeredMap(local.consts, crate.consts),
+    fns: new LayeredListMap(local.fns, crate.fns),
+    methods: new LayeredListMap(local.methods, crate.methods),
+    methodsByName: new LayeredListMap(local.methodsByName, crate.methodsByName),
     uses: local.uses,
-    byNode: new Map([...crate.byNode, ...local.byNode]),
+    byNode: new LayeredMap(local.byNode, crate.byNode),
     typeModules: crate.typeModules,
   };
+}
+
+/** A read view of two maps, the first one winning; built in O(1) so every file of a big crate can have one. */
+class LayeredMap<K, V> extends Map<K, V> {
+  constructor(
+    private readonly top: Map<K, V>,
+    private readonly base: Map<K, V>,
+  ) {
+    super();
+  }
+
+  override get(key: K): V | undefined {
+    return this.top.get(key) ?? this.base.get(key);
+  }
+
+  override has(key: K): boolean {
+    return this.top.has(key) || this.base.has(key);
+  }
+}
+
+/** Like LayeredMap for lists: the file's own entries first, then the crate's others. */
+class LayeredListMap<K, V> extends Map<K, V[]> {
+  constructor(
+    private readonly top: Map<K, V[]>,
+    private readonly base: Map<K, V[]>,
+  ) {
+    super();
+  }
+
+  override get(key: K): V[] | undefined {
+    const own = this.top.get(key);
+    const all = this.base.get(key);
+    if (!own) {
+      return all;
+    }
+    return all ? [...own, ...all.filter((x) => !own.includes(x))] : own;
+  }
+
+  override has(key: K): boolean {
+    return this.top.has(key) || this.base.has(key);
+  }
 }
 
 /** The items of several files together (the crate as a whole). */
