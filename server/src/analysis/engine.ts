@@ -229,8 +229,7 @@ class FileAnalysis {
     this.discoverFutures();
     for (const fn of this.localIndex.byNode.values()) {
       const entry = this.futures.get(futureKey(fn.node));
-      const containsNested = fn.body ? this.containsFuture(fn.body) : false;
-      if (!entry && !containsNested) {
+      if (!entry && !this.fnsWithNested.has(fn.node.id)) {
         continue;
       }
       const parseProblem = fn.node.hasError ? seriousParseError(fn.node) : null;
@@ -275,45 +274,65 @@ class FileAnalysis {
     return { file: this.options.file, futures, notices: this.notices };
   }
 
-  private containsFuture(node: SyntaxNode): boolean {
-    return node.descendantsOfType(['async_block', 'closure_expression']).some((n) => n && (n.type === 'async_block' || isAsyncClosure(n))) || /\basync\b/.test(node.text);
-  }
 
-  /** Finds every future of the file; iterative, so deeply nested code cannot overflow the stack. */
+  /** Function items (by node id) whose bodies contain async blocks or closures. */
+  private readonly fnsWithNested = new Set<number>();
+
+  /**
+   * Finds every future of the file. tree-sitter's own descendant search does the traversal, so only
+   * the few interesting nodes are ever materialised in JavaScript.
+   */
   private discover(root: SyntaxNode, scope: TypeScope): void {
-    const stack: { n: SyntaxNode; s: TypeScope }[] = [{ n: root, s: scope }];
-    while (stack.length) {
-      const { n, s } = stack.pop()!;
-      let next = s;
-      if (n.type === 'function_item') {
-        const info = this.index.byNode.get(n.id);
-        if (info) {
-          next = { generics: new Set(info.generics), selfTy: info.selfTy };
-          if (info.isAsync && info.body) {
-            this.addFuture({ id: futureKey(n), kind: 'fn', node: n, fn: info, scope: next });
-          }
-        }
-      } else if (n.type === 'async_block') {
-        this.addFuture({ id: futureKey(n), kind: 'block', node: n, scope: s });
-      } else if (isAsyncClosure(n)) {
-        this.addFuture({ id: futureKey(n), kind: 'closure', node: n, scope: s });
-      } else if (n.type === 'macro_invocation' && /\basync\b/.test(n.text)) {
-        const args = this.macros.arguments(n);
-        for (let i = args.length - 1; i >= 0; i--) {
-          stack.push({ n: args[i], s });
-        }
+    const found = root.descendantsOfType(['function_item', 'async_block', 'closure_expression', 'macro_invocation']);
+    const macroRoots: SyntaxNode[] = [];
+    for (const n of found) {
+      if (!n) {
         continue;
       }
-      const children = n.namedChildren;
-      for (let i = children.length - 1; i >= 0; i--) {
-        const c = children[i];
-        if (c) {
-          stack.push({ n: c, s: next });
+      if (n.type === 'function_item') {
+        const info = this.index.byNode.get(n.id);
+        if (info?.isAsync && info.body) {
+          this.addFuture({ id: futureKey(n), kind: 'fn', node: n, fn: info, scope: { generics: new Set(info.generics), selfTy: info.selfTy } });
+        }
+      } else if (n.type === 'async_block' || isAsyncClosure(n)) {
+        this.addNested(n, scope);
+      } else if (n.type === 'macro_invocation' && n.text.includes('async')) {
+        macroRoots.push(n);
+      }
+    }
+    // Macro arguments are separate trees: search them the same way (they may nest further macros).
+    for (let i = 0; i < macroRoots.length && i < 10_000; i++) {
+      for (const arg of this.macros.arguments(macroRoots[i])) {
+        for (const n of [arg, ...arg.descendantsOfType(['async_block', 'closure_expression', 'macro_invocation'])]) {
+          if (!n) {
+            continue;
+          }
+          if (n.type === 'async_block' || isAsyncClosure(n)) {
+            this.addNested(n, scope, macroRoots[i]);
+          } else if (n.type === 'macro_invocation' && n.text.includes('async')) {
+            macroRoots.push(n);
+          }
         }
       }
     }
     // Discovery order is source order; keep it stable for reports.
     this.order.sort((a, b) => a.node.startPosition.row - b.node.startPosition.row || a.node.startPosition.column - b.node.startPosition.column);
+  }
+
+  /** An async block or closure: its scope is its enclosing fn's, and that fn must be walked for captures. */
+  private addNested(node: SyntaxNode, fileScope: TypeScope, viaMacro?: SyntaxNode): void {
+    let scope = fileScope;
+    for (let p: SyntaxNode | null = viaMacro ?? node.parent; p; p = p.parent) {
+      if (p.type === 'function_item') {
+        const info = this.index.byNode.get(p.id);
+        if (info) {
+          scope = { generics: new Set(info.generics), selfTy: info.selfTy };
+          this.fnsWithNested.add(p.id);
+        }
+        break;
+      }
+    }
+    this.addFuture({ id: futureKey(node), kind: node.type === 'async_block' ? 'block' : 'closure', node, scope });
   }
 
   private addFuture(entry: FutureEntry): void {
