@@ -49,6 +49,12 @@ const MAX_AWAITS = 2000;
 const MAX_LOCALS = 20000;
 const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 
+/** A macro in item position (its arguments are items, expanded by the index, not expressions). */
+function isItemLevel(macro: SyntaxNode): boolean {
+  const parent = macro.parent?.type;
+  return parent === 'source_file' || parent === 'declaration_list';
+}
+
 function isAsyncClosure(node: SyntaxNode): boolean {
   return node.type === 'closure_expression' && node.children.some((c) => c?.type === 'async');
 }
@@ -156,6 +162,8 @@ class FileAnalysis {
   private readonly sizeLayouts: LayoutComputer;
 
   readonly localIndex: ItemIndex;
+  /** Roots of the items found inside item-level macros (`cfg_rt! { .. }`), searched like the file itself. */
+  private readonly macroItemRoots: SyntaxNode[] = [];
   private index: ItemIndex;
 
   constructor(
@@ -165,7 +173,13 @@ class FileAnalysis {
     modulePath: string[] = [],
     private readonly crate?: CrateContext,
   ) {
-    this.localIndex = indexItems(root, modulePath);
+    this.localIndex = indexItems(root, modulePath, (m) => {
+      const items = this.macros.items(m);
+      if (items) {
+        this.macroItemRoots.push(items);
+      }
+      return items;
+    });
     this.index = this.localIndex;
     const resultIsIo = (this.index.uses.get('Result') ?? []).includes('io');
     const typeEnv = (sized: boolean): TypeEnv => ({
@@ -283,7 +297,8 @@ class FileAnalysis {
    * the few interesting nodes are ever materialised in JavaScript.
    */
   private discover(root: SyntaxNode, scope: TypeScope): void {
-    const found = root.descendantsOfType(['function_item', 'async_block', 'closure_expression', 'macro_invocation']);
+    const kinds = ['function_item', 'async_block', 'closure_expression', 'macro_invocation'];
+    const found = [root, ...this.macroItemRoots].flatMap((r) => r.descendantsOfType(kinds));
     const macroRoots: SyntaxNode[] = [];
     for (const n of found) {
       if (!n) {
@@ -296,7 +311,7 @@ class FileAnalysis {
         }
       } else if (n.type === 'async_block' || isAsyncClosure(n)) {
         this.addNested(n, scope);
-      } else if (n.type === 'macro_invocation' && n.text.includes('async')) {
+      } else if (n.type === 'macro_invocation' && !isItemLevel(n) && n.text.includes('async')) {
         macroRoots.push(n);
       }
     }

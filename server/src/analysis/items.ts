@@ -124,7 +124,10 @@ export function hasModifier(fnNode: SyntaxNode, keyword: string): boolean {
 }
 
 /** Builds the index with one walk over the file's items. */
-export function indexItems(root: SyntaxNode, modulePath: string[] = []): ItemIndex {
+/** Expands an item-level macro to the root of its items (or null); the caller owns the trees. */
+export type ItemMacroExpander = (macro: SyntaxNode) => SyntaxNode | null;
+
+export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?: ItemMacroExpander): ItemIndex {
   const index: ItemIndex = {
     types: new Map(),
     consts: new Map(),
@@ -190,7 +193,7 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = []): ItemInd
         indexFn(item, modPath, null, null, index);
         break;
       case 'impl_item':
-        indexImpl(item, modPath, index, dropImpls);
+        indexImpl(item, modPath, index, dropImpls, expand);
         break;
       case 'trait_item': {
         const body = item.childForFieldName('body');
@@ -204,6 +207,14 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = []): ItemInd
       }
       case 'function_signature_item':
         break;
+      case 'macro_invocation': {
+        // `cfg_rt! { pub async fn f() {} }`: the items count as this module's.
+        const expanded = expand?.(item);
+        if (expanded) {
+          visitItems(expanded, modPath);
+        }
+        break;
+      }
       default:
         break;
     }
@@ -307,7 +318,7 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
   index.types.set(name, { kind: 'enum', name, params, variants, copy: hasDerive(attrs, 'Copy'), dropImpl: false, reprTag: reprOf(attrs).tag });
 }
 
-function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropImpls: Set<string>): void {
+function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropImpls: Set<string>, expand?: ItemMacroExpander): void {
   const tyNode = item.childForFieldName('type');
   const traitNode = item.childForFieldName('trait');
   const params = typeParams(item.childForFieldName('type_parameters'));
@@ -317,7 +328,10 @@ function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropIm
   if (traitName === 'Drop' || traitName?.endsWith('::Drop')) {
     dropImpls.add(typeName);
   }
-  for (const f of item.childForFieldName('body')?.namedChildren ?? []) {
+  const members = (item.childForFieldName('body')?.namedChildren ?? []).flatMap((m) =>
+    m?.type === 'macro_invocation' ? expand?.(m)?.namedChildren ?? [] : [m],
+  );
+  for (const f of members) {
     if (f?.type === 'function_item') {
       const info = indexFn(f, modPath, selfTy, traitName, index, params, typeName);
       push(index.methods, `${typeName}::${info.name}`, info);
@@ -393,7 +407,9 @@ function indexFn(
   // Nested items (fns declared inside fn bodies) are named after the enclosing fn.
   const body = info.body;
   if (body) {
-    for (const child of body.namedChildren) {
+    // Only items declared directly in the body; the C-side search avoids materialising every statement.
+    const declared = body.descendantsOfType(['function_item', 'struct_item', 'enum_item', 'use_declaration']).filter((c) => c?.parent?.id === body.id);
+    for (const child of declared) {
       if (child?.type === 'function_item') {
         indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index);
       } else if (child?.type === 'struct_item') {

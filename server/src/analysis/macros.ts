@@ -13,6 +13,7 @@ const OPAQUE = new Set(['macro_rules', 'cfg', 'include', 'include_bytes', 'conca
 export class MacroTrees {
   private readonly trees: Tree[] = [];
   private readonly cache = new Map<number, SyntaxNode[]>();
+  private readonly itemCache = new Map<number, SyntaxNode | null>();
 
   /** The macro's arguments as expression nodes (empty when they do not parse as expressions). */
   arguments(macro: SyntaxNode): SyntaxNode[] {
@@ -22,6 +23,32 @@ export class MacroTrees {
     }
     const result = this.parseArguments(macro);
     this.cache.set(macro.id, result);
+    return result;
+  }
+
+  /**
+   * The items inside an item-level macro (`cfg_rt! { pub async fn f() {..} }`), parsed as a file of
+   * their own with positions kept; null when the macro holds no items.
+   */
+  items(macro: SyntaxNode): SyntaxNode | null {
+    const cached = this.itemCache.get(macro.id);
+    if (cached !== undefined) {
+      return cached;
+    }
+    let result: SyntaxNode | null = null;
+    const tokenTree = macro.namedChildren.find((c) => c?.type === 'token_tree');
+    if (tokenTree && /\b(fn|struct|enum|impl|type|const|mod|trait|static)\b/.test(tokenTree.text)) {
+      const start = tokenTree.startPosition;
+      const prefix = '\n'.repeat(start.row) + ' '.repeat(start.column + 1);
+      try {
+        const tree = parseRust(prefix + tokenTree.text.slice(1, -1), 500);
+        this.trees.push(tree);
+        result = tree.rootNode;
+      } catch {
+        result = null;
+      }
+    }
+    this.itemCache.set(macro.id, result);
     return result;
   }
 
@@ -47,6 +74,7 @@ export class MacroTrees {
     }
     this.trees.length = 0;
     this.cache.clear();
+    this.itemCache.clear();
   }
 
   private parseArguments(macro: SyntaxNode): SyntaxNode[] {
