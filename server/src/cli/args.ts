@@ -22,18 +22,35 @@ export interface RunOptions {
   edition: Edition | undefined;
   /** Exit with 1 when a future is larger than this many bytes. */
   maxFutureSize: number | undefined;
+  /** `--jobs`: worker threads; absent means one per core. */
+  jobs?: number;
+}
+
+/** `rust-future-size fix [PATH...]`: apply the preferred fixes in place (or print them as a diff). */
+export interface FixCommandOptions {
+  command: 'fix';
+  paths: string[];
+  edition: Edition | undefined;
+  /** Print a unified diff instead of writing files. */
+  dryRun: boolean;
 }
 
 /** What the arguments ask for. */
-export type CliCommand = { command: 'help' } | { command: 'version' } | RunOptions;
+export type CliCommand = { command: 'help' } | { command: 'version' } | RunOptions | FixCommandOptions;
 
 /** The `--help` text. */
 export const USAGE = `Usage: rust-future-size [OPTIONS] [PATH...]
+       rust-future-size fix [--dry-run] [--edition E] [PATH...]
 
 Shows the size of every Rust async fn, async block and async closure future,
 and which values each .await keeps alive. PATH is a .rs file or a directory,
 searched recursively (target/, .git/ and node_modules/ are skipped).
 Without PATH, the current directory is searched.
+
+\`fix\` applies every preferred fix (values moved into a block that ends
+before the .await, or dropped before it) in place and lists what changed;
+files that do not parse are left alone. --dry-run prints a unified diff
+instead of writing. (A path named \`fix\` can be given as \`./fix\`.)
 
 Options:
   --format text|json        output format (default: text)
@@ -41,6 +58,8 @@ Options:
                             Rust edition for every file (default: from the
                             nearest Cargo.toml, else 2021)
   --max-future-size BYTES   exit with status 1 if any future is larger
+  -j, --jobs N              analyse N files at a time on worker threads
+                            (default: one per core; 1 = no threads)
   -h, --help                show this help
   -V, --version             show the version
 
@@ -53,6 +72,9 @@ Exit status: 0 ok, 1 a future exceeds --max-future-size,
  * @throws UsageError for unknown options, missing or invalid values.
  */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
+  if (argv[0] === 'fix') {
+    return parseFixArgs(argv.slice(1));
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -63,6 +85,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         format: { type: 'string' },
         edition: { type: 'string' },
         'max-future-size': { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -83,6 +106,35 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     format: oneOf('--format', values.format ?? 'text', FORMATS),
     edition: values.edition === undefined ? undefined : oneOf('--edition', values.edition, EDITIONS),
     maxFutureSize: values['max-future-size'] === undefined ? undefined : byteCount(values['max-future-size']),
+    ...(values.jobs === undefined ? {} : { jobs: jobCount(values.jobs) }),
+  };
+}
+
+function parseFixArgs(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'dry-run': { type: 'boolean' },
+        edition: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    return { command: 'help' };
+  }
+  return {
+    command: 'fix',
+    paths: positionals.length > 0 ? positionals : ['.'],
+    edition: values.edition === undefined ? undefined : oneOf('--edition', values.edition, EDITIONS),
+    dryRun: values['dry-run'] === true,
   };
 }
 
@@ -99,6 +151,14 @@ function byteCount(value: string): number {
     throw new UsageError(`invalid value '${value}' for --max-future-size (expected a number of bytes)`);
   }
   return bytes;
+}
+
+function jobCount(value: string): number {
+  const jobs = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(jobs) || jobs < 1) {
+    throw new UsageError(`invalid value '${value}' for --jobs (expected a number of threads, at least 1)`);
+  }
+  return jobs;
 }
 
 /** Node's parseArgs messages are long and mention internals; keep their first clause and point at --help. */

@@ -4,6 +4,7 @@
  */
 import { analyzeFiles } from './analyzeFiles';
 import { parseCliArgs, RunOptions, USAGE } from './args';
+import { runFix } from './fix';
 import { UsageError } from './errors';
 import { expandPaths } from './files';
 import { formatJson } from './formatJson';
@@ -59,6 +60,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return ExitCode.ok;
     case 'run':
       return analyzeAndReport(command, io);
+    case 'fix':
+      return runFix(command, io);
   }
 }
 
@@ -66,6 +69,7 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
   const files = await expandPaths(options.paths, io.cwd);
   const reports = await analyzeFiles(files, {
     edition: options.edition,
+    jobs: options.jobs,
     cwd: io.cwd,
     warn: (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`),
   });

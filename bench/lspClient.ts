@@ -1,0 +1,140 @@
+/**
+ * A minimal LSP client for the benchmark: starts the bundled server over stdio and speaks the
+ * standard messages an editor sends. Requests from the server are answered the way a plain editor
+ * would: `workspace/configuration` with an empty object per item (the defaults), anything else with null.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface ContentChange {
+  range: Range;
+  text: string;
+}
+
+export class LspClient {
+  private readonly process: ChildProcess;
+  private readonly connection: MessageConnection;
+  private readonly versions = new Map<string, number>();
+  private stderr = '';
+
+  constructor(serverScript: string, cwd: string) {
+    this.process = spawn(process.execPath, [serverScript, '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
+    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    this.connection.onRequest((method: string, params: unknown) => {
+      if (method === 'workspace/configuration') {
+        const items = (params as { items?: unknown[] } | undefined)?.items ?? [{}];
+        return items.map(() => ({}));
+      }
+      return null;
+    });
+    // Diagnostics, log messages and the like: an editor would show them; the benchmark ignores them.
+    this.connection.onNotification(() => undefined);
+    this.connection.listen();
+  }
+
+  get pid(): number {
+    return this.process.pid!;
+  }
+
+  /** The last few kB the server wrote to stderr (for error messages). */
+  get errorOutput(): string {
+    return this.stderr;
+  }
+
+  async initialize(rootUri: string | null): Promise<void> {
+    await this.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri,
+      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'bench' }] : null,
+      capabilities: {
+        workspace: { configuration: true },
+        textDocument: {
+          synchronization: { dynamicRegistration: false },
+          inlayHint: { dynamicRegistration: false },
+          publishDiagnostics: {},
+        },
+      },
+    });
+    await this.connection.sendNotification('initialized', {});
+  }
+
+  open(uri: string, text: string): Promise<void> {
+    this.versions.set(uri, 1);
+    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'rust', version: 1, text } });
+  }
+
+  close(uri: string): Promise<void> {
+    this.versions.delete(uri);
+    return this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  change(uri: string, contentChanges: ContentChange[]): Promise<void> {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    return this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
+  }
+
+  /** Inlay hints for the whole document (`lines` lines). */
+  inlayHints(uri: string, lines: number): Promise<unknown[] | null> {
+    return this.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: lines, character: 0 } },
+    });
+  }
+
+  /** Peak and current resident set size of the server process, in bytes (Linux only; null elsewhere). */
+  memory(): { peak: number; current: number } | null {
+    try {
+      const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
+      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+      return { peak: kb('VmHWM'), current: kb('VmRSS') };
+    } catch {
+      return null;
+    }
+  }
+
+  /** `shutdown` + `exit`, then a kill if the server is still there after a second. */
+  async dispose(): Promise<void> {
+    const exited = new Promise<void>((resolve) => {
+      if (this.process.exitCode !== null || this.process.signalCode !== null) {
+        resolve();
+      } else {
+        this.process.once('exit', () => resolve());
+      }
+    });
+    try {
+      await withTimeout(this.connection.sendRequest('shutdown'), 2000);
+      await this.connection.sendNotification('exit');
+    } catch {
+      // Already gone or stuck: killed below.
+    }
+    const timer = setTimeout(() => this.process.kill('SIGKILL'), 1000);
+    await exited;
+    clearTimeout(timer);
+    this.connection.dispose();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,545 @@
+/**
+ * `npm run bench`: how fast the analysis is next to tree-sitter's own parse, how quickly the language
+ * server answers after a keystroke or an open, how much memory it needs, and how long the CLI takes.
+ * Prints a Markdown table (and, when the analysis costs more than the parse, a profile of it).
+ * There is no pass/fail: the numbers are for people and for review.
+ *
+ *   npm run bench [-- --profile] [-- --no-profile] [-- --edits N] [-- --rounds N]
+ *
+ * Inputs: tokio 1.24's `src/` from Debian's librust-tokio-dev (installed with apt-get when missing),
+ * and files made by generate.ts. Progress goes to stderr, results to stdout.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import { parseArgs } from 'util';
+import { fnsForLines, generateRust, random } from './generate';
+import { LspClient } from './lspClient';
+import { profile, ProfileSummary, summarise } from './profile';
+
+type EngineModule = typeof import('../server/src/analysis/engine');
+type ParserModule = typeof import('../server/src/analysis/parser');
+
+/** bench/out/run.js → the repository. */
+const repoRoot = path.resolve(__dirname, '..', '..');
+const engine = require(path.join(repoRoot, 'server', 'out', 'analysis', 'engine.js')) as EngineModule;
+const parser = require(path.join(repoRoot, 'server', 'out', 'analysis', 'parser.js')) as ParserModule;
+const serverBundle = path.join(repoRoot, 'server', 'dist', 'server.js');
+const cliBin = path.join(repoRoot, 'bin', 'rust-future-size.js');
+const CARGO_REGISTRY = '/usr/share/cargo/registry';
+const BUNDLE_MISSING = 'n/a (server bundle missing: run npm run bundle)';
+
+const { values: flags } = parseArgs({
+  options: {
+    profile: { type: 'boolean' },
+    'no-profile': { type: 'boolean' },
+    edits: { type: 'string' },
+    rounds: { type: 'string' },
+  },
+});
+const EDITS = Number(flags.edits ?? 200);
+const ROUNDS = Number(flags.rounds ?? 5);
+/** Unmeasured edits first, so the numbers are not about the JIT warming up. */
+const WARMUP_EDITS = 10;
+const CLI_RUNS = 3;
+const REOPENS = 5;
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+interface Source {
+  /** Shown in the table. */
+  name: string;
+  path: string;
+  text: string;
+}
+
+interface Row {
+  what: string;
+  input: string;
+  result: string;
+  target: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+/** tokio-1.x.y under the Cargo registry, newest first; null when none is installed. */
+function findTokio(): string | null {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(CARGO_REGISTRY);
+  } catch {
+    return null;
+  }
+  const versions = entries
+    .map((name) => /^tokio-(1)\.(\d+)\.(\d+)$/.exec(name))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .sort((a, b) => Number(b[2]) - Number(a[2]) || Number(b[3]) - Number(a[3]));
+  return versions.length > 0 ? path.join(CARGO_REGISTRY, versions[0][0]) : null;
+}
+
+/** tokio's sources, installing Debian's librust-tokio-dev when missing; a reason string when impossible. */
+function ensureTokio(): string | { reason: string } {
+  const found = findTokio();
+  if (found) {
+    return found;
+  }
+  log('tokio sources not found; installing librust-tokio-dev with apt-get (apt-get update first)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'librust-tokio-dev']]) {
+    const result = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (result.error || result.status !== 0) {
+      const detail = result.error?.message ?? result.stderr.trim().split('\n').pop() ?? `exit ${result.status}`;
+      return { reason: `apt-get ${args[0]} failed: ${detail}` };
+    }
+  }
+  return findTokio() ?? { reason: `librust-tokio-dev installed no tokio-1.* under ${CARGO_REGISTRY}` };
+}
+
+function rustFilesUnder(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      files.push(...rustFilesUnder(full));
+    } else if (entry.isFile() && entry.name.endsWith('.rs')) {
+      files.push(full);
+    }
+  }
+  // Code-unit order, so every machine reads them in the same order.
+  return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function lineCount(text: string): number {
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}
+
+function bytesOf(sources: readonly Source[]): number {
+  return sources.reduce((sum, source) => sum + Buffer.byteLength(source.text), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and formatting
+
+function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** Nearest-rank quantile. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function ms(value: number): string {
+  return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(1)} ms`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(2)} MB`;
+}
+
+function seconds(value: number): string {
+  return `${(value / 1000).toFixed(2)} s`;
+}
+
+function thousands(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine: parse vs parse + analysis, in this process
+
+interface Split {
+  parseMs: number;
+  fullMs: number;
+  futures: number;
+  skipped: number;
+}
+
+/** Median over `rounds` of: parsing every source, and analysing every source (which parses too). */
+function measureSplit(sources: readonly Source[], rounds: number): Split {
+  const parseOnly = () => {
+    const started = performance.now();
+    for (const source of sources) {
+      parser.parseRust(source.text, 10_000).delete();
+    }
+    return performance.now() - started;
+  };
+  let futures = 0;
+  let skipped = 0;
+  const full = () => {
+    futures = 0;
+    skipped = 0;
+    const started = performance.now();
+    for (const source of sources) {
+      const report = engine.analyzeSource(source.text, { file: source.name, edition: '2021', parseBudgetMs: 10_000 });
+      futures += report.futures.length;
+      skipped += report.futures.filter((future) => future.skipped).length + report.notices.filter((n) => /skipped/.test(n)).length;
+    }
+    return performance.now() - started;
+  };
+  // Warm-up: the JIT, and the parser's first allocations.
+  parseOnly();
+  full();
+  const parseTimes: number[] = [];
+  const fullTimes: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    parseTimes.push(parseOnly());
+    fullTimes.push(full());
+  }
+  return { parseMs: median(parseTimes), fullMs: median(fullTimes), futures, skipped };
+}
+
+function splitRows(label: string, sources: readonly Source[], split: Split, target: boolean): Row[] {
+  const bytes = bytesOf(sources);
+  const analysis = split.fullMs - split.parseMs;
+  const perSecond = (time: number) => `${(bytes / 1e6 / (time / 1000)).toFixed(2)} MB/s`;
+  return [
+    { what: 'Parse only (tree-sitter)', input: label, result: `${ms(split.parseMs)} (${perSecond(split.parseMs)})`, target: '' },
+    {
+      what: 'Parse + analysis (`analyzeSource`)',
+      input: label,
+      result: `${ms(split.fullMs)} (${perSecond(split.fullMs)}; ${thousands(split.futures)} futures${split.skipped ? `, ${split.skipped} skipped` : ''})`,
+      target: '',
+    },
+    {
+      what: 'Analysis time ÷ parse time',
+      input: label,
+      result: `${(analysis / split.parseMs).toFixed(2)}× (analysis ${ms(analysis)})`,
+      target: target ? '≤ 1×' : '',
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Language server, through the protocol
+
+interface Keystrokes {
+  latencies: number[];
+  medianHints: number;
+  emptyAnswers: number;
+}
+
+/**
+ * `edits` single-character edits at random places, each followed by an inlay-hint request for the
+ * whole file, timed from sending the change to receiving the hints. Edits come in pairs (type `x`,
+ * then delete it again) so the file stays the one being measured instead of decaying into noise.
+ */
+async function keystrokes(client: LspClient, uri: string, text: string, edits: number, seed: number): Promise<Keystrokes> {
+  const lines = text.split('\n');
+  await client.open(uri, text);
+  await client.inlayHints(uri, lines.length);
+  const next = random(seed);
+  const latencies: number[] = [];
+  const hintCounts: number[] = [];
+  let emptyAnswers = 0;
+  for (let i = 0; i < WARMUP_EDITS + edits; i += 2) {
+    const line = Math.floor(next() * lines.length);
+    const character = Math.floor(next() * (lines[line].length + 1));
+    const at = { line, character };
+    for (const change of [
+      { range: { start: at, end: at }, text: 'x' },
+      { range: { start: at, end: { line, character: character + 1 } }, text: '' },
+    ]) {
+      const started = performance.now();
+      void client.change(uri, [change]);
+      const hints = await client.inlayHints(uri, lines.length);
+      const elapsed = performance.now() - started;
+      if (i >= WARMUP_EDITS) {
+        latencies.push(elapsed);
+        hintCounts.push(hints?.length ?? 0);
+        emptyAnswers += hints && hints.length > 0 ? 0 : 1;
+      }
+    }
+  }
+  await client.close(uri);
+  return { latencies, medianHints: median(hintCounts), emptyAnswers };
+}
+
+async function startServer(rootDir: string | null): Promise<LspClient> {
+  const client = new LspClient(serverBundle, repoRoot);
+  await client.initialize(rootDir ? pathToFileURL(rootDir).toString() : null);
+  return client;
+}
+
+/** Median time of `analyzeSource` on `text` in this process: the part of a keystroke that is the engine's. */
+function engineTime(text: string): number {
+  const times: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    const started = performance.now();
+    engine.analyzeSource(text, { file: 'edited.rs', edition: '2021', parseBudgetMs: 10_000 });
+    times.push(performance.now() - started);
+  }
+  return median(times.slice(1));
+}
+
+function keystrokeRow(input: string, result: Keystrokes, text: string, target: string): Row {
+  const { latencies } = result;
+  const empty = result.emptyAnswers > 0 ? `; ${result.emptyAnswers} answers without hints` : '';
+  return {
+    what: `Keystroke → inlay hints, p50 / p95 / max (${latencies.length} edits)`,
+    input,
+    result:
+      `${ms(median(latencies))} / ${ms(quantile(latencies, 0.95))} / ${ms(Math.max(...latencies))} ` +
+      `(${result.medianHints} hints${empty}; \`analyzeSource\` alone: ${ms(engineTime(text))})`,
+    target,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CLI
+
+function cliWallTime(dir: string, jobs: number): { ms: number; status: number | null } {
+  const times: number[] = [];
+  let status: number | null = 0;
+  for (let run = 0; run < CLI_RUNS; run++) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, [cliBin, '--format', 'json', '--jobs', String(jobs), dir], { stdio: 'ignore' });
+    times.push(performance.now() - started);
+    status = result.status;
+  }
+  return { ms: median(times), status };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profile
+
+function profileSection(title: string, summary: ProfileSummary, top = 15): string {
+  const share = (value: number) => `${((100 * value) / summary.totalMs).toFixed(1)}%`;
+  const table = (header: string, rows: { label: string; ms: number }[]) =>
+    [`| ${header} | ms | share |`, '| --- | ---: | ---: |', ...rows.map((row) => `| ${row.label.replace(/\|/g, '\\|')} | ${row.ms.toFixed(0)} | ${share(row.ms)} |`)].join('\n');
+  return [
+    `### ${title} (${ms(summary.totalMs)} sampled)`,
+    '',
+    table('Self time, by function', summary.functions.slice(0, top)),
+    '',
+    table('Self time, by file or library', summary.files.slice(0, 10).map((f) => ({ label: f.file, ms: f.ms }))),
+    '',
+    table('Time charged to the innermost engine function (own code + the tree-sitter calls it makes)', summary.byOwnCaller.slice(0, top)),
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function describeMachine(loadAtStart: number[]): string[] {
+  const version = (pkg: string) => {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      return '?';
+    }
+  };
+  const git = (args: string[]) => spawnSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = git(['rev-parse', '--short', 'HEAD']);
+  const dirty = git(['status', '--porcelain']) !== '';
+  const bundle = fs.existsSync(serverBundle) ? `built ${fs.statSync(serverBundle).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'missing';
+  return [
+    `Date: ${new Date().toISOString().slice(0, 10)}; commit ${commit || '?'}${dirty ? ' + local changes' : ''}; server bundle ${bundle}`,
+    `Machine: ${os.cpus()[0]?.model.trim() ?? '?'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
+      `1-minute load average ${loadAtStart[0].toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
+    `Node ${process.version}, web-tree-sitter ${version('web-tree-sitter')}, tree-sitter-rust ${version('tree-sitter-rust')}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadAtStart = os.loadavg();
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const profiles: string[] = [];
+  await engine.initAnalysis();
+
+  const tokioRoot = ensureTokio();
+  const tokio = typeof tokioRoot === 'string' ? tokioRoot : null;
+  const tokioSources: Source[] = tokio
+    ? rustFilesUnder(path.join(tokio, 'src')).map((file) => ({ name: path.relative(tokio, file), path: file, text: fs.readFileSync(file, 'utf8') }))
+    : [];
+  const tokioLabel = tokio
+    ? `${path.basename(tokio)} \`src/\` (${tokioSources.length} files, ${thousands(tokioSources.reduce((n, s) => n + lineCount(s.text), 0))} lines, ${mb(bytesOf(tokioSources))})`
+    : 'tokio';
+  const largest = tokioSources.reduce<Source | null>((best, s) => (!best || s.text.length > best.text.length ? s : best), null);
+  const largestLabel = largest ? `tokio \`${largest.name}\` (${thousands(lineCount(largest.text))} lines)` : 'tokio largest file';
+  const tokioMissing = typeof tokioRoot === 'string' ? '' : `n/a (${tokioRoot.reason})`;
+
+  const big = generateRust(500);
+  const bigSource: Source = { name: 'generated.rs', path: '', text: big.text };
+  const bigLabel = `generated (${thousands(big.lines)} lines, ${big.asyncFns} async fns)`;
+  const editFile = generateRust(fnsForLines(2500), 7);
+  const editLabel = `generated (${thousands(editFile.lines)} lines, ${editFile.asyncFns} async fns)`;
+
+  // 1. Engine split.
+  let tokioRatio = 0;
+  if (tokio) {
+    log(`engine: parse vs analysis on ${tokioLabel}, ${ROUNDS} rounds`);
+    const split = measureSplit(tokioSources, ROUNDS);
+    tokioRatio = (split.fullMs - split.parseMs) / split.parseMs;
+    rows.push(...splitRows(tokioLabel, tokioSources, split, true));
+    const one = measureSplit([largest!], ROUNDS * 2);
+    rows.push({
+      what: 'Parse only / parse + analysis, one file',
+      input: largestLabel,
+      result: `${ms(one.parseMs)} / ${ms(one.fullMs)} (${((one.fullMs - one.parseMs) / one.parseMs).toFixed(2)}×)`,
+      target: '',
+    });
+  } else {
+    rows.push({ what: 'Parse vs parse + analysis', input: 'tokio', result: tokioMissing, target: '≤ 1×' });
+  }
+  log(`engine: parse vs analysis on ${bigLabel}`);
+  const bigSplit = measureSplit([bigSource], ROUNDS);
+  rows.push(...splitRows(bigLabel, [bigSource], bigSplit, false));
+  const bigRatio = (bigSplit.fullMs - bigSplit.parseMs) / bigSplit.parseMs;
+
+  // 2. Profile, when the analysis costs more than the parse (or when asked).
+  if (!flags['no-profile'] && (flags.profile || tokioRatio > 1 || bigRatio > 1)) {
+    const runs: [string, Source[]][] = [];
+    if (tokio) {
+      runs.push([`Profile: analyzeSource over ${tokioLabel}, 2 rounds`, tokioSources]);
+    }
+    runs.push([`Profile: analyzeSource over ${bigLabel}, 2 rounds`, [bigSource]]);
+    for (const [title, sources] of runs) {
+      log(title.toLowerCase());
+      const cpuProfile = await profile(() => {
+        for (let round = 0; round < 2; round++) {
+          for (const source of sources) {
+            engine.analyzeSource(source.text, { file: source.name, edition: '2021', parseBudgetMs: 10_000 });
+          }
+        }
+      });
+      profiles.push(profileSection(title, summarise(cpuProfile, repoRoot)));
+    }
+  }
+
+  // 3. The language server.
+  if (!fs.existsSync(serverBundle)) {
+    rows.push({ what: 'Keystroke → inlay hints, p50 / p95 / max', input: editLabel, result: BUNDLE_MISSING, target: 'p95 ≤ 16 ms' });
+    rows.push({ what: 'Open → first inlay hints', input: largestLabel, result: BUNDLE_MISSING, target: '≤ 100 ms' });
+    rows.push({ what: 'Server peak RSS, every file open', input: tokioLabel, result: BUNDLE_MISSING, target: '≤ 250 MB' });
+  } else {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-bench-'));
+    try {
+      log(`server: ${EDITS} keystrokes in ${editLabel}`);
+      const editPath = path.join(scratch, 'src', 'edited.rs');
+      fs.mkdirSync(path.dirname(editPath), { recursive: true });
+      fs.writeFileSync(path.join(scratch, 'Cargo.toml'), '[package]\nname = "bench"\nversion = "0.1.0"\nedition = "2021"\n');
+      fs.writeFileSync(editPath, editFile.text);
+      let client = await startServer(scratch);
+      try {
+        rows.push(keystrokeRow(editLabel, await keystrokes(client, pathToFileURL(editPath).toString(), editFile.text, EDITS, 42), editFile.text, 'p95 ≤ 16 ms'));
+        if (largest) {
+          log(`server: ${EDITS} keystrokes in ${largestLabel}`);
+          rows.push(keystrokeRow(largestLabel, await keystrokes(client, pathToFileURL(largest.path).toString(), largest.text, EDITS, 43), largest.text, ''));
+        }
+      } finally {
+        await client.dispose();
+      }
+
+      if (largest && tokio) {
+        log(`server: open → first hints for ${largestLabel}`);
+        client = await startServer(tokio);
+        const uri = pathToFileURL(largest.path).toString();
+        const lines = lineCount(largest.text) + 1;
+        const reopen = async () => {
+          const openedAt = performance.now();
+          void client.open(uri, largest.text);
+          const hints = await client.inlayHints(uri, lines);
+          const elapsed = performance.now() - openedAt;
+          await client.close(uri);
+          return { elapsed, hints: hints?.length ?? 0 };
+        };
+        try {
+          const cold = await reopen();
+          const warm: number[] = [];
+          for (let i = 0; i < REOPENS; i++) {
+            warm.push((await reopen()).elapsed);
+          }
+          rows.push({
+            what: 'Open → first inlay hints: fresh server / median of reopens',
+            input: largestLabel,
+            result: `${ms(cold.elapsed)} / ${ms(median(warm))} (${cold.hints} hints)`,
+            target: '≤ 100 ms',
+          });
+        } finally {
+          await client.dispose();
+        }
+
+        log(`server: opening all ${tokioSources.length} tokio sources`);
+        client = await startServer(tokio);
+        try {
+          const latencies: number[] = [];
+          for (const source of tokioSources) {
+            const fileUri = pathToFileURL(source.path).toString();
+            const openedAt = performance.now();
+            void client.open(fileUri, source.text);
+            await client.inlayHints(fileUri, lineCount(source.text) + 1);
+            latencies.push(performance.now() - openedAt);
+          }
+          const memory = client.memory();
+          rows.push({
+            what: 'Open → first inlay hints, p50 / p95 / max over every file',
+            input: tokioLabel,
+            result: `${ms(median(latencies))} / ${ms(quantile(latencies, 0.95))} / ${ms(Math.max(...latencies))}`,
+            target: '',
+          });
+          rows.push({
+            what: 'Server peak RSS, every file open (and its hints computed)',
+            input: tokioLabel,
+            result: memory ? `${(memory.peak / 2 ** 20).toFixed(0)} MiB (now ${(memory.current / 2 ** 20).toFixed(0)} MiB)` : 'n/a (no /proc)',
+            target: '≤ 250 MB',
+          });
+        } finally {
+          await client.dispose();
+        }
+      } else {
+        rows.push({ what: 'Open → first inlay hints', input: 'tokio', result: tokioMissing, target: '≤ 100 ms' });
+        rows.push({ what: 'Server peak RSS, every file open', input: 'tokio', result: tokioMissing, target: '≤ 250 MB' });
+      }
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  // 4. The CLI.
+  if (tokio) {
+    const src = path.join(tokio, 'src');
+    for (const jobs of [1, os.availableParallelism()]) {
+      log(`cli: --jobs ${jobs} on tokio src/, ${CLI_RUNS} runs`);
+      const run = cliWallTime(src, jobs);
+      rows.push({
+        what: `CLI wall time, \`--jobs ${jobs}\` (median of ${CLI_RUNS})`,
+        input: `${path.basename(tokio)} \`src/\``,
+        result: `${seconds(run.ms)}${run.status === 0 ? '' : ` (exit status ${run.status})`}`,
+        target: '≤ 3 s',
+      });
+    }
+  } else {
+    rows.push({ what: 'CLI wall time', input: 'tokio', result: tokioMissing, target: '≤ 3 s' });
+  }
+
+  notes.push(
+    `Parse and analysis times are medians of ${ROUNDS} rounds after a warm-up round, in one process (\`parseRust\` alone vs \`analyzeSource\`, which parses too; the difference is the analysis).`,
+    `Keystrokes: the bundled server over stdio; each edit is one \`didChange\` (type \`x\` at a random place, then delete it) followed at once by \`textDocument/inlayHint\` for the whole file, timed until the answer; ${WARMUP_EDITS} unmeasured edits first.`,
+    'Open → first hints: `didOpen` then `textDocument/inlayHint`, timed until the answer; "fresh server" is the first file opened right after `initialized`.',
+  );
+
+  const out: string[] = [...describeMachine(loadAtStart).map((line) => `${line}  `), '', '| Measurement | Input | Result | Target |', '| --- | --- | --- | --- |'];
+  for (const row of rows) {
+    out.push(`| ${row.what} | ${row.input} | ${row.result} | ${row.target} |`);
+  }
+  out.push('', ...notes.map((note) => `- ${note}`), '');
+  if (profiles.length > 0) {
+    out.push(...profiles);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  log(`done in ${seconds(performance.now() - started)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

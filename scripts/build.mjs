@@ -1,0 +1,64 @@
+// Bundles the extension with esbuild: client/dist/extension.js and server/dist/server.js, with the
+// two tree-sitter wasm files copied beside the server bundle (analysis/parser.ts looks there first).
+// `tsc -b` only typechecks and builds out/ for the tests; what ships is these bundles.
+//   node scripts/build.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'package.json'));
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  // parser.ts falls back to node_modules only when the wasm files are not beside the bundle.
+  logOverride: { 'require-resolve-not-external': 'silent' },
+  absWorkingDir: root,
+};
+
+const targets = [
+  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/dist/server.js' },
+];
+
+const wasmFiles = [require.resolve('web-tree-sitter/web-tree-sitter.wasm'), require.resolve('tree-sitter-rust/tree-sitter-rust.wasm')];
+
+function copyWasm() {
+  const dist = path.join(root, 'server', 'dist');
+  fs.mkdirSync(dist, { recursive: true });
+  for (const file of wasmFiles) {
+    fs.copyFileSync(file, path.join(dist, path.basename(file)));
+  }
+}
+
+// A production build must not ship a stale source map from an earlier development build.
+for (const dir of ['client/dist', 'server/dist']) {
+  fs.rmSync(path.join(root, dir), { recursive: true, force: true });
+}
+
+const started = Date.now();
+if (watch) {
+  const report = { name: 'report', setup: (build) => build.onEnd((r) => console.log(`[watch] build finished, ${r.errors.length} errors`)) };
+  for (const options of targets) {
+    const context = await esbuild.context({ ...options, plugins: [report] });
+    await context.watch();
+  }
+  copyWasm();
+  console.log('[watch] build started');
+} else {
+  await Promise.all(targets.map((options) => esbuild.build(options)));
+  copyWasm();
+  const sizes = ['client/dist/extension.js', 'server/dist/server.js'].map((f) => `${f} ${(fs.statSync(path.join(root, f)).size / 1024).toFixed(0)} KiB`);
+  console.log(`bundled${production ? ' (production)' : ''} in ${Date.now() - started} ms: ${sizes.join(', ')}`);
+}

@@ -1,0 +1,90 @@
+/**
+ * Findings as LSP diagnostics, pushed after each analysis and cleared on close.
+ */
+import { Connection, Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
+import { DIAGNOSTIC_SOURCE, DiagnosticData } from '../protocol';
+import { Analysis, DocumentStore } from './documents';
+import { computeFindings, Finding } from './findings';
+import { Settings, SettingsStore } from './settings';
+
+const SEVERITY: Record<Settings['diagnostics']['severity'][keyof Settings['diagnostics']['severity']], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export interface DiagnosticsOptions {
+  /** README URL; each code is an anchor in it. */
+  docsUrl: string;
+  relatedInformation: boolean;
+  codeDescription: boolean;
+}
+
+/** The findings of an analysis that the settings let through. */
+export function enabledFindings(analysis: Analysis, settings: Settings): Finding[] {
+  if (!settings.diagnostics.enable) {
+    return [];
+  }
+  const disabled = new Set<string>(settings.diagnostics.disabled);
+  return computeFindings(analysis.report, analysis.source, settings).filter((finding) => !disabled.has(finding.code));
+}
+
+export function toDiagnostic(finding: Finding, uri: string, settings: Settings, options: DiagnosticsOptions): Diagnostic {
+  const data: DiagnosticData = {
+    id: finding.id,
+    future: finding.future.name,
+    target: finding.target ? { line: finding.target.line, column: finding.target.column } : null,
+  };
+  const diagnostic: Diagnostic = {
+    range: finding.span,
+    severity: SEVERITY[settings.diagnostics.severity[finding.code]],
+    code: finding.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: finding.message,
+    data,
+  };
+  if (options.codeDescription) {
+    diagnostic.codeDescription = { href: `${options.docsUrl}#${finding.code}` };
+  }
+  if (options.relatedInformation && finding.related.length) {
+    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri, range: r.span }, message: r.message }));
+  }
+  return diagnostic;
+}
+
+export class DiagnosticsFeature {
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: DocumentStore,
+    private readonly settings: SettingsStore,
+    private options: DiagnosticsOptions,
+  ) {}
+
+  /** What the client can show, known after `initialize`. */
+  configure(support: Pick<DiagnosticsOptions, 'relatedInformation' | 'codeDescription'>): void {
+    this.options = { ...this.options, ...support };
+  }
+
+  register(): void {
+    this.documents.onDidAnalyse((analysis) => void this.publish(analysis));
+    this.documents.documents.onDidClose((e) => void this.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+  }
+
+  async diagnosticsFor(analysis: Analysis): Promise<Diagnostic[]> {
+    const settings = await this.settings.get(analysis.uri);
+    return enabledFindings(analysis, settings).map((finding) => toDiagnostic(finding, analysis.uri, settings, this.options));
+  }
+
+  private async publish(analysis: Analysis): Promise<void> {
+    try {
+      const diagnostics = await this.diagnosticsFor(analysis);
+      if (this.documents.get(analysis.uri)?.version !== analysis.version) {
+        return;
+      }
+      await this.connection.sendDiagnostics({ uri: analysis.uri, version: analysis.version, diagnostics });
+    } catch (error) {
+      this.connection.console.error(`[diagnostics] FAILED for ${analysis.uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+}

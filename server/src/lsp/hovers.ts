@@ -1,0 +1,84 @@
+/**
+ * Hovers on `.await` (what is stored while it is pending) and on an async fn's name (the future's
+ * state-by-state breakdown).
+ */
+import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver/node';
+import type { AwaitPoint, FutureReport } from '../analysis/report';
+import { DocumentStore } from './documents';
+import { code, escapeMarkdownCell, formatBytes, valueLabel } from './format';
+import { futureTooltip } from './inlayHints';
+import { Pos, SourceText, Span } from './sourceText';
+
+export class HoversFeature {
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: DocumentStore,
+  ) {}
+
+  register(): void {
+    this.connection.onHover((params) => this.provide(params));
+  }
+
+  async provide(params: HoverParams): Promise<Hover | null> {
+    const analysis = await this.documents.analysis(params.textDocument.uri);
+    return analysis ? hoverAt(analysis.report.futures, analysis.source, params.position) : null;
+  }
+}
+
+export function hoverAt(futures: readonly FutureReport[], source: SourceText, position: Pos): Hover | null {
+  for (const future of futures) {
+    if (future.skipped) {
+      continue;
+    }
+    for (const point of future.awaits) {
+      const span = source.awaitSpan(point);
+      // `.await`: the dot too.
+      const withDot = { start: { line: span.start.line, character: span.start.character - 1 }, end: span.end };
+      if (contains(withDot, position)) {
+        return { range: span, contents: { kind: MarkupKind.Markdown, value: awaitMarkdown(future, point) } };
+      }
+    }
+  }
+  for (const future of futures) {
+    if (future.kind === 'fn') {
+      const span = source.futureNameSpan(future);
+      if (contains(span, position)) {
+        const tooltip = future.skipped ? { kind: MarkupKind.Markdown, value: `${code(future.name)}: not analysed: ${future.skipped}` } : futureTooltip(future);
+        return { range: span, contents: tooltip };
+      }
+    }
+  }
+  return null;
+}
+
+function awaitMarkdown(future: FutureReport, point: AwaitPoint): string {
+  const rows = ['| value | type | bytes | since line |', '| --- | --- | --- | --- |'];
+  for (const value of point.held) {
+    rows.push(
+      `| ${code(escapeMarkdownCell(valueLabel(value)))} | ${value.type ? `${code(escapeMarkdownCell(value.type))}` : '?'} | ${formatBytes(value.size, value.exact)} | ${value.line} |`,
+    );
+  }
+  for (const value of future.upvars) {
+    rows.push(
+      `| ${code(escapeMarkdownCell(valueLabel(value)))} (captured, every state) | ${value.type ? `${code(escapeMarkdownCell(value.type))}` : '?'} | ${formatBytes(value.size, value.exact)} | ${value.line} |`,
+    );
+  }
+  const known = point.held.reduce((sum, v) => sum + (v.size ?? 0), 0);
+  const lowerBound = point.held.some((v) => v.size === null || !v.exact);
+  return [
+    `**await #${point.index}** of ${code(future.name)} (state \`Suspend${point.index}\`): ${formatBytes(known, !lowerBound)} stored while it is pending`,
+    '',
+    ...(point.held.length || future.upvars.length ? rows : ['Nothing besides the state tag.']),
+    '',
+    `The whole future is ${formatBytes(future.size, future.exact)} (align ${future.align}).`,
+  ].join('\n');
+}
+
+function contains(span: Span, position: Pos): boolean {
+  return (
+    position.line === span.start.line &&
+    position.line === span.end.line &&
+    position.character >= span.start.character &&
+    position.character <= span.end.character
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * Inlay hints: the size of each future next to its `async fn` / async block / async closure, and the
+ * size of each binding held across an `.await` with the number of awaits it crosses. Tooltips give
+ * the state-by-state breakdown. Only hints inside the requested range are returned.
+ */
+import { Connection, InlayHint, InlayHintParams, MarkupContent, MarkupKind, Range } from 'vscode-languageserver/node';
+import type { FutureReport } from '../analysis/report';
+import { DocumentStore } from './documents';
+import { heldAcrossAwaits, HeldAcross } from './findings';
+import { code, escapeMarkdownCell, formatBytes, plural, valueLabel } from './format';
+import { Settings, SettingsStore } from './settings';
+import { Pos, SourceText } from './sourceText';
+
+const BINDINGS = new Set(['binding'] as const);
+
+export class InlayHintsFeature {
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: DocumentStore,
+    private readonly settings: SettingsStore,
+  ) {}
+
+  register(): void {
+    this.connection.languages.inlayHint.on((params) => this.provide(params));
+  }
+
+  async provide(params: InlayHintParams): Promise<InlayHint[]> {
+    const analysis = this.documents.analysis(params.textDocument.uri);
+    if (!analysis) {
+      return [];
+    }
+    const [result, settings] = await Promise.all([analysis, this.settings.get(params.textDocument.uri)]);
+    return inlayHints(result.report.futures, result.source, settings).filter((hint) => inRange(hint.position, params.range));
+  }
+}
+
+export function inlayHints(futures: readonly FutureReport[], source: SourceText, settings: Settings): InlayHint[] {
+  const hints: InlayHint[] = [];
+  for (const future of futures) {
+    if (future.skipped) {
+      continue;
+    }
+    if (settings.inlayHints.futureSize.enable) {
+      hints.push(futureHint(future, source));
+    }
+    if (settings.inlayHints.heldValues.enable) {
+      const held = heldAcrossAwaits(future, BINDINGS).filter((entry) => (entry.value.size ?? 0) >= settings.inlayHints.heldValues.minSize);
+      const perLine = new Map<number, number>();
+      for (const entry of held) {
+        perLine.set(entry.value.line, (perLine.get(entry.value.line) ?? 0) + 1);
+      }
+      for (const entry of held) {
+        hints.push(heldHint(future, entry, source, perLine.get(entry.value.line) === 1));
+      }
+    }
+  }
+  return hints.sort((a, b) => a.position.line - b.position.line || a.position.character - b.position.character);
+}
+
+function futureHint(future: FutureReport, source: SourceText): InlayHint {
+  const label = `future ${formatBytes(future.size, future.exact)}`;
+  const tooltip = futureTooltip(future);
+  if (future.kind === 'fn') {
+    // After the signature line, out of the way of the code.
+    return { position: source.endOfLine(future.line - 1), label, paddingLeft: true, tooltip };
+  }
+  // Blocks and closures can share a line with other code: right before the body.
+  const line0 = future.line - 1;
+  const text = source.lineText(line0);
+  let character = future.column - 1;
+  if (future.kind === 'block') {
+    const brace = text.indexOf('{', character);
+    character = brace >= 0 ? brace : character;
+  }
+  return { position: { line: line0, character }, label, paddingRight: true, tooltip };
+}
+
+function heldHint(future: FutureReport, entry: HeldAcross, source: SourceText, aloneOnLine: boolean): InlayHint {
+  const { value, awaits } = entry;
+  const label = `held ${formatBytes(value.size, value.exact)} across ${plural(awaits.length, 'await')}`;
+  const lines = awaits.map((a) => `line ${a.line}`).join(', ');
+  const tooltip = markdown(
+    [
+      `**${code(value.name ?? '_')}**${value.type ? `: ${code(value.type)}` : ''}, ${formatBytes(value.size, value.exact)}`,
+      '',
+      `Stored in the future of ${code(future.name)} (${formatBytes(future.size, future.exact)}) while ${plural(awaits.length, 'await')} ${awaits.length === 1 ? 'is' : 'are'} pending: ${lines}.`,
+      value.size === null || !value.exact ? `\nThe type ${code(value.type ?? '_')} could not be sized from this file; the size is a lower bound.` : '',
+    ].join('\n'),
+  );
+  const position: Pos = aloneOnLine && ownsLine(source.lineText(value.line - 1)) && !sharesLineWithSignature(future, value.line) ? source.endOfLine(value.line - 1) : source.valueSpan(value).end;
+  return { position, label, paddingLeft: true, tooltip };
+}
+
+/** A line that is one `let` statement: a hint at its end is clearly about that binding. */
+function ownsLine(line: string): boolean {
+  return /^\s*let\b/.test(line) && (line.match(/\blet\b/g) ?? []).length === 1 && /;\s*(\/\/.*)?$/.test(line);
+}
+
+function sharesLineWithSignature(future: FutureReport, line: number): boolean {
+  return future.kind === 'fn' && future.line === line;
+}
+
+/** The state-by-state breakdown of a future, as Markdown. */
+export function futureTooltip(future: FutureReport): MarkupContent {
+  const rows: string[] = ['| state | stores | bytes |', '| --- | --- | --- |'];
+  const cell = (values: FutureReport['upvars']) =>
+    values.length ? values.map((v) => `${code(escapeMarkdownCell(valueLabel(v)))} ${formatBytes(v.size, v.exact)}`).join(', ') : '—';
+  const total = (values: FutureReport['upvars']) => {
+    const known = values.reduce((sum, v) => sum + (v.size ?? 0), 0);
+    return values.some((v) => v.size === null || !v.exact) ? `≥ ${known}` : `${known}`;
+  };
+  rows.push(`| every state (captured) | ${cell(future.upvars)} | ${total(future.upvars)} |`);
+  for (const point of future.awaits) {
+    rows.push(`| Suspend${point.index}, await on line ${point.line} | ${cell(point.held)} | ${total(point.held)} |`);
+  }
+  const lines = [
+    `**${future.kind === 'fn' ? 'async fn' : future.kind === 'block' ? 'async block' : 'async closure'} ${code(future.name)}**: future of ${formatBytes(future.size, future.exact)}, align ${future.align}`,
+    '',
+    ...rows,
+  ];
+  if (future.awaits.length === 0) {
+    lines.push('', 'No `.await`: only the captured inputs and the state tag are stored.');
+  }
+  if (future.unknown.length) {
+    lines.push('', `Unknown sizes (the total is a lower bound): ${future.unknown.map((u) => `${code(u)}`).join(', ')}`);
+  }
+  lines.push('', 'Values alive at different awaits share bytes, so the future is smaller than the sum of the rows.');
+  return markdown(lines.join('\n'));
+}
+
+function markdown(value: string): MarkupContent {
+  return { kind: MarkupKind.Markdown, value };
+}
+
+function inRange(position: Pos, range: Range): boolean {
+  const after = position.line > range.start.line || (position.line === range.start.line && position.character >= range.start.character);
+  const before = position.line < range.end.line || (position.line === range.end.line && position.character <= range.end.character);
+  return after && before;
+}

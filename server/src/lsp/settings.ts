@@ -1,0 +1,148 @@
+/**
+ * The settings: one zod schema is the single source of truth for names, types and defaults
+ * (a test keeps `contributes.configuration` in package.json equal to it), pulled per document with
+ * `workspace/configuration`. A value that does not validate is reported once and the last good
+ * configuration stays in force.
+ */
+import { isDeepStrictEqual } from 'util';
+import type { Connection } from 'vscode-languageserver/node';
+import * as z from 'zod';
+import { DIAGNOSTIC_CODES, SETTINGS_SECTION } from '../protocol';
+
+const severity = z.enum(['error', 'warning', 'information', 'hint']);
+
+const severityByCode = Object.fromEntries(DIAGNOSTIC_CODES.map((code) => [code, severity.default('warning')])) as Record<
+  (typeof DIAGNOSTIC_CODES)[number],
+  z.ZodDefault<typeof severity>
+>;
+
+/** Every setting under `rustFutureSize.`, nested the way `workspace/configuration` returns them. */
+export const SettingsSchema = z.object({
+  inlayHints: z
+    .object({
+      futureSize: z
+        .object({
+          enable: z.boolean().default(true).describe('Whether to show the size of each future next to its `async fn`, async block or async closure.'),
+        })
+        .prefault({}),
+      heldValues: z
+        .object({
+          enable: z.boolean().default(true).describe('Whether to show the size of each binding held across an `.await`, and how many awaits it crosses.'),
+          minSize: z.number().int().min(0).default(0).describe('Show held-value hints only for values of at least this many bytes.'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  diagnostics: z
+    .object({
+      enable: z.boolean().default(true).describe('Whether to report diagnostics.'),
+      disabled: z.array(z.enum(DIAGNOSTIC_CODES)).default([]).describe('Diagnostic codes not to report.'),
+      severity: z.object(severityByCode).prefault({}).describe('Severity of each diagnostic code.'),
+    })
+    .prefault({}),
+  largeValueThreshold: z
+    .number()
+    .int()
+    .min(1)
+    .default(1024)
+    .describe('Report a value held across an `.await` when it is at least this many bytes (`large-value-held-across-await`).'),
+  largeFutureThreshold: z
+    .number()
+    .int()
+    .min(1)
+    .default(16384)
+    .describe("Report a future when it is at least this many bytes (`large-future`); 16384 is clippy's `future-size-threshold`."),
+  edition: z
+    .enum(['auto', '2015', '2018', '2021', '2024'])
+    .default('auto')
+    .describe('Rust edition used for the analysis; `auto` reads it from the `Cargo.toml` of the package that owns the file.'),
+  trace: z
+    .object({
+      server: z.enum(['off', 'messages', 'verbose']).default('off').describe('Traces the communication between VS Code and the language server.'),
+    })
+    .prefault({}),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export function defaultSettings(): Settings {
+  return SettingsSchema.parse({});
+}
+
+export type ParsedSettings = { ok: true; settings: Settings } | { ok: false; problems: string[] };
+
+/** Validates what the client sent; `null`/`undefined` (no such section) means all defaults. */
+export function parseSettings(raw: unknown): ParsedSettings {
+  const result = SettingsSchema.safeParse(raw ?? {});
+  if (result.success) {
+    return { ok: true, settings: result.data };
+  }
+  const problems = result.error.issues.map((issue) => {
+    const key = [SETTINGS_SECTION, ...issue.path.map(String)].join('.');
+    return `\`${key}\`: ${issue.message.replace(/^Invalid (input|option): /, '')}`;
+  });
+  return { ok: false, problems };
+}
+
+/**
+ * Settings per document, pulled from the client and cached until the next change notification.
+ * Clients without `workspace/configuration` get the defaults.
+ */
+export class SettingsStore {
+  private readonly cache = new Map<string, Promise<Settings>>();
+  private lastGood: Settings = defaultSettings();
+  private readonly reported = new Set<string>();
+  private pullSupported = false;
+
+  constructor(private readonly connection: Connection) {}
+
+  setPullSupported(supported: boolean): void {
+    this.pullSupported = supported;
+  }
+
+  get(uri: string): Promise<Settings> {
+    let settings = this.cache.get(uri);
+    if (!settings) {
+      settings = this.pull(uri);
+      this.cache.set(uri, settings);
+    }
+    return settings;
+  }
+
+  /** Forgets everything; the next `get` pulls again. */
+  clear(): void {
+    this.cache.clear();
+  }
+
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
+  private async pull(uri: string): Promise<Settings> {
+    if (!this.pullSupported) {
+      return this.lastGood;
+    }
+    let raw: unknown;
+    try {
+      raw = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION });
+    } catch (error) {
+      this.connection.console.warn(`[settings] FAILED to get the configuration: ${String(error)}`);
+      return this.lastGood;
+    }
+    const parsed = parseSettings(raw);
+    if (parsed.ok) {
+      if (!isDeepStrictEqual(parsed.settings, this.lastGood)) {
+        this.lastGood = parsed.settings;
+      }
+      this.reported.clear();
+      return parsed.settings;
+    }
+    const message = `rust-future-size: invalid setting${parsed.problems.length > 1 ? 's' : ''} ${parsed.problems.join('; ')}. The previous configuration stays in force.`;
+    this.connection.console.warn(`[settings] IGNORING invalid configuration: ${parsed.problems.join('; ')}`);
+    if (!this.reported.has(message)) {
+      this.reported.add(message);
+      void this.connection.window.showWarningMessage(message);
+    }
+    return this.lastGood;
+  }
+}
