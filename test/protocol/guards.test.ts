@@ -15,7 +15,7 @@ const { SourceText } = require(path.join(repoRoot, 'server', 'out', 'lsp', 'sour
 /** Classifies `let g = <initializer>;` whose binding has the given inferred type. */
 function classify(initializer: string, type: string | null): string | null {
   const line = `    let mut g = ${initializer};`;
-  const value: HeldValue = { name: 'g', kind: 'binding', line: 1, column: line.indexOf('g =') + 1, size: 16, align: 8, type, exact: true };
+  const value: HeldValue = { name: 'g', kind: 'binding', line: 1, column: line.indexOf('g =') + 1, size: 16, align: 8, type, exact: true, id: 0, endLine: 1, endColumn: line.indexOf('g =') + 2, offset: 0 };
   return classifyGuard(value, new SourceText(line))?.type ?? null;
 }
 

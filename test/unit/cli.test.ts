@@ -342,7 +342,7 @@ describe('cli: reading sources', () => {
 });
 
 function heldValue(overrides: Partial<HeldValue>): HeldValue {
-  return { name: null, kind: 'binding', line: 1, column: 1, size: 8, align: 8, type: null, exact: true, ...overrides };
+  return { name: null, kind: 'binding', line: 1, column: 1, endLine: 1, endColumn: 2, size: 8, align: 8, type: null, exact: true, id: 0, offset: 0, ...overrides };
 }
 
 function future(overrides: Partial<FutureReport>): FutureReport {

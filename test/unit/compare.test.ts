@@ -11,7 +11,7 @@ import {
 } from '../support/compare';
 
 function held(name: string | null, kind: HeldKind = 'binding'): HeldValue {
-  return { name, kind, line: 1, column: 1, size: 8, align: 8, type: null, exact: true };
+  return { name, kind, line: 1, column: 1, endLine: 1, endColumn: 2, size: 8, align: 8, type: null, exact: true, id: 0, offset: 0 };
 }
 
 function awaitPoint(index: number, values: HeldValue[]): AwaitPoint {

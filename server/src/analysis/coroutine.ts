@@ -33,6 +33,10 @@ export interface CoroutineLayout {
   promoted: Set<number>;
   /** End offset of each Suspend variant. */
   variantEnds: number[];
+  tagOffset: number;
+  /** Offset of each saved local (in the prefix when promoted, else in its variant), by input index. */
+  localOffsets: number[];
+  upvarOffsets: number[];
 }
 
 function conflicts(a: SavedLocal, b: SavedLocal): boolean {
@@ -86,23 +90,39 @@ export function layoutCoroutine(shape: CoroutineShape): CoroutineLayout {
     L.forEach((_, i) => promoted.add(i));
   }
 
-  const prefix = [...shape.upvars, { size: tagSize, align: tagSize }, ...L.filter((_, i) => promoted.has(i))];
+  // The prefix: upvars, tag and promoted locals, packed by decreasing alignment (a stable order).
+  type Slot = { size: number; align: number; key: string };
+  const prefix: Slot[] = [
+    ...shape.upvars.map((u, i) => ({ ...u, key: `u${i}` })),
+    { size: tagSize, align: tagSize, key: 'tag' },
+    ...L.map((l, i) => ({ size: l.size, align: l.align, key: `l${sorted[i].i}` })).filter((_, i) => promoted.has(i)),
+  ];
   const prefixAlign = Math.max(1, ...prefix.map((p) => p.align));
-  const prefixSize = roundUp(prefix.reduce((s, p) => s + p.size, 0), prefixAlign);
+  const offsets = new Map<string, number>();
+  let cursor = 0;
+  for (const slot of [...prefix].sort((a, b) => b.align - a.align)) {
+    offsets.set(slot.key, cursor);
+    cursor += slot.size;
+  }
+  const prefixSize = roundUp(cursor, prefixAlign);
   let align = prefixAlign;
   const variantEnds: number[] = [];
   for (let v = 0; v < n; v++) {
-    const fields = L.filter((l, i) => !promoted.has(i) && l.variants.has(v)).sort(
-      (a, b) => trailingZeros(Math.max(a.size, a.align)) - trailingZeros(Math.max(b.size, b.align)),
+    const fields = L.map((l, i) => ({ l, i })).filter(({ l, i }) => !promoted.has(i) && l.variants.has(v)).sort(
+      (a, b) => trailingZeros(Math.max(a.l.size, a.l.align)) - trailingZeros(Math.max(b.l.size, b.l.align)),
     );
     let off = prefixSize;
-    for (const f of fields) {
-      off = roundUp(off, f.align) + f.size;
-      align = Math.max(align, f.align);
+    for (const { l, i } of fields) {
+      off = roundUp(off, l.align);
+      offsets.set(`l${sorted[i].i}`, off);
+      off += l.size;
+      align = Math.max(align, l.align);
     }
     variantEnds.push(off);
   }
   const size = roundUp(Math.max(prefixSize, ...variantEnds), align);
   const promotedOriginal = new Set([...promoted].map((i) => sorted[i].i));
-  return { size, align, tagSize, prefixSize, promoted: promotedOriginal, variantEnds };
+  const localOffsets = shape.locals.map((_, i) => offsets.get(`l${i}`) ?? 0);
+  const upvarOffsets = shape.upvars.map((_, i) => offsets.get(`u${i}`) ?? 0);
+  return { size, align, tagSize, tagOffset: offsets.get('tag') ?? 0, prefixSize, promoted: promotedOriginal, variantEnds, localOffsets, upvarOffsets };
 }

@@ -9,6 +9,7 @@ import { BodyContext, BodyResult, BodyWalker, Capture, Local, AwaitSite, Nesting
 import { MacroTrees } from './macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
+import { isStdPath } from './infer';
 import { Calibration, hashText } from './calibration';
 
 export type Edition = '2015' | '2018' | '2021' | '2024';
@@ -615,10 +616,15 @@ class FileAnalysis {
       kind,
       line: l.node.startPosition.row + 1,
       column: l.node.startPosition.column + 1,
+      endLine: l.node.endPosition.row + 1,
+      endColumn: l.node.endPosition.column + 1,
       size: layout.exact ? layout.size : layout.size || null,
       align: layout.align,
       type: showTy(labelUnknown(l)),
       exact: layout.exact,
+      id: l.id,
+      offset: 0,
+      ...guardKind(l.ty),
     });
 
     const upvars: HeldValue[] = [];
@@ -626,21 +632,38 @@ class FileAnalysis {
     for (const up of this.upvarsOf(entry, body)) {
       const layout = sizeOf(up.ty);
       upvarLayouts.push(layout);
-      upvars.push({ name: up.name, kind: 'upvar', line: up.node.startPosition.row + 1, column: up.node.startPosition.column + 1, size: layout.exact ? layout.size : layout.size || null, align: layout.align, type: showTy(up.ty), exact: layout.exact });
+      upvars.push({
+        name: up.name, kind: 'upvar', line: up.node.startPosition.row + 1, column: up.node.startPosition.column + 1,
+        endLine: up.node.endPosition.row + 1, endColumn: up.node.endPosition.column + 1,
+        size: layout.exact ? layout.size : layout.size || null, align: layout.align, type: showTy(up.ty), exact: layout.exact,
+        id: -1 - upvars.length, offset: 0,
+      });
     }
 
     const saved = computeSaved(body, (ty) => this.traitLayouts.layout(ty));
     const awaits: AwaitPoint[] = body.awaits.map((a) => ({ index: a.index, line: a.line, column: a.column, held: [] }));
     const shapeLocals: SavedLocal[] = [];
+    const heldBySaved: HeldValue[][] = [];
     for (const s of saved) {
       const layout = s.local.kind === 'drop-flag' ? { size: 1, align: 1, exact: true, unknown: [], drop: false, copy: true, niche: null } : sizeOf(labelUnknown(s.local));
+      const entries: HeldValue[] = [];
       for (const v of s.variants) {
-        awaits[v].held.push(held(s.local, layout));
+        const h = held(s.local, layout);
+        awaits[v].held.push(h);
+        entries.push(h);
       }
+      heldBySaved.push(entries);
       shapeLocals.push({ size: layout.size, align: layout.align, variants: s.variants, start: s.start, end: s.end, order: s.local.order, forcePromote: s.local.kind === 'drop-flag' });
     }
     const shape: CoroutineShape = { upvars: upvarLayouts, locals: shapeLocals, suspendCount: body.awaits.length };
     const co = layoutCoroutine(shape);
+    heldBySaved.forEach((entries, i) => entries.forEach((h) => (h.offset = co.localOffsets[i])));
+    upvars.forEach((u, i) => (u.offset = co.upvarOffsets[i]));
+    const layoutSummary = { tagOffset: co.tagOffset, tagSize: co.tagSize, prefixSize: co.prefixSize, variantEnds: co.variantEnds };
+    const nameNode = entry.kind === 'fn' ? entry.node.childForFieldName('name') : null;
+    const nameSpan = nameNode
+      ? { line: nameNode.startPosition.row + 1, column: nameNode.startPosition.column + 1, endLine: nameNode.endPosition.row + 1, endColumn: nameNode.endPosition.column + 1 }
+      : undefined;
     const hash = hashText(entry.node.text);
     const measured = subst.size === 0 ? this.options.calibration?.future(entry.kind, this.nameOf(entry), hash) : undefined;
     if (measured) {
@@ -648,7 +671,7 @@ class FileAnalysis {
       return {
         file: this.options.file, kind: entry.kind, name: this.nameOf(entry), line: pos.line, column: pos.column,
         endLine: entry.node.endPosition.row + 1, size: measured.size, align: measured.align, exact: true, unknown: [],
-        upvars, awaits, hash, measured: true,
+        upvars, awaits, hash, measured: true, nameSpan, layout: layoutSummary,
       };
     }
     return {
@@ -665,6 +688,8 @@ class FileAnalysis {
       upvars,
       awaits,
       hash,
+      nameSpan,
+      layout: layoutSummary,
     };
   }
 
@@ -707,6 +732,19 @@ class FileAnalysis {
     }
     return t;
   }
+}
+
+/** Which std guard a type is, if any: `MutexGuard`, RwLock guards, `Ref`/`RefMut` (not tokio's). */
+function guardKind(ty: Ty): { guard?: HeldValue['guard'] } {
+  const t = peelRefs(ty);
+  if (t.k !== 'adt' || !isStdPath(t)) {
+    return {};
+  }
+  const kinds: Record<string, HeldValue['guard']> = {
+    MutexGuard: 'mutex', RwLockReadGuard: 'rwlock-read', RwLockWriteGuard: 'rwlock-write', Ref: 'refcell-ref', RefMut: 'refcell-ref-mut',
+  };
+  const kind = kinds[t.segments[t.segments.length - 1]];
+  return kind ? { guard: kind } : {};
 }
 
 /**

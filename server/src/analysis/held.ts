@@ -6,7 +6,7 @@
 import type { SyntaxNode } from './parser';
 import { FnInfo, ItemIndex, TypeScope, typeFromNode } from './items';
 import { ExprTyper, InferEnv, elementType, receiverMode } from './infer';
-import { Ty, UNKNOWN, adt, isAdt, peelRefs, prim, ref, showTy } from './types';
+import { Ty, UNKNOWN, adt, hasUnknown, isAdt, peelRefs, prim, ref, showTy } from './types';
 import type { HeldKind } from './report';
 import { MacroTrees } from './macros';
 
@@ -239,6 +239,8 @@ export class BodyWalker {
   private readonly closureTypes = new Map<number, Ty>();
   /** Value types of blocks, computed before their scope closed (their tail may name inner bindings). */
   private readonly blockTypes = new Map<number, Ty>();
+  /** Where a block's tail value is written, still inside the block's scope. */
+  private readonly blockTailPoints = new Map<number, number>();
   /** Inside `&x` or a format argument: a borrow of the local itself, even when it is a reference. */
   private explicitBorrow = false;
   private inCallArgs = 0;
@@ -513,6 +515,7 @@ export class BodyWalker {
     const tail = named(block).pop();
     if (tail && tail.type !== 'expression_statement' && tail.type !== 'let_declaration' && !tail.type.endsWith('_item')) {
       this.blockTypes.set(block.id, this.typeOf(tail));
+      this.blockTailPoints.set(block.id, this.point - 0.5);
     }
     this.point++;
     this.popScope();
@@ -594,9 +597,17 @@ export class BodyWalker {
         initAt = direct.point + 0.25;
       }
     }
-    if (value && !annotated && ty.k === 'unknown') {
+    if (value && !annotated && hasUnknown(ty)) {
       // Blocks and branches are typed while walked (their values may name inner bindings).
-      ty = this.typeOf(value);
+      const after = this.typeOf(value);
+      if (!hasUnknown(after) || ty.k === 'unknown') {
+        ty = after;
+      }
+    }
+    // `let x = { ..; value }`: x is written by the block's tail while the block's locals still exist.
+    const tailPoint = value && (value.type === 'block' || value.type === 'unsafe_block') ? this.blockTailPoints.get(value.id) : undefined;
+    if (tailPoint !== undefined && initAt === null) {
+      initAt = tailPoint;
     }
     if (alternative) {
       this.inRegion(() => this.walkBlock(alternative));

@@ -163,6 +163,11 @@ function turbofish(node: SyntaxNode, env: InferEnv): Ty[] {
   return (args?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c).map((c) => typeFromNode(c, env.index, env.scope));
 }
 
+/** A type written (or imported) from std, or unqualified; not `tokio::sync::Mutex` and the like. */
+export function isStdPath(t: Ty): boolean {
+  return t.k !== 'adt' || t.segments.length === 1 || ['std', 'core', 'alloc', 'sync', 'cell'].includes(t.segments[0]);
+}
+
 /** Binds generic parameters in `declared` to the matching parts of `actual` (first binding wins). */
 export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>): void {
   if (actual.k === 'unknown' || actual.k === 'param') {
@@ -714,13 +719,14 @@ export class ExprTyper {
       case 'split_whitespace':
         return adt('SplitWhitespace');
       case 'lock':
-        return adt('LockResult', adt('MutexGuard', inner(t)));
+        // tokio's / futures' `lock()` is async: its guard is theirs, not std's.
+        return isStdPath(t) ? adt('LockResult', adt('MutexGuard', inner(t))) : UNKNOWN;
       case 'try_lock':
         return adt('TryLockResult', adt('MutexGuard', inner(t)));
       case 'read':
-        return isAdt(t, 'RwLock') ? adt('LockResult', adt('RwLockReadGuard', inner(t))) : UNKNOWN;
+        return isAdt(t, 'RwLock') && isStdPath(t) ? adt('LockResult', adt('RwLockReadGuard', inner(t))) : UNKNOWN;
       case 'write':
-        return isAdt(t, 'RwLock') ? adt('LockResult', adt('RwLockWriteGuard', inner(t))) : UNKNOWN;
+        return isAdt(t, 'RwLock') && isStdPath(t) ? adt('LockResult', adt('RwLockWriteGuard', inner(t))) : UNKNOWN;
       case 'borrow':
         return isAdt(t, 'RefCell') ? adt('Ref', inner(t)) : UNKNOWN;
       case 'borrow_mut':
@@ -766,6 +772,9 @@ export class ExprTyper {
         }
         if (method === 'take' && isAdt(t, 'Cell')) {
           return inner(t);
+        }
+        if (method === 'take' && t.k === 'adt' && /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Enumerate|Rev|Skip|StepBy|Peekable/.test(adtName(t) ?? '')) {
+          return adt('Take', recvTy);
         }
         if (method === 'remove' && isAdt(t, 'HashMap', 'BTreeMap')) {
           return adt('Option', inner(t, 1));
@@ -859,10 +868,9 @@ export class ExprTyper {
       case 'enumerate':
       case 'rev':
       case 'skip':
-      case 'take':
       case 'step_by':
       case 'peekable':
-        return adt(method === 'enumerate' ? 'Enumerate' : method === 'rev' ? 'Rev' : method === 'skip' ? 'Skip' : method === 'take' ? 'Take' : method === 'step_by' ? 'StepBy' : 'Peekable', recvTy);
+        return adt(method === 'enumerate' ? 'Enumerate' : method === 'rev' ? 'Rev' : method === 'skip' ? 'Skip' : method === 'step_by' ? 'StepBy' : 'Peekable', recvTy);
       case 'entry':
         return isAdt(t, 'HashMap', 'BTreeMap') && t.k === 'adt' ? adt('Entry', ...t.args) : UNKNOWN;
       case 'or_default':

@@ -22,6 +22,15 @@ export interface HeldValue {
   type: string | null;
   /** Size is a lower bound (some part of the type is unknown). */
   exact: boolean;
+  /** Identifies the value within its future: the same value saved at several awaits has one id. */
+  id: number;
+  /** End of the binding pattern / expression that introduces the value. */
+  endLine: number;
+  endColumn: number;
+  /** Byte offset inside the future (the shared prefix, or this await's variant). */
+  offset: number;
+  /** A std lock guard or RefCell borrow (tokio's async guards are not). */
+  guard?: 'mutex' | 'rwlock-read' | 'rwlock-write' | 'refcell-ref' | 'refcell-ref-mut';
 }
 
 export interface AwaitPoint {
@@ -54,6 +63,10 @@ export interface FutureReport {
   awaits: AwaitPoint[];
   /** Set when the body was not analysed (parse errors, too large); all other fields are then empty. */
   skipped?: string;
+  /** For async fns, the span of the name (1-based lines and columns). */
+  nameSpan?: { line: number; column: number; endLine: number; endColumn: number };
+  /** How the state machine is laid out: the tag, the prefix shared by every state, and each state's end. */
+  layout?: { tagOffset: number; tagSize: number; prefixSize: number; variantEnds: number[] };
   /** Hash of the future's source text: a calibration run's measurement applies only while it is unchanged. */
   hash: string;
   /** `size` and `align` were measured by rustc (a calibration run over this exact source), not estimated. */
