@@ -50,7 +50,8 @@ describe('inlay hints', () => {
     const f = fixture('guard.rs');
     await lsp.open(f.uri, f.text);
     const hints = (await lsp.inlayHints(f.uri)) ?? [];
-    const asyncGuard = hints.find((h) => labelOf(h) === 'future ≥ 40 B');
+    // tokio's guard and lock future are other-crate types: the size is a lower bound.
+    const asyncGuard = hints.find((h) => /^future ≥ \d+ B$/.test(labelOf(h)));
     assert.ok(asyncGuard, hints.map(labelOf).join(', '));
     assert.match(tooltipOf(asyncGuard), /\nUnknown sizes \(the total is a lower bound\): `/);
     assert.ok(hints.some((h) => labelOf(h) === 'held ? B across 1 await'));
