@@ -1591,7 +1591,8 @@ export class BodyWalker {
         }
         const guard = pat?.childForFieldName('condition');
         if (guard) {
-          if (this.locals.length > before && value) {
+          // Measured: not for a scrutinee that is an `.await`'s result itself (rustc binds from its own temporary).
+          if (this.locals.length > before && value && value.type !== 'await_expression') {
             // In a guard the bindings refer into the scrutinee: from here on it counts as borrowed.
             const scrutineeTemp = temps[temps.length - 1];
             if (scrutineeTemp) {

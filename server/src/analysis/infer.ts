@@ -899,8 +899,8 @@ export class ExprTyper {
       case 'to_ne_bytes':
         return t.k === 'prim' ? { k: 'array', elem: prim('u8'), len: PRIMITIVES[t.name] ?? null } : UNKNOWN;
       case 'split':
-      case 'splitn':
-        return t.k === 'str' || isAdt(t, 'String') ? adt('str::Split', STR_REF) : UNKNOWN;
+        // `Split<P>` depends on the pattern type: `split(',')` (char) vs `split(", ")` (&str).
+        return t.k === 'str' || isAdt(t, 'String') ? adt('str::Split', argTy(0)) : UNKNOWN;
       case 'from_utf8_lossy':
         return adt('Cow<str>');
       case 'into_inner':
