@@ -10,6 +10,7 @@ import { MacroTrees } from './macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
 import { isStdPath } from './infer';
+import { endOf, startOf } from './positions';
 import { Calibration, hashText } from './calibration';
 
 export type Edition = '2015' | '2018' | '2021' | '2024';
@@ -70,6 +71,10 @@ export function analyzeSource(text: string, options: AnalysisOptions): FileRepor
   if (text.length > MAX_SOURCE_CHARS) {
     return { file: options.file, futures: [], notices: [`skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB`] };
   }
+  if (!/\basync\b/.test(text)) {
+    // No async fn, block or closure can exist: nothing to parse for.
+    return { file: options.file, futures: [], notices: [] };
+  }
   let tree;
   try {
     tree = parseRust(text, options.parseBudgetMs ?? 2000);
@@ -123,8 +128,10 @@ export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 
     const crate = new CrateContext();
     const analyses = trees.map(({ file, tree }) => (tree ? new FileAnalysis(tree.rootNode, { ...options, file: file.file }, macros, file.modulePath, crate) : null));
     crate.attach(analyses.filter((a): a is FileAnalysis => a !== null));
-    analyses.forEach((a) => a?.discoverFutures());
-    analyses.forEach((a) => a?.walk());
+    // Files without `async` still define types and fns for the others, but have no futures to find.
+    const withAsync = analyses.map((a, i) => (a && /\basync\b/.test(trees[i].file.text) ? a : null));
+    withAsync.forEach((a) => a?.discoverFutures());
+    withAsync.forEach((a) => a?.walk());
     return trees.map(({ file, notice }, i) => analyses[i]?.reports() ?? { file: file.file, futures: [], notices: notice ? [notice] : [] });
   } finally {
     macros.dispose();
@@ -332,7 +339,7 @@ class FileAnalysis {
       }
     }
     // Discovery order is source order; keep it stable for reports.
-    this.order.sort((a, b) => a.node.startPosition.row - b.node.startPosition.row || a.node.startPosition.column - b.node.startPosition.column);
+    this.order.sort((a, b) => startOf(a.node).row - startOf(b.node).row || startOf(a.node).column - startOf(b.node).column);
   }
 
   /** An async block or closure: its scope is its enclosing fn's, and that fn must be walked for captures. */
@@ -410,7 +417,7 @@ class FileAnalysis {
   }
 
   private futureType(e: FutureEntry): Ty {
-    const label = e.kind === 'fn' ? `{async fn body of ${e.fn!.path}()}` : e.kind === 'block' ? `{async block@${e.node.startPosition.row + 1}:${e.node.startPosition.column + 1}}` : `{async closure@${e.node.startPosition.row + 1}}`;
+    const label = e.kind === 'fn' ? `{async fn body of ${e.fn!.path}()}` : e.kind === 'block' ? `{async block@${startOf(e.node).row + 1}:${startOf(e.node).column + 1}}` : `{async closure@${startOf(e.node).row + 1}}`;
     if (e.kind === 'closure') {
       // Calling an async closure yields its body future; the closure value itself is unknown here.
       return { k: 'future', id: e.id, label };
@@ -522,11 +529,11 @@ class FileAnalysis {
   }
 
   private skipped(entry: FutureEntry, reason: string): FutureReport {
-    this.notices.push(`${this.nameOf(entry)} at line ${entry.node.startPosition.row + 1}: skipped: ${reason}`);
+    this.notices.push(`${this.nameOf(entry)} at line ${startOf(entry.node).row + 1}: skipped: ${reason}`);
     const pos = this.positionOf(entry);
     return {
       file: this.options.file, kind: entry.kind, name: this.nameOf(entry), line: pos.line, column: pos.column,
-      endLine: entry.node.endPosition.row + 1, size: null, align: 1, exact: false, unknown: [], upvars: [], awaits: [], skipped: reason,
+      endLine: endOf(entry.node).row + 1, size: null, align: 1, exact: false, unknown: [], upvars: [], awaits: [], skipped: reason,
       hash: hashText(entry.node.text),
     };
   }
@@ -535,13 +542,13 @@ class FileAnalysis {
     if (entry.kind === 'fn') {
       const mods = entry.node.children.find((c) => c?.type === 'function_modifiers');
       const asyncTok = mods?.children.find((c) => c?.type === 'async') ?? entry.node;
-      return { line: asyncTok.startPosition.row + 1, column: asyncTok.startPosition.column + 1 };
+      return { line: startOf(asyncTok).row + 1, column: startOf(asyncTok).column + 1 };
     }
     if (entry.kind === 'closure') {
       const body = entry.node.childForFieldName('body') ?? entry.node;
-      return { line: body.startPosition.row + 1, column: body.startPosition.column + 1 };
+      return { line: startOf(body).row + 1, column: startOf(body).column + 1 };
     }
-    return { line: entry.node.startPosition.row + 1, column: entry.node.startPosition.column + 1 };
+    return { line: startOf(entry.node).row + 1, column: startOf(entry.node).column + 1 };
   }
 
   private nameOf(entry: FutureEntry): string {
@@ -614,10 +621,10 @@ class FileAnalysis {
     const held = (l: Local, layout: Layout, kind = l.kind): HeldValue => ({
       name: l.name,
       kind,
-      line: l.node.startPosition.row + 1,
-      column: l.node.startPosition.column + 1,
-      endLine: l.node.endPosition.row + 1,
-      endColumn: l.node.endPosition.column + 1,
+      line: startOf(l.node).row + 1,
+      column: startOf(l.node).column + 1,
+      endLine: endOf(l.node).row + 1,
+      endColumn: endOf(l.node).column + 1,
       size: layout.exact ? layout.size : layout.size || null,
       align: layout.align,
       type: showTy(labelUnknown(l)),
@@ -633,8 +640,8 @@ class FileAnalysis {
       const layout = sizeOf(up.ty);
       upvarLayouts.push(layout);
       upvars.push({
-        name: up.name, kind: 'upvar', line: up.node.startPosition.row + 1, column: up.node.startPosition.column + 1,
-        endLine: up.node.endPosition.row + 1, endColumn: up.node.endPosition.column + 1,
+        name: up.name, kind: 'upvar', line: startOf(up.node).row + 1, column: startOf(up.node).column + 1,
+        endLine: endOf(up.node).row + 1, endColumn: endOf(up.node).column + 1,
         size: layout.exact ? layout.size : layout.size || null, align: layout.align, type: showTy(up.ty), exact: layout.exact,
         id: -1 - upvars.length, offset: 0,
       });
@@ -662,7 +669,7 @@ class FileAnalysis {
     const layoutSummary = { tagOffset: co.tagOffset, tagSize: co.tagSize, prefixSize: co.prefixSize, variantEnds: co.variantEnds };
     const nameNode = entry.kind === 'fn' ? entry.node.childForFieldName('name') : null;
     const nameSpan = nameNode
-      ? { line: nameNode.startPosition.row + 1, column: nameNode.startPosition.column + 1, endLine: nameNode.endPosition.row + 1, endColumn: nameNode.endPosition.column + 1 }
+      ? { line: startOf(nameNode).row + 1, column: startOf(nameNode).column + 1, endLine: endOf(nameNode).row + 1, endColumn: endOf(nameNode).column + 1 }
       : undefined;
     const hash = hashText(entry.node.text);
     const measured = subst.size === 0 ? this.options.calibration?.future(entry.kind, this.nameOf(entry), hash) : undefined;
@@ -670,7 +677,7 @@ class FileAnalysis {
       // rustc's own number for this exact source; the held values stay the engine's explanation of it.
       return {
         file: this.options.file, kind: entry.kind, name: this.nameOf(entry), line: pos.line, column: pos.column,
-        endLine: entry.node.endPosition.row + 1, size: measured.size, align: measured.align, exact: true, unknown: [],
+        endLine: endOf(entry.node).row + 1, size: measured.size, align: measured.align, exact: true, unknown: [],
         upvars, awaits, hash, measured: true, nameSpan, layout: layoutSummary,
       };
     }
@@ -680,7 +687,7 @@ class FileAnalysis {
       name: this.nameOf(entry),
       line: pos.line,
       column: pos.column,
-      endLine: entry.node.endPosition.row + 1,
+      endLine: endOf(entry.node).row + 1,
       size: co.size,
       align: co.align,
       exact,
@@ -781,12 +788,12 @@ function seriousParseError(node: SyntaxNode): string | null {
     const text = e.text;
     const insideExpression = e.parent?.type.endsWith('_expression') ?? false;
     if (!insideExpression || text.length > 40 || /[{};=]|\bawait\b|\blet\b/.test(text)) {
-      return `syntax error at line ${e.startPosition.row + 1}`;
+      return `syntax error at line ${startOf(e).row + 1}`;
     }
   }
   const missing = findMissing(node);
   if (missing) {
-    return `syntax error at line ${missing.startPosition.row + 1} (missing \`${missing.type}\`)`;
+    return `syntax error at line ${startOf(missing).row + 1} (missing \`${missing.type}\`)`;
   }
   return null;
 }

@@ -9,6 +9,7 @@ import { ExprTyper, InferEnv, elementType, receiverMode } from './infer';
 import { Ty, UNKNOWN, adt, hasUnknown, isAdt, peelRefs, prim, ref, showTy } from './types';
 import type { HeldKind } from './report';
 import { MacroTrees } from './macros';
+import { endOf } from './positions';
 
 const MAX_NESTING = 400;
 
@@ -1397,8 +1398,8 @@ export class BodyWalker {
       region: [...this.regionStack],
       loops: this.loopStack.map((l) => l.id),
       node,
-      line: node.endPosition.row + 1,
-      column: node.endPosition.column - 4,
+      line: endOf(node).row + 1,
+      column: endOf(node).column - 4,
     };
     awaitee.fixedAwait = site.index;
     awaitee.end = point + 0.5;

@@ -1,9 +1,10 @@
 /**
  * Macro arguments re-parsed as Rust. tree-sitter leaves a macro's input as an opaque token tree;
  * awaits, borrows and async blocks inside `select!`, `join!`, `pin!` or `format!` still matter.
- * Each token tree is parsed once, padded so that rows and columns match the original file.
+ * Each token tree is parsed once, on its own; positions.ts shifts its nodes back to the file's coordinates.
  */
 import { SyntaxNode, Tree, parseRust } from './parser';
+import { registerShift } from './positions';
 
 const WRAPPER_HEAD = 'fn __m(){__m(';
 const WRAPPER_TAIL = ');}';
@@ -39,9 +40,9 @@ export class MacroTrees {
     const tokenTree = macro.namedChildren.find((c) => c?.type === 'token_tree');
     if (tokenTree && /\b(fn|struct|enum|impl|type|const|mod|trait|static)\b/.test(tokenTree.text)) {
       const start = tokenTree.startPosition;
-      const prefix = '\n'.repeat(start.row) + ' '.repeat(start.column + 1);
       try {
-        const tree = parseRust(prefix + tokenTree.text.slice(1, -1), 500);
+        const tree = parseRust(tokenTree.text.slice(1, -1), 500);
+        registerShift(tree, start.row, start.column + 1, 0);
         this.trees.push(tree);
         result = tree.rootNode;
       } catch {
@@ -84,27 +85,18 @@ export class MacroTrees {
       return [];
     }
     const start = tokenTree.startPosition;
-    // Content starts one character after the opening delimiter.
-    const row = start.row;
-    const column = start.column + 1;
     let content = tokenTree.text.slice(1, -1);
     if (name === 'select') {
       content = rewriteSelect(content);
     }
-    let prefix: string;
-    if (row > 0) {
-      prefix = WRAPPER_HEAD + '\n'.repeat(row) + ' '.repeat(column);
-    } else if (column >= WRAPPER_HEAD.length) {
-      prefix = WRAPPER_HEAD + ' '.repeat(column - WRAPPER_HEAD.length);
-    } else {
-      return [];
-    }
     let tree: Tree;
     try {
-      tree = parseRust(prefix + content + WRAPPER_TAIL, 500);
+      tree = parseRust(WRAPPER_HEAD + content + WRAPPER_TAIL, 500);
     } catch {
       return [];
     }
+    // Content starts one character after the opening delimiter, right after the wrapper in the sub-tree.
+    registerShift(tree, start.row, start.column + 1, WRAPPER_HEAD.length);
     this.trees.push(tree);
     const fn = tree.rootNode.namedChildren.find((c) => c?.type === 'function_item');
     const call = fn?.childForFieldName('body')?.namedChildren.find((c) => c?.type === 'expression_statement' || c?.type === 'call_expression');
