@@ -10,7 +10,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { analyzeSource, Edition, initAnalysis } from '../analysis/engine';
+import { analyzeCrate, analyzeSource, CrateFile, Edition, initAnalysis } from '../analysis/engine';
+import { Calibration } from '../analysis/calibration';
+import { findCrateRoot, modulePathFromFile, readCrateLayout } from '../workspace/crateLayout';
+import { loadCalibration } from '../workspace/calibrate';
 import type { FileReport } from '../analysis/report';
 import { EditionResolver } from './edition';
 import { displayPath } from './files';
@@ -36,17 +39,41 @@ export interface AnalyzeFilesOptions {
   fileTimeoutMs?: number;
   /** The worker's entry point; tests substitute one that misbehaves. Default: `worker.js` beside this file. */
   workerScript?: string;
+  /** Analyse each file on its own instead of with its crate's index. */
+  singleFile?: boolean;
+  /** Take measured sizes from this calibration file (see `rust-future-size calibrate`). */
+  calibrationFile?: string;
 }
 
 /** Everything one file's analysis needs, as plain (worker-transferable) data. */
 export interface FileJob {
+  kind?: 'file';
   /** Path to read, as found on disk. */
   path: string;
   /** Path shown in reports. */
   file: string;
   edition: Edition;
   parseBudgetMs: number;
+  /** A stored calibration (`rust-future-size calibrate`) to take measured sizes from. */
+  calibrationFile?: string;
 }
+
+/**
+ * The files asked for in one crate, analysed with the whole crate's index: the types and async fns of
+ * its other files are known, so awaiting a fn two modules away gets its real size.
+ */
+export interface CrateJob {
+  kind: 'crate';
+  root: string;
+  /** The files to report on (others of the crate are only read for the index). */
+  requested: { path: string; file: string }[];
+  edition: Edition;
+  parseBudgetMs: number;
+  calibrationFile?: string;
+  cwd: string;
+}
+
+export type AnalysisJob = FileJob | CrateJob;
 
 const CLI_PARSE_BUDGET_MS = 10_000;
 
@@ -54,29 +81,103 @@ const CLI_PARSE_BUDGET_MS = 10_000;
 export async function analyzeFiles(paths: readonly string[], options: AnalyzeFilesOptions = {}): Promise<FileReport[]> {
   const cwd = options.cwd ?? process.cwd();
   const editions = new EditionResolver(options.warn ?? (() => undefined), cwd);
-  const jobs: FileJob[] = [];
+  const parseBudgetMs = options.parseBudgetMs ?? CLI_PARSE_BUDGET_MS;
+  const jobs: AnalysisJob[] = [];
+  const crateJobs = new Map<string, CrateJob>();
+  const rootOfDir = new Map<string, string | null>();
   for (const filePath of paths) {
-    jobs.push({
-      path: filePath,
-      file: displayPath(filePath, cwd),
-      edition: options.edition ?? (await editions.editionOf(filePath)),
-      parseBudgetMs: options.parseBudgetMs ?? CLI_PARSE_BUDGET_MS,
-    });
+    const edition = options.edition ?? (await editions.editionOf(filePath));
+    const dir = path.dirname(path.resolve(filePath));
+    if (!rootOfDir.has(dir)) {
+      rootOfDir.set(dir, options.singleFile ? null : findCrateRoot(dir));
+    }
+    const root = rootOfDir.get(dir) ?? null;
+    const file = displayPath(filePath, cwd);
+    if (root === null) {
+      jobs.push({ kind: 'file', path: filePath, file, edition, parseBudgetMs, calibrationFile: options.calibrationFile });
+      continue;
+    }
+    let crateJob = crateJobs.get(root);
+    if (!crateJob) {
+      crateJob = { kind: 'crate', root, requested: [], edition, parseBudgetMs, calibrationFile: options.calibrationFile, cwd };
+      crateJobs.set(root, crateJob);
+      jobs.push(crateJob);
+    }
+    crateJob.requested.push({ path: path.resolve(filePath), file });
   }
+  const byFile = new Map<string, FileReport>();
+  const collect = (reports: FileReport[]) => reports.forEach((r) => byFile.set(r.file, r));
   // Without a compiled worker beside this file (e.g. this module bundled on its own), run in this thread.
   const workerScript = options.workerScript ?? path.join(__dirname, 'worker.js');
   const threads = Math.min(options.jobs ?? defaultJobs(), jobs.length);
   if (threads > 1 && fs.existsSync(workerScript)) {
-    return runPool(jobs, threads, workerScript, options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS);
+    collect((await runPool(jobs, threads, workerScript, options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS)).flat());
+  } else {
+    if (jobs.length > 0) {
+      await initAnalysis();
+    }
+    for (const job of jobs) {
+      collect(await analyzeJob(job));
+    }
   }
-  if (jobs.length > 0) {
-    await initAnalysis();
+  // Input order, whatever order the jobs finished in.
+  return paths.map((p) => {
+    const file = displayPath(p, cwd);
+    return byFile.get(file) ?? { file, futures: [], notices: [`${file}: analysis failed: no report`] };
+  });
+}
+
+/** Runs one job of either kind. Never throws. */
+export async function analyzeJob(job: AnalysisJob): Promise<FileReport[]> {
+  return job.kind === 'crate' ? analyzeCrateJob(job) : [await analyzeFile(job)];
+}
+
+function calibrationFrom(file: string | undefined): Calibration | undefined {
+  const data = file ? loadCalibration(file) : null;
+  return data ? new Calibration(data) : undefined;
+}
+
+/**
+ * Reads the whole crate (for its index) and reports on the requested files. Files of the crate that
+ * cannot be read are left out of the index with a notice only if they were requested.
+ */
+export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
+  try {
+    const layout = readCrateLayout(job.root);
+    const requested = new Map(job.requested.map((r) => [r.path, r.file]));
+    const inCrate = new Set(layout.files.map((f) => f.path));
+    const files = [...layout.files];
+    for (const r of job.requested) {
+      if (!inCrate.has(r.path)) {
+        // A file outside src/ (tests/, examples/, benches/): its own root module.
+        files.push({ path: r.path, modulePath: modulePathFromFile(path.basename(r.path)) });
+      }
+    }
+    const crateFiles: CrateFile[] = [];
+    const reports: FileReport[] = [];
+    for (const f of files) {
+      const source = await readSource(f.path);
+      const shown = requested.get(f.path) ?? displayPath(f.path, job.cwd);
+      if (!source.ok) {
+        if (requested.has(f.path)) {
+          reports.push({ file: shown, futures: [], notices: [`${shown}: skipped: ${source.reason}`] });
+        }
+        continue;
+      }
+      crateFiles.push({ file: shown, text: source.text, modulePath: f.modulePath });
+    }
+    const all = analyzeCrate(crateFiles, { edition: job.edition, parseBudgetMs: job.parseBudgetMs, calibration: calibrationFrom(job.calibrationFile) });
+    const wanted = new Set(job.requested.map((r) => r.file));
+    for (const report of all) {
+      if (wanted.has(report.file)) {
+        reports.push({ ...report, notices: report.notices.map((n) => withFile(report.file, n)) });
+      }
+    }
+    return reports;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return job.requested.map((r) => ({ file: r.file, futures: [], notices: [`${r.file}: analysis failed: ${reason}`] }));
   }
-  const reports: FileReport[] = [];
-  for (const job of jobs) {
-    reports.push(await analyzeFile(job));
-  }
-  return reports;
 }
 
 const DEFAULT_FILE_TIMEOUT_MS = 120_000;
@@ -97,7 +198,7 @@ export async function analyzeFile(job: FileJob): Promise<FileReport> {
     return { file: job.file, futures: [], notices: [`${job.file}: skipped: ${source.reason}`] };
   }
   try {
-    const report = analyzeSource(source.text, { file: job.file, edition: job.edition, parseBudgetMs: job.parseBudgetMs });
+    const report = analyzeSource(source.text, { file: job.file, edition: job.edition, parseBudgetMs: job.parseBudgetMs, calibration: calibrationFrom(job.calibrationFile) });
     return { ...report, notices: report.notices.map((notice) => withFile(job.file, notice)) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -126,14 +227,14 @@ interface PoolSlot {
  * longer than `fileTimeoutMs` costs only the file it was on, which gets a notice; a fresh worker
  * carries on with the rest. Every failure consumes one job, so the run always ends.
  */
-function runPool(jobs: readonly FileJob[], threads: number, workerScript: string, fileTimeoutMs: number): Promise<FileReport[]> {
+function runPool(jobs: readonly AnalysisJob[], threads: number, workerScript: string, fileTimeoutMs: number): Promise<FileReport[][]> {
   return new Promise((resolve) => {
-    const reports: (FileReport | undefined)[] = new Array(jobs.length);
+    const reports: (FileReport[] | undefined)[] = new Array(jobs.length);
     let next = 0;
     let finished = 0;
     const slots = new Set<PoolSlot>();
 
-    const complete = (index: number, report: FileReport) => {
+    const complete = (index: number, report: FileReport[]) => {
       if (reports[index] === undefined) {
         reports[index] = report;
         finished += 1;
@@ -142,7 +243,7 @@ function runPool(jobs: readonly FileJob[], threads: number, workerScript: string
         for (const slot of slots) {
           retire(slot);
         }
-        resolve(reports as FileReport[]);
+        resolve(reports as FileReport[][]);
       }
     };
 
@@ -176,12 +277,13 @@ function runPool(jobs: readonly FileJob[], threads: number, workerScript: string
       const index = slot.current;
       retire(slot);
       if (index >= 0) {
-        const file = jobs[index].file;
+        const job = jobs[index];
+        const files = job.kind === 'crate' ? job.requested.map((r) => r.file) : [job.file];
         // Start the replacement first, so `complete` cannot see an empty pool with work left.
         if (next < jobs.length) {
           spawn();
         }
-        complete(index, { file, futures: [], notices: [`${file}: analysis failed: ${reason}`] });
+        complete(index, files.map((file) => ({ file, futures: [], notices: [`${file}: analysis failed: ${reason}`] })));
       } else if (slots.size === 0 && next < jobs.length) {
         spawn();
       }
@@ -196,7 +298,7 @@ function runPool(jobs: readonly FileJob[], threads: number, workerScript: string
         }
         const index = slot.current;
         feed(slot);
-        complete(index, response.report);
+        complete(index, response.reports);
       });
       slot.worker.on('error', (error) => fail(slot, `worker crashed (${describeError(error)})`));
       slot.worker.on('exit', (code) => fail(slot, `worker exited with code ${code}`));

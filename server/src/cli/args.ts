@@ -24,6 +24,19 @@ export interface RunOptions {
   maxFutureSize: number | undefined;
   /** `--jobs`: worker threads; absent means one per core. */
   jobs?: number;
+  /** `--single-file`: analyse each file alone instead of with its crate's index. */
+  singleFile?: boolean;
+  /** `--calibration FILE`: measured sizes from `rust-future-size calibrate`. */
+  calibration?: string;
+}
+
+/** `rust-future-size calibrate [CRATE_DIR]`: one cargo build with -Zprint-type-sizes, stored for later runs. */
+export interface CalibrateCommandOptions {
+  command: 'calibrate';
+  crateDir: string;
+  /** Allow RUSTC_BOOTSTRAP=1 with a stable toolchain when no nightly is installed. */
+  rustcBootstrap: boolean;
+  targetDir: string | undefined;
 }
 
 /** `rust-future-size fix [PATH...]`: apply the preferred fixes in place (or print them as a diff). */
@@ -36,11 +49,12 @@ export interface FixCommandOptions {
 }
 
 /** What the arguments ask for. */
-export type CliCommand = { command: 'help' } | { command: 'version' } | RunOptions | FixCommandOptions;
+export type CliCommand = { command: 'help' } | { command: 'version' } | RunOptions | FixCommandOptions | CalibrateCommandOptions;
 
 /** The `--help` text. */
 export const USAGE = `Usage: rust-future-size [OPTIONS] [PATH...]
        rust-future-size fix [--dry-run] [--edition E] [PATH...]
+       rust-future-size calibrate [--rustc-bootstrap] [--target-dir DIR] [CRATE_DIR]
 
 Shows the size of every Rust async fn, async block and async closure future,
 and which values each .await keeps alive. PATH is a .rs file or a directory,
@@ -52,6 +66,16 @@ before the .await, or dropped before it) in place and lists what changed;
 files that do not parse are left alone. --dry-run prints a unified diff
 instead of writing. (A path named \`fix\` can be given as \`./fix\`.)
 
+Files inside a Cargo crate are analysed with the whole crate's index, so types
+and async fns from its other files are sized too (--single-file turns this off).
+
+\`calibrate\` builds the crate once with rustc's -Zprint-type-sizes (a nightly
+toolchain if installed; with --rustc-bootstrap, RUSTC_BOOTSTRAP=1 on stable) in
+DIR (default CRATE_DIR/target/rust-future-size, so your own build cache is not
+touched) and stores the exact sizes there; --calibration FILE then reports
+rustc's measured size for every future whose source is unchanged since.
+It runs the crate's build (build scripts, proc macros): only for code you trust.
+
 Options:
   --format text|json        output format (default: text)
   --edition 2015|2018|2021|2024
@@ -60,6 +84,8 @@ Options:
   --max-future-size BYTES   exit with status 1 if any future is larger
   -j, --jobs N              analyse N files at a time on worker threads
                             (default: one per core; 1 = no threads)
+  --single-file             analyse each file on its own (no crate index)
+  --calibration FILE        use sizes measured by \`calibrate\` (calibration.json)
   -h, --help                show this help
   -V, --version             show the version
 
@@ -75,6 +101,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   if (argv[0] === 'fix') {
     return parseFixArgs(argv.slice(1));
   }
+  if (argv[0] === 'calibrate') {
+    return parseCalibrateArgs(argv.slice(1));
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -86,6 +115,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         edition: { type: 'string' },
         'max-future-size': { type: 'string' },
         jobs: { type: 'string', short: 'j' },
+        'single-file': { type: 'boolean' },
+        calibration: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -107,7 +138,35 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     edition: values.edition === undefined ? undefined : oneOf('--edition', values.edition, EDITIONS),
     maxFutureSize: values['max-future-size'] === undefined ? undefined : byteCount(values['max-future-size']),
     ...(values.jobs === undefined ? {} : { jobs: jobCount(values.jobs) }),
+    ...(values['single-file'] ? { singleFile: true } : {}),
+    ...(values.calibration === undefined ? {} : { calibration: values.calibration }),
   };
+}
+
+function parseCalibrateArgs(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'rustc-bootstrap': { type: 'boolean' },
+        'target-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    return { command: 'help' };
+  }
+  if (positionals.length > 1) {
+    throw new UsageError('calibrate takes one crate directory (see --help)');
+  }
+  return { command: 'calibrate', crateDir: positionals[0] ?? '.', rustcBootstrap: values['rustc-bootstrap'] === true, targetDir: values['target-dir'] };
 }
 
 function parseFixArgs(argv: readonly string[]): CliCommand {

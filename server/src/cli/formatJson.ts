@@ -1,6 +1,6 @@
 /**
- * The machine-readable report. Its shape is a public contract (`version: 1`): add fields only in a
- * new version, never rename or drop them.
+ * The machine-readable report. Its shape is a public contract (`version: 1`): optional fields may be
+ * added; a field never changes meaning, is renamed or dropped without a new version.
  */
 import type { FileReport, FutureReport, HeldValue } from '../analysis/report';
 
@@ -30,6 +30,8 @@ export interface JsonFuture {
   upvars: JsonHeldValue[];
   awaits: { line: number; column: number; held: JsonHeldValue[] }[];
   skipped?: string;
+  /** Present (true) only when `size` is rustc's measurement from a calibration run. */
+  measured?: true;
 }
 
 /** The whole JSON document. */
@@ -70,6 +72,9 @@ function toJsonFuture(future: FutureReport): JsonFuture {
   };
   if (future.skipped !== undefined) {
     json.skipped = future.skipped;
+  }
+  if (future.measured) {
+    json.measured = true;
   }
   return json;
 }

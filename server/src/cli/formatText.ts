@@ -34,7 +34,8 @@ function futureLines(future: FutureReport, style: TextStyle): string[] {
     return [`${heading}: skipped: ${future.skipped}`];
   }
   const unknown = !future.exact && future.unknown.length > 0 ? `; unknown: ${future.unknown.join(', ')}` : '';
-  const lines = [`${heading}: future is ${formatFutureSize(future)} (align ${future.align})${unknown}`];
+  const measured = future.measured ? ', measured by rustc' : '';
+  const lines = [`${heading}: future is ${formatFutureSize(future)} (align ${future.align}${measured})${unknown}`];
   if (future.upvars.length > 0) {
     // Captures sit in every state and were introduced by the signature, so a line number adds nothing.
     lines.push(`  captured: ${future.upvars.map((value) => describeHeld(value, false)).join(', ')}`);

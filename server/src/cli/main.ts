@@ -3,7 +3,11 @@
  * This is the only CLI module that writes to stdout/stderr, always through `CliIo`.
  */
 import { analyzeFiles } from './analyzeFiles';
-import { parseCliArgs, RunOptions, USAGE } from './args';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CalibrateCommandOptions, parseCliArgs, RunOptions, USAGE } from './args';
+import { calibrateCrate } from '../workspace/calibrate';
+import { findCrateRoot } from '../workspace/crateLayout';
 import { runFix } from './fix';
 import { UsageError } from './errors';
 import { expandPaths } from './files';
@@ -62,7 +66,31 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return analyzeAndReport(command, io);
     case 'fix':
       return runFix(command, io);
+    case 'calibrate':
+      return runCalibrate(command, io);
   }
+}
+
+async function runCalibrate(options: CalibrateCommandOptions, io: CliIo): Promise<number> {
+  const dir = path.resolve(io.cwd, options.crateDir);
+  if (!fs.existsSync(dir)) {
+    throw new UsageError(`${options.crateDir}: no such directory`);
+  }
+  const root = findCrateRoot(dir);
+  if (!root) {
+    throw new UsageError(`${options.crateDir}: not inside a Cargo package (no Cargo.toml with [package])`);
+  }
+  const result = await calibrateCrate(root, {
+    allowBootstrap: options.rustcBootstrap,
+    targetDir: options.targetDir ? path.resolve(io.cwd, options.targetDir) : undefined,
+    onProgress: (message) => io.stderr.write(`${PROGRAM}: ${message}\n`),
+  });
+  if (!result.ok) {
+    io.stderr.write(`${PROGRAM}: error: calibration failed: ${result.error}\n`);
+    return ExitCode.usage;
+  }
+  io.stdout.write(`measured ${result.measured} of ${result.total} futures with ${result.data.rustc}; wrote ${path.relative(io.cwd, result.file) || result.file}\n`);
+  return ExitCode.ok;
 }
 
 async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number> {
@@ -70,6 +98,8 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
   const reports = await analyzeFiles(files, {
     edition: options.edition,
     jobs: options.jobs,
+    singleFile: options.singleFile,
+    calibrationFile: options.calibration ? path.resolve(io.cwd, options.calibration) : undefined,
     cwd: io.cwd,
     warn: (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`),
   });

@@ -6,19 +6,19 @@
  */
 import { parentPort } from 'worker_threads';
 import { initAnalysis } from '../analysis/engine';
-import { analyzeFile, FileJob } from './analyzeFiles';
+import { analyzeJob, AnalysisJob } from './analyzeFiles';
 import type { FileReport } from '../analysis/report';
 
 /** Main thread → worker: analyse `job`, answer with the same `id`. */
 export interface WorkerRequest {
   id: number;
-  job: FileJob;
+  job: AnalysisJob;
 }
 
 /** Worker → main thread. */
 export interface WorkerResponse {
   id: number;
-  report: FileReport;
+  reports: FileReport[];
 }
 
 if (parentPort) {
@@ -30,7 +30,7 @@ if (parentPort) {
   port.on('message', (request: WorkerRequest) => {
     queue = queue
       .then(() => ready)
-      .then(() => analyzeFile(request.job))
-      .then((report) => port.postMessage({ id: request.id, report } satisfies WorkerResponse));
+      .then(() => analyzeJob(request.job))
+      .then((reports) => port.postMessage({ id: request.id, reports } satisfies WorkerResponse));
   });
 }
