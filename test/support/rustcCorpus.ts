@@ -69,3 +69,40 @@ export async function compareCorpus(dir: string, edition = '2021', parallel = 2)
   await Promise.all(Array.from({ length: parallel }, worker));
   return { comparisons, reports, rustcErrors };
 }
+
+const crates = loadServerModule<typeof import('../../server/src/workspace/crateLayout')>('workspace/crateLayout');
+
+/** Analyses a crate with its whole index and pairs its futures with rustc's for the crate root. */
+export async function compareCrate(dir: string, edition = '2021'): Promise<FileComparison[]> {
+  await engine.initAnalysis();
+  const layout = crates.readCrateLayout(dir);
+  const rootFile = fs.existsSync(path.join(dir, 'src', 'lib.rs')) ? 'src/lib.rs' : 'src/main.rs';
+  const result = await runner.runPrintTypeSizesAsync(rootFile, edition, { cwd: dir });
+  if (!result.ok) {
+    throw new Error(`${dir}: ${result.error}`);
+  }
+  const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout));
+  const reports = engine.analyzeCrate(
+    layout.files.map((f) => ({ file: f.path, text: fs.readFileSync(f.path, 'utf8'), modulePath: f.modulePath })),
+    { edition: (layout.edition ?? edition) as never },
+  );
+  // Fns match by path across the crate; blocks and closures by position within their own file.
+  const comparisons = reports.map((r) => {
+    const rel = path.relative(dir, r.file);
+    return compareFile(r.file, r.futures.filter((f) => f.kind !== 'fn'), rustcFutures.filter((f) => f.kind !== 'fn' && (f.file ?? '').endsWith(rel)));
+  });
+  comparisons.push(compareFile(dir, reports.flatMap((r) => r.futures.filter((f) => f.kind === 'fn')), rustcFutures.filter((f) => f.kind === 'fn')));
+  return comparisons;
+}
+
+/** How many of a crate's futures have a known (not lower-bound) size, file by file and with the crate index. */
+export async function knownSizes(dir: string): Promise<{ futures: number; singleFile: number; withIndex: number; files: number }> {
+  await engine.initAnalysis();
+  const layout = crates.readCrateLayout(dir);
+  const files = layout.files.map((f) => ({ file: f.path, text: fs.readFileSync(f.path, 'utf8'), modulePath: f.modulePath }));
+  const edition = (layout.edition ?? '2021') as never;
+  const single = files.flatMap((f) => engine.analyzeSource(f.text, { file: f.file, edition }).futures);
+  const crate = engine.analyzeCrate(files, { edition }).flatMap((r) => r.futures);
+  const known = (list: { exact: boolean; skipped?: string }[]) => list.filter((f) => f.exact && !f.skipped).length;
+  return { futures: crate.length, singleFile: known(single), withIndex: known(crate), files: files.length };
+}
