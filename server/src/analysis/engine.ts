@@ -61,10 +61,6 @@ function isAsyncClosure(node: SyntaxNode): boolean {
   return node.type === 'closure_expression' && node.children.some((c) => c?.type === 'async');
 }
 
-/** Node ids are unique among live trees, so keys also tell apart futures of different files. */
-function futureKey(node: SyntaxNode): string {
-  return `f${node.id}`;
-}
 
 /** Analyses one file. Never throws for bad input: problems become notices or skipped futures. */
 export function analyzeSource(text: string, options: AnalysisOptions): FileReport {
@@ -158,6 +154,16 @@ class CrateContext {
   ownerOf(key: string): FileAnalysis | undefined {
     return this.analyses.find((a) => a.ownsFuture(key));
   }
+
+  keyOf(node: SyntaxNode): string | undefined {
+    for (const a of this.analyses) {
+      const key = a.ownKeyOf(node);
+      if (key) {
+        return key;
+      }
+    }
+    return undefined;
+  }
 }
 
 class FileAnalysis {
@@ -250,7 +256,7 @@ class FileAnalysis {
   walk(): void {
     this.discoverFutures();
     for (const fn of this.localIndex.byNode.values()) {
-      const entry = this.futures.get(futureKey(fn.node));
+      const entry = this.futures.get(this.keyOf(fn.node));
       if (!entry && !this.fnsWithNested.has(fn.node.id)) {
         continue;
       }
@@ -314,8 +320,11 @@ class FileAnalysis {
       }
       if (n.type === 'function_item') {
         const info = this.index.byNode.get(n.id);
+        if (info) {
+          this.assignFnKey(n, info);
+        }
         if (info?.isAsync && info.body) {
-          this.addFuture({ id: futureKey(n), kind: 'fn', node: n, fn: info, scope: { generics: new Set(info.generics), selfTy: info.selfTy } });
+          this.addFuture({ id: this.keyOf(n), kind: 'fn', node: n, fn: info, scope: { generics: new Set(info.generics), selfTy: info.selfTy } });
         }
       } else if (n.type === 'async_block' || isAsyncClosure(n)) {
         this.addNested(n, scope);
@@ -344,19 +353,54 @@ class FileAnalysis {
 
   /** An async block or closure: its scope is its enclosing fn's, and that fn must be walked for captures. */
   private addNested(node: SyntaxNode, fileScope: TypeScope, viaMacro?: SyntaxNode): void {
+    if (this.nodeKeys.has(node.id)) {
+      return;
+    }
     let scope = fileScope;
+    let owner = `${this.options.file}:top`;
     for (let p: SyntaxNode | null = viaMacro ?? node.parent; p; p = p.parent) {
       if (p.type === 'function_item') {
         const info = this.index.byNode.get(p.id);
         if (info) {
           scope = { generics: new Set(info.generics), selfTy: info.selfTy };
           this.fnsWithNested.add(p.id);
+          owner = this.assignFnKey(p, info);
         }
         break;
       }
     }
-    this.addFuture({ id: futureKey(node), kind: node.type === 'async_block' ? 'block' : 'closure', node, scope });
+    // Numbered within the enclosing fn: the id survives edits elsewhere in the file.
+    const ordinal = this.nestedCount.get(owner) ?? 0;
+    this.nestedCount.set(owner, ordinal + 1);
+    this.nodeKeys.set(node.id, `${owner}/${ordinal}`);
+    this.addFuture({ id: this.keyOf(node), kind: node.type === 'async_block' ? 'block' : 'closure', node, scope });
   }
+
+  /** A fn's stable key: its file and path (plus a counter for same-named fns, e.g. under cfg). */
+  private assignFnKey(node: SyntaxNode, info: FnInfo): string {
+    const existing = this.nodeKeys.get(node.id);
+    if (existing) {
+      return existing;
+    }
+    const base = `${this.options.file}:${info.path}`;
+    const dup = this.nestedCount.get(`dup:${base}`) ?? 0;
+    this.nestedCount.set(`dup:${base}`, dup + 1);
+    const key = dup === 0 ? base : `${base}#${dup}`;
+    this.nodeKeys.set(node.id, key);
+    return key;
+  }
+
+  /** The stable key of a future's node (this file's or, in a crate, another file's). */
+  keyOf(node: SyntaxNode): string {
+    return this.nodeKeys.get(node.id) ?? this.crate?.keyOf(node) ?? `node:${node.id}`;
+  }
+
+  ownKeyOf(node: SyntaxNode): string | undefined {
+    return this.nodeKeys.get(node.id);
+  }
+
+  private readonly nodeKeys = new Map<number, string>();
+  private readonly nestedCount = new Map<string, number>();
 
   private addFuture(entry: FutureEntry): void {
     if (!this.futures.has(entry.id)) {
@@ -373,7 +417,7 @@ class FileAnalysis {
       callableOutputs: fn?.callableOutputs,
       futureOutputs: fn?.futureOutputs,
       onNestedFuture: (nested) => {
-        const entry = this.futures.get(futureKey(nested.node));
+        const entry = this.futures.get(this.keyOf(nested.node));
         if (entry && !entry.body && !entry.report) {
           entry.scope = scope;
           this.walkFuture(entry, nested.captures);
@@ -389,11 +433,11 @@ class FileAnalysis {
         return { copy: l.copy, drop: l.drop };
       },
       futureOfNode: (n) => {
-        const e = this.findFuture(futureKey(n))?.entry;
+        const e = this.findFuture(this.keyOf(n))?.entry;
         return e ? this.futureType(e) : null;
       },
       futureOfFn: (fn, subst) => {
-        const e = this.findFuture(futureKey(fn.node))?.entry;
+        const e = this.findFuture(this.keyOf(fn.node))?.entry;
         if (!e) {
           return { k: 'unknown', text: `{async fn body of ${fn.path}()}` };
         }
@@ -481,7 +525,7 @@ class FileAnalysis {
 
   private walkNested(result: BodyResult, scope: TypeScope): void {
     for (const nested of result.nested) {
-      const entry = this.futures.get(futureKey(nested.node));
+      const entry = this.futures.get(this.keyOf(nested.node));
       if (entry && !entry.body) {
         entry.scope = scope;
         this.walkFuture(entry, nested.captures);

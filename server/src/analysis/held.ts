@@ -238,6 +238,7 @@ export class BodyWalker {
   private depth = 0;
   private readonly typer: ExprTyper;
   private readonly closureTypes = new Map<number, Ty>();
+  private readonly awaitCache = new Map<number, boolean>();
   /** Value types of blocks, computed before their scope closed (their tail may name inner bindings). */
   private readonly blockTypes = new Map<number, Ty>();
   /** Where a block's tail value is written, still inside the block's scope. */
@@ -1177,7 +1178,13 @@ export class BodyWalker {
   }
 
   private containsAwait(node: SyntaxNode): boolean {
-    return node.descendantsOfType('await_expression').length > 0 || (node.text.includes('.await') && node.descendantsOfType('macro_invocation').length > 0);
+    let found = this.awaitCache.get(node.id);
+    if (found === undefined) {
+      // Text first: most operands have no `.await`, and reading text is cheaper than a descendant search.
+      found = node.text.includes('await') && (node.descendantsOfType('await_expression').length > 0 || node.descendantsOfType('macro_invocation').length > 0);
+      this.awaitCache.set(node.id, found);
+    }
+    return found;
   }
 
   private controlFlowOf(t: Ty): Ty {

@@ -192,6 +192,9 @@ export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>): vo
   }
 }
 
+/** Node types whose type does not depend on the bindings in scope at the time it is asked. */
+const MEMOIZED = new Set(['call_expression', 'macro_invocation', 'struct_expression', 'scoped_identifier']);
+
 export class ExprTyper {
   constructor(private readonly env: InferEnv) {}
 
@@ -204,6 +207,26 @@ export class ExprTyper {
     if (known) {
       return known;
     }
+    // Calls are typed many times over (receiver, operands, the let that binds them); their type
+    // depends on signatures, not on the bindings in scope, so it is worked out once.
+    const memoizable = MEMOIZED.has(node.type);
+    if (memoizable) {
+      const hit = this.memo.get(node.id);
+      if (hit) {
+        return hit;
+      }
+    }
+    const result = this.typeOfUncached(node, depth);
+    if (memoizable && result.k !== 'unknown') {
+      this.memo.set(node.id, result);
+    }
+    return result;
+  }
+
+  private readonly memo = new Map<number, Ty>();
+
+  private typeOfUncached(node: SyntaxNode, depth: number): Ty {
+    const env = this.env;
     const sub = (n: SyntaxNode | null) => this.typeOf(n, depth + 1);
     switch (node.type) {
       case 'integer_literal':
