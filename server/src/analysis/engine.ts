@@ -5,7 +5,7 @@ import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './r
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './parser';
 import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, typeFromNode } from './items';
 import { Layout, LayoutComputer, TypeEnv } from './layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, AwaitSite, NestingTooDeep } from './held';
+import { BodyContext, BodyResult, BodyWalker, Capture, Local, AwaitSite, NestingTooDeep, SourceSpan } from './held';
 import { MacroTrees } from './macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
@@ -23,6 +23,45 @@ export interface AnalysisOptions {
   parseBudgetMs?: number;
   /** Sizes measured by rustc in a calibration run, used where the source is unchanged. */
   calibration?: Calibration;
+  /**
+   * Walks of unchanged fns from earlier analyses of this file (an editor keeps one per document), so a
+   * keystroke re-walks only the fn it touched. Callers sweep it after each analysis.
+   */
+  walkCache?: WalkCache;
+  /**
+   * An up-to-date tree of `text` (an editor re-parses incrementally from the previous one); the
+   * caller keeps ownership and deletes it. Without it the text is parsed here.
+   */
+  tree?: Tree;
+}
+
+interface CachedUnit {
+  fnStartRow: number;
+  fnStartColumn: number;
+  fnBody?: BodyResult;
+  nested: { id: string; body: BodyResult; captures: Capture[] }[];
+  /** Generic instantiations the walk registered: [instance id, future id, substitution]. */
+  instances: [string, string, [string, Ty][]][];
+}
+
+/** Per-document memory of fn walks, keyed by the fn's text and everything else it depends on. */
+export class WalkCache {
+  readonly units = new Map<string, CachedUnit>();
+  readonly used = new Set<string>();
+
+  /** Forgets walks the last analysis did not use (edited or deleted fns), keeping memory bounded. */
+  sweep(): void {
+    for (const key of this.units.keys()) {
+      if (!this.used.has(key)) {
+        this.units.delete(key);
+      }
+    }
+    this.used.clear();
+  }
+
+  get size(): number {
+    return this.units.size;
+  }
 }
 
 export function initAnalysis(paths?: WasmPaths): Promise<unknown> {
@@ -71,14 +110,17 @@ export function analyzeSource(text: string, options: AnalysisOptions): FileRepor
     // No async fn, block or closure can exist: nothing to parse for.
     return { file: options.file, futures: [], notices: [] };
   }
-  let tree;
-  try {
-    tree = parseRust(text, options.parseBudgetMs ?? 2000);
-  } catch (e) {
-    if (e instanceof ParseTimeout) {
-      return { file: options.file, futures: [], notices: [`skipped: ${e.message}`] };
+  let tree = options.tree;
+  const ownsTree = !tree;
+  if (!tree) {
+    try {
+      tree = parseRust(text, options.parseBudgetMs ?? 2000);
+    } catch (e) {
+      if (e instanceof ParseTimeout) {
+        return { file: options.file, futures: [], notices: [`skipped: ${e.message}`] };
+      }
+      throw e;
     }
-    throw e;
   }
   const macros = new MacroTrees();
   try {
@@ -87,7 +129,9 @@ export function analyzeSource(text: string, options: AnalysisOptions): FileRepor
     return analysis.reports();
   } finally {
     macros.dispose();
-    tree.delete();
+    if (ownsTree) {
+      tree.delete();
+    }
   }
 }
 
@@ -141,6 +185,13 @@ export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 
 class CrateContext {
   index: ItemIndex | null = null;
   private analyses: FileAnalysis[] = [];
+
+  private signatureHash: string | null = null;
+
+  signature(): string {
+    this.signatureHash ??= hashText(this.analyses.map((a) => a.ownSignature()).join('|'));
+    return this.signatureHash;
+  }
 
   attach(analyses: FileAnalysis[]): void {
     this.analyses = analyses;
@@ -267,6 +318,15 @@ class FileAnalysis {
         }
         continue;
       }
+      const cache = this.options.walkCache;
+      const unitKey = cache ? `${hashText(fn.node.text)}|${this.signature()}|${this.options.edition}` : '';
+      const cached = cache?.units.get(unitKey);
+      if (cache && cached) {
+        this.restoreUnit(cached, fn, entry);
+        cache.used.add(unitKey);
+        continue;
+      }
+      this.recording = { nested: [], instances: [] };
       const walker = this.walkerFor({ generics: new Set(fn.generics), selfTy: fn.selfTy }, fn.ret, fn);
       for (const p of fn.params) {
         walker.declareParamPattern(p.pattern, p.ty);
@@ -275,6 +335,7 @@ class FileAnalysis {
       try {
         result = fn.body ? walker.run(fn.body) : emptyBody();
       } catch (e) {
+        this.recording = null;
         if (!(e instanceof NestingTooDeep)) {
           throw e;
         }
@@ -287,6 +348,23 @@ class FileAnalysis {
         entry.body = result;
       }
       this.walkNested(result, { generics: new Set(fn.generics), selfTy: fn.selfTy });
+      const recorded = this.recording;
+      this.recording = null;
+      if (cache && recorded) {
+        const nested = recorded.nested.filter((n) => n.body && !n.report);
+        // Independent of this tree from now on, so it can serve later versions of the file.
+        for (const body of [result, ...nested.map((n) => n.body!)]) {
+          detachBody(body);
+        }
+        cache.units.set(unitKey, {
+          fnStartRow: startOf(fn.node).row,
+          fnStartColumn: startOf(fn.node).column,
+          fnBody: entry ? result : undefined,
+          nested: nested.map((n) => ({ id: n.id, body: n.body!, captures: n.captures ?? [] })),
+          instances: recorded.instances,
+        });
+        cache.used.add(unitKey);
+      }
     }
     // Futures outside any fn (consts, statics) have no captures.
     for (const entry of this.order) {
@@ -294,6 +372,98 @@ class FileAnalysis {
         this.walkFuture(entry, []);
       }
     }
+  }
+
+  /** Future types name their block by position: take the name from the future as it is now. */
+  private relabel(ty: Ty): Ty {
+    switch (ty.k) {
+      case 'future': {
+        const entry = this.instances.get(ty.id)?.entry ?? this.findFuture(ty.id)?.entry;
+        if (!entry || entry.kind === 'fn') {
+          return ty;
+        }
+        return { ...ty, label: (this.futureType(entry) as { label: string }).label };
+      }
+      case 'adt':
+        return ty.args.length ? { ...ty, args: ty.args.map((a) => this.relabel(a)) } : ty;
+      case 'tuple':
+        return { ...ty, elems: ty.elems.map((e) => this.relabel(e)) };
+      case 'ref':
+      case 'ptr':
+        return { ...ty, inner: this.relabel(ty.inner) };
+      case 'array':
+      case 'slice':
+        return { ...ty, elem: this.relabel(ty.elem) };
+      default:
+        return ty;
+    }
+  }
+
+  /** What the walk of the current fn produced besides its own body (for the walk cache). */
+  private recording: { nested: FutureEntry[]; instances: CachedUnit['instances'] } | null = null;
+
+  /** Puts a cached walk of an unchanged fn back in place, moved to where the fn is now. */
+  private restoreUnit(unit: CachedUnit, fn: FnInfo, entry: FutureEntry | undefined): void {
+    const now = startOf(fn.node);
+    const rowDelta = now.row - unit.fnStartRow;
+    const colDelta = now.column - unit.fnStartColumn;
+    const moved = new Map<Local, Local>();
+    const shiftTracked = (body: BodyResult) => {
+      const shifted = shiftBody(body, unit.fnStartRow, rowDelta, colDelta);
+      body.locals.forEach((l, i) => moved.set(l, shifted.locals[i]));
+      return shifted;
+    };
+    if (entry && unit.fnBody) {
+      entry.body = shiftTracked(unit.fnBody);
+    }
+    for (const n of unit.nested) {
+      const target = this.futures.get(n.id);
+      if (target) {
+        target.body = shiftTracked(n.body);
+        target.captures = n.captures.map((c) => ({ ...c, local: moved.get(c.local) ?? c.local }));
+      }
+    }
+    for (const [id, entryId, subst] of unit.instances) {
+      const owner = this.findFuture(entryId)?.entry;
+      if (owner && !this.instances.has(id)) {
+        this.instances.set(id, { entry: owner, subst: new Map(subst) });
+      }
+    }
+  }
+
+  private signatureHash: string | null = null;
+
+  /**
+   * What every walk of this file depends on besides its own fn's text: the file (or crate) with fn
+   * bodies taken out. Editing inside one body keeps it; editing a signature or a type changes it.
+   */
+  signature(): string {
+    if (this.crate) {
+      return this.crate.signature();
+    }
+    return this.ownSignature();
+  }
+
+  ownSignature(): string {
+    if (this.signatureHash === null) {
+      const text = this.root.text;
+      const bodies = [...this.localIndex.byNode.values()]
+        .map((f) => f.body)
+        .filter((b): b is SyntaxNode => !!b && b.tree === this.root.tree)
+        .map((b) => [b.startIndex, b.endIndex] as const)
+        .sort((a, b) => a[0] - b[0]);
+      let out = '';
+      let at = 0;
+      for (const [start, end] of bodies) {
+        if (start >= at) {
+          out += text.slice(at, start);
+          at = end;
+        }
+      }
+      // Whitespace between items does not change what a walk sees.
+      this.signatureHash = hashText((out + text.slice(at)).replace(/\s+/g, ' '));
+    }
+    return this.signatureHash;
   }
 
   /** Phase B: sizes every future (callees first, through futureLayout). */
@@ -483,6 +653,7 @@ class FileAnalysis {
     if (!this.instances.has(id)) {
       this.instances.set(id, { entry: e, subst: relevant });
     }
+    this.recording?.instances.push([id, e.id, [...relevant]]);
     return { k: 'future', id, label: `{async fn body of ${e.fn!.path}<${args.join(', ')}>()}` };
   }
 
@@ -540,6 +711,7 @@ class FileAnalysis {
       return;
     }
     entry.captures = captures;
+    this.recording?.nested.push(entry);
     const walker = this.walkerFor(entry.scope);
     for (const cap of captures) {
       walker.declareParam(cap.local.name, cap.local.ty, cap.local.node, 'upvar');
@@ -665,13 +837,13 @@ class FileAnalysis {
     const held = (l: Local, layout: Layout, kind = l.kind): HeldValue => ({
       name: l.name,
       kind,
-      line: startOf(l.node).row + 1,
-      column: startOf(l.node).column + 1,
-      endLine: endOf(l.node).row + 1,
-      endColumn: endOf(l.node).column + 1,
+      line: spanOf(l).start.row + 1,
+      column: spanOf(l).start.column + 1,
+      endLine: spanOf(l).end.row + 1,
+      endColumn: spanOf(l).end.column + 1,
       size: layout.exact ? layout.size : layout.size || null,
       align: layout.align,
-      type: showTy(labelUnknown(l)),
+      type: showTy(this.relabel(labelUnknown(l))),
       exact: layout.exact,
       id: l.id,
       offset: 0,
@@ -684,8 +856,8 @@ class FileAnalysis {
       const layout = sizeOf(up.ty);
       upvarLayouts.push(layout);
       upvars.push({
-        name: up.name, kind: 'upvar', line: startOf(up.node).row + 1, column: startOf(up.node).column + 1,
-        endLine: endOf(up.node).row + 1, endColumn: endOf(up.node).column + 1,
+        name: up.name, kind: 'upvar', line: up.span.start.row + 1, column: up.span.start.column + 1,
+        endLine: up.span.end.row + 1, endColumn: up.span.end.column + 1,
         size: layout.exact ? layout.size : layout.size || null, align: layout.align, type: showTy(up.ty), exact: layout.exact,
         id: -1 - upvars.length, offset: 0,
       });
@@ -745,15 +917,19 @@ class FileAnalysis {
   }
 
   /** The captured inputs of a future, with the names rustc gives them. */
-  private upvarsOf(entry: FutureEntry, body: BodyResult): { name: string | null; ty: Ty; node: SyntaxNode }[] {
+  private upvarsOf(entry: FutureEntry, body: BodyResult): { name: string | null; ty: Ty; span: SourceSpan }[] {
     if (entry.kind === 'fn') {
-      return (entry.fn?.params ?? []).map((p) => ({ name: p.isSelf ? 'self' : p.pattern.type === 'identifier' ? p.pattern.text : null, ty: p.ty, node: p.pattern }));
+      return (entry.fn?.params ?? []).map((p) => ({
+        name: p.isSelf ? 'self' : p.pattern.type === 'identifier' ? p.pattern.text : null,
+        ty: p.ty,
+        span: { start: startOf(p.pattern), end: endOf(p.pattern) },
+      }));
     }
-    const result: { name: string | null; ty: Ty; node: SyntaxNode }[] = [];
+    const result: { name: string | null; ty: Ty; span: SourceSpan }[] = [];
     if (entry.kind === 'closure') {
       for (const l of body.locals) {
         if (l.kind === 'argument') {
-          result.push({ name: l.name, ty: l.ty, node: l.node });
+          result.push({ name: l.name, ty: l.ty, span: spanOf(l) });
         }
       }
     }
@@ -765,7 +941,7 @@ class FileAnalysis {
         const suffix = path ? '__' + path.split('.').join('__') : '';
         const byRef = entry.kind === 'closure' || !cap.byValue;
         const ty = byRef ? ref(UNKNOWN) : this.pathType(cap.local.ty, path);
-        result.push({ name: byRef ? `_ref__${base}${suffix}` : `${base}${suffix}`, ty, node: cap.local.node });
+        result.push({ name: byRef ? `_ref__${base}${suffix}` : `${base}${suffix}`, ty, span: spanOf(cap.local) });
       }
     }
     return result;
@@ -802,8 +978,47 @@ function guardKind(ty: Ty): { guard?: HeldValue['guard'] } {
  * An unknown type named after what has it (`type of \`req\``, `future of \`conn.read(..)\``), so a
  * lower bound says which value the syntax could not size.
  */
+function spanOf(local: Local): SourceSpan {
+  return local.span ?? { start: startOf(local.node), end: endOf(local.node) };
+}
+
+/**
+ * Makes a walked body independent of its tree (spans and unknown-type labels taken now), so it can be
+ * cached across versions of the file; `rowDelta` moves it when the function itself moved.
+ */
+function detachBody(body: BodyResult): void {
+  for (const l of body.locals) {
+    if (!l.span) {
+      l.ty = labelUnknown(l);
+      l.span = spanOf(l);
+      l.node = undefined as unknown as SyntaxNode;
+    }
+  }
+  for (const a of body.awaits) {
+    a.node = undefined as unknown as SyntaxNode;
+  }
+  body.nested = [];
+}
+
+/** Moves a cached body with its fn: rows by `rowDelta`, and columns on the fn's first row by `colDelta`. */
+function shiftBody(body: BodyResult, fromRow: number, rowDelta: number, colDelta: number): BodyResult {
+  if (rowDelta === 0 && colDelta === 0) {
+    return body;
+  }
+  const shift = (p: { row: number; column: number }) => ({ row: p.row + rowDelta, column: p.row === fromRow ? p.column + colDelta : p.column });
+  const locals = body.locals.map((l) => ({ ...l, span: l.span ? { start: shift(l.span.start), end: shift(l.span.end) } : l.span }));
+  const byId = new Map(body.locals.map((l, i) => [l, locals[i]]));
+  return {
+    ...body,
+    locals,
+    awaits: body.awaits.map((a) => ({ ...a, line: a.line + rowDelta, column: a.line - 1 === fromRow ? a.column + colDelta : a.column })),
+    // Keep capture links pointing at the shifted copies.
+    nested: body.nested.map((n) => ({ ...n, captures: n.captures.map((c) => ({ ...c, local: byId.get(c.local) ?? c.local })) })),
+  };
+}
+
 function labelUnknown(local: Local): Ty {
-  if (local.ty.k !== 'unknown' || local.ty.text !== '_') {
+  if (local.ty.k !== 'unknown' || local.ty.text !== '_' || !local.node) {
     return local.ty;
   }
   if (local.kind === 'awaitee') {

@@ -32,12 +32,19 @@ export interface Use {
   partial?: boolean;
 }
 
+export interface SourceSpan {
+  start: { row: number; column: number };
+  end: { row: number; column: number };
+}
+
 export interface Local {
   id: number;
   name: string | null;
   kind: HeldKind;
   ty: Ty;
+  /** The introducing node while the body's tree is alive; replaced by `span` when results are cached. */
   node: SyntaxNode;
+  span?: SourceSpan;
   /** MIR-like declaration order (bindings before their initialiser's temporaries). */
   order: number;
   /** First point where the value exists. */
