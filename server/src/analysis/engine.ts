@@ -5,7 +5,7 @@ import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './r
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './parser';
 import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, typeFromNode } from './items';
 import { Layout, LayoutComputer, TypeEnv } from './layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, AwaitSite, NestingTooDeep, SourceSpan } from './held';
+import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan } from './held';
 import { MacroTrees } from './macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
@@ -951,8 +951,6 @@ class FileAnalysis {
     if (!path) {
       return ty;
     }
-    const walker = this.walkerFor({ generics: new Set(), selfTy: null });
-    void walker;
     let t = ty;
     for (const field of path.split('.')) {
       t = fieldOf(this.index, t, field);
@@ -1207,4 +1205,3 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
   return result;
 }
 
-export type { AwaitSite };

@@ -1402,7 +1402,7 @@ export class BodyWalker {
     if (this.dead || this.captureFrames.length > 0) {
       return;
     }
-    const awaitee = this.newTemp(this.awaiteeType(futureTy), node, 'scope');
+    const awaitee = this.newTemp(futureTy, node, 'scope');
     awaitee.kind = 'awaitee';
     awaitee.init = this.point + 0.5;
     const point = ++this.point;
@@ -1418,11 +1418,6 @@ export class BodyWalker {
     awaitee.fixedAwait = site.index;
     awaitee.end = point + 0.5;
     this.awaits.push(site);
-  }
-
-  /** `IntoFuture::into_future` of the awaited value: futures are stored as they are. */
-  private awaiteeType(t: Ty): Ty {
-    return t;
   }
 
   private walkIf(node: SyntaxNode): void {
@@ -1970,4 +1965,3 @@ function elementTypeOfIter(iterTy: Ty): Ty {
   return UNKNOWN;
 }
 
-export { showTy };

@@ -640,7 +640,6 @@ interface PendingLength {
   node: SyntaxNode;
 }
 const pendingLengths = new WeakMap<ItemIndex, PendingLength[]>();
-let currentIndex: ItemIndex | null = null;
 
 function resolveLengths(index: ItemIndex): void {
   for (const p of pendingLengths.get(index) ?? []) {
@@ -651,7 +650,6 @@ function resolveLengths(index: ItemIndex): void {
 
 /** Converts a type node to the Ty model, resolving `Self`, generics and `use` aliases. */
 export function typeFromNode(node: SyntaxNode, index: ItemIndex, scope: TypeScope = EMPTY_SCOPE): Ty {
-  currentIndex = index;
   switch (node.type) {
     case 'primitive_type':
       return node.text === 'str' ? { k: 'str' } : prim(node.text);
@@ -746,4 +744,3 @@ function resolvedAdt(segments: string[], args: Ty[], index: ItemIndex): Ty {
   return { k: 'adt', segments: clean.length ? clean : segments, args };
 }
 
-export { adt, currentIndex };
