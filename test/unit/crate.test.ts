@@ -6,16 +6,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { FileReport } from '../../server/src/analysis/report';
-import { aggregate, compareFile } from '../support/compare';
+import { aggregate } from '../support/compare';
 import { loadServerModule } from '../support/repoPaths';
-import { requireRustc } from '../support/rustcCorpus';
+import { compareCrate, requireRustc } from '../support/rustcCorpus';
 
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 const calibration = loadServerModule<typeof import('../../server/src/analysis/calibration')>('analysis/calibration');
 const crates = loadServerModule<typeof import('../../server/src/workspace/crateLayout')>('workspace/crateLayout');
 const calibrate = loadServerModule<typeof import('../../server/src/workspace/calibrate')>('workspace/calibrate');
-const rustcOut = loadServerModule<typeof import('../../server/src/rustc/printTypeSizes')>('rustc/printTypeSizes');
-const runner = loadServerModule<typeof import('../../server/src/rustc/runRustc')>('rustc/runRustc');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const crateDirs = [path.join(repoRoot, 'examples'), ...listCrates(path.join(repoRoot, 'test', 'fixtures', 'crates'))];
@@ -56,17 +54,7 @@ describe('whole-crate analysis', function () {
 
   for (const dir of crateDirs) {
     it(`${path.basename(dir)}: held values as rustc across files (F1 ≥ 0.98)`, async () => {
-      const rootFile = fs.existsSync(path.join(dir, 'src', 'lib.rs')) ? 'src/lib.rs' : 'src/main.rs';
-      const result = await runner.runPrintTypeSizesAsync(rootFile, '2021', { cwd: dir });
-      assert.ok(result.ok, result.ok ? '' : result.error);
-      const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout));
-      const reports = analyzeCrateDir(dir);
-      // Fns match by path across the crate; blocks and closures by position within their own file.
-      const comparisons = reports.map((r) => {
-        const rel = path.relative(dir, r.file);
-        return compareFile(r.file, r.futures.filter((f) => f.kind !== 'fn'), rustcFutures.filter((f) => f.kind !== 'fn' && (f.file ?? '').endsWith(rel)));
-      });
-      comparisons.push(compareFile(dir, reports.flatMap((r) => r.futures.filter((f) => f.kind === 'fn')), rustcFutures.filter((f) => f.kind === 'fn')));
+      const comparisons = await compareCrate(dir);
       const summary = aggregate(comparisons);
       assert.ok(summary.futures > 0);
       assert.strictEqual(summary.unmatchedRustc, 0, summary.mismatches.join('\n'));
