@@ -440,13 +440,14 @@ export class LayoutComputer {
     switch (user.kind) {
       case 'alias':
         return sub(user.ty);
+      // A Copy type cannot have drop glue, whatever its (possibly unknown) fields.
       case 'struct': {
         const l = structLayout(user.fields.map((f) => sub(f.ty)), user.reprC);
-        return { ...l, copy: user.copy, drop: l.drop || user.dropImpl };
+        return { ...l, copy: user.copy, drop: !user.copy && (l.drop || user.dropImpl) };
       }
       case 'enum': {
         const l = enumLayout(user.variants.map((v) => v.fields.map(sub)), user.reprTag);
-        return { ...l, copy: user.copy, drop: l.drop || user.dropImpl };
+        return { ...l, copy: user.copy, drop: !user.copy && (l.drop || user.dropImpl) };
       }
     }
   }
