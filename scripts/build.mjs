@@ -1,5 +1,6 @@
-// Bundles the extension with esbuild: client/dist/extension.js and server/dist/server.js, with the
-// two tree-sitter wasm files copied beside the server bundle (analysis/parser.ts looks there first).
+// Bundles the extension with esbuild: client/dist/extension.js, server/dist/server.js and the crate
+// index's worker server/dist/crateWorker.js, with the two tree-sitter wasm files copied beside the
+// server bundle (analysis/parser.ts looks there first).
 // `tsc -b` only typechecks and builds out/ for the tests; what ships is these bundles.
 //   node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
@@ -30,6 +31,8 @@ const common = {
 const targets = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/dist/server.js' },
+  // The crate index's worker thread (server/src/lsp/crateRunner.ts starts it from beside server.js).
+  { ...common, entryPoints: ['server/src/lsp/crateWorker.ts'], outfile: 'server/dist/crateWorker.js' },
 ];
 
 const wasmFiles = [require.resolve('web-tree-sitter/web-tree-sitter.wasm'), require.resolve('tree-sitter-rust/tree-sitter-rust.wasm')];
@@ -59,6 +62,6 @@ if (watch) {
 } else {
   await Promise.all(targets.map((options) => esbuild.build(options)));
   copyWasm();
-  const sizes = ['client/dist/extension.js', 'server/dist/server.js'].map((f) => `${f} ${(fs.statSync(path.join(root, f)).size / 1024).toFixed(0)} KiB`);
+  const sizes = ['client/dist/extension.js', 'server/dist/server.js', 'server/dist/crateWorker.js'].map((f) => `${f} ${(fs.statSync(path.join(root, f)).size / 1024).toFixed(0)} KiB`);
   console.log(`bundled${production ? ' (production)' : ''} in ${Date.now() - started} ms: ${sizes.join(', ')}`);
 }

@@ -1,12 +1,14 @@
 /**
- * The VS Code side: starts the language server for Rust files on disk and adds two commands.
- * Everything else (hints, hovers, diagnostics, fixes) comes from the server.
+ * The VS Code side: starts the language server for Rust files on disk and adds two commands; the
+ * server's own command (Measure Exact Sizes with rustc) runs through `measure.ts`. Everything else
+ * (hints, hovers, diagnostics, fixes, the crate index) comes from the server.
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { Commands, SETTINGS_SECTION } from '../../server/src/protocol';
+import { Commands, InitializationOptions, SETTINGS_SECTION, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../../server/src/protocol';
 import { LayoutDocuments } from './layoutDocuments';
+import { measureExactSizes } from './measure';
 
 let client: LanguageClient | undefined;
 
@@ -16,10 +18,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
+  const initializationOptions: InitializationOptions = { workspaceTrusted: vscode.workspace.isTrusted };
   const clientOptions: LanguageClientOptions = {
     // Only files on disk: hints must not end up in diff views, git history or other virtual documents.
     documentSelector: [{ scheme: 'file', language: 'rust' }],
     outputChannelName: 'Rust Future Size',
+    initializationOptions,
+    middleware: {
+      executeCommand: (command, args, next) => (command === Commands.measureExactSizes ? measureExactSizes(languageClient, args) : next(command, args)),
+      workspace: {
+        // VS Code answers with every default filled in; the server must know whether the user set
+        // `largeFutureThreshold`, as clippy.toml's `future-size-threshold` is the default otherwise.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) {
+            return result;
+          }
+          return result.map((value: unknown, i) => {
+            const item = params.items[i];
+            if (item?.section !== SETTINGS_SECTION || !value || typeof value !== 'object') {
+              return value;
+            }
+            const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+            return userSetThreshold(scope) ? value : withoutKey(value as Record<string, unknown>, 'largeFutureThreshold');
+          });
+        },
+      },
+    },
   };
   const languageClient = new LanguageClient(SETTINGS_SECTION, 'Rust Future Size', serverOptions, clientOptions);
   client = languageClient;
@@ -28,6 +53,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     layouts.register(),
     vscode.commands.registerCommand(Commands.showFutureLayout, () => layouts.showAtCursor()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (languageClient.isRunning()) {
+        void languageClient.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted: true } satisfies WorkspaceTrustParams);
+      }
+      initializationOptions.workspaceTrusted = true;
+    }),
     vscode.commands.registerCommand(Commands.restartServer, async () => {
       try {
         await languageClient.restart();
@@ -48,6 +79,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
 export function deactivate(): Thenable<void> | undefined {
   return client?.stop();
+}
+
+function userSetThreshold(scope: vscode.Uri | undefined): boolean {
+  const inspected = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope).inspect('largeFutureThreshold');
+  return [
+    inspected?.globalValue,
+    inspected?.workspaceValue,
+    inspected?.workspaceFolderValue,
+    inspected?.globalLanguageValue,
+    inspected?.workspaceLanguageValue,
+    inspected?.workspaceFolderLanguageValue,
+  ].some((v) => v !== undefined);
+}
+
+function withoutKey(value: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...value };
+  delete copy[key];
+  return copy;
 }
 
 function describe(error: unknown): string {

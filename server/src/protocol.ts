@@ -16,7 +16,38 @@ export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 export const Commands = {
   showFutureLayout: 'rustFutureSize.showFutureLayout',
   restartServer: 'rustFutureSize.restartServer',
+  /** A server command (`workspace/executeCommand`): calibrates the crate of `arguments[0].uri`. */
+  measureExactSizes: 'rustFutureSize.measureExactSizes',
 } as const;
+
+/** `initializationOptions` the server understands; every field is optional. */
+export interface InitializationOptions {
+  /**
+   * Whether the workspace is trusted (VS Code's workspace trust). Calibration runs `cargo`, which
+   * runs build scripts and procedural macros, so it is refused when this is `false`. Clients that do
+   * not send it are treated as trusted: they run the command only when their user asks for it.
+   */
+  workspaceTrusted?: boolean;
+}
+
+/** Notification, client → server: the workspace's trust changed (VS Code can only grant it). */
+export const WORKSPACE_TRUST_NOTIFICATION = 'rustFutureSize/workspaceTrust';
+export interface WorkspaceTrustParams {
+  trusted: boolean;
+}
+
+/** `arguments[0]` of `rustFutureSize.measureExactSizes`: a document of the crate to measure. */
+export interface MeasureExactSizesArgs {
+  uri: string;
+}
+
+/** What `rustFutureSize.measureExactSizes` answers; the server also says it in a message. */
+export type MeasureExactSizesResult =
+  | { ok: true; crate: string; file: string; measured: number; total: number; rustc: string }
+  | { ok: false; error: string; cancelled?: boolean };
+
+/** `// rust-future-size: allow(CODE)` on the line above a diagnostic silences it. */
+export const ALLOW_COMMENT_PREFIX = 'rust-future-size: allow';
 
 /** URI scheme and language id of the read-only "Show Future Layout" documents. */
 export const LAYOUT_SCHEME = 'rust-future-layout';
@@ -46,4 +77,6 @@ export interface DiagnosticData {
   future: string;
   /** The held value the finding is about (1-based), or null for a whole future. */
   target: { line: number; column: number } | null;
+  /** Where the future starts (1-based `async` keyword): fixes are matched by it, as names differ between single-file and crate analyses. */
+  futureAt?: { line: number; column: number };
 }

@@ -4,6 +4,7 @@
  * awaits the suite's `run()` and the workbench reports the outcome through `codeAutomationExit`.
  * Exit code 0 when the suite passes. Usage: node test/out/e2e/runInCodeServer.js
  */
+import * as os from 'os';
 import * as path from 'path';
 import * as util from 'util';
 import { CodeServer, repoRoot } from './support/codeServer';
@@ -14,7 +15,14 @@ const KNOWN_NOISE = /open-vsx\.org|vsda|ENOTFOUND/;
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const server = await CodeServer.start({ workspaceTemplate: path.join(repoRoot, 'test', 'fixtures', 'lsp', 'workspace') });
+  // code-server gets a HOME of its own; rustup and cargo must still find this machine's toolchains
+  // (Measure Exact Sizes runs cargo).
+  const home = os.homedir();
+  const toolchains = {
+    RUSTUP_HOME: process.env.RUSTUP_HOME ?? path.join(home, '.rustup'),
+    CARGO_HOME: process.env.CARGO_HOME ?? path.join(home, '.cargo'),
+  };
+  const server = await CodeServer.start({ workspaceTemplate: path.join(repoRoot, 'test', 'fixtures', 'lsp', 'workspace'), env: toolchains });
   const { browser, context } = await server.launchBrowser();
   try {
     const page = await context.newPage();

@@ -59,13 +59,16 @@ describe('code actions', () => {
     const actions = (await lsp.codeActions(f.uri, value.range, [value], ['quickfix'])) ?? [];
     assert.deepStrictEqual(
       actions.map((a) => [a.title, a.isPreferred ?? false]),
-      [['Put `buf` in a `Box`', false]],
+      [
+        ['Put `buf` in a `Box`', false],
+        ['Allow `large-value-held-across-await` here', false],
+      ],
     );
     const boxed = applyEdits(f.text, editsOf(actions[0], f.uri));
     assert.match(boxed, /let mut buf = Box::new\(\[0u8; 16384\]\);/);
     // The large-future diagnostic offers the fixes of its future too.
     const future = diagnostics.find((d) => d.code === 'large-future')!;
     const forFuture = (await lsp.codeActions(f.uri, future.range, [future], ['quickfix'])) ?? [];
-    assert.deepStrictEqual(forFuture.map((a) => a.title), ['Put `buf` in a `Box`']);
+    assert.deepStrictEqual(forFuture.map((a) => a.title), ['Put `buf` in a `Box`', 'Allow `large-future` here']);
   });
 });

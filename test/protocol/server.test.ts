@@ -11,10 +11,11 @@ describe('server', () => {
   it('announces incremental sync, hints, hovers and code actions', async () => {
     const result = await lsp.initialize();
     assert.deepStrictEqual(result.capabilities, {
-      textDocumentSync: { openClose: true, change: 2 },
+      textDocumentSync: { openClose: true, change: 2, save: { includeText: false } },
       inlayHintProvider: { resolveProvider: false },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite'] },
+      executeCommandProvider: { commands: ['rustFutureSize.measureExactSizes'] },
     });
     assert.strictEqual(result.serverInfo?.name, 'rust-future-size');
   });

@@ -3,6 +3,7 @@
  */
 import { Connection, Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import { DIAGNOSTIC_SOURCE, DiagnosticData } from '../protocol';
+import { allowedByComment } from './conventions';
 import { Analysis, DocumentStore } from './documents';
 import { computeFindings, Finding } from './findings';
 import { Settings, SettingsStore } from './settings';
@@ -21,13 +22,22 @@ export interface DiagnosticsOptions {
   codeDescription: boolean;
 }
 
-/** The findings of an analysis that the settings let through. */
+/**
+ * The findings of an analysis that the settings let through, minus those silenced in the source:
+ * `// rust-future-size: allow(CODE)` on the line above, or `#[allow(clippy::large_futures)]` for
+ * `large-future`.
+ */
 export function enabledFindings(analysis: Analysis, settings: Settings): Finding[] {
   if (!settings.diagnostics.enable) {
     return [];
   }
   const disabled = new Set<string>(settings.diagnostics.disabled);
-  return computeFindings(analysis.report, analysis.source, settings).filter((finding) => !disabled.has(finding.code));
+  return computeFindings(analysis.report, analysis.source, settings).filter(
+    (finding) =>
+      !disabled.has(finding.code) &&
+      !allowedByComment(analysis.source.lines, finding.span.start.line, finding.code) &&
+      !(finding.code === 'large-future' && analysis.largeFuturesAllowed(finding.future)),
+  );
 }
 
 export function toDiagnostic(finding: Finding, uri: string, settings: Settings, options: DiagnosticsOptions): Diagnostic {
@@ -35,6 +45,7 @@ export function toDiagnostic(finding: Finding, uri: string, settings: Settings, 
     id: finding.id,
     future: finding.future.name,
     target: finding.target ? { line: finding.target.line, column: finding.target.column } : null,
+    futureAt: { line: finding.future.line, column: finding.future.column },
   };
   const diagnostic: Diagnostic = {
     range: finding.span,
@@ -79,7 +90,7 @@ export class DiagnosticsFeature {
   private async publish(analysis: Analysis): Promise<void> {
     try {
       const diagnostics = await this.diagnosticsFor(analysis);
-      if (this.documents.get(analysis.uri)?.version !== analysis.version) {
+      if (!this.documents.isCurrent(analysis)) {
         return;
       }
       await this.connection.sendDiagnostics({ uri: analysis.uri, version: analysis.version, diagnostics });

@@ -3,41 +3,80 @@
  * request that needs the analysis of the current version before then gets it computed at once.
  * One analysis per uri+version is kept, so hints, hovers, diagnostics and code actions all read the
  * same FileReport.
+ *
+ * A document is analysed on its own, with its crate's calibration and the crate-aware results of
+ * its unchanged futures (`CrateKnowledge`, see `workspace.ts`); when the crate index has analysed
+ * exactly this text, its report is used instead, and it replaces the single-file one when it arrives.
  */
 import { fileURLToPath } from 'url';
 import { Connection, Emitter, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeSource, Edition } from '../analysis/engine';
+import type { Calibration, CalibrationData } from '../analysis/calibration';
+import { analyzeSource, Edition, WalkCache } from '../analysis/engine';
 import type { Fix } from '../analysis/fixTypes';
-import type { FileReport } from '../analysis/report';
+import type { FileReport, FutureReport } from '../analysis/report';
 import { DEFAULT_EDITION, EditionResolver } from '../cli/edition';
+import { LARGE_FUTURES, ModuleAncestor } from './conventions';
 import { fixesFor } from './fixSource';
 import { SettingsStore } from './settings';
 import { SourceText } from './sourceText';
+import { carryOver } from './carryOver';
 
 /** An editor keystroke can afford less than a batch run. */
 const PARSE_BUDGET_MS = 1000;
 /** Delay between an edit and its analysis; opening a document analyses it right away. */
 export const CHANGE_DEBOUNCE_MS = 200;
 
+export interface LoadedCalibration {
+  /** The calibration.json it was read from. */
+  file: string;
+  data: CalibrationData;
+  calibration: Calibration;
+}
+
+/** What the crate index knows about a file's crate (`workspace.ts`). */
+export interface CrateKnowledge {
+  /** The crate-aware report of the file, if the latest crate analysis saw exactly this text. */
+  reportFor(file: string, text: string): FileReport | undefined;
+  /** The latest crate-aware report of the file, whatever text it came from. */
+  lastReport(file: string): FileReport | undefined;
+  calibration(file: string): LoadedCalibration | null;
+  /** The files that declare the modules above `file`, from the crate root down. */
+  moduleAncestors(file: string): ModuleAncestor[];
+}
+
+/** A fix, with where its future starts (1-based), as diagnostics name futures by position. */
+export type AnalysisFix = Fix & { futureAt: { line: number; column: number } | null };
+
 export interface Analysis {
   uri: string;
   version: number;
   source: SourceText;
   report: FileReport;
+  edition: Edition;
+  /** `crate`: the crate index analysed this text with every file of the crate; `file`: this file alone. */
+  origin: 'file' | 'crate';
+  /** The calibration run the report's measured futures come from. */
+  calibration: { rustc: string; createdAt: string } | null;
   /** Computed on first use. */
-  fixes(): Fix[];
+  fixes(): AnalysisFix[];
+  /** Whether `#[allow(clippy::large_futures)]` (or `expect`, or `clippy::pedantic`) applies to the future. */
+  largeFuturesAllowed(future: FutureReport): boolean;
 }
 
 export class DocumentStore {
   readonly documents = new TextDocuments(TextDocument);
-  private readonly analyses = new Map<string, { version: number; analysis: Promise<Analysis> }>();
+  /** `current`: the analysis once computed, so a superseded one of the same version is recognised. */
+  private readonly analyses = new Map<string, { version: number; analysis: Promise<Analysis>; current?: Analysis }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The engine's memory of each document's fn walks: a keystroke re-walks only the fn it touched. */
+  private readonly walkCaches = new Map<string, WalkCache>();
   private readonly analysed = new Emitter<Analysis>();
   private editions: EditionResolver;
   /** Paths in edition warnings are shown relative to it (the first workspace folder). */
   private root = process.cwd();
   private ready: Promise<boolean> = Promise.resolve(true);
+  private knowledge: CrateKnowledge | null = null;
   /** Fires when a scheduled analysis is ready and still describes the document's current version. */
   readonly onDidAnalyse = this.analysed.event;
 
@@ -57,6 +96,7 @@ export class DocumentStore {
     this.documents.onDidClose((e) => {
       this.cancel(e.document.uri);
       this.analyses.delete(e.document.uri);
+      this.walkCaches.delete(e.document.uri);
       this.settings.forget(e.document.uri);
     });
     this.documents.listen(connection);
@@ -65,6 +105,10 @@ export class DocumentStore {
   /** Analyses wait for the parser; `false` means it failed to load and every report is empty. */
   setReady(ready: Promise<boolean>): void {
     this.ready = ready;
+  }
+
+  setKnowledge(knowledge: CrateKnowledge): void {
+    this.knowledge = knowledge;
   }
 
   setRoot(root: string): void {
@@ -91,7 +135,9 @@ export class DocumentStore {
       return cached.analysis;
     }
     const analysis = this.analyse(document);
-    this.analyses.set(uri, { version: document.version, analysis });
+    const entry: { version: number; analysis: Promise<Analysis>; current?: Analysis } = { version: document.version, analysis };
+    this.analyses.set(uri, entry);
+    void analysis.then((result) => (entry.current = result));
     return analysis;
   }
 
@@ -100,10 +146,46 @@ export class DocumentStore {
     if (options.editions) {
       this.editions = this.newEditionResolver();
     }
-    this.analyses.clear();
-    for (const document of this.documents.all()) {
-      this.schedule(document.uri, 0);
+    this.invalidate(this.documents.all().map((d) => d.uri));
+  }
+
+  /** Re-analyses these open documents (their crate's calibration changed). */
+  invalidate(uris: string[]): void {
+    for (const uri of uris) {
+      this.analyses.delete(uri);
+      // Walks are cached by source; a new calibration or edition must not meet old ones.
+      this.walkCaches.delete(uri);
+      if (this.documents.get(uri)) {
+        this.schedule(uri, 0);
+      }
     }
+  }
+
+  /**
+   * Replaces the analysis of a document's version with the crate index's report of the same text.
+   * False when the document has moved on (or closed) since.
+   */
+  adoptCrateReport(uri: string, version: number, report: FileReport, edition: Edition): boolean {
+    const document = this.documents.get(uri);
+    if (!document || document.version !== version) {
+      return false;
+    }
+    const text = document.getText();
+    const current = this.makeAnalysis(uri, version, text, new SourceText(text), report, edition, 'crate', false);
+    const analysis = Promise.resolve(current);
+    this.analyses.set(uri, { version, analysis, current });
+    void analysis.then((result) => this.analysed.fire(result));
+    return true;
+  }
+
+  /** Whether this is still the analysis the store hands out for its document. */
+  isCurrent(analysis: Analysis): boolean {
+    return this.documents.get(analysis.uri)?.version === analysis.version && this.analyses.get(analysis.uri)?.current === analysis;
+  }
+
+  /** The edition a document is analysed with (its setting, or its package's `Cargo.toml`). */
+  editionFor(uri: string): Promise<Edition> {
+    return this.editionOf(uri, filePathOf(uri));
   }
 
   private schedule(uri: string, delayMs: number): void {
@@ -117,8 +199,9 @@ export class DocumentStore {
           return;
         }
         void analysis.then((result) => {
-          // A newer version may have arrived while the edition was being resolved.
-          if (this.documents.get(uri)?.version === result.version) {
+          // A newer version may have arrived while the edition was being resolved, or the crate
+          // index may have replaced this analysis with its own.
+          if (this.documents.get(uri)?.version === result.version && this.analyses.get(uri)?.analysis === analysis) {
             this.analysed.fire(result);
           }
         });
@@ -141,19 +224,38 @@ export class DocumentStore {
     const source = new SourceText(text);
     let report: FileReport;
     let edition: Edition = DEFAULT_EDITION;
+    let origin: Analysis['origin'] = 'file';
+    let plain = false;
     if (!(await this.ready)) {
       report = { file, futures: [], notices: [`${file}: skipped: the Rust parser could not be loaded`] };
     } else if (text.includes('\u0000')) {
       report = { file, futures: [], notices: [`${file}: skipped: binary file (contains NUL bytes)`] };
     } else {
       edition = await this.editionOf(uri, file);
+      const fromCrate = uri.startsWith('file:') ? this.knowledge?.reportFor(file, text) : undefined;
       const started = Date.now();
-      try {
-        report = analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
-      } catch (error) {
-        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        this.connection.console.error(`[analysis] FAILED for ${uri} (version ${version}): ${detail}`);
-        report = { file, futures: [], notices: [`${file}: analysis failed`] };
+      if (fromCrate) {
+        report = fromCrate;
+        origin = 'crate';
+      } else {
+        const calibration = uri.startsWith('file:') ? (this.knowledge?.calibration(file) ?? null) : null;
+        try {
+          let walkCache = this.walkCaches.get(uri);
+          if (!walkCache && this.documents.get(uri)) {
+            walkCache = new WalkCache();
+            this.walkCaches.set(uri, walkCache);
+          }
+          report = analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS, calibration: calibration?.calibration, walkCache });
+          walkCache?.sweep();
+          const previous = uri.startsWith('file:') ? this.knowledge?.lastReport(file) : undefined;
+          const carried = previous ? carryOver(report, previous) : { report, carried: 0 };
+          report = carried.report;
+          plain = !calibration && carried.carried === 0;
+        } catch (error) {
+          const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+          this.connection.console.error(`[analysis] FAILED for ${uri} (version ${version}): ${detail}`);
+          report = { file, futures: [], notices: [`${file}: analysis failed`] };
+        }
       }
       const elapsed = Date.now() - started;
       if (elapsed > 200) {
@@ -163,22 +265,49 @@ export class DocumentStore {
     for (const notice of report.notices) {
       this.connection.console.log(`[analysis] ${notice}`);
     }
-    let fixes: Fix[] | undefined;
+    return this.makeAnalysis(uri, version, text, source, report, edition, origin, plain);
+  }
+
+  /**
+   * `plain`: the report is this file's own analysis, nothing measured or carried over, so the fixes
+   * can be verified against it; otherwise they are computed from a fresh single-file analysis (fix
+   * verification analyses the changed file on its own, and must compare like with like).
+   */
+  private makeAnalysis(uri: string, version: number, text: string, source: SourceText, report: FileReport, edition: Edition, origin: Analysis['origin'], plain: boolean): Analysis {
+    const file = filePathOf(uri);
+    const loaded = report.futures.some((f) => f.measured) && uri.startsWith('file:') ? this.knowledge?.calibration(file) : null;
+    let fixes: AnalysisFix[] | undefined;
+    let allowed: Map<string, boolean> | undefined;
     return {
       uri,
       version,
       source,
       report,
+      edition,
+      origin,
+      calibration: loaded ? { rustc: loaded.data.rustc, createdAt: loaded.data.createdAt } : null,
       fixes: () => {
         if (!fixes) {
           try {
-            fixes = fixesFor(text, report, edition);
+            const base = plain ? report : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
+            const starts = new Map(base.futures.map((f) => [f.name, { line: f.line, column: f.column }]));
+            fixes = fixesFor(text, base, edition).map((fix) => ({ ...fix, futureAt: starts.get(fix.futureName) ?? null }));
           } catch (error) {
             this.connection.console.error(`[fixes] FAILED for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
             fixes = [];
           }
         }
         return fixes;
+      },
+      largeFuturesAllowed: (future) => {
+        // One parse answers for every future of the report.
+        if (!allowed) {
+          const futures = report.futures.filter((f) => !f.skipped);
+          const ancestors = uri.startsWith('file:') ? (this.knowledge?.moduleAncestors(file) ?? []) : [];
+          const answers = LARGE_FUTURES.allowedAt(text, futures, ancestors);
+          allowed = new Map(futures.map((f, i) => [`${f.line}:${f.column}`, answers[i]]));
+        }
+        return allowed.get(`${future.line}:${future.column}`) ?? false;
       },
     };
   }

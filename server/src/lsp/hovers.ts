@@ -6,7 +6,7 @@ import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserve
 import type { AwaitPoint, FutureReport } from '../analysis/report';
 import { DocumentStore } from './documents';
 import { code, escapeMarkdownCell, formatBytes, valueLabel } from './format';
-import { futureTooltip } from './inlayHints';
+import { futureTooltip, MeasuredBy } from './inlayHints';
 import { Pos, SourceText, Span } from './sourceText';
 
 export class HoversFeature {
@@ -21,11 +21,11 @@ export class HoversFeature {
 
   async provide(params: HoverParams): Promise<Hover | null> {
     const analysis = await this.documents.analysis(params.textDocument.uri);
-    return analysis ? hoverAt(analysis.report.futures, analysis.source, params.position) : null;
+    return analysis ? hoverAt(analysis.report.futures, analysis.source, params.position, analysis.calibration) : null;
   }
 }
 
-export function hoverAt(futures: readonly FutureReport[], source: SourceText, position: Pos): Hover | null {
+export function hoverAt(futures: readonly FutureReport[], source: SourceText, position: Pos, measuredBy: MeasuredBy | null = null): Hover | null {
   for (const future of futures) {
     if (future.skipped) {
       continue;
@@ -43,7 +43,7 @@ export function hoverAt(futures: readonly FutureReport[], source: SourceText, po
     if (future.kind === 'fn') {
       const span = source.futureNameSpan(future);
       if (contains(span, position)) {
-        const tooltip = future.skipped ? { kind: MarkupKind.Markdown, value: `${code(future.name)}: not analysed: ${future.skipped}` } : futureTooltip(future);
+        const tooltip = future.skipped ? { kind: MarkupKind.Markdown, value: `${code(future.name)}: not analysed: ${future.skipped}` } : futureTooltip(future, measuredBy);
         return { range: span, contents: tooltip };
       }
     }

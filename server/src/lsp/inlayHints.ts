@@ -30,18 +30,25 @@ export class InlayHintsFeature {
       return [];
     }
     const [result, settings] = await Promise.all([analysis, this.settings.get(params.textDocument.uri)]);
-    return inlayHints(result.report.futures, result.source, settings).filter((hint) => inRange(hint.position, params.range));
+    return inlayHints(result.report.futures, result.source, settings, result.calibration).filter((hint) => inRange(hint.position, params.range));
   }
 }
 
-export function inlayHints(futures: readonly FutureReport[], source: SourceText, settings: Settings): InlayHint[] {
+/** The calibration run a measured future's size comes from. */
+export interface MeasuredBy {
+  rustc: string;
+  /** ISO date. */
+  createdAt: string;
+}
+
+export function inlayHints(futures: readonly FutureReport[], source: SourceText, settings: Settings, measuredBy: MeasuredBy | null = null): InlayHint[] {
   const hints: InlayHint[] = [];
   for (const future of futures) {
     if (future.skipped) {
       continue;
     }
     if (settings.inlayHints.futureSize.enable) {
-      hints.push(futureHint(future, source));
+      hints.push(futureHint(future, source, measuredBy));
     }
     if (settings.inlayHints.heldValues.enable) {
       const held = heldAcrossAwaits(future, BINDINGS).filter((entry) => (entry.value.size ?? 0) >= settings.inlayHints.heldValues.minSize);
@@ -57,9 +64,9 @@ export function inlayHints(futures: readonly FutureReport[], source: SourceText,
   return hints.sort((a, b) => a.position.line - b.position.line || a.position.character - b.position.character);
 }
 
-function futureHint(future: FutureReport, source: SourceText): InlayHint {
-  const label = `future ${formatBytes(future.size, future.exact)}`;
-  const tooltip = futureTooltip(future);
+function futureHint(future: FutureReport, source: SourceText, measuredBy: MeasuredBy | null): InlayHint {
+  const label = `future ${formatBytes(future.size, future.exact)}${future.measured ? ' (measured)' : ''}`;
+  const tooltip = futureTooltip(future, measuredBy);
   if (future.kind === 'fn') {
     // After the signature line, out of the way of the code.
     return { position: source.endOfLine(future.line - 1), label, paddingLeft: true, tooltip };
@@ -101,7 +108,7 @@ function sharesLineWithSignature(future: FutureReport, line: number): boolean {
 }
 
 /** The state-by-state breakdown of a future, as Markdown. */
-export function futureTooltip(future: FutureReport): MarkupContent {
+export function futureTooltip(future: FutureReport, measuredBy: MeasuredBy | null = null): MarkupContent {
   const rows: string[] = ['| state | stores | bytes |', '| --- | --- | --- |'];
   const cell = (values: FutureReport['upvars']) =>
     values.length ? values.map((v) => `${code(escapeMarkdownCell(valueLabel(v)))} ${formatBytes(v.size, v.exact)}`).join(', ') : '—';
@@ -116,8 +123,12 @@ export function futureTooltip(future: FutureReport): MarkupContent {
   const lines = [
     `**${future.kind === 'fn' ? 'async fn' : future.kind === 'block' ? 'async block' : 'async closure'} ${code(future.name)}**: future of ${formatBytes(future.size, future.exact)}, align ${future.align}`,
     '',
-    ...rows,
   ];
+  if (future.measured) {
+    const by = measuredBy ? ` (\`${measuredBy.rustc}\`) on ${formatDate(measuredBy.createdAt)}` : '';
+    lines.push(`Measured by rustc${by}: this source is unchanged since **Measure Exact Sizes with rustc** ran. The rows below are the estimator's explanation of that size.`, '');
+  }
+  lines.push(...rows);
   if (future.awaits.length === 0) {
     lines.push('', 'No `.await`: only the captured inputs and the state tag are stored.');
   }
@@ -126,6 +137,12 @@ export function futureTooltip(future: FutureReport): MarkupContent {
   }
   lines.push('', 'Values alive at different awaits share bytes, so the future is smaller than the sum of the rows.');
   return markdown(lines.join('\n'));
+}
+
+/** `2026-11-27 14:03 UTC`. */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
 }
 
 function markdown(value: string): MarkupContent {

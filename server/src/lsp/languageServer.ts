@@ -1,7 +1,8 @@
 /**
- * Glues the features together on one connection: capabilities, settings, the document store, and
- * one module per LSP feature.
+ * Glues the features together on one connection: capabilities, settings, the document store, the
+ * crate index, and one module per LSP feature.
  */
+import * as path from 'path';
 import { fileURLToPath } from 'url';
 import {
   CodeActionKind,
@@ -14,13 +15,18 @@ import {
 } from 'vscode-languageserver/node';
 import { initAnalysis } from '../analysis/engine';
 import type { WasmPaths } from '../analysis/parser';
+import { Commands, InitializationOptions, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../protocol';
+import { CalibrationFeature } from './calibrationCommand';
 import { CodeActionsFeature } from './codeActions';
+import { ClippyConfig } from './conventions';
+import { CrateRunner } from './crateRunner';
 import { DiagnosticsFeature } from './diagnostics';
-import { DocumentStore } from './documents';
+import { DocumentStore, filePathOf } from './documents';
 import { HoversFeature } from './hovers';
 import { InlayHintsFeature } from './inlayHints';
 import { LayoutDocumentFeature } from './layoutDocument';
 import { SettingsStore } from './settings';
+import { WorkspaceIndex } from './workspace';
 
 export interface ServerOptions {
   /** README URL; diagnostic codes link to its anchors. */
@@ -50,6 +56,20 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   const diagnostics = new DiagnosticsFeature(connection, documents, settings, { docsUrl: options.docsUrl, relatedInformation: false, codeDescription: false });
 
+  const clippy = new ClippyConfig((message) => {
+    connection.console.warn(`[clippy] ${message}`);
+    void connection.window.showWarningMessage(`rust-future-size: ${message}`);
+  });
+  settings.setThresholdDefault((uri) => (uri.startsWith('file:') ? (clippy.thresholdFor(filePathOf(uri))?.value ?? null) : null));
+  const refreshHints = () => {
+    if (inlayHintRefresh) {
+      connection.languages.inlayHint.refresh().catch(() => undefined);
+    }
+  };
+  const runner = new CrateRunner((message) => connection.console.log(message), options.wasmPaths);
+  const workspace = new WorkspaceIndex(connection, documents, runner, refreshHints);
+  const calibration = new CalibrationFeature(connection, documents, settings, workspace, runner);
+
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
     settings.setPullSupported(!!caps.workspace?.configuration);
@@ -61,18 +81,25 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       relatedInformation: !!caps.textDocument?.publishDiagnostics?.relatedInformation,
       codeDescription: !!caps.textDocument?.publishDiagnostics?.codeDescriptionSupport,
     });
+    const progress = !!caps.window?.workDoneProgress;
+    workspace.setProgressSupported(progress);
+    calibration.setProgressSupported(progress);
+    calibration.setTrusted((params.initializationOptions as InitializationOptions | undefined)?.workspaceTrusted !== false);
     const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     if (root?.startsWith('file:')) {
       documents.setRoot(fileURLToPath(root));
     }
+    const folders = (params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : [])).filter((u) => u.startsWith('file:'));
+    clippy.setWorkspaceRoots(folders.map((u) => fileURLToPath(u)));
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         inlayHintProvider: { resolveProvider: false },
         hoverProvider: true,
         codeActionProvider: caps.textDocument?.codeAction?.codeActionLiteralSupport
           ? { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] }
           : true,
+        executeCommandProvider: { commands: [Commands.measureExactSizes] },
       },
       serverInfo: { name: 'rust-future-size', version: options.version },
     };
@@ -83,28 +110,45 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       void connection.client.register(DidChangeConfigurationNotification.type, { section: undefined });
     }
     if (watchedFiles) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/Cargo.toml' }] });
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: ['**/Cargo.toml', '**/*.rs', '**/clippy.toml', '**/.clippy.toml', '**/target/rust-future-size/calibration.json'].map((globPattern) => ({ globPattern })),
+      });
     }
   });
 
   const refreshAll = (editions: boolean) => {
     documents.invalidateAll({ editions });
-    if (inlayHintRefresh) {
-      connection.languages.inlayHint.refresh().catch(() => undefined);
-    }
+    refreshHints();
   };
   connection.onDidChangeConfiguration(() => {
     connection.console.log('[settings] configuration changed; pulling it again');
     settings.clear();
     refreshAll(false);
   });
-  connection.onDidChangeWatchedFiles(() => refreshAll(true));
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    const names = new Set(changes.map((c) => path.basename(filePathOf(c.uri))));
+    if (names.has('clippy.toml') || names.has('.clippy.toml')) {
+      clippy.clear();
+      settings.clear();
+    }
+    if (names.has('Cargo.toml') || names.has('clippy.toml') || names.has('.clippy.toml')) {
+      refreshAll(names.has('Cargo.toml'));
+    }
+    workspace.filesChanged(changes);
+  });
+  connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: WorkspaceTrustParams) => calibration.setTrusted(params.trusted === true));
+  connection.onShutdown(() => {
+    calibration.dispose();
+    workspace.dispose();
+    runner.dispose();
+  });
 
   diagnostics.register();
   new InlayHintsFeature(connection, documents, settings).register();
   new HoversFeature(connection, documents).register();
   new CodeActionsFeature(connection, documents, () => documentChanges).register();
   new LayoutDocumentFeature(connection, documents).register();
+  calibration.register();
 
   connection.listen();
 }

@@ -9,6 +9,11 @@ import type { Connection } from 'vscode-languageserver/node';
 import * as z from 'zod';
 import { DIAGNOSTIC_CODES, SETTINGS_SECTION } from '../protocol';
 
+const ALLOW_BOOTSTRAP_DESCRIPTION =
+  'Whether **Measure Exact Sizes with rustc** may, when no nightly toolchain is installed, build with the stable one and `RUSTC_BOOTSTRAP=1`, an environment variable that makes a stable compiler accept nightly-only flags (here `-Zprint-type-sizes`); the build goes to `target/rust-future-size`, so your own build cache is untouched.';
+const ON_SAVE_DESCRIPTION =
+  "Whether to measure exact sizes with rustc again each time a file of the crate is saved; this runs `cargo` (and so the crate's build scripts and procedural macros) in the background, in trusted workspaces only.";
+
 const severity = z.enum(['error', 'warning', 'information', 'hint']);
 
 const severityByCode = Object.fromEntries(DIAGNOSTIC_CODES.map((code) => [code, severity.default('warning')])) as Record<
@@ -51,7 +56,16 @@ export const SettingsSchema = z.object({
     .int()
     .min(1)
     .default(16384)
-    .describe("Report a future when it is at least this many bytes (`large-future`); 16384 is clippy's `future-size-threshold`."),
+    .describe("Report a future when it is at least this many bytes (`large-future`); when it is not set, the default is `future-size-threshold` from the crate's `clippy.toml`, else clippy's 16384."),
+  calibration: z
+    .object({
+      allowRustcBootstrap: z
+        .boolean()
+        .default(false)
+        .describe(ALLOW_BOOTSTRAP_DESCRIPTION),
+      onSave: z.boolean().default(false).describe(ON_SAVE_DESCRIPTION),
+    })
+    .prefault({}),
   edition: z
     .enum(['auto', '2015', '2018', '2021', '2024'])
     .default('auto')
@@ -84,15 +98,25 @@ export function parseSettings(raw: unknown): ParsedSettings {
   return { ok: false, problems };
 }
 
+/** Whether the client sent a value for `largeFutureThreshold` (VS Code's client leaves defaults out of it). */
+function setsThreshold(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as Record<string, unknown>).largeFutureThreshold !== undefined && (raw as Record<string, unknown>).largeFutureThreshold !== null;
+}
+
+/** Where a document's default `largeFutureThreshold` comes from when the user has not set one. */
+export type ThresholdDefault = (uri: string) => number | null;
+
 /**
  * Settings per document, pulled from the client and cached until the next change notification.
- * Clients without `workspace/configuration` get the defaults.
+ * Clients without `workspace/configuration` get the defaults. An unset `largeFutureThreshold` is
+ * clippy's `future-size-threshold` for the document when its clippy.toml has one.
  */
 export class SettingsStore {
   private readonly cache = new Map<string, Promise<Settings>>();
-  private lastGood: Settings = defaultSettings();
+  private lastGood: { settings: Settings; setsThreshold: boolean } = { settings: defaultSettings(), setsThreshold: false };
   private readonly reported = new Set<string>();
   private pullSupported = false;
+  private thresholdDefault: ThresholdDefault = () => null;
 
   constructor(private readonly connection: Connection) {}
 
@@ -100,10 +124,17 @@ export class SettingsStore {
     this.pullSupported = supported;
   }
 
+  setThresholdDefault(lookup: ThresholdDefault): void {
+    this.thresholdDefault = lookup;
+  }
+
   get(uri: string): Promise<Settings> {
     let settings = this.cache.get(uri);
     if (!settings) {
-      settings = this.pull(uri);
+      settings = this.pull(uri).then(({ settings: pulled, setsThreshold }) => {
+        const fromClippy = setsThreshold ? null : this.thresholdDefault(uri);
+        return fromClippy === null ? pulled : { ...pulled, largeFutureThreshold: fromClippy };
+      });
       this.cache.set(uri, settings);
     }
     return settings;
@@ -118,7 +149,7 @@ export class SettingsStore {
     this.cache.delete(uri);
   }
 
-  private async pull(uri: string): Promise<Settings> {
+  private async pull(uri: string): Promise<{ settings: Settings; setsThreshold: boolean }> {
     if (!this.pullSupported) {
       return this.lastGood;
     }
@@ -131,11 +162,12 @@ export class SettingsStore {
     }
     const parsed = parseSettings(raw);
     if (parsed.ok) {
-      if (!isDeepStrictEqual(parsed.settings, this.lastGood)) {
-        this.lastGood = parsed.settings;
+      const good = { settings: parsed.settings, setsThreshold: setsThreshold(raw) };
+      if (!isDeepStrictEqual(good, this.lastGood)) {
+        this.lastGood = good;
       }
       this.reported.clear();
-      return parsed.settings;
+      return good;
     }
     const message = `rust-future-size: invalid setting${parsed.problems.length > 1 ? 's' : ''} ${parsed.problems.join('; ')}. The previous configuration stays in force.`;
     this.connection.console.warn(`[settings] IGNORING invalid configuration: ${parsed.problems.join('; ')}`);

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import {
+  CancellationToken,
   ClientCapabilities,
   CodeAction,
   CodeActionKind,
@@ -22,6 +23,7 @@ import {
   StreamMessageWriter,
   TextDocumentContentChangeEvent,
   TextEdit,
+  WorkDoneProgress,
 } from 'vscode-languageserver-protocol/node';
 
 export const repoRoot = findRepoRoot(__dirname);
@@ -47,6 +49,7 @@ export function fixture(name: string): { uri: string; text: string; path: string
 
 /** VS Code 1.99's answers to the capabilities the server looks at. */
 export const VSCODE_CAPABILITIES: ClientCapabilities = {
+  window: { workDoneProgress: true },
   workspace: {
     configuration: true,
     didChangeConfiguration: { dynamicRegistration: true },
@@ -83,20 +86,35 @@ export class LspSession {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   inlayHintRefreshes = 0;
   configurationRequests = 0;
+  /** `$/progress` notifications, in order, for progress the server created or the client passed. */
+  readonly progress: { token: string | number; value: { kind: string; title?: string; message?: string; cancellable?: boolean } }[] = [];
+  /** Tokens of `window/workDoneProgress/create` requests. */
+  readonly progressTokens: (string | number)[] = [];
+  /** Every registration the server asked for (`client/registerCapability`). */
+  readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   stderr = '';
   private readonly waiters: Waiter[] = [];
   private readonly versions = new Map<string, number>();
   private readonly texts = new Map<string, string>();
 
-  constructor() {
-    this.process = spawn(process.execPath, [serverBundle, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `env`: extra environment for the server process. */
+  constructor(env: Record<string, string> = {}) {
+    this.process = spawn(process.execPath, [serverBundle, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     this.process.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
       this.configurationRequests++;
       return params.items.map((item) => (item.section === 'rustFutureSize' ? this.settings : null));
     });
-    this.connection.onRequest('client/registerCapability', () => null);
+    this.connection.onRequest('client/registerCapability', (params: { registrations: { method: string; registerOptions?: unknown }[] }) => {
+      this.registrations.push(...params.registrations);
+      return null;
+    });
+    this.connection.onRequest('window/workDoneProgress/create', (params: { token: string | number }) => {
+      this.progressTokens.push(params.token);
+      this.recordProgress(params.token);
+      return null;
+    });
     this.connection.onRequest('workspace/inlayHint/refresh', () => {
       this.inlayHintRefreshes++;
       return null;
@@ -119,12 +137,13 @@ export class LspSession {
     this.connection.listen();
   }
 
-  async initialize(capabilities: ClientCapabilities = VSCODE_CAPABILITIES): Promise<InitializeResult> {
+  async initialize(capabilities: ClientCapabilities = VSCODE_CAPABILITIES, initializationOptions?: unknown, root: string = fixturesDir): Promise<InitializeResult> {
     const result = await this.connection.sendRequest<InitializeResult>('initialize', {
       processId: process.pid,
-      rootUri: pathToFileURL(fixturesDir).toString(),
-      workspaceFolders: [{ uri: pathToFileURL(fixturesDir).toString(), name: 'lsp' }],
+      rootUri: pathToFileURL(root).toString(),
+      workspaceFolders: [{ uri: pathToFileURL(root).toString(), name: path.basename(root) }],
       capabilities,
+      initializationOptions,
     });
     await this.connection.sendNotification('initialized', {});
     return result;
@@ -150,6 +169,27 @@ export class LspSession {
       contentChanges: changes as TextDocumentContentChangeEvent[],
     });
     return version;
+  }
+
+  async save(uri: string): Promise<void> {
+    await this.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+  }
+
+  /** `workspace/didChangeWatchedFiles`; `type` 1 created, 2 changed, 3 deleted. */
+  async filesChanged(changes: { uri: string; type: 1 | 2 | 3 }[]): Promise<void> {
+    await this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes });
+  }
+
+  executeCommand<T>(command: string, args: unknown[] = [], workDoneToken?: string, token?: CancellationToken): Promise<T> {
+    if (workDoneToken !== undefined) {
+      this.recordProgress(workDoneToken);
+    }
+    const params = { command, arguments: args, workDoneToken };
+    return token ? this.connection.sendRequest('workspace/executeCommand', params, token) : this.connection.sendRequest('workspace/executeCommand', params);
+  }
+
+  private recordProgress(token: string | number): void {
+    this.connection.onProgress(WorkDoneProgress.type, token, (value) => this.progress.push({ token, value }));
   }
 
   async close(uri: string): Promise<void> {
@@ -220,6 +260,21 @@ export class LspSession {
     if (this.process.exitCode === null) {
       this.process.kill();
     }
+  }
+}
+
+/** Polls `probe` until it returns something other than undefined; fails after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await delay(20);
   }
 }
 

@@ -1,0 +1,70 @@
+/**
+ * The work behind the crate index that is too slow for the server's own thread: reading a crate's
+ * module tree and analysing all its files together. Plain data in and out, so it runs the same in a
+ * worker thread (`crateWorker.ts`) or, without one, in this thread.
+ */
+import { Calibration, CalibrationData } from '../analysis/calibration';
+import { analyzeCrate, CrateFile, Edition, initAnalysis } from '../analysis/engine';
+import type { WasmPaths } from '../analysis/parser';
+import type { FileReport } from '../analysis/report';
+import type { CalibrateOptions, CalibrateResult } from '../workspace/calibrate';
+import { CrateLayout, readCrateLayout } from '../workspace/crateLayout';
+
+export type CrateJob =
+  | { kind: 'layout'; root: string }
+  | { kind: 'analyze'; root: string; files: CrateFile[]; edition: Edition }
+  /** Measurements the crate's analyses use from now on (null: none). */
+  | { kind: 'calibration'; root: string; data: CalibrationData | null }
+  | { kind: 'forget'; root: string };
+
+export interface CrateJobResults {
+  layout: CrateLayout;
+  analyze: FileReport[];
+  calibration: null;
+  forget: null;
+}
+
+/** Main thread → worker. */
+export type CrateWorkerRequest = { id: number; job: CrateJob };
+/** Worker → main thread. */
+export type CrateWorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+/** `workerData` of a worker started for one calibration run (instead of the index's jobs). */
+export interface CalibrationWorkerData {
+  mode: 'calibrate';
+  root: string;
+  options: Omit<CalibrateOptions, 'signal' | 'onProgress'>;
+}
+/** Main thread → calibration worker. */
+export type CalibrationWorkerRequest = { kind: 'cancel' };
+/** Calibration worker → main thread. */
+export type CalibrationWorkerMessage = { kind: 'progress'; message: string } | { kind: 'result'; result: CalibrateResult };
+
+export class CrateJobs {
+  private readonly calibrations = new Map<string, Calibration>();
+  private readonly ready: Promise<unknown>;
+
+  constructor(wasmPaths?: WasmPaths) {
+    this.ready = initAnalysis(wasmPaths);
+  }
+
+  async run(job: CrateJob): Promise<unknown> {
+    switch (job.kind) {
+      case 'layout':
+        return readCrateLayout(job.root);
+      case 'analyze':
+        await this.ready;
+        return analyzeCrate(job.files, { edition: job.edition, calibration: this.calibrations.get(job.root) });
+      case 'calibration':
+        if (job.data) {
+          this.calibrations.set(job.root, new Calibration(job.data));
+        } else {
+          this.calibrations.delete(job.root);
+        }
+        return null;
+      case 'forget':
+        this.calibrations.delete(job.root);
+        return null;
+    }
+  }
+}

@@ -1,0 +1,619 @@
+/**
+ * The crate index: for every crate with an open document, the crate's layout (its module tree), the
+ * last text of each of its files (an open document's text wins over the disk), its calibration, and
+ * the latest analysis of all its files together (`analyzeCrate`), which knows the types, consts and
+ * async fns of every file, so awaiting a fn two modules away gets that future's real size.
+ *
+ * Open documents are still analysed on their own right away (`documents.ts`), so hints never wait
+ * for the crate. The crate analysis runs on a worker thread (`crateRunner.ts`) a short while after
+ * the last change; when it completes, each open document whose version has not moved since gets the
+ * crate-aware report, and hints and diagnostics are refreshed. A crate's state goes when its last
+ * open document closes.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Connection, FileChangeType, FileEvent, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { Calibration, CalibrationData, hashText } from '../analysis/calibration';
+import type { CrateFile, Edition } from '../analysis/engine';
+import type { FileReport } from '../analysis/report';
+import { defaultCalibrationPath, loadCalibration } from '../workspace/calibrate';
+import { CrateLayout, findCrateRoot } from '../workspace/crateLayout';
+import type { ModuleAncestor } from './conventions';
+import { CrateRunner } from './crateRunner';
+import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './documents';
+
+/** Delay between the last change and the crate analysis. */
+export const INDEX_DEBOUNCE_MS = 400;
+/** Delay of a crate's first analysis after a document opens: its own hints come first. */
+const OPEN_DELAY_MS = 50;
+/**
+ * How long a crate is kept after its last document closes, so closing and reopening a tab (or a
+ * preview editor replaced by another file) does not index it again. The tests shorten it.
+ */
+const CRATE_GRACE_MS = Number(process.env.RUST_FUTURE_SIZE_CRATE_GRACE_MS) || 30_000;
+/** Crates above these limits are indexed partly (the open documents and the first files of the module tree). */
+export const MAX_CRATE_FILES = 2000;
+export const MAX_CRATE_BYTES = 20 * 1024 * 1024;
+/** The engine skips larger files anyway. */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+const READ_BATCH = 32;
+
+class CrateState {
+  name: string;
+  readonly uris = new Set<string>();
+  layout: CrateLayout | null = null;
+  layoutDirty = true;
+  /** `mod` declarations of each file as last seen, to notice a module added or removed. */
+  readonly modSignatures = new Map<string, { hash: string; signature: string }>();
+  /** Text on disk of the files that are not open (as last read) with its hash, and the ones to read again. */
+  readonly disk = new Map<string, { text: string; hash: string }>();
+  readonly diskStale = new Set<string>();
+  /** The latest crate-aware report of every indexed file, with the hash of the text it describes. */
+  reports = new Map<string, { hash: string; stamp: number; report: FileReport }>();
+  calibration: LoadedCalibration | null = null;
+  /** Bumped when the calibration changes: crate reports from before it are not reused as they are. */
+  stamp = 0;
+  /** What the last analysis saw (file list, texts, calibration, edition); the same input is not analysed twice. */
+  lastInput = '';
+  indexed = false;
+  timer: NodeJS.Timeout | undefined;
+  /** Set while no document of the crate is open. */
+  dropTimer: NodeJS.Timeout | undefined;
+  running = false;
+  again = false;
+  dropped = false;
+  /** Messages shown once (a Cargo.toml that does not parse, the size cap). */
+  readonly shown = new Set<string>();
+
+  constructor(readonly root: string) {
+    this.name = packageName(root) ?? path.basename(root);
+  }
+}
+
+export interface CrateSummary {
+  root: string;
+  name: string;
+}
+
+export class WorkspaceIndex implements CrateKnowledge {
+  private readonly crates = new Map<string, CrateState>();
+  private readonly crateOfUri = new Map<string, CrateState>();
+  private readonly rootOfDir = new Map<string, string | null>();
+  /** The version each open document had when the index last looked, so the change event that follows an open is not a change. */
+  private readonly seen = new Map<string, number>();
+  private progressSupported = false;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: DocumentStore,
+    private readonly runner: CrateRunner,
+    /** Called after open documents got crate-aware reports (refresh inlay hints). */
+    private readonly onIndexed: () => void,
+  ) {
+    documents.setKnowledge(this);
+    documents.documents.onDidOpen((e) => this.opened(e.document.uri, e.document.version));
+    documents.documents.onDidChangeContent((e) => this.changed(e.document.uri, e.document.version));
+    documents.documents.onDidClose((e) => this.closed(e.document.uri));
+    documents.documents.onDidSave((e) => this.saved(e.document.uri, e.document.getText()));
+  }
+
+  setProgressSupported(supported: boolean): void {
+    this.progressSupported = supported;
+  }
+
+  /** The crate of an open document, if it belongs to one. */
+  crateOf(uri: string): CrateSummary | undefined {
+    const crate = this.crateOfUri.get(uri);
+    return crate ? { root: crate.root, name: crate.name } : undefined;
+  }
+
+  /** Every crate with an open document. */
+  allCrates(): CrateSummary[] {
+    return [...this.crates.values()].map((c) => ({ root: c.root, name: c.name }));
+  }
+
+  // CrateKnowledge, for the document store.
+
+  reportFor(file: string, text: string): FileReport | undefined {
+    const crate = this.crateContaining(file);
+    const entry = crate?.reports.get(path.resolve(file));
+    return entry && entry.stamp === crate!.stamp && entry.hash === hashText(text) ? entry.report : undefined;
+  }
+
+  lastReport(file: string): FileReport | undefined {
+    return this.crateContaining(file)?.reports.get(path.resolve(file))?.report;
+  }
+
+  calibration(file: string): LoadedCalibration | null {
+    return this.crateContaining(file)?.calibration ?? null;
+  }
+
+  moduleAncestors(file: string): ModuleAncestor[] {
+    const crate = this.crateContaining(file);
+    const files = crate?.layout?.files;
+    const own = files?.find((f) => f.path === path.resolve(file));
+    if (!crate || !files || !own) {
+      return [];
+    }
+    const ancestors: ModuleAncestor[] = [];
+    for (let depth = 0; depth < own.modulePath.length; depth++) {
+      const prefix = own.modulePath.slice(0, depth).join('::');
+      const parent = files.find((f) => f.modulePath.join('::') === prefix);
+      const text = parent ? this.currentText(crate, parent.path) : undefined;
+      const child = own.modulePath[depth];
+      // A file no chain of `mod` declarations reaches (a binary under src/bin) inherits nothing.
+      if (text === undefined || !modSignature(text).split(',').some((m) => m === child || m.startsWith(`${child}=`))) {
+        return [];
+      }
+      ancestors.push({ text, child });
+    }
+    return ancestors;
+  }
+
+  // Calibration.
+
+  /** Uses new measurements for a crate: open documents are analysed again at once, the crate soon after. */
+  applyCalibration(root: string, data: CalibrationData, file: string): void {
+    const crate = this.crates.get(root);
+    if (!crate) {
+      return;
+    }
+    this.setCalibration(crate, { file, data, calibration: new Calibration(data) });
+    this.documents.invalidate([...crate.uris]);
+    this.schedule(crate, 0);
+  }
+
+  private setCalibration(crate: CrateState, loaded: LoadedCalibration | null): void {
+    crate.calibration = loaded;
+    crate.stamp++;
+    crate.lastInput = '';
+    this.runner.run({ kind: 'calibration', root: crate.root, data: loaded?.data ?? null }).catch((error: unknown) => this.log(`[crate] FAILED to pass the calibration of ${crate.name} on: ${describe(error)}`));
+  }
+
+  private loadStoredCalibration(crate: CrateState, announce: boolean): void {
+    const file = defaultCalibrationPath(crate.root);
+    const data = loadCalibration(file);
+    if (!data || (crate.calibration && crate.calibration.data.createdAt === data.createdAt && crate.calibration.data.rustc === data.rustc)) {
+      return;
+    }
+    this.log(`[calibration] ${crate.name}: ${data.futures.length} measured futures from ${file} (${data.rustc}, ${data.createdAt})`);
+    this.setCalibration(crate, { file, data, calibration: new Calibration(data) });
+    if (announce) {
+      this.documents.invalidate([...crate.uris]);
+      this.schedule(crate, 0);
+    }
+  }
+
+  // Document and file events.
+
+  private opened(uri: string, version: number): void {
+    if (!uri.startsWith('file:')) {
+      return;
+    }
+    const file = path.resolve(filePathOf(uri));
+    const root = this.rootOf(path.dirname(file));
+    if (!root) {
+      return;
+    }
+    let crate = this.crates.get(root);
+    if (!crate) {
+      crate = new CrateState(root);
+      this.crates.set(root, crate);
+      // Synchronous and small: the document's first analysis already uses it.
+      this.loadStoredCalibration(crate, false);
+    }
+    clearTimeout(crate.dropTimer);
+    crate.dropTimer = undefined;
+    crate.uris.add(uri);
+    this.crateOfUri.set(uri, crate);
+    this.seen.set(uri, version);
+    const text = this.documents.get(uri)?.getText() ?? '';
+    if (!crate.indexed || !this.reportFor(file, text)) {
+      this.schedule(crate, crate.indexed ? 0 : OPEN_DELAY_MS);
+    }
+  }
+
+  private changed(uri: string, version: number): void {
+    const crate = this.crateOfUri.get(uri);
+    if (!crate || this.seen.get(uri) === version) {
+      return;
+    }
+    this.seen.set(uri, version);
+    this.schedule(crate, INDEX_DEBOUNCE_MS);
+  }
+
+  private closed(uri: string): void {
+    const crate = this.crateOfUri.get(uri);
+    this.crateOfUri.delete(uri);
+    this.seen.delete(uri);
+    if (!crate) {
+      return;
+    }
+    crate.uris.delete(uri);
+    // Unsaved changes are gone with the editor: the file is what the disk says again.
+    crate.diskStale.add(path.resolve(filePathOf(uri)));
+    if (crate.uris.size === 0) {
+      clearTimeout(crate.timer);
+      crate.dropTimer = setTimeout(() => crate.uris.size === 0 && this.drop(crate), CRATE_GRACE_MS);
+      crate.dropTimer.unref();
+      return;
+    }
+    this.schedule(crate, INDEX_DEBOUNCE_MS);
+  }
+
+  private saved(uri: string, text: string): void {
+    const crate = this.crateOfUri.get(uri);
+    if (!crate) {
+      return;
+    }
+    const file = path.resolve(filePathOf(uri));
+    const before = crate.modSignatures.get(file);
+    if (before !== undefined && before.signature !== modSignature(text)) {
+      crate.layoutDirty = true;
+      this.schedule(crate, INDEX_DEBOUNCE_MS);
+    }
+  }
+
+  /** `workspace/didChangeWatchedFiles`: source files, manifests and stored calibrations. */
+  filesChanged(changes: FileEvent[]): void {
+    const touched = new Set<CrateState>();
+    for (const change of changes) {
+      if (!change.uri.startsWith('file:')) {
+        continue;
+      }
+      const file = path.resolve(filePathOf(change.uri));
+      const base = path.basename(file);
+      if (base === 'Cargo.toml') {
+        // A package may have appeared or gone: look crates up again.
+        this.rootOfDir.clear();
+        const crate = this.crates.get(path.dirname(file));
+        if (crate) {
+          crate.layoutDirty = true;
+          crate.shown.clear();
+          crate.lastInput = '';
+          touched.add(crate);
+        }
+        continue;
+      }
+      if (base === 'calibration.json') {
+        for (const crate of this.crates.values()) {
+          if (defaultCalibrationPath(crate.root) !== file) {
+            continue;
+          }
+          if (change.type === FileChangeType.Deleted && crate.calibration) {
+            // `cargo clean`: the measurements are gone.
+            this.setCalibration(crate, null);
+            this.documents.invalidate([...crate.uris]);
+            this.schedule(crate, 0);
+          } else {
+            this.loadStoredCalibration(crate, true);
+          }
+        }
+        continue;
+      }
+      if (!file.endsWith('.rs')) {
+        continue;
+      }
+      const crate = this.crateContaining(file);
+      if (!crate || isUnder(file, path.join(crate.root, 'target'))) {
+        continue;
+      }
+      if (change.type !== FileChangeType.Changed) {
+        crate.layoutDirty = true;
+      }
+      if (!this.isOpen(crate, file)) {
+        crate.diskStale.add(file);
+      }
+      touched.add(crate);
+    }
+    for (const crate of touched) {
+      this.schedule(crate, INDEX_DEBOUNCE_MS);
+    }
+  }
+
+  dispose(): void {
+    for (const crate of [...this.crates.values()]) {
+      this.drop(crate);
+    }
+  }
+
+  // Indexing.
+
+  private schedule(crate: CrateState, delayMs: number): void {
+    if (crate.dropped) {
+      return;
+    }
+    clearTimeout(crate.timer);
+    crate.timer = setTimeout(() => {
+      crate.timer = undefined;
+      void this.run(crate);
+    }, delayMs);
+  }
+
+  private async run(crate: CrateState): Promise<void> {
+    if (crate.running) {
+      // Once the analysis under way is done, another one starts with the newest texts.
+      crate.again = true;
+      return;
+    }
+    crate.running = true;
+    const progress = crate.indexed ? null : await this.beginProgress(crate);
+    try {
+      do {
+        crate.again = false;
+        await this.index(crate, progress);
+      } while (crate.again && !crate.dropped);
+    } catch (error) {
+      this.log(`[crate] FAILED to index ${crate.name}: ${describe(error)}`);
+    } finally {
+      crate.running = false;
+      progress?.done();
+    }
+  }
+
+  private async beginProgress(crate: CrateState): Promise<WorkDoneProgressServerReporter | null> {
+    if (!this.progressSupported) {
+      return null;
+    }
+    try {
+      const progress = await this.connection.window.createWorkDoneProgress();
+      progress.begin(`Indexing ${crate.name}`, undefined, 'reading the module tree', false);
+      return progress;
+    } catch {
+      return null;
+    }
+  }
+
+  private async index(crate: CrateState, progress: WorkDoneProgressServerReporter | null): Promise<void> {
+    let files: CrateFile[] = [];
+    let hashes: string[] = [];
+    let versions = new Map<string, number>();
+    // A file whose `mod` declarations changed asks for the layout again, at most once per run.
+    for (let pass = 0; pass < 2; pass++) {
+      if (crate.layoutDirty || !crate.layout) {
+        await this.readLayout(crate);
+        if (crate.dropped) {
+          return;
+        }
+      }
+      ({ files, hashes, versions } = await this.collectFiles(crate));
+      if (crate.dropped) {
+        return;
+      }
+      let moved = false;
+      files.forEach((f, i) => {
+        const before = crate.modSignatures.get(f.file);
+        if (before?.hash === hashes[i]) {
+          return;
+        }
+        const signature = modSignature(f.text);
+        moved ||= before !== undefined && before.signature !== signature;
+        crate.modSignatures.set(f.file, { hash: hashes[i], signature });
+      });
+      if (!moved || pass === 1) {
+        break;
+      }
+      crate.layoutDirty = true;
+    }
+    const anyUri = crate.uris.values().next().value;
+    if (anyUri === undefined) {
+      return;
+    }
+    const edition = await this.documents.editionFor(anyUri);
+    const input = JSON.stringify([edition, crate.stamp, files.map((f, i) => [f.file, f.modulePath.join('::'), hashes[i]])]);
+    if (input !== crate.lastInput) {
+      progress?.report(`analysing ${files.length} files`);
+      const started = Date.now();
+      const reports = await this.runner.run({ kind: 'analyze', root: crate.root, files, edition });
+      if (crate.dropped) {
+        return;
+      }
+      const stamp = crate.stamp;
+      crate.reports = new Map(files.map((f, i) => [f.file, { hash: hashes[i], stamp, report: reports[i] }]));
+      crate.lastInput = input;
+      const futures = reports.reduce((n, r) => n + r.futures.length, 0);
+      this.log(`[crate] ${crate.indexed ? 're-indexed' : 'indexed'} ${crate.name}: ${files.length} files, ${futures} futures in ${Date.now() - started} ms`);
+      crate.indexed = true;
+    }
+    this.deliver(crate, versions, edition);
+  }
+
+  /** Gives each open document whose version has not moved since the analysis started its crate-aware report. */
+  private deliver(crate: CrateState, versions: Map<string, number>, edition: Edition): void {
+    let delivered = 0;
+    for (const uri of crate.uris) {
+      const entry = crate.reports.get(path.resolve(filePathOf(uri)));
+      const version = versions.get(uri);
+      if (entry && entry.stamp === crate.stamp && version !== undefined && this.documents.adoptCrateReport(uri, version, entry.report, edition)) {
+        delivered++;
+      }
+    }
+    if (delivered) {
+      this.onIndexed();
+    }
+  }
+
+  private async readLayout(crate: CrateState): Promise<void> {
+    const layout = await this.runner.run({ kind: 'layout', root: crate.root });
+    crate.layout = layout;
+    crate.layoutDirty = false;
+    crate.name = layout.name;
+    for (const warning of layout.warnings) {
+      if (/Cargo\.toml: does not parse/.test(warning)) {
+        this.showOnce(crate, 'warning', `rust-future-size: ${warning}. Its edition is taken as 2021 and its files are still analysed.`);
+      } else {
+        this.log(`[crate] ${warning}`);
+      }
+    }
+  }
+
+  /**
+   * The crate's files with their newest text, within the size cap (open documents always count),
+   * and the version of each open document whose text is used.
+   */
+  private async collectFiles(crate: CrateState): Promise<{ files: CrateFile[]; hashes: string[]; versions: Map<string, number> }> {
+    const layout = crate.layout!;
+    const texts = new Map<string, string | null>();
+    const openPaths = new Set([...crate.uris].map((uri) => path.resolve(filePathOf(uri))));
+    const toRead = layout.files.map((f) => f.path).filter((p) => !openPaths.has(p) && (!crate.disk.has(p) || crate.diskStale.has(p)));
+    for (let i = 0; i < toRead.length; i += READ_BATCH) {
+      const batch = toRead.slice(i, i + READ_BATCH);
+      const read = await Promise.all(batch.map(readSource));
+      batch.forEach((p, j) => texts.set(p, read[j]));
+    }
+    // The open documents after the awaits: their texts and versions go together.
+    const open = new Map<string, string>();
+    const versions = new Map<string, number>();
+    for (const uri of crate.uris) {
+      const document = this.documents.get(uri);
+      if (document) {
+        open.set(path.resolve(filePathOf(uri)), document.getText());
+        versions.set(uri, document.version);
+      }
+    }
+    for (const [p, text] of texts) {
+      crate.diskStale.delete(p);
+      if (text === null) {
+        crate.disk.delete(p);
+      } else {
+        crate.disk.set(p, { text, hash: hashText(text) });
+      }
+    }
+    // Files that left the crate.
+    const inLayout = new Set(layout.files.map((f) => f.path));
+    for (const p of [...crate.disk.keys()]) {
+      if (!inLayout.has(p)) {
+        crate.disk.delete(p);
+      }
+    }
+    const files: CrateFile[] = [];
+    const hashes: string[] = [];
+    let bytes = 0;
+    let skipped = 0;
+    for (const f of layout.files) {
+      const openText = open.get(f.path);
+      const disk = openText === undefined ? crate.disk.get(f.path) : undefined;
+      const text = openText ?? disk?.text;
+      if (text === undefined) {
+        continue;
+      }
+      if (openText === undefined && (files.length >= MAX_CRATE_FILES || bytes + text.length > MAX_CRATE_BYTES)) {
+        skipped++;
+        continue;
+      }
+      files.push({ file: f.path, text, modulePath: f.modulePath });
+      hashes.push(disk?.hash ?? hashText(text));
+      bytes += text.length;
+    }
+    if (skipped) {
+      this.showOnce(
+        crate,
+        'info',
+        `rust-future-size: \`${crate.name}\` has more than ${MAX_CRATE_FILES} source files or ${MAX_CRATE_BYTES / 1024 / 1024} MB; the crate index covers ${files.length} of them, so sizes that depend on the other ${skipped} are lower bounds.`,
+      );
+    }
+    return { files, hashes, versions };
+  }
+
+  private drop(crate: CrateState): void {
+    clearTimeout(crate.timer);
+    clearTimeout(crate.dropTimer);
+    crate.dropped = true;
+    this.crates.delete(crate.root);
+    for (const uri of crate.uris) {
+      this.crateOfUri.delete(uri);
+    }
+    this.runner.run({ kind: 'forget', root: crate.root }).catch(() => undefined);
+  }
+
+  private currentText(crate: CrateState, file: string): string | undefined {
+    for (const uri of crate.uris) {
+      if (path.resolve(filePathOf(uri)) === file) {
+        return this.documents.get(uri)?.getText();
+      }
+    }
+    return crate.disk.get(file)?.text;
+  }
+
+  private isOpen(crate: CrateState, file: string): boolean {
+    return [...crate.uris].some((uri) => path.resolve(filePathOf(uri)) === file);
+  }
+
+  private crateContaining(file: string): CrateState | undefined {
+    const resolved = path.resolve(file);
+    let best: CrateState | undefined;
+    for (const crate of this.crates.values()) {
+      if (isUnder(resolved, crate.root) && (!best || crate.root.length > best.root.length)) {
+        best = crate;
+      }
+    }
+    return best;
+  }
+
+  private rootOf(dir: string): string | null {
+    let root = this.rootOfDir.get(dir);
+    if (root === undefined) {
+      root = findCrateRoot(dir);
+      this.rootOfDir.set(dir, root);
+    }
+    return root;
+  }
+
+  private showOnce(crate: CrateState, kind: 'warning' | 'info', message: string): void {
+    if (crate.shown.has(message)) {
+      return;
+    }
+    crate.shown.add(message);
+    this.log(`[crate] ${message}`);
+    if (kind === 'warning') {
+      void this.connection.window.showWarningMessage(message);
+    } else {
+      void this.connection.window.showInformationMessage(message);
+    }
+  }
+
+  private log(message: string): void {
+    this.connection.console.log(message);
+  }
+}
+
+/** `[package] name` at a glance, for the progress title before the layout is read. */
+function packageName(root: string): string | null {
+  try {
+    const manifest = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+    const section = /^\s*\[package\]([\s\S]*?)(?:^\s*\[|$(?![\s\S]))/m.exec(manifest)?.[1] ?? '';
+    return /^\s*name\s*=\s*"([^"\n]+)"/m.exec(section)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The `mod x;` declarations of a file, in order: when they change, the module tree may have. */
+export function modSignature(text: string): string {
+  const names: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*(?:#\[path\s*=\s*"([^"]*)"\][ \t]*\n?[ \t]*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;/gm)) {
+    names.push(m[1] ? `${m[2]}=${m[1]}` : m[2]);
+  }
+  return names.join(',');
+}
+
+async function readSource(file: string): Promise<string | null> {
+  try {
+    const stat = await fs.promises.stat(file);
+    if (!stat.isFile() || stat.size > MAX_FILE_BYTES) {
+      return null;
+    }
+    const text = await fs.promises.readFile(file, 'utf8');
+    return text.includes('\u0000') ? null : text;
+  } catch {
+    return null;
+  }
+}
+
+function isUnder(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
