@@ -88,7 +88,8 @@ function emptyBody(): BodyResult {
 
 const MAX_AWAITS = 2000;
 const MAX_LOCALS = 20000;
-const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
+/** Larger files are skipped with a notice (a 5 MB source is far beyond any hand-written module). */
+export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 
 /** A macro in item position (its arguments are items, expanded by the index, not expressions). */
 function isItemLevel(macro: SyntaxNode): boolean {

@@ -43,6 +43,20 @@ export function initParser(paths: WasmPaths = defaultWasmPaths()): Promise<TreeS
   return loaded;
 }
 
+export interface TextEdit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: { row: number; column: number };
+  oldEndPosition: { row: number; column: number };
+  newEndPosition: { row: number; column: number };
+}
+
+/** Tells a tree about an edit of its text, so the next parse can reuse what the edit left alone. */
+export function editTree(tree: Tree, edit: TextEdit): void {
+  tree.edit(new TreeSitter.Edit(edit));
+}
+
 export class ParseTimeout extends Error {
   constructor(readonly budgetMs: number) {
     super(`parsing took longer than ${budgetMs} ms`);

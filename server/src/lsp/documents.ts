@@ -12,7 +12,7 @@ import { fileURLToPath } from 'url';
 import { Connection, Emitter, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Calibration, CalibrationData } from '../analysis/calibration';
-import { analyzeSource, Edition, WalkCache } from '../analysis/engine';
+import { analyzeSource, MAX_SOURCE_CHARS, Edition, WalkCache } from '../analysis/engine';
 import type { Fix } from '../analysis/fixTypes';
 import type { FileReport, FutureReport } from '../analysis/report';
 import { DEFAULT_EDITION, EditionResolver } from '../cli/edition';
@@ -21,6 +21,8 @@ import { fixesFor } from './fixSource';
 import { SettingsStore } from './settings';
 import { SourceText } from './sourceText';
 import { carryOver } from './carryOver';
+import { SyntaxTrees } from './syntaxTrees';
+import { ParseTimeout } from '../analysis/parser';
 
 /** An editor keystroke can afford less than a batch run. */
 const PARSE_BUDGET_MS = 1000;
@@ -65,7 +67,15 @@ export interface Analysis {
 }
 
 export class DocumentStore {
-  readonly documents = new TextDocuments(TextDocument);
+  /** Syntax trees of the open documents, re-parsed incrementally from each change. */
+  private readonly trees = new SyntaxTrees();
+  readonly documents = new TextDocuments<TextDocument>({
+    create: (uri, languageId, version, content) => TextDocument.create(uri, languageId, version, content),
+    update: (document, changes, version) => {
+      this.trees.recordChanges(document, changes);
+      return TextDocument.update(document, changes, version);
+    },
+  });
   /** `current`: the analysis once computed, so a superseded one of the same version is recognised. */
   private readonly analyses = new Map<string, { version: number; analysis: Promise<Analysis>; current?: Analysis }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -97,6 +107,7 @@ export class DocumentStore {
       this.cancel(e.document.uri);
       this.analyses.delete(e.document.uri);
       this.walkCaches.delete(e.document.uri);
+      this.trees.forget(e.document.uri);
       this.settings.forget(e.document.uri);
     });
     this.documents.listen(connection);
@@ -245,16 +256,25 @@ export class DocumentStore {
             walkCache = new WalkCache();
             this.walkCaches.set(uri, walkCache);
           }
-          report = analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS, calibration: calibration?.calibration, walkCache });
+          const current = this.documents.get(uri);
+          // The latest version's tree, incrementally re-parsed; an older version (a request for a
+          // superseded document) parses its own text.
+          const tree = current && current.version === version && text.length <= MAX_SOURCE_CHARS && /\basync\b/.test(text) ? this.trees.treeFor(current, PARSE_BUDGET_MS) : undefined;
+          report = analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS, calibration: calibration?.calibration, walkCache, tree });
           walkCache?.sweep();
           const previous = uri.startsWith('file:') ? this.knowledge?.lastReport(file) : undefined;
           const carried = previous ? carryOver(report, previous) : { report, carried: 0 };
           report = carried.report;
           plain = !calibration && carried.carried === 0;
         } catch (error) {
-          const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-          this.connection.console.error(`[analysis] FAILED for ${uri} (version ${version}): ${detail}`);
-          report = { file, futures: [], notices: [`${file}: analysis failed`] };
+          if (error instanceof ParseTimeout) {
+            // A pathological or huge file: a notice instead of hints, and the server stays responsive.
+            report = { file, futures: [], notices: [`${file}: skipped: ${error.message}`] };
+          } else {
+            const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+            this.connection.console.error(`[analysis] FAILED for ${uri} (version ${version}): ${detail}`);
+            report = { file, futures: [], notices: [`${file}: analysis failed`] };
+          }
         }
       }
       const elapsed = Date.now() - started;

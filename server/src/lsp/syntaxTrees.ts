@@ -1,0 +1,91 @@
+/**
+ * One syntax tree per open document, kept up to date incrementally: every change the client sends is
+ * turned into a tree-sitter edit of the previous tree, and the next parse reuses everything the edit
+ * did not touch. Trees are deleted when replaced and when their document closes.
+ */
+import { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { editTree, parseRust, Tree } from '../analysis/parser';
+
+interface Entry {
+  /** The tree of `version`, or of an older version with the edits since applied. */
+  tree: Tree;
+  version: number;
+  /** Whether `tree` was edited since it was parsed (it then needs a re-parse before use). */
+  stale: boolean;
+}
+
+export class SyntaxTrees {
+  private readonly entries = new Map<string, Entry>();
+
+  /** Records the client's changes (before TextDocument applies them): the old tree is edited in step. */
+  recordChanges(document: TextDocument, changes: readonly TextDocumentContentChangeEvent[]): void {
+    const entry = this.entries.get(document.uri);
+    if (!entry) {
+      return;
+    }
+    // TextDocument.update changes the document it is given: later changes are measured on a copy,
+    // never on the document the caller is about to update itself.
+    let current = document;
+    let copied = false;
+    for (const change of changes) {
+      if (!('range' in change)) {
+        // A full-text replacement: nothing of the old tree can be reused.
+        this.forget(document.uri);
+        return;
+      }
+      const startIndex = current.offsetAt(change.range.start);
+      const oldEndIndex = current.offsetAt(change.range.end);
+      const lines = change.text.split('\n');
+      const newEnd =
+        lines.length === 1
+          ? { row: change.range.start.line, column: change.range.start.character + change.text.length }
+          : { row: change.range.start.line + lines.length - 1, column: lines[lines.length - 1].length };
+      editTree(entry.tree, {
+        startIndex,
+        oldEndIndex,
+        newEndIndex: startIndex + change.text.length,
+        startPosition: { row: change.range.start.line, column: change.range.start.character },
+        oldEndPosition: { row: change.range.end.line, column: change.range.end.character },
+        newEndPosition: newEnd,
+      });
+      entry.stale = true;
+      if (changes.length > 1) {
+        if (!copied) {
+          current = TextDocument.create(document.uri, document.languageId, document.version, document.getText());
+          copied = true;
+        }
+        current = TextDocument.update(current, [change], current.version);
+      }
+    }
+  }
+
+  /**
+   * The tree of the document's current text, re-parsed from the previous one when there is one.
+   * Owned by this store: callers must not delete it. Throws ParseTimeout like `parseRust`.
+   */
+  treeFor(document: TextDocument, budgetMs: number): Tree {
+    const entry = this.entries.get(document.uri);
+    if (entry && entry.version === document.version && !entry.stale) {
+      return entry.tree;
+    }
+    let tree: Tree;
+    try {
+      tree = parseRust(document.getText(), budgetMs, entry?.tree ?? null);
+    } catch (error) {
+      this.forget(document.uri);
+      throw error;
+    }
+    entry?.tree.delete();
+    this.entries.set(document.uri, { tree, version: document.version, stale: false });
+    return tree;
+  }
+
+  forget(uri: string): void {
+    this.entries.get(uri)?.tree.delete();
+    this.entries.delete(uri);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
