@@ -13,7 +13,30 @@ import {
   InitializeResult,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import { initAnalysis } from '../analysis/engine';
+import { analyzeSource, initAnalysis } from '../analysis/engine';
+
+/**
+ * The first analysis pays for JIT compilation of the engine; one small analysis while the client is
+ * still starting up moves that cost off the user's first open document.
+ */
+const WARM_UP_SOURCE = `
+struct Conn { buf: Vec<u8>, id: u64 }
+impl Conn { async fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> { Ok(out.len()) } }
+async fn handle(mut conn: Conn, lock: &std::sync::Mutex<u32>) -> usize {
+    let mut buf = [0u8; 1024];
+    let n = conn.read(&mut buf).await.unwrap_or(0);
+    let name = format!("{}", conn.id);
+    match conn.read(&mut buf[..n]).await { Ok(m) => m + name.len(), Err(_) => 0 }
+}
+`;
+
+function warmUp(): void {
+  try {
+    analyzeSource(WARM_UP_SOURCE, { file: 'warm-up.rs', edition: '2021' });
+  } catch {
+    // Only a warm-up: a failure here shows up, with detail, on the first real document.
+  }
+}
 import type { WasmPaths } from '../analysis/parser';
 import { Commands, InitializationOptions, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../protocol';
 import { CalibrationFeature } from './calibrationCommand';
@@ -45,7 +68,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let inlayHintRefresh = false;
   // Requests wait for the parser; a failure to load it is logged once and answered with nothing.
   const ready = initAnalysis(options.wasmPaths).then(
-    () => true,
+    () => {
+      warmUp();
+      return true;
+    },
     (error: unknown) => {
       connection.console.error(`[parser] FAILED to load tree-sitter: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       void connection.window.showErrorMessage(`rust-future-size: cannot load the Rust parser: ${String(error)}`);
