@@ -435,8 +435,8 @@ class FileAnalysis {
   private signatureHash: string | null = null;
 
   /**
-   * What every walk of this file depends on besides its own fn's text: the file (or crate) with fn
-   * bodies taken out. Editing inside one body keeps it; editing a signature or a type changes it.
+   * What every walk of this file depends on besides its own fn's text: the items of the file (or
+   * crate). Editing inside one body keeps it; editing a signature or a type changes it.
    */
   signature(): string {
     if (this.crate) {
@@ -447,22 +447,15 @@ class FileAnalysis {
 
   ownSignature(): string {
     if (this.signatureHash === null) {
-      const text = this.root.text;
-      const bodies = [...this.localIndex.byNode.values()]
-        .map((f) => f.body)
-        .filter((b): b is SyntaxNode => !!b && b.tree === this.root.tree)
-        .map((b) => [b.startIndex, b.endIndex] as const)
-        .sort((a, b) => a[0] - b[0]);
-      let out = '';
-      let at = 0;
-      for (const [start, end] of bodies) {
-        if (start >= at) {
-          out += text.slice(at, start);
-          at = end;
-        }
-      }
-      // Whitespace between items does not change what a walk sees.
-      this.signatureHash = hashText((out + text.slice(at)).replace(/\s+/g, ' '));
+      // What walks read from the file besides their own fn: its items as the index sees them
+      // (types, consts, `use`s, fn signatures). Comments, whitespace and other bodies do not count.
+      const index = this.localIndex;
+      const fns = [...index.byNode.values()].map((f) => [
+        f.path, f.isAsync, f.selfKind, f.params.map((p) => [p.isSelf, p.pattern.text, p.ty]), f.ret, f.generics,
+        [...f.callableOutputs], [...f.futureOutputs], f.selfTy,
+      ]);
+      const summary = JSON.stringify([[...index.types], [...index.consts], [...index.uses], fns, [...index.typeModules]]);
+      this.signatureHash = hashText(summary);
     }
     return this.signatureHash;
   }
