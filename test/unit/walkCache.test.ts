@@ -43,6 +43,25 @@ describe('walk cache', () => {
     });
   }
 
+  it('gives the same reports as a fresh analysis on a dense generated file (123 async fns awaiting each other)', function () {
+    this.timeout(120_000);
+    // bench/generate.ts is compiled by the same `tsc -b`.
+    const generate = require(path.join(repoRoot, 'bench', 'out', 'generate.js')) as { generateRust(fns: number, seed: number): { text: string } };
+    let text = generate.generateRust(123, 7).text;
+    const cache = new engine.WalkCache();
+    engine.analyzeSource(text, { file: 'g.rs', edition: '2021', walkCache: cache });
+    cache.sweep();
+    let seed = 1;
+    for (let i = 0; i < 15; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const at = seed % text.length;
+      text = text.slice(0, at) + (i % 3 === 0 ? '\n' : ' ') + text.slice(at);
+      const cached = engine.analyzeSource(text, { file: 'g.rs', edition: '2021', walkCache: cache });
+      cache.sweep();
+      assert.strictEqual(comparable(cached), comparable(engine.analyzeSource(text, { file: 'g.rs', edition: '2021' })), `edit ${i} at ${at}`);
+    }
+  });
+
   it('forgets the walks of edited functions', () => {
     const cache = new engine.WalkCache();
     const a = 'async fn a() { p().await; }\nasync fn b() { p().await; }\nasync fn p() {}\n';

@@ -48,6 +48,9 @@ interface CachedUnit {
 export class WalkCache {
   readonly units = new Map<string, CachedUnit>();
   readonly used = new Set<string>();
+  /** Reports of futures whose walk was unchanged, valid while the future layouts they read are too. */
+  readonly reports = new Map<string, { report: FutureReport; deps: [string, string | null][]; anchor: { row: number; column: number } }>();
+  readonly usedReports = new Set<string>();
 
   /** Forgets walks the last analysis did not use (edited or deleted fns), keeping memory bounded. */
   sweep(): void {
@@ -56,7 +59,13 @@ export class WalkCache {
         this.units.delete(key);
       }
     }
+    for (const key of this.reports.keys()) {
+      if (!this.usedReports.has(key)) {
+        this.reports.delete(key);
+      }
+    }
     this.used.clear();
+    this.usedReports.clear();
   }
 
   get size(): number {
@@ -80,6 +89,11 @@ interface FutureEntry {
   report?: FutureReport;
   layout?: Layout | null;
   inProgress?: boolean;
+  /** The walk-cache unit (enclosing fn) this future's walk belongs to, and where that fn starts now. */
+  unitKey?: string;
+  anchor?: { row: number; column: number };
+  /** Reports built while a callee was in progress (a cycle); bounded so cycles cannot blow up. */
+  cycleBuilds?: number;
 }
 
 function emptyBody(): BodyResult {
@@ -325,6 +339,7 @@ class FileAnalysis {
       if (cache && cached) {
         this.restoreUnit(cached, fn, entry);
         cache.used.add(unitKey);
+        this.markUnit(unitKey, fn, entry, cached.nested.map((n) => n.id));
         continue;
       }
       this.recording = { nested: [], instances: [] };
@@ -365,6 +380,7 @@ class FileAnalysis {
           instances: recorded.instances,
         });
         cache.used.add(unitKey);
+        this.markUnit(unitKey, fn, entry, nested.map((n) => n.id));
       }
     }
     // Futures outside any fn (consts, statics) have no captures.
@@ -402,6 +418,17 @@ class FileAnalysis {
 
   /** What the walk of the current fn produced besides its own body (for the walk cache). */
   private recording: { nested: FutureEntry[]; instances: CachedUnit['instances'] } | null = null;
+
+  /** Records which walk-cache unit the fn's futures belong to, for the report cache. */
+  private markUnit(unitKey: string, fn: FnInfo, entry: FutureEntry | undefined, nestedIds: string[]): void {
+    const anchor = startOf(fn.node);
+    for (const e of [entry, ...nestedIds.map((id) => this.futures.get(id))]) {
+      if (e) {
+        e.unitKey = unitKey;
+        e.anchor = anchor;
+      }
+    }
+  }
 
   /** Puts a cached walk of an unchanged fn back in place, moved to where the fn is now. */
   private restoreUnit(unit: CachedUnit, fn: FnInfo, entry: FutureEntry | undefined): void {
@@ -770,6 +797,21 @@ class FileAnalysis {
   }
 
   private futureLayout(id: string): Layout | null {
+    const inCycle = this.instances.get(id)?.inProgress || this.findFuture(id)?.entry.inProgress;
+    const result = this.futureLayoutUncached(id);
+    // A layout cut short by a cycle depends on the order reports are built in: never cache on it.
+    this.dependencies[this.dependencies.length - 1]?.push([id, inCycle ? 'cycle' : layoutSignature(result)]);
+    return result;
+  }
+
+  /** For each report being built, the future layouts it read (what a cached copy must still match). */
+  private readonly dependencies: [string, string | null][][] = [];
+  private get lastDependencies(): [string, string | null][] {
+    return this.poppedDependencies;
+  }
+  private poppedDependencies: [string, string | null][] = [];
+
+  private futureLayoutUncached(id: string): Layout | null {
     const instance = this.instances.get(id);
     if (instance) {
       if (instance.inProgress || !instance.entry.body) {
@@ -801,13 +843,40 @@ class FileAnalysis {
     if (entry.report) {
       return entry.report;
     }
+    const cache = this.options.walkCache;
+    const key = cache && entry.unitKey ? `${entry.id}|${entry.unitKey}|${this.options.calibration?.data.createdAt ?? ''}` : null;
     entry.inProgress = true;
     try {
-      entry.report = this.buildReport(entry);
+      const cached = key ? cache!.reports.get(key) : undefined;
+      if (cached && entry.anchor && cached.deps.every(([id, layout]) => {
+        return layoutSignature(this.futureLayout(id)) === layout;
+      })) {
+        entry.report = shiftReport(cached.report, cached.anchor, entry.anchor, this.options.file);
+        cache!.usedReports.add(key!);
+        return entry.report;
+      }
+      this.dependencies.push([]);
+      let report: FutureReport;
+      try {
+        report = this.buildReport(entry);
+      } finally {
+        this.poppedDependencies = this.dependencies.pop() ?? [];
+      }
+      const deps = this.lastDependencies;
+      const cutByCycle = deps.some(([, layout]) => layout === 'cycle');
+      // A report built while a callee was still in progress (a cycle of awaits) depends on the order
+      // of the requests: keep it only for this request, so the report of record is built outside any cycle.
+      if (!cutByCycle || (entry.cycleBuilds = (entry.cycleBuilds ?? 0) + 1) > 2) {
+        entry.report = report;
+      }
+      if (key && entry.anchor && !cutByCycle) {
+        cache!.reports.set(key, { report, deps, anchor: entry.anchor });
+        cache!.usedReports.add(key);
+      }
+      return report;
     } finally {
       entry.inProgress = false;
     }
-    return entry.report;
   }
 
   private buildReport(entry: FutureEntry, subst: Map<string, Ty> = new Map()): FutureReport {
@@ -990,6 +1059,44 @@ function detachBody(body: BodyResult): void {
     a.node = undefined as unknown as SyntaxNode;
   }
   body.nested = [];
+}
+
+/** What a report takes from a callee's layout: its size, alignment and what it could not size. */
+function layoutSignature(layout: Layout | null): string | null {
+  return layout ? `${layout.size}/${layout.align}/${layout.exact}/${layout.unknown.join(',')}` : null;
+}
+
+/** A cached report moved with its fn (from `was` to `now`); columns shift only on the fn's first row. */
+function shiftReport(report: FutureReport, was: { row: number; column: number }, now: { row: number; column: number }, file: string): FutureReport {
+  const rowDelta = now.row - was.row;
+  const colDelta = now.column - was.column;
+  if (rowDelta === 0 && colDelta === 0 && report.file === file) {
+    return report;
+  }
+  const line = (l: number) => l + rowDelta;
+  const col = (l: number, c: number) => (l - 1 === was.row ? c + colDelta : c);
+  // Blocks and closures are named by position (`async block@12:5`); they live in the same fn, so move too.
+  const renamed = (text: string) =>
+    text.replace(/(async (?:block|closure))@(\d+)(?::(\d+))?/g, (_m, what: string, l: string, c?: string) => `${what}@${line(+l)}${c === undefined ? '' : `:${col(+l, +c)}`}`);
+  const held = (h: HeldValue): HeldValue => ({
+    ...h, line: line(h.line), column: col(h.line, h.column), endLine: line(h.endLine), endColumn: col(h.endLine, h.endColumn),
+    type: h.type === null ? null : renamed(h.type),
+  });
+  return {
+    ...report,
+    file,
+    name: renamed(report.name),
+    unknown: report.unknown.map(renamed),
+    line: line(report.line),
+    column: col(report.line, report.column),
+    endLine: line(report.endLine),
+    upvars: report.upvars.map(held),
+    awaits: report.awaits.map((a) => ({ ...a, line: line(a.line), column: col(a.line, a.column), held: a.held.map(held) })),
+    nameSpan: report.nameSpan && {
+      line: line(report.nameSpan.line), column: col(report.nameSpan.line, report.nameSpan.column),
+      endLine: line(report.nameSpan.endLine), endColumn: col(report.nameSpan.endLine, report.nameSpan.endColumn),
+    },
+  };
 }
 
 /** Moves a cached body with its fn: rows by `rowDelta`, and columns on the fn's first row by `colDelta`. */

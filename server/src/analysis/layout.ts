@@ -302,6 +302,10 @@ export class LayoutComputer {
   private adtLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
     // The full structure, not the short display form: `Result<(), io::Error>` ≠ `Result<(), fmt::Error>`.
     const key = JSON.stringify(ty);
+    // Types holding futures are asked afresh: a future's size is the caller's to track (see engine.ts).
+    if (key.includes('"k":"future"')) {
+      return this.adtLayoutUncached(ty, depth);
+    }
     const cached = this.cache.get(key);
     if (cached) {
       return cached;
