@@ -172,7 +172,10 @@ export function renderLayout(future: FutureReport, file: string): string {
     return out.join('\n') + '\n';
   }
   const derived = deriveLayout(future);
-  out.push(`// Offsets follow rustc's coroutine layout rules; sizes are those of the hints.`);
+  // Measured: about three in four fields get rustc's own offset; the order inside the shared prefix
+  // is where rustc's field reordering and this estimate most often differ.
+  out.push(`// Offsets are estimated with rustc's coroutine layout rules (which values share the prefix,`);
+  out.push(`// which states overlap); rustc may order fields inside a region differently. Sizes are the hints'.`);
   out.push('');
   out.push(`future ${future.name}  size ${formatBytes(future.size, future.exact)}  align ${future.align}`);
   if (future.unknown.length) {
