@@ -7,7 +7,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AccuracySummary, aggregate } from '../support/compare';
 import { referenceCasesDir } from '../support/repoPaths';
-import { compareCorpus, compareCrate, knownSizes, requireRustc } from '../support/rustcCorpus';
+import { spawnSync } from 'child_process';
+import * as os from 'os';
+import { compareCorpus, compareCrate, compareCrateOutput, knownSizes, requireRustc } from '../support/rustcCorpus';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -56,7 +58,11 @@ function listDirs(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort().map((d) => path.join(dir, d)).filter((d) => fs.existsSync(path.join(d, 'Cargo.toml'))) : [];
 }
 
-/** Known-size futures in tokio's own sources (Debian's librust-tokio-dev), without and with the crate index. */
+/**
+ * tokio's own sources (Debian's librust-tokio-dev): how many futures have a known size without and
+ * with the crate index, and, compiled offline against Debian's registry, how the analysis compares
+ * with rustc on real code.
+ */
 async function printRealCrate(): Promise<void> {
   const registry = '/usr/share/cargo/registry';
   const tokio = fs.existsSync(registry) ? fs.readdirSync(registry).find((d) => /^tokio-\d/.test(d)) : undefined;
@@ -66,6 +72,50 @@ async function printRealCrate(): Promise<void> {
   }
   const k = await knownSizes(path.join(registry, tokio));
   console.log(`\n${tokio} (${k.files} files, ${k.futures} futures): known size file by file ${k.singleFile} (${pct(k.singleFile / k.futures)}), with the crate index ${k.withIndex} (${pct(k.withIndex / k.futures)})`);
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-tokio-'));
+  try {
+    const summary = await compareBuiltCrate(path.join(registry, tokio), copy, registry);
+    if (typeof summary === 'string') {
+      console.log(`  against rustc: not measured (${summary})`);
+    } else {
+      const learned = summary as AccuracySummary & { learnedExact: number; learnedF1: number };
+      console.log(`  against rustc (cargo --features full, offline): ${summary.futures} futures matched, held-value F1 ${summary.f1.toFixed(3)}, exact ${pct(summary.exactShare)}, within 2× ${pct(summary.within2xShare)} (other crates' types make most sizes lower bounds)`);
+      console.log(`  with the type sizes of that build learned (as after \`calibrate\`, futures still estimated): held-value F1 ${learned.learnedF1.toFixed(3)}, exact ${pct(learned.learnedExact)}`);
+    }
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/** Builds a copy of a registry crate with -Zprint-type-sizes (dev-dependencies dropped) and compares it. */
+async function compareBuiltCrate(source: string, copy: string, registry: string): Promise<AccuracySummary | string> {
+  fs.cpSync(source, copy, { recursive: true });
+  const manifest = path.join(copy, 'Cargo.toml');
+  const kept: string[] = [];
+  let skipping = false;
+  for (const line of fs.readFileSync(manifest, 'utf8').split('\n')) {
+    if (line.startsWith('[')) {
+      skipping = line.includes('dev-dependencies');
+    }
+    if (!skipping) {
+      kept.push(line);
+    }
+  }
+  fs.writeFileSync(manifest, kept.join('\n'));
+  fs.mkdirSync(path.join(copy, '.cargo'), { recursive: true });
+  fs.writeFileSync(path.join(copy, '.cargo', 'config.toml'), `[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "${registry}"\n`);
+  const build = spawnSync('cargo', ['rustc', '--offline', '--lib', '--features', 'full', '--', '-Zprint-type-sizes'], {
+    cwd: copy,
+    env: { ...process.env, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: path.join(copy, 'target') },
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  if (build.status !== 0) {
+    return (build.stderr ?? '').split('\n').find((l) => l.startsWith('error')) ?? `cargo exited with ${build.status}`;
+  }
+  const plain = aggregate(await compareCrateOutput(copy, build.stdout));
+  const learned = aggregate(await compareCrateOutput(copy, build.stdout, '2021', true));
+  return { ...plain, learnedExact: learned.exactShare, learnedF1: learned.f1 } as AccuracySummary & { learnedExact: number; learnedF1: number };
 }
 
 /** Fix statistics, when the fix suite's measurement module is present. */

@@ -71,20 +71,34 @@ export async function compareCorpus(dir: string, edition = '2021', parallel = 2)
 }
 
 const crates = loadServerModule<typeof import('../../server/src/workspace/crateLayout')>('workspace/crateLayout');
+const calibrationModule = loadServerModule<typeof import('../../server/src/analysis/calibration')>('analysis/calibration');
 
 /** Analyses a crate with its whole index and pairs its futures with rustc's for the crate root. */
 export async function compareCrate(dir: string, edition = '2021'): Promise<FileComparison[]> {
-  await engine.initAnalysis();
-  const layout = crates.readCrateLayout(dir);
   const rootFile = fs.existsSync(path.join(dir, 'src', 'lib.rs')) ? 'src/lib.rs' : 'src/main.rs';
   const result = await runner.runPrintTypeSizesAsync(rootFile, edition, { cwd: dir });
   if (!result.ok) {
     throw new Error(`${dir}: ${result.error}`);
   }
-  const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout));
+  return compareCrateOutput(dir, result.stdout, edition);
+}
+
+/**
+ * Pairs a crate's futures (analysed with its index) with those of rustc's `-Zprint-type-sizes` output.
+ * With `learnTypes`, the analysis first learns the type sizes rustc printed (as after `calibrate`,
+ * for code edited since): futures are still estimated, not taken from rustc.
+ */
+export async function compareCrateOutput(dir: string, printed: string, edition = '2021', learnTypes = false): Promise<FileComparison[]> {
+  await engine.initAnalysis();
+  const layout = crates.readCrateLayout(dir);
+  const types = rustcOut.parsePrintTypeSizes(printed);
+  const rustcFutures = rustcOut.futuresFromTypes(types);
+  const calibration = learnTypes
+    ? new calibrationModule.Calibration({ version: 1, rustc: 'learned', createdAt: '', futures: [], types: Object.fromEntries(rustcOut.typeSizesFromTypes(types)) })
+    : undefined;
   const reports = engine.analyzeCrate(
     layout.files.map((f) => ({ file: f.path, text: fs.readFileSync(f.path, 'utf8'), modulePath: f.modulePath })),
-    { edition: (layout.edition ?? edition) as never },
+    { edition: (layout.edition ?? edition) as never, calibration },
   );
   // Fns match by path across the crate; blocks and closures by position within their own file.
   const comparisons = reports.map((r) => {
