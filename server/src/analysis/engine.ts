@@ -265,6 +265,12 @@ class FileAnalysis {
     const typeEnv = (sized: boolean): TypeEnv => ({
       userType: (segments) => {
         const name = segments[segments.length - 1];
+        if (segments.length > 1) {
+          const qualified = this.index.types.get(`${segments[segments.length - 2]}::${name}`);
+          if (qualified) {
+            return qualified;
+          }
+        }
         const t = this.index.types.get(name);
         if (!t || segments.length === 1) {
           return t ?? null;

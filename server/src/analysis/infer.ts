@@ -109,6 +109,12 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
   const t = peelRefs(recvTy);
   const name = adtName(t);
   if (name) {
+    // `ll::Semaphore` (a module alias) names one of two same-named types: its module decides.
+    const qualifier = t.k === 'adt' && t.segments.length > 1 ? t.segments[t.segments.length - 2] : null;
+    const qualified = qualifier ? index.methods.get(`${qualifier}::${name}::${method}`) : undefined;
+    if (qualified?.length) {
+      return qualified[0];
+    }
     const list = index.methods.get(`${name}::${method}`);
     if (list?.length) {
       return list[0];

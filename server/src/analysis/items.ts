@@ -247,9 +247,15 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
 function noteModule(index: ItemIndex, item: SyntaxNode, modPath: string[]): void {
   const name = item.childForFieldName('name')?.text;
   if (name) {
+    const module = modPath[modPath.length - 1] ?? '';
     const list = index.typeModules.get(name) ?? [];
-    list.push(modPath[modPath.length - 1] ?? '');
+    list.push(module);
     index.typeModules.set(name, list);
+    // Also under `module::Name`, for paths that say which of two same-named types they mean.
+    const type = index.types.get(name);
+    if (type && module) {
+      index.types.set(`${module}::${name}`, type);
+    }
   }
 }
 
@@ -335,6 +341,9 @@ function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropIm
     if (f?.type === 'function_item') {
       const info = indexFn(f, modPath, selfTy, traitName, index, params, typeName);
       push(index.methods, `${typeName}::${info.name}`, info);
+      if (modPath.length) {
+        push(index.methods, `${modPath[modPath.length - 1]}::${typeName}::${info.name}`, info);
+      }
       push(index.methodsByName, info.name, info);
     }
   }
