@@ -215,7 +215,8 @@ export class ExprTyper {
     }
     // Calls are typed many times over (receiver, operands, the let that binds them); their type
     // depends on signatures, not on the bindings in scope, so it is worked out once.
-    const memoizable = MEMOIZED.has(node.type);
+    // Not when an argument is a closure or async block: its type is known only once it is walked.
+    const memoizable = MEMOIZED.has(node.type) && !(node.type === 'call_expression' && /\|[^|]*\||\basync\b/.test(node.childForFieldName('arguments')?.text ?? ''));
     if (memoizable) {
       const hit = this.memo.get(node.id);
       if (hit) {
