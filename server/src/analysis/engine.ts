@@ -369,7 +369,6 @@ class FileAnalysis {
       if (entry) {
         entry.body = result;
       }
-      this.walkNested(result, { generics: new Set(fn.generics), selfTy: fn.selfTy });
       const recorded = this.recording;
       this.recording = null;
       if (cache && recorded) {
@@ -721,16 +720,6 @@ class FileAnalysis {
     return ret ? typeFromNode(ret, this.index, e.scope) : null;
   }
 
-  private walkNested(result: BodyResult, scope: TypeScope): void {
-    for (const nested of result.nested) {
-      const entry = this.futures.get(this.keyOf(nested.node));
-      if (entry && !entry.body) {
-        entry.scope = scope;
-        this.walkFuture(entry, nested.captures);
-      }
-    }
-  }
-
   private walkFuture(entry: FutureEntry, captures: Capture[]): void {
     const parseProblem = entry.node.hasError ? seriousParseError(entry.node) : null;
     if (parseProblem) {
@@ -768,7 +757,6 @@ class FileAnalysis {
       entry.report = this.skipped(entry, e.message);
       return;
     }
-    this.walkNested(entry.body, entry.scope);
   }
 
   private skipped(entry: FutureEntry, reason: string): FutureReport {
@@ -812,10 +800,6 @@ class FileAnalysis {
 
   /** For each report being built, the future layouts it read (what a cached copy must still match). */
   private readonly dependencies: [string, string | null][][] = [];
-  private get lastDependencies(): [string, string | null][] {
-    return this.poppedDependencies;
-  }
-  private poppedDependencies: [string, string | null][] = [];
 
   private futureLayoutUncached(id: string): Layout | null {
     const instance = this.instances.get(id);
@@ -863,12 +847,12 @@ class FileAnalysis {
       }
       this.dependencies.push([]);
       let report: FutureReport;
+      let deps: [string, string | null][];
       try {
         report = this.buildReport(entry);
       } finally {
-        this.poppedDependencies = this.dependencies.pop() ?? [];
+        deps = this.dependencies.pop() ?? [];
       }
-      const deps = this.lastDependencies;
       const cutByCycle = deps.some(([, layout]) => layout === 'cycle');
       // A report built while a callee was still in progress (a cycle of awaits) depends on the order
       // of the requests: keep it only for this request, so the report of record is built outside any cycle.

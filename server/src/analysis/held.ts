@@ -244,6 +244,7 @@ export class BodyWalker {
   private dead = false;
   private depth = 0;
   private readonly typer: ExprTyper;
+  private readonly inferEnv: InferEnv;
   private readonly closureTypes = new Map<number, Ty>();
   private readonly awaitCache = new Map<number, boolean>();
   /** Value types of blocks, computed before their scope closed (their tail may name inner bindings). */
@@ -257,7 +258,7 @@ export class BodyWalker {
   private readonly flexInts = new Set<Local>();
 
   constructor(private readonly ctx: BodyContext) {
-    const env: InferEnv = {
+    const env: InferEnv = (this.inferEnv = {
       index: ctx.index,
       scope: ctx.scope,
       localType: (name) => this.lookup(name)?.ty ?? null,
@@ -282,7 +283,7 @@ export class BodyWalker {
       },
       futureOfFn: (f, m) => ctx.futureOfFn(f, m),
       futureOutput: (id) => ctx.futureOutput(id),
-    };
+    });
     this.typer = new ExprTyper(env);
   }
 
@@ -1296,14 +1297,7 @@ export class BodyWalker {
       const method = fnNode.childForFieldName('field')?.text ?? '';
       if (receiver) {
         const recvTy = this.typeOf(receiver);
-        const modeOf = receiverMode(recvTy, method, {
-          index: this.ctx.index,
-          scope: this.ctx.scope,
-          localType: (n) => this.lookup(n)?.ty ?? null,
-          futureOfNode: (n) => this.ctx.futureOfNode(n),
-          futureOfFn: (f, m) => this.ctx.futureOfFn(f, m),
-          futureOutput: (id) => this.ctx.futureOutput(id),
-        });
+        const modeOf = receiverMode(recvTy, method, this.inferEnv);
         const byRef = modeOf === 'ref' || modeOf === 'mut';
         let receiverTemp: Local | null = null;
         if (isPlace(receiver)) {
