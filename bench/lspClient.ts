@@ -64,7 +64,8 @@ export class LspClient {
         workspace: { configuration: true },
         textDocument: {
           synchronization: { dynamicRegistration: false },
-          inlayHint: { dynamicRegistration: false },
+          // As VS Code declares it: tooltips come on resolve, when a hint is pointed at.
+          inlayHint: { dynamicRegistration: false, resolveSupport: { properties: ['tooltip', 'textEdits', 'label.tooltip', 'label.location', 'label.command'] } },
           publishDiagnostics: {},
         },
       },

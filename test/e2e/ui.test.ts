@@ -74,6 +74,17 @@ test('the future size and held-value hints are rendered in the editor', async ()
   assert.ok(!fs.readFileSync(file, 'utf8').includes('future 16456 B'), 'hints are not written into the file');
 });
 
+test('pointing at a size hint shows its state-by-state tooltip (resolved on demand)', async () => {
+  const hint = line('pub async fn copy').locator('span[class*="dyn-rule-"]', { hasText: 'future' }).first();
+  await hint.hover();
+  const tooltip = page.locator('.monaco-hover', { hasText: 'Suspend1, await on line 27' });
+  await tooltip.waitFor({ timeout: 15_000 });
+  assert.match(await tooltip.innerText(), /async fn copy/);
+  await page.keyboard.press('Escape');
+  await page.mouse.move(5, 400);
+  await tooltip.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+});
+
 test('the guard is underlined as a warning and its hover explains why', async () => {
   await page.locator('.monaco-editor .view-overlays .squiggly-warning').first().waitFor({ timeout: 30_000 });
   await page.locator('[id="status.problems"][aria-label*="Warnings: 3"]').waitFor({ timeout: 30_000 });

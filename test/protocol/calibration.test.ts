@@ -8,7 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
 import type { MeasureExactSizesResult } from '../../server/src/protocol';
-import { crateFixture, futureHintObjects, futureHints, TempCrate, tooltipOf } from './support/crates';
+import { crateFixture, futureHintObjects, futureHints, TempCrate } from './support/crates';
 import { LspSession, positionOf, until } from './support/lspSession';
 
 const MEASURE = 'rustFutureSize.measureExactSizes';
@@ -81,7 +81,7 @@ describe('calibration', function () {
     const wireMeasured = await futureHints(lsp, wire);
     assert.deepStrictEqual(Object.keys(wireMeasured), ['read_frame', 'write_frame']);
     assert.ok(Object.values(wireMeasured).every((l) => /^future \d+ B \(measured\)$/.test(l)), JSON.stringify(wireMeasured));
-    const tooltip = tooltipOf((await futureHintObjects(lsp, app)).handle);
+    const tooltip = await lsp.tooltipOf((await futureHintObjects(lsp, app)).handle);
     assert.match(tooltip, /Measured by rustc \(`rustc [^`]+`\) on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
 
     // Edit one function: at once (the file's own analysis) and after the crate index, only it is estimated.

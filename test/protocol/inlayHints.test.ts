@@ -1,9 +1,8 @@
 import * as assert from 'assert';
-import { InlayHint, MarkupContent } from 'vscode-languageserver-protocol/node';
-import { fixture, LspSession, positionOf } from './support/lspSession';
+import { InlayHint } from 'vscode-languageserver-protocol/node';
+import { fixture, LspSession, positionOf, VSCODE_CAPABILITIES } from './support/lspSession';
 
 const labelOf = (hint: InlayHint) => (typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join(''));
-const tooltipOf = (hint: InlayHint) => (hint.tooltip as MarkupContent).value;
 
 describe('inlay hints', () => {
   let lsp: LspSession;
@@ -36,14 +35,47 @@ describe('inlay hints', () => {
     const f = fixture('buffers.rs');
     const hints = (await lsp.inlayHints(f.uri)) ?? [];
     const copy = hints.find((h) => labelOf(h) === 'future 16456 B')!;
-    const tooltip = tooltipOf(copy);
+    const tooltip = await lsp.tooltipOf(copy);
     assert.match(tooltip, /\*\*async fn `copy`\*\*: future of 16456 B, align 8/);
     assert.match(tooltip, /\| every state \(captured\) \| `conn` 8 B \| 8 \|/);
     assert.match(tooltip, /\| Suspend0, await on line 17 \| `conn` 8 B, `buf` 16384 B, `total` 8 B, `<awaitee Conn::read\(\)>` 32 B \| 16432 \|/);
     assert.match(tooltip, /\| Suspend1, await on line 21 \|/);
     const buf = hints.find((h) => labelOf(h) === 'held 16384 B across 2 awaits')!;
-    assert.match(tooltipOf(buf), /\*\*`buf`\*\*: `\[u8; 16384\]`, 16384 B/);
-    assert.match(tooltipOf(buf), /line 17, line 21/);
+    assert.match(await lsp.tooltipOf(buf), /\*\*`buf`\*\*: `\[u8; 16384\]`, 16384 B/);
+    assert.match(await lsp.tooltipOf(buf), /line 17, line 21/);
+  });
+
+  it('sends tooltips on resolve to clients that resolve hints, and never resolves a hint of an older version', async () => {
+    const f = fixture('buffers.rs');
+    const hints = (await lsp.inlayHints(f.uri)) ?? [];
+    assert.ok(hints.length > 0);
+    assert.ok(hints.every((h) => h.tooltip === undefined && h.data !== undefined), 'tooltips are left for resolve');
+    const buf = hints.find((h) => labelOf(h) === 'held 16384 B across 2 awaits')!;
+    const resolved = await lsp.resolveInlayHint(buf);
+    assert.strictEqual(resolved.label, buf.label);
+    assert.deepStrictEqual(resolved.position, buf.position);
+    assert.match(await lsp.tooltipOf(resolved), /\*\*`buf`\*\*: `\[u8; 16384\]`/);
+    // After an edit the hint describes text that is gone: it comes back as it was, not with another tooltip.
+    const uri = f.uri.replace('buffers.rs', 'buffers_edited.rs');
+    await lsp.open(uri, f.text);
+    const before = ((await lsp.inlayHints(uri)) ?? []).find((h) => labelOf(h) === 'held 16384 B across 2 awaits')!;
+    await lsp.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '// edited\n' }]);
+    assert.strictEqual((await lsp.resolveInlayHint(before)).tooltip, undefined);
+  });
+
+  it('puts tooltips in the hints for clients that cannot resolve them', async () => {
+    const eager = new LspSession();
+    try {
+      await eager.initialize({ ...VSCODE_CAPABILITIES, textDocument: { ...VSCODE_CAPABILITIES.textDocument, inlayHint: {} } });
+      const f = fixture('buffers.rs');
+      await eager.open(f.uri, f.text);
+      const hints = (await eager.inlayHints(f.uri)) ?? [];
+      assert.ok(hints.length > 0 && hints.every((h) => h.tooltip !== undefined));
+      const copy = hints.find((h) => labelOf(h) === 'future 16456 B')!;
+      assert.match(await eager.tooltipOf(copy), /\| Suspend1, await on line 21 \|/);
+    } finally {
+      await eager.dispose();
+    }
   });
 
   it('marks lower bounds and names unknown types', async () => {
@@ -53,7 +85,7 @@ describe('inlay hints', () => {
     // tokio's guard and lock future are other-crate types: the size is a lower bound.
     const asyncGuard = hints.find((h) => /^future ≥ \d+ B$/.test(labelOf(h)));
     assert.ok(asyncGuard, hints.map(labelOf).join(', '));
-    assert.match(tooltipOf(asyncGuard), /\nUnknown sizes \(the total is a lower bound\): `/);
+    assert.match(await lsp.tooltipOf(asyncGuard), /\nUnknown sizes \(the total is a lower bound\): `/);
     assert.ok(hints.some((h) => labelOf(h) === 'held ? B across 1 await'));
   });
 

@@ -12,7 +12,7 @@ describe('server', () => {
     const result = await lsp.initialize();
     assert.deepStrictEqual(result.capabilities, {
       textDocumentSync: { openClose: true, change: 2, save: { includeText: false } },
-      inlayHintProvider: { resolveProvider: false },
+      inlayHintProvider: { resolveProvider: true },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix', 'refactor.rewrite'] },
       executeCommandProvider: { commands: ['rustFutureSize.measureExactSizes'] },

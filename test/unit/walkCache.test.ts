@@ -62,14 +62,53 @@ describe('walk cache', () => {
     }
   });
 
-  it('forgets the walks of edited functions', () => {
+  describe('re-walks a function whose text is unchanged when something it reads changes', () => {
+    /** Analyses `before` with a cache, then `after` with the same cache, and checks it against a fresh analysis of `after`. */
+    const edit = (before: string, after: string) => {
+      const cache = new engine.WalkCache();
+      const first = engine.analyzeSource(before, { file: 'x.rs', edition: '2021', walkCache: cache });
+      cache.sweep();
+      const cached = engine.analyzeSource(after, { file: 'x.rs', edition: '2021', walkCache: cache });
+      const counts = { ...cache.counts };
+      cache.sweep();
+      const fresh = engine.analyzeSource(after, { file: 'x.rs', edition: '2021' });
+      assert.strictEqual(comparable(cached), comparable(fresh));
+      const sizeOf = (report: FileReport, name: string) => report.futures.find((f) => f.name === name)?.size;
+      return { first, fresh, counts, sizeOf };
+    };
+    const common = 'async fn tick() {}\nasync fn unrelated() { let x = [0u8; 8]; tick().await; drop(x); }\n';
+
+    it('a struct it holds', () => {
+      const before = `${common}struct Big { data: [u8; 16] }\nasync fn user() { let b = Big { data: [0; 16] }; tick().await; drop(b); }\n`;
+      const { first, fresh, counts, sizeOf } = edit(before, before.replace('data: [u8; 16] }', 'data: [u8; 4096] }'));
+      assert.notStrictEqual(sizeOf(first, 'user'), sizeOf(fresh, 'user'));
+      // `user` names `Big`; `tick` and `unrelated` cannot reach it and keep their walks.
+      assert.deepStrictEqual(counts, { walked: 1, reused: 2 });
+    });
+
+    it('the return type of a fn it calls', () => {
+      const before = `${common}async fn make() -> [u8; 16] { [0; 16] }\nasync fn user() { let v = make().await; tick().await; drop(v); }\n`;
+      const { first, fresh, counts, sizeOf } = edit(before, before.replace('-> [u8; 16] { [0; 16] }', '-> [u8; 4096] { [0; 4096] }'));
+      assert.notStrictEqual(sizeOf(first, 'user'), sizeOf(fresh, 'user'));
+      assert.deepStrictEqual(counts, { walked: 2, reused: 2 });
+    });
+  });
+
+  it('forgets the walks of edited functions a few analyses later, and keeps them until then', () => {
     const cache = new engine.WalkCache();
     const a = 'async fn a() { p().await; }\nasync fn b() { p().await; }\nasync fn p() {}\n';
     engine.analyzeSource(a, { file: 'x.rs', edition: '2021', walkCache: cache });
     cache.sweep();
     const before = cache.size;
-    engine.analyzeSource(a.replace('fn a() {', 'fn a() { let x = 1;'), { file: 'x.rs', edition: '2021', walkCache: cache });
+    const edited = a.replace('fn a() {', 'fn a() { let x = 1;');
+    engine.analyzeSource(edited, { file: 'x.rs', edition: '2021', walkCache: cache });
     cache.sweep();
+    // The old walk of `a` stays for a while: undoing the edit must not re-walk it.
+    assert.strictEqual(cache.size, before + 1);
+    for (let i = 0; i < engine.WalkCache.keepFor; i++) {
+      engine.analyzeSource(edited, { file: 'x.rs', edition: '2021', walkCache: cache });
+      cache.sweep();
+    }
     assert.strictEqual(cache.size, before);
   });
 });

@@ -12,6 +12,10 @@ import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
 import { isStdPath } from './infer';
 import { endOf, startOf } from './positions';
 import { Calibration, hashText } from './calibration';
+import { ItemDependencies } from './itemDependencies';
+import { CachedUnit, WalkCache } from './walkCache';
+
+export { WalkCache };
 
 export type Edition = '2015' | '2018' | '2021' | '2024';
 
@@ -33,44 +37,6 @@ export interface AnalysisOptions {
    * caller keeps ownership and deletes it. Without it the text is parsed here.
    */
   tree?: Tree;
-}
-
-interface CachedUnit {
-  fnStartRow: number;
-  fnStartColumn: number;
-  fnBody?: BodyResult;
-  nested: { id: string; body: BodyResult; captures: Capture[] }[];
-  /** Generic instantiations the walk registered: [instance id, future id, substitution]. */
-  instances: [string, string, [string, Ty][]][];
-}
-
-/** Per-document memory of fn walks, keyed by the fn's text and everything else it depends on. */
-export class WalkCache {
-  readonly units = new Map<string, CachedUnit>();
-  readonly used = new Set<string>();
-  /** Reports of futures whose walk was unchanged, valid while the future layouts they read are too. */
-  readonly reports = new Map<string, { report: FutureReport; deps: [string, string | null][]; anchor: { row: number; column: number } }>();
-  readonly usedReports = new Set<string>();
-
-  /** Forgets walks the last analysis did not use (edited or deleted fns), keeping memory bounded. */
-  sweep(): void {
-    for (const key of this.units.keys()) {
-      if (!this.used.has(key)) {
-        this.units.delete(key);
-      }
-    }
-    for (const key of this.reports.keys()) {
-      if (!this.usedReports.has(key)) {
-        this.reports.delete(key);
-      }
-    }
-    this.used.clear();
-    this.usedReports.clear();
-  }
-
-  get size(): number {
-    return this.units.size;
-  }
 }
 
 export function initAnalysis(paths?: WasmPaths): Promise<unknown> {
@@ -201,13 +167,6 @@ class CrateContext {
   index: ItemIndex | null = null;
   private analyses: FileAnalysis[] = [];
 
-  private signatureHash: string | null = null;
-
-  signature(): string {
-    this.signatureHash ??= hashText(this.analyses.map((a) => a.ownSignature()).join('|'));
-    return this.signatureHash;
-  }
-
   attach(analyses: FileAnalysis[]): void {
     this.analyses = analyses;
     this.index = combineIndexes(analyses.map((a) => a.localIndex));
@@ -245,6 +204,9 @@ class FileAnalysis {
   /** Roots of the items found inside item-level macros (`cfg_rt! { .. }`), searched like the file itself. */
   private readonly macroItemRoots: SyntaxNode[] = [];
   private index: ItemIndex;
+  /** What each fn's walk can read of the index: part of its walk-cache key. */
+  private itemDependencies: ItemDependencies;
+  private readonly resultIsIo: boolean;
 
   constructor(
     private readonly root: SyntaxNode,
@@ -261,7 +223,9 @@ class FileAnalysis {
       return items;
     });
     this.index = this.localIndex;
+    this.itemDependencies = new ItemDependencies(this.index);
     const resultIsIo = (this.index.uses.get('Result') ?? []).includes('io');
+    this.resultIsIo = resultIsIo;
     const typeEnv = (sized: boolean): TypeEnv => ({
       userType: (segments) => {
         const name = segments[segments.length - 1];
@@ -297,6 +261,7 @@ class FileAnalysis {
 
   useCrateIndex(index: ItemIndex): void {
     this.index = index;
+    this.itemDependencies = new ItemDependencies(index);
   }
 
   ownsFuture(key: string): boolean {
@@ -340,11 +305,16 @@ class FileAnalysis {
         continue;
       }
       const cache = this.options.walkCache;
-      const unitKey = cache ? `${hashText(fn.node.text)}|${this.signature()}|${this.options.edition}` : '';
+      let unitKey = '';
+      if (cache) {
+        const text = fn.node.text;
+        const textHash = hashText(text);
+        unitKey = `${textHash}|${this.itemDependencies.environmentOf(cache.identifiersOf(textHash, text), fn)}|${this.resultIsIo}|${this.options.edition}`;
+      }
       const cached = cache?.units.get(unitKey);
       if (cache && cached) {
         this.restoreUnit(cached, fn, entry);
-        cache.used.add(unitKey);
+        cache.counts.reused++;
         this.markUnit(unitKey, fn, entry, cached.nested.map((n) => n.id));
         continue;
       }
@@ -377,6 +347,7 @@ class FileAnalysis {
         for (const body of [result, ...nested.map((n) => n.body!)]) {
           detachBody(body);
         }
+        cache.counts.walked++;
         cache.units.set(unitKey, {
           fnStartRow: startOf(fn.node).row,
           fnStartColumn: startOf(fn.node).column,
@@ -384,7 +355,6 @@ class FileAnalysis {
           nested: nested.map((n) => ({ id: n.id, body: n.body!, captures: n.captures ?? [] })),
           instances: recorded.instances,
         });
-        cache.used.add(unitKey);
         this.markUnit(unitKey, fn, entry, nested.map((n) => n.id));
       }
     }
@@ -464,34 +434,6 @@ class FileAnalysis {
     }
   }
 
-  private signatureHash: string | null = null;
-
-  /**
-   * What every walk of this file depends on besides its own fn's text: the items of the file (or
-   * crate). Editing inside one body keeps it; editing a signature or a type changes it.
-   */
-  signature(): string {
-    if (this.crate) {
-      return this.crate.signature();
-    }
-    return this.ownSignature();
-  }
-
-  ownSignature(): string {
-    if (this.signatureHash === null) {
-      // What walks read from the file besides their own fn: its items as the index sees them
-      // (types, consts, `use`s, fn signatures). Comments, whitespace and other bodies do not count.
-      const index = this.localIndex;
-      const fns = [...index.byNode.values()].map((f) => [
-        f.path, f.isAsync, f.selfKind, f.params.map((p) => [p.isSelf, p.pattern.text, p.ty]), f.ret, f.generics,
-        [...f.callableOutputs], [...f.futureOutputs], f.selfTy,
-      ]);
-      const summary = JSON.stringify([[...index.types], [...index.consts], [...index.uses], fns, [...index.typeModules]]);
-      this.signatureHash = hashText(summary);
-    }
-    return this.signatureHash;
-  }
-
   /** Phase B: sizes every future (callees first, through futureLayout). */
   reports(): FileReport {
     const futures = this.order.map((e) => this.reportOf(e));
@@ -503,26 +445,52 @@ class FileAnalysis {
   private readonly fnsWithNested = new Set<number>();
 
   /**
-   * Finds every future of the file. tree-sitter's own descendant search does the traversal, so only
-   * the few interesting nodes are ever materialised in JavaScript.
+   * Finds every future of the file. Function items come from the index; async blocks and closures
+   * are searched for (by tree-sitter's own descendant search, so only the interesting nodes are
+   * materialised in JavaScript) only in the bodies and items whose text mentions `async`: this runs
+   * on every keystroke, and most bodies of a large file have none.
    */
   private discover(root: SyntaxNode, scope: TypeScope): void {
-    const kinds = ['function_item', 'async_block', 'closure_expression', 'macro_invocation'];
-    const found = [root, ...this.macroItemRoots].flatMap((r) => r.descendantsOfType(kinds));
+    const nestedKinds = ['async_block', 'closure_expression', 'macro_invocation'];
+    const found: (SyntaxNode | null)[] = [];
+    const searched = new Set<number>();
+    for (const info of this.localIndex.byNode.values()) {
+      this.assignFnKey(info.node, info);
+      if (info.isAsync && info.body) {
+        this.addFuture({ id: this.keyOf(info.node), kind: 'fn', node: info.node, fn: info, scope: { generics: new Set(info.generics), selfTy: info.selfTy } });
+      }
+      if (info.body && info.body.text.includes('async') && !this.insideSearched(info.node, searched)) {
+        searched.add(info.body.id);
+        found.push(...info.body.descendantsOfType(nestedKinds));
+      }
+    }
+    // Async blocks outside fn bodies: const and static initialisers, expression macros in items.
+    const visitItems = (container: SyntaxNode) => {
+      for (const item of container.namedChildren) {
+        if (!item || item.type === 'function_item' || item.type === 'attribute_item' || !item.text.includes('async')) {
+          continue;
+        }
+        if (item.type === 'mod_item' || item.type === 'impl_item' || item.type === 'trait_item') {
+          const body = item.childForFieldName('body');
+          if (body) {
+            visitItems(body);
+          }
+        } else if (item.type === 'macro_invocation' && isItemLevel(item)) {
+          // Its items are among the macro item roots, visited below.
+        } else {
+          found.push(...item.descendantsOfType(nestedKinds));
+        }
+      }
+    };
+    for (const container of [root, ...this.macroItemRoots]) {
+      visitItems(container);
+    }
     const macroRoots: SyntaxNode[] = [];
     for (const n of found) {
       if (!n) {
         continue;
       }
-      if (n.type === 'function_item') {
-        const info = this.index.byNode.get(n.id);
-        if (info) {
-          this.assignFnKey(n, info);
-        }
-        if (info?.isAsync && info.body) {
-          this.addFuture({ id: this.keyOf(n), kind: 'fn', node: n, fn: info, scope: { generics: new Set(info.generics), selfTy: info.selfTy } });
-        }
-      } else if (n.type === 'async_block' || isAsyncClosure(n)) {
+      if (n.type === 'async_block' || isAsyncClosure(n)) {
         this.addNested(n, scope);
       } else if (n.type === 'macro_invocation' && !isItemLevel(n) && n.text.includes('async')) {
         macroRoots.push(n);
@@ -545,6 +513,19 @@ class FileAnalysis {
     }
     // Discovery order is source order; keep it stable for reports.
     this.order.sort((a, b) => startOf(a.node).row - startOf(b.node).row || startOf(a.node).column - startOf(b.node).column);
+  }
+
+  /** Whether a fn sits inside a body already searched (a fn declared in another fn's body). */
+  private insideSearched(node: SyntaxNode, searched: Set<number>): boolean {
+    if (searched.size === 0 || node.parent?.type !== 'block') {
+      return false;
+    }
+    for (let p: SyntaxNode | null = node.parent; p; p = p.parent) {
+      if (searched.has(p.id)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** An async block or closure: its scope is its enclosing fn's, and that fn must be walked for captures. */
@@ -623,7 +604,10 @@ class FileAnalysis {
       macros: this.macros,
       traits: (ty) => {
         if (ty.k === 'future') {
-          return { copy: false, drop: this.futureNeedsDrop(ty.id) };
+          // rustc gives every async fn and async block future drop glue, even one that holds
+          // nothing (measured: a tuple holding `tick()`, with `async fn tick() {}`, is kept
+          // until its scope ends).
+          return { copy: false, drop: true };
         }
         const l = this.traitLayouts.layout(ty);
         return { copy: l.copy, drop: l.drop };
@@ -685,33 +669,6 @@ class FileAnalysis {
 
   private walkerFor(scope: TypeScope, returnTy?: Ty, fn?: FnInfo): BodyWalker {
     return new BodyWalker(this.context(scope, returnTy, fn));
-  }
-
-  /**
-   * Whether a future has drop glue: some capture or some value it keeps across an await has.
-   * Unknown until its body is walked (then assumed, as for any unknown type).
-   */
-  private futureNeedsDrop(id: string, seen = new Set<string>()): boolean {
-    if (seen.has(id)) {
-      return false;
-    }
-    seen.add(id);
-    const entry = this.instances.get(id)?.entry ?? this.findFuture(id)?.entry;
-    const body = entry?.body;
-    if (!entry || !body) {
-      return true;
-    }
-    const drops = (ty: Ty): boolean => (ty.k === 'future' ? this.futureNeedsDrop(ty.id, seen) : this.traitLayouts.layout(ty).drop);
-    if (this.upvarsOf(entry, body).some((u) => drops(u.ty))) {
-      return true;
-    }
-    return body.locals.some((l) => {
-      if (l.inPlace || l.kind === 'upvar') {
-        return false;
-      }
-      const acrossAwait = l.kind === 'awaitee' || body.awaits.some((a) => l.init < a.point && a.point < l.end);
-      return acrossAwait && drops(l.ty);
-    });
   }
 
   /** A closure's annotated return type. */
@@ -842,7 +799,6 @@ class FileAnalysis {
         return layoutSignature(this.futureLayout(id)) === layout;
       })) {
         entry.report = shiftReport(cached.report, cached.anchor, entry.anchor, this.options.file);
-        cache!.usedReports.add(key!);
         return entry.report;
       }
       this.dependencies.push([]);
@@ -861,7 +817,6 @@ class FileAnalysis {
       }
       if (key && entry.anchor && !cutByCycle) {
         cache!.reports.set(key, { report, deps, anchor: entry.anchor });
-        cache!.usedReports.add(key);
       }
       return report;
     } finally {

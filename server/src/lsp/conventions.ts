@@ -164,9 +164,12 @@ type Level = 'allow' | 'warn';
  */
 export class LintAttributes {
   private readonly names: Set<string>;
+  /** Whether a text can name the lint at all: most files never do, and need no parse. */
+  private readonly mentioned: RegExp;
 
   constructor(lint: string, group: string) {
     this.names = new Set([`clippy::${lint}`, `clippy::${group}`]);
+    this.mentioned = new RegExp(`\\b(${lint}|${group})\\b`);
   }
 
   /**
@@ -178,13 +181,15 @@ export class LintAttributes {
     if (positions.length === 0) {
       return [];
     }
-    const levels =
-      withTree(text, (root) =>
-        positions.map((p) => {
-          const node = root.descendantForPosition({ row: p.line - 1, column: Math.max(0, p.column - 1) });
-          return node ? this.levelAbove(node) : undefined;
-        }),
-      ) ?? positions.map(() => undefined);
+    const found = this.mentioned.test(text)
+      ? withTree(text, (root) =>
+          positions.map((p) => {
+            const node = root.descendantForPosition({ row: p.line - 1, column: Math.max(0, p.column - 1) });
+            return node ? this.levelAbove(node) : undefined;
+          }),
+        )
+      : undefined;
+    const levels = found ?? positions.map(() => undefined);
     if (levels.some((level) => level === undefined)) {
       const inherited = this.inheritedLevel(ancestors);
       return levels.map((level) => (level ?? inherited) === 'allow');
@@ -196,6 +201,9 @@ export class LintAttributes {
   private inheritedLevel(ancestors: readonly ModuleAncestor[]): Level | undefined {
     for (let i = ancestors.length - 1; i >= 0; i--) {
       const { text, child } = ancestors[i];
+      if (!this.mentioned.test(text)) {
+        continue;
+      }
       const level = withTree(text, (root) => {
         const declaration = root.namedChildren.find((c) => c?.type === 'mod_item' && c.childForFieldName('name')?.text === child && !c.childForFieldName('body'));
         return (declaration ? this.outerLevel(declaration) : undefined) ?? this.innerLevel(root);

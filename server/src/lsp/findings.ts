@@ -40,7 +40,8 @@ export function heldAcrossAwaits(future: FutureReport, kinds: ReadonlySet<HeldVa
       if (!kinds.has(value.kind)) {
         continue;
       }
-      const key = `${value.kind}:${value.name ?? ''}:${value.line}:${value.column}:${value.type ?? ''}`;
+      // One local of the walk, whichever awaits it is saved at.
+      const key = `${value.kind}:${value.id}`;
       let entry = byKey.get(key);
       if (!entry) {
         entry = { value, awaits: [] };

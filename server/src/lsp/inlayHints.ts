@@ -2,6 +2,10 @@
  * Inlay hints: the size of each future next to its `async fn` / async block / async closure, and the
  * size of each binding held across an `.await` with the number of awaits it crosses. Tooltips give
  * the state-by-state breakdown. Only hints inside the requested range are returned.
+ *
+ * Clients that can resolve hints (VS Code can) get tooltips on `inlayHint/resolve`, when the user
+ * points at a hint: building hundreds of Markdown tables on every keystroke, to send them all and
+ * have nearly none read, was most of the cost of answering.
  */
 import { Connection, InlayHint, InlayHintParams, MarkupContent, MarkupKind, Range } from 'vscode-languageserver/node';
 import type { FutureReport } from '../analysis/report';
@@ -13,24 +17,70 @@ import { Pos, SourceText } from './sourceText';
 
 const BINDINGS = new Set(['binding'] as const);
 
+/** What a hint sent without its tooltip carries, to find the tooltip again on resolve. */
+interface HintData {
+  uri: string;
+  version: number;
+  /** The future's stable name (reports are rebuilt on every edit; names and positions say which). */
+  future: string;
+  line: number;
+  column: number;
+  /** The held value's id in that future, for held-value hints. */
+  value?: number;
+}
+
 export class InlayHintsFeature {
+  /** Whether the client resolves tooltips lazily (`inlayHint.resolveSupport`). */
+  private lazyTooltips = false;
+
   constructor(
     private readonly connection: Connection,
     private readonly documents: DocumentStore,
     private readonly settings: SettingsStore,
   ) {}
 
+  setLazyTooltips(lazy: boolean): void {
+    this.lazyTooltips = lazy;
+  }
+
   register(): void {
     this.connection.languages.inlayHint.on((params) => this.provide(params));
+    this.connection.languages.inlayHint.resolve((hint) => this.resolve(hint));
   }
 
   async provide(params: InlayHintParams): Promise<InlayHint[]> {
-    const analysis = this.documents.analysis(params.textDocument.uri);
+    const { uri } = params.textDocument;
+    const analysis = this.documents.analysis(uri);
     if (!analysis) {
       return [];
     }
-    const [result, settings] = await Promise.all([analysis, this.settings.get(params.textDocument.uri)]);
-    return inlayHints(result.report.futures, result.source, settings, result.calibration).filter((hint) => inRange(hint.position, params.range));
+    const [result, settings] = await Promise.all([analysis, this.settings.get(uri)]);
+    // Editors ask for the visible lines: only futures that overlap them can have hints there.
+    const { start, end } = params.range;
+    const visible = result.report.futures.filter((f) => f.line - 1 <= end.line && f.endLine - 1 >= start.line);
+    const tooltips = this.lazyTooltips ? { uri, version: result.version } : 'eager';
+    return inlayHints(visible, result.source, settings, result.calibration, tooltips).filter((hint) => inRange(hint.position, params.range));
+  }
+
+  /** Adds the tooltip to a hint sent without one; a hint of an older version of the document stays as it is. */
+  async resolve(hint: InlayHint): Promise<InlayHint> {
+    const data = hint.data as HintData | undefined;
+    if (!data || typeof data.uri !== 'string' || hint.tooltip !== undefined) {
+      return hint;
+    }
+    const analysis = await this.documents.analysis(data.uri);
+    if (!analysis || analysis.version !== data.version) {
+      return hint;
+    }
+    const future = analysis.report.futures.find((f) => f.name === data.future && f.line === data.line && f.column === data.column);
+    if (!future) {
+      return hint;
+    }
+    if (data.value === undefined) {
+      return { ...hint, tooltip: futureTooltip(future, analysis.calibration) };
+    }
+    const entry = heldAcrossAwaits(future, BINDINGS).find((e) => e.value.id === data.value);
+    return entry ? { ...hint, tooltip: heldTooltip(future, entry) } : hint;
   }
 }
 
@@ -41,14 +91,33 @@ export interface MeasuredBy {
   createdAt: string;
 }
 
-export function inlayHints(futures: readonly FutureReport[], source: SourceText, settings: Settings, measuredBy: MeasuredBy | null = null): InlayHint[] {
+/**
+ * The hints of these futures. `tooltips`: `eager` puts each tooltip in its hint; otherwise hints
+ * carry what `resolve` needs to build it later, for the document version given.
+ */
+export function inlayHints(
+  futures: readonly FutureReport[],
+  source: SourceText,
+  settings: Settings,
+  measuredBy: MeasuredBy | null = null,
+  tooltips: 'eager' | { uri: string; version: number } = 'eager',
+): InlayHint[] {
   const hints: InlayHint[] = [];
+  const describe = (hint: InlayHint, future: FutureReport, entry?: HeldAcross): InlayHint => {
+    if (tooltips === 'eager') {
+      hint.tooltip = entry ? heldTooltip(future, entry) : futureTooltip(future, measuredBy);
+    } else {
+      const data: HintData = { ...tooltips, future: future.name, line: future.line, column: future.column, value: entry?.value.id };
+      hint.data = data;
+    }
+    return hint;
+  };
   for (const future of futures) {
     if (future.skipped) {
       continue;
     }
     if (settings.inlayHints.futureSize.enable) {
-      hints.push(futureHint(future, source, measuredBy));
+      hints.push(describe(futureHint(future, source), future));
     }
     if (settings.inlayHints.heldValues.enable) {
       const held = heldAcrossAwaits(future, BINDINGS).filter((entry) => (entry.value.size ?? 0) >= settings.inlayHints.heldValues.minSize);
@@ -57,19 +126,18 @@ export function inlayHints(futures: readonly FutureReport[], source: SourceText,
         perLine.set(entry.value.line, (perLine.get(entry.value.line) ?? 0) + 1);
       }
       for (const entry of held) {
-        hints.push(heldHint(future, entry, source, perLine.get(entry.value.line) === 1));
+        hints.push(describe(heldHint(future, entry, source, perLine.get(entry.value.line) === 1), future, entry));
       }
     }
   }
   return hints.sort((a, b) => a.position.line - b.position.line || a.position.character - b.position.character);
 }
 
-function futureHint(future: FutureReport, source: SourceText, measuredBy: MeasuredBy | null): InlayHint {
+function futureHint(future: FutureReport, source: SourceText): InlayHint {
   const label = `future ${formatBytes(future.size, future.exact)}${future.measured ? ' (measured)' : ''}`;
-  const tooltip = futureTooltip(future, measuredBy);
   if (future.kind === 'fn') {
     // After the signature line, out of the way of the code.
-    return { position: source.endOfLine(future.line - 1), label, paddingLeft: true, tooltip };
+    return { position: source.endOfLine(future.line - 1), label, paddingLeft: true };
   }
   // Blocks and closures can share a line with other code: right before the body.
   const line0 = future.line - 1;
@@ -79,14 +147,21 @@ function futureHint(future: FutureReport, source: SourceText, measuredBy: Measur
     const brace = text.indexOf('{', character);
     character = brace >= 0 ? brace : character;
   }
-  return { position: { line: line0, character }, label, paddingRight: true, tooltip };
+  return { position: { line: line0, character }, label, paddingRight: true };
 }
 
 function heldHint(future: FutureReport, entry: HeldAcross, source: SourceText, aloneOnLine: boolean): InlayHint {
   const { value, awaits } = entry;
   const label = `held ${formatBytes(value.size, value.exact)} across ${plural(awaits.length, 'await')}`;
+  const position: Pos = aloneOnLine && ownsLine(source.lineText(value.line - 1)) && !sharesLineWithSignature(future, value.line) ? source.endOfLine(value.line - 1) : source.valueSpan(value).end;
+  return { position, label, paddingLeft: true };
+}
+
+/** What a held value is, where it is stored, and across which awaits, as Markdown. */
+export function heldTooltip(future: FutureReport, entry: HeldAcross): MarkupContent {
+  const { value, awaits } = entry;
   const lines = awaits.map((a) => `line ${a.line}`).join(', ');
-  const tooltip = markdown(
+  return markdown(
     [
       `**${code(value.name ?? '_')}**${value.type ? `: ${code(value.type)}` : ''}, ${formatBytes(value.size, value.exact)}`,
       '',
@@ -94,8 +169,6 @@ function heldHint(future: FutureReport, entry: HeldAcross, source: SourceText, a
       value.size === null || !value.exact ? `\nThe type ${code(value.type ?? '_')} could not be sized from this file; the size is a lower bound.` : '',
     ].join('\n'),
   );
-  const position: Pos = aloneOnLine && ownsLine(source.lineText(value.line - 1)) && !sharesLineWithSignature(future, value.line) ? source.endOfLine(value.line - 1) : source.valueSpan(value).end;
-  return { position, label, paddingLeft: true, tooltip };
 }
 
 /** A line that is one `let` statement: a hint at its end is clearly about that binding. */

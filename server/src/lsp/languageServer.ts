@@ -96,8 +96,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const workspace = new WorkspaceIndex(connection, documents, runner, refreshHints);
   const calibration = new CalibrationFeature(connection, documents, settings, workspace, runner);
 
+  const inlayHintsFeature = new InlayHintsFeature(connection, documents, settings);
+
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
+    const lazyTooltips = !!caps.textDocument?.inlayHint?.resolveSupport?.properties.includes('tooltip');
+    inlayHintsFeature.setLazyTooltips(lazyTooltips);
     settings.setPullSupported(!!caps.workspace?.configuration);
     configurationChanges = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
     watchedFiles = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
@@ -120,7 +124,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        inlayHintProvider: { resolveProvider: false },
+        inlayHintProvider: { resolveProvider: lazyTooltips },
         hoverProvider: true,
         codeActionProvider: caps.textDocument?.codeAction?.codeActionLiteralSupport
           ? { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] }
@@ -170,7 +174,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   });
 
   diagnostics.register();
-  new InlayHintsFeature(connection, documents, settings).register();
+  inlayHintsFeature.register();
   new HoversFeature(connection, documents).register();
   new CodeActionsFeature(connection, documents, () => documentChanges).register();
   new LayoutDocumentFeature(connection, documents).register();

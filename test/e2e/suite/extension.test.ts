@@ -98,8 +98,9 @@ suite('rust-future-size in VS Code', () => {
     assert.ok(labels.includes('20: held 16384 B across 2 awaits'), labels.join('\n'));
     assert.ok(labels.includes('34: future 72 B'), labels.join('\n'));
     assert.ok(labels.includes('35: held 16 B across 1 await'), labels.join('\n'));
-    const copy = hints.find((h) => labelOf(h) === 'future 16456 B')!;
-    assert.match((copy.tooltip as vscode.MarkdownString).value, /\| Suspend1, await on line 27 \|/);
+    // VS Code resolves tooltips when the user points at a hint (the UI test does that); the
+    // provider's answer leaves them out.
+    assert.ok(hints.every((h) => h.tooltip === undefined));
   });
 
   test('explains an `.await` on hover', async () => {
@@ -171,8 +172,7 @@ suite('rust-future-size in VS Code', () => {
       const found = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', main.uri, range);
       return found.some((h) => labelOf(h) === 'future 16456 B (measured)') ? found : undefined;
     });
-    const copy = hints.find((h) => labelOf(h) === 'future 16456 B (measured)')!;
-    assert.match((copy.tooltip as vscode.MarkdownString).value, /Measured by rustc/);
+    assert.ok(hints.some((h) => labelOf(h) === 'future 16456 B (measured)'));
   });
 
   test('leaves documents that are not files alone', async () => {

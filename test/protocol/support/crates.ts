@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { InlayHint, MarkupContent } from 'vscode-languageserver-protocol/node';
+import { InlayHint } from 'vscode-languageserver-protocol/node';
 import { fixturesDir, LspSession } from './lspSession';
 
 export const crateFixture = path.join(fixturesDir, 'crate');
@@ -58,8 +58,6 @@ export class TempCrate {
 }
 
 export const labelOf = (hint: InlayHint): string => (typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join(''));
-export const tooltipOf = (hint: InlayHint): string => (hint.tooltip as MarkupContent).value;
-
 /** The future-size hint of each `async fn` of a document, by the fn's name. */
 export async function futureHints(lsp: LspSession, uri: string): Promise<Record<string, string>> {
   const lines = lsp.text(uri).split('\n');

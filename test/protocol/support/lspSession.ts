@@ -66,7 +66,8 @@ export const VSCODE_CAPABILITIES: ClientCapabilities = {
       dataSupport: true,
     },
     hover: { contentFormat: ['markdown', 'plaintext'] },
-    inlayHint: {},
+    // Tooltips, edits and label parts are resolved when the user points at a hint.
+    inlayHint: { resolveSupport: { properties: ['tooltip', 'textEdits', 'label.tooltip', 'label.location', 'label.command'] } },
   },
 };
 
@@ -233,6 +234,17 @@ export class LspSession {
   inlayHints(uri: string, range?: Range): Promise<InlayHint[] | null> {
     const whole = { start: { line: 0, character: 0 }, end: { line: 100_000, character: 0 } };
     return this.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: range ?? whole });
+  }
+
+  resolveInlayHint(hint: InlayHint): Promise<InlayHint> {
+    return this.connection.sendRequest('inlayHint/resolve', hint);
+  }
+
+  /** A hint's tooltip as Markdown text, resolving the hint first when it came without one. */
+  async tooltipOf(hint: InlayHint): Promise<string> {
+    const resolved = hint.tooltip === undefined ? await this.resolveInlayHint(hint) : hint;
+    const tooltip = resolved.tooltip;
+    return typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '');
   }
 
   hover(uri: string, line: number, character: number): Promise<Hover | null> {

@@ -1,0 +1,101 @@
+/**
+ * Per-document memory of fn walks and future reports, so that a keystroke re-walks only the fn it
+ * touched. Entries are keyed by a fn's text and everything else its walk depends on (see
+ * `itemDependencies.ts`), so a hit is always valid; eviction only bounds memory.
+ */
+import type { BodyResult, Capture } from './held';
+import type { FutureReport } from './report';
+import type { Ty } from './types';
+import { identifiersIn } from './itemDependencies';
+
+export interface CachedUnit {
+  fnStartRow: number;
+  fnStartColumn: number;
+  fnBody?: BodyResult;
+  nested: { id: string; body: BodyResult; captures: Capture[] }[];
+  /** Generic instantiations the walk registered: [instance id, future id, substitution]. */
+  instances: [string, string, [string, Ty][]][];
+}
+
+export interface CachedReport {
+  report: FutureReport;
+  /** The future layouts the report read, and what they were: it stays valid while they are the same. */
+  deps: [string, string | null][];
+  anchor: { row: number; column: number };
+}
+
+/**
+ * A map whose entries survive a few analyses without being used. Typing through a syntax error
+ * (`=>` becoming `=x>`) can hide most of a file from one analysis; the next keystroke usually
+ * restores it, and its walks are still here.
+ */
+class GenerationalMap<V> {
+  private readonly entries = new Map<string, { value: V; generation: number }>();
+  private generation = 0;
+
+  constructor(private readonly keepFor: number) {}
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (entry) {
+      entry.generation = this.generation;
+    }
+    return entry?.value;
+  }
+
+  set(key: string, value: V): void {
+    this.entries.set(key, { value, generation: this.generation });
+  }
+
+  /** Ends an analysis: forgets what has not been used for `keepFor` analyses. */
+  sweep(): void {
+    for (const [key, entry] of this.entries) {
+      if (this.generation - entry.generation >= this.keepFor) {
+        this.entries.delete(key);
+      }
+    }
+    this.generation++;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** How many analyses an unused entry survives. */
+const KEEP_FOR = 4;
+
+export class WalkCache {
+  /** What the last analysis did: fns walked afresh, and fns whose walk was reused. */
+  readonly counts = { walked: 0, reused: 0 };
+  readonly units = new GenerationalMap<CachedUnit>(KEEP_FOR);
+  readonly reports = new GenerationalMap<CachedReport>(KEEP_FOR);
+  /** The identifiers of each fn's text, by its hash: tokenising every fn on every keystroke would cost more than its walk. */
+  private readonly identifiers = new GenerationalMap<Set<string>>(KEEP_FOR);
+
+  identifiersOf(textHash: string, text: string): Set<string> {
+    let names = this.identifiers.get(textHash);
+    if (!names) {
+      names = identifiersIn(text);
+      this.identifiers.set(textHash, names);
+    }
+    return names;
+  }
+
+  /** Call after each analysis (after reading `counts`): keeps memory bounded by forgetting walks of fns edited or deleted a while ago. */
+  sweep(): void {
+    this.counts.walked = 0;
+    this.counts.reused = 0;
+    this.units.sweep();
+    this.reports.sweep();
+    this.identifiers.sweep();
+  }
+
+  /** Cached fn walks. */
+  get size(): number {
+    return this.units.size;
+  }
+
+  /** How many analyses an entry nobody uses survives. */
+  static readonly keepFor = KEEP_FOR;
+}
