@@ -45,7 +45,7 @@ describe('inlay hints', () => {
     assert.match(await lsp.tooltipOf(buf), /line 17, line 21/);
   });
 
-  it('sends tooltips on resolve to clients that resolve hints, and never resolves a hint of an older version', async () => {
+  it('sends tooltips on resolve to clients that resolve hints, and leaves a hint whose future has moved as it is', async () => {
     const f = fixture('buffers.rs');
     const hints = (await lsp.inlayHints(f.uri)) ?? [];
     assert.ok(hints.length > 0);
@@ -55,7 +55,7 @@ describe('inlay hints', () => {
     assert.strictEqual(resolved.label, buf.label);
     assert.deepStrictEqual(resolved.position, buf.position);
     assert.match(await lsp.tooltipOf(resolved), /\*\*`buf`\*\*: `\[u8; 16384\]`/);
-    // After an edit the hint describes text that is gone: it comes back as it was, not with another tooltip.
+    // After the edit the hint's future starts elsewhere: it comes back as it was, not with another future's tooltip.
     const uri = f.uri.replace('buffers.rs', 'buffers_edited.rs');
     await lsp.open(uri, f.text);
     const before = ((await lsp.inlayHints(uri)) ?? []).find((h) => labelOf(h) === 'held 16384 B across 2 awaits')!;

@@ -62,6 +62,26 @@ describe('walk cache', () => {
     }
   });
 
+  it('gives the same reports as a fresh analysis after typing and deleting letters and punctuation anywhere', function () {
+    this.timeout(120_000);
+    const generate = require(path.join(repoRoot, 'bench', 'out', 'generate.js')) as { generateRust(fns: number, seed: number): { text: string } };
+    let text = generate.generateRust(40, 3).text;
+    const cache = new engine.WalkCache();
+    engine.analyzeSource(text, { file: 'g.rs', edition: '2021', walkCache: cache });
+    cache.sweep();
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const typed = 'x_9;{}<>&(),:u';
+    for (let i = 0; i < 40; i++) {
+      const at = next() % text.length;
+      // Deleting undoes an earlier insertion half the time, as typing does; sometimes it removes original text.
+      text = next() % 3 === 0 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + typed[next() % typed.length] + text.slice(at);
+      const cached = engine.analyzeSource(text, { file: 'g.rs', edition: '2021', walkCache: cache });
+      cache.sweep();
+      assert.strictEqual(comparable(cached), comparable(engine.analyzeSource(text, { file: 'g.rs', edition: '2021' })), `edit ${i} at ${at}`);
+    }
+  });
+
   describe('re-walks a function whose text is unchanged when something it reads changes', () => {
     /** Analyses `before` with a cache, then `after` with the same cache, and checks it against a fresh analysis of `after`. */
     const edit = (before: string, after: string) => {

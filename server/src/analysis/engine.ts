@@ -12,7 +12,7 @@ import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
 import { isStdPath } from './infer';
 import { endOf, startOf } from './positions';
 import { Calibration, hashText } from './calibration';
-import { ItemDependencies } from './itemDependencies';
+import { ItemDependencies, indexSourceKey } from './itemDependencies';
 import { CachedUnit, WalkCache } from './walkCache';
 
 export { WalkCache };
@@ -309,7 +309,14 @@ class FileAnalysis {
       if (cache) {
         const text = fn.node.text;
         const textHash = hashText(text);
-        unitKey = `${textHash}|${this.itemDependencies.environmentOf(cache.identifiersOf(textHash, text), fn)}|${this.resultIsIo}|${this.options.edition}`;
+        const environments = this.environments(cache);
+        const envKey = `${textHash}|${fn.path}`;
+        let environment = environments.get(envKey);
+        if (environment === undefined) {
+          environment = this.itemDependencies.environmentOf(cache.identifiersOf(textHash, text), fn);
+          environments.set(envKey, environment);
+        }
+        unitKey = `${textHash}|${environment}|${this.resultIsIo}|${this.options.edition}`;
       }
       const cached = cache?.units.get(unitKey);
       if (cache && cached) {
@@ -364,6 +371,18 @@ class FileAnalysis {
         this.walkFuture(entry, []);
       }
     }
+  }
+
+  private environmentMemo: Map<string, string> | null = null;
+
+  /**
+   * Each fn's environment fingerprint, by its text and path. They hold as long as the text the
+   * index is built from does (most keystrokes are inside a body), so the cache keeps them from one
+   * analysis to the next. A crate's index spans files: there they are computed afresh.
+   */
+  private environments(cache: WalkCache): Map<string, string> {
+    this.environmentMemo ??= this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex));
+    return this.environmentMemo;
   }
 
   /** Future types name their block by position: take the name from the future as it is now. */

@@ -11,6 +11,7 @@
  */
 import { hashText } from './calibration';
 import type { FnInfo, ItemIndex } from './items';
+import type { SyntaxNode } from './parser';
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 
@@ -20,11 +21,15 @@ export function identifiersIn(text: string): Set<string> {
 
 /** What callers can see of a fn: its signature, and for `-> impl Future` fns the body they follow. */
 export function fnSummary(fn: FnInfo): unknown[] {
-  const followsBody = !fn.isAsync && fn.ret.k === 'unknown' && /\bFuture\b/.test(fn.ret.text);
   return [
     fn.path, fn.isAsync, fn.selfKind, fn.params.map((p) => [p.isSelf, p.pattern.text, p.ty]), fn.ret, fn.generics,
-    [...fn.callableOutputs], [...fn.futureOutputs], fn.selfTy, followsBody ? fn.body?.text : null,
+    [...fn.callableOutputs], [...fn.futureOutputs], fn.selfTy, followsBody(fn) ? fn.body?.text : null,
   ];
+}
+
+/** `fn f() -> impl Future { async move { .. } }`: callers follow the body to the block's future. */
+function followsBody(fn: FnInfo): boolean {
+  return !fn.isAsync && fn.ret.k === 'unknown' && /\bFuture\b/.test(fn.ret.text);
 }
 
 interface NameEntry {
@@ -132,3 +137,32 @@ export class ItemDependencies {
   }
 }
 
+
+/**
+ * A fingerprint of everything the index of a file is built from: its text without the bodies of
+ * its fns (a body only adds to the index when it declares items, or when callers follow it, as for
+ * `-> impl Future` fns; those stay in). Typing inside a body keeps it, so the fingerprints of the
+ * last analysis still hold and nothing needs summarising again.
+ */
+export function indexSourceKey(root: SyntaxNode, index: ItemIndex): string {
+  const text = root.text;
+  const cuts: [number, number][] = [];
+  for (const fn of index.byNode.values()) {
+    const body = fn.body;
+    if (!body || fn.node.tree !== root.tree || followsBody(fn) || /\b(fn|struct|enum|use|impl|macro_rules)\b/.test(body.text)) {
+      continue;
+    }
+    cuts.push([body.startIndex, body.endIndex]);
+  }
+  cuts.sort((a, b) => a[0] - b[0]);
+  let kept = '';
+  let at = 0;
+  for (const [start, end] of cuts) {
+    if (start >= at) {
+      kept += text.slice(at, start) + '{}';
+      at = end;
+    }
+  }
+  kept += text.slice(at);
+  return hashText(kept);
+}

@@ -62,6 +62,9 @@ class GenerationalMap<V> {
   }
 }
 
+/** Environment fingerprints kept for one index source (a few per fn is typical). */
+const MAX_ENVIRONMENTS = 20_000;
+
 /** How many analyses an unused entry survives. */
 const KEEP_FOR = 4;
 
@@ -72,6 +75,18 @@ export class WalkCache {
   readonly reports = new GenerationalMap<CachedReport>(KEEP_FOR);
   /** The identifiers of each fn's text, by its hash: tokenising every fn on every keystroke would cost more than its walk. */
   private readonly identifiers = new GenerationalMap<Set<string>>(KEEP_FOR);
+
+  /** Environment fingerprints of the fns (see `itemDependencies.ts`), valid for one index source. */
+  private environments: { sourceKey: string; byFn: Map<string, string> } = { sourceKey: '', byFn: new Map() };
+
+  /** The environment fingerprints computed for this index source so far; empty when the source changed. */
+  environmentsFor(sourceKey: string): Map<string, string> {
+    // Every edited version of a body adds one; a long session without a signature edit must not grow without bound.
+    if (this.environments.sourceKey !== sourceKey || this.environments.byFn.size > MAX_ENVIRONMENTS) {
+      this.environments = { sourceKey, byFn: new Map() };
+    }
+    return this.environments.byFn;
+  }
 
   identifiersOf(textHash: string, text: string): Set<string> {
     let names = this.identifiers.get(textHash);

@@ -17,21 +17,30 @@ import { Pos, SourceText } from './sourceText';
 
 const BINDINGS = new Set(['binding'] as const);
 
-/** What a hint sent without its tooltip carries, to find the tooltip again on resolve. */
-interface HintData {
-  uri: string;
-  version: number;
-  /** The future's stable name (reports are rebuilt on every edit; names and positions say which). */
-  future: string;
-  line: number;
-  column: number;
-  /** The held value's id in that future, for held-value hints. */
-  value?: number;
+/**
+ * What a hint sent without its tooltip carries to find it again on resolve: the document (a number
+ * the server gave its URI), where the future starts, and the held value's id for held-value hints.
+ * Kept small: a large file has hundreds of hints.
+ */
+type HintData = [document: number, line: number, column: number, value?: number];
+
+/** How tooltips travel: in the hints, or on resolve with the hint's document number. */
+type TooltipMode = 'eager' | { document: number };
+
+/** The hints of one future, reusable while the engine hands out the same report object (the future did not change or move). */
+interface MemoEntry {
+  key: string;
+  /** The lines the hints were placed by, and their text then. */
+  lines: [number, string][];
+  hints: InlayHint[];
 }
 
 export class InlayHintsFeature {
   /** Whether the client resolves tooltips lazily (`inlayHint.resolveSupport`). */
   private lazyTooltips = false;
+  private readonly documentNumbers = new Map<string, number>();
+  private readonly documentUris: string[] = [];
+  private readonly memo = new WeakMap<FutureReport, MemoEntry>();
 
   constructor(
     private readonly connection: Connection,
@@ -57,30 +66,49 @@ export class InlayHintsFeature {
     const [result, settings] = await Promise.all([analysis, this.settings.get(uri)]);
     // Editors ask for the visible lines: only futures that overlap them can have hints there.
     const { start, end } = params.range;
-    const visible = result.report.futures.filter((f) => f.line - 1 <= end.line && f.endLine - 1 >= start.line);
-    const tooltips = this.lazyTooltips ? { uri, version: result.version } : 'eager';
-    return inlayHints(visible, result.source, settings, result.calibration, tooltips).filter((hint) => inRange(hint.position, params.range));
+    const visible = result.report.futures.filter((f) => !f.skipped && f.line - 1 <= end.line && f.endLine - 1 >= start.line);
+    const tooltips: TooltipMode = this.lazyTooltips ? { document: this.documentNumber(uri) } : 'eager';
+    const key = JSON.stringify([settings.inlayHints, result.calibration, tooltips]);
+    const hints: InlayHint[] = [];
+    for (const future of visible) {
+      let memo = this.memo.get(future);
+      if (!memo || memo.key !== key || memo.lines.some(([line, text]) => result.source.lineText(line) !== text)) {
+        const made = futureHints(future, result.source, settings, result.calibration, tooltips);
+        memo = { key, lines: made.lines.map((line) => [line, result.source.lineText(line)]), hints: made.hints };
+        this.memo.set(future, memo);
+      }
+      hints.push(...memo.hints.filter((hint) => inRange(hint.position, params.range)));
+    }
+    return hints.sort((a, b) => a.position.line - b.position.line || a.position.character - b.position.character);
   }
 
-  /** Adds the tooltip to a hint sent without one; a hint of an older version of the document stays as it is. */
+  /** Adds the tooltip to a hint sent without one, from the current analysis; a hint whose future is gone or moved stays as it is. */
   async resolve(hint: InlayHint): Promise<InlayHint> {
     const data = hint.data as HintData | undefined;
-    if (!data || typeof data.uri !== 'string' || hint.tooltip !== undefined) {
+    const uri = Array.isArray(data) && typeof data[0] === 'number' ? this.documentUris[data[0]] : undefined;
+    if (!data || uri === undefined || hint.tooltip !== undefined) {
       return hint;
     }
-    const analysis = await this.documents.analysis(data.uri);
-    if (!analysis || analysis.version !== data.version) {
+    const analysis = await this.documents.analysis(uri);
+    const [, line, column, value] = data;
+    const future = analysis?.report.futures.find((f) => f.line === line && f.column === column && !f.skipped);
+    if (!analysis || !future) {
       return hint;
     }
-    const future = analysis.report.futures.find((f) => f.name === data.future && f.line === data.line && f.column === data.column);
-    if (!future) {
-      return hint;
-    }
-    if (data.value === undefined) {
+    if (value === undefined || value === null) {
       return { ...hint, tooltip: futureTooltip(future, analysis.calibration) };
     }
-    const entry = heldAcrossAwaits(future, BINDINGS).find((e) => e.value.id === data.value);
+    const entry = heldAcrossAwaits(future, BINDINGS).find((e) => e.value.id === value);
     return entry ? { ...hint, tooltip: heldTooltip(future, entry) } : hint;
+  }
+
+  private documentNumber(uri: string): number {
+    let n = this.documentNumbers.get(uri);
+    if (n === undefined) {
+      n = this.documentUris.push(uri) - 1;
+      this.documentNumbers.set(uri, n);
+    }
+    return n;
   }
 }
 
@@ -91,46 +119,34 @@ export interface MeasuredBy {
   createdAt: string;
 }
 
-/**
- * The hints of these futures. `tooltips`: `eager` puts each tooltip in its hint; otherwise hints
- * carry what `resolve` needs to build it later, for the document version given.
- */
-export function inlayHints(
-  futures: readonly FutureReport[],
-  source: SourceText,
-  settings: Settings,
-  measuredBy: MeasuredBy | null = null,
-  tooltips: 'eager' | { uri: string; version: number } = 'eager',
-): InlayHint[] {
+/** The hints of one future, and the (0-based) lines whose text placed them. */
+function futureHints(future: FutureReport, source: SourceText, settings: Settings, measuredBy: MeasuredBy | null, tooltips: TooltipMode): { hints: InlayHint[]; lines: number[] } {
   const hints: InlayHint[] = [];
-  const describe = (hint: InlayHint, future: FutureReport, entry?: HeldAcross): InlayHint => {
+  const lines = [future.line - 1];
+  const describe = (hint: InlayHint, entry?: HeldAcross): InlayHint => {
     if (tooltips === 'eager') {
       hint.tooltip = entry ? heldTooltip(future, entry) : futureTooltip(future, measuredBy);
     } else {
-      const data: HintData = { ...tooltips, future: future.name, line: future.line, column: future.column, value: entry?.value.id };
+      const data: HintData = entry ? [tooltips.document, future.line, future.column, entry.value.id] : [tooltips.document, future.line, future.column];
       hint.data = data;
     }
     return hint;
   };
-  for (const future of futures) {
-    if (future.skipped) {
-      continue;
+  if (settings.inlayHints.futureSize.enable) {
+    hints.push(describe(futureHint(future, source)));
+  }
+  if (settings.inlayHints.heldValues.enable) {
+    const held = heldAcrossAwaits(future, BINDINGS).filter((entry) => (entry.value.size ?? 0) >= settings.inlayHints.heldValues.minSize);
+    const perLine = new Map<number, number>();
+    for (const entry of held) {
+      perLine.set(entry.value.line, (perLine.get(entry.value.line) ?? 0) + 1);
+      lines.push(entry.value.line - 1);
     }
-    if (settings.inlayHints.futureSize.enable) {
-      hints.push(describe(futureHint(future, source), future));
-    }
-    if (settings.inlayHints.heldValues.enable) {
-      const held = heldAcrossAwaits(future, BINDINGS).filter((entry) => (entry.value.size ?? 0) >= settings.inlayHints.heldValues.minSize);
-      const perLine = new Map<number, number>();
-      for (const entry of held) {
-        perLine.set(entry.value.line, (perLine.get(entry.value.line) ?? 0) + 1);
-      }
-      for (const entry of held) {
-        hints.push(describe(heldHint(future, entry, source, perLine.get(entry.value.line) === 1), future, entry));
-      }
+    for (const entry of held) {
+      hints.push(describe(heldHint(future, entry, source, perLine.get(entry.value.line) === 1), entry));
     }
   }
-  return hints.sort((a, b) => a.position.line - b.position.line || a.position.character - b.position.character);
+  return { hints, lines };
 }
 
 function futureHint(future: FutureReport, source: SourceText): InlayHint {
