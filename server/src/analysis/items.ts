@@ -114,19 +114,10 @@ function typeParams(node: SyntaxNode | null): string[] {
     .filter((n) => n.length > 0);
 }
 
-export function hasModifier(fnNode: SyntaxNode, keyword: string): boolean {
-  for (const child of fnNode.children) {
-    if (child?.type === 'function_modifiers') {
-      return child.children.some((c) => c?.type === keyword);
-    }
-  }
-  return false;
-}
-
-/** Builds the index with one walk over the file's items. */
 /** Expands an item-level macro to the root of its items (or null); the caller owns the trees. */
 export type ItemMacroExpander = (macro: SyntaxNode) => SyntaxNode | null;
 
+/** Builds the index with one walk over the file's items. */
 export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?: ItemMacroExpander): ItemIndex {
   const index: ItemIndex = {
     types: new Map(),
@@ -359,7 +350,8 @@ function indexFn(
   typeName?: string,
 ): FnInfo {
   const name = item.childForFieldName('name')?.text ?? '_';
-  const generics = [...outerGenerics, ...typeParams(item.childForFieldName('type_parameters'))];
+  const typeParameters = item.childForFieldName('type_parameters');
+  const generics = [...outerGenerics, ...typeParams(typeParameters)];
   const scope: TypeScope = { generics: new Set(generics), selfTy };
   const params: ParamInfo[] = [];
   let selfKind: SelfKind = null;
@@ -389,6 +381,12 @@ function indexFn(
   }
   const retNode = item.childForFieldName('return_type');
   const ret = retNode ? typeFromNode(retNode, index, scope) : UNIT;
+  const body = item.childForFieldName('body');
+  // Modifiers, generics and where clauses are in the text before the body: reading it is cheaper
+  // than visiting nodes, and this runs for every fn on every keystroke.
+  const text = item.text;
+  const header = body ? text.slice(0, body.startIndex - item.startIndex) : text;
+  const beforeFn = header.slice(0, Math.max(0, header.search(/\bfn\b/)));
   const owner = typeName ?? (selfTy?.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : null);
   let path: string;
   if (traitName && owner) {
@@ -400,21 +398,20 @@ function indexFn(
     name,
     path,
     node: item,
-    isAsync: hasModifier(item, 'async'),
+    isAsync: /\basync\b/.test(beforeFn),
     selfTy,
     selfKind,
     params,
     ret,
     generics,
-    ...genericBounds(item, index, scope),
-    body: item.childForFieldName('body'),
+    ...(typeParameters || /\bwhere\b/.test(header) ? genericBounds(item, index, scope) : { callableOutputs: new Map(), futureOutputs: new Map() }),
+    body,
   };
   index.byNode.set(item.id, info);
   if (!selfTy) {
     push(index.fns, name, info);
   }
   // Nested items (fns declared inside fn bodies) are named after the enclosing fn.
-  const body = info.body;
   if (body) {
     // Only items declared directly in the body. Most bodies declare none, and their text says so
     // without visiting a single statement (this runs for every fn on every keystroke).

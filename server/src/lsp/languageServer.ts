@@ -14,6 +14,19 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { analyzeSource, initAnalysis } from '../analysis/engine';
+import type { WasmPaths } from '../analysis/parser';
+import { Commands, InitializationOptions, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../protocol';
+import { CalibrationFeature } from './calibrationCommand';
+import { CodeActionsFeature } from './codeActions';
+import { ClippyConfig } from './conventions';
+import { CrateRunner } from './crateRunner';
+import { DiagnosticsFeature } from './diagnostics';
+import { DocumentStore, filePathOf } from './documents';
+import { HoversFeature } from './hovers';
+import { InlayHintsFeature } from './inlayHints';
+import { LayoutDocumentFeature } from './layoutDocument';
+import { SettingsStore } from './settings';
+import { WorkspaceIndex } from './workspace';
 
 /**
  * The first analysis pays for JIT compilation of the engine; one small analysis while the client is
@@ -37,19 +50,6 @@ function warmUp(): void {
     // Only a warm-up: a failure here shows up, with detail, on the first real document.
   }
 }
-import type { WasmPaths } from '../analysis/parser';
-import { Commands, InitializationOptions, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../protocol';
-import { CalibrationFeature } from './calibrationCommand';
-import { CodeActionsFeature } from './codeActions';
-import { ClippyConfig } from './conventions';
-import { CrateRunner } from './crateRunner';
-import { DiagnosticsFeature } from './diagnostics';
-import { DocumentStore, filePathOf } from './documents';
-import { HoversFeature } from './hovers';
-import { InlayHintsFeature } from './inlayHints';
-import { LayoutDocumentFeature } from './layoutDocument';
-import { SettingsStore } from './settings';
-import { WorkspaceIndex } from './workspace';
 
 export interface ServerOptions {
   /** README URL; diagnostic codes link to its anchors. */
