@@ -11,8 +11,9 @@ import { loadServerModule } from '../support/repoPaths';
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
+/** The futures a fresh analysis must also find (a cache may also keep futures a parse error hides: tested below). */
 function comparable(report: FileReport): string {
-  return JSON.stringify(report.futures);
+  return JSON.stringify(report.futures.filter((f) => !f.kept));
 }
 
 describe('walk cache', () => {
@@ -80,6 +81,69 @@ describe('walk cache', () => {
       cache.sweep();
       assert.strictEqual(comparable(cached), comparable(engine.analyzeSource(text, { file: 'g.rs', edition: '2021' })), `edit ${i} at ${at}`);
     }
+  });
+
+  describe('futures hidden by a parse error elsewhere', () => {
+    const file = [
+      'async fn tick() {}',
+      'enum Command { Get { key: String }, Quit }',
+      'pub async fn worker(rx: &mut Vec<Command>) -> Result<usize, ()> {',
+      '    let mut served = 0usize;',
+      '    while let Some(command) = rx.pop() {',
+      '        match command {',
+      '            Command::Get { key } => {',
+      '                let value = key.len();',
+      '                tick().await;',
+      '            }',
+      '            Command::Quit => break,',
+      '        }',
+      '        served += 1;',
+      '    }',
+      '    Ok(served + tick().await.map_err(|_| ())?)',
+      '}',
+      'pub async fn below() { let buf = [0u8; 512]; tick().await; drop(buf); }',
+      'pub async fn also_below() { let s = String::new(); tick().await; drop(s); }',
+      '',
+    ].join('\n');
+    const sizes = (report: FileReport) => report.futures.filter((f) => !f.skipped).map((f) => `${f.name}@${f.line}:${f.size}${f.kept ? ' kept' : ''}`);
+
+    it('keeps their last reports, moved with their text, while the file does not parse, and drops them once it does', () => {
+      const cache = new engine.WalkCache();
+      const before = sizes(engine.analyzeSource(file, { file: 'x.rs', edition: '2021', walkCache: cache }));
+      cache.sweep();
+      // A half-typed `=>` with a line inserted above: error recovery turns everything below into ERROR nodes.
+      const broken = `// note\n${file.replace('Command::Quit => break', 'Command::Quit =x> break')}`;
+      const fresh = sizes(engine.analyzeSource(broken, { file: 'x.rs', edition: '2021' }));
+      assert.ok(!fresh.some((s) => s.startsWith('below@')), `a fresh analysis loses them: ${fresh.join(', ')}`);
+      const keptReport = engine.analyzeSource(broken, { file: 'x.rs', edition: '2021', walkCache: cache });
+      cache.sweep();
+      const kept = sizes(keptReport);
+      for (const name of ['below', 'also_below']) {
+        const was = before.find((s) => s.startsWith(`${name}@`))!;
+        const [, line, size] = /@(\d+):(\d+)/.exec(was)!;
+        assert.ok(kept.includes(`${name}@${Number(line) + 1}:${size} kept`), kept.join(', '));
+      }
+      assert.ok(keptReport.notices.some((n) => /kept from the last analysis/.test(n)));
+      // Still broken on the next keystroke: still kept.
+      assert.ok(sizes(engine.analyzeSource(`${broken} `, { file: 'x.rs', edition: '2021', walkCache: cache })).some((s) => s.endsWith(' kept')));
+      cache.sweep();
+      const fixed = sizes(engine.analyzeSource(`// note\n${file}`, { file: 'x.rs', edition: '2021', walkCache: cache }));
+      assert.ok(!fixed.some((s) => s.endsWith(' kept')), fixed.join(', '));
+    });
+
+    it('does not keep a future whose text is gone or that is commented out', () => {
+      const cache = new engine.WalkCache();
+      engine.analyzeSource(file, { file: 'x.rs', edition: '2021', walkCache: cache });
+      cache.sweep();
+      const commented = file.replace('pub async fn below', '/* pub async fn below');
+      assert.deepStrictEqual(sizes(engine.analyzeSource(commented, { file: 'x.rs', edition: '2021', walkCache: cache })).filter((s) => s.endsWith(' kept')), []);
+    });
+  });
+
+  it('analyses items that error recovery nested inside an impl', () => {
+    const text = 'struct A;\nimpl A {\n    fn f(&self) {\n}\nimpl A {\n    async fn g(&self) { let b = [0u8; 64]; h().await; drop(b); }\n}\nasync fn h() {}\n';
+    const names = engine.analyzeSource(text, { file: 'x.rs', edition: '2021' }).futures.filter((f) => !f.skipped).map((f) => `${f.name}:${f.size}`);
+    assert.ok(names.some((n) => /^A::g:\d+$/.test(n)), names.join(', '));
   });
 
   describe('re-walks a function whose text is unchanged when something it reads changes', () => {

@@ -14,6 +14,8 @@ import { endOf, startOf } from './positions';
 import { Calibration, hashText } from './calibration';
 import { ItemDependencies, indexSourceKey } from './itemDependencies';
 import { CachedUnit, WalkCache } from './walkCache';
+import { shiftReport } from './shiftReport';
+import { FutureRecord, hiddenFutures } from './hiddenByParseErrors';
 
 export { WalkCache };
 
@@ -107,7 +109,21 @@ export function analyzeSource(text: string, options: AnalysisOptions): FileRepor
   try {
     const analysis = new FileAnalysis(tree.rootNode, options, macros);
     analysis.walk();
-    return analysis.reports();
+    const report = analysis.reports();
+    const cache = options.walkCache;
+    if (!cache) {
+      return report;
+    }
+    const records = analysis.records(report.futures);
+    const kept = hiddenFutures(cache.lastFutures, cache.lastLength, report, new Set(records.map((r) => r.start)), text, tree.rootNode);
+    cache.lastFutures = [...records, ...kept];
+    cache.lastLength = text.length;
+    if (kept.length === 0) {
+      return report;
+    }
+    const futures = [...report.futures, ...kept.map((k) => k.report)].sort((a, b) => a.line - b.line || a.column - b.column);
+    const notice = `${plural(kept.length, 'future')} below a parse error kept from the last analysis until the file parses again`;
+    return { ...report, futures, notices: [...report.notices, notice] };
   } finally {
     macros.dispose();
     if (ownsTree) {
@@ -451,6 +467,18 @@ class FileAnalysis {
         this.instances.set(id, { entry: owner, subst: new Map(subst) });
       }
     }
+  }
+
+  /** This file's futures with their reports and source text (not those inside macro arguments, which are re-parsed on their own). */
+  records(reports: readonly FutureReport[]): FutureRecord[] {
+    const records: FutureRecord[] = [];
+    this.order.forEach((entry, i) => {
+      const report = reports[i];
+      if (report && !report.skipped && entry.node.tree === this.root.tree) {
+        records.push({ report, text: entry.node.text, start: entry.node.startIndex, anchor: startOf(entry.node) });
+      }
+    });
+    return records;
   }
 
   /** Phase B: sizes every future (callees first, through futureLayout). */
@@ -1033,36 +1061,9 @@ function layoutSignature(layout: Layout | null): string | null {
 }
 
 /** A cached report moved with its fn (from `was` to `now`); columns shift only on the fn's first row. */
-function shiftReport(report: FutureReport, was: { row: number; column: number }, now: { row: number; column: number }, file: string): FutureReport {
-  const rowDelta = now.row - was.row;
-  const colDelta = now.column - was.column;
-  if (rowDelta === 0 && colDelta === 0 && report.file === file) {
-    return report;
-  }
-  const line = (l: number) => l + rowDelta;
-  const col = (l: number, c: number) => (l - 1 === was.row ? c + colDelta : c);
-  // Blocks and closures are named by position (`async block@12:5`); they live in the same fn, so move too.
-  const renamed = (text: string) =>
-    text.replace(/(async (?:block|closure))@(\d+)(?::(\d+))?/g, (_m, what: string, l: string, c?: string) => `${what}@${line(+l)}${c === undefined ? '' : `:${col(+l, +c)}`}`);
-  const held = (h: HeldValue): HeldValue => ({
-    ...h, line: line(h.line), column: col(h.line, h.column), endLine: line(h.endLine), endColumn: col(h.endLine, h.endColumn),
-    type: h.type === null ? null : renamed(h.type),
-  });
-  return {
-    ...report,
-    file,
-    name: renamed(report.name),
-    unknown: report.unknown.map(renamed),
-    line: line(report.line),
-    column: col(report.line, report.column),
-    endLine: line(report.endLine),
-    upvars: report.upvars.map(held),
-    awaits: report.awaits.map((a) => ({ ...a, line: line(a.line), column: col(a.line, a.column), held: a.held.map(held) })),
-    nameSpan: report.nameSpan && {
-      line: line(report.nameSpan.line), column: col(report.nameSpan.line, report.nameSpan.column),
-      endLine: line(report.nameSpan.endLine), endColumn: col(report.nameSpan.endLine, report.nameSpan.endColumn),
-    },
-  };
+/** `1 future`, `2 futures`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** Moves a cached body with its fn: rows by `rowDelta`, and columns on the fn's first row by `colDelta`. */

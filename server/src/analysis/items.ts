@@ -184,7 +184,7 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
         indexFn(item, modPath, null, null, index);
         break;
       case 'impl_item':
-        indexImpl(item, modPath, index, dropImpls, expand);
+        indexImpl(item, modPath, index, dropImpls, expand, (nested) => visitItem(nested, modPath));
         break;
       case 'trait_item': {
         const body = item.childForFieldName('body');
@@ -198,6 +198,14 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
       }
       case 'function_signature_item':
         break;
+      case 'foreign_mod_item': {
+        // `extern "C" { .. }` declares no bodies, but error recovery can wrap real items in one.
+        const body = item.childForFieldName('body');
+        if (body && body.text.includes('{', 1)) {
+          visitItems(body, modPath);
+        }
+        break;
+      }
       case 'macro_invocation': {
         // `cfg_rt! { pub async fn f() {} }`: the items count as this module's.
         const expanded = expand?.(item);
@@ -315,7 +323,10 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
   index.types.set(name, { kind: 'enum', name, params, variants, copy: hasDerive(attrs, 'Copy'), dropImpl: false, reprTag: reprOf(attrs).tag });
 }
 
-function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropImpls: Set<string>, expand?: ItemMacroExpander): void {
+/** Error recovery can nest whole items in an impl's body (`impl A { .. impl B { .. } }` after a stray brace): `misplaced` indexes them where they belong. */
+const MISPLACED_ITEMS = new Set(['impl_item', 'foreign_mod_item', 'struct_item', 'enum_item', 'mod_item', 'trait_item', 'use_declaration', 'const_item', 'static_item', 'type_item', 'union_item']);
+
+function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropImpls: Set<string>, expand: ItemMacroExpander | undefined, misplaced: (item: SyntaxNode) => void): void {
   const tyNode = item.childForFieldName('type');
   const traitNode = item.childForFieldName('trait');
   const params = typeParams(item.childForFieldName('type_parameters'));
@@ -336,6 +347,8 @@ function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropIm
         push(index.methods, `${modPath[modPath.length - 1]}::${typeName}::${info.name}`, info);
       }
       push(index.methodsByName, info.name, info);
+    } else if (f && MISPLACED_ITEMS.has(f.type)) {
+      misplaced(f);
     }
   }
 }

@@ -71,6 +71,11 @@ export interface FutureReport {
   hash: string;
   /** `size` and `align` were measured by rustc (a calibration run over this exact source), not estimated. */
   measured?: boolean;
+  /**
+   * The code around this future does not parse right now (tree-sitter's error recovery hid it): this
+   * is its last report, made before, moved to where its unchanged text is now.
+   */
+  kept?: boolean;
 }
 
 export interface FileReport {

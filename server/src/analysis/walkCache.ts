@@ -6,6 +6,7 @@
 import type { BodyResult, Capture } from './held';
 import type { FutureReport } from './report';
 import type { Ty } from './types';
+import type { FutureRecord } from './hiddenByParseErrors';
 import { identifiersIn } from './itemDependencies';
 
 export interface CachedUnit {
@@ -69,6 +70,9 @@ const MAX_ENVIRONMENTS = 20_000;
 const KEEP_FOR = 4;
 
 export class WalkCache {
+  /** The futures of the last analysis and the length of its text: what a parse error can hide from the next one. */
+  lastFutures: FutureRecord[] = [];
+  lastLength = 0;
   /** What the last analysis did: fns walked afresh, and fns whose walk was reused. */
   readonly counts = { walked: 0, reused: 0 };
   readonly units = new GenerationalMap<CachedUnit>(KEEP_FOR);

@@ -309,7 +309,9 @@ export class DocumentStore {
       fixes: () => {
         if (!fixes) {
           try {
-            const base = plain ? report : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
+            // Futures kept through a parse error are not in the tree the fixes are made from.
+            const own = plain ? report : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
+            const base = { ...own, futures: own.futures.filter((f) => !f.kept) };
             const starts = new Map(base.futures.map((f) => [f.name, { line: f.line, column: f.column }]));
             fixes = fixesFor(text, base, edition).map((fix) => ({ ...fix, futureAt: starts.get(fix.futureName) ?? null }));
           } catch (error) {

@@ -213,6 +213,9 @@ export function futureTooltip(future: FutureReport, measuredBy: MeasuredBy | nul
     `**${future.kind === 'fn' ? 'async fn' : future.kind === 'block' ? 'async block' : 'async closure'} ${code(future.name)}**: future of ${formatBytes(future.size, future.exact)}, align ${future.align}`,
     '',
   ];
+  if (future.kept) {
+    lines.push('The code above does not parse right now, which hides this one from the parser: this is its last analysis, and its text has not changed since.', '');
+  }
   if (future.measured) {
     const by = measuredBy ? ` (\`${measuredBy.rustc}\`) on ${formatDate(measuredBy.createdAt)}` : '';
     lines.push(`Measured by rustc${by}: this source is unchanged since **Measure Exact Sizes with rustc** ran. The rows below are the estimator's explanation of that size.`, '');
