@@ -169,6 +169,47 @@ function named(node: SyntaxNode | null): SyntaxNode[] {
   return (node?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item');
 }
 
+/** A place written as a local and fields (`t`, `self.pair.0`): a move out of it can be told apart field by field. */
+function isSimplePlace(node: SyntaxNode): boolean {
+  if (node.type === 'identifier' || node.type === 'self') {
+    return true;
+  }
+  if (node.type === 'field_expression' || node.type === 'parenthesized_expression') {
+    const inner = node.type === 'field_expression' ? node.childForFieldName('value') : node.namedChildren[0];
+    return !!inner && isSimplePlace(inner);
+  }
+  return false;
+}
+
+/**
+ * The sub-patterns of a tuple, tuple-struct or slice pattern with the position each one matches:
+ * `_` (an anonymous node) counts, and parts after `..` count from the end (unknown without the arity).
+ */
+function positionalParts(pattern: SyntaxNode, arity: number | null, skip?: SyntaxNode | null): { node: SyntaxNode; index: number }[] {
+  const parts = pattern.children.filter(
+    (c): c is SyntaxNode => !!c && c.id !== skip?.id && (c.type === '_' || (c.isNamed && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item')),
+  );
+  const rest = parts.findIndex((c) => isRestPattern(c));
+  const out: { node: SyntaxNode; index: number }[] = [];
+  parts.forEach((node, i) => {
+    if (rest >= 0 && i === rest) {
+      return;
+    }
+    const index = rest >= 0 && i > rest ? (arity === null ? -1 : arity - (parts.length - i)) : i;
+    out.push({ node, index });
+  });
+  return out;
+}
+
+/** `..`, or `rest @ ..` in a slice pattern. */
+function isRestPattern(node: SyntaxNode): boolean {
+  return node.type === 'remaining_field_pattern' || (node.type === 'captured_pattern' && node.namedChildren[node.namedChildren.length - 1]?.type === 'remaining_field_pattern');
+}
+
+function isPrefixOf(prefix: number[], path: number[]): boolean {
+  return prefix.length <= path.length && prefix.every((r, i) => path[i] === r);
+}
+
 function isConstantExpression(node: SyntaxNode): boolean {
   switch (node.type) {
     case 'integer_literal':
@@ -254,6 +295,10 @@ export class BodyWalker {
   /** Inside `&x` or a format argument: a borrow of the local itself, even when it is a reference. */
   private explicitBorrow = false;
   private inCallArgs = 0;
+  /** The paths moved out of each local so far, with the region of each move. */
+  private readonly movedParts = new Map<Local, { region: number[]; paths: string[][] }[]>();
+  /** Moves that took every part with drop glue out of a local, one part at a time. */
+  private readonly partMoves: { local: Local; use: Use }[] = [];
   /** Bindings of unsuffixed integer literals, whose type is settled by their first typed use. */
   private readonly flexInts = new Set<Local>();
 
@@ -342,6 +387,13 @@ export class BodyWalker {
     }
     this.point++;
     this.popScope();
+    // A move of every part, on a branch that comes back to the local's scope: the drop at the scope
+    // end (guarded by a flag) still reads the local, so it stays saved (measured).
+    for (const { local, use } of this.partMoves) {
+      if (use.region.length > local.region.length && !use.region.slice(local.region.length).some((r) => this.divergingRegions.has(r))) {
+        use.partial = true;
+      }
+    }
     return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions, returningRegions: this.returningRegions, outputType };
   }
 
@@ -411,7 +463,11 @@ export class BodyWalker {
     }
   }
 
-  private use(local: Local, kind: UseKind, path = ''): void {
+  /**
+   * Records a use of `local` at `path`. A move takes `moved` out of it: paths below `path` (by default
+   * `path` itself), or the whole local; see `classifyMove`.
+   */
+  private use(local: Local, kind: UseKind, path = '', moved: string[][] | 'whole' = [[]]): void {
     if (this.dead) {
       return;
     }
@@ -435,7 +491,8 @@ export class BodyWalker {
       const outer = this.captureFrames.pop()!;
       try {
         if (throughDeref || captureKind !== 'borrow') {
-          this.use(local, throughDeref ? 'read' : captureKind, path);
+          // A capture by value takes the whole variable (as the closure's layout counts it).
+          this.use(local, throughDeref ? 'read' : captureKind, path, 'whole');
         } else {
           this.withExplicitBorrow(() => this.use(local, captureKind, path));
         }
@@ -454,7 +511,38 @@ export class BodyWalker {
     if (kind === 'borrow' && isRef && !(this.explicitBorrow && path === '')) {
       kind = 'read';
     }
-    local.uses.push({ point: ++this.point, kind, region: [...this.regionStack], inCall: this.inCallArgs > 0 });
+    const use: Use = { point: ++this.point, kind, region: [...this.regionStack], inCall: this.inCallArgs > 0 };
+    if (kind === 'move' && moved !== 'whole') {
+      const base = path ? path.split('.') : [];
+      this.classifyMove(local, use, moved.map((p) => [...base, ...p]));
+    }
+    local.uses.push(use);
+  }
+
+  /**
+   * A move out of parts of a local (`let x = s.a;`, `let (a, _) = t;`). Measured with rustc 1.95:
+   * when a part with drop glue stays (with the parts moved earlier on this path), the local is
+   * still dropped at its scope end and stays saved (a partial move). When every such part is gone,
+   * the local is dead after the move, but its storage lives on: if the move was conditional, the
+   * drop at the scope end still reads it (settled in `run`, once diverging regions are known).
+   */
+  private classifyMove(local: Local, use: Use, moved: string[][]): void {
+    if (moved.some((p) => p.length === 0)) {
+      return;
+    }
+    let earlier = this.movedParts.get(local);
+    if (!earlier) {
+      earlier = [];
+      this.movedParts.set(local, earlier);
+    }
+    const before = earlier.filter((m) => isPrefixOf(m.region, use.region)).flatMap((m) => m.paths);
+    earlier.push({ region: use.region, paths: moved });
+    const left = this.leftAfterMoving(local.ty, [...before, ...moved]);
+    if (left === 'drop') {
+      use.partial = true;
+    } else if (left === 'none') {
+      this.partMoves.push({ local, use });
+    }
   }
 
   private withExplicitBorrow(fn: () => void): void {
@@ -578,7 +666,6 @@ export class BodyWalker {
     let initAt: number | null = null;
     this.statementTemps.push([]);
     if (value) {
-      const bindsByValue = pattern ? this.patternMoves(pattern, ty) : true;
       if (isWildcard && isPlace(value)) {
         // `let _ = x;` neither moves nor reads `x`.
       } else if (value.type === 'reference_expression' && !isPlace(value.childForFieldName('value') ?? value)) {
@@ -589,16 +676,10 @@ export class BodyWalker {
         temp.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
       } else if (this.isPinMacro(value)) {
         this.walkPinMacro(value);
-      } else if (bindsByValue && pattern && isPlace(value) && this.destructureLeavesDrop(pattern, ty)) {
-        // Moving some fields out leaves the rest to be dropped at scope end: the value stays.
-        this.walkExpr(value, 'move');
-        const root = this.placeRoot(value);
-        const last = root?.local.uses[root.local.uses.length - 1];
-        if (last) {
-          last.partial = true;
-        }
+      } else if (pattern && isPlace(value)) {
+        this.bindFromPlace(value, pattern, ty);
       } else {
-        this.walkExpr(value, bindsByValue ? 'move' : 'read');
+        this.walkExpr(value, 'move');
       }
       const direct = value.type === 'await_expression' ? this.awaits[this.awaits.length - 1] : undefined;
       const simpleBinding = !alternative && (pattern?.type === 'identifier' || pattern?.type === 'mut_pattern');
@@ -642,63 +723,246 @@ export class BodyWalker {
     }
   }
 
-  /** Whether destructuring leaves fields with drop glue behind (`let S { a, .. } = s;` with a droppable other field). */
-  private destructureLeavesDrop(pattern: SyntaxNode, ty: Ty): boolean {
-    const t = peelRefs(ty);
-    if (pattern.type === 'struct_pattern' && t.k === 'adt') {
-      const user = this.ctx.index.types.get(t.segments[t.segments.length - 1]);
-      if (user?.kind !== 'struct') {
-        return false;
-      }
-      const bound = new Set<string>();
-      for (const f of named(pattern)) {
-        if (f.type === 'field_pattern') {
-          const sub = f.childForFieldName('pattern');
-          const name = f.childForFieldName('name')?.text ?? '';
-          if (sub?.type !== '_') {
-            bound.add(name);
-          }
-        }
-      }
-      return user.fields.some((f) => !bound.has(f.name) && this.ctx.traits(this.typer.fieldType(t, f.name)).drop);
+  /**
+   * `let PAT = place;`: parts bound with `ref` borrow the place, parts bound by value move out of it
+   * unless Copy (a copy leaves the place whole), and `_` / `..` parts stay where they are.
+   * Measured with rustc 1.95: `let (n, _) = t;` with `n` Copy keeps `t` (dropped at its scope end);
+   * `let (a, b) = t;` moving every part with drop glue frees it.
+   */
+  private bindFromPlace(value: SyntaxNode, pattern: SyntaxNode, ty: Ty): void {
+    const parts = this.patternParts(pattern, ty);
+    if (parts.borrows) {
+      this.walkExpr(value, 'borrow');
     }
-    if (pattern.type === 'tuple_pattern' && t.k === 'tuple') {
-      const parts = named(pattern);
-      if (parts.some((p) => p.type === 'remaining_field_pattern')) {
-        return t.elems.some((e) => this.ctx.traits(e).drop);
+    if (parts.moved.length === 0) {
+      if (!parts.borrows) {
+        this.walkExpr(value, 'read');
       }
-      return parts.some((p, i) => p.type === '_' && this.ctx.traits(t.elems[i] ?? UNKNOWN).drop);
+      return;
     }
-    return false;
+    const root = isSimplePlace(value) ? this.placeRoot(value) : null;
+    if (!root || root.viaDeref || parts.moved.some((p) => p.length === 0) || isAdt(root.local.ty, ...DEREF_TRAIT_TYPES)) {
+      this.walkExpr(value, 'move');
+      return;
+    }
+    this.use(root.local, 'move', root.path, parts.moved);
   }
 
-  /** Whether destructuring with this pattern moves (non-Copy parts bound by value) out of the value. */
-  private patternMoves(pattern: SyntaxNode, ty: Ty): boolean {
-    if (pattern.type === 'identifier' || pattern.type === 'mut_pattern' || pattern.type === 'tuple_pattern' || pattern.type === 'slice_pattern') {
-      return true;
-    }
-    const t = peelRefs(ty);
-    if (pattern.type === 'struct_pattern' && t.k === 'adt') {
-      for (const f of named(pattern)) {
-        if (f.type !== 'field_pattern') {
-          continue;
-        }
-        const fieldName = f.childForFieldName('name')?.text ?? f.namedChildren[0]?.text ?? '';
-        const sub = f.childForFieldName('pattern');
-        if (sub && sub.type === '_') {
-          continue;
-        }
-        if (f.text.startsWith('ref ') || sub?.type === 'ref_pattern') {
-          continue;
-        }
-        const fty = this.typer.fieldType(t, fieldName);
-        if (!this.ctx.traits(fty).copy) {
-          return true;
-        }
+  /**
+   * What binding `pattern` to a place of type `ty` does to it: the paths (relative to the place) it
+   * moves out, and whether it borrows part of it. A move out of an enum variant's field ends in an
+   * `@Variant` step: the enum as a whole is still dropped later (measured: `let Some(x) = o else ..`
+   * keeps `o: Option<String>`). Where the type is not known the whole place counts as moved.
+   */
+  private patternParts(pattern: SyntaxNode, ty: Ty): { moved: string[][]; borrows: boolean } {
+    const out = { moved: [] as string[][], borrows: false };
+    const visit = (p: SyntaxNode, t: Ty, path: string[]): void => {
+      if (t.k === 'ref' || t.k === 'ptr') {
+        // Matching through a reference binds by reference: nothing moves.
+        return;
       }
-      return false;
+      const byValue = () => {
+        if (!this.ctx.traits(t).copy) {
+          out.moved.push(path);
+        }
+      };
+      const inVariant = (ctor: string, fn: (sub: { moved: string[][] }) => void) => {
+        const sub = { moved: [] as string[][] };
+        fn(sub);
+        if (sub.moved.length) {
+          out.moved.push([...path, `@${ctor}`]);
+        }
+      };
+      switch (p.type) {
+        case 'identifier':
+          if (!/^[A-Z]/.test(p.text)) {
+            byValue();
+          }
+          return;
+        case 'mut_pattern':
+        case 'or_pattern': {
+          const inner = p.type === 'or_pattern' ? named(p)[0] : named(p).pop();
+          if (inner) {
+            visit(inner, t, path);
+          }
+          return;
+        }
+        case 'captured_pattern': {
+          const [, sub] = named(p);
+          byValue();
+          if (sub) {
+            const before = out.moved.length;
+            visit(sub, t, path);
+            out.moved.length = Math.min(out.moved.length, before);
+          }
+          return;
+        }
+        case 'ref_pattern':
+          out.borrows = true;
+          return;
+        case 'tuple_pattern':
+          if (t.k !== 'tuple') {
+            byValue();
+            return;
+          }
+          for (const { node, index } of positionalParts(p, t.elems.length)) {
+            visit(node, t.elems[index] ?? UNKNOWN, [...path, String(index)]);
+          }
+          return;
+        case 'slice_pattern':
+          if (t.k !== 'array' || t.len === null || named(p).some((c) => c.type === 'captured_pattern' && isRestPattern(c))) {
+            byValue();
+            return;
+          }
+          for (const { node, index } of positionalParts(p, t.len)) {
+            visit(node, t.elem, [...path, String(index)]);
+          }
+          return;
+        case 'tuple_struct_pattern': {
+          const typeNode = p.childForFieldName('type');
+          const ctor = typeNode?.text.split('::').pop() ?? '';
+          const shape = this.ctorShape(t, typeNode?.text ?? '');
+          if (!shape) {
+            byValue();
+            return;
+          }
+          const walkFields = (sink: { moved: string[][] }, prefix: string[]) => {
+            const saved = out.moved;
+            out.moved = sink.moved;
+            for (const { node, index } of positionalParts(p, shape.arity, typeNode)) {
+              visit(node, this.variantField(t, ctor, index), [...prefix, String(index)]);
+            }
+            out.moved = saved;
+          };
+          if (shape.variant) {
+            inVariant(ctor, (sub) => walkFields(sub, []));
+          } else {
+            walkFields(out, path);
+          }
+          return;
+        }
+        case 'struct_pattern': {
+          const typeNode = p.childForFieldName('type');
+          const shape = this.ctorShape(t, typeNode?.text ?? '');
+          if (!shape) {
+            byValue();
+            return;
+          }
+          const walkFields = (sink: { moved: string[][] }, prefix: string[]) => {
+            const saved = out.moved;
+            out.moved = sink.moved;
+            for (const f of named(p)) {
+              if (f.type !== 'field_pattern') {
+                continue;
+              }
+              const name = f.childForFieldName('name')?.text ?? '';
+              const sub = f.childForFieldName('pattern');
+              const fty = this.structPatternField(t, p, name);
+              if (f.children.some((c) => c?.type === 'ref')) {
+                out.borrows = true;
+              } else if (sub) {
+                visit(sub, fty, [...prefix, name]);
+              } else if (!this.ctx.traits(fty).copy) {
+                out.moved.push([...prefix, name]);
+              }
+            }
+            out.moved = saved;
+          };
+          if (shape.variant) {
+            inVariant(shape.variant, (sub) => walkFields(sub, []));
+          } else {
+            walkFields(out, path);
+          }
+          return;
+        }
+        default:
+          // `_`, `..`, literals, ranges, `&pat` (only ever matches a reference): nothing moves.
+          return;
+      }
+    };
+    visit(pattern, ty, []);
+    return out;
+  }
+
+  /**
+   * The constructor a tuple-struct or struct pattern names: a struct (its fields are parts of the place)
+   * or an enum variant. Null when it is not known.
+   */
+  private ctorShape(t: Ty, typeText: string): { arity: number | null; variant: string | null } | null {
+    const segs = typeText.split('::');
+    const ctor = segs[segs.length - 1];
+    if (ctor === 'Some' || ctor === 'Ok' || ctor === 'Err') {
+      return { arity: 1, variant: ctor };
     }
-    return true;
+    const owner = t.k === 'adt' ? this.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+    const direct = this.ctx.index.types.get(ctor);
+    const enumTy = owner?.kind === 'enum' ? owner : segs.length >= 2 ? this.ctx.index.types.get(segs[segs.length - 2]) : undefined;
+    if (enumTy?.kind === 'enum') {
+      const v = enumTy.variants.find((x) => x.name === ctor);
+      return { arity: v ? v.fields.length : null, variant: ctor };
+    }
+    if (ctor === 'Self' && owner?.kind === 'struct') {
+      return { arity: owner.fields.length, variant: null };
+    }
+    if (direct?.kind === 'struct' && (owner === undefined || owner === direct)) {
+      return { arity: direct.fields.length, variant: null };
+    }
+    if (segs.length >= 2 && !direct) {
+      // `Kind::Variant(..)` of an enum from elsewhere.
+      return { arity: null, variant: ctor };
+    }
+    return null;
+  }
+
+  /**
+   * After moving the given paths out of a value of type `ty`: whether a part with drop glue stays
+   * ('drop': the value is still dropped at its scope end), nothing droppable stays ('none'), or the
+   * type cannot be seen into ('opaque').
+   */
+  private leftAfterMoving(ty: Ty, paths: string[][]): 'drop' | 'none' | 'opaque' {
+    if (paths.some((p) => p.length === 0)) {
+      return 'none';
+    }
+    const drop = this.ctx.traits(ty).drop;
+    if (paths.length === 0) {
+      return drop ? 'drop' : 'none';
+    }
+    // Moving out of an enum variant, or out of a box (its allocation is still freed), leaves the rest to drop.
+    if (paths.some((p) => p[0].startsWith('@')) || isAdt(ty, 'Box')) {
+      return drop ? 'drop' : 'none';
+    }
+    const parts = this.partsOf(ty);
+    if (!parts) {
+      return 'opaque';
+    }
+    let result: 'none' | 'opaque' = 'none';
+    for (const part of parts) {
+      const r = this.leftAfterMoving(part.ty, paths.filter((p) => p[0] === part.name).map((p) => p.slice(1)));
+      if (r === 'drop') {
+        return 'drop';
+      }
+      if (r === 'opaque') {
+        result = 'opaque';
+      }
+    }
+    return result;
+  }
+
+  /** The parts a move can take out of a value one by one: tuple elements, array elements, struct fields. */
+  private partsOf(ty: Ty): { name: string; ty: Ty }[] | null {
+    if (ty.k === 'tuple') {
+      return ty.elems.map((e, i) => ({ name: String(i), ty: e }));
+    }
+    if (ty.k === 'array') {
+      return ty.len === null || ty.len > 4096 ? null : Array.from({ length: ty.len }, (_, i) => ({ name: String(i), ty: ty.elem }));
+    }
+    if (ty.k === 'adt') {
+      const user = this.ctx.index.types.get(ty.segments[ty.segments.length - 1]);
+      if (user?.kind === 'struct' && !user.dropImpl) {
+        return user.fields.map((f) => ({ name: f.name, ty: this.typer.fieldType(ty, f.name) }));
+      }
+    }
+    return null;
   }
 
   /** Declares the bindings of a pattern, deriving each binding's type from the matched type. */
@@ -750,7 +1014,9 @@ export class BodyWalker {
       }
       case 'tuple_pattern': {
         const t = peelRefs(ty);
-        named(pattern).forEach((p, i) => this.bindPattern(p, wrap(t.k === 'tuple' ? t.elems[i] ?? UNKNOWN : UNKNOWN), order, kind));
+        for (const { node, index } of positionalParts(pattern, t.k === 'tuple' ? t.elems.length : null)) {
+          this.bindPattern(node, wrap(t.k === 'tuple' ? t.elems[index] ?? UNKNOWN : UNKNOWN), order, kind);
+        }
         return;
       }
       case 'slice_pattern': {
@@ -762,8 +1028,10 @@ export class BodyWalker {
         const t = peelRefs(ty);
         const typeNode = pattern.childForFieldName('type');
         const ctor = typeNode?.text.split('::').pop() ?? '';
-        const fields = named(pattern).filter((c) => c.id !== typeNode?.id);
-        fields.forEach((p, i) => this.bindPattern(p, wrap(this.variantField(t, ctor, i)), order, kind));
+        const arity = this.ctorShape(t, typeNode?.text ?? '')?.arity ?? null;
+        for (const { node, index } of positionalParts(pattern, arity, typeNode)) {
+          this.bindPattern(node, wrap(index < 0 ? UNKNOWN : this.variantField(t, ctor, index)), order, kind);
+        }
         return;
       }
       case 'struct_pattern': {
@@ -825,6 +1093,10 @@ export class BodyWalker {
     const last = segs[segs.length - 1];
     const user = this.ctx.index.types.get(last);
     if (user?.kind === 'struct') {
+      if (t.k === 'adt' && t.segments[t.segments.length - 1] === user.name) {
+        // With the matched type's generic arguments substituted.
+        return this.typer.fieldType(t, field);
+      }
       return user.fields.find((f) => f.name === field)?.ty ?? UNKNOWN;
     }
     const owner = t.k === 'adt' ? this.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
@@ -1503,7 +1775,7 @@ export class BodyWalker {
         this.locals[i].init = this.point;
       }
       if (value) {
-        this.recordPatternMove(value, this.locals.slice(before));
+        this.recordPatternMove(value, pattern, ty, this.locals.slice(before));
       }
     }
     if (initAt !== null) {
@@ -1535,14 +1807,14 @@ export class BodyWalker {
     return all;
   }
 
-  /** Binding a non-Copy part of a place by value (`Some(s) => ..` on `opt`) moves it out of that place. */
-  private recordPatternMove(scrutinee: SyntaxNode, bindings: Local[], scrutineeTemp?: Local): void {
+  /**
+   * Binding a non-Copy part of a place by value (`Some(s) => ..` on `opt`) moves it out of that place;
+   * `ref` bindings borrow it (measured: `if let Some(ref a) = t {..}` keeps `t` saved at later awaits).
+   */
+  private recordPatternMove(scrutinee: SyntaxNode, pattern: SyntaxNode | null, ty: Ty, bindings: Local[], scrutineeTemp?: Local): void {
     const movesOut = bindings.some((b) => b.ty.k !== 'ref' && b.ty.k !== 'unknown' && !this.ctx.traits(b.ty).copy);
-    if (!movesOut) {
-      return;
-    }
     if (!isPlace(scrutinee)) {
-      if (scrutineeTemp && scrutineeTemp.ty.k !== 'ref') {
+      if (movesOut && scrutineeTemp && scrutineeTemp.ty.k !== 'ref') {
         scrutineeTemp.uses.push({ point: this.point, kind: 'move', region: [...this.regionStack], partial: true });
       }
       return;
@@ -1551,9 +1823,19 @@ export class BodyWalker {
     if (!root || root.viaDeref || root.local.ty.k === 'ref') {
       return;
     }
-    this.use(root.local, 'move', root.path);
+    const parts = pattern ? this.patternParts(pattern, ty) : { moved: [], borrows: false };
+    if (parts.borrows) {
+      this.use(root.local, 'borrow', root.path);
+    }
+    if (!movesOut) {
+      return;
+    }
+    const precise = isSimplePlace(scrutinee) && parts.moved.length > 0 && !parts.moved.some((p) => p.length === 0) && !isAdt(root.local.ty, ...DEREF_TRAIT_TYPES);
+    const count = root.local.uses.length;
+    this.use(root.local, 'move', root.path, precise ? parts.moved : 'whole');
     const last = root.local.uses[root.local.uses.length - 1];
-    if (last) {
+    // Unless every part with drop glue is known to be gone, the rest of the value stays to be dropped.
+    if (root.local.uses.length > count && last.kind === 'move' && !this.partMoves.some((m) => m.use === last)) {
       last.partial = true;
     }
   }
@@ -1591,7 +1873,7 @@ export class BodyWalker {
           this.bindPattern(patNode, ty, this.point, 'binding');
         }
         if (value) {
-          this.recordPatternMove(value, this.locals.slice(before), temps[temps.length - 1]);
+          this.recordPatternMove(value, patNode, ty, this.locals.slice(before), temps[temps.length - 1]);
         }
         const guard = pat?.childForFieldName('condition');
         if (guard) {
