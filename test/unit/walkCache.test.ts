@@ -146,6 +146,19 @@ describe('walk cache', () => {
     assert.ok(names.some((n) => /^A::g:\d+$/.test(n)), names.join(', '));
   });
 
+  it('does not take an impl\'s associated type for the module\'s type of the same name', () => {
+    const text = [
+      'pub enum Output { Bytes(Vec<u8>), Count(usize) }',
+      'struct F;',
+      'impl std::ops::Not for F { type Output = u8; fn not(self) -> u8 { 0 } }',
+      'async fn tick() {}',
+      'pub async fn hold() { let o = Output::Count(1); tick().await; drop(o); }',
+      '',
+    ].join('\n');
+    const hold = engine.analyzeSource(text, { file: 'x.rs', edition: '2021' }).futures.find((f) => f.name === 'hold')!;
+    assert.deepStrictEqual(hold.awaits[0].held.filter((h) => h.name === 'o').map((h) => h.size), [24]);
+  });
+
   describe('re-walks a function whose text is unchanged when something it reads changes', () => {
     /** Analyses `before` with a cache, then `after` with the same cache, and checks it against a fresh analysis of `after`. */
     const edit = (before: string, after: string) => {

@@ -323,8 +323,12 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
   index.types.set(name, { kind: 'enum', name, params, variants, copy: hasDerive(attrs, 'Copy'), dropImpl: false, reprTag: reprOf(attrs).tag });
 }
 
-/** Error recovery can nest whole items in an impl's body (`impl A { .. impl B { .. } }` after a stray brace): `misplaced` indexes them where they belong. */
-const MISPLACED_ITEMS = new Set(['impl_item', 'foreign_mod_item', 'struct_item', 'enum_item', 'mod_item', 'trait_item', 'use_declaration', 'const_item', 'static_item', 'type_item', 'union_item']);
+/**
+ * Items that cannot be members of an impl: error recovery nests them in one after a stray brace
+ * (`impl A { .. impl B { .. } }`), and `misplaced` indexes them where they belong. Types and consts
+ * are not here: in an impl they are associated items (`type Output = ..;`), not the module's.
+ */
+const MISPLACED_ITEMS = new Set(['impl_item', 'foreign_mod_item', 'struct_item', 'enum_item', 'union_item', 'mod_item', 'trait_item', 'use_declaration']);
 
 function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropImpls: Set<string>, expand: ItemMacroExpander | undefined, misplaced: (item: SyntaxNode) => void): void {
   const tyNode = item.childForFieldName('type');

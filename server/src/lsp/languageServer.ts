@@ -69,7 +69,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   // Requests wait for the parser; a failure to load it is logged once and answered with nothing.
   const ready = initAnalysis(options.wasmPaths).then(
     () => {
-      warmUp();
+      // After the documents already waiting for the parser: the first of them warms the JIT just as well.
+      setImmediate(() => {
+        if (documents.all().length === 0) {
+          warmUp();
+        }
+      });
       return true;
     },
     (error: unknown) => {
