@@ -90,4 +90,21 @@ describe('incremental edits', () => {
     await lsp.change(uri, [{ range: { start: arrow, end: { line: arrow.line, character: arrow.character + 1 } }, text: '' }]);
     assert.deepStrictEqual(await hintsOf(uri), before);
   });
+
+  it('answers correctly for a document edited after many others pushed its tree out of memory', async () => {
+    const f = fixture('buffers.rs');
+    const first = f.uri.replace('buffers.rs', 'many_0.rs');
+    await lsp.open(first, f.text);
+    await lsp.inlayHints(first);
+    // More open documents than the server keeps trees for: the first one's tree is dropped.
+    for (let i = 1; i <= 30; i++) {
+      const uri = f.uri.replace('buffers.rs', `many_${i}.rs`);
+      await lsp.open(uri, f.text);
+      await lsp.inlayHints(uri);
+    }
+    await lsp.change(first, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n// moved down\n' }]);
+    const fresh = f.uri.replace('buffers.rs', 'many_fresh.rs');
+    await lsp.open(fresh, lsp.text(first));
+    assert.deepStrictEqual(await hintsOf(first), await hintsOf(fresh));
+  });
 });

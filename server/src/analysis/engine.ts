@@ -147,26 +147,39 @@ export interface CrateFile {
 export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 'file'>): FileReport[] {
   const macros = new MacroTrees();
   const trees: { file: CrateFile; tree: Tree | null; notice?: string }[] = [];
+  const crate = new CrateContext();
+  const analyses: (FileAnalysis | null)[] = [];
   try {
     for (const file of files) {
       if (file.text.length > MAX_SOURCE_CHARS) {
         trees.push({ file, tree: null, notice: `skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB` });
+        analyses.push(null);
         continue;
       }
+      let tree: Tree;
       try {
-        trees.push({ file, tree: parseRust(file.text, options.parseBudgetMs ?? 2000) });
+        tree = parseRust(file.text, options.parseBudgetMs ?? 2000);
       } catch (e) {
         if (!(e instanceof ParseTimeout)) {
           throw e;
         }
         trees.push({ file, tree: null, notice: `skipped: ${e.message}` });
+        analyses.push(null);
+        continue;
+      }
+      analyses.push(new FileAnalysis(tree.rootNode, { ...options, file: file.file }, macros, file.modulePath, crate));
+      if (/\basync\b/.test(file.text)) {
+        trees.push({ file, tree });
+      } else {
+        // A file without `async` only lends its items (already indexed, as plain data) to the others:
+        // its tree goes now, so the crate's trees are never all in tree-sitter's memory at once.
+        tree.delete();
+        trees.push({ file, tree: null });
       }
     }
-    const crate = new CrateContext();
-    const analyses = trees.map(({ file, tree }) => (tree ? new FileAnalysis(tree.rootNode, { ...options, file: file.file }, macros, file.modulePath, crate) : null));
     crate.attach(analyses.filter((a): a is FileAnalysis => a !== null));
     // Files without `async` still define types and fns for the others, but have no futures to find.
-    const withAsync = analyses.map((a, i) => (a && /\basync\b/.test(trees[i].file.text) ? a : null));
+    const withAsync = analyses.map((a, i) => (a && trees[i].tree ? a : null));
     withAsync.forEach((a) => a?.discoverFutures());
     withAsync.forEach((a) => a?.walk());
     return trees.map(({ file, notice }, i) => analyses[i]?.reports() ?? { file: file.file, futures: [], notices: notice ? [notice] : [] });

@@ -14,7 +14,15 @@ interface Entry {
   stale: boolean;
 }
 
+/**
+ * Trees kept at once. A tree is only worth keeping for a document being typed in; tree-sitter's
+ * memory (WebAssembly memory) never shrinks once grown, so a workspace with hundreds of open files
+ * must not hold all their trees. A document whose tree was dropped is parsed in full on its next change.
+ */
+const MAX_TREES = 24;
+
 export class SyntaxTrees {
+  /** In order of last use, least recent first. */
   private readonly entries = new Map<string, Entry>();
 
   /** Records the client's changes (before TextDocument applies them): the old tree is edited in step. */
@@ -66,6 +74,9 @@ export class SyntaxTrees {
   treeFor(document: TextDocument, budgetMs: number): Tree {
     const entry = this.entries.get(document.uri);
     if (entry && entry.version === document.version && !entry.stale) {
+      // Most recently used now.
+      this.entries.delete(document.uri);
+      this.entries.set(document.uri, entry);
       return entry.tree;
     }
     let tree: Tree;
@@ -76,7 +87,15 @@ export class SyntaxTrees {
       throw error;
     }
     entry?.tree.delete();
+    this.entries.delete(document.uri);
     this.entries.set(document.uri, { tree, version: document.version, stale: false });
+    for (const [uri, least] of this.entries) {
+      if (this.entries.size <= MAX_TREES) {
+        break;
+      }
+      least.tree.delete();
+      this.entries.delete(uri);
+    }
     return tree;
   }
 
