@@ -121,8 +121,9 @@ export function analyzeSource(text: string, options: AnalysisOptions): FileRepor
     if (kept.length === 0) {
       return report;
     }
-    const futures = [...report.futures, ...kept.map((k) => k.report)].sort((a, b) => a.line - b.line || a.column - b.column);
-    const notice = `${plural(kept.length, 'future')} below a parse error kept from the last analysis until the file parses again`;
+    const keptReports = kept.flatMap((k) => k.reports);
+    const futures = [...report.futures, ...keptReports].sort((a, b) => a.line - b.line || a.column - b.column);
+    const notice = `${plural(keptReports.length, 'future')} below a parse error kept from the last analysis until the file parses again`;
     return { ...report, futures, notices: [...report.notices, notice] };
   } finally {
     macros.dispose();
@@ -334,6 +335,7 @@ class FileAnalysis {
         continue;
       }
       const cache = this.options.walkCache;
+      const anchor = startOf(fn.node);
       let unitKey = '';
       if (cache) {
         const text = fn.node.text;
@@ -346,12 +348,15 @@ class FileAnalysis {
           environments.set(envKey, environment);
         }
         unitKey = `${textHash}|${environment}|${this.resultIsIo}|${this.options.edition}`;
+        if (fn.node.tree === this.root.tree) {
+          this.unitSources.set(unitKey, { text, start: fn.node.startIndex, anchor });
+        }
       }
       const cached = cache?.units.get(unitKey);
       if (cache && cached) {
-        this.restoreUnit(cached, fn, entry);
+        this.restoreUnit(cached, anchor, entry);
         cache.counts.reused++;
-        this.markUnit(unitKey, fn, entry, cached.nested.map((n) => n.id));
+        this.markUnit(unitKey, anchor, entry, cached.nested.map((n) => n.id));
         continue;
       }
       this.recording = { nested: [], instances: [] };
@@ -385,13 +390,13 @@ class FileAnalysis {
         }
         cache.counts.walked++;
         cache.units.set(unitKey, {
-          fnStartRow: startOf(fn.node).row,
-          fnStartColumn: startOf(fn.node).column,
+          fnStartRow: anchor.row,
+          fnStartColumn: anchor.column,
           fnBody: entry ? result : undefined,
           nested: nested.map((n) => ({ id: n.id, body: n.body!, captures: n.captures ?? [] })),
           instances: recorded.instances,
         });
-        this.markUnit(unitKey, fn, entry, nested.map((n) => n.id));
+        this.markUnit(unitKey, anchor, entry, nested.map((n) => n.id));
       }
     }
     // Futures outside any fn (consts, statics) have no captures.
@@ -443,8 +448,7 @@ class FileAnalysis {
   private recording: { nested: FutureEntry[]; instances: CachedUnit['instances'] } | null = null;
 
   /** Records which walk-cache unit the fn's futures belong to, for the report cache. */
-  private markUnit(unitKey: string, fn: FnInfo, entry: FutureEntry | undefined, nestedIds: string[]): void {
-    const anchor = startOf(fn.node);
+  private markUnit(unitKey: string, anchor: { row: number; column: number }, entry: FutureEntry | undefined, nestedIds: string[]): void {
     for (const e of [entry, ...nestedIds.map((id) => this.futures.get(id))]) {
       if (e) {
         e.unitKey = unitKey;
@@ -454,8 +458,7 @@ class FileAnalysis {
   }
 
   /** Puts a cached walk of an unchanged fn back in place, moved to where the fn is now. */
-  private restoreUnit(unit: CachedUnit, fn: FnInfo, entry: FutureEntry | undefined): void {
-    const now = startOf(fn.node);
+  private restoreUnit(unit: CachedUnit, now: { row: number; column: number }, entry: FutureEntry | undefined): void {
     const rowDelta = now.row - unit.fnStartRow;
     const colDelta = now.column - unit.fnStartColumn;
     const moved = new Map<Local, Local>();
@@ -482,16 +485,19 @@ class FileAnalysis {
     }
   }
 
-  /** This file's futures with their reports and source text (not those inside macro arguments, which are re-parsed on their own). */
+  /** Where each walked fn's text is (root tree only), by walk-cache unit: what a parse error can hide. */
+  private readonly unitSources = new Map<string, { text: string; start: number; anchor: { row: number; column: number } }>();
+
+  /** This file's fns with the reports of their futures (theirs and their blocks' and closures'), and their source text. */
   records(reports: readonly FutureReport[]): FutureRecord[] {
-    const records: FutureRecord[] = [];
+    const byUnit = new Map<string, FutureReport[]>();
     this.order.forEach((entry, i) => {
       const report = reports[i];
-      if (report && !report.skipped && entry.node.tree === this.root.tree) {
-        records.push({ report, text: entry.node.text, start: entry.node.startIndex, anchor: startOf(entry.node) });
+      if (report && !report.skipped && entry.unitKey && this.unitSources.has(entry.unitKey)) {
+        byUnit.set(entry.unitKey, [...(byUnit.get(entry.unitKey) ?? []), report]);
       }
     });
-    return records;
+    return [...byUnit].map(([unitKey, unitReports]) => ({ ...this.unitSources.get(unitKey)!, reports: unitReports }));
   }
 
   /** Phase B: sizes every future (callees first, through futureLayout). */

@@ -10,9 +10,9 @@ import type { SyntaxNode } from './parser';
 import type { FileReport, FutureReport } from './report';
 import { shiftReport } from './shiftReport';
 
-/** A future of one analysis, with what it takes to find its text in the next version of the file. */
+/** A fn of one analysis with the reports of its futures, and what it takes to find its text in the next version of the file. */
 export interface FutureRecord {
-  report: FutureReport;
+  reports: FutureReport[];
   text: string;
   /** Where its text starts in the file (string index), and that position as a 0-based row and column. */
   start: number;
@@ -20,9 +20,9 @@ export interface FutureRecord {
 }
 
 /**
- * The futures of `previous` (the last analysis of the same document, `previousLength` characters
- * long) hidden from `report` by parse errors, moved to where their text is now in `text`.
- * `present`: where the futures of `report` start (string indices).
+ * The fns of `previous` (the last analysis of the same document, `previousLength` characters long)
+ * hidden from `report` by parse errors, with their futures moved to where their text is now in
+ * `text`. `present`: where the fns of `report` start (string indices).
  */
 export function hiddenFutures(previous: readonly FutureRecord[], previousLength: number, report: FileReport, present: ReadonlySet<number>, text: string, root: SyntaxNode): FutureRecord[] {
   if (previous.length === 0 || !root.hasError) {
@@ -39,8 +39,8 @@ export function hiddenFutures(previous: readonly FutureRecord[], previousLength:
     }
     lineStarts ??= startsOfLines(text);
     const anchor = positionOf(lineStarts, start);
-    const moved = shiftReport(record.report, record.anchor, anchor, report.file);
-    kept.push({ report: { ...moved, kept: true }, text: record.text, start, anchor });
+    const reports = record.reports.map((r) => ({ ...shiftReport(r, record.anchor, anchor, report.file), kept: true }));
+    kept.push({ reports, text: record.text, start, anchor });
   }
   return kept;
 }
