@@ -5,7 +5,7 @@ import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './r
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './parser';
 import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, typeFromNode } from './items';
 import { Layout, LayoutComputer, TypeEnv } from './layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan } from './held';
+import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, isAsyncClosure } from './held';
 import { MacroTrees } from './macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
@@ -77,10 +77,6 @@ export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 function isItemLevel(macro: SyntaxNode): boolean {
   const parent = macro.parent?.type;
   return parent === 'source_file' || parent === 'declaration_list';
-}
-
-function isAsyncClosure(node: SyntaxNode): boolean {
-  return node.type === 'closure_expression' && node.children.some((c) => c?.type === 'async');
 }
 
 
@@ -525,7 +521,7 @@ class FileAnalysis {
       if (info.isAsync && info.body) {
         this.addFuture({ id: this.keyOf(info.node), kind: 'fn', node: info.node, fn: info, scope: { generics: new Set(info.generics), selfTy: info.selfTy } });
       }
-      if (info.body && info.body.text.includes('async') && !this.insideSearched(info.node, searched)) {
+      if (info.body && info.body.text.includes('async') && !(info.inBody && this.insideSearched(info.node, searched))) {
         searched.add(info.body.id);
         found.push(...info.body.descendantsOfType(nestedKinds));
       }

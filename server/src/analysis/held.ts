@@ -210,6 +210,11 @@ function isPrefixOf(prefix: number[], path: number[]): boolean {
   return prefix.length <= path.length && prefix.every((r, i) => path[i] === r);
 }
 
+/** `async |x| ..`, `async move || ..` (`static async ||` too): its text says so, without visiting its children. */
+export function isAsyncClosure(node: SyntaxNode): boolean {
+  return node.type === 'closure_expression' && /^(static\s+)?async\b/.test(node.text);
+}
+
 function isConstantExpression(node: SyntaxNode): boolean {
   switch (node.type) {
     case 'integer_literal':
@@ -2147,7 +2152,7 @@ export class BodyWalker {
   // ---- nested futures and closures ----
 
   private walkNestedFuture(node: SyntaxNode, isMove: boolean, params?: SyntaxNode | null, body?: SyntaxNode | null): void {
-    const isFuture = node.type === 'async_block' || this.isAsyncClosure(node);
+    const isFuture = node.type === 'async_block' || isAsyncClosure(node);
     const frame: CaptureFrame = { firstLocalId: this.nextId, isMove, isFuture, captured: new Map() };
     this.captureFrames.push(frame);
     const savedPoint = this.point;
@@ -2191,13 +2196,10 @@ export class BodyWalker {
     }
   }
 
-  private isAsyncClosure(node: SyntaxNode): boolean {
-    return node.type === 'closure_expression' && node.children.some((c) => c?.type === 'async');
-  }
 
   private walkClosure(node: SyntaxNode): void {
     const isMove = node.children.some((c) => c?.type === 'move');
-    this.walkNestedFuture(node, isMove && !this.isAsyncClosure(node), node.childForFieldName('parameters'), node.childForFieldName('body'));
+    this.walkNestedFuture(node, isMove && !isAsyncClosure(node), node.childForFieldName('parameters'), node.childForFieldName('body'));
   }
 }
 

@@ -32,6 +32,8 @@ export interface FnInfo {
   /** `Fut: Future<Output = T>` bounds: what awaiting a value of type Fut gives. */
   futureOutputs: Map<string, Ty>;
   body: SyntaxNode | null;
+  /** Declared inside another fn's body. */
+  inBody?: boolean;
 }
 
 export interface ItemIndex {
@@ -435,7 +437,7 @@ function indexFn(
     const declared = /\b(fn|struct|enum|use)\b/.test(body.text) ? body.namedChildren : [];
     for (const child of declared) {
       if (child?.type === 'function_item') {
-        indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index);
+        indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index).inBody = true;
       } else if (child?.type === 'struct_item') {
         indexStruct(child, index);
       } else if (child?.type === 'enum_item') {
@@ -723,7 +725,8 @@ export function typeFromNode(node: SyntaxNode, index: ItemIndex, scope: TypeScop
     }
     case 'reference_type': {
       const inner = node.childForFieldName('type');
-      const mut = node.children.some((c) => c?.type === 'mutable_specifier');
+      // `&mut T`, `&'a mut T`: the text says it without visiting the children.
+      const mut = /^&\s*(?:'\w+\s+)?mut\b/.test(node.text);
       return { k: 'ref', mut, inner: inner ? typeFromNode(inner, index, scope) : UNKNOWN };
     }
     case 'pointer_type': {
