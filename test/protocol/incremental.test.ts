@@ -50,42 +50,22 @@ describe('incremental edits', () => {
   });
 
   it('keeps the hints of fns a half-typed edit hides from the parser, with a note, until the edit is finished', async () => {
-    const text = [
-      'async fn tick() {}',
-      'enum Command { Get { key: String }, Quit }',
-      'pub async fn worker(rx: &mut Vec<Command>) -> Result<usize, ()> {',
-      '    let mut served = 0usize;',
-      '    while let Some(command) = rx.pop() {',
-      '        match command {',
-      '            Command::Get { key } => {',
-      '                let value = key.len();',
-      '                tick().await;',
-      '            }',
-      '            Command::Quit => break,',
-      '        }',
-      '        served += 1;',
-      '    }',
-      '    Ok(served + tick().await.map_err(|_| ())?)',
-      '}',
-      'pub async fn below() {',
-      '    let buf = [0u8; 512];',
-      '    tick().await;',
-      '    drop(buf);',
-      '}',
-      '',
-    ].join('\n');
-    const uri = fixture('buffers.rs').uri.replace('buffers.rs', 'half_typed.rs');
+    const { text, uri } = fixture('half_typed.rs');
+    const rows = text.split('\n');
+    const fnLine = rows.findIndex((r) => r.startsWith('pub async fn below'));
+    const bufLine = rows.findIndex((r) => r.includes('let buf'));
+    const arrowLine = rows.findIndex((r) => r.includes('Command::Quit =>'));
     await lsp.open(uri, text);
     const before = await hintsOf(uri);
-    const future = before.find((h) => h.startsWith('16:') && / future \d+ B$/.test(h))?.replace(/^\S+ /, '');
+    const future = before.find((h) => h.startsWith(`${fnLine}:`) && / future \d+ B$/.test(h))?.replace(/^\S+ /, '');
     assert.ok(future, before.join('\n'));
     // `=>` becomes `=x>`: tree-sitter's error recovery swallows the rest of the file.
-    const arrow = { line: 10, character: text.split('\n')[10].indexOf('=>') + 1 };
+    const arrow = { line: arrowLine, character: rows[arrowLine].indexOf('=>') + 1 };
     await lsp.change(uri, [{ range: { start: arrow, end: arrow }, text: 'x' }]);
     const during = (await lsp.inlayHints(uri)) ?? [];
-    const below = during.find((h) => h.position.line === 16 && h.label === future);
+    const below = during.find((h) => h.position.line === fnLine && h.label === future);
     assert.ok(below, during.map((h) => `${h.position.line} ${String(h.label)}`).join('\n'));
-    assert.ok(during.some((h) => h.position.line === 17 && h.label === 'held 512 B across 1 await'));
+    assert.ok(during.some((h) => h.position.line === bufLine && h.label === 'held 512 B across 1 await'));
     assert.match(await lsp.tooltipOf(below), /does not parse right now/);
     await lsp.change(uri, [{ range: { start: arrow, end: { line: arrow.line, character: arrow.character + 1 } }, text: '' }]);
     assert.deepStrictEqual(await hintsOf(uri), before);

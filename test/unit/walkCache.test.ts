@@ -84,27 +84,8 @@ describe('walk cache', () => {
   });
 
   describe('futures hidden by a parse error elsewhere', () => {
-    const file = [
-      'async fn tick() {}',
-      'enum Command { Get { key: String }, Quit }',
-      'pub async fn worker(rx: &mut Vec<Command>) -> Result<usize, ()> {',
-      '    let mut served = 0usize;',
-      '    while let Some(command) = rx.pop() {',
-      '        match command {',
-      '            Command::Get { key } => {',
-      '                let value = key.len();',
-      '                tick().await;',
-      '            }',
-      '            Command::Quit => break,',
-      '        }',
-      '        served += 1;',
-      '    }',
-      '    Ok(served + tick().await.map_err(|_| ())?)',
-      '}',
-      'pub async fn below() { let buf = [0u8; 512]; tick().await; drop(buf); }',
-      'pub async fn also_below() { let s = String::new(); tick().await; drop(s); }',
-      '',
-    ].join('\n');
+    // A match whose `=>` can be half typed, with fns below it (shared with the protocol tests).
+    const file = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'lsp', 'half_typed.rs'), 'utf8');
     const sizes = (report: FileReport) => report.futures.filter((f) => !f.skipped).map((f) => `${f.name}@${f.line}:${f.size}${f.kept ? ' kept' : ''}`);
 
     it('keeps their last reports, moved with their text, while the file does not parse, and drops them once it does', () => {
