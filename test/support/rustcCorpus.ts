@@ -42,7 +42,12 @@ export interface CorpusResult {
   rustcErrors: string[];
 }
 
-/** Compares every file of `dir` with rustc, `parallel` compilers at a time. */
+/** A fixture's own edition, from a `// edition: 2018` line among its first lines (both rustc and the engine use it). */
+export function editionOf(text: string): string | undefined {
+  return /^\/\/ edition: (2015|2018|2021|2024)$/m.exec(text.split('\n').slice(0, 5).join('\n'))?.[1];
+}
+
+/** Compares every file of `dir` with rustc (each in its own edition: `editionOf`), `parallel` compilers at a time. */
 export async function compareCorpus(dir: string, edition = '2021', parallel = 2): Promise<CorpusResult> {
   await engine.initAnalysis();
   const files = fixtureFiles(dir);
@@ -54,8 +59,10 @@ export async function compareCorpus(dir: string, edition = '2021', parallel = 2)
     while (next < files.length) {
       const i = next++;
       const file = files[i];
-      const result = await runner.runPrintTypeSizesAsync(path.basename(file), edition, { cwd: path.dirname(file) });
-      const report = engine.analyzeSource(fs.readFileSync(file, 'utf8'), { file, edition: edition as never });
+      const text = fs.readFileSync(file, 'utf8');
+      const fileEdition = editionOf(text) ?? edition;
+      const result = await runner.runPrintTypeSizesAsync(path.basename(file), fileEdition, { cwd: path.dirname(file) });
+      const report = engine.analyzeSource(text, { file, edition: fileEdition as never });
       reports[i] = report;
       if (!result.ok) {
         rustcErrors.push(`${file}: ${result.error}`);

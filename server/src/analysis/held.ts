@@ -85,6 +85,8 @@ export interface Capture {
   /** Field paths used (`name`, `inner.len`); empty string = the whole variable. */
   paths: Set<string>;
   byValue: boolean;
+  /** A reference local only ever used through itself (edition 2021): the closure holds a reborrow, as big as the reference. */
+  throughRef?: boolean;
 }
 
 interface CaptureFrame {
@@ -93,6 +95,8 @@ interface CaptureFrame {
   /** An async block or closure (its own future), as opposed to a plain closure. */
   isFuture: boolean;
   captured: Map<Local, Capture>;
+  /** The enclosing body's regions where the closure or block is created. */
+  regionDepth: number;
 }
 
 export interface NestedFuture {
@@ -479,7 +483,9 @@ export class BodyWalker {
     const frame = this.captureFrames[this.captureFrames.length - 1];
     if (frame && local.id < frame.firstLocalId) {
       const traits = this.ctx.traits(local.ty);
-      const byValue = frame.isMove || (kind === 'move' && !traits.copy);
+      const isRefLocal = local.ty.k === 'ref' || local.ty.k === 'ptr';
+      // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.
+      const byValue = frame.isMove || (kind === 'move' && !traits.copy && !isRefLocal);
       let cap = frame.captured.get(local);
       if (!cap) {
         cap = { local, paths: new Set(), byValue: false };
@@ -489,19 +495,26 @@ export class BodyWalker {
       cap.byValue ||= byValue;
       // The closure or block itself is what uses the variable, at its creation.
       // A reference used through itself (`client.get()`) is captured as `*client`: no borrow of the local.
-      const isRefLocal = local.ty.k === 'ref' || local.ty.k === 'ptr';
-      const throughDeref = isRefLocal && (path !== '' || (kind === 'borrow' && !this.explicitBorrow));
+      // Editions 2015/2018 capture whole variables: a capture by reference is `&client` itself, a borrow
+      // of the local even when it is a reference (measured: `|| self.io.peek(buf)` keeps `self` and `buf`).
+      const wholeVariable = this.ctx.edition === '2015' || this.ctx.edition === '2018';
+      const throughDeref = isRefLocal && !wholeVariable && (path !== '' || (kind === 'move' && !byValue && !traits.copy) || (kind === 'borrow' && !this.explicitBorrow));
       const captureKind: UseKind = byValue ? (traits.copy ? 'read' : 'move') : 'borrow';
+      cap.throughRef = (cap.throughRef ?? true) && throughDeref && !cap.byValue;
       // Outer frames see the capture as a use too; a capture by reference is `&local` (or `&local.field`).
+      // It happens where the closure is created, whatever branch of the closure's body uses the variable
+      // (measured: `move || if c { s.len() } else { 0 }` moves `s` unconditionally).
       const outer = this.captureFrames.pop()!;
+      const innerRegions = this.regionStack.splice(outer.regionDepth);
       try {
         if (throughDeref || captureKind !== 'borrow') {
           // A capture by value takes the whole variable (as the closure's layout counts it).
           this.use(local, throughDeref ? 'read' : captureKind, path, 'whole');
         } else {
-          this.withExplicitBorrow(() => this.use(local, captureKind, path));
+          this.withExplicitBorrow(() => this.use(local, captureKind, wholeVariable ? '' : path));
         }
       } finally {
+        this.regionStack.push(...innerRegions);
         this.captureFrames.push(outer);
       }
       return;
@@ -1585,9 +1598,11 @@ export class BodyWalker {
             // `v.push(x.await)`: the autoref `&mut v` is taken before the argument is awaited.
             receiverTemp = this.newTemp(ref(recvTy, modeOf === 'mut'), receiver);
           }
-        } else if (byRef) {
+        } else if (byRef && recvTy.k !== 'ref') {
           this.walkValueOperand(receiver, 'borrow');
         } else {
+          // A receiver that already is a reference (`self.io.registration().readiness()`) is reborrowed
+          // through (`&*tmp`): its temporary is not borrowed, so it is not kept across an await (measured).
           this.walkExpr(receiver, 'move');
         }
         this.inCallArgs++;
@@ -2153,7 +2168,7 @@ export class BodyWalker {
 
   private walkNestedFuture(node: SyntaxNode, isMove: boolean, params?: SyntaxNode | null, body?: SyntaxNode | null): void {
     const isFuture = node.type === 'async_block' || isAsyncClosure(node);
-    const frame: CaptureFrame = { firstLocalId: this.nextId, isMove, isFuture, captured: new Map() };
+    const frame: CaptureFrame = { firstLocalId: this.nextId, isMove, isFuture, captured: new Map(), regionDepth: this.regionStack.length };
     this.captureFrames.push(frame);
     const savedPoint = this.point;
     this.pushScope();
@@ -2191,7 +2206,7 @@ export class BodyWalker {
       this.ctx.onNestedFuture?.(nested);
     } else if (!isFuture) {
       // A plain closure's value is its captures: by reference, or by value when moved.
-      const elems = [...frame.captured.values()].map((c) => (c.byValue ? c.local.ty : ref(c.local.ty)));
+      const elems = [...frame.captured.values()].map((c) => (c.byValue || c.throughRef ? c.local.ty : ref(c.local.ty)));
       this.closureTypes.set(node.id, { k: 'tuple', elems });
     }
   }
