@@ -3,7 +3,7 @@
  */
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './parser';
-import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, typeFromNode } from './items';
+import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items';
 import { Layout, LayoutComputer, TypeEnv } from './layout';
 import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, isAsyncClosure } from './held';
 import { MacroTrees } from './macros';
@@ -195,6 +195,11 @@ class CrateContext {
 
   attach(analyses: FileAnalysis[]): void {
     this.analyses = analyses;
+    const definitions = combineIndexes(analyses.map((a) => a.localIndex)).typeModules;
+    for (const a of analyses) {
+      const own = a.localIndex.typeModules;
+      qualifySharedTypeNames(a.localIndex, a.module, (name) => (definitions.get(name)?.length ?? 0) > (own.get(name)?.length ?? 0));
+    }
     this.index = combineIndexes(analyses.map((a) => a.localIndex));
     for (const a of analyses) {
       a.useCrateIndex(mergeIndexes(a.localIndex, this.index));
@@ -227,6 +232,8 @@ class FileAnalysis {
   private readonly sizeLayouts: LayoutComputer;
 
   readonly localIndex: ItemIndex;
+  /** The module this file is (the last segment of its path in the crate; empty for the crate root). */
+  readonly module: string;
   /** Roots of the items found inside item-level macros (`cfg_rt! { .. }`), searched like the file itself. */
   private readonly macroItemRoots: SyntaxNode[] = [];
   private index: ItemIndex;
@@ -241,6 +248,7 @@ class FileAnalysis {
     modulePath: string[] = [],
     private readonly crate?: CrateContext,
   ) {
+    this.module = modulePath[modulePath.length - 1] ?? '';
     this.localIndex = indexItems(root, modulePath, (m) => {
       const items = this.macros.items(m);
       if (items) {
@@ -263,6 +271,12 @@ class FileAnalysis {
         }
         const t = this.index.types.get(name);
         if (!t || segments.length === 1) {
+          // Types in signatures from other files come unqualified (`Notified`, defined in that file's
+          // module): when several files of the crate define that name and this file does not, which one
+          // is meant is not known here (tokio has `sync::notify::Notified` and `runtime::task::Notified`).
+          if (t && this.crate && !this.localIndex.types.has(name) && (this.index.typeModules.get(name)?.length ?? 0) > 1) {
+            return 'ambiguous';
+          }
           return t ?? null;
         }
         // `std::io::Error` or `io::Error` is std's unless this crate has its own module of that name defining it.

@@ -791,3 +791,59 @@ function resolvedAdt(segments: string[], args: Ty[], index: ItemIndex): Ty {
   return { k: 'adt', segments: clean.length ? clean : segments, args };
 }
 
+
+/**
+ * In a crate, a type named in a signature or a field reaches other files as its bare name
+ * (`Notified`), where another module's type of the same name would answer to it (tokio has
+ * `sync::notify::Notified` and `runtime::task::Notified`). The names this file defines at its top
+ * level that other files define too are qualified with this file's module (`notify::Notified`),
+ * a key the index also holds; it resolves to this file's type wherever the type travels.
+ */
+export function qualifySharedTypeNames(index: ItemIndex, module: string, definedElsewhere: (name: string) => boolean): void {
+  if (!module) {
+    return;
+  }
+  const shared = new Set([...index.typeModules].filter(([name, modules]) => modules.includes(module) && name !== 'Result' && definedElsewhere(name)).map(([name]) => name));
+  if (shared.size === 0) {
+    return;
+  }
+  const qualify = (ty: Ty): Ty => {
+    switch (ty.k) {
+      case 'adt': {
+        const args = ty.args.map(qualify);
+        const segments = ty.segments.length === 1 && shared.has(ty.segments[0]) ? [module, ty.segments[0]] : ty.segments;
+        return { ...ty, segments, args };
+      }
+      case 'ref':
+      case 'ptr':
+        return { ...ty, inner: qualify(ty.inner) };
+      case 'array':
+      case 'slice':
+        return { ...ty, elem: qualify(ty.elem) };
+      case 'tuple':
+        return { ...ty, elems: ty.elems.map(qualify) };
+      default:
+        return ty;
+    }
+  };
+  for (const fn of index.byNode.values()) {
+    fn.params = fn.params.map((p) => ({ ...p, ty: qualify(p.ty) }));
+    fn.ret = qualify(fn.ret);
+    fn.selfTy = fn.selfTy && qualify(fn.selfTy);
+    for (const [param, out] of fn.callableOutputs) {
+      fn.callableOutputs.set(param, out === 'async' ? out : qualify(out));
+    }
+    for (const [param, out] of fn.futureOutputs) {
+      fn.futureOutputs.set(param, qualify(out));
+    }
+  }
+  for (const type of new Set(index.types.values())) {
+    if (type.kind === 'struct') {
+      type.fields = type.fields.map((f) => ({ ...f, ty: qualify(f.ty) }));
+    } else if (type.kind === 'enum') {
+      type.variants = type.variants.map((v) => ({ ...v, fields: v.fields.map(qualify) }));
+    } else {
+      type.ty = qualify(type.ty);
+    }
+  }
+}

@@ -58,7 +58,11 @@ export type UserType = UserStruct | UserEnum | UserAlias;
 
 /** What layout computation needs from the rest of the analysis. */
 export interface TypeEnv {
-  userType(segments: string[]): UserType | null;
+  /**
+   * The crate's type these segments name; null when it is not the crate's (std's, another crate's);
+   * `ambiguous` when the crate defines several types of that name and the path does not say which.
+   */
+  userType(segments: string[]): UserType | null | 'ambiguous';
   /** The layout of a future of this file, or null while it is being computed (recursion). */
   futureLayout(id: string): Layout | null;
   /** A size rustc printed for this type in a calibration run (other crates' types, mostly). */
@@ -295,8 +299,7 @@ export class LayoutComputer {
   }
 
   private isUnsizedAdt(ty: Ty & { k: 'adt' }): boolean {
-    const user = this.env.userType(ty.segments);
-    return user === null && isUnsized(ty);
+    return this.env.userType(ty.segments) === null && isUnsized(ty);
   }
 
   private adtLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
@@ -320,6 +323,10 @@ export class LayoutComputer {
   private adtLayoutUncached(ty: Ty & { k: 'adt' }, depth: number): Layout {
     const sub = (t: Ty) => this.compute(t, depth + 1);
     const user = this.env.userType(ty.segments);
+    if (user === 'ambiguous') {
+      // Not std's either: a lower bound that names the type, rather than a wrong size.
+      return unknownLayout(showTy(ty));
+    }
     if (user) {
       return this.userLayout(user, ty.args, depth);
     }
