@@ -8,6 +8,7 @@
  * its unchanged futures (`CrateKnowledge`, see `workspace.ts`); when the crate index has analysed
  * exactly this text, its report is used instead, and it replaces the single-file one when it arrives.
  */
+import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { Connection, Emitter, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -194,6 +195,18 @@ export class DocumentStore {
     return this.documents.get(analysis.uri)?.version === analysis.version && this.analyses.get(analysis.uri)?.current === analysis;
   }
 
+  /**
+   * Reads the workspace's settings and its root package's edition once the client is ready, before
+   * any document asks: a document's first analysis waits for both (a request to the client, a
+   * Cargo.toml to read and parse), and the second time each is quicker.
+   */
+  prepare(folderUri: string): void {
+    void this.settings.get(folderUri).catch(() => undefined);
+    if (folderUri.startsWith('file:')) {
+      void this.editions.editionOf(path.join(filePathOf(folderUri), 'src', 'lib.rs')).catch(() => undefined);
+    }
+  }
+
   /** The edition a document is analysed with (its setting, or its package's `Cargo.toml`). */
   editionFor(uri: string): Promise<Edition> {
     return this.editionOf(uri, filePathOf(uri));
@@ -242,12 +255,19 @@ export class DocumentStore {
     } else if (text.includes('\u0000')) {
       report = { file, futures: [], notices: [`${file}: skipped: binary file (contains NUL bytes)`] };
     } else {
-      edition = await this.editionOf(uri, file);
+      // The edition can take a request to the client (its settings, on a document's first analysis)
+      // and a read of Cargo.toml: the document is parsed meanwhile, and its tree kept for below.
+      const editionResolved = this.editionOf(uri, file);
+      const parseTimeout = this.parseAhead(uri, version, text);
+      edition = await editionResolved;
       const fromCrate = uri.startsWith('file:') ? this.knowledge?.reportFor(file, text) : undefined;
       const started = Date.now();
       if (fromCrate) {
         report = fromCrate;
         origin = 'crate';
+      } else if (parseTimeout) {
+        // A pathological or huge file: a notice instead of hints, and the server stays responsive.
+        report = { file, futures: [], notices: [`${file}: skipped: ${parseTimeout.message}`] };
       } else {
         const calibration = uri.startsWith('file:') ? (this.knowledge?.calibration(file) ?? null) : null;
         try {
@@ -286,6 +306,26 @@ export class DocumentStore {
       this.connection.console.log(`[analysis] ${notice}`);
     }
     return this.makeAnalysis(uri, version, text, source, report, edition, origin, plain);
+  }
+
+  /**
+   * Parses the document's current version into the tree store (the analysis then finds it there);
+   * the parse budget's error when the text cannot be parsed in time.
+   */
+  private parseAhead(uri: string, version: number, text: string): ParseTimeout | null {
+    const current = this.documents.get(uri);
+    if (!current || current.version !== version || text.length > MAX_SOURCE_CHARS || !/\basync\b/.test(text)) {
+      return null;
+    }
+    try {
+      this.trees.treeFor(current, PARSE_BUDGET_MS);
+      return null;
+    } catch (error) {
+      if (error instanceof ParseTimeout) {
+        return error;
+      }
+      throw error;
+    }
   }
 
   /**
