@@ -15,6 +15,7 @@ import { Calibration, hashText } from './calibration';
 import { ItemDependencies, indexSourceKey } from './itemDependencies';
 import { CachedUnit, WalkCache } from './walkCache';
 import { shiftReport } from './shiftReport';
+import { compiledIn, isCfgdOut } from './cfg';
 import { FutureRecord, hiddenFutures } from './hiddenByParseErrors';
 
 export { WalkCache };
@@ -542,8 +543,8 @@ class FileAnalysis {
     }
     // Async blocks outside fn bodies: const and static initialisers, expression macros in items.
     const visitItems = (container: SyntaxNode) => {
-      for (const item of container.namedChildren) {
-        if (!item || item.type === 'function_item' || item.type === 'attribute_item' || !item.text.includes('async')) {
+      for (const item of compiledIn(container.namedChildren)) {
+        if (item.type === 'function_item' || item.type === 'attribute_item' || !item.text.includes('async')) {
           continue;
         }
         if (item.type === 'mod_item' || item.type === 'impl_item' || item.type === 'trait_item') {
@@ -563,7 +564,7 @@ class FileAnalysis {
     }
     const macroRoots: SyntaxNode[] = [];
     for (const n of found) {
-      if (!n) {
+      if (!n || insideCfgdOut(n)) {
         continue;
       }
       if (n.type === 'async_block' || isAsyncClosure(n)) {
@@ -576,7 +577,7 @@ class FileAnalysis {
     for (let i = 0; i < macroRoots.length && i < 10_000; i++) {
       for (const arg of this.macros.arguments(macroRoots[i])) {
         for (const n of [arg, ...arg.descendantsOfType(['async_block', 'closure_expression', 'macro_invocation'])]) {
-          if (!n) {
+          if (!n || insideCfgdOut(n)) {
             continue;
           }
           if (n.type === 'async_block' || isAsyncClosure(n)) {
@@ -1150,6 +1151,16 @@ function seriousParseError(node: SyntaxNode): string | null {
     return `syntax error at line ${startOf(missing).row + 1} (missing \`${missing.type}\`)`;
   }
   return null;
+}
+
+/** Whether a node sits in a statement, arm or item that a false `#[cfg]` compiles out. */
+function insideCfgdOut(node: SyntaxNode): boolean {
+  for (let p: SyntaxNode | null = node; p; p = p.parent) {
+    if (isCfgdOut(p)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 function findMissing(root: SyntaxNode): SyntaxNode | null {

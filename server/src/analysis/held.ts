@@ -10,6 +10,7 @@ import { Ty, UNKNOWN, adt, hasUnknown, isAdt, peelRefs, prim, ref, showTy } from
 import type { HeldKind } from './report';
 import { MacroTrees } from './macros';
 import { endOf } from './positions';
+import { compiledIn, isCfgdOut } from './cfg';
 
 const MAX_NESTING = 400;
 
@@ -169,8 +170,10 @@ function isPlace(node: SyntaxNode): boolean {
   return PLACE_TYPES.has(node.type);
 }
 
-function named(node: SyntaxNode | null): SyntaxNode[] {
-  return (node?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item');
+/** Named children without comments and attributes; `cfg`: also without those a false `#[cfg]` compiles out. */
+function named(node: SyntaxNode | null, cfg = false): SyntaxNode[] {
+  const children = node?.namedChildren ?? [];
+  return (cfg ? compiledIn(children) : children).filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item');
 }
 
 /** A place written as a local and fields (`t`, `self.pair.0`): a move out of it can be told apart field by field. */
@@ -615,7 +618,7 @@ export class BodyWalker {
 
   private walkBlockContents(block: SyntaxNode): void {
     const wasDead = this.dead;
-    for (const stmt of named(block)) {
+    for (const stmt of named(block, true)) {
       this.walkStatement(stmt);
       if (isDivergingStatement(stmt)) {
         this.dead = true;
@@ -1880,7 +1883,7 @@ export class BodyWalker {
     }
     const group = this.newGroup();
     for (const arm of named(body)) {
-      if (arm.type !== 'match_arm') {
+      if (arm.type !== 'match_arm' || isCfgdOut(arm)) {
         continue;
       }
       this.inRegion(() => {

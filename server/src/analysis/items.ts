@@ -3,6 +3,7 @@
  * and `use` aliases, with their module paths (so futures get rustc's names).
  */
 import type { SyntaxNode } from './parser';
+import { compiledIn } from './cfg';
 import { Ty, UNIT, UNKNOWN, adt, prim } from './types';
 import type { UserType } from './layout';
 
@@ -135,10 +136,8 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
   const dropImpls = new Set<string>();
 
   const visitItems = (container: SyntaxNode, modPath: string[]) => {
-    for (const item of container.namedChildren) {
-      if (item) {
-        visitItem(item, modPath);
-      }
+    for (const item of compiledIn(container.namedChildren)) {
+      visitItem(item, modPath);
     }
   };
 
@@ -191,8 +190,8 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
       case 'trait_item': {
         const body = item.childForFieldName('body');
         const traitName = item.childForFieldName('name')?.text ?? '_';
-        for (const f of body?.namedChildren ?? []) {
-          if (f?.type === 'function_item') {
+        for (const f of compiledIn(body?.namedChildren ?? [])) {
+          if (f.type === 'function_item') {
             indexFn(f, [...modPath, traitName], { k: 'param', name: 'Self' }, null, index);
           }
         }
@@ -271,8 +270,8 @@ function indexStruct(item: SyntaxNode, index: ItemIndex): void {
   const body = item.childForFieldName('body');
   const fields: { name: string; ty: Ty }[] = [];
   if (body?.type === 'field_declaration_list') {
-    for (const f of body.namedChildren) {
-      if (f?.type === 'field_declaration') {
+    for (const f of compiledIn(body.namedChildren)) {
+      if (f.type === 'field_declaration') {
         const ty = f.childForFieldName('type');
         fields.push({ name: f.childForFieldName('name')?.text ?? '_', ty: ty ? typeFromNode(ty, index, scope) : UNKNOWN });
       }
@@ -297,8 +296,8 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
   const scope: TypeScope = { generics: new Set(params), selfTy: null };
   const attrs = attributesOf(item);
   const variants: { name: string; fields: Ty[]; fieldNames?: string[] }[] = [];
-  for (const v of item.childForFieldName('body')?.namedChildren ?? []) {
-    if (v?.type !== 'enum_variant') {
+  for (const v of compiledIn(item.childForFieldName('body')?.namedChildren ?? [])) {
+    if (v.type !== 'enum_variant') {
       continue;
     }
     const body = v.childForFieldName('body');
@@ -306,7 +305,7 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
     let fieldNames: string[] | undefined;
     if (body?.type === 'field_declaration_list') {
       fieldNames = [];
-      for (const f of body.namedChildren) {
+      for (const f of compiledIn(body.namedChildren)) {
         const t = f?.type === 'field_declaration' ? f.childForFieldName('type') : null;
         if (t) {
           fields.push(typeFromNode(t, index, scope));
@@ -342,8 +341,8 @@ function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropIm
   if (traitName === 'Drop' || traitName?.endsWith('::Drop')) {
     dropImpls.add(typeName);
   }
-  const members = (item.childForFieldName('body')?.namedChildren ?? []).flatMap((m) =>
-    m?.type === 'macro_invocation' ? expand?.(m)?.namedChildren ?? [] : [m],
+  const members = compiledIn(item.childForFieldName('body')?.namedChildren ?? []).flatMap((m) =>
+    m.type === 'macro_invocation' ? compiledIn(expand?.(m)?.namedChildren ?? []) : [m],
   );
   for (const f of members) {
     if (f?.type === 'function_item') {
@@ -434,7 +433,7 @@ function indexFn(
   if (body) {
     // Only items declared directly in the body. Most bodies declare none, and their text says so
     // without visiting a single statement (this runs for every fn on every keystroke).
-    const declared = /\b(fn|struct|enum|use)\b/.test(body.text) ? body.namedChildren : [];
+    const declared = /\b(fn|struct|enum|use)\b/.test(body.text) ? compiledIn(body.namedChildren) : [];
     for (const child of declared) {
       if (child?.type === 'function_item') {
         indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index).inBody = true;

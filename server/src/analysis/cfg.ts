@@ -1,0 +1,207 @@
+/**
+ * `#[cfg(...)]` gates, evaluated the way a plain `cargo build` on Linux x86_64 (dev profile, all
+ * features on) evaluates them, so code compiled out is neither indexed nor walked.
+ *
+ * - true: `unix`, `debug_assertions`, `target_family = "unix"`, `target_os = "linux"`,
+ *   `target_arch = "x86_64"`, `target_pointer_width = "64"`, `target_endian = "little"`,
+ *   `target_env = "gnu"`, `target_vendor = "unknown"`, `panic = "unwind"`,
+ *   `target_has_atomic = "8" | "16" | "32" | "64" | "ptr"`, and `feature = "..."` (features
+ *   cannot be known from the source; "on" matches `--features full`).
+ * - false: every other value of those keys, `windows`, `doc`, `doctest`, `miri`, `loom`, and any
+ *   other bare or `key = "value"` cfg: custom cfgs are off unless a build script or RUSTFLAGS sets them.
+ * - unknown: `test`. Test code is edited too and deserves its hints (rust-analyzer also analyses
+ *   workspace crates with `cfg(test)` on), while `cargo build` compiles what `not(test)` guards:
+ *   code behind either is kept. Evaluation is three-valued, so `all(loom, test)` is still false.
+ * - A predicate that does not parse keeps the code. `#[cfg_attr(...)]` is not a gate.
+ */
+import type { SyntaxNode } from './parser';
+
+export type CfgPredicate =
+  | { k: 'all' | 'any'; args: CfgPredicate[] }
+  | { k: 'not'; arg: CfgPredicate }
+  | { k: 'name'; name: string }
+  | { k: 'kv'; key: string; value: string };
+
+/** What is set in the build: bare names, `key = "value"` pairs, and whether any feature is on. */
+export interface CfgEnv {
+  names: ReadonlySet<string>;
+  /** Bare names that may or may not be set (code behind them, or behind their negation, is kept). */
+  unknown?: ReadonlySet<string>;
+  values: ReadonlyMap<string, ReadonlySet<string>>;
+  /** `feature = "..."`: true for all features, or the set of enabled ones. */
+  features: true | ReadonlySet<string>;
+}
+
+/** `cargo build` on x86_64-unknown-linux-gnu, dev profile, all features. */
+export const HOST_CFG: CfgEnv = {
+  names: new Set(['unix', 'debug_assertions']),
+  unknown: new Set(['test']),
+  values: new Map<string, ReadonlySet<string>>([
+    ['target_family', new Set(['unix'])],
+    ['target_os', new Set(['linux'])],
+    ['target_arch', new Set(['x86_64'])],
+    ['target_pointer_width', new Set(['64'])],
+    ['target_endian', new Set(['little'])],
+    ['target_env', new Set(['gnu'])],
+    ['target_vendor', new Set(['unknown'])],
+    ['target_abi', new Set([''])],
+    ['panic', new Set(['unwind'])],
+    ['target_has_atomic', new Set(['8', '16', '32', '64', 'ptr'])],
+    ['target_has_atomic_load_store', new Set(['8', '16', '32', '64', 'ptr'])],
+    ['target_has_atomic_equal_alignment', new Set(['8', '16', '32', '64', 'ptr'])],
+    ['target_feature', new Set(['fxsr', 'sse', 'sse2'])],
+  ]),
+  features: true,
+};
+
+/** Parses the text inside `cfg(...)`; null when it is not a predicate. */
+export function parseCfgPredicate(text: string): CfgPredicate | null {
+  const tokens = text.match(/r#[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*|"(?:[^"\\]|\\.)*"|[(),=]|\S/g) ?? [];
+  let i = 0;
+  const ident = (t: string | undefined): t is string => !!t && /^(r#)?[A-Za-z_]/.test(t);
+  const parse = (): CfgPredicate | null => {
+    const name = tokens[i];
+    if (!ident(name)) {
+      return null;
+    }
+    i++;
+    if (tokens[i] === '=') {
+      const value = tokens[i + 1];
+      if (!value || !value.startsWith('"')) {
+        return null;
+      }
+      i += 2;
+      return { k: 'kv', key: name, value: value.slice(1, -1) };
+    }
+    if (tokens[i] !== '(') {
+      return { k: 'name', name };
+    }
+    if (name !== 'all' && name !== 'any' && name !== 'not') {
+      return null;
+    }
+    i++;
+    const args: CfgPredicate[] = [];
+    while (tokens[i] !== ')') {
+      const arg = parse();
+      if (!arg) {
+        return null;
+      }
+      args.push(arg);
+      if (tokens[i] === ',') {
+        i++;
+      } else if (tokens[i] !== ')') {
+        return null;
+      }
+    }
+    i++;
+    if (name === 'not') {
+      return args.length === 1 ? { k: 'not', arg: args[0] } : null;
+    }
+    return { k: name, args };
+  };
+  const pred = parse();
+  return pred && i === tokens.length ? pred : null;
+}
+
+/** The predicate's value in `env`: null when it depends on a name whose value is not known. */
+export function evalCfg(pred: CfgPredicate, env: CfgEnv = HOST_CFG): boolean | null {
+  switch (pred.k) {
+    case 'all': {
+      const values = pred.args.map((a) => evalCfg(a, env));
+      return values.includes(false) ? false : values.includes(null) ? null : true;
+    }
+    case 'any': {
+      const values = pred.args.map((a) => evalCfg(a, env));
+      return values.includes(true) ? true : values.includes(null) ? null : false;
+    }
+    case 'not': {
+      const value = evalCfg(pred.arg, env);
+      return value === null ? null : !value;
+    }
+    case 'name':
+      return env.unknown?.has(pred.name) ? null : env.names.has(pred.name);
+    case 'kv':
+      if (pred.key === 'feature') {
+        return env.features === true || env.features.has(pred.value);
+      }
+      return env.values.get(pred.key)?.has(pred.value) ?? false;
+  }
+}
+
+const byText = new Map<string, boolean>();
+
+/**
+ * Whether an attribute's text (`#[cfg(unix)]`) lets the code it is on compile. True for every
+ * attribute that is not `#[cfg(..)]`, and for a `#[cfg(..)]` whose predicate does not parse.
+ */
+export function attributeKeeps(attr: string, env: CfgEnv = HOST_CFG): boolean {
+  const m = /^#\s*\[\s*cfg\s*\(([\s\S]*)\)\s*\]$/.exec(attr.trim());
+  if (!m) {
+    return true;
+  }
+  if (env !== HOST_CFG) {
+    const pred = parseCfgPredicate(m[1]);
+    return pred ? evalCfg(pred, env) !== false : true;
+  }
+  let keep = byText.get(m[1]);
+  if (keep === undefined) {
+    const pred = parseCfgPredicate(m[1]);
+    keep = pred ? evalCfg(pred, env) !== false : true;
+    if (byText.size < 10_000) {
+      byText.set(m[1], keep);
+    }
+  }
+  return keep;
+}
+
+/** Whether none of the attributes (texts) compiles the code out. */
+export function cfgKeeps(attrs: readonly string[]): boolean {
+  return attrs.every((a) => attributeKeeps(a));
+}
+
+/** A node's `#[cfg]`s: the attribute items directly before it (comments between) and its own leading ones (match arms, field initialisers). */
+export function isCfgdOut(node: SyntaxNode): boolean {
+  for (let prev = node.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    if (prev.type === 'attribute_item') {
+      if (!attributeKeeps(prev.text)) {
+        return true;
+      }
+    } else if (prev.type !== 'line_comment' && prev.type !== 'block_comment') {
+      break;
+    }
+  }
+  if (node.type !== 'match_arm' && node.type !== 'field_initializer') {
+    return false;
+  }
+  for (let c = node.firstNamedChild; c?.type === 'attribute_item'; c = c.nextNamedSibling) {
+    if (!attributeKeeps(c.text)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The children of a block, item list or field list that are compiled in: each attribute item
+ * applies to the next non-comment node. Attribute and comment nodes themselves are kept (callers
+ * filter them as before), so only gated-out nodes disappear.
+ */
+export function compiledIn(children: readonly (SyntaxNode | null)[]): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  let drop = false;
+  for (const c of children) {
+    if (!c) {
+      continue;
+    }
+    if (c.type === 'attribute_item') {
+      drop = drop || !attributeKeeps(c.text);
+    } else if (c.type !== 'line_comment' && c.type !== 'block_comment') {
+      if (drop) {
+        drop = false;
+        continue;
+      }
+    }
+    out.push(c);
+  }
+  return out;
+}
