@@ -529,6 +529,8 @@ class FileAnalysis {
    */
   private discover(root: SyntaxNode, scope: TypeScope): void {
     const nestedKinds = ['async_block', 'closure_expression', 'macro_invocation'];
+    // Most files gate nothing: then no found node needs its ancestors' attributes read.
+    const mayGate = /#\s*\[\s*cfg\s*\(/.test(root.text);
     const found: (SyntaxNode | null)[] = [];
     const searched = new Set<number>();
     for (const info of this.localIndex.byNode.values()) {
@@ -564,7 +566,7 @@ class FileAnalysis {
     }
     const macroRoots: SyntaxNode[] = [];
     for (const n of found) {
-      if (!n || insideCfgdOut(n)) {
+      if (!n || (mayGate && insideCfgdOut(n))) {
         continue;
       }
       if (n.type === 'async_block' || isAsyncClosure(n)) {
@@ -577,7 +579,7 @@ class FileAnalysis {
     for (let i = 0; i < macroRoots.length && i < 10_000; i++) {
       for (const arg of this.macros.arguments(macroRoots[i])) {
         for (const n of [arg, ...arg.descendantsOfType(['async_block', 'closure_expression', 'macro_invocation'])]) {
-          if (!n || insideCfgdOut(n)) {
+          if (!n || (mayGate && insideCfgdOut(n))) {
             continue;
           }
           if (n.type === 'async_block' || isAsyncClosure(n)) {
@@ -1153,9 +1155,12 @@ function seriousParseError(node: SyntaxNode): string | null {
   return null;
 }
 
-/** Whether a node sits in a statement, arm or item that a false `#[cfg]` compiles out. */
+/**
+ * Whether a node sits in a statement, arm or item that a false `#[cfg]` compiles out. Up to its fn:
+ * the fns of the index are compiled in already.
+ */
 function insideCfgdOut(node: SyntaxNode): boolean {
-  for (let p: SyntaxNode | null = node; p; p = p.parent) {
+  for (let p: SyntaxNode | null = node; p && p.type !== 'function_item'; p = p.parent) {
     if (isCfgdOut(p)) {
       return true;
     }
