@@ -1424,10 +1424,12 @@ export class BodyWalker {
    * The left side of `=`: writing a local or its fields is no use of it; writing through a reference
    * reads the reference; `v[i] = x` on a non-array calls `IndexMut::index_mut(&mut v)`.
    */
-  private walkAssignTarget(left: SyntaxNode): void {
+  private walkAssignTarget(left: SyntaxNode, whole = true): void {
     if (left.type === 'identifier') {
       const local = this.lookup(left.text);
-      if (local && !this.dead) {
+      // Writing one element (`buf[0] = 1`) neither uses the array nor ends its old value (measured:
+      // a buffer read after the await that precedes such a write is kept across it).
+      if (local && !this.dead && whole) {
         local.uses.push({ point: ++this.point, kind: 'write', region: [...this.regionStack] });
       }
       return;
@@ -1440,7 +1442,7 @@ export class BodyWalker {
       if (base) {
         const bt = this.typeOf(base);
         if (bt.k === 'array' && isPlace(base)) {
-          this.walkAssignTarget(base);
+          this.walkAssignTarget(base, false);
         } else {
           this.walkExpr(base, 'borrow');
         }
