@@ -794,6 +794,22 @@ export class BodyWalker {
           out.moved.push([...path, `@${ctor}`]);
         }
       };
+      // A struct's fields are parts of the place; a variant's are moved out of the enum as a whole.
+      const fieldsOf = (variant: string | null, walk: (prefix: string[]) => void) => {
+        if (!variant) {
+          walk(path);
+          return;
+        }
+        inVariant(variant, (sub) => {
+          const saved = out.moved;
+          out.moved = sub.moved;
+          try {
+            walk([]);
+          } finally {
+            out.moved = saved;
+          }
+        });
+      };
       switch (p.type) {
         case 'identifier':
           if (!/^[A-Z]/.test(p.text)) {
@@ -847,19 +863,11 @@ export class BodyWalker {
             byValue();
             return;
           }
-          const walkFields = (sink: { moved: string[][] }, prefix: string[]) => {
-            const saved = out.moved;
-            out.moved = sink.moved;
+          fieldsOf(shape.variant, (prefix) => {
             for (const { node, index } of positionalParts(p, shape.arity, typeNode)) {
               visit(node, this.variantField(t, ctor, index), [...prefix, String(index)]);
             }
-            out.moved = saved;
-          };
-          if (shape.variant) {
-            inVariant(ctor, (sub) => walkFields(sub, []));
-          } else {
-            walkFields(out, path);
-          }
+          });
           return;
         }
         case 'struct_pattern': {
@@ -869,9 +877,7 @@ export class BodyWalker {
             byValue();
             return;
           }
-          const walkFields = (sink: { moved: string[][] }, prefix: string[]) => {
-            const saved = out.moved;
-            out.moved = sink.moved;
+          fieldsOf(shape.variant, (prefix) => {
             for (const f of named(p)) {
               if (f.type !== 'field_pattern') {
                 continue;
@@ -887,13 +893,7 @@ export class BodyWalker {
                 out.moved.push([...prefix, name]);
               }
             }
-            out.moved = saved;
-          };
-          if (shape.variant) {
-            inVariant(shape.variant, (sub) => walkFields(sub, []));
-          } else {
-            walkFields(out, path);
-          }
+          });
           return;
         }
         default:
