@@ -42,35 +42,41 @@ export interface CorpusResult {
   rustcErrors: string[];
 }
 
-/** A fixture's own edition, from a `// edition: 2018` line among its first lines (both rustc and the engine use it). */
-export function editionOf(text: string): string | undefined {
-  return /^\/\/ edition: (2015|2018|2021|2024)$/m.exec(text.split('\n').slice(0, 5).join('\n'))?.[1];
+/**
+ * The editions a fixture is compared in, from an `// editions: 2021 2018` line among its first lines
+ * (rustc and the analysis both use each); undefined when it names none.
+ */
+export function editionsOf(text: string): string[] | undefined {
+  const line = /^\/\/ editions?: ((?:(?:2015|2018|2021|2024)\s*)+)$/m.exec(text.split('\n').slice(0, 5).join('\n'));
+  return line?.[1].trim().split(/\s+/);
 }
 
-/** Compares every file of `dir` with rustc (each in its own edition: `editionOf`), `parallel` compilers at a time. */
+/** Compares every file of `dir` with rustc (in each of its editions: `editionsOf`), `parallel` compilers at a time. */
 export async function compareCorpus(dir: string, edition = '2021', parallel = 2): Promise<CorpusResult> {
   await engine.initAnalysis();
-  const files = fixtureFiles(dir);
-  const comparisons: FileComparison[] = new Array(files.length);
-  const reports: FileReport[] = new Array(files.length);
+  const jobs = fixtureFiles(dir).flatMap((file) => {
+    const editions = editionsOf(fs.readFileSync(file, 'utf8')) ?? [edition];
+    // A file compared in several editions is named with its edition after the first.
+    return editions.map((fileEdition, i) => ({ file, edition: fileEdition, label: i === 0 ? file : `${file} (edition ${fileEdition})` }));
+  });
+  const comparisons: FileComparison[] = new Array(jobs.length);
+  const reports: FileReport[] = new Array(jobs.length);
   const rustcErrors: string[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < files.length) {
+    while (next < jobs.length) {
       const i = next++;
-      const file = files[i];
-      const text = fs.readFileSync(file, 'utf8');
-      const fileEdition = editionOf(text) ?? edition;
+      const { file, edition: fileEdition, label } = jobs[i];
       const result = await runner.runPrintTypeSizesAsync(path.basename(file), fileEdition, { cwd: path.dirname(file) });
-      const report = engine.analyzeSource(text, { file, edition: fileEdition as never });
+      const report = engine.analyzeSource(fs.readFileSync(file, 'utf8'), { file, edition: fileEdition as never });
       reports[i] = report;
       if (!result.ok) {
-        rustcErrors.push(`${file}: ${result.error}`);
-        comparisons[i] = { file, scores: [], unmatchedEngine: report.futures, unmatchedRustc: [] };
+        rustcErrors.push(`${label}: ${result.error}`);
+        comparisons[i] = { file: label, scores: [], unmatchedEngine: report.futures, unmatchedRustc: [] };
         continue;
       }
       const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout));
-      comparisons[i] = compareFile(file, report.futures, rustcFutures);
+      comparisons[i] = compareFile(label, report.futures, rustcFutures);
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));

@@ -154,21 +154,21 @@ export function attributeKeeps(attr: string, env: CfgEnv = HOST_CFG): boolean {
   return keep;
 }
 
-/** Whether none of the attributes (texts) compiles the code out. */
-export function cfgKeeps(attrs: readonly string[]): boolean {
-  return attrs.every((a) => attributeKeeps(a));
+/** The attributes (`#[...]`, as text) written right before a node, comments between them allowed. */
+export function precedingAttributes(node: SyntaxNode): string[] {
+  const attrs: string[] = [];
+  for (let prev = node.previousNamedSibling; prev && (prev.type === 'attribute_item' || prev.type === 'line_comment' || prev.type === 'block_comment'); prev = prev.previousNamedSibling) {
+    if (prev.type === 'attribute_item') {
+      attrs.push(prev.text);
+    }
+  }
+  return attrs;
 }
 
 /** A node's `#[cfg]`s: the attribute items directly before it (comments between) and its own leading ones (match arms, field initialisers). */
 export function isCfgdOut(node: SyntaxNode): boolean {
-  for (let prev = node.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
-    if (prev.type === 'attribute_item') {
-      if (!attributeKeeps(prev.text)) {
-        return true;
-      }
-    } else if (prev.type !== 'line_comment' && prev.type !== 'block_comment') {
-      break;
-    }
+  if (precedingAttributes(node).some((attr) => !attributeKeeps(attr))) {
+    return true;
   }
   if (node.type !== 'match_arm' && node.type !== 'field_initializer') {
     return false;

@@ -5,7 +5,7 @@ import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './r
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './parser';
 import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items';
 import { Layout, LayoutComputer, TypeEnv } from './layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, isAsyncClosure } from './held';
+import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, isAsyncClosure, isPrefix } from './held';
 import { MacroTrees } from './macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
@@ -79,7 +79,6 @@ function isItemLevel(macro: SyntaxNode): boolean {
   const parent = macro.parent?.type;
   return parent === 'source_file' || parent === 'declaration_list';
 }
-
 
 /** Analyses one file. Never throws for bad input: problems become notices or skipped futures. */
 export function analyzeSource(text: string, options: AnalysisOptions): FileReport {
@@ -196,10 +195,14 @@ class CrateContext {
 
   attach(analyses: FileAnalysis[]): void {
     this.analyses = analyses;
-    const definitions = combineIndexes(analyses.map((a) => a.localIndex)).typeModules;
+    // How many times the crate defines each type name, before any file's types are qualified.
+    const definitions = new Map<string, number>();
+    for (const a of analyses) {
+      a.localIndex.typeModules.forEach((modules, name) => definitions.set(name, (definitions.get(name) ?? 0) + modules.length));
+    }
     for (const a of analyses) {
       const own = a.localIndex.typeModules;
-      qualifySharedTypeNames(a.localIndex, a.module, (name) => (definitions.get(name)?.length ?? 0) > (own.get(name)?.length ?? 0));
+      qualifySharedTypeNames(a.localIndex, a.module, (name) => (definitions.get(name) ?? 0) > (own.get(name)?.length ?? 0));
     }
     this.index = combineIndexes(analyses.map((a) => a.localIndex));
     for (const a of analyses) {
@@ -505,7 +508,12 @@ class FileAnalysis {
     this.order.forEach((entry, i) => {
       const report = reports[i];
       if (report && !report.skipped && entry.unitKey && this.unitSources.has(entry.unitKey)) {
-        byUnit.set(entry.unitKey, [...(byUnit.get(entry.unitKey) ?? []), report]);
+        const unitReports = byUnit.get(entry.unitKey);
+        if (unitReports) {
+          unitReports.push(report);
+        } else {
+          byUnit.set(entry.unitKey, [report]);
+        }
       }
     });
     return [...byUnit].map(([unitKey, unitReports]) => ({ ...this.unitSources.get(unitKey)!, reports: unitReports }));
@@ -1092,7 +1100,6 @@ function layoutSignature(layout: Layout | null): string | null {
   return layout ? `${layout.size}/${layout.align}/${layout.exact}/${layout.unknown.join(',')}` : null;
 }
 
-/** A cached report moved with its fn (from `was` to `now`); columns shift only on the fn's first row. */
 /** `1 future`, `2 futures`. */
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -1220,10 +1227,6 @@ interface SavedInfo {
   variants: Set<number>;
   start: number;
   end: number;
-}
-
-function isPrefix(prefix: number[], path: number[]): boolean {
-  return prefix.length <= path.length && prefix.every((r, i) => path[i] === r);
 }
 
 /**

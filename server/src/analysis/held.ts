@@ -213,7 +213,8 @@ function isRestPattern(node: SyntaxNode): boolean {
   return node.type === 'remaining_field_pattern' || (node.type === 'captured_pattern' && node.namedChildren[node.namedChildren.length - 1]?.type === 'remaining_field_pattern');
 }
 
-function isPrefixOf(prefix: number[], path: number[]): boolean {
+/** Whether a region path starts with another (`[1, 4]` is inside `[1]`). */
+export function isPrefix(prefix: number[], path: number[]): boolean {
   return prefix.length <= path.length && prefix.every((r, i) => path[i] === r);
 }
 
@@ -556,7 +557,7 @@ export class BodyWalker {
       earlier = [];
       this.movedParts.set(local, earlier);
     }
-    const before = earlier.filter((m) => isPrefixOf(m.region, use.region)).flatMap((m) => m.paths);
+    const before = earlier.filter((m) => isPrefix(m.region, use.region)).flatMap((m) => m.paths);
     earlier.push({ region: use.region, paths: moved });
     const left = this.leftAfterMoving(local.ty, [...before, ...moved]);
     if (left === 'drop') {

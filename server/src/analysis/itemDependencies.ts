@@ -10,7 +10,7 @@
  * recording of the walker's reads would.
  */
 import { hashText } from './calibration';
-import type { FnInfo, ItemIndex } from './items';
+import { DECLARES_ITEMS, type FnInfo, type ItemIndex } from './items';
 import type { SyntaxNode } from './parser';
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -137,7 +137,6 @@ export class ItemDependencies {
   }
 }
 
-
 /**
  * A fingerprint of everything the index of a file is built from: its text without the bodies of
  * its fns (a body only adds to the index when it declares items, or when callers follow it, as for
@@ -149,7 +148,7 @@ export function indexSourceKey(root: SyntaxNode, index: ItemIndex): string {
   const cuts: [number, number][] = [];
   for (const fn of index.byNode.values()) {
     const body = fn.body;
-    if (!body || fn.node.tree !== root.tree || followsBody(fn) || /\b(fn|struct|enum|use|impl|macro_rules)\b/.test(body.text)) {
+    if (!body || fn.node.tree !== root.tree || followsBody(fn) || DECLARES_ITEMS.test(body.text)) {
       continue;
     }
     cuts.push([body.startIndex, body.endIndex]);

@@ -3,7 +3,7 @@
  * and `use` aliases, with their module paths (so futures get rustc's names).
  */
 import type { SyntaxNode } from './parser';
-import { compiledIn } from './cfg';
+import { compiledIn, precedingAttributes } from './cfg';
 import { Ty, UNIT, UNKNOWN, adt, prim } from './types';
 import type { UserType } from './layout';
 
@@ -69,19 +69,6 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   }
 }
 
-/** Attributes (`#[...]`) directly before an item. */
-function attributesOf(node: SyntaxNode): string[] {
-  const attrs: string[] = [];
-  let prev = node.previousNamedSibling;
-  while (prev && (prev.type === 'attribute_item' || prev.type === 'line_comment' || prev.type === 'block_comment')) {
-    if (prev.type === 'attribute_item') {
-      attrs.push(prev.text);
-    }
-    prev = prev.previousNamedSibling;
-  }
-  return attrs;
-}
-
 function hasDerive(attrs: string[], trait: string): boolean {
   return attrs.some((a) => /derive\s*\(/.test(a) && new RegExp(`\\b${trait}\\b`).test(a));
 }
@@ -116,6 +103,9 @@ function typeParams(node: SyntaxNode | null): string[] {
     .map((c) => c.childForFieldName('name')?.text ?? c.namedChildren[0]?.text ?? '')
     .filter((n) => n.length > 0);
 }
+
+/** A body whose text can declare the items the index takes from bodies (fns, structs, enums, `use`s). */
+export const DECLARES_ITEMS = /\b(fn|struct|enum|use)\b/;
 
 /** Expands an item-level macro to the root of its items (or null); the caller owns the trees. */
 export type ItemMacroExpander = (macro: SyntaxNode) => SyntaxNode | null;
@@ -266,7 +256,7 @@ function indexStruct(item: SyntaxNode, index: ItemIndex): void {
   }
   const params = typeParams(item.childForFieldName('type_parameters'));
   const scope: TypeScope = { generics: new Set(params), selfTy: null };
-  const attrs = attributesOf(item);
+  const attrs = precedingAttributes(item);
   const body = item.childForFieldName('body');
   const fields: { name: string; ty: Ty }[] = [];
   if (body?.type === 'field_declaration_list') {
@@ -294,7 +284,7 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
   }
   const params = typeParams(item.childForFieldName('type_parameters'));
   const scope: TypeScope = { generics: new Set(params), selfTy: null };
-  const attrs = attributesOf(item);
+  const attrs = precedingAttributes(item);
   const variants: { name: string; fields: Ty[]; fieldNames?: string[] }[] = [];
   for (const v of compiledIn(item.childForFieldName('body')?.namedChildren ?? [])) {
     if (v.type !== 'enum_variant') {
@@ -433,7 +423,7 @@ function indexFn(
   if (body) {
     // Only items declared directly in the body. Most bodies declare none, and their text says so
     // without visiting a single statement (this runs for every fn on every keystroke).
-    const declared = /\b(fn|struct|enum|use)\b/.test(body.text) ? compiledIn(body.namedChildren) : [];
+    const declared = DECLARES_ITEMS.test(body.text) ? compiledIn(body.namedChildren) : [];
     for (const child of declared) {
       if (child?.type === 'function_item') {
         indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index).inBody = true;
@@ -604,6 +594,15 @@ export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
   };
 }
 
+function* layeredKeys<K>(top: Map<K, unknown>, base: Map<K, unknown>): MapIterator<K> {
+  yield* top.keys();
+  for (const key of base.keys()) {
+    if (!top.has(key)) {
+      yield key;
+    }
+  }
+}
+
 /** A read view of two maps, the first one winning; built in O(1) so every file of a big crate can have one. */
 class LayeredMap<K, V> extends Map<K, V> {
   constructor(
@@ -622,13 +621,8 @@ class LayeredMap<K, V> extends Map<K, V> {
   }
 
   /** Both layers' keys (the other iteration methods see an empty map). */
-  override *keys(): MapIterator<K> {
-    yield* this.top.keys();
-    for (const key of this.base.keys()) {
-      if (!this.top.has(key)) {
-        yield key;
-      }
-    }
+  override keys(): MapIterator<K> {
+    return layeredKeys(this.top, this.base);
   }
 }
 
@@ -655,13 +649,8 @@ class LayeredListMap<K, V> extends Map<K, V[]> {
   }
 
   /** Both layers' keys (the other iteration methods see an empty map). */
-  override *keys(): MapIterator<K> {
-    yield* this.top.keys();
-    for (const key of this.base.keys()) {
-      if (!this.top.has(key)) {
-        yield key;
-      }
-    }
+  override keys(): MapIterator<K> {
+    return layeredKeys(this.top, this.base);
   }
 }
 

@@ -203,7 +203,8 @@ export class DocumentStore {
   prepare(folderUri: string): void {
     void this.settings.get(folderUri).catch(() => undefined);
     if (folderUri.startsWith('file:')) {
-      void this.editions.editionOf(path.join(filePathOf(folderUri), 'src', 'lib.rs')).catch(() => undefined);
+      // Any file of the folder itself resolves from the folder's Cargo.toml; files below find it cached.
+      void this.editions.editionOf(path.join(filePathOf(folderUri), 'Cargo.toml')).catch(() => undefined);
     }
   }
 
