@@ -259,7 +259,7 @@ class FileAnalysis {
         this.macroItemRoots.push(items);
       }
       return items;
-    });
+    }, options.walkCache?.signatures);
     this.index = this.localIndex;
     this.itemDependencies = new ItemDependencies(this.index);
     const resultIsIo = (this.index.uses.get('Result') ?? []).includes('io');

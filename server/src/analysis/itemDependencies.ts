@@ -22,7 +22,7 @@ export function identifiersIn(text: string): Set<string> {
 /** What callers can see of a fn: its signature, and for `-> impl Future` fns the body they follow. */
 export function fnSummary(fn: FnInfo): unknown[] {
   return [
-    fn.path, fn.isAsync, fn.selfKind, fn.params.map((p) => [p.isSelf, p.pattern.text, p.ty]), fn.ret, fn.generics,
+    fn.path, fn.isAsync, fn.selfKind, fn.params.map((p) => [p.isSelf, p.patternText, p.ty]), fn.ret, fn.generics,
     [...fn.callableOutputs], [...fn.futureOutputs], fn.selfTy, followsBody(fn) ? fn.body?.text : null,
   ];
 }

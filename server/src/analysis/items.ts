@@ -11,7 +11,9 @@ export type SelfKind = 'value' | 'ref' | 'mut' | null;
 
 export interface ParamInfo {
   /** The pattern node (identifier, `_`, destructuring) or the `self` node. */
-  pattern: SyntaxNode;
+  readonly pattern: SyntaxNode;
+  /** The pattern's text (reading it needs no node). */
+  patternText: string;
   ty: Ty;
   isSelf: boolean;
 }
@@ -110,8 +112,31 @@ export const DECLARES_ITEMS = /\b(fn|struct|enum|use)\b/;
 /** Expands an item-level macro to the root of its items (or null); the caller owns the trees. */
 export type ItemMacroExpander = (macro: SyntaxNode) => SyntaxNode | null;
 
+/**
+ * What the index makes of a fn's signature, kept across analyses of one document by the text it
+ * was made from: typing in a body leaves every signature as it was, and reading them again from
+ * the tree (every parameter and type a WebAssembly call) was a quarter of each keystroke.
+ */
+export interface SignatureMemo {
+  get(key: string): FnSignature | undefined;
+  set(key: string, signature: FnSignature): void;
+}
+
+/** A fn's signature without its nodes: what `SignatureMemo` keeps. */
+export interface FnSignature {
+  name: string;
+  path: string;
+  isAsync: boolean;
+  selfKind: SelfKind;
+  params: { ty: Ty; isSelf: boolean; patternText: string }[];
+  ret: Ty;
+  generics: string[];
+  callableOutputs: Map<string, Ty | 'async'>;
+  futureOutputs: Map<string, Ty>;
+}
+
 /** Builds the index with one walk over the file's items. */
-export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?: ItemMacroExpander): ItemIndex {
+export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?: ItemMacroExpander, signatures?: SignatureMemo): ItemIndex {
   const index: ItemIndex = {
     types: new Map(),
     consts: new Map(),
@@ -172,17 +197,17 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
         indexUse(item.childForFieldName('argument'), [], index.uses);
         break;
       case 'function_item':
-        indexFn(item, modPath, null, null, index);
+        indexFn(item, modPath, null, null, index, signatures);
         break;
       case 'impl_item':
-        indexImpl(item, modPath, index, dropImpls, expand, (nested) => visitItem(nested, modPath));
+        indexImpl(item, modPath, index, dropImpls, expand, signatures, (nested) => visitItem(nested, modPath));
         break;
       case 'trait_item': {
         const body = item.childForFieldName('body');
         const traitName = item.childForFieldName('name')?.text ?? '_';
         for (const f of compiledIn(body?.namedChildren ?? [])) {
           if (f.type === 'function_item') {
-            indexFn(f, [...modPath, traitName], { k: 'param', name: 'Self' }, null, index);
+            indexFn(f, [...modPath, traitName], { k: 'param', name: 'Self' }, null, index, signatures);
           }
         }
         break;
@@ -321,7 +346,15 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
  */
 const MISPLACED_ITEMS = new Set(['impl_item', 'foreign_mod_item', 'struct_item', 'enum_item', 'union_item', 'mod_item', 'trait_item', 'use_declaration']);
 
-function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropImpls: Set<string>, expand: ItemMacroExpander | undefined, misplaced: (item: SyntaxNode) => void): void {
+function indexImpl(
+  item: SyntaxNode,
+  modPath: string[],
+  index: ItemIndex,
+  dropImpls: Set<string>,
+  expand: ItemMacroExpander | undefined,
+  signatures: SignatureMemo | undefined,
+  misplaced: (item: SyntaxNode) => void,
+): void {
   const tyNode = item.childForFieldName('type');
   const traitNode = item.childForFieldName('trait');
   const params = typeParams(item.childForFieldName('type_parameters'));
@@ -336,7 +369,7 @@ function indexImpl(item: SyntaxNode, modPath: string[], index: ItemIndex, dropIm
   );
   for (const f of members) {
     if (f?.type === 'function_item') {
-      const info = indexFn(f, modPath, selfTy, traitName, index, params, typeName);
+      const info = indexFn(f, modPath, selfTy, traitName, index, signatures, params, typeName);
       push(index.methods, `${typeName}::${info.name}`, info);
       if (modPath.length) {
         push(index.methods, `${modPath[modPath.length - 1]}::${typeName}::${info.name}`, info);
@@ -354,9 +387,119 @@ function indexFn(
   selfTy: Ty | null,
   traitName: string | null,
   index: ItemIndex,
+  signatures: SignatureMemo | undefined,
   outerGenerics: string[] = [],
   typeName?: string,
 ): FnInfo {
+  const body = item.childForFieldName('body');
+  const text = item.text;
+  // Modifiers, generics and where clauses are in the text before the body.
+  const header = body ? text.slice(0, body.startIndex - item.startIndex) : text;
+  const owner = typeName ?? (selfTy?.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : null);
+  const key = signatures && signatureKey(header, modPath, selfTy, traitName, outerGenerics, owner, index);
+  let signature = key ? signatures!.get(key) : undefined;
+  let params: ParamInfo[];
+  if (signature) {
+    params = withLazyPatterns(item, signature.params);
+  } else {
+    const pending = pendingLengths.get(index)?.length ?? 0;
+    const read = readSignature(item, header, modPath, selfTy, traitName, index, outerGenerics, owner);
+    signature = read.signature;
+    params = read.params;
+    // An array length waiting for a const is filled in later, in place: such a signature is this index's own.
+    if (key && (pendingLengths.get(index)?.length ?? 0) === pending) {
+      signatures!.set(key, signature);
+    }
+  }
+  const { name } = signature;
+  const info: FnInfo = {
+    ...signature,
+    node: item,
+    selfTy,
+    params,
+    callableOutputs: new Map(signature.callableOutputs),
+    futureOutputs: new Map(signature.futureOutputs),
+    body,
+  };
+  index.byNode.set(item.id, info);
+  if (!selfTy) {
+    push(index.fns, name, info);
+  }
+  // Nested items (fns declared inside fn bodies) are named after the enclosing fn.
+  if (body) {
+    // Only items declared directly in the body. Most bodies declare none, and their text says so
+    // without visiting a single statement (this runs for every fn on every keystroke).
+    const declared = DECLARES_ITEMS.test(body.text) ? compiledIn(body.namedChildren) : [];
+    for (const child of declared) {
+      if (child?.type === 'function_item') {
+        indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index, signatures).inBody = true;
+      } else if (child?.type === 'struct_item') {
+        indexStruct(child, index);
+      } else if (child?.type === 'enum_item') {
+        indexEnum(child, index);
+      } else if (child?.type === 'use_declaration') {
+        indexUse(child.childForFieldName('argument'), [], index.uses);
+      }
+    }
+  }
+  return info;
+}
+
+/**
+ * Everything a signature is read from besides its text: where the fn is, its impl, and what the
+ * `use`s seen so far make of the names in its text (they are read in file order).
+ */
+function signatureKey(header: string, modPath: string[], selfTy: Ty | null, traitName: string | null, outerGenerics: string[], owner: string | null, index: ItemIndex): string {
+  let resolved = '';
+  for (const name of header.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
+    const use = index.uses.get(name);
+    if (use) {
+      resolved += `${name}=${use.join('::')}${index.types.has(name) ? '!' : ''};`;
+    }
+  }
+  return [header, modPath.join('::'), selfTy ? JSON.stringify(selfTy) : '', traitName ?? '', outerGenerics.join(','), owner ?? '', resolved].join('\u0000');
+}
+
+/** The parameters of a fn whose signature came from the memo: their pattern nodes are found when first asked for (only a walk does). */
+function withLazyPatterns(item: SyntaxNode, params: FnSignature['params']): ParamInfo[] {
+  let nodes: SyntaxNode[] | null = null;
+  const patterns = () => (nodes ??= parameterPatterns(item));
+  return params.map((p, i) => ({
+    ty: p.ty,
+    isSelf: p.isSelf,
+    patternText: p.patternText,
+    get pattern(): SyntaxNode {
+      return patterns()[i];
+    },
+  }));
+}
+
+/** The pattern (or `self`) node of each parameter `readSignature` keeps, in order. */
+function parameterPatterns(item: SyntaxNode): SyntaxNode[] {
+  const patterns: SyntaxNode[] = [];
+  for (const p of item.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (p?.type === 'self_parameter') {
+      patterns.push(p);
+    } else if (p?.type === 'parameter') {
+      const pattern = p.childForFieldName('pattern');
+      if (pattern) {
+        patterns.push(pattern);
+      }
+    }
+  }
+  return patterns;
+}
+
+function readSignature(
+  item: SyntaxNode,
+  header: string,
+  modPath: string[],
+  selfTy: Ty | null,
+  traitName: string | null,
+  index: ItemIndex,
+  outerGenerics: string[],
+  owner: string | null,
+): { signature: FnSignature; params: ParamInfo[] } {
   const name = item.childForFieldName('name')?.text ?? '_';
   const typeParameters = item.childForFieldName('type_parameters');
   const generics = [...outerGenerics, ...typeParams(typeParameters)];
@@ -372,7 +515,7 @@ function indexFn(
       const isMut = p.children.some((c) => c?.type === 'mutable_specifier');
       selfKind = isRef ? (isMut ? 'mut' : 'ref') : 'value';
       const base = selfTy ?? UNKNOWN;
-      params.push({ pattern: p, ty: isRef ? { k: 'ref', mut: isMut, inner: base } : base, isSelf: true });
+      params.push({ pattern: p, patternText: p.text, ty: isRef ? { k: 'ref', mut: isMut, inner: base } : base, isSelf: true });
     } else if (p.type === 'parameter') {
       const pattern = p.childForFieldName('pattern');
       const tyNode = p.childForFieldName('type');
@@ -384,59 +527,24 @@ function indexFn(
       if (isSelf) {
         selfKind = ty.k === 'ref' ? (ty.mut ? 'mut' : 'ref') : 'value';
       }
-      params.push({ pattern, ty, isSelf });
+      params.push({ pattern, patternText: pattern.text, ty, isSelf });
     }
   }
   const retNode = item.childForFieldName('return_type');
   const ret = retNode ? typeFromNode(retNode, index, scope) : UNIT;
-  const body = item.childForFieldName('body');
-  // Modifiers, generics and where clauses are in the text before the body: reading it is cheaper
-  // than visiting nodes, and this runs for every fn on every keystroke.
-  const text = item.text;
-  const header = body ? text.slice(0, body.startIndex - item.startIndex) : text;
   const beforeFn = header.slice(0, Math.max(0, header.search(/\bfn\b/)));
-  const owner = typeName ?? (selfTy?.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : null);
-  let path: string;
-  if (traitName && owner) {
-    path = `<${[...modPath, owner].join('::')} as ${traitName}>::${name}`;
-  } else {
-    path = [...modPath, ...(owner ? [owner] : []), name].join('::');
-  }
-  const info: FnInfo = {
+  const path = traitName && owner ? `<${[...modPath, owner].join('::')} as ${traitName}>::${name}` : [...modPath, ...(owner ? [owner] : []), name].join('::');
+  const signature: FnSignature = {
     name,
     path,
-    node: item,
     isAsync: /\basync\b/.test(beforeFn),
-    selfTy,
     selfKind,
-    params,
+    params: params.map((p) => ({ ty: p.ty, isSelf: p.isSelf, patternText: p.patternText })),
     ret,
     generics,
     ...(typeParameters || /\bwhere\b/.test(header) ? genericBounds(item, index, scope) : { callableOutputs: new Map(), futureOutputs: new Map() }),
-    body,
   };
-  index.byNode.set(item.id, info);
-  if (!selfTy) {
-    push(index.fns, name, info);
-  }
-  // Nested items (fns declared inside fn bodies) are named after the enclosing fn.
-  if (body) {
-    // Only items declared directly in the body. Most bodies declare none, and their text says so
-    // without visiting a single statement (this runs for every fn on every keystroke).
-    const declared = DECLARES_ITEMS.test(body.text) ? compiledIn(body.namedChildren) : [];
-    for (const child of declared) {
-      if (child?.type === 'function_item') {
-        indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index).inBody = true;
-      } else if (child?.type === 'struct_item') {
-        indexStruct(child, index);
-      } else if (child?.type === 'enum_item') {
-        indexEnum(child, index);
-      } else if (child?.type === 'use_declaration') {
-        indexUse(child.childForFieldName('argument'), [], index.uses);
-      }
-    }
-  }
-  return info;
+  return { signature, params };
 }
 
 /** `F: FnMut(A) -> R` and `Fut: Future<Output = T>` bounds, from the generic parameters and the where clause. */
