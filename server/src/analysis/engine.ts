@@ -475,6 +475,21 @@ class FileAnalysis {
   private restoreUnit(unit: CachedUnit, now: { row: number; column: number }, entry: FutureEntry | undefined): void {
     const rowDelta = now.row - unit.fnStartRow;
     const colDelta = now.column - unit.fnStartColumn;
+    if (rowDelta === 0 && colDelta === 0) {
+      // Where it was: the cached walk serves as it is (nothing downstream changes it).
+      if (entry && unit.fnBody) {
+        entry.body = unit.fnBody;
+      }
+      for (const n of unit.nested) {
+        const target = this.futures.get(n.id);
+        if (target) {
+          target.body = n.body;
+          target.captures = n.captures;
+        }
+      }
+      this.restoreInstances(unit);
+      return;
+    }
     const moved = new Map<Local, Local>();
     const shiftTracked = (body: BodyResult) => {
       const shifted = shiftBody(body, unit.fnStartRow, rowDelta, colDelta);
@@ -491,6 +506,10 @@ class FileAnalysis {
         target.captures = n.captures.map((c) => ({ ...c, local: moved.get(c.local) ?? c.local }));
       }
     }
+    this.restoreInstances(unit);
+  }
+
+  private restoreInstances(unit: CachedUnit): void {
     for (const [id, entryId, subst] of unit.instances) {
       const owner = this.findFuture(entryId)?.entry;
       if (owner && !this.instances.has(id)) {

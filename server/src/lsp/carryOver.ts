@@ -12,12 +12,7 @@ import type { FileReport, FutureReport, HeldValue } from '../analysis/report';
  * of dropping to a lower bound. Only futures the file alone cannot size exactly are replaced.
  */
 export function carryOver(fresh: FileReport, previous: FileReport): { report: FileReport; carried: number } {
-  const byHash = new Map<string, FutureReport[]>();
-  for (const future of previous.futures) {
-    if (!future.skipped) {
-      byHash.set(future.hash, [...(byHash.get(future.hash) ?? []), future]);
-    }
-  }
+  const byHash = futuresByHash(previous);
   let carried = 0;
   const futures = fresh.futures.map((future) => {
     if (future.skipped || future.measured || (future.exact && future.size !== null)) {
@@ -66,4 +61,26 @@ function moved(old: FutureReport, now: FutureReport): FutureReport {
       return { ...a, line, column, held: a.held.map(value) };
     }),
   };
+}
+
+/** The crate report's futures by source hash; one crate report serves every keystroke until the next. */
+const indexed = new WeakMap<FileReport, Map<string, FutureReport[]>>();
+
+function futuresByHash(report: FileReport): Map<string, FutureReport[]> {
+  let byHash = indexed.get(report);
+  if (!byHash) {
+    byHash = new Map();
+    for (const future of report.futures) {
+      if (!future.skipped) {
+        const same = byHash.get(future.hash);
+        if (same) {
+          same.push(future);
+        } else {
+          byHash.set(future.hash, [future]);
+        }
+      }
+    }
+    indexed.set(report, byHash);
+  }
+  return byHash;
 }

@@ -19,14 +19,56 @@ export interface Span {
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
 export class SourceText {
-  readonly lines: string[];
+  /** Where each line starts, found on first use (a keystroke's analysis is asked about a few lines, not all). */
+  private starts: Uint32Array | null = null;
+  private split: string[] | null = null;
 
-  constructor(readonly text: string) {
-    this.lines = text.split(/\r?\n/);
+  constructor(readonly text: string) {}
+
+  /** Every line, without its line break. */
+  get lines(): string[] {
+    return (this.split ??= this.text.split(/\r?\n/));
+  }
+
+  get lineCount(): number {
+    return this.lineStarts().length;
   }
 
   lineText(line0: number): string {
-    return this.lines[line0] ?? '';
+    return this.linesJoined(line0, 1);
+  }
+
+  /** `count` lines from `line0` joined with `\n` (fewer at the end of the text). */
+  private linesJoined(line0: number, count: number): string {
+    const starts = this.lineStarts();
+    if (line0 < 0 || line0 >= starts.length) {
+      return '';
+    }
+    const last = Math.min(line0 + count, starts.length) - 1;
+    const end = last + 1 < starts.length ? starts[last + 1] - 1 : this.text.length;
+    const text = this.text.slice(starts[line0], end);
+    if (!text.includes('\r')) {
+      return text;
+    }
+    // As `split(/\r?\n/)` would: a CR belongs to the line break only right before a LF.
+    const joined = text.replace(/\r\n/g, '\n');
+    return end < this.text.length && joined.endsWith('\r') ? joined.slice(0, -1) : joined;
+  }
+
+  private lineStarts(): Uint32Array {
+    if (!this.starts) {
+      let count = 1;
+      for (let at = this.text.indexOf('\n'); at >= 0; at = this.text.indexOf('\n', at + 1)) {
+        count++;
+      }
+      const starts = new Uint32Array(count);
+      let line = 1;
+      for (let at = this.text.indexOf('\n'); at >= 0; at = this.text.indexOf('\n', at + 1)) {
+        starts[line++] = at + 1;
+      }
+      this.starts = starts;
+    }
+    return this.starts;
   }
 
   /** The span of the identifier (or single character) at a 1-based position. */
@@ -66,7 +108,7 @@ export class SourceText {
     const line0 = future.line - 1;
     const start = future.column - 1;
     if (future.kind === 'fn') {
-      const rest = this.lines.slice(line0, line0 + 4).join('\n').slice(start);
+      const rest = this.linesJoined(line0, 4).slice(start);
       const match = /^async\s+(?:unsafe\s+)?(?:extern\s+(?:"[^"]*"\s+)?)?fn\s+(?:r#)?([A-Za-z_][A-Za-z0-9_]*)/.exec(rest);
       if (match) {
         const nameOffset = match[0].length - match[1].length;
@@ -85,7 +127,7 @@ export class SourceText {
   private spanFrom(line0: number, character: number, offset: number, length: number): Span {
     let line = line0;
     let col = character + offset;
-    while (col > this.lineText(line).length && line < this.lines.length - 1) {
+    while (col > this.lineText(line).length && line < this.lineCount - 1) {
       col -= this.lineText(line).length + 1;
       line++;
     }
@@ -102,7 +144,7 @@ export class SourceText {
     if (!/\blet\s+(?:mut\s+)?$/.test(before) && !/\blet\s*(?:\(|\w+\s*[({])/.test(before)) {
       return null;
     }
-    const rest = this.lines.slice(line0, line0 + 40).join('\n').slice(column - 1);
+    const rest = this.linesJoined(line0, 40).slice(column - 1);
     let depth = 0;
     let start = -1;
     for (let i = 0; i < rest.length; i++) {

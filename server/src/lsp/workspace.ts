@@ -49,7 +49,7 @@ class CrateState {
   readonly disk = new Map<string, { text: string; hash: string }>();
   readonly diskStale = new Set<string>();
   /** The latest crate-aware report of every indexed file, with the hash of the text it describes. */
-  reports = new Map<string, { hash: string; stamp: number; report: FileReport }>();
+  reports = new Map<string, { hash: string; length: number; stamp: number; report: FileReport }>();
   calibration: LoadedCalibration | null = null;
   /** Bumped when the calibration changes: crate reports from before it are not reused as they are. */
   stamp = 0;
@@ -117,7 +117,8 @@ export class WorkspaceIndex implements CrateKnowledge {
   reportFor(file: string, text: string): FileReport | undefined {
     const crate = this.crateContaining(file);
     const entry = crate?.reports.get(path.resolve(file));
-    return entry && entry.stamp === crate!.stamp && entry.hash === hashText(text) ? entry.report : undefined;
+    // The length first: while a file is being edited it rarely matches, and hashing the text each keystroke would not be free.
+    return entry && entry.stamp === crate!.stamp && entry.length === text.length && entry.hash === hashText(text) ? entry.report : undefined;
   }
 
   lastReport(file: string): FileReport | undefined {
@@ -409,7 +410,7 @@ export class WorkspaceIndex implements CrateKnowledge {
         return;
       }
       const stamp = crate.stamp;
-      crate.reports = new Map(files.map((f, i) => [f.file, { hash: hashes[i], stamp, report: reports[i] }]));
+      crate.reports = new Map(files.map((f, i) => [f.file, { hash: hashes[i], length: f.text.length, stamp, report: reports[i] }]));
       crate.lastInput = input;
       const futures = reports.reduce((n, r) => n + r.futures.length, 0);
       this.log(`[crate] ${crate.indexed ? 're-indexed' : 'indexed'} ${crate.name}: ${files.length} files, ${futures} futures in ${Date.now() - started} ms`);
