@@ -118,8 +118,14 @@ export type ItemMacroExpander = (macro: SyntaxNode) => SyntaxNode | null;
  * the tree (every parameter and type a WebAssembly call) was a quarter of each keystroke.
  */
 export interface SignatureMemo {
-  get(key: string): FnSignature | undefined;
-  set(key: string, signature: FnSignature): void;
+  get(place: string): SignatureReadings | undefined;
+  set(place: string, readings: SignatureReadings): void;
+}
+
+/** The readings of one signature text in one place (module, impl), by what the `use`s seen before it make of its names. */
+export interface SignatureReadings {
+  names: string[];
+  byUses: Map<string, FnSignature>;
 }
 
 /** A fn's signature without its nodes: what `SignatureMemo` keeps. */
@@ -396,8 +402,14 @@ function indexFn(
   // Modifiers, generics and where clauses are in the text before the body.
   const header = body ? text.slice(0, body.startIndex - item.startIndex) : text;
   const owner = typeName ?? (selfTy?.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : null);
-  const key = signatures && signatureKey(header, modPath, selfTy, traitName, outerGenerics, owner, index);
-  let signature = key ? signatures!.get(key) : undefined;
+  const place = signatures && signaturePlace(header, modPath, selfTy, traitName, outerGenerics, owner);
+  let readings = place ? signatures!.get(place) : undefined;
+  if (place && !readings) {
+    readings = { names: [...new Set(header.match(IDENTIFIER) ?? [])], byUses: new Map() };
+    signatures!.set(place, readings);
+  }
+  const uses = readings && usesOf(readings.names, index);
+  let signature = readings ? readings.byUses.get(uses!) : undefined;
   let params: ParamInfo[];
   if (signature) {
     params = withLazyPatterns(item, signature.params);
@@ -407,18 +419,26 @@ function indexFn(
     signature = read.signature;
     params = read.params;
     // An array length waiting for a const is filled in later, in place: such a signature is this index's own.
-    if (key && (pendingLengths.get(index)?.length ?? 0) === pending) {
-      signatures!.set(key, signature);
+    if (readings && (pendingLengths.get(index)?.length ?? 0) === pending) {
+      if (readings.byUses.size >= MAX_READINGS) {
+        readings.byUses.clear();
+      }
+      readings.byUses.set(uses!, signature);
     }
   }
   const { name } = signature;
   const info: FnInfo = {
-    ...signature,
+    name,
+    path: signature.path,
     node: item,
+    isAsync: signature.isAsync,
     selfTy,
+    selfKind: signature.selfKind,
     params,
-    callableOutputs: new Map(signature.callableOutputs),
-    futureOutputs: new Map(signature.futureOutputs),
+    ret: signature.ret,
+    generics: signature.generics,
+    callableOutputs: signature.callableOutputs.size ? new Map(signature.callableOutputs) : new Map(),
+    futureOutputs: signature.futureOutputs.size ? new Map(signature.futureOutputs) : new Map(),
     body,
   };
   index.byNode.set(item.id, info);
@@ -445,33 +465,58 @@ function indexFn(
   return info;
 }
 
-/**
- * Everything a signature is read from besides its text: where the fn is, its impl, and what the
- * `use`s seen so far make of the names in its text (they are read in file order).
- */
-function signatureKey(header: string, modPath: string[], selfTy: Ty | null, traitName: string | null, outerGenerics: string[], owner: string | null, index: ItemIndex): string {
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
+/** Readings kept per signature place: `use`s change rarely, and a long session must not grow without bound. */
+const MAX_READINGS = 8;
+
+/** A signature's text and where it is: everything it is read from besides the `use`s. */
+function signaturePlace(header: string, modPath: string[], selfTy: Ty | null, traitName: string | null, outerGenerics: string[], owner: string | null): string {
+  return [header, modPath.join('::'), selfTy ? JSON.stringify(selfTy) : '', traitName ?? '', outerGenerics.join(','), owner ?? ''].join('\u0000');
+}
+
+/** What the `use`s read so far (they are read in file order) make of these names. */
+function usesOf(names: string[], index: ItemIndex): string {
   let resolved = '';
-  for (const name of header.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
+  for (const name of names) {
     const use = index.uses.get(name);
     if (use) {
       resolved += `${name}=${use.join('::')}${index.types.has(name) ? '!' : ''};`;
     }
   }
-  return [header, modPath.join('::'), selfTy ? JSON.stringify(selfTy) : '', traitName ?? '', outerGenerics.join(','), owner ?? '', resolved].join('\u0000');
+  return resolved;
 }
 
 /** The parameters of a fn whose signature came from the memo: their pattern nodes are found when first asked for (only a walk does). */
 function withLazyPatterns(item: SyntaxNode, params: FnSignature['params']): ParamInfo[] {
-  let nodes: SyntaxNode[] | null = null;
-  const patterns = () => (nodes ??= parameterPatterns(item));
-  return params.map((p, i) => ({
-    ty: p.ty,
-    isSelf: p.isSelf,
-    patternText: p.patternText,
-    get pattern(): SyntaxNode {
-      return patterns()[i];
-    },
-  }));
+  if (params.length === 0) {
+    return [];
+  }
+  const patterns = new LazyPatterns(item);
+  return params.map((p, i) => new LazyParam(p.ty, p.isSelf, p.patternText, patterns, i));
+}
+
+class LazyPatterns {
+  private nodes: SyntaxNode[] | null = null;
+
+  constructor(private readonly item: SyntaxNode) {}
+
+  at(i: number): SyntaxNode {
+    return (this.nodes ??= parameterPatterns(this.item))[i];
+  }
+}
+
+class LazyParam implements ParamInfo {
+  constructor(
+    public ty: Ty,
+    public isSelf: boolean,
+    public patternText: string,
+    private readonly patterns: LazyPatterns,
+    private readonly position: number,
+  ) {}
+
+  get pattern(): SyntaxNode {
+    return this.patterns.at(this.position);
+  }
 }
 
 /** The pattern (or `self`) node of each parameter `readSignature` keeps, in order. */
@@ -923,7 +968,10 @@ export function qualifySharedTypeNames(index: ItemIndex, module: string, defined
     }
   };
   for (const fn of index.byNode.values()) {
-    fn.params = fn.params.map((p) => ({ ...p, ty: qualify(p.ty) }));
+    // In place: a param's pattern node may be found lazily, and a copy would lose it.
+    for (const p of fn.params) {
+      p.ty = qualify(p.ty);
+    }
     fn.ret = qualify(fn.ret);
     fn.selfTy = fn.selfTy && qualify(fn.selfTy);
     for (const [param, out] of fn.callableOutputs) {

@@ -7,7 +7,7 @@ import type { BodyResult, Capture } from './held';
 import type { FutureReport } from './report';
 import type { Ty } from './types';
 import type { FutureRecord } from './hiddenByParseErrors';
-import type { FnSignature } from './items';
+import type { SignatureReadings } from './items';
 import { identifiersIn } from './itemDependencies';
 
 export interface CachedUnit {
@@ -79,7 +79,7 @@ export class WalkCache {
   readonly units = new GenerationalMap<CachedUnit>(KEEP_FOR);
   readonly reports = new GenerationalMap<CachedReport>(KEEP_FOR);
   /** The index's reading of each fn signature, by its text and context (see `SignatureMemo`). */
-  readonly signatures = new GenerationalMap<FnSignature>(KEEP_FOR);
+  readonly signatures = new GenerationalMap<SignatureReadings>(KEEP_FOR);
   /** The identifiers of each fn's text, by its hash: tokenising every fn on every keystroke would cost more than its walk. */
   private readonly identifiers = new GenerationalMap<Set<string>>(KEEP_FOR);
 
