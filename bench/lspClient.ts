@@ -5,7 +5,12 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+
+/** bench/out/lspClient.js → the server's compiled flags module, the one the VS Code client uses. */
+const nodeFlags = require(path.resolve(__dirname, '..', '..', 'server', 'out', 'nodeFlags.js')) as typeof import('../server/src/nodeFlags');
 
 export interface Position {
   line: number;
@@ -29,7 +34,9 @@ export class LspClient {
   private stderr = '';
 
   constructor(serverScript: string, cwd: string) {
-    this.process = spawn(process.execPath, [serverScript, '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Started as the VS Code client starts it: with the same Node flags.
+    const flags = nodeFlags.serverNodeFlags(os.availableParallelism());
+    this.process = spawn(process.execPath, [...flags, serverScript, '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });

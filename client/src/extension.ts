@@ -3,9 +3,11 @@
  * server's own command (Measure Exact Sizes with rustc) runs through `measure.ts`. Everything else
  * (hints, hovers, diagnostics, fixes, the crate index) comes from the server.
  */
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { serverNodeFlags } from '../../server/src/nodeFlags';
 import { Commands, InitializationOptions, SETTINGS_SECTION, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../../server/src/protocol';
 import { LayoutDocuments } from './layoutDocuments';
 import { measureExactSizes } from './measure';
@@ -15,8 +17,8 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const module = context.asAbsolutePath(path.join('server', 'dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeFlags(os.availableParallelism()) } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...serverNodeFlags(os.availableParallelism()), '--nolazy', '--inspect=6009'] } },
   };
   const initializationOptions: InitializationOptions = { workspaceTrusted: vscode.workspace.isTrusted };
   const clientOptions: LanguageClientOptions = {
