@@ -9,6 +9,9 @@ import type { FileReport } from '../../server/src/analysis/report';
 import { loadServerModule } from '../support/repoPaths';
 
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const parser = loadServerModule<typeof import('../../server/src/analysis/parser')>('analysis/parser');
+const items = loadServerModule<typeof import('../../server/src/analysis/items')>('analysis/items');
+const dependencies = loadServerModule<typeof import('../../server/src/analysis/itemDependencies')>('analysis/itemDependencies');
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 /** The futures a fresh analysis must also find (a cache may also keep futures a parse error hides: tested below). */
@@ -170,6 +173,37 @@ describe('walk cache', () => {
       assert.notStrictEqual(sizeOf(first, 'user'), sizeOf(fresh, 'user'));
       assert.deepStrictEqual(counts, { walked: 2, reused: 2 });
     });
+  });
+
+  it('keeps the index fingerprint through edits of bodies and of the comments before fns, not of what the index reads', () => {
+    const keyOf = (text: string) => {
+      const tree = parser.parseRust(text, 1000);
+      try {
+        return dependencies.indexSourceKey(tree.rootNode, items.indexItems(tree.rootNode));
+      } finally {
+        tree.delete();
+      }
+    };
+    const base = 'struct S { a: u8 }\n\n/// Reads.\nasync fn f(s: S) { tick().await; }\nasync fn h() {}\nimpl S {\n    // helper\n    async fn g(&self) {}\n}\nasync fn tick() {}\n';
+    const key = keyOf(base);
+    for (const same of [
+      base.replace('tick().await;', 'let x = 1; tick().await;'),
+      base.replace('/// Reads.', '/// Reads a thing.\n// and more'),
+      base.replace('// helper', '// a helper\n\n'),
+      base.replace('tick().await; }\n', 'tick().await; } // trailing\n\n'),
+      base.replace('\n\n/// Reads.', '\n\n\n/// Reads.'),
+    ]) {
+      assert.strictEqual(keyOf(same), key, same);
+    }
+    for (const different of [
+      base.replace('a: u8', 'a: u16'),
+      base.replace('/// Reads.', '#[cfg(test)]'),
+      base.replace('// helper', '#[inline]'),
+      base.replace('/// Reads.', 'type T = u8;'),
+      base.replace('async fn f(s: S)', 'async fn f(s: &S)'),
+    ]) {
+      assert.notStrictEqual(keyOf(different), key, different);
+    }
   });
 
   it('forgets the walks of edited functions a few analyses later, and keeps them until then', () => {

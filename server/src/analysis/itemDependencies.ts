@@ -138,29 +138,49 @@ export class ItemDependencies {
 }
 
 /**
+ * `text` without the line comments and blank lines it ends with (the doc comment of the fn that
+ * follows). Only whole lines go: a line with code before its comment, a block comment or a string
+ * ending there stays, so nothing the index reads is dropped.
+ */
+function withoutTrailingComments(text: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const lineStart = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(lineStart, end).trim();
+    if (line !== '' && !line.startsWith('//')) {
+      break;
+    }
+    end = Math.max(0, lineStart - 1);
+  }
+  return text.slice(0, end);
+}
+
+/**
  * A fingerprint of everything the index of a file is built from: its text without the bodies of
  * its fns (a body only adds to the index when it declares items, or when callers follow it, as for
- * `-> impl Future` fns; those stay in). Typing inside a body keeps it, so the fingerprints of the
- * last analysis still hold and nothing needs summarising again.
+ * `-> impl Future` fns; those stay in), and without the comments and blank lines right before them
+ * (doc comments are written far more often than signatures). Typing there keeps it, so the
+ * fingerprints of the last analysis still hold and nothing needs summarising again.
  */
 export function indexSourceKey(root: SyntaxNode, index: ItemIndex): string {
   const text = root.text;
-  const cuts: [number, number][] = [];
+  const cuts: [number, number, number][] = [];
   for (const fn of index.byNode.values()) {
     const body = fn.body;
     if (!body || fn.node.tree !== root.tree || followsBody(fn) || DECLARES_ITEMS.test(body.text)) {
       continue;
     }
-    cuts.push([body.startIndex, body.endIndex]);
+    cuts.push([fn.node.startIndex, body.startIndex, body.endIndex]);
   }
   cuts.sort((a, b) => a[0] - b[0]);
   let kept = '';
   let at = 0;
-  for (const [start, end] of cuts) {
-    if (start >= at) {
-      kept += text.slice(at, start) + '{}';
-      at = end;
+  for (const [fnStart, bodyStart, bodyEnd] of cuts) {
+    if (fnStart < at) {
+      continue;
     }
+    kept += withoutTrailingComments(text.slice(at, fnStart)) + ' ' + text.slice(fnStart, bodyStart) + '{}';
+    at = bodyEnd;
   }
   kept += text.slice(at);
   return hashText(kept);
