@@ -23,12 +23,14 @@ import { profile, ProfileSummary, summarise } from './profile';
 type EngineModule = typeof import('../server/src/analysis/engine');
 type ParserModule = typeof import('../server/src/analysis/parser');
 type SyntaxTreesModule = typeof import('../server/src/lsp/syntaxTrees');
+type NodeFlagsModule = typeof import('../server/src/nodeFlags');
 
 /** bench/out/run.js → the repository. */
 const repoRoot = path.resolve(__dirname, '..', '..');
 const engine = require(path.join(repoRoot, 'server', 'out', 'analysis', 'engine.js')) as EngineModule;
 const parser = require(path.join(repoRoot, 'server', 'out', 'analysis', 'parser.js')) as ParserModule;
 const syntaxTrees = require(path.join(repoRoot, 'server', 'out', 'lsp', 'syntaxTrees.js')) as SyntaxTreesModule;
+const nodeFlags = require(path.join(repoRoot, 'server', 'out', 'nodeFlags.js')) as NodeFlagsModule;
 const serverBundle = path.join(repoRoot, 'server', 'dist', 'server.js');
 const cliBin = path.join(repoRoot, 'bin', 'rust-future-size.js');
 const CARGO_REGISTRY = '/usr/share/cargo/registry';
@@ -608,6 +610,7 @@ async function main(): Promise<void> {
     `Keystrokes: the bundled server over stdio; each edit is one \`didChange\` (type \`x\` at a random place, then delete it) followed at once by \`textDocument/inlayHint\` for the whole file, timed until the answer; ${WARMUP_EDITS} unmeasured edits first. "Incremental parse alone" replays the same edits in the bench's process and times only tree-sitter's re-parse from the previous tree: the floor under each keystroke.`,
     `Open → first hints: \`didOpen\` then \`textDocument/inlayHint\`, timed until the answer; "fresh server" is the first file a new server opens, right after \`initialized\` (the median of ${FRESH_STARTS} servers).`,
     'The bench client declares the inlay-hint capabilities VS Code does: tooltips come on `inlayHint/resolve`, when a hint is pointed at, not with every answer.',
+    `The server runs with the Node flags the VS Code client starts it with (\`server/src/nodeFlags.ts\`; here \`${nodeFlags.serverNodeFlags(os.availableParallelism()).join(' ')}\`).`,
   );
 
   const out: string[] = [...describeMachine(loadAtStart).map((line) => `${line}  `), '', '| Measurement | Input | Result | Target |', '| --- | --- | --- | --- |'];
