@@ -11,6 +11,7 @@
  * left to the main thread; larger machines keep V8's four.
  */
 export function serverNodeFlags(cores: number): string[] {
-  const pool = Math.max(1, Math.min(4, Math.floor(cores) - 1));
+  const usable = Number.isFinite(cores) ? Math.floor(cores) : 1;
+  const pool = Math.max(1, Math.min(4, usable - 1));
   return [`--v8-pool-size=${pool}`];
 }
