@@ -1284,15 +1284,20 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     const firstBorrow = Math.min(...local.uses.filter((u) => u.kind === 'borrow').map((u) => u.point), Infinity);
     const allMoves = local.uses.filter((u) => u.kind === 'move');
     const moves = allMoves.filter((u) => !u.partial);
+    // A move of some parts leaves the others in place: a later use of them keeps the local (measured).
+    const usedAfter = (point: number, region: number[]) => local.uses.some((u) => u.kind !== 'write' && u.point > point && !exclusive(region, u.region));
+    // A borrow of what is left, even one that ends before the await, keeps it too, as any borrow does.
+    const frees = (m: { point: number; region: number[]; partsLeft?: boolean }, from = m) =>
+      !m.partsLeft || (!usedAfter(from.point, from.region) && !local.uses.some((u) => u.kind === 'borrow' && u.point > m.point && u.point < from.point));
     // A move frees the storage only if nothing borrowed the value before it, on every path (same region).
-    const freeingMove = moves.find((m) => m.point < firstBorrow && m.region.length === local.region.length && isPrefix(local.region, m.region));
+    const freeingMove = moves.find((m) => m.point < firstBorrow && m.region.length === local.region.length && isPrefix(local.region, m.region) && frees(m));
     const storageEnd = freeingMove ? freeingMove.point : local.end;
     const variants = new Set<number>();
     for (const a of body.awaits) {
       if (!(local.init < a.point && a.point < local.end)) {
         continue;
       }
-      const movedBefore = moves.some((m) => m.point < a.point && m.point < firstBorrow && isPrefix(m.region, a.region));
+      const movedBefore = moves.some((m) => m.point < a.point && m.point < firstBorrow && isPrefix(m.region, a.region) && frees(m, a));
       if (movedBefore) {
         continue;
       }

@@ -31,6 +31,11 @@ export interface Use {
   inCall?: boolean;
   /** A move out of part of the value (a pattern binding): storage and the rest's drop stay. */
   partial?: boolean;
+  /**
+   * A move of every part with drop glue that leaves parts without (`let a = s.a;` with `s.b: [u8; N]`):
+   * the local is dead after it unless what is left is used later.
+   */
+  partsLeft?: boolean;
 }
 
 export interface SourceSpan {
@@ -563,6 +568,7 @@ export class BodyWalker {
     if (left === 'drop') {
       use.partial = true;
     } else if (left === 'none') {
+      use.partsLeft = true;
       this.partMoves.push({ local, use });
     }
   }
@@ -1856,7 +1862,13 @@ export class BodyWalker {
     if (!movesOut) {
       return;
     }
-    const precise = isSimplePlace(scrutinee) && parts.moved.length > 0 && !parts.moved.some((p) => p.length === 0) && !isAdt(root.local.ty, ...DEREF_TRAIT_TYPES);
+    const plainPlace = isSimplePlace(scrutinee) && !isAdt(root.local.ty, ...DEREF_TRAIT_TYPES);
+    if (plainPlace && parts.moved.some((p) => p.length === 0)) {
+      // Bound whole (`match s { v => .. }`): the same move as `let v = s;` (measured).
+      this.use(root.local, 'move', root.path);
+      return;
+    }
+    const precise = plainPlace && parts.moved.length > 0;
     const count = root.local.uses.length;
     this.use(root.local, 'move', root.path, precise ? parts.moved : 'whole');
     const last = root.local.uses[root.local.uses.length - 1];
@@ -1885,11 +1897,12 @@ export class BodyWalker {
       }
     }
     const group = this.newGroup();
-    for (const arm of named(body)) {
-      if (arm.type !== 'match_arm' || isCfgdOut(arm)) {
-        continue;
-      }
-      this.inRegion(() => {
+    const arms = named(body).filter((arm) => arm.type === 'match_arm' && !isCfgdOut(arm));
+    // A match with one arm always runs it (a guard would make it non-exhaustive): what the arm moves
+    // is moved on every path, as with `let (a, b) = t;` (measured).
+    const unconditional = arms.length === 1;
+    for (const arm of arms) {
+      const walkArm = () => {
         this.pushScope();
         const pat = arm.childForFieldName('pattern');
         const patNode = pat?.type === 'match_pattern' ? pat.namedChildren[0] : pat;
@@ -1933,7 +1946,12 @@ export class BodyWalker {
         }
         this.point++;
         this.popScope();
-      }, group);
+      };
+      if (unconditional) {
+        walkArm();
+      } else {
+        this.inRegion(walkArm, group);
+      }
     }
     this.point++;
     for (const t of temps) {
