@@ -5,7 +5,7 @@ import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './r
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './parser';
 import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items';
 import { Layout, LayoutComputer, TypeEnv } from './layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, isAsyncClosure, isPrefix } from './held';
+import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, capturedPlaces, isAsyncClosure, isPrefix } from './held';
 import { MacroTrees } from './macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
@@ -1049,10 +1049,9 @@ class FileAnalysis {
         }
       }
     }
-    const disjoint = this.options.edition !== '2015' && this.options.edition !== '2018';
     for (const cap of entry.captures ?? []) {
       const base = cap.local.name ?? '_';
-      const paths = disjoint ? minimalPaths(cap.paths, cap.local.ty) : [''];
+      const paths = capturedPlaces(cap, this.options.edition);
       for (const path of paths) {
         const suffix = path ? '__' + path.split('.').join('__') : '';
         const byRef = entry.kind === 'closure' || !cap.byValue;
@@ -1224,21 +1223,6 @@ function fieldOf(index: ItemIndex, ty: Ty, field: string): Ty {
     }
   }
   return UNKNOWN;
-}
-
-/** Capture paths with every path that extends another one removed; a reference is captured whole. */
-function minimalPaths(paths: Set<string>, ty: Ty): string[] {
-  if (paths.has('') || ty.k === 'ref' || isAdt(ty, 'Box', 'Rc', 'Arc')) {
-    return [''];
-  }
-  const sorted = [...paths].sort((a, b) => a.length - b.length);
-  const kept: string[] = [];
-  for (const p of sorted) {
-    if (!kept.some((k) => p === k || p.startsWith(k + '.'))) {
-      kept.push(p);
-    }
-  }
-  return kept;
 }
 
 interface SavedInfo {

@@ -95,6 +95,32 @@ export interface Capture {
   throughRef?: boolean;
 }
 
+/**
+ * The places a closure or async block stores for one captured variable (measured with rustc 1.95).
+ * Editions 2015/2018 capture whole variables. Edition 2021 captures each place used (`s.a`, `s.b`
+ * are two pointers in a non-move closure), except through a shared reference (`&self`: the
+ * reference is enough) or a smart pointer; through `&mut`, each place is its own pointer. A move
+ * of a reference moves the reference itself.
+ */
+export function capturedPlaces(cap: Capture, edition: string): string[] {
+  const ty = cap.local.ty;
+  if (edition === '2015' || edition === '2018' || cap.paths.has('') || isAdt(ty, 'Box', 'Rc', 'Arc')) {
+    return [''];
+  }
+  if (ty.k === 'ref' && (!ty.mut || cap.byValue)) {
+    return [''];
+  }
+  // Paths that extend another captured path are inside it.
+  const sorted = [...cap.paths].sort((a, b) => a.length - b.length);
+  const kept: string[] = [];
+  for (const p of sorted) {
+    if (!kept.some((k) => p === k || p.startsWith(k + '.'))) {
+      kept.push(p);
+    }
+  }
+  return kept;
+}
+
 interface CaptureFrame {
   firstLocalId: number;
   isMove: boolean;
@@ -517,8 +543,11 @@ export class BodyWalker {
       const innerRegions = this.regionStack.splice(outer.regionDepth);
       try {
         if (throughDeref || captureKind !== 'borrow') {
-          // A capture by value takes the whole variable (as the closure's layout counts it).
-          this.use(local, throughDeref ? 'read' : captureKind, path, 'whole');
+          // A capture by value takes the whole variable in editions 2015/2018, and in 2021 the place
+          // used, out of a value the closure does not reach through a pointer (`move || s.a.len()`
+          // moves `s.a` alone; measured).
+          const place = !wholeVariable && !throughDeref && path !== '' && !isRefLocal && !isAdt(local.ty, 'Box', 'Rc', 'Arc');
+          this.use(local, throughDeref ? 'read' : captureKind, path, place ? [[]] : 'whole');
         } else {
           this.withExplicitBorrow(() => this.use(local, captureKind, wholeVariable ? '' : path));
         }
@@ -2230,11 +2259,22 @@ export class BodyWalker {
       this.ctx.onNestedFuture?.(nested);
     } else if (!isFuture) {
       // A plain closure's value is its captures: by reference, or by value when moved.
-      const elems = [...frame.captured.values()].map((c) => (c.byValue || c.throughRef ? c.local.ty : ref(c.local.ty)));
+      const elems = [...frame.captured.values()].flatMap((c) => {
+        if (c.byValue) {
+          return capturedPlaces(c, this.ctx.edition).map((place) => this.placeType(c.local.ty, place));
+        }
+        // By reference: a pointer per place (the reference's own size when the place is `*r` itself).
+        return capturedPlaces(c, this.ctx.edition).map((place) => (place ? ref(UNKNOWN) : c.throughRef ? c.local.ty : ref(c.local.ty)));
+      });
       this.closureTypes.set(node.id, { k: 'tuple', elems });
     }
   }
 
+
+  /** The type of a field path (`a.b`) of a value of type `ty`. */
+  private placeType(ty: Ty, place: string): Ty {
+    return place ? place.split('.').reduce((t, field) => this.typer.fieldType(t, field), ty) : ty;
+  }
 
   private walkClosure(node: SyntaxNode): void {
     const isMove = node.children.some((c) => c?.type === 'move');
