@@ -5,7 +5,7 @@ import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './r
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './parser';
 import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items';
 import { Layout, LayoutComputer, TypeEnv } from './layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, capturedPlaces, isAsyncClosure, isPrefix } from './held';
+import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, Use, capturedPlaces, isAsyncClosure, isPrefix } from './held';
 import { MacroTrees } from './macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
@@ -1264,24 +1264,36 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       result.push({ local, variants: new Set([local.fixedAwait]), start: local.init, end: local.end });
       continue;
     }
-    const traits = local.ty.k === 'future' ? { drop: true, copy: false } : layoutOf(local.ty);
+    const layout = local.ty.k === 'future' ? null : layoutOf(local.ty);
+    const traits = layout ?? { drop: true, copy: false };
     const firstBorrow = Math.min(...local.uses.filter((u) => u.kind === 'borrow').map((u) => u.point), Infinity);
-    const allMoves = local.uses.filter((u) => u.kind === 'move');
+    // A value of a type the syntax cannot see that is used again after being passed on by value
+    // was copied, not moved: the code compiles (unless it was assigned again in between).
+    const copyUnknown = layout !== null && !layout.copy && !layout.exact;
+    const copiedLater = (m: Use) =>
+      copyUnknown &&
+      local.uses.some((u) => u.kind !== 'write' && u.point > m.point && !exclusive(m.region, u.region) && !local.uses.some((w) => w.kind === 'write' && w.point > m.point && w.point < u.point));
+    const allMoves = local.uses.filter((u) => u.kind === 'move' && !copiedLater(u));
     const moves = allMoves.filter((u) => !u.partial);
     // A move of some parts leaves the others in place: a later use of them keeps the local (measured).
     const usedAfter = (point: number, region: number[]) => local.uses.some((u) => u.kind !== 'write' && u.point > point && !exclusive(region, u.region));
     // A borrow of what is left, even one that ends before the await, keeps it too, as any borrow does.
+    // Assigned again after the move (`y = ..;`): a new value lives there from then on.
+    const reinitialised = (m: { point: number }, before: { point: number; region: number[] }) =>
+      local.uses.some((w) => w.kind === 'write' && w.point > m.point && w.point < before.point && !exclusive(w.region, before.region));
     const frees = (m: { point: number; region: number[]; partsLeft?: boolean }, from = m) =>
       !m.partsLeft || (!usedAfter(from.point, from.region) && !local.uses.some((u) => u.kind === 'borrow' && u.point > m.point && u.point < from.point));
     // A move frees the storage only if nothing borrowed the value before it, on every path (same region).
-    const freeingMove = moves.find((m) => m.point < firstBorrow && m.region.length === local.region.length && isPrefix(local.region, m.region) && frees(m));
+    const freeingMove = moves.find(
+      (m) => m.point < firstBorrow && m.region.length === local.region.length && isPrefix(local.region, m.region) && frees(m) && !reinitialised(m, { point: local.end, region: local.region }),
+    );
     const storageEnd = freeingMove ? freeingMove.point : local.end;
     const variants = new Set<number>();
     for (const a of body.awaits) {
       if (!(local.init < a.point && a.point < local.end)) {
         continue;
       }
-      const movedBefore = moves.some((m) => m.point < a.point && m.point < firstBorrow && isPrefix(m.region, a.region) && frees(m, a));
+      const movedBefore = moves.some((m) => m.point < a.point && m.point < firstBorrow && isPrefix(m.region, a.region) && frees(m, a) && !reinitialised(m, a));
       if (movedBefore) {
         continue;
       }
@@ -1306,7 +1318,12 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       }
     }
     if (variants.size) {
-      result.push({ local, variants, start: local.init, end: storageEnd });
+      // Moved out and assigned again before every await that keeps it: before that assignment it
+      // needs no storage, so it can share bytes with what is saved there (measured).
+      const reassigned = local.uses.filter((w) => w.kind === 'write' && moves.some((m) => m.point < w.point && isPrefix(m.region, w.region))).map((w) => w.point);
+      const from = reassigned.length ? Math.max(...reassigned) : undefined;
+      const start = from !== undefined && body.awaits.every((a) => !variants.has(a.index) || a.point > from) ? from : local.init;
+      result.push({ local, variants, start, end: storageEnd });
     }
     // A drop flag is needed when some drop point can be reached both with and without the value:
     // a move on a branch that continues to the scope end, or a move after an await where it was saved

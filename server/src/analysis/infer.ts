@@ -6,6 +6,10 @@ import type { SyntaxNode } from './parser';
 import { FnInfo, ItemIndex, SelfKind, evalConst, typeFromNode, TypeScope } from './items';
 import { Ty, UNIT, UNKNOWN, adt, adtName, derefTy, isAdt, peelRefs, prim, ref, substitute, PRIMITIVES } from './types';
 
+const NUMERIC = /^(?:[ui](?:8|16|32|64|128|size)|f32|f64)$/;
+/** Associated fns of the number types that return the type itself. */
+const NUMBER_RETURNING = /^(?:from(?:_(?:be|le|ne)_bytes|_be|_le)?|max|min|pow|powi|powf|abs|signum|clamp|(?:wrapping|saturating)_\w+|rotate_(?:left|right)|swap_bytes|reverse_bits|to_(?:be|le)|(?:div|rem)_euclid|sqrt|floor|ceil|round|trunc)$/;
+
 export interface InferEnv {
   index: ItemIndex;
   scope: TypeScope;
@@ -557,6 +561,15 @@ export class ExprTyper {
         }
         if (last === 'clone') {
           return derefTy(argTy(0));
+        }
+      }
+      if (NUMERIC.test(owner)) {
+        // `u32::from_be_bytes(..)`, `u64::max(a, b)`: the number type itself; `checked_*` an Option of it.
+        if (NUMBER_RETURNING.test(last)) {
+          return prim(owner);
+        }
+        if (/^checked_\w+$/.test(last)) {
+          return adt('Option', prim(owner));
         }
       }
       if (ownerName === 'String' && (last === 'from_utf8')) {
