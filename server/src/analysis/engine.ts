@@ -1311,7 +1311,8 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
             const leavesBody = bodyAt >= 0 && a.region.slice(bodyAt + 1).some((r) => body.returningRegions.has(r));
             return !leavesBody && local.init < loop.start && local.uses.some((u) => u.kind !== 'write' && u.point > loop.start && u.point < loop.end);
           }));
-      const borrowedBefore = firstBorrow < a.point;
+      // A borrow on another branch (the `then` of an `if` whose `else` awaits) does not reach this await.
+      const borrowedBefore = firstBorrow < a.point && local.uses.some((u) => u.kind === 'borrow' && u.point < a.point && !exclusive(u.region, a.region));
       const droppedLater = traits.drop;
       if (usedLater || borrowedBefore || droppedLater) {
         variants.add(a.index);

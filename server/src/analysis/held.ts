@@ -1926,6 +1926,7 @@ export class BodyWalker {
       }
     }
     const group = this.newGroup();
+    const matchDepth = this.regionStack.length;
     const arms = named(body).filter((arm) => arm.type === 'match_arm' && !isCfgdOut(arm));
     // A match with one arm always runs it (a guard would make it non-exhaustive): what the arm moves
     // is moved on every path, as with `let (a, b) = t;` (measured).
@@ -1947,15 +1948,21 @@ export class BodyWalker {
         if (guard) {
           // Measured: not for a scrutinee that is an `.await`'s result itself (rustc binds from its own temporary).
           if (this.locals.length > before && value && value.type !== 'await_expression') {
-            // In a guard the bindings refer into the scrutinee: from here on it counts as borrowed.
+            // In a guard the bindings refer into the scrutinee: from here on it counts as borrowed,
+            // in every arm (rustc borrows the scrutinee for the whole match; measured).
             const scrutineeTemp = temps[temps.length - 1];
-            if (scrutineeTemp) {
-              scrutineeTemp.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
-            } else if (isPlace(value)) {
-              const root = this.placeRoot(value);
-              if (root && !root.viaDeref) {
-                this.use(root.local, 'borrow', root.path);
+            const armRegions = this.regionStack.splice(matchDepth);
+            try {
+              if (scrutineeTemp) {
+                scrutineeTemp.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
+              } else if (isPlace(value)) {
+                const root = this.placeRoot(value);
+                if (root && !root.viaDeref) {
+                  this.use(root.local, 'borrow', root.path);
+                }
               }
+            } finally {
+              this.regionStack.push(...armRegions);
             }
           }
           this.walkExpr(guard, 'read');
