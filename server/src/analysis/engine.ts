@@ -66,7 +66,7 @@ interface FutureEntry {
 }
 
 function emptyBody(): BodyResult {
-  return { locals: [], awaits: [], loops: [], nested: [], regionGroups: new Map(), divergingRegions: new Set(), returningRegions: new Set() };
+  return { locals: [], awaits: [], loops: [], nested: [], regionGroups: new Map(), divergingRegions: new Set(), returningRegions: new Set(), breakingRegions: new Map() };
 }
 
 const MAX_AWAITS = 2000;
@@ -1248,12 +1248,20 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     return i < a.length && i < b.length && body.regionGroups.get(a[i]) === body.regionGroups.get(b[i]);
   };
   /** `a` sits in a region that returns before control could reach `b`, which is outside it. */
-  const returnsBefore = (a: number[], b: number[]) => {
+  /** `a` sits in a region that returns, or breaks out of a loop around `b` (at `bPoint`), before control could reach `b`. */
+  const returnsBefore = (a: number[], b: number[], bPoint: number) => {
     let i = 0;
     while (i < a.length && i < b.length && a[i] === b[i]) {
       i++;
     }
-    return a.slice(i).some((r) => body.returningRegions.has(r));
+    return a.slice(i).some((r) => {
+      if (body.returningRegions.has(r)) {
+        return true;
+      }
+      const left = body.breakingRegions.get(r);
+      const loop = left === undefined ? undefined : loopById.get(left);
+      return !!loop && loop.start < bPoint && bPoint < loop.end;
+    });
   };
   const diverges = (region: number[], from: number) => region.slice(from).some((r) => body.divergingRegions.has(r));
   for (const local of body.locals) {
@@ -1301,14 +1309,29 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       // (unless dropping it on assignment is itself a use).
       const killingWrite = traits.drop
         ? undefined
-        : local.uses.find((w) => w.kind === 'write' && w.point > a.point && isPrefix(w.region, a.region) && !local.uses.some((u) => u.kind !== 'write' && u.point > a.point && u.point < w.point));
+        : local.uses.find(
+            (w) =>
+              w.kind === 'write' &&
+              w.point > a.point &&
+              isPrefix(w.region, a.region) &&
+              // Not if the await's branch leaves first (`continue`, `break`, `return`).
+              !diverges(a.region, w.region.length) &&
+              !local.uses.some((u) => u.kind !== 'write' && u.point > a.point && u.point < w.point),
+          );
       const usedLater =
         !killingWrite &&
-        (local.uses.some((u) => u.kind !== 'write' && u.point > a.point && !exclusive(a.region, u.region) && !returnsBefore(a.region, u.region)) ||
+        (local.uses.some((u) => u.kind !== 'write' && u.point > a.point && !exclusive(a.region, u.region) && !returnsBefore(a.region, u.region, u.point)) ||
           a.loops.some((id) => {
             const loop = loopById.get(id)!;
             const bodyAt = a.region.indexOf(loop.region);
-            const leavesBody = bodyAt >= 0 && a.region.slice(bodyAt + 1).some((r) => body.returningRegions.has(r));
+            // Returns, or breaks out of this loop or one around it (`break 'outer`).
+            const leavesBody =
+              bodyAt >= 0 &&
+              a.region.slice(bodyAt + 1).some((r) => {
+                const left = body.breakingRegions.get(r);
+                const target = left === undefined ? undefined : loopById.get(left);
+                return body.returningRegions.has(r) || (!!target && target.start <= loop.start && loop.end <= target.end);
+              });
             return !leavesBody && local.init < loop.start && local.uses.some((u) => u.kind !== 'write' && u.point > loop.start && u.point < loop.end);
           }));
       // A borrow on another branch (the `then` of an `if` whose `else` awaits) does not reach this await.

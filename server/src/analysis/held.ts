@@ -83,6 +83,8 @@ interface LoopSpan {
   end: number;
   /** The region of the loop body. */
   region: number;
+  /** `'outer` in `'outer: loop { .. }`, for `break 'outer`. */
+  label?: string;
 }
 
 /** Something a nested async block / closure captured from this body. */
@@ -143,6 +145,8 @@ export interface BodyResult {
   divergingRegions: Set<number>;
   /** Regions that end in `return` (or a panic): nothing after them in the body is reachable from inside. */
   returningRegions: Set<number>;
+  /** Regions that end in a `break`, with the loop they leave: the rest of its body and its next iteration are not reached from inside. */
+  breakingRegions: Map<number, number>;
   /** The body's value type (what awaiting an async block yields), when known. */
   outputType?: Ty;
   locals: Local[];
@@ -320,6 +324,7 @@ export class BodyWalker {
   private readonly regionGroups = new Map<number, number>();
   private readonly divergingRegions = new Set<number>();
   private readonly returningRegions = new Set<number>();
+  private readonly breakingRegions = new Map<number, number>();
   private nextRegion = 1;
   private readonly scopes: { names: Map<string, Local>; owned: Local[] }[] = [];
   /** Temporaries that die at the end of the enclosing statement. */
@@ -438,7 +443,7 @@ export class BodyWalker {
         use.partial = true;
       }
     }
-    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions, returningRegions: this.returningRegions, outputType };
+    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions, returningRegions: this.returningRegions, breakingRegions: this.breakingRegions, outputType };
   }
 
   // ---- scopes and locals ----
@@ -639,10 +644,18 @@ export class BodyWalker {
     if (e && (e.type === 'return_expression' || (e.type === 'macro_invocation' && DIVERGING_MACROS.has(macroName(e))))) {
       this.returningRegions.add(region);
     }
+    if (e?.type === 'break_expression') {
+      const label = named(e).find((c) => c.type === 'label')?.text;
+      const loop = label ? [...this.loopStack].reverse().find((l) => l.label === label) : this.loopStack[this.loopStack.length - 1];
+      if (loop) {
+        this.breakingRegions.set(region, loop.id);
+      }
+    }
   }
 
-  private inLoop(fn: () => void): void {
-    const span: LoopSpan = { id: this.loops.length, start: ++this.point, end: Infinity, region: this.nextRegion };
+  private inLoop(loopNode: SyntaxNode, fn: () => void): void {
+    const label = named(loopNode).find((c) => c.type === 'label')?.text;
+    const span: LoopSpan = { id: this.loops.length, start: ++this.point, end: Infinity, region: this.nextRegion, ...(label ? { label } : {}) };
     this.loops.push(span);
     this.loopStack.push(span);
     this.inRegion(fn);
@@ -1389,7 +1402,7 @@ export class BodyWalker {
         return;
       case 'loop_expression': {
         const body = node.childForFieldName('body');
-        this.inLoop(() => body && this.walkBlock(body));
+        this.inLoop(node, () => body && this.walkBlock(body));
         return;
       }
       case 'for_expression':
@@ -1999,7 +2012,7 @@ export class BodyWalker {
   private walkWhile(node: SyntaxNode): void {
     const condition = node.childForFieldName('condition');
     const body = node.childForFieldName('body');
-    this.inLoop(() => {
+    this.inLoop(node, () => {
       this.pushScope();
       const lets = condition ? this.collectLetConditions(condition) : [];
       let temps: Local[] = [];
@@ -2050,7 +2063,7 @@ export class BodyWalker {
     // `iter` is a hidden binding: do not let the body's code resolve the name to it.
     this.scopes[this.scopes.length - 1].names.delete('iter');
     const item = elementTypeOfIter(iterTy);
-    this.inLoop(() => {
+    this.inLoop(node, () => {
       iter.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
       this.pushScope();
       const next = this.newLocal(null, 'temporary', adt('Option', item), value ?? node, this.point);
