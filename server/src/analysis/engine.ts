@@ -1264,6 +1264,9 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     });
   };
   const diverges = (region: number[], from: number) => region.slice(from).some((r) => body.divergingRegions.has(r));
+  /** `region` is the body of a `loop` that starts after the await, right where the await is: it runs whenever the code after the await does. */
+  const inLoopEnteredFrom = (a: { point: number; region: number[] }, region: number[]) =>
+    region.length === a.region.length + 1 && isPrefix(a.region, region) && body.loops.some((l) => l.entered && l.region === region[region.length - 1] && l.start > a.point);
   for (const local of body.locals) {
     if (local.inPlace || local.kind === 'upvar') {
       continue;
@@ -1313,7 +1316,7 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
             (w) =>
               w.kind === 'write' &&
               w.point > a.point &&
-              isPrefix(w.region, a.region) &&
+              (isPrefix(w.region, a.region) || inLoopEnteredFrom(a, w.region)) &&
               // Not if the await's branch leaves first (`continue`, `break`, `return`).
               !diverges(a.region, w.region.length) &&
               !local.uses.some((u) => u.kind !== 'write' && u.point > a.point && u.point < w.point),
@@ -1332,7 +1335,11 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
                 const target = left === undefined ? undefined : loopById.get(left);
                 return body.returningRegions.has(r) || (!!target && target.start <= loop.start && loop.end <= target.end);
               });
-            return !leavesBody && local.init < loop.start && local.uses.some((u) => u.kind !== 'write' && u.point > loop.start && u.point < loop.end);
+            // The next iteration reads the value only before assigning it again, if its body does
+            // that on every path (`last = rx.recv().await;` first thing in a `loop`; measured).
+            const rewrite = local.uses.find((w) => w.kind === 'write' && w.point > loop.start && w.point < loop.end && w.region[w.region.length - 1] === loop.region);
+            const carriedUntil = rewrite ? rewrite.point : loop.end;
+            return !leavesBody && local.init < loop.start && local.uses.some((u) => u.kind !== 'write' && u.point > loop.start && u.point < carriedUntil);
           }));
       // A borrow on another branch (the `then` of an `if` whose `else` awaits) does not reach this await.
       const borrowedBefore = firstBorrow < a.point && local.uses.some((u) => u.kind === 'borrow' && u.point < a.point && !exclusive(u.region, a.region));

@@ -85,6 +85,8 @@ interface LoopSpan {
   region: number;
   /** `'outer` in `'outer: loop { .. }`, for `break 'outer`. */
   label?: string;
+  /** A `loop`: its body always runs once (a `while` or `for` body may not). */
+  entered?: boolean;
 }
 
 /** Something a nested async block / closure captured from this body. */
@@ -655,7 +657,14 @@ export class BodyWalker {
 
   private inLoop(loopNode: SyntaxNode, fn: () => void): void {
     const label = named(loopNode).find((c) => c.type === 'label')?.text;
-    const span: LoopSpan = { id: this.loops.length, start: ++this.point, end: Infinity, region: this.nextRegion, ...(label ? { label } : {}) };
+    const span: LoopSpan = {
+      id: this.loops.length,
+      start: ++this.point,
+      end: Infinity,
+      region: this.nextRegion,
+      ...(label ? { label } : {}),
+      ...(loopNode.type === 'loop_expression' ? { entered: true } : {}),
+    };
     this.loops.push(span);
     this.loopStack.push(span);
     this.inRegion(fn);
