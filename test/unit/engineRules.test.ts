@@ -33,4 +33,23 @@ pub async fn assigned_again(x: ext::Id, z: ext::Id) -> ext::Id { let mut y = x; 
     assert.deepStrictEqual(heldAt(text, 'assigned_again', 0), ['z']);
     assert.deepStrictEqual(heldAt(text, 'assigned_again', 1), ['y']);
   });
+
+  it('takes a value used to index or slice an array, slice, Vec or string for a usize (no drop glue)', () => {
+    const text = `
+async fn pause() {}
+pub async fn sliced(r: &mut ext::Reader) -> u8 { let mut buf = [0u8; 64]; let n = r.read(&mut buf).await; let s = buf[..n].len() as u8; pause().await; s }
+pub async fn indexed(r: &mut ext::Reader, v: Vec<u8>) -> u8 { let i = r.pos().await; let b = v[i + 1]; pause().await; b }
+pub async fn keyed(r: &mut ext::Reader, m: std::collections::HashMap<ext::Key, u8>) -> u8 { let k = r.key().await; let b = m[&k]; pause().await; b }
+`;
+    const sizeOf = (name: string, local: string) => {
+      const future = engine.analyzeSource(text, { file: 'rules.rs', edition: '2021' }).futures.find((f) => f.name === name);
+      return future?.awaits.flatMap((a) => a.held).find((h) => h.name === local)?.size;
+    };
+    // `n` and `i` are not used after the await and have no drop glue: not kept (`buf` was borrowed).
+    assert.deepStrictEqual(heldAt(text, 'sliced', 1), ['buf', 's']);
+    assert.deepStrictEqual(heldAt(text, 'indexed', 1), ['v', 'b']);
+    // A map's key is not an index: its type stays unknown, and may need dropping.
+    assert.ok(heldAt(text, 'keyed', 1).includes('k'));
+    assert.strictEqual(sizeOf('keyed', 'k'), null);
+  });
 });

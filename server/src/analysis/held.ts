@@ -1272,6 +1272,9 @@ export class BodyWalker {
       }
       case 'index_expression': {
         const [base, idx] = named(node);
+        if (base && idx) {
+          this.inferIndexTypes(base, idx);
+        }
         if (idx) {
           this.walkExpr(idx, 'move');
         }
@@ -2299,6 +2302,32 @@ export class BodyWalker {
     }
   }
 
+
+  /**
+   * `&buf[..n]`, `v[i]`: an index of an array, slice, `Vec` or string, or a bound of a range that
+   * indexes one, is a `usize`. A local whose type the syntax could not tell (`let n = reader.read(..)
+   * .await?;`) gets that type, so it is not taken for a value with drop glue.
+   */
+  private inferIndexTypes(base: SyntaxNode, index: SyntaxNode): void {
+    const indexed = peelRefs(this.typeOf(base));
+    if (indexed.k !== 'array' && indexed.k !== 'slice' && indexed.k !== 'str' && !isAdt(indexed, 'Vec', 'String', 'VecDeque')) {
+      return;
+    }
+    const operands = index.type === 'range_expression' ? named(index) : [index];
+    for (let i = 0; i < operands.length; i++) {
+      const operand = operands[i];
+      if (operand.type === 'binary_expression' && /^[-+*/%]$/.test(operand.childForFieldName('operator')?.text ?? '')) {
+        operands.push(...named(operand));
+      } else if (operand.type === 'parenthesized_expression') {
+        operands.push(...named(operand));
+      } else if (operand.type === 'identifier') {
+        const local = this.lookup(operand.text);
+        if (local && local.ty.k === 'unknown') {
+          local.ty = prim('usize');
+        }
+      }
+    }
+  }
 
   /** The type of a field path (`a.b`) of a value of type `ty`. */
   private placeType(ty: Ty, place: string): Ty {
