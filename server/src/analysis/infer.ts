@@ -571,6 +571,9 @@ export class ExprTyper {
         if (/^checked_\w+$/.test(last)) {
           return adt('Option', prim(owner));
         }
+        if (last === 'from_str_radix' && !owner.startsWith('f')) {
+          return adt('Result', prim(owner), adt('ParseIntError'));
+        }
       }
       if (ownerName === 'String' && (last === 'from_utf8')) {
         return adt('Result', STRING, adt('FromUtf8Error'));
@@ -903,10 +906,12 @@ export class ExprTyper {
         return isAdt(t, 'Option') ? adt('Option', ref(inner(t), method === 'as_mut')) : UNKNOWN;
       case 'as_deref':
         return isAdt(t, 'Option') ? adt('Option', ref(isAdt(inner(t), 'String') ? { k: 'str' } : inner(t))) : UNKNOWN;
+      case 'map_err':
+        // The error becomes the closure's output; the value stays (what `?` takes out).
+        return isAdt(t, 'Result') ? adt('Result', inner(t), UNKNOWN) : UNKNOWN;
       case 'map':
       case 'and_then':
       case 'filter':
-      case 'map_err':
         return isAdt(t, 'Option', 'Result') && method === 'filter' ? t : UNKNOWN;
       case 'enumerate':
       case 'rev':
