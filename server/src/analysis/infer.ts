@@ -885,7 +885,13 @@ export class ExprTyper {
       case 'parse':
         return adt('Result', turbo[0] ?? UNKNOWN, UNKNOWN);
       case 'collect':
+      case 'sum':
+      case 'product':
         return turbo[0] ?? UNKNOWN;
+      case 'to_le_bytes':
+      case 'to_be_bytes':
+      case 'to_ne_bytes':
+        return t.k === 'prim' && NUMERIC.test(t.name) ? { k: 'array', elem: prim('u8'), len: PRIMITIVES[t.name] } : UNKNOWN;
       case 'split_off':
         return t;
       case 'chunks':
