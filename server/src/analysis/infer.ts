@@ -888,10 +888,6 @@ export class ExprTyper {
       case 'sum':
       case 'product':
         return turbo[0] ?? UNKNOWN;
-      case 'to_le_bytes':
-      case 'to_be_bytes':
-      case 'to_ne_bytes':
-        return t.k === 'prim' && NUMERIC.test(t.name) ? { k: 'array', elem: prim('u8'), len: PRIMITIVES[t.name] } : UNKNOWN;
       case 'split_off':
         return t;
       case 'chunks':
