@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   console.log(['set'.padEnd(18), 'futures', 'precision', 'recall', '    F1', '  exact', '  ±10%', '    2×', 'unmatched'].join(' '));
   lines.forEach((l) => console.log(l));
   await printFixStats();
-  await printRealCrate();
+  await printRealCrates();
   console.log(`\n${mismatches.length} mismatches:`);
   mismatches.forEach((m) => console.log(`  ${m}`));
 }
@@ -59,36 +59,58 @@ function listDirs(dir: string): string[] {
 }
 
 /**
- * tokio's own sources (Debian's librust-tokio-dev): how many futures have a known size without and
- * with the crate index, and, compiled offline against Debian's registry, how the analysis compares
- * with rustc on real code.
+ * Real crates from Debian's registry (`librust-tokio-dev`; `librust-hyper-dev` brings hyper, h2,
+ * tokio-util and futures-util too), each with the features that compile most of its async code.
  */
-async function printRealCrate(): Promise<void> {
+const REAL_CRATES: { name: string; features: string[]; install: string }[] = [
+  { name: 'tokio', features: ['full'], install: 'librust-tokio-dev' },
+  { name: 'hyper', features: ['full'], install: 'librust-hyper-dev' },
+  { name: 'h2', features: [], install: 'librust-hyper-dev' },
+  { name: 'tokio-util', features: ['full'], install: 'librust-hyper-dev' },
+  { name: 'futures-util', features: [], install: 'librust-hyper-dev' },
+];
+
+/**
+ * Each installed real crate: how many futures have a known size without and with the crate index,
+ * and, compiled offline against Debian's registry, how the analysis compares with rustc.
+ */
+async function printRealCrates(): Promise<void> {
   const registry = '/usr/share/cargo/registry';
-  const tokio = fs.existsSync(registry) ? fs.readdirSync(registry).find((d) => /^tokio-\d/.test(d)) : undefined;
-  if (!tokio) {
-    console.log('\ntokio sources not installed (apt-get install librust-tokio-dev): real-crate figures skipped');
-    return;
-  }
-  const k = await knownSizes(path.join(registry, tokio));
-  console.log(`\n${tokio} (${k.files} files, ${k.futures} futures): known size file by file ${k.singleFile} (${pct(k.singleFile / k.futures)}), with the crate index ${k.withIndex} (${pct(k.withIndex / k.futures)})`);
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-tokio-'));
-  try {
-    const summary = await compareBuiltCrate(path.join(registry, tokio), copy, registry);
-    if (typeof summary === 'string') {
-      console.log(`  against rustc: not measured (${summary})`);
-    } else {
-      const learned = summary as AccuracySummary & { learnedExact: number; learnedF1: number };
-      console.log(`  against rustc (cargo --features full, offline): ${summary.futures} futures matched, held-value F1 ${summary.f1.toFixed(3)}, exact ${pct(summary.exactShare)}, within 2× ${pct(summary.within2xShare)} (other crates' types make most sizes lower bounds)`);
-      console.log(`  with the type sizes of that build learned (as after \`calibrate\`, futures still estimated): held-value F1 ${learned.learnedF1.toFixed(3)}, exact ${pct(learned.learnedExact)}`);
+  const installed = fs.existsSync(registry) ? fs.readdirSync(registry) : [];
+  for (const crate of REAL_CRATES) {
+    const dir = installed.find((d) => d.startsWith(`${crate.name}-`) && /^\d/.test(d.slice(crate.name.length + 1)));
+    if (!dir) {
+      console.log(`\n${crate.name} sources not installed (apt-get install ${crate.install}): skipped`);
+      continue;
     }
-  } finally {
-    fs.rmSync(copy, { recursive: true, force: true });
+    const k = await knownSizes(path.join(registry, dir));
+    if (k.futures === 0) {
+      console.log(`\n${dir} (${k.files} files): no async fn, block or closure`);
+      continue;
+    }
+    console.log(`\n${dir} (${k.files} files, ${k.futures} futures): known size file by file ${k.singleFile} (${pct(k.singleFile / k.futures)}), with the crate index ${k.withIndex} (${pct(k.withIndex / k.futures)})`);
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), `rfs-${crate.name}-`));
+    try {
+      const summary = await compareBuiltCrate(path.join(registry, dir), copy, registry, crate.features);
+      const features = crate.features.length ? `--features ${crate.features.join(',')}` : 'default features';
+      if (typeof summary === 'string') {
+        console.log(`  against rustc: not measured (${summary})`);
+      } else {
+        const learned = summary as AccuracySummary & { learnedExact: number; learnedF1: number };
+        console.log(`  against rustc (cargo ${features}, offline): ${summary.futures} futures matched, held-value F1 ${summary.f1.toFixed(3)}, exact ${pct(summary.exactShare)}, within 2× ${pct(summary.within2xShare)} (other crates' types make most sizes lower bounds)`);
+        console.log(`  with the type sizes of that build learned (as after \`calibrate\`, futures still estimated): held-value F1 ${learned.learnedF1.toFixed(3)}, exact ${pct(learned.learnedExact)}`);
+        for (const mismatch of summary.mismatches.filter((m) => /await \d+: (extra|missing)/.test(m)).slice(0, 8)) {
+          console.log(`  ${mismatch}`);
+        }
+      }
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
   }
 }
 
 /** Builds a copy of a registry crate with -Zprint-type-sizes (dev-dependencies dropped) and compares it. */
-async function compareBuiltCrate(source: string, copy: string, registry: string): Promise<AccuracySummary | string> {
+async function compareBuiltCrate(source: string, copy: string, registry: string, features: string[]): Promise<AccuracySummary | string> {
   fs.cpSync(source, copy, { recursive: true });
   const manifest = path.join(copy, 'Cargo.toml');
   const kept: string[] = [];
@@ -104,7 +126,7 @@ async function compareBuiltCrate(source: string, copy: string, registry: string)
   fs.writeFileSync(manifest, kept.join('\n'));
   fs.mkdirSync(path.join(copy, '.cargo'), { recursive: true });
   fs.writeFileSync(path.join(copy, '.cargo', 'config.toml'), `[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "${registry}"\n`);
-  const build = spawnSync('cargo', ['rustc', '--offline', '--lib', '--features', 'full', '--', '-Zprint-type-sizes'], {
+  const build = spawnSync('cargo', ['rustc', '--offline', '--lib', ...(features.length ? ['--features', features.join(',')] : []), '--', '-Zprint-type-sizes'], {
     cwd: copy,
     env: { ...process.env, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: path.join(copy, 'target') },
     encoding: 'utf8',

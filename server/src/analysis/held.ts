@@ -2128,6 +2128,28 @@ export class BodyWalker {
     return node.type === 'macro_invocation' && macroName(node) === 'pin';
   }
 
+  /**
+   * `tokio::pin!(fut);`, `futures::pin_mut!(a, b);` as statements: each variable moves into a new
+   * one of its name, pinned in place and borrowed for the rest of the block (so it is kept across
+   * every later await there), and the name now means a `Pin<&mut _>` to it. False when the macro is
+   * not that form (`pin!(expr)` in an expression).
+   */
+  private walkPinInPlace(node: SyntaxNode): boolean {
+    const parent = node.parent?.type;
+    const args = this.ctx.macros.arguments(node);
+    if ((parent !== 'expression_statement' && parent !== 'block') || args.length === 0 || !args.every((a) => a.type === 'identifier')) {
+      return false;
+    }
+    for (const arg of args) {
+      const ty = this.typeOf(arg);
+      this.walkExpr(arg, 'move');
+      const storage = this.newLocal(arg.text, 'binding', ty, arg, this.point);
+      storage.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
+      this.newLocal(arg.text, 'binding', adt('Pin', ref(ty, true)), arg, this.point);
+    }
+    return true;
+  }
+
   /** `let fut = pin!(f);` keeps `f` in a hidden local `pinned` for the rest of the block. */
   private walkPinMacro(node: SyntaxNode): void {
     const args = this.ctx.macros.arguments(node);
@@ -2142,6 +2164,9 @@ export class BodyWalker {
 
   private walkMacro(node: SyntaxNode, mode: UseKind | 'discard'): void {
     const name = macroName(node);
+    if ((name === 'pin' || name === 'pin_mut') && this.walkPinInPlace(node)) {
+      return;
+    }
     if (name === 'pin') {
       this.walkPinMacro(node);
       return;
