@@ -275,7 +275,15 @@ export class ExprTyper {
           return BOOL;
         }
         const left = sub(node.childForFieldName('left'));
-        return left.k === 'unknown' ? sub(node.childForFieldName('right')) : peelRefs(left);
+        if (op === '<<' || op === '>>') {
+          return peelRefs(left);
+        }
+        // `0xb0 | page as u8`, `HEIGHT / 8`: an unsuffixed literal takes the other operand's type.
+        const right = sub(node.childForFieldName('right'));
+        if (left.k === 'unknown') {
+          return right;
+        }
+        return right.k === 'prim' && peelRefs(left).k === 'prim' ? this.numericOf([peelRefs(left), peelRefs(right)]) : peelRefs(left);
       }
       case 'array_expression': {
         const lenNode = node.childForFieldName('length');
@@ -283,7 +291,10 @@ export class ExprTyper {
         if (lenNode) {
           return { k: 'array', elem: sub(children[0] ?? null), len: evalConst(lenNode, env.index.consts) };
         }
-        return { k: 'array', elem: children.length ? sub(children[0]) : UNKNOWN, len: children.length };
+        const elems = children.map((c) => sub(c));
+        // `[0xb0 | page as u8, 0x00, 0x10]`: literals take the type of the one element that has one.
+        const elem = elems.length && elems.every((e) => e.k === 'prim') ? this.numericOf(elems) : (elems[0] ?? UNKNOWN);
+        return { k: 'array', elem, len: children.length };
       }
       case 'tuple_expression':
         return { k: 'tuple', elems: node.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'attribute_item').map((c) => sub(c)) };
@@ -392,7 +403,7 @@ export class ExprTyper {
     if (t && t.kind === 'struct' && t.fields.length === 0) {
       return adt(name);
     }
-    return UNKNOWN;
+    return this.env.index.constTypes.get(name) ?? UNKNOWN;
   }
 
   private numericOf(parts: Ty[]): Ty {

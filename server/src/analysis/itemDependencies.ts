@@ -93,10 +93,10 @@ export class ItemDependencies {
 
   private knownNames(): Set<string> {
     if (!this.known) {
-      const { types, typeModules, consts, uses, fns, methodsByName } = this.index;
+      const { types, typeModules, consts, constTypes, uses, fns, methodsByName } = this.index;
       this.known = new Set<string>();
       // Module-qualified type keys (`io::Error`) are summarised under their last segment.
-      for (const map of [types, typeModules, consts, uses, fns, methodsByName] as Map<string, unknown>[]) {
+      for (const map of [types, typeModules, consts, constTypes, uses, fns, methodsByName] as Map<string, unknown>[]) {
         for (const key of map.keys()) {
           this.known.add(key.slice(key.lastIndexOf(':') + 1));
         }
@@ -124,6 +124,7 @@ export class ItemDependencies {
       modules?.map((m) => index.types.get(`${m}::${name}`)),
       modules,
       index.consts.get(name),
+      index.constTypes.get(name),
       index.uses.get(name),
       fns?.map(fnSummary),
       methods?.map(fnSummary),

@@ -42,6 +42,8 @@ export interface FnInfo {
 export interface ItemIndex {
   types: Map<string, UserType>;
   consts: Map<string, number>;
+  /** The declared types of consts and statics (`const HEIGHT: usize = 64;`). */
+  constTypes: Map<string, Ty>;
   /** Free functions by name (the last one wins on clashes across modules). */
   fns: Map<string, FnInfo[]>;
   /** Methods and associated functions, keyed by `Type::name`, plus by bare name in `methodsByName`. */
@@ -146,6 +148,7 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
   const index: ItemIndex = {
     types: new Map(),
     consts: new Map(),
+    constTypes: new Map(),
     fns: new Map(),
     methods: new Map(),
     methodsByName: new Map(),
@@ -194,6 +197,10 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
       case 'static_item': {
         const name = item.childForFieldName('name')?.text;
         const value = item.childForFieldName('value');
+        const declared = item.childForFieldName('type');
+        if (name && declared) {
+          index.constTypes.set(name, typeFromNode(declared, index));
+        }
         if (name && value) {
           pendingConsts.push({ name, value });
         }
@@ -738,6 +745,7 @@ export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
   return {
     types: new LayeredMap(local.types, crate.types),
     consts: new LayeredMap(local.consts, crate.consts),
+    constTypes: new LayeredMap(local.constTypes, crate.constTypes),
     fns: new LayeredListMap(local.fns, crate.fns),
     methods: new LayeredListMap(local.methods, crate.methods),
     methodsByName: new LayeredListMap(local.methodsByName, crate.methodsByName),
@@ -809,10 +817,11 @@ class LayeredListMap<K, V> extends Map<K, V[]> {
 
 /** The items of several files together (the crate as a whole). */
 export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
-  const combined: ItemIndex = { types: new Map(), consts: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), byNode: new Map(), typeModules: new Map() };
+  const combined: ItemIndex = { types: new Map(), consts: new Map(), constTypes: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), byNode: new Map(), typeModules: new Map() };
   for (const index of indexes) {
     index.types.forEach((v, k) => combined.types.has(k) || combined.types.set(k, v));
     index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));
+    index.constTypes.forEach((v, k) => combined.constTypes.has(k) || combined.constTypes.set(k, v));
     for (const key of ['fns', 'methods', 'methodsByName'] as const) {
       index[key].forEach((v, k) => combined[key].set(k, [...(combined[key].get(k) ?? []), ...v]));
     }
