@@ -295,6 +295,41 @@ function macroName(node: SyntaxNode): string {
   return node.childForFieldName('macro')?.text.split('::').pop()?.trim() ?? '';
 }
 
+/**
+ * Whether a value could match both patterns: false only when their outermost constructors (enum
+ * variants, unit variants, literals) differ, as `Ok(n)` and `Err(e)` or `1` and `2` do.
+ */
+function patternsMayOverlap(a: SyntaxNode, b: SyntaxNode): boolean {
+  const heads = (p: SyntaxNode): string[] | null => {
+    switch (p.type) {
+      case 'or_pattern': {
+        const all = named(p).map(heads);
+        return all.some((h) => h === null) ? null : all.flat() as string[];
+      }
+      case 'tuple_struct_pattern':
+      case 'struct_pattern': {
+        const path = p.childForFieldName('type')?.text ?? '';
+        return [path.slice(path.lastIndexOf(':') + 1)];
+      }
+      case 'scoped_identifier':
+        return [p.text.slice(p.text.lastIndexOf(':') + 1)];
+      case 'identifier':
+        // `None` is a variant; `n` binds anything.
+        return /^[A-Z]/.test(p.text) ? [p.text] : null;
+      case 'integer_literal':
+      case 'string_literal':
+      case 'char_literal':
+      case 'boolean_literal':
+        return [`=${p.text}`];
+      default:
+        return null;
+    }
+  };
+  const ha = heads(a);
+  const hb = heads(b);
+  return !ha || !hb || ha.some((h) => hb.includes(h));
+}
+
 function isDivergingStatement(stmt: SyntaxNode): boolean {
   let e: SyntaxNode | null = stmt;
   if (e.type === 'expression_statement') {
@@ -1951,8 +1986,9 @@ export class BodyWalker {
       }
     }
     const group = this.newGroup();
-    const matchDepth = this.regionStack.length;
     const arms = named(body).filter((arm) => arm.type === 'match_arm' && !isCfgdOut(arm));
+    /** Patterns of the arms so far whose guard binds from the scrutinee. */
+    const guarded: SyntaxNode[] = [];
     // A match with one arm always runs it (a guard would make it non-exhaustive): what the arm moves
     // is moved on every path, as with `let (a, b) = t;` (measured).
     const unconditional = arms.length === 1;
@@ -1969,25 +2005,20 @@ export class BodyWalker {
         if (value) {
           this.recordPatternMove(value, patNode, ty, this.locals.slice(before), temps[temps.length - 1]);
         }
+        // Reached after an earlier arm's guard failed: that guard's bindings borrowed the scrutinee
+        // on the way here. An arm no guarded pattern overlaps (`Err(e)` after `Ok(n) if ..`) is
+        // reached only straight from the match, unborrowed (measured).
+        // (`_` has no named node: it matches anything.)
+        if (value && guarded.some((g) => !patNode || patternsMayOverlap(g, patNode))) {
+          this.borrowScrutinee(value, temps);
+        }
         const guard = pat?.childForFieldName('condition');
         if (guard) {
-          // Measured: not for a scrutinee that is an `.await`'s result itself (rustc binds from its own temporary).
-          if (this.locals.length > before && value && value.type !== 'await_expression') {
-            // In a guard the bindings refer into the scrutinee: from here on it counts as borrowed,
-            // in every arm (rustc borrows the scrutinee for the whole match; measured).
-            const scrutineeTemp = temps[temps.length - 1];
-            const armRegions = this.regionStack.splice(matchDepth);
-            try {
-              if (scrutineeTemp) {
-                scrutineeTemp.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
-              } else if (isPlace(value)) {
-                const root = this.placeRoot(value);
-                if (root && !root.viaDeref) {
-                  this.use(root.local, 'borrow', root.path);
-                }
-              }
-            } finally {
-              this.regionStack.push(...armRegions);
+          if (this.locals.length > before && value) {
+            // In a guard the bindings refer into the scrutinee: from here on it counts as borrowed.
+            this.borrowScrutinee(value, temps);
+            if (patNode) {
+              guarded.push(patNode);
             }
           }
           this.walkExpr(guard, 'read');
@@ -2019,6 +2050,19 @@ export class BodyWalker {
       t.end = this.point;
     }
     this.popScope();
+  }
+
+  /** The scrutinee (its temporary, or the place it names) counts as borrowed from here on this path. */
+  private borrowScrutinee(value: SyntaxNode, temps: Local[]): void {
+    const scrutineeTemp = temps[temps.length - 1];
+    if (scrutineeTemp) {
+      scrutineeTemp.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
+    } else if (isPlace(value)) {
+      const root = this.placeRoot(value);
+      if (root && !root.viaDeref) {
+        this.use(root.local, 'borrow', root.path);
+      }
+    }
   }
 
   private walkWhile(node: SyntaxNode): void {
