@@ -362,6 +362,8 @@ export class BodyWalker {
   private readonly divergingRegions = new Set<number>();
   private readonly returningRegions = new Set<number>();
   private readonly breakingRegions = new Map<number, number>();
+  /** Where the storage of the last awaited future ends: what is made from an await's output starts after it. */
+  private lastAwaiteeEnd = -Infinity;
   private nextRegion = 1;
   private readonly scopes: { names: Map<string, Local>; owned: Local[] }[] = [];
   /** Temporaries that die at the end of the enclosing statement. */
@@ -1423,7 +1425,9 @@ export class BodyWalker {
         if (inner) {
           this.walkExpr(inner, 'move');
           const t = this.typeOf(inner);
-          this.newTemp(this.controlFlowOf(t), node);
+          const branch = this.newTemp(this.controlFlowOf(t), node);
+          // `fut.await?`: the ControlFlow is made from the output once the awaited future is gone (measured).
+          branch.init = Math.max(branch.init, this.lastAwaiteeEnd);
         }
         return;
       }
@@ -1804,6 +1808,7 @@ export class BodyWalker {
     };
     awaitee.fixedAwait = site.index;
     awaitee.end = point + 0.5;
+    this.lastAwaiteeEnd = awaitee.end;
     this.awaits.push(site);
   }
 
@@ -1920,8 +1925,9 @@ export class BodyWalker {
     this.walkExpr(value, 'move');
     const inner = this.statementTemps.pop() ?? [];
     const temp = this.newLocal(null, 'temporary', this.typeOf(value), value, this.point);
-    // A field or method of a temporary (`guard().value`): the temporary itself is what is kept.
-    temp.init = this.point;
+    // A field or method of a temporary (`guard().value`): the temporary itself is what is kept. It is
+    // made after any future awaited inside the scrutinee is gone (`match rx.recv().await? {`).
+    temp.init = Math.max(this.point, this.lastAwaiteeEnd);
     const all = [...inner, temp];
     const scope = this.scopes[this.scopes.length - 1];
     scope.owned.pop();
