@@ -143,4 +143,16 @@ describe('cfg predicates', () => {
       tree.delete();
     }
   });
+
+  it('leaves out a whole file or module gated by an inner #![cfg(..)], with a notice for the file', async () => {
+    const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+    await engine.initAnalysis();
+    const windows = engine.analyzeSource('//! Windows named pipes.\n#![cfg(any(windows, docsrs))]\npub async fn f() {}\n', { file: 'w.rs', edition: '2021' });
+    assert.deepStrictEqual(windows.futures, []);
+    assert.ok(windows.notices.some((n) => n.includes('#![cfg(any(windows, docsrs))]')), JSON.stringify(windows.notices));
+    const kept = engine.analyzeSource('#![cfg(not(loom))]\n#![allow(dead_code)]\npub async fn f() {}\n', { file: 'k.rs', edition: '2021' });
+    assert.deepStrictEqual(kept.futures.map((f) => f.name), ['f']);
+    const inner = engine.analyzeSource('mod w {\n    #![cfg(windows)]\n    pub async fn g() {}\n}\npub async fn h() {}\n', { file: 'm.rs', edition: '2021' });
+    assert.deepStrictEqual(inner.futures.map((f) => f.name), ['h']);
+  });
 });

@@ -193,6 +193,10 @@ export function compiledIn(children: readonly (SyntaxNode | null)[]): SyntaxNode
     if (!c) {
       continue;
     }
+    if (c.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
+      // `#![cfg(windows)]` at the top of a file or module: none of it is compiled.
+      return [];
+    }
     if (c.type === 'attribute_item') {
       drop = drop || !attributeKeeps(c.text);
     } else if (c.type !== 'line_comment' && c.type !== 'block_comment') {
@@ -204,4 +208,22 @@ export function compiledIn(children: readonly (SyntaxNode | null)[]): SyntaxNode
     out.push(c);
   }
   return out;
+}
+
+/** `#![cfg(..)]`, read as the outer attribute it would be. */
+function innerAttributeKeeps(attr: string): boolean {
+  return attributeKeeps(attr.trim().replace(/^#\s*!/, '#'));
+}
+
+/** The `#![cfg(..)]` that leaves a whole file out of the build, if one does. */
+export function fileCfgdOutBy(root: SyntaxNode): string | null {
+  for (const c of root.namedChildren) {
+    if (c?.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
+      return c.text;
+    }
+    if (c && c.type !== 'inner_attribute_item' && c.type !== 'line_comment' && c.type !== 'block_comment') {
+      return null;
+    }
+  }
+  return null;
 }

@@ -15,7 +15,7 @@ import { Calibration, hashText } from './calibration';
 import { ItemDependencies, indexSourceKey } from './itemDependencies';
 import { CachedUnit, WalkCache } from './walkCache';
 import { shiftReport } from './shiftReport';
-import { compiledIn, isCfgdOut } from './cfg';
+import { compiledIn, fileCfgdOutBy, isCfgdOut } from './cfg';
 import { FutureRecord, hiddenFutures } from './hiddenByParseErrors';
 
 export { WalkCache };
@@ -555,6 +555,11 @@ class FileAnalysis {
    * on every keystroke, and most bodies of a large file have none.
    */
   private discover(root: SyntaxNode, scope: TypeScope): void {
+    const gate = root.type === 'source_file' ? fileCfgdOutBy(root) : null;
+    if (gate) {
+      this.notices.push(`no futures: \`${gate}\` leaves this file out of a Linux x86_64 build`);
+      return;
+    }
     const nestedKinds = ['async_block', 'closure_expression', 'macro_invocation'];
     // Most files gate nothing: then no found node needs its ancestors' attributes read.
     const mayGate = /#\s*\[\s*cfg\s*\(/.test(root.text);
