@@ -50,43 +50,6 @@ describe('whole-crate analysis', function () {
     assert.deepStrictEqual(layout.warnings, []);
   });
 
-  it('leaves out a module whose `mod` line a #[cfg] turns off, with its children; follows #[path] and kept cfgs', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-cfg-mods-'));
-    try {
-      const write = (rel: string, text: string) => {
-        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-        fs.writeFileSync(path.join(dir, rel), text);
-      };
-      write('Cargo.toml', '[package]\nname = "gates"\nversion = "0.1.0"\nedition = "2021"\n');
-      write(
-        'src/lib.rs',
-        [
-          '#[cfg(windows)]',
-          'pub mod windows;',
-          '#[cfg(unix)] pub mod unix;',
-          '#[cfg(target_os = "macos")] #[path = "apple.rs"] mod mac;',
-          '#[cfg(test)]',
-          'mod tests;',
-          '#[path = "renamed.rs"]',
-          'mod other;',
-          '',
-        ].join('\n'),
-      );
-      write('src/windows/mod.rs', 'pub mod pipe;\n');
-      write('src/windows/pipe.rs', 'pub async fn connect() {}\n');
-      write('src/unix.rs', 'pub async fn connect() {}\n');
-      write('src/apple.rs', 'pub async fn connect() {}\n');
-      write('src/tests.rs', 'async fn t() {}\n');
-      write('src/renamed.rs', 'pub async fn r() {}\n');
-      const layout = crates.readCrateLayout(dir);
-      const modules = layout.files.map((f) => `${path.relative(dir, f.path)}=${f.modulePath.join('::')}`).sort();
-      assert.deepStrictEqual(modules, ['src/lib.rs=', 'src/renamed.rs=other', 'src/tests.rs=tests', 'src/unix.rs=unix']);
-      assert.deepStrictEqual(layout.warnings, []);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   const nonGenericExact: boolean[] = [];
 
   for (const dir of crateDirs) {

@@ -1,13 +1,11 @@
 /**
  * Finds a crate's source files and the module path of each, by following `mod x;` declarations
- * from the crate root (`#[path]` included), as rustc does. A `#[cfg(..)]` written on the line above a
- * `mod x;` is evaluated like any other (`#[cfg(windows)] mod windows;` leaves that module and its
- * children out); files no `mod` reaches are still analysed, named by path.
+ * from the crate root (`#[path]` included), as rustc does. Best effort: `cfg` is not evaluated,
+ * so every declared module is included; files no `mod` reaches are still analysed, named by path.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
-import { attributeKeeps } from '../analysis/cfg';
 
 export interface CrateSourceFile {
   path: string;
@@ -24,8 +22,7 @@ export interface CrateLayout {
   warnings: string[];
 }
 
-/** `mod x;` with the attributes written before it on its line (`#[cfg(unix)] pub mod x;`). */
-const MOD_DECLARATION = /^[ \t]*((?:#\[[^\n]*?\][ \t]*)*)(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;/gm;
+const MOD_DECLARATION = /^[ \t]*(?:#\[path\s*=\s*"([^"]+)"\][ \t]*\n?[ \t]*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;/gm;
 const MAX_FILES = 5000;
 
 /** The nearest folder at or above `start` whose `Cargo.toml` has a `[package]`. */
@@ -69,15 +66,12 @@ export function readCrateLayout(root: string): CrateLayout {
   const rootFile = candidates.map((c) => path.join(root, c)).find((c) => fs.existsSync(c));
   const files: CrateSourceFile[] = [];
   const seen = new Set<string>();
-  const gatedOut: string[] = [];
   if (rootFile) {
-    followModules(rootFile, [], true, files, seen, warnings, gatedOut);
+    followModules(rootFile, [], true, files, seen, warnings);
   }
-  const isGatedOut = (file: string) => gatedOut.some((g) => file === g || file.startsWith(g + path.sep));
-  // Files under src/ that no `mod` declaration reaches (bins, examples) still count, unless a
-  // `#[cfg]` on their `mod` left them out.
+  // Files under src/ that no `mod` declaration reaches (bins, examples of cfg'd modules) still count.
   for (const extra of listRustFiles(path.join(root, 'src'))) {
-    if (!seen.has(extra) && !isGatedOut(extra) && files.length < MAX_FILES) {
+    if (!seen.has(extra) && files.length < MAX_FILES) {
       seen.add(extra);
       files.push({ path: extra, modulePath: modulePathFromFile(path.relative(path.join(root, 'src'), extra)) });
     }
@@ -85,7 +79,7 @@ export function readCrateLayout(root: string): CrateLayout {
   return { root, name, edition, files, warnings };
 }
 
-function followModules(file: string, modulePath: string[], isRoot: boolean, files: CrateSourceFile[], seen: Set<string>, warnings: string[], gatedOut: string[]): void {
+function followModules(file: string, modulePath: string[], isRoot: boolean, files: CrateSourceFile[], seen: Set<string>, warnings: string[]): void {
   const resolved = path.resolve(file);
   if (seen.has(resolved) || files.length >= MAX_FILES) {
     return;
@@ -100,39 +94,17 @@ function followModules(file: string, modulePath: string[], isRoot: boolean, file
   const base = path.basename(resolved, '.rs');
   const dir = isRoot || base === 'mod' ? path.dirname(resolved) : path.join(path.dirname(resolved), base);
   for (const m of text.matchAll(MOD_DECLARATION)) {
-    const [, sameLine, name] = m;
-    const attributes = [...attributesAbove(text, m.index ?? 0), ...(sameLine.match(/#\[[^\n]*?\](?=[ \t]*(?:#\[|$))/g) ?? [])];
-    const explicitPath = attributes.map((a) => /^#\[\s*path\s*=\s*"([^"]+)"\s*\]$/.exec(a)?.[1]).find((p) => p !== undefined);
+    const [, explicitPath, name] = m;
     const candidates = explicitPath
       ? [path.resolve(path.dirname(resolved), explicitPath)]
       : [path.join(dir, `${name}.rs`), path.join(dir, name, 'mod.rs')];
-    if (!attributes.every((attr) => attributeKeeps(attr))) {
-      // The module file, and the folder of its children.
-      gatedOut.push(...candidates.map((c) => path.resolve(c)), path.resolve(explicitPath ? candidates[0].replace(/\.rs$/, '') : path.join(dir, name)));
-      continue;
-    }
     const found = candidates.find((c) => fs.existsSync(c));
     if (found) {
-      followModules(found, [...modulePath, name], false, files, seen, warnings, gatedOut);
+      followModules(found, [...modulePath, name], false, files, seen, warnings);
     } else {
       warnings.push(`${resolved}: module \`${name}\` not found (looked for ${candidates.map((c) => path.relative(process.cwd(), c)).join(', ')})`);
     }
   }
-}
-
-/** The attributes on the lines right above position `at` (one per line, as `#[cfg(unix)]`). */
-function attributesAbove(text: string, at: number): string[] {
-  const lines = text.slice(Math.max(0, at - 2000), at).split('\n');
-  lines.pop();
-  const attrs: string[] = [];
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i].trim();
-    if (!/^#\[.*\]$/.test(line)) {
-      break;
-    }
-    attrs.push(line);
-  }
-  return attrs;
 }
 
 /** `net/tcp.rs` → `["net", "tcp"]`; `net/mod.rs` → `["net"]`; `lib.rs` → `[]`. */
