@@ -17,6 +17,7 @@ import { CachedUnit, WalkCache } from './walkCache';
 import { shiftReport } from './shiftReport';
 import { compiledIn, fileCfgdOutBy, isCfgdOut } from './cfg';
 import { FutureRecord, hiddenFutures } from './hiddenByParseErrors';
+import { plural } from './words';
 
 export { WalkCache };
 
@@ -1123,10 +1124,6 @@ function layoutSignature(layout: Layout | null): string | null {
   return layout ? `${layout.size}/${layout.align}/${layout.exact}/${layout.unknown.join(',')}` : null;
 }
 
-/** `1 future`, `2 futures`. */
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
 
 /** Moves a cached body with its fn: rows by `rowDelta`, and columns on the fn's first row by `colDelta`. */
 function shiftBody(body: BodyResult, fromRow: number, rowDelta: number, colDelta: number): BodyResult {

@@ -3,6 +3,7 @@
  * `file:line:col`.
  */
 import type { FileReport, FutureReport, HeldValue } from '../analysis/report';
+import { plural } from '../analysis/words';
 
 /** How the text report is decorated; the words are the same either way. */
 export interface TextStyle {
@@ -104,6 +105,3 @@ export function largestFuture(futures: readonly FutureReport[]): FutureReport | 
   return largest;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}

@@ -21,9 +21,7 @@ export function formatBytesLong(size: number | null, exact: boolean): string {
   return exact ? bytes : `at least ${bytes}`;
 }
 
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
+export { plural } from '../analysis/words';
 
 /** How a held value is named in prose: `` `buffer` ``, `the awaited future`, `a temporary`. */
 export function describeValue(value: HeldValue): string {
