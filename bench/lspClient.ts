@@ -8,24 +8,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import type { Range, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 
 /** bench/out/lspClient.js → the server's compiled flags module, the one the VS Code client uses. */
 const nodeFlags = require(path.resolve(__dirname, '..', '..', 'server', 'out', 'nodeFlags.js')) as typeof import('../server/src/nodeFlags');
 
-export interface Position {
-  line: number;
-  character: number;
-}
-
-export interface Range {
-  start: Position;
-  end: Position;
-}
-
-export interface ContentChange {
-  range: Range;
-  text: string;
-}
+/** One incremental edit, as `textDocument/didChange` carries it. */
+export type ContentChange = TextDocumentContentChangeEvent & { range: Range };
 
 export class LspClient {
   private readonly process: ChildProcess;

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'url';
 import { parseArgs } from 'util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fnsForLines, generateRust, random } from './generate';
-import { LspClient } from './lspClient';
+import { ContentChange, LspClient } from './lspClient';
 import { profile, ProfileSummary, summarise } from './profile';
 
 type EngineModule = typeof import('../server/src/analysis/engine');
@@ -233,20 +233,15 @@ interface Keystrokes {
   emptyAnswers: number;
 }
 
-interface Change {
-  range: { start: { line: number; character: number }; end: { line: number; character: number } };
-  text: string;
-}
-
 /**
  * `edits` single-character edits at random places (after `WARMUP_EDITS` unmeasured ones), in pairs:
  * type `x`, then delete it again, so the file stays the one being measured instead of decaying into
  * noise. The same seed gives the same edits to the server and to the parse-only replay.
  */
-function editSequence(text: string, edits: number, seed: number): Change[] {
+function editSequence(text: string, edits: number, seed: number): ContentChange[] {
   const lines = text.split('\n');
   const next = random(seed);
-  const changes: Change[] = [];
+  const changes: ContentChange[] = [];
   for (let i = 0; i < WARMUP_EDITS + edits; i += 2) {
     const line = Math.floor(next() * lines.length);
     const character = Math.floor(next() * (lines[line].length + 1));
