@@ -217,11 +217,12 @@ function innerAttributeKeeps(attr: string): boolean {
 
 /** The `#![cfg(..)]` that leaves a whole file out of the build, if one does. */
 export function fileCfgdOutBy(root: SyntaxNode): string | null {
-  for (const c of root.namedChildren) {
-    if (c?.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
+  // Sibling by sibling: inner attributes come first, and this runs on every keystroke.
+  for (let c = root.firstNamedChild; c; c = c.nextNamedSibling) {
+    if (c.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
       return c.text;
     }
-    if (c && c.type !== 'inner_attribute_item' && c.type !== 'line_comment' && c.type !== 'block_comment') {
+    if (c.type !== 'inner_attribute_item' && c.type !== 'line_comment' && c.type !== 'block_comment') {
       return null;
     }
   }

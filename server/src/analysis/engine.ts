@@ -1249,7 +1249,11 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     }
     return i < a.length && i < b.length && body.regionGroups.get(a[i]) === body.regionGroups.get(b[i]);
   };
-  /** `a` sits in a region that returns before control could reach `b`, which is outside it. */
+  /** The loop a region ends by breaking out of, if it does. */
+  const loopLeftBy = (region: number) => {
+    const id = body.breakingRegions.get(region);
+    return id === undefined ? undefined : loopById.get(id);
+  };
   /** `a` sits in a region that returns, or breaks out of a loop around `b` (at `bPoint`), before control could reach `b`. */
   const returnsBefore = (a: number[], b: number[], bPoint: number) => {
     let i = 0;
@@ -1257,12 +1261,8 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       i++;
     }
     return a.slice(i).some((r) => {
-      if (body.returningRegions.has(r)) {
-        return true;
-      }
-      const left = body.breakingRegions.get(r);
-      const loop = left === undefined ? undefined : loopById.get(left);
-      return !!loop && loop.start < bPoint && bPoint < loop.end;
+      const left = loopLeftBy(r);
+      return body.returningRegions.has(r) || (!!left && left.start < bPoint && bPoint < left.end);
     });
   };
   const diverges = (region: number[], from: number) => region.slice(from).some((r) => body.divergingRegions.has(r));
@@ -1288,12 +1288,12 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       local.uses.some((u) => u.kind !== 'write' && u.point > m.point && !exclusive(m.region, u.region) && !local.uses.some((w) => w.kind === 'write' && w.point > m.point && w.point < u.point));
     const allMoves = local.uses.filter((u) => u.kind === 'move' && !copiedLater(u));
     const moves = allMoves.filter((u) => !u.partial);
-    // A move of some parts leaves the others in place: a later use of them keeps the local (measured).
-    const usedAfter = (point: number, region: number[]) => local.uses.some((u) => u.kind !== 'write' && u.point > point && !exclusive(region, u.region));
-    // A borrow of what is left, even one that ends before the await, keeps it too, as any borrow does.
     // Assigned again after the move (`y = ..;`): a new value lives there from then on.
     const reinitialised = (m: { point: number }, before: { point: number; region: number[] }) =>
       local.uses.some((w) => w.kind === 'write' && w.point > m.point && w.point < before.point && !exclusive(w.region, before.region));
+    // A move of some parts leaves the others in place: a later use of them keeps the local (measured).
+    const usedAfter = (point: number, region: number[]) => local.uses.some((u) => u.kind !== 'write' && u.point > point && !exclusive(region, u.region));
+    // A borrow of what is left, even one that ends before the await, keeps it too, as any borrow does.
     const frees = (m: { point: number; region: number[]; partsLeft?: boolean }, from = m) =>
       !m.partsLeft || (!usedAfter(from.point, from.region) && !local.uses.some((u) => u.kind === 'borrow' && u.point > m.point && u.point < from.point));
     // A move frees the storage only if nothing borrowed the value before it, on every path (same region).
@@ -1333,9 +1333,8 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
             const leavesBody =
               bodyAt >= 0 &&
               a.region.slice(bodyAt + 1).some((r) => {
-                const left = body.breakingRegions.get(r);
-                const target = left === undefined ? undefined : loopById.get(left);
-                return body.returningRegions.has(r) || (!!target && target.start <= loop.start && loop.end <= target.end);
+                const left = loopLeftBy(r);
+                return body.returningRegions.has(r) || (!!left && left.start <= loop.start && loop.end <= left.end);
               });
             // The next iteration reads the value only before assigning it again, if its body does
             // that on every path (`last = rx.recv().await;` first thing in a `loop`; measured).

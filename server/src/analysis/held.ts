@@ -2366,13 +2366,10 @@ export class BodyWalker {
       this.ctx.onNestedFuture?.(nested);
     } else if (!isFuture) {
       // A plain closure's value is its captures: by reference, or by value when moved.
-      const elems = [...frame.captured.values()].flatMap((c) => {
-        if (c.byValue) {
-          return capturedPlaces(c, this.ctx.edition).map((place) => this.placeType(c.local.ty, place));
-        }
-        // By reference: a pointer per place (the reference's own size when the place is `*r` itself).
-        return capturedPlaces(c, this.ctx.edition).map((place) => (place ? ref(UNKNOWN) : c.throughRef ? c.local.ty : ref(c.local.ty)));
-      });
+      // By reference: a pointer per place (the reference's own size when the place is `*r` itself).
+      const elems = [...frame.captured.values()].flatMap((c) =>
+        capturedPlaces(c, this.ctx.edition).map((place) => (c.byValue ? this.placeType(c.local.ty, place) : place ? ref(UNKNOWN) : c.throughRef ? c.local.ty : ref(c.local.ty))),
+      );
       this.closureTypes.set(node.id, { k: 'tuple', elems });
     }
   }

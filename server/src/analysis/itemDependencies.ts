@@ -10,14 +10,8 @@
  * recording of the walker's reads would.
  */
 import { hashText } from './calibration';
-import { DECLARES_ITEMS, type FnInfo, type ItemIndex } from './items';
+import { DECLARES_ITEMS, identifiersIn, type FnInfo, type ItemIndex } from './items';
 import type { SyntaxNode } from './parser';
-
-const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
-
-export function identifiersIn(text: string): Set<string> {
-  return new Set(text.match(IDENTIFIER) ?? []);
-}
 
 /** What callers can see of a fn: its signature, and for `-> impl Future` fns the body they follow. */
 export function fnSummary(fn: FnInfo): unknown[] {

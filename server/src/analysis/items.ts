@@ -412,7 +412,7 @@ function indexFn(
   const place = signatures && signaturePlace(header, modPath, selfTy, traitName, outerGenerics, owner);
   let readings = place ? signatures!.get(place) : undefined;
   if (place && !readings) {
-    readings = { names: [...new Set(header.match(IDENTIFIER) ?? [])], byUses: new Map() };
+    readings = { names: [...identifiersIn(header)], byUses: new Map() };
     signatures!.set(place, readings);
   }
   const uses = readings && usesOf(readings.names, index);
@@ -473,6 +473,11 @@ function indexFn(
 }
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
+
+/** The identifiers a text names (keywords and words in comments too: callers want a superset). */
+export function identifiersIn(text: string): Set<string> {
+  return new Set(text.match(IDENTIFIER) ?? []);
+}
 /** Readings kept per signature place: `use`s change rarely, and a long session must not grow without bound. */
 const MAX_READINGS = 8;
 

@@ -8,7 +8,7 @@ import type { FutureReport } from './report';
 import type { Ty } from './types';
 import type { FutureRecord } from './hiddenByParseErrors';
 import type { SignatureReadings } from './items';
-import { identifiersIn } from './itemDependencies';
+import { identifiersIn } from './items';
 
 export interface CachedUnit {
   fnStartRow: number;
