@@ -204,6 +204,14 @@ export interface AccuracySummary {
   within10Share: number;
   /** Between half and twice rustc's size, closer ones included. */
   within2xShare: number;
+  /** Futures whose size is shown as exact (not `≥`, not unknown). */
+  exactClaims: number;
+  /** Of the sizes shown as exact, the share equal to rustc's (1 when none is claimed). */
+  exactClaimPrecision: number;
+  /** Futures whose size is shown as a lower bound. */
+  lowerBounds: number;
+  /** Of the lower bounds, the share not above rustc's size (1 when there is none). */
+  boundValidity: number;
   unmatchedEngine: number;
   unmatchedRustc: number;
   /** One human-readable line per imperfect or unmatched future. */
@@ -221,6 +229,8 @@ export function aggregate(files: FileComparison[]): AccuracySummary {
   const classes = scores.map((s) => s.size.class);
   const share = (accepted: SizeClass[]): number =>
     ratio(classes.filter((c) => accepted.includes(c)).length, classes.length, 0);
+  const claimedExact = scores.filter((s) => !s.size.lowerBound && s.size.engine !== null);
+  const bounds = scores.filter((s) => s.size.lowerBound && s.size.engine !== null);
   return {
     futures: scores.length,
     truePositives,
@@ -232,6 +242,10 @@ export function aggregate(files: FileComparison[]): AccuracySummary {
     exactShare: share(['exact']),
     within10Share: share(['exact', 'within10']),
     within2xShare: share(['exact', 'within10', 'within2x']),
+    exactClaims: claimedExact.length,
+    exactClaimPrecision: ratio(claimedExact.filter((s) => s.size.class === 'exact').length, claimedExact.length, 1),
+    lowerBounds: bounds.length,
+    boundValidity: ratio(bounds.filter((s) => (s.size.engine as number) <= s.size.rustc).length, bounds.length, 1),
     unmatchedEngine: sum(files.map((f) => f.unmatchedEngine.length)),
     unmatchedRustc: sum(files.map((f) => f.unmatchedRustc.length)),
     mismatches: files.flatMap(describeFile),

@@ -6,9 +6,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { FileReport } from '../../server/src/analysis/report';
-import { aggregate } from '../support/compare';
 import { loadServerModule } from '../support/repoPaths';
-import { compareCrate, requireRustc } from '../support/rustcCorpus';
+import { requireRustc } from '../support/rustcCorpus';
 
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 const calibration = loadServerModule<typeof import('../../server/src/analysis/calibration')>('analysis/calibration');
@@ -16,11 +15,6 @@ const crates = loadServerModule<typeof import('../../server/src/workspace/crateL
 const calibrate = loadServerModule<typeof import('../../server/src/workspace/calibrate')>('workspace/calibrate');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const crateDirs = [path.join(repoRoot, 'examples'), ...listCrates(path.join(repoRoot, 'test', 'fixtures', 'crates'))];
-
-function listCrates(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).sort().map((d) => path.join(dir, d)).filter((d) => fs.existsSync(path.join(d, 'Cargo.toml'))) : [];
-}
 
 function analyzeCrateDir(dir: string, cal?: InstanceType<typeof calibration.Calibration>, edit?: (file: string, text: string) => string): FileReport[] {
   const layout = crates.readCrateLayout(dir);
@@ -50,33 +44,7 @@ describe('whole-crate analysis', function () {
     assert.deepStrictEqual(layout.warnings, []);
   });
 
-  const nonGenericExact: boolean[] = [];
-
-  for (const dir of crateDirs) {
-    it(`${path.basename(dir)}: held values as rustc across files (F1 ≥ 0.98)`, async () => {
-      const comparisons = await compareCrate(dir);
-      const summary = aggregate(comparisons);
-      assert.ok(summary.futures > 0);
-      assert.strictEqual(summary.unmatchedRustc, 0, summary.mismatches.join('\n'));
-      assert.ok(summary.f1 >= 0.98, summary.mismatches.join('\n  '));
-      // A generic async fn is one estimate (a lower bound) for all its instantiations; the rest must be exact.
-      for (const file of comparisons) {
-        for (const score of file.scores) {
-          if (!score.generic) {
-            nonGenericExact.push(score.size.class === 'exact');
-          }
-        }
-      }
-    });
-  }
-
-  it('sizes ≥ 90% of the crates\' non-generic futures exactly', function () {
-    if (nonGenericExact.length === 0) {
-      this.skip();
-    }
-    const share = nonGenericExact.filter(Boolean).length / nonGenericExact.length;
-    assert.ok(share >= 0.9, `exact share ${share.toFixed(3)} of ${nonGenericExact.length}`);
-  });
+  // Each crate's futures are compared with rustc one by one in engineVsRustc.test.ts (the ratchet).
 
   it('after calibration every future is measured; after an edit only that function is estimated again', async function () {
     const dir = path.join(repoRoot, 'examples');

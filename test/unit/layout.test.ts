@@ -27,7 +27,9 @@ describe('type layouts vs rustc-measured instantiations', () => {
   it('matches rustc on every modelled instantiation', () => {
     const keys = Object.keys(table.instantiations).filter((k) => !NOT_MODELLED.test(k));
     // One parse for all of them: `type T0 = Option<u8>; type T1 = ...`.
-    const source = keys.map((k, i) => `type T${i} = ${k.replace(/\bio::Error\b/g, 'std::io::Error')};`).join('\n');
+    // The table writes std paths from their module (`mpsc::Sender`), as code does after these `use`s.
+    const imports = 'use std::{cmp, io, fmt, rc, slice, str, vec, iter, sync::mpsc, collections::{hash_map, btree_map}};\n';
+    const source = imports + keys.map((k, i) => `type T${i} = ${k.replace(/\bio::Error\b/g, 'std::io::Error')};`).join('\n');
     const tree = parser.parseRust(source);
     try {
       const index = items.indexItems(tree.rootNode);

@@ -151,6 +151,11 @@ export interface BodyResult {
   breakingRegions: Map<number, number>;
   /** The body's value type (what awaiting an async block yields), when known. */
   outputType?: Ty;
+  /**
+   * What this body does that the walk models only approximately (a macro whose expansion it does
+   * not know, such as `select!` or a user's `macro_rules!`): the future's size is then a lower bound.
+   */
+  approximations: string[];
   locals: Local[];
   awaits: AwaitSite[];
   loops: LoopSpan[];
@@ -185,6 +190,15 @@ const FORMAT_MACROS = new Set([
 const SELF_CONTAINED_FORMAT = new Set(['format', 'print', 'println', 'eprint', 'eprintln', 'panic', 'unreachable', 'todo', 'unimplemented', 'assert', 'debug_assert']);
 const DIVERGING_MACROS = new Set(['panic', 'unreachable', 'todo', 'unimplemented']);
 const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
+/**
+ * Macros whose expansion the walk models as rustc sees it (each checked against rustc by a fixture:
+ * format macros, asserts, `matches!`, `vec!`, `pin!`/`pin_mut!`), or that expand to a constant.
+ * Any other macro in a body makes its future's size a lower bound.
+ */
+const MODELLED_MACROS = new Set([
+  ...FORMAT_MACROS, 'assert_eq', 'assert_ne', 'debug_assert_eq', 'debug_assert_ne', 'matches', 'vec', 'pin', 'pin_mut',
+  'concat', 'stringify', 'line', 'column', 'file', 'module_path', 'env', 'option_env', 'include_str', 'include_bytes', 'cfg',
+]);
 /** Smart pointers whose field access calls `Deref::deref(&p)` (Box derefs built in, without a borrow). */
 const DEREF_TRAIT_TYPES = ['MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Rc', 'Arc'];
 const INTEGER_NAMES: Record<string, true> = { u8: true, u16: true, u32: true, u64: true, u128: true, usize: true, i8: true, i16: true, i32: true, i64: true, i128: true, isize: true };
@@ -370,6 +384,7 @@ export class BodyWalker {
   private readonly statementTemps: Local[][] = [];
   private readonly captureFrames: CaptureFrame[] = [];
   private readonly nested: NestedFuture[] = [];
+  private readonly approximations = new Set<string>();
   private dead = false;
   private depth = 0;
   private readonly typer: ExprTyper;
@@ -482,7 +497,7 @@ export class BodyWalker {
         use.partial = true;
       }
     }
-    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions, returningRegions: this.returningRegions, breakingRegions: this.breakingRegions, outputType };
+    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions, returningRegions: this.returningRegions, breakingRegions: this.breakingRegions, outputType, approximations: [...this.approximations] };
   }
 
   // ---- scopes and locals ----
@@ -2214,6 +2229,11 @@ export class BodyWalker {
 
   private walkMacro(node: SyntaxNode, mode: UseKind | 'discard'): void {
     const name = macroName(node);
+    if (!MODELLED_MACROS.has(name) && !this.captureFrames.some((f) => f.isFuture)) {
+      // Its expansion may await, hold or drop what the arguments do not show (a nested future's own
+      // walk says so for that future).
+      this.approximations.add(`${name}!`);
+    }
     if ((name === 'pin' || name === 'pin_mut') && this.walkPinInPlace(node)) {
       return;
     }

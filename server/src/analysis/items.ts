@@ -4,7 +4,7 @@
  */
 import type { SyntaxNode } from './parser';
 import { compiledIn, precedingAttributes } from './cfg';
-import { Ty, UNIT, UNKNOWN, adt, prim } from './types';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, adt, prim } from './types';
 import type { UserType } from './layout';
 
 export type SelfKind = 'value' | 'ref' | 'mut' | null;
@@ -51,6 +51,8 @@ export interface ItemIndex {
   methodsByName: Map<string, FnInfo[]>;
   /** `use` aliases: local name → full path segments. */
   uses: Map<string, string[]>;
+  /** Paths of the file's glob imports (`use tokio::prelude::*` gives `['tokio', 'prelude']`). */
+  globImports: string[][];
   /** Function item node id → info, so the engine can name the future of an `async fn`. */
   byNode: Map<number, FnInfo>;
   /** Type name → the modules (last path segment, `""` for the crate root) that define a type of that name. */
@@ -153,6 +155,7 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
     methods: new Map(),
     methodsByName: new Map(),
     uses: new Map(),
+    globImports: [],
     byNode: new Map(),
     typeModules: new Map(),
   };
@@ -207,7 +210,7 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
         break;
       }
       case 'use_declaration':
-        indexUse(item.childForFieldName('argument'), [], index.uses);
+        indexUse(item.childForFieldName('argument'), [], index);
         break;
       case 'function_item':
         indexFn(item, modPath, null, null, index, signatures);
@@ -465,7 +468,7 @@ function indexFn(
       } else if (child?.type === 'enum_item') {
         indexEnum(child, index);
       } else if (child?.type === 'use_declaration') {
-        indexUse(child.childForFieldName('argument'), [], index.uses);
+        indexUse(child.childForFieldName('argument'), [], index);
       }
     }
   }
@@ -649,11 +652,17 @@ function genericBounds(item: SyntaxNode, index: ItemIndex, scope: TypeScope): { 
   return { callableOutputs, futureOutputs };
 }
 
-function indexUse(node: SyntaxNode | null, prefix: string[], uses: Map<string, string[]>): void {
+function indexUse(node: SyntaxNode | null, prefix: string[], index: ItemIndex): void {
   if (!node) {
     return;
   }
+  const uses = index.uses;
   switch (node.type) {
+    case 'use_wildcard': {
+      const path = node.namedChildren[0];
+      index.globImports.push([...prefix, ...(path ? path.text.split('::').map((s) => s.trim()) : [])]);
+      break;
+    }
     case 'identifier':
     case 'type_identifier':
       uses.set(node.text, [...prefix, node.text]);
@@ -674,7 +683,7 @@ function indexUse(node: SyntaxNode | null, prefix: string[], uses: Map<string, s
     case 'scoped_use_list': {
       const path = node.childForFieldName('path');
       const next = path ? [...prefix, ...path.text.split('::').map((s) => s.trim())] : prefix;
-      indexUse(node.childForFieldName('list'), next, uses);
+      indexUse(node.childForFieldName('list'), next, index);
       break;
     }
     case 'use_list':
@@ -684,7 +693,7 @@ function indexUse(node: SyntaxNode | null, prefix: string[], uses: Map<string, s
             uses.set(prefix[prefix.length - 1], prefix);
           }
         } else {
-          indexUse(child, prefix, uses);
+          indexUse(child, prefix, index);
         }
       }
       break;
@@ -755,6 +764,7 @@ export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
     methods: new LayeredListMap(local.methods, crate.methods),
     methodsByName: new LayeredListMap(local.methodsByName, crate.methodsByName),
     uses: local.uses,
+    globImports: local.globImports,
     byNode: new LayeredMap(local.byNode, crate.byNode),
     typeModules: crate.typeModules,
   };
@@ -822,7 +832,7 @@ class LayeredListMap<K, V> extends Map<K, V[]> {
 
 /** The items of several files together (the crate as a whole). */
 export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
-  const combined: ItemIndex = { types: new Map(), consts: new Map(), constTypes: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), byNode: new Map(), typeModules: new Map() };
+  const combined: ItemIndex = { types: new Map(), consts: new Map(), constTypes: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), globImports: [], byNode: new Map(), typeModules: new Map() };
   for (const index of indexes) {
     index.types.forEach((v, k) => combined.types.has(k) || combined.types.set(k, v));
     index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));
@@ -866,17 +876,17 @@ export function typeFromNode(node: SyntaxNode, index: ItemIndex, scope: TypeScop
       if (scope.generics.has(name)) {
         return { k: 'param', name };
       }
-      return resolvedAdt([name], [], index);
+      return resolveTypePath([name], [], index);
     }
     case 'scoped_type_identifier':
-      return resolvedAdt(node.text.split('::').map((s) => s.trim()), [], index);
+      return resolveTypePath(node.text.split('::').map((s) => s.trim()), [], index);
     case 'generic_type': {
       const base = node.childForFieldName('type');
       const args = (node.childForFieldName('type_arguments')?.namedChildren ?? [])
         .filter((a): a is SyntaxNode => !!a && a.type !== 'lifetime' && a.type !== 'type_binding' && a.type !== 'trait_bounds')
         .map((a) => typeFromNode(a, index, scope));
       const segments = (base?.text ?? '_').split('::').map((s) => s.trim());
-      return resolvedAdt(segments, args, index);
+      return resolveTypePath(segments, args, index);
     }
     case 'reference_type': {
       const inner = node.childForFieldName('type');
@@ -928,10 +938,13 @@ export function typeFromNode(node: SyntaxNode, index: ItemIndex, scope: TypeScop
   }
 }
 
-function resolvedAdt(segments: string[], args: Ty[], index: ItemIndex): Ty {
-  const head = index.uses.get(segments[0]);
-  const full = head && !index.types.has(segments[0]) ? [...head, ...segments.slice(1)] : segments;
-  const clean = full.filter((s) => s !== 'crate' && s !== 'self' && s !== 'super');
+/**
+ * The type a path names, resolved through the file's `use`s. A path that cannot be std's keeps its
+ * `crate` root (for `crate::`, `self::`, `super::`) and is marked with its {@link TypeOrigin}, so a
+ * type of another crate is never sized as the std type of the same name.
+ */
+export function resolveTypePath(segments: string[], args: Ty[], index: ItemIndex): Ty {
+  const clean = resolvePath(segments, index);
   // `io::Result<T>` and `fmt::Result` are aliases of `Result` with a fixed error type.
   const qualifier = clean[clean.length - 2];
   if (clean[clean.length - 1] === 'Result' && args.length === 1 && qualifier === 'io') {
@@ -943,9 +956,60 @@ function resolvedAdt(segments: string[], args: Ty[], index: ItemIndex): Ty {
   if (clean.length === 1 && clean[0] in { u8: 1 }) {
     return prim(clean[0]);
   }
-  return { k: 'adt', segments: clean.length ? clean : segments, args };
+  const origin = originOf(clean, index);
+  return origin ? { k: 'adt', segments: clean, args, origin } : { k: 'adt', segments: clean, args };
 }
 
+/** A written path with its first segment resolved through the `use`s; `crate::`, `self::`, `super::` paths start with `crate`. */
+function resolvePath(segments: string[], index: ItemIndex): string[] {
+  const written = segments[0] === '' ? segments.slice(1) : segments;
+  const head = index.uses.get(written[0]);
+  const full = head && !index.types.has(written[0]) ? [...head, ...written.slice(1)] : written;
+  const local = full[0] === 'crate' || full[0] === 'self' || full[0] === 'super';
+  return local ? ['crate', ...full.filter((s) => s !== 'crate' && s !== 'self' && s !== 'super')] : full;
+}
+
+/**
+ * Whether a called path (`tokio::spawn`, `Mutex::new` after `use tokio::sync::Mutex`) leads to
+ * another crate: then nothing std's of the same name tells its type. Paths through std, this crate
+ * (`crate::`, a type or fn of this file or crate), `Self` and the number types do not.
+ */
+export function callLeavesCrateAndStd(segments: string[], index: ItemIndex): boolean {
+  const owner = segments[segments.length - 2];
+  if (owner === undefined || owner === 'Self' || owner in { u8: 1, u16: 1, u32: 1, u64: 1, u128: 1, usize: 1, i8: 1, i16: 1, i32: 1, i64: 1, i128: 1, isize: 1, f32: 1, f64: 1, str: 1, char: 1, bool: 1 }) {
+    return false;
+  }
+  const path = resolvePath(segments, index);
+  if (path[0] === 'crate' || STD_ROOTS.has(path[0]) || index.types.has(path[path.length - 2])) {
+    return false;
+  }
+  const written = segments.join('::');
+  if ((index.fns.get(segments[segments.length - 1]) ?? []).some((f) => f.path === written || f.path.endsWith(`::${written}`))) {
+    return false;
+  }
+  if (path.length === 2 && /^[A-Z]/.test(path[0])) {
+    // `Instant::now()` with no `use` naming `Instant`: std's unless a glob import of another crate may bring it.
+    return originOf([path[0]], index) !== undefined;
+  }
+  return true;
+}
+
+/** Where a resolved path leads when it cannot be std's; undefined when it may be (std paths, the prelude). */
+function originOf(path: string[], index: ItemIndex): TypeOrigin | undefined {
+  if (path[0] === 'crate') {
+    return 'crate';
+  }
+  if (path.length > 1) {
+    return STD_ROOTS.has(path[0]) ? undefined : 'dependency';
+  }
+  // A bare name no `use` names: std's prelude, this crate's type, or what a glob import brings.
+  const name = path[0];
+  if (PRELUDE_TYPES.has(name) || index.types.has(name)) {
+    return undefined;
+  }
+  const foreignGlob = index.globImports.some((glob) => glob.length > 0 && !STD_ROOTS.has(glob[0]) && glob[0] !== 'crate' && glob[0] !== 'self' && glob[0] !== 'super');
+  return foreignGlob ? 'dependency' : undefined;
+}
 
 /**
  * In a crate, a type named in a signature or a field reaches other files as its bare name

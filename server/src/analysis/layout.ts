@@ -3,7 +3,7 @@
  * field reordering, niches, tagged and niche-filled enums, and the std types measured
  * by tools/measure-std-types.
  */
-import { PRIMITIVES, Ty, adt, adtName, isUnsized, showTy, substitute, prim, UNIT } from './types';
+import { PRIMITIVES, Ty, TypeOrigin, adt, adtName, isUnsized, showTy, substitute, prim, UNIT } from './types';
 import stdTable = require('./stdTypes.generated.json');
 
 export interface Niche {
@@ -62,7 +62,7 @@ export interface TypeEnv {
    * The crate's type these segments name; null when it is not the crate's (std's, another crate's);
    * `ambiguous` when the crate defines several types of that name and the path does not say which.
    */
-  userType(segments: string[]): UserType | null | 'ambiguous';
+  userType(segments: string[], origin?: TypeOrigin): UserType | null | 'ambiguous';
   /** The layout of a future of this file, or null while it is being computed (recursion). */
   futureLayout(id: string): Layout | null;
   /** A size rustc printed for this type in a calibration run (other crates' types, mostly). */
@@ -292,6 +292,7 @@ export class LayoutComputer {
       }
       case 'param':
       case 'unknown':
+      case 'asyncClosure':
         return unknownLayout(showTy(ty));
       case 'adt':
         return this.adtLayout(ty, depth);
@@ -299,7 +300,7 @@ export class LayoutComputer {
   }
 
   private isUnsizedAdt(ty: Ty & { k: 'adt' }): boolean {
-    return this.env.userType(ty.segments) === null && isUnsized(ty);
+    return this.env.userType(ty.segments, ty.origin) === null && !ty.origin && isUnsized(ty);
   }
 
   private adtLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
@@ -322,8 +323,8 @@ export class LayoutComputer {
 
   private adtLayoutUncached(ty: Ty & { k: 'adt' }, depth: number): Layout {
     const sub = (t: Ty) => this.compute(t, depth + 1);
-    const user = this.env.userType(ty.segments);
-    if (user === 'ambiguous') {
+    const user = this.env.userType(ty.segments, ty.origin);
+    if (user === 'ambiguous' || (user === null && ty.origin)) {
       // Not std's either: a lower bound that names the type, rather than a wrong size.
       return unknownLayout(showTy(ty));
     }

@@ -13,13 +13,35 @@ export type Ty =
   | { k: 'ptr'; inner: Ty }
   | { k: 'fnptr' }
   | { k: 'never' }
-  /** A named type: `segments` is the path as written (or resolved through `use`), `args` its generic arguments. */
-  | { k: 'adt'; segments: string[]; args: Ty[] }
+  /**
+   * A named type: `segments` is the path as written (or resolved through `use`), `args` its generic
+   * arguments. `origin` is set when the path cannot name a std type: see {@link TypeOrigin}.
+   */
+  | { k: 'adt'; segments: string[]; args: Ty[]; origin?: TypeOrigin }
   /** The future of an async fn / block / closure of this file, by the id the engine gave it. */
   | { k: 'future'; id: string; label: string }
+  /**
+   * An async closure's value: its captures, which are not modelled (so its size is unknown); calling
+   * it directly gives `future`, the future the engine sized for it.
+   */
+  | { k: 'asyncClosure'; future: Ty }
   /** A type parameter of the enclosing item. */
   | { k: 'param'; name: string }
   | { k: 'unknown'; text: string };
+
+/**
+ * Where a path that is not std's leads: `crate` for `crate::`, `self::` and `super::` paths (this
+ * crate's items), `dependency` for a path through another crate or a module the file declares (a
+ * `use tokio::net::TcpStream`, a written `bytes::Bytes`, a name a non-std glob import may bring).
+ * Such a type is this crate's own or unknown, never a std type of the same name.
+ */
+export type TypeOrigin = 'crate' | 'dependency';
+
+/** The roots of std's paths. */
+export const STD_ROOTS: ReadonlySet<string> = new Set(['std', 'core', 'alloc']);
+
+/** Names every module sees without an import (std's prelude), which a glob import cannot shadow unnoticed here. */
+export const PRELUDE_TYPES: ReadonlySet<string> = new Set(['Option', 'Result', 'Vec', 'String', 'Box', 'Self']);
 
 export const UNIT: Ty = { k: 'tuple', elems: [] };
 export const UNKNOWN: Ty = { k: 'unknown', text: '_' };
@@ -105,6 +127,8 @@ export function showTy(ty: Ty): string {
     }
     case 'future':
       return ty.label;
+    case 'asyncClosure':
+      return 'async closure';
     case 'param':
       return ty.name;
     case 'unknown':
@@ -145,6 +169,7 @@ export function hasUnknown(ty: Ty): boolean {
   switch (ty.k) {
     case 'unknown':
     case 'param':
+    case 'asyncClosure':
       return true;
     case 'adt':
       return ty.args.some(hasUnknown);

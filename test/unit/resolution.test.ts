@@ -1,0 +1,87 @@
+/**
+ * A name is std's only when its path is std's: another crate's type or function of the same name is
+ * unknown (a lower bound), never sized as std's. And a future whose body uses a macro the engine does
+ * not model, or an async closure passed on, is a lower bound too. (rustc cannot check these here:
+ * the other crates are not built; the fixtures check every std path.)
+ */
+import * as assert from 'assert';
+import { loadServerModule } from '../support/repoPaths';
+
+const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+
+function future(text: string, name: string, edition = '2021') {
+  const report = engine.analyzeSource(text, { file: 'resolution.rs', edition: edition as never });
+  const found = report.futures.find((f) => f.name === name);
+  assert.ok(found, `${name} in ${JSON.stringify(report.futures.map((f) => f.name))}`);
+  return found;
+}
+
+const TICK = 'async fn tick() {}\n';
+
+describe('resolution by path and what the engine cannot see', () => {
+  before(async () => {
+    await engine.initAnalysis();
+  });
+
+  it('does not size a type imported from another crate as the std type of that name', () => {
+    const f = future(`use tokio::net::TcpStream;\n${TICK}pub async fn f(s: TcpStream) -> TcpStream { tick().await; s }`, 'f');
+    assert.strictEqual(f.exact, false);
+    // std's TcpStream is 4 bytes, which gave an exact 12 B where rustc says 88 B.
+    assert.ok(f.unknown.some((u) => u.includes('TcpStream')), JSON.stringify(f.unknown));
+  });
+
+  it('does not size a fully written path of another crate as std (tokio::sync::mpsc::Receiver)', () => {
+    const f = future(`${TICK}pub async fn g(r: tokio::sync::mpsc::Receiver<u8>) { tick().await; drop(r); }`, 'g');
+    assert.strictEqual(f.exact, false);
+  });
+
+  it('still sizes std paths written in full, through a module import, or from the prelude', () => {
+    const text = `use std::sync::mpsc;\nuse std::io;\n${TICK}
+pub async fn a(r: std::sync::mpsc::Receiver<u8>) { tick().await; drop(r); }
+pub async fn b(r: mpsc::Receiver<u8>, e: io::Error) { tick().await; drop(r); drop(e); }
+pub async fn c(v: Vec<u8>, s: Option<String>) { tick().await; drop(v); drop(s); }`;
+    for (const name of ['a', 'b', 'c']) {
+      assert.strictEqual(future(text, name).exact, true, name);
+    }
+  });
+
+  it("takes this crate's `crate::sync::Mutex` for its own type, not std's", () => {
+    const text = `${TICK}pub async fn m(x: crate::sync::Mutex<u8>) { tick().await; drop(x); }`;
+    const f = future(text, 'm');
+    assert.strictEqual(f.exact, false, 'an unknown crate type is a lower bound');
+    const own = `mod sync { pub struct Mutex<T>(pub T, pub [u8; 100]); }\n${text}`;
+    const g = future(own, 'm');
+    assert.strictEqual(g.exact, true);
+    assert.ok(g.size! >= 101, `the crate's own Mutex<u8> (101 B), not std's (8 B): ${g.size}`);
+  });
+
+  it('does not take a glob-imported name of another crate for std', () => {
+    const f = future(`use tokio::sync::*;\n${TICK}pub async fn h(m: Mutex<u8>) { tick().await; drop(m); }`, 'h');
+    assert.strictEqual(f.exact, false);
+    const g = future(`use std::sync::*;\n${TICK}pub async fn h(m: Mutex<u8>) { tick().await; drop(m); }`, 'h');
+    assert.strictEqual(g.exact, true);
+  });
+
+  it("does not type a call of another crate's function as std's (Mutex::new, mpsc::channel)", () => {
+    const text = `use tokio::sync::{mpsc, Mutex};\n${TICK}
+pub async fn n() { let m = Mutex::new(1u8); let (tx, rx) = mpsc::channel::<u8>(8); tick().await; drop(m); drop(tx); drop(rx); }`;
+    const f = future(text, 'n');
+    assert.strictEqual(f.exact, false);
+    const std = future(`use std::sync::{mpsc, Mutex};\n${TICK}
+pub async fn n() { let m = Mutex::new(1u8); let (tx, rx) = mpsc::channel::<u8>(); tick().await; drop(m); drop(tx); drop(rx); }`, 'n');
+    assert.strictEqual(std.exact, true);
+  });
+
+  it("makes a future with a macro it does not model a lower bound (select!, join!, a user's macro)", () => {
+    const text = `${TICK}macro_rules! twice { ($($t:tt)*) => { $($t)* $($t)* }; }
+pub async fn j() -> i32 { let (a, b) = tokio::join!(async { 1 }, async { 2 }); a + b }
+pub async fn u() { twice! { tick().await; } }
+pub async fn known() { let v = vec![1u8]; println!("{v:?}"); tick().await; }`;
+    for (const [name, reason] of [['j', 'join!'], ['u', 'twice!']]) {
+      const f = future(text, name);
+      assert.strictEqual(f.exact, false, name);
+      assert.ok(f.unknown.includes(reason), JSON.stringify(f.unknown));
+    }
+    assert.strictEqual(future(text, 'known').exact, true);
+  });
+});
