@@ -84,4 +84,18 @@ pub async fn known() { let v = vec![1u8]; println!("{v:?}"); tick().await; }`;
     }
     assert.strictEqual(future(text, 'known').exact, true);
   });
+
+  it('types an unsuffixed integer literal from its use: a known parameter settles it, an unknown one leaves it open', () => {
+    const text = `${TICK}async fn read(b: &mut [u8]) -> usize { b.len() }
+pub async fn unknown_reader(r: &mut ext::Reader) { let mut buf = [0; 8192]; let n = r.read(&mut buf).await; tick().await; drop(n); drop(buf); }
+pub async fn known_reader() { let mut buf = [0; 64]; let n = read(&mut buf).await; tick().await; drop(n); drop(buf); }
+pub async fn capacity() { let n = 100; let v: Vec<u8> = Vec::with_capacity(n); tick().await; drop(n); drop(v); }`;
+    const held = (name: string, local: string) => future(text, name).awaits.flatMap((a) => a.held).find((h) => h.name === local);
+    // reqwest's connect_via_proxy: [i32; 8192] gave a lower bound of 33,224 B where rustc has 10,376 B.
+    const open = held('unknown_reader', 'buf');
+    assert.strictEqual(open?.exact, false);
+    assert.strictEqual(open?.size, 8192, 'one byte per element at least, never four');
+    assert.strictEqual(held('known_reader', 'buf')?.type, '[u8; 64]');
+    assert.strictEqual(held('capacity', 'n')?.type, 'usize');
+  });
 });

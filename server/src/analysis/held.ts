@@ -4,8 +4,8 @@
  * drop glue, temporaries, loops, awaitees and captures.
  */
 import type { SyntaxNode } from './parser';
-import { FnInfo, ItemIndex, TypeScope, typeFromNode } from './items';
-import { ExprTyper, InferEnv, elementType, receiverMode } from './infer';
+import { FnInfo, ItemIndex, TypeScope, callLeavesCrateAndStd, typeFromNode } from './items';
+import { ExprTyper, InferEnv, elementType, findMethod, isStdPath, receiverMode } from './infer';
 import { Ty, UNKNOWN, adt, hasUnknown, isAdt, peelRefs, prim, ref, showTy } from './types';
 import type { HeldKind } from './report';
 import { MacroTrees } from './macros';
@@ -303,6 +303,34 @@ function isUnsuffixedInt(node: SyntaxNode): boolean {
     return isUnsuffixedInt(node.namedChildren[0]);
   }
   return node.type === 'integer_literal' && !/[iu](8|16|32|64|128|size)$/.test(node.text);
+}
+
+/** `[0; 8192]` or `[1, 2, 3]`: an array whose element type only its later use settles. */
+function isUnsuffixedIntArray(node: SyntaxNode): boolean {
+  if (node.type !== 'array_expression') {
+    return false;
+  }
+  const elems = node.childForFieldName('length') ? [node.namedChildren[0]] : node.namedChildren;
+  return elems.length > 0 && elems.every((e) => !!e && isUnsuffixedInt(e));
+}
+
+/** std functions and methods whose first parameter is an integer of one type (what settles a literal passed there). */
+const STD_INTEGER_PARAM: Record<string, string> = {
+  with_capacity: 'usize', reserve: 'usize', reserve_exact: 'usize', truncate: 'usize', split_off: 'usize', swap_remove: 'usize',
+  skip: 'usize', take: 'usize', nth: 'usize', step_by: 'usize', chunks: 'usize', windows: 'usize', repeat: 'usize',
+  from_secs: 'u64', from_millis: 'u64', from_micros: 'u64', from_nanos: 'u64',
+};
+
+/** An integer type inference has not settled: at least one byte, its width unknown. */
+const SOME_INTEGER: Ty = prim('{integer}');
+
+/** The local an argument hands over, through `&`, `&mut`, `(..)` and `x[..]`. */
+function argumentRoot(node: SyntaxNode): SyntaxNode | null {
+  let n: SyntaxNode | null = node;
+  while (n && (n.type === 'reference_expression' || n.type === 'parenthesized_expression' || n.type === 'index_expression')) {
+    n = n.type === 'reference_expression' ? n.childForFieldName('value') : n.namedChildren[0];
+  }
+  return n?.type === 'identifier' ? n : null;
 }
 
 function macroName(node: SyntaxNode): string {
@@ -841,7 +869,7 @@ export class BodyWalker {
     if (pattern && !isWildcard) {
       const before = this.locals.length;
       this.bindPattern(pattern, ty, order, 'binding');
-      if (!annotated && value && isUnsuffixedInt(value) && this.locals.length === before + 1) {
+      if (!annotated && value && (isUnsuffixedInt(value) || isUnsuffixedIntArray(value)) && this.locals.length === before + 1) {
         this.flexInts.add(this.locals[before]);
       }
       if (initAt !== null) {
@@ -1728,6 +1756,19 @@ export class BodyWalker {
         this.inCallArgs++;
         this.walkOperands(args);
         this.inCallArgs--;
+        if (STD_INTEGER_PARAM[method] && isStdPath(peelRefs(recvTy))) {
+          this.unifyInt(args[0] ?? null, prim(STD_INTEGER_PARAM[method]));
+        }
+        const method_ = findMethod(recvTy, method, this.ctx.index);
+        if (method_) {
+          args.forEach((a, i) => {
+            const param = method_.params.filter((p) => !p.isSelf)[i];
+            if (param) {
+              this.unifyInt(a, param.ty);
+            }
+          });
+        }
+        this.unsettleIntArguments(args);
         if (receiverTemp) {
           receiverTemp.uses.push({ point: ++this.point, kind: 'read', region: [...this.regionStack] });
         }
@@ -1753,6 +1794,12 @@ export class BodyWalker {
     });
     if (!isConstructor) {
       this.inCallArgs--;
+      const segments = (fnNode?.text ?? '').split('::');
+      const stdParam = STD_INTEGER_PARAM[segments[segments.length - 1].trim()];
+      if (stdParam && !callee && !callLeavesCrateAndStd(segments.map((x) => x.trim()), this.ctx.index)) {
+        this.unifyInt(args[0] ?? null, prim(stdParam));
+      }
+      this.unsettleIntArguments(args);
     }
   }
 
@@ -1786,13 +1833,42 @@ export class BodyWalker {
 
   /** An unsuffixed integer literal binding takes the integer type it is used with (`let mut n = 0; .. n += len`). */
   private unifyInt(node: SyntaxNode | null, ty: Ty): void {
-    if (!node || node.type !== 'identifier' || ty.k !== 'prim' || !(ty.name in INTEGER_NAMES)) {
+    if (!node) {
+      return;
+    }
+    if (node.type !== 'identifier') {
+      // `&mut buf` or `&buf[..n]` for a `&mut [u8]` parameter settles the array's elements.
+      const root = argumentRoot(node);
+      const local = root ? this.lookup(root.text) : undefined;
+      const elem = ty.k === 'ref' && (ty.inner.k === 'slice' || ty.inner.k === 'array') ? ty.inner.elem : null;
+      if (local && this.flexInts.has(local) && local.ty.k === 'array' && elem?.k === 'prim' && elem.name in INTEGER_NAMES) {
+        local.ty = { ...local.ty, elem };
+        this.flexInts.delete(local);
+      }
+      return;
+    }
+    if (ty.k !== 'prim' || !(ty.name in INTEGER_NAMES)) {
       return;
     }
     const local = this.lookup(node.text);
-    if (local && this.flexInts.has(local)) {
+    if (local && this.flexInts.has(local) && local.ty.k === 'prim') {
       local.ty = ty;
       this.flexInts.delete(local);
+    }
+  }
+
+  /**
+   * Arguments that hand an unsettled integer (or array of them) to a function whose parameter types
+   * are not known here: rustc types the literal from that parameter, so i32 would be a guess.
+   */
+  private unsettleIntArguments(args: SyntaxNode[]): void {
+    for (const a of args) {
+      const root = argumentRoot(a);
+      const local = root ? this.lookup(root.text) : undefined;
+      if (local && this.flexInts.has(local)) {
+        local.ty = local.ty.k === 'array' ? { ...local.ty, elem: SOME_INTEGER } : SOME_INTEGER;
+        this.flexInts.delete(local);
+      }
     }
   }
 

@@ -256,6 +256,10 @@ export class LayoutComputer {
     switch (ty.k) {
       case 'prim': {
         const size = PRIMITIVES[ty.name];
+        if (ty.name === '{integer}') {
+          // An integer whose width its use settles (an argument of a fn not known here): one byte at least.
+          return { ...known(1, 1, { copy: true }), drop: false, exact: false, unknown: [ty.name] };
+        }
         if (size === undefined) {
           return unknownLayout(ty.name);
         }
