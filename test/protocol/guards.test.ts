@@ -11,6 +11,8 @@ type FindingsModule = typeof import('../../server/src/lsp/findings');
 type SourceTextModule = typeof import('../../server/src/lsp/sourceText');
 const { classifyGuard } = require(path.join(repoRoot, 'server', 'out', 'lsp', 'findings.js')) as FindingsModule;
 const { SourceText } = require(path.join(repoRoot, 'server', 'out', 'lsp', 'sourceText.js')) as SourceTextModule;
+const { computeFindings } = require(path.join(repoRoot, 'server', 'out', 'lsp', 'findings.js')) as FindingsModule;
+const engine = require(path.join(repoRoot, 'server', 'out', 'analysis', 'engine.js')) as typeof import('../../server/src/analysis/engine');
 
 /** Classifies `let g = <initializer>;` whose binding has the given inferred type. */
 function classify(initializer: string, type: string | null): string | null {
@@ -47,3 +49,49 @@ describe('guard classification', () => {
     assert.strictEqual(classify('vec![1, 2].len()', null), null);
   });
 });
+
+describe('guards held across an await, from the analysis (sizes checked against rustc 1.95)', () => {
+  const text = `use std::sync::Mutex;
+async fn tick() {}
+async fn take(x: u32) {}
+pub async fn scrutinee(m: &Mutex<Option<u32>>) {
+    match *m.lock().unwrap() {
+        Some(_) => tick().await,
+        None => {}
+    }
+}
+pub async fn argument(m: &Mutex<u32>) {
+    take(*m.lock().unwrap()).await;
+}
+pub async fn dropped(m: &Mutex<u32>) {
+    let g = m.lock().unwrap();
+    let v = *g;
+    drop(g);
+    tick().await;
+    let _ = v;
+}
+`;
+  let report: ReturnType<typeof engine.analyzeSource>;
+
+  before(async () => {
+    await engine.initAnalysis();
+    report = engine.analyzeSource(text, { file: 'guards.rs', edition: '2021' });
+  });
+
+  it('keeps a guard temporary of a match scrutinee or of a call argument across the await in that statement', () => {
+    // rustc: scrutinee 32 B, argument 40 B (the 16-byte guard is saved); the guard dies with its statement.
+    const sizes = Object.fromEntries(report.futures.map((f) => [f.name, [f.size, f.exact]]));
+    assert.deepStrictEqual(sizes.scrutinee, [32, true]);
+    assert.deepStrictEqual(sizes.argument, [40, true]);
+    assert.deepStrictEqual(sizes.dropped, [32, true], 'rustc keeps the bytes of a guard borrowed before its drop');
+  });
+
+  it('reports those temporaries as guards held across an await, and not a guard dropped before it', () => {
+    const findings = computeFindings(report, new SourceText(text), { largeValueThreshold: 1 << 20, largeFutureThreshold: 1 << 20 });
+    const guards = findings.filter((f) => f.code === 'guard-held-across-await').map((f) => f.future.name);
+    assert.deepStrictEqual(guards.sort(), ['argument', 'scrutinee']);
+    const dropped = report.futures.find((f) => f.name === 'dropped')!;
+    assert.ok(dropped.awaits[0].held.some((h) => h.name === 'g' && h.movedOut), 'its bytes are kept, marked as moved out');
+  });
+});
+

@@ -1004,6 +1004,9 @@ class FileAnalysis {
       const entries: HeldValue[] = [];
       for (const v of s.variants) {
         const h = held(s.local, layout);
+        if (s.movedOutAt?.has(v)) {
+          h.movedOut = true;
+        }
         awaits[v].held.push(h);
         entries.push(h);
       }
@@ -1242,6 +1245,8 @@ interface SavedInfo {
   variants: Set<number>;
   start: number;
   end: number;
+  /** Awaits where it is saved although it was moved out (`drop(guard)`) on every path before: storage, no value. */
+  movedOutAt?: Set<number>;
 }
 
 /**
@@ -1312,9 +1317,13 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
     );
     const storageEnd = freeingMove ? freeingMove.point : local.end;
     const variants = new Set<number>();
+    const movedOutAt = new Set<number>();
     for (const a of body.awaits) {
       if (!(local.init < a.point && a.point < local.end)) {
         continue;
+      }
+      if (allMoves.some((m) => m.point < a.point && !m.partial && isPrefix(m.region, a.region) && !reinitialised(m, a))) {
+        movedOutAt.add(a.index);
       }
       const movedBefore = moves.some((m) => m.point < a.point && m.point < firstBorrow && isPrefix(m.region, a.region) && frees(m, a) && !reinitialised(m, a));
       if (movedBefore) {
@@ -1365,7 +1374,7 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       const reassigned = local.uses.filter((w) => w.kind === 'write' && moves.some((m) => m.point < w.point && isPrefix(m.region, w.region))).map((w) => w.point);
       const from = reassigned.length ? Math.max(...reassigned) : undefined;
       const start = from !== undefined && body.awaits.every((a) => !variants.has(a.index) || a.point > from) ? from : local.init;
-      result.push({ local, variants, start, end: storageEnd });
+      result.push({ local, variants, start, end: storageEnd, ...(movedOutAt.size ? { movedOutAt } : {}) });
     }
     // A drop flag is needed when some drop point can be reached both with and without the value:
     // a move on a branch that continues to the scope end, or a move after an await where it was saved

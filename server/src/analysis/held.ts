@@ -1393,7 +1393,13 @@ export class BodyWalker {
             const t = this.typeOf(operand);
             // `*guard` on a smart pointer calls Deref::deref(&guard).
             const viaDerefTrait = isAdt(peelRefs(t), 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Rc', 'Arc');
-            this.walkExpr(operand, viaDerefTrait && t.k !== 'ref' ? 'borrow' : 'read');
+            if (viaDerefTrait && t.k !== 'ref' && !isPlace(operand)) {
+              // `*m.lock().unwrap()`: the guard is a temporary of the statement (of the whole `match`
+              // for a scrutinee), so it is still alive at an await later in it.
+              this.walkValueOperand(operand, 'borrow');
+            } else {
+              this.walkExpr(operand, viaDerefTrait && t.k !== 'ref' ? 'borrow' : 'read');
+            }
           } else {
             this.walkExpr(operand, this.isPrimitive(this.typeOf(operand)) ? 'read' : 'move');
           }

@@ -175,7 +175,7 @@ function turbofish(node: SyntaxNode, env: InferEnv): Ty[] {
 
 /** A type written (or imported) from std, or unqualified; not `tokio::sync::Mutex` and the like. */
 export function isStdPath(t: Ty): boolean {
-  return t.k !== 'adt' || t.segments.length === 1 || ['std', 'core', 'alloc', 'sync', 'cell'].includes(t.segments[0]);
+  return t.k !== 'adt' || (!t.origin && (t.segments.length === 1 || ['std', 'core', 'alloc', 'sync', 'cell'].includes(t.segments[0])));
 }
 
 /** Binds generic parameters in `declared` to the matching parts of `actual` (first binding wins). */

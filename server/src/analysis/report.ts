@@ -29,6 +29,11 @@ export interface HeldValue {
   endColumn: number;
   /** Byte offset inside the future (the shared prefix, or this await's variant). */
   offset: number;
+  /**
+   * Moved out before this await on every path to it (`drop(guard)` after a borrow of it): rustc
+   * still keeps its bytes in the future, but no value lives there, so nothing is held.
+   */
+  movedOut?: boolean;
   /** A std lock guard or RefCell borrow (tokio's async guards are not). */
   guard?: 'mutex' | 'rwlock-read' | 'rwlock-write' | 'refcell-ref' | 'refcell-ref-mut';
 }

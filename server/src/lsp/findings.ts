@@ -67,8 +67,10 @@ export function computeFindings(report: FileReport, source: SourceText, options:
     const held = heldAcrossAwaits(future);
     for (const entry of held) {
       const guard = classifyGuard(entry.value, source);
-      if (guard) {
-        findings.push(guardFinding(future, entry, guard, source));
+      // A guard moved out before an await (`drop(guard)`) only leaves its bytes there, not the lock.
+      const locked = { ...entry, awaits: entry.awaits.filter((point) => !point.held.some((h) => h.id === entry.value.id && h.kind === entry.value.kind && h.movedOut)) };
+      if (guard && locked.awaits.length > 0) {
+        findings.push(guardFinding(future, locked, guard, source));
       }
     }
     for (const entry of held) {
