@@ -1,15 +1,17 @@
 /**
- * `npm run accuracy`: how closely the engine matches rustc on every fixture set, with every mismatch listed.
- * Figures: held-value precision / recall / F1 (named values per await), and the share of futures whose
- * size is exact, within ±10% and within 2×.
+ * `npm run accuracy`: how closely the engine matches rustc on every fixture set and on the real crates
+ * recorded in `test/fixtures/real` (libraries, integration tests and examples), with every mismatch
+ * listed. Figures: held-value precision / recall / F1 (named values per await), the share of futures
+ * whose size is exact, within ±10% and within 2×, exact-claim precision (of the sizes shown as exact,
+ * the share equal to rustc's) and bound validity (of the lower bounds, the share not above rustc's).
+ * `npm run accuracy -- --record` first builds the real crates again with rustc (a few minutes).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AccuracySummary, aggregate } from '../support/compare';
+import { AccuracySummary, FileComparison, aggregate } from '../support/compare';
 import { referenceCasesDir } from '../support/repoPaths';
-import { spawnSync } from 'child_process';
-import * as os from 'os';
-import { compareCorpus, compareCrate, compareCrateOutput, knownSizes, requireRustc } from '../support/rustcCorpus';
+import { compareCorpus, compareCrate, requireRustc } from '../support/rustcCorpus';
+import { DEBIAN_REGISTRY, compareRecordedCrate, loadRecordedCorpus, recordRealCorpus } from '../support/realCorpus';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -18,8 +20,22 @@ function pct(x: number): string {
 }
 
 function row(name: string, s: AccuracySummary): string {
-  return [name.padEnd(18), String(s.futures).padStart(7), s.precision.toFixed(3).padStart(9), s.recall.toFixed(3).padStart(7), s.f1.toFixed(3).padStart(6), pct(s.exactShare).padStart(7), pct(s.within10Share).padStart(7), pct(s.within2xShare).padStart(7), String(s.unmatchedRustc).padStart(9)].join(' ');
+  return [
+    name.padEnd(18),
+    String(s.futures).padStart(7),
+    s.precision.toFixed(3).padStart(9),
+    s.recall.toFixed(3).padStart(7),
+    s.f1.toFixed(3).padStart(6),
+    pct(s.exactShare).padStart(7),
+    pct(s.within10Share).padStart(7),
+    pct(s.within2xShare).padStart(7),
+    `${pct(s.exactClaimPrecision)} (${s.exactClaims})`.padStart(14),
+    `${pct(s.boundValidity)} (${s.lowerBounds})`.padStart(14),
+    String(s.unmatchedRustc).padStart(9),
+  ].join(' ');
 }
+
+const HEADER = ['set'.padEnd(18), 'futures', 'precision', 'recall', '    F1', '  exact', '  ±10%', '    2×', '   exact-claim', '  bounds valid', 'unmatched'].join(' ');
 
 async function main(): Promise<void> {
   const version = requireRustc();
@@ -46,7 +62,7 @@ async function main(): Promise<void> {
   lines.push(row('crates (index)', crateSummary));
   mismatches.push(...crateSummary.mismatches.map((m) => path.relative(repoRoot, m.startsWith('/') ? m : path.resolve(m))));
   console.log(`rust-future-size accuracy against ${version}\n`);
-  console.log(['set'.padEnd(18), 'futures', 'precision', 'recall', '    F1', '  exact', '  ±10%', '    2×', 'unmatched'].join(' '));
+  console.log(HEADER);
   lines.forEach((l) => console.log(l));
   await printFixStats();
   await printRealCrates();
@@ -59,85 +75,34 @@ function listDirs(dir: string): string[] {
 }
 
 /**
- * Real crates from Debian's registry (`librust-tokio-dev`; `librust-hyper-dev` brings hyper, h2,
- * tokio-util and futures-util too), each with the features that compile most of its async code.
- */
-const REAL_CRATES: { name: string; features: string[]; install: string }[] = [
-  { name: 'tokio', features: ['full'], install: 'librust-tokio-dev' },
-  { name: 'hyper', features: ['full'], install: 'librust-hyper-dev' },
-  { name: 'h2', features: [], install: 'librust-hyper-dev' },
-  { name: 'tokio-util', features: ['full'], install: 'librust-hyper-dev' },
-  { name: 'futures-util', features: [], install: 'librust-hyper-dev' },
-];
-
-/**
- * Each installed real crate: how many futures have a known size without and with the crate index,
- * and, compiled offline against Debian's registry, how the analysis compares with rustc.
+ * The real crates recorded in `test/fixtures/real` (rustc's answers for their libraries, tests and
+ * examples), compared with the analysis of their sources wherever those are installed.
  */
 async function printRealCrates(): Promise<void> {
-  const registry = '/usr/share/cargo/registry';
-  const installed = fs.existsSync(registry) ? fs.readdirSync(registry) : [];
-  for (const crate of REAL_CRATES) {
-    const dir = installed.find((d) => d.startsWith(`${crate.name}-`) && /^\d/.test(d.slice(crate.name.length + 1)));
-    if (!dir) {
-      console.log(`\n${crate.name} sources not installed (apt-get install ${crate.install}): skipped`);
+  const registry = process.env.RUST_FUTURE_SIZE_REGISTRY ?? DEBIAN_REGISTRY;
+  if (process.argv.includes('--record')) {
+    await recordRealCorpus({ registry });
+  }
+  console.log(`\nreal crates (rustc's answers in test/fixtures/real, sources in ${registry})\n`);
+  console.log(HEADER.replace('set'.padEnd(18), 'crate / targets'.padEnd(18)));
+  const all: FileComparison[] = [];
+  for (const entry of loadRecordedCorpus(undefined, registry)) {
+    const name = `${entry.recorded.crate} ${entry.recorded.version}`;
+    if (!entry.sourcesPresent) {
+      console.log(`${name}: ${entry.missing}`);
       continue;
     }
-    const k = await knownSizes(path.join(registry, dir));
-    if (k.futures === 0) {
-      console.log(`\n${dir} (${k.files} files): no async fn, block or closure`);
-      continue;
-    }
-    console.log(`\n${dir} (${k.files} files, ${k.futures} futures): known size file by file ${k.singleFile} (${pct(k.singleFile / k.futures)}), with the crate index ${k.withIndex} (${pct(k.withIndex / k.futures)})`);
-    const copy = fs.mkdtempSync(path.join(os.tmpdir(), `rfs-${crate.name}-`));
-    try {
-      const summary = await compareBuiltCrate(path.join(registry, dir), copy, registry, crate.features);
-      const features = crate.features.length ? `--features ${crate.features.join(',')}` : 'default features';
-      if (typeof summary === 'string') {
-        console.log(`  against rustc: not measured (${summary})`);
-      } else {
-        const learned = summary as AccuracySummary & { learnedExact: number; learnedF1: number };
-        console.log(`  against rustc (cargo ${features}, offline): ${summary.futures} futures matched, held-value F1 ${summary.f1.toFixed(3)}, exact ${pct(summary.exactShare)}, within 2× ${pct(summary.within2xShare)} (other crates' types make most sizes lower bounds)`);
-        console.log(`  with the type sizes of that build learned (as after \`calibrate\`, futures still estimated): held-value F1 ${learned.learnedF1.toFixed(3)}, exact ${pct(learned.learnedExact)}`);
-        for (const mismatch of summary.mismatches.filter((m) => /await \d+: (extra|missing)/.test(m)).slice(0, 8)) {
-          console.log(`  ${mismatch}`);
-        }
-      }
-    } finally {
-      fs.rmSync(copy, { recursive: true, force: true });
+    const figures = await compareRecordedCrate(entry);
+    // A lib is shown with the instantiations its tests and examples make of its generic fns, when there are any.
+    const shown = figures.filter((f) => f.kind !== 'lib' || !figures.some((g) => g.kind === 'lib+downstream'));
+    for (const f of shown) {
+      console.log(row(`${entry.recorded.crate} ${f.kind === 'lib+downstream' ? 'lib' : f.kind}`, f.summary));
+      all.push(...f.comparisons);
     }
   }
-}
-
-/** Builds a copy of a registry crate with -Zprint-type-sizes (dev-dependencies dropped) and compares it. */
-async function compareBuiltCrate(source: string, copy: string, registry: string, features: string[]): Promise<AccuracySummary | string> {
-  fs.cpSync(source, copy, { recursive: true });
-  const manifest = path.join(copy, 'Cargo.toml');
-  const kept: string[] = [];
-  let skipping = false;
-  for (const line of fs.readFileSync(manifest, 'utf8').split('\n')) {
-    if (line.startsWith('[')) {
-      skipping = line.includes('dev-dependencies');
-    }
-    if (!skipping) {
-      kept.push(line);
-    }
+  if (all.length) {
+    console.log(row('all real crates', aggregate(all)));
   }
-  fs.writeFileSync(manifest, kept.join('\n'));
-  fs.mkdirSync(path.join(copy, '.cargo'), { recursive: true });
-  fs.writeFileSync(path.join(copy, '.cargo', 'config.toml'), `[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "${registry}"\n`);
-  const build = spawnSync('cargo', ['rustc', '--offline', '--lib', ...(features.length ? ['--features', features.join(',')] : []), '--', '-Zprint-type-sizes'], {
-    cwd: copy,
-    env: { ...process.env, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: path.join(copy, 'target') },
-    encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
-  });
-  if (build.status !== 0) {
-    return (build.stderr ?? '').split('\n').find((l) => l.startsWith('error')) ?? `cargo exited with ${build.status}`;
-  }
-  const plain = aggregate(await compareCrateOutput(copy, build.stdout));
-  const learned = aggregate(await compareCrateOutput(copy, build.stdout, '2021', true));
-  return { ...plain, learnedExact: learned.exactShare, learnedF1: learned.f1 } as AccuracySummary & { learnedExact: number; learnedF1: number };
 }
 
 /** Fix statistics, when the fix suite's measurement module is present. */

@@ -93,5 +93,17 @@ pub async fn dropped(m: &Mutex<u32>) {
     const dropped = report.futures.find((f) => f.name === 'dropped')!;
     assert.ok(dropped.awaits[0].held.some((h) => h.name === 'g' && h.movedOut), 'its bytes are kept, marked as moved out');
   });
+
+  it("finds a parking_lot guard by its initializer when its type is another crate's, and never takes tokio's for std's", () => {
+    const source = `async fn tick() {}
+pub async fn parking(m: &parking_lot::Mutex<u32>) { let g = m.lock(); tick().await; drop(g); }
+pub async fn typed(m: &tokio::sync::Mutex<u32>) { let g: tokio::sync::MutexGuard<u32> = m.lock().await; tick().await; drop(g); }
+pub async fn imported(m: &Mutex<u32>) { let g: MutexGuard<u32> = lock_it(m); tick().await; drop(g); }
+use tokio::sync::{Mutex, MutexGuard};
+`;
+    const analysed = engine.analyzeSource(source, { file: 'guards.rs', edition: '2021' });
+    const findings = computeFindings(analysed, new SourceText(source), { largeValueThreshold: 1 << 20, largeFutureThreshold: 1 << 20 });
+    assert.deepStrictEqual(findings.filter((f) => f.code === 'guard-held-across-await').map((f) => f.future.name), ['parking']);
+  });
 });
 

@@ -109,3 +109,80 @@ export function isInvalidBound(mismatch: string): boolean {
   const m = /^size engine (\d+) \(lower bound\) vs rustc (\d+)/.exec(mismatch);
   return m !== null && Number(m[1]) > Number(m[2]);
 }
+
+/**
+ * The ratchet of a real crate, coarser than the fixtures' (its lower bounds move with every rule
+ * added): the futures that match rustc exactly stay exact (the list only grows), the futures whose
+ * held values differ from rustc are listed (only shrinks), and a wrong exact size or a bound above
+ * rustc's is allowed only where listed with its text (only shrinks; the target is none).
+ */
+export interface RealRatchet {
+  exact: string[];
+  heldGaps: string[];
+  wrong: Record<string, string>;
+}
+
+export interface RealRatchetResult {
+  /** Exact futures that are exact no more, new held-value gaps, and new or changed wrong sizes. */
+  regressions: string[];
+  /** Listed gaps and wrong sizes that are gone: the list must shrink. */
+  closed: string[];
+  /** Futures now exact that the list does not name yet (the list may grow). */
+  newlyExact: string[];
+}
+
+export function checkRealRatchet(verdicts: Verdicts, ratchet: RealRatchet): RealRatchetResult {
+  const regressions: string[] = [];
+  const closed: string[] = [];
+  const newlyExact: string[] = [];
+  const exact = new Set(ratchet.exact);
+  const held = new Set(ratchet.heldGaps);
+  for (const key of exact) {
+    const verdict = verdicts.get(key);
+    if (verdict !== null) {
+      regressions.push(`${key}: was exact, now ${verdict === undefined ? 'gone' : verdict}`);
+    }
+  }
+  for (const [key, verdict] of verdicts) {
+    if (verdict === null) {
+      if (!exact.has(key)) {
+        newlyExact.push(key);
+      }
+      continue;
+    }
+    if ((isWrongExactClaim(verdict) || isInvalidBound(verdict)) && ratchet.wrong[key] !== verdict) {
+      regressions.push(`${key}: ${verdict}${ratchet.wrong[key] ? ` (listed as: ${ratchet.wrong[key]})` : ''}`);
+    }
+    if (/\bawait \d+: /.test(verdict) && !held.has(key)) {
+      regressions.push(`${key}: held values differ from rustc: ${verdict}`);
+    }
+  }
+  for (const key of held) {
+    if (!/\bawait \d+: /.test(verdicts.get(key) ?? '')) {
+      closed.push(`${key}: held values now as rustc`);
+    }
+  }
+  for (const [key, text] of Object.entries(ratchet.wrong)) {
+    if (verdicts.get(key) !== text) {
+      closed.push(`${key}: no longer ${text}`);
+    }
+  }
+  return { regressions, closed, newlyExact };
+}
+
+/** The ratchet the verdicts make now (what `RFS_SHRINK_GAPS=1` writes: closed gaps gone, new exact futures in). */
+export function realRatchetOf(verdicts: Verdicts, previous?: RealRatchet): RealRatchet {
+  const exact = [...verdicts].filter(([, v]) => v === null).map(([k]) => k).sort();
+  const heldGaps = [...verdicts].filter(([, v]) => v !== null && /\bawait \d+: /.test(v)).map(([k]) => k).sort();
+  const wrong = Object.fromEntries([...verdicts].filter(([, v]) => v !== null && (isWrongExactClaim(v) || isInvalidBound(v))) as [string, string][]);
+  if (!previous) {
+    return { exact, heldGaps, wrong };
+  }
+  // Shrinking never lists anything new that is worse: only what was listed and still holds.
+  const wasHeld = new Set(previous.heldGaps);
+  return {
+    exact,
+    heldGaps: heldGaps.filter((k) => wasHeld.has(k)),
+    wrong: Object.fromEntries(Object.entries(wrong).filter(([k, v]) => previous.wrong[k] === v)),
+  };
+}

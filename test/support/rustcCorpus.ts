@@ -8,6 +8,7 @@ import type { FileReport } from '../../server/src/analysis/report';
 import { FileComparison, compareFile } from './compare';
 import { loadServerModule } from './repoPaths';
 
+const matcher = loadServerModule<typeof import('../../server/src/rustc/matchFutures')>('rustc/matchFutures');
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 const rustcOut = loadServerModule<typeof import('../../server/src/rustc/printTypeSizes')>('rustc/printTypeSizes');
 const runner = loadServerModule<typeof import('../../server/src/rustc/runRustc')>('rustc/runRustc');
@@ -84,7 +85,6 @@ export async function compareCorpus(dir: string, edition = '2021', parallel = 2)
 }
 
 const crates = loadServerModule<typeof import('../../server/src/workspace/crateLayout')>('workspace/crateLayout');
-const calibrationModule = loadServerModule<typeof import('../../server/src/analysis/calibration')>('analysis/calibration');
 
 /** Analyses a crate with its whole index and pairs its futures with rustc's for the crate root. */
 export async function compareCrate(dir: string, edition = '2021'): Promise<FileComparison[]> {
@@ -96,40 +96,20 @@ export async function compareCrate(dir: string, edition = '2021'): Promise<FileC
   return compareCrateOutput(dir, result.stdout, edition);
 }
 
-/**
- * Pairs a crate's futures (analysed with its index) with those of rustc's `-Zprint-type-sizes` output.
- * With `learnTypes`, the analysis first learns the type sizes rustc printed (as after `calibrate`,
- * for code edited since): futures are still estimated, not taken from rustc.
- */
-export async function compareCrateOutput(dir: string, printed: string, edition = '2021', learnTypes = false): Promise<FileComparison[]> {
+/** Pairs a crate's futures (analysed with its index) with those of rustc's `-Zprint-type-sizes` output. */
+export async function compareCrateOutput(dir: string, printed: string, edition = '2021'): Promise<FileComparison[]> {
   await engine.initAnalysis();
   const layout = crates.readCrateLayout(dir);
-  const types = rustcOut.parsePrintTypeSizes(printed);
-  const rustcFutures = rustcOut.futuresFromTypes(types);
-  const calibration = learnTypes
-    ? new calibrationModule.Calibration({ version: 1, rustc: 'learned', createdAt: '', futures: [], types: Object.fromEntries(rustcOut.typeSizesFromTypes(types)) })
-    : undefined;
+  const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(printed));
   const reports = engine.analyzeCrate(
     layout.files.map((f) => ({ file: f.path, text: fs.readFileSync(f.path, 'utf8'), modulePath: f.modulePath })),
-    { edition: (layout.edition ?? edition) as never, calibration },
+    { edition: (layout.edition ?? edition) as never },
   );
   // Fns match by path across the crate; blocks and closures by position within their own file.
   const comparisons = reports.map((r) => {
     const rel = path.relative(dir, r.file);
-    return compareFile(r.file, r.futures.filter((f) => f.kind !== 'fn'), rustcFutures.filter((f) => f.kind !== 'fn' && (f.file ?? '').endsWith(rel)));
+    return compareFile(r.file, r.futures.filter(matcher.pairsByPosition), rustcFutures.filter((f) => f.kind !== 'fn' && (f.file ?? '').endsWith(rel)));
   });
-  comparisons.push(compareFile(dir, reports.flatMap((r) => r.futures.filter((f) => f.kind === 'fn')), rustcFutures.filter((f) => f.kind === 'fn')));
+  comparisons.push(compareFile(dir, reports.flatMap((r) => r.futures.filter((f) => !matcher.pairsByPosition(f))), rustcFutures.filter((f) => f.kind === 'fn')));
   return comparisons;
-}
-
-/** How many of a crate's futures have a known (not lower-bound) size, file by file and with the crate index. */
-export async function knownSizes(dir: string): Promise<{ futures: number; singleFile: number; withIndex: number; files: number }> {
-  await engine.initAnalysis();
-  const layout = crates.readCrateLayout(dir);
-  const files = layout.files.map((f) => ({ file: f.path, text: fs.readFileSync(f.path, 'utf8'), modulePath: f.modulePath }));
-  const edition = (layout.edition ?? '2021') as never;
-  const single = files.flatMap((f) => engine.analyzeSource(f.text, { file: f.file, edition }).futures);
-  const crate = engine.analyzeCrate(files, { edition }).flatMap((r) => r.futures);
-  const known = (list: { exact: boolean; skipped?: string }[]) => list.filter((f) => f.exact && !f.skipped).length;
-  return { futures: crate.length, singleFile: known(single), withIndex: known(crate), files: files.length };
 }

@@ -98,4 +98,61 @@ pub async fn capacity() { let n = 100; let v: Vec<u8> = Vec::with_capacity(n); t
     assert.strictEqual(held('known_reader', 'buf')?.type, '[u8; 64]');
     assert.strictEqual(held('capacity', 'n')?.type, 'usize');
   });
+
+  it('names in a notice every async block of a macro input it cannot read, and reports the others', () => {
+    const text = `${TICK}pub async fn m() {
+    concat_idents!(async move { tick().await; });
+    tokio::select! { _ = tick() => { tokio::spawn(async move { tick().await; }); } }
+}`;
+    const report = engine.analyzeSource(text, { file: 'resolution.rs', edition: '2021' });
+    assert.deepStrictEqual(report.futures.map((f) => f.name), ['tick', 'm', 'async block@4:51']);
+    assert.deepStrictEqual(report.notices, ["async block at line 3:20 inside `concat_idents!` not analysed: the macro's input does not parse as Rust expressions"]);
+  });
+
+  it("knows a #[tokio::main]/#[tokio::test] fn's future as the async block rustc names after the body's last token tree", () => {
+    const text = `async fn tick() {}
+#[tokio::test]
+async fn ends_in_a_statement() {
+    tick().await;
+    assert_eq!(1, 1);
+}
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    loop {
+        tick().await;
+    }
+}
+pub async fn plain() { tick().await; }`;
+    const report = engine.analyzeSource(text, { file: 'entry.rs', edition: '2021' });
+    const at = Object.fromEntries(report.futures.map((f) => [f.name, f.rustcBlockAt ?? null]));
+    // tokio-macros spans the block with the last token tree: the `;`, or a group's opening `{`.
+    assert.deepStrictEqual(at.ends_in_a_statement, { line: 5, column: 21 });
+    assert.deepStrictEqual(at.main, { line: 9, column: 10 });
+    assert.strictEqual(at.plain, null);
+  });
+
+  it('reads `&raw[..n]` with a variable named `raw` as rustc does (tree-sitter-rust 0.24 takes it for a raw borrow)', () => {
+    const text = `${TICK}pub async fn f(raw: &[u8], n: usize) -> usize { let s = &raw[..n]; tick().await; s.len() }`;
+    const f = future(text, 'f');
+    assert.strictEqual(f.skipped, undefined);
+    assert.ok(f.awaits[0].held.some((h) => h.name === 's' && h.size === 16), JSON.stringify(f.awaits[0].held));
+  });
+
+  it('does not pick one of two types of the same name declared in different fn bodies', () => {
+    const text = `${TICK}
+fn a() { struct Check(std::sync::Arc<u8>); impl Drop for Check { fn drop(&mut self) {} } }
+fn b() { struct Check { id: u64 } }
+pub async fn g(c: Check) { let _c = c; tick().await; }`;
+    assert.strictEqual(future(text, 'g').exact, false);
+  });
+
+  it("types a loop variable over a literal range from its use, the range's bytes included (fixture 76 checks rustc)", () => {
+    const text = `${TICK}
+pub async fn counted(v: Vec<u8>) { for i in 0..10 { tick().await; assert_eq!(v.len(), 1 + i); } }
+pub async fn plain() { for i in 0..10 { tick().await; let _ = i * 2; } }`;
+    const held = (name: string) => future(text, name).awaits[0].held.filter((h) => h.kind !== 'awaitee').map((h) => `${h.name ?? h.kind}: ${h.type}`);
+    assert.deepStrictEqual(held('counted'), ['v: Vec<u8>', 'iter: Range<usize>', 'i: usize']);
+    assert.deepStrictEqual(held('plain'), ['iter: Range<i32>', 'i: i32']);
+  });
 });
+

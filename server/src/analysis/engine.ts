@@ -11,6 +11,7 @@ import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } fro
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
 import { isStdPath } from './infer';
 import { endOf, startOf } from './positions';
+import { entryBlockPosition, hasTokioEntryAttribute } from './entryMacros';
 import { Calibration, hashText } from './calibration';
 import { ItemDependencies, indexSourceKey } from './itemDependencies';
 import { CachedUnit, WalkCache } from './walkCache';
@@ -268,7 +269,15 @@ class FileAnalysis {
     const typeEnv = (sized: boolean): TypeEnv => ({
       userType: (segments, origin) => {
         const name = segments[segments.length - 1];
+        if (this.index.ambiguousTypes.has(name)) {
+          return 'ambiguous';
+        }
         if (segments.length > 1) {
+          // Two modules of one name define it (`#[cfg(unix)] mod imp;` and `#[cfg(windows)] mod imp;`):
+          // which one the build has is not known here.
+          if ((this.index.typeModules.get(name) ?? []).filter((m) => m === segments[segments.length - 2]).length > 1) {
+            return 'ambiguous';
+          }
           const qualified = this.index.types.get(`${segments[segments.length - 2]}::${name}`);
           if (qualified) {
             return qualified;
@@ -290,7 +299,15 @@ class FileAnalysis {
         }
         const qualifier = segments[segments.length - 2];
         const definedIn = this.index.typeModules.get(name) ?? [];
-        if (definedIn.includes(qualifier) || origin === 'crate') {
+        if (definedIn.includes(qualifier)) {
+          return t;
+        }
+        // Written through a module no file of that name defines it in (a `#[path]` module, a
+        // re-export): with several candidates, which one is meant is not known here.
+        if (definedIn.length > 1) {
+          return 'ambiguous';
+        }
+        if (origin === 'crate') {
           return t;
         }
         return ['io', 'fmt', 'sync', 'mpsc', 'collections', 'time', 'net', 'fs', 'rc', 'cell', 'thread'].includes(qualifier) ? null : t;
@@ -623,10 +640,36 @@ class FileAnalysis {
         }
       }
     }
+    this.noteUnreadMacroFutures(found.filter((n): n is SyntaxNode => n?.type === 'macro_invocation' && !isItemLevel(n) && n.text.includes('async')));
     // Discovery order is source order; keep it stable for reports.
     // Each position is read from the tree once (the comparator runs n log n times).
     const starts = new Map(this.order.map((e) => [e, startOf(e.node)]));
     this.order.sort((a, b) => starts.get(a)!.row - starts.get(b)!.row || starts.get(a)!.column - starts.get(b)!.column);
+  }
+
+  /**
+   * Every async block or closure written in a macro's input is reported, or named in a notice: one
+   * whose input does not parse as Rust expressions (a macro with its own syntax) is not analysed.
+   */
+  private noteUnreadMacroFutures(macros: SyntaxNode[]): void {
+    if (macros.length === 0) {
+      return;
+    }
+    const found = new Set(this.order.map((e) => `${startOf(e.node).row}:${startOf(e.node).column}`));
+    for (const macro of macros) {
+      const start = macro.startPosition;
+      const name = macro.childForFieldName('macro')?.text ?? 'macro';
+      for (const hit of macro.text.matchAll(/\basync\s*(?:move\s*)?[{|]/g)) {
+        const before = macro.text.slice(0, hit.index);
+        const newlines = before.split('\n').length - 1;
+        const row = start.row + newlines;
+        const column = newlines === 0 ? start.column + hit.index! : hit.index! - before.lastIndexOf('\n') - 1;
+        if (!found.has(`${row}:${column}`)) {
+          const what = hit[0].endsWith('|') ? 'async closure' : 'async block';
+          this.notices.push(`${what} at line ${row + 1}:${column + 1} inside \`${name}!\` not analysed: the macro's input does not parse as Rust expressions`);
+        }
+      }
+    }
   }
 
   /** Whether a fn sits inside a body already searched (a fn declared in another fn's body). */
@@ -1015,6 +1058,12 @@ class FileAnalysis {
     }
     const shape: CoroutineShape = { upvars: upvarLayouts, locals: shapeLocals, suspendCount: body.awaits.length };
     const co = layoutCoroutine(shape);
+    if (co.size > Number.MAX_SAFE_INTEGER) {
+      // Each value fits, the state machine does not: rustc rejects it (over isize::MAX) or it is
+      // beyond what is counted exactly here.
+      exact = false;
+      unknown.add('the whole future (over 2^53 bytes)');
+    }
     heldBySaved.forEach((entries, i) => entries.forEach((h) => (h.offset = co.localOffsets[i])));
     upvars.forEach((u, i) => (u.offset = co.upvarOffsets[i]));
     const layoutSummary = { tagOffset: co.tagOffset, tagSize: co.tagSize, prefixSize: co.prefixSize, variantEnds: co.variantEnds };
@@ -1032,6 +1081,7 @@ class FileAnalysis {
         upvars, awaits, hash, measured: true, nameSpan, layout: layoutSummary,
       };
     }
+    const entryBlock = entry.kind === 'fn' && entry.fn?.body && hasTokioEntryAttribute(entry.node) ? entryBlockPosition(entry.fn.body) : null;
     return {
       file: this.options.file,
       kind: entry.kind,
@@ -1039,7 +1089,8 @@ class FileAnalysis {
       line: pos.line,
       column: pos.column,
       endLine: endOf(entry.node).row + 1,
-      size: co.size,
+      ...(entryBlock ? { rustcBlockAt: { line: entryBlock.row + 1, column: entryBlock.column + 1 } } : {}),
+      size: co.size > Number.MAX_SAFE_INTEGER ? null : co.size,
       align: co.align,
       exact,
       unknown: [...unknown].sort(),

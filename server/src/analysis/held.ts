@@ -305,6 +305,15 @@ function isUnsuffixedInt(node: SyntaxNode): boolean {
   return node.type === 'integer_literal' && !/[iu](8|16|32|64|128|size)$/.test(node.text);
 }
 
+/** `0..10`, `1..=n_max` with unsuffixed literal bounds: a range whose integer type only its use settles. */
+function isUnsuffixedIntRange(node: SyntaxNode): boolean {
+  if (node.type !== 'range_expression') {
+    return false;
+  }
+  const ends = node.namedChildren.filter((c): c is SyntaxNode => !!c);
+  return ends.length > 0 && ends.every(isUnsuffixedInt);
+}
+
 /** `[0; 8192]` or `[1, 2, 3]`: an array whose element type only its later use settles. */
 function isUnsuffixedIntArray(node: SyntaxNode): boolean {
   if (node.type !== 'array_expression') {
@@ -321,8 +330,7 @@ const STD_INTEGER_PARAM: Record<string, string> = {
   from_secs: 'u64', from_millis: 'u64', from_micros: 'u64', from_nanos: 'u64',
 };
 
-/** An integer type inference has not settled: at least one byte, its width unknown. */
-const SOME_INTEGER: Ty = prim('{integer}');
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '&', '|', '^']);
 
 /** The local an argument hands over, through `&`, `&mut`, `(..)` and `x[..]`. */
 function argumentRoot(node: SyntaxNode): SyntaxNode | null {
@@ -430,8 +438,13 @@ export class BodyWalker {
   private readonly movedParts = new Map<Local, { region: number[]; paths: string[][] }[]>();
   /** Moves that took every part with drop glue out of a local, one part at a time. */
   private readonly partMoves: { local: Local; use: Use }[] = [];
-  /** Bindings of unsuffixed integer literals, whose type is settled by their first typed use. */
-  private readonly flexInts = new Set<Local>();
+  /**
+   * Bindings of unsuffixed integer literals (`let n = 0`, `[0; 64]`, `for i in 0..10`), whose type
+   * is settled by their first typed use: each maps to the integer type object its type holds (the
+   * array's element, the range's bound), shared with every type made from it so far (a capture of
+   * `i`, the loop's `Range<i32>`), so settling it retypes them all, as rustc's inference does.
+   */
+  private readonly flexInts = new Map<Local, Ty & { k: 'prim' }>();
 
   constructor(private readonly ctx: BodyContext) {
     const env: InferEnv = (this.inferEnv = {
@@ -870,7 +883,10 @@ export class BodyWalker {
       const before = this.locals.length;
       this.bindPattern(pattern, ty, order, 'binding');
       if (!annotated && value && (isUnsuffixedInt(value) || isUnsuffixedIntArray(value)) && this.locals.length === before + 1) {
-        this.flexInts.add(this.locals[before]);
+        const local = this.locals[before];
+        const int = prim('i32') as Ty & { k: 'prim' };
+        local.ty = local.ty.k === 'array' ? { ...local.ty, elem: int } : int;
+        this.flexInts.set(local, int);
       }
       if (initAt !== null) {
         for (let i = before; i < this.locals.length; i++) {
@@ -1668,12 +1684,7 @@ export class BodyWalker {
     }
     const comparison = ['==', '!=', '<', '>', '<=', '>='].includes(op);
     if (left && right && !['<<', '>>'].includes(op)) {
-      if (!isUnsuffixedInt(right)) {
-        this.unifyInt(left, peelRefs(this.typeOf(right)));
-      }
-      if (!isUnsuffixedInt(left)) {
-        this.unifyInt(right, peelRefs(this.typeOf(left)));
-      }
+      this.unifyOperands(left, right);
     }
     const pending: Local[] = [];
     for (const side of [left, right]) {
@@ -1842,14 +1853,22 @@ export class BodyWalker {
     if (!node) {
       return;
     }
+    if (node.type === 'binary_expression' && ARITHMETIC.has(node.childForFieldName('operator')?.text ?? '')) {
+      // `1 + i` has the type of `i`: what settles the sum settles `i`.
+      for (const side of [node.childForFieldName('left'), node.childForFieldName('right')]) {
+        if (side && !isUnsuffixedInt(side)) {
+          this.unifyInt(side, ty);
+        }
+      }
+      return;
+    }
     if (node.type !== 'identifier') {
       // `&mut buf` or `&buf[..n]` for a `&mut [u8]` parameter settles the array's elements.
       const root = argumentRoot(node);
       const local = root ? this.lookup(root.text) : undefined;
       const elem = ty.k === 'ref' && (ty.inner.k === 'slice' || ty.inner.k === 'array') ? ty.inner.elem : null;
-      if (local && this.flexInts.has(local) && local.ty.k === 'array' && elem?.k === 'prim' && elem.name in INTEGER_NAMES) {
-        local.ty = { ...local.ty, elem };
-        this.flexInts.delete(local);
+      if (local && local.ty.k === 'array' && elem?.k === 'prim' && elem.name in INTEGER_NAMES) {
+        this.settleInt(local, elem.name);
       }
       return;
     }
@@ -1857,9 +1876,46 @@ export class BodyWalker {
       return;
     }
     const local = this.lookup(node.text);
-    if (local && this.flexInts.has(local) && local.ty.k === 'prim') {
-      local.ty = ty;
+    if (local && local.ty.k === 'prim') {
+      this.settleInt(local, ty.name);
+    }
+  }
+
+  /** Gives an unsettled integer binding its type (`{integer}` when a use rustc sees cannot be seen here). */
+  private settleInt(local: Local, name: string): void {
+    const int = this.flexInts.get(local);
+    if (int) {
+      int.name = name;
       this.flexInts.delete(local);
+    }
+  }
+
+  /** The unsettled integer bindings an operand hands over (`n`, `&buf`, `1 + i`). */
+  private flexRoots(node: SyntaxNode): Local[] {
+    if (node.type === 'binary_expression' && ARITHMETIC.has(node.childForFieldName('operator')?.text ?? '')) {
+      return [node.childForFieldName('left'), node.childForFieldName('right')].flatMap((side) => (side ? this.flexRoots(side) : []));
+    }
+    const root = argumentRoot(node);
+    const local = root ? this.lookup(root.text) : undefined;
+    return local && this.flexInts.has(local) ? [local] : [];
+  }
+
+  /**
+   * Two operands compared or combined: an unsettled integer takes the other's integer type, and
+   * one compared with a value of a type not known here is left open (`set.len() == 1 + i`).
+   */
+  private unifyOperands(left: SyntaxNode, right: SyntaxNode): void {
+    for (const [side, other] of [[left, right], [right, left]] as const) {
+      // Two unsettled integers settle together later (each by its own uses, here).
+      if (isUnsuffixedInt(other) || this.flexRoots(other).length > 0) {
+        continue;
+      }
+      const otherTy = peelRefs(this.typeOf(other));
+      if (otherTy.k === 'unknown' || (otherTy.k === 'prim' && otherTy.name === '{integer}')) {
+        this.flexRoots(side).forEach((local) => this.settleInt(local, '{integer}'));
+      } else {
+        this.unifyInt(side, otherTy);
+      }
     }
   }
 
@@ -1869,12 +1925,7 @@ export class BodyWalker {
    */
   private unsettleIntArguments(args: SyntaxNode[]): void {
     for (const a of args) {
-      const root = argumentRoot(a);
-      const local = root ? this.lookup(root.text) : undefined;
-      if (local && this.flexInts.has(local)) {
-        local.ty = local.ty.k === 'array' ? { ...local.ty, elem: SOME_INTEGER } : SOME_INTEGER;
-        this.flexInts.delete(local);
-      }
+      this.flexRoots(a).forEach((local) => this.settleInt(local, '{integer}'));
     }
   }
 
@@ -2221,13 +2272,23 @@ export class BodyWalker {
     const iter = this.newLocal('iter', 'binding', iterTy, value ?? node, this.point);
     // `iter` is a hidden binding: do not let the body's code resolve the name to it.
     this.scopes[this.scopes.length - 1].names.delete('iter');
-    const item = elementTypeOfIter(iterTy);
+    let item = elementTypeOfIter(iterTy);
+    const literalRange = value && isUnsuffixedIntRange(value) ? (prim('i32') as Ty & { k: 'prim' }) : null;
+    if (literalRange) {
+      // `for i in 0..10`: the range, its items and `i` share one integer type that `i`'s uses settle.
+      iter.ty = adt(value!.text.includes('..=') ? 'RangeInclusive' : 'Range', literalRange);
+      item = literalRange;
+    }
     this.inLoop(node, () => {
       iter.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
       this.pushScope();
       const next = this.newLocal(null, 'temporary', adt('Option', item), value ?? node, this.point);
       if (pattern) {
+        const before = this.locals.length;
         this.bindPattern(pattern, item, this.point, 'binding');
+        if (literalRange && pattern.type === 'identifier' && this.locals.length === before + 1) {
+          this.flexInts.set(this.locals[before], literalRange);
+        }
       }
       if (body) {
         this.walkBlock(body);
@@ -2379,6 +2440,10 @@ export class BodyWalker {
   private walkOtherMacro(node: SyntaxNode, name: string, args: SyntaxNode[], mode: UseKind | 'discard'): void {
     if (name === 'assert_eq' || name === 'assert_ne' || name === 'debug_assert_eq' || name === 'debug_assert_ne') {
       args.forEach((a) => (a.type === 'identifier' ? this.withExplicitBorrow(() => this.walkExpr(a, 'borrow')) : this.walkValueOperand(a, 'borrow')));
+      if (args[0] && args[1]) {
+        // `assert_eq!(a, b)` compares `a == b`.
+        this.unifyOperands(args[0], args[1]);
+      }
       return;
     }
     if (name === 'matches') {

@@ -53,6 +53,11 @@ export interface ItemIndex {
   uses: Map<string, string[]>;
   /** Paths of the file's glob imports (`use tokio::prelude::*` gives `['tokio', 'prelude']`). */
   globImports: string[][];
+  /**
+   * Type names defined more than once where a bare name cannot tell which is meant (a type declared
+   * in a fn body and another of the same name elsewhere in the file): neither is assumed.
+   */
+  ambiguousTypes: Set<string>;
   /** Function item node id → info, so the engine can name the future of an `async fn`. */
   byNode: Map<number, FnInfo>;
   /** Type name → the modules (last path segment, `""` for the crate root) that define a type of that name. */
@@ -156,6 +161,7 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
     methodsByName: new Map(),
     uses: new Map(),
     globImports: [],
+    ambiguousTypes: new Set(),
     byNode: new Map(),
     typeModules: new Map(),
   };
@@ -179,10 +185,12 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
       }
       case 'struct_item':
       case 'union_item':
+        noteBodyTypeClash(item, index);
         indexStruct(item, index);
         noteModule(index, item, modPath);
         break;
       case 'enum_item':
+        noteBodyTypeClash(item, index);
         indexEnum(item, index);
         noteModule(index, item, modPath);
         break;
@@ -287,6 +295,17 @@ function noteModule(index: ItemIndex, item: SyntaxNode, modPath: string[]): void
     if (type && module) {
       index.types.set(`${module}::${name}`, type);
     }
+  }
+}
+
+/** Type names declared in fn bodies while an index is built (the rest of the file may clash with them). */
+const bodyTypes = new WeakMap<ItemIndex, Set<string>>();
+
+/** A file-level type with the name of a type declared in a fn body: which one a bare name means is not known here. */
+function noteBodyTypeClash(item: SyntaxNode, index: ItemIndex): void {
+  const name = item.childForFieldName('name')?.text;
+  if (name && bodyTypes.get(index)?.has(name)) {
+    index.ambiguousTypes.add(name);
   }
 }
 
@@ -463,10 +482,19 @@ function indexFn(
     for (const child of declared) {
       if (child?.type === 'function_item') {
         indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index, signatures).inBody = true;
-      } else if (child?.type === 'struct_item') {
-        indexStruct(child, index);
-      } else if (child?.type === 'enum_item') {
-        indexEnum(child, index);
+      } else if (child?.type === 'struct_item' || child?.type === 'enum_item') {
+        const declared = child.childForFieldName('name')?.text;
+        if (declared && index.types.has(declared)) {
+          index.ambiguousTypes.add(declared);
+        }
+        if (child.type === 'struct_item') {
+          indexStruct(child, index);
+        } else {
+          indexEnum(child, index);
+        }
+        if (declared) {
+          bodyTypes.set(index, (bodyTypes.get(index) ?? new Set()).add(declared));
+        }
       } else if (child?.type === 'use_declaration') {
         indexUse(child.childForFieldName('argument'), [], index);
       }
@@ -765,6 +793,7 @@ export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
     methodsByName: new LayeredListMap(local.methodsByName, crate.methodsByName),
     uses: local.uses,
     globImports: local.globImports,
+    ambiguousTypes: local.ambiguousTypes,
     byNode: new LayeredMap(local.byNode, crate.byNode),
     typeModules: crate.typeModules,
   };
@@ -832,7 +861,7 @@ class LayeredListMap<K, V> extends Map<K, V[]> {
 
 /** The items of several files together (the crate as a whole). */
 export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
-  const combined: ItemIndex = { types: new Map(), consts: new Map(), constTypes: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), globImports: [], byNode: new Map(), typeModules: new Map() };
+  const combined: ItemIndex = { types: new Map(), consts: new Map(), constTypes: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), globImports: [], ambiguousTypes: new Set(), byNode: new Map(), typeModules: new Map() };
   for (const index of indexes) {
     index.types.forEach((v, k) => combined.types.has(k) || combined.types.set(k, v));
     index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));

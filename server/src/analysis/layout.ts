@@ -81,6 +81,44 @@ const STD = (stdTable as unknown as { types: Record<string, StdEntry> }).types;
 const INSTANTIATIONS = (stdTable as unknown as { instantiations: Record<string, StdEntry> }).instantiations;
 const BIG = 1 << 30;
 const MAX_DEPTH = 40;
+/** A type written out with more parts than this is not sized (no real type comes near it). */
+const MAX_TYPE_NODES = 512;
+
+/** Whether a type has more than `limit` parts, counted without walking all of a huge one. */
+function typeNodesOver(ty: Ty, limit: number): boolean {
+  let count = 0;
+  const stack: Ty[] = [ty];
+  while (stack.length > 0) {
+    const t = stack.pop()!;
+    if (++count > limit) {
+      return true;
+    }
+    switch (t.k) {
+      case 'adt':
+        stack.push(...t.args);
+        break;
+      case 'tuple':
+        stack.push(...t.elems);
+        break;
+      case 'array':
+      case 'slice':
+        stack.push(t.elem);
+        break;
+      case 'ref':
+      case 'ptr':
+        stack.push(t.inner);
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+/** A type's name without its arguments, for messages about types too large to print. */
+function shortTypeName(ty: Ty): string {
+  return ty.k === 'adt' ? `${ty.segments[ty.segments.length - 1]}<..>` : ty.k;
+}
 
 function roundUp(n: number, align: number): number {
   return Math.ceil(n / align) * align;
@@ -88,6 +126,16 @@ function roundUp(n: number, align: number): number {
 
 function known(size: number, align: number, extra: Partial<Layout> = {}): Layout {
   return { size, align, exact: true, unknown: [], drop: false, copy: true, niche: null, ...extra };
+}
+
+/**
+ * rustc rejects a type larger than `isize::MAX` bytes; sizes above 2^53 cannot be counted exactly
+ * here either, so such a type has no size (its future is a lower bound naming it).
+ */
+const LARGEST_SIZE = Number.MAX_SAFE_INTEGER;
+
+function checkedSize(layout: Layout, ty: Ty): Layout {
+  return layout.size <= LARGEST_SIZE ? layout : unknownLayout(`${showTy(ty)} (too big: over 2^53 bytes; rustc rejects types over isize::MAX)`);
 }
 
 function unknownLayout(text: string): Layout {
@@ -250,8 +298,9 @@ export class LayoutComputer {
   }
 
   private compute(ty: Ty, depth: number): Layout {
-    if (depth > MAX_DEPTH) {
-      return unknownLayout(showTy(ty));
+    if (depth > MAX_DEPTH || (ty.k === 'adt' && typeNodesOver(ty, MAX_TYPE_NODES))) {
+      // Polymorphic recursion (`struct S<T>(T, Option<S<(T, T)>>)`) grows a type at every level.
+      return unknownLayout(`${shortTypeName(ty)} (recursive type)`);
     }
     switch (ty.k) {
       case 'prim': {
@@ -267,13 +316,17 @@ export class LayoutComputer {
         return known(size, size, { niche });
       }
       case 'tuple':
-        return structLayout(ty.elems.map((e) => this.compute(e, depth + 1)));
+        return checkedSize(structLayout(ty.elems.map((e) => this.compute(e, depth + 1))), ty);
       case 'array': {
         const elem = this.compute(ty.elem, depth + 1);
         if (ty.len === null) {
           return { ...elem, size: 0, exact: false, unknown: [...elem.unknown, showTy(ty)], niche: null };
         }
-        return { ...elem, size: elem.size * ty.len, niche: ty.len > 0 ? elem.niche : null };
+        if (!Number.isSafeInteger(ty.len) || ty.len < 0) {
+          // rustc rejects it: a length is a usize.
+          return unknownLayout(`${showTy(ty)} (an array length must be a usize)`);
+        }
+        return checkedSize({ ...elem, size: elem.size * ty.len, niche: ty.len > 0 ? elem.niche : null }, ty);
       }
       case 'ref':
       case 'ptr': {
@@ -333,7 +386,7 @@ export class LayoutComputer {
       return unknownLayout(showTy(ty));
     }
     if (user) {
-      return this.userLayout(user, ty.args, depth);
+      return checkedSize(this.userLayout(user, ty.args, depth), ty);
     }
     const name = adtName(ty)!;
     const arg = (i: number): Ty => ty.args[i] ?? { k: 'unknown', text: '_' };

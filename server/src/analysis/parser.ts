@@ -73,7 +73,8 @@ export function parseRust(text: string, budgetMs = 2000, oldTree?: Tree | null):
   }
   const deadline = Date.now() + budgetMs;
   let timedOut = false;
-  const tree = sharedParser.parse(text, oldTree ?? null, {
+  const parsed = maskRawBorrowLookalikes(text);
+  const tree = sharedParser.parse(parsed, oldTree ?? null, {
     progressCallback: () => {
       if (Date.now() > deadline) {
         timedOut = true;
@@ -87,5 +88,21 @@ export function parseRust(text: string, budgetMs = 2000, oldTree?: Tree | null):
     sharedParser.reset();
     throw new ParseTimeout(budgetMs);
   }
+  if (parsed !== text) {
+    // Node texts come from the source as written, not from the masked copy the parser read.
+    (tree as unknown as { textCallback: (index: number) => string }).textCallback = (index) => text.slice(index);
+  }
   return tree;
+}
+
+/** `&raw` not followed by `const`/`mut`: a variable named `raw` borrowed, which tree-sitter-rust 0.24 reads as a raw borrow. */
+const RAW_BORROW_LOOKALIKE = /(&\s*)raw\b(?!\s*(?:const|mut)\b)/g;
+
+/**
+ * tree-sitter-rust 0.24 parses `&raw[..n]` (a variable named `raw`) as a broken raw borrow, where
+ * rustc compiles it. The parser reads a copy with that `raw` renamed to `r_w` (same length, so every
+ * position holds), and node texts still come from the real source.
+ */
+function maskRawBorrowLookalikes(text: string): string {
+  return text.includes('raw') ? text.replace(RAW_BORROW_LOOKALIKE, '$1r_w') : text;
 }

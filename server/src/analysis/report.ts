@@ -66,6 +66,11 @@ export interface FutureReport {
   /** Captured inputs: arguments (incl. `self`) of an async fn, captures of a block or closure. */
   upvars: HeldValue[];
   awaits: AwaitPoint[];
+  /**
+   * rustc knows this future as an async block at this 1-based position: the block `#[tokio::main]`
+   * or `#[tokio::test]` makes of the fn's body (there is no async fn left after the macro).
+   */
+  rustcBlockAt?: { line: number; column: number };
   /** Set when the body was not analysed (parse errors, too large); all other fields are then empty. */
   skipped?: string;
   /** For async fns, the span of the name (1-based lines and columns). */

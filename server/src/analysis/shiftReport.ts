@@ -30,6 +30,7 @@ export function shiftReport(report: FutureReport, was: { row: number; column: nu
     endLine: line(report.endLine),
     upvars: report.upvars.map(held),
     awaits: report.awaits.map((a) => ({ ...a, line: line(a.line), column: col(a.line, a.column), held: a.held.map(held) })),
+    ...(report.rustcBlockAt ? { rustcBlockAt: { line: line(report.rustcBlockAt.line), column: col(report.rustcBlockAt.line, report.rustcBlockAt.column) } } : {}),
     nameSpan: report.nameSpan && {
       line: line(report.nameSpan.line), column: col(report.nameSpan.line, report.nameSpan.column),
       endLine: line(report.nameSpan.endLine), endColumn: col(report.nameSpan.endLine, report.nameSpan.endColumn),

@@ -122,7 +122,8 @@ export function showTy(ty: Ty): string {
     case 'never':
       return '!';
     case 'adt': {
-      const name = ty.segments[ty.segments.length - 1];
+      // Another crate's type keeps its path (`tokio::sync::MutexGuard`): its last name alone reads as std's.
+      const name = ty.origin === 'dependency' ? ty.segments.join('::') : ty.segments[ty.segments.length - 1];
       return ty.args.length ? `${name}<${ty.args.map(showTy).join(', ')}>` : name;
     }
     case 'future':

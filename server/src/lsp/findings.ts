@@ -160,6 +160,9 @@ export function classifyGuard(value: HeldValue, source: SourceText): GuardKind |
   if (initializer !== null && /\.await\b/.test(initializer)) {
     return null;
   }
+  if (value.guard) {
+    return ENGINE_GUARDS[value.guard];
+  }
   const fromType = value.type ? guardFromType(value.type) : undefined;
   if (fromType !== undefined) {
     return fromType;
@@ -167,10 +170,20 @@ export function classifyGuard(value: HeldValue, source: SourceText): GuardKind |
   return initializer !== null ? guardFromInitializer(initializer) : null;
 }
 
+/** The engine's guard kinds (std's, found by type), as the findings name them. */
+const ENGINE_GUARDS: Record<NonNullable<HeldValue['guard']>, GuardKind> = {
+  mutex: { type: 'MutexGuard', refCell: false },
+  'rwlock-read': { type: 'RwLockReadGuard', refCell: false },
+  'rwlock-write': { type: 'RwLockWriteGuard', refCell: false },
+  'refcell-ref': { type: 'Ref', refCell: true },
+  'refcell-ref-mut': { type: 'RefMut', refCell: true },
+};
+
 /** `undefined` when the type says nothing either way (unknown or inferred as `_`). */
 function guardFromType(type: string): GuardKind | null | undefined {
   const path = type.trim();
-  if (path === '_' || path.startsWith('_')) {
+  // `_`, and the engine's labels of types it could not tell (`type of \`g\``, `future of \`..\``).
+  if (path === '_' || path.startsWith('_') || /^(type|future) of /.test(path)) {
     return undefined;
   }
   if (path.startsWith('&') || path.startsWith('*')) {

@@ -25,6 +25,14 @@ export interface FutureMatch {
  * plus its type or trait; failing that, on the method name when one side does not name a type.
  * Among several candidates the first one, in input order, wins.
  */
+/**
+ * Whether rustc names this future by its position (blocks, closures, and the block
+ * `#[tokio::main]` makes of a fn) rather than by a fn path: it pairs within its own file.
+ */
+export function pairsByPosition(future: FutureReport): boolean {
+  return future.kind !== 'fn' || future.rustcBlockAt !== undefined;
+}
+
 export function matchFutures(engine: FutureReport[], rustc: RustcFuture[]): FutureMatch {
   const pairs: FuturePair[] = [];
   const unmatchedEngine: FutureReport[] = [];
@@ -42,6 +50,11 @@ export function matchFutures(engine: FutureReport[], rustc: RustcFuture[]): Futu
   for (const future of engine) {
     if (future.skipped !== undefined) {
       unmatchedEngine.push(future);
+    } else if (future.rustcBlockAt) {
+      const at = future.rustcBlockAt;
+      if (!claim(future, findSpanned({ kind: 'block', ...at }, available))) {
+        unmatchedEngine.push(future);
+      }
     } else if (future.kind === 'fn') {
       pendingFns.push(future);
     } else if (!claim(future, findSpanned(future, available))) {
@@ -72,7 +85,7 @@ export function matchFutures(engine: FutureReport[], rustc: RustcFuture[]): Futu
   return { pairs, unmatchedEngine, unmatchedRustc: rustc.filter((future) => available.has(future)) };
 }
 
-function findSpanned(future: FutureReport, available: Set<RustcFuture>): RustcFuture | undefined {
+function findSpanned(future: Pick<FutureReport, 'kind' | 'line' | 'column'>, available: Set<RustcFuture>): RustcFuture | undefined {
   for (const candidate of available) {
     if (candidate.kind === future.kind && candidate.line === future.line && candidate.column === future.column) {
       return candidate;

@@ -1,0 +1,47 @@
+/**
+ * Input rustc rejects never gives an impossible number: a negative or non-usize array length, a type
+ * over 2^53 bytes, or a type that grows at every level of its own definition has no size, and the
+ * future naming it is a lower bound that says why.
+ */
+import * as assert from 'assert';
+import { loadServerModule } from '../support/repoPaths';
+
+const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+
+function analyse(text: string) {
+  return engine.analyzeSource(text, { file: 'hardening.rs', edition: '2021' });
+}
+
+describe('no impossible numbers', () => {
+  before(async () => {
+    await engine.initAnalysis();
+  });
+
+  it('gives no size to an array whose length is negative, and none above 2^53 bytes', () => {
+    const report = analyse(`async fn tick() {}
+pub async fn negative() { let a: [u8; 1 - 2] = todo!(); tick().await; drop(a); }
+pub async fn huge() { let a: [[u8; 1 << 40]; 1 << 40] = todo!(); tick().await; drop(a); }
+pub async fn many() { let a = ([[0u8; 1 << 30]; 1 << 22], [[0u8; 1 << 30]; 1 << 22]); tick().await; drop(a); }`);
+    for (const future of report.futures) {
+      assert.ok(future.size === null || (future.size >= 0 && future.size <= Number.MAX_SAFE_INTEGER), `${future.name}: ${future.size}`);
+      for (const held of future.awaits.flatMap((a) => a.held)) {
+        assert.ok(held.size === null || (held.size >= 0 && held.size <= Number.MAX_SAFE_INTEGER), `${future.name} ${held.name}: ${held.size}`);
+      }
+    }
+    const byName = Object.fromEntries(report.futures.map((f) => [f.name, f]));
+    assert.strictEqual(byName.negative.exact, false);
+    assert.ok(byName.negative.unknown.some((u) => u.includes('an array length must be a usize')), JSON.stringify(byName.negative.unknown));
+    assert.strictEqual(byName.huge.exact, false);
+    assert.ok(byName.huge.unknown.some((u) => u.includes('too big')), JSON.stringify(byName.huge.unknown));
+    assert.strictEqual(byName.many.exact, false);
+  });
+
+  it('stops at a type that grows at every level (polymorphic recursion), with a short answer', () => {
+    const report = analyse('struct S<T>(T, Option<S<(T, T)>>);\nasync fn tick() {}\npub async fn f(s: S<u8>) { tick().await; drop(s); }\n');
+    const f = report.futures.find((x) => x.name === 'f')!;
+    assert.strictEqual(f.exact, false);
+    assert.ok(f.unknown.some((u) => u.includes('recursive type')), JSON.stringify(f.unknown));
+    // The report stays proportional to the input (it was 19.8 MB of JSON for these 120 bytes).
+    assert.ok(JSON.stringify(report).length < 10_000, `${JSON.stringify(report).length} characters`);
+  });
+});
