@@ -44,4 +44,22 @@ pub async fn many() { let a = ([[0u8; 1 << 30]; 1 << 22], [[0u8; 1 << 30]; 1 << 
     // The report stays proportional to the input (it was 19.8 MB of JSON for these 120 bytes).
     assert.ok(JSON.stringify(report).length < 10_000, `${JSON.stringify(report).length} characters`);
   });
+
+  it('reads a type nested 3,000 levels deep as far as rustc would, without losing the file or the crate', () => {
+    const deep = `${'Vec<'.repeat(3000)}u8${'>'.repeat(3000)}`;
+    const single = analyse(`async fn tick() {}\npub async fn f() { let _n: ${deep} = todo!(); tick().await; }\n`);
+    assert.deepStrictEqual(single.notices, []);
+    // A Vec is 24 bytes whatever it holds.
+    assert.strictEqual(single.futures.find((f) => f.name === 'f')?.size, 32);
+    const crate = engine.analyzeCrate(
+      [
+        { file: 'src/lib.rs', text: 'mod deep;\nasync fn tick() {}\npub async fn g() { tick().await; }\n', modulePath: [] },
+        { file: 'src/deep.rs', text: `pub type D = ${deep};\n`, modulePath: ['deep'] },
+      ],
+      { edition: '2021' },
+    );
+    assert.deepStrictEqual(crate.flatMap((r) => r.notices), []);
+    assert.deepStrictEqual(crate.flatMap((r) => r.futures.map((f) => f.name)), ['tick', 'g']);
+  });
 });
+

@@ -166,7 +166,17 @@ export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 
         analyses.push(null);
         continue;
       }
-      analyses.push(new FileAnalysis(tree.rootNode, { ...options, file: file.file }, macros, file.modulePath, crate));
+      let analysis: FileAnalysis;
+      try {
+        analysis = new FileAnalysis(tree.rootNode, { ...options, file: file.file }, macros, file.modulePath, crate);
+      } catch (e) {
+        // One file that cannot be indexed costs its own items, not the crate's analysis.
+        tree.delete();
+        trees.push({ file, tree: null, notice: `analysis failed: ${e instanceof Error ? e.message : String(e)}` });
+        analyses.push(null);
+        continue;
+      }
+      analyses.push(analysis);
       if (/\basync\b/.test(file.text)) {
         trees.push({ file, tree });
       } else {
@@ -179,9 +189,31 @@ export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 
     crate.attach(analyses.filter((a): a is FileAnalysis => a !== null));
     // Files without `async` still define types and fns for the others, but have no futures to find.
     const withAsync = analyses.map((a, i) => (a && trees[i].tree ? a : null));
-    withAsync.forEach((a) => a?.discoverFutures());
-    withAsync.forEach((a) => a?.walk());
-    return trees.map(({ file, notice }, i) => analyses[i]?.reports() ?? { file: file.file, futures: [], notices: notice ? [notice] : [] });
+    // A file whose analysis throws gets a notice of its own; the other files keep their reports.
+    const failed = new Map<number, string>();
+    const guarded = (step: (a: FileAnalysis) => void) =>
+      withAsync.forEach((a, i) => {
+        if (a && !failed.has(i)) {
+          try {
+            step(a);
+          } catch (e) {
+            failed.set(i, `analysis failed: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+      });
+    guarded((a) => a.discoverFutures());
+    guarded((a) => a.walk());
+    return trees.map(({ file, notice }, i) => {
+      const why = failed.get(i) ?? notice;
+      if (why !== undefined || !analyses[i]) {
+        return { file: file.file, futures: [], notices: why ? [why] : [] };
+      }
+      try {
+        return analyses[i]!.reports();
+      } catch (e) {
+        return { file: file.file, futures: [], notices: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
+      }
+    });
   } finally {
     macros.dispose();
     for (const t of trees) {
@@ -749,6 +781,7 @@ class FileAnalysis {
       scope,
       returnTy,
       callableOutputs: fn?.callableOutputs,
+      onceCallables: fn?.onceCallables,
       futureOutputs: fn?.futureOutputs,
       onNestedFuture: (nested) => {
         const entry = this.futures.get(this.keyOf(nested.node));

@@ -177,6 +177,8 @@ export interface BodyContext {
   returnTy?: Ty;
   /** The enclosing fn's closure-trait bounds (`F: FnMut(u32) -> Fut`). */
   callableOutputs?: Map<string, Ty | 'async'>;
+  /** The enclosing fn's generic parameters bounded by `FnOnce`: calling one moves it. */
+  onceCallables?: Set<string>;
   /** The enclosing fn's `Fut: Future<Output = T>` bounds. */
   futureOutputs?: Map<string, Ty>;
   /** Called as soon as a direct nested async block or closure has been walked for its captures. */
@@ -1795,7 +1797,7 @@ export class BodyWalker {
     if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
       this.walkExpr(fnNode, 'borrow');
     } else if (fnNode?.type === 'identifier' && this.lookup(fnNode.text)) {
-      this.walkExpr(fnNode, 'borrow');
+      this.walkExpr(fnNode, this.calledOnce(this.lookup(fnNode.text)!.ty) ? 'move' : 'borrow');
     }
     // `Some(x)`, `Ok(x)`, `Point(a, b)` build values; they are not calls that can unwind.
     const isConstructor = /^[A-Z]/.test((fnNode?.text ?? '').split('::').pop() ?? '');
@@ -1818,6 +1820,14 @@ export class BodyWalker {
       }
       this.unsettleIntArguments(args);
     }
+  }
+
+  /** A callee of type `F: FnOnce(..)` (or `impl FnOnce(..)`): calling it consumes it. */
+  private calledOnce(ty: Ty): boolean {
+    if (ty.k === 'param') {
+      return this.ctx.onceCallables?.has(ty.name) ?? false;
+    }
+    return ty.k === 'unknown' && /^impl\s+(Async)?FnOnce\b/.test(ty.text);
   }
 
   private calleeOf(fnNode: SyntaxNode): FnInfo | null {

@@ -101,12 +101,18 @@ export function receiverMode(recvTy: Ty, method: string, env: InferEnv): SelfKin
   if (t.k === 'array') {
     return 'ref';
   }
-  if (BY_VALUE_METHODS.has(method)) {
+  if (BY_VALUE_METHODS.has(method) || CONSUMING_CONVERSION.test(method)) {
     // `Option<&T>::map` and friends still move the (Copy) option; only the receiver mode matters.
     return 'value';
   }
   return 'ref';
 }
+
+/**
+ * `into_*` conversions take `self` by value (Rust's API naming guidelines, C-CONV): a value of a
+ * type not known here (`tcp_stream.into_std()`, `stream.into_split()`) is moved by them.
+ */
+const CONSUMING_CONVERSION = /^into_[a-z0-9_]+$/;
 
 /** A method defined in this file for the receiver's type (or, if the type is unknown, any with that name). */
 export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo | null {

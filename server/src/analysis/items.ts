@@ -34,6 +34,8 @@ export interface FnInfo {
   callableOutputs: Map<string, Ty | 'async'>;
   /** `Fut: Future<Output = T>` bounds: what awaiting a value of type Fut gives. */
   futureOutputs: Map<string, Ty>;
+  /** Generic parameters bounded by `FnOnce`/`AsyncFnOnce`: calling one moves it. */
+  onceCallables: Set<string>;
   body: SyntaxNode | null;
   /** Declared inside another fn's body. */
   inBody?: boolean;
@@ -148,6 +150,7 @@ export interface FnSignature {
   generics: string[];
   callableOutputs: Map<string, Ty | 'async'>;
   futureOutputs: Map<string, Ty>;
+  onceCallables: Set<string>;
 }
 
 /** Builds the index with one walk over the file's items. */
@@ -467,6 +470,7 @@ function indexFn(
     ret: signature.ret,
     generics: signature.generics,
     callableOutputs: signature.callableOutputs.size ? new Map(signature.callableOutputs) : new Map(),
+    onceCallables: signature.onceCallables,
     futureOutputs: signature.futureOutputs.size ? new Map(signature.futureOutputs) : new Map(),
     body,
   };
@@ -630,14 +634,15 @@ function readSignature(
     params: params.map((p) => ({ ty: p.ty, isSelf: p.isSelf, patternText: p.patternText })),
     ret,
     generics,
-    ...(typeParameters || /\bwhere\b/.test(header) ? genericBounds(item, index, scope) : { callableOutputs: new Map(), futureOutputs: new Map() }),
+    ...(typeParameters || /\bwhere\b/.test(header) ? genericBounds(item, index, scope) : { callableOutputs: new Map(), futureOutputs: new Map(), onceCallables: new Set<string>() }),
   };
   return { signature, params };
 }
 
 /** `F: FnMut(A) -> R` and `Fut: Future<Output = T>` bounds, from the generic parameters and the where clause. */
-function genericBounds(item: SyntaxNode, index: ItemIndex, scope: TypeScope): { callableOutputs: Map<string, Ty | 'async'>; futureOutputs: Map<string, Ty> } {
+function genericBounds(item: SyntaxNode, index: ItemIndex, scope: TypeScope): { callableOutputs: Map<string, Ty | 'async'>; futureOutputs: Map<string, Ty>; onceCallables: Set<string> } {
   const callableOutputs = new Map<string, Ty | 'async'>();
+  const onceCallables = new Set<string>();
   const futureOutputs = new Map<string, Ty>();
   const record = (param: string | undefined, bounds: SyntaxNode | null) => {
     for (const b of bounds?.namedChildren ?? []) {
@@ -647,6 +652,9 @@ function genericBounds(item: SyntaxNode, index: ItemIndex, scope: TypeScope): { 
       if (b.type === 'function_type') {
         const trait = b.childForFieldName('trait')?.text ?? '';
         const ret = b.childForFieldName('return_type');
+        if (/(^|::)(Async)?FnOnce$/.test(trait)) {
+          onceCallables.add(param);
+        }
         if (/^Async/.test(trait)) {
           callableOutputs.set(param, 'async');
         } else if (/^Fn(Mut|Once)?$/.test(trait)) {
@@ -677,7 +685,7 @@ function genericBounds(item: SyntaxNode, index: ItemIndex, scope: TypeScope): { 
       }
     }
   }
-  return { callableOutputs, futureOutputs };
+  return { callableOutputs, futureOutputs, onceCallables };
 }
 
 function indexUse(node: SyntaxNode | null, prefix: string[], index: ItemIndex): void {
@@ -889,7 +897,27 @@ function resolveLengths(index: ItemIndex): void {
 }
 
 /** Converts a type node to the Ty model, resolving `Self`, generics and `use` aliases. */
+/** Types nested deeper than this are not read (rustc's own recursion limit for types is 128). */
+const MAX_TYPE_DEPTH = 128;
+let typeDepth = 0;
+
+/**
+ * The type a type node names. Nesting is bounded (`Vec<Vec<…3000 levels…>>` is an unknown type,
+ * not a stack overflow that would lose the whole file).
+ */
 export function typeFromNode(node: SyntaxNode, index: ItemIndex, scope: TypeScope = EMPTY_SCOPE): Ty {
+  if (typeDepth >= MAX_TYPE_DEPTH) {
+    return { k: 'unknown', text: 'a type nested too deep' };
+  }
+  typeDepth++;
+  try {
+    return typeFromNodeAtDepth(node, index, scope);
+  } finally {
+    typeDepth--;
+  }
+}
+
+function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScope): Ty {
   switch (node.type) {
     case 'primitive_type':
       return node.text === 'str' ? { k: 'str' } : prim(node.text);
