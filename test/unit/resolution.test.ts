@@ -154,5 +154,19 @@ pub async fn plain() { for i in 0..10 { tick().await; let _ = i * 2; } }`;
     assert.deepStrictEqual(held('counted'), ['v: Vec<u8>', 'iter: Range<usize>', 'i: usize']);
     assert.deepStrictEqual(held('plain'), ['iter: Range<i32>', 'i: i32']);
   });
+
+  it("calls a `self: Pin<&mut Self>` method of the pinned type, which moves the Pin (fixture-checked shape)", () => {
+    const text = `use std::pin::Pin;
+pub struct W { buf: Vec<u8> }
+async fn tick() {}
+impl W {
+    pub async fn write(self: Pin<&mut Self>, v: &[u8]) -> usize { self.write_raw(v.iter()).await }
+    pub async fn write_raw<I: Iterator>(self: Pin<&mut Self>, values: I) -> usize { tick().await; values.count() }
+}`;
+    // rustc 1.95: 80 bytes, only the awaitee at the await (the Pin was moved into the call).
+    const f = future(text, 'W::write');
+    assert.deepStrictEqual(f.awaits[0].held.map((h) => h.kind), ['awaitee']);
+    assert.strictEqual(f.size, 80);
+  });
 });
 

@@ -116,7 +116,14 @@ const CONSUMING_CONVERSION = /^into_[a-z0-9_]+$/;
 
 /** A method defined in this file for the receiver's type (or, if the type is unknown, any with that name). */
 export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo | null {
-  const t = peelRefs(recvTy);
+  let t = peelRefs(recvTy);
+  // `self: Pin<&mut Self>` methods are the pinned type's (`self.write_raw(..)` on a `Pin<&mut Writer>`).
+  if (isAdt(t, 'Pin') && t.k === 'adt' && t.args[0] && !index.methods.has(`Pin::${method}`)) {
+    const pinned = peelRefs(isAdt(peelRefs(t.args[0]), 'Box') ? inner(peelRefs(t.args[0])) : t.args[0]);
+    if (adtName(pinned) && index.methods.has(`${adtName(pinned)}::${method}`)) {
+      t = pinned;
+    }
+  }
   const name = adtName(t);
   if (name) {
     // `ll::Semaphore` (a module alias) names one of two same-named types: its module decides.
