@@ -200,7 +200,7 @@ describe('cli: arguments', () => {
   it('reads every option', () => {
     assert.deepStrictEqual(
       args.parseCliArgs(['--format=json', '--edition', '2018', '--max-future-size', '16384', 'a', 'b.rs']),
-      { command: 'run', paths: ['a', 'b.rs'], format: 'json', edition: '2018', maxFutureSize: 16384 },
+      { command: 'run', paths: ['a', 'b.rs'], format: 'json', edition: '2018', maxFutureSize: 16384, denySkipped: true },
     );
   });
 
@@ -496,5 +496,39 @@ describe('cli: --max-future-size', () => {
 
   it('allows a future exactly at the limit', () => {
     assert.deepStrictEqual(threshold.oversizedFutures(sampleReports(), 1027), []);
+  });
+});
+
+describe('cli: hostile crates', () => {
+  it('reads no FIFO, device or file outside the package that a `mod` reaches, and names each in a notice', function () {
+    const crate = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-hostile-'));
+    try {
+      fs.mkdirSync(path.join(crate, 'src'));
+      fs.writeFileSync(path.join(crate, 'Cargo.toml'), '[package]\nname = "hostile"\nversion = "0.1.0"\nedition = "2021"\n');
+      fs.writeFileSync(
+        path.join(crate, 'src', 'lib.rs'),
+        '#[path = "/dev/zero"]\nmod zero;\n#[path = "/etc/hostname"]\nmod outside;\nmod fifo;\nasync fn tick() {}\npub async fn g() { tick().await; }\n',
+      );
+      if (spawnSync('mkfifo', [path.join(crate, 'src', 'fifo.rs')]).status !== 0) {
+        this.skip();
+      }
+      // Before, /dev/zero took the CLI to 2.9 GB and a FIFO blocked it forever.
+      const result = runCli(['--format', 'json', crate]);
+      assert.strictEqual(result.status, 0, result.stderr);
+      const output = JSON.parse(result.stdout) as { futures: FutureReport[]; notices: string[] };
+      assert.deepStrictEqual(output.futures.map((f) => f.name), ['tick', 'g']);
+      const notices = output.notices.join('\n');
+      assert.match(notices, /module `zero` is not a regular file \(\/dev\/zero\): not read/);
+      assert.match(notices, /module `outside` is outside the package \(\/etc\/hostname\): not read/);
+      assert.match(notices, /module `fifo` is not a regular file/);
+      // A size check cannot pass because nothing was checked: what was not read fails it (status 4).
+      const checked = runCli(['--max-future-size', '100000', crate]);
+      assert.strictEqual(checked.status, 4, checked.stderr);
+      assert.match(checked.stderr, /3 files or futures could not be analysed \(--deny-skipped\)/);
+      assert.strictEqual(runCli(['--max-future-size', '100000', '--allow-skipped', crate]).status, 0);
+      assert.strictEqual(runCli(['--deny-skipped', crate]).status, 4);
+    } finally {
+      fs.rmSync(crate, { recursive: true, force: true });
+    }
   });
 });

@@ -173,6 +173,15 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
         reports.push({ ...report, notices: report.notices.map((n) => withFile(report.file, n)) });
       }
     }
+    // A `mod` whose file was not read (a FIFO, a device, a file outside the package) is named on the
+    // file that declares it.
+    for (const warning of layout.warnings) {
+      const declared = /^(.*): (module `[^`]+` is (?:not a regular file|outside the package) .*)$/.exec(warning);
+      const report = declared ? reports.find((r) => r.file === requested.get(declared[1])) : undefined;
+      if (declared && report) {
+        report.notices.push(`${report.file}: ${declared[2]}`);
+      }
+    }
     return reports;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

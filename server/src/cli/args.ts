@@ -28,6 +28,11 @@ export interface RunOptions {
   singleFile?: boolean;
   /** `--calibration FILE`: measured sizes from `rust-future-size calibrate`. */
   calibration?: string;
+  /**
+   * `--deny-skipped`: exit with 4 when a file or a future could not be analysed (on by default with
+   * `--max-future-size`, so a check cannot pass because nothing was checked; `--allow-skipped` turns it off).
+   */
+  denySkipped?: boolean;
 }
 
 /** `rust-future-size calibrate [CRATE_DIR]`: one cargo build with -Zprint-type-sizes, stored for later runs. */
@@ -85,12 +90,16 @@ Options:
   -j, --jobs N              analyse N files at a time on worker threads
                             (default: one per core; 1 = no threads)
   --single-file             analyse each file on its own (no crate index)
+  --deny-skipped            exit with status 4 if a file or future could not
+                            be analysed (the default with --max-future-size;
+                            --allow-skipped turns that off)
   --calibration FILE        use sizes measured by \`calibrate\` (calibration.json)
   -h, --help                show this help
   -V, --version             show the version
 
 Exit status: 0 ok, 1 a future exceeds --max-future-size,
-2 bad arguments or unreadable paths, 3 internal error.
+2 bad arguments or unreadable paths, 3 internal error,
+4 a file or future could not be analysed (with --deny-skipped).
 `;
 
 /**
@@ -116,6 +125,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         'max-future-size': { type: 'string' },
         jobs: { type: 'string', short: 'j' },
         'single-file': { type: 'boolean' },
+        'deny-skipped': { type: 'boolean' },
+        'allow-skipped': { type: 'boolean' },
         calibration: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
@@ -139,6 +150,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     maxFutureSize: values['max-future-size'] === undefined ? undefined : byteCount(values['max-future-size']),
     ...(values.jobs === undefined ? {} : { jobs: jobCount(values.jobs) }),
     ...(values['single-file'] ? { singleFile: true } : {}),
+    ...((values['deny-skipped'] || values['max-future-size'] !== undefined) && !values['allow-skipped'] ? { denySkipped: true } : {}),
     ...(values.calibration === undefined ? {} : { calibration: values.calibration }),
   };
 }

@@ -15,6 +15,7 @@ import { formatJson } from './formatJson';
 import { ANSI_STYLE, formatText, PLAIN_STYLE } from './formatText';
 import { packageVersion } from './packageInfo';
 import { describeOversized, oversizedFutures } from './threshold';
+import type { FileReport } from '../analysis/report';
 
 const PROGRAM = 'rust-future-size';
 
@@ -25,6 +26,8 @@ export const ExitCode = {
   usage: 2,
   /** A bug in this tool, not in the user's input. */
   internal: 3,
+  /** With `--deny-skipped`: a file or a future could not be analysed. */
+  notAnalysed: 4,
 } as const;
 
 /** Where the CLI writes and what it knows of its environment; tests can pass their own. */
@@ -121,6 +124,14 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
       return ExitCode.futureTooLarge;
     }
   }
+  if (options.denySkipped) {
+    const missed = notAnalysed(reports);
+    if (missed.length > 0) {
+      const what = missed.length === 1 ? '1 file or future' : `${missed.length} files or futures`;
+      io.stderr.write(`${PROGRAM}: ${what} could not be analysed (--deny-skipped):\n${missed.map((m) => `  ${m}\n`).join('')}`);
+      return ExitCode.notAnalysed;
+    }
+  }
   return ExitCode.ok;
 }
 
@@ -145,3 +156,27 @@ function processIo(): CliIo {
   }
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
 }
+
+/**
+ * What a run could not analyse: futures skipped (too large, a parse error) and files skipped or
+ * failed (binary, too big, not a regular file, outside the package). Notices that only inform (a
+ * file a `cfg` leaves out) do not count.
+ */
+export function notAnalysed(reports: readonly FileReport[]): string[] {
+  const missed: string[] = [];
+  for (const report of reports) {
+    for (const future of report.futures) {
+      if (future.skipped !== undefined) {
+        missed.push(`${report.file}:${future.line} ${future.name}: ${future.skipped}`);
+      }
+    }
+    for (const notice of report.notices) {
+      // A skipped future has a notice too (`f at line 3: skipped: ..`), counted above.
+      if (/\b(skipped|analysis failed|not read)\b/.test(notice) && !/ at line \d+: skipped: /.test(notice)) {
+        missed.push(notice);
+      }
+    }
+  }
+  return missed;
+}
+

@@ -17,7 +17,12 @@ export type SourceText = { ok: true; text: string } | { ok: false; reason: strin
 export async function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): Promise<SourceText> {
   let bytes: Buffer;
   try {
-    const { size } = await fs.promises.stat(file);
+    const stat = await fs.promises.stat(file);
+    if (!stat.isFile()) {
+      // A FIFO would block the run and a device may never end.
+      return { ok: false, reason: 'not a regular file' };
+    }
+    const size = stat.size;
     if (size > maxBytes) {
       return { ok: false, reason: `larger than ${formatMegabytes(maxBytes)} (${formatMegabytes(size)})` };
     }

@@ -67,7 +67,7 @@ export function readCrateLayout(root: string): CrateLayout {
   const files: CrateSourceFile[] = [];
   const seen = new Set<string>();
   if (rootFile) {
-    followModules(rootFile, [], true, files, seen, warnings);
+    followModules(rootFile, [], true, files, seen, warnings, root);
   }
   // Files under src/ that no `mod` declaration reaches (bins, examples of cfg'd modules) still count.
   for (const extra of listRustFiles(path.join(root, 'src'))) {
@@ -79,7 +79,26 @@ export function readCrateLayout(root: string): CrateLayout {
   return { root, name, edition, files, warnings };
 }
 
-function followModules(file: string, modulePath: string[], isRoot: boolean, files: CrateSourceFile[], seen: Set<string>, warnings: string[]): void {
+function isRegularFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `file`, with symlinks resolved, lies inside `root` (so `#[path]` cannot reach `/etc/passwd`). */
+function isInside(file: string, root: string): boolean {
+  try {
+    const real = fs.realpathSync(file);
+    const base = fs.realpathSync(root);
+    return real === base || real.startsWith(base.endsWith(path.sep) ? base : base + path.sep);
+  } catch {
+    return false;
+  }
+}
+
+function followModules(file: string, modulePath: string[], isRoot: boolean, files: CrateSourceFile[], seen: Set<string>, warnings: string[], crateRoot: string): void {
   const resolved = path.resolve(file);
   if (seen.has(resolved) || files.length >= MAX_FILES) {
     return;
@@ -99,8 +118,13 @@ function followModules(file: string, modulePath: string[], isRoot: boolean, file
       ? [path.resolve(path.dirname(resolved), explicitPath)]
       : [path.join(dir, `${name}.rs`), path.join(dir, name, 'mod.rs')];
     const found = candidates.find((c) => fs.existsSync(c));
-    if (found) {
-      followModules(found, [...modulePath, name], false, files, seen, warnings);
+    const regular = found !== undefined && isRegularFile(found);
+    if (found && regular && isInside(found, crateRoot)) {
+      followModules(found, [...modulePath, name], false, files, seen, warnings, crateRoot);
+    } else if (found && !regular) {
+      warnings.push(`${resolved}: module \`${name}\` is not a regular file (${found}): not read`);
+    } else if (found) {
+      warnings.push(`${resolved}: module \`${name}\` is outside the package (${found}): not read`);
     } else {
       warnings.push(`${resolved}: module \`${name}\` not found (looked for ${candidates.map((c) => path.relative(process.cwd(), c)).join(', ')})`);
     }
@@ -142,10 +166,23 @@ function listRustFiles(dir: string): string[] {
   return out.sort();
 }
 
-function safeRead(file: string): string | null {
+/** Manifests and module files beyond this are not read (a hand-written one is far smaller). */
+const MAX_READ_BYTES = 5 * 1024 * 1024;
+
+/**
+ * A regular file's text; null for anything else (a FIFO would block, `/dev/zero` never ends), for
+ * a file over the size cap, and for one that cannot be read.
+ */
+export function readRegularFile(file: string, maxBytes = MAX_READ_BYTES): string | null {
   try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile() || stat.size > maxBytes) {
+      return null;
+    }
     return fs.readFileSync(file, 'utf8');
   } catch {
     return null;
   }
 }
+
+const safeRead = readRegularFile;
