@@ -8,6 +8,9 @@ import type { Edition } from '../analysis/engine';
 import { EDITIONS } from './args';
 import { describeFsError, displayPath } from './files';
 
+/** A Cargo.toml larger than this is not read (a hand-written one is a few KB). */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
+
 /** Used when no Cargo.toml owns the file, or the one that does cannot be read. */
 export const DEFAULT_EDITION: Edition = '2021';
 
@@ -130,7 +133,14 @@ export class EditionResolver {
   private async readManifest(directory: string): Promise<Manifest | undefined> {
     let text: string;
     try {
-      text = await fs.promises.readFile(path.join(directory, 'Cargo.toml'), 'utf8');
+      const file = path.join(directory, 'Cargo.toml');
+      const stat = await fs.promises.stat(file);
+      if (!stat.isFile() || stat.size > MAX_MANIFEST_BYTES) {
+        // A FIFO would block, and a manifest of megabytes is not hand-written.
+        this.warn(`${this.shown(directory)}: Cargo.toml is ${stat.isFile() ? 'larger than 1 MB' : 'not a regular file'}: not read; assuming edition ${DEFAULT_EDITION}`);
+        return { kind: 'broken' };
+      }
+      text = await fs.promises.readFile(file, 'utf8');
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import { parseRust, SyntaxNode } from '../analysis/parser';
-import { findCrateRoot } from '../workspace/crateLayout';
+import { findCrateRoot, readRegularFile } from '../workspace/crateLayout';
 import { ALLOW_COMMENT_PREFIX } from '../protocol';
 
 /** clippy looks for `.clippy.toml` first; when both exist it warns and uses that one. */
@@ -68,7 +68,12 @@ export class ClippyConfig {
   private read(file: string): ClippyThreshold | null {
     let value: unknown;
     try {
-      value = (parseToml(fs.readFileSync(file, 'utf8')) as Record<string, unknown>)['future-size-threshold'];
+      const text = readRegularFile(file, 1024 * 1024);
+      if (text === null) {
+        this.warnOnce(`${file}: not a regular file or larger than 1 MB; its future-size-threshold is ignored`);
+        return null;
+      }
+      value = (parseToml(text) as Record<string, unknown>)['future-size-threshold'];
     } catch (error) {
       this.warnOnce(`${file}: does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); its future-size-threshold is ignored`);
       return null;

@@ -17,7 +17,7 @@ import { Calibration, CalibrationData, hashText } from '../analysis/calibration'
 import type { CrateFile, Edition } from '../analysis/engine';
 import type { FileReport } from '../analysis/report';
 import { defaultCalibrationPath, loadCalibration } from '../workspace/calibrate';
-import { CrateLayout, findCrateRoot } from '../workspace/crateLayout';
+import { CrateLayout, findCrateRoot, readRegularFile } from '../workspace/crateLayout';
 import type { ModuleAncestor } from './conventions';
 import { CrateRunner } from './crateRunner';
 import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './documents';
@@ -581,7 +581,7 @@ export class WorkspaceIndex implements CrateKnowledge {
 /** `[package] name` at a glance, for the progress title before the layout is read. */
 function packageName(root: string): string | null {
   try {
-    const manifest = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+    const manifest = readRegularFile(path.join(root, 'Cargo.toml'), 1024 * 1024) ?? '';
     const section = /^\s*\[package\]([\s\S]*?)(?:^\s*\[|$(?![\s\S]))/m.exec(manifest)?.[1] ?? '';
     return /^\s*name\s*=\s*"([^"\n]+)"/m.exec(section)?.[1] ?? null;
   } catch {
