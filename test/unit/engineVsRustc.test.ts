@@ -12,13 +12,13 @@ import * as path from 'path';
 import { FileComparison, aggregate } from '../support/compare';
 import { checkRatchet, futureVerdicts, isInvalidBound, isWrongExactClaim, readGaps, shrinkGaps, Verdicts } from '../support/ratchet';
 import { referenceCasesDir } from '../support/repoPaths';
-import { compareCorpus, compareCrate, fixtureFiles, requireRustc } from '../support/rustcCorpus';
+import { compareCorpus, compareCrate, compareCrateOutput, fixtureFiles, requireRustc } from '../support/rustcCorpus';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const gapsFile = path.join(repoRoot, 'test', 'fixtures', 'known-gaps.json');
 const F1_TARGET = 0.98;
 /** Exact shares to hold per corpus (the fixture crates count each instantiation of a generic async fn). */
-const EXACT_TARGET: Record<string, number> = { 'reference cases': 0.95, 'engine fixtures': 0.95, 'fixes fixtures': 0.95, 'fixture crates': 0.85 };
+const EXACT_TARGET: Record<string, number> = { 'reference cases': 0.95, 'engine fixtures': 0.95, 'fixes fixtures': 0.95, 'fixture crates': 0.85, 'recorded crates': 0.85 };
 
 interface Corpus {
   name: string;
@@ -26,6 +26,11 @@ interface Corpus {
   /** The units each test covers: a fixture file, or a crate folder. */
   units: () => string[];
   compare: (root: string) => Promise<FileComparison[]>;
+}
+
+function recordedCrates(): string[] {
+  const dir = path.join(repoRoot, 'test', 'fixtures', 'recorded');
+  return fs.readdirSync(dir).sort().map((d) => path.join(dir, d)).filter((d) => fs.existsSync(path.join(d, 'rustc-print-type-sizes.txt')));
 }
 
 function crateDirs(): string[] {
@@ -46,6 +51,14 @@ const corpora: Corpus[] = [
     const dir = path.join(repoRoot, 'test', 'fixtures', set);
     return { name: `${set} fixtures`, root: () => dir, units: () => fixtureFiles(dir), compare: compareFolder };
   }),
+  {
+    // Crates with a dependency (tokio's macros), whose rustc answer is recorded beside them.
+    name: 'recorded crates',
+    root: () => path.join(repoRoot, 'test', 'fixtures', 'recorded'),
+    units: () => recordedCrates(),
+    compare: async () =>
+      (await Promise.all(recordedCrates().map((dir) => compareCrateOutput(dir, fs.readFileSync(path.join(dir, 'rustc-print-type-sizes.txt'), 'utf8'))))).flat(),
+  },
   {
     name: 'fixture crates',
     root: () => repoRoot,

@@ -471,6 +471,9 @@ export class LayoutComputer {
         return qualifier === 'iter' ? { ...optionOf(sub(arg(0))), copy: false } : unknownLayout(showTy(ty));
       case 'PoisonError':
         return sub(arg(0));
+      case 'MaybeDone':
+        // tokio's `join!`: the future, then its output, then nothing (`Gone`).
+        return enumLayout([[sub(arg(0))], [sub(arg(1))], []]);
       case 'SendError':
         return sub(arg(0));
     }
