@@ -308,6 +308,32 @@ function isUnsuffixedInt(node: SyntaxNode): boolean {
   return node.type === 'integer_literal' && !/[iu](8|16|32|64|128|size)$/.test(node.text);
 }
 
+/**
+ * A `select!`'s branch futures and handlers, from its arguments as `macros.ts` reads them
+ * (`pat = fut, handler, ..`). A block handler needs no comma after it, so `{ .. } pat = fut` reads
+ * as one assignment whose left side is the previous branch's handler; `else`/`complete`/`default`
+ * expressions count as handlers.
+ */
+function selectBranches(args: SyntaxNode[]): { futures: SyntaxNode[]; handlers: SyntaxNode[] } {
+  const futures: SyntaxNode[] = [];
+  const handlers: SyntaxNode[] = [];
+  for (const a of args) {
+    if (a.type === 'assignment_expression') {
+      const left = a.childForFieldName('left');
+      if (left?.type === 'block') {
+        handlers.push(left);
+      }
+      const right = a.childForFieldName('right');
+      if (right) {
+        futures.push(right);
+      }
+    } else {
+      handlers.push(a);
+    }
+  }
+  return { futures, handlers };
+}
+
 /** `0..10`, `1..=n_max` with unsuffixed literal bounds: a range whose integer type only its use settles. */
 function isUnsuffixedIntRange(node: SyntaxNode): boolean {
   if (node.type !== 'range_expression') {
@@ -2532,40 +2558,20 @@ export class BodyWalker {
    * bound futures end with the await, and one handler runs after it.
    */
   private walkFuturesSelect(node: SyntaxNode, args: SyntaxNode[]): void {
-    const futures: SyntaxNode[] = [];
-    const handlers: SyntaxNode[] = [];
-    for (const a of args) {
-      if (a.type === 'assignment_expression') {
-        const left = a.childForFieldName('left');
-        if (left?.type === 'block') {
-          handlers.push(left);
-        }
-        const right = a.childForFieldName('right');
-        if (right) {
-          futures.push(right);
-        }
-      } else {
-        handlers.push(a);
-      }
-    }
+    const { futures, handlers } = selectBranches(args);
     this.pushScope();
     futures.forEach((f, i) => {
       if (f.type === 'identifier' || f.type === 'scoped_identifier') {
         this.withExplicitBorrow(() => this.walkExpr(f, 'borrow'));
-        return;
+      } else {
+        this.walkExpr(f, 'move');
+        this.borrowedMacroLocal(`_${i}`, this.typeOf(f), f);
       }
-      this.walkExpr(f, 'move');
-      const bound = this.newLocal(`_${i}`, 'binding', this.typeOf(f), f, this.point);
-      this.scopes[this.scopes.length - 1].names.delete(`_${i}`);
-      bound.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
     });
     this.registerAwait(node, { k: 'tuple', elems: futures.map(() => ref(UNIT_TY, true)) });
     this.point++;
     this.popScope();
-    const arms = this.newGroup();
-    for (const h of handlers) {
-      this.inRegion(() => this.walkExpr(h.type === 'expression_statement' ? h.namedChildren[0] ?? h : h, 'move'), arms);
-    }
+    this.walkSelectHandlers(handlers);
   }
 
   /**
@@ -2596,39 +2602,13 @@ export class BodyWalker {
    */
   private walkTokioJoinOrSelect(node: SyntaxNode, name: string, args: SyntaxNode[]): void {
     const isSelect = name === 'select';
-    const futures: SyntaxNode[] = [];
-    const handlers: SyntaxNode[] = [];
-    for (const a of args) {
-      if (isSelect && a.type === 'assignment_expression') {
-        // A block handler needs no comma after it, so `{ .. } pat = fut` reads as one assignment
-        // whose left side is the previous branch's handler.
-        const left = a.childForFieldName('left');
-        if (left?.type === 'block') {
-          handlers.push(left);
-        }
-        const right = a.childForFieldName('right');
-        if (right) {
-          futures.push(right);
-        }
-      } else if (isSelect) {
-        // A branch's handler, or the `else` expression.
-        handlers.push(a);
-      } else {
-        futures.push(a);
-      }
-    }
-    const hidden = (localName: string, ty: Ty): Local => {
-      const local = this.newLocal(localName, 'binding', ty, node, this.point);
-      this.scopes[this.scopes.length - 1].names.delete(localName);
-      local.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
-      return local;
-    };
+    const { futures, handlers } = isSelect ? selectBranches(args) : { futures: args, handlers: [] };
     // `select!` declares its `disabled` mask first, in the block that also runs the handlers: borrowed
     // by the poll closure, it stays saved at their awaits too (measured).
     this.pushScope();
     const mask = futures.length <= 8 ? 'u8' : futures.length <= 16 ? 'u16' : futures.length <= 32 ? 'u32' : 'u64';
     if (isSelect) {
-      hidden('disabled', prim(mask));
+      this.borrowedMacroLocal('disabled', prim(mask), node);
     }
     this.pushScope();
     for (const f of futures) {
@@ -2637,22 +2617,34 @@ export class BodyWalker {
     const futureTys = futures.map((f) => this.typeOf(f));
     const elems = isSelect ? futureTys : futureTys.map((t) => adt('MaybeDone', t, this.typer.awaitOutput(t)));
     const tuple: Ty = { k: 'tuple', elems };
-    hidden('futures', tuple);
+    this.borrowedMacroLocal('futures', tuple, node);
     if (isSelect) {
-      hidden('futures', ref(tuple, true));
+      this.borrowedMacroLocal('futures', ref(tuple, true), node);
       this.registerAwait(node, { k: 'tuple', elems: [ref(UNIT_TY), ref(prim(mask), true)] });
     } else {
       this.registerAwait(node, { k: 'tuple', elems: [ref(tuple, true), prim('u32')] });
     }
     this.point++;
     this.popScope();
-    // One handler runs: they are the arms of a `match` on the branch that completed.
+    this.walkSelectHandlers(handlers);
+    this.point++;
+    this.popScope();
+  }
+
+  /** A local a macro's expansion declares (the code cannot name it), borrowed by what it awaits. */
+  private borrowedMacroLocal(name: string, ty: Ty, node: SyntaxNode): Local {
+    const local = this.newLocal(name, 'binding', ty, node, this.point);
+    this.scopes[this.scopes.length - 1].names.delete(name);
+    local.uses.push({ point: ++this.point, kind: 'borrow', region: [...this.regionStack] });
+    return local;
+  }
+
+  /** One `select!` handler runs: they are the arms of a `match` on the branch that completed. */
+  private walkSelectHandlers(handlers: SyntaxNode[]): void {
     const arms = this.newGroup();
     for (const h of handlers) {
       this.inRegion(() => this.walkExpr(h.type === 'expression_statement' ? h.namedChildren[0] ?? h : h, 'move'), arms);
     }
-    this.point++;
-    this.popScope();
   }
 
   // ---- nested futures and closures ----
