@@ -556,4 +556,42 @@ pub async fn notify(user: &str) -> usize {
     );
     assert.strictEqual(fixCli.unifiedDiff('same', 'same', 'f.rs'), '');
   });
+
+  it('writes like an editor: keeps the BOM and CRLF endings (in the diff too), refuses a read-only file unless --force, writes through a symlink and keeps hard links', function () {
+    const file = path.join(dir, 'lib.rs');
+    const crlf = source.replace(/\n/g, '\r\n');
+    fs.writeFileSync(file, '\uFEFF' + crlf);
+    const diff = run(['fix', '--dry-run', 'lib.rs']);
+    assert.ok(diff.stdout.includes('+    drop(audit);\r\n'), JSON.stringify(diff.stdout));
+    assert.strictEqual(run(['fix', 'lib.rs']).status, 0);
+    const fixed = fs.readFileSync(file);
+    assert.deepStrictEqual([...fixed.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the BOM is kept');
+    assert.ok(fixed.toString('utf8').includes('    drop(audit);\r\n    pause().await;\r\n'));
+
+    fs.writeFileSync(file, source);
+    fs.chmodSync(file, 0o444);
+    const refused = run(['fix', 'lib.rs']);
+    assert.strictEqual(refused.status, 2);
+    assert.match(refused.stderr, /read-only .*--force/);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), source);
+    assert.strictEqual(run(['fix', '--force', 'lib.rs']).status, 0);
+    assert.ok(fs.readFileSync(file, 'utf8').includes('drop(audit);'));
+    fs.chmodSync(file, 0o644);
+
+    fs.mkdirSync(path.join(dir, 'real'));
+    const target = path.join(dir, 'real', 'target.rs');
+    fs.writeFileSync(target, source);
+    fs.rmSync(file);
+    fs.symlinkSync(target, file);
+    assert.strictEqual(run(['fix', 'lib.rs']).status, 0);
+    assert.ok(fs.lstatSync(file).isSymbolicLink(), 'the link stays a link');
+    assert.ok(fs.readFileSync(target, 'utf8').includes('drop(audit);'), 'its target is fixed');
+
+    const linked = path.join(dir, 'real', 'linked.rs');
+    fs.writeFileSync(target, source);
+    fs.linkSync(target, linked);
+    assert.strictEqual(run(['fix', 'real/linked.rs']).status, 0);
+    assert.strictEqual(fs.statSync(target).ino, fs.statSync(linked).ino, 'the hard link is kept');
+    assert.ok(fs.readFileSync(target, 'utf8').includes('drop(audit);'));
+  });
 });

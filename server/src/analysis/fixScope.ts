@@ -262,7 +262,19 @@ export class RangeScope {
   mutatedAfter(name: string): boolean {
     return usesAfter(this.after, 0, name).mentions.some(({ node }) => {
       if (node.parent?.type === 'token_tree') {
-        return ['write', 'writeln'].includes(macroName(enclosingMacro(node)));
+        if (['write', 'writeln'].includes(macroName(enclosingMacro(node)))) {
+          return true;
+        }
+        // Inside a macro's tokens (`assert_eq!(s.next().await, ..)`): a method call is a mutation
+        // unless known to take `&self`, and so is `&mut x`.
+        const dot = node.nextSibling;
+        const method = dot?.nextSibling;
+        const call = method?.nextSibling;
+        if (dot?.type === '.' && method?.type === 'identifier' && call?.type === 'token_tree' && call.text.startsWith('(')) {
+          return !READ_ONLY_METHODS.has(method.text);
+        }
+        const before = node.previousSibling;
+        return (before?.type === 'mutable_specifier' || before?.text === 'mut') && before.previousSibling?.type === '&';
       }
       // The whole place expression the use is part of: `x`, `x.field`, `x[i].field`.
       let place = node;

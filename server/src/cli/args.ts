@@ -51,6 +51,8 @@ export interface FixCommandOptions {
   edition: Edition | undefined;
   /** Print a unified diff instead of writing files. */
   dryRun: boolean;
+  /** `--force`: also write files without write permission (read-only files are refused otherwise). */
+  force?: boolean;
 }
 
 /** What the arguments ask for. */
@@ -58,7 +60,7 @@ export type CliCommand = { command: 'help' } | { command: 'version' } | RunOptio
 
 /** The `--help` text. */
 export const USAGE = `Usage: rust-future-size [OPTIONS] [PATH...]
-       rust-future-size fix [--dry-run] [--edition E] [PATH...]
+       rust-future-size fix [--dry-run] [--force] [--edition E] [PATH...]
        rust-future-size calibrate [--rustc-bootstrap] [--target-dir DIR] [CRATE_DIR]
 
 Shows the size of every Rust async fn, async block and async closure future,
@@ -69,7 +71,9 @@ Without PATH, the current directory is searched.
 \`fix\` applies every preferred fix (values moved into a block that ends
 before the .await, or dropped before it) in place and lists what changed;
 files that do not parse are left alone. --dry-run prints a unified diff
-instead of writing. (A path named \`fix\` can be given as \`./fix\`.)
+instead of writing. A read-only file is refused unless --force; a symlink is
+written through to its target, a hard link in place; the BOM and the line
+endings are kept. (A path named \`fix\` can be given as \`./fix\`.)
 
 Files inside a Cargo crate are analysed with the whole crate's index, so types
 and async fns from its other files are sized too (--single-file turns this off).
@@ -190,6 +194,7 @@ function parseFixArgs(argv: readonly string[]): CliCommand {
       allowPositionals: true,
       options: {
         'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' },
         edition: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -206,6 +211,7 @@ function parseFixArgs(argv: readonly string[]): CliCommand {
     paths: positionals.length > 0 ? positionals : ['.'],
     edition: values.edition === undefined ? undefined : oneOf('--edition', values.edition, EDITIONS),
     dryRun: values['dry-run'] === true,
+    ...(values.force ? { force: true } : {}),
   };
 }
 

@@ -44,10 +44,12 @@ export async function runFix(options: FixCommandOptions, io: CliIo): Promise<num
     if (result.applied.length === 0) {
       continue;
     }
+    // The analysis reads the text without its byte-order mark; the file keeps it.
+    const bom = await startsWithBom(file) ? '\uFEFF' : '';
     if (options.dryRun) {
-      io.stdout.write(unifiedDiff(source.text, result.text, shown));
+      io.stdout.write(unifiedDiff(bom + source.text, bom + result.text, shown));
     } else {
-      const written = await writeIfUnchanged(file, source.text, result.text);
+      const written = await writeIfUnchanged(file, source.text, result.text, bom, options.force === true);
       if (written !== null) {
         io.stderr.write(`${PROGRAM}: error: ${shown}: not written: ${written}\n`);
         failed = true;
@@ -71,20 +73,54 @@ function describeApplied({ fix }: AppliedFix): string {
   return `${fix.title}${saving}`;
 }
 
-/** Writes `after` over `file` unless the file no longer holds `before`; returns why not, or null. */
-async function writeIfUnchanged(file: string, before: string, after: string): Promise<string | null> {
+async function startsWithBom(file: string): Promise<boolean> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const head = new Uint8Array(3);
+    const { bytesRead } = await handle.read(head, 0, 3, 0);
+    return bytesRead === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes `bom + after` over `file` unless the file no longer holds `before`; returns why not, or
+ * null. Like an editor: a symlink is written through to its target; a file with other hard links is
+ * written in place (a rename would split the links); a read-only file is refused unless forced.
+ */
+async function writeIfUnchanged(file: string, before: string, after: string, bom: string, force: boolean): Promise<string | null> {
   if (parseErrors(after) !== 0) {
     return 'the fixed text does not parse';
   }
-  const current = await readSource(file);
+  let target: string;
+  let stat: fs.Stats;
+  try {
+    target = await fs.promises.realpath(file);
+    stat = await fs.promises.stat(target);
+  } catch (error) {
+    return describeFsError(error);
+  }
+  if ((stat.mode & 0o222) === 0 && !force) {
+    return `the file is read-only (mode ${(stat.mode & 0o777).toString(8)}); --force writes it anyway`;
+  }
+  // The last look at the file comes right before the write, to keep the window for a lost edit short.
+  const current = await readSource(target);
   if (!current.ok || current.text !== before) {
     return 'the file changed while it was being fixed';
   }
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.rust-future-size-${process.pid}.tmp`);
+  if (stat.nlink > 1) {
+    try {
+      await fs.promises.writeFile(target, bom + after);
+      return null;
+    } catch (error) {
+      return describeFsError(error);
+    }
+  }
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.rust-future-size-${process.pid}.tmp`);
   try {
-    const { mode } = await fs.promises.stat(file);
-    await fs.promises.writeFile(temp, after, { mode });
-    await fs.promises.rename(temp, file);
+    await fs.promises.writeFile(temp, bom + after, { mode: stat.mode });
+    await fs.promises.rename(temp, target);
     return null;
   } catch (error) {
     await fs.promises.rm(temp, { force: true });
@@ -132,9 +168,11 @@ export function unifiedDiff(before: string, after: string, file: string, context
     const newCount = hunk.filter((op) => op.kind !== '-').length;
     out.push(`@@ -${range(oldStart, oldCount)} +${range(newStart, newCount)} @@\n`);
     for (const op of hunk) {
-      out.push(`${op.kind}${op.text.replace(/\r?\n$/, '')}\n`);
-      if (!op.text.endsWith('\n')) {
-        out.push('\\ No newline at end of file\n');
+      // A line keeps its own ending (`\r\n` in a CRLF file), so the diff applies to the file as it is.
+      if (op.text.endsWith('\n')) {
+        out.push(`${op.kind}${op.text}`);
+      } else {
+        out.push(`${op.kind}${op.text}\n`, '\\ No newline at end of file\n');
       }
     }
     i = end;
