@@ -61,5 +61,17 @@ pub async fn many() { let a = ([[0u8; 1 << 30]; 1 << 22], [[0u8; 1 << 30]; 1 << 
     assert.deepStrictEqual(crate.flatMap((r) => r.notices), []);
     assert.deepStrictEqual(crate.flatMap((r) => r.futures.map((f) => f.name)), ['tick', 'g']);
   });
+
+  it('reads macro inputs nested 10,000 deep only 16 levels in, so the parser survives for the next file', () => {
+    const deep = `async fn tick() {}\npub async fn f() { let v = ${'vec!['.repeat(10_000)}1${']'.repeat(10_000)}; tick().await; drop(v); }\n`;
+    // Each level was parsed again on its own: quadratic work until tree-sitter's runtime aborted,
+    // and the next file then came back empty, with no notice.
+    const small = 'async fn tick() {}\npub async fn g(b: [u8; 64]) { tick().await; drop(b); }\n';
+    const before = analyse(small).futures.map((f) => [f.name, f.size]);
+    const first = analyse(deep);
+    assert.deepStrictEqual(first.futures.map((f) => f.name), ['tick', 'f']);
+    assert.deepStrictEqual(analyse(small).futures.map((f) => [f.name, f.size]), before);
+    assert.strictEqual(before.length, 2);
+  });
 });
 

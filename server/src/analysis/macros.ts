@@ -11,8 +11,17 @@ const WRAPPER_TAIL = ');}';
 /** Macros whose arguments are not comma-separated expressions in a way we model. */
 const OPAQUE = new Set(['macro_rules', 'cfg', 'include', 'include_bytes', 'concat_idents', 'asm', 'global_asm']);
 
+/**
+ * Macro inputs nested deeper than this inside other macros' inputs are not read: each level is parsed
+ * again on its own, so `vec![vec![…10,000 levels…]]` cost quadratic time and memory until
+ * tree-sitter's runtime aborted (and took the next file with it).
+ */
+const MAX_MACRO_NESTING = 16;
+
 export class MacroTrees {
   private readonly trees: Tree[] = [];
+  /** How deep inside other macros' inputs each parsed input tree sits (1 for a macro in the file). */
+  private readonly nesting = new Map<Tree, number>();
   private readonly cache = new Map<number, SyntaxNode[]>();
   private readonly itemCache = new Map<number, SyntaxNode | null>();
 
@@ -74,6 +83,7 @@ export class MacroTrees {
       t.delete();
     }
     this.trees.length = 0;
+    this.nesting.clear();
     this.cache.clear();
     this.itemCache.clear();
   }
@@ -82,6 +92,10 @@ export class MacroTrees {
     const name = macro.childForFieldName('macro')?.text.split('::').pop()?.trim() ?? '';
     const tokenTree = macro.namedChildren.find((c) => c?.type === 'token_tree');
     if (!tokenTree || OPAQUE.has(name) || tokenTree.text.length < 2) {
+      return [];
+    }
+    const depth = (this.nesting.get(macro.tree) ?? 0) + 1;
+    if (depth > MAX_MACRO_NESTING) {
       return [];
     }
     const start = tokenTree.startPosition;
@@ -98,6 +112,7 @@ export class MacroTrees {
     // Content starts one character after the opening delimiter, right after the wrapper in the sub-tree.
     registerShift(tree, start.row, start.column + 1, WRAPPER_HEAD.length);
     this.trees.push(tree);
+    this.nesting.set(tree, depth);
     const fn = tree.rootNode.namedChildren.find((c) => c?.type === 'function_item');
     const call = fn?.childForFieldName('body')?.namedChildren.find((c) => c?.type === 'expression_statement' || c?.type === 'call_expression');
     const callExpr = call?.type === 'expression_statement' ? call.namedChildren[0] : call;
