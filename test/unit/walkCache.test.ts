@@ -173,6 +173,20 @@ describe('walk cache', () => {
       assert.notStrictEqual(sizeOf(first, 'user'), sizeOf(fresh, 'user'));
       assert.deepStrictEqual(counts, { walked: 2, reused: 2 });
     });
+
+    it("a glob import of another crate, which makes a bare name no longer std's", () => {
+      const before = `${common}use std::sync::*;\nasync fn user(m: Mutex<u8>) { tick().await; drop(m); }\n`;
+      const { first, fresh } = edit(before, before.replace('use std::sync::*;', 'use tokio::sync::*;'));
+      assert.strictEqual(first.futures.find((f) => f.name === 'user')?.exact, true);
+      assert.strictEqual(fresh.futures.find((f) => f.name === 'user')?.exact, false);
+    });
+
+    it('a second type of the same name declared in another fn body', () => {
+      const before = `${common}fn a() { struct Check(std::sync::Arc<u8>); }\nasync fn user(c: Check) { tick().await; drop(c); }\n`;
+      const { first, fresh } = edit(before, before.replace('async fn user', 'fn b() { struct Check { id: u64 } }\nasync fn user'));
+      assert.strictEqual(first.futures.find((f) => f.name === 'user')?.exact, true);
+      assert.strictEqual(fresh.futures.find((f) => f.name === 'user')?.exact, false);
+    });
   });
 
   it('keeps the index fingerprint through edits of bodies and of the comments before fns, not of what the index reads', () => {

@@ -10,7 +10,7 @@
  * recording of the walker's reads would.
  */
 import { hashText } from './calibration';
-import { DECLARES_ITEMS, identifiersIn, type FnInfo, type ItemIndex } from './items';
+import { DECLARES_ITEMS, globImportsKey, identifiersIn, type FnInfo, type ItemIndex } from './items';
 import type { SyntaxNode } from './parser';
 
 /** What callers can see of a fn: its signature, and for `-> impl Future` fns the body they follow. */
@@ -81,7 +81,7 @@ export class ItemDependencies {
       }
     }
     parts.sort();
-    parts.push(ownSummary);
+    parts.push(ownSummary, globImportsKey(this.index));
     return hashText(parts.join('\n'));
   }
 
@@ -120,6 +120,7 @@ export class ItemDependencies {
       index.consts.get(name),
       index.constTypes.get(name),
       index.uses.get(name),
+      index.ambiguousTypes.has(name) || undefined,
       fns?.map(fnSummary),
       methods?.map(fnSummary),
     ];

@@ -4,7 +4,7 @@
  */
 import type { SyntaxNode } from './parser';
 import { compiledIn, precedingAttributes } from './cfg';
-import { PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, adt, prim } from './types';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, adt, isPrimitiveName, prim } from './types';
 import type { UserType } from './layout';
 
 export type SelfKind = 'value' | 'ref' | 'mut' | null;
@@ -188,12 +188,12 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
       }
       case 'struct_item':
       case 'union_item':
-        noteBodyTypeClash(item, index);
+        noteTypeClash(item, index, false);
         indexStruct(item, index);
         noteModule(index, item, modPath);
         break;
       case 'enum_item':
-        noteBodyTypeClash(item, index);
+        noteTypeClash(item, index, false);
         indexEnum(item, index);
         noteModule(index, item, modPath);
         break;
@@ -304,11 +304,21 @@ function noteModule(index: ItemIndex, item: SyntaxNode, modPath: string[]): void
 /** Type names declared in fn bodies while an index is built (the rest of the file may clash with them). */
 const bodyTypes = new WeakMap<ItemIndex, Set<string>>();
 
-/** A file-level type with the name of a type declared in a fn body: which one a bare name means is not known here. */
-function noteBodyTypeClash(item: SyntaxNode, index: ItemIndex): void {
+/**
+ * A type declared in a fn body with the name of another type of the file (before or after it):
+ * which one a bare name means is not known here, so neither is assumed.
+ */
+function noteTypeClash(item: SyntaxNode, index: ItemIndex, inBody: boolean): void {
   const name = item.childForFieldName('name')?.text;
-  if (name && bodyTypes.get(index)?.has(name)) {
+  if (!name) {
+    return;
+  }
+  const declaredInBodies = bodyTypes.get(index) ?? new Set<string>();
+  if (inBody ? index.types.has(name) : declaredInBodies.has(name)) {
     index.ambiguousTypes.add(name);
+  }
+  if (inBody) {
+    bodyTypes.set(index, declaredInBodies.add(name));
   }
 }
 
@@ -486,19 +496,12 @@ function indexFn(
     for (const child of declared) {
       if (child?.type === 'function_item') {
         indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index, signatures).inBody = true;
-      } else if (child?.type === 'struct_item' || child?.type === 'enum_item') {
-        const declared = child.childForFieldName('name')?.text;
-        if (declared && index.types.has(declared)) {
-          index.ambiguousTypes.add(declared);
-        }
-        if (child.type === 'struct_item') {
-          indexStruct(child, index);
-        } else {
-          indexEnum(child, index);
-        }
-        if (declared) {
-          bodyTypes.set(index, (bodyTypes.get(index) ?? new Set()).add(declared));
-        }
+      } else if (child?.type === 'struct_item') {
+        noteTypeClash(child, index, true);
+        indexStruct(child, index);
+      } else if (child?.type === 'enum_item') {
+        noteTypeClash(child, index, true);
+        indexEnum(child, index);
       } else if (child?.type === 'use_declaration') {
         indexUse(child.childForFieldName('argument'), [], index);
       }
@@ -530,7 +533,13 @@ function usesOf(names: string[], index: ItemIndex): string {
       resolved += `${name}=${use.join('::')}${index.types.has(name) ? '!' : ''};`;
     }
   }
-  return resolved;
+  // A bare name no `use` names may come from a glob import of another crate (`resolveTypePath`).
+  return resolved + globImportsKey(index);
+}
+
+/** The file's glob imports as text: part of every key that resolution by path reads. */
+export function globImportsKey(index: ItemIndex): string {
+  return index.globImports.length === 0 ? '' : `*${index.globImports.map((g) => g.join('::')).join(',')}`;
 }
 
 /** The parameters of a fn whose signature came from the memo: their pattern nodes are found when first asked for (only a walk does). */
@@ -1033,7 +1042,7 @@ function resolvePath(segments: string[], index: ItemIndex): string[] {
  */
 export function callLeavesCrateAndStd(segments: string[], index: ItemIndex): boolean {
   const owner = segments[segments.length - 2];
-  if (owner === undefined || owner === 'Self' || owner in { u8: 1, u16: 1, u32: 1, u64: 1, u128: 1, usize: 1, i8: 1, i16: 1, i32: 1, i64: 1, i128: 1, isize: 1, f32: 1, f64: 1, str: 1, char: 1, bool: 1 }) {
+  if (owner === undefined || owner === 'Self' || isPrimitiveName(owner)) {
     return false;
   }
   const path = resolvePath(segments, index);
