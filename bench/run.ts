@@ -21,7 +21,7 @@ import { ContentChange, LspClient } from './lspClient';
 import { profile, ProfileSummary, summarise } from './profile';
 
 type EngineModule = typeof import('../server/src/analysis/engine');
-type ParserModule = typeof import('../server/src/analysis/parser');
+type ParserModule = typeof import('../server/src/analysis/syntax/parser');
 type SyntaxTreesModule = typeof import('../server/src/lsp/syntaxTrees');
 type NodeFlagsModule = typeof import('../server/src/nodeFlags');
 

@@ -1,6 +1,6 @@
 // Bundles the extension with esbuild: client/dist/extension.js, server/dist/server.js and the crate
 // index's worker server/dist/crateWorker.js, with the two tree-sitter wasm files copied beside the
-// server bundle (analysis/parser.ts looks there first).
+// server bundle (analysis/syntax/parser.ts looks there first).
 // `tsc -b` only typechecks and builds out/ for the tests; what ships is these bundles.
 //   node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';

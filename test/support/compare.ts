@@ -6,13 +6,13 @@
  * Everything here is pure data in, data out, so the accuracy script and the unit tests share it.
  */
 import type { FutureReport, HeldValue } from '../../server/src/analysis/report';
-import type { RustcFuture } from '../../server/src/rustc/printTypeSizes';
+import type { RustcFuture } from '../../server/src/measure/printTypeSizes';
 
 /** An engine future and the rustc future it describes. */
-export type { FuturePair, FutureMatch } from '../../server/src/rustc/matchFutures';
+export type { FuturePair, FutureMatch } from '../../server/src/measure/matchFutures';
 import { loadServerModule } from './repoPaths';
 
-const matcher = loadServerModule<typeof import('../../server/src/rustc/matchFutures')>('rustc/matchFutures');
+const matcher = loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
 export const matchFutures = matcher.matchFutures;
 export const normaliseFnPath = matcher.normaliseFnPath;
 

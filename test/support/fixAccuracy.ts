@@ -9,18 +9,19 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Fix } from '../../server/src/analysis/fixTypes';
+import type { Fix } from '../../server/src/analysis/fixes/fixTypes';
 import type { FileReport, FutureReport } from '../../server/src/analysis/report';
-import type { RustcFuture, RustcType } from '../../server/src/rustc/printTypeSizes';
-import type { RustcRunResult } from '../../server/src/rustc/runRustc';
+import type { RustcFuture, RustcType } from '../../server/src/measure/printTypeSizes';
+import type { RustcRunResult } from './runRustc';
 import { matchFutures } from './compare';
 import { findUpwards, loadServerModule, referenceCasesDir } from './repoPaths';
 
 type EngineModule = typeof import('../../server/src/analysis/engine');
-type FixesModule = typeof import('../../server/src/analysis/fixes');
-type ApplyModule = typeof import('../../server/src/analysis/applyEdits');
-type PrintTypeSizesModule = typeof import('../../server/src/rustc/printTypeSizes');
-type RunRustcModule = typeof import('../../server/src/rustc/runRustc');
+type FixesModule = typeof import('../../server/src/analysis/fixes/fixes');
+type ApplyModule = typeof import('../../server/src/analysis/fixes/applyEdits');
+type PrintTypeSizesModule = typeof import('../../server/src/measure/printTypeSizes');
+import * as runRustcModule from './runRustc';
+type RunRustcModule = typeof runRustcModule;
 
 /** A named group of fixture files (absolute paths). */
 export interface FixtureSet {
@@ -113,8 +114,8 @@ export function repositoryRoot(): string {
  */
 export async function fixAccuracy(options: FixAccuracyOptions = {}): Promise<FixAccuracy> {
   const engine = loadServerModule<EngineModule>('analysis/engine');
-  const fixes = loadServerModule<FixesModule>('analysis/fixes');
-  const apply = loadServerModule<ApplyModule>('analysis/applyEdits');
+  const fixes = loadServerModule<FixesModule>('analysis/fixes/fixes');
+  const apply = loadServerModule<ApplyModule>('analysis/fixes/applyEdits');
   await engine.initAnalysis();
   const sets = options.sets ?? defaultFixtureSets();
   const compiler = new Compiler(options.concurrency ?? 2, options.rustc);
@@ -346,8 +347,8 @@ export class Compiler {
 
   constructor(private readonly limit: number, private readonly rustc?: string) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-fixes-'));
-    this.runRustc = loadServerModule<RunRustcModule>('rustc/runRustc');
-    this.types = loadServerModule<PrintTypeSizesModule>('rustc/printTypeSizes');
+    this.runRustc = runRustcModule;
+    this.types = loadServerModule<PrintTypeSizesModule>('measure/printTypeSizes');
   }
 
   /** Compiles `text` as `fileName` and returns its futures (blocks and closures of that file only). */

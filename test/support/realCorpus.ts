@@ -20,14 +20,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { FileReport } from '../../server/src/analysis/report';
-import type { RustcField, RustcFuture, RustcFutureKind } from '../../server/src/rustc/printTypeSizes';
+import type { RustcField, RustcFuture, RustcFutureKind } from '../../server/src/measure/printTypeSizes';
 import { AccuracySummary, FileComparison, aggregate, compareFile, normaliseFnPath } from './compare';
 import { findUpwards, loadServerModule } from './repoPaths';
 
-const matcher = loadServerModule<typeof import('../../server/src/rustc/matchFutures')>('rustc/matchFutures');
+const matcher = loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const rustcOut = loadServerModule<typeof import('../../server/src/rustc/printTypeSizes')>('rustc/printTypeSizes');
-const crates = loadServerModule<typeof import('../../server/src/workspace/crateLayout')>('workspace/crateLayout');
+const rustcOut = loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>('measure/printTypeSizes');
+const crates = loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
 
 export const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
 

@@ -8,10 +8,10 @@ import type { FileReport } from '../../server/src/analysis/report';
 import { FileComparison, compareFile } from './compare';
 import { loadServerModule } from './repoPaths';
 
-const matcher = loadServerModule<typeof import('../../server/src/rustc/matchFutures')>('rustc/matchFutures');
+const matcher = loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const rustcOut = loadServerModule<typeof import('../../server/src/rustc/printTypeSizes')>('rustc/printTypeSizes');
-const runner = loadServerModule<typeof import('../../server/src/rustc/runRustc')>('rustc/runRustc');
+const rustcOut = loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>('measure/printTypeSizes');
+import * as runner from './runRustc';
 
 export const INSTALL_RUSTC_HINT =
   'rustc is needed to check the engine against the compiler: install Rust 1.95 with rustup ' +
@@ -84,7 +84,7 @@ export async function compareCorpus(dir: string, edition = '2021', parallel = 2)
   return { comparisons, reports, rustcErrors };
 }
 
-const crates = loadServerModule<typeof import('../../server/src/workspace/crateLayout')>('workspace/crateLayout');
+const crates = loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
 
 /** Analyses a crate with its whole index and pairs its futures with rustc's for the crate root. */
 export async function compareCrate(dir: string, edition = '2021'): Promise<FileComparison[]> {

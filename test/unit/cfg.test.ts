@@ -5,9 +5,9 @@
 import * as assert from 'assert';
 import { loadServerModule } from '../support/repoPaths';
 
-const cfg = loadServerModule<typeof import('../../server/src/analysis/cfg')>('analysis/cfg');
-const parser = loadServerModule<typeof import('../../server/src/analysis/parser')>('analysis/parser');
-const items = loadServerModule<typeof import('../../server/src/analysis/items')>('analysis/items');
+const cfg = loadServerModule<typeof import('../../server/src/analysis/syntax/cfg')>('analysis/syntax/cfg');
+const parser = loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>('analysis/syntax/parser');
+const items = loadServerModule<typeof import('../../server/src/analysis/items/items')>('analysis/items/items');
 
 function evaluate(text: string): boolean | null {
   const pred = cfg.parseCfgPredicate(text);

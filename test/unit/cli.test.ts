@@ -7,18 +7,18 @@ import type { FileReport, FutureReport, HeldValue } from '../../server/src/analy
 import { findUpwards, loadServerModule } from '../support/repoPaths';
 
 type ArgsModule = typeof import('../../server/src/cli/args');
-type EditionModule = typeof import('../../server/src/cli/edition');
-type FilesModule = typeof import('../../server/src/cli/files');
-type ReadSourceModule = typeof import('../../server/src/cli/readSource');
+type EditionModule = typeof import('../../server/src/project/edition');
+type FilesModule = typeof import('../../server/src/project/sourceFiles');
+type ReadSourceModule = typeof import('../../server/src/project/readSource');
 type FormatTextModule = typeof import('../../server/src/cli/formatText');
 type FormatJsonModule = typeof import('../../server/src/cli/formatJson');
 type ThresholdModule = typeof import('../../server/src/cli/threshold');
 type MainModule = typeof import('../../server/src/cli/main');
 
 const args = loadServerModule<ArgsModule>('cli/args');
-const edition = loadServerModule<EditionModule>('cli/edition');
-const files = loadServerModule<FilesModule>('cli/files');
-const readSourceModule = loadServerModule<ReadSourceModule>('cli/readSource');
+const edition = loadServerModule<EditionModule>('project/edition');
+const files = loadServerModule<FilesModule>('project/sourceFiles');
+const readSourceModule = loadServerModule<ReadSourceModule>('project/readSource');
 const formatText = loadServerModule<FormatTextModule>('cli/formatText');
 const formatJson = loadServerModule<FormatJsonModule>('cli/formatJson');
 const threshold = loadServerModule<ThresholdModule>('cli/threshold');

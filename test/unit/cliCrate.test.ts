@@ -9,8 +9,8 @@ import * as path from 'path';
 import { loadServerModule } from '../support/repoPaths';
 import { requireRustc } from '../support/rustcCorpus';
 
-const rustcOut = loadServerModule<typeof import('../../server/src/rustc/printTypeSizes')>('rustc/printTypeSizes');
-const runner = loadServerModule<typeof import('../../server/src/rustc/runRustc')>('rustc/runRustc');
+const rustcOut = loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>('measure/printTypeSizes');
+import * as runner from '../support/runRustc';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const cli = path.join(repoRoot, 'bin', 'rust-future-size.js');

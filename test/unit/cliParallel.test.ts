@@ -7,12 +7,12 @@ import { findUpwards, loadServerModule } from '../support/repoPaths';
 
 type AnalyzeFilesModule = typeof import('../../server/src/cli/analyzeFiles');
 type ArgsModule = typeof import('../../server/src/cli/args');
-type FilesModule = typeof import('../../server/src/cli/files');
+type FilesModule = typeof import('../../server/src/project/sourceFiles');
 type MainModule = typeof import('../../server/src/cli/main');
 
 const analyzeFilesModule = loadServerModule<AnalyzeFilesModule>('cli/analyzeFiles');
 const args = loadServerModule<ArgsModule>('cli/args');
-const files = loadServerModule<FilesModule>('cli/files');
+const files = loadServerModule<FilesModule>('project/sourceFiles');
 const mainModule = loadServerModule<MainModule>('cli/main');
 const { analyzeFiles } = analyzeFilesModule;
 

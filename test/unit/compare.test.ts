@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { AwaitPoint, FutureReport, HeldKind, HeldValue } from '../../server/src/analysis/report';
-import type { RustcField, RustcFuture } from '../../server/src/rustc/printTypeSizes';
+import type { RustcField, RustcFuture } from '../../server/src/measure/printTypeSizes';
 import {
   aggregate,
   compareFile,

@@ -10,9 +10,9 @@ import { loadServerModule } from '../support/repoPaths';
 import { requireRustc } from '../support/rustcCorpus';
 
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const calibration = loadServerModule<typeof import('../../server/src/analysis/calibration')>('analysis/calibration');
-const crates = loadServerModule<typeof import('../../server/src/workspace/crateLayout')>('workspace/crateLayout');
-const calibrate = loadServerModule<typeof import('../../server/src/workspace/calibrate')>('workspace/calibrate');
+const calibration = loadServerModule<typeof import('../../server/src/analysis/types/calibration')>('analysis/types/calibration');
+const crates = loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
+const calibrate = loadServerModule<typeof import('../../server/src/measure/calibrate')>('measure/calibrate');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 

@@ -3,14 +3,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Fix, SourceEdit } from '../../server/src/analysis/fixTypes';
+import type { Fix, SourceEdit } from '../../server/src/analysis/fixes/fixTypes';
 import { defaultFixtureSets, goldenPath, repositoryRoot } from '../support/fixAccuracy';
 import { loadServerModule } from '../support/repoPaths';
 
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const fixes = loadServerModule<typeof import('../../server/src/analysis/fixes')>('analysis/fixes');
-const apply = loadServerModule<typeof import('../../server/src/analysis/applyEdits')>('analysis/applyEdits');
-const parser = loadServerModule<typeof import('../../server/src/analysis/parser')>('analysis/parser');
+const fixes = loadServerModule<typeof import('../../server/src/analysis/fixes/fixes')>('analysis/fixes/fixes');
+const apply = loadServerModule<typeof import('../../server/src/analysis/fixes/applyEdits')>('analysis/fixes/applyEdits');
+const parser = loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>('analysis/syntax/parser');
 const args = loadServerModule<typeof import('../../server/src/cli/args')>('cli/args');
 const fixCli = loadServerModule<typeof import('../../server/src/cli/fix')>('cli/fix');
 

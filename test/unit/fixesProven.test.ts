@@ -11,7 +11,7 @@ import {
 } from '../support/fixAccuracy';
 import { loadServerModule } from '../support/repoPaths';
 
-const runner = loadServerModule<typeof import('../../server/src/rustc/runRustc')>('rustc/runRustc');
+import * as runner from '../support/runRustc';
 
 const INSTALL_HINT =
   'rustc was not found: this suite compiles every fix with rustc. Install Rust with rustup ' +

@@ -7,12 +7,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadServerModule } from '../support/repoPaths';
 
-const parser = loadServerModule<typeof import('../../server/src/analysis/parser')>('analysis/parser');
-const items = loadServerModule<typeof import('../../server/src/analysis/items')>('analysis/items');
-const layoutModule = loadServerModule<typeof import('../../server/src/analysis/layout')>('analysis/layout');
+const parser = loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>('analysis/syntax/parser');
+const items = loadServerModule<typeof import('../../server/src/analysis/items/items')>('analysis/items/items');
+const layoutModule = loadServerModule<typeof import('../../server/src/analysis/types/layout')>('analysis/types/layout');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const table = JSON.parse(fs.readFileSync(path.join(repoRoot, 'server', 'src', 'analysis', 'stdTypes.generated.json'), 'utf8')) as {
+const table = JSON.parse(fs.readFileSync(path.join(repoRoot, 'server', 'src', 'analysis', 'types', 'stdTypes.generated.json'), 'utf8')) as {
   instantiations: Record<string, { size: number; align: number }>;
 };
 

@@ -2,14 +2,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { RustcField, RustcFuture } from '../../server/src/rustc/printTypeSizes';
-import type { RustcRunResult } from '../../server/src/rustc/runRustc';
+import type { RustcField, RustcFuture } from '../../server/src/measure/printTypeSizes';
+import type { RustcRunResult } from '../support/runRustc';
 import { loadServerModule, referenceCasesDir } from '../support/repoPaths';
+import { rustcAvailable, runPrintTypeSizes, runPrintTypeSizesAsync } from '../support/runRustc';
 
 const { parsePrintTypeSizes, futuresFromTypes, typeSizesFromTypes, identifyFuture } =
-  loadServerModule<typeof import('../../server/src/rustc/printTypeSizes')>('rustc/printTypeSizes');
-const { rustcAvailable, runPrintTypeSizes, runPrintTypeSizesAsync } =
-  loadServerModule<typeof import('../../server/src/rustc/runRustc')>('rustc/runRustc');
+  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>('measure/printTypeSizes');
 
 /** Prefixes each line the way rustc does, so snippets stay readable. */
 function rustcOutput(...lines: string[]): string {

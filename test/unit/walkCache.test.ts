@@ -9,9 +9,9 @@ import type { FileReport } from '../../server/src/analysis/report';
 import { loadServerModule } from '../support/repoPaths';
 
 const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const parser = loadServerModule<typeof import('../../server/src/analysis/parser')>('analysis/parser');
-const items = loadServerModule<typeof import('../../server/src/analysis/items')>('analysis/items');
-const dependencies = loadServerModule<typeof import('../../server/src/analysis/itemDependencies')>('analysis/itemDependencies');
+const parser = loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>('analysis/syntax/parser');
+const items = loadServerModule<typeof import('../../server/src/analysis/items/items')>('analysis/items/items');
+const dependencies = loadServerModule<typeof import('../../server/src/analysis/items/itemDependencies')>('analysis/items/itemDependencies');
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 /** The futures a fresh analysis must also find (a cache may also keep futures a parse error hides: tested below). */

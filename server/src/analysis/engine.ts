@@ -2,22 +2,22 @@
  * The analysis entry point: Rust source text in, one FutureReport per async fn / block / closure out.
  */
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
-import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './parser';
-import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items';
-import { Layout, LayoutComputer, TypeEnv } from './layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, Use, capturedPlaces, isAsyncClosure, isPrefix } from './held';
-import { MacroTrees } from './macros';
-import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types';
-import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine';
-import { isStdPath } from './infer';
-import { endOf, startOf } from './positions';
-import { entryBlockPosition, hasTokioEntryAttribute } from './entryMacros';
-import { Calibration, hashText } from './calibration';
-import { ItemDependencies, indexSourceKey } from './itemDependencies';
-import { CachedUnit, WalkCache } from './walkCache';
-import { shiftReport } from './shiftReport';
-import { compiledIn, fileCfgdOutBy, isCfgdOut } from './cfg';
-import { FutureRecord, hiddenFutures } from './hiddenByParseErrors';
+import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './syntax/parser';
+import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items/items';
+import { Layout, LayoutComputer, TypeEnv } from './types/layout';
+import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, Use, capturedPlaces, isAsyncClosure, isPrefix } from './liveness/held';
+import { MacroTrees } from './syntax/macros';
+import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types/types';
+import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine/coroutine';
+import { isStdPath } from './types/infer';
+import { endOf, startOf } from './syntax/positions';
+import { entryBlockPosition, hasTokioEntryAttribute } from './syntax/entryMacros';
+import { Calibration, hashText } from './types/calibration';
+import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
+import { CachedUnit, WalkCache } from './incremental/walkCache';
+import { shiftReport } from './incremental/shiftReport';
+import { compiledIn, fileCfgdOutBy, isCfgdOut } from './syntax/cfg';
+import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { plural } from './words';
 
 export { WalkCache };

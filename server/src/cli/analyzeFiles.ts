@@ -11,13 +11,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { analyzeCrate, analyzeSource, CrateFile, Edition, initAnalysis } from '../analysis/engine';
-import { Calibration } from '../analysis/calibration';
-import { findCrateRoot, modulePathFromFile, readCrateLayout } from '../workspace/crateLayout';
-import { loadCalibration } from '../workspace/calibrate';
+import { Calibration } from '../analysis/types/calibration';
+import { findCrateRoot, modulePathFromFile, readCrateLayout } from '../project/crateLayout';
+import { loadCalibration } from '../measure/calibrate';
 import type { FileReport } from '../analysis/report';
-import { EditionResolver } from './edition';
-import { displayPath } from './files';
-import { readSource } from './readSource';
+import { EditionResolver } from '../project/edition';
+import { displayPath } from '../project/sourceFiles';
+import { readSource } from '../project/readSource';
 import type { WorkerRequest, WorkerResponse } from './worker';
 
 /** How `analyzeFiles` picks editions and reports problems. */

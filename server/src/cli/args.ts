@@ -3,13 +3,13 @@
  */
 import { parseArgs } from 'util';
 import type { Edition } from '../analysis/engine';
-import { UsageError } from './errors';
+import { UsageError } from '../project/errors';
+import { EDITIONS } from '../project/edition';
 
 /** `--format`: compiler-style text for people, JSON for tools. */
 export type OutputFormat = 'text' | 'json';
 
 /** Every edition the analysis knows, oldest first. */
-export const EDITIONS: readonly Edition[] = ['2015', '2018', '2021', '2024'];
 const FORMATS: readonly OutputFormat[] = ['text', 'json'];
 
 /** A normal run: analyse `paths` and print a report. */

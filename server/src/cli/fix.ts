@@ -8,12 +8,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initAnalysis } from '../analysis/engine';
-import { AppliedFix, fixAll, parseErrors } from '../analysis/fixes';
+import { AppliedFix, fixAll, parseErrors } from '../analysis/fixes/fixes';
 import type { FixCommandOptions } from './args';
-import { EditionResolver } from './edition';
-import { describeFsError, displayPath, expandPaths } from './files';
+import { EditionResolver } from '../project/edition';
+import { describeFsError, displayPath, expandPaths } from '../project/sourceFiles';
 import type { CliIo } from './main';
-import { readSource } from './readSource';
+import { readSource } from '../project/readSource';
 
 const PROGRAM = 'rust-future-size';
 

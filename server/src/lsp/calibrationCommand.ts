@@ -22,7 +22,7 @@ import {
   WorkDoneProgressReporter,
   WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
-import { findCrateRoot } from '../workspace/crateLayout';
+import { findCrateRoot } from '../project/crateLayout';
 import { Commands, MeasureExactSizesArgs, MeasureExactSizesResult } from '../protocol';
 import { CrateRunner } from './crateRunner';
 import { DocumentStore, filePathOf } from './documents';

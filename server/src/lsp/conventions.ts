@@ -9,8 +9,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
-import { parseRust, SyntaxNode } from '../analysis/parser';
-import { findCrateRoot, readRegularFile } from '../workspace/crateLayout';
+import { parseRust, SyntaxNode } from '../analysis/syntax/parser';
+import { findCrateRoot, readRegularFile } from '../project/crateLayout';
 import { ALLOW_COMMENT_PREFIX } from '../protocol';
 
 /** clippy looks for `.clippy.toml` first; when both exist it warns and uses that one. */

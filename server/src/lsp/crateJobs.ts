@@ -3,12 +3,12 @@
  * module tree and analysing all its files together. Plain data in and out, so it runs the same in a
  * worker thread (`crateWorker.ts`) or, without one, in this thread.
  */
-import { Calibration, CalibrationData } from '../analysis/calibration';
+import { Calibration, CalibrationData } from '../analysis/types/calibration';
 import { analyzeCrate, CrateFile, Edition, initAnalysis } from '../analysis/engine';
-import type { WasmPaths } from '../analysis/parser';
+import type { WasmPaths } from '../analysis/syntax/parser';
 import type { FileReport } from '../analysis/report';
-import type { CalibrateOptions, CalibrateResult } from '../workspace/calibrate';
-import { CrateLayout, readCrateLayout } from '../workspace/crateLayout';
+import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
+import { CrateLayout, readCrateLayout } from '../project/crateLayout';
 
 export type CrateJob =
   | { kind: 'layout'; root: string }

@@ -11,9 +11,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { CalibrationData } from '../analysis/calibration';
-import type { WasmPaths } from '../analysis/parser';
-import { calibrateCrate, CalibrateOptions, CalibrateResult } from '../workspace/calibrate';
+import type { CalibrationData } from '../analysis/types/calibration';
+import type { WasmPaths } from '../analysis/syntax/parser';
+import { calibrateCrate, CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { CalibrationWorkerData, CalibrationWorkerMessage, CalibrationWorkerRequest, CrateJob, CrateJobResults, CrateJobs, CrateWorkerRequest, CrateWorkerResponse } from './crateJobs';
 
 const MAX_CRASHES = 3;

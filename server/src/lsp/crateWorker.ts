@@ -6,8 +6,8 @@
  * Bundled on its own as `server/dist/crateWorker.js`.
  */
 import { parentPort, workerData } from 'worker_threads';
-import type { WasmPaths } from '../analysis/parser';
-import { calibrateCrate } from '../workspace/calibrate';
+import type { WasmPaths } from '../analysis/syntax/parser';
+import { calibrateCrate } from '../measure/calibrate';
 import { CalibrationWorkerData, CalibrationWorkerMessage, CalibrationWorkerRequest, CrateJobs, CrateWorkerRequest, CrateWorkerResponse } from './crateJobs';
 
 if (parentPort) {

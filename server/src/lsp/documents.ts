@@ -12,18 +12,18 @@ import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { Connection, Emitter, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Calibration, CalibrationData } from '../analysis/calibration';
+import type { Calibration, CalibrationData } from '../analysis/types/calibration';
 import { analyzeSource, MAX_SOURCE_CHARS, Edition, WalkCache } from '../analysis/engine';
-import type { Fix } from '../analysis/fixTypes';
+import type { Fix } from '../analysis/fixes/fixTypes';
 import type { FileReport, FutureReport } from '../analysis/report';
-import { DEFAULT_EDITION, EditionResolver } from '../cli/edition';
+import { DEFAULT_EDITION, EditionResolver } from '../project/edition';
 import { LARGE_FUTURES, ModuleAncestor } from './conventions';
 import { fixesFor } from './fixSource';
 import { SettingsStore } from './settings';
 import { SourceText } from './sourceText';
 import { carryOver } from './carryOver';
 import { SyntaxTrees } from './syntaxTrees';
-import { ParseTimeout } from '../analysis/parser';
+import { ParseTimeout } from '../analysis/syntax/parser';
 
 /** An editor keystroke can afford less than a batch run. */
 const PARSE_BUDGET_MS = 1000;

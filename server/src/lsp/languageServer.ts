@@ -14,7 +14,7 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { analyzeSource, initAnalysis } from '../analysis/engine';
-import { parseRust, type WasmPaths } from '../analysis/parser';
+import { parseRust, type WasmPaths } from '../analysis/syntax/parser';
 import { Commands, InitializationOptions, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../protocol';
 import { CalibrationFeature } from './calibrationCommand';
 import { CodeActionsFeature } from './codeActions';

@@ -4,7 +4,7 @@
  * did not touch. Trees are deleted when replaced and when their document closes.
  */
 import { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import { editTree, parseRust, Tree } from '../analysis/parser';
+import { editTree, parseRust, Tree } from '../analysis/syntax/parser';
 
 interface Entry {
   /** The tree of `version`, or of an older version with the edits since applied. */

@@ -13,11 +13,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Connection, FileChangeType, FileEvent, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
-import { Calibration, CalibrationData, hashText } from '../analysis/calibration';
+import { Calibration, CalibrationData, hashText } from '../analysis/types/calibration';
 import type { CrateFile, Edition } from '../analysis/engine';
 import type { FileReport } from '../analysis/report';
-import { defaultCalibrationPath, loadCalibration } from '../workspace/calibrate';
-import { CrateLayout, findCrateRoot, readRegularFile } from '../workspace/crateLayout';
+import { defaultCalibrationPath, loadCalibration } from '../measure/calibrate';
+import { CrateLayout, findCrateRoot, readRegularFile } from '../project/crateLayout';
 import type { ModuleAncestor } from './conventions';
 import { CrateRunner } from './crateRunner';
 import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './documents';

@@ -14,15 +14,15 @@
  * shrink, and its `expectedSaving` is that difference.
  */
 import { applyEdits, applyFixes, editsConflict, lineStarts, sourceHash } from './applyEdits';
-import { analyzeSource, Edition } from './engine';
+import { analyzeSource, Edition } from '../engine';
 import { ItemTable, RangeScope } from './fixScope';
 import {
   ITEM_TYPES, SourceLines, attachedStart, containsOwnAwait, declarationOf, derefCompatible, findFutureNode, futureBody,
   indexOfNode, insertAt, isAncestor, isWithin, mentionsOf, multilineStringRows, statementsOf, usesAfter,
 } from './fixSyntax';
 import type { Fix, FixKind, SourceEdit, SourcePosition } from './fixTypes';
-import { parseRust, SyntaxNode, Tree } from './parser';
-import type { AwaitPoint, FileReport, FutureReport, HeldValue } from './report';
+import { parseRust, SyntaxNode, Tree } from '../syntax/parser';
+import type { AwaitPoint, FileReport, FutureReport, HeldValue } from '../report';
 
 export interface FixOptions {
   /** Name used when the file is analysed again (only shows in notices). */

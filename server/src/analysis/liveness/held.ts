@@ -3,14 +3,14 @@
  * state machine saves there (reference/coroutine-layout.md section 2): scopes, moves, borrows,
  * drop glue, temporaries, loops, awaitees and captures.
  */
-import type { SyntaxNode } from './parser';
-import { FnInfo, ItemIndex, TypeScope, callLeavesCrateAndStd, typeFromNode } from './items';
-import { ExprTyper, InferEnv, elementType, findMethod, isStdPath, receiverMode } from './infer';
-import { Ty, UNKNOWN, adt, hasUnknown, isAdt, peelRefs, prim, ref, showTy } from './types';
-import type { HeldKind } from './report';
-import { MacroTrees } from './macros';
-import { endOf } from './positions';
-import { compiledIn, isCfgdOut } from './cfg';
+import type { SyntaxNode } from '../syntax/parser';
+import { FnInfo, ItemIndex, TypeScope, callLeavesCrateAndStd, typeFromNode } from '../items/items';
+import { ExprTyper, InferEnv, elementType, findMethod, isStdPath, receiverMode } from '../types/infer';
+import { Ty, UNKNOWN, adt, hasUnknown, isAdt, peelRefs, prim, ref, showTy } from '../types/types';
+import type { HeldKind } from '../report';
+import { MacroTrees } from '../syntax/macros';
+import { endOf } from '../syntax/positions';
+import { compiledIn, isCfgdOut } from '../syntax/cfg';
 
 const MAX_NESTING = 400;
 

@@ -2,10 +2,10 @@
  * The items of one file that the analysis resolves names against: types, consts, functions
  * and `use` aliases, with their module paths (so futures get rustc's names).
  */
-import type { SyntaxNode } from './parser';
-import { compiledIn, precedingAttributes } from './cfg';
-import { PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, adt, isPrimitiveName, prim } from './types';
-import type { UserType } from './layout';
+import type { SyntaxNode } from '../syntax/parser';
+import { compiledIn, precedingAttributes } from '../syntax/cfg';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, adt, isPrimitiveName, prim } from '../types/types';
+import type { UserType } from '../types/layout';
 
 export type SelfKind = 'value' | 'ref' | 'mut' | null;
 

@@ -5,11 +5,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import type { Edition } from '../analysis/engine';
-import { EDITIONS } from './args';
-import { describeFsError, displayPath } from './files';
+import { describeFsError, displayPath } from './sourceFiles';
 
 /** A Cargo.toml larger than this is not read (a hand-written one is a few KB). */
 const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+/** The editions rustc accepts. */
+export const EDITIONS: readonly Edition[] = ['2015', '2018', '2021', '2024'];
 
 /** Used when no Cargo.toml owns the file, or the one that does cannot be read. */
 export const DEFAULT_EDITION: Edition = '2021';

@@ -2,7 +2,7 @@
  * Moving a report with its source text: an unchanged future keeps its analysis when code above it
  * changes, and only its positions (and position-based names, `async block@12:5`) move.
  */
-import type { FutureReport, HeldValue } from './report';
+import type { FutureReport, HeldValue } from '../report';
 
 /** `report`, made when the future's text started at `was`, moved to where it starts now (0-based rows and columns). */
 export function shiftReport(report: FutureReport, was: { row: number; column: number }, now: { row: number; column: number }, file: string): FutureReport {

@@ -2,7 +2,7 @@
  * rustc's coroutine layout (reference/coroutine-layout.md section 3): which saved locals are
  * promoted to the shared prefix, how variants overlap, and the resulting size and alignment.
  */
-import { roundUp } from './layout';
+import { roundUp } from '../types/layout';
 
 export interface SavedLocal {
   size: number;

@@ -7,10 +7,10 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeCrate, Edition, initAnalysis } from '../analysis/engine';
-import type { CalibrationData, MeasuredFuture } from '../analysis/calibration';
-import { futuresFromTypes, parsePrintTypeSizes, typeSizesFromTypes } from '../rustc/printTypeSizes';
-import { matchFutures } from '../rustc/matchFutures';
-import { readCrateLayout } from './crateLayout';
+import type { CalibrationData, MeasuredFuture } from '../analysis/types/calibration';
+import { futuresFromTypes, parsePrintTypeSizes, typeSizesFromTypes } from './printTypeSizes';
+import { matchFutures } from './matchFutures';
+import { readCrateLayout } from '../project/crateLayout';
 
 export interface CalibrateOptions {
   /** Use `RUSTC_BOOTSTRAP=1` with the stable toolchain when no nightly is installed. */

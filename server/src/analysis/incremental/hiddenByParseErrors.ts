@@ -6,8 +6,8 @@
  * disappeared for a reason (deleted, edited, commented out, inside a string now) is not inside an
  * ERROR node, or its text is no longer where it was, and is not kept.
  */
-import type { SyntaxNode } from './parser';
-import type { FileReport, FutureReport } from './report';
+import type { SyntaxNode } from '../syntax/parser';
+import type { FileReport, FutureReport } from '../report';
 import { shiftReport } from './shiftReport';
 
 /** A fn of one analysis with the reports of its futures, and what it takes to find its text in the next version of the file. */

@@ -3,12 +3,12 @@
  * touched. Entries are keyed by a fn's text and everything else its walk depends on (see
  * `itemDependencies.ts`), so a hit is always valid; eviction only bounds memory.
  */
-import type { BodyResult, Capture } from './held';
-import type { FutureReport } from './report';
-import type { Ty } from './types';
+import type { BodyResult, Capture } from '../liveness/held';
+import type { FutureReport } from '../report';
+import type { Ty } from '../types/types';
 import type { FutureRecord } from './hiddenByParseErrors';
-import type { SignatureReadings } from './items';
-import { identifiersIn } from './items';
+import type { SignatureReadings } from '../items/items';
+import { identifiersIn } from '../items/items';
 
 export interface CachedUnit {
   fnStartRow: number;

@@ -9,9 +9,9 @@
  * worst, never a stale answer. It does not depend on what the walker happened to memoise, which a
  * recording of the walker's reads would.
  */
-import { hashText } from './calibration';
+import { hashText } from '../types/calibration';
 import { DECLARES_ITEMS, globImportsKey, identifiersIn, type FnInfo, type ItemIndex } from './items';
-import type { SyntaxNode } from './parser';
+import type { SyntaxNode } from '../syntax/parser';
 
 /** What callers can see of a fn: its signature, and for `-> impl Future` fns the body they follow. */
 export function fnSummary(fn: FnInfo): unknown[] {

@@ -7,8 +7,8 @@
  * locals; anything unknown counts as a possible borrow (the fix is then offered, not preferred).
  * Answers that are sure ("this borrows `buf`") make the planner drop the fix altogether.
  */
-import type { SyntaxNode } from './parser';
-import type { FileReport } from './report';
+import type { SyntaxNode } from '../syntax/parser';
+import type { FileReport } from '../report';
 import {
   FORMAT_MACROS, PatternBinding, children, enclosingMacro, extendsTemporary, letBindings, macroName, mentionsOf, named,
   patternBindings, placeRoot, statementsOf, usesAfter,

@@ -2,7 +2,7 @@
  * Reads one source file, refusing what the analysis cannot use: binary data, other encodings, huge files.
  */
 import * as fs from 'fs';
-import { describeFsError } from './files';
+import { describeFsError } from './sourceFiles';
 
 /** Generated or vendored blobs beyond this are not worth parsing (and could stall the run). */
 export const MAX_SOURCE_BYTES = 5 * 1024 * 1024;

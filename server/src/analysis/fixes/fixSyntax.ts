@@ -4,8 +4,8 @@
  */
 import type { SourceEdit, SourcePosition } from './fixTypes';
 import { lineStarts } from './applyEdits';
-import type { SyntaxNode } from './parser';
-import type { FutureReport } from './report';
+import type { SyntaxNode } from '../syntax/parser';
+import type { FutureReport } from '../report';
 
 export const ITEM_TYPES = new Set([
   'function_item', 'struct_item', 'enum_item', 'union_item', 'impl_item', 'trait_item', 'mod_item', 'use_declaration',

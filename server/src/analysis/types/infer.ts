@@ -2,8 +2,8 @@
  * Best-effort types of expressions, from syntax: literals, constructors, functions and methods
  * of this file, and a table of common std methods. Anything else is `unknown`, never a guess.
  */
-import type { SyntaxNode } from './parser';
-import { FnInfo, ItemIndex, SelfKind, callLeavesCrateAndStd, evalConst, typeFromNode, TypeScope } from './items';
+import type { SyntaxNode } from '../syntax/parser';
+import { FnInfo, ItemIndex, SelfKind, callLeavesCrateAndStd, evalConst, typeFromNode, TypeScope } from '../items/items';
 import { Ty, UNIT, UNKNOWN, adt, adtName, derefTy, isAdt, peelRefs, prim, ref, substitute, PRIMITIVES } from './types';
 
 const NUMERIC = /^(?:[ui](?:8|16|32|64|128|size)|f32|f64)$/;
