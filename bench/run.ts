@@ -410,14 +410,23 @@ function describeMachine(loadAtStart: number[]): string[] {
   ];
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  const loadAtStart = os.loadavg();
-  const rows: Row[] = [];
-  const notes: string[] = [];
-  const profiles: string[] = [];
-  await engine.initAnalysis();
+/** What every section measures on: tokio's sources (when found) and two generated files. */
+interface BenchInputs {
+  tokio: string | null;
+  tokioMissing: string;
+  tokioSources: Source[];
+  tokioLabel: string;
+  largest: Source | null;
+  largestLabel: string;
+  bigSource: Source;
+  bigLabel: string;
+  editFile: GeneratedRust;
+  editLabel: string;
+}
 
+type GeneratedRust = ReturnType<typeof generateRust>;
+
+function benchInputs(): BenchInputs {
   const tokioRoot = ensureTokio();
   const tokio = typeof tokioRoot === 'string' ? tokioRoot : null;
   const tokioSources: Source[] = tokio
@@ -427,16 +436,25 @@ async function main(): Promise<void> {
     ? `${path.basename(tokio)} \`src/\` (${tokioSources.length} files, ${thousands(tokioSources.reduce((n, s) => n + lineCount(s.text), 0))} lines, ${mb(bytesOf(tokioSources))})`
     : 'tokio';
   const largest = tokioSources.reduce<Source | null>((best, s) => (!best || s.text.length > best.text.length ? s : best), null);
-  const largestLabel = largest ? `tokio \`${largest.name}\` (${thousands(lineCount(largest.text))} lines)` : 'tokio largest file';
-  const tokioMissing = typeof tokioRoot === 'string' ? '' : `n/a (${tokioRoot.reason})`;
-
   const big = generateRust(500);
-  const bigSource: Source = { name: 'generated.rs', path: '', text: big.text };
-  const bigLabel = `generated (${thousands(big.lines)} lines, ${big.asyncFns} async fns)`;
   const editFile = generateRust(fnsForLines(2500), 7);
-  const editLabel = `generated (${thousands(editFile.lines)} lines, ${editFile.asyncFns} async fns)`;
+  return {
+    tokio,
+    tokioMissing: typeof tokioRoot === 'string' ? '' : `n/a (${tokioRoot.reason})`,
+    tokioSources,
+    tokioLabel,
+    largest,
+    largestLabel: largest ? `tokio \`${largest.name}\` (${thousands(lineCount(largest.text))} lines)` : 'tokio largest file',
+    bigSource: { name: 'generated.rs', path: '', text: big.text },
+    bigLabel: `generated (${thousands(big.lines)} lines, ${big.asyncFns} async fns)`,
+    editFile,
+    editLabel: `generated (${thousands(editFile.lines)} lines, ${editFile.asyncFns} async fns)`,
+  };
+}
 
-  // 1. Engine split.
+/** Parse vs parse + analysis; returns analysis ÷ parse on tokio and on the generated file. */
+function engineSection(inputs: BenchInputs, rows: Row[]): { tokioRatio: number; bigRatio: number } {
+  const { tokio, tokioSources, tokioLabel, largest, largestLabel, bigSource, bigLabel } = inputs;
   let tokioRatio = 0;
   if (tokio) {
     log(`engine: parse vs analysis on ${tokioLabel}, ${ROUNDS} rounds`);
@@ -451,171 +469,208 @@ async function main(): Promise<void> {
       target: '',
     });
   } else {
-    rows.push({ what: 'Parse vs parse + analysis', input: 'tokio', result: tokioMissing, target: '≤ 1×' });
+    rows.push({ what: 'Parse vs parse + analysis', input: 'tokio', result: inputs.tokioMissing, target: '≤ 1×' });
   }
   log(`engine: parse vs analysis on ${bigLabel}`);
   const bigSplit = measureSplit([bigSource], ROUNDS);
   rows.push(...splitRows(bigLabel, [bigSource], bigSplit, false));
-  const bigRatio = (bigSplit.fullMs - bigSplit.parseMs) / bigSplit.parseMs;
+  return { tokioRatio, bigRatio: (bigSplit.fullMs - bigSplit.parseMs) / bigSplit.parseMs };
+}
 
-  // 2. Profile, when the analysis costs more than the parse (or when asked).
-  if (!flags['no-profile'] && (flags.profile || tokioRatio > 1 || bigRatio > 1)) {
-    const runs: [string, Source[]][] = [];
-    if (tokio) {
-      runs.push([`Profile: analyzeSource over ${tokioLabel}, 2 rounds`, tokioSources]);
-    }
-    runs.push([`Profile: analyzeSource over ${bigLabel}, 2 rounds`, [bigSource]]);
-    for (const [title, sources] of runs) {
-      log(title.toLowerCase());
-      const cpuProfile = await profile(() => {
-        for (let round = 0; round < 2; round++) {
-          for (const source of sources) {
-            engine.analyzeSource(source.text, { file: source.name, edition: '2021', parseBudgetMs: 10_000 });
-          }
-        }
-      });
-      profiles.push(profileSection(title, summarise(cpuProfile, repoRoot)));
-    }
+/** CPU profiles of analyzeSource, as markdown sections. */
+async function profileSections(inputs: BenchInputs): Promise<string[]> {
+  const runs: [string, Source[]][] = [];
+  if (inputs.tokio) {
+    runs.push([`Profile: analyzeSource over ${inputs.tokioLabel}, 2 rounds`, inputs.tokioSources]);
   }
+  runs.push([`Profile: analyzeSource over ${inputs.bigLabel}, 2 rounds`, [inputs.bigSource]]);
+  const sections: string[] = [];
+  for (const [title, sources] of runs) {
+    log(title.toLowerCase());
+    const cpuProfile = await profile(() => {
+      for (let round = 0; round < 2; round++) {
+        for (const source of sources) {
+          engine.analyzeSource(source.text, { file: source.name, edition: '2021', parseBudgetMs: 10_000 });
+        }
+      }
+    });
+    sections.push(profileSection(title, summarise(cpuProfile, repoRoot)));
+  }
+  return sections;
+}
 
-  // 3. The language server.
-  if (!fs.existsSync(serverBundle)) {
-    rows.push({ what: 'Keystroke → inlay hints, p50 / p95 / max', input: editLabel, result: BUNDLE_MISSING, target: 'p95 ≤ 16 ms' });
-    rows.push({ what: 'Open → first inlay hints', input: largestLabel, result: BUNDLE_MISSING, target: '≤ 100 ms' });
-    rows.push({ what: 'Server peak RSS, every file open', input: tokioLabel, result: BUNDLE_MISSING, target: '≤ 250 MB' });
-  } else {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-bench-'));
+/** Keystrokes in the generated file and in tokio's largest file, on one server. */
+async function keystrokeRows(inputs: BenchInputs, scratch: string): Promise<Row[]> {
+  const { editFile, editLabel, largest, largestLabel } = inputs;
+  log(`server: ${EDITS} keystrokes in ${editLabel}`);
+  const editPath = path.join(scratch, 'src', 'edited.rs');
+  fs.mkdirSync(path.dirname(editPath), { recursive: true });
+  fs.writeFileSync(path.join(scratch, 'Cargo.toml'), '[package]\nname = "bench"\nversion = "0.1.0"\nedition = "2021"\n');
+  fs.writeFileSync(editPath, editFile.text);
+  const rows: Row[] = [];
+  const client = await startServer(scratch);
+  try {
+    rows.push(keystrokeRow(editLabel, await keystrokes(client, pathToFileURL(editPath).toString(), editFile.text, EDITS, 42), editFile.text, 42, 'p95 ≤ 16 ms'));
+    if (largest) {
+      log(`server: ${EDITS} keystrokes in ${largestLabel}`);
+      rows.push(keystrokeRow(largestLabel, await keystrokes(client, pathToFileURL(largest.path).toString(), largest.text, EDITS, 43), largest.text, 43, ''));
+    }
+  } finally {
+    await client.dispose();
+  }
+  return rows;
+}
+
+/** Open → first hints on tokio's largest file: fresh servers, then reopens on one server. */
+async function openRow(tokio: string, largest: Source, largestLabel: string): Promise<Row> {
+  log(`server: open → first hints for ${largestLabel}, ${FRESH_STARTS} fresh servers`);
+  const uri = pathToFileURL(largest.path).toString();
+  const lines = lineCount(largest.text) + 1;
+  const openOnce = async (server: LspClient) => {
+    const openedAt = performance.now();
+    void server.open(uri, largest.text);
+    const hints = await server.inlayHints(uri, lines);
+    const elapsed = performance.now() - openedAt;
+    await server.close(uri);
+    return { elapsed, hints: hints?.length ?? 0 };
+  };
+  // A fresh server's first answer pays for loading the parser and for the JIT: it varies
+  // run to run, so it is the median of several servers, each opening the file right after `initialized`.
+  const fresh: number[] = [];
+  let hintCount = 0;
+  for (let i = 0; i < FRESH_STARTS; i++) {
+    const client = await startServer(tokio);
     try {
-      log(`server: ${EDITS} keystrokes in ${editLabel}`);
-      const editPath = path.join(scratch, 'src', 'edited.rs');
-      fs.mkdirSync(path.dirname(editPath), { recursive: true });
-      fs.writeFileSync(path.join(scratch, 'Cargo.toml'), '[package]\nname = "bench"\nversion = "0.1.0"\nedition = "2021"\n');
-      fs.writeFileSync(editPath, editFile.text);
-      let client = await startServer(scratch);
-      try {
-        rows.push(keystrokeRow(editLabel, await keystrokes(client, pathToFileURL(editPath).toString(), editFile.text, EDITS, 42), editFile.text, 42, 'p95 ≤ 16 ms'));
-        if (largest) {
-          log(`server: ${EDITS} keystrokes in ${largestLabel}`);
-          rows.push(keystrokeRow(largestLabel, await keystrokes(client, pathToFileURL(largest.path).toString(), largest.text, EDITS, 43), largest.text, 43, ''));
-        }
-      } finally {
-        await client.dispose();
-      }
-
-      if (largest && tokio) {
-        log(`server: open → first hints for ${largestLabel}, ${FRESH_STARTS} fresh servers`);
-        const uri = pathToFileURL(largest.path).toString();
-        const lines = lineCount(largest.text) + 1;
-        const openOnce = async (server: LspClient) => {
-          const openedAt = performance.now();
-          void server.open(uri, largest.text);
-          const hints = await server.inlayHints(uri, lines);
-          const elapsed = performance.now() - openedAt;
-          await server.close(uri);
-          return { elapsed, hints: hints?.length ?? 0 };
-        };
-        // A fresh server's first answer pays for loading the parser and for the JIT: it varies
-        // run to run, so it is the median of several servers, each opening the file right after `initialized`.
-        const fresh: number[] = [];
-        let hintCount = 0;
-        for (let i = 0; i < FRESH_STARTS; i++) {
-          client = await startServer(tokio);
-          try {
-            const first = await openOnce(client);
-            fresh.push(first.elapsed);
-            hintCount = first.hints;
-          } finally {
-            await client.dispose();
-          }
-        }
-        client = await startServer(tokio);
-        try {
-          await openOnce(client);
-          const warm: number[] = [];
-          for (let i = 0; i < REOPENS; i++) {
-            warm.push((await openOnce(client)).elapsed);
-          }
-          rows.push({
-            what: `Open → first inlay hints: fresh server (median of ${FRESH_STARTS}, max) / median of reopens`,
-            input: largestLabel,
-            result: `${ms(median(fresh))} (max ${ms(Math.max(...fresh))}) / ${ms(median(warm))} (${hintCount} hints)`,
-            target: '≤ 100 ms',
-          });
-        } finally {
-          await client.dispose();
-        }
-
-        log(`server: opening all ${tokioSources.length} tokio sources`);
-        client = await startServer(tokio);
-        try {
-          const latencies: number[] = [];
-          for (const source of tokioSources) {
-            const fileUri = pathToFileURL(source.path).toString();
-            const openedAt = performance.now();
-            void client.open(fileUri, source.text);
-            await client.inlayHints(fileUri, lineCount(source.text) + 1);
-            latencies.push(performance.now() - openedAt);
-          }
-          // The crate index starts indexing the whole crate (on a worker thread) once files are open:
-          // the peak counts only once it has finished, i.e. when the peak stops growing.
-          const memory = await settledMemory(client);
-          rows.push({
-            what: 'Open → first inlay hints, p50 / p95 / max over every file',
-            input: tokioLabel,
-            result: `${ms(median(latencies))} / ${ms(quantile(latencies, 0.95))} / ${ms(Math.max(...latencies))}`,
-            target: '',
-          });
-          rows.push({
-            what: 'Server peak RSS, every file open (their hints computed, and the crate indexed)',
-            input: tokioLabel,
-            result: memory ? `${(memory.peak / 2 ** 20).toFixed(0)} MiB (now ${(memory.current / 2 ** 20).toFixed(0)} MiB)` : 'n/a (no /proc)',
-            target: '≤ 250 MB',
-          });
-        } finally {
-          await client.dispose();
-        }
-      } else {
-        rows.push({ what: 'Open → first inlay hints', input: 'tokio', result: tokioMissing, target: '≤ 100 ms' });
-        rows.push({ what: 'Server peak RSS, every file open', input: 'tokio', result: tokioMissing, target: '≤ 250 MB' });
-      }
+      const first = await openOnce(client);
+      fresh.push(first.elapsed);
+      hintCount = first.hints;
     } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
+      await client.dispose();
     }
   }
-
-  // 4. The CLI.
-  if (tokio) {
-    const src = path.join(tokio, 'src');
-    for (const jobs of [1, os.availableParallelism()]) {
-      log(`cli: --jobs ${jobs} on tokio src/, ${CLI_RUNS} runs`);
-      const run = cliWallTime(src, jobs);
-      rows.push({
-        what: `CLI wall time, \`--jobs ${jobs}\` (median of ${CLI_RUNS})`,
-        input: `${path.basename(tokio)} \`src/\``,
-        result: `${seconds(run.ms)}${run.status === 0 ? '' : ` (exit status ${run.status})`}`,
-        target: '≤ 3 s',
-      });
+  const client = await startServer(tokio);
+  try {
+    await openOnce(client);
+    const warm: number[] = [];
+    for (let i = 0; i < REOPENS; i++) {
+      warm.push((await openOnce(client)).elapsed);
     }
-  } else {
-    rows.push({ what: 'CLI wall time', input: 'tokio', result: tokioMissing, target: '≤ 3 s' });
+    return {
+      what: `Open → first inlay hints: fresh server (median of ${FRESH_STARTS}, max) / median of reopens`,
+      input: largestLabel,
+      result: `${ms(median(fresh))} (max ${ms(Math.max(...fresh))}) / ${ms(median(warm))} (${hintCount} hints)`,
+      target: '≤ 100 ms',
+    };
+  } finally {
+    await client.dispose();
   }
+}
 
-  notes.push(
-    `Parse and analysis times are medians of ${ROUNDS} rounds after a warm-up round, in one process (\`parseRust\` alone vs \`analyzeSource\`, which parses too; the difference is the analysis).`,
-    `Keystrokes: the bundled server over stdio; each edit is one \`didChange\` (type \`x\` at a random place, then delete it) followed at once by \`textDocument/inlayHint\` for the whole file, timed until the answer; ${WARMUP_EDITS} unmeasured edits first. "Incremental parse alone" replays the same edits in the bench's process and times only tree-sitter's re-parse from the previous tree: the floor under each keystroke.`,
-    `Open → first hints: \`didOpen\` then \`textDocument/inlayHint\`, timed until the answer; "fresh server" is the first file a new server opens, right after \`initialized\` (the median of ${FRESH_STARTS} servers).`,
-    'The bench client declares the inlay-hint capabilities VS Code does: tooltips come on `inlayHint/resolve`, when a hint is pointed at, not with every answer.',
-    `The server runs with the Node flags the VS Code client starts it with (\`server/src/nodeFlags.ts\`; here \`${nodeFlags.serverNodeFlags(os.availableParallelism()).join(' ')}\`).`,
-  );
+/** Every tokio file opened on one server: latency per file, then the server's peak memory. */
+async function openAllRows(tokio: string, tokioSources: Source[], tokioLabel: string): Promise<Row[]> {
+  log(`server: opening all ${tokioSources.length} tokio sources`);
+  const client = await startServer(tokio);
+  try {
+    const latencies: number[] = [];
+    for (const source of tokioSources) {
+      const fileUri = pathToFileURL(source.path).toString();
+      const openedAt = performance.now();
+      void client.open(fileUri, source.text);
+      await client.inlayHints(fileUri, lineCount(source.text) + 1);
+      latencies.push(performance.now() - openedAt);
+    }
+    // The crate index starts indexing the whole crate (on a worker thread) once files are open:
+    // the peak counts only once it has finished, i.e. when the peak stops growing.
+    const memory = await settledMemory(client);
+    return [
+      {
+        what: 'Open → first inlay hints, p50 / p95 / max over every file',
+        input: tokioLabel,
+        result: `${ms(median(latencies))} / ${ms(quantile(latencies, 0.95))} / ${ms(Math.max(...latencies))}`,
+        target: '',
+      },
+      {
+        what: 'Server peak RSS, every file open (their hints computed, and the crate indexed)',
+        input: tokioLabel,
+        result: memory ? `${(memory.peak / 2 ** 20).toFixed(0)} MiB (now ${(memory.current / 2 ** 20).toFixed(0)} MiB)` : 'n/a (no /proc)',
+        target: '≤ 250 MB',
+      },
+    ];
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** The bundled language server over stdio. */
+async function serverSection(inputs: BenchInputs): Promise<Row[]> {
+  const { tokio, largest, tokioMissing } = inputs;
+  if (!fs.existsSync(serverBundle)) {
+    return [
+      { what: 'Keystroke → inlay hints, p50 / p95 / max', input: inputs.editLabel, result: BUNDLE_MISSING, target: 'p95 ≤ 16 ms' },
+      { what: 'Open → first inlay hints', input: inputs.largestLabel, result: BUNDLE_MISSING, target: '≤ 100 ms' },
+      { what: 'Server peak RSS, every file open', input: inputs.tokioLabel, result: BUNDLE_MISSING, target: '≤ 250 MB' },
+    ];
+  }
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-bench-'));
+  try {
+    const rows = await keystrokeRows(inputs, scratch);
+    if (largest && tokio) {
+      rows.push(await openRow(tokio, largest, inputs.largestLabel));
+      rows.push(...(await openAllRows(tokio, inputs.tokioSources, inputs.tokioLabel)));
+    } else {
+      rows.push({ what: 'Open → first inlay hints', input: 'tokio', result: tokioMissing, target: '≤ 100 ms' });
+      rows.push({ what: 'Server peak RSS, every file open', input: 'tokio', result: tokioMissing, target: '≤ 250 MB' });
+    }
+    return rows;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The CLI on tokio's sources, one job and every core. */
+function cliSection(inputs: BenchInputs): Row[] {
+  const { tokio } = inputs;
+  if (!tokio) {
+    return [{ what: 'CLI wall time', input: 'tokio', result: inputs.tokioMissing, target: '≤ 3 s' }];
+  }
+  const src = path.join(tokio, 'src');
+  return [1, os.availableParallelism()].map((jobs) => {
+    log(`cli: --jobs ${jobs} on tokio src/, ${CLI_RUNS} runs`);
+    const run = cliWallTime(src, jobs);
+    return {
+      what: `CLI wall time, \`--jobs ${jobs}\` (median of ${CLI_RUNS})`,
+      input: `${path.basename(tokio)} \`src/\``,
+      result: `${seconds(run.ms)}${run.status === 0 ? '' : ` (exit status ${run.status})`}`,
+      target: '≤ 3 s',
+    };
+  });
+}
+
+const NOTES = [
+  `Parse and analysis times are medians of ${ROUNDS} rounds after a warm-up round, in one process (\`parseRust\` alone vs \`analyzeSource\`, which parses too; the difference is the analysis).`,
+  `Keystrokes: the bundled server over stdio; each edit is one \`didChange\` (type \`x\` at a random place, then delete it) followed at once by \`textDocument/inlayHint\` for the whole file, timed until the answer; ${WARMUP_EDITS} unmeasured edits first. "Incremental parse alone" replays the same edits in the bench's process and times only tree-sitter's re-parse from the previous tree: the floor under each keystroke.`,
+  `Open → first hints: \`didOpen\` then \`textDocument/inlayHint\`, timed until the answer; "fresh server" is the first file a new server opens, right after \`initialized\` (the median of ${FRESH_STARTS} servers).`,
+  'The bench client declares the inlay-hint capabilities VS Code does: tooltips come on `inlayHint/resolve`, when a hint is pointed at, not with every answer.',
+  `The server runs with the Node flags the VS Code client starts it with (\`server/src/nodeFlags.ts\`; here \`${nodeFlags.serverNodeFlags(os.availableParallelism()).join(' ')}\`).`,
+];
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadAtStart = os.loadavg();
+  await engine.initAnalysis();
+  const inputs = benchInputs();
+  const rows: Row[] = [];
+  const { tokioRatio, bigRatio } = engineSection(inputs, rows);
+  // Profiles only when the analysis costs more than the parse (or when asked).
+  const profiles = !flags['no-profile'] && (flags.profile || tokioRatio > 1 || bigRatio > 1) ? await profileSections(inputs) : [];
+  rows.push(...(await serverSection(inputs)));
+  rows.push(...cliSection(inputs));
 
   const out: string[] = [...describeMachine(loadAtStart).map((line) => `${line}  `), '', '| Measurement | Input | Result | Target |', '| --- | --- | --- | --- |'];
   for (const row of rows) {
     out.push(`| ${row.what} | ${row.input} | ${row.result} | ${row.target} |`);
   }
-  out.push('', ...notes.map((note) => `- ${note}`), '');
-  if (profiles.length > 0) {
-    out.push(...profiles);
-  }
+  out.push('', ...NOTES.map((note) => `- ${note}`), '', ...profiles);
   process.stdout.write(`${out.join('\n')}\n`);
   log(`done in ${seconds(performance.now() - started)}`);
 }

@@ -453,8 +453,28 @@ interface CrateContext {
   log: (line: string) => void;
 }
 
-async function recordCrate(spec: RealCrateSpec, ctx: CrateContext): Promise<RecordResult> {
-  const { log } = ctx;
+/** A copy of a crate's registry sources that cargo can build offline, with what it took. */
+interface PreparedCrate {
+  copy: string;
+  env: NodeJS.ProcessEnv;
+  /** Targets left out already (their sources are missing). */
+  skipped: SkippedTarget[];
+  /** Dev-dependencies removed from the copy's manifest. */
+  dropped: string[];
+}
+
+interface PlannedTarget {
+  kind: TargetKind;
+  name: string;
+  root: string;
+  src: string;
+}
+
+type BuildOutcome = { unit: CapturedUnit } | { reason: string };
+
+const targetKey = (p: { kind: string; src: string }) => `${p.kind} ${p.src}`;
+
+function prepareCopy(spec: RealCrateSpec, ctx: CrateContext): PreparedCrate {
   const source = findRegistryCrate(ctx.registry, spec.name);
   if (!source) {
     throw new Error(`not in ${ctx.registry}`);
@@ -466,16 +486,17 @@ async function recordCrate(spec: RealCrateSpec, ctx: CrateContext): Promise<Reco
   fs.writeFileSync(path.join(copy, '.cargo', 'config.toml'), `[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "${ctx.registry}"\n`);
   const env = { ...process.env, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: ctx.targetDir, CARGO_TERM_COLOR: 'never' };
   // Debian ships no tests/ or examples/ for some crates although the manifest lists them: cargo refuses such a manifest.
-  const skipped: SkippedTarget[] = dropMissingTargets(copy);
+  return { copy, env, skipped: dropMissingTargets(copy), dropped: [] };
+}
 
-  // 1. Resolve offline: drop the dev-dependencies (and optional features) the registry lacks.
-  const pkg0 = cargoMetadata(copy, env, true) as CargoPackage;
-  let features = [...spec.features, ...(spec.optionalFeatures ?? [])].filter((f) => f === 'default' || f in pkg0.features);
-  const dropped: string[] = [];
+/** Resolves offline by dropping the dev-dependencies (and optional features) the registry lacks; returns the features kept. */
+function resolveOffline(spec: RealCrateSpec, crate: PreparedCrate, declared: Record<string, string[]>, log: (line: string) => void): string[] {
+  const { copy, env, dropped } = crate;
+  let features = [...spec.features, ...(spec.optionalFeatures ?? [])].filter((f) => f === 'default' || f in declared);
   for (let attempt = 0; ; attempt++) {
     const resolved = spawnSync('cargo', ['metadata', '--offline', '--format-version', '1', ...featureArgs(features)], { cwd: copy, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     if (resolved.status === 0) {
-      break;
+      return features;
     }
     const err = resolved.stderr ?? '';
     const names = new Set([...err.matchAll(/`([A-Za-z0-9_-]+)(?: v\d[^`]*| = [^`]*)?`/g)].map((m) => m[1]));
@@ -497,16 +518,13 @@ async function recordCrate(spec: RealCrateSpec, ctx: CrateContext): Promise<Reco
     }
     throw new Error(`does not resolve offline: ${firstLine(err)}`);
   }
-  if (dropped.length > 0) {
-    log(`${spec.name}: dev-dependencies not in the registry, dropped: ${[...new Set(dropped)].sort().join(', ')}`);
-  }
-  const testFeatures = (spec.testFeatures ?? []).filter((f) => f in pkg0.features);
+}
 
-  // 2. The targets: the lib, every integration test and example whose required features are enabled.
-  const pkg = cargoMetadata(copy, env, true) as CargoPackage;
+/** The lib, every integration test and example whose required features are enabled; the others are skipped. */
+function planTargets(pkg: CargoPackage, copy: string, features: string[], testFeatures: string[], skipped: SkippedTarget[]): PlannedTarget[] {
   const enabled = enabledFeatures(pkg.features, features);
   const enabledForTests = enabledFeatures(pkg.features, [...features, ...testFeatures]);
-  const planned: { kind: TargetKind; name: string; root: string; src: string }[] = [];
+  const planned: PlannedTarget[] = [];
   for (const t of pkg.targets) {
     const kind: TargetKind | null = t.kind.includes('lib') || t.kind.includes('rlib') ? 'lib' : t.kind.includes('test') ? 'test' : t.kind.includes('example') ? 'example' : null;
     if (kind === null) {
@@ -520,64 +538,90 @@ async function recordCrate(spec: RealCrateSpec, ctx: CrateContext): Promise<Reco
     }
     planned.push({ kind, name: t.name, root, src: path.resolve(t.src_path) });
   }
-  const counts = (k: TargetKind) => planned.filter((p) => p.kind === k).length;
-  log(`${pkg.name} ${pkg.version}: features [${features.join(', ')}]${testFeatures.length ? ` (tests and examples + ${testFeatures.join(', ')})` : ''}; building lib, ${counts('test')} tests, ${counts('example')} examples (${skipped.length} skipped: features or sources missing)`);
+  return planned;
+}
 
-  // 3. `cargo build --keep-going`: the wrapper adds -Zprint-type-sizes to this package's targets only and
-  //    stores each one's output apart. The lib is built with the crate's features; with `testFeatures`,
-  //    tests and examples are built by a second run with those added. A dev-dependency that does not
-  //    compile (too old for this rustc) is dropped and the targets it held back are built again.
+/**
+ * `cargo build --keep-going`: the wrapper adds -Zprint-type-sizes to this package's targets only and
+ * stores each one's output apart. The lib is built with the crate's features; with `testFeatures`,
+ * tests and examples are built by a second run with those added. A dev-dependency that does not
+ * compile (too old for this rustc) is dropped and the targets it held back are built again.
+ */
+async function buildTargets(pkg: CargoPackage, crate: PreparedCrate, planned: PlannedTarget[], features: string[], testFeatures: string[], ctx: CrateContext): Promise<Map<string, BuildOutcome>> {
   const libPlan = planned.filter((p) => p.kind === 'lib');
   const otherPlan = planned.filter((p) => p.kind !== 'lib');
   const batches = testFeatures.length > 0 ? [{ plan: libPlan, features }, { plan: otherPlan, features: [...features, ...testFeatures] }] : [{ plan: planned, features }];
-  const found = new Map<string, { unit: CapturedUnit } | { reason: string }>();
-  const key = (p: { kind: string; src: string }) => `${p.kind} ${p.src}`;
+  const found = new Map<string, BuildOutcome>();
   let run = 0;
   for (const batch of batches) {
     let pending = batch.plan;
     for (let round = 0; pending.length > 0 && round < 4; round++) {
       const capture = path.join(ctx.work, `capture-${pkg.name}-${++run}`);
-      fs.rmSync(capture, { recursive: true, force: true });
-      fs.mkdirSync(capture, { recursive: true });
-      const args = ['build', '--offline', '--keep-going', '-j', String(ctx.jobs), ...featureArgs(batch.features)];
-      for (const p of pending) {
-        args.push(...(p.kind === 'lib' ? ['--lib'] : [p.kind === 'test' ? '--test' : '--example', p.name]));
-      }
-      const t0 = Date.now();
-      const cargo = await runStreaming('cargo', args, { cwd: copy, env: { ...env, RUSTC_WORKSPACE_WRAPPER: ctx.wrapper, RFS_CAPTURE_DIR: capture } }, (line) => {
-        if (/^\s*Compiling /.test(line) && line.includes(ctx.work)) {
-          log(`  [${((Date.now() - t0) / 1000).toFixed(0)} s] ${line.trim()}`);
-        }
-      });
-      fs.writeFileSync(`${capture}.cargo.log`, cargo.stderr);
-      const units = readUnits(capture, copy);
-      const failedDeps = [...new Set([...cargo.stderr.matchAll(/could not compile `([^`]+)`/g)].map((m) => m[1]).filter((n) => n !== pkg.name))];
-      log(`${pkg.name}: cargo build of ${pending.length} targets [${batch.features.join(', ')}] finished in ${((Date.now() - t0) / 1000).toFixed(0)} s (exit ${cargo.code}${failedDeps.length ? `; dependencies that failed: ${failedDeps.join(', ')}` : ''})`);
+      const { units, stderr, failedDeps } = await cargoBuildCapturing(pkg, crate, pending, batch.features, capture, ctx);
       const notCompiled = pending.filter((p) => !units.some((u) => u.src === p.src && u.kind === p.kind));
       for (const p of pending) {
         const unit = units.find((u) => u.src === p.src && u.kind === p.kind);
-        found.set(key(p), unit ? { unit } : { reason: failedDeps.length ? `a dependency does not build: ${failedDeps.join(', ')}` : `not compiled (${firstCargoError(cargo.stderr) ?? 'cargo stopped before it'})` });
+        found.set(targetKey(p), unit ? { unit } : { reason: failedDeps.length ? `a dependency does not build: ${failedDeps.join(', ')}` : `not compiled (${firstCargoError(stderr) ?? 'cargo stopped before it'})` });
       }
-      const culprits = failedDeps.flatMap((dep) => devDependenciesLeadingTo(copy, env, pkg.name, dep, batch.features));
+      const culprits = failedDeps.flatMap((dep) => devDependenciesLeadingTo(crate.copy, crate.env, pkg.name, dep, batch.features));
       if (notCompiled.length === 0 || culprits.length === 0) {
         break;
       }
       for (const culprit of new Set(culprits)) {
-        log(`${pkg.name}: dev-dependency ${culprit} does not build with this rustc: dropped`);
-        dropDevDependency(path.join(copy, 'Cargo.toml'), culprit);
-        dropped.push(culprit);
+        ctx.log(`${pkg.name}: dev-dependency ${culprit} does not build with this rustc: dropped`);
+        dropDevDependency(path.join(crate.copy, 'Cargo.toml'), culprit);
+        crate.dropped.push(culprit);
       }
       pending = notCompiled;
     }
   }
+  return found;
+}
 
-  // 4. Each target's own futures.
+/** One `cargo build` of some targets, each target's -Zprint-type-sizes output captured apart. */
+async function cargoBuildCapturing(pkg: CargoPackage, crate: PreparedCrate, pending: PlannedTarget[], features: string[], capture: string, ctx: CrateContext) {
+  fs.rmSync(capture, { recursive: true, force: true });
+  fs.mkdirSync(capture, { recursive: true });
+  const args = ['build', '--offline', '--keep-going', '-j', String(ctx.jobs), ...featureArgs(features)];
+  for (const p of pending) {
+    args.push(...(p.kind === 'lib' ? ['--lib'] : [p.kind === 'test' ? '--test' : '--example', p.name]));
+  }
+  const t0 = Date.now();
+  const cargo = await runStreaming('cargo', args, { cwd: crate.copy, env: { ...crate.env, RUSTC_WORKSPACE_WRAPPER: ctx.wrapper, RFS_CAPTURE_DIR: capture } }, (line) => {
+    if (/^\s*Compiling /.test(line) && line.includes(ctx.work)) {
+      ctx.log(`  [${((Date.now() - t0) / 1000).toFixed(0)} s] ${line.trim()}`);
+    }
+  });
+  fs.writeFileSync(`${capture}.cargo.log`, cargo.stderr);
+  const units = readUnits(capture, crate.copy);
+  const failedDeps = [...new Set([...cargo.stderr.matchAll(/could not compile `([^`]+)`/g)].map((m) => m[1]).filter((n) => n !== pkg.name))];
+  ctx.log(`${pkg.name}: cargo build of ${pending.length} targets [${features.join(', ')}] finished in ${((Date.now() - t0) / 1000).toFixed(0)} s (exit ${cargo.code}${failedDeps.length ? `; dependencies that failed: ${failedDeps.join(', ')}` : ''})`);
+  return { units, stderr: cargo.stderr, failedDeps };
+}
+
+/** A built target's own futures: not those of other crates, nor (for a test or example) the lib's. */
+function ownFutures(p: PlannedTarget, unit: CapturedUnit, copy: string, libModules: Set<string>): RecordedFuture[] {
+  const ownFiles = new Set(p.kind === 'lib' ? [] : moduleTree(p.src).map((f) => relPath(copy, f.path)));
+  const ownModules = p.kind === 'lib' ? libModules : new Set(moduleTree(p.src).map((f) => f.modulePath[0]).filter((m): m is string => !!m));
+  const futures = rustcOut
+    .futuresFromTypes(rustcOut.parsePrintTypeSizes(fs.readFileSync(unit.out, 'utf8')))
+    .flatMap((f) => {
+      if (f.kind === 'fn') {
+        return isForeignFn(f.name, unit.externs, ownModules) ? [] : [recordFuture(f, undefined)];
+      }
+      const file = printedFileInCrate(f.file ?? '', copy);
+      const own = file !== null && (p.kind === 'lib' ? !/^(tests|examples|benches)\//.test(file) : ownFiles.has(file));
+      return own ? [recordFuture(f, file)] : [];
+    });
+  return dedupe(futures);
+}
+
+/** Each built target with its own futures; the lib also gets the futures its tests and examples instantiate. */
+function collectTargets(pkg: CargoPackage, copy: string, planned: PlannedTarget[], found: Map<string, BuildOutcome>, skipped: SkippedTarget[], log: (line: string) => void): RecordedTarget[] {
   const targets: RecordedTarget[] = [];
-  const built: Record<TargetKind, number> = { lib: 0, test: 0, example: 0 };
-  const futureCounts: Record<TargetKind, number> = { lib: 0, test: 0, example: 0 };
   const libModules = new Set(crates.readCrateLayout(copy).files.map((f) => f.modulePath[0]).filter((m): m is string => !!m));
   for (const p of planned) {
-    const outcome = found.get(key(p)) ?? { reason: 'not built' };
+    const outcome = found.get(targetKey(p)) ?? { reason: 'not built' };
     if ('reason' in outcome) {
       skipped.push({ kind: p.kind, name: p.name, root: p.root, reason: outcome.reason });
       continue;
@@ -587,34 +631,46 @@ async function recordCrate(spec: RealCrateSpec, ctx: CrateContext): Promise<Reco
       skipped.push({ kind: p.kind, name: p.name, root: p.root, reason: `does not build: ${unit.error ?? `rustc exited with ${unit.rc}`}` });
       continue;
     }
-    const ownFiles = new Set(p.kind === 'lib' ? [] : moduleTree(p.src).map((f) => relPath(copy, f.path)));
-    const ownModules = p.kind === 'lib' ? libModules : new Set(moduleTree(p.src).map((f) => f.modulePath[0]).filter((m): m is string => !!m));
-    const futures = rustcOut
-      .futuresFromTypes(rustcOut.parsePrintTypeSizes(fs.readFileSync(unit.out, 'utf8')))
-      .flatMap((f) => {
-        if (f.kind === 'fn') {
-          return isForeignFn(f.name, unit.externs, ownModules) ? [] : [recordFuture(f, undefined)];
-        }
-        const file = printedFileInCrate(f.file ?? '', copy);
-        const own = file !== null && (p.kind === 'lib' ? !/^(tests|examples|benches)\//.test(file) : ownFiles.has(file));
-        return own ? [recordFuture(f, file)] : [];
-      });
-    const kept = dedupe(futures);
-    targets.push({ kind: p.kind, name: p.name, root: p.root, futures: kept });
-    built[p.kind]++;
-    futureCounts[p.kind] += kept.length;
+    targets.push({ kind: p.kind, name: p.name, root: p.root, futures: ownFutures(p, unit, copy, libModules) });
   }
   const lib = targets.find((t) => t.kind === 'lib');
   const libName = pkg.targets.find((t) => t.kind.includes('lib') || t.kind.includes('rlib'))?.name ?? pkg.name.replace(/-/g, '_');
   if (lib) {
     const downstream = downstreamFutures(lib, libName, copy, planned.filter((p) => p.kind !== 'lib').flatMap((p) => {
-      const outcome = found.get(key(p));
+      const outcome = found.get(targetKey(p));
       return outcome && 'unit' in outcome && outcome.unit.rc === 0 ? [outcome.unit.out] : [];
     }));
     if (downstream.length > 0) {
       lib.downstream = downstream;
       log(`${pkg.name}: ${downstream.length} more lib futures instantiated by its tests and examples`);
     }
+  }
+  return targets;
+}
+
+async function recordCrate(spec: RealCrateSpec, ctx: CrateContext): Promise<RecordResult> {
+  const { log } = ctx;
+  const crate = prepareCopy(spec, ctx);
+  const { copy, env, skipped, dropped } = crate;
+  const declared = (cargoMetadata(copy, env, true) as CargoPackage).features;
+  const features = resolveOffline(spec, crate, declared, log);
+  if (dropped.length > 0) {
+    log(`${spec.name}: dev-dependencies not in the registry, dropped: ${[...new Set(dropped)].sort().join(', ')}`);
+  }
+  const testFeatures = (spec.testFeatures ?? []).filter((f) => f in declared);
+
+  const pkg = cargoMetadata(copy, env, true) as CargoPackage;
+  const planned = planTargets(pkg, copy, features, testFeatures, skipped);
+  const counts = (k: TargetKind) => planned.filter((p) => p.kind === k).length;
+  log(`${pkg.name} ${pkg.version}: features [${features.join(', ')}]${testFeatures.length ? ` (tests and examples + ${testFeatures.join(', ')})` : ''}; building lib, ${counts('test')} tests, ${counts('example')} examples (${skipped.length} skipped: features or sources missing)`);
+
+  const found = await buildTargets(pkg, crate, planned, features, testFeatures, ctx);
+  const targets = collectTargets(pkg, copy, planned, found, skipped, log);
+  const built: Record<TargetKind, number> = { lib: 0, test: 0, example: 0 };
+  const futureCounts: Record<TargetKind, number> = { lib: 0, test: 0, example: 0 };
+  for (const target of targets) {
+    built[target.kind]++;
+    futureCounts[target.kind] += target.futures.length;
   }
   for (const s of skipped) {
     log(`  skipped ${s.kind} ${s.name}: ${s.reason}`);

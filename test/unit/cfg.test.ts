@@ -109,7 +109,9 @@ describe('cfg predicates', () => {
     assert.strictEqual(cfg.attributeKeeps('#[cfg(windows)]'), false);
     assert.strictEqual(cfg.attributeKeeps('#[cfg( all( unix ,\n target_os = "linux" ) )]'), true);
   });
+});
 
+describe('cfg in the item index', () => {
   it('leaves gated-out items, fields and variants out of the index', async () => {
     await parser.initParser();
     const tree = parser.parseRust(`

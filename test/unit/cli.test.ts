@@ -451,6 +451,7 @@ describe('cli: text format', () => {
     assert.strictEqual(mainModule.useColour({ stdout: tty, env: {} }), true);
     assert.strictEqual(mainModule.useColour({ stdout: tty, env: { NO_COLOR: '1' } }), false);
     assert.strictEqual(mainModule.useColour({ stdout: { write: () => true }, env: {} }), false);
+    // eslint-disable-next-line no-control-regex -- the escape sequences are what is tested
     assert.match(formatText.formatText(sampleReports(), formatText.ANSI_STYLE), /^\u001b\[1msrc\/lib\.rs:21:5:\u001b\[0m async fn/);
   });
 });

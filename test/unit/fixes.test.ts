@@ -224,6 +224,10 @@ pub async fn render() -> usize {
     assert.match(out, /^\tlet n = \{\n\t\t\/\/ the framebuffer\n\t\tlet mut fb/m);
     assert.match(out, /^\t\tn\n\t\};$/m);
   });
+});
+
+describe('computeFixes: drops, and when no block is offered', () => {
+  before(() => engine.initAnalysis());
 
   it('does not re-indent the continuation lines of a multi-line string', () => {
     const text = `${PRELUDE}
@@ -319,6 +323,10 @@ pub async fn collect<'a>(seen: &mut Vec<&'a str>, owned: &'a str) -> usize {
 `;
     assert.deepStrictEqual(fixesFor(outer).filter((f) => f.kind === 'wrap-in-block' && f.preferred), []);
   });
+});
+
+describe('computeFixes: boxes, pins, line endings and stale reports', () => {
+  before(() => engine.initAnalysis());
 
   it('boxes a large value used after the await, never preferred, keeping `&x` as `&*x`', () => {
     const text = `${PRELUDE}

@@ -9,7 +9,6 @@ import * as path from 'path';
 import {
   Compiler, FixAccuracy, FixOutcome, compareTexts, defaultFixtureSets, describeOutcome, fixAccuracy, formatFixStats, goldenPath,
 } from '../support/fixAccuracy';
-import { loadServerModule } from '../support/repoPaths';
 
 import * as runner from '../support/runRustc';
 

@@ -92,7 +92,9 @@ describe('parsePrintTypeSizes', () => {
       [['a', 1], ['b', 8], ['.coroutine_field2', 0]],
     );
   });
+});
 
+describe('parsePrintTypeSizes: odd names and odd input', () => {
   it('keeps type names with commas, quotes and `->` intact', () => {
     const [type] = parsePrintTypeSizes(
       rustcOutput(

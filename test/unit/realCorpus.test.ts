@@ -37,8 +37,8 @@ describe('real crates vs rustc, future by future', function () {
   for (const entry of loadRecordedCorpus(undefined, registry)) {
     const { crate, version } = entry.recorded;
     describe(`${crate} ${version}`, () => {
-      let comparisons: FileComparison[] = [];
-      let verdicts: Verdicts = new Map();
+      const comparisons: FileComparison[] = [];
+      const verdicts: Verdicts = new Map();
 
       before(async function () {
         if (!entry.sourcesPresent) {

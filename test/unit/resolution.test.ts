@@ -89,7 +89,9 @@ pub async fn known() { let v = vec![1u8]; println!("{v:?}"); tick().await; }`;
     assert.strictEqual(t.exact, true, JSON.stringify(t.unknown));
     assert.deepStrictEqual(t.awaits[0].held.map((h) => h.name ?? h.kind), ['futures', 'awaitee']);
   });
+});
 
+describe("typing and macros rustc's way", () => {
   it('types an unsuffixed integer literal from its use: a known parameter settles it, an unknown one leaves it open', () => {
     const text = `${TICK}async fn read(b: &mut [u8]) -> usize { b.len() }
 pub async fn unknown_reader(r: &mut ext::Reader) { let mut buf = [0; 8192]; let n = r.read(&mut buf).await; tick().await; drop(n); drop(buf); }

@@ -123,6 +123,12 @@ describe('walk cache', () => {
       assert.deepStrictEqual(sizes(engine.analyzeSource(commented, { file: 'x.rs', edition: '2021', walkCache: cache })).filter((s) => s.endsWith(' kept')), []);
     });
   });
+});
+
+describe('walk cache: what a cached walk reads', () => {
+  before(async () => {
+    await engine.initAnalysis();
+  });
 
   it('analyses items that error recovery nested inside an impl', () => {
     const text = 'struct A;\nimpl A {\n    fn f(&self) {\n}\nimpl A {\n    async fn g(&self) { let b = [0u8; 64]; h().await; drop(b); }\n}\nasync fn h() {}\n';

@@ -1,6 +1,7 @@
 /**
  * The analysis entry point: Rust source text in, one FutureReport per async fn / block / closure out.
  */
+import { EnclosingFunctions } from './syntax/enclosingFunctions';
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './syntax/parser';
 import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items/items';
@@ -724,22 +725,37 @@ class FileAnalysis {
     }
     let scope = fileScope;
     let owner = `${this.options.file}:top`;
-    for (let p: SyntaxNode | null = viaMacro ?? node.parent; p; p = p.parent) {
-      if (p.type === 'function_item') {
-        const info = this.index.byNode.get(p.id);
-        if (info) {
-          scope = { generics: new Set(info.generics), selfTy: info.selfTy };
-          this.fnsWithNested.add(p.id);
-          owner = this.assignFnKey(p, info);
-        }
-        break;
-      }
+    const fn = this.enclosingFunction(viaMacro ?? node);
+    const info = fn ? this.index.byNode.get(fn.id) : undefined;
+    if (fn && info) {
+      scope = { generics: new Set(info.generics), selfTy: info.selfTy };
+      this.fnsWithNested.add(fn.id);
+      owner = this.assignFnKey(fn, info);
     }
     // Numbered within the enclosing fn: the id survives edits elsewhere in the file.
     const ordinal = this.nestedCount.get(owner) ?? 0;
     this.nestedCount.set(owner, ordinal + 1);
     this.nodeKeys.set(node.id, `${owner}/${ordinal}`);
     this.addFuture({ id: this.keyOf(node), kind: node.type === 'async_block' ? 'block' : 'closure', node, scope });
+  }
+
+  private enclosingFns: EnclosingFunctions | undefined;
+
+  /**
+   * The nearest `fn` item around a node. In the file's own tree it comes from byte ranges (climbing
+   * `parent` is quadratic in depth); macro inputs are trees of their own, small, and climbed.
+   */
+  private enclosingFunction(start: SyntaxNode): SyntaxNode | null {
+    if (start.tree === this.root.tree) {
+      this.enclosingFns ??= new EnclosingFunctions(this.root);
+      return this.enclosingFns.innermost(start);
+    }
+    for (let p: SyntaxNode | null = start.parent; p; p = p.parent) {
+      if (p.type === 'function_item') {
+        return p;
+      }
+    }
+    return null;
   }
 
   /** A fn's stable key: its file and path (plus a counter for same-named fns, e.g. under cfg). */

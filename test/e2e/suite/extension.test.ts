@@ -54,12 +54,18 @@ function positionOf(document: vscode.TextDocument, needle: string, occurrence = 
   return document.positionAt(at);
 }
 
+/** The example crate's src/main.rs, open in an editor. */
+async function showMainFile(): Promise<vscode.TextDocument> {
+  const document = await vscode.workspace.openTextDocument(workspaceFile('src/main.rs'));
+  await vscode.window.showTextDocument(document);
+  return document;
+}
+
 suite('rust-future-size in VS Code', () => {
   let main: vscode.TextDocument;
 
   suiteSetup(async () => {
-    main = await vscode.workspace.openTextDocument(workspaceFile('src/main.rs'));
-    await vscode.window.showTextDocument(main);
+    main = await showMainFile();
   });
 
   test('activates on a Rust file', async () => {
@@ -123,6 +129,14 @@ suite('rust-future-size in VS Code', () => {
     // A content provider's scheme is no file system, so the editor opens it read-only.
     assert.notStrictEqual(vscode.workspace.fs.isWritableFileSystem(layout.uri.scheme), true);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
+
+suite('rust-future-size in VS Code: fixes, settings and commands', () => {
+  let main: vscode.TextDocument;
+
+  suiteSetup(async () => {
+    main = await showMainFile();
   });
 
   test('applies the preferred quick fix, saves it, and the warning goes away', async () => {
