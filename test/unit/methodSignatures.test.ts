@@ -8,11 +8,13 @@ import { loadServerModule } from '../support/repoPaths';
 import type { Ty } from '../../server/src/analysis/types/types';
 import type { MethodCall } from '../../server/src/analysis/types/methodSignatures';
 
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const signatures = loadServerModule<typeof import('../../server/src/analysis/types/methodSignatures')>(
-  'analysis/types/methodSignatures',
-);
-const types = loadServerModule<typeof import('../../server/src/analysis/types/types')>('analysis/types/types');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const signatures = loadServerModule<
+  typeof import('../../server/src/analysis/types/methodSignatures')
+>('analysis/types/methodSignatures');
+const types =
+  loadServerModule<typeof import('../../server/src/analysis/types/types')>('analysis/types/types');
 
 /** The printed type of each named value `future` holds at its first await. */
 function heldTypes(text: string, future: string): Map<string, string | null> {
@@ -34,7 +36,8 @@ use std::sync::{Mutex, RwLock};
 use std::cell::RefCell;
 use std::collections::HashMap;
 async fn pause() {}
-pub async fn calls(m: &Mutex<Vec<u32>>, l: &RwLock<u64>, c: &RefCell<[u8; 4]>, v: Vec<u8>, s: String,
+pub async fn calls(m: &Mutex<Vec<u32>>, l: &RwLock<u64>, c: &RefCell<[u8; 4]>,
+                   v: Vec<u8>, s: String,
                    map: HashMap<u32, String>, o: Option<String>) {
     let n = v.len();
     let first = v.first();
@@ -80,7 +83,7 @@ pub async fn calls(m: &Mutex<Vec<u32>>, l: &RwLock<u64>, c: &RefCell<[u8; 4]>, v
     }
   });
 
-  it("prefers the file's own methods, and leaves methods it does not know and other crates' locks unknown", () => {
+  it("prefers the file's own methods; unknown methods and other crates' locks stay unknown", () => {
     const text = `
 async fn pause() {}
 struct Meter;
@@ -101,7 +104,7 @@ pub async fn calls(w: Meter, v: Vec<u8>, tl: &tokio::sync::RwLock<u64>) {
     assert.strictEqual(held.get('tokio_guard'), 'type of `tokio_guard`');
   });
 
-  it('chooses the first case whose receiver test holds, and works out argument types only when asked', () => {
+  it('chooses the first case whose receiver test holds; types arguments only when asked', () => {
     const { adt, prim, ref, showTy } = types;
     const notAsked = (): Ty => {
       throw new Error('argument type asked');
@@ -115,12 +118,21 @@ pub async fn calls(w: Meter, v: Vec<u8>, tl: &tokio::sync::RwLock<u64>) {
     const result = (method: string, c: MethodCall) => showTy(signatures.stdMethodResult(method, c));
 
     // `remove`: a map's value, a Vec's element, an Option of anything else's element.
-    assert.strictEqual(result('remove', call(adt('HashMap', prim('u8'), prim('u64')))), 'Option<u64>');
+    assert.strictEqual(
+      result('remove', call(adt('HashMap', prim('u8'), prim('u64')))),
+      'Option<u64>',
+    );
     assert.strictEqual(result('remove', call(adt('Vec', prim('u16')))), 'u16');
     assert.strictEqual(result('remove', call(adt('VecDeque', prim('u16')))), 'Option<u16>');
     // `unwrap_or` of an Option is its value; of an unknown receiver, the default's type.
     assert.strictEqual(result('unwrap_or', call(adt('Option', prim('i8')))), 'i8');
-    assert.strictEqual(result('unwrap_or', call({ k: 'unknown', text: '_' }, () => prim('u32'))), 'u32');
+    assert.strictEqual(
+      result(
+        'unwrap_or',
+        call({ k: 'unknown', text: '_' }, () => prim('u32')),
+      ),
+      'u32',
+    );
     assert.throws(() => result('map_or', call(adt('Option', prim('i8')))), /argument type asked/);
     // `copied` of an `Option<&T>` is a procedural case: `Option<T>`.
     assert.strictEqual(result('copied', call(adt('Option', ref(prim('u32'))))), 'Option<u32>');

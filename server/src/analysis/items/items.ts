@@ -4,7 +4,9 @@
  */
 import type { SyntaxNode } from '../syntax/parser';
 import { compiledIn, precedingAttributes } from '../syntax/cfg';
-import { PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, isPrimitiveName, prim } from '../types/types';
+import {
+  PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, isPrimitiveName, prim,
+} from '../types/types';
 import type { UserType } from '../types/layout';
 
 export type SelfKind = 'value' | 'ref' | 'mut' | null;
@@ -255,7 +257,9 @@ class ItemWalk {
         indexFn(item, modPath, null, null, index, this.signatures);
         break;
       case 'impl_item':
-        indexImpl(item, modPath, index, this.dropImpls, this.expand, this.signatures, (nested) => this.visitItem(nested, modPath));
+        indexImpl(item, modPath, index, this.dropImpls, this.expand, this.signatures, (nested) =>
+          this.visitItem(nested, modPath),
+        );
         break;
       case 'trait_item':
         this.indexTraitFns(item, modPath);
@@ -309,7 +313,8 @@ class ItemWalk {
     const traitName = item.childForFieldName('name')?.text ?? '_';
     for (const f of compiledIn(body?.namedChildren ?? [])) {
       if (f.type === 'function_item') {
-        indexFn(f, [...modPath, traitName], { k: 'param', name: 'Self' }, null, this.index, this.signatures);
+        const selfTy: Ty = { k: 'param', name: 'Self' };
+        indexFn(f, [...modPath, traitName], selfTy, null, this.index, this.signatures);
       }
     }
   }

@@ -42,7 +42,9 @@ const BOOL: Ty = prim('bool');
 const NEVER: Ty = { k: 'never' };
 
 /** Types whose `*x`, fields and methods are those of their first type argument. */
-const DEREFS_TO_TYPE_ARG = ['MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc'];
+const DEREFS_TO_TYPE_ARG = [
+  'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc',
+];
 
 /** Methods that take `self` by value; everything else is assumed to borrow its receiver. */
 const BY_VALUE_METHODS = new Set([
@@ -95,7 +97,8 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
   let t = peelRefs(recvTy);
   // `self: Pin<&mut Self>` methods are the pinned type's (`self.write_raw(..)` on a `Pin<&mut Writer>`).
   if (isAdt(t, 'Pin') && t.k === 'adt' && t.args[0] && !index.methods.has(`Pin::${method}`)) {
-    const pinned = peelRefs(isAdt(peelRefs(t.args[0]), 'Box') ? typeArg(peelRefs(t.args[0])) : t.args[0]);
+    const pointee = peelRefs(t.args[0]);
+    const pinned = peelRefs(isAdt(pointee, 'Box') ? typeArg(pointee) : t.args[0]);
     if (adtName(pinned) && index.methods.has(`${adtName(pinned)}::${method}`)) {
       t = pinned;
     }
@@ -190,7 +193,10 @@ export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>): vo
 /** Node types whose type does not depend on the bindings in scope at the time it is asked. */
 const MEMOIZED = new Set(['call_expression', 'macro_invocation', 'struct_expression', 'scoped_identifier']);
 
-const LITERALS = ['integer_literal', 'float_literal', 'boolean_literal', 'char_literal', 'string_literal', 'raw_string_literal'];
+const LITERALS = [
+  'integer_literal', 'float_literal', 'boolean_literal', 'char_literal', 'string_literal',
+  'raw_string_literal',
+];
 const COMPARISONS = ['==', '!=', '<', '>', '<=', '>=', '&&', '||'];
 
 /** Types an expression's sub-expression (one level deeper). */
@@ -265,7 +271,7 @@ function wrapperConstructorType({ last, argTy }: PathCall, owner: CallOwner): Ty
   }
 }
 
-/** `u32::from_be_bytes(..)`, `u64::max(a, b)`: the number type itself; `checked_*` an Option of it. */
+/** `u32::from_be_bytes(..)`, `u64::max(a, b)`: the number type; `checked_*` an Option of it. */
 function numberAssociatedType({ last }: PathCall, owner: CallOwner): Ty | null {
   if (!NUMERIC.test(owner.written)) {
     return null;
@@ -282,12 +288,14 @@ function numberAssociatedType({ last }: PathCall, owner: CallOwner): Ty | null {
   return null;
 }
 
-/** Associated fns of the owned text and path types give the type itself, but `String::from_utf8`. */
+const OWNED_TEXT = new Set(['String', 'PathBuf', 'OsString']);
+
+/** Associated fns of the owned text and path types give that type, but `String::from_utf8`. */
 function textAssociatedType({ last }: PathCall, owner: CallOwner): Ty | null {
   if (owner.name === 'String' && last === 'from_utf8') {
     return adt('Result', STRING, adt('FromUtf8Error'));
   }
-  return owner.name === 'String' || owner.name === 'PathBuf' || owner.name === 'OsString' ? adt(owner.name) : null;
+  return OWNED_TEXT.has(owner.name) ? adt(owner.name) : null;
 }
 
 const GENERIC_COLLECTIONS = new Set(['Vec', 'VecDeque', 'HashMap', 'HashSet', 'BTreeMap']);
@@ -330,7 +338,9 @@ function stdAssociatedCallType(call: PathCall, owner: CallOwner, index: ItemInde
 
 /** `[a, b]`, `[x; N]`, `(a, b)`: the written children, without attributes. */
 function valueChildren(node: SyntaxNode, skip?: SyntaxNode | null): SyntaxNode[] {
-  return node.namedChildren.filter((c): c is SyntaxNode => !!c && c.id !== skip?.id && c.type !== 'attribute_item');
+  return node.namedChildren.filter(
+    (c): c is SyntaxNode => !!c && c.id !== skip?.id && c.type !== 'attribute_item',
+  );
 }
 
 export class ExprTyper {
@@ -387,7 +397,10 @@ export class ExprTyper {
     }],
     ['binary_expression', (node, sub) => this.binaryType(node, sub)],
     ['array_expression', (node, sub) => this.arrayType(node, sub)],
-    ['tuple_expression', (node, sub) => ({ k: 'tuple', elems: valueChildren(node).map((c) => sub(c)) })],
+    ['tuple_expression', (node, sub) => ({
+      k: 'tuple',
+      elems: valueChildren(node).map((c) => sub(c)),
+    })],
     ['unit_expression', () => UNIT],
     ['struct_expression', (node) => {
       const name = node.childForFieldName('name');
@@ -398,7 +411,10 @@ export class ExprTyper {
       const t = sub(node.namedChildren[0]);
       return isAdt(t, 'Result', 'Option', 'LockResult', 'Poll') ? typeArg(t) : UNKNOWN;
     }],
-    ['field_expression', (node, sub) => this.fieldType(sub(node.childForFieldName('value')), node.childForFieldName('field')?.text ?? '')],
+    ['field_expression', (node, sub) => {
+      const field = node.childForFieldName('field')?.text ?? '';
+      return this.fieldType(sub(node.childForFieldName('value')), field);
+    }],
     ['index_expression', (node, sub) => this.indexType(node, sub)],
     ['range_expression', (node, sub) => this.rangeType(node, sub)],
     ['block', (node, sub) => this.blockType(node, sub)],
@@ -439,18 +455,23 @@ export class ExprTyper {
     if (left.k === 'unknown') {
       return right;
     }
-    return right.k === 'prim' && peelRefs(left).k === 'prim' ? this.numericOf([peelRefs(left), peelRefs(right)]) : peelRefs(left);
+    if (right.k === 'prim' && peelRefs(left).k === 'prim') {
+      return this.numericOf([peelRefs(left), peelRefs(right)]);
+    }
+    return peelRefs(left);
   }
 
   private arrayType(node: SyntaxNode, sub: SubTyper): Ty {
     const lenNode = node.childForFieldName('length');
     const children = valueChildren(node, lenNode);
     if (lenNode) {
-      return { k: 'array', elem: sub(children[0] ?? null), len: evalConst(lenNode, this.env.index.consts) };
+      const len = evalConst(lenNode, this.env.index.consts);
+      return { k: 'array', elem: sub(children[0] ?? null), len };
     }
     const elems = children.map((c) => sub(c));
     // `[0xb0 | page as u8, 0x00, 0x10]`: literals take the type of the one element that has one.
-    const elem = elems.length && elems.every((e) => e.k === 'prim') ? this.numericOf(elems) : (elems[0] ?? UNKNOWN);
+    const allNumbers = elems.length && elems.every((e) => e.k === 'prim');
+    const elem = allNumbers ? this.numericOf(elems) : (elems[0] ?? UNKNOWN);
     return { k: 'array', elem, len: children.length };
   }
 
@@ -460,7 +481,8 @@ export class ExprTyper {
     if (idx?.type === 'range_expression') {
       return { k: 'slice', elem: elementType(base) };
     }
-    return isAdt(peelRefs(base), 'HashMap', 'BTreeMap') ? typeArg(peelRefs(base), 1) : elementType(base);
+    const container = peelRefs(base);
+    return isAdt(container, 'HashMap', 'BTreeMap') ? typeArg(container, 1) : elementType(base);
   }
 
   private rangeType(node: SyntaxNode, sub: SubTyper): Ty {
@@ -473,7 +495,9 @@ export class ExprTyper {
   private blockType(node: SyntaxNode, sub: SubTyper): Ty {
     const last = node.namedChildren[node.namedChildren.length - 1];
     if (!last || last.type === 'expression_statement' || last.type === 'let_declaration') {
-      return last?.type === 'expression_statement' && !node.text.trimEnd().endsWith(';') ? sub(last.namedChildren[0]) : UNIT;
+      const unterminated =
+        last?.type === 'expression_statement' && !node.text.trimEnd().endsWith(';');
+      return unterminated ? sub(last.namedChildren[0]) : UNIT;
     }
     return sub(last);
   }
@@ -676,7 +700,7 @@ export class ExprTyper {
     return local ?? this.freeFnCallType(call);
   }
 
-  /** `Owner::f(..)`: a variant of this file's enum, a method of its impls, or a std associated fn. */
+  /** `Owner::f(..)`: a variant of this file's enum, a fn of its impls, or std's associated fn. */
   private associatedCallType(call: PathCall): Ty | null {
     const written = call.segs[call.segs.length - 2];
     const ty: Ty = written === 'Self' ? this.env.scope.selfTy ?? UNKNOWN : adt(written);
@@ -731,7 +755,10 @@ export class ExprTyper {
     });
     fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map));
     this.bindClosureOutputs(fn, args, map);
-    return fn.isAsync ? this.env.futureOfFn(fn, map) : this.returnedFuture(fn) ?? substitute(fn.ret, map);
+    if (fn.isAsync) {
+      return this.env.futureOfFn(fn, map);
+    }
+    return this.returnedFuture(fn) ?? substitute(fn.ret, map);
   }
 
   /**
@@ -806,6 +833,7 @@ export class ExprTyper {
       }
       t = deref;
     }
-    return stdMethodResult(method, { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo });
+    const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
+    return stdMethodResult(method, call);
   }
 }

@@ -323,15 +323,19 @@ function resultLayout({ ty, qualifier, arg, sub, resultIsIo }: StdGenericArgs): 
 /** `Box`, `Rc`, `Arc`, `Weak`: one pointer, two for an unsized pointee. */
 function pointerLayout({ ty, arg, isUnsizedAdt }: StdGenericArgs): Layout {
   const inner = arg(0);
-  const fat = inner.k === 'dyn' || inner.k === 'slice' || inner.k === 'str' || (inner.k === 'adt' && isUnsizedAdt(inner));
-  return known(fat ? 16 : 8, 8, { drop: true, copy: false, niche: adtName(ty) === 'Weak' ? null : POINTER_NICHE });
+  const unsizedPointee = inner.k === 'dyn' || inner.k === 'slice' || inner.k === 'str';
+  const fat = unsizedPointee || (inner.k === 'adt' && isUnsizedAdt(inner));
+  const niche = adtName(ty) === 'Weak' ? null : POINTER_NICHE;
+  return known(fat ? 16 : 8, 8, { drop: true, copy: false, niche });
 }
 
 /** Layouts of std's generic types, by name: what each holds of its type arguments. */
-const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map<string, StdGenericLayout>([
+const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map([
   ['Option', ({ arg, sub }) => optionOf(sub(arg(0)))],
   ['Result', resultLayout],
-  ...sameLayout(['LockResult', 'TryLockResult'], ({ arg, sub }) => resultOf(sub(arg(0)), sub(arg(0)))),
+  ...sameLayout(['LockResult', 'TryLockResult'], ({ arg, sub }) =>
+    resultOf(sub(arg(0)), sub(arg(0))),
+  ),
   ['Poll', ({ arg, sub }) => enumLayout([[sub(arg(0))], []])],
   ['ControlFlow', ({ ty, arg, sub }) => enumLayout([[sub(ty.args[1] ?? UNIT)], [sub(arg(0))]])],
   ...sameLayout(['Box', 'Rc', 'Arc', 'Weak'], pointerLayout),
@@ -345,18 +349,32 @@ const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map<strin
   ['UnsafeCell', ({ arg, sub }) => ({ ...sub(arg(0)), copy: false, niche: null })],
   ['ManuallyDrop', ({ arg, sub }) => ({ ...sub(arg(0)), drop: false, copy: false })],
   ['MaybeUninit', ({ arg, sub }) => ({ ...sub(arg(0)), drop: false, niche: null })],
-  ...sameLayout(['Wrapping', 'Saturating', 'Reverse', 'AssertUnwindSafe'], ({ arg, sub }) => sub(arg(0))),
+  ...sameLayout(['Wrapping', 'Saturating', 'Reverse', 'AssertUnwindSafe'], ({ arg, sub }) =>
+    sub(arg(0)),
+  ),
   ...sameLayout(['PhantomData', 'PhantomPinned', 'Pending'], () => known(0, 1)),
   ['Ready', ({ arg, sub }) => ({ ...optionOf(sub(arg(0))), copy: false })],
   ['Range', ({ arg, sub }) => ({ ...structLayout([sub(arg(0)), sub(arg(0))]), copy: false })],
-  ['RangeInclusive', ({ arg, sub }) => ({ ...structLayout([sub(arg(0)), sub(arg(0)), known(1, 1)]), copy: false })],
-  ...sameLayout(['Enumerate', 'Skip', 'Take'], ({ arg, sub }) => ({ ...structLayout([sub(arg(0)), known(8, 8)]), copy: false })),
+  ['RangeInclusive', ({ arg, sub }) => ({
+    ...structLayout([sub(arg(0)), sub(arg(0)), known(1, 1)]),
+    copy: false,
+  })],
+  ...sameLayout(['Enumerate', 'Skip', 'Take'], ({ arg, sub }) => ({
+    ...structLayout([sub(arg(0)), known(8, 8)]),
+    copy: false,
+  })),
   ['Rev', ({ arg, sub }) => sub(arg(0))],
-  ...sameLayout(['RangeFrom', 'RangeTo', 'Repeat'], ({ arg, sub }) => ({ ...sub(arg(0)), copy: false, niche: null })),
+  ...sameLayout(['RangeFrom', 'RangeTo', 'Repeat'], ({ arg, sub }) => ({
+    ...sub(arg(0)),
+    copy: false,
+    niche: null,
+  })),
   ['Bound', ({ arg, sub }) => enumLayout([[sub(arg(0))], [sub(arg(0))], []])],
   ['TrySendError', ({ arg, sub }) => enumLayout([[sub(arg(0))], [sub(arg(0))]])],
   ['TryLockError', ({ arg, sub }) => enumLayout([[sub(arg(0))], []])],
-  ['Once', ({ ty, qualifier, arg, sub }) => (qualifier === 'iter' ? { ...optionOf(sub(arg(0))), copy: false } : unknownLayout(showTy(ty)))],
+  ['Once', ({ ty, qualifier, arg, sub }) =>
+    qualifier === 'iter' ? { ...optionOf(sub(arg(0))), copy: false } : unknownLayout(showTy(ty)),
+  ],
   ['PoisonError', ({ arg, sub }) => sub(arg(0))],
   // tokio's `join!`: the future, then its output, then nothing (`Gone`).
   ['MaybeDone', ({ arg, sub }) => enumLayout([[sub(arg(0))], [sub(arg(1))], []])],

@@ -8,12 +8,21 @@ export const STR_REF: Ty = ref({ k: 'str' });
 
 /** The `index`th type argument of a named type (`Vec<T>` → `T`); unknown for anything else. */
 export function typeArg(ty: Ty, index = 0): Ty {
-  return ty.k === 'adt' ? ty.args[index] ?? UNKNOWN : UNKNOWN;
+  return ty.k === 'adt' ? (ty.args[index] ?? UNKNOWN) : UNKNOWN;
 }
 
 const SINGLE_ELEMENT_CONTAINERS = [
-  'Vec', 'VecDeque', 'HashSet', 'BTreeSet', 'BinaryHeap', 'LinkedList', 'Option',
-  'IntoIter', 'Iter', 'IterMut', 'Drain',
+  'Vec',
+  'VecDeque',
+  'HashSet',
+  'BTreeSet',
+  'BinaryHeap',
+  'LinkedList',
+  'Option',
+  'IntoIter',
+  'Iter',
+  'IterMut',
+  'Drain',
 ];
 
 /** The element type a collection yields by reference / by value. */
