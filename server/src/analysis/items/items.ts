@@ -4,7 +4,9 @@
  */
 import type { SyntaxNode } from '../syntax/parser';
 import { compiledIn, precedingAttributes } from '../syntax/cfg';
-import { PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, adt, isPrimitiveName, prim } from '../types/types';
+import {
+  PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, isPrimitiveName, prim,
+} from '../types/types';
 import type { UserType } from '../types/layout';
 
 export type SelfKind = 'value' | 'ref' | 'mut' | null;
@@ -155,7 +157,23 @@ export interface FnSignature {
 
 /** Builds the index with one walk over the file's items. */
 export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?: ItemMacroExpander, signatures?: SignatureMemo): ItemIndex {
-  const index: ItemIndex = {
+  const index = emptyIndex();
+  const walk = new ItemWalk(index, expand, signatures);
+  walk.visitItems(root, modulePath);
+  evaluateConsts(index, walk.pendingConsts);
+  for (const name of walk.dropImpls) {
+    const t = index.types.get(name);
+    if (t && t.kind !== 'alias') {
+      t.dropImpl = true;
+    }
+  }
+  // Array lengths written with consts were parsed before the consts were known: re-resolve.
+  resolveLengths(index);
+  return index;
+}
+
+function emptyIndex(): ItemIndex {
+  return {
     types: new Map(),
     consts: new Map(),
     constTypes: new Map(),
@@ -168,21 +186,48 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
     byNode: new Map(),
     typeModules: new Map(),
   };
-  const pendingConsts: { name: string; value: SyntaxNode }[] = [];
-  const dropImpls = new Set<string>();
+}
 
-  const visitItems = (container: SyntaxNode, modPath: string[]) => {
-    for (const item of compiledIn(container.namedChildren)) {
-      visitItem(item, modPath);
+/** Consts may refer to each other in any order: evaluate until nothing new resolves. */
+function evaluateConsts(index: ItemIndex, pending: { name: string; value: SyntaxNode }[]): void {
+  for (let round = 0; round < 4; round++) {
+    for (const { name, value } of pending) {
+      if (!index.consts.has(name)) {
+        const v = evalConst(value, index.consts);
+        if (v !== null) {
+          index.consts.set(name, v);
+        }
+      }
     }
-  };
+  }
+}
 
-  const visitItem = (item: SyntaxNode, modPath: string[]) => {
+/** The walk over a file's items (and those of its inline modules and item macros) into an index. */
+class ItemWalk {
+  /** Consts' value expressions, evaluated once every const is known. */
+  readonly pendingConsts: { name: string; value: SyntaxNode }[] = [];
+  /** Types with an `impl Drop`, marked once every type is known. */
+  readonly dropImpls = new Set<string>();
+
+  constructor(
+    private readonly index: ItemIndex,
+    private readonly expand: ItemMacroExpander | undefined,
+    private readonly signatures: SignatureMemo | undefined,
+  ) {}
+
+  visitItems(container: SyntaxNode, modPath: string[]): void {
+    for (const item of compiledIn(container.namedChildren)) {
+      this.visitItem(item, modPath);
+    }
+  }
+
+  private visitItem(item: SyntaxNode, modPath: string[]): void {
+    const index = this.index;
     switch (item.type) {
       case 'mod_item': {
         const body = item.childForFieldName('body');
         if (body) {
-          visitItems(body, [...modPath, item.childForFieldName('name')?.text ?? '_']);
+          this.visitItems(body, [...modPath, item.childForFieldName('name')?.text ?? '_']);
         }
         break;
       }
@@ -197,93 +242,82 @@ export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?:
         indexEnum(item, index);
         noteModule(index, item, modPath);
         break;
-      case 'type_item': {
+      case 'type_item':
         noteModule(index, item, modPath);
-        const name = item.childForFieldName('name')?.text;
-        const tyNode = item.childForFieldName('type');
-        if (name && tyNode) {
-          const params = typeParams(item.childForFieldName('type_parameters'));
-          index.types.set(name, { kind: 'alias', name, params, ty: typeFromNode(tyNode, index, { generics: new Set(params), selfTy: null }) });
-        }
+        this.indexTypeAlias(item);
         break;
-      }
       case 'const_item':
-      case 'static_item': {
-        const name = item.childForFieldName('name')?.text;
-        const value = item.childForFieldName('value');
-        const declared = item.childForFieldName('type');
-        if (name && declared) {
-          index.constTypes.set(name, typeFromNode(declared, index));
-        }
-        if (name && value) {
-          pendingConsts.push({ name, value });
-        }
+      case 'static_item':
+        this.indexConst(item);
         break;
-      }
       case 'use_declaration':
         indexUse(item.childForFieldName('argument'), [], index);
         break;
       case 'function_item':
-        indexFn(item, modPath, null, null, index, signatures);
+        indexFn(item, modPath, null, null, index, this.signatures);
         break;
       case 'impl_item':
-        indexImpl(item, modPath, index, dropImpls, expand, signatures, (nested) => visitItem(nested, modPath));
+        indexImpl(item, modPath, index, this.dropImpls, this.expand, this.signatures, (nested) =>
+          this.visitItem(nested, modPath),
+        );
         break;
-      case 'trait_item': {
-        const body = item.childForFieldName('body');
-        const traitName = item.childForFieldName('name')?.text ?? '_';
-        for (const f of compiledIn(body?.namedChildren ?? [])) {
-          if (f.type === 'function_item') {
-            indexFn(f, [...modPath, traitName], { k: 'param', name: 'Self' }, null, index, signatures);
-          }
-        }
-        break;
-      }
-      case 'function_signature_item':
+      case 'trait_item':
+        this.indexTraitFns(item, modPath);
         break;
       case 'foreign_mod_item': {
         // `extern "C" { .. }` declares no bodies, but error recovery can wrap real items in one.
         const body = item.childForFieldName('body');
         if (body && body.text.includes('{', 1)) {
-          visitItems(body, modPath);
+          this.visitItems(body, modPath);
         }
         break;
       }
       case 'macro_invocation': {
         // `cfg_rt! { pub async fn f() {} }`: the items count as this module's.
-        const expanded = expand?.(item);
+        const expanded = this.expand?.(item);
         if (expanded) {
-          visitItems(expanded, modPath);
+          this.visitItems(expanded, modPath);
         }
         break;
       }
       default:
         break;
     }
-  };
+  }
 
-  visitItems(root, modulePath);
-  // Consts may refer to each other in any order: evaluate until nothing new resolves.
-  for (let round = 0; round < 4; round++) {
-    for (const { name, value } of pendingConsts) {
-      if (!index.consts.has(name)) {
-        const v = evalConst(value, index.consts);
-        if (v !== null) {
-          index.consts.set(name, v);
-        }
+  private indexTypeAlias(item: SyntaxNode): void {
+    const name = item.childForFieldName('name')?.text;
+    const tyNode = item.childForFieldName('type');
+    if (name && tyNode) {
+      const params = typeParams(item.childForFieldName('type_parameters'));
+      const ty = typeFromNode(tyNode, this.index, { generics: new Set(params), selfTy: null });
+      this.index.types.set(name, { kind: 'alias', name, params, ty });
+    }
+  }
+
+  private indexConst(item: SyntaxNode): void {
+    const name = item.childForFieldName('name')?.text;
+    const value = item.childForFieldName('value');
+    const declared = item.childForFieldName('type');
+    if (name && declared) {
+      this.index.constTypes.set(name, typeFromNode(declared, this.index));
+    }
+    if (name && value) {
+      this.pendingConsts.push({ name, value });
+    }
+  }
+
+  /** A trait's fns, provided or not, as `Trait::f` with a `Self` parameter. */
+  private indexTraitFns(item: SyntaxNode, modPath: string[]): void {
+    const body = item.childForFieldName('body');
+    const traitName = item.childForFieldName('name')?.text ?? '_';
+    for (const f of compiledIn(body?.namedChildren ?? [])) {
+      if (f.type === 'function_item') {
+        const selfTy: Ty = { k: 'param', name: 'Self' };
+        indexFn(f, [...modPath, traitName], selfTy, null, this.index, this.signatures);
       }
     }
   }
-  for (const name of dropImpls) {
-    const t = index.types.get(name);
-    if (t && t.kind !== 'alias') {
-      t.dropImpl = true;
-    }
-  }
-  // Array lengths written with consts were parsed before the consts were known: re-resolve.
-  resolveLengths(index);
-  // Types first so that fns found by the walk can refer to types defined later in the file.
-  return index;
 }
 
 function noteModule(index: ItemIndex, item: SyntaxNode, modPath: string[]): void {

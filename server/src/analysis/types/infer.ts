@@ -5,10 +5,11 @@
 import type { SyntaxNode } from '../syntax/parser';
 import { FnInfo, ItemIndex, SelfKind, callLeavesCrateAndStd, evalConst, typeFromNode, TypeScope } from '../items/items';
 import { Ty, UNIT, UNKNOWN, adt, adtName, derefTy, isAdt, peelRefs, prim, ref, substitute, PRIMITIVES } from './types';
+import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
+import { stdMethodResult } from './methodSignatures';
+import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
 
-const NUMERIC = /^(?:[ui](?:8|16|32|64|128|size)|f32|f64)$/;
-/** Associated fns of the number types that return the type itself. */
-const NUMBER_RETURNING = /^(?:from(?:_(?:be|le|ne)_bytes|_be|_le)?|max|min|pow|powi|powf|abs|signum|clamp|(?:wrapping|saturating)_\w+|rotate_(?:left|right)|swap_bytes|reverse_bits|to_(?:be|le)|(?:div|rem)_euclid|sqrt|floor|ceil|round|trunc)$/;
+export { elementType, isStdPath };
 
 export interface InferEnv {
   index: ItemIndex;
@@ -32,41 +33,14 @@ export interface InferEnv {
   closureOutput?(node: SyntaxNode): Ty | undefined;
 }
 
-const STR_REF: Ty = ref({ k: 'str' });
 const STRING: Ty = adt('String');
-const USIZE: Ty = prim('usize');
 const BOOL: Ty = prim('bool');
+const NEVER: Ty = { k: 'never' };
 
-function inner(ty: Ty, i = 0): Ty {
-  return ty.k === 'adt' ? ty.args[i] ?? UNKNOWN : UNKNOWN;
-}
-
-/** The element type a collection yields by reference / by value. */
-export function elementType(ty: Ty): Ty {
-  const t = peelRefs(ty);
-  if (t.k === 'array' || t.k === 'slice') {
-    return t.elem;
-  }
-  if (isAdt(t, 'Vec', 'VecDeque', 'HashSet', 'BTreeSet', 'BinaryHeap', 'LinkedList', 'Option', 'IntoIter', 'Iter', 'IterMut', 'Drain')) {
-    return inner(t);
-  }
-  if (isAdt(t, 'HashMap', 'BTreeMap')) {
-    return { k: 'tuple', elems: [inner(t, 0), inner(t, 1)] };
-  }
-  if (isAdt(t, 'Range', 'RangeInclusive')) {
-    return inner(t);
-  }
-  if (isAdt(t, 'Chars')) {
-    return prim('char');
-  }
-  if (isAdt(t, 'Bytes')) {
-    return prim('u8');
-  }
-  if (isAdt(t, 'Lines', 'Split', 'SplitWhitespace')) {
-    return STR_REF;
-  }
-  return UNKNOWN;
-}
+/** Types whose `*x`, fields and methods are those of their first type argument. */
+const DEREFS_TO_TYPE_ARG = [
+  'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc',
+];
 
 /** Methods that take `self` by value; everything else is assumed to borrow its receiver. */
 const BY_VALUE_METHODS = new Set([
@@ -119,7 +93,8 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
   let t = peelRefs(recvTy);
   // `self: Pin<&mut Self>` methods are the pinned type's (`self.write_raw(..)` on a `Pin<&mut Writer>`).
   if (isAdt(t, 'Pin') && t.k === 'adt' && t.args[0] && !index.methods.has(`Pin::${method}`)) {
-    const pinned = peelRefs(isAdt(peelRefs(t.args[0]), 'Box') ? inner(peelRefs(t.args[0])) : t.args[0]);
+    const pointee = peelRefs(t.args[0]);
+    const pinned = peelRefs(isAdt(pointee, 'Box') ? typeArg(pointee) : t.args[0]);
     if (adtName(pinned) && index.methods.has(`${adtName(pinned)}::${method}`)) {
       t = pinned;
     }
@@ -174,9 +149,6 @@ function literalType(node: SyntaxNode): Ty {
   }
 }
 
-/** `Type::assoc(..)` calls to std constructors: the result is `Type` itself. */
-const CONSTRUCTORS = new Set(['new', 'with_capacity', 'default', 'from', 'from_iter', 'new_in', 'now', 'empty', 'from_secs', 'from_millis', 'from_micros', 'from_nanos', 'from_secs_f32', 'from_secs_f64', 'from_utf8_lossy_owned', 'from_str_radix']);
-
 function pathSegments(node: SyntaxNode): string[] {
   return node.text.replace(/\s+/g, '').replace(/::<[^>]*>/g, '').split('::');
 }
@@ -184,11 +156,6 @@ function pathSegments(node: SyntaxNode): string[] {
 function turbofish(node: SyntaxNode, env: InferEnv): Ty[] {
   const args = node.childForFieldName('type_arguments') ?? node.namedChildren.find((c) => c?.type === 'type_arguments') ?? null;
   return (args?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c).map((c) => typeFromNode(c, env.index, env.scope));
-}
-
-/** A type written (or imported) from std, or unqualified; not `tokio::sync::Mutex` and the like. */
-export function isStdPath(t: Ty): boolean {
-  return t.k !== 'adt' || (!t.origin && (t.segments.length === 1 || ['std', 'core', 'alloc', 'sync', 'cell'].includes(t.segments[0])));
 }
 
 /** Binds generic parameters in `declared` to the matching parts of `actual` (first binding wins). */
@@ -215,8 +182,27 @@ export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>): vo
   }
 }
 
+
 /** Node types whose type does not depend on the bindings in scope at the time it is asked. */
 const MEMOIZED = new Set(['call_expression', 'macro_invocation', 'struct_expression', 'scoped_identifier']);
+
+const LITERALS = [
+  'integer_literal', 'float_literal', 'boolean_literal', 'char_literal', 'string_literal',
+  'raw_string_literal',
+];
+const COMPARISONS = ['==', '!=', '<', '>', '<=', '>=', '&&', '||'];
+
+/** Types an expression's sub-expression (one level deeper). */
+type SubTyper = (node: SyntaxNode | null) => Ty;
+/** Types one kind of expression node. */
+type KindTyper = (node: SyntaxNode, sub: SubTyper, depth: number) => Ty;
+
+/** `[a, b]`, `[x; N]`, `(a, b)`: the written children, without attributes. */
+function valueChildren(node: SyntaxNode, skip?: SyntaxNode | null): SyntaxNode[] {
+  return node.namedChildren.filter(
+    (c): c is SyntaxNode => !!c && c.id !== skip?.id && c.type !== 'attribute_item',
+  );
+}
 
 export class ExprTyper {
   constructor(private readonly env: InferEnv) {}
@@ -250,167 +236,184 @@ export class ExprTyper {
   private readonly memo = new Map<number, Ty>();
 
   private typeOfUncached(node: SyntaxNode, depth: number): Ty {
-    const env = this.env;
-    const sub = (n: SyntaxNode | null) => this.typeOf(n, depth + 1);
-    switch (node.type) {
-      case 'integer_literal':
-      case 'float_literal':
-      case 'boolean_literal':
-      case 'char_literal':
-      case 'string_literal':
-      case 'raw_string_literal':
-        return literalType(node);
-      case 'identifier':
-        return env.localType(node.text) ?? this.constType(node.text);
-      case 'self':
-        return env.localType('self') ?? UNKNOWN;
-      case 'parenthesized_expression':
-        return sub(node.namedChildren[0]);
-      case 'reference_expression': {
-        const mut = node.children.some((c) => c?.type === 'mutable_specifier');
-        return ref(sub(node.childForFieldName('value')), mut);
-      }
-      case 'unary_expression': {
-        const op = node.children[0]?.type;
-        const operand = sub(node.namedChildren[0]);
-        if (op === '*') {
-          return isAdt(operand, 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc') ? inner(operand) : derefTy(operand);
-        }
-        return op === '!' ? operand : operand;
-      }
-      case 'type_cast_expression': {
-        const t = node.childForFieldName('type');
-        return t ? typeFromNode(t, env.index, env.scope) : UNKNOWN;
-      }
-      case 'binary_expression': {
-        const op = node.childForFieldName('operator')?.text ?? node.children[1]?.type;
-        if (['==', '!=', '<', '>', '<=', '>=', '&&', '||'].includes(op ?? '')) {
-          return BOOL;
-        }
-        const left = sub(node.childForFieldName('left'));
-        if (op === '<<' || op === '>>') {
-          return peelRefs(left);
-        }
-        // `0xb0 | page as u8`, `HEIGHT / 8`: an unsuffixed literal takes the other operand's type.
-        const right = sub(node.childForFieldName('right'));
-        if (left.k === 'unknown') {
-          return right;
-        }
-        return right.k === 'prim' && peelRefs(left).k === 'prim' ? this.numericOf([peelRefs(left), peelRefs(right)]) : peelRefs(left);
-      }
-      case 'array_expression': {
-        const lenNode = node.childForFieldName('length');
-        const children = node.namedChildren.filter((c): c is SyntaxNode => !!c && c.id !== lenNode?.id && c.type !== 'attribute_item');
-        if (lenNode) {
-          return { k: 'array', elem: sub(children[0] ?? null), len: evalConst(lenNode, env.index.consts) };
-        }
-        const elems = children.map((c) => sub(c));
-        // `[0xb0 | page as u8, 0x00, 0x10]`: literals take the type of the one element that has one.
-        const elem = elems.length && elems.every((e) => e.k === 'prim') ? this.numericOf(elems) : (elems[0] ?? UNKNOWN);
-        return { k: 'array', elem, len: children.length };
-      }
-      case 'tuple_expression':
-        return { k: 'tuple', elems: node.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'attribute_item').map((c) => sub(c)) };
-      case 'unit_expression':
-        return UNIT;
-      case 'struct_expression': {
-        const name = node.childForFieldName('name');
-        return name ? this.structNameType(name) : UNKNOWN;
-      }
-      case 'await_expression': {
-        const fut = sub(node.namedChildren[0]);
-        return this.awaitOutput(fut);
-      }
-      case 'try_expression': {
-        const t = sub(node.namedChildren[0]);
-        return isAdt(t, 'Result', 'Option', 'LockResult', 'Poll') ? inner(t) : UNKNOWN;
-      }
-      case 'field_expression':
-        return this.fieldType(sub(node.childForFieldName('value')), node.childForFieldName('field')?.text ?? '');
-      case 'index_expression': {
-        const base = sub(node.namedChildren[0]);
-        const idx = node.namedChildren[1];
-        if (idx?.type === 'range_expression') {
-          return { k: 'slice', elem: elementType(base) };
-        }
-        return isAdt(peelRefs(base), 'HashMap', 'BTreeMap') ? inner(peelRefs(base), 1) : elementType(base);
-      }
-      case 'range_expression': {
-        const parts = node.namedChildren.filter((c): c is SyntaxNode => !!c);
-        const elem = parts.length ? this.numericOf(parts.map((p) => sub(p))) : UNKNOWN;
-        const inclusive = node.children.some((c) => c?.type === '..=');
-        return adt(inclusive ? 'RangeInclusive' : 'Range', elem);
-      }
-      case 'block':
-      case 'unsafe_block': {
-        const last = node.namedChildren[node.namedChildren.length - 1];
-        if (!last || last.type === 'expression_statement' || last.type === 'let_declaration') {
-          return last?.type === 'expression_statement' && !node.text.trimEnd().endsWith(';') ? sub(last.namedChildren[0]) : UNIT;
-        }
-        return sub(last);
-      }
-      case 'if_expression': {
-        const t = sub(node.childForFieldName('consequence'));
-        if (t.k !== 'unknown' && t.k !== 'never') {
-          return t;
-        }
-        const alt = node.childForFieldName('alternative');
-        return alt ? sub(alt.namedChildren[0]) : t;
-      }
-      case 'else_clause':
-        return sub(node.namedChildren[0]);
-      case 'match_expression': {
-        const arms = node.childForFieldName('body')?.namedChildren ?? [];
-        for (const arm of arms) {
-          const v = arm?.childForFieldName('value');
-          const t = v ? sub(v) : UNKNOWN;
-          if (t.k !== 'unknown' && t.k !== 'never') {
-            return t;
-          }
-        }
-        return UNKNOWN;
-      }
-      case 'async_block':
-      case 'closure_expression':
-        if (node.type === 'closure_expression' && /^(static\s+)?async\b/.test(node.text)) {
-          // An async closure's value holds its captures, not its future's state.
-          return { k: 'asyncClosure', future: env.futureOfNode(node) ?? UNKNOWN };
-        }
-        return env.futureOfNode(node) ?? { k: 'unknown', text: 'closure' };
-      case 'macro_invocation':
-        return this.macroType(node);
-      case 'call_expression':
-        return this.callType(node, depth);
-      case 'return_expression':
-      case 'break_expression':
-      case 'continue_expression':
-        return { k: 'never' };
-      case 'loop_expression':
-        return UNKNOWN;
-      case 'scoped_identifier': {
-        const segs = pathSegments(node);
-        if (segs.length >= 2 && env.index.types.get(segs[segs.length - 2])?.kind === 'enum') {
-          return adt(segs[segs.length - 2]);
-        }
-        if (segs[segs.length - 1] === 'None') {
-          return adt('Option', UNKNOWN);
-        }
-        // Associated consts such as `Duration::ZERO` or `u64::MAX` have their owner's type.
-        if (segs.length >= 2 && /^[A-Z][A-Z0-9_]*$/.test(segs[segs.length - 1])) {
-          const owner = segs[segs.length - 2];
-          if (PRIMITIVES[owner] !== undefined) {
-            return prim(owner);
-          }
-          if (/^[A-Z]/.test(owner) && owner !== 'Self') {
-            return adt(owner);
-          }
-        }
-        return this.constType(segs[segs.length - 1]);
-      }
-      default:
-        return UNKNOWN;
-    }
+    const typer = this.byKind.get(node.type);
+    return typer ? typer(node, (n) => this.typeOf(n, depth + 1), depth) : UNKNOWN;
   }
+
+  /** How each kind of expression node is typed; a kind not listed is `unknown`. */
+  private readonly byKind: ReadonlyMap<string, KindTyper> = new Map<string, KindTyper>([
+    ...LITERALS.map((kind): [string, KindTyper] => [kind, literalType]),
+    ['identifier', (node) => this.env.localType(node.text) ?? this.constType(node.text)],
+    ['self', () => this.env.localType('self') ?? UNKNOWN],
+    ['parenthesized_expression', (node, sub) => sub(node.namedChildren[0])],
+    ['else_clause', (node, sub) => sub(node.namedChildren[0])],
+    ['reference_expression', (node, sub) => {
+      const mut = node.children.some((c) => c?.type === 'mutable_specifier');
+      return ref(sub(node.childForFieldName('value')), mut);
+    }],
+    ['unary_expression', (node, sub) => this.unaryType(node, sub)],
+    ['type_cast_expression', (node) => {
+      const t = node.childForFieldName('type');
+      return t ? typeFromNode(t, this.env.index, this.env.scope) : UNKNOWN;
+    }],
+    ['binary_expression', (node, sub) => this.binaryType(node, sub)],
+    ['array_expression', (node, sub) => this.arrayType(node, sub)],
+    ['tuple_expression', (node, sub) => ({
+      k: 'tuple',
+      elems: valueChildren(node).map((c) => sub(c)),
+    })],
+    ['unit_expression', () => UNIT],
+    ['struct_expression', (node) => {
+      const name = node.childForFieldName('name');
+      return name ? this.structNameType(name) : UNKNOWN;
+    }],
+    ['await_expression', (node, sub) => this.awaitOutput(sub(node.namedChildren[0]))],
+    ['try_expression', (node, sub) => {
+      const t = sub(node.namedChildren[0]);
+      return isAdt(t, 'Result', 'Option', 'LockResult', 'Poll') ? typeArg(t) : UNKNOWN;
+    }],
+    ['field_expression', (node, sub) => {
+      const field = node.childForFieldName('field')?.text ?? '';
+      return this.fieldType(sub(node.childForFieldName('value')), field);
+    }],
+    ['index_expression', (node, sub) => this.indexType(node, sub)],
+    ['range_expression', (node, sub) => this.rangeType(node, sub)],
+    ['block', (node, sub) => this.blockType(node, sub)],
+    ['unsafe_block', (node, sub) => this.blockType(node, sub)],
+    ['if_expression', (node, sub) => this.ifType(node, sub)],
+    ['match_expression', (node, sub) => this.matchType(node, sub)],
+    ['async_block', (node) => this.futureValueType(node)],
+    ['closure_expression', (node) => this.futureValueType(node)],
+    ['macro_invocation', (node) => this.macroType(node)],
+    ['call_expression', (node, _sub, depth) => this.callType(node, depth)],
+    ['return_expression', () => NEVER],
+    ['break_expression', () => NEVER],
+    ['continue_expression', () => NEVER],
+    ['loop_expression', () => UNKNOWN],
+    ['scoped_identifier', (node) => this.scopedIdentifierType(node)],
+  ]);
+
+  private unaryType(node: SyntaxNode, sub: SubTyper): Ty {
+    const op = node.children[0]?.type;
+    const operand = sub(node.namedChildren[0]);
+    if (op === '*') {
+      return isAdt(operand, ...DEREFS_TO_TYPE_ARG) ? typeArg(operand) : derefTy(operand);
+    }
+    return operand;
+  }
+
+  private binaryType(node: SyntaxNode, sub: SubTyper): Ty {
+    const op = node.childForFieldName('operator')?.text ?? node.children[1]?.type;
+    if (COMPARISONS.includes(op ?? '')) {
+      return BOOL;
+    }
+    const left = sub(node.childForFieldName('left'));
+    if (op === '<<' || op === '>>') {
+      return peelRefs(left);
+    }
+    // `0xb0 | page as u8`, `HEIGHT / 8`: an unsuffixed literal takes the other operand's type.
+    const right = sub(node.childForFieldName('right'));
+    if (left.k === 'unknown') {
+      return right;
+    }
+    if (right.k === 'prim' && peelRefs(left).k === 'prim') {
+      return this.numericOf([peelRefs(left), peelRefs(right)]);
+    }
+    return peelRefs(left);
+  }
+
+  private arrayType(node: SyntaxNode, sub: SubTyper): Ty {
+    const lenNode = node.childForFieldName('length');
+    const children = valueChildren(node, lenNode);
+    if (lenNode) {
+      const len = evalConst(lenNode, this.env.index.consts);
+      return { k: 'array', elem: sub(children[0] ?? null), len };
+    }
+    const elems = children.map((c) => sub(c));
+    // `[0xb0 | page as u8, 0x00, 0x10]`: literals take the type of the one element that has one.
+    const allNumbers = elems.length && elems.every((e) => e.k === 'prim');
+    const elem = allNumbers ? this.numericOf(elems) : (elems[0] ?? UNKNOWN);
+    return { k: 'array', elem, len: children.length };
+  }
+
+  private indexType(node: SyntaxNode, sub: SubTyper): Ty {
+    const base = sub(node.namedChildren[0]);
+    const idx = node.namedChildren[1];
+    if (idx?.type === 'range_expression') {
+      return { k: 'slice', elem: elementType(base) };
+    }
+    const container = peelRefs(base);
+    return isAdt(container, 'HashMap', 'BTreeMap') ? typeArg(container, 1) : elementType(base);
+  }
+
+  private rangeType(node: SyntaxNode, sub: SubTyper): Ty {
+    const parts = node.namedChildren.filter((c): c is SyntaxNode => !!c);
+    const elem = parts.length ? this.numericOf(parts.map((p) => sub(p))) : UNKNOWN;
+    const inclusive = node.children.some((c) => c?.type === '..=');
+    return adt(inclusive ? 'RangeInclusive' : 'Range', elem);
+  }
+
+  private blockType(node: SyntaxNode, sub: SubTyper): Ty {
+    const last = node.namedChildren[node.namedChildren.length - 1];
+    if (!last || last.type === 'expression_statement' || last.type === 'let_declaration') {
+      const unterminated =
+        last?.type === 'expression_statement' && !node.text.trimEnd().endsWith(';');
+      return unterminated ? sub(last.namedChildren[0]) : UNIT;
+    }
+    return sub(last);
+  }
+
+  private ifType(node: SyntaxNode, sub: SubTyper): Ty {
+    const t = sub(node.childForFieldName('consequence'));
+    if (t.k !== 'unknown' && t.k !== 'never') {
+      return t;
+    }
+    const alt = node.childForFieldName('alternative');
+    return alt ? sub(alt.namedChildren[0]) : t;
+  }
+
+  private matchType(node: SyntaxNode, sub: SubTyper): Ty {
+    const arms = node.childForFieldName('body')?.namedChildren ?? [];
+    for (const arm of arms) {
+      const v = arm?.childForFieldName('value');
+      const t = v ? sub(v) : UNKNOWN;
+      if (t.k !== 'unknown' && t.k !== 'never') {
+        return t;
+      }
+    }
+    return UNKNOWN;
+  }
+
+  /** An async block's or closure's value. */
+  private futureValueType(node: SyntaxNode): Ty {
+    if (node.type === 'closure_expression' && /^(static\s+)?async\b/.test(node.text)) {
+      // An async closure's value holds its captures, not its future's state.
+      return { k: 'asyncClosure', future: this.env.futureOfNode(node) ?? UNKNOWN };
+    }
+    return this.env.futureOfNode(node) ?? { k: 'unknown', text: 'closure' };
+  }
+
+  private scopedIdentifierType(node: SyntaxNode): Ty {
+    const segs = pathSegments(node);
+    if (segs.length >= 2 && this.env.index.types.get(segs[segs.length - 2])?.kind === 'enum') {
+      return adt(segs[segs.length - 2]);
+    }
+    if (segs[segs.length - 1] === 'None') {
+      return adt('Option', UNKNOWN);
+    }
+    // Associated consts such as `Duration::ZERO` or `u64::MAX` have their owner's type.
+    if (segs.length >= 2 && /^[A-Z][A-Z0-9_]*$/.test(segs[segs.length - 1])) {
+      const owner = segs[segs.length - 2];
+      if (PRIMITIVES[owner] !== undefined) {
+        return prim(owner);
+      }
+      if (/^[A-Z]/.test(owner) && owner !== 'Self') {
+        return adt(owner);
+      }
+    }
+    return this.constType(segs[segs.length - 1]);
+  }
+
 
   private constType(name: string): Ty {
     if (name === 'None') {
@@ -447,8 +450,8 @@ export class ExprTyper {
 
   fieldType(base: Ty, field: string): Ty {
     let t = peelRefs(base);
-    if (isAdt(t, 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc')) {
-      t = peelRefs(inner(t));
+    if (isAdt(t, ...DEREFS_TO_TYPE_ARG)) {
+      t = peelRefs(typeArg(t));
     }
     if (t.k === 'tuple') {
       return t.elems[Number(field)] ?? UNKNOWN;
@@ -478,10 +481,10 @@ export class ExprTyper {
     }
     const t = peelRefs(fut);
     if (isAdt(t, 'Pin', 'Box')) {
-      return this.awaitOutput(inner(t));
+      return this.awaitOutput(typeArg(t));
     }
     if (isAdt(t, 'Ready')) {
-      return inner(t);
+      return typeArg(t);
     }
     return UNKNOWN;
   }
@@ -520,151 +523,103 @@ export class ExprTyper {
   }
 
   private callType(node: SyntaxNode, depth: number): Ty {
-    const env = this.env;
     const fnNode = node.childForFieldName('function');
     if (!fnNode) {
       return UNKNOWN;
     }
-    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c && c.type !== 'attribute_item');
+    const argList = node.childForFieldName('arguments');
+    const args = argList ? valueChildren(argList) : [];
     const argTy = (i: number) => this.typeOf(args[i] ?? null, depth + 1);
-    if (fnNode.type === 'field_expression' || (fnNode.type === 'generic_function' && fnNode.childForFieldName('function')?.type === 'field_expression')) {
-      const fe = fnNode.type === 'field_expression' ? fnNode : fnNode.childForFieldName('function')!;
-      const recv = this.typeOf(fe.childForFieldName('value'), depth + 1);
-      const method = fe.childForFieldName('field')?.text ?? '';
-      const turbo = fnNode.type === 'generic_function' ? turbofish(fnNode, env) : [];
-      return this.methodType(recv, method, argTy, turbo);
+    const generic = fnNode.type === 'generic_function';
+    const callee = generic ? fnNode.childForFieldName('function') : fnNode;
+    if (callee?.type === 'field_expression') {
+      const recv = this.typeOf(callee.childForFieldName('value'), depth + 1);
+      const method = callee.childForFieldName('field')?.text ?? '';
+      return this.methodType(recv, method, argTy, generic ? turbofish(fnNode, this.env) : []);
     }
-    const base = fnNode.type === 'generic_function' ? fnNode.childForFieldName('function') ?? fnNode : fnNode;
-    const turbo = fnNode.type === 'generic_function' ? turbofish(fnNode, env) : [];
-    const segs = pathSegments(base);
-    const last = segs[segs.length - 1];
-    // Tuple struct / enum variant constructors.
-    switch (last) {
-      case 'Some':
-        return adt('Option', argTy(0));
-      case 'Ok':
-        return adt('Result', argTy(0), UNKNOWN);
-      case 'Err':
-        return adt('Result', UNKNOWN, argTy(0));
-      case 'drop':
-        return UNIT;
-      case 'ready':
-        if (segs.length === 1 || segs.includes('future')) {
-          return adt('Ready', argTy(0));
-        }
-        break;
-      case 'poll_fn':
-        // `PollFn<F>` is the closure itself.
-        return argTy(0);
-      case 'pending':
-        return adt('Pending', UNKNOWN);
-      case 'size_of':
-      case 'align_of':
-        return USIZE;
-      case 'take':
-      case 'replace':
-        if (segs.includes('mem')) {
-          return derefTy(argTy(0));
-        }
-        break;
+    const turbo = generic ? turbofish(fnNode, this.env) : [];
+    const segs = pathSegments(callee ?? fnNode);
+    return this.pathCallType({ segs, last: segs[segs.length - 1], turbo, args, argTy });
+  }
+
+  private pathCallType(call: PathCall): Ty {
+    const builtin = builtinCallType(call);
+    if (builtin) {
+      return builtin;
     }
-    if (segs.length >= 2 && callLeavesCrateAndStd(segs, env.index)) {
+    if (call.segs.length >= 2) {
       // Another crate's function: a std one of the same name says nothing of its type.
+      if (callLeavesCrateAndStd(call.segs, this.env.index)) {
+        return UNKNOWN;
+      }
+      const associated = this.associatedCallType(call);
+      if (associated) {
+        return associated;
+      }
+    }
+    const local = call.segs.length === 1 ? this.unqualifiedCallType(call.last) : null;
+    return local ?? this.freeFnCallType(call);
+  }
+
+  /** `Owner::f(..)`: a variant of this file's enum, a fn of its impls, or std's associated fn. */
+  private associatedCallType(call: PathCall): Ty | null {
+    const written = call.segs[call.segs.length - 2];
+    const ty: Ty = written === 'Self' ? this.env.scope.selfTy ?? UNKNOWN : adt(written);
+    const name = written === 'Self' ? adtName(ty) ?? written : written;
+    const userEnum = this.env.index.types.get(name);
+    if (userEnum?.kind === 'enum' && userEnum.variants.some((v) => v.name === call.last)) {
+      return adt(name);
+    }
+    const method = this.env.index.methods.get(`${name}::${call.last}`)?.[0];
+    if (method) {
+      return this.fnResult(method, ty);
+    }
+    return stdAssociatedCallType(call, { written, name, ty }, this.env.index);
+  }
+
+  /** `Tuple(..)` of this file's struct, or `op(..)` of a local callable; null for anything else. */
+  private unqualifiedCallType(name: string): Ty | null {
+    if (this.env.index.types.get(name)?.kind === 'struct') {
+      return adt(name);
+    }
+    const local = this.env.localType(name);
+    if (!local) {
+      return null;
+    }
+    // `op(x)` with `op: F` and `F: FnMut(u32) -> Fut`: the call yields a `Fut`.
+    const callee = peelRefs(local);
+    if (callee.k === 'asyncClosure') {
+      return callee.future;
+    }
+    if (callee.k !== 'param') {
       return UNKNOWN;
     }
-    if (segs.length >= 2) {
-      const owner = segs[segs.length - 2];
-      const ownerTy: Ty = owner === 'Self' ? env.scope.selfTy ?? UNKNOWN : adt(owner);
-      const ownerName = owner === 'Self' ? adtName(ownerTy) ?? owner : owner;
-      const userEnum = env.index.types.get(ownerName);
-      if (userEnum?.kind === 'enum' && userEnum.variants.some((v) => v.name === last)) {
-        return adt(ownerName);
-      }
-      const method = env.index.methods.get(`${ownerName}::${last}`)?.[0];
-      if (method) {
-        return this.fnResult(method, ownerTy);
-      }
-      if (ownerName === 'Box' || ownerName === 'Rc' || ownerName === 'Arc' || ownerName === 'Mutex' || ownerName === 'RwLock' || ownerName === 'RefCell' || ownerName === 'Cell') {
-        if (last === 'pin') {
-          return adt('Pin', adt(ownerName, argTy(0)));
-        }
-        if (last === 'new') {
-          return adt(ownerName, argTy(0));
-        }
-        if (last === 'clone') {
-          return derefTy(argTy(0));
-        }
-      }
-      if (NUMERIC.test(owner)) {
-        // `u32::from_be_bytes(..)`, `u64::max(a, b)`: the number type itself; `checked_*` an Option of it.
-        if (NUMBER_RETURNING.test(last)) {
-          return prim(owner);
-        }
-        if (/^checked_\w+$/.test(last)) {
-          return adt('Option', prim(owner));
-        }
-        if (last === 'from_str_radix' && !owner.startsWith('f')) {
-          return adt('Result', prim(owner), adt('ParseIntError'));
-        }
-      }
-      if (ownerName === 'String' && (last === 'from_utf8')) {
-        return adt('Result', STRING, adt('FromUtf8Error'));
-      }
-      if (ownerName === 'String' || ownerName === 'PathBuf' || ownerName === 'OsString') {
-        return adt(ownerName);
-      }
-      if (CONSTRUCTORS.has(last) && (env.index.types.has(ownerName) || /^[A-Z]/.test(ownerName))) {
-        if (ownerName === 'Vec' || ownerName === 'VecDeque' || ownerName === 'HashMap' || ownerName === 'HashSet' || ownerName === 'BTreeMap') {
-          return adt(ownerName, ...(turbo.length ? turbo : [UNKNOWN]));
-        }
-        if (ownerName === 'Instant' || ownerName === 'Duration' || ownerName === 'SystemTime' || env.index.types.has(ownerName) || owner === 'Self') {
-          return ownerTy;
-        }
-        return adt(ownerName);
-      }
-      if (last === 'channel' && segs.includes('mpsc')) {
-        return { k: 'tuple', elems: [adt('mpsc::Sender', UNKNOWN), adt('mpsc::Receiver', UNKNOWN)] };
-      }
-      if (last === 'spawn' && segs.includes('thread')) {
-        return adt('JoinHandle', UNKNOWN);
-      }
+    const output = this.env.callableOutput?.(callee.name);
+    if (output === 'async') {
+      return { k: 'param', name: `${callee.name}::Output` };
     }
-    if (segs.length === 1) {
-      const userType = env.index.types.get(last);
-      if (userType?.kind === 'struct') {
-        return adt(last);
-      }
-      const local = env.localType(last);
-      if (local) {
-        // `op(x)` with `op: F` and `F: FnMut(u32) -> Fut`: the call yields a `Fut`.
-        const callee = peelRefs(local);
-        if (callee.k === 'asyncClosure') {
-          return callee.future;
-        }
-        if (callee.k !== 'param') {
-          return UNKNOWN;
-        }
-        const output = env.callableOutput?.(callee.name);
-        if (output === 'async') {
-          return { k: 'param', name: `${callee.name}::Output` };
-        }
-        return output ?? UNKNOWN;
-      }
+    return output ?? UNKNOWN;
+  }
+
+  /** A fn of this file, its generics bound by the turbofish, then by the arguments. */
+  private freeFnCallType({ segs, last, turbo, args, argTy }: PathCall): Ty {
+    const fns = this.env.index.fns.get(last);
+    if (!fns?.length) {
+      return UNKNOWN;
     }
-    const fns = env.index.fns.get(last);
-    if (fns?.length) {
-      const fn = fns.length === 1 ? fns[0] : fns.find((f) => f.path === segs.join('::')) ?? fns[0];
-      const map = new Map<string, Ty>();
-      fn.generics.forEach((g, i) => {
-        if (turbo[i]) {
-          map.set(g, turbo[i]);
-        }
-      });
-      fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map));
-      this.bindClosureOutputs(fn, args, map);
-      return fn.isAsync ? env.futureOfFn(fn, map) : this.returnedFuture(fn) ?? substitute(fn.ret, map);
+    const fn = fns.length === 1 ? fns[0] : fns.find((f) => f.path === segs.join('::')) ?? fns[0];
+    const map = new Map<string, Ty>();
+    fn.generics.forEach((g, i) => {
+      if (turbo[i]) {
+        map.set(g, turbo[i]);
+      }
+    });
+    fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map));
+    this.bindClosureOutputs(fn, args, map);
+    if (fn.isAsync) {
+      return this.env.futureOfFn(fn, map);
     }
-    return UNKNOWN;
+    return this.returnedFuture(fn) ?? substitute(fn.ret, map);
   }
 
   /**
@@ -721,279 +676,25 @@ export class ExprTyper {
     return block ? this.env.futureOfNode(block) : null;
   }
 
+  /**
+   * A method call's type: the file's own method for the receiver (also through `Box`, `Arc`, guard
+   * derefs), else what the std method table (`methodSignatures.ts`) says.
+   */
   methodType(recvTy: Ty, method: string, argTy: (i: number) => Ty, turbo: Ty[] = []): Ty {
     const user = findMethod(recvTy, method, this.env.index);
     if (user) {
       return this.fnResult(user, peelRefs(recvTy), argTy);
     }
     let t = peelRefs(recvTy);
-    while (isAdt(t, 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc') && method !== 'clone') {
-      const deref = peelRefs(inner(t));
+    while (isAdt(t, ...DEREFS_TO_TYPE_ARG) && method !== 'clone') {
+      const deref = peelRefs(typeArg(t));
       const viaDeref = findMethod(deref, method, this.env.index);
       if (viaDeref) {
         return this.fnResult(viaDeref, deref);
       }
       t = deref;
     }
-    switch (method) {
-      case 'len':
-      case 'count':
-      case 'capacity':
-      case 'position':
-        return method === 'position' ? adt('Option', USIZE) : USIZE;
-      case 'is_empty':
-      case 'contains':
-      case 'contains_key':
-      case 'starts_with':
-      case 'ends_with':
-      case 'is_some':
-      case 'is_none':
-      case 'is_ok':
-      case 'is_err':
-      case 'eq':
-      case 'ne':
-      case 'any':
-      case 'all':
-      case 'is_ascii':
-      case 'is_finished':
-        return BOOL;
-      case 'clone':
-      case 'to_owned':
-        if (t.k === 'str') {
-          return STRING;
-        }
-        if (t.k === 'slice') {
-          return adt('Vec', t.elem);
-        }
-        return t;
-      case 'to_string':
-      case 'to_uppercase':
-      case 'to_lowercase':
-      case 'repeat':
-      case 'replace':
-      case 'to_ascii_lowercase':
-      case 'to_ascii_uppercase':
-      case 'into_string':
-        return method === 'replace' && isAdt(t, 'Option') ? t : STRING;
-      case 'trim':
-      case 'trim_start':
-      case 'trim_end':
-      case 'as_str':
-        return STR_REF;
-      case 'as_bytes':
-      case 'as_slice':
-        return ref({ k: 'slice', elem: t.k === 'str' || isAdt(t, 'String') ? prim('u8') : elementType(t) });
-      case 'to_vec':
-      case 'into_bytes':
-        return adt('Vec', t.k === 'str' || isAdt(t, 'String') ? prim('u8') : elementType(t));
-      case 'iter':
-        return adt('slice::Iter', elementType(t));
-      case 'iter_mut':
-        return adt('slice::IterMut', elementType(t));
-      case 'into_iter':
-        return isAdt(t, 'Vec') ? adt('vec::IntoIter', elementType(t)) : t.k === 'adt' && /Iter|Range|Chars|Lines|Split/.test(adtName(t) ?? '') ? t : UNKNOWN;
-      case 'chars':
-        return adt('Chars');
-      case 'bytes':
-        return adt('str::Bytes');
-      case 'lines':
-        return adt('str::Lines');
-      case 'split_whitespace':
-        return adt('SplitWhitespace');
-      case 'lock':
-        // tokio's / futures' `lock()` is async: its guard is theirs, not std's.
-        return isStdPath(t) ? adt('LockResult', adt('MutexGuard', inner(t))) : UNKNOWN;
-      case 'try_lock':
-        return adt('TryLockResult', adt('MutexGuard', inner(t)));
-      case 'read':
-        return isAdt(t, 'RwLock') && isStdPath(t) ? adt('LockResult', adt('RwLockReadGuard', inner(t))) : UNKNOWN;
-      case 'write':
-        return isAdt(t, 'RwLock') && isStdPath(t) ? adt('LockResult', adt('RwLockWriteGuard', inner(t))) : UNKNOWN;
-      case 'borrow':
-        return isAdt(t, 'RefCell') ? adt('Ref', inner(t)) : UNKNOWN;
-      case 'borrow_mut':
-        return isAdt(t, 'RefCell') ? adt('RefMut', inner(t)) : UNKNOWN;
-      case 'unwrap':
-      case 'expect':
-      case 'unwrap_or_default':
-      case 'unwrap_or':
-      case 'unwrap_or_else':
-        if (isAdt(t, 'Option', 'Result', 'LockResult', 'TryLockResult')) {
-          return inner(t);
-        }
-        return method === 'unwrap_or' ? argTy(0) : UNKNOWN;
-      case 'ok':
-        return isAdt(t, 'Result') ? adt('Option', inner(t)) : UNKNOWN;
-      case 'err':
-        return isAdt(t, 'Result') ? adt('Option', inner(t, 1)) : UNKNOWN;
-      case 'ok_or':
-      case 'ok_or_else':
-        return isAdt(t, 'Option') ? adt('Result', inner(t), UNKNOWN) : UNKNOWN;
-      case 'get':
-      case 'first':
-      case 'last':
-      case 'get_mut':
-      case 'front':
-      case 'back':
-      case 'peek':
-        if (isAdt(t, 'HashMap', 'BTreeMap')) {
-          return adt('Option', ref(inner(t, 1), method === 'get_mut'));
-        }
-        if (isAdt(t, 'Cell', 'OnceCell', 'OnceLock')) {
-          return method === 'get' && isAdt(t, 'Cell') ? inner(t) : adt('Option', ref(inner(t)));
-        }
-        return adt('Option', ref(elementType(t), method === 'get_mut'));
-      case 'pop':
-      case 'pop_front':
-      case 'pop_back':
-      case 'take':
-      case 'next':
-      case 'remove':
-        if (method === 'take' && isAdt(t, 'Option')) {
-          return t;
-        }
-        if (method === 'take' && isAdt(t, 'Cell')) {
-          return inner(t);
-        }
-        if (method === 'take' && t.k === 'adt' && /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Enumerate|Rev|Skip|StepBy|Peekable/.test(adtName(t) ?? '')) {
-          return adt('Take', recvTy);
-        }
-        if (method === 'remove' && isAdt(t, 'HashMap', 'BTreeMap')) {
-          return adt('Option', inner(t, 1));
-        }
-        if (method === 'remove' && isAdt(t, 'Vec')) {
-          return elementType(t);
-        }
-        if (method === 'next' && isAdt(t, 'slice::Iter', 'Iter', 'IterMut')) {
-          return adt('Option', ref(elementType(t)));
-        }
-        return method === 'take' ? UNKNOWN : adt('Option', elementType(t));
-      case 'insert':
-        return isAdt(t, 'HashMap', 'BTreeMap') ? adt('Option', inner(t, 1)) : isAdt(t, 'HashSet', 'BTreeSet') ? BOOL : UNIT;
-      case 'push':
-      case 'push_str':
-      case 'push_back':
-      case 'push_front':
-      case 'extend':
-      case 'extend_from_slice':
-      case 'clear':
-      case 'truncate':
-      case 'sort':
-      case 'sort_unstable':
-      case 'reverse':
-      case 'set':
-      case 'fill':
-      case 'copy_from_slice':
-      case 'retain':
-      case 'reserve':
-        return UNIT;
-      case 'elapsed':
-      case 'duration_since':
-        return adt('Duration');
-      case 'as_secs':
-      case 'as_millis':
-      case 'as_micros':
-      case 'as_nanos':
-        return method === 'as_secs' ? prim('u64') : prim('u128');
-      case 'as_secs_f32':
-        return prim('f32');
-      case 'as_secs_f64':
-        return prim('f64');
-      case 'checked_sub':
-      case 'checked_add':
-      case 'checked_mul':
-      case 'checked_div':
-        return adt('Option', t);
-      case 'saturating_sub':
-      case 'saturating_add':
-      case 'saturating_mul':
-      case 'wrapping_add':
-      case 'wrapping_sub':
-      case 'wrapping_mul':
-      case 'min':
-      case 'max':
-      case 'pow':
-      case 'abs':
-      case 'clamp':
-      case 'rotate_left':
-      case 'rotate_right':
-        return t.k === 'prim' || isAdt(t, 'Duration', 'Instant') ? t : UNKNOWN;
-      case 'parse':
-        return adt('Result', turbo[0] ?? UNKNOWN, UNKNOWN);
-      case 'collect':
-      case 'sum':
-      case 'product':
-        return turbo[0] ?? UNKNOWN;
-      case 'split_off':
-        return t;
-      case 'chunks':
-      case 'chunks_exact':
-        return adt('Chunks', elementType(t));
-      case 'drain':
-        return isAdt(t, 'Vec') ? adt('vec::Drain', elementType(t)) : UNKNOWN;
-      case 'join':
-        return t.k === 'slice' || isAdt(t, 'Vec') ? STRING : UNKNOWN;
-      case 'send':
-        return isAdt(t, 'Sender', 'SyncSender') ? adt('Result', UNIT, adt('SendError', inner(t))) : UNKNOWN;
-      case 'recv':
-        return isAdt(t, 'Receiver') ? adt('Result', inner(t), adt('RecvError')) : UNKNOWN;
-      case 'try_recv':
-        return isAdt(t, 'Receiver') ? adt('Result', inner(t), adt('TryRecvError')) : UNKNOWN;
-      case 'as_ref':
-      case 'as_mut':
-        return isAdt(t, 'Option') ? adt('Option', ref(inner(t), method === 'as_mut')) : UNKNOWN;
-      case 'as_deref':
-        return isAdt(t, 'Option') ? adt('Option', ref(isAdt(inner(t), 'String') ? { k: 'str' } : inner(t))) : UNKNOWN;
-      case 'map_err':
-        // The error becomes the closure's output; the value stays (what `?` takes out).
-        return isAdt(t, 'Result') ? adt('Result', inner(t), UNKNOWN) : UNKNOWN;
-      case 'map':
-      case 'and_then':
-      case 'filter':
-        return isAdt(t, 'Option', 'Result') && method === 'filter' ? t : UNKNOWN;
-      case 'enumerate':
-      case 'rev':
-      case 'skip':
-      case 'step_by':
-      case 'peekable':
-        return adt(method === 'enumerate' ? 'Enumerate' : method === 'rev' ? 'Rev' : method === 'skip' ? 'Skip' : method === 'step_by' ? 'StepBy' : 'Peekable', recvTy);
-      case 'entry':
-        return isAdt(t, 'HashMap', 'BTreeMap') && t.k === 'adt' ? adt('Entry', ...t.args) : UNKNOWN;
-      case 'or_default':
-      case 'or_insert':
-      case 'or_insert_with':
-      case 'or_insert_with_key':
-        return isAdt(t, 'Entry') && t.k === 'adt' ? ref(t.args[1] ?? UNKNOWN, true) : UNKNOWN;
-      case 'map_or':
-      case 'map_or_else':
-        return argTy(0);
-      case 'is_some_and':
-      case 'is_ok_and':
-      case 'is_none_or':
-        return BOOL;
-      case 'cloned':
-      case 'copied':
-        if (isAdt(t, 'Option') && t.k === 'adt' && t.args[0]?.k === 'ref') {
-          return adt('Option', t.args[0].inner);
-        }
-        return UNKNOWN;
-      case 'split_once':
-      case 'rsplit_once':
-        return adt('Option', { k: 'tuple', elems: [STR_REF, STR_REF] });
-      case 'to_le_bytes':
-      case 'to_be_bytes':
-      case 'to_ne_bytes':
-        return t.k === 'prim' ? { k: 'array', elem: prim('u8'), len: PRIMITIVES[t.name] ?? null } : UNKNOWN;
-      case 'split':
-        // `Split<P>` depends on the pattern type: `split(',')` (char) vs `split(", ")` (&str).
-        return t.k === 'str' || isAdt(t, 'String') ? adt('str::Split', argTy(0)) : UNKNOWN;
-      case 'from_utf8_lossy':
-        return adt('Cow<str>');
-      case 'into_inner':
-        return isAdt(t, 'Mutex', 'RwLock', 'RefCell', 'Cell') ? adt('LockResult', inner(t)) : UNKNOWN;
-      default:
-        return UNKNOWN;
-    }
+    const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
+    return stdMethodResult(method, call);
   }
 }
-

@@ -4,7 +4,7 @@
  * by tools/measure-std-types.
  */
 import { PRIMITIVES, Ty, TypeOrigin, adt, adtName, isUnsized, showTy, substitute, prim, UNIT } from './types';
-import stdTable = require('./stdTypes.generated.json');
+import stdTable from './stdTypes.generated.json';
 
 export interface Niche {
   /** Bytes of the scalar that holds the niche. */
@@ -288,6 +288,103 @@ function fromStd(entry: StdEntry, key: string): Layout {
   return { size: entry.size, align: entry.align, exact: true, unknown: [], drop: entry.drop, copy: entry.copy, niche };
 }
 
+/** What a std generic type's layout is computed from. */
+interface StdGenericArgs {
+  ty: Ty & { k: 'adt' };
+  /** The path segment before the name (`io` in `io::Result`), or ''. */
+  qualifier: string;
+  /** The `i`th type argument, unknown when not written. */
+  arg(i: number): Ty;
+  /** The layout of a part, one level deeper. */
+  sub(t: Ty): Layout;
+  /** The file imports `std::io::Result` as `Result`. */
+  resultIsIo: boolean;
+  isUnsizedAdt(t: Ty & { k: 'adt' }): boolean;
+}
+
+type StdGenericLayout = (g: StdGenericArgs) => Layout;
+
+/** A std wrapper: fixed header fields plus the wrapped value, reordered like any struct. */
+function wrapperLayout(header: Layout[], inner: Layout): Layout {
+  const l = structLayout([...header, inner]);
+  return { ...l, copy: false, drop: inner.drop };
+}
+
+function resultLayout({ ty, qualifier, arg, sub, resultIsIo }: StdGenericArgs): Layout {
+  if (qualifier === 'io' || (qualifier === '' && ty.args.length === 1 && resultIsIo)) {
+    return resultOf(sub(arg(0)), sub(adt('io::Error')));
+  }
+  if (qualifier === 'fmt') {
+    return resultOf(sub(UNIT), known(0, 1));
+  }
+  return resultOf(sub(arg(0)), sub(arg(1)));
+}
+
+/** `Box`, `Rc`, `Arc`, `Weak`: one pointer, two for an unsized pointee. */
+function pointerLayout({ ty, arg, isUnsizedAdt }: StdGenericArgs): Layout {
+  const inner = arg(0);
+  const unsizedPointee = inner.k === 'dyn' || inner.k === 'slice' || inner.k === 'str';
+  const fat = unsizedPointee || (inner.k === 'adt' && isUnsizedAdt(inner));
+  const niche = adtName(ty) === 'Weak' ? null : POINTER_NICHE;
+  return known(fat ? 16 : 8, 8, { drop: true, copy: false, niche });
+}
+
+/** Layouts of std's generic types, by name: what each holds of its type arguments. */
+const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map([
+  ['Option', ({ arg, sub }) => optionOf(sub(arg(0)))],
+  ['Result', resultLayout],
+  ...sameLayout(['LockResult', 'TryLockResult'], ({ arg, sub }) =>
+    resultOf(sub(arg(0)), sub(arg(0))),
+  ),
+  ['Poll', ({ arg, sub }) => enumLayout([[sub(arg(0))], []])],
+  ['ControlFlow', ({ ty, arg, sub }) => enumLayout([[sub(ty.args[1] ?? UNIT)], [sub(arg(0))]])],
+  ...sameLayout(['Box', 'Rc', 'Arc', 'Weak'], pointerLayout),
+  ['Pin', ({ arg, sub }) => sub(arg(0))],
+  ['Mutex', ({ arg, sub }) => wrapperLayout([known(4, 4), known(1, 1)], sub(arg(0)))],
+  ['RwLock', ({ arg, sub }) => wrapperLayout([known(4, 4), known(4, 4), known(1, 1)], sub(arg(0)))],
+  ['RefCell', ({ arg, sub }) => wrapperLayout([known(8, 8)], sub(arg(0)))],
+  ['OnceLock', ({ arg, sub }) => wrapperLayout([known(4, 4)], { ...sub(arg(0)), niche: null })],
+  ['OnceCell', ({ arg, sub }) => ({ ...optionOf(sub(arg(0))), copy: false })],
+  ['Cell', ({ arg, sub }) => ({ ...sub(arg(0)), copy: sub(arg(0)).copy, niche: null })],
+  ['UnsafeCell', ({ arg, sub }) => ({ ...sub(arg(0)), copy: false, niche: null })],
+  ['ManuallyDrop', ({ arg, sub }) => ({ ...sub(arg(0)), drop: false, copy: false })],
+  ['MaybeUninit', ({ arg, sub }) => ({ ...sub(arg(0)), drop: false, niche: null })],
+  ...sameLayout(['Wrapping', 'Saturating', 'Reverse', 'AssertUnwindSafe'], ({ arg, sub }) =>
+    sub(arg(0)),
+  ),
+  ...sameLayout(['PhantomData', 'PhantomPinned', 'Pending'], () => known(0, 1)),
+  ['Ready', ({ arg, sub }) => ({ ...optionOf(sub(arg(0))), copy: false })],
+  ['Range', ({ arg, sub }) => ({ ...structLayout([sub(arg(0)), sub(arg(0))]), copy: false })],
+  ['RangeInclusive', ({ arg, sub }) => ({
+    ...structLayout([sub(arg(0)), sub(arg(0)), known(1, 1)]),
+    copy: false,
+  })],
+  ...sameLayout(['Enumerate', 'Skip', 'Take'], ({ arg, sub }) => ({
+    ...structLayout([sub(arg(0)), known(8, 8)]),
+    copy: false,
+  })),
+  ['Rev', ({ arg, sub }) => sub(arg(0))],
+  ...sameLayout(['RangeFrom', 'RangeTo', 'Repeat'], ({ arg, sub }) => ({
+    ...sub(arg(0)),
+    copy: false,
+    niche: null,
+  })),
+  ['Bound', ({ arg, sub }) => enumLayout([[sub(arg(0))], [sub(arg(0))], []])],
+  ['TrySendError', ({ arg, sub }) => enumLayout([[sub(arg(0))], [sub(arg(0))]])],
+  ['TryLockError', ({ arg, sub }) => enumLayout([[sub(arg(0))], []])],
+  ['Once', ({ ty, qualifier, arg, sub }) =>
+    qualifier === 'iter' ? { ...optionOf(sub(arg(0))), copy: false } : unknownLayout(showTy(ty)),
+  ],
+  ['PoisonError', ({ arg, sub }) => sub(arg(0))],
+  // tokio's `join!`: the future, then its output, then nothing (`Gone`).
+  ['MaybeDone', ({ arg, sub }) => enumLayout([[sub(arg(0))], [sub(arg(1))], []])],
+  ['SendError', ({ arg, sub }) => sub(arg(0))],
+]);
+
+function sameLayout(names: string[], layout: StdGenericLayout): [string, StdGenericLayout][] {
+  return names.map((name) => [name, layout]);
+}
+
 export class LayoutComputer {
   private readonly cache = new Map<string, Layout>();
 
@@ -388,95 +485,24 @@ export class LayoutComputer {
     if (user) {
       return checkedSize(this.userLayout(user, ty.args, depth), ty);
     }
-    const name = adtName(ty)!;
-    const arg = (i: number): Ty => ty.args[i] ?? { k: 'unknown', text: '_' };
-    const qualifier = ty.segments.length >= 2 ? ty.segments[ty.segments.length - 2] : '';
-    switch (name) {
-      case 'Option':
-        return optionOf(sub(arg(0)));
-      case 'Result':
-        if (qualifier === 'io' || (qualifier === '' && ty.args.length === 1 && this.resultIsIo)) {
-          return resultOf(sub(arg(0)), sub(adt('io::Error')));
-        }
-        if (qualifier === 'fmt') {
-          return resultOf(sub(UNIT), known(0, 1));
-        }
-        return resultOf(sub(arg(0)), sub(arg(1)));
-      case 'LockResult':
-      case 'TryLockResult':
-        return resultOf(sub(arg(0)), sub(arg(0)));
-      case 'Poll':
-        return enumLayout([[sub(arg(0))], []]);
-      case 'ControlFlow':
-        return enumLayout([[sub(ty.args[1] ?? UNIT)], [sub(arg(0))]]);
-      case 'Box':
-      case 'Rc':
-      case 'Arc':
-      case 'Weak': {
-        const inner = arg(0);
-        const fat = inner.k === 'dyn' || inner.k === 'slice' || inner.k === 'str' || (inner.k === 'adt' && this.isUnsizedAdt(inner));
-        return known(fat ? 16 : 8, 8, { drop: true, copy: false, niche: name === 'Weak' ? null : POINTER_NICHE });
-      }
-      case 'Pin':
-        return sub(arg(0));
-      case 'Mutex':
-        return this.wrapper([known(4, 4), known(1, 1)], sub(arg(0)));
-      case 'RwLock':
-        return this.wrapper([known(4, 4), known(4, 4), known(1, 1)], sub(arg(0)));
-      case 'RefCell':
-        return this.wrapper([known(8, 8)], sub(arg(0)));
-      case 'OnceLock':
-        return this.wrapper([known(4, 4)], { ...sub(arg(0)), niche: null });
-      case 'OnceCell':
-        return { ...optionOf(sub(arg(0))), copy: false };
-      case 'Cell':
-      case 'UnsafeCell':
-        return { ...sub(arg(0)), copy: name === 'Cell' ? sub(arg(0)).copy : false, niche: null };
-      case 'ManuallyDrop':
-        return { ...sub(arg(0)), drop: false, copy: false };
-      case 'MaybeUninit':
-        return { ...sub(arg(0)), drop: false, niche: null };
-      case 'Wrapping':
-      case 'Saturating':
-      case 'Reverse':
-      case 'AssertUnwindSafe':
-        return sub(arg(0));
-      case 'PhantomData':
-      case 'PhantomPinned':
-      case 'Pending':
-        return known(0, 1);
-      case 'Ready':
-        return { ...optionOf(sub(arg(0))), copy: false };
-      case 'Range':
-        return { ...structLayout([sub(arg(0)), sub(arg(0))]), copy: false };
-      case 'RangeInclusive':
-        return { ...structLayout([sub(arg(0)), sub(arg(0)), known(1, 1)]), copy: false };
-      case 'Enumerate':
-      case 'Skip':
-      case 'Take':
-        return { ...structLayout([sub(arg(0)), known(8, 8)]), copy: false };
-      case 'Rev':
-        return sub(arg(0));
-      case 'RangeFrom':
-      case 'RangeTo':
-      case 'Repeat':
-        return { ...sub(arg(0)), copy: false, niche: null };
-      case 'Bound':
-        return enumLayout([[sub(arg(0))], [sub(arg(0))], []]);
-      case 'TrySendError':
-        return enumLayout([[sub(arg(0))], [sub(arg(0))]]);
-      case 'TryLockError':
-        return enumLayout([[sub(arg(0))], []]);
-      case 'Once':
-        return qualifier === 'iter' ? { ...optionOf(sub(arg(0))), copy: false } : unknownLayout(showTy(ty));
-      case 'PoisonError':
-        return sub(arg(0));
-      case 'MaybeDone':
-        // tokio's `join!`: the future, then its output, then nothing (`Gone`).
-        return enumLayout([[sub(arg(0))], [sub(arg(1))], []]);
-      case 'SendError':
-        return sub(arg(0));
+    const generic = STD_GENERIC_LAYOUTS.get(adtName(ty)!);
+    if (generic) {
+      const args: StdGenericArgs = {
+        ty,
+        qualifier: ty.segments.length >= 2 ? ty.segments[ty.segments.length - 2] : '',
+        arg: (i: number): Ty => ty.args[i] ?? { k: 'unknown', text: '_' },
+        sub,
+        resultIsIo: this.resultIsIo,
+        isUnsizedAdt: (t) => this.isUnsizedAdt(t),
+      };
+      return generic(args);
     }
+    return this.nonGenericStdLayout(ty, depth);
+  }
+
+  /** A std type the measured tables know, a primitive by a path, or one calibration learned. */
+  private nonGenericStdLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
+    const name = adtName(ty)!;
     const std = stdLookup(ty.segments);
     if (std) {
       return fromStd(std.entry, std.key);
@@ -498,12 +524,6 @@ export class LayoutComputer {
 
   /** Set by the engine when the file imports `std::io::Result` as `Result`. */
   resultIsIo = false;
-
-  /** A std wrapper: fixed header fields plus the wrapped value, reordered like any struct. */
-  private wrapper(header: Layout[], inner: Layout): Layout {
-    const l = structLayout([...header, inner]);
-    return { ...l, copy: false, drop: inner.drop };
-  }
 
   private userLayout(user: UserType, args: Ty[], depth: number): Layout {
     const map = new Map<string, Ty>();
