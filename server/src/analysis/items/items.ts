@@ -1027,10 +1027,6 @@ function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScop
       const first = node.namedChildren[0];
       return first ? typeFromNode(first, index, scope) : UNKNOWN;
     }
-    case 'parenthesized_type': {
-      const inner = node.namedChildren[0];
-      return inner ? typeFromNode(inner, index, scope) : UNKNOWN;
-    }
     case 'abstract_type':
       return { k: 'unknown', text: node.text };
     default:
