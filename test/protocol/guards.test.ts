@@ -1,32 +1,54 @@
 /**
- * Which held values count as synchronous lock guards (guard-held-across-await), from the type when
- * the engine knows it and from the initializer otherwise. Pure: no server.
+ * Which held values count as synchronous lock guards (guard-held-across-await): the engine's
+ * `HeldValue.guard`, from the type when it knows it and from the initializer otherwise. Pure: no server.
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import type { HeldValue } from '../../server/src/analysis/report';
 import { repoRoot } from './support/lspSession';
 
-type FindingsModule = typeof import('../../server/src/lsp/findings');
-type SourceTextModule = typeof import('../../server/src/lsp/sourceText');
-const { classifyGuard } = require(path.join(repoRoot, 'server', 'out', 'lsp', 'findings.js')) as FindingsModule;
-const { SourceText } = require(path.join(repoRoot, 'server', 'out', 'lsp', 'sourceText.js')) as SourceTextModule;
-const { computeFindings } = require(path.join(repoRoot, 'server', 'out', 'lsp', 'findings.js')) as FindingsModule;
+type RegistryModule = typeof import('../../server/src/lints/registry');
+type SourceTextModule = typeof import('../../server/src/text/sourceText');
+const { checkFile } = require(path.join(repoRoot, 'server', 'out', 'lints', 'registry.js')) as RegistryModule;
+const { SourceText } = require(path.join(repoRoot, 'server', 'out', 'text', 'sourceText.js')) as SourceTextModule;
 const engine = require(path.join(repoRoot, 'server', 'out', 'analysis', 'engine.js')) as typeof import('../../server/src/analysis/engine');
+const { GUARD_TYPE_NAMES } = require(path.join(repoRoot, 'server', 'out', 'analysis', 'types', 'knownTypes.js')) as typeof import('../../server/src/analysis/types/knownTypes');
 
-/** Classifies `let g = <initializer>;` whose binding has the given inferred type. */
-function classify(initializer: string, type: string | null): string | null {
-  const line = `    let mut g = ${initializer};`;
-  const value: HeldValue = { name: 'g', kind: 'binding', line: 1, column: line.indexOf('g =') + 1, size: 16, align: 8, type, exact: true, id: 0, endLine: 1, endColumn: line.indexOf('g =') + 2, offset: 0 };
-  return classifyGuard(value, new SourceText(line))?.type ?? null;
+function computeFindings(report: ReturnType<typeof engine.analyzeSource>, source: InstanceType<typeof SourceText>, options: { largeValueThreshold: number; largeFutureThreshold: number }) {
+  return checkFile(report, source, options);
+}
+
+/**
+ * The guard the engine finds in `let mut g[: type] = <initializer>;`, held across an await; the
+ * items declare what the initializers call; `m`, `cell` and `lock` are of unknown types.
+ */
+function classify(initializer: string, type: string | null, items = ''): string | null {
+  const annotation = type === null || type === '_' ? '' : `: ${type}`;
+  const text = `${items}
+async fn tick() {}
+async fn probe() {
+    let mut g${annotation} = ${initializer};
+    tick().await;
+    drop(g);
+}
+`;
+  const report = engine.analyzeSource(text, { file: 'guards.rs', edition: '2021' });
+  const probe = report.futures.find((f) => f.name === 'probe')!;
+  const held = probe.awaits.flatMap((a) => a.held).find((h) => h.name === 'g');
+  assert.ok(held, `g is held across the await in:\n${text}`);
+  return held.guard ? GUARD_TYPE_NAMES[held.guard] : null;
 }
 
 describe('guard classification', () => {
+  before(async () => {
+    await engine.initAnalysis();
+  });
+
   it('knows std, parking_lot and spin guards by type, whatever the initializer', () => {
-    assert.strictEqual(classify('lock(&m)', 'MutexGuard<Stats>'), 'MutexGuard');
+    assert.strictEqual(classify('lock(&m)', 'MutexGuard<Stats>', 'struct Stats; use std::sync::MutexGuard;'), 'MutexGuard');
     assert.strictEqual(classify('f()', 'std::sync::RwLockWriteGuard<Vec<u8>>'), 'RwLockWriteGuard');
     assert.strictEqual(classify('f()', 'parking_lot::MutexGuard<u8>'), 'MutexGuard');
-    assert.strictEqual(classify('cell.borrow()', 'Ref<u32>'), 'Ref');
+    assert.strictEqual(classify('f()', 'spin::MutexGuard<u8>'), 'MutexGuard');
+    assert.strictEqual(classify('cell.borrow()', 'Ref<u32>', 'use std::cell::Ref;'), 'Ref');
   });
 
   it('leaves async locks and non-guards alone', () => {
@@ -45,7 +67,7 @@ describe('guard classification', () => {
     assert.strictEqual(classify('self.config.read().unwrap()', null), 'RwLockReadGuard');
     assert.strictEqual(classify('lock\n        .write()\n        .unwrap()', null), 'RwLockWriteGuard', 'a chain over several lines');
     assert.strictEqual(classify('self.state.borrow_mut()', '_'), 'RefMut');
-    assert.strictEqual(classify('m.lock().unwrap().clone()', null), null);
+    assert.strictEqual(classify('m.lock().unwrap().take()', null), null, 'what follows the guard is no guard');
     assert.strictEqual(classify('vec![1, 2].len()', null), null);
   });
 });

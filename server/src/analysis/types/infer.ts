@@ -3,6 +3,7 @@
  * of this file, and a table of common std methods. Anything else is `unknown`, never a guess.
  */
 import type { SyntaxNode } from '../syntax/parser';
+import { SMART_POINTER_TYPES } from './knownTypes';
 import { FnInfo, ItemIndex, SelfKind, callLeavesCrateAndStd, evalConst, typeFromNode, TypeScope } from '../items/items';
 import { Ty, UNIT, UNKNOWN, adt, adtName, derefTy, isAdt, peelRefs, prim, ref, substitute, PRIMITIVES } from './types';
 
@@ -274,7 +275,7 @@ export class ExprTyper {
         const op = node.children[0]?.type;
         const operand = sub(node.namedChildren[0]);
         if (op === '*') {
-          return isAdt(operand, 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc') ? inner(operand) : derefTy(operand);
+          return isAdt(operand, ...SMART_POINTER_TYPES) ? inner(operand) : derefTy(operand);
         }
         return op === '!' ? operand : operand;
       }
@@ -447,7 +448,7 @@ export class ExprTyper {
 
   fieldType(base: Ty, field: string): Ty {
     let t = peelRefs(base);
-    if (isAdt(t, 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc')) {
+    if (isAdt(t, ...SMART_POINTER_TYPES)) {
       t = peelRefs(inner(t));
     }
     if (t.k === 'tuple') {
@@ -727,7 +728,7 @@ export class ExprTyper {
       return this.fnResult(user, peelRefs(recvTy), argTy);
     }
     let t = peelRefs(recvTy);
-    while (isAdt(t, 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc') && method !== 'clone') {
+    while (isAdt(t, ...SMART_POINTER_TYPES) && method !== 'clone') {
       const deref = peelRefs(inner(t));
       const viaDeref = findMethod(deref, method, this.env.index);
       if (viaDeref) {
