@@ -1,19 +1,33 @@
 /**
  * Which held values count as synchronous lock guards (guard-held-across-await): the engine's
- * `HeldValue.guard`, from the type when it knows it and from the initializer otherwise. Pure: no server.
+ * `HeldValue.guard`, from the type when it knows it and from the initializer otherwise. Pure: no
+ * server.
  */
 import * as assert from 'assert';
+import { createRequire } from 'module';
 import * as path from 'path';
 import { repoRoot } from './support/lspSession';
 
+/** A compiled server module (`server/out/<modulePath>.js`), typed by its source. */
+function loadServerModule<T>(modulePath: string): T {
+  return createRequire(__filename)(path.join(repoRoot, 'server', 'out', `${modulePath}.js`)) as T;
+}
+
+type EngineModule = typeof import('../../server/src/analysis/engine');
+type KnownTypesModule = typeof import('../../server/src/analysis/types/knownTypes');
 type RegistryModule = typeof import('../../server/src/lints/registry');
 type SourceTextModule = typeof import('../../server/src/text/sourceText');
-const { checkFile } = require(path.join(repoRoot, 'server', 'out', 'lints', 'registry.js')) as RegistryModule;
-const { SourceText } = require(path.join(repoRoot, 'server', 'out', 'text', 'sourceText.js')) as SourceTextModule;
-const engine = require(path.join(repoRoot, 'server', 'out', 'analysis', 'engine.js')) as typeof import('../../server/src/analysis/engine');
-const { GUARD_TYPE_NAMES } = require(path.join(repoRoot, 'server', 'out', 'analysis', 'types', 'knownTypes.js')) as typeof import('../../server/src/analysis/types/knownTypes');
+const engine = loadServerModule<EngineModule>('analysis/engine');
+const { GUARD_TYPE_NAMES } = loadServerModule<KnownTypesModule>('analysis/types/knownTypes');
+const { checkFile } = loadServerModule<RegistryModule>('lints/registry');
+const { SourceText } = loadServerModule<SourceTextModule>('text/sourceText');
 
-function computeFindings(report: ReturnType<typeof engine.analyzeSource>, source: InstanceType<typeof SourceText>, options: { largeValueThreshold: number; largeFutureThreshold: number }) {
+/** The findings before levels, as the diagnostics compute them. */
+function computeFindings(
+  report: ReturnType<typeof engine.analyzeSource>,
+  source: InstanceType<typeof SourceText>,
+  options: { largeValueThreshold: number; largeFutureThreshold: number },
+) {
   return checkFile(report, source, options);
 }
 
@@ -44,7 +58,10 @@ describe('guard classification', () => {
   });
 
   it('knows std, parking_lot and spin guards by type, whatever the initializer', () => {
-    assert.strictEqual(classify('lock(&m)', 'MutexGuard<Stats>', 'struct Stats; use std::sync::MutexGuard;'), 'MutexGuard');
+    assert.strictEqual(
+      classify('lock(&m)', 'MutexGuard<Stats>', 'struct Stats; use std::sync::MutexGuard;'),
+      'MutexGuard',
+    );
     assert.strictEqual(classify('f()', 'std::sync::RwLockWriteGuard<Vec<u8>>'), 'RwLockWriteGuard');
     assert.strictEqual(classify('f()', 'parking_lot::MutexGuard<u8>'), 'MutexGuard');
     assert.strictEqual(classify('f()', 'spin::MutexGuard<u8>'), 'MutexGuard');
@@ -53,7 +70,11 @@ describe('guard classification', () => {
 
   it('leaves async locks and non-guards alone', () => {
     assert.strictEqual(classify('f()', 'tokio::sync::MutexGuard<u8>'), null);
-    assert.strictEqual(classify('m.lock().await', 'MutexGuard<u8>'), null, '`.lock().await` is an async lock');
+    assert.strictEqual(
+      classify('m.lock().await', 'MutexGuard<u8>'),
+      null,
+      '`.lock().await` is an async lock',
+    );
     assert.strictEqual(classify('m.lock().await', null), null);
     assert.strictEqual(classify('m.lock().unwrap().len()', 'usize'), null);
     assert.strictEqual(classify('&guard', '&MutexGuard<u8>'), null);
@@ -65,9 +86,17 @@ describe('guard classification', () => {
     assert.strictEqual(classify('m.lock()?', null), 'MutexGuard');
     assert.strictEqual(classify('m.try_lock().expect("poisoned (really)")', null), 'MutexGuard');
     assert.strictEqual(classify('self.config.read().unwrap()', null), 'RwLockReadGuard');
-    assert.strictEqual(classify('lock\n        .write()\n        .unwrap()', null), 'RwLockWriteGuard', 'a chain over several lines');
+    assert.strictEqual(
+      classify('lock\n        .write()\n        .unwrap()', null),
+      'RwLockWriteGuard',
+      'a chain over several lines',
+    );
     assert.strictEqual(classify('self.state.borrow_mut()', '_'), 'RefMut');
-    assert.strictEqual(classify('m.lock().unwrap().take()', null), null, 'what follows the guard is no guard');
+    assert.strictEqual(
+      classify('m.lock().unwrap().take()', null),
+      null,
+      'what follows the guard is no guard',
+    );
     assert.strictEqual(classify('vec![1, 2].len()', null), null);
   });
 });
@@ -105,15 +134,27 @@ pub async fn dropped(m: &Mutex<u32>) {
     const sizes = Object.fromEntries(report.futures.map((f) => [f.name, [f.size, f.exact]]));
     assert.deepStrictEqual(sizes.scrutinee, [32, true]);
     assert.deepStrictEqual(sizes.argument, [40, true]);
-    assert.deepStrictEqual(sizes.dropped, [32, true], 'rustc keeps the bytes of a guard borrowed before its drop');
+    assert.deepStrictEqual(
+      sizes.dropped,
+      [32, true],
+      'rustc keeps the bytes of a guard borrowed before its drop',
+    );
   });
 
   it('reports those temporaries as guards held across an await, and not a guard dropped before it', () => {
-    const findings = computeFindings(report, new SourceText(text), { largeValueThreshold: 1 << 20, largeFutureThreshold: 1 << 20 });
-    const guards = findings.filter((f) => f.code === 'guard-held-across-await').map((f) => f.future.name);
+    const findings = computeFindings(report, new SourceText(text), {
+      largeValueThreshold: 1 << 20,
+      largeFutureThreshold: 1 << 20,
+    });
+    const guards = findings
+      .filter((f) => f.code === 'guard-held-across-await')
+      .map((f) => f.future.name);
     assert.deepStrictEqual(guards.sort(), ['argument', 'scrutinee']);
     const dropped = report.futures.find((f) => f.name === 'dropped')!;
-    assert.ok(dropped.awaits[0].held.some((h) => h.name === 'g' && h.movedOut), 'its bytes are kept, marked as moved out');
+    assert.ok(
+      dropped.awaits[0].held.some((h) => h.name === 'g' && h.movedOut),
+      'its bytes are kept, marked as moved out',
+    );
   });
 
   it("finds a parking_lot guard by its initializer when its type is another crate's, and never takes tokio's for std's", () => {
@@ -124,8 +165,13 @@ pub async fn imported(m: &Mutex<u32>) { let g: MutexGuard<u32> = lock_it(m); tic
 use tokio::sync::{Mutex, MutexGuard};
 `;
     const analysed = engine.analyzeSource(source, { file: 'guards.rs', edition: '2021' });
-    const findings = computeFindings(analysed, new SourceText(source), { largeValueThreshold: 1 << 20, largeFutureThreshold: 1 << 20 });
-    assert.deepStrictEqual(findings.filter((f) => f.code === 'guard-held-across-await').map((f) => f.future.name), ['parking']);
+    const findings = computeFindings(analysed, new SourceText(source), {
+      largeValueThreshold: 1 << 20,
+      largeFutureThreshold: 1 << 20,
+    });
+    assert.deepStrictEqual(
+      findings.filter((f) => f.code === 'guard-held-across-await').map((f) => f.future.name),
+      ['parking'],
+    );
   });
 });
-

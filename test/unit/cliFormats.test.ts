@@ -14,8 +14,18 @@ type ArgsModule = typeof import('../../server/src/cli/args');
 const mainModule = loadServerModule<MainModule>('cli/main');
 const args = loadServerModule<ArgsModule>('cli/args');
 
-const repoRoot = findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'examples', 'Cargo.toml')))!;
-const SCHEMA = path.join(repoRoot, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+const repoRoot = findUpwards(__dirname, (dir) =>
+  fs.existsSync(path.join(dir, 'examples', 'Cargo.toml')),
+)!;
+const SCHEMA = path.join(
+  repoRoot,
+  'node_modules',
+  '@microsoft',
+  'jest-sarif',
+  'lib',
+  'schemas',
+  'sarif-2.1.0-rtm.5.json',
+);
 
 async function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -42,15 +52,18 @@ function sarifValidator() {
 
 describe('cli: findings as text and SARIF', () => {
   it('accepts --format sarif and names it in the usage error', () => {
-    assert.strictEqual((args.parseCliArgs(['--format', 'sarif', 'src']) as { format: string }).format, 'sarif');
+    assert.strictEqual(
+      (args.parseCliArgs(['--format', 'sarif', 'src']) as { format: string }).format,
+      'sarif',
+    );
     assert.throws(() => args.parseCliArgs(['--format', 'xml']), /expected text, json, sarif/);
   });
 
-  it('prints each finding after the futures in rustc\'s diagnostic style', async () => {
+  it("prints each finding after the futures in rustc's diagnostic style", async () => {
     const result = await run(['examples/src/scoped.rs']);
     assert.strictEqual(result.status, 0, result.stderr);
     const expected = [
-      "warning[large-value-held-across-await]: `scratch` (`[u8; 4096]`) is held across an await point, which stores its 4096 bytes in the future",
+      'warning[large-value-held-across-await]: `scratch` (`[u8; 4096]`) is held across an await point, which stores its 4096 bytes in the future',
       '  --> examples/src/scoped.rs:9:13',
       '   |',
       ' 9 |     let mut scratch = [0u8; 4096];',
@@ -64,16 +77,33 @@ describe('cli: findings as text and SARIF', () => {
       '',
     ].join('\n');
     assert.ok(result.stdout.includes(`\n\n${expected}\n`), result.stdout);
-    assert.match(result.stdout, /^examples\/src\/scoped\.rs:\d+:\d+: async fn/, 'the futures come first');
-    assert.match(result.stdout, /\n\d+ futures? in 1 file; largest: [^\n]*\n$/, 'the summary stays last');
+    assert.match(
+      result.stdout,
+      /^examples\/src\/scoped\.rs:\d+:\d+: async fn/,
+      'the futures come first',
+    );
+    assert.match(
+      result.stdout,
+      /\n\d+ futures? in 1 file; largest: [^\n]*\n$/,
+      'the summary stays last',
+    );
   });
 
   it('names the clippy lint a finding mirrors, and keeps the exit status of --max-future-size', async () => {
     const result = await run(['--max-future-size', '100', 'examples/src/copy.rs']);
     assert.strictEqual(result.status, 1, result.stderr);
-    assert.match(result.stdout, /\nwarning\[large-future\]: large future with a size of \d+ bytes\n {2}--> examples\/src\/copy\.rs:10:14\n/);
-    assert.match(result.stdout, /\n {3}= note: mirrors `clippy::large_futures`; `#\[allow\(clippy::large_futures\)\]` silences it\n/);
-    assert.strictEqual((await run(['--format', 'sarif', '--max-future-size', '100', 'examples'])).status, 1);
+    assert.match(
+      result.stdout,
+      /\nwarning\[large-future\]: large future with a size of \d+ bytes\n {2}--> examples\/src\/copy\.rs:10:14\n/,
+    );
+    assert.match(
+      result.stdout,
+      /\n {3}= note: mirrors `clippy::large_futures`; `#\[allow\(clippy::large_futures\)\]` silences it\n/,
+    );
+    assert.strictEqual(
+      (await run(['--format', 'sarif', '--max-future-size', '100', 'examples'])).status,
+      1,
+    );
   });
 
   it('writes a SARIF 2.1.0 log of the examples that the official schema accepts', async () => {
@@ -85,9 +115,16 @@ describe('cli: findings as text and SARIF', () => {
 
     const [sarifRun] = log.runs;
     const rules = sarifRun.tool.driver.rules!.map((rule) => rule.id);
-    assert.deepStrictEqual(rules, ['guard-held-across-await', 'large-value-held-across-await', 'large-future']);
+    assert.deepStrictEqual(rules, [
+      'guard-held-across-await',
+      'large-value-held-across-await',
+      'large-future',
+    ]);
     const results = sarifRun.results!;
-    assert.ok(results.some((r) => r.ruleId === 'large-future') && results.some((r) => r.ruleId === 'large-value-held-across-await'));
+    assert.ok(
+      results.some((r) => r.ruleId === 'large-future') &&
+        results.some((r) => r.ruleId === 'large-value-held-across-await'),
+    );
     for (const r of results) {
       assert.strictEqual(rules[r.ruleIndex!], r.ruleId);
       assert.strictEqual(r.level, 'warning');
@@ -98,14 +135,23 @@ describe('cli: findings as text and SARIF', () => {
       region: { startLine: 9, startColumn: 13, endLine: 9, endColumn: 20 },
     });
     assert.deepStrictEqual(
-      scratch.relatedLocations!.map((l) => [l.physicalLocation!.region!.startLine, l.physicalLocation!.region!.startColumn, l.message!.text]),
+      scratch.relatedLocations!.map((l) => [
+        l.physicalLocation!.region!.startLine,
+        l.physicalLocation!.region!.startColumn,
+        l.message!.text,
+      ]),
       [[13, 40, 'await point where `scratch` is still held']],
     );
   });
 
   it('checks against a schema that rejects what SARIF does not allow', () => {
     const validate = sarifValidator();
-    const bad: unknown = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, level: 'warn' }] }] };
+    const bad: unknown = {
+      version: '2.1.0',
+      runs: [
+        { tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, level: 'warn' }] },
+      ],
+    };
     assert.strictEqual(validate(bad), false, 'level "warn" is not a SARIF level');
   });
 });

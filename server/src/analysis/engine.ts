@@ -1177,7 +1177,7 @@ class FileAnalysis {
   }
 }
 
-/** The guard a local is, from the table of known types; taken before its node goes (`detachBody`). */
+/** The guard a local is, from the known types; kept before its node goes (`detachBody`). */
 function guardOf(l: Local): { guard?: HeldValue['guard'] } {
   const guard = l.node ? guardOfLocal(l.ty, l.kind === 'binding' ? l.node : null) : l.guard;
   return guard ? { guard } : {};

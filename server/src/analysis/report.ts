@@ -35,7 +35,7 @@ export interface HeldValue {
    * still keeps its bytes in the future, but no value lives there, so nothing is held.
    */
   movedOut?: boolean;
-  /** A synchronous lock guard or RefCell borrow (tokio's async guards are not): see `types/knownTypes`. */
+  /** A synchronous lock guard or RefCell borrow (tokio's are not): see `types/knownTypes`. */
   guard?: GuardKind;
 }
 

@@ -1,7 +1,7 @@
 /**
- * `--format sarif`: the findings as a SARIF 2.1.0 log (https://docs.oasis-open.org/sarif/sarif/v2.1.0/),
- * the format code-scanning services read. One run; its rules are the lint registry, so a result's
- * `ruleIndex` points into it.
+ * `--format sarif`: the findings as a SARIF 2.1.0 log, the format code-scanning services read
+ * (https://docs.oasis-open.org/sarif/sarif/v2.1.0/). One run; its rules are the lint registry, so
+ * a result's `ruleIndex` points into it.
  */
 import type * as Sarif from 'sarif';
 import type { Finding, Lint, ReportedLevel } from '../lints/finding';
@@ -39,7 +39,9 @@ export function formatSarif(findings: readonly FileFindings[], run: SarifRun): s
         originalUriBaseIds: { [SOURCE_ROOT]: { uri: run.rootUri } },
         // The spans' columns are UTF-16 code units, as the analysis and LSP count them.
         columnKind: 'utf16CodeUnits',
-        results: findings.flatMap((file) => file.findings.map((finding) => resultOf(finding, file.file))),
+        results: findings.flatMap((file) =>
+          file.findings.map((finding) => resultOf(finding, file.file)),
+        ),
       },
     ],
   };
@@ -54,9 +56,14 @@ function ruleOf(lint: Lint): Sarif.ReportingDescriptor {
   };
   if (lint.clippy.length > 0) {
     const names = lint.clippy.map((clippy) => `clippy::${clippy.name}`);
-    rule.fullDescription = { text: `${lint.description} Mirrors ${names.join(' and ')}, whose #[allow] silences it.` };
+    rule.fullDescription = {
+      text: `${lint.description} Mirrors ${names.join(' and ')}, whose #[allow] silences it.`,
+    };
     rule.helpUri = `${CLIPPY_DOCS}#${lint.clippy[0].name}`;
-    rule.properties = { tags: [...new Set(lint.clippy.map((clippy) => clippy.group))], clippy: names };
+    rule.properties = {
+      tags: [...new Set(lint.clippy.map((clippy) => clippy.group))],
+      clippy: names,
+    };
   }
   return rule;
 }
@@ -82,7 +89,10 @@ function resultOf(finding: Finding, file: string): Sarif.Result {
 
 function physicalLocation(file: string, span: Span): Sarif.PhysicalLocation {
   return {
-    artifactLocation: { uri: file.split('/').map(encodeURIComponent).join('/'), uriBaseId: SOURCE_ROOT },
+    artifactLocation: {
+      uri: file.split('/').map(encodeURIComponent).join('/'),
+      uriBaseId: SOURCE_ROOT,
+    },
     region: {
       startLine: span.start.line + 1,
       startColumn: span.start.character + 1,

@@ -19,7 +19,11 @@ export interface TextStyle {
 }
 
 /** No escape codes: for pipes, files, NO_COLOR. */
-export const PLAIN_STYLE: TextStyle = { location: (text) => text, level: (text) => text, gutter: (text) => text };
+export const PLAIN_STYLE: TextStyle = {
+  location: (text) => text,
+  level: (text) => text,
+  gutter: (text) => text,
+};
 
 const ANSI_LEVEL = { warn: '1;33', deny: '1;31', note: '1;32' } as const;
 
@@ -34,7 +38,11 @@ export const ANSI_STYLE: TextStyle = {
  * Every future of every report, then the findings in rustc's diagnostic style, then a summary
  * line. Ends with a newline.
  */
-export function formatText(reports: readonly FileReport[], style: TextStyle = PLAIN_STYLE, findings: readonly FileFindings[] = []): string {
+export function formatText(
+  reports: readonly FileReport[],
+  style: TextStyle = PLAIN_STYLE,
+  findings: readonly FileFindings[] = [],
+): string {
   const lines: string[] = [];
   for (const report of reports) {
     for (const future of report.futures) {
@@ -58,28 +66,41 @@ export function formatText(reports: readonly FileReport[], style: TextStyle = PL
  * `--> file:line:col` with carets, each related location as a `note:` quoted the same way, and the
  * message's `help:`/`note:` lines as `= help: ...`.
  */
-export function diagnosticLines(finding: Finding, file: Pick<FileFindings, 'file' | 'source'>, style: TextStyle): string[] {
+export function diagnosticLines(
+  finding: Finding,
+  file: Pick<FileFindings, 'file' | 'source'>,
+  style: TextStyle,
+): string[] {
   const [headline, ...extra] = finding.message.split('\n');
-  const lastLine = Math.max(finding.span.start.line, ...finding.related.map((r) => r.span.start.line)) + 1;
+  const spans = [finding.span, ...finding.related.map((r) => r.span)];
+  const lastLine = Math.max(...spans.map((span) => span.start.line)) + 1;
   const width = String(lastLine).length;
   const pad = ' '.repeat(width);
   const levelWord = finding.level === 'deny' ? 'error' : 'warning';
   const lines = [`${style.level(`${levelWord}[${finding.code}]`, finding.level)}: ${headline}`];
   lines.push(...quote(file, finding.span, width, style));
   for (const related of finding.related) {
-    lines.push(`${style.level('note', 'note')}: ${related.message}`, ...quote(file, related.span, width, style));
+    lines.push(`${style.level('note', 'note')}: ${related.message}`);
+    lines.push(...quote(file, related.span, width, style));
   }
   for (const line of extra) {
     lines.push(`${style.gutter(`${pad} =`)} ${line}`);
   }
   if (finding.clippy) {
-    lines.push(`${style.gutter(`${pad} =`)} note: mirrors \`clippy::${finding.clippy.name}\`; \`#[allow(clippy::${finding.clippy.name})]\` silences it`);
+    const name = `clippy::${finding.clippy.name}`;
+    const note = `note: mirrors \`${name}\`; \`#[allow(${name})]\` silences it`;
+    lines.push(`${style.gutter(`${pad} =`)} ${note}`);
   }
   return lines;
 }
 
-/** `  --> file:line:col`, then the line with carets under the span (to the line's end when it spans lines). */
-function quote(file: Pick<FileFindings, 'file' | 'source'>, span: Span, width: number, style: TextStyle): string[] {
+/** `  --> file:line:col`, then the line with carets under the span (to its line's end at most). */
+function quote(
+  file: Pick<FileFindings, 'file' | 'source'>,
+  span: Span,
+  width: number,
+  style: TextStyle,
+): string[] {
   const pad = ' '.repeat(width);
   const text = file.source.lineText(span.start.line);
   const end = span.end.line === span.start.line ? span.end.character : text.length;

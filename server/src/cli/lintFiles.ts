@@ -27,7 +27,11 @@ export interface FileFindings {
  * The findings of every report that has any, in report order. A file that cannot be read again
  * (changed since) is left out: its report's notices already say what the run saw.
  */
-export async function lintReports(reports: readonly FileReport[], cwd: string, warn: (message: string) => void): Promise<FileFindings[]> {
+export async function lintReports(
+  reports: readonly FileReport[],
+  cwd: string,
+  warn: (message: string) => void,
+): Promise<FileFindings[]> {
   const clippy = new ClippyConfig(warn);
   const results: FileFindings[] = [];
   for (const report of reports) {

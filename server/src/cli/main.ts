@@ -136,9 +136,11 @@ async function writeReport(options: RunOptions, reports: FileReport[], io: CliIo
     io.stdout.write(formatJson(reports));
     return;
   }
-  const findings = await lintReports(reports, io.cwd, (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`));
+  const warn = (message: string) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`);
+  const findings = await lintReports(reports, io.cwd, warn);
   if (options.format === 'sarif') {
-    const rootUri = pathToFileURL(io.cwd.endsWith(path.sep) ? io.cwd : io.cwd + path.sep).toString();
+    const root = io.cwd.endsWith(path.sep) ? io.cwd : io.cwd + path.sep;
+    const rootUri = pathToFileURL(root).toString();
     io.stdout.write(formatSarif(findings, { version: packageVersion(), rootUri }));
   } else {
     io.stdout.write(formatText(reports, useColour(io) ? ANSI_STYLE : PLAIN_STYLE, findings));

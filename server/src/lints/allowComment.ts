@@ -4,9 +4,14 @@
  */
 import { ALLOW_COMMENT_PREFIX } from '../protocol';
 
-const ALLOW_COMMENT = new RegExp(String.raw`^\s*//\s*${ALLOW_COMMENT_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s*')}\(\s*([^)]*)\)`);
+/** The prefix as a pattern: its spaces may be any spacing. */
+function escapedPrefix(): string {
+  return ALLOW_COMMENT_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s*');
+}
 
-/** The codes a `// rust-future-size: allow(...)` line names, or null when the line is no such comment. */
+const ALLOW_COMMENT = new RegExp(String.raw`^\s*//\s*${escapedPrefix()}\(\s*([^)]*)\)`);
+
+/** The codes a `// rust-future-size: allow(...)` line names; null when it is no such comment. */
 export function allowCommentCodes(line: string): string[] | null {
   const match = ALLOW_COMMENT.exec(line);
   if (!match) {
@@ -34,7 +39,12 @@ export interface TextInsertion {
  * The edit behind "Allow `CODE` here": a comment with the line's indentation inserted above it, or
  * the code added to an allow comment that is already there.
  */
-export function allowCommentEdit(lines: readonly string[], line0: number, code: string, eol: string): TextInsertion {
+export function allowCommentEdit(
+  lines: readonly string[],
+  line0: number,
+  code: string,
+  eol: string,
+): TextInsertion {
   const above = line0 > 0 ? (lines[line0 - 1] ?? '') : '';
   const codes = line0 > 0 ? allowCommentCodes(above) : null;
   const list = codes ? ALLOW_COMMENT.exec(above) : null;
@@ -49,5 +59,9 @@ export function allowCommentEdit(lines: readonly string[], line0: number, code: 
     };
   }
   const indent = /^\s*/.exec(lines[line0] ?? '')![0];
-  return { start: { line: line0, character: 0 }, end: { line: line0, character: 0 }, newText: `${indent}// ${ALLOW_COMMENT_PREFIX}(${code})${eol}` };
+  return {
+    start: { line: line0, character: 0 },
+    end: { line: line0, character: 0 },
+    newText: `${indent}// ${ALLOW_COMMENT_PREFIX}(${code})${eol}`,
+  };
 }

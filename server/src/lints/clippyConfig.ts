@@ -43,7 +43,9 @@ export class ClippyConfig {
     if (cached !== undefined) {
       return cached;
     }
-    const stop = this.roots.filter((r) => start === r || start.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
+    const stop = this.roots
+      .filter((r) => start === r || start.startsWith(r + path.sep))
+      .sort((a, b) => b.length - a.length)[0];
     let found: ClippyThreshold | null = null;
     for (let dir = start; ; dir = path.dirname(dir)) {
       const config = CLIPPY_FILES.map((name) => path.join(dir, name)).find(isFile);
@@ -64,12 +66,16 @@ export class ClippyConfig {
     try {
       const text = readRegularFile(file, 1024 * 1024);
       if (text === null) {
-        this.warnOnce(`${file}: not a regular file or larger than 1 MB; its future-size-threshold is ignored`);
+        this.warnOnce(
+          `${file}: not a regular file or larger than 1 MB; its future-size-threshold is ignored`,
+        );
         return null;
       }
       value = (parseToml(text) as Record<string, unknown>)['future-size-threshold'];
     } catch (error) {
-      this.warnOnce(`${file}: does not parse (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); its future-size-threshold is ignored`);
+      this.warnOnce(
+        `${file}: does not parse (${firstLine(error)}); its future-size-threshold is ignored`,
+      );
       return null;
     }
     if (value === undefined) {
@@ -77,7 +83,10 @@ export class ClippyConfig {
     }
     const n = typeof value === 'bigint' ? Number(value) : value;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-      this.warnOnce(`${file}: future-size-threshold must be a positive integer, not ${JSON.stringify(String(value))}; ignored`);
+      this.warnOnce(
+        `${file}: future-size-threshold must be a positive integer, ` +
+          `not ${JSON.stringify(String(value))}; ignored`,
+      );
       return null;
     }
     return { value: n, file };
@@ -97,4 +106,8 @@ function isFile(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] : String(error);
 }

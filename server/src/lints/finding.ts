@@ -7,7 +7,16 @@ import type { DiagnosticCode } from '../protocol';
 import type { SourceText, Span } from '../text/sourceText';
 
 /** clippy's lint groups (https://doc.rust-lang.org/clippy/lints.html). */
-export type ClippyGroup = 'correctness' | 'suspicious' | 'style' | 'complexity' | 'perf' | 'pedantic' | 'restriction' | 'nursery' | 'cargo';
+export type ClippyGroup =
+  | 'correctness'
+  | 'suspicious'
+  | 'style'
+  | 'complexity'
+  | 'perf'
+  | 'pedantic'
+  | 'restriction'
+  | 'nursery'
+  | 'cargo';
 
 /** A clippy lint one of ours mirrors: `#[allow(clippy::NAME)]` and its group silence ours too. */
 export interface ClippyLint {
@@ -29,7 +38,7 @@ export interface Finding {
   /** First line clippy-style (lowercase, no final period); later lines `help:`/`note:`. */
   message: string;
   related: { span: Span; message: string }[];
-  /** The clippy lint this finding is an instance of, whose attributes set its level; null when none. */
+  /** The clippy lint this finding is an instance of, whose attributes set its level, if any. */
   clippy: ClippyLint | null;
   level: ReportedLevel;
 }
@@ -52,7 +61,11 @@ export interface Lint {
 }
 
 /** `code:future:line:col`. */
-export function findingId(code: DiagnosticCode, future: FutureReport, at: { line: number; column: number }): string {
+export function findingId(
+  code: DiagnosticCode,
+  future: FutureReport,
+  at: { line: number; column: number },
+): string {
   return `${code}:${future.name}:${at.line}:${at.column}`;
 }
 

@@ -11,7 +11,10 @@ import { analysedFutures, ClippyLint, Finding, findingId, Lint } from './finding
 import { awaitNotes, HeldAcross, heldAcrossAwaits } from './heldAcross';
 
 const AWAIT_HOLDING_LOCK: ClippyLint = { name: 'await_holding_lock', group: 'suspicious' };
-const AWAIT_HOLDING_REFCELL_REF: ClippyLint = { name: 'await_holding_refcell_ref', group: 'suspicious' };
+const AWAIT_HOLDING_REFCELL_REF: ClippyLint = {
+  name: 'await_holding_refcell_ref',
+  group: 'suspicious',
+};
 
 export const guardHeldAcrossAwait: Lint = {
   code: 'guard-held-across-await',
@@ -23,8 +26,11 @@ export const guardHeldAcrossAwait: Lint = {
     for (const future of analysedFutures(report)) {
       for (const entry of heldAcrossAwaits(future)) {
         const { value } = entry;
-        // A guard moved out before an await (`drop(guard)`) only leaves its bytes there, not the lock.
-        const locked = entry.awaits.filter((point) => !point.held.some((h) => h.id === value.id && h.kind === value.kind && h.movedOut));
+        // A guard moved out before an await (`drop(guard)`) leaves its bytes there, not the lock.
+        const locked = entry.awaits.filter(
+          (point) =>
+            !point.held.some((h) => h.id === value.id && h.kind === value.kind && h.movedOut),
+        );
         if (value.guard && locked.length > 0) {
           findings.push(guardFinding(future, { value, awaits: locked }, source));
         }
@@ -40,9 +46,11 @@ function guardFinding(future: FutureReport, entry: HeldAcross, source: SourceTex
   const refCell = GUARD_TYPES[type].refCell;
   const lock = type.startsWith('RwLock') ? 'RwLock' : 'Mutex';
   const message = refCell
-    ? 'this `RefCell` reference is held across an await point\nhelp: ensure the reference is dropped before calling `await`'
+    ? 'this `RefCell` reference is held across an await point\n' +
+      'help: ensure the reference is dropped before calling `await`'
     : `this \`${type}\` is held across an await point\n` +
-      `help: consider using an async-aware \`${lock}\` type or ensuring the \`${type}\` is dropped before calling \`await\``;
+      `help: consider using an async-aware \`${lock}\` type or ensuring the \`${type}\` ` +
+      'is dropped before calling `await`';
   return {
     code: 'guard-held-across-await',
     id: findingId('guard-held-across-await', future, value),

@@ -12,13 +12,25 @@ export interface HeldAcross {
 }
 
 /** Values a person wrote or can name (not awaitees or drop flags). */
-export const USER_VALUE_KINDS: ReadonlySet<HeldValue['kind']> = new Set(['binding', 'argument', 'temporary']);
+export const USER_VALUE_KINDS: ReadonlySet<HeldValue['kind']> = new Set([
+  'binding',
+  'argument',
+  'temporary',
+]);
 
 /** What can make a future large: the values above and the futures it awaits. */
-export const CONTRIBUTOR_KINDS: ReadonlySet<HeldValue['kind']> = new Set(['binding', 'argument', 'temporary', 'awaitee']);
+export const CONTRIBUTOR_KINDS: ReadonlySet<HeldValue['kind']> = new Set([
+  'binding',
+  'argument',
+  'temporary',
+  'awaitee',
+]);
 
-/** The values of a future that are saved across awaits, one entry per value (not per await), in source order. */
-export function heldAcrossAwaits(future: FutureReport, kinds: ReadonlySet<HeldValue['kind']> = USER_VALUE_KINDS): HeldAcross[] {
+/** The values a future saves across awaits, one entry per value (not per await), in order. */
+export function heldAcrossAwaits(
+  future: FutureReport,
+  kinds: ReadonlySet<HeldValue['kind']> = USER_VALUE_KINDS,
+): HeldAcross[] {
   const byKey = new Map<string, HeldAcross>();
   for (const point of future.awaits) {
     for (const value of point.held) {
@@ -35,10 +47,19 @@ export function heldAcrossAwaits(future: FutureReport, kinds: ReadonlySet<HeldVa
       entry.awaits.push(point);
     }
   }
-  return [...byKey.values()].sort((a, b) => a.value.line - b.value.line || a.value.column - b.value.column);
+  return [...byKey.values()].sort(
+    (a, b) => a.value.line - b.value.line || a.value.column - b.value.column,
+  );
 }
 
 /** "await point where `x` is still held", at each await of an entry. */
-export function awaitNotes(entry: HeldAcross, source: SourceText, what: string): { span: Span; message: string }[] {
-  return entry.awaits.map((point) => ({ span: source.awaitSpan(point), message: `await point where ${what} is still held` }));
+export function awaitNotes(
+  entry: HeldAcross,
+  source: SourceText,
+  what: string,
+): { span: Span; message: string }[] {
+  return entry.awaits.map((point) => ({
+    span: source.awaitSpan(point),
+    message: `await point where ${what} is still held`,
+  }));
 }

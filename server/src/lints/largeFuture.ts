@@ -28,8 +28,12 @@ function largeFutureFinding(future: FutureReport, source: SourceText): Finding {
     .filter((entry) => entry.value.size !== null && entry.value.size * 16 >= (future.size ?? 0))
     .sort((a, b) => (b.value.size ?? 0) - (a.value.size ?? 0))
     .slice(0, 3);
-  const stores = largest.map((entry) => `${valueLabel(entry.value)} (${formatBytes(entry.value.size, entry.value.exact)})`);
-  const help = largest.length ? `\nhelp: the largest values it stores are ${stores.join(', ')}` : '';
+  const stores = largest.map(
+    (entry) => `${valueLabel(entry.value)} (${formatBytes(entry.value.size, entry.value.exact)})`,
+  );
+  const help = largest.length
+    ? `\nhelp: the largest values it stores are ${stores.join(', ')}`
+    : '';
   return {
     code: 'large-future',
     id: findingId('large-future', future, future),
@@ -41,7 +45,9 @@ function largeFutureFinding(future: FutureReport, source: SourceText): Finding {
       "note: awaiting it copies it into the caller's future; consider `Box::pin` on it there",
     related: largest.map((entry) => ({
       span: source.valueSpan(entry.value),
-      message: `${describeValue(entry.value)} (${formatBytes(entry.value.size, entry.value.exact)}) is stored across ${plural(entry.awaits.length, 'await point')}`,
+      message:
+        `${describeValue(entry.value)} (${formatBytes(entry.value.size, entry.value.exact)}) ` +
+        `is stored across ${plural(entry.awaits.length, 'await point')}`,
     })),
     clippy: LARGE_FUTURES,
     level: 'warn',

@@ -20,7 +20,8 @@ export const largeValueHeldAcrossAwait: Lint = {
           continue;
         }
         const what = describeValue(value);
-        const awaits = entry.awaits.length === 1 ? 'an await point' : plural(entry.awaits.length, 'await point');
+        const awaits =
+          entry.awaits.length === 1 ? 'an await point' : plural(entry.awaits.length, 'await point');
         const type = value.type && value.kind !== 'temporary' ? ` (\`${value.type}\`)` : '';
         findings.push({
           code: this.code,
@@ -29,7 +30,8 @@ export const largeValueHeldAcrossAwait: Lint = {
           target: value,
           span: source.valueSpan(value),
           message:
-            `${what}${type} is held across ${awaits}, which stores its ${formatBytesLong(value.size, value.exact)} in the future\n` +
+            `${what}${type} is held across ${awaits}, ` +
+            `which stores its ${formatBytesLong(value.size, value.exact)} in the future\n` +
             'help: move it into a block that ends before the `.await`, drop it earlier, or box it',
           related: awaitNotes(entry, source, what),
           clippy: null,

@@ -44,16 +44,21 @@ export interface LevelSources {
  * file (and of each module file above it that names a clippy lint), however many findings.
  */
 export function applyLintLevels(findings: readonly Finding[], sources: LevelSources): Finding[] {
-  const open = findings.filter((finding) => !allowedByComment(sources.lines, finding.span.start.line, finding.code));
+  const open = findings.filter(
+    (finding) => !allowedByComment(sources.lines, finding.span.start.line, finding.code),
+  );
   const clippyFindings = open.filter((finding) => finding.clippy !== null);
-  const levels = clippyFindings.length ? attributeLevels(sources, clippyFindings) : new Map<Finding, LintLevel>();
+  const levels = clippyFindings.length
+    ? attributeLevels(sources, clippyFindings)
+    : new Map<Finding, LintLevel>();
   const reported: Finding[] = [];
   for (const finding of open) {
     const level = levels.get(finding);
     if (level === 'allow' || level === 'expect') {
       continue;
     }
-    const reportedLevel: ReportedLevel = level === 'deny' || level === 'forbid' ? 'deny' : level === 'warn' ? 'warn' : finding.level;
+    const reportedLevel: ReportedLevel =
+      level === 'deny' || level === 'forbid' ? 'deny' : level === 'warn' ? 'warn' : finding.level;
     reported.push(reportedLevel === finding.level ? finding : { ...finding, level: reportedLevel });
   }
   return reported;
@@ -64,13 +69,19 @@ function positionOf(finding: Finding): { line: number; column: number } {
   return finding.target ?? finding.future;
 }
 
-function attributeLevels(sources: LevelSources, findings: readonly Finding[]): Map<Finding, LintLevel> {
+function attributeLevels(
+  sources: LevelSources,
+  findings: readonly Finding[],
+): Map<Finding, LintLevel> {
   const levels = new Map<Finding, LintLevel>();
   const inFile = MENTIONS_CLIPPY.test(sources.text)
     ? withTree(sources.text, (root) =>
         findings.map((finding) => {
           const p = positionOf(finding);
-          const node = root.descendantForPosition({ row: p.line - 1, column: Math.max(0, p.column - 1) });
+          const node = root.descendantForPosition({
+            row: p.line - 1,
+            column: Math.max(0, p.column - 1),
+          });
           return node ? levelsAbove(node, attributeNames(finding.clippy!)) : [];
         }),
       )
@@ -97,7 +108,10 @@ function attributeLevels(sources: LevelSources, findings: readonly Finding[]): M
 }
 
 /** The levels a file gets from the files above it, nearest first. */
-function inheritedLevels(ancestors: readonly ModuleAncestor[], names: ReadonlySet<string>): LintLevel[] {
+function inheritedLevels(
+  ancestors: readonly ModuleAncestor[],
+  names: ReadonlySet<string>,
+): LintLevel[] {
   const levels: LintLevel[] = [];
   for (let i = ancestors.length - 1; i >= 0; i--) {
     const { text, child } = ancestors[i];
@@ -106,7 +120,10 @@ function inheritedLevels(ancestors: readonly ModuleAncestor[], names: ReadonlySe
     }
     const found = withTree(text, (root) => {
       const declaration = root.namedChildren.find(
-        (c) => c?.type === 'mod_item' && c.childForFieldName('name')?.text === child && !c.childForFieldName('body'),
+        (c) =>
+          c?.type === 'mod_item' &&
+          c.childForFieldName('name')?.text === child &&
+          !c.childForFieldName('body'),
       );
       return [declaration ? outerLevel(declaration, names) : undefined, innerLevel(root, names)];
     });

@@ -11,7 +11,11 @@ import { largeFuture } from './largeFuture';
 import { largeValueHeldAcrossAwait } from './largeValueHeldAcrossAwait';
 import { applyLintLevels, ModuleAncestor } from './levels';
 
-export const LINTS: readonly Lint[] = [guardHeldAcrossAwait, largeValueHeldAcrossAwait, largeFuture];
+export const LINTS: readonly Lint[] = [
+  guardHeldAcrossAwait,
+  largeValueHeldAcrossAwait,
+  largeFuture,
+];
 
 export function lintOf(code: DiagnosticCode): Lint {
   return LINTS.find((lint) => lint.code === code)!;
@@ -26,6 +30,15 @@ export function checkFile(report: FileReport, source: SourceText, options: LintO
 }
 
 /** The findings of a file that its lint levels report, each at its level. */
-export function lintFile(report: FileReport, source: SourceText, options: LintOptions, ancestors?: () => readonly ModuleAncestor[]): Finding[] {
-  return applyLintLevels(checkFile(report, source, options), { text: source.text, lines: source.lines, ancestors });
+export function lintFile(
+  report: FileReport,
+  source: SourceText,
+  options: LintOptions,
+  ancestors?: () => readonly ModuleAncestor[],
+): Finding[] {
+  return applyLintLevels(checkFile(report, source, options), {
+    text: source.text,
+    lines: source.lines,
+    ancestors,
+  });
 }

@@ -29,7 +29,9 @@ export function enabledFindings(analysis: Analysis, settings: Settings): Finding
     return [];
   }
   const disabled = new Set<string>(settings.diagnostics.disabled);
-  return lintFile(analysis.report, analysis.source, settings, () => analysis.moduleAncestors()).filter((finding) => !disabled.has(finding.code));
+  const ancestors = () => analysis.moduleAncestors();
+  const findings = lintFile(analysis.report, analysis.source, settings, ancestors);
+  return findings.filter((finding) => !disabled.has(finding.code));
 }
 
 export function toDiagnostic(finding: Finding, uri: string, settings: Settings, options: DiagnosticsOptions): Diagnostic {

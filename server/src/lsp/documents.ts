@@ -15,7 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Calibration, CalibrationData } from '../analysis/types/calibration';
 import { analyzeSource, MAX_SOURCE_CHARS, Edition, WalkCache } from '../analysis/engine';
 import type { Fix } from '../analysis/fixes/fixTypes';
-import type { FileReport, FutureReport } from '../analysis/report';
+import type { FileReport } from '../analysis/report';
 import { DEFAULT_EDITION, EditionResolver } from '../project/edition';
 import type { ModuleAncestor } from '../lints/levels';
 import { fixesFor } from './fixSource';
@@ -361,7 +361,8 @@ export class DocumentStore {
         }
         return fixes;
       },
-      moduleAncestors: () => (uri.startsWith('file:') ? (this.knowledge?.moduleAncestors(file) ?? []) : []),
+      moduleAncestors: () =>
+        uri.startsWith('file:') ? (this.knowledge?.moduleAncestors(file) ?? []) : [],
     };
   }
 

@@ -8,11 +8,12 @@ import type { SyntaxNode } from '../syntax/parser';
 import type { Ty } from './types';
 
 /** What kind of guard a held value is; `HeldValue.guard`. */
-export type GuardKind = 'mutex' | 'rwlock-read' | 'rwlock-write' | 'reentrant-mutex' | 'refcell-ref' | 'refcell-ref-mut';
+export type GuardKind =
+  'mutex' | 'rwlock-read' | 'rwlock-write' | 'reentrant-mutex' | 'refcell-ref' | 'refcell-ref-mut';
 
 export interface GuardType {
   kind: GuardKind;
-  /** A `RefCell` borrow (`await_holding_refcell_ref`) rather than a lock guard (`await_holding_lock`). */
+  /** A `RefCell` borrow (`await_holding_refcell_ref`), not a lock guard (`await_holding_lock`). */
   refCell: boolean;
   /** std has a type of this name (the others come from `parking_lot` and `lock_api`). */
   std: boolean;
@@ -34,20 +35,38 @@ export const GUARD_TYPE_NAMES: Readonly<Record<GuardKind, string>> = Object.from
 ) as Record<GuardKind, string>;
 
 /** std's guards: each dereferences to the value it guards through `Deref::deref`. */
-export const STD_GUARD_NAMES: readonly string[] = Object.keys(GUARD_TYPES).filter((name) => GUARD_TYPES[name].std);
+export const STD_GUARD_NAMES: readonly string[] = Object.keys(GUARD_TYPES).filter(
+  (name) => GUARD_TYPES[name].std,
+);
 
-/** Smart pointers whose field access calls `Deref::deref(&p)` (Box derefs built in, without a borrow). */
+/** Smart pointers whose field access calls `Deref::deref(&p)` (Box's deref is built in). */
 export const DEREF_TRAIT_TYPES: readonly string[] = [...STD_GUARD_NAMES, 'Rc', 'Arc'];
 
 /** The same, and `Box`: types a method call or `*` looks through to the value inside. */
 export const SMART_POINTER_TYPES: readonly string[] = [...STD_GUARD_NAMES, 'Box', 'Rc', 'Arc'];
 
 /** Crates whose guards are synchronous (std's own path roots included). */
-export const SYNC_LOCK_CRATES: ReadonlySet<string> = new Set(['std', 'core', 'alloc', 'sync', 'cell', 'parking_lot', 'spin', 'lock_api']);
+export const SYNC_LOCK_CRATES: ReadonlySet<string> = new Set([
+  'std',
+  'core',
+  'alloc',
+  'sync',
+  'cell',
+  'parking_lot',
+  'spin',
+  'lock_api',
+]);
 
 /** Crates whose guards are designed to be held across `.await`. */
 export const ASYNC_LOCK_CRATES: ReadonlySet<string> = new Set([
-  'tokio', 'futures', 'futures_util', 'async_std', 'async_lock', 'smol', 'embassy_sync', 'async_mutex',
+  'tokio',
+  'futures',
+  'futures_util',
+  'async_std',
+  'async_lock',
+  'smol',
+  'embassy_sync',
+  'async_mutex',
 ]);
 
 /**
@@ -103,8 +122,13 @@ export function guardOfInitializer(value: SyntaxNode): GuardKind | null {
     unwrapped = true;
   }
   const name = methodName(call);
-  const method = name !== null && Object.hasOwn(LOCK_METHODS, name) ? LOCK_METHODS[name] : undefined;
-  if (!method || (unwrapped && !method.fallible) || (call.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) {
+  const method =
+    name !== null && Object.hasOwn(LOCK_METHODS, name) ? LOCK_METHODS[name] : undefined;
+  if (
+    !method ||
+    (unwrapped && !method.fallible) ||
+    (call.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0
+  ) {
     return null;
   }
   return method.kind;
@@ -127,7 +151,9 @@ function methodName(node: SyntaxNode): string | null {
     return null;
   }
   const callee = node.childForFieldName('function');
-  return callee?.type === 'field_expression' ? (callee.childForFieldName('field')?.text ?? null) : null;
+  return callee?.type === 'field_expression'
+    ? (callee.childForFieldName('field')?.text ?? null)
+    : null;
 }
 
 function receiverOf(node: SyntaxNode): SyntaxNode | null {
@@ -141,7 +167,11 @@ export function letOfBinding(node: SyntaxNode): SyntaxNode | null {
     if (parent.type === 'let_declaration') {
       return parent.childForFieldName('pattern')?.id === child.id ? parent : null;
     }
-    if (!parent.type.endsWith('_pattern') && parent.type !== 'field_pattern' && parent.type !== 'identifier') {
+    if (
+      !parent.type.endsWith('_pattern') &&
+      parent.type !== 'field_pattern' &&
+      parent.type !== 'identifier'
+    ) {
       return null;
     }
   }
