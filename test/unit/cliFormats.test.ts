@@ -4,6 +4,7 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import Ajv from 'ajv-draft-04';
 import type * as Sarif from 'sarif';
@@ -27,13 +28,16 @@ const SCHEMA = path.join(
   'sarif-2.1.0-rtm.5.json',
 );
 
-async function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+async function run(
+  argv: string[],
+  cwd = repoRoot,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io = {
     stdout: { write: (text: string) => (stdout += text), isTTY: false },
     stderr: { write: (text: string) => (stderr += text) },
-    cwd: repoRoot,
+    cwd,
     env: { NO_COLOR: '1' },
   };
   const status = await mainModule.main(argv, io);
@@ -104,6 +108,36 @@ describe('cli: findings as text and SARIF', () => {
       (await run(['--format', 'sarif', '--max-future-size', '100', 'examples'])).status,
       1,
     );
+  });
+
+  it('applies #![allow] of the crate root and #[warn] on a `mod` declaration to the module files', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-lints-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'Cargo.toml'),
+        '[package]\nname = "big"\nversion = "0.1.0"\nedition = "2021"\n',
+      );
+      fs.mkdirSync(path.join(dir, 'src'));
+      const big =
+        'async fn tick() {}\npub async fn big() {\n    let b = [0u8; 20000];\n    tick().await;\n    drop(b);\n}\n';
+      fs.writeFileSync(path.join(dir, 'src', 'big.rs'), big);
+      fs.writeFileSync(path.join(dir, 'src', 'loud.rs'), big);
+      const root =
+        '#![allow(clippy::large_futures)]\nmod big;\n#[warn(clippy::large_futures)]\nmod loud;\n';
+      fs.writeFileSync(path.join(dir, 'src', 'lib.rs'), root);
+      const result = await run(['src'], dir);
+      assert.strictEqual(result.status, 0, result.stderr);
+      const flagged = [
+        ...result.stdout.matchAll(/^warning\[large-future\]: .*\n +--> (\S+)$/gm),
+      ].map((m) => m[1]);
+      assert.deepStrictEqual(flagged, ['src/loud.rs:2:14']);
+      assert.strictEqual(
+        [...result.stdout.matchAll(/^warning\[large-value-held-across-await\]/gm)].length,
+        2,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes a SARIF 2.1.0 log of the examples that the official schema accepts', async () => {
