@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import { loadServerModule } from '../support/repoPaths';
 
-const { SourceText } = loadServerModule<typeof import('../../server/src/lsp/sourceText')>('lsp/sourceText');
+const { SourceText } = loadServerModule<typeof import('../../server/src/text/sourceText')>('text/sourceText');
 
 describe('SourceText lines', () => {
   it('reads every line of LF, CRLF and mixed texts as split(/\\r?\\n/) does, lone CRs included', () => {

@@ -10,7 +10,7 @@ import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, So
 import { MacroTrees } from './syntax/macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types/types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine/coroutine';
-import { isStdPath } from './types/infer';
+import { guardOfLocal } from './types/knownTypes';
 import { endOf, startOf } from './syntax/positions';
 import { entryBlockPosition, hasTokioEntryAttribute } from './syntax/entryMacros';
 import { Calibration, hashText } from './types/calibration';
@@ -1061,7 +1061,7 @@ class FileAnalysis {
       exact: layout.exact,
       id: l.id,
       offset: 0,
-      ...guardKind(l.ty),
+      ...guardOf(l),
     });
 
     const upvars: HeldValue[] = [];
@@ -1193,17 +1193,10 @@ class FileAnalysis {
   }
 }
 
-/** Which std guard a type is, if any: `MutexGuard`, RwLock guards, `Ref`/`RefMut` (not tokio's). */
-function guardKind(ty: Ty): { guard?: HeldValue['guard'] } {
-  const t = peelRefs(ty);
-  if (t.k !== 'adt' || !isStdPath(t)) {
-    return {};
-  }
-  const kinds: Record<string, HeldValue['guard']> = {
-    MutexGuard: 'mutex', RwLockReadGuard: 'rwlock-read', RwLockWriteGuard: 'rwlock-write', Ref: 'refcell-ref', RefMut: 'refcell-ref-mut',
-  };
-  const kind = kinds[t.segments[t.segments.length - 1]];
-  return kind ? { guard: kind } : {};
+/** The guard a local is, from the known types; kept before its node goes (`detachBody`). */
+function guardOf(l: Local): { guard?: HeldValue['guard'] } {
+  const guard = l.node ? guardOfLocal(l.ty, l.kind === 'binding' ? l.node : null) : l.guard;
+  return guard ? { guard } : {};
 }
 
 /**
@@ -1221,6 +1214,7 @@ function spanOf(local: Local): SourceSpan {
 function detachBody(body: BodyResult): void {
   for (const l of body.locals) {
     if (!l.span) {
+      l.guard = guardOf(l).guard;
       l.ty = labelUnknown(l);
       l.span = spanOf(l);
       l.node = undefined as unknown as SyntaxNode;

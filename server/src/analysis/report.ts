@@ -2,6 +2,7 @@
  * The engine's output: plain data shared by the CLI, the language server and the tests.
  * Nothing here knows about LSP or VS Code.
  */
+import type { GuardKind } from './types/knownTypes';
 
 export type FutureKind = 'fn' | 'block' | 'closure';
 
@@ -34,8 +35,8 @@ export interface HeldValue {
    * still keeps its bytes in the future, but no value lives there, so nothing is held.
    */
   movedOut?: boolean;
-  /** A std lock guard or RefCell borrow (tokio's async guards are not). */
-  guard?: 'mutex' | 'rwlock-read' | 'rwlock-write' | 'refcell-ref' | 'refcell-ref-mut';
+  /** A synchronous lock guard or RefCell borrow (tokio's are not): see `types/knownTypes`. */
+  guard?: GuardKind;
 }
 
 export interface AwaitPoint {

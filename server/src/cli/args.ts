@@ -6,11 +6,10 @@ import type { Edition } from '../analysis/engine';
 import { UsageError } from '../project/errors';
 import { EDITIONS } from '../project/edition';
 
-/** `--format`: compiler-style text for people, JSON for tools. */
-export type OutputFormat = 'text' | 'json';
+/** `--format`: compiler-style text for people, JSON for tools, SARIF for code-scanning services. */
+export type OutputFormat = 'text' | 'json' | 'sarif';
 
-/** Every edition the analysis knows, oldest first. */
-const FORMATS: readonly OutputFormat[] = ['text', 'json'];
+const FORMATS: readonly OutputFormat[] = ['text', 'json', 'sarif'];
 
 /** A normal run: analyse `paths` and print a report. */
 export interface RunOptions {
@@ -86,7 +85,10 @@ rustc's measured size for every future whose source is unchanged since.
 It runs the crate's build (build scripts, proc macros): only for code you trust.
 
 Options:
-  --format text|json        output format (default: text)
+  --format text|json|sarif  output format (default: text): text lists each
+                            future, then the lints' findings as rustc prints
+                            warnings; json the futures; sarif the findings
+                            as a SARIF 2.1.0 log
   --edition 2015|2018|2021|2024
                             Rust edition for every file (default: from the
                             nearest Cargo.toml, else 2021)

@@ -4,29 +4,115 @@
  */
 import type { FileReport, FutureReport, HeldValue } from '../analysis/report';
 import { plural } from '../analysis/words';
+import type { Finding, ReportedLevel } from '../lints/finding';
+import type { Span } from '../text/sourceText';
+import type { FileFindings } from './lintFiles';
 
 /** How the text report is decorated; the words are the same either way. */
 export interface TextStyle {
   /** Wraps the `file:line:col:` of each future (e.g. bold); identity when colour is off. */
   location(text: string): string;
+  /** A diagnostic's `warning`/`error` (and its code). */
+  level(text: string, level: ReportedLevel | 'note'): string;
+  /** A diagnostic's gutter, arrows and carets. */
+  gutter(text: string): string;
 }
 
 /** No escape codes: for pipes, files, NO_COLOR. */
-export const PLAIN_STYLE: TextStyle = { location: (text) => text };
+export const PLAIN_STYLE: TextStyle = {
+  location: (text) => text,
+  level: (text) => text,
+  gutter: (text) => text,
+};
 
-/** Bold locations, like rustc's own terminal output. */
-export const ANSI_STYLE: TextStyle = { location: (text) => `\u001b[1m${text}\u001b[0m` };
+const ANSI_LEVEL = { warn: '1;33', deny: '1;31', note: '1;32' } as const;
 
-/** Every future of every report, then a summary line. Ends with a newline. */
-export function formatText(reports: readonly FileReport[], style: TextStyle = PLAIN_STYLE): string {
+/** Bold locations, coloured levels and blue gutters, like rustc's own terminal output. */
+export const ANSI_STYLE: TextStyle = {
+  location: (text) => `\u001b[1m${text}\u001b[0m`,
+  level: (text, level) => `\u001b[${ANSI_LEVEL[level]}m${text}\u001b[0m`,
+  gutter: (text) => `\u001b[1;34m${text}\u001b[0m`,
+};
+
+/**
+ * Every future of every report, then the findings in rustc's diagnostic style, then a summary
+ * line. Ends with a newline.
+ */
+export function formatText(
+  reports: readonly FileReport[],
+  style: TextStyle = PLAIN_STYLE,
+  findings: readonly FileFindings[] = [],
+): string {
   const lines: string[] = [];
   for (const report of reports) {
     for (const future of report.futures) {
       lines.push(...futureLines(future, style));
     }
   }
+  for (const file of findings) {
+    for (const finding of file.findings) {
+      lines.push('', ...diagnosticLines(finding, file, style));
+    }
+  }
+  if (findings.length > 0) {
+    lines.push('');
+  }
   lines.push(summaryLine(reports));
   return lines.map((line) => `${line}\n`).join('');
+}
+
+/**
+ * A finding as rustc prints a diagnostic: `warning[code]: message`, its span quoted under
+ * `--> file:line:col` with carets, each related location as a `note:` quoted the same way, and the
+ * message's `help:`/`note:` lines as `= help: ...`.
+ */
+export function diagnosticLines(
+  finding: Finding,
+  file: Pick<FileFindings, 'file' | 'source'>,
+  style: TextStyle,
+): string[] {
+  const [headline, ...extra] = finding.message.split('\n');
+  const spans = [finding.span, ...finding.related.map((r) => r.span)];
+  const lastLine = Math.max(...spans.map((span) => span.start.line)) + 1;
+  const width = String(lastLine).length;
+  const pad = ' '.repeat(width);
+  const levelWord = finding.level === 'deny' ? 'error' : 'warning';
+  const lines = [`${style.level(`${levelWord}[${finding.code}]`, finding.level)}: ${headline}`];
+  lines.push(...quote(file, finding.span, width, style));
+  for (const related of finding.related) {
+    lines.push(`${style.level('note', 'note')}: ${related.message}`);
+    lines.push(...quote(file, related.span, width, style));
+  }
+  for (const line of extra) {
+    lines.push(`${style.gutter(`${pad} =`)} ${line}`);
+  }
+  if (finding.clippy) {
+    const name = `clippy::${finding.clippy.name}`;
+    const note = `note: mirrors \`${name}\`; \`#[allow(${name})]\` silences it`;
+    lines.push(`${style.gutter(`${pad} =`)} ${note}`);
+  }
+  return lines;
+}
+
+/** `  --> file:line:col`, then the line with carets under the span (to its line's end at most). */
+function quote(
+  file: Pick<FileFindings, 'file' | 'source'>,
+  span: Span,
+  width: number,
+  style: TextStyle,
+): string[] {
+  const pad = ' '.repeat(width);
+  const text = file.source.lineText(span.start.line);
+  const end = span.end.line === span.start.line ? span.end.character : text.length;
+  // Tabs stay tabs under the code, so the carets line up however wide a terminal draws them.
+  const indent = text.slice(0, span.start.character).replace(/[^\t]/g, ' ');
+  const carets = '^'.repeat(Math.max(1, end - span.start.character));
+  return [
+    `${pad}${style.gutter('-->')} ${file.file}:${span.start.line + 1}:${span.start.character + 1}`,
+    style.gutter(`${pad} |`),
+    `${style.gutter(`${String(span.start.line + 1).padStart(width)} |`)} ${text}`,
+    `${style.gutter(`${pad} |`)} ${indent}${style.gutter(carets)}`,
+  ];
 }
 
 function futureLines(future: FutureReport, style: TextStyle): string[] {

@@ -5,6 +5,7 @@
 import { analyzeFiles } from './analyzeFiles';
 import * as fs from 'fs';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { CalibrateCommandOptions, parseCliArgs, RunOptions, USAGE } from './args';
 import { calibrateCrate } from '../measure/calibrate';
 import { findCrateRoot } from '../project/crateLayout';
@@ -12,7 +13,9 @@ import { runFix } from './fix';
 import { UsageError } from '../project/errors';
 import { expandPaths } from '../project/sourceFiles';
 import { formatJson } from './formatJson';
+import { formatSarif } from './formatSarif';
 import { ANSI_STYLE, formatText, PLAIN_STYLE } from './formatText';
+import { lintReports } from './lintFiles';
 import { packageVersion } from './packageInfo';
 import { describeOversized, oversizedFutures } from './threshold';
 import type { FileReport } from '../analysis/report';
@@ -107,14 +110,7 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     warn: (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`),
   });
 
-  if (options.format === 'json') {
-    io.stdout.write(formatJson(reports));
-  } else {
-    io.stdout.write(formatText(reports, useColour(io) ? ANSI_STYLE : PLAIN_STYLE));
-    for (const notice of reports.flatMap((report) => report.notices)) {
-      io.stderr.write(`${PROGRAM}: notice: ${notice}\n`);
-    }
-  }
+  await writeReport(options, reports, io);
 
   if (options.maxFutureSize !== undefined) {
     const oversized = oversizedFutures(reports, options.maxFutureSize);
@@ -133,6 +129,25 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     }
   }
   return ExitCode.ok;
+}
+
+async function writeReport(options: RunOptions, reports: FileReport[], io: CliIo): Promise<void> {
+  if (options.format === 'json') {
+    io.stdout.write(formatJson(reports));
+    return;
+  }
+  const warn = (message: string) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`);
+  const findings = await lintReports(reports, io.cwd, warn);
+  if (options.format === 'sarif') {
+    const root = io.cwd.endsWith(path.sep) ? io.cwd : io.cwd + path.sep;
+    const rootUri = pathToFileURL(root).toString();
+    io.stdout.write(formatSarif(findings, { version: packageVersion(), rootUri }));
+  } else {
+    io.stdout.write(formatText(reports, useColour(io) ? ANSI_STYLE : PLAIN_STYLE, findings));
+  }
+  for (const notice of reports.flatMap((report) => report.notices)) {
+    io.stderr.write(`${PROGRAM}: notice: ${notice}\n`);
+  }
 }
 
 /** Colour only for a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */

@@ -13,9 +13,9 @@ import {
   WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { DIAGNOSTIC_SOURCE, DiagnosticData } from '../protocol';
-import { allowCommentEdit } from './conventions';
+import { allowCommentEdit } from '../lints/allowComment';
 import { Analysis, AnalysisFix, DocumentStore } from './documents';
-import { Pos, Span } from './sourceText';
+import { Pos, Span } from '../text/sourceText';
 
 export class CodeActionsFeature {
   constructor(

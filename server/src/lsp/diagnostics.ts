@@ -1,11 +1,12 @@
 /**
- * Findings as LSP diagnostics, pushed after each analysis and cleared on close.
+ * Findings as LSP diagnostics, pushed after each analysis and cleared on close. What is found, and
+ * at which level, is `lints/`'s; this file only converts.
  */
 import { Connection, Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import { DIAGNOSTIC_SOURCE, DiagnosticData } from '../protocol';
-import { allowedByComment } from './conventions';
+import type { Finding } from '../lints/finding';
+import { lintFile } from '../lints/registry';
 import { Analysis, DocumentStore } from './documents';
-import { computeFindings, Finding } from './findings';
 import { Settings, SettingsStore } from './settings';
 
 const SEVERITY: Record<Settings['diagnostics']['severity'][keyof Settings['diagnostics']['severity']], DiagnosticSeverity> = {
@@ -22,22 +23,15 @@ export interface DiagnosticsOptions {
   codeDescription: boolean;
 }
 
-/**
- * The findings of an analysis that the settings let through, minus those silenced in the source:
- * `// rust-future-size: allow(CODE)` on the line above, or `#[allow(clippy::large_futures)]` for
- * `large-future`.
- */
+/** The findings of an analysis that its lint levels report and the settings let through. */
 export function enabledFindings(analysis: Analysis, settings: Settings): Finding[] {
   if (!settings.diagnostics.enable) {
     return [];
   }
   const disabled = new Set<string>(settings.diagnostics.disabled);
-  return computeFindings(analysis.report, analysis.source, settings).filter(
-    (finding) =>
-      !disabled.has(finding.code) &&
-      !allowedByComment(analysis.source.lines, finding.span.start.line, finding.code) &&
-      !(finding.code === 'large-future' && analysis.largeFuturesAllowed(finding.future)),
-  );
+  const ancestors = () => analysis.moduleAncestors();
+  const findings = lintFile(analysis.report, analysis.source, settings, ancestors);
+  return findings.filter((finding) => !disabled.has(finding.code));
 }
 
 export function toDiagnostic(finding: Finding, uri: string, settings: Settings, options: DiagnosticsOptions): Diagnostic {

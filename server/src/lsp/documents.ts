@@ -15,12 +15,12 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Calibration, CalibrationData } from '../analysis/types/calibration';
 import { analyzeSource, MAX_SOURCE_CHARS, Edition, WalkCache } from '../analysis/engine';
 import type { Fix } from '../analysis/fixes/fixTypes';
-import type { FileReport, FutureReport } from '../analysis/report';
+import type { FileReport } from '../analysis/report';
 import { DEFAULT_EDITION, EditionResolver } from '../project/edition';
-import { LARGE_FUTURES, ModuleAncestor } from './conventions';
+import type { ModuleAncestor } from '../lints/levels';
 import { fixesFor } from './fixSource';
 import { SettingsStore } from './settings';
-import { SourceText } from './sourceText';
+import { SourceText } from '../text/sourceText';
 import { carryOver } from './carryOver';
 import { SyntaxTrees } from './syntaxTrees';
 import { ParseTimeout } from '../analysis/syntax/parser';
@@ -63,8 +63,8 @@ export interface Analysis {
   calibration: { rustc: string; createdAt: string } | null;
   /** Computed on first use. */
   fixes(): AnalysisFix[];
-  /** Whether `#[allow(clippy::large_futures)]` (or `expect`, or `clippy::pedantic`) applies to the future. */
-  largeFuturesAllowed(future: FutureReport): boolean;
+  /** The files that declare the modules above this one, whose lint attributes it inherits. */
+  moduleAncestors(): ModuleAncestor[];
 }
 
 export class DocumentStore {
@@ -338,7 +338,6 @@ export class DocumentStore {
     const file = filePathOf(uri);
     const loaded = report.futures.some((f) => f.measured) && uri.startsWith('file:') ? this.knowledge?.calibration(file) : null;
     let fixes: AnalysisFix[] | undefined;
-    let allowed: Map<string, boolean> | undefined;
     return {
       uri,
       version,
@@ -362,16 +361,8 @@ export class DocumentStore {
         }
         return fixes;
       },
-      largeFuturesAllowed: (future) => {
-        // One parse answers for every future of the report.
-        if (!allowed) {
-          const futures = report.futures.filter((f) => !f.skipped);
-          const ancestors = uri.startsWith('file:') ? (this.knowledge?.moduleAncestors(file) ?? []) : [];
-          const answers = LARGE_FUTURES.allowedAt(text, futures, ancestors);
-          allowed = new Map(futures.map((f, i) => [`${f.line}:${f.column}`, answers[i]]));
-        }
-        return allowed.get(`${future.line}:${future.column}`) ?? false;
-      },
+      moduleAncestors: () =>
+        uri.startsWith('file:') ? (this.knowledge?.moduleAncestors(file) ?? []) : [],
     };
   }
 

@@ -5,9 +5,9 @@
 import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver/node';
 import type { AwaitPoint, FutureReport } from '../analysis/report';
 import { DocumentStore } from './documents';
-import { code, escapeMarkdownCell, formatBytes, valueLabel } from './format';
+import { code, escapeMarkdownCell, formatBytes, valueLabel } from '../text/format';
 import { futureTooltip, MeasuredBy } from './inlayHints';
-import { Pos, SourceText, Span } from './sourceText';
+import { Pos, SourceText, Span } from '../text/sourceText';
 
 export class HoversFeature {
   constructor(

@@ -10,10 +10,10 @@
 import { Connection, InlayHint, InlayHintParams, MarkupContent, MarkupKind, Range } from 'vscode-languageserver/node';
 import type { FutureReport } from '../analysis/report';
 import { DocumentStore } from './documents';
-import { heldAcrossAwaits, HeldAcross } from './findings';
-import { code, escapeMarkdownCell, formatBytes, plural, valueLabel } from './format';
+import { heldAcrossAwaits, HeldAcross } from '../lints/heldAcross';
+import { code, escapeMarkdownCell, formatBytes, plural, valueLabel } from '../text/format';
 import { Settings, SettingsStore } from './settings';
-import { Pos, SourceText } from './sourceText';
+import { Pos, SourceText } from '../text/sourceText';
 
 const BINDINGS = new Set(['binding'] as const);
 

@@ -18,7 +18,7 @@ import { parseRust, type WasmPaths } from '../analysis/syntax/parser';
 import { Commands, InitializationOptions, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../protocol';
 import { CalibrationFeature } from './calibrationCommand';
 import { CodeActionsFeature } from './codeActions';
-import { ClippyConfig } from './conventions';
+import { ClippyConfig } from '../lints/clippyConfig';
 import { CrateRunner } from './crateRunner';
 import { DiagnosticsFeature } from './diagnostics';
 import { DocumentStore, filePathOf } from './documents';

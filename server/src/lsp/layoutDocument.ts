@@ -11,8 +11,8 @@ import { Connection } from 'vscode-languageserver/node';
 import type { FutureReport, HeldValue } from '../analysis/report';
 import { FUTURE_LAYOUT_REQUEST, FutureLayoutParams, FutureLayoutResult } from '../protocol';
 import { DocumentStore } from './documents';
-import { formatBytes, valueLabel } from './format';
-import { Pos } from './sourceText';
+import { formatBytes, valueLabel } from '../text/format';
+import { Pos } from '../text/sourceText';
 
 export class LayoutDocumentFeature {
   constructor(

@@ -18,7 +18,7 @@ import type { CrateFile, Edition } from '../analysis/engine';
 import type { FileReport } from '../analysis/report';
 import { defaultCalibrationPath, loadCalibration } from '../measure/calibrate';
 import { CrateLayout, findCrateRoot, readRegularFile } from '../project/crateLayout';
-import type { ModuleAncestor } from './conventions';
+import type { ModuleAncestor } from '../lints/levels';
 import { CrateRunner } from './crateRunner';
 import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './documents';
 

@@ -8,6 +8,7 @@ import { FnInfo, ItemIndex, TypeScope, callLeavesCrateAndStd, typeFromNode } fro
 import { ExprTyper, InferEnv, elementType, findMethod, isStdPath, receiverMode } from '../types/infer';
 import { Ty, UNKNOWN, adt, hasUnknown, isAdt, peelRefs, prim, ref, showTy } from '../types/types';
 import type { HeldKind } from '../report';
+import { DEREF_TRAIT_TYPES, type GuardKind } from '../types/knownTypes';
 import { MacroTrees } from '../syntax/macros';
 import { endOf } from '../syntax/positions';
 import { compiledIn, isCfgdOut } from '../syntax/cfg';
@@ -65,6 +66,8 @@ export interface Local {
   inPlace?: boolean;
   /** A drop flag guards this local. */
   flagFor?: Local;
+  /** The lock guard it is, kept when `node` is dropped for the walk cache. */
+  guard?: GuardKind;
 }
 
 export interface AwaitSite {
@@ -202,8 +205,6 @@ const MODELLED_MACROS = new Set([
   ...FORMAT_MACROS, 'assert_eq', 'assert_ne', 'debug_assert_eq', 'debug_assert_ne', 'matches', 'vec', 'pin', 'pin_mut',
   'concat', 'stringify', 'line', 'column', 'file', 'module_path', 'env', 'option_env', 'include_str', 'include_bytes', 'cfg',
 ]);
-/** Smart pointers whose field access calls `Deref::deref(&p)` (Box derefs built in, without a borrow). */
-const DEREF_TRAIT_TYPES = ['MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Rc', 'Arc'];
 const INTEGER_NAMES: Record<string, true> = { u8: true, u16: true, u32: true, u64: true, u128: true, usize: true, i8: true, i16: true, i32: true, i64: true, i128: true, isize: true };
 const PLACE_TYPES = new Set(['identifier', 'self', 'field_expression', 'scoped_identifier']);
 
@@ -1437,7 +1438,7 @@ export class BodyWalker {
           if (op === '*') {
             const t = this.typeOf(operand);
             // `*guard` on a smart pointer calls Deref::deref(&guard).
-            const viaDerefTrait = isAdt(peelRefs(t), 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Rc', 'Arc');
+            const viaDerefTrait = isAdt(peelRefs(t), ...DEREF_TRAIT_TYPES);
             if (viaDerefTrait && t.k !== 'ref' && !isPlace(operand)) {
               // `*m.lock().unwrap()`: the guard is a temporary of the statement (of the whole `match`
               // for a scrutinee), so it is still alive at an await later in it.

@@ -3,6 +3,7 @@
  * of this file, and a table of common std methods. Anything else is `unknown`, never a guess.
  */
 import type { SyntaxNode } from '../syntax/parser';
+import { SMART_POINTER_TYPES } from './knownTypes';
 import { FnInfo, ItemIndex, SelfKind, callLeavesCrateAndStd, evalConst, typeFromNode, TypeScope } from '../items/items';
 import { Ty, UNIT, UNKNOWN, adt, adtName, derefTy, isAdt, peelRefs, prim, ref, substitute, PRIMITIVES } from './types';
 import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
@@ -38,9 +39,7 @@ const BOOL: Ty = prim('bool');
 const NEVER: Ty = { k: 'never' };
 
 /** Types whose `*x`, fields and methods are those of their first type argument. */
-const DEREFS_TO_TYPE_ARG = [
-  'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Box', 'Rc', 'Arc',
-];
+const DEREFS_TO_TYPE_ARG = SMART_POINTER_TYPES;
 
 /** Methods that take `self` by value; everything else is assumed to borrow its receiver. */
 const BY_VALUE_METHODS = new Set([

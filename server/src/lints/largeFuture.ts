@@ -1,0 +1,55 @@
+/**
+ * `large-future`: a future of at least `largeFutureThreshold` bytes, as clippy's `large_futures`
+ * (whose `future-size-threshold` is the default threshold).
+ */
+import type { FutureReport } from '../analysis/report';
+import { describeValue, formatBytes, formatBytesLong, plural, valueLabel } from '../text/format';
+import type { SourceText } from '../text/sourceText';
+import { analysedFutures, Finding, findingId, Lint } from './finding';
+import { CONTRIBUTOR_KINDS, heldAcrossAwaits } from './heldAcross';
+
+const LARGE_FUTURES = { name: 'large_futures', group: 'pedantic' } as const;
+
+export const largeFuture: Lint = {
+  code: 'large-future',
+  clippy: [LARGE_FUTURES],
+  defaultLevel: 'warn',
+  description: 'A future is large; awaiting it copies it into the caller’s future.',
+  check(report, source, options) {
+    return analysedFutures(report)
+      .filter((future) => future.size !== null && future.size >= options.largeFutureThreshold)
+      .map((future) => largeFutureFinding(future, source));
+  },
+};
+
+function largeFutureFinding(future: FutureReport, source: SourceText): Finding {
+  // Values that matter: at least a sixteenth of the future, the three largest.
+  const largest = heldAcrossAwaits(future, CONTRIBUTOR_KINDS)
+    .filter((entry) => entry.value.size !== null && entry.value.size * 16 >= (future.size ?? 0))
+    .sort((a, b) => (b.value.size ?? 0) - (a.value.size ?? 0))
+    .slice(0, 3);
+  const stores = largest.map(
+    (entry) => `${valueLabel(entry.value)} (${formatBytes(entry.value.size, entry.value.exact)})`,
+  );
+  const help = largest.length
+    ? `\nhelp: the largest values it stores are ${stores.join(', ')}`
+    : '';
+  return {
+    code: 'large-future',
+    id: findingId('large-future', future, future),
+    future,
+    target: null,
+    span: source.futureNameSpan(future),
+    message:
+      `large future with a size of ${formatBytesLong(future.size, future.exact)}${help}\n` +
+      "note: awaiting it copies it into the caller's future; consider `Box::pin` on it there",
+    related: largest.map((entry) => ({
+      span: source.valueSpan(entry.value),
+      message:
+        `${describeValue(entry.value)} (${formatBytes(entry.value.size, entry.value.exact)}) ` +
+        `is stored across ${plural(entry.awaits.length, 'await point')}`,
+    })),
+    clippy: LARGE_FUTURES,
+    level: 'warn',
+  };
+}
