@@ -17,7 +17,8 @@ import { Calibration, CalibrationData, hashText } from '../analysis/types/calibr
 import type { CrateFile, Edition } from '../analysis/engine';
 import type { FileReport } from '../analysis/report';
 import { defaultCalibrationPath, loadCalibration } from '../measure/calibrate';
-import { CrateLayout, findCrateRoot, readRegularFile } from '../project/crateLayout';
+import { CrateLayout, findCrateRoot } from '../project/crateLayout';
+import { readManifest } from '../project/manifest';
 import type { ModuleAncestor } from './conventions';
 import { CrateRunner } from './crateRunner';
 import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './documents';
@@ -578,15 +579,10 @@ export class WorkspaceIndex implements CrateKnowledge {
   }
 }
 
-/** `[package] name` at a glance, for the progress title before the layout is read. */
+/** `[package] name`, for the progress title before the layout is read. */
 function packageName(root: string): string | null {
-  try {
-    const manifest = readRegularFile(path.join(root, 'Cargo.toml'), 1024 * 1024) ?? '';
-    const section = /^\s*\[package\]([\s\S]*?)(?:^\s*\[|$(?![\s\S]))/m.exec(manifest)?.[1] ?? '';
-    return /^\s*name\s*=\s*"([^"\n]+)"/m.exec(section)?.[1] ?? null;
-  } catch {
-    return null;
-  }
+  const read = readManifest(root);
+  return read.kind === 'parsed' ? (read.manifest.package?.name ?? null) : null;
 }
 
 /** The `mod x;` declarations of a file, in order: when they change, the module tree may have. */
