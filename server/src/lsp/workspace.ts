@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Connection, FileChangeType, FileEvent, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { Connection, Emitter, FileChangeType, FileEvent, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import { Calibration, CalibrationData, hashText } from '../analysis/types/calibration';
 import type { CrateFile, Edition } from '../analysis/engine';
 import type { FileReport } from '../analysis/report';
@@ -22,6 +22,7 @@ import { readManifest } from '../project/manifest';
 import type { ModuleAncestor } from './conventions';
 import { CrateRunner } from './crateRunner';
 import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './documents';
+import type { ClientSession } from './client';
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;
@@ -82,24 +83,21 @@ export class WorkspaceIndex implements CrateKnowledge {
   private readonly rootOfDir = new Map<string, string | null>();
   /** The version each open document had when the index last looked, so the change event that follows an open is not a change. */
   private readonly seen = new Map<string, number>();
-  private progressSupported = false;
+  private readonly indexed = new Emitter<void>();
+  /** Fires after open documents got crate-aware reports (their hints are worth asking for again). */
+  readonly onDidIndex = this.indexed.event;
 
   constructor(
     private readonly connection: Connection,
     private readonly documents: DocumentStore,
     private readonly runner: CrateRunner,
-    /** Called after open documents got crate-aware reports (refresh inlay hints). */
-    private readonly onIndexed: () => void,
+    private readonly client: ClientSession,
   ) {
     documents.setKnowledge(this);
     documents.documents.onDidOpen((e) => this.opened(e.document.uri, e.document.version));
     documents.documents.onDidChangeContent((e) => this.changed(e.document.uri, e.document.version));
     documents.documents.onDidClose((e) => this.closed(e.document.uri));
     documents.documents.onDidSave((e) => this.saved(e.document.uri, e.document.getText()));
-  }
-
-  setProgressSupported(supported: boolean): void {
-    this.progressSupported = supported;
   }
 
   /** The crate of an open document, if it belongs to one. */
@@ -354,7 +352,7 @@ export class WorkspaceIndex implements CrateKnowledge {
   }
 
   private async beginProgress(crate: CrateState): Promise<WorkDoneProgressServerReporter | null> {
-    if (!this.progressSupported) {
+    if (!this.client.supports.progress) {
       return null;
     }
     try {
@@ -431,7 +429,7 @@ export class WorkspaceIndex implements CrateKnowledge {
       }
     }
     if (delivered) {
-      this.onIndexed();
+      this.indexed.fire();
     }
   }
 
