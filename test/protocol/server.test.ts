@@ -78,7 +78,7 @@ describe('server', () => {
     assert.ok(lines.some((l) => /^ {2}offset {5}0 {2}size {6}8 {2}upvar {3}conn +&mut Conn {2}line 13$/.test(l)), result.text);
     assert.ok(lines.some((l) => /^ {2}offset +\d+ {2}size +16384 {2}local {3}buf +\[u8; 16384\] {2}line 14 at Suspend0, Suspend1$/.test(l)), result.text);
     assert.ok(lines.some((l) => /^variant Suspend1 {2}await #1 at line 21 {2}ends at 16456$/.test(l)), result.text);
-    assert.ok(!result.text.includes('note:'), 'the offsets are the analysis\'s own: no note about another total');
+    assert.ok(!result.text.includes('note:'), 'the offsets are the analysis\'s own: no other total');
     const outside = positionOf(f.text, 'pub struct Conn');
     assert.strictEqual(await lsp.connection.sendRequest('rustFutureSize/futureLayout', { textDocument: { uri: f.uri }, position: outside }), null);
   });

@@ -176,9 +176,11 @@ describe('cli: parallel analysis', () => {
       'a.rs': RUST_FILE(ASYNC_FN('a', 3)),
       'b.rs': RUST_FILE(ASYNC_FN('b', 4)),
     });
-    const reports = await analyzeFiles(paths, { jobs: 2, cwd: tempRoot, workerScript: misbehavingWorker(), fileTimeoutMs: 10_000 });
+    const workerScript = misbehavingWorker();
+    const reports = await analyzeFiles(paths, { jobs: 2, cwd: tempRoot, workerScript, fileTimeoutMs: 10_000 });
+    const crashed = /worker crashed \(boom on purpose\)$/;
     assert.deepStrictEqual(
-      reports.map((report) => report.notices.length === 1 && /worker crashed \(boom on purpose\)$/.test(report.notices[0])),
+      reports.map((report) => report.notices.length === 1 && crashed.test(report.notices[0])),
       [true, true, false, false],
     );
     assert.deepStrictEqual(

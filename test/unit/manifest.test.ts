@@ -8,9 +8,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadServerModule } from '../support/repoPaths';
 
-const manifests = loadServerModule<typeof import('../../server/src/project/manifest')>('project/manifest');
-const crates = loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
-const calibrate = loadServerModule<typeof import('../../server/src/measure/calibrate')>('measure/calibrate');
+const manifests =
+  loadServerModule<typeof import('../../server/src/project/manifest')>('project/manifest');
+const crates =
+  loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
+const calibrate =
+  loadServerModule<typeof import('../../server/src/measure/calibrate')>('measure/calibrate');
 
 let tempRoot: string;
 
@@ -69,7 +72,11 @@ describe('project: Cargo.toml', () => {
   it('reads a manifest once, and again when it changes on disk', () => {
     const root = makeTree('cached', { 'Cargo.toml': '[package]\nname = "one"\n' });
     const first = manifests.readManifest(root);
-    assert.strictEqual(manifests.readManifest(root), first, 'an unchanged manifest comes from the cache');
+    assert.strictEqual(
+      manifests.readManifest(root),
+      first,
+      'an unchanged manifest comes from the cache',
+    );
     fs.writeFileSync(path.join(root, 'Cargo.toml'), '[package]\nname = "second"\n');
     const later = new Date(Date.now() + 5000);
     fs.utimesSync(path.join(root, 'Cargo.toml'), later, later);
@@ -78,7 +85,9 @@ describe('project: Cargo.toml', () => {
   });
 
   it('refuses what is not a small regular file, and says why', () => {
-    const root = makeTree('refused', { 'big/Cargo.toml': `# ${'x'.repeat(1024 * 1024)}\n[package]\nname = "big"\n` });
+    const root = makeTree('refused', {
+      'big/Cargo.toml': `# ${'x'.repeat(1024 * 1024)}\n[package]\nname = "big"\n`,
+    });
     fs.mkdirSync(path.join(root, 'dir/Cargo.toml'), { recursive: true });
     assert.deepStrictEqual(manifests.readManifest(path.join(root, 'big')), {
       kind: 'unreadable',
@@ -93,7 +102,10 @@ describe('project: Cargo.toml', () => {
 
   it('finds the package root past a virtual workspace manifest', () => {
     const root = makeTree('roots', { ...WORKSPACE, 'crates/a/src/deep/x.rs': '' });
-    assert.strictEqual(manifests.findPackageRoot(path.join(root, 'crates/a/src/deep/x.rs')), path.join(root, 'crates/a'));
+    assert.strictEqual(
+      manifests.findPackageRoot(path.join(root, 'crates/a/src/deep/x.rs')),
+      path.join(root, 'crates/a'),
+    );
     assert.strictEqual(crates.findCrateRoot(path.join(root, 'crates')), null);
   });
 
@@ -107,18 +119,27 @@ describe('project: Cargo.toml', () => {
   it('calibration honours edition.workspace = true', () => {
     const root = makeTree('calibration-workspace', WORKSPACE);
     const warnings: string[] = [];
-    assert.strictEqual(calibrate.calibrationEdition(path.join(root, 'crates/a'), (w) => warnings.push(w)), '2024');
+    assert.strictEqual(
+      calibrate.calibrationEdition(path.join(root, 'crates/a'), (w) => warnings.push(w)),
+      '2024',
+    );
     assert.deepStrictEqual(warnings, []);
   });
 
-  it('calibration uses Cargo\'s 2015 for a package without an edition, and warns about a lost root', () => {
+  it("calibration uses Cargo's 2015 for a package without an edition, and warns about a lost root", () => {
     const root = makeTree('calibration-editions', {
       'old/Cargo.toml': '[package]\nname = "old"\n',
       'orphan/Cargo.toml': '[package]\nname = "orphan"\nedition.workspace = true\n',
     });
     const warnings: string[] = [];
-    assert.strictEqual(calibrate.calibrationEdition(path.join(root, 'old'), (w) => warnings.push(w)), '2015');
-    assert.strictEqual(calibrate.calibrationEdition(path.join(root, 'orphan'), (w) => warnings.push(w)), '2021');
+    assert.strictEqual(
+      calibrate.calibrationEdition(path.join(root, 'old'), (w) => warnings.push(w)),
+      '2015',
+    );
+    assert.strictEqual(
+      calibrate.calibrationEdition(path.join(root, 'orphan'), (w) => warnings.push(w)),
+      '2021',
+    );
     assert.strictEqual(warnings.length, 1);
     assert.match(warnings[0], /Cargo\.toml: edition\.workspace = true but no workspace root found/);
   });

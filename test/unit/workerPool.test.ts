@@ -8,7 +8,9 @@ import * as path from 'path';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
 
 const pools = loadServerModule<typeof import('../../server/src/workers/pool')>('workers/pool');
-const repoRoot = findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'server', 'out', 'workers', 'pool.js')))!;
+const repoRoot = findUpwards(__dirname, (dir) =>
+  fs.existsSync(path.join(dir, 'server', 'out', 'workers', 'pool.js')),
+)!;
 
 type Answer = { thread: number; data: unknown; job: string };
 
@@ -35,13 +37,23 @@ serveTasks(parentPort, (job) => {
 
   it('answers each job, keeps a worker whose job threw, and starts a replacement with fresh workerData', async () => {
     let started = 0;
-    const pool = new pools.WorkerPool<string, Answer>(script, { maxWorkers: 1, workerData: () => ++started });
+    const pool = new pools.WorkerPool<string, Answer>(script, {
+      maxWorkers: 1,
+      workerData: () => ++started,
+    });
     try {
       const first = await pool.run('a');
       assert.deepStrictEqual([first.data, first.job], [1, 'a']);
       await assert.rejects(pool.run('throw'), /no such job/);
-      assert.strictEqual((await pool.run('b')).thread, first.thread, 'a job that throws does not cost the worker');
-      await assert.rejects(pool.run('exit'), { name: 'WorkerFailure', message: 'worker exited with code 3' });
+      assert.strictEqual(
+        (await pool.run('b')).thread,
+        first.thread,
+        'a job that throws does not cost the worker',
+      );
+      await assert.rejects(pool.run('exit'), {
+        name: 'WorkerFailure',
+        message: 'worker exited with code 3',
+      });
       const after = await pool.run('c');
       assert.notStrictEqual(after.thread, first.thread);
       assert.strictEqual(after.data, 2);
@@ -55,7 +67,11 @@ serveTasks(parentPort, (job) => {
     const first = await pool.run('a');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const second = await pool.run('b');
-    assert.notStrictEqual(second.thread, first.thread, 'the idle worker was ended and a new one started');
+    assert.notStrictEqual(
+      second.thread,
+      first.thread,
+      'the idle worker was ended and a new one started',
+    );
     const waiting = [pool.run('c'), pool.run('d')];
     pool.terminate('stopped on purpose');
     for (const job of waiting) {

@@ -26,8 +26,8 @@ export interface FileJob {
 }
 
 /**
- * The files asked for in one crate, analysed with the whole crate's index: the types and async fns of
- * its other files are known, so awaiting a fn two modules away gets its real size.
+ * The files asked for in one crate, analysed with the whole crate's index: the types and async fns
+ * of its other files are known, so awaiting a fn two modules away gets its real size.
  */
 export interface CrateJob {
   kind: 'crate';
@@ -75,24 +75,35 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       const shown = requested.get(f.path) ?? displayPath(f.path, job.cwd);
       if (!source.ok) {
         if (requested.has(f.path)) {
-          reports.push({ file: shown, futures: [], notices: [`${shown}: skipped: ${source.reason}`] });
+          reports.push({
+            file: shown,
+            futures: [],
+            notices: [`${shown}: skipped: ${source.reason}`],
+          });
         }
         continue;
       }
       crateFiles.push({ file: shown, text: source.text, modulePath: f.modulePath });
     }
-    const all = analyzeCrate(crateFiles, { edition: job.edition, parseBudgetMs: job.parseBudgetMs, calibration: calibrationFrom(job.calibrationFile) });
+    const all = analyzeCrate(crateFiles, {
+      edition: job.edition,
+      parseBudgetMs: job.parseBudgetMs,
+      calibration: calibrationFrom(job.calibrationFile),
+    });
     const wanted = new Set(job.requested.map((r) => r.file));
     for (const report of all) {
       if (wanted.has(report.file)) {
         reports.push({ ...report, notices: report.notices.map((n) => withFile(report.file, n)) });
       }
     }
-    // A `mod` whose file was not read (a FIFO, a device, a file outside the package) is named on the
-    // file that declares it.
+    // A `mod` whose file was not read (a FIFO, a device, a file outside the package) is named on
+    // the file that declares it.
     for (const warning of layout.warnings) {
-      const declared = /^(.*): (module `[^`]+` is (?:not a regular file|outside the package) .*)$/.exec(warning);
-      const report = declared ? reports.find((r) => r.file === requested.get(declared[1])) : undefined;
+      const declared =
+        /^(.*): (module `[^`]+` is (?:not a regular file|outside the package) .*)$/.exec(warning);
+      const report = declared
+        ? reports.find((r) => r.file === requested.get(declared[1]))
+        : undefined;
       if (declared && report) {
         report.notices.push(`${report.file}: ${declared[2]}`);
       }
@@ -100,13 +111,17 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
     return reports;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return job.requested.map((r) => ({ file: r.file, futures: [], notices: [`${r.file}: analysis failed: ${reason}`] }));
+    return job.requested.map((r) => ({
+      file: r.file,
+      futures: [],
+      notices: [`${r.file}: analysis failed: ${reason}`],
+    }));
   }
 }
 
 /**
- * Reads and analyses one file. Never throws: an unreadable file or an engine failure becomes a notice,
- * so one bad file cannot hide the results for all the others.
+ * Reads and analyses one file. Never throws: an unreadable file or an engine failure becomes a
+ * notice, so one bad file cannot hide the results for all the others.
  * `initAnalysis()` must have completed in this thread.
  */
 export async function analyzeFile(job: FileJob): Promise<FileReport> {
@@ -115,7 +130,12 @@ export async function analyzeFile(job: FileJob): Promise<FileReport> {
     return { file: job.file, futures: [], notices: [`${job.file}: skipped: ${source.reason}`] };
   }
   try {
-    const report = analyzeSource(source.text, { file: job.file, edition: job.edition, parseBudgetMs: job.parseBudgetMs, calibration: calibrationFrom(job.calibrationFile) });
+    const report = analyzeSource(source.text, {
+      file: job.file,
+      edition: job.edition,
+      parseBudgetMs: job.parseBudgetMs,
+      calibration: calibrationFrom(job.calibrationFile),
+    });
     return { ...report, notices: report.notices.map((notice) => withFile(job.file, notice)) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

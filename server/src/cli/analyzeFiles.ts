@@ -2,7 +2,8 @@
  * Runs the analysis engine over many files.
  *
  * The work is split into a main-thread step (edition lookup, which shares caches) and jobs
- * (`analysisJobs.ts`) that take only plain data. The jobs run on a pool of worker threads (`worker.ts`),
+ * (`analysisJobs.ts`) that take only plain data. The jobs run on a pool of worker threads
+ * (`workers/pool.ts` running `worker.ts`),
  * one per core by default, or in this thread for a single file or `jobs: 1`; either way the reports
  * come back in input order and are the same.
  */
@@ -107,10 +108,15 @@ export function defaultJobs(): number {
 /**
  * Runs `jobs` on `threads` workers, each taking the next job when it finishes one, and resolves to the
  * reports in input order. A worker that dies (uncaught error, `process.exit`, out of memory) or takes
- * longer than `fileTimeoutMs` costs only the job it was on, whose files get a notice; a fresh worker
+ * longer than `fileTimeoutMs` costs only the job it was on, whose files get a notice; a new worker
  * carries on with the rest.
  */
-async function runPool(jobs: readonly AnalysisJob[], threads: number, workerScript: string, fileTimeoutMs: number): Promise<FileReport[][]> {
+async function runPool(
+  jobs: readonly AnalysisJob[],
+  threads: number,
+  workerScript: string,
+  fileTimeoutMs: number,
+): Promise<FileReport[][]> {
   const pool = new WorkerPool<AnalysisJob, FileReport[]>(workerScript, { maxWorkers: threads });
   try {
     return await Promise.all(
@@ -118,9 +124,11 @@ async function runPool(jobs: readonly AnalysisJob[], threads: number, workerScri
         try {
           return await pool.run(job, fileTimeoutMs);
         } catch (error) {
-          const reason = error instanceof WorkerFailure ? error.reason : `worker crashed (${describeError(error)})`;
+          const crashed = `worker crashed (${describeError(error)})`;
+          const reason = error instanceof WorkerFailure ? error.reason : crashed;
           const files = job.kind === 'crate' ? job.requested.map((r) => r.file) : [job.file];
-          return files.map((file) => ({ file, futures: [], notices: [`${file}: analysis failed: ${reason}`] }));
+          const notice = (file: string) => `${file}: analysis failed: ${reason}`;
+          return files.map((file) => ({ file, futures: [], notices: [notice(file)] }));
         }
       }),
     );

@@ -141,7 +141,8 @@ export function unifiedDiff(before: string, after: string, file: string, context
   const { hunks } = structuredPatch(`a/${file}`, `b/${file}`, before, after, '', '', { context });
   const out = [`--- a/${file}\n`, `+++ b/${file}\n`];
   for (const hunk of hunks) {
-    out.push(`@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@\n`);
+    const oldRange = range(hunk.oldStart, hunk.oldLines);
+    out.push(`@@ -${oldRange} +${range(hunk.newStart, hunk.newLines)} @@\n`);
     out.push(...hunk.lines.map((line) => `${line}\n`));
   }
   return out.join('');

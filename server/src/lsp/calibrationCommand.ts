@@ -64,7 +64,8 @@ export class CalibrationFeature {
   }
 
   private logTrust(trusted: boolean): void {
-    this.connection.console.log(`[calibration] the workspace is ${trusted ? 'trusted' : 'not trusted'}`);
+    const state = trusted ? 'trusted' : 'not trusted';
+    this.connection.console.log(`[calibration] the workspace is ${state}`);
   }
 
   register(): void {

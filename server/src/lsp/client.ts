@@ -88,13 +88,16 @@ export class ClientSession {
       codeActionLiterals: !!caps.textDocument?.codeAction?.codeActionLiteralSupport,
     };
     const folderUri = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? null;
-    const uris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    const uris =
+      params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     this.currentWorkspace = {
       folderUri,
       root: folderUri?.startsWith('file:') ? fileURLToPath(folderUri) : null,
       folders: uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)),
     };
-    this.isTrusted = (params.initializationOptions as InitializationOptions | undefined)?.workspaceTrusted !== false;
+    this.isTrusted =
+      (params.initializationOptions as InitializationOptions | undefined)?.workspaceTrusted !==
+      false;
     this.initialized.fire(this.current);
     return this.current;
   }

@@ -16,7 +16,15 @@ import type { CalibrationData } from '../analysis/types/calibration';
 import type { WasmPaths } from '../analysis/syntax/parser';
 import { calibrateCrate, CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { WorkerFailure, WorkerPool } from '../workers/pool';
-import { CalibrationWorkerData, CalibrationWorkerMessage, CalibrationWorkerRequest, CrateJob, CrateJobResults, CrateJobs, CrateWorkerData } from './crateJobs';
+import {
+  CalibrationWorkerData,
+  CalibrationWorkerMessage,
+  CalibrationWorkerRequest,
+  CrateJob,
+  CrateJobResults,
+  CrateJobs,
+  CrateWorkerData,
+} from './crateJobs';
 
 const MAX_CRASHES = 3;
 const YOUNG_GENERATION_MB = 4;
@@ -120,7 +128,10 @@ export class CrateRunner {
     }
     this.pool = new WorkerPool<CrateJob, unknown>(this.script, {
       maxWorkers: 1,
-      workerData: (): CrateWorkerData => ({ wasmPaths: this.wasmPaths, calibrations: [...this.calibrations] }),
+      workerData: (): CrateWorkerData => ({
+        wasmPaths: this.wasmPaths,
+        calibrations: [...this.calibrations],
+      }),
       // A small young generation keeps the peak down while a crate is analysed (tokio: about 25 MB
       // less), at a few percent of the time.
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
@@ -134,7 +145,8 @@ export class CrateRunner {
   private lost(reason: string): void {
     this.crashes++;
     const giveUp = this.crashes >= MAX_CRASHES;
-    this.log(`[crate] the index worker ${reason}${giveUp ? '; indexing in the server thread from now on' : '; starting a new one'}`);
+    const next = giveUp ? 'indexing in the server thread from now on' : 'starting a new one';
+    this.log(`[crate] the index worker ${reason}; ${next}`);
     if (giveUp) {
       this.pool?.terminate(`the index worker ${reason}`);
       this.pool = null;

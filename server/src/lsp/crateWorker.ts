@@ -9,11 +9,19 @@
 import { parentPort, workerData } from 'worker_threads';
 import { calibrateCrate } from '../measure/calibrate';
 import { serveTasks } from '../workers/pool';
-import { CalibrationWorkerData, CalibrationWorkerMessage, CalibrationWorkerRequest, CrateJob, CrateJobs, CrateWorkerData } from './crateJobs';
+import {
+  CalibrationWorkerData,
+  CalibrationWorkerMessage,
+  CalibrationWorkerRequest,
+  CrateJob,
+  CrateJobs,
+  CrateWorkerData,
+} from './crateJobs';
 
 if (parentPort) {
   const port = parentPort;
-  const data = workerData as CalibrationWorkerData | (CrateWorkerData & { mode?: undefined }) | undefined;
+  type IndexWorkerData = CrateWorkerData & { mode?: undefined };
+  const data = workerData as CalibrationWorkerData | IndexWorkerData | undefined;
   if (data?.mode === 'calibrate') {
     const abort = new AbortController();
     port.on('message', (request: CalibrationWorkerRequest) => {

@@ -75,7 +75,9 @@ export class InlayHintsFeature {
     const { start, end } = params.range;
     const visible = result.report.futures.filter((f) => !f.skipped && f.line - 1 <= end.line && f.endLine - 1 >= start.line);
     // Clients that resolve hints (`inlayHint.resolveSupport`) get tooltips on resolve.
-    const tooltips: TooltipMode = this.client.supports.lazyTooltips ? { document: this.documentNumber(uri) } : 'eager';
+    const tooltips: TooltipMode = this.client.supports.lazyTooltips
+      ? { document: this.documentNumber(uri) }
+      : 'eager';
     const key = JSON.stringify([settings.inlayHints, result.calibration, tooltips]);
     const hints: InlayHint[] = [];
     for (const future of visible) {

@@ -95,7 +95,13 @@ export interface ServerParts {
 }
 
 /** Files whose change is noticed through the client's file watcher. */
-const WATCHED_FILES = ['**/Cargo.toml', '**/*.rs', '**/clippy.toml', '**/.clippy.toml', '**/target/rust-future-size/calibration.json'];
+const WATCHED_FILES = [
+  '**/Cargo.toml',
+  '**/*.rs',
+  '**/clippy.toml',
+  '**/.clippy.toml',
+  '**/target/rust-future-size/calibration.json',
+];
 
 export class RustFutureSizeServer {
   constructor(
@@ -109,7 +115,9 @@ export class RustFutureSizeServer {
     connection.onInitialize((params) => this.initialize(params));
     connection.onInitialized(() => this.initialized());
     connection.onDidChangeWatchedFiles(({ changes }) => this.filesChanged(changes));
-    connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: WorkspaceTrustParams) => parts.client.setTrusted(params.trusted === true));
+    connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: WorkspaceTrustParams) =>
+      parts.client.setTrusted(params.trusted === true),
+    );
     connection.onShutdown(() => {
       parts.calibration.dispose();
       parts.workspace.dispose();
@@ -126,14 +134,23 @@ export class RustFutureSizeServer {
     const { client, diagnostics, clippy } = this.parts;
     const supports = client.initialize(params);
     // Owned by other modules that take these through calls rather than the session.
-    diagnostics.configure({ relatedInformation: supports.relatedInformation, codeDescription: supports.codeDescription });
+    diagnostics.configure({
+      relatedInformation: supports.relatedInformation,
+      codeDescription: supports.codeDescription,
+    });
     clippy.setWorkspaceRoots(client.workspace.folders);
     return {
       capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        textDocumentSync: {
+          openClose: true,
+          change: TextDocumentSyncKind.Incremental,
+          save: { includeText: false },
+        },
         inlayHintProvider: { resolveProvider: supports.lazyTooltips },
         hoverProvider: true,
-        codeActionProvider: supports.codeActionLiterals ? { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] } : true,
+        codeActionProvider: supports.codeActionLiterals
+          ? { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] }
+          : true,
         executeCommandProvider: { commands: [Commands.measureExactSizes] },
       },
       serverInfo: { name: 'rust-future-size', version: this.options.version },
@@ -146,7 +163,9 @@ export class RustFutureSizeServer {
       documents.prepare(client.workspace.folderUri);
     }
     if (client.supports.configurationChanges) {
-      void this.connection.client.register(DidChangeConfigurationNotification.type, { section: undefined });
+      void this.connection.client.register(DidChangeConfigurationNotification.type, {
+        section: undefined,
+      });
     }
     if (client.supports.watchedFiles) {
       void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
@@ -155,7 +174,7 @@ export class RustFutureSizeServer {
     }
   }
 
-  /** A Cargo.toml changes editions; a clippy.toml, the default threshold; any file, the crate index. */
+  /** Cargo.toml changes editions; clippy.toml, the default threshold; any file, the crate index. */
   private filesChanged(changes: FileEvent[]): void {
     const { clippy, settings, documents, workspace } = this.parts;
     const names = new Set(changes.map((c) => path.basename(filePathOf(c.uri))));
@@ -173,11 +192,15 @@ export class RustFutureSizeServer {
 }
 
 /** Loads the parser, then warms it and the engine up; `false` (logged once) when it cannot load. */
-function loadParser(connection: Connection, options: ServerOptions, openDocuments: () => number): Promise<boolean> {
+function loadParser(
+  connection: Connection,
+  options: ServerOptions,
+  openDocuments: () => number,
+): Promise<boolean> {
   return initAnalysis(options.wasmPaths).then(
     () => {
       warmUpParser();
-      // After the documents already waiting for the parser: the first of them warms the JIT just as well.
+      // After the documents already waiting for the parser: the first of them warms the JIT too.
       setImmediate(() => {
         if (openDocuments() === 0) {
           warmUp();
@@ -186,8 +209,11 @@ function loadParser(connection: Connection, options: ServerOptions, openDocument
       return true;
     },
     (error: unknown) => {
-      connection.console.error(`[parser] FAILED to load tree-sitter: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      void connection.window.showErrorMessage(`rust-future-size: cannot load the Rust parser: ${String(error)}`);
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      connection.console.error(`[parser] FAILED to load tree-sitter: ${detail}`);
+      void connection.window.showErrorMessage(
+        `rust-future-size: cannot load the Rust parser: ${String(error)}`,
+      );
       return false;
     },
   );
@@ -200,15 +226,27 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     connection.console.warn(`[clippy] ${message}`);
     void connection.window.showWarningMessage(`rust-future-size: ${message}`);
   });
-  const clippyThreshold = (uri: string) => (uri.startsWith('file:') ? (clippy.thresholdFor(filePathOf(uri))?.value ?? null) : null);
+  const clippyThreshold = (uri: string) =>
+    uri.startsWith('file:') ? (clippy.thresholdFor(filePathOf(uri))?.value ?? null) : null;
   const settings = new SettingsStore(connection, client, clippyThreshold);
   // Requests wait for the parser; a failure to load it is logged once and answered with nothing.
   const ready = loadParser(connection, options, () => documents.all().length);
   const documents = new DocumentStore(connection, settings, client, ready);
   const runner = new CrateRunner((message) => connection.console.log(message), options.wasmPaths);
   const workspace = new WorkspaceIndex(connection, documents, runner, client);
-  const calibration = new CalibrationFeature(connection, documents, settings, workspace, runner, client);
-  const diagnostics = new DiagnosticsFeature(connection, documents, settings, { docsUrl: options.docsUrl, relatedInformation: false, codeDescription: false });
+  const calibration = new CalibrationFeature(
+    connection,
+    documents,
+    settings,
+    workspace,
+    runner,
+    client,
+  );
+  const diagnostics = new DiagnosticsFeature(connection, documents, settings, {
+    docsUrl: options.docsUrl,
+    relatedInformation: false,
+    codeDescription: false,
+  });
   const inlayHints = new InlayHintsFeature(connection, documents, settings, client);
   workspace.onDidIndex(() => inlayHints.refresh());
   const features: Feature[] = [
@@ -219,6 +257,16 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     new LayoutDocumentFeature(connection, documents),
     calibration,
   ];
-  const parts = { client, settings, documents, workspace, runner, clippy, diagnostics, calibration, features };
+  const parts = {
+    client,
+    settings,
+    documents,
+    workspace,
+    runner,
+    clippy,
+    diagnostics,
+    calibration,
+    features,
+  };
   new RustFutureSizeServer(connection, parts, options).listen();
 }

@@ -55,12 +55,12 @@ interface Field {
   size: number;
   known: boolean;
   line: number | null;
-  /** The awaits whose state stores the value (none for upvars and the tag, which every state has). */
+  /** The awaits whose state stores the value (none for upvars and the tag, in every state). */
   variants: number[];
   offset: number;
 }
 
-/** The engine's layout of a future (`FutureReport.layout`, `HeldValue.offset`), grouped for display. */
+/** The engine's layout of a future (`FutureReport.layout`, `HeldValue.offset`), for display. */
 export interface FutureLayout {
   prefix: Field[];
   prefixSize: number;
@@ -153,8 +153,8 @@ export function renderLayout(future: FutureReport, file: string): string {
     return out.join('\n') + '\n';
   }
   const layout = futureLayout(future);
-  out.push(`// Offsets are the analysis's, by rustc's coroutine layout rules; rustc may order fields`);
-  out.push(`// inside a region differently. The size is the hints'.`);
+  out.push(`// Offsets are the analysis's, by rustc's coroutine layout rules; rustc may order`);
+  out.push(`// fields inside a region differently. The size is the hints'.`);
   if (future.measured) {
     out.push(`// The size was measured by rustc; the offsets are the analysis's estimate.`);
   }
@@ -170,7 +170,8 @@ export function renderLayout(future: FutureReport, file: string): string {
   out.push('');
   out.push(`prefix  size ${layout.prefixSize}  (stored in every state)`);
   for (const f of layout.prefix) {
-    out.push(fieldLine(f, f.variants.length ? ` at ${f.variants.map((v) => `Suspend${v}`).join(', ')}` : ''));
+    const states = f.variants.map((v) => `Suspend${v}`).join(', ');
+    out.push(fieldLine(f, states ? ` at ${states}` : ''));
   }
   out.push('');
   out.push(`variant Unresumed  (the captured inputs only)`);

@@ -12,7 +12,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Connection, Emitter, FileChangeType, FileEvent, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import {
+  Connection,
+  Emitter,
+  FileChangeType,
+  FileEvent,
+  WorkDoneProgressServerReporter,
+} from 'vscode-languageserver/node';
 import { Calibration, CalibrationData, hashText } from '../analysis/types/calibration';
 import type { CrateFile, Edition } from '../analysis/engine';
 import type { FileReport } from '../analysis/report';
@@ -84,7 +90,7 @@ export class WorkspaceIndex implements CrateKnowledge {
   /** The version each open document had when the index last looked, so the change event that follows an open is not a change. */
   private readonly seen = new Map<string, number>();
   private readonly indexed = new Emitter<void>();
-  /** Fires after open documents got crate-aware reports (their hints are worth asking for again). */
+  /** Fires after open documents got crate-aware reports (worth asking for their hints again). */
   readonly onDidIndex = this.indexed.event;
 
   constructor(

@@ -5,7 +5,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CargoManifest, declaredEdition, findPackageRoot, MANIFEST_NAME, readManifest } from './manifest';
+import {
+  CargoManifest,
+  declaredEdition,
+  findPackageRoot,
+  MANIFEST_NAME,
+  readManifest,
+} from './manifest';
 import { readRegularFile } from './regularFile';
 
 export { readRegularFile };
@@ -19,7 +25,7 @@ export interface CrateLayout {
   /** The folder with the crate's `Cargo.toml`. */
   root: string;
   name: string;
-  /** `package.edition` (from the workspace root for `edition.workspace = true`); null when unset. */
+  /** `package.edition` (from the workspace root for `edition.workspace = true`); null if unset. */
   edition: string | null;
   files: CrateSourceFile[];
   /** Problems found on the way (a `Cargo.toml` that does not parse, a missing module file). */
@@ -74,7 +80,9 @@ function editionOf(manifest: CargoManifest, warnings: string[]): string | null {
       warnings.push(`${manifest.file}: edition.workspace = true but no workspace root found`);
       return null;
     case 'no-workspace-edition':
-      warnings.push(`${path.join(declared.rootDirectory, MANIFEST_NAME)}: [workspace.package] has no edition`);
+      warnings.push(
+        `${path.join(declared.rootDirectory, MANIFEST_NAME)}: [workspace.package] has no edition`,
+      );
       return null;
     default:
       return null;

@@ -3,7 +3,13 @@
  */
 import * as path from 'path';
 import type { Edition } from '../analysis/engine';
-import { CargoManifest, declaredEdition, MANIFEST_NAME, ManifestRead, readManifest } from './manifest';
+import {
+  CargoManifest,
+  declaredEdition,
+  MANIFEST_NAME,
+  ManifestRead,
+  readManifest,
+} from './manifest';
 import { displayPath } from './sourceFiles';
 
 /** The editions rustc accepts. */
@@ -72,10 +78,17 @@ export class EditionResolver {
       case 'declared':
         return this.checkedEdition(declared.value, declared.manifestDirectory);
       case 'no-workspace-root':
-        this.warn(`${this.shown(manifest.directory)}: edition.workspace = true but no workspace root found; assuming edition ${DEFAULT_EDITION}`);
+        this.warn(
+          `${this.shown(manifest.directory)}: edition.workspace = true but no workspace root ` +
+            'found; ' +
+            `assuming edition ${DEFAULT_EDITION}`,
+        );
         return DEFAULT_EDITION;
       case 'no-workspace-edition':
-        this.warn(`${this.shown(declared.rootDirectory)}: [workspace.package] has no edition; assuming edition ${DEFAULT_EDITION}`);
+        this.warn(
+          `${this.shown(declared.rootDirectory)}: [workspace.package] has no edition; ` +
+            `assuming edition ${DEFAULT_EDITION}`,
+        );
         return DEFAULT_EDITION;
     }
   }
@@ -98,7 +111,8 @@ export class EditionResolver {
         this.warn(`${this.shown(directory)}: ${read.reason}; assuming edition ${DEFAULT_EDITION}`);
       } else if (read.kind === 'unparsable') {
         const reason = read.line === null ? read.message : `${read.message} at line ${read.line}`;
-        this.warn(`${this.shown(directory)}: cannot parse (${reason}); assuming edition ${DEFAULT_EDITION}`);
+        const shown = this.shown(directory);
+        this.warn(`${shown}: cannot parse (${reason}); assuming edition ${DEFAULT_EDITION}`);
       }
     }
     return read;

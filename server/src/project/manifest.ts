@@ -51,7 +51,7 @@ export interface CargoManifest {
   dependencies: CargoDependency[];
 }
 
-/** A manifest on disk: parsed, absent, or present but not usable (`reason` says why, in a phrase). */
+/** A manifest on disk: parsed, absent, or present but not usable (`reason` says why). */
 export type ManifestRead =
   | { kind: 'parsed'; manifest: CargoManifest }
   | { kind: 'missing' }
@@ -159,7 +159,9 @@ function targetFrom(kind: TargetKind, table: Table): CargoTarget {
 function featuresOf(table: Table | undefined): Record<string, string[]> {
   const features: Record<string, string[]> = {};
   for (const [name, enables] of Object.entries(table ?? {})) {
-    features[name] = Array.isArray(enables) ? enables.filter((e): e is string => typeof e === 'string') : [];
+    features[name] = Array.isArray(enables)
+      ? enables.filter((e): e is string => typeof e === 'string')
+      : [];
   }
   return features;
 }
@@ -206,12 +208,16 @@ export type ManifestReader = (directory: string) => ManifestRead;
  * The workspace root of a package: the folder `package.workspace` names, else the nearest manifest
  * with `[workspace]` at or above the package's own.
  */
-export function findWorkspaceRoot(member: CargoManifest, read: ManifestReader = readManifest): CargoManifest | undefined {
-  const isRoot = (r: ManifestRead) => (r.kind === 'parsed' && r.manifest.workspace ? r.manifest : undefined);
+export function findWorkspaceRoot(
+  member: CargoManifest,
+  read: ManifestReader = readManifest,
+): CargoManifest | undefined {
+  const isRoot = (r: ManifestRead) =>
+    r.kind === 'parsed' && r.manifest.workspace ? r.manifest : undefined;
   if (member.package?.workspace) {
     return isRoot(read(path.resolve(member.directory, member.package.workspace)));
   }
-  for (let directory = member.directory; ; ) {
+  for (let directory = member.directory; ;) {
     const root = isRoot(read(directory));
     if (root) {
       return root;
@@ -231,7 +237,10 @@ export type DeclaredEdition =
   | { kind: 'no-workspace-root' }
   | { kind: 'no-workspace-edition'; rootDirectory: string };
 
-export function declaredEdition(member: CargoManifest, read: ManifestReader = readManifest): DeclaredEdition {
+export function declaredEdition(
+  member: CargoManifest,
+  read: ManifestReader = readManifest,
+): DeclaredEdition {
   const edition = member.package?.edition;
   if (edition === undefined) {
     return { kind: 'absent' };
@@ -250,7 +259,9 @@ export function declaredEdition(member: CargoManifest, read: ManifestReader = re
 }
 
 function asTable(value: unknown): Table | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Table) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Table)
+    : undefined;
 }
 
 function stringOrNull(value: unknown): string | null {

@@ -8,7 +8,7 @@
  * Hand-written rather than taken from workerpool or piscina: with workerpool 10.0.3 a pool whose
  * workers all die at once (two crashing files on two threads, a worker script that fails to load)
  * never dispatches its queue again, and with piscina 5.3.2 the tasks of a worker script that fails
- * to load never settle, and a crash is sometimes reported as the task's timeout (tried in this repo).
+ * to load never settle, and a crash is sometimes reported as the task's timeout (tried here).
  */
 import { ResourceLimits, Worker } from 'worker_threads';
 
@@ -19,7 +19,8 @@ export interface TaskRequest<Job> {
 }
 
 /** Worker → main thread. */
-export type TaskResponse<Result> = { id: number; ok: true; value: Result } | { id: number; ok: false; error: string };
+export type TaskResponse<Result> =
+  { id: number; ok: true; value: Result } | { id: number; ok: false; error: string };
 
 export interface PoolOptions {
   maxWorkers: number;
@@ -125,7 +126,10 @@ export class WorkerPool<Job, Result> {
     slot.worker.postMessage({ id: task.id, job: task.job } satisfies TaskRequest<Job>);
     if (task.timeoutMs !== undefined) {
       const seconds = task.timeoutMs / 1000;
-      slot.timer = setTimeout(() => this.fail(slot, `took longer than ${seconds} s`), task.timeoutMs);
+      slot.timer = setTimeout(
+        () => this.fail(slot, `took longer than ${seconds} s`),
+        task.timeoutMs,
+      );
     }
   }
 
@@ -165,7 +169,7 @@ export class WorkerPool<Job, Result> {
     }
     const task = slot.task;
     this.retire(slot);
-    // The replacement starts before the failure is told, so the pool never looks empty with work left.
+    // The replacement starts before the failure is told: the pool never looks empty with work left.
     this.dispatch();
     task?.reject(new WorkerFailure(reason));
   }
@@ -186,7 +190,10 @@ export class WorkerPool<Job, Result> {
  * The worker side: answers each `TaskRequest` with `handle(job)`, one at a time in the order they
  * arrive; a job that throws is answered with its error, and the worker carries on.
  */
-export function serveTasks<Job, Result>(port: import('worker_threads').MessagePort, handle: (job: Job) => Promise<Result> | Result): void {
+export function serveTasks<Job, Result>(
+  port: import('worker_threads').MessagePort,
+  handle: (job: Job) => Promise<Result> | Result,
+): void {
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (request: TaskRequest<Job>) => {
     queue = queue.then(async () => {
@@ -194,7 +201,11 @@ export function serveTasks<Job, Result>(port: import('worker_threads').MessagePo
       try {
         response = { id: request.id, ok: true, value: await handle(request.job) };
       } catch (error) {
-        response = { id: request.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+        response = {
+          id: request.id,
+          ok: false,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        };
       }
       port.postMessage(response);
     });
