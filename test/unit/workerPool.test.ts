@@ -79,3 +79,49 @@ serveTasks(parentPort, (job) => {
     }
   });
 });
+
+describe('crate runner on the pool', () => {
+  const runners = loadServerModule<typeof import('../../server/src/lsp/crateRunner')>('lsp/crateRunner');
+  let crateRoot: string;
+  let fakeIndexWorker: string;
+
+  before(() => {
+    crateRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-runner-'));
+    fs.mkdirSync(path.join(crateRoot, 'src'));
+    fs.writeFileSync(path.join(crateRoot, 'Cargo.toml'), '[package]\nname = "local"\n');
+    fs.writeFileSync(path.join(crateRoot, 'src', 'lib.rs'), 'pub async fn f() {}\n');
+    // Exits on the layout of a root named `crash`; answers other layouts with its workerData.
+    fakeIndexWorker = path.join(crateRoot, 'indexWorker.js');
+    fs.writeFileSync(
+      fakeIndexWorker,
+      `const { parentPort, workerData } = require('worker_threads');
+const { serveTasks } = require(${JSON.stringify(path.join(repoRoot, 'server', 'out', 'workers', 'pool.js'))});
+serveTasks(parentPort, (job) => {
+  if (job.kind === 'layout' && job.root === 'crash') process.exit(3);
+  return job.kind === 'layout' ? { fromWorker: workerData.calibrations.map(([root]) => root) } : null;
+});
+`,
+    );
+  });
+  after(() => fs.rmSync(crateRoot, { recursive: true, force: true }));
+
+  it('gives a new index worker the measurements, and indexes in its own thread after three crashes', async () => {
+    const log: string[] = [];
+    const runner = new runners.CrateRunner((m) => log.push(m), undefined, fakeIndexWorker);
+    const data = { version: 1 as const, rustc: 'r', createdAt: 'now', futures: [], types: {} };
+    try {
+      await runner.run({ kind: 'calibration', root: '/measured', data });
+      await assert.rejects(runner.run({ kind: 'layout', root: 'crash' }), /the index worker exited with code 3/);
+      const fresh = (await runner.run({ kind: 'layout', root: crateRoot })) as unknown as { fromWorker: string[] };
+      assert.deepStrictEqual(fresh.fromWorker, ['/measured']);
+      await assert.rejects(runner.run({ kind: 'layout', root: 'crash' }));
+      await assert.rejects(runner.run({ kind: 'layout', root: 'crash' }));
+      assert.match(log.at(-1)!, /indexing in the server thread from now on$/);
+      const local = await runner.run({ kind: 'layout', root: crateRoot });
+      assert.strictEqual(local.name, 'local');
+    } finally {
+      runner.dispose();
+    }
+    assert.strictEqual(log.length, 3, log.join('\n'));
+  });
+});

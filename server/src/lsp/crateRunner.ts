@@ -60,15 +60,21 @@ export class CrateRunner {
     }
     const pool = this.workerPool();
     if (!pool) {
-      this.local ??= new CrateJobs(this.wasmPaths);
+      this.local ??= new CrateJobs(this.wasmPaths, [...this.calibrations]);
       return this.local.run(job) as Promise<CrateJobResults[K]>;
     }
     return pool.run(job).catch((error: unknown) => {
-      if (error instanceof WorkerFailure) {
-        this.lost(error.reason);
-        throw new Error(`the index worker ${error.reason}`);
+      if (!(error instanceof WorkerFailure)) {
+        throw error;
       }
-      throw error;
+      if (this.pool !== pool) {
+        // A stopped pool fails its waiting jobs with the reason it was stopped for.
+        throw new Error(error.reason);
+      }
+      // `worker exited with code 3` → `the index worker exited with code 3`.
+      const reason = error.reason.replace(/^worker /, '');
+      this.lost(reason);
+      throw new Error(`the index worker ${reason}`);
     }) as Promise<CrateJobResults[K]>;
   }
 
@@ -115,8 +121,9 @@ export class CrateRunner {
     for (const worker of this.calibrationWorkers) {
       worker.postMessage({ kind: 'cancel' } satisfies CalibrationWorkerRequest);
     }
-    this.pool?.terminate('the crate index stopped');
+    const pool = this.pool;
     this.pool = null;
+    pool?.terminate('the crate index stopped');
   }
 
   private workerPool(): WorkerPool<CrateJob, unknown> | null {
@@ -148,8 +155,9 @@ export class CrateRunner {
     const next = giveUp ? 'indexing in the server thread from now on' : 'starting a new one';
     this.log(`[crate] the index worker ${reason}; ${next}`);
     if (giveUp) {
-      this.pool?.terminate(`the index worker ${reason}`);
+      const pool = this.pool;
       this.pool = null;
+      pool?.terminate(`the index worker ${reason}`);
     }
   }
 }
