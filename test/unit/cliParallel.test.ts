@@ -169,26 +169,6 @@ describe('cli: parallel analysis', () => {
     }
   });
 
-  it('carries on when every worker crashes at once', async () => {
-    const paths = writeFiles('all-crash', {
-      'x/crash.rs': RUST_FILE(ASYNC_FN('x', 1)),
-      'y/crash.rs': RUST_FILE(ASYNC_FN('y', 2)),
-      'a.rs': RUST_FILE(ASYNC_FN('a', 3)),
-      'b.rs': RUST_FILE(ASYNC_FN('b', 4)),
-    });
-    const workerScript = misbehavingWorker();
-    const reports = await analyzeFiles(paths, { jobs: 2, cwd: tempRoot, workerScript, fileTimeoutMs: 10_000 });
-    const crashed = /worker crashed \(boom on purpose\)$/;
-    assert.deepStrictEqual(
-      reports.map((report) => report.notices.length === 1 && crashed.test(report.notices[0])),
-      [true, true, false, false],
-    );
-    assert.deepStrictEqual(
-      reports.slice(2).map((report) => report.futures[0]?.name),
-      ['a', 'b'],
-    );
-  });
-
   it('reports every file when no worker can even start', async () => {
     const paths = writeFiles('broken', { 'a.rs': RUST_FILE(ASYNC_FN('a', 1)), 'b.rs': RUST_FILE(ASYNC_FN('b', 2)), 'c.rs': RUST_FILE(ASYNC_FN('c', 3)) });
     const reports = await analyzeFiles(paths, { jobs: 2, cwd: tempRoot, workerScript: brokenWorker() });
@@ -214,6 +194,28 @@ describe('cli: parallel analysis', () => {
 
   it('defaults to one worker per core', () => {
     assert.strictEqual(analyzeFilesModule.defaultJobs(), os.availableParallelism());
+  });
+});
+
+describe('cli: parallel analysis when workers fail together', () => {
+  it('carries on when every worker crashes at once', async () => {
+    const paths = writeFiles('all-crash', {
+      'x/crash.rs': RUST_FILE(ASYNC_FN('x', 1)),
+      'y/crash.rs': RUST_FILE(ASYNC_FN('y', 2)),
+      'a.rs': RUST_FILE(ASYNC_FN('a', 3)),
+      'b.rs': RUST_FILE(ASYNC_FN('b', 4)),
+    });
+    const workerScript = misbehavingWorker();
+    const reports = await analyzeFiles(paths, { jobs: 2, cwd: tempRoot, workerScript, fileTimeoutMs: 10_000 });
+    const crashed = /worker crashed \(boom on purpose\)$/;
+    assert.deepStrictEqual(
+      reports.map((report) => report.notices.length === 1 && crashed.test(report.notices[0])),
+      [true, true, false, false],
+    );
+    assert.deepStrictEqual(
+      reports.slice(2).map((report) => report.futures[0]?.name),
+      ['a', 'b'],
+    );
   });
 });
 
