@@ -28,18 +28,21 @@ const LAYERS = {
     packages: ['fs', 'path', 'os', 'child_process', 'crypto', 'util'],
   },
   'server/src/text': { folders: ['server/src/analysis'], packages: [] },
+  // protocol.ts is the product's vocabulary (diagnostic codes, the allow comment, request names):
+  // plain constants with no imports, shared by the client, the server and the CLI.
   'server/src/lints': {
-    folders: ['server/src/analysis', 'server/src/project', 'server/src/text'],
+    folders: ['server/src/analysis', 'server/src/project', 'server/src/text', 'server/src/protocol.ts'],
     packages: ['fs', 'path', 'smol-toml'],
   },
   'server/src/cli': {
-    folders: ['server/src/analysis', 'server/src/project', 'server/src/measure', 'server/src/lints', 'server/src/text'],
+    folders: ['server/src/analysis', 'server/src/project', 'server/src/measure', 'server/src/lints', 'server/src/text', 'server/src/protocol.ts'],
     packages: null,
   },
   'server/src/lsp': {
     folders: ['server/src/analysis', 'server/src/project', 'server/src/measure', 'server/src/lints', 'server/src/text', 'server/src/protocol.ts'],
     packages: null,
   },
+  'server/src/protocol.ts': { folders: [], packages: [] },
   'client/src': { folders: ['server/src/protocol.ts', 'server/src/nodeFlags.ts'], packages: null },
 };
 

@@ -84,6 +84,6 @@ describe('layout document grammar', () => {
     assert.strictEqual(scopeOf('<awaitee Conn::read()>'), 'variable.other.special.rust-future-layout');
     assert.strictEqual(scopeOf('[u8; 16384]'), 'entity.name.type.rust-future-layout');
     const offsets = tokens.filter((t) => t.scope === 'constant.numeric.offset.rust-future-layout').map((t) => t.text);
-    assert.ok(offsets.includes('16416'), offsets.join(' '));
+    assert.ok(offsets.includes('16424'), offsets.join(' '));
   });
 });

@@ -197,6 +197,28 @@ describe('cli: parallel analysis', () => {
   });
 });
 
+describe('cli: parallel analysis when workers fail together', () => {
+  it('carries on when every worker crashes at once', async () => {
+    const paths = writeFiles('all-crash', {
+      'x/crash.rs': RUST_FILE(ASYNC_FN('x', 1)),
+      'y/crash.rs': RUST_FILE(ASYNC_FN('y', 2)),
+      'a.rs': RUST_FILE(ASYNC_FN('a', 3)),
+      'b.rs': RUST_FILE(ASYNC_FN('b', 4)),
+    });
+    const workerScript = misbehavingWorker();
+    const reports = await analyzeFiles(paths, { jobs: 2, cwd: tempRoot, workerScript, fileTimeoutMs: 10_000 });
+    const crashed = /worker crashed \(boom on purpose\)$/;
+    assert.deepStrictEqual(
+      reports.map((report) => report.notices.length === 1 && crashed.test(report.notices[0])),
+      [true, true, false, false],
+    );
+    assert.deepStrictEqual(
+      reports.slice(2).map((report) => report.futures[0]?.name),
+      ['a', 'b'],
+    );
+  });
+});
+
 describe('cli: --jobs', () => {
   it('reads --jobs N and -j N, and leaves the default to the pool when absent', () => {
     assert.strictEqual((args.parseCliArgs(['--jobs', '3']) as { jobs?: number }).jobs, 3);

@@ -7,12 +7,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { structuredPatch } from 'diff';
 import { initAnalysis } from '../analysis/engine';
 import { AppliedFix, fixAll, parseErrors } from '../analysis/fixes/fixes';
 import type { FixCommandOptions } from './args';
 import { EditionResolver } from '../project/edition';
 import { describeFsError, displayPath, expandPaths } from '../project/sourceFiles';
-import type { CliIo } from './main';
+import type { CliIo } from './cliIo';
 import { readSource } from '../project/readSource';
 
 const PROGRAM = 'rust-future-size';
@@ -129,54 +130,20 @@ async function writeIfUnchanged(file: string, before: string, after: string, bom
 }
 
 /**
- * A unified diff (`--- a/FILE`, `+++ b/FILE`, hunks with 3 lines of context) between two texts,
- * empty when they are equal. Lines are compared with Myers' O(ND) algorithm.
+ * A unified diff (`--- a/FILE`, `+++ b/FILE`, hunks with 3 lines of context, as `diff -u` prints
+ * them) between two texts, empty when they are equal. A line keeps its own ending (`\r` in a CRLF
+ * file), so the diff applies to the file as it is.
  */
 export function unifiedDiff(before: string, after: string, file: string, context = 3): string {
   if (before === after) {
     return '';
   }
-  const a = splitLines(before);
-  const b = splitLines(after);
-  const ops = diffLines(a, b);
+  const { hunks } = structuredPatch(`a/${file}`, `b/${file}`, before, after, '', '', { context });
   const out = [`--- a/${file}\n`, `+++ b/${file}\n`];
-  // Group changes that are at most 2*context lines apart into hunks.
-  let i = 0;
-  while (i < ops.length) {
-    while (i < ops.length && ops[i].kind === ' ') {
-      i++;
-    }
-    if (i >= ops.length) {
-      break;
-    }
-    let start = Math.max(0, i - context);
-    let end = i;
-    let lastChange = i;
-    while (end < ops.length) {
-      if (ops[end].kind !== ' ') {
-        lastChange = end;
-      } else if (end - lastChange > 2 * context) {
-        break;
-      }
-      end++;
-    }
-    end = Math.min(ops.length, lastChange + context + 1);
-    const hunk = ops.slice(start, end);
-    const oldStart = ops[start].oldLine;
-    const newStart = ops[start].newLine;
-    const oldCount = hunk.filter((op) => op.kind !== '+').length;
-    const newCount = hunk.filter((op) => op.kind !== '-').length;
-    out.push(`@@ -${range(oldStart, oldCount)} +${range(newStart, newCount)} @@\n`);
-    for (const op of hunk) {
-      // A line keeps its own ending (`\r\n` in a CRLF file), so the diff applies to the file as it is.
-      if (op.text.endsWith('\n')) {
-        out.push(`${op.kind}${op.text}`);
-      } else {
-        out.push(`${op.kind}${op.text}\n`, '\\ No newline at end of file\n');
-      }
-    }
-    i = end;
-    start = end;
+  for (const hunk of hunks) {
+    const oldRange = range(hunk.oldStart, hunk.oldLines);
+    out.push(`@@ -${oldRange} +${range(hunk.newStart, hunk.newLines)} @@\n`);
+    out.push(...hunk.lines.map((line) => `${line}\n`));
   }
   return out.join('');
 }
@@ -184,71 +151,4 @@ export function unifiedDiff(before: string, after: string, file: string, context
 function range(start: number, count: number): string {
   // An empty range names the line before it (diff -u convention).
   return count === 1 ? `${start}` : `${count === 0 ? start - 1 : start},${count}`;
-}
-
-/** Lines with their line endings, so a missing final newline shows up as a change. */
-function splitLines(text: string): string[] {
-  const lines = text.match(/[^\n]*\n|[^\n]+$/g);
-  return lines ?? [];
-}
-
-interface DiffOp {
-  kind: ' ' | '-' | '+';
-  text: string;
-  /** 1-based line numbers in the old and new text at this op. */
-  oldLine: number;
-  newLine: number;
-}
-
-function diffLines(a: string[], b: string[]): DiffOp[] {
-  const n = a.length;
-  const m = b.length;
-  const max = n + m;
-  const offset = max + 1;
-  const v = new Int32Array(2 * max + 3);
-  const trace: Int32Array[] = [];
-  let found = false;
-  for (let d = 0; d <= max && !found; d++) {
-    trace.push(v.slice());
-    for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
-      let y = x - k;
-      while (x < n && y < m && a[x] === b[y]) {
-        x++;
-        y++;
-      }
-      v[offset + k] = x;
-      if (x >= n && y >= m) {
-        found = true;
-        break;
-      }
-    }
-  }
-  trace.push(v.slice());
-  // Walk back through the trace to recover the edit script.
-  const ops: DiffOp[] = [];
-  let x = n;
-  let y = m;
-  for (let d = trace.length - 2; d >= 0 && (x > 0 || y > 0); d--) {
-    const vd = trace[d];
-    const k = x - y;
-    const prevK = k === -d || (k !== d && vd[offset + k - 1] < vd[offset + k + 1]) ? k + 1 : k - 1;
-    const prevX = d === 0 ? 0 : vd[offset + prevK];
-    const prevY = prevX - prevK;
-    while (x > prevX && y > prevY) {
-      ops.push({ kind: ' ', text: a[x - 1], oldLine: x, newLine: y });
-      x--;
-      y--;
-    }
-    if (d > 0) {
-      if (x === prevX) {
-        ops.push({ kind: '+', text: b[y - 1], oldLine: x + 1, newLine: y });
-        y--;
-      } else {
-        ops.push({ kind: '-', text: a[x - 1], oldLine: x, newLine: y + 1 });
-        x--;
-      }
-    }
-  }
-  return ops.reverse();
 }

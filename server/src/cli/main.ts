@@ -3,6 +3,7 @@
  * This is the only CLI module that writes to stdout/stderr, always through `CliIo`.
  */
 import { analyzeFiles } from './analyzeFiles';
+import type { CliIo } from './cliIo';
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -33,13 +34,7 @@ export const ExitCode = {
   notAnalysed: 4,
 } as const;
 
-/** Where the CLI writes and what it knows of its environment; tests can pass their own. */
-export interface CliIo {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown };
-  cwd: string;
-  env: Record<string, string | undefined>;
-}
+export type { CliIo } from './cliIo';
 
 /**
  * Runs the CLI with `argv` (the arguments after the script name) and resolves to the exit code.

@@ -28,6 +28,7 @@ import { CrateRunner } from './crateRunner';
 import { DocumentStore, filePathOf } from './documents';
 import { SettingsStore } from './settings';
 import { WorkspaceIndex } from './workspace';
+import type { ClientSession } from './client';
 
 const ON_SAVE_DEBOUNCE_MS = 1500;
 
@@ -41,8 +42,6 @@ interface Progress {
 }
 
 export class CalibrationFeature {
-  private trusted = true;
-  private progressSupported = false;
   private readonly running = new Set<string>();
   private readonly saveTimers = new Map<string, NodeJS.Timeout>();
   private readonly saveAgain = new Set<string>();
@@ -54,17 +53,19 @@ export class CalibrationFeature {
     private readonly settings: SettingsStore,
     private readonly workspace: WorkspaceIndex,
     private readonly runner: CrateRunner,
-  ) {}
-
-  setTrusted(trusted: boolean): void {
-    if (trusted !== this.trusted) {
-      this.connection.console.log(`[calibration] the workspace is ${trusted ? 'trusted' : 'not trusted'}`);
-    }
-    this.trusted = trusted;
+    private readonly client: ClientSession,
+  ) {
+    client.onDidInitialize(() => {
+      if (!client.trusted) {
+        this.logTrust(false);
+      }
+    });
+    client.onDidChangeTrust((trusted) => this.logTrust(trusted));
   }
 
-  setProgressSupported(supported: boolean): void {
-    this.progressSupported = supported;
+  private logTrust(trusted: boolean): void {
+    const state = trusted ? 'trusted' : 'not trusted';
+    this.connection.console.log(`[calibration] the workspace is ${state}`);
   }
 
   register(): void {
@@ -87,7 +88,7 @@ export class CalibrationFeature {
       void this.connection.window.showErrorMessage(error);
       return { ok: false, error };
     };
-    if (!this.trusted) {
+    if (!this.client.trusted) {
       this.connection.console.warn('[calibration] REFUSED: the workspace is not trusted');
       return refuse(UNTRUSTED_MESSAGE);
     }
@@ -121,7 +122,7 @@ export class CalibrationFeature {
     if (clientToken !== undefined) {
       return { reporter: this.connection.window.attachWorkDoneProgress(clientToken) };
     }
-    if (!this.progressSupported) {
+    if (!this.client.supports.progress) {
       return null;
     }
     try {
@@ -207,7 +208,7 @@ export class CalibrationFeature {
     if (!settings.calibration.onSave) {
       return;
     }
-    if (!this.trusted) {
+    if (!this.client.trusted) {
       this.connection.console.log('[calibration] not measuring on save: the workspace is not trusted');
       return;
     }

@@ -24,10 +24,11 @@ export interface CrateJobResults {
   forget: null;
 }
 
-/** Main thread → worker. */
-export type CrateWorkerRequest = { id: number; job: CrateJob };
-/** Worker → main thread. */
-export type CrateWorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+/** `workerData` of an index worker: the measurements known when it starts. */
+export interface CrateWorkerData {
+  wasmPaths?: WasmPaths;
+  calibrations: [root: string, data: CalibrationData][];
+}
 
 /** `workerData` of a worker started for one calibration run (instead of the index's jobs). */
 export interface CalibrationWorkerData {
@@ -44,8 +45,11 @@ export class CrateJobs {
   private readonly calibrations = new Map<string, Calibration>();
   private readonly ready: Promise<unknown>;
 
-  constructor(wasmPaths?: WasmPaths) {
+  constructor(wasmPaths?: WasmPaths, calibrations: [root: string, data: CalibrationData][] = []) {
     this.ready = initAnalysis(wasmPaths);
+    for (const [root, data] of calibrations) {
+      this.calibrations.set(root, new Calibration(data));
+    }
   }
 
   async run(job: CrateJob): Promise<unknown> {

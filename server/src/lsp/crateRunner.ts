@@ -1,6 +1,7 @@
 /**
- * Runs crate jobs (`crateJobs.ts`) on one worker thread, so indexing a large crate never holds up
- * hints, hovers or diagnostics, which the server's own thread answers. Without the worker's script
+ * Runs crate jobs (`crateJobs.ts`) on one worker thread of the shared pool (`workers/pool.ts`), so
+ * indexing a large crate never holds up hints, hovers or diagnostics, which the server's own thread
+ * answers. Without the worker's script
  * beside this file (the tests' compiled `out/` tree has it, a bundle without it does not), or after
  * the worker keeps crashing, jobs run in this thread instead.
  *
@@ -14,7 +15,16 @@ import { Worker } from 'worker_threads';
 import type { CalibrationData } from '../analysis/types/calibration';
 import type { WasmPaths } from '../analysis/syntax/parser';
 import { calibrateCrate, CalibrateOptions, CalibrateResult } from '../measure/calibrate';
-import { CalibrationWorkerData, CalibrationWorkerMessage, CalibrationWorkerRequest, CrateJob, CrateJobResults, CrateJobs, CrateWorkerRequest, CrateWorkerResponse } from './crateJobs';
+import { WorkerFailure, WorkerPool } from '../workers/pool';
+import {
+  CalibrationWorkerData,
+  CalibrationWorkerMessage,
+  CalibrationWorkerRequest,
+  CrateJob,
+  CrateJobResults,
+  CrateJobs,
+  CrateWorkerData,
+} from './crateJobs';
 
 const MAX_CRASHES = 3;
 const YOUNG_GENERATION_MB = 4;
@@ -22,15 +32,13 @@ const YOUNG_GENERATION_MB = 4;
 export const WORKER_IDLE_MS = 20_000;
 
 export class CrateRunner {
-  private worker: Worker | null = null;
+  /** The index's one worker, through the shared pool; null while jobs run in this thread. */
+  private pool: WorkerPool<CrateJob, unknown> | null = null;
   private local: CrateJobs | null = null;
-  private nextId = 1;
   private crashes = 0;
-  private idleTimer: NodeJS.Timeout | undefined;
   /** Workers of calibration runs under way. */
   private readonly calibrationWorkers = new Set<Worker>();
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  /** Re-sent to a replacement worker. */
+  /** Given to each new index worker, so a replacement knows the measurements too. */
   private readonly calibrations = new Map<string, CalibrationData>();
 
   constructor(
@@ -50,12 +58,24 @@ export class CrateRunner {
     } else if (job.kind === 'forget') {
       this.calibrations.delete(job.root);
     }
-    const worker = this.ensureWorker();
-    if (!worker) {
-      this.local ??= new CrateJobs(this.wasmPaths);
+    const pool = this.workerPool();
+    if (!pool) {
+      this.local ??= new CrateJobs(this.wasmPaths, [...this.calibrations]);
       return this.local.run(job) as Promise<CrateJobResults[K]>;
     }
-    return this.post(worker, job) as Promise<CrateJobResults[K]>;
+    return pool.run(job).catch((error: unknown) => {
+      if (!(error instanceof WorkerFailure)) {
+        throw error;
+      }
+      if (this.pool !== pool) {
+        // A stopped pool fails its waiting jobs with the reason it was stopped for.
+        throw new Error(error.reason);
+      }
+      // `worker exited with code 3` → `the index worker exited with code 3`.
+      const reason = error.reason.replace(/^worker /, '');
+      this.lost(reason);
+      throw new Error(`the index worker ${reason}`);
+    }) as Promise<CrateJobResults[K]>;
   }
 
   /**
@@ -101,85 +121,43 @@ export class CrateRunner {
     for (const worker of this.calibrationWorkers) {
       worker.postMessage({ kind: 'cancel' } satisfies CalibrationWorkerRequest);
     }
-    this.stopWorker();
-    this.failPending(new Error('the crate index stopped'));
+    const pool = this.pool;
+    this.pool = null;
+    pool?.terminate('the crate index stopped');
   }
 
-  private stopWorker(): void {
-    clearTimeout(this.idleTimer);
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) {
-      worker.removeAllListeners();
-      worker.on('error', () => undefined);
-      void worker.terminate();
-    }
-  }
-
-  private post(worker: Worker, job: CrateJob): Promise<unknown> {
-    clearTimeout(this.idleTimer);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, job } satisfies CrateWorkerRequest);
-    });
-  }
-
-  private ensureWorker(): Worker | null {
-    if (this.worker) {
-      return this.worker;
+  private workerPool(): WorkerPool<CrateJob, unknown> | null {
+    if (this.pool) {
+      return this.pool;
     }
     if (!this.script || this.crashes >= MAX_CRASHES || !fs.existsSync(this.script)) {
       return null;
     }
-    // A small young generation keeps the peak down while a crate is analysed (tokio: about 25 MB less), at a
-    // few percent of the time.
-    const worker = new Worker(this.script, { workerData: { wasmPaths: this.wasmPaths }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-    // The server exits when its client says so; an idle worker must not keep it alive.
-    worker.unref();
-    worker.on('message', (response: CrateWorkerResponse) => {
-      const waiter = this.pending.get(response.id);
-      this.pending.delete(response.id);
-      if (waiter) {
-        if (response.ok) {
-          waiter.resolve(response.value);
-        } else {
-          waiter.reject(new Error(response.error));
-        }
-      }
-      if (this.pending.size === 0 && this.worker === worker) {
-        clearTimeout(this.idleTimer);
-        this.idleTimer = setTimeout(() => {
-          if (this.pending.size === 0 && this.worker === worker) {
-            this.stopWorker();
-          }
-        }, WORKER_IDLE_MS);
-        this.idleTimer.unref();
-      }
+    this.pool = new WorkerPool<CrateJob, unknown>(this.script, {
+      maxWorkers: 1,
+      workerData: (): CrateWorkerData => ({
+        wasmPaths: this.wasmPaths,
+        calibrations: [...this.calibrations],
+      }),
+      // A small young generation keeps the peak down while a crate is analysed (tokio: about 25 MB
+      // less), at a few percent of the time.
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      idleMs: WORKER_IDLE_MS,
+      // The server exits when its client says so; an idle worker must not keep it alive.
+      unref: true,
     });
-    const lost = (why: string) => {
-      if (this.worker !== worker) {
-        return;
-      }
-      this.worker = null;
-      this.crashes++;
-      this.log(`[crate] the index worker ${why}${this.crashes >= MAX_CRASHES ? '; indexing in the server thread from now on' : '; starting a new one'}`);
-      this.failPending(new Error(`the index worker ${why}`));
-    };
-    worker.on('error', (error) => lost(`crashed (${error instanceof Error ? error.message : String(error)})`));
-    worker.on('exit', (code) => lost(`exited with code ${code}`));
-    this.worker = worker;
-    for (const [root, data] of this.calibrations) {
-      void this.post(worker, { kind: 'calibration', root, data });
-    }
-    return worker;
+    return this.pool;
   }
 
-  private failPending(error: Error): void {
-    const waiters = [...this.pending.values()];
-    this.pending.clear();
-    for (const waiter of waiters) {
-      waiter.reject(error);
+  private lost(reason: string): void {
+    this.crashes++;
+    const giveUp = this.crashes >= MAX_CRASHES;
+    const next = giveUp ? 'indexing in the server thread from now on' : 'starting a new one';
+    this.log(`[crate] the index worker ${reason}; ${next}`);
+    if (giveUp) {
+      const pool = this.pool;
+      this.pool = null;
+      pool?.terminate(`the index worker ${reason}`);
     }
   }
 }

@@ -1,18 +1,27 @@
 /**
  * The worker threads of the crate index (see `crateRunner.ts`). Started for the index, it answers
- * `CrateJobs` requests one at a time in the order they arrive. Started for one calibration run
+ * `CrateJobs` requests one at a time in the order they arrive (`serveTasks`), with the measurements
+ * known when it started already loaded. Started for one calibration run
  * (`workerData.mode === 'calibrate'`), it runs cargo and maps rustc's sizes to the source, so
  * neither the wait nor the analysis of the whole crate happens on the server's thread, then ends.
  * Bundled on its own as `server/dist/crateWorker.js`.
  */
 import { parentPort, workerData } from 'worker_threads';
-import type { WasmPaths } from '../analysis/syntax/parser';
 import { calibrateCrate } from '../measure/calibrate';
-import { CalibrationWorkerData, CalibrationWorkerMessage, CalibrationWorkerRequest, CrateJobs, CrateWorkerRequest, CrateWorkerResponse } from './crateJobs';
+import { serveTasks } from '../workers/pool';
+import {
+  CalibrationWorkerData,
+  CalibrationWorkerMessage,
+  CalibrationWorkerRequest,
+  CrateJob,
+  CrateJobs,
+  CrateWorkerData,
+} from './crateJobs';
 
 if (parentPort) {
   const port = parentPort;
-  const data = workerData as CalibrationWorkerData | { mode?: undefined; wasmPaths?: WasmPaths } | undefined;
+  type IndexWorkerData = CrateWorkerData & { mode?: undefined };
+  const data = workerData as CalibrationWorkerData | IndexWorkerData | undefined;
   if (data?.mode === 'calibrate') {
     const abort = new AbortController();
     port.on('message', (request: CalibrationWorkerRequest) => {
@@ -28,18 +37,7 @@ if (parentPort) {
         port.close();
       });
   } else {
-    const jobs = new CrateJobs(data?.wasmPaths);
-    let queue: Promise<void> = Promise.resolve();
-    port.on('message', (request: CrateWorkerRequest) => {
-      queue = queue.then(async () => {
-        let response: CrateWorkerResponse;
-        try {
-          response = { id: request.id, ok: true, value: await jobs.run(request.job) };
-        } catch (error) {
-          response = { id: request.id, ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
-        }
-        port.postMessage(response);
-      });
-    });
+    const jobs = new CrateJobs(data?.wasmPaths, data?.calibrations);
+    serveTasks(port, (job: CrateJob) => jobs.run(job));
   }
 }

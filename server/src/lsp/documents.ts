@@ -20,6 +20,7 @@ import { DEFAULT_EDITION, EditionResolver } from '../project/edition';
 import type { ModuleAncestor } from '../lints/levels';
 import { fixesFor } from './fixSource';
 import { SettingsStore } from './settings';
+import type { ClientSession } from './client';
 import { SourceText } from '../text/sourceText';
 import { carryOver } from './carryOver';
 import { SyntaxTrees } from './syntaxTrees';
@@ -83,19 +84,34 @@ export class DocumentStore {
   /** The engine's memory of each document's fn walks: a keystroke re-walks only the fn it touched. */
   private readonly walkCaches = new Map<string, WalkCache>();
   private readonly analysed = new Emitter<Analysis>();
+  private readonly invalidatedAll = new Emitter<void>();
   private editions: EditionResolver;
   /** Paths in edition warnings are shown relative to it (the first workspace folder). */
   private root = process.cwd();
-  private ready: Promise<boolean> = Promise.resolve(true);
   private knowledge: CrateKnowledge | null = null;
   /** Fires when a scheduled analysis is ready and still describes the document's current version. */
   readonly onDidAnalyse = this.analysed.event;
+  /** Fires when every open document is to be analysed again (settings, Cargo.toml changed). */
+  readonly onDidInvalidateAll = this.invalidatedAll.event;
 
+  /**
+   * @param ready analyses wait for the parser; `false` means it failed to load and every report
+   * is empty.
+   */
   constructor(
     private readonly connection: Connection,
     private readonly settings: SettingsStore,
+    client: ClientSession,
+    private readonly ready: Promise<boolean>,
   ) {
     this.editions = this.newEditionResolver();
+    client.onDidInitialize(() => {
+      if (client.workspace.root !== null) {
+        this.root = client.workspace.root;
+        this.editions = this.newEditionResolver();
+      }
+    });
+    settings.onDidChangeSettings(() => this.invalidateAll());
     this.documents.onDidOpen((e) => this.schedule(e.document.uri, 0));
     this.documents.onDidChangeContent((e) => {
       // A pending analysis reads the newest text when it runs, so keystrokes do not push it back
@@ -114,18 +130,9 @@ export class DocumentStore {
     this.documents.listen(connection);
   }
 
-  /** Analyses wait for the parser; `false` means it failed to load and every report is empty. */
-  setReady(ready: Promise<boolean>): void {
-    this.ready = ready;
-  }
-
+  /** The crate index (`workspace.ts`) introduces itself once it is built on this store. */
   setKnowledge(knowledge: CrateKnowledge): void {
     this.knowledge = knowledge;
-  }
-
-  setRoot(root: string): void {
-    this.root = root;
-    this.editions = this.newEditionResolver();
   }
 
   get(uri: string): TextDocument | undefined {
@@ -159,6 +166,7 @@ export class DocumentStore {
       this.editions = this.newEditionResolver();
     }
     this.invalidate(this.documents.all().map((d) => d.uri));
+    this.invalidatedAll.fire();
   }
 
   /** Re-analyses these open documents (their crate's calibration changed). */

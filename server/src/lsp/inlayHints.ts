@@ -9,6 +9,7 @@
  */
 import { Connection, InlayHint, InlayHintParams, MarkupContent, MarkupKind, Range } from 'vscode-languageserver/node';
 import type { FutureReport } from '../analysis/report';
+import type { ClientSession } from './client';
 import { DocumentStore } from './documents';
 import { heldAcrossAwaits, HeldAcross } from '../lints/heldAcross';
 import { code, escapeMarkdownCell, formatBytes, plural, valueLabel } from '../text/format';
@@ -36,8 +37,6 @@ interface MemoEntry {
 }
 
 export class InlayHintsFeature {
-  /** Whether the client resolves tooltips lazily (`inlayHint.resolveSupport`). */
-  private lazyTooltips = false;
   private readonly documentNumbers = new Map<string, number>();
   private readonly documentUris: string[] = [];
   private readonly memo = new WeakMap<FutureReport, MemoEntry>();
@@ -46,10 +45,18 @@ export class InlayHintsFeature {
     private readonly connection: Connection,
     private readonly documents: DocumentStore,
     private readonly settings: SettingsStore,
-  ) {}
+    private readonly client: ClientSession,
+  ) {
+    // Hints change when every document is analysed again (settings, Cargo.toml, clippy.toml) and
+    // when crate-aware reports arrive; the client asks again only when told.
+    documents.onDidInvalidateAll(() => this.refresh());
+  }
 
-  setLazyTooltips(lazy: boolean): void {
-    this.lazyTooltips = lazy;
+  /** Asks the client to ask for hints again, when it can be asked. */
+  refresh(): void {
+    if (this.client.supports.inlayHintRefresh) {
+      this.connection.languages.inlayHint.refresh().catch(() => undefined);
+    }
   }
 
   register(): void {
@@ -67,7 +74,10 @@ export class InlayHintsFeature {
     // Editors ask for the visible lines: only futures that overlap them can have hints there.
     const { start, end } = params.range;
     const visible = result.report.futures.filter((f) => !f.skipped && f.line - 1 <= end.line && f.endLine - 1 >= start.line);
-    const tooltips: TooltipMode = this.lazyTooltips ? { document: this.documentNumber(uri) } : 'eager';
+    // Clients that resolve hints (`inlayHint.resolveSupport`) get tooltips on resolve.
+    const tooltips: TooltipMode = this.client.supports.lazyTooltips
+      ? { document: this.documentNumber(uri) }
+      : 'eager';
     const key = JSON.stringify([settings.inlayHints, result.calibration, tooltips]);
     const hints: InlayHint[] = [];
     for (const future of visible) {

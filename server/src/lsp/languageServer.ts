@@ -1,22 +1,25 @@
 /**
- * Glues the features together on one connection: capabilities, settings, the document store, the
- * crate index, and one module per LSP feature.
+ * The language server as one object: `RustFutureSizeServer` is constructed with its collaborators
+ * (the client session, settings, documents, the crate index, the features), which find each other
+ * through constructor arguments and typed events; it answers `initialize` and the notifications
+ * that concern more than one feature.
  */
 import * as path from 'path';
-import { fileURLToPath } from 'url';
 import {
   CodeActionKind,
   Connection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  FileEvent,
   InitializeParams,
   InitializeResult,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { analyzeSource, initAnalysis } from '../analysis/engine';
 import { parseRust, type WasmPaths } from '../analysis/syntax/parser';
-import { Commands, InitializationOptions, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../protocol';
+import { Commands, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../protocol';
 import { CalibrationFeature } from './calibrationCommand';
+import { ClientSession } from './client';
 import { CodeActionsFeature } from './codeActions';
 import { ClippyConfig } from '../lints/clippyConfig';
 import { CrateRunner } from './crateRunner';
@@ -73,137 +76,197 @@ export interface ServerOptions {
   wasmPaths?: WasmPaths;
 }
 
-export function startServer(connection: Connection, options: ServerOptions): void {
-  const settings = new SettingsStore(connection);
-  const documents = new DocumentStore(connection, settings);
-  let documentChanges = false;
-  let configurationChanges = false;
-  let watchedFiles = false;
-  let inlayHintRefresh = false;
-  let workspaceFolder: string | null = null;
-  // Requests wait for the parser; a failure to load it is logged once and answered with nothing.
-  const ready = initAnalysis(options.wasmPaths).then(
+/** A feature that answers its own requests once registered on the connection. */
+export interface Feature {
+  register(): void;
+}
+
+export interface ServerParts {
+  client: ClientSession;
+  settings: SettingsStore;
+  documents: DocumentStore;
+  workspace: WorkspaceIndex;
+  runner: CrateRunner;
+  clippy: ClippyConfig;
+  diagnostics: DiagnosticsFeature;
+  calibration: CalibrationFeature;
+  /** Every feature, registered in this order. */
+  features: Feature[];
+}
+
+/** Files whose change is noticed through the client's file watcher. */
+const WATCHED_FILES = [
+  '**/Cargo.toml',
+  '**/*.rs',
+  '**/clippy.toml',
+  '**/.clippy.toml',
+  '**/target/rust-future-size/calibration.json',
+];
+
+export class RustFutureSizeServer {
+  constructor(
+    private readonly connection: Connection,
+    private readonly parts: ServerParts,
+    private readonly options: ServerOptions,
+  ) {}
+
+  listen(): void {
+    const { connection, parts } = this;
+    connection.onInitialize((params) => this.initialize(params));
+    connection.onInitialized(() => this.initialized());
+    connection.onDidChangeWatchedFiles(({ changes }) => this.filesChanged(changes));
+    connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: WorkspaceTrustParams) =>
+      parts.client.setTrusted(params.trusted === true),
+    );
+    connection.onShutdown(() => {
+      parts.calibration.dispose();
+      parts.workspace.dispose();
+      parts.runner.dispose();
+    });
+    parts.settings.register();
+    for (const feature of parts.features) {
+      feature.register();
+    }
+    connection.listen();
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const { client, diagnostics, clippy } = this.parts;
+    const supports = client.initialize(params);
+    // Owned by other modules that take these through calls rather than the session.
+    diagnostics.configure({
+      relatedInformation: supports.relatedInformation,
+      codeDescription: supports.codeDescription,
+    });
+    clippy.setWorkspaceRoots(client.workspace.folders);
+    return {
+      capabilities: {
+        textDocumentSync: {
+          openClose: true,
+          change: TextDocumentSyncKind.Incremental,
+          save: { includeText: false },
+        },
+        inlayHintProvider: { resolveProvider: supports.lazyTooltips },
+        hoverProvider: true,
+        codeActionProvider: supports.codeActionLiterals
+          ? { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] }
+          : true,
+        executeCommandProvider: { commands: [Commands.measureExactSizes] },
+      },
+      serverInfo: { name: 'rust-future-size', version: this.options.version },
+    };
+  }
+
+  private initialized(): void {
+    const { client, documents } = this.parts;
+    if (client.workspace.folderUri) {
+      documents.prepare(client.workspace.folderUri);
+    }
+    if (client.supports.configurationChanges) {
+      void this.connection.client.register(DidChangeConfigurationNotification.type, {
+        section: undefined,
+      });
+    }
+    if (client.supports.watchedFiles) {
+      void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: WATCHED_FILES.map((globPattern) => ({ globPattern })),
+      });
+    }
+  }
+
+  /** Cargo.toml changes editions; clippy.toml, the default threshold; any file, the crate index. */
+  private filesChanged(changes: FileEvent[]): void {
+    const { clippy, settings, documents, workspace } = this.parts;
+    const names = new Set(changes.map((c) => path.basename(filePathOf(c.uri))));
+    const manifest = names.has('Cargo.toml');
+    const clippyToml = names.has('clippy.toml') || names.has('.clippy.toml');
+    if (clippyToml) {
+      clippy.clear();
+      settings.clear();
+    }
+    if (manifest || clippyToml) {
+      documents.invalidateAll({ editions: manifest });
+    }
+    workspace.filesChanged(changes);
+  }
+}
+
+/** Loads the parser, then warms it and the engine up; `false` (logged once) when it cannot load. */
+function loadParser(
+  connection: Connection,
+  options: ServerOptions,
+  openDocuments: () => number,
+): Promise<boolean> {
+  return initAnalysis(options.wasmPaths).then(
     () => {
       warmUpParser();
-      // After the documents already waiting for the parser: the first of them warms the JIT just as well.
+      // After the documents already waiting for the parser: the first of them warms the JIT too.
       setImmediate(() => {
-        if (documents.all().length === 0) {
+        if (openDocuments() === 0) {
           warmUp();
         }
       });
       return true;
     },
     (error: unknown) => {
-      connection.console.error(`[parser] FAILED to load tree-sitter: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      void connection.window.showErrorMessage(`rust-future-size: cannot load the Rust parser: ${String(error)}`);
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      connection.console.error(`[parser] FAILED to load tree-sitter: ${detail}`);
+      void connection.window.showErrorMessage(
+        `rust-future-size: cannot load the Rust parser: ${String(error)}`,
+      );
       return false;
     },
   );
-  documents.setReady(ready);
+}
 
-  const diagnostics = new DiagnosticsFeature(connection, documents, settings, { docsUrl: options.docsUrl, relatedInformation: false, codeDescription: false });
-
+/** Builds the server's parts, each with the others it needs, and starts listening. */
+export function startServer(connection: Connection, options: ServerOptions): void {
+  const client = new ClientSession();
   const clippy = new ClippyConfig((message) => {
     connection.console.warn(`[clippy] ${message}`);
     void connection.window.showWarningMessage(`rust-future-size: ${message}`);
   });
-  settings.setThresholdDefault((uri) => (uri.startsWith('file:') ? (clippy.thresholdFor(filePathOf(uri))?.value ?? null) : null));
-  const refreshHints = () => {
-    if (inlayHintRefresh) {
-      connection.languages.inlayHint.refresh().catch(() => undefined);
-    }
-  };
+  const clippyThreshold = (uri: string) =>
+    uri.startsWith('file:') ? (clippy.thresholdFor(filePathOf(uri))?.value ?? null) : null;
+  const settings = new SettingsStore(connection, client, clippyThreshold);
+  // Requests wait for the parser; a failure to load it is logged once and answered with nothing.
+  const ready = loadParser(connection, options, () => documents.all().length);
+  const documents = new DocumentStore(connection, settings, client, ready);
   const runner = new CrateRunner((message) => connection.console.log(message), options.wasmPaths);
-  const workspace = new WorkspaceIndex(connection, documents, runner, refreshHints);
-  const calibration = new CalibrationFeature(connection, documents, settings, workspace, runner);
-
-  const inlayHintsFeature = new InlayHintsFeature(connection, documents, settings);
-
-  connection.onInitialize((params: InitializeParams): InitializeResult => {
-    const caps = params.capabilities;
-    const lazyTooltips = !!caps.textDocument?.inlayHint?.resolveSupport?.properties.includes('tooltip');
-    inlayHintsFeature.setLazyTooltips(lazyTooltips);
-    settings.setPullSupported(!!caps.workspace?.configuration);
-    configurationChanges = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
-    watchedFiles = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
-    documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
-    inlayHintRefresh = !!caps.workspace?.inlayHint?.refreshSupport;
-    diagnostics.configure({
-      relatedInformation: !!caps.textDocument?.publishDiagnostics?.relatedInformation,
-      codeDescription: !!caps.textDocument?.publishDiagnostics?.codeDescriptionSupport,
-    });
-    const progress = !!caps.window?.workDoneProgress;
-    workspace.setProgressSupported(progress);
-    calibration.setProgressSupported(progress);
-    calibration.setTrusted((params.initializationOptions as InitializationOptions | undefined)?.workspaceTrusted !== false);
-    const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
-    workspaceFolder = root ?? null;
-    if (root?.startsWith('file:')) {
-      documents.setRoot(fileURLToPath(root));
-    }
-    const folders = (params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : [])).filter((u) => u.startsWith('file:'));
-    clippy.setWorkspaceRoots(folders.map((u) => fileURLToPath(u)));
-    return {
-      capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-        inlayHintProvider: { resolveProvider: lazyTooltips },
-        hoverProvider: true,
-        codeActionProvider: caps.textDocument?.codeAction?.codeActionLiteralSupport
-          ? { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] }
-          : true,
-        executeCommandProvider: { commands: [Commands.measureExactSizes] },
-      },
-      serverInfo: { name: 'rust-future-size', version: options.version },
-    };
+  const workspace = new WorkspaceIndex(connection, documents, runner, client);
+  const calibration = new CalibrationFeature(
+    connection,
+    documents,
+    settings,
+    workspace,
+    runner,
+    client,
+  );
+  const diagnostics = new DiagnosticsFeature(connection, documents, settings, {
+    docsUrl: options.docsUrl,
+    relatedInformation: false,
+    codeDescription: false,
   });
-
-  connection.onInitialized(() => {
-    if (workspaceFolder) {
-      documents.prepare(workspaceFolder);
-    }
-    if (configurationChanges) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: undefined });
-    }
-    if (watchedFiles) {
-      void connection.client.register(DidChangeWatchedFilesNotification.type, {
-        watchers: ['**/Cargo.toml', '**/*.rs', '**/clippy.toml', '**/.clippy.toml', '**/target/rust-future-size/calibration.json'].map((globPattern) => ({ globPattern })),
-      });
-    }
-  });
-
-  const refreshAll = (editions: boolean) => {
-    documents.invalidateAll({ editions });
-    refreshHints();
+  const inlayHints = new InlayHintsFeature(connection, documents, settings, client);
+  workspace.onDidIndex(() => inlayHints.refresh());
+  const features: Feature[] = [
+    diagnostics,
+    inlayHints,
+    new HoversFeature(connection, documents),
+    new CodeActionsFeature(connection, documents, () => client.supports.documentChanges),
+    new LayoutDocumentFeature(connection, documents),
+    calibration,
+  ];
+  const parts = {
+    client,
+    settings,
+    documents,
+    workspace,
+    runner,
+    clippy,
+    diagnostics,
+    calibration,
+    features,
   };
-  connection.onDidChangeConfiguration(() => {
-    connection.console.log('[settings] configuration changed; pulling it again');
-    settings.clear();
-    refreshAll(false);
-  });
-  connection.onDidChangeWatchedFiles(({ changes }) => {
-    const names = new Set(changes.map((c) => path.basename(filePathOf(c.uri))));
-    if (names.has('clippy.toml') || names.has('.clippy.toml')) {
-      clippy.clear();
-      settings.clear();
-    }
-    if (names.has('Cargo.toml') || names.has('clippy.toml') || names.has('.clippy.toml')) {
-      refreshAll(names.has('Cargo.toml'));
-    }
-    workspace.filesChanged(changes);
-  });
-  connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: WorkspaceTrustParams) => calibration.setTrusted(params.trusted === true));
-  connection.onShutdown(() => {
-    calibration.dispose();
-    workspace.dispose();
-    runner.dispose();
-  });
-
-  diagnostics.register();
-  inlayHintsFeature.register();
-  new HoversFeature(connection, documents).register();
-  new CodeActionsFeature(connection, documents, () => documentChanges).register();
-  new LayoutDocumentFeature(connection, documents).register();
-  calibration.register();
-
-  connection.listen();
+  new RustFutureSizeServer(connection, parts, options).listen();
 }

@@ -2,10 +2,10 @@
  * "Show Future Layout": the state machine of the future at the cursor as a plain-text document
  * (variants, fields, offsets, sizes), highlighted by syntaxes/future-layout.tmLanguage.json.
  *
- * The engine reports which values each await stores, not where they go, so the offsets are
- * re-derived here with rustc's coroutine layout rules (shared/reference/coroutine-layout.md §3),
- * without the storage-conflict promotions that need the engine's liveness intervals. When that
- * changes the total, the document says so.
+ * Every offset is the engine's (`FutureReport.layout`, `HeldValue.offset`), so the fields add up
+ * to the size the hints show. (An earlier copy of the layout rules here promoted only values saved
+ * at two awaits or more, missed the promotions that overlapping storage forces, and so gave another
+ * total for some futures.)
  */
 import { Connection } from 'vscode-languageserver/node';
 import type { FutureReport, HeldValue } from '../analysis/report';
@@ -53,16 +53,15 @@ interface Field {
   label: string;
   type: string;
   size: number;
-  align: number;
   known: boolean;
   line: number | null;
-  variants: Set<number>;
+  /** The awaits whose state stores the value (none for upvars and the tag, in every state). */
+  variants: number[];
   offset: number;
 }
 
-export interface DerivedLayout {
-  size: number;
-  align: number;
+/** The engine's layout of a future (`FutureReport.layout`, `HeldValue.offset`), for display. */
+export interface FutureLayout {
   prefix: Field[];
   prefixSize: number;
   variants: { index: number; fields: Field[]; end: number }[];
@@ -91,74 +90,56 @@ function field(value: HeldValue, role: Field['role']): Field {
     label: valueLabel(value),
     type: value.kind === 'drop-flag' ? 'bool' : (value.type ?? '_'),
     size: value.size ?? 0,
-    align: value.align ?? 1,
     known: value.size !== null && value.exact,
     line: value.line,
-    variants: new Set(),
-    offset: 0,
+    variants: [],
+    offset: value.offset,
   };
 }
 
-const roundUp = (n: number, align: number) => Math.ceil(n / align) * align;
+const byOffset = (a: Field, b: Field) => a.offset - b.offset;
 
-function trailingZeros(x: number): number {
-  let n = 0;
-  while (x > 0 && x % 2 === 0) {
-    x /= 2;
-    n++;
+/**
+ * Groups the engine's offsets into the shared prefix and the states. A value saved at several
+ * awaits is one field (one `id`); a value the engine placed below the end of the prefix lives there
+ * even when only one await saves it (its storage overlaps another's, so rustc promotes it).
+ */
+export function futureLayout(future: FutureReport): FutureLayout | null {
+  const summary = future.layout;
+  if (!summary) {
+    return null;
   }
-  return n;
-}
-
-export function deriveLayout(future: FutureReport): DerivedLayout {
-  const locals = new Map<string, Field>();
+  const saved = new Map<number, Field>();
   for (const point of future.awaits) {
     for (const value of point.held) {
-      const key = `${value.kind}:${value.name ?? ''}:${value.line}:${value.column}:${value.type ?? ''}`;
-      let f = locals.get(key);
+      let f = saved.get(value.id);
       if (!f) {
         f = field(value, roleOf(value));
-        locals.set(key, f);
+        saved.set(value.id, f);
       }
-      f.variants.add(point.index);
+      f.variants.push(point.index);
     }
   }
-  const all = [...locals.values()];
-  const promoted = new Set(all.filter((f) => f.variants.size >= 2 || f.role === 'flag'));
-  const eligibleVariants = new Set(all.filter((f) => !promoted.has(f)).map((f) => [...f.variants][0]));
-  if (eligibleVariants.size < 2) {
-    all.forEach((f) => promoted.add(f));
-  }
-  const tagSize = future.awaits.length + 3 <= 256 ? 1 : 2;
-  const tag: Field = { role: 'tag', label: '<state tag>', type: tagSize === 1 ? 'u8' : 'u16', size: tagSize, align: tagSize, known: true, line: null, variants: new Set(), offset: 0 };
+  const inPrefix = (f: Field) => f.variants.length >= 2 || f.offset < summary.prefixSize;
+  const tag: Field = {
+    role: 'tag',
+    label: '<state tag>',
+    type: summary.tagSize === 1 ? 'u8' : 'u16',
+    size: summary.tagSize,
+    known: true,
+    line: null,
+    variants: [],
+    offset: summary.tagOffset,
+  };
   const upvars = future.upvars.map((v) => field(v, 'upvar'));
-  // The prefix is laid out like a struct: decreasing alignment, so there is no inner padding.
-  const prefix = [...upvars, tag, ...all.filter((f) => promoted.has(f))]
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => b.f.align - a.f.align || a.i - b.i)
-    .map(({ f }) => f);
-  let offset = 0;
-  for (const f of prefix) {
-    f.offset = roundUp(offset, f.align);
-    offset = f.offset + f.size;
-  }
-  let align = Math.max(1, ...prefix.map((f) => f.align));
-  const prefixSize = roundUp(offset, align);
-  const variants: DerivedLayout['variants'] = [];
-  for (const point of future.awaits) {
-    const fields = all
-      .filter((f) => !promoted.has(f) && f.variants.has(point.index))
-      .sort((a, b) => trailingZeros(Math.max(a.size, a.align)) - trailingZeros(Math.max(b.size, b.align)));
-    let end = prefixSize;
-    for (const f of fields) {
-      f.offset = roundUp(end, f.align);
-      end = f.offset + f.size;
-      align = Math.max(align, f.align);
-    }
-    variants.push({ index: point.index, fields, end });
-  }
-  const size = roundUp(Math.max(prefixSize, ...variants.map((v) => v.end)), align);
-  return { size, align, prefix, prefixSize, variants };
+  const locals = [...saved.values()];
+  const prefix = [...upvars, tag, ...locals.filter(inPrefix)].sort(byOffset);
+  const variants = future.awaits.map((point) => ({
+    index: point.index,
+    fields: locals.filter((f) => !inPrefix(f) && f.variants.includes(point.index)).sort(byOffset),
+    end: summary.variantEnds[point.index] ?? summary.prefixSize,
+  }));
+  return { prefix, prefixSize: summary.prefixSize, variants };
 }
 
 const kindWord: Record<FutureReport['kind'], string> = { fn: 'async fn', block: 'async block', closure: 'async closure' };
@@ -171,28 +152,30 @@ export function renderLayout(future: FutureReport, file: string): string {
     out.push('', `// not analysed: ${future.skipped}`);
     return out.join('\n') + '\n';
   }
-  const derived = deriveLayout(future);
-  // Measured: about three in four fields get rustc's own offset; the order inside the shared prefix
-  // is where rustc's field reordering and this estimate most often differ.
-  out.push(`// Offsets are estimated with rustc's coroutine layout rules (which values share the prefix,`);
-  out.push(`// which states overlap); rustc may order fields inside a region differently. Sizes are the hints'.`);
+  const layout = futureLayout(future);
+  out.push(`// Offsets are the analysis's, by rustc's coroutine layout rules; rustc may order`);
+  out.push(`// fields inside a region differently. The size is the hints'.`);
+  if (future.measured) {
+    out.push(`// The size was measured by rustc; the offsets are the analysis's estimate.`);
+  }
   out.push('');
   out.push(`future ${future.name}  size ${formatBytes(future.size, future.exact)}  align ${future.align}`);
   if (future.unknown.length) {
     out.push(`unknown ${future.unknown.join(', ')}`);
   }
-  if (future.size !== null && derived.size !== future.size) {
-    out.push(`// note: the offsets below add up to ${derived.size} bytes; the analysis, which also knows where`);
-    out.push(`// storage lifetimes overlap, gives ${future.size}. Treat offsets as approximate.`);
+  if (!layout) {
+    out.push('', '// no layout: this report was made without one');
+    return out.join('\n') + '\n';
   }
   out.push('');
-  out.push(`prefix  size ${derived.prefixSize}  (stored in every state)`);
-  for (const f of derived.prefix) {
-    out.push(fieldLine(f, f.role === 'upvar' || f.role === 'tag' ? '' : ` at ${[...f.variants].map((v) => `Suspend${v}`).join(', ')}`));
+  out.push(`prefix  size ${layout.prefixSize}  (stored in every state)`);
+  for (const f of layout.prefix) {
+    const states = f.variants.map((v) => `Suspend${v}`).join(', ');
+    out.push(fieldLine(f, states ? ` at ${states}` : ''));
   }
   out.push('');
   out.push(`variant Unresumed  (the captured inputs only)`);
-  for (const v of derived.variants) {
+  for (const v of layout.variants) {
     const point = future.awaits[v.index];
     out.push(`variant Suspend${v.index}  await #${v.index} at line ${point.line}  ends at ${v.end}`);
     if (!v.fields.length) {

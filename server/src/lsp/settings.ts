@@ -5,9 +5,10 @@
  * configuration stays in force.
  */
 import { isDeepStrictEqual } from 'util';
-import type { Connection } from 'vscode-languageserver/node';
+import { Connection, Emitter } from 'vscode-languageserver/node';
 import * as z from 'zod';
 import { DIAGNOSTIC_CODES, SETTINGS_SECTION } from '../protocol';
+import type { ClientSession } from './client';
 
 const ALLOW_BOOTSTRAP_DESCRIPTION =
   'Whether **Measure Exact Sizes with rustc** may, when no nightly toolchain is installed, build with the stable one and `RUSTC_BOOTSTRAP=1`, an environment variable that makes a stable compiler accept nightly-only flags (here `-Zprint-type-sizes`); the build goes to `target/rust-future-size`, so your own build cache is untouched.';
@@ -115,17 +116,23 @@ export class SettingsStore {
   private readonly cache = new Map<string, Promise<Settings>>();
   private lastGood: { settings: Settings; setsThreshold: boolean } = { settings: defaultSettings(), setsThreshold: false };
   private readonly reported = new Set<string>();
-  private pullSupported = false;
-  private thresholdDefault: ThresholdDefault = () => null;
+  private readonly changed = new Emitter<void>();
+  /** Fires when the settings may have changed: the next `get` pulls them again. */
+  readonly onDidChangeSettings = this.changed.event;
 
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly client: ClientSession,
+    private readonly thresholdDefault: ThresholdDefault = () => null,
+  ) {}
 
-  setPullSupported(supported: boolean): void {
-    this.pullSupported = supported;
-  }
-
-  setThresholdDefault(lookup: ThresholdDefault): void {
-    this.thresholdDefault = lookup;
+  /** Listens for the client's configuration changes. */
+  register(): void {
+    this.connection.onDidChangeConfiguration(() => {
+      this.connection.console.log('[settings] configuration changed; pulling it again');
+      this.clear();
+      this.changed.fire();
+    });
   }
 
   get(uri: string): Promise<Settings> {
@@ -150,7 +157,7 @@ export class SettingsStore {
   }
 
   private async pull(uri: string): Promise<{ settings: Settings; setsThreshold: boolean }> {
-    if (!this.pullSupported) {
+    if (!this.client.supports.pullConfiguration) {
       return this.lastGood;
     }
     let raw: unknown;

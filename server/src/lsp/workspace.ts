@@ -12,15 +12,23 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Connection, FileChangeType, FileEvent, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import {
+  Connection,
+  Emitter,
+  FileChangeType,
+  FileEvent,
+  WorkDoneProgressServerReporter,
+} from 'vscode-languageserver/node';
 import { Calibration, CalibrationData, hashText } from '../analysis/types/calibration';
 import type { CrateFile, Edition } from '../analysis/engine';
 import type { FileReport } from '../analysis/report';
 import { defaultCalibrationPath, loadCalibration } from '../measure/calibrate';
-import { CrateLayout, findCrateRoot, readRegularFile } from '../project/crateLayout';
+import { CrateLayout, findCrateRoot } from '../project/crateLayout';
+import { readManifest } from '../project/manifest';
 import type { ModuleAncestor } from '../lints/levels';
 import { CrateRunner } from './crateRunner';
 import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './documents';
+import type { ClientSession } from './client';
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;
@@ -81,24 +89,21 @@ export class WorkspaceIndex implements CrateKnowledge {
   private readonly rootOfDir = new Map<string, string | null>();
   /** The version each open document had when the index last looked, so the change event that follows an open is not a change. */
   private readonly seen = new Map<string, number>();
-  private progressSupported = false;
+  private readonly indexed = new Emitter<void>();
+  /** Fires after open documents got crate-aware reports (worth asking for their hints again). */
+  readonly onDidIndex = this.indexed.event;
 
   constructor(
     private readonly connection: Connection,
     private readonly documents: DocumentStore,
     private readonly runner: CrateRunner,
-    /** Called after open documents got crate-aware reports (refresh inlay hints). */
-    private readonly onIndexed: () => void,
+    private readonly client: ClientSession,
   ) {
     documents.setKnowledge(this);
     documents.documents.onDidOpen((e) => this.opened(e.document.uri, e.document.version));
     documents.documents.onDidChangeContent((e) => this.changed(e.document.uri, e.document.version));
     documents.documents.onDidClose((e) => this.closed(e.document.uri));
     documents.documents.onDidSave((e) => this.saved(e.document.uri, e.document.getText()));
-  }
-
-  setProgressSupported(supported: boolean): void {
-    this.progressSupported = supported;
   }
 
   /** The crate of an open document, if it belongs to one. */
@@ -353,7 +358,7 @@ export class WorkspaceIndex implements CrateKnowledge {
   }
 
   private async beginProgress(crate: CrateState): Promise<WorkDoneProgressServerReporter | null> {
-    if (!this.progressSupported) {
+    if (!this.client.supports.progress) {
       return null;
     }
     try {
@@ -430,7 +435,7 @@ export class WorkspaceIndex implements CrateKnowledge {
       }
     }
     if (delivered) {
-      this.onIndexed();
+      this.indexed.fire();
     }
   }
 
@@ -578,15 +583,10 @@ export class WorkspaceIndex implements CrateKnowledge {
   }
 }
 
-/** `[package] name` at a glance, for the progress title before the layout is read. */
+/** `[package] name`, for the progress title before the layout is read. */
 function packageName(root: string): string | null {
-  try {
-    const manifest = readRegularFile(path.join(root, 'Cargo.toml'), 1024 * 1024) ?? '';
-    const section = /^\s*\[package\]([\s\S]*?)(?:^\s*\[|$(?![\s\S]))/m.exec(manifest)?.[1] ?? '';
-    return /^\s*name\s*=\s*"([^"\n]+)"/m.exec(section)?.[1] ?? null;
-  } catch {
-    return null;
-  }
+  const read = readManifest(root);
+  return read.kind === 'parsed' ? (read.manifest.package?.name ?? null) : null;
 }
 
 /** The `mod x;` declarations of a file, in order: when they change, the module tree may have. */

@@ -11,6 +11,8 @@ import type { CalibrationData, MeasuredFuture } from '../analysis/types/calibrat
 import { futuresFromTypes, parsePrintTypeSizes, typeSizesFromTypes } from './printTypeSizes';
 import { matchFutures } from './matchFutures';
 import { readCrateLayout } from '../project/crateLayout';
+import { EditionResolver } from '../project/edition';
+import { readManifest } from '../project/manifest';
 
 export interface CalibrateOptions {
   /** Use `RUSTC_BOOTSTRAP=1` with the stable toolchain when no nightly is installed. */
@@ -57,7 +59,7 @@ export async function calibrateCrate(crateRoot: string, options: CalibrateOption
   // Only this crate's own artifacts go, so rustc runs again and prints its layouts; dependencies stay built.
   await run('cargo', cargo(['clean', '-p', layout.name, '--target-dir', targetDir]), crateRoot, env, options.signal);
   options.onProgress?.(`building ${layout.name} with -Zprint-type-sizes`);
-  const target = fs.existsSync(path.join(crateRoot, 'src', 'lib.rs')) || /\[lib\]/.test(readOr(path.join(crateRoot, 'Cargo.toml'))) ? ['--lib'] : [];
+  const target = hasLibrary(crateRoot) ? ['--lib'] : [];
   const build = await run('cargo', cargo(['rustc', ...target, '--target-dir', targetDir, '--', '-Zprint-type-sizes']), crateRoot, env, options.signal);
   if (build.code !== 0) {
     return { ok: false, error: firstCompilerError(build.stderr) ?? `cargo exited with status ${build.code}` };
@@ -66,7 +68,7 @@ export async function calibrateCrate(crateRoot: string, options: CalibrateOption
   const types = parsePrintTypeSizes(build.stdout);
   const rustcFutures = futuresFromTypes(types);
   await initAnalysis();
-  const edition = (layout.edition ?? '2021') as Edition;
+  const edition = calibrationEdition(crateRoot, (message) => options.onProgress?.(message));
   const reports = analyzeCrate(
     layout.files.map((f) => ({ file: f.path, text: readOr(f.path), modulePath: f.modulePath })),
     { edition },
@@ -139,6 +141,23 @@ export function firstCompilerError(stderr: string): string | null {
   }
   const location = lines.slice(i + 1, i + 3).find((l) => /-->/.test(l));
   return location ? `${lines[i]} (${location.trim().replace(/^-->\s*/, '')})` : lines[i];
+}
+
+/**
+ * The edition rustc compiled the crate with, so the engine reads it the same way:
+ * `edition.workspace = true` is followed to the workspace root, a missing edition is Cargo's 2015.
+ */
+export function calibrationEdition(crateRoot: string, warn: (message: string) => void): Edition {
+  return new EditionResolver(warn, crateRoot).editionOfPackage(crateRoot);
+}
+
+/** Whether the package builds a library: `src/lib.rs`, or a `[lib]` target in its manifest. */
+function hasLibrary(crateRoot: string): boolean {
+  if (fs.existsSync(path.join(crateRoot, 'src', 'lib.rs'))) {
+    return true;
+  }
+  const read = readManifest(crateRoot);
+  return read.kind === 'parsed' && read.manifest.targets.some((t) => t.kind === 'lib');
 }
 
 function readOr(file: string): string {

@@ -5,7 +5,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseToml } from 'smol-toml';
+import {
+  CargoManifest,
+  declaredEdition,
+  findPackageRoot,
+  MANIFEST_NAME,
+  readManifest,
+} from './manifest';
+import { readRegularFile } from './regularFile';
+
+export { readRegularFile };
 
 export interface CrateSourceFile {
   path: string;
@@ -16,6 +25,7 @@ export interface CrateLayout {
   /** The folder with the crate's `Cargo.toml`. */
   root: string;
   name: string;
+  /** `package.edition` (from the workspace root for `edition.workspace = true`); null if unset. */
   edition: string | null;
   files: CrateSourceFile[];
   /** Problems found on the way (a `Cargo.toml` that does not parse, a missing module file). */
@@ -27,42 +37,23 @@ const MAX_FILES = 5000;
 
 /** The nearest folder at or above `start` whose `Cargo.toml` has a `[package]`. */
 export function findCrateRoot(start: string): string | null {
-  let dir = path.resolve(start);
-  try {
-    if (fs.statSync(dir).isFile()) {
-      dir = path.dirname(dir);
-    }
-  } catch {
-    return null;
-  }
-  for (;;) {
-    const manifest = path.join(dir, 'Cargo.toml');
-    if (fs.existsSync(manifest) && /^\s*\[package\]/m.test(safeRead(manifest) ?? '')) {
-      return dir;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      return null;
-    }
-    dir = parent;
-  }
+  return findPackageRoot(start);
 }
 
 /** The crate at `root`: its library (or binary) root file and every module file reachable from it. */
 export function readCrateLayout(root: string): CrateLayout {
   const warnings: string[] = [];
-  const manifestPath = path.join(root, 'Cargo.toml');
-  let manifest: Record<string, unknown> = {};
-  try {
-    manifest = parseToml(safeRead(manifestPath) ?? '') as Record<string, unknown>;
-  } catch (e) {
-    warnings.push(`${manifestPath}: does not parse (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  const manifestPath = path.join(root, MANIFEST_NAME);
+  const read = readManifest(root);
+  if (read.kind === 'unparsable') {
+    warnings.push(`${manifestPath}: does not parse (${read.message})`);
+  } else if (read.kind === 'unreadable') {
+    warnings.push(`${manifestPath}: ${read.reason}`);
   }
-  const pkg = (manifest.package ?? {}) as Record<string, unknown>;
-  const lib = (manifest.lib ?? {}) as Record<string, unknown>;
-  const name = typeof pkg.name === 'string' ? pkg.name : path.basename(root);
-  const edition = typeof pkg.edition === 'string' ? pkg.edition : null;
-  const candidates = [typeof lib.path === 'string' ? lib.path : null, 'src/lib.rs', 'src/main.rs'].filter((c): c is string => !!c);
+  const manifest = read.kind === 'parsed' ? read.manifest : null;
+  const name = manifest?.package?.name ?? path.basename(root);
+  const libPath = manifest?.targets.find((t) => t.kind === 'lib')?.path ?? null;
+  const candidates = [libPath, 'src/lib.rs', 'src/main.rs'].filter((c): c is string => !!c);
   const rootFile = candidates.map((c) => path.join(root, c)).find((c) => fs.existsSync(c));
   const files: CrateSourceFile[] = [];
   const seen = new Set<string>();
@@ -76,7 +67,26 @@ export function readCrateLayout(root: string): CrateLayout {
       files.push({ path: extra, modulePath: modulePathFromFile(path.relative(path.join(root, 'src'), extra)) });
     }
   }
-  return { root, name, edition, files, warnings };
+  return { root, name, edition: manifest ? editionOf(manifest, warnings) : null, files, warnings };
+}
+
+/** The edition as declared, `edition.workspace = true` followed to the workspace root. */
+function editionOf(manifest: CargoManifest, warnings: string[]): string | null {
+  const declared = declaredEdition(manifest);
+  switch (declared.kind) {
+    case 'declared':
+      return typeof declared.value === 'string' ? declared.value : null;
+    case 'no-workspace-root':
+      warnings.push(`${manifest.file}: edition.workspace = true but no workspace root found`);
+      return null;
+    case 'no-workspace-edition':
+      warnings.push(
+        `${path.join(declared.rootDirectory, MANIFEST_NAME)}: [workspace.package] has no edition`,
+      );
+      return null;
+    default:
+      return null;
+  }
 }
 
 function isRegularFile(file: string): boolean {
@@ -105,7 +115,7 @@ function followModules(file: string, modulePath: string[], isRoot: boolean, file
   }
   seen.add(resolved);
   files.push({ path: resolved, modulePath });
-  const text = safeRead(resolved);
+  const text = readRegularFile(resolved);
   if (text === null) {
     return;
   }
@@ -165,24 +175,3 @@ function listRustFiles(dir: string): string[] {
   }
   return out.sort();
 }
-
-/** Manifests and module files beyond this are not read (a hand-written one is far smaller). */
-const MAX_READ_BYTES = 5 * 1024 * 1024;
-
-/**
- * A regular file's text; null for anything else (a FIFO would block, `/dev/zero` never ends), for
- * a file over the size cap, and for one that cannot be read.
- */
-export function readRegularFile(file: string, maxBytes = MAX_READ_BYTES): string | null {
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile() || stat.size > maxBytes) {
-      return null;
-    }
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
-}
-
-const safeRead = readRegularFile;

@@ -1,0 +1,149 @@
+/**
+ * The unit of work of a CLI run: one file on its own, or the requested files of one crate analysed
+ * with the whole crate's index. Plain data in and out, so a job runs the same in a worker thread
+ * (`worker.ts`) or in the CLI's own thread (`analyzeFiles.ts`).
+ */
+import * as path from 'path';
+import { analyzeCrate, analyzeSource, CrateFile, Edition } from '../analysis/engine';
+import { Calibration } from '../analysis/types/calibration';
+import type { FileReport } from '../analysis/report';
+import { loadCalibration } from '../measure/calibrate';
+import { modulePathFromFile, readCrateLayout } from '../project/crateLayout';
+import { readSource } from '../project/readSource';
+import { displayPath } from '../project/sourceFiles';
+
+/** Everything one file's analysis needs, as plain (worker-transferable) data. */
+export interface FileJob {
+  kind?: 'file';
+  /** Path to read, as found on disk. */
+  path: string;
+  /** Path shown in reports. */
+  file: string;
+  edition: Edition;
+  parseBudgetMs: number;
+  /** A stored calibration (`rust-future-size calibrate`) to take measured sizes from. */
+  calibrationFile?: string;
+}
+
+/**
+ * The files asked for in one crate, analysed with the whole crate's index: the types and async fns
+ * of its other files are known, so awaiting a fn two modules away gets its real size.
+ */
+export interface CrateJob {
+  kind: 'crate';
+  root: string;
+  /** The files to report on (others of the crate are only read for the index). */
+  requested: { path: string; file: string }[];
+  edition: Edition;
+  parseBudgetMs: number;
+  calibrationFile?: string;
+  cwd: string;
+}
+
+export type AnalysisJob = FileJob | CrateJob;
+
+/** Runs one job of either kind. Never throws. */
+export async function analyzeJob(job: AnalysisJob): Promise<FileReport[]> {
+  return job.kind === 'crate' ? analyzeCrateJob(job) : [await analyzeFile(job)];
+}
+
+function calibrationFrom(file: string | undefined): Calibration | undefined {
+  const data = file ? loadCalibration(file) : null;
+  return data ? new Calibration(data) : undefined;
+}
+
+/**
+ * Reads the whole crate (for its index) and reports on the requested files. Files of the crate that
+ * cannot be read are left out of the index with a notice only if they were requested.
+ */
+export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
+  try {
+    const layout = readCrateLayout(job.root);
+    const requested = new Map(job.requested.map((r) => [r.path, r.file]));
+    const inCrate = new Set(layout.files.map((f) => f.path));
+    const files = [...layout.files];
+    for (const r of job.requested) {
+      if (!inCrate.has(r.path)) {
+        // A file outside src/ (tests/, examples/, benches/): its own root module.
+        files.push({ path: r.path, modulePath: modulePathFromFile(path.basename(r.path)) });
+      }
+    }
+    const crateFiles: CrateFile[] = [];
+    const reports: FileReport[] = [];
+    for (const f of files) {
+      const source = await readSource(f.path);
+      const shown = requested.get(f.path) ?? displayPath(f.path, job.cwd);
+      if (!source.ok) {
+        if (requested.has(f.path)) {
+          reports.push({
+            file: shown,
+            futures: [],
+            notices: [`${shown}: skipped: ${source.reason}`],
+          });
+        }
+        continue;
+      }
+      crateFiles.push({ file: shown, text: source.text, modulePath: f.modulePath });
+    }
+    const all = analyzeCrate(crateFiles, {
+      edition: job.edition,
+      parseBudgetMs: job.parseBudgetMs,
+      calibration: calibrationFrom(job.calibrationFile),
+    });
+    const wanted = new Set(job.requested.map((r) => r.file));
+    for (const report of all) {
+      if (wanted.has(report.file)) {
+        reports.push({ ...report, notices: report.notices.map((n) => withFile(report.file, n)) });
+      }
+    }
+    // A `mod` whose file was not read (a FIFO, a device, a file outside the package) is named on
+    // the file that declares it.
+    for (const warning of layout.warnings) {
+      const declared =
+        /^(.*): (module `[^`]+` is (?:not a regular file|outside the package) .*)$/.exec(warning);
+      const report = declared
+        ? reports.find((r) => r.file === requested.get(declared[1]))
+        : undefined;
+      if (declared && report) {
+        report.notices.push(`${report.file}: ${declared[2]}`);
+      }
+    }
+    return reports;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return job.requested.map((r) => ({
+      file: r.file,
+      futures: [],
+      notices: [`${r.file}: analysis failed: ${reason}`],
+    }));
+  }
+}
+
+/**
+ * Reads and analyses one file. Never throws: an unreadable file or an engine failure becomes a
+ * notice, so one bad file cannot hide the results for all the others.
+ * `initAnalysis()` must have completed in this thread.
+ */
+export async function analyzeFile(job: FileJob): Promise<FileReport> {
+  const source = await readSource(job.path);
+  if (!source.ok) {
+    return { file: job.file, futures: [], notices: [`${job.file}: skipped: ${source.reason}`] };
+  }
+  try {
+    const report = analyzeSource(source.text, {
+      file: job.file,
+      edition: job.edition,
+      parseBudgetMs: job.parseBudgetMs,
+      calibration: calibrationFrom(job.calibrationFile),
+    });
+    return { ...report, notices: report.notices.map((notice) => withFile(job.file, notice)) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { file: job.file, futures: [], notices: [`${job.file}: analysis failed: ${reason}`] };
+  }
+}
+
+/** Notices are printed apart from their file, so each must say which file it is about. */
+function withFile(file: string, notice: string): string {
+  return notice.startsWith(file) ? notice : `${file}: ${notice}`;
+}
