@@ -27,6 +27,7 @@ const LAYERS = {
     folders: ['server/src/analysis', 'server/src/project'],
     packages: ['fs', 'path', 'os', 'child_process', 'crypto', 'util'],
   },
+  'server/src/workers': { folders: [], packages: ['worker_threads', 'os', 'path'] },
   'server/src/text': { folders: ['server/src/analysis'], packages: [] },
   // protocol.ts is the product's vocabulary (diagnostic codes, the allow comment, request names):
   // plain constants with no imports, shared by the client, the server and the CLI.
@@ -35,11 +36,11 @@ const LAYERS = {
     packages: ['fs', 'path', 'smol-toml'],
   },
   'server/src/cli': {
-    folders: ['server/src/analysis', 'server/src/project', 'server/src/measure', 'server/src/lints', 'server/src/text', 'server/src/protocol.ts'],
+    folders: ['server/src/analysis', 'server/src/project', 'server/src/measure', 'server/src/lints', 'server/src/text', 'server/src/workers', 'server/src/protocol.ts'],
     packages: null,
   },
   'server/src/lsp': {
-    folders: ['server/src/analysis', 'server/src/project', 'server/src/measure', 'server/src/lints', 'server/src/text', 'server/src/protocol.ts'],
+    folders: ['server/src/analysis', 'server/src/project', 'server/src/measure', 'server/src/lints', 'server/src/text', 'server/src/workers', 'server/src/protocol.ts'],
     packages: null,
   },
   'server/src/protocol.ts': { folders: [], packages: [] },

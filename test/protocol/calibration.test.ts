@@ -24,27 +24,33 @@ function hasCargo(): boolean {
   }
 }
 
-describe('calibration', function () {
-  this.timeout(CARGO_TIMEOUT_MS * 2);
-  let crate: TempCrate;
-  let lsp: LspSession;
+// Both suites share one crate, in order: the second reads the measurements the first stored.
+let crate: TempCrate;
+let crateMade = false;
+let lsp: LspSession;
 
-  before(function () {
-    if (!hasCargo()) {
-      this.skip();
-    }
+function useSharedCrate(this: Mocha.Context): void {
+  if (!hasCargo()) {
+    this.skip();
+  }
+  if (!crateMade) {
     crate = new TempCrate(crateFixture);
-  });
-  after(() => crate?.dispose());
+    crateMade = true;
+  }
+}
+
+async function start(initializationOptions?: unknown, settings: unknown = { calibration: { allowRustcBootstrap: true } }): Promise<void> {
+  lsp = new LspSession();
+  lsp.settings = settings;
+  await lsp.initialize(undefined, initializationOptions, crate.root);
+}
+
+describe('calibration: measuring and stored measurements', function () {
+  this.timeout(CARGO_TIMEOUT_MS * 2);
+  before(useSharedCrate);
   afterEach(async () => {
     await lsp?.dispose();
   });
-
-  async function start(initializationOptions?: unknown, settings: unknown = { calibration: { allowRustcBootstrap: true } }): Promise<void> {
-    lsp = new LspSession();
-    lsp.settings = settings;
-    await lsp.initialize(undefined, initializationOptions, crate.root);
-  }
 
   it('measures the crate, shows (measured) sizes, and only an edited function is estimated again', async () => {
     await start();
@@ -115,6 +121,21 @@ describe('calibration', function () {
     crate.write(CALIBRATION, stored);
     await lsp.filesChanged([{ uri: crate.uri(CALIBRATION), type: 1 }]);
     await until('measured again', async () => ((await futureHints(lsp, app)).idle === first.idle ? true : undefined));
+  });
+
+});
+
+describe('calibration: errors, trust and progress', function () {
+  this.timeout(CARGO_TIMEOUT_MS * 2);
+  before(useSharedCrate);
+  after(() => {
+    if (crateMade) {
+      crate.dispose();
+      crateMade = false;
+    }
+  });
+  afterEach(async () => {
+    await lsp?.dispose();
   });
 
   it('reports the first compiler error of a crate that does not build, and keeps the previous measurements', async () => {

@@ -30,11 +30,11 @@ const BIG_CRATE = {
   'src/lib.rs': 'async fn tick() {}\n\npub async fn big() -> usize {\n    let buffer = [0u8; 1500];\n    tick().await;\n    buffer.len()\n}\n',
 };
 
-describe('conventions', () => {
-  let lsp: LspSession;
+let lsp: LspSession;
+
+describe('conventions: clippy.toml', () => {
   afterEach(() => lsp.dispose());
 
-  describe('clippy.toml', () => {
     let crate: TempCrate;
     beforeEach(async () => {
       crate = new TempCrate(null, BIG_CRATE);
@@ -78,9 +78,11 @@ describe('conventions', () => {
       await until('the warning', () => (lsp.messages.length ? true : undefined));
       assert.match(lsp.messages[0].message, /clippy\.toml: does not parse .* its future-size-threshold is ignored/);
     });
-  });
+});
 
-  describe('allow attributes and comments', () => {
+describe('conventions: allow attributes and comments', () => {
+  afterEach(() => lsp.dispose());
+
     beforeEach(async () => {
       lsp = new LspSession();
       await lsp.initialize();
@@ -152,5 +154,4 @@ describe('conventions', () => {
       const extended = applyEdits(text, editsOf(extend, uri));
       assert.ok(extended.includes('\n// rust-future-size: allow(guard-held-across-await, large-future) -- no lock here\npub async fn commented()'), extended);
     });
-  });
 });

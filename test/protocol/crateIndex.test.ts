@@ -8,9 +8,11 @@ import { delay, LspSession, positionOf, until } from './support/lspSession';
 
 const INDEX_TIMEOUT_MS = 15_000;
 
-describe('crate index', () => {
-  let lsp: LspSession;
-  let crate: TempCrate;
+let lsp: LspSession;
+let crate: TempCrate;
+
+/** Each test gets its own copy of the crate and a server opened on it. */
+function freshCratePerTest(): void {
   beforeEach(async () => {
     lsp = new LspSession();
     crate = new TempCrate(crateFixture);
@@ -20,6 +22,10 @@ describe('crate index', () => {
     await lsp.dispose();
     crate.dispose();
   });
+}
+
+describe('crate index', () => {
+  freshCratePerTest();
 
   it('sizes a future that awaits a fn two modules away exactly once the index completes, with a progress', async () => {
     const app = await crate.open(lsp, 'src/app.rs');
@@ -89,6 +95,11 @@ describe('crate index', () => {
     }, INDEX_TIMEOUT_MS);
     assert.strictEqual(hints.handle, 'future 2064 B');
   });
+
+});
+
+describe('crate index: manifests, closing and cycles', () => {
+  freshCratePerTest();
 
   it('warns once about a Cargo.toml that does not parse, and still gives hints', async () => {
     crate.write('Cargo.toml', '[package]\nname = "crate-index-demo\nedition = 2021\n');
