@@ -5,7 +5,8 @@ import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './r
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './syntax/parser';
 import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items/items';
 import { Layout, LayoutComputer, TypeEnv } from './types/layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, Use, capturedPlaces, isAsyncClosure, isPrefix } from './liveness/held';
+import { BodyContext, BodyResult, Capture, Local, NestingTooDeep, SourceSpan, Use, capturedPlaces, isAsyncClosure, isPrefix } from './liveness/held';
+import { BodyWalker } from './liveness/bodyWalker';
 import { MacroTrees } from './syntax/macros';
 import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types/types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine/coroutine';

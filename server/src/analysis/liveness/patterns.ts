@@ -1,0 +1,464 @@
+/** `let` statements and patterns: the bindings a pattern declares and what it moves out of a place. */
+import { typeFromNode } from '../items/items';
+import type { SyntaxNode } from '../syntax/parser';
+import { elementType } from '../types/infer';
+import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, prim, ref } from '../types/types';
+import type { BodyWalker } from './bodyWalker';
+import { Local } from './held';
+import { isPinMacro, walkPinMacro } from './macroBodies';
+import { DEREF_TRAIT_TYPES, isPlace, isRestPattern, isSimplePlace, isUnsuffixedInt, isUnsuffixedIntArray, named, positionalParts } from './syntaxShapes';
+
+export function walkLet(w: BodyWalker, stmt: SyntaxNode): void {
+  const pattern = stmt.childForFieldName('pattern');
+  const value = stmt.childForFieldName('value');
+  const tyNode = stmt.childForFieldName('type');
+  const alternative = stmt.childForFieldName('alternative');
+  const order = w.point;
+  const annotated = tyNode ? typeFromNode(tyNode, w.ctx.index, w.ctx.scope) : null;
+  let ty = annotated ?? UNKNOWN;
+  if (value && ty.k === 'unknown') {
+    ty = w.typeOf(value);
+  }
+  const isWildcard = pattern?.type === '_';
+  let initAt: number | null = null;
+  w.statementTemps.push([]);
+  if (value) {
+    if (isWildcard && isPlace(value)) {
+      // `let _ = x;` neither moves nor reads `x`.
+    } else if (value.type === 'reference_expression' && !isPlace(value.childForFieldName('value') ?? value)) {
+      // `let r = &make();` extends the temporary to the enclosing block.
+      const operand = value.childForFieldName('value')!;
+      w.walkExpr(operand, 'move');
+      const temp = w.newTemp(w.typeOf(operand), operand, 'scope');
+      temp.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
+    } else if (isPinMacro(w, value)) {
+      walkPinMacro(w, value);
+    } else if (pattern && isPlace(value)) {
+      bindFromPlace(w, value, pattern, ty);
+    } else {
+      w.walkExpr(value, 'move');
+    }
+    const direct = value.type === 'await_expression' ? w.awaits[w.awaits.length - 1] : undefined;
+    const simpleBinding = !alternative && (pattern?.type === 'identifier' || pattern?.type === 'mut_pattern');
+    if (direct && direct.node.id === value.id && simpleBinding) {
+      // The binding is written while the awaitee still exists: they conflict.
+      initAt = direct.point + 0.25;
+    }
+  }
+  if (value && !annotated && hasUnknown(ty)) {
+    // Blocks and branches are typed while walked (their values may name inner bindings).
+    const after = w.typeOf(value);
+    if (!hasUnknown(after) || ty.k === 'unknown') {
+      ty = after;
+    }
+  }
+  // `let x = { ..; value }`: x is written by the block's tail while the block's locals still exist.
+  const tailPoint = value && (value.type === 'block' || value.type === 'unsafe_block') ? w.blockTailPoints.get(value.id) : undefined;
+  if (tailPoint !== undefined && initAt === null) {
+    initAt = tailPoint;
+  }
+  if (alternative) {
+    w.inRegion(() => w.walkBlock(alternative));
+  }
+  w.point++;
+  for (const t of w.statementTemps.pop() ?? []) {
+    t.end = w.point;
+  }
+  if (pattern && !isWildcard) {
+    const before = w.locals.length;
+    bindPattern(w, pattern, ty, order, 'binding');
+    if (!annotated && value && (isUnsuffixedInt(value) || isUnsuffixedIntArray(value)) && w.locals.length === before + 1) {
+      const local = w.locals[before];
+      const int = prim('i32') as Ty & { k: 'prim' };
+      local.ty = local.ty.k === 'array' ? { ...local.ty, elem: int } : int;
+      w.flexInts.set(local, int);
+    }
+    if (initAt !== null) {
+      for (let i = before; i < w.locals.length; i++) {
+        w.locals[i].init = initAt;
+      }
+    }
+  } else if (pattern && isWildcard && value && !isPlace(value)) {
+    // `let _ = expr;` drops the value at once: nothing to save.
+  }
+}
+
+/**
+ * `let PAT = place;`: parts bound with `ref` borrow the place, parts bound by value move out of it
+ * unless Copy (a copy leaves the place whole), and `_` / `..` parts stay where they are.
+ * Measured with rustc 1.95: `let (n, _) = t;` with `n` Copy keeps `t` (dropped at its scope end);
+ * `let (a, b) = t;` moving every part with drop glue frees it.
+ */
+export function bindFromPlace(w: BodyWalker, value: SyntaxNode, pattern: SyntaxNode, ty: Ty): void {
+  const parts = patternParts(w, pattern, ty);
+  if (parts.borrows) {
+    w.walkExpr(value, 'borrow');
+  }
+  if (parts.moved.length === 0) {
+    if (!parts.borrows) {
+      w.walkExpr(value, 'read');
+    }
+    return;
+  }
+  const root = isSimplePlace(value) ? w.placeRoot(value) : null;
+  if (!root || root.viaDeref || parts.moved.some((p) => p.length === 0) || isAdt(root.local.ty, ...DEREF_TRAIT_TYPES)) {
+    w.walkExpr(value, 'move');
+    return;
+  }
+  w.use(root.local, 'move', root.path, parts.moved);
+}
+
+/**
+ * What binding `pattern` to a place of type `ty` does to it: the paths (relative to the place) it
+ * moves out, and whether it borrows part of it. A move out of an enum variant's field ends in an
+ * `@Variant` step: the enum as a whole is still dropped later (measured: `let Some(x) = o else ..`
+ * keeps `o: Option<String>`). Where the type is not known the whole place counts as moved.
+ */
+export function patternParts(w: BodyWalker, pattern: SyntaxNode, ty: Ty): { moved: string[][]; borrows: boolean } {
+  const out = { moved: [] as string[][], borrows: false };
+  const visit = (p: SyntaxNode, t: Ty, path: string[]): void => {
+    if (t.k === 'ref' || t.k === 'ptr') {
+      // Matching through a reference binds by reference: nothing moves.
+      return;
+    }
+    const byValue = () => {
+      if (!w.ctx.traits(t).copy) {
+        out.moved.push(path);
+      }
+    };
+    const inVariant = (ctor: string, fn: (sub: { moved: string[][] }) => void) => {
+      const sub = { moved: [] as string[][] };
+      fn(sub);
+      if (sub.moved.length) {
+        out.moved.push([...path, `@${ctor}`]);
+      }
+    };
+    // A struct's fields are parts of the place; a variant's are moved out of the enum as a whole.
+    const fieldsOf = (variant: string | null, walk: (prefix: string[]) => void) => {
+      if (!variant) {
+        walk(path);
+        return;
+      }
+      inVariant(variant, (sub) => {
+        const saved = out.moved;
+        out.moved = sub.moved;
+        try {
+          walk([]);
+        } finally {
+          out.moved = saved;
+        }
+      });
+    };
+    switch (p.type) {
+      case 'identifier':
+        if (!/^[A-Z]/.test(p.text)) {
+          byValue();
+        }
+        return;
+      case 'mut_pattern':
+      case 'or_pattern': {
+        const inner = p.type === 'or_pattern' ? named(p)[0] : named(p).pop();
+        if (inner) {
+          visit(inner, t, path);
+        }
+        return;
+      }
+      case 'captured_pattern': {
+        const [, sub] = named(p);
+        byValue();
+        if (sub) {
+          const before = out.moved.length;
+          visit(sub, t, path);
+          out.moved.length = Math.min(out.moved.length, before);
+        }
+        return;
+      }
+      case 'ref_pattern':
+        out.borrows = true;
+        return;
+      case 'tuple_pattern':
+        if (t.k !== 'tuple') {
+          byValue();
+          return;
+        }
+        for (const { node, index } of positionalParts(p, t.elems.length)) {
+          visit(node, t.elems[index] ?? UNKNOWN, [...path, String(index)]);
+        }
+        return;
+      case 'slice_pattern':
+        if (t.k !== 'array' || t.len === null || named(p).some((c) => c.type === 'captured_pattern' && isRestPattern(c))) {
+          byValue();
+          return;
+        }
+        for (const { node, index } of positionalParts(p, t.len)) {
+          visit(node, t.elem, [...path, String(index)]);
+        }
+        return;
+      case 'tuple_struct_pattern': {
+        const typeNode = p.childForFieldName('type');
+        const ctor = typeNode?.text.split('::').pop() ?? '';
+        const shape = ctorShape(w, t, typeNode?.text ?? '');
+        if (!shape) {
+          byValue();
+          return;
+        }
+        fieldsOf(shape.variant, (prefix) => {
+          for (const { node, index } of positionalParts(p, shape.arity, typeNode)) {
+            visit(node, variantField(w, t, ctor, index), [...prefix, String(index)]);
+          }
+        });
+        return;
+      }
+      case 'struct_pattern': {
+        const typeNode = p.childForFieldName('type');
+        const shape = ctorShape(w, t, typeNode?.text ?? '');
+        if (!shape) {
+          byValue();
+          return;
+        }
+        fieldsOf(shape.variant, (prefix) => {
+          for (const f of named(p)) {
+            if (f.type !== 'field_pattern') {
+              continue;
+            }
+            const name = f.childForFieldName('name')?.text ?? '';
+            const sub = f.childForFieldName('pattern');
+            const fty = structPatternField(w, t, p, name);
+            if (f.children.some((c) => c?.type === 'ref')) {
+              out.borrows = true;
+            } else if (sub) {
+              visit(sub, fty, [...prefix, name]);
+            } else if (!w.ctx.traits(fty).copy) {
+              out.moved.push([...prefix, name]);
+            }
+          }
+        });
+        return;
+      }
+      default:
+        // `_`, `..`, literals, ranges, `&pat` (only ever matches a reference): nothing moves.
+        return;
+    }
+  };
+  visit(pattern, ty, []);
+  return out;
+}
+
+/**
+ * The constructor a tuple-struct or struct pattern names: a struct (its fields are parts of the place)
+ * or an enum variant. Null when it is not known.
+ */
+export function ctorShape(w: BodyWalker, t: Ty, typeText: string): { arity: number | null; variant: string | null } | null {
+  const segs = typeText.split('::');
+  const ctor = segs[segs.length - 1];
+  if (ctor === 'Some' || ctor === 'Ok' || ctor === 'Err') {
+    return { arity: 1, variant: ctor };
+  }
+  const owner = t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+  const direct = w.ctx.index.types.get(ctor);
+  const enumTy = owner?.kind === 'enum' ? owner : segs.length >= 2 ? w.ctx.index.types.get(segs[segs.length - 2]) : undefined;
+  if (enumTy?.kind === 'enum') {
+    const v = enumTy.variants.find((x) => x.name === ctor);
+    return { arity: v ? v.fields.length : null, variant: ctor };
+  }
+  if (ctor === 'Self' && owner?.kind === 'struct') {
+    return { arity: owner.fields.length, variant: null };
+  }
+  if (direct?.kind === 'struct' && (owner === undefined || owner === direct)) {
+    return { arity: direct.fields.length, variant: null };
+  }
+  if (segs.length >= 2 && !direct) {
+    // `Kind::Variant(..)` of an enum from elsewhere.
+    return { arity: null, variant: ctor };
+  }
+  return null;
+}
+
+/** Declares the bindings of a pattern, deriving each binding's type from the matched type. */
+export function bindPattern(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, kind: 'binding' | 'argument'): void {
+  const declare = (name: string, t: Ty, node: SyntaxNode) => {
+    const l = w.newLocal(name, kind, t, node, order < 0 ? -1000 + w.nextId : order);
+    if (order < 0) {
+      l.init = -1;
+    }
+  };
+  const byRef = ty.k === 'ref';
+  const wrap = (t: Ty) => (byRef && t.k !== 'ref' ? ref(t) : t);
+  switch (pattern.type) {
+    case 'identifier':
+      // `None`, `MAX`: unit variants and constants, not bindings (Rust names bindings in snake_case).
+      if (/^[A-Z]/.test(pattern.text)) {
+        return;
+      }
+      declare(pattern.text, ty, pattern);
+      return;
+    case 'mut_pattern':
+      if (pattern.namedChildren[0]) {
+        bindPattern(w, pattern.namedChildren[pattern.namedChildren.length - 1]!, ty, order, kind);
+      }
+      return;
+    case 'ref_pattern': {
+      const inner = pattern.namedChildren[pattern.namedChildren.length - 1];
+      if (inner) {
+        bindPattern(w, inner, ref(ty), order, kind);
+      }
+      return;
+    }
+    case 'reference_pattern': {
+      const inner = pattern.namedChildren[pattern.namedChildren.length - 1];
+      if (inner) {
+        bindPattern(w, inner, ty.k === 'ref' ? ty.inner : UNKNOWN, order, kind);
+      }
+      return;
+    }
+    case 'captured_pattern': {
+      const parts = named(pattern);
+      if (parts[0]) {
+        declare(parts[0].text, ty, parts[0]);
+      }
+      if (parts[1]) {
+        bindPattern(w, parts[1], ty, order, kind);
+      }
+      return;
+    }
+    case 'tuple_pattern': {
+      const t = peelRefs(ty);
+      for (const { node, index } of positionalParts(pattern, t.k === 'tuple' ? t.elems.length : null)) {
+        bindPattern(w, node, wrap(t.k === 'tuple' ? t.elems[index] ?? UNKNOWN : UNKNOWN), order, kind);
+      }
+      return;
+    }
+    case 'slice_pattern': {
+      const elem = elementType(ty);
+      named(pattern).forEach((p) => bindPattern(w, p, wrap(elem), order, kind));
+      return;
+    }
+    case 'tuple_struct_pattern': {
+      const t = peelRefs(ty);
+      const typeNode = pattern.childForFieldName('type');
+      const ctor = typeNode?.text.split('::').pop() ?? '';
+      const arity = ctorShape(w, t, typeNode?.text ?? '')?.arity ?? null;
+      for (const { node, index } of positionalParts(pattern, arity, typeNode)) {
+        bindPattern(w, node, wrap(index < 0 ? UNKNOWN : variantField(w, t, ctor, index)), order, kind);
+      }
+      return;
+    }
+    case 'struct_pattern': {
+      const t = peelRefs(ty);
+      for (const f of named(pattern)) {
+        if (f.type !== 'field_pattern') {
+          continue;
+        }
+        const nameNode = f.childForFieldName('name');
+        const sub = f.childForFieldName('pattern');
+        const fieldName = nameNode?.text ?? '';
+        const isRef = f.children.some((c) => c?.type === 'ref');
+        const fty = wrap(structPatternField(w, t, pattern, fieldName));
+        if (sub) {
+          bindPattern(w, sub, fty, order, kind);
+        } else if (nameNode) {
+          declare(fieldName, isRef ? ref(fty) : fty, nameNode);
+        }
+      }
+      return;
+    }
+    case 'or_pattern': {
+      const first = named(pattern)[0];
+      if (first) {
+        bindPattern(w, first, ty, order, kind);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+export function variantField(w: BodyWalker, t: Ty, ctor: string, i: number): Ty {
+  if (ctor === 'Some' || ctor === 'Ok') {
+    return isAdt(t, 'Option', 'Result', 'Poll', 'LockResult') ? (t.k === 'adt' ? t.args[0] ?? UNKNOWN : UNKNOWN) : UNKNOWN;
+  }
+  if (ctor === 'Err') {
+    return t.k === 'adt' ? t.args[1] ?? UNKNOWN : UNKNOWN;
+  }
+  const user = t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+  if (user?.kind === 'enum') {
+    const v = user.variants.find((x) => x.name === ctor);
+    return v?.fields[i] ?? UNKNOWN;
+  }
+  if (user?.kind === 'struct') {
+    return user.fields[i]?.ty ?? UNKNOWN;
+  }
+  const direct = w.ctx.index.types.get(ctor);
+  if (direct?.kind === 'struct') {
+    return direct.fields[i]?.ty ?? UNKNOWN;
+  }
+  return UNKNOWN;
+}
+
+export function structPatternField(w: BodyWalker, t: Ty, pattern: SyntaxNode, field: string): Ty {
+  const typeNode = pattern.childForFieldName('type');
+  const segs = typeNode?.text.split('::') ?? [];
+  const last = segs[segs.length - 1];
+  const user = w.ctx.index.types.get(last);
+  if (user?.kind === 'struct') {
+    if (t.k === 'adt' && t.segments[t.segments.length - 1] === user.name) {
+      // With the matched type's generic arguments substituted.
+      return w.typer.fieldType(t, field);
+    }
+    return user.fields.find((f) => f.name === field)?.ty ?? UNKNOWN;
+  }
+  const owner = t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+  if (owner?.kind === 'struct') {
+    return w.typer.fieldType(t, field);
+  }
+  // A struct-like enum variant: `State::Streaming { session, .. }`.
+  const enumTy = owner?.kind === 'enum' ? owner : segs.length >= 2 ? w.ctx.index.types.get(segs[segs.length - 2]) : undefined;
+  if (enumTy?.kind === 'enum') {
+    const variant = enumTy.variants.find((v) => v.name === last);
+    const i = variant?.fieldNames?.indexOf(field) ?? -1;
+    if (variant && i >= 0) {
+      return variant.fields[i];
+    }
+  }
+  return UNKNOWN;
+}
+
+/**
+ * Binding a non-Copy part of a place by value (`Some(s) => ..` on `opt`) moves it out of that place;
+ * `ref` bindings borrow it (measured: `if let Some(ref a) = t {..}` keeps `t` saved at later awaits).
+ */
+export function recordPatternMove(w: BodyWalker, scrutinee: SyntaxNode, pattern: SyntaxNode | null, ty: Ty, bindings: Local[], scrutineeTemp?: Local): void {
+  const movesOut = bindings.some((b) => b.ty.k !== 'ref' && b.ty.k !== 'unknown' && !w.ctx.traits(b.ty).copy);
+  if (!isPlace(scrutinee)) {
+    if (movesOut && scrutineeTemp && scrutineeTemp.ty.k !== 'ref') {
+      scrutineeTemp.uses.push({ point: w.point, kind: 'move', region: [...w.regionStack], partial: true });
+    }
+    return;
+  }
+  const root = w.placeRoot(scrutinee);
+  if (!root || root.viaDeref || root.local.ty.k === 'ref') {
+    return;
+  }
+  const parts = pattern ? patternParts(w, pattern, ty) : { moved: [], borrows: false };
+  if (parts.borrows) {
+    w.use(root.local, 'borrow', root.path);
+  }
+  if (!movesOut) {
+    return;
+  }
+  const plainPlace = isSimplePlace(scrutinee) && !isAdt(root.local.ty, ...DEREF_TRAIT_TYPES);
+  if (plainPlace && parts.moved.some((p) => p.length === 0)) {
+    // Bound whole (`match s { v => .. }`): the same move as `let v = s;` (measured).
+    w.use(root.local, 'move', root.path);
+    return;
+  }
+  const precise = plainPlace && parts.moved.length > 0;
+  const count = root.local.uses.length;
+  w.use(root.local, 'move', root.path, precise ? parts.moved : 'whole');
+  const last = root.local.uses[root.local.uses.length - 1];
+  // Unless every part with drop glue is known to be gone, the rest of the value stays to be dropped.
+  if (root.local.uses.length > count && last.kind === 'move' && !w.partMoves.some((m) => m.use === last)) {
+    last.partial = true;
+  }
+}
