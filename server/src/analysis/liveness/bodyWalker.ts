@@ -7,17 +7,17 @@ import type { HeldKind } from '../report';
 import type { SyntaxNode } from '../syntax/parser';
 import { endOf } from '../syntax/positions';
 import { ExprTyper, InferEnv } from '../types/infer';
-import { Ty, UNKNOWN, isAdt, peelRefs, ref } from '../types/types';
+import { Ty, UNKNOWN } from '../types/types';
 import { walkCall } from './calls';
-import { walkClosure, walkNestedFuture } from './captures';
-import { walkFor, walkIf, walkMatch, walkWhile } from './controlFlow';
-import { controlFlowOf, inferIndexTypes, isPrimitive, walkAssignTarget, walkAwait, walkBinary, walkOperands, walkValueOperand } from './expressions';
-import { AwaitSite, BodyContext, BodyResult, CaptureFrame, Local, LoopSpan, MAX_NESTING, NestedFuture, NestingTooDeep, Use, UseKind } from './held';
-import { unifyExpected, unifyInt } from './intInference';
+import { useFromClosure, walkAsyncBlock, walkClosure } from './captures';
+import { walkFor, walkIf, walkInnerBlock, walkJump, walkLoop, walkMatch, walkWhile } from './controlFlow';
+import { walkAssign, walkAwait, walkBinary, walkCast, walkChildren, walkCompoundAssign, walkElements, walkField, walkIndex, walkPath, walkRange, walkReference, walkStructLiteral, walkTry, walkUnary } from './expressions';
+import { AwaitSite, BodyContext, BodyResult, CaptureFrame, Local, LoopSpan, MAX_NESTING, NestedFuture, NestingTooDeep, Use, UseKind, WalkMode } from './held';
+import { unifyExpected } from './intInference';
 import { walkMacro } from './macroBodies';
 import { classifyMove } from './moves';
 import { bindPattern, walkLet } from './patterns';
-import { DEREF_TRAIT_TYPES, DIVERGING_MACROS, isDivergingStatement, isPlace, isUnsuffixedInt, macroName, named } from './syntaxShapes';
+import { DIVERGING_MACROS, isDivergingStatement, macroName, named } from './syntaxShapes';
 
 export class BodyWalker {
   point = 0;
@@ -235,44 +235,7 @@ export class BodyWalker {
     }
     const frame = this.captureFrames[this.captureFrames.length - 1];
     if (frame && local.id < frame.firstLocalId) {
-      const traits = this.ctx.traits(local.ty);
-      const isRefLocal = local.ty.k === 'ref' || local.ty.k === 'ptr';
-      // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.
-      const byValue = frame.isMove || (kind === 'move' && !traits.copy && !isRefLocal);
-      let cap = frame.captured.get(local);
-      if (!cap) {
-        cap = { local, paths: new Set(), byValue: false };
-        frame.captured.set(local, cap);
-      }
-      cap.paths.add(path);
-      cap.byValue ||= byValue;
-      // The closure or block itself is what uses the variable, at its creation.
-      // A reference used through itself (`client.get()`) is captured as `*client`: no borrow of the local.
-      // Editions 2015/2018 capture whole variables: a capture by reference is `&client` itself, a borrow
-      // of the local even when it is a reference (measured: `|| self.io.peek(buf)` keeps `self` and `buf`).
-      const wholeVariable = this.ctx.edition === '2015' || this.ctx.edition === '2018';
-      const throughDeref = isRefLocal && !wholeVariable && (path !== '' || (kind === 'move' && !byValue && !traits.copy) || (kind === 'borrow' && !this.explicitBorrow));
-      const captureKind: UseKind = byValue ? (traits.copy ? 'read' : 'move') : 'borrow';
-      cap.throughRef = (cap.throughRef ?? true) && throughDeref && !cap.byValue;
-      // Outer frames see the capture as a use too; a capture by reference is `&local` (or `&local.field`).
-      // It happens where the closure is created, whatever branch of the closure's body uses the variable
-      // (measured: `move || if c { s.len() } else { 0 }` moves `s` unconditionally).
-      const outer = this.captureFrames.pop()!;
-      const innerRegions = this.regionStack.splice(outer.regionDepth);
-      try {
-        if (throughDeref || captureKind !== 'borrow') {
-          // A capture by value takes the whole variable in editions 2015/2018, and in 2021 the place
-          // used, out of a value the closure does not reach through a pointer (`move || s.a.len()`
-          // moves `s.a` alone; measured).
-          const place = !wholeVariable && !throughDeref && path !== '' && !isRefLocal && !isAdt(local.ty, 'Box', 'Rc', 'Arc');
-          this.use(local, throughDeref ? 'read' : captureKind, path, place ? [[]] : 'whole');
-        } else {
-          this.withExplicitBorrow(() => this.use(local, captureKind, wholeVariable ? '' : path));
-        }
-      } finally {
-        this.regionStack.push(...innerRegions);
-        this.captureFrames.push(outer);
-      }
+      useFromClosure(this, frame, local, kind, path);
       return;
     }
     const isRef = local.ty.k === 'ref' || local.ty.k === 'ptr';
@@ -441,7 +404,7 @@ export class BodyWalker {
     return local ? { local, path: fields.join('.'), viaDeref } : null;
   }
 
-  walkExpr(node: SyntaxNode, mode: UseKind | 'discard'): void {
+  walkExpr(node: SyntaxNode, mode: WalkMode): void {
     if (++this.depth > MAX_NESTING) {
       throw new NestingTooDeep();
     }
@@ -452,257 +415,9 @@ export class BodyWalker {
     }
   }
 
-  walkExprAt(node: SyntaxNode, mode: UseKind | 'discard'): void {
-    switch (node.type) {
-      case 'identifier':
-      case 'self': {
-        const local = this.lookup(node.text);
-        if (local) {
-          this.use(local, mode === 'discard' ? 'read' : mode);
-        }
-        return;
-      }
-      case 'field_expression': {
-        const root = this.placeRoot(node);
-        if (root && !root.viaDeref && isAdt(root.local.ty, ...DEREF_TRAIT_TYPES)) {
-          // `guard.field` goes through `Deref::deref(&guard)`: a borrow of the guard itself.
-          this.use(root.local, 'borrow', '');
-          return;
-        }
-        if (root) {
-          let kind: UseKind = mode === 'discard' ? 'read' : mode;
-          if (kind === 'move' && this.ctx.traits(this.typeOf(node)).copy) {
-            kind = 'read';
-          }
-          if (root.viaDeref && kind === 'borrow') {
-            kind = 'read';
-          }
-          this.use(root.local, kind, root.path);
-          return;
-        }
-        const base = node.childForFieldName('value');
-        if (base) {
-          walkValueOperand(this, base, mode === 'borrow' ? 'borrow' : 'read');
-        }
-        return;
-      }
-      case 'index_expression': {
-        const [base, idx] = named(node);
-        if (base && idx) {
-          inferIndexTypes(this, base, idx);
-        }
-        if (idx) {
-          this.walkExpr(idx, 'move');
-        }
-        if (base) {
-          const bt = peelRefs(this.typeOf(base));
-          // Built-in array indexing is a plain place access; everything else calls `Index::index(&base)`.
-          const builtin = bt.k === 'array' && idx?.type !== 'range_expression';
-          if (isPlace(base)) {
-            this.walkExpr(base, builtin ? (mode === 'borrow' ? 'borrow' : 'read') : 'borrow');
-          } else {
-            walkValueOperand(this, base, 'borrow');
-          }
-        }
-        return;
-      }
-      case 'reference_expression': {
-        const operand = node.childForFieldName('value');
-        if (!operand) {
-          return;
-        }
-        if (operand.type === 'identifier' || operand.type === 'self') {
-          // `&r` borrows the local itself, even when `r` is a reference.
-          this.withExplicitBorrow(() => this.walkExpr(operand, 'borrow'));
-        } else if (isPlace(operand)) {
-          this.walkExpr(operand, 'borrow');
-        } else {
-          walkValueOperand(this, operand, 'borrow');
-        }
-        return;
-      }
-      case 'unary_expression': {
-        const operand = node.namedChildren[0];
-        if (operand) {
-          const op = node.children[0]?.type;
-          if (op === '*') {
-            const t = this.typeOf(operand);
-            // `*guard` on a smart pointer calls Deref::deref(&guard).
-            const viaDerefTrait = isAdt(peelRefs(t), 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Rc', 'Arc');
-            if (viaDerefTrait && t.k !== 'ref' && !isPlace(operand)) {
-              // `*m.lock().unwrap()`: the guard is a temporary of the statement (of the whole `match`
-              // for a scrutinee), so it is still alive at an await later in it.
-              walkValueOperand(this, operand, 'borrow');
-            } else {
-              this.walkExpr(operand, viaDerefTrait && t.k !== 'ref' ? 'borrow' : 'read');
-            }
-          } else {
-            this.walkExpr(operand, isPrimitive(this, this.typeOf(operand)) ? 'read' : 'move');
-          }
-        }
-        return;
-      }
-      case 'parenthesized_expression':
-      case 'else_clause':
-        for (const c of named(node)) {
-          this.walkExpr(c, mode);
-        }
-        return;
-      case 'type_cast_expression': {
-        const v = node.childForFieldName('value');
-        if (v) {
-          this.walkExpr(v, 'read');
-        }
-        return;
-      }
-      case 'binary_expression':
-        walkBinary(this, node);
-        return;
-      case 'assignment_expression': {
-        const right = node.childForFieldName('right');
-        const left = node.childForFieldName('left');
-        if (right) {
-          this.walkExpr(right, 'move');
-        }
-        if (left) {
-          if (right && !isUnsuffixedInt(right)) {
-            unifyInt(this, left, peelRefs(this.typeOf(right)));
-          }
-          walkAssignTarget(this, left);
-        }
-        return;
-      }
-      case 'compound_assignment_expr': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        if (left && right && !isUnsuffixedInt(right) && !/^(<<|>>)=$/.test(node.childForFieldName('operator')?.text ?? '')) {
-          unifyInt(this, left, peelRefs(this.typeOf(right)));
-        }
-        const lt = left ? this.typeOf(left) : UNKNOWN;
-        const primitive = isPrimitive(this, peelRefs(lt)) || lt.k === 'unknown';
-        let receiverTemp: Local | null = null;
-        if (left && !primitive && right && this.containsAwait(right)) {
-          // `d += f().await` takes `&mut d` before evaluating the right side.
-          receiverTemp = this.newTemp(ref(lt, true), left);
-        }
-        if (right) {
-          this.walkExpr(right, 'move');
-        }
-        if (left) {
-          this.walkExpr(left, primitive ? 'read' : 'borrow');
-        }
-        if (receiverTemp) {
-          receiverTemp.uses.push({ point: ++this.point, kind: 'read', region: [...this.regionStack] });
-        }
-        return;
-      }
-      case 'call_expression':
-        walkCall(this, node);
-        return;
-      case 'macro_invocation':
-        walkMacro(this, node, mode);
-        return;
-      case 'await_expression':
-        walkAwait(this, node);
-        return;
-      case 'try_expression': {
-        const inner = node.namedChildren[0];
-        if (inner) {
-          this.walkExpr(inner, 'move');
-          const t = this.typeOf(inner);
-          const branch = this.newTemp(controlFlowOf(this, t), node);
-          // `fut.await?`: the ControlFlow is made from the output once the awaited future is gone (measured).
-          branch.init = Math.max(branch.init, this.lastAwaiteeEnd);
-        }
-        return;
-      }
-      case 'block':
-        this.walkBlock(node);
-        return;
-      case 'unsafe_block':
-      case 'const_block': {
-        const b = node.namedChildren.find((c) => c?.type === 'block');
-        if (b) {
-          this.walkBlock(b);
-        }
-        return;
-      }
-      case 'if_expression':
-        walkIf(this, node);
-        return;
-      case 'match_expression':
-        walkMatch(this, node);
-        return;
-      case 'while_expression':
-        walkWhile(this, node);
-        return;
-      case 'loop_expression': {
-        const body = node.childForFieldName('body');
-        this.inLoop(node, () => body && this.walkBlock(body));
-        return;
-      }
-      case 'for_expression':
-        walkFor(this, node);
-        return;
-      case 'return_expression':
-      case 'break_expression':
-      case 'yield_expression': {
-        const v = named(node).find((c) => c.type !== 'label');
-        if (v && node.type === 'return_expression' && this.ctx.returnTy) {
-          unifyExpected(this, v, this.ctx.returnTy);
-        }
-        if (v) {
-          this.walkExpr(v, 'move');
-        }
-        return;
-      }
-      case 'tuple_expression':
-      case 'array_expression':
-      case 'arguments': {
-        const len = node.childForFieldName('length');
-        walkOperands(this, named(node), undefined, (c) => (c.id === len?.id ? 'read' : 'move'));
-        return;
-      }
-      case 'struct_expression': {
-        const body = node.childForFieldName('body');
-        for (const f of named(body)) {
-          if (f.type === 'shorthand_field_initializer') {
-            const id = f.namedChildren[0];
-            if (id) {
-              this.walkExpr(id, 'move');
-            }
-          } else if (f.type === 'field_initializer') {
-            const v = f.childForFieldName('value');
-            if (v) {
-              this.walkExpr(v, 'move');
-            }
-          } else if (f.type === 'base_field_initializer') {
-            const v = f.namedChildren[0];
-            if (v) {
-              this.walkExpr(v, 'move');
-            }
-          }
-        }
-        return;
-      }
-      case 'range_expression':
-        for (const c of named(node)) {
-          this.walkExpr(c, 'move');
-        }
-        return;
-      case 'async_block':
-        walkNestedFuture(this, node, node.children.some((c) => c?.type === 'move'));
-        return;
-      case 'closure_expression':
-        walkClosure(this, node);
-        return;
-      case 'let_condition':
-      case 'let_chain':
-        // Reached only through malformed code; conditions are handled by walkIf / walkWhile.
-        return;
-      default:
-        return;
-    }
+  /** Hands the expression to the walk of its construct; kinds not listed use nothing the walk tracks. */
+  private walkExprAt(node: SyntaxNode, mode: WalkMode): void {
+    EXPRESSION_WALKS.get(node.type)?.(this, node, mode);
   }
 
   containsAwait(node: SyntaxNode): boolean {
@@ -748,3 +463,46 @@ export class BodyWalker {
     }
   }
 }
+
+type ExpressionWalk = (w: BodyWalker, node: SyntaxNode, mode: WalkMode) => void;
+
+/**
+ * The walk of each expression kind. `let_condition` and `let_chain` are absent: they are reached
+ * only through malformed code, as `walkIf` and `walkWhile` handle conditions.
+ */
+const EXPRESSION_WALKS = new Map<string, ExpressionWalk>([
+  ['identifier', walkPath],
+  ['self', walkPath],
+  ['field_expression', walkField],
+  ['index_expression', walkIndex],
+  ['reference_expression', walkReference],
+  ['unary_expression', walkUnary],
+  ['parenthesized_expression', walkChildren],
+  ['else_clause', walkChildren],
+  ['type_cast_expression', walkCast],
+  ['binary_expression', walkBinary],
+  ['assignment_expression', walkAssign],
+  ['compound_assignment_expr', walkCompoundAssign],
+  ['call_expression', walkCall],
+  ['macro_invocation', walkMacro],
+  ['await_expression', walkAwait],
+  ['try_expression', walkTry],
+  ['block', (w, node) => w.walkBlock(node)],
+  ['unsafe_block', walkInnerBlock],
+  ['const_block', walkInnerBlock],
+  ['if_expression', walkIf],
+  ['match_expression', walkMatch],
+  ['while_expression', walkWhile],
+  ['loop_expression', walkLoop],
+  ['for_expression', walkFor],
+  ['return_expression', walkJump],
+  ['break_expression', walkJump],
+  ['yield_expression', walkJump],
+  ['tuple_expression', walkElements],
+  ['array_expression', walkElements],
+  ['arguments', walkElements],
+  ['struct_expression', walkStructLiteral],
+  ['range_expression', walkRange],
+  ['async_block', walkAsyncBlock],
+  ['closure_expression', walkClosure],
+]);

@@ -1,8 +1,8 @@
 /** Function and method calls: receivers (autoref), arguments, and callees that are consumed. */
-import { FnInfo, callLeavesCrateAndStd } from '../items/items';
+import { callLeavesCrateAndStd, FnInfo } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { findMethod, isStdPath, receiverMode } from '../types/infer';
-import { Ty, peelRefs, prim, ref } from '../types/types';
+import { peelRefs, prim, ref, Ty } from '../types/types';
 import type { BodyWalker } from './bodyWalker';
 import { walkOperands, walkValueOperand } from './expressions';
 import { Local } from './held';
@@ -11,56 +11,62 @@ import { isPlace, named } from './syntaxShapes';
 
 export function walkCall(w: BodyWalker, node: SyntaxNode): void {
   let fnNode = node.childForFieldName('function');
-  const argsNode = node.childForFieldName('arguments');
-  const args = named(argsNode);
+  const args = named(node.childForFieldName('arguments'));
   if (fnNode?.type === 'generic_function') {
     fnNode = fnNode.childForFieldName('function') ?? fnNode;
   }
-  if (fnNode?.type === 'field_expression') {
-    const receiver = fnNode.childForFieldName('value');
-    const method = fnNode.childForFieldName('field')?.text ?? '';
-    if (receiver) {
-      const recvTy = w.typeOf(receiver);
-      const modeOf = receiverMode(recvTy, method, w.inferEnv);
-      const byRef = modeOf === 'ref' || modeOf === 'mut';
-      let receiverTemp: Local | null = null;
-      if (isPlace(receiver)) {
-        w.inCallArgs++;
-        w.walkExpr(receiver, byRef ? 'borrow' : 'move');
-        w.inCallArgs--;
-        if (byRef && recvTy.k !== 'ref' && args.some((a) => w.containsAwait(a))) {
-          // `v.push(x.await)`: the autoref `&mut v` is taken before the argument is awaited.
-          receiverTemp = w.newTemp(ref(recvTy, modeOf === 'mut'), receiver);
-        }
-      } else if (byRef && recvTy.k !== 'ref') {
-        walkValueOperand(w, receiver, 'borrow');
-      } else {
-        // A receiver that already is a reference (`self.io.registration().readiness()`) is reborrowed
-        // through (`&*tmp`): its temporary is not borrowed, so it is not kept across an await (measured).
-        w.walkExpr(receiver, 'move');
-      }
-      w.inCallArgs++;
-      walkOperands(w, args);
-      w.inCallArgs--;
-      if (STD_INTEGER_PARAM[method] && isStdPath(peelRefs(recvTy))) {
-        unifyInt(w, args[0] ?? null, prim(STD_INTEGER_PARAM[method]));
-      }
-      const method_ = findMethod(recvTy, method, w.ctx.index);
-      if (method_) {
-        args.forEach((a, i) => {
-          const param = method_.params.filter((p) => !p.isSelf)[i];
-          if (param) {
-            unifyInt(w, a, param.ty);
-          }
-        });
-      }
-      unsettleIntArguments(w, args);
-      if (receiverTemp) {
-        receiverTemp.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
-      }
-      return;
-    }
+  const receiver = fnNode?.type === 'field_expression' ? fnNode.childForFieldName('value') : null;
+  if (fnNode && receiver) {
+    walkMethodCall(w, receiver, fnNode.childForFieldName('field')?.text ?? '', args);
+  } else {
+    walkFunctionCall(w, fnNode, args);
   }
+}
+
+/** `receiver.method(args)`: the receiver is taken by value or autoref'd, then the arguments. */
+function walkMethodCall(w: BodyWalker, receiver: SyntaxNode, method: string, args: SyntaxNode[]): void {
+  const recvTy = w.typeOf(receiver);
+  const modeOf = receiverMode(recvTy, method, w.inferEnv);
+  const byRef = modeOf === 'ref' || modeOf === 'mut';
+  let receiverTemp: Local | null = null;
+  if (isPlace(receiver)) {
+    w.inCallArgs++;
+    w.walkExpr(receiver, byRef ? 'borrow' : 'move');
+    w.inCallArgs--;
+    if (byRef && recvTy.k !== 'ref' && args.some((a) => w.containsAwait(a))) {
+      // `v.push(x.await)`: the autoref `&mut v` is taken before the argument is awaited.
+      receiverTemp = w.newTemp(ref(recvTy, modeOf === 'mut'), receiver);
+    }
+  } else if (byRef && recvTy.k !== 'ref') {
+    walkValueOperand(w, receiver, 'borrow');
+  } else {
+    // A receiver that already is a reference (`self.io.registration().readiness()`) is reborrowed
+    // through (`&*tmp`): its temporary is not borrowed, so it is not kept across an await (measured).
+    w.walkExpr(receiver, 'move');
+  }
+  w.inCallArgs++;
+  walkOperands(w, args);
+  w.inCallArgs--;
+  if (STD_INTEGER_PARAM[method] && isStdPath(peelRefs(recvTy))) {
+    unifyInt(w, args[0] ?? null, prim(STD_INTEGER_PARAM[method]));
+  }
+  const method_ = findMethod(recvTy, method, w.ctx.index);
+  if (method_) {
+    args.forEach((a, i) => {
+      const param = method_.params.filter((p) => !p.isSelf)[i];
+      if (param) {
+        unifyInt(w, a, param.ty);
+      }
+    });
+  }
+  unsettleIntArguments(w, args);
+  if (receiverTemp) {
+    receiverTemp.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
+  }
+}
+
+/** `f(args)`, `path::f(args)`, `Ctor(args)`, `(expr)(args)`. */
+function walkFunctionCall(w: BodyWalker, fnNode: SyntaxNode | null, args: SyntaxNode[]): void {
   if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
     w.walkExpr(fnNode, 'borrow');
   } else if (fnNode?.type === 'identifier' && w.lookup(fnNode.text)) {

@@ -1,9 +1,9 @@
 /** Closures and async blocks met in a body: what they capture, and the value of a plain closure. */
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
-import { Ty, UNKNOWN, ref } from '../types/types';
+import { isAdt, ref, Ty, UNKNOWN } from '../types/types';
 import type { BodyWalker } from './bodyWalker';
-import { CaptureFrame, capturedPlaces, isAsyncClosure } from './held';
+import { capturedPlaces, CaptureFrame, isAsyncClosure, Local, UseKind } from './held';
 import { bindPattern } from './patterns';
 import { named } from './syntaxShapes';
 
@@ -63,4 +63,54 @@ export function placeType(w: BodyWalker, ty: Ty, place: string): Ty {
 export function walkClosure(w: BodyWalker, node: SyntaxNode): void {
   const isMove = node.children.some((c) => c?.type === 'move');
   walkNestedFuture(w, node, isMove && !isAsyncClosure(node), node.childForFieldName('parameters'), node.childForFieldName('body'));
+}
+
+export function walkAsyncBlock(w: BodyWalker, node: SyntaxNode): void {
+  walkNestedFuture(w, node, node.children.some((c) => c?.type === 'move'));
+}
+
+/**
+ * A use, inside a closure or async block, of a variable of the body around it: the closure
+ * captures the variable (by value or by reference, place by place in edition 2021), and the
+ * capture is itself a use in the enclosing frames, where the closure is created.
+ */
+export function useFromClosure(w: BodyWalker, frame: CaptureFrame, local: Local, kind: UseKind, path: string): void {
+  const traits = w.ctx.traits(local.ty);
+  const isRefLocal = local.ty.k === 'ref' || local.ty.k === 'ptr';
+  // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.
+  const byValue = frame.isMove || (kind === 'move' && !traits.copy && !isRefLocal);
+  let cap = frame.captured.get(local);
+  if (!cap) {
+    cap = { local, paths: new Set(), byValue: false };
+    frame.captured.set(local, cap);
+  }
+  cap.paths.add(path);
+  cap.byValue ||= byValue;
+  // The closure or block itself is what uses the variable, at its creation.
+  // A reference used through itself (`client.get()`) is captured as `*client`: no borrow of the local.
+  // Editions 2015/2018 capture whole variables: a capture by reference is `&client` itself, a borrow
+  // of the local even when it is a reference (measured: `|| self.io.peek(buf)` keeps `self` and `buf`).
+  const wholeVariable = w.ctx.edition === '2015' || w.ctx.edition === '2018';
+  const throughDeref = isRefLocal && !wholeVariable && (path !== '' || (kind === 'move' && !byValue && !traits.copy) || (kind === 'borrow' && !w.explicitBorrow));
+  const captureKind: UseKind = byValue ? (traits.copy ? 'read' : 'move') : 'borrow';
+  cap.throughRef = (cap.throughRef ?? true) && throughDeref && !cap.byValue;
+  // Outer frames see the capture as a use too; a capture by reference is `&local` (or `&local.field`).
+  // It happens where the closure is created, whatever branch of the closure's body uses the variable
+  // (measured: `move || if c { s.len() } else { 0 }` moves `s` unconditionally).
+  const outer = w.captureFrames.pop()!;
+  const innerRegions = w.regionStack.splice(outer.regionDepth);
+  try {
+    if (throughDeref || captureKind !== 'borrow') {
+      // A capture by value takes the whole variable in editions 2015/2018, and in 2021 the place
+      // used, out of a value the closure does not reach through a pointer (`move || s.a.len()`
+      // moves `s.a` alone; measured).
+      const place = !wholeVariable && !throughDeref && path !== '' && !isRefLocal && !isAdt(local.ty, 'Box', 'Rc', 'Arc');
+      w.use(local, throughDeref ? 'read' : captureKind, path, place ? [[]] : 'whole');
+    } else {
+      w.withExplicitBorrow(() => w.use(local, captureKind, wholeVariable ? '' : path));
+    }
+  } finally {
+    w.regionStack.push(...innerRegions);
+    w.captureFrames.push(outer);
+  }
 }

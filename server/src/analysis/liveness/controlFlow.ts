@@ -2,9 +2,10 @@
 import { isCfgdOut } from '../syntax/cfg';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
-import { Ty, UNKNOWN, adt, isAdt, peelRefs, prim, ref } from '../types/types';
+import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import type { BodyWalker } from './bodyWalker';
 import { Local } from './held';
+import { unifyExpected } from './intInference';
 import { bindPattern, recordPatternMove } from './patterns';
 import { isDivergingStatement, isPlace, isUnsuffixedIntRange, named, patternsMayOverlap } from './syntaxShapes';
 
@@ -52,7 +53,7 @@ export function walkIf(w: BodyWalker, node: SyntaxNode): void {
   const condition = node.childForFieldName('condition');
   const consequence = node.childForFieldName('consequence');
   const alternative = node.childForFieldName('alternative');
-  const lets = condition ? collectLetConditions(w, condition) : [];
+  const lets = condition ? collectLetConditions(condition) : [];
   if (lets.length === 0) {
     // A plain condition's temporaries are dropped before the branch runs.
     w.withStatement(() => condition && w.walkExpr(condition, 'read'));
@@ -93,7 +94,7 @@ export function walkIf(w: BodyWalker, node: SyntaxNode): void {
   }
 }
 
-export function collectLetConditions(w: BodyWalker, condition: SyntaxNode): SyntaxNode[] {
+export function collectLetConditions(condition: SyntaxNode): SyntaxNode[] {
   if (condition.type === 'let_condition') {
     return [condition];
   }
@@ -263,7 +264,7 @@ export function walkWhile(w: BodyWalker, node: SyntaxNode): void {
   const body = node.childForFieldName('body');
   w.inLoop(node, () => {
     w.pushScope();
-    const lets = condition ? collectLetConditions(w, condition) : [];
+    const lets = condition ? collectLetConditions(condition) : [];
     let temps: Local[] = [];
     if (lets.length) {
       for (const part of lets) {
@@ -296,7 +297,7 @@ export function walkFor(w: BodyWalker, node: SyntaxNode): void {
   let iterTy: Ty = UNKNOWN;
   if (value) {
     const vt = w.typeOf(value);
-    iterTy = intoIterType(w, vt);
+    iterTy = intoIterType(vt);
     if (isPlace(value)) {
       w.walkExpr(value, 'move');
     } else {
@@ -340,7 +341,7 @@ export function walkFor(w: BodyWalker, node: SyntaxNode): void {
   w.popScope();
 }
 
-export function intoIterType(w: BodyWalker, t: Ty): Ty {
+export function intoIterType(t: Ty): Ty {
   if (t.k === 'ref') {
     const inner = peelRefs(t);
     if (inner.k === 'array' || inner.k === 'slice' || isAdt(inner, 'Vec')) {
@@ -367,4 +368,28 @@ export function intoIterType(w: BodyWalker, t: Ty): Ty {
     return t;
   }
   return UNKNOWN;
+}
+
+export function walkLoop(w: BodyWalker, node: SyntaxNode): void {
+  const body = node.childForFieldName('body');
+  w.inLoop(node, () => body && w.walkBlock(body));
+}
+
+/** `return v`, `break v`, `yield v`: the value moves out (a returned literal takes the return type). */
+export function walkJump(w: BodyWalker, node: SyntaxNode): void {
+  const v = named(node).find((c) => c.type !== 'label');
+  if (v && node.type === 'return_expression' && w.ctx.returnTy) {
+    unifyExpected(w, v, w.ctx.returnTy);
+  }
+  if (v) {
+    w.walkExpr(v, 'move');
+  }
+}
+
+/** `unsafe { .. }`, `const { .. }`: the block inside. */
+export function walkInnerBlock(w: BodyWalker, node: SyntaxNode): void {
+  const b = node.namedChildren.find((c) => c?.type === 'block');
+  if (b) {
+    w.walkBlock(b);
+  }
 }

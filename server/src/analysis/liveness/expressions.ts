@@ -1,10 +1,10 @@
 /** Operators, operands and value temporaries of expressions in an async body. */
 import type { SyntaxNode } from '../syntax/parser';
-import { Ty, UNKNOWN, adt, isAdt, peelRefs, prim } from '../types/types';
+import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import type { BodyWalker } from './bodyWalker';
-import { Local, UseKind } from './held';
-import { unifyOperands } from './intInference';
-import { isConstantExpression, isPlace, named } from './syntaxShapes';
+import { Local, UseKind, WalkMode } from './held';
+import { unifyInt, unifyOperands } from './intInference';
+import { DEREF_TRAIT_TYPES, isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
 
 /**
  * The left side of `=`: writing a local or its fields is no use of it; writing through a reference
@@ -52,21 +52,21 @@ export function walkValueOperand(w: BodyWalker, node: SyntaxNode, _kind: 'borrow
   }
   w.walkExpr(node, 'move');
   // `&[1, 2]`, `&CONST`: constant expressions are promoted to statics, no temporary.
-  if (producesValue(w, node) && !(_kind === 'borrow' && isConstantExpression(node))) {
+  if (producesValue(node) && !(_kind === 'borrow' && isConstantExpression(node))) {
     const temp = w.newTemp(w.typeOf(node), node);
     temp.uses.push({ point: ++w.point, kind: _kind === 'borrow' ? 'borrow' : 'read', region: [...w.regionStack] });
   }
 }
 
-export function producesValue(w: BodyWalker, node: SyntaxNode): boolean {
+export function producesValue(node: SyntaxNode): boolean {
   return ['call_expression', 'macro_invocation', 'await_expression', 'struct_expression', 'array_expression', 'tuple_expression', 'try_expression', 'index_expression', 'binary_expression', 'type_cast_expression'].includes(node.type);
 }
 
-export function isPrimitive(w: BodyWalker, t: Ty): boolean {
+export function isPrimitive(t: Ty): boolean {
   return t.k === 'prim';
 }
 
-export function controlFlowOf(w: BodyWalker, t: Ty): Ty {
+export function controlFlowOf(t: Ty): Ty {
   const p = peelRefs(t);
   if (isAdt(p, 'Result')) {
     const err = p.k === 'adt' ? p.args[1] ?? UNKNOWN : UNKNOWN;
@@ -182,5 +182,186 @@ export function inferIndexTypes(w: BodyWalker, base: SyntaxNode, index: SyntaxNo
         local.ty = prim('usize');
       }
     }
+  }
+}
+
+// ---- the walk of each expression kind (see EXPRESSION_WALKS in bodyWalker.ts) ----
+
+/** A local named on its own: used as the context says (`x;` reads it). */
+export function walkPath(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void {
+  const local = w.lookup(node.text);
+  if (local) {
+    w.use(local, mode === 'discard' ? 'read' : mode);
+  }
+}
+
+export function walkField(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void {
+  const root = w.placeRoot(node);
+  if (root && !root.viaDeref && isAdt(root.local.ty, ...DEREF_TRAIT_TYPES)) {
+    // `guard.field` goes through `Deref::deref(&guard)`: a borrow of the guard itself.
+    w.use(root.local, 'borrow', '');
+    return;
+  }
+  if (root) {
+    let kind: UseKind = mode === 'discard' ? 'read' : mode;
+    if (kind === 'move' && w.ctx.traits(w.typeOf(node)).copy) {
+      kind = 'read';
+    }
+    if (root.viaDeref && kind === 'borrow') {
+      kind = 'read';
+    }
+    w.use(root.local, kind, root.path);
+    return;
+  }
+  const base = node.childForFieldName('value');
+  if (base) {
+    walkValueOperand(w, base, mode === 'borrow' ? 'borrow' : 'read');
+  }
+}
+
+export function walkIndex(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void {
+  const [base, idx] = named(node);
+  if (base && idx) {
+    inferIndexTypes(w, base, idx);
+  }
+  if (idx) {
+    w.walkExpr(idx, 'move');
+  }
+  if (base) {
+    const bt = peelRefs(w.typeOf(base));
+    // Built-in array indexing is a plain place access; everything else calls `Index::index(&base)`.
+    const builtin = bt.k === 'array' && idx?.type !== 'range_expression';
+    if (isPlace(base)) {
+      w.walkExpr(base, builtin ? (mode === 'borrow' ? 'borrow' : 'read') : 'borrow');
+    } else {
+      walkValueOperand(w, base, 'borrow');
+    }
+  }
+}
+
+export function walkReference(w: BodyWalker, node: SyntaxNode): void {
+  const operand = node.childForFieldName('value');
+  if (!operand) {
+    return;
+  }
+  if (operand.type === 'identifier' || operand.type === 'self') {
+    // `&r` borrows the local itself, even when `r` is a reference.
+    w.withExplicitBorrow(() => w.walkExpr(operand, 'borrow'));
+  } else if (isPlace(operand)) {
+    w.walkExpr(operand, 'borrow');
+  } else {
+    walkValueOperand(w, operand, 'borrow');
+  }
+}
+
+export function walkUnary(w: BodyWalker, node: SyntaxNode): void {
+  const operand = node.namedChildren[0];
+  if (!operand) {
+    return;
+  }
+  if (node.children[0]?.type !== '*') {
+    w.walkExpr(operand, isPrimitive(w.typeOf(operand)) ? 'read' : 'move');
+    return;
+  }
+  const t = w.typeOf(operand);
+  // `*guard` on a smart pointer calls Deref::deref(&guard).
+  const viaDerefTrait = isAdt(peelRefs(t), 'MutexGuard', 'RwLockReadGuard', 'RwLockWriteGuard', 'Ref', 'RefMut', 'Rc', 'Arc');
+  if (viaDerefTrait && t.k !== 'ref' && !isPlace(operand)) {
+    // `*m.lock().unwrap()`: the guard is a temporary of the statement (of the whole `match`
+    // for a scrutinee), so it is still alive at an await later in it.
+    walkValueOperand(w, operand, 'borrow');
+  } else {
+    w.walkExpr(operand, viaDerefTrait && t.k !== 'ref' ? 'borrow' : 'read');
+  }
+}
+
+/** `(e)`, `else e`: the inner expressions, used as the whole is. */
+export function walkChildren(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void {
+  for (const c of named(node)) {
+    w.walkExpr(c, mode);
+  }
+}
+
+export function walkCast(w: BodyWalker, node: SyntaxNode): void {
+  const v = node.childForFieldName('value');
+  if (v) {
+    w.walkExpr(v, 'read');
+  }
+}
+
+export function walkAssign(w: BodyWalker, node: SyntaxNode): void {
+  const right = node.childForFieldName('right');
+  const left = node.childForFieldName('left');
+  if (right) {
+    w.walkExpr(right, 'move');
+  }
+  if (left) {
+    if (right && !isUnsuffixedInt(right)) {
+      unifyInt(w, left, peelRefs(w.typeOf(right)));
+    }
+    walkAssignTarget(w, left);
+  }
+}
+
+export function walkCompoundAssign(w: BodyWalker, node: SyntaxNode): void {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  const shift = /^(<<|>>)=$/.test(node.childForFieldName('operator')?.text ?? '');
+  if (left && right && !isUnsuffixedInt(right) && !shift) {
+    unifyInt(w, left, peelRefs(w.typeOf(right)));
+  }
+  const lt = left ? w.typeOf(left) : UNKNOWN;
+  const primitive = isPrimitive(peelRefs(lt)) || lt.k === 'unknown';
+  let receiverTemp: Local | null = null;
+  if (left && !primitive && right && w.containsAwait(right)) {
+    // `d += f().await` takes `&mut d` before evaluating the right side.
+    receiverTemp = w.newTemp(ref(lt, true), left);
+  }
+  if (right) {
+    w.walkExpr(right, 'move');
+  }
+  if (left) {
+    w.walkExpr(left, primitive ? 'read' : 'borrow');
+  }
+  if (receiverTemp) {
+    receiverTemp.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
+  }
+}
+
+export function walkTry(w: BodyWalker, node: SyntaxNode): void {
+  const inner = node.namedChildren[0];
+  if (inner) {
+    w.walkExpr(inner, 'move');
+    const t = w.typeOf(inner);
+    const branch = w.newTemp(controlFlowOf(t), node);
+    // `fut.await?`: the ControlFlow is made from the output once the awaited future is gone (measured).
+    branch.init = Math.max(branch.init, w.lastAwaiteeEnd);
+  }
+}
+
+/** Tuple and array elements, call arguments: operands in order; an array's length is read. */
+export function walkElements(w: BodyWalker, node: SyntaxNode): void {
+  const len = node.childForFieldName('length');
+  walkOperands(w, named(node), undefined, (c) => (c.id === len?.id ? 'read' : 'move'));
+}
+
+export function walkStructLiteral(w: BodyWalker, node: SyntaxNode): void {
+  const body = node.childForFieldName('body');
+  for (const f of named(body)) {
+    let v: SyntaxNode | null = null;
+    if (f.type === 'shorthand_field_initializer' || f.type === 'base_field_initializer') {
+      v = f.namedChildren[0];
+    } else if (f.type === 'field_initializer') {
+      v = f.childForFieldName('value');
+    }
+    if (v) {
+      w.walkExpr(v, 'move');
+    }
+  }
+}
+
+export function walkRange(w: BodyWalker, node: SyntaxNode): void {
+  for (const c of named(node)) {
+    w.walkExpr(c, 'move');
   }
 }

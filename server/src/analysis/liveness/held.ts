@@ -6,7 +6,7 @@ import { FnInfo, ItemIndex, TypeScope } from '../items/items';
 import type { HeldKind } from '../report';
 import { MacroTrees } from '../syntax/macros';
 import type { SyntaxNode } from '../syntax/parser';
-import { Ty, isAdt } from '../types/types';
+import { isAdt, Ty } from '../types/types';
 
 export const MAX_NESTING = 400;
 
@@ -18,6 +18,9 @@ export class NestingTooDeep extends Error {
 }
 
 export type UseKind = 'read' | 'move' | 'borrow' | 'write';
+
+/** How an expression's value is used: as a use of a local, or dropped at once (`expr;`). */
+export type WalkMode = UseKind | 'discard';
 
 export interface Use {
   point: number;

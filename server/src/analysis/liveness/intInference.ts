@@ -1,6 +1,6 @@
 /** Settling the type of unsuffixed integer literal bindings from their uses, as rustc infers it. */
 import type { SyntaxNode } from '../syntax/parser';
-import { Ty, peelRefs } from '../types/types';
+import { peelRefs, Ty } from '../types/types';
 import type { BodyWalker } from './bodyWalker';
 import { Local } from './held';
 import { argumentRoot, isUnsuffixedInt, named } from './syntaxShapes';

@@ -3,7 +3,7 @@
  * and tokio's and futures' `join!`/`select!`.
  */
 import type { SyntaxNode } from '../syntax/parser';
-import { Ty, UNKNOWN, adt, prim, ref } from '../types/types';
+import { adt, prim, ref, Ty, UNKNOWN } from '../types/types';
 import type { BodyWalker } from './bodyWalker';
 import { walkScrutinee } from './controlFlow';
 import { walkValueOperand } from './expressions';
@@ -58,7 +58,7 @@ export function selectBranches(args: SyntaxNode[]): { futures: SyntaxNode[]; han
   return { futures, handlers };
 }
 
-export function isPinMacro(w: BodyWalker, node: SyntaxNode): boolean {
+export function isPinMacro(node: SyntaxNode): boolean {
   return node.type === 'macro_invocation' && macroName(node) === 'pin';
 }
 

@@ -1,7 +1,7 @@
 /** What a move out of part of a local leaves behind (partial moves, measured with rustc 1.95). */
-import { Ty, isAdt } from '../types/types';
+import { isAdt, Ty } from '../types/types';
 import type { BodyWalker } from './bodyWalker';
-import { Local, Use, isPrefix } from './held';
+import { isPrefix, Local, Use } from './held';
 
 /**
  * A move out of parts of a local (`let x = s.a;`, `let (a, _) = t;`). Measured with rustc 1.95:

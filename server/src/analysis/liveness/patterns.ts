@@ -2,7 +2,7 @@
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
-import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, prim, ref } from '../types/types';
+import { hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import type { BodyWalker } from './bodyWalker';
 import { Local } from './held';
 import { isPinMacro, walkPinMacro } from './macroBodies';
@@ -19,25 +19,10 @@ export function walkLet(w: BodyWalker, stmt: SyntaxNode): void {
   if (value && ty.k === 'unknown') {
     ty = w.typeOf(value);
   }
-  const isWildcard = pattern?.type === '_';
   let initAt: number | null = null;
   w.statementTemps.push([]);
   if (value) {
-    if (isWildcard && isPlace(value)) {
-      // `let _ = x;` neither moves nor reads `x`.
-    } else if (value.type === 'reference_expression' && !isPlace(value.childForFieldName('value') ?? value)) {
-      // `let r = &make();` extends the temporary to the enclosing block.
-      const operand = value.childForFieldName('value')!;
-      w.walkExpr(operand, 'move');
-      const temp = w.newTemp(w.typeOf(operand), operand, 'scope');
-      temp.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
-    } else if (isPinMacro(w, value)) {
-      walkPinMacro(w, value);
-    } else if (pattern && isPlace(value)) {
-      bindFromPlace(w, value, pattern, ty);
-    } else {
-      w.walkExpr(value, 'move');
-    }
+    walkLetValue(w, value, pattern, ty);
     const direct = value.type === 'await_expression' ? w.awaits[w.awaits.length - 1] : undefined;
     const simpleBinding = !alternative && (pattern?.type === 'identifier' || pattern?.type === 'mut_pattern');
     if (direct && direct.node.id === value.id && simpleBinding) {
@@ -64,22 +49,49 @@ export function walkLet(w: BodyWalker, stmt: SyntaxNode): void {
   for (const t of w.statementTemps.pop() ?? []) {
     t.end = w.point;
   }
-  if (pattern && !isWildcard) {
-    const before = w.locals.length;
-    bindPattern(w, pattern, ty, order, 'binding');
-    if (!annotated && value && (isUnsuffixedInt(value) || isUnsuffixedIntArray(value)) && w.locals.length === before + 1) {
-      const local = w.locals[before];
-      const int = prim('i32') as Ty & { k: 'prim' };
-      local.ty = local.ty.k === 'array' ? { ...local.ty, elem: int } : int;
-      w.flexInts.set(local, int);
+  // `let _ = expr;` drops the value at once: nothing to save.
+  if (pattern && pattern.type !== '_') {
+    bindLet(w, pattern, ty, order, annotated ? null : value, initAt);
+  }
+}
+
+/** The value of `let PAT = value`, walked as the pattern takes it. */
+function walkLetValue(w: BodyWalker, value: SyntaxNode, pattern: SyntaxNode | null, ty: Ty): void {
+  if (pattern?.type === '_' && isPlace(value)) {
+    // `let _ = x;` neither moves nor reads `x`.
+  } else if (value.type === 'reference_expression' && !isPlace(value.childForFieldName('value') ?? value)) {
+    // `let r = &make();` extends the temporary to the enclosing block.
+    const operand = value.childForFieldName('value')!;
+    w.walkExpr(operand, 'move');
+    const temp = w.newTemp(w.typeOf(operand), operand, 'scope');
+    temp.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
+  } else if (isPinMacro(value)) {
+    walkPinMacro(w, value);
+  } else if (pattern && isPlace(value)) {
+    bindFromPlace(w, value, pattern, ty);
+  } else {
+    w.walkExpr(value, 'move');
+  }
+}
+
+/**
+ * Declares the bindings of a `let`, written at `initAt` when that is known. `unannotatedValue`:
+ * the value when no type is written, so that an integer literal binding's type stays open.
+ */
+function bindLet(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, unannotatedValue: SyntaxNode | null, initAt: number | null): void {
+  const before = w.locals.length;
+  bindPattern(w, pattern, ty, order, 'binding');
+  const value = unannotatedValue;
+  if (value && (isUnsuffixedInt(value) || isUnsuffixedIntArray(value)) && w.locals.length === before + 1) {
+    const local = w.locals[before];
+    const int = prim('i32') as Ty & { k: 'prim' };
+    local.ty = local.ty.k === 'array' ? { ...local.ty, elem: int } : int;
+    w.flexInts.set(local, int);
+  }
+  if (initAt !== null) {
+    for (let i = before; i < w.locals.length; i++) {
+      w.locals[i].init = initAt;
     }
-    if (initAt !== null) {
-      for (let i = before; i < w.locals.length; i++) {
-        w.locals[i].init = initAt;
-      }
-    }
-  } else if (pattern && isWildcard && value && !isPlace(value)) {
-    // `let _ = expr;` drops the value at once: nothing to save.
   }
 }
 
@@ -115,133 +127,158 @@ export function bindFromPlace(w: BodyWalker, value: SyntaxNode, pattern: SyntaxN
  * keeps `o: Option<String>`). Where the type is not known the whole place counts as moved.
  */
 export function patternParts(w: BodyWalker, pattern: SyntaxNode, ty: Ty): { moved: string[][]; borrows: boolean } {
-  const out = { moved: [] as string[][], borrows: false };
-  const visit = (p: SyntaxNode, t: Ty, path: string[]): void => {
+  const parts = new PatternParts(w);
+  parts.visit(pattern, ty, []);
+  return { moved: parts.moved, borrows: parts.borrows };
+}
+
+/** What one pattern moves out of and borrows from the place it matches (see `patternParts`). */
+class PatternParts {
+  moved: string[][] = [];
+  borrows = false;
+
+  constructor(private readonly w: BodyWalker) {}
+
+  visit(p: SyntaxNode, t: Ty, path: string[]): void {
     if (t.k === 'ref' || t.k === 'ptr') {
       // Matching through a reference binds by reference: nothing moves.
       return;
     }
-    const byValue = () => {
-      if (!w.ctx.traits(t).copy) {
-        out.moved.push(path);
-      }
-    };
-    const inVariant = (ctor: string, fn: (sub: { moved: string[][] }) => void) => {
-      const sub = { moved: [] as string[][] };
-      fn(sub);
-      if (sub.moved.length) {
-        out.moved.push([...path, `@${ctor}`]);
-      }
-    };
-    // A struct's fields are parts of the place; a variant's are moved out of the enum as a whole.
-    const fieldsOf = (variant: string | null, walk: (prefix: string[]) => void) => {
-      if (!variant) {
-        walk(path);
-        return;
-      }
-      inVariant(variant, (sub) => {
-        const saved = out.moved;
-        out.moved = sub.moved;
-        try {
-          walk([]);
-        } finally {
-          out.moved = saved;
-        }
-      });
-    };
     switch (p.type) {
       case 'identifier':
         if (!/^[A-Z]/.test(p.text)) {
-          byValue();
+          this.byValue(t, path);
         }
         return;
       case 'mut_pattern':
       case 'or_pattern': {
         const inner = p.type === 'or_pattern' ? named(p)[0] : named(p).pop();
         if (inner) {
-          visit(inner, t, path);
+          this.visit(inner, t, path);
         }
         return;
       }
       case 'captured_pattern': {
         const [, sub] = named(p);
-        byValue();
+        this.byValue(t, path);
         if (sub) {
-          const before = out.moved.length;
-          visit(sub, t, path);
-          out.moved.length = Math.min(out.moved.length, before);
+          const before = this.moved.length;
+          this.visit(sub, t, path);
+          this.moved.length = Math.min(this.moved.length, before);
         }
         return;
       }
       case 'ref_pattern':
-        out.borrows = true;
+        this.borrows = true;
         return;
       case 'tuple_pattern':
-        if (t.k !== 'tuple') {
-          byValue();
-          return;
-        }
-        for (const { node, index } of positionalParts(p, t.elems.length)) {
-          visit(node, t.elems[index] ?? UNKNOWN, [...path, String(index)]);
-        }
+        this.visitTuple(p, t, path);
         return;
       case 'slice_pattern':
-        if (t.k !== 'array' || t.len === null || named(p).some((c) => c.type === 'captured_pattern' && isRestPattern(c))) {
-          byValue();
-          return;
-        }
-        for (const { node, index } of positionalParts(p, t.len)) {
-          visit(node, t.elem, [...path, String(index)]);
-        }
+        this.visitSlice(p, t, path);
         return;
-      case 'tuple_struct_pattern': {
-        const typeNode = p.childForFieldName('type');
-        const ctor = typeNode?.text.split('::').pop() ?? '';
-        const shape = ctorShape(w, t, typeNode?.text ?? '');
-        if (!shape) {
-          byValue();
-          return;
-        }
-        fieldsOf(shape.variant, (prefix) => {
-          for (const { node, index } of positionalParts(p, shape.arity, typeNode)) {
-            visit(node, variantField(w, t, ctor, index), [...prefix, String(index)]);
-          }
-        });
+      case 'tuple_struct_pattern':
+        this.visitTupleStruct(p, t, path);
         return;
-      }
-      case 'struct_pattern': {
-        const typeNode = p.childForFieldName('type');
-        const shape = ctorShape(w, t, typeNode?.text ?? '');
-        if (!shape) {
-          byValue();
-          return;
-        }
-        fieldsOf(shape.variant, (prefix) => {
-          for (const f of named(p)) {
-            if (f.type !== 'field_pattern') {
-              continue;
-            }
-            const name = f.childForFieldName('name')?.text ?? '';
-            const sub = f.childForFieldName('pattern');
-            const fty = structPatternField(w, t, p, name);
-            if (f.children.some((c) => c?.type === 'ref')) {
-              out.borrows = true;
-            } else if (sub) {
-              visit(sub, fty, [...prefix, name]);
-            } else if (!w.ctx.traits(fty).copy) {
-              out.moved.push([...prefix, name]);
-            }
-          }
-        });
+      case 'struct_pattern':
+        this.visitStruct(p, t, path);
         return;
-      }
       default:
         // `_`, `..`, literals, ranges, `&pat` (only ever matches a reference): nothing moves.
         return;
     }
-  };
-  visit(pattern, ty, []);
-  return out;
+  }
+
+  /** A binding of the whole part: it moves unless Copy. */
+  private byValue(t: Ty, path: string[]): void {
+    if (!this.w.ctx.traits(t).copy) {
+      this.moved.push(path);
+    }
+  }
+
+  private visitTuple(p: SyntaxNode, t: Ty, path: string[]): void {
+    if (t.k !== 'tuple') {
+      this.byValue(t, path);
+      return;
+    }
+    for (const { node, index } of positionalParts(p, t.elems.length)) {
+      this.visit(node, t.elems[index] ?? UNKNOWN, [...path, String(index)]);
+    }
+  }
+
+  private visitSlice(p: SyntaxNode, t: Ty, path: string[]): void {
+    if (t.k !== 'array' || t.len === null || named(p).some((c) => c.type === 'captured_pattern' && isRestPattern(c))) {
+      this.byValue(t, path);
+      return;
+    }
+    for (const { node, index } of positionalParts(p, t.len)) {
+      this.visit(node, t.elem, [...path, String(index)]);
+    }
+  }
+
+  private visitTupleStruct(p: SyntaxNode, t: Ty, path: string[]): void {
+    const typeNode = p.childForFieldName('type');
+    const ctor = typeNode?.text.split('::').pop() ?? '';
+    const shape = ctorShape(this.w, t, typeNode?.text ?? '');
+    if (!shape) {
+      this.byValue(t, path);
+      return;
+    }
+    this.fieldsOf(shape.variant, path, (prefix) => {
+      for (const { node, index } of positionalParts(p, shape.arity, typeNode)) {
+        this.visit(node, variantField(this.w, t, ctor, index), [...prefix, String(index)]);
+      }
+    });
+  }
+
+  private visitStruct(p: SyntaxNode, t: Ty, path: string[]): void {
+    const typeNode = p.childForFieldName('type');
+    const shape = ctorShape(this.w, t, typeNode?.text ?? '');
+    if (!shape) {
+      this.byValue(t, path);
+      return;
+    }
+    this.fieldsOf(shape.variant, path, (prefix) => {
+      for (const f of named(p)) {
+        if (f.type !== 'field_pattern') {
+          continue;
+        }
+        const name = f.childForFieldName('name')?.text ?? '';
+        const sub = f.childForFieldName('pattern');
+        const fty = structPatternField(this.w, t, p, name);
+        if (f.children.some((c) => c?.type === 'ref')) {
+          this.borrows = true;
+        } else if (sub) {
+          this.visit(sub, fty, [...prefix, name]);
+        } else if (!this.w.ctx.traits(fty).copy) {
+          this.moved.push([...prefix, name]);
+        }
+      }
+    });
+  }
+
+  /**
+   * A struct's fields are parts of the place; a variant's are moved out of the enum as a whole:
+   * any move among them is one move of `path` ending in `@Variant`.
+   */
+  private fieldsOf(variant: string | null, path: string[], walk: (prefix: string[]) => void): void {
+    if (!variant) {
+      walk(path);
+      return;
+    }
+    const saved = this.moved;
+    this.moved = [];
+    let movedInVariant: boolean;
+    try {
+      walk([]);
+    } finally {
+      movedInVariant = this.moved.length > 0;
+      this.moved = saved;
+    }
+    if (movedInVariant) {
+      this.moved.push([...path, `@${variant}`]);
+    }
+  }
 }
 
 /**
