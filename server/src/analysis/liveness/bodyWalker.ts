@@ -2,6 +2,13 @@
  * Walks one async body in evaluation order and decides, for every `.await`, which values the
  * state machine saves there (reference/coroutine-layout.md section 2): scopes, moves, borrows,
  * drop glue, temporaries, loops, awaitees and captures.
+ *
+ * This module holds the walk's state (scopes, regions, program points, statement temporaries),
+ * the statement walk and the table from expression kind to its walk. The constructs live beside
+ * it, as functions of the walker: `patterns` (let, bindings, moves out of places), `controlFlow`
+ * (if, match, loops, jumps), `calls`, `expressions` (places, operators, operands), `macroBodies`,
+ * `captures` (closures, async blocks), `intInference` (integer literal types) and `moves`
+ * (partial moves). `savedLocals` then decides, from the walk's result, what each await saves.
  */
 import type { HeldKind } from '../report';
 import type { SyntaxNode } from '../syntax/parser';
@@ -19,21 +26,25 @@ import { classifyMove } from './moves';
 import { bindPattern, walkLet } from './patterns';
 import { DIVERGING_MACROS, isDivergingStatement, macroName, named } from './syntaxShapes';
 
+/**
+ * The walk of one body. Its fields are the walk's state, read and written by the construct
+ * modules of this folder; only `declareParam*`, `run` and `typeOf` are for callers outside it.
+ */
 export class BodyWalker {
   point = 0;
   nextId = 0;
   readonly locals: Local[] = [];
   readonly awaits: AwaitSite[] = [];
-  readonly loops: LoopSpan[] = [];
-  readonly loopStack: LoopSpan[] = [];
+  private readonly loops: LoopSpan[] = [];
+  private readonly loopStack: LoopSpan[] = [];
   readonly regionStack: number[] = [];
-  readonly regionGroups = new Map<number, number>();
-  readonly divergingRegions = new Set<number>();
-  readonly returningRegions = new Set<number>();
-  readonly breakingRegions = new Map<number, number>();
+  private readonly regionGroups = new Map<number, number>();
+  private readonly divergingRegions = new Set<number>();
+  private readonly returningRegions = new Set<number>();
+  private readonly breakingRegions = new Map<number, number>();
   /** Where the storage of the last awaited future ends: what is made from an await's output starts after it. */
   lastAwaiteeEnd = -Infinity;
-  nextRegion = 1;
+  private nextRegion = 1;
   readonly scopes: { names: Map<string, Local>; owned: Local[] }[] = [];
   /** Temporaries that die at the end of the enclosing statement. */
   readonly statementTemps: Local[][] = [];
@@ -41,11 +52,11 @@ export class BodyWalker {
   readonly nested: NestedFuture[] = [];
   readonly approximations = new Set<string>();
   dead = false;
-  depth = 0;
+  private depth = 0;
   readonly typer: ExprTyper;
   readonly inferEnv: InferEnv;
   readonly closureTypes = new Map<number, Ty>();
-  readonly awaitCache = new Map<number, boolean>();
+  private readonly awaitCache = new Map<number, boolean>();
   /** Value types of blocks, computed before their scope closed (their tail may name inner bindings). */
   readonly blockTypes = new Map<number, Ty>();
   /** Where a block's tail value is written, still inside the block's scope. */
@@ -64,7 +75,6 @@ export class BodyWalker {
    * `i`, the loop's `Range<i32>`), so settling it retypes them all, as rustc's inference does.
    */
   readonly flexInts = new Map<Local, Ty & { k: 'prim' }>();
-
 
   constructor(readonly ctx: BodyContext) {
     const env: InferEnv = (this.inferEnv = {
@@ -319,7 +329,7 @@ export class BodyWalker {
     span.end = ++this.point;
   }
 
-  walkBlockContents(block: SyntaxNode): void {
+  private walkBlockContents(block: SyntaxNode): void {
     const wasDead = this.dead;
     for (const stmt of named(block, true)) {
       this.walkStatement(stmt);
@@ -343,7 +353,7 @@ export class BodyWalker {
     this.popScope();
   }
 
-  walkStatement(stmt: SyntaxNode): void {
+  private walkStatement(stmt: SyntaxNode): void {
     switch (stmt.type) {
       case 'let_declaration':
         walkLet(this, stmt);

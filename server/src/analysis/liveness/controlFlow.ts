@@ -9,46 +9,6 @@ import { unifyExpected } from './intInference';
 import { bindPattern, recordPatternMove } from './patterns';
 import { isDivergingStatement, isPlace, isUnsuffixedIntRange, named, patternsMayOverlap } from './syntaxShapes';
 
-export function elementTypeOfIter(iterTy: Ty): Ty {
-  if (iterTy.k !== 'adt') {
-    return UNKNOWN;
-  }
-  const name = iterTy.segments[iterTy.segments.length - 1];
-  const qualifier = iterTy.segments.length > 1 ? iterTy.segments[iterTy.segments.length - 2] : '';
-  const arg0 = iterTy.args[0] ?? UNKNOWN;
-  if (name === 'Iter' && qualifier === 'hash_map') {
-    return { k: 'tuple', elems: [ref(arg0), ref(iterTy.args[1] ?? UNKNOWN)] };
-  }
-  if (name === 'IntoIter' && qualifier === 'hash_map') {
-    return { k: 'tuple', elems: [arg0, iterTy.args[1] ?? UNKNOWN] };
-  }
-  if (name === 'Enumerate') {
-    return { k: 'tuple', elems: [prim('usize'), elementTypeOfIter(arg0)] };
-  }
-  if (name === 'Rev' || name === 'Skip' || name === 'Take' || name === 'StepBy' || name === 'Peekable') {
-    return elementTypeOfIter(arg0);
-  }
-  if (name === 'Iter' || name === 'IterMut') {
-    return ref(arg0, name === 'IterMut');
-  }
-  if (name === 'Range' || name === 'RangeInclusive' || name === 'IntoIter' || name === 'Drain') {
-    return arg0;
-  }
-  if (name === 'Chars') {
-    return prim('char');
-  }
-  if (name === 'Bytes') {
-    return prim('u8');
-  }
-  if (name === 'Lines' || name === 'Split' || name === 'SplitWhitespace') {
-    return ref({ k: 'str' });
-  }
-  if (name === 'Chunks') {
-    return ref({ k: 'slice', elem: arg0 });
-  }
-  return UNKNOWN;
-}
-
 export function walkIf(w: BodyWalker, node: SyntaxNode): void {
   const condition = node.childForFieldName('condition');
   const consequence = node.childForFieldName('consequence');
@@ -392,4 +352,45 @@ export function walkInnerBlock(w: BodyWalker, node: SyntaxNode): void {
   if (b) {
     w.walkBlock(b);
   }
+}
+
+/** The item type of an iterator type (`slice::Iter<T>` → `&T`), for a `for` pattern. */
+export function elementTypeOfIter(iterTy: Ty): Ty {
+  if (iterTy.k !== 'adt') {
+    return UNKNOWN;
+  }
+  const name = iterTy.segments[iterTy.segments.length - 1];
+  const qualifier = iterTy.segments.length > 1 ? iterTy.segments[iterTy.segments.length - 2] : '';
+  const arg0 = iterTy.args[0] ?? UNKNOWN;
+  if (name === 'Iter' && qualifier === 'hash_map') {
+    return { k: 'tuple', elems: [ref(arg0), ref(iterTy.args[1] ?? UNKNOWN)] };
+  }
+  if (name === 'IntoIter' && qualifier === 'hash_map') {
+    return { k: 'tuple', elems: [arg0, iterTy.args[1] ?? UNKNOWN] };
+  }
+  if (name === 'Enumerate') {
+    return { k: 'tuple', elems: [prim('usize'), elementTypeOfIter(arg0)] };
+  }
+  if (name === 'Rev' || name === 'Skip' || name === 'Take' || name === 'StepBy' || name === 'Peekable') {
+    return elementTypeOfIter(arg0);
+  }
+  if (name === 'Iter' || name === 'IterMut') {
+    return ref(arg0, name === 'IterMut');
+  }
+  if (name === 'Range' || name === 'RangeInclusive' || name === 'IntoIter' || name === 'Drain') {
+    return arg0;
+  }
+  if (name === 'Chars') {
+    return prim('char');
+  }
+  if (name === 'Bytes') {
+    return prim('u8');
+  }
+  if (name === 'Lines' || name === 'Split' || name === 'SplitWhitespace') {
+    return ref({ k: 'str' });
+  }
+  if (name === 'Chunks') {
+    return ref({ k: 'slice', elem: arg0 });
+  }
+  return UNKNOWN;
 }
