@@ -425,7 +425,7 @@ export class BodyWalker {
     }
   }
 
-  /** Hands the expression to the walk of its construct; kinds not listed use nothing the walk tracks. */
+  /** Hands the expression to the walk of its kind; kinds not listed use nothing the walk tracks. */
   private walkExprAt(node: SyntaxNode, mode: WalkMode): void {
     EXPRESSION_WALKS.get(node.type)?.(this, node, mode);
   }

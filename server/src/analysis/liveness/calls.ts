@@ -24,7 +24,12 @@ export function walkCall(w: BodyWalker, node: SyntaxNode): void {
 }
 
 /** `receiver.method(args)`: the receiver is taken by value or autoref'd, then the arguments. */
-function walkMethodCall(w: BodyWalker, receiver: SyntaxNode, method: string, args: SyntaxNode[]): void {
+function walkMethodCall(
+  w: BodyWalker,
+  receiver: SyntaxNode,
+  method: string,
+  args: SyntaxNode[],
+): void {
   const recvTy = w.typeOf(receiver);
   const modeOf = receiverMode(recvTy, method, w.inferEnv);
   const byRef = modeOf === 'ref' || modeOf === 'mut';

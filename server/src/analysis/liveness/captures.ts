@@ -74,7 +74,13 @@ export function walkAsyncBlock(w: BodyWalker, node: SyntaxNode): void {
  * captures the variable (by value or by reference, place by place in edition 2021), and the
  * capture is itself a use in the enclosing frames, where the closure is created.
  */
-export function useFromClosure(w: BodyWalker, frame: CaptureFrame, local: Local, kind: UseKind, path: string): void {
+export function useFromClosure(
+  w: BodyWalker,
+  frame: CaptureFrame,
+  local: Local,
+  kind: UseKind,
+  path: string,
+): void {
   const traits = w.ctx.traits(local.ty);
   const isRefLocal = local.ty.k === 'ref' || local.ty.k === 'ptr';
   // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.

@@ -1,4 +1,4 @@
-/** `if`, `match`, `while`, `for`: scrutinees, branches (exclusive regions), loops and their items. */
+/** `if`, `match`, loops and jumps: scrutinees, branches (exclusive regions), loop items. */
 import { isCfgdOut } from '../syntax/cfg';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
@@ -335,7 +335,7 @@ export function walkLoop(w: BodyWalker, node: SyntaxNode): void {
   w.inLoop(node, () => body && w.walkBlock(body));
 }
 
-/** `return v`, `break v`, `yield v`: the value moves out (a returned literal takes the return type). */
+/** `return v`, `break v`, `yield v`: the value moves out (a returned literal takes its type). */
 export function walkJump(w: BodyWalker, node: SyntaxNode): void {
   const v = named(node).find((c) => c.type !== 'label');
   if (v && node.type === 'return_expression' && w.ctx.returnTy) {

@@ -1,4 +1,4 @@
-/** `let` statements and patterns: the bindings a pattern declares and what it moves out of a place. */
+/** `let` and patterns: the bindings a pattern declares and what it moves out of a place. */
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
@@ -75,13 +75,19 @@ function walkLetValue(w: BodyWalker, value: SyntaxNode, pattern: SyntaxNode | nu
 }
 
 /**
- * Declares the bindings of a `let`, written at `initAt` when that is known. `unannotatedValue`:
- * the value when no type is written, so that an integer literal binding's type stays open.
+ * Declares the bindings of a `let`, written at `initAt` when that is known. `value`: the value
+ * when no type is written, so that an integer literal binding's type stays open until used.
  */
-function bindLet(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, unannotatedValue: SyntaxNode | null, initAt: number | null): void {
+function bindLet(
+  w: BodyWalker,
+  pattern: SyntaxNode,
+  ty: Ty,
+  order: number,
+  value: SyntaxNode | null,
+  initAt: number | null,
+): void {
   const before = w.locals.length;
   bindPattern(w, pattern, ty, order, 'binding');
-  const value = unannotatedValue;
   if (value && (isUnsuffixedInt(value) || isUnsuffixedIntArray(value)) && w.locals.length === before + 1) {
     const local = w.locals[before];
     const int = prim('i32') as Ty & { k: 'prim' };

@@ -1,4 +1,4 @@
-/** Shapes of syntax the body walk tells apart: places, patterns, constants, diverging statements. */
+/** Syntax shapes the body walk tells apart: places, patterns, constants, diverging statements. */
 import { compiledIn } from '../syntax/cfg';
 import type { SyntaxNode } from '../syntax/parser';
 
