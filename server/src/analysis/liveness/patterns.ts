@@ -318,93 +318,48 @@ export function ctorShape(w: BodyWalker, t: Ty, typeText: string): { arity: numb
 }
 
 /** Declares the bindings of a pattern, deriving each binding's type from the matched type. */
-export function bindPattern(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, kind: 'binding' | 'argument'): void {
-  const declare = (name: string, t: Ty, node: SyntaxNode) => {
-    const l = w.newLocal(name, kind, t, node, order < 0 ? -1000 + w.nextId : order);
-    if (order < 0) {
-      l.init = -1;
-    }
-  };
-  const byRef = ty.k === 'ref';
-  const wrap = (t: Ty) => (byRef && t.k !== 'ref' ? ref(t) : t);
+export function bindPattern(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
+  const last = pattern.namedChildren[pattern.namedChildren.length - 1];
   switch (pattern.type) {
     case 'identifier':
       // `None`, `MAX`: unit variants and constants, not bindings (Rust names bindings in snake_case).
-      if (/^[A-Z]/.test(pattern.text)) {
-        return;
+      if (!/^[A-Z]/.test(pattern.text)) {
+        declareBinding(w, pattern.text, ty, pattern, order, kind);
       }
-      declare(pattern.text, ty, pattern);
       return;
     case 'mut_pattern':
       if (pattern.namedChildren[0]) {
-        bindPattern(w, pattern.namedChildren[pattern.namedChildren.length - 1]!, ty, order, kind);
+        bindPattern(w, last!, ty, order, kind);
       }
       return;
-    case 'ref_pattern': {
-      const inner = pattern.namedChildren[pattern.namedChildren.length - 1];
-      if (inner) {
-        bindPattern(w, inner, ref(ty), order, kind);
+    case 'ref_pattern':
+      if (last) {
+        bindPattern(w, last, ref(ty), order, kind);
       }
       return;
-    }
-    case 'reference_pattern': {
-      const inner = pattern.namedChildren[pattern.namedChildren.length - 1];
-      if (inner) {
-        bindPattern(w, inner, ty.k === 'ref' ? ty.inner : UNKNOWN, order, kind);
+    case 'reference_pattern':
+      if (last) {
+        bindPattern(w, last, ty.k === 'ref' ? ty.inner : UNKNOWN, order, kind);
       }
       return;
-    }
     case 'captured_pattern': {
-      const parts = named(pattern);
-      if (parts[0]) {
-        declare(parts[0].text, ty, parts[0]);
+      const [name, sub] = named(pattern);
+      if (name) {
+        declareBinding(w, name.text, ty, name, order, kind);
       }
-      if (parts[1]) {
-        bindPattern(w, parts[1], ty, order, kind);
-      }
-      return;
-    }
-    case 'tuple_pattern': {
-      const t = peelRefs(ty);
-      for (const { node, index } of positionalParts(pattern, t.k === 'tuple' ? t.elems.length : null)) {
-        bindPattern(w, node, wrap(t.k === 'tuple' ? t.elems[index] ?? UNKNOWN : UNKNOWN), order, kind);
+      if (sub) {
+        bindPattern(w, sub, ty, order, kind);
       }
       return;
     }
-    case 'slice_pattern': {
-      const elem = elementType(ty);
-      named(pattern).forEach((p) => bindPattern(w, p, wrap(elem), order, kind));
+    case 'tuple_pattern':
+    case 'slice_pattern':
+    case 'tuple_struct_pattern':
+      bindPositional(w, pattern, ty, order, kind);
       return;
-    }
-    case 'tuple_struct_pattern': {
-      const t = peelRefs(ty);
-      const typeNode = pattern.childForFieldName('type');
-      const ctor = typeNode?.text.split('::').pop() ?? '';
-      const arity = ctorShape(w, t, typeNode?.text ?? '')?.arity ?? null;
-      for (const { node, index } of positionalParts(pattern, arity, typeNode)) {
-        bindPattern(w, node, wrap(index < 0 ? UNKNOWN : variantField(w, t, ctor, index)), order, kind);
-      }
+    case 'struct_pattern':
+      bindStructFields(w, pattern, ty, order, kind);
       return;
-    }
-    case 'struct_pattern': {
-      const t = peelRefs(ty);
-      for (const f of named(pattern)) {
-        if (f.type !== 'field_pattern') {
-          continue;
-        }
-        const nameNode = f.childForFieldName('name');
-        const sub = f.childForFieldName('pattern');
-        const fieldName = nameNode?.text ?? '';
-        const isRef = f.children.some((c) => c?.type === 'ref');
-        const fty = wrap(structPatternField(w, t, pattern, fieldName));
-        if (sub) {
-          bindPattern(w, sub, fty, order, kind);
-        } else if (nameNode) {
-          declare(fieldName, isRef ? ref(fty) : fty, nameNode);
-        }
-      }
-      return;
-    }
     case 'or_pattern': {
       const first = named(pattern)[0];
       if (first) {
@@ -414,6 +369,63 @@ export function bindPattern(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: n
     }
     default:
       return;
+  }
+}
+
+type BindingKind = 'binding' | 'argument';
+
+/** A binding of a pattern; a parameter's (`order` < 0) exists from the start. */
+function declareBinding(w: BodyWalker, name: string, t: Ty, node: SyntaxNode, order: number, kind: BindingKind): void {
+  const l = w.newLocal(name, kind, t, node, order < 0 ? -1000 + w.nextId : order);
+  if (order < 0) {
+    l.init = -1;
+  }
+}
+
+/** Matching through a reference binds the parts by reference. */
+function partType(matched: Ty, part: Ty): Ty {
+  return matched.k === 'ref' && part.k !== 'ref' ? ref(part) : part;
+}
+
+/** The parts of a tuple, slice or tuple-struct pattern, each typed by its position. */
+function bindPositional(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
+  if (pattern.type === 'slice_pattern') {
+    const elem = elementType(ty);
+    named(pattern).forEach((p) => bindPattern(w, p, partType(ty, elem), order, kind));
+    return;
+  }
+  const t = peelRefs(ty);
+  if (pattern.type === 'tuple_pattern') {
+    for (const { node, index } of positionalParts(pattern, t.k === 'tuple' ? t.elems.length : null)) {
+      bindPattern(w, node, partType(ty, t.k === 'tuple' ? t.elems[index] ?? UNKNOWN : UNKNOWN), order, kind);
+    }
+    return;
+  }
+  const typeNode = pattern.childForFieldName('type');
+  const ctor = typeNode?.text.split('::').pop() ?? '';
+  const arity = ctorShape(w, t, typeNode?.text ?? '')?.arity ?? null;
+  for (const { node, index } of positionalParts(pattern, arity, typeNode)) {
+    bindPattern(w, node, partType(ty, index < 0 ? UNKNOWN : variantField(w, t, ctor, index)), order, kind);
+  }
+}
+
+/** The fields of a struct pattern: `name`, `ref name`, `name: PAT`. */
+function bindStructFields(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
+  const t = peelRefs(ty);
+  for (const f of named(pattern)) {
+    if (f.type !== 'field_pattern') {
+      continue;
+    }
+    const nameNode = f.childForFieldName('name');
+    const sub = f.childForFieldName('pattern');
+    const fieldName = nameNode?.text ?? '';
+    const isRef = f.children.some((c) => c?.type === 'ref');
+    const fty = partType(ty, structPatternField(w, t, pattern, fieldName));
+    if (sub) {
+      bindPattern(w, sub, fty, order, kind);
+    } else if (nameNode) {
+      declareBinding(w, fieldName, isRef ? ref(fty) : fty, nameNode, order, kind);
+    }
   }
 }
 
