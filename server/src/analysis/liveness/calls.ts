@@ -3,13 +3,13 @@ import { callLeavesCrateAndStd, FnInfo } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { findMethod, isStdPath, receiverMode } from '../types/infer';
 import { peelRefs, prim, ref, Ty } from '../types/types';
-import type { BodyWalker } from './bodyWalker';
 import { walkOperands, walkValueOperand } from './expressions';
 import { Local } from './held';
 import { STD_INTEGER_PARAM, unifyInt, unsettleIntArguments } from './intInference';
 import { isPlace, named } from './syntaxShapes';
+import type { WalkState } from './walkState';
 
-export function walkCall(w: BodyWalker, node: SyntaxNode): void {
+export function walkCall(w: WalkState, node: SyntaxNode): void {
   let fnNode = node.childForFieldName('function');
   const args = named(node.childForFieldName('arguments'));
   if (fnNode?.type === 'generic_function') {
@@ -25,7 +25,7 @@ export function walkCall(w: BodyWalker, node: SyntaxNode): void {
 
 /** `receiver.method(args)`: the receiver is taken by value or autoref'd, then the arguments. */
 function walkMethodCall(
-  w: BodyWalker,
+  w: WalkState,
   receiver: SyntaxNode,
   method: string,
   args: SyntaxNode[],
@@ -71,7 +71,7 @@ function walkMethodCall(
 }
 
 /** `f(args)`, `path::f(args)`, `Ctor(args)`, `(expr)(args)`. */
-function walkFunctionCall(w: BodyWalker, fnNode: SyntaxNode | null, args: SyntaxNode[]): void {
+function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxNode[]): void {
   if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
     w.walkExpr(fnNode, 'borrow');
   } else if (fnNode?.type === 'identifier' && w.lookup(fnNode.text)) {
@@ -101,14 +101,14 @@ function walkFunctionCall(w: BodyWalker, fnNode: SyntaxNode | null, args: Syntax
 }
 
 /** A callee of type `F: FnOnce(..)` (or `impl FnOnce(..)`): calling it consumes it. */
-export function calledOnce(w: BodyWalker, ty: Ty): boolean {
+export function calledOnce(w: WalkState, ty: Ty): boolean {
   if (ty.k === 'param') {
     return w.ctx.onceCallables?.has(ty.name) ?? false;
   }
   return ty.k === 'unknown' && /^impl\s+(Async)?FnOnce\b/.test(ty.text);
 }
 
-export function calleeOf(w: BodyWalker, fnNode: SyntaxNode): FnInfo | null {
+export function calleeOf(w: WalkState, fnNode: SyntaxNode): FnInfo | null {
   const segs = fnNode.text.replace(/\s+/g, '').replace(/::<[^>]*>/g, '').split('::');
   const last = segs[segs.length - 1];
   if (segs.length >= 2) {

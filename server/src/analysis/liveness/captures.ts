@@ -2,12 +2,12 @@
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { isAdt, ref, Ty, UNKNOWN } from '../types/types';
-import type { BodyWalker } from './bodyWalker';
 import { capturedPlaces, CaptureFrame, isAsyncClosure, Local, UseKind } from './held';
 import { bindPattern } from './patterns';
 import { named } from './syntaxShapes';
+import type { WalkState } from './walkState';
 
-export function walkNestedFuture(w: BodyWalker, node: SyntaxNode, isMove: boolean, params?: SyntaxNode | null, body?: SyntaxNode | null): void {
+export function walkNestedFuture(w: WalkState, node: SyntaxNode, isMove: boolean, params?: SyntaxNode | null, body?: SyntaxNode | null): void {
   const isFuture = node.type === 'async_block' || isAsyncClosure(node);
   const frame: CaptureFrame = { firstLocalId: w.nextId, isMove, isFuture, captured: new Map(), regionDepth: w.regionStack.length };
   w.captureFrames.push(frame);
@@ -56,16 +56,16 @@ export function walkNestedFuture(w: BodyWalker, node: SyntaxNode, isMove: boolea
 }
 
 /** The type of a field path (`a.b`) of a value of type `ty`. */
-export function placeType(w: BodyWalker, ty: Ty, place: string): Ty {
+export function placeType(w: WalkState, ty: Ty, place: string): Ty {
   return place ? place.split('.').reduce((t, field) => w.typer.fieldType(t, field), ty) : ty;
 }
 
-export function walkClosure(w: BodyWalker, node: SyntaxNode): void {
+export function walkClosure(w: WalkState, node: SyntaxNode): void {
   const isMove = node.children.some((c) => c?.type === 'move');
   walkNestedFuture(w, node, isMove && !isAsyncClosure(node), node.childForFieldName('parameters'), node.childForFieldName('body'));
 }
 
-export function walkAsyncBlock(w: BodyWalker, node: SyntaxNode): void {
+export function walkAsyncBlock(w: WalkState, node: SyntaxNode): void {
   walkNestedFuture(w, node, node.children.some((c) => c?.type === 'move'));
 }
 
@@ -75,7 +75,7 @@ export function walkAsyncBlock(w: BodyWalker, node: SyntaxNode): void {
  * capture is itself a use in the enclosing frames, where the closure is created.
  */
 export function useFromClosure(
-  w: BodyWalker,
+  w: WalkState,
   frame: CaptureFrame,
   local: Local,
   kind: UseKind,

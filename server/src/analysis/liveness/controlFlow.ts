@@ -3,13 +3,13 @@ import { isCfgdOut } from '../syntax/cfg';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
 import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
-import type { BodyWalker } from './bodyWalker';
 import { Local } from './held';
 import { unifyExpected } from './intInference';
-import { bindPattern, recordPatternMove } from './patterns';
+import { bindPattern, recordPatternMove, walkScrutinee } from './patterns';
 import { isDivergingStatement, isPlace, isUnsuffixedIntRange, named, patternsMayOverlap } from './syntaxShapes';
+import type { WalkState } from './walkState';
 
-export function walkIf(w: BodyWalker, node: SyntaxNode): void {
+export function walkIf(w: WalkState, node: SyntaxNode): void {
   const condition = node.childForFieldName('condition');
   const consequence = node.childForFieldName('consequence');
   const alternative = node.childForFieldName('alternative');
@@ -65,7 +65,7 @@ export function collectLetConditions(condition: SyntaxNode): SyntaxNode[] {
 }
 
 /** `let PAT = EXPR` in `if`/`while`: walks the scrutinee and binds the pattern; returns the scrutinee temporaries. */
-export function walkScrutineeBinding(w: BodyWalker, cond: SyntaxNode): Local[] {
+export function walkScrutineeBinding(w: WalkState, cond: SyntaxNode): Local[] {
   const value = cond.childForFieldName('value');
   const pattern = cond.childForFieldName('pattern');
   const temps: Local[] = [];
@@ -99,29 +99,7 @@ export function walkScrutineeBinding(w: BodyWalker, cond: SyntaxNode): Local[] {
   return temps;
 }
 
-/**
- * A `match` / `if let` / `while let` scrutinee. A place is matched in place; a value expression
- * becomes a temporary that lives until the end of the whole construct, as do the temporaries it borrows.
- */
-export function walkScrutinee(w: BodyWalker, value: SyntaxNode): Local[] {
-  if (isPlace(value)) {
-    w.walkExpr(value, 'read');
-    return [];
-  }
-  w.statementTemps.push([]);
-  w.walkExpr(value, 'move');
-  const inner = w.statementTemps.pop() ?? [];
-  const temp = w.newLocal(null, 'temporary', w.typeOf(value), value, w.point);
-  // A field or method of a temporary (`guard().value`): the temporary itself is what is kept. It is
-  // made after any future awaited inside the scrutinee is gone (`match rx.recv().await? {`).
-  temp.init = Math.max(w.point, w.lastAwaiteeEnd);
-  const all = [...inner, temp];
-  const scope = w.scopes[w.scopes.length - 1];
-  scope.owned.pop();
-  return all;
-}
-
-export function walkMatch(w: BodyWalker, node: SyntaxNode): void {
+export function walkMatch(w: WalkState, node: SyntaxNode): void {
   const value = node.childForFieldName('value');
   const body = node.childForFieldName('body');
   w.pushScope();
@@ -207,7 +185,7 @@ export function walkMatch(w: BodyWalker, node: SyntaxNode): void {
 }
 
 /** The scrutinee (its temporary, or the place it names) counts as borrowed from here on this path. */
-export function borrowScrutinee(w: BodyWalker, value: SyntaxNode, temps: Local[]): void {
+export function borrowScrutinee(w: WalkState, value: SyntaxNode, temps: Local[]): void {
   const scrutineeTemp = temps[temps.length - 1];
   if (scrutineeTemp) {
     scrutineeTemp.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
@@ -219,7 +197,7 @@ export function borrowScrutinee(w: BodyWalker, value: SyntaxNode, temps: Local[]
   }
 }
 
-export function walkWhile(w: BodyWalker, node: SyntaxNode): void {
+export function walkWhile(w: WalkState, node: SyntaxNode): void {
   const condition = node.childForFieldName('condition');
   const body = node.childForFieldName('body');
   w.inLoop(node, () => {
@@ -249,7 +227,7 @@ export function walkWhile(w: BodyWalker, node: SyntaxNode): void {
   });
 }
 
-export function walkFor(w: BodyWalker, node: SyntaxNode): void {
+export function walkFor(w: WalkState, node: SyntaxNode): void {
   const pattern = node.childForFieldName('pattern');
   const value = node.childForFieldName('value');
   const body = node.childForFieldName('body');
@@ -330,13 +308,13 @@ export function intoIterType(t: Ty): Ty {
   return UNKNOWN;
 }
 
-export function walkLoop(w: BodyWalker, node: SyntaxNode): void {
+export function walkLoop(w: WalkState, node: SyntaxNode): void {
   const body = node.childForFieldName('body');
   w.inLoop(node, () => body && w.walkBlock(body));
 }
 
 /** `return v`, `break v`, `yield v`: the value moves out (a returned literal takes its type). */
-export function walkJump(w: BodyWalker, node: SyntaxNode): void {
+export function walkJump(w: WalkState, node: SyntaxNode): void {
   const v = named(node).find((c) => c.type !== 'label');
   if (v && node.type === 'return_expression' && w.ctx.returnTy) {
     unifyExpected(w, v, w.ctx.returnTy);
@@ -347,7 +325,7 @@ export function walkJump(w: BodyWalker, node: SyntaxNode): void {
 }
 
 /** `unsafe { .. }`, `const { .. }`: the block inside. */
-export function walkInnerBlock(w: BodyWalker, node: SyntaxNode): void {
+export function walkInnerBlock(w: WalkState, node: SyntaxNode): void {
   const b = node.namedChildren.find((c) => c?.type === 'block');
   if (b) {
     w.walkBlock(b);

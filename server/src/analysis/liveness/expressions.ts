@@ -1,16 +1,16 @@
 /** Operators, operands and value temporaries of expressions in an async body. */
 import type { SyntaxNode } from '../syntax/parser';
 import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
-import type { BodyWalker } from './bodyWalker';
 import { Local, UseKind, WalkMode } from './held';
 import { unifyInt, unifyOperands } from './intInference';
 import { DEREF_TRAIT_TYPES, isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
+import type { WalkState } from './walkState';
 
 /**
  * The left side of `=`: writing a local or its fields is no use of it; writing through a reference
  * reads the reference; `v[i] = x` on a non-array calls `IndexMut::index_mut(&mut v)`.
  */
-export function walkAssignTarget(w: BodyWalker, left: SyntaxNode, whole = true): void {
+export function walkAssignTarget(w: WalkState, left: SyntaxNode, whole = true): void {
   if (left.type === 'identifier') {
     const local = w.lookup(left.text);
     // Writing one element (`buf[0] = 1`) neither uses the array nor ends its old value (measured:
@@ -45,7 +45,7 @@ export function walkAssignTarget(w: BodyWalker, left: SyntaxNode, whole = true):
 }
 
 /** A value expression used by reference: evaluated into a temporary that lives to the end of the statement. */
-export function walkValueOperand(w: BodyWalker, node: SyntaxNode, _kind: 'borrow' | 'read'): void {
+export function walkValueOperand(w: WalkState, node: SyntaxNode, _kind: 'borrow' | 'read'): void {
   if (isPlace(node)) {
     w.walkExpr(node, _kind);
     return;
@@ -80,7 +80,7 @@ export function controlFlowOf(t: Ty): Ty {
   return adt('ControlFlow', UNKNOWN, UNKNOWN);
 }
 
-export function walkBinary(w: BodyWalker, node: SyntaxNode): void {
+export function walkBinary(w: WalkState, node: SyntaxNode): void {
   const op = node.childForFieldName('operator')?.text ?? node.children[1]?.type ?? '';
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
@@ -125,21 +125,21 @@ export function walkBinary(w: BodyWalker, node: SyntaxNode): void {
  * An operand evaluated before a later operand's `.await` (`f.await + g.await`, `call(a, b.await)`)
  * is kept in a temporary until the whole expression is computed.
  */
-export function holdOperand(w: BodyWalker, operand: SyntaxNode): Local[] {
+export function holdOperand(w: WalkState, operand: SyntaxNode): Local[] {
   if (isConstantExpression(operand) || w.dead) {
     return [];
   }
   return [w.newTemp(w.typeOf(operand), operand)];
 }
 
-export function releaseOperands(w: BodyWalker, temps: Local[]): void {
+export function releaseOperands(w: WalkState, temps: Local[]): void {
   for (const t of temps) {
     t.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
   }
 }
 
 /** Operands evaluated in order (call arguments, tuple and array elements). */
-export function walkOperands(w: BodyWalker, nodes: SyntaxNode[], before?: (node: SyntaxNode, i: number) => void, modeOf: (n: SyntaxNode) => UseKind = () => 'move'): void {
+export function walkOperands(w: WalkState, nodes: SyntaxNode[], before?: (node: SyntaxNode, i: number) => void, modeOf: (n: SyntaxNode) => UseKind = () => 'move'): void {
   const pending: Local[] = [];
   nodes.forEach((n, i) => {
     before?.(n, i);
@@ -151,7 +151,7 @@ export function walkOperands(w: BodyWalker, nodes: SyntaxNode[], before?: (node:
   releaseOperands(w, pending);
 }
 
-export function walkAwait(w: BodyWalker, node: SyntaxNode): void {
+export function walkAwait(w: WalkState, node: SyntaxNode): void {
   const operand = node.namedChildren[0];
   if (operand) {
     w.walkExpr(operand, 'move');
@@ -164,7 +164,7 @@ export function walkAwait(w: BodyWalker, node: SyntaxNode): void {
  * indexes one, is a `usize`. A local whose type the syntax could not tell (`let n = reader.read(..)
  * .await?;`) gets that type, so it is not taken for a value with drop glue.
  */
-export function inferIndexTypes(w: BodyWalker, base: SyntaxNode, index: SyntaxNode): void {
+export function inferIndexTypes(w: WalkState, base: SyntaxNode, index: SyntaxNode): void {
   const indexed = peelRefs(w.typeOf(base));
   if (indexed.k !== 'array' && indexed.k !== 'slice' && indexed.k !== 'str' && !isAdt(indexed, 'Vec', 'String', 'VecDeque')) {
     return;
@@ -188,14 +188,14 @@ export function inferIndexTypes(w: BodyWalker, base: SyntaxNode, index: SyntaxNo
 // ---- the walk of each expression kind (see EXPRESSION_WALKS in bodyWalker.ts) ----
 
 /** A local named on its own: used as the context says (`x;` reads it). */
-export function walkPath(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void {
+export function walkPath(w: WalkState, node: SyntaxNode, mode: WalkMode): void {
   const local = w.lookup(node.text);
   if (local) {
     w.use(local, mode === 'discard' ? 'read' : mode);
   }
 }
 
-export function walkField(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void {
+export function walkField(w: WalkState, node: SyntaxNode, mode: WalkMode): void {
   const root = w.placeRoot(node);
   if (root && !root.viaDeref && isAdt(root.local.ty, ...DEREF_TRAIT_TYPES)) {
     // `guard.field` goes through `Deref::deref(&guard)`: a borrow of the guard itself.
@@ -219,7 +219,7 @@ export function walkField(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void
   }
 }
 
-export function walkIndex(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void {
+export function walkIndex(w: WalkState, node: SyntaxNode, mode: WalkMode): void {
   const [base, idx] = named(node);
   if (base && idx) {
     inferIndexTypes(w, base, idx);
@@ -239,7 +239,7 @@ export function walkIndex(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void
   }
 }
 
-export function walkReference(w: BodyWalker, node: SyntaxNode): void {
+export function walkReference(w: WalkState, node: SyntaxNode): void {
   const operand = node.childForFieldName('value');
   if (!operand) {
     return;
@@ -254,7 +254,7 @@ export function walkReference(w: BodyWalker, node: SyntaxNode): void {
   }
 }
 
-export function walkUnary(w: BodyWalker, node: SyntaxNode): void {
+export function walkUnary(w: WalkState, node: SyntaxNode): void {
   const operand = node.namedChildren[0];
   if (!operand) {
     return;
@@ -276,20 +276,20 @@ export function walkUnary(w: BodyWalker, node: SyntaxNode): void {
 }
 
 /** `(e)`, `else e`: the inner expressions, used as the whole is. */
-export function walkChildren(w: BodyWalker, node: SyntaxNode, mode: WalkMode): void {
+export function walkChildren(w: WalkState, node: SyntaxNode, mode: WalkMode): void {
   for (const c of named(node)) {
     w.walkExpr(c, mode);
   }
 }
 
-export function walkCast(w: BodyWalker, node: SyntaxNode): void {
+export function walkCast(w: WalkState, node: SyntaxNode): void {
   const v = node.childForFieldName('value');
   if (v) {
     w.walkExpr(v, 'read');
   }
 }
 
-export function walkAssign(w: BodyWalker, node: SyntaxNode): void {
+export function walkAssign(w: WalkState, node: SyntaxNode): void {
   const right = node.childForFieldName('right');
   const left = node.childForFieldName('left');
   if (right) {
@@ -303,7 +303,7 @@ export function walkAssign(w: BodyWalker, node: SyntaxNode): void {
   }
 }
 
-export function walkCompoundAssign(w: BodyWalker, node: SyntaxNode): void {
+export function walkCompoundAssign(w: WalkState, node: SyntaxNode): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
   const shift = /^(<<|>>)=$/.test(node.childForFieldName('operator')?.text ?? '');
@@ -328,7 +328,7 @@ export function walkCompoundAssign(w: BodyWalker, node: SyntaxNode): void {
   }
 }
 
-export function walkTry(w: BodyWalker, node: SyntaxNode): void {
+export function walkTry(w: WalkState, node: SyntaxNode): void {
   const inner = node.namedChildren[0];
   if (inner) {
     w.walkExpr(inner, 'move');
@@ -340,12 +340,12 @@ export function walkTry(w: BodyWalker, node: SyntaxNode): void {
 }
 
 /** Tuple and array elements, call arguments: operands in order; an array's length is read. */
-export function walkElements(w: BodyWalker, node: SyntaxNode): void {
+export function walkElements(w: WalkState, node: SyntaxNode): void {
   const len = node.childForFieldName('length');
   walkOperands(w, named(node), undefined, (c) => (c.id === len?.id ? 'read' : 'move'));
 }
 
-export function walkStructLiteral(w: BodyWalker, node: SyntaxNode): void {
+export function walkStructLiteral(w: WalkState, node: SyntaxNode): void {
   const body = node.childForFieldName('body');
   for (const f of named(body)) {
     let v: SyntaxNode | null = null;
@@ -360,7 +360,7 @@ export function walkStructLiteral(w: BodyWalker, node: SyntaxNode): void {
   }
 }
 
-export function walkRange(w: BodyWalker, node: SyntaxNode): void {
+export function walkRange(w: WalkState, node: SyntaxNode): void {
   for (const c of named(node)) {
     w.walkExpr(c, 'move');
   }

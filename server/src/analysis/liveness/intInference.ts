@@ -1,9 +1,9 @@
 /** Settling the type of unsuffixed integer literal bindings from their uses, as rustc infers it. */
 import type { SyntaxNode } from '../syntax/parser';
 import { peelRefs, Ty } from '../types/types';
-import type { BodyWalker } from './bodyWalker';
 import { Local } from './held';
 import { argumentRoot, isUnsuffixedInt, named } from './syntaxShapes';
+import type { WalkState } from './walkState';
 
 export const INTEGER_NAMES: Record<string, true> = { u8: true, u16: true, u32: true, u64: true, u128: true, usize: true, i8: true, i16: true, i32: true, i64: true, i128: true, isize: true };
 
@@ -17,7 +17,7 @@ export const STD_INTEGER_PARAM: Record<string, string> = {
 export const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '&', '|', '^']);
 
 /** Settles integer literal bindings from the type an expression is expected to have (`Ok(n)` returned as `io::Result<usize>`). */
-export function unifyExpected(w: BodyWalker, node: SyntaxNode, ty: Ty): void {
+export function unifyExpected(w: WalkState, node: SyntaxNode, ty: Ty): void {
   if (node.type === 'identifier') {
     unifyInt(w, node, ty);
   } else if (node.type === 'call_expression' && ty.k === 'adt') {
@@ -35,7 +35,7 @@ export function unifyExpected(w: BodyWalker, node: SyntaxNode, ty: Ty): void {
 }
 
 /** An unsuffixed integer literal binding takes the integer type it is used with (`let mut n = 0; .. n += len`). */
-export function unifyInt(w: BodyWalker, node: SyntaxNode | null, ty: Ty): void {
+export function unifyInt(w: WalkState, node: SyntaxNode | null, ty: Ty): void {
   if (!node) {
     return;
   }
@@ -68,7 +68,7 @@ export function unifyInt(w: BodyWalker, node: SyntaxNode | null, ty: Ty): void {
 }
 
 /** Gives an unsettled integer binding its type (`{integer}` when a use rustc sees cannot be seen here). */
-export function settleInt(w: BodyWalker, local: Local, name: string): void {
+export function settleInt(w: WalkState, local: Local, name: string): void {
   const int = w.flexInts.get(local);
   if (int) {
     int.name = name;
@@ -77,7 +77,7 @@ export function settleInt(w: BodyWalker, local: Local, name: string): void {
 }
 
 /** The unsettled integer bindings an operand hands over (`n`, `&buf`, `1 + i`). */
-export function flexRoots(w: BodyWalker, node: SyntaxNode): Local[] {
+export function flexRoots(w: WalkState, node: SyntaxNode): Local[] {
   if (node.type === 'binary_expression' && ARITHMETIC.has(node.childForFieldName('operator')?.text ?? '')) {
     return [node.childForFieldName('left'), node.childForFieldName('right')].flatMap((side) => (side ? flexRoots(w, side) : []));
   }
@@ -90,7 +90,7 @@ export function flexRoots(w: BodyWalker, node: SyntaxNode): Local[] {
  * Two operands compared or combined: an unsettled integer takes the other's integer type, and
  * one compared with a value of a type not known here is left open (`set.len() == 1 + i`).
  */
-export function unifyOperands(w: BodyWalker, left: SyntaxNode, right: SyntaxNode): void {
+export function unifyOperands(w: WalkState, left: SyntaxNode, right: SyntaxNode): void {
   for (const [side, other] of [[left, right], [right, left]] as const) {
     // Two unsettled integers settle together later (each by its own uses, here).
     if (isUnsuffixedInt(other) || flexRoots(w, other).length > 0) {
@@ -109,7 +109,7 @@ export function unifyOperands(w: BodyWalker, left: SyntaxNode, right: SyntaxNode
  * Arguments that hand an unsettled integer (or array of them) to a function whose parameter types
  * are not known here: rustc types the literal from that parameter, so i32 would be a guess.
  */
-export function unsettleIntArguments(w: BodyWalker, args: SyntaxNode[]): void {
+export function unsettleIntArguments(w: WalkState, args: SyntaxNode[]): void {
   for (const a of args) {
     flexRoots(w, a).forEach((local) => settleInt(w, local, '{integer}'));
   }

@@ -4,12 +4,13 @@
  */
 import type { SyntaxNode } from '../syntax/parser';
 import { adt, prim, ref, Ty, UNKNOWN } from '../types/types';
-import type { BodyWalker } from './bodyWalker';
-import { walkScrutinee } from './controlFlow';
 import { walkValueOperand } from './expressions';
 import { Local, UseKind } from './held';
 import { unifyOperands } from './intInference';
+import { walkScrutinee } from './patterns';
+import { walkPinInPlace, walkPinMacro } from './pins';
 import { macroName } from './syntaxShapes';
+import type { WalkState } from './walkState';
 
 export const FORMAT_MACROS = new Set([
   'format', 'print', 'println', 'eprint', 'eprintln', 'write', 'writeln', 'panic', 'format_args',
@@ -58,45 +59,7 @@ export function selectBranches(args: SyntaxNode[]): { futures: SyntaxNode[]; han
   return { futures, handlers };
 }
 
-export function isPinMacro(node: SyntaxNode): boolean {
-  return node.type === 'macro_invocation' && macroName(node) === 'pin';
-}
-
-/**
- * `tokio::pin!(fut);`, `futures::pin_mut!(a, b);` as statements: each variable moves into a new
- * one of its name, pinned in place and borrowed for the rest of the block (so it is kept across
- * every later await there), and the name now means a `Pin<&mut _>` to it. False when the macro is
- * not that form (`pin!(expr)` in an expression).
- */
-export function walkPinInPlace(w: BodyWalker, node: SyntaxNode): boolean {
-  const parent = node.parent?.type;
-  const args = w.ctx.macros.arguments(node);
-  if ((parent !== 'expression_statement' && parent !== 'block') || args.length === 0 || !args.every((a) => a.type === 'identifier')) {
-    return false;
-  }
-  for (const arg of args) {
-    const ty = w.typeOf(arg);
-    w.walkExpr(arg, 'move');
-    const storage = w.newLocal(arg.text, 'binding', ty, arg, w.point);
-    storage.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
-    w.newLocal(arg.text, 'binding', adt('Pin', ref(ty, true)), arg, w.point);
-  }
-  return true;
-}
-
-/** `let fut = pin!(f);` keeps `f` in a hidden local `pinned` for the rest of the block. */
-export function walkPinMacro(w: BodyWalker, node: SyntaxNode): void {
-  const args = w.ctx.macros.arguments(node);
-  const inner = args[0];
-  if (inner) {
-    w.walkExpr(inner, 'move');
-  }
-  const pinned = w.newLocal('pinned', 'binding', inner ? w.typeOf(inner) : UNKNOWN, node, w.point);
-  w.scopes[w.scopes.length - 1].names.delete('pinned');
-  pinned.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
-}
-
-export function walkMacro(w: BodyWalker, node: SyntaxNode, mode: UseKind | 'discard'): void {
+export function walkMacro(w: WalkState, node: SyntaxNode, mode: UseKind | 'discard'): void {
   const name = macroName(node);
   const modelled = MODELLED_MACROS.has(name) || (JOIN_MACROS.has(name) && isModelledJoin(w, node, name));
   if (!modelled && !w.captureFrames.some((f) => f.isFuture)) {
@@ -125,7 +88,7 @@ export function walkMacro(w: BodyWalker, node: SyntaxNode, mode: UseKind | 'disc
 }
 
 /** Format arguments are taken by reference: `&arg`. */
-export function walkFormatArgs(w: BodyWalker, node: SyntaxNode, name: string, args: SyntaxNode[]): void {
+export function walkFormatArgs(w: WalkState, node: SyntaxNode, name: string, args: SyntaxNode[]): void {
     const borrowArg = (a: SyntaxNode) => {
       if (a.type === 'identifier' || a.type === 'self') {
         w.withExplicitBorrow(() => w.walkExpr(a, 'borrow'));
@@ -164,7 +127,7 @@ export function walkFormatArgs(w: BodyWalker, node: SyntaxNode, name: string, ar
     });
 }
 
-export function walkOtherMacro(w: BodyWalker, node: SyntaxNode, name: string, args: SyntaxNode[], mode: UseKind | 'discard'): void {
+export function walkOtherMacro(w: WalkState, node: SyntaxNode, name: string, args: SyntaxNode[], mode: UseKind | 'discard'): void {
   if (name === 'assert_eq' || name === 'assert_ne' || name === 'debug_assert_eq' || name === 'debug_assert_ne') {
     args.forEach((a) => (a.type === 'identifier' ? w.withExplicitBorrow(() => w.walkExpr(a, 'borrow')) : walkValueOperand(w, a, 'borrow')));
     if (args[0] && args[1]) {
@@ -202,7 +165,7 @@ export function walkOtherMacro(w: BodyWalker, node: SyntaxNode, name: string, ar
  * `join!`/`try_join!`/`select!` poll every branch future inside one suspension point, so all of them
  * are stored at once; awaits written inside `select!` handlers are ordinary awaits after it.
  */
-export function walkJoinMacro(w: BodyWalker, node: SyntaxNode, args: SyntaxNode[]): void {
+export function walkJoinMacro(w: WalkState, node: SyntaxNode, args: SyntaxNode[]): void {
   const futures: SyntaxNode[] = [];
   const handlers: SyntaxNode[] = [];
   for (const a of args) {
@@ -228,14 +191,14 @@ export function walkJoinMacro(w: BodyWalker, node: SyntaxNode, args: SyntaxNode[
 }
 
 /** The crate a macro comes from: its path (`tokio::select!`), or the `use` that brings a bare name. */
-export function macroCrate(w: BodyWalker, node: SyntaxNode, name: string): string | undefined {
+export function macroCrate(w: WalkState, node: SyntaxNode, name: string): string | undefined {
   const path = (node.childForFieldName('macro')?.text ?? '').split('::').map((p) => p.trim()).filter((p) => p !== '');
   const head = path.length > 1 ? path[0] : (w.ctx.index.uses.get(name) ?? [])[0];
   return head === 'futures_util' ? 'futures' : head;
 }
 
 /** Whether the walk models this macro as its crate expands it (tokio's and futures' joins and selects). */
-export function isModelledJoin(w: BodyWalker, node: SyntaxNode, name: string): boolean {
+export function isModelledJoin(w: WalkState, node: SyntaxNode, name: string): boolean {
   const origin = macroCrate(w, node, name);
   return origin === 'tokio' || origin === 'futures';
 }
@@ -246,7 +209,7 @@ export function isModelledJoin(w: BodyWalker, node: SyntaxNode, name: string): b
  * (`_0`, `_1`, ..). A non-`move` poll closure borrows each (8 bytes apiece) and is the awaitee; the
  * bound futures end with the await, and one handler runs after it.
  */
-export function walkFuturesSelect(w: BodyWalker, node: SyntaxNode, args: SyntaxNode[]): void {
+export function walkFuturesSelect(w: WalkState, node: SyntaxNode, args: SyntaxNode[]): void {
   const { futures, handlers } = selectBranches(args);
   w.pushScope();
   futures.forEach((f, i) => {
@@ -268,7 +231,7 @@ export function walkFuturesSelect(w: BodyWalker, node: SyntaxNode, args: SyntaxN
  * `MaybeDone` local that the `move` poll closure takes over, so the awaitee holds them all and no
  * named local is saved.
  */
-export function walkFuturesJoin(w: BodyWalker, node: SyntaxNode, args: SyntaxNode[]): void {
+export function walkFuturesJoin(w: WalkState, node: SyntaxNode, args: SyntaxNode[]): void {
   for (const a of args) {
     w.walkExpr(a, 'move');
   }
@@ -289,7 +252,7 @@ export function walkFuturesJoin(w: BodyWalker, node: SyntaxNode, args: SyntaxNod
  * Measured on tokio's own tests with rustc 1.95 (`select!`: `futures`, `futures`, `disabled` and a
  * 16-byte awaitee at the await; `try_join!`: `futures` and a 16-byte awaitee).
  */
-export function walkTokioJoinOrSelect(w: BodyWalker, node: SyntaxNode, name: string, args: SyntaxNode[]): void {
+export function walkTokioJoinOrSelect(w: WalkState, node: SyntaxNode, name: string, args: SyntaxNode[]): void {
   const isSelect = name === 'select';
   const { futures, handlers } = isSelect ? selectBranches(args) : { futures: args, handlers: [] };
   // `select!` declares its `disabled` mask first, in the block that also runs the handlers: borrowed
@@ -321,7 +284,7 @@ export function walkTokioJoinOrSelect(w: BodyWalker, node: SyntaxNode, name: str
 }
 
 /** A local a macro's expansion declares (the code cannot name it), borrowed by what it awaits. */
-export function borrowedMacroLocal(w: BodyWalker, name: string, ty: Ty, node: SyntaxNode): Local {
+export function borrowedMacroLocal(w: WalkState, name: string, ty: Ty, node: SyntaxNode): Local {
   const local = w.newLocal(name, 'binding', ty, node, w.point);
   w.scopes[w.scopes.length - 1].names.delete(name);
   local.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
@@ -329,7 +292,7 @@ export function borrowedMacroLocal(w: BodyWalker, name: string, ty: Ty, node: Sy
 }
 
 /** One `select!` handler runs: they are the arms of a `match` on the branch that completed. */
-export function walkSelectHandlers(w: BodyWalker, handlers: SyntaxNode[]): void {
+export function walkSelectHandlers(w: WalkState, handlers: SyntaxNode[]): void {
   const arms = w.newGroup();
   for (const h of handlers) {
     w.inRegion(() => w.walkExpr(h.type === 'expression_statement' ? h.namedChildren[0] ?? h : h, 'move'), arms);

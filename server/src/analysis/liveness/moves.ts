@@ -1,7 +1,7 @@
 /** What a move out of part of a local leaves behind (partial moves, measured with rustc 1.95). */
 import { isAdt, Ty } from '../types/types';
-import type { BodyWalker } from './bodyWalker';
 import { isPrefix, Local, Use } from './held';
+import type { WalkState } from './walkState';
 
 /**
  * A move out of parts of a local (`let x = s.a;`, `let (a, _) = t;`). Measured with rustc 1.95:
@@ -10,7 +10,7 @@ import { isPrefix, Local, Use } from './held';
  * the local is dead after the move, but its storage lives on: if the move was conditional, the
  * drop at the scope end still reads it (settled in `run`, once diverging regions are known).
  */
-export function classifyMove(w: BodyWalker, local: Local, use: Use, moved: string[][]): void {
+export function classifyMove(w: WalkState, local: Local, use: Use, moved: string[][]): void {
   if (moved.some((p) => p.length === 0)) {
     return;
   }
@@ -35,7 +35,7 @@ export function classifyMove(w: BodyWalker, local: Local, use: Use, moved: strin
  * ('drop': the value is still dropped at its scope end), nothing droppable stays ('none'), or the
  * type cannot be seen into ('opaque').
  */
-export function leftAfterMoving(w: BodyWalker, ty: Ty, paths: string[][]): 'drop' | 'none' | 'opaque' {
+export function leftAfterMoving(w: WalkState, ty: Ty, paths: string[][]): 'drop' | 'none' | 'opaque' {
   if (paths.some((p) => p.length === 0)) {
     return 'none';
   }
@@ -65,7 +65,7 @@ export function leftAfterMoving(w: BodyWalker, ty: Ty, paths: string[][]): 'drop
 }
 
 /** The parts a move can take out of a value one by one: tuple elements, array elements, struct fields. */
-export function partsOf(w: BodyWalker, ty: Ty): { name: string; ty: Ty }[] | null {
+export function partsOf(w: WalkState, ty: Ty): { name: string; ty: Ty }[] | null {
   if (ty.k === 'tuple') {
     return ty.elems.map((e, i) => ({ name: String(i), ty: e }));
   }

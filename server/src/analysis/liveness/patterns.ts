@@ -3,12 +3,12 @@ import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
 import { hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
-import type { BodyWalker } from './bodyWalker';
 import { Local } from './held';
-import { isPinMacro, walkPinMacro } from './macroBodies';
+import { isPinMacro, walkPinMacro } from './pins';
 import { DEREF_TRAIT_TYPES, isPlace, isRestPattern, isSimplePlace, isUnsuffixedInt, isUnsuffixedIntArray, named, positionalParts } from './syntaxShapes';
+import type { WalkState } from './walkState';
 
-export function walkLet(w: BodyWalker, stmt: SyntaxNode): void {
+export function walkLet(w: WalkState, stmt: SyntaxNode): void {
   const pattern = stmt.childForFieldName('pattern');
   const value = stmt.childForFieldName('value');
   const tyNode = stmt.childForFieldName('type');
@@ -56,7 +56,7 @@ export function walkLet(w: BodyWalker, stmt: SyntaxNode): void {
 }
 
 /** The value of `let PAT = value`, walked as the pattern takes it. */
-function walkLetValue(w: BodyWalker, value: SyntaxNode, pattern: SyntaxNode | null, ty: Ty): void {
+function walkLetValue(w: WalkState, value: SyntaxNode, pattern: SyntaxNode | null, ty: Ty): void {
   if (pattern?.type === '_' && isPlace(value)) {
     // `let _ = x;` neither moves nor reads `x`.
   } else if (value.type === 'reference_expression' && !isPlace(value.childForFieldName('value') ?? value)) {
@@ -79,7 +79,7 @@ function walkLetValue(w: BodyWalker, value: SyntaxNode, pattern: SyntaxNode | nu
  * when no type is written, so that an integer literal binding's type stays open until used.
  */
 function bindLet(
-  w: BodyWalker,
+  w: WalkState,
   pattern: SyntaxNode,
   ty: Ty,
   order: number,
@@ -107,7 +107,7 @@ function bindLet(
  * Measured with rustc 1.95: `let (n, _) = t;` with `n` Copy keeps `t` (dropped at its scope end);
  * `let (a, b) = t;` moving every part with drop glue frees it.
  */
-export function bindFromPlace(w: BodyWalker, value: SyntaxNode, pattern: SyntaxNode, ty: Ty): void {
+export function bindFromPlace(w: WalkState, value: SyntaxNode, pattern: SyntaxNode, ty: Ty): void {
   const parts = patternParts(w, pattern, ty);
   if (parts.borrows) {
     w.walkExpr(value, 'borrow');
@@ -132,7 +132,7 @@ export function bindFromPlace(w: BodyWalker, value: SyntaxNode, pattern: SyntaxN
  * `@Variant` step: the enum as a whole is still dropped later (measured: `let Some(x) = o else ..`
  * keeps `o: Option<String>`). Where the type is not known the whole place counts as moved.
  */
-export function patternParts(w: BodyWalker, pattern: SyntaxNode, ty: Ty): { moved: string[][]; borrows: boolean } {
+export function patternParts(w: WalkState, pattern: SyntaxNode, ty: Ty): { moved: string[][]; borrows: boolean } {
   const parts = new PatternParts(w);
   parts.visit(pattern, ty, []);
   return { moved: parts.moved, borrows: parts.borrows };
@@ -143,7 +143,7 @@ class PatternParts {
   moved: string[][] = [];
   borrows = false;
 
-  constructor(private readonly w: BodyWalker) {}
+  constructor(private readonly w: WalkState) {}
 
   visit(p: SyntaxNode, t: Ty, path: string[]): void {
     if (t.k === 'ref' || t.k === 'ptr') {
@@ -291,7 +291,7 @@ class PatternParts {
  * The constructor a tuple-struct or struct pattern names: a struct (its fields are parts of the place)
  * or an enum variant. Null when it is not known.
  */
-export function ctorShape(w: BodyWalker, t: Ty, typeText: string): { arity: number | null; variant: string | null } | null {
+export function ctorShape(w: WalkState, t: Ty, typeText: string): { arity: number | null; variant: string | null } | null {
   const segs = typeText.split('::');
   const ctor = segs[segs.length - 1];
   if (ctor === 'Some' || ctor === 'Ok' || ctor === 'Err') {
@@ -318,7 +318,7 @@ export function ctorShape(w: BodyWalker, t: Ty, typeText: string): { arity: numb
 }
 
 /** Declares the bindings of a pattern, deriving each binding's type from the matched type. */
-export function bindPattern(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
+export function bindPattern(w: WalkState, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
   const last = pattern.namedChildren[pattern.namedChildren.length - 1];
   switch (pattern.type) {
     case 'identifier':
@@ -375,7 +375,7 @@ export function bindPattern(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: n
 type BindingKind = 'binding' | 'argument';
 
 /** A binding of a pattern; a parameter's (`order` < 0) exists from the start. */
-function declareBinding(w: BodyWalker, name: string, t: Ty, node: SyntaxNode, order: number, kind: BindingKind): void {
+function declareBinding(w: WalkState, name: string, t: Ty, node: SyntaxNode, order: number, kind: BindingKind): void {
   const l = w.newLocal(name, kind, t, node, order < 0 ? -1000 + w.nextId : order);
   if (order < 0) {
     l.init = -1;
@@ -388,7 +388,7 @@ function partType(matched: Ty, part: Ty): Ty {
 }
 
 /** The parts of a tuple, slice or tuple-struct pattern, each typed by its position. */
-function bindPositional(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
+function bindPositional(w: WalkState, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
   if (pattern.type === 'slice_pattern') {
     const elem = elementType(ty);
     named(pattern).forEach((p) => bindPattern(w, p, partType(ty, elem), order, kind));
@@ -410,7 +410,7 @@ function bindPositional(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: numbe
 }
 
 /** The fields of a struct pattern: `name`, `ref name`, `name: PAT`. */
-function bindStructFields(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
+function bindStructFields(w: WalkState, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
   const t = peelRefs(ty);
   for (const f of named(pattern)) {
     if (f.type !== 'field_pattern') {
@@ -429,7 +429,7 @@ function bindStructFields(w: BodyWalker, pattern: SyntaxNode, ty: Ty, order: num
   }
 }
 
-export function variantField(w: BodyWalker, t: Ty, ctor: string, i: number): Ty {
+export function variantField(w: WalkState, t: Ty, ctor: string, i: number): Ty {
   if (ctor === 'Some' || ctor === 'Ok') {
     return isAdt(t, 'Option', 'Result', 'Poll', 'LockResult') ? (t.k === 'adt' ? t.args[0] ?? UNKNOWN : UNKNOWN) : UNKNOWN;
   }
@@ -451,7 +451,7 @@ export function variantField(w: BodyWalker, t: Ty, ctor: string, i: number): Ty 
   return UNKNOWN;
 }
 
-export function structPatternField(w: BodyWalker, t: Ty, pattern: SyntaxNode, field: string): Ty {
+export function structPatternField(w: WalkState, t: Ty, pattern: SyntaxNode, field: string): Ty {
   const typeNode = pattern.childForFieldName('type');
   const segs = typeNode?.text.split('::') ?? [];
   const last = segs[segs.length - 1];
@@ -483,7 +483,7 @@ export function structPatternField(w: BodyWalker, t: Ty, pattern: SyntaxNode, fi
  * Binding a non-Copy part of a place by value (`Some(s) => ..` on `opt`) moves it out of that place;
  * `ref` bindings borrow it (measured: `if let Some(ref a) = t {..}` keeps `t` saved at later awaits).
  */
-export function recordPatternMove(w: BodyWalker, scrutinee: SyntaxNode, pattern: SyntaxNode | null, ty: Ty, bindings: Local[], scrutineeTemp?: Local): void {
+export function recordPatternMove(w: WalkState, scrutinee: SyntaxNode, pattern: SyntaxNode | null, ty: Ty, bindings: Local[], scrutineeTemp?: Local): void {
   const movesOut = bindings.some((b) => b.ty.k !== 'ref' && b.ty.k !== 'unknown' && !w.ctx.traits(b.ty).copy);
   if (!isPlace(scrutinee)) {
     if (movesOut && scrutineeTemp && scrutineeTemp.ty.k !== 'ref') {
@@ -516,4 +516,26 @@ export function recordPatternMove(w: BodyWalker, scrutinee: SyntaxNode, pattern:
   if (root.local.uses.length > count && last.kind === 'move' && !w.partMoves.some((m) => m.use === last)) {
     last.partial = true;
   }
+}
+
+/**
+ * A `match` / `if let` / `while let` scrutinee. A place is matched in place; a value expression
+ * becomes a temporary that lives until the end of the whole construct, as do the temporaries it borrows.
+ */
+export function walkScrutinee(w: WalkState, value: SyntaxNode): Local[] {
+  if (isPlace(value)) {
+    w.walkExpr(value, 'read');
+    return [];
+  }
+  w.statementTemps.push([]);
+  w.walkExpr(value, 'move');
+  const inner = w.statementTemps.pop() ?? [];
+  const temp = w.newLocal(null, 'temporary', w.typeOf(value), value, w.point);
+  // A field or method of a temporary (`guard().value`): the temporary itself is what is kept. It is
+  // made after any future awaited inside the scrutinee is gone (`match rx.recv().await? {`).
+  temp.init = Math.max(w.point, w.lastAwaiteeEnd);
+  const all = [...inner, temp];
+  const scope = w.scopes[w.scopes.length - 1];
+  scope.owned.pop();
+  return all;
 }
