@@ -6,9 +6,11 @@ import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './r
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './syntax/parser';
 import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items/items';
 import { Layout, LayoutComputer, TypeEnv } from './types/layout';
-import { BodyContext, BodyResult, BodyWalker, Capture, Local, NestingTooDeep, SourceSpan, Use, capturedPlaces, isAsyncClosure, isPrefix } from './liveness/held';
+import { BodyContext, BodyResult, Capture, Local, NestingTooDeep, SourceSpan, capturedPlaces, isAsyncClosure } from './liveness/held';
+import { BodyWalker } from './liveness/bodyWalker';
+import { computeSaved } from './liveness/savedLocals';
 import { MacroTrees } from './syntax/macros';
-import { Ty, UNKNOWN, hasUnknown, isAdt, peelRefs, ref, showTy, substitute } from './types/types';
+import { Ty, UNKNOWN, hasUnknown, peelRefs, ref, showTy, substitute } from './types/types';
 import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine/coroutine';
 import { guardOfLocal } from './types/knownTypes';
 import { endOf, startOf } from './syntax/positions';
@@ -895,7 +897,7 @@ class FileAnalysis {
     for (const cap of captures) {
       walker.declareParam(cap.local.name, cap.local.ty, cap.local.node, 'upvar');
     }
-    let body: SyntaxNode | null = null;
+    let body: SyntaxNode | null;
     if (entry.kind === 'block') {
       body = entry.node.namedChildren.find((c) => c?.type === 'block') ?? null;
     } else {
@@ -1332,162 +1334,5 @@ function fieldOf(index: ItemIndex, ty: Ty, field: string): Ty {
     }
   }
   return UNKNOWN;
-}
-
-interface SavedInfo {
-  local: Local;
-  variants: Set<number>;
-  start: number;
-  end: number;
-  /** Awaits where it is saved although it was moved out (`drop(guard)`) on every path before: storage, no value. */
-  movedOutAt?: Set<number>;
-}
-
-/**
- * For every local of the body, the awaits where it is saved: its storage is live there
- * (in scope, not moved out unless borrowed) and it is live (used later, dropped later, or borrowed before).
- */
-export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): SavedInfo[] {
-  const result: SavedInfo[] = [];
-  const loopById = new Map(body.loops.map((l) => [l.id, l]));
-  /** Two program points in exclusive branches (different arms of one match, then/else) never follow each other. */
-  const exclusive = (a: number[], b: number[]) => {
-    let i = 0;
-    while (i < a.length && i < b.length && a[i] === b[i]) {
-      i++;
-    }
-    return i < a.length && i < b.length && body.regionGroups.get(a[i]) === body.regionGroups.get(b[i]);
-  };
-  /** The loop a region ends by breaking out of, if it does. */
-  const loopLeftBy = (region: number) => {
-    const id = body.breakingRegions.get(region);
-    return id === undefined ? undefined : loopById.get(id);
-  };
-  /** `a` sits in a region that returns, or breaks out of a loop around `b` (at `bPoint`), before control could reach `b`. */
-  const returnsBefore = (a: number[], b: number[], bPoint: number) => {
-    let i = 0;
-    while (i < a.length && i < b.length && a[i] === b[i]) {
-      i++;
-    }
-    return a.slice(i).some((r) => {
-      const left = loopLeftBy(r);
-      return body.returningRegions.has(r) || (!!left && left.start < bPoint && bPoint < left.end);
-    });
-  };
-  const diverges = (region: number[], from: number) => region.slice(from).some((r) => body.divergingRegions.has(r));
-  /** `region` is the body of a `loop` that starts after the await, right where the await is: it runs whenever the code after the await does. */
-  const inLoopEnteredFrom = (a: { point: number; region: number[] }, region: number[]) =>
-    region.length === a.region.length + 1 && isPrefix(a.region, region) && body.loops.some((l) => l.entered && l.region === region[region.length - 1] && l.start > a.point);
-  for (const local of body.locals) {
-    if (local.inPlace || local.kind === 'upvar') {
-      continue;
-    }
-    if (local.fixedAwait !== undefined) {
-      result.push({ local, variants: new Set([local.fixedAwait]), start: local.init, end: local.end });
-      continue;
-    }
-    const layout = local.ty.k === 'future' ? null : layoutOf(local.ty);
-    const traits = layout ?? { drop: true, copy: false };
-    const firstBorrow = Math.min(...local.uses.filter((u) => u.kind === 'borrow').map((u) => u.point), Infinity);
-    // A value of a type the syntax cannot see that is used again after being passed on by value
-    // was copied, not moved: the code compiles (unless it was assigned again in between).
-    const copyUnknown = layout !== null && !layout.copy && !layout.exact;
-    const copiedLater = (m: Use) =>
-      copyUnknown &&
-      local.uses.some((u) => u.kind !== 'write' && u.point > m.point && !exclusive(m.region, u.region) && !local.uses.some((w) => w.kind === 'write' && w.point > m.point && w.point < u.point));
-    const allMoves = local.uses.filter((u) => u.kind === 'move' && !copiedLater(u));
-    const moves = allMoves.filter((u) => !u.partial);
-    // Assigned again after the move (`y = ..;`): a new value lives there from then on.
-    const reinitialised = (m: { point: number }, before: { point: number; region: number[] }) =>
-      local.uses.some((w) => w.kind === 'write' && w.point > m.point && w.point < before.point && !exclusive(w.region, before.region));
-    // A move of some parts leaves the others in place: a later use of them keeps the local (measured).
-    const usedAfter = (point: number, region: number[]) => local.uses.some((u) => u.kind !== 'write' && u.point > point && !exclusive(region, u.region));
-    // A borrow of what is left, even one that ends before the await, keeps it too, as any borrow does.
-    const frees = (m: { point: number; region: number[]; partsLeft?: boolean }, from = m) =>
-      !m.partsLeft || (!usedAfter(from.point, from.region) && !local.uses.some((u) => u.kind === 'borrow' && u.point > m.point && u.point < from.point));
-    // A move frees the storage only if nothing borrowed the value before it, on every path (same region).
-    const freeingMove = moves.find(
-      (m) => m.point < firstBorrow && m.region.length === local.region.length && isPrefix(local.region, m.region) && frees(m) && !reinitialised(m, { point: local.end, region: local.region }),
-    );
-    const storageEnd = freeingMove ? freeingMove.point : local.end;
-    const variants = new Set<number>();
-    const movedOutAt = new Set<number>();
-    for (const a of body.awaits) {
-      if (!(local.init < a.point && a.point < local.end)) {
-        continue;
-      }
-      if (allMoves.some((m) => m.point < a.point && !m.partial && isPrefix(m.region, a.region) && !reinitialised(m, a))) {
-        movedOutAt.add(a.index);
-      }
-      const movedBefore = moves.some((m) => m.point < a.point && m.point < firstBorrow && isPrefix(m.region, a.region) && frees(m, a) && !reinitialised(m, a));
-      if (movedBefore) {
-        continue;
-      }
-      // Overwritten after the await before anything reads it: the old value is dead there
-      // (unless dropping it on assignment is itself a use).
-      const killingWrite = traits.drop
-        ? undefined
-        : local.uses.find(
-            (w) =>
-              w.kind === 'write' &&
-              w.point > a.point &&
-              (isPrefix(w.region, a.region) || inLoopEnteredFrom(a, w.region)) &&
-              // Not if the await's branch leaves first (`continue`, `break`, `return`).
-              !diverges(a.region, w.region.length) &&
-              !local.uses.some((u) => u.kind !== 'write' && u.point > a.point && u.point < w.point),
-          );
-      const usedLater =
-        !killingWrite &&
-        (local.uses.some((u) => u.kind !== 'write' && u.point > a.point && !exclusive(a.region, u.region) && !returnsBefore(a.region, u.region, u.point)) ||
-          a.loops.some((id) => {
-            const loop = loopById.get(id)!;
-            const bodyAt = a.region.indexOf(loop.region);
-            // Returns, or breaks out of this loop or one around it (`break 'outer`).
-            const leavesBody =
-              bodyAt >= 0 &&
-              a.region.slice(bodyAt + 1).some((r) => {
-                const left = loopLeftBy(r);
-                return body.returningRegions.has(r) || (!!left && left.start <= loop.start && loop.end <= left.end);
-              });
-            // The next iteration reads the value only before assigning it again, if its body does
-            // that on every path (`last = rx.recv().await;` first thing in a `loop`; measured).
-            const rewrite = local.uses.find((w) => w.kind === 'write' && w.point > loop.start && w.point < loop.end && w.region[w.region.length - 1] === loop.region);
-            const carriedUntil = rewrite ? rewrite.point : loop.end;
-            return !leavesBody && local.init < loop.start && local.uses.some((u) => u.kind !== 'write' && u.point > loop.start && u.point < carriedUntil);
-          }));
-      // A borrow on another branch (the `then` of an `if` whose `else` awaits) does not reach this await.
-      const borrowedBefore = firstBorrow < a.point && local.uses.some((u) => u.kind === 'borrow' && u.point < a.point && !exclusive(u.region, a.region));
-      const droppedLater = traits.drop;
-      if (usedLater || borrowedBefore || droppedLater) {
-        variants.add(a.index);
-      }
-    }
-    if (variants.size) {
-      // Moved out and assigned again before every await that keeps it: before that assignment it
-      // needs no storage, so it can share bytes with what is saved there (measured).
-      const reassigned = local.uses.filter((w) => w.kind === 'write' && moves.some((m) => m.point < w.point && isPrefix(m.region, w.region))).map((w) => w.point);
-      const from = reassigned.length ? Math.max(...reassigned) : undefined;
-      const start = from !== undefined && body.awaits.every((a) => !variants.has(a.index) || a.point > from) ? from : local.init;
-      result.push({ local, variants, start, end: storageEnd, ...(movedOutAt.size ? { movedOutAt } : {}) });
-    }
-    // A drop flag is needed when some drop point can be reached both with and without the value:
-    // a move on a branch that continues to the scope end, or a move after an await where it was saved
-    // with code that can still unwind before the scope ends.
-    if (traits.drop && allMoves.length && local.ty.k !== 'unknown' && variants.size) {
-      // Something that can unwind after the move, on the move's own path, before the value's scope ends.
-      const unwindsAfter = (m: { point: number; region: number[]; inCall?: boolean }) =>
-        !!m.inCall ||
-        body.awaits.some((a) => a.point > m.point && a.point < local.end && !exclusive(m.region, a.region)) ||
-        body.locals.some((o) => o !== local && o.uses.some((u) => u.point > m.point && u.point < local.end && !exclusive(m.region, u.region)));
-      const movedAfterSave = allMoves.some((m) => [...variants].some((v) => body.awaits[v].point < m.point && !exclusive(body.awaits[v].region, m.region)) && unwindsAfter(m));
-      const conditional = allMoves.some((m) => m.region.length > local.region.length && (!diverges(m.region, local.region.length) || unwindsAfter(m)));
-      if (movedAfterSave || conditional) {
-        const flagVariants = new Set(body.awaits.filter((a) => local.init < a.point && a.point < local.end).map((a) => a.index));
-        const flag: Local = { ...local, id: -local.id - 1, name: null, kind: 'drop-flag', ty: { k: 'prim', name: 'bool' }, uses: [], order: local.order + 0.5 };
-        result.push({ local: flag, variants: flagVariants, start: -Infinity, end: Infinity });
-      }
-    }
-  }
-  return result;
 }
 

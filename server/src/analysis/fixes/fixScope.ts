@@ -711,36 +711,11 @@ export class RangeScope {
     const argList = args ? named(args) : [];
     const m = methodCall(e);
     if (m) {
-      const sigs = this.items.fns.get(m.name);
-      if (sigs) {
-        return this.sigsOwned(sigs, awaited, argList);
-      }
-      if (awaited) {
-        return false;
-      }
-      if (OWNED_RESULT_METHODS.has(m.name) || ARITHMETIC_METHOD.test(m.name)) {
-        return true;
-      }
-      if (m.name === 'fold') {
-        return argList.length > 0 && this.ownedExpr(argList[0]);
-      }
-      if ((m.name === 'max' || m.name === 'min') && argList.length === 0) {
-        return this.itemsOwned(m.receiver);
-      }
-      if (ITEM_RESULT_METHODS.has(m.name)) {
-        return this.itemsOwned(m.receiver);
-      }
-      if (SAME_AS_RECEIVER_METHODS.has(m.name) || m.name === 'max' || m.name === 'min') {
-        return this.ownedExpr(m.receiver) && argList.every((a) => this.ownedExpr(a));
-      }
-      return false;
+      return this.methodCallOwned(m, awaited, argList);
     }
     const fn = e.childForFieldName('function');
     const callee = fn?.type === 'generic_function' ? fn.childForFieldName('function') : fn;
-    if (!callee) {
-      return false;
-    }
-    if (callee.type === 'identifier') {
+    if (callee?.type === 'identifier') {
       if (['Some', 'Ok', 'Err'].includes(callee.text)) {
         return argList.every((a) => this.ownedExpr(a));
       }
@@ -751,25 +726,58 @@ export class RangeScope {
       const sigs = this.items.fns.get(callee.text);
       return sigs !== undefined && this.sigsOwned(sigs, awaited, argList);
     }
-    if (callee.type === 'scoped_identifier') {
-      const path = callee.childForFieldName('path')?.text ?? '';
-      const name = callee.childForFieldName('name')?.text ?? '';
-      const typeName = path.slice(path.lastIndexOf(':') + 1).replace(/<.*$/, '');
-      if (typeName === 'Box' && (name === 'new' || name === 'pin')) {
-        return argList.every((a) => this.ownedExpr(a));
-      }
-      const user = this.items.types.get(typeName);
-      const sigs = this.items.fns.get(name);
-      if (user && sigs) {
-        return !user.lifetimes && user.typeParams === 0 && this.sigsOwned(sigs, awaited, argList);
-      }
-      if (!awaited && (PRIMITIVES.has(typeName) || OWNED_LEAF_TYPES.has(typeName))) {
-        // `u16::from_be_bytes(..)`, `String::from(..)`: constructors of a non-generic owned type.
-        return /^(from|new|with_capacity|from_be_bytes|from_le_bytes|from_ne_bytes|from_str_radix|default)$/.test(name);
-      }
-      if (!awaited && OWNED_GENERIC_TYPES.has(typeName) && /^(new|with_capacity|default)$/.test(name)) {
-        return argList.every((a) => this.ownedExpr(a));
-      }
+    return callee?.type === 'scoped_identifier' && this.pathCallOwned(callee, awaited, argList);
+  }
+
+  /**
+   * `receiver.name(args)`: a method of the crate, by its signature; else a std method known to
+   * return an owned value.
+   */
+  private methodCallOwned(m: MethodCall, awaited: boolean, argList: SyntaxNode[]): boolean {
+    const sigs = this.items.fns.get(m.name);
+    if (sigs) {
+      return this.sigsOwned(sigs, awaited, argList);
+    }
+    if (awaited) {
+      return false;
+    }
+    if (OWNED_RESULT_METHODS.has(m.name) || ARITHMETIC_METHOD.test(m.name)) {
+      return true;
+    }
+    if (m.name === 'fold') {
+      return argList.length > 0 && this.ownedExpr(argList[0]);
+    }
+    if ((m.name === 'max' || m.name === 'min') && argList.length === 0) {
+      return this.itemsOwned(m.receiver);
+    }
+    if (ITEM_RESULT_METHODS.has(m.name)) {
+      return this.itemsOwned(m.receiver);
+    }
+    if (SAME_AS_RECEIVER_METHODS.has(m.name) || m.name === 'max' || m.name === 'min') {
+      return this.ownedExpr(m.receiver) && argList.every((a) => this.ownedExpr(a));
+    }
+    return false;
+  }
+
+  /** `Type::name(args)`: `Box::new`, a crate type's or a std owned type's constructor. */
+  private pathCallOwned(callee: SyntaxNode, awaited: boolean, argList: SyntaxNode[]): boolean {
+    const path = callee.childForFieldName('path')?.text ?? '';
+    const name = callee.childForFieldName('name')?.text ?? '';
+    const typeName = path.slice(path.lastIndexOf(':') + 1).replace(/<.*$/, '');
+    if (typeName === 'Box' && (name === 'new' || name === 'pin')) {
+      return argList.every((a) => this.ownedExpr(a));
+    }
+    const user = this.items.types.get(typeName);
+    const sigs = this.items.fns.get(name);
+    if (user && sigs) {
+      return !user.lifetimes && user.typeParams === 0 && this.sigsOwned(sigs, awaited, argList);
+    }
+    if (!awaited && (PRIMITIVES.has(typeName) || OWNED_LEAF_TYPES.has(typeName))) {
+      // `u16::from_be_bytes(..)`, `String::from(..)`: constructors of a non-generic owned type.
+      return /^(from|new|with_capacity|from_be_bytes|from_le_bytes|from_ne_bytes|from_str_radix|default)$/.test(name);
+    }
+    if (!awaited && OWNED_GENERIC_TYPES.has(typeName) && /^(new|with_capacity|default)$/.test(name)) {
+      return argList.every((a) => this.ownedExpr(a));
     }
     return false;
   }

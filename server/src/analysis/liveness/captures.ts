@@ -1,0 +1,122 @@
+/** Closures and async blocks met in a body: what they capture, and the value of a plain closure. */
+import { typeFromNode } from '../items/items';
+import type { SyntaxNode } from '../syntax/parser';
+import { isAdt, ref, Ty, UNKNOWN } from '../types/types';
+import { capturedPlaces, CaptureFrame, isAsyncClosure, Local, UseKind } from './held';
+import { bindPattern } from './patterns';
+import { named } from './syntaxShapes';
+import type { WalkState } from './walkState';
+
+export function walkNestedFuture(w: WalkState, node: SyntaxNode, isMove: boolean, params?: SyntaxNode | null, body?: SyntaxNode | null): void {
+  const isFuture = node.type === 'async_block' || isAsyncClosure(node);
+  const frame: CaptureFrame = { firstLocalId: w.nextId, isMove, isFuture, captured: new Map(), regionDepth: w.regionStack.length };
+  w.captureFrames.push(frame);
+  const savedPoint = w.point;
+  w.pushScope();
+  if (params) {
+    for (const p of named(params)) {
+      const pat = p.type === 'parameter' ? p.childForFieldName('pattern') : p;
+      const tyNode = p.type === 'parameter' ? p.childForFieldName('type') : null;
+      if (pat) {
+        bindPattern(w, pat, tyNode ? typeFromNode(tyNode, w.ctx.index, w.ctx.scope) : UNKNOWN, w.point, 'binding');
+      }
+    }
+  }
+  const inner = body ?? node.namedChildren.find((c) => c?.type === 'block') ?? null;
+  if (inner) {
+    if (inner.type === 'block') {
+      w.walkBlock(inner);
+    } else {
+      w.walkExpr(inner, 'move');
+    }
+  }
+  w.popScope();
+  w.captureFrames.pop();
+  // Locals created inside a nested body belong to it, not to this future.
+  for (const l of w.locals) {
+    if (l.id >= frame.firstLocalId) {
+      l.inPlace = true;
+    }
+  }
+  w.point = Math.max(w.point, savedPoint);
+  // Only futures not inside another future of this body: deeper ones are found by that future's own walk.
+  if (isFuture && w.captureFrames.every((f) => !f.isFuture)) {
+    const nested = { node, captures: [...frame.captured.values()] };
+    w.nested.push(nested);
+    // Analysed right away, so that awaiting it later in this body knows its output type.
+    w.ctx.onNestedFuture?.(nested);
+  } else if (!isFuture) {
+    // A plain closure's value is its captures: by reference, or by value when moved.
+    // By reference: a pointer per place (the reference's own size when the place is `*r` itself).
+    const elems = [...frame.captured.values()].flatMap((c) =>
+      capturedPlaces(c, w.ctx.edition).map((place) => (c.byValue ? placeType(w, c.local.ty, place) : place ? ref(UNKNOWN) : c.throughRef ? c.local.ty : ref(c.local.ty))),
+    );
+    w.closureTypes.set(node.id, { k: 'tuple', elems });
+  }
+}
+
+/** The type of a field path (`a.b`) of a value of type `ty`. */
+export function placeType(w: WalkState, ty: Ty, place: string): Ty {
+  return place ? place.split('.').reduce((t, field) => w.typer.fieldType(t, field), ty) : ty;
+}
+
+export function walkClosure(w: WalkState, node: SyntaxNode): void {
+  const isMove = node.children.some((c) => c?.type === 'move');
+  walkNestedFuture(w, node, isMove && !isAsyncClosure(node), node.childForFieldName('parameters'), node.childForFieldName('body'));
+}
+
+export function walkAsyncBlock(w: WalkState, node: SyntaxNode): void {
+  walkNestedFuture(w, node, node.children.some((c) => c?.type === 'move'));
+}
+
+/**
+ * A use, inside a closure or async block, of a variable of the body around it: the closure
+ * captures the variable (by value or by reference, place by place in edition 2021), and the
+ * capture is itself a use in the enclosing frames, where the closure is created.
+ */
+export function useFromClosure(
+  w: WalkState,
+  frame: CaptureFrame,
+  local: Local,
+  kind: UseKind,
+  path: string,
+): void {
+  const traits = w.ctx.traits(local.ty);
+  const isRefLocal = local.ty.k === 'ref' || local.ty.k === 'ptr';
+  // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.
+  const byValue = frame.isMove || (kind === 'move' && !traits.copy && !isRefLocal);
+  let cap = frame.captured.get(local);
+  if (!cap) {
+    cap = { local, paths: new Set(), byValue: false };
+    frame.captured.set(local, cap);
+  }
+  cap.paths.add(path);
+  cap.byValue ||= byValue;
+  // The closure or block itself is what uses the variable, at its creation.
+  // A reference used through itself (`client.get()`) is captured as `*client`: no borrow of the local.
+  // Editions 2015/2018 capture whole variables: a capture by reference is `&client` itself, a borrow
+  // of the local even when it is a reference (measured: `|| self.io.peek(buf)` keeps `self` and `buf`).
+  const wholeVariable = w.ctx.edition === '2015' || w.ctx.edition === '2018';
+  const throughDeref = isRefLocal && !wholeVariable && (path !== '' || (kind === 'move' && !byValue && !traits.copy) || (kind === 'borrow' && !w.explicitBorrow));
+  const captureKind: UseKind = byValue ? (traits.copy ? 'read' : 'move') : 'borrow';
+  cap.throughRef = (cap.throughRef ?? true) && throughDeref && !cap.byValue;
+  // Outer frames see the capture as a use too; a capture by reference is `&local` (or `&local.field`).
+  // It happens where the closure is created, whatever branch of the closure's body uses the variable
+  // (measured: `move || if c { s.len() } else { 0 }` moves `s` unconditionally).
+  const outer = w.captureFrames.pop()!;
+  const innerRegions = w.regionStack.splice(outer.regionDepth);
+  try {
+    if (throughDeref || captureKind !== 'borrow') {
+      // A capture by value takes the whole variable in editions 2015/2018, and in 2021 the place
+      // used, out of a value the closure does not reach through a pointer (`move || s.a.len()`
+      // moves `s.a` alone; measured).
+      const place = !wholeVariable && !throughDeref && path !== '' && !isRefLocal && !isAdt(local.ty, 'Box', 'Rc', 'Arc');
+      w.use(local, throughDeref ? 'read' : captureKind, path, place ? [[]] : 'whole');
+    } else {
+      w.withExplicitBorrow(() => w.use(local, captureKind, wholeVariable ? '' : path));
+    }
+  } finally {
+    w.regionStack.push(...innerRegions);
+    w.captureFrames.push(outer);
+  }
+}

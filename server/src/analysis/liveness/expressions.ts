@@ -1,0 +1,368 @@
+/** Operators, operands and value temporaries of expressions in an async body. */
+import { DEREF_TRAIT_TYPES } from '../types/knownTypes';
+import type { SyntaxNode } from '../syntax/parser';
+import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
+import { Local, UseKind, WalkMode } from './held';
+import { unifyInt, unifyOperands } from './intInference';
+import { isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
+import type { WalkState } from './walkState';
+
+/**
+ * The left side of `=`: writing a local or its fields is no use of it; writing through a reference
+ * reads the reference; `v[i] = x` on a non-array calls `IndexMut::index_mut(&mut v)`.
+ */
+export function walkAssignTarget(w: WalkState, left: SyntaxNode, whole = true): void {
+  if (left.type === 'identifier') {
+    const local = w.lookup(left.text);
+    // Writing one element (`buf[0] = 1`) neither uses the array nor ends its old value (measured:
+    // a buffer read after the await that precedes such a write is kept across it).
+    if (local && !w.dead && whole) {
+      local.uses.push({ point: ++w.point, kind: 'write', region: [...w.regionStack] });
+    }
+    return;
+  }
+  if (left.type === 'index_expression') {
+    const [base, idx] = named(left);
+    if (idx) {
+      w.walkExpr(idx, 'move');
+    }
+    if (base) {
+      const bt = w.typeOf(base);
+      if (bt.k === 'array' && isPlace(base)) {
+        walkAssignTarget(w, base, false);
+      } else {
+        w.walkExpr(base, 'borrow');
+      }
+    }
+    return;
+  }
+  if (left.type === 'field_expression') {
+    const root = w.placeRoot(left);
+    if (root && !root.viaDeref && root.local.ty.k !== 'ref' && root.local.ty.k !== 'ptr') {
+      return;
+    }
+  }
+  w.walkExpr(left, 'read');
+}
+
+/** A value expression used by reference: evaluated into a temporary that lives to the end of the statement. */
+export function walkValueOperand(w: WalkState, node: SyntaxNode, _kind: 'borrow' | 'read'): void {
+  if (isPlace(node)) {
+    w.walkExpr(node, _kind);
+    return;
+  }
+  w.walkExpr(node, 'move');
+  // `&[1, 2]`, `&CONST`: constant expressions are promoted to statics, no temporary.
+  if (producesValue(node) && !(_kind === 'borrow' && isConstantExpression(node))) {
+    const temp = w.newTemp(w.typeOf(node), node);
+    temp.uses.push({ point: ++w.point, kind: _kind === 'borrow' ? 'borrow' : 'read', region: [...w.regionStack] });
+  }
+}
+
+export function producesValue(node: SyntaxNode): boolean {
+  return ['call_expression', 'macro_invocation', 'await_expression', 'struct_expression', 'array_expression', 'tuple_expression', 'try_expression', 'index_expression', 'binary_expression', 'type_cast_expression'].includes(node.type);
+}
+
+export function isPrimitive(t: Ty): boolean {
+  return t.k === 'prim';
+}
+
+export function controlFlowOf(t: Ty): Ty {
+  const p = peelRefs(t);
+  if (isAdt(p, 'Result')) {
+    const err = p.k === 'adt' ? p.args[1] ?? UNKNOWN : UNKNOWN;
+    const segs = p.k === 'adt' ? p.segments : [];
+    const e = segs.includes('io') || (p.k === 'adt' && p.args.length === 1) ? adt('io::Error') : err;
+    return adt('ControlFlow', e, p.k === 'adt' ? p.args[0] ?? UNKNOWN : UNKNOWN);
+  }
+  if (isAdt(p, 'Option')) {
+    return adt('ControlFlow', prim('bool'), p.k === 'adt' ? p.args[0] ?? UNKNOWN : UNKNOWN);
+  }
+  return adt('ControlFlow', UNKNOWN, UNKNOWN);
+}
+
+export function walkBinary(w: WalkState, node: SyntaxNode): void {
+  const op = node.childForFieldName('operator')?.text ?? node.children[1]?.type ?? '';
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  if (op === '&&' || op === '||') {
+    if (left) {
+      w.walkExpr(left, 'read');
+    }
+    if (right) {
+      w.inRegion(() => w.walkExpr(right, 'read'));
+    }
+    return;
+  }
+  const comparison = ['==', '!=', '<', '>', '<=', '>='].includes(op);
+  if (left && right && !['<<', '>>'].includes(op)) {
+    unifyOperands(w, left, right);
+  }
+  const pending: Local[] = [];
+  for (const side of [left, right]) {
+    if (!side) {
+      continue;
+    }
+    const t = peelRefs(w.typeOf(side));
+    const builtin = t.k === 'prim' || t.k === 'unknown';
+    if (comparison && !builtin) {
+      // `PartialEq::eq(&a, &b)`.
+      if (isPlace(side)) {
+        w.walkExpr(side, 'borrow');
+      } else {
+        walkValueOperand(w, side, 'borrow');
+      }
+    } else {
+      w.walkExpr(side, comparison ? 'read' : 'move');
+    }
+    if (side === left && right && w.containsAwait(right)) {
+      pending.push(...holdOperand(w, side));
+    }
+  }
+  releaseOperands(w, pending);
+}
+
+/**
+ * An operand evaluated before a later operand's `.await` (`f.await + g.await`, `call(a, b.await)`)
+ * is kept in a temporary until the whole expression is computed.
+ */
+export function holdOperand(w: WalkState, operand: SyntaxNode): Local[] {
+  if (isConstantExpression(operand) || w.dead) {
+    return [];
+  }
+  return [w.newTemp(w.typeOf(operand), operand)];
+}
+
+export function releaseOperands(w: WalkState, temps: Local[]): void {
+  for (const t of temps) {
+    t.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
+  }
+}
+
+/** Operands evaluated in order (call arguments, tuple and array elements). */
+export function walkOperands(w: WalkState, nodes: SyntaxNode[], before?: (node: SyntaxNode, i: number) => void, modeOf: (n: SyntaxNode) => UseKind = () => 'move'): void {
+  const pending: Local[] = [];
+  nodes.forEach((n, i) => {
+    before?.(n, i);
+    w.walkExpr(n, modeOf(n));
+    if (nodes.slice(i + 1).some((later) => w.containsAwait(later))) {
+      pending.push(...holdOperand(w, n));
+    }
+  });
+  releaseOperands(w, pending);
+}
+
+export function walkAwait(w: WalkState, node: SyntaxNode): void {
+  const operand = node.namedChildren[0];
+  if (operand) {
+    w.walkExpr(operand, 'move');
+  }
+  w.registerAwait(node, operand ? w.typeOf(operand) : UNKNOWN);
+}
+
+/**
+ * `&buf[..n]`, `v[i]`: an index of an array, slice, `Vec` or string, or a bound of a range that
+ * indexes one, is a `usize`. A local whose type the syntax could not tell (`let n = reader.read(..)
+ * .await?;`) gets that type, so it is not taken for a value with drop glue.
+ */
+export function inferIndexTypes(w: WalkState, base: SyntaxNode, index: SyntaxNode): void {
+  const indexed = peelRefs(w.typeOf(base));
+  if (indexed.k !== 'array' && indexed.k !== 'slice' && indexed.k !== 'str' && !isAdt(indexed, 'Vec', 'String', 'VecDeque')) {
+    return;
+  }
+  const operands = index.type === 'range_expression' ? named(index) : [index];
+  for (let i = 0; i < operands.length; i++) {
+    const operand = operands[i];
+    if (operand.type === 'binary_expression' && /^[-+*/%]$/.test(operand.childForFieldName('operator')?.text ?? '')) {
+      operands.push(...named(operand));
+    } else if (operand.type === 'parenthesized_expression') {
+      operands.push(...named(operand));
+    } else if (operand.type === 'identifier') {
+      const local = w.lookup(operand.text);
+      if (local && local.ty.k === 'unknown') {
+        local.ty = prim('usize');
+      }
+    }
+  }
+}
+
+// ---- the walk of each expression kind (see EXPRESSION_WALKS in bodyWalker.ts) ----
+
+/** A local named on its own: used as the context says (`x;` reads it). */
+export function walkPath(w: WalkState, node: SyntaxNode, mode: WalkMode): void {
+  const local = w.lookup(node.text);
+  if (local) {
+    w.use(local, mode === 'discard' ? 'read' : mode);
+  }
+}
+
+export function walkField(w: WalkState, node: SyntaxNode, mode: WalkMode): void {
+  const root = w.placeRoot(node);
+  if (root && !root.viaDeref && isAdt(root.local.ty, ...DEREF_TRAIT_TYPES)) {
+    // `guard.field` goes through `Deref::deref(&guard)`: a borrow of the guard itself.
+    w.use(root.local, 'borrow', '');
+    return;
+  }
+  if (root) {
+    let kind: UseKind = mode === 'discard' ? 'read' : mode;
+    if (kind === 'move' && w.ctx.traits(w.typeOf(node)).copy) {
+      kind = 'read';
+    }
+    if (root.viaDeref && kind === 'borrow') {
+      kind = 'read';
+    }
+    w.use(root.local, kind, root.path);
+    return;
+  }
+  const base = node.childForFieldName('value');
+  if (base) {
+    walkValueOperand(w, base, mode === 'borrow' ? 'borrow' : 'read');
+  }
+}
+
+export function walkIndex(w: WalkState, node: SyntaxNode, mode: WalkMode): void {
+  const [base, idx] = named(node);
+  if (base && idx) {
+    inferIndexTypes(w, base, idx);
+  }
+  if (idx) {
+    w.walkExpr(idx, 'move');
+  }
+  if (base) {
+    const bt = peelRefs(w.typeOf(base));
+    // Built-in array indexing is a plain place access; everything else calls `Index::index(&base)`.
+    const builtin = bt.k === 'array' && idx?.type !== 'range_expression';
+    if (isPlace(base)) {
+      w.walkExpr(base, builtin ? (mode === 'borrow' ? 'borrow' : 'read') : 'borrow');
+    } else {
+      walkValueOperand(w, base, 'borrow');
+    }
+  }
+}
+
+export function walkReference(w: WalkState, node: SyntaxNode): void {
+  const operand = node.childForFieldName('value');
+  if (!operand) {
+    return;
+  }
+  if (operand.type === 'identifier' || operand.type === 'self') {
+    // `&r` borrows the local itself, even when `r` is a reference.
+    w.withExplicitBorrow(() => w.walkExpr(operand, 'borrow'));
+  } else if (isPlace(operand)) {
+    w.walkExpr(operand, 'borrow');
+  } else {
+    walkValueOperand(w, operand, 'borrow');
+  }
+}
+
+export function walkUnary(w: WalkState, node: SyntaxNode): void {
+  const operand = node.namedChildren[0];
+  if (!operand) {
+    return;
+  }
+  if (node.children[0]?.type !== '*') {
+    w.walkExpr(operand, isPrimitive(w.typeOf(operand)) ? 'read' : 'move');
+    return;
+  }
+  const t = w.typeOf(operand);
+  // `*guard` on a smart pointer calls Deref::deref(&guard).
+  const viaDerefTrait = isAdt(peelRefs(t), ...DEREF_TRAIT_TYPES);
+  if (viaDerefTrait && t.k !== 'ref' && !isPlace(operand)) {
+    // `*m.lock().unwrap()`: the guard is a temporary of the statement (of the whole `match`
+    // for a scrutinee), so it is still alive at an await later in it.
+    walkValueOperand(w, operand, 'borrow');
+  } else {
+    w.walkExpr(operand, viaDerefTrait && t.k !== 'ref' ? 'borrow' : 'read');
+  }
+}
+
+/** `(e)`, `else e`: the inner expressions, used as the whole is. */
+export function walkChildren(w: WalkState, node: SyntaxNode, mode: WalkMode): void {
+  for (const c of named(node)) {
+    w.walkExpr(c, mode);
+  }
+}
+
+export function walkCast(w: WalkState, node: SyntaxNode): void {
+  const v = node.childForFieldName('value');
+  if (v) {
+    w.walkExpr(v, 'read');
+  }
+}
+
+export function walkAssign(w: WalkState, node: SyntaxNode): void {
+  const right = node.childForFieldName('right');
+  const left = node.childForFieldName('left');
+  if (right) {
+    w.walkExpr(right, 'move');
+  }
+  if (left) {
+    if (right && !isUnsuffixedInt(right)) {
+      unifyInt(w, left, peelRefs(w.typeOf(right)));
+    }
+    walkAssignTarget(w, left);
+  }
+}
+
+export function walkCompoundAssign(w: WalkState, node: SyntaxNode): void {
+  const left = node.childForFieldName('left');
+  const right = node.childForFieldName('right');
+  const shift = /^(<<|>>)=$/.test(node.childForFieldName('operator')?.text ?? '');
+  if (left && right && !isUnsuffixedInt(right) && !shift) {
+    unifyInt(w, left, peelRefs(w.typeOf(right)));
+  }
+  const lt = left ? w.typeOf(left) : UNKNOWN;
+  const primitive = isPrimitive(peelRefs(lt)) || lt.k === 'unknown';
+  let receiverTemp: Local | null = null;
+  if (left && !primitive && right && w.containsAwait(right)) {
+    // `d += f().await` takes `&mut d` before evaluating the right side.
+    receiverTemp = w.newTemp(ref(lt, true), left);
+  }
+  if (right) {
+    w.walkExpr(right, 'move');
+  }
+  if (left) {
+    w.walkExpr(left, primitive ? 'read' : 'borrow');
+  }
+  if (receiverTemp) {
+    receiverTemp.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
+  }
+}
+
+export function walkTry(w: WalkState, node: SyntaxNode): void {
+  const inner = node.namedChildren[0];
+  if (inner) {
+    w.walkExpr(inner, 'move');
+    const t = w.typeOf(inner);
+    const branch = w.newTemp(controlFlowOf(t), node);
+    // `fut.await?`: the ControlFlow is made from the output once the awaited future is gone (measured).
+    branch.init = Math.max(branch.init, w.lastAwaiteeEnd);
+  }
+}
+
+/** Tuple and array elements, call arguments: operands in order; an array's length is read. */
+export function walkElements(w: WalkState, node: SyntaxNode): void {
+  const len = node.childForFieldName('length');
+  walkOperands(w, named(node), undefined, (c) => (c.id === len?.id ? 'read' : 'move'));
+}
+
+export function walkStructLiteral(w: WalkState, node: SyntaxNode): void {
+  const body = node.childForFieldName('body');
+  for (const f of named(body)) {
+    let v: SyntaxNode | null = null;
+    if (f.type === 'shorthand_field_initializer' || f.type === 'base_field_initializer') {
+      v = f.namedChildren[0];
+    } else if (f.type === 'field_initializer') {
+      v = f.childForFieldName('value');
+    }
+    if (v) {
+      w.walkExpr(v, 'move');
+    }
+  }
+}
+
+export function walkRange(w: WalkState, node: SyntaxNode): void {
+  for (const c of named(node)) {
+    w.walkExpr(c, 'move');
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * Macros in an async body, modelled as they expand: format macros, asserts, `matches!`, `pin!`,
+ * and tokio's and futures' `join!`/`select!`.
+ */
+import type { SyntaxNode } from '../syntax/parser';
+import { adt, prim, ref, Ty, UNKNOWN } from '../types/types';
+import { walkValueOperand } from './expressions';
+import { Local, UseKind } from './held';
+import { unifyOperands } from './intInference';
+import { walkScrutinee } from './patterns';
+import { walkPinInPlace, walkPinMacro } from './pins';
+import { macroName } from './syntaxShapes';
+import type { WalkState } from './walkState';
+
+export const FORMAT_MACROS = new Set([
+  'format', 'print', 'println', 'eprint', 'eprintln', 'write', 'writeln', 'panic', 'format_args',
+  'trace', 'debug', 'info', 'warn', 'error', 'log', 'unreachable', 'todo', 'unimplemented', 'assert', 'debug_assert',
+]);
+
+export const SELF_CONTAINED_FORMAT = new Set(['format', 'print', 'println', 'eprint', 'eprintln', 'panic', 'unreachable', 'todo', 'unimplemented', 'assert', 'debug_assert']);
+
+export const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
+
+export const UNIT_TY: Ty = { k: 'tuple', elems: [] };
+
+/**
+ * Macros whose expansion the walk models as rustc sees it (each checked against rustc by a fixture:
+ * format macros, asserts, `matches!`, `vec!`, `pin!`/`pin_mut!`), or that expand to a constant.
+ * Any other macro in a body makes its future's size a lower bound.
+ */
+export const MODELLED_MACROS = new Set([
+  ...FORMAT_MACROS, 'assert_eq', 'assert_ne', 'debug_assert_eq', 'debug_assert_ne', 'matches', 'vec', 'pin', 'pin_mut',
+  'concat', 'stringify', 'line', 'column', 'file', 'module_path', 'env', 'option_env', 'include_str', 'include_bytes', 'cfg',
+]);
+
+/**
+ * A `select!`'s branch futures and handlers, from its arguments as `macros.ts` reads them
+ * (`pat = fut, handler, ..`). A block handler needs no comma after it, so `{ .. } pat = fut` reads
+ * as one assignment whose left side is the previous branch's handler; `else`/`complete`/`default`
+ * expressions count as handlers.
+ */
+export function selectBranches(args: SyntaxNode[]): { futures: SyntaxNode[]; handlers: SyntaxNode[] } {
+  const futures: SyntaxNode[] = [];
+  const handlers: SyntaxNode[] = [];
+  for (const a of args) {
+    if (a.type === 'assignment_expression') {
+      const left = a.childForFieldName('left');
+      if (left?.type === 'block') {
+        handlers.push(left);
+      }
+      const right = a.childForFieldName('right');
+      if (right) {
+        futures.push(right);
+      }
+    } else {
+      handlers.push(a);
+    }
+  }
+  return { futures, handlers };
+}
+
+export function walkMacro(w: WalkState, node: SyntaxNode, mode: UseKind | 'discard'): void {
+  const name = macroName(node);
+  const modelled = MODELLED_MACROS.has(name) || (JOIN_MACROS.has(name) && isModelledJoin(w, node, name));
+  if (!modelled && !w.captureFrames.some((f) => f.isFuture)) {
+    // Its expansion may await, hold or drop what the arguments do not show (a nested future's own
+    // walk says so for that future).
+    w.approximations.add(`${name}!`);
+  }
+  if ((name === 'pin' || name === 'pin_mut') && walkPinInPlace(w, node)) {
+    return;
+  }
+  if (name === 'pin') {
+    walkPinMacro(w, node);
+    return;
+  }
+  const args = w.ctx.macros.arguments(node);
+  if (FORMAT_MACROS.has(name)) {
+    if (SELF_CONTAINED_FORMAT.has(name)) {
+      // `format!`/`println!` expand to a block: their temporaries end inside it.
+      w.withStatement(() => walkFormatArgs(w, node, name, args));
+    } else {
+      walkFormatArgs(w, node, name, args);
+    }
+    return;
+  }
+  walkOtherMacro(w, node, name, args, mode);
+}
+
+/** Format arguments are taken by reference: `&arg`. */
+export function walkFormatArgs(w: WalkState, node: SyntaxNode, name: string, args: SyntaxNode[]): void {
+    const borrowArg = (a: SyntaxNode) => {
+      if (a.type === 'identifier' || a.type === 'self') {
+        w.withExplicitBorrow(() => w.walkExpr(a, 'borrow'));
+      } else {
+        walkValueOperand(w, a, 'borrow');
+      }
+    };
+    for (const ident of w.ctx.macros.inlineFormatArgs(node)) {
+      const local = w.lookup(ident);
+      if (local) {
+        w.withExplicitBorrow(() => w.use(local, 'borrow'));
+      }
+    }
+    args.forEach((a, i) => {
+      if ((name === 'write' || name === 'writeln') && i === 0) {
+        // `dst.write_fmt(..)`: an autoref of the destination.
+        w.walkExpr(a, 'borrow');
+        return;
+      }
+      if (a.type === 'string_literal' || a.type === 'raw_string_literal') {
+        return;
+      }
+      if ((name === 'assert' || name === 'debug_assert') && i === 0) {
+        w.walkExpr(a, 'read');
+        return;
+      }
+      if (a.type === 'assignment_expression') {
+        // Named argument `name = expr`.
+        const v = a.childForFieldName('right');
+        if (v) {
+          borrowArg(v);
+        }
+        return;
+      }
+      borrowArg(a);
+    });
+}
+
+export function walkOtherMacro(w: WalkState, node: SyntaxNode, name: string, args: SyntaxNode[], mode: UseKind | 'discard'): void {
+  if (name === 'assert_eq' || name === 'assert_ne' || name === 'debug_assert_eq' || name === 'debug_assert_ne') {
+    args.forEach((a) => (a.type === 'identifier' ? w.withExplicitBorrow(() => w.walkExpr(a, 'borrow')) : walkValueOperand(w, a, 'borrow')));
+    if (args[0] && args[1]) {
+      // `assert_eq!(a, b)` compares `a == b`.
+      unifyOperands(w, args[0], args[1]);
+    }
+    return;
+  }
+  if (name === 'matches') {
+    if (args[0]) {
+      walkScrutinee(w, args[0]);
+    }
+    return;
+  }
+  if (JOIN_MACROS.has(name)) {
+    const origin = macroCrate(w, node, name);
+    if (origin === 'tokio') {
+      walkTokioJoinOrSelect(w, node, name, args);
+    } else if (origin === 'futures' && name === 'select') {
+      walkFuturesSelect(w, node, args);
+    } else if (origin === 'futures') {
+      walkFuturesJoin(w, node, args);
+    } else {
+      walkJoinMacro(w, node, args);
+    }
+    return;
+  }
+  // vec!, dbg!, and unknown macros: arguments are evaluated and consumed.
+  for (const a of args) {
+    w.walkExpr(a, mode === 'borrow' ? 'borrow' : 'move');
+  }
+}
+
+/**
+ * `join!`/`try_join!`/`select!` poll every branch future inside one suspension point, so all of them
+ * are stored at once; awaits written inside `select!` handlers are ordinary awaits after it.
+ */
+export function walkJoinMacro(w: WalkState, node: SyntaxNode, args: SyntaxNode[]): void {
+  const futures: SyntaxNode[] = [];
+  const handlers: SyntaxNode[] = [];
+  for (const a of args) {
+    if (a.type === 'assignment_expression') {
+      const right = a.childForFieldName('right');
+      if (right) {
+        futures.push(right);
+      }
+    } else if (a.type === 'block' || a.type === 'expression_statement') {
+      handlers.push(a);
+    } else {
+      futures.push(a);
+    }
+  }
+  for (const f of futures) {
+    w.walkExpr(f, 'move');
+  }
+  const tys = futures.map((f) => w.typeOf(f));
+  w.registerAwait(node, { k: 'tuple', elems: tys.length ? tys : [UNKNOWN] });
+  for (const h of handlers) {
+    w.inRegion(() => w.walkExpr(h.type === 'expression_statement' ? h.namedChildren[0] ?? h : h, 'move'));
+  }
+}
+
+/** The crate a macro comes from: its path (`tokio::select!`), or the `use` that brings a bare name. */
+export function macroCrate(w: WalkState, node: SyntaxNode, name: string): string | undefined {
+  const path = (node.childForFieldName('macro')?.text ?? '').split('::').map((p) => p.trim()).filter((p) => p !== '');
+  const head = path.length > 1 ? path[0] : (w.ctx.index.uses.get(name) ?? [])[0];
+  return head === 'futures_util' ? 'futures' : head;
+}
+
+/** Whether the walk models this macro as its crate expands it (tokio's and futures' joins and selects). */
+export function isModelledJoin(w: WalkState, node: SyntaxNode, name: string): boolean {
+  const origin = macroCrate(w, node, name);
+  return origin === 'tokio' || origin === 'futures';
+}
+
+/**
+ * futures 0.3's `select!` (futures-macro `select.rs`): a branch future written as a path is polled
+ * in place through a `&mut` borrow; any other is first bound to a local named after its branch
+ * (`_0`, `_1`, ..). A non-`move` poll closure borrows each (8 bytes apiece) and is the awaitee; the
+ * bound futures end with the await, and one handler runs after it.
+ */
+export function walkFuturesSelect(w: WalkState, node: SyntaxNode, args: SyntaxNode[]): void {
+  const { futures, handlers } = selectBranches(args);
+  w.pushScope();
+  futures.forEach((f, i) => {
+    if (f.type === 'identifier' || f.type === 'scoped_identifier') {
+      w.withExplicitBorrow(() => w.walkExpr(f, 'borrow'));
+    } else {
+      w.walkExpr(f, 'move');
+      borrowedMacroLocal(w, `_${i}`, w.typeOf(f), f);
+    }
+  });
+  w.registerAwait(node, { k: 'tuple', elems: futures.map(() => ref(UNIT_TY, true)) });
+  w.point++;
+  w.popScope();
+  walkSelectHandlers(w, handlers);
+}
+
+/**
+ * futures 0.3's `join!`/`try_join!` (futures-macro `join.rs`): each branch future goes into a
+ * `MaybeDone` local that the `move` poll closure takes over, so the awaitee holds them all and no
+ * named local is saved.
+ */
+export function walkFuturesJoin(w: WalkState, node: SyntaxNode, args: SyntaxNode[]): void {
+  for (const a of args) {
+    w.walkExpr(a, 'move');
+  }
+  const elems = args.map((a) => {
+    const t = w.typeOf(a);
+    return adt('MaybeDone', t, w.typer.awaitOutput(t));
+  });
+  w.registerAwait(node, { k: 'tuple', elems });
+}
+
+/**
+ * tokio 1.24's `join!`/`try_join!` and `select!`, as their definitions expand (`macros/join.rs`,
+ * `macros/select.rs`): the branch futures go into one tuple, `futures` (for `join!` each wrapped
+ * in a `MaybeDone`, which holds the future, then its output), borrowed by a `poll_fn` closure that
+ * is the awaitee (16 bytes: for `join!` the `&mut` tuple and a `u32` skip counter it moved in; for
+ * `select!` a borrow of the `&mut futures` local and of the `disabled` bit mask, a u8 up to 8
+ * branches). All of it ends with the await: `select!`'s handlers run after, as plain code.
+ * Measured on tokio's own tests with rustc 1.95 (`select!`: `futures`, `futures`, `disabled` and a
+ * 16-byte awaitee at the await; `try_join!`: `futures` and a 16-byte awaitee).
+ */
+export function walkTokioJoinOrSelect(w: WalkState, node: SyntaxNode, name: string, args: SyntaxNode[]): void {
+  const isSelect = name === 'select';
+  const { futures, handlers } = isSelect ? selectBranches(args) : { futures: args, handlers: [] };
+  // `select!` declares its `disabled` mask first, in the block that also runs the handlers: borrowed
+  // by the poll closure, it stays saved at their awaits too (measured).
+  w.pushScope();
+  const mask = futures.length <= 8 ? 'u8' : futures.length <= 16 ? 'u16' : futures.length <= 32 ? 'u32' : 'u64';
+  if (isSelect) {
+    borrowedMacroLocal(w, 'disabled', prim(mask), node);
+  }
+  w.pushScope();
+  for (const f of futures) {
+    w.walkExpr(f, 'move');
+  }
+  const futureTys = futures.map((f) => w.typeOf(f));
+  const elems = isSelect ? futureTys : futureTys.map((t) => adt('MaybeDone', t, w.typer.awaitOutput(t)));
+  const tuple: Ty = { k: 'tuple', elems };
+  borrowedMacroLocal(w, 'futures', tuple, node);
+  if (isSelect) {
+    borrowedMacroLocal(w, 'futures', ref(tuple, true), node);
+    w.registerAwait(node, { k: 'tuple', elems: [ref(UNIT_TY), ref(prim(mask), true)] });
+  } else {
+    w.registerAwait(node, { k: 'tuple', elems: [ref(tuple, true), prim('u32')] });
+  }
+  w.point++;
+  w.popScope();
+  walkSelectHandlers(w, handlers);
+  w.point++;
+  w.popScope();
+}
+
+/** A local a macro's expansion declares (the code cannot name it), borrowed by what it awaits. */
+export function borrowedMacroLocal(w: WalkState, name: string, ty: Ty, node: SyntaxNode): Local {
+  const local = w.newLocal(name, 'binding', ty, node, w.point);
+  w.scopes[w.scopes.length - 1].names.delete(name);
+  local.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
+  return local;
+}
+
+/** One `select!` handler runs: they are the arms of a `match` on the branch that completed. */
+export function walkSelectHandlers(w: WalkState, handlers: SyntaxNode[]): void {
+  const arms = w.newGroup();
+  for (const h of handlers) {
+    w.inRegion(() => w.walkExpr(h.type === 'expression_statement' ? h.namedChildren[0] ?? h : h, 'move'), arms);
+  }
+}
