@@ -75,3 +75,36 @@ pub async fn many() { let a = ([[0u8; 1 << 30]; 1 << 22], [[0u8; 1 << 30]; 1 << 
   });
 });
 
+
+describe('nested futures cost linear work', () => {
+  before(async () => {
+    await engine.initAnalysis();
+  });
+
+  const nested = (depth: number, inner: string) => `async fn f() {\n    let v = ${'async { '.repeat(depth)}${inner}${' }'.repeat(depth)};\n    v.await;\n}\n`;
+
+  it('walks a few nested async blocks fully: exact, no notice', () => {
+    const report = analyse(nested(8, '1u8'));
+    assert.deepStrictEqual(report.notices, []);
+    assert.strictEqual(report.futures.length, 9);
+    assert.ok(report.futures.every((f) => f.exact && f.skipped === undefined), JSON.stringify(report.futures.map((f) => [f.name, f.exact])));
+  });
+
+  it('makes a future holding blocks nested past the walk depth a lower bound, never exact', () => {
+    const report = analyse(nested(40, '1u8'));
+    const outer = report.futures.find((f) => f.name === 'f')!;
+    assert.strictEqual(outer.exact, false);
+    assert.ok(outer.unknown.some((u) => /nested more than \d+ deep/.test(u)), JSON.stringify(outer.unknown));
+    // The innermost blocks are within the depth of their own walks: exact.
+    assert.ok(report.futures[report.futures.length - 1]!.exact);
+  });
+
+  it('reports 1,000 nested async blocks with one notice, skipping those past the chain limit, without a stack overflow', () => {
+    const report = analyse(nested(1000, '1u8'));
+    assert.strictEqual(report.futures.length, 1001);
+    assert.strictEqual(report.notices.length, 1, JSON.stringify(report.notices));
+    assert.match(report.notices[0]!, /skipped: nested more than \d+ async blocks or closures deep/);
+    const skipped = report.futures.filter((f) => f.skipped !== undefined);
+    assert.ok(skipped.length > 900 && skipped.every((f) => f.size === null && !f.exact));
+  });
+});

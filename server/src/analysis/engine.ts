@@ -27,6 +27,9 @@ export { WalkCache };
 
 export type Edition = '2015' | '2018' | '2021' | '2024';
 
+/** How many nested futures may be walked one inside another's walk (each adds stack frames). */
+const MAX_NESTED_FUTURE_CHAIN = 64;
+
 export interface AnalysisOptions {
   /** Path shown in reports (as the user gave it). */
   file: string;
@@ -466,10 +469,15 @@ class FileAnalysis {
         this.markUnit(unitKey, anchor, entry, nested.map((n) => n.id));
       }
     }
-    // Futures outside any fn (consts, statics) have no captures.
+    // Futures outside any fn and any other future (consts, statics) have no captures. One inside
+    // them reaches here only when the walk of what contains it failed, so its captures are unknown.
     for (const entry of this.order) {
       if (!entry.body && !entry.report) {
-        this.walkFuture(entry, []);
+        if (this.containedFuture(entry)) {
+          this.skipWithin(entry, 'the future or fn around it could not be analysed');
+        } else {
+          this.walkFuture(entry, []);
+        }
       }
     }
   }
@@ -803,9 +811,21 @@ class FileAnalysis {
       futureOutputs: fn?.futureOutputs,
       onNestedFuture: (nested) => {
         const entry = this.futures.get(this.keyOf(nested.node));
-        if (entry && !entry.body && !entry.report) {
-          entry.scope = scope;
+        if (!entry || entry.body || entry.report) {
+          return;
+        }
+        if (this.nestedWalkDepth >= MAX_NESTED_FUTURE_CHAIN) {
+          // Each nested future is walked inside its parent's walk: a chain this deep would
+          // exhaust the stack. It and the futures inside it are reported as not analysed.
+          this.skipWithin(entry, `nested more than ${MAX_NESTED_FUTURE_CHAIN} async blocks or closures deep`);
+          return;
+        }
+        entry.scope = scope;
+        this.nestedWalkDepth++;
+        try {
           this.walkFuture(entry, nested.captures);
+        } finally {
+          this.nestedWalkDepth--;
         }
       },
       edition: this.options.edition,
@@ -924,8 +944,36 @@ class FileAnalysis {
     }
   }
 
-  private skipped(entry: FutureEntry, reason: string): FutureReport {
-    this.notices.push(`${this.nameOf(entry)} at line ${startOf(entry.node).row + 1}: skipped: ${reason}`);
+  /** Walks of nested futures running inside the walk of the future around them (onNestedFuture). */
+  private nestedWalkDepth = 0;
+
+  /** Whether a future sits in a fn body or in another future of this file's tree. */
+  private containedFuture(entry: FutureEntry): boolean {
+    if (entry.kind === 'fn' || entry.node.tree !== this.root.tree) {
+      return false;
+    }
+    if (this.enclosingFunction(entry.node)) {
+      return true;
+    }
+    const { startIndex, endIndex } = entry.node;
+    return this.order.some((other) => other !== entry && other.kind !== 'fn' && other.node.tree === entry.node.tree && other.node.startIndex <= startIndex && other.node.endIndex >= endIndex);
+  }
+
+  /** Reports a future, and the not yet analysed futures written inside it, as skipped (one notice). */
+  private skipWithin(entry: FutureEntry, reason: string): void {
+    entry.report = this.skipped(entry, reason);
+    const { startIndex, endIndex } = entry.node;
+    for (const other of this.order) {
+      if (other !== entry && !other.body && !other.report && other.node.tree === entry.node.tree && other.node.startIndex >= startIndex && other.node.endIndex <= endIndex) {
+        other.report = this.skipped(other, `inside ${this.nameOf(entry)}, which was skipped`, false);
+      }
+    }
+  }
+
+  private skipped(entry: FutureEntry, reason: string, notice = true): FutureReport {
+    if (notice) {
+      this.notices.push(`${this.nameOf(entry)} at line ${startOf(entry.node).row + 1}: skipped: ${reason}`);
+    }
     const pos = this.positionOf(entry);
     return {
       file: this.options.file, kind: entry.kind, name: this.nameOf(entry), line: pos.line, column: pos.column,

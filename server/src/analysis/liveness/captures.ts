@@ -2,13 +2,18 @@
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { isAdt, ref, Ty, UNKNOWN } from '../types/types';
-import { capturedPlaces, CaptureFrame, isAsyncClosure, Local, UseKind } from './held';
+import { capturedPlaces, CaptureFrame, isAsyncClosure, Local, MAX_NESTED_FUTURE_WALK, UseKind } from './held';
 import { bindPattern } from './patterns';
 import { named } from './syntaxShapes';
 import type { WalkState } from './walkState';
 
 export function walkNestedFuture(w: WalkState, node: SyntaxNode, isMove: boolean, params?: SyntaxNode | null, body?: SyntaxNode | null): void {
   const isFuture = node.type === 'async_block' || isAsyncClosure(node);
+  if (isFuture && w.captureFrames.filter((f) => f.isFuture).length >= MAX_NESTED_FUTURE_WALK) {
+    // What it captures is not known, so neither is what it keeps alive of this body.
+    w.approximations.add(`async blocks nested more than ${MAX_NESTED_FUTURE_WALK} deep`);
+    return;
+  }
   const frame: CaptureFrame = { firstLocalId: w.nextId, isMove, isFuture, captured: new Map(), regionDepth: w.regionStack.length };
   w.captureFrames.push(frame);
   const savedPoint = w.point;

@@ -11,6 +11,13 @@ import { isAdt, Ty } from '../types/types';
 
 export const MAX_NESTING = 400;
 
+/**
+ * How many async blocks or closures deep a future's walk follows the futures written inside it.
+ * Every future is also walked on its own, so following all of them made n nested blocks cost n²
+ * (1,000 levels: 55 s); past this depth the body is not read and the size is a lower bound.
+ */
+export const MAX_NESTED_FUTURE_WALK = 24;
+
 /** Thrown when expressions nest deeper than the walker follows; the future is then reported as skipped. */
 export class NestingTooDeep extends Error {
   constructor() {
