@@ -91,17 +91,38 @@ export function loadCrateGraph(folder: string, options: Partial<CrateGraphOption
   }
   const locator = new SourceLocator(config, settings.env);
   const selector = new VersionSelector();
+  const lockIndex = lock.kind === 'parsed' ? new LockIndex(lock.lockfile) : null;
+  const build = (roots: string[], features: FeatureOptions) =>
+    buildGraph(roots, features, () => new GraphBuilder(locator, selector, lockIndex), selector);
+  if (!lockIndex) {
+    // Cargo writes a lock file for every member with all features on, then resolves features
+    // with those versions: an optional dependency that is off still pins versions.
+    build(workspace.members, { features: [], allFeatures: true, noDefaultFeatures: false });
+    selector.keepChoices();
+  }
+  const builder = build(settings.wholeWorkspace ? workspace.members : workspace.selected, settings);
+  const lockState = lock.kind === 'parsed' ? 'used' : lock.kind === 'missing' ? 'absent' : 'unusable';
+  return builder.result(workspace, lockState, warnings);
+}
+
+/** Builds in rounds until version selection settles (or gives up after a few). */
+function buildGraph(
+  roots: string[],
+  features: FeatureOptions,
+  newBuilder: () => GraphBuilder,
+  selector: VersionSelector,
+): GraphBuilder {
   let builder: GraphBuilder;
   let rounds = 0;
   do {
     selector.nextRound();
-    builder = new GraphBuilder(locator, selector, lock.kind === 'parsed' ? new LockIndex(lock.lockfile) : null);
-    const roots = (settings.wholeWorkspace ? workspace.members : workspace.selected).map((root) =>
-      builder.addRoot(root),
+    builder = newBuilder();
+    builder.resolve(
+      roots.map((root) => builder.addRoot(root)),
+      features,
     );
-    builder.resolve(roots, settings);
   } while (selector.needsAnotherRound && ++rounds < MAX_SELECTION_ROUNDS);
-  return builder.result(workspace, lock.kind === 'parsed' ? 'used' : lock.kind === 'missing' ? 'absent' : 'unusable', warnings);
+  return builder;
 }
 
 interface LoadedPackage {
@@ -151,9 +172,11 @@ class GraphBuilder {
       }
       const node = loaded.node;
       node.features = [...this.resolvedFeatures.get(id)!].sort();
-      node.dependencies = (this.active.get(id) ?? []).map(({ dependency, target }) =>
-        this.edge(dependency as PackageDependency, target),
-      );
+      // In declaration order, whatever order features switched them on in.
+      const declared = loaded.description?.dependencies ?? [];
+      node.dependencies = [...(this.active.get(id) ?? [])]
+        .sort((a, b) => declared.indexOf(a.dependency as PackageDependency) - declared.indexOf(b.dependency as PackageDependency))
+        .map(({ dependency, target }) => this.edge(dependency as PackageDependency, target));
       packages.set(id, node);
       warnings.push(...(loaded.description?.warnings ?? []));
     }

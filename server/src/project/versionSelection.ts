@@ -11,6 +11,16 @@ export class VersionSelector {
   private readonly remembered = new Map<string, Set<string>>();
   private chosen = new Map<string, string>();
   private changed = false;
+  /** Versions a previous resolution settled on, by source and name: preferred, as a lock's are. */
+  private readonly kept = new Map<string, string[]>();
+
+  /** Keeps this round's choices: later rounds take them first, as Cargo takes a lock file's. */
+  keepChoices(): void {
+    for (const [key, version] of this.chosen) {
+      const name = key.slice(0, key.lastIndexOf('@'));
+      this.kept.set(name, [...(this.kept.get(name) ?? []), version]);
+    }
+  }
 
   /** Starts a round; returns false when the previous one changed no earlier choice. */
   nextRound(): boolean {
@@ -27,6 +37,10 @@ export class VersionSelector {
 
   /** The version of `name` from `sourceId` for `requirement`; null when none available meets it. */
   choose(sourceId: string, name: string, requirement: string | null, available: readonly string[]): string | null {
+    const kept = highestSatisfying(this.kept.get(`${sourceId}#${name}`) ?? [], [requirement]);
+    if (kept !== null) {
+      return kept;
+    }
     const highest = highestSatisfying(available, [requirement]);
     if (highest === null) {
       return null;
