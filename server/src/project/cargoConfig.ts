@@ -90,7 +90,12 @@ type Table = Record<string, unknown>;
 
 /** The merged configuration for a command run in `start`. */
 export function readCargoConfig(start: string, env: Environment): CargoConfig {
-  const config: CargoConfig = { files: [], sources: new Map(), registryIndexes: new Map(), warnings: [] };
+  const config: CargoConfig = {
+    files: [],
+    sources: new Map(),
+    registryIndexes: new Map(),
+    warnings: [],
+  };
   for (const file of configFiles(start, env)) {
     const table = parseConfigFile(file, config.warnings);
     if (!table) {
@@ -129,7 +134,12 @@ function parseConfigFile(file: string, warnings: string[]): Table | null {
 }
 
 /** Files come nearest first, so a key already set stays. */
-function mergeSource(sources: Map<string, SourceDefinition>, name: string, table: Table, base: string): void {
+function mergeSource(
+  sources: Map<string, SourceDefinition>,
+  name: string,
+  table: Table,
+  base: string,
+): void {
   const source = sources.get(name) ?? {
     name,
     replaceWith: null,
@@ -152,5 +162,7 @@ function mergeSource(sources: Map<string, SourceDefinition>, name: string, table
 }
 
 function asTable(value: unknown): Table | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Table) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Table)
+    : undefined;
 }

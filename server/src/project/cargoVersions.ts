@@ -29,7 +29,10 @@ export function satisfiesCargo(version: string, requirement: string | null): boo
 }
 
 /** The highest of `versions` meeting every requirement; null when none does. */
-export function highestSatisfying(versions: readonly string[], requirements: readonly (string | null)[]): string | null {
+export function highestSatisfying(
+  versions: readonly string[],
+  requirements: readonly (string | null)[],
+): string | null {
   let best: string | null = null;
   for (const version of versions) {
     if (!semver.valid(version) || !requirements.every((r) => satisfiesCargo(version, r))) {

@@ -10,7 +10,12 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { Environment, readCargoConfig } from './cargoConfig';
 import { satisfiesCargo } from './cargoVersions';
-import { DEFAULT_FEATURE_OPTIONS, FeatureDependency, FeatureOptions, resolveFeatures } from './features';
+import {
+  DEFAULT_FEATURE_OPTIONS,
+  FeatureDependency,
+  FeatureOptions,
+  resolveFeatures,
+} from './features';
 import { LockedPackage, LockIndex, readLockfile } from './lockfile';
 import { DependencyKind, readManifest } from './manifest';
 import { describePackage, PackageDependency, PackageDescription } from './packageDescription';
@@ -77,7 +82,10 @@ const DEFAULT_OPTIONS: CrateGraphOptions = {
 const MAX_SELECTION_ROUNDS = 8;
 
 /** The graph of the workspace around `folder`; null when no Cargo.toml is at or above it. */
-export function loadCrateGraph(folder: string, options: Partial<CrateGraphOptions> = {}): CrateGraph | null {
+export function loadCrateGraph(
+  folder: string,
+  options: Partial<CrateGraphOptions> = {},
+): CrateGraph | null {
   const settings = { ...DEFAULT_OPTIONS, ...options };
   const workspace = findWorkspace(folder);
   if (!workspace) {
@@ -101,7 +109,8 @@ export function loadCrateGraph(folder: string, options: Partial<CrateGraphOption
     selector.keepChoices();
   }
   const builder = build(settings.wholeWorkspace ? workspace.members : workspace.selected, settings);
-  const lockState = lock.kind === 'parsed' ? 'used' : lock.kind === 'missing' ? 'absent' : 'unusable';
+  const lockState =
+    lock.kind === 'parsed' ? 'used' : lock.kind === 'missing' ? 'absent' : 'unusable';
   return builder.result(workspace, lockState, warnings);
 }
 
@@ -175,12 +184,22 @@ class GraphBuilder {
       // In declaration order, whatever order features switched them on in.
       const declared = loaded.description?.dependencies ?? [];
       node.dependencies = [...(this.active.get(id) ?? [])]
-        .sort((a, b) => declared.indexOf(a.dependency as PackageDependency) - declared.indexOf(b.dependency as PackageDependency))
+        .sort(
+          (a, b) =>
+            declared.indexOf(a.dependency as PackageDependency) -
+            declared.indexOf(b.dependency as PackageDependency),
+        )
         .map(({ dependency, target }) => this.edge(dependency as PackageDependency, target));
       packages.set(id, node);
       warnings.push(...(loaded.description?.warnings ?? []));
     }
-    return { packages, roots: [...new Set(this.roots)], workspaceRoot: workspace.root, lockfile, warnings: [...warnings, ...this.warnings] };
+    return {
+      packages,
+      roots: [...new Set(this.roots)],
+      workspaceRoot: workspace.root,
+      lockfile,
+      warnings: [...warnings, ...this.warnings],
+    };
   }
 
   private edge(dependency: PackageDependency, target: string): DependencyEdge {
@@ -217,14 +236,30 @@ class GraphBuilder {
   private loadPath(directory: string): string {
     const root = path.resolve(directory);
     const source = `path+${pathToFileURL(root).href}`;
-    return this.load(source, { kind: 'path', root }, null, (d) => this.lockEntry(d.name, d.version, null));
+    return this.load(source, { kind: 'path', root }, null, (d) =>
+      this.lockEntry(d.name, d.version, null),
+    );
   }
 
   private loadGit(dependent: LoadedPackage, dependency: PackageDependency): string {
     const git = dependency.git!;
-    const base = git.url.replace(/\.git$/, '');
-    const locked = this.lockedDependency(dependent, dependency, (s) => s.startsWith(`git+${git.url}`) || s.startsWith(`git+${base}`));
-    const query = git.branch ? `?branch=${git.branch}` : git.tag ? `?tag=${git.tag}` : git.rev ? `?rev=${git.rev}` : '';
+    const repository = (url: string) =>
+      url
+        .replace(/^git\+/, '')
+        .replace(/[?#].*$/, '')
+        .replace(/(\.git)?\/*$/, '');
+    const locked = this.lockedDependency(
+      dependent,
+      dependency,
+      (s) => s.startsWith('git+') && repository(s) === repository(git.url),
+    );
+    const query = git.branch
+      ? `?branch=${git.branch}`
+      : git.tag
+        ? `?tag=${git.tag}`
+        : git.rev
+          ? `?rev=${git.rev}`
+          : '';
     const source = locked?.source ?? `git+${git.url}${query}`;
     const revision = locked?.source?.split('#')[1] ?? git.rev;
     const location = this.locator.locateGitPackage(git.url, revision, dependency.package);
@@ -239,21 +274,41 @@ class GraphBuilder {
       const location = {
         kind: 'registry' as const,
         root: null,
-        missing: `registry \`${dependency.registry}\` is not configured (no [registries.${dependency.registry}])`,
+        missing: `no [registries.${dependency.registry}] in Cargo's config`,
       };
-      return this.load(`registry+${dependency.registry}`, location, { name, version: null }, () => null);
+      return this.load(
+        `registry+${dependency.registry}`,
+        location,
+        { name, version: null },
+        () => null,
+      );
     }
     const sameSource = (s: string) => s === source || (isCratesIo(s) && isCratesIo(source));
     const locked = this.lockedDependency(dependent, dependency, sameSource);
     const version =
-      locked?.version ?? this.selector.choose(source, name, dependency.version, this.locator.availableVersions(source, name));
+      locked?.version ??
+      this.selector.choose(
+        source,
+        name,
+        dependency.version,
+        this.locator.availableVersions(source, name),
+      );
     if (version === null) {
       const wanted = dependency.version ?? '*';
-      const location = { kind: 'registry' as const, root: null, missing: `no version of ${name} matching ${wanted} is on this machine` };
+      const location = {
+        kind: 'registry' as const,
+        root: null,
+        missing: `no version of ${name} matching ${wanted} is on this machine`,
+      };
       return this.load(source, location, { name, version: null, requirement: wanted }, () => null);
     }
     const location = this.locator.locateRegistryPackage(source, name, version);
-    return this.load(source, location, { name, version }, () => locked ?? this.lockEntry(name, version, source));
+    return this.load(
+      source,
+      location,
+      { name, version },
+      () => locked ?? this.lockEntry(name, version, source),
+    );
   }
 
   /** The dependent's locked dependency that this declared one resolved to. */
@@ -272,8 +327,14 @@ class GraphBuilder {
     return candidates.length > 0 ? candidates[0] : null;
   }
 
-  private lockEntry(name: string, version: string | null, source: string | null): LockedPackage | null {
-    const entries = this.lock?.named(name).filter((p) => (version === null || p.version === version) && p.source === source);
+  private lockEntry(
+    name: string,
+    version: string | null,
+    source: string | null,
+  ): LockedPackage | null {
+    const entries = this.lock
+      ?.named(name)
+      .filter((p) => (version === null || p.version === version) && p.source === source);
     return entries?.length === 1 ? entries[0] : null;
   }
 
@@ -297,7 +358,10 @@ class GraphBuilder {
     }
     let missing = location.root === null ? location.missing : null;
     if (location.root !== null && !description) {
-      missing = read?.kind === 'missing' ? `no Cargo.toml in ${location.root}` : `${location.root}/Cargo.toml cannot be read`;
+      missing =
+        read?.kind === 'missing'
+          ? `no Cargo.toml in ${location.root}`
+          : `${location.root}/Cargo.toml cannot be read`;
     }
     const node: PackageNode = {
       id,

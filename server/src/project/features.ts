@@ -36,7 +36,11 @@ export interface FeatureOptions {
   noDefaultFeatures: boolean;
 }
 
-export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { features: [], allFeatures: false, noDefaultFeatures: false };
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
+  features: [],
+  allFeatures: false,
+  noDefaultFeatures: false,
+};
 
 export interface ActiveDependency<Id> {
   dependency: FeatureDependency;
@@ -60,11 +64,17 @@ export function withImplicitFeatures(
   table: Readonly<Record<string, readonly string[]>>,
   dependencies: readonly FeatureDependency[],
 ): Record<string, readonly string[]> {
-  const named = new Set(Object.values(table).flatMap((values) => values.filter((v) => v.startsWith('dep:'))));
+  const named = new Set(
+    Object.values(table).flatMap((values) => values.filter((v) => v.startsWith('dep:'))),
+  );
   const result: Record<string, readonly string[]> = { ...table };
   const implicit = new Set<string>();
   for (const dependency of dependencies) {
-    if (dependency.optional && !named.has(`dep:${dependency.name}`) && !(dependency.name in result)) {
+    if (
+      dependency.optional &&
+      !named.has(`dep:${dependency.name}`) &&
+      !(dependency.name in result)
+    ) {
       result[dependency.name] = [`dep:${dependency.name}`];
       implicit.add(dependency.name);
     }
@@ -172,7 +182,9 @@ class FeatureResolver<Id> {
       return;
     }
     const table = this.graph.featureTable(pkg);
-    const values = Object.prototype.hasOwnProperty.call(table, feature) ? table[feature] : undefined;
+    const values = Object.prototype.hasOwnProperty.call(table, feature)
+      ? table[feature]
+      : undefined;
     if (values === undefined) {
       // Asking for the defaults of a package without a `default` feature is no error.
       if (feature !== 'default') {
@@ -226,7 +238,11 @@ class FeatureResolver<Id> {
     }
     state.enabledOptional.add(key);
     for (const dependency of this.graph.dependencies(pkg)) {
-      if (dependency.optional && dependency.name === key && (dependency.kind !== 'dev' || state.isRoot)) {
+      if (
+        dependency.optional &&
+        dependency.name === key &&
+        (dependency.kind !== 'dev' || state.isRoot)
+      ) {
         this.activate(pkg, dependency);
       }
     }

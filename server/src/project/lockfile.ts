@@ -24,7 +24,7 @@ export interface LockReference {
 export interface LockedPackage {
   name: string;
   version: string;
-  /** `registry+URL`, `sparse+URL`, `git+URL?…#rev`; null for path packages (workspace members). */
+  /** `registry+URL`, `sparse+URL`, `git+URL?…#rev`; null for path packages. */
   source: string | null;
   dependencies: LockReference[];
 }
@@ -122,6 +122,8 @@ export class LockIndex {
 
   /** A locked package's dependencies, each resolved to its entry (unresolvable ones left out). */
   dependenciesOf(locked: LockedPackage): LockedPackage[] {
-    return locked.dependencies.map((r) => this.find(r)).filter((p): p is LockedPackage => p !== null);
+    return locked.dependencies
+      .map((r) => this.find(r))
+      .filter((p): p is LockedPackage => p !== null);
   }
 }

@@ -48,7 +48,7 @@ export interface DependencySpec {
   /** The package it names: `package = "…"` when renamed, else the key. */
   package: string;
   kind: DependencyKind;
-  /** The `X` of `[target.X.dependencies]` (a `cfg(…)` or a target triple); null for all targets. */
+  /** The `X` of `[target.X.dependencies]` (`cfg(…)` or a target triple); null for all. */
   target: string | null;
   /** The version requirement as written (Cargo syntax); null when none is given. */
   version: string | null;
@@ -223,11 +223,20 @@ function dependencySpecsOf(table: Table): DependencySpec[] {
   return specs;
 }
 
-function sectionSpecs(section: Table | undefined, kind: DependencyKind, target: string | null): DependencySpec[] {
-  return Object.entries(section ?? {}).map(([name, written]) => specFrom(name, written, kind, target));
+function sectionSpecs(
+  section: Table | undefined,
+  kind: DependencyKind,
+  target: string | null,
+): DependencySpec[] {
+  return Object.entries(section ?? {}).map(([name, spec]) => specFrom(name, spec, kind, target));
 }
 
-function specFrom(name: string, written: unknown, kind: DependencyKind, target: string | null): DependencySpec {
+function specFrom(
+  name: string,
+  written: unknown,
+  kind: DependencyKind,
+  target: string | null,
+): DependencySpec {
   // `dep = "1.0"` is short for `dep = { version = "1.0" }`.
   const spec = asTable(written) ?? { version: written };
   const git = stringOrNull(spec.git);
@@ -239,13 +248,18 @@ function specFrom(name: string, written: unknown, kind: DependencyKind, target: 
     target,
     version: stringOrNull(spec.version),
     path: stringOrNull(spec.path),
-    git: git === null ? null : { url: git, branch: stringOrNull(spec.branch), tag: stringOrNull(spec.tag), rev: stringOrNull(spec.rev) },
+    git: git === null ? null : gitReference(git, spec),
     registry: stringOrNull(spec.registry),
     features: stringsOf(spec.features),
     defaultFeatures: defaultFeatures !== false,
     optional: spec.optional === true,
     inheritsWorkspace: spec.workspace === true,
   };
+}
+
+function gitReference(url: string, spec: Table): GitReference {
+  const text = (key: string) => stringOrNull(spec[key]);
+  return { url, branch: text('branch'), tag: text('tag'), rev: text('rev') };
 }
 
 function stringsOf(value: unknown): string[] {

@@ -42,7 +42,10 @@ export interface PackageDescription {
 }
 
 /** Describes a package; null for a virtual manifest (no `[package]`). */
-export function describePackage(manifest: CargoManifest, read: ManifestReader = readManifest): PackageDescription | null {
+export function describePackage(
+  manifest: CargoManifest,
+  read: ManifestReader = readManifest,
+): PackageDescription | null {
   const name = manifest.package?.name;
   if (!manifest.package || !name) {
     return null;
@@ -74,7 +77,11 @@ export function describePackage(manifest: CargoManifest, read: ManifestReader = 
 
 function versionOf(manifest: CargoManifest, workspaceRoot: () => CargoManifest | null): string {
   let version = manifest.packageVersion;
-  if (typeof version === 'object' && version !== null && (version as { workspace?: unknown }).workspace === true) {
+  if (
+    typeof version === 'object' &&
+    version !== null &&
+    (version as { workspace?: unknown }).workspace === true
+  ) {
     version = workspaceRoot()?.workspace?.packageVersion;
   }
   // Cargo reads a package without a version as 0.0.0.
@@ -83,10 +90,12 @@ function versionOf(manifest: CargoManifest, workspaceRoot: () => CargoManifest |
 
 function editionOf(manifest: CargoManifest, read: ManifestReader): string {
   const edition = declaredEdition(manifest, read);
-  return edition.kind === 'declared' && typeof edition.value === 'string' ? edition.value : DEFAULT_PACKAGE_EDITION;
+  return edition.kind === 'declared' && typeof edition.value === 'string'
+    ? edition.value
+    : DEFAULT_PACKAGE_EDITION;
 }
 
-/** `[lib]`, else `src/lib.rs` when it exists; the name is `[lib] name` or the package's, `-` → `_`. */
+/** `[lib]`, else `src/lib.rs` if it exists; named `[lib] name` or the package's, `-` → `_`. */
 function libraryOf(manifest: CargoManifest, packageName: string): PackageDescription['lib'] {
   const lib = manifest.targets.find((t) => t.kind === 'lib');
   const file = path.resolve(manifest.directory, lib?.path ?? path.join('src', 'lib.rs'));
@@ -117,7 +126,11 @@ function dependencyFrom(spec: DependencySpec, directory: string): PackageDepende
  * workspace's entry (its `path` relative to the workspace root); features add up; `optional` is
  * the member's own.
  */
-function inheritedDependency(spec: DependencySpec, root: CargoManifest | null, warnings: string[]): PackageDependency {
+function inheritedDependency(
+  spec: DependencySpec,
+  root: CargoManifest | null,
+  warnings: string[],
+): PackageDependency {
   const inherited = root?.workspace?.dependencies.find((d) => d.name === spec.name);
   if (!root || !inherited) {
     if (root) {

@@ -26,12 +26,15 @@ type RegistryStore =
   | { kind: 'unknown'; reason: string };
 
 export type PackageLocation =
-  | { kind: SourceKind; root: string }
-  | { kind: SourceKind; root: null; missing: string };
+  { kind: SourceKind; root: string } | { kind: SourceKind; root: null; missing: string };
 
 /** Whether a source id (`registry+…`, `sparse+…`) is crates.io's. */
 export function isCratesIo(sourceId: string): boolean {
-  return sourceId === CRATES_IO_SOURCE || sourceId === CRATES_IO_SPARSE || sourceId === `sparse+${CRATES_IO_INDEX}`;
+  return (
+    sourceId === CRATES_IO_SOURCE ||
+    sourceId === CRATES_IO_SPARSE ||
+    sourceId === `sparse+${CRATES_IO_INDEX}`
+  );
 }
 
 /** Finds packages' sources for one configuration; caches folder listings for its lifetime. */
@@ -65,7 +68,9 @@ export class SourceLocator {
       case 'local-registry':
         return this.versionsInNames(this.list(store.folder), name, '.crate');
       case 'cargo-home':
-        return this.cargoHomeIndexes(store.indexHosts).flatMap((f) => this.versionsInNames(this.list(f), name, ''));
+        return this.cargoHomeIndexes(store.indexHosts).flatMap((f) =>
+          this.versionsInNames(this.list(f), name, ''),
+        );
       default:
         return [];
     }
@@ -79,13 +84,17 @@ export class SourceLocator {
         const root = this.folderIndex(store.folder).get(name)?.get(version);
         return root
           ? { kind: 'directory', root }
-          : { kind: 'directory', root: null, missing: `${name} ${version} is not in ${store.folder}` };
+          : {
+              kind: 'directory',
+              root: null,
+              missing: `${name} ${version} is not in ${store.folder}`,
+            };
       }
       case 'local-registry':
         return {
           kind: 'directory',
           root: null,
-          missing: `${name} ${version} is packed in the local registry ${store.folder}, not unpacked`,
+          missing: `${name} ${version} is packed in the local registry ${store.folder}`,
         };
       case 'cargo-home': {
         const root = this.cargoHomeIndexes(store.indexHosts)
@@ -93,7 +102,11 @@ export class SourceLocator {
           .find(isDirectory);
         return root
           ? { kind: 'registry', root }
-          : { kind: 'registry', root: null, missing: `${name} ${version} is not downloaded (${this.home})` };
+          : {
+              kind: 'registry',
+              root: null,
+              missing: `${name} ${version} is not downloaded (${this.home})`,
+            };
       }
       default:
         return { kind: 'registry', root: null, missing: store.reason };
@@ -105,12 +118,17 @@ export class SourceLocator {
    * (else the newest checkout), then the folder inside whose manifest names the package.
    */
   locateGitPackage(url: string, revision: string | null, name: string): PackageLocation {
-    const repository = url.replace(/[?#].*$/, '').replace(/\/+$/, '').replace(/\.git$/, '');
+    const repository = url
+      .replace(/[?#].*$/, '')
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '');
     const repositoryName = repository.slice(repository.lastIndexOf('/') + 1).toLowerCase();
     const checkouts = path.join(this.home, 'git', 'checkouts');
     const revisions = this.list(checkouts)
       .filter((entry) => entry.toLowerCase().startsWith(`${repositoryName}-`))
-      .flatMap((entry) => this.list(path.join(checkouts, entry)).map((rev) => path.join(checkouts, entry, rev)))
+      .flatMap((entry) =>
+        this.list(path.join(checkouts, entry)).map((rev) => path.join(checkouts, entry, rev)),
+      )
       .filter((folder) => revision === null || revision.startsWith(path.basename(folder)))
       .sort((a, b) => modifiedTime(b) - modifiedTime(a));
     for (const checkout of revisions) {
@@ -119,7 +137,11 @@ export class SourceLocator {
         return { kind: 'git', root };
       }
     }
-    return { kind: 'git', root: null, missing: `${name} from ${url} is not checked out under ${checkouts}` };
+    return {
+      kind: 'git',
+      root: null,
+      missing: `${name} from ${url} is not checked out under ${checkouts}`,
+    };
   }
 
   private storeOf(sourceId: string): RegistryStore {
@@ -162,7 +184,7 @@ export class SourceLocator {
     return null;
   }
 
-  /** `registry/src/HOST-HASH/` folders of this registry (its hash is Cargo's own; any suffix goes). */
+  /** `registry/src/HOST-HASH/` folders of this registry (HASH is Cargo's own: any goes). */
   private cargoHomeIndexes(hosts: string[]): string[] {
     const unpacked = path.join(this.home, 'registry', 'src');
     return this.list(unpacked)

@@ -36,7 +36,12 @@ export class VersionSelector {
   }
 
   /** The version of `name` from `sourceId` for `requirement`; null when none available meets it. */
-  choose(sourceId: string, name: string, requirement: string | null, available: readonly string[]): string | null {
+  choose(
+    sourceId: string,
+    name: string,
+    requirement: string | null,
+    available: readonly string[],
+  ): string | null {
     const kept = highestSatisfying(this.kept.get(`${sourceId}#${name}`) ?? [], [requirement]);
     if (kept !== null) {
       return kept;

@@ -66,7 +66,12 @@ function membersOf(root: CargoManifest, warnings: string[]): string[] {
     }
     for (const directory of matches) {
       const read = readManifest(directory);
-      if (read.kind === 'parsed' && read.manifest.package && !excluded.has(directory) && !members.includes(directory)) {
+      if (
+        read.kind === 'parsed' &&
+        read.manifest.package &&
+        !excluded.has(directory) &&
+        !members.includes(directory)
+      ) {
         members.push(directory);
       }
     }
@@ -109,7 +114,10 @@ function segmentMatcher(segment: string): RegExp {
       source += '[^/]';
     } else if (char === '[' && segment.indexOf(']', i + 1) > i + 1) {
       const end = segment.indexOf(']', i + 1);
-      source += `[${segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+      source += `[${segment
+        .slice(i + 1, end)
+        .replace(/^!/, '^')
+        .replace(/\\/g, '\\\\')}]`;
       i = end;
     } else {
       source += char.replace(/[.+^${}()|\\\]]/g, '\\$&');
