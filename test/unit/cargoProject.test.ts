@@ -34,6 +34,8 @@ const members = loadServerModule<typeof import('../../server/src/project/workspa
 );
 const graphs =
   loadServerModule<typeof import('../../server/src/project/crateGraph')>('project/crateGraph');
+const targets =
+  loadServerModule<typeof import('../../server/src/project/targetCfg')>('project/targetCfg');
 
 type FeatureDependency = import('../../server/src/project/features').FeatureDependency;
 
@@ -623,6 +625,7 @@ describe('project: Cargo.toml dependency specs and workspaces', () => {
     const manifest = read.kind === 'parsed' ? read.manifest : assert.fail(JSON.stringify(read));
     assert.strictEqual(manifest.packageVersion, '1.2.3');
     const base = {
+      renamed: false,
       kind: 'normal',
       target: null,
       version: null,
@@ -636,7 +639,14 @@ describe('project: Cargo.toml dependency specs and workspaces', () => {
     };
     assert.deepStrictEqual(manifest.dependencySpecs, [
       { ...base, name: 'plain', package: 'plain', version: '1.0' },
-      { ...base, name: 'renamed', package: 'real-name', version: '0.3', defaultFeatures: false },
+      {
+        ...base,
+        name: 'renamed',
+        package: 'real-name',
+        renamed: true,
+        version: '0.3',
+        defaultFeatures: false,
+      },
       {
         ...base,
         name: 'local',
@@ -667,6 +677,24 @@ describe('project: Cargo.toml dependency specs and workspaces', () => {
       manifest.dependencies.map((d) => d.name),
       ['plain', 'renamed', 'local', 'remote', 'shared', 'cc'],
     );
+  });
+
+  it('target conditions read as Cargo prints them', () => {
+    const cases: [string, string][] = [
+      ['cfg( unix )', 'cfg(unix)'],
+      ['cfg(target_os="hermit")', 'cfg(target_os = "hermit")'],
+      [
+        'cfg(any(target_arch = "x86",target_arch="x86_64", not(windows)))',
+        'cfg(any(target_arch = "x86", target_arch = "x86_64", not(windows)))',
+      ],
+      ['cfg(all())', 'cfg(all())'],
+      ['x86_64-pc-windows-gnu', 'x86_64-pc-windows-gnu'],
+      ['cfg(broken', 'cfg(broken'],
+      ['cfg(a = b)', 'cfg(a = b)'],
+    ];
+    for (const [written, printed] of cases) {
+      assert.strictEqual(targets.normalizeTarget(written), printed);
+    }
   });
 
   it('workspace members: globs, exclude, and the package that holds the folder', () => {

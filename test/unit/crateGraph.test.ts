@@ -237,8 +237,30 @@ const VENDORED_GRAPH = {
       'a2 -> alpha 2.0.0 (normal)',
       'beta -> beta 0.3.5 (normal, optional)',
       'epsilon -> epsilon 1.0.0 (normal)',
+      'zeta_util -> zeta-util 0.1.0 (normal)',
+      'eta_rs -> eta-rs 1.0.0 (normal)',
+      // Written `cfg( unix )`: read as Cargo prints it.
       'delta -> delta 0.1.0 (normal, cfg(unix))',
     ],
+  },
+  'eta-rs 1.0.0': {
+    // The folder's name misleads; the manifest says which package it holds.
+    source: 'directory',
+    root: 'vendor/eta-1.0.0',
+    missing: null,
+    edition: '2021',
+    lib: 'eta_rs vendor/eta-1.0.0/src/lib.rs',
+    features: [],
+    deps: [],
+  },
+  'zeta-util 0.1.0': {
+    source: 'directory',
+    root: 'vendor/zeta-util-0.1.0',
+    missing: null,
+    edition: '2021',
+    lib: 'zeta vendor/zeta-util-0.1.0/src/lib.rs',
+    features: [],
+    deps: [],
   },
   'alpha 1.4.1': {
     source: 'directory',
@@ -309,7 +331,9 @@ describe('crate graph: a vendored directory source (fixture vendored/)', () => {
       'alpha 2.0.0',
       'delta 0.1.0',
       'epsilon 1.0.0',
+      'eta-rs 1.0.0',
       'vendored-app 0.1.0',
+      'zeta-util 0.1.0',
     ]);
     assert.deepStrictEqual((nodes['alpha 1.4.1'] as { features: string[] }).features, [
       'default',

@@ -203,9 +203,8 @@ class GraphBuilder {
   }
 
   private edge(dependency: PackageDependency, target: string): DependencyEdge {
-    const renamed = dependency.package !== dependency.name;
     const lib = this.packages.get(target)?.node.lib;
-    const name = renamed ? dependency.name : (lib?.name ?? dependency.package);
+    const name = dependency.renamed ? dependency.name : (lib?.name ?? dependency.package);
     return {
       name: name.replace(/-/g, '_'),
       package: target,

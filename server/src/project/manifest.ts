@@ -47,6 +47,11 @@ export interface DependencySpec {
   name: string;
   /** The package it names: `package = "…"` when renamed, else the key. */
   package: string;
+  /**
+   * Whether `package = "…"` is written: the crate is then known by the key, even when that is
+   * the package's own name and its library is named otherwise.
+   */
+  renamed: boolean;
   kind: DependencyKind;
   /** The `X` of `[target.X.dependencies]` (`cfg(…)` or a target triple); null for all. */
   target: string | null;
@@ -244,6 +249,7 @@ function specFrom(
   return {
     name,
     package: stringOrNull(spec.package) ?? name,
+    renamed: typeof spec.package === 'string',
     kind,
     target,
     version: stringOrNull(spec.version),

@@ -15,6 +15,7 @@ import {
   ManifestReader,
   readManifest,
 } from './manifest';
+import { normalizeTarget } from './targetCfg';
 
 /** Cargo's edition for a package that declares none. */
 export const DEFAULT_PACKAGE_EDITION = '2015';
@@ -22,6 +23,7 @@ export const DEFAULT_PACKAGE_EDITION = '2015';
 /** A dependency ready to resolve: inherited fields filled in, `path` absolute. */
 export interface PackageDependency extends FeatureDependency {
   package: string;
+  renamed: boolean;
   target: string | null;
   version: string | null;
   path: string | null;
@@ -109,8 +111,9 @@ function dependencyFrom(spec: DependencySpec, directory: string): PackageDepende
   return {
     name: spec.name,
     package: spec.package,
+    renamed: spec.renamed,
     kind: spec.kind,
-    target: spec.target,
+    target: spec.target === null ? null : normalizeTarget(spec.target),
     optional: spec.optional,
     features: spec.features,
     defaultFeatures: spec.defaultFeatures,
@@ -143,7 +146,7 @@ function inheritedDependency(
     ...base,
     name: spec.name,
     kind: spec.kind,
-    target: spec.target,
+    target: spec.target === null ? null : normalizeTarget(spec.target),
     optional: spec.optional,
     features: [...new Set([...inherited.features, ...spec.features])],
   };

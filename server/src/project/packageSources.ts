@@ -64,7 +64,7 @@ export class SourceLocator {
     const store = this.storeOf(sourceId);
     switch (store.kind) {
       case 'directory':
-        return [...(this.folderIndex(store.folder).get(name)?.keys() ?? [])];
+        return [...this.directoryPackages(store.folder, name).keys()];
       case 'local-registry':
         return this.versionsInNames(this.list(store.folder), name, '.crate');
       case 'cargo-home':
@@ -81,7 +81,7 @@ export class SourceLocator {
     const store = this.storeOf(sourceId);
     switch (store.kind) {
       case 'directory': {
-        const root = this.folderIndex(store.folder).get(name)?.get(version);
+        const root = this.directoryPackages(store.folder, name).get(version);
         return root
           ? { kind: 'directory', root }
           : {
@@ -192,23 +192,42 @@ export class SourceLocator {
       .map((entry) => path.join(unpacked, entry));
   }
 
-  /** `NAME-VERSION` folders by name and version; a bare `NAME` folder by its manifest. */
-  private folderIndex(folder: string): Map<string, Map<string, string>> {
-    let index = this.folderIndexes.get(folder);
+  /**
+   * A directory source's versions of `name`, each with its folder. Folder names are only a hint
+   * (Debian keeps md-5 0.10.1 in `md-0.10.1`), as Cargo goes by the manifests: the hinted folders
+   * are checked, and when that fails every manifest in the source is read, once.
+   */
+  private directoryPackages(folder: string, name: string): Map<string, string> {
+    const hinted = this.folderIndex(folder, false).get(name);
+    const confirmed =
+      hinted !== undefined &&
+      [...hinted].every(([version, root]) => {
+        const named = manifestNameVersion(root);
+        return named?.name === name && named.version === version;
+      });
+    return confirmed ? hinted : (this.folderIndex(folder, true).get(name) ?? new Map());
+  }
+
+  /** Folders by package name and version: from `NAME-VERSION` folder names, or every manifest. */
+  private folderIndex(folder: string, byManifest: boolean): Map<string, Map<string, string>> {
+    const key = `${byManifest ? 'manifests' : 'names'}:${folder}`;
+    let index = this.folderIndexes.get(key);
     if (index) {
       return index;
     }
     index = new Map();
     for (const entry of this.list(folder)) {
       const root = path.join(folder, entry);
-      const named = splitNameVersion(entry) ?? manifestNameVersion(root);
+      const named = byManifest
+        ? manifestNameVersion(root)
+        : (splitNameVersion(entry) ?? manifestNameVersion(root));
       if (named) {
         const versions = index.get(named.name) ?? new Map<string, string>();
         versions.set(named.version, root);
         index.set(named.name, versions);
       }
     }
-    this.folderIndexes.set(folder, index);
+    this.folderIndexes.set(key, index);
     return index;
   }
 
