@@ -325,6 +325,19 @@ describe('project: version requirements and selection without a lock', () => {
     assert.strictEqual(selector.choose(CRATES_IO, 'x', '3', available), null);
   });
 
+  it('a preferred (patched) version wins where it fits, and yields to the range', () => {
+    const selector = new selection.VersionSelector();
+    const available = ['1.0.0', '1.1.0', '1.1.5'];
+    selector.prefer(`${CRATES_IO}#p`, '1.1.5');
+    selector.nextRound();
+    assert.strictEqual(selector.choose(CRATES_IO, 'p', '1', ['1.0.0', '1.2.0', '1.1.5']), '1.1.5');
+    // `~1.0` misses 1.1.5; the range needs one version: 1.0.0 for all, in another round.
+    assert.strictEqual(selector.choose(CRATES_IO, 'p', '~1.0', available), '1.0.0');
+    assert.strictEqual(selector.nextRound(), true);
+    assert.strictEqual(selector.choose(CRATES_IO, 'p', '1', available), '1.0.0');
+    assert.strictEqual(selector.needsAnotherRound, false);
+  });
+
   it('keeps both versions when no one version meets every requirement on a range', () => {
     const selector = new selection.VersionSelector();
     selector.nextRound();

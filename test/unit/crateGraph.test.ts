@@ -410,6 +410,52 @@ describe('crate graph: a lock file (fixture locked/)', () => {
   });
 });
 
+describe('crate graph: [patch.crates-io] (fixture patched/)', () => {
+  useTempRoot();
+  const base = path.join(FIXTURES, 'patched');
+
+  it('a patch is preferred over a higher registry version; one meeting nothing is unused', () => {
+    const graph = load(base);
+    assert.deepStrictEqual(summary(graph, base), {
+      'patched-app 0.1.0': {
+        source: 'path',
+        root: '',
+        missing: null,
+        edition: '2021',
+        lib: 'patched_app src/lib.rs',
+        features: [],
+        deps: ['alpha -> alpha 1.4.1 (normal)', 'epsilon -> epsilon 1.0.5 (normal)'],
+      },
+      // alpha-next is 3.0.0: no `1.2` there.
+      'alpha 1.4.1': {
+        source: 'directory',
+        root: '../vendored/vendor/alpha-1.4.1',
+        missing: null,
+        edition: '2021',
+        lib: 'alpha ../vendored/vendor/alpha-1.4.1/src/lib.rs',
+        features: ['default', 'std'],
+        deps: [],
+      },
+      'epsilon 1.0.5': {
+        source: 'path',
+        root: 'epsilon-fork',
+        missing: null,
+        edition: '2021',
+        lib: 'epsilon epsilon-fork/src/lib.rs',
+        features: ['default', 'forked'],
+        deps: [],
+      },
+    });
+  });
+
+  it('agrees with cargo metadata', function () {
+    if (!cargoAvailable()) {
+      this.skip();
+    }
+    assertSameAsCargo('patched', [], {});
+  });
+});
+
 describe('crate graph: sources that are not on this machine', () => {
   useTempRoot();
   it('a missing crate is a node with the reason, the rest of the graph stays', () => {

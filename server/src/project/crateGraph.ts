@@ -18,8 +18,19 @@ import {
 } from './features';
 import { LockedPackage, LockIndex, readLockfile } from './lockfile';
 import { DependencyKind, readManifest } from './manifest';
-import { describePackage, PackageDependency, PackageDescription } from './packageDescription';
-import { isCratesIo, PackageLocation, SourceKind, SourceLocator } from './packageSources';
+import {
+  dependencyFrom,
+  describePackage,
+  PackageDependency,
+  PackageDescription,
+} from './packageDescription';
+import {
+  CRATES_IO_SOURCE,
+  isCratesIo,
+  PackageLocation,
+  SourceKind,
+  SourceLocator,
+} from './packageSources';
 import { VersionSelector } from './versionSelection';
 import { findWorkspace, Workspace } from './workspaceMembers';
 
@@ -100,8 +111,10 @@ export function loadCrateGraph(
   const locator = new SourceLocator(config, settings.env);
   const selector = new VersionSelector();
   const lockIndex = lock.kind === 'parsed' ? new LockIndex(lock.lockfile) : null;
+  const patches = patchesOf(workspace.root, locator);
+  const newBuilder = () => new GraphBuilder(locator, selector, lockIndex, patches);
   const build = (roots: string[], features: FeatureOptions) =>
-    buildGraph(roots, features, () => new GraphBuilder(locator, selector, lockIndex), selector);
+    buildGraph(roots, features, newBuilder, selector);
   if (!lockIndex) {
     // Cargo writes a lock file for every member with all features on, then resolves features
     // with those versions: an optional dependency that is off still pins versions.
@@ -134,6 +147,29 @@ function buildGraph(
   return builder;
 }
 
+/** Patched packages by source id and package name. */
+type Patches = Map<string, Map<string, PackageDependency>>;
+
+/**
+ * The workspace root's `[patch.SOURCE]` tables for registry sources (`crates-io`, a registry's
+ * name or its index URL); Cargo reads no other manifest's.
+ */
+function patchesOf(workspaceRoot: string, locator: SourceLocator): Patches {
+  const patches: Patches = new Map();
+  const read = readManifest(workspaceRoot);
+  for (const { source, dependencies } of read.kind === 'parsed' ? read.manifest.patches : []) {
+    const id = source.includes('://') ? `registry+${source}` : locator.registrySourceId(source);
+    const byName = new Map<string, PackageDependency>();
+    for (const spec of dependencies) {
+      byName.set(spec.package, dependencyFrom(spec, workspaceRoot));
+    }
+    if (id !== null) {
+      patches.set(isCratesIo(id) ? CRATES_IO_SOURCE : id, byName);
+    }
+  }
+  return patches;
+}
+
 interface LoadedPackage {
   node: PackageNode;
   description: PackageDescription | null;
@@ -154,6 +190,7 @@ class GraphBuilder {
     private readonly locator: SourceLocator,
     private readonly selector: VersionSelector,
     private readonly lock: LockIndex | null,
+    private readonly patches: Patches,
   ) {}
 
   addRoot(directory: string): string {
@@ -284,14 +321,17 @@ class GraphBuilder {
     }
     const sameSource = (s: string) => s === source || (isCratesIo(s) && isCratesIo(source));
     const locked = this.lockedDependency(dependent, dependency, sameSource);
+    const patch = this.loadPatch(dependent, source, name);
+    let available = this.locator.availableVersions(source, name);
+    if (patch) {
+      this.selector.prefer(`${source}#${name}`, patch.version);
+      available = [...available.filter((v) => v !== patch.version), patch.version];
+    }
     const version =
-      locked?.version ??
-      this.selector.choose(
-        source,
-        name,
-        dependency.version,
-        this.locator.availableVersions(source, name),
-      );
+      locked?.version ?? this.selector.choose(source, name, dependency.version, available);
+    if (patch && version === patch.version && !locked) {
+      return patch.target;
+    }
     if (version === null) {
       const wanted = dependency.version ?? '*';
       const location = {
@@ -308,6 +348,21 @@ class GraphBuilder {
       { name, version },
       () => locked ?? this.lockEntry(name, version, source),
     );
+  }
+
+  /** The package `[patch]` puts in place of a registry's `name`, loaded, with its version. */
+  private loadPatch(
+    dependent: LoadedPackage,
+    source: string,
+    name: string,
+  ): { target: string; version: string } | null {
+    const patch = this.patches.get(isCratesIo(source) ? CRATES_IO_SOURCE : source)?.get(name);
+    if (!patch || (patch.path === null && patch.git === null)) {
+      return null;
+    }
+    const target = patch.path !== null ? this.loadPath(patch.path) : this.loadGit(dependent, patch);
+    const version = this.packages.get(target)?.node.version ?? null;
+    return version === null ? null : { target, version };
   }
 
   /** The dependent's locked dependency that this declared one resolved to. */

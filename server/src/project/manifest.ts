@@ -105,6 +105,8 @@ export interface CargoManifest {
   packageVersion: unknown;
   /** Every dependency, target-specific ones included, with requirement, source and features. */
   dependencySpecs: DependencySpec[];
+  /** `[patch.SOURCE]` tables (`crates-io`, a registry name or URL); only the root's count. */
+  patches: { source: string; dependencies: DependencySpec[] }[];
 }
 
 /** A manifest on disk: parsed, absent, or present but not usable (`reason` says why, in a phrase). */
@@ -189,6 +191,10 @@ function manifestFrom(table: Table, file: string): CargoManifest {
     dependencies: dependenciesOf(table),
     packageVersion: packageTable?.version,
     dependencySpecs: dependencySpecsOf(table),
+    patches: Object.entries(asTable(table.patch) ?? {}).map(([source, entries]) => ({
+      source,
+      dependencies: sectionSpecs(asTable(entries), 'normal', null),
+    })),
   };
 }
 

@@ -107,7 +107,8 @@ function libraryOf(manifest: CargoManifest, packageName: string): PackageDescrip
   return { name: (lib?.name ?? packageName).replace(/-/g, '_'), path: file };
 }
 
-function dependencyFrom(spec: DependencySpec, directory: string): PackageDependency {
+/** A dependency as written in the manifest in `directory`, its `path` made absolute. */
+export function dependencyFrom(spec: DependencySpec, directory: string): PackageDependency {
   return {
     name: spec.name,
     package: spec.package,

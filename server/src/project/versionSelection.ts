@@ -11,15 +11,24 @@ export class VersionSelector {
   private readonly remembered = new Map<string, Set<string>>();
   private chosen = new Map<string, string>();
   private changed = false;
-  /** Versions a previous resolution settled on, by source and name: preferred, as a lock's are. */
-  private readonly kept = new Map<string, string[]>();
+  /**
+   * Versions taken first where they fit, by source and name: a previous resolution's choices
+   * (as Cargo takes a lock file's) and `[patch]` versions (which Cargo also prefers).
+   */
+  private readonly preferred = new Map<string, Set<string>>();
 
-  /** Keeps this round's choices: later rounds take them first, as Cargo takes a lock file's. */
+  /** Keeps this round's choices: later rounds take them first where they fit. */
   keepChoices(): void {
     for (const [key, version] of this.chosen) {
-      const name = key.slice(0, key.lastIndexOf('@'));
-      this.kept.set(name, [...(this.kept.get(name) ?? []), version]);
+      this.prefer(key.slice(0, key.lastIndexOf('@')), version);
     }
+  }
+
+  /** Takes `version` of the package first wherever it meets the requirements on its range. */
+  prefer(sourceAndName: string, version: string): void {
+    const versions = this.preferred.get(sourceAndName) ?? new Set<string>();
+    versions.add(version);
+    this.preferred.set(sourceAndName, versions);
   }
 
   /** Starts a round; returns false when the previous one changed no earlier choice. */
@@ -42,11 +51,13 @@ export class VersionSelector {
     requirement: string | null,
     available: readonly string[],
   ): string | null {
-    const kept = highestSatisfying(this.kept.get(`${sourceId}#${name}`) ?? [], [requirement]);
-    if (kept !== null) {
-      return kept;
-    }
-    const highest = highestSatisfying(available, [requirement]);
+    const preferred = [...(this.preferred.get(`${sourceId}#${name}`) ?? [])];
+    const fitting = preferred.filter((version) => {
+      const range = this.remembered.get(`${sourceId}#${name}@${compatibilityRange(version)}`);
+      return [...(range ?? [])].every((r) => satisfiesCargo(version, r));
+    });
+    const highest =
+      highestSatisfying(fitting, [requirement]) ?? highestSatisfying(available, [requirement]);
     if (highest === null) {
       return null;
     }
@@ -61,8 +72,10 @@ export class VersionSelector {
       requirements.add(requirement);
     }
     this.remembered.set(key, requirements);
-    const inRange = available.filter((v) => compatibilityRange(v) === range);
-    const forAll = highestSatisfying(inRange, [...requirements]);
+    const inRange = [...available, ...preferred].filter((v) => compatibilityRange(v) === range);
+    const forAll = fitting.includes(highest)
+      ? highest
+      : highestSatisfying(inRange, [...requirements]);
     if (forAll === null) {
       // No one version meets them all: Cargo would fail or go elsewhere; this one keeps both.
       requirements.delete(requirement ?? '');
