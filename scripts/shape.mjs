@@ -22,7 +22,7 @@ const SOURCE_ROOTS = ['server/src', 'client/src'];
  */
 const LAYERS = {
   'server/src/analysis': { folders: [], packages: ['fs', 'path', 'crypto', 'web-tree-sitter'] },
-  'server/src/project': { folders: ['server/src/analysis'], packages: ['fs', 'path', 'os', 'smol-toml'] },
+  'server/src/project': { folders: ['server/src/analysis'], packages: ['fs', 'path', 'os', 'url', 'smol-toml', 'semver'] },
   'server/src/measure': {
     folders: ['server/src/analysis', 'server/src/project'],
     packages: ['fs', 'path', 'os', 'child_process', 'crypto', 'util'],

@@ -30,6 +30,58 @@ export interface CargoDependency {
   optional: boolean;
 }
 
+/** Which section a dependency is declared in: `[dependencies]`, `[dev-…]` or `[build-…]`. */
+export type DependencyKind = 'normal' | 'dev' | 'build';
+
+/** A `git = "…"` dependency's repository and the reference it asks for (at most one is set). */
+export interface GitReference {
+  url: string;
+  branch: string | null;
+  tag: string | null;
+  rev: string | null;
+}
+
+/** A dependency with everything the crate graph needs, as written in the manifest. */
+export interface DependencySpec {
+  /** The key it is declared under: its crate name in the dependent's code (`-` read as `_`). */
+  name: string;
+  /** The package it names: `package = "…"` when renamed, else the key. */
+  package: string;
+  /**
+   * Whether `package = "…"` is written: the crate is then known by the key, even when that is
+   * the package's own name and its library is named otherwise.
+   */
+  renamed: boolean;
+  kind: DependencyKind;
+  /** The `X` of `[target.X.dependencies]` (`cfg(…)` or a target triple); null for all. */
+  target: string | null;
+  /** The version requirement as written (Cargo syntax); null when none is given. */
+  version: string | null;
+  /** `path = "…"` as written, relative to the manifest's folder. */
+  path: string | null;
+  git: GitReference | null;
+  /** `registry = "…"`: an alternative registry's name. */
+  registry: string | null;
+  features: string[];
+  defaultFeatures: boolean;
+  optional: boolean;
+  /** `workspace = true`: version, source and features come from `[workspace.dependencies]`. */
+  inheritsWorkspace: boolean;
+}
+
+/** `[workspace]` beyond the edition: members and what members may inherit. */
+export interface CargoWorkspace {
+  /** `[workspace.package] edition` as written. */
+  packageEdition: unknown;
+  /** `[workspace.package] version` as written. */
+  packageVersion: unknown;
+  /** `members` and `exclude` as written: paths or globs relative to the workspace root. */
+  members: string[];
+  exclude: string[];
+  /** `[workspace.dependencies]`, each with kind `normal` and no target. */
+  dependencies: DependencySpec[];
+}
+
 export interface CargoPackage {
   name: string | null;
   /** `package.edition` as written: a string, `{ workspace = true }`, or undefined. */
@@ -45,10 +97,16 @@ export interface CargoManifest {
   /** Null for a virtual workspace manifest, which owns no source files. */
   package: CargoPackage | null;
   /** `[workspace]`, with `[workspace.package] edition` as written; null when absent. */
-  workspace: { packageEdition: unknown } | null;
+  workspace: CargoWorkspace | null;
   targets: CargoTarget[];
   features: Record<string, string[]>;
   dependencies: CargoDependency[];
+  /** `package.version` as written: a string, `{ workspace = true }`, or undefined. */
+  packageVersion: unknown;
+  /** Every dependency, target-specific ones included, with requirement, source and features. */
+  dependencySpecs: DependencySpec[];
+  /** `[patch.SOURCE]` tables (`crates-io`, a registry name or URL); only the root's count. */
+  patches: { source: string; dependencies: DependencySpec[] }[];
 }
 
 /** A manifest on disk: parsed, absent, or present but not usable (`reason` says why). */
@@ -127,11 +185,97 @@ function manifestFrom(table: Table, file: string): CargoManifest {
           workspace: stringOrNull(packageTable.workspace),
         }
       : null,
-    workspace: workspaceTable ? { packageEdition: asTable(workspaceTable.package)?.edition } : null,
+    workspace: workspaceTable ? workspaceFrom(workspaceTable) : null,
     targets: targetsOf(table),
     features: featuresOf(asTable(table.features)),
     dependencies: dependenciesOf(table),
+    packageVersion: packageTable?.version,
+    dependencySpecs: dependencySpecsOf(table),
+    patches: Object.entries(asTable(table.patch) ?? {}).map(([source, entries]) => ({
+      source,
+      dependencies: sectionSpecs(asTable(entries), 'normal', null),
+    })),
   };
+}
+
+function workspaceFrom(table: Table): CargoWorkspace {
+  const inheritable = asTable(table.package);
+  return {
+    packageEdition: inheritable?.edition,
+    packageVersion: inheritable?.version,
+    members: stringsOf(table.members),
+    exclude: stringsOf(table.exclude),
+    dependencies: sectionSpecs(asTable(table.dependencies), 'normal', null),
+  };
+}
+
+const SPEC_SECTIONS = [
+  ['dependencies', 'normal'],
+  ['dev-dependencies', 'dev'],
+  ['dev_dependencies', 'dev'],
+  ['build-dependencies', 'build'],
+  ['build_dependencies', 'build'],
+] as const;
+
+function dependencySpecsOf(table: Table): DependencySpec[] {
+  const specs: DependencySpec[] = [];
+  const collect = (owner: Table, target: string | null) => {
+    for (const [section, kind] of SPEC_SECTIONS) {
+      specs.push(...sectionSpecs(asTable(owner[section]), kind, target));
+    }
+  };
+  collect(table, null);
+  for (const [target, targetTable] of Object.entries(asTable(table.target) ?? {})) {
+    const owner = asTable(targetTable);
+    if (owner) {
+      collect(owner, target);
+    }
+  }
+  return specs;
+}
+
+function sectionSpecs(
+  section: Table | undefined,
+  kind: DependencyKind,
+  target: string | null,
+): DependencySpec[] {
+  return Object.entries(section ?? {}).map(([name, spec]) => specFrom(name, spec, kind, target));
+}
+
+function specFrom(
+  name: string,
+  written: unknown,
+  kind: DependencyKind,
+  target: string | null,
+): DependencySpec {
+  // `dep = "1.0"` is short for `dep = { version = "1.0" }`.
+  const spec = asTable(written) ?? { version: written };
+  const git = stringOrNull(spec.git);
+  const defaultFeatures = spec['default-features'] ?? spec.default_features;
+  return {
+    name,
+    package: stringOrNull(spec.package) ?? name,
+    renamed: typeof spec.package === 'string',
+    kind,
+    target,
+    version: stringOrNull(spec.version),
+    path: stringOrNull(spec.path),
+    git: git === null ? null : gitReference(git, spec),
+    registry: stringOrNull(spec.registry),
+    features: stringsOf(spec.features),
+    defaultFeatures: defaultFeatures !== false,
+    optional: spec.optional === true,
+    inheritsWorkspace: spec.workspace === true,
+  };
+}
+
+function gitReference(url: string, spec: Table): GitReference {
+  const text = (key: string) => stringOrNull(spec[key]);
+  return { url, branch: text('branch'), tag: text('tag'), rev: text('rev') };
+}
+
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((e): e is string => typeof e === 'string') : [];
 }
 
 function targetsOf(table: Table): CargoTarget[] {
