@@ -5,7 +5,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/out/**', '**/dist/**', 'node_modules/**', 'test/fixtures/**', '**/*.js', '**/*.mjs'],
+    ignores: [
+      '**/out/**',
+      '**/dist/**',
+      'node_modules/**',
+      'test/fixtures/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -7,11 +7,18 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  MessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
 import type { Range, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol';
 
 /** bench/out/lspClient.js → the server's compiled flags module, the one the VS Code client uses. */
-const nodeFlags = require(path.resolve(__dirname, '..', '..', 'server', 'out', 'nodeFlags.js')) as typeof import('../server/src/nodeFlags');
+const nodeFlags = require(
+  path.resolve(__dirname, '..', '..', 'server', 'out', 'nodeFlags.js'),
+) as typeof import('../server/src/nodeFlags');
 
 /** One incremental edit, as `textDocument/didChange` carries it. */
 export type ContentChange = TextDocumentContentChangeEvent & { range: Range };
@@ -25,11 +32,17 @@ export class LspClient {
   constructor(serverScript: string, cwd: string) {
     // Started as the VS Code client starts it: with the same Node flags.
     const flags = nodeFlags.serverNodeFlags(os.availableParallelism());
-    this.process = spawn(process.execPath, [...flags, serverScript, '--stdio'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process = spawn(process.execPath, [...flags, serverScript, '--stdio'], {
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.process.stderr!.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });
-    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    this.connection = createMessageConnection(
+      new StreamMessageReader(this.process.stdout!),
+      new StreamMessageWriter(this.process.stdin!),
+    );
     this.connection.onRequest((method: string, params: unknown) => {
       if (method === 'workspace/configuration') {
         const items = (params as { items?: unknown[] } | undefined)?.items ?? [{}];
@@ -61,7 +74,18 @@ export class LspClient {
         textDocument: {
           synchronization: { dynamicRegistration: false },
           // As VS Code declares it: tooltips come on resolve, when a hint is pointed at.
-          inlayHint: { dynamicRegistration: false, resolveSupport: { properties: ['tooltip', 'textEdits', 'label.tooltip', 'label.location', 'label.command'] } },
+          inlayHint: {
+            dynamicRegistration: false,
+            resolveSupport: {
+              properties: [
+                'tooltip',
+                'textEdits',
+                'label.tooltip',
+                'label.location',
+                'label.command',
+              ],
+            },
+          },
           publishDiagnostics: {},
         },
       },
@@ -71,7 +95,9 @@ export class LspClient {
 
   open(uri: string, text: string): Promise<void> {
     this.versions.set(uri, 1);
-    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'rust', version: 1, text } });
+    return this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'rust', version: 1, text },
+    });
   }
 
   close(uri: string): Promise<void> {
@@ -82,7 +108,10 @@ export class LspClient {
   change(uri: string, contentChanges: ContentChange[]): Promise<void> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    return this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
+    return this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges,
+    });
   }
 
   /** Inlay hints for the whole document (`lines` lines). */
@@ -97,7 +126,8 @@ export class LspClient {
   memory(): { peak: number; current: number } | null {
     try {
       const status = fs.readFileSync(`/proc/${this.pid}/status`, 'utf8');
-      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+      const kb = (field: string) =>
+        Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
       return { peak: kb('VmHWM'), current: kb('VmRSS') };
     } catch {
       return null;

@@ -55,11 +55,18 @@ export interface ProfileSummary {
 }
 
 /** Runs `work` under the sampling profiler (every `intervalUs` µs) and returns the profile. */
-export async function profile(work: () => void | Promise<void>, intervalUs = 200): Promise<CpuProfile> {
+export async function profile(
+  work: () => void | Promise<void>,
+  intervalUs = 200,
+): Promise<CpuProfile> {
   const session = new inspector.Session();
   session.connect();
   const post = <T>(method: string, params?: object) =>
-    new Promise<T>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
+    new Promise<T>((resolve, reject) =>
+      session.post(method, params, (error, result) =>
+        error ? reject(error) : resolve(result as T),
+      ),
+    );
   try {
     await post('Profiler.enable');
     await post('Profiler.setSamplingInterval', { interval: intervalUs });
@@ -96,7 +103,11 @@ export function summarise(
   const functions = new Map<string, SelfTime>();
   const files = new Map<string, number>();
   const callers = new Map<string, SelfTime>();
-  const add = (table: Map<string, SelfTime>, described: { label: string; file: string }, ms: number) => {
+  const add = (
+    table: Map<string, SelfTime>,
+    described: { label: string; file: string },
+    ms: number,
+  ) => {
     const entry = table.get(described.label) ?? { ...described, ms: 0 };
     entry.ms += ms;
     table.set(described.label, entry);
@@ -185,11 +196,14 @@ class SourceMapper {
       }
       this.maps.set(file, sourceMap);
     }
-    const entry = sourceMap?.findEntry(line, column) as { originalSource?: string; originalLine?: number } | undefined;
+    const entry = sourceMap?.findEntry(line, column) as
+      { originalSource?: string; originalLine?: number } | undefined;
     if (!entry?.originalSource || entry.originalLine === undefined) {
       return null;
     }
-    const source = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : path.resolve(path.dirname(file), entry.originalSource);
+    const source = entry.originalSource.startsWith('file:')
+      ? fileURLToPath(entry.originalSource)
+      : path.resolve(path.dirname(file), entry.originalSource);
     return { file: source, line: entry.originalLine };
   }
 }

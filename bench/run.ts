@@ -27,9 +27,15 @@ type NodeFlagsModule = typeof import('../server/src/nodeFlags');
 
 /** bench/out/run.js → the repository. */
 const repoRoot = path.resolve(__dirname, '..', '..');
-const engine = require(path.join(repoRoot, 'server', 'out', 'analysis', 'engine.js')) as EngineModule;
-const parser = require(path.join(repoRoot, 'server', 'out', 'analysis', 'parser.js')) as ParserModule;
-const syntaxTrees = require(path.join(repoRoot, 'server', 'out', 'lsp', 'syntaxTrees.js')) as SyntaxTreesModule;
+const engine = require(
+  path.join(repoRoot, 'server', 'out', 'analysis', 'engine.js'),
+) as EngineModule;
+const parser = require(
+  path.join(repoRoot, 'server', 'out', 'analysis', 'parser.js'),
+) as ParserModule;
+const syntaxTrees = require(
+  path.join(repoRoot, 'server', 'out', 'lsp', 'syntaxTrees.js'),
+) as SyntaxTreesModule;
 const nodeFlags = require(path.join(repoRoot, 'server', 'out', 'nodeFlags.js')) as NodeFlagsModule;
 const serverBundle = path.join(repoRoot, 'server', 'dist', 'server.js');
 const cliBin = path.join(repoRoot, 'bin', 'rust-future-size.js');
@@ -98,14 +104,24 @@ function ensureTokio(): string | { reason: string } {
   }
   log('tokio sources not found; installing librust-tokio-dev with apt-get (apt-get update first)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'librust-tokio-dev']]) {
-    const result = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  for (const args of [
+    ['update'],
+    ['install', '-y', '--no-install-recommends', 'librust-tokio-dev'],
+  ]) {
+    const result = spawnSync('apt-get', args, {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
     if (result.error || result.status !== 0) {
-      const detail = result.error?.message ?? result.stderr.trim().split('\n').pop() ?? `exit ${result.status}`;
+      const detail =
+        result.error?.message ?? result.stderr.trim().split('\n').pop() ?? `exit ${result.status}`;
       return { reason: `apt-get ${args[0]} failed: ${detail}` };
     }
   }
-  return findTokio() ?? { reason: `librust-tokio-dev installed no tokio-1.* under ${CARGO_REGISTRY}` };
+  return (
+    findTokio() ?? { reason: `librust-tokio-dev installed no tokio-1.* under ${CARGO_REGISTRY}` }
+  );
 }
 
 function rustFilesUnder(dir: string): string[] {
@@ -185,9 +201,15 @@ function measureSplit(sources: readonly Source[], rounds: number): Split {
     skipped = 0;
     const started = performance.now();
     for (const source of sources) {
-      const report = engine.analyzeSource(source.text, { file: source.name, edition: '2021', parseBudgetMs: 10_000 });
+      const report = engine.analyzeSource(source.text, {
+        file: source.name,
+        edition: '2021',
+        parseBudgetMs: 10_000,
+      });
       futures += report.futures.length;
-      skipped += report.futures.filter((future) => future.skipped).length + report.notices.filter((n) => /skipped/.test(n)).length;
+      skipped +=
+        report.futures.filter((future) => future.skipped).length +
+        report.notices.filter((n) => /skipped/.test(n)).length;
     }
     return performance.now() - started;
   };
@@ -203,12 +225,22 @@ function measureSplit(sources: readonly Source[], rounds: number): Split {
   return { parseMs: median(parseTimes), fullMs: median(fullTimes), futures, skipped };
 }
 
-function splitRows(label: string, sources: readonly Source[], split: Split, target: boolean): Row[] {
+function splitRows(
+  label: string,
+  sources: readonly Source[],
+  split: Split,
+  target: boolean,
+): Row[] {
   const bytes = bytesOf(sources);
   const analysis = split.fullMs - split.parseMs;
   const perSecond = (time: number) => `${(bytes / 1e6 / (time / 1000)).toFixed(2)} MB/s`;
   return [
-    { what: 'Parse only (tree-sitter)', input: label, result: `${ms(split.parseMs)} (${perSecond(split.parseMs)})`, target: '' },
+    {
+      what: 'Parse only (tree-sitter)',
+      input: label,
+      result: `${ms(split.parseMs)} (${perSecond(split.parseMs)})`,
+      target: '',
+    },
     {
       what: 'Parse + analysis (`analyzeSource`)',
       input: label,
@@ -246,13 +278,22 @@ function editSequence(text: string, edits: number, seed: number): ContentChange[
     const line = Math.floor(next() * lines.length);
     const character = Math.floor(next() * (lines[line].length + 1));
     const at = { line, character };
-    changes.push({ range: { start: at, end: at }, text: 'x' }, { range: { start: at, end: { line, character: character + 1 } }, text: '' });
+    changes.push(
+      { range: { start: at, end: at }, text: 'x' },
+      { range: { start: at, end: { line, character: character + 1 } }, text: '' },
+    );
   }
   return changes;
 }
 
 /** Each edit followed by an inlay-hint request for the whole file, timed from sending the change to receiving the hints. */
-async function keystrokes(client: LspClient, uri: string, text: string, edits: number, seed: number): Promise<Keystrokes> {
+async function keystrokes(
+  client: LspClient,
+  uri: string,
+  text: string,
+  edits: number,
+  seed: number,
+): Promise<Keystrokes> {
   const lineCount = text.split('\n').length;
   await client.open(uri, text);
   await client.inlayHints(uri, lineCount);
@@ -301,7 +342,11 @@ function parseFloor(text: string, edits: number, seed: number): number[] {
 }
 
 /** The server's memory once its peak has not grown for `quietMs` (at most `maxMs`). */
-async function settledMemory(client: LspClient, quietMs = 3000, maxMs = 60_000): Promise<{ peak: number; current: number } | null> {
+async function settledMemory(
+  client: LspClient,
+  quietMs = 3000,
+  maxMs = 60_000,
+): Promise<{ peak: number; current: number } | null> {
   const started = performance.now();
   let last = client.memory();
   let stableSince = performance.now();
@@ -336,7 +381,13 @@ function engineTime(text: string): number {
   return median(times.slice(1));
 }
 
-function keystrokeRow(input: string, result: Keystrokes, text: string, seed: number, target: string): Row {
+function keystrokeRow(
+  input: string,
+  result: Keystrokes,
+  text: string,
+  seed: number,
+  target: string,
+): Row {
   const { latencies } = result;
   const empty = result.emptyAnswers > 0 ? `; ${result.emptyAnswers} answers without hints` : '';
   const floor = parseFloor(text, latencies.length, seed);
@@ -362,7 +413,11 @@ function cliWallTime(dir: string, jobs: number): { ms: number; status: number | 
   let status: number | null = 0;
   for (let run = 0; run < CLI_RUNS; run++) {
     const started = performance.now();
-    const result = spawnSync(process.execPath, [cliBin, '--format', 'json', '--jobs', String(jobs), dir], { stdio: 'ignore' });
+    const result = spawnSync(
+      process.execPath,
+      [cliBin, '--format', 'json', '--jobs', String(jobs), dir],
+      { stdio: 'ignore' },
+    );
     times.push(performance.now() - started);
     status = result.status;
   }
@@ -375,15 +430,27 @@ function cliWallTime(dir: string, jobs: number): { ms: number; status: number | 
 function profileSection(title: string, summary: ProfileSummary, top = 15): string {
   const share = (value: number) => `${((100 * value) / summary.totalMs).toFixed(1)}%`;
   const table = (header: string, rows: { label: string; ms: number }[]) =>
-    [`| ${header} | ms | share |`, '| --- | ---: | ---: |', ...rows.map((row) => `| ${row.label.replace(/\|/g, '\\|')} | ${row.ms.toFixed(0)} | ${share(row.ms)} |`)].join('\n');
+    [
+      `| ${header} | ms | share |`,
+      '| --- | ---: | ---: |',
+      ...rows.map(
+        (row) => `| ${row.label.replace(/\|/g, '\\|')} | ${row.ms.toFixed(0)} | ${share(row.ms)} |`,
+      ),
+    ].join('\n');
   return [
     `### ${title} (${ms(summary.totalMs)} sampled)`,
     '',
     table('Self time, by function', summary.functions.slice(0, top)),
     '',
-    table('Self time, by file or library', summary.files.slice(0, 10).map((f) => ({ label: f.file, ms: f.ms }))),
+    table(
+      'Self time, by file or library',
+      summary.files.slice(0, 10).map((f) => ({ label: f.file, ms: f.ms })),
+    ),
     '',
-    table('Time charged to the innermost engine function (own code + the tree-sitter calls it makes)', summary.byOwnCaller.slice(0, top)),
+    table(
+      'Time charged to the innermost engine function (own code + the tree-sitter calls it makes)',
+      summary.byOwnCaller.slice(0, top),
+    ),
     '',
   ].join('\n');
 }
@@ -393,15 +460,22 @@ function profileSection(title: string, summary: ProfileSummary, top = 15): strin
 function describeMachine(loadAtStart: number[]): string[] {
   const version = (pkg: string) => {
     try {
-      return (JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+      return (
+        JSON.parse(
+          fs.readFileSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8'),
+        ) as { version: string }
+      ).version;
     } catch {
       return '?';
     }
   };
-  const git = (args: string[]) => spawnSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const git = (args: string[]) =>
+    spawnSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() ?? '';
   const commit = git(['rev-parse', '--short', 'HEAD']);
   const dirty = git(['status', '--porcelain']) !== '';
-  const bundle = fs.existsSync(serverBundle) ? `built ${fs.statSync(serverBundle).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'missing';
+  const bundle = fs.existsSync(serverBundle)
+    ? `built ${fs.statSync(serverBundle).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+    : 'missing';
   return [
     `Date: ${new Date().toISOString().slice(0, 10)}; commit ${commit || '?'}${dirty ? ' + local changes' : ''}; server bundle ${bundle}`,
     `Machine: ${os.cpus()[0]?.model.trim() ?? '?'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ` +
@@ -430,12 +504,19 @@ function benchInputs(): BenchInputs {
   const tokioRoot = ensureTokio();
   const tokio = typeof tokioRoot === 'string' ? tokioRoot : null;
   const tokioSources: Source[] = tokio
-    ? rustFilesUnder(path.join(tokio, 'src')).map((file) => ({ name: path.relative(tokio, file), path: file, text: fs.readFileSync(file, 'utf8') }))
+    ? rustFilesUnder(path.join(tokio, 'src')).map((file) => ({
+        name: path.relative(tokio, file),
+        path: file,
+        text: fs.readFileSync(file, 'utf8'),
+      }))
     : [];
   const tokioLabel = tokio
     ? `${path.basename(tokio)} \`src/\` (${tokioSources.length} files, ${thousands(tokioSources.reduce((n, s) => n + lineCount(s.text), 0))} lines, ${mb(bytesOf(tokioSources))})`
     : 'tokio';
-  const largest = tokioSources.reduce<Source | null>((best, s) => (!best || s.text.length > best.text.length ? s : best), null);
+  const largest = tokioSources.reduce<Source | null>(
+    (best, s) => (!best || s.text.length > best.text.length ? s : best),
+    null,
+  );
   const big = generateRust(500);
   const editFile = generateRust(fnsForLines(2500), 7);
   return {
@@ -444,7 +525,9 @@ function benchInputs(): BenchInputs {
     tokioSources,
     tokioLabel,
     largest,
-    largestLabel: largest ? `tokio \`${largest.name}\` (${thousands(lineCount(largest.text))} lines)` : 'tokio largest file',
+    largestLabel: largest
+      ? `tokio \`${largest.name}\` (${thousands(lineCount(largest.text))} lines)`
+      : 'tokio largest file',
     bigSource: { name: 'generated.rs', path: '', text: big.text },
     bigLabel: `generated (${thousands(big.lines)} lines, ${big.asyncFns} async fns)`,
     editFile,
@@ -469,7 +552,12 @@ function engineSection(inputs: BenchInputs, rows: Row[]): { tokioRatio: number; 
       target: '',
     });
   } else {
-    rows.push({ what: 'Parse vs parse + analysis', input: 'tokio', result: inputs.tokioMissing, target: '≤ 1×' });
+    rows.push({
+      what: 'Parse vs parse + analysis',
+      input: 'tokio',
+      result: inputs.tokioMissing,
+      target: '≤ 1×',
+    });
   }
   log(`engine: parse vs analysis on ${bigLabel}`);
   const bigSplit = measureSplit([bigSource], ROUNDS);
@@ -490,7 +578,11 @@ async function profileSections(inputs: BenchInputs): Promise<string[]> {
     const cpuProfile = await profile(() => {
       for (let round = 0; round < 2; round++) {
         for (const source of sources) {
-          engine.analyzeSource(source.text, { file: source.name, edition: '2021', parseBudgetMs: 10_000 });
+          engine.analyzeSource(source.text, {
+            file: source.name,
+            edition: '2021',
+            parseBudgetMs: 10_000,
+          });
         }
       }
     });
@@ -505,15 +597,34 @@ async function keystrokeRows(inputs: BenchInputs, scratch: string): Promise<Row[
   log(`server: ${EDITS} keystrokes in ${editLabel}`);
   const editPath = path.join(scratch, 'src', 'edited.rs');
   fs.mkdirSync(path.dirname(editPath), { recursive: true });
-  fs.writeFileSync(path.join(scratch, 'Cargo.toml'), '[package]\nname = "bench"\nversion = "0.1.0"\nedition = "2021"\n');
+  fs.writeFileSync(
+    path.join(scratch, 'Cargo.toml'),
+    '[package]\nname = "bench"\nversion = "0.1.0"\nedition = "2021"\n',
+  );
   fs.writeFileSync(editPath, editFile.text);
   const rows: Row[] = [];
   const client = await startServer(scratch);
   try {
-    rows.push(keystrokeRow(editLabel, await keystrokes(client, pathToFileURL(editPath).toString(), editFile.text, EDITS, 42), editFile.text, 42, 'p95 ≤ 16 ms'));
+    rows.push(
+      keystrokeRow(
+        editLabel,
+        await keystrokes(client, pathToFileURL(editPath).toString(), editFile.text, EDITS, 42),
+        editFile.text,
+        42,
+        'p95 ≤ 16 ms',
+      ),
+    );
     if (largest) {
       log(`server: ${EDITS} keystrokes in ${largestLabel}`);
-      rows.push(keystrokeRow(largestLabel, await keystrokes(client, pathToFileURL(largest.path).toString(), largest.text, EDITS, 43), largest.text, 43, ''));
+      rows.push(
+        keystrokeRow(
+          largestLabel,
+          await keystrokes(client, pathToFileURL(largest.path).toString(), largest.text, EDITS, 43),
+          largest.text,
+          43,
+          '',
+        ),
+      );
     }
   } finally {
     await client.dispose();
@@ -567,7 +678,11 @@ async function openRow(tokio: string, largest: Source, largestLabel: string): Pr
 }
 
 /** Every tokio file opened on one server: latency per file, then the server's peak memory. */
-async function openAllRows(tokio: string, tokioSources: Source[], tokioLabel: string): Promise<Row[]> {
+async function openAllRows(
+  tokio: string,
+  tokioSources: Source[],
+  tokioLabel: string,
+): Promise<Row[]> {
   log(`server: opening all ${tokioSources.length} tokio sources`);
   const client = await startServer(tokio);
   try {
@@ -592,7 +707,9 @@ async function openAllRows(tokio: string, tokioSources: Source[], tokioLabel: st
       {
         what: 'Server peak RSS, every file open (their hints computed, and the crate indexed)',
         input: tokioLabel,
-        result: memory ? `${(memory.peak / 2 ** 20).toFixed(0)} MiB (now ${(memory.current / 2 ** 20).toFixed(0)} MiB)` : 'n/a (no /proc)',
+        result: memory
+          ? `${(memory.peak / 2 ** 20).toFixed(0)} MiB (now ${(memory.current / 2 ** 20).toFixed(0)} MiB)`
+          : 'n/a (no /proc)',
         target: '≤ 250 MB',
       },
     ];
@@ -606,9 +723,24 @@ async function serverSection(inputs: BenchInputs): Promise<Row[]> {
   const { tokio, largest, tokioMissing } = inputs;
   if (!fs.existsSync(serverBundle)) {
     return [
-      { what: 'Keystroke → inlay hints, p50 / p95 / max', input: inputs.editLabel, result: BUNDLE_MISSING, target: 'p95 ≤ 16 ms' },
-      { what: 'Open → first inlay hints', input: inputs.largestLabel, result: BUNDLE_MISSING, target: '≤ 100 ms' },
-      { what: 'Server peak RSS, every file open', input: inputs.tokioLabel, result: BUNDLE_MISSING, target: '≤ 250 MB' },
+      {
+        what: 'Keystroke → inlay hints, p50 / p95 / max',
+        input: inputs.editLabel,
+        result: BUNDLE_MISSING,
+        target: 'p95 ≤ 16 ms',
+      },
+      {
+        what: 'Open → first inlay hints',
+        input: inputs.largestLabel,
+        result: BUNDLE_MISSING,
+        target: '≤ 100 ms',
+      },
+      {
+        what: 'Server peak RSS, every file open',
+        input: inputs.tokioLabel,
+        result: BUNDLE_MISSING,
+        target: '≤ 250 MB',
+      },
     ];
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-bench-'));
@@ -618,8 +750,18 @@ async function serverSection(inputs: BenchInputs): Promise<Row[]> {
       rows.push(await openRow(tokio, largest, inputs.largestLabel));
       rows.push(...(await openAllRows(tokio, inputs.tokioSources, inputs.tokioLabel)));
     } else {
-      rows.push({ what: 'Open → first inlay hints', input: 'tokio', result: tokioMissing, target: '≤ 100 ms' });
-      rows.push({ what: 'Server peak RSS, every file open', input: 'tokio', result: tokioMissing, target: '≤ 250 MB' });
+      rows.push({
+        what: 'Open → first inlay hints',
+        input: 'tokio',
+        result: tokioMissing,
+        target: '≤ 100 ms',
+      });
+      rows.push({
+        what: 'Server peak RSS, every file open',
+        input: 'tokio',
+        result: tokioMissing,
+        target: '≤ 250 MB',
+      });
     }
     return rows;
   } finally {
@@ -631,7 +773,9 @@ async function serverSection(inputs: BenchInputs): Promise<Row[]> {
 function cliSection(inputs: BenchInputs): Row[] {
   const { tokio } = inputs;
   if (!tokio) {
-    return [{ what: 'CLI wall time', input: 'tokio', result: inputs.tokioMissing, target: '≤ 3 s' }];
+    return [
+      { what: 'CLI wall time', input: 'tokio', result: inputs.tokioMissing, target: '≤ 3 s' },
+    ];
   }
   const src = path.join(tokio, 'src');
   return [1, os.availableParallelism()].map((jobs) => {
@@ -662,11 +806,19 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const { tokioRatio, bigRatio } = engineSection(inputs, rows);
   // Profiles only when the analysis costs more than the parse (or when asked).
-  const profiles = !flags['no-profile'] && (flags.profile || tokioRatio > 1 || bigRatio > 1) ? await profileSections(inputs) : [];
+  const profiles =
+    !flags['no-profile'] && (flags.profile || tokioRatio > 1 || bigRatio > 1)
+      ? await profileSections(inputs)
+      : [];
   rows.push(...(await serverSection(inputs)));
   rows.push(...cliSection(inputs));
 
-  const out: string[] = [...describeMachine(loadAtStart).map((line) => `${line}  `), '', '| Measurement | Input | Result | Target |', '| --- | --- | --- | --- |'];
+  const out: string[] = [
+    ...describeMachine(loadAtStart).map((line) => `${line}  `),
+    '',
+    '| Measurement | Input | Result | Target |',
+    '| --- | --- | --- | --- |',
+  ];
   for (const row of rows) {
     out.push(`| ${row.what} | ${row.input} | ${row.result} | ${row.target} |`);
   }
@@ -676,6 +828,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

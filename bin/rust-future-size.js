@@ -5,7 +5,11 @@ let cli;
 try {
   cli = require('../server/out/cli/main.js');
 } catch (error) {
-  if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes('server/out/cli/main.js')) {
+  if (
+    error &&
+    error.code === 'MODULE_NOT_FOUND' &&
+    String(error.message).includes('server/out/cli/main.js')
+  ) {
     process.stderr.write('rust-future-size: error: not built yet; run `npm run build` first\n');
     process.exit(2);
   }

@@ -29,13 +29,25 @@ const common = {
 };
 
 const targets = [
-  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/dist/extension.js', external: ['vscode'] },
+  {
+    ...common,
+    entryPoints: ['client/src/extension.ts'],
+    outfile: 'client/dist/extension.js',
+    external: ['vscode'],
+  },
   { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/dist/server.js' },
   // The crate index's worker thread (server/src/lsp/crateRunner.ts starts it from beside server.js).
-  { ...common, entryPoints: ['server/src/lsp/crateWorker.ts'], outfile: 'server/dist/crateWorker.js' },
+  {
+    ...common,
+    entryPoints: ['server/src/lsp/crateWorker.ts'],
+    outfile: 'server/dist/crateWorker.js',
+  },
 ];
 
-const wasmFiles = [require.resolve('web-tree-sitter/web-tree-sitter.wasm'), require.resolve('tree-sitter-rust/tree-sitter-rust.wasm')];
+const wasmFiles = [
+  require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
+  require.resolve('tree-sitter-rust/tree-sitter-rust.wasm'),
+];
 
 function copyWasm() {
   const dist = path.join(root, 'server', 'dist');
@@ -52,7 +64,11 @@ for (const dir of ['client/dist', 'server/dist']) {
 
 const started = Date.now();
 if (watch) {
-  const report = { name: 'report', setup: (build) => build.onEnd((r) => console.log(`[watch] build finished, ${r.errors.length} errors`)) };
+  const report = {
+    name: 'report',
+    setup: (build) =>
+      build.onEnd((r) => console.log(`[watch] build finished, ${r.errors.length} errors`)),
+  };
   for (const options of targets) {
     const context = await esbuild.context({ ...options, plugins: [report] });
     await context.watch();
@@ -62,6 +78,12 @@ if (watch) {
 } else {
   await Promise.all(targets.map((options) => esbuild.build(options)));
   copyWasm();
-  const sizes = ['client/dist/extension.js', 'server/dist/server.js', 'server/dist/crateWorker.js'].map((f) => `${f} ${(fs.statSync(path.join(root, f)).size / 1024).toFixed(0)} KiB`);
-  console.log(`bundled${production ? ' (production)' : ''} in ${Date.now() - started} ms: ${sizes.join(', ')}`);
+  const sizes = [
+    'client/dist/extension.js',
+    'server/dist/server.js',
+    'server/dist/crateWorker.js',
+  ].map((f) => `${f} ${(fs.statSync(path.join(root, f)).size / 1024).toFixed(0)} KiB`);
+  console.log(
+    `bundled${production ? ' (production)' : ''} in ${Date.now() - started} ms: ${sizes.join(', ')}`,
+  );
 }

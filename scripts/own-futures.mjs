@@ -11,8 +11,13 @@ for (const line of lines) {
   const header = /^print-type-size type: `(.*)`: /.exec(line);
   if (header) {
     const name = header[1];
-    const fnPath = name.startsWith('{async fn body of ') ? name.slice('{async fn body of '.length) : null;
-    keeping = (fnPath !== null && !dependencies.some((d) => fnPath.startsWith(`${d}::`) || fnPath.startsWith(`<${d}::`))) || name.startsWith('{async block@src/');
+    const fnPath = name.startsWith('{async fn body of ')
+      ? name.slice('{async fn body of '.length)
+      : null;
+    keeping =
+      (fnPath !== null &&
+        !dependencies.some((d) => fnPath.startsWith(`${d}::`) || fnPath.startsWith(`<${d}::`))) ||
+      name.startsWith('{async block@src/');
   } else if (!line.startsWith('print-type-size ')) {
     keeping = false;
   }

@@ -5,12 +5,14 @@
 //   and lsp/ never imports cli/;
 // - every node kind the analysis compares with exists in tree-sitter-rust's grammar, and the
 //   generated node-kind list is up to date;
-// - ESLint passes, which holds every function to 120 lines and a cyclomatic complexity of 40.
+// - ESLint passes, which holds every function to 120 lines and a cyclomatic complexity of 40;
+// - Prettier (100 columns, .prettierrc.json) has nothing to change.
 // It prints the longest and most complex functions so the margins are visible.
 // Usage: node scripts/shape.mjs [--no-eslint]
 import fs from 'fs';
 import path from 'path';
 import { fileURLToPath } from 'url';
+import { spawnSync } from 'child_process';
 import ts from 'typescript';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,7 +24,10 @@ const SOURCE_ROOTS = ['server/src', 'client/src'];
  */
 const LAYERS = {
   'server/src/analysis': { folders: [], packages: ['fs', 'path', 'crypto', 'web-tree-sitter'] },
-  'server/src/project': { folders: ['server/src/analysis'], packages: ['fs', 'path', 'os', 'url', 'smol-toml', 'semver'] },
+  'server/src/project': {
+    folders: ['server/src/analysis'],
+    packages: ['fs', 'path', 'os', 'url', 'smol-toml', 'semver'],
+  },
   'server/src/measure': {
     folders: ['server/src/analysis', 'server/src/project'],
     packages: ['fs', 'path', 'os', 'child_process', 'crypto', 'util'],
@@ -32,15 +37,36 @@ const LAYERS = {
   // protocol.ts is the product's vocabulary (diagnostic codes, the allow comment, request names):
   // plain constants with no imports, shared by the client, the server and the CLI.
   'server/src/lints': {
-    folders: ['server/src/analysis', 'server/src/project', 'server/src/text', 'server/src/protocol.ts'],
+    folders: [
+      'server/src/analysis',
+      'server/src/project',
+      'server/src/text',
+      'server/src/protocol.ts',
+    ],
     packages: ['fs', 'path', 'smol-toml'],
   },
   'server/src/cli': {
-    folders: ['server/src/analysis', 'server/src/project', 'server/src/measure', 'server/src/lints', 'server/src/text', 'server/src/workers', 'server/src/protocol.ts'],
+    folders: [
+      'server/src/analysis',
+      'server/src/project',
+      'server/src/measure',
+      'server/src/lints',
+      'server/src/text',
+      'server/src/workers',
+      'server/src/protocol.ts',
+    ],
     packages: null,
   },
   'server/src/lsp': {
-    folders: ['server/src/analysis', 'server/src/project', 'server/src/measure', 'server/src/lints', 'server/src/text', 'server/src/workers', 'server/src/protocol.ts'],
+    folders: [
+      'server/src/analysis',
+      'server/src/project',
+      'server/src/measure',
+      'server/src/lints',
+      'server/src/text',
+      'server/src/workers',
+      'server/src/protocol.ts',
+    ],
     packages: null,
   },
   'server/src/protocol.ts': { folders: [], packages: [] },
@@ -77,7 +103,11 @@ function importGraph(files) {
         const target = resolveImport(file, fileName);
         if (target && target.endsWith('.ts')) local.push(target);
       } else {
-        packages.push(fileName.startsWith('@') ? fileName.split('/').slice(0, 2).join('/') : fileName.split('/')[0]);
+        packages.push(
+          fileName.startsWith('@')
+            ? fileName.split('/').slice(0, 2).join('/')
+            : fileName.split('/')[0],
+        );
       }
     }
     graph.set(file, { local, packages });
@@ -133,12 +163,20 @@ function layerViolations(graph) {
     const rule = LAYERS[layer];
     for (const target of local) {
       const rel = path.relative(root, target);
-      const allowed = rel.startsWith(layer + '/') || rule.folders.some((f) => rel === f || rel.startsWith(f + '/'));
-      if (!allowed) problems.push(`${path.relative(root, file)} imports ${rel} (${layer} may import only ${[layer, ...rule.folders].join(', ')})`);
+      const allowed =
+        rel.startsWith(layer + '/') ||
+        rule.folders.some((f) => rel === f || rel.startsWith(f + '/'));
+      if (!allowed)
+        problems.push(
+          `${path.relative(root, file)} imports ${rel} (${layer} may import only ${[layer, ...rule.folders].join(', ')})`,
+        );
     }
     if (rule.packages) {
       for (const name of packages) {
-        if (!rule.packages.includes(name)) problems.push(`${path.relative(root, file)} imports package '${name}' (${layer} may import ${rule.packages.join(', ') || 'no package'})`);
+        if (!rule.packages.includes(name))
+          problems.push(
+            `${path.relative(root, file)} imports package '${name}' (${layer} may import ${rule.packages.join(', ') || 'no package'})`,
+          );
       }
     }
   }
@@ -147,13 +185,16 @@ function layerViolations(graph) {
 
 /** The named node kinds of tree-sitter-rust, and its anonymous tokens (which a node's type can also be). */
 function grammarKinds() {
-  const types = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/tree-sitter-rust/src/node-types.json'), 'utf8'));
+  const types = JSON.parse(
+    fs.readFileSync(path.join(root, 'node_modules/tree-sitter-rust/src/node-types.json'), 'utf8'),
+  );
   // ERROR is tree-sitter's own kind for text the grammar could not parse.
   const kinds = new Set(['ERROR']);
   const visit = (entry) => {
     kinds.add(entry.type);
     for (const sub of entry.subtypes ?? []) kinds.add(sub.type);
-    for (const child of Object.values(entry.fields ?? {})) for (const t of child.types ?? []) kinds.add(t.type);
+    for (const child of Object.values(entry.fields ?? {}))
+      for (const t of child.types ?? []) kinds.add(t.type);
     for (const t of entry.children?.types ?? []) kinds.add(t.type);
   };
   types.forEach(visit);
@@ -164,7 +205,7 @@ const GENERATED_KINDS = path.join(root, 'server/src/analysis/syntax/nodeKinds.ge
 
 function generatedKindsText(all) {
   return [
-    '// Generated by `node scripts/shape.mjs --write-kinds` from tree-sitter-rust\'s src/node-types.json. Do not edit.',
+    "// Generated by `node scripts/shape.mjs --write-kinds` from tree-sitter-rust's src/node-types.json. Do not edit.",
     '',
     '/** Every node kind (named nodes and tokens) of the tree-sitter-rust grammar this build uses, and ERROR. */',
     'export const NODE_KINDS = [',
@@ -181,11 +222,18 @@ function unknownNodeKinds(files, kinds) {
   const problems = [];
   const isTypeAccess = (node) => ts.isPropertyAccessExpression(node) && node.name.text === 'type';
   for (const file of files) {
-    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const source = ts.createSourceFile(
+      file,
+      fs.readFileSync(file, 'utf8'),
+      ts.ScriptTarget.Latest,
+      true,
+    );
     const check = (literal) => {
       if (!kinds.has(literal.text)) {
         const { line } = source.getLineAndCharacterOfPosition(literal.getStart());
-        problems.push(`${path.relative(root, file)}:${line + 1}: '${literal.text}' is not a tree-sitter-rust node kind`);
+        problems.push(
+          `${path.relative(root, file)}:${line + 1}: '${literal.text}' is not a tree-sitter-rust node kind`,
+        );
       }
     };
     const visit = (node) => {
@@ -195,7 +243,8 @@ function unknownNodeKinds(files, kinds) {
       }
       if (ts.isSwitchStatement(node) && isTypeAccess(node.expression)) {
         for (const clause of node.caseBlock.clauses) {
-          if (ts.isCaseClause(clause) && ts.isStringLiteral(clause.expression)) check(clause.expression);
+          if (ts.isCaseClause(clause) && ts.isStringLiteral(clause.expression))
+            check(clause.expression);
         }
       }
       ts.forEachChild(node, visit);
@@ -236,7 +285,10 @@ async function functionMeasures() {
     for (const message of result.messages) {
       const number = /has (?:too many lines \((\d+)\)|a complexity of (\d+))/.exec(message.message);
       if (!number) continue;
-      const name = /^(?:Async )?(?:Method|Function|Arrow function|Generator function)(?: '([^']+)')?/.exec(message.message)?.[1] ?? '(anonymous)';
+      const name =
+        /^(?:Async )?(?:Method|Function|Arrow function|Generator function)(?: '([^']+)')?/.exec(
+          message.message,
+        )?.[1] ?? '(anonymous)';
       measures.push({
         where: `${path.relative(root, result.filePath)}:${message.line} ${name}`,
         lines: number[1] ? Number(number[1]) : null,
@@ -262,25 +314,51 @@ async function main() {
   const expected = generatedKindsText(all);
   if (args.has('--write-kinds')) fs.writeFileSync(GENERATED_KINDS, expected);
   if (!fs.existsSync(GENERATED_KINDS) || fs.readFileSync(GENERATED_KINDS, 'utf8') !== expected) {
-    failures.push(`${path.relative(root, GENERATED_KINDS)} is out of date: run node scripts/shape.mjs --write-kinds`);
+    failures.push(
+      `${path.relative(root, GENERATED_KINDS)} is out of date: run node scripts/shape.mjs --write-kinds`,
+    );
   }
-  failures.push(...unknownNodeKinds(files.filter((f) => f.includes('/analysis/')), kinds));
+  failures.push(
+    ...unknownNodeKinds(
+      files.filter((f) => f.includes('/analysis/')),
+      kinds,
+    ),
+  );
 
   if (!args.has('--no-eslint')) {
     for (const result of await eslintResults()) {
       for (const message of result.messages) {
-        failures.push(`${path.relative(root, result.filePath)}:${message.line}:${message.column} ${message.message} (${message.ruleId ?? 'parse'})`);
+        failures.push(
+          `${path.relative(root, result.filePath)}:${message.line}:${message.column} ${message.message} (${message.ruleId ?? 'parse'})`,
+        );
       }
     }
+    const prettier = spawnSync(
+      process.execPath,
+      [path.join(root, 'node_modules/prettier/bin/prettier.cjs'), '--list-different', '.'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    for (const file of prettier.stdout.split('\n').filter(Boolean)) {
+      failures.push(`${file}: not formatted (npm run format)`);
+    }
+    if (prettier.status !== 0 && prettier.status !== 1) {
+      failures.push(`prettier failed: ${prettier.stderr.trim()}`);
+    }
     const measures = await functionMeasures();
-    const top = (key) => measures.filter((m) => m[key] !== null).sort((a, b) => b[key] - a[key]).slice(0, 5);
+    const top = (key) =>
+      measures
+        .filter((m) => m[key] !== null)
+        .sort((a, b) => b[key] - a[key])
+        .slice(0, 5);
     console.log('longest functions (limit 120 lines):');
     for (const m of top('lines')) console.log(`  ${m.lines} lines  ${m.where}`);
     console.log('most complex functions (limit 40):');
     for (const m of top('complexity')) console.log(`  ${m.complexity}  ${m.where}`);
   }
 
-  console.log(`${files.length} files, ${[...graph.values()].reduce((n, g) => n + g.local.length, 0)} imports checked`);
+  console.log(
+    `${files.length} files, ${[...graph.values()].reduce((n, g) => n + g.local.length, 0)} imports checked`,
+  );
   if (failures.length > 0) {
     console.error(failures.join('\n'));
     console.error(`shape: ${failures.length} problem(s)`);

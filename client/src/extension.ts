@@ -6,9 +6,20 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
 import { serverNodeFlags } from '../../server/src/nodeFlags';
-import { Commands, InitializationOptions, SETTINGS_SECTION, WORKSPACE_TRUST_NOTIFICATION, WorkspaceTrustParams } from '../../server/src/protocol';
+import {
+  Commands,
+  InitializationOptions,
+  SETTINGS_SECTION,
+  WORKSPACE_TRUST_NOTIFICATION,
+  WorkspaceTrustParams,
+} from '../../server/src/protocol';
 import { LayoutDocuments } from './layoutDocuments';
 import { measureExactSizes } from './measure';
 
@@ -19,16 +30,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const flags = serverNodeFlags(os.availableParallelism());
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { execArgv: flags } },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...flags, '--nolazy', '--inspect=6009'] } },
+    debug: {
+      module,
+      transport: TransportKind.ipc,
+      options: { execArgv: [...flags, '--nolazy', '--inspect=6009'] },
+    },
   };
-  const initializationOptions: InitializationOptions = { workspaceTrusted: vscode.workspace.isTrusted };
+  const initializationOptions: InitializationOptions = {
+    workspaceTrusted: vscode.workspace.isTrusted,
+  };
   const clientOptions: LanguageClientOptions = {
     // Only files on disk: hints must not end up in diff views, git history or other virtual documents.
     documentSelector: [{ scheme: 'file', language: 'rust' }],
     outputChannelName: 'Rust Future Size',
     initializationOptions,
     middleware: {
-      executeCommand: (command, args, next) => (command === Commands.measureExactSizes ? measureExactSizes(languageClient, args) : next(command, args)),
+      executeCommand: (command, args, next) =>
+        command === Commands.measureExactSizes
+          ? measureExactSizes(languageClient, args)
+          : next(command, args),
       workspace: {
         // VS Code answers with every default filled in; the server must know whether the user set
         // `largeFutureThreshold`, as clippy.toml's `future-size-threshold` is the default otherwise.
@@ -43,13 +63,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
               return value;
             }
             const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
-            return userSetThreshold(scope) ? value : withoutKey(value as Record<string, unknown>, 'largeFutureThreshold');
+            return userSetThreshold(scope)
+              ? value
+              : withoutKey(value as Record<string, unknown>, 'largeFutureThreshold');
           });
         },
       },
     },
   };
-  const languageClient = new LanguageClient(SETTINGS_SECTION, 'Rust Future Size', serverOptions, clientOptions);
+  const languageClient = new LanguageClient(
+    SETTINGS_SECTION,
+    'Rust Future Size',
+    serverOptions,
+    clientOptions,
+  );
   client = languageClient;
 
   const layouts = new LayoutDocuments(languageClient);
@@ -58,7 +85,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(Commands.showFutureLayout, () => layouts.showAtCursor()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (languageClient.isRunning()) {
-        void languageClient.sendNotification(WORKSPACE_TRUST_NOTIFICATION, { trusted: true } satisfies WorkspaceTrustParams);
+        void languageClient.sendNotification(WORKSPACE_TRUST_NOTIFICATION, {
+          trusted: true,
+        } satisfies WorkspaceTrustParams);
       }
       initializationOptions.workspaceTrusted = true;
     }),
@@ -66,7 +95,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       try {
         await languageClient.restart();
       } catch (error) {
-        void vscode.window.showErrorMessage(`Rust Future Size: cannot restart the language server: ${describe(error)}`);
+        void vscode.window.showErrorMessage(
+          `Rust Future Size: cannot restart the language server: ${describe(error)}`,
+        );
       }
     }),
   );
@@ -75,7 +106,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await languageClient.start();
   } catch (error) {
     // VS Code does not tell the user when activation fails; say it, then let VS Code record the failure.
-    void vscode.window.showErrorMessage(`Cannot activate the Rust Future Size extension: ${describe(error)}`);
+    void vscode.window.showErrorMessage(
+      `Cannot activate the Rust Future Size extension: ${describe(error)}`,
+    );
     throw error;
   }
 }
@@ -85,7 +118,9 @@ export function deactivate(): Thenable<void> | undefined {
 }
 
 function userSetThreshold(scope: vscode.Uri | undefined): boolean {
-  const inspected = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope).inspect('largeFutureThreshold');
+  const inspected = vscode.workspace
+    .getConfiguration(SETTINGS_SECTION, scope)
+    .inspect('largeFutureThreshold');
   return [
     inspected?.globalValue,
     inspected?.workspaceValue,

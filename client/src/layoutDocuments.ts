@@ -4,7 +4,13 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { FUTURE_LAYOUT_REQUEST, FutureLayoutParams, FutureLayoutResult, LAYOUT_LANGUAGE_ID, LAYOUT_SCHEME } from '../../server/src/protocol';
+import {
+  FUTURE_LAYOUT_REQUEST,
+  FutureLayoutParams,
+  FutureLayoutResult,
+  LAYOUT_LANGUAGE_ID,
+  LAYOUT_SCHEME,
+} from '../../server/src/protocol';
 
 export class LayoutDocuments implements vscode.TextDocumentContentProvider {
   private readonly texts = new Map<string, string>();
@@ -26,39 +32,57 @@ export class LayoutDocuments implements vscode.TextDocumentContentProvider {
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '// The layout is no longer available; run "Show Future Layout" again.\n';
+    return (
+      this.texts.get(uri.toString()) ??
+      '// The layout is no longer available; run "Show Future Layout" again.\n'
+    );
   }
 
   /** Opens (or refreshes) the layout document of the future at the active editor's cursor. */
   async showAtCursor(): Promise<vscode.TextDocument | undefined> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.languageId !== 'rust') {
-      void vscode.window.showInformationMessage('Show Future Layout: open a Rust file and put the cursor inside an async fn.');
+      void vscode.window.showInformationMessage(
+        'Show Future Layout: open a Rust file and put the cursor inside an async fn.',
+      );
       return undefined;
     }
     const params: FutureLayoutParams = {
       textDocument: { uri: editor.document.uri.toString() },
-      position: { line: editor.selection.active.line, character: editor.selection.active.character },
+      position: {
+        line: editor.selection.active.line,
+        character: editor.selection.active.character,
+      },
     };
     let result: FutureLayoutResult;
     try {
       result = await this.client.sendRequest<FutureLayoutResult>(FUTURE_LAYOUT_REQUEST, params);
     } catch (error) {
-      void vscode.window.showErrorMessage(`Show Future Layout failed: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(
+        `Show Future Layout failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return undefined;
     }
     if (!result) {
-      void vscode.window.showInformationMessage('Show Future Layout: the cursor is not inside an async fn, async block or async closure.');
+      void vscode.window.showInformationMessage(
+        'Show Future Layout: the cursor is not inside an async fn, async block or async closure.',
+      );
       return undefined;
     }
-    const uri = vscode.Uri.from({ scheme: LAYOUT_SCHEME, path: `/${result.name.replace(/[/\\?#]/g, '_')}.future-layout` });
+    const uri = vscode.Uri.from({
+      scheme: LAYOUT_SCHEME,
+      path: `/${result.name.replace(/[/\\?#]/g, '_')}.future-layout`,
+    });
     this.texts.set(uri.toString(), result.text);
     this.changed.fire(uri);
     let document = await vscode.workspace.openTextDocument(uri);
     if (document.languageId !== LAYOUT_LANGUAGE_ID) {
       document = await vscode.languages.setTextDocumentLanguage(document, LAYOUT_LANGUAGE_ID);
     }
-    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    await vscode.window.showTextDocument(document, {
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+    });
     return document;
   }
 }

@@ -7,14 +7,21 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ExecuteCommandRequest, WorkDoneProgress } from 'vscode-languageclient/node';
-import { Commands, MeasureExactSizesArgs, MeasureExactSizesResult } from '../../server/src/protocol';
+import {
+  Commands,
+  MeasureExactSizesArgs,
+  MeasureExactSizesResult,
+} from '../../server/src/protocol';
 
 const UNTRUSTED =
   "Measure Exact Sizes with rustc builds the crate with cargo, which runs the crate's build scripts and procedural macros, so it is disabled in untrusted workspaces.";
 
 let runs = 0;
 
-export async function measureExactSizes(client: LanguageClient, args: unknown[]): Promise<MeasureExactSizesResult | undefined> {
+export async function measureExactSizes(
+  client: LanguageClient,
+  args: unknown[],
+): Promise<MeasureExactSizesResult | undefined> {
   if (!vscode.workspace.isTrusted) {
     const choice = await vscode.window.showWarningMessage(UNTRUSTED, 'Manage Workspace Trust');
     if (choice) {
@@ -24,27 +31,41 @@ export async function measureExactSizes(client: LanguageClient, args: unknown[])
   }
   const target = uriArgument(args) ?? activeRustFile();
   if (!target) {
-    void vscode.window.showInformationMessage('Measure Exact Sizes with rustc: open a Rust file of the crate to measure.');
+    void vscode.window.showInformationMessage(
+      'Measure Exact Sizes with rustc: open a Rust file of the crate to measure.',
+    );
     return undefined;
   }
   const uri = client.code2ProtocolConverter.asUri(target);
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Rust Future Size', cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: 'Rust Future Size',
+      cancellable: true,
+    },
     async (progress, token) => {
       const workDoneToken = `rustFutureSize.measure.${process.pid}.${++runs}`;
       const subscription = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
         if (value.kind === 'begin') {
-          progress.report({ message: value.message ? `${value.title}: ${value.message}` : value.title });
+          progress.report({
+            message: value.message ? `${value.title}: ${value.message}` : value.title,
+          });
         } else if (value.kind === 'report' && value.message) {
           progress.report({ message: value.message });
         }
       });
       try {
         const args: MeasureExactSizesArgs = { uri };
-        return await client.sendRequest(ExecuteCommandRequest.type, { command: Commands.measureExactSizes, arguments: [args], workDoneToken }, token);
+        return await client.sendRequest(
+          ExecuteCommandRequest.type,
+          { command: Commands.measureExactSizes, arguments: [args], workDoneToken },
+          token,
+        );
       } catch (error) {
         if (!token.isCancellationRequested) {
-          void vscode.window.showErrorMessage(`Measure Exact Sizes with rustc failed: ${error instanceof Error ? error.message : String(error)}`);
+          void vscode.window.showErrorMessage(
+            `Measure Exact Sizes with rustc failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
         return undefined;
       } finally {
@@ -67,5 +88,7 @@ function uriArgument(args: unknown[]): vscode.Uri | undefined {
 
 function activeRustFile(): vscode.Uri | undefined {
   const document = vscode.window.activeTextEditor?.document;
-  return document?.languageId === 'rust' && document.uri.scheme === 'file' ? document.uri : undefined;
+  return document?.languageId === 'rust' && document.uri.scheme === 'file'
+    ? document.uri
+    : undefined;
 }

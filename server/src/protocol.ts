@@ -10,7 +10,11 @@ export const SETTINGS_SECTION = 'rustFutureSize';
 export const DIAGNOSTIC_SOURCE = 'rust-future-size';
 
 /** Stable diagnostic codes; each one is a heading (and so an anchor) in the README. */
-export const DIAGNOSTIC_CODES = ['large-value-held-across-await', 'large-future', 'guard-held-across-await'] as const;
+export const DIAGNOSTIC_CODES = [
+  'large-value-held-across-await',
+  'large-future',
+  'guard-held-across-await',
+] as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
 export const Commands = {

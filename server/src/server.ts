@@ -16,16 +16,27 @@ console.info = (...args: unknown[]) => connection.console.info(args.map(String).
 console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(' '));
 console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(' '));
 
-const describe = (error: unknown) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
-process.on('unhandledRejection', (reason) => connection.console.error(`[server] unhandled rejection: ${describe(reason)}`));
-process.on('uncaughtException', (error) => connection.console.error(`[server] uncaught exception: ${describe(error)}`));
+const describe = (error: unknown) =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);
+process.on('unhandledRejection', (reason) =>
+  connection.console.error(`[server] unhandled rejection: ${describe(reason)}`),
+);
+process.on('uncaughtException', (error) =>
+  connection.console.error(`[server] uncaught exception: ${describe(error)}`),
+);
 
 // Bundled as server/dist/server.js, compiled as server/out/server.js: the package root is two levels up.
 const packageRoot = path.resolve(__dirname, '..', '..');
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+    return (
+      (
+        JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+          version?: string;
+        }
+      ).version ?? '0.0.0'
+    );
   } catch {
     return '0.0.0';
   }

@@ -11,7 +11,12 @@ import * as path from 'path';
 import { AccuracySummary, FileComparison, aggregate } from '../support/compare';
 import { referenceCasesDir } from '../support/repoPaths';
 import { compareCorpus, compareCrate, requireRustc } from '../support/rustcCorpus';
-import { DEBIAN_REGISTRY, compareRecordedCrate, loadRecordedCorpus, recordRealCorpus } from '../support/realCorpus';
+import {
+  DEBIAN_REGISTRY,
+  compareRecordedCrate,
+  loadRecordedCorpus,
+  recordRealCorpus,
+} from '../support/realCorpus';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -35,7 +40,19 @@ function row(name: string, s: AccuracySummary): string {
   ].join(' ');
 }
 
-const HEADER = ['set'.padEnd(18), 'futures', 'precision', 'recall', '    F1', '  exact', '  ±10%', '    2×', '   exact-claim', '  bounds valid', 'unmatched'].join(' ');
+const HEADER = [
+  'set'.padEnd(18),
+  'futures',
+  'precision',
+  'recall',
+  '    F1',
+  '  exact',
+  '  ±10%',
+  '    2×',
+  '   exact-claim',
+  '  bounds valid',
+  'unmatched',
+].join(' ');
 
 async function main(): Promise<void> {
   const version = requireRustc();
@@ -50,17 +67,29 @@ async function main(): Promise<void> {
     const { comparisons, rustcErrors } = await compareCorpus(set.dir);
     const summary = aggregate(comparisons);
     lines.push(row(set.name, summary));
-    mismatches.push(...rustcErrors.map((e) => `rustc failed: ${e}`), ...summary.mismatches.map((m) => path.relative(repoRoot, m.startsWith('/') ? m : path.resolve(m))));
+    mismatches.push(
+      ...rustcErrors.map((e) => `rustc failed: ${e}`),
+      ...summary.mismatches.map((m) =>
+        path.relative(repoRoot, m.startsWith('/') ? m : path.resolve(m)),
+      ),
+    );
   }
   // Multi-file crates, analysed with the crate index (types and futures across files).
-  const crateDirs = [path.join(repoRoot, 'examples'), ...listDirs(path.join(repoRoot, 'test', 'fixtures', 'crates'))];
+  const crateDirs = [
+    path.join(repoRoot, 'examples'),
+    ...listDirs(path.join(repoRoot, 'test', 'fixtures', 'crates')),
+  ];
   const crateComparisons = [];
   for (const dir of crateDirs) {
     crateComparisons.push(...(await compareCrate(dir)));
   }
   const crateSummary = aggregate(crateComparisons);
   lines.push(row('crates (index)', crateSummary));
-  mismatches.push(...crateSummary.mismatches.map((m) => path.relative(repoRoot, m.startsWith('/') ? m : path.resolve(m))));
+  mismatches.push(
+    ...crateSummary.mismatches.map((m) =>
+      path.relative(repoRoot, m.startsWith('/') ? m : path.resolve(m)),
+    ),
+  );
   console.log(`rust-future-size accuracy against ${version}\n`);
   console.log(HEADER);
   lines.forEach((l) => console.log(l));
@@ -71,7 +100,13 @@ async function main(): Promise<void> {
 }
 
 function listDirs(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).sort().map((d) => path.join(dir, d)).filter((d) => fs.existsSync(path.join(d, 'Cargo.toml'))) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .sort()
+        .map((d) => path.join(dir, d))
+        .filter((d) => fs.existsSync(path.join(d, 'Cargo.toml')))
+    : [];
 }
 
 /**
@@ -94,9 +129,13 @@ async function printRealCrates(): Promise<void> {
     }
     const figures = await compareRecordedCrate(entry);
     // A lib is shown with the instantiations its tests and examples make of its generic fns, when there are any.
-    const shown = figures.filter((f) => f.kind !== 'lib' || !figures.some((g) => g.kind === 'lib+downstream'));
+    const shown = figures.filter(
+      (f) => f.kind !== 'lib' || !figures.some((g) => g.kind === 'lib+downstream'),
+    );
     for (const f of shown) {
-      console.log(row(`${entry.recorded.crate} ${f.kind === 'lib+downstream' ? 'lib' : f.kind}`, f.summary));
+      console.log(
+        row(`${entry.recorded.crate} ${f.kind === 'lib+downstream' ? 'lib' : f.kind}`, f.summary),
+      );
       all.push(...f.comparisons);
     }
   }
@@ -111,7 +150,10 @@ async function printFixStats(): Promise<void> {
   if (!fs.existsSync(modulePath)) {
     return;
   }
-  const fixAccuracy = require(modulePath) as { measureFixes?: () => Promise<unknown>; formatFixStats?: (s: unknown) => string };
+  const fixAccuracy = require(modulePath) as {
+    measureFixes?: () => Promise<unknown>;
+    formatFixStats?: (s: unknown) => string;
+  };
   if (fixAccuracy.measureFixes && fixAccuracy.formatFixStats) {
     console.log('\n' + fixAccuracy.formatFixStats(await fixAccuracy.measureFixes()));
   }

@@ -22,7 +22,10 @@ async function main(): Promise<number> {
     RUSTUP_HOME: process.env.RUSTUP_HOME ?? path.join(home, '.rustup'),
     CARGO_HOME: process.env.CARGO_HOME ?? path.join(home, '.cargo'),
   };
-  const server = await CodeServer.start({ workspaceTemplate: path.join(repoRoot, 'test', 'fixtures', 'lsp', 'workspace'), env: toolchains });
+  const server = await CodeServer.start({
+    workspaceTemplate: path.join(repoRoot, 'test', 'fixtures', 'lsp', 'workspace'),
+    env: toolchains,
+  });
   const { browser, context } = await server.launchBrowser();
   try {
     const page = await context.newPage();
@@ -37,27 +40,41 @@ async function main(): Promise<number> {
       const first = String(args[0] ?? '');
       if (process.env.E2E_DEBUG) {
         console.log('[console]', message.type(), JSON.stringify(args).slice(0, 400));
-      } else if (/^Creating a socket \(renderer-ExtensionHost.*successful/.test(String(args[2] ?? ''))) {
+      } else if (
+        /^Creating a socket \(renderer-ExtensionHost.*successful/.test(String(args[2] ?? ''))
+      ) {
         extensionHostUp = true;
-      } else if (/^%c\s*ERR/.test(first) ? !KNOWN_NOISE.test(JSON.stringify(args)) : extensionHostUp && /^%c\s*INFO/.test(first)) {
+      } else if (
+        /^%c\s*ERR/.test(first)
+          ? !KNOWN_NOISE.test(JSON.stringify(args))
+          : extensionHostUp && /^%c\s*INFO/.test(first)
+      ) {
         const skip = 1 + (first.match(/%c/g) ?? []).length;
         console.log(util.format(...args.slice(skip)));
       }
     });
     const suite = path.join(__dirname, 'suite', 'index.js');
-    await page.goto(server.url([
-      ['extensionDevelopmentPath', server.remote(repoRoot)],
-      ['extensionTestsPath', server.remote(suite)],
-    ]));
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS).unref());
+    await page.goto(
+      server.url([
+        ['extensionDevelopmentPath', server.remote(repoRoot)],
+        ['extensionTestsPath', server.remote(suite)],
+      ]),
+    );
+    const timeout = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), TIMEOUT_MS).unref(),
+    );
     const outcome = await Promise.race([exited, timeout]);
     if (outcome === 'timeout') {
       console.error(`extension-host suite: no result within ${TIMEOUT_MS / 1000} s`);
-      await page.screenshot({ path: path.join(repoRoot, 'test', 'out', 'e2e', 'exthost-timeout.png') }).catch(() => undefined);
+      await page
+        .screenshot({ path: path.join(repoRoot, 'test', 'out', 'e2e', 'exthost-timeout.png') })
+        .catch(() => undefined);
       console.error(server.log());
       return 1;
     }
-    console.log(`extension-host suite: exit code ${outcome}, ${((Date.now() - started) / 1000).toFixed(1)} s in code-server`);
+    console.log(
+      `extension-host suite: exit code ${outcome}, ${((Date.now() - started) / 1000).toFixed(1)} s in code-server`,
+    );
     return outcome === 0 ? 0 : 1;
   } finally {
     await browser.close().catch(() => undefined);

@@ -11,7 +11,9 @@ import { repoRoot } from './support/codeServer';
 
 async function main(): Promise<void> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-e2e-ws-'));
-  fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'lsp', 'workspace'), workspace, { recursive: true });
+  fs.cpSync(path.join(repoRoot, 'test', 'fixtures', 'lsp', 'workspace'), workspace, {
+    recursive: true,
+  });
   try {
     await runTests({
       extensionDevelopmentPath: repoRoot,

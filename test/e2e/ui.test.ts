@@ -21,7 +21,10 @@ let file: string;
 before(async () => {
   fs.mkdirSync(artifacts, { recursive: true });
   assert.ok(fs.existsSync(vsixPath()), `${vsixPath()} exists (run \`npm run package\` first)`);
-  server = await CodeServer.start({ workspaceTemplate: path.join(repoRoot, 'test', 'fixtures', 'lsp', 'workspace'), vsix: vsixPath() });
+  server = await CodeServer.start({
+    workspaceTemplate: path.join(repoRoot, 'test', 'fixtures', 'lsp', 'workspace'),
+    vsix: vsixPath(),
+  });
   file = path.join(server.workspace, 'src', 'main.rs');
   ({ browser } = await server.launchBrowser().then(async (b) => {
     page = await b.context.newPage();
@@ -45,12 +48,17 @@ function line(text: string | RegExp) {
 test('the workbench opens the Rust file', async () => {
   await page.goto(server.url());
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'src' }).waitFor({ timeout: 60_000 });
+  await page
+    .locator('.explorer-folders-view .monaco-list-row', { hasText: 'src' })
+    .waitFor({ timeout: 60_000 });
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor();
   await input.fill('main.rs');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'main.rs' }).first().waitFor({ timeout: 30_000 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: 'main.rs' })
+    .first()
+    .waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
   await line('pub async fn copy').waitFor({ timeout: 30_000 });
   // More room for the editor (and the screenshot): hide the side bar.
@@ -65,17 +73,33 @@ async function shown(text: string): Promise<string> {
 test('the future size and held-value hints are rendered in the editor', async () => {
   // Hints are injected text: part of the line in the DOM, not of the document.
   await line('future 16456 B').waitFor({ timeout: 60_000 });
-  assert.match(await shown('pub async fn copy'), /pub async fn copy\(conn: &mut Conn\) -> usize \{\s*future 16456 B$/);
-  assert.match(await shown('let mut buf'), /let mut buf = \[0u8; 16384\];\s*held 16384 B across 2 awaits$/);
+  assert.match(
+    await shown('pub async fn copy'),
+    /pub async fn copy\(conn: &mut Conn\) -> usize \{\s*future 16456 B$/,
+  );
+  assert.match(
+    await shown('let mut buf'),
+    /let mut buf = \[0u8; 16384\];\s*held 16384 B across 2 awaits$/,
+  );
   await line('held 16 B across 1 await').waitFor();
-  assert.match(await shown('let mut guard'), /let mut guard = stats\.lock\(\)\.unwrap\(\);\s*held 16 B across 1 await$/);
-  const hint = line('pub async fn copy').locator('span[class*="dyn-rule-"]', { hasText: 'future' }).first();
+  assert.match(
+    await shown('let mut guard'),
+    /let mut guard = stats\.lock\(\)\.unwrap\(\);\s*held 16 B across 1 await$/,
+  );
+  const hint = line('pub async fn copy')
+    .locator('span[class*="dyn-rule-"]', { hasText: 'future' })
+    .first();
   assert.strictEqual((await hint.textContent())?.replace(/\u00a0/g, ' ').trim(), 'future 16456 B');
-  assert.ok(!fs.readFileSync(file, 'utf8').includes('future 16456 B'), 'hints are not written into the file');
+  assert.ok(
+    !fs.readFileSync(file, 'utf8').includes('future 16456 B'),
+    'hints are not written into the file',
+  );
 });
 
 test('pointing at a size hint shows its state-by-state tooltip (resolved on demand)', async () => {
-  const hint = line('pub async fn copy').locator('span[class*="dyn-rule-"]', { hasText: 'future' }).first();
+  const hint = line('pub async fn copy')
+    .locator('span[class*="dyn-rule-"]', { hasText: 'future' })
+    .first();
   const tooltip = page.locator('.monaco-hover', { hasText: 'Suspend1, await on line 27' });
   // The hints are drawn again when the crate index finishes (a refresh from the server); a hover that
   // began on the old ones shows nothing, as it would for a user, who would point again.
@@ -98,10 +122,19 @@ test('pointing at a size hint shows its state-by-state tooltip (resolved on dema
 });
 
 test('the guard is underlined as a warning and its hover explains why', async () => {
-  await page.locator('.monaco-editor .view-overlays .squiggly-warning').first().waitFor({ timeout: 30_000 });
-  await page.locator('[id="status.problems"][aria-label*="Warnings: 3"]').waitFor({ timeout: 30_000 });
-  await line('let mut guard').locator('span span', { hasText: /^guard$/ }).hover();
-  const hover = page.locator('.monaco-hover', { hasText: 'this `MutexGuard` is held across an await point' });
+  await page
+    .locator('.monaco-editor .view-overlays .squiggly-warning')
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page
+    .locator('[id="status.problems"][aria-label*="Warnings: 3"]')
+    .waitFor({ timeout: 30_000 });
+  await line('let mut guard')
+    .locator('span span', { hasText: /^guard$/ })
+    .hover();
+  const hover = page.locator('.monaco-hover', {
+    hasText: 'this `MutexGuard` is held across an await point',
+  });
   await hover.waitFor({ timeout: 15_000 });
   // The code's parentheses are CSS, not text.
   assert.match(await hover.innerText(), /rust-future-size\(?guard-held-across-await/);
@@ -112,9 +145,13 @@ test('the guard is underlined as a warning and its hover explains why', async ()
 });
 
 test('the preferred quick fix applies from the keyboard and is saved to disk', async () => {
-  await line('let mut guard').locator('span span', { hasText: /^guard$/ }).click();
+  await line('let mut guard')
+    .locator('span span', { hasText: /^guard$/ })
+    .click();
   await page.keyboard.press('Control+.');
-  const item = page.locator('.action-widget .monaco-list-row.action', { hasText: 'Move `guard` into its own block' });
+  const item = page.locator('.action-widget .monaco-list-row.action', {
+    hasText: 'Move `guard` into its own block',
+  });
   await item.waitFor({ timeout: 15_000 });
   // The menu covers the page with a pointer blocker until the mouse moves: choose with the keyboard.
   for (let i = 0; i < 5 && !(await item.evaluate((e) => e.classList.contains('focused'))); i++) {
@@ -123,18 +160,24 @@ test('the preferred quick fix applies from the keyboard and is saved to disk', a
   await sleep(300);
   await page.screenshot({ path: path.join(artifacts, 'editor.png') });
   if (process.env.UPDATE_SCREENSHOT) {
-    fs.copyFileSync(path.join(artifacts, 'editor.png'), path.join(repoRoot, 'docs', 'screenshot.png'));
+    fs.copyFileSync(
+      path.join(artifacts, 'editor.png'),
+      path.join(repoRoot, 'docs', 'screenshot.png'),
+    );
   }
   await page.keyboard.press('Enter');
   await line('guard.hits += 1;').waitFor({ timeout: 15_000 });
   await page.keyboard.press('Control+S');
-  const expected = /\n {4}\{\n {8}let mut guard = stats\.lock\(\)\.unwrap\(\);\n {8}guard\.hits \+= 1;\n {4}\}\n {4}conn\.write\(b"hit"\)\.await;\n/;
+  const expected =
+    /\n {4}\{\n {8}let mut guard = stats\.lock\(\)\.unwrap\(\);\n {8}guard\.hits \+= 1;\n {4}\}\n {4}conn\.write\(b"hit"\)\.await;\n/;
   const deadline = Date.now() + 15_000;
   while (!expected.test(fs.readFileSync(file, 'utf8')) && Date.now() < deadline) {
     await sleep(100);
   }
   assert.match(fs.readFileSync(file, 'utf8'), expected);
-  await page.locator('[id="status.problems"][aria-label*="Warnings: 2"]').waitFor({ timeout: 15_000 });
+  await page
+    .locator('[id="status.problems"][aria-label*="Warnings: 2"]')
+    .waitFor({ timeout: 15_000 });
   // The guard no longer crosses the await: its hint is gone, the buffer's stays.
   const deadlineHint = Date.now() + 15_000;
   while ((await shown('let mut guard')).includes('held') && Date.now() < deadlineHint) {

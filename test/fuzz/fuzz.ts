@@ -52,7 +52,8 @@ function readOptions(argv: string[]): Options {
   });
   const count = (name: string, value: string) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${value}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`--${name} must be a positive integer, not ${value}`);
     return n;
   };
   const seed = count('seed', values.seed!);
@@ -87,7 +88,11 @@ function rustFilesWithAsync(dirs: string[]): { file: string; text: string }[] {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory() && entry.name !== 'target') {
         visit(full);
-      } else if (entry.isFile() && entry.name.endsWith('.rs') && fs.statSync(full).size <= MAX_SEED_BYTES) {
+      } else if (
+        entry.isFile() &&
+        entry.name.endsWith('.rs') &&
+        fs.statSync(full).size <= MAX_SEED_BYTES
+      ) {
         const text = fs.readFileSync(full, 'utf8');
         if (text.includes('async')) found.push({ file: full, text });
       }
@@ -113,7 +118,9 @@ class Slot {
   }
 
   private start(): void {
-    this.worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    this.worker = new Worker(this.script, {
+      resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', () => resolve());
       this.worker.once('error', reject);
@@ -124,9 +131,18 @@ class Slot {
   async run(job: FuzzJob): Promise<FuzzOutcome> {
     await this.ready;
     const worker = this.worker;
-    const failed = (kind: DefectKind, detail: string): FuzzOutcome => ({ id: job.id, analysisMs: 0, fixMs: 0, futures: 0, defects: [{ kind, detail }] });
+    const failed = (kind: DefectKind, detail: string): FuzzOutcome => ({
+      id: job.id,
+      analysisMs: 0,
+      fixMs: 0,
+      futures: 0,
+      defects: [{ kind, detail }],
+    });
     const outcome = await new Promise<FuzzOutcome>((resolve) => {
-      const timer = setTimeout(() => resolve(failed('hang', `no answer within ${HANG_MS / 1000} s`)), HANG_MS);
+      const timer = setTimeout(
+        () => resolve(failed('hang', `no answer within ${HANG_MS / 1000} s`)),
+        HANG_MS,
+      );
       const settle = (result: FuzzOutcome) => {
         clearTimeout(timer);
         worker.removeAllListeners('message');
@@ -136,12 +152,21 @@ class Slot {
       };
       worker.on('message', (message: FuzzOutcome) => settle(message));
       worker.on('error', (error: Error & { code?: string }) =>
-        settle(failed(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', `worker died: ${error.message}`)),
+        settle(
+          failed(
+            error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash',
+            `worker died: ${error.message}`,
+          ),
+        ),
       );
       worker.on('exit', (code) => settle(failed('crash', `worker exited with ${code}`)));
       worker.postMessage(job);
     });
-    if (outcome.defects.some((d) => d.kind === 'hang' || d.kind === 'memory' || /^worker /.test(d.detail))) {
+    if (
+      outcome.defects.some(
+        (d) => d.kind === 'hang' || d.kind === 'memory' || /^worker /.test(d.detail),
+      )
+    ) {
       await worker.terminate();
       this.start();
     }
@@ -153,18 +178,25 @@ class Slot {
   }
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2));
   const replaying = options.replay.length > 0;
-  const seeds = replaying ? options.replay.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') })) : rustFilesWithAsync(options.corpus);
-  if (seeds.length === 0) throw new Error(`no .rs file with \`async\` under ${options.corpus.join(', ')}`);
+  const seeds = replaying
+    ? options.replay.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }))
+    : rustFilesWithAsync(options.corpus);
+  if (seeds.length === 0)
+    throw new Error(`no .rs file with \`async\` under ${options.corpus.join(', ')}`);
   fs.mkdirSync(options.out, { recursive: true });
   const random = randomSource(options.seed);
   const started = Date.now();
   const deadline = started + options.seconds * 1000;
-  const slots = Array.from({ length: options.jobs }, () => new Slot(path.join(__dirname, 'fuzzWorker.js')));
+  const slots = Array.from(
+    { length: options.jobs },
+    () => new Slot(path.join(__dirname, 'fuzzWorker.js')),
+  );
   const defects: Defect[] = [];
   const times: number[] = [];
   let done = 0;
@@ -183,12 +215,17 @@ async function main(): Promise<void> {
       futures += outcome.futures;
       times.push(outcome.analysisMs + outcome.fixMs);
       if (replaying) {
-        console.log(`${seed.file}: analysis ${outcome.analysisMs.toFixed(0)} ms, fix ${outcome.fixMs.toFixed(0)} ms, ${outcome.futures} futures`);
+        console.log(
+          `${seed.file}: analysis ${outcome.analysisMs.toFixed(0)} ms, fix ${outcome.fixMs.toFixed(0)} ms, ${outcome.futures} futures`,
+        );
       }
       if (outcome.defects.length > 0) {
-        const reproducer = replaying ? seed.file : path.join(options.out, `fuzz-${options.seed}-${id}.rs`);
+        const reproducer = replaying
+          ? seed.file
+          : path.join(options.out, `fuzz-${options.seed}-${id}.rs`);
         if (!replaying) fs.writeFileSync(reproducer, text);
-        for (const defect of outcome.defects) defects.push({ ...defect, seedFile: seed.file, reproducer });
+        for (const defect of outcome.defects)
+          defects.push({ ...defect, seedFile: seed.file, reproducer });
       }
     }
   };
@@ -199,13 +236,29 @@ async function main(): Promise<void> {
   times.sort((a, b) => a - b);
   const byKind = new Map<DefectKind, number>();
   for (const defect of defects) byKind.set(defect.kind, (byKind.get(defect.kind) ?? 0) + 1);
-  fs.writeFileSync(path.join(options.out, 'defects.jsonl'), defects.map((d) => JSON.stringify(d)).join('\n') + (defects.length ? '\n' : ''));
-  console.log(`fuzz: ${done} files (${(bytes / 2 ** 20).toFixed(1)} MiB, ${futures} futures) from ${seeds.length} seeds, seed ${options.seed}, ${options.jobs} workers, ${seconds.toFixed(0)} s; load average ${os.loadavg()[0]!.toFixed(2)}`);
-  console.log(`per file (analysis + fix): p50 ${quantile(times, 0.5).toFixed(1)} ms, p99 ${quantile(times, 0.99).toFixed(1)} ms, max ${(times[times.length - 1] ?? 0).toFixed(0)} ms`);
-  const kinds: DefectKind[] = ['crash', 'whole-file failure', 'impossible size', 'slow', 'hang', 'memory'];
+  fs.writeFileSync(
+    path.join(options.out, 'defects.jsonl'),
+    defects.map((d) => JSON.stringify(d)).join('\n') + (defects.length ? '\n' : ''),
+  );
+  console.log(
+    `fuzz: ${done} files (${(bytes / 2 ** 20).toFixed(1)} MiB, ${futures} futures) from ${seeds.length} seeds, seed ${options.seed}, ${options.jobs} workers, ${seconds.toFixed(0)} s; load average ${os.loadavg()[0]!.toFixed(2)}`,
+  );
+  console.log(
+    `per file (analysis + fix): p50 ${quantile(times, 0.5).toFixed(1)} ms, p99 ${quantile(times, 0.99).toFixed(1)} ms, max ${(times[times.length - 1] ?? 0).toFixed(0)} ms`,
+  );
+  const kinds: DefectKind[] = [
+    'crash',
+    'whole-file failure',
+    'impossible size',
+    'slow',
+    'hang',
+    'memory',
+  ];
   console.log(kinds.map((kind) => `${kind}: ${byKind.get(kind) ?? 0}`).join(', '));
   for (const defect of defects.slice(0, 20)) {
-    console.log(`  ${defect.kind}: ${defect.detail.slice(0, 160)}\n    ${defect.reproducer} (from ${defect.seedFile})`);
+    console.log(
+      `  ${defect.kind}: ${defect.detail.slice(0, 160)}\n    ${defect.reproducer} (from ${defect.seedFile})`,
+    );
   }
   if (defects.length > 0) {
     console.log(`reproducers and defects.jsonl in ${options.out}`);

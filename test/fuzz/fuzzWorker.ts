@@ -6,8 +6,10 @@ import { parentPort } from 'worker_threads';
 import type { FileReport } from '../../server/src/analysis/report';
 import { loadServerModule } from '../support/repoPaths';
 
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const fixes = loadServerModule<typeof import('../../server/src/analysis/fixes/fixes')>('analysis/fixes/fixes');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const fixes =
+  loadServerModule<typeof import('../../server/src/analysis/fixes/fixes')>('analysis/fixes/fixes');
 
 export interface FuzzJob {
   id: number;
@@ -15,7 +17,8 @@ export interface FuzzJob {
   text: string;
 }
 
-export type DefectKind = 'crash' | 'whole-file failure' | 'impossible size' | 'slow' | 'hang' | 'memory';
+export type DefectKind =
+  'crash' | 'whole-file failure' | 'impossible size' | 'slow' | 'hang' | 'memory';
 
 export interface FuzzOutcome {
   id: number;
@@ -34,7 +37,11 @@ export const SLOW_MS = 2000;
 function impossibleSizes(report: FileReport): string[] {
   const found: string[] = [];
   const check = (what: string, value: number | null | undefined) => {
-    if (value !== null && value !== undefined && (!Number.isInteger(value) || value < 0 || value > LARGEST_SIZE)) {
+    if (
+      value !== null &&
+      value !== undefined &&
+      (!Number.isInteger(value) || value < 0 || value > LARGEST_SIZE)
+    ) {
       found.push(`${what} = ${value}`);
     }
   };
@@ -59,14 +66,19 @@ function run(job: FuzzJob): FuzzOutcome {
     outcome.analysisMs = performance.now() - started;
     outcome.futures = report.futures.length;
     for (const notice of report.notices) {
-      if (/^analysis failed/.test(notice)) outcome.defects.push({ kind: 'whole-file failure', detail: notice });
+      if (/^analysis failed/.test(notice))
+        outcome.defects.push({ kind: 'whole-file failure', detail: notice });
     }
-    for (const size of impossibleSizes(report)) outcome.defects.push({ kind: 'impossible size', detail: size });
+    for (const size of impossibleSizes(report))
+      outcome.defects.push({ kind: 'impossible size', detail: size });
   } catch (error) {
     outcome.defects.push({ kind: 'crash', detail: `analysis threw: ${describe(error)}` });
   }
   if (small && outcome.analysisMs > SLOW_MS) {
-    outcome.defects.push({ kind: 'slow', detail: `analysis took ${outcome.analysisMs.toFixed(0)} ms` });
+    outcome.defects.push({
+      kind: 'slow',
+      detail: `analysis took ${outcome.analysisMs.toFixed(0)} ms`,
+    });
   }
   started = performance.now();
   try {

@@ -18,16 +18,62 @@ export function randomSource(seed: number): () => number {
 
 type Random = () => number;
 
-const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-const between = (random: Random, low: number, high: number): number => low + Math.floor(random() * (high - low + 1));
+const pick = <T>(random: Random, items: readonly T[]): T =>
+  items[Math.floor(random() * items.length)]!;
+const between = (random: Random, low: number, high: number): number =>
+  low + Math.floor(random() * (high - low + 1));
 
 /** Tokens that change what the analysis sees: awaits, scopes, bindings, macros, literals that never end. */
 const TOKENS = [
-  '{', '}', '(', ')', '[', ']', ';', ',', '.await', 'async ', 'async move ', 'move ', 'let x = ', 'let mut ',
-  '&', '&mut ', '*', '?', '=>', '::', '<', '>', "'a ", '"', 'r#"', '/*', '*/', '//', '#[cfg(test)]',
-  '#[path = "x.rs"] mod x;', 'vec![', 'select! {', 'join!(', 'drop(x);', 'Box::pin(', 'loop {', 'match x {',
-  'if let Some(v) = x {', '[u8; 1 << 40]', '[u8; 1 - 2]', '[[u8; 1 << 40]; 1 << 40]', 'u128', 'std::sync::Mutex<u8>',
-  '.lock().unwrap()', 'tokio::time::sleep(d).await;', 'struct S<T>(T, Option<S<(T, T)>>);', '\u0000', '\u00e9', '\r',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ';',
+  ',',
+  '.await',
+  'async ',
+  'async move ',
+  'move ',
+  'let x = ',
+  'let mut ',
+  '&',
+  '&mut ',
+  '*',
+  '?',
+  '=>',
+  '::',
+  '<',
+  '>',
+  "'a ",
+  '"',
+  'r#"',
+  '/*',
+  '*/',
+  '//',
+  '#[cfg(test)]',
+  '#[path = "x.rs"] mod x;',
+  'vec![',
+  'select! {',
+  'join!(',
+  'drop(x);',
+  'Box::pin(',
+  'loop {',
+  'match x {',
+  'if let Some(v) = x {',
+  '[u8; 1 << 40]',
+  '[u8; 1 - 2]',
+  '[[u8; 1 << 40]; 1 << 40]',
+  'u128',
+  'std::sync::Mutex<u8>',
+  '.lock().unwrap()',
+  'tokio::time::sleep(d).await;',
+  'struct S<T>(T, Option<S<(T, T)>>);',
+  '\u0000',
+  '\u00e9',
+  '\r',
 ];
 
 /** Wraps the text between two offsets in `depth` levels of the same opener and closer. */
@@ -42,7 +88,13 @@ function nest(text: string, random: Random, depth: number): string {
   ] as const);
   const at = between(random, 0, text.length);
   const end = Math.min(text.length, at + between(random, 0, 40));
-  return text.slice(0, at) + open.repeat(depth) + text.slice(at, end) + close.repeat(depth) + text.slice(end);
+  return (
+    text.slice(0, at) +
+    open.repeat(depth) +
+    text.slice(at, end) +
+    close.repeat(depth) +
+    text.slice(end)
+  );
 }
 
 type Mutation = (text: string, random: Random) => string;
@@ -74,7 +126,8 @@ const MUTATIONS: readonly Mutation[] = [
     // Bytes of a binary file where a source file was expected.
     const at = between(random, 0, text.length);
     let noise = '';
-    for (let i = between(random, 1, 200); i > 0; i--) noise += String.fromCharCode(between(random, 0, 255));
+    for (let i = between(random, 1, 200); i > 0; i--)
+      noise += String.fromCharCode(between(random, 0, 255));
     return text.slice(0, at) + noise + text.slice(at);
   },
 ];

@@ -29,15 +29,27 @@ describe('bad input', function () {
 
   it('a 50 MB file', async () => {
     const line = 'pub async fn f() { let buf = [0u8; 4096]; g().await; buf.len(); }\n';
-    await answersQuickly('fifty.rs', line.repeat(Math.ceil((50 * 1024 * 1024) / line.length)), 60_000);
+    await answersQuickly(
+      'fifty.rs',
+      line.repeat(Math.ceil((50 * 1024 * 1024) / line.length)),
+      60_000,
+    );
   });
 
   it('a file of one 1 MB line', async () => {
-    await answersQuickly('oneline.rs', 'async fn f() { let a = 1; ' + 'g(a).await; '.repeat(85_000) + '}', 30_000);
+    await answersQuickly(
+      'oneline.rs',
+      'async fn f() { let a = 1; ' + 'g(a).await; '.repeat(85_000) + '}',
+      30_000,
+    );
   });
 
   it('10,000 levels of nested blocks', async () => {
-    await answersQuickly('deep.rs', 'async fn f() {' + '{'.repeat(10_000) + 'g().await;' + '}'.repeat(10_000) + '}', 30_000);
+    await answersQuickly(
+      'deep.rs',
+      'async fn f() {' + '{'.repeat(10_000) + 'g().await;' + '}'.repeat(10_000) + '}',
+      30_000,
+    );
   });
 
   it('random bytes', async () => {

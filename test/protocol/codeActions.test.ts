@@ -15,7 +15,8 @@ describe('code actions', () => {
     const f = fixture('guard.rs');
     await lsp.open(f.uri, f.text);
     const [diagnostic] = await lsp.waitForDiagnostics(f.uri, (d) => d.length === 1);
-    const actions = (await lsp.codeActions(f.uri, diagnostic.range, [diagnostic], ['quickfix'])) ?? [];
+    const actions =
+      (await lsp.codeActions(f.uri, diagnostic.range, [diagnostic], ['quickfix'])) ?? [];
     assert.ok(actions.length >= 1, 'a quick fix');
     const [first] = actions;
     assert.strictEqual(first.title, 'Move `guard` into its own block');
@@ -31,7 +32,10 @@ describe('code actions', () => {
 
     // Apply it the way an editor does: as a change of the open document.
     const edits = editsOf(first, f.uri);
-    await lsp.change(f.uri, edits.map((e) => ({ range: e.range, text: e.newText })));
+    await lsp.change(
+      f.uri,
+      edits.map((e) => ({ range: e.range, text: e.newText })),
+    );
     assert.deepStrictEqual(await lsp.waitForDiagnostics(f.uri), []);
   });
 
@@ -46,7 +50,10 @@ describe('code actions', () => {
       [['Move `guard` into its own block', 'refactor.rewrite', true]],
     );
     // Not when only quick fixes are asked for, and nothing on unrelated lines.
-    assert.deepStrictEqual(await lsp.codeActions(uri, { start: at, end: at }, [], ['quickfix']), []);
+    assert.deepStrictEqual(
+      await lsp.codeActions(uri, { start: at, end: at }, [], ['quickfix']),
+      [],
+    );
     const elsewhere = positionOf(f.text, 'pub hits');
     assert.deepStrictEqual(await lsp.codeActions(uri, { start: elsewhere, end: elsewhere }), []);
   });
@@ -69,6 +76,9 @@ describe('code actions', () => {
     // The large-future diagnostic offers the fixes of its future too.
     const future = diagnostics.find((d) => d.code === 'large-future')!;
     const forFuture = (await lsp.codeActions(f.uri, future.range, [future], ['quickfix'])) ?? [];
-    assert.deepStrictEqual(forFuture.map((a) => a.title), ['Put `buf` in a `Box`', 'Allow `large-future` here']);
+    assert.deepStrictEqual(
+      forFuture.map((a) => a.title),
+      ['Put `buf` in a `Box`', 'Allow `large-future` here'],
+    );
   });
 });

@@ -22,11 +22,17 @@ describe('diagnostics', () => {
     assert.strictEqual(guards.length, 1, JSON.stringify(diagnostics));
     const [d] = guards;
     const binding = positionOf(f.text, 'guard = stats.lock().unwrap()');
-    assert.deepStrictEqual(d.range, { start: binding, end: { line: binding.line, character: binding.character + 'guard'.length } });
+    assert.deepStrictEqual(d.range, {
+      start: binding,
+      end: { line: binding.line, character: binding.character + 'guard'.length },
+    });
     assert.strictEqual(d.severity, DiagnosticSeverity.Warning);
     assert.strictEqual(d.source, 'rust-future-size');
     assert.match(d.message, /^this `MutexGuard` is held across an await point\n/);
-    assert.ok(d.codeDescription?.href.endsWith('README.md#guard-held-across-await'), d.codeDescription?.href);
+    assert.ok(
+      d.codeDescription?.href.endsWith('README.md#guard-held-across-await'),
+      d.codeDescription?.href,
+    );
     const awaitPos = positionOf(f.text, 'await;', 0, 1);
     assert.deepStrictEqual(
       d.relatedInformation?.map((r) => [r.location.uri, r.location.range.start, r.message]),
@@ -42,7 +48,10 @@ describe('diagnostics', () => {
     const guards = byCode(await lsp.waitForDiagnostics(f.uri), 'guard-held-across-await');
     assert.deepStrictEqual(
       guards.map((d) => d.message.split('\n')[0]),
-      ['this `RefCell` reference is held across an await point', 'this `RwLockReadGuard` is held across an await point'],
+      [
+        'this `RefCell` reference is held across an await point',
+        'this `RwLockReadGuard` is held across an await point',
+      ],
     );
   });
 
@@ -53,12 +62,18 @@ describe('diagnostics', () => {
     const [value] = byCode(diagnostics, 'large-value-held-across-await');
     assert.ok(value, JSON.stringify(diagnostics));
     assert.deepStrictEqual(value.range.start, positionOf(f.text, 'buf = [0u8'));
-    assert.match(value.message, /^`buf` \(`\[u8; 16384\]`\) is held across 2 await points, which stores its 16384 bytes in the future/);
+    assert.match(
+      value.message,
+      /^`buf` \(`\[u8; 16384\]`\) is held across 2 await points, which stores its 16384 bytes in the future/,
+    );
     assert.strictEqual(value.relatedInformation?.length, 2);
     const [future] = byCode(diagnostics, 'large-future');
     assert.ok(future, JSON.stringify(diagnostics));
     assert.deepStrictEqual(future.range.start, positionOf(f.text, 'copy('));
-    assert.match(future.message, /^large future with a size of 16456 bytes\nhelp: the largest values it stores are buf \(16384 B\)/);
+    assert.match(
+      future.message,
+      /^large future with a size of 16456 bytes\nhelp: the largest values it stores are buf \(16384 B\)/,
+    );
     assert.ok(future.codeDescription?.href.endsWith('#large-future'));
     assert.strictEqual(diagnostics.length, 2, 'the small future has no diagnostic');
   });
@@ -68,8 +83,14 @@ describe('diagnostics', () => {
     await lsp.open(f.uri, f.text);
     const [d] = byCode(await lsp.waitForDiagnostics(f.uri), 'large-value-held-across-await');
     const start = positionOf(f.text, 'données = [');
-    assert.deepStrictEqual(d.range, { start, end: { line: start.line, character: start.character + 'données'.length } });
-    assert.deepStrictEqual(d.relatedInformation?.[0].location.range.start, positionOf(f.text, 'await; n'));
+    assert.deepStrictEqual(d.range, {
+      start,
+      end: { line: start.line, character: start.character + 'données'.length },
+    });
+    assert.deepStrictEqual(
+      d.relatedInformation?.[0].location.range.start,
+      positionOf(f.text, 'await; n'),
+    );
   });
 
   it('follows incremental edits', async () => {
@@ -78,7 +99,9 @@ describe('diagnostics', () => {
     await lsp.open(uri, f.text);
     await lsp.waitForDiagnostics(uri, (d) => d.length === 2);
     const at = positionOf(f.text, '16384');
-    await lsp.change(uri, [{ range: { start: at, end: { line: at.line, character: at.character + 5 } }, text: '64' }]);
+    await lsp.change(uri, [
+      { range: { start: at, end: { line: at.line, character: at.character + 5 } }, text: '64' },
+    ]);
     assert.deepStrictEqual(await lsp.waitForDiagnostics(uri), []);
     assert.match(lsp.text(uri), /\[0u8; 64\]/);
   });
@@ -91,7 +114,12 @@ describe('diagnostics', () => {
     await lsp.close(uri);
     await new Promise<void>((resolve, reject) => {
       const deadline = Date.now() + 5000;
-      const poll = () => (lsp.diagnostics.get(uri)?.diagnostics.length === 0 ? resolve() : Date.now() > deadline ? reject(new Error('not cleared')) : setTimeout(poll, 20));
+      const poll = () =>
+        lsp.diagnostics.get(uri)?.diagnostics.length === 0
+          ? resolve()
+          : Date.now() > deadline
+            ? reject(new Error('not cleared'))
+            : setTimeout(poll, 20);
       poll();
     });
   });

@@ -18,9 +18,15 @@ describe('hovers', () => {
     const hover = await lsp.hover(f.uri, at.line, at.character);
     assert.ok(hover, 'a hover on .await');
     const text = (hover.contents as MarkupContent).value;
-    assert.match(text, /^\*\*await #0\*\* of `copy` \(state `Suspend0`\): 16432 B stored while it is pending/);
+    assert.match(
+      text,
+      /^\*\*await #0\*\* of `copy` \(state `Suspend0`\): 16432 B stored while it is pending/,
+    );
     assert.match(text, /\| `buf` \| `\[u8; 16384\]` \| 16384 B \| 14 \|/);
-    assert.match(text, /\| `<awaitee Conn::read\(\)>` \| `\{async fn body of Conn::read\(\)\}` \| 32 B \| 17 \|/);
+    assert.match(
+      text,
+      /\| `<awaitee Conn::read\(\)>` \| `\{async fn body of Conn::read\(\)\}` \| 32 B \| 17 \|/,
+    );
     assert.match(text, /\| `conn` \(captured, every state\) \| `&mut Conn` \| 8 B \| 13 \|/);
     assert.match(text, /The whole future is 16456 B \(align 8\)\./);
     assert.deepStrictEqual(hover.range?.start, keyword);

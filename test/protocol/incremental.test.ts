@@ -13,7 +13,11 @@ describe('incremental edits', () => {
   });
   after(() => lsp.dispose());
 
-  const hintsOf = async (uri: string) => ((await lsp.inlayHints(uri)) ?? []).map((h) => `${h.position.line}:${h.position.character} ${typeof h.label === 'string' ? h.label : ''}`);
+  const hintsOf = async (uri: string) =>
+    ((await lsp.inlayHints(uri)) ?? []).map(
+      (h) =>
+        `${h.position.line}:${h.position.character} ${typeof h.label === 'string' ? h.label : ''}`,
+    );
 
   it('gives the same hints as a fresh document after single and multi-change edits', async () => {
     const f = fixture('buffers.rs');
@@ -31,14 +35,24 @@ describe('incremental edits', () => {
       const spaces = [...all[line].matchAll(/\s|$/g)].map((m) => m.index ?? 0);
       const character = spaces[seed % spaces.length];
       // Blank lines and spaces move fns and edit bodies; every fifth edit sends two changes at once.
-      const changes = [{ range: { start: { line, character }, end: { line, character } }, text: i % 4 === 0 ? '\n' : ' ' }];
+      const changes = [
+        {
+          range: { start: { line, character }, end: { line, character } },
+          text: i % 4 === 0 ? '\n' : ' ',
+        },
+      ];
       if (i % 5 === 0) {
-        changes.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' });
+        changes.push({
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          text: '\n',
+        });
       }
       await lsp.change(f.uri, changes);
       for (const c of changes) {
         const rows = text.split('\n');
-        const offset = rows.slice(0, c.range.start.line).reduce((n, r) => n + r.length + 1, 0) + c.range.start.character;
+        const offset =
+          rows.slice(0, c.range.start.line).reduce((n, r) => n + r.length + 1, 0) +
+          c.range.start.character;
         text = text.slice(0, offset) + c.text + text.slice(offset);
       }
       await lsp.inlayHints(f.uri);
@@ -57,7 +71,9 @@ describe('incremental edits', () => {
     const arrowLine = rows.findIndex((r) => r.includes('Command::Quit =>'));
     await lsp.open(uri, text);
     const before = await hintsOf(uri);
-    const future = before.find((h) => h.startsWith(`${fnLine}:`) && / future \d+ B$/.test(h))?.replace(/^\S+ /, '');
+    const future = before
+      .find((h) => h.startsWith(`${fnLine}:`) && / future \d+ B$/.test(h))
+      ?.replace(/^\S+ /, '');
     assert.ok(future, before.join('\n'));
     // `=>` becomes `=x>`: tree-sitter's error recovery swallows the rest of the file.
     const arrow = { line: arrowLine, character: rows[arrowLine].indexOf('=>') + 1 };
@@ -65,9 +81,16 @@ describe('incremental edits', () => {
     const during = (await lsp.inlayHints(uri)) ?? [];
     const below = during.find((h) => h.position.line === fnLine && h.label === future);
     assert.ok(below, during.map((h) => `${h.position.line} ${String(h.label)}`).join('\n'));
-    assert.ok(during.some((h) => h.position.line === bufLine && h.label === 'held 512 B across 1 await'));
+    assert.ok(
+      during.some((h) => h.position.line === bufLine && h.label === 'held 512 B across 1 await'),
+    );
     assert.match(await lsp.tooltipOf(below), /does not parse right now/);
-    await lsp.change(uri, [{ range: { start: arrow, end: { line: arrow.line, character: arrow.character + 1 } }, text: '' }]);
+    await lsp.change(uri, [
+      {
+        range: { start: arrow, end: { line: arrow.line, character: arrow.character + 1 } },
+        text: '',
+      },
+    ]);
     assert.deepStrictEqual(await hintsOf(uri), before);
   });
 
@@ -82,7 +105,12 @@ describe('incremental edits', () => {
       await lsp.open(uri, f.text);
       await lsp.inlayHints(uri);
     }
-    await lsp.change(first, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n// moved down\n' }]);
+    await lsp.change(first, [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        text: '\n// moved down\n',
+      },
+    ]);
     const fresh = f.uri.replace('buffers.rs', 'many_fresh.rs');
     await lsp.open(fresh, lsp.text(first));
     assert.deepStrictEqual(await hintsOf(first), await hintsOf(fresh));

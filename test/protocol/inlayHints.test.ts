@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import { InlayHint } from 'vscode-languageserver-protocol/node';
 import { fixture, LspSession, positionOf, VSCODE_CAPABILITIES } from './support/lspSession';
 
-const labelOf = (hint: InlayHint) => (typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join(''));
+const labelOf = (hint: InlayHint) =>
+  typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join('');
 
 describe('inlay hints', () => {
   let lsp: LspSession;
@@ -17,7 +18,10 @@ describe('inlay hints', () => {
     await lsp.open(f.uri, f.text);
     const hints = (await lsp.inlayHints(f.uri)) ?? [];
     const lines = f.text.split('\n');
-    const shown = hints.map((h) => `${h.position.line + 1}:${lines[h.position.line].slice(0, h.position.character).trim().slice(-12)} | ${labelOf(h)}`);
+    const shown = hints.map(
+      (h) =>
+        `${h.position.line + 1}:${lines[h.position.line].slice(0, h.position.character).trim().slice(-12)} | ${labelOf(h)}`,
+    );
     assert.deepStrictEqual(shown, [
       '5:) -> usize { | future 32 B',
       '8:ta: &[u8]) { | future 32 B',
@@ -38,7 +42,10 @@ describe('inlay hints', () => {
     const tooltip = await lsp.tooltipOf(copy);
     assert.match(tooltip, /\*\*async fn `copy`\*\*: future of 16456 B, align 8/);
     assert.match(tooltip, /\| every state \(captured\) \| `conn` 8 B \| 8 \|/);
-    assert.match(tooltip, /\| Suspend0, await on line 17 \| `conn` 8 B, `buf` 16384 B, `total` 8 B, `<awaitee Conn::read\(\)>` 32 B \| 16432 \|/);
+    assert.match(
+      tooltip,
+      /\| Suspend0, await on line 17 \| `conn` 8 B, `buf` 16384 B, `total` 8 B, `<awaitee Conn::read\(\)>` 32 B \| 16432 \|/,
+    );
     assert.match(tooltip, /\| Suspend1, await on line 21 \|/);
     const buf = hints.find((h) => labelOf(h) === 'held 16384 B across 2 awaits')!;
     assert.match(await lsp.tooltipOf(buf), /\*\*`buf`\*\*: `\[u8; 16384\]`, 16384 B/);
@@ -49,7 +56,10 @@ describe('inlay hints', () => {
     const f = fixture('buffers.rs');
     const hints = (await lsp.inlayHints(f.uri)) ?? [];
     assert.ok(hints.length > 0);
-    assert.ok(hints.every((h) => h.tooltip === undefined && h.data !== undefined), 'tooltips are left for resolve');
+    assert.ok(
+      hints.every((h) => h.tooltip === undefined && h.data !== undefined),
+      'tooltips are left for resolve',
+    );
     const buf = hints.find((h) => labelOf(h) === 'held 16384 B across 2 awaits')!;
     const resolved = await lsp.resolveInlayHint(buf);
     assert.strictEqual(resolved.label, buf.label);
@@ -58,15 +68,34 @@ describe('inlay hints', () => {
     // After the edit the hint's future starts elsewhere: it comes back as it was, not with another future's tooltip.
     const uri = f.uri.replace('buffers.rs', 'buffers_edited.rs');
     await lsp.open(uri, f.text);
-    const before = ((await lsp.inlayHints(uri)) ?? []).find((h) => labelOf(h) === 'held 16384 B across 2 awaits')!;
-    await lsp.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '// edited\n' }]);
+    const before = ((await lsp.inlayHints(uri)) ?? []).find(
+      (h) => labelOf(h) === 'held 16384 B across 2 awaits',
+    )!;
+    await lsp.change(uri, [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        text: '// edited\n',
+      },
+    ]);
     assert.strictEqual((await lsp.resolveInlayHint(before)).tooltip, undefined);
   });
+});
+
+describe('inlay hints: tooltips, bounds and ranges', () => {
+  let lsp: LspSession;
+  before(async () => {
+    lsp = new LspSession();
+    await lsp.initialize();
+  });
+  after(() => lsp.dispose());
 
   it('puts tooltips in the hints for clients that cannot resolve them', async () => {
     const eager = new LspSession();
     try {
-      await eager.initialize({ ...VSCODE_CAPABILITIES, textDocument: { ...VSCODE_CAPABILITIES.textDocument, inlayHint: {} } });
+      await eager.initialize({
+        ...VSCODE_CAPABILITIES,
+        textDocument: { ...VSCODE_CAPABILITIES.textDocument, inlayHint: {} },
+      });
       const f = fixture('buffers.rs');
       await eager.open(f.uri, f.text);
       const hints = (await eager.inlayHints(f.uri)) ?? [];
@@ -85,14 +114,19 @@ describe('inlay hints', () => {
     // tokio's guard and lock future are other-crate types: the size is a lower bound.
     const asyncGuard = hints.find((h) => /^future ≥ \d+ B$/.test(labelOf(h)));
     assert.ok(asyncGuard, hints.map(labelOf).join(', '));
-    assert.match(await lsp.tooltipOf(asyncGuard), /\nUnknown sizes \(the total is a lower bound\): `/);
+    assert.match(
+      await lsp.tooltipOf(asyncGuard),
+      /\nUnknown sizes \(the total is a lower bound\): `/,
+    );
     assert.ok(hints.some((h) => labelOf(h) === 'held ? B across 1 await'));
   });
 
   it('answers only for the requested range', async () => {
     const f = fixture('buffers.rs');
+    await lsp.open(f.uri, f.text);
     const start = positionOf(f.text, 'pub async fn small');
-    const hints = (await lsp.inlayHints(f.uri, { start, end: { line: start.line + 3, character: 0 } })) ?? [];
+    const hints =
+      (await lsp.inlayHints(f.uri, { start, end: { line: start.line + 3, character: 0 } })) ?? [];
     assert.deepStrictEqual(hints.map(labelOf), ['future 56 B', 'held 8 B across 1 await']);
   });
 

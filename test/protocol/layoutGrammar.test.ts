@@ -19,7 +19,8 @@ async function loadGrammar(): Promise<textmate.IGrammar> {
       createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
       createOnigString: (text: string) => new oniguruma.OnigString(text),
     }),
-    loadGrammar: async () => textmate.parseRawGrammar(fs.readFileSync(grammarPath, 'utf8'), grammarPath),
+    loadGrammar: async () =>
+      textmate.parseRawGrammar(fs.readFileSync(grammarPath, 'utf8'), grammarPath),
   });
   const grammar = await registry.loadGrammar('source.rust-future-layout');
   assert.ok(grammar);
@@ -27,13 +28,20 @@ async function loadGrammar(): Promise<textmate.IGrammar> {
 }
 
 /** Every token of the text with its innermost scope. */
-function tokenize(grammar: textmate.IGrammar, text: string): { text: string; scope: string; line: number }[] {
+function tokenize(
+  grammar: textmate.IGrammar,
+  text: string,
+): { text: string; scope: string; line: number }[] {
   const tokens: { text: string; scope: string; line: number }[] = [];
   let state = textmate.INITIAL;
   text.split('\n').forEach((line, index) => {
     const result = grammar.tokenizeLine(line, state);
     for (const token of result.tokens) {
-      tokens.push({ text: line.slice(token.startIndex, token.endIndex), scope: token.scopes[token.scopes.length - 1], line: index });
+      tokens.push({
+        text: line.slice(token.startIndex, token.endIndex),
+        scope: token.scopes[token.scopes.length - 1],
+        line: index,
+      });
     }
     state = result.ruleStack;
   });
@@ -49,10 +57,13 @@ describe('layout document grammar', () => {
       await lsp.initialize();
       const f = fixture('buffers.rs');
       await lsp.open(f.uri, f.text);
-      const result = await lsp.connection.sendRequest<{ text: string }>('rustFutureSize/futureLayout', {
-        textDocument: { uri: f.uri },
-        position: positionOf(f.text, 'total += n'),
-      });
+      const result = await lsp.connection.sendRequest<{ text: string }>(
+        'rustFutureSize/futureLayout',
+        {
+          textDocument: { uri: f.uri },
+          position: positionOf(f.text, 'total += n'),
+        },
+      );
       text = result.text;
     } finally {
       await lsp.dispose();
@@ -65,7 +76,11 @@ describe('layout document grammar', () => {
       contributes: { grammars: { language: string; scopeName: string; path: string }[] };
     };
     assert.deepStrictEqual(manifest.contributes.grammars, [
-      { language: 'rust-future-layout', scopeName: 'source.rust-future-layout', path: './syntaxes/future-layout.tmLanguage.json' },
+      {
+        language: 'rust-future-layout',
+        scopeName: 'source.rust-future-layout',
+        path: './syntaxes/future-layout.tmLanguage.json',
+      },
     ]);
   });
 
@@ -81,9 +96,14 @@ describe('layout document grammar', () => {
     assert.strictEqual(scopeOf('upvar'), 'variable.language.role.rust-future-layout');
     assert.strictEqual(scopeOf('awaitee'), 'variable.language.role.rust-future-layout');
     assert.strictEqual(scopeOf('buf'), 'variable.other.field.rust-future-layout');
-    assert.strictEqual(scopeOf('<awaitee Conn::read()>'), 'variable.other.special.rust-future-layout');
+    assert.strictEqual(
+      scopeOf('<awaitee Conn::read()>'),
+      'variable.other.special.rust-future-layout',
+    );
     assert.strictEqual(scopeOf('[u8; 16384]'), 'entity.name.type.rust-future-layout');
-    const offsets = tokens.filter((t) => t.scope === 'constant.numeric.offset.rust-future-layout').map((t) => t.text);
+    const offsets = tokens
+      .filter((t) => t.scope === 'constant.numeric.offset.rust-future-layout')
+      .map((t) => t.text);
     assert.ok(offsets.includes('16424'), offsets.join(' '));
   });
 });

@@ -26,7 +26,11 @@ describe('server', () => {
     await lsp.open(broken.uri, broken.text);
     assert.deepStrictEqual(await lsp.waitForDiagnostics(broken.uri), []);
     const brokenHints = ((await lsp.inlayHints(broken.uri)) ?? []).map((h) => h.label);
-    assert.deepStrictEqual(brokenHints, ['future 1 B'], 'the function with syntax errors is skipped, the other one shown');
+    assert.deepStrictEqual(
+      brokenHints,
+      ['future 1 B'],
+      'the function with syntax errors is skipped, the other one shown',
+    );
 
     const binary = base.replace('guard.rs', 'binary.rs');
     await lsp.open(binary, 'async fn a() {}\u0000\u0001\u0002\uFFFD');
@@ -48,38 +52,90 @@ describe('server', () => {
     const f = fixture('guard.rs');
     await lsp.open(f.uri, f.text);
     assert.strictEqual((await lsp.waitForDiagnostics(f.uri)).length, 1);
-    assert.ok(lsp.logs.some((l) => l.includes('skipped: binary file')), lsp.logs.join('\n'));
-    assert.ok(lsp.logs.some((l) => l.includes('larger than 5 MB')), lsp.logs.join('\n'));
+    assert.ok(
+      lsp.logs.some((l) => l.includes('skipped: binary file')),
+      lsp.logs.join('\n'),
+    );
+    assert.ok(
+      lsp.logs.some((l) => l.includes('larger than 5 MB')),
+      lsp.logs.join('\n'),
+    );
     assert.strictEqual(lsp.process.exitCode, null);
   });
+});
+
+describe('server: requests about documents', () => {
+  let lsp: LspSession;
+  before(async () => {
+    lsp = new LspSession();
+    await lsp.initialize();
+  });
+  after(() => lsp.dispose());
 
   it('answers for documents it does not have with nothing', async () => {
     const uri = fixture('guard.rs').uri.replace('guard.rs', 'never-opened.rs');
     assert.deepStrictEqual(await lsp.inlayHints(uri), []);
     assert.strictEqual(await lsp.hover(uri, 0, 0), null);
-    assert.deepStrictEqual(await lsp.codeActions(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), []);
+    assert.deepStrictEqual(
+      await lsp.codeActions(uri, {
+        start: { line: 0, character: 0 },
+        end: { line: 0, character: 0 },
+      }),
+      [],
+    );
   });
 
   it('serves the layout of the future at a position (Show Future Layout)', async () => {
     const f = fixture('buffers.rs');
     await lsp.open(f.uri, f.text);
     const inside = positionOf(f.text, 'total += n');
-    const result = await lsp.connection.sendRequest<{ name: string; text: string } | null>('rustFutureSize/futureLayout', {
-      textDocument: { uri: f.uri },
-      position: inside,
-    });
+    const result = await lsp.connection.sendRequest<{ name: string; text: string } | null>(
+      'rustFutureSize/futureLayout',
+      {
+        textDocument: { uri: f.uri },
+        position: inside,
+      },
+    );
     assert.ok(result);
     assert.strictEqual(result.name, 'copy');
     const lines = result.text.split('\n');
     assert.strictEqual(lines[0], '// Future layout of async fn `copy`');
     assert.ok(lines.includes('future copy  size 16456 B  align 8'), result.text);
     assert.ok(lines.includes('prefix  size 16424  (stored in every state)'), result.text);
-    assert.ok(lines.some((l) => /^ {2}offset {5}8 {2}size {6}8 {2}arg {5}conn +&mut Conn {2}line 13 at Suspend0, Suspend1$/.test(l)), result.text);
-    assert.ok(lines.some((l) => /^ {2}offset {5}0 {2}size {6}8 {2}upvar {3}conn +&mut Conn {2}line 13$/.test(l)), result.text);
-    assert.ok(lines.some((l) => /^ {2}offset +\d+ {2}size +16384 {2}local {3}buf +\[u8; 16384\] {2}line 14 at Suspend0, Suspend1$/.test(l)), result.text);
-    assert.ok(lines.some((l) => /^variant Suspend1 {2}await #1 at line 21 {2}ends at 16456$/.test(l)), result.text);
-    assert.ok(!result.text.includes('note:'), 'the offsets are the analysis\'s own: no other total');
+    assert.ok(
+      lines.some((l) =>
+        /^ {2}offset {5}8 {2}size {6}8 {2}arg {5}conn +&mut Conn {2}line 13 at Suspend0, Suspend1$/.test(
+          l,
+        ),
+      ),
+      result.text,
+    );
+    assert.ok(
+      lines.some((l) =>
+        /^ {2}offset {5}0 {2}size {6}8 {2}upvar {3}conn +&mut Conn {2}line 13$/.test(l),
+      ),
+      result.text,
+    );
+    assert.ok(
+      lines.some((l) =>
+        /^ {2}offset +\d+ {2}size +16384 {2}local {3}buf +\[u8; 16384\] {2}line 14 at Suspend0, Suspend1$/.test(
+          l,
+        ),
+      ),
+      result.text,
+    );
+    assert.ok(
+      lines.some((l) => /^variant Suspend1 {2}await #1 at line 21 {2}ends at 16456$/.test(l)),
+      result.text,
+    );
+    assert.ok(!result.text.includes('note:'), "the offsets are the analysis's own: no other total");
     const outside = positionOf(f.text, 'pub struct Conn');
-    assert.strictEqual(await lsp.connection.sendRequest('rustFutureSize/futureLayout', { textDocument: { uri: f.uri }, position: outside }), null);
+    assert.strictEqual(
+      await lsp.connection.sendRequest('rustFutureSize/futureLayout', {
+        textDocument: { uri: f.uri },
+        position: outside,
+      }),
+      null,
+    );
   });
 });

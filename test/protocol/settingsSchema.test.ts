@@ -17,12 +17,22 @@ type JsonSchema = {
   properties?: Record<string, JsonSchema>;
 };
 
-const settingsModule = require(path.join(repoRoot, 'server', 'out', 'lsp', 'settings.js')) as SettingsModule;
+const settingsModule = require(
+  path.join(repoRoot, 'server', 'out', 'lsp', 'settings.js'),
+) as SettingsModule;
 const zod = require('zod') as typeof import('zod');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
-  contributes: { configuration: { title: string; properties: Record<string, JsonSchema & { markdownDescription?: string }> }[] };
+  contributes: {
+    configuration: {
+      title: string;
+      properties: Record<string, JsonSchema & { markdownDescription?: string }>;
+    }[];
+  };
 };
-const contributed = Object.assign({}, ...manifest.contributes.configuration.map((section) => section.properties)) as Record<string, JsonSchema & { markdownDescription?: string }>;
+const contributed = Object.assign(
+  {},
+  ...manifest.contributes.configuration.map((section) => section.properties),
+) as Record<string, JsonSchema & { markdownDescription?: string }>;
 
 /** The parts of a JSON schema that both sides must agree on. */
 function essentials(schema: JsonSchema): JsonSchema {
@@ -38,13 +48,19 @@ function essentials(schema: JsonSchema): JsonSchema {
     out.items = essentials(schema.items);
   }
   if (schema.properties && schema.type === 'object') {
-    out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, essentials(v)]));
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties).map(([k, v]) => [k, essentials(v)]),
+    );
   }
   return out;
 }
 
 /** The schema's settings, split into package.json keys: an object is a leaf when package.json has it as one key. */
-function flatten(schema: JsonSchema, prefix: string, out: Map<string, JsonSchema>): Map<string, JsonSchema> {
+function flatten(
+  schema: JsonSchema,
+  prefix: string,
+  out: Map<string, JsonSchema>,
+): Map<string, JsonSchema> {
   if (schema.type === 'object' && schema.properties && !(prefix in contributed)) {
     for (const [key, value] of Object.entries(schema.properties)) {
       flatten(value, `${prefix}.${key}`, out);
@@ -56,7 +72,11 @@ function flatten(schema: JsonSchema, prefix: string, out: Map<string, JsonSchema
 }
 
 describe('settings schema', () => {
-  const fromSchema = flatten(zod.toJSONSchema(settingsModule.SettingsSchema, { io: 'input' }) as JsonSchema, 'rustFutureSize', new Map());
+  const fromSchema = flatten(
+    zod.toJSONSchema(settingsModule.SettingsSchema, { io: 'input' }) as JsonSchema,
+    'rustFutureSize',
+    new Map(),
+  );
 
   it('has exactly the keys that package.json contributes', () => {
     assert.deepStrictEqual([...fromSchema.keys()].sort(), Object.keys(contributed).sort());
@@ -67,7 +87,9 @@ describe('settings schema', () => {
       const ours = essentials(schema);
       if (ours.type === 'object') {
         // An object's default is its properties' defaults.
-        ours.default = Object.fromEntries(Object.entries(ours.properties ?? {}).map(([k, v]) => [k, v.default]));
+        ours.default = Object.fromEntries(
+          Object.entries(ours.properties ?? {}).map(([k, v]) => [k, v.default]),
+        );
       }
       assert.deepStrictEqual(essentials(contributed[key]), ours, key);
     }
@@ -80,8 +102,14 @@ describe('settings schema', () => {
   });
 
   it('parses an empty configuration to the defaults, and rejects bad values with the key named', () => {
-    assert.deepStrictEqual(settingsModule.parseSettings(undefined), { ok: true, settings: settingsModule.defaultSettings() });
-    const bad = settingsModule.parseSettings({ largeValueThreshold: 0, inlayHints: { heldValues: { enable: 'yes' } } });
+    assert.deepStrictEqual(settingsModule.parseSettings(undefined), {
+      ok: true,
+      settings: settingsModule.defaultSettings(),
+    });
+    const bad = settingsModule.parseSettings({
+      largeValueThreshold: 0,
+      inlayHints: { heldValues: { enable: 'yes' } },
+    });
     assert.strictEqual(bad.ok, false);
     assert.deepStrictEqual(!bad.ok && bad.problems.map((p) => p.split(':')[0]), [
       '`rustFutureSize.inlayHints.heldValues.enable`',

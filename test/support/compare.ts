@@ -12,7 +12,8 @@ import type { RustcFuture } from '../../server/src/measure/printTypeSizes';
 export type { FuturePair, FutureMatch } from '../../server/src/measure/matchFutures';
 import { loadServerModule } from './repoPaths';
 
-const matcher = loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
+const matcher =
+  loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
 export const matchFutures = matcher.matchFutures;
 export const normaliseFnPath = matcher.normaliseFnPath;
 
@@ -63,10 +64,13 @@ export function scoreFuture(engine: FutureReport, rustc: RustcFuture): FutureSco
   const engineHeld = engineHeldByAwait(engine);
   const rustcHeld = rustcHeldByAwait(rustc);
   const indices = [...new Set([...engineHeld.keys(), ...rustcHeld.keys()])].sort((a, b) => a - b);
-  const awaits = indices.map((index) => scoreAwait(index, engineHeld.get(index) ?? [], rustcHeld.get(index) ?? []));
+  const awaits = indices.map((index) =>
+    scoreAwait(index, engineHeld.get(index) ?? [], rustcHeld.get(index) ?? []),
+  );
   return {
     file: engine.file,
-    generic: rustc.kind === 'fn' && normaliseFnPath(rustc.name) !== rustc.name.replace(/\s+/g, ' ').trim(),
+    generic:
+      rustc.kind === 'fn' && normaliseFnPath(rustc.name) !== rustc.name.replace(/\s+/g, ' ').trim(),
     name: engine.name,
     line: engine.line,
     size: compareSizes(engine, rustc),
@@ -119,7 +123,12 @@ function scoreAwait(index: number, engineNames: string[], rustcNames: string[]):
 }
 
 function compareSizes(engine: FutureReport, rustc: RustcFuture): SizeComparison {
-  return { engine: engine.size, rustc: rustc.size, lowerBound: !engine.exact, class: sizeClass(engine.size, rustc.size) };
+  return {
+    engine: engine.size,
+    rustc: rustc.size,
+    lowerBound: !engine.exact,
+    class: sizeClass(engine.size, rustc.size),
+  };
 }
 
 function sizeClass(engine: number | null, rustc: number): SizeClass {
@@ -160,7 +169,9 @@ export function describeMismatch(score: FutureScore): string | null {
       problems.push(`await ${point.index}: ${parts.join(', ')}`);
     }
   }
-  return problems.length === 0 ? null : `${score.file}:${score.line} ${score.name}: ${problems.join('; ')}`;
+  return problems.length === 0
+    ? null
+    : `${score.file}:${score.line} ${score.name}: ${problems.join('; ')}`;
 }
 
 function formatEngineSize(size: SizeComparison): string {
@@ -179,7 +190,11 @@ export interface FileComparison {
 }
 
 /** Matches and scores the futures of one source file. */
-export function compareFile(file: string, engine: FutureReport[], rustc: RustcFuture[]): FileComparison {
+export function compareFile(
+  file: string,
+  engine: FutureReport[],
+  rustc: RustcFuture[],
+): FileComparison {
   const match = matchFutures(engine, rustc);
   return {
     file,
@@ -243,9 +258,17 @@ export function aggregate(files: FileComparison[]): AccuracySummary {
     within10Share: share(['exact', 'within10']),
     within2xShare: share(['exact', 'within10', 'within2x']),
     exactClaims: claimedExact.length,
-    exactClaimPrecision: ratio(claimedExact.filter((s) => s.size.class === 'exact').length, claimedExact.length, 1),
+    exactClaimPrecision: ratio(
+      claimedExact.filter((s) => s.size.class === 'exact').length,
+      claimedExact.length,
+      1,
+    ),
     lowerBounds: bounds.length,
-    boundValidity: ratio(bounds.filter((s) => (s.size.engine as number) <= s.size.rustc).length, bounds.length, 1),
+    boundValidity: ratio(
+      bounds.filter((s) => (s.size.engine as number) <= s.size.rustc).length,
+      bounds.length,
+      1,
+    ),
     unmatchedEngine: sum(files.map((f) => f.unmatchedEngine.length)),
     unmatchedRustc: sum(files.map((f) => f.unmatchedRustc.length)),
     mismatches: files.flatMap(describeFile),
@@ -255,11 +278,14 @@ export function aggregate(files: FileComparison[]): AccuracySummary {
 function describeFile(file: FileComparison): string[] {
   const lines = file.scores.map(describeMismatch).filter((line): line is string => line !== null);
   for (const future of file.unmatchedEngine) {
-    const why = future.skipped !== undefined ? `skipped (${future.skipped})` : 'no matching rustc future';
+    const why =
+      future.skipped !== undefined ? `skipped (${future.skipped})` : 'no matching rustc future';
     lines.push(`${future.file}:${future.line} ${future.name}: ${why}`);
   }
   for (const future of file.unmatchedRustc) {
-    lines.push(`${file.file}:${future.line ?? '?'} ${future.name}: not reported by the engine (rustc size ${future.size})`);
+    lines.push(
+      `${file.file}:${future.line ?? '?'} ${future.name}: not reported by the engine (rustc size ${future.size})`,
+    );
   }
   return lines;
 }

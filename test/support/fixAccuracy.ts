@@ -101,7 +101,9 @@ export function defaultFixtureSets(): FixtureSet[] {
 
 /** The repository checkout these tests belong to. */
 export function repositoryRoot(): string {
-  const root = findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'test', 'fixtures', 'engine')));
+  const root = findUpwards(__dirname, (dir) =>
+    fs.existsSync(path.join(dir, 'test', 'fixtures', 'engine')),
+  );
   if (root === null) {
     throw new Error(`cannot find test/fixtures/engine above ${__dirname}`);
   }
@@ -124,7 +126,10 @@ export async function fixAccuracy(options: FixAccuracyOptions = {}): Promise<Fix
       set.files.map(async (file) => {
         const text = fs.readFileSync(file, 'utf8');
         const report = engine.analyzeSource(text, { file: path.basename(file), edition: EDITION });
-        const offered = fixes.computeFixes(text, report, { file: path.basename(file), edition: EDITION });
+        const offered = fixes.computeFixes(text, report, {
+          file: path.basename(file),
+          edition: EDITION,
+        });
         const base = await compiler.futures(text, path.basename(file));
         const label = displayName(file);
         if (!base.ok) {
@@ -132,7 +137,17 @@ export async function fixAccuracy(options: FixAccuracyOptions = {}): Promise<Fix
         }
         const outcomes = await Promise.all(
           offered.map(async (fix) => {
-            const outcome: FixOutcome = { set: set.name, file: label, fix, applied: false, compiled: false, before: null, after: null, shrink: null, grew: [] };
+            const outcome: FixOutcome = {
+              set: set.name,
+              file: label,
+              fix,
+              applied: false,
+              compiled: false,
+              before: null,
+              after: null,
+              shrink: null,
+              grew: [],
+            };
             const fixed = apply.applyFix(text, fix);
             if (!fixed.ok) {
               outcome.error = fixed.reason;
@@ -145,7 +160,10 @@ export async function fixAccuracy(options: FixAccuracyOptions = {}): Promise<Fix
               return outcome;
             }
             outcome.compiled = true;
-            const after = engine.analyzeSource(fixed.text, { file: path.basename(file), edition: EDITION });
+            const after = engine.analyzeSource(fixed.text, {
+              file: path.basename(file),
+              edition: EDITION,
+            });
             compareOutcome(outcome, report, base, after, result);
             return outcome;
           }),
@@ -159,7 +177,12 @@ export async function fixAccuracy(options: FixAccuracyOptions = {}): Promise<Fix
     for (const set of sets) {
       perSet[set.name] = count(outcomes.filter((o) => o.set === set.name));
     }
-    return { ...count(outcomes), perSet, outcomes, brokenFixtures: files.filter((f) => f.broken).map((f) => f.label) };
+    return {
+      ...count(outcomes),
+      perSet,
+      outcomes,
+      brokenFixtures: files.filter((f) => f.broken).map((f) => f.label),
+    };
   } finally {
     compiler.dispose();
   }
@@ -172,13 +195,41 @@ export function measureFixes(options: FixAccuracyOptions = {}): Promise<FixAccur
 
 /** The fix statistics as a small table, one row per fixture set plus the total. */
 export function formatFixStats(stats: FixAccuracy): string {
-  const header = ['fixes', 'offered', 'preferred', 'compiled', 'shrunk', 'bytes saved', 'preferred compiled', 'preferred shrunk', 'preferred bytes saved'];
-  const row = (name: string, c: FixCounts) => [
-    name, c.offered, c.preferred, c.compiled, c.shrunk, c.bytesSaved, c.preferredCompiled, c.preferredShrunk, c.preferredBytesSaved,
+  const header = [
+    'fixes',
+    'offered',
+    'preferred',
+    'compiled',
+    'shrunk',
+    'bytes saved',
+    'preferred compiled',
+    'preferred shrunk',
+    'preferred bytes saved',
   ];
-  const rows = [header, ...Object.entries(stats.perSet).map(([name, c]) => row(name, c)), row('total', stats)];
+  const row = (name: string, c: FixCounts) => [
+    name,
+    c.offered,
+    c.preferred,
+    c.compiled,
+    c.shrunk,
+    c.bytesSaved,
+    c.preferredCompiled,
+    c.preferredShrunk,
+    c.preferredBytesSaved,
+  ];
+  const rows = [
+    header,
+    ...Object.entries(stats.perSet).map(([name, c]) => row(name, c)),
+    row('total', stats),
+  ];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  '));
+  const lines = rows.map((r) =>
+    r
+      .map((cell, i) =>
+        i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]),
+      )
+      .join('  '),
+  );
   const notes = stats.outcomes
     .filter((o) => !o.compiled || (o.shrink ?? 0) <= 0 || o.grew.length > 0)
     .map((o) => `  ${describeOutcome(o)}`);
@@ -186,14 +237,18 @@ export function formatFixStats(stats: FixAccuracy): string {
   return [
     'Fixes, each applied alone and compiled with rustc (shrunk = the targeted future got smaller):',
     ...lines,
-    ...(notes.length + broken.length > 0 ? ['Fixes that did not compile, shrink, or that grew another future:', ...broken, ...notes] : []),
+    ...(notes.length + broken.length > 0
+      ? ['Fixes that did not compile, shrink, or that grew another future:', ...broken, ...notes]
+      : []),
   ].join('\n');
 }
 
 /** Where the golden result of `fix` for a fixture lives: beside it for the fix fixtures, else under test/fixtures/fixed/<set>/. */
 export function goldenPath(set: string, fixture: string): string {
   const name = `${path.basename(fixture, '.rs')}.fixed.rs`;
-  return set === 'fixes' ? path.join(path.dirname(fixture), name) : path.join(repositoryRoot(), 'test', 'fixtures', 'fixed', set, name);
+  return set === 'fixes'
+    ? path.join(path.dirname(fixture), name)
+    : path.join(repositoryRoot(), 'test', 'fixtures', 'fixed', set, name);
 }
 
 /** Totals over outcomes. */
@@ -223,10 +278,18 @@ export interface FutureSizeChange {
  * Compiles `original` and `fixed` (both as `fileName`) and pairs their futures: by the engine's
  * future order, which insert-only fixes keep, and rustc's futures matched to the engine's.
  */
-export async function compareTexts(compiler: Compiler, original: string, fixed: string, fileName: string): Promise<{ error?: string; changes: FutureSizeChange[] }> {
+export async function compareTexts(
+  compiler: Compiler,
+  original: string,
+  fixed: string,
+  fileName: string,
+): Promise<{ error?: string; changes: FutureSizeChange[] }> {
   const engine = loadServerModule<EngineModule>('analysis/engine');
   await engine.initAnalysis();
-  const [before, after] = await Promise.all([compiler.futures(original, fileName), compiler.futures(fixed, fileName)]);
+  const [before, after] = await Promise.all([
+    compiler.futures(original, fileName),
+    compiler.futures(fixed, fileName),
+  ]);
   if (!after.ok) {
     return { error: after.error, changes: [] };
   }
@@ -236,7 +299,10 @@ export async function compareTexts(compiler: Compiler, original: string, fixed: 
   const beforeReport = engine.analyzeSource(original, { file: fileName, edition: EDITION });
   const afterReport = engine.analyzeSource(fixed, { file: fileName, edition: EDITION });
   if (beforeReport.futures.length !== afterReport.futures.length) {
-    return { error: 'the engine finds a different number of futures after the change', changes: [] };
+    return {
+      error: 'the engine finds a different number of futures after the change',
+      changes: [],
+    };
   }
   const b = sizesByIndex(beforeReport, before.futures);
   const a = sizesByIndex(afterReport, after.futures);
@@ -257,15 +323,25 @@ export function describeOutcome(o: FixOutcome): string {
     return `${what}: does not compile: ${o.error ?? 'unknown error'}`;
   }
   const sizes = `${o.before ?? '?'} -> ${o.after ?? '?'} bytes (engine expected -${o.fix.expectedSaving ?? '?'})`;
-  const grew = o.grew.length > 0 ? `; grew: ${o.grew.map((g) => `${g.name} ${g.before} -> ${g.after}`).join(', ')}` : '';
+  const grew =
+    o.grew.length > 0
+      ? `; grew: ${o.grew.map((g) => `${g.name} ${g.before} -> ${g.after}`).join(', ')}`
+      : '';
   const why = o.explanation ? `; ${o.explanation}` : '';
   return `${what}: ${sizes}${grew}${why}`;
 }
 
 /** Parsed rustc output of one compile, or its error. */
-type CompileResult = { ok: true; futures: RustcFuture[]; types: RustcType[] } | { ok: false; error: string };
+type CompileResult =
+  { ok: true; futures: RustcFuture[]; types: RustcType[] } | { ok: false; error: string };
 
-function compareOutcome(outcome: FixOutcome, beforeReport: FileReport, beforeRustc: CompileResult & { ok: true }, afterReport: FileReport, afterRustc: CompileResult & { ok: true }): void {
+function compareOutcome(
+  outcome: FixOutcome,
+  beforeReport: FileReport,
+  beforeRustc: CompileResult & { ok: true },
+  afterReport: FileReport,
+  afterRustc: CompileResult & { ok: true },
+): void {
   const beforeSizes = sizesByIndex(beforeReport, beforeRustc.futures);
   const afterSizes = sizesByIndex(afterReport, afterRustc.futures);
   const target = beforeReport.futures.findIndex((f) => f.name === outcome.fix.futureName);
@@ -288,12 +364,20 @@ function compareOutcome(outcome: FixOutcome, beforeReport: FileReport, beforeRus
   const boxed = outcome.fix.kind === 'box-value' || outcome.fix.kind === 'box-pin-future' ? 8 : 0;
   const value = outcome.fix.valueSize ?? null;
   if (outcome.shrink !== null && value !== null && outcome.shrink < value - boxed && target >= 0) {
-    outcome.explanation = explainShrink(afterSizes.get(target)?.rustc, afterRustc.types, outcome.fix, value);
+    outcome.explanation = explainShrink(
+      afterSizes.get(target)?.rustc,
+      afterRustc.types,
+      outcome.fix,
+      value,
+    );
   }
 }
 
 /** rustc's future for each engine future, by the engine future's index. */
-function sizesByIndex(report: FileReport, rustc: RustcFuture[]): Map<number, { size: number; rustc: RustcFuture }> {
+function sizesByIndex(
+  report: FileReport,
+  rustc: RustcFuture[],
+): Map<number, { size: number; rustc: RustcFuture }> {
   const match = matchFutures(report.futures, rustc);
   const byEngine = new Map<FutureReport, RustcFuture>(match.pairs.map((p) => [p.engine, p.rustc]));
   const out = new Map<number, { size: number; rustc: RustcFuture }>();
@@ -307,7 +391,12 @@ function sizesByIndex(report: FileReport, rustc: RustcFuture[]): Map<number, { s
 }
 
 /** Which state of the fixed future now sets its size, and what the freed await's state holds. */
-function explainShrink(after: RustcFuture | undefined, types: RustcType[], fix: Fix, value: number): string {
+function explainShrink(
+  after: RustcFuture | undefined,
+  types: RustcType[],
+  fix: Fix,
+  value: number,
+): string {
   if (!after) {
     return `the value is ${value} bytes; the fixed future could not be matched`;
   }
@@ -317,10 +406,18 @@ function explainShrink(after: RustcFuture | undefined, types: RustcType[], fix: 
     return `the value is ${value} bytes; rustc printed no suspend states`;
   }
   const largest = variants.reduce((a, b) => (b.size > a.size ? b : a));
-  const freed = fix.await ? variants.find((v) => v.name === `Suspend${fix.await!.index}`) : undefined;
+  const freed = fix.await
+    ? variants.find((v) => v.name === `Suspend${fix.await!.index}`)
+    : undefined;
   const prefix = after.upvars.reduce((s, u) => Math.max(s, u.offset + u.size), after.tagSize);
-  const aligned = after.size > largest.size + after.tagSize ? ` (rounded up to the alignment ${after.align})` : '';
-  const parts = [`the value is ${value} bytes`, `${largest.name} (${largest.size} bytes) now sets the size ${after.size}${aligned}`];
+  const aligned =
+    after.size > largest.size + after.tagSize
+      ? ` (rounded up to the alignment ${after.align})`
+      : '';
+  const parts = [
+    `the value is ${value} bytes`,
+    `${largest.name} (${largest.size} bytes) now sets the size ${after.size}${aligned}`,
+  ];
   if (freed && freed.name !== largest.name) {
     parts.push(`${freed.name} is ${freed.size} bytes`);
   }
@@ -333,7 +430,9 @@ function explainShrink(after: RustcFuture | undefined, types: RustcType[], fix: 
 function displayName(file: string): string {
   const root = repositoryRoot();
   const rel = path.relative(root, file);
-  return rel.startsWith('..') ? path.join('cases', path.basename(file)) : rel.split(path.sep).join('/');
+  return rel.startsWith('..')
+    ? path.join('cases', path.basename(file))
+    : rel.split(path.sep).join('/');
 }
 
 /** Runs rustc on texts, at most `limit` at a time, each in a fresh temporary directory. */
@@ -345,7 +444,10 @@ export class Compiler {
   private readonly runRustc: RunRustcModule;
   private readonly types: PrintTypeSizesModule;
 
-  constructor(private readonly limit: number, private readonly rustc?: string) {
+  constructor(
+    private readonly limit: number,
+    private readonly rustc?: string,
+  ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-fixes-'));
     this.runRustc = runRustcModule;
     this.types = loadServerModule<PrintTypeSizesModule>('measure/printTypeSizes');
@@ -367,7 +469,10 @@ export class Compiler {
     try {
       fs.mkdirSync(jobDir);
       fs.writeFileSync(path.join(jobDir, fileName), text);
-      return await this.runRustc.runPrintTypeSizesAsync(fileName, EDITION, { cwd: jobDir, rustc: this.rustc });
+      return await this.runRustc.runPrintTypeSizesAsync(fileName, EDITION, {
+        cwd: jobDir,
+        rustc: this.rustc,
+      });
     } finally {
       fs.rmSync(jobDir, { recursive: true, force: true });
       this.release();

@@ -33,10 +33,20 @@ export function futureVerdicts(comparisons: FileComparison[], root: string): Ver
   for (const comparison of comparisons) {
     for (const score of comparison.scores) {
       const mismatch = describeMismatch(score);
-      add(score.file, score.name, mismatch === null ? null : mismatch.slice(mismatch.indexOf(`${score.name}: `) + score.name.length + 2));
+      add(
+        score.file,
+        score.name,
+        mismatch === null
+          ? null
+          : mismatch.slice(mismatch.indexOf(`${score.name}: `) + score.name.length + 2),
+      );
     }
     for (const future of comparison.unmatchedEngine) {
-      add(future.file, future.name, future.skipped !== undefined ? `skipped (${future.skipped})` : 'no matching rustc future');
+      add(
+        future.file,
+        future.name,
+        future.skipped !== undefined ? `skipped (${future.skipped})` : 'no matching rustc future',
+      );
     }
     for (const future of comparison.unmatchedRustc) {
       add(comparison.file, future.name, `not reported by the engine (rustc size ${future.size})`);
@@ -48,7 +58,9 @@ export function futureVerdicts(comparisons: FileComparison[], root: string): Ver
 function relative(root: string, file: string): string {
   const edition = / \(edition \d+\)$/.exec(file)?.[0] ?? '';
   const bare = file.slice(0, file.length - edition.length);
-  return (path.isAbsolute(bare) ? path.relative(root, bare) : bare).split(path.sep).join('/') + edition;
+  return (
+    (path.isAbsolute(bare) ? path.relative(root, bare) : bare).split(path.sep).join('/') + edition
+  );
 }
 
 export interface RatchetResult {
@@ -59,7 +71,11 @@ export interface RatchetResult {
 }
 
 /** Checks verdicts whose keys start with `prefix` against the gaps listed for them. */
-export function checkRatchet(verdicts: Verdicts, gaps: Record<string, { mismatch: string }>, prefix = ''): RatchetResult {
+export function checkRatchet(
+  verdicts: Verdicts,
+  gaps: Record<string, { mismatch: string }>,
+  prefix = '',
+): RatchetResult {
   const regressions: string[] = [];
   const closed: string[] = [];
   for (const [key, verdict] of verdicts) {
@@ -151,7 +167,9 @@ export function checkRealRatchet(verdicts: Verdicts, ratchet: RealRatchet): Real
       continue;
     }
     if ((isWrongExactClaim(verdict) || isInvalidBound(verdict)) && ratchet.wrong[key] !== verdict) {
-      regressions.push(`${key}: ${verdict}${ratchet.wrong[key] ? ` (listed as: ${ratchet.wrong[key]})` : ''}`);
+      regressions.push(
+        `${key}: ${verdict}${ratchet.wrong[key] ? ` (listed as: ${ratchet.wrong[key]})` : ''}`,
+      );
     }
     if (/\bawait \d+: /.test(verdict) && !held.has(key)) {
       regressions.push(`${key}: held values differ from rustc: ${verdict}`);
@@ -172,9 +190,20 @@ export function checkRealRatchet(verdicts: Verdicts, ratchet: RealRatchet): Real
 
 /** The ratchet the verdicts make now (what `RFS_SHRINK_GAPS=1` writes: closed gaps gone, new exact futures in). */
 export function realRatchetOf(verdicts: Verdicts, previous?: RealRatchet): RealRatchet {
-  const exact = [...verdicts].filter(([, v]) => v === null).map(([k]) => k).sort();
-  const heldGaps = [...verdicts].filter(([, v]) => v !== null && /\bawait \d+: /.test(v)).map(([k]) => k).sort();
-  const wrong = Object.fromEntries([...verdicts].filter(([, v]) => v !== null && (isWrongExactClaim(v) || isInvalidBound(v))) as [string, string][]);
+  const exact = [...verdicts]
+    .filter(([, v]) => v === null)
+    .map(([k]) => k)
+    .sort();
+  const heldGaps = [...verdicts]
+    .filter(([, v]) => v !== null && /\bawait \d+: /.test(v))
+    .map(([k]) => k)
+    .sort();
+  const wrong = Object.fromEntries(
+    [...verdicts].filter(([, v]) => v !== null && (isWrongExactClaim(v) || isInvalidBound(v))) as [
+      string,
+      string,
+    ][],
+  );
   if (!previous) {
     return { exact, heldGaps, wrong };
   }

@@ -20,14 +20,30 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { FileReport } from '../../server/src/analysis/report';
-import type { RustcField, RustcFuture, RustcFutureKind } from '../../server/src/measure/printTypeSizes';
-import { AccuracySummary, FileComparison, aggregate, compareFile, normaliseFnPath } from './compare';
+import type {
+  RustcField,
+  RustcFuture,
+  RustcFutureKind,
+} from '../../server/src/measure/printTypeSizes';
+import {
+  AccuracySummary,
+  FileComparison,
+  aggregate,
+  compareFile,
+  normaliseFnPath,
+} from './compare';
 import { findUpwards, loadServerModule } from './repoPaths';
 
-const matcher = loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const rustcOut = loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>('measure/printTypeSizes');
-const crates = loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
+const matcher =
+  loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const rustcOut =
+  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
+    'measure/printTypeSizes',
+  );
+const crates =
+  loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
 
 export const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
 
@@ -38,7 +54,11 @@ export const REAL_CRATES: RealCrateSpec[] = [
   { name: 'hyper', features: ['full'] },
   { name: 'h2', features: [] },
   // Debian's reqwest has no gzip/brotli/deflate/socks/trust-dns; the optional ones are dropped if they do not resolve.
-  { name: 'reqwest', features: ['default'], optionalFeatures: ['json', 'stream', 'blocking', 'cookies', 'multipart'] },
+  {
+    name: 'reqwest',
+    features: ['default'],
+    optionalFeatures: ['json', 'stream', 'blocking', 'cookies', 'multipart'],
+  },
   { name: 'tokio-util', features: ['full'] },
   { name: 'tokio-postgres', features: [] },
   { name: 'futures-util', features: [] },
@@ -124,7 +144,12 @@ export interface RecordedCrate {
 
 /** The folder of the recorded JSON files (`test/fixtures/real` of this repository). */
 export function realFixturesDir(from: string = __dirname): string {
-  const root = findUpwards(from, (dir) => fs.existsSync(path.join(dir, 'test', 'fixtures')) && fs.existsSync(path.join(dir, 'package.json')));
+  const root = findUpwards(
+    from,
+    (dir) =>
+      fs.existsSync(path.join(dir, 'test', 'fixtures')) &&
+      fs.existsSync(path.join(dir, 'package.json')),
+  );
   if (root === null) {
     throw new Error(`cannot find test/fixtures above ${from}`);
   }
@@ -133,13 +158,19 @@ export function realFixturesDir(from: string = __dirname): string {
 
 /** Converts a recorded future back to the shape `futuresFromTypes` returns (offsets and types are not recorded). */
 export function toRustcFuture(future: RecordedFuture): RustcFuture {
-  const field = (kind: RustcField['kind']) => ([name, size]: RecordedField): RustcField => ({ kind, name, size, offset: 0 });
+  const field =
+    (kind: RustcField['kind']) =>
+    ([name, size]: RecordedField): RustcField => ({ kind, name, size, offset: 0 });
   const label = future.kind === 'block' ? 'async block' : 'async closure';
-  const name = future.kind === 'fn' ? (future.name ?? '') : `${label}@${future.line}:${future.column}`;
+  const name =
+    future.kind === 'fn' ? (future.name ?? '') : `${label}@${future.line}:${future.column}`;
   return {
     kind: future.kind,
     name,
-    typeName: future.kind === 'fn' ? `{async fn body of ${name}()}` : `{${future.kind === 'block' ? 'async block' : 'async closure body'}@${future.file}:${future.line}:${future.column}}`,
+    typeName:
+      future.kind === 'fn'
+        ? `{async fn body of ${name}()}`
+        : `{${future.kind === 'block' ? 'async block' : 'async closure body'}@${future.file}:${future.line}:${future.column}}`,
     file: future.file,
     line: future.line,
     column: future.column,
@@ -153,8 +184,14 @@ export function toRustcFuture(future: RecordedFuture): RustcFuture {
 
 function recordFuture(future: RustcFuture, file: string | undefined): RecordedFuture {
   // Key order is the file's field order.
-  const where = future.kind === 'fn' ? { name: future.name } : { file, line: future.line, column: future.column };
-  const upvars = future.upvars.length > 0 ? { upvars: future.upvars.map((u): RecordedField => [u.name, u.size]) } : {};
+  const where =
+    future.kind === 'fn'
+      ? { name: future.name }
+      : { file, line: future.line, column: future.column };
+  const upvars =
+    future.upvars.length > 0
+      ? { upvars: future.upvars.map((u): RecordedField => [u.name, u.size]) }
+      : {};
   return {
     kind: future.kind,
     ...where,
@@ -177,15 +214,23 @@ export function formatRecordedCrate(crate: RecordedCrate): string {
     }
   }
   lines.push('  "skipped": [');
-  crate.skipped.forEach((s, i) => lines.push(`    ${JSON.stringify(s)}${i < crate.skipped.length - 1 ? ',' : ''}`));
+  crate.skipped.forEach((s, i) =>
+    lines.push(`    ${JSON.stringify(s)}${i < crate.skipped.length - 1 ? ',' : ''}`),
+  );
   lines.push('  ],');
   lines.push('  "targets": [');
   crate.targets.forEach((t, i) => {
-    lines.push(`    {"kind": ${JSON.stringify(t.kind)}, "name": ${JSON.stringify(t.name)}, "root": ${JSON.stringify(t.root)}, "futures": [`);
-    t.futures.forEach((f, j) => lines.push(`      ${JSON.stringify(f)}${j < t.futures.length - 1 ? ',' : ''}`));
+    lines.push(
+      `    {"kind": ${JSON.stringify(t.kind)}, "name": ${JSON.stringify(t.name)}, "root": ${JSON.stringify(t.root)}, "futures": [`,
+    );
+    t.futures.forEach((f, j) =>
+      lines.push(`      ${JSON.stringify(f)}${j < t.futures.length - 1 ? ',' : ''}`),
+    );
     if (t.downstream) {
       lines.push('    ], "downstream": [');
-      t.downstream.forEach((f, j) => lines.push(`      ${JSON.stringify(f)}${j < t.downstream!.length - 1 ? ',' : ''}`));
+      t.downstream.forEach((f, j) =>
+        lines.push(`      ${JSON.stringify(f)}${j < t.downstream!.length - 1 ? ',' : ''}`),
+      );
     }
     lines.push(`    ]}${i < crate.targets.length - 1 ? ',' : ''}`);
   });
@@ -211,7 +256,10 @@ export interface RecordedCrateEntry {
 }
 
 /** Every recorded crate, with whether its sources are installed (callers skip with `missing` otherwise). */
-export function loadRecordedCorpus(dir: string = realFixturesDir(), registry: string = DEBIAN_REGISTRY): RecordedCrateEntry[] {
+export function loadRecordedCorpus(
+  dir: string = realFixturesDir(),
+  registry: string = DEBIAN_REGISTRY,
+): RecordedCrateEntry[] {
   if (!fs.existsSync(dir)) {
     return [];
   }
@@ -229,7 +277,11 @@ export function loadRecordedCorpus(dir: string = realFixturesDir(), registry: st
         recorded,
         sourceDir,
         sourcesPresent,
-        ...(sourcesPresent ? {} : { missing: `${recorded.crate} ${recorded.version} sources not installed in ${registry} (Debian: apt-get install librust-${recorded.crate}-dev)` }),
+        ...(sourcesPresent
+          ? {}
+          : {
+              missing: `${recorded.crate} ${recorded.version} sources not installed in ${registry} (Debian: apt-get install librust-${recorded.crate}-dev)`,
+            }),
       };
     });
 }
@@ -268,17 +320,28 @@ export async function compareRealTarget(
   recorded: RecordedCrate | RecordedTarget,
   options: CompareOptions = {},
 ): Promise<FileComparison[]> {
-  const recordedTarget = 'targets' in recorded ? recorded.targets.find((t) => t.kind === target.kind && t.name === target.name) : recorded;
+  const recordedTarget =
+    'targets' in recorded
+      ? recorded.targets.find((t) => t.kind === target.kind && t.name === target.name)
+      : recorded;
   if (!recordedTarget) {
     throw new Error(`${target.kind} ${target.name} was not recorded`);
   }
   analysisReady ??= engine.initAnalysis();
   await analysisReady;
-  const reports = analyzeTarget(crateDir, recordedTarget, options.edition ?? ('targets' in recorded ? recorded.edition : undefined));
+  const reports = analyzeTarget(
+    crateDir,
+    recordedTarget,
+    options.edition ?? ('targets' in recorded ? recorded.edition : undefined),
+  );
   let futures = recordedTarget.futures;
   if (options.downstream && recordedTarget.downstream) {
     // Downstream fns carry their public path: mapped to the engine's module path where that is unambiguous.
-    const engineFns = [...new Set(reports.flatMap((r) => r.futures.filter((f) => f.kind === 'fn').map((f) => f.name)))];
+    const engineFns = [
+      ...new Set(
+        reports.flatMap((r) => r.futures.filter((f) => f.kind === 'fn').map((f) => f.name)),
+      ),
+    ];
     const mapped = recordedTarget.downstream.map((f) => {
       const libPath = f.kind === 'fn' ? sameFnElsewhere(f.name ?? '', engineFns) : null;
       return libPath === null ? f : { ...f, name: withModulePath(f.name ?? '', libPath) };
@@ -289,24 +352,39 @@ export async function compareRealTarget(
 }
 
 /** The engine's reports for one target (see `compareRealTarget`); `engine.initAnalysis()` must have completed. */
-export function analyzeTarget(crateDir: string, target: TargetRef & { root: string }, edition?: string): FileReport[] {
+export function analyzeTarget(
+  crateDir: string,
+  target: TargetRef & { root: string },
+  edition?: string,
+): FileReport[] {
   const files = targetFiles(crateDir, target);
   const crateEdition = edition ?? crates.readCrateLayout(crateDir).edition ?? '2021';
   return engine.analyzeCrate(
-    files.map((f) => ({ file: f.path, text: fs.readFileSync(f.path, 'utf8'), modulePath: f.modulePath })),
+    files.map((f) => ({
+      file: f.path,
+      text: fs.readFileSync(f.path, 'utf8'),
+      modulePath: f.modulePath,
+    })),
     { edition: crateEdition as never },
   );
 }
 
 /** The source files of a target with their module paths. */
-export function targetFiles(crateDir: string, target: TargetRef & { root: string }): { path: string; modulePath: string[] }[] {
+export function targetFiles(
+  crateDir: string,
+  target: TargetRef & { root: string },
+): { path: string; modulePath: string[] }[] {
   if (target.kind === 'lib') {
     return crates.readCrateLayout(crateDir).files;
   }
   return moduleTree(path.resolve(crateDir, target.root));
 }
 
-function pairWithRecorded(crateDir: string, reports: FileReport[], rustcFutures: RustcFuture[]): FileComparison[] {
+function pairWithRecorded(
+  crateDir: string,
+  reports: FileReport[],
+  rustcFutures: RustcFuture[],
+): FileComparison[] {
   const comparisons = reports.map((r) => {
     const rel = relPath(crateDir, r.file);
     return compareFile(
@@ -315,17 +393,29 @@ function pairWithRecorded(crateDir: string, reports: FileReport[], rustcFutures:
       rustcFutures.filter((f) => f.kind !== 'fn' && f.file === rel),
     );
   });
-  comparisons.push(compareFile(crateDir, reports.flatMap((r) => r.futures.filter((f) => !matcher.pairsByPosition(f))), rustcFutures.filter((f) => f.kind === 'fn')));
+  comparisons.push(
+    compareFile(
+      crateDir,
+      reports.flatMap((r) => r.futures.filter((f) => !matcher.pairsByPosition(f))),
+      rustcFutures.filter((f) => f.kind === 'fn'),
+    ),
+  );
   // rustc blocks in files the engine did not read (none expected): still counted as unmatched.
   const read = new Set(reports.map((r) => relPath(crateDir, r.file)));
   const elsewhere = rustcFutures.filter((f) => f.kind !== 'fn' && !read.has(f.file ?? ''));
   if (elsewhere.length > 0) {
-    comparisons.push({ file: `${crateDir} (files the engine did not read)`, scores: [], unmatchedEngine: [], unmatchedRustc: elsewhere });
+    comparisons.push({
+      file: `${crateDir} (files the engine did not read)`,
+      scores: [],
+      unmatchedEngine: [],
+      unmatchedRustc: elsewhere,
+    });
   }
   return comparisons;
 }
 
-const MOD_DECLARATION = /^[ \t]*(?:#\[path\s*=\s*"([^"]+)"\][ \t]*\n?[ \t]*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;/gm;
+const MOD_DECLARATION =
+  /^[ \t]*(?:#\[path\s*=\s*"([^"]+)"\][ \t]*\n?[ \t]*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;/gm;
 
 /** A crate root and every module file it declares (`mod x;`, `#[path]` included), as rustc finds them. */
 export function moduleTree(rootFile: string): { path: string; modulePath: string[] }[] {
@@ -340,10 +430,13 @@ export function moduleTree(rootFile: string): { path: string; modulePath: string
     files.push({ path: resolved, modulePath });
     const text = fs.readFileSync(resolved, 'utf8');
     const base = path.basename(resolved, '.rs');
-    const dir = isRoot || base === 'mod' ? path.dirname(resolved) : path.join(path.dirname(resolved), base);
+    const dir =
+      isRoot || base === 'mod' ? path.dirname(resolved) : path.join(path.dirname(resolved), base);
     for (const m of text.matchAll(MOD_DECLARATION)) {
       const [, explicitPath, name] = m;
-      const candidates = explicitPath ? [path.resolve(path.dirname(resolved), explicitPath)] : [path.join(dir, `${name}.rs`), path.join(dir, name, 'mod.rs')];
+      const candidates = explicitPath
+        ? [path.resolve(path.dirname(resolved), explicitPath)]
+        : [path.join(dir, `${name}.rs`), path.join(dir, name, 'mod.rs')];
       const found = candidates.find((c) => fs.existsSync(c));
       if (found) {
         visit(found, [...modulePath, name], false);
@@ -401,7 +494,13 @@ interface CargoPackage {
   edition: string;
   targets: CargoTarget[];
   features: Record<string, string[]>;
-  dependencies: { name: string; kind: string | null; rename: string | null; target: string | null; optional: boolean }[];
+  dependencies: {
+    name: string;
+    kind: string | null;
+    rename: string | null;
+    target: string | null;
+    optional: boolean;
+  }[];
 }
 
 /** Builds each crate with `-Zprint-type-sizes` and writes its recording; never throws for one crate's failure. */
@@ -409,8 +508,10 @@ export async function recordRealCorpus(options: RecordOptions = {}): Promise<Rec
   const log = options.log ?? ((line: string) => console.log(line));
   const registry = options.registry ?? DEBIAN_REGISTRY;
   const outDir = options.outDir ?? realFixturesDir();
-  const wanted = options.crates && options.crates.length > 0 ? options.crates : REAL_CRATES.map((c) => c.name);
-  const rustcVersion = spawnSync('rustc', ['--version'], { encoding: 'utf8' }).stdout?.trim() || 'rustc (unknown)';
+  const wanted =
+    options.crates && options.crates.length > 0 ? options.crates : REAL_CRATES.map((c) => c.name);
+  const rustcVersion =
+    spawnSync('rustc', ['--version'], { encoding: 'utf8' }).stdout?.trim() || 'rustc (unknown)';
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-real-'));
   // One target folder for every crate: the dependencies they share (tokio, hyper…) are built once.
   const targetDir = path.join(work, 'target');
@@ -424,14 +525,35 @@ export async function recordRealCorpus(options: RecordOptions = {}): Promise<Rec
     const t0 = Date.now();
     let result: RecordResult;
     try {
-      result = await recordCrate(spec, { registry, outDir, work, targetDir, wrapper, rustcVersion, jobs: options.jobs ?? Math.max(1, os.availableParallelism()), log });
+      result = await recordCrate(spec, {
+        registry,
+        outDir,
+        work,
+        targetDir,
+        wrapper,
+        rustcVersion,
+        jobs: options.jobs ?? Math.max(1, os.availableParallelism()),
+        log,
+      });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       log(`${name}: failed: ${error}`);
-      result = { crate: name, version: '?', file: null, bytes: 0, seconds: 0, built: { lib: 0, test: 0, example: 0 }, skipped: [], futures: { lib: 0, test: 0, example: 0 }, error };
+      result = {
+        crate: name,
+        version: '?',
+        file: null,
+        bytes: 0,
+        seconds: 0,
+        built: { lib: 0, test: 0, example: 0 },
+        skipped: [],
+        futures: { lib: 0, test: 0, example: 0 },
+        error,
+      };
     }
     result.seconds = (Date.now() - t0) / 1000;
-    log(`${name}: done in ${result.seconds.toFixed(0)} s (total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    log(
+      `${name}: done in ${result.seconds.toFixed(0)} s (total ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    );
     results.push(result);
   }
   if (options.keep) {
@@ -483,25 +605,48 @@ function prepareCopy(spec: RealCrateSpec, ctx: CrateContext): PreparedCrate {
   fs.rmSync(copy, { recursive: true, force: true });
   fs.cpSync(source, copy, { recursive: true });
   fs.mkdirSync(path.join(copy, '.cargo'), { recursive: true });
-  fs.writeFileSync(path.join(copy, '.cargo', 'config.toml'), `[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "${ctx.registry}"\n`);
-  const env = { ...process.env, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: ctx.targetDir, CARGO_TERM_COLOR: 'never' };
+  fs.writeFileSync(
+    path.join(copy, '.cargo', 'config.toml'),
+    `[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "${ctx.registry}"\n`,
+  );
+  const env = {
+    ...process.env,
+    RUSTC_BOOTSTRAP: '1',
+    CARGO_TARGET_DIR: ctx.targetDir,
+    CARGO_TERM_COLOR: 'never',
+  };
   // Debian ships no tests/ or examples/ for some crates although the manifest lists them: cargo refuses such a manifest.
   return { copy, env, skipped: dropMissingTargets(copy), dropped: [] };
 }
 
 /** Resolves offline by dropping the dev-dependencies (and optional features) the registry lacks; returns the features kept. */
-function resolveOffline(spec: RealCrateSpec, crate: PreparedCrate, declared: Record<string, string[]>, log: (line: string) => void): string[] {
+function resolveOffline(
+  spec: RealCrateSpec,
+  crate: PreparedCrate,
+  declared: Record<string, string[]>,
+  log: (line: string) => void,
+): string[] {
   const { copy, env, dropped } = crate;
-  let features = [...spec.features, ...(spec.optionalFeatures ?? [])].filter((f) => f === 'default' || f in declared);
+  let features = [...spec.features, ...(spec.optionalFeatures ?? [])].filter(
+    (f) => f === 'default' || f in declared,
+  );
   for (let attempt = 0; ; attempt++) {
-    const resolved = spawnSync('cargo', ['metadata', '--offline', '--format-version', '1', ...featureArgs(features)], { cwd: copy, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const resolved = spawnSync(
+      'cargo',
+      ['metadata', '--offline', '--format-version', '1', ...featureArgs(features)],
+      { cwd: copy, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+    );
     if (resolved.status === 0) {
       return features;
     }
     const err = resolved.stderr ?? '';
-    const names = new Set([...err.matchAll(/`([A-Za-z0-9_-]+)(?: v\d[^`]*| = [^`]*)?`/g)].map((m) => m[1]));
+    const names = new Set(
+      [...err.matchAll(/`([A-Za-z0-9_-]+)(?: v\d[^`]*| = [^`]*)?`/g)].map((m) => m[1]),
+    );
     const pkg = cargoMetadata(copy, env, true) as CargoPackage;
-    const devs = pkg.dependencies.filter((d) => d.kind === 'dev' && (names.has(d.name) || (d.rename !== null && names.has(d.rename))));
+    const devs = pkg.dependencies.filter(
+      (d) => d.kind === 'dev' && (names.has(d.name) || (d.rename !== null && names.has(d.rename))),
+    );
     if (devs.length > 0 && attempt < 40) {
       for (const d of devs) {
         dropDevDependency(path.join(copy, 'Cargo.toml'), d.rename ?? d.name);
@@ -521,19 +666,39 @@ function resolveOffline(spec: RealCrateSpec, crate: PreparedCrate, declared: Rec
 }
 
 /** The lib, every integration test and example whose required features are enabled; the others are skipped. */
-function planTargets(pkg: CargoPackage, copy: string, features: string[], testFeatures: string[], skipped: SkippedTarget[]): PlannedTarget[] {
+function planTargets(
+  pkg: CargoPackage,
+  copy: string,
+  features: string[],
+  testFeatures: string[],
+  skipped: SkippedTarget[],
+): PlannedTarget[] {
   const enabled = enabledFeatures(pkg.features, features);
   const enabledForTests = enabledFeatures(pkg.features, [...features, ...testFeatures]);
   const planned: PlannedTarget[] = [];
   for (const t of pkg.targets) {
-    const kind: TargetKind | null = t.kind.includes('lib') || t.kind.includes('rlib') ? 'lib' : t.kind.includes('test') ? 'test' : t.kind.includes('example') ? 'example' : null;
+    const kind: TargetKind | null =
+      t.kind.includes('lib') || t.kind.includes('rlib')
+        ? 'lib'
+        : t.kind.includes('test')
+          ? 'test'
+          : t.kind.includes('example')
+            ? 'example'
+            : null;
     if (kind === null) {
       continue;
     }
     const root = relPath(copy, t.src_path);
-    const missingFeatures = (t['required-features'] ?? []).filter((f) => !(kind === 'lib' ? enabled : enabledForTests).has(f));
+    const missingFeatures = (t['required-features'] ?? []).filter(
+      (f) => !(kind === 'lib' ? enabled : enabledForTests).has(f),
+    );
     if (missingFeatures.length > 0) {
-      skipped.push({ kind, name: t.name, root, reason: `requires feature ${missingFeatures.join(', ')} (not enabled: not buildable offline)` });
+      skipped.push({
+        kind,
+        name: t.name,
+        root,
+        reason: `requires feature ${missingFeatures.join(', ')} (not enabled: not buildable offline)`,
+      });
       continue;
     }
     planned.push({ kind, name: t.name, root, src: path.resolve(t.src_path) });
@@ -547,23 +712,56 @@ function planTargets(pkg: CargoPackage, copy: string, features: string[], testFe
  * tests and examples are built by a second run with those added. A dev-dependency that does not
  * compile (too old for this rustc) is dropped and the targets it held back are built again.
  */
-async function buildTargets(pkg: CargoPackage, crate: PreparedCrate, planned: PlannedTarget[], features: string[], testFeatures: string[], ctx: CrateContext): Promise<Map<string, BuildOutcome>> {
+async function buildTargets(
+  pkg: CargoPackage,
+  crate: PreparedCrate,
+  planned: PlannedTarget[],
+  features: string[],
+  testFeatures: string[],
+  ctx: CrateContext,
+): Promise<Map<string, BuildOutcome>> {
   const libPlan = planned.filter((p) => p.kind === 'lib');
   const otherPlan = planned.filter((p) => p.kind !== 'lib');
-  const batches = testFeatures.length > 0 ? [{ plan: libPlan, features }, { plan: otherPlan, features: [...features, ...testFeatures] }] : [{ plan: planned, features }];
+  const batches =
+    testFeatures.length > 0
+      ? [
+          { plan: libPlan, features },
+          { plan: otherPlan, features: [...features, ...testFeatures] },
+        ]
+      : [{ plan: planned, features }];
   const found = new Map<string, BuildOutcome>();
   let run = 0;
   for (const batch of batches) {
     let pending = batch.plan;
     for (let round = 0; pending.length > 0 && round < 4; round++) {
       const capture = path.join(ctx.work, `capture-${pkg.name}-${++run}`);
-      const { units, stderr, failedDeps } = await cargoBuildCapturing(pkg, crate, pending, batch.features, capture, ctx);
-      const notCompiled = pending.filter((p) => !units.some((u) => u.src === p.src && u.kind === p.kind));
+      const { units, stderr, failedDeps } = await cargoBuildCapturing(
+        pkg,
+        crate,
+        pending,
+        batch.features,
+        capture,
+        ctx,
+      );
+      const notCompiled = pending.filter(
+        (p) => !units.some((u) => u.src === p.src && u.kind === p.kind),
+      );
       for (const p of pending) {
         const unit = units.find((u) => u.src === p.src && u.kind === p.kind);
-        found.set(targetKey(p), unit ? { unit } : { reason: failedDeps.length ? `a dependency does not build: ${failedDeps.join(', ')}` : `not compiled (${firstCargoError(stderr) ?? 'cargo stopped before it'})` });
+        found.set(
+          targetKey(p),
+          unit
+            ? { unit }
+            : {
+                reason: failedDeps.length
+                  ? `a dependency does not build: ${failedDeps.join(', ')}`
+                  : `not compiled (${firstCargoError(stderr) ?? 'cargo stopped before it'})`,
+              },
+        );
       }
-      const culprits = failedDeps.flatMap((dep) => devDependenciesLeadingTo(crate.copy, crate.env, pkg.name, dep, batch.features));
+      const culprits = failedDeps.flatMap((dep) =>
+        devDependenciesLeadingTo(crate.copy, crate.env, pkg.name, dep, batch.features),
+      );
       if (notCompiled.length === 0 || culprits.length === 0) {
         break;
       }
@@ -579,30 +777,76 @@ async function buildTargets(pkg: CargoPackage, crate: PreparedCrate, planned: Pl
 }
 
 /** One `cargo build` of some targets, each target's -Zprint-type-sizes output captured apart. */
-async function cargoBuildCapturing(pkg: CargoPackage, crate: PreparedCrate, pending: PlannedTarget[], features: string[], capture: string, ctx: CrateContext) {
+async function cargoBuildCapturing(
+  pkg: CargoPackage,
+  crate: PreparedCrate,
+  pending: PlannedTarget[],
+  features: string[],
+  capture: string,
+  ctx: CrateContext,
+) {
   fs.rmSync(capture, { recursive: true, force: true });
   fs.mkdirSync(capture, { recursive: true });
-  const args = ['build', '--offline', '--keep-going', '-j', String(ctx.jobs), ...featureArgs(features)];
+  const args = [
+    'build',
+    '--offline',
+    '--keep-going',
+    '-j',
+    String(ctx.jobs),
+    ...featureArgs(features),
+  ];
   for (const p of pending) {
-    args.push(...(p.kind === 'lib' ? ['--lib'] : [p.kind === 'test' ? '--test' : '--example', p.name]));
+    args.push(
+      ...(p.kind === 'lib' ? ['--lib'] : [p.kind === 'test' ? '--test' : '--example', p.name]),
+    );
   }
   const t0 = Date.now();
-  const cargo = await runStreaming('cargo', args, { cwd: crate.copy, env: { ...crate.env, RUSTC_WORKSPACE_WRAPPER: ctx.wrapper, RFS_CAPTURE_DIR: capture } }, (line) => {
-    if (/^\s*Compiling /.test(line) && line.includes(ctx.work)) {
-      ctx.log(`  [${((Date.now() - t0) / 1000).toFixed(0)} s] ${line.trim()}`);
-    }
-  });
+  const cargo = await runStreaming(
+    'cargo',
+    args,
+    {
+      cwd: crate.copy,
+      env: { ...crate.env, RUSTC_WORKSPACE_WRAPPER: ctx.wrapper, RFS_CAPTURE_DIR: capture },
+    },
+    (line) => {
+      if (/^\s*Compiling /.test(line) && line.includes(ctx.work)) {
+        ctx.log(`  [${((Date.now() - t0) / 1000).toFixed(0)} s] ${line.trim()}`);
+      }
+    },
+  );
   fs.writeFileSync(`${capture}.cargo.log`, cargo.stderr);
   const units = readUnits(capture, crate.copy);
-  const failedDeps = [...new Set([...cargo.stderr.matchAll(/could not compile `([^`]+)`/g)].map((m) => m[1]).filter((n) => n !== pkg.name))];
-  ctx.log(`${pkg.name}: cargo build of ${pending.length} targets [${features.join(', ')}] finished in ${((Date.now() - t0) / 1000).toFixed(0)} s (exit ${cargo.code}${failedDeps.length ? `; dependencies that failed: ${failedDeps.join(', ')}` : ''})`);
+  const failedDeps = [
+    ...new Set(
+      [...cargo.stderr.matchAll(/could not compile `([^`]+)`/g)]
+        .map((m) => m[1])
+        .filter((n) => n !== pkg.name),
+    ),
+  ];
+  ctx.log(
+    `${pkg.name}: cargo build of ${pending.length} targets [${features.join(', ')}] finished in ${((Date.now() - t0) / 1000).toFixed(0)} s (exit ${cargo.code}${failedDeps.length ? `; dependencies that failed: ${failedDeps.join(', ')}` : ''})`,
+  );
   return { units, stderr: cargo.stderr, failedDeps };
 }
 
 /** A built target's own futures: not those of other crates, nor (for a test or example) the lib's. */
-function ownFutures(p: PlannedTarget, unit: CapturedUnit, copy: string, libModules: Set<string>): RecordedFuture[] {
-  const ownFiles = new Set(p.kind === 'lib' ? [] : moduleTree(p.src).map((f) => relPath(copy, f.path)));
-  const ownModules = p.kind === 'lib' ? libModules : new Set(moduleTree(p.src).map((f) => f.modulePath[0]).filter((m): m is string => !!m));
+function ownFutures(
+  p: PlannedTarget,
+  unit: CapturedUnit,
+  copy: string,
+  libModules: Set<string>,
+): RecordedFuture[] {
+  const ownFiles = new Set(
+    p.kind === 'lib' ? [] : moduleTree(p.src).map((f) => relPath(copy, f.path)),
+  );
+  const ownModules =
+    p.kind === 'lib'
+      ? libModules
+      : new Set(
+          moduleTree(p.src)
+            .map((f) => f.modulePath[0])
+            .filter((m): m is string => !!m),
+        );
   const futures = rustcOut
     .futuresFromTypes(rustcOut.parsePrintTypeSizes(fs.readFileSync(unit.out, 'utf8')))
     .flatMap((f) => {
@@ -610,16 +854,30 @@ function ownFutures(p: PlannedTarget, unit: CapturedUnit, copy: string, libModul
         return isForeignFn(f.name, unit.externs, ownModules) ? [] : [recordFuture(f, undefined)];
       }
       const file = printedFileInCrate(f.file ?? '', copy);
-      const own = file !== null && (p.kind === 'lib' ? !/^(tests|examples|benches)\//.test(file) : ownFiles.has(file));
+      const own =
+        file !== null &&
+        (p.kind === 'lib' ? !/^(tests|examples|benches)\//.test(file) : ownFiles.has(file));
       return own ? [recordFuture(f, file)] : [];
     });
   return dedupe(futures);
 }
 
 /** Each built target with its own futures; the lib also gets the futures its tests and examples instantiate. */
-function collectTargets(pkg: CargoPackage, copy: string, planned: PlannedTarget[], found: Map<string, BuildOutcome>, skipped: SkippedTarget[], log: (line: string) => void): RecordedTarget[] {
+function collectTargets(
+  pkg: CargoPackage,
+  copy: string,
+  planned: PlannedTarget[],
+  found: Map<string, BuildOutcome>,
+  skipped: SkippedTarget[],
+  log: (line: string) => void,
+): RecordedTarget[] {
   const targets: RecordedTarget[] = [];
-  const libModules = new Set(crates.readCrateLayout(copy).files.map((f) => f.modulePath[0]).filter((m): m is string => !!m));
+  const libModules = new Set(
+    crates
+      .readCrateLayout(copy)
+      .files.map((f) => f.modulePath[0])
+      .filter((m): m is string => !!m),
+  );
   for (const p of planned) {
     const outcome = found.get(targetKey(p)) ?? { reason: 'not built' };
     if ('reason' in outcome) {
@@ -628,21 +886,42 @@ function collectTargets(pkg: CargoPackage, copy: string, planned: PlannedTarget[
     }
     const unit = outcome.unit;
     if (unit.rc !== 0) {
-      skipped.push({ kind: p.kind, name: p.name, root: p.root, reason: `does not build: ${unit.error ?? `rustc exited with ${unit.rc}`}` });
+      skipped.push({
+        kind: p.kind,
+        name: p.name,
+        root: p.root,
+        reason: `does not build: ${unit.error ?? `rustc exited with ${unit.rc}`}`,
+      });
       continue;
     }
-    targets.push({ kind: p.kind, name: p.name, root: p.root, futures: ownFutures(p, unit, copy, libModules) });
+    targets.push({
+      kind: p.kind,
+      name: p.name,
+      root: p.root,
+      futures: ownFutures(p, unit, copy, libModules),
+    });
   }
   const lib = targets.find((t) => t.kind === 'lib');
-  const libName = pkg.targets.find((t) => t.kind.includes('lib') || t.kind.includes('rlib'))?.name ?? pkg.name.replace(/-/g, '_');
+  const libName =
+    pkg.targets.find((t) => t.kind.includes('lib') || t.kind.includes('rlib'))?.name ??
+    pkg.name.replace(/-/g, '_');
   if (lib) {
-    const downstream = downstreamFutures(lib, libName, copy, planned.filter((p) => p.kind !== 'lib').flatMap((p) => {
-      const outcome = found.get(targetKey(p));
-      return outcome && 'unit' in outcome && outcome.unit.rc === 0 ? [outcome.unit.out] : [];
-    }));
+    const downstream = downstreamFutures(
+      lib,
+      libName,
+      copy,
+      planned
+        .filter((p) => p.kind !== 'lib')
+        .flatMap((p) => {
+          const outcome = found.get(targetKey(p));
+          return outcome && 'unit' in outcome && outcome.unit.rc === 0 ? [outcome.unit.out] : [];
+        }),
+    );
     if (downstream.length > 0) {
       lib.downstream = downstream;
-      log(`${pkg.name}: ${downstream.length} more lib futures instantiated by its tests and examples`);
+      log(
+        `${pkg.name}: ${downstream.length} more lib futures instantiated by its tests and examples`,
+      );
     }
   }
   return targets;
@@ -655,14 +934,18 @@ async function recordCrate(spec: RealCrateSpec, ctx: CrateContext): Promise<Reco
   const declared = (cargoMetadata(copy, env, true) as CargoPackage).features;
   const features = resolveOffline(spec, crate, declared, log);
   if (dropped.length > 0) {
-    log(`${spec.name}: dev-dependencies not in the registry, dropped: ${[...new Set(dropped)].sort().join(', ')}`);
+    log(
+      `${spec.name}: dev-dependencies not in the registry, dropped: ${[...new Set(dropped)].sort().join(', ')}`,
+    );
   }
   const testFeatures = (spec.testFeatures ?? []).filter((f) => f in declared);
 
   const pkg = cargoMetadata(copy, env, true) as CargoPackage;
   const planned = planTargets(pkg, copy, features, testFeatures, skipped);
   const counts = (k: TargetKind) => planned.filter((p) => p.kind === k).length;
-  log(`${pkg.name} ${pkg.version}: features [${features.join(', ')}]${testFeatures.length ? ` (tests and examples + ${testFeatures.join(', ')})` : ''}; building lib, ${counts('test')} tests, ${counts('example')} examples (${skipped.length} skipped: features or sources missing)`);
+  log(
+    `${pkg.name} ${pkg.version}: features [${features.join(', ')}]${testFeatures.length ? ` (tests and examples + ${testFeatures.join(', ')})` : ''}; building lib, ${counts('test')} tests, ${counts('example')} examples (${skipped.length} skipped: features or sources missing)`,
+  );
 
   const found = await buildTargets(pkg, crate, planned, features, testFeatures, ctx);
   const targets = collectTargets(pkg, copy, planned, found, skipped, log);
@@ -689,18 +972,38 @@ async function recordCrate(spec: RealCrateSpec, ctx: CrateContext): Promise<Reco
   const file = path.join(ctx.outDir, `${pkg.name}-${pkg.version}.json`);
   const text = formatRecordedCrate(recorded);
   fs.writeFileSync(file, text);
-  log(`${pkg.name}: wrote ${path.relative(process.cwd(), file)} (${(text.length / 1024).toFixed(0)} KB): lib ${built.lib}, tests ${built.test}, examples ${built.example} built; ${skipped.length} skipped; futures lib ${futureCounts.lib}, tests ${futureCounts.test}, examples ${futureCounts.example}`);
-  return { crate: pkg.name, version: pkg.version, file, bytes: text.length, seconds: 0, built, skipped, futures: futureCounts };
+  log(
+    `${pkg.name}: wrote ${path.relative(process.cwd(), file)} (${(text.length / 1024).toFixed(0)} KB): lib ${built.lib}, tests ${built.test}, examples ${built.example} built; ${skipped.length} skipped; futures lib ${futureCounts.lib}, tests ${futureCounts.test}, examples ${futureCounts.example}`,
+  );
+  return {
+    crate: pkg.name,
+    version: pkg.version,
+    file,
+    bytes: text.length,
+    seconds: 0,
+    built,
+    skipped,
+    futures: futureCounts,
+  };
 }
 
 /** See `RecordedTarget.downstream`. */
-function downstreamFutures(lib: RecordedTarget, libName: string, copy: string, outputs: string[]): RecordedFuture[] {
+function downstreamFutures(
+  lib: RecordedTarget,
+  libName: string,
+  copy: string,
+  outputs: string[],
+): RecordedFuture[] {
   const prefix = new RegExp(`(?<![\\w:])${escapeRegExp(libName)}::`, 'g');
   const ownFns = new Set(lib.futures.filter((f) => f.kind === 'fn').map((f) => f.name ?? ''));
-  const positions = new Set(lib.futures.filter((f) => f.kind !== 'fn').map((f) => `${f.file}:${f.line}:${f.column}`));
+  const positions = new Set(
+    lib.futures.filter((f) => f.kind !== 'fn').map((f) => `${f.file}:${f.line}:${f.column}`),
+  );
   const out: RecordedFuture[] = [];
   for (const output of outputs) {
-    for (const f of rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(fs.readFileSync(output, 'utf8')))) {
+    for (const f of rustcOut.futuresFromTypes(
+      rustcOut.parsePrintTypeSizes(fs.readFileSync(output, 'utf8')),
+    )) {
       if (f.kind === 'fn') {
         if (!f.name.startsWith(`${libName}::`) && !f.name.startsWith(`<${libName}::`)) {
           continue;
@@ -824,7 +1127,11 @@ function enabledFeatures(table: Record<string, string[]>, selected: string[]): S
 }
 
 function cargoMetadata(dir: string, env: NodeJS.ProcessEnv, noDeps: boolean): CargoPackage {
-  const r = spawnSync('cargo', ['metadata', '--offline', '--format-version', '1', ...(noDeps ? ['--no-deps'] : [])], { cwd: dir, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(
+    'cargo',
+    ['metadata', '--offline', '--format-version', '1', ...(noDeps ? ['--no-deps'] : [])],
+    { cwd: dir, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+  );
   if (r.status !== 0) {
     throw new Error(`cargo metadata: ${firstLine(r.stderr ?? '')}`);
   }
@@ -835,7 +1142,9 @@ function cargoMetadata(dir: string, env: NodeJS.ProcessEnv, noDeps: boolean): Ca
 /** Removes a dev-dependency (`[dev-dependencies.x]`, `[target.'…'.dev-dependencies.x]` or `x = …` in a dev table). */
 export function dropDevDependency(manifest: string, key: string): void {
   const quoted = `(?:${escapeRegExp(key)}|"${escapeRegExp(key)}")`;
-  const ownTable = new RegExp(`^\\[(?:target\\.(?:"[^"]*"|'[^']*'|[^\\]]*?)\\.)?dev-dependencies\\.${quoted}\\]\\s*$`);
+  const ownTable = new RegExp(
+    `^\\[(?:target\\.(?:"[^"]*"|'[^']*'|[^\\]]*?)\\.)?dev-dependencies\\.${quoted}\\]\\s*$`,
+  );
   const devTable = /^\[(?:target\.(?:"[^"]*"|'[^']*'|[^\]]*?)\.)?dev-dependencies\]\s*$/;
   const entry = new RegExp(`^\\s*${quoted}\\s*=`);
   const out: string[] = [];
@@ -861,8 +1170,13 @@ function dropMissingTargets(copy: string): SkippedTarget[] {
   const lines = fs.readFileSync(manifest, 'utf8').split('\n');
   const out: string[] = [];
   const skipped: SkippedTarget[] = [];
-  const folders: Record<string, string> = { test: 'tests', example: 'examples', bench: 'benches', bin: 'src/bin' };
-  for (let i = 0; i < lines.length; ) {
+  const folders: Record<string, string> = {
+    test: 'tests',
+    example: 'examples',
+    bench: 'benches',
+    bin: 'src/bin',
+  };
+  for (let i = 0; i < lines.length;) {
     const header = /^\[\[(test|example|bench|bin)\]\]\s*$/.exec(lines[i]);
     let end = i + 1;
     while (end < lines.length && !/^\s*\[/.test(lines[end])) {
@@ -877,11 +1191,18 @@ function dropMissingTargets(copy: string): SkippedTarget[] {
     const name = /^\s*name\s*=\s*"([^"]+)"/m.exec(body)?.[1] ?? '';
     const explicit = /^\s*path\s*=\s*"([^"]+)"/m.exec(body)?.[1];
     const folder = folders[header[1]];
-    const candidates = explicit ? [explicit] : [`${folder}/${name}.rs`, `${folder}/${name}/main.rs`];
+    const candidates = explicit
+      ? [explicit]
+      : [`${folder}/${name}.rs`, `${folder}/${name}/main.rs`];
     if (candidates.some((c) => fs.existsSync(path.join(copy, c)))) {
       out.push(...lines.slice(i, end));
     } else if (header[1] === 'test' || header[1] === 'example') {
-      skipped.push({ kind: header[1], name, root: candidates[0], reason: 'source not shipped in the registry package' });
+      skipped.push({
+        kind: header[1],
+        name,
+        root: candidates[0],
+        reason: 'source not shipped in the registry package',
+      });
     }
     i = end;
   }
@@ -890,8 +1211,30 @@ function dropMissingTargets(copy: string): SkippedTarget[] {
 }
 
 /** The dev-dependencies of `pkgName` through which it depends on `dep` (`cargo tree -i`). */
-function devDependenciesLeadingTo(copy: string, env: NodeJS.ProcessEnv, pkgName: string, dep: string, features: string[]): string[] {
-  const r = spawnSync('cargo', ['tree', '--offline', '-i', dep, '-e', 'normal,build,dev', '--prefix', 'depth', '--charset', 'ascii', ...featureArgs(features)], { cwd: copy, env, encoding: 'utf8' });
+function devDependenciesLeadingTo(
+  copy: string,
+  env: NodeJS.ProcessEnv,
+  pkgName: string,
+  dep: string,
+  features: string[],
+): string[] {
+  const r = spawnSync(
+    'cargo',
+    [
+      'tree',
+      '--offline',
+      '-i',
+      dep,
+      '-e',
+      'normal,build,dev',
+      '--prefix',
+      'depth',
+      '--charset',
+      'ascii',
+      ...featureArgs(features),
+    ],
+    { cwd: copy, env, encoding: 'utf8' },
+  );
   if (r.status !== 0) {
     return [];
   }
@@ -909,7 +1252,9 @@ function devDependenciesLeadingTo(copy: string, env: NodeJS.ProcessEnv, pkgName:
     }
   }
   const pkg = cargoMetadata(copy, env, true);
-  return pkg.dependencies.filter((d) => d.kind === 'dev' && direct.has(d.name)).map((d) => d.rename ?? d.name);
+  return pkg.dependencies
+    .filter((d) => d.kind === 'dev' && direct.has(d.name))
+    .map((d) => d.rename ?? d.name);
 }
 
 function escapeRegExp(s: string): string {
@@ -963,7 +1308,11 @@ function readUnits(capture: string, copy: string): CapturedUnit[] {
   for (const f of fs.readdirSync(capture).filter((f) => f.endsWith('.args'))) {
     const base = path.join(capture, f.slice(0, -'.args'.length));
     const args = fs.readFileSync(`${base}.args`, 'utf8').split('\0');
-    const srcArg = args.slice(1).reverse().find((a) => a.endsWith('.rs')) ?? '';
+    const srcArg =
+      args
+        .slice(1)
+        .reverse()
+        .find((a) => a.endsWith('.rs')) ?? '';
     const types = args.flatMap((a, i) => (args[i - 1] === '--crate-type' ? [a] : []));
     const kind: CapturedUnit['kind'] = args.includes('--test')
       ? 'test'
@@ -972,10 +1321,19 @@ function readUnits(capture: string, copy: string): CapturedUnit[] {
         : types.includes('bin') && /(^|\/)examples\//.test(srcArg)
           ? 'example'
           : 'other';
-    const externs = new Set(args.flatMap((a, i) => (args[i - 1] === '--extern' ? [a.split('=')[0]] : [])));
+    const externs = new Set(
+      args.flatMap((a, i) => (args[i - 1] === '--extern' ? [a.split('=')[0]] : [])),
+    );
     const rcText = fs.existsSync(`${base}.rc`) ? fs.readFileSync(`${base}.rc`, 'utf8').trim() : '';
     const rc = rcText === '' ? -1 : Number(rcText);
-    units.push({ kind, src: path.resolve(copy, srcArg), out: `${base}.out`, rc, externs, error: rc === 0 ? undefined : firstRustcError(`${base}.err`) });
+    units.push({
+      kind,
+      src: path.resolve(copy, srcArg),
+      out: `${base}.out`,
+      rc,
+      externs,
+      error: rc === 0 ? undefined : firstRustcError(`${base}.err`),
+    });
   }
   return units;
 }
@@ -987,7 +1345,12 @@ function firstRustcError(errFile: string): string | undefined {
   }
   for (const line of fs.readFileSync(errFile, 'utf8').split('\n')) {
     try {
-      const d = JSON.parse(line) as { $message_type?: string; level?: string; message?: string; spans?: { file_name: string; line_start: number; is_primary: boolean }[] };
+      const d = JSON.parse(line) as {
+        $message_type?: string;
+        level?: string;
+        message?: string;
+        spans?: { file_name: string; line_start: number; is_primary: boolean }[];
+      };
       if (d.level === 'error' && d.message) {
         const span = d.spans?.find((s) => s.is_primary);
         return `${d.message}${span ? ` (${span.file_name}:${span.line_start})` : ''}`.slice(0, 240);
@@ -1009,7 +1372,10 @@ function firstCargoError(stderr: string): string | undefined {
 }
 
 function firstLine(text: string): string {
-  return (text.split('\n').find((l) => /^error/.test(l)) ?? text.split('\n')[0] ?? '').slice(0, 300);
+  return (text.split('\n').find((l) => /^error/.test(l)) ?? text.split('\n')[0] ?? '').slice(
+    0,
+    300,
+  );
 }
 
 /**
@@ -1036,7 +1402,10 @@ const STD_CRATES = new Set(['std', 'core', 'alloc', 'proc_macro', 'test']);
  */
 export function isForeignFn(name: string, externs: Set<string>, ownModules: Set<string>): boolean {
   const foreign = (p: string): boolean => {
-    const first = p.replace(/^&(?:'\w+ )?(?:mut )?/, '').replace(/^(?:dyn |impl )/, '').split(/::|<|\s/)[0];
+    const first = p
+      .replace(/^&(?:'\w+ )?(?:mut )?/, '')
+      .replace(/^(?:dyn |impl )/, '')
+      .split(/::|<|\s/)[0];
     return (externs.has(first) || STD_CRATES.has(first)) && !ownModules.has(first);
   };
   const qualified = /^<(.*?) as (.*?)>::/.exec(name);
@@ -1095,12 +1464,26 @@ export async function compareRecordedCrate(entry: RecordedCrateEntry): Promise<K
     for (const t of targets) {
       comparisons.push(...(await compareRealTarget(entry.sourceDir, t, entry.recorded)));
     }
-    figures.push({ kind, targets: targets.length, recorded: targets.reduce((n, t) => n + t.futures.length, 0), summary: aggregate(comparisons), comparisons });
+    figures.push({
+      kind,
+      targets: targets.length,
+      recorded: targets.reduce((n, t) => n + t.futures.length, 0),
+      summary: aggregate(comparisons),
+      comparisons,
+    });
     const lib = targets[0];
     if (kind === 'lib' && lib.downstream && lib.downstream.length > 0) {
-      const withDownstream = await compareRealTarget(entry.sourceDir, lib, entry.recorded, { downstream: true });
+      const withDownstream = await compareRealTarget(entry.sourceDir, lib, entry.recorded, {
+        downstream: true,
+      });
       const recorded = lib.futures.length + lib.downstream.length;
-      figures.push({ kind: 'lib+downstream', targets: 1, recorded, summary: aggregate(withDownstream), comparisons: withDownstream });
+      figures.push({
+        kind: 'lib+downstream',
+        targets: 1,
+        recorded,
+        summary: aggregate(withDownstream),
+        comparisons: withDownstream,
+      });
     }
   }
   return figures;
@@ -1128,7 +1511,10 @@ export function wrongExactSizes(comparisons: FileComparison[], crateDir: string)
   return comparisons.flatMap((c) =>
     c.scores
       .filter((s) => !s.size.lowerBound && s.size.engine !== null && s.size.class !== 'exact')
-      .map((s) => `${relPath(crateDir, s.file)}:${s.line} ${s.name}: engine ${s.size.engine} vs rustc ${s.size.rustc}${s.generic ? ' (generic instance)' : ''}`),
+      .map(
+        (s) =>
+          `${relPath(crateDir, s.file)}:${s.line} ${s.name}: engine ${s.size.engine} vs rustc ${s.size.rustc}${s.generic ? ' (generic instance)' : ''}`,
+      ),
   );
 }
 
@@ -1137,12 +1523,17 @@ export function invalidBounds(comparisons: FileComparison[], crateDir: string): 
   return comparisons.flatMap((c) =>
     c.scores
       .filter((s) => s.size.lowerBound && s.size.engine !== null && s.size.engine > s.size.rustc)
-      .map((s) => `${relPath(crateDir, s.file)}:${s.line} ${s.name}: engine ≥ ${s.size.engine} vs rustc ${s.size.rustc}${s.generic ? ' (generic instance)' : ''}`),
+      .map(
+        (s) =>
+          `${relPath(crateDir, s.file)}:${s.line} ${s.name}: engine ≥ ${s.size.engine} vs rustc ${s.size.rustc}${s.generic ? ' (generic instance)' : ''}`,
+      ),
   );
 }
 
 async function printFigures(names: string[], flags: Set<string>): Promise<void> {
-  const entries = loadRecordedCorpus().filter((e) => names.length === 0 || names.includes(e.recorded.crate));
+  const entries = loadRecordedCorpus().filter(
+    (e) => names.length === 0 || names.includes(e.recorded.crate),
+  );
   for (const entry of entries) {
     if (!entry.sourcesPresent) {
       console.log(`${entry.recorded.crate}: ${entry.missing}`);
@@ -1151,16 +1542,22 @@ async function printFigures(names: string[], flags: Set<string>): Promise<void> 
     const t0 = Date.now();
     const figures = await compareRecordedCrate(entry);
     const kb = (fs.statSync(entry.file).size / 1024).toFixed(0);
-    console.log(`${entry.recorded.crate} ${entry.recorded.version} (${kb} KB recorded, features [${entry.recorded.features.join(', ')}], ${entry.recorded.skipped.length} targets skipped; engine ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `${entry.recorded.crate} ${entry.recorded.version} (${kb} KB recorded, features [${entry.recorded.features.join(', ')}], ${entry.recorded.skipped.length} targets skipped; engine ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     figures.forEach((f) => console.log(formatKindFigures(f)));
     if (flags.has('--wrong-exact')) {
       for (const f of figures) {
-        wrongExactSizes(f.comparisons, entry.sourceDir).forEach((l) => console.log(`    wrong exact [${f.kind}] ${l}`));
+        wrongExactSizes(f.comparisons, entry.sourceDir).forEach((l) =>
+          console.log(`    wrong exact [${f.kind}] ${l}`),
+        );
       }
     }
     if (flags.has('--bad-bounds')) {
       for (const f of figures) {
-        invalidBounds(f.comparisons, entry.sourceDir).forEach((l) => console.log(`    bound above rustc [${f.kind}] ${l}`));
+        invalidBounds(f.comparisons, entry.sourceDir).forEach((l) =>
+          console.log(`    bound above rustc [${f.kind}] ${l}`),
+        );
       }
     }
     if (flags.has('--mismatches')) {
@@ -1186,11 +1583,16 @@ async function main(argv: string[]): Promise<void> {
       );
     }
     console.log('');
-    await printFigures(results.filter((r) => !r.error).map((r) => r.crate), flags);
+    await printFigures(
+      results.filter((r) => !r.error).map((r) => r.crate),
+      flags,
+    );
   } else if (command === 'compare') {
     await printFigures(names, flags);
   } else {
-    console.log('usage: node test/out/support/realCorpus.js record|compare [crate...] [--keep] [--wrong-exact] [--bad-bounds] [--mismatches]');
+    console.log(
+      'usage: node test/out/support/realCorpus.js record|compare [crate...] [--keep] [--wrong-exact] [--bad-bounds] [--mismatches]',
+    );
     process.exitCode = 2;
   }
 }

@@ -32,7 +32,9 @@ export function referenceCasesDir(from: string = __dirname): string {
   if (override) {
     return path.resolve(override);
   }
-  const base = findUpwards(from, (dir) => isDirectory(path.join(dir, 'shared', 'reference', 'cases')));
+  const base = findUpwards(from, (dir) =>
+    isDirectory(path.join(dir, 'shared', 'reference', 'cases')),
+  );
   if (base === null) {
     throw new Error(
       `cannot find shared/reference/cases in any folder above ${from}; ` +

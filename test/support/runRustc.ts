@@ -26,8 +26,7 @@ export interface RunRustcOptions {
 
 /** rustc's stdout on success; otherwise a one-paragraph error (exit status and first errors). */
 export type RustcRunResult =
-  | { ok: true; stdout: string; stderr: string }
-  | { ok: false; error: string; stderr?: string };
+  { ok: true; stdout: string; stderr: string } | { ok: false; error: string; stderr?: string };
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 // Real crates print tens of megabytes of type sizes; the default 1 MB would truncate them.
@@ -35,7 +34,11 @@ const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 const MAX_ERROR_CHARS = 2_000;
 
 /** Runs `rustc -Zprint-type-sizes` synchronously. Never throws. */
-export function runPrintTypeSizes(file: string, edition: string, opts: RunRustcOptions = {}): RustcRunResult {
+export function runPrintTypeSizes(
+  file: string,
+  edition: string,
+  opts: RunRustcOptions = {},
+): RustcRunResult {
   const outDir = makeOutDir();
   if (typeof outDir !== 'string') {
     return outDir;
@@ -49,7 +52,11 @@ export function runPrintTypeSizes(file: string, edition: string, opts: RunRustcO
       timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
     if (result.error) {
-      return { ok: false, error: describeSpawnError(result.error, rustcPath(opts)), stderr: result.stderr ?? '' };
+      return {
+        ok: false,
+        error: describeSpawnError(result.error, rustcPath(opts)),
+        stderr: result.stderr ?? '',
+      };
     }
     return toRunResult(result.status, result.signal, result.stdout, result.stderr);
   } finally {
@@ -89,7 +96,10 @@ export async function runPrintTypeSizesAsync(
 
 /** The `rustc --version` line (e.g. `rustc 1.95.0 (59807616e 2026-04-14)`), or null when rustc cannot run. */
 export function rustcAvailable(rustc?: string): string | null {
-  const result = spawnSync(rustc ?? rustcPath({}), ['--version'], { encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(rustc ?? rustcPath({}), ['--version'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (result.error || result.status !== 0) {
     return null;
   }
@@ -100,14 +110,23 @@ function rustcPath(opts: RunRustcOptions): string {
   return opts.rustc ?? process.env.RUSTC ?? 'rustc';
 }
 
-function printTypeSizesArgs(file: string, edition: string, outDir: string, opts: RunRustcOptions): string[] {
+function printTypeSizesArgs(
+  file: string,
+  edition: string,
+  outDir: string,
+  opts: RunRustcOptions,
+): string[] {
   return [
-    '--edition', edition,
-    '--crate-type', 'lib',
+    '--edition',
+    edition,
+    '--crate-type',
+    'lib',
     '-Zprint-type-sizes',
-    '--cap-lints', 'allow',
+    '--cap-lints',
+    'allow',
     // The output name also fixes the crate name, so files like `01_case.rs` compile.
-    '-o', path.join(outDir, 'out.rlib'),
+    '-o',
+    path.join(outDir, 'out.rlib'),
     ...(opts.extraArgs ?? []),
     file,
   ];
@@ -180,5 +199,7 @@ function describeSpawnError(error: Error & { code?: unknown }, rustc: string): s
 function firstErrors(stderr: string): string {
   const errors = stderr.split(/\r?\n/).filter((line) => line.startsWith('error'));
   const text = (errors.length > 0 ? errors.join('\n') : stderr).trim();
-  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text || '(no output)';
+  return text.length > MAX_ERROR_CHARS
+    ? `${text.slice(0, MAX_ERROR_CHARS)}…`
+    : text || '(no output)';
 }

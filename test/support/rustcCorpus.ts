@@ -8,9 +8,14 @@ import type { FileReport } from '../../server/src/analysis/report';
 import { FileComparison, compareFile } from './compare';
 import { loadServerModule } from './repoPaths';
 
-const matcher = loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const rustcOut = loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>('measure/printTypeSizes');
+const matcher =
+  loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const rustcOut =
+  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
+    'measure/printTypeSizes',
+  );
 import * as runner from './runRustc';
 
 export const INSTALL_RUSTC_HINT =
@@ -48,17 +53,27 @@ export interface CorpusResult {
  * (rustc and the analysis both use each); undefined when it names none.
  */
 export function editionsOf(text: string): string[] | undefined {
-  const line = /^\/\/ editions?: ((?:(?:2015|2018|2021|2024)\s*)+)$/m.exec(text.split('\n').slice(0, 5).join('\n'));
+  const line = /^\/\/ editions?: ((?:(?:2015|2018|2021|2024)\s*)+)$/m.exec(
+    text.split('\n').slice(0, 5).join('\n'),
+  );
   return line?.[1].trim().split(/\s+/);
 }
 
 /** Compares every file of `dir` with rustc (in each of its editions: `editionsOf`), `parallel` compilers at a time. */
-export async function compareCorpus(dir: string, edition = '2021', parallel = 2): Promise<CorpusResult> {
+export async function compareCorpus(
+  dir: string,
+  edition = '2021',
+  parallel = 2,
+): Promise<CorpusResult> {
   await engine.initAnalysis();
   const jobs = fixtureFiles(dir).flatMap((file) => {
     const editions = editionsOf(fs.readFileSync(file, 'utf8')) ?? [edition];
     // A file compared in several editions is named with its edition after the first.
-    return editions.map((fileEdition, i) => ({ file, edition: fileEdition, label: i === 0 ? file : `${file} (edition ${fileEdition})` }));
+    return editions.map((fileEdition, i) => ({
+      file,
+      edition: fileEdition,
+      label: i === 0 ? file : `${file} (edition ${fileEdition})`,
+    }));
   });
   const comparisons: FileComparison[] = new Array(jobs.length);
   const reports: FileReport[] = new Array(jobs.length);
@@ -68,12 +83,22 @@ export async function compareCorpus(dir: string, edition = '2021', parallel = 2)
     while (next < jobs.length) {
       const i = next++;
       const { file, edition: fileEdition, label } = jobs[i];
-      const result = await runner.runPrintTypeSizesAsync(path.basename(file), fileEdition, { cwd: path.dirname(file) });
-      const report = engine.analyzeSource(fs.readFileSync(file, 'utf8'), { file, edition: fileEdition as never });
+      const result = await runner.runPrintTypeSizesAsync(path.basename(file), fileEdition, {
+        cwd: path.dirname(file),
+      });
+      const report = engine.analyzeSource(fs.readFileSync(file, 'utf8'), {
+        file,
+        edition: fileEdition as never,
+      });
       reports[i] = report;
       if (!result.ok) {
         rustcErrors.push(`${label}: ${result.error}`);
-        comparisons[i] = { file: label, scores: [], unmatchedEngine: report.futures, unmatchedRustc: [] };
+        comparisons[i] = {
+          file: label,
+          scores: [],
+          unmatchedEngine: report.futures,
+          unmatchedRustc: [],
+        };
         continue;
       }
       const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout));
@@ -84,7 +109,8 @@ export async function compareCorpus(dir: string, edition = '2021', parallel = 2)
   return { comparisons, reports, rustcErrors };
 }
 
-const crates = loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
+const crates =
+  loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
 
 /** Analyses a crate with its whole index and pairs its futures with rustc's for the crate root. */
 export async function compareCrate(dir: string, edition = '2021'): Promise<FileComparison[]> {
@@ -97,19 +123,37 @@ export async function compareCrate(dir: string, edition = '2021'): Promise<FileC
 }
 
 /** Pairs a crate's futures (analysed with its index) with those of rustc's `-Zprint-type-sizes` output. */
-export async function compareCrateOutput(dir: string, printed: string, edition = '2021'): Promise<FileComparison[]> {
+export async function compareCrateOutput(
+  dir: string,
+  printed: string,
+  edition = '2021',
+): Promise<FileComparison[]> {
   await engine.initAnalysis();
   const layout = crates.readCrateLayout(dir);
   const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(printed));
   const reports = engine.analyzeCrate(
-    layout.files.map((f) => ({ file: f.path, text: fs.readFileSync(f.path, 'utf8'), modulePath: f.modulePath })),
+    layout.files.map((f) => ({
+      file: f.path,
+      text: fs.readFileSync(f.path, 'utf8'),
+      modulePath: f.modulePath,
+    })),
     { edition: (layout.edition ?? edition) as never },
   );
   // Fns match by path across the crate; blocks and closures by position within their own file.
   const comparisons = reports.map((r) => {
     const rel = path.relative(dir, r.file);
-    return compareFile(r.file, r.futures.filter(matcher.pairsByPosition), rustcFutures.filter((f) => f.kind !== 'fn' && (f.file ?? '').endsWith(rel)));
+    return compareFile(
+      r.file,
+      r.futures.filter(matcher.pairsByPosition),
+      rustcFutures.filter((f) => f.kind !== 'fn' && (f.file ?? '').endsWith(rel)),
+    );
   });
-  comparisons.push(compareFile(dir, reports.flatMap((r) => r.futures.filter((f) => !matcher.pairsByPosition(f))), rustcFutures.filter((f) => f.kind === 'fn')));
+  comparisons.push(
+    compareFile(
+      dir,
+      reports.flatMap((r) => r.futures.filter((f) => !matcher.pairsByPosition(f))),
+      rustcFutures.filter((f) => f.kind === 'fn'),
+    ),
+  );
   return comparisons;
 }

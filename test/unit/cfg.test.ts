@@ -5,9 +5,14 @@
 import * as assert from 'assert';
 import { loadServerModule } from '../support/repoPaths';
 
-const cfg = loadServerModule<typeof import('../../server/src/analysis/syntax/cfg')>('analysis/syntax/cfg');
-const parser = loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>('analysis/syntax/parser');
-const items = loadServerModule<typeof import('../../server/src/analysis/items/items')>('analysis/items/items');
+const cfg =
+  loadServerModule<typeof import('../../server/src/analysis/syntax/cfg')>('analysis/syntax/cfg');
+const parser =
+  loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>(
+    'analysis/syntax/parser',
+  );
+const items =
+  loadServerModule<typeof import('../../server/src/analysis/items/items')>('analysis/items/items');
 
 function evaluate(text: string): boolean | null {
   const pred = cfg.parseCfgPredicate(text);
@@ -18,14 +23,27 @@ function evaluate(text: string): boolean | null {
 describe('cfg predicates', () => {
   it('parses all / any / not, names and key = "value" pairs', () => {
     assert.deepStrictEqual(cfg.parseCfgPredicate('unix'), { k: 'name', name: 'unix' });
-    assert.deepStrictEqual(cfg.parseCfgPredicate('target_os = "linux"'), { k: 'kv', key: 'target_os', value: 'linux' });
+    assert.deepStrictEqual(cfg.parseCfgPredicate('target_os = "linux"'), {
+      k: 'kv',
+      key: 'target_os',
+      value: 'linux',
+    });
     assert.deepStrictEqual(cfg.parseCfgPredicate('not(all(loom, test))'), {
       k: 'not',
-      arg: { k: 'all', args: [{ k: 'name', name: 'loom' }, { k: 'name', name: 'test' }] },
+      arg: {
+        k: 'all',
+        args: [
+          { k: 'name', name: 'loom' },
+          { k: 'name', name: 'test' },
+        ],
+      },
     });
     assert.deepStrictEqual(cfg.parseCfgPredicate('any(windows, feature = "net",)'), {
       k: 'any',
-      args: [{ k: 'name', name: 'windows' }, { k: 'kv', key: 'feature', value: 'net' }],
+      args: [
+        { k: 'name', name: 'windows' },
+        { k: 'kv', key: 'feature', value: 'net' },
+      ],
     });
     assert.deepStrictEqual(cfg.parseCfgPredicate('all()'), { k: 'all', args: [] });
   });
@@ -99,7 +117,15 @@ describe('cfg predicates', () => {
   });
 
   it('keeps code whose predicate does not parse, and ignores other attributes', () => {
-    for (const t of ['', 'not(unix, windows)', 'foo(bar)', 'target_os = linux', 'unix windows', 'all(unix', '"unix"']) {
+    for (const t of [
+      '',
+      'not(unix, windows)',
+      'foo(bar)',
+      'target_os = linux',
+      'unix windows',
+      'all(unix',
+      '"unix"',
+    ]) {
       assert.strictEqual(cfg.parseCfgPredicate(t), null, t);
       assert.strictEqual(cfg.attributeKeeps(`#[cfg(${t})]`), true, t);
     }
@@ -131,10 +157,16 @@ describe('cfg in the item index', () => {
       assert.strictEqual(p.fields[0].ty.k, 'prim');
       const c = index.types.get('C');
       assert.ok(c && c.kind === 'struct');
-      assert.deepStrictEqual(c.fields.map((f) => f.name), ['id', 'fd']);
+      assert.deepStrictEqual(
+        c.fields.map((f) => f.name),
+        ['id', 'fd'],
+      );
       const e = index.types.get('E');
       assert.ok(e && e.kind === 'enum');
-      assert.deepStrictEqual(e.variants.map((v) => v.name), ['A']);
+      assert.deepStrictEqual(
+        e.variants.map((v) => v.name),
+        ['A'],
+      );
       // Test code keeps its hints; loom tests are never built.
       assert.strictEqual(index.fns.has('only_in_tests'), true);
       assert.strictEqual(index.fns.has('only_in_loom_tests'), false);
@@ -147,14 +179,33 @@ describe('cfg in the item index', () => {
   });
 
   it('leaves out a whole file or module gated by an inner #![cfg(..)], with a notice for the file', async () => {
-    const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+    const engine =
+      loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
     await engine.initAnalysis();
-    const windows = engine.analyzeSource('//! Windows named pipes.\n#![cfg(any(windows, docsrs))]\npub async fn f() {}\n', { file: 'w.rs', edition: '2021' });
+    const windows = engine.analyzeSource(
+      '//! Windows named pipes.\n#![cfg(any(windows, docsrs))]\npub async fn f() {}\n',
+      { file: 'w.rs', edition: '2021' },
+    );
     assert.deepStrictEqual(windows.futures, []);
-    assert.ok(windows.notices.some((n) => n.includes('#![cfg(any(windows, docsrs))]')), JSON.stringify(windows.notices));
-    const kept = engine.analyzeSource('#![cfg(not(loom))]\n#![allow(dead_code)]\npub async fn f() {}\n', { file: 'k.rs', edition: '2021' });
-    assert.deepStrictEqual(kept.futures.map((f) => f.name), ['f']);
-    const inner = engine.analyzeSource('mod w {\n    #![cfg(windows)]\n    pub async fn g() {}\n}\npub async fn h() {}\n', { file: 'm.rs', edition: '2021' });
-    assert.deepStrictEqual(inner.futures.map((f) => f.name), ['h']);
+    assert.ok(
+      windows.notices.some((n) => n.includes('#![cfg(any(windows, docsrs))]')),
+      JSON.stringify(windows.notices),
+    );
+    const kept = engine.analyzeSource(
+      '#![cfg(not(loom))]\n#![allow(dead_code)]\npub async fn f() {}\n',
+      { file: 'k.rs', edition: '2021' },
+    );
+    assert.deepStrictEqual(
+      kept.futures.map((f) => f.name),
+      ['f'],
+    );
+    const inner = engine.analyzeSource(
+      'mod w {\n    #![cfg(windows)]\n    pub async fn g() {}\n}\npub async fn h() {}\n',
+      { file: 'm.rs', edition: '2021' },
+    );
+    assert.deepStrictEqual(
+      inner.futures.map((f) => f.name),
+      ['h'],
+    );
   });
 });

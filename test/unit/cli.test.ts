@@ -24,7 +24,9 @@ const formatJson = loadServerModule<FormatJsonModule>('cli/formatJson');
 const threshold = loadServerModule<ThresholdModule>('cli/threshold');
 const mainModule = loadServerModule<MainModule>('cli/main');
 
-const repoRoot = findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'bin', 'rust-future-size.js')));
+const repoRoot = findUpwards(__dirname, (dir) =>
+  fs.existsSync(path.join(dir, 'bin', 'rust-future-size.js')),
+);
 if (repoRoot === null) {
   throw new Error(`cannot find bin/rust-future-size.js above ${__dirname}`);
 }
@@ -38,7 +40,12 @@ interface CliResult {
 
 function runCli(cliArgs: string[], cwd: string = repoRoot!): CliResult {
   const env = { ...process.env, NO_COLOR: '1' };
-  const result = spawnSync(process.execPath, [binPath, ...cliArgs], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [binPath, ...cliArgs], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -86,13 +93,21 @@ describe('cli: the rust-future-size command', () => {
   });
 
   it('--version prints the package.json version and exits 0', () => {
-    const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot!, 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(
+      fs.readFileSync(path.join(repoRoot!, 'package.json'), 'utf8'),
+    ) as { version: string };
     const result = runCli(['--version']);
     assert.strictEqual(result.status, 0, result.stderr);
     assert.strictEqual(result.stdout, `rust-future-size ${version}\n`);
   });
 
-  for (const bad of [['--frobnicate'], ['--format', 'xml'], ['--edition', '2019'], ['--max-future-size', 'big'], ['--format']]) {
+  for (const bad of [
+    ['--frobnicate'],
+    ['--format', 'xml'],
+    ['--edition', '2019'],
+    ['--max-future-size', 'big'],
+    ['--format'],
+  ]) {
     it(`rejects ${bad.join(' ')} with exit 2 and one error line`, () => {
       const result = runCli(bad);
       assert.strictEqual(result.status, 2);
@@ -107,7 +122,10 @@ describe('cli: the rust-future-size command', () => {
   it('exits 2 for a path that does not exist, naming it', () => {
     const result = runCli(['no/such/dir']);
     assert.strictEqual(result.status, 2);
-    assert.strictEqual(result.stderr, "rust-future-size: error: cannot read 'no/such/dir': no such file or directory\n");
+    assert.strictEqual(
+      result.stderr,
+      "rust-future-size: error: cannot read 'no/such/dir': no such file or directory\n",
+    );
   });
 
   it('skips a binary file and a non-UTF-8 file with a notice and exits 0', () => {
@@ -141,7 +159,9 @@ describe('cli: the rust-future-size command', () => {
       ['A.rs', 'a/b/c.rs', 'a/z.rs', 'b.rs'],
     );
   });
+});
 
+describe('cli: paths, JSON and exit status', () => {
   it('shows paths relative to the current directory with / separators', () => {
     const root = makeTree('relative', { 'crate/src/bin.rs': BINARY });
     const result = runCli(['--format', 'json', 'crate'], root);
@@ -155,17 +175,27 @@ describe('cli: the rust-future-size command', () => {
     const root = makeTree('json', { 'src/lib.rs': 'pub async fn f() {}\n' });
     const result = runCli(['--format', 'json', 'src'], root);
     assert.strictEqual(result.status, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { version: unknown; futures: unknown; notices: unknown };
+    const report = JSON.parse(result.stdout) as {
+      version: unknown;
+      futures: unknown;
+      notices: unknown;
+    };
     assert.strictEqual(report.version, 1);
     assert.ok(Array.isArray(report.futures));
     assert.ok(Array.isArray(report.notices));
   });
 
   it('warns about an unparsable Cargo.toml and still analyses the crate', () => {
-    const root = makeTree('broken-manifest', { 'Cargo.toml': '[package\nname = "x"\n', 'src/lib.rs': 'pub fn f() {}\n' });
+    const root = makeTree('broken-manifest', {
+      'Cargo.toml': '[package\nname = "x"\n',
+      'src/lib.rs': 'pub fn f() {}\n',
+    });
     const result = runCli([], root);
     assert.strictEqual(result.status, 0, result.stderr);
-    assert.match(result.stderr, /^rust-future-size: warning: Cargo\.toml: cannot parse \(.*\); assuming edition 2021\n$/);
+    assert.match(
+      result.stderr,
+      /^rust-future-size: warning: Cargo\.toml: cannot parse \(.*\); assuming edition 2021\n$/,
+    );
     assert.match(result.stdout, /^0 futures in 1 file\n$/);
   });
 
@@ -181,8 +211,15 @@ describe('cli: the rust-future-size command', () => {
     });
     const result = runCli(['--max-future-size', '100', 'lib.rs'], root);
     // ENGINE-DEPENDENT: fails while server/src/analysis/engine.ts is a stub that reports no futures.
-    assert.strictEqual(result.status, 1, `expected exit 1 once the engine reports futures; stdout:\n${result.stdout}`);
-    assert.match(result.stderr, /^rust-future-size: 1 future exceeds --max-future-size 100:\n {2}lib\.rs:1:1: `f` is /);
+    assert.strictEqual(
+      result.status,
+      1,
+      `expected exit 1 once the engine reports futures; stdout:\n${result.stdout}`,
+    );
+    assert.match(
+      result.stderr,
+      /^rust-future-size: 1 future exceeds --max-future-size 100:\n {2}lib\.rs:1:1: `f` is /,
+    );
   });
 });
 
@@ -199,25 +236,51 @@ describe('cli: arguments', () => {
 
   it('reads every option', () => {
     assert.deepStrictEqual(
-      args.parseCliArgs(['--format=json', '--edition', '2018', '--max-future-size', '16384', 'a', 'b.rs']),
-      { command: 'run', paths: ['a', 'b.rs'], format: 'json', edition: '2018', maxFutureSize: 16384, denySkipped: true },
+      args.parseCliArgs([
+        '--format=json',
+        '--edition',
+        '2018',
+        '--max-future-size',
+        '16384',
+        'a',
+        'b.rs',
+      ]),
+      {
+        command: 'run',
+        paths: ['a', 'b.rs'],
+        format: 'json',
+        edition: '2018',
+        maxFutureSize: 16384,
+        denySkipped: true,
+      },
     );
   });
 
   it('lets --help win over everything else', () => {
-    assert.deepStrictEqual(args.parseCliArgs(['src', '-h', '--format', 'json']), { command: 'help' });
+    assert.deepStrictEqual(args.parseCliArgs(['src', '-h', '--format', 'json']), {
+      command: 'help',
+    });
   });
 
   it('names the offending option in a short message', () => {
-    assert.throws(() => args.parseCliArgs(['--colour']), { name: 'UsageError', message: "unknown option '--colour' (see --help)" });
+    assert.throws(() => args.parseCliArgs(['--colour']), {
+      name: 'UsageError',
+      message: "unknown option '--colour' (see --help)",
+    });
     assert.throws(() => args.parseCliArgs(['--max-future-size', '-5']), { name: 'UsageError' });
   });
 });
 
 describe('cli: edition detection', () => {
-  function resolver(): { resolver: InstanceType<EditionModule['EditionResolver']>; warnings: string[] } {
+  function resolver(): {
+    resolver: InstanceType<EditionModule['EditionResolver']>;
+    warnings: string[];
+  } {
     const warnings: string[] = [];
-    return { resolver: new edition.EditionResolver((message) => warnings.push(message), tempRoot), warnings };
+    return {
+      resolver: new edition.EditionResolver((message) => warnings.push(message), tempRoot),
+      warnings,
+    };
   }
 
   it('reads [package] edition from the nearest Cargo.toml', async () => {
@@ -235,7 +298,8 @@ describe('cli: edition detection', () => {
 
   it('follows edition.workspace = true to [workspace.package] edition', async () => {
     const root = makeTree('edition-workspace', {
-      'Cargo.toml': '[workspace]\nmembers = ["crates/*"]\n\n[workspace.package]\nedition = "2024"\n',
+      'Cargo.toml':
+        '[workspace]\nmembers = ["crates/*"]\n\n[workspace.package]\nedition = "2024"\n',
       'crates/a/Cargo.toml': '[package]\nname = "a"\nedition.workspace = true\n',
       'crates/a/src/lib.rs': '',
       'crates/b/Cargo.toml': '[package]\nname = "b"\nedition = { workspace = true }\n',
@@ -250,14 +314,21 @@ describe('cli: edition detection', () => {
   it('honours an explicit package.workspace path', async () => {
     const root = makeTree('edition-explicit-root', {
       'ws/Cargo.toml': '[workspace]\n[workspace.package]\nedition = "2018"\n',
-      'elsewhere/c/Cargo.toml': '[package]\nname = "c"\nworkspace = "../../ws"\nedition.workspace = true\n',
+      'elsewhere/c/Cargo.toml':
+        '[package]\nname = "c"\nworkspace = "../../ws"\nedition.workspace = true\n',
       'elsewhere/c/src/lib.rs': '',
     });
-    assert.strictEqual(await resolver().resolver.editionOf(path.join(root, 'elsewhere/c/src/lib.rs')), '2018');
+    assert.strictEqual(
+      await resolver().resolver.editionOf(path.join(root, 'elsewhere/c/src/lib.rs')),
+      '2018',
+    );
   });
 
-  it('uses Cargo\'s 2015 for a [package] without an edition', async () => {
-    const root = makeTree('edition-missing', { 'Cargo.toml': '[package]\nname = "old"\n', 'src/lib.rs': '' });
+  it("uses Cargo's 2015 for a [package] without an edition", async () => {
+    const root = makeTree('edition-missing', {
+      'Cargo.toml': '[package]\nname = "old"\n',
+      'src/lib.rs': '',
+    });
     assert.strictEqual(await resolver().resolver.editionOf(path.join(root, 'src/lib.rs')), '2015');
   });
 
@@ -267,7 +338,10 @@ describe('cli: edition detection', () => {
       'ws/Cargo.toml': '[workspace]\nmembers = []\n',
       'ws/scripts/tool.rs': '',
     });
-    assert.strictEqual(await resolver().resolver.editionOf(path.join(root, 'ws/scripts/tool.rs')), '2018');
+    assert.strictEqual(
+      await resolver().resolver.editionOf(path.join(root, 'ws/scripts/tool.rs')),
+      '2018',
+    );
   });
 
   it('falls back to 2021 with one warning for a Cargo.toml that does not parse', async () => {
@@ -280,18 +354,29 @@ describe('cli: edition detection', () => {
     assert.strictEqual(await editions.editionOf(path.join(root, 'src/a.rs')), '2021');
     assert.strictEqual(await editions.editionOf(path.join(root, 'src/nested/b.rs')), '2021');
     assert.strictEqual(warnings.length, 1, warnings.join('\n'));
-    assert.match(warnings[0], /^edition-broken\/Cargo\.toml: cannot parse \(.+\); assuming edition 2021$/);
+    assert.match(
+      warnings[0],
+      /^edition-broken\/Cargo\.toml: cannot parse \(.+\); assuming edition 2021$/,
+    );
   });
 
   it('warns about an edition it does not know and uses 2021', async () => {
-    const root = makeTree('edition-future', { 'Cargo.toml': '[package]\nname = "x"\nedition = "2027"\n', 'lib.rs': '' });
+    const root = makeTree('edition-future', {
+      'Cargo.toml': '[package]\nname = "x"\nedition = "2027"\n',
+      'lib.rs': '',
+    });
     const { resolver: editions, warnings } = resolver();
     assert.strictEqual(await editions.editionOf(path.join(root, 'lib.rs')), '2021');
-    assert.deepStrictEqual(warnings, ['edition-future/Cargo.toml: unsupported edition "2027"; assuming edition 2021']);
+    assert.deepStrictEqual(warnings, [
+      'edition-future/Cargo.toml: unsupported edition "2027"; assuming edition 2021',
+    ]);
   });
 
   it('caches answers per directory for the whole run', async () => {
-    const root = makeTree('edition-cache', { 'Cargo.toml': '[package]\nname = "x"\nedition = "2024"\n', 'src/a.rs': '' });
+    const root = makeTree('edition-cache', {
+      'Cargo.toml': '[package]\nname = "x"\nedition = "2024"\n',
+      'src/a.rs': '',
+    });
     const editions = resolver().resolver;
     assert.strictEqual(await editions.editionOf(path.join(root, 'src/a.rs')), '2024');
     // A cached answer survives the manifest changing on disk during one run.
@@ -302,7 +387,13 @@ describe('cli: edition detection', () => {
 
 describe('cli: finding files', () => {
   it('expands directories sorted by path and keeps argument order', async () => {
-    const root = makeTree('expand', { 'z/b.rs': '', 'z/a.rs': '', 'z/a/x.rs': '', 'first.rs': '', 'z/target/t.rs': '' });
+    const root = makeTree('expand', {
+      'z/b.rs': '',
+      'z/a.rs': '',
+      'z/a/x.rs': '',
+      'first.rs': '',
+      'z/target/t.rs': '',
+    });
     const found = await files.expandPaths(['z', 'first.rs', 'z/a.rs'], root);
     assert.deepStrictEqual(
       found.map((file) => files.displayPath(file, root)),
@@ -320,17 +411,29 @@ describe('cli: finding files', () => {
 
 describe('cli: reading sources', () => {
   it('reads UTF-8 text and drops a byte-order mark', async () => {
-    const root = makeTree('read-ok', { 'bom.rs': [...Buffer.from('\ufeffasync fn é() {}\n', 'utf8')] });
-    assert.deepStrictEqual(await readSourceModule.readSource(path.join(root, 'bom.rs')), { ok: true, text: 'async fn é() {}\n' });
+    const root = makeTree('read-ok', {
+      'bom.rs': [...Buffer.from('\ufeffasync fn é() {}\n', 'utf8')],
+    });
+    assert.deepStrictEqual(await readSourceModule.readSource(path.join(root, 'bom.rs')), {
+      ok: true,
+      text: 'async fn é() {}\n',
+    });
   });
 
   it('skips binary, non-UTF-8 and oversized files with a reason', async () => {
-    const root = makeTree('read-skipped', { 'bin.rs': BINARY, 'latin1.rs': LATIN1, 'big.rs': 'x'.repeat(2048) });
+    const root = makeTree('read-skipped', {
+      'bin.rs': BINARY,
+      'latin1.rs': LATIN1,
+      'big.rs': 'x'.repeat(2048),
+    });
     assert.deepStrictEqual(await readSourceModule.readSource(path.join(root, 'bin.rs')), {
       ok: false,
       reason: 'binary file (contains NUL bytes)',
     });
-    assert.deepStrictEqual(await readSourceModule.readSource(path.join(root, 'latin1.rs')), { ok: false, reason: 'not valid UTF-8' });
+    assert.deepStrictEqual(await readSourceModule.readSource(path.join(root, 'latin1.rs')), {
+      ok: false,
+      reason: 'not valid UTF-8',
+    });
     const big = await readSourceModule.readSource(path.join(root, 'big.rs'), 1024);
     assert.strictEqual(big.ok, false);
     assert.match(!big.ok ? big.reason : '', /^larger than /);
@@ -342,7 +445,21 @@ describe('cli: reading sources', () => {
 });
 
 function heldValue(overrides: Partial<HeldValue>): HeldValue {
-  return { name: null, kind: 'binding', line: 1, column: 1, endLine: 1, endColumn: 2, size: 8, align: 8, type: null, exact: true, id: 0, offset: 0, ...overrides };
+  return {
+    name: null,
+    kind: 'binding',
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 2,
+    size: 8,
+    align: 8,
+    type: null,
+    exact: true,
+    id: 0,
+    offset: 0,
+    ...overrides,
+  };
 }
 
 function future(overrides: Partial<FutureReport>): FutureReport {
@@ -377,8 +494,22 @@ function sampleReports(): FileReport[] {
         line: 23,
         column: 15,
         held: [
-          heldValue({ name: 'buffer', line: 22, column: 9, size: 1024, align: 1, type: '[u8; 1024]' }),
-          heldValue({ kind: 'awaitee', line: 23, column: 5, size: 2, align: 1, type: '{async fn body of pause()}' }),
+          heldValue({
+            name: 'buffer',
+            line: 22,
+            column: 9,
+            size: 1024,
+            align: 1,
+            type: '[u8; 1024]',
+          }),
+          heldValue({
+            kind: 'awaitee',
+            line: 23,
+            column: 5,
+            size: 2,
+            align: 1,
+            type: '{async fn body of pause()}',
+          }),
         ],
       },
     ],
@@ -409,10 +540,28 @@ function sampleReports(): FileReport[] {
       { index: 1, line: 33, column: 9, held: [] },
     ],
   });
-  const block = future({ kind: 'block', name: 'async block@40:13', line: 40, column: 13, size: null, exact: false, unknown: ['T'] });
-  const skipped = future({ name: 'broken', line: 50, column: 1, size: null, skipped: 'parse errors in the body' });
+  const block = future({
+    kind: 'block',
+    name: 'async block@40:13',
+    line: 40,
+    column: 13,
+    size: null,
+    exact: false,
+    unknown: ['T'],
+  });
+  const skipped = future({
+    name: 'broken',
+    line: 50,
+    column: 1,
+    size: null,
+    skipped: 'parse errors in the body',
+  });
   return [
-    { file: 'src/lib.rs', futures: [large, method, block, skipped], notices: ['src/lib.rs: something to note'] },
+    {
+      file: 'src/lib.rs',
+      futures: [large, method, block, skipped],
+      notices: ['src/lib.rs: something to note'],
+    },
     { file: 'src/empty.rs', futures: [], notices: [] },
   ];
 }
@@ -438,12 +587,24 @@ describe('cli: text format', () => {
 
   it('says so when there is nothing to report', () => {
     assert.strictEqual(formatText.formatText([]), '0 futures in 0 files\n');
-    assert.strictEqual(formatText.formatText([{ file: 'a.rs', futures: [], notices: [] }]), '0 futures in 1 file\n');
+    assert.strictEqual(
+      formatText.formatText([{ file: 'a.rs', futures: [], notices: [] }]),
+      '0 futures in 1 file\n',
+    );
   });
 
   it('marks a lower bound in the summary', () => {
-    const reports = [{ file: 'a.rs', futures: [future({ file: 'a.rs', name: 'g', size: 5000, exact: false })], notices: [] }];
-    assert.match(formatText.formatText(reports), /\n1 future in 1 file; largest: `g` \(≥ 5000 bytes\) at a\.rs:1\n$/);
+    const reports = [
+      {
+        file: 'a.rs',
+        futures: [future({ file: 'a.rs', name: 'g', size: 5000, exact: false })],
+        notices: [],
+      },
+    ];
+    assert.match(
+      formatText.formatText(reports),
+      /\n1 future in 1 file; largest: `g` \(≥ 5000 bytes\) at a\.rs:1\n$/,
+    );
   });
 
   it('uses colour only for a terminal without NO_COLOR', () => {
@@ -451,14 +612,21 @@ describe('cli: text format', () => {
     assert.strictEqual(mainModule.useColour({ stdout: tty, env: {} }), true);
     assert.strictEqual(mainModule.useColour({ stdout: tty, env: { NO_COLOR: '1' } }), false);
     assert.strictEqual(mainModule.useColour({ stdout: { write: () => true }, env: {} }), false);
-    // eslint-disable-next-line no-control-regex -- the escape sequences are what is tested
-    assert.match(formatText.formatText(sampleReports(), formatText.ANSI_STYLE), /^\u001b\[1msrc\/lib\.rs:21:5:\u001b\[0m async fn/);
+    assert.match(
+      formatText.formatText(sampleReports(), formatText.ANSI_STYLE),
+      // eslint-disable-next-line no-control-regex -- the escape sequences are what is tested
+      /^\u001b\[1msrc\/lib\.rs:21:5:\u001b\[0m async fn/,
+    );
   });
 });
 
 describe('cli: JSON format', () => {
   it('has the documented shape and field order', () => {
-    const text = formatJson.formatJson(sampleReports().slice(0, 1).map((report) => ({ ...report, futures: report.futures.slice(0, 1) })));
+    const text = formatJson.formatJson(
+      sampleReports()
+        .slice(0, 1)
+        .map((report) => ({ ...report, futures: report.futures.slice(0, 1) })),
+    );
     assert.strictEqual(
       text,
       '{"version":1,"futures":[{"file":"src/lib.rs","kind":"fn","name":"large","line":21,"column":5,"size":1027,' +
@@ -470,7 +638,9 @@ describe('cli: JSON format', () => {
   });
 
   it('keeps lower bounds, unknown sizes and skipped futures', () => {
-    const report = JSON.parse(formatJson.formatJson(sampleReports())) as { futures: Record<string, unknown>[] };
+    const report = JSON.parse(formatJson.formatJson(sampleReports())) as {
+      futures: Record<string, unknown>[];
+    };
     assert.deepStrictEqual(
       report.futures.map((entry) => [entry.name, entry.size, entry.exact, entry.skipped]),
       [
@@ -480,14 +650,23 @@ describe('cli: JSON format', () => {
         ['broken', null, true, 'parse errors in the body'],
       ],
     );
-    assert.deepStrictEqual((report.futures[1].upvars as unknown[])[1], { name: 'buf', kind: 'upvar', line: 30, size: 8192, type: '[u8; 8192]' });
+    assert.deepStrictEqual((report.futures[1].upvars as unknown[])[1], {
+      name: 'buf',
+      kind: 'upvar',
+      line: 30,
+      size: 8192,
+      type: '[u8; 8192]',
+    });
   });
 });
 
 describe('cli: --max-future-size', () => {
   it('counts lower bounds above the limit but not unknown sizes or skipped futures', () => {
     const oversized = threshold.oversizedFutures(sampleReports(), 96 - 1);
-    assert.deepStrictEqual(oversized.map((entry) => entry.name), ['large', 'Conn::fill']);
+    assert.deepStrictEqual(
+      oversized.map((entry) => entry.name),
+      ['large', 'Conn::fill'],
+    );
     assert.deepStrictEqual(threshold.describeOversized(oversized, 95), [
       '2 futures exceed --max-future-size 95:',
       '  src/lib.rs:21:5: `large` is 1027 bytes',
@@ -505,7 +684,10 @@ describe('cli: hostile crates', () => {
     const crate = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-hostile-'));
     try {
       fs.mkdirSync(path.join(crate, 'src'));
-      fs.writeFileSync(path.join(crate, 'Cargo.toml'), '[package]\nname = "hostile"\nversion = "0.1.0"\nedition = "2021"\n');
+      fs.writeFileSync(
+        path.join(crate, 'Cargo.toml'),
+        '[package]\nname = "hostile"\nversion = "0.1.0"\nedition = "2021"\n',
+      );
       fs.writeFileSync(
         path.join(crate, 'src', 'lib.rs'),
         '#[path = "/dev/zero"]\nmod zero;\n#[path = "/etc/hostname"]\nmod outside;\nmod fifo;\nasync fn tick() {}\npub async fn g() { tick().await; }\n',
@@ -517,16 +699,25 @@ describe('cli: hostile crates', () => {
       const result = runCli(['--format', 'json', crate]);
       assert.strictEqual(result.status, 0, result.stderr);
       const output = JSON.parse(result.stdout) as { futures: FutureReport[]; notices: string[] };
-      assert.deepStrictEqual(output.futures.map((f) => f.name), ['tick', 'g']);
+      assert.deepStrictEqual(
+        output.futures.map((f) => f.name),
+        ['tick', 'g'],
+      );
       const notices = output.notices.join('\n');
       assert.match(notices, /module `zero` is not a regular file \(\/dev\/zero\): not read/);
-      assert.match(notices, /module `outside` is outside the package \(\/etc\/hostname\): not read/);
+      assert.match(
+        notices,
+        /module `outside` is outside the package \(\/etc\/hostname\): not read/,
+      );
       assert.match(notices, /module `fifo` is not a regular file/);
       // A size check cannot pass because nothing was checked: what was not read fails it (status 4).
       const checked = runCli(['--max-future-size', '100000', crate]);
       assert.strictEqual(checked.status, 4, checked.stderr);
       assert.match(checked.stderr, /3 files or futures could not be analysed \(--deny-skipped\)/);
-      assert.strictEqual(runCli(['--max-future-size', '100000', '--allow-skipped', crate]).status, 0);
+      assert.strictEqual(
+        runCli(['--max-future-size', '100000', '--allow-skipped', crate]).status,
+        0,
+      );
       assert.strictEqual(runCli(['--deny-skipped', crate]).status, 4);
     } finally {
       fs.rmSync(crate, { recursive: true, force: true });

@@ -9,7 +9,10 @@ import * as path from 'path';
 import { loadServerModule } from '../support/repoPaths';
 import { requireRustc } from '../support/rustcCorpus';
 
-const rustcOut = loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>('measure/printTypeSizes');
+const rustcOut =
+  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
+    'measure/printTypeSizes',
+  );
 import * as runner from '../support/runRustc';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -30,9 +33,15 @@ describe('CLI on a crate', function () {
 
   before(async () => {
     requireRustc();
-    const result = await runner.runPrintTypeSizesAsync('src/lib.rs', '2021', { cwd: path.join(repoRoot, 'examples') });
+    const result = await runner.runPrintTypeSizesAsync('src/lib.rs', '2021', {
+      cwd: path.join(repoRoot, 'examples'),
+    });
     assert.ok(result.ok, result.ok ? '' : result.error);
-    rustcSizes = new Map(rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout)).map((f) => [f.name, f.size]));
+    rustcSizes = new Map(
+      rustcOut
+        .futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout))
+        .map((f) => [f.name, f.size]),
+    );
   });
 
   it('sizes every future of the example crate as rustc does, awaits across files included', () => {
@@ -52,7 +61,7 @@ describe('CLI on a crate', function () {
     assert.strictEqual(copy?.exact, false);
   });
 
-  it('calibrate stores rustc\'s sizes; --calibration reports them as measured', () => {
+  it("calibrate stores rustc's sizes; --calibration reports them as measured", () => {
     const target = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-cli-calibrate-'));
     try {
       const cal = run(['calibrate', '--rustc-bootstrap', '--target-dir', target, 'examples']);
@@ -61,7 +70,10 @@ describe('CLI on a crate', function () {
       const file = path.join(target, 'calibration.json');
       const out = run(['--format', 'json', '--calibration', file, 'examples/']);
       const futures = (JSON.parse(out.stdout) as JsonOut).futures;
-      assert.deepStrictEqual(futures.filter((f) => !f.measured).map((f) => f.name), []);
+      assert.deepStrictEqual(
+        futures.filter((f) => !f.measured).map((f) => f.name),
+        [],
+      );
       const text = run(['--calibration', file, 'examples/src/copy.rs']);
       assert.match(text.stdout, /future is \d+ bytes \(align 8, measured by rustc\)/);
     } finally {

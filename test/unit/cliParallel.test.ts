@@ -16,9 +16,13 @@ const files = loadServerModule<FilesModule>('project/sourceFiles');
 const mainModule = loadServerModule<MainModule>('cli/main');
 const { analyzeFiles } = analyzeFilesModule;
 
-const repoRoot = findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'server', 'out', 'cli', 'worker.js')));
+const repoRoot = findUpwards(__dirname, (dir) =>
+  fs.existsSync(path.join(dir, 'server', 'out', 'cli', 'worker.js')),
+);
 if (repoRoot === null) {
-  throw new Error(`cannot find server/out/cli/worker.js above ${__dirname}; run \`npx tsc -b\` first`);
+  throw new Error(
+    `cannot find server/out/cli/worker.js above ${__dirname}; run \`npx tsc -b\` first`,
+  );
 }
 const realWorker = path.join(repoRoot, 'server', 'out', 'cli', 'worker.js');
 
@@ -28,7 +32,10 @@ let corpus: string[];
 
 before(async () => {
   tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-parallel-'));
-  corpus = await files.expandPaths([path.join(repoRoot!, 'test', 'fixtures'), path.join(repoRoot!, 'examples')]);
+  corpus = await files.expandPaths([
+    path.join(repoRoot!, 'test', 'fixtures'),
+    path.join(repoRoot!, 'examples'),
+  ]);
   assert.ok(corpus.length >= 20, `expected a corpus of Rust files, found ${corpus.length}`);
 });
 
@@ -90,7 +97,10 @@ describe('cli: parallel analysis', () => {
   it('gives exactly the sequential reports, in input order, for any number of workers', async () => {
     const sequential = await analyzeFiles(corpus, { jobs: 1, cwd: repoRoot! });
     assert.strictEqual(sequential.length, corpus.length);
-    assert.ok(sequential.some((report) => report.futures.length > 0), 'the corpus should have futures');
+    assert.ok(
+      sequential.some((report) => report.futures.length > 0),
+      'the corpus should have futures',
+    );
     for (const jobs of [2, 3, 8]) {
       const parallel = await analyzeFiles(corpus, { jobs, cwd: repoRoot! });
       assert.deepStrictEqual(parallel, sequential, `--jobs ${jobs} differs from --jobs 1`);
@@ -102,7 +112,12 @@ describe('cli: parallel analysis', () => {
     const big = RUST_FILE(...Array.from({ length: 300 }, (_, i) => ASYNC_FN(`big_${i}`, 64 + i)));
     const paths = writeFiles('order', {
       'z_big.rs': big,
-      ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`a_small_${i}.rs`, RUST_FILE(ASYNC_FN(`small_${i}`, i + 1))])),
+      ...Object.fromEntries(
+        Array.from({ length: 12 }, (_, i) => [
+          `a_small_${i}.rs`,
+          RUST_FILE(ASYNC_FN(`small_${i}`, i + 1)),
+        ]),
+      ),
     });
     const expected = paths.map((file) => path.relative(tempRoot, file));
     for (let run = 0; run < 3; run++) {
@@ -137,7 +152,9 @@ describe('cli: parallel analysis', () => {
       assert.deepStrictEqual(two, one);
     }
   });
+});
 
+describe('cli: parallel analysis when workers fail', () => {
   it('turns a crashing, exiting or hanging worker into a notice for that file only, and finishes', async () => {
     const paths = writeFiles('failures', {
       'a.rs': RUST_FILE(ASYNC_FN('a', 10)),
@@ -150,7 +167,12 @@ describe('cli: parallel analysis', () => {
     });
     const sequential = await analyzeFiles(paths, { jobs: 1, cwd: tempRoot });
     const started = Date.now();
-    const reports = await analyzeFiles(paths, { jobs: 2, cwd: tempRoot, workerScript: misbehavingWorker(), fileTimeoutMs: 3000 });
+    const reports = await analyzeFiles(paths, {
+      jobs: 2,
+      cwd: tempRoot,
+      workerScript: misbehavingWorker(),
+      fileTimeoutMs: 3000,
+    });
     assert.ok(Date.now() - started < 30_000, 'the run should not wait long for the hanging worker');
     assert.deepStrictEqual(fileNames(reports), fileNames(sequential));
     const byName = new Map(reports.map((report) => [path.basename(report.file), report]));
@@ -158,34 +180,68 @@ describe('cli: parallel analysis', () => {
       const report = byName.get(name)!;
       assert.deepStrictEqual(report.futures, []);
       assert.strictEqual(report.notices.length, 1);
-      assert.match(report.notices[0], new RegExp(`^failures[\\\\/]${name.replace('.', '\\.')}: analysis failed: ${reason.source}`));
+      assert.match(
+        report.notices[0],
+        new RegExp(
+          `^failures[\\\\/]${name.replace('.', '\\.')}: analysis failed: ${reason.source}`,
+        ),
+      );
     };
     failed('crash.rs', /worker crashed \(boom on purpose\)$/);
     failed('exit.rs', /worker exited with code 7$/);
     failed('hang.rs', /took longer than 3 s$/);
     for (const name of ['a.rs', 'b.rs', 'c.rs', 'd.rs']) {
       const index = reports.findIndex((report) => path.basename(report.file) === name);
-      assert.deepStrictEqual(reports[index], sequential[index], `${name} should be analysed as usual`);
+      assert.deepStrictEqual(
+        reports[index],
+        sequential[index],
+        `${name} should be analysed as usual`,
+      );
     }
   });
 
   it('reports every file when no worker can even start', async () => {
-    const paths = writeFiles('broken', { 'a.rs': RUST_FILE(ASYNC_FN('a', 1)), 'b.rs': RUST_FILE(ASYNC_FN('b', 2)), 'c.rs': RUST_FILE(ASYNC_FN('c', 3)) });
-    const reports = await analyzeFiles(paths, { jobs: 2, cwd: tempRoot, workerScript: brokenWorker() });
-    assert.deepStrictEqual(fileNames(reports), ['a.rs', 'b.rs', 'c.rs'].map((name) => path.join('broken', name)));
+    const paths = writeFiles('broken', {
+      'a.rs': RUST_FILE(ASYNC_FN('a', 1)),
+      'b.rs': RUST_FILE(ASYNC_FN('b', 2)),
+      'c.rs': RUST_FILE(ASYNC_FN('c', 3)),
+    });
+    const reports = await analyzeFiles(paths, {
+      jobs: 2,
+      cwd: tempRoot,
+      workerScript: brokenWorker(),
+    });
+    assert.deepStrictEqual(
+      fileNames(reports),
+      ['a.rs', 'b.rs', 'c.rs'].map((name) => path.join('broken', name)),
+    );
     for (const report of reports) {
       assert.deepStrictEqual(report.futures, []);
-      assert.match(report.notices.join('\n'), /: analysis failed: worker crashed \(cannot start\)$/);
+      assert.match(
+        report.notices.join('\n'),
+        /: analysis failed: worker crashed \(cannot start\)$/,
+      );
     }
   });
 
   it('runs a single file and --jobs 1 in this thread (no worker is started)', async () => {
     // The broken worker would fail every file it got; these runs must not use it.
-    const paths = writeFiles('inline', { 'a.rs': RUST_FILE(ASYNC_FN('a', 1)), 'b.rs': RUST_FILE(ASYNC_FN('b', 2)) });
-    const single = await analyzeFiles(paths.slice(0, 1), { jobs: 4, cwd: tempRoot, workerScript: brokenWorker() });
+    const paths = writeFiles('inline', {
+      'a.rs': RUST_FILE(ASYNC_FN('a', 1)),
+      'b.rs': RUST_FILE(ASYNC_FN('b', 2)),
+    });
+    const single = await analyzeFiles(paths.slice(0, 1), {
+      jobs: 4,
+      cwd: tempRoot,
+      workerScript: brokenWorker(),
+    });
     assert.deepStrictEqual(single[0].notices, []);
     assert.strictEqual(single[0].futures[0].name, 'a');
-    const sequential = await analyzeFiles(paths, { jobs: 1, cwd: tempRoot, workerScript: brokenWorker() });
+    const sequential = await analyzeFiles(paths, {
+      jobs: 1,
+      cwd: tempRoot,
+      workerScript: brokenWorker(),
+    });
     assert.deepStrictEqual(
       sequential.map((report) => report.futures[0].name),
       ['a', 'b'],
@@ -206,7 +262,12 @@ describe('cli: parallel analysis when workers fail together', () => {
       'b.rs': RUST_FILE(ASYNC_FN('b', 4)),
     });
     const workerScript = misbehavingWorker();
-    const reports = await analyzeFiles(paths, { jobs: 2, cwd: tempRoot, workerScript, fileTimeoutMs: 10_000 });
+    const reports = await analyzeFiles(paths, {
+      jobs: 2,
+      cwd: tempRoot,
+      workerScript,
+      fileTimeoutMs: 10_000,
+    });
     const crashed = /worker crashed \(boom on purpose\)$/;
     assert.deepStrictEqual(
       reports.map((report) => report.notices.length === 1 && crashed.test(report.notices[0])),
@@ -228,7 +289,11 @@ describe('cli: --jobs', () => {
 
   it('rejects anything but a positive whole number', () => {
     for (const value of ['0', '-1', 'two', '1.5', '']) {
-      assert.throws(() => args.parseCliArgs(['--jobs', value]), { name: 'UsageError' }, `--jobs ${JSON.stringify(value)}`);
+      assert.throws(
+        () => args.parseCliArgs(['--jobs', value]),
+        { name: 'UsageError' },
+        `--jobs ${JSON.stringify(value)}`,
+      );
     }
   });
 

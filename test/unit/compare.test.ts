@@ -1,5 +1,10 @@
 import * as assert from 'assert';
-import type { AwaitPoint, FutureReport, HeldKind, HeldValue } from '../../server/src/analysis/report';
+import type {
+  AwaitPoint,
+  FutureReport,
+  HeldKind,
+  HeldValue,
+} from '../../server/src/analysis/report';
 import type { RustcField, RustcFuture } from '../../server/src/measure/printTypeSizes';
 import {
   aggregate,
@@ -11,7 +16,20 @@ import {
 } from '../support/compare';
 
 function held(name: string | null, kind: HeldKind = 'binding'): HeldValue {
-  return { name, kind, line: 1, column: 1, endLine: 1, endColumn: 2, size: 8, align: 8, type: null, exact: true, id: 0, offset: 0 };
+  return {
+    name,
+    kind,
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 2,
+    size: 8,
+    align: 8,
+    type: null,
+    exact: true,
+    id: 0,
+    offset: 0,
+  };
 }
 
 function awaitPoint(index: number, values: HeldValue[]): AwaitPoint {
@@ -38,11 +56,17 @@ function engineFuture(name: string, overrides: Partial<FutureReport> = {}): Futu
 }
 
 function local(name: string, size = 8, type?: string): RustcField {
-  return type === undefined ? { kind: 'local', name, size, offset: 0 } : { kind: 'local', name, size, offset: 0, type };
+  return type === undefined
+    ? { kind: 'local', name, size, offset: 0 }
+    : { kind: 'local', name, size, offset: 0, type };
 }
 
 /** A rustc future whose `SuspendN` variants hold the given local names. */
-function rustcFuture(name: string, suspends: RustcField[][] = [], overrides: Partial<RustcFuture> = {}): RustcFuture {
+function rustcFuture(
+  name: string,
+  suspends: RustcField[][] = [],
+  overrides: Partial<RustcFuture> = {},
+): RustcFuture {
   return {
     kind: 'fn',
     name,
@@ -93,19 +117,41 @@ describe('matchFutures', () => {
       engineFuture('async closure@25:33', { kind: 'closure', line: 25, column: 33 }),
       engineFuture('async block@30:9', { kind: 'block', line: 30, column: 9 }),
     ];
-    const rustc = [spanned('block', 24, 9), spanned('closure', 25, 33), spanned('block', 24, 5), spanned('closure', 30, 9)];
+    const rustc = [
+      spanned('block', 24, 9),
+      spanned('closure', 25, 33),
+      spanned('block', 24, 5),
+      spanned('closure', 30, 9),
+    ];
     const match = matchFutures(engine, rustc);
     assert.deepStrictEqual(
       match.pairs.map((pair) => [pair.engine.name, pair.rustc.name]),
-      [['async block@24:5', 'async block@24:5'], ['async closure@25:33', 'async closure@25:33']],
+      [
+        ['async block@24:5', 'async block@24:5'],
+        ['async closure@25:33', 'async closure@25:33'],
+      ],
     );
-    assert.deepStrictEqual(match.unmatchedEngine.map((f) => f.name), ['async block@30:9']);
-    assert.deepStrictEqual(match.unmatchedRustc.map((f) => f.name), ['async block@24:9', 'async closure@30:9']);
+    assert.deepStrictEqual(
+      match.unmatchedEngine.map((f) => f.name),
+      ['async block@30:9'],
+    );
+    assert.deepStrictEqual(
+      match.unmatchedRustc.map((f) => f.name),
+      ['async block@24:9', 'async closure@30:9'],
+    );
   });
 
   it('matches fns on normalised paths: generic args and closure segments removed', () => {
-    const engine = [engineFuture('m::S::get'), engineFuture('outer::nested'), engineFuture('<Conn as Svc>::call')];
-    const rustc = [rustcFuture('<Conn as Svc>::call'), rustcFuture('outer::{closure#0}::nested'), rustcFuture('m::S<u8>::get')];
+    const engine = [
+      engineFuture('m::S::get'),
+      engineFuture('outer::nested'),
+      engineFuture('<Conn as Svc>::call'),
+    ];
+    const rustc = [
+      rustcFuture('<Conn as Svc>::call'),
+      rustcFuture('outer::{closure#0}::nested'),
+      rustcFuture('m::S<u8>::get'),
+    ];
     assert.deepStrictEqual(pairedNames(engine, rustc), [
       ['m::S::get', 'm::S<u8>::get'],
       ['outer::nested', 'outer::{closure#0}::nested'],
@@ -115,7 +161,11 @@ describe('matchFutures', () => {
 
   it('falls back to the method name plus its type or trait', () => {
     const engine = [engineFuture('Svc::call'), engineFuture('A::run')];
-    const rustc = [rustcFuture('<B as Job>::run'), rustcFuture('<A as Job>::run'), rustcFuture('<Conn as Svc>::call')];
+    const rustc = [
+      rustcFuture('<B as Job>::run'),
+      rustcFuture('<A as Job>::run'),
+      rustcFuture('<Conn as Svc>::call'),
+    ];
     assert.deepStrictEqual(pairedNames(engine, rustc), [
       ['Svc::call', '<Conn as Svc>::call'],
       ['A::run', '<A as Job>::run'],
@@ -132,8 +182,14 @@ describe('matchFutures', () => {
   });
 
   it('scores every instantiation of a generic async fn against its one engine future', () => {
-    const match = matchFutures([engineFuture('gen')], [rustcFuture('gen<std::string::String>'), rustcFuture('gen<u32>')]);
-    assert.deepStrictEqual(match.pairs.map((pair) => pair.rustc.name), ['gen<std::string::String>', 'gen<u32>']);
+    const match = matchFutures(
+      [engineFuture('gen')],
+      [rustcFuture('gen<std::string::String>'), rustcFuture('gen<u32>')],
+    );
+    assert.deepStrictEqual(
+      match.pairs.map((pair) => pair.rustc.name),
+      ['gen<std::string::String>', 'gen<u32>'],
+    );
     assert.deepStrictEqual(match.unmatchedRustc, []);
   });
 
@@ -149,7 +205,10 @@ describe('matchFutures', () => {
     const match = matchFutures([skipped], [rustcFuture('large')]);
     assert.deepStrictEqual(match.pairs, []);
     assert.deepStrictEqual(match.unmatchedEngine, [skipped]);
-    assert.deepStrictEqual(match.unmatchedRustc.map((f) => f.name), ['large']);
+    assert.deepStrictEqual(
+      match.unmatchedRustc.map((f) => f.name),
+      ['large'],
+    );
   });
 });
 
@@ -157,12 +216,25 @@ describe('scoreFuture', () => {
   it('compares multisets of named held locals per await index', () => {
     const engine = engineFuture('read', {
       awaits: [
-        awaitPoint(0, [held('buffer'), held('s'), held('n'), held(null, 'temporary'), held(null, 'awaitee'), held('self', 'upvar')]),
+        awaitPoint(0, [
+          held('buffer'),
+          held('s'),
+          held('n'),
+          held(null, 'temporary'),
+          held(null, 'awaitee'),
+          held('self', 'upvar'),
+        ]),
         awaitPoint(2, [held('conn', 'argument'), held('flag', 'drop-flag')]),
       ],
     });
     const rustc = rustcFuture('read', [
-      [local('buffer', 1024), local('__awaitee', 2, '{async fn body of pause()}'), local('<temp>', 1, 'bool'), local('s'), local('s')],
+      [
+        local('buffer', 1024),
+        local('__awaitee', 2, '{async fn body of pause()}'),
+        local('<temp>', 1, 'bool'),
+        local('s'),
+        local('s'),
+      ],
       [local('n'), local('__awaitee', 2)],
     ]);
     const score = scoreFuture(engine, rustc);
@@ -174,12 +246,18 @@ describe('scoreFuture', () => {
         [2, [], ['conn'], []],
       ],
     );
-    assert.deepStrictEqual([score.truePositives, score.falsePositives, score.falseNegatives], [2, 2, 2]);
+    assert.deepStrictEqual(
+      [score.truePositives, score.falsePositives, score.falseNegatives],
+      [2, 2, 2],
+    );
   });
 
   it('classifies sizes, keeping lower bounds as numbers', () => {
     const classOf = (engineSize: number | null, rustcSize: number, exact = true) =>
-      scoreFuture(engineFuture('f', { size: engineSize, exact }), rustcFuture('f', [], { size: rustcSize })).size;
+      scoreFuture(
+        engineFuture('f', { size: engineSize, exact }),
+        rustcFuture('f', [], { size: rustcSize }),
+      ).size;
     assert.strictEqual(classOf(1030, 1030).class, 'exact');
     assert.strictEqual(classOf(1027, 1030).class, 'within10');
     assert.strictEqual(classOf(110, 100).class, 'within10');
@@ -188,14 +266,21 @@ describe('scoreFuture', () => {
     assert.strictEqual(classOf(49, 100).class, 'off');
     assert.strictEqual(classOf(201, 100).class, 'off');
     assert.strictEqual(classOf(null, 100).class, 'unknown');
-    assert.deepStrictEqual(classOf(64, 96, false), { engine: 64, rustc: 96, lowerBound: true, class: 'within2x' });
+    assert.deepStrictEqual(classOf(64, 96, false), {
+      engine: 64,
+      rustc: 96,
+      lowerBound: true,
+      class: 'within2x',
+    });
   });
 });
 
 describe('describeMismatch', () => {
   it('names the size gap and the missing and extra names of each await', () => {
     const engine = engineFuture('read', { size: 1027, awaits: [awaitPoint(0, [held('n')])] });
-    const rustc = rustcFuture('read', [[local('buffer', 1024), local('__awaitee', 2)]], { size: 1030 });
+    const rustc = rustcFuture('read', [[local('buffer', 1024), local('__awaitee', 2)]], {
+      size: 1030,
+    });
     assert.strictEqual(
       describeMismatch(scoreFuture(engine, rustc)),
       'src/a.rs:12 read: size engine 1027 vs rustc 1030; await 0: missing [buffer], extra [n]',
@@ -204,11 +289,17 @@ describe('describeMismatch', () => {
 
   it('marks lower bounds and unknown sizes, and is null when everything agrees', () => {
     const lowerBound = scoreFuture(engineFuture('f', { size: 8, exact: false }), rustcFuture('f'));
-    assert.strictEqual(describeMismatch(lowerBound), 'src/a.rs:12 f: size engine 8 (lower bound) vs rustc 16');
+    assert.strictEqual(
+      describeMismatch(lowerBound),
+      'src/a.rs:12 f: size engine 8 (lower bound) vs rustc 16',
+    );
     const unknown = scoreFuture(engineFuture('f', { size: null, exact: false }), rustcFuture('f'));
     assert.strictEqual(describeMismatch(unknown), 'src/a.rs:12 f: size engine unknown vs rustc 16');
     const engine = engineFuture('f', { awaits: [awaitPoint(0, [held('x')])] });
-    assert.strictEqual(describeMismatch(scoreFuture(engine, rustcFuture('f', [[local('x')]]))), null);
+    assert.strictEqual(
+      describeMismatch(scoreFuture(engine, rustcFuture('f', [[local('x')]]))),
+      null,
+    );
   });
 });
 
@@ -221,16 +312,26 @@ describe('aggregate', () => {
         engineFuture('close', { size: 17, awaits: [awaitPoint(0, [held('a'), held('extra')])] }),
         engineFuture('skipped', { skipped: 'too large' }),
       ],
-      [rustcFuture('exact', [[local('a'), local('b')]]), rustcFuture('close', [[local('a'), local('gone')]]), rustcFuture('only_rustc')],
+      [
+        rustcFuture('exact', [[local('a'), local('b')]]),
+        rustcFuture('close', [[local('a'), local('gone')]]),
+        rustcFuture('only_rustc'),
+      ],
     );
     const second = compareFile(
       'src/b.rs',
-      [engineFuture('far', { file: 'src/b.rs', line: 3, size: 100 }), engineFuture('nothing', { file: 'src/b.rs', size: null })],
+      [
+        engineFuture('far', { file: 'src/b.rs', line: 3, size: 100 }),
+        engineFuture('nothing', { file: 'src/b.rs', size: null }),
+      ],
       [rustcFuture('far', [], { size: 40 }), rustcFuture('nothing')],
     );
     const summary = aggregate([first, second]);
     assert.strictEqual(summary.futures, 4);
-    assert.deepStrictEqual([summary.truePositives, summary.falsePositives, summary.falseNegatives], [3, 1, 1]);
+    assert.deepStrictEqual(
+      [summary.truePositives, summary.falsePositives, summary.falseNegatives],
+      [3, 1, 1],
+    );
     assert.strictEqual(summary.precision, 0.75);
     assert.strictEqual(summary.recall, 0.75);
     assert.strictEqual(summary.f1, 0.75);
@@ -251,7 +352,14 @@ describe('aggregate', () => {
   it('treats empty input as perfect precision and recall with no size shares', () => {
     const summary = aggregate([]);
     assert.deepStrictEqual(
-      [summary.futures, summary.precision, summary.recall, summary.f1, summary.exactShare, summary.mismatches],
+      [
+        summary.futures,
+        summary.precision,
+        summary.recall,
+        summary.f1,
+        summary.exactShare,
+        summary.mismatches,
+      ],
       [0, 1, 1, 1, 0, []],
     );
   });

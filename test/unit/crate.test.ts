@@ -9,14 +9,23 @@ import type { FileReport } from '../../server/src/analysis/report';
 import { loadServerModule } from '../support/repoPaths';
 import { requireRustc } from '../support/rustcCorpus';
 
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const calibration = loadServerModule<typeof import('../../server/src/analysis/types/calibration')>('analysis/types/calibration');
-const crates = loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
-const calibrate = loadServerModule<typeof import('../../server/src/measure/calibrate')>('measure/calibrate');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const calibration = loadServerModule<typeof import('../../server/src/analysis/types/calibration')>(
+  'analysis/types/calibration',
+);
+const crates =
+  loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
+const calibrate =
+  loadServerModule<typeof import('../../server/src/measure/calibrate')>('measure/calibrate');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
-function analyzeCrateDir(dir: string, cal?: InstanceType<typeof calibration.Calibration>, edit?: (file: string, text: string) => string): FileReport[] {
+function analyzeCrateDir(
+  dir: string,
+  cal?: InstanceType<typeof calibration.Calibration>,
+  edit?: (file: string, text: string) => string,
+): FileReport[] {
   const layout = crates.readCrateLayout(dir);
   return engine.analyzeCrate(
     layout.files.map((f) => {
@@ -55,9 +64,19 @@ describe('whole-crate analysis', function () {
       const cal = new calibration.Calibration(run.data);
       const all = analyzeCrateDir(dir, cal).flatMap((r) => r.futures);
       assert.ok(all.length > 0);
-      assert.deepStrictEqual(all.filter((f) => !f.measured).map((f) => f.name), []);
-      const edited = analyzeCrateDir(dir, cal, (file, text) => (file.endsWith('scoped.rs') ? text.replace('async fn send_checksum(', 'async fn send_checksum(/* edited */ ') : text)).flatMap((r) => r.futures);
-      assert.deepStrictEqual(edited.filter((f) => !f.measured).map((f) => f.name), ['scoped::send_checksum']);
+      assert.deepStrictEqual(
+        all.filter((f) => !f.measured).map((f) => f.name),
+        [],
+      );
+      const edited = analyzeCrateDir(dir, cal, (file, text) =>
+        file.endsWith('scoped.rs')
+          ? text.replace('async fn send_checksum(', 'async fn send_checksum(/* edited */ ')
+          : text,
+      ).flatMap((r) => r.futures);
+      assert.deepStrictEqual(
+        edited.filter((f) => !f.measured).map((f) => f.name),
+        ['scoped::send_checksum'],
+      );
       assert.ok(fs.existsSync(run.file));
     } finally {
       fs.rmSync(targetDir, { recursive: true, force: true });
@@ -68,15 +87,30 @@ describe('whole-crate analysis', function () {
     const crate = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-broken-'));
     try {
       fs.mkdirSync(path.join(crate, 'src'));
-      fs.writeFileSync(path.join(crate, 'Cargo.toml'), '[package]\nname = "broken"\nversion = "0.1.0"\nedition = "2021"\n');
-      fs.writeFileSync(path.join(crate, 'src', 'lib.rs'), 'pub async fn f() { let x: u32 = "no"; }\n');
+      fs.writeFileSync(
+        path.join(crate, 'Cargo.toml'),
+        '[package]\nname = "broken"\nversion = "0.1.0"\nedition = "2021"\n',
+      );
+      fs.writeFileSync(
+        path.join(crate, 'src', 'lib.rs'),
+        'pub async fn f() { let x: u32 = "no"; }\n',
+      );
       const targetDir = path.join(crate, 'target', 'rust-future-size');
       fs.mkdirSync(targetDir, { recursive: true });
-      fs.writeFileSync(path.join(targetDir, 'calibration.json'), '{"version":1,"futures":[],"types":{},"rustc":"old","createdAt":"x"}');
+      fs.writeFileSync(
+        path.join(targetDir, 'calibration.json'),
+        '{"version":1,"futures":[],"types":{},"rustc":"old","createdAt":"x"}',
+      );
       const run = await calibrate.calibrateCrate(crate, { allowBootstrap: true });
       assert.strictEqual(run.ok, false);
-      assert.match(run.ok ? '' : run.error, /error\[E0308\]: mismatched types \(src\/lib\.rs:1:\d+\)/);
-      assert.strictEqual(calibrate.loadCalibration(path.join(targetDir, 'calibration.json'))?.rustc, 'old');
+      assert.match(
+        run.ok ? '' : run.error,
+        /error\[E0308\]: mismatched types \(src\/lib\.rs:1:\d+\)/,
+      );
+      assert.strictEqual(
+        calibrate.loadCalibration(path.join(targetDir, 'calibration.json'))?.rustc,
+        'old',
+      );
     } finally {
       fs.rmSync(crate, { recursive: true, force: true });
     }

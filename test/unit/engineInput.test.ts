@@ -4,7 +4,8 @@
 import * as assert from 'assert';
 import { loadServerModule } from '../support/repoPaths';
 
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 
 function analyze(text: string) {
   return engine.analyzeSource(text, { file: 'input.rs', edition: '2021' });
@@ -33,7 +34,10 @@ async fn pause() {}
     assert.ok(broken?.skipped?.includes('syntax error'), JSON.stringify(broken));
     assert.ok(report.notices.some((n) => n.includes('broken') && n.includes('skipped')));
     assert.strictEqual(fine?.skipped, undefined);
-    assert.deepStrictEqual(fine?.awaits[0].held.filter((h) => h.name).map((h) => h.name), ['buf']);
+    assert.deepStrictEqual(
+      fine?.awaits[0].held.filter((h) => h.name).map((h) => h.name),
+      ['buf'],
+    );
   });
 
   it('analyses code that tree-sitter misreads in a harmless way (`t.0[..n]`)', () => {
@@ -51,7 +55,9 @@ async fn pause() {}
   it('reports, instead of overflowing the stack on, 3000 levels of nesting', () => {
     const deep = '('.repeat(3000) + '1' + ')'.repeat(3000);
     const blocks = '{'.repeat(3000) + '}'.repeat(3000);
-    const report = analyze(`fn s() { ${blocks} }\nasync fn g() { let x = ${deep}; h().await; x; }\nasync fn h() {}`);
+    const report = analyze(
+      `fn s() { ${blocks} }\nasync fn g() { let x = ${deep}; h().await; x; }\nasync fn h() {}`,
+    );
     const g = report.futures.find((f) => f.name === 'g');
     assert.ok(g?.skipped?.includes('nest'), JSON.stringify(g));
   });
@@ -64,7 +70,9 @@ async fn pause() {}
   it('survives random text, unbalanced braces and an empty file', () => {
     let seed = 42;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    const junk = Array.from({ length: 20000 }, () => String.fromCharCode(32 + Math.floor(random() * 95))).join('');
+    const junk = Array.from({ length: 20000 }, () =>
+      String.fromCharCode(32 + Math.floor(random() * 95)),
+    ).join('');
     for (const text of [junk, '}}}} async fn {{{ .await', '', 'async', '\u0000\u0001']) {
       const report = analyze(text);
       assert.ok(Array.isArray(report.futures));

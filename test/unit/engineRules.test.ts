@@ -5,7 +5,8 @@
 import * as assert from 'assert';
 import { loadServerModule } from '../support/repoPaths';
 
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 
 function heldAt(text: string, future: string, await_: number): (string | null)[] {
   const report = engine.analyzeSource(text, { file: 'rules.rs', edition: '2021' });
@@ -42,7 +43,9 @@ pub async fn indexed(r: &mut ext::Reader, v: Vec<u8>) -> u8 { let i = r.pos().aw
 pub async fn keyed(r: &mut ext::Reader, m: std::collections::HashMap<ext::Key, u8>) -> u8 { let k = r.key().await; let b = m[&k]; pause().await; b }
 `;
     const sizeOf = (name: string, local: string) => {
-      const future = engine.analyzeSource(text, { file: 'rules.rs', edition: '2021' }).futures.find((f) => f.name === name);
+      const future = engine
+        .analyzeSource(text, { file: 'rules.rs', edition: '2021' })
+        .futures.find((f) => f.name === name);
       return future?.awaits.flatMap((a) => a.held).find((h) => h.name === local)?.size;
     };
     // `n` and `i` are not used after the await and have no drop glue: not kept (`buf` was borrowed).

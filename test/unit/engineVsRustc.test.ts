@@ -10,15 +10,35 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FileComparison, aggregate } from '../support/compare';
-import { checkRatchet, futureVerdicts, isInvalidBound, isWrongExactClaim, readGaps, shrinkGaps, Verdicts } from '../support/ratchet';
+import {
+  checkRatchet,
+  futureVerdicts,
+  isInvalidBound,
+  isWrongExactClaim,
+  readGaps,
+  shrinkGaps,
+  Verdicts,
+} from '../support/ratchet';
 import { referenceCasesDir } from '../support/repoPaths';
-import { compareCorpus, compareCrate, compareCrateOutput, fixtureFiles, requireRustc } from '../support/rustcCorpus';
+import {
+  compareCorpus,
+  compareCrate,
+  compareCrateOutput,
+  fixtureFiles,
+  requireRustc,
+} from '../support/rustcCorpus';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const gapsFile = path.join(repoRoot, 'test', 'fixtures', 'known-gaps.json');
 const F1_TARGET = 0.98;
 /** Exact shares to hold per corpus (the fixture crates count each instantiation of a generic async fn). */
-const EXACT_TARGET: Record<string, number> = { 'reference cases': 0.95, 'engine fixtures': 0.95, 'fixes fixtures': 0.95, 'fixture crates': 0.85, 'recorded crates': 0.85 };
+const EXACT_TARGET: Record<string, number> = {
+  'reference cases': 0.95,
+  'engine fixtures': 0.95,
+  'fixes fixtures': 0.95,
+  'fixture crates': 0.85,
+  'recorded crates': 0.85,
+};
 
 interface Corpus {
   name: string;
@@ -30,13 +50,24 @@ interface Corpus {
 
 function recordedCrates(): string[] {
   const dir = path.join(repoRoot, 'test', 'fixtures', 'recorded');
-  return fs.readdirSync(dir).sort().map((d) => path.join(dir, d)).filter((d) => fs.existsSync(path.join(d, 'rustc-print-type-sizes.txt')));
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .map((d) => path.join(dir, d))
+    .filter((d) => fs.existsSync(path.join(d, 'rustc-print-type-sizes.txt')));
 }
 
 function crateDirs(): string[] {
   const dir = path.join(repoRoot, 'test', 'fixtures', 'crates');
-  const fixtures = fs.existsSync(dir) ? fs.readdirSync(dir).sort().map((d) => path.join(dir, d)) : [];
-  return [path.join(repoRoot, 'examples'), ...fixtures].filter((d) => fs.existsSync(path.join(d, 'Cargo.toml')));
+  const fixtures = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .sort()
+        .map((d) => path.join(dir, d))
+    : [];
+  return [path.join(repoRoot, 'examples'), ...fixtures].filter((d) =>
+    fs.existsSync(path.join(d, 'Cargo.toml')),
+  );
 }
 
 async function compareFolder(dir: string): Promise<FileComparison[]> {
@@ -46,10 +77,20 @@ async function compareFolder(dir: string): Promise<FileComparison[]> {
 }
 
 const corpora: Corpus[] = [
-  { name: 'reference cases', root: () => referenceCasesDir(), units: () => fixtureFiles(referenceCasesDir()), compare: compareFolder },
+  {
+    name: 'reference cases',
+    root: () => referenceCasesDir(),
+    units: () => fixtureFiles(referenceCasesDir()),
+    compare: compareFolder,
+  },
   ...['engine', 'fixes'].map((set) => {
     const dir = path.join(repoRoot, 'test', 'fixtures', set);
-    return { name: `${set} fixtures`, root: () => dir, units: () => fixtureFiles(dir), compare: compareFolder };
+    return {
+      name: `${set} fixtures`,
+      root: () => dir,
+      units: () => fixtureFiles(dir),
+      compare: compareFolder,
+    };
   }),
   {
     // Crates with a dependency (tokio's macros), whose rustc answer is recorded beside them.
@@ -57,7 +98,16 @@ const corpora: Corpus[] = [
     root: () => path.join(repoRoot, 'test', 'fixtures', 'recorded'),
     units: () => recordedCrates(),
     compare: async () =>
-      (await Promise.all(recordedCrates().map((dir) => compareCrateOutput(dir, fs.readFileSync(path.join(dir, 'rustc-print-type-sizes.txt'), 'utf8'))))).flat(),
+      (
+        await Promise.all(
+          recordedCrates().map((dir) =>
+            compareCrateOutput(
+              dir,
+              fs.readFileSync(path.join(dir, 'rustc-print-type-sizes.txt'), 'utf8'),
+            ),
+          ),
+        )
+      ).flat(),
   },
   {
     name: 'fixture crates',
@@ -92,17 +142,50 @@ describe('engine vs rustc, future by future', function () {
       for (const unit of corpus.units()) {
         const prefix = path.relative(corpus.root(), unit).split(path.sep).join('/');
         it(`${prefix}: every future as rustc, or a listed gap`, () => {
-          const mine = new Map([...verdicts].filter(([key]) => key.startsWith(`${prefix} `) || key.startsWith(`${prefix}/`)));
-          assert.ok(mine.size > 0 || !fs.readFileSync(fs.statSync(unit).isDirectory() ? path.join(unit, 'Cargo.toml') : unit, 'utf8').includes('async'), 'no future compared');
-          const { regressions, closed } = checkRatchet(mine, Object.fromEntries(Object.entries(listed).filter(([key]) => key.startsWith(`${prefix} `) || key.startsWith(`${prefix}/`))));
-          assert.deepStrictEqual(regressions, [], `futures that differ from rustc (fix the rule; a new gap is not listed by hand)`);
-          assert.deepStrictEqual(closed, [], `known gaps that now match rustc: take them off ${path.relative(repoRoot, gapsFile)} (RFS_SHRINK_GAPS=1 npm test)`);
+          const mine = new Map(
+            [...verdicts].filter(
+              ([key]) => key.startsWith(`${prefix} `) || key.startsWith(`${prefix}/`),
+            ),
+          );
+          assert.ok(
+            mine.size > 0 ||
+              !fs
+                .readFileSync(
+                  fs.statSync(unit).isDirectory() ? path.join(unit, 'Cargo.toml') : unit,
+                  'utf8',
+                )
+                .includes('async'),
+            'no future compared',
+          );
+          const { regressions, closed } = checkRatchet(
+            mine,
+            Object.fromEntries(
+              Object.entries(listed).filter(
+                ([key]) => key.startsWith(`${prefix} `) || key.startsWith(`${prefix}/`),
+              ),
+            ),
+          );
+          assert.deepStrictEqual(
+            regressions,
+            [],
+            `futures that differ from rustc (fix the rule; a new gap is not listed by hand)`,
+          );
+          assert.deepStrictEqual(
+            closed,
+            [],
+            `known gaps that now match rustc: take them off ${path.relative(repoRoot, gapsFile)} (RFS_SHRINK_GAPS=1 npm test)`,
+          );
         });
       }
 
       it('lists no gap that claims a wrong exact size or a lower bound above the truth', () => {
-        const worst = Object.entries(listed).filter(([, gap]) => isWrongExactClaim(gap.mismatch) || isInvalidBound(gap.mismatch));
-        assert.deepStrictEqual(worst.map(([key, gap]) => `${key}: ${gap.mismatch}`), []);
+        const worst = Object.entries(listed).filter(
+          ([, gap]) => isWrongExactClaim(gap.mismatch) || isInvalidBound(gap.mismatch),
+        );
+        assert.deepStrictEqual(
+          worst.map(([key, gap]) => `${key}: ${gap.mismatch}`),
+          [],
+        );
       });
 
       it(`exact-claim precision 100%, bound validity 100%, held-value F1 ≥ ${F1_TARGET}, ≥ ${EXACT_TARGET[corpus.name] * 100}% exact`, () => {

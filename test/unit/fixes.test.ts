@@ -7,10 +7,17 @@ import type { Fix, SourceEdit } from '../../server/src/analysis/fixes/fixTypes';
 import { defaultFixtureSets, goldenPath, repositoryRoot } from '../support/fixAccuracy';
 import { loadServerModule } from '../support/repoPaths';
 
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const fixes = loadServerModule<typeof import('../../server/src/analysis/fixes/fixes')>('analysis/fixes/fixes');
-const apply = loadServerModule<typeof import('../../server/src/analysis/fixes/applyEdits')>('analysis/fixes/applyEdits');
-const parser = loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>('analysis/syntax/parser');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const fixes =
+  loadServerModule<typeof import('../../server/src/analysis/fixes/fixes')>('analysis/fixes/fixes');
+const apply = loadServerModule<typeof import('../../server/src/analysis/fixes/applyEdits')>(
+  'analysis/fixes/applyEdits',
+);
+const parser =
+  loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>(
+    'analysis/syntax/parser',
+  );
 const args = loadServerModule<typeof import('../../server/src/cli/args')>('cli/args');
 const fixCli = loadServerModule<typeof import('../../server/src/cli/fix')>('cli/fix');
 
@@ -41,7 +48,11 @@ function fixesFor(text: string): Fix[] {
 
 function only(list: Fix[], kind: Fix['kind'], name: string | null = null): Fix {
   const found = list.filter((f) => f.kind === kind && (name === null || f.target.name === name));
-  assert.strictEqual(found.length, 1, `expected one ${kind} fix for ${name}, got: ${list.map((f) => f.id).join(', ')}`);
+  assert.strictEqual(
+    found.length,
+    1,
+    `expected one ${kind} fix for ${name}, got: ${list.map((f) => f.id).join(', ')}`,
+  );
   return found[0];
 }
 
@@ -90,7 +101,9 @@ describe('applyEdits', () => {
   });
 
   it('refuses positions past a line end, inside a CRLF pair or a surrogate pair', () => {
-    const at = (row: number, column: number) => [{ start: { row, column }, end: { row, column }, newText: 'x' }];
+    const at = (row: number, column: number) => [
+      { start: { row, column }, end: { row, column }, newText: 'x' },
+    ];
     assert.strictEqual(apply.applyEdits(text, at(0, 11)).ok, false);
     assert.strictEqual(apply.applyEdits(text, at(5, 0)).ok, false);
     assert.strictEqual(apply.applyEdits('a\r\nb', at(0, 2)).ok, false);
@@ -99,10 +112,16 @@ describe('applyEdits', () => {
   });
 
   it('applies a fix only to the exact text it was computed for', () => {
-    const fix = { edits: [{ start: { row: 0, column: 0 }, end: { row: 0, column: 0 }, newText: '// x\n' }], sourceHash: apply.sourceHash(text) };
+    const fix = {
+      edits: [{ start: { row: 0, column: 0 }, end: { row: 0, column: 0 }, newText: '// x\n' }],
+      sourceHash: apply.sourceHash(text),
+    };
     assert.strictEqual(apply.applyFix(text, fix).ok, true);
     const stale = apply.applyFix(text.replace('1', '3'), fix);
-    assert.deepStrictEqual(stale, { ok: false, reason: 'the file has changed since the fix was computed' });
+    assert.deepStrictEqual(stale, {
+      ok: false,
+      reason: 'the file has changed since the fix was computed',
+    });
     assert.strictEqual(apply.applyFix(text, { edits: fix.edits }).ok, false);
   });
 
@@ -186,12 +205,15 @@ pub async fn parse() -> (u8, u32) {
     assert.match(out, /^ {4}let \(kind, count\) = \{$/m);
     assert.match(out, /^ {8}\(kind, count\)\n {4}\};$/m);
 
-    const mutated = text.replace('    pause().await;\n    (kind, count)', '    pause().await;\n    count += 1;\n    (kind, count)');
+    const mutated = text.replace(
+      '    pause().await;\n    (kind, count)',
+      '    pause().await;\n    count += 1;\n    (kind, count)',
+    );
     const out2 = fnText(applied(mutated, only(fixesFor(mutated), 'wrap-in-block', 'buf')), 'parse');
     assert.match(out2, /^ {4}let \(kind, mut count\) = \{$/m);
   });
 
-  it('keeps comments with their statements and the file\'s own indentation (two spaces, tabs)', () => {
+  it("keeps comments with their statements and the file's own indentation (two spaces, tabs)", () => {
     const twoSpace = `${PRELUDE}
 pub async fn render() -> usize {
   // the framebuffer
@@ -266,10 +288,20 @@ pub async fn borrowed() -> usize {
     assert.strictEqual(drop.preferred, true);
     assert.strictEqual(drop.title, 'Drop `audit` before the `.await` on line 17');
     assertInsertOnly(drop.edits);
-    assert.ok(applied(text, drop).includes('    let audit = format!("notify {user}");\n    drop(audit);\n    // send it\n    pause().await;'));
+    assert.ok(
+      applied(text, drop).includes(
+        '    let audit = format!("notify {user}");\n    drop(audit);\n    // send it\n    pause().await;',
+      ),
+    );
     // `v` is borrowed by `v.len()`: rustc keeps it even after `drop(v)`, so only the block is offered.
-    assert.strictEqual(list.filter((f) => f.target.name === 'v' && f.kind === 'drop-before-await').length, 0);
-    assert.match(only(list, 'wrap-in-block', 'v').detail, /a value that was ever borrowed stays in the future/);
+    assert.strictEqual(
+      list.filter((f) => f.target.name === 'v' && f.kind === 'drop-before-await').length,
+      0,
+    );
+    assert.match(
+      only(list, 'wrap-in-block', 'v').detail,
+      /a value that was ever borrowed stays in the future/,
+    );
   });
 
   it('drops an unused owned argument, and offers (not prefers) dropping a `_guard`', () => {
@@ -296,7 +328,10 @@ pub async fn view() -> usize {
     parts.len() + first.len()
 }
 `;
-    assert.deepStrictEqual(fixesFor(text).filter((f) => f.kind === 'wrap-in-block'), []);
+    assert.deepStrictEqual(
+      fixesFor(text).filter((f) => f.kind === 'wrap-in-block'),
+      [],
+    );
   });
 
   it('does not prefer a block when a statement may store a borrow in an outer collection', () => {
@@ -321,7 +356,10 @@ pub async fn collect<'a>(seen: &mut Vec<&'a str>, owned: &'a str) -> usize {
     seen.len()
 }
 `;
-    assert.deepStrictEqual(fixesFor(outer).filter((f) => f.kind === 'wrap-in-block' && f.preferred), []);
+    assert.deepStrictEqual(
+      fixesFor(outer).filter((f) => f.kind === 'wrap-in-block' && f.preferred),
+      [],
+    );
   });
 });
 
@@ -403,7 +441,10 @@ pub async fn a() -> usize {
     const shifted = `// a new first line\n${text}`;
     const stale = fixes.computeFixes(shifted, analyse(text), { edition: '2021' });
     for (const f of stale) {
-      assert.ok(apply.applyFix(text, f).ok === false, 'a fix computed for the new text applied to the old one');
+      assert.ok(
+        apply.applyFix(text, f).ok === false,
+        'a fix computed for the new text applied to the old one',
+      );
     }
   });
 
@@ -423,7 +464,10 @@ describe('fixAll', () => {
   before(() => engine.initAnalysis());
 
   it('refuses a file that does not parse', () => {
-    assert.deepStrictEqual(fixes.fixAll('pub async fn f( {'), { ok: false, reason: 'the file does not parse' });
+    assert.deepStrictEqual(fixes.fixAll('pub async fn f( {'), {
+      ok: false,
+      reason: 'the file does not parse',
+    });
   });
 
   it('applies preferred fixes in rounds and maps their positions back to the original text', () => {
@@ -438,7 +482,13 @@ pub async fn two() -> usize {
     const result = fixes.fixAll(text);
     assert.ok(result.ok);
     assert.strictEqual(result.applied.length, 2);
-    assert.deepStrictEqual(result.applied.map((a) => [a.fix.target.name, a.line]), [['a', 15], ['b', 16]]);
+    assert.deepStrictEqual(
+      result.applied.map((a) => [a.fix.target.name, a.line]),
+      [
+        ['a', 15],
+        ['b', 16],
+      ],
+    );
     assert.ok(result.text.includes('    drop(a);\n    drop(b);\n    pause().await;'), result.text);
     assert.strictEqual(fixes.parseErrors(result.text), 0);
   });
@@ -479,16 +529,23 @@ describe('golden *.fixed.rs files', () => {
         const text = fs.readFileSync(file, 'utf8');
         const result = fixes.fixAll(text, { file: path.basename(file), edition: '2021' });
         // A fixture tree-sitter cannot parse is left as it is, like `fix` leaves such a file.
-        assert.ok(result.ok || fixes.parseErrors(text) !== 0, `${file}: ${result.ok ? '' : result.reason}`);
+        assert.ok(
+          result.ok || fixes.parseErrors(text) !== 0,
+          `${file}: ${result.ok ? '' : result.reason}`,
+        );
         const expected = result.ok ? result.text : text;
         const golden = goldenPath(set.name, file);
         if (UPDATE_GOLDENS) {
           fs.mkdirSync(path.dirname(golden), { recursive: true });
           fs.writeFileSync(golden, expected);
         } else if (!fs.existsSync(golden)) {
-          mismatches.push(`${path.relative(repositoryRoot(), golden)} is missing (run with UPDATE_GOLDENS=1)`);
+          mismatches.push(
+            `${path.relative(repositoryRoot(), golden)} is missing (run with UPDATE_GOLDENS=1)`,
+          );
         } else if (fs.readFileSync(golden, 'utf8') !== expected) {
-          mismatches.push(`${path.relative(repositoryRoot(), golden)} differs from the result of \`fix\` (run with UPDATE_GOLDENS=1 and review the diff)`);
+          mismatches.push(
+            `${path.relative(repositoryRoot(), golden)} differs from the result of \`fix\` (run with UPDATE_GOLDENS=1 and review the diff)`,
+          );
         }
       }
       assert.deepStrictEqual(mismatches, []);
@@ -506,7 +563,12 @@ pub async fn notify(user: &str) -> usize {
     user.len()
 }
 `;
-  const run = (argv: string[]) => spawnSync(process.execPath, [bin, ...argv], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = (argv: string[]) =>
+    spawnSync(process.execPath, [bin, ...argv], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-fix-cli-'));
@@ -514,8 +576,18 @@ pub async fn notify(user: &str) -> usize {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('parses `fix [--dry-run] [--edition E] [PATH...]`', () => {
-    assert.deepStrictEqual(args.parseCliArgs(['fix']), { command: 'fix', paths: ['.'], edition: undefined, dryRun: false });
-    assert.deepStrictEqual(args.parseCliArgs(['fix', '--dry-run', '--edition', '2018', 'src']), { command: 'fix', paths: ['src'], edition: '2018', dryRun: true });
+    assert.deepStrictEqual(args.parseCliArgs(['fix']), {
+      command: 'fix',
+      paths: ['.'],
+      edition: undefined,
+      dryRun: false,
+    });
+    assert.deepStrictEqual(args.parseCliArgs(['fix', '--dry-run', '--edition', '2018', 'src']), {
+      command: 'fix',
+      paths: ['src'],
+      edition: '2018',
+      dryRun: true,
+    });
     assert.throws(() => args.parseCliArgs(['fix', '--format', 'json']), { name: 'UsageError' });
     assert.deepStrictEqual(args.parseCliArgs(['./fix']).command, 'run');
   });
@@ -524,7 +596,10 @@ pub async fn notify(user: &str) -> usize {
     fs.writeFileSync(path.join(dir, 'lib.rs'), source);
     const result = run(['fix', 'lib.rs']);
     assert.strictEqual(result.status, 0, result.stderr);
-    assert.strictEqual(result.stdout, 'lib.rs:15:9: Drop `audit` before the `.await` on line 16; `notify` shrinks by 24 bytes\napplied 1 fix in 1 file\n');
+    assert.strictEqual(
+      result.stdout,
+      'lib.rs:15:9: Drop `audit` before the `.await` on line 16; `notify` shrinks by 24 bytes\napplied 1 fix in 1 file\n',
+    );
     const fixed = fs.readFileSync(path.join(dir, 'lib.rs'), 'utf8');
     assert.ok(fixed.includes('    drop(audit);\n    pause().await;'));
     assert.deepStrictEqual(fs.readdirSync(dir), ['lib.rs'], 'a temporary file was left behind');
@@ -537,10 +612,45 @@ pub async fn notify(user: &str) -> usize {
     assert.strictEqual(fs.readFileSync(path.join(dir, 'lib.rs'), 'utf8'), source);
     assert.strictEqual(
       result.stdout,
-      ['--- a/lib.rs', '+++ b/lib.rs', '@@ -13,6 +13,7 @@', ' ', ' pub async fn notify(user: &str) -> usize {', '     let audit = format!("notify {user}");', '+    drop(audit);', '     pause().await;', '     user.len()', ' }', ''].join('\n'),
+      [
+        '--- a/lib.rs',
+        '+++ b/lib.rs',
+        '@@ -13,6 +13,7 @@',
+        ' ',
+        ' pub async fn notify(user: &str) -> usize {',
+        '     let audit = format!("notify {user}");',
+        '+    drop(audit);',
+        '     pause().await;',
+        '     user.len()',
+        ' }',
+        '',
+      ].join('\n'),
     );
     assert.match(result.stderr, /would apply 1 fix in 1 file/);
   });
+});
+
+describe('rust-future-size fix: files and diffs', () => {
+  const bin = path.join(repositoryRoot(), 'bin', 'rust-future-size.js');
+  let dir: string;
+  const source = `${PRELUDE}
+pub async fn notify(user: &str) -> usize {
+    let audit = format!("notify {user}");
+    pause().await;
+    user.len()
+}
+`;
+  const run = (argv: string[]) =>
+    spawnSync(process.execPath, [bin, ...argv], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-fix-cli-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('leaves a file that does not parse untouched', () => {
     const broken = source.replace('pause().await;', 'pause().await; let = ;');
@@ -557,9 +667,23 @@ pub async fn notify(user: &str) -> usize {
     assert.strictEqual(
       fixCli.unifiedDiff(before, after, 'f.rs'),
       [
-        '--- a/f.rs', '+++ b/f.rs',
-        '@@ -1,5 +1,6 @@', ' a', ' b', '+X', ' c', ' d', ' e',
-        '@@ -8,4 +9,4 @@', ' h', ' i', ' j', '-k', '\\ No newline at end of file', '+k', '',
+        '--- a/f.rs',
+        '+++ b/f.rs',
+        '@@ -1,5 +1,6 @@',
+        ' a',
+        ' b',
+        '+X',
+        ' c',
+        ' d',
+        ' e',
+        '@@ -8,4 +9,4 @@',
+        ' h',
+        ' i',
+        ' j',
+        '-k',
+        '\\ No newline at end of file',
+        '+k',
+        '',
       ].join('\n'),
     );
     assert.strictEqual(fixCli.unifiedDiff('same', 'same', 'f.rs'), '');

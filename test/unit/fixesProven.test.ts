@@ -7,7 +7,15 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Compiler, FixAccuracy, FixOutcome, compareTexts, defaultFixtureSets, describeOutcome, fixAccuracy, formatFixStats, goldenPath,
+  Compiler,
+  FixAccuracy,
+  FixOutcome,
+  compareTexts,
+  defaultFixtureSets,
+  describeOutcome,
+  fixAccuracy,
+  formatFixStats,
+  goldenPath,
 } from '../support/fixAccuracy';
 
 import * as runner from '../support/runRustc';
@@ -21,7 +29,8 @@ describe('fixes proven by rustc', function () {
   this.timeout(600_000);
   let stats: FixAccuracy;
   const preferred = () => stats.outcomes.filter((o) => o.fix.preferred);
-  const list = (outcomes: FixOutcome[]) => outcomes.map((o) => `\n  ${describeOutcome(o)}`).join('');
+  const list = (outcomes: FixOutcome[]) =>
+    outcomes.map((o) => `\n  ${describeOutcome(o)}`).join('');
 
   before(async function () {
     if (runner.rustcAvailable() === null) {
@@ -49,16 +58,36 @@ describe('fixes proven by rustc', function () {
 
   it('every preferred fix shrinks its future by at least what the engine said the value costs at that await, or says why not', () => {
     const notSmaller = preferred().filter((o) => o.shrink === null || o.shrink <= 0);
-    assert.strictEqual(notSmaller.length, 0, `preferred fixes that do not shrink their future:${list(notSmaller)}`);
-    const short = preferred().filter((o) => o.fix.valueSize !== null && o.fix.valueSize !== undefined && o.shrink! < o.fix.valueSize && !o.explanation);
-    assert.strictEqual(short.length, 0, `preferred fixes that save less than the value without an explanation:${list(short)}`);
+    assert.strictEqual(
+      notSmaller.length,
+      0,
+      `preferred fixes that do not shrink their future:${list(notSmaller)}`,
+    );
+    const short = preferred().filter(
+      (o) =>
+        o.fix.valueSize !== null &&
+        o.fix.valueSize !== undefined &&
+        o.shrink! < o.fix.valueSize &&
+        !o.explanation,
+    );
+    assert.strictEqual(
+      short.length,
+      0,
+      `preferred fixes that save less than the value without an explanation:${list(short)}`,
+    );
     const explained = preferred().filter((o) => o.explanation);
     if (explained.length > 0) {
-      console.log(`preferred fixes saving less than the value's size, with rustc's reason:${list(explained)}`);
+      console.log(
+        `preferred fixes saving less than the value's size, with rustc's reason:${list(explained)}`,
+      );
     }
-    const belowEstimate = preferred().filter((o) => o.fix.expectedSaving !== null && o.shrink! < o.fix.expectedSaving);
+    const belowEstimate = preferred().filter(
+      (o) => o.fix.expectedSaving !== null && o.shrink! < o.fix.expectedSaving,
+    );
     if (belowEstimate.length > 0) {
-      console.log(`preferred fixes saving less than the engine estimated (engine inaccuracy):${list(belowEstimate)}`);
+      console.log(
+        `preferred fixes saving less than the engine estimated (engine inaccuracy):${list(belowEstimate)}`,
+      );
     }
   });
 

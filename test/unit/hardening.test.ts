@@ -6,7 +6,8 @@
 import * as assert from 'assert';
 import { loadServerModule } from '../support/repoPaths';
 
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 
 function analyse(text: string) {
   return engine.analyzeSource(text, { file: 'hardening.rs', edition: '2021' });
@@ -23,43 +24,75 @@ pub async fn negative() { let a: [u8; 1 - 2] = todo!(); tick().await; drop(a); }
 pub async fn huge() { let a: [[u8; 1 << 40]; 1 << 40] = todo!(); tick().await; drop(a); }
 pub async fn many() { let a = ([[0u8; 1 << 30]; 1 << 22], [[0u8; 1 << 30]; 1 << 22]); tick().await; drop(a); }`);
     for (const future of report.futures) {
-      assert.ok(future.size === null || (future.size >= 0 && future.size <= Number.MAX_SAFE_INTEGER), `${future.name}: ${future.size}`);
+      assert.ok(
+        future.size === null || (future.size >= 0 && future.size <= Number.MAX_SAFE_INTEGER),
+        `${future.name}: ${future.size}`,
+      );
       for (const held of future.awaits.flatMap((a) => a.held)) {
-        assert.ok(held.size === null || (held.size >= 0 && held.size <= Number.MAX_SAFE_INTEGER), `${future.name} ${held.name}: ${held.size}`);
+        assert.ok(
+          held.size === null || (held.size >= 0 && held.size <= Number.MAX_SAFE_INTEGER),
+          `${future.name} ${held.name}: ${held.size}`,
+        );
       }
     }
     const byName = Object.fromEntries(report.futures.map((f) => [f.name, f]));
     assert.strictEqual(byName.negative.exact, false);
-    assert.ok(byName.negative.unknown.some((u) => u.includes('an array length must be a usize')), JSON.stringify(byName.negative.unknown));
+    assert.ok(
+      byName.negative.unknown.some((u) => u.includes('an array length must be a usize')),
+      JSON.stringify(byName.negative.unknown),
+    );
     assert.strictEqual(byName.huge.exact, false);
-    assert.ok(byName.huge.unknown.some((u) => u.includes('too big')), JSON.stringify(byName.huge.unknown));
+    assert.ok(
+      byName.huge.unknown.some((u) => u.includes('too big')),
+      JSON.stringify(byName.huge.unknown),
+    );
     assert.strictEqual(byName.many.exact, false);
   });
 
   it('stops at a type that grows at every level (polymorphic recursion), with a short answer', () => {
-    const report = analyse('struct S<T>(T, Option<S<(T, T)>>);\nasync fn tick() {}\npub async fn f(s: S<u8>) { tick().await; drop(s); }\n');
+    const report = analyse(
+      'struct S<T>(T, Option<S<(T, T)>>);\nasync fn tick() {}\npub async fn f(s: S<u8>) { tick().await; drop(s); }\n',
+    );
     const f = report.futures.find((x) => x.name === 'f')!;
     assert.strictEqual(f.exact, false);
-    assert.ok(f.unknown.some((u) => u.includes('recursive type')), JSON.stringify(f.unknown));
+    assert.ok(
+      f.unknown.some((u) => u.includes('recursive type')),
+      JSON.stringify(f.unknown),
+    );
     // The report stays proportional to the input (it was 19.8 MB of JSON for these 120 bytes).
-    assert.ok(JSON.stringify(report).length < 10_000, `${JSON.stringify(report).length} characters`);
+    assert.ok(
+      JSON.stringify(report).length < 10_000,
+      `${JSON.stringify(report).length} characters`,
+    );
   });
 
   it('reads a type nested 3,000 levels deep as far as rustc would, without losing the file or the crate', () => {
     const deep = `${'Vec<'.repeat(3000)}u8${'>'.repeat(3000)}`;
-    const single = analyse(`async fn tick() {}\npub async fn f() { let _n: ${deep} = todo!(); tick().await; }\n`);
+    const single = analyse(
+      `async fn tick() {}\npub async fn f() { let _n: ${deep} = todo!(); tick().await; }\n`,
+    );
     assert.deepStrictEqual(single.notices, []);
     // A Vec is 24 bytes whatever it holds.
     assert.strictEqual(single.futures.find((f) => f.name === 'f')?.size, 32);
     const crate = engine.analyzeCrate(
       [
-        { file: 'src/lib.rs', text: 'mod deep;\nasync fn tick() {}\npub async fn g() { tick().await; }\n', modulePath: [] },
+        {
+          file: 'src/lib.rs',
+          text: 'mod deep;\nasync fn tick() {}\npub async fn g() { tick().await; }\n',
+          modulePath: [],
+        },
         { file: 'src/deep.rs', text: `pub type D = ${deep};\n`, modulePath: ['deep'] },
       ],
       { edition: '2021' },
     );
-    assert.deepStrictEqual(crate.flatMap((r) => r.notices), []);
-    assert.deepStrictEqual(crate.flatMap((r) => r.futures.map((f) => f.name)), ['tick', 'g']);
+    assert.deepStrictEqual(
+      crate.flatMap((r) => r.notices),
+      [],
+    );
+    assert.deepStrictEqual(
+      crate.flatMap((r) => r.futures.map((f) => f.name)),
+      ['tick', 'g'],
+    );
   });
 
   it('reads macro inputs nested 10,000 deep only 16 levels in, so the parser survives for the next file', () => {
@@ -69,32 +102,44 @@ pub async fn many() { let a = ([[0u8; 1 << 30]; 1 << 22], [[0u8; 1 << 30]; 1 << 
     const small = 'async fn tick() {}\npub async fn g(b: [u8; 64]) { tick().await; drop(b); }\n';
     const before = analyse(small).futures.map((f) => [f.name, f.size]);
     const first = analyse(deep);
-    assert.deepStrictEqual(first.futures.map((f) => f.name), ['tick', 'f']);
-    assert.deepStrictEqual(analyse(small).futures.map((f) => [f.name, f.size]), before);
+    assert.deepStrictEqual(
+      first.futures.map((f) => f.name),
+      ['tick', 'f'],
+    );
+    assert.deepStrictEqual(
+      analyse(small).futures.map((f) => [f.name, f.size]),
+      before,
+    );
     assert.strictEqual(before.length, 2);
   });
 });
-
 
 describe('nested futures cost linear work', () => {
   before(async () => {
     await engine.initAnalysis();
   });
 
-  const nested = (depth: number, inner: string) => `async fn f() {\n    let v = ${'async { '.repeat(depth)}${inner}${' }'.repeat(depth)};\n    v.await;\n}\n`;
+  const nested = (depth: number, inner: string) =>
+    `async fn f() {\n    let v = ${'async { '.repeat(depth)}${inner}${' }'.repeat(depth)};\n    v.await;\n}\n`;
 
   it('walks a few nested async blocks fully: exact, no notice', () => {
     const report = analyse(nested(8, '1u8'));
     assert.deepStrictEqual(report.notices, []);
     assert.strictEqual(report.futures.length, 9);
-    assert.ok(report.futures.every((f) => f.exact && f.skipped === undefined), JSON.stringify(report.futures.map((f) => [f.name, f.exact])));
+    assert.ok(
+      report.futures.every((f) => f.exact && f.skipped === undefined),
+      JSON.stringify(report.futures.map((f) => [f.name, f.exact])),
+    );
   });
 
   it('makes a future holding blocks nested past the walk depth a lower bound, never exact', () => {
     const report = analyse(nested(40, '1u8'));
     const outer = report.futures.find((f) => f.name === 'f')!;
     assert.strictEqual(outer.exact, false);
-    assert.ok(outer.unknown.some((u) => /nested more than \d+ deep/.test(u)), JSON.stringify(outer.unknown));
+    assert.ok(
+      outer.unknown.some((u) => /nested more than \d+ deep/.test(u)),
+      JSON.stringify(outer.unknown),
+    );
     // The innermost blocks are within the depth of their own walks: exact.
     assert.ok(report.futures[report.futures.length - 1]!.exact);
   });

@@ -6,11 +6,13 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import { loadServerModule } from '../support/repoPaths';
 
-const { serverNodeFlags } = loadServerModule<typeof import('../../server/src/nodeFlags')>('nodeFlags');
+const { serverNodeFlags } =
+  loadServerModule<typeof import('../../server/src/nodeFlags')>('nodeFlags');
 
 describe('server Node flags', () => {
   it('sizes the V8 pool to the cores minus one, between 1 and 4', () => {
-    const pool = (cores: number) => serverNodeFlags(cores).find((f) => f.startsWith('--v8-pool-size='));
+    const pool = (cores: number) =>
+      serverNodeFlags(cores).find((f) => f.startsWith('--v8-pool-size='));
     assert.strictEqual(pool(1), '--v8-pool-size=1');
     assert.strictEqual(pool(2), '--v8-pool-size=1');
     assert.strictEqual(pool(3), '--v8-pool-size=2');
@@ -22,7 +24,14 @@ describe('server Node flags', () => {
 
   it('are flags this node accepts', () => {
     for (const cores of [2, 16]) {
-      assert.strictEqual(execFileSync(process.execPath, [...serverNodeFlags(cores), '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' }), 'ok');
+      assert.strictEqual(
+        execFileSync(
+          process.execPath,
+          [...serverNodeFlags(cores), '-e', 'process.stdout.write("ok")'],
+          { encoding: 'utf8' },
+        ),
+        'ok',
+      );
     }
   });
 });

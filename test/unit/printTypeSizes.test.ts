@@ -8,7 +8,9 @@ import { loadServerModule, referenceCasesDir } from '../support/repoPaths';
 import { rustcAvailable, runPrintTypeSizes, runPrintTypeSizesAsync } from '../support/runRustc';
 
 const { parsePrintTypeSizes, futuresFromTypes, typeSizesFromTypes, identifyFuture } =
-  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>('measure/printTypeSizes');
+  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
+    'measure/printTypeSizes',
+  );
 
 /** Prefixes each line the way rustc does, so snippets stay readable. */
 function rustcOutput(...lines: string[]): string {
@@ -37,11 +39,22 @@ describe('parsePrintTypeSizes', () => {
     assert.strictEqual(type.endPadding, 3);
     assert.deepStrictEqual(
       type.variants.map((v) => [v.name, v.size, v.fields.length]),
-      [['Unresumed', 0, 0], ['Suspend0', 1026, 2], ['Returned', 0, 0], ['Panicked', 0, 0]],
+      [
+        ['Unresumed', 0, 0],
+        ['Suspend0', 1026, 2],
+        ['Returned', 0, 0],
+        ['Panicked', 0, 0],
+      ],
     );
     assert.deepStrictEqual(type.variants[1].fields, [
       { kind: 'local', name: 'buffer', size: 1024, offset: 1 },
-      { kind: 'local', name: '__awaitee', size: 2, offset: 1025, type: '{async fn body of pause()}' },
+      {
+        kind: 'local',
+        name: '__awaitee',
+        size: 2,
+        offset: 1025,
+        type: '{async fn body of pause()}',
+      },
     ]);
   });
 
@@ -61,8 +74,16 @@ describe('parsePrintTypeSizes', () => {
       ),
     );
     const offsets = (fields: RustcField[]) => fields.map((f) => [f.name, f.offset]);
-    assert.deepStrictEqual(offsets(type.variants[0].fields), [['_ref__big', 0], ['x', 8]]);
-    assert.deepStrictEqual(offsets(type.variants[1].fields), [['_ref__big', 0], ['x', 8], ['x', 16], ['__awaitee', 24]]);
+    assert.deepStrictEqual(offsets(type.variants[0].fields), [
+      ['_ref__big', 0],
+      ['x', 8],
+    ]);
+    assert.deepStrictEqual(offsets(type.variants[1].fields), [
+      ['_ref__big', 0],
+      ['x', 8],
+      ['x', 16],
+      ['__awaitee', 24],
+    ]);
     assert.strictEqual(type.variants[1].fields[0].align, 8);
   });
 
@@ -85,11 +106,22 @@ describe('parsePrintTypeSizes', () => {
       ),
     );
     assert.deepStrictEqual(record.variants, []);
-    assert.deepStrictEqual(record.fields.map((f) => [f.name, f.offset]), [['tag', 0], ['value', 8], ['count', 16]]);
+    assert.deepStrictEqual(
+      record.fields.map((f) => [f.name, f.offset]),
+      [
+        ['tag', 0],
+        ['value', 8],
+        ['count', 16],
+      ],
+    );
     assert.strictEqual(record.discriminantSize, null);
     assert.deepStrictEqual(
       future.variants[0].fields.map((f) => [f.name, f.offset]),
-      [['a', 1], ['b', 8], ['.coroutine_field2', 0]],
+      [
+        ['a', 1],
+        ['b', 8],
+        ['.coroutine_field2', 0],
+      ],
     );
   });
 });
@@ -109,14 +141,24 @@ describe('parsePrintTypeSizes: odd names and odd input', () => {
       ),
     );
     assert.strictEqual(type.name, 'std::option::Option<extern "C" fn(u8, *mut u8) -> u8>');
-    const [future] = futuresFromTypes(parsePrintTypeSizes(rustcOutput(
-      'type: `{async fn body of f()}`: 48 bytes, alignment: 8 bytes',
-      '    discriminant: 1 bytes',
-      '    variant `Suspend0`: 47 bytes',
-      '        local `..coroutine_field3`: 24 bytes, type: ControlFlow<Result<Infallible, std::io::Error>, Option<String>>',
-    )));
+    const [future] = futuresFromTypes(
+      parsePrintTypeSizes(
+        rustcOutput(
+          'type: `{async fn body of f()}`: 48 bytes, alignment: 8 bytes',
+          '    discriminant: 1 bytes',
+          '    variant `Suspend0`: 47 bytes',
+          '        local `..coroutine_field3`: 24 bytes, type: ControlFlow<Result<Infallible, std::io::Error>, Option<String>>',
+        ),
+      ),
+    );
     assert.deepStrictEqual(future.variants[0].locals, [
-      { kind: 'local', name: '<temp>', size: 24, offset: 1, type: 'ControlFlow<Result<Infallible, std::io::Error>, Option<String>>' },
+      {
+        kind: 'local',
+        name: '<temp>',
+        size: 24,
+        offset: 1,
+        type: 'ControlFlow<Result<Infallible, std::io::Error>, Option<String>>',
+      },
     ]);
   });
 
@@ -134,9 +176,20 @@ describe('parsePrintTypeSizes: odd names and odd input', () => {
       'random\r',
     ].join('\r\n');
     const types = parsePrintTypeSizes(odd);
-    assert.deepStrictEqual(types.map((t) => t.name), ['Ok']);
-    assert.deepStrictEqual(types[0].fields.map((f) => f.name), ['b']);
-    for (const input of ['', '\n\n', 'print-type-size ', 'print-type-size type: ``: 0 bytes, alignment: 1 bytes']) {
+    assert.deepStrictEqual(
+      types.map((t) => t.name),
+      ['Ok'],
+    );
+    assert.deepStrictEqual(
+      types[0].fields.map((f) => f.name),
+      ['b'],
+    );
+    for (const input of [
+      '',
+      '\n\n',
+      'print-type-size ',
+      'print-type-size type: ``: 0 bytes, alignment: 1 bytes',
+    ]) {
       assert.doesNotThrow(() => futuresFromTypes(parsePrintTypeSizes(input)));
     }
   });
@@ -150,7 +203,9 @@ describe('futuresFromTypes', () => {
       '{async fn body of gen<()>()}',
       '{async fn body of outer::{closure#0}::nested()}',
     ];
-    const types = parsePrintTypeSizes(rustcOutput(...names.map((n) => `type: \`${n}\`: 2 bytes, alignment: 1 bytes`)));
+    const types = parsePrintTypeSizes(
+      rustcOutput(...names.map((n) => `type: \`${n}\`: 2 bytes, alignment: 1 bytes`)),
+    );
     const futures = futuresFromTypes(types);
     assert.deepStrictEqual(
       futures.map((f) => [f.kind, f.name, f.line]),
@@ -173,11 +228,27 @@ describe('futuresFromTypes', () => {
     );
     const [block, closure] = futuresFromTypes(types);
     assert.deepStrictEqual(
-      [block.kind, block.name, block.file, block.line, block.column, block.endLine, block.endColumn],
+      [
+        block.kind,
+        block.name,
+        block.file,
+        block.line,
+        block.column,
+        block.endLine,
+        block.endColumn,
+      ],
       ['block', 'async block@24:5', 'C:\\src\\lib.rs', 24, 5, 27, 6],
     );
     assert.deepStrictEqual(
-      [closure.kind, closure.name, closure.file, closure.line, closure.column, closure.endLine, closure.endColumn],
+      [
+        closure.kind,
+        closure.name,
+        closure.file,
+        closure.line,
+        closure.column,
+        closure.endLine,
+        closure.endColumn,
+      ],
       ['closure', 'async closure@25:33', 'src/lib.rs', 25, 33, 28, 6],
     );
     assert.strictEqual(identifyFuture('{closure@src/lib.rs:25:13: 25:32}'), null);
@@ -205,9 +276,18 @@ describe('futuresFromTypes', () => {
       ),
     );
     assert.strictEqual(future.tagSize, 1);
-    assert.deepStrictEqual(future.upvars.map((u) => [u.name, u.size, u.offset]), [['_ref__big', 8, 0], ['x', 8, 8]]);
     assert.deepStrictEqual(
-      future.variants.map((v) => [v.name, v.locals.map((l) => `${l.name}:${l.size}${l.type ? `:${l.type}` : ''}`)]),
+      future.upvars.map((u) => [u.name, u.size, u.offset]),
+      [
+        ['_ref__big', 8, 0],
+        ['x', 8, 8],
+      ],
+    );
+    assert.deepStrictEqual(
+      future.variants.map((v) => [
+        v.name,
+        v.locals.map((l) => `${l.name}:${l.size}${l.type ? `:${l.type}` : ''}`),
+      ]),
       [
         ['Unresumed', []],
         ['Suspend0', ['x:8', '__awaitee:2:{async fn body of pause()}', '<temp>:1:bool']],
@@ -224,10 +304,10 @@ describe('futuresFromTypes', () => {
         'type: `{async fn body of f()}`: 1 bytes, alignment: 1 bytes',
       ),
     );
-    assert.deepStrictEqual(futuresFromTypes(types, '/work/crate/src/a.rs').map((f) => f.typeName), [
-      '{async block@src/a.rs:1:1: 2:2}',
-      '{async fn body of f()}',
-    ]);
+    assert.deepStrictEqual(
+      futuresFromTypes(types, '/work/crate/src/a.rs').map((f) => f.typeName),
+      ['{async block@src/a.rs:1:1: 2:2}', '{async fn body of f()}'],
+    );
     assert.strictEqual(futuresFromTypes(types, 'a.rs').length, 2);
     assert.strictEqual(futuresFromTypes(types).length, 3);
   });
@@ -245,10 +325,13 @@ describe('typeSizesFromTypes', () => {
         ),
       ),
     );
-    assert.deepStrictEqual([...sizes], [
-      ['std::time::Duration', { size: 16, align: 8 }],
-      ['Guard', { size: 40, align: 8 }],
-    ]);
+    assert.deepStrictEqual(
+      [...sizes],
+      [
+        ['std::time::Duration', { size: 16, align: 8 }],
+        ['Guard', { size: 40, align: 8 }],
+      ],
+    );
   });
 });
 
@@ -296,12 +379,18 @@ function locateCases(): { dir: string; cases: ReferenceCase[] } | Error {
     const dir = referenceCasesDir();
     const cases = fs
       .readdirSync(dir)
-      .filter((file) => file.endsWith('.rs') && fs.existsSync(path.join(dir, file.replace(/\.rs$/, '.expected.json'))))
+      .filter(
+        (file) =>
+          file.endsWith('.rs') &&
+          fs.existsSync(path.join(dir, file.replace(/\.rs$/, '.expected.json'))),
+      )
       .sort()
       .map((fileName) => ({
         name: fileName.replace(/\.rs$/, ''),
         fileName,
-        expected: JSON.parse(fs.readFileSync(path.join(dir, fileName.replace(/\.rs$/, '.expected.json')), 'utf8')),
+        expected: JSON.parse(
+          fs.readFileSync(path.join(dir, fileName.replace(/\.rs$/, '.expected.json')), 'utf8'),
+        ),
       }));
     return { dir, cases };
   } catch (err) {
@@ -316,7 +405,10 @@ function condenseExpected(future: ExpectedFuture): ExpectedFuture {
     name: future.name,
     size: future.size,
     align: future.align,
-    variants: future.variants.map((variant) => ({ name: variant.name, locals: variant.locals.map(condenseLocal) })),
+    variants: future.variants.map((variant) => ({
+      name: variant.name,
+      locals: variant.locals.map(condenseLocal),
+    })),
   };
   if (future.kind !== 'fn') {
     condensed.line = future.line;
@@ -338,7 +430,12 @@ function condenseLocal(local: ExpectedLocal): ExpectedLocal {
 /** The parser's future in expected.json's shape: upvars listed once, in Unresumed. */
 function condenseParsed(future: RustcFuture): ExpectedFuture {
   const asLocal = (field: RustcField): ExpectedLocal =>
-    condenseLocal({ name: field.name, size: field.size, type: field.type, upvar: field.kind === 'upvar' });
+    condenseLocal({
+      name: field.name,
+      size: field.size,
+      type: field.type,
+      upvar: field.kind === 'upvar',
+    });
   const condensed: ExpectedFuture = {
     kind: future.kind,
     name: future.name,
@@ -346,7 +443,9 @@ function condenseParsed(future: RustcFuture): ExpectedFuture {
     align: future.align,
     variants: future.variants.map((variant) => ({
       name: variant.name,
-      locals: [...(variant.name === 'Unresumed' ? future.upvars : []), ...variant.locals].map(asLocal),
+      locals: [...(variant.name === 'Unresumed' ? future.upvars : []), ...variant.locals].map(
+        asLocal,
+      ),
     })),
   };
   if (future.kind !== 'fn') {
@@ -361,7 +460,11 @@ function byKindAndName(a: ExpectedFuture, b: ExpectedFuture): number {
 }
 
 /** Runs `work` over `items` with at most `limit` at a time (CI machines have 2 cores). */
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
@@ -389,7 +492,9 @@ describe('rustc -Zprint-type-sizes on the reference cases', function () {
     rustcVersion = version;
     // Relative file names in the cases folder make rustc print spans as the expected files have them.
     await forEachLimited(cases, 2, async (testCase) => {
-      const run = await runPrintTypeSizesAsync(testCase.fileName, testCase.expected.edition, { cwd: located.dir });
+      const run = await runPrintTypeSizesAsync(testCase.fileName, testCase.expected.edition, {
+        cwd: located.dir,
+      });
       outputs.set(testCase.name, run);
     });
   });
@@ -404,7 +509,9 @@ describe('rustc -Zprint-type-sizes on the reference cases', function () {
       const run = outputs.get(testCase.name);
       assert.ok(run, 'rustc did not run');
       assert.ok(run.ok, `rustc failed on ${testCase.fileName}: ${run.ok ? '' : run.error}`);
-      const parsed = futuresFromTypes(parsePrintTypeSizes(run.stdout), testCase.fileName).map(condenseParsed);
+      const parsed = futuresFromTypes(parsePrintTypeSizes(run.stdout), testCase.fileName).map(
+        condenseParsed,
+      );
       const expected = testCase.expected.futures.map(condenseExpected);
       const versionNote = rustcVersion.includes(`rustc ${EXPECTED_RUSTC}.`)
         ? ''
@@ -432,7 +539,10 @@ describe('runPrintTypeSizes', function () {
       const ok = runPrintTypeSizes(good, '2021');
       assert.ok(ok.ok, ok.ok ? '' : ok.error);
       const [future] = futuresFromTypes(parsePrintTypeSizes(ok.stdout), good);
-      assert.deepStrictEqual([future.name, future.size, future.upvars.map((u) => u.name)], ['f', 16, ['x']]);
+      assert.deepStrictEqual(
+        [future.name, future.size, future.upvars.map((u) => u.name)],
+        ['f', 16, ['x']],
+      );
 
       const bad = path.join(dir, 'bad.rs');
       fs.writeFileSync(bad, 'pub fn broken( {\n');

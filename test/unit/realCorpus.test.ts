@@ -17,7 +17,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FileComparison, aggregate } from '../support/compare';
-import { RealRatchet, Verdicts, checkRealRatchet, futureVerdicts, realRatchetOf } from '../support/ratchet';
+import {
+  RealRatchet,
+  Verdicts,
+  checkRealRatchet,
+  futureVerdicts,
+  realRatchetOf,
+} from '../support/ratchet';
 import { DEBIAN_REGISTRY, compareRealTarget, loadRecordedCorpus } from '../support/realCorpus';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -27,7 +33,9 @@ const registry = process.env.RUST_FUTURE_SIZE_REGISTRY ?? DEBIAN_REGISTRY;
 const EXACT_CLAIM_PRECISION = 0.995;
 
 function readRatchets(): Record<string, RealRatchet> {
-  return fs.existsSync(ratchetFile) ? (JSON.parse(fs.readFileSync(ratchetFile, 'utf8')) as Record<string, RealRatchet>) : {};
+  return fs.existsSync(ratchetFile)
+    ? (JSON.parse(fs.readFileSync(ratchetFile, 'utf8')) as Record<string, RealRatchet>)
+    : {};
 }
 
 describe('real crates vs rustc, future by future', function () {
@@ -42,11 +50,15 @@ describe('real crates vs rustc, future by future', function () {
 
       before(async function () {
         if (!entry.sourcesPresent) {
-          console.log(`      skipped: ${entry.missing}; or: export RUST_FUTURE_SIZE_REGISTRY=$(bash scripts/real-sources.sh)`);
+          console.log(
+            `      skipped: ${entry.missing}; or: export RUST_FUTURE_SIZE_REGISTRY=$(bash scripts/real-sources.sh)`,
+          );
           this.skip();
         }
         for (const target of entry.recorded.targets) {
-          const compared = await compareRealTarget(entry.sourceDir, target, entry.recorded, { downstream: target.kind === 'lib' });
+          const compared = await compareRealTarget(entry.sourceDir, target, entry.recorded, {
+            downstream: target.kind === 'lib',
+          });
           comparisons.push(...compared);
           for (const [key, verdict] of futureVerdicts(compared, entry.sourceDir)) {
             verdicts.set(`${target.kind}:${target.name} ${key}`, verdict);
@@ -63,16 +75,25 @@ describe('real crates vs rustc, future by future', function () {
         const ratchet = ratchets[crate] ?? { exact: [], heldGaps: [], wrong: {} };
         const { regressions, closed, newlyExact } = checkRealRatchet(verdicts, ratchet);
         assert.deepStrictEqual(regressions, [], 'futures that got worse against rustc');
-        assert.deepStrictEqual(closed, [], `gaps that closed: take them off ${path.relative(repoRoot, ratchetFile)} (RFS_SHRINK_GAPS=1 npm test)`);
+        assert.deepStrictEqual(
+          closed,
+          [],
+          `gaps that closed: take them off ${path.relative(repoRoot, ratchetFile)} (RFS_SHRINK_GAPS=1 npm test)`,
+        );
         if (newlyExact.length > 0) {
-          console.log(`      ${newlyExact.length} futures newly as rustc (RFS_SHRINK_GAPS=1 npm test adds them to the ratchet)`);
+          console.log(
+            `      ${newlyExact.length} futures newly as rustc (RFS_SHRINK_GAPS=1 npm test adds them to the ratchet)`,
+          );
         }
       });
 
       it(`shows ≥ ${EXACT_CLAIM_PRECISION * 100}% of its exact sizes as rustc's, and no lower bound above rustc's`, () => {
         const summary = aggregate(comparisons);
         const figures = `${summary.futures} futures: ${summary.exactClaims} shown as exact, ${(summary.exactClaimPrecision * 100).toFixed(1)}% right; ${summary.lowerBounds} lower bounds, ${(summary.boundValidity * 100).toFixed(1)}% valid`;
-        assert.ok(summary.futures > 0 || entry.recorded.targets.every((t) => t.futures.length === 0), 'no future compared');
+        assert.ok(
+          summary.futures > 0 || entry.recorded.targets.every((t) => t.futures.length === 0),
+          'no future compared',
+        );
         assert.ok(summary.exactClaimPrecision >= EXACT_CLAIM_PRECISION, figures);
         assert.strictEqual(summary.boundValidity, 1, figures);
       });

@@ -7,7 +7,8 @@
 import * as assert from 'assert';
 import { loadServerModule } from '../support/repoPaths';
 
-const engine = loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 
 function future(text: string, name: string, edition = '2021') {
   const report = engine.analyzeSource(text, { file: 'resolution.rs', edition: edition as never });
@@ -24,14 +25,23 @@ describe('resolution by path and what the engine cannot see', () => {
   });
 
   it('does not size a type imported from another crate as the std type of that name', () => {
-    const f = future(`use tokio::net::TcpStream;\n${TICK}pub async fn f(s: TcpStream) -> TcpStream { tick().await; s }`, 'f');
+    const f = future(
+      `use tokio::net::TcpStream;\n${TICK}pub async fn f(s: TcpStream) -> TcpStream { tick().await; s }`,
+      'f',
+    );
     assert.strictEqual(f.exact, false);
     // std's TcpStream is 4 bytes, which gave an exact 12 B where rustc says 88 B.
-    assert.ok(f.unknown.some((u) => u.includes('TcpStream')), JSON.stringify(f.unknown));
+    assert.ok(
+      f.unknown.some((u) => u.includes('TcpStream')),
+      JSON.stringify(f.unknown),
+    );
   });
 
   it('does not size a fully written path of another crate as std (tokio::sync::mpsc::Receiver)', () => {
-    const f = future(`${TICK}pub async fn g(r: tokio::sync::mpsc::Receiver<u8>) { tick().await; drop(r); }`, 'g');
+    const f = future(
+      `${TICK}pub async fn g(r: tokio::sync::mpsc::Receiver<u8>) { tick().await; drop(r); }`,
+      'g',
+    );
     assert.strictEqual(f.exact, false);
   });
 
@@ -56,9 +66,15 @@ pub async fn c(v: Vec<u8>, s: Option<String>) { tick().await; drop(v); drop(s); 
   });
 
   it('does not take a glob-imported name of another crate for std', () => {
-    const f = future(`use tokio::sync::*;\n${TICK}pub async fn h(m: Mutex<u8>) { tick().await; drop(m); }`, 'h');
+    const f = future(
+      `use tokio::sync::*;\n${TICK}pub async fn h(m: Mutex<u8>) { tick().await; drop(m); }`,
+      'h',
+    );
     assert.strictEqual(f.exact, false);
-    const g = future(`use std::sync::*;\n${TICK}pub async fn h(m: Mutex<u8>) { tick().await; drop(m); }`, 'h');
+    const g = future(
+      `use std::sync::*;\n${TICK}pub async fn h(m: Mutex<u8>) { tick().await; drop(m); }`,
+      'h',
+    );
     assert.strictEqual(g.exact, true);
   });
 
@@ -67,8 +83,11 @@ pub async fn c(v: Vec<u8>, s: Option<String>) { tick().await; drop(v); drop(s); 
 pub async fn n() { let m = Mutex::new(1u8); let (tx, rx) = mpsc::channel::<u8>(8); tick().await; drop(m); drop(tx); drop(rx); }`;
     const f = future(text, 'n');
     assert.strictEqual(f.exact, false);
-    const std = future(`use std::sync::{mpsc, Mutex};\n${TICK}
-pub async fn n() { let m = Mutex::new(1u8); let (tx, rx) = mpsc::channel::<u8>(); tick().await; drop(m); drop(tx); drop(rx); }`, 'n');
+    const std = future(
+      `use std::sync::{mpsc, Mutex};\n${TICK}
+pub async fn n() { let m = Mutex::new(1u8); let (tx, rx) = mpsc::channel::<u8>(); tick().await; drop(m); drop(tx); drop(rx); }`,
+      'n',
+    );
     assert.strictEqual(std.exact, true);
   });
 
@@ -78,7 +97,10 @@ pub async fn j() -> i32 { let mut a = tick(); let mut b = tick(); smol_like::sel
 pub async fn t() -> i32 { let (a, b) = tokio::join!(async { 1 }, async { 2 }); a + b }
 pub async fn u() { twice! { tick().await; } }
 pub async fn known() { let v = vec![1u8]; println!("{v:?}"); tick().await; }`;
-    for (const [name, reason] of [['j', 'select!'], ['u', 'twice!']]) {
+    for (const [name, reason] of [
+      ['j', 'select!'],
+      ['u', 'twice!'],
+    ]) {
       const f = future(text, name);
       assert.strictEqual(f.exact, false, name);
       assert.ok(f.unknown.includes(reason), JSON.stringify(f.unknown));
@@ -87,7 +109,10 @@ pub async fn known() { let v = vec![1u8]; println!("{v:?}"); tick().await; }`;
     // tokio 1.24's join! as it expands (checked against rustc in test/fixtures/recorded/tokio_macros).
     const t = future(text, 't');
     assert.strictEqual(t.exact, true, JSON.stringify(t.unknown));
-    assert.deepStrictEqual(t.awaits[0].held.map((h) => h.name ?? h.kind), ['futures', 'awaitee']);
+    assert.deepStrictEqual(
+      t.awaits[0].held.map((h) => h.name ?? h.kind),
+      ['futures', 'awaitee'],
+    );
   });
 });
 
@@ -97,7 +122,10 @@ describe("typing and macros rustc's way", () => {
 pub async fn unknown_reader(r: &mut ext::Reader) { let mut buf = [0; 8192]; let n = r.read(&mut buf).await; tick().await; drop(n); drop(buf); }
 pub async fn known_reader() { let mut buf = [0; 64]; let n = read(&mut buf).await; tick().await; drop(n); drop(buf); }
 pub async fn capacity() { let n = 100; let v: Vec<u8> = Vec::with_capacity(n); tick().await; drop(n); drop(v); }`;
-    const held = (name: string, local: string) => future(text, name).awaits.flatMap((a) => a.held).find((h) => h.name === local);
+    const held = (name: string, local: string) =>
+      future(text, name)
+        .awaits.flatMap((a) => a.held)
+        .find((h) => h.name === local);
     // reqwest's connect_via_proxy: [i32; 8192] gave a lower bound of 33,224 B where rustc has 10,376 B.
     const open = held('unknown_reader', 'buf');
     assert.strictEqual(open?.exact, false);
@@ -112,8 +140,13 @@ pub async fn capacity() { let n = 100; let v: Vec<u8> = Vec::with_capacity(n); t
     tokio::select! { _ = tick() => { tokio::spawn(async move { tick().await; }); } }
 }`;
     const report = engine.analyzeSource(text, { file: 'resolution.rs', edition: '2021' });
-    assert.deepStrictEqual(report.futures.map((f) => f.name), ['tick', 'm', 'async block@4:51']);
-    assert.deepStrictEqual(report.notices, ["async block at line 3:20 inside `concat_idents!` not analysed: the macro's input does not parse as Rust expressions"]);
+    assert.deepStrictEqual(
+      report.futures.map((f) => f.name),
+      ['tick', 'm', 'async block@4:51'],
+    );
+    assert.deepStrictEqual(report.notices, [
+      "async block at line 3:20 inside `concat_idents!` not analysed: the macro's input does not parse as Rust expressions",
+    ]);
   });
 
   it("knows a #[tokio::main]/#[tokio::test] fn's future as the async block rustc names after the body's last token tree", () => {
@@ -142,7 +175,10 @@ pub async fn plain() { tick().await; }`;
     const text = `${TICK}pub async fn f(raw: &[u8], n: usize) -> usize { let s = &raw[..n]; tick().await; s.len() }`;
     const f = future(text, 'f');
     assert.strictEqual(f.skipped, undefined);
-    assert.ok(f.awaits[0].held.some((h) => h.name === 's' && h.size === 16), JSON.stringify(f.awaits[0].held));
+    assert.ok(
+      f.awaits[0].held.some((h) => h.name === 's' && h.size === 16),
+      JSON.stringify(f.awaits[0].held),
+    );
   });
 
   it('does not pick one of two types of the same name declared in different fn bodies', () => {
@@ -157,12 +193,15 @@ pub async fn g(c: Check) { let _c = c; tick().await; }`;
     const text = `${TICK}
 pub async fn counted(v: Vec<u8>) { for i in 0..10 { tick().await; assert_eq!(v.len(), 1 + i); } }
 pub async fn plain() { for i in 0..10 { tick().await; let _ = i * 2; } }`;
-    const held = (name: string) => future(text, name).awaits[0].held.filter((h) => h.kind !== 'awaitee').map((h) => `${h.name ?? h.kind}: ${h.type}`);
+    const held = (name: string) =>
+      future(text, name)
+        .awaits[0].held.filter((h) => h.kind !== 'awaitee')
+        .map((h) => `${h.name ?? h.kind}: ${h.type}`);
     assert.deepStrictEqual(held('counted'), ['v: Vec<u8>', 'iter: Range<usize>', 'i: usize']);
     assert.deepStrictEqual(held('plain'), ['iter: Range<i32>', 'i: i32']);
   });
 
-  it("calls a `self: Pin<&mut Self>` method of the pinned type, which moves the Pin (fixture-checked shape)", () => {
+  it('calls a `self: Pin<&mut Self>` method of the pinned type, which moves the Pin (fixture-checked shape)', () => {
     const text = `use std::pin::Pin;
 pub struct W { buf: Vec<u8> }
 async fn tick() {}
@@ -172,8 +211,10 @@ impl W {
 }`;
     // rustc 1.95: 80 bytes, only the awaitee at the await (the Pin was moved into the call).
     const f = future(text, 'W::write');
-    assert.deepStrictEqual(f.awaits[0].held.map((h) => h.kind), ['awaitee']);
+    assert.deepStrictEqual(
+      f.awaits[0].held.map((h) => h.kind),
+      ['awaitee'],
+    );
     assert.strictEqual(f.size, 80);
   });
 });
-

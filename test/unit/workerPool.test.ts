@@ -81,7 +81,8 @@ serveTasks(parentPort, (job) => {
 });
 
 describe('crate runner on the pool', () => {
-  const runners = loadServerModule<typeof import('../../server/src/lsp/crateRunner')>('lsp/crateRunner');
+  const runners =
+    loadServerModule<typeof import('../../server/src/lsp/crateRunner')>('lsp/crateRunner');
   let crateRoot: string;
   let fakeIndexWorker: string;
 
@@ -111,8 +112,13 @@ serveTasks(parentPort, (job) => {
     const data = { version: 1 as const, rustc: 'r', createdAt: 'now', futures: [], types: {} };
     try {
       await runner.run({ kind: 'calibration', root: '/measured', data });
-      await assert.rejects(runner.run({ kind: 'layout', root: 'crash' }), /the index worker exited with code 3/);
-      const fresh = (await runner.run({ kind: 'layout', root: crateRoot })) as unknown as { fromWorker: string[] };
+      await assert.rejects(
+        runner.run({ kind: 'layout', root: 'crash' }),
+        /the index worker exited with code 3/,
+      );
+      const fresh = (await runner.run({ kind: 'layout', root: crateRoot })) as unknown as {
+        fromWorker: string[];
+      };
       assert.deepStrictEqual(fresh.fromWorker, ['/measured']);
       await assert.rejects(runner.run({ kind: 'layout', root: 'crash' }));
       await assert.rejects(runner.run({ kind: 'layout', root: 'crash' }));

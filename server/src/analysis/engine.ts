@@ -4,14 +4,32 @@
 import { EnclosingFunctions } from './syntax/enclosingFunctions';
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './syntax/parser';
-import { FnInfo, ItemIndex, TypeScope, combineIndexes, indexItems, mergeIndexes, qualifySharedTypeNames, typeFromNode } from './items/items';
+import {
+  FnInfo,
+  ItemIndex,
+  TypeScope,
+  combineIndexes,
+  indexItems,
+  mergeIndexes,
+  qualifySharedTypeNames,
+  typeFromNode,
+} from './items/items';
 import { Layout, LayoutComputer, TypeEnv } from './types/layout';
-import { BodyContext, BodyResult, Capture, Local, NestingTooDeep, SourceSpan, capturedPlaces, isAsyncClosure } from './liveness/held';
+import {
+  BodyContext,
+  BodyResult,
+  Capture,
+  Local,
+  NestingTooDeep,
+  SourceSpan,
+  capturedPlaces,
+  isAsyncClosure,
+} from './liveness/held';
 import { BodyWalker } from './liveness/bodyWalker';
 import { computeSaved } from './liveness/savedLocals';
 import { MacroTrees } from './syntax/macros';
 import { Ty, UNKNOWN, hasUnknown, peelRefs, ref, showTy, substitute } from './types/types';
-import { CoroutineShape, SavedLocal, layoutCoroutine } from './coroutine/coroutine';
+import { SavedLocal, layoutCoroutine } from './coroutine/coroutine';
 import { guardOfLocal } from './types/knownTypes';
 import { endOf, startOf } from './syntax/positions';
 import { entryBlockPosition, hasTokioEntryAttribute } from './syntax/entryMacros';
@@ -26,6 +44,25 @@ import { plural } from './words';
 export { WalkCache };
 
 export type Edition = '2015' | '2018' | '2021' | '2024';
+
+/** Whether a size is exact so far, and what made it a lower bound. */
+interface Precision {
+  exact: boolean;
+  unknown: Set<string>;
+}
+
+/** Where a fn's name is, for hints placed on it. */
+function nameSpanOf(entry: { kind: string; node: SyntaxNode }) {
+  const nameNode = entry.kind === 'fn' ? entry.node.childForFieldName('name') : null;
+  return nameNode
+    ? {
+        line: startOf(nameNode).row + 1,
+        column: startOf(nameNode).column + 1,
+        endLine: endOf(nameNode).row + 1,
+        endColumn: endOf(nameNode).column + 1,
+      }
+    : undefined;
+}
 
 /** How many nested futures may be walked one inside another's walk (each adds stack frames). */
 const MAX_NESTED_FUTURE_CHAIN = 64;
@@ -74,7 +111,17 @@ interface FutureEntry {
 }
 
 function emptyBody(): BodyResult {
-  return { locals: [], awaits: [], loops: [], nested: [], regionGroups: new Map(), divergingRegions: new Set(), returningRegions: new Set(), breakingRegions: new Map(), approximations: [] };
+  return {
+    locals: [],
+    awaits: [],
+    loops: [],
+    nested: [],
+    regionGroups: new Map(),
+    divergingRegions: new Set(),
+    returningRegions: new Set(),
+    breakingRegions: new Map(),
+    approximations: [],
+  };
 }
 
 const MAX_AWAITS = 2000;
@@ -91,7 +138,11 @@ function isItemLevel(macro: SyntaxNode): boolean {
 /** Analyses one file. Never throws for bad input: problems become notices or skipped futures. */
 export function analyzeSource(text: string, options: AnalysisOptions): FileReport {
   if (text.length > MAX_SOURCE_CHARS) {
-    return { file: options.file, futures: [], notices: [`skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB`] };
+    return {
+      file: options.file,
+      futures: [],
+      notices: [`skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB`],
+    };
   }
   if (!/\basync\b/.test(text)) {
     // No async fn, block or closure can exist: nothing to parse for.
@@ -119,14 +170,23 @@ export function analyzeSource(text: string, options: AnalysisOptions): FileRepor
       return report;
     }
     const records = analysis.records(report.futures);
-    const kept = hiddenFutures(cache.lastFutures, cache.lastLength, report, new Set(records.map((r) => r.start)), text, tree.rootNode);
+    const kept = hiddenFutures(
+      cache.lastFutures,
+      cache.lastLength,
+      report,
+      new Set(records.map((r) => r.start)),
+      text,
+      tree.rootNode,
+    );
     cache.lastFutures = [...records, ...kept];
     cache.lastLength = text.length;
     if (kept.length === 0) {
       return report;
     }
     const keptReports = kept.flatMap((k) => k.reports);
-    const futures = [...report.futures, ...keptReports].sort((a, b) => a.line - b.line || a.column - b.column);
+    const futures = [...report.futures, ...keptReports].sort(
+      (a, b) => a.line - b.line || a.column - b.column,
+    );
     const notice = `${plural(keptReports.length, 'future')} below a parse error kept from the last analysis until the file parses again`;
     return { ...report, futures, notices: [...report.notices, notice] };
   } finally {
@@ -149,7 +209,10 @@ export interface CrateFile {
  * Analyses the files of one crate together: types, consts and async fns defined in one file are
  * known in all the others, so awaiting a function two modules away gets its future's real size.
  */
-export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 'file'>): FileReport[] {
+export function analyzeCrate(
+  files: CrateFile[],
+  options: Omit<AnalysisOptions, 'file'>,
+): FileReport[] {
   const macros = new MacroTrees();
   const trees: { file: CrateFile; tree: Tree | null; notice?: string }[] = [];
   const crate = new CrateContext();
@@ -157,7 +220,11 @@ export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 
   try {
     for (const file of files) {
       if (file.text.length > MAX_SOURCE_CHARS) {
-        trees.push({ file, tree: null, notice: `skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB` });
+        trees.push({
+          file,
+          tree: null,
+          notice: `skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB`,
+        });
         analyses.push(null);
         continue;
       }
@@ -174,11 +241,21 @@ export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 
       }
       let analysis: FileAnalysis;
       try {
-        analysis = new FileAnalysis(tree.rootNode, { ...options, file: file.file }, macros, file.modulePath, crate);
+        analysis = new FileAnalysis(
+          tree.rootNode,
+          { ...options, file: file.file },
+          macros,
+          file.modulePath,
+          crate,
+        );
       } catch (e) {
         // One file that cannot be indexed costs its own items, not the crate's analysis.
         tree.delete();
-        trees.push({ file, tree: null, notice: `analysis failed: ${e instanceof Error ? e.message : String(e)}` });
+        trees.push({
+          file,
+          tree: null,
+          notice: `analysis failed: ${e instanceof Error ? e.message : String(e)}`,
+        });
         analyses.push(null);
         continue;
       }
@@ -217,7 +294,11 @@ export function analyzeCrate(files: CrateFile[], options: Omit<AnalysisOptions, 
       try {
         return analyses[i]!.reports();
       } catch (e) {
-        return { file: file.file, futures: [], notices: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`] };
+        return {
+          file: file.file,
+          futures: [],
+          notices: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`],
+        };
       }
     });
   } finally {
@@ -238,11 +319,17 @@ class CrateContext {
     // How many times the crate defines each type name, before any file's types are qualified.
     const definitions = new Map<string, number>();
     for (const a of analyses) {
-      a.localIndex.typeModules.forEach((modules, name) => definitions.set(name, (definitions.get(name) ?? 0) + modules.length));
+      a.localIndex.typeModules.forEach((modules, name) =>
+        definitions.set(name, (definitions.get(name) ?? 0) + modules.length),
+      );
     }
     for (const a of analyses) {
       const own = a.localIndex.typeModules;
-      qualifySharedTypeNames(a.localIndex, a.module, (name) => (definitions.get(name) ?? 0) > (own.get(name)?.length ?? 0));
+      qualifySharedTypeNames(
+        a.localIndex,
+        a.module,
+        (name) => (definitions.get(name) ?? 0) > (own.get(name)?.length ?? 0),
+      );
     }
     this.index = combineIndexes(analyses.map((a) => a.localIndex));
     for (const a of analyses) {
@@ -269,7 +356,10 @@ class CrateContext {
 class FileAnalysis {
   private readonly futures = new Map<string, FutureEntry>();
   private readonly order: FutureEntry[] = [];
-  private readonly instances = new Map<string, { entry: FutureEntry; subst: Map<string, Ty>; report?: FutureReport; inProgress?: boolean }>();
+  private readonly instances = new Map<
+    string,
+    { entry: FutureEntry; subst: Map<string, Ty>; report?: FutureReport; inProgress?: boolean }
+  >();
   private readonly notices: string[] = [];
   /** Phase A answers Copy/drop questions without sizing futures (they may not be analysed yet). */
   private readonly traitLayouts: LayoutComputer;
@@ -293,13 +383,18 @@ class FileAnalysis {
     private readonly crate?: CrateContext,
   ) {
     this.module = modulePath[modulePath.length - 1] ?? '';
-    this.localIndex = indexItems(root, modulePath, (m) => {
-      const items = this.macros.items(m);
-      if (items) {
-        this.macroItemRoots.push(items);
-      }
-      return items;
-    }, options.walkCache?.signatures);
+    this.localIndex = indexItems(
+      root,
+      modulePath,
+      (m) => {
+        const items = this.macros.items(m);
+        if (items) {
+          this.macroItemRoots.push(items);
+        }
+        return items;
+      },
+      options.walkCache?.signatures,
+    );
     this.index = this.localIndex;
     this.itemDependencies = new ItemDependencies(this.index);
     const resultIsIo = (this.index.uses.get('Result') ?? []).includes('io');
@@ -313,7 +408,11 @@ class FileAnalysis {
         if (segments.length > 1) {
           // Two modules of one name define it (`#[cfg(unix)] mod imp;` and `#[cfg(windows)] mod imp;`):
           // which one the build has is not known here.
-          if ((this.index.typeModules.get(name) ?? []).filter((m) => m === segments[segments.length - 2]).length > 1) {
+          if (
+            (this.index.typeModules.get(name) ?? []).filter(
+              (m) => m === segments[segments.length - 2],
+            ).length > 1
+          ) {
             return 'ambiguous';
           }
           const qualified = this.index.types.get(`${segments[segments.length - 2]}::${name}`);
@@ -326,7 +425,12 @@ class FileAnalysis {
           // Types in signatures from other files come unqualified (`Notified`, defined in that file's
           // module): when several files of the crate define that name and this file does not, which one
           // is meant is not known here (tokio has `sync::notify::Notified` and `runtime::task::Notified`).
-          if (t && this.crate && !this.localIndex.types.has(name) && (this.index.typeModules.get(name)?.length ?? 0) > 1) {
+          if (
+            t &&
+            this.crate &&
+            !this.localIndex.types.has(name) &&
+            (this.index.typeModules.get(name)?.length ?? 0) > 1
+          ) {
             return 'ambiguous';
           }
           return t ?? null;
@@ -348,9 +452,26 @@ class FileAnalysis {
         if (origin === 'crate') {
           return t;
         }
-        return ['io', 'fmt', 'sync', 'mpsc', 'collections', 'time', 'net', 'fs', 'rc', 'cell', 'thread'].includes(qualifier) ? null : t;
+        return [
+          'io',
+          'fmt',
+          'sync',
+          'mpsc',
+          'collections',
+          'time',
+          'net',
+          'fs',
+          'rc',
+          'cell',
+          'thread',
+        ].includes(qualifier)
+          ? null
+          : t;
       },
-      futureLayout: (id) => (sized ? this.futureLayout(id) : { size: 0, align: 1, exact: false, unknown: [], drop: true, copy: false, niche: null }),
+      futureLayout: (id) =>
+        sized
+          ? this.futureLayout(id)
+          : { size: 0, align: 1, exact: false, unknown: [], drop: true, copy: false, niche: null },
       learnedType: (segments, args) => this.options.calibration?.type(segments, args) ?? null,
     });
     this.traitLayouts = new LayoutComputer(typeEnv(false));
@@ -414,7 +535,10 @@ class FileAnalysis {
         const envKey = `${textHash}|${fn.path}`;
         let environment = environments.get(envKey);
         if (environment === undefined) {
-          environment = this.itemDependencies.environmentOf(cache.identifiersOf(textHash, text), fn);
+          environment = this.itemDependencies.environmentOf(
+            cache.identifiersOf(textHash, text),
+            fn,
+          );
           environments.set(envKey, environment);
         }
         unitKey = `${textHash}|${environment}|${this.resultIsIo}|${this.options.edition}`;
@@ -426,11 +550,20 @@ class FileAnalysis {
       if (cache && cached) {
         this.restoreUnit(cached, anchor, entry);
         cache.counts.reused++;
-        this.markUnit(unitKey, anchor, entry, cached.nested.map((n) => n.id));
+        this.markUnit(
+          unitKey,
+          anchor,
+          entry,
+          cached.nested.map((n) => n.id),
+        );
         continue;
       }
       this.recording = { nested: [], instances: [] };
-      const walker = this.walkerFor({ generics: new Set(fn.generics), selfTy: fn.selfTy }, fn.ret, fn);
+      const walker = this.walkerFor(
+        { generics: new Set(fn.generics), selfTy: fn.selfTy },
+        fn.ret,
+        fn,
+      );
       for (const p of fn.params) {
         walker.declareParamPattern(p.pattern, p.ty);
       }
@@ -466,14 +599,19 @@ class FileAnalysis {
           nested: nested.map((n) => ({ id: n.id, body: n.body!, captures: n.captures ?? [] })),
           instances: recorded.instances,
         });
-        this.markUnit(unitKey, anchor, entry, nested.map((n) => n.id));
+        this.markUnit(
+          unitKey,
+          anchor,
+          entry,
+          nested.map((n) => n.id),
+        );
       }
     }
-    // Futures outside any fn and any other future (consts, statics) have no captures. One inside
-    // them reaches here only when the walk of what contains it failed, so its captures are unknown.
+    // Futures outside any fn (consts, statics) have no captures; neither have those of fns walked
+    // on their own. One inside a fn or future whose walk failed has unknown captures: skipped.
     for (const entry of this.order) {
       if (!entry.body && !entry.report) {
-        if (this.containedFuture(entry)) {
+        if (this.insideSkipped(entry)) {
           this.skipWithin(entry, 'the future or fn around it could not be analysed');
         } else {
           this.walkFuture(entry, []);
@@ -490,7 +628,9 @@ class FileAnalysis {
    * analysis to the next. A crate's index spans files: there they are computed afresh.
    */
   private environments(cache: WalkCache): Map<string, string> {
-    this.environmentMemo ??= this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex));
+    this.environmentMemo ??= this.crate
+      ? new Map()
+      : cache.environmentsFor(indexSourceKey(this.root, this.localIndex));
     return this.environmentMemo;
   }
 
@@ -523,7 +663,12 @@ class FileAnalysis {
   private recording: { nested: FutureEntry[]; instances: CachedUnit['instances'] } | null = null;
 
   /** Records which walk-cache unit the fn's futures belong to, for the report cache. */
-  private markUnit(unitKey: string, anchor: { row: number; column: number }, entry: FutureEntry | undefined, nestedIds: string[]): void {
+  private markUnit(
+    unitKey: string,
+    anchor: { row: number; column: number },
+    entry: FutureEntry | undefined,
+    nestedIds: string[],
+  ): void {
     for (const e of [entry, ...nestedIds.map((id) => this.futures.get(id))]) {
       if (e) {
         e.unitKey = unitKey;
@@ -533,7 +678,11 @@ class FileAnalysis {
   }
 
   /** Puts a cached walk of an unchanged fn back in place, moved to where the fn is now. */
-  private restoreUnit(unit: CachedUnit, now: { row: number; column: number }, entry: FutureEntry | undefined): void {
+  private restoreUnit(
+    unit: CachedUnit,
+    now: { row: number; column: number },
+    entry: FutureEntry | undefined,
+  ): void {
     const rowDelta = now.row - unit.fnStartRow;
     const colDelta = now.column - unit.fnStartColumn;
     if (rowDelta === 0 && colDelta === 0) {
@@ -580,7 +729,10 @@ class FileAnalysis {
   }
 
   /** Where each walked fn's text is (root tree only), by walk-cache unit: what a parse error can hide. */
-  private readonly unitSources = new Map<string, { text: string; start: number; anchor: { row: number; column: number } }>();
+  private readonly unitSources = new Map<
+    string,
+    { text: string; start: number; anchor: { row: number; column: number } }
+  >();
 
   /** This file's fns with the reports of their futures (theirs and their blocks' and closures'), and their source text. */
   records(reports: readonly FutureReport[]): FutureRecord[] {
@@ -596,7 +748,10 @@ class FileAnalysis {
         }
       }
     });
-    return [...byUnit].map(([unitKey, unitReports]) => ({ ...this.unitSources.get(unitKey)!, reports: unitReports }));
+    return [...byUnit].map(([unitKey, unitReports]) => ({
+      ...this.unitSources.get(unitKey)!,
+      reports: unitReports,
+    }));
   }
 
   /** Phase B: sizes every future (callees first, through futureLayout). */
@@ -604,7 +759,6 @@ class FileAnalysis {
     const futures = this.order.map((e) => this.reportOf(e));
     return { file: this.options.file, futures, notices: this.notices };
   }
-
 
   /** Function items (by node id) whose bodies contain async blocks or closures. */
   private readonly fnsWithNested = new Set<number>();
@@ -629,9 +783,19 @@ class FileAnalysis {
     for (const info of this.localIndex.byNode.values()) {
       this.assignFnKey(info.node, info);
       if (info.isAsync && info.body) {
-        this.addFuture({ id: this.keyOf(info.node), kind: 'fn', node: info.node, fn: info, scope: { generics: new Set(info.generics), selfTy: info.selfTy } });
+        this.addFuture({
+          id: this.keyOf(info.node),
+          kind: 'fn',
+          node: info.node,
+          fn: info,
+          scope: { generics: new Set(info.generics), selfTy: info.selfTy },
+        });
       }
-      if (info.body && info.body.text.includes('async') && !(info.inBody && this.insideSearched(info.node, searched))) {
+      if (
+        info.body &&
+        info.body.text.includes('async') &&
+        !(info.inBody && this.insideSearched(info.node, searched))
+      ) {
         searched.add(info.body.id);
         found.push(...info.body.descendantsOfType(nestedKinds));
       }
@@ -639,7 +803,11 @@ class FileAnalysis {
     // Async blocks outside fn bodies: const and static initialisers, expression macros in items.
     const visitItems = (container: SyntaxNode) => {
       for (const item of compiledIn(container.namedChildren)) {
-        if (item.type === 'function_item' || item.type === 'attribute_item' || !item.text.includes('async')) {
+        if (
+          item.type === 'function_item' ||
+          item.type === 'attribute_item' ||
+          !item.text.includes('async')
+        ) {
           continue;
         }
         if (item.type === 'mod_item' || item.type === 'impl_item' || item.type === 'trait_item') {
@@ -671,7 +839,10 @@ class FileAnalysis {
     // Macro arguments are separate trees: search them the same way (they may nest further macros).
     for (let i = 0; i < macroRoots.length && i < 10_000; i++) {
       for (const arg of this.macros.arguments(macroRoots[i])) {
-        for (const n of [arg, ...arg.descendantsOfType(['async_block', 'closure_expression', 'macro_invocation'])]) {
+        for (const n of [
+          arg,
+          ...arg.descendantsOfType(['async_block', 'closure_expression', 'macro_invocation']),
+        ]) {
           if (!n || (mayGate && insideCfgdOut(n))) {
             continue;
           }
@@ -683,11 +854,19 @@ class FileAnalysis {
         }
       }
     }
-    this.noteUnreadMacroFutures(found.filter((n): n is SyntaxNode => n?.type === 'macro_invocation' && !isItemLevel(n) && n.text.includes('async')));
+    this.noteUnreadMacroFutures(
+      found.filter(
+        (n): n is SyntaxNode =>
+          n?.type === 'macro_invocation' && !isItemLevel(n) && n.text.includes('async'),
+      ),
+    );
     // Discovery order is source order; keep it stable for reports.
     // Each position is read from the tree once (the comparator runs n log n times).
     const starts = new Map(this.order.map((e) => [e, startOf(e.node)]));
-    this.order.sort((a, b) => starts.get(a)!.row - starts.get(b)!.row || starts.get(a)!.column - starts.get(b)!.column);
+    this.order.sort(
+      (a, b) =>
+        starts.get(a)!.row - starts.get(b)!.row || starts.get(a)!.column - starts.get(b)!.column,
+    );
   }
 
   /**
@@ -698,7 +877,9 @@ class FileAnalysis {
     if (macros.length === 0) {
       return;
     }
-    const found = new Set(this.order.map((e) => `${startOf(e.node).row}:${startOf(e.node).column}`));
+    const found = new Set(
+      this.order.map((e) => `${startOf(e.node).row}:${startOf(e.node).column}`),
+    );
     for (const macro of macros) {
       const start = macro.startPosition;
       const name = macro.childForFieldName('macro')?.text ?? 'macro';
@@ -706,10 +887,13 @@ class FileAnalysis {
         const before = macro.text.slice(0, hit.index);
         const newlines = before.split('\n').length - 1;
         const row = start.row + newlines;
-        const column = newlines === 0 ? start.column + hit.index! : hit.index! - before.lastIndexOf('\n') - 1;
+        const column =
+          newlines === 0 ? start.column + hit.index! : hit.index! - before.lastIndexOf('\n') - 1;
         if (!found.has(`${row}:${column}`)) {
           const what = hit[0].endsWith('|') ? 'async closure' : 'async block';
-          this.notices.push(`${what} at line ${row + 1}:${column + 1} inside \`${name}!\` not analysed: the macro's input does not parse as Rust expressions`);
+          this.notices.push(
+            `${what} at line ${row + 1}:${column + 1} inside \`${name}!\` not analysed: the macro's input does not parse as Rust expressions`,
+          );
         }
       }
     }
@@ -746,7 +930,12 @@ class FileAnalysis {
     const ordinal = this.nestedCount.get(owner) ?? 0;
     this.nestedCount.set(owner, ordinal + 1);
     this.nodeKeys.set(node.id, `${owner}/${ordinal}`);
-    this.addFuture({ id: this.keyOf(node), kind: node.type === 'async_block' ? 'block' : 'closure', node, scope });
+    this.addFuture({
+      id: this.keyOf(node),
+      kind: node.type === 'async_block' ? 'block' : 'closure',
+      node,
+      scope,
+    });
   }
 
   private enclosingFns: EnclosingFunctions | undefined;
@@ -817,7 +1006,10 @@ class FileAnalysis {
         if (this.nestedWalkDepth >= MAX_NESTED_FUTURE_CHAIN) {
           // Each nested future is walked inside its parent's walk: a chain this deep would
           // exhaust the stack. It and the futures inside it are reported as not analysed.
-          this.skipWithin(entry, `nested more than ${MAX_NESTED_FUTURE_CHAIN} async blocks or closures deep`);
+          this.skipWithin(
+            entry,
+            `nested more than ${MAX_NESTED_FUTURE_CHAIN} async blocks or closures deep`,
+          );
           return;
         }
         entry.scope = scope;
@@ -869,7 +1061,12 @@ class FileAnalysis {
   }
 
   private futureType(e: FutureEntry): Ty {
-    const label = e.kind === 'fn' ? `{async fn body of ${e.fn!.path}()}` : e.kind === 'block' ? `{async block@${startOf(e.node).row + 1}:${startOf(e.node).column + 1}}` : `{async closure@${startOf(e.node).row + 1}}`;
+    const label =
+      e.kind === 'fn'
+        ? `{async fn body of ${e.fn!.path}()}`
+        : e.kind === 'block'
+          ? `{async block@${startOf(e.node).row + 1}:${startOf(e.node).column + 1}}`
+          : `{async closure@${startOf(e.node).row + 1}}`;
     if (e.kind === 'closure') {
       // Calling an async closure yields its body future; the closure value itself is unknown here.
       return { k: 'future', id: e.id, label };
@@ -882,11 +1079,17 @@ class FileAnalysis {
    * but sized per instantiation, so callers get the exact size rustc gives that instantiation.
    */
   private instanceType(e: FutureEntry, subst: Map<string, Ty>): Ty {
-    const relevant = new Map([...subst].filter(([k, v]) => (e.fn?.generics.includes(k.split('::')[0]) ?? false) && !hasUnknown(v)));
+    const relevant = new Map(
+      [...subst].filter(
+        ([k, v]) => (e.fn?.generics.includes(k.split('::')[0]) ?? false) && !hasUnknown(v),
+      ),
+    );
     if (relevant.size === 0) {
       return this.futureType(e);
     }
-    const args = [...relevant.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => showTy(v));
+    const args = [...relevant.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, v]) => showTy(v));
     const id = `${e.id}<${args.join(', ')}>`;
     if (!this.instances.has(id)) {
       this.instances.set(id, { entry: e, subst: relevant });
@@ -928,7 +1131,10 @@ class FileAnalysis {
         const pat = p.type === 'parameter' ? p.childForFieldName('pattern') : p;
         const tyNode = p.type === 'parameter' ? p.childForFieldName('type') : null;
         if (pat) {
-          walker.declareParamPattern(pat, tyNode ? typeFromNode(tyNode, this.index, entry.scope) : UNKNOWN);
+          walker.declareParamPattern(
+            pat,
+            tyNode ? typeFromNode(tyNode, this.index, entry.scope) : UNKNOWN,
+          );
         }
       }
       body = entry.node.childForFieldName('body');
@@ -947,16 +1153,20 @@ class FileAnalysis {
   /** Walks of nested futures running inside the walk of the future around them (onNestedFuture). */
   private nestedWalkDepth = 0;
 
-  /** Whether a future sits in a fn body or in another future of this file's tree. */
-  private containedFuture(entry: FutureEntry): boolean {
-    if (entry.kind === 'fn' || entry.node.tree !== this.root.tree) {
-      return false;
-    }
-    if (this.enclosingFunction(entry.node)) {
-      return true;
-    }
+  /**
+   * Whether a future sits inside a fn or future of this file whose walk failed (skipped): that walk
+   * would have handed it its captures, so without it they are unknown.
+   */
+  private insideSkipped(entry: FutureEntry): boolean {
     const { startIndex, endIndex } = entry.node;
-    return this.order.some((other) => other !== entry && other.kind !== 'fn' && other.node.tree === entry.node.tree && other.node.startIndex <= startIndex && other.node.endIndex >= endIndex);
+    return this.order.some(
+      (other) =>
+        other !== entry &&
+        other.report?.skipped !== undefined &&
+        other.node.tree === entry.node.tree &&
+        other.node.startIndex <= startIndex &&
+        other.node.endIndex >= endIndex,
+    );
   }
 
   /** Reports a future, and the not yet analysed futures written inside it, as skipped (one notice). */
@@ -964,20 +1174,44 @@ class FileAnalysis {
     entry.report = this.skipped(entry, reason);
     const { startIndex, endIndex } = entry.node;
     for (const other of this.order) {
-      if (other !== entry && !other.body && !other.report && other.node.tree === entry.node.tree && other.node.startIndex >= startIndex && other.node.endIndex <= endIndex) {
-        other.report = this.skipped(other, `inside ${this.nameOf(entry)}, which was skipped`, false);
+      if (
+        other !== entry &&
+        !other.body &&
+        !other.report &&
+        other.node.tree === entry.node.tree &&
+        other.node.startIndex >= startIndex &&
+        other.node.endIndex <= endIndex
+      ) {
+        other.report = this.skipped(
+          other,
+          `inside ${this.nameOf(entry)}, which was skipped`,
+          false,
+        );
       }
     }
   }
 
   private skipped(entry: FutureEntry, reason: string, notice = true): FutureReport {
     if (notice) {
-      this.notices.push(`${this.nameOf(entry)} at line ${startOf(entry.node).row + 1}: skipped: ${reason}`);
+      this.notices.push(
+        `${this.nameOf(entry)} at line ${startOf(entry.node).row + 1}: skipped: ${reason}`,
+      );
     }
     const pos = this.positionOf(entry);
     return {
-      file: this.options.file, kind: entry.kind, name: this.nameOf(entry), line: pos.line, column: pos.column,
-      endLine: endOf(entry.node).row + 1, size: null, align: 1, exact: false, unknown: [], upvars: [], awaits: [], skipped: reason,
+      file: this.options.file,
+      kind: entry.kind,
+      name: this.nameOf(entry),
+      line: pos.line,
+      column: pos.column,
+      endLine: endOf(entry.node).row + 1,
+      size: null,
+      align: 1,
+      exact: false,
+      unknown: [],
+      upvars: [],
+      awaits: [],
+      skipped: reason,
       hash: hashText(entry.node.text),
     };
   }
@@ -1007,7 +1241,10 @@ class FileAnalysis {
     const inCycle = this.instances.get(id)?.inProgress || this.findFuture(id)?.entry.inProgress;
     const result = this.futureLayoutUncached(id);
     // A layout cut short by a cycle depends on the order reports are built in: never cache on it.
-    this.dependencies[this.dependencies.length - 1]?.push([id, inCycle ? 'cycle' : layoutSignature(result)]);
+    this.dependencies[this.dependencies.length - 1]?.push([
+      id,
+      inCycle ? 'cycle' : layoutSignature(result),
+    ]);
     return result;
   }
 
@@ -1029,7 +1266,17 @@ class FileAnalysis {
         }
       }
       const r = instance.report;
-      return r.size === null ? null : { size: r.size, align: r.align, exact: r.exact, unknown: r.unknown, drop: true, copy: false, niche: null };
+      return r.size === null
+        ? null
+        : {
+            size: r.size,
+            align: r.align,
+            exact: r.exact,
+            unknown: r.unknown,
+            drop: true,
+            copy: false,
+            niche: null,
+          };
     }
     const found = this.findFuture(id);
     if (!found || found.entry.inProgress) {
@@ -1039,7 +1286,15 @@ class FileAnalysis {
     if (report.size === null || report.skipped) {
       return null;
     }
-    return { size: report.size, align: report.align, exact: report.exact, unknown: report.unknown, drop: true, copy: false, niche: null };
+    return {
+      size: report.size,
+      align: report.align,
+      exact: report.exact,
+      unknown: report.unknown,
+      drop: true,
+      copy: false,
+      niche: null,
+    };
   }
 
   reportOf(entry: FutureEntry): FutureReport {
@@ -1047,13 +1302,20 @@ class FileAnalysis {
       return entry.report;
     }
     const cache = this.options.walkCache;
-    const key = cache && entry.unitKey ? `${entry.id}|${entry.unitKey}|${this.options.calibration?.data.createdAt ?? ''}` : null;
+    const key =
+      cache && entry.unitKey
+        ? `${entry.id}|${entry.unitKey}|${this.options.calibration?.data.createdAt ?? ''}`
+        : null;
     entry.inProgress = true;
     try {
       const cached = key ? cache!.reports.get(key) : undefined;
-      if (cached && entry.anchor && cached.deps.every(([id, layout]) => {
-        return layoutSignature(this.futureLayout(id)) === layout;
-      })) {
+      if (
+        cached &&
+        entry.anchor &&
+        cached.deps.every(([id, layout]) => {
+          return layoutSignature(this.futureLayout(id)) === layout;
+        })
+      ) {
         entry.report = shiftReport(cached.report, cached.anchor, entry.anchor, this.options.file);
         return entry.report;
       }
@@ -1087,18 +1349,160 @@ class FileAnalysis {
       const reason = `too large to analyse (${body.awaits.length} awaits, ${body.locals.length} values; limits ${MAX_AWAITS} and ${MAX_LOCALS})`;
       return this.skipped(entry, reason);
     }
-    const pos = this.positionOf(entry);
-    const unknown = new Set<string>();
-    let exact = true;
+    const precision: Precision = { exact: true, unknown: new Set<string>() };
     const sizeOf = (ty: Ty) => {
       const l = this.sizeLayouts.layout(substitute(ty, subst));
       if (!l.exact) {
-        exact = false;
-        l.unknown.forEach((u) => unknown.add(u));
+        precision.exact = false;
+        l.unknown.forEach((u) => precision.unknown.add(u));
       }
       return l;
     };
-    const held = (l: Local, layout: Layout, kind = l.kind): HeldValue => ({
+    const { upvars, upvarLayouts } = this.upvarValues(entry, body, sizeOf);
+    this.noteApproximations(entry, body, precision);
+    const { awaits, shapeLocals, heldBySaved } = this.savedValues(body, sizeOf);
+    const co = layoutCoroutine({
+      upvars: upvarLayouts,
+      locals: shapeLocals,
+      suspendCount: body.awaits.length,
+    });
+    if (co.size > Number.MAX_SAFE_INTEGER) {
+      // Each value fits, the state machine does not: rustc rejects it (over isize::MAX) or it is
+      // beyond what is counted exactly here.
+      precision.exact = false;
+      precision.unknown.add('the whole future (over 2^53 bytes)');
+    }
+    heldBySaved.forEach((entries, i) => entries.forEach((h) => (h.offset = co.localOffsets[i])));
+    upvars.forEach((u, i) => (u.offset = co.upvarOffsets[i]));
+    const pos = this.positionOf(entry);
+    const hash = hashText(entry.node.text);
+    const where = {
+      file: this.options.file,
+      kind: entry.kind,
+      name: this.nameOf(entry),
+      line: pos.line,
+      column: pos.column,
+      endLine: endOf(entry.node).row + 1,
+    };
+    const layout = {
+      tagOffset: co.tagOffset,
+      tagSize: co.tagSize,
+      prefixSize: co.prefixSize,
+      variantEnds: co.variantEnds,
+    };
+    const nameSpan = nameSpanOf(entry);
+    const measured =
+      subst.size === 0 ? this.options.calibration?.future(entry.kind, where.name, hash) : undefined;
+    if (measured) {
+      // rustc's own number for this exact source; the held values stay the engine's explanation of it.
+      const sized = { size: measured.size, align: measured.align, exact: true, unknown: [] };
+      return { ...where, ...sized, upvars, awaits, hash, measured: true, nameSpan, layout };
+    }
+    const entryBlock =
+      entry.kind === 'fn' && entry.fn?.body && hasTokioEntryAttribute(entry.node)
+        ? entryBlockPosition(entry.fn.body)
+        : null;
+    return {
+      ...where,
+      ...(entryBlock
+        ? { rustcBlockAt: { line: entryBlock.row + 1, column: entryBlock.column + 1 } }
+        : {}),
+      size: co.size > Number.MAX_SAFE_INTEGER ? null : co.size,
+      align: co.align,
+      exact: precision.exact,
+      unknown: [...precision.unknown].sort(),
+      upvars,
+      awaits,
+      hash,
+      nameSpan,
+      layout,
+    };
+  }
+
+  /** The captured inputs as held values, and their layouts for the state machine. */
+  private upvarValues(entry: FutureEntry, body: BodyResult, sizeOf: (ty: Ty) => Layout) {
+    const upvars: HeldValue[] = [];
+    const upvarLayouts: { size: number; align: number }[] = [];
+    for (const up of this.upvarsOf(entry, body)) {
+      const layout = sizeOf(up.ty);
+      upvarLayouts.push(layout);
+      upvars.push({
+        name: up.name,
+        kind: 'upvar',
+        line: up.span.start.row + 1,
+        column: up.span.start.column + 1,
+        endLine: up.span.end.row + 1,
+        endColumn: up.span.end.column + 1,
+        size: layout.exact ? layout.size : layout.size || null,
+        align: layout.align,
+        type: showTy(up.ty),
+        exact: layout.exact,
+        id: -1 - upvars.length,
+        offset: 0,
+      });
+    }
+    return { upvars, upvarLayouts };
+  }
+
+  /** What the walk could only approximate makes the size a lower bound. */
+  private noteApproximations(entry: FutureEntry, body: BodyResult, precision: Precision): void {
+    if (
+      entry.kind === 'closure' &&
+      entry.node.parent?.type === 'arguments' &&
+      /^(static\s+)?async\b/.test(entry.node.text)
+    ) {
+      // Passed on, an async closure is called through `AsyncFn*`, which runs a by-reference body
+      // with other saved values than a direct call's (fixture 50: 168 B where a direct call has 144 B).
+      precision.exact = false;
+      precision.unknown.add('the body an `AsyncFn*` call runs');
+    }
+    if (body.approximations.length > 0) {
+      precision.exact = false;
+      body.approximations.forEach((a) => precision.unknown.add(a));
+    }
+  }
+
+  /** The values saved at each await, and each saved local's shape for the state machine. */
+  private savedValues(body: BodyResult, sizeOf: (ty: Ty) => Layout) {
+    const saved = computeSaved(body, (ty) => this.traitLayouts.layout(ty));
+    const awaits: AwaitPoint[] = body.awaits.map((a) => ({
+      index: a.index,
+      line: a.line,
+      column: a.column,
+      held: [],
+    }));
+    const shapeLocals: SavedLocal[] = [];
+    const heldBySaved: HeldValue[][] = [];
+    for (const s of saved) {
+      const layout =
+        s.local.kind === 'drop-flag'
+          ? { size: 1, align: 1, exact: true, unknown: [], drop: false, copy: true, niche: null }
+          : sizeOf(labelUnknown(s.local));
+      const entries: HeldValue[] = [];
+      for (const v of s.variants) {
+        const h = this.heldValue(s.local, layout);
+        if (s.movedOutAt?.has(v)) {
+          h.movedOut = true;
+        }
+        awaits[v].held.push(h);
+        entries.push(h);
+      }
+      heldBySaved.push(entries);
+      shapeLocals.push({
+        size: layout.size,
+        align: layout.align,
+        variants: s.variants,
+        start: s.start,
+        end: s.end,
+        order: s.local.order,
+        forcePromote: s.local.kind === 'drop-flag',
+      });
+    }
+    return { awaits, shapeLocals, heldBySaved };
+  }
+
+  private heldValue(l: Local, layout: Layout, kind = l.kind): HeldValue {
+    return {
       name: l.name,
       kind,
       line: spanOf(l).start.row + 1,
@@ -1112,97 +1516,14 @@ class FileAnalysis {
       id: l.id,
       offset: 0,
       ...guardOf(l),
-    });
-
-    const upvars: HeldValue[] = [];
-    const upvarLayouts: { size: number; align: number }[] = [];
-    for (const up of this.upvarsOf(entry, body)) {
-      const layout = sizeOf(up.ty);
-      upvarLayouts.push(layout);
-      upvars.push({
-        name: up.name, kind: 'upvar', line: up.span.start.row + 1, column: up.span.start.column + 1,
-        endLine: up.span.end.row + 1, endColumn: up.span.end.column + 1,
-        size: layout.exact ? layout.size : layout.size || null, align: layout.align, type: showTy(up.ty), exact: layout.exact,
-        id: -1 - upvars.length, offset: 0,
-      });
-    }
-
-    if (entry.kind === 'closure' && entry.node.parent?.type === 'arguments' && /^(static\s+)?async\b/.test(entry.node.text)) {
-      // Passed on, an async closure is called through `AsyncFn*`, which runs a by-reference body
-      // with other saved values than a direct call's (fixture 50: 168 B where a direct call has 144 B).
-      exact = false;
-      unknown.add('the body an `AsyncFn*` call runs');
-    }
-    if (body.approximations.length > 0) {
-      exact = false;
-      body.approximations.forEach((a) => unknown.add(a));
-    }
-    const saved = computeSaved(body, (ty) => this.traitLayouts.layout(ty));
-    const awaits: AwaitPoint[] = body.awaits.map((a) => ({ index: a.index, line: a.line, column: a.column, held: [] }));
-    const shapeLocals: SavedLocal[] = [];
-    const heldBySaved: HeldValue[][] = [];
-    for (const s of saved) {
-      const layout = s.local.kind === 'drop-flag' ? { size: 1, align: 1, exact: true, unknown: [], drop: false, copy: true, niche: null } : sizeOf(labelUnknown(s.local));
-      const entries: HeldValue[] = [];
-      for (const v of s.variants) {
-        const h = held(s.local, layout);
-        if (s.movedOutAt?.has(v)) {
-          h.movedOut = true;
-        }
-        awaits[v].held.push(h);
-        entries.push(h);
-      }
-      heldBySaved.push(entries);
-      shapeLocals.push({ size: layout.size, align: layout.align, variants: s.variants, start: s.start, end: s.end, order: s.local.order, forcePromote: s.local.kind === 'drop-flag' });
-    }
-    const shape: CoroutineShape = { upvars: upvarLayouts, locals: shapeLocals, suspendCount: body.awaits.length };
-    const co = layoutCoroutine(shape);
-    if (co.size > Number.MAX_SAFE_INTEGER) {
-      // Each value fits, the state machine does not: rustc rejects it (over isize::MAX) or it is
-      // beyond what is counted exactly here.
-      exact = false;
-      unknown.add('the whole future (over 2^53 bytes)');
-    }
-    heldBySaved.forEach((entries, i) => entries.forEach((h) => (h.offset = co.localOffsets[i])));
-    upvars.forEach((u, i) => (u.offset = co.upvarOffsets[i]));
-    const layoutSummary = { tagOffset: co.tagOffset, tagSize: co.tagSize, prefixSize: co.prefixSize, variantEnds: co.variantEnds };
-    const nameNode = entry.kind === 'fn' ? entry.node.childForFieldName('name') : null;
-    const nameSpan = nameNode
-      ? { line: startOf(nameNode).row + 1, column: startOf(nameNode).column + 1, endLine: endOf(nameNode).row + 1, endColumn: endOf(nameNode).column + 1 }
-      : undefined;
-    const hash = hashText(entry.node.text);
-    const measured = subst.size === 0 ? this.options.calibration?.future(entry.kind, this.nameOf(entry), hash) : undefined;
-    if (measured) {
-      // rustc's own number for this exact source; the held values stay the engine's explanation of it.
-      return {
-        file: this.options.file, kind: entry.kind, name: this.nameOf(entry), line: pos.line, column: pos.column,
-        endLine: endOf(entry.node).row + 1, size: measured.size, align: measured.align, exact: true, unknown: [],
-        upvars, awaits, hash, measured: true, nameSpan, layout: layoutSummary,
-      };
-    }
-    const entryBlock = entry.kind === 'fn' && entry.fn?.body && hasTokioEntryAttribute(entry.node) ? entryBlockPosition(entry.fn.body) : null;
-    return {
-      file: this.options.file,
-      kind: entry.kind,
-      name: this.nameOf(entry),
-      line: pos.line,
-      column: pos.column,
-      endLine: endOf(entry.node).row + 1,
-      ...(entryBlock ? { rustcBlockAt: { line: entryBlock.row + 1, column: entryBlock.column + 1 } } : {}),
-      size: co.size > Number.MAX_SAFE_INTEGER ? null : co.size,
-      align: co.align,
-      exact,
-      unknown: [...unknown].sort(),
-      upvars,
-      awaits,
-      hash,
-      nameSpan,
-      layout: layoutSummary,
     };
   }
 
   /** The captured inputs of a future, with the names rustc gives them. */
-  private upvarsOf(entry: FutureEntry, body: BodyResult): { name: string | null; ty: Ty; span: SourceSpan }[] {
+  private upvarsOf(
+    entry: FutureEntry,
+    body: BodyResult,
+  ): { name: string | null; ty: Ty; span: SourceSpan }[] {
     if (entry.kind === 'fn') {
       return (entry.fn?.params ?? []).map((p) => ({
         name: p.isSelf ? 'self' : p.pattern.type === 'identifier' ? p.pattern.text : null,
@@ -1225,7 +1546,11 @@ class FileAnalysis {
         const suffix = path ? '__' + path.split('.').join('__') : '';
         const byRef = entry.kind === 'closure' || !cap.byValue;
         const ty = byRef ? ref(UNKNOWN) : this.pathType(cap.local.ty, path);
-        result.push({ name: byRef ? `_ref__${base}${suffix}` : `${base}${suffix}`, ty, span: spanOf(cap.local) });
+        result.push({
+          name: byRef ? `_ref__${base}${suffix}` : `${base}${suffix}`,
+          ty,
+          span: spanOf(cap.local),
+        });
       }
     }
     return result;
@@ -1278,24 +1603,43 @@ function detachBody(body: BodyResult): void {
 
 /** What a report takes from a callee's layout: its size, alignment and what it could not size. */
 function layoutSignature(layout: Layout | null): string | null {
-  return layout ? `${layout.size}/${layout.align}/${layout.exact}/${layout.unknown.join(',')}` : null;
+  return layout
+    ? `${layout.size}/${layout.align}/${layout.exact}/${layout.unknown.join(',')}`
+    : null;
 }
 
-
 /** Moves a cached body with its fn: rows by `rowDelta`, and columns on the fn's first row by `colDelta`. */
-function shiftBody(body: BodyResult, fromRow: number, rowDelta: number, colDelta: number): BodyResult {
+function shiftBody(
+  body: BodyResult,
+  fromRow: number,
+  rowDelta: number,
+  colDelta: number,
+): BodyResult {
   if (rowDelta === 0 && colDelta === 0) {
     return body;
   }
-  const shift = (p: { row: number; column: number }) => ({ row: p.row + rowDelta, column: p.row === fromRow ? p.column + colDelta : p.column });
-  const locals = body.locals.map((l) => ({ ...l, span: l.span ? { start: shift(l.span.start), end: shift(l.span.end) } : l.span }));
+  const shift = (p: { row: number; column: number }) => ({
+    row: p.row + rowDelta,
+    column: p.row === fromRow ? p.column + colDelta : p.column,
+  });
+  const locals = body.locals.map((l) => ({
+    ...l,
+    span: l.span ? { start: shift(l.span.start), end: shift(l.span.end) } : l.span,
+  }));
   const byId = new Map(body.locals.map((l, i) => [l, locals[i]]));
   return {
     ...body,
     locals,
-    awaits: body.awaits.map((a) => ({ ...a, line: a.line + rowDelta, column: a.line - 1 === fromRow ? a.column + colDelta : a.column })),
+    awaits: body.awaits.map((a) => ({
+      ...a,
+      line: a.line + rowDelta,
+      column: a.line - 1 === fromRow ? a.column + colDelta : a.column,
+    })),
     // Keep capture links pointing at the shifted copies.
-    nested: body.nested.map((n) => ({ ...n, captures: n.captures.map((c) => ({ ...c, local: byId.get(c.local) ?? c.local })) })),
+    nested: body.nested.map((n) => ({
+      ...n,
+      captures: n.captures.map((c) => ({ ...c, local: byId.get(c.local) ?? c.local })),
+    })),
   };
 }
 
@@ -1313,7 +1657,10 @@ function labelUnknown(local: Local): Ty {
     return { k: 'unknown', text: `type of \`${local.name}\`` };
   }
   const text = local.node.text.replace(/\s+/g, ' ');
-  return { k: 'unknown', text: `type of \`${text.length > 40 ? text.slice(0, 37) + '...' : text}\`` };
+  return {
+    k: 'unknown',
+    text: `type of \`${text.length > 40 ? text.slice(0, 37) + '...' : text}\``,
+  };
 }
 
 /**
@@ -1383,4 +1730,3 @@ function fieldOf(index: ItemIndex, ty: Ty, field: string): Ty {
   }
   return UNKNOWN;
 }
-

@@ -49,7 +49,10 @@ export interface AnalyzeFilesOptions {
 const CLI_PARSE_BUDGET_MS = 10_000;
 
 /** Analyses `paths` in order; one FileReport per path, skipped files included (with a notice). */
-export async function analyzeFiles(paths: readonly string[], options: AnalyzeFilesOptions = {}): Promise<FileReport[]> {
+export async function analyzeFiles(
+  paths: readonly string[],
+  options: AnalyzeFilesOptions = {},
+): Promise<FileReport[]> {
   const cwd = options.cwd ?? process.cwd();
   const editions = new EditionResolver(options.warn ?? (() => undefined), cwd);
   const parseBudgetMs = options.parseBudgetMs ?? CLI_PARSE_BUDGET_MS;
@@ -65,12 +68,27 @@ export async function analyzeFiles(paths: readonly string[], options: AnalyzeFil
     const root = rootOfDir.get(dir) ?? null;
     const file = displayPath(filePath, cwd);
     if (root === null) {
-      jobs.push({ kind: 'file', path: filePath, file, edition, parseBudgetMs, calibrationFile: options.calibrationFile });
+      jobs.push({
+        kind: 'file',
+        path: filePath,
+        file,
+        edition,
+        parseBudgetMs,
+        calibrationFile: options.calibrationFile,
+      });
       continue;
     }
     let crateJob = crateJobs.get(root);
     if (!crateJob) {
-      crateJob = { kind: 'crate', root, requested: [], edition, parseBudgetMs, calibrationFile: options.calibrationFile, cwd };
+      crateJob = {
+        kind: 'crate',
+        root,
+        requested: [],
+        edition,
+        parseBudgetMs,
+        calibrationFile: options.calibrationFile,
+        cwd,
+      };
       crateJobs.set(root, crateJob);
       jobs.push(crateJob);
     }
@@ -82,7 +100,11 @@ export async function analyzeFiles(paths: readonly string[], options: AnalyzeFil
   const workerScript = options.workerScript ?? path.join(__dirname, 'worker.js');
   const threads = Math.min(options.jobs ?? defaultJobs(), jobs.length);
   if (threads > 1 && fs.existsSync(workerScript)) {
-    collect((await runPool(jobs, threads, workerScript, options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS)).flat());
+    collect(
+      (
+        await runPool(jobs, threads, workerScript, options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS)
+      ).flat(),
+    );
   } else {
     if (jobs.length > 0) {
       await initAnalysis();
@@ -94,7 +116,9 @@ export async function analyzeFiles(paths: readonly string[], options: AnalyzeFil
   // Input order, whatever order the jobs finished in.
   return paths.map((p) => {
     const file = displayPath(p, cwd);
-    return byFile.get(file) ?? { file, futures: [], notices: [`${file}: analysis failed: no report`] };
+    return (
+      byFile.get(file) ?? { file, futures: [], notices: [`${file}: analysis failed: no report`] }
+    );
   });
 }
 

@@ -55,7 +55,12 @@ export interface FixCommandOptions {
 }
 
 /** What the arguments ask for. */
-export type CliCommand = { command: 'help' } | { command: 'version' } | RunOptions | FixCommandOptions | CalibrateCommandOptions;
+export type CliCommand =
+  | { command: 'help' }
+  | { command: 'version' }
+  | RunOptions
+  | FixCommandOptions
+  | CalibrateCommandOptions;
 
 /** The `--help` text. */
 export const USAGE = `Usage: rust-future-size [OPTIONS] [PATH...]
@@ -152,11 +157,16 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     command: 'run',
     paths: positionals.length > 0 ? positionals : ['.'],
     format: oneOf('--format', values.format ?? 'text', FORMATS),
-    edition: values.edition === undefined ? undefined : oneOf('--edition', values.edition, EDITIONS),
-    maxFutureSize: values['max-future-size'] === undefined ? undefined : byteCount(values['max-future-size']),
+    edition:
+      values.edition === undefined ? undefined : oneOf('--edition', values.edition, EDITIONS),
+    maxFutureSize:
+      values['max-future-size'] === undefined ? undefined : byteCount(values['max-future-size']),
     ...(values.jobs === undefined ? {} : { jobs: jobCount(values.jobs) }),
     ...(values['single-file'] ? { singleFile: true } : {}),
-    ...((values['deny-skipped'] || values['max-future-size'] !== undefined) && !values['allow-skipped'] ? { denySkipped: true } : {}),
+    ...((values['deny-skipped'] || values['max-future-size'] !== undefined) &&
+    !values['allow-skipped']
+      ? { denySkipped: true }
+      : {}),
     ...(values.calibration === undefined ? {} : { calibration: values.calibration }),
   };
 }
@@ -184,7 +194,12 @@ function parseCalibrateArgs(argv: readonly string[]): CliCommand {
   if (positionals.length > 1) {
     throw new UsageError('calibrate takes one crate directory (see --help)');
   }
-  return { command: 'calibrate', crateDir: positionals[0] ?? '.', rustcBootstrap: values['rustc-bootstrap'] === true, targetDir: values['target-dir'] };
+  return {
+    command: 'calibrate',
+    crateDir: positionals[0] ?? '.',
+    rustcBootstrap: values['rustc-bootstrap'] === true,
+    targetDir: values['target-dir'],
+  };
 }
 
 function parseFixArgs(argv: readonly string[]): CliCommand {
@@ -211,7 +226,8 @@ function parseFixArgs(argv: readonly string[]): CliCommand {
   return {
     command: 'fix',
     paths: positionals.length > 0 ? positionals : ['.'],
-    edition: values.edition === undefined ? undefined : oneOf('--edition', values.edition, EDITIONS),
+    edition:
+      values.edition === undefined ? undefined : oneOf('--edition', values.edition, EDITIONS),
     dryRun: values['dry-run'] === true,
     ...(values.force ? { force: true } : {}),
   };
@@ -227,7 +243,9 @@ function oneOf<T extends string>(option: string, value: string, allowed: readonl
 function byteCount(value: string): number {
   const bytes = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(bytes)) {
-    throw new UsageError(`invalid value '${value}' for --max-future-size (expected a number of bytes)`);
+    throw new UsageError(
+      `invalid value '${value}' for --max-future-size (expected a number of bytes)`,
+    );
   }
   return bytes;
 }
@@ -235,7 +253,9 @@ function byteCount(value: string): number {
 function jobCount(value: string): number {
   const jobs = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(jobs) || jobs < 1) {
-    throw new UsageError(`invalid value '${value}' for --jobs (expected a number of threads, at least 1)`);
+    throw new UsageError(
+      `invalid value '${value}' for --jobs (expected a number of threads, at least 1)`,
+    );
   }
   return jobs;
 }
@@ -248,7 +268,10 @@ function describeParseError(error: unknown): string {
     const option = /'([^']+)'/.exec(message)?.[1] ?? message;
     return `unknown option '${option}' (see --help)`;
   }
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+  if (
+    code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
+    code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+  ) {
     const firstLine = message.split('\n')[0].replace(/\.$/, '');
     return `${firstLine.charAt(0).toLowerCase()}${firstLine.slice(1)} (see --help)`;
   }

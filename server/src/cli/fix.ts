@@ -46,18 +46,26 @@ export async function runFix(options: FixCommandOptions, io: CliIo): Promise<num
       continue;
     }
     // The analysis reads the text without its byte-order mark; the file keeps it.
-    const bom = await startsWithBom(file) ? '\uFEFF' : '';
+    const bom = (await startsWithBom(file)) ? '\uFEFF' : '';
     if (options.dryRun) {
       io.stdout.write(unifiedDiff(bom + source.text, bom + result.text, shown));
     } else {
-      const written = await writeIfUnchanged(file, source.text, result.text, bom, options.force === true);
+      const written = await writeIfUnchanged(
+        file,
+        source.text,
+        result.text,
+        bom,
+        options.force === true,
+      );
       if (written !== null) {
         io.stderr.write(`${PROGRAM}: error: ${shown}: not written: ${written}\n`);
         failed = true;
         continue;
       }
       for (const applied of result.applied) {
-        io.stdout.write(`${shown}:${applied.line}:${applied.column}: ${describeApplied(applied)}\n`);
+        io.stdout.write(
+          `${shown}:${applied.line}:${applied.column}: ${describeApplied(applied)}\n`,
+        );
       }
     }
     fixedFiles++;
@@ -65,12 +73,17 @@ export async function runFix(options: FixCommandOptions, io: CliIo): Promise<num
   }
   const summary = `${fixCount} ${fixCount === 1 ? 'fix' : 'fixes'} in ${fixedFiles} ${fixedFiles === 1 ? 'file' : 'files'}`;
   // With --dry-run stdout is the diff (ready for `patch -p1`), so the summary goes to stderr.
-  (options.dryRun ? io.stderr : io.stdout).write(options.dryRun ? `${PROGRAM}: would apply ${summary}\n` : `applied ${summary}\n`);
+  (options.dryRun ? io.stderr : io.stdout).write(
+    options.dryRun ? `${PROGRAM}: would apply ${summary}\n` : `applied ${summary}\n`,
+  );
   return failed ? 2 : 0;
 }
 
 function describeApplied({ fix }: AppliedFix): string {
-  const saving = fix.expectedSaving !== null ? `; \`${fix.futureName}\` shrinks by ${fix.expectedSaving} bytes` : '';
+  const saving =
+    fix.expectedSaving !== null
+      ? `; \`${fix.futureName}\` shrinks by ${fix.expectedSaving} bytes`
+      : '';
   return `${fix.title}${saving}`;
 }
 
@@ -90,7 +103,13 @@ async function startsWithBom(file: string): Promise<boolean> {
  * null. Like an editor: a symlink is written through to its target; a file with other hard links is
  * written in place (a rename would split the links); a read-only file is refused unless forced.
  */
-async function writeIfUnchanged(file: string, before: string, after: string, bom: string, force: boolean): Promise<string | null> {
+async function writeIfUnchanged(
+  file: string,
+  before: string,
+  after: string,
+  bom: string,
+  force: boolean,
+): Promise<string | null> {
   if (parseErrors(after) !== 0) {
     return 'the fixed text does not parse';
   }
@@ -118,7 +137,10 @@ async function writeIfUnchanged(file: string, before: string, after: string, bom
       return describeFsError(error);
     }
   }
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.rust-future-size-${process.pid}.tmp`);
+  const temp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.rust-future-size-${process.pid}.tmp`,
+  );
   try {
     await fs.promises.writeFile(temp, bom + after, { mode: stat.mode });
     await fs.promises.rename(temp, target);

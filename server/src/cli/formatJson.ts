@@ -42,7 +42,10 @@ export interface JsonReport {
 }
 
 /** The report as plain data, keys in their documented order. */
-export function toJsonReport(reports: readonly FileReport[], extraNotices: readonly string[] = []): JsonReport {
+export function toJsonReport(
+  reports: readonly FileReport[],
+  extraNotices: readonly string[] = [],
+): JsonReport {
   return {
     version: JSON_FORMAT_VERSION,
     futures: reports.flatMap((report) => report.futures.map(toJsonFuture)),
@@ -51,7 +54,10 @@ export function toJsonReport(reports: readonly FileReport[], extraNotices: reado
 }
 
 /** One line of JSON followed by a newline. */
-export function formatJson(reports: readonly FileReport[], extraNotices: readonly string[] = []): string {
+export function formatJson(
+  reports: readonly FileReport[],
+  extraNotices: readonly string[] = [],
+): string {
   return `${JSON.stringify(toJsonReport(reports, extraNotices))}\n`;
 }
 
@@ -68,7 +74,11 @@ function toJsonFuture(future: FutureReport): JsonFuture {
     align: future.align,
     unknown: [...future.unknown],
     upvars: future.upvars.map(toJsonHeld),
-    awaits: future.awaits.map((point) => ({ line: point.line, column: point.column, held: point.held.map(toJsonHeld) })),
+    awaits: future.awaits.map((point) => ({
+      line: point.line,
+      column: point.column,
+      held: point.held.map(toJsonHeld),
+    })),
   };
   if (future.skipped !== undefined) {
     json.skipped = future.skipped;
@@ -80,5 +90,11 @@ function toJsonFuture(future: FutureReport): JsonFuture {
 }
 
 function toJsonHeld(value: HeldValue): JsonHeldValue {
-  return { name: value.name, kind: value.kind, line: value.line, size: value.size, type: value.type };
+  return {
+    name: value.name,
+    kind: value.kind,
+    line: value.line,
+    size: value.size,
+    type: value.type,
+  };
 }

@@ -120,15 +120,23 @@ function futureLines(future: FutureReport, style: TextStyle): string[] {
   if (future.skipped !== undefined) {
     return [`${heading}: skipped: ${future.skipped}`];
   }
-  const unknown = !future.exact && future.unknown.length > 0 ? `; unknown: ${future.unknown.join(', ')}` : '';
+  const unknown =
+    !future.exact && future.unknown.length > 0 ? `; unknown: ${future.unknown.join(', ')}` : '';
   const measured = future.measured ? ', measured by rustc' : '';
-  const lines = [`${heading}: future is ${formatFutureSize(future)} (align ${future.align}${measured})${unknown}`];
+  const lines = [
+    `${heading}: future is ${formatFutureSize(future)} (align ${future.align}${measured})${unknown}`,
+  ];
   if (future.upvars.length > 0) {
     // Captures sit in every state and were introduced by the signature, so a line number adds nothing.
-    lines.push(`  captured: ${future.upvars.map((value) => describeHeld(value, false)).join(', ')}`);
+    lines.push(
+      `  captured: ${future.upvars.map((value) => describeHeld(value, false)).join(', ')}`,
+    );
   }
   for (const point of future.awaits) {
-    const held = point.held.length > 0 ? point.held.map((value) => describeHeld(value, true)).join(', ') : 'nothing';
+    const held =
+      point.held.length > 0
+        ? point.held.map((value) => describeHeld(value, true)).join(', ')
+        : 'nothing';
     lines.push(`  await #${point.index} at ${point.line}:${point.column} holds: ${held}`);
   }
   return lines;
@@ -184,10 +192,13 @@ function summaryLine(reports: readonly FileReport[]): string {
 export function largestFuture(futures: readonly FutureReport[]): FutureReport | undefined {
   let largest: FutureReport | undefined;
   for (const future of futures) {
-    if (future.skipped === undefined && future.size !== null && (!largest || future.size > (largest.size ?? -1))) {
+    if (
+      future.skipped === undefined &&
+      future.size !== null &&
+      (!largest || future.size > (largest.size ?? -1))
+    ) {
       largest = future;
     }
   }
   return largest;
 }
-

@@ -79,7 +79,9 @@ async function runCalibrate(options: CalibrateCommandOptions, io: CliIo): Promis
   }
   const root = findCrateRoot(dir);
   if (!root) {
-    throw new UsageError(`${options.crateDir}: not inside a Cargo package (no Cargo.toml with [package])`);
+    throw new UsageError(
+      `${options.crateDir}: not inside a Cargo package (no Cargo.toml with [package])`,
+    );
   }
   const result = await calibrateCrate(root, {
     allowBootstrap: options.rustcBootstrap,
@@ -90,7 +92,9 @@ async function runCalibrate(options: CalibrateCommandOptions, io: CliIo): Promis
     io.stderr.write(`${PROGRAM}: error: calibration failed: ${result.error}\n`);
     return ExitCode.usage;
   }
-  io.stdout.write(`measured ${result.measured} of ${result.total} futures with ${result.data.rustc}; wrote ${path.relative(io.cwd, result.file) || result.file}\n`);
+  io.stdout.write(
+    `measured ${result.measured} of ${result.total} futures with ${result.data.rustc}; wrote ${path.relative(io.cwd, result.file) || result.file}\n`,
+  );
   return ExitCode.ok;
 }
 
@@ -119,7 +123,9 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     const missed = notAnalysed(reports);
     if (missed.length > 0) {
       const what = missed.length === 1 ? '1 file or future' : `${missed.length} files or futures`;
-      io.stderr.write(`${PROGRAM}: ${what} could not be analysed (--deny-skipped):\n${missed.map((m) => `  ${m}\n`).join('')}`);
+      io.stderr.write(
+        `${PROGRAM}: ${what} could not be analysed (--deny-skipped):\n${missed.map((m) => `  ${m}\n`).join('')}`,
+      );
       return ExitCode.notAnalysed;
     }
   }
@@ -148,7 +154,9 @@ async function writeReport(options: RunOptions, reports: FileReport[], io: CliIo
 /** Colour only for a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */
 export function useColour(io: Pick<CliIo, 'stdout' | 'env'>): boolean {
   const noColor = io.env.NO_COLOR;
-  return io.stdout.isTTY === true && (noColor === undefined || noColor === '') && io.env.TERM !== 'dumb';
+  return (
+    io.stdout.isTTY === true && (noColor === undefined || noColor === '') && io.env.TERM !== 'dumb'
+  );
 }
 
 let pipeGuardInstalled = false;
@@ -182,11 +190,13 @@ export function notAnalysed(reports: readonly FileReport[]): string[] {
     }
     for (const notice of report.notices) {
       // A skipped future has a notice too (`f at line 3: skipped: ..`), counted above.
-      if (/\b(skipped|analysis failed|not read)\b/.test(notice) && !/ at line \d+: skipped: /.test(notice)) {
+      if (
+        /\b(skipped|analysis failed|not read)\b/.test(notice) &&
+        !/ at line \d+: skipped: /.test(notice)
+      ) {
         missed.push(notice);
       }
     }
   }
   return missed;
 }
-

@@ -15,7 +15,10 @@ export function packageVersion(startDirectory: string = __dirname): string {
   for (;;) {
     const candidate = path.join(directory, 'package.json');
     if (fs.existsSync(candidate)) {
-      const manifest = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: unknown; version?: unknown };
+      const manifest = JSON.parse(fs.readFileSync(candidate, 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
       if (manifest.name === PACKAGE_NAME && typeof manifest.version === 'string') {
         return manifest.version;
       }

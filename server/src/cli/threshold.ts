@@ -10,12 +10,20 @@ import { formatFutureSize } from './formatText';
  */
 export function oversizedFutures(reports: readonly FileReport[], maxBytes: number): FutureReport[] {
   return reports.flatMap((report) =>
-    report.futures.filter((future) => future.skipped === undefined && future.size !== null && future.size > maxBytes),
+    report.futures.filter(
+      (future) => future.skipped === undefined && future.size !== null && future.size > maxBytes,
+    ),
   );
 }
 
 /** A heading and one `file:line:col: `name` is N bytes` line per future, for stderr. */
 export function describeOversized(futures: readonly FutureReport[], maxBytes: number): string[] {
   const heading = `${futures.length} ${futures.length === 1 ? 'future exceeds' : 'futures exceed'} --max-future-size ${maxBytes}:`;
-  return [heading, ...futures.map((future) => `  ${future.file}:${future.line}:${future.column}: \`${future.name}\` is ${formatFutureSize(future)}`)];
+  return [
+    heading,
+    ...futures.map(
+      (future) =>
+        `  ${future.file}:${future.line}:${future.column}: \`${future.name}\` is ${formatFutureSize(future)}`,
+    ),
+  ];
 }

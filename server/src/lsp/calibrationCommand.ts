@@ -70,7 +70,9 @@ export class CalibrationFeature {
 
   register(): void {
     // Not onExecuteCommand: it drops `workDoneToken`, and the progress goes to the client's token when there is one.
-    this.connection.onRequest(ExecuteCommandRequest.type, (params, token) => this.execute(params, token));
+    this.connection.onRequest(ExecuteCommandRequest.type, (params, token) =>
+      this.execute(params, token),
+    );
     this.documents.documents.onDidSave((e) => void this.saved(e.document.uri));
   }
 
@@ -80,7 +82,10 @@ export class CalibrationFeature {
     }
   }
 
-  private async execute(params: ExecuteCommandParams, token: CancellationToken): Promise<MeasureExactSizesResult> {
+  private async execute(
+    params: ExecuteCommandParams,
+    token: CancellationToken,
+  ): Promise<MeasureExactSizesResult> {
     if (params.command !== Commands.measureExactSizes) {
       throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
     }
@@ -126,7 +131,8 @@ export class CalibrationFeature {
       return null;
     }
     try {
-      const reporter: WorkDoneProgressServerReporter = await this.connection.window.createWorkDoneProgress();
+      const reporter: WorkDoneProgressServerReporter =
+        await this.connection.window.createWorkDoneProgress();
       return { reporter, cancel: reporter.token };
     } catch {
       return null;
@@ -156,10 +162,21 @@ export class CalibrationFeature {
     const abort = new AbortController();
     token?.onCancellationRequested(() => abort.abort());
     progress?.cancel?.onCancellationRequested(() => abort.abort());
-    const settings = await this.settings.get(uri ?? this.documents.all().find((d) => this.workspace.crateOf(d.uri)?.root === crate.root)?.uri ?? '');
-    progress?.reporter.begin(`Measuring ${crate.name} with rustc`, undefined, 'starting cargo', true);
+    const settings = await this.settings.get(
+      uri ??
+        this.documents.all().find((d) => this.workspace.crateOf(d.uri)?.root === crate.root)?.uri ??
+        '',
+    );
+    progress?.reporter.begin(
+      `Measuring ${crate.name} with rustc`,
+      undefined,
+      'starting cargo',
+      true,
+    );
     const started = Date.now();
-    this.connection.console.log(`[calibration] measuring ${crate.name} (${crate.root})${settings.calibration.allowRustcBootstrap ? ', RUSTC_BOOTSTRAP=1 allowed' : ''}`);
+    this.connection.console.log(
+      `[calibration] measuring ${crate.name} (${crate.root})${settings.calibration.allowRustcBootstrap ? ', RUSTC_BOOTSTRAP=1 allowed' : ''}`,
+    );
     try {
       const result = await this.runner.calibrate(crate.root, {
         allowBootstrap: settings.calibration.allowRustcBootstrap,
@@ -170,7 +187,9 @@ export class CalibrationFeature {
         },
       });
       if (abort.signal.aborted) {
-        this.connection.console.log(`[calibration] ${crate.name}: cancelled; the previous measurements are kept`);
+        this.connection.console.log(
+          `[calibration] ${crate.name}: cancelled; the previous measurements are kept`,
+        );
         return { ok: false, cancelled: true, error: 'cancelled' };
       }
       if (!result.ok) {
@@ -185,14 +204,23 @@ export class CalibrationFeature {
         return { ok: false, error: result.error };
       }
       this.lastSaveError.delete(crate.root);
-      this.connection.console.log(`[calibration] ${crate.name}: ${result.measured} of ${result.total} futures measured with ${result.data.rustc} in ${Date.now() - started} ms; stored in ${result.file}`);
+      this.connection.console.log(
+        `[calibration] ${crate.name}: ${result.measured} of ${result.total} futures measured with ${result.data.rustc} in ${Date.now() - started} ms; stored in ${result.file}`,
+      );
       this.workspace.applyCalibration(crate.root, result.data, result.file);
       if (interactive) {
         void this.connection.window.showInformationMessage(
           `rust-future-size: measured ${result.measured} of ${result.total} futures of \`${crate.name}\` with ${result.data.rustc}; their hints say (measured) until they are edited.`,
         );
       }
-      return { ok: true, crate: crate.name, file: result.file, measured: result.measured, total: result.total, rustc: result.data.rustc };
+      return {
+        ok: true,
+        crate: crate.name,
+        file: result.file,
+        measured: result.measured,
+        total: result.total,
+        rustc: result.data.rustc,
+      };
     } finally {
       this.running.delete(crate.root);
       progress?.reporter.done();
@@ -209,7 +237,9 @@ export class CalibrationFeature {
       return;
     }
     if (!this.client.trusted) {
-      this.connection.console.log('[calibration] not measuring on save: the workspace is not trusted');
+      this.connection.console.log(
+        '[calibration] not measuring on save: the workspace is not trusted',
+      );
       return;
     }
     clearTimeout(this.saveTimers.get(crate.root));
@@ -245,7 +275,10 @@ export function ensureCargoOnPath(): string | null {
   if (dirs.some((dir) => isFile(path.join(dir, exe)))) {
     return null;
   }
-  const candidates = [process.env.CARGO_HOME ? path.join(process.env.CARGO_HOME, 'bin') : null, path.join(os.homedir(), '.cargo', 'bin')];
+  const candidates = [
+    process.env.CARGO_HOME ? path.join(process.env.CARGO_HOME, 'bin') : null,
+    path.join(os.homedir(), '.cargo', 'bin'),
+  ];
   const found = candidates.find((dir): dir is string => !!dir && isFile(path.join(dir, exe)));
   if (!found) {
     return null;
@@ -267,7 +300,11 @@ function uriArgument(args: unknown[] | undefined): string | undefined {
   if (typeof first === 'string') {
     return first;
   }
-  if (first && typeof first === 'object' && typeof (first as MeasureExactSizesArgs).uri === 'string') {
+  if (
+    first &&
+    typeof first === 'object' &&
+    typeof (first as MeasureExactSizesArgs).uri === 'string'
+  ) {
     return (first as MeasureExactSizesArgs).uri;
   }
   return undefined;

@@ -11,7 +11,10 @@ import type { FileReport, FutureReport, HeldValue } from '../analysis/report';
  * the next crate analysis, a future that awaits a fn from another file keeps its real size instead
  * of dropping to a lower bound. Only futures the file alone cannot size exactly are replaced.
  */
-export function carryOver(fresh: FileReport, previous: FileReport): { report: FileReport; carried: number } {
+export function carryOver(
+  fresh: FileReport,
+  previous: FileReport,
+): { report: FileReport; carried: number } {
   const byHash = futuresByHash(previous);
   let carried = 0;
   const futures = fresh.futures.map((future) => {
@@ -22,7 +25,8 @@ export function carryOver(fresh: FileReport, previous: FileReport): { report: Fi
     const old =
       candidates.length === 1
         ? candidates[0]
-        : (candidates.find((c) => c.name === future.name || c.name.endsWith(`::${future.name}`)) ?? candidates.find((c) => c.line === future.line));
+        : (candidates.find((c) => c.name === future.name || c.name.endsWith(`::${future.name}`)) ??
+          candidates.find((c) => c.line === future.line));
     if (!old || old.size === null || !(old.exact || old.size > (future.size ?? -1))) {
       return future;
     }
@@ -36,17 +40,22 @@ export function carryOver(fresh: FileReport, previous: FileReport): { report: Fi
 function moved(old: FutureReport, now: FutureReport): FutureReport {
   const dLine = now.line - old.line;
   const dColumn = now.column - old.column;
-  const at = (line: number, column: number): [number, number] => [line + dLine, line === old.line ? column + dColumn : column];
+  const at = (line: number, column: number): [number, number] => [
+    line + dLine,
+    line === old.line ? column + dColumn : column,
+  ];
   const value = (v: HeldValue): HeldValue => {
     const [line, column] = at(v.line, v.column);
     const [endLine, endColumn] = at(v.endLine, v.endColumn);
     return { ...v, line, column, endLine, endColumn };
   };
-  const nameSpan = old.nameSpan && (() => {
-    const [line, column] = at(old.nameSpan.line, old.nameSpan.column);
-    const [endLine, endColumn] = at(old.nameSpan.endLine, old.nameSpan.endColumn);
-    return { line, column, endLine, endColumn };
-  })();
+  const nameSpan =
+    old.nameSpan &&
+    (() => {
+      const [line, column] = at(old.nameSpan.line, old.nameSpan.column);
+      const [endLine, endColumn] = at(old.nameSpan.endLine, old.nameSpan.endColumn);
+      return { line, column, endLine, endColumn };
+    })();
   return {
     ...old,
     file: now.file,

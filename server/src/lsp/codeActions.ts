@@ -37,10 +37,16 @@ export class CodeActionsFeature {
   }
 }
 
-export function codeActions(analysis: Analysis, params: CodeActionParams, documentChanges: boolean): CodeAction[] {
+export function codeActions(
+  analysis: Analysis,
+  params: CodeActionParams,
+  documentChanges: boolean,
+): CodeAction[] {
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
-  const ours = params.context.diagnostics.map((diagnostic) => ({ diagnostic, data: ourData(diagnostic) })).filter((d) => d.data !== null);
+  const ours = params.context.diagnostics
+    .map((diagnostic) => ({ diagnostic, data: ourData(diagnostic) }))
+    .filter((d) => d.data !== null);
   const refactor = wants(CodeActionKind.RefactorRewrite);
   if (!refactor && !(wants(CodeActionKind.QuickFix) && ours.length)) {
     return [];
@@ -52,7 +58,9 @@ export function codeActions(analysis: Analysis, params: CodeActionParams, docume
   if (wants(CodeActionKind.QuickFix)) {
     for (const { diagnostic, data } of ours) {
       for (const fix of orderFixes(fixes.filter((f) => resolves(f, data!)))) {
-        actions.push(toAction(fix, analysis, CodeActionKind.QuickFix, [diagnostic], documentChanges));
+        actions.push(
+          toAction(fix, analysis, CodeActionKind.QuickFix, [diagnostic], documentChanges),
+        );
         offered.add(fix.id);
       }
     }
@@ -69,7 +77,9 @@ export function codeActions(analysis: Analysis, params: CodeActionParams, docume
   if (refactor) {
     for (const fix of orderFixes(fixes)) {
       if (!offered.has(fix.id) && touches(fix, params.range)) {
-        actions.push(toAction(fix, analysis, CodeActionKind.RefactorRewrite, undefined, documentChanges));
+        actions.push(
+          toAction(fix, analysis, CodeActionKind.RefactorRewrite, undefined, documentChanges),
+        );
       }
     }
   }
@@ -81,38 +91,77 @@ function ourData(diagnostic: Diagnostic): DiagnosticData | null {
   if (diagnostic.source !== DIAGNOSTIC_SOURCE || !data || typeof data.future !== 'string') {
     return null;
   }
-  return { id: String(data.id), future: data.future, target: data.target ?? null, futureAt: data.futureAt };
+  return {
+    id: String(data.id),
+    future: data.future,
+    target: data.target ?? null,
+    futureAt: data.futureAt,
+  };
 }
 
 /** "Allow `CODE` here": `// rust-future-size: allow(CODE)` above the diagnostic's line, indented like it. */
-function allowAction(analysis: Analysis, diagnostic: Diagnostic, code: string, documentChanges: boolean): CodeAction {
+function allowAction(
+  analysis: Analysis,
+  diagnostic: Diagnostic,
+  code: string,
+  documentChanges: boolean,
+): CodeAction {
   const eol = analysis.source.text.includes('\r\n') ? '\r\n' : '\n';
   const insertion = allowCommentEdit(analysis.source.lines, diagnostic.range.start.line, code, eol);
-  const edits = [TextEdit.replace({ start: insertion.start, end: insertion.end }, insertion.newText)];
-  return { title: `Allow \`${code}\` here`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit: workspaceEdit(analysis, edits, documentChanges) };
+  const edits = [
+    TextEdit.replace({ start: insertion.start, end: insertion.end }, insertion.newText),
+  ];
+  return {
+    title: `Allow \`${code}\` here`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    edit: workspaceEdit(analysis, edits, documentChanges),
+  };
 }
 
-function workspaceEdit(analysis: Analysis, edits: TextEdit[], documentChanges: boolean): WorkspaceEdit {
+function workspaceEdit(
+  analysis: Analysis,
+  edits: TextEdit[],
+  documentChanges: boolean,
+): WorkspaceEdit {
   return documentChanges
-    ? { documentChanges: [TextDocumentEdit.create({ uri: analysis.uri, version: analysis.version }, edits)] }
+    ? {
+        documentChanges: [
+          TextDocumentEdit.create({ uri: analysis.uri, version: analysis.version }, edits),
+        ],
+      }
     : { changes: { [analysis.uri]: edits } };
 }
 
 /** A fix resolves a diagnostic about its target value, or any diagnostic about a whole future it shrinks. */
 function resolves(fix: AnalysisFix, data: DiagnosticData): boolean {
   // Names differ between a file's own analysis and the crate's (`read` vs `net::read`); positions do not.
-  const sameFuture = data.futureAt && fix.futureAt ? fix.futureAt.line === data.futureAt.line && fix.futureAt.column === data.futureAt.column : fix.futureName === data.future;
+  const sameFuture =
+    data.futureAt && fix.futureAt
+      ? fix.futureAt.line === data.futureAt.line && fix.futureAt.column === data.futureAt.column
+      : fix.futureName === data.future;
   if (!sameFuture) {
     return false;
   }
-  return data.target === null || (fix.target.line === data.target.line && fix.target.column === data.target.column);
+  return (
+    data.target === null ||
+    (fix.target.line === data.target.line && fix.target.column === data.target.column)
+  );
 }
 
 /** Preferred first (the scope-and-drop block), then by expected saving. */
 function orderFixes(fixes: AnalysisFix[]): AnalysisFix[] {
-  const rank: Record<AnalysisFix['kind'], number> = { 'wrap-in-block': 0, 'drop-before-await': 1, 'box-value': 2, 'box-pin-future': 3 };
+  const rank: Record<AnalysisFix['kind'], number> = {
+    'wrap-in-block': 0,
+    'drop-before-await': 1,
+    'box-value': 2,
+    'box-pin-future': 3,
+  };
   return [...fixes].sort(
-    (a, b) => Number(b.preferred) - Number(a.preferred) || rank[a.kind] - rank[b.kind] || (b.expectedSaving ?? 0) - (a.expectedSaving ?? 0),
+    (a, b) =>
+      Number(b.preferred) - Number(a.preferred) ||
+      rank[a.kind] - rank[b.kind] ||
+      (b.expectedSaving ?? 0) - (a.expectedSaving ?? 0),
   );
 }
 
@@ -122,7 +171,9 @@ function touches(fix: AnalysisFix, range: Span): boolean {
   if (range.start.line <= targetLine && targetLine <= range.end.line) {
     return true;
   }
-  return fix.edits.some((edit) => overlaps({ start: toPos(edit.start), end: toPos(edit.end) }, range));
+  return fix.edits.some((edit) =>
+    overlaps({ start: toPos(edit.start), end: toPos(edit.end) }, range),
+  );
 }
 
 function overlaps(a: Span, b: Span): boolean {
@@ -137,9 +188,21 @@ function toPos(p: { row: number; column: number }): Pos {
   return { line: p.row, character: p.column };
 }
 
-function toAction(fix: AnalysisFix, analysis: Analysis, kind: CodeActionKind, diagnostics: Diagnostic[] | undefined, documentChanges: boolean): CodeAction {
-  const edits = fix.edits.map((e) => TextEdit.replace({ start: toPos(e.start), end: toPos(e.end) }, e.newText));
-  const action: CodeAction = { title: fix.title, kind, edit: workspaceEdit(analysis, edits, documentChanges) };
+function toAction(
+  fix: AnalysisFix,
+  analysis: Analysis,
+  kind: CodeActionKind,
+  diagnostics: Diagnostic[] | undefined,
+  documentChanges: boolean,
+): CodeAction {
+  const edits = fix.edits.map((e) =>
+    TextEdit.replace({ start: toPos(e.start), end: toPos(e.end) }, e.newText),
+  );
+  const action: CodeAction = {
+    title: fix.title,
+    kind,
+    edit: workspaceEdit(analysis, edits, documentChanges),
+  };
   if (diagnostics) {
     action.diagnostics = diagnostics;
   }

@@ -39,7 +39,8 @@ export interface CalibrationWorkerData {
 /** Main thread → calibration worker. */
 export type CalibrationWorkerRequest = { kind: 'cancel' };
 /** Calibration worker → main thread. */
-export type CalibrationWorkerMessage = { kind: 'progress'; message: string } | { kind: 'result'; result: CalibrateResult };
+export type CalibrationWorkerMessage =
+  { kind: 'progress'; message: string } | { kind: 'result'; result: CalibrateResult };
 
 export class CrateJobs {
   private readonly calibrations = new Map<string, Calibration>();
@@ -58,7 +59,10 @@ export class CrateJobs {
         return readCrateLayout(job.root);
       case 'analyze':
         await this.ready;
-        return analyzeCrate(job.files, { edition: job.edition, calibration: this.calibrations.get(job.root) });
+        return analyzeCrate(job.files, {
+          edition: job.edition,
+          calibration: this.calibrations.get(job.root),
+        });
       case 'calibration':
         if (job.data) {
           this.calibrations.set(job.root, new Calibration(job.data));

@@ -47,7 +47,9 @@ export class CrateRunner {
     private readonly script: string | null = path.join(__dirname, 'crateWorker.js'),
   ) {}
 
-  run<K extends CrateJob['kind']>(typed: Extract<CrateJob, { kind: K }>): Promise<CrateJobResults[K]> {
+  run<K extends CrateJob['kind']>(
+    typed: Extract<CrateJob, { kind: K }>,
+  ): Promise<CrateJobResults[K]> {
     const job: CrateJob = typed;
     if (job.kind === 'calibration') {
       if (job.data) {
@@ -87,7 +89,9 @@ export class CrateRunner {
       return calibrateCrate(root, options);
     }
     const { signal, onProgress, ...plain } = options;
-    const worker = new Worker(this.script, { workerData: { mode: 'calibrate', root, options: plain } satisfies CalibrationWorkerData });
+    const worker = new Worker(this.script, {
+      workerData: { mode: 'calibrate', root, options: plain } satisfies CalibrationWorkerData,
+    });
     this.calibrationWorkers.add(worker);
     return new Promise<CalibrateResult>((resolve) => {
       let settled = false;
@@ -99,7 +103,8 @@ export class CrateRunner {
           resolve(result);
         }
       };
-      const cancel = () => worker.postMessage({ kind: 'cancel' } satisfies CalibrationWorkerRequest);
+      const cancel = () =>
+        worker.postMessage({ kind: 'cancel' } satisfies CalibrationWorkerRequest);
       if (signal?.aborted) {
         cancel();
       }
@@ -112,8 +117,15 @@ export class CrateRunner {
           void worker.terminate();
         }
       });
-      worker.on('error', (error) => settle({ ok: false, error: `the calibration worker crashed (${error instanceof Error ? error.message : String(error)})` }));
-      worker.on('exit', (code) => settle({ ok: false, error: `the calibration worker exited with code ${code}` }));
+      worker.on('error', (error) =>
+        settle({
+          ok: false,
+          error: `the calibration worker crashed (${error instanceof Error ? error.message : String(error)})`,
+        }),
+      );
+      worker.on('exit', (code) =>
+        settle({ ok: false, error: `the calibration worker exited with code ${code}` }),
+      );
     });
   }
 

@@ -30,8 +30,15 @@ if (parentPort) {
       }
     });
     const send = (message: CalibrationWorkerMessage) => port.postMessage(message);
-    void calibrateCrate(data.root, { ...data.options, signal: abort.signal, onProgress: (message) => send({ kind: 'progress', message }) })
-      .catch((error: unknown) => ({ ok: false as const, error: error instanceof Error ? error.message : String(error) }))
+    void calibrateCrate(data.root, {
+      ...data.options,
+      signal: abort.signal,
+      onProgress: (message) => send({ kind: 'progress', message }),
+    })
+      .catch((error: unknown) => ({
+        ok: false as const,
+        error: error instanceof Error ? error.message : String(error),
+      }))
       .then((result) => {
         send({ kind: 'result', result });
         port.close();

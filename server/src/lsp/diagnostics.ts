@@ -9,7 +9,10 @@ import { lintFile } from '../lints/registry';
 import { Analysis, DocumentStore } from './documents';
 import { Settings, SettingsStore } from './settings';
 
-const SEVERITY: Record<Settings['diagnostics']['severity'][keyof Settings['diagnostics']['severity']], DiagnosticSeverity> = {
+const SEVERITY: Record<
+  Settings['diagnostics']['severity'][keyof Settings['diagnostics']['severity']],
+  DiagnosticSeverity
+> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
   information: DiagnosticSeverity.Information,
@@ -34,7 +37,12 @@ export function enabledFindings(analysis: Analysis, settings: Settings): Finding
   return findings.filter((finding) => !disabled.has(finding.code));
 }
 
-export function toDiagnostic(finding: Finding, uri: string, settings: Settings, options: DiagnosticsOptions): Diagnostic {
+export function toDiagnostic(
+  finding: Finding,
+  uri: string,
+  settings: Settings,
+  options: DiagnosticsOptions,
+): Diagnostic {
   const data: DiagnosticData = {
     id: finding.id,
     future: finding.future.name,
@@ -53,7 +61,10 @@ export function toDiagnostic(finding: Finding, uri: string, settings: Settings, 
     diagnostic.codeDescription = { href: `${options.docsUrl}#${finding.code}` };
   }
   if (options.relatedInformation && finding.related.length) {
-    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri, range: r.span }, message: r.message }));
+    diagnostic.relatedInformation = finding.related.map((r) => ({
+      location: { uri, range: r.span },
+      message: r.message,
+    }));
   }
   return diagnostic;
 }
@@ -73,12 +84,16 @@ export class DiagnosticsFeature {
 
   register(): void {
     this.documents.onDidAnalyse((analysis) => void this.publish(analysis));
-    this.documents.documents.onDidClose((e) => void this.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+    this.documents.documents.onDidClose(
+      (e) => void this.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }),
+    );
   }
 
   async diagnosticsFor(analysis: Analysis): Promise<Diagnostic[]> {
     const settings = await this.settings.get(analysis.uri);
-    return enabledFindings(analysis, settings).map((finding) => toDiagnostic(finding, analysis.uri, settings, this.options));
+    return enabledFindings(analysis, settings).map((finding) =>
+      toDiagnostic(finding, analysis.uri, settings, this.options),
+    );
   }
 
   private async publish(analysis: Analysis): Promise<void> {
@@ -87,9 +102,15 @@ export class DiagnosticsFeature {
       if (!this.documents.isCurrent(analysis)) {
         return;
       }
-      await this.connection.sendDiagnostics({ uri: analysis.uri, version: analysis.version, diagnostics });
+      await this.connection.sendDiagnostics({
+        uri: analysis.uri,
+        version: analysis.version,
+        diagnostics,
+      });
     } catch (error) {
-      this.connection.console.error(`[diagnostics] FAILED for ${analysis.uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      this.connection.console.error(
+        `[diagnostics] FAILED for ${analysis.uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     }
   }
 }

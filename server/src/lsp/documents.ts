@@ -72,14 +72,18 @@ export class DocumentStore {
   /** Syntax trees of the open documents, re-parsed incrementally from each change. */
   private readonly trees = new SyntaxTrees();
   readonly documents = new TextDocuments<TextDocument>({
-    create: (uri, languageId, version, content) => TextDocument.create(uri, languageId, version, content),
+    create: (uri, languageId, version, content) =>
+      TextDocument.create(uri, languageId, version, content),
     update: (document, changes, version) => {
       this.trees.recordChanges(document, changes);
       return TextDocument.update(document, changes, version);
     },
   });
   /** `current`: the analysis once computed, so a superseded one of the same version is recognised. */
-  private readonly analyses = new Map<string, { version: number; analysis: Promise<Analysis>; current?: Analysis }>();
+  private readonly analyses = new Map<
+    string,
+    { version: number; analysis: Promise<Analysis>; current?: Analysis }
+  >();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** The engine's memory of each document's fn walks: a keystroke re-walks only the fn it touched. */
   private readonly walkCaches = new Map<string, WalkCache>();
@@ -154,7 +158,10 @@ export class DocumentStore {
       return cached.analysis;
     }
     const analysis = this.analyse(document);
-    const entry: { version: number; analysis: Promise<Analysis>; current?: Analysis } = { version: document.version, analysis };
+    const entry: { version: number; analysis: Promise<Analysis>; current?: Analysis } = {
+      version: document.version,
+      analysis,
+    };
     this.analyses.set(uri, entry);
     void analysis.then((result) => (entry.current = result));
     return analysis;
@@ -191,7 +198,16 @@ export class DocumentStore {
       return false;
     }
     const text = document.getText();
-    const current = this.makeAnalysis(uri, version, text, new SourceText(text), report, edition, 'crate', false);
+    const current = this.makeAnalysis(
+      uri,
+      version,
+      text,
+      new SourceText(text),
+      report,
+      edition,
+      'crate',
+      false,
+    );
     const analysis = Promise.resolve(current);
     this.analyses.set(uri, { version, analysis, current });
     void analysis.then((result) => this.analysed.fire(result));
@@ -200,7 +216,10 @@ export class DocumentStore {
 
   /** Whether this is still the analysis the store hands out for its document. */
   isCurrent(analysis: Analysis): boolean {
-    return this.documents.get(analysis.uri)?.version === analysis.version && this.analyses.get(analysis.uri)?.current === analysis;
+    return (
+      this.documents.get(analysis.uri)?.version === analysis.version &&
+      this.analyses.get(analysis.uri)?.current === analysis
+    );
   }
 
   /**
@@ -212,7 +231,9 @@ export class DocumentStore {
     void this.settings.get(folderUri).catch(() => undefined);
     if (folderUri.startsWith('file:')) {
       // Any file of the folder itself resolves from the folder's Cargo.toml; files below find it cached.
-      void this.editions.editionOf(path.join(filePathOf(folderUri), 'Cargo.toml')).catch(() => undefined);
+      void this.editions
+        .editionOf(path.join(filePathOf(folderUri), 'Cargo.toml'))
+        .catch(() => undefined);
     }
   }
 
@@ -234,7 +255,10 @@ export class DocumentStore {
         void analysis.then((result) => {
           // A newer version may have arrived while the edition was being resolved, or the crate
           // index may have replaced this analysis with its own.
-          if (this.documents.get(uri)?.version === result.version && this.analyses.get(uri)?.analysis === analysis) {
+          if (
+            this.documents.get(uri)?.version === result.version &&
+            this.analyses.get(uri)?.analysis === analysis
+          ) {
             this.analysed.fire(result);
           }
         });
@@ -260,9 +284,17 @@ export class DocumentStore {
     let origin: Analysis['origin'] = 'file';
     let plain = false;
     if (!(await this.ready)) {
-      report = { file, futures: [], notices: [`${file}: skipped: the Rust parser could not be loaded`] };
+      report = {
+        file,
+        futures: [],
+        notices: [`${file}: skipped: the Rust parser could not be loaded`],
+      };
     } else if (text.includes('\u0000')) {
-      report = { file, futures: [], notices: [`${file}: skipped: binary file (contains NUL bytes)`] };
+      report = {
+        file,
+        futures: [],
+        notices: [`${file}: skipped: binary file (contains NUL bytes)`],
+      };
     } else {
       // The edition can take a request to the client (its settings, on a document's first analysis)
       // and a read of Cargo.toml: the document is parsed meanwhile, and its tree kept for below.
@@ -278,7 +310,9 @@ export class DocumentStore {
         // A pathological or huge file: a notice instead of hints, and the server stays responsive.
         report = { file, futures: [], notices: [`${file}: skipped: ${parseTimeout.message}`] };
       } else {
-        const calibration = uri.startsWith('file:') ? (this.knowledge?.calibration(file) ?? null) : null;
+        const calibration = uri.startsWith('file:')
+          ? (this.knowledge?.calibration(file) ?? null)
+          : null;
         try {
           let walkCache = this.walkCaches.get(uri);
           if (!walkCache && this.documents.get(uri)) {
@@ -288,8 +322,21 @@ export class DocumentStore {
           const current = this.documents.get(uri);
           // The latest version's tree, incrementally re-parsed; an older version (a request for a
           // superseded document) parses its own text.
-          const tree = current && current.version === version && text.length <= MAX_SOURCE_CHARS && /\basync\b/.test(text) ? this.trees.treeFor(current, PARSE_BUDGET_MS) : undefined;
-          report = analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS, calibration: calibration?.calibration, walkCache, tree });
+          const tree =
+            current &&
+            current.version === version &&
+            text.length <= MAX_SOURCE_CHARS &&
+            /\basync\b/.test(text)
+              ? this.trees.treeFor(current, PARSE_BUDGET_MS)
+              : undefined;
+          report = analyzeSource(text, {
+            file,
+            edition,
+            parseBudgetMs: PARSE_BUDGET_MS,
+            calibration: calibration?.calibration,
+            walkCache,
+            tree,
+          });
           walkCache?.sweep();
           const previous = uri.startsWith('file:') ? this.knowledge?.lastReport(file) : undefined;
           const carried = previous ? carryOver(report, previous) : { report, carried: 0 };
@@ -301,14 +348,18 @@ export class DocumentStore {
             report = { file, futures: [], notices: [`${file}: skipped: ${error.message}`] };
           } else {
             const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-            this.connection.console.error(`[analysis] FAILED for ${uri} (version ${version}): ${detail}`);
+            this.connection.console.error(
+              `[analysis] FAILED for ${uri} (version ${version}): ${detail}`,
+            );
             report = { file, futures: [], notices: [`${file}: analysis failed`] };
           }
         }
       }
       const elapsed = Date.now() - started;
       if (elapsed > 200) {
-        this.connection.console.log(`[analysis] ${file}: ${report.futures.length} futures in ${elapsed} ms`);
+        this.connection.console.log(
+          `[analysis] ${file}: ${report.futures.length} futures in ${elapsed} ms`,
+        );
       }
     }
     for (const notice of report.notices) {
@@ -323,7 +374,12 @@ export class DocumentStore {
    */
   private parseAhead(uri: string, version: number, text: string): ParseTimeout | null {
     const current = this.documents.get(uri);
-    if (!current || current.version !== version || text.length > MAX_SOURCE_CHARS || !/\basync\b/.test(text)) {
+    if (
+      !current ||
+      current.version !== version ||
+      text.length > MAX_SOURCE_CHARS ||
+      !/\basync\b/.test(text)
+    ) {
       return null;
     }
     try {
@@ -342,9 +398,21 @@ export class DocumentStore {
    * can be verified against it; otherwise they are computed from a fresh single-file analysis (fix
    * verification analyses the changed file on its own, and must compare like with like).
    */
-  private makeAnalysis(uri: string, version: number, text: string, source: SourceText, report: FileReport, edition: Edition, origin: Analysis['origin'], plain: boolean): Analysis {
+  private makeAnalysis(
+    uri: string,
+    version: number,
+    text: string,
+    source: SourceText,
+    report: FileReport,
+    edition: Edition,
+    origin: Analysis['origin'],
+    plain: boolean,
+  ): Analysis {
     const file = filePathOf(uri);
-    const loaded = report.futures.some((f) => f.measured) && uri.startsWith('file:') ? this.knowledge?.calibration(file) : null;
+    const loaded =
+      report.futures.some((f) => f.measured) && uri.startsWith('file:')
+        ? this.knowledge?.calibration(file)
+        : null;
     let fixes: AnalysisFix[] | undefined;
     return {
       uri,
@@ -358,12 +426,21 @@ export class DocumentStore {
         if (!fixes) {
           try {
             // Futures kept through a parse error are not in the tree the fixes are made from.
-            const own = plain ? report : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
+            const own = plain
+              ? report
+              : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
             const base = { ...own, futures: own.futures.filter((f) => !f.kept) };
-            const starts = new Map(base.futures.map((f) => [f.name, { line: f.line, column: f.column }]));
-            fixes = fixesFor(text, base, edition).map((fix) => ({ ...fix, futureAt: starts.get(fix.futureName) ?? null }));
+            const starts = new Map(
+              base.futures.map((f) => [f.name, { line: f.line, column: f.column }]),
+            );
+            fixes = fixesFor(text, base, edition).map((fix) => ({
+              ...fix,
+              futureAt: starts.get(fix.futureName) ?? null,
+            }));
           } catch (error) {
-            this.connection.console.error(`[fixes] FAILED for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+            this.connection.console.error(
+              `[fixes] FAILED for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            );
             fixes = [];
           }
         }
@@ -390,7 +467,10 @@ export class DocumentStore {
   }
 
   private newEditionResolver(): EditionResolver {
-    return new EditionResolver((message) => this.connection.console.warn(`[edition] ${message}`), this.root);
+    return new EditionResolver(
+      (message) => this.connection.console.warn(`[edition] ${message}`),
+      this.root,
+    );
   }
 }
 

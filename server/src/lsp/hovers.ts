@@ -21,11 +21,18 @@ export class HoversFeature {
 
   async provide(params: HoverParams): Promise<Hover | null> {
     const analysis = await this.documents.analysis(params.textDocument.uri);
-    return analysis ? hoverAt(analysis.report.futures, analysis.source, params.position, analysis.calibration) : null;
+    return analysis
+      ? hoverAt(analysis.report.futures, analysis.source, params.position, analysis.calibration)
+      : null;
   }
 }
 
-export function hoverAt(futures: readonly FutureReport[], source: SourceText, position: Pos, measuredBy: MeasuredBy | null = null): Hover | null {
+export function hoverAt(
+  futures: readonly FutureReport[],
+  source: SourceText,
+  position: Pos,
+  measuredBy: MeasuredBy | null = null,
+): Hover | null {
   for (const future of futures) {
     if (future.skipped) {
       continue;
@@ -33,9 +40,15 @@ export function hoverAt(futures: readonly FutureReport[], source: SourceText, po
     for (const point of future.awaits) {
       const span = source.awaitSpan(point);
       // `.await`: the dot too.
-      const withDot = { start: { line: span.start.line, character: span.start.character - 1 }, end: span.end };
+      const withDot = {
+        start: { line: span.start.line, character: span.start.character - 1 },
+        end: span.end,
+      };
       if (contains(withDot, position)) {
-        return { range: span, contents: { kind: MarkupKind.Markdown, value: awaitMarkdown(future, point) } };
+        return {
+          range: span,
+          contents: { kind: MarkupKind.Markdown, value: awaitMarkdown(future, point) },
+        };
       }
     }
   }
@@ -43,7 +56,12 @@ export function hoverAt(futures: readonly FutureReport[], source: SourceText, po
     if (future.kind === 'fn') {
       const span = source.futureNameSpan(future);
       if (contains(span, position)) {
-        const tooltip = future.skipped ? { kind: MarkupKind.Markdown, value: `${code(future.name)}: not analysed: ${future.skipped}` } : futureTooltip(future, measuredBy);
+        const tooltip = future.skipped
+          ? {
+              kind: MarkupKind.Markdown,
+              value: `${code(future.name)}: not analysed: ${future.skipped}`,
+            }
+          : futureTooltip(future, measuredBy);
         return { range: span, contents: tooltip };
       }
     }

@@ -7,7 +7,14 @@
  * points at a hint: building hundreds of Markdown tables on every keystroke, to send them all and
  * have nearly none read, was most of the cost of answering.
  */
-import { Connection, InlayHint, InlayHintParams, MarkupContent, MarkupKind, Range } from 'vscode-languageserver/node';
+import {
+  Connection,
+  InlayHint,
+  InlayHintParams,
+  MarkupContent,
+  MarkupKind,
+  Range,
+} from 'vscode-languageserver/node';
 import type { FutureReport } from '../analysis/report';
 import type { ClientSession } from './client';
 import { DocumentStore } from './documents';
@@ -73,7 +80,9 @@ export class InlayHintsFeature {
     const [result, settings] = await Promise.all([analysis, this.settings.get(uri)]);
     // Editors ask for the visible lines: only futures that overlap them can have hints there.
     const { start, end } = params.range;
-    const visible = result.report.futures.filter((f) => !f.skipped && f.line - 1 <= end.line && f.endLine - 1 >= start.line);
+    const visible = result.report.futures.filter(
+      (f) => !f.skipped && f.line - 1 <= end.line && f.endLine - 1 >= start.line,
+    );
     // Clients that resolve hints (`inlayHint.resolveSupport`) get tooltips on resolve.
     const tooltips: TooltipMode = this.client.supports.lazyTooltips
       ? { document: this.documentNumber(uri) }
@@ -82,26 +91,39 @@ export class InlayHintsFeature {
     const hints: InlayHint[] = [];
     for (const future of visible) {
       let memo = this.memo.get(future);
-      if (!memo || memo.key !== key || memo.lines.some(([line, text]) => result.source.lineText(line) !== text)) {
+      if (
+        !memo ||
+        memo.key !== key ||
+        memo.lines.some(([line, text]) => result.source.lineText(line) !== text)
+      ) {
         const made = futureHints(future, result.source, settings, result.calibration, tooltips);
-        memo = { key, lines: made.lines.map((line) => [line, result.source.lineText(line)]), hints: made.hints };
+        memo = {
+          key,
+          lines: made.lines.map((line) => [line, result.source.lineText(line)]),
+          hints: made.hints,
+        };
         this.memo.set(future, memo);
       }
       hints.push(...memo.hints.filter((hint) => inRange(hint.position, params.range)));
     }
-    return hints.sort((a, b) => a.position.line - b.position.line || a.position.character - b.position.character);
+    return hints.sort(
+      (a, b) => a.position.line - b.position.line || a.position.character - b.position.character,
+    );
   }
 
   /** Adds the tooltip to a hint sent without one, from the current analysis; a hint whose future is gone or moved stays as it is. */
   async resolve(hint: InlayHint): Promise<InlayHint> {
     const data = hint.data as HintData | undefined;
-    const uri = Array.isArray(data) && typeof data[0] === 'number' ? this.documentUris[data[0]] : undefined;
+    const uri =
+      Array.isArray(data) && typeof data[0] === 'number' ? this.documentUris[data[0]] : undefined;
     if (!data || uri === undefined || hint.tooltip !== undefined) {
       return hint;
     }
     const analysis = await this.documents.analysis(uri);
     const [, line, column, value] = data;
-    const future = analysis?.report.futures.find((f) => f.line === line && f.column === column && !f.skipped);
+    const future = analysis?.report.futures.find(
+      (f) => f.line === line && f.column === column && !f.skipped,
+    );
     if (!analysis || !future) {
       return hint;
     }
@@ -130,14 +152,22 @@ export interface MeasuredBy {
 }
 
 /** The hints of one future, and the (0-based) lines whose text placed them. */
-function futureHints(future: FutureReport, source: SourceText, settings: Settings, measuredBy: MeasuredBy | null, tooltips: TooltipMode): { hints: InlayHint[]; lines: number[] } {
+function futureHints(
+  future: FutureReport,
+  source: SourceText,
+  settings: Settings,
+  measuredBy: MeasuredBy | null,
+  tooltips: TooltipMode,
+): { hints: InlayHint[]; lines: number[] } {
   const hints: InlayHint[] = [];
   const lines = [future.line - 1];
   const describe = (hint: InlayHint, entry?: HeldAcross): InlayHint => {
     if (tooltips === 'eager') {
       hint.tooltip = entry ? heldTooltip(future, entry) : futureTooltip(future, measuredBy);
     } else {
-      const data: HintData = entry ? [tooltips.document, future.line, future.column, entry.value.id] : [tooltips.document, future.line, future.column];
+      const data: HintData = entry
+        ? [tooltips.document, future.line, future.column, entry.value.id]
+        : [tooltips.document, future.line, future.column];
       hint.data = data;
     }
     return hint;
@@ -146,14 +176,18 @@ function futureHints(future: FutureReport, source: SourceText, settings: Setting
     hints.push(describe(futureHint(future, source)));
   }
   if (settings.inlayHints.heldValues.enable) {
-    const held = heldAcrossAwaits(future, BINDINGS).filter((entry) => (entry.value.size ?? 0) >= settings.inlayHints.heldValues.minSize);
+    const held = heldAcrossAwaits(future, BINDINGS).filter(
+      (entry) => (entry.value.size ?? 0) >= settings.inlayHints.heldValues.minSize,
+    );
     const perLine = new Map<number, number>();
     for (const entry of held) {
       perLine.set(entry.value.line, (perLine.get(entry.value.line) ?? 0) + 1);
       lines.push(entry.value.line - 1);
     }
     for (const entry of held) {
-      hints.push(describe(heldHint(future, entry, source, perLine.get(entry.value.line) === 1), entry));
+      hints.push(
+        describe(heldHint(future, entry, source, perLine.get(entry.value.line) === 1), entry),
+      );
     }
   }
   return { hints, lines };
@@ -176,10 +210,20 @@ function futureHint(future: FutureReport, source: SourceText): InlayHint {
   return { position: { line: line0, character }, label, paddingRight: true };
 }
 
-function heldHint(future: FutureReport, entry: HeldAcross, source: SourceText, aloneOnLine: boolean): InlayHint {
+function heldHint(
+  future: FutureReport,
+  entry: HeldAcross,
+  source: SourceText,
+  aloneOnLine: boolean,
+): InlayHint {
   const { value, awaits } = entry;
   const label = `held ${formatBytes(value.size, value.exact)} across ${plural(awaits.length, 'await')}`;
-  const position: Pos = aloneOnLine && ownsLine(source.lineText(value.line - 1)) && !sharesLineWithSignature(future, value.line) ? source.endOfLine(value.line - 1) : source.valueSpan(value).end;
+  const position: Pos =
+    aloneOnLine &&
+    ownsLine(source.lineText(value.line - 1)) &&
+    !sharesLineWithSignature(future, value.line)
+      ? source.endOfLine(value.line - 1)
+      : source.valueSpan(value).end;
   return { position, label, paddingLeft: true };
 }
 
@@ -192,14 +236,20 @@ export function heldTooltip(future: FutureReport, entry: HeldAcross): MarkupCont
       `**${code(value.name ?? '_')}**${value.type ? `: ${code(value.type)}` : ''}, ${formatBytes(value.size, value.exact)}`,
       '',
       `Stored in the future of ${code(future.name)} (${formatBytes(future.size, future.exact)}) while ${plural(awaits.length, 'await')} ${awaits.length === 1 ? 'is' : 'are'} pending: ${lines}.`,
-      value.size === null || !value.exact ? `\nThe type ${code(value.type ?? '_')} could not be sized from this file; the size is a lower bound.` : '',
+      value.size === null || !value.exact
+        ? `\nThe type ${code(value.type ?? '_')} could not be sized from this file; the size is a lower bound.`
+        : '',
     ].join('\n'),
   );
 }
 
 /** A line that is one `let` statement: a hint at its end is clearly about that binding. */
 function ownsLine(line: string): boolean {
-  return /^\s*let\b/.test(line) && (line.match(/\blet\b/g) ?? []).length === 1 && /;\s*(\/\/.*)?$/.test(line);
+  return (
+    /^\s*let\b/.test(line) &&
+    (line.match(/\blet\b/g) ?? []).length === 1 &&
+    /;\s*(\/\/.*)?$/.test(line)
+  );
 }
 
 function sharesLineWithSignature(future: FutureReport, line: number): boolean {
@@ -207,44 +257,69 @@ function sharesLineWithSignature(future: FutureReport, line: number): boolean {
 }
 
 /** The state-by-state breakdown of a future, as Markdown. */
-export function futureTooltip(future: FutureReport, measuredBy: MeasuredBy | null = null): MarkupContent {
+export function futureTooltip(
+  future: FutureReport,
+  measuredBy: MeasuredBy | null = null,
+): MarkupContent {
   const rows: string[] = ['| state | stores | bytes |', '| --- | --- | --- |'];
   const cell = (values: FutureReport['upvars']) =>
-    values.length ? values.map((v) => `${code(escapeMarkdownCell(valueLabel(v)))} ${formatBytes(v.size, v.exact)}`).join(', ') : '—';
+    values.length
+      ? values
+          .map((v) => `${code(escapeMarkdownCell(valueLabel(v)))} ${formatBytes(v.size, v.exact)}`)
+          .join(', ')
+      : '—';
   const total = (values: FutureReport['upvars']) => {
     const known = values.reduce((sum, v) => sum + (v.size ?? 0), 0);
     return values.some((v) => v.size === null || !v.exact) ? `≥ ${known}` : `${known}`;
   };
   rows.push(`| every state (captured) | ${cell(future.upvars)} | ${total(future.upvars)} |`);
   for (const point of future.awaits) {
-    rows.push(`| Suspend${point.index}, await on line ${point.line} | ${cell(point.held)} | ${total(point.held)} |`);
+    rows.push(
+      `| Suspend${point.index}, await on line ${point.line} | ${cell(point.held)} | ${total(point.held)} |`,
+    );
   }
   const lines = [
     `**${future.kind === 'fn' ? 'async fn' : future.kind === 'block' ? 'async block' : 'async closure'} ${code(future.name)}**: future of ${formatBytes(future.size, future.exact)}, align ${future.align}`,
     '',
   ];
   if (future.kept) {
-    lines.push('The code above does not parse right now, which hides this one from the parser: this is its last analysis, and its text has not changed since.', '');
+    lines.push(
+      'The code above does not parse right now, which hides this one from the parser: this is its last analysis, and its text has not changed since.',
+      '',
+    );
   }
   if (future.measured) {
-    const by = measuredBy ? ` (\`${measuredBy.rustc}\`) on ${formatDate(measuredBy.createdAt)}` : '';
-    lines.push(`Measured by rustc${by}: this source is unchanged since **Measure Exact Sizes with rustc** ran. The rows below are the estimator's explanation of that size.`, '');
+    const by = measuredBy
+      ? ` (\`${measuredBy.rustc}\`) on ${formatDate(measuredBy.createdAt)}`
+      : '';
+    lines.push(
+      `Measured by rustc${by}: this source is unchanged since **Measure Exact Sizes with rustc** ran. The rows below are the estimator's explanation of that size.`,
+      '',
+    );
   }
   lines.push(...rows);
   if (future.awaits.length === 0) {
     lines.push('', 'No `.await`: only the captured inputs and the state tag are stored.');
   }
   if (future.unknown.length) {
-    lines.push('', `Unknown sizes (the total is a lower bound): ${future.unknown.map((u) => `${code(u)}`).join(', ')}`);
+    lines.push(
+      '',
+      `Unknown sizes (the total is a lower bound): ${future.unknown.map((u) => `${code(u)}`).join(', ')}`,
+    );
   }
-  lines.push('', 'Values alive at different awaits share bytes, so the future is smaller than the sum of the rows.');
+  lines.push(
+    '',
+    'Values alive at different awaits share bytes, so the future is smaller than the sum of the rows.',
+  );
   return markdown(lines.join('\n'));
 }
 
 /** `2026-11-27 14:03 UTC`. */
 export function formatDate(iso: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
+  return Number.isNaN(date.getTime())
+    ? iso
+    : `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
 }
 
 function markdown(value: string): MarkupContent {
@@ -252,7 +327,11 @@ function markdown(value: string): MarkupContent {
 }
 
 function inRange(position: Pos, range: Range): boolean {
-  const after = position.line > range.start.line || (position.line === range.start.line && position.character >= range.start.character);
-  const before = position.line < range.end.line || (position.line === range.end.line && position.character <= range.end.character);
+  const after =
+    position.line > range.start.line ||
+    (position.line === range.start.line && position.character >= range.start.character);
+  const before =
+    position.line < range.end.line ||
+    (position.line === range.end.line && position.character <= range.end.character);
   return after && before;
 }

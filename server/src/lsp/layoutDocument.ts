@@ -21,7 +21,9 @@ export class LayoutDocumentFeature {
   ) {}
 
   register(): void {
-    this.connection.onRequest(FUTURE_LAYOUT_REQUEST, (params: FutureLayoutParams) => this.provide(params));
+    this.connection.onRequest(FUTURE_LAYOUT_REQUEST, (params: FutureLayoutParams) =>
+      this.provide(params),
+    );
   }
 
   async provide(params: FutureLayoutParams): Promise<FutureLayoutResult> {
@@ -142,7 +144,11 @@ export function futureLayout(future: FutureReport): FutureLayout | null {
   return { prefix, prefixSize: summary.prefixSize, variants };
 }
 
-const kindWord: Record<FutureReport['kind'], string> = { fn: 'async fn', block: 'async block', closure: 'async closure' };
+const kindWord: Record<FutureReport['kind'], string> = {
+  fn: 'async fn',
+  block: 'async block',
+  closure: 'async closure',
+};
 
 export function renderLayout(future: FutureReport, file: string): string {
   const out: string[] = [];
@@ -159,7 +165,9 @@ export function renderLayout(future: FutureReport, file: string): string {
     out.push(`// The size was measured by rustc; the offsets are the analysis's estimate.`);
   }
   out.push('');
-  out.push(`future ${future.name}  size ${formatBytes(future.size, future.exact)}  align ${future.align}`);
+  out.push(
+    `future ${future.name}  size ${formatBytes(future.size, future.exact)}  align ${future.align}`,
+  );
   if (future.unknown.length) {
     out.push(`unknown ${future.unknown.join(', ')}`);
   }
@@ -177,7 +185,9 @@ export function renderLayout(future: FutureReport, file: string): string {
   out.push(`variant Unresumed  (the captured inputs only)`);
   for (const v of layout.variants) {
     const point = future.awaits[v.index];
-    out.push(`variant Suspend${v.index}  await #${v.index} at line ${point.line}  ends at ${v.end}`);
+    out.push(
+      `variant Suspend${v.index}  await #${v.index} at line ${point.line}  ends at ${v.end}`,
+    );
     if (!v.fields.length) {
       out.push('  (nothing of its own)');
     }

@@ -17,10 +17,9 @@ const ON_SAVE_DESCRIPTION =
 
 const severity = z.enum(['error', 'warning', 'information', 'hint']);
 
-const severityByCode = Object.fromEntries(DIAGNOSTIC_CODES.map((code) => [code, severity.default('warning')])) as Record<
-  (typeof DIAGNOSTIC_CODES)[number],
-  z.ZodDefault<typeof severity>
->;
+const severityByCode = Object.fromEntries(
+  DIAGNOSTIC_CODES.map((code) => [code, severity.default('warning')]),
+) as Record<(typeof DIAGNOSTIC_CODES)[number], z.ZodDefault<typeof severity>>;
 
 /** Every setting under `rustFutureSize.`, nested the way `workspace/configuration` returns them. */
 export const SettingsSchema = z.object({
@@ -28,13 +27,28 @@ export const SettingsSchema = z.object({
     .object({
       futureSize: z
         .object({
-          enable: z.boolean().default(true).describe('Whether to show the size of each future next to its `async fn`, async block or async closure.'),
+          enable: z
+            .boolean()
+            .default(true)
+            .describe(
+              'Whether to show the size of each future next to its `async fn`, async block or async closure.',
+            ),
         })
         .prefault({}),
       heldValues: z
         .object({
-          enable: z.boolean().default(true).describe('Whether to show the size of each binding held across an `.await`, and how many awaits it crosses.'),
-          minSize: z.number().int().min(0).default(0).describe('Show held-value hints only for values of at least this many bytes.'),
+          enable: z
+            .boolean()
+            .default(true)
+            .describe(
+              'Whether to show the size of each binding held across an `.await`, and how many awaits it crosses.',
+            ),
+          minSize: z
+            .number()
+            .int()
+            .min(0)
+            .default(0)
+            .describe('Show held-value hints only for values of at least this many bytes.'),
         })
         .prefault({}),
     })
@@ -42,7 +56,10 @@ export const SettingsSchema = z.object({
   diagnostics: z
     .object({
       enable: z.boolean().default(true).describe('Whether to report diagnostics.'),
-      disabled: z.array(z.enum(DIAGNOSTIC_CODES)).default([]).describe('Diagnostic codes not to report.'),
+      disabled: z
+        .array(z.enum(DIAGNOSTIC_CODES))
+        .default([])
+        .describe('Diagnostic codes not to report.'),
       severity: z.object(severityByCode).prefault({}).describe('Severity of each diagnostic code.'),
     })
     .prefault({}),
@@ -51,29 +68,35 @@ export const SettingsSchema = z.object({
     .int()
     .min(1)
     .default(1024)
-    .describe('Report a value held across an `.await` when it is at least this many bytes (`large-value-held-across-await`).'),
+    .describe(
+      'Report a value held across an `.await` when it is at least this many bytes (`large-value-held-across-await`).',
+    ),
   largeFutureThreshold: z
     .number()
     .int()
     .min(1)
     .default(16384)
-    .describe("Report a future when it is at least this many bytes (`large-future`); when it is not set, the default is `future-size-threshold` from the crate's `clippy.toml`, else clippy's 16384."),
+    .describe(
+      "Report a future when it is at least this many bytes (`large-future`); when it is not set, the default is `future-size-threshold` from the crate's `clippy.toml`, else clippy's 16384.",
+    ),
   calibration: z
     .object({
-      allowRustcBootstrap: z
-        .boolean()
-        .default(false)
-        .describe(ALLOW_BOOTSTRAP_DESCRIPTION),
+      allowRustcBootstrap: z.boolean().default(false).describe(ALLOW_BOOTSTRAP_DESCRIPTION),
       onSave: z.boolean().default(false).describe(ON_SAVE_DESCRIPTION),
     })
     .prefault({}),
   edition: z
     .enum(['auto', '2015', '2018', '2021', '2024'])
     .default('auto')
-    .describe('Rust edition used for the analysis; `auto` reads it from the `Cargo.toml` of the package that owns the file.'),
+    .describe(
+      'Rust edition used for the analysis; `auto` reads it from the `Cargo.toml` of the package that owns the file.',
+    ),
   trace: z
     .object({
-      server: z.enum(['off', 'messages', 'verbose']).default('off').describe('Traces the communication between VS Code and the language server.'),
+      server: z
+        .enum(['off', 'messages', 'verbose'])
+        .default('off')
+        .describe('Traces the communication between VS Code and the language server.'),
     })
     .prefault({}),
 });
@@ -101,7 +124,12 @@ export function parseSettings(raw: unknown): ParsedSettings {
 
 /** Whether the client sent a value for `largeFutureThreshold` (VS Code's client leaves defaults out of it). */
 function setsThreshold(raw: unknown): boolean {
-  return typeof raw === 'object' && raw !== null && (raw as Record<string, unknown>).largeFutureThreshold !== undefined && (raw as Record<string, unknown>).largeFutureThreshold !== null;
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    (raw as Record<string, unknown>).largeFutureThreshold !== undefined &&
+    (raw as Record<string, unknown>).largeFutureThreshold !== null
+  );
 }
 
 /** Where a document's default `largeFutureThreshold` comes from when the user has not set one. */
@@ -114,7 +142,10 @@ export type ThresholdDefault = (uri: string) => number | null;
  */
 export class SettingsStore {
   private readonly cache = new Map<string, Promise<Settings>>();
-  private lastGood: { settings: Settings; setsThreshold: boolean } = { settings: defaultSettings(), setsThreshold: false };
+  private lastGood: { settings: Settings; setsThreshold: boolean } = {
+    settings: defaultSettings(),
+    setsThreshold: false,
+  };
   private readonly reported = new Set<string>();
   private readonly changed = new Emitter<void>();
   /** Fires when the settings may have changed: the next `get` pulls them again. */
@@ -162,7 +193,10 @@ export class SettingsStore {
     }
     let raw: unknown;
     try {
-      raw = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION });
+      raw = await this.connection.workspace.getConfiguration({
+        scopeUri: uri,
+        section: SETTINGS_SECTION,
+      });
     } catch (error) {
       this.connection.console.warn(`[settings] FAILED to get the configuration: ${String(error)}`);
       return this.lastGood;
@@ -177,7 +211,9 @@ export class SettingsStore {
       return good;
     }
     const message = `rust-future-size: invalid setting${parsed.problems.length > 1 ? 's' : ''} ${parsed.problems.join('; ')}. The previous configuration stays in force.`;
-    this.connection.console.warn(`[settings] IGNORING invalid configuration: ${parsed.problems.join('; ')}`);
+    this.connection.console.warn(
+      `[settings] IGNORING invalid configuration: ${parsed.problems.join('; ')}`,
+    );
     if (!this.reported.has(message)) {
       this.reported.add(message);
       void this.connection.window.showWarningMessage(message);

@@ -46,8 +46,14 @@ export class SyntaxTrees {
       const lines = change.text.split('\n');
       const newEnd =
         lines.length === 1
-          ? { row: change.range.start.line, column: change.range.start.character + change.text.length }
-          : { row: change.range.start.line + lines.length - 1, column: lines[lines.length - 1].length };
+          ? {
+              row: change.range.start.line,
+              column: change.range.start.character + change.text.length,
+            }
+          : {
+              row: change.range.start.line + lines.length - 1,
+              column: lines[lines.length - 1].length,
+            };
       editTree(entry.tree, {
         startIndex,
         oldEndIndex,
@@ -59,7 +65,12 @@ export class SyntaxTrees {
       entry.stale = true;
       if (changes.length > 1) {
         if (!copied) {
-          current = TextDocument.create(document.uri, document.languageId, document.version, document.getText());
+          current = TextDocument.create(
+            document.uri,
+            document.languageId,
+            document.version,
+            document.getText(),
+          );
           copied = true;
         }
         current = TextDocument.update(current, [change], current.version);

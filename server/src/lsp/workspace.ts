@@ -123,7 +123,12 @@ export class WorkspaceIndex implements CrateKnowledge {
     const crate = this.crateContaining(file);
     const entry = crate?.reports.get(path.resolve(file));
     // The length first: while a file is being edited it rarely matches, and hashing the text each keystroke would not be free.
-    return entry && entry.stamp === crate!.stamp && entry.length === text.length && entry.hash === hashText(text) ? entry.report : undefined;
+    return entry &&
+      entry.stamp === crate!.stamp &&
+      entry.length === text.length &&
+      entry.hash === hashText(text)
+      ? entry.report
+      : undefined;
   }
 
   lastReport(file: string): FileReport | undefined {
@@ -148,7 +153,12 @@ export class WorkspaceIndex implements CrateKnowledge {
       const text = parent ? this.currentText(crate, parent.path) : undefined;
       const child = own.modulePath[depth];
       // A file no chain of `mod` declarations reaches (a binary under src/bin) inherits nothing.
-      if (text === undefined || !modSignature(text).split(',').some((m) => m === child || m.startsWith(`${child}=`))) {
+      if (
+        text === undefined ||
+        !modSignature(text)
+          .split(',')
+          .some((m) => m === child || m.startsWith(`${child}=`))
+      ) {
         return [];
       }
       ancestors.push({ text, child });
@@ -173,16 +183,27 @@ export class WorkspaceIndex implements CrateKnowledge {
     crate.calibration = loaded;
     crate.stamp++;
     crate.lastInput = '';
-    this.runner.run({ kind: 'calibration', root: crate.root, data: loaded?.data ?? null }).catch((error: unknown) => this.log(`[crate] FAILED to pass the calibration of ${crate.name} on: ${describe(error)}`));
+    this.runner
+      .run({ kind: 'calibration', root: crate.root, data: loaded?.data ?? null })
+      .catch((error: unknown) =>
+        this.log(`[crate] FAILED to pass the calibration of ${crate.name} on: ${describe(error)}`),
+      );
   }
 
   private loadStoredCalibration(crate: CrateState, announce: boolean): void {
     const file = defaultCalibrationPath(crate.root);
     const data = loadCalibration(file);
-    if (!data || (crate.calibration && crate.calibration.data.createdAt === data.createdAt && crate.calibration.data.rustc === data.rustc)) {
+    if (
+      !data ||
+      (crate.calibration &&
+        crate.calibration.data.createdAt === data.createdAt &&
+        crate.calibration.data.rustc === data.rustc)
+    ) {
       return;
     }
-    this.log(`[calibration] ${crate.name}: ${data.futures.length} measured futures from ${file} (${data.rustc}, ${data.createdAt})`);
+    this.log(
+      `[calibration] ${crate.name}: ${data.futures.length} measured futures from ${file} (${data.rustc}, ${data.createdAt})`,
+    );
     this.setCalibration(crate, { file, data, calibration: new Calibration(data) });
     if (announce) {
       this.documents.invalidate([...crate.uris]);
@@ -370,7 +391,10 @@ export class WorkspaceIndex implements CrateKnowledge {
     }
   }
 
-  private async index(crate: CrateState, progress: WorkDoneProgressServerReporter | null): Promise<void> {
+  private async index(
+    crate: CrateState,
+    progress: WorkDoneProgressServerReporter | null,
+  ): Promise<void> {
     let files: CrateFile[] = [];
     let hashes: string[] = [];
     let versions = new Map<string, number>();
@@ -406,7 +430,11 @@ export class WorkspaceIndex implements CrateKnowledge {
       return;
     }
     const edition = await this.documents.editionFor(anyUri);
-    const input = JSON.stringify([edition, crate.stamp, files.map((f, i) => [f.file, f.modulePath.join('::'), hashes[i]])]);
+    const input = JSON.stringify([
+      edition,
+      crate.stamp,
+      files.map((f, i) => [f.file, f.modulePath.join('::'), hashes[i]]),
+    ]);
     if (input !== crate.lastInput) {
       progress?.report(`analysing ${files.length} files`);
       const started = Date.now();
@@ -415,10 +443,17 @@ export class WorkspaceIndex implements CrateKnowledge {
         return;
       }
       const stamp = crate.stamp;
-      crate.reports = new Map(files.map((f, i) => [f.file, { hash: hashes[i], length: f.text.length, stamp, report: reports[i] }]));
+      crate.reports = new Map(
+        files.map((f, i) => [
+          f.file,
+          { hash: hashes[i], length: f.text.length, stamp, report: reports[i] },
+        ]),
+      );
       crate.lastInput = input;
       const futures = reports.reduce((n, r) => n + r.futures.length, 0);
-      this.log(`[crate] ${crate.indexed ? 're-indexed' : 'indexed'} ${crate.name}: ${files.length} files, ${futures} futures in ${Date.now() - started} ms`);
+      this.log(
+        `[crate] ${crate.indexed ? 're-indexed' : 'indexed'} ${crate.name}: ${files.length} files, ${futures} futures in ${Date.now() - started} ms`,
+      );
       crate.indexed = true;
     }
     this.deliver(crate, versions, edition);
@@ -430,7 +465,12 @@ export class WorkspaceIndex implements CrateKnowledge {
     for (const uri of crate.uris) {
       const entry = crate.reports.get(path.resolve(filePathOf(uri)));
       const version = versions.get(uri);
-      if (entry && entry.stamp === crate.stamp && version !== undefined && this.documents.adoptCrateReport(uri, version, entry.report, edition)) {
+      if (
+        entry &&
+        entry.stamp === crate.stamp &&
+        version !== undefined &&
+        this.documents.adoptCrateReport(uri, version, entry.report, edition)
+      ) {
         delivered++;
       }
     }
@@ -446,7 +486,11 @@ export class WorkspaceIndex implements CrateKnowledge {
     crate.name = layout.name;
     for (const warning of layout.warnings) {
       if (/Cargo\.toml: does not parse/.test(warning)) {
-        this.showOnce(crate, 'warning', `rust-future-size: ${warning}. Its edition is taken as 2021 and its files are still analysed.`);
+        this.showOnce(
+          crate,
+          'warning',
+          `rust-future-size: ${warning}. Its edition is taken as 2021 and its files are still analysed.`,
+        );
       } else {
         this.log(`[crate] ${warning}`);
       }
@@ -457,11 +501,15 @@ export class WorkspaceIndex implements CrateKnowledge {
    * The crate's files with their newest text, within the size cap (open documents always count),
    * and the version of each open document whose text is used.
    */
-  private async collectFiles(crate: CrateState): Promise<{ files: CrateFile[]; hashes: string[]; versions: Map<string, number> }> {
+  private async collectFiles(
+    crate: CrateState,
+  ): Promise<{ files: CrateFile[]; hashes: string[]; versions: Map<string, number> }> {
     const layout = crate.layout!;
     const texts = new Map<string, string | null>();
     const openPaths = new Set([...crate.uris].map((uri) => path.resolve(filePathOf(uri))));
-    const toRead = layout.files.map((f) => f.path).filter((p) => !openPaths.has(p) && (!crate.disk.has(p) || crate.diskStale.has(p)));
+    const toRead = layout.files
+      .map((f) => f.path)
+      .filter((p) => !openPaths.has(p) && (!crate.disk.has(p) || crate.diskStale.has(p)));
     for (let i = 0; i < toRead.length; i += READ_BATCH) {
       const batch = toRead.slice(i, i + READ_BATCH);
       const read = await Promise.all(batch.map(readSource));
@@ -503,7 +551,10 @@ export class WorkspaceIndex implements CrateKnowledge {
       if (text === undefined) {
         continue;
       }
-      if (openText === undefined && (files.length >= MAX_CRATE_FILES || bytes + text.length > MAX_CRATE_BYTES)) {
+      if (
+        openText === undefined &&
+        (files.length >= MAX_CRATE_FILES || bytes + text.length > MAX_CRATE_BYTES)
+      ) {
         skipped++;
         continue;
       }
@@ -592,7 +643,9 @@ function packageName(root: string): string | null {
 /** The `mod x;` declarations of a file, in order: when they change, the module tree may have. */
 export function modSignature(text: string): string {
   const names: string[] = [];
-  for (const m of text.matchAll(/^[ \t]*(?:#\[path\s*=\s*"([^"]*)"\][ \t]*\n?[ \t]*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;/gm)) {
+  for (const m of text.matchAll(
+    /^[ \t]*(?:#\[path\s*=\s*"([^"]*)"\][ \t]*\n?[ \t]*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;/gm,
+  )) {
     names.push(m[1] ? `${m[2]}=${m[1]}` : m[2]);
   }
   return names.join(',');

@@ -43,26 +43,51 @@ export function loadCalibration(file: string): CalibrationData | null {
   }
 }
 
-export async function calibrateCrate(crateRoot: string, options: CalibrateOptions): Promise<CalibrateResult> {
+export async function calibrateCrate(
+  crateRoot: string,
+  options: CalibrateOptions,
+): Promise<CalibrateResult> {
   const layout = readCrateLayout(crateRoot);
   const targetDir = options.targetDir ?? path.join(crateRoot, 'target', 'rust-future-size');
   const toolchain = await chooseToolchain(options.allowBootstrap);
   if (!toolchain) {
     return {
       ok: false,
-      error: 'measuring sizes needs a nightly toolchain (`rustup toolchain install nightly`) or permission to use RUSTC_BOOTSTRAP=1 with the stable one',
+      error:
+        'measuring sizes needs a nightly toolchain (`rustup toolchain install nightly`) or permission to use RUSTC_BOOTSTRAP=1 with the stable one',
     };
   }
-  const env = { ...process.env, CARGO_TARGET_DIR: targetDir, ...(toolchain === 'bootstrap' ? { RUSTC_BOOTSTRAP: '1' } : {}) };
+  const env = {
+    ...process.env,
+    CARGO_TARGET_DIR: targetDir,
+    ...(toolchain === 'bootstrap' ? { RUSTC_BOOTSTRAP: '1' } : {}),
+  };
   const cargo = (args: string[]) => (toolchain === 'nightly' ? ['+nightly', ...args] : args);
-  options.onProgress?.(`cleaning ${layout.name} in ${path.relative(crateRoot, targetDir) || targetDir}`);
+  options.onProgress?.(
+    `cleaning ${layout.name} in ${path.relative(crateRoot, targetDir) || targetDir}`,
+  );
   // Only this crate's own artifacts go, so rustc runs again and prints its layouts; dependencies stay built.
-  await run('cargo', cargo(['clean', '-p', layout.name, '--target-dir', targetDir]), crateRoot, env, options.signal);
+  await run(
+    'cargo',
+    cargo(['clean', '-p', layout.name, '--target-dir', targetDir]),
+    crateRoot,
+    env,
+    options.signal,
+  );
   options.onProgress?.(`building ${layout.name} with -Zprint-type-sizes`);
   const target = hasLibrary(crateRoot) ? ['--lib'] : [];
-  const build = await run('cargo', cargo(['rustc', ...target, '--target-dir', targetDir, '--', '-Zprint-type-sizes']), crateRoot, env, options.signal);
+  const build = await run(
+    'cargo',
+    cargo(['rustc', ...target, '--target-dir', targetDir, '--', '-Zprint-type-sizes']),
+    crateRoot,
+    env,
+    options.signal,
+  );
   if (build.code !== 0) {
-    return { ok: false, error: firstCompilerError(build.stderr) ?? `cargo exited with status ${build.code}` };
+    return {
+      ok: false,
+      error: firstCompilerError(build.stderr) ?? `cargo exited with status ${build.code}`,
+    };
   }
   options.onProgress?.('mapping measurements to the source');
   const types = parsePrintTypeSizes(build.stdout);
@@ -77,16 +102,31 @@ export async function calibrateCrate(crateRoot: string, options: CalibrateOption
   for (const report of reports) {
     // rustc names blocks and closures by file (relative to the crate root); fns by path.
     const relative = path.relative(crateRoot, report.file).replace(/\\/g, '/');
-    const candidates = rustcFutures.filter((f) => f.kind === 'fn' || !f.file || f.file.replace(/\\/g, '/').endsWith(relative));
+    const candidates = rustcFutures.filter(
+      (f) => f.kind === 'fn' || !f.file || f.file.replace(/\\/g, '/').endsWith(relative),
+    );
     for (const pair of matchFutures(report.futures, candidates).pairs) {
       if (!measured.some((m) => m.hash === pair.engine.hash && m.name === pair.engine.name)) {
-        measured.push({ kind: pair.engine.kind, name: pair.engine.name, hash: pair.engine.hash, size: pair.rustc.size, align: pair.rustc.align });
+        measured.push({
+          kind: pair.engine.kind,
+          name: pair.engine.name,
+          hash: pair.engine.hash,
+          size: pair.rustc.size,
+          align: pair.rustc.align,
+        });
       }
     }
   }
   const data: CalibrationData = {
     version: 1,
-    rustc: (await run('rustc', toolchain === 'nightly' ? ['+nightly', '--version'] : ['--version'], crateRoot, env)).stdout.trim(),
+    rustc: (
+      await run(
+        'rustc',
+        toolchain === 'nightly' ? ['+nightly', '--version'] : ['--version'],
+        crateRoot,
+        env,
+      )
+    ).stdout.trim(),
     createdAt: new Date().toISOString(),
     futures: measured,
     types: Object.fromEntries(typeSizesFromTypes(types)),
@@ -114,7 +154,13 @@ interface RunResult {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<RunResult> {
+function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+): Promise<RunResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -167,5 +213,3 @@ function readOr(file: string): string {
     return '';
   }
 }
-
-

@@ -76,18 +76,33 @@ export function matchFutures(engine: FutureReport[], rustc: RustcFuture[]): Futu
     }
     const wanted = normaliseFnPath(pair.rustc.name);
     for (const candidate of [...available]) {
-      if (candidate.kind === 'fn' && candidate.name !== pair.rustc.name && normaliseFnPath(candidate.name) === wanted) {
+      if (
+        candidate.kind === 'fn' &&
+        candidate.name !== pair.rustc.name &&
+        normaliseFnPath(candidate.name) === wanted
+      ) {
         claim(pair.engine, candidate);
       }
     }
   }
 
-  return { pairs, unmatchedEngine, unmatchedRustc: rustc.filter((future) => available.has(future)) };
+  return {
+    pairs,
+    unmatchedEngine,
+    unmatchedRustc: rustc.filter((future) => available.has(future)),
+  };
 }
 
-function findSpanned(future: Pick<FutureReport, 'kind' | 'line' | 'column'>, available: Set<RustcFuture>): RustcFuture | undefined {
+function findSpanned(
+  future: Pick<FutureReport, 'kind' | 'line' | 'column'>,
+  available: Set<RustcFuture>,
+): RustcFuture | undefined {
   for (const candidate of available) {
-    if (candidate.kind === future.kind && candidate.line === future.line && candidate.column === future.column) {
+    if (
+      candidate.kind === future.kind &&
+      candidate.line === future.line &&
+      candidate.column === future.column
+    ) {
       return candidate;
     }
   }

@@ -221,9 +221,21 @@ export function identifyFuture(typeName: string): FutureIdentity | null {
   return null;
 }
 
-function spannedIdentity(kind: RustcFutureKind, label: string, match: RegExpExecArray): FutureIdentity {
+function spannedIdentity(
+  kind: RustcFutureKind,
+  label: string,
+  match: RegExpExecArray,
+): FutureIdentity {
   const [line, column, endLine, endColumn] = match.slice(2, 6).map(Number);
-  return { kind, name: `${label}@${line}:${column}`, file: match[1], line, column, endLine, endColumn };
+  return {
+    kind,
+    name: `${label}@${line}:${column}`,
+    file: match[1],
+    line,
+    column,
+    endLine,
+    endColumn,
+  };
 }
 
 /**
@@ -273,7 +285,8 @@ function futureFromType(type: RustcType, identity: FutureIdentity): RustcFuture 
 
 /** Upvars are repeated in every state; `Unresumed` is the canonical place to read them. */
 function upvarsOf(type: RustcType): RustcField[] {
-  const unresumed = type.variants.find((variant) => variant.name === 'Unresumed') ?? type.variants[0];
+  const unresumed =
+    type.variants.find((variant) => variant.name === 'Unresumed') ?? type.variants[0];
   return unresumed ? unresumed.fields.filter((field) => field.kind === 'upvar') : [];
 }
 

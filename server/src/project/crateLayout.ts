@@ -32,7 +32,8 @@ export interface CrateLayout {
   warnings: string[];
 }
 
-const MOD_DECLARATION = /^[ \t]*(?:#\[path\s*=\s*"([^"]+)"\][ \t]*\n?[ \t]*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;/gm;
+const MOD_DECLARATION =
+  /^[ \t]*(?:#\[path\s*=\s*"([^"]+)"\][ \t]*\n?[ \t]*)?(?:pub(?:\([^)]*\))?\s+)?mod\s+([A-Za-z_][A-Za-z0-9_]*)\s*;/gm;
 const MAX_FILES = 5000;
 
 /** The nearest folder at or above `start` whose `Cargo.toml` has a `[package]`. */
@@ -64,7 +65,10 @@ export function readCrateLayout(root: string): CrateLayout {
   for (const extra of listRustFiles(path.join(root, 'src'))) {
     if (!seen.has(extra) && files.length < MAX_FILES) {
       seen.add(extra);
-      files.push({ path: extra, modulePath: modulePathFromFile(path.relative(path.join(root, 'src'), extra)) });
+      files.push({
+        path: extra,
+        modulePath: modulePathFromFile(path.relative(path.join(root, 'src'), extra)),
+      });
     }
   }
   return { root, name, edition: manifest ? editionOf(manifest, warnings) : null, files, warnings };
@@ -108,7 +112,15 @@ function isInside(file: string, root: string): boolean {
   }
 }
 
-function followModules(file: string, modulePath: string[], isRoot: boolean, files: CrateSourceFile[], seen: Set<string>, warnings: string[], crateRoot: string): void {
+function followModules(
+  file: string,
+  modulePath: string[],
+  isRoot: boolean,
+  files: CrateSourceFile[],
+  seen: Set<string>,
+  warnings: string[],
+  crateRoot: string,
+): void {
   const resolved = path.resolve(file);
   if (seen.has(resolved) || files.length >= MAX_FILES) {
     return;
@@ -121,7 +133,8 @@ function followModules(file: string, modulePath: string[], isRoot: boolean, file
   }
   // Child modules of `a.rs` live in `a/`; of `lib.rs`, `main.rs` and `mod.rs`, beside them.
   const base = path.basename(resolved, '.rs');
-  const dir = isRoot || base === 'mod' ? path.dirname(resolved) : path.join(path.dirname(resolved), base);
+  const dir =
+    isRoot || base === 'mod' ? path.dirname(resolved) : path.join(path.dirname(resolved), base);
   for (const m of text.matchAll(MOD_DECLARATION)) {
     const [, explicitPath, name] = m;
     const candidates = explicitPath
@@ -136,7 +149,9 @@ function followModules(file: string, modulePath: string[], isRoot: boolean, file
     } else if (found) {
       warnings.push(`${resolved}: module \`${name}\` is outside the package (${found}): not read`);
     } else {
-      warnings.push(`${resolved}: module \`${name}\` not found (looked for ${candidates.map((c) => path.relative(process.cwd(), c)).join(', ')})`);
+      warnings.push(
+        `${resolved}: module \`${name}\` not found (looked for ${candidates.map((c) => path.relative(process.cwd(), c)).join(', ')})`,
+      );
     }
   }
 }

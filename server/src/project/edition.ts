@@ -97,7 +97,9 @@ export class EditionResolver {
     if (isEdition(value)) {
       return value;
     }
-    this.warn(`${this.shown(manifestDirectory)}: unsupported edition ${JSON.stringify(value)}; assuming edition ${DEFAULT_EDITION}`);
+    this.warn(
+      `${this.shown(manifestDirectory)}: unsupported edition ${JSON.stringify(value)}; assuming edition ${DEFAULT_EDITION}`,
+    );
     return DEFAULT_EDITION;
   }
 

@@ -14,7 +14,10 @@ export type SourceText = { ok: true; text: string } | { ok: false; reason: strin
  * The file's text, or why it was skipped (`reason` is a short phrase such as `binary file`).
  * Rust source must be UTF-8, so anything else is skipped rather than guessed at.
  */
-export async function readSource(file: string, maxBytes: number = MAX_SOURCE_BYTES): Promise<SourceText> {
+export async function readSource(
+  file: string,
+  maxBytes: number = MAX_SOURCE_BYTES,
+): Promise<SourceText> {
   let bytes: Buffer;
   try {
     const stat = await fs.promises.stat(file);
@@ -24,7 +27,10 @@ export async function readSource(file: string, maxBytes: number = MAX_SOURCE_BYT
     }
     const size = stat.size;
     if (size > maxBytes) {
-      return { ok: false, reason: `larger than ${formatMegabytes(maxBytes)} (${formatMegabytes(size)})` };
+      return {
+        ok: false,
+        reason: `larger than ${formatMegabytes(maxBytes)} (${formatMegabytes(size)})`,
+      };
     }
     bytes = await fs.promises.readFile(file);
   } catch (error) {
@@ -35,7 +41,10 @@ export async function readSource(file: string, maxBytes: number = MAX_SOURCE_BYT
   }
   try {
     // `fatal` turns invalid sequences into an error instead of silently inserting U+FFFD.
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes as Uint8Array<ArrayBuffer>) };
+    return {
+      ok: true,
+      text: new TextDecoder('utf-8', { fatal: true }).decode(bytes as Uint8Array<ArrayBuffer>),
+    };
   } catch {
     return { ok: false, reason: 'not valid UTF-8' };
   }

@@ -16,7 +16,10 @@ export const SKIPPED_DIRECTORIES: ReadonlySet<string> = new Set(['target', '.git
  * Symlinked directories are not followed, which rules out cycles.
  * @throws UsageError when a path on the command line does not exist or cannot be read.
  */
-export async function expandPaths(paths: readonly string[], cwd: string = process.cwd()): Promise<string[]> {
+export async function expandPaths(
+  paths: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<string[]> {
   const seen = new Set<string>();
   const files: string[] = [];
   for (const given of paths) {
@@ -50,7 +53,12 @@ async function expandOne(given: string, resolved: string): Promise<string[]> {
   return [resolved];
 }
 
-async function walk(directory: string, given: string, found: string[], isRoot: boolean): Promise<void> {
+async function walk(
+  directory: string,
+  given: string,
+  found: string[],
+  isRoot: boolean,
+): Promise<void> {
   let entries: fs.Dirent[];
   try {
     entries = await fs.promises.readdir(directory, { withFileTypes: true });
@@ -67,7 +75,10 @@ async function walk(directory: string, given: string, found: string[], isRoot: b
       if (!SKIPPED_DIRECTORIES.has(entry.name)) {
         await walk(entryPath, given, found, false);
       }
-    } else if (entry.name.endsWith('.rs') && (entry.isFile() || (await isFileBehindLink(entryPath)))) {
+    } else if (
+      entry.name.endsWith('.rs') &&
+      (entry.isFile() || (await isFileBehindLink(entryPath)))
+    ) {
       found.push(entryPath);
     }
   }

@@ -79,7 +79,10 @@ export class SourceText {
     IDENT.lastIndex = start;
     const match = IDENT.exec(text);
     const length = match ? match[0].length : Math.min(1, Math.max(0, text.length - start));
-    return { start: { line: line0, character: start }, end: { line: line0, character: start + length } };
+    return {
+      start: { line: line0, character: start },
+      end: { line: line0, character: start + length },
+    };
   }
 
   /** The span of a held value's name (a binding pattern may start with `mut` or `ref`). */
@@ -90,7 +93,10 @@ export class SourceText {
       const from = value.column - 1;
       const at = text.indexOf(value.name, from);
       if (at >= 0 && at - from <= 8 && isWordBoundary(text, at, value.name.length)) {
-        return { start: { line: line0, character: at }, end: { line: line0, character: at + value.name.length } };
+        return {
+          start: { line: line0, character: at },
+          end: { line: line0, character: at + value.name.length },
+        };
       }
     }
     return this.wordAt(value.line, value.column);
@@ -100,7 +106,10 @@ export class SourceText {
   awaitSpan(point: Pick<AwaitPoint, 'line' | 'column'>): Span {
     const line0 = point.line - 1;
     const start = point.column - 1;
-    return { start: { line: line0, character: start }, end: { line: line0, character: start + 'await'.length } };
+    return {
+      start: { line: line0, character: start },
+      end: { line: line0, character: start + 'await'.length },
+    };
   }
 
   /** The name of an async fn, or the `async` keyword of a block (the body's start for a closure). */
@@ -109,7 +118,10 @@ export class SourceText {
     const start = future.column - 1;
     if (future.kind === 'fn') {
       const rest = this.linesJoined(line0, 4).slice(start);
-      const match = /^async\s+(?:unsafe\s+)?(?:extern\s+(?:"[^"]*"\s+)?)?fn\s+(?:r#)?([A-Za-z_][A-Za-z0-9_]*)/.exec(rest);
+      const match =
+        /^async\s+(?:unsafe\s+)?(?:extern\s+(?:"[^"]*"\s+)?)?fn\s+(?:r#)?([A-Za-z_][A-Za-z0-9_]*)/.exec(
+          rest,
+        );
       if (match) {
         const nameOffset = match[0].length - match[1].length;
         return this.spanFrom(line0, start, nameOffset, match[1].length);
@@ -160,7 +172,14 @@ export class SourceText {
           return null;
         }
         depth--;
-      } else if (depth === 0 && c === '=' && start < 0 && rest[i + 1] !== '=' && rest[i + 1] !== '>' && !'=!<>'.includes(rest[i - 1] ?? '')) {
+      } else if (
+        depth === 0 &&
+        c === '=' &&
+        start < 0 &&
+        rest[i + 1] !== '=' &&
+        rest[i + 1] !== '>' &&
+        !'=!<>'.includes(rest[i - 1] ?? '')
+      ) {
         start = i + 1;
       } else if (depth === 0 && c === ';') {
         return start < 0 ? null : rest.slice(start, i).trim();

@@ -18,7 +18,11 @@ function workspaceFile(relative: string): vscode.Uri {
 }
 
 /** Polls until `probe` returns a value that is not undefined, or fails after `timeoutMs`. */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -42,10 +46,16 @@ function ours(uri: vscode.Uri): vscode.Diagnostic[] {
 }
 
 function labelOf(hint: vscode.InlayHint): string {
-  return typeof hint.label === 'string' ? hint.label : hint.label.map((part) => part.value).join('');
+  return typeof hint.label === 'string'
+    ? hint.label
+    : hint.label.map((part) => part.value).join('');
 }
 
-function positionOf(document: vscode.TextDocument, needle: string, occurrence = 1): vscode.Position {
+function positionOf(
+  document: vscode.TextDocument,
+  needle: string,
+  occurrence = 1,
+): vscode.Position {
   let at = -1;
   for (let i = 0; i < occurrence; i++) {
     at = document.getText().indexOf(needle, at + 1);
@@ -79,7 +89,11 @@ suite('rust-future-size in VS Code', () => {
       const found = ours(main.uri);
       return found.length === 3 ? found : undefined;
     });
-    assert.deepStrictEqual(diagnostics.map(codeOf).sort(), ['guard-held-across-await', 'large-future', 'large-value-held-across-await']);
+    assert.deepStrictEqual(diagnostics.map(codeOf).sort(), [
+      'guard-held-across-await',
+      'large-future',
+      'large-value-held-across-await',
+    ]);
     const guard = diagnostics.find((d) => codeOf(d) === 'guard-held-across-await')!;
     assert.strictEqual(main.getText(guard.range), 'guard');
     assert.strictEqual(guard.severity, vscode.DiagnosticSeverity.Warning);
@@ -96,7 +110,11 @@ suite('rust-future-size in VS Code', () => {
   test('shows inlay hints for future sizes and held bindings', async () => {
     const range = new vscode.Range(0, 0, main.lineCount, 0);
     const hints = await until('inlay hints', async () => {
-      const found = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', main.uri, range);
+      const found = await vscode.commands.executeCommand<vscode.InlayHint[]>(
+        'vscode.executeInlayHintProvider',
+        main.uri,
+        range,
+      );
       return found.length ? found : undefined;
     });
     const labels = hints.map((h) => `${h.position.line + 1}: ${labelOf(h)}`);
@@ -110,8 +128,14 @@ suite('rust-future-size in VS Code', () => {
   });
 
   test('explains an `.await` on hover', async () => {
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', main.uri, positionOf(main, 'await;'));
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      main.uri,
+      positionOf(main, 'await;'),
+    );
+    const text = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)))
+      .join('\n');
     assert.match(text, /\*\*await #0\*\* of `copy` \(state `Suspend0`\)/);
     assert.match(text, /`buf` \| `\[u8; 16384\]` \| 16384 B/);
   });
@@ -120,7 +144,9 @@ suite('rust-future-size in VS Code', () => {
     const editor = await vscode.window.showTextDocument(main);
     const inside = positionOf(main, 'total += n');
     editor.selection = new vscode.Selection(inside, inside);
-    const layout = await vscode.commands.executeCommand<vscode.TextDocument>('rustFutureSize.showFutureLayout');
+    const layout = await vscode.commands.executeCommand<vscode.TextDocument>(
+      'rustFutureSize.showFutureLayout',
+    );
     assert.ok(layout, 'the command returns the document it opened');
     assert.strictEqual(layout.uri.scheme, 'rust-future-layout');
     assert.strictEqual(layout.languageId, 'rust-future-layout');
@@ -132,7 +158,7 @@ suite('rust-future-size in VS Code', () => {
   });
 });
 
-suite('rust-future-size in VS Code: fixes, settings and commands', () => {
+suite('rust-future-size in VS Code: fixes and settings', () => {
   let main: vscode.TextDocument;
 
   suiteSetup(async () => {
@@ -142,58 +168,116 @@ suite('rust-future-size in VS Code: fixes, settings and commands', () => {
   test('applies the preferred quick fix, saves it, and the warning goes away', async () => {
     const guard = ours(main.uri).find((d) => codeOf(d) === 'guard-held-across-await');
     assert.ok(guard);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', main.uri, guard.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      main.uri,
+      guard.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.title === 'Move `guard` into its own block');
     assert.ok(fix, actions.map((a) => a.title).join(', '));
     assert.strictEqual(fix.isPreferred, true);
     assert.ok(fix.edit && (await vscode.workspace.applyEdit(fix.edit)));
     assert.ok(await main.save());
     const onDisk = fs.readFileSync(main.uri.fsPath, 'utf8');
-    assert.match(onDisk, /\n {4}\{\n {8}let mut guard = stats\.lock\(\)\.unwrap\(\);\n {8}guard\.hits \+= 1;\n {4}\}\n {4}conn\.write\(b"hit"\)\.await;/);
-    await until('the guard warning to clear', () => (ours(main.uri).some((d) => codeOf(d) === 'guard-held-across-await') ? undefined : true));
+    assert.match(
+      onDisk,
+      /\n {4}\{\n {8}let mut guard = stats\.lock\(\)\.unwrap\(\);\n {8}guard\.hits \+= 1;\n {4}\}\n {4}conn\.write\(b"hit"\)\.await;/,
+    );
+    await until('the guard warning to clear', () =>
+      ours(main.uri).some((d) => codeOf(d) === 'guard-held-across-await') ? undefined : true,
+    );
   });
 
   test('applies settings changes: threshold and disabled codes', async () => {
     const config = vscode.workspace.getConfiguration('rustFutureSize');
     try {
       await config.update('largeValueThreshold', 8, vscode.ConfigurationTarget.Global);
-      await until('more large values', () => (ours(main.uri).filter((d) => codeOf(d) === 'large-value-held-across-await').length > 1 ? true : undefined));
-      await config.update('diagnostics.disabled', ['large-value-held-across-await', 'large-future'], vscode.ConfigurationTarget.Global);
-      await until('all diagnostics disabled', () => (ours(main.uri).length === 0 ? true : undefined));
+      await until('more large values', () =>
+        ours(main.uri).filter((d) => codeOf(d) === 'large-value-held-across-await').length > 1
+          ? true
+          : undefined,
+      );
+      await config.update(
+        'diagnostics.disabled',
+        ['large-value-held-across-await', 'large-future'],
+        vscode.ConfigurationTarget.Global,
+      );
+      await until('all diagnostics disabled', () =>
+        ours(main.uri).length === 0 ? true : undefined,
+      );
     } finally {
       await config.update('largeValueThreshold', undefined, vscode.ConfigurationTarget.Global);
       await config.update('diagnostics.disabled', undefined, vscode.ConfigurationTarget.Global);
     }
     await until('diagnostics back', () => (ours(main.uri).length === 2 ? true : undefined));
   });
+});
+
+suite('rust-future-size in VS Code: Measure, other documents and restart', () => {
+  let main: vscode.TextDocument;
+
+  suiteSetup(async () => {
+    main = await showMainFile();
+  });
 
   test('Measure Exact Sizes with rustc: the command is contributed, runs cargo, and marks hints (measured)', async function () {
-    const contributed = (vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { commands: { command: string; title: string }[] } }).contributes.commands;
-    assert.ok(contributed.some((c) => c.command === 'rustFutureSize.measureExactSizes' && c.title === 'Measure Exact Sizes with rustc'));
-    assert.ok((await vscode.commands.getCommands(true)).includes('rustFutureSize.measureExactSizes'));
+    const contributed = (
+      vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+        contributes: { commands: { command: string; title: string }[] };
+      }
+    ).contributes.commands;
+    assert.ok(
+      contributed.some(
+        (c) =>
+          c.command === 'rustFutureSize.measureExactSizes' &&
+          c.title === 'Measure Exact Sizes with rustc',
+      ),
+    );
+    assert.ok(
+      (await vscode.commands.getCommands(true)).includes('rustFutureSize.measureExactSizes'),
+    );
     // Where the server looks for cargo: the PATH, then $CARGO_HOME/bin and ~/.cargo/bin.
-    const dirs = [...(process.env.PATH ?? '').split(path.delimiter), path.join(process.env.CARGO_HOME ?? path.join(os.homedir(), '.cargo'), 'bin')];
+    const dirs = [
+      ...(process.env.PATH ?? '').split(path.delimiter),
+      path.join(process.env.CARGO_HOME ?? path.join(os.homedir(), '.cargo'), 'bin'),
+    ];
     if (!dirs.some((dir) => dir && fs.existsSync(path.join(dir, 'cargo')))) {
       console.log('cargo is not installed here; skipping');
       this.skip();
     }
     this.timeout(180_000);
     await vscode.window.showTextDocument(main);
-    const result = await vscode.commands.executeCommand<{ ok: boolean; measured?: number; error?: string }>('rustFutureSize.measureExactSizes');
+    const result = await vscode.commands.executeCommand<{
+      ok: boolean;
+      measured?: number;
+      error?: string;
+    }>('rustFutureSize.measureExactSizes');
     assert.ok(result?.ok, JSON.stringify(result));
     const range = new vscode.Range(0, 0, main.lineCount, 0);
     const hints = await until('measured hints', async () => {
-      const found = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', main.uri, range);
+      const found = await vscode.commands.executeCommand<vscode.InlayHint[]>(
+        'vscode.executeInlayHintProvider',
+        main.uri,
+        range,
+      );
       return found.some((h) => labelOf(h) === 'future 16456 B (measured)') ? found : undefined;
     });
     assert.ok(hints.some((h) => labelOf(h) === 'future 16456 B (measured)'));
   });
 
   test('leaves documents that are not files alone', async () => {
-    const untitled = await vscode.workspace.openTextDocument({ language: 'rust', content: 'async fn f() { let b = [0u8; 99999]; g().await; b.len(); }\n' });
+    const untitled = await vscode.workspace.openTextDocument({
+      language: 'rust',
+      content: 'async fn f() { let b = [0u8; 99999]; g().await; b.len(); }\n',
+    });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.deepStrictEqual(ours(untitled.uri), []);
-    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', untitled.uri, new vscode.Range(0, 0, 1, 0));
+    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>(
+      'vscode.executeInlayHintProvider',
+      untitled.uri,
+      new vscode.Range(0, 0, 1, 0),
+    );
     assert.deepStrictEqual(hints, []);
   });
 
@@ -202,9 +286,15 @@ suite('rust-future-size in VS Code: fixes, settings and commands', () => {
     await vscode.window.showTextDocument(main);
     const range = new vscode.Range(0, 0, main.lineCount, 0);
     await until('inlay hints after the restart', async () => {
-      const found = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', main.uri, range);
+      const found = await vscode.commands.executeCommand<vscode.InlayHint[]>(
+        'vscode.executeInlayHintProvider',
+        main.uri,
+        range,
+      );
       // Measured since the calibration test above, when cargo is installed.
-      return found.some((h) => /^future 16456 B( \(measured\))?$/.test(labelOf(h))) ? true : undefined;
+      return found.some((h) => /^future 16456 B( \(measured\))?$/.test(labelOf(h)))
+        ? true
+        : undefined;
     });
   });
 });

@@ -15,6 +15,10 @@ export function run(): Promise<void> {
     }
   }
   return new Promise((resolve, reject) => {
-    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test${failures === 1 ? '' : 's'} failed`)) : resolve()));
+    mocha.run((failures) =>
+      failures > 0
+        ? reject(new Error(`${failures} test${failures === 1 ? '' : 's'} failed`))
+        : resolve(),
+    );
   });
 }

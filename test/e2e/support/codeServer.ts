@@ -16,7 +16,11 @@ export const repoRoot = findRepoRoot(__dirname);
 function findRepoRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'rust-future-size') {
+    if (
+      fs.existsSync(manifest) &&
+      (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name ===
+        'rust-future-size'
+    ) {
       return dir;
     }
     if (path.dirname(dir) === dir) {
@@ -30,17 +34,24 @@ export function codeServerBinary(): string {
   const candidates = [
     process.env.CODE_SERVER,
     '/var/cache/rust-future-size/code-server-4.99.4/node_modules/.bin/code-server',
-    path.join(os.homedir(), '.cache/rust-future-size/code-server-4.99.4/node_modules/.bin/code-server'),
+    path.join(
+      os.homedir(),
+      '.cache/rust-future-size/code-server-4.99.4/node_modules/.bin/code-server',
+    ),
   ];
   const found = candidates.find((c): c is string => !!c && fs.existsSync(c));
   if (!found) {
-    throw new Error('code-server not found: run scripts/e2e.sh (it installs it), or set CODE_SERVER');
+    throw new Error(
+      'code-server not found: run scripts/e2e.sh (it installs it), or set CODE_SERVER',
+    );
   }
   return found;
 }
 
 export function chromiumBinary(): string {
-  const found = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((c): c is string => !!c && fs.existsSync(c));
+  const found = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+    (c): c is string => !!c && fs.existsSync(c),
+  );
   if (!found) {
     throw new Error('Chromium not found: apt-get install chromium, or set CHROMIUM');
   }
@@ -103,7 +114,10 @@ export class CodeServer {
       fs.mkdirSync(path.join(root, dir), { recursive: true });
     }
     fs.cpSync(options.workspaceTemplate, path.join(root, 'ws'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'user-data/User/settings.json'), JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2));
+    fs.writeFileSync(
+      path.join(root, 'user-data/User/settings.json'),
+      JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2),
+    );
     const home = path.join(root, 'home');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -116,9 +130,18 @@ export class CodeServer {
       XDG_RUNTIME_DIR: path.join(root, 'tmp'),
       ...options.env,
     };
-    const common = ['--user-data-dir', path.join(root, 'user-data'), '--extensions-dir', path.join(root, 'extensions')];
+    const common = [
+      '--user-data-dir',
+      path.join(root, 'user-data'),
+      '--extensions-dir',
+      path.join(root, 'extensions'),
+    ];
     if (options.vsix) {
-      const install = spawnSync(binary, [...common, '--install-extension', options.vsix], { env, encoding: 'utf8', timeout: 60_000 });
+      const install = spawnSync(binary, [...common, '--install-extension', options.vsix], {
+        env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       if (install.status !== 0) {
         throw new Error(`installing ${options.vsix} failed:\n${install.stdout}\n${install.stderr}`);
       }
@@ -176,10 +199,21 @@ export class CodeServer {
       executablePath: chromiumBinary(),
       headless: true,
       env: this.env as Record<string, string>,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     };
     const browser = await chromium.launch(launch);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      deviceScaleFactor: 1,
+    });
     return { browser, context };
   }
 
@@ -244,6 +278,8 @@ function freePort(): Promise<number> {
 
 /** The .vsix that `npm run package` writes. */
 export function vsixPath(): string {
-  const { name, version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+  const { name, version } = JSON.parse(
+    fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'),
+  ) as { name: string; version: string };
   return path.join(repoRoot, `${name}-${version}.vsix`);
 }

@@ -19,7 +19,10 @@ export class TempCrate {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-crate-'));
     this.root = path.join(base, 'demo');
     if (template) {
-      fs.cpSync(template, this.root, { recursive: true, filter: (source) => !source.includes(`${path.sep}target`) });
+      fs.cpSync(template, this.root, {
+        recursive: true,
+        filter: (source) => !source.includes(`${path.sep}target`),
+      });
     } else {
       fs.mkdirSync(this.root, { recursive: true });
     }
@@ -57,7 +60,8 @@ export class TempCrate {
   }
 }
 
-export const labelOf = (hint: InlayHint): string => (typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join(''));
+export const labelOf = (hint: InlayHint): string =>
+  typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join('');
 /** The future-size hint of each `async fn` of a document, by the fn's name. */
 export async function futureHints(lsp: LspSession, uri: string): Promise<Record<string, string>> {
   const lines = lsp.text(uri).split('\n');
@@ -74,7 +78,10 @@ export async function futureHints(lsp: LspSession, uri: string): Promise<Record<
 }
 
 /** The future-size hint objects of a document, by fn name. */
-export async function futureHintObjects(lsp: LspSession, uri: string): Promise<Record<string, InlayHint>> {
+export async function futureHintObjects(
+  lsp: LspSession,
+  uri: string,
+): Promise<Record<string, InlayHint>> {
   const lines = lsp.text(uri).split('\n');
   const hints = (await lsp.inlayHints(uri)) ?? [];
   const out: Record<string, InlayHint> = {};

@@ -33,7 +33,11 @@ export const serverBundle = path.join(repoRoot, 'server', 'dist', 'server.js');
 function findRepoRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'rust-future-size') {
+    if (
+      fs.existsSync(manifest) &&
+      (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name ===
+        'rust-future-size'
+    ) {
       return dir;
     }
     if (path.dirname(dir) === dir) {
@@ -59,15 +63,32 @@ export const VSCODE_CAPABILITIES: ClientCapabilities = {
   },
   textDocument: {
     synchronization: { dynamicRegistration: true },
-    publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, versionSupport: true, dataSupport: true },
+    publishDiagnostics: {
+      relatedInformation: true,
+      codeDescriptionSupport: true,
+      versionSupport: true,
+      dataSupport: true,
+    },
     codeAction: {
-      codeActionLiteralSupport: { codeActionKind: { valueSet: [CodeActionKind.QuickFix, CodeActionKind.Refactor, CodeActionKind.RefactorRewrite] } },
+      codeActionLiteralSupport: {
+        codeActionKind: {
+          valueSet: [
+            CodeActionKind.QuickFix,
+            CodeActionKind.Refactor,
+            CodeActionKind.RefactorRewrite,
+          ],
+        },
+      },
       isPreferredSupport: true,
       dataSupport: true,
     },
     hover: { contentFormat: ['markdown', 'plaintext'] },
     // Tooltips, edits and label parts are resolved when the user points at a hint.
-    inlayHint: { resolveSupport: { properties: ['tooltip', 'textEdits', 'label.tooltip', 'label.location', 'label.command'] } },
+    inlayHint: {
+      resolveSupport: {
+        properties: ['tooltip', 'textEdits', 'label.tooltip', 'label.location', 'label.command'],
+      },
+    },
   },
 };
 
@@ -88,7 +109,10 @@ export class LspSession {
   inlayHintRefreshes = 0;
   configurationRequests = 0;
   /** `$/progress` notifications, in order, for progress the server created or the client passed. */
-  readonly progress: { token: string | number; value: { kind: string; title?: string; message?: string; cancellable?: boolean } }[] = [];
+  readonly progress: {
+    token: string | number;
+    value: { kind: string; title?: string; message?: string; cancellable?: boolean };
+  }[] = [];
   /** Tokens of `window/workDoneProgress/create` requests. */
   readonly progressTokens: (string | number)[] = [];
   /** Every registration the server asked for (`client/registerCapability`). */
@@ -100,45 +124,78 @@ export class LspSession {
 
   /** `env`: extra environment for the server process. */
   constructor(env: Record<string, string> = {}) {
-    this.process = spawn(process.execPath, [serverBundle, '--stdio'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    this.process = spawn(process.execPath, [serverBundle, '--stdio'], {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     this.process.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
-    this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => {
-      this.configurationRequests++;
-      return params.items.map((item) => (item.section === 'rustFutureSize' ? this.settings : null));
-    });
-    this.connection.onRequest('client/registerCapability', (params: { registrations: { method: string; registerOptions?: unknown }[] }) => {
-      this.registrations.push(...params.registrations);
-      return null;
-    });
-    this.connection.onRequest('window/workDoneProgress/create', (params: { token: string | number }) => {
-      this.progressTokens.push(params.token);
-      this.recordProgress(params.token);
-      return null;
-    });
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(this.process.stdout!),
+      new StreamMessageWriter(this.process.stdin!),
+    );
+    this.connection.onRequest(
+      'workspace/configuration',
+      (params: { items: { section?: string }[] }) => {
+        this.configurationRequests++;
+        return params.items.map((item) =>
+          item.section === 'rustFutureSize' ? this.settings : null,
+        );
+      },
+    );
+    this.connection.onRequest(
+      'client/registerCapability',
+      (params: { registrations: { method: string; registerOptions?: unknown }[] }) => {
+        this.registrations.push(...params.registrations);
+        return null;
+      },
+    );
+    this.connection.onRequest(
+      'window/workDoneProgress/create',
+      (params: { token: string | number }) => {
+        this.progressTokens.push(params.token);
+        this.recordProgress(params.token);
+        return null;
+      },
+    );
     this.connection.onRequest('workspace/inlayHint/refresh', () => {
       this.inlayHintRefreshes++;
       return null;
     });
-    this.connection.onNotification('window/showMessage', (params: { type: number; message: string }) => this.messages.push(params));
-    this.connection.onRequest('window/showMessageRequest', (params: { type: number; message: string }) => {
-      this.messages.push(params);
-      return null;
-    });
-    this.connection.onNotification('window/logMessage', (params: { message: string }) => this.logs.push(params.message));
-    this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
-      this.diagnostics.set(params.uri, params);
-      for (const waiter of [...this.waiters]) {
-        if (waiter.uri === params.uri && waiter.accept(params)) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(params);
+    this.connection.onNotification(
+      'window/showMessage',
+      (params: { type: number; message: string }) => this.messages.push(params),
+    );
+    this.connection.onRequest(
+      'window/showMessageRequest',
+      (params: { type: number; message: string }) => {
+        this.messages.push(params);
+        return null;
+      },
+    );
+    this.connection.onNotification('window/logMessage', (params: { message: string }) =>
+      this.logs.push(params.message),
+    );
+    this.connection.onNotification(
+      'textDocument/publishDiagnostics',
+      (params: PublishDiagnosticsParams) => {
+        this.diagnostics.set(params.uri, params);
+        for (const waiter of [...this.waiters]) {
+          if (waiter.uri === params.uri && waiter.accept(params)) {
+            this.waiters.splice(this.waiters.indexOf(waiter), 1);
+            waiter.resolve(params);
+          }
         }
-      }
-    });
+      },
+    );
     this.connection.listen();
   }
 
-  async initialize(capabilities: ClientCapabilities = VSCODE_CAPABILITIES, initializationOptions?: unknown, root: string = fixturesDir): Promise<InitializeResult> {
+  async initialize(
+    capabilities: ClientCapabilities = VSCODE_CAPABILITIES,
+    initializationOptions?: unknown,
+    root: string = fixturesDir,
+  ): Promise<InitializeResult> {
     const result = await this.connection.sendRequest<InitializeResult>('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(root).toString(),
@@ -153,7 +210,9 @@ export class LspSession {
   async open(uri: string, text: string): Promise<void> {
     this.versions.set(uri, 1);
     this.texts.set(uri, text);
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'rust', version: 1, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'rust', version: 1, text },
+    });
   }
 
   /** Sends incremental changes and keeps the local copy of the text in step. */
@@ -181,16 +240,25 @@ export class LspSession {
     await this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes });
   }
 
-  executeCommand<T>(command: string, args: unknown[] = [], workDoneToken?: string, token?: CancellationToken): Promise<T> {
+  executeCommand<T>(
+    command: string,
+    args: unknown[] = [],
+    workDoneToken?: string,
+    token?: CancellationToken,
+  ): Promise<T> {
     if (workDoneToken !== undefined) {
       this.recordProgress(workDoneToken);
     }
     const params = { command, arguments: args, workDoneToken };
-    return token ? this.connection.sendRequest('workspace/executeCommand', params, token) : this.connection.sendRequest('workspace/executeCommand', params);
+    return token
+      ? this.connection.sendRequest('workspace/executeCommand', params, token)
+      : this.connection.sendRequest('workspace/executeCommand', params);
   }
 
   private recordProgress(token: string | number): void {
-    this.connection.onProgress(WorkDoneProgress.type, token, (value) => this.progress.push({ token, value }));
+    this.connection.onProgress(WorkDoneProgress.type, token, (value) =>
+      this.progress.push({ token, value }),
+    );
   }
 
   async close(uri: string): Promise<void> {
@@ -207,9 +275,14 @@ export class LspSession {
   }
 
   /** The next diagnostics published for the document's current version that satisfy `accept`. */
-  waitForDiagnostics(uri: string, accept: (diagnostics: Diagnostic[]) => boolean = () => true, timeoutMs = 10_000): Promise<Diagnostic[]> {
+  waitForDiagnostics(
+    uri: string,
+    accept: (diagnostics: Diagnostic[]) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Diagnostic[]> {
     const version = this.version(uri);
-    const matches = (p: PublishDiagnosticsParams) => (p.version === undefined || p.version === version) && accept(p.diagnostics);
+    const matches = (p: PublishDiagnosticsParams) =>
+      (p.version === undefined || p.version === version) && accept(p.diagnostics);
     const current = this.diagnostics.get(uri);
     if (current && matches(current)) {
       return Promise.resolve(current.diagnostics);
@@ -217,7 +290,11 @@ export class LspSession {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(new Error(`no matching diagnostics for ${uri} (version ${version}) within ${timeoutMs} ms; last: ${JSON.stringify(this.diagnostics.get(uri))}`));
+        reject(
+          new Error(
+            `no matching diagnostics for ${uri} (version ${version}) within ${timeoutMs} ms; last: ${JSON.stringify(this.diagnostics.get(uri))}`,
+          ),
+        );
       }, timeoutMs);
       const waiter: Waiter = {
         uri,
@@ -233,7 +310,10 @@ export class LspSession {
 
   inlayHints(uri: string, range?: Range): Promise<InlayHint[] | null> {
     const whole = { start: { line: 0, character: 0 }, end: { line: 100_000, character: 0 } };
-    return this.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: range ?? whole });
+    return this.connection.sendRequest('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: range ?? whole,
+    });
   }
 
   resolveInlayHint(hint: InlayHint): Promise<InlayHint> {
@@ -248,11 +328,23 @@ export class LspSession {
   }
 
   hover(uri: string, line: number, character: number): Promise<Hover | null> {
-    return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } });
+    return this.connection.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line, character },
+    });
   }
 
-  codeActions(uri: string, range: Range, diagnostics: Diagnostic[] = [], only?: string[]): Promise<CodeAction[] | null> {
-    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, only } });
+  codeActions(
+    uri: string,
+    range: Range,
+    diagnostics: Diagnostic[] = [],
+    only?: string[],
+  ): Promise<CodeAction[] | null> {
+    return this.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range,
+      context: { diagnostics, only },
+    });
   }
 
   async configurationChanged(settings: unknown): Promise<void> {
@@ -276,7 +368,11 @@ export class LspSession {
 }
 
 /** Polls `probe` until it returns something other than undefined; fails after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -297,11 +393,15 @@ export function delay(ms: number): Promise<void> {
 /** Applies LSP edits (non-overlapping) to a text. */
 export function applyEdits(text: string, edits: TextEdit[]): string {
   const offsets = lineOffsets(text);
-  const offsetOf = (p: { line: number; character: number }) => Math.min(text.length, (offsets[p.line] ?? text.length) + p.character);
+  const offsetOf = (p: { line: number; character: number }) =>
+    Math.min(text.length, (offsets[p.line] ?? text.length) + p.character);
   const sorted = [...edits].sort((a, b) => offsetOf(b.range.start) - offsetOf(a.range.start));
   let result = text;
   for (const edit of sorted) {
-    result = result.slice(0, offsetOf(edit.range.start)) + edit.newText + result.slice(offsetOf(edit.range.end));
+    result =
+      result.slice(0, offsetOf(edit.range.start)) +
+      edit.newText +
+      result.slice(offsetOf(edit.range.end));
   }
   return result;
 }
@@ -317,7 +417,12 @@ function lineOffsets(text: string): number[] {
 }
 
 /** The 0-based position of the `occurrence`-th match of `needle` (plus `offset` characters). */
-export function positionOf(text: string, needle: string, offset = 0, occurrence = 1): { line: number; character: number } {
+export function positionOf(
+  text: string,
+  needle: string,
+  offset = 0,
+  occurrence = 1,
+): { line: number; character: number } {
   let at = -1;
   for (let i = 0; i < occurrence; i++) {
     at = text.indexOf(needle, at + 1);

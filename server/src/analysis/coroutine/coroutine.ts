@@ -58,7 +58,9 @@ function trailingZeros(x: number): number {
 export function layoutCoroutine(shape: CoroutineShape): CoroutineLayout {
   const n = shape.suspendCount;
   const tagSize = n + 3 <= 256 ? 1 : 2;
-  const sorted = shape.locals.map((l, i) => ({ l, i })).sort((a, b) => a.l.order - b.l.order || a.i - b.i);
+  const sorted = shape.locals
+    .map((l, i) => ({ l, i }))
+    .sort((a, b) => a.l.order - b.l.order || a.i - b.i);
   const L = sorted.map((s) => s.l);
   const promoted = new Set<number>();
   L.forEach((l, i) => {
@@ -66,7 +68,9 @@ export function layoutCoroutine(shape: CoroutineShape): CoroutineLayout {
       promoted.add(i);
     }
   });
-  const conflictSets = L.map((a) => L.map((b, j) => (conflicts(a, b) ? j : -1)).filter((j) => j >= 0));
+  const conflictSets = L.map((a) =>
+    L.map((b, j) => (conflicts(a, b) ? j : -1)).filter((j) => j >= 0),
+  );
   const variantOf = (i: number) => (promoted.has(i) ? -1 : [...L[i].variants][0]);
   for (let a = 0; a < L.length; a++) {
     if (promoted.has(a)) {
@@ -95,7 +99,9 @@ export function layoutCoroutine(shape: CoroutineShape): CoroutineLayout {
   const prefix: Slot[] = [
     ...shape.upvars.map((u, i) => ({ ...u, key: `u${i}` })),
     { size: tagSize, align: tagSize, key: 'tag' },
-    ...L.map((l, i) => ({ size: l.size, align: l.align, key: `l${sorted[i].i}` })).filter((_, i) => promoted.has(i)),
+    ...L.map((l, i) => ({ size: l.size, align: l.align, key: `l${sorted[i].i}` })).filter((_, i) =>
+      promoted.has(i),
+    ),
   ];
   const prefixAlign = Math.max(1, ...prefix.map((p) => p.align));
   const offsets = new Map<string, number>();
@@ -108,9 +114,13 @@ export function layoutCoroutine(shape: CoroutineShape): CoroutineLayout {
   let align = prefixAlign;
   const variantEnds: number[] = [];
   for (let v = 0; v < n; v++) {
-    const fields = L.map((l, i) => ({ l, i })).filter(({ l, i }) => !promoted.has(i) && l.variants.has(v)).sort(
-      (a, b) => trailingZeros(Math.max(a.l.size, a.l.align)) - trailingZeros(Math.max(b.l.size, b.l.align)),
-    );
+    const fields = L.map((l, i) => ({ l, i }))
+      .filter(({ l, i }) => !promoted.has(i) && l.variants.has(v))
+      .sort(
+        (a, b) =>
+          trailingZeros(Math.max(a.l.size, a.l.align)) -
+          trailingZeros(Math.max(b.l.size, b.l.align)),
+      );
     let off = prefixSize;
     for (const { l, i } of fields) {
       off = roundUp(off, l.align);
@@ -124,5 +134,15 @@ export function layoutCoroutine(shape: CoroutineShape): CoroutineLayout {
   const promotedOriginal = new Set([...promoted].map((i) => sorted[i].i));
   const localOffsets = shape.locals.map((_, i) => offsets.get(`l${i}`) ?? 0);
   const upvarOffsets = shape.upvars.map((_, i) => offsets.get(`u${i}`) ?? 0);
-  return { size, align, tagSize, tagOffset: offsets.get('tag') ?? 0, prefixSize, promoted: promotedOriginal, variantEnds, localOffsets, upvarOffsets };
+  return {
+    size,
+    align,
+    tagSize,
+    tagOffset: offsets.get('tag') ?? 0,
+    prefixSize,
+    promoted: promotedOriginal,
+    variantEnds,
+    localOffsets,
+    upvarOffsets,
+  };
 }

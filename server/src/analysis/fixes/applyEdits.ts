@@ -37,8 +37,18 @@ export function lineStarts(text: string): number[] {
 }
 
 /** The offset of `pos`, or null when it is not inside the text (past a line end, inside `\r\n`). */
-export function offsetAt(text: string, starts: readonly number[], pos: SourcePosition): number | null {
-  if (!Number.isInteger(pos.row) || !Number.isInteger(pos.column) || pos.row < 0 || pos.column < 0 || pos.row >= starts.length) {
+export function offsetAt(
+  text: string,
+  starts: readonly number[],
+  pos: SourcePosition,
+): number | null {
+  if (
+    !Number.isInteger(pos.row) ||
+    !Number.isInteger(pos.column) ||
+    pos.row < 0 ||
+    pos.column < 0 ||
+    pos.row >= starts.length
+  ) {
     return null;
   }
   const lineEnd = pos.row + 1 < starts.length ? starts[pos.row + 1] - 1 : text.length;
@@ -50,7 +60,12 @@ export function offsetAt(text: string, starts: readonly number[], pos: SourcePos
   if (offset > 0 && offset < text.length && text[offset] === '\n' && text[offset - 1] === '\r') {
     return null;
   }
-  if (offset > 0 && offset < text.length && isLowSurrogate(text.charCodeAt(offset)) && isHighSurrogate(text.charCodeAt(offset - 1))) {
+  if (
+    offset > 0 &&
+    offset < text.length &&
+    isLowSurrogate(text.charCodeAt(offset)) &&
+    isHighSurrogate(text.charCodeAt(offset - 1))
+  ) {
     return null;
   }
   return offset;
@@ -79,7 +94,10 @@ export function applyEdits(text: string, edits: readonly SourceEdit[]): ApplyRes
   for (let i = 1; i < resolved.length; i++) {
     const prev = resolved[i - 1];
     const next = resolved[i];
-    if (next.start < prev.end || (next.start === prev.start && (prev.start === prev.end || next.start === next.end))) {
+    if (
+      next.start < prev.end ||
+      (next.start === prev.start && (prev.start === prev.end || next.start === next.end))
+    ) {
       return { ok: false, reason: 'edits overlap' };
     }
   }
@@ -101,17 +119,26 @@ export function applyFix(text: string, fix: Pick<Fix, 'edits' | 'sourceHash'>): 
  * Applies several fixes together. Every fix must have been computed for `text` (same
  * {@link sourceHash}) and no two may touch the same range; otherwise nothing is applied.
  */
-export function applyFixes(text: string, fixes: readonly Pick<Fix, 'edits' | 'sourceHash'>[]): ApplyResult {
+export function applyFixes(
+  text: string,
+  fixes: readonly Pick<Fix, 'edits' | 'sourceHash'>[],
+): ApplyResult {
   const hash = sourceHash(text);
   for (const fix of fixes) {
     if (fix.sourceHash === undefined) {
-      return { ok: false, reason: 'the fix does not say which version of the file it was computed for' };
+      return {
+        ok: false,
+        reason: 'the fix does not say which version of the file it was computed for',
+      };
     }
     if (fix.sourceHash !== hash) {
       return { ok: false, reason: 'the file has changed since the fix was computed' };
     }
   }
-  return applyEdits(text, fixes.flatMap((fix) => fix.edits));
+  return applyEdits(
+    text,
+    fixes.flatMap((fix) => fix.edits),
+  );
 }
 
 /** Whether two sets of edits touch overlapping ranges (then they cannot be applied together). */

@@ -10,8 +10,19 @@
 import type { SyntaxNode } from '../syntax/parser';
 import type { FileReport } from '../report';
 import {
-  FORMAT_MACROS, PatternBinding, children, enclosingMacro, extendsTemporary, letBindings, macroName, mentionsOf, named,
-  patternBindings, placeRoot, statementsOf, usesAfter,
+  FORMAT_MACROS,
+  PatternBinding,
+  children,
+  enclosingMacro,
+  extendsTemporary,
+  letBindings,
+  macroName,
+  mentionsOf,
+  named,
+  patternBindings,
+  placeRoot,
+  statementsOf,
+  usesAfter,
 } from './fixSyntax';
 
 interface FnSig {
@@ -45,7 +56,9 @@ export class ItemTable {
       const mods = children(fn).find((c) => c.type === 'function_modifiers');
       const sig: FnSig = {
         ret: fn.childForFieldName('return_type'),
-        generic: fn.childForFieldName('type_parameters') !== null || (impl?.childForFieldName('type_parameters') ?? null) !== null,
+        generic:
+          fn.childForFieldName('type_parameters') !== null ||
+          (impl?.childForFieldName('type_parameters') ?? null) !== null,
         lifetimes: params ? params.descendantsOfType('lifetime').length > 0 : false,
         isAsync: mods !== undefined && children(mods).some((c) => c.type === 'async'),
         method: params ? named(params).some((p) => p.type === 'self_parameter') : false,
@@ -61,15 +74,26 @@ export class ItemTable {
       }
     }
     this.shadowsDrop = shadowsDrop;
-    for (const t of root.descendantsOfType(['struct_item', 'enum_item', 'union_item', 'type_item'])) {
+    for (const t of root.descendantsOfType([
+      'struct_item',
+      'enum_item',
+      'union_item',
+      'type_item',
+    ])) {
       if (!t) {
         continue;
       }
       const params = t.childForFieldName('type_parameters');
       const kids = params ? named(params) : [];
       this.types.set(t.childForFieldName('name')?.text ?? '', {
-        lifetimes: kids.some((k) => k.type === 'lifetime' || k.type === 'lifetime_parameter' || k.descendantsOfType('lifetime').length > 0),
-        typeParams: kids.filter((k) => k.type !== 'lifetime' && k.type !== 'lifetime_parameter').length,
+        lifetimes: kids.some(
+          (k) =>
+            k.type === 'lifetime' ||
+            k.type === 'lifetime_parameter' ||
+            k.descendantsOfType('lifetime').length > 0,
+        ),
+        typeParams: kids.filter((k) => k.type !== 'lifetime' && k.type !== 'lifetime_parameter')
+          .length,
       });
     }
   }
@@ -85,57 +109,337 @@ function enclosing(node: SyntaxNode, type: string): SyntaxNode | null {
 }
 
 const OWNED_LEAF_TYPES = new Set([
-  'String', 'PathBuf', 'OsString', 'CString', 'Duration', 'Instant', 'SystemTime', 'Ipv4Addr', 'Ipv6Addr', 'IpAddr',
-  'SocketAddr', 'SocketAddrV4', 'SocketAddrV6', 'File', 'TcpStream', 'TcpListener', 'UdpSocket', 'Error', 'ErrorKind',
-  'Ordering', 'ParseIntError', 'Utf8Error', 'FromUtf8Error', 'AtomicBool', 'AtomicUsize', 'AtomicU64', 'AtomicU32',
+  'String',
+  'PathBuf',
+  'OsString',
+  'CString',
+  'Duration',
+  'Instant',
+  'SystemTime',
+  'Ipv4Addr',
+  'Ipv6Addr',
+  'IpAddr',
+  'SocketAddr',
+  'SocketAddrV4',
+  'SocketAddrV6',
+  'File',
+  'TcpStream',
+  'TcpListener',
+  'UdpSocket',
+  'Error',
+  'ErrorKind',
+  'Ordering',
+  'ParseIntError',
+  'Utf8Error',
+  'FromUtf8Error',
+  'AtomicBool',
+  'AtomicUsize',
+  'AtomicU64',
+  'AtomicU32',
 ]);
 const OWNED_GENERIC_TYPES = new Set([
-  'Vec', 'VecDeque', 'Option', 'Result', 'Box', 'Rc', 'Arc', 'HashMap', 'HashSet', 'BTreeMap', 'BTreeSet', 'BinaryHeap',
-  'LinkedList', 'Mutex', 'RwLock', 'Cell', 'RefCell', 'Wrapping', 'Reverse', 'Saturating',
+  'Vec',
+  'VecDeque',
+  'Option',
+  'Result',
+  'Box',
+  'Rc',
+  'Arc',
+  'HashMap',
+  'HashSet',
+  'BTreeMap',
+  'BTreeSet',
+  'BinaryHeap',
+  'LinkedList',
+  'Mutex',
+  'RwLock',
+  'Cell',
+  'RefCell',
+  'Wrapping',
+  'Reverse',
+  'Saturating',
 ]);
-const PATH_WORDS = new Set(['std', 'core', 'alloc', 'io', 'fmt', 'collections', 'sync', 'time', 'net', 'path', 'ffi', 'rc', 'cell', 'num', 'cmp', 'string', 'vec', 'boxed', 'atomic', 'mpsc', 'hash_map']);
-const PRIMITIVES = new Set(['u8', 'u16', 'u32', 'u64', 'u128', 'usize', 'i8', 'i16', 'i32', 'i64', 'i128', 'isize', 'f32', 'f64', 'bool', 'char']);
+const PATH_WORDS = new Set([
+  'std',
+  'core',
+  'alloc',
+  'io',
+  'fmt',
+  'collections',
+  'sync',
+  'time',
+  'net',
+  'path',
+  'ffi',
+  'rc',
+  'cell',
+  'num',
+  'cmp',
+  'string',
+  'vec',
+  'boxed',
+  'atomic',
+  'mpsc',
+  'hash_map',
+]);
+const PRIMITIVES = new Set([
+  'u8',
+  'u16',
+  'u32',
+  'u64',
+  'u128',
+  'usize',
+  'i8',
+  'i16',
+  'i32',
+  'i64',
+  'i128',
+  'isize',
+  'f32',
+  'f64',
+  'bool',
+  'char',
+]);
 
 /** Methods whose result never borrows from the receiver or the arguments. */
 const OWNED_RESULT_METHODS = new Set([
-  'len', 'count', 'is_empty', 'is_some', 'is_none', 'is_ok', 'is_err', 'contains', 'contains_key', 'starts_with', 'ends_with',
-  'to_string', 'to_owned', 'to_vec', 'into_bytes', 'into_owned', 'to_be_bytes', 'to_le_bytes', 'to_ne_bytes', 'as_secs', 'as_millis',
-  'as_micros', 'as_nanos', 'as_secs_f32', 'as_secs_f64', 'elapsed', 'capacity', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'cmp',
-  'partial_cmp', 'pow', 'abs', 'count_ones', 'count_zeros', 'leading_zeros', 'trailing_zeros', 'is_ascii', 'to_uppercase',
-  'to_lowercase', 'to_ascii_uppercase', 'to_ascii_lowercase', 'len_utf8', 'is_power_of_two', 'next_power_of_two', 'signum',
-  'is_positive', 'is_negative', 'any', 'all', 'position', 'sum', 'product', 'is_char_boundary', 'concat', 'join', 'repeat',
+  'len',
+  'count',
+  'is_empty',
+  'is_some',
+  'is_none',
+  'is_ok',
+  'is_err',
+  'contains',
+  'contains_key',
+  'starts_with',
+  'ends_with',
+  'to_string',
+  'to_owned',
+  'to_vec',
+  'into_bytes',
+  'into_owned',
+  'to_be_bytes',
+  'to_le_bytes',
+  'to_ne_bytes',
+  'as_secs',
+  'as_millis',
+  'as_micros',
+  'as_nanos',
+  'as_secs_f32',
+  'as_secs_f64',
+  'elapsed',
+  'capacity',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'cmp',
+  'partial_cmp',
+  'pow',
+  'abs',
+  'count_ones',
+  'count_zeros',
+  'leading_zeros',
+  'trailing_zeros',
+  'is_ascii',
+  'to_uppercase',
+  'to_lowercase',
+  'to_ascii_uppercase',
+  'to_ascii_lowercase',
+  'len_utf8',
+  'is_power_of_two',
+  'next_power_of_two',
+  'signum',
+  'is_positive',
+  'is_negative',
+  'any',
+  'all',
+  'position',
+  'sum',
+  'product',
+  'is_char_boundary',
+  'concat',
+  'join',
+  'repeat',
 ]);
 const ARITHMETIC_METHOD = /^(wrapping|saturating|checked|overflowing)_/;
 /** Methods returning their receiver's own type (or its payload): owned when the receiver and arguments are. */
-const SAME_AS_RECEIVER_METHODS = new Set(['clamp', 'clone', 'unwrap', 'expect', 'unwrap_or', 'unwrap_or_default', 'unwrap_or_else', 'ok', 'err', 'rotate_left', 'rotate_right', 'swap_bytes', 'reverse_bits']);
+const SAME_AS_RECEIVER_METHODS = new Set([
+  'clamp',
+  'clone',
+  'unwrap',
+  'expect',
+  'unwrap_or',
+  'unwrap_or_default',
+  'unwrap_or_else',
+  'ok',
+  'err',
+  'rotate_left',
+  'rotate_right',
+  'swap_bytes',
+  'reverse_bits',
+]);
 /** Iterator methods returning one of the items (or an Option of it). */
-const ITEM_RESULT_METHODS = new Set(['next', 'nth', 'find', 'max_by_key', 'min_by_key', 'max_by', 'min_by', 'reduce', 'collect', 'next_back']);
+const ITEM_RESULT_METHODS = new Set([
+  'next',
+  'nth',
+  'find',
+  'max_by_key',
+  'min_by_key',
+  'max_by',
+  'min_by',
+  'reduce',
+  'collect',
+  'next_back',
+]);
 /** Iterator adapters whose items are the receiver's items. */
-const PASS_THROUGH_ADAPTERS = new Set(['enumerate', 'rev', 'skip', 'take', 'step_by', 'filter', 'skip_while', 'take_while', 'peekable', 'fuse', 'inspect', 'cycle']);
+const PASS_THROUGH_ADAPTERS = new Set([
+  'enumerate',
+  'rev',
+  'skip',
+  'take',
+  'step_by',
+  'filter',
+  'skip_while',
+  'take_while',
+  'peekable',
+  'fuse',
+  'inspect',
+  'cycle',
+]);
 /** Iterators whose items are references into their receiver. */
-const BORROWING_ITEMS = /^(iter|iter_mut|split\w*|rsplit\w*|lines|keys|values|values_mut|windows|chunks\w*|matches|drain)$/;
+const BORROWING_ITEMS =
+  /^(iter|iter_mut|split\w*|rsplit\w*|lines|keys|values|values_mut|windows|chunks\w*|matches|drain)$/;
 /** Methods returning a reference (or a view) into their receiver. */
-const BORROWING_RESULT = /^(as_\w+|borrow|borrow_mut|lock|read|write|get|get_mut|first|last|first_mut|last_mut|trim\w*|split_at\w*|strip_prefix|strip_suffix|deref|deref_mut)$/;
+const BORROWING_RESULT =
+  /^(as_\w+|borrow|borrow_mut|lock|read|write|get|get_mut|first|last|first_mut|last_mut|trim\w*|split_at\w*|strip_prefix|strip_suffix|deref|deref_mut)$/;
 /** Methods that may keep an argument inside the receiver. */
 const STORING_METHODS = new Set([
-  'push', 'push_back', 'push_front', 'insert', 'extend', 'append', 'entry', 'or_insert', 'or_insert_with', 'set', 'replace',
-  'get_or_insert', 'get_or_insert_with', 'send', 'try_send', 'store', 'swap', 'put', 'register', 'spawn', 'add', 'attach',
-  'subscribe', 'resize', 'fill', 'splice', 'push_str', 'extend_from_slice', 'clone_from', 'get_or_init',
+  'push',
+  'push_back',
+  'push_front',
+  'insert',
+  'extend',
+  'append',
+  'entry',
+  'or_insert',
+  'or_insert_with',
+  'set',
+  'replace',
+  'get_or_insert',
+  'get_or_insert_with',
+  'send',
+  'try_send',
+  'store',
+  'swap',
+  'put',
+  'register',
+  'spawn',
+  'add',
+  'attach',
+  'subscribe',
+  'resize',
+  'fill',
+  'splice',
+  'push_str',
+  'extend_from_slice',
+  'clone_from',
+  'get_or_init',
 ]);
 /** Storing methods that copy the referenced data rather than keep the reference. */
-const COPYING_METHODS = new Set(['extend_from_slice', 'push_str', 'clone_from', 'fill', 'copy_from_slice', 'clone_from_slice']);
+const COPYING_METHODS = new Set([
+  'extend_from_slice',
+  'push_str',
+  'clone_from',
+  'fill',
+  'copy_from_slice',
+  'clone_from_slice',
+]);
 /** Methods that take `&self` (or `self` by copy): calling them does not need a `mut` binding. */
 const READ_ONLY_METHODS = new Set([
-  'iter', 'len', 'is_empty', 'get', 'contains', 'contains_key', 'first', 'last', 'as_slice', 'as_str', 'as_bytes', 'starts_with',
-  'ends_with', 'to_vec', 'to_string', 'to_owned', 'clone', 'chars', 'bytes', 'split', 'lines', 'keys', 'values', 'eq', 'ne',
-  'cmp', 'partial_cmp', 'windows', 'chunks', 'trim', 'find', 'position', 'binary_search', 'capacity', 'is_some', 'is_none',
-  'is_ok', 'is_err', 'as_ref', 'map', 'unwrap_or', 'elapsed', 'as_secs', 'as_millis', 'to_be_bytes', 'to_le_bytes', 'count',
-  'min', 'max', 'abs', 'pow', 'split_whitespace', 'parse', 'borrow', 'lock', 'read',
+  'iter',
+  'len',
+  'is_empty',
+  'get',
+  'contains',
+  'contains_key',
+  'first',
+  'last',
+  'as_slice',
+  'as_str',
+  'as_bytes',
+  'starts_with',
+  'ends_with',
+  'to_vec',
+  'to_string',
+  'to_owned',
+  'clone',
+  'chars',
+  'bytes',
+  'split',
+  'lines',
+  'keys',
+  'values',
+  'eq',
+  'ne',
+  'cmp',
+  'partial_cmp',
+  'windows',
+  'chunks',
+  'trim',
+  'find',
+  'position',
+  'binary_search',
+  'capacity',
+  'is_some',
+  'is_none',
+  'is_ok',
+  'is_err',
+  'as_ref',
+  'map',
+  'unwrap_or',
+  'elapsed',
+  'as_secs',
+  'as_millis',
+  'to_be_bytes',
+  'to_le_bytes',
+  'count',
+  'min',
+  'max',
+  'abs',
+  'pow',
+  'split_whitespace',
+  'parse',
+  'borrow',
+  'lock',
+  'read',
 ]);
 /** Macros whose arguments are only formatted or compared, never stored. */
-const NON_STORING_MACROS = new Set([...FORMAT_MACROS, 'dbg', 'matches', 'vec', 'concat', 'stringify', 'cfg', 'line', 'file', 'column']);
+const NON_STORING_MACROS = new Set([
+  ...FORMAT_MACROS,
+  'dbg',
+  'matches',
+  'vec',
+  'concat',
+  'stringify',
+  'cfg',
+  'line',
+  'file',
+  'column',
+]);
 
-const LITERALS = new Set(['integer_literal', 'float_literal', 'string_literal', 'raw_string_literal', 'char_literal', 'boolean_literal', 'unit_expression']);
+const LITERALS = new Set([
+  'integer_literal',
+  'float_literal',
+  'string_literal',
+  'raw_string_literal',
+  'char_literal',
+  'boolean_literal',
+  'unit_expression',
+]);
 const COMPARISON_OPS = new Set(['==', '!=', '<', '>', '<=', '>=', '&&', '||']);
 
 /** A binding of the block that the code after it still uses. */
@@ -166,13 +470,18 @@ function methodCall(e: SyntaxNode): MethodCall | null {
   }
   const receiver = fn.childForFieldName('value');
   const args = e.childForFieldName('arguments');
-  return receiver ? { name: fn.childForFieldName('field')?.text ?? '', receiver, args: args ? named(args) : [] } : null;
+  return receiver
+    ? { name: fn.childForFieldName('field')?.text ?? '', receiver, args: args ? named(args) : [] }
+    : null;
 }
 
 /** `e` without parentheses and `?` (which keep any borrow the value holds). */
 function unparen(e: SyntaxNode): SyntaxNode {
   let n = e;
-  while ((n.type === 'parenthesized_expression' || n.type === 'try_expression') && named(n).length === 1) {
+  while (
+    (n.type === 'parenthesized_expression' || n.type === 'try_expression') &&
+    named(n).length === 1
+  ) {
     n = named(n)[0];
   }
   return n;
@@ -188,7 +497,11 @@ function variableRefs(node: SyntaxNode): string[] {
       if (!p) {
         return true;
       }
-      if (p.type === 'scoped_identifier' || p.type === 'scoped_type_identifier' || p.type === 'label') {
+      if (
+        p.type === 'scoped_identifier' ||
+        p.type === 'scoped_type_identifier' ||
+        p.type === 'label'
+      ) {
         return false;
       }
       if (p.type === 'macro_invocation' && p.childForFieldName('macro')?.id === id.id) {
@@ -231,11 +544,18 @@ export class RangeScope {
           this.inner.add(b.name);
         }
       }
-      for (const site of stmt.descendantsOfType(['let_declaration', 'for_expression', 'match_arm', 'let_condition', 'closure_parameters'])) {
+      for (const site of stmt.descendantsOfType([
+        'let_declaration',
+        'for_expression',
+        'match_arm',
+        'let_condition',
+        'closure_parameters',
+      ])) {
         if (!site || site.id === stmt.id) {
           continue;
         }
-        const pattern = site.type === 'closure_parameters' ? site : site.childForFieldName('pattern');
+        const pattern =
+          site.type === 'closure_parameters' ? site : site.childForFieldName('pattern');
         for (const b of pattern ? patternBindings(pattern) : []) {
           this.inner.add(b.name);
           this.nested.set(b.name, [...(this.nested.get(b.name) ?? []), site]);
@@ -270,17 +590,34 @@ export class RangeScope {
         const dot = node.nextSibling;
         const method = dot?.nextSibling;
         const call = method?.nextSibling;
-        if (dot?.type === '.' && method?.type === 'identifier' && call?.type === 'token_tree' && call.text.startsWith('(')) {
+        if (
+          dot?.type === '.' &&
+          method?.type === 'identifier' &&
+          call?.type === 'token_tree' &&
+          call.text.startsWith('(')
+        ) {
           return !READ_ONLY_METHODS.has(method.text);
         }
         const before = node.previousSibling;
-        return (before?.type === 'mutable_specifier' || before?.text === 'mut') && before.previousSibling?.type === '&';
+        return (
+          (before?.type === 'mutable_specifier' || before?.text === 'mut') &&
+          before.previousSibling?.type === '&'
+        );
       }
       // The whole place expression the use is part of: `x`, `x.field`, `x[i].field`.
       let place = node;
-      while (place.parent && ((place.parent.type === 'field_expression' && place.parent.childForFieldName('value')?.id === place.id) || (place.parent.type === 'index_expression' && named(place.parent)[0]?.id === place.id))) {
+      while (
+        place.parent &&
+        ((place.parent.type === 'field_expression' &&
+          place.parent.childForFieldName('value')?.id === place.id) ||
+          (place.parent.type === 'index_expression' && named(place.parent)[0]?.id === place.id))
+      ) {
         const up = place.parent;
-        if (up.type === 'field_expression' && up.parent?.type === 'call_expression' && up.parent.childForFieldName('function')?.id === up.id) {
+        if (
+          up.type === 'field_expression' &&
+          up.parent?.type === 'call_expression' &&
+          up.parent.childForFieldName('function')?.id === up.id
+        ) {
           // `x.method()`: a mutation unless the method is known to take `&self`.
           return !READ_ONLY_METHODS.has(up.childForFieldName('field')?.text ?? '');
         }
@@ -290,10 +627,15 @@ export class RangeScope {
       if (!p) {
         return true;
       }
-      if ((p.type === 'assignment_expression' || p.type === 'compound_assignment_expr') && p.childForFieldName('left')?.id === place.id) {
+      if (
+        (p.type === 'assignment_expression' || p.type === 'compound_assignment_expr') &&
+        p.childForFieldName('left')?.id === place.id
+      ) {
         return true;
       }
-      return p.type === 'reference_expression' && children(p).some((c) => c.type === 'mutable_specifier');
+      return (
+        p.type === 'reference_expression' && children(p).some((c) => c.type === 'mutable_specifier')
+      );
     });
   }
 
@@ -347,7 +689,10 @@ export class RangeScope {
     if (n.type === 'reference_expression') {
       return inRange(placeRoot(n.childForFieldName('value')));
     }
-    if ((n.type === 'closure_expression' || n.type === 'async_block') && !children(n).some((c) => c.type === 'move')) {
+    if (
+      (n.type === 'closure_expression' || n.type === 'async_block') &&
+      !children(n).some((c) => c.type === 'move')
+    ) {
       return this.mentionsInner(n);
     }
     const m = methodCall(n);
@@ -364,7 +709,12 @@ export class RangeScope {
       const fn = n.childForFieldName('function');
       const sigs = fn?.type === 'identifier' ? this.items.fns.get(fn.text) : undefined;
       const args = n.childForFieldName('arguments');
-      return sigs !== undefined && sigs.every((s) => s.isAsync) && args !== null && named(args).some((a) => a.type === 'reference_expression' && inRange(placeRoot(a)));
+      return (
+        sigs !== undefined &&
+        sigs.every((s) => s.isAsync) &&
+        args !== null &&
+        named(args).some((a) => a.type === 'reference_expression' && inRange(placeRoot(a)))
+      );
     }
     return false;
   }
@@ -388,7 +738,8 @@ export class RangeScope {
     const sure = new Set<string>();
     const maybe = new Set<string>();
     const places = this.escapingPlaces();
-    const isPlace = (root: string | null) => root === null || places.has(root) || !this.inner.has(root);
+    const isPlace = (root: string | null) =>
+      root === null || places.has(root) || !this.inner.has(root);
     const record = (certain: boolean, what: string) => (certain ? sure : maybe).add(what);
     const visit = (n: SyntaxNode) => {
       switch (n.type) {
@@ -397,7 +748,10 @@ export class RangeScope {
           const left = n.childForFieldName('left');
           const right = n.childForFieldName('right');
           if (left && right && isPlace(placeRoot(left)) && !this.ownedExpr(right)) {
-            record(this.surelyBorrowsExpr(right), `line ${n.startPosition.row + 1} may store a borrow in \`${left.text}\``);
+            record(
+              this.surelyBorrowsExpr(right),
+              `line ${n.startPosition.row + 1} may store a borrow in \`${left.text}\``,
+            );
           }
           break;
         }
@@ -408,7 +762,10 @@ export class RangeScope {
           if (borrowing.length > 0) {
             const risk = this.callRisk(n, argList, borrowing, isPlace);
             if (risk) {
-              record(borrowing.some((a) => this.surelyBorrowsExpr(a)) && risk.startsWith('may store'), `line ${n.startPosition.row + 1} ${risk}`);
+              record(
+                borrowing.some((a) => this.surelyBorrowsExpr(a)) && risk.startsWith('may store'),
+                `line ${n.startPosition.row + 1} ${risk}`,
+              );
             }
           }
           break;
@@ -423,7 +780,10 @@ export class RangeScope {
         case 'break_expression': {
           const value = named(n).find((c) => c.type !== 'label');
           if (value && !this.ownedExpr(value)) {
-            record(false, `\`break\` on line ${n.startPosition.row + 1} may carry a borrow out of the block`);
+            record(
+              false,
+              `\`break\` on line ${n.startPosition.row + 1} may carry a borrow out of the block`,
+            );
           }
           break;
         }
@@ -439,14 +799,24 @@ export class RangeScope {
   /** A non-returned `_name` binding in the range: probably a guard the user keeps on purpose. */
   guardsDroppedEarly(target: string): string | null {
     for (const [name] of this.lets) {
-      if (name !== target && name.startsWith('_') && name !== '_' && !this.exportedNames.has(name)) {
+      if (
+        name !== target &&
+        name.startsWith('_') &&
+        name !== '_' &&
+        !this.exportedNames.has(name)
+      ) {
         return name;
       }
     }
     return null;
   }
 
-  private callRisk(call: SyntaxNode, args: SyntaxNode[], borrowing: SyntaxNode[], isPlace: (root: string | null) => boolean): string | null {
+  private callRisk(
+    call: SyntaxNode,
+    args: SyntaxNode[],
+    borrowing: SyntaxNode[],
+    isPlace: (root: string | null) => boolean,
+  ): string | null {
     const m = methodCall(call);
     if (m) {
       if (!isPlace(placeRoot(m.receiver))) {
@@ -466,8 +836,18 @@ export class RangeScope {
     if (!callee) {
       return null;
     }
-    const name = callee.type === 'identifier' ? callee.text : callee.type === 'scoped_identifier' ? callee.childForFieldName('name')?.text ?? '' : '';
-    if (callee.type === 'identifier' && !this.items.fns.has(name) && !['Some', 'Ok', 'Err', 'drop', 'Box'].includes(name) && !this.isLocalClosure(name)) {
+    const name =
+      callee.type === 'identifier'
+        ? callee.text
+        : callee.type === 'scoped_identifier'
+          ? (callee.childForFieldName('name')?.text ?? '')
+          : '';
+    if (
+      callee.type === 'identifier' &&
+      !this.items.fns.has(name) &&
+      !['Some', 'Ok', 'Err', 'drop', 'Box'].includes(name) &&
+      !this.isLocalClosure(name)
+    ) {
       return `calls \`${name}\`, which may keep a borrow`;
     }
     if (callee.type === 'scoped_identifier' && ['swap', 'replace', 'take'].includes(name)) {
@@ -481,7 +861,9 @@ export class RangeScope {
       return null;
     }
     const mutablePlace = (a: SyntaxNode) =>
-      (a.type === 'reference_expression' && children(a).some((c) => c.type === 'mutable_specifier') && isPlace(placeRoot(a.childForFieldName('value')))) ||
+      (a.type === 'reference_expression' &&
+        children(a).some((c) => c.type === 'mutable_specifier') &&
+        isPlace(placeRoot(a.childForFieldName('value')))) ||
       (a.type === 'identifier' && isPlace(a.text));
     const outerMut = args.some((a) => borrowing.some((b) => b.id !== a.id) && mutablePlace(a));
     return outerMut ? `passes a borrow to \`${name}\` together with a mutable place` : null;
@@ -543,7 +925,17 @@ export class RangeScope {
     }
     for (const word of type.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) {
       const user = this.items.types.get(word);
-      if (user ? user.lifetimes : !(PRIMITIVES.has(word) || OWNED_LEAF_TYPES.has(word) || OWNED_GENERIC_TYPES.has(word) || PATH_WORDS.has(word) || word === 'str')) {
+      if (
+        user
+          ? user.lifetimes
+          : !(
+              PRIMITIVES.has(word) ||
+              OWNED_LEAF_TYPES.has(word) ||
+              OWNED_GENERIC_TYPES.has(word) ||
+              PATH_WORDS.has(word) ||
+              word === 'str'
+            )
+      ) {
         return false;
       }
     }
@@ -572,11 +964,16 @@ export class RangeScope {
         const base = t.childForFieldName('type');
         const args = t.childForFieldName('type_arguments');
         const argList = args ? named(args) : [];
-        const baseName = base?.type === 'scoped_type_identifier' ? base.childForFieldName('name')?.text ?? '' : base?.text ?? '';
+        const baseName =
+          base?.type === 'scoped_type_identifier'
+            ? (base.childForFieldName('name')?.text ?? '')
+            : (base?.text ?? '');
         if (argList.some((a) => a.type === 'lifetime')) {
           return false;
         }
-        return this.namedTypeOwned(baseName, argList.length) && argList.every((a) => this.typeOwned(a));
+        return (
+          this.namedTypeOwned(baseName, argList.length) && argList.every((a) => this.typeOwned(a))
+        );
       }
       default:
         return false;
@@ -588,7 +985,9 @@ export class RangeScope {
     if (user) {
       return !user.lifetimes && (user.typeParams === 0 || args > 0);
     }
-    return args === 0 ? OWNED_LEAF_TYPES.has(name) || PRIMITIVES.has(name) : OWNED_GENERIC_TYPES.has(name);
+    return args === 0
+      ? OWNED_LEAF_TYPES.has(name) || PRIMITIVES.has(name)
+      : OWNED_GENERIC_TYPES.has(name);
   }
 
   /** The value of `e` holds no borrow of a local bound in the range. */
@@ -647,7 +1046,12 @@ export class RangeScope {
       case 'block': {
         const stmts = statementsOf(e);
         const tail = stmts[stmts.length - 1];
-        return tail === undefined || tail.type === 'expression_statement' || tail.type === 'let_declaration' || this.ownedExpr(tail);
+        return (
+          tail === undefined ||
+          tail.type === 'expression_statement' ||
+          tail.type === 'let_declaration' ||
+          this.ownedExpr(tail)
+        );
       }
       case 'macro_invocation':
         return macroName(e) === 'format';
@@ -692,7 +1096,8 @@ export class RangeScope {
       case 'filter_map':
       case 'map_while': {
         const closure = m.args[m.args.length - 1];
-        const body = closure?.type === 'closure_expression' ? closure.childForFieldName('body') : null;
+        const body =
+          closure?.type === 'closure_expression' ? closure.childForFieldName('body') : null;
         return body !== null && this.ownedExpr(body);
       }
       case 'zip':
@@ -720,7 +1125,10 @@ export class RangeScope {
         return argList.every((a) => this.ownedExpr(a));
       }
       if (this.isLocalClosure(callee.text)) {
-        const body = this.lets.get(callee.text)!.decl.childForFieldName('value')!.childForFieldName('body');
+        const body = this.lets
+          .get(callee.text)!
+          .decl.childForFieldName('value')!
+          .childForFieldName('body');
         return !awaited && body !== null && this.ownedExpr(body);
       }
       const sigs = this.items.fns.get(callee.text);
@@ -774,9 +1182,15 @@ export class RangeScope {
     }
     if (!awaited && (PRIMITIVES.has(typeName) || OWNED_LEAF_TYPES.has(typeName))) {
       // `u16::from_be_bytes(..)`, `String::from(..)`: constructors of a non-generic owned type.
-      return /^(from|new|with_capacity|from_be_bytes|from_le_bytes|from_ne_bytes|from_str_radix|default)$/.test(name);
+      return /^(from|new|with_capacity|from_be_bytes|from_le_bytes|from_ne_bytes|from_str_radix|default)$/.test(
+        name,
+      );
     }
-    if (!awaited && OWNED_GENERIC_TYPES.has(typeName) && /^(new|with_capacity|default)$/.test(name)) {
+    if (
+      !awaited &&
+      OWNED_GENERIC_TYPES.has(typeName) &&
+      /^(new|with_capacity|default)$/.test(name)
+    ) {
       return argList.every((a) => this.ownedExpr(a));
     }
     return false;
@@ -787,7 +1201,13 @@ export class RangeScope {
    * (not awaited yet) captures its arguments (and `self`), so they must be owned too.
    */
   private sigsOwned(sigs: FnSig[], awaited: boolean, args: SyntaxNode[]): boolean {
-    return sigs.every((s) => (!s.ret || this.typeOwned(s.ret)) && (awaited || !s.isAsync || (!s.method && !s.generic && args.every((a) => this.ownedExpr(a)))));
+    return sigs.every(
+      (s) =>
+        (!s.ret || this.typeOwned(s.ret)) &&
+        (awaited ||
+          !s.isAsync ||
+          (!s.method && !s.generic && args.every((a) => this.ownedExpr(a)))),
+    );
   }
 
   private mentionsInner(e: SyntaxNode): boolean {

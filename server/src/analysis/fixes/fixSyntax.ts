@@ -8,10 +8,27 @@ import type { SyntaxNode } from '../syntax/parser';
 import type { FutureReport } from '../report';
 
 export const ITEM_TYPES = new Set([
-  'function_item', 'struct_item', 'enum_item', 'union_item', 'impl_item', 'trait_item', 'mod_item', 'use_declaration',
-  'const_item', 'static_item', 'type_item', 'macro_definition', 'extern_crate_declaration', 'foreign_mod_item',
+  'function_item',
+  'struct_item',
+  'enum_item',
+  'union_item',
+  'impl_item',
+  'trait_item',
+  'mod_item',
+  'use_declaration',
+  'const_item',
+  'static_item',
+  'type_item',
+  'macro_definition',
+  'extern_crate_declaration',
+  'foreign_mod_item',
 ]);
-export const NOT_STATEMENTS = new Set(['line_comment', 'block_comment', 'attribute_item', 'inner_attribute_item']);
+export const NOT_STATEMENTS = new Set([
+  'line_comment',
+  'block_comment',
+  'attribute_item',
+  'inner_attribute_item',
+]);
 
 export function named(node: SyntaxNode): SyntaxNode[] {
   return node.namedChildren.filter((c): c is SyntaxNode => c !== null);
@@ -43,7 +60,12 @@ export function isAncestor(ancestor: SyntaxNode, node: SyntaxNode): boolean {
 export function attachedStart(block: SyntaxNode, stmt: SyntaxNode): SyntaxNode {
   let first = stmt;
   let prev = stmt.previousNamedSibling;
-  while (prev && NOT_STATEMENTS.has(prev.type) && prev.parent?.id === block.id && prev.endPosition.row + 1 >= first.startPosition.row) {
+  while (
+    prev &&
+    NOT_STATEMENTS.has(prev.type) &&
+    prev.parent?.id === block.id &&
+    prev.endPosition.row + 1 >= first.startPosition.row
+  ) {
     const before = prev.previousNamedSibling;
     // A comment after another statement on the same line belongs to that statement.
     if (before && before.endPosition.row === prev.startPosition.row) {
@@ -62,7 +84,11 @@ export function attachedStart(block: SyntaxNode, stmt: SyntaxNode): SyntaxNode {
 export function multilineStringRows(nodes: SyntaxNode[]): Set<number> {
   const rows = new Set<number>();
   for (const node of nodes) {
-    for (const s of node.descendantsOfType(['string_literal', 'raw_string_literal', 'block_comment'])) {
+    for (const s of node.descendantsOfType([
+      'string_literal',
+      'raw_string_literal',
+      'block_comment',
+    ])) {
       if (s && s.endPosition.row > s.startPosition.row && s.type !== 'block_comment') {
         for (let r = s.startPosition.row + 1; r <= s.endPosition.row; r++) {
           rows.add(r);
@@ -79,14 +105,24 @@ export function findFutureNode(root: SyntaxNode, future: FutureReport): SyntaxNo
     if (future.kind === 'fn' && n.type === 'function_item') {
       const mods = children(n).find((c) => c.type === 'function_modifiers');
       const asyncTok = mods && children(mods).find((c) => c.type === 'async');
-      return asyncTok && asyncTok.startPosition.row === future.line - 1 && asyncTok.startPosition.column === future.column - 1 ? n : null;
+      return asyncTok &&
+        asyncTok.startPosition.row === future.line - 1 &&
+        asyncTok.startPosition.column === future.column - 1
+        ? n
+        : null;
     }
     if (future.kind === 'block' && n.type === 'async_block') {
-      return n.startPosition.row === future.line - 1 && n.startPosition.column === future.column - 1 ? n : null;
+      return n.startPosition.row === future.line - 1 && n.startPosition.column === future.column - 1
+        ? n
+        : null;
     }
     if (future.kind === 'closure' && n.type === 'closure_expression') {
       const body = n.childForFieldName('body');
-      if (body && body.startPosition.row === future.line - 1 && body.startPosition.column === future.column - 1) {
+      if (
+        body &&
+        body.startPosition.row === future.line - 1 &&
+        body.startPosition.column === future.column - 1
+      ) {
         return n;
       }
     }
@@ -108,8 +144,16 @@ export function isWithin(param: SyntaxNode, future: FutureReport, root: SyntaxNo
 }
 
 export const PATTERN_TYPES = new Set([
-  'tuple_pattern', 'mut_pattern', 'ref_pattern', 'struct_pattern', 'field_pattern', 'tuple_struct_pattern',
-  'slice_pattern', 'captured_pattern', 'or_pattern', 'reference_pattern',
+  'tuple_pattern',
+  'mut_pattern',
+  'ref_pattern',
+  'struct_pattern',
+  'field_pattern',
+  'tuple_struct_pattern',
+  'slice_pattern',
+  'captured_pattern',
+  'or_pattern',
+  'reference_pattern',
 ]);
 
 /** The `let` or parameter that declares the binding `id`. */
@@ -125,7 +169,10 @@ export function declarationOf(id: SyntaxNode): { kind: 'let' | 'param'; node: Sy
   if (parent.type === 'let_declaration' && parent.childForFieldName('pattern')?.id === n.id) {
     return { kind: 'let', node: parent };
   }
-  if ((parent.type === 'parameter' && parent.childForFieldName('pattern')?.id === n.id) || parent.type === 'self_parameter') {
+  if (
+    (parent.type === 'parameter' && parent.childForFieldName('pattern')?.id === n.id) ||
+    parent.type === 'self_parameter'
+  ) {
     return { kind: 'param', node: parent };
   }
   if (parent.type === 'closure_parameters') {
@@ -152,7 +199,12 @@ export function patternBindings(pattern: SyntaxNode, letMut = false): PatternBin
       case 'shorthand_field_identifier': {
         const field = n.parent;
         const kids = field ? children(field) : [];
-        out.push({ name: n.text, node: n, mutable: kids.some((k) => k.type === 'mutable_specifier'), byRef: kids.some((k) => k.type === 'ref') });
+        out.push({
+          name: n.text,
+          node: n,
+          mutable: kids.some((k) => k.type === 'mutable_specifier'),
+          byRef: kids.some((k) => k.type === 'ref'),
+        });
         return;
       }
       case 'mut_pattern':
@@ -164,7 +216,9 @@ export function patternBindings(pattern: SyntaxNode, letMut = false): PatternBin
       case 'tuple_struct_pattern':
       case 'struct_pattern': {
         const type = n.childForFieldName('type');
-        named(n).filter((c) => c.id !== type?.id).forEach((c) => visit(c, false, byRef));
+        named(n)
+          .filter((c) => c.id !== type?.id)
+          .forEach((c) => visit(c, false, byRef));
         return;
       }
       case 'field_pattern': {
@@ -219,13 +273,17 @@ export function mentionsOf(node: SyntaxNode, name: string): SyntaxNode[] {
   const visit = (n: SyntaxNode) => {
     if ((n.type === 'identifier' && n.text === name) || (name === 'self' && n.type === 'self')) {
       const p = n.parent;
-      const isMacroName = p?.type === 'macro_invocation' && p.childForFieldName('macro')?.id === n.id;
+      const isMacroName =
+        p?.type === 'macro_invocation' && p.childForFieldName('macro')?.id === n.id;
       if (p?.type !== 'label' && !isMacroName) {
         out.push(n);
       }
       return;
     }
-    if ((n.type === 'string_literal' || n.type === 'raw_string_literal') && n.parent?.type === 'token_tree') {
+    if (
+      (n.type === 'string_literal' || n.type === 'raw_string_literal') &&
+      n.parent?.type === 'token_tree'
+    ) {
       if (capture.test(n.text)) {
         out.push(n);
       }
@@ -247,14 +305,20 @@ export function mentionsInStatement(stmt: SyntaxNode, name: string): SyntaxNode[
     return mentionsOf(stmt, name);
   }
   const pattern = stmt.childForFieldName('pattern');
-  return children(stmt).filter((c) => c.id !== pattern?.id).flatMap((c) => mentionsOf(c, name));
+  return children(stmt)
+    .filter((c) => c.id !== pattern?.id)
+    .flatMap((c) => mentionsOf(c, name));
 }
 
 /**
  * Uses of `name` in `stmts[from..]`, up to the first statement-level `let` that binds the name
  * again (its initialiser still refers to the old binding). `shadowedAt` is that statement's index.
  */
-export function usesAfter(stmts: SyntaxNode[], from: number, name: string): { mentions: { index: number; node: SyntaxNode }[]; shadowedAt: number | null } {
+export function usesAfter(
+  stmts: SyntaxNode[],
+  from: number,
+  name: string,
+): { mentions: { index: number; node: SyntaxNode }[]; shadowedAt: number | null } {
   const mentions: { index: number; node: SyntaxNode }[] = [];
   for (let i = from; i < stmts.length; i++) {
     const s = stmts[i];
@@ -274,12 +338,19 @@ export function derefCompatible(use: SyntaxNode): boolean {
   if (!p) {
     return false;
   }
-  if (use.type === 'string_literal' || use.type === 'raw_string_literal' || p.type === 'token_tree') {
+  if (
+    use.type === 'string_literal' ||
+    use.type === 'raw_string_literal' ||
+    p.type === 'token_tree'
+  ) {
     return isFormatMacro(enclosingMacro(use));
   }
   if (p.type === 'field_expression' && p.childForFieldName('value')?.id === use.id) {
     // Methods that `Box` itself has would change meaning (`b.clone()` clones the box).
-    const method = p.parent?.type === 'call_expression' && p.parent.childForFieldName('function')?.id === p.id ? p.childForFieldName('field')?.text ?? '' : '';
+    const method =
+      p.parent?.type === 'call_expression' && p.parent.childForFieldName('function')?.id === p.id
+        ? (p.childForFieldName('field')?.text ?? '')
+        : '';
     return !BOX_OWN_METHODS.has(method);
   }
   if (p.type === 'index_expression' && p.namedChildren[0]?.id === use.id) {
@@ -292,7 +363,25 @@ export function derefCompatible(use: SyntaxNode): boolean {
   return false;
 }
 
-export const BOX_OWN_METHODS = new Set(['clone', 'as_ref', 'as_mut', 'borrow', 'borrow_mut', 'into', 'into_iter', 'to_owned', 'type_id', 'leak', 'into_raw', 'into_pin', 'eq', 'ne', 'cmp', 'partial_cmp', 'hash']);
+export const BOX_OWN_METHODS = new Set([
+  'clone',
+  'as_ref',
+  'as_mut',
+  'borrow',
+  'borrow_mut',
+  'into',
+  'into_iter',
+  'to_owned',
+  'type_id',
+  'leak',
+  'into_raw',
+  'into_pin',
+  'eq',
+  'ne',
+  'cmp',
+  'partial_cmp',
+  'hash',
+]);
 
 export function enclosingMacro(node: SyntaxNode): SyntaxNode | null {
   for (let n = node.parent; n; n = n.parent) {
@@ -304,8 +393,24 @@ export function enclosingMacro(node: SyntaxNode): SyntaxNode | null {
 }
 
 export const FORMAT_MACROS = new Set([
-  'format', 'print', 'println', 'eprint', 'eprintln', 'write', 'writeln', 'format_args', 'panic',
-  'assert', 'assert_eq', 'assert_ne', 'debug_assert', 'debug_assert_eq', 'debug_assert_ne', 'unreachable', 'todo', 'unimplemented',
+  'format',
+  'print',
+  'println',
+  'eprint',
+  'eprintln',
+  'write',
+  'writeln',
+  'format_args',
+  'panic',
+  'assert',
+  'assert_eq',
+  'assert_ne',
+  'debug_assert',
+  'debug_assert_eq',
+  'debug_assert_ne',
+  'unreachable',
+  'todo',
+  'unimplemented',
 ]);
 
 export function macroName(m: SyntaxNode | null): string {
@@ -384,7 +489,8 @@ export function placeRoot(node: SyntaxNode | null): string | null {
       case 'parenthesized_expression':
       case 'unary_expression':
       case 'reference_expression':
-        n = n.type === 'reference_expression' ? n.childForFieldName('value') : named(n)[0] ?? null;
+        n =
+          n.type === 'reference_expression' ? n.childForFieldName('value') : (named(n)[0] ?? null);
         break;
       case 'call_expression': {
         const fn = n.childForFieldName('function');
@@ -410,15 +516,22 @@ export function extendsTemporary(e: SyntaxNode): boolean {
       return named(e).some((c) => extendsTemporary(c));
     case 'struct_expression': {
       const body = e.childForFieldName('body');
-      return body ? named(body).some((f) => {
-        const v = f.childForFieldName('value');
-        return v ? extendsTemporary(v) : false;
-      }) : false;
+      return body
+        ? named(body).some((f) => {
+            const v = f.childForFieldName('value');
+            return v ? extendsTemporary(v) : false;
+          })
+        : false;
     }
     case 'block': {
       const stmts = statementsOf(e);
       const tail = stmts[stmts.length - 1];
-      return tail !== undefined && tail.type !== 'expression_statement' && tail.type !== 'let_declaration' && extendsTemporary(tail);
+      return (
+        tail !== undefined &&
+        tail.type !== 'expression_statement' &&
+        tail.type !== 'let_declaration' &&
+        extendsTemporary(tail)
+      );
     }
     default:
       return false;
@@ -430,12 +543,20 @@ export function containsOwnAwait(node: SyntaxNode): boolean {
   if (node.type === 'await_expression') {
     return true;
   }
-  if (node.type === 'async_block' || node.type === 'closure_expression' || ITEM_TYPES.has(node.type)) {
+  if (
+    node.type === 'async_block' ||
+    node.type === 'closure_expression' ||
+    ITEM_TYPES.has(node.type)
+  ) {
     return false;
   }
   return named(node).some((c) => containsOwnAwait(c));
 }
 
 export function insertAt(pos: SourcePosition, text: string): SourceEdit {
-  return { start: { row: pos.row, column: pos.column }, end: { row: pos.row, column: pos.column }, newText: text };
+  return {
+    start: { row: pos.row, column: pos.column },
+    end: { row: pos.row, column: pos.column },
+    newText: text,
+  };
 }

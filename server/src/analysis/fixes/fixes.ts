@@ -17,8 +17,22 @@ import { applyEdits, applyFixes, editsConflict, lineStarts, sourceHash } from '.
 import { analyzeSource, Edition } from '../engine';
 import { ItemTable, RangeScope } from './fixScope';
 import {
-  ITEM_TYPES, SourceLines, attachedStart, containsOwnAwait, declarationOf, derefCompatible, findFutureNode, futureBody,
-  indexOfNode, insertAt, isAncestor, isWithin, mentionsOf, multilineStringRows, statementsOf, usesAfter,
+  ITEM_TYPES,
+  SourceLines,
+  attachedStart,
+  containsOwnAwait,
+  declarationOf,
+  derefCompatible,
+  findFutureNode,
+  futureBody,
+  indexOfNode,
+  insertAt,
+  isAncestor,
+  isWithin,
+  mentionsOf,
+  multilineStringRows,
+  statementsOf,
+  usesAfter,
 } from './fixSyntax';
 import type { Fix, FixKind, SourceEdit, SourcePosition } from './fixTypes';
 import { parseRust, SyntaxNode, Tree } from '../syntax/parser';
@@ -64,7 +78,10 @@ export function computeFixes(text: string, report: FileReport, options: FixOptio
     const candidates = planner.plan();
     if (options.verify === false) {
       const hash = sourceHash(text);
-      return candidates.map((c) => ({ ...toFix(c, c.valueSize, c.preferred, ''), sourceHash: hash }));
+      return candidates.map((c) => ({
+        ...toFix(c, c.valueSize, c.preferred, ''),
+        sourceHash: hash,
+      }));
     }
     return verifyAll(text, tree.rootNode, report, candidates, options);
   } finally {
@@ -90,8 +107,7 @@ export interface AppliedFix {
 }
 
 export type FixAllResult =
-  | { ok: true; text: string; applied: AppliedFix[] }
-  | { ok: false; reason: string };
+  { ok: true; text: string; applied: AppliedFix[] } | { ok: false; reason: string };
 
 /**
  * Applies every preferred fix, the way `cargo clippy --fix` does: analyse, apply the preferred fixes
@@ -204,7 +220,11 @@ function chooseCompatible(fixes: Fix[], report: FileReport): Fix[] {
 function mapBack(before: string, edits: SourceEdit[], pos: SourcePosition): SourcePosition {
   const starts = lineStarts(before);
   const inserts = edits
-    .map((e) => ({ at: starts[e.start.row] + e.start.column, removed: starts[e.end.row] + e.end.column - (starts[e.start.row] + e.start.column), text: e.newText }))
+    .map((e) => ({
+      at: starts[e.start.row] + e.start.column,
+      removed: starts[e.end.row] + e.end.column - (starts[e.start.row] + e.start.column),
+      text: e.newText,
+    }))
     .sort((a, b) => a.at - b.at);
   const after = applyEdits(before, edits);
   if (!after.ok) {
@@ -252,9 +272,16 @@ interface Candidate {
   edits: SourceEdit[];
 }
 
-function toFix(c: Candidate, expectedSaving: number | null, preferred: boolean, sizeNote: string): Fix {
+function toFix(
+  c: Candidate,
+  expectedSaving: number | null,
+  preferred: boolean,
+  sizeNote: string,
+): Fix {
   const notes = preferred ? [] : c.notes;
-  const detail = [c.what, sizeNote, ...notes.map((n) => `Not applied automatically: ${n}.`)].filter((s) => s).join(' ');
+  const detail = [c.what, sizeNote, ...notes.map((n) => `Not applied automatically: ${n}.`)]
+    .filter((s) => s)
+    .join(' ');
   return {
     id: `${c.kind}:${c.future.name}:${c.target.line}:${c.target.column}`,
     kind: c.kind,
@@ -270,7 +297,13 @@ function toFix(c: Candidate, expectedSaving: number | null, preferred: boolean, 
   };
 }
 
-function verifyAll(text: string, root: SyntaxNode, report: FileReport, candidates: Candidate[], options: FixOptions): Fix[] {
+function verifyAll(
+  text: string,
+  root: SyntaxNode,
+  report: FileReport,
+  candidates: Candidate[],
+  options: FixOptions,
+): Fix[] {
   const hash = sourceHash(text);
   const baseErrors = countErrors(root);
   const fixes: Fix[] = [];
@@ -285,7 +318,10 @@ function verifyAll(text: string, root: SyntaxNode, report: FileReport, candidate
     }
     let after: FileReport;
     try {
-      after = analyzeSource(applied.text, { file: options.file ?? report.file, edition: options.edition ?? '2021' });
+      after = analyzeSource(applied.text, {
+        file: options.file ?? report.file,
+        edition: options.edition ?? '2021',
+      });
     } catch {
       continue;
     }
@@ -305,7 +341,8 @@ function verifyAll(text: string, root: SyntaxNode, report: FileReport, candidate
     }
     const before = c.future.size;
     const kept = c.kind === 'box-value' || c.kind === 'box-pin-future' ? POINTER_BYTES : 0;
-    const hidden = c.valueSize !== null && verdict.saving !== null && verdict.saving < c.valueSize - kept;
+    const hidden =
+      c.valueSize !== null && verdict.saving !== null && verdict.saving < c.valueSize - kept;
     const sizeNote =
       verdict.saving !== null && before !== null
         ? `\`${c.future.name}\` shrinks from ${before} to ${before - verdict.saving} bytes${hidden ? ` (less than the value's ${c.valueSize} bytes: another state of the future or alignment padding sets its size)` : ''}.`
@@ -318,7 +355,11 @@ function verifyAll(text: string, root: SyntaxNode, report: FileReport, candidate
 }
 
 /** The target future's predicted saving (null when a size is unknown) and the futures that grow. */
-function compareReports(before: FileReport, after: FileReport, index: number): { saving: number | null; grown: string[] } {
+function compareReports(
+  before: FileReport,
+  after: FileReport,
+  index: number,
+): { saving: number | null; grown: string[] } {
   if (after.futures.length !== before.futures.length) {
     return { saving: null, grown: [] };
   }
@@ -331,7 +372,12 @@ function compareReports(before: FileReport, after: FileReport, index: number): {
   });
   const old = before.futures[index];
   const neu = after.futures[index];
-  if (old.skipped !== undefined || neu.skipped !== undefined || old.kind !== neu.kind || (old.kind === 'fn' && old.name !== neu.name)) {
+  if (
+    old.skipped !== undefined ||
+    neu.skipped !== undefined ||
+    old.kind !== neu.kind ||
+    (old.kind === 'fn' && old.name !== neu.name)
+  ) {
     return { saving: null, grown };
   }
   if (old.size === null || neu.size === null) {
@@ -359,7 +405,14 @@ function unsizedAfterFix(old: FutureReport, neu: FutureReport): number | null {
   const names = new Set<string>();
   for (const a of neu.awaits) {
     for (const h of a.held) {
-      if (h.exact || old.awaits.some((o) => o.held.some((x) => !x.exact && x.name === h.name && x.kind === h.kind && x.type === h.type))) {
+      if (
+        h.exact ||
+        old.awaits.some((o) =>
+          o.held.some(
+            (x) => !x.exact && x.name === h.name && x.kind === h.kind && x.type === h.type,
+          ),
+        )
+      ) {
         continue;
       }
       if ((h.kind !== 'binding' && h.kind !== 'argument') || h.name === null) {
@@ -427,18 +480,29 @@ class FixPlanner {
     return out;
   }
 
-  private planBinding(future: FutureReport, futureIndex: number, body: SyntaxNode, held: HeldBinding): Candidate[] {
+  private planBinding(
+    future: FutureReport,
+    futureIndex: number,
+    body: SyntaxNode,
+    held: HeldBinding,
+  ): Candidate[] {
     const { value } = held;
     const name = value.name!;
     const idNode = this.nodeAt(value.line, value.column);
-    if (!idNode || !(idNode.type === 'identifier' || idNode.type === 'self') || idNode.text !== name) {
+    if (
+      !idNode ||
+      !(idNode.type === 'identifier' || idNode.type === 'self') ||
+      idNode.text !== name
+    ) {
       return [];
     }
     const decl = declarationOf(idNode);
     if (!decl) {
       return [];
     }
-    const sizeAt = (a: AwaitPoint) => a.held.find((h) => h.name === name && h.line === value.line && h.column === value.column)?.size ?? null;
+    const sizeAt = (a: AwaitPoint) =>
+      a.held.find((h) => h.name === name && h.line === value.line && h.column === value.column)
+        ?.size ?? null;
     if (decl.kind === 'param') {
       if (body.type !== 'block' || !isWithin(decl.node, future, this.root)) {
         return [];
@@ -468,12 +532,31 @@ class FixPlanner {
     if (freed.length > 0) {
       const target = freed[0];
       if (uses.mentions.length === 0) {
-        const c = this.planDrop(future, futureIndex, block, { stmts, iL, shadow: uses.shadowedAt }, held, sizeAt);
+        const c = this.planDrop(
+          future,
+          futureIndex,
+          block,
+          { stmts, iL, shadow: uses.shadowedAt },
+          held,
+          sizeAt,
+        );
         if (c) {
           out.push(c);
         }
       } else {
-        const c = this.planWrap(future, futureIndex, block, stmts, iL, lastUse, target.index, held, target.a, sizeAt(target.a), uses.mentions[0].node);
+        const c = this.planWrap(
+          future,
+          futureIndex,
+          block,
+          stmts,
+          iL,
+          lastUse,
+          target.index,
+          held,
+          target.a,
+          sizeAt(target.a),
+          uses.mentions[0].node,
+        );
         if (c) {
           out.push(c);
         }
@@ -512,7 +595,10 @@ class FixPlanner {
     }
     const target = heldAt[0];
     // A shadowing `let` makes the value unreachable by name: drop it before that statement.
-    const at = local?.shadow !== null && local?.shadow !== undefined ? Math.min(local.shadow, target.index) : target.index;
+    const at =
+      local?.shadow !== null && local?.shadow !== undefined
+        ? Math.min(local.shadow, target.index)
+        : target.index;
     if (this.items.shadowsDrop) {
       return null;
     }
@@ -522,7 +608,9 @@ class FixPlanner {
     }
     const notes: string[] = [];
     if (name.startsWith('_')) {
-      notes.push(`\`${name}\` is named like a guard kept on purpose; dropping it earlier changes what it protects`);
+      notes.push(
+        `\`${name}\` is named like a guard kept on purpose; dropping it earlier changes what it protects`,
+      );
     }
     const line = target.a.line;
     return {
@@ -560,7 +648,12 @@ class FixPlanner {
     let last = lastUse;
     let scope: RangeScope;
     for (;;) {
-      scope = new RangeScope(stmts.slice(iL, last + 1), stmts.slice(last + 1), this.items, this.report);
+      scope = new RangeScope(
+        stmts.slice(iL, last + 1),
+        stmts.slice(last + 1),
+        this.items,
+        this.report,
+      );
       let extended = last;
       for (const e of scope.exported()) {
         // Also a returned binding that is itself kept across the await (borrowed by `format!`, say):
@@ -579,7 +672,15 @@ class FixPlanner {
       last = extended;
     }
     const range = stmts.slice(iL, last + 1);
-    if (range.some((s) => ITEM_TYPES.has(s.type) || (s.type === 'expression_statement' && s.namedChildren[0]?.type === 'macro_invocation' && /^macro_rules\b/.test(s.text)))) {
+    if (
+      range.some(
+        (s) =>
+          ITEM_TYPES.has(s.type) ||
+          (s.type === 'expression_statement' &&
+            s.namedChildren[0]?.type === 'macro_invocation' &&
+            /^macro_rules\b/.test(s.text)),
+      )
+    ) {
       return null;
     }
     const exported = scope.exported();
@@ -609,18 +710,29 @@ class FixPlanner {
     if (exported.length > 0 && range.some((stmt) => containsOwnAwait(stmt))) {
       // The returned bindings are written while the block's locals still exist, so rustc makes them
       // conflict with the values saved at the awaits inside the block: they may be kept in every state.
-      notes.push(`the block contains an \`.await\`, and returning ${exported.map((e) => `\`${e.name}\``).join(', ')} from it may keep ${exported.length === 1 ? 'it' : 'them'} in every state of the future`);
+      notes.push(
+        `the block contains an \`.await\`, and returning ${exported.map((e) => `\`${e.name}\``).join(', ')} from it may keep ${exported.length === 1 ? 'it' : 'them'} in every state of the future`,
+      );
     }
     const guard = scope.guardsDroppedEarly(name);
     if (guard) {
       notes.push(`\`${guard}\` would be dropped before the \`.await\` too`);
     }
-    const edits = this.wrapEdits(block, stmts, iL, last, exported.map((e) => ({ name: e.name, mutable: e.mutable && scope.mutatedAfter(e.name) })));
+    const edits = this.wrapEdits(
+      block,
+      stmts,
+      iL,
+      last,
+      exported.map((e) => ({ name: e.name, mutable: e.mutable && scope.mutatedAfter(e.name) })),
+    );
     if (!edits) {
       return null;
     }
     const useLine = firstUse.startPosition.row + 1;
-    const keep = exported.length > 0 ? ` and returns ${exported.map((e) => `\`${e.name}\``).join(', ')} from it` : '';
+    const keep =
+      exported.length > 0
+        ? ` and returns ${exported.map((e) => `\`${e.name}\``).join(', ')} from it`
+        : '';
     return {
       kind: 'wrap-in-block',
       title: `Move \`${name}\` into its own block`,
@@ -651,19 +763,33 @@ class FixPlanner {
     const name = held.value.name!;
     const size = held.value.size;
     const type = held.value.type ?? '';
-    if (size === null || size < this.boxValueMin || type.startsWith('{') || /^(Box|Pin|Rc|Arc)</.test(type) || type.startsWith('&')) {
+    if (
+      size === null ||
+      size < this.boxValueMin ||
+      type.startsWith('{') ||
+      /^(Box|Pin|Rc|Arc)</.test(type) ||
+      type.startsWith('&')
+    ) {
       return null;
     }
     const pattern = letNode.childForFieldName('pattern');
     const value = letNode.childForFieldName('value');
-    if (!pattern || pattern.type !== 'identifier' || !value || letNode.childForFieldName('alternative')) {
+    if (
+      !pattern ||
+      pattern.type !== 'identifier' ||
+      !value ||
+      letNode.childForFieldName('alternative')
+    ) {
       return null;
     }
     const uses = usesAfter(stmts, iL + 1, name);
     if (uses.mentions.length === 0 || !uses.mentions.every((m) => derefCompatible(m.node))) {
       return null;
     }
-    const edits: SourceEdit[] = [insertAt(value.startPosition, 'Box::new('), insertAt(value.endPosition, ')')];
+    const edits: SourceEdit[] = [
+      insertAt(value.startPosition, 'Box::new('),
+      insertAt(value.endPosition, ')'),
+    ];
     // `&x` becomes `&*x`, so the reference keeps its type and every coercion still applies.
     for (const m of uses.mentions) {
       if (m.node.parent?.type === 'reference_expression') {
@@ -679,7 +805,9 @@ class FixPlanner {
       kind: 'box-value',
       title: `Put \`${name}\` in a \`Box\``,
       preferred: false,
-      notes: ['boxing allocates on every call; consider whether the value must live across the `.await`'],
+      notes: [
+        'boxing allocates on every call; consider whether the value must live across the `.await`',
+      ],
       what: `\`${name}\` (${size} bytes) is used after the \`.await\`; boxing it keeps an 8-byte pointer in the future instead.`,
       future,
       futureIndex,
@@ -693,7 +821,12 @@ class FixPlanner {
   /** `Box::pin(callee(..)).await` for a large awaited future (clippy's `large_futures`). */
   private planBoxPin(future: FutureReport, futureIndex: number, a: AwaitPoint): Candidate | null {
     const awaitee = a.held.find((h) => h.kind === 'awaitee');
-    if (!awaitee || awaitee.size === null || awaitee.size < this.boxPinMin || !(awaitee.type ?? '').startsWith('{async')) {
+    if (
+      !awaitee ||
+      awaitee.size === null ||
+      awaitee.size < this.boxPinMin ||
+      !(awaitee.type ?? '').startsWith('{async')
+    ) {
       return null;
     }
     const keyword = this.nodeAt(a.line, a.column);
@@ -750,11 +883,20 @@ class FixPlanner {
       return null;
     }
     const indent = this.src.indentOf(stmt.startPosition.row);
-    return insertAt({ row: first.startPosition.row, column: 0 }, `${indent}${text}${this.src.newline}`);
+    return insertAt(
+      { row: first.startPosition.row, column: 0 },
+      `${indent}${text}${this.src.newline}`,
+    );
   }
 
   /** Insert-only edits that put `stmts[i0..=i1]` in a block, returning `exported` from it. */
-  private wrapEdits(block: SyntaxNode, stmts: SyntaxNode[], i0: number, i1: number, exported: { name: string; mutable: boolean }[]): SourceEdit[] | null {
+  private wrapEdits(
+    block: SyntaxNode,
+    stmts: SyntaxNode[],
+    i0: number,
+    i1: number,
+    exported: { name: string; mutable: boolean }[],
+  ): SourceEdit[] | null {
     const first = attachedStart(block, stmts[i0]);
     const last = stmts[i1];
     if (!this.src.startsRow(first.startPosition) || !this.src.endsRow(last.endPosition)) {
@@ -772,10 +914,12 @@ class FixPlanner {
       open = `${indent}{${nl}`;
       close = `${nl}${indent}}`;
     } else {
-      const pattern = exported.length === 1
-        ? `${exported[0].mutable ? 'mut ' : ''}${exported[0].name}`
-        : `(${exported.map((e) => `${e.mutable ? 'mut ' : ''}${e.name}`).join(', ')})`;
-      const tail = exported.length === 1 ? exported[0].name : `(${exported.map((e) => e.name).join(', ')})`;
+      const pattern =
+        exported.length === 1
+          ? `${exported[0].mutable ? 'mut ' : ''}${exported[0].name}`
+          : `(${exported.map((e) => `${e.mutable ? 'mut ' : ''}${e.name}`).join(', ')})`;
+      const tail =
+        exported.length === 1 ? exported[0].name : `(${exported.map((e) => e.name).join(', ')})`;
       open = `${indent}let ${pattern} = {${nl}`;
       close = `${nl}${indent}${unit}${tail}${nl}${indent}};`;
     }
@@ -799,12 +943,25 @@ function withKnownType(c: Candidate, value: HeldValue): Candidate {
   if (value.exact) {
     return c;
   }
-  return { ...c, preferred: false, notes: [...c.notes, `the engine does not know the exact type of \`${value.name}\`, so the saving is a guess`] };
+  return {
+    ...c,
+    preferred: false,
+    notes: [
+      ...c.notes,
+      `the engine does not know the exact type of \`${value.name}\`, so the saving is a guess`,
+    ],
+  };
 }
 
 /** Whether the binding `name` declared by `decl` is among the values held at `a`. */
 function heldAt(a: AwaitPoint, name: string, decl: SyntaxNode): boolean {
-  return a.held.some((h) => h.kind === 'binding' && h.name === name && h.line - 1 >= decl.startPosition.row && h.line - 1 <= decl.endPosition.row);
+  return a.held.some(
+    (h) =>
+      h.kind === 'binding' &&
+      h.name === name &&
+      h.line - 1 >= decl.startPosition.row &&
+      h.line - 1 <= decl.endPosition.row,
+  );
 }
 
 function heldBindings(future: FutureReport): HeldBinding[] {
@@ -836,4 +993,3 @@ function describeCallee(operand: SyntaxNode): string {
   const text = operand.text.replace(/\s+/g, ' ');
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
-

@@ -24,7 +24,14 @@ export interface FutureRecord {
  * hidden from `report` by parse errors, with their futures moved to where their text is now in
  * `text`. `present`: where the fns of `report` start (string indices).
  */
-export function hiddenFutures(previous: readonly FutureRecord[], previousLength: number, report: FileReport, present: ReadonlySet<number>, text: string, root: SyntaxNode): FutureRecord[] {
+export function hiddenFutures(
+  previous: readonly FutureRecord[],
+  previousLength: number,
+  report: FileReport,
+  present: ReadonlySet<number>,
+  text: string,
+  root: SyntaxNode,
+): FutureRecord[] {
   if (previous.length === 0 || !root.hasError) {
     return [];
   }
@@ -33,20 +40,29 @@ export function hiddenFutures(previous: readonly FutureRecord[], previousLength:
   const kept: FutureRecord[] = [];
   for (const record of previous) {
     // One edit since the last analysis either moved the text by its length change or left it in place.
-    const start = [record.start + lengthDelta, record.start].find((at) => at >= 0 && text.startsWith(record.text, at));
+    const start = [record.start + lengthDelta, record.start].find(
+      (at) => at >= 0 && text.startsWith(record.text, at),
+    );
     if (start === undefined || present.has(start) || !insideError(root, start)) {
       continue;
     }
     lineStarts ??= startsOfLines(text);
     const anchor = positionOf(lineStarts, start);
-    const reports = record.reports.map((r) => ({ ...shiftReport(r, record.anchor, anchor, report.file), kept: true }));
+    const reports = record.reports.map((r) => ({
+      ...shiftReport(r, record.anchor, anchor, report.file),
+      kept: true,
+    }));
     kept.push({ reports, text: record.text, start, anchor });
   }
   return kept;
 }
 
 function insideError(root: SyntaxNode, index: number): boolean {
-  for (let node: SyntaxNode | null = root.descendantForIndex(index); node && node.id !== root.id; node = node.parent) {
+  for (
+    let node: SyntaxNode | null = root.descendantForIndex(index);
+    node && node.id !== root.id;
+    node = node.parent
+  ) {
     if (node.type === 'ERROR') {
       return true;
     }

@@ -84,12 +84,18 @@ export class WalkCache {
   private readonly identifiers = new GenerationalMap<Set<string>>(KEEP_FOR);
 
   /** Environment fingerprints of the fns (see `itemDependencies.ts`), valid for one index source. */
-  private environments: { sourceKey: string; byFn: Map<string, string> } = { sourceKey: '', byFn: new Map() };
+  private environments: { sourceKey: string; byFn: Map<string, string> } = {
+    sourceKey: '',
+    byFn: new Map(),
+  };
 
   /** The environment fingerprints computed for this index source so far; empty when the source changed. */
   environmentsFor(sourceKey: string): Map<string, string> {
     // Every edited version of a body adds one; a long session without a signature edit must not grow without bound.
-    if (this.environments.sourceKey !== sourceKey || this.environments.byFn.size > MAX_ENVIRONMENTS) {
+    if (
+      this.environments.sourceKey !== sourceKey ||
+      this.environments.byFn.size > MAX_ENVIRONMENTS
+    ) {
       this.environments = { sourceKey, byFn: new Map() };
     }
     return this.environments.byFn;

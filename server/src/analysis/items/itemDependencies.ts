@@ -10,14 +10,28 @@
  * recording of the walker's reads would.
  */
 import { hashText } from '../types/calibration';
-import { DECLARES_ITEMS, globImportsKey, identifiersIn, type FnInfo, type ItemIndex } from './items';
+import {
+  DECLARES_ITEMS,
+  globImportsKey,
+  identifiersIn,
+  type FnInfo,
+  type ItemIndex,
+} from './items';
 import type { SyntaxNode } from '../syntax/parser';
 
 /** What callers can see of a fn: its signature, and for `-> impl Future` fns the body they follow. */
 export function fnSummary(fn: FnInfo): unknown[] {
   return [
-    fn.path, fn.isAsync, fn.selfKind, fn.params.map((p) => [p.isSelf, p.patternText, p.ty]), fn.ret, fn.generics,
-    [...fn.callableOutputs], [...fn.futureOutputs], fn.selfTy, followsBody(fn) ? fn.body?.text : null,
+    fn.path,
+    fn.isAsync,
+    fn.selfKind,
+    fn.params.map((p) => [p.isSelf, p.patternText, p.ty]),
+    fn.ret,
+    fn.generics,
+    [...fn.callableOutputs],
+    [...fn.futureOutputs],
+    fn.selfTy,
+    followsBody(fn) ? fn.body?.text : null,
   ];
 }
 
@@ -56,7 +70,9 @@ export class ItemDependencies {
     }
     // What the index says of the fn that its text does not: where it is (module, impl) and the
     // impl's self type and generics. The rest of its summary comes from its text.
-    const ownSummary = own ? `${own.path}|${JSON.stringify(own.selfTy)}|${own.generics.join(',')}` : '';
+    const ownSummary = own
+      ? `${own.path}|${JSON.stringify(own.selfTy)}|${own.generics.join(',')}`
+      : '';
     for (const name of identifiersIn(ownSummary)) {
       if (known.has(name)) {
         pending.push(name);
@@ -90,7 +106,10 @@ export class ItemDependencies {
       const { types, typeModules, consts, constTypes, uses, fns, methodsByName } = this.index;
       this.known = new Set<string>();
       // Module-qualified type keys (`io::Error`) are summarised under their last segment.
-      for (const map of [types, typeModules, consts, constTypes, uses, fns, methodsByName] as Map<string, unknown>[]) {
+      for (const map of [types, typeModules, consts, constTypes, uses, fns, methodsByName] as Map<
+        string,
+        unknown
+      >[]) {
         for (const key of map.keys()) {
           this.known.add(key.slice(key.lastIndexOf(':') + 1));
         }
@@ -129,7 +148,10 @@ export class ItemDependencies {
     }
     const summary = JSON.stringify(held);
     const known = this.knownNames();
-    return { summary: hashText(summary), refs: new Set([...identifiersIn(summary)].filter((ref) => known.has(ref))) };
+    return {
+      summary: hashText(summary),
+      refs: new Set([...identifiersIn(summary)].filter((ref) => known.has(ref))),
+    };
   }
 }
 
@@ -175,7 +197,11 @@ export function indexSourceKey(root: SyntaxNode, index: ItemIndex): string {
     if (fnStart < at) {
       continue;
     }
-    kept += withoutTrailingComments(text.slice(at, fnStart)) + ' ' + text.slice(fnStart, bodyStart) + '{}';
+    kept +=
+      withoutTrailingComments(text.slice(at, fnStart)) +
+      ' ' +
+      text.slice(fnStart, bodyStart) +
+      '{}';
     at = bodyEnd;
   }
   kept += text.slice(at);

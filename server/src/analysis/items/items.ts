@@ -5,7 +5,14 @@
 import type { SyntaxNode } from '../syntax/parser';
 import { compiledIn, precedingAttributes } from '../syntax/cfg';
 import {
-  PRELUDE_TYPES, STD_ROOTS, Ty, TypeOrigin, UNIT, UNKNOWN, isPrimitiveName, prim,
+  PRELUDE_TYPES,
+  STD_ROOTS,
+  Ty,
+  TypeOrigin,
+  UNIT,
+  UNKNOWN,
+  isPrimitiveName,
+  prim,
 } from '../types/types';
 import type { UserType } from '../types/layout';
 
@@ -114,7 +121,9 @@ function typeParams(node: SyntaxNode | null): string[] {
     return [];
   }
   return node.namedChildren
-    .filter((c): c is SyntaxNode => !!c && (c.type === 'type_parameter' || c.type === 'const_parameter'))
+    .filter(
+      (c): c is SyntaxNode => !!c && (c.type === 'type_parameter' || c.type === 'const_parameter'),
+    )
     .map((c) => c.childForFieldName('name')?.text ?? c.namedChildren[0]?.text ?? '')
     .filter((n) => n.length > 0);
 }
@@ -156,7 +165,12 @@ export interface FnSignature {
 }
 
 /** Builds the index with one walk over the file's items. */
-export function indexItems(root: SyntaxNode, modulePath: string[] = [], expand?: ItemMacroExpander, signatures?: SignatureMemo): ItemIndex {
+export function indexItems(
+  root: SyntaxNode,
+  modulePath: string[] = [],
+  expand?: ItemMacroExpander,
+  signatures?: SignatureMemo,
+): ItemIndex {
   const index = emptyIndex();
   const walk = new ItemWalk(index, expand, signatures);
   walk.visitItems(root, modulePath);
@@ -370,7 +384,10 @@ function indexStruct(item: SyntaxNode, index: ItemIndex): void {
     for (const f of compiledIn(body.namedChildren)) {
       if (f.type === 'field_declaration') {
         const ty = f.childForFieldName('type');
-        fields.push({ name: f.childForFieldName('name')?.text ?? '_', ty: ty ? typeFromNode(ty, index, scope) : UNKNOWN });
+        fields.push({
+          name: f.childForFieldName('name')?.text ?? '_',
+          ty: ty ? typeFromNode(ty, index, scope) : UNKNOWN,
+        });
       }
     }
   } else if (body?.type === 'ordered_field_declaration_list') {
@@ -381,7 +398,15 @@ function indexStruct(item: SyntaxNode, index: ItemIndex): void {
     });
   }
   const repr = reprOf(attrs);
-  index.types.set(name, { kind: 'struct', name, params, fields, reprC: repr.c, copy: hasDerive(attrs, 'Copy'), dropImpl: false });
+  index.types.set(name, {
+    kind: 'struct',
+    name,
+    params,
+    fields,
+    reprC: repr.c,
+    copy: hasDerive(attrs, 'Copy'),
+    dropImpl: false,
+  });
 }
 
 function indexEnum(item: SyntaxNode, index: ItemIndex): void {
@@ -418,7 +443,15 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
     }
     variants.push({ name: v.childForFieldName('name')?.text ?? '_', fields, fieldNames });
   }
-  index.types.set(name, { kind: 'enum', name, params, variants, copy: hasDerive(attrs, 'Copy'), dropImpl: false, reprTag: reprOf(attrs).tag });
+  index.types.set(name, {
+    kind: 'enum',
+    name,
+    params,
+    variants,
+    copy: hasDerive(attrs, 'Copy'),
+    dropImpl: false,
+    reprTag: reprOf(attrs).tag,
+  });
 }
 
 /**
@@ -426,7 +459,16 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
  * (`impl A { .. impl B { .. } }`), and `misplaced` indexes them where they belong. Types and consts
  * are not here: in an impl they are associated items (`type Output = ..;`), not the module's.
  */
-const MISPLACED_ITEMS = new Set(['impl_item', 'foreign_mod_item', 'struct_item', 'enum_item', 'union_item', 'mod_item', 'trait_item', 'use_declaration']);
+const MISPLACED_ITEMS = new Set([
+  'impl_item',
+  'foreign_mod_item',
+  'struct_item',
+  'enum_item',
+  'union_item',
+  'mod_item',
+  'trait_item',
+  'use_declaration',
+]);
 
 function indexImpl(
   item: SyntaxNode,
@@ -440,8 +482,11 @@ function indexImpl(
   const tyNode = item.childForFieldName('type');
   const traitNode = item.childForFieldName('trait');
   const params = typeParams(item.childForFieldName('type_parameters'));
-  const selfTy = tyNode ? typeFromNode(tyNode, index, { generics: new Set(params), selfTy: null }) : UNKNOWN;
-  const typeName = selfTy.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : tyNode?.text ?? '_';
+  const selfTy = tyNode
+    ? typeFromNode(tyNode, index, { generics: new Set(params), selfTy: null })
+    : UNKNOWN;
+  const typeName =
+    selfTy.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : (tyNode?.text ?? '_');
   const traitName = traitNode?.text.replace(/<.*$/s, '') ?? null;
   if (traitName === 'Drop' || traitName?.endsWith('::Drop')) {
     dropImpls.add(typeName);
@@ -477,8 +522,10 @@ function indexFn(
   const text = item.text;
   // Modifiers, generics and where clauses are in the text before the body.
   const header = body ? text.slice(0, body.startIndex - item.startIndex) : text;
-  const owner = typeName ?? (selfTy?.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : null);
-  const place = signatures && signaturePlace(header, modPath, selfTy, traitName, outerGenerics, owner);
+  const owner =
+    typeName ?? (selfTy?.k === 'adt' ? selfTy.segments[selfTy.segments.length - 1] : null);
+  const place =
+    signatures && signaturePlace(header, modPath, selfTy, traitName, outerGenerics, owner);
   let readings = place ? signatures!.get(place) : undefined;
   if (place && !readings) {
     readings = { names: [...identifiersIn(header)], byUses: new Map() };
@@ -491,7 +538,16 @@ function indexFn(
     params = withLazyPatterns(item, signature.params);
   } else {
     const pending = pendingLengths.get(index)?.length ?? 0;
-    const read = readSignature(item, header, modPath, selfTy, traitName, index, outerGenerics, owner);
+    const read = readSignature(
+      item,
+      header,
+      modPath,
+      selfTy,
+      traitName,
+      index,
+      outerGenerics,
+      owner,
+    );
     signature = read.signature;
     params = read.params;
     // An array length waiting for a const is filled in later, in place: such a signature is this index's own.
@@ -513,7 +569,9 @@ function indexFn(
     params,
     ret: signature.ret,
     generics: signature.generics,
-    callableOutputs: signature.callableOutputs.size ? new Map(signature.callableOutputs) : new Map(),
+    callableOutputs: signature.callableOutputs.size
+      ? new Map(signature.callableOutputs)
+      : new Map(),
     onceCallables: signature.onceCallables,
     futureOutputs: signature.futureOutputs.size ? new Map(signature.futureOutputs) : new Map(),
     body,
@@ -529,7 +587,14 @@ function indexFn(
     const declared = DECLARES_ITEMS.test(body.text) ? compiledIn(body.namedChildren) : [];
     for (const child of declared) {
       if (child?.type === 'function_item') {
-        indexFn(child, [...modPath, ...(owner ? [owner] : []), name], null, null, index, signatures).inBody = true;
+        indexFn(
+          child,
+          [...modPath, ...(owner ? [owner] : []), name],
+          null,
+          null,
+          index,
+          signatures,
+        ).inBody = true;
       } else if (child?.type === 'struct_item') {
         noteTypeClash(child, index, true);
         indexStruct(child, index);
@@ -554,8 +619,22 @@ export function identifiersIn(text: string): Set<string> {
 const MAX_READINGS = 8;
 
 /** A signature's text and where it is: everything it is read from besides the `use`s. */
-function signaturePlace(header: string, modPath: string[], selfTy: Ty | null, traitName: string | null, outerGenerics: string[], owner: string | null): string {
-  return [header, modPath.join('::'), selfTy ? JSON.stringify(selfTy) : '', traitName ?? '', outerGenerics.join(','), owner ?? ''].join('\u0000');
+function signaturePlace(
+  header: string,
+  modPath: string[],
+  selfTy: Ty | null,
+  traitName: string | null,
+  outerGenerics: string[],
+  owner: string | null,
+): string {
+  return [
+    header,
+    modPath.join('::'),
+    selfTy ? JSON.stringify(selfTy) : '',
+    traitName ?? '',
+    outerGenerics.join(','),
+    owner ?? '',
+  ].join('\u0000');
 }
 
 /** What the `use`s read so far (they are read in file order) make of these names. */
@@ -573,7 +652,9 @@ function usesOf(names: string[], index: ItemIndex): string {
 
 /** The file's glob imports as text: part of every key that resolution by path reads. */
 export function globImportsKey(index: ItemIndex): string {
-  return index.globImports.length === 0 ? '' : `*${index.globImports.map((g) => g.join('::')).join(',')}`;
+  return index.globImports.length === 0
+    ? ''
+    : `*${index.globImports.map((g) => g.join('::')).join(',')}`;
 }
 
 /** The parameters of a fn whose signature came from the memo: their pattern nodes are found when first asked for (only a walk does). */
@@ -650,7 +731,12 @@ function readSignature(
       const isMut = p.children.some((c) => c?.type === 'mutable_specifier');
       selfKind = isRef ? (isMut ? 'mut' : 'ref') : 'value';
       const base = selfTy ?? UNKNOWN;
-      params.push({ pattern: p, patternText: p.text, ty: isRef ? { k: 'ref', mut: isMut, inner: base } : base, isSelf: true });
+      params.push({
+        pattern: p,
+        patternText: p.text,
+        ty: isRef ? { k: 'ref', mut: isMut, inner: base } : base,
+        isSelf: true,
+      });
     } else if (p.type === 'parameter') {
       const pattern = p.childForFieldName('pattern');
       const tyNode = p.childForFieldName('type');
@@ -668,7 +754,10 @@ function readSignature(
   const retNode = item.childForFieldName('return_type');
   const ret = retNode ? typeFromNode(retNode, index, scope) : UNIT;
   const beforeFn = header.slice(0, Math.max(0, header.search(/\bfn\b/)));
-  const path = traitName && owner ? `<${[...modPath, owner].join('::')} as ${traitName}>::${name}` : [...modPath, ...(owner ? [owner] : []), name].join('::');
+  const path =
+    traitName && owner
+      ? `<${[...modPath, owner].join('::')} as ${traitName}>::${name}`
+      : [...modPath, ...(owner ? [owner] : []), name].join('::');
   const signature: FnSignature = {
     name,
     path,
@@ -677,13 +766,23 @@ function readSignature(
     params: params.map((p) => ({ ty: p.ty, isSelf: p.isSelf, patternText: p.patternText })),
     ret,
     generics,
-    ...(typeParameters || /\bwhere\b/.test(header) ? genericBounds(item, index, scope) : { callableOutputs: new Map(), futureOutputs: new Map(), onceCallables: new Set<string>() }),
+    ...(typeParameters || /\bwhere\b/.test(header)
+      ? genericBounds(item, index, scope)
+      : { callableOutputs: new Map(), futureOutputs: new Map(), onceCallables: new Set<string>() }),
   };
   return { signature, params };
 }
 
 /** `F: FnMut(A) -> R` and `Fut: Future<Output = T>` bounds, from the generic parameters and the where clause. */
-function genericBounds(item: SyntaxNode, index: ItemIndex, scope: TypeScope): { callableOutputs: Map<string, Ty | 'async'>; futureOutputs: Map<string, Ty>; onceCallables: Set<string> } {
+function genericBounds(
+  item: SyntaxNode,
+  index: ItemIndex,
+  scope: TypeScope,
+): {
+  callableOutputs: Map<string, Ty | 'async'>;
+  futureOutputs: Map<string, Ty>;
+  onceCallables: Set<string>;
+} {
   const callableOutputs = new Map<string, Ty | 'async'>();
   const onceCallables = new Set<string>();
   const futureOutputs = new Map<string, Ty>();
@@ -703,9 +802,15 @@ function genericBounds(item: SyntaxNode, index: ItemIndex, scope: TypeScope): { 
         } else if (/^Fn(Mut|Once)?$/.test(trait)) {
           callableOutputs.set(param, ret ? typeFromNode(ret, index, scope) : UNIT);
         }
-      } else if (b.type === 'generic_type' && /(^|::)(Into)?Future$/.test(b.childForFieldName('type')?.text ?? '')) {
+      } else if (
+        b.type === 'generic_type' &&
+        /(^|::)(Into)?Future$/.test(b.childForFieldName('type')?.text ?? '')
+      ) {
         for (const arg of b.childForFieldName('type_arguments')?.namedChildren ?? []) {
-          const ty = arg?.type === 'type_binding' && arg.childForFieldName('name')?.text === 'Output' ? arg.childForFieldName('type') : null;
+          const ty =
+            arg?.type === 'type_binding' && arg.childForFieldName('name')?.text === 'Output'
+              ? arg.childForFieldName('type')
+              : null;
           if (ty) {
             futureOutputs.set(param, typeFromNode(ty, index, scope));
           }
@@ -739,7 +844,10 @@ function indexUse(node: SyntaxNode | null, prefix: string[], index: ItemIndex): 
   switch (node.type) {
     case 'use_wildcard': {
       const path = node.namedChildren[0];
-      index.globImports.push([...prefix, ...(path ? path.text.split('::').map((s) => s.trim()) : [])]);
+      index.globImports.push([
+        ...prefix,
+        ...(path ? path.text.split('::').map((s) => s.trim()) : []),
+      ]);
       break;
     }
     case 'identifier':
@@ -809,16 +917,26 @@ export function evalConst(node: SyntaxNode, consts: Map<string, number>): number
         return null;
       }
       switch (op) {
-        case '+': return a + b;
-        case '-': return a - b;
-        case '*': return a * b;
-        case '/': return b === 0 ? null : Math.floor(a / b);
-        case '%': return b === 0 ? null : a % b;
-        case '<<': return a * 2 ** b;
-        case '>>': return Math.floor(a / 2 ** b);
-        case '|': return a | b;
-        case '&': return a & b;
-        default: return null;
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return b === 0 ? null : Math.floor(a / b);
+        case '%':
+          return b === 0 ? null : a % b;
+        case '<<':
+          return a * 2 ** b;
+        case '>>':
+          return Math.floor(a / 2 ** b);
+        case '|':
+          return a | b;
+        case '&':
+          return a & b;
+        default:
+          return null;
       }
     }
     case 'block': {
@@ -912,7 +1030,19 @@ class LayeredListMap<K, V> extends Map<K, V[]> {
 
 /** The items of several files together (the crate as a whole). */
 export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
-  const combined: ItemIndex = { types: new Map(), consts: new Map(), constTypes: new Map(), fns: new Map(), methods: new Map(), methodsByName: new Map(), uses: new Map(), globImports: [], ambiguousTypes: new Set(), byNode: new Map(), typeModules: new Map() };
+  const combined: ItemIndex = {
+    types: new Map(),
+    consts: new Map(),
+    constTypes: new Map(),
+    fns: new Map(),
+    methods: new Map(),
+    methodsByName: new Map(),
+    uses: new Map(),
+    globImports: [],
+    ambiguousTypes: new Set(),
+    byNode: new Map(),
+    typeModules: new Map(),
+  };
   for (const index of indexes) {
     index.types.forEach((v, k) => combined.types.has(k) || combined.types.set(k, v));
     index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));
@@ -921,7 +1051,9 @@ export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
       index[key].forEach((v, k) => combined[key].set(k, [...(combined[key].get(k) ?? []), ...v]));
     }
     index.byNode.forEach((v, k) => combined.byNode.set(k, v));
-    index.typeModules.forEach((v, k) => combined.typeModules.set(k, [...(combined.typeModules.get(k) ?? []), ...v]));
+    index.typeModules.forEach((v, k) =>
+      combined.typeModules.set(k, [...(combined.typeModules.get(k) ?? []), ...v]),
+    );
   }
   return combined;
 }
@@ -948,7 +1080,11 @@ let typeDepth = 0;
  * The type a type node names. Nesting is bounded (`Vec<Vec<…3000 levels…>>` is an unknown type,
  * not a stack overflow that would lose the whole file).
  */
-export function typeFromNode(node: SyntaxNode, index: ItemIndex, scope: TypeScope = EMPTY_SCOPE): Ty {
+export function typeFromNode(
+  node: SyntaxNode,
+  index: ItemIndex,
+  scope: TypeScope = EMPTY_SCOPE,
+): Ty {
   if (typeDepth >= MAX_TYPE_DEPTH) {
     return { k: 'unknown', text: 'a type nested too deep' };
   }
@@ -979,11 +1115,18 @@ function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScop
       return resolveTypePath([name], [], index);
     }
     case 'scoped_type_identifier':
-      return resolveTypePath(node.text.split('::').map((s) => s.trim()), [], index);
+      return resolveTypePath(
+        node.text.split('::').map((s) => s.trim()),
+        [],
+        index,
+      );
     case 'generic_type': {
       const base = node.childForFieldName('type');
       const args = (node.childForFieldName('type_arguments')?.namedChildren ?? [])
-        .filter((a): a is SyntaxNode => !!a && a.type !== 'lifetime' && a.type !== 'type_binding' && a.type !== 'trait_bounds')
+        .filter(
+          (a): a is SyntaxNode =>
+            !!a && a.type !== 'lifetime' && a.type !== 'type_binding' && a.type !== 'trait_bounds',
+        )
         .map((a) => typeFromNode(a, index, scope));
       const segments = (base?.text ?? '_').split('::').map((s) => s.trim());
       return resolveTypePath(segments, args, index);
@@ -1018,7 +1161,12 @@ function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScop
       if (node.namedChildren.length === 1 && !/,\s*\)$/.test(node.text)) {
         return typeFromNode(node.namedChildren[0]!, index, scope);
       }
-      return { k: 'tuple', elems: node.namedChildren.filter((c): c is SyntaxNode => !!c).map((c) => typeFromNode(c, index, scope)) };
+      return {
+        k: 'tuple',
+        elems: node.namedChildren
+          .filter((c): c is SyntaxNode => !!c)
+          .map((c) => typeFromNode(c, index, scope)),
+      };
     case 'function_type':
       return { k: 'fnptr' };
     case 'dynamic_type':
@@ -1044,10 +1192,21 @@ export function resolveTypePath(segments: string[], args: Ty[], index: ItemIndex
   // `io::Result<T>` and `fmt::Result` are aliases of `Result` with a fixed error type.
   const qualifier = clean[clean.length - 2];
   if (clean[clean.length - 1] === 'Result' && args.length === 1 && qualifier === 'io') {
-    return { k: 'adt', segments: ['Result'], args: [args[0], { k: 'adt', segments: ['io', 'Error'], args: [] }] };
+    return {
+      k: 'adt',
+      segments: ['Result'],
+      args: [args[0], { k: 'adt', segments: ['io', 'Error'], args: [] }],
+    };
   }
   if (clean[clean.length - 1] === 'Result' && args.length === 0 && qualifier === 'fmt') {
-    return { k: 'adt', segments: ['Result'], args: [{ k: 'tuple', elems: [] }, { k: 'adt', segments: ['fmt', 'Error'], args: [] }] };
+    return {
+      k: 'adt',
+      segments: ['Result'],
+      args: [
+        { k: 'tuple', elems: [] },
+        { k: 'adt', segments: ['fmt', 'Error'], args: [] },
+      ],
+    };
   }
   if (clean.length === 1 && clean[0] in { u8: 1 }) {
     return prim(clean[0]);
@@ -1062,7 +1221,9 @@ function resolvePath(segments: string[], index: ItemIndex): string[] {
   const head = index.uses.get(written[0]);
   const full = head && !index.types.has(written[0]) ? [...head, ...written.slice(1)] : written;
   const local = full[0] === 'crate' || full[0] === 'self' || full[0] === 'super';
-  return local ? ['crate', ...full.filter((s) => s !== 'crate' && s !== 'self' && s !== 'super')] : full;
+  return local
+    ? ['crate', ...full.filter((s) => s !== 'crate' && s !== 'self' && s !== 'super')]
+    : full;
 }
 
 /**
@@ -1080,7 +1241,11 @@ export function callLeavesCrateAndStd(segments: string[], index: ItemIndex): boo
     return false;
   }
   const written = segments.join('::');
-  if ((index.fns.get(segments[segments.length - 1]) ?? []).some((f) => f.path === written || f.path.endsWith(`::${written}`))) {
+  if (
+    (index.fns.get(segments[segments.length - 1]) ?? []).some(
+      (f) => f.path === written || f.path.endsWith(`::${written}`),
+    )
+  ) {
     return false;
   }
   if (path.length === 2 && /^[A-Z]/.test(path[0])) {
@@ -1103,7 +1268,14 @@ function originOf(path: string[], index: ItemIndex): TypeOrigin | undefined {
   if (PRELUDE_TYPES.has(name) || index.types.has(name)) {
     return undefined;
   }
-  const foreignGlob = index.globImports.some((glob) => glob.length > 0 && !STD_ROOTS.has(glob[0]) && glob[0] !== 'crate' && glob[0] !== 'self' && glob[0] !== 'super');
+  const foreignGlob = index.globImports.some(
+    (glob) =>
+      glob.length > 0 &&
+      !STD_ROOTS.has(glob[0]) &&
+      glob[0] !== 'crate' &&
+      glob[0] !== 'self' &&
+      glob[0] !== 'super',
+  );
   return foreignGlob ? 'dependency' : undefined;
 }
 
@@ -1114,11 +1286,22 @@ function originOf(path: string[], index: ItemIndex): TypeOrigin | undefined {
  * level that other files define too are qualified with this file's module (`notify::Notified`),
  * a key the index also holds; it resolves to this file's type wherever the type travels.
  */
-export function qualifySharedTypeNames(index: ItemIndex, module: string, definedElsewhere: (name: string) => boolean): void {
+export function qualifySharedTypeNames(
+  index: ItemIndex,
+  module: string,
+  definedElsewhere: (name: string) => boolean,
+): void {
   if (!module) {
     return;
   }
-  const shared = new Set([...index.typeModules].filter(([name, modules]) => modules.includes(module) && name !== 'Result' && definedElsewhere(name)).map(([name]) => name));
+  const shared = new Set(
+    [...index.typeModules]
+      .filter(
+        ([name, modules]) =>
+          modules.includes(module) && name !== 'Result' && definedElsewhere(name),
+      )
+      .map(([name]) => name),
+  );
   if (shared.size === 0) {
     return;
   }
@@ -1126,7 +1309,10 @@ export function qualifySharedTypeNames(index: ItemIndex, module: string, defined
     switch (ty.k) {
       case 'adt': {
         const args = ty.args.map(qualify);
-        const segments = ty.segments.length === 1 && shared.has(ty.segments[0]) ? [module, ty.segments[0]] : ty.segments;
+        const segments =
+          ty.segments.length === 1 && shared.has(ty.segments[0])
+            ? [module, ty.segments[0]]
+            : ty.segments;
         return { ...ty, segments, args };
       }
       case 'ref':

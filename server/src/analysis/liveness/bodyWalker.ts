@@ -16,8 +16,32 @@ import type { SyntaxNode } from '../syntax/parser';
 import { Ty, UNKNOWN } from '../types/types';
 import { walkCall } from './calls';
 import { useFromClosure, walkAsyncBlock, walkClosure } from './captures';
-import { walkFor, walkIf, walkInnerBlock, walkJump, walkLoop, walkMatch, walkWhile } from './controlFlow';
-import { walkAssign, walkAwait, walkBinary, walkCast, walkChildren, walkCompoundAssign, walkElements, walkField, walkIndex, walkPath, walkRange, walkReference, walkStructLiteral, walkTry, walkUnary } from './expressions';
+import {
+  walkFor,
+  walkIf,
+  walkInnerBlock,
+  walkJump,
+  walkLoop,
+  walkMatch,
+  walkWhile,
+} from './controlFlow';
+import {
+  walkAssign,
+  walkAwait,
+  walkBinary,
+  walkCast,
+  walkChildren,
+  walkCompoundAssign,
+  walkElements,
+  walkField,
+  walkIndex,
+  walkPath,
+  walkRange,
+  walkReference,
+  walkStructLiteral,
+  walkTry,
+  walkUnary,
+} from './expressions';
 import { BodyResult, Local, MAX_NESTING, NestingTooDeep, Use, UseKind, WalkMode } from './held';
 import { unifyExpected } from './intInference';
 import { walkMacro } from './macroBodies';
@@ -48,8 +72,17 @@ export class BodyWalker extends WalkState {
     if (this.scopes.length === 0) {
       this.pushScope();
     }
-    if (pattern.type === 'identifier' || pattern.type === 'self' || pattern.type === 'self_parameter') {
-      this.declareParam(pattern.type === 'identifier' ? pattern.text : 'self', ty, pattern, 'argument');
+    if (
+      pattern.type === 'identifier' ||
+      pattern.type === 'self' ||
+      pattern.type === 'self_parameter'
+    ) {
+      this.declareParam(
+        pattern.type === 'identifier' ? pattern.text : 'self',
+        ty,
+        pattern,
+        'argument',
+      );
       return;
     }
     if (pattern.type === '_') {
@@ -73,7 +106,12 @@ export class BodyWalker extends WalkState {
       if (tail && this.ctx.returnTy) {
         unifyExpected(this, tail, this.ctx.returnTy);
       }
-      if (tail && tail.type !== 'expression_statement' && tail.type !== 'let_declaration' && !tail.type.endsWith('_item')) {
+      if (
+        tail &&
+        tail.type !== 'expression_statement' &&
+        tail.type !== 'let_declaration' &&
+        !tail.type.endsWith('_item')
+      ) {
         outputType = this.typeOf(tail);
       }
     } else {
@@ -85,11 +123,25 @@ export class BodyWalker extends WalkState {
     // A move of every part, on a branch that comes back to the local's scope: the drop at the scope
     // end (guarded by a flag) still reads the local, so it stays saved (measured).
     for (const { local, use } of this.partMoves) {
-      if (use.region.length > local.region.length && !use.region.slice(local.region.length).some((r) => this.divergingRegions.has(r))) {
+      if (
+        use.region.length > local.region.length &&
+        !use.region.slice(local.region.length).some((r) => this.divergingRegions.has(r))
+      ) {
         use.partial = true;
       }
     }
-    return { locals: this.locals, awaits: this.awaits, loops: this.loops, nested: this.nested, regionGroups: this.regionGroups, divergingRegions: this.divergingRegions, returningRegions: this.returningRegions, breakingRegions: this.breakingRegions, outputType, approximations: [...this.approximations] };
+    return {
+      locals: this.locals,
+      awaits: this.awaits,
+      loops: this.loops,
+      nested: this.nested,
+      regionGroups: this.regionGroups,
+      divergingRegions: this.divergingRegions,
+      returningRegions: this.returningRegions,
+      breakingRegions: this.breakingRegions,
+      outputType,
+      approximations: [...this.approximations],
+    };
   }
 
   /**
@@ -115,10 +167,20 @@ export class BodyWalker extends WalkState {
     if (kind === 'borrow' && isRef && !(this.explicitBorrow && path === '')) {
       kind = 'read';
     }
-    const use: Use = { point: ++this.point, kind, region: [...this.regionStack], inCall: this.inCallArgs > 0 };
+    const use: Use = {
+      point: ++this.point,
+      kind,
+      region: [...this.regionStack],
+      inCall: this.inCallArgs > 0,
+    };
     if (kind === 'move' && moved !== 'whole') {
       const base = path ? path.split('.') : [];
-      classifyMove(this, local, use, moved.map((p) => [...base, ...p]));
+      classifyMove(
+        this,
+        local,
+        use,
+        moved.map((p) => [...base, ...p]),
+      );
     }
     local.uses.push(use);
   }
@@ -139,7 +201,12 @@ export class BodyWalker extends WalkState {
     this.pushScope();
     this.walkBlockContents(block);
     const tail = named(block).pop();
-    if (tail && tail.type !== 'expression_statement' && tail.type !== 'let_declaration' && !tail.type.endsWith('_item')) {
+    if (
+      tail &&
+      tail.type !== 'expression_statement' &&
+      tail.type !== 'let_declaration' &&
+      !tail.type.endsWith('_item')
+    ) {
       this.blockTypes.set(block.id, this.typeOf(tail));
       this.blockTailPoints.set(block.id, this.point - 0.5);
     }

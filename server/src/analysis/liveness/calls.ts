@@ -93,7 +93,14 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
     w.inCallArgs--;
     const segments = (fnNode?.text ?? '').split('::');
     const stdParam = STD_INTEGER_PARAM[segments[segments.length - 1].trim()];
-    if (stdParam && !callee && !callLeavesCrateAndStd(segments.map((x) => x.trim()), w.ctx.index)) {
+    if (
+      stdParam &&
+      !callee &&
+      !callLeavesCrateAndStd(
+        segments.map((x) => x.trim()),
+        w.ctx.index,
+      )
+    ) {
       unifyInt(w, args[0] ?? null, prim(stdParam));
     }
     unsettleIntArguments(w, args);
@@ -109,7 +116,10 @@ export function calledOnce(w: WalkState, ty: Ty): boolean {
 }
 
 export function calleeOf(w: WalkState, fnNode: SyntaxNode): FnInfo | null {
-  const segs = fnNode.text.replace(/\s+/g, '').replace(/::<[^>]*>/g, '').split('::');
+  const segs = fnNode.text
+    .replace(/\s+/g, '')
+    .replace(/::<[^>]*>/g, '')
+    .split('::');
   const last = segs[segs.length - 1];
   if (segs.length >= 2) {
     return w.ctx.index.methods.get(`${segs[segs.length - 2]}::${last}`)?.[0] ?? null;

@@ -2,19 +2,38 @@
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { isAdt, ref, Ty, UNKNOWN } from '../types/types';
-import { capturedPlaces, CaptureFrame, isAsyncClosure, Local, MAX_NESTED_FUTURE_WALK, UseKind } from './held';
+import {
+  capturedPlaces,
+  CaptureFrame,
+  isAsyncClosure,
+  Local,
+  MAX_NESTED_FUTURE_WALK,
+  UseKind,
+} from './held';
 import { bindPattern } from './patterns';
 import { named } from './syntaxShapes';
 import type { WalkState } from './walkState';
 
-export function walkNestedFuture(w: WalkState, node: SyntaxNode, isMove: boolean, params?: SyntaxNode | null, body?: SyntaxNode | null): void {
+export function walkNestedFuture(
+  w: WalkState,
+  node: SyntaxNode,
+  isMove: boolean,
+  params?: SyntaxNode | null,
+  body?: SyntaxNode | null,
+): void {
   const isFuture = node.type === 'async_block' || isAsyncClosure(node);
   if (isFuture && w.captureFrames.filter((f) => f.isFuture).length >= MAX_NESTED_FUTURE_WALK) {
     // What it captures is not known, so neither is what it keeps alive of this body.
     w.approximations.add(`async blocks nested more than ${MAX_NESTED_FUTURE_WALK} deep`);
     return;
   }
-  const frame: CaptureFrame = { firstLocalId: w.nextId, isMove, isFuture, captured: new Map(), regionDepth: w.regionStack.length };
+  const frame: CaptureFrame = {
+    firstLocalId: w.nextId,
+    isMove,
+    isFuture,
+    captured: new Map(),
+    regionDepth: w.regionStack.length,
+  };
   w.captureFrames.push(frame);
   const savedPoint = w.point;
   w.pushScope();
@@ -23,7 +42,13 @@ export function walkNestedFuture(w: WalkState, node: SyntaxNode, isMove: boolean
       const pat = p.type === 'parameter' ? p.childForFieldName('pattern') : p;
       const tyNode = p.type === 'parameter' ? p.childForFieldName('type') : null;
       if (pat) {
-        bindPattern(w, pat, tyNode ? typeFromNode(tyNode, w.ctx.index, w.ctx.scope) : UNKNOWN, w.point, 'binding');
+        bindPattern(
+          w,
+          pat,
+          tyNode ? typeFromNode(tyNode, w.ctx.index, w.ctx.scope) : UNKNOWN,
+          w.point,
+          'binding',
+        );
       }
     }
   }
@@ -54,7 +79,15 @@ export function walkNestedFuture(w: WalkState, node: SyntaxNode, isMove: boolean
     // A plain closure's value is its captures: by reference, or by value when moved.
     // By reference: a pointer per place (the reference's own size when the place is `*r` itself).
     const elems = [...frame.captured.values()].flatMap((c) =>
-      capturedPlaces(c, w.ctx.edition).map((place) => (c.byValue ? placeType(w, c.local.ty, place) : place ? ref(UNKNOWN) : c.throughRef ? c.local.ty : ref(c.local.ty))),
+      capturedPlaces(c, w.ctx.edition).map((place) =>
+        c.byValue
+          ? placeType(w, c.local.ty, place)
+          : place
+            ? ref(UNKNOWN)
+            : c.throughRef
+              ? c.local.ty
+              : ref(c.local.ty),
+      ),
     );
     w.closureTypes.set(node.id, { k: 'tuple', elems });
   }
@@ -67,11 +100,21 @@ export function placeType(w: WalkState, ty: Ty, place: string): Ty {
 
 export function walkClosure(w: WalkState, node: SyntaxNode): void {
   const isMove = node.children.some((c) => c?.type === 'move');
-  walkNestedFuture(w, node, isMove && !isAsyncClosure(node), node.childForFieldName('parameters'), node.childForFieldName('body'));
+  walkNestedFuture(
+    w,
+    node,
+    isMove && !isAsyncClosure(node),
+    node.childForFieldName('parameters'),
+    node.childForFieldName('body'),
+  );
 }
 
 export function walkAsyncBlock(w: WalkState, node: SyntaxNode): void {
-  walkNestedFuture(w, node, node.children.some((c) => c?.type === 'move'));
+  walkNestedFuture(
+    w,
+    node,
+    node.children.some((c) => c?.type === 'move'),
+  );
 }
 
 /**
@@ -102,7 +145,12 @@ export function useFromClosure(
   // Editions 2015/2018 capture whole variables: a capture by reference is `&client` itself, a borrow
   // of the local even when it is a reference (measured: `|| self.io.peek(buf)` keeps `self` and `buf`).
   const wholeVariable = w.ctx.edition === '2015' || w.ctx.edition === '2018';
-  const throughDeref = isRefLocal && !wholeVariable && (path !== '' || (kind === 'move' && !byValue && !traits.copy) || (kind === 'borrow' && !w.explicitBorrow));
+  const throughDeref =
+    isRefLocal &&
+    !wholeVariable &&
+    (path !== '' ||
+      (kind === 'move' && !byValue && !traits.copy) ||
+      (kind === 'borrow' && !w.explicitBorrow));
   const captureKind: UseKind = byValue ? (traits.copy ? 'read' : 'move') : 'borrow';
   cap.throughRef = (cap.throughRef ?? true) && throughDeref && !cap.byValue;
   // Outer frames see the capture as a use too; a capture by reference is `&local` (or `&local.field`).
@@ -115,7 +163,12 @@ export function useFromClosure(
       // A capture by value takes the whole variable in editions 2015/2018, and in 2021 the place
       // used, out of a value the closure does not reach through a pointer (`move || s.a.len()`
       // moves `s.a` alone; measured).
-      const place = !wholeVariable && !throughDeref && path !== '' && !isRefLocal && !isAdt(local.ty, 'Box', 'Rc', 'Arc');
+      const place =
+        !wholeVariable &&
+        !throughDeref &&
+        path !== '' &&
+        !isRefLocal &&
+        !isAdt(local.ty, 'Box', 'Rc', 'Arc');
       w.use(local, throughDeref ? 'read' : captureKind, path, place ? [[]] : 'whole');
     } else {
       w.withExplicitBorrow(() => w.use(local, captureKind, wholeVariable ? '' : path));

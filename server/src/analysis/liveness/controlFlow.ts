@@ -6,7 +6,13 @@ import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { Local } from './held';
 import { unifyExpected } from './intInference';
 import { bindPattern, recordPatternMove, walkScrutinee } from './patterns';
-import { isDivergingStatement, isPlace, isUnsuffixedIntRange, named, patternsMayOverlap } from './syntaxShapes';
+import {
+  isDivergingStatement,
+  isPlace,
+  isUnsuffixedIntRange,
+  named,
+  patternsMayOverlap,
+} from './syntaxShapes';
 import type { WalkState } from './walkState';
 
 export function walkIf(w: WalkState, node: SyntaxNode): void {
@@ -251,7 +257,8 @@ export function walkFor(w: WalkState, node: SyntaxNode): void {
   // `iter` is a hidden binding: do not let the body's code resolve the name to it.
   w.scopes[w.scopes.length - 1].names.delete('iter');
   let item = elementTypeOfIter(iterTy);
-  const literalRange = value && isUnsuffixedIntRange(value) ? (prim('i32') as Ty & { k: 'prim' }) : null;
+  const literalRange =
+    value && isUnsuffixedIntRange(value) ? (prim('i32') as Ty & { k: 'prim' }) : null;
   if (literalRange) {
     // `for i in 0..10`: the range, its items and `i` share one integer type that `i`'s uses settle.
     iter.ty = adt(value!.text.includes('..=') ? 'RangeInclusive' : 'Range', literalRange);
@@ -302,7 +309,12 @@ export function intoIterType(t: Ty): Ty {
   if (t.k === 'array') {
     return adt('array::IntoIter', t.elem);
   }
-  if (t.k === 'adt' && /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Drain|Windows|Enumerate|Rev|Skip|Take|StepBy|Peekable/.test(t.segments[t.segments.length - 1])) {
+  if (
+    t.k === 'adt' &&
+    /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Drain|Windows|Enumerate|Rev|Skip|Take|StepBy|Peekable/.test(
+      t.segments[t.segments.length - 1],
+    )
+  ) {
     return t;
   }
   return UNKNOWN;
@@ -349,7 +361,13 @@ export function elementTypeOfIter(iterTy: Ty): Ty {
   if (name === 'Enumerate') {
     return { k: 'tuple', elems: [prim('usize'), elementTypeOfIter(arg0)] };
   }
-  if (name === 'Rev' || name === 'Skip' || name === 'Take' || name === 'StepBy' || name === 'Peekable') {
+  if (
+    name === 'Rev' ||
+    name === 'Skip' ||
+    name === 'Take' ||
+    name === 'StepBy' ||
+    name === 'Peekable'
+  ) {
     return elementTypeOfIter(arg0);
   }
   if (name === 'Iter' || name === 'IterMut') {

@@ -55,12 +55,27 @@ export function walkValueOperand(w: WalkState, node: SyntaxNode, _kind: 'borrow'
   // `&[1, 2]`, `&CONST`: constant expressions are promoted to statics, no temporary.
   if (producesValue(node) && !(_kind === 'borrow' && isConstantExpression(node))) {
     const temp = w.newTemp(w.typeOf(node), node);
-    temp.uses.push({ point: ++w.point, kind: _kind === 'borrow' ? 'borrow' : 'read', region: [...w.regionStack] });
+    temp.uses.push({
+      point: ++w.point,
+      kind: _kind === 'borrow' ? 'borrow' : 'read',
+      region: [...w.regionStack],
+    });
   }
 }
 
 export function producesValue(node: SyntaxNode): boolean {
-  return ['call_expression', 'macro_invocation', 'await_expression', 'struct_expression', 'array_expression', 'tuple_expression', 'try_expression', 'index_expression', 'binary_expression', 'type_cast_expression'].includes(node.type);
+  return [
+    'call_expression',
+    'macro_invocation',
+    'await_expression',
+    'struct_expression',
+    'array_expression',
+    'tuple_expression',
+    'try_expression',
+    'index_expression',
+    'binary_expression',
+    'type_cast_expression',
+  ].includes(node.type);
 }
 
 export function isPrimitive(t: Ty): boolean {
@@ -70,13 +85,14 @@ export function isPrimitive(t: Ty): boolean {
 export function controlFlowOf(t: Ty): Ty {
   const p = peelRefs(t);
   if (isAdt(p, 'Result')) {
-    const err = p.k === 'adt' ? p.args[1] ?? UNKNOWN : UNKNOWN;
+    const err = p.k === 'adt' ? (p.args[1] ?? UNKNOWN) : UNKNOWN;
     const segs = p.k === 'adt' ? p.segments : [];
-    const e = segs.includes('io') || (p.k === 'adt' && p.args.length === 1) ? adt('io::Error') : err;
-    return adt('ControlFlow', e, p.k === 'adt' ? p.args[0] ?? UNKNOWN : UNKNOWN);
+    const e =
+      segs.includes('io') || (p.k === 'adt' && p.args.length === 1) ? adt('io::Error') : err;
+    return adt('ControlFlow', e, p.k === 'adt' ? (p.args[0] ?? UNKNOWN) : UNKNOWN);
   }
   if (isAdt(p, 'Option')) {
-    return adt('ControlFlow', prim('bool'), p.k === 'adt' ? p.args[0] ?? UNKNOWN : UNKNOWN);
+    return adt('ControlFlow', prim('bool'), p.k === 'adt' ? (p.args[0] ?? UNKNOWN) : UNKNOWN);
   }
   return adt('ControlFlow', UNKNOWN, UNKNOWN);
 }
@@ -140,7 +156,12 @@ export function releaseOperands(w: WalkState, temps: Local[]): void {
 }
 
 /** Operands evaluated in order (call arguments, tuple and array elements). */
-export function walkOperands(w: WalkState, nodes: SyntaxNode[], before?: (node: SyntaxNode, i: number) => void, modeOf: (n: SyntaxNode) => UseKind = () => 'move'): void {
+export function walkOperands(
+  w: WalkState,
+  nodes: SyntaxNode[],
+  before?: (node: SyntaxNode, i: number) => void,
+  modeOf: (n: SyntaxNode) => UseKind = () => 'move',
+): void {
   const pending: Local[] = [];
   nodes.forEach((n, i) => {
     before?.(n, i);
@@ -167,13 +188,21 @@ export function walkAwait(w: WalkState, node: SyntaxNode): void {
  */
 export function inferIndexTypes(w: WalkState, base: SyntaxNode, index: SyntaxNode): void {
   const indexed = peelRefs(w.typeOf(base));
-  if (indexed.k !== 'array' && indexed.k !== 'slice' && indexed.k !== 'str' && !isAdt(indexed, 'Vec', 'String', 'VecDeque')) {
+  if (
+    indexed.k !== 'array' &&
+    indexed.k !== 'slice' &&
+    indexed.k !== 'str' &&
+    !isAdt(indexed, 'Vec', 'String', 'VecDeque')
+  ) {
     return;
   }
   const operands = index.type === 'range_expression' ? named(index) : [index];
   for (let i = 0; i < operands.length; i++) {
     const operand = operands[i];
-    if (operand.type === 'binary_expression' && /^[-+*/%]$/.test(operand.childForFieldName('operator')?.text ?? '')) {
+    if (
+      operand.type === 'binary_expression' &&
+      /^[-+*/%]$/.test(operand.childForFieldName('operator')?.text ?? '')
+    ) {
       operands.push(...named(operand));
     } else if (operand.type === 'parenthesized_expression') {
       operands.push(...named(operand));

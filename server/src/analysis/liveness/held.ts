@@ -117,7 +117,12 @@ export interface Capture {
  */
 export function capturedPlaces(cap: Capture, edition: string): string[] {
   const ty = cap.local.ty;
-  if (edition === '2015' || edition === '2018' || cap.paths.has('') || isAdt(ty, 'Box', 'Rc', 'Arc')) {
+  if (
+    edition === '2015' ||
+    edition === '2018' ||
+    cap.paths.has('') ||
+    isAdt(ty, 'Box', 'Rc', 'Arc')
+  ) {
     return [''];
   }
   if (ty.k === 'ref' && (!ty.mut || cap.byValue)) {

@@ -5,13 +5,40 @@ import { Local } from './held';
 import { argumentRoot, isUnsuffixedInt, named } from './syntaxShapes';
 import type { WalkState } from './walkState';
 
-export const INTEGER_NAMES: Record<string, true> = { u8: true, u16: true, u32: true, u64: true, u128: true, usize: true, i8: true, i16: true, i32: true, i64: true, i128: true, isize: true };
+export const INTEGER_NAMES: Record<string, true> = {
+  u8: true,
+  u16: true,
+  u32: true,
+  u64: true,
+  u128: true,
+  usize: true,
+  i8: true,
+  i16: true,
+  i32: true,
+  i64: true,
+  i128: true,
+  isize: true,
+};
 
 /** std functions and methods whose first parameter is an integer of one type (what settles a literal passed there). */
 export const STD_INTEGER_PARAM: Record<string, string> = {
-  with_capacity: 'usize', reserve: 'usize', reserve_exact: 'usize', truncate: 'usize', split_off: 'usize', swap_remove: 'usize',
-  skip: 'usize', take: 'usize', nth: 'usize', step_by: 'usize', chunks: 'usize', windows: 'usize', repeat: 'usize',
-  from_secs: 'u64', from_millis: 'u64', from_micros: 'u64', from_nanos: 'u64',
+  with_capacity: 'usize',
+  reserve: 'usize',
+  reserve_exact: 'usize',
+  truncate: 'usize',
+  split_off: 'usize',
+  swap_remove: 'usize',
+  skip: 'usize',
+  take: 'usize',
+  nth: 'usize',
+  step_by: 'usize',
+  chunks: 'usize',
+  windows: 'usize',
+  repeat: 'usize',
+  from_secs: 'u64',
+  from_millis: 'u64',
+  from_micros: 'u64',
+  from_nanos: 'u64',
 };
 
 export const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '&', '|', '^']);
@@ -23,7 +50,8 @@ export function unifyExpected(w: WalkState, node: SyntaxNode, ty: Ty): void {
   } else if (node.type === 'call_expression' && ty.k === 'adt') {
     const ctor = node.childForFieldName('function')?.text;
     const args = named(node.childForFieldName('arguments'));
-    const inner = ctor === 'Err' ? ty.args[1] : ctor === 'Ok' || ctor === 'Some' ? ty.args[0] : undefined;
+    const inner =
+      ctor === 'Err' ? ty.args[1] : ctor === 'Ok' || ctor === 'Some' ? ty.args[0] : undefined;
     if (inner && args.length === 1) {
       unifyExpected(w, args[0], inner);
     }
@@ -39,7 +67,10 @@ export function unifyInt(w: WalkState, node: SyntaxNode | null, ty: Ty): void {
   if (!node) {
     return;
   }
-  if (node.type === 'binary_expression' && ARITHMETIC.has(node.childForFieldName('operator')?.text ?? '')) {
+  if (
+    node.type === 'binary_expression' &&
+    ARITHMETIC.has(node.childForFieldName('operator')?.text ?? '')
+  ) {
     // `1 + i` has the type of `i`: what settles the sum settles `i`.
     for (const side of [node.childForFieldName('left'), node.childForFieldName('right')]) {
       if (side && !isUnsuffixedInt(side)) {
@@ -52,7 +83,8 @@ export function unifyInt(w: WalkState, node: SyntaxNode | null, ty: Ty): void {
     // `&mut buf` or `&buf[..n]` for a `&mut [u8]` parameter settles the array's elements.
     const root = argumentRoot(node);
     const local = root ? w.lookup(root.text) : undefined;
-    const elem = ty.k === 'ref' && (ty.inner.k === 'slice' || ty.inner.k === 'array') ? ty.inner.elem : null;
+    const elem =
+      ty.k === 'ref' && (ty.inner.k === 'slice' || ty.inner.k === 'array') ? ty.inner.elem : null;
     if (local && local.ty.k === 'array' && elem?.k === 'prim' && elem.name in INTEGER_NAMES) {
       settleInt(w, local, elem.name);
     }
@@ -78,8 +110,13 @@ export function settleInt(w: WalkState, local: Local, name: string): void {
 
 /** The unsettled integer bindings an operand hands over (`n`, `&buf`, `1 + i`). */
 export function flexRoots(w: WalkState, node: SyntaxNode): Local[] {
-  if (node.type === 'binary_expression' && ARITHMETIC.has(node.childForFieldName('operator')?.text ?? '')) {
-    return [node.childForFieldName('left'), node.childForFieldName('right')].flatMap((side) => (side ? flexRoots(w, side) : []));
+  if (
+    node.type === 'binary_expression' &&
+    ARITHMETIC.has(node.childForFieldName('operator')?.text ?? '')
+  ) {
+    return [node.childForFieldName('left'), node.childForFieldName('right')].flatMap((side) =>
+      side ? flexRoots(w, side) : [],
+    );
   }
   const root = argumentRoot(node);
   const local = root ? w.lookup(root.text) : undefined;
@@ -91,7 +128,10 @@ export function flexRoots(w: WalkState, node: SyntaxNode): Local[] {
  * one compared with a value of a type not known here is left open (`set.len() == 1 + i`).
  */
 export function unifyOperands(w: WalkState, left: SyntaxNode, right: SyntaxNode): void {
-  for (const [side, other] of [[left, right], [right, left]] as const) {
+  for (const [side, other] of [
+    [left, right],
+    [right, left],
+  ] as const) {
     // Two unsettled integers settle together later (each by its own uses, here).
     if (isUnsuffixedInt(other) || flexRoots(w, other).length > 0) {
       continue;

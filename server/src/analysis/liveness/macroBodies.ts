@@ -13,11 +13,41 @@ import { macroName } from './syntaxShapes';
 import type { WalkState } from './walkState';
 
 export const FORMAT_MACROS = new Set([
-  'format', 'print', 'println', 'eprint', 'eprintln', 'write', 'writeln', 'panic', 'format_args',
-  'trace', 'debug', 'info', 'warn', 'error', 'log', 'unreachable', 'todo', 'unimplemented', 'assert', 'debug_assert',
+  'format',
+  'print',
+  'println',
+  'eprint',
+  'eprintln',
+  'write',
+  'writeln',
+  'panic',
+  'format_args',
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'log',
+  'unreachable',
+  'todo',
+  'unimplemented',
+  'assert',
+  'debug_assert',
 ]);
 
-export const SELF_CONTAINED_FORMAT = new Set(['format', 'print', 'println', 'eprint', 'eprintln', 'panic', 'unreachable', 'todo', 'unimplemented', 'assert', 'debug_assert']);
+export const SELF_CONTAINED_FORMAT = new Set([
+  'format',
+  'print',
+  'println',
+  'eprint',
+  'eprintln',
+  'panic',
+  'unreachable',
+  'todo',
+  'unimplemented',
+  'assert',
+  'debug_assert',
+]);
 
 export const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
 
@@ -29,8 +59,26 @@ export const UNIT_TY: Ty = { k: 'tuple', elems: [] };
  * Any other macro in a body makes its future's size a lower bound.
  */
 export const MODELLED_MACROS = new Set([
-  ...FORMAT_MACROS, 'assert_eq', 'assert_ne', 'debug_assert_eq', 'debug_assert_ne', 'matches', 'vec', 'pin', 'pin_mut',
-  'concat', 'stringify', 'line', 'column', 'file', 'module_path', 'env', 'option_env', 'include_str', 'include_bytes', 'cfg',
+  ...FORMAT_MACROS,
+  'assert_eq',
+  'assert_ne',
+  'debug_assert_eq',
+  'debug_assert_ne',
+  'matches',
+  'vec',
+  'pin',
+  'pin_mut',
+  'concat',
+  'stringify',
+  'line',
+  'column',
+  'file',
+  'module_path',
+  'env',
+  'option_env',
+  'include_str',
+  'include_bytes',
+  'cfg',
 ]);
 
 /**
@@ -39,7 +87,10 @@ export const MODELLED_MACROS = new Set([
  * as one assignment whose left side is the previous branch's handler; `else`/`complete`/`default`
  * expressions count as handlers.
  */
-export function selectBranches(args: SyntaxNode[]): { futures: SyntaxNode[]; handlers: SyntaxNode[] } {
+export function selectBranches(args: SyntaxNode[]): {
+  futures: SyntaxNode[];
+  handlers: SyntaxNode[];
+} {
   const futures: SyntaxNode[] = [];
   const handlers: SyntaxNode[] = [];
   for (const a of args) {
@@ -61,7 +112,8 @@ export function selectBranches(args: SyntaxNode[]): { futures: SyntaxNode[]; han
 
 export function walkMacro(w: WalkState, node: SyntaxNode, mode: UseKind | 'discard'): void {
   const name = macroName(node);
-  const modelled = MODELLED_MACROS.has(name) || (JOIN_MACROS.has(name) && isModelledJoin(w, node, name));
+  const modelled =
+    MODELLED_MACROS.has(name) || (JOIN_MACROS.has(name) && isModelledJoin(w, node, name));
   if (!modelled && !w.captureFrames.some((f) => f.isFuture)) {
     // Its expansion may await, hold or drop what the arguments do not show (a nested future's own
     // walk says so for that future).
@@ -88,48 +140,68 @@ export function walkMacro(w: WalkState, node: SyntaxNode, mode: UseKind | 'disca
 }
 
 /** Format arguments are taken by reference: `&arg`. */
-export function walkFormatArgs(w: WalkState, node: SyntaxNode, name: string, args: SyntaxNode[]): void {
-    const borrowArg = (a: SyntaxNode) => {
-      if (a.type === 'identifier' || a.type === 'self') {
-        w.withExplicitBorrow(() => w.walkExpr(a, 'borrow'));
-      } else {
-        walkValueOperand(w, a, 'borrow');
-      }
-    };
-    for (const ident of w.ctx.macros.inlineFormatArgs(node)) {
-      const local = w.lookup(ident);
-      if (local) {
-        w.withExplicitBorrow(() => w.use(local, 'borrow'));
-      }
+export function walkFormatArgs(
+  w: WalkState,
+  node: SyntaxNode,
+  name: string,
+  args: SyntaxNode[],
+): void {
+  const borrowArg = (a: SyntaxNode) => {
+    if (a.type === 'identifier' || a.type === 'self') {
+      w.withExplicitBorrow(() => w.walkExpr(a, 'borrow'));
+    } else {
+      walkValueOperand(w, a, 'borrow');
     }
-    args.forEach((a, i) => {
-      if ((name === 'write' || name === 'writeln') && i === 0) {
-        // `dst.write_fmt(..)`: an autoref of the destination.
-        w.walkExpr(a, 'borrow');
-        return;
+  };
+  for (const ident of w.ctx.macros.inlineFormatArgs(node)) {
+    const local = w.lookup(ident);
+    if (local) {
+      w.withExplicitBorrow(() => w.use(local, 'borrow'));
+    }
+  }
+  args.forEach((a, i) => {
+    if ((name === 'write' || name === 'writeln') && i === 0) {
+      // `dst.write_fmt(..)`: an autoref of the destination.
+      w.walkExpr(a, 'borrow');
+      return;
+    }
+    if (a.type === 'string_literal' || a.type === 'raw_string_literal') {
+      return;
+    }
+    if ((name === 'assert' || name === 'debug_assert') && i === 0) {
+      w.walkExpr(a, 'read');
+      return;
+    }
+    if (a.type === 'assignment_expression') {
+      // Named argument `name = expr`.
+      const v = a.childForFieldName('right');
+      if (v) {
+        borrowArg(v);
       }
-      if (a.type === 'string_literal' || a.type === 'raw_string_literal') {
-        return;
-      }
-      if ((name === 'assert' || name === 'debug_assert') && i === 0) {
-        w.walkExpr(a, 'read');
-        return;
-      }
-      if (a.type === 'assignment_expression') {
-        // Named argument `name = expr`.
-        const v = a.childForFieldName('right');
-        if (v) {
-          borrowArg(v);
-        }
-        return;
-      }
-      borrowArg(a);
-    });
+      return;
+    }
+    borrowArg(a);
+  });
 }
 
-export function walkOtherMacro(w: WalkState, node: SyntaxNode, name: string, args: SyntaxNode[], mode: UseKind | 'discard'): void {
-  if (name === 'assert_eq' || name === 'assert_ne' || name === 'debug_assert_eq' || name === 'debug_assert_ne') {
-    args.forEach((a) => (a.type === 'identifier' ? w.withExplicitBorrow(() => w.walkExpr(a, 'borrow')) : walkValueOperand(w, a, 'borrow')));
+export function walkOtherMacro(
+  w: WalkState,
+  node: SyntaxNode,
+  name: string,
+  args: SyntaxNode[],
+  mode: UseKind | 'discard',
+): void {
+  if (
+    name === 'assert_eq' ||
+    name === 'assert_ne' ||
+    name === 'debug_assert_eq' ||
+    name === 'debug_assert_ne'
+  ) {
+    args.forEach((a) =>
+      a.type === 'identifier'
+        ? w.withExplicitBorrow(() => w.walkExpr(a, 'borrow'))
+        : walkValueOperand(w, a, 'borrow'),
+    );
     if (args[0] && args[1]) {
       // `assert_eq!(a, b)` compares `a == b`.
       unifyOperands(w, args[0], args[1]);
@@ -186,13 +258,18 @@ export function walkJoinMacro(w: WalkState, node: SyntaxNode, args: SyntaxNode[]
   const tys = futures.map((f) => w.typeOf(f));
   w.registerAwait(node, { k: 'tuple', elems: tys.length ? tys : [UNKNOWN] });
   for (const h of handlers) {
-    w.inRegion(() => w.walkExpr(h.type === 'expression_statement' ? h.namedChildren[0] ?? h : h, 'move'));
+    w.inRegion(() =>
+      w.walkExpr(h.type === 'expression_statement' ? (h.namedChildren[0] ?? h) : h, 'move'),
+    );
   }
 }
 
 /** The crate a macro comes from: its path (`tokio::select!`), or the `use` that brings a bare name. */
 export function macroCrate(w: WalkState, node: SyntaxNode, name: string): string | undefined {
-  const path = (node.childForFieldName('macro')?.text ?? '').split('::').map((p) => p.trim()).filter((p) => p !== '');
+  const path = (node.childForFieldName('macro')?.text ?? '')
+    .split('::')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   const head = path.length > 1 ? path[0] : (w.ctx.index.uses.get(name) ?? [])[0];
   return head === 'futures_util' ? 'futures' : head;
 }
@@ -252,13 +329,25 @@ export function walkFuturesJoin(w: WalkState, node: SyntaxNode, args: SyntaxNode
  * Measured on tokio's own tests with rustc 1.95 (`select!`: `futures`, `futures`, `disabled` and a
  * 16-byte awaitee at the await; `try_join!`: `futures` and a 16-byte awaitee).
  */
-export function walkTokioJoinOrSelect(w: WalkState, node: SyntaxNode, name: string, args: SyntaxNode[]): void {
+export function walkTokioJoinOrSelect(
+  w: WalkState,
+  node: SyntaxNode,
+  name: string,
+  args: SyntaxNode[],
+): void {
   const isSelect = name === 'select';
   const { futures, handlers } = isSelect ? selectBranches(args) : { futures: args, handlers: [] };
   // `select!` declares its `disabled` mask first, in the block that also runs the handlers: borrowed
   // by the poll closure, it stays saved at their awaits too (measured).
   w.pushScope();
-  const mask = futures.length <= 8 ? 'u8' : futures.length <= 16 ? 'u16' : futures.length <= 32 ? 'u32' : 'u64';
+  const mask =
+    futures.length <= 8
+      ? 'u8'
+      : futures.length <= 16
+        ? 'u16'
+        : futures.length <= 32
+          ? 'u32'
+          : 'u64';
   if (isSelect) {
     borrowedMacroLocal(w, 'disabled', prim(mask), node);
   }
@@ -267,7 +356,9 @@ export function walkTokioJoinOrSelect(w: WalkState, node: SyntaxNode, name: stri
     w.walkExpr(f, 'move');
   }
   const futureTys = futures.map((f) => w.typeOf(f));
-  const elems = isSelect ? futureTys : futureTys.map((t) => adt('MaybeDone', t, w.typer.awaitOutput(t)));
+  const elems = isSelect
+    ? futureTys
+    : futureTys.map((t) => adt('MaybeDone', t, w.typer.awaitOutput(t)));
   const tuple: Ty = { k: 'tuple', elems };
   borrowedMacroLocal(w, 'futures', tuple, node);
   if (isSelect) {
@@ -295,6 +386,9 @@ export function borrowedMacroLocal(w: WalkState, name: string, ty: Ty, node: Syn
 export function walkSelectHandlers(w: WalkState, handlers: SyntaxNode[]): void {
   const arms = w.newGroup();
   for (const h of handlers) {
-    w.inRegion(() => w.walkExpr(h.type === 'expression_statement' ? h.namedChildren[0] ?? h : h, 'move'), arms);
+    w.inRegion(
+      () => w.walkExpr(h.type === 'expression_statement' ? (h.namedChildren[0] ?? h) : h, 'move'),
+      arms,
+    );
   }
 }

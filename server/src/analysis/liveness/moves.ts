@@ -35,7 +35,11 @@ export function classifyMove(w: WalkState, local: Local, use: Use, moved: string
  * ('drop': the value is still dropped at its scope end), nothing droppable stays ('none'), or the
  * type cannot be seen into ('opaque').
  */
-export function leftAfterMoving(w: WalkState, ty: Ty, paths: string[][]): 'drop' | 'none' | 'opaque' {
+export function leftAfterMoving(
+  w: WalkState,
+  ty: Ty,
+  paths: string[][],
+): 'drop' | 'none' | 'opaque' {
   if (paths.some((p) => p.length === 0)) {
     return 'none';
   }
@@ -53,7 +57,11 @@ export function leftAfterMoving(w: WalkState, ty: Ty, paths: string[][]): 'drop'
   }
   let result: 'none' | 'opaque' = 'none';
   for (const part of parts) {
-    const r = leftAfterMoving(w, part.ty, paths.filter((p) => p[0] === part.name).map((p) => p.slice(1)));
+    const r = leftAfterMoving(
+      w,
+      part.ty,
+      paths.filter((p) => p[0] === part.name).map((p) => p.slice(1)),
+    );
     if (r === 'drop') {
       return 'drop';
     }
@@ -70,7 +78,9 @@ export function partsOf(w: WalkState, ty: Ty): { name: string; ty: Ty }[] | null
     return ty.elems.map((e, i) => ({ name: String(i), ty: e }));
   }
   if (ty.k === 'array') {
-    return ty.len === null || ty.len > 4096 ? null : Array.from({ length: ty.len }, (_, i) => ({ name: String(i), ty: ty.elem }));
+    return ty.len === null || ty.len > 4096
+      ? null
+      : Array.from({ length: ty.len }, (_, i) => ({ name: String(i), ty: ty.elem }));
   }
   if (ty.k === 'adt') {
     const user = w.ctx.index.types.get(ty.segments[ty.segments.length - 1]);

@@ -6,7 +6,15 @@ import { elementType } from '../types/infer';
 import { hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { Local } from './held';
 import { isPinMacro, walkPinMacro } from './pins';
-import { isPlace, isRestPattern, isSimplePlace, isUnsuffixedInt, isUnsuffixedIntArray, named, positionalParts } from './syntaxShapes';
+import {
+  isPlace,
+  isRestPattern,
+  isSimplePlace,
+  isUnsuffixedInt,
+  isUnsuffixedIntArray,
+  named,
+  positionalParts,
+} from './syntaxShapes';
 import type { WalkState } from './walkState';
 
 export function walkLet(w: WalkState, stmt: SyntaxNode): void {
@@ -25,7 +33,8 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
   if (value) {
     walkLetValue(w, value, pattern, ty);
     const direct = value.type === 'await_expression' ? w.awaits[w.awaits.length - 1] : undefined;
-    const simpleBinding = !alternative && (pattern?.type === 'identifier' || pattern?.type === 'mut_pattern');
+    const simpleBinding =
+      !alternative && (pattern?.type === 'identifier' || pattern?.type === 'mut_pattern');
     if (direct && direct.node.id === value.id && simpleBinding) {
       // The binding is written while the awaitee still exists: they conflict.
       initAt = direct.point + 0.25;
@@ -39,7 +48,10 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
     }
   }
   // `let x = { ..; value }`: x is written by the block's tail while the block's locals still exist.
-  const tailPoint = value && (value.type === 'block' || value.type === 'unsafe_block') ? w.blockTailPoints.get(value.id) : undefined;
+  const tailPoint =
+    value && (value.type === 'block' || value.type === 'unsafe_block')
+      ? w.blockTailPoints.get(value.id)
+      : undefined;
   if (tailPoint !== undefined && initAt === null) {
     initAt = tailPoint;
   }
@@ -60,7 +72,10 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
 function walkLetValue(w: WalkState, value: SyntaxNode, pattern: SyntaxNode | null, ty: Ty): void {
   if (pattern?.type === '_' && isPlace(value)) {
     // `let _ = x;` neither moves nor reads `x`.
-  } else if (value.type === 'reference_expression' && !isPlace(value.childForFieldName('value') ?? value)) {
+  } else if (
+    value.type === 'reference_expression' &&
+    !isPlace(value.childForFieldName('value') ?? value)
+  ) {
     // `let r = &make();` extends the temporary to the enclosing block.
     const operand = value.childForFieldName('value')!;
     w.walkExpr(operand, 'move');
@@ -89,7 +104,11 @@ function bindLet(
 ): void {
   const before = w.locals.length;
   bindPattern(w, pattern, ty, order, 'binding');
-  if (value && (isUnsuffixedInt(value) || isUnsuffixedIntArray(value)) && w.locals.length === before + 1) {
+  if (
+    value &&
+    (isUnsuffixedInt(value) || isUnsuffixedIntArray(value)) &&
+    w.locals.length === before + 1
+  ) {
     const local = w.locals[before];
     const int = prim('i32') as Ty & { k: 'prim' };
     local.ty = local.ty.k === 'array' ? { ...local.ty, elem: int } : int;
@@ -120,7 +139,12 @@ export function bindFromPlace(w: WalkState, value: SyntaxNode, pattern: SyntaxNo
     return;
   }
   const root = isSimplePlace(value) ? w.placeRoot(value) : null;
-  if (!root || root.viaDeref || parts.moved.some((p) => p.length === 0) || isAdt(root.local.ty, ...DEREF_TRAIT_TYPES)) {
+  if (
+    !root ||
+    root.viaDeref ||
+    parts.moved.some((p) => p.length === 0) ||
+    isAdt(root.local.ty, ...DEREF_TRAIT_TYPES)
+  ) {
     w.walkExpr(value, 'move');
     return;
   }
@@ -133,7 +157,11 @@ export function bindFromPlace(w: WalkState, value: SyntaxNode, pattern: SyntaxNo
  * `@Variant` step: the enum as a whole is still dropped later (measured: `let Some(x) = o else ..`
  * keeps `o: Option<String>`). Where the type is not known the whole place counts as moved.
  */
-export function patternParts(w: WalkState, pattern: SyntaxNode, ty: Ty): { moved: string[][]; borrows: boolean } {
+export function patternParts(
+  w: WalkState,
+  pattern: SyntaxNode,
+  ty: Ty,
+): { moved: string[][]; borrows: boolean } {
   const parts = new PatternParts(w);
   parts.visit(pattern, ty, []);
   return { moved: parts.moved, borrows: parts.borrows };
@@ -214,7 +242,11 @@ class PatternParts {
   }
 
   private visitSlice(p: SyntaxNode, t: Ty, path: string[]): void {
-    if (t.k !== 'array' || t.len === null || named(p).some((c) => c.type === 'captured_pattern' && isRestPattern(c))) {
+    if (
+      t.k !== 'array' ||
+      t.len === null ||
+      named(p).some((c) => c.type === 'captured_pattern' && isRestPattern(c))
+    ) {
       this.byValue(t, path);
       return;
     }
@@ -292,15 +324,25 @@ class PatternParts {
  * The constructor a tuple-struct or struct pattern names: a struct (its fields are parts of the place)
  * or an enum variant. Null when it is not known.
  */
-export function ctorShape(w: WalkState, t: Ty, typeText: string): { arity: number | null; variant: string | null } | null {
+export function ctorShape(
+  w: WalkState,
+  t: Ty,
+  typeText: string,
+): { arity: number | null; variant: string | null } | null {
   const segs = typeText.split('::');
   const ctor = segs[segs.length - 1];
   if (ctor === 'Some' || ctor === 'Ok' || ctor === 'Err') {
     return { arity: 1, variant: ctor };
   }
-  const owner = t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+  const owner =
+    t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
   const direct = w.ctx.index.types.get(ctor);
-  const enumTy = owner?.kind === 'enum' ? owner : segs.length >= 2 ? w.ctx.index.types.get(segs[segs.length - 2]) : undefined;
+  const enumTy =
+    owner?.kind === 'enum'
+      ? owner
+      : segs.length >= 2
+        ? w.ctx.index.types.get(segs[segs.length - 2])
+        : undefined;
   if (enumTy?.kind === 'enum') {
     const v = enumTy.variants.find((x) => x.name === ctor);
     return { arity: v ? v.fields.length : null, variant: ctor };
@@ -319,7 +361,13 @@ export function ctorShape(w: WalkState, t: Ty, typeText: string): { arity: numbe
 }
 
 /** Declares the bindings of a pattern, deriving each binding's type from the matched type. */
-export function bindPattern(w: WalkState, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
+export function bindPattern(
+  w: WalkState,
+  pattern: SyntaxNode,
+  ty: Ty,
+  order: number,
+  kind: BindingKind,
+): void {
   const last = pattern.namedChildren[pattern.namedChildren.length - 1];
   switch (pattern.type) {
     case 'identifier':
@@ -376,7 +424,14 @@ export function bindPattern(w: WalkState, pattern: SyntaxNode, ty: Ty, order: nu
 type BindingKind = 'binding' | 'argument';
 
 /** A binding of a pattern; a parameter's (`order` < 0) exists from the start. */
-function declareBinding(w: WalkState, name: string, t: Ty, node: SyntaxNode, order: number, kind: BindingKind): void {
+function declareBinding(
+  w: WalkState,
+  name: string,
+  t: Ty,
+  node: SyntaxNode,
+  order: number,
+  kind: BindingKind,
+): void {
   const l = w.newLocal(name, kind, t, node, order < 0 ? -1000 + w.nextId : order);
   if (order < 0) {
     l.init = -1;
@@ -389,7 +444,13 @@ function partType(matched: Ty, part: Ty): Ty {
 }
 
 /** The parts of a tuple, slice or tuple-struct pattern, each typed by its position. */
-function bindPositional(w: WalkState, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
+function bindPositional(
+  w: WalkState,
+  pattern: SyntaxNode,
+  ty: Ty,
+  order: number,
+  kind: BindingKind,
+): void {
   if (pattern.type === 'slice_pattern') {
     const elem = elementType(ty);
     named(pattern).forEach((p) => bindPattern(w, p, partType(ty, elem), order, kind));
@@ -397,8 +458,17 @@ function bindPositional(w: WalkState, pattern: SyntaxNode, ty: Ty, order: number
   }
   const t = peelRefs(ty);
   if (pattern.type === 'tuple_pattern') {
-    for (const { node, index } of positionalParts(pattern, t.k === 'tuple' ? t.elems.length : null)) {
-      bindPattern(w, node, partType(ty, t.k === 'tuple' ? t.elems[index] ?? UNKNOWN : UNKNOWN), order, kind);
+    for (const { node, index } of positionalParts(
+      pattern,
+      t.k === 'tuple' ? t.elems.length : null,
+    )) {
+      bindPattern(
+        w,
+        node,
+        partType(ty, t.k === 'tuple' ? (t.elems[index] ?? UNKNOWN) : UNKNOWN),
+        order,
+        kind,
+      );
     }
     return;
   }
@@ -406,12 +476,24 @@ function bindPositional(w: WalkState, pattern: SyntaxNode, ty: Ty, order: number
   const ctor = typeNode?.text.split('::').pop() ?? '';
   const arity = ctorShape(w, t, typeNode?.text ?? '')?.arity ?? null;
   for (const { node, index } of positionalParts(pattern, arity, typeNode)) {
-    bindPattern(w, node, partType(ty, index < 0 ? UNKNOWN : variantField(w, t, ctor, index)), order, kind);
+    bindPattern(
+      w,
+      node,
+      partType(ty, index < 0 ? UNKNOWN : variantField(w, t, ctor, index)),
+      order,
+      kind,
+    );
   }
 }
 
 /** The fields of a struct pattern: `name`, `ref name`, `name: PAT`. */
-function bindStructFields(w: WalkState, pattern: SyntaxNode, ty: Ty, order: number, kind: BindingKind): void {
+function bindStructFields(
+  w: WalkState,
+  pattern: SyntaxNode,
+  ty: Ty,
+  order: number,
+  kind: BindingKind,
+): void {
   const t = peelRefs(ty);
   for (const f of named(pattern)) {
     if (f.type !== 'field_pattern') {
@@ -432,10 +514,14 @@ function bindStructFields(w: WalkState, pattern: SyntaxNode, ty: Ty, order: numb
 
 export function variantField(w: WalkState, t: Ty, ctor: string, i: number): Ty {
   if (ctor === 'Some' || ctor === 'Ok') {
-    return isAdt(t, 'Option', 'Result', 'Poll', 'LockResult') ? (t.k === 'adt' ? t.args[0] ?? UNKNOWN : UNKNOWN) : UNKNOWN;
+    return isAdt(t, 'Option', 'Result', 'Poll', 'LockResult')
+      ? t.k === 'adt'
+        ? (t.args[0] ?? UNKNOWN)
+        : UNKNOWN
+      : UNKNOWN;
   }
   if (ctor === 'Err') {
-    return t.k === 'adt' ? t.args[1] ?? UNKNOWN : UNKNOWN;
+    return t.k === 'adt' ? (t.args[1] ?? UNKNOWN) : UNKNOWN;
   }
   const user = t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
   if (user?.kind === 'enum') {
@@ -464,12 +550,18 @@ export function structPatternField(w: WalkState, t: Ty, pattern: SyntaxNode, fie
     }
     return user.fields.find((f) => f.name === field)?.ty ?? UNKNOWN;
   }
-  const owner = t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+  const owner =
+    t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
   if (owner?.kind === 'struct') {
     return w.typer.fieldType(t, field);
   }
   // A struct-like enum variant: `State::Streaming { session, .. }`.
-  const enumTy = owner?.kind === 'enum' ? owner : segs.length >= 2 ? w.ctx.index.types.get(segs[segs.length - 2]) : undefined;
+  const enumTy =
+    owner?.kind === 'enum'
+      ? owner
+      : segs.length >= 2
+        ? w.ctx.index.types.get(segs[segs.length - 2])
+        : undefined;
   if (enumTy?.kind === 'enum') {
     const variant = enumTy.variants.find((v) => v.name === last);
     const i = variant?.fieldNames?.indexOf(field) ?? -1;
@@ -484,11 +576,25 @@ export function structPatternField(w: WalkState, t: Ty, pattern: SyntaxNode, fie
  * Binding a non-Copy part of a place by value (`Some(s) => ..` on `opt`) moves it out of that place;
  * `ref` bindings borrow it (measured: `if let Some(ref a) = t {..}` keeps `t` saved at later awaits).
  */
-export function recordPatternMove(w: WalkState, scrutinee: SyntaxNode, pattern: SyntaxNode | null, ty: Ty, bindings: Local[], scrutineeTemp?: Local): void {
-  const movesOut = bindings.some((b) => b.ty.k !== 'ref' && b.ty.k !== 'unknown' && !w.ctx.traits(b.ty).copy);
+export function recordPatternMove(
+  w: WalkState,
+  scrutinee: SyntaxNode,
+  pattern: SyntaxNode | null,
+  ty: Ty,
+  bindings: Local[],
+  scrutineeTemp?: Local,
+): void {
+  const movesOut = bindings.some(
+    (b) => b.ty.k !== 'ref' && b.ty.k !== 'unknown' && !w.ctx.traits(b.ty).copy,
+  );
   if (!isPlace(scrutinee)) {
     if (movesOut && scrutineeTemp && scrutineeTemp.ty.k !== 'ref') {
-      scrutineeTemp.uses.push({ point: w.point, kind: 'move', region: [...w.regionStack], partial: true });
+      scrutineeTemp.uses.push({
+        point: w.point,
+        kind: 'move',
+        region: [...w.regionStack],
+        partial: true,
+      });
     }
     return;
   }
@@ -514,7 +620,11 @@ export function recordPatternMove(w: WalkState, scrutinee: SyntaxNode, pattern: 
   w.use(root.local, 'move', root.path, precise ? parts.moved : 'whole');
   const last = root.local.uses[root.local.uses.length - 1];
   // Unless every part with drop glue is known to be gone, the rest of the value stays to be dropped.
-  if (root.local.uses.length > count && last.kind === 'move' && !w.partMoves.some((m) => m.use === last)) {
+  if (
+    root.local.uses.length > count &&
+    last.kind === 'move' &&
+    !w.partMoves.some((m) => m.use === last)
+  ) {
     last.partial = true;
   }
 }

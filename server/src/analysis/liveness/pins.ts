@@ -17,7 +17,11 @@ export function isPinMacro(node: SyntaxNode): boolean {
 export function walkPinInPlace(w: WalkState, node: SyntaxNode): boolean {
   const parent = node.parent?.type;
   const args = w.ctx.macros.arguments(node);
-  if ((parent !== 'expression_statement' && parent !== 'block') || args.length === 0 || !args.every((a) => a.type === 'identifier')) {
+  if (
+    (parent !== 'expression_statement' && parent !== 'block') ||
+    args.length === 0 ||
+    !args.every((a) => a.type === 'identifier')
+  ) {
     return false;
   }
   for (const arg of args) {

@@ -4,7 +4,6 @@ import type { SyntaxNode } from '../syntax/parser';
 
 export const DIVERGING_MACROS = new Set(['panic', 'unreachable', 'todo', 'unimplemented']);
 
-
 export const PLACE_TYPES = new Set(['identifier', 'self', 'field_expression', 'scoped_identifier']);
 
 export function isPlace(node: SyntaxNode): boolean {
@@ -27,7 +26,10 @@ export function isPlace(node: SyntaxNode): boolean {
 /** Named children without comments and attributes; `cfg`: also without those a false `#[cfg]` compiles out. */
 export function named(node: SyntaxNode | null, cfg = false): SyntaxNode[] {
   const children = node?.namedChildren ?? [];
-  return (cfg ? compiledIn(children) : children).filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item');
+  return (cfg ? compiledIn(children) : children).filter(
+    (c): c is SyntaxNode =>
+      !!c && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item',
+  );
 }
 
 /** A place written as a local and fields (`t`, `self.pair.0`): a move out of it can be told apart field by field. */
@@ -36,7 +38,8 @@ export function isSimplePlace(node: SyntaxNode): boolean {
     return true;
   }
   if (node.type === 'field_expression' || node.type === 'parenthesized_expression') {
-    const inner = node.type === 'field_expression' ? node.childForFieldName('value') : node.namedChildren[0];
+    const inner =
+      node.type === 'field_expression' ? node.childForFieldName('value') : node.namedChildren[0];
     return !!inner && isSimplePlace(inner);
   }
   return false;
@@ -46,9 +49,20 @@ export function isSimplePlace(node: SyntaxNode): boolean {
  * The sub-patterns of a tuple, tuple-struct or slice pattern with the position each one matches:
  * `_` (an anonymous node) counts, and parts after `..` count from the end (unknown without the arity).
  */
-export function positionalParts(pattern: SyntaxNode, arity: number | null, skip?: SyntaxNode | null): { node: SyntaxNode; index: number }[] {
+export function positionalParts(
+  pattern: SyntaxNode,
+  arity: number | null,
+  skip?: SyntaxNode | null,
+): { node: SyntaxNode; index: number }[] {
   const parts = pattern.children.filter(
-    (c): c is SyntaxNode => !!c && c.id !== skip?.id && (c.type === '_' || (c.isNamed && c.type !== 'line_comment' && c.type !== 'block_comment' && c.type !== 'attribute_item')),
+    (c): c is SyntaxNode =>
+      !!c &&
+      c.id !== skip?.id &&
+      (c.type === '_' ||
+        (c.isNamed &&
+          c.type !== 'line_comment' &&
+          c.type !== 'block_comment' &&
+          c.type !== 'attribute_item')),
   );
   const rest = parts.findIndex((c) => isRestPattern(c));
   const out: { node: SyntaxNode; index: number }[] = [];
@@ -64,7 +78,11 @@ export function positionalParts(pattern: SyntaxNode, arity: number | null, skip?
 
 /** `..`, or `rest @ ..` in a slice pattern. */
 export function isRestPattern(node: SyntaxNode): boolean {
-  return node.type === 'remaining_field_pattern' || (node.type === 'captured_pattern' && node.namedChildren[node.namedChildren.length - 1]?.type === 'remaining_field_pattern');
+  return (
+    node.type === 'remaining_field_pattern' ||
+    (node.type === 'captured_pattern' &&
+      node.namedChildren[node.namedChildren.length - 1]?.type === 'remaining_field_pattern')
+  );
 }
 
 export function isConstantExpression(node: SyntaxNode): boolean {
@@ -119,7 +137,12 @@ export function isUnsuffixedIntArray(node: SyntaxNode): boolean {
 /** The local an argument hands over, through `&`, `&mut`, `(..)` and `x[..]`. */
 export function argumentRoot(node: SyntaxNode): SyntaxNode | null {
   let n: SyntaxNode | null = node;
-  while (n && (n.type === 'reference_expression' || n.type === 'parenthesized_expression' || n.type === 'index_expression')) {
+  while (
+    n &&
+    (n.type === 'reference_expression' ||
+      n.type === 'parenthesized_expression' ||
+      n.type === 'index_expression')
+  ) {
     n = n.type === 'reference_expression' ? n.childForFieldName('value') : n.namedChildren[0];
   }
   return n?.type === 'identifier' ? n : null;
@@ -138,7 +161,7 @@ export function patternsMayOverlap(a: SyntaxNode, b: SyntaxNode): boolean {
     switch (p.type) {
       case 'or_pattern': {
         const all = named(p).map(heads);
-        return all.some((h) => h === null) ? null : all.flat() as string[];
+        return all.some((h) => h === null) ? null : (all.flat() as string[]);
       }
       case 'tuple_struct_pattern':
       case 'struct_pattern': {
@@ -172,7 +195,11 @@ export function isDivergingStatement(stmt: SyntaxNode): boolean {
   if (!e) {
     return false;
   }
-  if (e.type === 'return_expression' || e.type === 'break_expression' || e.type === 'continue_expression') {
+  if (
+    e.type === 'return_expression' ||
+    e.type === 'break_expression' ||
+    e.type === 'continue_expression'
+  ) {
     return true;
   }
   if (e.type === 'macro_invocation' && DIVERGING_MACROS.has(macroName(e))) {

@@ -4,7 +4,17 @@ import type { SyntaxNode } from '../syntax/parser';
 import { endOf } from '../syntax/positions';
 import { ExprTyper, InferEnv } from '../types/infer';
 import { Ty } from '../types/types';
-import { AwaitSite, BodyContext, CaptureFrame, Local, LoopSpan, NestedFuture, Use, UseKind, WalkMode } from './held';
+import {
+  AwaitSite,
+  BodyContext,
+  CaptureFrame,
+  Local,
+  LoopSpan,
+  NestedFuture,
+  Use,
+  UseKind,
+  WalkMode,
+} from './held';
 import { DIVERGING_MACROS, macroName, named } from './syntaxShapes';
 
 /**
@@ -191,12 +201,18 @@ export abstract class WalkState {
     }
     this.divergingRegions.add(region);
     const e = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : stmt;
-    if (e && (e.type === 'return_expression' || (e.type === 'macro_invocation' && DIVERGING_MACROS.has(macroName(e))))) {
+    if (
+      e &&
+      (e.type === 'return_expression' ||
+        (e.type === 'macro_invocation' && DIVERGING_MACROS.has(macroName(e))))
+    ) {
       this.returningRegions.add(region);
     }
     if (e?.type === 'break_expression') {
       const label = named(e).find((c) => c.type === 'label')?.text;
-      const loop = label ? [...this.loopStack].reverse().find((l) => l.label === label) : this.loopStack[this.loopStack.length - 1];
+      const loop = label
+        ? [...this.loopStack].reverse().find((l) => l.label === label)
+        : this.loopStack[this.loopStack.length - 1];
       if (loop) {
         this.breakingRegions.set(region, loop.id);
       }
@@ -253,7 +269,10 @@ export abstract class WalkState {
     let found = this.awaitCache.get(node.id);
     if (found === undefined) {
       // Text first: most operands have no `.await`, and reading text is cheaper than a descendant search.
-      found = node.text.includes('await') && (node.descendantsOfType('await_expression').length > 0 || node.descendantsOfType('macro_invocation').length > 0);
+      found =
+        node.text.includes('await') &&
+        (node.descendantsOfType('await_expression').length > 0 ||
+          node.descendantsOfType('macro_invocation').length > 0);
       this.awaitCache.set(node.id, found);
     }
     return found;

@@ -56,7 +56,9 @@ export const HOST_CFG: CfgEnv = {
 
 /** Parses the text inside `cfg(...)`; null when it is not a predicate. */
 export function parseCfgPredicate(text: string): CfgPredicate | null {
-  const tokens = text.match(/r#[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*|"(?:[^"\\]|\\.)*"|[(),=]|\S/g) ?? [];
+  const tokens =
+    text.match(/r#[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*|"(?:[^"\\]|\\.)*"|[(),=]|\S/g) ??
+    [];
   let i = 0;
   const ident = (t: string | undefined): t is string => !!t && /^(r#)?[A-Za-z_]/.test(t);
   const parse = (): CfgPredicate | null => {
@@ -157,7 +159,14 @@ export function attributeKeeps(attr: string, env: CfgEnv = HOST_CFG): boolean {
 /** The attributes (`#[...]`, as text) written right before a node, comments between them allowed. */
 export function precedingAttributes(node: SyntaxNode): string[] {
   const attrs: string[] = [];
-  for (let prev = node.previousNamedSibling; prev && (prev.type === 'attribute_item' || prev.type === 'line_comment' || prev.type === 'block_comment'); prev = prev.previousNamedSibling) {
+  for (
+    let prev = node.previousNamedSibling;
+    prev &&
+    (prev.type === 'attribute_item' ||
+      prev.type === 'line_comment' ||
+      prev.type === 'block_comment');
+    prev = prev.previousNamedSibling
+  ) {
     if (prev.type === 'attribute_item') {
       attrs.push(prev.text);
     }
@@ -222,7 +231,11 @@ export function fileCfgdOutBy(root: SyntaxNode): string | null {
     if (c.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
       return c.text;
     }
-    if (c.type !== 'inner_attribute_item' && c.type !== 'line_comment' && c.type !== 'block_comment') {
+    if (
+      c.type !== 'inner_attribute_item' &&
+      c.type !== 'line_comment' &&
+      c.type !== 'block_comment'
+    ) {
       return null;
     }
   }

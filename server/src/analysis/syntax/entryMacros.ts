@@ -24,7 +24,9 @@ export function hasTokioEntryAttribute(fnItem: SyntaxNode): boolean {
  * so `loop { .. }` points at its `{`), or the block's own `{` when it is empty.
  */
 export function entryBlockPosition(body: SyntaxNode): { row: number; column: number } {
-  const statements = body.namedChildren.filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment');
+  const statements = body.namedChildren.filter(
+    (c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment',
+  );
   let node = statements[statements.length - 1];
   if (!node) {
     return body.startPosition;

@@ -9,7 +9,15 @@ import { registerShift } from './positions';
 const WRAPPER_HEAD = 'fn __m(){__m(';
 const WRAPPER_TAIL = ');}';
 /** Macros whose arguments are not comma-separated expressions in a way we model. */
-const OPAQUE = new Set(['macro_rules', 'cfg', 'include', 'include_bytes', 'concat_idents', 'asm', 'global_asm']);
+const OPAQUE = new Set([
+  'macro_rules',
+  'cfg',
+  'include',
+  'include_bytes',
+  'concat_idents',
+  'asm',
+  'global_asm',
+]);
 
 /**
  * Macro inputs nested deeper than this inside other macros' inputs are not read: each level is parsed
@@ -65,7 +73,9 @@ export class MacroTrees {
   /** Identifiers captured inline by a format string: `{id}`, `{id:?}`. */
   inlineFormatArgs(macro: SyntaxNode): string[] {
     const tree = macro.namedChildren.find((c) => c?.type === 'token_tree');
-    const literal = tree?.namedChildren.find((c) => c?.type === 'string_literal' || c?.type === 'raw_string_literal');
+    const literal = tree?.namedChildren.find(
+      (c) => c?.type === 'string_literal' || c?.type === 'raw_string_literal',
+    );
     if (!literal) {
       return [];
     }
@@ -114,10 +124,17 @@ export class MacroTrees {
     this.trees.push(tree);
     this.nesting.set(tree, depth);
     const fn = tree.rootNode.namedChildren.find((c) => c?.type === 'function_item');
-    const call = fn?.childForFieldName('body')?.namedChildren.find((c) => c?.type === 'expression_statement' || c?.type === 'call_expression');
+    const call = fn
+      ?.childForFieldName('body')
+      ?.namedChildren.find(
+        (c) => c?.type === 'expression_statement' || c?.type === 'call_expression',
+      );
     const callExpr = call?.type === 'expression_statement' ? call.namedChildren[0] : call;
-    const args = callExpr?.type === 'call_expression' ? callExpr.childForFieldName('arguments') : null;
-    return (args?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment');
+    const args =
+      callExpr?.type === 'call_expression' ? callExpr.childForFieldName('arguments') : null;
+    return (args?.namedChildren ?? []).filter(
+      (c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment',
+    );
   }
 }
 

@@ -22,8 +22,14 @@ let sharedParser: TreeSitter.Parser | undefined;
 /** Where the two wasm files are: next to a bundle (`dist/`), else in node_modules. */
 export function defaultWasmPaths(): WasmPaths {
   const beside = (name: string) => path.join(__dirname, name);
-  if (fs.existsSync(beside('tree-sitter-rust.wasm')) && fs.existsSync(beside('web-tree-sitter.wasm'))) {
-    return { runtimeWasm: beside('web-tree-sitter.wasm'), grammarWasm: beside('tree-sitter-rust.wasm') };
+  if (
+    fs.existsSync(beside('tree-sitter-rust.wasm')) &&
+    fs.existsSync(beside('web-tree-sitter.wasm'))
+  ) {
+    return {
+      runtimeWasm: beside('web-tree-sitter.wasm'),
+      grammarWasm: beside('tree-sitter-rust.wasm'),
+    };
   }
   return {
     runtimeWasm: require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
@@ -35,7 +41,9 @@ export function defaultWasmPaths(): WasmPaths {
 export function initParser(paths: WasmPaths = defaultWasmPaths()): Promise<TreeSitter.Language> {
   loaded ??= (async () => {
     await TreeSitter.Parser.init({ locateFile: () => paths.runtimeWasm });
-    const language = await TreeSitter.Language.load(new Uint8Array(fs.readFileSync(paths.grammarWasm)));
+    const language = await TreeSitter.Language.load(
+      new Uint8Array(fs.readFileSync(paths.grammarWasm)),
+    );
     sharedParser = new TreeSitter.Parser();
     sharedParser.setLanguage(language);
     return language;
@@ -90,7 +98,8 @@ export function parseRust(text: string, budgetMs = 2000, oldTree?: Tree | null):
   }
   if (parsed !== text) {
     // Node texts come from the source as written, not from the masked copy the parser read.
-    (tree as unknown as { textCallback: (index: number) => string }).textCallback = (index) => text.slice(index);
+    (tree as unknown as { textCallback: (index: number) => string }).textCallback = (index) =>
+      text.slice(index);
   }
   return tree;
 }

@@ -54,7 +54,10 @@ export class Calibration {
   future(kind: MeasuredFuture['kind'], name: string, hash: string): MeasuredFuture | undefined {
     const candidates = this.byHash.get(hash)?.filter((f) => f.kind === kind) ?? [];
     if (kind === 'fn') {
-      return candidates.find((f) => f.name === name) ?? (candidates.length === 1 ? candidates[0] : undefined);
+      return (
+        candidates.find((f) => f.name === name) ??
+        (candidates.length === 1 ? candidates[0] : undefined)
+      );
     }
     return candidates.length === 1 ? candidates[0] : candidates.find((f) => f.name === name);
   }

@@ -4,8 +4,29 @@
  */
 import type { SyntaxNode } from '../syntax/parser';
 import { SMART_POINTER_TYPES } from './knownTypes';
-import { FnInfo, ItemIndex, SelfKind, callLeavesCrateAndStd, evalConst, typeFromNode, TypeScope } from '../items/items';
-import { Ty, UNIT, UNKNOWN, adt, adtName, derefTy, isAdt, peelRefs, prim, ref, substitute, PRIMITIVES } from './types';
+import {
+  FnInfo,
+  ItemIndex,
+  SelfKind,
+  callLeavesCrateAndStd,
+  evalConst,
+  typeFromNode,
+  TypeScope,
+} from '../items/items';
+import {
+  Ty,
+  UNIT,
+  UNKNOWN,
+  adt,
+  adtName,
+  derefTy,
+  isAdt,
+  peelRefs,
+  prim,
+  ref,
+  substitute,
+  PRIMITIVES,
+} from './types';
 import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
@@ -43,17 +64,91 @@ const DEREFS_TO_TYPE_ARG = SMART_POINTER_TYPES;
 
 /** Methods that take `self` by value; everything else is assumed to borrow its receiver. */
 const BY_VALUE_METHODS = new Set([
-  'into_iter', 'into', 'unwrap', 'expect', 'unwrap_or', 'unwrap_or_else', 'unwrap_or_default', 'unwrap_err',
-  'expect_err', 'ok', 'err', 'map', 'map_err', 'and_then', 'or_else', 'ok_or', 'ok_or_else', 'or', 'and',
-  'into_bytes', 'into_boxed_slice', 'into_inner', 'into_string', 'into_vec', 'into_keys', 'into_values',
-  'filter', 'filter_map', 'zip', 'chain', 'enumerate', 'rev', 'skip', 'step_by', 'collect', 'sum', 'product',
-  'fold', 'count', 'for_each', 'flatten', 'flat_map', 'cloned', 'copied', 'peekable', 'fuse', 'inspect',
-  'unzip', 'min_by_key', 'max_by_key', 'join', 'into_future', 'await', 'is_some_and', 'is_ok_and', 'map_or',
-  'map_or_else', 'unwrap_unchecked', 'flatten', 'transpose', 'xor', 'zip_with', 'boxed', 'then', 'then_some',
+  'into_iter',
+  'into',
+  'unwrap',
+  'expect',
+  'unwrap_or',
+  'unwrap_or_else',
+  'unwrap_or_default',
+  'unwrap_err',
+  'expect_err',
+  'ok',
+  'err',
+  'map',
+  'map_err',
+  'and_then',
+  'or_else',
+  'ok_or',
+  'ok_or_else',
+  'or',
+  'and',
+  'into_bytes',
+  'into_boxed_slice',
+  'into_inner',
+  'into_string',
+  'into_vec',
+  'into_keys',
+  'into_values',
+  'filter',
+  'filter_map',
+  'zip',
+  'chain',
+  'enumerate',
+  'rev',
+  'skip',
+  'step_by',
+  'collect',
+  'sum',
+  'product',
+  'fold',
+  'count',
+  'for_each',
+  'flatten',
+  'flat_map',
+  'cloned',
+  'copied',
+  'peekable',
+  'fuse',
+  'inspect',
+  'unzip',
+  'min_by_key',
+  'max_by_key',
+  'join',
+  'into_future',
+  'await',
+  'is_some_and',
+  'is_ok_and',
+  'map_or',
+  'map_or_else',
+  'unwrap_unchecked',
+  'flatten',
+  'transpose',
+  'xor',
+  'zip_with',
+  'boxed',
+  'then',
+  'then_some',
 ]);
 
 /** Receiver-borrowing methods of Copy primitives (most of their methods take `self`). */
-const PRIMITIVE_BY_REF = new Set(['to_string', 'cmp', 'partial_cmp', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'clone', 'hash', 'fmt', 'to_owned', 'as_ref', 'borrow']);
+const PRIMITIVE_BY_REF = new Set([
+  'to_string',
+  'cmp',
+  'partial_cmp',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'clone',
+  'hash',
+  'fmt',
+  'to_owned',
+  'as_ref',
+  'borrow',
+]);
 
 /** How a method uses its receiver: by value, `&self` or `&mut self`. */
 export function receiverMode(recvTy: Ty, method: string, env: InferEnv): SelfKind {
@@ -65,8 +160,15 @@ export function receiverMode(recvTy: Ty, method: string, env: InferEnv): SelfKin
   if (t.k === 'prim') {
     return PRIMITIVE_BY_REF.has(method) ? 'ref' : 'value';
   }
-  if (method === 'take' || method === 'replace' || method === 'get_or_insert' || method === 'insert') {
-    return isAdt(t, 'Option', 'Cell') || !isAdt(t, 'Iter', 'IntoIter', 'Chars', 'Range') ? 'mut' : 'value';
+  if (
+    method === 'take' ||
+    method === 'replace' ||
+    method === 'get_or_insert' ||
+    method === 'insert'
+  ) {
+    return isAdt(t, 'Option', 'Cell') || !isAdt(t, 'Iter', 'IntoIter', 'Chars', 'Range')
+      ? 'mut'
+      : 'value';
   }
   if (t.k === 'array' && (method === 'map' || method === 'into_iter')) {
     return 'value';
@@ -101,7 +203,8 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
   const name = adtName(t);
   if (name) {
     // `ll::Semaphore` (a module alias) names one of two same-named types: its module decides.
-    const qualifier = t.k === 'adt' && t.segments.length > 1 ? t.segments[t.segments.length - 2] : null;
+    const qualifier =
+      t.k === 'adt' && t.segments.length > 1 ? t.segments[t.segments.length - 2] : null;
     const qualified = qualifier ? index.methods.get(`${qualifier}::${name}::${method}`) : undefined;
     if (qualified?.length) {
       return qualified[0];
@@ -149,12 +252,20 @@ function literalType(node: SyntaxNode): Ty {
 }
 
 function pathSegments(node: SyntaxNode): string[] {
-  return node.text.replace(/\s+/g, '').replace(/::<[^>]*>/g, '').split('::');
+  return node.text
+    .replace(/\s+/g, '')
+    .replace(/::<[^>]*>/g, '')
+    .split('::');
 }
 
 function turbofish(node: SyntaxNode, env: InferEnv): Ty[] {
-  const args = node.childForFieldName('type_arguments') ?? node.namedChildren.find((c) => c?.type === 'type_arguments') ?? null;
-  return (args?.namedChildren ?? []).filter((c): c is SyntaxNode => !!c).map((c) => typeFromNode(c, env.index, env.scope));
+  const args =
+    node.childForFieldName('type_arguments') ??
+    node.namedChildren.find((c) => c?.type === 'type_arguments') ??
+    null;
+  return (args?.namedChildren ?? [])
+    .filter((c): c is SyntaxNode => !!c)
+    .map((c) => typeFromNode(c, env.index, env.scope));
 }
 
 /** Binds generic parameters in `declared` to the matching parts of `actual` (first binding wins). */
@@ -168,25 +279,43 @@ export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>): vo
     }
     return;
   }
-  if (declared.k === 'adt' && actual.k === 'adt' && declared.segments[declared.segments.length - 1] === actual.segments[actual.segments.length - 1]) {
+  if (
+    declared.k === 'adt' &&
+    actual.k === 'adt' &&
+    declared.segments[declared.segments.length - 1] === actual.segments[actual.segments.length - 1]
+  ) {
     declared.args.forEach((d, i) => actual.args[i] && bindGenerics(d, actual.args[i], map));
-  } else if ((declared.k === 'ref' || declared.k === 'ptr') && (actual.k === 'ref' || actual.k === 'ptr')) {
+  } else if (
+    (declared.k === 'ref' || declared.k === 'ptr') &&
+    (actual.k === 'ref' || actual.k === 'ptr')
+  ) {
     bindGenerics(declared.inner, actual.inner, map);
   } else if (declared.k === 'ref' && actual.k !== 'ref') {
     bindGenerics(declared.inner, actual, map);
   } else if (declared.k === 'tuple' && actual.k === 'tuple') {
     declared.elems.forEach((d, i) => actual.elems[i] && bindGenerics(d, actual.elems[i], map));
-  } else if ((declared.k === 'array' || declared.k === 'slice') && (actual.k === 'array' || actual.k === 'slice')) {
+  } else if (
+    (declared.k === 'array' || declared.k === 'slice') &&
+    (actual.k === 'array' || actual.k === 'slice')
+  ) {
     bindGenerics(declared.elem, actual.elem, map);
   }
 }
 
-
 /** Node types whose type does not depend on the bindings in scope at the time it is asked. */
-const MEMOIZED = new Set(['call_expression', 'macro_invocation', 'struct_expression', 'scoped_identifier']);
+const MEMOIZED = new Set([
+  'call_expression',
+  'macro_invocation',
+  'struct_expression',
+  'scoped_identifier',
+]);
 
 const LITERALS = [
-  'integer_literal', 'float_literal', 'boolean_literal', 'char_literal', 'string_literal',
+  'integer_literal',
+  'float_literal',
+  'boolean_literal',
+  'char_literal',
+  'string_literal',
   'raw_string_literal',
 ];
 const COMPARISONS = ['==', '!=', '<', '>', '<=', '>=', '&&', '||'];
@@ -218,7 +347,12 @@ export class ExprTyper {
     // Calls are typed many times over (receiver, operands, the let that binds them); their type
     // depends on signatures, not on the bindings in scope, so it is worked out once.
     // Not when an argument is a closure or async block: its type is known only once it is walked.
-    const memoizable = MEMOIZED.has(node.type) && !(node.type === 'call_expression' && /\|[^|]*\||\basync\b/.test(node.childForFieldName('arguments')?.text ?? ''));
+    const memoizable =
+      MEMOIZED.has(node.type) &&
+      !(
+        node.type === 'call_expression' &&
+        /\|[^|]*\||\basync\b/.test(node.childForFieldName('arguments')?.text ?? '')
+      );
     if (memoizable) {
       const hit = this.memo.get(node.id);
       if (hit) {
@@ -246,35 +380,53 @@ export class ExprTyper {
     ['self', () => this.env.localType('self') ?? UNKNOWN],
     ['parenthesized_expression', (node, sub) => sub(node.namedChildren[0])],
     ['else_clause', (node, sub) => sub(node.namedChildren[0])],
-    ['reference_expression', (node, sub) => {
-      const mut = node.children.some((c) => c?.type === 'mutable_specifier');
-      return ref(sub(node.childForFieldName('value')), mut);
-    }],
+    [
+      'reference_expression',
+      (node, sub) => {
+        const mut = node.children.some((c) => c?.type === 'mutable_specifier');
+        return ref(sub(node.childForFieldName('value')), mut);
+      },
+    ],
     ['unary_expression', (node, sub) => this.unaryType(node, sub)],
-    ['type_cast_expression', (node) => {
-      const t = node.childForFieldName('type');
-      return t ? typeFromNode(t, this.env.index, this.env.scope) : UNKNOWN;
-    }],
+    [
+      'type_cast_expression',
+      (node) => {
+        const t = node.childForFieldName('type');
+        return t ? typeFromNode(t, this.env.index, this.env.scope) : UNKNOWN;
+      },
+    ],
     ['binary_expression', (node, sub) => this.binaryType(node, sub)],
     ['array_expression', (node, sub) => this.arrayType(node, sub)],
-    ['tuple_expression', (node, sub) => ({
-      k: 'tuple',
-      elems: valueChildren(node).map((c) => sub(c)),
-    })],
+    [
+      'tuple_expression',
+      (node, sub) => ({
+        k: 'tuple',
+        elems: valueChildren(node).map((c) => sub(c)),
+      }),
+    ],
     ['unit_expression', () => UNIT],
-    ['struct_expression', (node) => {
-      const name = node.childForFieldName('name');
-      return name ? this.structNameType(name) : UNKNOWN;
-    }],
+    [
+      'struct_expression',
+      (node) => {
+        const name = node.childForFieldName('name');
+        return name ? this.structNameType(name) : UNKNOWN;
+      },
+    ],
     ['await_expression', (node, sub) => this.awaitOutput(sub(node.namedChildren[0]))],
-    ['try_expression', (node, sub) => {
-      const t = sub(node.namedChildren[0]);
-      return isAdt(t, 'Result', 'Option', 'LockResult', 'Poll') ? typeArg(t) : UNKNOWN;
-    }],
-    ['field_expression', (node, sub) => {
-      const field = node.childForFieldName('field')?.text ?? '';
-      return this.fieldType(sub(node.childForFieldName('value')), field);
-    }],
+    [
+      'try_expression',
+      (node, sub) => {
+        const t = sub(node.namedChildren[0]);
+        return isAdt(t, 'Result', 'Option', 'LockResult', 'Poll') ? typeArg(t) : UNKNOWN;
+      },
+    ],
+    [
+      'field_expression',
+      (node, sub) => {
+        const field = node.childForFieldName('field')?.text ?? '';
+        return this.fieldType(sub(node.childForFieldName('value')), field);
+      },
+    ],
     ['index_expression', (node, sub) => this.indexType(node, sub)],
     ['range_expression', (node, sub) => this.rangeType(node, sub)],
     ['block', (node, sub) => this.blockType(node, sub)],
@@ -413,7 +565,6 @@ export class ExprTyper {
     return this.constType(segs[segs.length - 1]);
   }
 
-
   private constType(name: string): Ty {
     if (name === 'None') {
       return adt('Option', UNKNOWN);
@@ -465,7 +616,7 @@ export class ExprTyper {
         return UNKNOWN;
       }
       const map = new Map<string, Ty>();
-      user.params.forEach((p, i) => map.set(p, t.k === 'adt' ? t.args[i] ?? UNKNOWN : UNKNOWN));
+      user.params.forEach((p, i) => map.set(p, t.k === 'adt' ? (t.args[i] ?? UNKNOWN) : UNKNOWN));
       return substitute(f.ty, map);
     }
     return UNKNOWN;
@@ -563,8 +714,8 @@ export class ExprTyper {
   /** `Owner::f(..)`: a variant of this file's enum, a fn of its impls, or std's associated fn. */
   private associatedCallType(call: PathCall): Ty | null {
     const written = call.segs[call.segs.length - 2];
-    const ty: Ty = written === 'Self' ? this.env.scope.selfTy ?? UNKNOWN : adt(written);
-    const name = written === 'Self' ? adtName(ty) ?? written : written;
+    const ty: Ty = written === 'Self' ? (this.env.scope.selfTy ?? UNKNOWN) : adt(written);
+    const name = written === 'Self' ? (adtName(ty) ?? written) : written;
     const userEnum = this.env.index.types.get(name);
     if (userEnum?.kind === 'enum' && userEnum.variants.some((v) => v.name === call.last)) {
       return adt(name);
@@ -606,7 +757,7 @@ export class ExprTyper {
     if (!fns?.length) {
       return UNKNOWN;
     }
-    const fn = fns.length === 1 ? fns[0] : fns.find((f) => f.path === segs.join('::')) ?? fns[0];
+    const fn = fns.length === 1 ? fns[0] : (fns.find((f) => f.path === segs.join('::')) ?? fns[0]);
     const map = new Map<string, Ty>();
     fn.generics.forEach((g, i) => {
       if (turbo[i]) {
@@ -638,7 +789,10 @@ export class ExprTyper {
         // Called through `AsyncFn`/`AsyncFnMut`, an async closure gives its by-reference body, whose
         // layout differs from the closure's own future (fixture 50: 168 B against 144 B): unknown.
         if (this.env.futureOfNode(arg)) {
-          map.set(`${declared.name}::Output`, { k: 'unknown', text: 'the future of an async closure called through `AsyncFn*`' });
+          map.set(`${declared.name}::Output`, {
+            k: 'unknown',
+            text: 'the future of an async closure called through `AsyncFn*`',
+          });
         }
       } else if (bound && bound.k === 'param' && !map.has(bound.name)) {
         const out = this.env.closureOutput?.(arg);
@@ -667,11 +821,21 @@ export class ExprTyper {
 
   /** `fn f() -> impl Future<..> { ..; async move { .. } }`: the future is that block's. */
   private returnedFuture(fn: FnInfo): Ty | null {
-    if (fn.ret.k !== 'unknown' || !/^impl\s+(std::future::|core::future::)?(Into)?Future\b/.test(fn.ret.text)) {
+    if (
+      fn.ret.k !== 'unknown' ||
+      !/^impl\s+(std::future::|core::future::)?(Into)?Future\b/.test(fn.ret.text)
+    ) {
       return null;
     }
-    const tail = fn.body?.namedChildren.filter((c) => c && c.type !== 'line_comment' && c.type !== 'block_comment').pop();
-    const block = tail?.type === 'async_block' ? tail : tail?.type === 'expression_statement' && tail.namedChildren[0]?.type === 'async_block' ? tail.namedChildren[0] : null;
+    const tail = fn.body?.namedChildren
+      .filter((c) => c && c.type !== 'line_comment' && c.type !== 'block_comment')
+      .pop();
+    const block =
+      tail?.type === 'async_block'
+        ? tail
+        : tail?.type === 'expression_statement' && tail.namedChildren[0]?.type === 'async_block'
+          ? tail.namedChildren[0]
+          : null;
     return block ? this.env.futureOfNode(block) : null;
   }
 

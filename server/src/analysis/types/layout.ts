@@ -3,7 +3,18 @@
  * field reordering, niches, tagged and niche-filled enums, and the std types measured
  * by tools/measure-std-types.
  */
-import { PRIMITIVES, Ty, TypeOrigin, adt, adtName, isUnsized, showTy, substitute, prim, UNIT } from './types';
+import {
+  PRIMITIVES,
+  Ty,
+  TypeOrigin,
+  adt,
+  adtName,
+  isUnsized,
+  showTy,
+  substitute,
+  prim,
+  UNIT,
+} from './types';
 import stdTable from './stdTypes.generated.json';
 
 export interface Niche {
@@ -78,7 +89,8 @@ interface StdEntry {
 }
 
 const STD = (stdTable as unknown as { types: Record<string, StdEntry> }).types;
-const INSTANTIATIONS = (stdTable as unknown as { instantiations: Record<string, StdEntry> }).instantiations;
+const INSTANTIATIONS = (stdTable as unknown as { instantiations: Record<string, StdEntry> })
+  .instantiations;
 const BIG = 1 << 30;
 const MAX_DEPTH = 40;
 /** A type written out with more parts than this is not sized (no real type comes near it). */
@@ -135,7 +147,11 @@ function known(size: number, align: number, extra: Partial<Layout> = {}): Layout
 const LARGEST_SIZE = Number.MAX_SAFE_INTEGER;
 
 function checkedSize(layout: Layout, ty: Ty): Layout {
-  return layout.size <= LARGEST_SIZE ? layout : unknownLayout(`${showTy(ty)} (too big: over 2^53 bytes; rustc rejects types over isize::MAX)`);
+  return layout.size <= LARGEST_SIZE
+    ? layout
+    : unknownLayout(
+        `${showTy(ty)} (too big: over 2^53 bytes; rustc rejects types over isize::MAX)`,
+      );
 }
 
 function unknownLayout(text: string): Layout {
@@ -276,16 +292,39 @@ function stdLookup(segments: string[]): { entry: StdEntry; key: string } | undef
 function instantiationLookup(ty: Ty & { k: 'adt' }): StdEntry | undefined {
   const args = ty.args.map(showTy).join(', ');
   const last = ty.segments[ty.segments.length - 1];
-  const candidates = [ty.segments.slice(-2).join('::'), last].map((n) => (args ? `${n}<${args}>` : n));
+  const candidates = [ty.segments.slice(-2).join('::'), last].map((n) =>
+    args ? `${n}<${args}>` : n,
+  );
   return candidates.map((c) => INSTANTIATIONS[c]).find((e) => e !== undefined);
 }
 
 /** std types whose niche is a non-null pointer: exactly one spare value. */
-const POINTER_NICHE_TYPES = new Set(['io::Error', 'NonNull', 'Waker', 'Thread', 'Box', 'Rc', 'Arc', 'mpsc::Sender', 'mpsc::Receiver', 'mpsc::SyncSender']);
+const POINTER_NICHE_TYPES = new Set([
+  'io::Error',
+  'NonNull',
+  'Waker',
+  'Thread',
+  'Box',
+  'Rc',
+  'Arc',
+  'mpsc::Sender',
+  'mpsc::Receiver',
+  'mpsc::SyncSender',
+]);
 
 function fromStd(entry: StdEntry, key: string): Layout {
-  const niche = entry.niche ? { size: Math.min(entry.align, 8), available: POINTER_NICHE_TYPES.has(key) ? 1 : BIG } : null;
-  return { size: entry.size, align: entry.align, exact: true, unknown: [], drop: entry.drop, copy: entry.copy, niche };
+  const niche = entry.niche
+    ? { size: Math.min(entry.align, 8), available: POINTER_NICHE_TYPES.has(key) ? 1 : BIG }
+    : null;
+  return {
+    size: entry.size,
+    align: entry.align,
+    exact: true,
+    unknown: [],
+    drop: entry.drop,
+    copy: entry.copy,
+    niche,
+  };
 }
 
 /** What a std generic type's layout is computed from. */
@@ -355,10 +394,13 @@ const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map([
   ...sameLayout(['PhantomData', 'PhantomPinned', 'Pending'], () => known(0, 1)),
   ['Ready', ({ arg, sub }) => ({ ...optionOf(sub(arg(0))), copy: false })],
   ['Range', ({ arg, sub }) => ({ ...structLayout([sub(arg(0)), sub(arg(0))]), copy: false })],
-  ['RangeInclusive', ({ arg, sub }) => ({
-    ...structLayout([sub(arg(0)), sub(arg(0)), known(1, 1)]),
-    copy: false,
-  })],
+  [
+    'RangeInclusive',
+    ({ arg, sub }) => ({
+      ...structLayout([sub(arg(0)), sub(arg(0)), known(1, 1)]),
+      copy: false,
+    }),
+  ],
   ...sameLayout(['Enumerate', 'Skip', 'Take'], ({ arg, sub }) => ({
     ...structLayout([sub(arg(0)), known(8, 8)]),
     copy: false,
@@ -372,8 +414,10 @@ const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map([
   ['Bound', ({ arg, sub }) => enumLayout([[sub(arg(0))], [sub(arg(0))], []])],
   ['TrySendError', ({ arg, sub }) => enumLayout([[sub(arg(0))], [sub(arg(0))]])],
   ['TryLockError', ({ arg, sub }) => enumLayout([[sub(arg(0))], []])],
-  ['Once', ({ ty, qualifier, arg, sub }) =>
-    qualifier === 'iter' ? { ...optionOf(sub(arg(0))), copy: false } : unknownLayout(showTy(ty)),
+  [
+    'Once',
+    ({ ty, qualifier, arg, sub }) =>
+      qualifier === 'iter' ? { ...optionOf(sub(arg(0))), copy: false } : unknownLayout(showTy(ty)),
   ],
   ['PoisonError', ({ arg, sub }) => sub(arg(0))],
   // tokio's `join!`: the future, then its output, then nothing (`Gone`).
@@ -409,7 +453,12 @@ export class LayoutComputer {
         if (size === undefined) {
           return unknownLayout(ty.name);
         }
-        const niche = ty.name === 'bool' ? { size: 1, available: 254 } : ty.name === 'char' ? { size: 4, available: BIG } : null;
+        const niche =
+          ty.name === 'bool'
+            ? { size: 1, available: 254 }
+            : ty.name === 'char'
+              ? { size: 4, available: BIG }
+              : null;
         return known(size, size, { niche });
       }
       case 'tuple':
@@ -417,13 +466,22 @@ export class LayoutComputer {
       case 'array': {
         const elem = this.compute(ty.elem, depth + 1);
         if (ty.len === null) {
-          return { ...elem, size: 0, exact: false, unknown: [...elem.unknown, showTy(ty)], niche: null };
+          return {
+            ...elem,
+            size: 0,
+            exact: false,
+            unknown: [...elem.unknown, showTy(ty)],
+            niche: null,
+          };
         }
         if (!Number.isSafeInteger(ty.len) || ty.len < 0) {
           // rustc rejects it: a length is a usize.
           return unknownLayout(`${showTy(ty)} (an array length must be a usize)`);
         }
-        return checkedSize({ ...elem, size: elem.size * ty.len, niche: ty.len > 0 ? elem.niche : null }, ty);
+        return checkedSize(
+          { ...elem, size: elem.size * ty.len, niche: ty.len > 0 ? elem.niche : null },
+          ty,
+        );
       }
       case 'ref':
       case 'ptr': {
@@ -517,7 +575,15 @@ export class LayoutComputer {
     const learned = this.env.learnedType?.(ty.segments, ty.args.map(showTy));
     if (learned) {
       // Measured by rustc (calibration): exact, but its niche and drop glue are not recorded.
-      return { size: learned.size, align: learned.align, exact: true, unknown: [], drop: true, copy: false, niche: null };
+      return {
+        size: learned.size,
+        align: learned.align,
+        exact: true,
+        unknown: [],
+        drop: true,
+        copy: false,
+        niche: null,
+      };
     }
     return unknownLayout(showTy(ty));
   }
@@ -534,11 +600,17 @@ export class LayoutComputer {
         return sub(user.ty);
       // A Copy type cannot have drop glue, whatever its (possibly unknown) fields.
       case 'struct': {
-        const l = structLayout(user.fields.map((f) => sub(f.ty)), user.reprC);
+        const l = structLayout(
+          user.fields.map((f) => sub(f.ty)),
+          user.reprC,
+        );
         return { ...l, copy: user.copy, drop: !user.copy && (l.drop || user.dropImpl) };
       }
       case 'enum': {
-        const l = enumLayout(user.variants.map((v) => v.fields.map(sub)), user.reprTag);
+        const l = enumLayout(
+          user.variants.map((v) => v.fields.map(sub)),
+          user.reprTag,
+        );
         return { ...l, copy: user.copy, drop: !user.copy && (l.drop || user.dropImpl) };
       }
     }

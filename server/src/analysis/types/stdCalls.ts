@@ -14,17 +14,47 @@ const NUMERIC = /^(?:[ui](?:8|16|32|64|128|size)|f32|f64)$/;
 /** Associated fns of the number types that return the type itself. */
 const NUMBER_RETURNING = new RegExp(
   `^(?:${[
-    'from(?:_(?:be|le|ne)_bytes|_be|_le)?', 'max', 'min', 'pow', 'powi', 'powf', 'abs', 'signum',
-    'clamp', '(?:wrapping|saturating)_\\w+', 'rotate_(?:left|right)', 'swap_bytes', 'reverse_bits',
-    'to_(?:be|le)', '(?:div|rem)_euclid', 'sqrt', 'floor', 'ceil', 'round', 'trunc',
+    'from(?:_(?:be|le|ne)_bytes|_be|_le)?',
+    'max',
+    'min',
+    'pow',
+    'powi',
+    'powf',
+    'abs',
+    'signum',
+    'clamp',
+    '(?:wrapping|saturating)_\\w+',
+    'rotate_(?:left|right)',
+    'swap_bytes',
+    'reverse_bits',
+    'to_(?:be|le)',
+    '(?:div|rem)_euclid',
+    'sqrt',
+    'floor',
+    'ceil',
+    'round',
+    'trunc',
   ].join('|')})$`,
 );
 
 /** `Type::assoc(..)` calls to std constructors: the result is `Type` itself. */
 const CONSTRUCTORS = new Set([
-  'new', 'with_capacity', 'default', 'from', 'from_iter', 'new_in', 'now', 'empty', 'from_secs',
-  'from_millis', 'from_micros', 'from_nanos', 'from_secs_f32', 'from_secs_f64',
-  'from_utf8_lossy_owned', 'from_str_radix',
+  'new',
+  'with_capacity',
+  'default',
+  'from',
+  'from_iter',
+  'new_in',
+  'now',
+  'empty',
+  'from_secs',
+  'from_millis',
+  'from_micros',
+  'from_nanos',
+  'from_secs_f32',
+  'from_secs_f64',
+  'from_utf8_lossy_owned',
+  'from_str_radix',
 ]);
 
 /** A call through a path (`f(..)`, `Type::assoc(..)`, `module::f(..)`), not a method call. */

@@ -41,7 +41,14 @@ export type TypeOrigin = 'crate' | 'dependency';
 export const STD_ROOTS: ReadonlySet<string> = new Set(['std', 'core', 'alloc']);
 
 /** Names every module sees without an import (std's prelude), which a glob import cannot shadow unnoticed here. */
-export const PRELUDE_TYPES: ReadonlySet<string> = new Set(['Option', 'Result', 'Vec', 'String', 'Box', 'Self']);
+export const PRELUDE_TYPES: ReadonlySet<string> = new Set([
+  'Option',
+  'Result',
+  'Vec',
+  'String',
+  'Box',
+  'Self',
+]);
 
 export const UNIT: Ty = { k: 'tuple', elems: [] };
 export const UNKNOWN: Ty = { k: 'unknown', text: '_' };
@@ -63,8 +70,22 @@ export function unknown(text: string): Ty {
 }
 
 export const PRIMITIVES: Record<string, number> = {
-  u8: 1, i8: 1, bool: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, char: 4,
-  u64: 8, i64: 8, f64: 8, usize: 8, isize: 8, u128: 16, i128: 16,
+  u8: 1,
+  i8: 1,
+  bool: 1,
+  u16: 2,
+  i16: 2,
+  u32: 4,
+  i32: 4,
+  f32: 4,
+  char: 4,
+  u64: 8,
+  i64: 8,
+  f64: 8,
+  usize: 8,
+  isize: 8,
+  u128: 16,
+  i128: 16,
 };
 
 export function isPrimitiveName(name: string): boolean {
@@ -104,7 +125,9 @@ export function showTy(ty: Ty): string {
     case 'prim':
       return ty.name;
     case 'tuple':
-      return ty.elems.length === 1 ? `(${showTy(ty.elems[0])},)` : `(${ty.elems.map(showTy).join(', ')})`;
+      return ty.elems.length === 1
+        ? `(${showTy(ty.elems[0])},)`
+        : `(${ty.elems.map(showTy).join(', ')})`;
     case 'array':
       return `[${showTy(ty.elem)}; ${ty.len ?? '?'}]`;
     case 'slice':
@@ -123,7 +146,8 @@ export function showTy(ty: Ty): string {
       return '!';
     case 'adt': {
       // Another crate's type keeps its path (`tokio::sync::MutexGuard`): its last name alone reads as std's.
-      const name = ty.origin === 'dependency' ? ty.segments.join('::') : ty.segments[ty.segments.length - 1];
+      const name =
+        ty.origin === 'dependency' ? ty.segments.join('::') : ty.segments[ty.segments.length - 1];
       return ty.args.length ? `${name}<${ty.args.map(showTy).join(', ')}>` : name;
     }
     case 'future':
