@@ -209,3 +209,37 @@ describe('cfg in the item index', () => {
     );
   });
 });
+
+describe('cfg in future discovery', () => {
+  const engine =
+    loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+  before(() => engine.initAnalysis());
+
+  it('leaves out async blocks a #[cfg] gates out, in a fn body, a match arm and a macro input', () => {
+    const text = [
+      'async fn tick() {}',
+      'pub fn f(x: u8) {',
+      '    #[cfg(windows)]',
+      '    let _a = async { tick().await };',
+      '    let _b = async { tick().await };',
+      '    match x {',
+      '        #[cfg(target_os = "macos")]',
+      '        0 => drop(async { tick().await }),',
+      '        _ => drop(async { tick().await }),',
+      '    }',
+      '    let _c = vec![async {',
+      '        #[cfg(windows)]',
+      '        let _d = async { tick().await };',
+      '        tick().await',
+      '    }];',
+      '}',
+      '#[cfg(windows)]',
+      'const G: () = { let _ = async {}; };',
+    ].join('\n');
+    const report = engine.analyzeSource(text, { file: 'gated.rs', edition: '2021' });
+    assert.deepStrictEqual(
+      report.futures.map((f) => f.name),
+      ['tick', 'async block@5:14', 'async block@9:19', 'async block@11:19'],
+    );
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * The analysis entry point: Rust source text in, one FutureReport per async fn / block / closure out.
  */
+import { CfgdOutRanges } from './syntax/cfgdOutRanges';
 import { EnclosingFunctions } from './syntax/enclosingFunctions';
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
 import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './syntax/parser';
@@ -37,7 +38,7 @@ import { Calibration, hashText } from './types/calibration';
 import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { CachedUnit, WalkCache } from './incremental/walkCache';
 import { shiftReport } from './incremental/shiftReport';
-import { compiledIn, fileCfgdOutBy, isCfgdOut } from './syntax/cfg';
+import { compiledIn, fileCfgdOutBy } from './syntax/cfg';
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { plural } from './words';
 
@@ -827,7 +828,7 @@ class FileAnalysis {
     }
     const macroRoots: SyntaxNode[] = [];
     for (const n of found) {
-      if (!n || (mayGate && insideCfgdOut(n))) {
+      if (!n || (mayGate && this.insideCfgdOut(n))) {
         continue;
       }
       if (n.type === 'async_block' || isAsyncClosure(n)) {
@@ -843,7 +844,7 @@ class FileAnalysis {
           arg,
           ...arg.descendantsOfType(['async_block', 'closure_expression', 'macro_invocation']),
         ]) {
-          if (!n || (mayGate && insideCfgdOut(n))) {
+          if (!n || (mayGate && this.insideCfgdOut(n))) {
             continue;
           }
           if (n.type === 'async_block' || isAsyncClosure(n)) {
@@ -938,23 +939,34 @@ class FileAnalysis {
     });
   }
 
-  private enclosingFns: EnclosingFunctions | undefined;
+  /** Range indexes of each tree met (the file's, macro inputs'): found once, asked per node. */
+  private readonly treeIndexes = new Map<
+    unknown,
+    { fns: EnclosingFunctions; cfgdOut: CfgdOutRanges }
+  >();
+
+  private treeIndex(node: SyntaxNode) {
+    let index = this.treeIndexes.get(node.tree);
+    if (!index) {
+      const root = node.tree === this.root.tree ? this.root : node.tree.rootNode;
+      index = { fns: new EnclosingFunctions(root), cfgdOut: new CfgdOutRanges(root) };
+      this.treeIndexes.set(node.tree, index);
+    }
+    return index;
+  }
 
   /**
-   * The nearest `fn` item around a node. In the file's own tree it comes from byte ranges (climbing
-   * `parent` is quadratic in depth); macro inputs are trees of their own, small, and climbed.
+   * The nearest `fn` item around a node, in its own tree, from byte ranges: climbing `parent` is
+   * quadratic in depth, as tree-sitter finds a parent by descending from the root.
    */
   private enclosingFunction(start: SyntaxNode): SyntaxNode | null {
-    if (start.tree === this.root.tree) {
-      this.enclosingFns ??= new EnclosingFunctions(this.root);
-      return this.enclosingFns.innermost(start);
-    }
-    for (let p: SyntaxNode | null = start.parent; p; p = p.parent) {
-      if (p.type === 'function_item') {
-        return p;
-      }
-    }
-    return null;
+    return this.treeIndex(start).fns.innermost(start);
+  }
+
+  /** Whether a `#[cfg]` inside the node's fn (or, outside fns, anywhere) leaves it out. */
+  private insideCfgdOut(node: SyntaxNode): boolean {
+    const index = this.treeIndex(node);
+    return index.cfgdOut.covers(node, index.fns.innermost(node));
   }
 
   /** A fn's stable key: its file and path (plus a counter for same-named fns, e.g. under cfg). */
@@ -1690,15 +1702,6 @@ function seriousParseError(node: SyntaxNode): string | null {
  * Whether a node sits in a statement, arm or item that a false `#[cfg]` compiles out. Up to its fn:
  * the fns of the index are compiled in already.
  */
-function insideCfgdOut(node: SyntaxNode): boolean {
-  for (let p: SyntaxNode | null = node; p && p.type !== 'function_item'; p = p.parent) {
-    if (isCfgdOut(p)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 function findMissing(root: SyntaxNode): SyntaxNode | null {
   const stack = [root];
   while (stack.length) {
