@@ -31,7 +31,7 @@ const engine = require(
   path.join(repoRoot, 'server', 'out', 'analysis', 'engine.js'),
 ) as EngineModule;
 const parser = require(
-  path.join(repoRoot, 'server', 'out', 'analysis', 'parser.js'),
+  path.join(repoRoot, 'server', 'out', 'analysis', 'syntax', 'parser.js'),
 ) as ParserModule;
 const syntaxTrees = require(
   path.join(repoRoot, 'server', 'out', 'lsp', 'syntaxTrees.js'),

@@ -38,7 +38,7 @@ import { Calibration, hashText } from './types/calibration';
 import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { CachedUnit, WalkCache } from './incremental/walkCache';
 import { shiftReport } from './incremental/shiftReport';
-import { compiledIn, fileCfgdOutBy } from './syntax/cfg';
+import { compiledIn, fileCfgdOutBy, isCfgdOut } from './syntax/cfg';
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { plural } from './words';
 
@@ -64,6 +64,9 @@ function nameSpanOf(entry: { kind: string; node: SyntaxNode }) {
       }
     : undefined;
 }
+
+/** Parents climbed before asking a per-tree range index instead (see enclosingFunction). */
+const CLIMB_BUDGET = 24;
 
 /** How many nested futures may be walked one inside another's walk (each adds stack frames). */
 const MAX_NESTED_FUTURE_CHAIN = 64;
@@ -956,17 +959,44 @@ class FileAnalysis {
   }
 
   /**
-   * The nearest `fn` item around a node, in its own tree, from byte ranges: climbing `parent` is
-   * quadratic in depth, as tree-sitter finds a parent by descending from the root.
+   * The nearest `fn` item around a node, in its own tree. Climbing `parent` costs the depth per step
+   * (tree-sitter finds a parent by descending from the root), so past a few levels the answer comes
+   * from byte ranges, found once per tree; shallow code never pays for that index.
    */
   private enclosingFunction(start: SyntaxNode): SyntaxNode | null {
-    return this.treeIndex(start).fns.innermost(start);
+    const indexed = this.treeIndexes.get(start.tree);
+    if (indexed) {
+      return indexed.fns.innermost(start);
+    }
+    let steps = 0;
+    for (let p: SyntaxNode | null = start.parent; p; p = p.parent) {
+      if (p.type === 'function_item') {
+        return p;
+      }
+      if (++steps > CLIMB_BUDGET) {
+        return this.treeIndex(start).fns.innermost(start);
+      }
+    }
+    return null;
   }
 
-  /** Whether a `#[cfg]` inside the node's fn (or, outside fns, anywhere) leaves it out. */
+  /** Whether a `#[cfg]` on the node or around it, inside its fn (or anywhere, outside fns), leaves it out. */
   private insideCfgdOut(node: SyntaxNode): boolean {
-    const index = this.treeIndex(node);
-    return index.cfgdOut.covers(node, index.fns.innermost(node));
+    const indexed = this.treeIndexes.get(node.tree);
+    if (indexed) {
+      return indexed.cfgdOut.covers(node, indexed.fns.innermost(node));
+    }
+    let steps = 0;
+    for (let p: SyntaxNode | null = node; p && p.type !== 'function_item'; p = p.parent) {
+      if (isCfgdOut(p)) {
+        return true;
+      }
+      if (++steps > CLIMB_BUDGET) {
+        const index = this.treeIndex(node);
+        return index.cfgdOut.covers(node, index.fns.innermost(node));
+      }
+    }
+    return false;
   }
 
   /** A fn's stable key: its file and path (plus a counter for same-named fns, e.g. under cfg). */

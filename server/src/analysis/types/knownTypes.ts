@@ -183,14 +183,16 @@ export function letOfBinding(node: SyntaxNode): SyntaxNode | null {
  * initializer. A binding initialised with an `.await` is never a synchronous guard.
  */
 export function guardOfLocal(ty: Ty, binding: SyntaxNode | null): GuardKind | undefined {
-  const letNode = binding ? letOfBinding(binding) : null;
-  const value = letNode?.childForFieldName('value') ?? null;
-  if (value && awaitsIn(value)) {
+  const fromType = guardOfType(ty);
+  if (fromType === null) {
+    // Most locals: a type known not to be a guard needs no look at the syntax.
     return undefined;
   }
-  const fromType = guardOfType(ty);
-  if (fromType !== undefined) {
-    return fromType ?? undefined;
+  const letNode = binding ? letOfBinding(binding) : null;
+  const value = letNode?.childForFieldName('value') ?? null;
+  const guard = fromType ?? (value ? guardOfInitializer(value) : null);
+  if (!guard) {
+    return undefined;
   }
-  return (value ? guardOfInitializer(value) : null) ?? undefined;
+  return value && awaitsIn(value) ? undefined : guard;
 }
