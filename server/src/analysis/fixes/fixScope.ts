@@ -10,7 +10,7 @@
 import type { SyntaxNode } from '../syntax/parser';
 import type { FileReport } from '../report';
 import {
-  FORMAT_MACROS,
+  ARGUMENT_BORROWING_MACROS,
   PatternBinding,
   children,
   enclosingMacro,
@@ -419,7 +419,7 @@ const READ_ONLY_METHODS = new Set([
 ]);
 /** Macros whose arguments are only formatted or compared, never stored. */
 const NON_STORING_MACROS = new Set([
-  ...FORMAT_MACROS,
+  ...ARGUMENT_BORROWING_MACROS,
   'dbg',
   'matches',
   'vec',

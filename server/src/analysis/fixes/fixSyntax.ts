@@ -392,7 +392,12 @@ export function enclosingMacro(node: SyntaxNode): SyntaxNode | null {
   return null;
 }
 
-export const FORMAT_MACROS = new Set([
+/**
+ * std macros that only borrow their arguments (formatting, assertions, panics): a value named in
+ * one is used there, not moved or stored. Not the walker's FORMAT_MACROS, which models what a
+ * format macro keeps alive across an await and includes the log crates' macros.
+ */
+export const ARGUMENT_BORROWING_MACROS = new Set([
   'format',
   'print',
   'println',
@@ -424,7 +429,7 @@ export function macroName(m: SyntaxNode | null): string {
 
 export function isFormatMacro(m: SyntaxNode | null): boolean {
   const name = macroName(m);
-  return FORMAT_MACROS.has(name) && !name.startsWith('assert');
+  return ARGUMENT_BORROWING_MACROS.has(name) && !name.startsWith('assert');
 }
 
 export class SourceLines {

@@ -12,6 +12,7 @@
  * them all, so the folder has no import cycle. `savedLocals` then decides, from the walk's
  * result, what each await saves.
  */
+import type { NodeKind } from '../syntax/nodeKinds.generated';
 import type { SyntaxNode } from '../syntax/parser';
 import { Ty, UNKNOWN } from '../types/types';
 import { walkCall } from './calls';
@@ -259,7 +260,7 @@ export class BodyWalker extends WalkState {
 
   /** Hands the expression to the walk of its kind; kinds not listed use nothing the walk tracks. */
   private walkExprAt(node: SyntaxNode, mode: WalkMode): void {
-    EXPRESSION_WALKS.get(node.type)?.(this, node, mode);
+    EXPRESSION_WALKS.get(node.type as NodeKind)?.(this, node, mode);
   }
 }
 
@@ -269,7 +270,7 @@ type ExpressionWalk = (w: WalkState, node: SyntaxNode, mode: WalkMode) => void;
  * The walk of each expression kind. `let_condition` and `let_chain` are absent: they are reached
  * only through malformed code, as `walkIf` and `walkWhile` handle conditions.
  */
-const EXPRESSION_WALKS = new Map<string, ExpressionWalk>([
+const EXPRESSION_WALKS = new Map<NodeKind, ExpressionWalk>([
   ['identifier', walkPath],
   ['self', walkPath],
   ['field_expression', walkField],
