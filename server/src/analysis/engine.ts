@@ -1160,7 +1160,7 @@ class FileAnalysis {
     this.recording?.nested.push(entry);
     const walker = this.walkerFor(entry.scope);
     for (const cap of captures) {
-      walker.declareParam(cap.local.name, cap.local.ty, cap.local.node, 'upvar');
+      walker.declareParam(cap.local.name, cap.local.ty, liveNode(cap.local), 'upvar');
     }
     let body: SyntaxNode | null;
     if (entry.kind === 'block') {
@@ -1616,12 +1616,21 @@ function guardOf(l: Local): { guard?: HeldValue['guard'] } {
   return guard ? { guard } : {};
 }
 
-/**
- * An unknown type named after what has it (`type of \`req\``, `future of \`conn.read(..)\``), so a
- * lower bound says which value the syntax could not size.
- */
+/** Where a local is: its span once its walk is cached, its node's until then. */
 function spanOf(local: Local): SourceSpan {
-  return local.span ?? { start: startOf(local.node), end: endOf(local.node) };
+  if (local.span) {
+    return local.span;
+  }
+  const node = liveNode(local);
+  return { start: startOf(node), end: endOf(node) };
+}
+
+/** The node of a local from a walk whose tree is alive: a fresh walk's, never a cached one's. */
+function liveNode(local: Local): SyntaxNode {
+  if (!local.node) {
+    throw new Error(`local \`${local.name}\` is from a cached walk: its tree is gone`);
+  }
+  return local.node;
 }
 
 /**
@@ -1634,11 +1643,11 @@ function detachBody(body: BodyResult): void {
       l.guard = guardOf(l).guard;
       l.ty = labelUnknown(l);
       l.span = spanOf(l);
-      l.node = undefined as unknown as SyntaxNode;
+      l.node = undefined;
     }
   }
   for (const a of body.awaits) {
-    a.node = undefined as unknown as SyntaxNode;
+    a.node = undefined;
   }
   body.nested = [];
 }
@@ -1685,6 +1694,10 @@ function shiftBody(
   };
 }
 
+/**
+ * An unknown type named after what has it (`type of \`req\``, `future of \`conn.read(..)\``), so a
+ * lower bound says which value the syntax could not size.
+ */
 function labelUnknown(local: Local): Ty {
   if (local.ty.k !== 'unknown' || local.ty.text !== '_' || !local.node) {
     return local.ty;

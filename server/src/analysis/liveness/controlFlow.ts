@@ -81,7 +81,7 @@ export function walkScrutineeBinding(w: WalkState, cond: SyntaxNode): Local[] {
     ty = w.typeOf(value);
     temps.push(...walkScrutinee(w, value));
     const last = w.awaits[w.awaits.length - 1];
-    if (value.type === 'await_expression' && last?.node.id === value.id) {
+    if (value.type === 'await_expression' && last?.node?.id === value.id) {
       initAt = last.point + 0.25;
     }
   }
@@ -116,7 +116,7 @@ export function walkMatch(w: WalkState, node: SyntaxNode): void {
     ty = w.typeOf(value);
     temps = walkScrutinee(w, value);
     const last = w.awaits[w.awaits.length - 1];
-    if (value.type === 'await_expression' && last?.node.id === value.id) {
+    if (value.type === 'await_expression' && last?.node?.id === value.id) {
       initAt = last.point + 0.25;
     }
     if (initAt !== null) {

@@ -55,8 +55,11 @@ export interface Local {
   name: string | null;
   kind: HeldKind;
   ty: Ty;
-  /** The introducing node while the body's tree is alive; replaced by `span` when results are cached. */
-  node: SyntaxNode;
+  /**
+   * The introducing node while the body's tree is alive. A walk kept by the walk cache has none:
+   * `span`, `guard` and a labelled unknown `ty` are taken from it before it goes.
+   */
+  node?: SyntaxNode;
   span?: SourceSpan;
   /** MIR-like declaration order (bindings before their initialiser's temporaries). */
   order: number;
@@ -81,7 +84,8 @@ export interface AwaitSite {
   point: number;
   region: number[];
   loops: number[];
-  node: SyntaxNode;
+  /** The `.await` expression while the body's tree is alive; absent in a walk the cache keeps. */
+  node?: SyntaxNode;
   line: number;
   column: number;
 }

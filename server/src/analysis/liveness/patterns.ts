@@ -35,7 +35,7 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
     const direct = value.type === 'await_expression' ? w.awaits[w.awaits.length - 1] : undefined;
     const simpleBinding =
       !alternative && (pattern?.type === 'identifier' || pattern?.type === 'mut_pattern');
-    if (direct && direct.node.id === value.id && simpleBinding) {
+    if (direct?.node?.id === value.id && simpleBinding) {
       // The binding is written while the awaitee still exists: they conflict.
       initAt = direct.point + 0.25;
     }
