@@ -36,7 +36,8 @@ import { endOf, startOf } from './syntax/positions';
 import { entryBlockPosition, hasTokioEntryAttribute } from './syntax/entryMacros';
 import { Calibration, hashText } from './types/calibration';
 import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
-import { CachedUnit, WalkCache } from './incremental/walkCache';
+import { WalkCache } from './incremental/walkCache';
+import { Instances, Place, WalkUnits } from './incremental/walkUnits';
 import { shiftReport } from './incremental/shiftReport';
 import { compiledIn, fileCfgdOutBy, isCfgdOut } from './syntax/cfg';
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
@@ -377,7 +378,8 @@ class FileAnalysis {
   private index: ItemIndex;
   /** What each fn's walk can read of the index: part of its walk-cache key. */
   private itemDependencies: ItemDependencies;
-  private readonly resultIsIo: boolean;
+  /** The walk cache's units of this analysis; null without a walk cache. */
+  private readonly walkUnits: WalkUnits | null;
 
   constructor(
     private readonly root: SyntaxNode,
@@ -402,7 +404,7 @@ class FileAnalysis {
     this.index = this.localIndex;
     this.itemDependencies = new ItemDependencies(this.index);
     const resultIsIo = (this.index.uses.get('Result') ?? []).includes('io');
-    this.resultIsIo = resultIsIo;
+    this.walkUnits = options.walkCache ? this.walkUnitsOf(options.walkCache, resultIsIo) : null;
     const typeEnv = (sized: boolean): TypeEnv => ({
       userType: (segments, origin) => {
         const name = segments[segments.length - 1];
@@ -484,6 +486,16 @@ class FileAnalysis {
     this.sizeLayouts.resultIsIo = resultIsIo;
   }
 
+  private walkUnitsOf(cache: WalkCache, resultIsIo: boolean): WalkUnits {
+    return new WalkUnits(cache, {
+      resultIsIo,
+      edition: this.options.edition,
+      // A crate's index spans files: its fingerprints are computed afresh.
+      environments: () =>
+        this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex)),
+    });
+  }
+
   useCrateIndex(index: ItemIndex): void {
     this.index = index;
     this.itemDependencies = new ItemDependencies(index);
@@ -529,87 +541,7 @@ class FileAnalysis {
         }
         continue;
       }
-      const cache = this.options.walkCache;
-      const anchor = startOf(fn.node);
-      let unitKey = '';
-      if (cache) {
-        const text = fn.node.text;
-        const textHash = hashText(text);
-        const environments = this.environments(cache);
-        const envKey = `${textHash}|${fn.path}`;
-        let environment = environments.get(envKey);
-        if (environment === undefined) {
-          environment = this.itemDependencies.environmentOf(
-            cache.identifiersOf(textHash, text),
-            fn,
-          );
-          environments.set(envKey, environment);
-        }
-        unitKey = `${textHash}|${environment}|${this.resultIsIo}|${this.options.edition}`;
-        if (fn.node.tree === this.root.tree) {
-          this.unitSources.set(unitKey, { text, start: fn.node.startIndex, anchor });
-        }
-      }
-      const cached = cache?.units.get(unitKey);
-      if (cache && cached) {
-        this.restoreUnit(cached, anchor, entry);
-        cache.counts.reused++;
-        this.markUnit(
-          unitKey,
-          anchor,
-          entry,
-          cached.nested.map((n) => n.id),
-        );
-        continue;
-      }
-      this.recording = { nested: [], instances: [] };
-      const walker = this.walkerFor(
-        { generics: new Set(fn.generics), selfTy: fn.selfTy },
-        fn.ret,
-        fn,
-      );
-      for (const p of fn.params) {
-        walker.declareParamPattern(p.pattern, p.ty);
-      }
-      let result: BodyResult;
-      try {
-        result = fn.body ? walker.run(fn.body) : emptyBody();
-      } catch (e) {
-        this.recording = null;
-        if (!(e instanceof NestingTooDeep)) {
-          throw e;
-        }
-        if (entry) {
-          entry.report = this.skipped(entry, e.message);
-        }
-        continue;
-      }
-      if (entry) {
-        entry.body = result;
-      }
-      const recorded = this.recording;
-      this.recording = null;
-      if (cache && recorded) {
-        const nested = recorded.nested.filter((n) => n.body && !n.report);
-        // Independent of this tree from now on, so it can serve later versions of the file.
-        for (const body of [result, ...nested.map((n) => n.body!)]) {
-          detachBody(body);
-        }
-        cache.counts.walked++;
-        cache.units.set(unitKey, {
-          fnStartRow: anchor.row,
-          fnStartColumn: anchor.column,
-          fnBody: entry ? result : undefined,
-          nested: nested.map((n) => ({ id: n.id, body: n.body!, captures: n.captures ?? [] })),
-          instances: recorded.instances,
-        });
-        this.markUnit(
-          unitKey,
-          anchor,
-          entry,
-          nested.map((n) => n.id),
-        );
-      }
+      this.walkFn(fn, entry);
     }
     // Futures outside any fn (consts, statics) have no captures; neither have those of fns walked
     // on their own. One inside a fn or future whose walk failed has unknown captures: skipped.
@@ -624,18 +556,60 @@ class FileAnalysis {
     }
   }
 
-  private environmentMemo: Map<string, string> | null = null;
+  /** Walks a fn's body, or takes its walk from the walk cache when the fn's unit is there. */
+  private walkFn(fn: FnInfo, entry: FutureEntry | undefined): void {
+    const units = this.walkUnits;
+    const anchor = startOf(fn.node);
+    const unitKey = units ? this.unitKeyOf(units, fn, anchor) : '';
+    const restored = units?.restore(unitKey, anchor, entry, (id) => this.futures.get(id));
+    if (restored) {
+      this.restoreInstances(restored.instances);
+      this.markUnit(unitKey, anchor, entry, restored.nestedIds);
+      return;
+    }
+    units?.startRecording();
+    const walker = this.walkerFor(
+      { generics: new Set(fn.generics), selfTy: fn.selfTy },
+      fn.ret,
+      fn,
+    );
+    for (const p of fn.params) {
+      walker.declareParamPattern(p.pattern, p.ty);
+    }
+    let result: BodyResult;
+    try {
+      result = fn.body ? walker.run(fn.body) : emptyBody();
+    } catch (e) {
+      units?.abandonRecording();
+      if (!(e instanceof NestingTooDeep)) {
+        throw e;
+      }
+      if (entry) {
+        entry.report = this.skipped(entry, e.message);
+      }
+      return;
+    }
+    if (entry) {
+      entry.body = result;
+    }
+    if (units) {
+      const walk = { body: result, isFuture: entry !== undefined };
+      const nestedIds = units.store(unitKey, anchor, walk, detachBody);
+      this.markUnit(unitKey, anchor, entry, nestedIds);
+    }
+  }
 
-  /**
-   * Each fn's environment fingerprint, by its text and path. They hold as long as the text the
-   * index is built from does (most keystrokes are inside a body), so the cache keeps them from one
-   * analysis to the next. A crate's index spans files: there they are computed afresh.
-   */
-  private environments(cache: WalkCache): Map<string, string> {
-    this.environmentMemo ??= this.crate
-      ? new Map()
-      : cache.environmentsFor(indexSourceKey(this.root, this.localIndex));
-    return this.environmentMemo;
+  /** The walk-cache key of a fn: its text, and what the names in it resolve to. */
+  private unitKeyOf(units: WalkUnits, fn: FnInfo, anchor: Place): string {
+    const inThisFile = fn.node.tree === this.root.tree;
+    return units.keyOf(
+      {
+        text: fn.node.text,
+        path: fn.path,
+        source: inThisFile ? { start: fn.node.startIndex, anchor } : null,
+      },
+      (identifiers) => this.itemDependencies.environmentOf(identifiers, fn),
+    );
   }
 
   /** Future types name their block by position: take the name from the future as it is now. */
@@ -663,9 +637,6 @@ class FileAnalysis {
     }
   }
 
-  /** What the walk of the current fn produced besides its own body (for the walk cache). */
-  private recording: { nested: FutureEntry[]; instances: CachedUnit['instances'] } | null = null;
-
   /** Records which walk-cache unit the fn's futures belong to, for the report cache. */
   private markUnit(
     unitKey: string,
@@ -681,50 +652,8 @@ class FileAnalysis {
     }
   }
 
-  /** Puts a cached walk of an unchanged fn back in place, moved to where the fn is now. */
-  private restoreUnit(
-    unit: CachedUnit,
-    now: { row: number; column: number },
-    entry: FutureEntry | undefined,
-  ): void {
-    const rowDelta = now.row - unit.fnStartRow;
-    const colDelta = now.column - unit.fnStartColumn;
-    if (rowDelta === 0 && colDelta === 0) {
-      // Where it was: the cached walk serves as it is (nothing downstream changes it).
-      if (entry && unit.fnBody) {
-        entry.body = unit.fnBody;
-      }
-      for (const n of unit.nested) {
-        const target = this.futures.get(n.id);
-        if (target) {
-          target.body = n.body;
-          target.captures = n.captures;
-        }
-      }
-      this.restoreInstances(unit);
-      return;
-    }
-    const moved = new Map<Local, Local>();
-    const shiftTracked = (body: BodyResult) => {
-      const shifted = shiftBody(body, unit.fnStartRow, rowDelta, colDelta);
-      body.locals.forEach((l, i) => moved.set(l, shifted.locals[i]));
-      return shifted;
-    };
-    if (entry && unit.fnBody) {
-      entry.body = shiftTracked(unit.fnBody);
-    }
-    for (const n of unit.nested) {
-      const target = this.futures.get(n.id);
-      if (target) {
-        target.body = shiftTracked(n.body);
-        target.captures = n.captures.map((c) => ({ ...c, local: moved.get(c.local) ?? c.local }));
-      }
-    }
-    this.restoreInstances(unit);
-  }
-
-  private restoreInstances(unit: CachedUnit): void {
-    for (const [id, entryId, subst] of unit.instances) {
+  private restoreInstances(instances: Instances): void {
+    for (const [id, entryId, subst] of instances) {
       const owner = this.findFuture(entryId)?.entry;
       if (owner && !this.instances.has(id)) {
         this.instances.set(id, { entry: owner, subst: new Map(subst) });
@@ -732,18 +661,12 @@ class FileAnalysis {
     }
   }
 
-  /** Where each walked fn's text is (root tree only), by walk-cache unit: what a parse error can hide. */
-  private readonly unitSources = new Map<
-    string,
-    { text: string; start: number; anchor: { row: number; column: number } }
-  >();
-
   /** This file's fns with the reports of their futures (theirs and their blocks' and closures'), and their source text. */
   records(reports: readonly FutureReport[]): FutureRecord[] {
     const byUnit = new Map<string, FutureReport[]>();
     this.order.forEach((entry, i) => {
       const report = reports[i];
-      if (report && !report.skipped && entry.unitKey && this.unitSources.has(entry.unitKey)) {
+      if (report && !report.skipped && entry.unitKey && this.walkUnits?.sourceOf(entry.unitKey)) {
         const unitReports = byUnit.get(entry.unitKey);
         if (unitReports) {
           unitReports.push(report);
@@ -753,7 +676,7 @@ class FileAnalysis {
       }
     });
     return [...byUnit].map(([unitKey, unitReports]) => ({
-      ...this.unitSources.get(unitKey)!,
+      ...this.walkUnits!.sourceOf(unitKey)!,
       reports: unitReports,
     }));
   }
@@ -1136,7 +1059,7 @@ class FileAnalysis {
     if (!this.instances.has(id)) {
       this.instances.set(id, { entry: e, subst: relevant });
     }
-    this.recording?.instances.push([id, e.id, [...relevant]]);
+    this.walkUnits?.recordInstance([id, e.id, [...relevant]]);
     return { k: 'future', id, label: `{async fn body of ${e.fn!.path}<${args.join(', ')}>()}` };
   }
 
@@ -1157,7 +1080,7 @@ class FileAnalysis {
       return;
     }
     entry.captures = captures;
-    this.recording?.nested.push(entry);
+    this.walkUnits?.recordNested(entry);
     const walker = this.walkerFor(entry.scope);
     for (const cap of captures) {
       walker.declareParam(cap.local.name, cap.local.ty, liveNode(cap.local), 'upvar');
@@ -1657,41 +1580,6 @@ function layoutSignature(layout: Layout | null): string | null {
   return layout
     ? `${layout.size}/${layout.align}/${layout.exact}/${layout.unknown.join(',')}`
     : null;
-}
-
-/** Moves a cached body with its fn: rows by `rowDelta`, and columns on the fn's first row by `colDelta`. */
-function shiftBody(
-  body: BodyResult,
-  fromRow: number,
-  rowDelta: number,
-  colDelta: number,
-): BodyResult {
-  if (rowDelta === 0 && colDelta === 0) {
-    return body;
-  }
-  const shift = (p: { row: number; column: number }) => ({
-    row: p.row + rowDelta,
-    column: p.row === fromRow ? p.column + colDelta : p.column,
-  });
-  const locals = body.locals.map((l) => ({
-    ...l,
-    span: l.span ? { start: shift(l.span.start), end: shift(l.span.end) } : l.span,
-  }));
-  const byId = new Map(body.locals.map((l, i) => [l, locals[i]]));
-  return {
-    ...body,
-    locals,
-    awaits: body.awaits.map((a) => ({
-      ...a,
-      line: a.line + rowDelta,
-      column: a.line - 1 === fromRow ? a.column + colDelta : a.column,
-    })),
-    // Keep capture links pointing at the shifted copies.
-    nested: body.nested.map((n) => ({
-      ...n,
-      captures: n.captures.map((c) => ({ ...c, local: byId.get(c.local) ?? c.local })),
-    })),
-  };
 }
 
 /**
