@@ -38,7 +38,7 @@ import { Calibration, hashText } from './types/calibration';
 import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { WalkCache } from './incremental/walkCache';
 import { Instances, Place, WalkUnits } from './incremental/walkUnits';
-import { shiftReport } from './incremental/shiftReport';
+import { ReportMemo } from './incremental/reportMemo';
 import { compiledIn, fileCfgdOutBy, isCfgdOut } from './syntax/cfg';
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { plural } from './words';
@@ -380,6 +380,8 @@ class FileAnalysis {
   private itemDependencies: ItemDependencies;
   /** The walk cache's units of this analysis; null without a walk cache. */
   private readonly walkUnits: WalkUnits | null;
+  /** What each report read, and the walk cache's reports. */
+  private readonly reportMemo: ReportMemo;
 
   constructor(
     private readonly root: SyntaxNode,
@@ -405,6 +407,7 @@ class FileAnalysis {
     this.itemDependencies = new ItemDependencies(this.index);
     const resultIsIo = (this.index.uses.get('Result') ?? []).includes('io');
     this.walkUnits = options.walkCache ? this.walkUnitsOf(options.walkCache, resultIsIo) : null;
+    this.reportMemo = new ReportMemo(options.walkCache, options.calibration?.data.createdAt ?? '');
     const typeEnv = (sized: boolean): TypeEnv => ({
       userType: (segments, origin) => {
         const name = segments[segments.length - 1];
@@ -1206,15 +1209,9 @@ class FileAnalysis {
     const inCycle = this.instances.get(id)?.inProgress || this.findFuture(id)?.entry.inProgress;
     const result = this.futureLayoutUncached(id);
     // A layout cut short by a cycle depends on the order reports are built in: never cache on it.
-    this.dependencies[this.dependencies.length - 1]?.push([
-      id,
-      inCycle ? 'cycle' : layoutSignature(result),
-    ]);
+    this.reportMemo.noteRead([id, inCycle ? 'cycle' : layoutSignature(result)]);
     return result;
   }
-
-  /** For each report being built, the future layouts it read (what a cached copy must still match). */
-  private readonly dependencies: [string, string | null][][] = [];
 
   private futureLayoutUncached(id: string): Layout | null {
     const instance = this.instances.get(id);
@@ -1266,32 +1263,20 @@ class FileAnalysis {
     if (entry.report) {
       return entry.report;
     }
-    const cache = this.options.walkCache;
-    const key =
-      cache && entry.unitKey
-        ? `${entry.id}|${entry.unitKey}|${this.options.calibration?.data.createdAt ?? ''}`
-        : null;
+    const memo = this.reportMemo;
+    const key = memo.keyOf(entry.id, entry.unitKey);
     entry.inProgress = true;
     try {
-      const cached = key ? cache!.reports.get(key) : undefined;
-      if (
-        cached &&
-        entry.anchor &&
-        cached.deps.every(([id, layout]) => {
-          return layoutSignature(this.futureLayout(id)) === layout;
-        })
-      ) {
-        entry.report = shiftReport(cached.report, cached.anchor, entry.anchor, this.options.file);
-        return entry.report;
+      const kept = key
+        ? memo.lookup(key, entry.anchor, this.options.file, (id) =>
+            layoutSignature(this.futureLayout(id)),
+          )
+        : undefined;
+      if (kept) {
+        entry.report = kept;
+        return kept;
       }
-      this.dependencies.push([]);
-      let report: FutureReport;
-      let deps: [string, string | null][];
-      try {
-        report = this.buildReport(entry);
-      } finally {
-        deps = this.dependencies.pop() ?? [];
-      }
+      const { value: report, deps } = memo.tracking(() => this.buildReport(entry));
       const cutByCycle = deps.some(([, layout]) => layout === 'cycle');
       // A report built while a callee was still in progress (a cycle of awaits) depends on the order
       // of the requests: keep it only for this request, so the report of record is built outside any cycle.
@@ -1299,7 +1284,7 @@ class FileAnalysis {
         entry.report = report;
       }
       if (key && entry.anchor && !cutByCycle) {
-        cache!.reports.set(key, { report, deps, anchor: entry.anchor });
+        memo.store(key, report, deps, entry.anchor);
       }
       return report;
     } finally {
