@@ -52,7 +52,11 @@ interface Recording {
 export interface UnitSettings {
   resultIsIo: boolean;
   edition: string;
-  /** The fns' environment fingerprints, kept for as long as they hold (see `WalkCache`). */
+  /**
+   * Each fn's environment fingerprint, by its text and path. They hold as long as the text the
+   * index is built from does (most keystrokes are inside a body), so the cache keeps them from one
+   * analysis to the next; a crate's index spans files, so there they are computed afresh.
+   */
   environments: () => Map<string, string>;
 }
 
