@@ -24,14 +24,14 @@ export interface ClippyThreshold {
 export class ClippyConfig {
   private readonly byDir = new Map<string, ClippyThreshold | null>();
   private readonly warned = new Set<string>();
-  private roots: string[] = [];
-
-  constructor(private readonly warn: (message: string) => void) {}
-
-  setWorkspaceRoots(roots: string[]): void {
-    this.roots = roots.map((r) => path.resolve(r));
-    this.clear();
-  }
+  /**
+   * @param workspaceRoots the folders a search stops at, asked at each lookup: an editor knows
+   *   them only once it has started (none for the CLI).
+   */
+  constructor(
+    private readonly warn: (message: string) => void,
+    private readonly workspaceRoots: () => readonly string[] = () => [],
+  ) {}
 
   clear(): void {
     this.byDir.clear();
@@ -43,7 +43,8 @@ export class ClippyConfig {
     if (cached !== undefined) {
       return cached;
     }
-    const stop = this.roots
+    const stop = this.workspaceRoots()
+      .map((r) => path.resolve(r))
       .filter((r) => start === r || start.startsWith(r + path.sep))
       .sort((a, b) => b.length - a.length)[0];
     let found: ClippyThreshold | null = null;

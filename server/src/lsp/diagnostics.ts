@@ -2,6 +2,7 @@
  * Findings as LSP diagnostics, pushed after each analysis and cleared on close. What is found, and
  * at which level, is `lints/`'s; this file only converts.
  */
+import type { ClientSession } from './client';
 import { Connection, Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import { DIAGNOSTIC_SOURCE, DiagnosticData } from '../protocol';
 import type { Finding } from '../lints/finding';
@@ -74,13 +75,9 @@ export class DiagnosticsFeature {
     private readonly connection: Connection,
     private readonly documents: DocumentStore,
     private readonly settings: SettingsStore,
-    private options: DiagnosticsOptions,
+    private readonly client: ClientSession,
+    private readonly options: Omit<DiagnosticsOptions, 'relatedInformation' | 'codeDescription'>,
   ) {}
-
-  /** What the client can show, known after `initialize`. */
-  configure(support: Pick<DiagnosticsOptions, 'relatedInformation' | 'codeDescription'>): void {
-    this.options = { ...this.options, ...support };
-  }
 
   register(): void {
     this.documents.onDidAnalyse((analysis) => void this.publish(analysis));
@@ -92,7 +89,12 @@ export class DiagnosticsFeature {
   async diagnosticsFor(analysis: Analysis): Promise<Diagnostic[]> {
     const settings = await this.settings.get(analysis.uri);
     return enabledFindings(analysis, settings).map((finding) =>
-      toDiagnostic(finding, analysis.uri, settings, this.options),
+      toDiagnostic(finding, analysis.uri, settings, {
+        ...this.options,
+        // What the client can show, known once it has started.
+        relatedInformation: this.client.supports.relatedInformation,
+        codeDescription: this.client.supports.codeDescription,
+      }),
     );
   }
 

@@ -131,14 +131,8 @@ export class RustFutureSizeServer {
   }
 
   private initialize(params: InitializeParams): InitializeResult {
-    const { client, diagnostics, clippy } = this.parts;
+    const { client } = this.parts;
     const supports = client.initialize(params);
-    // Owned by other modules that take these through calls rather than the session.
-    diagnostics.configure({
-      relatedInformation: supports.relatedInformation,
-      codeDescription: supports.codeDescription,
-    });
-    clippy.setWorkspaceRoots(client.workspace.folders);
     return {
       capabilities: {
         textDocumentSync: {
@@ -222,10 +216,13 @@ function loadParser(
 /** Builds the server's parts, each with the others it needs, and starts listening. */
 export function startServer(connection: Connection, options: ServerOptions): void {
   const client = new ClientSession();
-  const clippy = new ClippyConfig((message) => {
-    connection.console.warn(`[clippy] ${message}`);
-    void connection.window.showWarningMessage(`rust-future-size: ${message}`);
-  });
+  const clippy = new ClippyConfig(
+    (message) => {
+      connection.console.warn(`[clippy] ${message}`);
+      void connection.window.showWarningMessage(`rust-future-size: ${message}`);
+    },
+    () => client.workspace.folders,
+  );
   const clippyThreshold = (uri: string) =>
     uri.startsWith('file:') ? (clippy.thresholdFor(filePathOf(uri))?.value ?? null) : null;
   const settings = new SettingsStore(connection, client, clippyThreshold);
@@ -242,10 +239,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     runner,
     client,
   );
-  const diagnostics = new DiagnosticsFeature(connection, documents, settings, {
+  const diagnostics = new DiagnosticsFeature(connection, documents, settings, client, {
     docsUrl: options.docsUrl,
-    relatedInformation: false,
-    codeDescription: false,
   });
   const inlayHints = new InlayHintsFeature(connection, documents, settings, client);
   workspace.onDidIndex(() => inlayHints.refresh());
