@@ -767,15 +767,19 @@ class FileAnalysis {
       }
     }
     // Macro arguments are separate trees: search them the same way (they may nest further macros).
+    // descendantsOfType includes the node itself, so an argument that is a macro was queued twice,
+    // doubling at each level of `vec![vec![..]]` until the 10,000 cap: each node is visited once.
+    const visited = new Set<number>();
     for (let i = 0; i < macroRoots.length && i < 10_000; i++) {
       for (const arg of this.macros.arguments(macroRoots[i])) {
         for (const n of [
           arg,
           ...arg.descendantsOfType(['async_block', 'closure_expression', 'macro_invocation']),
         ]) {
-          if (!n || (mayGate && this.insideCfgdOut(n))) {
+          if (!n || visited.has(n.id) || (mayGate && this.insideCfgdOut(n))) {
             continue;
           }
+          visited.add(n.id);
           if (n.type === 'async_block' || isAsyncClosure(n)) {
             this.addNested(n, scope, macroRoots[i]);
           } else if (n.type === 'macro_invocation' && n.text.includes('async')) {
