@@ -15,6 +15,7 @@
  */
 import { applyEdits, applyFixes, editsConflict, lineStarts, sourceHash } from './applyEdits';
 import { analyzeSource, Edition } from '../engine';
+import { WalkCache } from '../incremental/walkCache';
 import { ItemTable, RangeScope } from './fixScope';
 import {
   ITEM_TYPES,
@@ -297,6 +298,31 @@ function toFix(
   };
 }
 
+/** The report of a fixed text, or null when it does not parse as well as the original. */
+function analyseCandidate(
+  text: string,
+  baseErrors: number,
+  walkCache: WalkCache,
+  options: { file: string; edition: Edition },
+): FileReport | null {
+  let tree: Tree;
+  try {
+    tree = parseRust(text);
+  } catch {
+    return null;
+  }
+  try {
+    if (countErrors(tree.rootNode) > baseErrors) {
+      return null;
+    }
+    return analyzeSource(text, { ...options, tree, walkCache });
+  } catch {
+    return null;
+  } finally {
+    tree.delete();
+  }
+}
+
 function verifyAll(
   text: string,
   root: SyntaxNode,
@@ -307,22 +333,20 @@ function verifyAll(
   const hash = sourceHash(text);
   const baseErrors = countErrors(root);
   const fixes: Fix[] = [];
+  // Each candidate changes one fn: the others' walks are reused across candidates, so verifying
+  // n candidates costs about one analysis plus n walks of a fn, not n analyses of the file.
+  const walkCache = new WalkCache();
   for (const c of candidates) {
     const applied = applyEdits(text, c.edits);
     if (!applied.ok) {
       continue;
     }
-    const errors = parseErrors(applied.text);
-    if (errors < 0 || errors > baseErrors) {
-      continue;
-    }
-    let after: FileReport;
-    try {
-      after = analyzeSource(applied.text, {
-        file: options.file ?? report.file,
-        edition: options.edition ?? '2021',
-      });
-    } catch {
+    const after = analyseCandidate(applied.text, baseErrors, walkCache, {
+      file: options.file ?? report.file,
+      edition: options.edition ?? '2021',
+    });
+    walkCache.sweep();
+    if (!after) {
       continue;
     }
     const verdict = compareReports(report, after, c.futureIndex);
