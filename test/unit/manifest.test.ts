@@ -144,3 +144,37 @@ describe('project: Cargo.toml', () => {
     assert.match(warnings[0], /Cargo\.toml: edition\.workspace = true but no workspace root found/);
   });
 });
+
+describe('project: which module files a crate layout reads', () => {
+  before(() => {
+    tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-layout-'));
+  });
+  after(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
+
+  it('reads a #[path] module outside the package only inside a readable root (the workspace)', () => {
+    const workspace = makeTree('ws', {
+      'shared/common.rs': 'pub async fn shared() {}\n',
+      'app/Cargo.toml': '[package]\nname = "app"\nedition = "2021"\n',
+      'app/src/lib.rs': '#[path = "../../shared/common.rs"]\nmod common;\n',
+    });
+    const outside = makeTree('elsewhere', { 'far.rs': 'pub async fn far() {}\n' });
+    fs.appendFileSync(
+      path.join(workspace, 'app/src/lib.rs'),
+      `#[path = ${JSON.stringify(path.join(outside, 'far.rs'))}]\nmod far;\n`,
+    );
+    const app = path.join(workspace, 'app');
+    const names = (layout: { files: { path: string }[] }) =>
+      layout.files.map((f) => path.basename(f.path)).sort();
+
+    const packageOnly = crates.readCrateLayout(app);
+    assert.deepStrictEqual(names(packageOnly), ['lib.rs']);
+    assert.ok(packageOnly.warnings.some((w) => /`common` is outside the package \(/.test(w)));
+
+    const inWorkspace = crates.readCrateLayout(app, [workspace]);
+    assert.deepStrictEqual(names(inWorkspace), ['common.rs', 'lib.rs']);
+    assert.ok(
+      inWorkspace.warnings.some((w) => /`far` is outside the package and the workspace/.test(w)),
+      inWorkspace.warnings.join('\n'),
+    );
+  });
+});

@@ -11,7 +11,7 @@ import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { CrateLayout, readCrateLayout } from '../project/crateLayout';
 
 export type CrateJob =
-  | { kind: 'layout'; root: string }
+  | { kind: 'layout'; root: string; readableRoots?: string[] }
   | { kind: 'analyze'; root: string; files: CrateFile[]; edition: Edition }
   /** Measurements the crate's analyses use from now on (null: none). */
   | { kind: 'calibration'; root: string; data: CalibrationData | null }
@@ -56,7 +56,7 @@ export class CrateJobs {
   async run(job: CrateJob): Promise<unknown> {
     switch (job.kind) {
       case 'layout':
-        return readCrateLayout(job.root);
+        return readCrateLayout(job.root, job.readableRoots);
       case 'analyze':
         await this.ready;
         return analyzeCrate(job.files, {

@@ -480,7 +480,12 @@ export class WorkspaceIndex implements CrateKnowledge {
   }
 
   private async readLayout(crate: CrateState): Promise<void> {
-    const layout = await this.runner.run({ kind: 'layout', root: crate.root });
+    // Module files are read inside the workspace folders too (`#[path = "../shared/x.rs"]`).
+    const layout = await this.runner.run({
+      kind: 'layout',
+      root: crate.root,
+      readableRoots: [...this.client.workspace.folders],
+    });
     crate.layout = layout;
     crate.layoutDirty = false;
     crate.name = layout.name;

@@ -41,8 +41,12 @@ export function findCrateRoot(start: string): string | null {
   return findPackageRoot(start);
 }
 
-/** The crate at `root`: its library (or binary) root file and every module file reachable from it. */
-export function readCrateLayout(root: string): CrateLayout {
+/**
+ * The crate at `root`: its library (or binary) root file and every module file reachable from it.
+ * A module file (through `#[path]` or a symlink) is read only inside the package, or inside one of
+ * `readableRoots` (the editor's workspace folders); elsewhere it gets a warning and is not read.
+ */
+export function readCrateLayout(root: string, readableRoots: readonly string[] = []): CrateLayout {
   const warnings: string[] = [];
   const manifestPath = path.join(root, MANIFEST_NAME);
   const read = readManifest(root);
@@ -59,7 +63,8 @@ export function readCrateLayout(root: string): CrateLayout {
   const files: CrateSourceFile[] = [];
   const seen = new Set<string>();
   if (rootFile) {
-    followModules(rootFile, [], true, files, seen, warnings, root);
+    const readable = [root, ...readableRoots];
+    followModules(rootFile, [], true, files, seen, warnings, readable);
   }
   // Files under src/ that no `mod` declaration reaches (bins, examples of cfg'd modules) still count.
   for (const extra of listRustFiles(path.join(root, 'src'))) {
@@ -119,7 +124,8 @@ function followModules(
   files: CrateSourceFile[],
   seen: Set<string>,
   warnings: string[],
-  crateRoot: string,
+  /** Folders a module file may be read from: the package first. */
+  readable: readonly string[],
 ): void {
   const resolved = path.resolve(file);
   if (seen.has(resolved) || files.length >= MAX_FILES) {
@@ -142,12 +148,13 @@ function followModules(
       : [path.join(dir, `${name}.rs`), path.join(dir, name, 'mod.rs')];
     const found = candidates.find((c) => fs.existsSync(c));
     const regular = found !== undefined && isRegularFile(found);
-    if (found && regular && isInside(found, crateRoot)) {
-      followModules(found, [...modulePath, name], false, files, seen, warnings, crateRoot);
+    if (found && regular && readable.some((dir) => isInside(found, dir))) {
+      followModules(found, [...modulePath, name], false, files, seen, warnings, readable);
     } else if (found && !regular) {
       warnings.push(`${resolved}: module \`${name}\` is not a regular file (${found}): not read`);
     } else if (found) {
-      warnings.push(`${resolved}: module \`${name}\` is outside the package (${found}): not read`);
+      const where = readable.length > 1 ? 'the package and the workspace' : 'the package';
+      warnings.push(`${resolved}: module \`${name}\` is outside ${where} (${found}): not read`);
     } else {
       warnings.push(
         `${resolved}: module \`${name}\` not found (looked for ${candidates.map((c) => path.relative(process.cwd(), c)).join(', ')})`,
