@@ -553,27 +553,36 @@ describe('golden *.fixed.rs files', () => {
   }
 });
 
-describe('rust-future-size fix', () => {
-  const bin = path.join(repositoryRoot(), 'bin', 'rust-future-size.js');
-  let dir: string;
-  const source = `${PRELUDE}
+/** A scratch folder, fresh for each test, and the CLI run in it on a small fixable source. */
+const scratchCrate = {
+  dir: '',
+  source: `${PRELUDE}
 pub async fn notify(user: &str) -> usize {
     let audit = format!("notify {user}");
     pause().await;
     user.len()
 }
-`;
-  const run = (argv: string[]) =>
-    spawnSync(process.execPath, [bin, ...argv], {
-      cwd: dir,
+`,
+  run(argv: string[]) {
+    const bin = path.join(repositoryRoot(), 'bin', 'rust-future-size.js');
+    return spawnSync(process.execPath, [bin, ...argv], {
+      cwd: scratchCrate.dir,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
     });
+  },
+  /** Creates the folder before each test of the calling suite and removes it after. */
+  forEachTest(): void {
+    beforeEach(() => {
+      scratchCrate.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-fix-cli-'));
+    });
+    afterEach(() => fs.rmSync(scratchCrate.dir, { recursive: true, force: true }));
+  },
+};
 
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-fix-cli-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+describe('rust-future-size fix', () => {
+  const { source, run } = scratchCrate;
+  scratchCrate.forEachTest();
 
   it('parses `fix [--dry-run] [--edition E] [PATH...]`', () => {
     assert.deepStrictEqual(args.parseCliArgs(['fix']), {
@@ -593,23 +602,27 @@ pub async fn notify(user: &str) -> usize {
   });
 
   it('writes the fixed file in place and lists what it changed', () => {
-    fs.writeFileSync(path.join(dir, 'lib.rs'), source);
+    fs.writeFileSync(path.join(scratchCrate.dir, 'lib.rs'), source);
     const result = run(['fix', 'lib.rs']);
     assert.strictEqual(result.status, 0, result.stderr);
     assert.strictEqual(
       result.stdout,
       'lib.rs:15:9: Drop `audit` before the `.await` on line 16; `notify` shrinks by 24 bytes\napplied 1 fix in 1 file\n',
     );
-    const fixed = fs.readFileSync(path.join(dir, 'lib.rs'), 'utf8');
+    const fixed = fs.readFileSync(path.join(scratchCrate.dir, 'lib.rs'), 'utf8');
     assert.ok(fixed.includes('    drop(audit);\n    pause().await;'));
-    assert.deepStrictEqual(fs.readdirSync(dir), ['lib.rs'], 'a temporary file was left behind');
+    assert.deepStrictEqual(
+      fs.readdirSync(scratchCrate.dir),
+      ['lib.rs'],
+      'a temporary file was left behind',
+    );
   });
 
   it('prints a unified diff with --dry-run and writes nothing', () => {
-    fs.writeFileSync(path.join(dir, 'lib.rs'), source);
+    fs.writeFileSync(path.join(scratchCrate.dir, 'lib.rs'), source);
     const result = run(['fix', '--dry-run', '.']);
     assert.strictEqual(result.status, 0, result.stderr);
-    assert.strictEqual(fs.readFileSync(path.join(dir, 'lib.rs'), 'utf8'), source);
+    assert.strictEqual(fs.readFileSync(path.join(scratchCrate.dir, 'lib.rs'), 'utf8'), source);
     assert.strictEqual(
       result.stdout,
       [
@@ -631,34 +644,16 @@ pub async fn notify(user: &str) -> usize {
 });
 
 describe('rust-future-size fix: files and diffs', () => {
-  const bin = path.join(repositoryRoot(), 'bin', 'rust-future-size.js');
-  let dir: string;
-  const source = `${PRELUDE}
-pub async fn notify(user: &str) -> usize {
-    let audit = format!("notify {user}");
-    pause().await;
-    user.len()
-}
-`;
-  const run = (argv: string[]) =>
-    spawnSync(process.execPath, [bin, ...argv], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-fix-cli-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const { source, run } = scratchCrate;
+  scratchCrate.forEachTest();
 
   it('leaves a file that does not parse untouched', () => {
     const broken = source.replace('pause().await;', 'pause().await; let = ;');
-    fs.writeFileSync(path.join(dir, 'lib.rs'), broken);
+    fs.writeFileSync(path.join(scratchCrate.dir, 'lib.rs'), broken);
     const result = run(['fix', 'lib.rs']);
     assert.strictEqual(result.status, 0);
     assert.match(result.stderr, /lib\.rs: not fixed: the file does not parse/);
-    assert.strictEqual(fs.readFileSync(path.join(dir, 'lib.rs'), 'utf8'), broken);
+    assert.strictEqual(fs.readFileSync(path.join(scratchCrate.dir, 'lib.rs'), 'utf8'), broken);
   });
 
   it('diffs like `diff -u`: hunks with three lines of context, no-newline markers', () => {
@@ -690,7 +685,7 @@ pub async fn notify(user: &str) -> usize {
   });
 
   it('writes like an editor: keeps the BOM and CRLF endings (in the diff too), refuses a read-only file unless --force, writes through a symlink and keeps hard links', function () {
-    const file = path.join(dir, 'lib.rs');
+    const file = path.join(scratchCrate.dir, 'lib.rs');
     const crlf = source.replace(/\n/g, '\r\n');
     fs.writeFileSync(file, '\uFEFF' + crlf);
     const diff = run(['fix', '--dry-run', 'lib.rs']);
@@ -710,8 +705,8 @@ pub async fn notify(user: &str) -> usize {
     assert.ok(fs.readFileSync(file, 'utf8').includes('drop(audit);'));
     fs.chmodSync(file, 0o644);
 
-    fs.mkdirSync(path.join(dir, 'real'));
-    const target = path.join(dir, 'real', 'target.rs');
+    fs.mkdirSync(path.join(scratchCrate.dir, 'real'));
+    const target = path.join(scratchCrate.dir, 'real', 'target.rs');
     fs.writeFileSync(target, source);
     fs.rmSync(file);
     fs.symlinkSync(target, file);
@@ -719,7 +714,7 @@ pub async fn notify(user: &str) -> usize {
     assert.ok(fs.lstatSync(file).isSymbolicLink(), 'the link stays a link');
     assert.ok(fs.readFileSync(target, 'utf8').includes('drop(audit);'), 'its target is fixed');
 
-    const linked = path.join(dir, 'real', 'linked.rs');
+    const linked = path.join(scratchCrate.dir, 'real', 'linked.rs');
     fs.writeFileSync(target, source);
     fs.linkSync(target, linked);
     assert.strictEqual(run(['fix', 'real/linked.rs']).status, 0);

@@ -1030,19 +1030,7 @@ class LayeredListMap<K, V> extends Map<K, V[]> {
 
 /** The items of several files together (the crate as a whole). */
 export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
-  const combined: ItemIndex = {
-    types: new Map(),
-    consts: new Map(),
-    constTypes: new Map(),
-    fns: new Map(),
-    methods: new Map(),
-    methodsByName: new Map(),
-    uses: new Map(),
-    globImports: [],
-    ambiguousTypes: new Set(),
-    byNode: new Map(),
-    typeModules: new Map(),
-  };
+  const combined = emptyIndex();
   for (const index of indexes) {
     index.types.forEach((v, k) => combined.types.has(k) || combined.types.set(k, v));
     index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));

@@ -334,15 +334,8 @@ export function ctorShape(
   if (ctor === 'Some' || ctor === 'Ok' || ctor === 'Err') {
     return { arity: 1, variant: ctor };
   }
-  const owner =
-    t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+  const { owner, enumTy } = patternOwner(w, t, segs);
   const direct = w.ctx.index.types.get(ctor);
-  const enumTy =
-    owner?.kind === 'enum'
-      ? owner
-      : segs.length >= 2
-        ? w.ctx.index.types.get(segs[segs.length - 2])
-        : undefined;
   if (enumTy?.kind === 'enum') {
     const v = enumTy.variants.find((x) => x.name === ctor);
     return { arity: v ? v.fields.length : null, variant: ctor };
@@ -550,18 +543,11 @@ export function structPatternField(w: WalkState, t: Ty, pattern: SyntaxNode, fie
     }
     return user.fields.find((f) => f.name === field)?.ty ?? UNKNOWN;
   }
-  const owner =
-    t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+  const { owner, enumTy } = patternOwner(w, t, segs);
   if (owner?.kind === 'struct') {
     return w.typer.fieldType(t, field);
   }
   // A struct-like enum variant: `State::Streaming { session, .. }`.
-  const enumTy =
-    owner?.kind === 'enum'
-      ? owner
-      : segs.length >= 2
-        ? w.ctx.index.types.get(segs[segs.length - 2])
-        : undefined;
   if (enumTy?.kind === 'enum') {
     const variant = enumTy.variants.find((v) => v.name === last);
     const i = variant?.fieldNames?.indexOf(field) ?? -1;
@@ -649,4 +635,20 @@ export function walkScrutinee(w: WalkState, value: SyntaxNode): Local[] {
   const scope = w.scopes[w.scopes.length - 1];
   scope.owned.pop();
   return all;
+}
+
+/**
+ * The item a pattern's scrutinee type names, and the enum whose variant the pattern's path
+ * (`State::Streaming`) names: the scrutinee's own enum, else the path's second-to-last segment.
+ */
+function patternOwner(w: WalkState, t: Ty, segs: string[]) {
+  const owner =
+    t.k === 'adt' ? w.ctx.index.types.get(t.segments[t.segments.length - 1]) : undefined;
+  const enumTy =
+    owner?.kind === 'enum'
+      ? owner
+      : segs.length >= 2
+        ? w.ctx.index.types.get(segs[segs.length - 2])
+        : undefined;
+  return { owner, enumTy };
 }
