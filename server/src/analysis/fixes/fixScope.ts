@@ -7,6 +7,7 @@
  * locals; anything unknown counts as a possible borrow (the fix is then offered, not preferred).
  * Answers that are sure ("this borrows `buf`") make the planner drop the fix altogether.
  */
+import { macroName } from '../syntax/macros';
 import type { SyntaxNode } from '../syntax/parser';
 import type { FileReport } from '../report';
 import {
@@ -16,7 +17,6 @@ import {
   enclosingMacro,
   extendsTemporary,
   letBindings,
-  macroName,
   mentionsOf,
   named,
   patternBindings,

@@ -5,6 +5,7 @@
 import type { SourceEdit, SourcePosition } from './fixTypes';
 import { lineStarts } from './applyEdits';
 import type { SyntaxNode } from '../syntax/parser';
+import { macroName } from '../syntax/macros';
 import type { FutureReport } from '../report';
 
 export const ITEM_TYPES = new Set([
@@ -417,15 +418,6 @@ export const ARGUMENT_BORROWING_MACROS = new Set([
   'todo',
   'unimplemented',
 ]);
-
-export function macroName(m: SyntaxNode | null): string {
-  const name = m?.childForFieldName('macro');
-  if (!name) {
-    return '';
-  }
-  const text = name.text;
-  return text.slice(text.lastIndexOf(':') + 1);
-}
 
 export function isFormatMacro(m: SyntaxNode | null): boolean {
   const name = macroName(m);

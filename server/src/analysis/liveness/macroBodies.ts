@@ -9,7 +9,7 @@ import { Local, UseKind } from './held';
 import { unifyOperands } from './intInference';
 import { walkScrutinee } from './patterns';
 import { walkPinInPlace, walkPinMacro } from './pins';
-import { macroName } from './syntaxShapes';
+import { macroName } from '../syntax/macros';
 import type { WalkState } from './walkState';
 
 export const FORMAT_MACROS = new Set([

@@ -1,7 +1,7 @@
 /** `pin!` and `pin_mut!`: a future pinned in place, borrowed for the rest of its block. */
 import type { SyntaxNode } from '../syntax/parser';
 import { adt, ref, UNKNOWN } from '../types/types';
-import { macroName } from './syntaxShapes';
+import { macroName } from '../syntax/macros';
 import type { WalkState } from './walkState';
 
 export function isPinMacro(node: SyntaxNode): boolean {

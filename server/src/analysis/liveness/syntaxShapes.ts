@@ -1,5 +1,6 @@
 /** Syntax shapes the body walk tells apart: places, patterns, constants, diverging statements. */
 import { compiledIn } from '../syntax/cfg';
+import { macroName } from '../syntax/macros';
 import type { SyntaxNode } from '../syntax/parser';
 
 export const DIVERGING_MACROS = new Set(['panic', 'unreachable', 'todo', 'unimplemented']);
@@ -146,10 +147,6 @@ export function argumentRoot(node: SyntaxNode): SyntaxNode | null {
     n = n.type === 'reference_expression' ? n.childForFieldName('value') : n.namedChildren[0];
   }
   return n?.type === 'identifier' ? n : null;
-}
-
-export function macroName(node: SyntaxNode): string {
-  return node.childForFieldName('macro')?.text.split('::').pop()?.trim() ?? '';
 }
 
 /**

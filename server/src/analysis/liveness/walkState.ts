@@ -15,7 +15,8 @@ import {
   UseKind,
   WalkMode,
 } from './held';
-import { DIVERGING_MACROS, macroName, named } from './syntaxShapes';
+import { macroName } from '../syntax/macros';
+import { DIVERGING_MACROS, named } from './syntaxShapes';
 
 /**
  * The state of the walk of one body, and what every construct does with it: scopes and locals,

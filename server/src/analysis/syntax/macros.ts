@@ -148,3 +148,8 @@ function rewriteSelect(content: string): string {
     .replace(/\belse\s*=>/g, (m) => ' '.repeat(m.length - 2) + ', ')
     .replace(/=>/g, ', ');
 }
+
+/** A macro invocation's name without its path: `tokio::select!` → `select`; '' for no macro. */
+export function macroName(node: SyntaxNode | null): string {
+  return node?.childForFieldName('macro')?.text.split('::').pop()?.trim() ?? '';
+}
