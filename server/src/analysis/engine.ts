@@ -34,7 +34,7 @@ import { SavedLocal, layoutCoroutine } from './coroutine/coroutine';
 import { guardOfLocal } from './types/knownTypes';
 import { endOf, startOf } from './syntax/positions';
 import { entryBlockPosition, hasTokioEntryAttribute } from './syntax/entryMacros';
-import { Calibration, hashText } from './types/calibration';
+import { Calibration, explainWithMeasurement, hashText } from './types/calibration';
 import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { WalkCache } from './incremental/walkCache';
 import { Instances, Place, WalkUnits } from './incremental/walkUnits';
@@ -1348,9 +1348,24 @@ class FileAnalysis {
     const measured =
       subst.size === 0 ? this.options.calibration?.future(entry.kind, where.name, hash) : undefined;
     if (measured) {
-      // rustc's own number for this exact source; the held values stay the engine's explanation of it.
+      // rustc's own number for this exact source; the held values are the engine's explanation
+      // of it, with the sizes rustc printed for the fields it names the same way.
+      if (measured.layout) {
+        explainWithMeasurement(measured.layout, upvars, awaits);
+      }
       const sized = { size: measured.size, align: measured.align, exact: true, unknown: [] };
-      return { ...where, ...sized, upvars, awaits, hash, measured: true, nameSpan, layout };
+      const measuredLayout = measured.layout ? { measuredLayout: measured.layout } : {};
+      return {
+        ...where,
+        ...sized,
+        upvars,
+        awaits,
+        hash,
+        measured: true,
+        nameSpan,
+        layout,
+        ...measuredLayout,
+      };
     }
     const entryBlock =
       entry.kind === 'fn' && entry.fn?.body && hasTokioEntryAttribute(entry.node)

@@ -2,6 +2,7 @@
  * The engine's output: plain data shared by the CLI, the language server and the tests.
  * Nothing here knows about LSP or VS Code.
  */
+import type { MeasuredLayout } from './types/calibration';
 import type { GuardKind } from './types/knownTypes';
 
 export type FutureKind = 'fn' | 'block' | 'closure';
@@ -82,6 +83,8 @@ export interface FutureReport {
   hash: string;
   /** `size` and `align` were measured by rustc (a calibration run over this exact source), not estimated. */
   measured?: boolean;
+  /** rustc's own layout of a measured future, when the calibration stored it. */
+  measuredLayout?: MeasuredLayout;
   /**
    * The code around this future does not parse right now (tree-sitter's error recovery hid it): this
    * is its last report, made before, moved to where its unchanged text is now.

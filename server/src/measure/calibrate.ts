@@ -1,6 +1,8 @@
 /**
- * Calibration: build the crate once with `-Zprint-type-sizes`, in a target directory of our own so the
- * user's build cache is untouched, and keep rustc's exact sizes for every future and type it printed.
+ * Calibration: build the crate once with `-Zprint-type-sizes` (`cargoBuild.ts`: in the user's own
+ * target directory, reusing the dependencies built there, with a fingerprint of its own for the
+ * crate), with the first toolchain that can (`toolchain.ts`), and keep rustc's exact sizes and
+ * layouts for every future and the sizes of every type it printed.
  * This runs the user's build (build scripts, proc macros): callers must only do it in trusted workspaces.
  */
 import { spawn } from 'child_process';
@@ -8,16 +10,34 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeCrate, Edition, initAnalysis } from '../analysis/engine';
 import type { CalibrationData, MeasuredFuture } from '../analysis/types/calibration';
-import { futuresFromTypes, parsePrintTypeSizes, typeSizesFromTypes } from './printTypeSizes';
+import { buildWithTypeSizes } from './cargoBuild';
+import { measuredLayoutOf } from './measuredLayout';
+import {
+  futuresFromTypes,
+  parsePrintTypeSizes,
+  RustcFuture,
+  typeSizesFromTypes,
+} from './printTypeSizes';
+import {
+  describeToolchain,
+  InstalledToolchains,
+  toolchainArgs,
+  ToolchainKind,
+  toolchainCandidates,
+  worthAnotherToolchain,
+} from './toolchain';
 import { matchFutures } from './matchFutures';
 import { readCrateLayout } from '../project/crateLayout';
 import { EditionResolver } from '../project/edition';
 import { readManifest } from '../project/manifest';
 
 export interface CalibrateOptions {
-  /** Use `RUSTC_BOOTSTRAP=1` with the stable toolchain when no nightly is installed. */
+  /** Use `RUSTC_BOOTSTRAP=1` with the stable toolchain when no nightly is installed or works. */
   allowBootstrap: boolean;
-  /** Defaults to `<crate>/target/rust-future-size`. */
+  /**
+   * cargo's `--target-dir`, and where the measurements are stored. Without it cargo builds in the
+   * crate's usual target directory and they are stored in `<crate>/target/rust-future-size`.
+   */
   targetDir?: string;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
@@ -48,50 +68,120 @@ export async function calibrateCrate(
   options: CalibrateOptions,
 ): Promise<CalibrateResult> {
   const layout = readCrateLayout(crateRoot);
-  const targetDir = options.targetDir ?? path.join(crateRoot, 'target', 'rust-future-size');
-  const toolchain = await chooseToolchain(options.allowBootstrap);
-  if (!toolchain) {
-    return {
-      ok: false,
-      error:
-        'measuring sizes needs a nightly toolchain (`rustup toolchain install nightly`) or permission to use RUSTC_BOOTSTRAP=1 with the stable one',
-    };
-  }
-  const env = {
-    ...process.env,
-    CARGO_TARGET_DIR: targetDir,
-    ...(toolchain === 'bootstrap' ? { RUSTC_BOOTSTRAP: '1' } : {}),
-  };
-  const cargo = (args: string[]) => (toolchain === 'nightly' ? ['+nightly', ...args] : args);
-  options.onProgress?.(
-    `cleaning ${layout.name} in ${path.relative(crateRoot, targetDir) || targetDir}`,
-  );
-  // Only this crate's own artifacts go, so rustc runs again and prints its layouts; dependencies stay built.
-  await run(
-    'cargo',
-    cargo(['clean', '-p', layout.name, '--target-dir', targetDir]),
-    crateRoot,
-    env,
-    options.signal,
-  );
-  options.onProgress?.(`building ${layout.name} with -Zprint-type-sizes`);
-  const target = hasLibrary(crateRoot) ? ['--lib'] : [];
-  const build = await run(
-    'cargo',
-    cargo(['rustc', ...target, '--target-dir', targetDir, '--', '-Zprint-type-sizes']),
-    crateRoot,
-    env,
-    options.signal,
-  );
-  if (build.code !== 0) {
-    return {
-      ok: false,
-      error: firstCompilerError(build.stderr) ?? `cargo exited with status ${build.code}`,
-    };
+  const scratchDir = options.targetDir ?? path.join(crateRoot, 'target', 'rust-future-size');
+  const built = await buildWithSomeToolchain(crateRoot, layout.name, scratchDir, options);
+  if (!built.ok) {
+    return built;
   }
   options.onProgress?.('mapping measurements to the source');
-  const types = parsePrintTypeSizes(build.stdout);
-  const rustcFutures = futuresFromTypes(types);
+  const types = parsePrintTypeSizes(built.printed);
+  const measured = await mapToSource(crateRoot, layout, futuresFromTypes(types), options);
+  const data: CalibrationData = {
+    version: 1,
+    rustc: built.rustc,
+    toolchain: built.toolchain,
+    createdAt: new Date().toISOString(),
+    futures: measured.futures,
+    types: Object.fromEntries(typeSizesFromTypes(types)),
+  };
+  const file = path.join(scratchDir, CALIBRATION_FILE);
+  fs.mkdirSync(scratchDir, { recursive: true });
+  // Written whole or not at all: a failed run keeps the previous measurements.
+  fs.writeFileSync(file + '.tmp', JSON.stringify(data));
+  fs.renameSync(file + '.tmp', file);
+  return { ok: true, file, data, measured: measured.futures.length, total: measured.total };
+}
+
+type Built =
+  | { ok: true; printed: string; rustc: string; toolchain: ToolchainKind }
+  | { ok: false; error: string };
+
+/**
+ * Builds with each candidate toolchain in turn (`toolchain.ts`) until one builds the crate, and
+ * names the one it uses in the progress, so the log says which compiler measured.
+ */
+async function buildWithSomeToolchain(
+  crateRoot: string,
+  packageName: string,
+  scratchDir: string,
+  options: CalibrateOptions,
+): Promise<Built> {
+  const progress = (message: string) => options.onProgress?.(message);
+  const installed = await installedToolchains(crateRoot);
+  const lastWorked = loadCalibration(path.join(scratchDir, CALIBRATION_FILE))?.toolchain;
+  const candidates = toolchainCandidates(installed, options.allowBootstrap, lastWorked);
+  if (!candidates.length) {
+    return { ok: false, error: NO_TOOLCHAIN };
+  }
+  const targetArgs = hasLibrary(crateRoot) ? ['--lib'] : [];
+  const failures: string[] = [];
+  for (const [i, toolchain] of candidates.entries()) {
+    const version = await rustcVersion(crateRoot, toolchain);
+    const rustc = describeToolchain(toolchain, version ?? '');
+    if (version === null) {
+      failures.push(`${nextLabel(toolchain)}: rustc does not run`);
+      continue;
+    }
+    progress(`building ${packageName} with ${rustc} and -Zprint-type-sizes`);
+    const build = await buildWithTypeSizes({
+      crateRoot,
+      toolchain,
+      targetArgs,
+      targetDir: options.targetDir,
+      scratchDir,
+      signal: options.signal,
+      onNotice: progress,
+    });
+    if (build.forced) {
+      progress(`${packageName} was unchanged since the last measurement; built it again`);
+    }
+    if (build.code === 0 && build.printed) {
+      return { ok: true, printed: build.printed, rustc, toolchain };
+    }
+    const error =
+      firstCompilerError(build.stderr) ??
+      (build.code === 0 ? 'rustc printed no type sizes' : `cargo exited with status ${build.code}`);
+    failures.push(`${rustc}: ${error}`);
+    const next = candidates[i + 1];
+    if (options.signal?.aborted || !next || !worthAnotherToolchain(build.stderr, packageName)) {
+      return { ok: false, error: failures.length === 1 ? error : failures.join('; then ') };
+    }
+    progress(`${rustc} could not build it (${error}); trying ${nextLabel(next)}`);
+  }
+  return { ok: false, error: failures.join('; then ') };
+}
+
+const NO_TOOLCHAIN =
+  'measuring sizes needs a nightly toolchain (`rustup toolchain install nightly`) or permission to use RUSTC_BOOTSTRAP=1 with the stable one';
+
+function nextLabel(kind: ToolchainKind): string {
+  return kind === 'bootstrap'
+    ? 'the default toolchain with RUSTC_BOOTSTRAP=1'
+    : `the ${kind} toolchain`;
+}
+
+async function installedToolchains(crateRoot: string): Promise<InstalledToolchains> {
+  const list = await run('rustup', ['toolchain', 'list'], crateRoot, process.env);
+  return {
+    rustupList: list.code === 0 ? list.stdout : null,
+    defaultRustc: await rustcVersion(crateRoot, 'default'),
+  };
+}
+
+/** `rustc --version` of the toolchain, run where cargo will run (a rust-toolchain file applies). */
+async function rustcVersion(crateRoot: string, toolchain: ToolchainKind): Promise<string | null> {
+  const args = [...toolchainArgs(toolchain), '--version'];
+  const result = await run('rustc', args, crateRoot, process.env);
+  return result.code === 0 && result.stdout.trim() ? result.stdout.trim() : null;
+}
+
+/** Pairs rustc's futures with the engine's, file by file, keeping rustc's size and layout. */
+async function mapToSource(
+  crateRoot: string,
+  layout: ReturnType<typeof readCrateLayout>,
+  rustcFutures: RustcFuture[],
+  options: CalibrateOptions,
+): Promise<{ futures: MeasuredFuture[]; total: number }> {
   await initAnalysis();
   const edition = calibrationEdition(crateRoot, (message) => options.onProgress?.(message));
   const reports = analyzeCrate(
@@ -113,39 +203,13 @@ export async function calibrateCrate(
           hash: pair.engine.hash,
           size: pair.rustc.size,
           align: pair.rustc.align,
+          layout: measuredLayoutOf(pair.rustc),
         });
       }
     }
   }
-  const data: CalibrationData = {
-    version: 1,
-    rustc: (
-      await run(
-        'rustc',
-        toolchain === 'nightly' ? ['+nightly', '--version'] : ['--version'],
-        crateRoot,
-        env,
-      )
-    ).stdout.trim(),
-    createdAt: new Date().toISOString(),
-    futures: measured,
-    types: Object.fromEntries(typeSizesFromTypes(types)),
-  };
-  const file = path.join(targetDir, CALIBRATION_FILE);
-  fs.mkdirSync(targetDir, { recursive: true });
-  // Written whole or not at all: a failed run keeps the previous measurements.
-  fs.writeFileSync(file + '.tmp', JSON.stringify(data));
-  fs.renameSync(file + '.tmp', file);
   const total = reports.reduce((n, r) => n + r.futures.length, 0);
-  return { ok: true, file, data, measured: measured.length, total };
-}
-
-async function chooseToolchain(allowBootstrap: boolean): Promise<'nightly' | 'bootstrap' | null> {
-  const list = await run('rustup', ['toolchain', 'list'], process.cwd(), process.env);
-  if (list.code === 0 && /^nightly/m.test(list.stdout)) {
-    return 'nightly';
-  }
-  return allowBootstrap ? 'bootstrap' : null;
+  return { futures: measured, total };
 }
 
 interface RunResult {

@@ -51,6 +51,8 @@ export type RustcFutureKind = 'fn' | 'block' | 'closure';
 export interface RustcFutureVariant {
   /** `Unresumed`, `Suspend0` … `SuspendN`, `Returned`, `Panicked`. */
   name: string;
+  /** The printed variant size: its fields' extent minus the tag's size (absent in older data). */
+  size?: number;
   /** Saved locals of this state, upvars excluded, in rustc's (offset) order. */
   locals: RustcField[];
 }
@@ -278,6 +280,7 @@ function futureFromType(type: RustcType, identity: FutureIdentity): RustcFuture 
     upvars: upvarsOf(type),
     variants: type.variants.map((variant) => ({
       name: variant.name,
+      size: variant.size,
       locals: variant.fields.filter((field) => field.kind !== 'upvar').map(nameUnnamedLocal),
     })),
   };

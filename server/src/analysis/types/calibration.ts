@@ -4,6 +4,27 @@
  * the syntax cannot know (other crates' types). Pure data: running the compiler lives elsewhere.
  */
 
+import type { AwaitPoint, HeldValue } from '../report';
+
+/** One field of a measured future, as rustc printed it. */
+export interface MeasuredField {
+  kind: 'upvar' | 'local';
+  /** rustc's name without its dot: `buffer`, `self`, `__awaitee`; `<temp>` for unnamed fields. */
+  name: string;
+  size: number;
+  offset: number;
+  /** Printed for unnamed fields and awaitees only. */
+  type?: string;
+}
+
+/** A measured future's layout as rustc printed it: every state with its fields. */
+export interface MeasuredLayout {
+  /** The state tag's size (rustc's `discriminant:` line). */
+  tagSize: number;
+  /** `Unresumed`, `Suspend0` …, `Returned`, `Panicked`, with rustc's printed sizes. */
+  variants: { name: string; size: number; fields: MeasuredField[] }[];
+}
+
 export interface MeasuredFuture {
   kind: 'fn' | 'block' | 'closure';
   /** rustc's path for fns; for blocks and closures the engine's `async block@L:C` name at measurement time. */
@@ -12,12 +33,16 @@ export interface MeasuredFuture {
   hash: string;
   size: number;
   align: number;
+  /** rustc's own layout (absent in files written before it was stored). */
+  layout?: MeasuredLayout;
 }
 
 export interface CalibrationData {
   version: 1;
-  /** `rustc --version` of the run. */
+  /** `rustc --version` of the run, and how it took the nightly-only flag (`… with RUSTC_BOOTSTRAP=1`). */
   rustc: string;
+  /** The toolchain that worked (`measure/toolchain.ts`), tried first next time. */
+  toolchain?: 'nightly' | 'default' | 'bootstrap';
   createdAt: string;
   futures: MeasuredFuture[];
   /** Every non-future type rustc printed, by its printed name (`tokio::net::TcpStream`, `Vec<u8>`). */
@@ -76,6 +101,64 @@ export class Calibration {
       }
     }
     return this.byLastSegment.get(segments[segments.length - 1]) ?? null;
+  }
+}
+
+/**
+ * Gives a measured future's values rustc's sizes and offsets, where rustc's layout names them the
+ * same way: upvars by name (`_ref__x` for a captured reference to `x`), bindings and arguments by
+ * name within the same state (`SuspendN` for await N), and the awaited future by `__awaitee`.
+ * A name rustc printed twice in one state with different sizes (shadowed bindings) is left alone.
+ * So the rows the hovers and held hints show are rustc's, not a lower bound or `?`.
+ */
+export function explainWithMeasurement(
+  layout: MeasuredLayout,
+  upvars: HeldValue[],
+  awaits: AwaitPoint[],
+): void {
+  const unresumed = layout.variants.find((v) => v.name === 'Unresumed');
+  const captured = (unresumed?.fields ?? []).filter((f) => f.kind === 'upvar');
+  for (const value of upvars) {
+    const name = value.name;
+    if (name !== null) {
+      applyField(value, uniqueField(captured, (f) => f.name === name || f.name === `_ref__${name}`));
+    }
+  }
+  for (const point of awaits) {
+    const variant = layout.variants.find((v) => v.name === `Suspend${point.index}`);
+    const locals = (variant?.fields ?? []).filter((f) => f.kind === 'local');
+    if (!locals.length) {
+      continue;
+    }
+    const awaitees = point.held.filter((v) => v.kind === 'awaitee');
+    for (const value of point.held) {
+      const name = value.name;
+      if ((value.kind === 'binding' || value.kind === 'argument') && name !== null) {
+        applyField(value, uniqueField(locals, (f) => f.name === name));
+      } else if (value.kind === 'awaitee' && awaitees.length === 1) {
+        applyField(value, uniqueField(locals, (f) => f.name === '__awaitee'));
+      }
+    }
+  }
+}
+
+/** The one field that matches (or several printed alike), else null. */
+function uniqueField(
+  fields: MeasuredField[],
+  matches: (f: MeasuredField) => boolean,
+): MeasuredField | null {
+  const found = fields.filter(matches);
+  if (!found.length || found.some((f) => f.size !== found[0].size)) {
+    return null;
+  }
+  return found.length === 1 || found.every((f) => f.offset === found[0].offset) ? found[0] : null;
+}
+
+function applyField(value: HeldValue, field: MeasuredField | null): void {
+  if (field) {
+    value.size = field.size;
+    value.exact = true;
+    value.offset = field.offset;
   }
 }
 
