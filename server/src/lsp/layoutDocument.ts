@@ -3,12 +3,14 @@
  * (variants, fields, offsets, sizes), highlighted by syntaxes/future-layout.tmLanguage.json.
  *
  * Every offset is the engine's (`FutureReport.layout`, `HeldValue.offset`), so the fields add up
- * to the size the hints show. (An earlier copy of the layout rules here promoted only values saved
+ * to the size the hints show; for a future rustc measured, the states and fields are the ones
+ * rustc printed (`measuredLayoutDocument.ts`), which add up to rustc's size. (An earlier copy of the layout rules here promoted only values saved
  * at two awaits or more, missed the promotions that overlapping storage forces, and so gave another
  * total for some futures.)
  */
 import { Connection } from 'vscode-languageserver/node';
 import type { FutureReport, HeldValue } from '../analysis/report';
+import { renderMeasuredLayout } from './measuredLayoutDocument';
 import { FUTURE_LAYOUT_REQUEST, FutureLayoutParams, FutureLayoutResult } from '../protocol';
 import { DocumentStore } from './documents';
 import { formatBytes, valueLabel } from '../text/format';
@@ -157,6 +159,9 @@ export function renderLayout(future: FutureReport, file: string): string {
   if (future.skipped) {
     out.push('', `// not analysed: ${future.skipped}`);
     return out.join('\n') + '\n';
+  }
+  if (future.measured && future.measuredLayout) {
+    return out.concat(renderMeasuredLayout(future, future.measuredLayout)).join('\n') + '\n';
   }
   const layout = futureLayout(future);
   out.push(`// Offsets are the analysis's, by rustc's coroutine layout rules; rustc may order`);

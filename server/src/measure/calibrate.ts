@@ -9,6 +9,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeCrate, Edition, initAnalysis } from '../analysis/engine';
+import type { FileReport } from '../analysis/report';
 import type { CalibrationData, MeasuredFuture } from '../analysis/types/calibration';
 import { buildWithTypeSizes } from './cargoBuild';
 import { measuredLayoutOf } from './measuredLayout';
@@ -188,6 +189,20 @@ async function mapToSource(
     layout.files.map((f) => ({ file: f.path, text: readOr(f.path), modulePath: f.modulePath })),
     { edition },
   );
+  const measured = measuredFutures(crateRoot, reports, rustcFutures);
+  const total = reports.reduce((n, r) => n + r.futures.length, 0);
+  return { futures: measured, total };
+}
+
+/**
+ * rustc's measurements of the engine's futures: size, alignment and rustc's layout, for each future
+ * rustc printed and the engine pairs with it (`matchFutures`), under the engine's name and hash.
+ */
+export function measuredFutures(
+  crateRoot: string,
+  reports: FileReport[],
+  rustcFutures: RustcFuture[],
+): MeasuredFuture[] {
   const measured: MeasuredFuture[] = [];
   for (const report of reports) {
     // rustc names blocks and closures by file (relative to the crate root); fns by path.
@@ -208,8 +223,7 @@ async function mapToSource(
       }
     }
   }
-  const total = reports.reduce((n, r) => n + r.futures.length, 0);
-  return { futures: measured, total };
+  return measured;
 }
 
 interface RunResult {

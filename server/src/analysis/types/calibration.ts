@@ -121,7 +121,10 @@ export function explainWithMeasurement(
   for (const value of upvars) {
     const name = value.name;
     if (name !== null) {
-      applyField(value, uniqueField(captured, (f) => f.name === name || f.name === `_ref__${name}`));
+      applyField(
+        value,
+        uniqueField(captured, (f) => f.name === name || f.name === `_ref__${name}`),
+      );
     }
   }
   for (const point of awaits) {
@@ -134,9 +137,15 @@ export function explainWithMeasurement(
     for (const value of point.held) {
       const name = value.name;
       if ((value.kind === 'binding' || value.kind === 'argument') && name !== null) {
-        applyField(value, uniqueField(locals, (f) => f.name === name));
+        applyField(
+          value,
+          uniqueField(locals, (f) => f.name === name),
+        );
       } else if (value.kind === 'awaitee' && awaitees.length === 1) {
-        applyField(value, uniqueField(locals, (f) => f.name === '__awaitee'));
+        applyField(
+          value,
+          uniqueField(locals, (f) => f.name === '__awaitee'),
+        );
       }
     }
   }
