@@ -17,6 +17,7 @@ import { pathToFileURL } from 'url';
 import { parseArgs } from 'util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fnsForLines, generateRust, random } from './generate';
+import { measureSection } from './measure';
 import { ContentChange, LspClient } from './lspClient';
 import { profile, ProfileSummary, summarise } from './profile';
 
@@ -795,6 +796,7 @@ const NOTES = [
   `Keystrokes: the bundled server over stdio; each edit is one \`didChange\` (type \`x\` at a random place, then delete it) followed at once by \`textDocument/inlayHint\` for the whole file, timed until the answer; ${WARMUP_EDITS} unmeasured edits first. "Incremental parse alone" replays the same edits in the bench's process and times only tree-sitter's re-parse from the previous tree: the floor under each keystroke.`,
   `Open → first hints: \`didOpen\` then \`textDocument/inlayHint\`, timed until the answer; "fresh server" is the first file a new server opens, right after \`initialized\` (the median of ${FRESH_STARTS} servers).`,
   'The bench client declares the inlay-hint capabilities VS Code does: tooltips come on `inlayHint/resolve`, when a hint is pointed at, not with every answer.',
+  'Measure Exact Sizes: `calibrateCrate` on copies of the crates, right after a `cargo build` of each (the dependencies a user has built); "second run" follows a one-line edit of `src/lib.rs`. Both include the mapping of rustc\'s output to the source.',
   `The server runs with the Node flags the VS Code client starts it with (\`server/src/nodeFlags.ts\`; here \`${nodeFlags.serverNodeFlags(os.availableParallelism()).join(' ')}\`).`,
 ];
 
@@ -812,6 +814,7 @@ async function main(): Promise<void> {
       : [];
   rows.push(...(await serverSection(inputs)));
   rows.push(...cliSection(inputs));
+  rows.push(...(await measureSection(repoRoot, CARGO_REGISTRY, log)));
 
   const out: string[] = [
     ...describeMachine(loadAtStart).map((line) => `${line}  `),
