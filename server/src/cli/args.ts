@@ -83,10 +83,11 @@ Files inside a Cargo crate are analysed with the whole crate's index, so types
 and async fns from its other files are sized too (--single-file turns this off).
 
 \`calibrate\` builds the crate once with rustc's -Zprint-type-sizes (a nightly
-toolchain if installed; with --rustc-bootstrap, RUSTC_BOOTSTRAP=1 on stable) in
-DIR (default CRATE_DIR/target/rust-future-size, so your own build cache is not
-touched) and stores the exact sizes there; --calibration FILE then reports
-rustc's measured size for every future whose source is unchanged since.
+toolchain if installed; with --rustc-bootstrap, RUSTC_BOOTSTRAP=1 on stable, also
+when the nightly cannot build a dependency) in the crate's target directory,
+reusing the dependencies built there, or in --target-dir DIR, and stores the
+exact sizes in CRATE_DIR/target/rust-future-size (or DIR); --calibration FILE
+then reports rustc's measured size for every future whose source is unchanged.
 It runs the crate's build (build scripts, proc macros): only for code you trust.
 
 Options:
