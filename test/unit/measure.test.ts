@@ -27,6 +27,9 @@ const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 const layoutDocument =
   loadServerModule<typeof import('../../server/src/lsp/layoutDocument')>('lsp/layoutDocument');
+const documents = loadServerModule<typeof import('../../server/src/lsp/measuredLayoutDocument')>(
+  'lsp/measuredLayoutDocument',
+);
 
 const STABLE = 'rustc 1.95.0 (59807616e 2026-04-14)';
 const NIGHTLY = 'rustc 1.97.0-nightly (e50aa6fba 2026-05-19)';
@@ -196,36 +199,36 @@ const PRINTED = [
   .map((line) => `print-type-size ${line}`)
   .join('\n');
 
+function analyse(
+  source: string,
+  data?: import('../../server/src/analysis/types/calibration').CalibrationData,
+) {
+  const report = engine.analyzeSource(source, {
+    file: '/crate/src/lib.rs',
+    edition: '2021',
+    calibration: data ? new calibration.Calibration(data) : undefined,
+  });
+  return report.futures.find((f) => f.name === 'run')!;
+}
+
+function measure() {
+  const estimated = engine.analyzeSource(SOURCE, { file: '/crate/src/lib.rs', edition: '2021' });
+  const rustc = printTypeSizes.futuresFromTypes(printTypeSizes.parsePrintTypeSizes(PRINTED));
+  const futures = calibrate.measuredFutures('/crate', [estimated], rustc);
+  return {
+    version: 1 as const,
+    rustc: `${STABLE} with RUSTC_BOOTSTRAP=1`,
+    createdAt: '2026-12-07T08:00:00.000Z',
+    futures,
+    types: {},
+  };
+}
+
+const held = (future: FutureReport, name: string) =>
+  future.awaits.flatMap((a) => a.held).filter((v) => v.name === name);
+
 describe('measure: one truth after a measurement', () => {
   before(() => engine.initAnalysis());
-
-  function analyse(
-    source: string,
-    data?: import('../../server/src/analysis/types/calibration').CalibrationData,
-  ) {
-    const report = engine.analyzeSource(source, {
-      file: '/crate/src/lib.rs',
-      edition: '2021',
-      calibration: data ? new calibration.Calibration(data) : undefined,
-    });
-    return report.futures.find((f) => f.name === 'run')!;
-  }
-
-  function measure() {
-    const estimated = engine.analyzeSource(SOURCE, { file: '/crate/src/lib.rs', edition: '2021' });
-    const rustc = printTypeSizes.futuresFromTypes(printTypeSizes.parsePrintTypeSizes(PRINTED));
-    const futures = calibrate.measuredFutures('/crate', [estimated], rustc);
-    return {
-      version: 1 as const,
-      rustc: `${STABLE} with RUSTC_BOOTSTRAP=1`,
-      createdAt: '2026-12-07T08:00:00.000Z',
-      futures,
-      types: {},
-    };
-  }
-
-  const held = (future: FutureReport, name: string) =>
-    future.awaits.flatMap((a) => a.held).filter((v) => v.name === name);
 
   it('gives held values and captured inputs the sizes rustc printed for them', () => {
     const before = analyse(SOURCE);
@@ -285,6 +288,31 @@ describe('measure: one truth after a measurement', () => {
       [{ index: 0, line: 2, column: 1, held: [value] }],
     );
     assert.deepStrictEqual([value.size, value.exact], [null, false]);
+  });
+});
+
+describe('measure: the layout document of a measured future', () => {
+  before(() => engine.initAnalysis());
+
+  it('puts the state tag after the last field when no gap holds it, and still adds up', () => {
+    const rows = documents.variantRows(
+      [
+        { kind: 'upvar', name: 'a', size: 8, offset: 0 },
+        { kind: 'local', name: 'b', size: 8, offset: 8 },
+      ],
+      2,
+      24,
+      new Map(),
+    );
+    assert.deepStrictEqual(
+      rows.map((r) => [r.offset, r.size, r.role]),
+      [
+        [0, 8, 'upvar'],
+        [8, 8, 'local'],
+        [16, 2, 'tag'],
+        [18, 6, 'unused'],
+      ],
+    );
   });
 
   it('shows rustc’s own states in the layout document, each adding up to the measured size', () => {

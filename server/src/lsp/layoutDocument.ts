@@ -168,6 +168,7 @@ export function renderLayout(future: FutureReport, file: string): string {
   out.push(`// fields inside a region differently. The size is the hints'.`);
   if (future.measured) {
     out.push(`// The size was measured by rustc; the offsets are the analysis's estimate.`);
+    out.push(`// (Measure Exact Sizes again to see rustc's own states and fields here.)`);
   }
   out.push('');
   out.push(
