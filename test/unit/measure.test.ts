@@ -156,6 +156,14 @@ describe('measure: the cargo build', () => {
       encoding: 'utf8',
     });
     assert.strictEqual(seen.trim(), '1:x');
+    // A wrapper the user had set still runs, inside ours.
+    const inner = path.join(dir, 'inner.sh');
+    fs.writeFileSync(inner, '#!/bin/sh\necho "inner:$RUSTC_BOOTSTRAP"\n', { mode: 0o755 });
+    const chained = execFileSync(wrapper, ['rustc'], {
+      env: { PATH: process.env.PATH, [cargoBuild.INNER_WRAPPER_VARIABLE]: inner },
+      encoding: 'utf8',
+    });
+    assert.strictEqual(chained.trim(), 'inner:1');
     const mtime = fs.statSync(wrapper).mtimeMs;
     cargoBuild.writeBootstrapWrapper(dir);
     assert.strictEqual(fs.statSync(wrapper).mtimeMs, mtime, 'rewritten although unchanged');

@@ -92,6 +92,10 @@ function runBuild(options: CargoBuildOptions): Promise<RawBuild> {
   // only the fingerprints of the crate and of its path dependencies (a build of their own, once).
   const env: NodeJS.ProcessEnv = { ...process.env, CARGO_INCREMENTAL: '0' };
   if (options.toolchain === 'bootstrap') {
+    const own = process.env.RUSTC_WORKSPACE_WRAPPER;
+    if (own) {
+      env[INNER_WRAPPER_VARIABLE] = own;
+    }
     env.RUSTC_WORKSPACE_WRAPPER = writeBootstrapWrapper(options.scratchDir);
   }
   const manifest = path.resolve(options.crateRoot, 'Cargo.toml');
@@ -194,6 +198,29 @@ export function fingerprintDirOf(unit: FreshUnit): string | null {
   return null;
 }
 
+/** A wrapper the user had set is run by ours, as cargo would have run it. */
+export const INNER_WRAPPER_VARIABLE = 'RUST_FUTURE_SIZE_INNER_WRAPPER';
+
+const UNIX_WRAPPER = `#!/bin/sh
+# Written by rust-future-size: rustc with RUSTC_BOOTSTRAP=1, for -Zprint-type-sizes.
+export RUSTC_BOOTSTRAP=1
+if [ -n "$${INNER_WRAPPER_VARIABLE}" ]; then exec "$${INNER_WRAPPER_VARIABLE}" "$@"; fi
+exec "$@"
+`;
+
+const WINDOWS_WRAPPER = [
+  '@echo off',
+  'rem Written by rust-future-size: rustc with RUSTC_BOOTSTRAP=1, for -Zprint-type-sizes.',
+  'set RUSTC_BOOTSTRAP=1',
+  `if defined ${INNER_WRAPPER_VARIABLE} goto inner`,
+  '%*',
+  'exit /b %errorlevel%',
+  ':inner',
+  `"%${INNER_WRAPPER_VARIABLE}%" %*`,
+  'exit /b %errorlevel%',
+  '',
+].join('\r\n');
+
 /**
  * A `RUSTC_WORKSPACE_WRAPPER` that runs rustc with RUSTC_BOOTSTRAP=1: cargo calls it as
  * `wrapper rustc args…` for the workspace's own crates only, so no dependency sees the variable.
@@ -202,9 +229,7 @@ export function writeBootstrapWrapper(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
   const windows = process.platform === 'win32';
   const file = path.join(dir, windows ? 'rustc-bootstrap.cmd' : 'rustc-bootstrap.sh');
-  const text = windows
-    ? '@echo off\r\nset RUSTC_BOOTSTRAP=1\r\n%*\r\n'
-    : '#!/bin/sh\n# Written by rust-future-size: rustc with RUSTC_BOOTSTRAP=1, for -Zprint-type-sizes.\nRUSTC_BOOTSTRAP=1 exec "$@"\n';
+  const text = windows ? WINDOWS_WRAPPER : UNIX_WRAPPER;
   let current: string | null;
   try {
     current = fs.readFileSync(file, 'utf8');
