@@ -39,7 +39,7 @@ describe('server status', () => {
     crate?.dispose();
   });
 
-  it('tells a client that asks: starting, indexing the crate with its file count, then idle', async () => {
+  it('tells a client that asks: starting, indexing with the file count, idle', async () => {
     const session = sessionWithStatus();
     lsp = session.lsp;
     crate = new TempCrate(crateFixture);

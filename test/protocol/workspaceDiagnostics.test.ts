@@ -1,8 +1,9 @@
 /**
- * Diagnostics for the closed files of an open file's crate (`rustFutureSize.diagnostics.workspace`),
- * from the crate index's results: the same findings as the CLI's for those files, lint attributes
- * of the modules above included; cleared when the setting goes off, a file is deleted, or the
- * crate is let go; an open file's are the live analysis's.
+ * Diagnostics for the closed files of an open file's crate
+ * (`rustFutureSize.diagnostics.workspace`), from the crate index's results: the same findings as
+ * the CLI's for those files, lint attributes of the modules above included; cleared when the
+ * setting goes off, a file is deleted, or the crate is let go; an open file's are the live
+ * analysis's.
  */
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
@@ -22,7 +23,10 @@ ${attribute}pub async fn ${name}(stats: &std::sync::Mutex<u64>) {
 }
 `;
 
-/** lib.rs allows the guard lint on `quiet`; `loud` warns twice (one fn denies the lint); `big` holds a buffer. */
+/**
+ * lib.rs allows the guard lint on `quiet`; `loud` warns twice (one fn denies it); `big` holds a
+ * buffer.
+ */
 const FILES: Record<string, string> = {
   'Cargo.toml': '[package]\nname = "closed-files"\nversion = "0.1.0"\nedition = "2021"\n',
   'src/lib.rs': `pub mod loud;
@@ -81,6 +85,23 @@ function asFindings(relative: string, diagnostics: Diagnostic[]): string[] {
   });
 }
 
+/** The diagnostics published for a file of the crate, once they satisfy `accept`. */
+function publishedFor(
+  lsp: LspSession,
+  crate: TempCrate,
+  relative: string,
+  accept: (d: Diagnostic[]) => boolean = () => true,
+): Promise<Diagnostic[]> {
+  return until(
+    `diagnostics of ${relative}`,
+    () => {
+      const params = lsp.diagnostics.get(crate.uri(relative));
+      return params && accept(params.diagnostics) ? params.diagnostics : undefined;
+    },
+    INDEX_TIMEOUT_MS,
+  );
+}
+
 describe('workspace diagnostics', () => {
   let lsp: LspSession;
   let crate: TempCrate;
@@ -95,22 +116,10 @@ describe('workspace diagnostics', () => {
     crate.dispose();
   });
 
-  /** The diagnostics published for a file of the crate, once they satisfy `accept`. */
-  function published(
-    relative: string,
-    accept: (d: Diagnostic[]) => boolean = () => true,
-  ): Promise<Diagnostic[]> {
-    return until(
-      `diagnostics of ${relative}`,
-      () => {
-        const params = lsp.diagnostics.get(crate.uri(relative));
-        return params && accept(params.diagnostics) ? params.diagnostics : undefined;
-      },
-      INDEX_TIMEOUT_MS,
-    );
-  }
+  const published = (relative: string, accept?: (d: Diagnostic[]) => boolean) =>
+    publishedFor(lsp, crate, relative, accept);
 
-  it('publishes the closed files’ findings from the crate index, as the CLI reports them', async () => {
+  it('publishes closed files’ findings from the crate index, as the CLI finds them', async () => {
     await crate.open(lsp, 'src/lib.rs');
     const loud = await published('src/loud.rs');
     const big = await published('src/big.rs');
@@ -123,15 +132,12 @@ describe('workspace diagnostics', () => {
       [DiagnosticSeverity.Warning, DiagnosticSeverity.Warning],
     );
     assert.ok(loud.every((d) => d.codeDescription?.href.endsWith('#guard-held-across-await')));
-    const editor = [
-      ...asFindings('src/loud.rs', loud),
-      ...asFindings('src/big.rs', big),
-    ].sort();
+    const editor = [...asFindings('src/loud.rs', loud), ...asFindings('src/big.rs', big)].sort();
     assert.deepStrictEqual(editor, cliFindings(crate.root));
     assert.strictEqual(editor.length, 3);
   });
 
-  it('leaves an open file to the live analysis, and gives it back to the index when it closes', async () => {
+  it('leaves an open file to the live analysis, and to the index once it closes', async () => {
     await crate.open(lsp, 'src/lib.rs');
     await published('src/big.rs', (d) => d.length === 1);
     const big = await crate.open(lsp, 'src/big.rs');
@@ -143,17 +149,24 @@ describe('workspace diagnostics', () => {
     // Edited so that nothing is held: the live analysis says so at once.
     const at = { line: 1, character: 0 };
     await lsp.change(big, [
-      { range: { start: at, end: { line: 2, character: 0 } }, text: '    let buffer = [0u8; 8];\n' },
+      {
+        range: { start: at, end: { line: 2, character: 0 } },
+        text: '    let buffer = [0u8; 8];\n',
+      },
     ]);
     await lsp.waitForDiagnostics(big, (d) => d.length === 0);
     await delay(1000);
-    assert.deepStrictEqual(lsp.diagnostics.get(big)?.diagnostics, [], 'not overwritten by the index');
+    assert.deepStrictEqual(
+      lsp.diagnostics.get(big)?.diagnostics,
+      [],
+      'not overwritten by the index',
+    );
     // Closed without saving: the file on disk still holds the buffer, and the index says so.
     await lsp.close(big);
     await published('src/big.rs', (d) => d.length === 1);
   });
 
-  it('clears them when the setting goes off, and publishes them again when it comes back', async () => {
+  it('clears them when the setting goes off, and publishes them when it is back', async () => {
     await crate.open(lsp, 'src/lib.rs');
     await published('src/loud.rs', (d) => d.length === 2);
     await published('src/big.rs', (d) => d.length === 1);

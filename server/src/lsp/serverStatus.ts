@@ -7,10 +7,7 @@
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import type { Connection } from 'vscode-languageserver/node';
-import {
-  SERVER_STATUS_NOTIFICATION,
-  type ServerStatusParams,
-} from '../protocol';
+import { SERVER_STATUS_NOTIFICATION, type ServerStatusParams } from '../protocol';
 import type { ClientSession } from './client';
 import type { CrateActivity, ObservedCrateRunner } from './observedCrateRunner';
 
@@ -73,7 +70,9 @@ export class ServerStatus {
   recordError(message: string): void {
     const firstLine = message.split('\n', 1)[0];
     const short =
-      firstLine.length > MAX_ERROR_CHARS ? `${firstLine.slice(0, MAX_ERROR_CHARS - 1)}…` : firstLine;
+      firstLine.length > MAX_ERROR_CHARS
+        ? `${firstLine.slice(0, MAX_ERROR_CHARS - 1)}…`
+        : firstLine;
     this.lastError = { message: short, at: new Date().toISOString() };
     this.update();
   }
@@ -90,7 +89,8 @@ export class ServerStatus {
       const message = this.messages.get(measuring.id);
       return { state: 'measuring', crate: this.nameOf(measuring.root), message, lastError };
     }
-    const indexing = running.find((a) => a.kind === 'analyze') ?? running.find((a) => a.kind === 'layout');
+    const indexing =
+      running.find((a) => a.kind === 'analyze') ?? running.find((a) => a.kind === 'layout');
     if (indexing) {
       const files = indexing.files;
       const message = files === undefined ? 'reading the module tree' : `analysing ${files} files`;

@@ -28,7 +28,7 @@ interface CrateFiles {
 
 export class WorkspaceDiagnostics {
   private readonly crates = new Map<string, CrateFiles>();
-  /** What was last published for each closed file (by path), as JSON, so the same is not sent again. */
+  /** What was last published for each closed file (by path), as JSON: sent once. */
   private readonly published = new Map<string, string>();
 
   constructor(
