@@ -17,9 +17,16 @@ import type { ClientSession } from './client';
 import { DiagnosticsOptions, enabledFindings, toDiagnostic } from './diagnostics';
 import { DocumentStore, filePathOf } from './documents';
 import type { CrateAnalysis, ObservedCrateRunner } from './observedCrateRunner';
-import type { SettingsStore } from './settings';
+import type { Settings, SettingsStore } from './settings';
+
+/**
+ * Files linted between two turns of the event loop: tokio's 297 take about 40 ms in all, which
+ * would otherwise hold up a keystroke's analysis.
+ */
+const YIELD_EVERY = 32;
 
 interface CrateFiles {
+  root: string;
   /** Bumped by every analysis and by forgetting: a slower publication of an older one stops. */
   generation: number;
   /** Absolute path → the text the analysis read and its report. */
@@ -51,10 +58,12 @@ export class WorkspaceDiagnostics {
    */
   async documentClosed(uri: string): Promise<void> {
     const file = path.resolve(filePathOf(uri));
-    const entry = this.entryOf(file);
+    const found = this.entryOf(file);
     let diagnostics: Diagnostic[] = [];
-    if (entry && (await readText(file)) === entry.text) {
-      diagnostics = (await this.diagnosticsOf(uri, file, entry.report, entry.text)) ?? [];
+    if (found && (await readText(file)) === found.entry.text) {
+      const settings = await this.settingsOf(found.crate);
+      const { report, text } = found.entry;
+      diagnostics = this.diagnosticsOf(settings, uri, file, report, text) ?? [];
     }
     if (this.isOpen(file)) {
       return;
@@ -68,7 +77,8 @@ export class WorkspaceDiagnostics {
     if (previous) {
       previous.generation++;
     }
-    const crate: CrateFiles = { generation: (previous?.generation ?? 0) + 1, files: new Map() };
+    const generation = (previous?.generation ?? 0) + 1;
+    const crate: CrateFiles = { root, generation, files: new Map() };
     files.forEach((f, i) =>
       crate.files.set(path.resolve(f.file), { text: f.text, report: reports[i] }),
     );
@@ -102,7 +112,14 @@ export class WorkspaceDiagnostics {
 
   private async publishCrate(crate: CrateFiles): Promise<void> {
     const generation = crate.generation;
+    const settings = await this.settingsOf(crate);
+    const started = Date.now();
+    let count = 0;
+    let files = 0;
     for (const [file, { text, report }] of crate.files) {
+      if (++files % YIELD_EVERY === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (crate.generation !== generation) {
         return;
       }
@@ -112,30 +129,42 @@ export class WorkspaceDiagnostics {
         continue;
       }
       const uri = pathToFileURL(file).toString();
-      const diagnostics = await this.diagnosticsOf(uri, file, report, text);
-      if (crate.generation !== generation || this.isOpen(file)) {
-        return;
-      }
+      const diagnostics = this.diagnosticsOf(settings, uri, file, report, text);
       if (diagnostics === null) {
         await this.clear(file);
         continue;
       }
+      count += diagnostics.length;
       const json = JSON.stringify(diagnostics);
-      if (this.published.get(file) !== json) {
+      // Nothing published yet counts as none: a file without findings costs no message.
+      if ((this.published.get(file) ?? '[]') !== json) {
         this.published.set(file, json);
         await this.send(uri, diagnostics);
       }
     }
+    const elapsed = Date.now() - started;
+    const name = path.basename(crate.root);
+    this.connection.tracer.log(
+      `[diagnostics] ${name}: ${count} for ${crate.files.size} files in ${elapsed} ms`,
+    );
   }
 
-  /** The file's diagnostics, or null when the setting is off for it. */
-  private async diagnosticsOf(
+  /**
+   * The settings of a crate's closed files: those of its Cargo.toml, one request for the whole
+   * crate (settings differ by workspace folder, and clippy reads the crate root's clippy.toml).
+   */
+  private settingsOf(crate: CrateFiles): Promise<Settings> {
+    return this.settings.get(pathToFileURL(path.join(crate.root, 'Cargo.toml')).toString());
+  }
+
+  /** The file's diagnostics, or null when the setting is off. */
+  private diagnosticsOf(
+    settings: Settings,
     uri: string,
     file: string,
     report: FileReport,
     text: string,
-  ): Promise<Diagnostic[] | null> {
-    const settings = await this.settings.get(uri);
+  ): Diagnostic[] | null {
     if (!settings.diagnostics.workspace) {
       return null;
     }
@@ -172,11 +201,13 @@ export class WorkspaceDiagnostics {
     }
   }
 
-  private entryOf(file: string): { text: string; report: FileReport } | undefined {
+  private entryOf(
+    file: string,
+  ): { crate: CrateFiles; entry: { text: string; report: FileReport } } | undefined {
     for (const crate of this.crates.values()) {
       const entry = crate.files.get(file);
       if (entry) {
-        return entry;
+        return { crate, entry };
       }
     }
     return undefined;
