@@ -1,17 +1,13 @@
 /**
- * The VS Code side: starts the language server for Rust files on disk and adds two commands; the
- * server's own command (Measure Exact Sizes with rustc) runs through `measure.ts`. Everything else
- * (hints, hovers, diagnostics, fixes, the crate index) comes from the server.
+ * The VS Code side: starts the language server for Rust files on disk, adds two commands and the
+ * status bar item (`statusBar.ts`); the server's own command (Measure Exact Sizes with rustc) runs
+ * through `measure.ts`. Everything else (hints, hovers, diagnostics, fixes, the crate index) comes
+ * from the server.
  */
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import {
-  LanguageClient,
-  LanguageClientOptions,
-  ServerOptions,
-  TransportKind,
-} from 'vscode-languageclient/node';
+import { LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { serverNodeFlags } from '../../server/src/nodeFlags';
 import {
   Commands,
@@ -22,10 +18,20 @@ import {
 } from '../../server/src/protocol';
 import { LayoutDocuments } from './layoutDocuments';
 import { measureExactSizes } from './measure';
+import { QuietLanguageClient } from './quietClient';
+import { ServerStatusItem } from './statusBar';
 
-let client: LanguageClient | undefined;
+let client: QuietLanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the extension gives other extensions, its tests among them. */
+export interface RustFutureSizeApi {
+  /** The status bar item's text and tooltip. */
+  status(): { text: string; tooltip: string };
+  /** The errors the language client has written to the log, oldest first. */
+  loggedErrors(): readonly string[];
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<RustFutureSizeApi> {
   const module = context.asAbsolutePath(path.join('server', 'dist', 'server.js'));
   const flags = serverNodeFlags(os.availableParallelism());
   const serverOptions: ServerOptions = {
@@ -38,11 +44,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const initializationOptions: InitializationOptions = {
     workspaceTrusted: vscode.workspace.isTrusted,
+    serverStatus: true,
   };
+  // One channel for the extension's life: the client would make a new one on each restart.
+  const outputChannel = vscode.window.createOutputChannel('Rust Future Size');
+  context.subscriptions.push(outputChannel);
   const clientOptions: LanguageClientOptions = {
     // Only files on disk: hints must not end up in diff views, git history or other virtual documents.
     documentSelector: [{ scheme: 'file', language: 'rust' }],
-    outputChannelName: 'Rust Future Size',
+    outputChannel,
     initializationOptions,
     middleware: {
       executeCommand: (command, args, next) =>
@@ -71,7 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       },
     },
   };
-  const languageClient = new LanguageClient(
+  const languageClient = new QuietLanguageClient(
     SETTINGS_SECTION,
     'Rust Future Size',
     serverOptions,
@@ -80,7 +90,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = languageClient;
 
   const layouts = new LayoutDocuments(languageClient);
+  const statusItem = new ServerStatusItem(languageClient, outputChannel);
   context.subscriptions.push(
+    statusItem,
     layouts.register(),
     vscode.commands.registerCommand(Commands.showFutureLayout, () => layouts.showAtCursor()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -111,6 +123,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     );
     throw error;
   }
+  return {
+    status: () => statusItem.shown,
+    loggedErrors: () => languageClient.loggedErrors,
+  };
 }
 
 export function deactivate(): Thenable<void> | undefined {

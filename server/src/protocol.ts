@@ -32,6 +32,8 @@ export interface InitializationOptions {
    * not send it are treated as trusted: they run the command only when their user asks for it.
    */
   workspaceTrusted?: boolean;
+  /** Whether the client wants `rustFutureSize/serverStatus` notifications (off when not sent). */
+  serverStatus?: boolean;
 }
 
 /** Notification, client → server: the workspace's trust changed (VS Code can only grant it). */
@@ -83,4 +85,23 @@ export interface DiagnosticData {
   target: { line: number; column: number } | null;
   /** Where the future starts (1-based `async` keyword): fixes are matched by it, as names differ between single-file and crate analyses. */
   futureAt?: { line: number; column: number };
+}
+
+/**
+ * Notification, server → client, sent only to clients that ask for it
+ * (`InitializationOptions.serverStatus`): what the server is doing, for a status bar. Each one
+ * replaces the last; `lastError` stays until a newer error replaces it.
+ */
+export const SERVER_STATUS_NOTIFICATION = 'rustFutureSize/serverStatus';
+export type ServerState = 'starting' | 'indexing' | 'measuring' | 'idle';
+export interface ServerStatusParams {
+  state: ServerState;
+  /** `indexing`/`measuring`: the crate's name. */
+  crate?: string;
+  /** `indexing`: how many files the crate analysis reads, once the module tree is known. */
+  files?: number;
+  /** A short line for the tooltip (`reading the module tree`, cargo's progress). */
+  message?: string;
+  /** The last error the server logged, with when (ISO 8601); null when there was none. */
+  lastError: { message: string; at: string } | null;
 }

@@ -52,6 +52,7 @@ export class ClientSession {
   private current: ClientSupport = NOTHING_SUPPORTED;
   private currentWorkspace: ClientWorkspace = { folderUri: null, root: null, folders: [] };
   private isTrusted = true;
+  private wantsStatus = false;
   private readonly initialized = new Emitter<ClientSupport>();
   private readonly trustChanged = new Emitter<boolean>();
   /** Fires once, with what the client supports, while `initialize` is answered. */
@@ -70,6 +71,11 @@ export class ClientSession {
   /** Whether the workspace is trusted (untrusted ones do not run cargo). */
   get trusted(): boolean {
     return this.isTrusted;
+  }
+
+  /** Whether the client asked for `rustFutureSize/serverStatus` notifications. */
+  get wantsServerStatus(): boolean {
+    return this.wantsStatus;
   }
 
   /** Reads `initialize`'s parameters and tells the subscribers. */
@@ -95,9 +101,9 @@ export class ClientSession {
       root: folderUri?.startsWith('file:') ? fileURLToPath(folderUri) : null,
       folders: uris.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u)),
     };
-    this.isTrusted =
-      (params.initializationOptions as InitializationOptions | undefined)?.workspaceTrusted !==
-      false;
+    const options = params.initializationOptions as InitializationOptions | undefined;
+    this.isTrusted = options?.workspaceTrusted !== false;
+    this.wantsStatus = options?.serverStatus === true;
     this.initialized.fire(this.current);
     return this.current;
   }

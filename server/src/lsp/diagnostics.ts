@@ -1,6 +1,7 @@
 /**
- * Findings as LSP diagnostics, pushed after each analysis and cleared on close. What is found, and
- * at which level, is `lints/`'s; this file only converts.
+ * Findings as LSP diagnostics, pushed after each analysis of an open document; on close, the
+ * document's diagnostics become the crate index's (`workspaceDiagnostics.ts`) or none. What is
+ * found, and at which level, is `lints/`'s; this file only converts.
  */
 import type { ClientSession } from './client';
 import { Connection, Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
@@ -9,6 +10,7 @@ import type { Finding } from '../lints/finding';
 import { lintFile } from '../lints/registry';
 import { Analysis, DocumentStore } from './documents';
 import { Settings, SettingsStore } from './settings';
+import type { WorkspaceDiagnostics } from './workspaceDiagnostics';
 
 const SEVERITY: Record<
   Settings['diagnostics']['severity'][keyof Settings['diagnostics']['severity']],
@@ -28,7 +30,10 @@ export interface DiagnosticsOptions {
 }
 
 /** The findings of an analysis that its lint levels report and the settings let through. */
-export function enabledFindings(analysis: Analysis, settings: Settings): Finding[] {
+export function enabledFindings(
+  analysis: Pick<Analysis, 'report' | 'source' | 'moduleAncestors'>,
+  settings: Settings,
+): Finding[] {
   if (!settings.diagnostics.enable) {
     return [];
   }
@@ -77,12 +82,13 @@ export class DiagnosticsFeature {
     private readonly settings: SettingsStore,
     private readonly client: ClientSession,
     private readonly options: Omit<DiagnosticsOptions, 'relatedInformation' | 'codeDescription'>,
+    private readonly closedFiles: Pick<WorkspaceDiagnostics, 'documentClosed'>,
   ) {}
 
   register(): void {
     this.documents.onDidAnalyse((analysis) => void this.publish(analysis));
     this.documents.documents.onDidClose(
-      (e) => void this.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }),
+      (e) => void this.closedFiles.documentClosed(e.document.uri),
     );
   }
 

@@ -25,6 +25,7 @@ import { SourceText } from '../text/sourceText';
 import { carryOver } from './carryOver';
 import { SyntaxTrees } from './syntaxTrees';
 import { ParseTimeout } from '../analysis/syntax/parser';
+import { logNotice } from './serverLog';
 
 /** An editor keystroke can afford less than a batch run. */
 const PARSE_BUDGET_MS = 1000;
@@ -363,7 +364,7 @@ export class DocumentStore {
       }
     }
     for (const notice of report.notices) {
-      this.connection.console.log(`[analysis] ${notice}`);
+      logNotice(this.connection, notice);
     }
     return this.makeAnalysis(uri, version, text, source, report, edition, origin, plain);
   }

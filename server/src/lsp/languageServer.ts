@@ -22,14 +22,17 @@ import { CalibrationFeature } from './calibrationCommand';
 import { ClientSession } from './client';
 import { CodeActionsFeature } from './codeActions';
 import { ClippyConfig } from '../lints/clippyConfig';
-import { CrateRunner } from './crateRunner';
+import type { CrateRunner } from './crateRunner';
 import { DiagnosticsFeature } from './diagnostics';
 import { DocumentStore, filePathOf } from './documents';
 import { HoversFeature } from './hovers';
 import { InlayHintsFeature } from './inlayHints';
 import { LayoutDocumentFeature } from './layoutDocument';
+import { ObservedCrateRunner } from './observedCrateRunner';
+import { ServerStatus } from './serverStatus';
 import { SettingsStore } from './settings';
 import { WorkspaceIndex } from './workspace';
+import { WorkspaceDiagnostics } from './workspaceDiagnostics';
 
 /**
  * The first analysis pays for JIT compilation of the engine; one small analysis while the client is
@@ -90,6 +93,7 @@ export interface ServerParts {
   clippy: ClippyConfig;
   diagnostics: DiagnosticsFeature;
   calibration: CalibrationFeature;
+  status: ServerStatus;
   /** Every feature, registered in this order. */
   features: Feature[];
 }
@@ -152,7 +156,8 @@ export class RustFutureSizeServer {
   }
 
   private initialized(): void {
-    const { client, documents } = this.parts;
+    const { client, documents, status } = this.parts;
+    status.clientInitialized();
     if (client.workspace.folderUri) {
       documents.prepare(client.workspace.folderUri);
     }
@@ -229,8 +234,20 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   // Requests wait for the parser; a failure to load it is logged once and answered with nothing.
   const ready = loadParser(connection, options, () => documents.all().length);
   const documents = new DocumentStore(connection, settings, client, ready);
-  const runner = new CrateRunner((message) => connection.console.log(message), options.wasmPaths);
+  const runner = new ObservedCrateRunner(
+    (message) => connection.console.log(message),
+    options.wasmPaths,
+  );
   const workspace = new WorkspaceIndex(connection, documents, runner, client);
+  const crateName = (root: string) => workspace.allCrates().find((c) => c.root === root)?.name;
+  const status = new ServerStatus(connection, client, runner, crateName);
+  void ready.then(() => status.parserLoaded());
+  // Every error the server logs goes through here: the status bar shows the last one.
+  const logError = connection.console.error.bind(connection.console);
+  connection.console.error = (message: string) => {
+    logError(message);
+    status.recordError(message);
+  };
   const calibration = new CalibrationFeature(
     connection,
     documents,
@@ -239,9 +256,23 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     runner,
     client,
   );
-  const diagnostics = new DiagnosticsFeature(connection, documents, settings, client, {
-    docsUrl: options.docsUrl,
-  });
+  const closedFiles = new WorkspaceDiagnostics(
+    connection,
+    documents,
+    settings,
+    client,
+    runner,
+    (file) => workspace.moduleAncestors(file),
+    { docsUrl: options.docsUrl },
+  );
+  const diagnostics = new DiagnosticsFeature(
+    connection,
+    documents,
+    settings,
+    client,
+    { docsUrl: options.docsUrl },
+    closedFiles,
+  );
   const inlayHints = new InlayHintsFeature(connection, documents, settings, client);
   workspace.onDidIndex(() => inlayHints.refresh());
   const features: Feature[] = [
@@ -261,6 +292,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     clippy,
     diagnostics,
     calibration,
+    status,
     features,
   };
   new RustFutureSizeServer(connection, parts, options).listen();
