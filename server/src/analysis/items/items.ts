@@ -1281,6 +1281,10 @@ function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScop
  * type of another crate is never sized as the std type of the same name.
  */
 export function resolveTypePath(segments: string[], args: Ty[], index: ItemIndex): Ty {
+  const shadowed = shadowedImport(segments, index);
+  if (shadowed) {
+    return { k: 'unknown', text: shadowed };
+  }
   const clean = resolvePath(segments, index);
   // `io::Result<T>` and `fmt::Result` are aliases of `Result` with a fixed error type.
   const qualifier = clean[clean.length - 2];
@@ -1306,6 +1310,26 @@ export function resolveTypePath(segments: string[], args: Ty[], index: ItemIndex
   }
   const origin = originOf(clean, index);
   return origin ? { k: 'adt', segments: clean, args, origin } : { k: 'adt', segments: clean, args };
+}
+
+/**
+ * A bare name the file both defines (in some module of it) and imports from another crate: which
+ * one a use of it means depends on the module it is in, which the file's index does not keep.
+ */
+function shadowedImport(segments: string[], index: ItemIndex): string | null {
+  const name = segments.length === 1 ? segments[0] : null;
+  const imported = name !== null && index.types.has(name) ? index.uses.get(name) : undefined;
+  if (!imported || imported.length < 2) {
+    return null;
+  }
+  const root = imported[0];
+  const local =
+    root === 'crate' ||
+    root === 'self' ||
+    root === 'super' ||
+    STD_ROOTS.has(root) ||
+    [...index.typeModules.values()].some((modules) => modules.includes(root));
+  return local ? null : `${name} (this file's own or ${imported.join('::')})`;
 }
 
 /** A written path with its first segment resolved through the `use`s; `crate::`, `self::`, `super::` paths start with `crate`. */
