@@ -1019,6 +1019,9 @@ class FileAnalysis {
         const e = this.findFuture(this.keyOf(n))?.entry;
         return e ? this.futureType(e) : null;
       },
+      dependencyFn: this.options.dependencies
+        ? (path) => this.options.dependencies!.foreignFn(path)
+        : undefined,
       futureOfFn: (fn, subst) => {
         const e = this.findFuture(this.keyOf(fn.node))?.entry;
         if (!e) {

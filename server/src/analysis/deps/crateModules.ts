@@ -5,11 +5,13 @@
  * A module's file is parsed the first time a path leads into it; trees are freed at once (the
  * index keeps plain data only).
  */
-import { CfgEnv, HOST_CFG, compiledIn, precedingAttributes } from '../syntax/cfg';
+import { CfgEnv, HOST_CFG, attributeKeeps, compiledIn, precedingAttributes } from '../syntax/cfg';
 import { MacroTrees } from '../syntax/macros';
 import { ParseTimeout, SyntaxNode, parseRust } from '../syntax/parser';
 import { indexItems } from '../items/items';
 import { UserType } from '../types/layout';
+import { Ty } from '../types/types';
+import { FnInfo } from '../items/items';
 import { DependencyFile, DependencyPackage } from './dependencySources';
 
 export interface ModuleScope {
@@ -21,12 +23,26 @@ export interface ModuleScope {
   uses: Map<string, string[]>;
   /** `use PATH::*` paths as written. */
   globs: string[][];
+  /** Free fns defined in the module, by name. */
+  fns: Map<string, DependencyFn>;
+  /** Fn names the module defines more than once. */
+  ambiguousFns: Set<string>;
+}
+
+/** A dependency's free fn, as much of its signature as sizing its result needs. */
+export interface DependencyFn {
+  name: string;
+  generics: string[];
+  /** Parameter types, in order. */
+  params: Ty[];
+  ret: Ty;
+  isAsync: boolean;
 }
 
 /** Files parsed per dependency file are bounded by this budget each (a batch can afford it). */
 const PARSE_BUDGET_MS = 5000;
 
-const IMPL_OF = /\bimpl\b[^{;]*?\b(Drop|Copy)\s+for\s+([A-Za-z_][A-Za-z0-9_]*)/g;
+const IMPL_OF = /\bimpl\b[^{;]*?\b(Drop|Copy|IntoFuture)\s+for\s+([A-Za-z_][A-Za-z0-9_]*)/g;
 
 export function moduleKey(modulePath: readonly string[]): string {
   return modulePath.join('::');
@@ -42,6 +58,10 @@ export class CrateModules {
   /** Types with an `impl Drop` / `impl Copy` anywhere in the crate, by name. */
   private readonly dropImpls = new Set<string>();
   private readonly copyImpls = new Set<string>();
+  /** The crate's cfg macros: the `cfg(..)` predicates each puts on its items (null: not known). */
+  private readonly cfgMacros = new Map<string, string[] | null>();
+  /** Types with an `impl IntoFuture`: awaiting one awaits another type. */
+  readonly intoFutureImpls = new Set<string>();
   private readonly cfg: CfgEnv;
   /** Files read and parsed, for measurements. */
   filesParsed = 0;
@@ -111,12 +131,26 @@ export class CrateModules {
     return dropImpl === type.dropImpl && copy === type.copy ? type : { ...type, dropImpl, copy };
   }
 
-  /** Reads every file's text once for `impl Drop for X` (the type may be in another file). */
+  /**
+   * Reads every file's text once for `impl Drop for X` (the type may be in another file) and for
+   * the crate's cfg macros (`cfg_net! { .. }`: `macro_rules!` that put a `#[cfg]` on each item).
+   */
   noteImpls(): void {
     for (const f of [...this.filesOf.values()].flat()) {
       const text = this.pkg.read(f.path);
+      if (text?.includes('macro_rules!')) {
+        for (const [name, predicates] of cfgMacros(text)) {
+          this.cfgMacros.set(name, this.cfgMacros.has(name) ? null : predicates);
+        }
+      }
       for (const m of text?.matchAll(IMPL_OF) ?? []) {
-        (m[1] === 'Drop' ? this.dropImpls : this.copyImpls).add(m[2]);
+        const set =
+          m[1] === 'Drop'
+            ? this.dropImpls
+            : m[1] === 'Copy'
+              ? this.copyImpls
+              : this.intoFutureImpls;
+        set.add(m[2]);
       }
     }
   }
@@ -137,26 +171,40 @@ export class CrateModules {
     }
     this.filesParsed++;
     const macros = new MacroTrees();
+    const expanded: SyntaxNode[] = [];
     try {
       const index = indexItems(
         tree.rootNode,
         file.modulePath,
-        (m) => macros.items(m),
+        (m) => {
+          const items = this.macroCompiles(m) ? macros.items(m) : null;
+          if (items) {
+            expanded.push(items);
+          }
+          return items;
+        },
         undefined,
         this.cfg,
       );
-      this.noteModuleDeclarations(tree.rootNode, file.modulePath);
+      for (const container of [tree.rootNode, ...expanded]) {
+        this.noteModuleDeclarations(container, file.modulePath);
+      }
       const fileScope = this.newScope(file.modulePath, index.uses, index.globImports);
       const inline = new Map<string, ModuleScope>();
       for (const path of inlineModules(tree.rootNode)) {
         const scope = this.newScope([...file.modulePath, ...path], index.uses, index.globImports);
         inline.set(path[path.length - 1], scope);
       }
+      this.noteFns(index.fns);
       const own = file.modulePath[file.modulePath.length - 1] ?? '';
       for (const [name, modules] of index.typeModules) {
         for (const m of new Set(modules)) {
           const scope = m === own ? fileScope : (inline.get(m) ?? fileScope);
-          const type = m === '' ? index.types.get(name) : index.types.get(`${m}::${name}`);
+          // A type alias is noted before it is indexed, so only its bare name holds it.
+          const type =
+            m === '' || modules.length === 1
+              ? index.types.get(name)
+              : index.types.get(`${m}::${name}`);
           const twice =
             modules.filter((x) => x === m).length > 1 || (m === '' && modules.length > 1);
           if (twice || index.ambiguousTypes.has(name) || !type) {
@@ -169,6 +217,35 @@ export class CrateModules {
     } finally {
       macros.dispose();
       tree.delete();
+    }
+  }
+
+  /** Whether the items of an item-level macro are compiled (a cfg macro's cfg holds, or may). */
+  private macroCompiles(macro: SyntaxNode): boolean {
+    const name = macro.childForFieldName('macro')?.text.trim() ?? '';
+    const predicates = this.cfgMacros.get(name);
+    return !predicates || predicates.every((p) => attributeKeeps(`#[cfg(${p})]`, this.cfg));
+  }
+
+  /** Free fns, each in the scope of the module its path names (fns in bodies have none). */
+  private noteFns(fns: Map<string, FnInfo[]>): void {
+    for (const [name, infos] of fns) {
+      for (const info of infos) {
+        const scope = this.scopes.get(info.path.split('::').slice(0, -1).join('::'));
+        if (!scope) {
+          continue;
+        }
+        if (scope.fns.has(name)) {
+          scope.ambiguousFns.add(name);
+        }
+        scope.fns.set(name, {
+          name,
+          generics: info.generics,
+          params: info.params.filter((p) => !p.isSelf).map((p) => p.ty),
+          ret: info.ret,
+          isAsync: info.isAsync,
+        });
+      }
     }
   }
 
@@ -194,7 +271,14 @@ export class CrateModules {
     globs: string[][],
   ): ModuleScope {
     const key = moduleKey(modulePath);
-    const scope: ModuleScope = { types: new Map(), ambiguous: new Set(), uses, globs };
+    const scope: ModuleScope = {
+      types: new Map(),
+      ambiguous: new Set(),
+      uses,
+      globs,
+      fns: new Map(),
+      ambiguousFns: new Set(),
+    };
     if (!this.scopes.has(key)) {
       this.scopes.set(key, scope);
     }
@@ -220,4 +304,89 @@ function inlineModules(root: SyntaxNode): string[][] {
   };
   visit(root, []);
   return found;
+}
+
+const MACRO_RULES = /\bmacro_rules!\s*([A-Za-z_][A-Za-z0-9_]*)\s*\{/g;
+/** A single rule taking items and giving each back behind attributes: `($($i:item)*) => { $( #[cfg(..)] $i )* }`. */
+const CFG_MACRO_RULE =
+  /^\s*\(\s*\$\(\s*\$(\w+)\s*:\s*item\s*\)\s*\*\s*\)\s*=>\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$/;
+
+/** The cfg macros a file defines, with the `cfg(..)` predicates each puts on its items. */
+function cfgMacros(text: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const m of text.matchAll(MACRO_RULES)) {
+    const open = m.index + m[0].length;
+    const body = text.slice(open, matchingBrace(text, open));
+    const rule = CFG_MACRO_RULE.exec(body);
+    if (!rule || rule[1] !== rule[3]) {
+      continue;
+    }
+    const predicates = attributePredicates(rule[2]);
+    if (predicates !== null && predicates.length > 0) {
+      found.set(m[1], predicates);
+    }
+  }
+  return found;
+}
+
+/**
+ * The cfg predicates of a run of attributes (`#[cfg(P)]`, and `#[cfg_attr(A, cfg(B))]` read as
+ * `any(not(A), B)`); other attributes (docs) add none. Null when the text is not only attributes.
+ */
+function attributePredicates(text: string): string[] | null {
+  const predicates: string[] = [];
+  let rest = text.trim();
+  while (rest.startsWith('#')) {
+    const open = rest.indexOf('[');
+    if (open < 0 || rest.slice(1, open).trim() !== '') {
+      return null;
+    }
+    const close = matchingBracket(rest, open + 1);
+    const inner = rest.slice(open + 1, close).trim();
+    rest = rest.slice(close + 1).trim();
+    const cfg = /^cfg\s*\(([\s\S]*)\)$/.exec(inner);
+    const cfgAttr = /^cfg_attr\s*\(([\s\S]*)\)$/.exec(inner);
+    if (cfg) {
+      predicates.push(cfg[1]);
+    } else if (cfgAttr) {
+      const comma = topLevelComma(cfgAttr[1]);
+      const applied = /^cfg\s*\(([\s\S]*)\)$/.exec(cfgAttr[1].slice(comma + 1).trim());
+      if (comma >= 0 && applied) {
+        predicates.push(`any(not(${cfgAttr[1].slice(0, comma)}), ${applied[1]})`);
+      }
+    }
+  }
+  return rest === '' ? predicates : null;
+}
+
+/** Index of the first comma outside parentheses, or -1. */
+function topLevelComma(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    depth += text[i] === '(' ? 1 : text[i] === ')' ? -1 : 0;
+    if (text[i] === ',' && depth === 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+function matchingBrace(text: string, from: number): number {
+  return matchingClose(text, from, '{', '}');
+}
+
+function matchingBracket(text: string, from: number): number {
+  return matchingClose(text, from, '[', ']');
+}
+
+/** Index of the `close` that ends a group opened just before `from` (or the text's end). */
+function matchingClose(text: string, from: number, open: string, close: string): number {
+  let depth = 1;
+  for (let i = from; i < text.length; i++) {
+    depth += text[i] === open ? 1 : text[i] === close ? -1 : 0;
+    if (depth === 0) {
+      return i;
+    }
+  }
+  return text.length;
 }

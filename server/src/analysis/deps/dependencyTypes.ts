@@ -9,12 +9,22 @@
  */
 import { ForeignType, UserType } from '../types/layout';
 import { PRELUDE_TYPES, STD_ROOTS } from '../types/types';
-import { CrateModules, moduleKey } from './crateModules';
+import { CrateModules, DependencyFn, moduleKey } from './crateModules';
+
+/** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
+type Namespace = 'type' | 'value';
+
+/** A dependency's fn a path names, with the scope its signature's paths are read in. */
+export interface ForeignFn {
+  fn: DependencyFn;
+  scope: string;
+}
 import { DependencyGraph, DependencyPackage } from './dependencySources';
 
 /** Where a path leads inside the graph. */
 type Target =
   | { k: 'type'; pkg: string; module: string[]; type: UserType }
+  | { k: 'fn'; pkg: string; module: string[]; fn: DependencyFn }
   | { k: 'module'; pkg: string; module: string[] }
   | { k: 'std'; segments: string[] }
   | { k: 'missing'; reason: string }
@@ -144,7 +154,13 @@ export class DependencyTypes {
   }
 
   /** A path from the root of package `pkg`, or why the package cannot be read. */
-  private resolveInCrate(pkg: string, module: string[], rest: string[], depth: number): Target {
+  private resolveInCrate(
+    pkg: string,
+    module: string[],
+    rest: string[],
+    depth: number,
+    ns: Namespace = 'type',
+  ): Target {
     const node = this.graph.package(pkg);
     if (!node || node.missing !== null) {
       const label = node?.label ?? pkg;
@@ -152,11 +168,17 @@ export class DependencyTypes {
       this.missingUsed.set(label, why);
       return { k: 'missing', reason: `${[label, ...rest].join('::')} (${why})` };
     }
-    return this.walk(pkg, module, rest, depth);
+    return this.walk(pkg, module, rest, depth, ns);
   }
 
   /** A path written in module `module` of `pkg`. */
-  private resolve(pkg: string, module: string[], segments: string[], depth: number): Target {
+  private resolve(
+    pkg: string,
+    module: string[],
+    segments: string[],
+    depth: number,
+    ns: Namespace = 'type',
+  ): Target {
     if (depth > MAX_DEPTH || segments.length === 0) {
       return segments.length === 0 ? { k: 'module', pkg, module } : null;
     }
@@ -169,7 +191,7 @@ export class DependencyTypes {
       // crate root's, it is read from the module and each module above it.
       for (let n = 0; n <= module.length; n++) {
         const from = n === 0 ? [] : module.slice(0, module.length - n + 1);
-        const found = this.walk(pkg, from, rest, depth + 1);
+        const found = this.walk(pkg, from, rest, depth + 1, ns);
         if (found !== null) {
           return found;
         }
@@ -177,27 +199,34 @@ export class DependencyTypes {
       return null;
     }
     if (first === 'self') {
-      return this.walk(pkg, module, rest, depth + 1);
+      return this.walk(pkg, module, rest, depth + 1, ns);
     }
     if (first === 'super') {
-      return this.resolve(pkg, module.slice(0, -1), ['self', ...rest], depth + 1);
+      return this.resolve(pkg, module.slice(0, -1), ['self', ...rest], depth + 1, ns);
     }
-    const head = this.lookup(pkg, module, first, depth + 1);
+    const head = this.lookup(pkg, module, first, depth + 1, rest.length === 0 ? ns : 'type');
     if (rest.length === 0 || head === null) {
       return head;
     }
-    return this.continueFrom(head, rest, depth + 1);
+    return this.continueFrom(head, rest, depth + 1, ns);
   }
 
   /** The rest of a path after its first segment led to `head`. */
-  private continueFrom(head: NonNullable<Target>, rest: string[], depth: number): Target {
+  private continueFrom(
+    head: NonNullable<Target>,
+    rest: string[],
+    depth: number,
+    ns: Namespace,
+  ): Target {
     switch (head.k) {
       case 'module':
-        return this.walk(head.pkg, head.module, rest, depth);
+        return this.walk(head.pkg, head.module, rest, depth, ns);
       case 'std':
         return { k: 'std', segments: [...head.segments, ...rest] };
       case 'missing':
         return head;
+      case 'fn':
+        return null;
       case 'type':
         // An associated item (`Enum::Variant`, `<T>::Assoc`): not a type this index sizes.
         return {
@@ -208,42 +237,49 @@ export class DependencyTypes {
   }
 
   /** Segments looked up one module after another, from `module`. */
-  private walk(pkg: string, module: string[], segments: string[], depth: number): Target {
+  private walk(
+    pkg: string,
+    module: string[],
+    segments: string[],
+    depth: number,
+    ns: Namespace = 'type',
+  ): Target {
     if (segments.length === 0) {
       return { k: 'module', pkg, module };
     }
-    const head = this.lookup(pkg, module, segments[0], depth + 1);
-    if (segments.length === 1 || head === null) {
+    const last = segments.length === 1;
+    const head = this.lookup(pkg, module, segments[0], depth + 1, last ? ns : 'type');
+    if (last || head === null) {
       return head;
     }
-    return this.continueFrom(head, segments.slice(1), depth + 1);
+    return this.continueFrom(head, segments.slice(1), depth + 1, ns);
   }
 
   /** What `name` means in a module: its item, a child module, a `use`, an extern crate, a glob. */
-  private lookup(pkg: string, module: string[], name: string, depth: number): Target {
+  private lookup(
+    pkg: string,
+    module: string[],
+    name: string,
+    depth: number,
+    ns: Namespace = 'type',
+  ): Target {
     const crate = this.crate(pkg);
     if (depth > MAX_DEPTH || !crate) {
       return null;
     }
     const scope = crate.scope(module);
-    if (scope?.ambiguous.has(name)) {
-      return { k: 'missing', reason: `${this.describe(pkg, [...module, name])} (defined twice)` };
-    }
-    const type = scope?.types.get(name);
-    if (type) {
-      return { k: 'type', pkg, module, type };
-    }
-    if (crate.hasModule([...module, name])) {
-      return { k: 'module', pkg, module: [...module, name] };
+    const own = ns === 'type' ? this.ownType(pkg, module, name) : this.ownFn(pkg, module, name);
+    if (own !== null) {
+      return own;
     }
     const used = scope?.uses.get(name);
     if (used) {
-      const found = this.resolve(pkg, module, used, depth + 1);
+      const found = this.resolve(pkg, module, used, depth + 1, ns);
       if (found !== null) {
         return found;
       }
     }
-    const extern = this.graph.package(pkg)?.externs.get(name);
+    const extern = ns === 'type' ? this.graph.package(pkg)?.externs.get(name) : undefined;
     if (extern !== undefined) {
       return this.resolveInCrate(extern, [], [], depth + 1);
     }
@@ -251,7 +287,7 @@ export class DependencyTypes {
     for (const glob of scope?.globs ?? []) {
       const from = this.resolve(pkg, module, glob, depth + 1);
       if (from?.k === 'module') {
-        const found = this.lookup(from.pkg, from.module, name, depth + 1);
+        const found = this.lookup(from.pkg, from.module, name, depth + 1, ns);
         if (found !== null) {
           return found;
         }
@@ -261,5 +297,53 @@ export class DependencyTypes {
     }
     // Not the crate's: what `use std::..::*` brings, if std has it.
     return fromStd === null ? null : { k: 'std', segments: fromStd };
+  }
+
+  /** A type or module the module itself defines. */
+  private ownType(pkg: string, module: string[], name: string): Target {
+    const crate = this.crate(pkg)!;
+    const scope = crate.scope(module);
+    if (scope?.ambiguous.has(name)) {
+      return { k: 'missing', reason: `${this.describe(pkg, [...module, name])} (defined twice)` };
+    }
+    const type = scope?.types.get(name);
+    if (type) {
+      return { k: 'type', pkg, module, type };
+    }
+    return crate.hasModule([...module, name])
+      ? { k: 'module', pkg, module: [...module, name] }
+      : null;
+  }
+
+  /** A fn the module itself defines. */
+  private ownFn(pkg: string, module: string[], name: string): Target {
+    const scope = this.crate(pkg)!.scope(module);
+    if (scope?.ambiguousFns.has(name)) {
+      return { k: 'missing', reason: `${this.describe(pkg, [...module, name])} (defined twice)` };
+    }
+    const fn = scope?.fns.get(name);
+    return fn ? { k: 'fn', pkg, module, fn } : null;
+  }
+
+  /**
+   * The dependency's fn a call's path names (resolved through the analysed crate's `use`s, so
+   * starting with an extern crate's name); null when it is not one.
+   */
+  foreignFn(segments: string[]): ForeignFn | null {
+    const pkg = this.graph.rootExterns.get(segments[0]);
+    if (pkg === undefined || segments.length < 2) {
+      return null;
+    }
+    const target = this.resolveInCrate(pkg, [], segments.slice(1), 0, 'value');
+    if (target?.k !== 'fn') {
+      return null;
+    }
+    const ret = target.fn.ret;
+    const name = ret.k === 'adt' ? ret.segments[ret.segments.length - 1] : '';
+    if (this.crate(target.pkg)!.intoFutureImpls.has(name)) {
+      // Awaiting it awaits what `into_future` makes, not the value itself.
+      return null;
+    }
+    return { fn: target.fn, scope: `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}` };
   }
 }

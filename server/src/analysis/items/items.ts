@@ -1332,6 +1332,11 @@ function shadowedImport(segments: string[], index: ItemIndex): string | null {
   return local ? null : `${name} (this file's own or ${imported.join('::')})`;
 }
 
+/** A written path resolved through the file's `use`s (see `resolvePath`). */
+export function resolveWrittenPath(segments: string[], index: ItemIndex): string[] {
+  return resolvePath(segments, index);
+}
+
 /** A written path with its first segment resolved through the `use`s; `crate::`, `self::`, `super::` paths start with `crate`. */
 function resolvePath(segments: string[], index: ItemIndex): string[] {
   const written = segments[0] === '' ? segments.slice(1) : segments;
