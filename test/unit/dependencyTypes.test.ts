@@ -143,6 +143,22 @@ describe('dependency types from their sources', function () {
     assert.ok(clash.exact);
   });
 
+  it("sizes them in the editor's crate index, which loads the graph once per crate", async () => {
+    const crateJobs =
+      loadServerModule<typeof import('../../server/src/lsp/crateJobs')>('lsp/crateJobs');
+    const jobsOfIndex = new crateJobs.CrateJobs();
+    const lib = path.join(SIZED, 'src', 'lib.rs');
+    const files = [{ file: lib, text: fs.readFileSync(lib, 'utf8'), modulePath: [] }];
+    const reports = (await jobsOfIndex.run({
+      kind: 'analyze',
+      root: SIZED,
+      files,
+      edition: '2021',
+    })) as FileReport[];
+    const clash = named(reports[0].futures, 'clash');
+    assert.ok(clash.exact && clash.size === 132, `clash: ${clash.size}`);
+  });
+
   it("never sizes another crate's type as std's of the same name", () => {
     const text = `use tokio::net::TcpStream;
 async fn tick() {}

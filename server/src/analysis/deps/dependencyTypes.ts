@@ -47,6 +47,8 @@ function cacheKey(pkg: DependencyPackage): string {
 export class DependencyTypes {
   /** Packages a path led to whose sources could not be read, with why. */
   readonly missingUsed = new Map<string, string>();
+  /** What each name means in each module, once looked up (see `lookup`). */
+  private readonly lookups = new Map<string, Target>();
 
   constructor(private readonly graph: DependencyGraph) {}
 
@@ -262,6 +264,25 @@ export class DependencyTypes {
     name: string,
     depth: number,
     ns: Namespace = 'type',
+  ): Target {
+    // Once per name and module: glob imports can reach one module along many paths, and cycles
+    // of them (`pub use super::*` both ways) end here, as not found.
+    const key = `${ns}${SCOPE_SEPARATOR}${pkg}${SCOPE_SEPARATOR}${moduleKey(module)}::${name}`;
+    if (this.lookups.has(key)) {
+      return this.lookups.get(key)!;
+    }
+    this.lookups.set(key, null);
+    const found = this.lookupUncached(pkg, module, name, depth, ns);
+    this.lookups.set(key, found);
+    return found;
+  }
+
+  private lookupUncached(
+    pkg: string,
+    module: string[],
+    name: string,
+    depth: number,
+    ns: Namespace,
   ): Target {
     const crate = this.crate(pkg);
     if (depth > MAX_DEPTH || !crate) {
