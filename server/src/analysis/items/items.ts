@@ -355,6 +355,15 @@ class ItemWalk {
       case 'use_declaration':
         indexUse(item.childForFieldName('argument'), [], index);
         break;
+      case 'extern_crate_declaration': {
+        // `extern crate tokio as tk;`: `tk::net::TcpStream` is tokio's.
+        const crate = item.childForFieldName('name')?.text;
+        const alias = item.childForFieldName('alias')?.text;
+        if (crate && alias && crate !== 'self') {
+          index.uses.set(alias, [crate]);
+        }
+        break;
+      }
       case 'function_item':
         indexFn(item, modPath, null, null, index, this.signatures);
         break;
