@@ -58,7 +58,10 @@ export class CrateModules {
   /** Types with an `impl Drop` / `impl Copy` anywhere in the crate, by name. */
   private readonly dropImpls = new Set<string>();
   private readonly copyImpls = new Set<string>();
-  /** The crate's cfg macros: the `cfg(..)` predicates each puts on its items (null: not known). */
+  /**
+   * The crate's cfg macros (and plain passthrough ones): the `cfg(..)` each puts on its items
+   * (null: defined more than once, so not known).
+   */
   private readonly cfgMacros = new Map<string, string[] | null>();
   /** Types with an `impl IntoFuture`: awaiting one awaits another type. */
   readonly intoFutureImpls = new Set<string>();
@@ -177,7 +180,9 @@ export class CrateModules {
         tree.rootNode,
         file.modulePath,
         (m) => {
-          const items = this.macroCompiles(m) ? macros.items(m) : null;
+          const parsed = this.macroCompiles(m) ? macros.items(m) : null;
+          // Input that does not parse as items is not what the macro makes of it.
+          const items = parsed?.hasError ? null : parsed;
           if (items) {
             expanded.push(items);
           }
@@ -220,11 +225,18 @@ export class CrateModules {
     }
   }
 
-  /** Whether the items of an item-level macro are compiled (a cfg macro's cfg holds, or may). */
+  /**
+   * Whether an item-level macro's input is compiled as written: a cfg macro of the crate whose
+   * cfg holds (or may), or a macro known to keep its items' layout (`pin_project!`). Any other
+   * macro may make something else of its input (`bitflags!`), so its items are not read.
+   */
   private macroCompiles(macro: SyntaxNode): boolean {
-    const name = macro.childForFieldName('macro')?.text.trim() ?? '';
+    const name = macro.childForFieldName('macro')?.text.replace(/\s+/g, '') ?? '';
     const predicates = this.cfgMacros.get(name);
-    return !predicates || predicates.every((p) => attributeKeeps(`#[cfg(${p})]`, this.cfg));
+    if (predicates) {
+      return predicates.every((p) => attributeKeeps(`#[cfg(${p})]`, this.cfg));
+    }
+    return LAYOUT_KEEPING_MACROS.has(name.split('::').pop() ?? '');
   }
 
   /** Free fns, each in the scope of the module its path names (fns in bodies have none). */
@@ -306,6 +318,9 @@ function inlineModules(root: SyntaxNode): string[][] {
   return found;
 }
 
+/** Item macros of other crates that give their structs' fields back unchanged. */
+const LAYOUT_KEEPING_MACROS: ReadonlySet<string> = new Set(['pin_project']);
+
 const MACRO_RULES = /\bmacro_rules!\s*([A-Za-z_][A-Za-z0-9_]*)\s*\{/g;
 /** A single rule taking items and giving each back behind attributes: `($($i:item)*) => { $( #[cfg(..)] $i )* }`. */
 const CFG_MACRO_RULE =
@@ -322,7 +337,7 @@ function cfgMacros(text: string): Map<string, string[]> {
       continue;
     }
     const predicates = attributePredicates(rule[2]);
-    if (predicates !== null && predicates.length > 0) {
+    if (predicates !== null) {
       found.set(m[1], predicates);
     }
   }
