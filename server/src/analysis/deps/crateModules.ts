@@ -51,7 +51,7 @@ export function moduleKey(modulePath: readonly string[]): string {
 export class CrateModules {
   /** Files by module path: several when `mod x;` is declared once per cfg with `#[path]`. */
   private readonly filesOf = new Map<string, DependencyFile[]>();
-  /** The `#[path]` of the one `mod x;` the build compiles, by module path, once its parent is read. */
+  /** The `#[path]` of the one `mod x;` the build compiles, by module path (its parent read). */
   private readonly declaredPaths = new Map<string, string | null>();
   private readonly scopes = new Map<string, ModuleScope>();
   private readonly parsed = new Set<string>();
@@ -101,7 +101,7 @@ export class CrateModules {
     return this.scopes.get(key) ?? null;
   }
 
-  /** Whether `modulePath` names a module of the crate (its file exists or an inline one was seen). */
+  /** Whether `modulePath` names a module of the crate (a file of it, or an inline one seen). */
   hasModule(modulePath: readonly string[]): boolean {
     return this.filesOf.has(moduleKey(modulePath)) || this.scope(modulePath) !== null;
   }
@@ -322,9 +322,14 @@ function inlineModules(root: SyntaxNode): string[][] {
 const LAYOUT_KEEPING_MACROS: ReadonlySet<string> = new Set(['pin_project']);
 
 const MACRO_RULES = /\bmacro_rules!\s*([A-Za-z_][A-Za-z0-9_]*)\s*\{/g;
-/** A single rule taking items and giving each back behind attributes: `($($i:item)*) => { $( #[cfg(..)] $i )* }`. */
-const CFG_MACRO_RULE =
-  /^\s*\(\s*\$\(\s*\$(\w+)\s*:\s*item\s*\)\s*\*\s*\)\s*=>\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$/;
+/**
+ * A single rule taking items and giving each back behind attributes:
+ * `($($i:item)*) => { $( #[cfg(..)] $i )* }`.
+ */
+const CFG_MACRO_RULE = new RegExp(
+  String.raw`^\s*\(\s*\$\(\s*\$(\w+)\s*:\s*item\s*\)\s*\*\s*\)\s*=>` +
+    String.raw`\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$`,
+);
 
 /** The cfg macros a file defines, with the `cfg(..)` predicates each puts on its items. */
 function cfgMacros(text: string): Map<string, string[]> {

@@ -3,7 +3,14 @@
  * and `use` aliases, with their module paths (so futures get rustc's names).
  */
 import type { SyntaxNode } from '../syntax/parser';
-import { CfgEnv, HOST_CFG, compiledIn, evalCfg, parseCfgPredicate, precedingAttributes } from '../syntax/cfg';
+import {
+  CfgEnv,
+  HOST_CFG,
+  compiledIn,
+  evalCfg,
+  parseCfgPredicate,
+  precedingAttributes,
+} from '../syntax/cfg';
 import {
   PRELUDE_TYPES,
   STD_ROOTS,

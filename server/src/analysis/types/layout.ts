@@ -579,8 +579,9 @@ export class LayoutComputer {
   }
 
   /**
-   * Another crate's type, resolved in the crate graph: a dependency's path (`tokio::net::TcpStream`)
-   * and every path inside a dependency's item. Null when it is not another crate's.
+   * Another crate's type, resolved in the crate graph: a dependency's path
+   * (`tokio::net::TcpStream`) and every path inside a dependency's item. Null when it is not
+   * another crate's.
    */
   private foreign(ty: Ty & { k: 'adt' }): ForeignType | null {
     if (ty.scope === undefined && ty.origin !== 'dependency') {
