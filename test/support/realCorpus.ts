@@ -44,6 +44,12 @@ const rustcOut =
   );
 const crates =
   loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
+const dependencyLoader = loadServerModule<
+  typeof import('../../server/src/project/dependencyLoader')
+>('project/dependencyLoader');
+const dependencyTypes = loadServerModule<
+  typeof import('../../server/src/analysis/deps/dependencyTypes')
+>('analysis/deps/dependencyTypes');
 
 export const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
 
@@ -302,6 +308,12 @@ export interface CompareOptions {
   edition?: string;
   /** For the lib: also pair with the futures only its tests and examples instantiated (`RecordedTarget.downstream`). */
   downstream?: boolean;
+  /**
+   * The features the crate graph is resolved with (dependencies' types are sized from their
+   * sources in the registry); false: no dependencies (their types stay unknown). Default: the
+   * recording's features (with its test features for tests and examples).
+   */
+  features?: string[] | false;
 }
 
 let analysisReady: Promise<unknown> | null = null;
@@ -329,10 +341,16 @@ export async function compareRealTarget(
   }
   analysisReady ??= engine.initAnalysis();
   await analysisReady;
+  const features =
+    options.features ??
+    ('targets' in recorded
+      ? [...recorded.features, ...(target.kind === 'lib' ? [] : (recorded.testFeatures ?? []))]
+      : []);
   const reports = analyzeTarget(
     crateDir,
     recordedTarget,
     options.edition ?? ('targets' in recorded ? recorded.edition : undefined),
+    features,
   );
   let futures = recordedTarget.futures;
   if (options.downstream && recordedTarget.downstream) {
@@ -356,6 +374,7 @@ export function analyzeTarget(
   crateDir: string,
   target: TargetRef & { root: string },
   edition?: string,
+  features: string[] | false = [],
 ): FileReport[] {
   const files = targetFiles(crateDir, target);
   const crateEdition = edition ?? crates.readCrateLayout(crateDir).edition ?? '2021';
@@ -365,9 +384,60 @@ export function analyzeTarget(
       text: fs.readFileSync(f.path, 'utf8'),
       modulePath: f.modulePath,
     })),
-    { edition: crateEdition as never },
+    { edition: crateEdition as never, ...registryDependencies(crateDir, features) },
   );
 }
+
+/** A `CARGO_HOME` whose config replaces crates.io by the registry folder, made once per process. */
+let registryCargoHome: string | null = null;
+
+/** The registry folder the crates' sources are in (the folder above `crateDir`). */
+function registryCargoHomeFor(registry: string): string {
+  if (registryCargoHome === null) {
+    registryCargoHome = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-cargo-home-'));
+    fs.writeFileSync(
+      path.join(registryCargoHome, 'config.toml'),
+      `[source.crates-io]\nreplace-with = "registry"\n\n[source.registry]\ndirectory = ${JSON.stringify(registry)}\n`,
+    );
+    process.once('exit', () => fs.rmSync(registryCargoHome!, { recursive: true, force: true }));
+  }
+  return registryCargoHome;
+}
+
+/**
+ * The crate graph of a registry crate, resolved offline against the registry it sits in, as the
+ * engine's dependencies; undefined when `features` is false or no graph can be built.
+ */
+function registryDependencies(crateDir: string, features: string[] | false) {
+  if (features === false) {
+    return undefined;
+  }
+  const key = `${path.resolve(crateDir)}|${features.join(',')}`;
+  if (registryGraphs.has(key)) {
+    return registryGraphs.get(key);
+  }
+  const cargoHome = registryCargoHomeFor(path.dirname(path.resolve(crateDir)));
+  const loaded = dependencyLoader.loadDependencies(
+    crateDir,
+    { features, allFeatures: false, noDefaultFeatures: false },
+    { env: { CARGO_HOME: cargoHome, HOME: cargoHome } },
+  );
+  const options = loaded
+    ? { dependencies: new dependencyTypes.DependencyTypes(loaded.graph), features: loaded.features }
+    : undefined;
+  registryGraphs.set(key, options);
+  return options;
+}
+
+/** Crate graphs already resolved, by crate folder and features (a crate has many targets). */
+const registryGraphs = new Map<
+  string,
+  | {
+      dependencies: InstanceType<typeof dependencyTypes.DependencyTypes>;
+      features: string[];
+    }
+  | undefined
+>();
 
 /** The source files of a target with their module paths. */
 export function targetFiles(

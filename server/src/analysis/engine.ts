@@ -39,9 +39,10 @@ import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { WalkCache } from './incremental/walkCache';
 import { Instances, Place, WalkUnits } from './incremental/walkUnits';
 import { ReportMemo } from './incremental/reportMemo';
-import { compiledIn, fileCfgdOutBy, isCfgdOut } from './syntax/cfg';
+import { HOST_CFG, compiledIn, fileCfgdOutBy, isCfgdOut } from './syntax/cfg';
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { plural } from './words';
+import { DependencyTypes } from './deps/dependencyTypes';
 
 export { WalkCache };
 
@@ -90,6 +91,13 @@ export interface AnalysisOptions {
    * caller keeps ownership and deletes it. Without it the text is parsed here.
    */
   tree?: Tree;
+  /** The crates this one depends on, whose types are sized from their sources. */
+  dependencies?: DependencyTypes;
+  /**
+   * The crate's enabled features, as cargo resolved them: items, fields and variants behind
+   * `cfg(feature = ..)` of other features are left out. Without it every feature counts as on.
+   */
+  features?: readonly string[];
 }
 
 export function initAnalysis(paths?: WasmPaths): Promise<unknown> {
@@ -402,6 +410,7 @@ class FileAnalysis {
         return items;
       },
       options.walkCache?.signatures,
+      options.features ? { ...HOST_CFG, features: new Set(options.features) } : HOST_CFG,
     );
     this.index = this.localIndex;
     this.itemDependencies = new ItemDependencies(this.index);
@@ -482,6 +491,8 @@ class FileAnalysis {
           ? this.futureLayout(id)
           : { size: 0, align: 1, exact: false, unknown: [], drop: true, copy: false, niche: null },
       learnedType: (segments, args) => this.options.calibration?.type(segments, args) ?? null,
+      foreignType: (segments, scope) =>
+        this.options.dependencies?.foreignType(segments, scope, this.index.globImports) ?? null,
     });
     this.traitLayouts = new LayoutComputer(typeEnv(false));
     this.sizeLayouts = new LayoutComputer(typeEnv(true));
@@ -1008,6 +1019,9 @@ class FileAnalysis {
         const e = this.findFuture(this.keyOf(n))?.entry;
         return e ? this.futureType(e) : null;
       },
+      dependencyFn: this.options.dependencies
+        ? (path) => this.options.dependencies!.foreignFn(path)
+        : undefined,
       futureOfFn: (fn, subst) => {
         const e = this.findFuture(this.keyOf(fn.node))?.entry;
         if (!e) {

@@ -10,6 +10,9 @@ import type { FileReport } from '../analysis/report';
 import { loadCalibration } from '../measure/calibrate';
 import { modulePathFromFile, readCrateLayout } from '../project/crateLayout';
 import { readSource } from '../project/readSource';
+import { DependencyTypes } from '../analysis/deps/dependencyTypes';
+import { loadDependencies } from '../project/dependencyLoader';
+import type { FeatureOptions } from '../project/features';
 import { displayPath } from '../project/sourceFiles';
 
 /** Everything one file's analysis needs, as plain (worker-transferable) data. */
@@ -38,6 +41,10 @@ export interface CrateJob {
   parseBudgetMs: number;
   calibrationFile?: string;
   cwd: string;
+  /** Cargo's feature switches for the crate graph (default: the default features). */
+  features?: FeatureOptions;
+  /** False: size nothing from dependencies' sources (their types stay unknown). */
+  dependencies?: boolean;
 }
 
 export type AnalysisJob = FileJob | CrateJob;
@@ -85,11 +92,16 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       }
       crateFiles.push({ file: shown, text: source.text, modulePath: f.modulePath });
     }
+    const loaded = job.dependencies === false ? null : loadDependencies(job.root, job.features);
+    const dependencies = loaded ? new DependencyTypes(loaded.graph) : undefined;
     const all = analyzeCrate(crateFiles, {
       edition: job.edition,
       parseBudgetMs: job.parseBudgetMs,
       calibration: calibrationFrom(job.calibrationFile),
+      dependencies,
+      features: loaded?.features,
     });
+    noteMissingDependencies(all, dependencies);
     const wanted = new Set(job.requested.map((r) => r.file));
     for (const report of all) {
       if (wanted.has(report.file)) {
@@ -116,6 +128,19 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       futures: [],
       notices: [`${r.file}: analysis failed: ${reason}`],
     }));
+  }
+}
+
+/**
+ * One notice per dependency whose sources are not on this machine and that a type needed, on the
+ * first report with a future that needed it (its types are lower bounds there).
+ */
+function noteMissingDependencies(reports: FileReport[], dependencies?: DependencyTypes): void {
+  for (const [label, why] of dependencies?.missingUsed ?? []) {
+    const needing = reports.find((r) =>
+      r.futures.some((f) => f.unknown.some((u) => u.includes(label))),
+    );
+    needing?.notices.push(`dependency ${label}: ${why}; its types are not sized`);
   }
 }
 

@@ -9,19 +9,31 @@ import type { WasmPaths } from '../analysis/syntax/parser';
 import type { FileReport } from '../analysis/report';
 import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { CrateLayout, readCrateLayout } from '../project/crateLayout';
+import { DependencyTypes } from '../analysis/deps/dependencyTypes';
+import { loadDependencies } from '../project/dependencyLoader';
+import type { FeatureOptions } from '../project/features';
 
 export type CrateJob =
   | { kind: 'layout'; root: string; readableRoots?: string[] }
   | { kind: 'analyze'; root: string; files: CrateFile[]; edition: Edition }
   /** Measurements the crate's analyses use from now on (null: none). */
   | { kind: 'calibration'; root: string; data: CalibrationData | null }
-  | { kind: 'forget'; root: string };
+  | { kind: 'forget'; root: string }
+  /** Cargo's feature switches for a crate's graph (its dependencies are read again). */
+  | { kind: 'features'; root: string; features: FeatureOptions };
 
 export interface CrateJobResults {
   layout: CrateLayout;
   analyze: FileReport[];
   calibration: null;
   forget: null;
+  features: null;
+}
+
+/** A crate's dependencies as its analyses read them: their types, and its own features. */
+interface CrateDependencies {
+  types: DependencyTypes;
+  features: string[];
 }
 
 /** `workerData` of an index worker: the measurements known when it starts. */
@@ -44,6 +56,9 @@ export type CalibrationWorkerMessage =
 
 export class CrateJobs {
   private readonly calibrations = new Map<string, Calibration>();
+  /** Per crate root, its crate graph's dependencies (null: no graph), loaded on first analysis. */
+  private readonly dependencies = new Map<string, CrateDependencies | null>();
+  private readonly featureOptions = new Map<string, FeatureOptions>();
   private readonly ready: Promise<unknown>;
 
   constructor(wasmPaths?: WasmPaths, calibrations: [root: string, data: CalibrationData][] = []) {
@@ -62,6 +77,8 @@ export class CrateJobs {
         return analyzeCrate(job.files, {
           edition: job.edition,
           calibration: this.calibrations.get(job.root),
+          dependencies: this.dependenciesOf(job.root)?.types,
+          features: this.dependenciesOf(job.root)?.features,
         });
       case 'calibration':
         if (job.data) {
@@ -72,7 +89,30 @@ export class CrateJobs {
         return null;
       case 'forget':
         this.calibrations.delete(job.root);
+        this.dependencies.delete(job.root);
+        return null;
+      case 'features':
+        this.featureOptions.set(job.root, job.features);
+        this.dependencies.delete(job.root);
         return null;
     }
+  }
+
+  /**
+   * The crate's dependencies, from its crate graph (read once per crate and feature switches;
+   * each dependency's items are indexed when a path first leads into it, once per process).
+   */
+  private dependenciesOf(root: string): CrateDependencies | null {
+    if (!this.dependencies.has(root)) {
+      let loaded: CrateDependencies | null = null;
+      try {
+        const graph = loadDependencies(root, this.featureOptions.get(root));
+        loaded = graph && { types: new DependencyTypes(graph.graph), features: graph.features };
+      } catch {
+        // A graph that cannot be read leaves every dependency's type unknown, as before.
+      }
+      this.dependencies.set(root, loaded);
+    }
+    return this.dependencies.get(root)!;
   }
 }

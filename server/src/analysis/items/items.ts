@@ -3,7 +3,14 @@
  * and `use` aliases, with their module paths (so futures get rustc's names).
  */
 import type { SyntaxNode } from '../syntax/parser';
-import { compiledIn, precedingAttributes } from '../syntax/cfg';
+import {
+  CfgEnv,
+  HOST_CFG,
+  compiledIn,
+  evalCfg,
+  parseCfgPredicate,
+  precedingAttributes,
+} from '../syntax/cfg';
 import {
   PRELUDE_TYPES,
   STD_ROOTS,
@@ -95,25 +102,110 @@ function hasDerive(attrs: string[], trait: string): boolean {
   return attrs.some((a) => /derive\s*\(/.test(a) && new RegExp(`\\b${trait}\\b`).test(a));
 }
 
-function reprOf(attrs: string[]): { c: boolean; tag: number | null } {
-  let c = false;
-  let tag: number | null = null;
-  for (const a of attrs) {
-    const m = /repr\s*\(([^)]*)\)/.exec(a);
-    if (!m) {
+interface Repr {
+  c: boolean;
+  tag: number | null;
+  /** `repr(align(N))`: the smallest alignment. */
+  align: number | null;
+  /** A representation not modelled (`packed`, or a `cfg_attr` whose condition is not known). */
+  unsupported: string | null;
+}
+
+function reprOf(attrs: string[], cfg: CfgEnv = HOST_CFG): Repr {
+  const repr: Repr = { c: false, tag: null, align: null, unsupported: null };
+  for (const attr of attrs) {
+    const parts = reprParts(attr, cfg);
+    if (parts === 'unknown') {
+      repr.unsupported = attr;
       continue;
     }
-    for (const part of m[1].split(',').map((s) => s.trim())) {
+    for (const part of parts) {
       if (part === 'C') {
-        c = true;
+        repr.c = true;
       }
       const int = /^[ui](8|16|32|64|128|size)$/.exec(part);
       if (int) {
-        tag = int[1] === 'size' ? 8 : Number(int[1]) / 8;
+        repr.tag = int[1] === 'size' ? 8 : Number(int[1]) / 8;
+      }
+      const align = /^align\s*\(\s*(\d+)\s*\)$/.exec(part);
+      if (align) {
+        repr.align = Math.max(repr.align ?? 1, Number(align[1]));
+      }
+      if (/^packed\b/.test(part) || part === 'simd') {
+        repr.unsupported = attr;
       }
     }
   }
-  return { c, tag };
+  return repr;
+}
+
+/**
+ * The parts of a `#[repr(..)]` (also through `#[cfg_attr(PRED, repr(..))]` when PRED holds);
+ * `unknown` when a `cfg_attr`'s condition cannot be decided.
+ */
+function reprParts(attr: string, cfg: CfgEnv): string[] | 'unknown' {
+  const cfgAttr = /^#\s*\[\s*cfg_attr\s*\(([\s\S]*)\)\s*\]$/.exec(attr.trim());
+  let text = attr;
+  if (cfgAttr) {
+    if (!/\brepr\s*\(/.test(cfgAttr[1])) {
+      return [];
+    }
+    const split = topLevelComma(cfgAttr[1]);
+    const pred = split < 0 ? null : parseCfgPredicate(cfgAttr[1].slice(0, split));
+    const holds = pred ? evalCfg(pred, cfg) : null;
+    if (holds === null) {
+      return 'unknown';
+    }
+    if (!holds) {
+      return [];
+    }
+    text = cfgAttr[1].slice(split + 1);
+  }
+  const m = /\brepr\s*\(([\s\S]*)\)/.exec(text);
+  if (!m) {
+    return [];
+  }
+  const inner = m[1].slice(0, closingParen(m[1]));
+  const parts: string[] = [];
+  for (let rest = inner; rest.trim() !== ''; ) {
+    const comma = topLevelComma(rest);
+    parts.push((comma < 0 ? rest : rest.slice(0, comma)).trim());
+    rest = comma < 0 ? '' : rest.slice(comma + 1);
+  }
+  return parts;
+}
+
+/** Index of the first comma outside parentheses, or -1. */
+function topLevelComma(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    depth += ch === '(' ? 1 : ch === ')' ? -1 : 0;
+    if (ch === ',' && depth === 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** Index of the parenthesis that closes an already opened one, or the text's length. */
+function closingParen(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    depth += text[i] === '(' ? 1 : text[i] === ')' ? -1 : 0;
+    if (depth < 0) {
+      return i;
+    }
+  }
+  return text.length;
+}
+
+/** What a type's `repr` adds to its entry beyond `repr(C)` and the tag size. */
+function reprExtras(repr: Repr): { reprAlign?: number; reprUnsupported?: string } {
+  return {
+    ...(repr.align !== null ? { reprAlign: repr.align } : {}),
+    ...(repr.unsupported !== null ? { reprUnsupported: repr.unsupported } : {}),
+  };
 }
 
 function typeParams(node: SyntaxNode | null): string[] {
@@ -170,9 +262,10 @@ export function indexItems(
   modulePath: string[] = [],
   expand?: ItemMacroExpander,
   signatures?: SignatureMemo,
+  cfg: CfgEnv = HOST_CFG,
 ): ItemIndex {
   const index = emptyIndex();
-  const walk = new ItemWalk(index, expand, signatures);
+  const walk = new ItemWalk(index, expand, signatures, cfg);
   walk.visitItems(root, modulePath);
   evaluateConsts(index, walk.pendingConsts);
   for (const name of walk.dropImpls) {
@@ -227,10 +320,12 @@ class ItemWalk {
     private readonly index: ItemIndex,
     private readonly expand: ItemMacroExpander | undefined,
     private readonly signatures: SignatureMemo | undefined,
+    /** What is set in the build (a dependency's own features, for one). */
+    private readonly cfg: CfgEnv,
   ) {}
 
   visitItems(container: SyntaxNode, modPath: string[]): void {
-    for (const item of compiledIn(container.namedChildren)) {
+    for (const item of compiledIn(container.namedChildren, this.cfg)) {
       this.visitItem(item, modPath);
     }
   }
@@ -248,12 +343,12 @@ class ItemWalk {
       case 'struct_item':
       case 'union_item':
         noteTypeClash(item, index, false);
-        indexStruct(item, index);
+        indexStruct(item, index, this.cfg);
         noteModule(index, item, modPath);
         break;
       case 'enum_item':
         noteTypeClash(item, index, false);
-        indexEnum(item, index);
+        indexEnum(item, index, this.cfg);
         noteModule(index, item, modPath);
         break;
       case 'type_item':
@@ -267,6 +362,15 @@ class ItemWalk {
       case 'use_declaration':
         indexUse(item.childForFieldName('argument'), [], index);
         break;
+      case 'extern_crate_declaration': {
+        // `extern crate tokio as tk;`: `tk::net::TcpStream` is tokio's.
+        const crate = item.childForFieldName('name')?.text;
+        const alias = item.childForFieldName('alias')?.text;
+        if (crate && alias && crate !== 'self') {
+          index.uses.set(alias, [crate]);
+        }
+        break;
+      }
       case 'function_item':
         indexFn(item, modPath, null, null, index, this.signatures);
         break;
@@ -370,7 +474,7 @@ function noteTypeClash(item: SyntaxNode, index: ItemIndex, inBody: boolean): voi
   }
 }
 
-function indexStruct(item: SyntaxNode, index: ItemIndex): void {
+function indexStruct(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = HOST_CFG): void {
   const name = item.childForFieldName('name')?.text;
   if (!name) {
     return;
@@ -381,7 +485,7 @@ function indexStruct(item: SyntaxNode, index: ItemIndex): void {
   const body = item.childForFieldName('body');
   const fields: { name: string; ty: Ty }[] = [];
   if (body?.type === 'field_declaration_list') {
-    for (const f of compiledIn(body.namedChildren)) {
+    for (const f of compiledIn(body.namedChildren, cfg)) {
       if (f.type === 'field_declaration') {
         const ty = f.childForFieldName('type');
         fields.push({
@@ -397,7 +501,7 @@ function indexStruct(item: SyntaxNode, index: ItemIndex): void {
       }
     });
   }
-  const repr = reprOf(attrs);
+  const repr = reprOf(attrs, cfg);
   index.types.set(name, {
     kind: 'struct',
     name,
@@ -406,10 +510,12 @@ function indexStruct(item: SyntaxNode, index: ItemIndex): void {
     reprC: repr.c,
     copy: hasDerive(attrs, 'Copy'),
     dropImpl: false,
+    ...(item.type === 'union_item' ? { union: true } : {}),
+    ...reprExtras(repr),
   });
 }
 
-function indexEnum(item: SyntaxNode, index: ItemIndex): void {
+function indexEnum(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = HOST_CFG): void {
   const name = item.childForFieldName('name')?.text;
   if (!name) {
     return;
@@ -418,7 +524,7 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
   const scope: TypeScope = { generics: new Set(params), selfTy: null };
   const attrs = precedingAttributes(item);
   const variants: { name: string; fields: Ty[]; fieldNames?: string[] }[] = [];
-  for (const v of compiledIn(item.childForFieldName('body')?.namedChildren ?? [])) {
+  for (const v of compiledIn(item.childForFieldName('body')?.namedChildren ?? [], cfg)) {
     if (v.type !== 'enum_variant') {
       continue;
     }
@@ -427,7 +533,7 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
     let fieldNames: string[] | undefined;
     if (body?.type === 'field_declaration_list') {
       fieldNames = [];
-      for (const f of compiledIn(body.namedChildren)) {
+      for (const f of compiledIn(body.namedChildren, cfg)) {
         const t = f?.type === 'field_declaration' ? f.childForFieldName('type') : null;
         if (t) {
           fields.push(typeFromNode(t, index, scope));
@@ -450,7 +556,8 @@ function indexEnum(item: SyntaxNode, index: ItemIndex): void {
     variants,
     copy: hasDerive(attrs, 'Copy'),
     dropImpl: false,
-    reprTag: reprOf(attrs).tag,
+    reprTag: reprOf(attrs, cfg).tag,
+    ...reprExtras(reprOf(attrs, cfg)),
   });
 }
 
@@ -605,8 +712,22 @@ function indexFn(
         indexUse(child.childForFieldName('argument'), [], index);
       }
     }
+    markBodyDropImpls(declared, index);
   }
   return info;
+}
+
+/** A type declared in a fn body with its `impl Drop` beside it has drop glue (a guard's). */
+function markBodyDropImpls(declared: SyntaxNode[], index: ItemIndex): void {
+  for (const child of declared) {
+    if (child.type === 'impl_item' && child.childForFieldName('trait')?.text === 'Drop') {
+      const name = child.childForFieldName('type')?.text.replace(/<[\s\S]*$/, '').trim();
+      const type = name ? index.types.get(name) : undefined;
+      if (type && type.kind !== 'alias') {
+        type.dropImpl = true;
+      }
+    }
+  }
 }
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -1176,6 +1297,10 @@ function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScop
  * type of another crate is never sized as the std type of the same name.
  */
 export function resolveTypePath(segments: string[], args: Ty[], index: ItemIndex): Ty {
+  const shadowed = shadowedImport(segments, index);
+  if (shadowed) {
+    return { k: 'unknown', text: shadowed };
+  }
   const clean = resolvePath(segments, index);
   // `io::Result<T>` and `fmt::Result` are aliases of `Result` with a fixed error type.
   const qualifier = clean[clean.length - 2];
@@ -1201,6 +1326,31 @@ export function resolveTypePath(segments: string[], args: Ty[], index: ItemIndex
   }
   const origin = originOf(clean, index);
   return origin ? { k: 'adt', segments: clean, args, origin } : { k: 'adt', segments: clean, args };
+}
+
+/**
+ * A bare name the file both defines (in some module of it) and imports from another crate: which
+ * one a use of it means depends on the module it is in, which the file's index does not keep.
+ */
+function shadowedImport(segments: string[], index: ItemIndex): string | null {
+  const name = segments.length === 1 ? segments[0] : null;
+  const imported = name !== null && index.types.has(name) ? index.uses.get(name) : undefined;
+  if (!imported || imported.length < 2) {
+    return null;
+  }
+  const root = imported[0];
+  const local =
+    root === 'crate' ||
+    root === 'self' ||
+    root === 'super' ||
+    STD_ROOTS.has(root) ||
+    [...index.typeModules.values()].some((modules) => modules.includes(root));
+  return local ? null : `${name} (this file's own or ${imported.join('::')})`;
+}
+
+/** A written path resolved through the file's `use`s (see `resolvePath`). */
+export function resolveWrittenPath(segments: string[], index: ItemIndex): string[] {
+  return resolvePath(segments, index);
 }
 
 /** A written path with its first segment resolved through the `use`s; `crate::`, `self::`, `super::` paths start with `crate`. */

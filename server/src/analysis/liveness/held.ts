@@ -2,6 +2,7 @@
  * What the walk of one async body finds (reference/coroutine-layout.md section 2): its locals,
  * their uses, awaits, loops, regions and captures, as `BodyWalker` (bodyWalker.ts) records them.
  */
+import type { ForeignFn } from '../deps/dependencyTypes';
 import { FnInfo, ItemIndex, TypeScope } from '../items/items';
 import type { HeldKind } from '../report';
 import type { GuardKind } from '../types/knownTypes';
@@ -191,6 +192,8 @@ export interface BodyContext {
   futureOfNode(node: SyntaxNode): Ty | null;
   futureOfFn(fn: FnInfo, subst?: Map<string, Ty>): Ty;
   futureOutput(id: string): Ty | null;
+  /** A dependency's fn a call names (see `analysis/deps`). */
+  dependencyFn?: (path: string[]) => ForeignFn | null;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
   /** The enclosing fn's closure-trait bounds (`F: FnMut(u32) -> Fut`). */

@@ -96,6 +96,7 @@ export abstract class WalkState {
       },
       futureOfFn: (f, m) => ctx.futureOfFn(f, m),
       futureOutput: (id) => ctx.futureOutput(id),
+      dependencyFn: ctx.dependencyFn,
     });
     this.typer = new ExprTyper(env);
   }

@@ -195,19 +195,22 @@ export function isCfgdOut(node: SyntaxNode): boolean {
  * applies to the next non-comment node. Attribute and comment nodes themselves are kept (callers
  * filter them as before), so only gated-out nodes disappear.
  */
-export function compiledIn(children: readonly (SyntaxNode | null)[]): SyntaxNode[] {
+export function compiledIn(
+  children: readonly (SyntaxNode | null)[],
+  env: CfgEnv = HOST_CFG,
+): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   let drop = false;
   for (const c of children) {
     if (!c) {
       continue;
     }
-    if (c.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
+    if (c.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text, env)) {
       // `#![cfg(windows)]` at the top of a file or module: none of it is compiled.
       return [];
     }
     if (c.type === 'attribute_item') {
-      drop = drop || !attributeKeeps(c.text);
+      drop = drop || !attributeKeeps(c.text, env);
     } else if (c.type !== 'line_comment' && c.type !== 'block_comment') {
       if (drop) {
         drop = false;
@@ -220,8 +223,8 @@ export function compiledIn(children: readonly (SyntaxNode | null)[]): SyntaxNode
 }
 
 /** `#![cfg(..)]`, read as the outer attribute it would be. */
-function innerAttributeKeeps(attr: string): boolean {
-  return attributeKeeps(attr.trim().replace(/^#\s*!/, '#'));
+function innerAttributeKeeps(attr: string, env: CfgEnv = HOST_CFG): boolean {
+  return attributeKeeps(attr.trim().replace(/^#\s*!/, '#'), env);
 }
 
 /** The `#![cfg(..)]` that leaves a whole file out of the build, if one does. */

@@ -30,6 +30,8 @@ import {
 import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
+import { dependencyCallType } from '../deps/dependencyCalls';
+import type { ForeignFn } from '../deps/dependencyTypes';
 
 export { elementType, isStdPath };
 
@@ -53,6 +55,8 @@ export interface InferEnv {
   paramFutureOutput?(param: string): Ty | undefined;
   /** The value a closure argument returns when called (its body's type). */
   closureOutput?(node: SyntaxNode): Ty | undefined;
+  /** A dependency's fn that a call's resolved path names (see `analysis/deps`). */
+  dependencyFn?(path: string[]): ForeignFn | null;
 }
 
 const STRING: Ty = adt('String');
@@ -697,6 +701,10 @@ export class ExprTyper {
     if (builtin) {
       return builtin;
     }
+    const dependency = dependencyCallType(call, this.env.index, this.env.dependencyFn);
+    if (dependency) {
+      return dependency;
+    }
     if (call.segs.length >= 2) {
       // Another crate's function: a std one of the same name says nothing of its type.
       if (callLeavesCrateAndStd(call.segs, this.env.index)) {
@@ -856,6 +864,10 @@ export class ExprTyper {
         return this.fnResult(viaDeref, deref);
       }
       t = deref;
+    }
+    if (t.k === 'adt' && t.origin === 'dependency') {
+      // Another crate's type: std's method of that name says nothing of it (`Sender::send`).
+      return method === 'clone' ? t : UNKNOWN;
     }
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
     return stdMethodResult(method, call);

@@ -44,6 +44,12 @@ export interface UserStruct {
   reprC: boolean;
   copy: boolean;
   dropImpl: boolean;
+  /** A `union`: its fields overlap. */
+  union?: boolean;
+  /** `#[repr(align(N))]`. */
+  reprAlign?: number;
+  /** A `#[repr]` the layout rules here do not model (`packed`): the type is not sized. */
+  reprUnsupported?: string;
 }
 
 export interface UserEnum {
@@ -56,6 +62,8 @@ export interface UserEnum {
   dropImpl: boolean;
   /** `#[repr(u8)]` and friends: the tag's size. */
   reprTag: number | null;
+  reprAlign?: number;
+  reprUnsupported?: string;
 }
 
 export interface UserAlias {
@@ -78,6 +86,43 @@ export interface TypeEnv {
   futureLayout(id: string): Layout | null;
   /** A size rustc printed for this type in a calibration run (other crates' types, mostly). */
   learnedType?(segments: string[], args: string[]): { size: number; align: number } | null;
+  /**
+   * What a path leads to when it may be another crate's: read in `scope` (a dependency's crate
+   * and module, from {@link Ty}'s `scope`), or in the analysed crate when `scope` is undefined.
+   * Null when the path is not another crate's (std's, the analysed crate's own).
+   */
+  foreignType?(segments: string[], scope: string | undefined): ForeignType | null;
+}
+
+/** A path resolved into the crate graph (see `analysis/deps`). */
+export type ForeignType =
+  /** A dependency's type; its fields' paths are read in `scope`. */
+  | { kind: 'type'; type: UserType; scope: string }
+  /** A re-export of std's type (`tokio::io::Error`): the std path it names. */
+  | { kind: 'std'; segments: string[] }
+  /** Another crate's type that cannot be read here, and why, naming the crate and the type. */
+  | { kind: 'unknown'; reason: string };
+
+/** Marks the paths of a dependency's item with the scope they are read in. */
+export function inScope(ty: Ty, scope: string): Ty {
+  switch (ty.k) {
+    case 'adt':
+      return {
+        ...ty,
+        args: ty.args.map((a) => inScope(a, scope)),
+        ...(ty.scope === undefined ? { scope } : {}),
+      };
+    case 'tuple':
+      return { ...ty, elems: ty.elems.map((e) => inScope(e, scope)) };
+    case 'array':
+    case 'slice':
+      return { ...ty, elem: inScope(ty.elem, scope) };
+    case 'ref':
+    case 'ptr':
+      return { ...ty, inner: inScope(ty.inner, scope) };
+    default:
+      return ty;
+  }
 }
 
 interface StdEntry {
@@ -267,6 +312,21 @@ export function enumLayout(variants: Layout[][], reprTag: number | null = null):
     }
   }
   return taggedLayout;
+}
+
+/** A union: its fields share the same bytes; no niche (any bit pattern may be valid). */
+function unionLayout(fields: Layout[]): Layout {
+  const align = Math.max(1, ...fields.map((f) => f.align));
+  const size = roundUp(Math.max(0, ...fields.map((f) => f.size)), align);
+  return { size, align, ...mergeFlags(fields), niche: null };
+}
+
+/** `#[repr(align(N))]` raises the alignment, and the size to a multiple of it. */
+function withAlign(layout: Layout, reprAlign: number | undefined): Layout {
+  if (reprAlign === undefined || reprAlign <= layout.align) {
+    return layout;
+  }
+  return { ...layout, align: reprAlign, size: roundUp(layout.size, reprAlign) };
 }
 
 function optionOf(inner: Layout): Layout {
@@ -512,7 +572,27 @@ export class LayoutComputer {
   }
 
   private isUnsizedAdt(ty: Ty & { k: 'adt' }): boolean {
+    if (ty.scope !== undefined) {
+      return !ty.origin && isUnsized(ty);
+    }
     return this.env.userType(ty.segments, ty.origin) === null && !ty.origin && isUnsized(ty);
+  }
+
+  /**
+   * Another crate's type, resolved in the crate graph: a dependency's path
+   * (`tokio::net::TcpStream`) and every path inside a dependency's item. Null when it is not
+   * another crate's.
+   */
+  private foreign(ty: Ty & { k: 'adt' }): ForeignType | null {
+    if (ty.scope === undefined && ty.origin !== 'dependency') {
+      return null;
+    }
+    const found = this.env.foreignType?.(ty.segments, ty.scope) ?? null;
+    if (found === null && ty.scope !== undefined && ty.origin) {
+      // A dependency's path the index cannot follow: never std's type of the same name.
+      return { kind: 'unknown', reason: showTy(ty) };
+    }
+    return found;
   }
 
   private adtLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
@@ -534,7 +614,20 @@ export class LayoutComputer {
   }
 
   private adtLayoutUncached(ty: Ty & { k: 'adt' }, depth: number): Layout {
-    const sub = (t: Ty) => this.compute(t, depth + 1);
+    const foreign = this.foreign(ty);
+    if (foreign?.kind === 'type') {
+      return checkedSize(this.userLayout(foreign.type, ty.args, depth, foreign.scope), ty);
+    }
+    if (foreign?.kind === 'unknown') {
+      return unknownLayout(foreign.reason);
+    }
+    if (foreign?.kind === 'std') {
+      return this.stdLayout({ k: 'adt', segments: foreign.segments, args: ty.args }, depth);
+    }
+    if (ty.scope !== undefined) {
+      // A dependency's path to no type of its own: std's (`Option`, `Arc` by its `use`).
+      return this.stdLayout(ty, depth);
+    }
     const user = this.env.userType(ty.segments, ty.origin);
     if (user === 'ambiguous' || (user === null && ty.origin)) {
       // Not std's either: a lower bound that names the type, rather than a wrong size.
@@ -543,6 +636,12 @@ export class LayoutComputer {
     if (user) {
       return checkedSize(this.userLayout(user, ty.args, depth), ty);
     }
+    return this.stdLayout(ty, depth);
+  }
+
+  /** A std type, generic (by what it holds of its arguments) or measured. */
+  private stdLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
+    const sub = (t: Ty) => this.compute(t, depth + 1);
     const generic = STD_GENERIC_LAYOUTS.get(adtName(ty)!);
     if (generic) {
       const args: StdGenericArgs = {
@@ -591,27 +690,38 @@ export class LayoutComputer {
   /** Set by the engine when the file imports `std::io::Result` as `Result`. */
   resultIsIo = false;
 
-  private userLayout(user: UserType, args: Ty[], depth: number): Layout {
+  /** A type of the analysed crate, or (with `scope`) a dependency's, with its arguments. */
+  private userLayout(user: UserType, args: Ty[], depth: number, scope?: string): Layout {
     const map = new Map<string, Ty>();
     user.params.forEach((p, i) => map.set(p, args[i] ?? { k: 'unknown', text: p }));
-    const sub = (t: Ty) => this.compute(substitute(t, map), depth + 1);
+    const sub = (t: Ty) =>
+      this.compute(substitute(scope === undefined ? t : inScope(t, scope), map), depth + 1);
+    if (user.kind !== 'alias' && user.reprUnsupported !== undefined) {
+      return unknownLayout(`${user.name} (${user.reprUnsupported.replace(/\s+/g, ' ')})`);
+    }
     switch (user.kind) {
       case 'alias':
         return sub(user.ty);
       // A Copy type cannot have drop glue, whatever its (possibly unknown) fields.
       case 'struct': {
-        const l = structLayout(
-          user.fields.map((f) => sub(f.ty)),
-          user.reprC,
-        );
-        return { ...l, copy: user.copy, drop: !user.copy && (l.drop || user.dropImpl) };
+        const fields = user.fields.map((f) => sub(f.ty));
+        const l = user.union ? unionLayout(fields) : structLayout(fields, user.reprC);
+        return {
+          ...withAlign(l, user.reprAlign),
+          copy: user.copy,
+          drop: !user.copy && ((l.drop && !user.union) || user.dropImpl),
+        };
       }
       case 'enum': {
         const l = enumLayout(
           user.variants.map((v) => v.fields.map(sub)),
           user.reprTag,
         );
-        return { ...l, copy: user.copy, drop: !user.copy && (l.drop || user.dropImpl) };
+        return {
+          ...withAlign(l, user.reprAlign),
+          copy: user.copy,
+          drop: !user.copy && (l.drop || user.dropImpl),
+        };
       }
     }
   }

@@ -16,8 +16,10 @@ export type Ty =
   /**
    * A named type: `segments` is the path as written (or resolved through `use`), `args` its generic
    * arguments. `origin` is set when the path cannot name a std type: see {@link TypeOrigin}.
+   * `scope` is set on the types of another crate's items (a dependency's struct fields): the
+   * crate and module its path is resolved in; without it the path is the analysed crate's.
    */
-  | { k: 'adt'; segments: string[]; args: Ty[]; origin?: TypeOrigin }
+  | { k: 'adt'; segments: string[]; args: Ty[]; origin?: TypeOrigin; scope?: string }
   /** The future of an async fn / block / closure of this file, by the id the engine gave it. */
   | { k: 'future'; id: string; label: string }
   /**

@@ -1,0 +1,412 @@
+/**
+ * A dependency's modules, each with the types it defines and the names its `use`s bring in,
+ * indexed from the crate's sources with the same item index as the analysed crate's
+ * (`indexItems`, items inside item-level macros included) and the package's own features as cfg.
+ * A module's file is parsed the first time a path leads into it; trees are freed at once (the
+ * index keeps plain data only).
+ */
+import { CfgEnv, HOST_CFG, attributeKeeps, compiledIn, precedingAttributes } from '../syntax/cfg';
+import { MacroTrees } from '../syntax/macros';
+import { ParseTimeout, SyntaxNode, parseRust } from '../syntax/parser';
+import { indexItems } from '../items/items';
+import { UserType } from '../types/layout';
+import { Ty } from '../types/types';
+import { FnInfo } from '../items/items';
+import { DependencyFile, DependencyPackage } from './dependencySources';
+
+export interface ModuleScope {
+  /** Types defined in the module, by name. */
+  types: Map<string, UserType>;
+  /** Names the module defines more than once (which one a path means is not known here). */
+  ambiguous: Set<string>;
+  /** `use` declarations: the name brought in → the path as written. */
+  uses: Map<string, string[]>;
+  /** `use PATH::*` paths as written. */
+  globs: string[][];
+  /** Free fns defined in the module, by name. */
+  fns: Map<string, DependencyFn>;
+  /** Fn names the module defines more than once. */
+  ambiguousFns: Set<string>;
+}
+
+/** A dependency's free fn, as much of its signature as sizing its result needs. */
+export interface DependencyFn {
+  name: string;
+  generics: string[];
+  /** Parameter types, in order. */
+  params: Ty[];
+  ret: Ty;
+  isAsync: boolean;
+}
+
+/** Files parsed per dependency file are bounded by this budget each (a batch can afford it). */
+const PARSE_BUDGET_MS = 5000;
+
+const IMPL_OF = /\bimpl\b[^{;]*?\b(Drop|Copy|IntoFuture)\s+for\s+([A-Za-z_][A-Za-z0-9_]*)/g;
+
+export function moduleKey(modulePath: readonly string[]): string {
+  return modulePath.join('::');
+}
+
+export class CrateModules {
+  /** Files by module path: several when `mod x;` is declared once per cfg with `#[path]`. */
+  private readonly filesOf = new Map<string, DependencyFile[]>();
+  /** The `#[path]` of the one `mod x;` the build compiles, by module path (its parent read). */
+  private readonly declaredPaths = new Map<string, string | null>();
+  private readonly scopes = new Map<string, ModuleScope>();
+  private readonly parsed = new Set<string>();
+  /** Types with an `impl Drop` / `impl Copy` anywhere in the crate, by name. */
+  private readonly dropImpls = new Set<string>();
+  private readonly copyImpls = new Set<string>();
+  /**
+   * The crate's cfg macros (and plain passthrough ones): the `cfg(..)` each puts on its items
+   * (null: defined more than once, so not known).
+   */
+  private readonly cfgMacros = new Map<string, string[] | null>();
+  /** Types with an `impl IntoFuture`: awaiting one awaits another type. */
+  readonly intoFutureImpls = new Set<string>();
+  private readonly cfg: CfgEnv;
+  /** Files read and parsed, for measurements. */
+  filesParsed = 0;
+
+  constructor(private readonly pkg: DependencyPackage) {
+    for (const f of pkg.files()) {
+      const key = moduleKey(f.modulePath);
+      this.filesOf.set(key, [...(this.filesOf.get(key) ?? []), f]);
+    }
+    // A dependency is built without `cfg(test)`, with its own features only.
+    this.cfg = { ...HOST_CFG, unknown: new Set(), features: new Set(pkg.features) };
+  }
+
+  /** The module at `modulePath`; null when the crate has no such module. */
+  scope(modulePath: readonly string[]): ModuleScope | null {
+    const key = moduleKey(modulePath);
+    const known = this.scopes.get(key);
+    if (known) {
+      return known;
+    }
+    // Its own file, else the nearest file above it (an inline `mod x { .. }` is indexed there).
+    for (let n = modulePath.length; n >= 0; n--) {
+      const fileKey = moduleKey(modulePath.slice(0, n));
+      const file = this.fileOf(modulePath.slice(0, n));
+      if (file && !this.parsed.has(fileKey)) {
+        this.parsed.add(fileKey);
+        this.indexFile(file);
+        return this.scopes.get(key) ?? null;
+      }
+      if (file) {
+        break;
+      }
+    }
+    return this.scopes.get(key) ?? null;
+  }
+
+  /** Whether `modulePath` names a module of the crate (a file of it, or an inline one seen). */
+  hasModule(modulePath: readonly string[]): boolean {
+    return this.filesOf.has(moduleKey(modulePath)) || this.scope(modulePath) !== null;
+  }
+
+  /**
+   * The file of a module. When `mod x;` is declared once per target with a `#[path]` each
+   * (native-tls's `imp`), the one the parent's cfg keeps; none when that cannot be told.
+   */
+  private fileOf(modulePath: readonly string[]): DependencyFile | undefined {
+    const files = this.filesOf.get(moduleKey(modulePath)) ?? [];
+    if (files.length <= 1 || modulePath.length === 0) {
+      return files[0];
+    }
+    this.scope(modulePath.slice(0, -1));
+    const declared = this.declaredPaths.get(moduleKey(modulePath));
+    if (!declared) {
+      return undefined;
+    }
+    const matching = files.filter((f) => f.path.replace(/\\/g, '/').endsWith(`/${declared}`));
+    return matching.length === 1 ? matching[0] : undefined;
+  }
+
+  /** A type as the crate defines it, with the trait impls written elsewhere in the crate. */
+  withImpls(type: UserType): UserType {
+    if (type.kind === 'alias') {
+      return type;
+    }
+    const dropImpl = type.dropImpl || this.dropImpls.has(type.name);
+    const copy = type.copy || this.copyImpls.has(type.name);
+    return dropImpl === type.dropImpl && copy === type.copy ? type : { ...type, dropImpl, copy };
+  }
+
+  /**
+   * Reads every file's text once for `impl Drop for X` (the type may be in another file) and for
+   * the crate's cfg macros (`cfg_net! { .. }`: `macro_rules!` that put a `#[cfg]` on each item).
+   */
+  noteImpls(): void {
+    for (const f of [...this.filesOf.values()].flat()) {
+      const text = this.pkg.read(f.path);
+      if (text?.includes('macro_rules!')) {
+        for (const [name, predicates] of cfgMacros(text)) {
+          this.cfgMacros.set(name, this.cfgMacros.has(name) ? null : predicates);
+        }
+      }
+      for (const m of text?.matchAll(IMPL_OF) ?? []) {
+        const set =
+          m[1] === 'Drop'
+            ? this.dropImpls
+            : m[1] === 'Copy'
+              ? this.copyImpls
+              : this.intoFutureImpls;
+        set.add(m[2]);
+      }
+    }
+  }
+
+  private indexFile(file: DependencyFile): void {
+    const text = this.pkg.read(file.path);
+    if (text === null) {
+      return;
+    }
+    let tree;
+    try {
+      tree = parseRust(text, PARSE_BUDGET_MS);
+    } catch (e) {
+      if (e instanceof ParseTimeout) {
+        return;
+      }
+      throw e;
+    }
+    this.filesParsed++;
+    const macros = new MacroTrees();
+    const expanded: SyntaxNode[] = [];
+    try {
+      const index = indexItems(
+        tree.rootNode,
+        file.modulePath,
+        (m) => {
+          const parsed = this.macroCompiles(m) ? macros.items(m) : null;
+          // Input that does not parse as items is not what the macro makes of it.
+          const items = parsed?.hasError ? null : parsed;
+          if (items) {
+            expanded.push(items);
+          }
+          return items;
+        },
+        undefined,
+        this.cfg,
+      );
+      for (const container of [tree.rootNode, ...expanded]) {
+        this.noteModuleDeclarations(container, file.modulePath);
+      }
+      const fileScope = this.newScope(file.modulePath, index.uses, index.globImports);
+      const inline = new Map<string, ModuleScope>();
+      for (const path of inlineModules(tree.rootNode)) {
+        const scope = this.newScope([...file.modulePath, ...path], index.uses, index.globImports);
+        inline.set(path[path.length - 1], scope);
+      }
+      this.noteFns(index.fns);
+      const own = file.modulePath[file.modulePath.length - 1] ?? '';
+      for (const [name, modules] of index.typeModules) {
+        for (const m of new Set(modules)) {
+          const scope = m === own ? fileScope : (inline.get(m) ?? fileScope);
+          // A type alias is noted before it is indexed, so only its bare name holds it.
+          const type =
+            m === '' || modules.length === 1
+              ? index.types.get(name)
+              : index.types.get(`${m}::${name}`);
+          const twice =
+            modules.filter((x) => x === m).length > 1 || (m === '' && modules.length > 1);
+          if (twice || index.ambiguousTypes.has(name) || !type) {
+            scope.ambiguous.add(name);
+          } else {
+            scope.types.set(name, type);
+          }
+        }
+      }
+    } finally {
+      macros.dispose();
+      tree.delete();
+    }
+  }
+
+  /**
+   * Whether an item-level macro's input is compiled as written: a cfg macro of the crate whose
+   * cfg holds (or may), or a macro known to keep its items' layout (`pin_project!`). Any other
+   * macro may make something else of its input (`bitflags!`), so its items are not read.
+   */
+  private macroCompiles(macro: SyntaxNode): boolean {
+    const name = macro.childForFieldName('macro')?.text.replace(/\s+/g, '') ?? '';
+    const predicates = this.cfgMacros.get(name);
+    if (predicates) {
+      return predicates.every((p) => attributeKeeps(`#[cfg(${p})]`, this.cfg));
+    }
+    return LAYOUT_KEEPING_MACROS.has(name.split('::').pop() ?? '');
+  }
+
+  /** Free fns, each in the scope of the module its path names (fns in bodies have none). */
+  private noteFns(fns: Map<string, FnInfo[]>): void {
+    for (const [name, infos] of fns) {
+      for (const info of infos) {
+        const scope = this.scopes.get(info.path.split('::').slice(0, -1).join('::'));
+        if (!scope) {
+          continue;
+        }
+        if (scope.fns.has(name)) {
+          scope.ambiguousFns.add(name);
+        }
+        scope.fns.set(name, {
+          name,
+          generics: info.generics,
+          params: info.params.filter((p) => !p.isSelf).map((p) => p.ty),
+          ret: info.ret,
+          isAsync: info.isAsync,
+        });
+      }
+    }
+  }
+
+  /** The `#[path]`s of the `mod x;` declarations the build keeps (see `fileOf`). */
+  private noteModuleDeclarations(root: SyntaxNode, modulePath: readonly string[]): void {
+    for (const item of compiledIn(root.namedChildren, this.cfg)) {
+      const name = item.type === 'mod_item' ? item.childForFieldName('name')?.text : undefined;
+      if (!name || item.childForFieldName('body')) {
+        continue;
+      }
+      const key = moduleKey([...modulePath, name]);
+      const attr = precedingAttributes(item)
+        .map((a) => /^#\s*\[\s*path\s*=\s*"([^"]+)"\s*\]$/.exec(a.trim())?.[1])
+        .find((p) => p !== undefined);
+      // Declared twice in the build (cfg not decided here): which file is meant is not known.
+      this.declaredPaths.set(key, this.declaredPaths.has(key) ? null : (attr ?? null));
+    }
+  }
+
+  private newScope(
+    modulePath: readonly string[],
+    uses: Map<string, string[]>,
+    globs: string[][],
+  ): ModuleScope {
+    const key = moduleKey(modulePath);
+    const scope: ModuleScope = {
+      types: new Map(),
+      ambiguous: new Set(),
+      uses,
+      globs,
+      fns: new Map(),
+      ambiguousFns: new Set(),
+    };
+    if (!this.scopes.has(key)) {
+      this.scopes.set(key, scope);
+    }
+    return this.scopes.get(key)!;
+  }
+}
+
+/** The paths of the inline `mod x { .. }` of a file, relative to it. */
+function inlineModules(root: SyntaxNode): string[][] {
+  const found: string[][] = [];
+  const visit = (container: SyntaxNode, prefix: string[]) => {
+    for (const item of container.namedChildren) {
+      if (item?.type !== 'mod_item') {
+        continue;
+      }
+      const body = item.childForFieldName('body');
+      const name = item.childForFieldName('name')?.text;
+      if (body && name) {
+        found.push([...prefix, name]);
+        visit(body, [...prefix, name]);
+      }
+    }
+  };
+  visit(root, []);
+  return found;
+}
+
+/** Item macros of other crates that give their structs' fields back unchanged. */
+const LAYOUT_KEEPING_MACROS: ReadonlySet<string> = new Set(['pin_project']);
+
+const MACRO_RULES = /\bmacro_rules!\s*([A-Za-z_][A-Za-z0-9_]*)\s*\{/g;
+/**
+ * A single rule taking items and giving each back behind attributes:
+ * `($($i:item)*) => { $( #[cfg(..)] $i )* }`.
+ */
+const CFG_MACRO_RULE = new RegExp(
+  String.raw`^\s*\(\s*\$\(\s*\$(\w+)\s*:\s*item\s*\)\s*\*\s*\)\s*=>` +
+    String.raw`\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$`,
+);
+
+/** The cfg macros a file defines, with the `cfg(..)` predicates each puts on its items. */
+function cfgMacros(text: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const m of text.matchAll(MACRO_RULES)) {
+    const open = m.index + m[0].length;
+    const body = text.slice(open, matchingBrace(text, open));
+    const rule = CFG_MACRO_RULE.exec(body);
+    if (!rule || rule[1] !== rule[3]) {
+      continue;
+    }
+    const predicates = attributePredicates(rule[2]);
+    if (predicates !== null) {
+      found.set(m[1], predicates);
+    }
+  }
+  return found;
+}
+
+/**
+ * The cfg predicates of a run of attributes (`#[cfg(P)]`, and `#[cfg_attr(A, cfg(B))]` read as
+ * `any(not(A), B)`); other attributes (docs) add none. Null when the text is not only attributes.
+ */
+function attributePredicates(text: string): string[] | null {
+  const predicates: string[] = [];
+  let rest = text.trim();
+  while (rest.startsWith('#')) {
+    const open = rest.indexOf('[');
+    if (open < 0 || rest.slice(1, open).trim() !== '') {
+      return null;
+    }
+    const close = matchingBracket(rest, open + 1);
+    const inner = rest.slice(open + 1, close).trim();
+    rest = rest.slice(close + 1).trim();
+    const cfg = /^cfg\s*\(([\s\S]*)\)$/.exec(inner);
+    const cfgAttr = /^cfg_attr\s*\(([\s\S]*)\)$/.exec(inner);
+    if (cfg) {
+      predicates.push(cfg[1]);
+    } else if (cfgAttr) {
+      const comma = topLevelComma(cfgAttr[1]);
+      const applied = /^cfg\s*\(([\s\S]*)\)$/.exec(cfgAttr[1].slice(comma + 1).trim());
+      if (comma >= 0 && applied) {
+        predicates.push(`any(not(${cfgAttr[1].slice(0, comma)}), ${applied[1]})`);
+      }
+    }
+  }
+  return rest === '' ? predicates : null;
+}
+
+/** Index of the first comma outside parentheses, or -1. */
+function topLevelComma(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    depth += text[i] === '(' ? 1 : text[i] === ')' ? -1 : 0;
+    if (text[i] === ',' && depth === 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+function matchingBrace(text: string, from: number): number {
+  return matchingClose(text, from, '{', '}');
+}
+
+function matchingBracket(text: string, from: number): number {
+  return matchingClose(text, from, '[', ']');
+}
+
+/** Index of the `close` that ends a group opened just before `from` (or the text's end). */
+function matchingClose(text: string, from: number, open: string, close: string): number {
+  let depth = 1;
+  for (let i = from; i < text.length; i++) {
+    depth += text[i] === open ? 1 : text[i] === close ? -1 : 0;
+    if (depth === 0) {
+      return i;
+    }
+  }
+  return text.length;
+}

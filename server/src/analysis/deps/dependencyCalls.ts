@@ -1,0 +1,80 @@
+/**
+ * The type of a call to a dependency's fn (`tokio::time::sleep(d)`, `timeout(d, fut)` after
+ * `use tokio::time::timeout`): its declared result, read in the dependency's scope, with its
+ * generic parameters bound by the turbofish or by the arguments passed for them. A hand-written
+ * future awaited directly (`Sleep`, `Timeout<F>`) is then sized as its struct.
+ */
+import { ItemIndex, resolveWrittenPath } from '../items/items';
+import { inScope } from '../types/layout';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, substitute } from '../types/types';
+import type { ForeignFn } from './dependencyTypes';
+
+export interface DependencyCall {
+  /** The path as written (`tokio::time::sleep`, or `sleep` after a `use`). */
+  segs: string[];
+  turbo: Ty[];
+  argTy: (i: number) => Ty;
+}
+
+/**
+ * The result type of the call, or null when the path is not a dependency's (non-async) fn. A
+ * bare name the file also defines a fn or type of is not taken as the dependency's.
+ */
+export function dependencyCallType(
+  call: DependencyCall,
+  index: ItemIndex,
+  lookup: ((path: string[]) => ForeignFn | null) | undefined,
+): Ty | null {
+  const last = call.segs[call.segs.length - 1];
+  if (!lookup || (call.segs.length === 1 && (index.fns.has(last) || index.types.has(last)))) {
+    return null;
+  }
+  const found = lookup(resolveWrittenPath(call.segs, index));
+  if (!found || found.fn.isAsync) {
+    return null;
+  }
+  const { fn, scope } = found;
+  const bound = new Map<string, Ty>();
+  fn.generics.forEach((g, i) => {
+    if (call.turbo[i]) {
+      bound.set(g, call.turbo[i]);
+    }
+  });
+  fn.params.forEach((p, i) => {
+    if (p.k === 'param' && fn.generics.includes(p.name) && !bound.has(p.name)) {
+      bound.set(p.name, call.argTy(i));
+    }
+  });
+  const ret = inScope(fn.ret, scope);
+  // The crate's own type of that name would answer to it wherever types are looked up by name.
+  if (ret.k === 'adt' && index.types.has(ret.segments[ret.segments.length - 1])) {
+    return null;
+  }
+  return substitute(marked(ret), bound);
+}
+
+/**
+ * A dependency's types keep their own methods: marked as another crate's, a `Sender` is not
+ * given std's `Sender::send`, nor the crate's own `Sender`'s (std's generic types stay std's).
+ */
+function marked(ty: Ty): Ty {
+  switch (ty.k) {
+    case 'tuple':
+      return { ...ty, elems: ty.elems.map(marked) };
+    case 'array':
+    case 'slice':
+      return { ...ty, elem: marked(ty.elem) };
+    case 'ref':
+    case 'ptr':
+      return { ...ty, inner: marked(ty.inner) };
+    case 'adt':
+      break;
+    default:
+      return ty;
+  }
+  const args = ty.args.map(marked);
+  const std =
+    STD_ROOTS.has(ty.segments[0]) ||
+    (ty.segments.length === 1 && (PRELUDE_TYPES.has(ty.segments[0]) || ty.segments[0] === 'Pin'));
+  return std || ty.scope === undefined ? { ...ty, args } : { ...ty, args, origin: 'dependency' };
+}

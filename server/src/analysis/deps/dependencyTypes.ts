@@ -1,0 +1,370 @@
+/**
+ * Resolves type paths across the crate graph, as rustc does for the paths that name types:
+ * `tokio::net::TcpStream` through tokio's `pub use` re-exports (globs too) to the struct it
+ * names, read in tokio's own scope. Each dependency's items are indexed on first use (see
+ * `crateModules.ts`) and kept for the process, per package and features.
+ *
+ * Paths inside a dependency's items carry a scope (`Ty.scope`: the package and module they are
+ * written in), so a field's `Inner` is tokio's `Inner`, never the analysed crate's nor std's.
+ */
+import { ForeignType, UserType } from '../types/layout';
+import { PRELUDE_TYPES, STD_ROOTS } from '../types/types';
+import { CrateModules, DependencyFn, moduleKey } from './crateModules';
+
+/** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
+type Namespace = 'type' | 'value';
+
+/** A dependency's fn a path names, with the scope its signature's paths are read in. */
+export interface ForeignFn {
+  fn: DependencyFn;
+  scope: string;
+}
+import { DependencyGraph, DependencyPackage } from './dependencySources';
+
+/** Where a path leads inside the graph. */
+type Target =
+  | { k: 'type'; pkg: string; module: string[]; type: UserType }
+  | { k: 'fn'; pkg: string; module: string[]; fn: DependencyFn }
+  | { k: 'module'; pkg: string; module: string[] }
+  | { k: 'std'; segments: string[] }
+  | { k: 'missing'; reason: string }
+  | null;
+
+/** Re-exports followed before a path is given up on (cycles of globs end here too). */
+const MAX_DEPTH = 24;
+/** Indexed dependencies kept per process (each a few hundred KB of plain data). */
+const MAX_CACHED_CRATES = 400;
+
+const SCOPE_SEPARATOR = '\u0001';
+
+/** Indexed crates by package id and features, shared by every analysis of the process. */
+const indexedCrates = new Map<string, CrateModules>();
+
+function cacheKey(pkg: DependencyPackage): string {
+  return `${pkg.id}|${pkg.features.join(',')}`;
+}
+
+export class DependencyTypes {
+  /** Packages a path led to whose sources could not be read, with why. */
+  readonly missingUsed = new Map<string, string>();
+  /** What each name means in each module, once looked up (see `lookup`). */
+  private readonly lookups = new Map<string, Target>();
+
+  constructor(private readonly graph: DependencyGraph) {}
+
+  /** Whether `name` is an extern crate of the analysed crate. */
+  isExternCrate(name: string): boolean {
+    return this.graph.rootExterns.has(name);
+  }
+
+  /**
+   * The type a path names in `scope` (undefined: the analysed crate, whose paths are already
+   * resolved through its `use`s; `globs` are its `use x::*` paths). Null when the path is not
+   * another crate's.
+   */
+  foreignType(
+    segments: string[],
+    scope: string | undefined,
+    globs: readonly string[][] = [],
+  ): ForeignType | null {
+    if (scope === undefined) {
+      return this.fromRoot(segments, globs);
+    }
+    const split = scope.indexOf(SCOPE_SEPARATOR);
+    const pkg = scope.slice(0, split);
+    const module = scope.slice(split + 1);
+    const target = this.resolve(pkg, module === '' ? [] : module.split('::'), segments, 0);
+    if (target === null) {
+      // A bare name no item or `use` of the module gives: std's prelude, else not known here.
+      const bare = segments.length === 1 && PRELUDE_TYPES.has(segments[0]);
+      return bare
+        ? null
+        : { kind: 'unknown', reason: `${this.describe(pkg, segments)} (not found)` };
+    }
+    return this.asForeign(target, pkg, segments);
+  }
+
+  private fromRoot(segments: string[], globs: readonly string[][]): ForeignType | null {
+    const pkg = this.graph.rootExterns.get(segments[0]);
+    if (pkg !== undefined) {
+      const target = this.resolveInCrate(pkg, [], segments.slice(1), 0);
+      return this.asForeign(target, pkg, segments.slice(1));
+    }
+    if (segments.length !== 1) {
+      return null;
+    }
+    // A bare name a `use dependency::module::*` may bring in.
+    for (const glob of globs) {
+      const globPkg = this.graph.rootExterns.get(glob[0]);
+      if (globPkg === undefined) {
+        continue;
+      }
+      const module = this.resolveInCrate(globPkg, [], glob.slice(1), 0);
+      if (module?.k === 'module') {
+        const target = this.lookup(module.pkg, module.module, segments[0], 0);
+        if (target !== null) {
+          return this.asForeign(target, module.pkg, segments);
+        }
+      } else if (module?.k === 'missing') {
+        return { kind: 'unknown', reason: module.reason };
+      }
+    }
+    return null;
+  }
+
+  private asForeign(target: Target, pkg: string, segments: string[]): ForeignType {
+    switch (target?.k) {
+      case 'type':
+        return {
+          kind: 'type',
+          type: this.crate(target.pkg)!.withImpls(target.type),
+          scope: `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`,
+        };
+      case 'std':
+        return { kind: 'std', segments: target.segments };
+      case 'missing':
+        return { kind: 'unknown', reason: target.reason };
+      case 'module':
+        return { kind: 'unknown', reason: `${this.describe(pkg, segments)} (a module)` };
+      default:
+        return { kind: 'unknown', reason: `${this.describe(pkg, segments)} (not found)` };
+    }
+  }
+
+  private describe(pkg: string, segments: string[]): string {
+    const label = this.graph.package(pkg)?.label ?? pkg;
+    return `${segments.join('::')} of ${label}`;
+  }
+
+  /** The indexed crate of a package; null when its sources cannot be read. */
+  private crate(id: string): CrateModules | null {
+    const pkg = this.graph.package(id);
+    if (!pkg || pkg.missing !== null) {
+      return null;
+    }
+    const key = cacheKey(pkg);
+    let crate = indexedCrates.get(key);
+    if (!crate) {
+      if (indexedCrates.size >= MAX_CACHED_CRATES) {
+        indexedCrates.delete(indexedCrates.keys().next().value!);
+      }
+      crate = new CrateModules(pkg);
+      crate.noteImpls();
+      indexedCrates.set(key, crate);
+    }
+    return crate;
+  }
+
+  /** A path from the root of package `pkg`, or why the package cannot be read. */
+  private resolveInCrate(
+    pkg: string,
+    module: string[],
+    rest: string[],
+    depth: number,
+    ns: Namespace = 'type',
+  ): Target {
+    const node = this.graph.package(pkg);
+    if (!node || node.missing !== null) {
+      const label = node?.label ?? pkg;
+      const why = node?.missing ?? 'not in the crate graph';
+      this.missingUsed.set(label, why);
+      return { k: 'missing', reason: `${[label, ...rest].join('::')} (${why})` };
+    }
+    return this.walk(pkg, module, rest, depth, ns);
+  }
+
+  /** A path written in module `module` of `pkg`. */
+  private resolve(
+    pkg: string,
+    module: string[],
+    segments: string[],
+    depth: number,
+    ns: Namespace = 'type',
+  ): Target {
+    if (depth > MAX_DEPTH || segments.length === 0) {
+      return segments.length === 0 ? { k: 'module', pkg, module } : null;
+    }
+    const [first, ...rest] = segments;
+    if (STD_ROOTS.has(first)) {
+      return { k: 'std', segments };
+    }
+    if (first === 'crate' || first === '$crate') {
+      // The item index folds `self::` and `super::` into `crate::`: when the path is not the
+      // crate root's, it is read from the module and each module above it.
+      for (let n = 0; n <= module.length; n++) {
+        const from = n === 0 ? [] : module.slice(0, module.length - n + 1);
+        const found = this.walk(pkg, from, rest, depth + 1, ns);
+        if (found !== null) {
+          return found;
+        }
+      }
+      return null;
+    }
+    if (first === 'self') {
+      return this.walk(pkg, module, rest, depth + 1, ns);
+    }
+    if (first === 'super') {
+      return this.resolve(pkg, module.slice(0, -1), ['self', ...rest], depth + 1, ns);
+    }
+    const head = this.lookup(pkg, module, first, depth + 1, rest.length === 0 ? ns : 'type');
+    if (rest.length === 0 || head === null) {
+      return head;
+    }
+    return this.continueFrom(head, rest, depth + 1, ns);
+  }
+
+  /** The rest of a path after its first segment led to `head`. */
+  private continueFrom(
+    head: NonNullable<Target>,
+    rest: string[],
+    depth: number,
+    ns: Namespace,
+  ): Target {
+    switch (head.k) {
+      case 'module':
+        return this.walk(head.pkg, head.module, rest, depth, ns);
+      case 'std':
+        return { k: 'std', segments: [...head.segments, ...rest] };
+      case 'missing':
+        return head;
+      case 'fn':
+        return null;
+      case 'type':
+        // An associated item (`Enum::Variant`, `<T>::Assoc`): not a type this index sizes.
+        return {
+          k: 'missing',
+          reason: `${head.type.name}::${rest.join('::')} (an associated item)`,
+        };
+    }
+  }
+
+  /** Segments looked up one module after another, from `module`. */
+  private walk(
+    pkg: string,
+    module: string[],
+    segments: string[],
+    depth: number,
+    ns: Namespace = 'type',
+  ): Target {
+    if (segments.length === 0) {
+      return { k: 'module', pkg, module };
+    }
+    const last = segments.length === 1;
+    const head = this.lookup(pkg, module, segments[0], depth + 1, last ? ns : 'type');
+    if (last || head === null) {
+      return head;
+    }
+    return this.continueFrom(head, segments.slice(1), depth + 1, ns);
+  }
+
+  /** What `name` means in a module: its item, a child module, a `use`, an extern crate, a glob. */
+  private lookup(
+    pkg: string,
+    module: string[],
+    name: string,
+    depth: number,
+    ns: Namespace = 'type',
+  ): Target {
+    // Once per name and module: glob imports can reach one module along many paths, and cycles
+    // of them (`pub use super::*` both ways) end here, as not found.
+    const key = `${ns}${SCOPE_SEPARATOR}${pkg}${SCOPE_SEPARATOR}${moduleKey(module)}::${name}`;
+    if (this.lookups.has(key)) {
+      return this.lookups.get(key)!;
+    }
+    this.lookups.set(key, null);
+    const found = this.lookupUncached(pkg, module, name, depth, ns);
+    this.lookups.set(key, found);
+    return found;
+  }
+
+  private lookupUncached(
+    pkg: string,
+    module: string[],
+    name: string,
+    depth: number,
+    ns: Namespace,
+  ): Target {
+    const crate = this.crate(pkg);
+    if (depth > MAX_DEPTH || !crate) {
+      return null;
+    }
+    const scope = crate.scope(module);
+    const own = ns === 'type' ? this.ownType(pkg, module, name) : this.ownFn(pkg, module, name);
+    if (own !== null) {
+      return own;
+    }
+    const used = scope?.uses.get(name);
+    if (used) {
+      const found = this.resolve(pkg, module, used, depth + 1, ns);
+      if (found !== null) {
+        return found;
+      }
+    }
+    const extern = ns === 'type' ? this.graph.package(pkg)?.externs.get(name) : undefined;
+    if (extern !== undefined) {
+      return this.resolveInCrate(extern, [], [], depth + 1);
+    }
+    let fromStd: string[] | null = null;
+    for (const glob of scope?.globs ?? []) {
+      const from = this.resolve(pkg, module, glob, depth + 1);
+      if (from?.k === 'module') {
+        const found = this.lookup(from.pkg, from.module, name, depth + 1, ns);
+        if (found !== null) {
+          return found;
+        }
+      } else if (from?.k === 'std') {
+        fromStd = [...from.segments, name];
+      }
+    }
+    // Not the crate's: what `use std::..::*` brings, if std has it.
+    return fromStd === null ? null : { k: 'std', segments: fromStd };
+  }
+
+  /** A type or module the module itself defines. */
+  private ownType(pkg: string, module: string[], name: string): Target {
+    const crate = this.crate(pkg)!;
+    const scope = crate.scope(module);
+    if (scope?.ambiguous.has(name)) {
+      return { k: 'missing', reason: `${this.describe(pkg, [...module, name])} (defined twice)` };
+    }
+    const type = scope?.types.get(name);
+    if (type) {
+      return { k: 'type', pkg, module, type };
+    }
+    return crate.hasModule([...module, name])
+      ? { k: 'module', pkg, module: [...module, name] }
+      : null;
+  }
+
+  /** A fn the module itself defines. */
+  private ownFn(pkg: string, module: string[], name: string): Target {
+    const scope = this.crate(pkg)!.scope(module);
+    if (scope?.ambiguousFns.has(name)) {
+      return { k: 'missing', reason: `${this.describe(pkg, [...module, name])} (defined twice)` };
+    }
+    const fn = scope?.fns.get(name);
+    return fn ? { k: 'fn', pkg, module, fn } : null;
+  }
+
+  /**
+   * The dependency's fn a call's path names (resolved through the analysed crate's `use`s, so
+   * starting with an extern crate's name); null when it is not one.
+   */
+  foreignFn(segments: string[]): ForeignFn | null {
+    const pkg = this.graph.rootExterns.get(segments[0]);
+    if (pkg === undefined || segments.length < 2) {
+      return null;
+    }
+    const target = this.resolveInCrate(pkg, [], segments.slice(1), 0, 'value');
+    if (target?.k !== 'fn') {
+      return null;
+    }
+    const ret = target.fn.ret;
+    const name = ret.k === 'adt' ? ret.segments[ret.segments.length - 1] : '';
+    if (this.crate(target.pkg)!.intoFutureImpls.has(name)) {
+      // Awaiting it awaits what `into_future` makes, not the value itself.
+      return null;
+    }
+    return { fn: target.fn, scope: `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}` };
+  }
+}

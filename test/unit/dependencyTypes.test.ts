@@ -1,0 +1,213 @@
+/**
+ * Other crates' types sized from their sources (`analysis/deps`, `project/dependencyLoader.ts`):
+ * the multi-crate workspace `test/fixtures/workspaces/sized` (a path dependency with a feature
+ * that adds a field, a renamed dependency, a vendored directory source, re-exports, a glob, items
+ * in a macro) compared with rustc, built offline by cargo on a copy; and paths whose name is std's
+ * or the crate's own, which must never take that type's size.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { FileReport, FutureReport } from '../../server/src/analysis/report';
+import type { DependencyGraph } from '../../server/src/analysis/deps/dependencySources';
+import type { RustcFuture } from '../../server/src/measure/printTypeSizes';
+import { findUpwards, loadServerModule } from '../support/repoPaths';
+
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const deps = loadServerModule<typeof import('../../server/src/analysis/deps/dependencyTypes')>(
+  'analysis/deps/dependencyTypes',
+);
+const loader = loadServerModule<typeof import('../../server/src/project/dependencyLoader')>(
+  'project/dependencyLoader',
+);
+const jobs =
+  loadServerModule<typeof import('../../server/src/cli/analysisJobs')>('cli/analysisJobs');
+const rustcOut =
+  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
+    'measure/printTypeSizes',
+  );
+
+const repoRoot = findUpwards(__dirname, (dir) =>
+  fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')),
+)!;
+const SIZED = path.join(repoRoot, 'test', 'fixtures', 'workspaces', 'sized');
+
+let tempRoot: string;
+
+function analyze(text: string, graph?: DependencyGraph): FutureReport[] {
+  const [report] = engine.analyzeCrate([{ file: 'lib.rs', text, modulePath: [] }], {
+    edition: '2021',
+    dependencies: graph ? new deps.DependencyTypes(graph) : undefined,
+  });
+  return report.futures;
+}
+
+function named(futures: FutureReport[], name: string): FutureReport {
+  const found = futures.find((f) => f.name === name);
+  assert.ok(found, `a future named ${name}`);
+  return found;
+}
+
+/** A graph whose `tokio` has no sources on this machine. */
+const TOKIO_MISSING: DependencyGraph = {
+  rootExterns: new Map([['tokio', 'tokio-id']]),
+  package: (id) =>
+    id === 'tokio-id'
+      ? {
+          id,
+          label: 'tokio 1.24.2',
+          missing: 'not in the registry',
+          features: [],
+          externs: new Map(),
+          files: () => [],
+          read: () => null,
+        }
+      : null,
+};
+
+/** `cargo rustc -Zprint-type-sizes` on a copy of the workspace, offline; null without cargo. */
+function rustcFutures(workspace: string): RustcFuture[] | null {
+  const copy = path.join(tempRoot, path.basename(workspace));
+  fs.cpSync(workspace, copy, { recursive: true });
+  const home = fs.mkdtempSync(path.join(tempRoot, 'cargo-home-'));
+  const run = spawnSync(
+    'cargo',
+    ['rustc', '--offline', '--lib', '-q', '--', '-Zprint-type-sizes'],
+    {
+      cwd: copy,
+      env: {
+        ...process.env,
+        CARGO_HOME: home,
+        CARGO_TARGET_DIR: path.join(copy, 'target'),
+        RUSTC_BOOTSTRAP: '1',
+      },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  if (run.error || run.status !== 0) {
+    return run.error ? null : assert.fail(`cargo failed: ${run.stderr}`);
+  }
+  return rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(run.stdout));
+}
+
+describe('dependency types from their sources', function () {
+  this.timeout(300_000);
+
+  before(async () => {
+    await engine.initAnalysis();
+    tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-deps-'));
+  });
+
+  after(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
+
+  it('sizes a multi-crate workspace as rustc does (path, renamed, vendored, feature-gated)', () => {
+    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
+    const loaded = loader.loadDependencies(SIZED, undefined, { env: { CARGO_HOME: home } });
+    assert.ok(loaded, 'a crate graph');
+    assert.deepStrictEqual(loaded.missing, []);
+    const text = fs.readFileSync(path.join(SIZED, 'src', 'lib.rs'), 'utf8');
+    const futures = analyze(text, loaded.graph).filter((f) => f.name !== 'tick');
+    assert.strictEqual(futures.length, 10);
+    for (const f of futures) {
+      assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
+    }
+    const rustc = rustcFutures(SIZED);
+    if (rustc === null) {
+      console.log('      (cargo not installed: sizes not compared with rustc)');
+      return;
+    }
+    for (const f of futures) {
+      const theirs: RustcFuture | undefined = rustc.find(
+        (r: { kind: string; name: string }) => r.kind === 'fn' && r.name === f.name,
+      );
+      assert.ok(theirs, `rustc printed ${f.name}`);
+      assert.strictEqual(f.size, theirs.size, `${f.name}: engine ${f.size}, rustc ${theirs.size}`);
+    }
+  });
+
+  it('sizes them through the CLI, which loads the crate graph of the package', async () => {
+    const [report]: FileReport[] = await jobs.analyzeCrateJob({
+      kind: 'crate',
+      root: SIZED,
+      requested: [{ path: path.join(SIZED, 'src', 'lib.rs'), file: 'lib.rs' }],
+      edition: '2021',
+      parseBudgetMs: 10_000,
+      cwd: SIZED,
+    });
+    const clash = named(report.futures, 'clash');
+    assert.strictEqual(clash.size, 132);
+    assert.ok(clash.exact);
+  });
+
+  it("sizes them in the editor's crate index, which loads the graph once per crate", async () => {
+    const crateJobs =
+      loadServerModule<typeof import('../../server/src/lsp/crateJobs')>('lsp/crateJobs');
+    const jobsOfIndex = new crateJobs.CrateJobs();
+    const lib = path.join(SIZED, 'src', 'lib.rs');
+    const files = [{ file: lib, text: fs.readFileSync(lib, 'utf8'), modulePath: [] }];
+    const reports = (await jobsOfIndex.run({
+      kind: 'analyze',
+      root: SIZED,
+      files,
+      edition: '2021',
+    })) as FileReport[];
+    const clash = named(reports[0].futures, 'clash');
+    assert.ok(clash.exact && clash.size === 132, `clash: ${clash.size}`);
+  });
+
+  it("never sizes another crate's type as std's of the same name", () => {
+    const text = `use tokio::net::TcpStream;
+async fn tick() {}
+pub async fn f(s: TcpStream) -> TcpStream { tick().await; s }
+`;
+    for (const graph of [undefined, TOKIO_MISSING]) {
+      const f = named(analyze(text, graph), 'f');
+      assert.ok(!f.exact, 'a lower bound');
+    }
+    const f = named(analyze(text, TOKIO_MISSING), 'f');
+    assert.ok(
+      f.unknown.some((u) => u.includes('tokio 1.24.2') && u.includes('TcpStream')),
+      `the reason names the crate and the type: ${f.unknown.join('; ')}`,
+    );
+  });
+
+  it("never sizes another crate's type as the crate's own of the same name", () => {
+    const text = `mod net { pub struct TcpStream(pub u8); }
+use tokio::net::TcpStream;
+async fn tick() {}
+pub async fn f(s: TcpStream) -> TcpStream { tick().await; s }
+`;
+    const f = named(analyze(text, TOKIO_MISSING), 'f');
+    assert.ok(!f.exact, `a lower bound, not ${f.size} B from crate::net::TcpStream`);
+  });
+
+  it('reads a missing dependency as unknown with one notice naming it (CLI)', async () => {
+    const crate = path.join(tempRoot, 'needs-missing');
+    fs.mkdirSync(path.join(crate, 'src'), { recursive: true });
+    fs.writeFileSync(
+      path.join(crate, 'Cargo.toml'),
+      '[package]\nname = "needs-missing"\nversion = "0.1.0"\nedition = "2021"\n\n' +
+        '[dependencies]\nnowhere = { path = "../nowhere" }\n',
+    );
+    fs.writeFileSync(
+      path.join(crate, 'src', 'lib.rs'),
+      'async fn tick() {}\npub async fn f(a: nowhere::A, b: nowhere::B) { tick().await; ' +
+        'drop(a); drop(b); }\n',
+    );
+    const [report] = await jobs.analyzeCrateJob({
+      kind: 'crate',
+      root: crate,
+      requested: [{ path: path.join(crate, 'src', 'lib.rs'), file: 'lib.rs' }],
+      edition: '2021',
+      parseBudgetMs: 10_000,
+      cwd: crate,
+    });
+    assert.ok(!named(report.futures, 'f').exact);
+    const notices = report.notices.filter((n) => n.includes('dependency nowhere'));
+    assert.strictEqual(notices.length, 1, report.notices.join('\n'));
+  });
+});
