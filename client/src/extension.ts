@@ -15,6 +15,7 @@ import {
 import { serverNodeFlags } from '../../server/src/nodeFlags';
 import {
   Commands,
+  FutureLayoutParams,
   InitializationOptions,
   SETTINGS_SECTION,
   WORKSPACE_TRUST_NOTIFICATION,
@@ -82,7 +83,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const layouts = new LayoutDocuments(languageClient);
   context.subscriptions.push(
     layouts.register(),
-    vscode.commands.registerCommand(Commands.showFutureLayout, () => layouts.showAtCursor()),
+    vscode.commands.registerCommand(Commands.showFutureLayout, (at?: FutureLayoutParams) =>
+      layouts.showAtCursor(at),
+    ),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (languageClient.isRunning()) {
         void languageClient.sendNotification(WORKSPACE_TRUST_NOTIFICATION, {

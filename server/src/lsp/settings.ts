@@ -15,6 +15,14 @@ const ALLOW_BOOTSTRAP_DESCRIPTION =
 const ON_SAVE_DESCRIPTION =
   "Whether to measure exact sizes with rustc again each time a file of the crate is saved; this runs `cargo` (and so the crate's build scripts and procedural macros) in the background, in trusted workspaces only.";
 
+// Inlay hints: the defaults keep the hints a user acts on (README "Inlay hints").
+const SHOW_ALL_DESCRIPTION =
+  'Show every inlay hint, whatever its size: every future and every binding held across an `.await`, unknown sizes (`? B`) included; the two `minSize` settings are then ignored.';
+const FUTURE_MIN_SIZE_DESCRIPTION =
+  'Show the size of a future only from this many bytes; a size that is a lower bound (`≥`) is always shown. `0` shows every future.';
+const HELD_MIN_SIZE_DESCRIPTION =
+  'Show a binding held across an `.await` only from this many bytes. A lock guard is always shown, and so is a size that is unknown (`? B`) or a lower bound (`≥`) when the type could be large: a generic parameter, another crate\'s type that is not a pointer, collection or handle, or a future. `0` shows every held binding, unknown sizes included.';
+
 const severity = z.enum(['error', 'warning', 'information', 'hint']);
 
 const severityByCode = Object.fromEntries(
@@ -25,6 +33,7 @@ const severityByCode = Object.fromEntries(
 export const SettingsSchema = z.object({
   inlayHints: z
     .object({
+      showAll: z.boolean().default(false).describe(SHOW_ALL_DESCRIPTION),
       futureSize: z
         .object({
           enable: z
@@ -33,6 +42,12 @@ export const SettingsSchema = z.object({
             .describe(
               'Whether to show the size of each future next to its `async fn`, async block or async closure.',
             ),
+          minSize: z
+            .number()
+            .int()
+            .min(0)
+            .default(32)
+            .describe(FUTURE_MIN_SIZE_DESCRIPTION),
         })
         .prefault({}),
       heldValues: z
@@ -47,8 +62,8 @@ export const SettingsSchema = z.object({
             .number()
             .int()
             .min(0)
-            .default(0)
-            .describe('Show held-value hints only for values of at least this many bytes.'),
+            .default(64)
+            .describe(HELD_MIN_SIZE_DESCRIPTION),
         })
         .prefault({}),
     })
