@@ -378,21 +378,21 @@ export function futureTooltip(
   future: FutureReport,
   measuredBy: MeasuredBy | null = null,
 ): MarkupContent {
-  const rows: string[] = ['| state | stores | bytes |', '| --- | --- | --- |'];
+  const rows: string[] = ['| state | stores | bytes |', '| --- | --- | --: |'];
   const cell = (values: FutureReport['upvars']) =>
     values.length
       ? values
-          .map((v) => `${code(escapeMarkdownCell(valueLabel(v)))} ${formatBytes(v.size, v.exact)}`)
+          .map((v) => `${code(escapeMarkdownCell(valueLabel(v)))}\u00a0${nowrap(formatBytes(v.size, v.exact))}`)
           .join(', ')
       : '—';
   const total = (values: FutureReport['upvars']) => {
     const known = values.reduce((sum, v) => sum + (v.size ?? 0), 0);
-    return values.some((v) => v.size === null || !v.exact) ? `≥ ${known}` : `${known}`;
+    return values.some((v) => v.size === null || !v.exact) ? `≥\u00a0${known}` : `${known}`;
   };
   rows.push(`| every state (captured) | ${cell(future.upvars)} | ${total(future.upvars)} |`);
   for (const point of future.awaits) {
     rows.push(
-      `| Suspend${point.index}, await on line ${point.line} | ${cell(point.held)} | ${total(point.held)} |`,
+      `| \`Suspend${point.index}\`, line\u00a0${point.line} | ${cell(point.held)} | ${total(point.held)} |`,
     );
   }
   const lines = [
@@ -437,6 +437,11 @@ export function formatDate(iso: string): string {
   return Number.isNaN(date.getTime())
     ? iso
     : `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
+}
+
+/** Keeps `16384 B` and `≥ 40 B` on one line in a table cell. */
+function nowrap(text: string): string {
+  return text.replace(/ /g, '\u00a0');
 }
 
 function markdown(value: string): MarkupContent {
