@@ -15,15 +15,12 @@ type SyntaxNode = import('../../server/src/analysis/syntax/parser').SyntaxNode;
 /** The server's own modules, compiled (as settingsSchema.test.ts loads them). */
 const serverModule = <T>(name: string) =>
   require(path.join(repoRoot, 'server', 'out', `${name}.js`)) as T;
-const parser = serverModule<typeof import('../../server/src/analysis/syntax/parser')>(
-  'analysis/syntax/parser',
-);
-const { MacroTrees } = serverModule<typeof import('../../server/src/analysis/syntax/macros')>(
-  'analysis/syntax/macros',
-);
-const { VSCODE_HINT_LINE_LIMIT } = serverModule<typeof import('../../server/src/lsp/hintPolicy')>(
-  'lsp/hintPolicy',
-);
+const parser =
+  serverModule<typeof import('../../server/src/analysis/syntax/parser')>('analysis/syntax/parser');
+const { MacroTrees } =
+  serverModule<typeof import('../../server/src/analysis/syntax/macros')>('analysis/syntax/macros');
+const { VSCODE_HINT_LINE_LIMIT } =
+  serverModule<typeof import('../../server/src/lsp/hintPolicy')>('lsp/hintPolicy');
 
 const labelOf = (hint: InlayHint) =>
   typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join('');
@@ -64,7 +61,7 @@ function strictlyAround(root: SyntaxNode, row: number, column: number): SyntaxNo
     a.row < row || (a.row === row && a.column < column);
   const after = (a: { row: number; column: number }) =>
     a.row > row || (a.row === row && a.column > column);
-  for (let node = root; ; ) {
+  for (let node = root; ;) {
     const child = node.children.find(
       (c) => c !== null && before(c.startPosition) && after(c.endPosition),
     );
@@ -94,7 +91,9 @@ function misplacement(
     }
     const start = tokens.startPosition;
     const inner =
-      row === start.row ? { row: 0, column: column - start.column - 1 } : { row: row - start.row, column };
+      row === start.row
+        ? { row: 0, column: column - start.column - 1 }
+        : { row: row - start.row, column };
     const innerChain = strictlyAround(items, inner.row, inner.column);
     if (!innerChain.some((n) => n.type === 'function_item')) {
       return `inside ${macro.text.slice(0, 40)}`;

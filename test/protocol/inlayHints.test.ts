@@ -193,7 +193,7 @@ describe('inlay hints: where they go', () => {
     assert.ok(shown.includes('41: let value: T⟨held ? B across 1 await⟩'), shown.join('\n'));
   });
 
-  it("after a macro, never inside its arguments: `pin_mut!(fut)`", () => {
+  it('after a macro, never inside its arguments: `pin_mut!(fut)`', () => {
     assert.ok(
       shown.includes('61: futures::pin_mut!(fut)⟨held fut 514 B across 2 awaits⟩'),
       shown.join('\n'),
@@ -239,7 +239,10 @@ describe('inlay hints: defaults a user keeps on', () => {
       assert.ok(!shown.some((s) => /^[13]: /.test(s)), shown.join('\n'));
       assert.ok(!shown.some((s) => /^2[01]: /.test(s)), shown.join('\n'));
       // A generic's size is unknown and could be large: `? B`.
-      assert.ok(shown.some((s) => s.startsWith('41: ')), shown.join('\n'));
+      assert.ok(
+        shown.some((s) => s.startsWith('41: ')),
+        shown.join('\n'),
+      );
       assert.ok(shown.some((s) => s.startsWith('6: let scratch⟨held 512 B')));
     } finally {
       await lsp.dispose();

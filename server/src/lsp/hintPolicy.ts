@@ -231,7 +231,10 @@ export interface LineHint {
  * (`null`: the hint is left out, its detail stays in the hover and the diagnostics): the most
  * detailed labels that fit, shortening the longest hint first.
  */
-export function fitLine(hints: readonly LineHint[], limit = VSCODE_HINT_LINE_LIMIT): (string | null)[] {
+export function fitLine(
+  hints: readonly LineHint[],
+  limit = VSCODE_HINT_LINE_LIMIT,
+): (string | null)[] {
   const choice = hints.map(() => 0);
   const shown = hints.map(() => true);
   const length = () =>

@@ -201,8 +201,7 @@ class LazyAnchors {
         tree = this.documents.currentTree(this.analysis.uri, this.analysis.version) ?? null;
         tree ??= this.ownTree = parseRust(this.analysis.source.text, 1000);
       } catch {
-        // A parse that ran out of time.
-        tree = null;
+        // A parse that ran out of time: no tree, the hints go after the values' own spans.
       }
       this.anchors = tree ? new HintAnchors(tree.rootNode) : null;
     }
@@ -266,7 +265,9 @@ function futureHints(
   };
   const anchors = context.anchors.get();
   if (settings.inlayHints.futureSize.enable && showsFuture(future, thresholds)) {
-    const position = anchors ? anchors.futureAnchor(future) : context.source.endOfLine(future.line - 1);
+    const position = anchors
+      ? anchors.futureAnchor(future)
+      : context.source.endOfLine(future.line - 1);
     if (position) {
       const at: FutureLayoutParams = {
         textDocument: { uri },
@@ -333,7 +334,9 @@ function heldGroups(
 function firstAwait(entries: readonly HeldAcross[]): HeldAcross['awaits'][number] {
   return entries
     .flatMap((e) => e.awaits)
-    .reduce((first, a) => (a.line < first.line || (a.line === first.line && a.column < first.column) ? a : first));
+    .reduce((first, a) =>
+      a.line < first.line || (a.line === first.line && a.column < first.column) ? a : first,
+    );
 }
 
 /** Gives each hint the most detailed label its line has room for; leaves out what does not fit. */
@@ -382,7 +385,10 @@ export function futureTooltip(
   const cell = (values: FutureReport['upvars']) =>
     values.length
       ? values
-          .map((v) => `${code(escapeMarkdownCell(valueLabel(v)))}\u00a0${nowrap(formatBytes(v.size, v.exact))}`)
+          .map(
+            (v) =>
+              `${code(escapeMarkdownCell(valueLabel(v)))}\u00a0${nowrap(formatBytes(v.size, v.exact))}`,
+          )
           .join(', ')
       : '—';
   const total = (values: FutureReport['upvars']) => {

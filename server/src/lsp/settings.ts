@@ -21,7 +21,7 @@ const SHOW_ALL_DESCRIPTION =
 const FUTURE_MIN_SIZE_DESCRIPTION =
   'Show the size of a future only from this many bytes; a size that is a lower bound (`≥`) is always shown. `0` shows every future.';
 const HELD_MIN_SIZE_DESCRIPTION =
-  'Show a binding held across an `.await` only from this many bytes. A lock guard is always shown, and so is a size that is unknown (`? B`) or a lower bound (`≥`) when the type could be large: a generic parameter, another crate\'s type that is not a pointer, collection or handle, or a future. `0` shows every held binding, unknown sizes included.';
+  "Show a binding held across an `.await` only from this many bytes. A lock guard is always shown, and so is a size that is unknown (`? B`) or a lower bound (`≥`) when the type could be large: a generic parameter, another crate's type that is not a pointer, collection or handle, or a future. `0` shows every held binding, unknown sizes included.";
 
 const severity = z.enum(['error', 'warning', 'information', 'hint']);
 
@@ -42,12 +42,7 @@ export const SettingsSchema = z.object({
             .describe(
               'Whether to show the size of each future next to its `async fn`, async block or async closure.',
             ),
-          minSize: z
-            .number()
-            .int()
-            .min(0)
-            .default(32)
-            .describe(FUTURE_MIN_SIZE_DESCRIPTION),
+          minSize: z.number().int().min(0).default(32).describe(FUTURE_MIN_SIZE_DESCRIPTION),
         })
         .prefault({}),
       heldValues: z
@@ -58,12 +53,7 @@ export const SettingsSchema = z.object({
             .describe(
               'Whether to show the size of each binding held across an `.await`, and how many awaits it crosses.',
             ),
-          minSize: z
-            .number()
-            .int()
-            .min(0)
-            .default(64)
-            .describe(HELD_MIN_SIZE_DESCRIPTION),
+          minSize: z.number().int().min(0).default(64).describe(HELD_MIN_SIZE_DESCRIPTION),
         })
         .prefault({}),
     })
