@@ -75,16 +75,16 @@ test('the future size and held-value hints are rendered in the editor', async ()
   await line('future 16456 B').waitFor({ timeout: 60_000 });
   assert.match(
     await shown('pub async fn copy'),
-    /pub async fn copy\(conn: &mut Conn\) -> usize \{\s*future 16456 B$/,
+    /pub async fn copy\(conn: &mut Conn\) -> usize\s*future 16456 B\s*\{$/,
   );
   assert.match(
     await shown('let mut buf'),
-    /let mut buf = \[0u8; 16384\];\s*held 16384 B across 2 awaits$/,
+    /let mut buf\s*held 16384 B across 2 awaits\s*= \[0u8; 16384\];$/,
   );
   await line('held 16 B across 1 await').waitFor();
   assert.match(
     await shown('let mut guard'),
-    /let mut guard = stats\.lock\(\)\.unwrap\(\);\s*held 16 B across 1 await$/,
+    /let mut guard\s*held 16 B across 1 await\s*= stats\.lock\(\)\.unwrap\(\);$/,
   );
   const hint = line('pub async fn copy')
     .locator('span[class*="dyn-rule-"]', { hasText: 'future' })
@@ -184,5 +184,5 @@ test('the preferred quick fix applies from the keyboard and is saved to disk', a
     await sleep(100);
   }
   assert.match(await shown('let mut guard'), /unwrap\(\);$/);
-  assert.match(await shown('let mut buf'), /held 16384 B across 2 awaits$/);
+  assert.match(await shown('let mut buf'), /let mut buf\s*held 16384 B across 2 awaits\s*=/);
 });

@@ -39,13 +39,17 @@ export function showsHeldValue(value: HeldValue, thresholds: HintThresholds): bo
   return (value.size === null || !value.exact) && typeCouldBeLarge(value.type);
 }
 
-/** Whether a future earns a hint: a lower bound always does, as its unknown part could be large. */
+/**
+ * Whether a future earns a hint: from the threshold, or below it when its size is a lower bound
+ * whose unknown part could be large (a generic parameter, another crate's type).
+ */
 export function showsFuture(future: FutureReport, thresholds: HintThresholds): boolean {
+  if (thresholds.futureMinSize <= 0 || future.size === null) {
+    return true;
+  }
   return (
-    thresholds.futureMinSize <= 0 ||
-    !future.exact ||
-    future.size === null ||
-    future.size >= thresholds.futureMinSize
+    future.size >= thresholds.futureMinSize ||
+    (!future.exact && future.unknown.some((unknown) => typeCouldBeLarge(unknown)))
   );
 }
 
@@ -110,24 +114,31 @@ const TRANSPARENT_OUTER = new Set([
 ]);
 
 /**
- * Whether a type the analysis could not size completely could still be large. Unknown types that
- * were never named (`type of \`x\``, `_`) are results of calls and method chains; they are listed
- * in the future's tooltip but earn no hint of their own.
+ * Whether a type the analysis could not size completely could still be large. Unknowns that were
+ * never named (`type of \`x\``, `future of \`rx\``, `_`, a macro's value) are results of calls and
+ * method chains; they are listed in the future's tooltip but earn no hint of their own.
  */
 export function typeCouldBeLarge(type: string | null): boolean {
   if (type === null) {
     return false;
   }
   const t = type.trim();
-  if (t === '' || t === '_' || t.startsWith('type of ') || t === '!' || t === '()') {
+  if (
+    t === '' ||
+    t === '_' ||
+    t === '()' ||
+    t.endsWith('!') ||
+    t.startsWith('type of ') ||
+    t.startsWith('future of ')
+  ) {
     return false;
   }
   if (/^(&|\*const\b|\*mut\b|fn\s*\(|impl\s+Fn|dyn\b)/.test(t)) {
     return false;
   }
   if (t.startsWith('{')) {
-    // `{async fn body of f()}`, `{async block@3:5}`: a future can be any size.
-    return true;
+    // `{async fn body of f()}`, `{async block@3:5}`: a future can be any size; `{integer}` cannot.
+    return t.startsWith('{async');
   }
   if (t.startsWith('(') || t.startsWith('[')) {
     return splitTypeArguments(t.slice(1, -1)).some((part) =>

@@ -19,7 +19,7 @@ const ON_SAVE_DESCRIPTION =
 const SHOW_ALL_DESCRIPTION =
   'Show every inlay hint, whatever its size: every future and every binding held across an `.await`, unknown sizes (`? B`) included; the two `minSize` settings are then ignored.';
 const FUTURE_MIN_SIZE_DESCRIPTION =
-  'Show the size of a future only from this many bytes; a size that is a lower bound (`≥`) is always shown. `0` shows every future.';
+  "Show the size of a future only from this many bytes, or when its size is a lower bound (`≥`) whose unknown part could be large (a generic parameter, another crate's type). `0` shows every future.";
 const HELD_MIN_SIZE_DESCRIPTION =
   "Show a binding held across an `.await` only from this many bytes. A lock guard is always shown, and so is a size that is unknown (`? B`) or a lower bound (`≥`) when the type could be large: a generic parameter, another crate's type that is not a pointer, collection or handle, or a future. `0` shows every held binding, unknown sizes included.";
 
