@@ -265,9 +265,10 @@ function futureHints(
   };
   const anchors = context.anchors.get();
   if (settings.inlayHints.futureSize.enable && showsFuture(future, thresholds)) {
-    const position = anchors
-      ? anchors.futureAnchor(future)
-      : context.source.endOfLine(future.line - 1);
+    // A future kept through a parse error is not in the tree: its place is found in the text.
+    const position =
+      (anchors && anchors.futureAnchor(future)) ??
+      (anchors && !future.kept ? null : signatureEndInText(context.source, future));
     if (position) {
       const at: FutureLayoutParams = {
         textDocument: { uri },
@@ -300,6 +301,33 @@ function futureHints(
     }
   }
   return { hints, lines };
+}
+
+/**
+ * Where a future's signature ends, from the text alone: before the first `{` outside brackets
+ * (for a future the tree does not have, while the code above it does not parse).
+ */
+function signatureEndInText(source: SourceText, future: FutureReport): Pos {
+  let depth = 0;
+  let last: Pos = { line: future.line - 1, character: future.column - 1 };
+  for (let line = future.line - 1; line < Math.min(source.lineCount, future.line + 20); line++) {
+    const text = source.lineText(line);
+    for (let i = line === future.line - 1 ? future.column - 1 : 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === '{' && depth === 0) {
+        return last;
+      }
+      if ('([<'.includes(c) && !(c === '<' && text[i - 1] === '-')) {
+        depth++;
+      } else if (')]>'.includes(c) && !(c === '>' && text[i - 1] === '-')) {
+        depth = Math.max(0, depth - 1);
+      }
+      if (c !== ' ' && c !== '\t') {
+        last = { line, character: i + 1 };
+      }
+    }
+  }
+  return source.endOfLine(future.line - 1);
 }
 
 /** The held values shown, gathered by where their hint goes: one hint per pattern or macro. */
