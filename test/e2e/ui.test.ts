@@ -186,3 +186,11 @@ test('the preferred quick fix applies from the keyboard and is saved to disk', a
   assert.match(await shown('let mut guard'), /unwrap\(\);$/);
   assert.match(await shown('let mut buf'), /let mut buf\s*held 16384 B across 2 awaits\s*=/);
 });
+
+test("Ctrl+click on a future's hint opens that future's layout", async () => {
+  const hint = line('pub async fn copy')
+    .locator('span[class*="dyn-rule-"]', { hasText: 'future' })
+    .first();
+  await hint.click({ modifiers: ['Control'] });
+  await line('Future layout of async fn `copy`').first().waitFor({ timeout: 15_000 });
+});
