@@ -22,6 +22,7 @@ import {
   WorkspaceTrustParams,
 } from '../../server/src/protocol';
 import { LayoutDocuments } from './layoutDocuments';
+import { registerRevealAwait } from './revealAwait';
 import { measureExactSizes } from './measure';
 
 let client: LanguageClient | undefined;
@@ -83,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const layouts = new LayoutDocuments(languageClient);
   context.subscriptions.push(
     layouts.register(),
+    registerRevealAwait(),
     vscode.commands.registerCommand(Commands.showFutureLayout, (at?: FutureLayoutParams) =>
       layouts.showAtCursor(at),
     ),

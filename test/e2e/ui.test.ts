@@ -194,3 +194,13 @@ test("Ctrl+click on a future's hint opens that future's layout", async () => {
   await hint.click({ modifiers: ['Control'] });
   await line('Future layout of async fn `copy`').first().waitFor({ timeout: 15_000 });
 });
+
+test("Ctrl+click on a held value's hint jumps to the await it is held across", async () => {
+  const hint = line('let mut buf').locator('span[class*="dyn-rule-"]', { hasText: 'held' }).first();
+  await hint.click({ modifiers: ['Control'] });
+  // The `await` of `conn.read(&mut buf).await`, on line 23 of the workspace's main.rs, is selected.
+  await page
+    .locator('.statusbar-item', { hasText: /^Ln 23, Col \d+ \(5 selected\)/ })
+    .first()
+    .waitFor({ timeout: 15_000 });
+});

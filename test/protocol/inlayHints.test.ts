@@ -293,7 +293,7 @@ describe('inlay hints: clickable', () => {
   });
   after(() => lsp.dispose());
 
-  it("a future's hint opens its layout; a held value's hint links to the await", async () => {
+  it("a future's hint opens its layout; a held value's hint goes to the await", async () => {
     const hints = (await lsp.inlayHints(f.uri)) ?? [];
     const future = hints.find((h) => labelOf(h) === 'future 302 B')!;
     assert.ok(Array.isArray(future.label));
@@ -304,10 +304,13 @@ describe('inlay hints: clickable', () => {
     const held = hints.find((h) => labelOf(h).startsWith('held ri'))!;
     assert.ok(Array.isArray(held.label));
     const awaitAt = positionOf(f.text, 'await;', 0, 2);
-    assert.deepStrictEqual(held.label[0].location, {
-      uri: f.uri,
-      range: { start: awaitAt, end: { line: awaitAt.line, character: awaitAt.character + 5 } },
-    });
+    assert.deepStrictEqual(held.label[0].command?.command, 'rustFutureSize.revealAwait');
+    assert.deepStrictEqual(held.label[0].command?.arguments, [
+      {
+        uri: f.uri,
+        range: { start: awaitAt, end: { line: awaitAt.line, character: awaitAt.character + 5 } },
+      },
+    ]);
     // Both parts are named in the tooltip.
     const tooltip = await lsp.tooltipOf(held);
     assert.match(tooltip, /\*\*`ri`\*\*: `\[u8; 100\]`, 100 B/);

@@ -3,14 +3,16 @@
  * held across an `.await` after the pattern that binds them, with the number of awaits they cross.
  * Where they go is `hintPlacement.ts`; which are shown and how their labels fit one line is
  * `hintPolicy.ts`. Tooltips give the state-by-state breakdown. A future's hint opens its layout
- * (`rustFutureSize.showFutureLayout`), a held value's hint links to the first await it is held
- * across. Only hints inside the requested range are returned.
+ * (`rustFutureSize.showFutureLayout`), a held value's hint selects the first await it is held
+ * across (`rustFutureSize.revealAwait`, a client command). Only hints inside the requested range
+ * are returned.
  *
  * Clients that can resolve hints (VS Code can) get tooltips on `inlayHint/resolve`, when the user
  * points at a hint: building hundreds of Markdown tables on every keystroke, to send them all and
  * have nearly none read, was most of the cost of answering.
  */
 import {
+  Command,
   Connection,
   InlayHint,
   InlayHintLabelPart,
@@ -24,7 +26,7 @@ import { parseRust, Tree } from '../analysis/syntax/parser';
 import type { ClientSession } from './client';
 import { Analysis, DocumentStore } from './documents';
 import { heldAcrossAwaits, HeldAcross } from '../lints/heldAcross';
-import { Commands, FutureLayoutParams } from '../protocol';
+import { Commands, FutureLayoutParams, RevealAwaitArgs } from '../protocol';
 import { code, escapeMarkdownCell, formatBytes, plural, valueLabel } from '../text/format';
 import { Settings, SettingsStore } from './settings';
 import { Pos, SourceText } from '../text/sourceText';
@@ -57,8 +59,8 @@ interface PlannedHint {
   labels: string[];
   /** Bytes it stands for: a line too full for all its hints keeps the heaviest. */
   weight: number;
-  /** What the label links to: a command (the future's layout) or a place (the await). */
-  link: Pick<InlayHintLabelPart, 'command' | 'location'>;
+  /** What Ctrl+click on the label runs: the future's layout, or going to the await. */
+  link: Pick<InlayHintLabelPart, 'command'>;
 }
 
 /** The hints of one future, reusable while the engine hands out the same report object (the future did not change or move). */
@@ -296,7 +298,7 @@ function futureHints(
         hint: describe({ position: group.position, label: '', paddingLeft: true }, group.entries),
         labels: heldLabels(group),
         weight: group.entries.reduce((sum, e) => sum + (e.value.size ?? 0), 0),
-        link: { location: { uri, range: context.source.awaitSpan(firstAwait(group.entries)) } },
+        link: { command: revealAwait(uri, context.source.awaitSpan(firstAwait(group.entries))) },
       });
     }
   }
@@ -356,6 +358,12 @@ function heldGroups(
     group.named ||= anchor.named || group.entries.length > 1;
   }
   return [...byPosition.values()];
+}
+
+/** What a held value's hint runs on Ctrl+click: selects the await (a client command). */
+function revealAwait(uri: string, range: Range): Command {
+  const at: RevealAwaitArgs = { uri, range };
+  return { title: 'Go to the await', command: Commands.revealAwait, arguments: [at] };
 }
 
 /** The await a group of held values is first held across. */
