@@ -73,7 +73,7 @@ function strictlyAround(root: SyntaxNode, row: number, column: number): SyntaxNo
   }
 }
 
-/** Why a hint's position is wrong, or null: the tree's nodes around it, looking into item macros. */
+/** Why a hint's position is wrong, or null: the nodes around it, looking into item macros. */
 function misplacement(
   root: SyntaxNode,
   macros: InstanceType<typeof MacroTrees>,
@@ -109,7 +109,7 @@ function misplacement(
 describe('inlay hints on real code', () => {
   before(() => parser.initParser());
 
-  it('the check itself tells a hint inside an expression or a macro from one after a pattern', () => {
+  it('the check tells a hint inside an expression or a macro from one after a pattern', () => {
     const file = path.join(repoRoot, 'test', 'fixtures', 'hints', 'hyper_http.rs');
     const text = fs.readFileSync(file, 'utf8');
     const lines = text.split('\n');
@@ -121,7 +121,7 @@ describe('inlay hints on real code', () => {
       return misplacement(tree.rootNode, macros, line - 1, column);
     };
     try {
-      // What the hints did before: `for addr in & held ? B … mut self.addrs {`, `pin_mut!(fut held …)`.
+      // Where hints were: `for addr in & held ? B … mut self.addrs {`, `pin_mut!(fut held …)`.
       assert.match(at(536, 'mut self.addrs') ?? '', /inside reference_expression/);
       assert.match(at(684, ');') ?? '', /inside futures_util::pin_mut!/);
       assert.match(at(689, ', future)') ?? '', /inside tuple_pattern/);

@@ -15,7 +15,7 @@ describe('inlay hints', () => {
   });
   after(() => lsp.dispose());
 
-  it('shows each future size after its signature and each held binding after its pattern', async () => {
+  it('shows future sizes after the signature, held bindings after their pattern', async () => {
     const f = fixture('buffers.rs');
     await lsp.open(f.uri, f.text);
     const hints = (await lsp.inlayHints(f.uri)) ?? [];
@@ -136,7 +136,7 @@ describe('inlay hints: tooltips, bounds and ranges', () => {
     assert.deepStrictEqual(hints.map(labelOf), ['future 56 B', 'held 8 B across 1 await']);
   });
 
-  it('puts hints of async blocks and closures at the end of their signature, before the body', async () => {
+  it('puts hints of async blocks and closures at the end of their signature', async () => {
     const uri = fixture('buffers.rs').uri.replace('buffers.rs', 'blocks.rs');
     const text = [
       'async fn pause() {}',
@@ -200,7 +200,7 @@ describe('inlay hints: where they go', () => {
     );
   });
 
-  it("the future's hint after the signature's `)` or return type, also on several lines, and for blocks", () => {
+  it("the future's hint after the signature's `)` or return type, multi-line, for blocks", () => {
     assert.ok(shown.includes('11: pub async fn pair() -> usize⟨future 302 B⟩'), shown.join('\n'));
     assert.ok(shown.includes('31: ) -> u64⟨future 152 B⟩'), shown.join('\n'));
     assert.ok(shown.includes('47: let block = async move⟨future 258 B⟩'), shown.join('\n'));
@@ -229,7 +229,7 @@ describe('inlay hints: where they go', () => {
 describe('inlay hints: defaults a user keeps on', () => {
   const f = fixture('placement.rs');
 
-  it('hides futures of a few bytes and small held values, shows what is large or could be', async () => {
+  it('hides tiny futures and small held values, shows what is or could be large', async () => {
     const lsp = new LspSession();
     try {
       await lsp.initialize();

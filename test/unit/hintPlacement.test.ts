@@ -15,7 +15,7 @@ const policy = loadServerModule<typeof import('../../server/src/lsp/hintPolicy')
 
 type HeldValue = import('../../server/src/analysis/report').HeldValue;
 
-/** The text before the anchor of the binding `name` (its `occurrence`th appearance), on its line. */
+/** The text before the anchor of the binding `name` (its `occurrence`th appearance). */
 function heldAnchorText(text: string, name: string, occurrence = 1): string {
   const lines = text.split('\n');
   let found = -1;

@@ -21,7 +21,7 @@ import type { SyntaxNode } from '../analysis/syntax/parser';
 import { endOf, Point } from '../analysis/syntax/positions';
 import type { Pos } from '../text/sourceText';
 
-/** Where a held value's hint goes, and whether the hint must name it (other names bind there too). */
+/** Where a held value's hint goes, and whether it must name the value (other names bind there). */
 export interface HeldAnchor {
   position: Pos;
   named: boolean;
