@@ -11,12 +11,14 @@ import { LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-lang
 import { serverNodeFlags } from '../../server/src/nodeFlags';
 import {
   Commands,
+  FutureLayoutParams,
   InitializationOptions,
   SETTINGS_SECTION,
   WORKSPACE_TRUST_NOTIFICATION,
   WorkspaceTrustParams,
 } from '../../server/src/protocol';
 import { LayoutDocuments } from './layoutDocuments';
+import { registerRevealAwait } from './revealAwait';
 import { measureExactSizes } from './measure';
 import { QuietLanguageClient } from './quietClient';
 import { ServerStatusItem } from './statusBar';
@@ -94,7 +96,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<RustFu
   context.subscriptions.push(
     statusItem,
     layouts.register(),
-    vscode.commands.registerCommand(Commands.showFutureLayout, () => layouts.showAtCursor()),
+    registerRevealAwait(),
+    vscode.commands.registerCommand(Commands.showFutureLayout, (at?: FutureLayoutParams) =>
+      layouts.showAtCursor(at),
+    ),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (languageClient.isRunning()) {
         void languageClient.sendNotification(WORKSPACE_TRUST_NOTIFICATION, {

@@ -38,20 +38,23 @@ export class LayoutDocuments implements vscode.TextDocumentContentProvider {
     );
   }
 
-  /** Opens (or refreshes) the layout document of the future at the active editor's cursor. */
-  async showAtCursor(): Promise<vscode.TextDocument | undefined> {
+  /**
+   * Opens (or refreshes) the layout document of the future at the active editor's cursor, or at
+   * `at` (a future's inlay hint passes where its future starts).
+   */
+  async showAtCursor(at?: FutureLayoutParams): Promise<vscode.TextDocument | undefined> {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'rust') {
+    if (!at && (!editor || editor.document.languageId !== 'rust')) {
       void vscode.window.showInformationMessage(
         'Show Future Layout: open a Rust file and put the cursor inside an async fn.',
       );
       return undefined;
     }
-    const params: FutureLayoutParams = {
-      textDocument: { uri: editor.document.uri.toString() },
+    const params: FutureLayoutParams = at ?? {
+      textDocument: { uri: editor!.document.uri.toString() },
       position: {
-        line: editor.selection.active.line,
-        character: editor.selection.active.character,
+        line: editor!.selection.active.line,
+        character: editor!.selection.active.character,
       },
     };
     let result: FutureLayoutResult;

@@ -20,6 +20,8 @@ export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 export const Commands = {
   showFutureLayout: 'rustFutureSize.showFutureLayout',
   restartServer: 'rustFutureSize.restartServer',
+  /** A client command (a held value's inlay hint): selects `arguments[0]`, a `RevealAwaitArgs`. */
+  revealAwait: 'rustFutureSize.revealAwait',
   /** A server command (`workspace/executeCommand`): calibrates the crate of `arguments[0].uri`. */
   measureExactSizes: 'rustFutureSize.measureExactSizes',
 } as const;
@@ -40,6 +42,15 @@ export interface InitializationOptions {
 export const WORKSPACE_TRUST_NOTIFICATION = 'rustFutureSize/workspaceTrust';
 export interface WorkspaceTrustParams {
   trusted: boolean;
+}
+
+/** `arguments[0]` of `rustFutureSize.revealAwait`: the `await` keyword to select (LSP, 0-based). */
+export interface RevealAwaitArgs {
+  uri: string;
+  range: {
+    start: { line: number; character: number };
+    end: { line: number; character: number };
+  };
 }
 
 /** `arguments[0]` of `rustFutureSize.measureExactSizes`: a document of the crate to measure. */

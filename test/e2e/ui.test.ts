@@ -75,16 +75,16 @@ test('the future size and held-value hints are rendered in the editor', async ()
   await line('future 16456 B').waitFor({ timeout: 60_000 });
   assert.match(
     await shown('pub async fn copy'),
-    /pub async fn copy\(conn: &mut Conn\) -> usize \{\s*future 16456 B$/,
+    /pub async fn copy\(conn: &mut Conn\) -> usize\s*future 16456 B\s*\{$/,
   );
   assert.match(
     await shown('let mut buf'),
-    /let mut buf = \[0u8; 16384\];\s*held 16384 B across 2 awaits$/,
+    /let mut buf\s*held 16384 B across 2 awaits\s*= \[0u8; 16384\];$/,
   );
   await line('held 16 B across 1 await').waitFor();
   assert.match(
     await shown('let mut guard'),
-    /let mut guard = stats\.lock\(\)\.unwrap\(\);\s*held 16 B across 1 await$/,
+    /let mut guard\s*held 16 B across 1 await\s*= stats\.lock\(\)\.unwrap\(\);$/,
   );
   const hint = line('pub async fn copy')
     .locator('span[class*="dyn-rule-"]', { hasText: 'future' })
@@ -100,7 +100,7 @@ test('pointing at a size hint shows its state-by-state tooltip (resolved on dema
   const hint = line('pub async fn copy')
     .locator('span[class*="dyn-rule-"]', { hasText: 'future' })
     .first();
-  const tooltip = page.locator('.monaco-hover', { hasText: 'Suspend1, await on line 27' });
+  const tooltip = page.locator('.monaco-hover', { hasText: /Suspend1, line\s27/ });
   // The hints are drawn again when the crate index finishes (a refresh from the server); a hover that
   // began on the old ones shows nothing, as it would for a user, who would point again.
   for (let attempt = 1; ; attempt++) {
@@ -184,5 +184,23 @@ test('the preferred quick fix applies from the keyboard and is saved to disk', a
     await sleep(100);
   }
   assert.match(await shown('let mut guard'), /unwrap\(\);$/);
-  assert.match(await shown('let mut buf'), /held 16384 B across 2 awaits$/);
+  assert.match(await shown('let mut buf'), /let mut buf\s*held 16384 B across 2 awaits\s*=/);
+});
+
+test("Ctrl+click on a future's hint opens that future's layout", async () => {
+  const hint = line('pub async fn copy')
+    .locator('span[class*="dyn-rule-"]', { hasText: 'future' })
+    .first();
+  await hint.click({ modifiers: ['Control'] });
+  await line('Future layout of async fn `copy`').first().waitFor({ timeout: 15_000 });
+});
+
+test("Ctrl+click on a held value's hint jumps to the await it is held across", async () => {
+  const hint = line('let mut buf').locator('span[class*="dyn-rule-"]', { hasText: 'held' }).first();
+  await hint.click({ modifiers: ['Control'] });
+  // The `await` of `conn.read(&mut buf).await`, on line 23 of the workspace's main.rs, is selected.
+  await page
+    .locator('.statusbar-item', { hasText: /^Ln 23, Col \d+ \(5 selected\)/ })
+    .first()
+    .waitFor({ timeout: 15_000 });
 });

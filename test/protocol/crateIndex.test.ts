@@ -15,6 +15,8 @@ let crate: TempCrate;
 function freshCratePerTest(): void {
   beforeEach(async () => {
     lsp = new LspSession();
+    // Every hint, small futures included: the crate's futures are a few bytes.
+    lsp.settings = { inlayHints: { showAll: true } };
     crate = new TempCrate(crateFixture);
     await lsp.initialize(undefined, undefined, crate.root);
   });
@@ -189,6 +191,7 @@ describe('crate index: manifests, closing and cycles', () => {
     await lsp.dispose();
     // The grace period, 30 s in use, shortened.
     lsp = new LspSession({ RUST_FUTURE_SIZE_CRATE_GRACE_MS: '500' });
+    lsp.settings = { inlayHints: { showAll: true } };
     await lsp.initialize(undefined, undefined, crate.root);
     const app = await crate.open(lsp, 'src/app.rs');
     await until(

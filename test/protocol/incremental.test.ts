@@ -1,5 +1,9 @@
 import * as assert from 'assert';
+import { InlayHint } from 'vscode-languageserver-protocol/node';
 import { fixture, LspSession } from './support/lspSession';
+
+const labelOf = (hint: InlayHint) =>
+  typeof hint.label === 'string' ? hint.label : hint.label.map((p) => p.value).join('');
 
 /**
  * Incremental sync: each change re-parses from the previous tree and re-walks only the edited fns.
@@ -9,14 +13,15 @@ describe('incremental edits', () => {
   let lsp: LspSession;
   before(async () => {
     lsp = new LspSession();
+    // Every hint, small ones included: these tests compare hints before and after edits.
+    lsp.settings = { inlayHints: { showAll: true } };
     await lsp.initialize();
   });
   after(() => lsp.dispose());
 
   const hintsOf = async (uri: string) =>
     ((await lsp.inlayHints(uri)) ?? []).map(
-      (h) =>
-        `${h.position.line}:${h.position.character} ${typeof h.label === 'string' ? h.label : ''}`,
+      (h) => `${h.position.line}:${h.position.character} ${labelOf(h)}`,
     );
 
   it('gives the same hints as a fresh document after single and multi-change edits', async () => {
@@ -79,10 +84,10 @@ describe('incremental edits', () => {
     const arrow = { line: arrowLine, character: rows[arrowLine].indexOf('=>') + 1 };
     await lsp.change(uri, [{ range: { start: arrow, end: arrow }, text: 'x' }]);
     const during = (await lsp.inlayHints(uri)) ?? [];
-    const below = during.find((h) => h.position.line === fnLine && h.label === future);
-    assert.ok(below, during.map((h) => `${h.position.line} ${String(h.label)}`).join('\n'));
+    const below = during.find((h) => h.position.line === fnLine && labelOf(h) === future);
+    assert.ok(below, during.map((h) => `${h.position.line} ${labelOf(h)}`).join('\n'));
     assert.ok(
-      during.some((h) => h.position.line === bufLine && h.label === 'held 512 B across 1 await'),
+      during.some((h) => h.position.line === bufLine && labelOf(h) === 'held 512 B across 1 await'),
     );
     assert.match(await lsp.tooltipOf(below), /does not parse right now/);
     await lsp.change(uri, [

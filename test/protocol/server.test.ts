@@ -5,6 +5,8 @@ describe('server', () => {
   let lsp: LspSession;
   before(() => {
     lsp = new LspSession();
+    // Every hint: the broken file's one future is 1 B.
+    lsp.settings = { inlayHints: { showAll: true } };
   });
   after(() => lsp.dispose());
 
@@ -25,7 +27,9 @@ describe('server', () => {
     const broken = fixture('broken.rs');
     await lsp.open(broken.uri, broken.text);
     assert.deepStrictEqual(await lsp.waitForDiagnostics(broken.uri), []);
-    const brokenHints = ((await lsp.inlayHints(broken.uri)) ?? []).map((h) => h.label);
+    const brokenHints = ((await lsp.inlayHints(broken.uri)) ?? []).map((h) =>
+      typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''),
+    );
     assert.deepStrictEqual(
       brokenHints,
       ['future 1 B'],

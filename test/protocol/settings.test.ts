@@ -55,7 +55,7 @@ describe('settings', () => {
     assert.strictEqual(lsp.inlayHintRefreshes, 1);
     const hints = (await lsp.inlayHints(f.uri)) ?? [];
     assert.deepStrictEqual(
-      hints.map((h) => h.label),
+      hints.map((h) => (typeof h.label === 'string' ? h.label : h.label[0].value)),
       ['held 16384 B across 2 awaits'],
     );
   });

@@ -24,7 +24,7 @@ import type { ClientSession } from './client';
 import { SourceText } from '../text/sourceText';
 import { carryOver } from './carryOver';
 import { SyntaxTrees } from './syntaxTrees';
-import { ParseTimeout } from '../analysis/syntax/parser';
+import { ParseTimeout, Tree } from '../analysis/syntax/parser';
 import { logNotice } from './serverLog';
 
 /** An editor keystroke can afford less than a batch run. */
@@ -367,6 +367,14 @@ export class DocumentStore {
       logNotice(this.connection, notice);
     }
     return this.makeAnalysis(uri, version, text, source, report, edition, origin, plain);
+  }
+
+  /** The syntax tree of `version` if it is the document's current one; the store owns it (use it at once). */
+  currentTree(uri: string, version: number): Tree | undefined {
+    const current = this.documents.get(uri);
+    return current?.version === version && current.getText().length <= MAX_SOURCE_CHARS
+      ? this.trees.treeFor(current, PARSE_BUDGET_MS)
+      : undefined;
   }
 
   /**

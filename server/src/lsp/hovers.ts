@@ -3,9 +3,9 @@
  * state-by-state breakdown).
  */
 import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver/node';
-import type { AwaitPoint, FutureReport } from '../analysis/report';
+import type { AwaitPoint, FutureReport, HeldValue } from '../analysis/report';
 import { DocumentStore } from './documents';
-import { code, escapeMarkdownCell, formatBytes, valueLabel } from '../text/format';
+import { awaiteeName, code, escapeMarkdownCell, formatBytes, valueLabel } from '../text/format';
 import { futureTooltip, MeasuredBy } from './inlayHints';
 import { Pos, SourceText, Span } from '../text/sourceText';
 
@@ -69,17 +69,27 @@ export function hoverAt(
   return null;
 }
 
+/**
+ * What an await stores, as a table that reads in a hover's width: one row per value (an argument
+ * the body keeps is one row, not one per copy), the awaited future named once, and cells that do
+ * not wrap (`16384 B` stays on one line).
+ */
 function awaitMarkdown(future: FutureReport, point: AwaitPoint): string {
-  const rows = ['| value | type | bytes | since line |', '| --- | --- | --- | --- |'];
+  const rows = ['| value | bytes | line | type |', '| --- | --: | --: | --- |'];
+  const heldNames = new Set(point.held.filter((v) => v.kind === 'argument').map((v) => v.name));
   for (const value of point.held) {
-    rows.push(
-      `| ${code(escapeMarkdownCell(valueLabel(value)))} | ${value.type ? `${code(escapeMarkdownCell(value.type))}` : '?'} | ${formatBytes(value.size, value.exact)} | ${value.line} |`,
-    );
+    const captured =
+      value.kind === 'argument' && future.upvars.some((u) => u.name === value.name)
+        ? ' (argument, also captured)'
+        : value.kind === 'argument'
+          ? ' (argument)'
+          : '';
+    rows.push(row(value, captured));
   }
   for (const value of future.upvars) {
-    rows.push(
-      `| ${code(escapeMarkdownCell(valueLabel(value)))} (captured, every state) | ${value.type ? `${code(escapeMarkdownCell(value.type))}` : '?'} | ${formatBytes(value.size, value.exact)} | ${value.line} |`,
-    );
+    if (!heldNames.has(value.name)) {
+      rows.push(row(value, ' (captured, every state)'));
+    }
   }
   const known = point.held.reduce((sum, v) => sum + (v.size ?? 0), 0);
   const lowerBound = point.held.some((v) => v.size === null || !v.exact);
@@ -90,6 +100,23 @@ function awaitMarkdown(future: FutureReport, point: AwaitPoint): string {
     '',
     `The whole future is ${formatBytes(future.size, future.exact)} (align ${future.align}).`,
   ].join('\n');
+}
+
+/** One value's row; the awaited future is named by its type alone, so it is not said twice. */
+function row(value: HeldValue, note: string): string {
+  const name =
+    value.kind === 'awaitee'
+      ? 'awaited future'
+      : `${code(escapeMarkdownCell(valueLabel(value)))}${note}`;
+  const type = value.type
+    ? code(escapeMarkdownCell(value.kind === 'awaitee' ? awaiteeName(value.type) : value.type))
+    : '?';
+  return `| ${name} | ${nowrap(formatBytes(value.size, value.exact))} | ${value.line} | ${type} |`;
+}
+
+/** Keeps `16384 B` and `≥ 40 B` on one line in a table cell. */
+function nowrap(text: string): string {
+  return text.replace(/ /g, '\u00a0');
 }
 
 function contains(span: Span, position: Pos): boolean {

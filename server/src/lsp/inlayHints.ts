@@ -1,46 +1,74 @@
 /**
- * Inlay hints: the size of each future next to its `async fn` / async block / async closure, and the
- * size of each binding held across an `.await` with the number of awaits it crosses. Tooltips give
- * the state-by-state breakdown. Only hints inside the requested range are returned.
+ * Inlay hints: the size of each future at the end of its signature, and the size of the bindings
+ * held across an `.await` after the pattern that binds them, with the number of awaits they cross.
+ * Where they go is `hintPlacement.ts`; which are shown and how their labels fit one line is
+ * `hintPolicy.ts`. Tooltips give the state-by-state breakdown. A future's hint opens its layout
+ * (`rustFutureSize.showFutureLayout`), a held value's hint selects the first await it is held
+ * across (`rustFutureSize.revealAwait`, a client command). Only hints inside the requested range
+ * are returned.
  *
  * Clients that can resolve hints (VS Code can) get tooltips on `inlayHint/resolve`, when the user
  * points at a hint: building hundreds of Markdown tables on every keystroke, to send them all and
  * have nearly none read, was most of the cost of answering.
  */
 import {
+  Command,
   Connection,
   InlayHint,
+  InlayHintLabelPart,
   InlayHintParams,
   MarkupContent,
   MarkupKind,
   Range,
 } from 'vscode-languageserver/node';
 import type { FutureReport } from '../analysis/report';
+import { parseRust, Tree } from '../analysis/syntax/parser';
 import type { ClientSession } from './client';
-import { DocumentStore } from './documents';
+import { Analysis, DocumentStore } from './documents';
 import { heldAcrossAwaits, HeldAcross } from '../lints/heldAcross';
+import { Commands, FutureLayoutParams, RevealAwaitArgs } from '../protocol';
 import { code, escapeMarkdownCell, formatBytes, plural, valueLabel } from '../text/format';
 import { Settings, SettingsStore } from './settings';
 import { Pos, SourceText } from '../text/sourceText';
+import { HintAnchors } from './hintPlacement';
+import {
+  fitLine,
+  futureLabels,
+  HeldGroup,
+  heldLabels,
+  HintThresholds,
+  showsFuture,
+  showsHeldValue,
+} from './hintPolicy';
 
 const BINDINGS = new Set(['binding'] as const);
 
 /**
  * What a hint sent without its tooltip carries to find it again on resolve: the document (a number
- * the server gave its URI), where the future starts, and the held value's id for held-value hints.
- * Kept small: a large file has hundreds of hints.
+ * the server gave its URI), where the future starts, and the ids of the held values a held-value
+ * hint stands for. Kept small: a large file has hundreds of hints.
  */
-type HintData = [document: number, line: number, column: number, value?: number];
+type HintData = [document: number, line: number, column: number, ...values: number[]];
 
 /** How tooltips travel: in the hints, or on resolve with the hint's document number. */
 type TooltipMode = 'eager' | { document: number };
+
+/** A hint before its label is chosen: the labels it may show, most detailed first. */
+interface PlannedHint {
+  hint: InlayHint;
+  labels: string[];
+  /** Bytes it stands for: a line too full for all its hints keeps the heaviest. */
+  weight: number;
+  /** What Ctrl+click on the label runs: the future's layout, or going to the await. */
+  link: Pick<InlayHintLabelPart, 'command'>;
+}
 
 /** The hints of one future, reusable while the engine hands out the same report object (the future did not change or move). */
 interface MemoEntry {
   key: string;
   /** The lines the hints were placed by, and their text then. */
   lines: [number, string][];
-  hints: InlayHint[];
+  hints: PlannedHint[];
 }
 
 export class InlayHintsFeature {
@@ -73,11 +101,11 @@ export class InlayHintsFeature {
 
   async provide(params: InlayHintParams): Promise<InlayHint[]> {
     const { uri } = params.textDocument;
-    const analysis = this.documents.analysis(uri);
-    if (!analysis) {
+    const pending = this.documents.analysis(uri);
+    if (!pending) {
       return [];
     }
-    const [result, settings] = await Promise.all([analysis, this.settings.get(uri)]);
+    const [result, settings] = await Promise.all([pending, this.settings.get(uri)]);
     // Editors ask for the visible lines: only futures that overlap them can have hints there.
     const { start, end } = params.range;
     const visible = result.report.futures.filter(
@@ -87,26 +115,32 @@ export class InlayHintsFeature {
     const tooltips: TooltipMode = this.client.supports.lazyTooltips
       ? { document: this.documentNumber(uri) }
       : 'eager';
-    const key = JSON.stringify([settings.inlayHints, result.calibration, tooltips]);
-    const hints: InlayHint[] = [];
-    for (const future of visible) {
-      let memo = this.memo.get(future);
-      if (
-        !memo ||
-        memo.key !== key ||
-        memo.lines.some(([line, text]) => result.source.lineText(line) !== text)
-      ) {
-        const made = futureHints(future, result.source, settings, result.calibration, tooltips);
-        memo = {
-          key,
-          lines: made.lines.map((line) => [line, result.source.lineText(line)]),
-          hints: made.hints,
-        };
-        this.memo.set(future, memo);
+    const key = JSON.stringify([uri, settings.inlayHints, result.calibration, tooltips]);
+    const planned: PlannedHint[] = [];
+    const anchors = new LazyAnchors(this.documents, result);
+    try {
+      for (const future of visible) {
+        let memo = this.memo.get(future);
+        if (
+          !memo ||
+          memo.key !== key ||
+          memo.lines.some(([line, text]) => result.source.lineText(line) !== text)
+        ) {
+          const context = { uri, source: result.source, settings, tooltips, anchors };
+          const made = futureHints(future, context, result.calibration);
+          memo = {
+            key,
+            lines: made.lines.map((line) => [line, result.source.lineText(line)]),
+            hints: made.hints,
+          };
+          this.memo.set(future, memo);
+        }
+        planned.push(...memo.hints.filter((p) => inRange(p.hint.position, params.range)));
       }
-      hints.push(...memo.hints.filter((hint) => inRange(hint.position, params.range)));
+    } finally {
+      anchors.dispose();
     }
-    return hints.sort(
+    return fitLabels(planned).sort(
       (a, b) => a.position.line - b.position.line || a.position.character - b.position.character,
     );
   }
@@ -120,18 +154,21 @@ export class InlayHintsFeature {
       return hint;
     }
     const analysis = await this.documents.analysis(uri);
-    const [, line, column, value] = data;
+    const [, line, column, ...values] = data;
     const future = analysis?.report.futures.find(
       (f) => f.line === line && f.column === column && !f.skipped,
     );
     if (!analysis || !future) {
       return hint;
     }
-    if (value === undefined || value === null) {
+    if (values.length === 0) {
       return { ...hint, tooltip: futureTooltip(future, analysis.calibration) };
     }
-    const entry = heldAcrossAwaits(future, BINDINGS).find((e) => e.value.id === value);
-    return entry ? { ...hint, tooltip: heldTooltip(future, entry) } : hint;
+    const held = heldAcrossAwaits(future, BINDINGS);
+    const entries = values.map((id) => held.find((e) => e.value.id === id));
+    return entries.every((e) => e !== undefined)
+      ? { ...hint, tooltip: heldTooltip(future, entries as HeldAcross[]) }
+      : hint;
   }
 
   private documentNumber(uri: string): number {
@@ -144,6 +181,43 @@ export class InlayHintsFeature {
   }
 }
 
+/**
+ * The placement of one analysis' hints, made on first use from the document's syntax tree (the
+ * store's, re-parsed incrementally) or, for a document the store has no tree of, from a parse of
+ * its own, deleted with it.
+ */
+class LazyAnchors {
+  private anchors: HintAnchors | null | undefined;
+  private ownTree: Tree | null = null;
+
+  constructor(
+    private readonly documents: DocumentStore,
+    private readonly analysis: Analysis,
+  ) {}
+
+  /** null when the text cannot be parsed (in time): hints then go after the values' own spans. */
+  get(): HintAnchors | null {
+    if (this.anchors === undefined) {
+      let tree: Tree | null = null;
+      try {
+        tree = this.documents.currentTree(this.analysis.uri, this.analysis.version) ?? null;
+        tree ??= this.ownTree = parseRust(this.analysis.source.text, 1000);
+      } catch {
+        // A parse that ran out of time: no tree, the hints go after the values' own spans.
+      }
+      this.anchors = tree ? new HintAnchors(tree.rootNode) : null;
+    }
+    return this.anchors;
+  }
+
+  dispose(): void {
+    this.anchors?.dispose();
+    this.ownTree?.delete();
+    this.anchors = undefined;
+    this.ownTree = null;
+  }
+}
+
 /** The calibration run a measured future's size comes from. */
 export interface MeasuredBy {
   rustc: string;
@@ -151,109 +225,191 @@ export interface MeasuredBy {
   createdAt: string;
 }
 
+interface HintContext {
+  uri: string;
+  source: SourceText;
+  settings: Settings;
+  tooltips: TooltipMode;
+  anchors: LazyAnchors;
+}
+
+/** The size thresholds in force: none when the user asks to see everything. */
+function thresholdsOf(settings: Settings): HintThresholds {
+  const hints = settings.inlayHints;
+  return hints.showAll
+    ? { heldMinSize: 0, futureMinSize: 0 }
+    : { heldMinSize: hints.heldValues.minSize, futureMinSize: hints.futureSize.minSize };
+}
+
 /** The hints of one future, and the (0-based) lines whose text placed them. */
 function futureHints(
   future: FutureReport,
-  source: SourceText,
-  settings: Settings,
+  context: HintContext,
   measuredBy: MeasuredBy | null,
-  tooltips: TooltipMode,
-): { hints: InlayHint[]; lines: number[] } {
-  const hints: InlayHint[] = [];
+): { hints: PlannedHint[]; lines: number[] } {
+  const { settings, tooltips, uri } = context;
+  const thresholds = thresholdsOf(settings);
+  const hints: PlannedHint[] = [];
   const lines = [future.line - 1];
-  const describe = (hint: InlayHint, entry?: HeldAcross): InlayHint => {
+  const describe = (hint: InlayHint, entries?: HeldAcross[]): InlayHint => {
     if (tooltips === 'eager') {
-      hint.tooltip = entry ? heldTooltip(future, entry) : futureTooltip(future, measuredBy);
+      hint.tooltip = entries ? heldTooltip(future, entries) : futureTooltip(future, measuredBy);
     } else {
-      const data: HintData = entry
-        ? [tooltips.document, future.line, future.column, entry.value.id]
-        : [tooltips.document, future.line, future.column];
+      const data: HintData = [
+        tooltips.document,
+        future.line,
+        future.column,
+        ...(entries ?? []).map((e) => e.value.id),
+      ];
       hint.data = data;
     }
     return hint;
   };
-  if (settings.inlayHints.futureSize.enable) {
-    hints.push(describe(futureHint(future, source)));
+  const anchors = context.anchors.get();
+  if (settings.inlayHints.futureSize.enable && showsFuture(future, thresholds)) {
+    // A future kept through a parse error is not in the tree: its place is found in the text.
+    const position =
+      (anchors && anchors.futureAnchor(future)) ??
+      (anchors && !future.kept ? null : signatureEndInText(context.source, future));
+    if (position) {
+      const at: FutureLayoutParams = {
+        textDocument: { uri },
+        position: { line: future.line - 1, character: future.column - 1 },
+      };
+      hints.push({
+        hint: describe({ position, label: '', paddingLeft: true }),
+        labels: futureLabels(future),
+        weight: Number.MAX_SAFE_INTEGER,
+        link: {
+          command: {
+            title: 'Show Future Layout',
+            command: Commands.showFutureLayout,
+            arguments: [at],
+          },
+        },
+      });
+      lines.push(position.line);
+    }
   }
   if (settings.inlayHints.heldValues.enable) {
-    const held = heldAcrossAwaits(future, BINDINGS).filter(
-      (entry) => (entry.value.size ?? 0) >= settings.inlayHints.heldValues.minSize,
-    );
-    const perLine = new Map<number, number>();
-    for (const entry of held) {
-      perLine.set(entry.value.line, (perLine.get(entry.value.line) ?? 0) + 1);
-      lines.push(entry.value.line - 1);
-    }
-    for (const entry of held) {
-      hints.push(
-        describe(heldHint(future, entry, source, perLine.get(entry.value.line) === 1), entry),
-      );
+    for (const group of heldGroups(future, context.source, anchors, thresholds)) {
+      lines.push(group.position.line, ...group.entries.map((e) => e.value.line - 1));
+      hints.push({
+        hint: describe({ position: group.position, label: '', paddingLeft: true }, group.entries),
+        labels: heldLabels(group),
+        weight: group.entries.reduce((sum, e) => sum + (e.value.size ?? 0), 0),
+        link: { command: revealAwait(uri, context.source.awaitSpan(firstAwait(group.entries))) },
+      });
     }
   }
   return { hints, lines };
 }
 
-function futureHint(future: FutureReport, source: SourceText): InlayHint {
-  const label = `future ${formatBytes(future.size, future.exact)}${future.measured ? ' (measured)' : ''}`;
-  if (future.kind === 'fn') {
-    // After the signature line, out of the way of the code.
-    return { position: source.endOfLine(future.line - 1), label, paddingLeft: true };
+/**
+ * Where a future's signature ends, from the text alone: before the first `{` outside brackets
+ * (for a future the tree does not have, while the code above it does not parse).
+ */
+function signatureEndInText(source: SourceText, future: FutureReport): Pos {
+  let depth = 0;
+  let last: Pos = { line: future.line - 1, character: future.column - 1 };
+  for (let line = future.line - 1; line < Math.min(source.lineCount, future.line + 20); line++) {
+    const text = source.lineText(line);
+    for (let i = line === future.line - 1 ? future.column - 1 : 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === '{' && depth === 0) {
+        return last;
+      }
+      if ('([<'.includes(c) && !(c === '<' && text[i - 1] === '-')) {
+        depth++;
+      } else if (')]>'.includes(c) && !(c === '>' && text[i - 1] === '-')) {
+        depth = Math.max(0, depth - 1);
+      }
+      if (c !== ' ' && c !== '\t') {
+        last = { line, character: i + 1 };
+      }
+    }
   }
-  // Blocks and closures can share a line with other code: right before the body.
-  const line0 = future.line - 1;
-  const text = source.lineText(line0);
-  let character = future.column - 1;
-  if (future.kind === 'block') {
-    const brace = text.indexOf('{', character);
-    character = brace >= 0 ? brace : character;
-  }
-  return { position: { line: line0, character }, label, paddingRight: true };
+  return source.endOfLine(future.line - 1);
 }
 
-function heldHint(
+/** The held values shown, gathered by where their hint goes: one hint per pattern or macro. */
+function heldGroups(
   future: FutureReport,
-  entry: HeldAcross,
   source: SourceText,
-  aloneOnLine: boolean,
-): InlayHint {
-  const { value, awaits } = entry;
-  const label = `held ${formatBytes(value.size, value.exact)} across ${plural(awaits.length, 'await')}`;
-  const position: Pos =
-    aloneOnLine &&
-    ownsLine(source.lineText(value.line - 1)) &&
-    !sharesLineWithSignature(future, value.line)
-      ? source.endOfLine(value.line - 1)
-      : source.valueSpan(value).end;
-  return { position, label, paddingLeft: true };
+  anchors: HintAnchors | null,
+  thresholds: HintThresholds,
+): (HeldGroup & { position: Pos; entries: HeldAcross[] })[] {
+  const byPosition = new Map<string, HeldGroup & { position: Pos; entries: HeldAcross[] }>();
+  for (const entry of heldAcrossAwaits(future, BINDINGS)) {
+    if (!showsHeldValue(entry.value, thresholds)) {
+      continue;
+    }
+    const anchor = anchors
+      ? anchors.heldAnchor(entry.value)
+      : { position: source.valueSpan(entry.value).end, named: false };
+    const key = `${anchor.position.line}:${anchor.position.character}`;
+    let group = byPosition.get(key);
+    if (!group) {
+      group = { position: anchor.position, entries: [], values: [], named: anchor.named };
+      byPosition.set(key, group);
+    }
+    group.entries.push(entry);
+    group.values.push({ value: entry.value, awaits: entry.awaits.length });
+    group.named ||= anchor.named || group.entries.length > 1;
+  }
+  return [...byPosition.values()];
 }
 
-/** What a held value is, where it is stored, and across which awaits, as Markdown. */
-export function heldTooltip(future: FutureReport, entry: HeldAcross): MarkupContent {
-  const { value, awaits } = entry;
-  const lines = awaits.map((a) => `line ${a.line}`).join(', ');
-  return markdown(
-    [
+/** What a held value's hint runs on Ctrl+click: selects the await (a client command). */
+function revealAwait(uri: string, range: Range): Command {
+  const at: RevealAwaitArgs = { uri, range };
+  return { title: 'Go to the await', command: Commands.revealAwait, arguments: [at] };
+}
+
+/** The await a group of held values is first held across. */
+function firstAwait(entries: readonly HeldAcross[]): HeldAcross['awaits'][number] {
+  return entries
+    .flatMap((e) => e.awaits)
+    .reduce((first, a) =>
+      a.line < first.line || (a.line === first.line && a.column < first.column) ? a : first,
+    );
+}
+
+/** Gives each hint the most detailed label its line has room for; leaves out what does not fit. */
+function fitLabels(planned: readonly PlannedHint[]): InlayHint[] {
+  const byLine = new Map<number, PlannedHint[]>();
+  for (const p of planned) {
+    const line = byLine.get(p.hint.position.line) ?? [];
+    line.push(p);
+    byLine.set(p.hint.position.line, line);
+  }
+  const hints: InlayHint[] = [];
+  for (const line of byLine.values()) {
+    const labels = fitLine(line);
+    line.forEach((p, i) => {
+      const label = labels[i];
+      if (label !== null) {
+        hints.push({ ...p.hint, label: [{ value: label, ...p.link }] });
+      }
+    });
+  }
+  return hints;
+}
+
+/** What held values are, where they are stored, and across which awaits, as Markdown. */
+export function heldTooltip(future: FutureReport, entries: readonly HeldAcross[]): MarkupContent {
+  const paragraphs = entries.map(({ value, awaits }) => {
+    const lines = awaits.map((a) => `line ${a.line}`).join(', ');
+    return [
       `**${code(value.name ?? '_')}**${value.type ? `: ${code(value.type)}` : ''}, ${formatBytes(value.size, value.exact)}`,
       '',
       `Stored in the future of ${code(future.name)} (${formatBytes(future.size, future.exact)}) while ${plural(awaits.length, 'await')} ${awaits.length === 1 ? 'is' : 'are'} pending: ${lines}.`,
       value.size === null || !value.exact
         ? `\nThe type ${code(value.type ?? '_')} could not be sized from this file; the size is a lower bound.`
         : '',
-    ].join('\n'),
-  );
-}
-
-/** A line that is one `let` statement: a hint at its end is clearly about that binding. */
-function ownsLine(line: string): boolean {
-  return (
-    /^\s*let\b/.test(line) &&
-    (line.match(/\blet\b/g) ?? []).length === 1 &&
-    /;\s*(\/\/.*)?$/.test(line)
-  );
-}
-
-function sharesLineWithSignature(future: FutureReport, line: number): boolean {
-  return future.kind === 'fn' && future.line === line;
+    ].join('\n');
+  });
+  return markdown(paragraphs.join('\n\n---\n\n'));
 }
 
 /** The state-by-state breakdown of a future, as Markdown. */
@@ -261,21 +417,24 @@ export function futureTooltip(
   future: FutureReport,
   measuredBy: MeasuredBy | null = null,
 ): MarkupContent {
-  const rows: string[] = ['| state | stores | bytes |', '| --- | --- | --- |'];
+  const rows: string[] = ['| state | stores | bytes |', '| --- | --- | --: |'];
   const cell = (values: FutureReport['upvars']) =>
     values.length
       ? values
-          .map((v) => `${code(escapeMarkdownCell(valueLabel(v)))} ${formatBytes(v.size, v.exact)}`)
+          .map(
+            (v) =>
+              `${code(escapeMarkdownCell(valueLabel(v)))}\u00a0${nowrap(formatBytes(v.size, v.exact))}`,
+          )
           .join(', ')
       : '—';
   const total = (values: FutureReport['upvars']) => {
     const known = values.reduce((sum, v) => sum + (v.size ?? 0), 0);
-    return values.some((v) => v.size === null || !v.exact) ? `≥ ${known}` : `${known}`;
+    return values.some((v) => v.size === null || !v.exact) ? `≥\u00a0${known}` : `${known}`;
   };
   rows.push(`| every state (captured) | ${cell(future.upvars)} | ${total(future.upvars)} |`);
   for (const point of future.awaits) {
     rows.push(
-      `| Suspend${point.index}, await on line ${point.line} | ${cell(point.held)} | ${total(point.held)} |`,
+      `| \`Suspend${point.index}\`, line\u00a0${point.line} | ${cell(point.held)} | ${total(point.held)} |`,
     );
   }
   const lines = [
@@ -320,6 +479,11 @@ export function formatDate(iso: string): string {
   return Number.isNaN(date.getTime())
     ? iso
     : `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
+}
+
+/** Keeps `16384 B` and `≥ 40 B` on one line in a table cell. */
+function nowrap(text: string): string {
+  return text.replace(/ /g, '\u00a0');
 }
 
 function markdown(value: string): MarkupContent {

@@ -137,7 +137,7 @@ suite('rust-future-size in VS Code', () => {
       .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)))
       .join('\n');
     assert.match(text, /\*\*await #0\*\* of `copy` \(state `Suspend0`\)/);
-    assert.match(text, /`buf` \| `\[u8; 16384\]` \| 16384 B/);
+    assert.match(text, /`buf` \| 16384\u00a0B \| \d+ \| `\[u8; 16384\]`/);
   });
 
   test('Show Future Layout opens a read-only layout document', async () => {
@@ -154,6 +154,24 @@ suite('rust-future-size in VS Code', () => {
     assert.match(layout.getText(), /\nvariant Suspend1 {2}await #1 at line 27 {2}ends at 16456\n/);
     // A content provider's scheme is no file system, so the editor opens it read-only.
     assert.notStrictEqual(vscode.workspace.fs.isWritableFileSystem(layout.uri.scheme), true);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test("a future's hint opens that future's layout, wherever the cursor is", async () => {
+    // The hint's label carries `rustFutureSize.showFutureLayout` with the future's start (the
+    // protocol tests check that); `vscode.executeInlayHintProvider` cannot show it here, as VS Code
+    // releases a provider's commands before that API command converts the hints back.
+    const editor = await vscode.window.showTextDocument(main);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const start = positionOf(main, 'async fn copy');
+    const layout = await vscode.commands.executeCommand<vscode.TextDocument>(
+      'rustFutureSize.showFutureLayout',
+      {
+        textDocument: { uri: main.uri.toString() },
+        position: { line: start.line, character: start.character },
+      },
+    );
+    assert.match(layout.getText(), /^\/\/ Future layout of async fn `copy`/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
