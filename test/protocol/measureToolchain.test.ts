@@ -174,8 +174,8 @@ describe('calibration: toolchain fallback (scripted cargo)', function () {
     assert.strictEqual((await futureHints(lsp, lib)).run, 'future 40 B (measured)');
     const tooltip = await lsp.tooltipOf((await futureHintObjects(lsp, lib)).run);
     assert.match(tooltip, /with RUSTC_BOOTSTRAP=1/);
-    assert.match(tooltip, /listener\W+16 B/);
-    assert.doesNotMatch(tooltip, /listener\W+\? B/);
+    assert.match(tooltip, /listener\W+16\sB/);
+    assert.doesNotMatch(tooltip, /listener\W+\?\sB/);
     const layout = await lsp.connection.sendRequest<{ text: string } | null>(
       'rustFutureSize/futureLayout',
       { textDocument: { uri: lib }, position: { line: 5, character: 8 } },
