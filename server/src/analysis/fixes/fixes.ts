@@ -16,6 +16,7 @@
 import { applyEdits, applyFixes, editsConflict, lineStarts, sourceHash } from './applyEdits';
 import { analyzeSource, Edition } from '../engine';
 import { WalkCache } from '../incremental/walkCache';
+import { BlockTail, blockTailFor } from './blockTail';
 import { ItemTable, RangeScope } from './fixScope';
 import {
   ITEM_TYPES,
@@ -742,13 +743,12 @@ class FixPlanner {
     if (guard) {
       notes.push(`\`${guard}\` would be dropped before the \`.await\` too`);
     }
-    const edits = this.wrapEdits(
-      block,
-      stmts,
-      iL,
-      last,
-      exported.map((e) => ({ name: e.name, mutable: e.mutable && scope.mutatedAfter(e.name) })),
-    );
+    const returned = exported.map((e) => ({
+      name: e.name,
+      mutable: e.mutable && scope.mutatedAfter(e.name),
+    }));
+    const tail = exported.length === 1 ? blockTailFor(stmts[last], exported[0].name, range) : null;
+    const edits = this.wrapEdits(block, stmts, iL, last, returned, tail);
     if (!edits) {
       return null;
     }
@@ -913,13 +913,17 @@ class FixPlanner {
     );
   }
 
-  /** Insert-only edits that put `stmts[i0..=i1]` in a block, returning `exported` from it. */
+  /**
+   * Edits that put `stmts[i0..=i1]` in a block, returning `exported` from it: insertions only,
+   * except that with `tail` the last `let` becomes the block's tail expression.
+   */
   private wrapEdits(
     block: SyntaxNode,
     stmts: SyntaxNode[],
     i0: number,
     i1: number,
     exported: { name: string; mutable: boolean }[],
+    tail: BlockTail | null,
   ): SourceEdit[] | null {
     const first = attachedStart(block, stmts[i0]);
     const last = stmts[i1];
@@ -942,10 +946,11 @@ class FixPlanner {
         exported.length === 1
           ? `${exported[0].mutable ? 'mut ' : ''}${exported[0].name}`
           : `(${exported.map((e) => `${e.mutable ? 'mut ' : ''}${e.name}`).join(', ')})`;
-      const tail =
+      const result =
         exported.length === 1 ? exported[0].name : `(${exported.map((e) => e.name).join(', ')})`;
-      open = `${indent}let ${pattern} = {${nl}`;
-      close = `${nl}${indent}${unit}${tail}${nl}${indent}};`;
+      const annotation = tail?.typeText ? `: ${tail.typeText}` : '';
+      open = `${indent}let ${pattern}${annotation} = {${nl}`;
+      close = tail ? `${nl}${indent}};` : `${nl}${indent}${unit}${result}${nl}${indent}};`;
     }
     const edits: SourceEdit[] = [];
     for (let row = startRow; row <= endRow; row++) {
@@ -958,6 +963,9 @@ class FixPlanner {
       }
     }
     edits.push(insertAt({ row: endRow, column: this.src.lineText(endRow).length }, close));
+    if (exported.length > 0 && tail) {
+      edits.push(...tail.edits);
+    }
     return edits;
   }
 }
