@@ -17,7 +17,10 @@ import { applyEdits, applyFixes, editsConflict, lineStarts, sourceHash } from '.
 import { analyzeSource, Edition } from '../engine';
 import { WalkCache } from '../incremental/walkCache';
 import { BlockTail, blockTailFor } from './blockTail';
+import { BoxPinPlanner } from './boxPin';
+import type { Candidate } from './candidate';
 import { ItemTable, RangeScope } from './fixScope';
+import { MacroAwareNodes } from './macroNodes';
 import {
   ITEM_TYPES,
   SourceLines,
@@ -36,7 +39,7 @@ import {
   statementsOf,
   usesAfter,
 } from './fixSyntax';
-import type { Fix, FixKind, SourceEdit, SourcePosition } from './fixTypes';
+import type { Fix, SourceEdit, SourcePosition } from './fixTypes';
 import { parseRust, SyntaxNode, Tree } from '../syntax/parser';
 import type { AwaitPoint, FileReport, FutureReport, HeldValue } from '../report';
 
@@ -75,9 +78,9 @@ export function computeFixes(text: string, report: FileReport, options: FixOptio
       return [];
     }
   }
+  const nodes = new MacroAwareNodes(tree.rootNode);
   try {
-    const planner = new FixPlanner(text, tree.rootNode, report, options);
-    const candidates = planner.plan();
+    const candidates = new FixPlanner(text, nodes, report, options).plan();
     if (options.verify === false) {
       const hash = sourceHash(text);
       return candidates.map((c) => ({
@@ -87,6 +90,7 @@ export function computeFixes(text: string, report: FileReport, options: FixOptio
     }
     return verifyAll(text, tree.rootNode, report, candidates, options);
   } finally {
+    nodes.dispose();
     if (owned) {
       tree.delete();
     }
@@ -257,23 +261,6 @@ function mapBack(before: string, edits: SourceEdit[], pos: SourcePosition): Sour
 // ---------------------------------------------------------------------------------------------
 // Planning
 
-/** A fix before verification: no fingerprint, saving not yet measured. */
-interface Candidate {
-  kind: FixKind;
-  title: string;
-  preferred: boolean;
-  /** Reasons the fix is not preferred (empty when it is). */
-  notes: string[];
-  /** What the fix does, one sentence. */
-  what: string;
-  future: FutureReport;
-  futureIndex: number;
-  target: { name: string | null; line: number; column: number };
-  await: AwaitPoint;
-  valueSize: number | null;
-  edits: SourceEdit[];
-}
-
 function toFix(
   c: Candidate,
   expectedSaving: number | null,
@@ -285,7 +272,7 @@ function toFix(
     .filter((s) => s)
     .join(' ');
   return {
-    id: `${c.kind}:${c.future.name}:${c.target.line}:${c.target.column}`,
+    id: `${c.kind}:${c.future.name}:${(c.idAt ?? c.target).line}:${(c.idAt ?? c.target).column}`,
     kind: c.kind,
     title: c.title,
     preferred,
@@ -294,8 +281,9 @@ function toFix(
     target: c.target,
     expectedSaving,
     edits: c.edits,
-    await: { index: c.await.index, line: c.await.line, column: c.await.column },
+    await: c.await ? { index: c.await.index, line: c.await.line, column: c.await.column } : undefined,
     valueSize: c.valueSize,
+    pinned: c.pinned,
   };
 }
 
@@ -351,6 +339,13 @@ function verifyAll(
       continue;
     }
     const verdict = compareReports(report, after, c.futureIndex);
+    if (c.verifyBy === 'handover') {
+      // The boxed future keeps its own size; what shrinks is the value handed over.
+      if (verdict.saving === 0 && verdict.grown.length === 0) {
+        fixes.push({ ...toFix(c, null, false, ''), sourceHash: hash });
+      }
+      continue;
+    }
     if (verdict.saving !== null && verdict.saving <= 0) {
       continue;
     }
@@ -463,18 +458,26 @@ class FixPlanner {
   private readonly src: SourceLines;
   private readonly items: ItemTable;
   private readonly boxValueMin: number;
-  private readonly boxPinMin: number;
+  private readonly pins: BoxPinPlanner;
+
+  private readonly root: SyntaxNode;
 
   constructor(
     text: string,
-    private readonly root: SyntaxNode,
+    nodes: MacroAwareNodes,
     private readonly report: FileReport,
     options: FixOptions,
   ) {
+    this.root = nodes.root;
     this.src = new SourceLines(text);
-    this.items = new ItemTable(root);
+    this.items = new ItemTable(this.root);
     this.boxValueMin = options.boxValueMinBytes ?? DEFAULT_BOX_VALUE_MIN_BYTES;
-    this.boxPinMin = options.boxPinMinBytes ?? DEFAULT_BOX_PIN_MIN_BYTES;
+    this.pins = new BoxPinPlanner(
+      nodes,
+      report,
+      this.items,
+      options.boxPinMinBytes ?? DEFAULT_BOX_PIN_MIN_BYTES,
+    );
   }
 
   plan(): Candidate[] {
@@ -483,25 +486,29 @@ class FixPlanner {
       if (future.skipped !== undefined) {
         return;
       }
+      // A future written inside a macro's arguments has no node in the file's tree: its awaits
+      // can still be boxed (they are found through the macro's re-parse), its bindings not.
       const node = findFutureNode(this.root, future);
       const body = node ? futureBody(node) : null;
-      if (!node || !body || node.hasError) {
+      if (node?.hasError) {
         return;
       }
       try {
-        for (const held of heldBindings(future)) {
-          out.push(...this.planBinding(future, index, body, held));
+        for (const held of body ? heldBindings(future) : []) {
+          out.push(...this.planBinding(future, index, body!, held));
         }
         for (const a of future.awaits) {
-          const c = this.planBoxPin(future, index, a);
-          if (c) {
-            out.push(c);
-          }
+          out.push(...this.pins.planAwait(future, index, a));
         }
       } catch {
         // A shape of code the planner does not expect: no fixes for this future, the others still get theirs.
       }
     });
+    try {
+      out.push(...this.pins.planHandovers());
+    } catch {
+      // As above: no handover fixes, the others stay.
+    }
     return out;
   }
 
@@ -842,42 +849,6 @@ class FixPlanner {
     };
   }
 
-  /** `Box::pin(callee(..)).await` for a large awaited future (clippy's `large_futures`). */
-  private planBoxPin(future: FutureReport, futureIndex: number, a: AwaitPoint): Candidate | null {
-    const awaitee = a.held.find((h) => h.kind === 'awaitee');
-    if (
-      !awaitee ||
-      awaitee.size === null ||
-      awaitee.size < this.boxPinMin ||
-      !(awaitee.type ?? '').startsWith('{async')
-    ) {
-      return null;
-    }
-    const keyword = this.nodeAt(a.line, a.column);
-    const expr = keyword?.parent;
-    if (!keyword || keyword.type !== 'await' || !expr || expr.type !== 'await_expression') {
-      return null;
-    }
-    const operand = expr.namedChildren[0];
-    if (!operand || /^Box\s*::\s*pin\s*\(/.test(operand.text)) {
-      return null;
-    }
-    const callee = describeCallee(operand);
-    return {
-      kind: 'box-pin-future',
-      title: `Box the future of \`${callee}\` with \`Box::pin\``,
-      preferred: false,
-      notes: ['`Box::pin` allocates on every call'],
-      what: `The awaited future (${awaitee.size} bytes) is stored inline in \`${future.name}\`; \`Box::pin\` stores an 8-byte pointer instead.`,
-      future,
-      futureIndex,
-      target: { name: null, line: awaitee.line, column: awaitee.column },
-      await: a,
-      valueSize: awaitee.size,
-      edits: [insertAt(operand.startPosition, 'Box::pin('), insertAt(operand.endPosition, ')')],
-    };
-  }
-
   private nodeAt(line: number, column: number): SyntaxNode | null {
     const pos = { row: line - 1, column: column - 1 };
     return this.root.descendantForPosition(pos) ?? null;
@@ -1013,15 +984,4 @@ function heldBindings(future: FutureReport): HeldBinding[] {
     }
   }
   return [...byKey.values()];
-}
-
-function describeCallee(operand: SyntaxNode): string {
-  if (operand.type === 'call_expression') {
-    const fn = operand.childForFieldName('function');
-    if (fn) {
-      return `${fn.text.replace(/\s+/g, '')}(..)`;
-    }
-  }
-  const text = operand.text.replace(/\s+/g, ' ');
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
