@@ -21,6 +21,7 @@ import { BoxPinPlanner } from './boxPin';
 import type { Candidate } from './candidate';
 import { ItemTable, RangeScope } from './fixScope';
 import { MacroAwareNodes } from './macroNodes';
+import { stateShrinks } from './savedState';
 import {
   ITEM_TYPES,
   SourceLines,
@@ -56,6 +57,11 @@ export interface FixOptions {
   boxValueMinBytes?: number;
   /** `Box::pin` awaited futures of at least this many bytes (default 1024). */
   boxPinMinBytes?: number;
+  /**
+   * Refactorings (refactorings.ts): only the bindings declared on these 1-based lines, and a fix
+   * that frees a value at its await without shrinking the whole future is kept too.
+   */
+  refactorLines?: { from: number; to: number };
 }
 
 const DEFAULT_BOX_VALUE_MIN_BYTES = 256;
@@ -347,6 +353,16 @@ function verifyAll(
       continue;
     }
     if (verdict.saving !== null && verdict.saving <= 0) {
+      const freed =
+        options.refactorLines !== undefined &&
+        c.await !== undefined &&
+        verdict.saving === 0 &&
+        verdict.grown.length === 0 &&
+        stateShrinks(report.futures[c.futureIndex], after.futures[c.futureIndex], c.await.index);
+      if (freed) {
+        const note = `\`${c.future.name}\` keeps its size: another \`.await\` sets it, but the value no longer takes room at the \`.await\` on line ${c.await!.line}.`;
+        fixes.push({ ...toFix(c, 0, false, note), sourceHash: hash });
+      }
       continue;
     }
     let preferred = c.preferred;
@@ -459,6 +475,7 @@ class FixPlanner {
   private readonly items: ItemTable;
   private readonly boxValueMin: number;
   private readonly pins: BoxPinPlanner;
+  private readonly refactorLines: { from: number; to: number } | null;
 
   private readonly root: SyntaxNode;
 
@@ -472,6 +489,7 @@ class FixPlanner {
     this.src = new SourceLines(text);
     this.items = new ItemTable(this.root);
     this.boxValueMin = options.boxValueMinBytes ?? DEFAULT_BOX_VALUE_MIN_BYTES;
+    this.refactorLines = options.refactorLines ?? null;
     this.pins = new BoxPinPlanner(
       nodes,
       report,
@@ -493,11 +511,14 @@ class FixPlanner {
       if (node?.hasError) {
         return;
       }
+      const lines = this.refactorLines;
       try {
         for (const held of body ? heldBindings(future) : []) {
-          out.push(...this.planBinding(future, index, body!, held));
+          if (!lines || (held.value.line >= lines.from && held.value.line <= lines.to)) {
+            out.push(...this.planBinding(future, index, body!, held));
+          }
         }
-        for (const a of future.awaits) {
+        for (const a of lines ? [] : future.awaits) {
           out.push(...this.pins.planAwait(future, index, a));
         }
       } catch {
@@ -505,7 +526,7 @@ class FixPlanner {
       }
     });
     try {
-      out.push(...this.pins.planHandovers());
+      out.push(...(this.refactorLines ? [] : this.pins.planHandovers()));
     } catch {
       // As above: no handover fixes, the others stay.
     }
