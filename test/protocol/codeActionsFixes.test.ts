@@ -79,6 +79,16 @@ describe('code actions: Box::pin and refactorings', () => {
     );
   });
 
+});
+
+describe('code actions: refactorings on a held binding', () => {
+  let lsp: LspSession;
+  before(async () => {
+    lsp = new LspSession();
+    await lsp.initialize();
+  });
+  after(() => lsp.dispose());
+
   it('offers Move and Box as refactorings on a plain held binding, with no diagnostic', async () => {
     const text = `use std::future::Future;
 use std::pin::Pin;
