@@ -190,16 +190,14 @@ export class BoxPinPlanner {
       return [];
     }
     const name = lastSegment(future.name);
-    if (!this.nodes.root.text.includes(name)) {
-      return [];
-    }
-    return this.nodes.root
+    this.calls ??= this.nodes.root
       .descendantsOfType('call_expression')
-      .filter(
-        (c): c is SyntaxNode =>
-          c !== null && calleeName(c) === name && handedOver(c) && this.futureOf(c) === future,
-      );
+      .filter((c): c is SyntaxNode => c !== null && handedOver(c));
+    return this.calls.filter((c) => calleeName(c) === name && this.futureOf(c) === future);
   }
+
+  /** The file's calls passed by value as an argument, read once for all futures. */
+  private calls: SyntaxNode[] | undefined;
 }
 
 /** An argument of a call other than `Box::pin`/`Box::new`/`pin!`, passed by value. */
