@@ -68,6 +68,11 @@ describe('Box::pin where the message recommends it', () => {
         'let (a, _) = tokio::join!(Box::pin(echo_connection(id)), pause());',
       ],
       [
+        'race_block',
+        'Box the async block of a `select!` branch with `Box::pin`',
+        '_ = Box::pin(async move {',
+      ],
+      [
         'echo_connection',
         'Box `echo_connection(..)` with `Box::pin` where it is passed to `tokio::spawn`',
         'tokio::spawn(Box::pin(echo_connection(id)))',

@@ -54,7 +54,10 @@ export class BoxPinPlanner {
       const at = startOf(branch);
       out.push({
         ...this.candidate(future, futureIndex, branch, pinned),
-        title: `Box the \`${macroName(macro)}!\` branch ${describe(branch)} with \`Box::pin\``,
+        title:
+          unparen(branch).type === 'async_block'
+            ? `Box the async block of a \`${macroName(macro)}!\` branch with \`Box::pin\``
+            : `Box the \`${macroName(macro)}!\` branch ${describe(branch)} with \`Box::pin\``,
         what: `\`${macroName(macro)}!\` keeps the branch's future (${pinned.size} bytes) in \`${future.name}\` while it polls it; \`Box::pin\` keeps an 8-byte pointer instead.`,
         target: kept
           ? { name: kept.name, line: kept.line, column: kept.column }
