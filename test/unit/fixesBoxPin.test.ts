@@ -78,12 +78,12 @@ describe('Box::pin where the message recommends it', () => {
         'tokio::spawn(Box::pin(echo_connection(id)))',
       ],
       [
-        'async block@99:31',
+        'async block@241:31',
         'Box the async block with `Box::pin` where it is passed to `tokio::spawn`',
         'let queued = tokio::spawn(Box::pin(async move {',
       ],
       [
-        'async block@111:37',
+        'async block@253:37',
         'Box the async block with `Box::pin` where it is passed to `tokio::spawn`',
         '_ = pause() => tokio::spawn(Box::pin(async move {',
       ],
