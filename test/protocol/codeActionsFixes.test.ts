@@ -5,7 +5,14 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { applyEdits, editsOf, fixturesDir, LspSession, positionOf, repoRoot } from './support/lspSession';
+import {
+  applyEdits,
+  editsOf,
+  fixturesDir,
+  LspSession,
+  positionOf,
+  repoRoot,
+} from './support/lspSession';
 
 const PINS = path.join(repoRoot, 'test', 'fixtures', 'fixes', '36_box_pin_select_join_spawn.rs');
 const uriOf = (name: string) => `file://${path.join(fixturesDir, name)}`;
@@ -44,7 +51,9 @@ describe('code actions: Box::pin and refactorings', () => {
 
     // The callee's diagnostic lists the Box::pin of every place it is awaited or kept.
     const callee = diagnostics.find(
-      (d) => d.code === 'large-future' && d.range.start.line === positionOf(text, 'fn echo_connection').line,
+      (d) =>
+        d.code === 'large-future' &&
+        d.range.start.line === positionOf(text, 'fn echo_connection').line,
     )!;
     const forCallee = (await lsp.codeActions(uri, callee.range, [callee], ['quickfix'])) ?? [];
     const pins = forCallee.filter((a) => a.title.includes('Box::pin')).map((a) => a.title);
@@ -89,7 +98,7 @@ describe('code actions: refactorings on a held binding', () => {
   });
   after(() => lsp.dispose());
 
-  it('offers Move and Box as refactorings on a plain held binding, with no diagnostic', async () => {
+  it('offers Move and Box on a plain held binding, with no diagnostic', async () => {
     const text = `use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};

@@ -49,7 +49,7 @@ describe('Box::pin where the message recommends it', () => {
     text = fs.readFileSync(FIXTURE, 'utf8');
   });
 
-  it('boxes select! and join! branches, an await in a select! handler, and futures passed to spawn', () => {
+  it('boxes select!/join! branches, an await in a select! handler, futures passed to spawn', () => {
     const found = boxPins(text).map((f) => [f.futureName, f.title, appliedLine(text, f)]);
     assert.deepStrictEqual(found, [
       [
@@ -90,7 +90,7 @@ describe('Box::pin where the message recommends it', () => {
     ]);
   });
 
-  it('names the boxed future, never prefers the fix, and claims a saving only where a future shrinks', () => {
+  it('names the boxed future, is never preferred, claims a saving only where one shrinks', () => {
     for (const fix of boxPins(text)) {
       assert.strictEqual(fix.preferred, false, fix.id);
       assert.match(fix.detail, /`Box::pin` allocates on every call/);
@@ -121,7 +121,7 @@ describe('Box::pin fixes proven by rustc', function () {
     await engine.initAnalysis();
   });
 
-  it('compile, make no future larger, and shrink the caller or the value handed to spawn', async () => {
+  it('compile, grow no future, and shrink the caller or the value handed to spawn', async () => {
     const text = fs.readFileSync(FIXTURE, 'utf8');
     const compiler = new Compiler(2);
     const problems: string[] = [];

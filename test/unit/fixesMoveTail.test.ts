@@ -51,7 +51,7 @@ function moved(body: string, name: string): string {
 describe('Move: the block ends with the initializer', () => {
   before(() => engine.initAnalysis());
 
-  it('ends with `init`, not `let payload = init; payload`, and keeps `mut` outside when mutated after', () => {
+  it('ends with `init`, not `let payload = init; payload`; `mut` outside when mutated', () => {
     const out = moved(
       `    let mut buf = [seed; 1024];
     buf[0] = 1;
@@ -78,7 +78,7 @@ describe('Move: the block ends with the initializer', () => {
     );
   });
 
-  it('drops `mut` from a binding the code after never mutates, and keeps its type annotation', () => {
+  it('drops `mut` where the code after never mutates it, and keeps the type annotation', () => {
     const out = moved(
       `    let mut buf = [seed; 1024];
     buf[1] = 2;

@@ -436,7 +436,9 @@ export class DocumentStore {
     };
     const failed = (error: unknown): AnalysisFix[] => {
       this.connection.console.error(
-        `[fixes] FAILED for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        `[fixes] FAILED for ${uri}: ${
+          error instanceof Error ? (error.stack ?? error.message) : String(error)
+        }`,
       );
       return [];
     };

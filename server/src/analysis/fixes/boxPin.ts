@@ -31,7 +31,7 @@ export class BoxPinPlanner {
     private readonly minBytes: number,
   ) {}
 
-  /** The Box::pin fixes for the await `a` of `future`: its awaited future, or its macro's branches. */
+  /** Box::pin for the await `a` of `future`: its awaited future, or its macro's branches. */
   planAwait(future: FutureReport, futureIndex: number, a: AwaitPoint): Candidate[] {
     const node = this.nodes.deepest({ row: a.line - 1, column: a.column - 1 });
     if (node?.type === 'await') {
@@ -58,7 +58,9 @@ export class BoxPinPlanner {
           unparen(branch).type === 'async_block'
             ? `Box the async block of a \`${macroName(macro)}!\` branch with \`Box::pin\``
             : `Box the \`${macroName(macro)}!\` branch ${describe(branch)} with \`Box::pin\``,
-        what: `\`${macroName(macro)}!\` keeps the branch's future (${pinned.size} bytes) in \`${future.name}\` while it polls it; \`Box::pin\` keeps an 8-byte pointer instead.`,
+        what:
+          `\`${macroName(macro)}!\` keeps the branch's future (${pinned.size} bytes) in ` +
+          `\`${future.name}\` while it polls it; \`Box::pin\` keeps an 8-byte pointer instead.`,
         target: kept
           ? { name: kept.name, line: kept.line, column: kept.column }
           : { name: null, line: at.row + 1, column: at.column + 1 },
@@ -69,7 +71,7 @@ export class BoxPinPlanner {
     return out;
   }
 
-  /** Large futures handed over by value where they are created: `spawn(async { .. })`, `spawn(f(..))`. */
+  /** Large futures handed over by value where created: `spawn(async { .. })`, `spawn(f(..))`. */
   planHandovers(): Candidate[] {
     const out: Candidate[] = [];
     this.report.futures.forEach((future, index) => {
@@ -80,8 +82,13 @@ export class BoxPinPlanner {
         const callee = site.parent?.parent?.childForFieldName('function')?.text ?? 'the call';
         out.push({
           ...this.candidate(future, index, site, { future, size: future.size }),
-          title: `Box ${describe(site)} with \`Box::pin\` where it is passed to \`${short(callee)}\``,
-          what: `\`${short(callee)}\` receives an 8-byte pointer instead of the ${future.size}-byte future, which then lives on the heap (its own size does not change).`,
+          title:
+            `Box ${describe(site)} with \`Box::pin\` ` +
+            `where it is passed to \`${short(callee)}\``,
+          what:
+            `\`${short(callee)}\` receives an 8-byte pointer instead of the ` +
+            `${future.size}-byte future, which then lives on the heap ` +
+            '(its own size does not change).',
           verifyBy: 'handover',
         });
       }
@@ -108,11 +115,13 @@ export class BoxPinPlanner {
     ) {
       return null;
     }
-    const pinned = this.pinnable(operand, awaitee.size);
+    const pinned = this.pinnable(operand, awaitee.size) ?? { future: null, size: awaitee.size };
     return {
-      ...this.candidate(future, futureIndex, operand, pinned ?? { future: null, size: awaitee.size }),
+      ...this.candidate(future, futureIndex, operand, pinned),
       title: `Box the future of ${describe(operand)} with \`Box::pin\``,
-      what: `The awaited future (${awaitee.size} bytes) is stored inline in \`${future.name}\`; \`Box::pin\` stores an 8-byte pointer instead.`,
+      what:
+        `The awaited future (${awaitee.size} bytes) is stored inline in \`${future.name}\`; ` +
+        '`Box::pin` stores an 8-byte pointer instead.',
       target: { name: null, line: awaitee.line, column: awaitee.column },
       await: a,
     };
@@ -156,7 +165,7 @@ export class BoxPinPlanner {
     return size !== null && size >= this.minBytes ? { future, size } : null;
   }
 
-  /** The report's future for an async block, or for a call of an async fn named once in the file. */
+  /** The report's future for an async block, or a call of an async fn named once in the file. */
   private futureOf(e: SyntaxNode): FutureReport | null {
     if (e.type === 'async_block') {
       const at = startOf(e);

@@ -17,7 +17,7 @@ export interface Candidate {
   await?: AwaitPoint;
   valueSize: number | null;
   edits: SourceEdit[];
-  /** Where the fix's id points when several fixes share a target (the branches of one `select!`). */
+  /** Where the fix's id points when fixes share a target (the branches of one `select!`). */
   idAt?: { line: number; column: number };
   /** The future that `Box::pin` puts on the heap. */
   pinned?: { name: string; line: number; column: number };

@@ -287,7 +287,7 @@ function toFix(
     target: c.target,
     expectedSaving,
     edits: c.edits,
-    await: c.await ? { index: c.await.index, line: c.await.line, column: c.await.column } : undefined,
+    await: c.await && { index: c.await.index, line: c.await.line, column: c.await.column },
     valueSize: c.valueSize,
     pinned: c.pinned,
   };
@@ -360,7 +360,9 @@ function verifyAll(
         verdict.grown.length === 0 &&
         stateShrinks(report.futures[c.futureIndex], after.futures[c.futureIndex], c.await.index);
       if (freed) {
-        const note = `\`${c.future.name}\` keeps its size: another \`.await\` sets it, but the value no longer takes room at the \`.await\` on line ${c.await!.line}.`;
+        const note =
+          `\`${c.future.name}\` keeps its size: another \`.await\` sets it, but the value ` +
+          `no longer takes room at the \`.await\` on line ${c.await!.line}.`;
         fixes.push({ ...toFix(c, 0, false, note), sourceHash: hash });
       }
       continue;
