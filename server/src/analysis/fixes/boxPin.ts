@@ -39,7 +39,7 @@ export class BoxPinPlanner {
       return c ? [c] : [];
     }
     const macro = this.nodes.macroAt({ row: a.line - 1, column: a.column - 1 });
-    if (!macro || !JOIN_MACROS.has(macroName(macro))) {
+    if (!macro || !JOIN_MACROS.has(macroName(macro)) || !this.fromAsyncRuntime(macro)) {
       return [];
     }
     const args = this.nodes.arguments(macro);
@@ -69,6 +69,19 @@ export class BoxPinPlanner {
       });
     }
     return out;
+  }
+
+  /**
+   * A `select!`/`join!` of tokio or futures (by its path or a `use` of the file): what a macro of
+   * the same name from elsewhere does with its arguments is not known.
+   */
+  private fromAsyncRuntime(macro: SyntaxNode): boolean {
+    const path = macro.childForFieldName('macro')?.text.replace(/\s+/g, '') ?? '';
+    if (path.includes('::')) {
+      return /^(::)?(tokio|futures|futures_util)::/.test(path);
+    }
+    const uses = new RegExp(`\\buse\\s+(::)?(tokio|futures|futures_util)::[^;]*\\b${path}\\b`);
+    return uses.test(this.nodes.root.text);
   }
 
   /** Large futures handed over by value where created: `spawn(async { .. })`, `spawn(f(..))`. */
