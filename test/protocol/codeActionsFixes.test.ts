@@ -65,6 +65,29 @@ describe('code actions: Box::pin and refactorings', () => {
     ]);
   });
 
+  it("offers Box::pin on the diagnostic about a select!'s `futures`", async () => {
+    const text = fs.readFileSync(PINS, 'utf8');
+    const uri = uriOf('pins-futures.rs');
+    await lsp.open(uri, text);
+    const diagnostics = await lsp.waitForDiagnostics(uri, (d) => d.length > 0);
+    const serveAt = positionOf(text, 'pub async fn serve').line + 1;
+    const futures = diagnostics.find(
+      (d) =>
+        d.code === 'large-value-held-across-await' &&
+        d.range.start.line === serveAt &&
+        d.message.startsWith('`futures`'),
+    );
+    assert.ok(futures, JSON.stringify(diagnostics.map((d) => [d.range.start, d.message])));
+    const actions = (await lsp.codeActions(uri, futures.range, [futures], ['quickfix'])) ?? [];
+    assert.deepStrictEqual(
+      actions.map((a) => a.title),
+      [
+        'Box the `select!` branch `echo_connection(..)` with `Box::pin`',
+        'Allow `large-value-held-across-await` here',
+      ],
+    );
+  });
+
   it('offers Box::pin as a refactoring on a select! arm and on an await inside one', async () => {
     const text = fs.readFileSync(PINS, 'utf8');
     const uri = uriOf('pins-refactor.rs');
