@@ -57,7 +57,7 @@ export function codeActions(
 
   if (wants(CodeActionKind.QuickFix)) {
     for (const { diagnostic, data } of ours) {
-      for (const fix of orderFixes(fixes.filter((f) => resolves(f, data!)))) {
+      for (const fix of orderFixes(fixes.filter((f) => resolves(f, data!, diagnostic.code)))) {
         actions.push(
           toAction(fix, analysis, CodeActionKind.QuickFix, [diagnostic], documentChanges),
         );
@@ -75,8 +75,11 @@ export function codeActions(
     }
   }
   if (refactor) {
-    for (const fix of orderFixes(fixes)) {
-      if (!offered.has(fix.id) && touches(fix, params.range)) {
+    const touching = fixes.filter((fix) => touches(fix, params.range));
+    const ids = new Set(touching.map((fix) => fix.id));
+    const extra = refactoringsAt(analysis, params.range).filter((fix) => !ids.has(fix.id));
+    for (const fix of orderFixes([...touching, ...extra])) {
+      if (!offered.has(fix.id)) {
         actions.push(
           toAction(fix, analysis, CodeActionKind.RefactorRewrite, undefined, documentChanges),
         );
@@ -84,6 +87,28 @@ export function codeActions(
     }
   }
   return actions;
+}
+
+/**
+ * Move, Drop and Box for the held bindings declared in the range, also where no diagnostic is
+ * shown. Planned only when the report holds such a binding there, so a cursor on any other line
+ * costs nothing.
+ */
+function refactoringsAt(analysis: Analysis, range: Span): AnalysisFix[] {
+  const from = range.start.line;
+  const to = range.end.line;
+  const held = analysis.report.futures.some((future) =>
+    future.awaits.some((a) =>
+      a.held.some(
+        (h) =>
+          (h.kind === 'binding' || h.kind === 'argument') &&
+          h.name !== null &&
+          h.line - 1 >= from &&
+          h.line - 1 <= to,
+      ),
+    ),
+  );
+  return held ? analysis.refactorings(from, to) : [];
 }
 
 function ourData(diagnostic: Diagnostic): DiagnosticData | null {
@@ -133,8 +158,24 @@ function workspaceEdit(
     : { changes: { [analysis.uri]: edits } };
 }
 
-/** A fix resolves a diagnostic about its target value, or any diagnostic about a whole future it shrinks. */
-function resolves(fix: AnalysisFix, data: DiagnosticData): boolean {
+/**
+ * A fix resolves a diagnostic about its target value, or any diagnostic about a whole future it
+ * shrinks; a `large-future` diagnostic also lists the `Box::pin` fixes of that future where it is
+ * awaited or handed over, as its message recommends.
+ */
+function resolves(
+  fix: AnalysisFix,
+  data: DiagnosticData,
+  code: Diagnostic['code'],
+): boolean {
+  if (code === 'large-future' && fix.pinned && data.target === null) {
+    const pinnedHere = data.futureAt
+      ? fix.pinned.line === data.futureAt.line && fix.pinned.column === data.futureAt.column
+      : fix.pinned.name === data.future;
+    if (pinnedHere) {
+      return true;
+    }
+  }
   // Names differ between a file's own analysis and the crate's (`read` vs `net::read`); positions do not.
   const sameFuture =
     data.futureAt && fix.futureAt

@@ -18,7 +18,7 @@ import type { Fix } from '../analysis/fixes/fixTypes';
 import type { FileReport } from '../analysis/report';
 import { DEFAULT_EDITION, EditionResolver } from '../project/edition';
 import type { ModuleAncestor } from '../lints/levels';
-import { fixesFor } from './fixSource';
+import { fixesFor, refactoringsFor } from './fixSource';
 import { SettingsStore } from './settings';
 import type { ClientSession } from './client';
 import { SourceText } from '../text/sourceText';
@@ -65,6 +65,8 @@ export interface Analysis {
   calibration: { rustc: string; createdAt: string } | null;
   /** Computed on first use. */
   fixes(): AnalysisFix[];
+  /** Move, Drop and Box for the bindings declared on 0-based lines `from..=to` (fixSource.ts). */
+  refactorings(from: number, to: number): AnalysisFix[];
   /** The files that declare the modules above this one, whose lint attributes it inherits. */
   moduleAncestors(): ModuleAncestor[];
 }
@@ -423,6 +425,32 @@ export class DocumentStore {
         ? this.knowledge?.calibration(file)
         : null;
     let fixes: AnalysisFix[] | undefined;
+    const refactorings = new Map<string, AnalysisFix[]>();
+    let base: FileReport | undefined;
+    // Futures kept through a parse error are not in the tree the fixes are made from.
+    const baseReport = (): FileReport => {
+      if (!base) {
+        const own = plain
+          ? report
+          : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
+        base = { ...own, futures: own.futures.filter((f) => !f.kept) };
+      }
+      return base;
+    };
+    const located = (list: Fix[]): AnalysisFix[] => {
+      const starts = new Map(
+        baseReport().futures.map((f) => [f.name, { line: f.line, column: f.column }]),
+      );
+      return list.map((fix) => ({ ...fix, futureAt: starts.get(fix.futureName) ?? null }));
+    };
+    const failed = (error: unknown): AnalysisFix[] => {
+      this.connection.console.error(
+        `[fixes] FAILED for ${uri}: ${
+          error instanceof Error ? (error.stack ?? error.message) : String(error)
+        }`,
+      );
+      return [];
+    };
     return {
       uri,
       version,
@@ -434,26 +462,25 @@ export class DocumentStore {
       fixes: () => {
         if (!fixes) {
           try {
-            // Futures kept through a parse error are not in the tree the fixes are made from.
-            const own = plain
-              ? report
-              : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
-            const base = { ...own, futures: own.futures.filter((f) => !f.kept) };
-            const starts = new Map(
-              base.futures.map((f) => [f.name, { line: f.line, column: f.column }]),
-            );
-            fixes = fixesFor(text, base, edition).map((fix) => ({
-              ...fix,
-              futureAt: starts.get(fix.futureName) ?? null,
-            }));
+            fixes = located(fixesFor(text, baseReport(), edition));
           } catch (error) {
-            this.connection.console.error(
-              `[fixes] FAILED for ${uri}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-            );
-            fixes = [];
+            fixes = failed(error);
           }
         }
         return fixes;
+      },
+      refactorings: (from, to) => {
+        const key = `${from}:${to}`;
+        let found = refactorings.get(key);
+        if (!found) {
+          try {
+            found = located(refactoringsFor(text, baseReport(), edition, from, to));
+          } catch (error) {
+            found = failed(error);
+          }
+          refactorings.set(key, found);
+        }
+        return found;
       },
       moduleAncestors: () =>
         uri.startsWith('file:') ? (this.knowledge?.moduleAncestors(file) ?? []) : [],

@@ -41,4 +41,9 @@ export interface Fix {
   await?: { index: number; line: number; column: number };
   /** What the engine says the value costs at that await (its size in that Suspend variant); null when unknown. */
   valueSize?: number | null;
+  /**
+   * `box-pin-future` only: the future put on the heap (`FutureReport.name` and 1-based position),
+   * so the `large-future` diagnostic on it offers the fix where it is awaited or handed over.
+   */
+  pinned?: { name: string; line: number; column: number };
 }

@@ -16,7 +16,12 @@
 import { applyEdits, applyFixes, editsConflict, lineStarts, sourceHash } from './applyEdits';
 import { analyzeSource, Edition } from '../engine';
 import { WalkCache } from '../incremental/walkCache';
+import { BlockTail, blockTailFor } from './blockTail';
+import { BoxPinPlanner } from './boxPin';
+import type { Candidate } from './candidate';
 import { ItemTable, RangeScope } from './fixScope';
+import { MacroAwareNodes } from './macroNodes';
+import { stateShrinks } from './savedState';
 import {
   ITEM_TYPES,
   SourceLines,
@@ -35,7 +40,7 @@ import {
   statementsOf,
   usesAfter,
 } from './fixSyntax';
-import type { Fix, FixKind, SourceEdit, SourcePosition } from './fixTypes';
+import type { Fix, SourceEdit, SourcePosition } from './fixTypes';
 import { parseRust, SyntaxNode, Tree } from '../syntax/parser';
 import type { AwaitPoint, FileReport, FutureReport, HeldValue } from '../report';
 
@@ -52,6 +57,11 @@ export interface FixOptions {
   boxValueMinBytes?: number;
   /** `Box::pin` awaited futures of at least this many bytes (default 1024). */
   boxPinMinBytes?: number;
+  /**
+   * Refactorings (refactorings.ts): only the bindings declared on these 1-based lines, and a fix
+   * that frees a value at its await without shrinking the whole future is kept too.
+   */
+  refactorLines?: { from: number; to: number };
 }
 
 const DEFAULT_BOX_VALUE_MIN_BYTES = 256;
@@ -74,9 +84,9 @@ export function computeFixes(text: string, report: FileReport, options: FixOptio
       return [];
     }
   }
+  const nodes = new MacroAwareNodes(tree.rootNode);
   try {
-    const planner = new FixPlanner(text, tree.rootNode, report, options);
-    const candidates = planner.plan();
+    const candidates = new FixPlanner(text, nodes, report, options).plan();
     if (options.verify === false) {
       const hash = sourceHash(text);
       return candidates.map((c) => ({
@@ -86,6 +96,7 @@ export function computeFixes(text: string, report: FileReport, options: FixOptio
     }
     return verifyAll(text, tree.rootNode, report, candidates, options);
   } finally {
+    nodes.dispose();
     if (owned) {
       tree.delete();
     }
@@ -256,23 +267,6 @@ function mapBack(before: string, edits: SourceEdit[], pos: SourcePosition): Sour
 // ---------------------------------------------------------------------------------------------
 // Planning
 
-/** A fix before verification: no fingerprint, saving not yet measured. */
-interface Candidate {
-  kind: FixKind;
-  title: string;
-  preferred: boolean;
-  /** Reasons the fix is not preferred (empty when it is). */
-  notes: string[];
-  /** What the fix does, one sentence. */
-  what: string;
-  future: FutureReport;
-  futureIndex: number;
-  target: { name: string | null; line: number; column: number };
-  await: AwaitPoint;
-  valueSize: number | null;
-  edits: SourceEdit[];
-}
-
 function toFix(
   c: Candidate,
   expectedSaving: number | null,
@@ -284,7 +278,7 @@ function toFix(
     .filter((s) => s)
     .join(' ');
   return {
-    id: `${c.kind}:${c.future.name}:${c.target.line}:${c.target.column}`,
+    id: `${c.kind}:${c.future.name}:${(c.idAt ?? c.target).line}:${(c.idAt ?? c.target).column}`,
     kind: c.kind,
     title: c.title,
     preferred,
@@ -293,8 +287,9 @@ function toFix(
     target: c.target,
     expectedSaving,
     edits: c.edits,
-    await: { index: c.await.index, line: c.await.line, column: c.await.column },
+    await: c.await && { index: c.await.index, line: c.await.line, column: c.await.column },
     valueSize: c.valueSize,
+    pinned: c.pinned,
   };
 }
 
@@ -350,7 +345,26 @@ function verifyAll(
       continue;
     }
     const verdict = compareReports(report, after, c.futureIndex);
+    if (c.verifyBy === 'handover') {
+      // The boxed future keeps its own size; what shrinks is the value handed over.
+      if (verdict.saving === 0 && verdict.grown.length === 0) {
+        fixes.push({ ...toFix(c, null, false, ''), sourceHash: hash });
+      }
+      continue;
+    }
     if (verdict.saving !== null && verdict.saving <= 0) {
+      const freed =
+        options.refactorLines !== undefined &&
+        c.await !== undefined &&
+        verdict.saving === 0 &&
+        verdict.grown.length === 0 &&
+        stateShrinks(report.futures[c.futureIndex], after.futures[c.futureIndex], c.await.index);
+      if (freed) {
+        const note =
+          `\`${c.future.name}\` keeps its size: another \`.await\` sets it, but the value ` +
+          `no longer takes room at the \`.await\` on line ${c.await!.line}.`;
+        fixes.push({ ...toFix(c, 0, false, note), sourceHash: hash });
+      }
       continue;
     }
     let preferred = c.preferred;
@@ -462,18 +476,28 @@ class FixPlanner {
   private readonly src: SourceLines;
   private readonly items: ItemTable;
   private readonly boxValueMin: number;
-  private readonly boxPinMin: number;
+  private readonly pins: BoxPinPlanner;
+  private readonly refactorLines: { from: number; to: number } | null;
+
+  private readonly root: SyntaxNode;
 
   constructor(
     text: string,
-    private readonly root: SyntaxNode,
+    nodes: MacroAwareNodes,
     private readonly report: FileReport,
     options: FixOptions,
   ) {
+    this.root = nodes.root;
     this.src = new SourceLines(text);
-    this.items = new ItemTable(root);
+    this.items = new ItemTable(this.root);
     this.boxValueMin = options.boxValueMinBytes ?? DEFAULT_BOX_VALUE_MIN_BYTES;
-    this.boxPinMin = options.boxPinMinBytes ?? DEFAULT_BOX_PIN_MIN_BYTES;
+    this.refactorLines = options.refactorLines ?? null;
+    this.pins = new BoxPinPlanner(
+      nodes,
+      report,
+      this.items,
+      options.boxPinMinBytes ?? DEFAULT_BOX_PIN_MIN_BYTES,
+    );
   }
 
   plan(): Candidate[] {
@@ -482,25 +506,32 @@ class FixPlanner {
       if (future.skipped !== undefined) {
         return;
       }
+      // A future written inside a macro's arguments has no node in the file's tree: its awaits
+      // can still be boxed (they are found through the macro's re-parse), its bindings not.
       const node = findFutureNode(this.root, future);
       const body = node ? futureBody(node) : null;
-      if (!node || !body || node.hasError) {
+      if (node?.hasError) {
         return;
       }
+      const lines = this.refactorLines;
       try {
-        for (const held of heldBindings(future)) {
-          out.push(...this.planBinding(future, index, body, held));
-        }
-        for (const a of future.awaits) {
-          const c = this.planBoxPin(future, index, a);
-          if (c) {
-            out.push(c);
+        for (const held of body ? heldBindings(future) : []) {
+          if (!lines || (held.value.line >= lines.from && held.value.line <= lines.to)) {
+            out.push(...this.planBinding(future, index, body!, held));
           }
+        }
+        for (const a of lines ? [] : future.awaits) {
+          out.push(...this.pins.planAwait(future, index, a));
         }
       } catch {
         // A shape of code the planner does not expect: no fixes for this future, the others still get theirs.
       }
     });
+    try {
+      out.push(...(this.refactorLines ? [] : this.pins.planHandovers()));
+    } catch {
+      // As above: no handover fixes, the others stay.
+    }
     return out;
   }
 
@@ -742,13 +773,12 @@ class FixPlanner {
     if (guard) {
       notes.push(`\`${guard}\` would be dropped before the \`.await\` too`);
     }
-    const edits = this.wrapEdits(
-      block,
-      stmts,
-      iL,
-      last,
-      exported.map((e) => ({ name: e.name, mutable: e.mutable && scope.mutatedAfter(e.name) })),
-    );
+    const returned = exported.map((e) => ({
+      name: e.name,
+      mutable: e.mutable && scope.mutatedAfter(e.name),
+    }));
+    const tail = exported.length === 1 ? blockTailFor(stmts[last], exported[0].name, range) : null;
+    const edits = this.wrapEdits(block, stmts, iL, last, returned, tail);
     if (!edits) {
       return null;
     }
@@ -842,42 +872,6 @@ class FixPlanner {
     };
   }
 
-  /** `Box::pin(callee(..)).await` for a large awaited future (clippy's `large_futures`). */
-  private planBoxPin(future: FutureReport, futureIndex: number, a: AwaitPoint): Candidate | null {
-    const awaitee = a.held.find((h) => h.kind === 'awaitee');
-    if (
-      !awaitee ||
-      awaitee.size === null ||
-      awaitee.size < this.boxPinMin ||
-      !(awaitee.type ?? '').startsWith('{async')
-    ) {
-      return null;
-    }
-    const keyword = this.nodeAt(a.line, a.column);
-    const expr = keyword?.parent;
-    if (!keyword || keyword.type !== 'await' || !expr || expr.type !== 'await_expression') {
-      return null;
-    }
-    const operand = expr.namedChildren[0];
-    if (!operand || /^Box\s*::\s*pin\s*\(/.test(operand.text)) {
-      return null;
-    }
-    const callee = describeCallee(operand);
-    return {
-      kind: 'box-pin-future',
-      title: `Box the future of \`${callee}\` with \`Box::pin\``,
-      preferred: false,
-      notes: ['`Box::pin` allocates on every call'],
-      what: `The awaited future (${awaitee.size} bytes) is stored inline in \`${future.name}\`; \`Box::pin\` stores an 8-byte pointer instead.`,
-      future,
-      futureIndex,
-      target: { name: null, line: awaitee.line, column: awaitee.column },
-      await: a,
-      valueSize: awaitee.size,
-      edits: [insertAt(operand.startPosition, 'Box::pin('), insertAt(operand.endPosition, ')')],
-    };
-  }
-
   private nodeAt(line: number, column: number): SyntaxNode | null {
     const pos = { row: line - 1, column: column - 1 };
     return this.root.descendantForPosition(pos) ?? null;
@@ -913,13 +907,17 @@ class FixPlanner {
     );
   }
 
-  /** Insert-only edits that put `stmts[i0..=i1]` in a block, returning `exported` from it. */
+  /**
+   * Edits that put `stmts[i0..=i1]` in a block, returning `exported` from it: insertions only,
+   * except that with `tail` the last `let` becomes the block's tail expression.
+   */
   private wrapEdits(
     block: SyntaxNode,
     stmts: SyntaxNode[],
     i0: number,
     i1: number,
     exported: { name: string; mutable: boolean }[],
+    tail: BlockTail | null,
   ): SourceEdit[] | null {
     const first = attachedStart(block, stmts[i0]);
     const last = stmts[i1];
@@ -942,10 +940,11 @@ class FixPlanner {
         exported.length === 1
           ? `${exported[0].mutable ? 'mut ' : ''}${exported[0].name}`
           : `(${exported.map((e) => `${e.mutable ? 'mut ' : ''}${e.name}`).join(', ')})`;
-      const tail =
+      const result =
         exported.length === 1 ? exported[0].name : `(${exported.map((e) => e.name).join(', ')})`;
-      open = `${indent}let ${pattern} = {${nl}`;
-      close = `${nl}${indent}${unit}${tail}${nl}${indent}};`;
+      const annotation = tail?.typeText ? `: ${tail.typeText}` : '';
+      open = `${indent}let ${pattern}${annotation} = {${nl}`;
+      close = tail ? `${nl}${indent}};` : `${nl}${indent}${unit}${result}${nl}${indent}};`;
     }
     const edits: SourceEdit[] = [];
     for (let row = startRow; row <= endRow; row++) {
@@ -958,6 +957,9 @@ class FixPlanner {
       }
     }
     edits.push(insertAt({ row: endRow, column: this.src.lineText(endRow).length }, close));
+    if (exported.length > 0 && tail) {
+      edits.push(...tail.edits);
+    }
     return edits;
   }
 }
@@ -1005,15 +1007,4 @@ function heldBindings(future: FutureReport): HeldBinding[] {
     }
   }
   return [...byKey.values()];
-}
-
-function describeCallee(operand: SyntaxNode): string {
-  if (operand.type === 'call_expression') {
-    const fn = operand.childForFieldName('function');
-    if (fn) {
-      return `${fn.text.replace(/\s+/g, '')}(..)`;
-    }
-  }
-  const text = operand.text.replace(/\s+/g, ' ');
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
