@@ -39,7 +39,7 @@ import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { WalkCache } from './incremental/walkCache';
 import { Instances, Place, WalkUnits } from './incremental/walkUnits';
 import { ReportMemo } from './incremental/reportMemo';
-import { compiledIn, fileCfgdOutBy, isCfgdOut } from './syntax/cfg';
+import { CfgEnv, cfgKey, compiledIn, fileCfgdOutBy, isCfgdOut, withCfg } from './syntax/cfg';
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { plural } from './words';
 
@@ -90,6 +90,8 @@ export interface AnalysisOptions {
    * caller keeps ownership and deletes it. Without it the text is parsed here.
    */
   tree?: Tree;
+  /** What `#[cfg]`s are evaluated in: the package's features; default `HOST_CFG` (all on). */
+  cfg?: CfgEnv;
 }
 
 export function initAnalysis(paths?: WasmPaths): Promise<unknown> {
@@ -142,6 +144,10 @@ function isItemLevel(macro: SyntaxNode): boolean {
 
 /** Analyses one file. Never throws for bad input: problems become notices or skipped futures. */
 export function analyzeSource(text: string, options: AnalysisOptions): FileReport {
+  return withCfg(options.cfg, () => analyzeSourceText(text, options));
+}
+
+function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
   if (text.length > MAX_SOURCE_CHARS) {
     return {
       file: options.file,
@@ -218,6 +224,10 @@ export function analyzeCrate(
   files: CrateFile[],
   options: Omit<AnalysisOptions, 'file'>,
 ): FileReport[] {
+  return withCfg(options.cfg, () => analyzeCrateFiles(files, options));
+}
+
+function analyzeCrateFiles(files: CrateFile[], options: Omit<AnalysisOptions, 'file'>): FileReport[] {
   const macros = new MacroTrees();
   const trees: { file: CrateFile; tree: Tree | null; notice?: string }[] = [];
   const crate = new CrateContext();
@@ -493,6 +503,7 @@ class FileAnalysis {
     return new WalkUnits(cache, {
       resultIsIo,
       edition: this.options.edition,
+      cfg: cfgKey(this.options.cfg),
       // A crate's index spans files: its fingerprints are computed afresh.
       environments: () =>
         this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex)),

@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { analyzeCrate, analyzeSource, CrateFile, Edition } from '../analysis/engine';
+import type { CfgEnv } from '../analysis/syntax/cfg';
 import { Calibration } from '../analysis/types/calibration';
 import type { FileReport } from '../analysis/report';
 import { loadCalibration } from '../measure/calibrate';
@@ -23,6 +24,8 @@ export interface FileJob {
   parseBudgetMs: number;
   /** A stored calibration (`rust-future-size calibrate`) to take measured sizes from. */
   calibrationFile?: string;
+  /** The package's cfg (its features); absent outside a package. */
+  cfg?: CfgEnv;
 }
 
 /**
@@ -38,6 +41,7 @@ export interface CrateJob {
   parseBudgetMs: number;
   calibrationFile?: string;
   cwd: string;
+  cfg?: CfgEnv;
 }
 
 export type AnalysisJob = FileJob | CrateJob;
@@ -89,6 +93,7 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       edition: job.edition,
       parseBudgetMs: job.parseBudgetMs,
       calibration: calibrationFrom(job.calibrationFile),
+      cfg: job.cfg,
     });
     const wanted = new Set(job.requested.map((r) => r.file));
     for (const report of all) {
@@ -135,6 +140,7 @@ export async function analyzeFile(job: FileJob): Promise<FileReport> {
       edition: job.edition,
       parseBudgetMs: job.parseBudgetMs,
       calibration: calibrationFrom(job.calibrationFile),
+      cfg: job.cfg,
     });
     return { ...report, notices: report.notices.map((notice) => withFile(job.file, notice)) };
   } catch (error) {
