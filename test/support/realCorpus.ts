@@ -33,6 +33,7 @@ import {
   normaliseFnPath,
 } from './compare';
 import { findUpwards, loadServerModule } from './repoPaths';
+import { recordedCfg } from './recordedCfg';
 
 const matcher =
   loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
@@ -329,10 +330,15 @@ export async function compareRealTarget(
   }
   analysisReady ??= engine.initAnalysis();
   await analysisReady;
+  const features =
+    'targets' in recorded
+      ? [...recorded.features, ...(target.kind === 'lib' ? [] : (recorded.testFeatures ?? []))]
+      : null;
   const reports = analyzeTarget(
     crateDir,
     recordedTarget,
     options.edition ?? ('targets' in recorded ? recorded.edition : undefined),
+    features === null ? undefined : recordedCfg(crateDir, features),
   );
   let futures = recordedTarget.futures;
   if (options.downstream && recordedTarget.downstream) {
@@ -356,6 +362,7 @@ export function analyzeTarget(
   crateDir: string,
   target: TargetRef & { root: string },
   edition?: string,
+  cfg?: import('../../server/src/analysis/syntax/cfg').CfgEnv,
 ): FileReport[] {
   const files = targetFiles(crateDir, target);
   const crateEdition = edition ?? crates.readCrateLayout(crateDir).edition ?? '2021';
@@ -365,7 +372,7 @@ export function analyzeTarget(
       text: fs.readFileSync(f.path, 'utf8'),
       modulePath: f.modulePath,
     })),
-    { edition: crateEdition as never },
+    { edition: crateEdition as never, cfg },
   );
 }
 
