@@ -39,7 +39,15 @@ import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { WalkCache } from './incremental/walkCache';
 import { Instances, Place, WalkUnits } from './incremental/walkUnits';
 import { ReportMemo } from './incremental/reportMemo';
-import { CfgEnv, cfgKey, compiledIn, fileCfgdOutBy, isCfgdOut, withCfg } from './syntax/cfg';
+import {
+  CfgEnv,
+  cfgKey,
+  compiledIn,
+  currentCfg,
+  fileCfgdOutBy,
+  isCfgdOut,
+  withCfg,
+} from './syntax/cfg';
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { plural } from './words';
 
@@ -90,7 +98,10 @@ export interface AnalysisOptions {
    * caller keeps ownership and deletes it. Without it the text is parsed here.
    */
   tree?: Tree;
-  /** What `#[cfg]`s are evaluated in: the package's features; default `HOST_CFG` (all on). */
+  /**
+   * What `#[cfg]`s are evaluated in: the package's features. Default: the cfg in force around the
+   * call (`withCfg`), else `HOST_CFG` (every feature on).
+   */
   cfg?: CfgEnv;
 }
 
@@ -503,7 +514,7 @@ class FileAnalysis {
     return new WalkUnits(cache, {
       resultIsIo,
       edition: this.options.edition,
-      cfg: cfgKey(this.options.cfg),
+      cfg: cfgKey(currentCfg()),
       // A crate's index spans files: its fingerprints are computed afresh.
       environments: () =>
         this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex)),

@@ -5,7 +5,7 @@ import { parseArgs } from 'util';
 import type { Edition } from '../analysis/engine';
 import { UsageError } from '../project/errors';
 import { EDITIONS } from '../project/edition';
-import type { FeatureOptions } from '../project/features';
+import { FEATURE_REQUEST, FeatureOptions } from '../project/features';
 
 /** `--format`: compiler-style text for people, JSON for tools, SARIF for code-scanning services. */
 export type OutputFormat = 'text' | 'json' | 'sarif';
@@ -190,9 +190,6 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     ...featureOptions(values),
   };
 }
-
-/** A feature name as cargo accepts it, alone or as `package/feature`. */
-const FEATURE_REQUEST = /^(?:[A-Za-z0-9_][A-Za-z0-9_+.-]*\/)?[A-Za-z0-9_][A-Za-z0-9_+.-]*$/;
 
 /** The feature switches, when any is given. */
 function featureOptions(values: {

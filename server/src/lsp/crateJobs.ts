@@ -6,13 +6,14 @@
 import { Calibration, CalibrationData } from '../analysis/types/calibration';
 import { analyzeCrate, CrateFile, Edition, initAnalysis } from '../analysis/engine';
 import type { WasmPaths } from '../analysis/syntax/parser';
+import type { CfgEnv } from '../analysis/syntax/cfg';
 import type { FileReport } from '../analysis/report';
 import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { CrateLayout, readCrateLayout } from '../project/crateLayout';
 
 export type CrateJob =
   | { kind: 'layout'; root: string; readableRoots?: string[] }
-  | { kind: 'analyze'; root: string; files: CrateFile[]; edition: Edition }
+  | { kind: 'analyze'; root: string; files: CrateFile[]; edition: Edition; cfg?: CfgEnv }
   /** Measurements the crate's analyses use from now on (null: none). */
   | { kind: 'calibration'; root: string; data: CalibrationData | null }
   | { kind: 'forget'; root: string };
@@ -62,6 +63,7 @@ export class CrateJobs {
         return analyzeCrate(job.files, {
           edition: job.edition,
           calibration: this.calibrations.get(job.root),
+          cfg: job.cfg,
         });
       case 'calibration':
         if (job.data) {

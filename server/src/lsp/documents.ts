@@ -25,6 +25,8 @@ import { SourceText } from '../text/sourceText';
 import { carryOver } from './carryOver';
 import { SyntaxTrees } from './syntaxTrees';
 import { ParseTimeout } from '../analysis/syntax/parser';
+import { CfgEnv, withCfg } from '../analysis/syntax/cfg';
+import { EditorBuildConfigurations } from './editorBuildConfigurations';
 
 /** An editor keystroke can afford less than a batch run. */
 const PARSE_BUDGET_MS = 1000;
@@ -90,6 +92,8 @@ export class DocumentStore {
   private readonly analysed = new Emitter<Analysis>();
   private readonly invalidatedAll = new Emitter<void>();
   private editions: EditionResolver;
+  /** Each package's cfg (its features, with the `cargo` settings). */
+  private readonly buildConfigurations: EditorBuildConfigurations;
   /** Paths in edition warnings are shown relative to it (the first workspace folder). */
   private root = process.cwd();
   private knowledge: CrateKnowledge | null = null;
@@ -109,6 +113,11 @@ export class DocumentStore {
     private readonly ready: Promise<boolean>,
   ) {
     this.editions = this.newEditionResolver();
+    this.buildConfigurations = new EditorBuildConfigurations(
+      settings,
+      (message) => connection.console.log(message),
+      filePathOf,
+    );
     client.onDidInitialize(() => {
       if (client.workspace.root !== null) {
         this.root = client.workspace.root;
@@ -171,6 +180,7 @@ export class DocumentStore {
   invalidateAll(options: { editions?: boolean } = {}): void {
     if (options.editions) {
       this.editions = this.newEditionResolver();
+      this.buildConfigurations.clear();
     }
     this.invalidate(this.documents.all().map((d) => d.uri));
     this.invalidatedAll.fire();
@@ -237,6 +247,11 @@ export class DocumentStore {
     }
   }
 
+  /** The cfg a document is analysed with: its package's features (undefined: all on). */
+  cfgFor(uri: string): Promise<CfgEnv | undefined> {
+    return this.buildConfigurations.cfgFor(uri);
+  }
+
   /** The edition a document is analysed with (its setting, or its package's `Cargo.toml`). */
   editionFor(uri: string): Promise<Edition> {
     return this.editionOf(uri, filePathOf(uri));
@@ -281,6 +296,7 @@ export class DocumentStore {
     const source = new SourceText(text);
     let report: FileReport;
     let edition: Edition = DEFAULT_EDITION;
+    let cfg: CfgEnv | undefined;
     let origin: Analysis['origin'] = 'file';
     let plain = false;
     if (!(await this.ready)) {
@@ -301,6 +317,7 @@ export class DocumentStore {
       const editionResolved = this.editionOf(uri, file);
       const parseTimeout = this.parseAhead(uri, version, text);
       edition = await editionResolved;
+      cfg = await this.cfgFor(uri);
       const fromCrate = uri.startsWith('file:') ? this.knowledge?.reportFor(file, text) : undefined;
       const started = Date.now();
       if (fromCrate) {
@@ -336,6 +353,7 @@ export class DocumentStore {
             calibration: calibration?.calibration,
             walkCache,
             tree,
+            cfg,
           });
           walkCache?.sweep();
           const previous = uri.startsWith('file:') ? this.knowledge?.lastReport(file) : undefined;
@@ -365,7 +383,7 @@ export class DocumentStore {
     for (const notice of report.notices) {
       this.connection.console.log(`[analysis] ${notice}`);
     }
-    return this.makeAnalysis(uri, version, text, source, report, edition, origin, plain);
+    return this.makeAnalysis(uri, version, text, source, report, edition, origin, plain, cfg);
   }
 
   /**
@@ -407,6 +425,7 @@ export class DocumentStore {
     edition: Edition,
     origin: Analysis['origin'],
     plain: boolean,
+    cfg?: CfgEnv,
   ): Analysis {
     const file = filePathOf(uri);
     const loaded =
@@ -428,12 +447,13 @@ export class DocumentStore {
             // Futures kept through a parse error are not in the tree the fixes are made from.
             const own = plain
               ? report
-              : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
+              : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS, cfg });
             const base = { ...own, futures: own.futures.filter((f) => !f.kept) };
             const starts = new Map(
               base.futures.map((f) => [f.name, { line: f.line, column: f.column }]),
             );
-            fixes = fixesFor(text, base, edition).map((fix) => ({
+            // Verified in the cfg the report was made in.
+            fixes = withCfg(cfg, () => fixesFor(text, base, edition)).map((fix) => ({
               ...fix,
               futureAt: starts.get(fix.futureName) ?? null,
             }));

@@ -8,12 +8,49 @@ import { isDeepStrictEqual } from 'util';
 import { Connection, Emitter } from 'vscode-languageserver/node';
 import * as z from 'zod';
 import { DIAGNOSTIC_CODES, SETTINGS_SECTION } from '../protocol';
+import { FEATURE_REQUEST, FeatureOptions } from '../project/features';
 import type { ClientSession } from './client';
 
 const ALLOW_BOOTSTRAP_DESCRIPTION =
   'Whether **Measure Exact Sizes with rustc** may, when no nightly toolchain is installed, build with the stable one and `RUSTC_BOOTSTRAP=1`, an environment variable that makes a stable compiler accept nightly-only flags (here `-Zprint-type-sizes`); the build goes to `target/rust-future-size`, so your own build cache is untouched.';
 const ON_SAVE_DESCRIPTION =
   "Whether to measure exact sizes with rustc again each time a file of the crate is saved; this runs `cargo` (and so the crate's build scripts and procedural macros) in the background, in trusted workspaces only.";
+
+const FEATURES_DESCRIPTION =
+  'Features of the workspace\'s packages to enable, as cargo\'s `--features` takes them (`FEATURE` or `PACKAGE/FEATURE`), or `"all"` for every feature; code behind `#[cfg(feature = "...")]` counts only when its feature is enabled.';
+const NO_DEFAULT_FEATURES_DESCRIPTION =
+  "Whether to leave the packages' `default` features off, as cargo's `--no-default-features` does.";
+
+/** `rustFutureSize.cargo`: the features packages are analysed with, as rust-analyzer's `cargo.*`. */
+const cargoSettings = z
+  .object({
+    features: z
+      .union(
+        [
+          z.literal('all'),
+          z.array(
+            z.string().regex(FEATURE_REQUEST, {
+              error: (issue) =>
+                `${JSON.stringify(issue.input)} is not a feature name (FEATURE or PACKAGE/FEATURE)`,
+            }),
+          ),
+        ],
+        { error: 'expected "all" or a list of feature names' },
+      )
+      .default([])
+      .describe(FEATURES_DESCRIPTION),
+    noDefaultFeatures: z.boolean().default(false).describe(NO_DEFAULT_FEATURES_DESCRIPTION),
+  })
+  .prefault({});
+
+/** The feature switches the `cargo` settings stand for. */
+export function featureOptionsOf(cargo: z.infer<typeof cargoSettings>): FeatureOptions {
+  return {
+    features: cargo.features === 'all' ? [] : cargo.features,
+    allFeatures: cargo.features === 'all',
+    noDefaultFeatures: cargo.noDefaultFeatures,
+  };
+}
 
 const severity = z.enum(['error', 'warning', 'information', 'hint']);
 
@@ -85,6 +122,7 @@ export const SettingsSchema = z.object({
       onSave: z.boolean().default(false).describe(ON_SAVE_DESCRIPTION),
     })
     .prefault({}),
+  cargo: cargoSettings,
   edition: z
     .enum(['auto', '2015', '2018', '2021', '2024'])
     .default('auto')

@@ -41,6 +41,9 @@ export interface FeatureOptions {
   noDefaultFeatures: boolean;
 }
 
+/** A `--features` entry as cargo accepts one: `FEATURE` or `PACKAGE/FEATURE`. */
+export const FEATURE_REQUEST = /^(?:[A-Za-z0-9_][A-Za-z0-9_+.-]*\/)?[A-Za-z0-9_][A-Za-z0-9_+.-]*$/;
+
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   features: [],
   allFeatures: false,

@@ -90,15 +90,23 @@ export function cfgKey(env: CfgEnv = HOST_CFG): string {
  */
 let activeCfg: CfgEnv = HOST_CFG;
 
-/** Runs `work` with `cfg` (default `HOST_CFG`) as the cfg every gate is evaluated in. */
+/**
+ * Runs `work` with `cfg` as the cfg every gate is evaluated in; without one, in the cfg already in
+ * force (`HOST_CFG` outside any), so an analysis inside another (a fix's verification) inherits it.
+ */
 export function withCfg<T>(cfg: CfgEnv | undefined, work: () => T): T {
   const outer = activeCfg;
-  activeCfg = cfg ?? HOST_CFG;
+  activeCfg = cfg ?? outer;
   try {
     return work();
   } finally {
     activeCfg = outer;
   }
+}
+
+/** The cfg in force (see `withCfg`). */
+export function currentCfg(): CfgEnv {
+  return activeCfg;
 }
 
 /** Parses the text inside `cfg(...)`; null when it is not a predicate. */
