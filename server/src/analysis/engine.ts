@@ -238,7 +238,10 @@ export function analyzeCrate(
   return withCfg(options.cfg, () => analyzeCrateFiles(files, options));
 }
 
-function analyzeCrateFiles(files: CrateFile[], options: Omit<AnalysisOptions, 'file'>): FileReport[] {
+function analyzeCrateFiles(
+  files: CrateFile[],
+  options: Omit<AnalysisOptions, 'file'>,
+): FileReport[] {
   const macros = new MacroTrees();
   const trees: { file: CrateFile; tree: Tree | null; notice?: string }[] = [];
   const crate = new CrateContext();

@@ -203,7 +203,8 @@ function featureOptions(values: {
   }
   const features = requested.flatMap((value) => value.split(/[\s,]+/).filter((f) => f !== ''));
   if (requested.length > 0 && features.length === 0) {
-    throw new UsageError(`invalid value '${requested.join(' ')}' for --features (no feature named)`);
+    const given = requested.join(' ');
+    throw new UsageError(`invalid value '${given}' for --features (no feature named)`);
   }
   for (const feature of features) {
     if (!FEATURE_REQUEST.test(feature)) {

@@ -142,8 +142,9 @@ function buildConfigurations(options: RunOptions, io: CliIo): BuildConfiguration
   return new BuildConfigurations(options.features, io.env, (loaded: WorkspaceConfiguration) => {
     if (loaded.unknownFeatures.length > 0) {
       const names = loaded.unknownFeatures.map((f) => `\`${f}\``).join(', ');
+      const features = loaded.unknownFeatures.length > 1 ? 'features' : 'feature';
       throw new UsageError(
-        `no package in the workspace at ${loaded.workspaceRoot} has the feature${loaded.unknownFeatures.length > 1 ? 's' : ''} ${names}`,
+        `no package in the workspace at ${loaded.workspaceRoot} has the ${features} ${names}`,
       );
     }
     for (const notice of loaded.notices) {

@@ -31,7 +31,8 @@ export class EditorBuildConfigurations {
     if (!configurations) {
       configurations = new BuildConfigurations(options, process.env, (loaded) => {
         for (const feature of loaded.unknownFeatures) {
-          this.log(`[features] no package in ${loaded.workspaceRoot} has the feature \`${feature}\``);
+          const root = loaded.workspaceRoot;
+          this.log(`[features] no package in ${root} has the feature \`${feature}\``);
         }
         for (const notice of loaded.notices) {
           this.log(`[features] ${notice}`);

@@ -17,11 +17,13 @@ const ON_SAVE_DESCRIPTION =
   "Whether to measure exact sizes with rustc again each time a file of the crate is saved; this runs `cargo` (and so the crate's build scripts and procedural macros) in the background, in trusted workspaces only.";
 
 const FEATURES_DESCRIPTION =
-  'Features of the workspace\'s packages to enable, as cargo\'s `--features` takes them (`FEATURE` or `PACKAGE/FEATURE`), or `"all"` for every feature; code behind `#[cfg(feature = "...")]` counts only when its feature is enabled.';
+  "Features of the workspace's packages to enable, as cargo's `--features` takes them " +
+  '(`FEATURE` or `PACKAGE/FEATURE`), or `"all"` for every feature; code behind ' +
+  '`#[cfg(feature = "...")]` counts only when its feature is enabled.';
 const NO_DEFAULT_FEATURES_DESCRIPTION =
   "Whether to leave the packages' `default` features off, as cargo's `--no-default-features` does.";
 
-/** `rustFutureSize.cargo`: the features packages are analysed with, as rust-analyzer's `cargo.*`. */
+/** `rustFutureSize.cargo`: the features packages are analysed with (rust-analyzer's `cargo.*`). */
 const cargoSettings = z
   .object({
     features: z

@@ -108,7 +108,7 @@ export class WorkspaceIndex implements CrateKnowledge {
     documents.onDidInvalidateAll(() => this.reindexAll());
   }
 
-  /** Settings or a Cargo.toml changed, and with them maybe the features: index every crate again. */
+  /** Settings or a Cargo.toml changed, maybe the features with them: index every crate again. */
   private reindexAll(): void {
     for (const crate of this.crates.values()) {
       crate.stamp++;

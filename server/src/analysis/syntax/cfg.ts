@@ -35,7 +35,7 @@ export interface CfgEnv {
   features: true | ReadonlySet<string>;
 }
 
-/** `cargo build` on x86_64-unknown-linux-gnu, dev profile, all features: for files outside a package. */
+/** `cargo build` on x86_64-unknown-linux-gnu, dev profile, all features (outside a package). */
 export const HOST_CFG: CfgEnv = {
   names: new Set(['unix', 'debug_assertions']),
   unknown: new Set(['test']),
