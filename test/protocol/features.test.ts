@@ -1,7 +1,7 @@
 /**
- * The editor's `rustFutureSize.cargo.*` settings: a document is analysed with its package's features
- * as cargo resolves them over the workspace (test/fixtures/features), and a change of the settings
- * analyses it, and its crate, again.
+ * The editor's `rustFutureSize.cargo.*` settings: a document is analysed with its package's
+ * features as cargo resolves them over the workspace (test/fixtures/features), and a change of
+ * the settings analyses it, and its crate, again.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
