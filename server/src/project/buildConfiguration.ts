@@ -82,6 +82,7 @@ function unknownFeatures(requests: readonly string[], members: string[]): string
 export class BuildConfigurations {
   private readonly byWorkspace = new Map<string, WorkspaceConfiguration | null>();
   private readonly workspaceOfPackage = new Map<string, string | null>();
+  private readonly packageOfFolder = new Map<string, string | null>();
 
   constructor(
     private readonly features: FeatureOptions = DEFAULT_FEATURE_OPTIONS,
@@ -92,7 +93,13 @@ export class BuildConfigurations {
 
   /** The cfg of the package holding `folder`; undefined outside a package. */
   cfgFor(folder: string): CfgEnv | undefined {
-    const packageRoot = findPackageRoot(path.resolve(folder));
+    // An editor asks on every analysis: the manifests above a folder are read once.
+    const resolved = path.resolve(folder);
+    let packageRoot = this.packageOfFolder.get(resolved);
+    if (packageRoot === undefined) {
+      packageRoot = findPackageRoot(resolved);
+      this.packageOfFolder.set(resolved, packageRoot);
+    }
     if (packageRoot === null) {
       return undefined;
     }
