@@ -24,6 +24,13 @@ const configurations = loadServerModule<
 >('project/buildConfiguration');
 const args = loadServerModule<typeof import('../../server/src/cli/args')>('cli/args');
 const settings = loadServerModule<typeof import('../../server/src/lsp/settings')>('lsp/settings');
+const parser =
+  loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>(
+    'analysis/syntax/parser',
+  );
+const gatedModules = loadServerModule<
+  typeof import('../../server/src/analysis/syntax/gatedModules')
+>('analysis/syntax/gatedModules');
 const rustcOut =
   loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
     'measure/printTypeSizes',
@@ -113,6 +120,66 @@ describe('features: cfg evaluation', () => {
     const none = analyse(cfg.cfgWithFeatures([]));
     assert.ok(bigOnly.get('hold')! > none.get('hold')!, 'the `big` field counts only with `big`');
     assert.ok(bigOnly.get('staged')! > none.get('staged')!);
+  });
+});
+
+describe('features: module files a gated `mod` leaves out', () => {
+  /** The files left out of a crate of `files` (path → text) with `features` on, and why. */
+  function leftOut(files: Record<string, string>, features: string[]): Record<string, string> {
+    return cfg.withCfg(cfg.cfgWithFeatures(features), () => {
+      const declaring = Object.entries(files).map(([file, text]) => {
+        const tree = parser.parseRust(text);
+        try {
+          return { file, declarations: gatedModules.moduleDeclarations(tree.rootNode, file) };
+        } finally {
+          tree.delete();
+        }
+      });
+      return Object.fromEntries(gatedModules.gatedOutFiles(declaring));
+    });
+  }
+
+  before(() => parser.initParser());
+
+  it('leaves out a file only gated-off declarations name, and every module below it', () => {
+    const crate = {
+      'src/lib.rs': '#[cfg(feature = "a")]\nmod x;\nmod y;\n',
+      'src/x.rs': 'mod deep;\n',
+      'src/x/deep.rs': 'pub async fn f() {}\n',
+      'src/y/mod.rs': [
+        '#[cfg(feature = "nope")] mod z;',
+        'mod inline { #[cfg(feature = "a")] mod w; }',
+      ].join('\n'),
+      'src/y/z.rs': '',
+      'src/y/inline/w.rs': '',
+      'src/stray.rs': '',
+    };
+    assert.deepStrictEqual(leftOut(crate, ['a']), {
+      'src/y/z.rs':
+        '`#[cfg(feature = "nope")]` on `mod z` in src/y/mod.rs leaves this file out of the build',
+    });
+    assert.deepStrictEqual(Object.keys(leftOut(crate, [])).sort(), [
+      'src/x.rs',
+      'src/x/deep.rs',
+      'src/y/inline/w.rs',
+      'src/y/z.rs',
+    ]);
+    assert.match(leftOut(crate, [])['src/x/deep.rs'], /declares it is left out/);
+  });
+
+  it('keeps a file another declaration compiles, and follows #[path] and #![cfg]', () => {
+    const crate = {
+      'src/main.rs': [
+        '#[cfg(feature = "a")] #[path = "imp.rs"] mod imp_a;',
+        '#[cfg(not(feature = "a"))] #[path = "imp.rs"] mod imp;',
+        '#[path = "gated.rs"] mod gated;',
+      ].join('\n'),
+      'src/imp.rs': '',
+      'src/gated.rs': '#![cfg(feature = "a")]\nmod child;\n',
+      'src/gated/child.rs': '',
+    };
+    assert.deepStrictEqual(Object.keys(leftOut(crate, [])), ['src/gated/child.rs']);
+    assert.deepStrictEqual(leftOut(crate, ['a']), {});
   });
 });
 

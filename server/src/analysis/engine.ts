@@ -49,6 +49,7 @@ import {
   withCfg,
 } from './syntax/cfg';
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
+import { DeclaringFile, gatedOutFiles, moduleDeclarations } from './syntax/gatedModules';
 import { plural } from './words';
 
 export { WalkCache };
@@ -238,14 +239,18 @@ export function analyzeCrate(
   return withCfg(options.cfg, () => analyzeCrateFiles(files, options));
 }
 
+/** A crate file's tree while the crate is analysed (null once deleted), or why it has none. */
+type CrateTree = { file: CrateFile; tree: Tree | null; notice?: string };
+
 function analyzeCrateFiles(
   files: CrateFile[],
   options: Omit<AnalysisOptions, 'file'>,
 ): FileReport[] {
   const macros = new MacroTrees();
-  const trees: { file: CrateFile; tree: Tree | null; notice?: string }[] = [];
+  const trees: CrateTree[] = [];
   const crate = new CrateContext();
   const analyses: (FileAnalysis | null)[] = [];
+  const declaring: DeclaringFile[] = [];
   try {
     for (const file of files) {
       if (file.text.length > MAX_SOURCE_CHARS) {
@@ -268,6 +273,10 @@ function analyzeCrateFiles(
         analyses.push(null);
         continue;
       }
+      const declarations = /\bmod\b/.test(file.text)
+        ? moduleDeclarations(tree.rootNode, file.file)
+        : [];
+      declaring.push({ file: file.file, declarations });
       let analysis: FileAnalysis;
       try {
         analysis = new FileAnalysis(
@@ -298,6 +307,7 @@ function analyzeCrateFiles(
         trees.push({ file, tree: null });
       }
     }
+    leaveOutGatedModules(declaring, trees, analyses);
     crate.attach(analyses.filter((a): a is FileAnalysis => a !== null));
     // Files without `async` still define types and fns for the others, but have no futures to find.
     const withAsync = analyses.map((a, i) => (a && trees[i].tree ? a : null));
@@ -336,6 +346,26 @@ function analyzeCrateFiles(
       t.tree?.delete();
     }
   }
+}
+
+/**
+ * Files that only `mod` declarations gated off name are not compiled: no futures, and none of
+ * their items in the crate's index.
+ */
+function leaveOutGatedModules(
+  declaring: DeclaringFile[],
+  trees: CrateTree[],
+  analyses: (FileAnalysis | null)[],
+): void {
+  const left = gatedOutFiles(declaring);
+  trees.forEach((entry, i) => {
+    const why = left.get(entry.file.file);
+    if (why !== undefined && analyses[i]) {
+      entry.tree?.delete();
+      trees[i] = { file: entry.file, tree: null, notice: `no futures: ${why}` };
+      analyses[i] = null;
+    }
+  });
 }
 
 /** What the files of one crate share: the combined index and who owns which future. */
