@@ -130,7 +130,8 @@ describe('features: module files a gated `mod` leaves out', () => {
       const declaring = Object.entries(files).map(([file, text]) => {
         const tree = parser.parseRust(text);
         try {
-          return { file, declarations: gatedModules.moduleDeclarations(tree.rootNode, file) };
+          const declarations = gatedModules.moduleDeclarations(tree.rootNode, file);
+          return { file, declarations, root: /(main|lib)\.rs$/.test(file) };
         } finally {
           tree.delete();
         }
@@ -167,9 +168,10 @@ describe('features: module files a gated `mod` leaves out', () => {
     assert.match(leftOut(crate, [])['src/x/deep.rs'], /declares it is left out/);
   });
 
-  it('keeps a file another declaration compiles, and follows #[path] and #![cfg]', () => {
+  it('keeps roots and files another declaration compiles; follows #[path] and #![cfg]', () => {
     const crate = {
       'src/main.rs': [
+        '#[path = "main.rs"] mod again;',
         '#[cfg(feature = "a")] #[path = "imp.rs"] mod imp_a;',
         '#[cfg(not(feature = "a"))] #[path = "imp.rs"] mod imp;',
         '#[path = "gated.rs"] mod gated;',

@@ -276,7 +276,7 @@ function analyzeCrateFiles(
       const declarations = /\bmod\b/.test(file.text)
         ? moduleDeclarations(tree.rootNode, file.file)
         : [];
-      declaring.push({ file: file.file, declarations });
+      declaring.push({ file: file.file, declarations, root: file.modulePath.length === 0 });
       let analysis: FileAnalysis;
       try {
         analysis = new FileAnalysis(

@@ -20,6 +20,8 @@ export interface ModuleDeclaration {
 export interface DeclaringFile {
   file: string;
   declarations: ModuleDeclaration[];
+  /** A crate root: compiled even when a declaration names it (`#[path = "lib.rs"] mod again;`). */
+  root?: boolean;
 }
 
 const ROOT_LIKE = new Set(['mod.rs', 'lib.rs', 'main.rs']);
@@ -63,15 +65,17 @@ export function moduleDeclarations(root: SyntaxNode, file: string): ModuleDeclar
 }
 
 /**
- * The files of a crate no compiled declaration reaches, each with why (a sentence). Reached:
- * a file no declaration names, and any file a compiled declaration of a reached file names.
+ * The files of a crate no compiled declaration reaches, each with why (a sentence). Reached: a
+ * root, a file no declaration names, and any file a compiled declaration of a reached file names.
  */
 export function gatedOutFiles(files: readonly DeclaringFile[]): Map<string, string> {
   const byPath = new Map(files.map((f) => [path.normalize(f.file), f]));
   const named = new Set(
     files.flatMap((f) => f.declarations.flatMap((d) => d.candidates.filter((c) => byPath.has(c)))),
   );
-  const reached = new Set([...byPath.keys()].filter((file) => !named.has(file)));
+  const reached = new Set(
+    [...byPath].filter(([file, f]) => f.root === true || !named.has(file)).map(([file]) => file),
+  );
   const queue = [...reached];
   while (queue.length > 0) {
     for (const declaration of byPath.get(queue.pop()!)!.declarations) {
