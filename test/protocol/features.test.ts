@@ -67,4 +67,18 @@ describe('features in the editor', () => {
     );
     assert.deepStrictEqual(Object.keys(noDefaults).sort(), ['hold', 'staged', 'tick']);
   });
+
+  it('warns about a feature no package has, and uses the others', async () => {
+    lsp.settings = { cargo: { features: ['nope', 'store/huge'] } };
+    const lib = await workspace.open(lsp, 'store/src/lib.rs');
+    await until(
+      '`huge` counted',
+      async () => ((await futureHints(lsp, lib)).hold === 'future 10264 B' ? true : undefined),
+      TIMEOUT_MS,
+    );
+    const warning = lsp.messages.find((m) => /cargo\.features/.test(m.message));
+    assert.ok(warning, JSON.stringify(lsp.messages));
+    assert.strictEqual(warning.type, 2 /* Warning */);
+    assert.match(warning.message, /no package in .* has `nope`; the other features are used\.$/);
+  });
 });

@@ -116,6 +116,10 @@ export class DocumentStore {
     this.buildConfigurations = new EditorBuildConfigurations(
       settings,
       (message) => connection.console.log(message),
+      (message) => {
+        connection.console.warn(`[features] ${message}`);
+        void connection.window.showWarningMessage(message);
+      },
       filePathOf,
     );
     client.onDidInitialize(() => {

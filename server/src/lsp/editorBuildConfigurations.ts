@@ -15,6 +15,8 @@ export class EditorBuildConfigurations {
   constructor(
     private readonly settings: SettingsStore,
     private readonly log: (message: string) => void,
+    /** Shown to the user: a `cargo.features` entry no package of the workspace has. */
+    private readonly warn: (message: string) => void,
     private readonly filePathOf: (uri: string) => string,
   ) {
     settings.onDidChangeSettings(() => this.clear());
@@ -30,9 +32,12 @@ export class EditorBuildConfigurations {
     let configurations = this.bySettings.get(key);
     if (!configurations) {
       configurations = new BuildConfigurations(options, process.env, (loaded) => {
-        for (const feature of loaded.unknownFeatures) {
-          const root = loaded.workspaceRoot;
-          this.log(`[features] no package in ${root} has the feature \`${feature}\``);
+        if (loaded.unknownFeatures.length > 0) {
+          const names = loaded.unknownFeatures.map((f) => `\`${f}\``).join(', ');
+          this.warn(
+            `rust-future-size: \`rustFutureSize.cargo.features\`: no package in ` +
+              `${loaded.workspaceRoot} has ${names}; the other features are used.`,
+          );
         }
         for (const notice of loaded.notices) {
           this.log(`[features] ${notice}`);
