@@ -33,6 +33,7 @@ import {
   normaliseFnPath,
 } from './compare';
 import { findUpwards, loadServerModule } from './repoPaths';
+import { recordedCfg, registryCargoHome } from './recordedCfg';
 
 const matcher =
   loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
@@ -384,24 +385,13 @@ export function analyzeTarget(
       text: fs.readFileSync(f.path, 'utf8'),
       modulePath: f.modulePath,
     })),
-    { edition: crateEdition as never, ...registryDependencies(crateDir, features) },
+    {
+      edition: crateEdition as never,
+      ...registryDependencies(crateDir, features),
+      // Gates are evaluated in the features the recording was built with, as the workspace resolves them.
+      cfg: features === false ? undefined : recordedCfg(crateDir, features),
+    },
   );
-}
-
-/** A `CARGO_HOME` whose config replaces crates.io by the registry folder, made once per process. */
-let registryCargoHome: string | null = null;
-
-/** The registry folder the crates' sources are in (the folder above `crateDir`). */
-function registryCargoHomeFor(registry: string): string {
-  if (registryCargoHome === null) {
-    registryCargoHome = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-cargo-home-'));
-    fs.writeFileSync(
-      path.join(registryCargoHome, 'config.toml'),
-      `[source.crates-io]\nreplace-with = "registry"\n\n[source.registry]\ndirectory = ${JSON.stringify(registry)}\n`,
-    );
-    process.once('exit', () => fs.rmSync(registryCargoHome!, { recursive: true, force: true }));
-  }
-  return registryCargoHome;
 }
 
 /**
@@ -416,14 +406,14 @@ function registryDependencies(crateDir: string, features: string[] | false) {
   if (registryGraphs.has(key)) {
     return registryGraphs.get(key);
   }
-  const cargoHome = registryCargoHomeFor(path.dirname(path.resolve(crateDir)));
+  const cargoHome = registryCargoHome(path.dirname(path.resolve(crateDir)));
   const loaded = dependencyLoader.loadDependencies(
     crateDir,
     { features, allFeatures: false, noDefaultFeatures: false },
     { env: { CARGO_HOME: cargoHome, HOME: cargoHome } },
   );
   const options = loaded
-    ? { dependencies: new dependencyTypes.DependencyTypes(loaded.graph), features: loaded.features }
+    ? { dependencies: new dependencyTypes.DependencyTypes(loaded.graph) }
     : undefined;
   registryGraphs.set(key, options);
   return options;
@@ -432,11 +422,7 @@ function registryDependencies(crateDir: string, features: string[] | false) {
 /** Crate graphs already resolved, by crate folder and features (a crate has many targets). */
 const registryGraphs = new Map<
   string,
-  | {
-      dependencies: InstanceType<typeof dependencyTypes.DependencyTypes>;
-      features: string[];
-    }
-  | undefined
+  { dependencies: InstanceType<typeof dependencyTypes.DependencyTypes> } | undefined
 >();
 
 /** The source files of a target with their module paths. */

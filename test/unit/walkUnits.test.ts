@@ -43,15 +43,15 @@ function body(locals: Local[], awaitAt?: { line: number; column: number }): Body
   };
 }
 
-function settings(edition = '2021', resultIsIo = false): UnitSettings {
+function settings(edition = '2021', resultIsIo = false, cfg = '*'): UnitSettings {
   const environments = new Map<string, string>();
-  return { edition, resultIsIo, environments: () => environments };
+  return { edition, resultIsIo, cfg, environments: () => environments };
 }
 
 const FN = { text: 'async fn f() { g().await }', path: 'f', source: null };
 
 describe('walk units', () => {
-  it('keys a fn by its text, its environment, the edition and what `Result` is', () => {
+  it('keys a fn by its text, its environment, the edition, the cfg and what `Result` is', () => {
     const cache = new walkCache.WalkCache();
     const key = (s: UnitSettings, text = FN.text, env = 'e') =>
       new walkUnits.WalkUnits(cache, s).keyOf({ ...FN, text }, () => env);
@@ -59,6 +59,7 @@ describe('walk units', () => {
     assert.strictEqual(key(settings()), base);
     assert.notStrictEqual(key(settings('2018')), base);
     assert.notStrictEqual(key(settings('2021', true)), base);
+    assert.notStrictEqual(key(settings('2021', false, '["net"]')), base);
     assert.notStrictEqual(key(settings(), FN.text + ' '), base);
     assert.notStrictEqual(key(settings(), FN.text, 'other'), base);
   });

@@ -39,8 +39,17 @@ import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { WalkCache } from './incremental/walkCache';
 import { Instances, Place, WalkUnits } from './incremental/walkUnits';
 import { ReportMemo } from './incremental/reportMemo';
-import { HOST_CFG, compiledIn, fileCfgdOutBy, isCfgdOut } from './syntax/cfg';
+import {
+  CfgEnv,
+  cfgKey,
+  compiledIn,
+  currentCfg,
+  fileCfgdOutBy,
+  isCfgdOut,
+  withCfg,
+} from './syntax/cfg';
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
+import { DeclaringFile, gatedOutFiles, moduleDeclarations } from './syntax/gatedModules';
 import { plural } from './words';
 import { DependencyTypes } from './deps/dependencyTypes';
 
@@ -94,10 +103,10 @@ export interface AnalysisOptions {
   /** The crates this one depends on, whose types are sized from their sources. */
   dependencies?: DependencyTypes;
   /**
-   * The crate's enabled features, as cargo resolved them: items, fields and variants behind
-   * `cfg(feature = ..)` of other features are left out. Without it every feature counts as on.
+   * What `#[cfg]`s are evaluated in: the package's features. Default: the cfg in force around the
+   * call (`withCfg`), else `HOST_CFG` (every feature on).
    */
-  features?: readonly string[];
+  cfg?: CfgEnv;
 }
 
 export function initAnalysis(paths?: WasmPaths): Promise<unknown> {
@@ -150,6 +159,10 @@ function isItemLevel(macro: SyntaxNode): boolean {
 
 /** Analyses one file. Never throws for bad input: problems become notices or skipped futures. */
 export function analyzeSource(text: string, options: AnalysisOptions): FileReport {
+  return withCfg(options.cfg, () => analyzeSourceText(text, options));
+}
+
+function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
   if (text.length > MAX_SOURCE_CHARS) {
     return {
       file: options.file,
@@ -226,10 +239,21 @@ export function analyzeCrate(
   files: CrateFile[],
   options: Omit<AnalysisOptions, 'file'>,
 ): FileReport[] {
+  return withCfg(options.cfg, () => analyzeCrateFiles(files, options));
+}
+
+/** A crate file's tree while the crate is analysed (null once deleted), or why it has none. */
+type CrateTree = { file: CrateFile; tree: Tree | null; notice?: string };
+
+function analyzeCrateFiles(
+  files: CrateFile[],
+  options: Omit<AnalysisOptions, 'file'>,
+): FileReport[] {
   const macros = new MacroTrees();
-  const trees: { file: CrateFile; tree: Tree | null; notice?: string }[] = [];
+  const trees: CrateTree[] = [];
   const crate = new CrateContext();
   const analyses: (FileAnalysis | null)[] = [];
+  const declaring: DeclaringFile[] = [];
   try {
     for (const file of files) {
       if (file.text.length > MAX_SOURCE_CHARS) {
@@ -252,6 +276,10 @@ export function analyzeCrate(
         analyses.push(null);
         continue;
       }
+      const declarations = /\bmod\b/.test(file.text)
+        ? moduleDeclarations(tree.rootNode, file.file)
+        : [];
+      declaring.push({ file: file.file, declarations, root: file.modulePath.length === 0 });
       let analysis: FileAnalysis;
       try {
         analysis = new FileAnalysis(
@@ -282,6 +310,7 @@ export function analyzeCrate(
         trees.push({ file, tree: null });
       }
     }
+    leaveOutGatedModules(declaring, trees, analyses);
     crate.attach(analyses.filter((a): a is FileAnalysis => a !== null));
     // Files without `async` still define types and fns for the others, but have no futures to find.
     const withAsync = analyses.map((a, i) => (a && trees[i].tree ? a : null));
@@ -320,6 +349,26 @@ export function analyzeCrate(
       t.tree?.delete();
     }
   }
+}
+
+/**
+ * Files that only `mod` declarations gated off name are not compiled: no futures, and none of
+ * their items in the crate's index.
+ */
+function leaveOutGatedModules(
+  declaring: DeclaringFile[],
+  trees: CrateTree[],
+  analyses: (FileAnalysis | null)[],
+): void {
+  const left = gatedOutFiles(declaring);
+  trees.forEach((entry, i) => {
+    const why = left.get(entry.file.file);
+    if (why !== undefined && analyses[i]) {
+      entry.tree?.delete();
+      trees[i] = { file: entry.file, tree: null, notice: `no futures: ${why}` };
+      analyses[i] = null;
+    }
+  });
 }
 
 /** What the files of one crate share: the combined index and who owns which future. */
@@ -410,7 +459,7 @@ class FileAnalysis {
         return items;
       },
       options.walkCache?.signatures,
-      options.features ? { ...HOST_CFG, features: new Set(options.features) } : HOST_CFG,
+      currentCfg(),
     );
     this.index = this.localIndex;
     this.itemDependencies = new ItemDependencies(this.index);
@@ -504,6 +553,7 @@ class FileAnalysis {
     return new WalkUnits(cache, {
       resultIsIo,
       edition: this.options.edition,
+      cfg: cfgKey(currentCfg()),
       // A crate's index spans files: its fingerprints are computed afresh.
       environments: () =>
         this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex)),

@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { analyzeCrate, analyzeSource, CrateFile, Edition } from '../analysis/engine';
+import { CfgEnv, cfgWithFeatures } from '../analysis/syntax/cfg';
 import { Calibration } from '../analysis/types/calibration';
 import type { FileReport } from '../analysis/report';
 import { loadCalibration } from '../measure/calibrate';
@@ -26,6 +27,8 @@ export interface FileJob {
   parseBudgetMs: number;
   /** A stored calibration (`rust-future-size calibrate`) to take measured sizes from. */
   calibrationFile?: string;
+  /** The package's cfg (its features); absent outside a package. */
+  cfg?: CfgEnv;
 }
 
 /**
@@ -45,6 +48,7 @@ export interface CrateJob {
   features?: FeatureOptions;
   /** False: size nothing from dependencies' sources (their types stay unknown). */
   dependencies?: boolean;
+  cfg?: CfgEnv;
 }
 
 export type AnalysisJob = FileJob | CrateJob;
@@ -99,7 +103,8 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       parseBudgetMs: job.parseBudgetMs,
       calibration: calibrationFrom(job.calibrationFile),
       dependencies,
-      features: loaded?.features,
+      // The package's cfg as the whole workspace resolves it; else its own graph's features.
+      cfg: job.cfg ?? (loaded ? cfgWithFeatures(loaded.features) : undefined),
     });
     noteMissingDependencies(all, dependencies);
     const wanted = new Set(job.requested.map((r) => r.file));
@@ -160,6 +165,7 @@ export async function analyzeFile(job: FileJob): Promise<FileReport> {
       edition: job.edition,
       parseBudgetMs: job.parseBudgetMs,
       calibration: calibrationFrom(job.calibrationFile),
+      cfg: job.cfg,
     });
     return { ...report, notices: report.notices.map((notice) => withFile(job.file, notice)) };
   } catch (error) {

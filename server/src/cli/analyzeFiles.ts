@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Edition, initAnalysis } from '../analysis/engine';
 import type { FileReport } from '../analysis/report';
+import type { BuildConfigurations } from '../project/buildConfiguration';
 import { findCrateRoot } from '../project/crateLayout';
 import { EditionResolver } from '../project/edition';
 import { displayPath } from '../project/sourceFiles';
@@ -44,6 +45,8 @@ export interface AnalyzeFilesOptions {
   singleFile?: boolean;
   /** Take measured sizes from this calibration file (see `rust-future-size calibrate`). */
   calibrationFile?: string;
+  /** Each package's cfg (its features); without it every feature is on. */
+  configurations?: BuildConfigurations;
 }
 
 const CLI_PARSE_BUDGET_MS = 10_000;
@@ -67,6 +70,7 @@ export async function analyzeFiles(
     }
     const root = rootOfDir.get(dir) ?? null;
     const file = displayPath(filePath, cwd);
+    const cfg = options.configurations?.cfgFor(dir);
     if (root === null) {
       jobs.push({
         kind: 'file',
@@ -75,6 +79,7 @@ export async function analyzeFiles(
         edition,
         parseBudgetMs,
         calibrationFile: options.calibrationFile,
+        cfg,
       });
       continue;
     }
@@ -88,6 +93,9 @@ export async function analyzeFiles(
         parseBudgetMs,
         calibrationFile: options.calibrationFile,
         cwd,
+        cfg,
+        // The dependencies are read with the same switches as the package's own cfg.
+        features: options.configurations?.features,
       };
       crateJobs.set(root, crateJob);
       jobs.push(crateJob);

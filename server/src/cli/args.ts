@@ -5,6 +5,7 @@ import { parseArgs } from 'util';
 import type { Edition } from '../analysis/engine';
 import { UsageError } from '../project/errors';
 import { EDITIONS } from '../project/edition';
+import { FEATURE_REQUEST, FeatureOptions } from '../project/features';
 
 /** `--format`: compiler-style text for people, JSON for tools, SARIF for code-scanning services. */
 export type OutputFormat = 'text' | 'json' | 'sarif';
@@ -32,6 +33,11 @@ export interface RunOptions {
    * `--max-future-size`, so a check cannot pass because nothing was checked; `--allow-skipped` turns it off).
    */
   denySkipped?: boolean;
+  /**
+   * `--features`, `--all-features`, `--no-default-features`: the packages' features, as cargo takes
+   * them; absent means each package's default features (plus what its dependents enable).
+   */
+  features?: FeatureOptions;
 }
 
 /** `rust-future-size calibrate [CRATE_DIR]`: one cargo build with -Zprint-type-sizes, stored for later runs. */
@@ -81,6 +87,11 @@ endings are kept. (A path named \`fix\` can be given as \`./fix\`.)
 
 Files inside a Cargo crate are analysed with the whole crate's index, so types
 and async fns from its other files are sized too (--single-file turns this off).
+Code behind #[cfg(feature = "...")] counts only when cargo would enable the
+feature: each package's default features plus what its dependents enable,
+unified over the workspace, changed by --features, --all-features and
+--no-default-features as cargo's own switches change them. A file outside any
+package is analysed with every feature on.
 
 \`calibrate\` builds the crate once with rustc's -Zprint-type-sizes (a nightly
 toolchain if installed; with --rustc-bootstrap, RUSTC_BOOTSTRAP=1 on stable, also
@@ -106,6 +117,11 @@ Options:
                             be analysed (the default with --max-future-size;
                             --allow-skipped turns that off)
   --calibration FILE        use sizes measured by \`calibrate\` (calibration.json)
+  -F, --features FEATURES   features to enable, separated by commas or spaces
+                            (repeatable); PACKAGE/FEATURE for one workspace
+                            member's feature or a dependency's
+  --all-features            enable every feature of the workspace's packages
+  --no-default-features     do not enable the packages' \`default\` features
   -h, --help                show this help
   -V, --version             show the version
 
@@ -140,6 +156,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         'deny-skipped': { type: 'boolean' },
         'allow-skipped': { type: 'boolean' },
         calibration: { type: 'string' },
+        features: { type: 'string', short: 'F', multiple: true },
+        'all-features': { type: 'boolean' },
+        'no-default-features': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -169,6 +188,39 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       ? { denySkipped: true }
       : {}),
     ...(values.calibration === undefined ? {} : { calibration: values.calibration }),
+    ...featureOptions(values),
+  };
+}
+
+/** The feature switches, when any is given. */
+function featureOptions(values: {
+  features?: string[];
+  'all-features'?: boolean;
+  'no-default-features'?: boolean;
+}): { features?: FeatureOptions } {
+  const requested = values.features ?? [];
+  if (requested.length === 0 && !values['all-features'] && !values['no-default-features']) {
+    return {};
+  }
+  const features = requested.flatMap((value) => value.split(/[\s,]+/).filter((f) => f !== ''));
+  if (requested.length > 0 && features.length === 0) {
+    const given = requested.join(' ');
+    throw new UsageError(`invalid value '${given}' for --features (no feature named)`);
+  }
+  for (const feature of features) {
+    if (!FEATURE_REQUEST.test(feature)) {
+      throw new UsageError(
+        `invalid value '${feature}' for --features (expected FEATURE or PACKAGE/FEATURE: ` +
+          'letters, digits, `_`, `-`, `+`, `.`)',
+      );
+    }
+  }
+  return {
+    features: {
+      features,
+      allFeatures: values['all-features'] === true,
+      noDefaultFeatures: values['no-default-features'] === true,
+    },
   };
 }
 

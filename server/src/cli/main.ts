@@ -9,6 +9,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { CalibrateCommandOptions, parseCliArgs, RunOptions, USAGE } from './args';
 import { calibrateCrate } from '../measure/calibrate';
+import { BuildConfigurations, WorkspaceConfiguration } from '../project/buildConfiguration';
 import { findCrateRoot } from '../project/crateLayout';
 import { runFix } from './fix';
 import { UsageError } from '../project/errors';
@@ -107,6 +108,7 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     calibrationFile: options.calibration ? path.resolve(io.cwd, options.calibration) : undefined,
     cwd: io.cwd,
     warn: (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`),
+    configurations: buildConfigurations(options, io),
   });
 
   await writeReport(options, reports, io);
@@ -130,6 +132,25 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     }
   }
   return ExitCode.ok;
+}
+
+/**
+ * Each package's cfg, its features resolved as cargo would. A `--features` entry no package of a
+ * workspace has is refused, as cargo refuses it; what the crate graph could not follow is a notice.
+ */
+function buildConfigurations(options: RunOptions, io: CliIo): BuildConfigurations {
+  return new BuildConfigurations(options.features, io.env, (loaded: WorkspaceConfiguration) => {
+    if (loaded.unknownFeatures.length > 0) {
+      const names = loaded.unknownFeatures.map((f) => `\`${f}\``).join(', ');
+      const features = loaded.unknownFeatures.length > 1 ? 'features' : 'feature';
+      throw new UsageError(
+        `no package in the workspace at ${loaded.workspaceRoot} has the ${features} ${names}`,
+      );
+    }
+    for (const notice of loaded.notices) {
+      io.stderr.write(`${PROGRAM}: notice: ${notice}\n`);
+    }
+  });
 }
 
 async function writeReport(options: RunOptions, reports: FileReport[], io: CliIo): Promise<void> {

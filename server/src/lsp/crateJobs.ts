@@ -6,6 +6,7 @@
 import { Calibration, CalibrationData } from '../analysis/types/calibration';
 import { analyzeCrate, CrateFile, Edition, initAnalysis } from '../analysis/engine';
 import type { WasmPaths } from '../analysis/syntax/parser';
+import { CfgEnv, cfgWithFeatures } from '../analysis/syntax/cfg';
 import type { FileReport } from '../analysis/report';
 import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { CrateLayout, readCrateLayout } from '../project/crateLayout';
@@ -15,19 +16,24 @@ import type { FeatureOptions } from '../project/features';
 
 export type CrateJob =
   | { kind: 'layout'; root: string; readableRoots?: string[] }
-  | { kind: 'analyze'; root: string; files: CrateFile[]; edition: Edition }
+  | {
+      kind: 'analyze';
+      root: string;
+      files: CrateFile[];
+      edition: Edition;
+      cfg?: CfgEnv;
+      /** Cargo's feature switches the crate's dependencies are read with (default: defaults). */
+      features?: FeatureOptions;
+    }
   /** Measurements the crate's analyses use from now on (null: none). */
   | { kind: 'calibration'; root: string; data: CalibrationData | null }
-  | { kind: 'forget'; root: string }
-  /** Cargo's feature switches for a crate's graph (its dependencies are read again). */
-  | { kind: 'features'; root: string; features: FeatureOptions };
+  | { kind: 'forget'; root: string };
 
 export interface CrateJobResults {
   layout: CrateLayout;
   analyze: FileReport[];
   calibration: null;
   forget: null;
-  features: null;
 }
 
 /** A crate's dependencies as its analyses read them: their types, and its own features. */
@@ -57,8 +63,10 @@ export type CalibrationWorkerMessage =
 export class CrateJobs {
   private readonly calibrations = new Map<string, Calibration>();
   /** Per crate root, its crate graph's dependencies (null: no graph), loaded on first analysis. */
-  private readonly dependencies = new Map<string, CrateDependencies | null>();
-  private readonly featureOptions = new Map<string, FeatureOptions>();
+  private readonly dependencies = new Map<
+    string,
+    { switches: string; loaded: CrateDependencies | null }
+  >();
   private readonly ready: Promise<unknown>;
 
   constructor(wasmPaths?: WasmPaths, calibrations: [root: string, data: CalibrationData][] = []) {
@@ -77,8 +85,8 @@ export class CrateJobs {
         return analyzeCrate(job.files, {
           edition: job.edition,
           calibration: this.calibrations.get(job.root),
-          dependencies: this.dependenciesOf(job.root)?.types,
-          features: this.dependenciesOf(job.root)?.features,
+          dependencies: this.dependenciesOf(job.root, job.features)?.types,
+          cfg: job.cfg ?? cfgOf(this.dependenciesOf(job.root, job.features)?.features),
         });
       case 'calibration':
         if (job.data) {
@@ -91,10 +99,6 @@ export class CrateJobs {
         this.calibrations.delete(job.root);
         this.dependencies.delete(job.root);
         return null;
-      case 'features':
-        this.featureOptions.set(job.root, job.features);
-        this.dependencies.delete(job.root);
-        return null;
     }
   }
 
@@ -102,17 +106,27 @@ export class CrateJobs {
    * The crate's dependencies, from its crate graph (read once per crate and feature switches;
    * each dependency's items are indexed when a path first leads into it, once per process).
    */
-  private dependenciesOf(root: string): CrateDependencies | null {
-    if (!this.dependencies.has(root)) {
+  /** The crate's dependencies as read with these switches; loaded again when they change. */
+  private dependenciesOf(root: string, features?: FeatureOptions): CrateDependencies | null {
+    const switches = JSON.stringify(features ?? null);
+    const known = this.dependencies.get(root);
+    if (known === undefined || known.switches !== switches) {
       let loaded: CrateDependencies | null = null;
       try {
-        const graph = loadDependencies(root, this.featureOptions.get(root));
+        const graph = loadDependencies(root, features);
         loaded = graph && { types: new DependencyTypes(graph.graph), features: graph.features };
       } catch {
         // A graph that cannot be read leaves every dependency's type unknown, as before.
       }
-      this.dependencies.set(root, loaded);
+      this.dependencies.set(root, { switches, loaded });
+      return loaded;
     }
-    return this.dependencies.get(root)!;
+    return known.loaded;
   }
+
+}
+
+/** A package's cfg from its graph's features; undefined without a graph (every feature on). */
+function cfgOf(features: readonly string[] | undefined): CfgEnv | undefined {
+  return features ? cfgWithFeatures(features) : undefined;
 }

@@ -19,13 +19,16 @@ import type { FileReport } from '../analysis/report';
 import { DEFAULT_EDITION, EditionResolver } from '../project/edition';
 import type { ModuleAncestor } from '../lints/levels';
 import { fixesFor, refactoringsFor } from './fixSource';
-import { SettingsStore } from './settings';
+import { featureOptionsOf, SettingsStore } from './settings';
+import type { FeatureOptions } from '../project/features';
 import type { ClientSession } from './client';
 import { SourceText } from '../text/sourceText';
 import { carryOver } from './carryOver';
 import { SyntaxTrees } from './syntaxTrees';
 import { ParseTimeout, Tree } from '../analysis/syntax/parser';
 import { logNotice } from './serverLog';
+import { CfgEnv, withCfg } from '../analysis/syntax/cfg';
+import { EditorBuildConfigurations } from './editorBuildConfigurations';
 
 /** An editor keystroke can afford less than a batch run. */
 const PARSE_BUDGET_MS = 1000;
@@ -93,6 +96,8 @@ export class DocumentStore {
   private readonly analysed = new Emitter<Analysis>();
   private readonly invalidatedAll = new Emitter<void>();
   private editions: EditionResolver;
+  /** Each package's cfg (its features, with the `cargo` settings). */
+  private readonly buildConfigurations: EditorBuildConfigurations;
   /** Paths in edition warnings are shown relative to it (the first workspace folder). */
   private root = process.cwd();
   private knowledge: CrateKnowledge | null = null;
@@ -112,6 +117,15 @@ export class DocumentStore {
     private readonly ready: Promise<boolean>,
   ) {
     this.editions = this.newEditionResolver();
+    this.buildConfigurations = new EditorBuildConfigurations(
+      settings,
+      (message) => connection.console.log(message),
+      (message) => {
+        connection.console.warn(`[features] ${message}`);
+        void connection.window.showWarningMessage(message);
+      },
+      filePathOf,
+    );
     client.onDidInitialize(() => {
       if (client.workspace.root !== null) {
         this.root = client.workspace.root;
@@ -174,6 +188,7 @@ export class DocumentStore {
   invalidateAll(options: { editions?: boolean } = {}): void {
     if (options.editions) {
       this.editions = this.newEditionResolver();
+      this.buildConfigurations.clear();
     }
     this.invalidate(this.documents.all().map((d) => d.uri));
     this.invalidatedAll.fire();
@@ -240,6 +255,16 @@ export class DocumentStore {
     }
   }
 
+  /** The cfg a document is analysed with: its package's features (undefined: all on). */
+  cfgFor(uri: string): Promise<CfgEnv | undefined> {
+    return this.buildConfigurations.cfgFor(uri);
+  }
+
+  /** Cargo's feature switches for a document's crate graph (the `rustFutureSize.cargo` settings). */
+  async featureOptionsFor(uri: string): Promise<FeatureOptions> {
+    return featureOptionsOf((await this.settings.get(uri)).cargo);
+  }
+
   /** The edition a document is analysed with (its setting, or its package's `Cargo.toml`). */
   editionFor(uri: string): Promise<Edition> {
     return this.editionOf(uri, filePathOf(uri));
@@ -284,6 +309,7 @@ export class DocumentStore {
     const source = new SourceText(text);
     let report: FileReport;
     let edition: Edition = DEFAULT_EDITION;
+    let cfg: CfgEnv | undefined;
     let origin: Analysis['origin'] = 'file';
     let plain = false;
     if (!(await this.ready)) {
@@ -304,6 +330,7 @@ export class DocumentStore {
       const editionResolved = this.editionOf(uri, file);
       const parseTimeout = this.parseAhead(uri, version, text);
       edition = await editionResolved;
+      cfg = await this.cfgFor(uri);
       const fromCrate = uri.startsWith('file:') ? this.knowledge?.reportFor(file, text) : undefined;
       const started = Date.now();
       if (fromCrate) {
@@ -339,6 +366,7 @@ export class DocumentStore {
             calibration: calibration?.calibration,
             walkCache,
             tree,
+            cfg,
           });
           walkCache?.sweep();
           const previous = uri.startsWith('file:') ? this.knowledge?.lastReport(file) : undefined;
@@ -368,7 +396,7 @@ export class DocumentStore {
     for (const notice of report.notices) {
       logNotice(this.connection, notice);
     }
-    return this.makeAnalysis(uri, version, text, source, report, edition, origin, plain);
+    return this.makeAnalysis(uri, version, text, source, report, edition, origin, plain, cfg);
   }
 
   /** The syntax tree of `version` if it is the document's current one; the store owns it (use it at once). */
@@ -418,6 +446,7 @@ export class DocumentStore {
     edition: Edition,
     origin: Analysis['origin'],
     plain: boolean,
+    cfg?: CfgEnv,
   ): Analysis {
     const file = filePathOf(uri);
     const loaded =
@@ -432,7 +461,7 @@ export class DocumentStore {
       if (!base) {
         const own = plain
           ? report
-          : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS });
+          : analyzeSource(text, { file, edition, parseBudgetMs: PARSE_BUDGET_MS, cfg });
         base = { ...own, futures: own.futures.filter((f) => !f.kept) };
       }
       return base;
@@ -462,7 +491,8 @@ export class DocumentStore {
       fixes: () => {
         if (!fixes) {
           try {
-            fixes = located(fixesFor(text, baseReport(), edition));
+            // Verified in the cfg the report was made in.
+            fixes = located(withCfg(cfg, () => fixesFor(text, baseReport(), edition)));
           } catch (error) {
             fixes = failed(error);
           }
@@ -474,7 +504,9 @@ export class DocumentStore {
         let found = refactorings.get(key);
         if (!found) {
           try {
-            found = located(refactoringsFor(text, baseReport(), edition, from, to));
+            found = located(
+              withCfg(cfg, () => refactoringsFor(text, baseReport(), edition, from, to)),
+            );
           } catch (error) {
             found = failed(error);
           }

@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from 'util';
 import { Connection, Emitter } from 'vscode-languageserver/node';
 import * as z from 'zod';
 import { DIAGNOSTIC_CODES, SETTINGS_SECTION } from '../protocol';
+import { FEATURE_REQUEST, FeatureOptions } from '../project/features';
 import type { ClientSession } from './client';
 
 const ALLOW_BOOTSTRAP_DESCRIPTION =
@@ -24,6 +25,43 @@ const FUTURE_MIN_SIZE_DESCRIPTION =
   "Show the size of a future only from this many bytes, or when its size is a lower bound (`≥`) whose unknown part could be large (a generic parameter, another crate's type). `0` shows every future.";
 const HELD_MIN_SIZE_DESCRIPTION =
   "Show a binding held across an `.await` only from this many bytes. A lock guard is always shown, and so is a size that is unknown (`? B`) or a lower bound (`≥`) when the type could be large: a generic parameter, another crate's type that is not a pointer, collection or handle, or a future. `0` shows every held binding, unknown sizes included.";
+const FEATURES_DESCRIPTION =
+  "Features of the workspace's packages to enable, as cargo's `--features` takes them " +
+  '(`FEATURE` or `PACKAGE/FEATURE`), or `"all"` for every feature; code behind ' +
+  '`#[cfg(feature = "...")]` counts only when its feature is enabled.';
+const NO_DEFAULT_FEATURES_DESCRIPTION =
+  "Whether to leave the packages' `default` features off, as cargo's `--no-default-features` does.";
+
+/** `rustFutureSize.cargo`: the features packages are analysed with (rust-analyzer's `cargo.*`). */
+const cargoSettings = z
+  .object({
+    features: z
+      .union(
+        [
+          z.literal('all'),
+          z.array(
+            z.string().regex(FEATURE_REQUEST, {
+              error: (issue) =>
+                `${JSON.stringify(issue.input)} is not a feature name (FEATURE or PACKAGE/FEATURE)`,
+            }),
+          ),
+        ],
+        { error: 'expected "all" or a list of feature names' },
+      )
+      .default([])
+      .describe(FEATURES_DESCRIPTION),
+    noDefaultFeatures: z.boolean().default(false).describe(NO_DEFAULT_FEATURES_DESCRIPTION),
+  })
+  .prefault({});
+
+/** The feature switches the `cargo` settings stand for. */
+export function featureOptionsOf(cargo: z.infer<typeof cargoSettings>): FeatureOptions {
+  return {
+    features: cargo.features === 'all' ? [] : cargo.features,
+    allFeatures: cargo.features === 'all',
+    noDefaultFeatures: cargo.noDefaultFeatures,
+  };
+}
 
 const severity = z.enum(['error', 'warning', 'information', 'hint']);
 
@@ -93,6 +131,7 @@ export const SettingsSchema = z.object({
       onSave: z.boolean().default(false).describe(ON_SAVE_DESCRIPTION),
     })
     .prefault({}),
+  cargo: cargoSettings,
   edition: z
     .enum(['auto', '2015', '2018', '2021', '2024'])
     .default('auto')

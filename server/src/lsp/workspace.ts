@@ -21,6 +21,7 @@ import {
 } from 'vscode-languageserver/node';
 import { Calibration, CalibrationData, hashText } from '../analysis/types/calibration';
 import type { CrateFile, Edition } from '../analysis/engine';
+import { cfgKey } from '../analysis/syntax/cfg';
 import type { FileReport } from '../analysis/report';
 import { defaultCalibrationPath, loadCalibration } from '../measure/calibrate';
 import { CrateLayout, findCrateRoot } from '../project/crateLayout';
@@ -104,6 +105,15 @@ export class WorkspaceIndex implements CrateKnowledge {
     documents.documents.onDidChangeContent((e) => this.changed(e.document.uri, e.document.version));
     documents.documents.onDidClose((e) => this.closed(e.document.uri));
     documents.documents.onDidSave((e) => this.saved(e.document.uri, e.document.getText()));
+    documents.onDidInvalidateAll(() => this.reindexAll());
+  }
+
+  /** Settings or a Cargo.toml changed, maybe the features with them: index every crate again. */
+  private reindexAll(): void {
+    for (const crate of this.crates.values()) {
+      crate.stamp++;
+      this.schedule(crate, 0);
+    }
   }
 
   /** The crate of an open document, if it belongs to one. */
@@ -430,15 +440,21 @@ export class WorkspaceIndex implements CrateKnowledge {
       return;
     }
     const edition = await this.documents.editionFor(anyUri);
+    const cfg = await this.documents.cfgFor(anyUri);
+    // The worker reads the crate's dependencies with the same switches as its own cfg.
+    const features = await this.documents.featureOptionsFor(anyUri);
     const input = JSON.stringify([
       edition,
+      cfgKey(cfg),
+      features,
       crate.stamp,
       files.map((f, i) => [f.file, f.modulePath.join('::'), hashes[i]]),
     ]);
     if (input !== crate.lastInput) {
       progress?.report(`analysing ${files.length} files`);
       const started = Date.now();
-      const reports = await this.runner.run({ kind: 'analyze', root: crate.root, files, edition });
+      const job = { kind: 'analyze', root: crate.root, files, edition, cfg, features } as const;
+      const reports = await this.runner.run(job);
       if (crate.dropped) {
         return;
       }

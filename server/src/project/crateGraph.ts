@@ -204,6 +204,7 @@ class GraphBuilder {
       featureTable: (id) => this.packages.get(id)!.description?.features ?? {},
       dependencies: (id) => this.packages.get(id)!.description?.dependencies ?? [],
       resolve: (id, dependency) => this.resolveDependency(id, dependency as PackageDependency),
+      packageName: (id) => this.packages.get(id)!.node.name,
     });
     this.resolvedFeatures = resolution.features;
     this.active = resolution.activeDependencies;

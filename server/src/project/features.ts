@@ -27,14 +27,22 @@ export interface FeatureGraph<Id> {
   dependencies(pkg: Id): readonly FeatureDependency[];
   /** The package a dependency resolves to; asked once per package and dependency. */
   resolve(pkg: Id, dependency: FeatureDependency): Id;
+  /** The package's name, for `--features member/feature`; without it `a/b` is a dependency's. */
+  packageName?(pkg: Id): string;
 }
 
 export interface FeatureOptions {
-  /** `--features`: feature names or `dep/feature`, for every root that has them. */
+  /**
+   * `--features`: feature names or `dep/feature`, for every root that has them; `member/feature`
+   * for the root of that name only, as cargo reads them in a workspace.
+   */
   features: readonly string[];
   allFeatures: boolean;
   noDefaultFeatures: boolean;
 }
+
+/** A `--features` entry as cargo accepts one: `FEATURE` or `PACKAGE/FEATURE`. */
+export const FEATURE_REQUEST = /^(?:[A-Za-z0-9_][A-Za-z0-9_+.-]*\/)?[A-Za-z0-9_][A-Za-z0-9_+.-]*$/;
 
 export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = {
   features: [],
@@ -123,10 +131,7 @@ class FeatureResolver<Id> {
         this.enable(root, 'default');
       }
       for (const request of options.features) {
-        const key = request.split('/')[0].replace(/\?$/, '');
-        if (request in table || this.graph.dependencies(root).some((d) => d.name === key)) {
-          this.apply(root, request);
-        }
+        this.request(root, request, roots);
       }
     }
     const features = new Map<Id, Set<string>>();
@@ -136,6 +141,24 @@ class FeatureResolver<Id> {
       activeDependencies.set(id, state.active);
     }
     return { features, activeDependencies, warnings: this.warnings };
+  }
+
+  /** One `--features` entry for one root: its own, its dependency's, or another member's. */
+  private request(root: Id, request: string, roots: readonly Id[]): void {
+    const table = this.graph.featureTable(root);
+    const slash = request.indexOf('/');
+    const key = request.slice(0, Math.max(slash, 0)).replace(/\?$/, '');
+    const packageName = this.graph.packageName?.bind(this.graph);
+    if (slash > 0 && packageName && roots.some((r) => packageName(r) === key)) {
+      if (packageName(root) === key) {
+        this.enable(root, request.slice(slash + 1));
+      }
+      return;
+    }
+    const ofDependency = slash > 0 && this.graph.dependencies(root).some((d) => d.name === key);
+    if (request in table || ofDependency) {
+      this.apply(root, request);
+    }
   }
 
   private state(pkg: Id): PackageState<Id> {

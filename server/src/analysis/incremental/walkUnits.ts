@@ -52,6 +52,8 @@ interface Recording {
 export interface UnitSettings {
   resultIsIo: boolean;
   edition: string;
+  /** The cfg gates were evaluated in (`cfgKey`): the same text walks differently under another. */
+  cfg: string;
   /**
    * Each fn's environment fingerprint, by its text and path. They hold as long as the text the
    * index is built from does (most keystrokes are inside a body), so the cache keeps them from one
@@ -82,7 +84,8 @@ export class WalkUnits {
       environment = environmentOf(this.cache.identifiersOf(textHash, fn.text));
       this.environmentMemo.set(envKey, environment);
     }
-    const key = `${textHash}|${environment}|${this.settings.resultIsIo}|${this.settings.edition}`;
+    const { resultIsIo, edition, cfg } = this.settings;
+    const key = `${textHash}|${environment}|${resultIsIo}|${edition}|${cfg}`;
     if (fn.source) {
       this.sources.set(key, { text: fn.text, ...fn.source });
     }

@@ -5,8 +5,8 @@
 import type { SyntaxNode } from '../syntax/parser';
 import {
   CfgEnv,
-  HOST_CFG,
   compiledIn,
+  currentCfg,
   evalCfg,
   parseCfgPredicate,
   precedingAttributes,
@@ -111,7 +111,7 @@ interface Repr {
   unsupported: string | null;
 }
 
-function reprOf(attrs: string[], cfg: CfgEnv = HOST_CFG): Repr {
+function reprOf(attrs: string[], cfg: CfgEnv = currentCfg()): Repr {
   const repr: Repr = { c: false, tag: null, align: null, unsupported: null };
   for (const attr of attrs) {
     const parts = reprParts(attr, cfg);
@@ -262,7 +262,7 @@ export function indexItems(
   modulePath: string[] = [],
   expand?: ItemMacroExpander,
   signatures?: SignatureMemo,
-  cfg: CfgEnv = HOST_CFG,
+  cfg: CfgEnv = currentCfg(),
 ): ItemIndex {
   const index = emptyIndex();
   const walk = new ItemWalk(index, expand, signatures, cfg);
@@ -474,7 +474,7 @@ function noteTypeClash(item: SyntaxNode, index: ItemIndex, inBody: boolean): voi
   }
 }
 
-function indexStruct(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = HOST_CFG): void {
+function indexStruct(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = currentCfg()): void {
   const name = item.childForFieldName('name')?.text;
   if (!name) {
     return;
@@ -515,7 +515,7 @@ function indexStruct(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = HOST_CFG)
   });
 }
 
-function indexEnum(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = HOST_CFG): void {
+function indexEnum(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = currentCfg()): void {
   const name = item.childForFieldName('name')?.text;
   if (!name) {
     return;

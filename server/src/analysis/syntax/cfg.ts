@@ -1,12 +1,15 @@
 /**
- * `#[cfg(...)]` gates, evaluated the way a plain `cargo build` on Linux x86_64 (dev profile, all
- * features on) evaluates them, so code compiled out is neither indexed nor walked.
+ * `#[cfg(...)]` gates, evaluated the way a plain `cargo build` on Linux x86_64 (dev profile)
+ * evaluates them, so code compiled out is neither indexed nor walked.
  *
  * - true: `unix`, `debug_assertions`, `target_family = "unix"`, `target_os = "linux"`,
  *   `target_arch = "x86_64"`, `target_pointer_width = "64"`, `target_endian = "little"`,
  *   `target_env = "gnu"`, `target_vendor = "unknown"`, `panic = "unwind"`,
- *   `target_has_atomic = "8" | "16" | "32" | "64" | "ptr"`, and `feature = "..."` (features
- *   cannot be known from the source; "on" matches `--features full`).
+ *   `target_has_atomic = "8" | "16" | "32" | "64" | "ptr"`.
+ * - `feature = "..."`: true for the package's enabled features as cargo resolves them (see
+ *   `project/buildConfiguration.ts`), false for every other name, declared or not (as rustc).
+ *   A file outside any package has no feature list to read: there every feature is on
+ *   (`HOST_CFG`), which matches `--features full`.
  * - false: every other value of those keys, `windows`, `doc`, `doctest`, `miri`, `loom`, and any
  *   other bare or `key = "value"` cfg: custom cfgs are off unless a build script or RUSTFLAGS sets them.
  * - unknown: `test`. Test code is edited too and deserves its hints (rust-analyzer also analyses
@@ -32,7 +35,7 @@ export interface CfgEnv {
   features: true | ReadonlySet<string>;
 }
 
-/** `cargo build` on x86_64-unknown-linux-gnu, dev profile, all features. */
+/** `cargo build` on x86_64-unknown-linux-gnu, dev profile, all features (outside a package). */
 export const HOST_CFG: CfgEnv = {
   names: new Set(['unix', 'debug_assertions']),
   unknown: new Set(['test']),
@@ -53,6 +56,58 @@ export const HOST_CFG: CfgEnv = {
   ]),
   features: true,
 };
+
+/** `HOST_CFG` with exactly these features enabled (a package's, as cargo resolved them). */
+export function cfgWithFeatures(features: Iterable<string>): CfgEnv {
+  return { ...HOST_CFG, features: new Set(features) };
+}
+
+const keys = new WeakMap<CfgEnv, string>();
+
+/** A short text that tells cfgs apart, for cache keys: `*` for `HOST_CFG`. */
+export function cfgKey(env: CfgEnv = HOST_CFG): string {
+  if (env === HOST_CFG) {
+    return '*';
+  }
+  let key = keys.get(env);
+  if (key === undefined) {
+    const features = env.features === true ? ['*'] : [...env.features].sort();
+    key = JSON.stringify([
+      [...env.names].sort(),
+      [...(env.unknown ?? [])].sort(),
+      [...env.values].map(([k, v]) => [k, [...v].sort()]).sort(),
+      features,
+    ]);
+    keys.set(env, key);
+  }
+  return key;
+}
+
+/**
+ * The cfg gates are evaluated in. An analysis runs synchronously from start to end, so it sets it
+ * for its duration (`withCfg`) instead of handing it down through every item, body and match arm
+ * reader that asks whether a node is compiled in.
+ */
+let activeCfg: CfgEnv = HOST_CFG;
+
+/**
+ * Runs `work` with `cfg` as the cfg every gate is evaluated in; without one, in the cfg already in
+ * force (`HOST_CFG` outside any), so an analysis inside another (a fix's verification) inherits it.
+ */
+export function withCfg<T>(cfg: CfgEnv | undefined, work: () => T): T {
+  const outer = activeCfg;
+  activeCfg = cfg ?? outer;
+  try {
+    return work();
+  } finally {
+    activeCfg = outer;
+  }
+}
+
+/** The cfg in force (see `withCfg`). */
+export function currentCfg(): CfgEnv {
+  return activeCfg;
+}
 
 /** Parses the text inside `cfg(...)`; null when it is not a predicate. */
 export function parseCfgPredicate(text: string): CfgPredicate | null {
@@ -130,20 +185,22 @@ export function evalCfg(pred: CfgPredicate, env: CfgEnv = HOST_CFG): boolean | n
   }
 }
 
-const byText = new Map<string, boolean>();
+/** Verdicts by predicate text, per cfg (a workspace has a few: one per package). */
+const verdicts = new WeakMap<CfgEnv, Map<string, boolean>>();
 
 /**
  * Whether an attribute's text (`#[cfg(unix)]`) lets the code it is on compile. True for every
  * attribute that is not `#[cfg(..)]`, and for a `#[cfg(..)]` whose predicate does not parse.
  */
-export function attributeKeeps(attr: string, env: CfgEnv = HOST_CFG): boolean {
+export function attributeKeeps(attr: string, env: CfgEnv = activeCfg): boolean {
   const m = /^#\s*\[\s*cfg\s*\(([\s\S]*)\)\s*\]$/.exec(attr.trim());
   if (!m) {
     return true;
   }
-  if (env !== HOST_CFG) {
-    const pred = parseCfgPredicate(m[1]);
-    return pred ? evalCfg(pred, env) !== false : true;
+  let byText = verdicts.get(env);
+  if (!byText) {
+    byText = new Map();
+    verdicts.set(env, byText);
   }
   let keep = byText.get(m[1]);
   if (keep === undefined) {
@@ -197,7 +254,7 @@ export function isCfgdOut(node: SyntaxNode): boolean {
  */
 export function compiledIn(
   children: readonly (SyntaxNode | null)[],
-  env: CfgEnv = HOST_CFG,
+  env: CfgEnv = activeCfg,
 ): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   let drop = false;
@@ -223,7 +280,7 @@ export function compiledIn(
 }
 
 /** `#![cfg(..)]`, read as the outer attribute it would be. */
-function innerAttributeKeeps(attr: string, env: CfgEnv = HOST_CFG): boolean {
+function innerAttributeKeeps(attr: string, env: CfgEnv = activeCfg): boolean {
   return attributeKeeps(attr.trim().replace(/^#\s*!/, '#'), env);
 }
 
