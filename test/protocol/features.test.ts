@@ -13,6 +13,8 @@ import { fixturesDir, LspSession, until } from './support/lspSession';
 const workspaceFixture = path.join(fixturesDir, '..', 'features');
 const TIMEOUT_MS = 15_000;
 
+const SHOW_ALL = { inlayHints: { showAll: true } };
+
 describe('features in the editor', () => {
   let lsp: LspSession;
   let workspace: TempCrate;
@@ -23,6 +25,8 @@ describe('features in the editor', () => {
     cargoHome = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-features-home-'));
     lsp = new LspSession({ CARGO_HOME: cargoHome });
     workspace = new TempCrate(workspaceFixture);
+    // Every future's hint, the 1-byte `tick` included: the test reads which futures are compiled.
+    lsp.settings = SHOW_ALL;
     await lsp.initialize(undefined, undefined, workspace.root);
   });
   afterEach(async () => {
@@ -49,14 +53,17 @@ describe('features in the editor', () => {
       staged: 'future 514 B',
     });
 
-    await lsp.configurationChanged({ cargo: { features: 'all' } });
+    await lsp.configurationChanged({ ...SHOW_ALL, cargo: { features: 'all' } });
     await until(
       '`huge` counted',
       async () => ((await futureHints(lsp, lib)).hold === 'future 10264 B' ? true : undefined),
       TIMEOUT_MS,
     );
 
-    await lsp.configurationChanged({ cargo: { features: [], noDefaultFeatures: true } });
+    await lsp.configurationChanged({
+      ...SHOW_ALL,
+      cargo: { features: [], noDefaultFeatures: true },
+    });
     const noDefaults = await until(
       '`cache` off',
       async () => {
@@ -69,7 +76,7 @@ describe('features in the editor', () => {
   });
 
   it('warns about a feature no package has, and uses the others', async () => {
-    lsp.settings = { cargo: { features: ['nope', 'store/huge'] } };
+    lsp.settings = { ...SHOW_ALL, cargo: { features: ['nope', 'store/huge'] } };
     const lib = await workspace.open(lsp, 'store/src/lib.rs');
     await until(
       '`huge` counted',
