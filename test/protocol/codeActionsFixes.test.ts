@@ -26,7 +26,7 @@ describe('code actions: Box::pin and refactorings', () => {
   });
   after(() => lsp.dispose());
 
-  it("offers Box::pin where a large-future diagnostic says so, besides Allow", async () => {
+  it('offers Box::pin where a large-future diagnostic says so, besides Allow', async () => {
     const text = fs.readFileSync(PINS, 'utf8');
     const uri = uriOf('pins-quickfix.rs');
     await lsp.open(uri, text);
@@ -110,7 +110,6 @@ describe('code actions: Box::pin and refactorings', () => {
       applyEdits(text, editsOf(atAwait[0], uri)).includes('Box::pin(echo_connection(id)).await'),
     );
   });
-
 });
 
 describe('code actions: refactorings on a held binding', () => {

@@ -346,7 +346,10 @@ describe('features: the fixture workspace against rustc', function () {
   for (const [flags, features] of [
     [[], ['big', 'cache', 'default']],
     [['--no-default-features'], ['big']],
-    [['--no-default-features', '--features', 'store/huge'], ['big', 'huge']],
+    [
+      ['--no-default-features', '--features', 'store/huge'],
+      ['big', 'huge'],
+    ],
     [['--all-features'], ['big', 'cache', 'default', 'huge']],
   ] as [string[], string[]][]) {
     it(`sizes every future as rustc does with ${flags.join(' ') || 'the defaults'}`, async () => {

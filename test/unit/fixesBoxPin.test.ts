@@ -110,7 +110,9 @@ describe('Box::pin where the message recommends it', () => {
     const small = text.replace(/\[0u8; 4096\]/g, '[0u8; 64]');
     assert.deepStrictEqual(boxPins(small), []);
     // A `select!`/`join!` that is not tokio's or futures' may do anything with its arguments.
-    const unknown = text.replace(/tokio::(select|join)! /g, '$1! ').replace(/tokio::join!/g, 'join!');
+    const unknown = text
+      .replace(/tokio::(select|join)! /g, '$1! ')
+      .replace(/tokio::join!/g, 'join!');
     const branches = boxPins(unknown).filter((f) => f.title.includes('branch'));
     assert.deepStrictEqual(branches, []);
     const imported = `use tokio::{join, select};\n${unknown}`;

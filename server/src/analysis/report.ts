@@ -2,7 +2,6 @@
  * The engine's output: plain data shared by the CLI, the language server and the tests.
  * Nothing here knows about LSP or VS Code.
  */
-import type { MeasuredLayout } from './types/calibration';
 import type { GuardKind } from './types/knownTypes';
 
 export type FutureKind = 'fn' | 'block' | 'closure';
@@ -97,4 +96,23 @@ export interface FileReport {
   futures: FutureReport[];
   /** Human-readable notices (skipped functions, unreadable file). */
   notices: string[];
+}
+
+/** One field of a measured future, as rustc printed it. */
+export interface MeasuredField {
+  kind: 'upvar' | 'local';
+  /** rustc's name without its dot: `buffer`, `self`, `__awaitee`; `<temp>` for unnamed fields. */
+  name: string;
+  size: number;
+  offset: number;
+  /** Printed for unnamed fields and awaitees only. */
+  type?: string;
+}
+
+/** A measured future's layout as rustc printed it: every state with its fields. */
+export interface MeasuredLayout {
+  /** The state tag's size (rustc's `discriminant:` line). */
+  tagSize: number;
+  /** `Unresumed`, `Suspend0` …, `Returned`, `Panicked`, with rustc's printed sizes. */
+  variants: { name: string; size: number; fields: MeasuredField[] }[];
 }

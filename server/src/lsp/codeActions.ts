@@ -163,11 +163,7 @@ function workspaceEdit(
  * shrinks; a `large-future` diagnostic also lists the `Box::pin` fixes of that future where it is
  * awaited or handed over, as its message recommends.
  */
-function resolves(
-  fix: AnalysisFix,
-  data: DiagnosticData,
-  code: Diagnostic['code'],
-): boolean {
+function resolves(fix: AnalysisFix, data: DiagnosticData, code: Diagnostic['code']): boolean {
   if (code === 'large-future' && fix.pinned && data.target === null) {
     const pinnedHere = data.futureAt
       ? fix.pinned.line === data.futureAt.line && fix.pinned.column === data.futureAt.column

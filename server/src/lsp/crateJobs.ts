@@ -123,7 +123,6 @@ export class CrateJobs {
     }
     return known.loaded;
   }
-
 }
 
 /** A package's cfg from its graph's features; undefined without a graph (every feature on). */

@@ -10,7 +10,6 @@ import type { Finding } from '../lints/finding';
 import { lintFile } from '../lints/registry';
 import { Analysis, DocumentStore } from './documents';
 import { Settings, SettingsStore } from './settings';
-import type { WorkspaceDiagnostics } from './workspaceDiagnostics';
 
 const SEVERITY: Record<
   Settings['diagnostics']['severity'][keyof Settings['diagnostics']['severity']],
@@ -82,7 +81,7 @@ export class DiagnosticsFeature {
     private readonly settings: SettingsStore,
     private readonly client: ClientSession,
     private readonly options: Omit<DiagnosticsOptions, 'relatedInformation' | 'codeDescription'>,
-    private readonly closedFiles: Pick<WorkspaceDiagnostics, 'documentClosed'>,
+    private readonly closedFiles: { documentClosed(uri: string): Promise<void> },
   ) {}
 
   register(): void {

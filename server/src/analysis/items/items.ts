@@ -167,7 +167,7 @@ function reprParts(attr: string, cfg: CfgEnv): string[] | 'unknown' {
   }
   const inner = m[1].slice(0, closingParen(m[1]));
   const parts: string[] = [];
-  for (let rest = inner; rest.trim() !== ''; ) {
+  for (let rest = inner; rest.trim() !== '';) {
     const comma = topLevelComma(rest);
     parts.push((comma < 0 ? rest : rest.slice(0, comma)).trim());
     rest = comma < 0 ? '' : rest.slice(comma + 1);
@@ -721,7 +721,10 @@ function indexFn(
 function markBodyDropImpls(declared: SyntaxNode[], index: ItemIndex): void {
   for (const child of declared) {
     if (child.type === 'impl_item' && child.childForFieldName('trait')?.text === 'Drop') {
-      const name = child.childForFieldName('type')?.text.replace(/<[\s\S]*$/, '').trim();
+      const name = child
+        .childForFieldName('type')
+        ?.text.replace(/<[\s\S]*$/, '')
+        .trim();
       const type = name ? index.types.get(name) : undefined;
       if (type && type.kind !== 'alias') {
         type.dropImpl = true;

@@ -4,26 +4,9 @@
  * the syntax cannot know (other crates' types). Pure data: running the compiler lives elsewhere.
  */
 
-import type { AwaitPoint, HeldValue } from '../report';
+import type { AwaitPoint, HeldValue, MeasuredField, MeasuredLayout } from '../report';
 
-/** One field of a measured future, as rustc printed it. */
-export interface MeasuredField {
-  kind: 'upvar' | 'local';
-  /** rustc's name without its dot: `buffer`, `self`, `__awaitee`; `<temp>` for unnamed fields. */
-  name: string;
-  size: number;
-  offset: number;
-  /** Printed for unnamed fields and awaitees only. */
-  type?: string;
-}
-
-/** A measured future's layout as rustc printed it: every state with its fields. */
-export interface MeasuredLayout {
-  /** The state tag's size (rustc's `discriminant:` line). */
-  tagSize: number;
-  /** `Unresumed`, `Suspend0` …, `Returned`, `Panicked`, with rustc's printed sizes. */
-  variants: { name: string; size: number; fields: MeasuredField[] }[];
-}
+export type { MeasuredField, MeasuredLayout };
 
 export interface MeasuredFuture {
   kind: 'fn' | 'block' | 'closure';
