@@ -71,7 +71,26 @@ describe('futures inside nested macros', function () {
     assert.deepStrictEqual(misplaced(fs.readFileSync(FIXTURE, 'utf8'), futures), []);
   });
 
-  it("names the fixture's async blocks as rustc does, so each pairs with rustc's", async function () {
+  it('places an async fn inside nested item macros on its own line', () => {
+    const text = [
+      'macro_rules! items { ($($i:item)*) => { $($i)* } }',
+      'items! {',
+      '    items! {',
+      '        pub async fn inner() { let b = [0u8; 10]; std::future::ready(()).await; drop(b); }',
+      '    }',
+      '    pub async fn outer() {}',
+      '}',
+      '',
+    ].join('\n');
+    const futures = engine.analyzeSource(text, { file: 'lib.rs', edition: '2021' }).futures;
+    assert.deepStrictEqual(
+      futures.map((f) => `${f.name} ${f.line}:${f.column}`).sort(),
+      ['inner 4:13', 'outer 6:9'],
+    );
+    assert.deepStrictEqual(misplaced(text, futures), []);
+  });
+
+  it("names the fixture's async blocks as rustc does, so they pair with rustc's", async () => {
     requireRustc();
     const result = await runner.runPrintTypeSizesAsync(path.basename(FIXTURE), '2021', {
       cwd: path.dirname(FIXTURE),
