@@ -124,3 +124,51 @@ describe('diagnostics', () => {
     });
   });
 });
+
+/** An async fn that holds a std `MutexGuard` across an await, under `attribute`. */
+function guardedFn(name: string, attribute: string): string {
+  return `
+${attribute}
+pub async fn ${name}(stats: &std::sync::Mutex<u64>) {
+    let mut guard = stats.lock().unwrap();
+    *guard += 1;
+    flush().await;
+}
+`;
+}
+
+describe('diagnostic severity from lint levels', () => {
+  let lsp: LspSession;
+  before(async () => {
+    lsp = new LspSession();
+    await lsp.initialize();
+  });
+  after(() => lsp.dispose());
+
+  it('shows #[deny] and #[forbid] findings as errors, #[warn] ones at the setting', async () => {
+    const text =
+      'async fn flush() {}\n' +
+      guardedFn('plain', '') +
+      guardedFn('warned', '#[warn(clippy::await_holding_lock)]') +
+      guardedFn('denied', '#[deny(clippy::await_holding_lock)]') +
+      // A lint group sets the level too; `forbid` on the module cannot be lowered by a `warn`.
+      '#[forbid(clippy::suspicious)]\nmod strict {\n    use super::flush;\n' +
+      guardedFn('forbidden', '#[warn(clippy::await_holding_lock)]') +
+      '}\n';
+    await lsp.configurationChanged({
+      diagnostics: { severity: { 'guard-held-across-await': 'information' } },
+    });
+    const uri = fixture('guard.rs').uri.replace('guard.rs', 'guard-levels.rs');
+    await lsp.open(uri, text);
+    const diagnostics = await lsp.waitForDiagnostics(uri, (d) => d.length === 4);
+    const severities = diagnostics
+      .sort((a, b) => a.range.start.line - b.range.start.line)
+      .map((d) => d.severity);
+    assert.deepStrictEqual(severities, [
+      DiagnosticSeverity.Information,
+      DiagnosticSeverity.Information,
+      DiagnosticSeverity.Error,
+      DiagnosticSeverity.Error,
+    ]);
+  });
+});

@@ -126,10 +126,11 @@ describe('workspace diagnostics', () => {
     assert.strictEqual(lsp.diagnostics.get(crate.uri('src/loud.rs'))?.version, undefined);
     // Allowed by the attribute on `mod quiet` in lib.rs: a file without findings gets no message.
     assert.strictEqual(lsp.diagnostics.get(crate.uri('src/quiet.rs')), undefined);
-    // As for an open file, the severity is the setting's (warning by default).
+    // As for an open file, the severity is the setting's (warning by default), or an error where
+    // the lint is denied.
     assert.deepStrictEqual(
       loud.map((d) => d.severity),
-      [DiagnosticSeverity.Warning, DiagnosticSeverity.Warning],
+      [DiagnosticSeverity.Warning, DiagnosticSeverity.Error],
     );
     assert.ok(loud.every((d) => d.codeDescription?.href.endsWith('#guard-held-across-await')));
     const editor = [...asFindings('src/loud.rs', loud), ...asFindings('src/big.rs', big)].sort();

@@ -42,6 +42,16 @@ export function enabledFindings(
   return findings.filter((finding) => !disabled.has(finding.code));
 }
 
+/**
+ * Under `#[deny]`/`#[forbid]` a finding is an error, as rustc and the CLI show it, whatever the
+ * settings say; otherwise (no attribute, or `#[warn]`) it has the severity its code is set to.
+ */
+export function severityOf(finding: Finding, settings: Settings): DiagnosticSeverity {
+  return finding.level === 'deny'
+    ? DiagnosticSeverity.Error
+    : SEVERITY[settings.diagnostics.severity[finding.code]];
+}
+
 export function toDiagnostic(
   finding: Finding,
   uri: string,
@@ -56,7 +66,7 @@ export function toDiagnostic(
   };
   const diagnostic: Diagnostic = {
     range: finding.span,
-    severity: SEVERITY[settings.diagnostics.severity[finding.code]],
+    severity: severityOf(finding, settings),
     code: finding.code,
     source: DIAGNOSTIC_SOURCE,
     message: finding.message,

@@ -4,7 +4,7 @@
  * Each token tree is parsed once, on its own; positions.ts shifts its nodes back to the file's coordinates.
  */
 import { SyntaxNode, Tree, parseRust } from './parser';
-import { registerShift } from './positions';
+import { registerShift, startOf } from './positions';
 
 const WRAPPER_HEAD = 'fn __m(){__m(';
 const WRAPPER_TAIL = ');}';
@@ -56,7 +56,9 @@ export class MacroTrees {
     let result: SyntaxNode | null = null;
     const tokenTree = macro.namedChildren.find((c) => c?.type === 'token_tree');
     if (tokenTree && /\b(fn|struct|enum|impl|type|const|mod|trait|static)\b/.test(tokenTree.text)) {
-      const start = tokenTree.startPosition;
+      // A macro nested in another's input sits in that input's re-parsed tree: its position there
+      // is relative to the outer input, so map it back to the file before shifting.
+      const start = startOf(tokenTree);
       try {
         const tree = parseRust(tokenTree.text.slice(1, -1), 500);
         registerShift(tree, start.row, start.column + 1, 0);
@@ -108,7 +110,8 @@ export class MacroTrees {
     if (depth > MAX_MACRO_NESTING) {
       return [];
     }
-    const start = tokenTree.startPosition;
+    // Nested in another macro's input, the token tree's own position is relative to that input.
+    const start = startOf(tokenTree);
     let content = tokenTree.text.slice(1, -1);
     if (name === 'select') {
       content = rewriteSelect(content);
