@@ -30,6 +30,8 @@ import type { ModuleAncestor } from '../lints/levels';
 import { CrateRunner } from './crateRunner';
 import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './documents';
 import type { ClientSession } from './client';
+import { logNotice } from './serverLog';
+import { isMissingDependencyNotice } from '../analysis/deps/missingDependencies';
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;
@@ -466,6 +468,9 @@ export class WorkspaceIndex implements CrateKnowledge {
         ]),
       );
       crate.lastInput = input;
+      reports.flatMap((r) => r.notices.filter(isMissingDependencyNotice)).forEach((notice) => {
+        logNotice(this.connection, notice);
+      });
       const futures = reports.reduce((n, r) => n + r.futures.length, 0);
       this.log(
         `[crate] ${crate.indexed ? 're-indexed' : 'indexed'} ${crate.name}: ${files.length} files, ${futures} futures in ${Date.now() - started} ms`,
