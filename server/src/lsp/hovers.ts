@@ -94,12 +94,14 @@ function awaitMarkdown(future: FutureReport, point: AwaitPoint): string {
   }
   const known = point.held.reduce((sum, v) => sum + (v.size ?? 0), 0);
   const lowerBound = point.held.some((v) => v.size === null || !v.exact);
+  const measured = future.measured ? ', measured by rustc' : '';
   return [
     `**await #${point.index}** of ${code(future.name)} (state \`Suspend${point.index}\`): ${formatBytes(known, !lowerBound)} stored while it is pending`,
     '',
     ...(point.held.length || future.upvars.length ? rows : ['Nothing besides the state tag.']),
     '',
-    `The whole future is ${formatBytes(future.size, future.exact)} (align ${future.align}${future.measured ? ', measured by rustc' : ''}).`,
+    `The whole future is ${formatBytes(future.size, future.exact)} ` +
+      `(align ${future.align}${measured}).`,
     ...unknownLines(future, point),
   ].join('\n');
 }

@@ -403,7 +403,8 @@ export function heldTooltip(future: FutureReport, entries: readonly HeldAcross[]
     const lines = awaits.map((a) => `line ${a.line}`).join(', ');
     const from = value.sources ? `, read from the sources of ${sourcesLabel(value.sources)}` : '';
     return [
-      `**${code(value.name ?? '_')}**${value.type ? `: ${code(value.type)}` : ''}, ${formatBytes(value.size, value.exact)}${from}`,
+      `**${code(value.name ?? '_')}**${value.type ? `: ${code(value.type)}` : ''}, ` +
+        `${formatBytes(value.size, value.exact)}${from}`,
       '',
       `Stored in the future of ${code(future.name)} (${formatBytes(future.size, future.exact)}) while ${plural(awaits.length, 'await')} ${awaits.length === 1 ? 'is' : 'are'} pending: ${lines}.`,
       value.size === null || !value.exact ? `\n${lowerBoundNote(future, value)}` : '',
@@ -418,8 +419,9 @@ export function heldTooltip(future: FutureReport, entries: readonly HeldAcross[]
  */
 function lowerBoundNote(future: FutureReport, value: FutureReport['upvars'][number]): string {
   const type = code(value.type ?? '_');
+  const unknown = future.unknown.map(code).join(', ');
   return future.unknown.length > 0
-    ? `The size of ${type} is a lower bound; unknown in this future: ${future.unknown.map(code).join(', ')}.`
+    ? `The size of ${type} is a lower bound; unknown in this future: ${unknown}.`
     : `The type ${type} could not be sized from this file; the size is a lower bound.`;
 }
 
