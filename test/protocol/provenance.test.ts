@@ -53,7 +53,8 @@ describe('where a size came from, in the editor', () => {
       },
       TIMEOUT_MS,
     );
-    const row = '| `s` (argument, also captured) | 64 B | 8 | `pathdep::TcpStream` · pathdep 0.2.0 |';
+    const row =
+      '| `s` (argument, also captured) | 64 B | 8 | `pathdep::TcpStream` · pathdep 0.2.0 |';
     assert.ok(table.includes(row), table);
     assert.match(table, /\| awaited future \| 1 B \| 9 \| `tick\(\)` \|\n/);
 
