@@ -11,6 +11,7 @@ import * as path from 'path';
 import { MarkupContent } from 'vscode-languageserver-protocol/node';
 import { TempCrate } from './support/crates';
 import { fixturesDir, LspSession, positionOf, until } from './support/lspSession';
+import type { ServerStatusParams } from '../../server/src/protocol';
 
 const SIZED = path.join(fixturesDir, '..', 'workspaces', 'sized');
 const TIMEOUT_MS = 15_000;
@@ -19,6 +20,7 @@ describe('where a size came from, in the editor', () => {
   let lsp: LspSession;
   let workspace: TempCrate;
   let cargoHome: string;
+  let statuses: ServerStatusParams[];
 
   afterEach(async () => {
     await lsp.dispose();
@@ -30,8 +32,12 @@ describe('where a size came from, in the editor', () => {
     // The server reads cargo's config from CARGO_HOME: one of the test's own, never the user's.
     cargoHome = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-provenance-home-'));
     lsp = new LspSession({ CARGO_HOME: cargoHome });
+    statuses = [];
+    lsp.connection.onNotification('rustFutureSize/serverStatus', (params: ServerStatusParams) =>
+      statuses.push(params),
+    );
     workspace = new TempCrate(template, files);
-    await lsp.initialize(undefined, undefined, workspace.root);
+    await lsp.initialize(undefined, { serverStatus: true }, workspace.root);
   }
 
   async function hoverText(uri: string, at: { line: number; character: number }) {
@@ -63,7 +69,7 @@ describe('where a size came from, in the editor', () => {
     assert.match(tooltip, /read from their sources: `shapes 1\.0\.0`, `vend 0\.1\.0`\./);
   });
 
-  it('a dependency without sources: named once in the log, and in the reasons', async () => {
+  it('a dependency without sources: named once in the log, the status, the reasons', async () => {
     const lib = 'async fn tick() {}\npub async fn f(a: nowhere::A) { tick().await; drop(a); }\n';
     await start(null, {
       'Cargo.toml':
@@ -93,5 +99,12 @@ describe('where a size came from, in the editor', () => {
       TIMEOUT_MS,
     );
     assert.strictEqual(lsp.logs.filter(named).length, 1, lsp.logs.join('\n'));
+    const status = await until(
+      'the status naming it',
+      async () => statuses.at(-1)?.missingDependencies,
+      TIMEOUT_MS,
+    );
+    assert.strictEqual(status.length, 1);
+    assert.match(status[0], /^nowhere: /);
   });
 });

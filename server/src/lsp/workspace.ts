@@ -95,6 +95,9 @@ export class WorkspaceIndex implements CrateKnowledge {
   private readonly indexed = new Emitter<void>();
   /** Fires after open documents got crate-aware reports (worth asking for their hints again). */
   readonly onDidIndex = this.indexed.event;
+  private readonly missingDependency = new Emitter<string>();
+  /** Fires with each notice of a dependency without sources that a crate's sizes needed. */
+  readonly onMissingDependency = this.missingDependency.event;
 
   constructor(
     private readonly connection: Connection,
@@ -470,6 +473,7 @@ export class WorkspaceIndex implements CrateKnowledge {
       crate.lastInput = input;
       reports.flatMap((r) => r.notices.filter(isMissingDependencyNotice)).forEach((notice) => {
         logNotice(this.connection, notice);
+        this.missingDependency.fire(notice);
       });
       const futures = reports.reduce((n, r) => n + r.futures.length, 0);
       this.log(
