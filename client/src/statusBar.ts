@@ -80,6 +80,10 @@ export class ServerStatusItem implements vscode.Disposable {
       ? new vscode.ThemeColor('statusBarItem.warningBackground')
       : undefined;
     const tooltip = ['**Rust Future Size**', ...lines];
+    const missing = this.status?.missingDependencies ?? [];
+    if (missing.length > 0) {
+      tooltip.push(`Without sources (their types are lower bounds): ${missing.join('; ')}`);
+    }
     if (this.status?.lastError) {
       const { message, at } = this.status.lastError;
       tooltip.push(`Last error (${new Date(at).toLocaleTimeString()}): ${message}`);

@@ -115,4 +115,9 @@ export interface ServerStatusParams {
   message?: string;
   /** The last error the server logged, with when (ISO 8601); null when there was none. */
   lastError: { message: string; at: string } | null;
+  /**
+   * Dependencies a size needed whose sources are not on this machine, with why
+   * (`tokio 1.24.2: sources not found`): their types are lower bounds. Unset when none.
+   */
+  missingDependencies?: string[];
 }

@@ -61,6 +61,14 @@ export type Edition = '2015' | '2018' | '2021' | '2024';
 interface Precision {
   exact: boolean;
   unknown: Set<string>;
+  /** Packages whose sources a size was read from (see `Layout.sources`). */
+  sources: Set<string>;
+}
+
+/** A report's `sources` field: set only when some size came from another crate's sources. */
+function sourcesOf(from: { sources?: Iterable<string> }): { sources?: string[] } {
+  const sources = [...(from.sources ?? [])].sort();
+  return sources.length > 0 ? { sources } : {};
 }
 
 /** Where a fn's name is, for hints placed on it. */
@@ -1306,6 +1314,7 @@ class FileAnalysis {
             drop: true,
             copy: false,
             niche: null,
+            ...sourcesOf(r),
           };
     }
     const found = this.findFuture(id);
@@ -1324,6 +1333,7 @@ class FileAnalysis {
       drop: true,
       copy: false,
       niche: null,
+      ...sourcesOf(report),
     };
   }
 
@@ -1367,9 +1377,10 @@ class FileAnalysis {
       const reason = `too large to analyse (${body.awaits.length} awaits, ${body.locals.length} values; limits ${MAX_AWAITS} and ${MAX_LOCALS})`;
       return this.skipped(entry, reason);
     }
-    const precision: Precision = { exact: true, unknown: new Set<string>() };
+    const precision: Precision = { exact: true, unknown: new Set(), sources: new Set() };
     const sizeOf = (ty: Ty) => {
       const l = this.sizeLayouts.layout(substitute(ty, subst));
+      l.sources?.forEach((s) => precision.sources.add(s));
       if (!l.exact) {
         precision.exact = false;
         l.unknown.forEach((u) => precision.unknown.add(u));
@@ -1444,6 +1455,7 @@ class FileAnalysis {
       align: co.align,
       exact: precision.exact,
       unknown: [...precision.unknown].sort(),
+      ...sourcesOf(precision),
       upvars,
       awaits,
       hash,
@@ -1472,6 +1484,7 @@ class FileAnalysis {
         exact: layout.exact,
         id: -1 - upvars.length,
         offset: 0,
+        ...sourcesOf(layout),
       });
     }
     return { upvars, upvarLayouts };
@@ -1548,6 +1561,7 @@ class FileAnalysis {
       exact: layout.exact,
       id: l.id,
       offset: 0,
+      ...sourcesOf(layout),
       ...guardOf(l),
     };
   }

@@ -37,6 +37,11 @@ export interface HeldValue {
   movedOut?: boolean;
   /** A synchronous lock guard or RefCell borrow (tokio's are not): see `types/knownTypes`. */
   guard?: GuardKind;
+  /**
+   * The packages whose sources the size was read from, as `NAME VERSION` (`tokio 1.24.2`), sorted;
+   * unset when the size comes from std's and the analysed crate's own types only.
+   */
+  sources?: string[];
 }
 
 export interface AwaitPoint {
@@ -62,8 +67,17 @@ export interface FutureReport {
   size: number | null;
   align: number;
   exact: boolean;
-  /** Types (or awaited calls) whose size is unknown, making `size` a lower bound. */
+  /**
+   * Types (or awaited calls) whose size is unknown, making `size` a lower bound. Another crate's
+   * type is named with its package and why: `tokio::net::TcpStream (tokio 1.24.2: sources not
+   * found)`, `hyper::body::Body (hyper 0.14.19): generic over B`.
+   */
   unknown: string[];
+  /**
+   * The packages whose sources some of its values' sizes were read from (`tokio 1.24.2`), sorted;
+   * unset when there are none, and for a measured future (rustc's number, see `measured`).
+   */
+  sources?: string[];
   /** Captured inputs: arguments (incl. `self`) of an async fn, captures of a block or closure. */
   upvars: HeldValue[];
   awaits: AwaitPoint[];

@@ -12,6 +12,7 @@ import { loadCalibration } from '../measure/calibrate';
 import { modulePathFromFile, readCrateLayout } from '../project/crateLayout';
 import { readSource } from '../project/readSource';
 import { DependencyTypes } from '../analysis/deps/dependencyTypes';
+import { noteMissingDependencies } from '../analysis/deps/missingDependencies';
 import { loadDependencies } from '../project/dependencyLoader';
 import type { FeatureOptions } from '../project/features';
 import { displayPath } from '../project/sourceFiles';
@@ -133,19 +134,6 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       futures: [],
       notices: [`${r.file}: analysis failed: ${reason}`],
     }));
-  }
-}
-
-/**
- * One notice per dependency whose sources are not on this machine and that a type needed, on the
- * first report with a future that needed it (its types are lower bounds there).
- */
-function noteMissingDependencies(reports: FileReport[], dependencies?: DependencyTypes): void {
-  for (const [label, why] of dependencies?.missingUsed ?? []) {
-    const needing = reports.find((r) =>
-      r.futures.some((f) => f.unknown.some((u) => u.includes(label))),
-    );
-    needing?.notices.push(`dependency ${label}: ${why}; its types are not sized`);
   }
 }
 

@@ -14,6 +14,8 @@ export interface JsonHeldValue {
   line: number;
   size: number | null;
   type: string | null;
+  /** The packages whose sources the size was read from (`tokio 1.24.2`); absent when none. */
+  sources?: string[];
 }
 
 /** One future in the JSON report; see the README for each field. */
@@ -32,6 +34,8 @@ export interface JsonFuture {
   skipped?: string;
   /** Present (true) only when `size` is rustc's measurement from a calibration run. */
   measured?: true;
+  /** The packages whose sources some of its sizes were read from; absent when none. */
+  sources?: string[];
 }
 
 /** The whole JSON document. */
@@ -86,15 +90,22 @@ function toJsonFuture(future: FutureReport): JsonFuture {
   if (future.measured) {
     json.measured = true;
   }
+  if (future.sources) {
+    json.sources = [...future.sources];
+  }
   return json;
 }
 
 function toJsonHeld(value: HeldValue): JsonHeldValue {
-  return {
+  const json: JsonHeldValue = {
     name: value.name,
     kind: value.kind,
     line: value.line,
     size: value.size,
     type: value.type,
   };
+  if (value.sources) {
+    json.sources = [...value.sources];
+  }
+  return json;
 }

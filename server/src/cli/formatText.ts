@@ -122,7 +122,11 @@ function futureLines(future: FutureReport, style: TextStyle): string[] {
   }
   const unknown =
     !future.exact && future.unknown.length > 0 ? `; unknown: ${future.unknown.join(', ')}` : '';
-  const measured = future.measured ? ', measured by rustc' : '';
+  const measured = future.measured
+    ? ', measured by rustc'
+    : future.sources
+      ? `, other crates' types read from ${future.sources.join(', ')}`
+      : '';
   const lines = [
     `${heading}: future is ${formatFutureSize(future)} (align ${future.align}${measured})${unknown}`,
   ];
@@ -159,8 +163,10 @@ export function formatFutureSize(future: Pick<FutureReport, 'size' | 'exact'>): 
   return `${future.exact ? '' : '≥ '}${future.size} ${future.size === 1 ? 'byte' : 'bytes'}`;
 }
 
+/** `s (64 B from tokio 1.24.2, line 8)`: a size read from another crate's sources says which. */
 function describeHeld(value: HeldValue, withLine: boolean): string {
-  const size = value.size === null ? '?' : `${value.exact ? '' : '≥ '}${value.size} B`;
+  const bytes = value.size === null ? '?' : `${value.exact ? '' : '≥ '}${value.size} B`;
+  const size = value.sources ? `${bytes} from ${value.sources.join(', ')}` : bytes;
   switch (value.kind) {
     case 'temporary':
       return `<temp${value.type ? `: ${value.type}` : ''}> (${size})`;

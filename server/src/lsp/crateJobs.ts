@@ -11,6 +11,7 @@ import type { FileReport } from '../analysis/report';
 import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { CrateLayout, readCrateLayout } from '../project/crateLayout';
 import { DependencyTypes } from '../analysis/deps/dependencyTypes';
+import { noteMissingDependencies } from '../analysis/deps/missingDependencies';
 import { loadDependencies } from '../project/dependencyLoader';
 import type { FeatureOptions } from '../project/features';
 
@@ -80,14 +81,18 @@ export class CrateJobs {
     switch (job.kind) {
       case 'layout':
         return readCrateLayout(job.root, job.readableRoots);
-      case 'analyze':
+      case 'analyze': {
         await this.ready;
-        return analyzeCrate(job.files, {
+        const dependencies = this.dependenciesOf(job.root, job.features)?.types;
+        const reports = analyzeCrate(job.files, {
           edition: job.edition,
           calibration: this.calibrations.get(job.root),
-          dependencies: this.dependenciesOf(job.root, job.features)?.types,
+          dependencies,
           cfg: job.cfg ?? cfgOf(this.dependenciesOf(job.root, job.features)?.features),
         });
+        noteMissingDependencies(reports, dependencies);
+        return reports;
+      }
       case 'calibration':
         if (job.data) {
           this.calibrations.set(job.root, new Calibration(job.data));

@@ -49,8 +49,28 @@ export function showsFuture(future: FutureReport, thresholds: HintThresholds): b
   }
   return (
     future.size >= thresholds.futureMinSize ||
-    (!future.exact && future.unknown.some((unknown) => typeCouldBeLarge(unknown)))
+    (!future.exact && future.unknown.some((unknown) => typeCouldBeLarge(reasonType(unknown))))
   );
+}
+
+/**
+ * The type an unknown-size reason is about, without the note after it:
+ * `tokio::sync::mpsc::Sender (tokio 1.24.2: sources not found)` → `tokio::sync::mpsc::Sender`.
+ */
+export function reasonType(reason: string): string {
+  let depth = 0;
+  for (let i = 0; i < reason.length; i++) {
+    const c = reason[i];
+    if (c === ' ' && reason[i + 1] === '(' && depth === 0 && i > 0) {
+      return reason.slice(0, i);
+    }
+    if ('<([{'.includes(c)) {
+      depth++;
+    } else if ('>)]}'.includes(c) && reason[i - 1] !== '-') {
+      depth--;
+    }
+  }
+  return reason;
 }
 
 /** Outer types that are a pointer, a handle or a collection's header whatever their parameters. */
@@ -210,6 +230,16 @@ export function heldLabels(group: HeldGroup): string[] {
     labels.push(`held ${total}${across}`, `held ${total}`);
   }
   return labels;
+}
+
+/**
+ * Where sizes were read, for tooltips and hovers: `tokio 1.24.2`, `hyper 0.14.19, tokio 1.24.2`;
+ * more than three packages are counted, not listed.
+ */
+export function sourcesLabel(sources: readonly string[]): string {
+  return sources.length <= 3
+    ? sources.join(', ')
+    : `${sources.slice(0, 2).join(', ')} and ${sources.length - 2} more`;
 }
 
 /** `future 8416 B`, `future ≥ 40 B`, `future 17408 B (measured)`; then without the note. */

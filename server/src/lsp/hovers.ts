@@ -7,6 +7,7 @@ import type { AwaitPoint, FutureReport, HeldValue } from '../analysis/report';
 import { DocumentStore } from './documents';
 import { awaiteeName, code, escapeMarkdownCell, formatBytes, valueLabel } from '../text/format';
 import { futureTooltip, MeasuredBy } from './inlayHints';
+import { sourcesLabel } from './hintPolicy';
 import { Pos, SourceText, Span } from '../text/sourceText';
 
 export class HoversFeature {
@@ -93,24 +94,45 @@ function awaitMarkdown(future: FutureReport, point: AwaitPoint): string {
   }
   const known = point.held.reduce((sum, v) => sum + (v.size ?? 0), 0);
   const lowerBound = point.held.some((v) => v.size === null || !v.exact);
+  const measured = future.measured ? ', measured by rustc' : '';
   return [
     `**await #${point.index}** of ${code(future.name)} (state \`Suspend${point.index}\`): ${formatBytes(known, !lowerBound)} stored while it is pending`,
     '',
     ...(point.held.length || future.upvars.length ? rows : ['Nothing besides the state tag.']),
     '',
-    `The whole future is ${formatBytes(future.size, future.exact)} (align ${future.align}).`,
+    `The whole future is ${formatBytes(future.size, future.exact)} ` +
+      `(align ${future.align}${measured}).`,
+    ...unknownLines(future, point),
   ].join('\n');
 }
 
-/** One value's row; the awaited future is named by its type alone, so it is not said twice. */
+/**
+ * Why this await's values are lower bounds: the future's unknown types (another crate's name its
+ * package and why), when a value here is one.
+ */
+function unknownLines(future: FutureReport, point: AwaitPoint): string[] {
+  const inexact = [...point.held, ...future.upvars].some((v) => v.size === null || !v.exact);
+  if (!inexact || future.unknown.length === 0) {
+    return [];
+  }
+  return ['', `Unknown: ${future.unknown.map((u) => code(escapeMarkdownCell(u))).join(', ')}`];
+}
+
+/**
+ * One value's row; the awaited future is named by its type alone, so it is not said twice. A size
+ * read from another crate's sources says which after its type (`TcpStream` · tokio 1.24.2): a
+ * suffix, not a column, so the table stays within a hover's width.
+ */
 function row(value: HeldValue, note: string): string {
   const name =
     value.kind === 'awaitee'
       ? 'awaited future'
       : `${code(escapeMarkdownCell(valueLabel(value)))}${note}`;
+  const from = value.sources ? ` · ${nowrap(sourcesLabel(value.sources))}` : '';
   const type = value.type
-    ? code(escapeMarkdownCell(value.kind === 'awaitee' ? awaiteeName(value.type) : value.type))
-    : '?';
+    ? code(escapeMarkdownCell(value.kind === 'awaitee' ? awaiteeName(value.type) : value.type)) +
+      from
+    : `?${from}`;
   return `| ${name} | ${nowrap(formatBytes(value.size, value.exact))} | ${value.line} | ${type} |`;
 }
 

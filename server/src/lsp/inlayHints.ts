@@ -39,6 +39,7 @@ import {
   HintThresholds,
   showsFuture,
   showsHeldValue,
+  sourcesLabel,
 } from './hintPolicy';
 
 const BINDINGS = new Set(['binding'] as const);
@@ -400,16 +401,39 @@ function fitLabels(planned: readonly PlannedHint[]): InlayHint[] {
 export function heldTooltip(future: FutureReport, entries: readonly HeldAcross[]): MarkupContent {
   const paragraphs = entries.map(({ value, awaits }) => {
     const lines = awaits.map((a) => `line ${a.line}`).join(', ');
+    const from = value.sources ? `, read from the sources of ${sourcesLabel(value.sources)}` : '';
     return [
-      `**${code(value.name ?? '_')}**${value.type ? `: ${code(value.type)}` : ''}, ${formatBytes(value.size, value.exact)}`,
+      `**${code(value.name ?? '_')}**${value.type ? `: ${code(value.type)}` : ''}, ` +
+        `${formatBytes(value.size, value.exact)}${from}`,
       '',
       `Stored in the future of ${code(future.name)} (${formatBytes(future.size, future.exact)}) while ${plural(awaits.length, 'await')} ${awaits.length === 1 ? 'is' : 'are'} pending: ${lines}.`,
-      value.size === null || !value.exact
-        ? `\nThe type ${code(value.type ?? '_')} could not be sized from this file; the size is a lower bound.`
-        : '',
+      value.size === null || !value.exact ? `\n${lowerBoundNote(future, value)}` : '',
     ].join('\n');
   });
   return markdown(paragraphs.join('\n\n---\n\n'));
+}
+
+/**
+ * Why a held value's size is a lower bound: its future's unknown types (another crate's name the
+ * package and why), else that its type could not be sized.
+ */
+function lowerBoundNote(future: FutureReport, value: FutureReport['upvars'][number]): string {
+  const type = code(value.type ?? '_');
+  const unknown = future.unknown.map(code).join(', ');
+  return future.unknown.length > 0
+    ? `The size of ${type} is a lower bound; unknown in this future: ${unknown}.`
+    : `The type ${type} could not be sized from this file; the size is a lower bound.`;
+}
+
+/** Where the sizes of a future were read: rustc's measurement, or other crates' sources. */
+function provenanceLines(future: FutureReport): string[] {
+  if (future.measured || !future.sources) {
+    return [];
+  }
+  return [
+    '',
+    `Sizes of other crates' types read from their sources: ${future.sources.map(code).join(', ')}.`,
+  ];
 }
 
 /** The state-by-state breakdown of a future, as Markdown. */
@@ -460,6 +484,7 @@ export function futureTooltip(
   if (future.awaits.length === 0) {
     lines.push('', 'No `.await`: only the captured inputs and the state tag are stored.');
   }
+  lines.push(...provenanceLines(future));
   if (future.unknown.length) {
     lines.push(
       '',

@@ -241,6 +241,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const workspace = new WorkspaceIndex(connection, documents, runner, client);
   const crateName = (root: string) => workspace.allCrates().find((c) => c.root === root)?.name;
   const status = new ServerStatus(connection, client, runner, crateName);
+  workspace.onMissingDependency((notice) => status.missingDependency(notice));
   void ready.then(() => status.parserLoaded());
   // Every error the server logs goes through here: the status bar shows the last one.
   const logError = connection.console.error.bind(connection.console);

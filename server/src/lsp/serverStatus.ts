@@ -25,6 +25,7 @@ export class ServerStatus {
   private readonly activities = new Map<number, CrateActivity>();
   private readonly messages = new Map<number, string>();
   private lastError: ServerStatusParams['lastError'] = null;
+  private readonly missing = new Set<string>();
   private lastSent: ServerStatusParams | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
 
@@ -77,8 +78,22 @@ export class ServerStatus {
     this.update();
   }
 
+  /** A dependency without sources that a size needed (its notice): the status names it. */
+  missingDependency(notice: string): void {
+    const named = /dependency (.+); its types are not sized$/.exec(notice)?.[1] ?? notice;
+    if (!this.missing.has(named)) {
+      this.missing.add(named);
+      this.update();
+    }
+  }
+
   /** The status as it stands. */
   current(): ServerStatusParams {
+    const missing = this.missing.size > 0 ? { missingDependencies: [...this.missing] } : {};
+    return { ...this.currentState(), ...missing };
+  }
+
+  private currentState(): ServerStatusParams {
     const lastError = this.lastError;
     if (!this.loaded) {
       return { state: 'starting', lastError };

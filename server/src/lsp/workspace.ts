@@ -30,6 +30,8 @@ import type { ModuleAncestor } from '../lints/levels';
 import { CrateRunner } from './crateRunner';
 import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './documents';
 import type { ClientSession } from './client';
+import { logNotice } from './serverLog';
+import { isMissingDependencyNotice } from '../analysis/deps/missingDependencies';
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;
@@ -93,6 +95,9 @@ export class WorkspaceIndex implements CrateKnowledge {
   private readonly indexed = new Emitter<void>();
   /** Fires after open documents got crate-aware reports (worth asking for their hints again). */
   readonly onDidIndex = this.indexed.event;
+  private readonly missingDependency = new Emitter<string>();
+  /** Fires with each notice of a dependency without sources that a crate's sizes needed. */
+  readonly onMissingDependency = this.missingDependency.event;
 
   constructor(
     private readonly connection: Connection,
@@ -466,6 +471,10 @@ export class WorkspaceIndex implements CrateKnowledge {
         ]),
       );
       crate.lastInput = input;
+      reports.flatMap((r) => r.notices.filter(isMissingDependencyNotice)).forEach((notice) => {
+        logNotice(this.connection, notice);
+        this.missingDependency.fire(notice);
+      });
       const futures = reports.reduce((n, r) => n + r.futures.length, 0);
       this.log(
         `[crate] ${crate.indexed ? 're-indexed' : 'indexed'} ${crate.name}: ${files.length} files, ${futures} futures in ${Date.now() - started} ms`,

@@ -27,7 +27,8 @@ type Target =
   | { k: 'fn'; pkg: string; module: string[]; fn: DependencyFn }
   | { k: 'module'; pkg: string; module: string[] }
   | { k: 'std'; segments: string[] }
-  | { k: 'missing'; reason: string }
+  /** A package that cannot be read: `path` (its crate's name first) leads into it. */
+  | { k: 'missing'; reason: string; missing?: { path: string[]; label: string; why: string } }
   | null;
 
 /** Re-exports followed before a path is given up on (cycles of globs end here too). */
@@ -77,9 +78,7 @@ export class DependencyTypes {
     if (target === null) {
       // A bare name no item or `use` of the module gives: std's prelude, else not known here.
       const bare = segments.length === 1 && PRELUDE_TYPES.has(segments[0]);
-      return bare
-        ? null
-        : { kind: 'unknown', reason: `${this.describe(pkg, segments)} (not found)` };
+      return bare ? null : { kind: 'unknown', reason: this.describe(pkg, segments, 'not found') };
     }
     return this.asForeign(target, pkg, segments);
   }
@@ -87,7 +86,7 @@ export class DependencyTypes {
   private fromRoot(segments: string[], globs: readonly string[][]): ForeignType | null {
     const pkg = this.graph.rootExterns.get(segments[0]);
     if (pkg !== undefined) {
-      const target = this.resolveInCrate(pkg, [], segments.slice(1), 0);
+      const target = this.resolveInCrate(pkg, [], segments.slice(1), 0, 'type', segments[0]);
       return this.asForeign(target, pkg, segments.slice(1));
     }
     if (segments.length !== 1) {
@@ -119,21 +118,30 @@ export class DependencyTypes {
           kind: 'type',
           type: this.crate(target.pkg)!.withImpls(target.type),
           scope: `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`,
+          package: this.graph.package(target.pkg)?.label,
+          path: this.pathIn(target.pkg, [...target.module, target.type.name]),
         };
       case 'std':
         return { kind: 'std', segments: target.segments };
       case 'missing':
         return { kind: 'unknown', reason: target.reason };
       case 'module':
-        return { kind: 'unknown', reason: `${this.describe(pkg, segments)} (a module)` };
+        return { kind: 'unknown', reason: this.describe(pkg, segments, 'a module') };
       default:
-        return { kind: 'unknown', reason: `${this.describe(pkg, segments)} (not found)` };
+        return { kind: 'unknown', reason: this.describe(pkg, segments, 'not found') };
     }
   }
 
-  private describe(pkg: string, segments: string[]): string {
+  /** `tokio::net::Foo (tokio 1.24.2: not found)`: the type, its package, and why. */
+  private describe(pkg: string, segments: string[], why: string): string {
     const label = this.graph.package(pkg)?.label ?? pkg;
-    return `${segments.join('::')} of ${label}`;
+    return `${this.pathIn(pkg, segments)} (${label}: ${why})`;
+  }
+
+  /** A path of the package's crate as rustc prints it: `tokio::net::TcpStream`. */
+  private pathIn(pkg: string, segments: readonly string[]): string {
+    const label = this.graph.package(pkg)?.label ?? pkg;
+    return [crateNameOf(label), ...segments].join('::');
   }
 
   /** The indexed crate of a package; null when its sources cannot be read. */
@@ -155,20 +163,26 @@ export class DependencyTypes {
     return crate;
   }
 
-  /** A path from the root of package `pkg`, or why the package cannot be read. */
+  /**
+   * A path from the root of package `pkg`, or why the package cannot be read (named by `crate`,
+   * the name the path calls it by).
+   */
   private resolveInCrate(
     pkg: string,
     module: string[],
     rest: string[],
     depth: number,
     ns: Namespace = 'type',
+    crate?: string,
   ): Target {
     const node = this.graph.package(pkg);
     if (!node || node.missing !== null) {
       const label = node?.label ?? pkg;
       const why = node?.missing ?? 'not in the crate graph';
       this.missingUsed.set(label, why);
-      return { k: 'missing', reason: `${[label, ...rest].join('::')} (${why})` };
+      const path = [crate ?? crateNameOf(label), ...rest];
+      const reason = missingReason(path, label, why);
+      return { k: 'missing', reason, missing: { path, label, why } };
     }
     return this.walk(pkg, module, rest, depth, ns);
   }
@@ -226,7 +240,7 @@ export class DependencyTypes {
       case 'std':
         return { k: 'std', segments: [...head.segments, ...rest] };
       case 'missing':
-        return head;
+        return head.missing ? withRest(head.missing, rest) : head;
       case 'fn':
         return null;
       case 'type':
@@ -302,7 +316,7 @@ export class DependencyTypes {
     }
     const extern = ns === 'type' ? this.graph.package(pkg)?.externs.get(name) : undefined;
     if (extern !== undefined) {
-      return this.resolveInCrate(extern, [], [], depth + 1);
+      return this.resolveInCrate(extern, [], [], depth + 1, 'type', name);
     }
     let fromStd: string[] | null = null;
     for (const glob of scope?.globs ?? []) {
@@ -325,7 +339,7 @@ export class DependencyTypes {
     const crate = this.crate(pkg)!;
     const scope = crate.scope(module);
     if (scope?.ambiguous.has(name)) {
-      return { k: 'missing', reason: `${this.describe(pkg, [...module, name])} (defined twice)` };
+      return { k: 'missing', reason: this.describe(pkg, [...module, name], 'defined twice') };
     }
     const type = scope?.types.get(name);
     if (type) {
@@ -340,7 +354,7 @@ export class DependencyTypes {
   private ownFn(pkg: string, module: string[], name: string): Target {
     const scope = this.crate(pkg)!.scope(module);
     if (scope?.ambiguousFns.has(name)) {
-      return { k: 'missing', reason: `${this.describe(pkg, [...module, name])} (defined twice)` };
+      return { k: 'missing', reason: this.describe(pkg, [...module, name], 'defined twice') };
     }
     const fn = scope?.fns.get(name);
     return fn ? { k: 'fn', pkg, module, fn } : null;
@@ -367,4 +381,27 @@ export class DependencyTypes {
     }
     return { fn: target.fn, scope: `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}` };
   }
+}
+
+/** `tokio` from the label `tokio 1.24.2`: a package's library is named after it, `-` as `_`. */
+function crateNameOf(label: string): string {
+  return label.split(' ')[0].replace(/-/g, '_');
+}
+
+/** `tokio::net::TcpStream (tokio 1.24.2: sources not found)`. */
+function missingReason(path: readonly string[], label: string, why: string): string {
+  return `${path.join('::')} (${label}: ${why})`;
+}
+
+/** A path into a missing package, with the segments that follow. */
+function withRest(
+  missing: { path: string[]; label: string; why: string },
+  rest: string[],
+): Target {
+  const path = [...missing.path, ...rest];
+  return {
+    k: 'missing',
+    reason: missingReason(path, missing.label, missing.why),
+    missing: { ...missing, path },
+  };
 }

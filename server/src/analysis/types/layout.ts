@@ -34,6 +34,8 @@ export interface Layout {
   drop: boolean;
   copy: boolean;
   niche: Niche | null;
+  /** Packages whose sources part of the size was read from (`tokio 1.24.2`); unset when none. */
+  sources?: string[];
 }
 
 export interface UserStruct {
@@ -96,8 +98,11 @@ export interface TypeEnv {
 
 /** A path resolved into the crate graph (see `analysis/deps`). */
 export type ForeignType =
-  /** A dependency's type; its fields' paths are read in `scope`. */
-  | { kind: 'type'; type: UserType; scope: string }
+  /**
+   * A dependency's type; its fields' paths are read in `scope`. `package` is where it was read
+   * (`tokio 1.24.2`), `path` its name there (`tokio::net::tcp::stream::TcpStream`).
+   */
+  | { kind: 'type'; type: UserType; scope: string; package?: string; path?: string }
   /** A re-export of std's type (`tokio::io::Error`): the std path it names. */
   | { kind: 'std'; segments: string[] }
   /** Another crate's type that cannot be read here, and why, naming the crate and the type. */
@@ -212,13 +217,35 @@ function alignmentGroup(l: Layout): number {
   return x === 0 ? 0 : Math.log2(x & -x);
 }
 
-function mergeFlags(parts: Layout[]): Pick<Layout, 'exact' | 'unknown' | 'drop' | 'copy'> {
+function mergeFlags(
+  parts: Layout[],
+): Pick<Layout, 'exact' | 'unknown' | 'drop' | 'copy' | 'sources'> {
+  const sources = [...new Set(parts.flatMap((p) => p.sources ?? []))];
   return {
     exact: parts.every((p) => p.exact),
     unknown: [...new Set(parts.flatMap((p) => p.unknown))],
     drop: parts.some((p) => p.drop),
     copy: parts.every((p) => p.copy),
+    ...(sources.length > 0 ? { sources } : {}),
   };
+}
+
+/**
+ * A dependency's type: its size names the package it was read from, and what is unknown in it is
+ * said of it (`hyper::body::Body (hyper 0.14.19): generic over B`), not only of its parts.
+ */
+function readFrom(layout: Layout, foreign: ForeignType & { kind: 'type' }): Layout {
+  if (foreign.package === undefined) {
+    return layout;
+  }
+  const sources = [...new Set([foreign.package, ...(layout.sources ?? [])])];
+  if (layout.exact) {
+    return { ...layout, sources };
+  }
+  const params = new Set(foreign.type.params);
+  const parts = layout.unknown.map((u) => (params.has(u) ? `generic over ${u}` : u));
+  const name = foreign.path ?? foreign.type.name;
+  return { ...layout, sources, unknown: [`${name} (${foreign.package}): ${parts.join(', ')}`] };
 }
 
 function largestNiche(parts: Layout[]): Niche | null {
@@ -616,7 +643,8 @@ export class LayoutComputer {
   private adtLayoutUncached(ty: Ty & { k: 'adt' }, depth: number): Layout {
     const foreign = this.foreign(ty);
     if (foreign?.kind === 'type') {
-      return checkedSize(this.userLayout(foreign.type, ty.args, depth, foreign.scope), ty);
+      const layout = this.userLayout(foreign.type, ty.args, depth, foreign.scope);
+      return checkedSize(readFrom(layout, foreign), ty);
     }
     if (foreign?.kind === 'unknown') {
       return unknownLayout(foreign.reason);
