@@ -63,6 +63,9 @@ export function featureOptionsOf(cargo: z.infer<typeof cargoSettings>): FeatureO
   };
 }
 
+const SEVERITY_DESCRIPTION =
+  'Severity of each diagnostic code; a finding under `#[deny(..)]` or `#[forbid(..)]` is an error whatever this says.';
+
 const severity = z.enum(['error', 'warning', 'information', 'hint']);
 
 const severityByCode = Object.fromEntries(
@@ -105,7 +108,7 @@ export const SettingsSchema = z.object({
         .array(z.enum(DIAGNOSTIC_CODES))
         .default([])
         .describe('Diagnostic codes not to report.'),
-      severity: z.object(severityByCode).prefault({}).describe('Severity of each diagnostic code.'),
+      severity: z.object(severityByCode).prefault({}).describe(SEVERITY_DESCRIPTION),
       workspace: z.boolean().default(true).describe(WORKSPACE_DIAGNOSTICS_DESCRIPTION),
     })
     .prefault({}),
