@@ -76,7 +76,7 @@ export class DocumentStore {
       TextDocument.create(uri, languageId, version, content),
     update: (document, changes, version) => {
       this.trees.recordChanges(document, changes);
-      return TextDocument.update(document, changes, version);
+      return TextDocument.update(document, changes, nextVersion(document.version, version));
     },
   });
   /** `current`: the analysis once computed, so a superseded one of the same version is recognised. */
@@ -472,6 +472,16 @@ export class DocumentStore {
       this.root,
     );
   }
+}
+
+/**
+ * The version a changed document gets. The protocol requires versions to increase, and every layer
+ * keys its results by version (analyses, the crate index's deliveries, syntax trees): a client that
+ * repeats a version (or goes back) would get the analysis of the text before. Such a change gets
+ * the next version instead; a client that counts right never meets this.
+ */
+export function nextVersion(current: number, sent: number): number {
+  return sent > current ? sent : current + 1;
 }
 
 /** The path shown in notices: the file system path for `file:` URIs, else the URI itself. */

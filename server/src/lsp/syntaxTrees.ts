@@ -43,23 +43,20 @@ export class SyntaxTrees {
       }
       const startIndex = current.offsetAt(change.range.start);
       const oldEndIndex = current.offsetAt(change.range.end);
+      // Positions as TextDocument reads them: one past a line's end (or the text's) means that end,
+      // and tree-sitter must be told the same place as the index, or it reuses the wrong nodes.
+      const start = pointAt(current, startIndex);
       const lines = change.text.split('\n');
       const newEnd =
         lines.length === 1
-          ? {
-              row: change.range.start.line,
-              column: change.range.start.character + change.text.length,
-            }
-          : {
-              row: change.range.start.line + lines.length - 1,
-              column: lines[lines.length - 1].length,
-            };
+          ? { row: start.row, column: start.column + change.text.length }
+          : { row: start.row + lines.length - 1, column: lines[lines.length - 1].length };
       editTree(entry.tree, {
         startIndex,
         oldEndIndex,
         newEndIndex: startIndex + change.text.length,
-        startPosition: { row: change.range.start.line, column: change.range.start.character },
-        oldEndPosition: { row: change.range.end.line, column: change.range.end.character },
+        startPosition: start,
+        oldEndPosition: pointAt(current, oldEndIndex),
         newEndPosition: newEnd,
       });
       entry.stale = true;
@@ -118,4 +115,20 @@ export class SyntaxTrees {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * Where an offset is as tree-sitter counts: rows end at `\n` only. The protocol's lines also end at
+ * a lone `\r` (such a text is counted by hand), and a client's position past a line's end means
+ * that end: the position is never taken from the client as it is.
+ */
+function pointAt(document: TextDocument, offset: number): { row: number; column: number } {
+  const text = document.getText();
+  if (!text.includes('\r') || !/\r(?!\n)/.test(text)) {
+    const position = document.positionAt(offset);
+    return { row: position.line, column: position.character };
+  }
+  const before = text.slice(0, offset);
+  const row = before.split('\n').length - 1;
+  return { row, column: offset - (before.lastIndexOf('\n') + 1) };
 }
