@@ -4,7 +4,7 @@
  * (`worker.ts`) or in the CLI's own thread (`analyzeFiles.ts`).
  */
 import * as path from 'path';
-import { analyzeCrate, analyzeSource, CrateFile, Edition } from '../analysis/engine';
+import { analyzeCrate, analyzeSource, CrateFile, Edition, initAnalysis } from '../analysis/engine';
 import { Calibration } from '../analysis/types/calibration';
 import type { FileReport } from '../analysis/report';
 import { loadCalibration } from '../measure/calibrate';
@@ -44,6 +44,14 @@ export type AnalysisJob = FileJob | CrateJob;
 
 /** Runs one job of either kind. Never throws. */
 export async function analyzeJob(job: AnalysisJob): Promise<FileReport[]> {
+  try {
+    // Loaded once; after the parser's runtime aborted on an earlier file, a new one for this job.
+    await initAnalysis();
+  } catch (error) {
+    const reason = `the parser could not be loaded (${error instanceof Error ? error.message : String(error)})`;
+    const files = job.kind === 'crate' ? job.requested.map((r) => r.file) : [job.file];
+    return files.map((file) => ({ file, futures: [], notices: [`${file}: skipped: ${reason}`] }));
+  }
   return job.kind === 'crate' ? analyzeCrateJob(job) : [await analyzeFile(job)];
 }
 

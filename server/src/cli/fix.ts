@@ -31,6 +31,8 @@ export async function runFix(options: FixCommandOptions, io: CliIo): Promise<num
   let failed = false;
   for (const file of files) {
     const shown = displayPath(file, io.cwd);
+    // After the parser's runtime aborted on an earlier file, a new one for this file.
+    await initAnalysis();
     const source = await readSource(file);
     if (!source.ok) {
       io.stderr.write(`${PROGRAM}: notice: ${shown}: skipped: ${source.reason}\n`);

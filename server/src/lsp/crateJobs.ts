@@ -59,6 +59,8 @@ export class CrateJobs {
         return readCrateLayout(job.root, job.readableRoots);
       case 'analyze':
         await this.ready;
+        // A new parser runtime when the last one aborted.
+        await initAnalysis();
         return analyzeCrate(job.files, {
           edition: job.edition,
           calibration: this.calibrations.get(job.root),

@@ -13,7 +13,13 @@ import { fileURLToPath } from 'url';
 import { Connection, Emitter, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Calibration, CalibrationData } from '../analysis/types/calibration';
-import { analyzeSource, MAX_SOURCE_CHARS, Edition, WalkCache } from '../analysis/engine';
+import {
+  analyzeSource,
+  initAnalysis,
+  MAX_SOURCE_CHARS,
+  Edition,
+  WalkCache,
+} from '../analysis/engine';
 import type { Fix } from '../analysis/fixes/fixTypes';
 import type { FileReport } from '../analysis/report';
 import { DEFAULT_EDITION, EditionResolver } from '../project/edition';
@@ -283,7 +289,7 @@ export class DocumentStore {
     let edition: Edition = DEFAULT_EDITION;
     let origin: Analysis['origin'] = 'file';
     let plain = false;
-    if (!(await this.ready)) {
+    if (!(await this.ready) || !(await parserRestarted())) {
       report = {
         file,
         futures: [],
@@ -472,6 +478,14 @@ export class DocumentStore {
       this.root,
     );
   }
+}
+
+/** Whether the parser is usable: a runtime that aborted is replaced first (`initAnalysis`). */
+function parserRestarted(): Promise<boolean> {
+  return initAnalysis().then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * did not touch. Trees are deleted when replaced and when their document closes.
  */
 import { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import { editTree, parseRust, Tree } from '../analysis/syntax/parser';
+import { editTree, parseRust, parserGeneration, Tree } from '../analysis/syntax/parser';
 
 interface Entry {
   /** The tree of `version`, or of an older version with the edits since applied. */
@@ -12,6 +12,8 @@ interface Entry {
   version: number;
   /** Whether `tree` was edited since it was parsed (it then needs a re-parse before use). */
   stale: boolean;
+  /** The parser runtime it comes from (`parserGeneration`). */
+  generation: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export class SyntaxTrees {
 
   /** Records the client's changes (before TextDocument applies them): the old tree is edited in step. */
   recordChanges(document: TextDocument, changes: readonly TextDocumentContentChangeEvent[]): void {
-    const entry = this.entries.get(document.uri);
+    const entry = this.live(document.uri);
     if (!entry) {
       return;
     }
@@ -80,7 +82,7 @@ export class SyntaxTrees {
    * Owned by this store: callers must not delete it. Throws ParseTimeout like `parseRust`.
    */
   treeFor(document: TextDocument, budgetMs: number): Tree {
-    const entry = this.entries.get(document.uri);
+    const entry = this.live(document.uri);
     if (entry && entry.version === document.version && !entry.stale) {
       // Most recently used now.
       this.entries.delete(document.uri);
@@ -96,7 +98,12 @@ export class SyntaxTrees {
     }
     entry?.tree.delete();
     this.entries.delete(document.uri);
-    this.entries.set(document.uri, { tree, version: document.version, stale: false });
+    this.entries.set(document.uri, {
+      tree,
+      version: document.version,
+      stale: false,
+      generation: parserGeneration(),
+    });
     for (const [uri, least] of this.entries) {
       if (this.entries.size <= MAX_TREES) {
         break;
@@ -107,9 +114,28 @@ export class SyntaxTrees {
     return tree;
   }
 
+  /**
+   * The entry of a document, unless its tree comes from a parser runtime that has since failed:
+   * such trees (all of them) are dropped, never touched again.
+   */
+  private live(uri: string): Entry | undefined {
+    const generation = parserGeneration();
+    for (const [key, entry] of this.entries) {
+      if (entry.generation !== generation) {
+        this.entries.delete(key);
+      }
+    }
+    return this.entries.get(uri);
+  }
+
   forget(uri: string): void {
-    this.entries.get(uri)?.tree.delete();
+    const entry = this.entries.get(uri);
     this.entries.delete(uri);
+    try {
+      entry?.tree.delete();
+    } catch {
+      // The runtime failed under it (a parse that aborted): the runtime is replaced, tree and all.
+    }
   }
 
   get size(): number {
