@@ -77,7 +77,9 @@ before the .await, or dropped before it) in place and lists what changed;
 files that do not parse are left alone. --dry-run prints a unified diff
 instead of writing. A read-only file is refused unless --force; a symlink is
 written through to its target, a hard link in place; the BOM and the line
-endings are kept. (A path named \`fix\` can be given as \`./fix\`.)
+endings are kept. A file that changed on disk while it was being fixed is
+left alone (the change is kept) and \`fix\` exits with status 2.
+(A path named \`fix\` can be given as \`./fix\`.)
 
 Files inside a Cargo crate are analysed with the whole crate's index, so types
 and async fns from its other files are sized too (--single-file turns this off).
