@@ -38,6 +38,8 @@ export interface CrateJob {
   parseBudgetMs: number;
   calibrationFile?: string;
   cwd: string;
+  /** Folders besides the package module files may be read from (`--allow-outside-package`). */
+  readableRoots?: string[];
 }
 
 export type AnalysisJob = FileJob | CrateJob;
@@ -66,7 +68,7 @@ function calibrationFrom(file: string | undefined): Calibration | undefined {
  */
 export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
   try {
-    const layout = readCrateLayout(job.root);
+    const layout = readCrateLayout(job.root, job.readableRoots);
     const requested = new Map(job.requested.map((r) => [r.path, r.file]));
     const inCrate = new Set(layout.files.map((f) => f.path));
     const files = [...layout.files];

@@ -42,6 +42,8 @@ export interface AnalyzeFilesOptions {
   workerScript?: string;
   /** Analyse each file on its own instead of with its crate's index. */
   singleFile?: boolean;
+  /** Read module files outside the package too (`--allow-outside-package`). */
+  allowOutsidePackage?: boolean;
   /** Take measured sizes from this calibration file (see `rust-future-size calibrate`). */
   calibrationFile?: string;
 }
@@ -88,6 +90,8 @@ export async function analyzeFiles(
         parseBudgetMs,
         calibrationFile: options.calibrationFile,
         cwd,
+        // Anywhere on the file system, from its root down.
+        ...(options.allowOutsidePackage ? { readableRoots: [path.parse(root).root] } : {}),
       };
       crateJobs.set(root, crateJob);
       jobs.push(crateJob);

@@ -27,6 +27,8 @@ export interface RunOptions {
   singleFile?: boolean;
   /** `--calibration FILE`: measured sizes from `rust-future-size calibrate`. */
   calibration?: string;
+  /** `--allow-outside-package`: read module files outside the package (`#[path]`, symlinks). */
+  allowOutsidePackage?: boolean;
   /**
    * `--deny-skipped`: exit with 4 when a file or a future could not be analysed (on by default with
    * `--max-future-size`, so a check cannot pass because nothing was checked; `--allow-skipped` turns it off).
@@ -103,6 +105,9 @@ Options:
   -j, --jobs N              analyse N files at a time on worker threads
                             (default: one per core; 1 = no threads)
   --single-file             analyse each file on its own (no crate index)
+  --allow-outside-package   read module files outside the package (through
+                            #[path] or a symlink); by default they are not
+                            read and get a notice
   --deny-skipped            exit with status 4 if a file or future could not
                             be analysed (the default with --max-future-size;
                             --allow-skipped turns that off)
@@ -138,6 +143,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         'max-future-size': { type: 'string' },
         jobs: { type: 'string', short: 'j' },
         'single-file': { type: 'boolean' },
+        'allow-outside-package': { type: 'boolean' },
         'deny-skipped': { type: 'boolean' },
         'allow-skipped': { type: 'boolean' },
         calibration: { type: 'string' },
@@ -165,6 +171,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       values['max-future-size'] === undefined ? undefined : byteCount(values['max-future-size']),
     ...(values.jobs === undefined ? {} : { jobs: jobCount(values.jobs) }),
     ...(values['single-file'] ? { singleFile: true } : {}),
+    ...(values['allow-outside-package'] ? { allowOutsidePackage: true } : {}),
     ...((values['deny-skipped'] || values['max-future-size'] !== undefined) &&
     !values['allow-skipped']
       ? { denySkipped: true }

@@ -243,6 +243,15 @@ export class DocumentStore {
     }
   }
 
+  /** Whether the user allows reading module files outside the workspace for this document. */
+  async readsOutsideWorkspace(uri: string): Promise<boolean> {
+    try {
+      return (await this.settings.get(uri)).readOutsideWorkspace;
+    } catch {
+      return false;
+    }
+  }
+
   /** The edition a document is analysed with (its setting, or its package's `Cargo.toml`). */
   editionFor(uri: string): Promise<Edition> {
     return this.editionOf(uri, filePathOf(uri));

@@ -15,6 +15,9 @@ const ALLOW_BOOTSTRAP_DESCRIPTION =
 const ON_SAVE_DESCRIPTION =
   "Whether to measure exact sizes with rustc again each time a file of the crate is saved; this runs `cargo` (and so the crate's build scripts and procedural macros) in the background, in trusted workspaces only.";
 
+const READ_OUTSIDE_DESCRIPTION =
+  'Whether the crate index may read module files outside the workspace folders (a `#[path]` attribute or a symlink that leads out of them); otherwise such a module is not read and the crate index logs a notice. Only in trusted workspaces.';
+
 const severity = z.enum(['error', 'warning', 'information', 'hint']);
 
 const severityByCode = Object.fromEntries(
@@ -91,6 +94,11 @@ export const SettingsSchema = z.object({
     .describe(
       'Rust edition used for the analysis; `auto` reads it from the `Cargo.toml` of the package that owns the file.',
     ),
+  // Reads outside the workspace (hardening): its own block.
+  readOutsideWorkspace: z
+    .boolean()
+    .default(false)
+    .describe(READ_OUTSIDE_DESCRIPTION),
   trace: z
     .object({
       server: z

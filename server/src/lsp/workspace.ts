@@ -104,6 +104,17 @@ export class WorkspaceIndex implements CrateKnowledge {
     documents.documents.onDidChangeContent((e) => this.changed(e.document.uri, e.document.version));
     documents.documents.onDidClose((e) => this.closed(e.document.uri));
     documents.documents.onDidSave((e) => this.saved(e.document.uri, e.document.getText()));
+    // `readOutsideWorkspace` (a setting, and the trust it needs) decides which module files are read.
+    const relayout = () => this.relayoutAll();
+    documents.onDidInvalidateAll(relayout);
+    client.onDidChangeTrust(relayout);
+  }
+
+  private relayoutAll(): void {
+    for (const crate of this.crates.values()) {
+      crate.layoutDirty = true;
+      this.schedule(crate, INDEX_DEBOUNCE_MS);
+    }
   }
 
   /** The crate of an open document, if it belongs to one. */
@@ -480,11 +491,17 @@ export class WorkspaceIndex implements CrateKnowledge {
   }
 
   private async readLayout(crate: CrateState): Promise<void> {
-    // Module files are read inside the workspace folders too (`#[path = "../shared/x.rs"]`).
+    // Module files are read inside the workspace folders too (`#[path = "../shared/x.rs"]`), and
+    // anywhere when the user allows it (`readOutsideWorkspace`, in a trusted workspace).
+    const anyUri = crate.uris.values().next().value;
+    const anywhere =
+      this.client.trusted &&
+      anyUri !== undefined &&
+      (await this.documents.readsOutsideWorkspace(anyUri));
     const layout = await this.runner.run({
       kind: 'layout',
       root: crate.root,
-      readableRoots: [...this.client.workspace.folders],
+      readableRoots: anywhere ? [path.parse(crate.root).root] : [...this.client.workspace.folders],
     });
     crate.layout = layout;
     crate.layoutDirty = false;
