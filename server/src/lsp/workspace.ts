@@ -383,6 +383,10 @@ export class WorkspaceIndex implements CrateKnowledge {
       } while (crate.again && !crate.dropped);
     } catch (error) {
       this.log(`[crate] FAILED to index ${crate.name}: ${describe(error)}`);
+      // Changes that arrived during the failed run still need their analysis.
+      if (crate.again && !crate.dropped) {
+        this.schedule(crate, INDEX_DEBOUNCE_MS);
+      }
     } finally {
       crate.running = false;
       progress?.done();
