@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { analyzeCrate, analyzeSource, CrateFile, Edition, initAnalysis } from '../analysis/engine';
+import { noteRuntimeFailure } from '../analysis/syntax/parser';
 import { Calibration } from '../analysis/types/calibration';
 import type { FileReport } from '../analysis/report';
 import { loadCalibration } from '../measure/calibrate';
@@ -120,6 +121,7 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
     }
     return reports;
   } catch (error) {
+    noteRuntimeFailure(error);
     const reason = error instanceof Error ? error.message : String(error);
     return job.requested.map((r) => ({
       file: r.file,
@@ -148,6 +150,8 @@ export async function analyzeFile(job: FileJob): Promise<FileReport> {
     });
     return { ...report, notices: report.notices.map((notice) => withFile(job.file, notice)) };
   } catch (error) {
+    // A trap in the parser's runtime: the next job gets a new runtime (`initAnalysis`).
+    noteRuntimeFailure(error);
     const reason = error instanceof Error ? error.message : String(error);
     return { file: job.file, futures: [], notices: [`${job.file}: analysis failed: ${reason}`] };
   }

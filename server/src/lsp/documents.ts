@@ -30,7 +30,7 @@ import type { ClientSession } from './client';
 import { SourceText } from '../text/sourceText';
 import { carryOver } from './carryOver';
 import { SyntaxTrees } from './syntaxTrees';
-import { ParseTimeout } from '../analysis/syntax/parser';
+import { noteRuntimeFailure, ParseTimeout } from '../analysis/syntax/parser';
 
 /** An editor keystroke can afford less than a batch run. */
 const PARSE_BUDGET_MS = 1000;
@@ -362,6 +362,8 @@ export class DocumentStore {
             // A pathological or huge file: a notice instead of hints, and the server stays responsive.
             report = { file, futures: [], notices: [`${file}: skipped: ${error.message}`] };
           } else {
+            // A trap in the parser's runtime: the next analysis gets a new runtime.
+            noteRuntimeFailure(error);
             const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
             this.connection.console.error(
               `[analysis] FAILED for ${uri} (version ${version}): ${detail}`,
