@@ -135,6 +135,10 @@ async function type(
   let edits = 0;
   while (Date.now() < deadline) {
     const uri = uris[Math.floor(next() * uris.length)];
+    if (next() < 0.05) {
+      edits += await multiCursor(lsp, uri, next);
+      continue;
+    }
     const place = pickOffset(lsp.text(uri), next);
     const typing: Typed = { uri, at: place.at, typed: '' };
     const snippet = SNIPPETS[Math.floor(next() * SNIPPETS.length)];
@@ -169,6 +173,25 @@ async function type(
     }
   }
   return edits;
+}
+
+/**
+ * Enter at two cursors at once: one notification with two changes, the second's position in the
+ * text the first one made (as the protocol orders them).
+ */
+async function multiCursor(lsp: LspSession, uri: string, next: () => number): Promise<number> {
+  let text = lsp.text(uri);
+  const changes: { range: Range; text: string }[] = [];
+  for (let i = 0; i < 2; i++) {
+    const { at } = pickOffset(text, next);
+    changes.push({ range: rangeOf(text, at, at), text: '\n' });
+    text = text.slice(0, at) + '\n' + text.slice(at);
+  }
+  await lsp.change(uri, changes);
+  const before = serverVersions.get(uri) ?? 1;
+  serverVersions.set(uri, before + 1);
+  await pause(lsp, uri, next);
+  return 1;
 }
 
 /** Keystrokes come fast; now and then a pause as long as the analysis or the index debounce. */
