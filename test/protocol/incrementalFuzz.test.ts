@@ -306,7 +306,8 @@ describe('incremental edits on a real crate', function () {
       expected = await settled(fresh, uris, 0);
       if (process.env.RUST_FUTURE_SIZE_INCREMENTAL_FUZZ_DEBUG) {
         console.log(fresh.logs.filter((l) => /crate|FAILED/.test(l)).join('\n'));
-        fs.writeFileSync(path.join(os.tmpdir(), 'rfs-incremental-finals.json'), JSON.stringify(finals));
+        const saved = path.join(os.tmpdir(), 'rfs-incremental-finals.json');
+        fs.writeFileSync(saved, JSON.stringify(finals));
       }
     } finally {
       await fresh.dispose();

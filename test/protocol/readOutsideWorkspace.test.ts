@@ -8,6 +8,8 @@ import { futureHints, TempCrate } from './support/crates';
  * `rustFutureSize.readOutsideWorkspace`: a module file outside the workspace folders (here through
  * `#[path]`) is not read by the crate index unless the user allows it, in a trusted workspace.
  */
+const NOT_READ = /module `big` is outside the package and the workspace/;
+
 describe('reads outside the workspace', () => {
   let crate: TempCrate;
   let lsp: LspSession;
@@ -45,7 +47,7 @@ describe('reads outside the workspace', () => {
 
   it('leaves the module unread by default, with a notice in the log', async () => {
     const lib = await start({});
-    assert.ok(lsp.logs.some((l) => /module `big` is outside the package and the workspace/.test(l)));
+    assert.ok(lsp.logs.some((l) => NOT_READ.test(l)));
     assert.match((await futureHints(lsp, lib)).g, /^future ≥ \d+ B$/);
   });
 
@@ -61,7 +63,7 @@ describe('reads outside the workspace', () => {
 
   it('does not read it in an untrusted workspace, whatever the setting', async () => {
     const lib = await start({ readOutsideWorkspace: true }, false);
-    assert.ok(lsp.logs.some((l) => /module `big` is outside the package and the workspace/.test(l)));
+    assert.ok(lsp.logs.some((l) => NOT_READ.test(l)));
     assert.match((await futureHints(lsp, lib)).g, /^future ≥ \d+ B$/);
   });
 });

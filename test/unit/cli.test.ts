@@ -751,7 +751,8 @@ describe('cli: hostile crates', () => {
       };
       const refused = run();
       assert.match(refused.notices.join('\n'), /module `big` is outside the package .*: not read/);
-      const g = (report: { futures: FutureReport[] }) => report.futures.find((f) => f.name === 'g')!;
+      const g = (report: { futures: FutureReport[] }) =>
+        report.futures.find((f) => f.name === 'g')!;
       assert.strictEqual(g(refused).exact, false);
       const allowed = run('--allow-outside-package');
       assert.deepStrictEqual(allowed.notices, []);

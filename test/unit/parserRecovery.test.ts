@@ -79,10 +79,11 @@ describe('the parser after its runtime failed', () => {
     fs.writeFileSync(script, FAIL_ON_DEEP(serverOut));
     require(script);
     try {
-      const reports = await cli.analyzeFiles(
-        [path.join(root, 'b.rs'), path.join(root, 'c.rs')],
-        { jobs: 1, cwd: root, singleFile: true },
-      );
+      const reports = await cli.analyzeFiles([path.join(root, 'b.rs'), path.join(root, 'c.rs')], {
+        jobs: 1,
+        cwd: root,
+        singleFile: true,
+      });
       assert.match(reports[0].notices.join('\n'), /b\.rs: analysis failed: Aborted/);
       assert.deepStrictEqual(names(reports.slice(1)), names(expected));
       assert.deepStrictEqual(reports[1].notices, []);

@@ -51,7 +51,8 @@ export async function analyzeJob(job: AnalysisJob): Promise<FileReport[]> {
     // Loaded once; after the parser's runtime aborted on an earlier file, a new one for this job.
     await initAnalysis();
   } catch (error) {
-    const reason = `the parser could not be loaded (${error instanceof Error ? error.message : String(error)})`;
+    const detail = error instanceof Error ? error.message : String(error);
+    const reason = `the parser could not be loaded (${detail})`;
     const files = job.kind === 'crate' ? job.requested.map((r) => r.file) : [job.file];
     return files.map((file) => ({ file, futures: [], notices: [`${file}: skipped: ${reason}`] }));
   }

@@ -104,7 +104,7 @@ export class WorkspaceIndex implements CrateKnowledge {
     documents.documents.onDidChangeContent((e) => this.changed(e.document.uri, e.document.version));
     documents.documents.onDidClose((e) => this.closed(e.document.uri));
     documents.documents.onDidSave((e) => this.saved(e.document.uri, e.document.getText()));
-    // `readOutsideWorkspace` (a setting, and the trust it needs) decides which module files are read.
+    // `readOutsideWorkspace` (a setting, and the trust it needs) decides which files are read.
     const relayout = () => this.relayoutAll();
     documents.onDidInvalidateAll(relayout);
     client.onDidChangeTrust(relayout);
