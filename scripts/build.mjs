@@ -47,6 +47,8 @@ const targets = [
 const wasmFiles = [
   require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
   require.resolve('tree-sitter-rust/tree-sitter-rust.wasm'),
+  // A second copy of the library gives the parser a new runtime after one aborts (parser.ts).
+  require.resolve('web-tree-sitter'),
 ];
 
 function copyWasm() {

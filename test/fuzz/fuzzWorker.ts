@@ -100,7 +100,10 @@ function describe(error: unknown): string {
 if (parentPort) {
   const port = parentPort;
   void engine.initAnalysis().then(() => {
-    port.on('message', (job: FuzzJob) => port.postMessage(run(job)));
+    port.on('message', (job: FuzzJob) => {
+      // A new parser runtime when the last file made it abort, as the CLI's workers do.
+      void engine.initAnalysis().then(() => port.postMessage(run(job)));
+    });
     port.postMessage('ready');
   });
 }

@@ -723,4 +723,43 @@ describe('cli: hostile crates', () => {
       fs.rmSync(crate, { recursive: true, force: true });
     }
   });
+  it('reads a module outside the package with --allow-outside-package, and only then', () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-outside-'));
+    try {
+      const crate = path.join(base, 'crate');
+      fs.mkdirSync(path.join(crate, 'src'), { recursive: true });
+      fs.mkdirSync(path.join(base, 'shared'));
+      fs.writeFileSync(
+        path.join(crate, 'Cargo.toml'),
+        '[package]\nname = "outside"\nversion = "0.1.0"\nedition = "2021"\n',
+      );
+      // The awaited fn lives outside the package: its future's size needs that file.
+      fs.writeFileSync(
+        path.join(base, 'shared', 'big.rs'),
+        'pub async fn big() { let b = [0u8; 4000]; crate::tick().await; drop(b); }\n',
+      );
+      fs.writeFileSync(
+        path.join(crate, 'src', 'lib.rs'),
+        '#[path = "../../shared/big.rs"]\nmod big;\npub async fn tick() {}\n' +
+          'pub async fn g() { big::big().await; }\n',
+      );
+      const lib = path.join(crate, 'src', 'lib.rs');
+      const run = (...flags: string[]) => {
+        const result = runCli(['--format', 'json', ...flags, lib]);
+        assert.strictEqual(result.status, 0, result.stderr);
+        return JSON.parse(result.stdout) as { futures: FutureReport[]; notices: string[] };
+      };
+      const refused = run();
+      assert.match(refused.notices.join('\n'), /module `big` is outside the package .*: not read/);
+      const g = (report: { futures: FutureReport[] }) =>
+        report.futures.find((f) => f.name === 'g')!;
+      assert.strictEqual(g(refused).exact, false);
+      const allowed = run('--allow-outside-package');
+      assert.deepStrictEqual(allowed.notices, []);
+      assert.strictEqual(g(allowed).exact, true);
+      assert.ok(g(allowed).size! > 4000, JSON.stringify(g(allowed)));
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,7 +4,15 @@
 import { CfgdOutRanges } from './syntax/cfgdOutRanges';
 import { EnclosingFunctions } from './syntax/enclosingFunctions';
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
-import { ParseTimeout, SyntaxNode, Tree, initParser, parseRust, WasmPaths } from './syntax/parser';
+import {
+  ParseTimeout,
+  SyntaxNode,
+  Tree,
+  initParser,
+  noteRuntimeFailure,
+  parseRust,
+  WasmPaths,
+} from './syntax/parser';
 import {
   FnInfo,
   ItemIndex,
@@ -299,6 +307,7 @@ function analyzeCrateFiles(
         );
       } catch (e) {
         // One file that cannot be indexed costs its own items, not the crate's analysis.
+        noteRuntimeFailure(e);
         tree.delete();
         trees.push({
           file,
@@ -330,6 +339,7 @@ function analyzeCrateFiles(
           try {
             step(a);
           } catch (e) {
+            noteRuntimeFailure(e);
             failed.set(i, `analysis failed: ${e instanceof Error ? e.message : String(e)}`);
           }
         }
@@ -344,6 +354,7 @@ function analyzeCrateFiles(
       try {
         return analyses[i]!.reports();
       } catch (e) {
+        noteRuntimeFailure(e);
         return {
           file: file.file,
           futures: [],

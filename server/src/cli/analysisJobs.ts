@@ -4,8 +4,9 @@
  * (`worker.ts`) or in the CLI's own thread (`analyzeFiles.ts`).
  */
 import * as path from 'path';
-import { analyzeCrate, analyzeSource, CrateFile, Edition } from '../analysis/engine';
+import { analyzeCrate, analyzeSource, CrateFile, Edition, initAnalysis } from '../analysis/engine';
 import { CfgEnv, cfgWithFeatures } from '../analysis/syntax/cfg';
+import { noteRuntimeFailure } from '../analysis/syntax/parser';
 import { Calibration } from '../analysis/types/calibration';
 import type { FileReport } from '../analysis/report';
 import { loadCalibration } from '../measure/calibrate';
@@ -50,12 +51,23 @@ export interface CrateJob {
   /** False: size nothing from dependencies' sources (their types stay unknown). */
   dependencies?: boolean;
   cfg?: CfgEnv;
+  /** Folders besides the package module files may be read from (`--allow-outside-package`). */
+  readableRoots?: string[];
 }
 
 export type AnalysisJob = FileJob | CrateJob;
 
 /** Runs one job of either kind. Never throws. */
 export async function analyzeJob(job: AnalysisJob): Promise<FileReport[]> {
+  try {
+    // Loaded once; after the parser's runtime aborted on an earlier file, a new one for this job.
+    await initAnalysis();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    const reason = `the parser could not be loaded (${detail})`;
+    const files = job.kind === 'crate' ? job.requested.map((r) => r.file) : [job.file];
+    return files.map((file) => ({ file, futures: [], notices: [`${file}: skipped: ${reason}`] }));
+  }
   return job.kind === 'crate' ? analyzeCrateJob(job) : [await analyzeFile(job)];
 }
 
@@ -70,7 +82,7 @@ function calibrationFrom(file: string | undefined): Calibration | undefined {
  */
 export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
   try {
-    const layout = readCrateLayout(job.root);
+    const layout = readCrateLayout(job.root, job.readableRoots);
     const requested = new Map(job.requested.map((r) => [r.path, r.file]));
     const inCrate = new Set(layout.files.map((f) => f.path));
     const files = [...layout.files];
@@ -128,6 +140,7 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
     }
     return reports;
   } catch (error) {
+    noteRuntimeFailure(error);
     const reason = error instanceof Error ? error.message : String(error);
     return job.requested.map((r) => ({
       file: r.file,
@@ -157,6 +170,8 @@ export async function analyzeFile(job: FileJob): Promise<FileReport> {
     });
     return { ...report, notices: report.notices.map((notice) => withFile(job.file, notice)) };
   } catch (error) {
+    // A trap in the parser's runtime: the next job gets a new runtime (`initAnalysis`).
+    noteRuntimeFailure(error);
     const reason = error instanceof Error ? error.message : String(error);
     return { file: job.file, futures: [], notices: [`${job.file}: analysis failed: ${reason}`] };
   }

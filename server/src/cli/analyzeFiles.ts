@@ -43,6 +43,8 @@ export interface AnalyzeFilesOptions {
   workerScript?: string;
   /** Analyse each file on its own instead of with its crate's index. */
   singleFile?: boolean;
+  /** Read module files outside the package too (`--allow-outside-package`). */
+  allowOutsidePackage?: boolean;
   /** Take measured sizes from this calibration file (see `rust-future-size calibrate`). */
   calibrationFile?: string;
   /** Each package's cfg (its features); without it every feature is on. */
@@ -96,6 +98,8 @@ export async function analyzeFiles(
         cfg,
         // The dependencies are read with the same switches as the package's own cfg.
         features: options.configurations?.features,
+        // Anywhere on the file system, from its root down.
+        ...(options.allowOutsidePackage ? { readableRoots: [path.parse(root).root] } : {}),
       };
       crateJobs.set(root, crateJob);
       jobs.push(crateJob);

@@ -28,6 +28,8 @@ export interface RunOptions {
   singleFile?: boolean;
   /** `--calibration FILE`: measured sizes from `rust-future-size calibrate`. */
   calibration?: string;
+  /** `--allow-outside-package`: read module files outside the package (`#[path]`, symlinks). */
+  allowOutsidePackage?: boolean;
   /**
    * `--deny-skipped`: exit with 4 when a file or a future could not be analysed (on by default with
    * `--max-future-size`, so a check cannot pass because nothing was checked; `--allow-skipped` turns it off).
@@ -83,7 +85,9 @@ before the .await, or dropped before it) in place and lists what changed;
 files that do not parse are left alone. --dry-run prints a unified diff
 instead of writing. A read-only file is refused unless --force; a symlink is
 written through to its target, a hard link in place; the BOM and the line
-endings are kept. (A path named \`fix\` can be given as \`./fix\`.)
+endings are kept. A file that changed on disk while it was being fixed is
+left alone (the change is kept) and \`fix\` exits with status 2.
+(A path named \`fix\` can be given as \`./fix\`.)
 
 Files inside a Cargo crate are analysed with the whole crate's index, so types
 and async fns from its other files are sized too (--single-file turns this off).
@@ -113,6 +117,9 @@ Options:
   -j, --jobs N              analyse N files at a time on worker threads
                             (default: one per core; 1 = no threads)
   --single-file             analyse each file on its own (no crate index)
+  --allow-outside-package   read module files outside the package (through
+                            #[path] or a symlink); by default they are not
+                            read and get a notice
   --deny-skipped            exit with status 4 if a file or future could not
                             be analysed (the default with --max-future-size;
                             --allow-skipped turns that off)
@@ -153,6 +160,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         'max-future-size': { type: 'string' },
         jobs: { type: 'string', short: 'j' },
         'single-file': { type: 'boolean' },
+        'allow-outside-package': { type: 'boolean' },
         'deny-skipped': { type: 'boolean' },
         'allow-skipped': { type: 'boolean' },
         calibration: { type: 'string' },
@@ -183,6 +191,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       values['max-future-size'] === undefined ? undefined : byteCount(values['max-future-size']),
     ...(values.jobs === undefined ? {} : { jobs: jobCount(values.jobs) }),
     ...(values['single-file'] ? { singleFile: true } : {}),
+    ...(values['allow-outside-package'] ? { allowOutsidePackage: true } : {}),
     ...((values['deny-skipped'] || values['max-future-size'] !== undefined) &&
     !values['allow-skipped']
       ? { denySkipped: true }

@@ -3,18 +3,18 @@
  * `cargo clippy --fix`, and lists what changed; `--dry-run` prints a unified diff instead.
  *
  * A file is written only when it parsed before, still parses after, and has not changed on disk
- * since it was read; the new text goes to a temporary file that is renamed over the old one.
+ * since it was read (`compareAndWrite.ts`); otherwise it is named on stderr and the exit code is 2.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { structuredPatch } from 'diff';
 import { initAnalysis } from '../analysis/engine';
 import { AppliedFix, fixAll, parseErrors } from '../analysis/fixes/fixes';
 import type { FixCommandOptions } from './args';
 import { EditionResolver } from '../project/edition';
-import { describeFsError, displayPath, expandPaths } from '../project/sourceFiles';
+import { displayPath, expandPaths } from '../project/sourceFiles';
 import type { CliIo } from './cliIo';
 import { readSource } from '../project/readSource';
+import { compareAndWrite } from './compareAndWrite';
 
 const PROGRAM = 'rust-future-size';
 
@@ -31,6 +31,8 @@ export async function runFix(options: FixCommandOptions, io: CliIo): Promise<num
   let failed = false;
   for (const file of files) {
     const shown = displayPath(file, io.cwd);
+    // After the parser's runtime aborted on an earlier file, a new one for this file.
+    await initAnalysis();
     const source = await readSource(file);
     if (!source.ok) {
       io.stderr.write(`${PROGRAM}: notice: ${shown}: skipped: ${source.reason}\n`);
@@ -98,11 +100,7 @@ async function startsWithBom(file: string): Promise<boolean> {
   }
 }
 
-/**
- * Writes `bom + after` over `file` unless the file no longer holds `before`; returns why not, or
- * null. Like an editor: a symlink is written through to its target; a file with other hard links is
- * written in place (a rename would split the links); a read-only file is refused unless forced.
- */
+/** Writes the fixed text unless it does not parse or the file changed since it was read. */
 async function writeIfUnchanged(
   file: string,
   before: string,
@@ -113,42 +111,7 @@ async function writeIfUnchanged(
   if (parseErrors(after) !== 0) {
     return 'the fixed text does not parse';
   }
-  let target: string;
-  let stat: fs.Stats;
-  try {
-    target = await fs.promises.realpath(file);
-    stat = await fs.promises.stat(target);
-  } catch (error) {
-    return describeFsError(error);
-  }
-  if ((stat.mode & 0o222) === 0 && !force) {
-    return `the file is read-only (mode ${(stat.mode & 0o777).toString(8)}); --force writes it anyway`;
-  }
-  // The last look at the file comes right before the write, to keep the window for a lost edit short.
-  const current = await readSource(target);
-  if (!current.ok || current.text !== before) {
-    return 'the file changed while it was being fixed';
-  }
-  if (stat.nlink > 1) {
-    try {
-      await fs.promises.writeFile(target, bom + after);
-      return null;
-    } catch (error) {
-      return describeFsError(error);
-    }
-  }
-  const temp = path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.rust-future-size-${process.pid}.tmp`,
-  );
-  try {
-    await fs.promises.writeFile(temp, bom + after, { mode: stat.mode });
-    await fs.promises.rename(temp, target);
-    return null;
-  } catch (error) {
-    await fs.promises.rm(temp, { force: true });
-    return describeFsError(error);
-  }
+  return compareAndWrite(file, before, bom + after, force);
 }
 
 /**

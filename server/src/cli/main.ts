@@ -105,6 +105,7 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     edition: options.edition,
     jobs: options.jobs,
     singleFile: options.singleFile,
+    allowOutsidePackage: options.allowOutsidePackage,
     calibrationFile: options.calibration ? path.resolve(io.cwd, options.calibration) : undefined,
     cwd: io.cwd,
     warn: (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`),

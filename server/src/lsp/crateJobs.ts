@@ -83,6 +83,8 @@ export class CrateJobs {
         return readCrateLayout(job.root, job.readableRoots);
       case 'analyze': {
         await this.ready;
+        // A new parser runtime when the last one aborted.
+        await initAnalysis();
         const dependencies = this.dependenciesOf(job.root, job.features)?.types;
         const reports = analyzeCrate(job.files, {
           edition: job.edition,

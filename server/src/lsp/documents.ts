@@ -13,7 +13,13 @@ import { fileURLToPath } from 'url';
 import { Connection, Emitter, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Calibration, CalibrationData } from '../analysis/types/calibration';
-import { analyzeSource, MAX_SOURCE_CHARS, Edition, WalkCache } from '../analysis/engine';
+import {
+  analyzeSource,
+  initAnalysis,
+  MAX_SOURCE_CHARS,
+  Edition,
+  WalkCache,
+} from '../analysis/engine';
 import type { Fix } from '../analysis/fixes/fixTypes';
 import type { FileReport } from '../analysis/report';
 import { DEFAULT_EDITION, EditionResolver } from '../project/edition';
@@ -25,7 +31,7 @@ import type { ClientSession } from './client';
 import { SourceText } from '../text/sourceText';
 import { carryOver } from './carryOver';
 import { SyntaxTrees } from './syntaxTrees';
-import { ParseTimeout, Tree } from '../analysis/syntax/parser';
+import { noteRuntimeFailure, ParseTimeout, Tree } from '../analysis/syntax/parser';
 import { logNotice } from './serverLog';
 import { CfgEnv, withCfg } from '../analysis/syntax/cfg';
 import { EditorBuildConfigurations } from './editorBuildConfigurations';
@@ -82,7 +88,7 @@ export class DocumentStore {
       TextDocument.create(uri, languageId, version, content),
     update: (document, changes, version) => {
       this.trees.recordChanges(document, changes);
-      return TextDocument.update(document, changes, version);
+      return TextDocument.update(document, changes, nextVersion(document.version, version));
     },
   });
   /** `current`: the analysis once computed, so a superseded one of the same version is recognised. */
@@ -265,6 +271,15 @@ export class DocumentStore {
     return featureOptionsOf((await this.settings.get(uri)).cargo);
   }
 
+  /** Whether the user allows reading module files outside the workspace for this document. */
+  async readsOutsideWorkspace(uri: string): Promise<boolean> {
+    try {
+      return (await this.settings.get(uri)).readOutsideWorkspace;
+    } catch {
+      return false;
+    }
+  }
+
   /** The edition a document is analysed with (its setting, or its package's `Cargo.toml`). */
   editionFor(uri: string): Promise<Edition> {
     return this.editionOf(uri, filePathOf(uri));
@@ -312,7 +327,7 @@ export class DocumentStore {
     let cfg: CfgEnv | undefined;
     let origin: Analysis['origin'] = 'file';
     let plain = false;
-    if (!(await this.ready)) {
+    if (!(await this.ready) || !(await parserRestarted())) {
       report = {
         file,
         futures: [],
@@ -378,6 +393,8 @@ export class DocumentStore {
             // A pathological or huge file: a notice instead of hints, and the server stays responsive.
             report = { file, futures: [], notices: [`${file}: skipped: ${error.message}`] };
           } else {
+            // A trap in the parser's runtime: the next analysis gets a new runtime.
+            noteRuntimeFailure(error);
             const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
             this.connection.console.error(
               `[analysis] FAILED for ${uri} (version ${version}): ${detail}`,
@@ -540,6 +557,24 @@ export class DocumentStore {
       this.root,
     );
   }
+}
+
+/** Whether the parser is usable: a runtime that aborted is replaced first (`initAnalysis`). */
+function parserRestarted(): Promise<boolean> {
+  return initAnalysis().then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * The version a changed document gets. The protocol requires versions to increase, and every layer
+ * keys its results by version (analyses, the crate index's deliveries, syntax trees): a client that
+ * repeats a version (or goes back) would get the analysis of the text before. Such a change gets
+ * the next version instead; a client that counts right never meets this.
+ */
+export function nextVersion(current: number, sent: number): number {
+  return sent > current ? sent : current + 1;
 }
 
 /** The path shown in notices: the file system path for `file:` URIs, else the URI itself. */

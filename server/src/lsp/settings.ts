@@ -65,6 +65,8 @@ export function featureOptionsOf(cargo: z.infer<typeof cargoSettings>): FeatureO
 
 const SEVERITY_DESCRIPTION =
   'Severity of each diagnostic code; a finding under `#[deny(..)]` or `#[forbid(..)]` is an error whatever this says.';
+const READ_OUTSIDE_DESCRIPTION =
+  'Whether the crate index may read module files outside the workspace folders (a `#[path]` attribute or a symlink that leads out of them); otherwise such a module is not read and the crate index logs a notice. Only in trusted workspaces.';
 
 const severity = z.enum(['error', 'warning', 'information', 'hint']);
 
@@ -141,6 +143,11 @@ export const SettingsSchema = z.object({
     .describe(
       'Rust edition used for the analysis; `auto` reads it from the `Cargo.toml` of the package that owns the file.',
     ),
+  // Reads outside the workspace (hardening): its own block.
+  readOutsideWorkspace: z
+    .boolean()
+    .default(false)
+    .describe(READ_OUTSIDE_DESCRIPTION),
   trace: z
     .object({
       server: z

@@ -4,7 +4,7 @@
  * did not touch. Trees are deleted when replaced and when their document closes.
  */
 import { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import { editTree, parseRust, Tree } from '../analysis/syntax/parser';
+import { editTree, parseRust, parserGeneration, Tree } from '../analysis/syntax/parser';
 
 interface Entry {
   /** The tree of `version`, or of an older version with the edits since applied. */
@@ -12,6 +12,8 @@ interface Entry {
   version: number;
   /** Whether `tree` was edited since it was parsed (it then needs a re-parse before use). */
   stale: boolean;
+  /** The parser runtime it comes from (`parserGeneration`). */
+  generation: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export class SyntaxTrees {
 
   /** Records the client's changes (before TextDocument applies them): the old tree is edited in step. */
   recordChanges(document: TextDocument, changes: readonly TextDocumentContentChangeEvent[]): void {
-    const entry = this.entries.get(document.uri);
+    const entry = this.live(document.uri);
     if (!entry) {
       return;
     }
@@ -43,23 +45,20 @@ export class SyntaxTrees {
       }
       const startIndex = current.offsetAt(change.range.start);
       const oldEndIndex = current.offsetAt(change.range.end);
+      // Positions as TextDocument reads them: one past a line's end (or the text's) means that end,
+      // and tree-sitter must be told the same place as the index, or it reuses the wrong nodes.
+      const start = pointAt(current, startIndex);
       const lines = change.text.split('\n');
       const newEnd =
         lines.length === 1
-          ? {
-              row: change.range.start.line,
-              column: change.range.start.character + change.text.length,
-            }
-          : {
-              row: change.range.start.line + lines.length - 1,
-              column: lines[lines.length - 1].length,
-            };
+          ? { row: start.row, column: start.column + change.text.length }
+          : { row: start.row + lines.length - 1, column: lines[lines.length - 1].length };
       editTree(entry.tree, {
         startIndex,
         oldEndIndex,
         newEndIndex: startIndex + change.text.length,
-        startPosition: { row: change.range.start.line, column: change.range.start.character },
-        oldEndPosition: { row: change.range.end.line, column: change.range.end.character },
+        startPosition: start,
+        oldEndPosition: pointAt(current, oldEndIndex),
         newEndPosition: newEnd,
       });
       entry.stale = true;
@@ -83,7 +82,7 @@ export class SyntaxTrees {
    * Owned by this store: callers must not delete it. Throws ParseTimeout like `parseRust`.
    */
   treeFor(document: TextDocument, budgetMs: number): Tree {
-    const entry = this.entries.get(document.uri);
+    const entry = this.live(document.uri);
     if (entry && entry.version === document.version && !entry.stale) {
       // Most recently used now.
       this.entries.delete(document.uri);
@@ -99,7 +98,12 @@ export class SyntaxTrees {
     }
     entry?.tree.delete();
     this.entries.delete(document.uri);
-    this.entries.set(document.uri, { tree, version: document.version, stale: false });
+    this.entries.set(document.uri, {
+      tree,
+      version: document.version,
+      stale: false,
+      generation: parserGeneration(),
+    });
     for (const [uri, least] of this.entries) {
       if (this.entries.size <= MAX_TREES) {
         break;
@@ -110,12 +114,47 @@ export class SyntaxTrees {
     return tree;
   }
 
+  /**
+   * The entry of a document, unless its tree comes from a parser runtime that has since failed:
+   * such trees (all of them) are dropped, never touched again.
+   */
+  private live(uri: string): Entry | undefined {
+    const generation = parserGeneration();
+    for (const [key, entry] of this.entries) {
+      if (entry.generation !== generation) {
+        this.entries.delete(key);
+      }
+    }
+    return this.entries.get(uri);
+  }
+
   forget(uri: string): void {
-    this.entries.get(uri)?.tree.delete();
+    const entry = this.entries.get(uri);
     this.entries.delete(uri);
+    try {
+      entry?.tree.delete();
+    } catch {
+      // The runtime failed under it (a parse that aborted): the runtime is replaced, tree and all.
+    }
   }
 
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * Where an offset is as tree-sitter counts: rows end at `\n` only. The protocol's lines also end at
+ * a lone `\r` (such a text is counted by hand), and a client's position past a line's end means
+ * that end: the position is never taken from the client as it is.
+ */
+function pointAt(document: TextDocument, offset: number): { row: number; column: number } {
+  const text = document.getText();
+  if (!text.includes('\r') || !/\r(?!\n)/.test(text)) {
+    const position = document.positionAt(offset);
+    return { row: position.line, column: position.character };
+  }
+  const before = text.slice(0, offset);
+  const row = before.split('\n').length - 1;
+  return { row, column: offset - (before.lastIndexOf('\n') + 1) };
 }

@@ -110,13 +110,17 @@ export class WorkspaceIndex implements CrateKnowledge {
     documents.documents.onDidChangeContent((e) => this.changed(e.document.uri, e.document.version));
     documents.documents.onDidClose((e) => this.closed(e.document.uri));
     documents.documents.onDidSave((e) => this.saved(e.document.uri, e.document.getText()));
-    documents.onDidInvalidateAll(() => this.reindexAll());
+    // Settings or a Cargo.toml changed (features, `readOutsideWorkspace`), or the trust that
+    // `readOutsideWorkspace` needs: every crate's files are listed and indexed again.
+    const reindex = () => this.reindexAll();
+    documents.onDidInvalidateAll(reindex);
+    client.onDidChangeTrust(reindex);
   }
 
-  /** Settings or a Cargo.toml changed, maybe the features with them: index every crate again. */
   private reindexAll(): void {
     for (const crate of this.crates.values()) {
       crate.stamp++;
+      crate.layoutDirty = true;
       this.schedule(crate, 0);
     }
   }
@@ -387,6 +391,10 @@ export class WorkspaceIndex implements CrateKnowledge {
       } while (crate.again && !crate.dropped);
     } catch (error) {
       this.log(`[crate] FAILED to index ${crate.name}: ${describe(error)}`);
+      // Changes that arrived during the failed run still need their analysis.
+      if (crate.again && !crate.dropped) {
+        this.schedule(crate, INDEX_DEBOUNCE_MS);
+      }
     } finally {
       crate.running = false;
       progress?.done();
@@ -505,11 +513,17 @@ export class WorkspaceIndex implements CrateKnowledge {
   }
 
   private async readLayout(crate: CrateState): Promise<void> {
-    // Module files are read inside the workspace folders too (`#[path = "../shared/x.rs"]`).
+    // Module files are read inside the workspace folders too (`#[path = "../shared/x.rs"]`), and
+    // anywhere when the user allows it (`readOutsideWorkspace`, in a trusted workspace).
+    const anyUri = crate.uris.values().next().value;
+    const anywhere =
+      this.client.trusted &&
+      anyUri !== undefined &&
+      (await this.documents.readsOutsideWorkspace(anyUri));
     const layout = await this.runner.run({
       kind: 'layout',
       root: crate.root,
-      readableRoots: [...this.client.workspace.folders],
+      readableRoots: anywhere ? [path.parse(crate.root).root] : [...this.client.workspace.folders],
     });
     crate.layout = layout;
     crate.layoutDirty = false;

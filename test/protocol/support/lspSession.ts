@@ -215,14 +215,23 @@ export class LspSession {
     });
   }
 
-  /** Sends incremental changes and keeps the local copy of the text in step. */
-  async change(uri: string, changes: { range: Range; text: string }[]): Promise<number> {
-    const version = (this.versions.get(uri) ?? 0) + 1;
+  /**
+   * Sends incremental changes and keeps the local copy of the text in step. `as`: the text they
+   * make (when the caller knows it better, e.g. positions past a line's end) and the version to
+   * send (a test of clients that repeat one).
+   */
+  async change(
+    uri: string,
+    changes: { range: Range; text: string }[],
+    as: { text?: string; version?: number } = {},
+  ): Promise<number> {
+    const version = as.version ?? (this.versions.get(uri) ?? 0) + 1;
     this.versions.set(uri, version);
     let text = this.texts.get(uri) ?? '';
     for (const c of changes) {
       text = applyEdits(text, [{ range: c.range, newText: c.text }]);
     }
+    text = as.text ?? text;
     this.texts.set(uri, text);
     await this.connection.sendNotification('textDocument/didChange', {
       textDocument: { uri, version },

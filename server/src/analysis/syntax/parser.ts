@@ -3,6 +3,7 @@
  * Callers own every Tree they get back and must `delete()` it.
  */
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as path from 'path';
 import TreeSitter = require('web-tree-sitter');
 
@@ -16,8 +17,38 @@ export interface WasmPaths {
   grammarWasm: string;
 }
 
-let loaded: Promise<TreeSitter.Language> | undefined;
-let sharedParser: TreeSitter.Parser | undefined;
+type Library = typeof TreeSitter;
+
+/**
+ * The tree-sitter runtime in use. After an `Aborted()` (or any trap) inside WebAssembly the runtime
+ * may be unusable (its stack pointer and heap are left mid-call), so it is replaced by a fresh copy
+ * of the library with its own module instance; trees of the old one are never used again.
+ */
+interface Runtime {
+  library: Library;
+  parser: TreeSitter.Parser;
+  language: TreeSitter.Language;
+  /** The Emscripten module: the options given to `Parser.init`, which it fills in. */
+  module: Record<string, unknown>;
+}
+
+let runtime: Runtime | undefined;
+let loading: Promise<TreeSitter.Language> | undefined;
+let loadedPaths: WasmPaths | undefined;
+/** Bumped by every runtime that aborts: the trees of an older generation are dead. */
+let generation = 0;
+/** Set by the runtime's abort hook (any thread of the process runs its own runtime). */
+let aborted = false;
+
+/** The parser's runtime aborted, and restarts at the next `initParser()`. */
+export class ParserAborted extends Error {
+  constructor(cause: unknown) {
+    super(
+      `the parser's runtime failed (${cause instanceof Error ? cause.message : String(cause)});` +
+        ' it restarts for the next file',
+    );
+  }
+}
 
 /** Where the two wasm files are: next to a bundle (`dist/`), else in node_modules. */
 export function defaultWasmPaths(): WasmPaths {
@@ -37,18 +68,94 @@ export function defaultWasmPaths(): WasmPaths {
   };
 }
 
-/** Initialises the runtime and grammar; safe to call many times. */
-export function initParser(paths: WasmPaths = defaultWasmPaths()): Promise<TreeSitter.Language> {
-  loaded ??= (async () => {
-    await TreeSitter.Parser.init({ locateFile: () => paths.runtimeWasm });
-    const language = await TreeSitter.Language.load(
-      new Uint8Array(fs.readFileSync(paths.grammarWasm)),
-    );
-    sharedParser = new TreeSitter.Parser();
-    sharedParser.setLanguage(language);
+/**
+ * Initialises the runtime and grammar; safe to call many times, and to be awaited before each file:
+ * after the runtime aborted it starts a new one (with the paths it was first given).
+ */
+export function initParser(paths?: WasmPaths): Promise<TreeSitter.Language> {
+  if (aborted) {
+    retireRuntime();
+  }
+  loadedPaths ??= paths ?? defaultWasmPaths();
+  const from = loadedPaths;
+  loading ??= (async () => {
+    const library = generation === 0 ? TreeSitter : freshLibrary();
+    const module: Record<string, unknown> = {
+      locateFile: () => from.runtimeWasm,
+      // Emscripten calls it before it throws `Aborted(...)`, wherever in the runtime that happens.
+      onAbort: () => {
+        aborted = true;
+      },
+    };
+    await library.Parser.init(module);
+    const language = await library.Language.load(new Uint8Array(fs.readFileSync(from.grammarWasm)));
+    const parser = new library.Parser();
+    parser.setLanguage(language);
+    runtime = { library, parser, language, module };
     return language;
   })();
-  return loaded;
+  const started = loading;
+  // A failed load is tried again by the next call.
+  started.catch(() => loading === started && (loading = undefined));
+  return started;
+}
+
+/** Which runtime trees come from: a tree of another generation belongs to a runtime that failed. */
+export function parserGeneration(): number {
+  return generation;
+}
+
+/**
+ * Whether an error came out of the WebAssembly runtime (an abort or a trap): the runtime is then
+ * marked for replacement, and the error should cost only the file it happened in.
+ */
+export function noteRuntimeFailure(error: unknown): boolean {
+  if (error instanceof WasmRuntimeError || error instanceof ParserAborted) {
+    aborted = true;
+    return true;
+  }
+  return aborted;
+}
+
+/**
+ * Makes the runtime fail for real, for the tests of the recovery: tree-sitter is handed a tree
+ * address past the end of its memory and traps, as a parse that runs out of memory would abort.
+ */
+export function failRuntimeForTests(): void {
+  const rootNode = runtime?.module._ts_tree_root_node_wasm as ((tree: number) => void) | undefined;
+  try {
+    rootNode?.(0x7ffffff0);
+  } catch (error) {
+    noteRuntimeFailure(error);
+    return;
+  }
+  throw new Error('the runtime did not fail');
+}
+
+/** `WebAssembly.RuntimeError` (this project's TypeScript libraries do not declare WebAssembly). */
+const WasmRuntimeError = (
+  globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }
+).WebAssembly.RuntimeError;
+
+/** Drops the failed runtime: the next `initParser()` loads a new one. */
+function retireRuntime(): void {
+  aborted = false;
+  generation++;
+  runtime = undefined;
+  loading = undefined;
+}
+
+/**
+ * A copy of web-tree-sitter with a module instance of its own (the library keeps one instance per
+ * copy and cannot be reset). The bundles have `web-tree-sitter.cjs` beside them; otherwise it comes
+ * from node_modules.
+ */
+function freshLibrary(): Library {
+  const load = createRequire(__filename);
+  const beside = path.join(__dirname, 'web-tree-sitter.cjs');
+  const file = fs.existsSync(beside) ? beside : load.resolve('web-tree-sitter');
+  delete load.cache[file];
+  return load(file) as Library;
 }
 
 export interface TextEdit {
@@ -62,7 +169,7 @@ export interface TextEdit {
 
 /** Tells a tree about an edit of its text, so the next parse can reuse what the edit left alone. */
 export function editTree(tree: Tree, edit: TextEdit): void {
-  tree.edit(new TreeSitter.Edit(edit));
+  tree.edit(new (runtime?.library ?? TreeSitter).Edit(edit));
 }
 
 export class ParseTimeout extends Error {
@@ -76,24 +183,36 @@ export class ParseTimeout extends Error {
  * Throws ParseTimeout when the budget runs out, so one pathological file cannot stall the caller.
  */
 export function parseRust(text: string, budgetMs = 2000, oldTree?: Tree | null): Tree {
-  if (!sharedParser) {
+  if (aborted) {
+    throw new ParserAborted('an earlier abort');
+  }
+  if (!runtime) {
     throw new Error('initParser() must complete before parseRust()');
   }
+  const parser = runtime.parser;
   const deadline = Date.now() + budgetMs;
   let timedOut = false;
   const parsed = maskRawBorrowLookalikes(text);
-  const tree = sharedParser.parse(parsed, oldTree ?? null, {
-    progressCallback: () => {
-      if (Date.now() > deadline) {
-        timedOut = true;
-        return true;
-      }
-      return false;
-    },
-  });
+  let tree: Tree | null;
+  try {
+    tree = parser.parse(parsed, oldTree ?? null, {
+      progressCallback: () => {
+        if (Date.now() > deadline) {
+          timedOut = true;
+          return true;
+        }
+        return false;
+      },
+    });
+  } catch (error) {
+    if (noteRuntimeFailure(error)) {
+      throw new ParserAborted(error);
+    }
+    throw error;
+  }
   if (!tree || timedOut) {
     tree?.delete();
-    sharedParser.reset();
+    parser.reset();
     throw new ParseTimeout(budgetMs);
   }
   if (parsed !== text) {
