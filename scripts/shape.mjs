@@ -23,7 +23,11 @@ const SOURCE_ROOTS = ['server/src', 'client/src'];
  * A file may always import its own folder. Order is bottom-up; nothing imports upwards.
  */
 const LAYERS = {
-  'server/src/analysis': { folders: [], packages: ['fs', 'path', 'crypto', 'web-tree-sitter'] },
+  // `module`: the parser loads a fresh copy of web-tree-sitter after a WebAssembly abort (createRequire).
+  'server/src/analysis': {
+    folders: [],
+    packages: ['fs', 'path', 'crypto', 'module', 'web-tree-sitter'],
+  },
   'server/src/project': {
     folders: ['server/src/analysis'],
     packages: ['fs', 'path', 'os', 'url', 'smol-toml', 'semver'],

@@ -19,9 +19,10 @@ import * as runner from '../support/runRustc';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const rustcOut = loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
-  'measure/printTypeSizes',
-);
+const rustcOut =
+  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
+    'measure/printTypeSizes',
+  );
 
 const FIXTURE = path.join(
   repositoryRoot(),
@@ -83,10 +84,10 @@ describe('futures inside nested macros', function () {
       '',
     ].join('\n');
     const futures = engine.analyzeSource(text, { file: 'lib.rs', edition: '2021' }).futures;
-    assert.deepStrictEqual(
-      futures.map((f) => `${f.name} ${f.line}:${f.column}`).sort(),
-      ['inner 4:13', 'outer 6:9'],
-    );
+    assert.deepStrictEqual(futures.map((f) => `${f.name} ${f.line}:${f.column}`).sort(), [
+      'inner 4:13',
+      'outer 6:9',
+    ]);
     assert.deepStrictEqual(misplaced(text, futures), []);
   });
 

@@ -177,7 +177,6 @@ pub async fn f<B>(b: hyper::Body<B>, s: tokio::net::TcpStream, c: hyper::Conn) {
     assert.strictEqual(byName.get('s')?.size, null);
   });
 
-
   it("names a dependency without sources once in the editor's crate index", async () => {
     const crate = path.join(tempRoot, 'needs-missing');
     fs.mkdirSync(path.join(crate, 'src'), { recursive: true });

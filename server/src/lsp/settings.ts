@@ -144,10 +144,7 @@ export const SettingsSchema = z.object({
       'Rust edition used for the analysis; `auto` reads it from the `Cargo.toml` of the package that owns the file.',
     ),
   // Reads outside the workspace (hardening): its own block.
-  readOutsideWorkspace: z
-    .boolean()
-    .default(false)
-    .describe(READ_OUTSIDE_DESCRIPTION),
+  readOutsideWorkspace: z.boolean().default(false).describe(READ_OUTSIDE_DESCRIPTION),
   trace: z
     .object({
       server: z

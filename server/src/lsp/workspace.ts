@@ -479,10 +479,12 @@ export class WorkspaceIndex implements CrateKnowledge {
         ]),
       );
       crate.lastInput = input;
-      reports.flatMap((r) => r.notices.filter(isMissingDependencyNotice)).forEach((notice) => {
-        logNotice(this.connection, notice);
-        this.missingDependency.fire(notice);
-      });
+      reports
+        .flatMap((r) => r.notices.filter(isMissingDependencyNotice))
+        .forEach((notice) => {
+          logNotice(this.connection, notice);
+          this.missingDependency.fire(notice);
+        });
       const futures = reports.reduce((n, r) => n + r.futures.length, 0);
       this.log(
         `[crate] ${crate.indexed ? 're-indexed' : 'indexed'} ${crate.name}: ${files.length} files, ${futures} futures in ${Date.now() - started} ms`,

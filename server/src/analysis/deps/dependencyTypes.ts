@@ -394,10 +394,7 @@ function missingReason(path: readonly string[], label: string, why: string): str
 }
 
 /** A path into a missing package, with the segments that follow. */
-function withRest(
-  missing: { path: string[]; label: string; why: string },
-  rest: string[],
-): Target {
+function withRest(missing: { path: string[]; label: string; why: string }, rest: string[]): Target {
   const path = [...missing.path, ...rest];
   return {
     k: 'missing',
