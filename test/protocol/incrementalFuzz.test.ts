@@ -332,6 +332,8 @@ describe('changes with a version that does not increase', () => {
   it('are analysed as the next version, not answered with the analysis of the text before', async () => {
     const lsp = new LspSession();
     try {
+      // Every hint, so that a value added to a small future shows.
+      lsp.settings = { inlayHints: { showAll: true } };
       await lsp.initialize();
       const f = fixture('buffers.rs');
       await lsp.open(f.uri, f.text);

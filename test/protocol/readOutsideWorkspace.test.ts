@@ -33,9 +33,10 @@ describe('reads outside the workspace', () => {
     crate.dispose();
   });
 
-  const start = async (settings: unknown, trusted = true) => {
+  const start = async (settings: object, trusted = true) => {
     lsp = new LspSession();
-    lsp.settings = settings;
+    // Every hint: `g`'s lower bound is small and would be hidden by default.
+    lsp.settings = { inlayHints: { showAll: true }, ...settings };
     await lsp.initialize(undefined, { workspaceTrusted: trusted }, crate.root);
     const lib = await crate.open(lsp, 'src/lib.rs');
     // The crate index has run once it logged the module it did not read, or its analysis.

@@ -110,11 +110,11 @@ export class WorkspaceIndex implements CrateKnowledge {
     documents.documents.onDidChangeContent((e) => this.changed(e.document.uri, e.document.version));
     documents.documents.onDidClose((e) => this.closed(e.document.uri));
     documents.documents.onDidSave((e) => this.saved(e.document.uri, e.document.getText()));
-    // Settings or a Cargo.toml changed (features, `readOutsideWorkspace`), or the trust that
-    // `readOutsideWorkspace` needs: every crate's files are listed and indexed again.
-    const reindex = () => this.reindexAll();
-    documents.onDidInvalidateAll(reindex);
-    client.onDidChangeTrust(reindex);
+    // Settings or a Cargo.toml changed (features, `readOutsideWorkspace`): the reports made before
+    // may be wrong, so every crate is listed and analysed again at once.
+    documents.onDidInvalidateAll(() => this.reindexAll());
+    // The trust `readOutsideWorkspace` needs: only which files are read may change.
+    client.onDidChangeTrust(() => this.relayoutAll());
   }
 
   private reindexAll(): void {
@@ -122,6 +122,13 @@ export class WorkspaceIndex implements CrateKnowledge {
       crate.stamp++;
       crate.layoutDirty = true;
       this.schedule(crate, 0);
+    }
+  }
+
+  private relayoutAll(): void {
+    for (const crate of this.crates.values()) {
+      crate.layoutDirty = true;
+      this.schedule(crate, INDEX_DEBOUNCE_MS);
     }
   }
 
