@@ -46,6 +46,8 @@ const INDEX_TIMEOUT_MS = 600_000;
 const TYPED_TEXT = 'let buffered_len = data.len() + offset * 2; ';
 
 const MiB = 2 ** 20;
+/** The generated "1M-line" crate has 996,000 lines: whole files of about 1,000 each. */
+const MILLION = 900_000;
 
 function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -399,7 +401,12 @@ function clippyAfterEdit(tokio: string, scratch: string, relative: string): numb
     const started = performance.now();
     const result = spawnSync(
       'cargo',
-      ['clippy', '--offline', '--quiet', '--features', 'full', '--', '-W', 'clippy::large_futures'],
+      // tokio 1.24 trips a deny-by-default lint of today's clippy (`never_loop`): capped to a warning,
+      // so clippy finishes and its time is the whole check.
+      [
+        ...['clippy', '--offline', '--quiet', '--features', 'full', '--'],
+        ...['--cap-lints', 'warn', '-W', 'clippy::large_futures'],
+      ],
       { cwd: copy, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 600_000 },
     );
     return { ms: performance.now() - started, result };
@@ -517,7 +524,7 @@ function scaleRows(points: ScalePoint[]): TargetRow[] {
         `${seconds(point.cli.ms)}, ${rss(point.cli.peakBytes)}, ${ratio(point.cli.ms / point.parseMs)} ` +
         `the parse (${ms(point.parseMs)}); time per line ${ratio(growth)} the 10k crate's${exitNote(point.cli)}`,
       target:
-        point.crate.lines >= 1e6
+        point.crate.lines >= MILLION
           ? '≤ 2× parse; ≤ 500 MB; per-line time ≤ 1× 10k'
           : 'per-line time ≤ 1× 10k',
     };
@@ -557,7 +564,7 @@ async function serverIndexedRow(options: TargetOptions, crate: GeneratedCrate): 
       result: memory
         ? `${rss(memory.peak)} / ${rss(memory.current)} (indexed in ${seconds(elapsed)})`
         : 'n/a (no /proc)',
-      target: crate.lines >= 1e6 ? '≤ 300 MB' : '',
+      target: crate.lines >= MILLION ? '≤ 300 MB' : '',
     };
   } finally {
     await client.dispose();
