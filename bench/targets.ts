@@ -40,7 +40,7 @@ export interface TargetOptions {
 /** Characters typed per typing run, as the issue measures it. */
 const TYPED_CHARS = 200;
 const PACE_MS = 100;
-/** Pairs of edits (add a space, take it away) after which crate-aware hints and clippy are timed. */
+/** Pairs of edits (add a space, take it away) timed for crate-aware hints and clippy. */
 const CRATE_EDITS = 2;
 const INDEX_TIMEOUT_MS = 600_000;
 const TYPED_TEXT = 'let buffered_len = data.len() + offset * 2; ';
@@ -401,8 +401,8 @@ function clippyAfterEdit(tokio: string, scratch: string, relative: string): numb
     const started = performance.now();
     const result = spawnSync(
       'cargo',
-      // tokio 1.24 trips a deny-by-default lint of today's clippy (`never_loop`): capped to a warning,
-      // so clippy finishes and its time is the whole check.
+      // tokio 1.24 trips a deny-by-default lint of today's clippy (`never_loop`): capped to a
+      // warning, so clippy finishes and its time is the whole check.
       [
         ...['clippy', '--offline', '--quiet', '--features', 'full', '--'],
         ...['--cap-lints', 'warn', '-W', 'clippy::large_futures'],
@@ -449,13 +449,19 @@ async function crateAwareRows(
   const input = `${path.basename(tokio)}, an edit in \`${relative}\``;
   return [
     {
-      what: `Crate-aware hints after one edit (didChange → refresh → hints; median of ${times.length}, max)`,
+      what:
+        'Crate-aware hints after one edit (didChange → refresh → hints; ' +
+        `median of ${times.length}, max)`,
       input,
-      result: `${ms(aware)} (max ${ms(Math.max(...times))}; ${ratio(aware / tokioParseMs)} the crate's parse)`,
+      result:
+        `${ms(aware)} (max ${ms(Math.max(...times))}; ` +
+        `${ratio(aware / tokioParseMs)} the crate's parse)`,
       target: '≤ 100 ms',
     },
     {
-      what: '`cargo clippy --features full -W clippy::large_futures` after the same edit ÷ crate-aware hints',
+      what:
+        '`cargo clippy --features full -W clippy::large_futures` after the same edit ' +
+        '÷ crate-aware hints',
       input,
       result:
         typeof clippy === 'string'
@@ -487,7 +493,9 @@ function tokioCliRows(
       {
         what: 'CLI on a whole crate ÷ parse time (`--jobs 1`, median of 3)',
         input: `${path.basename(tokio)} (${files.length} files)`,
-        result: `${ratio(run.ms / parseMs)} (CLI ${seconds(run.ms)}, parse ${ms(parseMs)}${exitNote(run)})`,
+        result:
+          `${ratio(run.ms / parseMs)} ` +
+          `(CLI ${seconds(run.ms)}, parse ${ms(parseMs)}${exitNote(run)})`,
         target: '≤ 1.5×',
       },
     ],
@@ -519,10 +527,13 @@ function scaleRows(points: ScalePoint[]): TargetRow[] {
     const growth = point.cli.ms / first.cli.ms / (point.crate.lines / first.crate.lines);
     return {
       what: 'Scale: CLI `--jobs 1` wall time, peak RSS, ÷ parse',
-      input: `generated crate, ${point.crate.lines.toLocaleString('en-US')} lines (${point.crate.files.length} files)`,
+      input:
+        `generated crate, ${point.crate.lines.toLocaleString('en-US')} lines ` +
+        `(${point.crate.files.length} files)`,
       result:
-        `${seconds(point.cli.ms)}, ${rss(point.cli.peakBytes)}, ${ratio(point.cli.ms / point.parseMs)} ` +
-        `the parse (${ms(point.parseMs)}); time per line ${ratio(growth)} the 10k crate's${exitNote(point.cli)}`,
+        `${seconds(point.cli.ms)}, ${rss(point.cli.peakBytes)}, ` +
+        `${ratio(point.cli.ms / point.parseMs)} the parse (${ms(point.parseMs)}); ` +
+        `time per line ${ratio(growth)} the 10k crate's${exitNote(point.cli)}`,
       target:
         point.crate.lines >= MILLION
           ? '≤ 2× parse; ≤ 500 MB; per-line time ≤ 1× 10k'
@@ -537,7 +548,9 @@ function jobsRow(options: TargetOptions, point: ScalePoint): TargetRow {
   return {
     what: 'CLI `--jobs 2` ÷ `--jobs 1` wall time (median of 3)',
     input: `generated crate, ${point.crate.lines.toLocaleString('en-US')} lines`,
-    result: `${ratio(two.ms / point.cli.ms)} (${seconds(two.ms)} vs ${seconds(point.cli.ms)}${exitNote(two)})`,
+    result:
+      `${ratio(two.ms / point.cli.ms)} ` +
+      `(${seconds(two.ms)} vs ${seconds(point.cli.ms)}${exitNote(two)})`,
     target: '≤ 0.6×',
   };
 }

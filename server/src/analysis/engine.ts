@@ -375,9 +375,9 @@ function leaveOutGatedModules(
 class CrateContext {
   index: ItemIndex | null = null;
   /**
-   * Who owns each future key, and the key of each node any file has keyed: filled as files find their
-   * futures (after `attach`), so a cross-file lookup is one map read instead of a scan of every file.
-   * The first file to claim a key or node keeps it, as the scan in file order did.
+   * Who owns each future key, and the key of each node any file has keyed: filled as files find
+   * their futures (after `attach`), so a cross-file lookup is one map read instead of a scan of
+   * every file. The first file to claim a key or node keeps it, as the scan in file order did.
    */
   private readonly owners = new Map<string, FileAnalysis>();
   private readonly nodeKeys = new Map<number, string>();
