@@ -28,6 +28,7 @@ export class LspClient {
   private readonly connection: MessageConnection;
   private readonly versions = new Map<string, number>();
   private stderr = '';
+  private refreshWaiters: (() => void)[] = [];
 
   constructor(serverScript: string, cwd: string) {
     // Started as the VS Code client starts it: with the same Node flags.
@@ -44,6 +45,12 @@ export class LspClient {
       new StreamMessageWriter(this.process.stdin!),
     );
     this.connection.onRequest((method: string, params: unknown) => {
+      if (method === 'workspace/inlayHint/refresh') {
+        const waiters = this.refreshWaiters;
+        this.refreshWaiters = [];
+        waiters.forEach((resolve) => resolve());
+        return null;
+      }
       if (method === 'workspace/configuration') {
         const items = (params as { items?: unknown[] } | undefined)?.items ?? [{}];
         return items.map(() => ({}));
@@ -64,13 +71,17 @@ export class LspClient {
     return this.stderr;
   }
 
-  async initialize(rootUri: string | null): Promise<void> {
+  /**
+   * `refresh`: declare `workspace.inlayHint.refreshSupport`, so the server says when crate-aware
+   * reports arrive (see `nextRefresh`).
+   */
+  async initialize(rootUri: string | null, refresh = false): Promise<void> {
     await this.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
       workspaceFolders: rootUri ? [{ uri: rootUri, name: 'bench' }] : null,
       capabilities: {
-        workspace: { configuration: true },
+        workspace: { configuration: true, inlayHint: { refreshSupport: refresh } },
         textDocument: {
           synchronization: { dynamicRegistration: false },
           // As VS Code declares it: tooltips come on resolve, when a hint is pointed at.
@@ -112,6 +123,14 @@ export class LspClient {
       textDocument: { uri, version },
       contentChanges,
     });
+  }
+
+  /** Resolves at the server's next `workspace/inlayHint/refresh`; rejects after `timeoutMs`. */
+  nextRefresh(timeoutMs: number): Promise<void> {
+    return withTimeout(
+      new Promise<void>((resolve) => this.refreshWaiters.push(resolve)),
+      timeoutMs,
+    );
   }
 
   /** Inlay hints for the whole document (`lines` lines). */

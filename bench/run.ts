@@ -4,7 +4,11 @@
  * Prints a Markdown table (and, when the analysis costs more than the parse, a profile of it).
  * There is no pass/fail: the numbers are for people and for review.
  *
- *   npm run bench [-- --profile] [-- --no-profile] [-- --edits N] [-- --rounds N]
+ *   npm run bench [-- --profile] [-- --no-profile] [-- --edits N] [-- --rounds N] [-- --million]
+ *                 [-- --targets-only]
+ *
+ * The rows of issue 13's targets (targets.ts) come last; `--million` adds their 1M-line rows
+ * (minutes), `--targets-only` prints only them.
  *
  * Inputs: tokio 1.24's `src/` from Debian's librust-tokio-dev (installed with apt-get when missing),
  * and files made by generate.ts. Progress goes to stderr, results to stdout.
@@ -20,6 +24,7 @@ import { fnsForLines, generateRust, random } from './generate';
 import { measureSection } from './measure';
 import { ContentChange, LspClient } from './lspClient';
 import { profile, ProfileSummary, summarise } from './profile';
+import { targetsSection } from './targets';
 
 type EngineModule = typeof import('../server/src/analysis/engine');
 type ParserModule = typeof import('../server/src/analysis/syntax/parser');
@@ -49,6 +54,8 @@ const { values: flags } = parseArgs({
     'no-profile': { type: 'boolean' },
     edits: { type: 'string' },
     rounds: { type: 'string' },
+    million: { type: 'boolean' },
+    'targets-only': { type: 'boolean' },
   },
 });
 const EDITS = Number(flags.edits ?? 200);
@@ -797,6 +804,7 @@ const NOTES = [
   `Open → first hints: \`didOpen\` then \`textDocument/inlayHint\`, timed until the answer; "fresh server" is the first file a new server opens, right after \`initialized\` (the median of ${FRESH_STARTS} servers).`,
   'The bench client declares the inlay-hint capabilities VS Code does: tooltips come on `inlayHint/resolve`, when a hint is pointed at, not with every answer.',
   'Measure Exact Sizes: `calibrateCrate` on copies of the crates, right after a `cargo build` of each (the dependencies a user has built); "second run" follows a one-line edit of `src/lib.rs`. Both include the mapping of rustc\'s output to the source.',
+  'Issue 13\'s rows (`bench/targets.ts`): typing inserts 200 characters one by one at the end of the `{` line of the async fn nearest the middle of the file, each key a `didChange` then `textDocument/inlayHint`, paced one key per 100 ms or back to back, on a fresh server each; "incremental parse alone" replays the same keys in process. Crate-aware hints: a server declaring `workspace.inlayHint.refreshSupport`, timed from the `didChange` (a space added or taken away) to the hints asked for after the server\'s `workspace/inlayHint/refresh`. Clippy: `cargo clippy --offline --features full -- --cap-lints warn -W clippy::large_futures` on a copy of tokio with Debian\'s registry as crates.io, after the same edits (dependencies already checked). CLI rows: wall time of `bin/rust-future-size.js --format json` on the crate root, peak RSS from GNU time; "parse" is `parseRust` over the same files in the bench\'s process. Generated crates: `lib.rs` declaring modules of about 1,000 lines each from `bench/generate.ts` (one style, dense in async fns; the generator has no "real-like" style).',
   `The server runs with the Node flags the VS Code client starts it with (\`server/src/nodeFlags.ts\`; here \`${nodeFlags.serverNodeFlags(os.availableParallelism()).join(' ')}\`).`,
 ];
 
@@ -806,15 +814,28 @@ async function main(): Promise<void> {
   await engine.initAnalysis();
   const inputs = benchInputs();
   const rows: Row[] = [];
-  const { tokioRatio, bigRatio } = engineSection(inputs, rows);
-  // Profiles only when the analysis costs more than the parse (or when asked).
-  const profiles =
-    !flags['no-profile'] && (flags.profile || tokioRatio > 1 || bigRatio > 1)
-      ? await profileSections(inputs)
-      : [];
-  rows.push(...(await serverSection(inputs)));
-  rows.push(...cliSection(inputs));
-  rows.push(...(await measureSection(repoRoot, CARGO_REGISTRY, log)));
+  let profiles: string[] = [];
+  if (!flags['targets-only']) {
+    const { tokioRatio, bigRatio } = engineSection(inputs, rows);
+    // Profiles only when the analysis costs more than the parse (or when asked).
+    profiles =
+      !flags['no-profile'] && (flags.profile || tokioRatio > 1 || bigRatio > 1)
+        ? await profileSections(inputs)
+        : [];
+    rows.push(...(await serverSection(inputs)));
+    rows.push(...cliSection(inputs));
+    rows.push(...(await measureSection(repoRoot, CARGO_REGISTRY, log)));
+  }
+  rows.push(
+    ...(await targetsSection({
+      repoRoot,
+      serverBundle,
+      cliBin,
+      tokio: inputs.tokio,
+      million: !!flags.million,
+      log,
+    })),
+  );
 
   const out: string[] = [
     ...describeMachine(loadAtStart).map((line) => `${line}  `),

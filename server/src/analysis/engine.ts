@@ -393,10 +393,15 @@ function leaveOutGatedModules(
 /** What the files of one crate share: the combined index and who owns which future. */
 class CrateContext {
   index: ItemIndex | null = null;
-  private analyses: FileAnalysis[] = [];
+  /**
+   * Who owns each future key, and the key of each node any file has keyed: filled as files find
+   * their futures (after `attach`), so a cross-file lookup is one map read instead of a scan of
+   * every file. The first file to claim a key or node keeps it, as the scan in file order did.
+   */
+  private readonly owners = new Map<string, FileAnalysis>();
+  private readonly nodeKeys = new Map<number, string>();
 
   attach(analyses: FileAnalysis[]): void {
-    this.analyses = analyses;
     // How many times the crate defines each type name, before any file's types are qualified.
     const definitions = new Map<string, number>();
     for (const a of analyses) {
@@ -418,19 +423,27 @@ class CrateContext {
     }
   }
 
+  /** A file of the crate found a future. */
+  noteFuture(key: string, owner: FileAnalysis): void {
+    if (!this.owners.has(key)) {
+      this.owners.set(key, owner);
+    }
+  }
+
+  /** A file of the crate gave one of its nodes a key. */
+  noteKey(nodeId: number, key: string): void {
+    if (!this.nodeKeys.has(nodeId)) {
+      this.nodeKeys.set(nodeId, key);
+    }
+  }
+
   /** The analysis that owns the future with this key, if any file does. */
   ownerOf(key: string): FileAnalysis | undefined {
-    return this.analyses.find((a) => a.ownsFuture(key));
+    return this.owners.get(key);
   }
 
   keyOf(node: SyntaxNode): string | undefined {
-    for (const a of this.analyses) {
-      const key = a.ownKeyOf(node);
-      if (key) {
-        return key;
-      }
-    }
-    return undefined;
+    return this.nodeKeys.get(node.id);
   }
 }
 
@@ -582,10 +595,6 @@ class FileAnalysis {
   useCrateIndex(index: ItemIndex): void {
     this.index = index;
     this.itemDependencies = new ItemDependencies(index);
-  }
-
-  ownsFuture(key: string): boolean {
-    return this.futures.has(key);
   }
 
   /** This file's future with that key, or another file's of the same crate. */
@@ -943,7 +952,7 @@ class FileAnalysis {
     // Numbered within the enclosing fn: the id survives edits elsewhere in the file.
     const ordinal = this.nestedCount.get(owner) ?? 0;
     this.nestedCount.set(owner, ordinal + 1);
-    this.nodeKeys.set(node.id, `${owner}/${ordinal}`);
+    this.setNodeKey(node.id, `${owner}/${ordinal}`);
     this.addFuture({
       id: this.keyOf(node),
       kind: node.type === 'async_block' ? 'block' : 'closure',
@@ -1019,7 +1028,7 @@ class FileAnalysis {
     const dup = this.nestedCount.get(`dup:${base}`) ?? 0;
     this.nestedCount.set(`dup:${base}`, dup + 1);
     const key = dup === 0 ? base : `${base}#${dup}`;
-    this.nodeKeys.set(node.id, key);
+    this.setNodeKey(node.id, key);
     return key;
   }
 
@@ -1028,8 +1037,9 @@ class FileAnalysis {
     return this.nodeKeys.get(node.id) ?? this.crate?.keyOf(node) ?? `node:${node.id}`;
   }
 
-  ownKeyOf(node: SyntaxNode): string | undefined {
-    return this.nodeKeys.get(node.id);
+  private setNodeKey(nodeId: number, key: string): void {
+    this.nodeKeys.set(nodeId, key);
+    this.crate?.noteKey(nodeId, key);
   }
 
   private readonly nodeKeys = new Map<number, string>();
@@ -1038,6 +1048,7 @@ class FileAnalysis {
   private addFuture(entry: FutureEntry): void {
     if (!this.futures.has(entry.id)) {
       this.futures.set(entry.id, entry);
+      this.crate?.noteFuture(entry.id, this);
       this.order.push(entry);
     }
   }
