@@ -1091,7 +1091,8 @@ class FileAnalysis {
         if (e) {
           return e.body?.outputType ?? this.declaredOutput(e) ?? UNKNOWN;
         }
-        return null;
+        // A dependency's async fn: its body is not walked, its declared output is known.
+        return this.options.dependencies?.asyncOutput(id) ?? null;
       },
     };
   }
