@@ -11,7 +11,7 @@ import { ParseTimeout, SyntaxNode, parseRust } from '../syntax/parser';
 import { indexItems } from '../items/items';
 import { UserType } from '../types/layout';
 import { Ty } from '../types/types';
-import { FnInfo } from '../items/items';
+import { FnInfo, SelfKind } from '../items/items';
 import { DependencyFile, DependencyPackage } from './dependencySources';
 
 export interface ModuleScope {
@@ -43,8 +43,12 @@ export interface DependencyFn {
   isAsync: boolean;
   /** Takes `self` (a method): its path-call form passes the receiver first. */
   hasSelf: boolean;
+  /** How it takes `self` (null: an associated fn without `self`). */
+  selfKind: SelfKind;
   /** The impl's own generic parameters (an associated fn's), bound from arguments or unknown. */
   implGenerics: string[];
+  /** The impl's self type's arguments (`impl<T> Chan<T>`: `[T]`), bound from a receiver's. */
+  selfArgs: Ty[];
   /** The path rustc names it by (`net::tcp::TcpStream::connect`). */
   path: string;
   /** Defined in an impl block. */
@@ -351,7 +355,9 @@ function dependencyFn(info: FnInfo): DependencyFn {
     ret: info.ret,
     isAsync: info.isAsync,
     hasSelf: info.params.some((p) => p.isSelf),
+    selfKind: info.selfKind,
     implGenerics,
+    selfArgs: info.selfTy?.k === 'adt' ? info.selfTy.args : [],
     path: info.path,
     associated: info.selfTy !== null,
   };

@@ -6,7 +6,7 @@
  */
 import { ItemIndex, resolveWrittenPath } from '../items/items';
 import { inScope } from '../types/layout';
-import { PRELUDE_TYPES, STD_ROOTS, Ty, UNKNOWN, substitute } from '../types/types';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, UNKNOWN, hasUnknown, substitute } from '../types/types';
 import type { DependencyFn } from './crateModules';
 import type { ForeignFn } from './dependencyTypes';
 
@@ -44,8 +44,17 @@ export function dependencyCallType(
   if (ret.k === 'adt' && index.types.has(ret.segments[ret.segments.length - 1])) {
     return fn.isAsync ? found.futureOf(UNKNOWN) : null;
   }
-  const result = substitute(marked(ret), bound);
+  const result = settled(fn, substitute(marked(ret), bound));
   return fn.isAsync ? found.futureOf(result) : result;
+}
+
+/**
+ * An associated fn's or method's result with a part not known (`JoinSet::new()`'s `T`) is not
+ * known at all: a partly sized value would count where the liveness analysis keeps it longer
+ * than rustc does (a temporary of a macro's match), and a lower bound must never exceed rustc's.
+ */
+function settled(fn: DependencyFn, result: Ty): Ty {
+  return fn.associated && hasUnknown(result) ? UNKNOWN : result;
 }
 
 /**
@@ -104,4 +113,28 @@ function marked(ty: Ty): Ty {
     STD_ROOTS.has(ty.segments[0]) ||
     (ty.segments.length === 1 && (PRELUDE_TYPES.has(ty.segments[0]) || ty.segments[0] === 'Pin'));
   return std || ty.scope === undefined ? { ...ty, args } : { ...ty, args, origin: 'dependency' };
+}
+
+/**
+ * The result type of `recv.method(..)` for another crate's method: the impl's generics bound by
+ * the receiver's type arguments, the method's own by the turbofish and arguments.
+ */
+export function dependencyMethodType(
+  recv: Ty & { k: 'adt' },
+  found: ForeignFn,
+  argTy: (i: number) => Ty,
+  turbo: Ty[],
+): Ty {
+  const { fn, scope } = found;
+  const bound = boundGenerics(fn, { segs: [], turbo, argTy });
+  if (bound === null) {
+    return UNKNOWN;
+  }
+  fn.selfArgs.forEach((arg, i) => {
+    if (arg.k === 'param') {
+      bound.set(arg.name, recv.args[i] ?? UNKNOWN);
+    }
+  });
+  const result = settled(fn, substitute(marked(inScope(fn.ret, scope)), bound));
+  return fn.isAsync ? found.futureOf(result) : result;
 }

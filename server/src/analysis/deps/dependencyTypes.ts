@@ -263,6 +263,30 @@ export class DependencyTypes {
       : null;
   }
 
+  /**
+   * A method of another crate's type (its path as `foreignType` reads it), from the inherent
+   * impls written beside the type; `unknown` when it has none of that name (a trait's, or one not
+   * read here); null when the path is not another crate's type.
+   */
+  foreignMethod(
+    segments: string[],
+    scope: string | undefined,
+    globs: readonly string[][],
+    name: string,
+  ): ForeignFn | 'unknown' | null {
+    const found = this.foreignType(segments, scope, globs);
+    if (found?.kind !== 'type') {
+      return null;
+    }
+    const split = found.scope.indexOf(SCOPE_SEPARATOR);
+    const pkg = found.scope.slice(0, split);
+    const module = found.scope.slice(split + 1);
+    const moduleScope = this.crate(pkg)?.scope(module === '' ? [] : module.split('::'));
+    const key = `${found.type.name}::${name}`;
+    const fn = moduleScope?.ambiguousMethods.has(key) ? undefined : moduleScope?.methods.get(key);
+    return fn ? this.foreignFnOf(pkg, found.scope, fn) : 'unknown';
+  }
+
   /** What awaiting a future `foreignFn` made yields; null for any other future. */
   asyncOutput(futureId: string): Ty | null {
     return futureId.startsWith(DEPENDENCY_FUTURE) ? (this.asyncOutputs.get(futureId) ?? null) : null;
@@ -395,12 +419,20 @@ export class DependencyTypes {
       // Awaiting it awaits what `into_future` makes, not the value itself.
       return null;
     }
-    const label = `${this.graph.package(target.pkg)?.label ?? target.pkg} ${target.fn.path}`;
+    return this.foreignFnOf(
+      target.pkg,
+      `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`,
+      target.fn,
+    );
+  }
+
+  private foreignFnOf(pkg: string, scope: string, fn: DependencyFn): ForeignFn {
+    const label = `${this.graph.package(pkg)?.label ?? pkg} ${fn.path}`;
     return {
-      fn: target.fn,
-      scope: `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`,
+      fn,
+      scope,
       futureOf: (output) => {
-        const id = `${DEPENDENCY_FUTURE}${target.pkg}::${target.fn.path}->${JSON.stringify(output)}`;
+        const id = `${DEPENDENCY_FUTURE}${pkg}::${fn.path}->${JSON.stringify(output)}`;
         this.asyncOutputs.set(id, output);
         // Its body is another crate's, not walked here: the future's size stays unknown.
         return { k: 'future', id, label: `{async fn body of ${label}()}` };
