@@ -59,6 +59,8 @@ export class DependencyTypes {
   private readonly lookups = new Map<string, Target>();
   /** What awaiting each dependency async fn's future yields, by the future's id. */
   private readonly asyncOutputs = new Map<string, Ty>();
+  /** `foreignMethod`'s answers (every method call on every type asks). */
+  private readonly methods = new Map<string, ForeignFn | 'unknown' | null>();
 
   constructor(private readonly graph: DependencyGraph) {}
 
@@ -240,7 +242,8 @@ export class DependencyTypes {
       case 'fn':
         return null;
       case 'type': {
-        const method = ns === 'value' && rest.length === 1 ? this.associatedFn(head, rest[0]) : null;
+        const method =
+          ns === 'value' && rest.length === 1 ? this.associatedFn(head, rest[0]) : null;
         if (method !== null) {
           return method;
         }
@@ -274,6 +277,28 @@ export class DependencyTypes {
     globs: readonly string[][],
     name: string,
   ): ForeignFn | 'unknown' | null {
+    const bare = segments.length === 1;
+    if (
+      scope === undefined &&
+      (STD_ROOTS.has(segments[0]) || (bare && PRELUDE_TYPES.has(segments[0])))
+    ) {
+      return null;
+    }
+    // A bare name of the analysed crate's file is read through that file's glob imports.
+    const from = scope ?? (bare ? globs.map((g) => g.join('::')).join(',') : '');
+    const key = `${from}${SCOPE_SEPARATOR}${segments.join('::')}${SCOPE_SEPARATOR}${name}`;
+    if (!this.methods.has(key)) {
+      this.methods.set(key, this.foreignMethodUncached(segments, scope, globs, name));
+    }
+    return this.methods.get(key)!;
+  }
+
+  private foreignMethodUncached(
+    segments: string[],
+    scope: string | undefined,
+    globs: readonly string[][],
+    name: string,
+  ): ForeignFn | 'unknown' | null {
     const found = this.foreignType(segments, scope, globs);
     if (found?.kind !== 'type') {
       return null;
@@ -289,7 +314,9 @@ export class DependencyTypes {
 
   /** What awaiting a future `foreignFn` made yields; null for any other future. */
   asyncOutput(futureId: string): Ty | null {
-    return futureId.startsWith(DEPENDENCY_FUTURE) ? (this.asyncOutputs.get(futureId) ?? null) : null;
+    return futureId.startsWith(DEPENDENCY_FUTURE)
+      ? (this.asyncOutputs.get(futureId) ?? null)
+      : null;
   }
 
   /** Segments looked up one module after another, from `module`. */
