@@ -1102,6 +1102,19 @@ class FileAnalysis {
       dependencyFn: this.options.dependencies
         ? (path) => this.options.dependencies!.foreignFn(path)
         : undefined,
+      dependencyMethod: this.options.dependencies
+        ? (recv, method) =>
+            // The crate's own type of that name answers to a bare name before any glob does.
+            recv.k === 'adt' &&
+            (recv.scope !== undefined || !this.index.types.has(recv.segments[0]))
+              ? this.options.dependencies!.foreignMethod(
+                  recv.segments,
+                  recv.scope,
+                  this.index.globImports,
+                  method,
+                )
+              : null
+        : undefined,
       futureOfFn: (fn, subst) => {
         const e = this.findFuture(this.keyOf(fn.node))?.entry;
         if (!e) {
@@ -1121,7 +1134,8 @@ class FileAnalysis {
         if (e) {
           return e.body?.outputType ?? this.declaredOutput(e) ?? UNKNOWN;
         }
-        return null;
+        // A dependency's async fn: its body is not walked, its declared output is known.
+        return this.options.dependencies?.asyncOutput(id) ?? null;
       },
     };
   }

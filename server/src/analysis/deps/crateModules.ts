@@ -11,7 +11,7 @@ import { ParseTimeout, SyntaxNode, parseRust } from '../syntax/parser';
 import { indexItems } from '../items/items';
 import { UserType } from '../types/layout';
 import { Ty } from '../types/types';
-import { FnInfo } from '../items/items';
+import { FnInfo, SelfKind } from '../items/items';
 import { DependencyFile, DependencyPackage } from './dependencySources';
 
 export interface ModuleScope {
@@ -27,6 +27,10 @@ export interface ModuleScope {
   fns: Map<string, DependencyFn>;
   /** Fn names the module defines more than once. */
   ambiguousFns: Set<string>;
+  /** Associated fns of the module's inherent impls, by `Type::name`. */
+  methods: Map<string, DependencyFn>;
+  /** `Type::name`s the module's impls define more than once (per cfg, per generic argument). */
+  ambiguousMethods: Set<string>;
 }
 
 /** A dependency's free fn, as much of its signature as sizing its result needs. */
@@ -37,6 +41,18 @@ export interface DependencyFn {
   params: Ty[];
   ret: Ty;
   isAsync: boolean;
+  /** Takes `self` (a method): its path-call form passes the receiver first. */
+  hasSelf: boolean;
+  /** How it takes `self` (null: an associated fn without `self`). */
+  selfKind: SelfKind;
+  /** The impl's own generic parameters (an associated fn's), bound from arguments or unknown. */
+  implGenerics: string[];
+  /** The impl's self type's arguments (`impl<T> Chan<T>`: `[T]`), bound from a receiver's. */
+  selfArgs: Ty[];
+  /** The path rustc names it by (`net::tcp::TcpStream::connect`). */
+  path: string;
+  /** Defined in an impl block. */
+  associated: boolean;
 }
 
 /** Files parsed per dependency file are bounded by this budget each (a batch can afford it). */
@@ -201,6 +217,7 @@ export class CrateModules {
         inline.set(path[path.length - 1], scope);
       }
       this.noteFns(index.fns);
+      this.noteMethods(index.methods);
       const own = file.modulePath[file.modulePath.length - 1] ?? '';
       for (const [name, modules] of index.typeModules) {
         for (const m of new Set(modules)) {
@@ -250,13 +267,33 @@ export class CrateModules {
         if (scope.fns.has(name)) {
           scope.ambiguousFns.add(name);
         }
-        scope.fns.set(name, {
-          name,
-          generics: info.generics,
-          params: info.params.filter((p) => !p.isSelf).map((p) => p.ty),
-          ret: info.ret,
-          isAsync: info.isAsync,
-        });
+        scope.fns.set(name, dependencyFn(info));
+      }
+    }
+  }
+
+  /**
+   * Associated fns of inherent impls (`impl TcpStream { pub async fn connect(..) }`), each in the
+   * scope of the module its impl is written in. Trait impls' fns are not named by such paths.
+   */
+  private noteMethods(methods: Map<string, FnInfo[]>): void {
+    const seen = new Set<FnInfo>();
+    for (const infos of methods.values()) {
+      for (const info of infos) {
+        if (seen.has(info) || info.path.startsWith('<') || info.inBody) {
+          continue;
+        }
+        seen.add(info);
+        const segments = info.path.split('::');
+        const scope = this.scopes.get(moduleKey(segments.slice(0, -2)));
+        const key = segments.slice(-2).join('::');
+        if (!scope || segments.length < 2) {
+          continue;
+        }
+        if (scope.methods.has(key)) {
+          scope.ambiguousMethods.add(key);
+        }
+        scope.methods.set(key, dependencyFn(info));
       }
     }
   }
@@ -290,12 +327,40 @@ export class CrateModules {
       globs,
       fns: new Map(),
       ambiguousFns: new Set(),
+      methods: new Map(),
+      ambiguousMethods: new Set(),
     };
     if (!this.scopes.has(key)) {
       this.scopes.set(key, scope);
     }
     return this.scopes.get(key)!;
   }
+}
+
+function dependencyFn(info: FnInfo): DependencyFn {
+  const own = new Set(info.generics);
+  const implGenerics: string[] = [];
+  // The impl's parameters are the ones its self type is written with (`impl<T> Chan<T>`).
+  if (info.selfTy?.k === 'adt') {
+    for (const arg of info.selfTy.args) {
+      if (arg.k === 'param' && own.has(arg.name)) {
+        implGenerics.push(arg.name);
+      }
+    }
+  }
+  return {
+    name: info.name,
+    generics: info.generics,
+    params: info.params.filter((p) => !p.isSelf).map((p) => p.ty),
+    ret: info.ret,
+    isAsync: info.isAsync,
+    hasSelf: info.params.some((p) => p.isSelf),
+    selfKind: info.selfKind,
+    implGenerics,
+    selfArgs: info.selfTy?.k === 'adt' ? info.selfTy.args : [],
+    path: info.path,
+    associated: info.selfTy !== null,
+  };
 }
 
 /** The paths of the inline `mod x { .. }` of a file, relative to it. */

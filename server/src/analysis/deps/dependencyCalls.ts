@@ -6,7 +6,8 @@
  */
 import { ItemIndex, resolveWrittenPath } from '../items/items';
 import { inScope } from '../types/layout';
-import { PRELUDE_TYPES, STD_ROOTS, Ty, substitute } from '../types/types';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, UNKNOWN, hasUnknown, substitute } from '../types/types';
+import type { DependencyFn } from './crateModules';
 import type { ForeignFn } from './dependencyTypes';
 
 export interface DependencyCall {
@@ -30,12 +31,45 @@ export function dependencyCallType(
     return null;
   }
   const found = lookup(resolveWrittenPath(call.segs, index));
-  if (!found || found.fn.isAsync) {
+  if (!found) {
     return null;
   }
   const { fn, scope } = found;
+  const bound = boundGenerics(fn, call);
+  if (bound === null) {
+    return null;
+  }
+  const ret = inScope(fn.ret, scope);
+  // The crate's own type of that name would answer to it wherever types are looked up by name.
+  if (ret.k === 'adt' && index.types.has(ret.segments[ret.segments.length - 1])) {
+    return fn.isAsync ? found.futureOf(UNKNOWN) : null;
+  }
+  const result = settled(fn, substitute(marked(ret), bound));
+  return fn.isAsync ? found.futureOf(result) : result;
+}
+
+/**
+ * An associated fn's or method's result with a part not known (`JoinSet::new()`'s `T`) is not
+ * known at all: a partly sized value would count where the liveness analysis keeps it longer
+ * than rustc does (a temporary of a macro's match), and a lower bound must never exceed rustc's.
+ */
+function settled(fn: DependencyFn, result: Ty): Ty {
+  return fn.associated && hasUnknown(result) ? UNKNOWN : result;
+}
+
+/**
+ * The fn's generics bound by the turbofish (its own generics, after an impl's) and by the
+ * arguments passed for them; null when the turbofish cannot be matched to them. An associated
+ * fn's unbound generics are unknown: its impl's `T` is no parameter of the caller's.
+ */
+function boundGenerics(fn: DependencyFn, call: DependencyCall): Map<string, Ty> | null {
+  const own = fn.generics.filter((g) => !fn.implGenerics.includes(g));
+  const associated = fn.associated;
+  if (associated && call.turbo.length > 0 && call.turbo.length !== own.length) {
+    return null;
+  }
   const bound = new Map<string, Ty>();
-  fn.generics.forEach((g, i) => {
+  own.forEach((g, i) => {
     if (call.turbo[i]) {
       bound.set(g, call.turbo[i]);
     }
@@ -45,12 +79,14 @@ export function dependencyCallType(
       bound.set(p.name, call.argTy(i));
     }
   });
-  const ret = inScope(fn.ret, scope);
-  // The crate's own type of that name would answer to it wherever types are looked up by name.
-  if (ret.k === 'adt' && index.types.has(ret.segments[ret.segments.length - 1])) {
-    return null;
+  if (associated) {
+    for (const g of fn.generics) {
+      if (!bound.has(g)) {
+        bound.set(g, UNKNOWN);
+      }
+    }
   }
-  return substitute(marked(ret), bound);
+  return bound;
 }
 
 /**
@@ -77,4 +113,28 @@ function marked(ty: Ty): Ty {
     STD_ROOTS.has(ty.segments[0]) ||
     (ty.segments.length === 1 && (PRELUDE_TYPES.has(ty.segments[0]) || ty.segments[0] === 'Pin'));
   return std || ty.scope === undefined ? { ...ty, args } : { ...ty, args, origin: 'dependency' };
+}
+
+/**
+ * The result type of `recv.method(..)` for another crate's method: the impl's generics bound by
+ * the receiver's type arguments, the method's own by the turbofish and arguments.
+ */
+export function dependencyMethodType(
+  recv: Ty & { k: 'adt' },
+  found: ForeignFn,
+  argTy: (i: number) => Ty,
+  turbo: Ty[],
+): Ty {
+  const { fn, scope } = found;
+  const bound = boundGenerics(fn, { segs: [], turbo, argTy });
+  if (bound === null) {
+    return UNKNOWN;
+  }
+  fn.selfArgs.forEach((arg, i) => {
+    if (arg.k === 'param') {
+      bound.set(arg.name, recv.args[i] ?? UNKNOWN);
+    }
+  });
+  const result = settled(fn, substitute(marked(inScope(fn.ret, scope)), bound));
+  return fn.isAsync ? found.futureOf(result) : result;
 }

@@ -8,7 +8,7 @@
  * written in), so a field's `Inner` is tokio's `Inner`, never the analysed crate's nor std's.
  */
 import { ForeignType, UserType } from '../types/layout';
-import { PRELUDE_TYPES, STD_ROOTS } from '../types/types';
+import { PRELUDE_TYPES, STD_ROOTS, Ty } from '../types/types';
 import { CrateModules, DependencyFn, moduleKey } from './crateModules';
 
 /** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
@@ -18,8 +18,16 @@ type Namespace = 'type' | 'value';
 export interface ForeignFn {
   fn: DependencyFn;
   scope: string;
+  /**
+   * For an async fn: its future, awaited as yielding `output` (its declared result, generics
+   * bound). Its body is not walked, so the future has no size: its label names crate and fn.
+   */
+  futureOf(output: Ty): Ty;
 }
 import { DependencyGraph, DependencyPackage } from './dependencySources';
+
+/** Ids of dependencies' async fn futures start with this (no future of the analysed crate's). */
+const DEPENDENCY_FUTURE = 'dependency-future:';
 
 /** Where a path leads inside the graph. */
 type Target =
@@ -50,6 +58,10 @@ export class DependencyTypes {
   readonly missingUsed = new Map<string, string>();
   /** What each name means in each module, once looked up (see `lookup`). */
   private readonly lookups = new Map<string, Target>();
+  /** What awaiting each dependency async fn's future yields, by the future's id. */
+  private readonly asyncOutputs = new Map<string, Ty>();
+  /** `foreignMethod`'s answers (every method call on every type asks). */
+  private readonly methods = new Map<string, ForeignFn | 'unknown' | null>();
 
   constructor(private readonly graph: DependencyGraph) {}
 
@@ -243,13 +255,82 @@ export class DependencyTypes {
         return head.missing ? withRest(head.missing, rest) : head;
       case 'fn':
         return null;
-      case 'type':
+      case 'type': {
+        const method =
+          ns === 'value' && rest.length === 1 ? this.associatedFn(head, rest[0]) : null;
+        if (method !== null) {
+          return method;
+        }
         // An associated item (`Enum::Variant`, `<T>::Assoc`): not a type this index sizes.
         return {
           k: 'missing',
           reason: `${head.type.name}::${rest.join('::')} (an associated item)`,
         };
+      }
     }
+  }
+
+  /** `Type::name` of an inherent impl written beside the type, when it takes no `self`. */
+  private associatedFn(head: Target & { k: 'type' }, name: string): Target {
+    const scope = this.crate(head.pkg)?.scope(head.module);
+    const key = `${head.type.name}::${name}`;
+    const fn = scope?.ambiguousMethods.has(key) ? undefined : scope?.methods.get(key);
+    return fn && !fn.hasSelf && head.type.kind !== 'alias'
+      ? { k: 'fn', pkg: head.pkg, module: head.module, fn }
+      : null;
+  }
+
+  /**
+   * A method of another crate's type (its path as `foreignType` reads it), from the inherent
+   * impls written beside the type; `unknown` when it has none of that name (a trait's, or one not
+   * read here); null when the path is not another crate's type.
+   */
+  foreignMethod(
+    segments: string[],
+    scope: string | undefined,
+    globs: readonly string[][],
+    name: string,
+  ): ForeignFn | 'unknown' | null {
+    const bare = segments.length === 1;
+    if (
+      scope === undefined &&
+      (STD_ROOTS.has(segments[0]) || (bare && PRELUDE_TYPES.has(segments[0])))
+    ) {
+      return null;
+    }
+    // A bare name of the analysed crate's file is read through that file's glob imports.
+    const from = scope ?? (bare ? globs.map((g) => g.join('::')).join(',') : '');
+    const key = `${from}${SCOPE_SEPARATOR}${segments.join('::')}${SCOPE_SEPARATOR}${name}`;
+    if (!this.methods.has(key)) {
+      this.methods.set(key, this.foreignMethodUncached(segments, scope, globs, name));
+    }
+    return this.methods.get(key)!;
+  }
+
+  private foreignMethodUncached(
+    segments: string[],
+    scope: string | undefined,
+    globs: readonly string[][],
+    name: string,
+  ): ForeignFn | 'unknown' | null {
+    const found = this.foreignType(segments, scope, globs);
+    if (found?.kind !== 'type') {
+      return null;
+    }
+    const split = found.scope.indexOf(SCOPE_SEPARATOR);
+    const pkg = found.scope.slice(0, split);
+    const module = found.scope.slice(split + 1);
+    const moduleScope = this.crate(pkg)?.scope(module === '' ? [] : module.split('::'));
+    const key = `${found.type.name}::${name}`;
+    const fn = moduleScope?.ambiguousMethods.has(key) ? undefined : moduleScope?.methods.get(key);
+    return fn ? this.foreignFnOf(pkg, found.scope, fn) : 'unknown';
+  }
+
+  /** What awaiting a future `foreignFn` made yields; null for any other future. */
+  asyncOutput(futureId: string): Ty | null {
+    return futureId.startsWith(DEPENDENCY_FUTURE)
+      ? (this.asyncOutputs.get(futureId) ?? null)
+      : null;
   }
 
   /** Segments looked up one module after another, from `module`. */
@@ -379,7 +460,25 @@ export class DependencyTypes {
       // Awaiting it awaits what `into_future` makes, not the value itself.
       return null;
     }
-    return { fn: target.fn, scope: `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}` };
+    return this.foreignFnOf(
+      target.pkg,
+      `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`,
+      target.fn,
+    );
+  }
+
+  private foreignFnOf(pkg: string, scope: string, fn: DependencyFn): ForeignFn {
+    const label = `${this.graph.package(pkg)?.label ?? pkg} ${fn.path}`;
+    return {
+      fn,
+      scope,
+      futureOf: (output) => {
+        const id = `${DEPENDENCY_FUTURE}${pkg}::${fn.path}->${JSON.stringify(output)}`;
+        this.asyncOutputs.set(id, output);
+        // Its body is another crate's, not walked here: the future's size stays unknown.
+        return { k: 'future', id, label: `{async fn body of ${label}()}` };
+      },
+    };
   }
 }
 

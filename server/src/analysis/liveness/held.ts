@@ -194,6 +194,8 @@ export interface BodyContext {
   futureOutput(id: string): Ty | null;
   /** A dependency's fn a call names (see `analysis/deps`). */
   dependencyFn?: (path: string[]) => ForeignFn | null;
+  /** A method of another crate's type (see `InferEnv.dependencyMethod`). */
+  dependencyMethod?: (recv: Ty, method: string) => ForeignFn | 'unknown' | null;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
   /** The enclosing fn's closure-trait bounds (`F: FnMut(u32) -> Fut`). */

@@ -97,6 +97,7 @@ export abstract class WalkState {
       futureOfFn: (f, m) => ctx.futureOfFn(f, m),
       futureOutput: (id) => ctx.futureOutput(id),
       dependencyFn: ctx.dependencyFn,
+      dependencyMethod: ctx.dependencyMethod,
     });
     this.typer = new ExprTyper(env);
   }

@@ -30,7 +30,7 @@ import {
 import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
-import { dependencyCallType } from '../deps/dependencyCalls';
+import { dependencyCallType, dependencyMethodType } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
 
 export { elementType, isStdPath };
@@ -57,6 +57,11 @@ export interface InferEnv {
   closureOutput?(node: SyntaxNode): Ty | undefined;
   /** A dependency's fn that a call's resolved path names (see `analysis/deps`). */
   dependencyFn?(path: string[]): ForeignFn | null;
+  /**
+   * A method of another crate's type (see `DependencyTypes.foreignMethod`): `unknown` when the
+   * type is another crate's but that method was not read, null when the type is not.
+   */
+  dependencyMethod?(recv: Ty, method: string): ForeignFn | 'unknown' | null;
 }
 
 const STRING: Ty = adt('String');
@@ -156,6 +161,10 @@ const PRIMITIVE_BY_REF = new Set([
 
 /** How a method uses its receiver: by value, `&self` or `&mut self`. */
 export function receiverMode(recvTy: Ty, method: string, env: InferEnv): SelfKind {
+  const foreign = env.dependencyMethod?.(peelRefs(recvTy), method);
+  if (foreign && foreign !== 'unknown' && foreign.fn.selfKind) {
+    return foreign.fn.selfKind;
+  }
   const user = findMethod(recvTy, method, env.index);
   if (user) {
     return user.selfKind ?? 'value';
@@ -852,6 +861,11 @@ export class ExprTyper {
    * derefs), else what the std method table (`methodSignatures.ts`) says.
    */
   methodType(recvTy: Ty, method: string, argTy: (i: number) => Ty, turbo: Ty[] = []): Ty {
+    const recv = peelRefs(recvTy);
+    const foreign = this.env.dependencyMethod?.(recv, method);
+    if (recv.k === 'adt' && foreign && foreign !== 'unknown' && foreign.fn.selfKind) {
+      return dependencyMethodType(recv, foreign, argTy, turbo);
+    }
     const user = findMethod(recvTy, method, this.env.index);
     if (user) {
       return this.fnResult(user, peelRefs(recvTy), argTy);
