@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { MeasureExactSizesResult } from '../../server/src/protocol';
 import { futureHintObjects, futureHints, TempCrate } from './support/crates';
-import { LspSession } from './support/lspSession';
+import { LspSession, until } from './support/lspSession';
 
 const MEASURE = 'rustFutureSize.measureExactSizes';
 
@@ -171,7 +171,10 @@ describe('calibration: toolchain fallback (scripted cargo)', function () {
     );
 
     // The hint, its tooltip and the layout document: rustc's numbers, and which rustc.
-    assert.strictEqual((await futureHints(lsp, lib)).run, 'future 40 B (measured)');
+    // The crate is analysed again with the measurement in the background; the hints follow it.
+    await until('the measured hint', async () =>
+      (await futureHints(lsp, lib)).run === 'future 40 B (measured)' ? true : undefined,
+    );
     const tooltip = await lsp.tooltipOf((await futureHintObjects(lsp, lib)).run);
     assert.match(tooltip, /with RUSTC_BOOTSTRAP=1/);
     assert.match(tooltip, /listener\W+16\sB/);
