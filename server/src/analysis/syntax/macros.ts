@@ -30,17 +30,22 @@ export class MacroTrees {
   private readonly trees: Tree[] = [];
   /** How deep inside other macros' inputs each parsed input tree sits (1 for a macro in the file). */
   private readonly nesting = new Map<Tree, number>();
-  private readonly cache = new Map<number, SyntaxNode[]>();
-  private readonly itemCache = new Map<number, SyntaxNode | null>();
+  /**
+   * By tree, then node id: a node's id is its address in tree-sitter's memory, which a tree parsed
+   * after another was freed (a crate's files without `async` go early) may reuse.
+   */
+  private readonly cache = new Map<Tree, Map<number, SyntaxNode[]>>();
+  private readonly itemCache = new Map<Tree, Map<number, SyntaxNode | null>>();
 
   /** The macro's arguments as expression nodes (empty when they do not parse as expressions). */
   arguments(macro: SyntaxNode): SyntaxNode[] {
-    const cached = this.cache.get(macro.id);
+    const byId = perTree(this.cache, macro);
+    const cached = byId.get(macro.id);
     if (cached) {
       return cached;
     }
     const result = this.parseArguments(macro);
-    this.cache.set(macro.id, result);
+    byId.set(macro.id, result);
     return result;
   }
 
@@ -49,7 +54,8 @@ export class MacroTrees {
    * their own with positions kept; null when the macro holds no items.
    */
   items(macro: SyntaxNode): SyntaxNode | null {
-    const cached = this.itemCache.get(macro.id);
+    const byId = perTree(this.itemCache, macro);
+    const cached = byId.get(macro.id);
     if (cached !== undefined) {
       return cached;
     }
@@ -68,7 +74,7 @@ export class MacroTrees {
         result = null;
       }
     }
-    this.itemCache.set(macro.id, result);
+    byId.set(macro.id, result);
     return result;
   }
 
@@ -155,4 +161,14 @@ function rewriteSelect(content: string): string {
 /** A macro invocation's name without its path: `tokio::select!` → `select`; '' for no macro. */
 export function macroName(node: SyntaxNode | null): string {
   return node?.childForFieldName('macro')?.text.split('::').pop()?.trim() ?? '';
+}
+
+/** The node-id map of the node's own tree in a cache keyed by tree. */
+function perTree<T>(cache: Map<Tree, Map<number, T>>, node: SyntaxNode): Map<number, T> {
+  let byId = cache.get(node.tree);
+  if (!byId) {
+    byId = new Map();
+    cache.set(node.tree, byId);
+  }
+  return byId;
 }
