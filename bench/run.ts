@@ -19,10 +19,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { parseArgs } from 'util';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fnsForLines, generateRust, random } from './generate';
 import { measureSection } from './measure';
 import { ContentChange, LspClient } from './lspClient';
+import { reparseTimes } from './reparseTimes';
 import { profile, ProfileSummary, summarise } from './profile';
 import { targetsSection } from './targets';
 
@@ -323,32 +323,6 @@ async function keystrokes(
   return { latencies, medianHints: median(hintCounts), emptyAnswers };
 }
 
-/**
- * The floor under those latencies: the same edits replayed in this process, timing only tree-sitter's
- * incremental re-parse (as the server does it, from the previous tree). A keystroke that breaks the
- * syntax can cost tree-sitter's error recovery tens of milliseconds on its own.
- */
-function parseFloor(text: string, edits: number, seed: number): number[] {
-  const trees = new syntaxTrees.SyntaxTrees();
-  let document = TextDocument.create('file:///floor.rs', 'rust', 1, text);
-  trees.treeFor(document, 10_000);
-  const times: number[] = [];
-  try {
-    for (const [i, change] of editSequence(text, edits, seed).entries()) {
-      trees.recordChanges(document, [change]);
-      document = TextDocument.update(document, [change], document.version + 1);
-      const started = performance.now();
-      trees.treeFor(document, 10_000);
-      if (i >= WARMUP_EDITS) {
-        times.push(performance.now() - started);
-      }
-    }
-  } finally {
-    trees.forget(document.uri);
-  }
-  return times;
-}
-
 /** The server's memory once its peak has not grown for `quietMs` (at most `maxMs`). */
 async function settledMemory(
   client: LspClient,
@@ -398,7 +372,12 @@ function keystrokeRow(
 ): Row {
   const { latencies } = result;
   const empty = result.emptyAnswers > 0 ? `; ${result.emptyAnswers} answers without hints` : '';
-  const floor = parseFloor(text, latencies.length, seed);
+  const floor = reparseTimes(
+    syntaxTrees,
+    text,
+    editSequence(text, latencies.length, seed),
+    WARMUP_EDITS,
+  );
   // The server's JIT is still compiling the incremental path over the first few dozen edits.
   const steady = latencies.slice(STEADY_AFTER);
   return {

@@ -15,6 +15,7 @@ import { pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fnsForLines, generateRust } from './generate';
 import { ContentChange, LspClient } from './lspClient';
+import { reparseTimes } from './reparseTimes';
 
 type ParserModule = typeof import('../server/src/analysis/syntax/parser');
 type SyntaxTreesModule = typeof import('../server/src/lsp/syntaxTrees');
@@ -216,30 +217,6 @@ function typingChanges(text: string): ContentChange[] {
   });
 }
 
-/** The same keys replayed in this process, timing tree-sitter's incremental re-parse only. */
-function incrementalParseTimes(
-  syntaxTrees: SyntaxTreesModule,
-  text: string,
-  changes: ContentChange[],
-): number[] {
-  const trees = new syntaxTrees.SyntaxTrees();
-  let document = TextDocument.create('file:///typing-floor.rs', 'rust', 1, text);
-  trees.treeFor(document, 10_000);
-  const times: number[] = [];
-  try {
-    for (const change of changes) {
-      trees.recordChanges(document, [change]);
-      document = TextDocument.update(document, [change], document.version + 1);
-      const started = performance.now();
-      trees.treeFor(document, 10_000);
-      times.push(performance.now() - started);
-    }
-  } finally {
-    trees.forget(document.uri);
-  }
-  return times;
-}
-
 async function typeInto(
   client: LspClient,
   file: string,
@@ -311,7 +288,7 @@ async function typingRows(
   const rows: TargetRow[] = [];
   for (const input of inputs) {
     const text = fs.readFileSync(input.file, 'utf8');
-    const parseFloor = incrementalParseTimes(syntaxTrees, text, typingChanges(text));
+    const parseFloor = reparseTimes(syntaxTrees, text, typingChanges(text));
     for (const [pace, paceMs] of [
       [`one key per ${PACE_MS} ms`, PACE_MS],
       ['back to back', 0],
