@@ -1277,14 +1277,8 @@ class FileAnalysis {
         `${this.nameOf(entry)} at line ${startOf(entry.node).row + 1}: skipped: ${reason}`,
       );
     }
-    const pos = this.positionOf(entry);
     return {
-      file: this.options.file,
-      kind: entry.kind,
-      name: this.nameOf(entry),
-      line: pos.line,
-      column: pos.column,
-      endLine: endOf(entry.node).row + 1,
+      ...this.whereOf(entry),
       size: null,
       align: 1,
       exact: false,
@@ -1293,6 +1287,19 @@ class FileAnalysis {
       awaits: [],
       skipped: reason,
       hash: hashText(entry.node.text),
+    };
+  }
+
+  /** The report fields that say which future this is and where it is. */
+  private whereOf(entry: FutureEntry) {
+    const pos = this.positionOf(entry);
+    return {
+      file: this.options.file,
+      kind: entry.kind,
+      name: this.nameOf(entry),
+      line: pos.line,
+      column: pos.column,
+      endLine: endOf(entry.node).row + 1,
     };
   }
 
@@ -1439,16 +1446,8 @@ class FileAnalysis {
     }
     heldBySaved.forEach((entries, i) => entries.forEach((h) => (h.offset = co.localOffsets[i])));
     upvars.forEach((u, i) => (u.offset = co.upvarOffsets[i]));
-    const pos = this.positionOf(entry);
     const hash = hashText(entry.node.text);
-    const where = {
-      file: this.options.file,
-      kind: entry.kind,
-      name: this.nameOf(entry),
-      line: pos.line,
-      column: pos.column,
-      endLine: endOf(entry.node).row + 1,
-    };
+    const where = this.whereOf(entry);
     const layout = {
       tagOffset: co.tagOffset,
       tagSize: co.tagSize,
