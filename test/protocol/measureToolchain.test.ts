@@ -9,46 +9,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { MeasureExactSizesResult } from '../../server/src/protocol';
 import { futureHintObjects, futureHints, TempCrate } from './support/crates';
-import { LspSession, until } from './support/lspSession';
+import { LspSession, repoRoot, until } from './support/lspSession';
 
 const MEASURE = 'rustFutureSize.measureExactSizes';
 
-const SOURCE = `use net::{Listener, Socket};
-
-async fn pause() {}
-
-pub async fn run(socket: Socket) {
-    let listener = Listener::bind().await;
-    pause().await;
-    drop(listener);
-    drop(socket);
-}
-`;
-
+/** A crate whose future only rustc can size (`test/support/measuredRun.ts` checks the recording). */
+const MEASURED = path.join(repoRoot, 'test', 'fixtures', 'measure', 'net-run');
+const SOURCE = fs.readFileSync(path.join(MEASURED, 'lib.rs'), 'utf8');
 /** What rustc prints for SOURCE's future, with net's types of 4 and 16 bytes. */
-const PRINTED = [
-  'type: `{async fn body of run()}`: 40 bytes, alignment: 8 bytes',
-  '    discriminant: 1 bytes',
-  '    variant `Unresumed`: 3 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-  '    variant `Suspend0`: 31 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-  '        local `.socket`: 4 bytes',
-  '        local `.__awaitee`: 24 bytes, type: {async fn body of net::Listener::bind()}',
-  '    variant `Suspend1`: 31 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-  '        local `.socket`: 4 bytes',
-  '        local `.__awaitee`: 1 bytes, alignment: 1 bytes, type: {async fn body of pause()}',
-  '        padding: 7 bytes',
-  '        local `.listener`: 16 bytes, alignment: 8 bytes',
-  '    variant `Returned`: 3 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-  '    variant `Panicked`: 3 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-  'type: `net::Listener`: 16 bytes, alignment: 8 bytes',
-]
-  .map((line) => `print-type-size ${line}`)
-  .join('\n');
+const PRINTED = fs.readFileSync(path.join(MEASURED, 'printed.txt'), 'utf8').trimEnd();
 
 /**
  * cargo as this machine's would behave: `+nightly` fails in proc-macro2; the stable one takes
@@ -173,7 +142,7 @@ describe('calibration: toolchain fallback (scripted cargo)', function () {
     // The hint, its tooltip and the layout document: rustc's numbers, and which rustc.
     // The crate is analysed again with the measurement in the background; the hints follow it.
     await until('the measured hint', async () =>
-      (await futureHints(lsp, lib)).run === 'future 40 B (measured)' ? true : undefined,
+      (await futureHints(lsp, lib)).run === 'future 56 B (measured)' ? true : undefined,
     );
     const tooltip = await lsp.tooltipOf((await futureHintObjects(lsp, lib)).run);
     assert.match(tooltip, /with RUSTC_BOOTSTRAP=1/);
@@ -184,8 +153,8 @@ describe('calibration: toolchain fallback (scripted cargo)', function () {
       { textDocument: { uri: lib }, position: { line: 5, character: 8 } },
     );
     assert.ok(layout);
-    assert.match(layout.text, /offset +16 {2}size +16 {2}local +listener/);
-    assert.strictEqual([...layout.text.matchAll(/^ {2}total 40$/gm)].length, 5, layout.text);
+    assert.match(layout.text, /offset +0 {2}size +16 {2}local +listener/);
+    assert.strictEqual([...layout.text.matchAll(/^ {2}total 56$/gm)].length, 5, layout.text);
 
     // The next run starts with the toolchain that worked.
     const again = await lsp.executeCommand<MeasureExactSizesResult>(MEASURE, [{ uri: lib }]);

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { FutureReport } from '../../server/src/analysis/report';
 import { loadServerModule } from '../support/repoPaths';
+import { MEASURED_PRINTED, MEASURED_SOURCE, printedByRustc } from '../support/measuredRun';
 
 const toolchain =
   loadServerModule<typeof import('../../server/src/measure/toolchain')>('measure/toolchain');
@@ -171,41 +172,8 @@ describe('measure: the cargo build', () => {
 });
 
 /** Other crates' types the source alone cannot size; rustc's layout names every field. */
-const SOURCE = `use net::{Listener, Socket};
-
-async fn pause() {}
-
-pub async fn run(socket: Socket) {
-    let listener = Listener::bind().await;
-    pause().await;
-    drop(listener);
-    drop(socket);
-}
-`;
-
-/** What rustc prints for SOURCE's future (with net's types of 4 and 16 bytes). */
-const PRINTED = [
-  'type: `{async fn body of run()}`: 40 bytes, alignment: 8 bytes',
-  '    discriminant: 1 bytes',
-  '    variant `Unresumed`: 3 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-  '    variant `Suspend0`: 31 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-  '        local `.socket`: 4 bytes',
-  '        local `.__awaitee`: 24 bytes, type: {async fn body of net::Listener::bind()}',
-  '    variant `Suspend1`: 31 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-  '        local `.socket`: 4 bytes',
-  '        local `.__awaitee`: 1 bytes, alignment: 1 bytes, type: {async fn body of pause()}',
-  '        padding: 7 bytes',
-  '        local `.listener`: 16 bytes, alignment: 8 bytes',
-  '    variant `Returned`: 3 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-  '    variant `Panicked`: 3 bytes',
-  '        upvar `.socket`: 4 bytes, offset: 0 bytes, alignment: 4 bytes',
-]
-  .map((line) => `print-type-size ${line}`)
-  .join('\n');
+const SOURCE = MEASURED_SOURCE;
+const PRINTED = MEASURED_PRINTED;
 
 function analyse(
   source: string,
@@ -238,15 +206,22 @@ const held = (future: FutureReport, name: string) =>
 describe('measure: one truth after a measurement', () => {
   before(() => engine.initAnalysis());
 
+  it('is fed what rustc prints for the measured crate', function () {
+    this.timeout(60_000);
+    const rustc = printedByRustc();
+    assert.ok(rustc.ok, rustc.ok ? '' : rustc.error);
+    assert.strictEqual(PRINTED, rustc.printed);
+  });
+
   it('gives held values and captured inputs the sizes rustc printed for them', () => {
     const before = analyse(SOURCE);
     assert.ok(held(before, 'listener').every((v) => v.size === null || !v.exact));
     const after = analyse(SOURCE, measure());
     assert.strictEqual(after.measured, true);
-    assert.strictEqual(after.size, 40);
+    assert.strictEqual(after.size, 56);
     const listener = held(after, 'listener');
     assert.ok(listener.length > 0);
-    assert.ok(listener.every((v) => v.size === 16 && v.exact && v.offset === 16));
+    assert.ok(listener.every((v) => v.size === 16 && v.exact && v.offset === 0));
     assert.deepStrictEqual(
       after.upvars.map((v) => [v.name, v.size, v.exact]),
       [['socket', 4, true]],
@@ -323,10 +298,23 @@ describe('measure: the layout document of a measured future', () => {
     );
   });
 
+  it('places one tag for every state where no state has a field, or none when no such place exists', () => {
+    const layout = (fields: [number, number][][]) => ({
+      tagSize: 1,
+      variants: fields.map((f, i) => ({
+        name: `Suspend${i}`,
+        size: 0,
+        fields: f.map(([offset, size]) => ({ kind: 'local' as const, name: 'x', size, offset })),
+      })),
+    });
+    assert.strictEqual(documents.sharedTagOffset(layout([[[0, 8]], [[8, 4]]]), 16), 12);
+    assert.strictEqual(documents.sharedTagOffset(layout([[[0, 8]], [[8, 8]]]), 16), undefined);
+  });
+
   it('shows rustc’s own states in the layout document, each adding up to the measured size', () => {
     const future = analyse(SOURCE, measure());
     const text = layoutDocument.renderLayout(future, 'src/lib.rs');
-    assert.match(text, /future run {2}size 40 B \(measured\)/);
+    assert.match(text, /future run {2}size 56 B \(measured\)/);
     const states = text.split(/\n(?=variant )/).slice(1);
     assert.deepStrictEqual(
       states.map((s) => /^variant (\S+)/.exec(s)![1]),
@@ -338,15 +326,18 @@ describe('measure: the layout document of a measured future', () => {
       );
       assert.strictEqual(
         sizes.reduce((a, b) => a + b, 0),
-        40,
+        56,
         state,
       );
-      assert.match(state, /^ {2}total 40$/m);
+      assert.match(state, /^ {2}total 56$/m);
     }
-    assert.match(text, /offset +16 {2}size +16 {2}local +listener .* line 6/);
+    assert.match(text, /offset +0 {2}size +16 {2}local +listener .* line 6/);
     assert.match(
       text,
-      /offset +8 {2}size +24 {2}awaitee +__awaitee +\{async fn body of net::Listener::bind\(\)\}/,
+      /offset +32 {2}size +24 {2}awaitee +__awaitee +\{async fn body of Listener::bind\(\)\}/,
     );
+    // One tag serves every state: it is at the same offset in each, where no state has a field.
+    const tags = states.map((s) => /^ {2}offset +(\d+) {2}size +1 {2}tag/m.exec(s)?.[1]);
+    assert.deepStrictEqual(tags, ['24', '24', '24', '24', '24']);
   });
 });

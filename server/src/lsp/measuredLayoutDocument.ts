@@ -21,15 +21,17 @@ export function renderMeasuredLayout(future: FutureReport, layout: MeasuredLayou
   const size = future.size ?? 0;
   const out = [
     `// The states, fields, offsets and sizes rustc printed (-Zprint-type-sizes) for this exact`,
-    `// source. rustc does not print where the state tag is: it is shown in the first gap that`,
-    `// holds it, else after the state's last field. Each state's rows add up to the size.`,
+    `// source. rustc does not print where the state tag is: it is shown at the first offset that`,
+    `// is free in every state (one tag serves them all). Each state's rows add up to the size.`,
     '',
     `future ${future.name}  size ${formatBytes(future.size, future.exact)} (measured)  align ${future.align}`,
     `state tag  size ${layout.tagSize}`,
   ];
+  const tagOffset = sharedTagOffset(layout, size);
   for (const variant of layout.variants) {
     out.push('', variantHeading(future, variant.name));
-    const rows = variantRows(variant.fields, layout.tagSize, size, valuesAt(future, variant.name));
+    const values = valuesAt(future, variant.name);
+    const rows = variantRows(variant.fields, layout.tagSize, size, values, tagOffset);
     out.push(...rows.map(rowLine));
     const sum = rows.reduce((n, r) => n + r.size, 0);
     out.push(`  total ${sum}${sum === size ? '' : ` (rustc's size is ${size})`}`);
@@ -65,21 +67,56 @@ function valuesAt(future: FutureReport, variant: string): Map<string, HeldValue>
 }
 
 /**
- * A state's fields in offset order, with the gaps between them as padding rows, the tag in the
- * first gap that holds it, and the end (`unused`) up to the future's size.
+ * Where the one state tag of the future can be: the lowest offset, aligned to the tag's size, that
+ * no field of any state covers. Undefined when there is none inside the size (a layout rustc
+ * printed in part): each state then shows the tag in its own first gap.
+ */
+export function sharedTagOffset(layout: MeasuredLayout, size: number): number | undefined {
+  const tag = layout.tagSize;
+  if (tag === 0) {
+    return undefined;
+  }
+  const covered = layout.variants.flatMap((v) =>
+    v.fields.map((f) => [f.offset, f.offset + f.size]),
+  );
+  for (let at = 0; at + tag <= size; at += tag) {
+    if (covered.every(([from, to]) => to <= at || from >= at + tag || from === to)) {
+      return at;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A state's fields in offset order, with the gaps between them as padding rows, the tag at
+ * `tagOffset` (else in the first gap that holds it), and the end (`unused`) up to the future's size.
  */
 export function variantRows(
   fields: MeasuredField[],
   tagSize: number,
   size: number,
   values: Map<string, HeldValue>,
+  tagOffset?: number,
 ): Row[] {
   const rows: Row[] = [];
   let end = 0;
   let tagPlaced = tagSize === 0;
   const gap = (from: number, to: number) => {
     let at = from;
-    if (!tagPlaced && to - from >= tagSize) {
+    if (!tagPlaced && tagOffset !== undefined && from <= tagOffset && tagOffset + tagSize <= to) {
+      if (tagOffset > from) {
+        rows.push({
+          offset: from,
+          size: tagOffset - from,
+          role: 'padding',
+          label: '',
+          type: '',
+          line: null,
+        });
+      }
+      at = tagOffset;
+    }
+    if (!tagPlaced && (tagOffset === undefined || at === tagOffset) && to - at >= tagSize) {
       rows.push({
         offset: at,
         size: tagSize,
@@ -101,6 +138,10 @@ export function variantRows(
     }
     rows.push(fieldRow(field, values));
     end = Math.max(end, field.offset + field.size);
+  }
+  if (!tagPlaced && tagOffset !== undefined && tagOffset >= end) {
+    gap(end, tagOffset + tagSize);
+    end = tagOffset + tagSize;
   }
   if (!tagPlaced) {
     rows.push({
