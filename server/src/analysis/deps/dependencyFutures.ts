@@ -16,11 +16,13 @@ export const PACKAGE_FUTURES_BUDGET_MS = 120_000;
 /** Packages' futures kept per process (each a few KB of plain data). */
 const MAX_KEPT_PACKAGES = 400;
 
-/** Sized packages by id and features, shared by every analysis of the process. */
+/** Sized packages by id, features and dependencies, shared by every analysis of the process. */
 const sizedPackages = new Map<string, PackageFutures>();
 
+/** Two workspaces may resolve one package's own dependencies to other versions. */
 function packageKey(pkg: DependencyPackage): string {
-  return `${pkg.id}|${pkg.features.join(',')}`;
+  const externs = [...pkg.externs].map(([name, id]) => `${name}=${id}`).sort();
+  return `${pkg.id}|${pkg.features.join(',')}|${externs.join(',')}`;
 }
 
 /**
@@ -163,8 +165,10 @@ function sizeIn(sized: PackageFutures, path: string): PackageFutures['futures'][
   return sized.failure ?? 'not found among its futures';
 }
 
+/** Nothing known of the future but that it exists: counted as empty, with drop glue. */
 function lowerBound(reason: string): Layout {
-  return { size: 0, align: 1, exact: false, unknown: [reason], drop: true, copy: false, niche: null };
+  const unknown = [reason];
+  return { size: 0, align: 1, exact: false, unknown, drop: true, copy: false, niche: null };
 }
 
 /** Forgets every package's sized futures (tests that change a package's sources on disk). */
