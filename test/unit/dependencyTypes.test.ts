@@ -23,6 +23,9 @@ const deps = loadServerModule<typeof import('../../server/src/analysis/deps/depe
 const dependencyFutures = loadServerModule<
   typeof import('../../server/src/analysis/deps/dependencyFutures')
 >('analysis/deps/dependencyFutures');
+const packages = loadServerModule<typeof import('../../server/src/analysis/deps/packageFutures')>(
+  'analysis/deps/packageFutures',
+);
 const loader = loadServerModule<typeof import('../../server/src/project/dependencyLoader')>(
   'project/dependencyLoader',
 );
@@ -277,6 +280,31 @@ describe("dependencies' async fn futures, sized from their sources", function ()
       'the sizes rustc prints (compared with a build below when cargo is installed)',
     );
     compareWithRustc(sized, []);
+  });
+
+  it('keeps each package\'s futures as plain JSON data, by fn path (packageFutures)', () => {
+    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
+    const loaded = loader.loadDependencies(SIZED, undefined, { env: { CARGO_HOME: home } });
+    assert.ok(loaded, 'a crate graph');
+    const pkg = loaded.graph.package(loaded.graph.rootExterns.get('pathdep')!)!;
+    const own = new deps.DependencyTypes(
+      { rootExterns: pkg.externs, package: (id) => loaded.graph.package(id) },
+      1,
+    );
+    const sized = packages.packageFutures(pkg, engine.analyzeCrate, own);
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(sized)), sized, 'survives a JSON round trip');
+    assert.strictEqual(sized.package, 'pathdep 0.2.0');
+    assert.ok(sized.complete);
+    assert.deepStrictEqual(sized.futures['conn::handshake'], {
+      size: 176,
+      align: 8,
+      exact: true,
+      unknown: [],
+      sources: ['pathdep 0.2.0', 'shapes 1.0.0'],
+    });
+    const connect = sized.futures['net::stream::TcpStream::connect'];
+    assert.ok(typeof connect === 'object' && !connect.exact, 'generic over A: a lower bound');
+    assert.deepStrictEqual(connect.unknown, ['A']);
   });
 
   it("leaves a dependency's future a lower bound naming crate and fn past a budget", () => {
