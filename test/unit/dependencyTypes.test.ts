@@ -20,6 +20,12 @@ const engine =
 const deps = loadServerModule<typeof import('../../server/src/analysis/deps/dependencyTypes')>(
   'analysis/deps/dependencyTypes',
 );
+const dependencyFutures = loadServerModule<
+  typeof import('../../server/src/analysis/deps/dependencyFutures')
+>('analysis/deps/dependencyFutures');
+const packages = loadServerModule<typeof import('../../server/src/analysis/deps/packageFutures')>(
+  'analysis/deps/packageFutures',
+);
 const loader = loadServerModule<typeof import('../../server/src/project/dependencyLoader')>(
   'project/dependencyLoader',
 );
@@ -68,8 +74,18 @@ const TOKIO_MISSING: DependencyGraph = {
       : null,
 };
 
+/** rustc's answers by workspace: a second build of the same copy prints nothing. */
+const rustcAnswers = new Map<string, RustcFuture[] | null>();
+
 /** `cargo rustc -Zprint-type-sizes` on a copy of the workspace, offline; null without cargo. */
 function rustcFutures(workspace: string): RustcFuture[] | null {
+  if (!rustcAnswers.has(workspace)) {
+    rustcAnswers.set(workspace, buildWithRustc(workspace));
+  }
+  return rustcAnswers.get(workspace)!;
+}
+
+function buildWithRustc(workspace: string): RustcFuture[] | null {
   const copy = path.join(tempRoot, path.basename(workspace));
   fs.cpSync(workspace, copy, { recursive: true });
   const home = fs.mkdtempSync(path.join(tempRoot, 'cargo-home-'));
@@ -135,9 +151,9 @@ describe('dependency types from their sources', function () {
     assert.deepStrictEqual(loaded.missing, []);
     const text = fs.readFileSync(path.join(SIZED, 'src', 'lib.rs'), 'utf8');
     const all = analyze(text, loaded.graph);
-    // `connected` awaits another crate's async fn, whose future is not sized: see below.
+    // `connected` awaits another crate's generic async fn, sized generically: see below.
     const futures = all.filter((f) => f.name !== 'tick' && f.name !== 'connected');
-    assert.strictEqual(futures.length, 12);
+    assert.strictEqual(futures.length, 15);
     for (const f of futures) {
       assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
     }
@@ -232,5 +248,96 @@ pub async fn f(s: TcpStream) -> TcpStream { tick().await; s }
     assert.ok(!named(report.futures, 'f').exact);
     const notices = report.notices.filter((n) => n.includes('dependency nowhere'));
     assert.strictEqual(notices.length, 1, report.notices.join('\n'));
+  });
+});
+
+describe("dependencies' async fn futures, sized from their sources", function () {
+  this.timeout(300_000);
+
+  before(async () => {
+    await engine.initAnalysis();
+    tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-deps-'));
+  });
+
+  after(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
+
+  it("sizes another crate's async fn futures with the same engine, in that crate", () => {
+    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
+    const loaded = loader.loadDependencies(SIZED, undefined, { env: { CARGO_HOME: home } });
+    assert.ok(loaded, 'a crate graph');
+    const text = fs.readFileSync(path.join(SIZED, 'src', 'lib.rs'), 'utf8');
+    const all = analyze(text, loaded.graph);
+    // An associated async fn and a method awaited; a future stored across an await, whose body
+    // awaits its own dependency's (`shapes`) async fn; a method awaited through a field.
+    const sized = ['opened', 'stored', 'Client::fill'].map((name) => named(all, name));
+    for (const f of sized) {
+      assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
+    }
+    assert.deepStrictEqual(named(all, 'stored').sources, ['pathdep 0.2.0', 'shapes 1.0.0']);
+    assert.deepStrictEqual(
+      sized.map((f) => f.size),
+      [144, 184, 112],
+      'the sizes rustc prints (compared with a build below when cargo is installed)',
+    );
+    compareWithRustc(sized, []);
+  });
+
+  it('keeps each package\'s futures as plain JSON data, by fn path (packageFutures)', () => {
+    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
+    const loaded = loader.loadDependencies(SIZED, undefined, { env: { CARGO_HOME: home } });
+    assert.ok(loaded, 'a crate graph');
+    const pkg = loaded.graph.package(loaded.graph.rootExterns.get('pathdep')!)!;
+    const own = new deps.DependencyTypes(
+      { rootExterns: pkg.externs, package: (id) => loaded.graph.package(id) },
+      1,
+    );
+    const sized = packages.packageFutures(pkg, engine.analyzeCrate, own);
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(sized)), sized, 'survives a JSON round trip');
+    assert.strictEqual(sized.package, 'pathdep 0.2.0');
+    assert.ok(sized.complete);
+    assert.deepStrictEqual(sized.futures['conn::handshake'], {
+      size: 176,
+      align: 8,
+      exact: true,
+      unknown: [],
+      sources: ['pathdep 0.2.0', 'shapes 1.0.0'],
+    });
+    const connect = sized.futures['net::stream::TcpStream::connect'];
+    assert.ok(typeof connect === 'object' && !connect.exact, 'generic over A: a lower bound');
+    assert.deepStrictEqual(connect.unknown, ['A']);
+  });
+
+  it("leaves a dependency's future a lower bound naming crate and fn past a budget", () => {
+    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
+    const loaded = loader.loadDependencies(SIZED, undefined, { env: { CARGO_HOME: home } });
+    assert.ok(loaded, 'a crate graph');
+    const text = fs.readFileSync(path.join(SIZED, 'src', 'lib.rs'), 'utf8');
+    // Packages sized by earlier tests are kept for the process: forgotten, they are sized again.
+    dependencyFutures.forgetSizedPackages();
+    const cases = [
+      // Analysed as if already nested at the limit: no package below it is sized.
+      {
+        types: new deps.DependencyTypes(loaded.graph, dependencyFutures.MAX_PACKAGE_DEPTH),
+        why: 'nested more than',
+      },
+      // A time budget already spent.
+      {
+        types: new deps.DependencyTypes(loaded.graph, 0, new dependencyFutures.FutureBudget(-1)),
+        why: 'budget',
+      },
+    ];
+    for (const { types, why } of cases) {
+      const [report] = engine.analyzeCrate([{ file: 'lib.rs', text, modulePath: [] }], {
+        edition: '2021',
+        dependencies: types,
+      });
+      const opened = named(report.futures, 'opened');
+      assert.ok(!opened.exact, 'a lower bound');
+      assert.ok(
+        opened.unknown.some((u) => u.includes('pathdep 0.2.0 conn::Conn::open') && u.includes(why)),
+        `the reason names the crate, the fn and the budget: ${opened.unknown.join('; ')}`,
+      );
+      assert.ok(types.futuresCut, 'the cut is known (a cache may compute it again)');
+    }
   });
 });

@@ -1134,7 +1134,7 @@ class FileAnalysis {
         if (e) {
           return e.body?.outputType ?? this.declaredOutput(e) ?? UNKNOWN;
         }
-        // A dependency's async fn: its body is not walked, its declared output is known.
+        // A dependency's async fn: its declared output (its body is walked in its own crate).
         return this.options.dependencies?.asyncOutput(id) ?? null;
       },
     };
@@ -1361,7 +1361,11 @@ class FileAnalysis {
           };
     }
     const found = this.findFuture(id);
-    if (!found || found.entry.inProgress) {
+    if (!found) {
+      // A dependency's async fn: sized by this same engine, in its own crate.
+      return this.options.dependencies?.futureLayout(id, analyzeCrate) ?? null;
+    }
+    if (found.entry.inProgress) {
       return null;
     }
     const report = found.owner.reportOf(found.entry);

@@ -95,6 +95,7 @@ function dependencyPackage(node: PackageNode): DependencyPackage {
     id: node.id,
     label: labelOf(node),
     missing: missing ?? (node.lib ? null : 'no library target'),
+    edition: node.edition ?? undefined,
     features: node.features,
     externs: externsOf(node, false),
     files: () => {

@@ -60,6 +60,11 @@ const PARSE_BUDGET_MS = 5000;
 
 const IMPL_OF = /\bimpl\b[^{;]*?\b(Drop|Copy|IntoFuture)\s+for\s+([A-Za-z_][A-Za-z0-9_]*)/g;
 
+/** A dependency is built without `cfg(test)`, with its own features only. */
+export function packageCfg(pkg: DependencyPackage): CfgEnv {
+  return { ...HOST_CFG, unknown: new Set(), features: new Set(pkg.features) };
+}
+
 export function moduleKey(modulePath: readonly string[]): string {
   return modulePath.join('::');
 }
@@ -90,8 +95,7 @@ export class CrateModules {
       const key = moduleKey(f.modulePath);
       this.filesOf.set(key, [...(this.filesOf.get(key) ?? []), f]);
     }
-    // A dependency is built without `cfg(test)`, with its own features only.
-    this.cfg = { ...HOST_CFG, unknown: new Set(), features: new Set(pkg.features) };
+    this.cfg = packageCfg(pkg);
   }
 
   /** The module at `modulePath`; null when the crate has no such module. */

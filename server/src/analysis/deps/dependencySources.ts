@@ -17,6 +17,8 @@ export interface DependencyPackage {
   label: string;
   /** Why the sources cannot be read (not on this machine, no library); null when they can. */
   missing: string | null;
+  /** Its manifest's edition (`2021`); unset: not known, cargo's default (2015). */
+  edition?: string;
   /** Its enabled features (its `cfg(feature = "..")`). */
   features: readonly string[];
   /** The crate names its code can use, renames included, with the package each leads to. */

@@ -7,7 +7,7 @@
  * Paths inside a dependency's items carry a scope (`Ty.scope`: the package and module they are
  * written in), so a field's `Inner` is tokio's `Inner`, never the analysed crate's nor std's.
  */
-import { ForeignType, UserType } from '../types/layout';
+import { ForeignType, Layout, UserType } from '../types/layout';
 import { PRELUDE_TYPES, STD_ROOTS, Ty } from '../types/types';
 import { CrateModules, DependencyFn, moduleKey } from './crateModules';
 
@@ -20,11 +20,13 @@ export interface ForeignFn {
   scope: string;
   /**
    * For an async fn: its future, awaited as yielding `output` (its declared result, generics
-   * bound). Its body is not walked, so the future has no size: its label names crate and fn.
+   * bound), sized by the engine in its own crate (`futureLayout`); its label names crate and fn.
    */
   futureOf(output: Ty): Ty;
 }
 import { DependencyGraph, DependencyPackage } from './dependencySources';
+import { DependencyFutures, FutureBudget } from './dependencyFutures';
+import type { CrateAnalyzer } from './packageFutures';
 
 /** Ids of dependencies' async fn futures start with this (no future of the analysed crate's). */
 const DEPENDENCY_FUTURE = 'dependency-future:';
@@ -63,7 +65,40 @@ export class DependencyTypes {
   /** `foreignMethod`'s answers (every method call on every type asks). */
   private readonly methods = new Map<string, ForeignFn | 'unknown' | null>();
 
-  constructor(private readonly graph: DependencyGraph) {}
+  /** Sizes of the dependencies' async fn futures this crate's code makes. */
+  private readonly futures: DependencyFutures;
+
+  /**
+   * `depth`: how far below the analysed crate the crate whose paths these are is (0: the analysed
+   * crate itself); `budget` is shared with the crates nested below it.
+   */
+  constructor(
+    private readonly graph: DependencyGraph,
+    depth = 0,
+    budget: FutureBudget = new FutureBudget(),
+  ) {
+    // A dependency's code is read in its own crate: its extern names, the same packages.
+    const nested = (pkg: DependencyPackage) =>
+      new DependencyTypes(
+        { rootExterns: pkg.externs, package: (id) => this.graph.package(id) },
+        depth + 1,
+        budget,
+      );
+    this.futures = new DependencyFutures(graph, depth, budget, nested);
+  }
+
+  /** Whether a budget left some dependency's futures unsized (their callers are lower bounds). */
+  get futuresCut(): boolean {
+    return this.futures.cut;
+  }
+
+  /**
+   * The layout of a dependency's async fn future (made by `futureOf`), sized by `analyze` (the
+   * engine's `analyzeCrate`) in the dependency's own crate; null for any other future.
+   */
+  futureLayout(futureId: string, analyze: CrateAnalyzer): Layout | null {
+    return futureId.startsWith(DEPENDENCY_FUTURE) ? this.futures.layout(futureId, analyze) : null;
+  }
 
   /** Whether `name` is an extern crate of the analysed crate. */
   isExternCrate(name: string): boolean {
@@ -474,9 +509,10 @@ export class DependencyTypes {
       scope,
       futureOf: (output) => {
         const id = `${DEPENDENCY_FUTURE}${pkg}::${fn.path}->${JSON.stringify(output)}`;
+        const futureLabel = `{async fn body of ${label}()}`;
         this.asyncOutputs.set(id, output);
-        // Its body is another crate's, not walked here: the future's size stays unknown.
-        return { k: 'future', id, label: `{async fn body of ${label}()}` };
+        this.futures.note(id, pkg, fn.path, futureLabel);
+        return { k: 'future', id, label: futureLabel };
       },
     };
   }

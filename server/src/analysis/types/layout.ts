@@ -465,6 +465,8 @@ const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map([
   ['Poll', ({ arg, sub }) => enumLayout([[sub(arg(0))], []])],
   ['ControlFlow', ({ ty, arg, sub }) => enumLayout([[sub(ty.args[1] ?? UNIT)], [sub(arg(0))]])],
   ...sameLayout(['Box', 'Rc', 'Arc', 'Weak'], pointerLayout),
+  // Two pointers for an unsized pointee too (tokio's `NonNull<dyn Future>`), but no drop glue.
+  ['NonNull', (g) => ({ ...pointerLayout(g), drop: false, copy: true })],
   ['Pin', ({ arg, sub }) => sub(arg(0))],
   ['Mutex', ({ arg, sub }) => wrapperLayout([known(4, 4), known(1, 1)], sub(arg(0)))],
   ['RwLock', ({ arg, sub }) => wrapperLayout([known(4, 4), known(4, 4), known(1, 1)], sub(arg(0)))],

@@ -1,0 +1,177 @@
+/**
+ * Sizes of the dependencies' async fn futures an analysis awaits or stores: each package's are
+ * computed by `packageFutures` the first time one of its fns is needed, once per package and
+ * features for the process, within budgets (how deep packages nest, how long one analysis may
+ * spend on them, cycles) past which a future stays a lower bound that names its crate and fn.
+ */
+import type { Layout } from '../types/layout';
+import type { DependencyGraph, DependencyPackage } from './dependencySources';
+import type { DependencyTypes } from './dependencyTypes';
+import { CrateAnalyzer, PackageFutures, packageFutures } from './packageFutures';
+
+/** Packages nested below the analysed crate whose futures are still sized (its own are 1). */
+export const MAX_PACKAGE_DEPTH = 3;
+/** Time one analysis may spend sizing its dependencies' futures before it stops starting more. */
+export const PACKAGE_FUTURES_BUDGET_MS = 120_000;
+/** Packages' futures kept per process (each a few KB of plain data). */
+const MAX_KEPT_PACKAGES = 400;
+
+/** Sized packages by id, features and dependencies, shared by every analysis of the process. */
+const sizedPackages = new Map<string, PackageFutures>();
+
+/** Two workspaces may resolve one package's own dependencies to other versions. */
+function packageKey(pkg: DependencyPackage): string {
+  const externs = [...pkg.externs].map(([name, id]) => `${name}=${id}`).sort();
+  return `${pkg.id}|${pkg.features.join(',')}|${externs.join(',')}`;
+}
+
+/**
+ * Time spent sizing packages' futures by one analysis and the packages it nests into, which
+ * share it. Only the outermost computation is timed (it includes the nested ones).
+ */
+export class FutureBudget {
+  private spent = 0;
+  private runningSince: number | null = null;
+  /** Packages being sized, by key: one reached again is a cycle. */
+  readonly inProgress = new Set<string>();
+
+  constructor(readonly limitMs: number = PACKAGE_FUTURES_BUDGET_MS) {}
+
+  exhausted(): boolean {
+    const running = this.runningSince === null ? 0 : Date.now() - this.runningSince;
+    return this.spent + running > this.limitMs;
+  }
+
+  measure<T>(work: () => T): T {
+    if (this.runningSince !== null) {
+      return work();
+    }
+    this.runningSince = Date.now();
+    try {
+      return work();
+    } finally {
+      this.spent += Date.now() - this.runningSince;
+      this.runningSince = null;
+    }
+  }
+}
+
+/** An awaited dependency future: whose fn it is, and how its type is labelled. */
+interface AwaitedFuture {
+  pkg: string;
+  path: string;
+  label: string;
+}
+
+export class DependencyFutures {
+  /** Whether a budget left a needed package's futures unsized. */
+  cut = false;
+  private readonly awaited = new Map<string, AwaitedFuture>();
+
+  /**
+   * `depth`: how far below the analysed crate the crate these futures are awaited from is (0:
+   * the analysed crate). `nested` makes the types of a package's own crate context.
+   */
+  constructor(
+    private readonly graph: DependencyGraph,
+    private readonly depth: number,
+    private readonly budget: FutureBudget,
+    private readonly nested: (pkg: DependencyPackage) => DependencyTypes,
+  ) {}
+
+  /** A future of package `pkg`'s fn at `path`, labelled `label` in types, was made. */
+  note(id: string, pkg: string, path: string, label: string): void {
+    this.awaited.set(id, { pkg, path, label });
+  }
+
+  /**
+   * The layout of a dependency's future (an id `note` was given); null for any other. A future
+   * that cannot be sized is a lower bound whose reason names its crate and fn.
+   */
+  layout(id: string, analyze: CrateAnalyzer): Layout | null {
+    const awaited = this.awaited.get(id);
+    if (!awaited) {
+      return null;
+    }
+    const sized = this.futuresOf(awaited.pkg, analyze);
+    const found = typeof sized === 'string' ? sized : sizeIn(sized, awaited.path);
+    if (typeof found === 'string') {
+      return lowerBound(`${awaited.label} (not sized: ${found})`);
+    }
+    return {
+      size: found.size,
+      align: found.align,
+      exact: found.exact,
+      // Reasons from inside another crate (its `T`) are read with the fn they come from.
+      unknown: found.exact ? [] : [`${awaited.label}: ${found.unknown.join(', ')}`],
+      drop: true,
+      copy: false,
+      niche: null,
+      sources: found.sources,
+    };
+  }
+
+  /** The package's sized futures, or why they are not sized. */
+  private futuresOf(id: string, analyze: CrateAnalyzer): PackageFutures | string {
+    const pkg = this.graph.package(id);
+    if (!pkg || pkg.missing !== null) {
+      return pkg?.missing ?? 'not in the crate graph';
+    }
+    const key = packageKey(pkg);
+    const known = sizedPackages.get(key);
+    if (known) {
+      this.cut ||= !known.complete;
+      return known;
+    }
+    const why = this.budgetLeft(key);
+    if (why !== null) {
+      this.cut = true;
+      return why;
+    }
+    this.budget.inProgress.add(key);
+    try {
+      const sized = this.budget.measure(() => packageFutures(pkg, analyze, this.nested(pkg)));
+      this.cut ||= !sized.complete;
+      if (sizedPackages.size >= MAX_KEPT_PACKAGES) {
+        sizedPackages.delete(sizedPackages.keys().next().value!);
+      }
+      sizedPackages.set(key, sized);
+      return sized;
+    } finally {
+      this.budget.inProgress.delete(key);
+    }
+  }
+
+  /** Null when the package may be sized now; else why not. */
+  private budgetLeft(key: string): string | null {
+    if (this.budget.inProgress.has(key)) {
+      return 'its crate is being analysed (a cycle)';
+    }
+    if (this.depth + 1 > MAX_PACKAGE_DEPTH) {
+      return `its crate is nested more than ${MAX_PACKAGE_DEPTH} dependencies deep`;
+    }
+    if (this.budget.exhausted()) {
+      return `the ${this.budget.limitMs / 1000} s budget for dependencies' futures is spent`;
+    }
+    return null;
+  }
+}
+
+/** The fn's future in its package's sizes, or why it has none. */
+function sizeIn(sized: PackageFutures, path: string): PackageFutures['futures'][string] {
+  if (Object.hasOwn(sized.futures, path)) {
+    return sized.futures[path];
+  }
+  return sized.failure ?? 'not found among its futures';
+}
+
+/** Nothing known of the future but that it exists: counted as empty, with drop glue. */
+function lowerBound(reason: string): Layout {
+  const unknown = [reason];
+  return { size: 0, align: 1, exact: false, unknown, drop: true, copy: false, niche: null };
+}
+
+/** Forgets every package's sized futures (tests that change a package's sources on disk). */
+export function forgetSizedPackages(): void {
+  sizedPackages.clear();
+}
