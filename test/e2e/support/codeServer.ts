@@ -99,7 +99,7 @@ export interface CodeServerOptions {
  */
 export const REAL_FILES = {
   hyper: 'hyper/src/client/connect/http.rs',
-  tokioApp: 'tokio-app/src/main.rs',
+  tokioApp: 'tokio-app/src/bin/proxy.rs',
 };
 
 function copyRealFiles(workspace: string): void {
