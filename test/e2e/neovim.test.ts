@@ -1,8 +1,9 @@
 /**
  * Neovim 0.7 (Debian 12's `nvim`) as a second real LSP client, headless: the server's
  * diagnostics, inlay hints (asked for directly: 0.7 cannot draw them), `.await` hover and quick
- * fix, through test/fixtures/e2e/neovim/check.lua. Run with `node --test test/out/e2e/neovim.test.js`
- * after `node scripts/build.mjs`; scripts/e2e-setup.sh installs neovim.
+ * fix, through test/fixtures/e2e/neovim/check.lua.
+ * Run with `node --test test/out/e2e/neovim.test.js` after `node scripts/build.mjs`;
+ * scripts/e2e-setup.sh installs neovim.
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';

@@ -302,6 +302,8 @@ for (const [file, query, firstHinted] of [
     const text = fs.readFileSync(path.join(server.workspace, file), 'utf8');
     await goToLine(lineNumberOf(file, firstHinted));
     await line(firstHinted).filter({ hasText: 'future' }).first().waitFor({ timeout: 60_000 });
+    await sleep(500);
+    await page.screenshot({ path: path.join(artifacts, `real-${path.basename(file)}.png`) });
     const hinted = await hintedLines(text.split('\n').length);
     const problems: string[] = [];
     for (const [shownLine, labels] of hinted) {
@@ -357,22 +359,33 @@ test("an `.await` hover's table shows each value on one line", async () => {
   }
 });
 
-/** The `[Error …]` lines of every output log the extension has written (one per extension host). */
-function loggedErrors(): { logs: number; errors: string[] } {
-  const logs = fs
-    .readdirSync(path.join(server.root, 'user-data', 'logs'), { recursive: true })
+/** The files under code-server's log folder whose names end with `suffix`, read. */
+function logsEndingWith(suffix: string): string[] {
+  const dir = path.join(server.root, 'user-data', 'logs');
+  return fs
+    .readdirSync(dir, { recursive: true })
     .map(String)
-    .filter((file) => file.endsWith('Rust Future Size.log'));
-  const errors = logs.flatMap((file) =>
-    fs
-      .readFileSync(path.join(server.root, 'user-data', 'logs', file), 'utf8')
-      .split('\n')
-      .filter((l) => /\[Error\b/.test(l)),
-  );
-  return { logs: logs.length, errors };
+    .filter((file) => file.endsWith(suffix))
+    .map((file) => fs.readFileSync(path.join(dir, file), 'utf8'));
 }
 
-/** A window on the tokio app with its hints drawn: the extension is active in its extension host. */
+/**
+ * What the extension logged as an error: the `[Error …]` lines of its output channel (one log per
+ * extension host), and the extension host's own `[error]` lines that name it, such as a provider
+ * that failed (`Channel has been closed` when a request meets a window closing).
+ */
+function loggedErrors(): { logs: number; errors: string[] } {
+  const outputs = logsEndingWith('Rust Future Size.log');
+  const errors = [
+    ...outputs.flatMap((text) => text.split('\n').filter((l) => /\[Error\b/.test(l))),
+    ...logsEndingWith('remoteexthost.log').flatMap((text) =>
+      text.split('\n').filter((l) => /\[error\] \[rust-future-size\./.test(l)),
+    ),
+  ];
+  return { logs: outputs.length, errors };
+}
+
+/** A window on the tokio app, its hints drawn: the extension runs in its extension host. */
 async function showTokioApp(on: Page): Promise<void> {
   await on.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await quickOpen('proxy.rs', 'proxy.rs', on);
@@ -418,12 +431,9 @@ test('Restart Server from the command palette logs no error', async () => {
   // The old server's exit is logged once the new one runs.
   await sleep(3_000);
   await line('async fn main()').filter({ hasText: 'future' }).waitFor({ timeout: 60_000 });
-  const restarted = fs
-    .readdirSync(path.join(server.root, 'user-data', 'logs'), { recursive: true })
-    .map(String)
-    .filter((file) => file.endsWith('Rust Future Size.log'))
-    .map((file) => fs.readFileSync(path.join(server.root, 'user-data', 'logs', file), 'utf8'))
-    .some((text) => /Server process exited with code 0/.test(text));
+  const restarted = logsEndingWith('Rust Future Size.log').some((text) =>
+    /Server process exited with code 0/.test(text),
+  );
   assert.ok(restarted, 'the old server stopped');
   assert.deepStrictEqual(loggedErrors().errors, []);
 });

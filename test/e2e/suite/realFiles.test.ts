@@ -63,7 +63,8 @@ async function hintProblems(
   for (const hint of hints) {
     const label = labelOf(hint);
     const { line, character } = hint.position;
-    const where = `${document.uri.path.split('/').slice(-2).join('/')}:${line + 1}:${character + 1}`;
+    const file = document.uri.path.split('/').slice(-2).join('/');
+    const where = `${file}:${line + 1}:${character + 1}`;
     const text = document.lineAt(line).text;
     const shown = `${text.slice(0, character)}‹${label}›${text.slice(character)}`.trim();
     const kind = /^future /.test(label) ? 'future' : /^held /.test(label) ? 'held' : undefined;
@@ -90,7 +91,7 @@ suite('rust-future-size in VS Code: hints and hovers on real files', () => {
     await config().update('inlayHints.showAll', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  test('the check tells a hint after a pattern from one inside an expression or macro', async () => {
+  test('the check tells a hint after a pattern from one inside an expression', async () => {
     const document = await vscode.workspace.openTextDocument(workspaceFile(REAL_FILES.hyper));
     const anchors = await hintAnchors(document.getText());
     const at = (line: number, needle: string) => {
@@ -116,7 +117,7 @@ suite('rust-future-size in VS Code: hints and hovers on real files', () => {
   });
 
   for (const file of [REAL_FILES.hyper, REAL_FILES.tokioApp]) {
-    test(`${file}: every hint after a whole pattern or signature, every line within the limit`, async () => {
+    test(`${file}: hints after whole patterns and signatures, within the limit`, async () => {
       const document = await vscode.workspace.openTextDocument(workspaceFile(file));
       await vscode.window.showTextDocument(document);
       const defaults = await until('hints', async () => {
