@@ -1,9 +1,13 @@
 /**
  * What a person sees: the packaged .vsix installed in a real VS Code (code-server), a Rust file
  * opened in headless Chromium, the size hints rendered in the editor, the warning squiggle and its
- * hover, and the preferred quick fix applied from the keyboard and saved to disk.
+ * hover, and the preferred quick fix applied from the keyboard and saved to disk. Then real code
+ * (hyper's `client/connect/http.rs` and a tokio app): every line's hints drawn whole, a held
+ * hint's Ctrl+click, an `.await` hover's table; and a reload, a closed window and Restart Server
+ * that leave no error in the extension's logs.
  * Saves a screenshot of the quick-fix menu over the hinted code to test/out/e2e/editor.png (and to
- * docs/screenshot.png, which the README shows, when UPDATE_SCREENSHOT=1). Run with `node --test test/out/e2e/ui.test.js` after `npm run package`.
+ * docs/screenshot.png, which the README shows, when UPDATE_SCREENSHOT=1), and of the real files
+ * and the hover. Run with `node --test test/out/e2e/ui.test.js` after `npm run package`.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
