@@ -2,8 +2,9 @@
 # The editor tests, in a real VS Code (code-server 4.99.4 + headless Chromium):
 #   1. the extension-host mocha suite (test/e2e/suite), run with this repository as the extension
 #      under development;
-#   2. the UI test (test/e2e/ui.test.ts) against the packaged .vsix.
-# Installs Chromium and code-server first if they are missing (scripts/e2e-setup.sh).
+#   2. the UI test (test/e2e/ui.test.ts) against the packaged .vsix;
+#   3. headless neovim 0.7 as a second LSP client (test/e2e/neovim.test.ts).
+# Installs Chromium, neovim and code-server first if they are missing (scripts/e2e-setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +24,7 @@ echo "==> extension-host suite: $((SECONDS - start)) s"
 start=$SECONDS
 node --test test/out/e2e/ui.test.js
 echo "==> UI test: $((SECONDS - start)) s"
+
+start=$SECONDS
+node --test test/out/e2e/neovim.test.js
+echo "==> neovim: $((SECONDS - start)) s"

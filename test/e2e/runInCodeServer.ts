@@ -25,6 +25,7 @@ async function main(): Promise<number> {
   const server = await CodeServer.start({
     workspaceTemplate: path.join(repoRoot, 'test', 'fixtures', 'lsp', 'workspace'),
     env: toolchains,
+    realFiles: true,
   });
   const { browser, context } = await server.launchBrowser();
   try {

@@ -88,6 +88,26 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Extra environment for code-server and so for the extension host. */
   env?: Record<string, string>;
+  /** Also copy the real files (REAL_FILES) into the workspace. */
+  realFiles?: boolean;
+}
+
+/**
+ * Real code for the placement tests, as workspace paths: hyper 0.14.19's `client/connect/http.rs`
+ * (MIT; checked in as test/fixtures/hints/hyper_http.rs) in a package of its own, and a small
+ * tokio app (test/fixtures/e2e/real-files/tokio-app). Neither is part of the workspace's crate.
+ */
+export const REAL_FILES = {
+  hyper: 'hyper/src/client/connect/http.rs',
+  tokioApp: 'tokio-app/src/bin/proxy.rs',
+};
+
+function copyRealFiles(workspace: string): void {
+  const fixtures = path.join(repoRoot, 'test', 'fixtures');
+  fs.cpSync(path.join(fixtures, 'e2e', 'real-files'), workspace, { recursive: true });
+  const hyper = path.join(workspace, REAL_FILES.hyper);
+  fs.mkdirSync(path.dirname(hyper), { recursive: true });
+  fs.copyFileSync(path.join(fixtures, 'hints', 'hyper_http.rs'), hyper);
 }
 
 export class CodeServer {
@@ -114,6 +134,9 @@ export class CodeServer {
       fs.mkdirSync(path.join(root, dir), { recursive: true });
     }
     fs.cpSync(options.workspaceTemplate, path.join(root, 'ws'), { recursive: true });
+    if (options.realFiles) {
+      copyRealFiles(path.join(root, 'ws'));
+    }
     fs.writeFileSync(
       path.join(root, 'user-data/User/settings.json'),
       JSON.stringify({ ...USER_SETTINGS, ...options.settings }, null, 2),
