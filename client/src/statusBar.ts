@@ -80,6 +80,10 @@ export class ServerStatusItem implements vscode.Disposable {
       ? new vscode.ThemeColor('statusBarItem.warningBackground')
       : undefined;
     const tooltip = ['**Rust Future Size**', ...lines];
+    const indexing = this.status?.dependencies;
+    if (indexing) {
+      tooltip.push(`Indexing dependencies ${indexing.indexed}/${indexing.total}.`);
+    }
     const missing = this.status?.missingDependencies ?? [];
     if (missing.length > 0) {
       tooltip.push(`Without sources (their types are lower bounds): ${missing.join('; ')}`);
@@ -107,8 +111,13 @@ export class ServerStatusItem implements vscode.Disposable {
       case 'indexing':
         return {
           icon: '$(sync~spin)',
-          detail: status.files === undefined ? 'indexing' : `indexing ${status.files} files`,
-          lines: [`Indexing${crate}${message}.`],
+          detail:
+            status.files !== undefined
+              ? `indexing ${status.files} files`
+              : !status.crate && status.dependencies
+                ? `indexing dependencies ${status.dependencies.indexed}/${status.dependencies.total}`
+                : 'indexing',
+          lines: status.crate || !status.dependencies ? [`Indexing${crate}${message}.`] : [],
         };
       case 'measuring':
         return {

@@ -8,6 +8,7 @@
  */
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { threadId } from 'worker_threads';
 import { Environment, readCargoConfig } from './cargoConfig';
 import { satisfiesCargo } from './cargoVersions';
 import {
@@ -64,6 +65,8 @@ export interface PackageNode {
 }
 
 export interface CrateGraph {
+  /** Unique to this load: a copy sent to another thread is told from a newer load by it. */
+  loadId: string;
   packages: Map<string, PackageNode>;
   roots: string[];
   workspaceRoot: string;
@@ -88,6 +91,9 @@ const DEFAULT_OPTIONS: CrateGraphOptions = {
   wholeWorkspace: false,
   useLockfile: true,
 };
+
+/** Graphs loaded by this thread, for their `loadId`s. */
+let loads = 0;
 
 /** Rounds of version selection before conflicting picks are accepted as they are. */
 const MAX_SELECTION_ROUNDS = 8;
@@ -232,6 +238,7 @@ class GraphBuilder {
       warnings.push(...(loaded.description?.warnings ?? []));
     }
     return {
+      loadId: `${process.pid}.${threadId}.${++loads}`,
       packages,
       roots: [...new Set(this.roots)],
       workspaceRoot: workspace.root,

@@ -8,10 +8,12 @@ import type {
   DependencyFile,
   DependencyGraph,
   DependencyPackage,
+  PackageData,
 } from '../analysis/deps/dependencySources';
 import { CrateGraph, CrateGraphOptions, loadCrateGraph, PackageNode } from './crateGraph';
 import { readCrateLayout } from './crateLayout';
 import { DEFAULT_FEATURE_OPTIONS, FeatureOptions } from './features';
+import { PackageCache, PackageCacheKey, sourcesStamp } from './packageCache';
 import { readRegularFile } from './regularFile';
 
 export interface LoadedDependencies {
@@ -20,6 +22,13 @@ export interface LoadedDependencies {
   missing: { label: string; why: string }[];
   /** The analysed package's own enabled features. */
   features: string[];
+}
+
+/** Where the packages' indexed items are kept across runs (see `packageCache.ts`). */
+export interface PackageStore {
+  cache: PackageCache;
+  /** Whether an analysis computes and keeps what is not kept yet (see `PackageData.fill`). */
+  fill: boolean;
 }
 
 /**
@@ -31,10 +40,23 @@ export function loadDependencies(
   packageRoot: string,
   features: FeatureOptions = DEFAULT_FEATURE_OPTIONS,
   options: Partial<Omit<CrateGraphOptions, keyof FeatureOptions>> = {},
+  store?: PackageStore,
 ): LoadedDependencies | null {
   const graph = loadCrateGraph(packageRoot, { ...options, ...features });
-  const root = graph && rootNode(graph, packageRoot);
-  if (!graph || !root) {
+  return graph && dependenciesFromGraph(graph, packageRoot, store);
+}
+
+/**
+ * The dependencies of the package at `packageRoot` in a crate graph already loaded (the one its
+ * cfg came from: one load serves both); null when the graph has no such package.
+ */
+export function dependenciesFromGraph(
+  graph: CrateGraph,
+  packageRoot: string,
+  store?: PackageStore,
+): LoadedDependencies | null {
+  const root = rootNode(graph, packageRoot);
+  if (!root) {
     return null;
   }
   const externs = externsOf(root, true);
@@ -45,7 +67,7 @@ export function loadDependencies(
   const packageOf = (id: string): DependencyPackage | null => {
     if (!packages.has(id)) {
       const node = graph.packages.get(id);
-      packages.set(id, node ? dependencyPackage(node) : null);
+      packages.set(id, node ? dependencyPackage(node, store) : null);
     }
     return packages.get(id)!;
   };
@@ -88,19 +110,78 @@ function externsOf(node: PackageNode, withDev: boolean): Map<string, string> {
   return externs;
 }
 
-function dependencyPackage(node: PackageNode): DependencyPackage {
+/** The packages of a graph that have a library to index, roots (the analysed ones) left out. */
+export function dependencyPackages(graph: CrateGraph, store?: PackageStore): DependencyPackage[] {
+  const roots = new Set(graph.roots);
+  return [...graph.packages.values()]
+    .filter((node) => !roots.has(node.id) && node.root !== null && node.lib !== null)
+    .map((node) => dependencyPackage(node, store));
+}
+
+function dependencyPackage(node: PackageNode, store?: PackageStore): DependencyPackage {
   let files: DependencyFile[] | null = null;
   const missing = node.root === null ? (node.missing ?? 'sources not found') : null;
+  const filesOf = () => {
+    files ??= node.root ? readCrateLayout(node.root).files : [];
+    return files;
+  };
   return {
     id: node.id,
     label: labelOf(node),
     missing: missing ?? (node.lib ? null : 'no library target'),
     features: node.features,
     externs: externsOf(node, false),
-    files: () => {
-      files ??= node.root ? readCrateLayout(node.root).files : [];
-      return files;
-    },
+    files: filesOf,
     read: (file) => readRegularFile(file),
+    data: store && node.root !== null ? packageData(node, node.root, store, filesOf) : undefined,
   };
+}
+
+/** The package's values in the store, keyed by what they are computed from. */
+function packageData(
+  node: PackageNode,
+  root: string,
+  store: PackageStore,
+  files: () => readonly DependencyFile[],
+): PackageData {
+  let sources: string | undefined;
+  const keyOf = (kind: string): PackageCacheKey => {
+    sources ??= sourcesKey(node, root, files);
+    return {
+      package: node.id,
+      version: node.version,
+      root,
+      features: node.features,
+      // A dependency is read in the host's cfg (without `cfg(test)`) and its features.
+      cfg: 'host',
+      sources,
+      kind,
+    };
+  };
+  return {
+    get: (kind, compute) => store.cache.get(keyOf(kind), compute),
+    peek: (kind) => store.cache.peek(keyOf(kind)),
+    fill: store.fill,
+  };
+}
+
+/**
+ * What a package's sources are stamped by: nothing for a registry's (a version's sources never
+ * change there), the checksum file for a vendored one (editing it is what cargo asks of an edit),
+ * every file for a path or git package, so an edited one is never served stale.
+ */
+function sourcesKey(
+  node: PackageNode,
+  root: string,
+  files: () => readonly DependencyFile[],
+): string {
+  const manifest = path.join(root, 'Cargo.toml');
+  switch (node.source) {
+    case 'registry':
+      return '';
+    case 'directory':
+      return sourcesStamp([manifest, path.join(root, '.cargo-checksum.json')]);
+    default:
+      return sourcesStamp([manifest, ...files().map((f) => f.path)]);
+  }
 }
