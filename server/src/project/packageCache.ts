@@ -160,7 +160,7 @@ export class PackageCache {
       this.bytes = (this.bytes ?? this.folderBytes()) + Buffer.byteLength(text);
     } catch {
       this.writable = false;
-      fs.rmSync(temporary, { force: true });
+      removeQuietly(temporary);
       return false;
     }
     if (this.bytes > this.maxBytes) {
@@ -200,14 +200,21 @@ export class PackageCache {
       if (bytes <= (this.maxBytes * 3) / 4) {
         break;
       }
-      try {
-        fs.rmSync(entry.file, { force: true });
+      if (removeQuietly(entry.file)) {
         bytes -= entry.size;
-      } catch {
-        // Another process's file it is still writing, say: left for the next eviction.
       }
     }
     this.bytes = bytes;
+  }
+}
+
+/** Whether the file is gone; a folder that cannot be written leaves it (and that is no error). */
+function removeQuietly(file: string): boolean {
+  try {
+    fs.rmSync(file, { force: true });
+    return true;
+  } catch {
+    return false;
   }
 }
 
