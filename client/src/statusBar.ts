@@ -108,17 +108,19 @@ export class ServerStatusItem implements vscode.Disposable {
     const crate = status.crate ? ` \`${status.crate}\`` : '';
     const message = status.message ? `: ${status.message}` : '';
     switch (status.state) {
-      case 'indexing':
+      case 'indexing': {
+        const dependencies = status.dependencies;
         return {
           icon: '$(sync~spin)',
           detail:
             status.files !== undefined
               ? `indexing ${status.files} files`
-              : !status.crate && status.dependencies
-                ? `indexing dependencies ${status.dependencies.indexed}/${status.dependencies.total}`
+              : !status.crate && dependencies
+                ? `indexing dependencies ${dependencies.indexed}/${dependencies.total}`
                 : 'indexing',
-          lines: status.crate || !status.dependencies ? [`Indexing${crate}${message}.`] : [],
+          lines: status.crate || !dependencies ? [`Indexing${crate}${message}.`] : [],
         };
+      }
       case 'measuring':
         return {
           icon: '$(sync~spin)',

@@ -61,7 +61,8 @@ describe('dependencies indexed in the background', () => {
     assert.ok(begin, JSON.stringify(lsp.progress));
     await until(
       'the progress to end',
-      () => lsp.progress.some((p) => p.value.kind === 'end' && p.token === begin.token) || undefined,
+      () =>
+        lsp.progress.some((p) => p.value.kind === 'end' && p.token === begin.token) || undefined,
       INDEX_TIMEOUT_MS,
     );
     await until(

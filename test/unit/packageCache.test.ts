@@ -132,6 +132,9 @@ describe('package cache', () => {
     }
   });
 
+});
+
+describe('package cache: its folder', () => {
   it('works without a folder it can write: computed each run, never a crash', () => {
     const blocker = folder('a-file');
     fs.writeFileSync(blocker, 'not a folder');

@@ -214,7 +214,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 }
 
 /** `--cache-dir DIR` or `--no-cache`, when either is given (not both). */
-function cacheOption(directory: string | undefined, noCache: boolean): { cacheDir?: string | null } {
+function cacheOption(
+  directory: string | undefined,
+  noCache: boolean,
+): { cacheDir?: string | null } {
   if (directory !== undefined && noCache) {
     throw new UsageError('--cache-dir and --no-cache cannot be used together');
   }

@@ -135,7 +135,8 @@ export class DependencyIndexer {
         this.progressed.fire({ indexed: message.indexed, total: message.total });
         return;
       }
-      const failed = message.failed.length > 0 ? ` (not indexed: ${message.failed.join('; ')})` : '';
+      const failed =
+        message.failed.length > 0 ? ` (not indexed: ${message.failed.join('; ')})` : '';
       end(`indexed ${message.indexed} of ${message.total} dependencies${failed}`);
     });
     worker.on('error', (error) => end(`the dependency index worker failed (${String(error)})`));

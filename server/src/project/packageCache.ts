@@ -192,7 +192,7 @@ export class PackageCache {
     return found;
   }
 
-  /** Removes the least recently used files until the folder is within three quarters of its bound. */
+  /** Removes the least recently used files until the folder holds three quarters of its bound. */
   private evict(): void {
     const entries = this.entries().sort((a, b) => a.used - b.used);
     let bytes = entries.reduce((sum, entry) => sum + entry.size, 0);
