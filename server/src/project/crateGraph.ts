@@ -58,7 +58,7 @@ export interface PackageNode {
   /** Why `root` is null, in a phrase; null when the sources are here. */
   missing: string | null;
   edition: string | null;
-  lib: { name: string; path: string } | null;
+  lib: { name: string; path: string; procMacro?: boolean } | null;
   /** Enabled features, sorted. */
   features: string[];
   dependencies: DependencyEdge[];

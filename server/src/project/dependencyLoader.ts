@@ -10,6 +10,7 @@ import type {
   DependencyPackage,
   PackageData,
 } from '../analysis/deps/dependencySources';
+import { attributeKeeps, HOST_CFG } from '../analysis/syntax/cfg';
 import { CrateGraph, CrateGraphOptions, loadCrateGraph, PackageNode } from './crateGraph';
 import { readCrateLayout } from './crateLayout';
 import { DEFAULT_FEATURE_OPTIONS, FeatureOptions } from './features';
@@ -110,12 +111,45 @@ function externsOf(node: PackageNode, withDev: boolean): Map<string, string> {
   return externs;
 }
 
-/** The packages of a graph that have a library to index, roots (the analysed ones) left out. */
+/**
+ * The dependencies whose items an analysis of the graph's roots may read, nearest first: those
+ * reached by normal edges (and the roots' dev ones) that the host's cfg keeps, with sources and
+ * a library. Build dependencies, procedural macros and what only they use are left out: they
+ * are compiled for the build, never part of a type.
+ */
 export function dependencyPackages(graph: CrateGraph, store?: PackageStore): DependencyPackage[] {
   const roots = new Set(graph.roots);
-  return [...graph.packages.values()]
-    .filter((node) => !roots.has(node.id) && node.root !== null && node.lib !== null)
-    .map((node) => dependencyPackage(node, store));
+  const reached = new Set<string>(graph.roots);
+  const queue = [...graph.roots];
+  const found: DependencyPackage[] = [];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const node = graph.packages.get(next);
+    for (const edge of node?.dependencies ?? []) {
+      const target = graph.packages.get(edge.package);
+      const followed = edge.kind === 'normal' || (edge.kind === 'dev' && roots.has(next));
+      if (!target || reached.has(target.id) || !followed || !onHost(edge.target)) {
+        continue;
+      }
+      reached.add(target.id);
+      if (target.root !== null && target.lib !== null && !target.lib.procMacro) {
+        found.push(dependencyPackage(target, store));
+        queue.push(target.id);
+      }
+    }
+  }
+  return found;
+}
+
+/** Whether a `[target.X.dependencies]` condition holds on the host the analysis models. */
+function onHost(target: string | null): boolean {
+  if (target === null) {
+    return true;
+  }
+  if (target.startsWith('cfg(')) {
+    return attributeKeeps(`#[${target}]`, HOST_CFG);
+  }
+  // A target triple: the host's is Linux on x86-64 (see `HOST_CFG`).
+  return /^x86_64-.*-linux(-|$)/.test(target);
 }
 
 function dependencyPackage(node: PackageNode, store?: PackageStore): DependencyPackage {

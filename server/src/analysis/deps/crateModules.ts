@@ -309,15 +309,28 @@ export class CrateModules {
   }
 
   /**
-   * Every file's items and the crate's impls, as plain data: what the package cache keeps, so a
-   * later run reads no source of the package.
+   * The items of every file the build compiles (the root's, then each module's whose `mod`
+   * declaration the cfg keeps) and the crate's impls, as plain data: what the package cache
+   * keeps. A file left out (a module of another target) is indexed when a path leads into it.
    */
   packageItems(): PackageItems {
     this.noteImpls();
     const files: Record<string, FileItems | null> = {};
-    for (const file of [...this.filesOf.values()].flat()) {
-      if (!Object.prototype.hasOwnProperty.call(files, file.path)) {
-        files[file.path] = this.fileItems(file);
+    const pending = [moduleKey([])];
+    const seen = new Set(pending);
+    for (let key = pending.pop(); key !== undefined; key = pending.pop()) {
+      for (const file of this.filesOf.get(key) ?? []) {
+        if (Object.prototype.hasOwnProperty.call(files, file.path)) {
+          continue;
+        }
+        const items = this.fileItems(file);
+        files[file.path] = items;
+        for (const [declared] of items?.declarations ?? []) {
+          if (!seen.has(declared)) {
+            seen.add(declared);
+            pending.push(declared);
+          }
+        }
       }
     }
     return {
