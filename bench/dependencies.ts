@@ -74,7 +74,9 @@ export async function dependencyRows(options: DependencyBenchOptions): Promise<T
       {
         what: "Dependencies (issue 14): hyper 0.14's graph",
         input: '',
-        result: `not run: no hyper-0.14.* in ${options.registry} (apt-get install librust-hyper-dev)`,
+        result:
+          `not run: no hyper-0.14.* in ${options.registry} ` +
+          '(apt-get install librust-hyper-dev)',
         target: '≤ 10 s cold; ≤ 300 ms warm; ≤ 300 MB',
       },
     ];

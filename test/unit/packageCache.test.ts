@@ -347,3 +347,66 @@ describe('cli: --cache-dir', () => {
     assert.match(none, /"exact":true/);
   });
 });
+
+describe('dependencies indexed ahead of analyses', () => {
+  const indexModule =
+    loadServerModule<typeof import('../../server/src/project/dependencyIndex')>(
+      'project/dependencyIndex',
+    );
+
+  /** A workspace whose `app` has every kind of dependency edge, each a path package. */
+  function workspace(): string {
+    const root = folder('edges');
+    const write = (relative: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
+      fs.writeFileSync(path.join(root, relative), text);
+    };
+    const manifest = (name: string, extra = '') =>
+      `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2021"\n${extra}`;
+    write(
+      'app/Cargo.toml',
+      manifest('app') +
+        '\n[dependencies]\nnear = { path = "../near" }\nmacros = { path = "../macros" }\n' +
+        '\n[dev-dependencies]\ntesting = { path = "../testing" }\n' +
+        '\n[build-dependencies]\nbuilder = { path = "../builder" }\n' +
+        "\n[target.'cfg(windows)'.dependencies]\nwinonly = { path = \"../winonly\" }\n" +
+        "\n[target.'cfg(unix)'.dependencies]\nunixonly = { path = \"../unixonly\" }\n",
+    );
+    write('app/src/lib.rs', '');
+    write('near/Cargo.toml', manifest('near', '\n[dependencies]\nfar = { path = "../far" }\n'));
+    write(
+      'macros/Cargo.toml',
+      manifest(
+        'macros',
+        '\n[lib]\nproc-macro = true\n\n[dependencies]\nsyntax = { path = "../syntax" }\n',
+      ),
+    );
+    for (const name of ['far', 'testing', 'builder', 'winonly', 'unixonly', 'syntax']) {
+      write(`${name}/Cargo.toml`, manifest(name));
+    }
+    const libraries = ['near', 'macros', 'far', 'testing', 'builder', 'winonly', 'unixonly'];
+    for (const name of [...libraries, 'syntax']) {
+      write(`${name}/src/lib.rs`, `pub struct Item${name.length}(pub u8);\n`);
+    }
+    return path.join(root, 'app');
+  }
+
+  it('indexes what an analysis may read, nearest first, with progress from 0', async () => {
+    const home = folder('edges-home');
+    fs.mkdirSync(home, { recursive: true });
+    const graphs =
+      loadServerModule<typeof import('../../server/src/project/crateGraph')>('project/crateGraph');
+    const graph = graphs.loadCrateGraph(workspace(), { env: { CARGO_HOME: home } })!;
+    const labels = loader.dependencyPackages(graph).map((p) => p.label);
+    assert.deepStrictEqual(labels, ['near 0.1.0', 'testing 0.1.0', 'unixonly 0.1.0', 'far 0.1.0']);
+
+    const progress: string[] = [];
+    const cacheDir = folder('edges-cache');
+    const result = await indexModule.indexDependencies(graph, new PackageCache(cacheDir), (p) =>
+      progress.push(`${p.indexed}/${p.total}`),
+    );
+    assert.deepStrictEqual(result, { indexed: 4, total: 4, failed: [] });
+    assert.deepStrictEqual(progress, ['0/4', '1/4', '2/4', '3/4', '4/4']);
+    assert.strictEqual(keptFiles(cacheDir).length, 4);
+  });
+});

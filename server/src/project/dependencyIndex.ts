@@ -15,7 +15,7 @@ export interface IndexProgress {
   /** Packages done so far (indexed now, or found kept). */
   indexed: number;
   total: number;
-  /** The package just done (`tokio 1.24.2`). */
+  /** The package just done (`tokio 1.24.2`); empty before the first. */
   label: string;
 }
 
@@ -39,6 +39,8 @@ export async function indexDependencies(
   const packages = dependencyPackages(graph, { cache, fill: true });
   const failed: string[] = [];
   let indexed = 0;
+  // Told at once: the first package may take a while (tokio's hundreds of files).
+  onProgress({ indexed, total: packages.length, label: '' });
   for (const pkg of packages) {
     if (signal?.aborted) {
       break;
