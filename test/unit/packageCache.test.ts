@@ -131,7 +131,6 @@ describe('package cache', () => {
       assert.strictEqual(new PackageCache(dir).peek(key()), 'fresh', 'and written again');
     }
   });
-
 });
 
 describe('package cache: its folder', () => {
@@ -164,7 +163,10 @@ describe('package cache: its folder', () => {
     fs.chmodSync(formatFolder, 0o555);
     try {
       const cache = new PackageCache(dir);
-      assert.strictEqual(cache.get(key(), () => 'computed'), 'kept');
+      assert.strictEqual(
+        cache.get(key(), () => 'computed'),
+        'kept',
+      );
       assert.strictEqual(
         cache.get(key({ kind: 'other' }), () => 'computed'),
         'computed',
@@ -369,8 +371,8 @@ describe('dependencies indexed ahead of analyses', () => {
         '\n[dependencies]\nnear = { path = "../near" }\nmacros = { path = "../macros" }\n' +
         '\n[dev-dependencies]\ntesting = { path = "../testing" }\n' +
         '\n[build-dependencies]\nbuilder = { path = "../builder" }\n' +
-        "\n[target.'cfg(windows)'.dependencies]\nwinonly = { path = \"../winonly\" }\n" +
-        "\n[target.'cfg(unix)'.dependencies]\nunixonly = { path = \"../unixonly\" }\n",
+        '\n[target.\'cfg(windows)\'.dependencies]\nwinonly = { path = "../winonly" }\n' +
+        '\n[target.\'cfg(unix)\'.dependencies]\nunixonly = { path = "../unixonly" }\n',
     );
     write('app/src/lib.rs', '');
     write('near/Cargo.toml', manifest('near', '\n[dependencies]\nfar = { path = "../far" }\n'));

@@ -13,11 +13,7 @@ import { CrateLayout, readCrateLayout } from '../project/crateLayout';
 import { DependencyTypes } from '../analysis/deps/dependencyTypes';
 import { noteMissingDependencies } from '../analysis/deps/missingDependencies';
 import type { CrateGraph } from '../project/crateGraph';
-import {
-  dependenciesFromGraph,
-  loadDependencies,
-  PackageStore,
-} from '../project/dependencyLoader';
+import { dependenciesFromGraph, loadDependencies, PackageStore } from '../project/dependencyLoader';
 import type { FeatureOptions } from '../project/features';
 import { PackageCache } from '../project/packageCache';
 

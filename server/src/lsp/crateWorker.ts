@@ -25,10 +25,7 @@ if (parentPort) {
   const port = parentPort;
   type IndexWorkerData = CrateWorkerData & { mode?: undefined };
   const data = workerData as
-    | CalibrationWorkerData
-    | DependencyIndexWorkerData
-    | IndexWorkerData
-    | undefined;
+    CalibrationWorkerData | DependencyIndexWorkerData | IndexWorkerData | undefined;
   if (data?.mode === 'dependencies') {
     // Started to index a crate graph's dependencies into the package cache, then ends.
     void runDependencyIndex(port, data);

@@ -8,7 +8,6 @@
  */
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { threadId } from 'worker_threads';
 import { Environment, readCargoConfig } from './cargoConfig';
 import { satisfiesCargo } from './cargoVersions';
 import {
@@ -92,7 +91,7 @@ const DEFAULT_OPTIONS: CrateGraphOptions = {
   useLockfile: true,
 };
 
-/** Graphs loaded by this thread, for their `loadId`s. */
+/** Graphs loaded by this thread, for their `loadId`s (random too: threads count alike). */
 let loads = 0;
 
 /** Rounds of version selection before conflicting picks are accepted as they are. */
@@ -238,7 +237,7 @@ class GraphBuilder {
       warnings.push(...(loaded.description?.warnings ?? []));
     }
     return {
-      loadId: `${process.pid}.${threadId}.${++loads}`,
+      loadId: `${process.pid}.${++loads}.${Math.random().toString(36).slice(2)}`,
       packages,
       roots: [...new Set(this.roots)],
       workspaceRoot: workspace.root,
