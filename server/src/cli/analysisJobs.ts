@@ -160,12 +160,16 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
   }
 }
 
-/** The crate's dependencies, from the graph its cfg came from when the job brings it. */
+/**
+ * The crate's dependencies, from the graph its cfg came from when the job brings it (a package
+ * that is no member of it, an excluded one, has a graph of its own).
+ */
 function dependenciesOf(job: CrateJob): LoadedDependencies | null {
   const store = job.cacheDir ? { cache: packageCache(job.cacheDir), fill: true } : undefined;
-  return job.graph
-    ? dependenciesFromGraph(job.graph, job.root, store)
-    : loadDependencies(job.root, job.features, {}, store);
+  return (
+    (job.graph && dependenciesFromGraph(job.graph, job.root, store)) ??
+    loadDependencies(job.root, job.features, {}, store)
+  );
 }
 
 /** One cache per folder and thread: a run's jobs share what it has read. */

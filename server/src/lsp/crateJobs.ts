@@ -139,9 +139,10 @@ export class CrateJobs {
     if (known === undefined || known.switches !== switches) {
       let loaded: CrateDependencies | null = null;
       try {
-        const read = graph
-          ? dependenciesFromGraph(graph, root, this.store)
-          : loadDependencies(root, features, {}, this.store);
+        // A package that is no member of the graph (an excluded one) has a graph of its own.
+        const read =
+          (graph && dependenciesFromGraph(graph, root, this.store)) ??
+          loadDependencies(root, features, {}, this.store);
         loaded = read && { types: new DependencyTypes(read.graph), features: read.features };
       } catch {
         // A graph that cannot be read leaves every dependency's type unknown, as before.
