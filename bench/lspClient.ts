@@ -29,13 +29,24 @@ export class LspClient {
   private readonly versions = new Map<string, number>();
   private stderr = '';
   private refreshWaiters: (() => void)[] = [];
+  /** The server's `rustFutureSize/serverStatus` notifications, when it was asked for them. */
+  readonly statuses: { state: string; dependencies?: { indexed: number; total: number } }[] = [];
 
-  constructor(serverScript: string, cwd: string) {
+  /**
+   * `options.env`: added to the server's environment; `options.settings`: what
+   * `workspace/configuration` answers for `rustFutureSize` (default: nothing set).
+   */
+  constructor(
+    serverScript: string,
+    cwd: string,
+    options: { env?: Record<string, string>; settings?: unknown } = {},
+  ) {
     // Started as the VS Code client starts it: with the same Node flags.
     const flags = nodeFlags.serverNodeFlags(os.availableParallelism());
     this.process = spawn(process.execPath, [...flags, serverScript, '--stdio'], {
       cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
     });
     this.process.stderr!.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
@@ -53,12 +64,16 @@ export class LspClient {
       }
       if (method === 'workspace/configuration') {
         const items = (params as { items?: unknown[] } | undefined)?.items ?? [{}];
-        return items.map(() => ({}));
+        return items.map(() => options.settings ?? {});
       }
       return null;
     });
     // Diagnostics, log messages and the like: an editor would show them; the benchmark ignores them.
-    this.connection.onNotification(() => undefined);
+    this.connection.onNotification((method: string, params: unknown) => {
+      if (method === 'rustFutureSize/serverStatus') {
+        this.statuses.push(params as LspClient['statuses'][number]);
+      }
+    });
     this.connection.listen();
   }
 
@@ -75,9 +90,14 @@ export class LspClient {
    * `refresh`: declare `workspace.inlayHint.refreshSupport`, so the server says when crate-aware
    * reports arrive (see `nextRefresh`).
    */
-  async initialize(rootUri: string | null, refresh = false): Promise<void> {
+  async initialize(
+    rootUri: string | null,
+    refresh = false,
+    initializationOptions?: unknown,
+  ): Promise<void> {
     await this.connection.sendRequest('initialize', {
       processId: process.pid,
+      initializationOptions,
       rootUri,
       workspaceFolders: rootUri ? [{ uri: rootUri, name: 'bench' }] : null,
       capabilities: {

@@ -5,10 +5,11 @@
  * There is no pass/fail: the numbers are for people and for review.
  *
  *   npm run bench [-- --profile] [-- --no-profile] [-- --edits N] [-- --rounds N] [-- --million]
- *                 [-- --targets-only]
+ *                 [-- --targets-only] [-- --dependencies-only]
  *
- * The rows of issue 13's targets (targets.ts) come last; `--million` adds their 1M-line rows
- * (minutes), `--targets-only` prints only them.
+ * The rows of issue 13's targets (targets.ts) come next to last; `--million` adds their 1M-line
+ * rows (minutes), `--targets-only` prints only them and issue 14's dependency rows
+ * (dependencies.ts), which come last; `--dependencies-only` prints only those.
  *
  * Inputs: tokio 1.24's `src/` from Debian's librust-tokio-dev (installed with apt-get when missing),
  * and files made by generate.ts. Progress goes to stderr, results to stdout.
@@ -25,6 +26,7 @@ import { ContentChange, LspClient } from './lspClient';
 import { reparseTimes } from './reparseTimes';
 import { profile, ProfileSummary, summarise } from './profile';
 import { targetsSection } from './targets';
+import { dependencyRows } from './dependencies';
 
 type EngineModule = typeof import('../server/src/analysis/engine');
 type ParserModule = typeof import('../server/src/analysis/syntax/parser');
@@ -56,6 +58,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     million: { type: 'boolean' },
     'targets-only': { type: 'boolean' },
+    'dependencies-only': { type: 'boolean' },
   },
 });
 const EDITS = Number(flags.edits ?? 200);
@@ -794,7 +797,7 @@ async function main(): Promise<void> {
   const inputs = benchInputs();
   const rows: Row[] = [];
   let profiles: string[] = [];
-  if (!flags['targets-only']) {
+  if (!flags['targets-only'] && !flags['dependencies-only']) {
     const { tokioRatio, bigRatio } = engineSection(inputs, rows);
     // Profiles only when the analysis costs more than the parse (or when asked).
     profiles =
@@ -805,16 +808,19 @@ async function main(): Promise<void> {
     rows.push(...cliSection(inputs));
     rows.push(...(await measureSection(repoRoot, CARGO_REGISTRY, log)));
   }
-  rows.push(
-    ...(await targetsSection({
-      repoRoot,
-      serverBundle,
-      cliBin,
-      tokio: inputs.tokio,
-      million: !!flags.million,
-      log,
-    })),
-  );
+  if (!flags['dependencies-only']) {
+    rows.push(
+      ...(await targetsSection({
+        repoRoot,
+        serverBundle,
+        cliBin,
+        tokio: inputs.tokio,
+        million: !!flags.million,
+        log,
+      })),
+    );
+  }
+  rows.push(...(await dependencyRows({ repoRoot, serverBundle, registry: CARGO_REGISTRY, log })));
 
   const out: string[] = [
     ...describeMachine(loadAtStart).map((line) => `${line}  `),

@@ -28,9 +28,10 @@ const LAYERS = {
     folders: [],
     packages: ['fs', 'path', 'crypto', 'module', 'web-tree-sitter'],
   },
+  // `crypto`: the package cache names its files by a digest of their keys.
   'server/src/project': {
     folders: ['server/src/analysis'],
-    packages: ['fs', 'path', 'os', 'url', 'smol-toml', 'semver'],
+    packages: ['fs', 'path', 'os', 'url', 'crypto', 'smol-toml', 'semver'],
   },
   'server/src/measure': {
     folders: ['server/src/analysis', 'server/src/project'],

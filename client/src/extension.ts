@@ -47,6 +47,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<RustFu
   const initializationOptions: InitializationOptions = {
     workspaceTrusted: vscode.workspace.isTrusted,
     serverStatus: true,
+    // Dependencies' indexed items are kept there across sessions (safe to delete).
+    cacheDir: context.globalStorageUri.fsPath,
   };
   // One channel for the extension's life: the client would make a new one on each restart.
   const outputChannel = vscode.window.createOutputChannel('Rust Future Size');

@@ -80,6 +80,10 @@ export class ServerStatusItem implements vscode.Disposable {
       ? new vscode.ThemeColor('statusBarItem.warningBackground')
       : undefined;
     const tooltip = ['**Rust Future Size**', ...lines];
+    const indexing = this.status?.dependencies;
+    if (indexing) {
+      tooltip.push(`Indexing dependencies ${indexing.indexed}/${indexing.total}.`);
+    }
     const missing = this.status?.missingDependencies ?? [];
     if (missing.length > 0) {
       tooltip.push(`Without sources (their types are lower bounds): ${missing.join('; ')}`);
@@ -104,12 +108,19 @@ export class ServerStatusItem implements vscode.Disposable {
     const crate = status.crate ? ` \`${status.crate}\`` : '';
     const message = status.message ? `: ${status.message}` : '';
     switch (status.state) {
-      case 'indexing':
+      case 'indexing': {
+        const dependencies = status.dependencies;
         return {
           icon: '$(sync~spin)',
-          detail: status.files === undefined ? 'indexing' : `indexing ${status.files} files`,
-          lines: [`Indexing${crate}${message}.`],
+          detail:
+            status.files !== undefined
+              ? `indexing ${status.files} files`
+              : !status.crate && dependencies
+                ? `indexing dependencies ${dependencies.indexed}/${dependencies.total}`
+                : 'indexing',
+          lines: status.crate || !dependencies ? [`Indexing${crate}${message}.`] : [],
         };
+      }
       case 'measuring':
         return {
           icon: '$(sync~spin)',

@@ -36,6 +36,11 @@ export interface InitializationOptions {
   workspaceTrusted?: boolean;
   /** Whether the client wants `rustFutureSize/serverStatus` notifications (off when not sent). */
   serverStatus?: boolean;
+  /**
+   * A folder the server may keep dependencies' indexed items in across sessions (VS Code's global
+   * storage); without it they are read from their sources in every session.
+   */
+  cacheDir?: string;
 }
 
 /** Notification, client → server: the workspace's trust changed (VS Code can only grant it). */
@@ -120,4 +125,6 @@ export interface ServerStatusParams {
    * (`tokio 1.24.2: sources not found`): their types are lower bounds. Unset when none.
    */
   missingDependencies?: string[];
+  /** While the dependencies are indexed in the background: how many of how many are done. */
+  dependencies?: { indexed: number; total: number };
 }

@@ -14,8 +14,14 @@ import { modulePathFromFile, readCrateLayout } from '../project/crateLayout';
 import { readSource } from '../project/readSource';
 import { DependencyTypes } from '../analysis/deps/dependencyTypes';
 import { noteMissingDependencies } from '../analysis/deps/missingDependencies';
-import { loadDependencies } from '../project/dependencyLoader';
+import type { CrateGraph } from '../project/crateGraph';
+import {
+  dependenciesFromGraph,
+  loadDependencies,
+  LoadedDependencies,
+} from '../project/dependencyLoader';
 import type { FeatureOptions } from '../project/features';
+import { PackageCache } from '../project/packageCache';
 import { displayPath } from '../project/sourceFiles';
 
 /** Everything one file's analysis needs, as plain (worker-transferable) data. */
@@ -50,6 +56,10 @@ export interface CrateJob {
   features?: FeatureOptions;
   /** False: size nothing from dependencies' sources (their types stay unknown). */
   dependencies?: boolean;
+  /** The workspace's crate graph, as loaded for the cfg; absent: loaded here. */
+  graph?: CrateGraph;
+  /** Where dependencies' indexed items are kept across runs; absent or null: not kept. */
+  cacheDir?: string | null;
   cfg?: CfgEnv;
   /** Folders besides the package module files may be read from (`--allow-outside-package`). */
   readableRoots?: string[];
@@ -109,7 +119,7 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       }
       crateFiles.push({ file: shown, text: source.text, modulePath: f.modulePath });
     }
-    const loaded = job.dependencies === false ? null : loadDependencies(job.root, job.features);
+    const loaded = job.dependencies === false ? null : dependenciesOf(job);
     const dependencies = loaded ? new DependencyTypes(loaded.graph) : undefined;
     const all = analyzeCrate(crateFiles, {
       edition: job.edition,
@@ -148,6 +158,30 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       notices: [`${r.file}: analysis failed: ${reason}`],
     }));
   }
+}
+
+/**
+ * The crate's dependencies, from the graph its cfg came from when the job brings it (a package
+ * that is no member of it, an excluded one, has a graph of its own).
+ */
+function dependenciesOf(job: CrateJob): LoadedDependencies | null {
+  const store = job.cacheDir ? { cache: packageCache(job.cacheDir), fill: true } : undefined;
+  return (
+    (job.graph && dependenciesFromGraph(job.graph, job.root, store)) ??
+    loadDependencies(job.root, job.features, {}, store)
+  );
+}
+
+/** One cache per folder and thread: a run's jobs share what it has read. */
+const packageCaches = new Map<string, PackageCache>();
+
+function packageCache(directory: string): PackageCache {
+  let cache = packageCaches.get(directory);
+  if (!cache) {
+    cache = new PackageCache(directory);
+    packageCaches.set(directory, cache);
+  }
+  return cache;
 }
 
 /**

@@ -49,6 +49,8 @@ export interface AnalyzeFilesOptions {
   calibrationFile?: string;
   /** Each package's cfg (its features); without it every feature is on. */
   configurations?: BuildConfigurations;
+  /** Where dependencies' indexed items are kept across runs; absent or null: not kept. */
+  cacheDir?: string | null;
 }
 
 const CLI_PARSE_BUDGET_MS = 10_000;
@@ -96,8 +98,11 @@ export async function analyzeFiles(
         calibrationFile: options.calibrationFile,
         cwd,
         cfg,
-        // The dependencies are read with the same switches as the package's own cfg.
+        // The dependencies are read with the same switches as the package's own cfg, from the
+        // graph it came from (one load for both).
         features: options.configurations?.features,
+        graph: options.configurations?.graphFor(dir),
+        cacheDir: options.cacheDir ?? null,
         // Anywhere on the file system, from its root down.
         ...(options.allowOutsidePackage ? { readableRoots: [path.parse(root).root] } : {}),
       };

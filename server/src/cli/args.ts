@@ -40,6 +40,11 @@ export interface RunOptions {
    * them; absent means each package's default features (plus what its dependents enable).
    */
   features?: FeatureOptions;
+  /**
+   * `--cache-dir DIR`: where dependencies' indexed items are kept across runs; null with
+   * `--no-cache`; absent means the user's cache folder.
+   */
+  cacheDir?: string | null;
 }
 
 /** `rust-future-size calibrate [CRATE_DIR]`: one cargo build with -Zprint-type-sizes, stored for later runs. */
@@ -129,6 +134,10 @@ Options:
                             member's feature or a dependency's
   --all-features            enable every feature of the workspace's packages
   --no-default-features     do not enable the packages' \`default\` features
+  --cache-dir DIR           keep dependencies' indexed items in DIR across runs
+                            (default: $XDG_CACHE_HOME/rust-future-size, else
+                            ~/.cache/rust-future-size; safe to delete)
+  --no-cache                read every dependency's sources again
   -h, --help                show this help
   -V, --version             show the version
 
@@ -167,6 +176,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
         features: { type: 'string', short: 'F', multiple: true },
         'all-features': { type: 'boolean' },
         'no-default-features': { type: 'boolean' },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -198,7 +209,22 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       : {}),
     ...(values.calibration === undefined ? {} : { calibration: values.calibration }),
     ...featureOptions(values),
+    ...cacheOption(values['cache-dir'], values['no-cache'] === true),
   };
+}
+
+/** `--cache-dir DIR` or `--no-cache`, when either is given (not both). */
+function cacheOption(
+  directory: string | undefined,
+  noCache: boolean,
+): { cacheDir?: string | null } {
+  if (directory !== undefined && noCache) {
+    throw new UsageError('--cache-dir and --no-cache cannot be used together');
+  }
+  if (directory === '') {
+    throw new UsageError("invalid value '' for --cache-dir (expected a folder)");
+  }
+  return noCache ? { cacheDir: null } : directory === undefined ? {} : { cacheDir: directory };
 }
 
 /** The feature switches, when any is given. */

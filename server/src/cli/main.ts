@@ -10,6 +10,7 @@ import { pathToFileURL } from 'url';
 import { CalibrateCommandOptions, parseCliArgs, RunOptions, USAGE } from './args';
 import { calibrateCrate } from '../measure/calibrate';
 import { BuildConfigurations, WorkspaceConfiguration } from '../project/buildConfiguration';
+import { defaultCacheDirectory } from '../project/packageCache';
 import { findCrateRoot } from '../project/crateLayout';
 import { runFix } from './fix';
 import { UsageError } from '../project/errors';
@@ -110,6 +111,7 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     cwd: io.cwd,
     warn: (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`),
     configurations: buildConfigurations(options, io),
+    cacheDir: cacheDirectoryOf(options, io),
   });
 
   await writeReport(options, reports, io);
@@ -133,6 +135,18 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     }
   }
   return ExitCode.ok;
+}
+
+/**
+ * `--cache-dir` (relative to the working folder), else the user's cache folder; null with
+ * `--no-cache`, or when the environment names no home to find it in.
+ */
+function cacheDirectoryOf(options: RunOptions, io: CliIo): string | null {
+  if (options.cacheDir !== undefined) {
+    return options.cacheDir === null ? null : path.resolve(io.cwd, options.cacheDir);
+  }
+  const env = io.env;
+  return env.XDG_CACHE_HOME || env.HOME || env.LOCALAPPDATA ? defaultCacheDirectory(env) : null;
 }
 
 /**

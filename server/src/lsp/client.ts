@@ -53,6 +53,7 @@ export class ClientSession {
   private currentWorkspace: ClientWorkspace = { folderUri: null, root: null, folders: [] };
   private isTrusted = true;
   private wantsStatus = false;
+  private cacheFolder: string | null = null;
   private readonly initialized = new Emitter<ClientSupport>();
   private readonly trustChanged = new Emitter<boolean>();
   /** Fires once, with what the client supports, while `initialize` is answered. */
@@ -76,6 +77,11 @@ export class ClientSession {
   /** Whether the client asked for `rustFutureSize/serverStatus` notifications. */
   get wantsServerStatus(): boolean {
     return this.wantsStatus;
+  }
+
+  /** Where dependencies' indexed items may be kept across sessions; null: nowhere. */
+  get cacheDir(): string | null {
+    return this.cacheFolder;
   }
 
   /** Reads `initialize`'s parameters and tells the subscribers. */
@@ -104,6 +110,8 @@ export class ClientSession {
     const options = params.initializationOptions as InitializationOptions | undefined;
     this.isTrusted = options?.workspaceTrusted !== false;
     this.wantsStatus = options?.serverStatus === true;
+    const cacheDir = options?.cacheDir;
+    this.cacheFolder = typeof cacheDir === 'string' && cacheDir !== '' ? cacheDir : null;
     this.initialized.fire(this.current);
     return this.current;
   }

@@ -12,8 +12,10 @@ import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { CrateLayout, readCrateLayout } from '../project/crateLayout';
 import { DependencyTypes } from '../analysis/deps/dependencyTypes';
 import { noteMissingDependencies } from '../analysis/deps/missingDependencies';
-import { loadDependencies } from '../project/dependencyLoader';
+import type { CrateGraph } from '../project/crateGraph';
+import { dependenciesFromGraph, loadDependencies, PackageStore } from '../project/dependencyLoader';
 import type { FeatureOptions } from '../project/features';
+import { PackageCache } from '../project/packageCache';
 
 export type CrateJob =
   | { kind: 'layout'; root: string; readableRoots?: string[] }
@@ -25,6 +27,8 @@ export type CrateJob =
       cfg?: CfgEnv;
       /** Cargo's feature switches the crate's dependencies are read with (default: defaults). */
       features?: FeatureOptions;
+      /** The workspace's crate graph its cfg came from; absent: loaded here, with `features`. */
+      graph?: CrateGraph;
     }
   /** Measurements the crate's analyses use from now on (null: none). */
   | { kind: 'calibration'; root: string; data: CalibrationData | null }
@@ -47,6 +51,8 @@ interface CrateDependencies {
 export interface CrateWorkerData {
   wasmPaths?: WasmPaths;
   calibrations: [root: string, data: CalibrationData][];
+  /** Where dependencies' indexed items are kept (`packageCache.ts`); absent: nowhere. */
+  cacheDir?: string | null;
 }
 
 /** `workerData` of a worker started for one calibration run (instead of the index's jobs). */
@@ -69,9 +75,16 @@ export class CrateJobs {
     { switches: string; loaded: CrateDependencies | null }
   >();
   private readonly ready: Promise<unknown>;
+  /** Analyses read the items a background indexer kept, and index the rest themselves. */
+  private readonly store: PackageStore | undefined;
 
-  constructor(wasmPaths?: WasmPaths, calibrations: [root: string, data: CalibrationData][] = []) {
+  constructor(
+    wasmPaths?: WasmPaths,
+    calibrations: [root: string, data: CalibrationData][] = [],
+    cacheDir?: string | null,
+  ) {
     this.ready = initAnalysis(wasmPaths);
+    this.store = cacheDir ? { cache: new PackageCache(cacheDir), fill: false } : undefined;
     for (const [root, data] of calibrations) {
       this.calibrations.set(root, new Calibration(data));
     }
@@ -85,12 +98,13 @@ export class CrateJobs {
         await this.ready;
         // A new parser runtime when the last one aborted.
         await initAnalysis();
-        const dependencies = this.dependenciesOf(job.root, job.features)?.types;
+        const loaded = this.dependenciesOf(job.root, job.features, job.graph);
+        const dependencies = loaded?.types;
         const reports = analyzeCrate(job.files, {
           edition: job.edition,
           calibration: this.calibrations.get(job.root),
           dependencies,
-          cfg: job.cfg ?? cfgOf(this.dependenciesOf(job.root, job.features)?.features),
+          cfg: job.cfg ?? cfgOf(loaded?.features),
         });
         noteMissingDependencies(reports, dependencies);
         return reports;
@@ -110,18 +124,26 @@ export class CrateJobs {
   }
 
   /**
-   * The crate's dependencies, from its crate graph (read once per crate and feature switches;
-   * each dependency's items are indexed when a path first leads into it, once per process).
+   * The crate's dependencies, from the crate graph its cfg came from (or, without one, loaded
+   * here): read again only when the graph or the switches change. Each dependency's items come
+   * from the package cache when the background indexer kept them, else are indexed when a path
+   * first leads into them, once per process.
    */
-  /** The crate's dependencies as read with these switches; loaded again when they change. */
-  private dependenciesOf(root: string, features?: FeatureOptions): CrateDependencies | null {
-    const switches = JSON.stringify(features ?? null);
+  private dependenciesOf(
+    root: string,
+    features?: FeatureOptions,
+    graph?: CrateGraph,
+  ): CrateDependencies | null {
+    const switches = graph ? `graph ${graph.loadId}` : JSON.stringify(features ?? null);
     const known = this.dependencies.get(root);
     if (known === undefined || known.switches !== switches) {
       let loaded: CrateDependencies | null = null;
       try {
-        const graph = loadDependencies(root, features);
-        loaded = graph && { types: new DependencyTypes(graph.graph), features: graph.features };
+        // A package that is no member of the graph (an excluded one) has a graph of its own.
+        const read =
+          (graph && dependenciesFromGraph(graph, root, this.store)) ??
+          loadDependencies(root, features, {}, this.store);
+        loaded = read && { types: new DependencyTypes(read.graph), features: read.features };
       } catch {
         // A graph that cannot be read leaves every dependency's type unknown, as before.
       }

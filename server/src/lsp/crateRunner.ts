@@ -40,6 +40,8 @@ export class CrateRunner {
   private readonly calibrationWorkers = new Set<Worker>();
   /** Given to each new index worker, so a replacement knows the measurements too. */
   private readonly calibrations = new Map<string, CalibrationData>();
+  /** Where the index worker finds dependencies' items kept (set before the first job). */
+  cacheDir: string | null = null;
 
   constructor(
     private readonly log: (message: string) => void,
@@ -62,7 +64,7 @@ export class CrateRunner {
     }
     const pool = this.workerPool();
     if (!pool) {
-      this.local ??= new CrateJobs(this.wasmPaths, [...this.calibrations]);
+      this.local ??= new CrateJobs(this.wasmPaths, [...this.calibrations], this.cacheDir);
       return this.local.run(job) as Promise<CrateJobResults[K]>;
     }
     return pool.run(job).catch((error: unknown) => {
@@ -150,6 +152,7 @@ export class CrateRunner {
       workerData: (): CrateWorkerData => ({
         wasmPaths: this.wasmPaths,
         calibrations: [...this.calibrations],
+        cacheDir: this.cacheDir,
       }),
       // A small young generation keeps the peak down while a crate is analysed (tokio: about 25 MB
       // less), at a few percent of the time.

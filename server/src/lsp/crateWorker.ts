@@ -4,11 +4,14 @@
  * known when it started already loaded. Started for one calibration run
  * (`workerData.mode === 'calibrate'`), it runs cargo and maps rustc's sizes to the source, so
  * neither the wait nor the analysis of the whole crate happens on the server's thread, then ends.
+ * Started for a crate graph (`workerData.mode === 'dependencies'`), it indexes the graph's
+ * dependencies into the package cache (`dependencyIndexer.ts`), then ends.
  * Bundled on its own as `server/dist/crateWorker.js`.
  */
 import { parentPort, workerData } from 'worker_threads';
 import { calibrateCrate } from '../measure/calibrate';
 import { serveTasks } from '../workers/pool';
+import { DependencyIndexWorkerData, runDependencyIndex } from './dependencyIndexer';
 import {
   CalibrationWorkerData,
   CalibrationWorkerMessage,
@@ -21,8 +24,12 @@ import {
 if (parentPort) {
   const port = parentPort;
   type IndexWorkerData = CrateWorkerData & { mode?: undefined };
-  const data = workerData as CalibrationWorkerData | IndexWorkerData | undefined;
-  if (data?.mode === 'calibrate') {
+  const data = workerData as
+    CalibrationWorkerData | DependencyIndexWorkerData | IndexWorkerData | undefined;
+  if (data?.mode === 'dependencies') {
+    // Started to index a crate graph's dependencies into the package cache, then ends.
+    void runDependencyIndex(port, data);
+  } else if (data?.mode === 'calibrate') {
     const abort = new AbortController();
     port.on('message', (request: CalibrationWorkerRequest) => {
       if (request.kind === 'cancel') {
@@ -44,7 +51,7 @@ if (parentPort) {
         port.close();
       });
   } else {
-    const jobs = new CrateJobs(data?.wasmPaths, data?.calibrations);
+    const jobs = new CrateJobs(data?.wasmPaths, data?.calibrations, data?.cacheDir);
     serveTasks(port, (job: CrateJob) => jobs.run(job));
   }
 }

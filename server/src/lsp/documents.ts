@@ -27,6 +27,7 @@ import type { ModuleAncestor } from '../lints/levels';
 import { fixesFor, refactoringsFor } from './fixSource';
 import { featureOptionsOf, SettingsStore } from './settings';
 import type { FeatureOptions } from '../project/features';
+import type { CrateGraph } from '../project/crateGraph';
 import type { ClientSession } from './client';
 import { SourceText } from '../text/sourceText';
 import { carryOver } from './carryOver';
@@ -111,6 +112,9 @@ export class DocumentStore {
   readonly onDidAnalyse = this.analysed.event;
   /** Fires when every open document is to be analysed again (settings, Cargo.toml changed). */
   readonly onDidInvalidateAll = this.invalidatedAll.event;
+  private readonly crateGraphLoaded = new Emitter<CrateGraph>();
+  /** Fires with each crate graph a document's cfg was loaded from (its dependencies to index). */
+  readonly onDidLoadCrateGraph = this.crateGraphLoaded.event;
 
   /**
    * @param ready analyses wait for the parser; `false` means it failed to load and every report
@@ -131,6 +135,7 @@ export class DocumentStore {
         void connection.window.showWarningMessage(message);
       },
       filePathOf,
+      (graph) => this.crateGraphLoaded.fire(graph),
     );
     client.onDidInitialize(() => {
       if (client.workspace.root !== null) {
@@ -264,6 +269,11 @@ export class DocumentStore {
   /** The cfg a document is analysed with: its package's features (undefined: all on). */
   cfgFor(uri: string): Promise<CfgEnv | undefined> {
     return this.buildConfigurations.cfgFor(uri);
+  }
+
+  /** The crate graph a document's cfg came from (its crate's dependencies are read from it). */
+  crateGraphFor(uri: string): Promise<CrateGraph | undefined> {
+    return this.buildConfigurations.graphFor(uri);
   }
 
   /** Cargo's feature switches for a document's crate graph (the `rustFutureSize.cargo` settings). */

@@ -6,6 +6,7 @@
 import * as path from 'path';
 import type { CfgEnv } from '../analysis/syntax/cfg';
 import { BuildConfigurations } from '../project/buildConfiguration';
+import type { CrateGraph } from '../project/crateGraph';
 import { featureOptionsOf, SettingsStore } from './settings';
 
 export class EditorBuildConfigurations {
@@ -18,12 +19,38 @@ export class EditorBuildConfigurations {
     /** Shown to the user: a `cargo.features` entry no package of the workspace has. */
     private readonly warn: (message: string) => void,
     private readonly filePathOf: (uri: string) => string,
+    /** Told each crate graph once, when it is loaded (its dependencies are indexed then). */
+    private readonly graphLoaded: (graph: CrateGraph) => void = () => undefined,
   ) {
     settings.onDidChangeSettings(() => this.clear());
   }
 
   /** The cfg of the package holding the document; undefined outside a package (all features on). */
   async cfgFor(uri: string): Promise<CfgEnv | undefined> {
+    const configurations = await this.configurationsFor(uri);
+    try {
+      return configurations?.cfgFor(path.dirname(this.filePathOf(uri)));
+    } catch (error) {
+      this.log(`[features] FAILED to resolve the features for ${uri}: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * The crate graph the document's cfg came from, for its crate's dependencies (one load serves
+   * both); undefined outside a package or when it could not be loaded.
+   */
+  async graphFor(uri: string): Promise<CrateGraph | undefined> {
+    const configurations = await this.configurationsFor(uri);
+    try {
+      return configurations?.graphFor(path.dirname(this.filePathOf(uri)));
+    } catch {
+      // Logged by `cfgFor`, which asks first.
+      return undefined;
+    }
+  }
+
+  private async configurationsFor(uri: string): Promise<BuildConfigurations | undefined> {
     if (!uri.startsWith('file:')) {
       return undefined;
     }
@@ -42,15 +69,13 @@ export class EditorBuildConfigurations {
         for (const notice of loaded.notices) {
           this.log(`[features] ${notice}`);
         }
+        if (loaded.graph) {
+          this.graphLoaded(loaded.graph);
+        }
       });
       this.bySettings.set(key, configurations);
     }
-    try {
-      return configurations.cfgFor(path.dirname(this.filePathOf(uri)));
-    } catch (error) {
-      this.log(`[features] FAILED to resolve the features for ${uri}: ${String(error)}`);
-      return undefined;
-    }
+    return configurations;
   }
 
   /** Forgets every loaded configuration (a Cargo.toml or the settings changed). */

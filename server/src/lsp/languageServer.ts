@@ -30,6 +30,7 @@ import { InlayHintsFeature } from './inlayHints';
 import { LayoutDocumentFeature } from './layoutDocument';
 import { ObservedCrateRunner } from './observedCrateRunner';
 import { ServerStatus } from './serverStatus';
+import { DependencyIndexer, reportDependencyProgress } from './dependencyIndexer';
 import { SettingsStore } from './settings';
 import { WorkspaceIndex } from './workspace';
 import { WorkspaceDiagnostics } from './workspaceDiagnostics';
@@ -96,6 +97,7 @@ export interface ServerParts {
   status: ServerStatus;
   /** Every feature, registered in this order. */
   features: Feature[];
+  dependencyIndexer: DependencyIndexer;
 }
 
 /** Files whose change is noticed through the client's file watcher. */
@@ -123,6 +125,7 @@ export class RustFutureSizeServer {
       parts.client.setTrusted(params.trusted === true),
     );
     connection.onShutdown(() => {
+      parts.dependencyIndexer.dispose();
       parts.calibration.dispose();
       parts.workspace.dispose();
       parts.runner.dispose();
@@ -239,9 +242,21 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     options.wasmPaths,
   );
   const workspace = new WorkspaceIndex(connection, documents, runner, client);
+  // Dependencies are indexed in the background into the client's storage, when it gives one.
+  const dependencyIndexer = new DependencyIndexer(
+    (message) => connection.console.log(message),
+    options.wasmPaths,
+  );
+  client.onDidInitialize(() => {
+    runner.cacheDir = client.cacheDir;
+    dependencyIndexer.cacheDir = client.cacheDir;
+  });
+  documents.onDidLoadCrateGraph((graph) => dependencyIndexer.index(graph));
+  reportDependencyProgress(connection, () => client.supports.progress, dependencyIndexer);
   const crateName = (root: string) => workspace.allCrates().find((c) => c.root === root)?.name;
   const status = new ServerStatus(connection, client, runner, crateName);
   workspace.onMissingDependency((notice) => status.missingDependency(notice));
+  dependencyIndexer.onDidProgress((progress) => status.dependencyIndexing(progress));
   void ready.then(() => status.parserLoaded());
   // Every error the server logs goes through here: the status bar shows the last one.
   const logError = connection.console.error.bind(connection.console);
@@ -295,6 +310,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     calibration,
     status,
     features,
+    dependencyIndexer,
   };
   new RustFutureSizeServer(connection, parts, options).listen();
 }

@@ -2,13 +2,16 @@
  * What the server is doing, told to a client that asks for it (`rustFutureSize/serverStatus`, for
  * VS Code's status bar item): starting until the parser has loaded, then indexing or measuring
  * while a crate job or a calibration run is under way (measuring first: it takes longer), else
- * idle; with the last error the server logged. A notification goes out only when this changes.
+ * idle; with the last error the server logged. Dependencies indexed in the background
+ * (`dependencyIndexer.ts`) count as indexing too, told as "indexing dependencies 12/85" when no
+ * crate is being indexed. A notification goes out only when this changes.
  */
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import type { Connection } from 'vscode-languageserver/node';
 import { SERVER_STATUS_NOTIFICATION, type ServerStatusParams } from '../protocol';
 import type { ClientSession } from './client';
+import type { DependencyIndexProgress } from './dependencyIndexer';
 import type { CrateActivity, ObservedCrateRunner } from './observedCrateRunner';
 
 /** An error message is cut to this many characters: the tooltip is no log. */
@@ -27,6 +30,7 @@ export class ServerStatus {
   private lastError: ServerStatusParams['lastError'] = null;
   private readonly missing = new Set<string>();
   private lastSent: ServerStatusParams | null = null;
+  private dependencies: DependencyIndexProgress | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -87,10 +91,17 @@ export class ServerStatus {
     }
   }
 
+  /** How far the background indexing of dependencies is; null once it ended. */
+  dependencyIndexing(progress: DependencyIndexProgress | null): void {
+    this.dependencies = progress && { indexed: progress.indexed, total: progress.total };
+    this.update();
+  }
+
   /** The status as it stands. */
   current(): ServerStatusParams {
     const missing = this.missing.size > 0 ? { missingDependencies: [...this.missing] } : {};
-    return { ...this.currentState(), ...missing };
+    const dependencies = this.dependencies ? { dependencies: this.dependencies } : {};
+    return { ...this.currentState(), ...missing, ...dependencies };
   }
 
   private currentState(): ServerStatusParams {
@@ -110,6 +121,10 @@ export class ServerStatus {
       const files = indexing.files;
       const message = files === undefined ? 'reading the module tree' : `analysing ${files} files`;
       return { state: 'indexing', crate: this.nameOf(indexing.root), files, message, lastError };
+    }
+    if (this.dependencies) {
+      const { indexed, total } = this.dependencies;
+      return { state: 'indexing', message: `indexing dependencies ${indexed}/${total}`, lastError };
     }
     return { state: 'idle', lastError };
   }

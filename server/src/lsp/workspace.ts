@@ -461,19 +461,30 @@ export class WorkspaceIndex implements CrateKnowledge {
     }
     const edition = await this.documents.editionFor(anyUri);
     const cfg = await this.documents.cfgFor(anyUri);
-    // The worker reads the crate's dependencies with the same switches as its own cfg.
+    // The worker reads the crate's dependencies with the same switches as its own cfg, from the
+    // crate graph that cfg came from.
     const features = await this.documents.featureOptionsFor(anyUri);
+    const graph = await this.documents.crateGraphFor(anyUri);
     const input = JSON.stringify([
       edition,
       cfgKey(cfg),
       features,
+      graph?.loadId,
       crate.stamp,
       files.map((f, i) => [f.file, f.modulePath.join('::'), hashes[i]]),
     ]);
     if (input !== crate.lastInput) {
       progress?.report(`analysing ${files.length} files`);
       const started = Date.now();
-      const job = { kind: 'analyze', root: crate.root, files, edition, cfg, features } as const;
+      const job = {
+        kind: 'analyze',
+        root: crate.root,
+        files,
+        edition,
+        cfg,
+        features,
+        graph,
+      } as const;
       const reports = await this.runner.run(job);
       if (crate.dropped) {
         return;

@@ -7,7 +7,7 @@
 import * as path from 'path';
 import { CfgEnv, cfgWithFeatures } from '../analysis/syntax/cfg';
 import type { Environment } from './cargoConfig';
-import { loadCrateGraph } from './crateGraph';
+import { CrateGraph, loadCrateGraph } from './crateGraph';
 import { DEFAULT_FEATURE_OPTIONS, FeatureOptions } from './features';
 import { findPackageRoot, readManifest } from './manifest';
 import { describePackage } from './packageDescription';
@@ -21,6 +21,8 @@ export interface WorkspaceConfiguration {
   notices: string[];
   /** `--features` entries that no member has (as a feature, a dependency's, or `member/…`). */
   unknownFeatures: string[];
+  /** The crate graph the cfgs came from: the members' dependencies are read from it too. */
+  graph: CrateGraph | null;
 }
 
 /**
@@ -54,6 +56,7 @@ export function loadWorkspaceConfiguration(
     cfgs,
     notices: [...new Set(notices)],
     unknownFeatures: unknownFeatures(features.features, [...cfgs.keys()]),
+    graph,
   };
 }
 
@@ -94,6 +97,23 @@ export class BuildConfigurations {
 
   /** The cfg of the package holding `folder`; undefined outside a package. */
   cfgFor(folder: string): CfgEnv | undefined {
+    const packageRoot = this.packageRootOf(folder);
+    if (packageRoot === null) {
+      return undefined;
+    }
+    return this.configurationOf(packageRoot)?.cfgs.get(path.resolve(packageRoot));
+  }
+
+  /**
+   * The crate graph of the workspace holding `folder` (the one its cfg came from); undefined
+   * outside a package or when the graph could not be loaded.
+   */
+  graphFor(folder: string): CrateGraph | undefined {
+    const packageRoot = this.packageRootOf(folder);
+    return (packageRoot !== null && this.configurationOf(packageRoot)?.graph) || undefined;
+  }
+
+  private packageRootOf(folder: string): string | null {
     // An editor asks on every analysis: the manifests above a folder are read once.
     const resolved = path.resolve(folder);
     let packageRoot = this.packageOfFolder.get(resolved);
@@ -101,10 +121,7 @@ export class BuildConfigurations {
       packageRoot = findPackageRoot(resolved);
       this.packageOfFolder.set(resolved, packageRoot);
     }
-    if (packageRoot === null) {
-      return undefined;
-    }
-    return this.configurationOf(packageRoot)?.cfgs.get(path.resolve(packageRoot));
+    return packageRoot;
   }
 
   private configurationOf(packageRoot: string): WorkspaceConfiguration | null {
@@ -138,6 +155,7 @@ export class BuildConfigurations {
         cfgs: new Map(),
         notices: [`${workspaceRoot}: features not resolved, all taken as on (${reason})`],
         unknownFeatures: [],
+        graph: null,
       };
     }
   }

@@ -57,13 +57,15 @@ export interface PackageNode {
   /** Why `root` is null, in a phrase; null when the sources are here. */
   missing: string | null;
   edition: string | null;
-  lib: { name: string; path: string } | null;
+  lib: { name: string; path: string; procMacro?: boolean } | null;
   /** Enabled features, sorted. */
   features: string[];
   dependencies: DependencyEdge[];
 }
 
 export interface CrateGraph {
+  /** Unique to this load: a copy sent to another thread is told from a newer load by it. */
+  loadId: string;
   packages: Map<string, PackageNode>;
   roots: string[];
   workspaceRoot: string;
@@ -88,6 +90,9 @@ const DEFAULT_OPTIONS: CrateGraphOptions = {
   wholeWorkspace: false,
   useLockfile: true,
 };
+
+/** Graphs loaded by this thread, for their `loadId`s (random too: threads count alike). */
+let loads = 0;
 
 /** Rounds of version selection before conflicting picks are accepted as they are. */
 const MAX_SELECTION_ROUNDS = 8;
@@ -232,6 +237,7 @@ class GraphBuilder {
       warnings.push(...(loaded.description?.warnings ?? []));
     }
     return {
+      loadId: `${process.pid}.${++loads}.${Math.random().toString(36).slice(2)}`,
       packages,
       roots: [...new Set(this.roots)],
       workspaceRoot: workspace.root,

@@ -22,6 +22,8 @@ export interface CargoTarget {
   name: string | null;
   /** Relative to the manifest's folder; null when Cargo's default applies. */
   path: string | null;
+  /** `proc-macro = true` (a `[lib]`'s): compiled for the host, its items never in a type. */
+  procMacro?: boolean;
 }
 
 export interface CargoDependency {
@@ -297,7 +299,9 @@ function targetsOf(table: Table): CargoTarget[] {
 }
 
 function targetFrom(kind: TargetKind, table: Table): CargoTarget {
-  return { kind, name: stringOrNull(table.name), path: stringOrNull(table.path) };
+  const target = { kind, name: stringOrNull(table.name), path: stringOrNull(table.path) };
+  const procMacro = table['proc-macro'] === true || table.proc_macro === true;
+  return procMacro ? { ...target, procMacro } : target;
 }
 
 function featuresOf(table: Table | undefined): Record<string, string[]> {

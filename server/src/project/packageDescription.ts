@@ -36,7 +36,7 @@ export interface PackageDescription {
   version: string;
   edition: string;
   /** The library target; null for a package with binaries only. */
-  lib: { name: string; path: string } | null;
+  lib: { name: string; path: string; procMacro?: boolean } | null;
   features: Record<string, readonly string[]>;
   dependencies: PackageDependency[];
   /** What could not be followed (an inherited field without a workspace root, …). */
@@ -104,7 +104,8 @@ function libraryOf(manifest: CargoManifest, packageName: string): PackageDescrip
   if (!lib && !isFile(file)) {
     return null;
   }
-  return { name: (lib?.name ?? packageName).replace(/-/g, '_'), path: file };
+  const name = (lib?.name ?? packageName).replace(/-/g, '_');
+  return lib?.procMacro ? { name, path: file, procMacro: true } : { name, path: file };
 }
 
 /** A dependency as written in the manifest in `directory`, its `path` made absolute. */

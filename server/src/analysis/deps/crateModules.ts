@@ -8,7 +8,7 @@
 import { CfgEnv, HOST_CFG, attributeKeeps, compiledIn, precedingAttributes } from '../syntax/cfg';
 import { MacroTrees } from '../syntax/macros';
 import { ParseTimeout, SyntaxNode, parseRust } from '../syntax/parser';
-import { indexItems } from '../items/items';
+import { ItemIndex, indexItems } from '../items/items';
 import { UserType } from '../types/layout';
 import { Ty } from '../types/types';
 import { FnInfo, SelfKind } from '../items/items';
@@ -55,6 +55,33 @@ export interface DependencyFn {
   associated: boolean;
 }
 
+/** What one file of a dependency defines, as plain data (see `CrateModules.packageItems`). */
+export interface FileItems {
+  /** Its `mod x;` declarations the build keeps: the module's key and its `#[path]`. */
+  declarations: [module: string, path: string | null][];
+  uses: [name: string, path: string[]][];
+  globs: string[][];
+  /** Its inline `mod x { .. }`, relative to it. */
+  inline: string[][];
+  fns: [name: string, fn: DependencyFn][];
+  methods: DependencyFn[];
+  /** Its types, each with the module (last segment) it is in; null: defined twice. */
+  types: [module: string, name: string, type: UserType | null][];
+}
+
+/** A dependency's indexed items, as the package cache keeps them. */
+export interface PackageItems {
+  cfgMacros: [name: string, predicates: string[] | null][];
+  dropImpls: string[];
+  copyImpls: string[];
+  intoFutureImpls: string[];
+  /** By file path; null: the file cannot be read or parsed in time. */
+  files: Record<string, FileItems | null>;
+}
+
+/** The kind the package cache keeps `PackageItems` under. */
+export const PACKAGE_ITEMS = 'items';
+
 /** Files parsed per dependency file are bounded by this budget each (a batch can afford it). */
 const PARSE_BUDGET_MS = 5000;
 
@@ -89,6 +116,8 @@ export class CrateModules {
   private readonly cfg: CfgEnv;
   /** Files read and parsed, for measurements. */
   filesParsed = 0;
+  /** The package's items as the package cache kept them; null: each file is indexed when read. */
+  private readonly stored: PackageItems | null;
 
   constructor(private readonly pkg: DependencyPackage) {
     for (const f of pkg.files()) {
@@ -96,6 +125,13 @@ export class CrateModules {
       this.filesOf.set(key, [...(this.filesOf.get(key) ?? []), f]);
     }
     this.cfg = packageCfg(pkg);
+    const data = pkg.data;
+    const computed = () => new CrateModules({ ...pkg, data: undefined }).packageItems();
+    this.stored = !data
+      ? null
+      : data.fill
+        ? data.get(PACKAGE_ITEMS, computed)
+        : (data.peek<PackageItems>(PACKAGE_ITEMS) ?? null);
   }
 
   /** The module at `modulePath`; null when the crate has no such module. */
@@ -159,6 +195,13 @@ export class CrateModules {
    * the crate's cfg macros (`cfg_net! { .. }`: `macro_rules!` that put a `#[cfg]` on each item).
    */
   noteImpls(): void {
+    if (this.stored) {
+      this.stored.cfgMacros.forEach(([name, predicates]) => this.cfgMacros.set(name, predicates));
+      this.stored.dropImpls.forEach((name) => this.dropImpls.add(name));
+      this.stored.copyImpls.forEach((name) => this.copyImpls.add(name));
+      this.stored.intoFutureImpls.forEach((name) => this.intoFutureImpls.add(name));
+      return;
+    }
     for (const f of [...this.filesOf.values()].flat()) {
       const text = this.pkg.read(f.path);
       if (text?.includes('macro_rules!')) {
@@ -179,16 +222,28 @@ export class CrateModules {
   }
 
   private indexFile(file: DependencyFile): void {
+    const stored = this.stored?.files;
+    const items =
+      stored && Object.prototype.hasOwnProperty.call(stored, file.path)
+        ? stored[file.path]
+        : this.fileItems(file);
+    if (items) {
+      this.applyFileItems(file, items);
+    }
+  }
+
+  /** What one file defines, as plain data; null when it cannot be read or parsed in time. */
+  private fileItems(file: DependencyFile): FileItems | null {
     const text = this.pkg.read(file.path);
     if (text === null) {
-      return;
+      return null;
     }
     let tree;
     try {
       tree = parseRust(text, PARSE_BUDGET_MS);
     } catch (e) {
       if (e instanceof ParseTimeout) {
-        return;
+        return null;
       }
       throw e;
     }
@@ -211,39 +266,84 @@ export class CrateModules {
         undefined,
         this.cfg,
       );
-      for (const container of [tree.rootNode, ...expanded]) {
-        this.noteModuleDeclarations(container, file.modulePath);
-      }
-      const fileScope = this.newScope(file.modulePath, index.uses, index.globImports);
-      const inline = new Map<string, ModuleScope>();
-      for (const path of inlineModules(tree.rootNode)) {
-        const scope = this.newScope([...file.modulePath, ...path], index.uses, index.globImports);
-        inline.set(path[path.length - 1], scope);
-      }
-      this.noteFns(index.fns);
-      this.noteMethods(index.methods);
-      const own = file.modulePath[file.modulePath.length - 1] ?? '';
-      for (const [name, modules] of index.typeModules) {
-        for (const m of new Set(modules)) {
-          const scope = m === own ? fileScope : (inline.get(m) ?? fileScope);
-          // A type alias is noted before it is indexed, so only its bare name holds it.
-          const type =
-            m === '' || modules.length === 1
-              ? index.types.get(name)
-              : index.types.get(`${m}::${name}`);
-          const twice =
-            modules.filter((x) => x === m).length > 1 || (m === '' && modules.length > 1);
-          if (twice || index.ambiguousTypes.has(name) || !type) {
-            scope.ambiguous.add(name);
-          } else {
-            scope.types.set(name, type);
-          }
-        }
-      }
+      const declarations = [tree.rootNode, ...expanded].flatMap((container) =>
+        this.moduleDeclarations(container, file.modulePath),
+      );
+      return {
+        declarations,
+        uses: [...index.uses],
+        globs: index.globImports,
+        inline: inlineModules(tree.rootNode),
+        fns: [...index.fns].flatMap(([name, infos]) =>
+          infos.map((info): [string, DependencyFn] => [name, dependencyFn(info)]),
+        ),
+        methods: inherentMethods(index.methods),
+        types: fileTypes(index),
+      };
     } finally {
       macros.dispose();
       tree.delete();
     }
+  }
+
+  /** Puts what a file defines into the crate's module scopes. */
+  private applyFileItems(file: DependencyFile, items: FileItems): void {
+    for (const [key, declared] of items.declarations) {
+      // Declared twice in the build (cfg not decided here): which file is meant is not known.
+      this.declaredPaths.set(key, this.declaredPaths.has(key) ? null : declared);
+    }
+    const uses = new Map(items.uses);
+    const fileScope = this.newScope(file.modulePath, uses, items.globs);
+    const inline = new Map<string, ModuleScope>();
+    for (const path of items.inline) {
+      const scope = this.newScope([...file.modulePath, ...path], uses, items.globs);
+      inline.set(path[path.length - 1], scope);
+    }
+    this.noteFns(items.fns);
+    this.noteMethods(items.methods);
+    const own = file.modulePath[file.modulePath.length - 1] ?? '';
+    for (const [m, name, type] of items.types) {
+      const scope = m === own ? fileScope : (inline.get(m) ?? fileScope);
+      if (type === null) {
+        scope.ambiguous.add(name);
+      } else {
+        scope.types.set(name, type);
+      }
+    }
+  }
+
+  /**
+   * The items of every file the build compiles (the root's, then each module's whose `mod`
+   * declaration the cfg keeps) and the crate's impls, as plain data: what the package cache
+   * keeps. A file left out (a module of another target) is indexed when a path leads into it.
+   */
+  packageItems(): PackageItems {
+    this.noteImpls();
+    const files: Record<string, FileItems | null> = {};
+    const pending = [moduleKey([])];
+    const seen = new Set(pending);
+    for (let key = pending.pop(); key !== undefined; key = pending.pop()) {
+      for (const file of this.filesOf.get(key) ?? []) {
+        if (Object.prototype.hasOwnProperty.call(files, file.path)) {
+          continue;
+        }
+        const items = this.fileItems(file);
+        files[file.path] = items;
+        for (const [declared] of items?.declarations ?? []) {
+          if (!seen.has(declared)) {
+            seen.add(declared);
+            pending.push(declared);
+          }
+        }
+      }
+    }
+    return {
+      cfgMacros: [...this.cfgMacros],
+      dropImpls: [...this.dropImpls],
+      copyImpls: [...this.copyImpls],
+      intoFutureImpls: [...this.intoFutureImpls],
+      files,
+    };
   }
 
   /**
@@ -261,61 +361,52 @@ export class CrateModules {
   }
 
   /** Free fns, each in the scope of the module its path names (fns in bodies have none). */
-  private noteFns(fns: Map<string, FnInfo[]>): void {
-    for (const [name, infos] of fns) {
-      for (const info of infos) {
-        const scope = this.scopes.get(info.path.split('::').slice(0, -1).join('::'));
-        if (!scope) {
-          continue;
-        }
-        if (scope.fns.has(name)) {
-          scope.ambiguousFns.add(name);
-        }
-        scope.fns.set(name, dependencyFn(info));
+  private noteFns(fns: readonly [string, DependencyFn][]): void {
+    for (const [name, fn] of fns) {
+      const scope = this.scopes.get(fn.path.split('::').slice(0, -1).join('::'));
+      if (!scope) {
+        continue;
       }
+      if (scope.fns.has(name)) {
+        scope.ambiguousFns.add(name);
+      }
+      scope.fns.set(name, fn);
     }
   }
 
-  /**
-   * Associated fns of inherent impls (`impl TcpStream { pub async fn connect(..) }`), each in the
-   * scope of the module its impl is written in. Trait impls' fns are not named by such paths.
-   */
-  private noteMethods(methods: Map<string, FnInfo[]>): void {
-    const seen = new Set<FnInfo>();
-    for (const infos of methods.values()) {
-      for (const info of infos) {
-        if (seen.has(info) || info.path.startsWith('<') || info.inBody) {
-          continue;
-        }
-        seen.add(info);
-        const segments = info.path.split('::');
-        const scope = this.scopes.get(moduleKey(segments.slice(0, -2)));
-        const key = segments.slice(-2).join('::');
-        if (!scope || segments.length < 2) {
-          continue;
-        }
-        if (scope.methods.has(key)) {
-          scope.ambiguousMethods.add(key);
-        }
-        scope.methods.set(key, dependencyFn(info));
+  /** Associated fns of inherent impls, each in the scope of the module its impl is written in. */
+  private noteMethods(methods: readonly DependencyFn[]): void {
+    for (const fn of methods) {
+      const segments = fn.path.split('::');
+      const scope = this.scopes.get(moduleKey(segments.slice(0, -2)));
+      const key = segments.slice(-2).join('::');
+      if (!scope || segments.length < 2) {
+        continue;
       }
+      if (scope.methods.has(key)) {
+        scope.ambiguousMethods.add(key);
+      }
+      scope.methods.set(key, fn);
     }
   }
 
   /** The `#[path]`s of the `mod x;` declarations the build keeps (see `fileOf`). */
-  private noteModuleDeclarations(root: SyntaxNode, modulePath: readonly string[]): void {
+  private moduleDeclarations(
+    root: SyntaxNode,
+    modulePath: readonly string[],
+  ): [string, string | null][] {
+    const found: [string, string | null][] = [];
     for (const item of compiledIn(root.namedChildren, this.cfg)) {
       const name = item.type === 'mod_item' ? item.childForFieldName('name')?.text : undefined;
       if (!name || item.childForFieldName('body')) {
         continue;
       }
-      const key = moduleKey([...modulePath, name]);
       const attr = precedingAttributes(item)
         .map((a) => /^#\s*\[\s*path\s*=\s*"([^"]+)"\s*\]$/.exec(a.trim())?.[1])
         .find((p) => p !== undefined);
-      // Declared twice in the build (cfg not decided here): which file is meant is not known.
-      this.declaredPaths.set(key, this.declaredPaths.has(key) ? null : (attr ?? null));
+      found.push([moduleKey([...modulePath, name]), attr ?? null]);
     }
+    return found;
   }
 
   private newScope(
@@ -338,6 +429,16 @@ export class CrateModules {
       this.scopes.set(key, scope);
     }
     return this.scopes.get(key)!;
+  }
+}
+
+/**
+ * Indexes every file of a package and keeps the result in its package data, unless kept already
+ * (what a background indexer does for each package of a graph); nothing without package data.
+ */
+export function keepPackageItems(pkg: DependencyPackage): void {
+  if (pkg.data && pkg.missing === null) {
+    pkg.data.get(PACKAGE_ITEMS, () => new CrateModules({ ...pkg, data: undefined }).packageItems());
   }
 }
 
@@ -365,6 +466,39 @@ function dependencyFn(info: FnInfo): DependencyFn {
     path: info.path,
     associated: info.selfTy !== null,
   };
+}
+
+/**
+ * Associated fns of inherent impls (`impl TcpStream { pub async fn connect(..) }`), once each.
+ * Trait impls' fns are not named by such paths.
+ */
+function inherentMethods(methods: Map<string, FnInfo[]>): DependencyFn[] {
+  const seen = new Set<FnInfo>();
+  const found: DependencyFn[] = [];
+  for (const infos of methods.values()) {
+    for (const info of infos) {
+      if (!seen.has(info) && !info.path.startsWith('<') && !info.inBody) {
+        seen.add(info);
+        found.push(dependencyFn(info));
+      }
+    }
+  }
+  return found;
+}
+
+/** The file's types, each with the module (last segment) it is in; null: defined twice. */
+function fileTypes(index: ItemIndex): [string, string, UserType | null][] {
+  const found: [string, string, UserType | null][] = [];
+  for (const [name, modules] of index.typeModules) {
+    for (const m of new Set(modules)) {
+      // A type alias is noted before it is indexed, so only its bare name holds it.
+      const type =
+        m === '' || modules.length === 1 ? index.types.get(name) : index.types.get(`${m}::${name}`);
+      const twice = modules.filter((x) => x === m).length > 1 || (m === '' && modules.length > 1);
+      found.push([m, name, twice || index.ambiguousTypes.has(name) || !type ? null : type]);
+    }
+  }
+  return found;
 }
 
 /** The paths of the inline `mod x { .. }` of a file, relative to it. */

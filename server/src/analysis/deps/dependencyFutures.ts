@@ -16,6 +16,9 @@ export const PACKAGE_FUTURES_BUDGET_MS = 120_000;
 /** Packages' futures kept per process (each a few KB of plain data). */
 const MAX_KEPT_PACKAGES = 400;
 
+/** What a package's sized futures are kept under in its persistent data (`PackageData`). */
+const FUTURES_KIND = 'futures';
+
 /** Sized packages by id, features and dependencies, shared by every analysis of the process. */
 const sizedPackages = new Map<string, PackageFutures>();
 
@@ -118,9 +121,10 @@ export class DependencyFutures {
       return pkg?.missing ?? 'not in the crate graph';
     }
     const key = packageKey(pkg);
-    const known = sizedPackages.get(key);
+    const known = sizedPackages.get(key) ?? pkg.data?.peek<PackageFutures>(FUTURES_KIND);
     if (known) {
       this.cut ||= !known.complete;
+      this.keep(key, known);
       return known;
     }
     const why = this.budgetLeft(key);
@@ -132,14 +136,22 @@ export class DependencyFutures {
     try {
       const sized = this.budget.measure(() => packageFutures(pkg, analyze, this.nested(pkg)));
       this.cut ||= !sized.complete;
-      if (sizedPackages.size >= MAX_KEPT_PACKAGES) {
-        sizedPackages.delete(sizedPackages.keys().next().value!);
+      this.keep(key, sized);
+      if (sized.complete) {
+        // Kept across runs only when no budget cut it short: the same input gives the same sizes.
+        pkg.data?.get(FUTURES_KIND, () => sized);
       }
-      sizedPackages.set(key, sized);
       return sized;
     } finally {
       this.budget.inProgress.delete(key);
     }
+  }
+
+  private keep(key: string, sized: PackageFutures): void {
+    if (!sizedPackages.has(key) && sizedPackages.size >= MAX_KEPT_PACKAGES) {
+      sizedPackages.delete(sizedPackages.keys().next().value!);
+    }
+    sizedPackages.set(key, sized);
   }
 
   /** Null when the package may be sized now; else why not. */

@@ -27,6 +27,24 @@ export interface DependencyPackage {
   files(): readonly DependencyFile[];
   /** A file's text; null when it cannot be read. */
   read(file: string): string | null;
+  /** Values kept for this package across runs (its indexed items, …); absent: none are kept. */
+  data?: PackageData;
+}
+
+/**
+ * Values computed once per package (its version, features, cfg and sources) and kept across runs
+ * by the loader (`project/packageCache.ts`), each under a kind: `items`, `futures`, …
+ */
+export interface PackageData {
+  /** The value kept under `kind`; else `compute`'s, kept for later. */
+  get<T>(kind: string, compute: () => T): T;
+  /** The value kept under `kind`, or undefined: nothing is computed. */
+  peek<T>(kind: string): T | undefined;
+  /**
+   * Whether an analysis computes and keeps a value it does not find; false where a background
+   * indexer fills them (the editor's), so an analysis never waits for a whole package.
+   */
+  fill: boolean;
 }
 
 export interface DependencyGraph {
