@@ -230,9 +230,7 @@ function dependenciesKey(graph: CrateGraph, node: PackageNode): string {
       seen.add(target.id);
       queue.push(target);
       const root = target.root;
-      const stamp = root
-        ? sourcesKey(target, root, () => readCrateLayout(root).files)
-        : 'missing';
+      const stamp = root ? sourcesKey(target, root, () => readCrateLayout(root).files) : 'missing';
       parts.push(`${target.id}|${target.features.join(',')}|${stamp}`);
     }
   }
