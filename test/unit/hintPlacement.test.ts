@@ -106,6 +106,26 @@ describe('hint placement', () => {
     );
   });
 
+  it('a value a macro declares (join!’s futures): after the macro, saying whose it is', () => {
+    const text = body('tokio::join!(a(), b());');
+    const tree = parser.parseRust(text);
+    const anchors = new HintAnchors(tree.rootNode);
+    try {
+      // The engine reports such a value at the macro's own start.
+      const at = anchors.heldAnchor({ line: 2, column: 1, endLine: 2, endColumn: 23 });
+      assert.deepStrictEqual(
+        [at.position.character, at.named, at.declaredBy],
+        ['tokio::join!(a(), b())'.length, true, 'join!'],
+      );
+      // A binding inside the macro's arguments is the code's own: no owner.
+      const inner = anchors.heldAnchor({ line: 2, column: 14, endLine: 2, endColumn: 15 });
+      assert.strictEqual(inner.declaredBy, undefined);
+    } finally {
+      anchors.dispose();
+      tree.delete();
+    }
+  });
+
   it('inside an item macro: as if the macro were not there', () => {
     const text = 'cfg_net! {\n    async fn g() {\n        let big = [0u8; 64];\n    }\n}\n';
     assert.strictEqual(heldAnchorText(text, 'big'), 'let big');
@@ -169,6 +189,16 @@ describe('hint policy', () => {
     assert.ok(policy.showsHeldValue({ ...value('MutexGuard<u8>', 16), guard: 'mutex' }, defaults));
     // 0 shows everything, unknown sizes included.
     assert.ok(policy.showsHeldValue(value('type of `x`', null), { ...defaults, heldMinSize: 0 }));
+  });
+
+  it('names a value a macro declares by the macro (join! futures)', () => {
+    const labels = policy.heldLabels({
+      named: true,
+      values: [
+        { value: { ...value('(A, B)', 2), name: 'futures' }, awaits: 1, label: 'join! futures' },
+      ],
+    });
+    assert.strictEqual(labels[0], 'held join! futures 2 B across 1 await');
   });
 
   it('fits the hints of one line into 43 characters, shortening the longest first', () => {

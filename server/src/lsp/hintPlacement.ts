@@ -25,10 +25,18 @@ import type { Pos } from '../text/sourceText';
 export interface HeldAnchor {
   position: Pos;
   named: boolean;
+  /**
+   * `join!` for a value the macro's expansion declares (its branch futures, `select!`'s mask):
+   * the code has no name for it, so the hint says whose it is.
+   */
+  declaredBy?: string;
 }
 
-/** A position resolved to the node there, or to the end of the expression macro around it. */
-type Located = { node: SyntaxNode } | { afterMacro: Point };
+/**
+ * A position resolved to the node there, or to the end of the expression macro around it, with
+ * whether the position is the macro's own start (`join!`) rather than inside its arguments.
+ */
+type Located = { node: SyntaxNode } | { afterMacro: Point; atMacro?: string };
 
 /** Nodes whose pattern binds names: the hint goes after the pattern (and type). */
 const PATTERN_HOLDERS = new Set<NodeKind>([
@@ -87,7 +95,12 @@ export class HintAnchors {
   heldAnchor(value: Pick<HeldValue, 'line' | 'column' | 'endLine' | 'endColumn'>): HeldAnchor {
     const located = this.locate({ row: value.line - 1, column: value.column - 1 });
     if (!('node' in located)) {
-      return { position: toPos(located.afterMacro), named: true };
+      const declaredBy = located.atMacro;
+      return {
+        position: toPos(located.afterMacro),
+        named: true,
+        ...(declaredBy && { declaredBy }),
+      };
     }
     let child = located.node;
     for (let node = child.parent; node; child = node, node = node.parent) {
@@ -124,7 +137,7 @@ export class HintAnchors {
       const items = this.macros.items(macro);
       const tokens = macro.namedChildren.find((c) => c?.type === 'token_tree');
       if (!items || !tokens) {
-        return { afterMacro: endOf(macro) };
+        return { afterMacro: endOf(macro), ...atMacroStart(macro, at) };
       }
       // The items' tree was parsed from the token tree's text without its opening delimiter.
       const inner = {
@@ -143,6 +156,17 @@ export class HintAnchors {
     }
     return { node: root.descendantForPosition(at) ?? root };
   }
+}
+
+/** `{ atMacro: 'join!' }` when `at` is where `macro` starts (a value its expansion declares). */
+function atMacroStart(macro: SyntaxNode, at: Point): { atMacro?: string } {
+  const start = macro.startPosition;
+  if (start.row !== at.row || start.column !== at.column) {
+    return {};
+  }
+  const path = macro.childForFieldName('macro')?.text ?? '';
+  const name = path.slice(path.lastIndexOf(':') + 1);
+  return name ? { atMacro: `${name}!` } : {};
 }
 
 const FUTURE_NODE: Record<FutureReport['kind'], NodeKind> = {

@@ -203,7 +203,8 @@ function splitTypeArguments(text: string): string[] {
 
 /** The held values one hint stands for, and how the hint names them. */
 export interface HeldGroup {
-  values: { value: HeldValue; awaits: number }[];
+  /** `label`: how the hint names a value the code does not (`join! futures`); else its name. */
+  values: { value: HeldValue; awaits: number; label?: string }[];
   /** The hint sits after a pattern or macro that binds other names too: it names its values. */
   named: boolean;
 }
@@ -220,7 +221,7 @@ export function heldLabels(group: HeldGroup): string[] {
   const labels: string[] = [];
   if (group.named) {
     const parts = group.values.map(
-      ({ value }) => `${value.name ?? '_'} ${formatBytes(value.size, value.exact)}`,
+      ({ value, label }) => `${label ?? value.name ?? '_'} ${formatBytes(value.size, value.exact)}`,
     );
     labels.push(`held ${parts.join(', ')}${across}`);
   }

@@ -355,7 +355,12 @@ function heldGroups(
       byPosition.set(key, group);
     }
     group.entries.push(entry);
-    group.values.push({ value: entry.value, awaits: entry.awaits.length });
+    const owner = 'declaredBy' in anchor ? anchor.declaredBy : undefined;
+    group.values.push({
+      value: entry.value,
+      awaits: entry.awaits.length,
+      ...(owner && { label: `${owner} ${entry.value.name ?? '_'}` }),
+    });
     group.named ||= anchor.named || group.entries.length > 1;
   }
   return [...byPosition.values()];
