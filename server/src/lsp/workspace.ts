@@ -35,6 +35,8 @@ import { isMissingDependencyNotice } from '../analysis/deps/missingDependencies'
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;
+/** The wait before indexing an edit made after a pause of at least `INDEX_DEBOUNCE_MS`. */
+const EDIT_AFTER_PAUSE_MS = 20;
 /** Delay of a crate's first analysis after a document opens: its own hints come first. */
 const OPEN_DELAY_MS = 50;
 /**
@@ -72,6 +74,8 @@ class CrateState {
   dropTimer: NodeJS.Timeout | undefined;
   running = false;
   again = false;
+  /** When a document of the crate last changed (ms since the epoch). */
+  lastChange = 0;
   dropped = false;
   /** Messages shown once (a Cargo.toml that does not parse, the size cap). */
   readonly shown = new Set<string>();
@@ -272,7 +276,12 @@ export class WorkspaceIndex implements CrateKnowledge {
       return;
     }
     this.seen.set(uri, version);
-    this.schedule(crate, INDEX_DEBOUNCE_MS);
+    // The worker's session analyses an edit in what it reaches (tens of ms): an edit after a pause
+    // is indexed at once; a burst of keys waits until it ends, as its reports would be stale.
+    const now = Date.now();
+    const afterPause = crate.indexed && now - crate.lastChange >= INDEX_DEBOUNCE_MS;
+    crate.lastChange = now;
+    this.schedule(crate, afterPause ? EDIT_AFTER_PAUSE_MS : INDEX_DEBOUNCE_MS);
   }
 
   private closed(uri: string): void {
@@ -473,8 +482,10 @@ export class WorkspaceIndex implements CrateKnowledge {
     if (input !== crate.lastInput) {
       progress?.report(`analysing ${files.length} files`);
       const started = Date.now();
-      const job = { kind: 'analyze', root: crate.root, files, edition, cfg, features } as const;
-      const reports = await this.runner.run(job);
+      // With hashes, the runner sends only the texts the worker's session of the crate lacks.
+      const hashed = files.map((f, i) => ({ ...f, hash: hashes[i] }));
+      const job = { kind: 'analyze', root: crate.root, files: hashed, edition, cfg, features };
+      const reports = await this.runner.run({ ...job, kind: 'analyze' });
       if (crate.dropped) {
         return;
       }

@@ -37,12 +37,17 @@ export class CrateSession {
 
   /** The text the session holds of a file, if its hash is `hash`. */
   textOf(file: string, hash: string): string | undefined {
-    const known = this.files.find((f) => f.file.file === file);
+    this.byPath ??= new Map(this.files.map((f) => [f.file.file, f]));
+    const known = this.byPath.get(file);
     return known?.hash === hash ? known.file.text : undefined;
   }
 
+  /** The session's files by path, for `textOf`; rebuilt after each update. */
+  private byPath: Map<string, SessionFile> | null = null;
+
   /** Analyses the crate's files as they are now; the reports are in the order of `files`. */
   update(files: CrateFile[]): FileReport[] {
+    this.byPath = null;
     const hashes = files.map((f) => hashText(f.text));
     const structure = JSON.stringify(files.map((f) => [f.file, f.modulePath]));
     const changed = new Set<number>();
