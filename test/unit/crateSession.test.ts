@@ -121,7 +121,8 @@ function edit(files: Files, next: (below: number) => number, step: number): stri
     const bodies = asyncBodies(text);
     if (bodies.length > 0) {
       const at = bodies[next(bodies.length)];
-      const line = `    let pad${step} = [0u8; ${8 * (1 + next(6))}];\n    crate::a::leaf().await;\n    drop(pad${step});\n`;
+      const pad = `[0u8; ${8 * (1 + next(6))}]`;
+      const line = `    let pad${step} = ${pad};\n    crate::a::leaf().await;\n    drop(pad${step});\n`;
       files.set(file, text.slice(0, at) + line + text.slice(at));
       return `held value in ${file} at ${at}`;
     }
@@ -149,7 +150,9 @@ function edit(files: Files, next: (below: number) => number, step: number): stri
   }
   if (kind === 3) {
     // A signature: a parameter's type.
-    const edited = text.replace(/\(n: u64\)/, '(n: u32)').replace(/\(x: crate::Shared\)/, '(x: u8)');
+    const edited = text
+      .replace(/\(n: u64\)/, '(n: u32)')
+      .replace(/\(x: crate::Shared\)/, '(x: u8)');
     if (edited !== text) {
       files.set(file, edited);
       return `a parameter's type in ${file}`;
@@ -198,10 +201,13 @@ describe('crate session', () => {
     // The edits must exercise both paths, and the crate must keep sizing futures.
     assert.ok(partial > 30, `only ${partial} of 120 edits were analysed incrementally`);
     assert.ok(sized > 120, 'the edits broke every future');
-    assert.ok(walked < crateSizes / 2, `incremental updates walked ${walked} files of ${crateSizes}`);
+    assert.ok(
+      walked < crateSizes / 2,
+      `incremental updates walked ${walked} files of ${crateSizes}`,
+    );
   });
 
-  it('walks only the edited file when a body edit keeps its future size, and the awaiting files when it does not', () => {
+  it('walks the edited file alone when its sizes stay, and the awaiting files when not', () => {
     const files: Files = new Map([
       ['lib.rs', LIB],
       ['a.rs', A],

@@ -18,10 +18,10 @@ interface SessionFile {
   outcome: FileOutcome;
 }
 
-/** Thrown inside a round when an edit changed what a file lends the crate: analysed whole instead. */
+/** Thrown in a round when an edit changed what a file lends the crate: it is analysed whole. */
 class ItemsChanged extends Error {}
 
-/** Rounds of layout changes spreading from file to file before the session analyses the crate whole. */
+/** Rounds of layout changes spreading file to file before the session analyses the crate whole. */
 const MAX_ROUNDS = 16;
 
 export class CrateSession {
@@ -208,7 +208,7 @@ export class CrateSession {
   }
 }
 
-/** The futures whose layouts differ between two outcomes of one file (added and removed ones too). */
+/** The futures whose layouts differ between two outcomes of one file (added and removed too). */
 function changedLayouts(before: FileOutcome, after: FileOutcome): string[] {
   const moved: string[] = [];
   const old = before.summary.futures;

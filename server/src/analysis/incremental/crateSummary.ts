@@ -41,9 +41,9 @@ export interface FileOutcome {
    * it lends nothing (not parsed).
    */
   itemsKey: string | null;
-  /** For each of its futures, the futures whose layouts its report read (generic ones by their fn's key). */
+  /** For each of its futures, the futures whose layouts its report read (an instance by its fn's key). */
   reads: Map<string, string[]>;
-  /** Other files whose walks or positions its reports read (generic instances, async block labels). */
+  /** Other files whose walks or positions its reports read (generic instances, block labels). */
   bodiesRead: Set<string>;
   /** Whether an analysis step failed in it (a notice instead of its futures). */
   failed: boolean;
@@ -77,7 +77,7 @@ export function reportLayout(report: FutureReport): Layout | null {
   };
 }
 
-/** Everything of a layout a reader's report can take from it (its sources too, unlike the walk cache's signature). */
+/** All a reader's report takes from a layout (its sources too, unlike the walk cache's signature). */
 export function layoutKey(layout: Layout | null): string {
   return layout
     ? `${layout.size}/${layout.align}/${layout.exact}/${layout.unknown.join(',')}/` +
@@ -87,9 +87,15 @@ export function layoutKey(layout: Layout | null): string {
 
 /** A fn as other files can read it, with what `fnSummary` leaves to its text. */
 function fnContent(fn: FnInfo): unknown[] {
-  // A `-> impl Future` fn lends its body to callers (they follow it to the async block it ends with).
+  // A `-> impl Future` fn lends its body to callers (they follow it to the async block it ends in).
   const lendsBody = fn.ret.k === 'unknown' && /\bFuture\b/.test(fn.ret.text);
-  return [fn.name, fn.inBody ?? false, [...fn.onceCallables], fnSummary(fn), lendsBody && fn.body?.text];
+  return [
+    fn.name,
+    fn.inBody ?? false,
+    [...fn.onceCallables],
+    fnSummary(fn),
+    lendsBody && fn.body?.text,
+  ];
 }
 
 /**
