@@ -122,7 +122,9 @@ function edit(files: Files, next: (below: number) => number, step: number): stri
     if (bodies.length > 0) {
       const at = bodies[next(bodies.length)];
       const pad = `[0u8; ${8 * (1 + next(6))}]`;
-      const line = `    let pad${step} = ${pad};\n    crate::a::leaf().await;\n    drop(pad${step});\n`;
+      const line =
+        `    let pad${step} = ${pad};\n    crate::a::leaf().await;\n` +
+        `    drop(pad${step});\n`;
       files.set(file, text.slice(0, at) + line + text.slice(at));
       return `held value in ${file} at ${at}`;
     }

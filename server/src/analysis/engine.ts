@@ -267,7 +267,7 @@ export interface CrateRound {
   summaries?: (FileSummary | null)[];
   /** Files no build compiles and why, by path: computed when every file is walked, else given. */
   gatedOut?: Map<string, string>;
-  /** Told each walked file's items fingerprint before any body is walked (it may stop the round). */
+  /** Told each walked file's items fingerprint before any walk (it may stop the round). */
   checkItems?: (position: number, itemsKey: string | null) => void;
 }
 
@@ -734,7 +734,7 @@ class FileAnalysis {
 
   /**
    * A future of another file of the crate that this round has no tree of, when reading it needs
-   * no tree (its fn's declared output, its layout). Reading more needs its file walked: `NeedsFile`.
+   * no tree (its fn's declared output, its layout). Reading more needs its file: `NeedsFile`.
    */
   private summaryOf(key: string, needsTree: boolean): FutureSummary | undefined {
     const summary = this.crate?.summaryOf(key);
@@ -1323,7 +1323,7 @@ class FileAnalysis {
     };
   }
 
-  /** The future a call of an async fn gives (an instance's, for a generic fn called with known types). */
+  /** The future a call of an async fn gives (an instance's, for a generic fn with known types). */
   private futureOfFn(fn: FnInfo, subst: Map<string, Ty> | undefined): Ty {
     // In a crate, a fn no file keyed has no future (its file has no `async`, or is gated out).
     const key = this.crate ? this.crate.keyOfFn(fn) : this.keyOf(fn.node);

@@ -27,7 +27,7 @@ export interface CrateJobFile {
   hash?: string;
 }
 
-/** The answer to an `analyze` job naming texts the worker does not hold (a new worker): send them. */
+/** An `analyze` job's answer naming texts the worker does not hold (a new worker): send them. */
 export interface MissingTexts {
   missingTexts: string[];
 }

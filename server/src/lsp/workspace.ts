@@ -35,8 +35,8 @@ import { isMissingDependencyNotice } from '../analysis/deps/missingDependencies'
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;
-/** The wait before indexing an edit made after a pause of at least `INDEX_DEBOUNCE_MS`. */
-const EDIT_AFTER_PAUSE_MS = 20;
+/** The wait before indexing the first edit after the index caught up with the documents. */
+const FIRST_EDIT_DELAY_MS = 20;
 /** Delay of a crate's first analysis after a document opens: its own hints come first. */
 const OPEN_DELAY_MS = 50;
 /**
@@ -74,8 +74,9 @@ class CrateState {
   dropTimer: NodeJS.Timeout | undefined;
   running = false;
   again = false;
-  /** When a document of the crate last changed (ms since the epoch). */
-  lastChange = 0;
+  /** Changes of the crate's documents so far, and how many of them the last index run read. */
+  changes = 0;
+  indexedChanges = 0;
   dropped = false;
   /** Messages shown once (a Cargo.toml that does not parse, the size cap). */
   readonly shown = new Set<string>();
@@ -276,12 +277,11 @@ export class WorkspaceIndex implements CrateKnowledge {
       return;
     }
     this.seen.set(uri, version);
-    // The worker's session analyses an edit in what it reaches (tens of ms): an edit after a pause
-    // is indexed at once; a burst of keys waits until it ends, as its reports would be stale.
-    const now = Date.now();
-    const afterPause = crate.indexed && now - crate.lastChange >= INDEX_DEBOUNCE_MS;
-    crate.lastChange = now;
-    this.schedule(crate, afterPause ? EDIT_AFTER_PAUSE_MS : INDEX_DEBOUNCE_MS);
+    // The worker's session analyses an edit in what it reaches (tens of ms): the first edit after
+    // the index caught up is indexed at once; the keys of a burst after it wait until it ends.
+    const caughtUp = crate.indexed && !crate.running && crate.indexedChanges === crate.changes;
+    crate.changes++;
+    this.schedule(crate, caughtUp ? FIRST_EDIT_DELAY_MS : INDEX_DEBOUNCE_MS);
   }
 
   private closed(uri: string): void {
@@ -403,6 +403,7 @@ export class WorkspaceIndex implements CrateKnowledge {
     try {
       do {
         crate.again = false;
+        crate.indexedChanges = crate.changes;
         await this.index(crate, progress);
       } while (crate.again && !crate.dropped);
     } catch (error) {

@@ -41,7 +41,7 @@ export interface FileOutcome {
    * it lends nothing (not parsed).
    */
   itemsKey: string | null;
-  /** For each of its futures, the futures whose layouts its report read (an instance by its fn's key). */
+  /** Per future, the futures whose layouts its report read (an instance by its fn's key). */
   reads: Map<string, string[]>;
   /** Other files whose walks or positions its reports read (generic instances, block labels). */
   bodiesRead: Set<string>;
@@ -77,7 +77,7 @@ export function reportLayout(report: FutureReport): Layout | null {
   };
 }
 
-/** All a reader's report takes from a layout (its sources too, unlike the walk cache's signature). */
+/** All a reader's report takes from a layout (sources too, unlike the walk cache's signature). */
 export function layoutKey(layout: Layout | null): string {
   return layout
     ? `${layout.size}/${layout.align}/${layout.exact}/${layout.unknown.join(',')}/` +
