@@ -123,8 +123,7 @@ function edit(files: Files, next: (below: number) => number, step: number): stri
       const at = bodies[next(bodies.length)];
       const pad = `[0u8; ${8 * (1 + next(6))}]`;
       const line =
-        `    let pad${step} = ${pad};\n    crate::a::leaf().await;\n` +
-        `    drop(pad${step});\n`;
+        `    let pad${step} = ${pad};\n    crate::a::leaf().await;\n` + `    drop(pad${step});\n`;
       files.set(file, text.slice(0, at) + line + text.slice(at));
       return `held value in ${file} at ${at}`;
     }
@@ -262,5 +261,52 @@ describe('crate session', () => {
       assert.strictEqual(session.last.whole, false, `edit ${step} analysed the crate whole`);
       assert.deepStrictEqual(incremental, engine.analyzeCrate(input, options), `edit ${step}`);
     }
+  });
+});
+
+describe("crate session in the index worker's jobs", () => {
+  const crateJobs =
+    loadServerModule<typeof import('../../server/src/lsp/crateJobs')>('lsp/crateJobs');
+  const calibration = loadServerModule<
+    typeof import('../../server/src/analysis/types/calibration')
+  >('analysis/types/calibration');
+
+  it('takes unchanged texts from its session, and asks for texts it does not hold', async () => {
+    const jobs = new crateJobs.CrateJobs();
+    const files = crateFiles(
+      new Map([
+        ['lib.rs', LIB],
+        ['a.rs', A],
+        ['b.rs', B],
+        ['c.rs', C],
+      ]),
+    ).map((f) => ({ ...f, file: path.join('/nonexistent-crate', f.file) }));
+    const job = (sent: import('../../server/src/lsp/crateJobs').CrateJobFile[]) => ({
+      kind: 'analyze' as const,
+      root: '/nonexistent-crate',
+      files: sent,
+      edition: '2021' as const,
+    });
+    const hashed = files.map((f) => ({ ...f, hash: calibration.hashText(f.text) }));
+    const lean = hashed.map(({ file, modulePath, hash }) => ({ file, modulePath, hash }));
+    // A worker that holds no session of the crate (a new one) names the texts it needs.
+    assert.deepStrictEqual(await jobs.run(job(lean)), {
+      missingTexts: files.map((f) => f.file),
+    });
+    const full = await jobs.run(job(hashed));
+    // Only the edited file's text is sent again.
+    const edited = C.replace('[0u8; 128]', '[0u8; 256]');
+    const again = await jobs.run(
+      job([...lean.slice(0, 3), { ...files[3], text: edited, hash: calibration.hashText(edited) }]),
+    );
+    const fresh = engine.analyzeCrate(
+      files.map((f, i) => (i === 3 ? { ...f, text: edited } : f)),
+      { edition: '2021' },
+    );
+    assert.deepStrictEqual(again, fresh);
+    assert.notDeepStrictEqual(again, full);
+    // A forgotten crate's texts are gone.
+    await jobs.run({ kind: 'forget', root: '/nonexistent-crate' });
+    assert.ok('missingTexts' in ((await jobs.run(job(lean))) as object));
   });
 });
