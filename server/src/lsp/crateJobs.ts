@@ -3,7 +3,7 @@
  * module tree and analysing all its files together. Plain data in and out, so it runs the same in a
  * worker thread (`crateWorker.ts`) or, without one, in this thread.
  */
-import { Calibration, CalibrationData } from '../analysis/types/calibration';
+import { Calibration, CalibrationData, hashText } from '../analysis/types/calibration';
 import { CrateFile, Edition, initAnalysis } from '../analysis/engine';
 import { CrateSession } from '../analysis/incremental/crateSession';
 import type { WasmPaths } from '../analysis/syntax/parser';
@@ -150,6 +150,7 @@ export class CrateJobs {
       this.sessions.delete(this.sessions.keys().next().value!);
     }
     const files: CrateFile[] = [];
+    const hashes: string[] = [];
     const missing: string[] = [];
     for (const f of job.files) {
       const text = f.text ?? (f.hash ? kept.session.textOf(f.file, f.hash) : undefined);
@@ -157,13 +158,16 @@ export class CrateJobs {
         missing.push(f.file);
       } else {
         files.push({ file: f.file, text, modulePath: f.modulePath });
+        hashes.push(f.hash ?? hashText(text));
       }
     }
     if (missing.length > 0) {
       return { missingTexts: missing };
     }
     // The session keeps its reports: the notices added here go on copies.
-    const reports = kept.session.update(files).map((r) => ({ ...r, notices: [...r.notices] }));
+    const reports = kept.session
+      .update(files, hashes)
+      .map((r) => ({ ...r, notices: [...r.notices] }));
     noteMissingDependencies(reports, loaded?.types);
     return reports;
   }

@@ -45,10 +45,14 @@ export class CrateSession {
   /** The session's files by path, for `textOf`; rebuilt after each update. */
   private byPath: Map<string, SessionFile> | null = null;
 
-  /** Analyses the crate's files as they are now; the reports are in the order of `files`. */
-  update(files: CrateFile[]): FileReport[] {
+  /**
+   * Analyses the crate's files as they are now; the reports are in the order of `files`. `known`
+   * gives each text's `hashText` when the caller has it (hashing a crate's texts costs more than
+   * walking the one file an edit changed).
+   */
+  update(files: CrateFile[], known?: string[]): FileReport[] {
     this.byPath = null;
-    const hashes = files.map((f) => hashText(f.text));
+    const hashes = known ?? files.map((f) => hashText(f.text));
     const structure = JSON.stringify(files.map((f) => [f.file, f.modulePath]));
     const changed = new Set<number>();
     hashes.forEach((hash, i) => this.files[i]?.hash !== hash && changed.add(i));
