@@ -60,6 +60,14 @@ import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { DeclaringFile, gatedOutFiles, moduleDeclarations } from './syntax/gatedModules';
 import { plural } from './words';
 import { DependencyTypes } from './deps/dependencyTypes';
+import {
+  FileOutcome,
+  FileSummary,
+  FutureSummary,
+  NeedsFile,
+  itemsKeyOf,
+  reportLayout,
+} from './incremental/crateSummary';
 
 export { WalkCache };
 
@@ -247,6 +255,28 @@ export interface CrateFile {
   modulePath: string[];
 }
 
+/** A crate file's tree while the crate is analysed (null once deleted), or why it has none. */
+type CrateTree = { tree: Tree | null; notice?: string };
+
+/** One round of a crate's analysis: which files it walks, and what it knows of the others. */
+export interface CrateRound {
+  files: CrateFile[];
+  /** Positions in `files` of the files to walk; all of them when undefined. */
+  live?: Set<number>;
+  /** The summaries of the files not walked, by position (see `crateSummary.ts`). */
+  summaries?: (FileSummary | null)[];
+  /** Files no build compiles and why, by path: computed when every file is walked, else given. */
+  gatedOut?: Map<string, string>;
+  /** Told each walked file's items fingerprint before any walk (it may stop the round). */
+  checkItems?: (position: number, itemsKey: string | null) => void;
+}
+
+export interface CrateRoundResult {
+  /** By position in the round's files: what each walked file found; null for the others. */
+  outcomes: (FileOutcome | null)[];
+  gatedOut: Map<string, string>;
+}
+
 /**
  * Analyses the files of one crate together: types, consts and async fns defined in one file are
  * known in all the others, so awaiting a function two modules away gets its future's real size.
@@ -255,118 +285,175 @@ export function analyzeCrate(
   files: CrateFile[],
   options: Omit<AnalysisOptions, 'file'>,
 ): FileReport[] {
-  return withCfg(options.cfg, () => analyzeCrateFiles(files, options));
+  return analyzeCrateRound({ files }, options).outcomes.map((o) => o!.report);
 }
 
-/** A crate file's tree while the crate is analysed (null once deleted), or why it has none. */
-type CrateTree = { file: CrateFile; tree: Tree | null; notice?: string };
+/**
+ * One round of a crate's analysis (`analyzeCrate` walks every file; a crate session walks the files
+ * an edit reached, and answers for the others from their summaries).
+ */
+export function analyzeCrateRound(
+  round: CrateRound,
+  options: Omit<AnalysisOptions, 'file'>,
+): CrateRoundResult {
+  return withCfg(options.cfg, () => analyzeCrateFiles(round, options));
+}
+
+/** A file the round walks: its tree (or why it has none) and its analysis. */
+interface LiveFile {
+  position: number;
+  file: CrateFile;
+  tree: CrateTree;
+  analysis: FileAnalysis | null;
+  itemsKey: string | null;
+}
+
+/** Parses and indexes a file of the round: its tree, analysis and module declarations. */
+function openCrateFile(
+  position: number,
+  file: CrateFile,
+  options: Omit<AnalysisOptions, 'file'>,
+  macros: MacroTrees,
+  crate: CrateContext,
+): { live: LiveFile; declaring: DeclaringFile | null } {
+  const live: LiveFile = { position, file, tree: { tree: null }, analysis: null, itemsKey: null };
+  if (file.text.length > MAX_SOURCE_CHARS) {
+    live.tree.notice = `skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB`;
+    return { live, declaring: null };
+  }
+  let tree: Tree;
+  try {
+    tree = parseRust(file.text, options.parseBudgetMs ?? 2000);
+  } catch (e) {
+    if (!(e instanceof ParseTimeout)) {
+      throw e;
+    }
+    live.tree.notice = `skipped: ${e.message}`;
+    return { live, declaring: null };
+  }
+  const declarations = /\bmod\b/.test(file.text)
+    ? moduleDeclarations(tree.rootNode, file.file)
+    : [];
+  const declaring = { file: file.file, declarations, root: file.modulePath.length === 0 };
+  try {
+    live.analysis = new FileAnalysis(
+      tree.rootNode,
+      { ...options, file: file.file },
+      macros,
+      file.modulePath,
+      crate,
+    );
+  } catch (e) {
+    // One file that cannot be indexed costs its own items, not the crate's analysis.
+    noteRuntimeFailure(e);
+    tree.delete();
+    live.tree.notice = `analysis failed: ${e instanceof Error ? e.message : String(e)}`;
+    return { live, declaring };
+  }
+  live.itemsKey = itemsKeyOf(live.analysis.localIndex, declarations);
+  if (/\basync\b/.test(file.text)) {
+    live.tree.tree = tree;
+  } else {
+    // A file without `async` only lends its items (already indexed, as plain data) to the others:
+    // its tree goes now, so the crate's trees are never all in tree-sitter's memory at once.
+    tree.delete();
+  }
+  return { live, declaring };
+}
 
 function analyzeCrateFiles(
-  files: CrateFile[],
+  round: CrateRound,
   options: Omit<AnalysisOptions, 'file'>,
-): FileReport[] {
+): CrateRoundResult {
   const macros = new MacroTrees();
-  const trees: CrateTree[] = [];
   const crate = new CrateContext();
-  const analyses: (FileAnalysis | null)[] = [];
+  const lives: LiveFile[] = [];
   const declaring: DeclaringFile[] = [];
   try {
-    for (const file of files) {
-      if (file.text.length > MAX_SOURCE_CHARS) {
-        trees.push({
-          file,
-          tree: null,
-          notice: `skipped: file is larger than ${MAX_SOURCE_CHARS / 1024 / 1024} MB`,
-        });
-        analyses.push(null);
-        continue;
+    round.files.forEach((file, position) => {
+      if (round.live && !round.live.has(position)) {
+        return;
       }
-      let tree: Tree;
-      try {
-        tree = parseRust(file.text, options.parseBudgetMs ?? 2000);
-      } catch (e) {
-        if (!(e instanceof ParseTimeout)) {
-          throw e;
-        }
-        trees.push({ file, tree: null, notice: `skipped: ${e.message}` });
-        analyses.push(null);
-        continue;
+      const opened = openCrateFile(position, file, options, macros, crate);
+      lives.push(opened.live);
+      if (opened.declaring) {
+        declaring.push(opened.declaring);
       }
-      const declarations = /\bmod\b/.test(file.text)
-        ? moduleDeclarations(tree.rootNode, file.file)
-        : [];
-      declaring.push({ file: file.file, declarations, root: file.modulePath.length === 0 });
-      let analysis: FileAnalysis;
-      try {
-        analysis = new FileAnalysis(
-          tree.rootNode,
-          { ...options, file: file.file },
-          macros,
-          file.modulePath,
-          crate,
-        );
-      } catch (e) {
-        // One file that cannot be indexed costs its own items, not the crate's analysis.
-        noteRuntimeFailure(e);
-        tree.delete();
-        trees.push({
-          file,
-          tree: null,
-          notice: `analysis failed: ${e instanceof Error ? e.message : String(e)}`,
-        });
-        analyses.push(null);
-        continue;
-      }
-      analyses.push(analysis);
-      if (/\basync\b/.test(file.text)) {
-        trees.push({ file, tree });
-      } else {
-        // A file without `async` only lends its items (already indexed, as plain data) to the others:
-        // its tree goes now, so the crate's trees are never all in tree-sitter's memory at once.
-        tree.delete();
-        trees.push({ file, tree: null });
-      }
-    }
-    leaveOutGatedModules(declaring, trees, analyses);
-    crate.attach(analyses.filter((a): a is FileAnalysis => a !== null));
-    // Files without `async` still define types and fns for the others, but have no futures to find.
-    const withAsync = analyses.map((a, i) => (a && trees[i].tree ? a : null));
-    // A file whose analysis throws gets a notice of its own; the other files keep their reports.
-    const failed = new Map<number, string>();
-    const guarded = (step: (a: FileAnalysis) => void) =>
-      withAsync.forEach((a, i) => {
-        if (a && !failed.has(i)) {
-          try {
-            step(a);
-          } catch (e) {
-            noteRuntimeFailure(e);
-            failed.set(i, `analysis failed: ${e instanceof Error ? e.message : String(e)}`);
-          }
-        }
-      });
-    guarded((a) => a.discoverFutures());
-    guarded((a) => a.walk());
-    return trees.map(({ file, notice }, i) => {
-      const why = failed.get(i) ?? notice;
-      if (why !== undefined || !analyses[i]) {
-        return { file: file.file, futures: [], notices: why ? [why] : [] };
-      }
-      try {
-        return analyses[i]!.reports();
-      } catch (e) {
-        noteRuntimeFailure(e);
-        return {
-          file: file.file,
-          futures: [],
-          notices: [`analysis failed: ${e instanceof Error ? e.message : String(e)}`],
-        };
-      }
+      round.checkItems?.(position, opened.live.itemsKey);
     });
+    const gatedOut = round.live ? (round.gatedOut ?? new Map()) : gatedOutFiles(declaring);
+    leaveOutGatedModules(gatedOut, lives);
+    crate.attach(
+      round.files.map((_, position) => {
+        const live = lives.find((l) => l.position === position);
+        return live ? live.analysis : (round.summaries?.[position] ?? null);
+      }),
+    );
+    const failed = walkCrateFiles(lives);
+    const outcomes: (FileOutcome | null)[] = round.files.map(() => null);
+    for (const live of lives) {
+      outcomes[live.position] = outcomeOf(live, failed.get(live));
+    }
+    return { outcomes, gatedOut };
   } finally {
     macros.dispose();
-    for (const t of trees) {
-      t.tree?.delete();
+    for (const live of lives) {
+      live.tree.tree?.delete();
     }
+  }
+}
+
+/**
+ * Finds and walks the futures of the walked files that have `async`. A file whose analysis throws
+ * gets a notice of its own (returned); the other files keep their reports.
+ */
+function walkCrateFiles(lives: LiveFile[]): Map<LiveFile, string> {
+  const failed = new Map<LiveFile, string>();
+  // Files without `async` still define types and fns for the others, but have no futures to find.
+  const withAsync = lives.filter((l) => l.analysis && l.tree.tree);
+  const guarded = (step: (a: FileAnalysis) => void) =>
+    withAsync.forEach((live) => {
+      if (!failed.has(live)) {
+        try {
+          step(live.analysis!);
+        } catch (e) {
+          if (e instanceof NeedsFile) {
+            throw e;
+          }
+          noteRuntimeFailure(e);
+          failed.set(live, `analysis failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    });
+  guarded((a) => a.discoverFutures());
+  guarded((a) => a.walk());
+  return failed;
+}
+
+/** What a walked file found: its report, and its summary for later rounds. */
+function outcomeOf(live: LiveFile, failure: string | undefined): FileOutcome {
+  const { file, analysis, itemsKey } = live;
+  const why = failure ?? live.tree.notice;
+  const index = analysis && !live.tree.notice ? analysis.localIndex : null;
+  const empty = (notices: string[]): FileOutcome => ({
+    report: { file: file.file, futures: [], notices },
+    summary: { index, futures: new Map(), fnKeys: new Map() },
+    itemsKey,
+    reads: new Map(),
+    bodiesRead: new Set(),
+    failed: why !== undefined && why.startsWith('analysis failed'),
+  });
+  if (why !== undefined || !analysis) {
+    return empty(why ? [why] : []);
+  }
+  try {
+    return analysis.outcome(itemsKey);
+  } catch (e) {
+    if (e instanceof NeedsFile) {
+      throw e;
+    }
+    noteRuntimeFailure(e);
+    return empty([`analysis failed: ${e instanceof Error ? e.message : String(e)}`]);
   }
 }
 
@@ -374,20 +461,15 @@ function analyzeCrateFiles(
  * Files that only `mod` declarations gated off name are not compiled: no futures, and none of
  * their items in the crate's index.
  */
-function leaveOutGatedModules(
-  declaring: DeclaringFile[],
-  trees: CrateTree[],
-  analyses: (FileAnalysis | null)[],
-): void {
-  const left = gatedOutFiles(declaring);
-  trees.forEach((entry, i) => {
-    const why = left.get(entry.file.file);
-    if (why !== undefined && analyses[i]) {
-      entry.tree?.delete();
-      trees[i] = { file: entry.file, tree: null, notice: `no futures: ${why}` };
-      analyses[i] = null;
+function leaveOutGatedModules(gatedOut: Map<string, string>, lives: LiveFile[]): void {
+  for (const live of lives) {
+    const why = gatedOut.get(live.file.file);
+    if (why !== undefined && live.analysis) {
+      live.tree.tree?.delete();
+      live.tree = { tree: null, notice: `no futures: ${why}` };
+      live.analysis = null;
     }
-  });
+  }
 }
 
 /** What the files of one crate share: the combined index and who owns which future. */
@@ -400,15 +482,29 @@ class CrateContext {
    */
   private readonly owners = new Map<string, FileAnalysis>();
   private readonly nodeKeys = new Map<number, string>();
+  /**
+   * The keys of fns by their info: a callee from another file is named by it, not by its node's
+   * id (an id is a memory address that a tree parsed after the callee's was freed may reuse).
+   */
+  private readonly fnKeys = new Map<FnInfo, string>();
+  /** The futures of files this round does not walk (a crate session's summaries). */
+  private readonly summaries = new Map<string, FutureSummary>();
 
-  attach(analyses: FileAnalysis[]): void {
+  /**
+   * Combines the files' items, in file order: a walked file's analysis or another's summary (null:
+   * a file that lends no items).
+   */
+  attach(files: (FileAnalysis | FileSummary | null)[]): void {
+    const analyses = files.filter((f): f is FileAnalysis => f instanceof FileAnalysis);
+    const indexes = files.map((f) => (f instanceof FileAnalysis ? f.localIndex : f?.index));
     // How many times the crate defines each type name, before any file's types are qualified.
     const definitions = new Map<string, number>();
-    for (const a of analyses) {
-      a.localIndex.typeModules.forEach((modules, name) =>
+    for (const index of indexes) {
+      index?.typeModules.forEach((modules, name) =>
         definitions.set(name, (definitions.get(name) ?? 0) + modules.length),
       );
     }
+    // Summaries were qualified in the round that walked them.
     for (const a of analyses) {
       const own = a.localIndex.typeModules;
       qualifySharedTypeNames(
@@ -417,9 +513,15 @@ class CrateContext {
         (name) => (definitions.get(name) ?? 0) > (own.get(name)?.length ?? 0),
       );
     }
-    this.index = combineIndexes(analyses.map((a) => a.localIndex));
+    this.index = combineIndexes(indexes.filter((i): i is ItemIndex => !!i));
     for (const a of analyses) {
       a.useCrateIndex(mergeIndexes(a.localIndex, this.index));
+    }
+    for (const f of files) {
+      if (f && !(f instanceof FileAnalysis)) {
+        f.futures.forEach((summary, key) => this.summaries.set(key, summary));
+        f.fnKeys.forEach((key, fn) => this.fnKeys.set(fn, key));
+      }
     }
   }
 
@@ -437,13 +539,29 @@ class CrateContext {
     }
   }
 
+  /** A file of the crate gave one of its fns a key. */
+  noteFnKey(fn: FnInfo, key: string): void {
+    if (!this.fnKeys.has(fn)) {
+      this.fnKeys.set(fn, key);
+    }
+  }
+
   /** The analysis that owns the future with this key, if any file does. */
   ownerOf(key: string): FileAnalysis | undefined {
     return this.owners.get(key);
   }
 
+  /** A future of a file this round knows only from its summary. */
+  summaryOf(key: string): FutureSummary | undefined {
+    return this.owners.has(key) ? undefined : this.summaries.get(key);
+  }
+
   keyOf(node: SyntaxNode): string | undefined {
     return this.nodeKeys.get(node.id);
+  }
+
+  keyOfFn(fn: FnInfo): string | undefined {
+    return this.fnKeys.get(fn);
   }
 }
 
@@ -455,6 +573,12 @@ class FileAnalysis {
     { entry: FutureEntry; subst: Map<string, Ty>; report?: FutureReport; inProgress?: boolean }
   >();
   private readonly notices: string[] = [];
+  /** The keys this file gave its fns, by their info (what other files' awaits name them by). */
+  private readonly fnKeys = new Map<FnInfo, string>();
+  /** For each future, the futures whose layouts its report read (see `FileOutcome.reads`). */
+  private readonly readsOf = new Map<string, string[]>();
+  /** Other files whose walks or positions this file's reports read. */
+  private readonly bodiesRead = new Set<string>();
   /** Phase A answers Copy/drop questions without sizing futures (they may not be analysed yet). */
   private readonly traitLayouts: LayoutComputer;
   private readonly sizeLayouts: LayoutComputer;
@@ -608,6 +732,30 @@ class FileAnalysis {
     return owner && entry ? { entry, owner } : undefined;
   }
 
+  /**
+   * A future of another file of the crate that this round has no tree of, when reading it needs
+   * no tree (its fn's declared output, its layout). Reading more needs its file: `NeedsFile`.
+   */
+  private summaryOf(key: string, needsTree: boolean): FutureSummary | undefined {
+    const summary = this.crate?.summaryOf(key);
+    if (summary && needsTree) {
+      throw new NeedsFile(summary.file);
+    }
+    return summary;
+  }
+
+  /** Notes that this file's reports read the walk or positions of the future's file, if another. */
+  private readBodyOf(owner: FileAnalysis): void {
+    if (owner !== this) {
+      this.bodiesRead.add(owner.options.file);
+    }
+  }
+
+  /** The owner of an entry found by key (instances keep their generic fn's entry). */
+  private ownerOfEntry(entry: FutureEntry): FileAnalysis {
+    return this.findFuture(entry.id)?.owner ?? this;
+  }
+
   private discovered = false;
 
   /** Finds this file's futures; in a crate, every file does this before any body is walked. */
@@ -709,9 +857,15 @@ class FileAnalysis {
     switch (ty.k) {
       case 'future': {
         const entry = this.instances.get(ty.id)?.entry ?? this.findFuture(ty.id)?.entry;
-        if (!entry || entry.kind === 'fn') {
+        if (!entry) {
+          const summary = this.summaryOf(ty.id, false);
+          this.summaryOf(ty.id, summary !== undefined && summary.kind !== 'fn');
           return ty;
         }
+        if (entry.kind === 'fn') {
+          return ty;
+        }
+        this.readBodyOf(this.ownerOfEntry(entry));
         return { ...ty, label: (this.futureType(entry) as { label: string }).label };
       }
       case 'adt':
@@ -771,6 +925,28 @@ class FileAnalysis {
       ...this.walkUnits!.sourceOf(unitKey)!,
       reports: unitReports,
     }));
+  }
+
+  /** Phase B in a crate round: the report, and what later rounds need to know of this file. */
+  outcome(itemsKey: string | null): FileOutcome {
+    const report = this.reports();
+    const futures = new Map<string, FutureSummary>();
+    this.order.forEach((entry, i) =>
+      futures.set(entry.id, {
+        kind: entry.kind,
+        fn: entry.fn,
+        layout: reportLayout(report.futures[i]),
+        file: this.options.file,
+      }),
+    );
+    return {
+      report,
+      summary: { index: this.localIndex, futures, fnKeys: this.fnKeys },
+      itemsKey,
+      reads: this.readsOf,
+      bodiesRead: this.bodiesRead,
+      failed: false,
+    };
   }
 
   /** Phase B: sizes every future (callees first, through futureLayout). */
@@ -943,7 +1119,8 @@ class FileAnalysis {
     let scope = fileScope;
     let owner = `${this.options.file}:top`;
     const fn = this.enclosingFunction(viaMacro ?? node);
-    const info = fn ? this.index.byNode.get(fn.id) : undefined;
+    // The file's own fns: a node id of another file's freed tree may equal one of this tree's.
+    const info = fn ? this.localIndex.byNode.get(fn.id) : undefined;
     if (fn && info) {
       scope = { generics: new Set(info.generics), selfTy: info.selfTy };
       this.fnsWithNested.add(fn.id);
@@ -1029,6 +1206,8 @@ class FileAnalysis {
     this.nestedCount.set(`dup:${base}`, dup + 1);
     const key = dup === 0 ? base : `${base}#${dup}`;
     this.setNodeKey(node.id, key);
+    this.fnKeys.set(info, key);
+    this.crate?.noteFnKey(info, key);
     return key;
   }
 
@@ -1096,8 +1275,12 @@ class FileAnalysis {
         return { copy: l.copy, drop: l.drop };
       },
       futureOfNode: (n) => {
-        const e = this.findFuture(this.keyOf(n))?.entry;
-        return e ? this.futureType(e) : null;
+        const found = this.findFuture(this.keyOf(n));
+        if (!found) {
+          return null;
+        }
+        this.readBodyOf(found.owner);
+        return this.futureType(found.entry);
       },
       dependencyFn: this.options.dependencies
         ? (path) => this.options.dependencies!.foreignFn(path)
@@ -1115,29 +1298,46 @@ class FileAnalysis {
                 )
               : null
         : undefined,
-      futureOfFn: (fn, subst) => {
-        const e = this.findFuture(this.keyOf(fn.node))?.entry;
-        if (!e) {
-          return { k: 'unknown', text: `{async fn body of ${fn.path}()}` };
-        }
-        return subst && subst.size ? this.instanceType(e, subst) : this.futureType(e);
-      },
+      futureOfFn: (fn, subst) => this.futureOfFn(fn, subst),
       futureOutput: (id) => {
         const instance = this.instances.get(id);
         if (instance?.entry.fn) {
           return substitute(instance.entry.fn.ret, instance.subst);
         }
-        const e = this.findFuture(id)?.entry;
+        const found = this.findFuture(id);
+        const e = found?.entry;
         if (e?.fn) {
           return e.fn.ret;
         }
         if (e) {
+          this.readBodyOf(found.owner);
           return e.body?.outputType ?? this.declaredOutput(e) ?? UNKNOWN;
+        }
+        const summary = this.summaryOf(id, false);
+        if (summary) {
+          return this.summaryOf(id, !summary.fn)?.fn?.ret ?? UNKNOWN;
         }
         // A dependency's async fn: its declared output (its body is walked in its own crate).
         return this.options.dependencies?.asyncOutput(id) ?? null;
       },
     };
+  }
+
+  /** The future a call of an async fn gives (an instance's, for a generic fn with known types). */
+  private futureOfFn(fn: FnInfo, subst: Map<string, Ty> | undefined): Ty {
+    // In a crate, a fn no file keyed has no future (its file has no `async`, or is gated out).
+    const key = this.crate ? this.crate.keyOfFn(fn) : this.keyOf(fn.node);
+    const e = key === undefined ? undefined : this.findFuture(key)?.entry;
+    if (e) {
+      return subst && subst.size ? this.instanceType(e, subst) : this.futureType(e);
+    }
+    const summary = key === undefined ? undefined : this.summaryOf(key, false);
+    if (key !== undefined && summary?.fn) {
+      // Sizing an instance walks the generic fn's body again: its file must be walked.
+      this.summaryOf(key, subst !== undefined && relevantSubst(summary.fn, subst).size > 0);
+      return { k: 'future', id: key, label: `{async fn body of ${summary.fn.path}()}` };
+    }
+    return { k: 'unknown', text: `{async fn body of ${fn.path}()}` };
   }
 
   private futureType(e: FutureEntry): Ty {
@@ -1159,11 +1359,7 @@ class FileAnalysis {
    * but sized per instantiation, so callers get the exact size rustc gives that instantiation.
    */
   private instanceType(e: FutureEntry, subst: Map<string, Ty>): Ty {
-    const relevant = new Map(
-      [...subst].filter(
-        ([k, v]) => (e.fn?.generics.includes(k.split('::')[0]) ?? false) && !hasUnknown(v),
-      ),
-    );
+    const relevant = relevantSubst(e.fn, subst);
     if (relevant.size === 0) {
       return this.futureType(e);
     }
@@ -1326,6 +1522,11 @@ class FileAnalysis {
 
   private futureLayout(id: string): Layout | null {
     const inCycle = this.instances.get(id)?.inProgress || this.findFuture(id)?.entry.inProgress;
+    const instance = this.instances.get(id);
+    if (instance) {
+      // Sized here from the generic fn's walk, wherever it is written.
+      this.readBodyOf(this.ownerOfEntry(instance.entry));
+    }
     const result = this.futureLayoutUncached(id);
     // A layout cut short by a cycle depends on the order reports are built in: never cache on it.
     this.reportMemo.noteRead([id, inCycle ? 'cycle' : layoutSignature(result)]);
@@ -1362,26 +1563,17 @@ class FileAnalysis {
     }
     const found = this.findFuture(id);
     if (!found) {
+      const summary = this.summaryOf(id, false);
+      if (summary) {
+        return summary.layout ?? null;
+      }
       // A dependency's async fn: sized by this same engine, in its own crate.
       return this.options.dependencies?.futureLayout(id, analyzeCrate) ?? null;
     }
     if (found.entry.inProgress) {
       return null;
     }
-    const report = found.owner.reportOf(found.entry);
-    if (report.size === null || report.skipped) {
-      return null;
-    }
-    return {
-      size: report.size,
-      align: report.align,
-      exact: report.exact,
-      unknown: report.unknown,
-      drop: true,
-      copy: false,
-      niche: null,
-      ...sourcesOf(report),
-    };
+    return reportLayout(found.owner.reportOf(found.entry));
   }
 
   reportOf(entry: FutureEntry): FutureReport {
@@ -1402,6 +1594,10 @@ class FileAnalysis {
         return kept;
       }
       const { value: report, deps } = memo.tracking(() => this.buildReport(entry));
+      this.readsOf.set(
+        entry.id,
+        deps.map(([id]) => this.instances.get(id)?.entry.id ?? id),
+      );
       const cutByCycle = deps.some(([, layout]) => layout === 'cycle');
       // A report built while a callee was still in progress (a cycle of awaits) depends on the order
       // of the requests: keep it only for this request, so the report of record is built outside any cycle.
@@ -1652,6 +1848,15 @@ class FileAnalysis {
     }
     return t;
   }
+}
+
+/** The type arguments of a call that a generic async fn's future depends on (known ones only). */
+function relevantSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<string, Ty> {
+  return new Map(
+    [...subst].filter(
+      ([k, v]) => (fn?.generics.includes(k.split('::')[0]) ?? false) && !hasUnknown(v),
+    ),
+  );
 }
 
 /** The guard a local is, from the known types; kept before its node goes (`detachBody`). */

@@ -3,10 +3,11 @@
  * module tree and analysing all its files together. Plain data in and out, so it runs the same in a
  * worker thread (`crateWorker.ts`) or, without one, in this thread.
  */
-import { Calibration, CalibrationData } from '../analysis/types/calibration';
-import { analyzeCrate, CrateFile, Edition, initAnalysis } from '../analysis/engine';
+import { Calibration, CalibrationData, hashText } from '../analysis/types/calibration';
+import { CrateFile, Edition, initAnalysis } from '../analysis/engine';
+import { CrateSession } from '../analysis/incremental/crateSession';
 import type { WasmPaths } from '../analysis/syntax/parser';
-import { CfgEnv, cfgWithFeatures } from '../analysis/syntax/cfg';
+import { CfgEnv, cfgKey, cfgWithFeatures } from '../analysis/syntax/cfg';
 import type { FileReport } from '../analysis/report';
 import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { CrateLayout, readCrateLayout } from '../project/crateLayout';
@@ -17,12 +18,28 @@ import { dependenciesFromGraph, loadDependencies, PackageStore } from '../projec
 import type { FeatureOptions } from '../project/features';
 import { PackageCache } from '../project/packageCache';
 
+/**
+ * A file of an `analyze` job. Its text may be left out when the crate's session already holds the
+ * text of that hash (the index sends only what changed); without a hash, the text is required.
+ */
+export interface CrateJobFile {
+  file: string;
+  modulePath: string[];
+  text?: string;
+  hash?: string;
+}
+
+/** An `analyze` job's answer naming texts the worker does not hold (a new worker): send them. */
+export interface MissingTexts {
+  missingTexts: string[];
+}
+
 export type CrateJob =
   | { kind: 'layout'; root: string; readableRoots?: string[] }
   | {
       kind: 'analyze';
       root: string;
-      files: CrateFile[];
+      files: CrateJobFile[];
       edition: Edition;
       cfg?: CfgEnv;
       /** Cargo's feature switches the crate's dependencies are read with (default: defaults). */
@@ -36,6 +53,7 @@ export type CrateJob =
 
 export interface CrateJobResults {
   layout: CrateLayout;
+  /** What the runner gives its callers: it sends the missing texts itself (`CrateJobs` may ask). */
   analyze: FileReport[];
   calibration: null;
   forget: null;
@@ -67,8 +85,17 @@ export type CalibrationWorkerRequest = { kind: 'cancel' };
 export type CalibrationWorkerMessage =
   { kind: 'progress'; message: string } | { kind: 'result'; result: CalibrateResult };
 
+/** Crates whose sessions a worker keeps; the least recently analysed goes first. */
+const MAX_SESSIONS = 4;
+
 export class CrateJobs {
   private readonly calibrations = new Map<string, Calibration>();
+  /**
+   * Per crate root, its analysis across jobs (`CrateSession`) and what it was made for (edition,
+   * cfg, features): an edit walks only the files it reaches. Dropped with the crate, and when its
+   * calibration changes.
+   */
+  private readonly sessions = new Map<string, { input: string; session: CrateSession }>();
   /** Per crate root, its crate graph's dependencies (null: no graph), loaded on first analysis. */
   private readonly dependencies = new Map<
     string,
@@ -98,18 +125,10 @@ export class CrateJobs {
         await this.ready;
         // A new parser runtime when the last one aborted.
         await initAnalysis();
-        const loaded = this.dependenciesOf(job.root, job.features, job.graph);
-        const dependencies = loaded?.types;
-        const reports = analyzeCrate(job.files, {
-          edition: job.edition,
-          calibration: this.calibrations.get(job.root),
-          dependencies,
-          cfg: job.cfg ?? cfgOf(loaded?.features),
-        });
-        noteMissingDependencies(reports, dependencies);
-        return reports;
+        return this.analyze(job);
       }
       case 'calibration':
+        this.sessions.delete(job.root);
         if (job.data) {
           this.calibrations.set(job.root, new Calibration(job.data));
         } else {
@@ -117,10 +136,55 @@ export class CrateJobs {
         }
         return null;
       case 'forget':
+        this.sessions.delete(job.root);
         this.calibrations.delete(job.root);
         this.dependencies.delete(job.root);
         return null;
     }
+  }
+
+  private analyze(job: Extract<CrateJob, { kind: 'analyze' }>): FileReport[] | MissingTexts {
+    const loaded = this.dependenciesOf(job.root, job.features, job.graph);
+    const cfg = job.cfg ?? cfgOf(loaded?.features);
+    const input = JSON.stringify([job.edition, cfg ? cfgKey(cfg) : null, job.features ?? null]);
+    let kept = this.sessions.get(job.root);
+    // Dependencies read again (a new graph, Cargo.toml edited) size the futures anew too.
+    if (kept?.input !== input || kept.session.dependencies !== loaded?.types) {
+      const session = new CrateSession({
+        edition: job.edition,
+        calibration: this.calibrations.get(job.root),
+        dependencies: loaded?.types,
+        cfg,
+      });
+      kept = { input, session };
+    }
+    this.sessions.delete(job.root);
+    this.sessions.set(job.root, kept);
+    if (this.sessions.size > MAX_SESSIONS) {
+      this.sessions.delete(this.sessions.keys().next().value!);
+    }
+    const files: CrateFile[] = [];
+    const hashes: string[] = [];
+    const missing: string[] = [];
+    for (const f of job.files) {
+      const text = f.text ?? (f.hash ? kept.session.textOf(f.file, f.hash) : undefined);
+      if (text === undefined) {
+        missing.push(f.file);
+      } else {
+        files.push({ file: f.file, text, modulePath: f.modulePath });
+        hashes.push(f.hash ?? hashText(text));
+      }
+    }
+    if (missing.length > 0) {
+      return { missingTexts: missing };
+    }
+    loaded?.types.startAnalysis();
+    // The session keeps its reports: the notices added here go on copies.
+    const reports = kept.session
+      .update(files, hashes)
+      .map((r) => ({ ...r, notices: [...r.notices] }));
+    noteMissingDependencies(reports, loaded?.types);
+    return reports;
   }
 
   /**

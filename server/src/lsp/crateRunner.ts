@@ -12,7 +12,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { CalibrationData } from '../analysis/types/calibration';
+import { CalibrationData, hashText } from '../analysis/types/calibration';
+import type { FileReport } from '../analysis/report';
 import type { WasmPaths } from '../analysis/syntax/parser';
 import { calibrateCrate, CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { WorkerFailure, WorkerPool } from '../workers/pool';
@@ -24,6 +25,7 @@ import {
   CrateJobResults,
   CrateJobs,
   CrateWorkerData,
+  MissingTexts,
 } from './crateJobs';
 
 const MAX_CRASHES = 3;
@@ -42,6 +44,11 @@ export class CrateRunner {
   private readonly calibrations = new Map<string, CalibrationData>();
   /** Where the index worker finds dependencies' items kept (set before the first job). */
   cacheDir: string | null = null;
+  /**
+   * Per crate root, the hash of each file's text the worker's session holds, as of the last
+   * analysis: those texts are not sent again. A worker that lost them (a new one) asks for them.
+   */
+  private readonly held = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly log: (message: string) => void,
@@ -53,6 +60,38 @@ export class CrateRunner {
     typed: Extract<CrateJob, { kind: K }>,
   ): Promise<CrateJobResults[K]> {
     const job: CrateJob = typed;
+    if (job.kind === 'analyze') {
+      return this.analyze(job) as Promise<CrateJobResults[K]>;
+    }
+    if (job.kind !== 'layout') {
+      // A calibration or `forget` drops the worker's session.
+      this.held.delete(job.root);
+    }
+    return this.post(job) as Promise<CrateJobResults[K]>;
+  }
+
+  /** Analyses a crate, sending the worker only the texts its session does not hold. */
+  private async analyze(job: Extract<CrateJob, { kind: 'analyze' }>): Promise<FileReport[]> {
+    const held = this.held.get(job.root);
+    // Unknown until this analysis answers: it may fail half way.
+    this.held.delete(job.root);
+    const files = job.files.map((f) => ({ ...f, hash: f.hash ?? hashText(f.text ?? '') }));
+    const lean = files.map((f) =>
+      held?.get(f.file) === f.hash ? { file: f.file, modulePath: f.modulePath, hash: f.hash } : f,
+    );
+    let result = (await this.post({ ...job, files: lean })) as FileReport[] | MissingTexts;
+    if ('missingTexts' in result) {
+      result = (await this.post({ ...job, files })) as FileReport[] | MissingTexts;
+    }
+    if ('missingTexts' in result) {
+      throw new Error(`the index has no text of ${result.missingTexts.join(', ')}`);
+    }
+    this.held.set(job.root, new Map(files.map((f) => [f.file, f.hash])));
+    return result;
+  }
+
+  /** Runs a job on the worker, or in this thread without one. */
+  private post(job: CrateJob): Promise<unknown> {
     if (job.kind === 'calibration') {
       if (job.data) {
         this.calibrations.set(job.root, job.data);
@@ -65,7 +104,7 @@ export class CrateRunner {
     const pool = this.workerPool();
     if (!pool) {
       this.local ??= new CrateJobs(this.wasmPaths, [...this.calibrations], this.cacheDir);
-      return this.local.run(job) as Promise<CrateJobResults[K]>;
+      return this.local.run(job);
     }
     return pool.run(job).catch((error: unknown) => {
       if (!(error instanceof WorkerFailure)) {
@@ -79,7 +118,7 @@ export class CrateRunner {
       const reason = error.reason.replace(/^worker /, '');
       this.lost(reason);
       throw new Error(`the index worker ${reason}`);
-    }) as Promise<CrateJobResults[K]>;
+    });
   }
 
   /**

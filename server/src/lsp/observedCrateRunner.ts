@@ -65,7 +65,9 @@ export class ObservedCrateRunner extends CrateRunner {
     result.then(
       (value) => {
         if (job.kind === 'analyze') {
-          this.analysed.fire({ root: job.root, files: job.files, reports: value as FileReport[] });
+          // The index's jobs carry every text; the runner leaves out those its worker holds.
+          const files = job.files as readonly CrateFile[];
+          this.analysed.fire({ root: job.root, files, reports: value as FileReport[] });
         }
         this.ended.fire({ activity });
       },

@@ -35,6 +35,8 @@ import { isMissingDependencyNotice } from '../analysis/deps/missingDependencies'
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;
+/** The wait before indexing the first edit after the index caught up with the documents. */
+const FIRST_EDIT_DELAY_MS = 20;
 /** Delay of a crate's first analysis after a document opens: its own hints come first. */
 const OPEN_DELAY_MS = 50;
 /**
@@ -72,6 +74,9 @@ class CrateState {
   dropTimer: NodeJS.Timeout | undefined;
   running = false;
   again = false;
+  /** Changes of the crate's documents so far, and how many of them the last index run read. */
+  changes = 0;
+  indexedChanges = 0;
   dropped = false;
   /** Messages shown once (a Cargo.toml that does not parse, the size cap). */
   readonly shown = new Set<string>();
@@ -272,7 +277,11 @@ export class WorkspaceIndex implements CrateKnowledge {
       return;
     }
     this.seen.set(uri, version);
-    this.schedule(crate, INDEX_DEBOUNCE_MS);
+    // The worker's session analyses an edit in what it reaches (tens of ms): the first edit after
+    // the index caught up is indexed at once; the keys of a burst after it wait until it ends.
+    const caughtUp = crate.indexed && !crate.running && crate.indexedChanges === crate.changes;
+    crate.changes++;
+    this.schedule(crate, caughtUp ? FIRST_EDIT_DELAY_MS : INDEX_DEBOUNCE_MS);
   }
 
   private closed(uri: string): void {
@@ -394,6 +403,7 @@ export class WorkspaceIndex implements CrateKnowledge {
     try {
       do {
         crate.again = false;
+        crate.indexedChanges = crate.changes;
         await this.index(crate, progress);
       } while (crate.again && !crate.dropped);
     } catch (error) {
@@ -476,16 +486,10 @@ export class WorkspaceIndex implements CrateKnowledge {
     if (input !== crate.lastInput) {
       progress?.report(`analysing ${files.length} files`);
       const started = Date.now();
-      const job = {
-        kind: 'analyze',
-        root: crate.root,
-        files,
-        edition,
-        cfg,
-        features,
-        graph,
-      } as const;
-      const reports = await this.runner.run(job);
+      // With hashes, the runner sends only the texts the worker's session of the crate lacks.
+      const hashed = files.map((f, i) => ({ ...f, hash: hashes[i] }));
+      const job = { root: crate.root, files: hashed, edition, cfg, features, graph };
+      const reports = await this.runner.run({ ...job, kind: 'analyze' });
       if (crate.dropped) {
         return;
       }

@@ -45,6 +45,13 @@ export class FutureBudget {
     return this.spent + running > this.limitMs;
   }
 
+  /** Forgets the time spent so far (not while a package is being sized). */
+  restart(): void {
+    if (this.runningSince === null) {
+      this.spent = 0;
+    }
+  }
+
   measure<T>(work: () => T): T {
     if (this.runningSince !== null) {
       return work();

@@ -75,7 +75,7 @@ export class DependencyTypes {
   constructor(
     private readonly graph: DependencyGraph,
     depth = 0,
-    budget: FutureBudget = new FutureBudget(),
+    private readonly budget: FutureBudget = new FutureBudget(),
   ) {
     // A dependency's code is read in its own crate: its extern names, the same packages.
     const nested = (pkg: DependencyPackage) =>
@@ -85,6 +85,14 @@ export class DependencyTypes {
         budget,
       );
     this.futures = new DependencyFutures(graph, depth, budget, nested);
+  }
+
+  /**
+   * An analysis of the crate starts: its time budget for sizing dependencies' futures starts
+   * anew (an editor analyses a crate again and again with the same dependencies).
+   */
+  startAnalysis(): void {
+    this.budget.restart();
   }
 
   /** Whether a budget left some dependency's futures unsized (their callers are lower bounds). */

@@ -1160,7 +1160,16 @@ export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
     index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));
     index.constTypes.forEach((v, k) => combined.constTypes.has(k) || combined.constTypes.set(k, v));
     for (const key of ['fns', 'methods', 'methodsByName'] as const) {
-      index[key].forEach((v, k) => combined[key].set(k, [...(combined[key].get(k) ?? []), ...v]));
+      // Appended in place (the combined lists are its own): copying them each time was quadratic
+      // in a name's definitions (`new`, `poll` in tokio).
+      index[key].forEach((v, k) => {
+        const list = combined[key].get(k);
+        if (list) {
+          list.push(...v);
+        } else {
+          combined[key].set(k, [...v]);
+        }
+      });
     }
     index.byNode.forEach((v, k) => combined.byNode.set(k, v));
     index.typeModules.forEach((v, k) =>

@@ -1,0 +1,140 @@
+/**
+ * What a crate's analysis keeps of a file once its tree is gone: its items, the layouts of its
+ * futures as other files read them, and what its own reports read of other files. A crate session
+ * (`crateSession.ts`) walks again only the files whose text changed or whose reads changed, and
+ * answers the others' questions from these summaries.
+ */
+import type { FnInfo, ItemIndex } from '../items/items';
+import { fnSummary } from '../items/itemDependencies';
+import type { FileReport, FutureKind, FutureReport } from '../report';
+import type { ModuleDeclaration } from '../syntax/gatedModules';
+import { hashText } from '../types/calibration';
+import type { Layout } from '../types/layout';
+
+/** A future of a file this round does not walk, as other files see it. */
+export interface FutureSummary {
+  kind: FutureKind;
+  /** Its fn (for an async fn): its path, generics and declared output. */
+  fn?: FnInfo;
+  /** Its layout as an awaiting future reads it; null when it is skipped or unsized. */
+  layout: Layout | null;
+  /** The file it is written in. */
+  file: string;
+}
+
+/** What the crate knows of one file without its tree. */
+export interface FileSummary {
+  /** Its items as the crate's index holds them; null when it lends none (gated out, skipped). */
+  index: ItemIndex | null;
+  /** Its futures by key. */
+  futures: Map<string, FutureSummary>;
+  /** The keys of its fns, by their info (what other files' awaits name them by). */
+  fnKeys: Map<FnInfo, string>;
+}
+
+/** What one round of a crate's analysis found for one file it walked. */
+export interface FileOutcome {
+  report: FileReport;
+  summary: FileSummary;
+  /**
+   * A fingerprint of what the file lends the crate: its items and `mod` declarations; null when
+   * it lends nothing (not parsed).
+   */
+  itemsKey: string | null;
+  /** Per future, the futures whose layouts its report read (an instance by its fn's key). */
+  reads: Map<string, string[]>;
+  /** Other files whose walks or positions its reports read (generic instances, block labels). */
+  bodiesRead: Set<string>;
+  /** Whether an analysis step failed in it (a notice instead of its futures). */
+  failed: boolean;
+}
+
+/**
+ * Thrown when a round needs a file's tree (a generic fn's walk, an async block's position) that it
+ * has only a summary of: the round is done again with that file walked too.
+ */
+export class NeedsFile extends Error {
+  constructor(readonly file: string) {
+    super(`the analysis needs ${file} walked`);
+  }
+}
+
+/** A future's layout as an awaiting future reads it from its report. */
+export function reportLayout(report: FutureReport): Layout | null {
+  if (report.size === null || report.skipped) {
+    return null;
+  }
+  const sources = [...(report.sources ?? [])].sort();
+  return {
+    size: report.size,
+    align: report.align,
+    exact: report.exact,
+    unknown: report.unknown,
+    drop: true,
+    copy: false,
+    niche: null,
+    ...(sources.length > 0 ? { sources } : {}),
+  };
+}
+
+/** All a reader's report takes from a layout (sources too, unlike the walk cache's signature). */
+export function layoutKey(layout: Layout | null): string {
+  return layout
+    ? `${layout.size}/${layout.align}/${layout.exact}/${layout.unknown.join(',')}/` +
+        (layout.sources ?? []).join(',')
+    : 'none';
+}
+
+/** A fn as other files can read it, with what `fnSummary` leaves to its text. */
+function fnContent(fn: FnInfo): unknown[] {
+  // A `-> impl Future` fn lends its body to callers (they follow it to the async block it ends in).
+  const lendsBody = fn.ret.k === 'unknown' && /\bFuture\b/.test(fn.ret.text);
+  return [
+    fn.name,
+    fn.inBody ?? false,
+    [...fn.onceCallables],
+    fnSummary(fn),
+    lendsBody && fn.body?.text,
+  ];
+}
+
+/**
+ * A fingerprint of what a file lends its crate, read from its index (before the crate qualifies
+ * shared type names) and its `mod` declarations: equal fingerprints mean the other files' walks
+ * read the same items, whatever changed in the file's bodies.
+ */
+export function itemsKeyOf(index: ItemIndex, declarations: ModuleDeclaration[]): string {
+  const fnLists = (map: Map<string, FnInfo[]>) =>
+    [...map].map(([name, fns]) => [name, fns.map(fnContent)]);
+  const content = [
+    [...index.types],
+    [...index.typeModules],
+    [...index.consts],
+    [...index.constTypes],
+    fnLists(index.fns),
+    fnLists(index.methods),
+    fnLists(index.methodsByName),
+    [...index.byNode.values()].map(fnContent),
+    [...index.uses],
+    index.globImports,
+    [...index.ambiguousTypes],
+    declarations,
+  ];
+  // Every part is arrays of plain data (maps and sets spread above): no replacer to call per value.
+  return hashText(JSON.stringify(content));
+}
+
+/**
+ * Makes a summary's fns say, when a walk follows one's body (`-> impl Future` fns), that the file
+ * must be walked again: the body's tree is gone.
+ */
+export function sealBodies(summary: FileSummary, file: string): void {
+  for (const fn of summary.index?.byNode.values() ?? []) {
+    Object.defineProperty(fn, 'body', {
+      get() {
+        throw new NeedsFile(file);
+      },
+      configurable: true,
+    });
+  }
+}
