@@ -247,24 +247,28 @@ export interface CrateFile {
   modulePath: string[];
 }
 
+export interface CrateAnalysisOptions extends Omit<AnalysisOptions, 'file'> {
+  /**
+   * Only these files (by `CrateFile.file`) are walked and reported, in input order; the others
+   * are indexed, and walked only when a reported future awaits one of theirs. Their reports are
+   * the ones a run without this option gives, so workers can each take a share of one crate.
+   * Default: every file.
+   */
+  reportFiles?: ReadonlySet<string>;
+}
+
 /**
  * Analyses the files of one crate together: types, consts and async fns defined in one file are
  * known in all the others, so awaiting a function two modules away gets its future's real size.
  */
-export function analyzeCrate(
-  files: CrateFile[],
-  options: Omit<AnalysisOptions, 'file'>,
-): FileReport[] {
+export function analyzeCrate(files: CrateFile[], options: CrateAnalysisOptions): FileReport[] {
   return withCfg(options.cfg, () => analyzeCrateFiles(files, options));
 }
 
 /** A crate file's tree while the crate is analysed (null once deleted), or why it has none. */
 type CrateTree = { file: CrateFile; tree: Tree | null; notice?: string };
 
-function analyzeCrateFiles(
-  files: CrateFile[],
-  options: Omit<AnalysisOptions, 'file'>,
-): FileReport[] {
+function analyzeCrateFiles(files: CrateFile[], options: CrateAnalysisOptions): FileReport[] {
   const macros = new MacroTrees();
   const trees: CrateTree[] = [];
   const crate = new CrateContext();
@@ -333,9 +337,9 @@ function analyzeCrateFiles(
     const withAsync = analyses.map((a, i) => (a && trees[i].tree ? a : null));
     // A file whose analysis throws gets a notice of its own; the other files keep their reports.
     const failed = new Map<number, string>();
-    const guarded = (step: (a: FileAnalysis) => void) =>
+    const guarded = (step: (a: FileAnalysis) => void, only?: (i: number) => boolean) =>
       withAsync.forEach((a, i) => {
-        if (a && !failed.has(i)) {
+        if (a && !failed.has(i) && (only?.(i) ?? true)) {
           try {
             step(a);
           } catch (e) {
@@ -345,8 +349,12 @@ function analyzeCrateFiles(
         }
       });
     guarded((a) => a.discoverFutures());
-    guarded((a) => a.walk());
-    return trees.map(({ file, notice }, i) => {
+    const reported = (i: number) => options.reportFiles?.has(trees[i].file.file) ?? true;
+    guarded((a) => a.walk(), reported);
+    const reports = trees.map(({ file, notice }, i) => {
+      if (!reported(i)) {
+        return null;
+      }
       const why = failed.get(i) ?? notice;
       if (why !== undefined || !analyses[i]) {
         return { file: file.file, futures: [], notices: why ? [why] : [] };
@@ -362,6 +370,7 @@ function analyzeCrateFiles(
         };
       }
     });
+    return reports.filter((r): r is FileReport => r !== null);
   } finally {
     macros.dispose();
     for (const t of trees) {
@@ -618,8 +627,26 @@ class FileAnalysis {
     }
   }
 
+  private walked = false;
+
+  /**
+   * Another file's report needs this file's futures, and this file was left out of `reportFiles`:
+   * walked now, as a run over every file would have. A walk that throws is reported by the run
+   * that reports this file; here the futures keep what the walk got to, as they would there.
+   */
+  walkOnDemand(): void {
+    if (!this.walked) {
+      try {
+        this.walk();
+      } catch (e) {
+        noteRuntimeFailure(e);
+      }
+    }
+  }
+
   /** Phase A: walks every body (nested futures get their captures from it). */
   walk(): void {
+    this.walked = true;
     this.discoverFutures();
     for (const fn of this.localIndex.byNode.values()) {
       const entry = this.futures.get(this.keyOf(fn.node));
@@ -1332,9 +1359,17 @@ class FileAnalysis {
     return result;
   }
 
+  /** A future of another file of the crate is about to be sized: its file must be walked. */
+  private walkOwnerOf(id: string): void {
+    if (!this.futures.has(id)) {
+      this.crate?.ownerOf(id)?.walkOnDemand();
+    }
+  }
+
   private futureLayoutUncached(id: string): Layout | null {
     const instance = this.instances.get(id);
     if (instance) {
+      this.walkOwnerOf(instance.entry.id);
       if (instance.inProgress || !instance.entry.body) {
         return null;
       }
@@ -1364,6 +1399,7 @@ class FileAnalysis {
     if (!found || found.entry.inProgress) {
       return null;
     }
+    this.walkOwnerOf(found.entry.id);
     const report = found.owner.reportOf(found.entry);
     if (report.size === null || report.skipped) {
       return null;

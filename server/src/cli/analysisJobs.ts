@@ -53,6 +53,17 @@ export interface CrateJob {
   cfg?: CfgEnv;
   /** Folders besides the package module files may be read from (`--allow-outside-package`). */
   readableRoots?: string[];
+  /**
+   * The requested files (their `file`) this job reports on, when the crate's requested files are
+   * split between workers (`splitCrateJobs`); default all. Every share reads all of them for the
+   * index, in the same order, so each file's report is the one an unsplit job gives.
+   */
+  share?: string[];
+}
+
+/** The files a job's reports are for. */
+export function reportedFiles(job: AnalysisJob): string[] {
+  return job.kind === 'crate' ? (job.share ?? job.requested.map((r) => r.file)) : [job.file];
 }
 
 export type AnalysisJob = FileJob | CrateJob;
@@ -65,7 +76,7 @@ export async function analyzeJob(job: AnalysisJob): Promise<FileReport[]> {
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     const reason = `the parser could not be loaded (${detail})`;
-    const files = job.kind === 'crate' ? job.requested.map((r) => r.file) : [job.file];
+    const files = reportedFiles(job);
     return files.map((file) => ({ file, futures: [], notices: [`${file}: skipped: ${reason}`] }));
   }
   return job.kind === 'crate' ? analyzeCrateJob(job) : [await analyzeFile(job)];
@@ -84,6 +95,7 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
   try {
     const layout = readCrateLayout(job.root, job.readableRoots);
     const requested = new Map(job.requested.map((r) => [r.path, r.file]));
+    const wanted = new Set(reportedFiles(job));
     const inCrate = new Set(layout.files.map((f) => f.path));
     const files = [...layout.files];
     for (const r of job.requested) {
@@ -98,7 +110,7 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       const source = await readSource(f.path);
       const shown = requested.get(f.path) ?? displayPath(f.path, job.cwd);
       if (!source.ok) {
-        if (requested.has(f.path)) {
+        if (wanted.has(shown)) {
           reports.push({
             file: shown,
             futures: [],
@@ -112,6 +124,8 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
     const loaded = job.dependencies === false ? null : loadDependencies(job.root, job.features);
     const dependencies = loaded ? new DependencyTypes(loaded.graph) : undefined;
     const all = analyzeCrate(crateFiles, {
+      // The crate's other files are read for its index and walked only as the requested need them.
+      reportFiles: wanted,
       edition: job.edition,
       parseBudgetMs: job.parseBudgetMs,
       calibration: calibrationFrom(job.calibrationFile),
@@ -120,7 +134,6 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       cfg: job.cfg ?? (loaded ? cfgWithFeatures(loaded.features) : undefined),
     });
     noteMissingDependencies(all, dependencies);
-    const wanted = new Set(job.requested.map((r) => r.file));
     for (const report of all) {
       if (wanted.has(report.file)) {
         reports.push({ ...report, notices: report.notices.map((n) => withFile(report.file, n)) });
@@ -142,10 +155,10 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
   } catch (error) {
     noteRuntimeFailure(error);
     const reason = error instanceof Error ? error.message : String(error);
-    return job.requested.map((r) => ({
-      file: r.file,
+    return reportedFiles(job).map((file) => ({
+      file,
       futures: [],
-      notices: [`${r.file}: analysis failed: ${reason}`],
+      notices: [`${file}: analysis failed: ${reason}`],
     }));
   }
 }
@@ -180,4 +193,38 @@ export async function analyzeFile(job: FileJob): Promise<FileReport> {
 /** Notices are printed apart from their file, so each must say which file it is about. */
 function withFile(file: string, notice: string): string {
   return notice.startsWith(file) ? notice : `${file}: ${notice}`;
+}
+
+/**
+ * Splits crate jobs into shares so `threads` workers have work even when there are fewer jobs
+ * than workers (one crate: every worker would otherwise wait on one). Each share reads and indexes
+ * the whole crate but walks and reports only its files, so shares repeat the parse and the index
+ * and divide the walks and reports. Files go to the share with the fewest bytes so far, largest
+ * first, since a file's walk costs about what its text is long.
+ */
+export function splitCrateJobs(
+  jobs: readonly AnalysisJob[],
+  threads: number,
+  sizeOf: (file: string) => number,
+): AnalysisJob[] {
+  const sharesPerJob = Math.floor(threads / Math.max(1, jobs.length));
+  if (sharesPerJob < 2) {
+    return [...jobs];
+  }
+  return jobs.flatMap((job) => {
+    const count = job.kind === 'crate' ? Math.min(sharesPerJob, job.requested.length) : 1;
+    if (job.kind !== 'crate' || count < 2) {
+      return [job];
+    }
+    const shares = Array.from({ length: count }, () => ({ bytes: 0, files: [] as string[] }));
+    const bySize = job.requested
+      .map((r) => ({ file: r.file, bytes: sizeOf(r.path) }))
+      .sort((a, b) => b.bytes - a.bytes);
+    for (const { file, bytes } of bySize) {
+      const lightest = shares.reduce((min, s) => (s.bytes < min.bytes ? s : min));
+      lightest.bytes += bytes;
+      lightest.files.push(file);
+    }
+    return shares.map((s) => ({ ...job, share: s.files }));
+  });
 }

@@ -17,7 +17,13 @@ import { findCrateRoot } from '../project/crateLayout';
 import { EditionResolver } from '../project/edition';
 import { displayPath } from '../project/sourceFiles';
 import { WorkerFailure, WorkerPool } from '../workers/pool';
-import { AnalysisJob, analyzeJob, CrateJob } from './analysisJobs';
+import {
+  AnalysisJob,
+  analyzeJob,
+  CrateJob,
+  reportedFiles,
+  splitCrateJobs,
+} from './analysisJobs';
 
 export { analyzeCrateJob, analyzeFile, analyzeJob } from './analysisJobs';
 export type { AnalysisJob, CrateJob, FileJob } from './analysisJobs';
@@ -110,11 +116,17 @@ export async function analyzeFiles(
   const collect = (reports: FileReport[]) => reports.forEach((r) => byFile.set(r.file, r));
   // Without a compiled worker beside this file (e.g. this module bundled on its own), run in this thread.
   const workerScript = options.workerScript ?? path.join(__dirname, 'worker.js');
-  const threads = Math.min(options.jobs ?? defaultJobs(), jobs.length);
+  const shares = splitCrateJobs(jobs, options.jobs ?? defaultJobs(), fileSize);
+  const threads = Math.min(options.jobs ?? defaultJobs(), shares.length);
   if (threads > 1 && fs.existsSync(workerScript)) {
     collect(
       (
-        await runPool(jobs, threads, workerScript, options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS)
+        await runPool(
+          shares,
+          threads,
+          workerScript,
+          options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS,
+        )
       ).flat(),
     );
   } else {
@@ -135,6 +147,15 @@ export async function analyzeFiles(
 }
 
 const DEFAULT_FILE_TIMEOUT_MS = 120_000;
+
+/** Bytes on disk, to balance shares; 0 for a file that cannot be read (its job says why). */
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
 
 /** One worker per core the process may use. */
 export function defaultJobs(): number {
@@ -158,11 +179,13 @@ async function runPool(
     return await Promise.all(
       jobs.map(async (job) => {
         try {
-          return await pool.run(job, fileTimeoutMs);
+          // A crate's job (each share too) reads every requested file: the limit is per file.
+          const files = job.kind === 'crate' ? job.requested.length : 1;
+          return await pool.run(job, fileTimeoutMs * Math.max(1, files));
         } catch (error) {
           const crashed = `worker crashed (${describeError(error)})`;
           const reason = error instanceof WorkerFailure ? error.reason : crashed;
-          const files = job.kind === 'crate' ? job.requested.map((r) => r.file) : [job.file];
+          const files = reportedFiles(job);
           const notice = (file: string) => `${file}: analysis failed: ${reason}`;
           return files.map((file) => ({ file, futures: [], notices: [notice(file)] }));
         }
