@@ -1596,8 +1596,10 @@ class FileAnalysis {
           ? { size: 1, align: 1, exact: true, unknown: [], drop: false, copy: true, niche: null }
           : sizeOf(labelUnknown(s.local));
       const entries: HeldValue[] = [];
+      // One value held across many awaits: its name, place and type are read once, not per await.
+      const held = s.variants.size > 0 ? this.heldValue(s.local, layout) : null;
       for (const v of s.variants) {
-        const h = this.heldValue(s.local, layout);
+        const h = { ...held! };
         if (s.movedOutAt?.has(v)) {
           h.movedOut = true;
         }
@@ -1619,13 +1621,14 @@ class FileAnalysis {
   }
 
   private heldValue(l: Local, layout: Layout, kind = l.kind): HeldValue {
+    const span = spanOf(l);
     return {
       name: l.name,
       kind,
-      line: spanOf(l).start.row + 1,
-      column: spanOf(l).start.column + 1,
-      endLine: spanOf(l).end.row + 1,
-      endColumn: spanOf(l).end.column + 1,
+      line: span.start.row + 1,
+      column: span.start.column + 1,
+      endLine: span.end.row + 1,
+      endColumn: span.end.column + 1,
       size: layout.exact ? layout.size : layout.size || null,
       align: layout.align,
       type: showTy(this.relabel(labelUnknown(l))),
