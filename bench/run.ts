@@ -5,10 +5,10 @@
  * There is no pass/fail: the numbers are for people and for review.
  *
  *   npm run bench [-- --profile] [-- --no-profile] [-- --edits N] [-- --rounds N] [-- --million]
- *                 [-- --targets-only]
+ *                 [-- --targets-only] [-- --cli-only]
  *
  * The rows of issue 13's targets (targets.ts) come last; `--million` adds their 1M-line rows
- * (minutes), `--targets-only` prints only them.
+ * (minutes), `--targets-only` prints only them, and `--cli-only` only their CLI rows.
  *
  * Inputs: tokio 1.24's `src/` from Debian's librust-tokio-dev (installed with apt-get when missing),
  * and files made by generate.ts. Progress goes to stderr, results to stdout.
@@ -56,6 +56,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     million: { type: 'boolean' },
     'targets-only': { type: 'boolean' },
+    'cli-only': { type: 'boolean' },
   },
 });
 const EDITS = Number(flags.edits ?? 200);
@@ -794,7 +795,7 @@ async function main(): Promise<void> {
   const inputs = benchInputs();
   const rows: Row[] = [];
   let profiles: string[] = [];
-  if (!flags['targets-only']) {
+  if (!flags['targets-only'] && !flags['cli-only']) {
     const { tokioRatio, bigRatio } = engineSection(inputs, rows);
     // Profiles only when the analysis costs more than the parse (or when asked).
     profiles =
@@ -812,6 +813,7 @@ async function main(): Promise<void> {
       cliBin,
       tokio: inputs.tokio,
       million: !!flags.million,
+      cliOnly: !!flags['cli-only'],
       log,
     })),
   );

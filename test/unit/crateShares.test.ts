@@ -5,6 +5,7 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { FileReport } from '../../server/src/analysis/report';
 import { loadServerModule } from '../support/repoPaths';
@@ -65,6 +66,25 @@ describe('crate shares: analyzeCrate with reportFiles', () => {
     assertEachFileAlone(path.join(repoRoot, 'test', 'fixtures', 'lsp', 'crate'));
   });
 
+  it('gives tokio\'s files, split in three shares, the reports of the whole crate', function () {
+    if (!fs.existsSync(tokio)) {
+      this.skip();
+    }
+    const files = crateFiles(tokio);
+    const options = { edition: '2018' as const, parseBudgetMs: 60_000 };
+    const whole = engine.analyzeCrate(files, options);
+    const byFile = new Map<string, FileReport>();
+    for (let share = 0; share < 3; share++) {
+      const reportFiles = new Set(files.filter((_, i) => i % 3 === share).map((f) => f.file));
+      engine.analyzeCrate(files, { ...options, reportFiles }).forEach((r) => byFile.set(r.file, r));
+    }
+    assert.deepStrictEqual(
+      whole.map((r) => byFile.get(r.file)),
+      whole,
+    );
+    assert.ok(whole.length > 200 && whole.flatMap((r) => r.futures).length > 200);
+  });
+
   it('reports nothing for files it is not asked about', () => {
     const files = crateFiles(path.join(repoRoot, 'examples'));
     const reports = engine.analyzeCrate(files, { edition: '2021', reportFiles: new Set() });
@@ -74,13 +94,16 @@ describe('crate shares: analyzeCrate with reportFiles', () => {
 
 describe('crate shares: splitCrateJobs', () => {
   const requested = ['a.rs', 'b.rs', 'c.rs', 'd.rs', 'e.rs'].map((f) => ({ path: f, file: f }));
-  const bytes: Record<string, number> = {
-    'a.rs': 50,
-    'b.rs': 40,
-    'c.rs': 30,
-    'd.rs': 20,
-    'e.rs': 10,
+  const unit = jobs.MIN_AWAITS_PER_SHARE;
+  const awaits: Record<string, number> = {
+    'a.rs': 5 * unit,
+    'b.rs': 4 * unit,
+    'c.rs': 3 * unit,
+    'd.rs': 2 * unit,
+    'e.rs': unit,
   };
+  /** Dense in awaits, as the generated crates are: one await per 100 bytes. */
+  const dense = (f: string) => ({ bytes: awaits[f] * 100, awaits: awaits[f] });
   const crateJob: import('../../server/src/cli/analysisJobs').CrateJob = {
     kind: 'crate',
     root: '/crate',
@@ -90,13 +113,13 @@ describe('crate shares: splitCrateJobs', () => {
     cwd: '/',
   };
 
-  it('gives each requested file to one share, balancing bytes, each share reading all', () => {
-    const shares = jobs.splitCrateJobs([crateJob], 2, (f) => bytes[f]);
+  it('gives each requested file to one share, balancing awaits, each share reading all', () => {
+    const shares = jobs.splitCrateJobs([crateJob], 2, dense);
     assert.strictEqual(shares.length, 2);
     const reported = shares.map((s) => jobs.reportedFiles(s));
-    assert.deepStrictEqual(reported.flat().sort(), Object.keys(bytes));
-    const sums = reported.map((files) => files.reduce((n, f) => n + bytes[f], 0));
-    assert.ok(Math.abs(sums[0] - sums[1]) <= 10, `unbalanced shares: ${sums.join(' vs ')}`);
+    assert.deepStrictEqual(reported.flat().sort(), Object.keys(awaits));
+    const sums = reported.map((files) => files.reduce((n, f) => n + awaits[f], 0));
+    assert.ok(Math.abs(sums[0] - sums[1]) <= unit, `unbalanced shares: ${sums.join(' vs ')}`);
     for (const share of shares) {
       assert.strictEqual(share.kind, 'crate');
       assert.deepStrictEqual(share.kind === 'crate' && share.requested, requested);
@@ -107,14 +130,71 @@ describe('crate shares: splitCrateJobs', () => {
     const file = { kind: 'file' as const, path: 'x.rs', file: 'x.rs', edition: '2021' as const };
     const single = { ...crateJob, requested: requested.slice(0, 1) };
     const twoJobs = [crateJob, { ...file, parseBudgetMs: 1000 }];
-    assert.deepStrictEqual(jobs.splitCrateJobs(twoJobs, 2, () => 1), twoJobs);
-    assert.deepStrictEqual(jobs.splitCrateJobs([single], 4, () => 1), [single]);
-    assert.strictEqual(jobs.splitCrateJobs([crateJob], 3, () => 1).length, 3);
+    assert.deepStrictEqual(jobs.splitCrateJobs(twoJobs, 2, dense), twoJobs);
+    assert.deepStrictEqual(jobs.splitCrateJobs([single], 4, dense), [single]);
+    assert.strictEqual(jobs.splitCrateJobs([crateJob], 3, dense).length, 3);
+  });
+
+  it('splits only a crate whose walks cost more than what every share repeats', () => {
+    // tokio's `src/`: about one await per 2 KB.
+    const sparse = (f: string) => ({ bytes: awaits[f] * 2000, awaits: awaits[f] });
+    assert.deepStrictEqual(jobs.splitCrateJobs([crateJob], 2, sparse), [crateJob]);
+    // Too few awaits in all to pay for a second worker.
+    const few = (f: string) => ({ bytes: 100, awaits: f === 'a.rs' ? unit + 1 : 0 });
+    assert.deepStrictEqual(jobs.splitCrateJobs([crateJob], 2, few), [crateJob]);
   });
 });
 
 describe('crate shares: the CLI on one crate with several workers', function () {
   this.timeout(600_000);
+  let tempRoot: string;
+
+  before(() => {
+    tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-shares-'));
+  });
+
+  after(() => {
+    fs.rmSync(tempRoot, { recursive: true, force: true });
+  });
+
+  /**
+   * A crate dense in awaits, as the generated benchmark crates are, so the CLI splits it: each
+   * module's fns hold buffers across awaits of the next module's fns (sized across files).
+   */
+  function denseCrate(modules: number, fnsPerModule: number): string {
+    const root = path.join(tempRoot, `dense-${modules}`);
+    fs.mkdirSync(path.join(root, 'src'), { recursive: true });
+    fs.writeFileSync(
+      path.join(root, 'Cargo.toml'),
+      '[package]\nname = "dense"\nversion = "0.1.0"\nedition = "2021"\n',
+    );
+    const lib = Array.from({ length: modules }, (_, m) => `pub mod m${m};\n`).join('');
+    fs.writeFileSync(path.join(root, 'src', 'lib.rs'), lib);
+    for (let m = 0; m < modules; m++) {
+      const next = (m + 1) % modules;
+      const fns = Array.from(
+        { length: fnsPerModule },
+        (_, f) => `pub async fn f${f}(n: u64) -> u64 {
+    let buf = [0u8; ${16 * (f % 7) + m}];
+    let a = crate::m${next}::leaf${next}_${f % 3}(n).await;
+    let b = leaf${m}_${(f + 1) % 3}(a).await;
+    let c = crate::m${next}::leaf${next}_${(f + 2) % 3}(b).await;
+    c + buf.len() as u64
+}
+`,
+      ).join('');
+      const leaves = [0, 1, 2]
+        .map(
+          (l) =>
+            `pub async fn leaf${m}_${l}(n: u64) -> u64 {\n    let s = [n; ${l + 1}];\n` +
+            `    tick().await;\n    s[0]\n}\n`,
+        )
+        .join('');
+      const text = `pub async fn tick() {}\n${leaves}${fns}`;
+      fs.writeFileSync(path.join(root, 'src', `m${m}.rs`), text);
+    }
+    return root;
+  }
 
   async function assertSameWithWorkers(root: string, counts: number[]): Promise<FileReport[]> {
     const paths = await sourceFiles.expandPaths([root]);
@@ -126,16 +206,45 @@ describe('crate shares: the CLI on one crate with several workers', function () 
     return one;
   }
 
-  it('reports the example crate exactly as one thread does', async () => {
-    const reports = await assertSameWithWorkers(path.join(repoRoot, 'examples'), [2, 3]);
-    assert.ok(reports.flatMap((r) => r.futures).length >= 10);
+  it('splits a crate dense in awaits between workers, with the reports of one thread', async () => {
+    const root = denseCrate(6, 300);
+    const paths = await sourceFiles.expandPaths([root]);
+    const weights = paths.map((p) => {
+      const text = fs.readFileSync(p, 'utf8');
+      return { bytes: text.length, awaits: text.match(/\.await\b/g)?.length ?? 0 };
+    });
+    const job: import('../../server/src/cli/analysisJobs').CrateJob = {
+      kind: 'crate',
+      root,
+      requested: paths.map((p) => ({ path: p, file: p })),
+      edition: '2021',
+      parseBudgetMs: 60_000,
+      cwd: root,
+    };
+    assert.strictEqual(
+      jobs.splitCrateJobs([job], 2, (p) => weights[paths.indexOf(p)]).length,
+      2,
+      'expected this crate to be split',
+    );
+    const reports = await assertSameWithWorkers(root, [2, 3]);
+    const futures = reports.flatMap((r) => r.futures);
+    assert.ok(futures.length >= 6 * 300);
+    // A future of module `mK` holding one of module `mK+1`'s: sized from another file.
+    const holdsOtherModules = (f: (typeof futures)[number]) =>
+      f.awaits.some((a) =>
+        a.held.some((h) => {
+          const module = /body of (m\d+)::/.exec(h.type ?? '')?.[1];
+          return module !== undefined && module !== f.name.split('::')[0];
+        }),
+      );
+    assert.ok(
+      futures.some((f) => f.exact && holdsOtherModules(f)),
+      'expected exact sizes that hold another module\'s future',
+    );
   });
 
-  it('reports tokio exactly as one thread does', async function () {
-    if (!fs.existsSync(tokio)) {
-      this.skip();
-    }
-    const reports = await assertSameWithWorkers(tokio, [2]);
-    assert.ok(reports.length > 200 && reports.flatMap((r) => r.futures).length > 200);
+  it('reports the example crate exactly as one thread does', async () => {
+    const reports = await assertSameWithWorkers(path.join(repoRoot, 'examples'), [2]);
+    assert.ok(reports.flatMap((r) => r.futures).length >= 10);
   });
 });

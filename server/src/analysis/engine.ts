@@ -619,11 +619,16 @@ class FileAnalysis {
 
   private discovered = false;
 
+  /** Set while discovery runs: still set after it threw, so the file is then never walked. */
+  private discoveryFailed = false;
+
   /** Finds this file's futures; in a crate, every file does this before any body is walked. */
   discoverFutures(): void {
     if (!this.discovered) {
       this.discovered = true;
+      this.discoveryFailed = true;
       this.discover(this.root, { generics: new Set(), selfTy: null });
+      this.discoveryFailed = false;
     }
   }
 
@@ -635,7 +640,8 @@ class FileAnalysis {
    * that reports this file; here the futures keep what the walk got to, as they would there.
    */
   walkOnDemand(): void {
-    if (!this.walked) {
+    // A crate run over every file does not walk a file whose discovery failed either.
+    if (!this.walked && !this.discoveryFailed) {
       try {
         this.walk();
       } catch (e) {

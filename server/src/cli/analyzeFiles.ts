@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Edition, initAnalysis } from '../analysis/engine';
+import { Edition, initAnalysis, MAX_SOURCE_CHARS } from '../analysis/engine';
 import type { FileReport } from '../analysis/report';
 import type { BuildConfigurations } from '../project/buildConfiguration';
 import { findCrateRoot } from '../project/crateLayout';
@@ -21,6 +21,7 @@ import {
   AnalysisJob,
   analyzeJob,
   CrateJob,
+  FileWeight,
   reportedFiles,
   splitCrateJobs,
 } from './analysisJobs';
@@ -116,7 +117,7 @@ export async function analyzeFiles(
   const collect = (reports: FileReport[]) => reports.forEach((r) => byFile.set(r.file, r));
   // Without a compiled worker beside this file (e.g. this module bundled on its own), run in this thread.
   const workerScript = options.workerScript ?? path.join(__dirname, 'worker.js');
-  const shares = splitCrateJobs(jobs, options.jobs ?? defaultJobs(), fileSize);
+  const shares = splitCrateJobs(jobs, options.jobs ?? defaultJobs(), fileWeight);
   const threads = Math.min(options.jobs ?? defaultJobs(), shares.length);
   if (threads > 1 && fs.existsSync(workerScript)) {
     collect(
@@ -148,12 +149,20 @@ export async function analyzeFiles(
 
 const DEFAULT_FILE_TIMEOUT_MS = 120_000;
 
-/** Bytes on disk, to balance shares; 0 for a file that cannot be read (its job says why). */
-function fileSize(file: string): number {
+/**
+ * What a file weighs in a crate's split; nothing for one that is not a regular file or too large
+ * to analyse (its job says why), which is never opened here (a FIFO would block).
+ */
+function fileWeight(file: string): FileWeight {
   try {
-    return fs.statSync(file).size;
+    const stat = fs.statSync(file);
+    if (!stat.isFile() || stat.size > MAX_SOURCE_CHARS * 4) {
+      return { bytes: 0, awaits: 0 };
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    return { bytes: text.length, awaits: text.match(/\.\s*await\b/g)?.length ?? 0 };
   } catch {
-    return 0;
+    return { bytes: 0, awaits: 0 };
   }
 }
 
