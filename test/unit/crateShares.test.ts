@@ -159,14 +159,17 @@ describe('crate shares: the CLI on one crate with several workers', function () 
 
   /**
    * A crate dense in awaits, as the generated benchmark crates are, so the CLI splits it: each
-   * module's fns hold buffers across awaits of the next module's fns (sized across files).
+   * module's fns hold buffers across awaits of the next module's fns (sized across files), and
+   * each module has a future holding a type of a dependency that is not on this machine.
    */
   function denseCrate(modules: number, fnsPerModule: number): string {
     const root = path.join(tempRoot, `dense-${modules}`);
     fs.mkdirSync(path.join(root, 'src'), { recursive: true });
     fs.writeFileSync(
       path.join(root, 'Cargo.toml'),
-      '[package]\nname = "dense"\nversion = "0.1.0"\nedition = "2021"\n',
+      '[package]\nname = "dense"\nversion = "0.1.0"\nedition = "2021"\n\n' +
+        // Not on this machine: its types are not sized, and one notice says so.
+        '[dependencies]\nabsent_dep = "1.2"\n',
     );
     const lib = Array.from({ length: modules }, (_, m) => `pub mod m${m};\n`).join('');
     fs.writeFileSync(path.join(root, 'src', 'lib.rs'), lib);
@@ -190,7 +193,9 @@ describe('crate shares: the CLI on one crate with several workers', function () 
             `    tick().await;\n    s[0]\n}\n`,
         )
         .join('');
-      const text = `pub async fn tick() {}\n${leaves}${fns}`;
+      const absent =
+        'pub async fn absent(t: absent_dep::Thing) {\n    tick().await;\n    drop(t);\n}\n';
+      const text = `pub async fn tick() {}\n${leaves}${fns}${absent}`;
       fs.writeFileSync(path.join(root, 'src', `m${m}.rs`), text);
     }
     return root;
@@ -229,6 +234,8 @@ describe('crate shares: the CLI on one crate with several workers', function () 
     const reports = await assertSameWithWorkers(root, [2, 3]);
     const futures = reports.flatMap((r) => r.futures);
     assert.ok(futures.length >= 6 * 300);
+    const missing = reports.flatMap((r) => r.notices).filter((n) => n.includes('absent_dep'));
+    assert.strictEqual(missing.length, 1, missing.join('\n'));
     // A future of module `mK` holding one of module `mK+1`'s: sized from another file.
     const holdsOtherModules = (f: (typeof futures)[number]) =>
       f.awaits.some((a) =>

@@ -10,10 +10,13 @@ import { noteRuntimeFailure } from '../analysis/syntax/parser';
 import { Calibration } from '../analysis/types/calibration';
 import type { FileReport } from '../analysis/report';
 import { loadCalibration } from '../measure/calibrate';
-import { modulePathFromFile, readCrateLayout } from '../project/crateLayout';
+import { CrateLayout, modulePathFromFile, readCrateLayout } from '../project/crateLayout';
 import { readSource } from '../project/readSource';
 import { DependencyTypes } from '../analysis/deps/dependencyTypes';
-import { noteMissingDependencies } from '../analysis/deps/missingDependencies';
+import {
+  isMissingDependencyNotice,
+  noteMissingDependencies,
+} from '../analysis/deps/missingDependencies';
 import { loadDependencies } from '../project/dependencyLoader';
 import type { FeatureOptions } from '../project/features';
 import { displayPath } from '../project/sourceFiles';
@@ -96,14 +99,7 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
     const layout = readCrateLayout(job.root, job.readableRoots);
     const requested = new Map(job.requested.map((r) => [r.path, r.file]));
     const wanted = new Set(reportedFiles(job));
-    const inCrate = new Set(layout.files.map((f) => f.path));
-    const files = [...layout.files];
-    for (const r of job.requested) {
-      if (!inCrate.has(r.path)) {
-        // A file outside src/ (tests/, examples/, benches/): its own root module.
-        files.push({ path: r.path, modulePath: modulePathFromFile(path.basename(r.path)) });
-      }
-    }
+    const files = filesOf(job, layout);
     const crateFiles: CrateFile[] = [];
     const reports: FileReport[] = [];
     for (const f of files) {
@@ -160,6 +156,49 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       futures: [],
       notices: [`${file}: analysis failed: ${reason}`],
     }));
+  }
+}
+
+/**
+ * The files a crate job reads, in the order the engine gets them: the crate's modules, then the
+ * requested files outside them (tests/, examples/, benches/: each its own root module).
+ */
+function filesOf(job: CrateJob, layout: CrateLayout): CrateLayout['files'] {
+  const inCrate = new Set(layout.files.map((f) => f.path));
+  const files = [...layout.files];
+  for (const r of job.requested) {
+    if (!inCrate.has(r.path)) {
+      files.push({ path: r.path, modulePath: modulePathFromFile(path.basename(r.path)) });
+    }
+  }
+  return files;
+}
+
+/**
+ * Joins the reports of a crate's shares (`splitCrateJobs`) as one job over the whole crate would
+ * have given them. Each share notes a dependency whose sources are missing on its own first report
+ * that needed it; the whole crate, on the crate's first: only that one is kept.
+ */
+export function joinShares(job: CrateJob, reports: FileReport[]): void {
+  const requested = new Map(job.requested.map((r) => [r.path, r.file]));
+  const order = new Map(
+    filesOf(job, readCrateLayout(job.root, job.readableRoots)).map((f, i) => [
+      requested.get(f.path) ?? displayPath(f.path, job.cwd),
+      i,
+    ]),
+  );
+  const at = (r: FileReport) => order.get(r.file) ?? Number.MAX_SAFE_INTEGER;
+  const noted = new Set<string>();
+  for (const report of [...reports].sort((a, b) => at(a) - at(b))) {
+    report.notices = report.notices.filter((notice) => {
+      if (!isMissingDependencyNotice(notice)) {
+        return true;
+      }
+      const dependency = notice.slice(notice.indexOf('dependency '));
+      const first = !noted.has(dependency);
+      noted.add(dependency);
+      return first;
+    });
   }
 }
 

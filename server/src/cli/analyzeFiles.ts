@@ -22,6 +22,7 @@ import {
   analyzeJob,
   CrateJob,
   FileWeight,
+  joinShares,
   reportedFiles,
   splitCrateJobs,
 } from './analysisJobs';
@@ -120,16 +121,16 @@ export async function analyzeFiles(
   const shares = splitCrateJobs(jobs, options.jobs ?? defaultJobs(), fileWeight);
   const threads = Math.min(options.jobs ?? defaultJobs(), shares.length);
   if (threads > 1 && fs.existsSync(workerScript)) {
-    collect(
-      (
-        await runPool(
-          shares,
-          threads,
-          workerScript,
-          options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS,
-        )
-      ).flat(),
-    );
+    const timeoutMs = options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS;
+    const results = await runPool(shares, threads, workerScript, timeoutMs);
+    collect(results.flat());
+    // A crate split in shares: their reports joined as one job's would be.
+    for (const job of jobs) {
+      if (job.kind === 'crate' && !shares.includes(job)) {
+        const ofJob = (share: AnalysisJob) => share.kind === 'crate' && share.root === job.root;
+        joinShares(job, results.filter((_, i) => ofJob(shares[i])).flat());
+      }
+    }
   } else {
     if (jobs.length > 0) {
       await initAnalysis();
