@@ -5,11 +5,12 @@
  * There is no pass/fail: the numbers are for people and for review.
  *
  *   npm run bench [-- --profile] [-- --no-profile] [-- --edits N] [-- --rounds N] [-- --million]
- *                 [-- --targets-only] [-- --dependencies-only]
+ *                 [-- --targets-only] [-- --dependencies-only] [-- --cli-only]
  *
  * The rows of issue 13's targets (targets.ts) come next to last; `--million` adds their 1M-line
  * rows (minutes), `--targets-only` prints only them and issue 14's dependency rows
- * (dependencies.ts), which come last; `--dependencies-only` prints only those.
+ * (dependencies.ts), which come last; `--dependencies-only` prints only those, `--cli-only`
+ * only the CLI rows of issue 13's targets.
  *
  * Inputs: tokio 1.24's `src/` from Debian's librust-tokio-dev (installed with apt-get when missing),
  * and files made by generate.ts. Progress goes to stderr, results to stdout.
@@ -59,6 +60,7 @@ const { values: flags } = parseArgs({
     million: { type: 'boolean' },
     'targets-only': { type: 'boolean' },
     'dependencies-only': { type: 'boolean' },
+    'cli-only': { type: 'boolean' },
   },
 });
 const EDITS = Number(flags.edits ?? 200);
@@ -786,7 +788,7 @@ const NOTES = [
   `Open → first hints: \`didOpen\` then \`textDocument/inlayHint\`, timed until the answer; "fresh server" is the first file a new server opens, right after \`initialized\` (the median of ${FRESH_STARTS} servers).`,
   'The bench client declares the inlay-hint capabilities VS Code does: tooltips come on `inlayHint/resolve`, when a hint is pointed at, not with every answer.',
   'Measure Exact Sizes: `calibrateCrate` on copies of the crates, right after a `cargo build` of each (the dependencies a user has built); "second run" follows a one-line edit of `src/lib.rs`. Both include the mapping of rustc\'s output to the source.',
-  'Issue 13\'s rows (`bench/targets.ts`): typing inserts 200 characters one by one at the end of the `{` line of the async fn nearest the middle of the file, each key a `didChange` then `textDocument/inlayHint`, paced one key per 100 ms or back to back, on a fresh server each; "incremental parse alone" replays the same keys in process. Crate-aware hints: a server declaring `workspace.inlayHint.refreshSupport`, timed from the `didChange` (a space added or taken away) to the hints asked for after the server\'s `workspace/inlayHint/refresh`. Clippy: `cargo clippy --offline --features full -- --cap-lints warn -W clippy::large_futures` on a copy of tokio with Debian\'s registry as crates.io, after the same edits (dependencies already checked). CLI rows: wall time of `bin/rust-future-size.js --format json` on the crate root, peak RSS from GNU time; "parse" is `parseRust` over the same files in the bench\'s process. Generated crates: `lib.rs` declaring modules of about 1,000 lines each from `bench/generate.ts` (one style, dense in async fns; the generator has no "real-like" style).',
+  'Issue 13\'s rows (`bench/targets.ts`): typing inserts 200 characters one by one at the end of the `{` line of the async fn nearest the middle of the file, each key a `didChange` then `textDocument/inlayHint`, paced one key per 100 ms or back to back, on a fresh server each; "incremental parse alone" replays the same keys in process. Crate-aware hints: a server declaring `workspace.inlayHint.refreshSupport`, timed from the `didChange` (a space added or taken away) to the hints asked for after the server\'s `workspace/inlayHint/refresh`. Clippy: `cargo clippy --offline --features full -- --cap-lints warn -W clippy::large_futures` on a copy of tokio with Debian\'s registry as crates.io, after the same edits (dependencies already checked). CLI rows: wall time of `bin/rust-future-size.js --format json` on the crate root (tokio: its `src/`), peak RSS from GNU time; "parse" is `parseRust` over the same files in the bench\'s process. Generated crates: `lib.rs` declaring modules of about 1,000 lines each from `bench/generate.ts` (one style, dense in async fns; the generator has no "real-like" style).',
   `The server runs with the Node flags the VS Code client starts it with (\`server/src/nodeFlags.ts\`; here \`${nodeFlags.serverNodeFlags(os.availableParallelism()).join(' ')}\`).`,
 ];
 
@@ -797,7 +799,7 @@ async function main(): Promise<void> {
   const inputs = benchInputs();
   const rows: Row[] = [];
   let profiles: string[] = [];
-  if (!flags['targets-only'] && !flags['dependencies-only']) {
+  if (!flags['targets-only'] && !flags['dependencies-only'] && !flags['cli-only']) {
     const { tokioRatio, bigRatio } = engineSection(inputs, rows);
     // Profiles only when the analysis costs more than the parse (or when asked).
     profiles =
@@ -816,11 +818,14 @@ async function main(): Promise<void> {
         cliBin,
         tokio: inputs.tokio,
         million: !!flags.million,
+        cliOnly: !!flags['cli-only'],
         log,
       })),
     );
   }
-  rows.push(...(await dependencyRows({ repoRoot, serverBundle, registry: CARGO_REGISTRY, log })));
+  if (!flags['cli-only']) {
+    rows.push(...(await dependencyRows({ repoRoot, serverBundle, registry: CARGO_REGISTRY, log })));
+  }
 
   const out: string[] = [
     ...describeMachine(loadAtStart).map((line) => `${line}  `),

@@ -277,15 +277,22 @@ export interface CrateRoundResult {
   gatedOut: Map<string, string>;
 }
 
+export interface CrateAnalysisOptions extends Omit<AnalysisOptions, 'file'> {
+  /**
+   * Only these files (by `CrateFile.file`) are walked and reported, in input order; the others
+   * are indexed, and walked only when a reported future awaits one of theirs. Their reports are
+   * the ones a run without this option gives, so workers can each take a share of one crate.
+   * Default: every file.
+   */
+  reportFiles?: ReadonlySet<string>;
+}
+
 /**
  * Analyses the files of one crate together: types, consts and async fns defined in one file are
  * known in all the others, so awaiting a function two modules away gets its future's real size.
  */
-export function analyzeCrate(
-  files: CrateFile[],
-  options: Omit<AnalysisOptions, 'file'>,
-): FileReport[] {
-  return analyzeCrateRound({ files }, options).outcomes.map((o) => o!.report);
+export function analyzeCrate(files: CrateFile[], options: CrateAnalysisOptions): FileReport[] {
+  return analyzeCrateRound({ files }, options).outcomes.flatMap((o) => (o ? [o.report] : []));
 }
 
 /**
@@ -294,7 +301,7 @@ export function analyzeCrate(
  */
 export function analyzeCrateRound(
   round: CrateRound,
-  options: Omit<AnalysisOptions, 'file'>,
+  options: CrateAnalysisOptions,
 ): CrateRoundResult {
   return withCfg(options.cfg, () => analyzeCrateFiles(round, options));
 }
@@ -361,12 +368,12 @@ function openCrateFile(
   return { live, declaring };
 }
 
-function analyzeCrateFiles(
-  round: CrateRound,
-  options: Omit<AnalysisOptions, 'file'>,
-): CrateRoundResult {
+function analyzeCrateFiles(round: CrateRound, options: CrateAnalysisOptions): CrateRoundResult {
   const macros = new MacroTrees();
   const crate = new CrateContext();
+  const reportFiles = options.reportFiles;
+  crate.walkOnDemand = reportFiles !== undefined;
+  const reported = (live: LiveFile) => reportFiles?.has(live.file.file) ?? true;
   const lives: LiveFile[] = [];
   const declaring: DeclaringFile[] = [];
   try {
@@ -389,9 +396,9 @@ function analyzeCrateFiles(
         return live ? live.analysis : (round.summaries?.[position] ?? null);
       }),
     );
-    const failed = walkCrateFiles(lives);
+    const failed = walkCrateFiles(lives, reported);
     const outcomes: (FileOutcome | null)[] = round.files.map(() => null);
-    for (const live of lives) {
+    for (const live of lives.filter(reported)) {
       outcomes[live.position] = outcomeOf(live, failed.get(live));
     }
     return { outcomes, gatedOut };
@@ -407,13 +414,16 @@ function analyzeCrateFiles(
  * Finds and walks the futures of the walked files that have `async`. A file whose analysis throws
  * gets a notice of its own (returned); the other files keep their reports.
  */
-function walkCrateFiles(lives: LiveFile[]): Map<LiveFile, string> {
+function walkCrateFiles(
+  lives: LiveFile[],
+  reported: (live: LiveFile) => boolean,
+): Map<LiveFile, string> {
   const failed = new Map<LiveFile, string>();
   // Files without `async` still define types and fns for the others, but have no futures to find.
   const withAsync = lives.filter((l) => l.analysis && l.tree.tree);
-  const guarded = (step: (a: FileAnalysis) => void) =>
+  const guarded = (step: (a: FileAnalysis) => void, only: (live: LiveFile) => boolean) =>
     withAsync.forEach((live) => {
-      if (!failed.has(live)) {
+      if (!failed.has(live) && only(live)) {
         try {
           step(live.analysis!);
         } catch (e) {
@@ -425,8 +435,12 @@ function walkCrateFiles(lives: LiveFile[]): Map<LiveFile, string> {
         }
       }
     });
-  guarded((a) => a.discoverFutures());
-  guarded((a) => a.walk());
+  guarded(
+    (a) => a.discoverFutures(),
+    () => true,
+  );
+  // A reported file another one needed was walked on demand already (see `walkOnDemand`).
+  guarded((a) => a.hasWalked || a.walk(), reported);
   return failed;
 }
 
@@ -475,6 +489,8 @@ function leaveOutGatedModules(gatedOut: Map<string, string>, lives: LiveFile[]):
 /** What the files of one crate share: the combined index and who owns which future. */
 class CrateContext {
   index: ItemIndex | null = null;
+  /** Only some files are reported (`reportFiles`): another file is walked when a report needs it. */
+  walkOnDemand = false;
   /**
    * Who owns each future key, and the key of each node any file has keyed: filled as files find
    * their futures (after `attach`), so a cross-file lookup is one map read instead of a scan of
@@ -758,16 +774,44 @@ class FileAnalysis {
 
   private discovered = false;
 
+  /** Set while discovery runs: still set after it threw, so the file is then never walked. */
+  private discoveryFailed = false;
+
   /** Finds this file's futures; in a crate, every file does this before any body is walked. */
   discoverFutures(): void {
     if (!this.discovered) {
       this.discovered = true;
+      this.discoveryFailed = true;
       this.discover(this.root, { generics: new Set(), selfTy: null });
+      this.discoveryFailed = false;
+    }
+  }
+
+  private walked = false;
+
+  get hasWalked(): boolean {
+    return this.walked;
+  }
+
+  /**
+   * Another file's report needs this file's futures, and this file was left out of `reportFiles`:
+   * walked now, as a run over every file would have. A walk that throws is reported by the run
+   * that reports this file; here the futures keep what the walk got to, as they would there.
+   */
+  walkOnDemand(): void {
+    // A crate run over every file does not walk a file whose discovery failed either.
+    if (!this.walked && !this.discoveryFailed) {
+      try {
+        this.walk();
+      } catch (e) {
+        noteRuntimeFailure(e);
+      }
     }
   }
 
   /** Phase A: walks every body (nested futures get their captures from it). */
   walk(): void {
+    this.walked = true;
     this.discoverFutures();
     for (const fn of this.localIndex.byNode.values()) {
       const entry = this.futures.get(this.keyOf(fn.node));
@@ -1533,9 +1577,17 @@ class FileAnalysis {
     return result;
   }
 
+  /** A future of another file of the crate is about to be sized: its file must be walked. */
+  private walkOwnerOf(id: string): void {
+    if (this.crate?.walkOnDemand && !this.futures.has(id)) {
+      this.crate?.ownerOf(id)?.walkOnDemand();
+    }
+  }
+
   private futureLayoutUncached(id: string): Layout | null {
     const instance = this.instances.get(id);
     if (instance) {
+      this.walkOwnerOf(instance.entry.id);
       if (instance.inProgress || !instance.entry.body) {
         return null;
       }
@@ -1573,6 +1625,7 @@ class FileAnalysis {
     if (found.entry.inProgress) {
       return null;
     }
+    this.walkOwnerOf(found.entry.id);
     return reportLayout(found.owner.reportOf(found.entry));
   }
 
@@ -1760,8 +1813,10 @@ class FileAnalysis {
           ? { size: 1, align: 1, exact: true, unknown: [], drop: false, copy: true, niche: null }
           : sizeOf(labelUnknown(s.local));
       const entries: HeldValue[] = [];
+      // One value held across many awaits: its name, place and type are read once, not per await.
+      const held = s.variants.size > 0 ? this.heldValue(s.local, layout) : null;
       for (const v of s.variants) {
-        const h = this.heldValue(s.local, layout);
+        const h = { ...held! };
         if (s.movedOutAt?.has(v)) {
           h.movedOut = true;
         }
@@ -1783,13 +1838,14 @@ class FileAnalysis {
   }
 
   private heldValue(l: Local, layout: Layout, kind = l.kind): HeldValue {
+    const span = spanOf(l);
     return {
       name: l.name,
       kind,
-      line: spanOf(l).start.row + 1,
-      column: spanOf(l).start.column + 1,
-      endLine: spanOf(l).end.row + 1,
-      endColumn: spanOf(l).end.column + 1,
+      line: span.start.row + 1,
+      column: span.start.column + 1,
+      endLine: span.end.row + 1,
+      endColumn: span.end.column + 1,
       size: layout.exact ? layout.size : layout.size || null,
       align: layout.align,
       type: showTy(this.relabel(labelUnknown(l))),

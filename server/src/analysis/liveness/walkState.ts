@@ -289,14 +289,15 @@ export abstract class WalkState {
     awaitee.kind = 'awaitee';
     awaitee.init = this.point + 0.5;
     const point = ++this.point;
+    const end = endOf(node);
     const site: AwaitSite = {
       index: this.awaits.length,
       point,
       region: [...this.regionStack],
       loops: this.loopStack.map((l) => l.id),
       node,
-      line: endOf(node).row + 1,
-      column: endOf(node).column - 4,
+      line: end.row + 1,
+      column: end.column - 4,
     };
     awaitee.fixedAwait = site.index;
     awaitee.end = point + 0.5;
