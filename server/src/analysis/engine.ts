@@ -152,6 +152,8 @@ interface FutureEntry {
   /** The walk-cache unit (enclosing fn) this future's walk belongs to, and where that fn starts now. */
   unitKey?: string;
   anchor?: { row: number; column: number };
+  /** The module its body's paths are read in (a block's or closure's: its enclosing fn's). */
+  module?: readonly string[];
   /** Reports built while a callee was in progress (a cycle); bounded so cycles cannot blow up. */
   cycleBuilds?: number;
 }
@@ -1276,10 +1278,16 @@ class FileAnalysis {
     }
   }
 
-  private context(scope: TypeScope, returnTy?: Ty, fn?: FnInfo): BodyContext {
+  private context(
+    scope: TypeScope,
+    returnTy?: Ty,
+    fn?: FnInfo,
+    module: readonly string[] | undefined = fn?.module,
+  ): BodyContext {
     return {
       index: this.index,
       scope,
+      module,
       returnTy,
       callableOutputs: fn?.callableOutputs,
       onceCallables: fn?.onceCallables,
@@ -1299,6 +1307,7 @@ class FileAnalysis {
           return;
         }
         entry.scope = scope;
+        entry.module = module;
         this.nestedWalkDepth++;
         try {
           this.walkFuture(entry, nested.captures);
@@ -1418,8 +1427,13 @@ class FileAnalysis {
     return { k: 'future', id, label: `{async fn body of ${e.fn!.path}<${args.join(', ')}>()}` };
   }
 
-  private walkerFor(scope: TypeScope, returnTy?: Ty, fn?: FnInfo): BodyWalker {
-    return new BodyWalker(this.context(scope, returnTy, fn));
+  private walkerFor(
+    scope: TypeScope,
+    returnTy?: Ty,
+    fn?: FnInfo,
+    module?: readonly string[],
+  ): BodyWalker {
+    return new BodyWalker(this.context(scope, returnTy, fn, module ?? fn?.module));
   }
 
   /** A closure's annotated return type. */
@@ -1436,7 +1450,7 @@ class FileAnalysis {
     }
     entry.captures = captures;
     this.walkUnits?.recordNested(entry);
-    const walker = this.walkerFor(entry.scope);
+    const walker = this.walkerFor(entry.scope, undefined, undefined, entry.module);
     for (const cap of captures) {
       walker.declareParam(cap.local.name, cap.local.ty, liveNode(cap.local), 'upvar');
     }

@@ -55,6 +55,8 @@ export interface FnInfo {
   body: SyntaxNode | null;
   /** Declared inside another fn's body. */
   inBody?: boolean;
+  /** The module its body's paths are read in (`["net", "tcp"]`; for a fn in a body, that fn's path). */
+  module?: readonly string[];
 }
 
 export interface ItemIndex {
@@ -682,6 +684,7 @@ function indexFn(
     onceCallables: signature.onceCallables,
     futureOutputs: signature.futureOutputs.size ? new Map(signature.futureOutputs) : new Map(),
     body,
+    module: modPath,
   };
   index.byNode.set(item.id, info);
   if (!selfTy) {

@@ -204,6 +204,8 @@ export interface BodyContext {
   onceCallables?: Set<string>;
   /** The enclosing fn's `Fut: Future<Output = T>` bounds. */
   futureOutputs?: Map<string, Ty>;
+  /** The module the body's paths are read in (see `FnInfo.module`); unknown when absent. */
+  module?: readonly string[];
   /** Called as soon as a direct nested async block or closure has been walked for its captures. */
   onNestedFuture?(nested: NestedFuture): void;
 }

@@ -79,6 +79,7 @@ export abstract class WalkState {
       knownType: (n) => this.blockTypes.get(n.id),
       callableOutput: (param) => ctx.callableOutputs?.get(param),
       paramFutureOutput: (param) => ctx.futureOutputs?.get(param),
+      module: ctx.module,
       closureOutput: (n) => {
         if (n.type !== 'closure_expression') {
           return undefined;

@@ -57,6 +57,8 @@ export interface InferEnv {
   closureOutput?(node: SyntaxNode): Ty | undefined;
   /** A dependency's fn that a call's resolved path names (see `analysis/deps`). */
   dependencyFn?(path: string[]): ForeignFn | null;
+  /** The module the code's paths are read in (see `FnInfo.module`); unknown when absent. */
+  module?: readonly string[];
   /**
    * A method of another crate's type (see `DependencyTypes.foreignMethod`): `unknown` when the
    * type is another crate's but that method was not read, null when the type is not.
@@ -67,6 +69,45 @@ export interface InferEnv {
 const STRING: Ty = adt('String');
 const BOOL: Ty = prim('bool');
 const NEVER: Ty = { k: 'never' };
+
+/**
+ * Which of the crate's same-named free fns a called path names, read as rustc reads it in the
+ * calling module: `crate::`, `self::`, `super::`, a `use` of its first segment, then the path
+ * relative to the module and from the crate root. Null when none matches (never a guess).
+ */
+function calledFn(fns: FnInfo[], segs: string[], env: InferEnv): FnInfo | null {
+  const imported = env.index.uses.get(segs[0]);
+  const written = imported && segs.length >= 1 ? [...imported, ...segs.slice(1)] : segs;
+  const module = env.module;
+  const wanted: string[][] = [];
+  if (written[0] === 'crate') {
+    wanted.push(written.slice(1));
+  } else if (written[0] === 'self' || written[0] === 'super') {
+    if (module) {
+      const at = [...module];
+      let i = 0;
+      for (; written[i] === 'self' || written[i] === 'super'; i++) {
+        if (written[i] === 'super') {
+          at.pop();
+        }
+      }
+      wanted.push([...at, ...written.slice(i)]);
+    }
+  } else {
+    if (module) {
+      wanted.push([...module, ...written]);
+    }
+    wanted.push(written);
+  }
+  for (const path of wanted) {
+    const joined = path.join('::');
+    const found = fns.find((f) => f.path === joined);
+    if (found) {
+      return found;
+    }
+  }
+  return null;
+}
 
 /** Types whose `*x`, fields and methods are those of their first type argument. */
 const DEREFS_TO_TYPE_ARG = SMART_POINTER_TYPES;
@@ -774,7 +815,12 @@ export class ExprTyper {
     if (!fns?.length) {
       return UNKNOWN;
     }
-    const fn = fns.length === 1 ? fns[0] : (fns.find((f) => f.path === segs.join('::')) ?? fns[0]);
+    const fn = fns.length === 1 ? fns[0] : calledFn(fns, segs, this.env);
+    if (!fn) {
+      // Several fns of the crate have this name and the path does not say which: any size
+      // taken from one of them could be another's.
+      return { k: 'unknown', text: `${segs.join('::')}() (${fns.length} fns named \`${last}\`)` };
+    }
     const map = new Map<string, Ty>();
     fn.generics.forEach((g, i) => {
       if (turbo[i]) {
