@@ -68,6 +68,11 @@ export interface FixOptions {
    * (boxing) are skipped, and so is the verification of every candidate that is not preferred.
    */
   preferredOnly?: boolean;
+  /**
+   * A `performance.now()` time after which no more candidates are verified: those left are
+   * dropped, never offered unverified.
+   */
+  deadline?: number;
 }
 
 const DEFAULT_BOX_VALUE_MIN_BYTES = 256;
@@ -91,7 +96,7 @@ export function computeFixes(text: string, report: FileReport, options: FixOptio
     }
   }
   try {
-    return fixesOf(text, tree, report, options, new WalkCache());
+    return fixesOf(text, tree, report, options, new WalkCache()).fixes;
   } finally {
     if (owned) {
       tree.delete();
@@ -109,16 +114,17 @@ function fixesOf(
   report: FileReport,
   options: FixOptions,
   walkCache: WalkCache,
-): Fix[] {
+): Verified {
   const nodes = new MacroAwareNodes(tree.rootNode);
   try {
     const candidates = new FixPlanner(text, nodes, report, options).plan();
     if (options.verify === false) {
       const hash = sourceHash(text);
-      return candidates.map((c) => ({
+      const fixes = candidates.map((c) => ({
         ...toFix(c, c.valueSize, c.preferred, ''),
         sourceHash: hash,
       }));
+      return { fixes, unchecked: 0 };
     }
     const checked = options.preferredOnly ? candidates.filter((c) => c.preferred) : candidates;
     return verifyAll(text, tree, report, checked, options, walkCache);
@@ -132,7 +138,18 @@ export interface FixAllOptions {
   edition?: Edition;
   /** Upper bound on analyse-and-fix rounds (default 50). */
   maxPasses?: number;
+  /**
+   * Time for the whole run; when it is up, the fixes verified so far are applied and a notice
+   * says what was left. Default: {@link FIX_BUDGET_FACTOR} times the first analysis, at least
+   * {@link FIX_BUDGET_FLOOR_MS}.
+   */
+  budgetMs?: number;
 }
+
+/** `fix` may take this many times the analysis of the file it fixes... */
+export const FIX_BUDGET_FACTOR = 4;
+/** ...and at least this long (a small file's analysis takes a few ms). */
+export const FIX_BUDGET_FLOOR_MS = 1500;
 
 /** A fix applied by {@link fixAll}, with its position mapped back to the original text. */
 export interface AppliedFix {
@@ -143,7 +160,8 @@ export interface AppliedFix {
 }
 
 export type FixAllResult =
-  { ok: true; text: string; applied: AppliedFix[] } | { ok: false; reason: string };
+  | { ok: true; text: string; applied: AppliedFix[]; notices: string[] }
+  | { ok: false; reason: string };
 
 /**
  * Applies every preferred fix, the way `cargo clippy --fix` does: analyse, apply the preferred fixes
@@ -158,31 +176,39 @@ export function fixAll(text: string, options: FixAllOptions = {}): FixAllResult 
     return { ok: false, reason: 'the file does not parse' };
   }
   const rounds: { fixes: Fix[]; edits: SourceEdit[]; before: string }[] = [];
+  const notices: string[] = [];
   let current = text;
   // One walk cache for every round: a round's analysis re-walks only the fns the last one fixed,
   // and checking a candidate re-walks only the fn it edits.
   const walkCache = new WalkCache();
+  const started = performance.now();
+  let deadline: number | undefined;
   try {
     for (let pass = 0; pass < (options.maxPasses ?? 50); pass++) {
       const report = analyzeSource(current, { file, edition, tree, walkCache });
       walkCache.sweep();
-      const fixOptions = { file, edition, preferredOnly: true };
-      const preferred = fixesOf(current, tree, report, fixOptions, walkCache).filter(
-        (f) => f.preferred,
-      );
-      const chosen = chooseCompatible(preferred, report);
-      if (chosen.length === 0) {
-        break;
+      deadline ??= started + (options.budgetMs ?? defaultBudget(performance.now() - started));
+      const fixOptions = { file, edition, preferredOnly: true, deadline };
+      const { fixes, unchecked } = fixesOf(current, tree, report, fixOptions, walkCache);
+      if (unchecked > 0) {
+        notices.push(budgetNotice(performance.now() - started, unchecked));
       }
-      const result = applyFixes(current, chosen);
-      const next = result.ok ? cleanParse(result.text) : null;
-      if (!result.ok || !next) {
+      const chosen = chooseCompatible(
+        fixes.filter((f) => f.preferred),
+        report,
+      );
+      const result = chosen.length > 0 ? applyFixes(current, chosen) : null;
+      const next = result?.ok ? cleanParse(result.text) : null;
+      if (!result?.ok || !next) {
         break;
       }
       tree.delete();
       tree = next;
       rounds.push({ fixes: chosen, edits: chosen.flatMap((f) => f.edits), before: current });
       current = result.text;
+      if (unchecked > 0) {
+        break;
+      }
     }
   } finally {
     tree.delete();
@@ -199,7 +225,23 @@ export function fixAll(text: string, options: FixAllOptions = {}): FixAllResult 
     }
   });
   applied.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { ok: true, text: current, applied };
+  return { ok: true, text: current, applied, notices };
+}
+
+function defaultBudget(analysisMs: number): number {
+  return Math.max(FIX_BUDGET_FLOOR_MS, FIX_BUDGET_FACTOR * analysisMs);
+}
+
+function budgetNotice(elapsedMs: number, unchecked: number): string {
+  return (
+    `fix stopped after ${Math.round(elapsedMs)} ms, its time budget, with ` +
+    `${plural(unchecked, 'candidate fix', 'candidate fixes')} left unchecked: ` +
+    'the fixes checked so far are applied; run it again to continue'
+  );
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** A parse of `text` without ERROR or MISSING nodes (the caller deletes it), or null. */
@@ -388,6 +430,12 @@ function analyseCandidate(
   }
 }
 
+/** Verified fixes, and how many candidates the deadline left unchecked. */
+interface Verified {
+  fixes: Fix[];
+  unchecked: number;
+}
+
 function verifyAll(
   text: string,
   base: Tree,
@@ -395,14 +443,17 @@ function verifyAll(
   candidates: Candidate[],
   options: FixOptions,
   walkCache: WalkCache,
-): Fix[] {
+): Verified {
   const hash = sourceHash(text);
   const baseErrors = countErrors(base.rootNode);
   const fixes: Fix[] = [];
   // Each candidate changes one fn: its text is re-parsed from `base` and the other fns' walks come
   // from the cache, so verifying n candidates costs about one analysis plus n walks of a fn, not n
   // analyses of the file.
-  for (const c of candidates) {
+  for (const [i, c] of candidates.entries()) {
+    if (options.deadline !== undefined && performance.now() > options.deadline) {
+      return { fixes, unchecked: candidates.length - i };
+    }
     const after = analyseCandidate(base, text, c.edits, baseErrors, walkCache, {
       file: options.file ?? report.file,
       edition: options.edition ?? '2021',
@@ -456,7 +507,7 @@ function verifyAll(
     fix.sourceHash = hash;
     fixes.push(fix);
   }
-  return fixes;
+  return { fixes, unchecked: 0 };
 }
 
 /** The target future's predicted saving (null when a size is unknown) and the futures that grow. */
@@ -612,6 +663,10 @@ class FixPlanner {
     held: HeldBinding,
   ): Candidate[] {
     const { value } = held;
+    if (this.preferredOnly && !value.exact) {
+      // Never preferred (see withKnownType): not worth planning.
+      return [];
+    }
     const name = value.name!;
     const idNode = this.nodeAt(value.line, value.column);
     if (
