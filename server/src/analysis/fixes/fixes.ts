@@ -149,7 +149,7 @@ export interface FixAllOptions {
 /** `fix` may take this many times the analysis of the file it fixes... */
 export const FIX_BUDGET_FACTOR = 4;
 /** ...and at least this long (a small file's analysis takes a few ms). */
-export const FIX_BUDGET_FLOOR_MS = 1500;
+export const FIX_BUDGET_FLOOR_MS = 1000;
 
 /** A fix applied by {@link fixAll}, with its position mapped back to the original text. */
 export interface AppliedFix {
