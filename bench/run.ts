@@ -22,6 +22,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { parseArgs } from 'util';
 import { fnsForLines, generateRust, random } from './generate';
+import { fixCostRows } from './fixCost';
 import { measureSection } from './measure';
 import { ContentChange, LspClient } from './lspClient';
 import { reparseTimes } from './reparseTimes';
@@ -808,6 +809,7 @@ async function main(): Promise<void> {
         : [];
     rows.push(...(await serverSection(inputs)));
     rows.push(...cliSection(inputs));
+    rows.push(...fixCostRows(repoRoot, CARGO_REGISTRY, inputs.tokio, log));
     rows.push(...(await measureSection(repoRoot, CARGO_REGISTRY, log)));
   }
   if (!flags['dependencies-only']) {

@@ -44,6 +44,9 @@ export async function runFix(options: FixCommandOptions, io: CliIo): Promise<num
       io.stderr.write(`${PROGRAM}: notice: ${shown}: not fixed: ${result.reason}\n`);
       continue;
     }
+    for (const notice of result.notices) {
+      io.stderr.write(`${PROGRAM}: notice: ${shown}: ${notice}\n`);
+    }
     if (result.applied.length === 0) {
       continue;
     }

@@ -71,14 +71,25 @@ export function offsetAt(
   return offset;
 }
 
+/** An edit as offsets into the text it applies to. */
+export interface ResolvedEdit {
+  start: number;
+  end: number;
+  newText: string;
+  /** The edit as given (rows and columns of the same places). */
+  edit: SourceEdit;
+}
+
 /**
- * Applies `edits` (positions refer to `text`, not to each other's results).
- * Fails without changing anything when a position is invalid or two edits overlap; two insertions
- * at the same place are refused too, because their order would be a guess.
+ * `edits` as offsets into `text`, in text order; a reason when a position is invalid or two edits
+ * overlap (two insertions at the same place too: their order would be a guess).
  */
-export function applyEdits(text: string, edits: readonly SourceEdit[]): ApplyResult {
+export function resolveEdits(
+  text: string,
+  edits: readonly SourceEdit[],
+): { ok: true; edits: ResolvedEdit[] } | { ok: false; reason: string } {
   const starts = lineStarts(text);
-  const resolved: { start: number; end: number; newText: string }[] = [];
+  const resolved: ResolvedEdit[] = [];
   for (const edit of edits) {
     const start = offsetAt(text, starts, edit.start);
     const end = offsetAt(text, starts, edit.end);
@@ -88,7 +99,7 @@ export function applyEdits(text: string, edits: readonly SourceEdit[]): ApplyRes
     if (end < start) {
       return { ok: false, reason: `edit at ${describe(edit.start)} ends before it starts` };
     }
-    resolved.push({ start, end, newText: edit.newText });
+    resolved.push({ start, end, newText: edit.newText, edit });
   }
   resolved.sort((a, b) => a.start - b.start || a.end - b.end);
   for (let i = 1; i < resolved.length; i++) {
@@ -101,13 +112,31 @@ export function applyEdits(text: string, edits: readonly SourceEdit[]): ApplyRes
       return { ok: false, reason: 'edits overlap' };
     }
   }
+  return { ok: true, edits: resolved };
+}
+
+/** The text with resolved edits (from {@link resolveEdits}) applied. */
+export function applyResolved(text: string, resolved: readonly ResolvedEdit[]): string {
   let out = '';
   let at = 0;
   for (const edit of resolved) {
     out += text.slice(at, edit.start) + edit.newText;
     at = edit.end;
   }
-  return { ok: true, text: out + text.slice(at) };
+  return out + text.slice(at);
+}
+
+/**
+ * Applies `edits` (positions refer to `text`, not to each other's results).
+ * Fails without changing anything when a position is invalid or two edits overlap; two insertions
+ * at the same place are refused too, because their order would be a guess.
+ */
+export function applyEdits(text: string, edits: readonly SourceEdit[]): ApplyResult {
+  const resolved = resolveEdits(text, edits);
+  if (!resolved.ok) {
+    return resolved;
+  }
+  return { ok: true, text: applyResolved(text, resolved.edits) };
 }
 
 /** Applies one fix, only to the exact text it was computed for. */

@@ -37,66 +37,92 @@ interface FnSig {
   method: boolean;
 }
 
-/** What the file declares, for questions about return types and lifetimes. */
+/**
+ * What the file declares, for questions about return types and lifetimes. Read on first use: most
+ * files have no value a fix could free, and then nobody asks.
+ */
 export class ItemTable {
-  readonly fns = new Map<string, FnSig[]>();
-  readonly types = new Map<string, { lifetimes: boolean; typeParams: number }>();
-  /** A free fn named `drop` would capture `drop(x)`. */
-  readonly shadowsDrop: boolean;
+  private declared: Declared | null = null;
 
-  constructor(root: SyntaxNode) {
-    let shadowsDrop = false;
-    for (const fn of root.descendantsOfType('function_item')) {
-      if (!fn) {
-        continue;
-      }
-      const name = fn.childForFieldName('name')?.text ?? '';
-      const impl = enclosing(fn, 'impl_item');
-      const params = fn.childForFieldName('parameters');
-      const mods = children(fn).find((c) => c.type === 'function_modifiers');
-      const sig: FnSig = {
-        ret: fn.childForFieldName('return_type'),
-        generic:
-          fn.childForFieldName('type_parameters') !== null ||
-          (impl?.childForFieldName('type_parameters') ?? null) !== null,
-        lifetimes: params ? params.descendantsOfType('lifetime').length > 0 : false,
-        isAsync: mods !== undefined && children(mods).some((c) => c.type === 'async'),
-        method: params ? named(params).some((p) => p.type === 'self_parameter') : false,
-      };
-      const list = this.fns.get(name);
-      if (list) {
-        list.push(sig);
-      } else {
-        this.fns.set(name, [sig]);
-      }
-      if (name === 'drop' && !impl && !enclosing(fn, 'trait_item')) {
-        shadowsDrop = true;
-      }
+  constructor(private readonly root: SyntaxNode) {}
+
+  get fns(): Map<string, FnSig[]> {
+    return this.read().fns;
+  }
+
+  get types(): Map<string, { lifetimes: boolean; typeParams: number }> {
+    return this.read().types;
+  }
+
+  /** A free fn named `drop` would capture `drop(x)`. */
+  get shadowsDrop(): boolean {
+    return this.read().shadowsDrop;
+  }
+
+  private read(): Declared {
+    this.declared ??= declaredIn(this.root);
+    return this.declared;
+  }
+}
+
+interface Declared {
+  fns: Map<string, FnSig[]>;
+  types: Map<string, { lifetimes: boolean; typeParams: number }>;
+  shadowsDrop: boolean;
+}
+
+function declaredIn(root: SyntaxNode): Declared {
+  const declared: Declared = { fns: new Map(), types: new Map(), shadowsDrop: false };
+  for (const fn of root.descendantsOfType('function_item')) {
+    if (!fn) {
+      continue;
     }
-    this.shadowsDrop = shadowsDrop;
-    for (const t of root.descendantsOfType([
-      'struct_item',
-      'enum_item',
-      'union_item',
-      'type_item',
-    ])) {
-      if (!t) {
-        continue;
-      }
-      const params = t.childForFieldName('type_parameters');
-      const kids = params ? named(params) : [];
-      this.types.set(t.childForFieldName('name')?.text ?? '', {
-        lifetimes: kids.some(
-          (k) =>
-            k.type === 'lifetime' ||
-            k.type === 'lifetime_parameter' ||
-            k.descendantsOfType('lifetime').length > 0,
-        ),
-        typeParams: kids.filter((k) => k.type !== 'lifetime' && k.type !== 'lifetime_parameter')
-          .length,
-      });
+    const name = fn.childForFieldName('name')?.text ?? '';
+    const impl = enclosing(fn, 'impl_item');
+    const params = fn.childForFieldName('parameters');
+    const mods = children(fn).find((c) => c.type === 'function_modifiers');
+    const sig: FnSig = {
+      ret: fn.childForFieldName('return_type'),
+      generic:
+        fn.childForFieldName('type_parameters') !== null ||
+        (impl?.childForFieldName('type_parameters') ?? null) !== null,
+      lifetimes: params ? params.descendantsOfType('lifetime').length > 0 : false,
+      isAsync: mods !== undefined && children(mods).some((c) => c.type === 'async'),
+      method: params ? named(params).some((p) => p.type === 'self_parameter') : false,
+    };
+    const list = declared.fns.get(name);
+    if (list) {
+      list.push(sig);
+    } else {
+      declared.fns.set(name, [sig]);
+    }
+    if (name === 'drop' && !impl && !enclosing(fn, 'trait_item')) {
+      declared.shadowsDrop = true;
     }
   }
+  for (const t of root.descendantsOfType([
+    'struct_item',
+    'enum_item',
+    'union_item',
+    'type_item',
+  ])) {
+    if (!t) {
+      continue;
+    }
+    const params = t.childForFieldName('type_parameters');
+    const kids = params ? named(params) : [];
+    declared.types.set(t.childForFieldName('name')?.text ?? '', {
+      lifetimes: kids.some(
+        (k) =>
+          k.type === 'lifetime' ||
+          k.type === 'lifetime_parameter' ||
+          k.descendantsOfType('lifetime').length > 0,
+      ),
+      typeParams: kids.filter((k) => k.type !== 'lifetime' && k.type !== 'lifetime_parameter')
+        .length,
+    });
+  }
+  return declared;
 }
 
 function enclosing(node: SyntaxNode, type: string): SyntaxNode | null {

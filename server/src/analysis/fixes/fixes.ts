@@ -14,6 +14,7 @@
  * shrink, and its `expectedSaving` is that difference.
  */
 import { applyEdits, applyFixes, editsConflict, lineStarts, sourceHash } from './applyEdits';
+import { editAndReparse } from './editedTree';
 import { analyzeSource, Edition } from '../engine';
 import { WalkCache } from '../incremental/walkCache';
 import { BlockTail, blockTailFor } from './blockTail';
@@ -62,6 +63,16 @@ export interface FixOptions {
    * that frees a value at its await without shrinking the whole future is kept too.
    */
   refactorLines?: { from: number; to: number };
+  /**
+   * Only fixes that can be preferred (what `fix` applies): the planners that never propose one
+   * (boxing) are skipped, and so is the verification of every candidate that is not preferred.
+   */
+  preferredOnly?: boolean;
+  /**
+   * A `performance.now()` time after which no more candidates are verified: those left are
+   * dropped, never offered unverified.
+   */
+  deadline?: number;
 }
 
 const DEFAULT_BOX_VALUE_MIN_BYTES = 256;
@@ -84,22 +95,41 @@ export function computeFixes(text: string, report: FileReport, options: FixOptio
       return [];
     }
   }
+  try {
+    return fixesOf(text, tree, report, options, new WalkCache()).fixes;
+  } finally {
+    if (owned) {
+      tree.delete();
+    }
+  }
+}
+
+/**
+ * The fixes of `text` (parsed as `tree`); `walkCache` keeps the walks of the fns a candidate
+ * leaves alone, and may hold those of earlier analyses of `text`.
+ */
+function fixesOf(
+  text: string,
+  tree: Tree,
+  report: FileReport,
+  options: FixOptions,
+  walkCache: WalkCache,
+): Verified {
   const nodes = new MacroAwareNodes(tree.rootNode);
   try {
     const candidates = new FixPlanner(text, nodes, report, options).plan();
     if (options.verify === false) {
       const hash = sourceHash(text);
-      return candidates.map((c) => ({
+      const fixes = candidates.map((c) => ({
         ...toFix(c, c.valueSize, c.preferred, ''),
         sourceHash: hash,
       }));
+      return { fixes, unchecked: 0 };
     }
-    return verifyAll(text, tree.rootNode, report, candidates, options);
+    const checked = options.preferredOnly ? candidates.filter((c) => c.preferred) : candidates;
+    return verifyAll(text, tree, report, checked, options, walkCache);
   } finally {
     nodes.dispose();
-    if (owned) {
-      tree.delete();
-    }
   }
 }
 
@@ -108,7 +138,18 @@ export interface FixAllOptions {
   edition?: Edition;
   /** Upper bound on analyse-and-fix rounds (default 50). */
   maxPasses?: number;
+  /**
+   * Time for the whole run; when it is up, the fixes verified so far are applied and a notice
+   * says what was left. Default: {@link FIX_BUDGET_FACTOR} times the first analysis, at least
+   * {@link FIX_BUDGET_FLOOR_MS}.
+   */
+  budgetMs?: number;
 }
+
+/** `fix` may take this many times the analysis of the file it fixes... */
+export const FIX_BUDGET_FACTOR = 4;
+/** ...and at least this long (a small file's analysis takes a few ms). */
+export const FIX_BUDGET_FLOOR_MS = 1000;
 
 /** A fix applied by {@link fixAll}, with its position mapped back to the original text. */
 export interface AppliedFix {
@@ -119,7 +160,8 @@ export interface AppliedFix {
 }
 
 export type FixAllResult =
-  { ok: true; text: string; applied: AppliedFix[] } | { ok: false; reason: string };
+  | { ok: true; text: string; applied: AppliedFix[]; notices: string[] }
+  | { ok: false; reason: string };
 
 /**
  * Applies every preferred fix, the way `cargo clippy --fix` does: analyse, apply the preferred fixes
@@ -129,24 +171,47 @@ export type FixAllResult =
 export function fixAll(text: string, options: FixAllOptions = {}): FixAllResult {
   const edition = options.edition ?? '2021';
   const file = options.file ?? 'input.rs';
-  if (parseErrors(text) !== 0) {
+  let tree = cleanParse(text);
+  if (!tree) {
     return { ok: false, reason: 'the file does not parse' };
   }
   const rounds: { fixes: Fix[]; edits: SourceEdit[]; before: string }[] = [];
+  const notices: string[] = [];
   let current = text;
-  for (let pass = 0; pass < (options.maxPasses ?? 50); pass++) {
-    const report = analyzeSource(current, { file, edition });
-    const preferred = computeFixes(current, report, { file, edition }).filter((f) => f.preferred);
-    const chosen = chooseCompatible(preferred, report);
-    if (chosen.length === 0) {
-      break;
+  // One walk cache for every round: a round's analysis re-walks only the fns the last one fixed,
+  // and checking a candidate re-walks only the fn it edits.
+  const walkCache = new WalkCache();
+  const started = performance.now();
+  let deadline: number | undefined;
+  try {
+    for (let pass = 0; pass < (options.maxPasses ?? 50); pass++) {
+      const report = analyzeSource(current, { file, edition, tree, walkCache });
+      walkCache.sweep();
+      deadline ??= started + (options.budgetMs ?? defaultBudget(performance.now() - started));
+      const fixOptions = { file, edition, preferredOnly: true, deadline };
+      const { fixes, unchecked } = fixesOf(current, tree, report, fixOptions, walkCache);
+      if (unchecked > 0) {
+        notices.push(budgetNotice(performance.now() - started, unchecked));
+      }
+      const chosen = chooseCompatible(
+        fixes.filter((f) => f.preferred),
+        report,
+      );
+      const result = chosen.length > 0 ? applyFixes(current, chosen) : null;
+      const next = result?.ok ? cleanParse(result.text) : null;
+      if (!result?.ok || !next) {
+        break;
+      }
+      tree.delete();
+      tree = next;
+      rounds.push({ fixes: chosen, edits: chosen.flatMap((f) => f.edits), before: current });
+      current = result.text;
+      if (unchecked > 0) {
+        break;
+      }
     }
-    const result = applyFixes(current, chosen);
-    if (!result.ok || parseErrors(result.text) !== 0) {
-      break;
-    }
-    rounds.push({ fixes: chosen, edits: chosen.flatMap((f) => f.edits), before: current });
-    current = result.text;
+  } finally {
+    tree.delete();
   }
   const applied: AppliedFix[] = [];
   rounds.forEach((round, i) => {
@@ -160,7 +225,38 @@ export function fixAll(text: string, options: FixAllOptions = {}): FixAllResult 
     }
   });
   applied.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { ok: true, text: current, applied };
+  return { ok: true, text: current, applied, notices };
+}
+
+function defaultBudget(analysisMs: number): number {
+  return Math.max(FIX_BUDGET_FLOOR_MS, FIX_BUDGET_FACTOR * analysisMs);
+}
+
+function budgetNotice(elapsedMs: number, unchecked: number): string {
+  return (
+    `fix stopped after ${Math.round(elapsedMs)} ms, its time budget, with ` +
+    `${plural(unchecked, 'candidate fix', 'candidate fixes')} left unchecked: ` +
+    'the fixes checked so far are applied; run it again to continue'
+  );
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** A parse of `text` without ERROR or MISSING nodes (the caller deletes it), or null. */
+function cleanParse(text: string): Tree | null {
+  let tree: Tree;
+  try {
+    tree = parseRust(text);
+  } catch {
+    return null;
+  }
+  if (countErrors(tree.rootNode) !== 0) {
+    tree.delete();
+    return null;
+  }
+  return tree;
 }
 
 /** Number of ERROR and MISSING nodes in a parse of `text` (-1 when it cannot be parsed at all). */
@@ -293,50 +389,72 @@ function toFix(
   };
 }
 
-/** The report of a fixed text, or null when it does not parse as well as the original. */
+/**
+ * The report of `text` with a candidate's edits applied, or null when the edits do not apply or
+ * the result does not parse as well as `text` (parsed as `base`, with `baseErrors` errors).
+ */
 function analyseCandidate(
+  base: Tree,
   text: string,
+  edits: readonly SourceEdit[],
   baseErrors: number,
   walkCache: WalkCache,
   options: { file: string; edition: Edition },
 ): FileReport | null {
-  let tree: Tree;
+  let edited;
   try {
-    tree = parseRust(text);
+    edited = editAndReparse(base, text, edits);
   } catch {
     return null;
   }
+  if (!edited) {
+    return null;
+  }
+  let tree: Tree | null = edited.tree;
   try {
     if (countErrors(tree.rootNode) > baseErrors) {
-      return null;
+      // Rare (a candidate that breaks the syntax): a fresh parse has the last word, so the verdict
+      // never depends on how the tree was parsed.
+      tree.delete();
+      tree = null;
+      tree = parseRust(edited.text);
+      if (countErrors(tree.rootNode) > baseErrors) {
+        return null;
+      }
     }
-    return analyzeSource(text, { ...options, tree, walkCache });
+    return analyzeSource(edited.text, { ...options, tree, walkCache });
   } catch {
     return null;
   } finally {
-    tree.delete();
+    tree?.delete();
   }
+}
+
+/** Verified fixes, and how many candidates the deadline left unchecked. */
+interface Verified {
+  fixes: Fix[];
+  unchecked: number;
 }
 
 function verifyAll(
   text: string,
-  root: SyntaxNode,
+  base: Tree,
   report: FileReport,
   candidates: Candidate[],
   options: FixOptions,
-): Fix[] {
+  walkCache: WalkCache,
+): Verified {
   const hash = sourceHash(text);
-  const baseErrors = countErrors(root);
+  const baseErrors = countErrors(base.rootNode);
   const fixes: Fix[] = [];
-  // Each candidate changes one fn: the others' walks are reused across candidates, so verifying
-  // n candidates costs about one analysis plus n walks of a fn, not n analyses of the file.
-  const walkCache = new WalkCache();
-  for (const c of candidates) {
-    const applied = applyEdits(text, c.edits);
-    if (!applied.ok) {
-      continue;
+  // Each candidate changes one fn: its text is re-parsed from `base` and the other fns' walks come
+  // from the cache, so verifying n candidates costs about one analysis plus n walks of a fn, not n
+  // analyses of the file.
+  for (const [i, c] of candidates.entries()) {
+    if (options.deadline !== undefined && performance.now() > options.deadline) {
+      return { fixes, unchecked: candidates.length - i };
     }
-    const after = analyseCandidate(applied.text, baseErrors, walkCache, {
+    const after = analyseCandidate(base, text, c.edits, baseErrors, walkCache, {
       file: options.file ?? report.file,
       edition: options.edition ?? '2021',
     });
@@ -389,7 +507,7 @@ function verifyAll(
     fix.sourceHash = hash;
     fixes.push(fix);
   }
-  return fixes;
+  return { fixes, unchecked: 0 };
 }
 
 /** The target future's predicted saving (null when a size is unknown) and the futures that grow. */
@@ -478,6 +596,8 @@ class FixPlanner {
   private readonly boxValueMin: number;
   private readonly pins: BoxPinPlanner;
   private readonly refactorLines: { from: number; to: number } | null;
+  /** Plans only what can be preferred: boxing never is (it allocates on every call). */
+  private readonly preferredOnly: boolean;
 
   private readonly root: SyntaxNode;
 
@@ -492,6 +612,7 @@ class FixPlanner {
     this.items = new ItemTable(this.root);
     this.boxValueMin = options.boxValueMinBytes ?? DEFAULT_BOX_VALUE_MIN_BYTES;
     this.refactorLines = options.refactorLines ?? null;
+    this.preferredOnly = options.preferredOnly === true;
     this.pins = new BoxPinPlanner(
       nodes,
       report,
@@ -520,7 +641,7 @@ class FixPlanner {
             out.push(...this.planBinding(future, index, body!, held));
           }
         }
-        for (const a of lines ? [] : future.awaits) {
+        for (const a of lines || this.preferredOnly ? [] : future.awaits) {
           out.push(...this.pins.planAwait(future, index, a));
         }
       } catch {
@@ -528,7 +649,7 @@ class FixPlanner {
       }
     });
     try {
-      out.push(...(this.refactorLines ? [] : this.pins.planHandovers()));
+      out.push(...(this.refactorLines || this.preferredOnly ? [] : this.pins.planHandovers()));
     } catch {
       // As above: no handover fixes, the others stay.
     }
@@ -542,6 +663,10 @@ class FixPlanner {
     held: HeldBinding,
   ): Candidate[] {
     const { value } = held;
+    if (this.preferredOnly && !value.exact) {
+      // Never preferred (see withKnownType): not worth planning.
+      return [];
+    }
     const name = value.name!;
     const idNode = this.nodeAt(value.line, value.column);
     if (
@@ -617,7 +742,7 @@ class FixPlanner {
         }
       }
     }
-    if (out.length === 0) {
+    if (out.length === 0 && !this.preferredOnly) {
       const box = this.planBox(future, futureIndex, letNode, stmts, iL, held, sizeAt);
       if (box) {
         out.push(box);
