@@ -71,42 +71,54 @@ const BOOL: Ty = prim('bool');
 const NEVER: Ty = { k: 'never' };
 
 /**
- * Which of the crate's same-named free fns a called path names, read as rustc reads it in the
- * calling module: `crate::`, `self::`, `super::`, a `use` of its first segment, then the path
- * relative to the module and from the crate root. Null when none matches (never a guess).
+ * Which of the crate's same-named free fns a called path names, read as rustc (2018 and later)
+ * reads it in the calling module: `crate::`, `self::`, `super::`, a `use` of its first segment,
+ * the module's own items, then its glob imports. Null when none matches (never a guess).
  */
 function calledFn(fns: FnInfo[], segs: string[], env: InferEnv): FnInfo | null {
   const imported = env.index.uses.get(segs[0]);
-  const written = imported && segs.length >= 1 ? [...imported, ...segs.slice(1)] : segs;
+  const written = imported ? [...imported, ...segs.slice(1)] : segs;
   const module = env.module;
-  const wanted: string[][] = [];
-  if (written[0] === 'crate') {
-    wanted.push(written.slice(1));
-  } else if (written[0] === 'self' || written[0] === 'super') {
-    if (module) {
-      const at = [...module];
-      let i = 0;
-      for (; written[i] === 'self' || written[i] === 'super'; i++) {
-        if (written[i] === 'super') {
-          at.pop();
-        }
-      }
-      wanted.push([...at, ...written.slice(i)]);
+  const wanted: (string[] | null)[] = [];
+  if (written[0] === 'crate' || written[0] === 'self' || written[0] === 'super') {
+    wanted.push(fromModule(written, module));
+  } else if (module) {
+    wanted.push([...module, ...written]);
+    // `use x::*` brings the names of x (the file's globs, read in the calling module).
+    for (const glob of env.index.globImports) {
+      const base = fromModule(glob, module);
+      wanted.push(base && [...base, ...written]);
     }
   } else {
-    if (module) {
-      wanted.push([...module, ...written]);
-    }
+    // Where the call is written is unknown: only a path from the crate root can be read.
     wanted.push(written);
   }
   for (const path of wanted) {
-    const joined = path.join('::');
-    const found = fns.find((f) => f.path === joined);
+    const joined = path?.join('::');
+    const found = joined === undefined ? undefined : fns.find((f) => f.path === joined);
     if (found) {
       return found;
     }
   }
   return null;
+}
+
+/** A path as written in `module`, from the crate root; null when it needs a module not known. */
+function fromModule(written: string[], module: readonly string[] | undefined): string[] | null {
+  if (written[0] === 'crate') {
+    return written.slice(1);
+  }
+  if (!module) {
+    return null;
+  }
+  const at = [...module];
+  let i = 0;
+  for (; written[i] === 'self' || written[i] === 'super'; i++) {
+    if (written[i] === 'super') {
+      at.pop();
+    }
+  }
+  return [...at, ...written.slice(i)];
 }
 
 /** Types whose `*x`, fields and methods are those of their first type argument. */
