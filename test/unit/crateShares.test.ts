@@ -52,7 +52,7 @@ function assertEachFileAlone(root: string): void {
       f.awaits.some((a) => a.held.some((h) => /async fn body of/.test(h.type ?? ''))),
     ).length;
   }
-  assert.ok(crossFile > 0, 'expected futures that hold another fn\'s future');
+  assert.ok(crossFile > 0, "expected futures that hold another fn's future");
 }
 
 describe('crate shares: analyzeCrate with reportFiles', () => {
@@ -66,7 +66,7 @@ describe('crate shares: analyzeCrate with reportFiles', () => {
     assertEachFileAlone(path.join(repoRoot, 'test', 'fixtures', 'lsp', 'crate'));
   });
 
-  it('gives tokio\'s files, split in three shares, the reports of the whole crate', function () {
+  it("gives tokio's files, split in three shares, the reports of the whole crate", function () {
     if (!fs.existsSync(tokio)) {
       this.skip();
     }
@@ -247,7 +247,7 @@ describe('crate shares: the CLI on one crate with several workers', function () 
       );
     assert.ok(
       futures.some((f) => f.exact && holdsOtherModules(f)),
-      'expected exact sizes that hold another module\'s future',
+      "expected exact sizes that hold another module's future",
     );
   });
 

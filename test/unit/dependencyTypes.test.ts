@@ -282,7 +282,7 @@ describe("dependencies' async fn futures, sized from their sources", function ()
     compareWithRustc(sized, []);
   });
 
-  it('keeps each package\'s futures as plain JSON data, by fn path (packageFutures)', () => {
+  it("keeps each package's futures as plain JSON data, by fn path (packageFutures)", () => {
     const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
     const loaded = loader.loadDependencies(SIZED, undefined, { env: { CARGO_HOME: home } });
     assert.ok(loaded, 'a crate graph');

@@ -1,6 +1,7 @@
 /**
  * The analysis entry point: Rust source text in, one FutureReport per async fn / block / closure out.
  */
+import type { CrateFile, Edition } from './crateFile';
 import { CfgdOutRanges } from './syntax/cfgdOutRanges';
 import { EnclosingFunctions } from './syntax/enclosingFunctions';
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
@@ -70,8 +71,7 @@ import {
 } from './incremental/crateSummary';
 
 export { WalkCache };
-
-export type Edition = '2015' | '2018' | '2021' | '2024';
+export type { CrateFile, Edition };
 
 /** Whether a size is exact so far, and what made it a lower bound. */
 interface Precision {
@@ -247,14 +247,6 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
       tree.delete();
     }
   }
-}
-
-export interface CrateFile {
-  /** Path shown in reports. */
-  file: string;
-  text: string;
-  /** Module path of the file in its crate (`src/net/tcp.rs` → `["net", "tcp"]`), for rustc-style names. */
-  modulePath: string[];
 }
 
 /** A crate file's tree while the crate is analysed (null once deleted), or why it has none. */

@@ -6,7 +6,6 @@
  */
 import type { Layout } from '../types/layout';
 import type { DependencyGraph, DependencyPackage } from './dependencySources';
-import type { DependencyTypes } from './dependencyTypes';
 import { CrateAnalyzer, PackageFutures, packageFutures } from './packageFutures';
 
 /** Packages nested below the analysed crate whose futures are still sized (its own are 1). */
@@ -73,7 +72,8 @@ interface AwaitedFuture {
   label: string;
 }
 
-export class DependencyFutures {
+/** `D`: the dependencies' types a package's own analysis reads (`DependencyTypes`). */
+export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
   /** Whether a budget left a needed package's futures unsized. */
   cut = false;
   private readonly awaited = new Map<string, AwaitedFuture>();
@@ -86,7 +86,7 @@ export class DependencyFutures {
     private readonly graph: DependencyGraph,
     private readonly depth: number,
     private readonly budget: FutureBudget,
-    private readonly nested: (pkg: DependencyPackage) => DependencyTypes,
+    private readonly nested: (pkg: DependencyPackage) => D,
   ) {}
 
   /** A future of package `pkg`'s fn at `path`, labelled `label` in types, was made. */
@@ -98,7 +98,7 @@ export class DependencyFutures {
    * The layout of a dependency's future (an id `note` was given); null for any other. A future
    * that cannot be sized is a lower bound whose reason names its crate and fn.
    */
-  layout(id: string, analyze: CrateAnalyzer): Layout | null {
+  layout(id: string, analyze: CrateAnalyzer<D>): Layout | null {
     const awaited = this.awaited.get(id);
     if (!awaited) {
       return null;
@@ -122,7 +122,7 @@ export class DependencyFutures {
   }
 
   /** The package's sized futures, or why they are not sized. */
-  private futuresOf(id: string, analyze: CrateAnalyzer): PackageFutures | string {
+  private futuresOf(id: string, analyze: CrateAnalyzer<D>): PackageFutures | string {
     const pkg = this.graph.package(id);
     if (!pkg || pkg.missing !== null) {
       return pkg?.missing ?? 'not in the crate graph';

@@ -66,7 +66,7 @@ export class DependencyTypes {
   private readonly methods = new Map<string, ForeignFn | 'unknown' | null>();
 
   /** Sizes of the dependencies' async fn futures this crate's code makes. */
-  private readonly futures: DependencyFutures;
+  private readonly futures: DependencyFutures<DependencyTypes>;
 
   /**
    * `depth`: how far below the analysed crate the crate whose paths these are is (0: the analysed
@@ -104,7 +104,7 @@ export class DependencyTypes {
    * The layout of a dependency's async fn future (made by `futureOf`), sized by `analyze` (the
    * engine's `analyzeCrate`) in the dependency's own crate; null for any other future.
    */
-  futureLayout(futureId: string, analyze: CrateAnalyzer): Layout | null {
+  futureLayout(futureId: string, analyze: CrateAnalyzer<DependencyTypes>): Layout | null {
     return futureId.startsWith(DEPENDENCY_FUTURE) ? this.futures.layout(futureId, analyze) : null;
   }
 

@@ -4,11 +4,11 @@
  * cfg, its own dependencies through `dependencies`). The result is plain JSON data, one record per
  * package and features, so a persistent cache can keep it.
  */
-import type { AnalysisOptions, CrateFile, Edition } from '../engine';
+import type { CrateFile, Edition } from '../crateFile';
+import type { CfgEnv } from '../syntax/cfg';
 import type { FileReport, FutureReport } from '../report';
 import { packageCfg } from './crateModules';
 import type { DependencyPackage } from './dependencySources';
-import type { DependencyTypes } from './dependencyTypes';
 
 /** One async fn's future, as the engine sized it in its own crate. */
 export interface FutureSize {
@@ -39,9 +39,14 @@ export interface PackageFutures {
 }
 
 /** The engine's `analyzeCrate`, handed in so this module needs no engine at load time. */
-export type CrateAnalyzer = (
+export type CrateAnalyzer<D> = (
   files: CrateFile[],
-  options: Omit<AnalysisOptions, 'file'>,
+  options: {
+    edition: Edition;
+    parseBudgetMs?: number;
+    dependencies?: D;
+    cfg?: CfgEnv;
+  },
 ) => FileReport[];
 
 const EDITIONS: readonly string[] = ['2015', '2018', '2021', '2024'];
@@ -53,10 +58,10 @@ const PARSE_BUDGET_MS = 5000;
  * Sizes every async fn future of the package's library. `dependencies` resolves the paths its
  * code writes into its own dependencies (and sizes their futures the same way, lazily).
  */
-export function packageFutures(
+export function packageFutures<D extends { readonly futuresCut: boolean }>(
   pkg: DependencyPackage,
-  analyze: CrateAnalyzer,
-  dependencies: DependencyTypes,
+  analyze: CrateAnalyzer<D>,
+  dependencies: D,
 ): PackageFutures {
   const futures: Record<string, FutureSize | string> = {};
   const files: CrateFile[] = [];

@@ -100,12 +100,7 @@ function declaredIn(root: SyntaxNode): Declared {
       declared.shadowsDrop = true;
     }
   }
-  for (const t of root.descendantsOfType([
-    'struct_item',
-    'enum_item',
-    'union_item',
-    'type_item',
-  ])) {
+  for (const t of root.descendantsOfType(['struct_item', 'enum_item', 'union_item', 'type_item'])) {
     if (!t) {
       continue;
     }
