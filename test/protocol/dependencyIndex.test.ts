@@ -71,7 +71,10 @@ describe('dependencies indexed in the background', () => {
       INDEX_TIMEOUT_MS,
     );
     assert.strictEqual(statuses.at(-1)?.dependencies, undefined, 'no progress once done');
-    const kept = fs.readdirSync(path.join(cacheDir, 'packages-v1'));
+    // The crate's own analysis may have kept the futures of the packages it awaits too.
+    const kept = fs
+      .readdirSync(path.join(cacheDir, 'packages-v1'))
+      .filter((f) => f.includes('-items-'));
     assert.deepStrictEqual(kept.map((f) => f.replace(/-items-.*/, '')).sort(), [
       'pathdep',
       'shapes',
