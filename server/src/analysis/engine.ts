@@ -231,7 +231,7 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
       throw e;
     }
   }
-  const macros = new MacroTrees();
+  const macros = new MacroTrees(options.walkCache?.macroItemTrees);
   try {
     const analysis = new FileAnalysis(tree.rootNode, options, macros);
     analysis.walk();
