@@ -168,14 +168,11 @@ const MAX_LOCALS = 20000;
 /** Larger files are skipped with a notice (a 5 MB source is far beyond any hand-written module). */
 export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 
-/** Items discovery's item search passes by: fns are searched from the index, the rest hold no futures. */
-const SKIPPED_ITEMS = new Set([
-  'function_item',
-  'attribute_item',
-  'inner_attribute_item',
-  'line_comment',
-  'block_comment',
-]);
+/**
+ * Items discovery's item search passes by: fns are searched from the index, outer attributes are
+ * skipped, comments hold no nodes. (An inner attribute can hold a macro: `#![doc = m!(..)]`.)
+ */
+const SKIPPED_ITEMS = new Set(['function_item', 'attribute_item', 'line_comment', 'block_comment']);
 
 /**
  * Whether every `async` written in an item list sits in an item that discovery's item search skips,
