@@ -68,7 +68,7 @@ describe('keystroke caches', () => {
     await engine.initAnalysis();
   });
 
-  it('finds the async blocks, closures and macros a search of every node finds, in its order', () => {
+  it('finds the blocks, closures and macros a search of every node finds, in order', () => {
     const dir = path.join(repoRoot, 'test', 'fixtures', 'engine');
     const texts = fs
       .readdirSync(dir)
@@ -119,7 +119,7 @@ describe('keystroke caches', () => {
     assert.ok(compared > 25, `only ${compared} containers compared`);
   });
 
-  it('gives the reports of a fresh analysis while typing in and around item-level macros, and frees their trees', () => {
+  it('equals a fresh analysis while typing around item-level macros, frees their trees', () => {
     let text = MACRO_FILE;
     const cache = new engine.WalkCache();
     const analyse = () =>

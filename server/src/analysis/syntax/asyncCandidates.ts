@@ -15,7 +15,10 @@ const CLIMB_LIMIT = 48;
  * `descendantsOfType` gives them (document order, an outer node before the nodes inside it).
  * Nodes of those kinds that do not mention `async` are left out: callers skip them anyway.
  */
-export function nodesMentioningAsync(container: SyntaxNode, kinds: readonly string[]): SyntaxNode[] {
+export function nodesMentioningAsync(
+  container: SyntaxNode,
+  kinds: readonly string[],
+): SyntaxNode[] {
   const text = container.text;
   const start = container.startIndex;
   const found = new Map<number, { node: SyntaxNode; depth: number }>();
