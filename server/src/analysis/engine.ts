@@ -4,6 +4,7 @@
 import type { CrateFile, Edition } from './crateFile';
 import { CfgdOutRanges } from './syntax/cfgdOutRanges';
 import { EnclosingFunctions } from './syntax/enclosingFunctions';
+import { nodesMentioningAsync } from './syntax/asyncCandidates';
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
 import {
   ParseTimeout,
@@ -177,6 +178,31 @@ const MAX_LOCALS = 20000;
 /** Larger files are skipped with a notice (a 5 MB source is far beyond any hand-written module). */
 export const MAX_SOURCE_CHARS = 5 * 1024 * 1024;
 
+/**
+ * Items discovery's item search passes by: fns are searched from the index, outer attributes are
+ * skipped, comments hold no nodes. (An inner attribute can hold a macro: `#![doc = m!(..)]`.)
+ */
+const SKIPPED_ITEMS = new Set(['function_item', 'attribute_item', 'line_comment', 'block_comment']);
+
+/**
+ * Whether every `async` written in an item list sits in an item that discovery's item search skips,
+ * so the search can pass the list by: a documented impl has thousands of comment lines, each a
+ * node to read, while finding the item around each `async` is one call.
+ */
+function onlyInSkippedItems(container: SyntaxNode): boolean {
+  const text = container.text;
+  const start = container.startIndex;
+  for (let i = text.indexOf('async'); i >= 0; i = text.indexOf('async', i + 1)) {
+    const item = container.firstNamedChildForIndex(start + i);
+    if (!item || item.startIndex > start + i || !SKIPPED_ITEMS.has(item.type)) {
+      return false;
+    }
+    // Past the rest of this item: its other mentions ask the same question.
+    i = Math.max(i, item.endIndex - start - 1);
+  }
+  return true;
+}
+
 /** A macro in item position (its arguments are items, expanded by the index, not expressions). */
 function isItemLevel(macro: SyntaxNode): boolean {
   const parent = macro.parent?.type;
@@ -212,7 +238,7 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
       throw e;
     }
   }
-  const macros = new MacroTrees();
+  const macros = new MacroTrees(options.walkCache?.macroItemTrees);
   try {
     const analysis = new FileAnalysis(tree.rootNode, options, macros);
     analysis.walk();
@@ -998,9 +1024,9 @@ class FileAnalysis {
 
   /**
    * Finds every future of the file. Function items come from the index; async blocks and closures
-   * are searched for (by tree-sitter's own descendant search, so only the interesting nodes are
-   * materialised in JavaScript) only in the bodies and items whose text mentions `async`: this runs
-   * on every keystroke, and most bodies of a large file have none.
+   * are searched for only in the bodies and items whose text mentions `async`, from each place the
+   * word is written (`nodesMentioningAsync`): this runs on every keystroke, and most bodies of a
+   * large file have none.
    */
   private discover(root: SyntaxNode, scope: TypeScope): void {
     const gate = root.type === 'source_file' ? fileCfgdOutBy(root) : null;
@@ -1030,11 +1056,14 @@ class FileAnalysis {
         !(info.inBody && this.insideSearched(info.node, searched))
       ) {
         searched.add(info.body.id);
-        found.push(...info.body.descendantsOfType(nestedKinds));
+        found.push(...nodesMentioningAsync(info.body, nestedKinds));
       }
     }
     // Async blocks outside fn bodies: const and static initialisers, expression macros in items.
     const visitItems = (container: SyntaxNode) => {
+      if (onlyInSkippedItems(container)) {
+        return;
+      }
       for (const item of compiledIn(container.namedChildren)) {
         if (
           item.type === 'function_item' ||
@@ -1051,7 +1080,7 @@ class FileAnalysis {
         } else if (item.type === 'macro_invocation' && isItemLevel(item)) {
           // Its items are among the macro item roots, visited below.
         } else {
-          found.push(...item.descendantsOfType(nestedKinds));
+          found.push(...nodesMentioningAsync(item, nestedKinds));
         }
       }
     };

@@ -115,6 +115,12 @@ export class DiagnosticsFeature {
 
   private async publish(analysis: Analysis): Promise<void> {
     try {
+      // Hints first: a keystroke that arrived meanwhile (its change and its hint request) is
+      // answered before the lints of the file are run, and a superseded version is not linted.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (!this.documents.isCurrent(analysis)) {
+        return;
+      }
       const diagnostics = await this.diagnosticsFor(analysis);
       if (!this.documents.isCurrent(analysis)) {
         return;

@@ -155,7 +155,7 @@ export class DocumentStore {
     this.documents.onDidClose((e) => {
       this.cancel(e.document.uri);
       this.analyses.delete(e.document.uri);
-      this.walkCaches.delete(e.document.uri);
+      this.dropWalkCache(e.document.uri);
       this.trees.forget(e.document.uri);
       this.settings.forget(e.document.uri);
     });
@@ -210,7 +210,7 @@ export class DocumentStore {
     for (const uri of uris) {
       this.analyses.delete(uri);
       // Walks are cached by source; a new calibration or edition must not meet old ones.
-      this.walkCaches.delete(uri);
+      this.dropWalkCache(uri);
       if (this.documents.get(uri)) {
         this.schedule(uri, 0);
       }
@@ -424,6 +424,12 @@ export class DocumentStore {
       logNotice(this.connection, notice);
     }
     return this.makeAnalysis(uri, version, text, source, report, edition, origin, plain, cfg);
+  }
+
+  /** Forgets a document's walk cache and deletes the syntax trees it keeps. */
+  private dropWalkCache(uri: string): void {
+    this.walkCaches.get(uri)?.dispose();
+    this.walkCaches.delete(uri);
   }
 
   /** The syntax tree of `version` if it is the document's current one; the store owns it (use it at once). */

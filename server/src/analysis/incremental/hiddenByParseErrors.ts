@@ -41,7 +41,7 @@ export function hiddenFutures(
   for (const record of previous) {
     // One edit since the last analysis either moved the text by its length change or left it in place.
     const start = [record.start + lengthDelta, record.start].find(
-      (at) => at >= 0 && text.startsWith(record.text, at),
+      (at) => at >= 0 && isAt(text, record.text, at),
     );
     if (start === undefined || present.has(start) || !insideError(root, start)) {
       continue;
@@ -55,6 +55,14 @@ export function hiddenFutures(
     kept.push({ reports, text: record.text, start, anchor });
   }
   return kept;
+}
+
+/**
+ * `text.startsWith(part, at)`, which V8 compares character by character: every fn of a large file
+ * is looked for on every keystroke, and a slice compared with `===` is compared as memory.
+ */
+function isAt(text: string, part: string, at: number): boolean {
+  return text.slice(at, at + part.length) === part;
 }
 
 function insideError(root: SyntaxNode, index: number): boolean {

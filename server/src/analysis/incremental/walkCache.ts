@@ -9,6 +9,7 @@ import type { Ty } from '../types/types';
 import type { FutureRecord } from './hiddenByParseErrors';
 import type { SignatureReadings } from '../items/items';
 import { identifiersIn } from '../items/items';
+import { KeptTrees } from './keptTrees';
 
 export interface CachedUnit {
   fnStartRow: number;
@@ -80,6 +81,8 @@ export class WalkCache {
   readonly reports = new GenerationalMap<CachedReport>(KEEP_FOR);
   /** The index's reading of each fn signature, by its text and context (see `SignatureMemo`). */
   readonly signatures = new GenerationalMap<SignatureReadings>(KEEP_FOR);
+  /** Trees of item-level macros' inputs, parsed once while their text and place stay the same. */
+  readonly macroItemTrees = new KeptTrees(KEEP_FOR);
   /** The identifiers of each fn's text, by its hash: tokenising every fn on every keystroke would cost more than its walk. */
   private readonly identifiers = new GenerationalMap<Set<string>>(KEEP_FOR);
 
@@ -118,6 +121,12 @@ export class WalkCache {
     this.reports.sweep();
     this.signatures.sweep();
     this.identifiers.sweep();
+    this.macroItemTrees.sweep();
+  }
+
+  /** Deletes the syntax trees it keeps: call when the document closes or the cache is dropped. */
+  dispose(): void {
+    this.macroItemTrees.dispose();
   }
 
   /** Cached fn walks. */

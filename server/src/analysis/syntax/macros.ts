@@ -5,6 +5,7 @@
  */
 import { SyntaxNode, Tree, parseRust } from './parser';
 import { registerShift, startOf } from './positions';
+import type { KeptTrees } from '../incremental/keptTrees';
 
 const WRAPPER_HEAD = 'fn __m(){__m(';
 const WRAPPER_TAIL = ');}';
@@ -37,6 +38,12 @@ export class MacroTrees {
   private readonly cache = new Map<Tree, Map<number, SyntaxNode[]>>();
   private readonly itemCache = new Map<Tree, Map<number, SyntaxNode | null>>();
 
+  /**
+   * @param kept where item-level macros' trees are kept from one analysis of a document to the
+   * next (they are then its to delete); without it they are deleted with this object.
+   */
+  constructor(private readonly kept?: KeptTrees) {}
+
   /** The macro's arguments as expression nodes (empty when they do not parse as expressions). */
   arguments(macro: SyntaxNode): SyntaxNode[] {
     const byId = perTree(this.cache, macro);
@@ -65,10 +72,19 @@ export class MacroTrees {
       // A macro nested in another's input sits in that input's re-parsed tree: its position there
       // is relative to the outer input, so map it back to the file before shifting.
       const start = startOf(tokenTree);
+      const content = tokenTree.text.slice(1, -1);
+      const key = `${start.row}:${start.column}:${content}`;
       try {
-        const tree = parseRust(tokenTree.text.slice(1, -1), 500);
-        registerShift(tree, start.row, start.column + 1, 0);
-        this.trees.push(tree);
+        let tree = this.kept?.get(key);
+        if (!tree) {
+          tree = parseRust(content, 500);
+          registerShift(tree, start.row, start.column + 1, 0);
+          if (this.kept) {
+            this.kept.set(key, tree);
+          } else {
+            this.trees.push(tree);
+          }
+        }
         result = tree.rootNode;
       } catch {
         result = null;
