@@ -27,7 +27,7 @@ import { measureSection } from './measure';
 import { ContentChange, LspClient } from './lspClient';
 import { reparseTimes } from './reparseTimes';
 import { profile, ProfileSummary, summarise } from './profile';
-import { targetsSection } from './targets';
+import { rustFilesUnder, targetsSection } from './targets';
 import { dependencyRows } from './dependencies';
 
 type EngineModule = typeof import('../server/src/analysis/engine');
@@ -136,20 +136,6 @@ function ensureTokio(): string | { reason: string } {
   return (
     findTokio() ?? { reason: `librust-tokio-dev installed no tokio-1.* under ${CARGO_REGISTRY}` }
   );
-}
-
-function rustFilesUnder(dir: string): string[] {
-  const files: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      files.push(...rustFilesUnder(full));
-    } else if (entry.isFile() && entry.name.endsWith('.rs')) {
-      files.push(full);
-    }
-  }
-  // Code-unit order, so every machine reads them in the same order.
-  return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function lineCount(text: string): number {

@@ -75,7 +75,8 @@ export function loadAverage(): string {
         .join(', ');
 }
 
-function rustFilesUnder(dir: string): string[] {
+/** The `.rs` files under `dir`, in code-unit order (the same on every machine). */
+export function rustFilesUnder(dir: string): string[] {
   const files: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);

@@ -171,13 +171,17 @@ describe('crate session', () => {
     await engine.initAnalysis();
   });
 
-  it('gives the same reports as a fresh analyzeCrate after random edits across files', () => {
-    const files: Files = new Map([
+  /** The four-file crate the edits start from (each test edits its own copy). */
+  const smallCrate = (): Files =>
+    new Map([
       ['lib.rs', LIB],
       ['a.rs', A],
       ['b.rs', B],
       ['c.rs', C],
     ]);
+
+  it('gives the same reports as a fresh analyzeCrate after random edits across files', () => {
+    const files = smallCrate();
     const session = new sessions.CrateSession({ edition: '2021' });
     session.update(crateFiles(files));
     const next = randoms(5);
@@ -209,12 +213,7 @@ describe('crate session', () => {
   });
 
   it('walks the edited file alone when its sizes stay, and the awaiting files when not', () => {
-    const files: Files = new Map([
-      ['lib.rs', LIB],
-      ['a.rs', A],
-      ['b.rs', B],
-      ['c.rs', C],
-    ]);
+    const files = smallCrate();
     const session = new sessions.CrateSession({ edition: '2021' });
     session.update(crateFiles(files));
     files.set('c.rs', C.replace('tmp.len()', 'tmp.len() + 0'));

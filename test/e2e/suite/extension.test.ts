@@ -8,33 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { labelOf, until, workspaceFile } from './editorProbes';
 
 const EXTENSION_ID = 'rust-future-size.rust-future-size';
-
-function workspaceFile(relative: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'a workspace folder is open');
-  return vscode.Uri.joinPath(folder.uri, relative);
-}
-
-/** Polls until `probe` returns a value that is not undefined, or fails after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function codeOf(diagnostic: vscode.Diagnostic): string {
   const code = diagnostic.code;
@@ -43,12 +19,6 @@ function codeOf(diagnostic: vscode.Diagnostic): string {
 
 function ours(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'rust-future-size');
-}
-
-function labelOf(hint: vscode.InlayHint): string {
-  return typeof hint.label === 'string'
-    ? hint.label
-    : hint.label.map((part) => part.value).join('');
 }
 
 function positionOf(

@@ -10,39 +10,10 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { REAL_FILES } from '../support/codeServer';
 import { hintAnchors } from '../support/hintAnchors';
+import { labelOf, until, workspaceFile } from './editorProbes';
 
 /** VS Code's `editor.inlayHints.maximumLength` default: a line's hints beyond it end in `…`. */
 const HINT_LINE_LIMIT = 43;
-
-function workspaceFile(relative: string): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'a workspace folder is open');
-  return vscode.Uri.joinPath(folder.uri, relative);
-}
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function labelOf(hint: vscode.InlayHint): string {
-  return typeof hint.label === 'string'
-    ? hint.label
-    : hint.label.map((part) => part.value).join('');
-}
 
 function hintsOf(document: vscode.TextDocument): Thenable<vscode.InlayHint[]> {
   return vscode.commands.executeCommand<vscode.InlayHint[]>(
@@ -120,17 +91,25 @@ suite('rust-future-size in VS Code: hints and hovers on real files', () => {
     test(`${file}: hints after whole patterns and signatures, within the limit`, async () => {
       const document = await vscode.workspace.openTextDocument(workspaceFile(file));
       await vscode.window.showTextDocument(document);
-      const defaults = await until('hints', async () => {
-        const found = await hintsOf(document);
-        return found.length ? found : undefined;
-      });
+      const defaults = await until(
+        'hints',
+        async () => {
+          const found = await hintsOf(document);
+          return found.length ? found : undefined;
+        },
+        30_000,
+      );
       await config().update('inlayHints.showAll', true, vscode.ConfigurationTarget.Global);
       // More hints once the setting reaches the server (each file here has values below the
       // default thresholds).
-      const all = await until('every hint (showAll)', async () => {
-        const found = await hintsOf(document);
-        return found.length > defaults.length ? found : undefined;
-      });
+      const all = await until(
+        'every hint (showAll)',
+        async () => {
+          const found = await hintsOf(document);
+          return found.length > defaults.length ? found : undefined;
+        },
+        30_000,
+      );
       await config().update('inlayHints.showAll', undefined, vscode.ConfigurationTarget.Global);
       console.log(`      ${file}: ${defaults.length} hints by default, ${all.length} with showAll`);
       assert.ok(all.some((h) => labelOf(h).startsWith('future ')));

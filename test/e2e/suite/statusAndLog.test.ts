@@ -5,30 +5,13 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { until } from './editorProbes';
 
 const EXTENSION_ID = 'rust-future-size.rust-future-size';
 
 interface Api {
   status(): { text: string; tooltip: string };
   loggedErrors(): readonly string[];
-}
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function api(): Promise<Api> {
