@@ -25,7 +25,8 @@ import {
   qualifySharedTypeNames,
   typeFromNode,
 } from './items/items';
-import { Layout, LayoutComputer, TypeEnv } from './types/layout';
+import { ForeignType, Layout, LayoutComputer, TypeEnv } from './types/layout';
+import { CrateReexports } from './items/crateReexports';
 import {
   BodyContext,
   BodyResult,
@@ -415,6 +416,7 @@ function analyzeCrateFiles(round: CrateRound, options: CrateAnalysisOptions): Cr
         const live = lives.find((l) => l.position === position);
         return live ? live.analysis : (round.summaries?.[position] ?? null);
       }),
+      round.files.map((f) => f.modulePath),
     );
     const failed = walkCrateFiles(lives, reported);
     const outcomes: (FileOutcome | null)[] = round.files.map(() => null);
@@ -509,6 +511,8 @@ function leaveOutGatedModules(gatedOut: Map<string, string>, lives: LiveFile[]):
 /** What the files of one crate share: the combined index and who owns which future. */
 class CrateContext {
   index: ItemIndex | null = null;
+  /** What the crate's modules re-export from other crates. */
+  reexports: CrateReexports | null = null;
   /** Only some files are reported (`reportFiles`): another file is walked when a report needs it. */
   walkOnDemand = false;
   /**
@@ -530,7 +534,10 @@ class CrateContext {
    * Combines the files' items, in file order: a walked file's analysis or another's summary (null:
    * a file that lends no items).
    */
-  attach(files: (FileAnalysis | FileSummary | null)[]): void {
+  attach(
+    files: (FileAnalysis | FileSummary | null)[],
+    modulePaths: readonly (readonly string[])[],
+  ): void {
     const analyses = files.filter((f): f is FileAnalysis => f instanceof FileAnalysis);
     const indexes = files.map((f) => (f instanceof FileAnalysis ? f.localIndex : f?.index));
     // How many times the crate defines each type name, before any file's types are qualified.
@@ -550,6 +557,9 @@ class CrateContext {
       );
     }
     this.index = combineIndexes(indexes.filter((i): i is ItemIndex => !!i));
+    this.reexports = new CrateReexports(
+      indexes.map((index, i) => ({ modulePath: modulePaths[i], index: index ?? null })),
+    );
     for (const a of analyses) {
       a.useCrateIndex(mergeIndexes(a.localIndex, this.index));
     }
@@ -622,6 +632,8 @@ class FileAnalysis {
   readonly localIndex: ItemIndex;
   /** The module this file is (the last segment of its path in the crate; empty for the crate root). */
   readonly module: string;
+  /** The file's module path in the crate (`[]` for the root). */
+  private readonly modulePath: readonly string[];
   /** Roots of the items found inside item-level macros (`cfg_rt! { .. }`), searched like the file itself. */
   private readonly macroItemRoots: SyntaxNode[] = [];
   private index: ItemIndex;
@@ -640,6 +652,7 @@ class FileAnalysis {
     private readonly crate?: CrateContext,
   ) {
     this.module = modulePath[modulePath.length - 1] ?? '';
+    this.modulePath = modulePath;
     this.localIndex = indexItems(
       root,
       modulePath,
@@ -734,6 +747,7 @@ class FileAnalysis {
       learnedType: (segments, args) => this.options.calibration?.type(segments, args) ?? null,
       foreignType: (segments, scope) =>
         this.options.dependencies?.foreignType(segments, scope, this.index.globImports) ?? null,
+      reexportedType: (segments) => this.reexportedType(segments),
     });
     this.traitLayouts = new LayoutComputer(typeEnv(false));
     this.sizeLayouts = new LayoutComputer(typeEnv(true));
@@ -750,6 +764,22 @@ class FileAnalysis {
       environments: () =>
         this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex)),
     });
+  }
+
+  /** Another crate's type a `use` in one of this crate's modules brings in (`TypeEnv`). */
+  private reexportedType(segments: string[]): ForeignType | null {
+    const dependencies = this.options.dependencies;
+    const paths = dependencies
+      ? this.crate?.reexports?.externalPaths(segments, this.modulePath)
+      : [];
+    const found = (paths ?? [])
+      .map((path) => dependencies!.foreignType(path, undefined, []))
+      .filter((t): t is ForeignType => t !== null);
+    if (found.length > 1 && found.some((t) => JSON.stringify(t) !== JSON.stringify(found[0]))) {
+      // Two glob imports bring the name: rustc refuses such a path, so nothing is claimed.
+      return { kind: 'unknown', reason: `${segments.join('::')} (several glob imports bring it)` };
+    }
+    return found[0] ?? null;
   }
 
   useCrateIndex(index: ItemIndex): void {

@@ -94,6 +94,11 @@ export interface TypeEnv {
    * Null when the path is not another crate's (std's, the analysed crate's own).
    */
   foreignType?(segments: string[], scope: string | undefined): ForeignType | null;
+  /**
+   * What a path into one of the crate's modules that defines no such type leads to when a `use`
+   * there brings it in from another crate (`crate::types::Oid` after `pub use postgres_types::*`).
+   */
+  reexportedType?(segments: string[]): ForeignType | null;
 }
 
 /** A path resolved into the crate graph (see `analysis/deps`). */
@@ -624,6 +629,16 @@ export class LayoutComputer {
     return found;
   }
 
+  /** Another crate's type that a module of this crate re-exports (see `TypeEnv.reexportedType`). */
+  private reexported(ty: Ty & { k: 'adt' }): ForeignType | null {
+    if (ty.scope !== undefined || !ty.origin || !this.env.reexportedType) {
+      return null;
+    }
+    return this.env.userType(ty.segments, ty.origin) === null
+      ? this.env.reexportedType(ty.segments)
+      : null;
+  }
+
   private adtLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
     // The full structure, not the short display form: `Result<(), io::Error>` ≠ `Result<(), fmt::Error>`.
     const key = JSON.stringify(ty);
@@ -643,7 +658,7 @@ export class LayoutComputer {
   }
 
   private adtLayoutUncached(ty: Ty & { k: 'adt' }, depth: number): Layout {
-    const foreign = this.foreign(ty);
+    const foreign = this.foreign(ty) ?? this.reexported(ty);
     if (foreign?.kind === 'type') {
       const layout = this.userLayout(foreign.type, ty.args, depth, foreign.scope);
       return checkedSize(readFrom(layout, foreign), ty);

@@ -1,0 +1,126 @@
+/**
+ * Paths through the analysed crate's own modules that name another crate's types
+ * (`items/crateReexports.ts`): `mod types { pub use postgres_types::*; }` then
+ * `use crate::types::Oid`, as tokio-postgres does. The workspace `test/fixtures/workspaces/
+ * reexports` is compared with rustc; the module walk itself is tested on bare indexes.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { ItemIndex } from '../../server/src/analysis/items/items';
+import type { RustcFuture } from '../../server/src/measure/printTypeSizes';
+import { cargoLibFutures } from '../support/cargoTypeSizes';
+import { findUpwards, loadServerModule } from '../support/repoPaths';
+
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+const deps = loadServerModule<typeof import('../../server/src/analysis/deps/dependencyTypes')>(
+  'analysis/deps/dependencyTypes',
+);
+const loader = loadServerModule<typeof import('../../server/src/project/dependencyLoader')>(
+  'project/dependencyLoader',
+);
+const layouts =
+  loadServerModule<typeof import('../../server/src/project/crateLayout')>('project/crateLayout');
+const reexports = loadServerModule<typeof import('../../server/src/analysis/items/crateReexports')>(
+  'analysis/items/crateReexports',
+);
+
+const repoRoot = findUpwards(__dirname, (dir) =>
+  fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')),
+)!;
+const WORKSPACE = path.join(repoRoot, 'test', 'fixtures', 'workspaces', 'reexports');
+
+/** A file module's index with only what the walk reads. */
+function moduleIndex(
+  types: string[],
+  uses: [string, string[]][] = [],
+  globs: string[][] = [],
+): ItemIndex {
+  return {
+    types: new Map(types.map((t) => [t, {}])),
+    uses: new Map(uses),
+    globImports: globs,
+  } as unknown as ItemIndex;
+}
+
+describe("types other crates lend through the crate's own modules", function () {
+  this.timeout(300_000);
+  let scratch: string;
+
+  before(async () => {
+    await engine.initAnalysis();
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-reexports-'));
+  });
+
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it('sizes them as rustc does: globs, renames, relative and `super` paths, imports', () => {
+    const home = fs.mkdtempSync(path.join(scratch, 'home-'));
+    const loaded = loader.loadDependencies(WORKSPACE, undefined, { env: { CARGO_HOME: home } });
+    assert.ok(loaded, 'a crate graph');
+    const files = layouts.readCrateLayout(WORKSPACE).files.map((f) => ({
+      file: f.path,
+      text: fs.readFileSync(f.path, 'utf8'),
+      modulePath: f.modulePath,
+    }));
+    const futures = engine
+      .analyzeCrate(files, {
+        edition: '2021',
+        dependencies: new deps.DependencyTypes(loaded.graph),
+      })
+      .flatMap((r) => r.futures);
+    assert.strictEqual(futures.length, 8);
+    for (const f of futures) {
+      assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
+    }
+    const readFrom = futures.find((f) => f.name === 'renamed')?.sources;
+    assert.deepStrictEqual(readFrom, ['outside 0.1.0']);
+    const rustc = cargoLibFutures(WORKSPACE, scratch);
+    if (rustc === null) {
+      console.log('      (cargo not installed: sizes not compared with rustc)');
+      return;
+    }
+    for (const f of futures) {
+      const theirs: RustcFuture | undefined = rustc.find(
+        (r: RustcFuture) => r.kind === 'fn' && r.name === f.name,
+      );
+      assert.ok(theirs, `rustc printed ${f.name}`);
+      assert.strictEqual(f.size, theirs.size, `${f.name}: engine ${f.size}, rustc ${theirs.size}`);
+    }
+  });
+
+  it('leads a path out of the crate through named uses first, then every glob', () => {
+    const crate = new reexports.CrateReexports([
+      { modulePath: [], index: moduleIndex([]) },
+      {
+        modulePath: ['types'],
+        index: moduleIndex(['Own'], [['Oid', ['proto', 'Oid']]], [['pg'], ['crate', 'more']]),
+      },
+      { modulePath: ['more'], index: moduleIndex([], [], [['extra', 'deep']]) },
+    ]);
+    assert.deepStrictEqual(crate.externalPaths(['crate', 'types', 'Oid'], ['client']), [
+      ['proto', 'Oid'],
+    ]);
+    assert.deepStrictEqual(crate.externalPaths(['types', 'Row'], []), [
+      ['pg', 'Row'],
+      ['extra', 'deep', 'Row'],
+    ]);
+    // The module's own type, a module that is not the crate's, `super` above the root: nothing.
+    assert.deepStrictEqual(crate.externalPaths(['crate', 'types', 'Own'], []), []);
+    assert.deepStrictEqual(crate.externalPaths(['tokio', 'Row'], []), []);
+    assert.deepStrictEqual(crate.externalPaths(['super', 'types', 'Row'], []), []);
+  });
+
+  it('ends on modules gluing each other with globs, and says nothing for a module written twice', () => {
+    const crate = new reexports.CrateReexports([
+      { modulePath: ['a'], index: moduleIndex([], [], [['crate', 'b']]) },
+      { modulePath: ['b'], index: moduleIndex([], [], [['crate', 'a'], ['dep']]) },
+      { modulePath: ['imp'], index: moduleIndex([], [], [['unix_dep']]) },
+      { modulePath: ['imp'], index: moduleIndex([], [], [['windows_dep']]) },
+    ]);
+    assert.deepStrictEqual(crate.externalPaths(['crate', 'a', 'X'], []), [['dep', 'X']]);
+    assert.deepStrictEqual(crate.externalPaths(['crate', 'imp', 'X'], []), []);
+  });
+});
