@@ -51,6 +51,12 @@ export const SELF_CONTAINED_FORMAT = new Set([
 
 export const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
 
+/**
+ * std's macros that expand to items only (`thread_local! { static X: .. }` declares statics):
+ * written in a body, they hold, await and drop nothing of it.
+ */
+export const STD_ITEM_MACROS = new Set(['thread_local']);
+
 export const UNIT_TY: Ty = { k: 'tuple', elems: [] };
 
 /**
@@ -112,6 +118,9 @@ export function selectBranches(args: SyntaxNode[]): {
 
 export function walkMacro(w: WalkState, node: SyntaxNode, mode: UseKind | 'discard'): void {
   const name = macroName(node);
+  if (STD_ITEM_MACROS.has(name)) {
+    return;
+  }
   const modelled =
     MODELLED_MACROS.has(name) || (JOIN_MACROS.has(name) && isModelledJoin(w, node, name));
   if (!modelled && !w.captureFrames.some((f) => f.isFuture)) {
