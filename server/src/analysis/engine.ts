@@ -62,6 +62,7 @@ import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { DeclaringFile, gatedOutFiles, moduleDeclarations } from './syntax/gatedModules';
 import { plural } from './words';
 import { DependencyTypes } from './deps/dependencyTypes';
+import type { InstanceRequest } from './deps/packageFutures';
 import {
   FileOutcome,
   FileSummary,
@@ -305,6 +306,11 @@ export interface CrateAnalysisOptions extends Omit<AnalysisOptions, 'file'> {
    * Default: every file.
    */
   reportFiles?: ReadonlySet<string>;
+  /**
+   * Generic async fns to size for given type arguments too (a dependency's fns, as its callers
+   * instantiate them): each request's `report` is set when exactly one fn has its path.
+   */
+  instances?: InstanceRequest[];
 }
 
 /**
@@ -417,6 +423,7 @@ function analyzeCrateFiles(round: CrateRound, options: CrateAnalysisOptions): Cr
       }),
     );
     const failed = walkCrateFiles(lives, reported);
+    sizeRequestedInstances(options.instances, lives);
     const outcomes: (FileOutcome | null)[] = round.files.map(() => null);
     for (const live of lives.filter(reported)) {
       outcomes[live.position] = outcomeOf(live, failed.get(live));
@@ -462,6 +469,25 @@ function walkCrateFiles(
   // A reported file another one needed was walked on demand already (see `walkOnDemand`).
   guarded((a) => a.hasWalked || a.walk(), reported);
   return failed;
+}
+
+/** Sizes the instances a caller asked for (`CrateAnalysisOptions.instances`), each on its own. */
+function sizeRequestedInstances(requests: InstanceRequest[] | undefined, lives: LiveFile[]): void {
+  for (const request of requests ?? []) {
+    const subst = new Map(request.subst);
+    try {
+      const reports = lives.flatMap((l) => l.analysis?.instanceReports(request.path, subst) ?? []);
+      // Two fns of one path (per cfg, per impl): which one the caller meant is not known here.
+      if (reports.length === 1) {
+        request.report = reports[0];
+      }
+    } catch (e) {
+      if (e instanceof NeedsFile) {
+        throw e;
+      }
+      noteRuntimeFailure(e);
+    }
+  }
 }
 
 /** What a walked file found: its report, and its summary for later rounds. */
@@ -1446,6 +1472,32 @@ class FileAnalysis {
     }
     this.walkUnits?.recordInstance([id, e.id, [...relevant]]);
     return { k: 'future', id, label: `{async fn body of ${e.fn!.path}<${args.join(', ')}>()}` };
+  }
+
+  /**
+   * The reports of this file's async fns of that path for those type arguments (a caller's
+   * instance of a generic fn), sized from the fn's generic walk as callers in the crate get them.
+   */
+  instanceReports(path: string, subst: Map<string, Ty>): FutureReport[] {
+    const reports: FutureReport[] = [];
+    for (const e of this.order) {
+      if (e.kind !== 'fn' || e.fn?.path !== path) {
+        continue;
+      }
+      // Left out of `reportFiles`: walked now, as a run over every file would have.
+      this.walkOnDemand();
+      const ty = this.instanceType(e, subst);
+      if (ty.k !== 'future' || ty.id === e.id) {
+        reports.push(this.reportOf(e));
+        continue;
+      }
+      this.futureLayout(ty.id);
+      const report = this.instances.get(ty.id)?.report;
+      if (report) {
+        reports.push(report);
+      }
+    }
+    return reports;
   }
 
   private walkerFor(

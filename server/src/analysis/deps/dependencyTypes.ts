@@ -8,7 +8,7 @@
  * written in), so a field's `Inner` is tokio's `Inner`, never the analysed crate's nor std's.
  */
 import { ForeignType, Layout, UserType } from '../types/layout';
-import { PRELUDE_TYPES, STD_ROOTS, Ty } from '../types/types';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, showTy } from '../types/types';
 import { CrateModules, DependencyFn, moduleKey } from './crateModules';
 
 /** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
@@ -21,12 +21,15 @@ export interface ForeignFn {
   /**
    * For an async fn: its future, awaited as yielding `output` (its declared result, generics
    * bound), sized by the engine in its own crate (`futureLayout`); its label names crate and fn.
+   * `args`: the caller's type arguments its crate can read (`portableArguments`), for which a
+   * generic fn's future is sized as that instance.
    */
-  futureOf(output: Ty): Ty;
+  futureOf(output: Ty, args?: ReadonlyMap<string, Ty>): Ty;
 }
 import { DependencyGraph, DependencyPackage } from './dependencySources';
 import { DependencyFutures, FutureBudget } from './dependencyFutures';
 import type { CrateAnalyzer } from './packageFutures';
+import { readAsStd } from './instanceArguments';
 
 /** Ids of dependencies' async fn futures start with this (no future of the analysed crate's). */
 const DEPENDENCY_FUTURE = 'dependency-future:';
@@ -515,11 +518,16 @@ export class DependencyTypes {
     return {
       fn,
       scope,
-      futureOf: (output) => {
-        const id = `${DEPENDENCY_FUTURE}${pkg}::${fn.path}->${JSON.stringify(output)}`;
-        const futureLabel = `{async fn body of ${label}()}`;
+      futureOf: (output, args) => {
+        const named = [...(args ?? [])].sort(([a], [b]) => a.localeCompare(b));
+        const shown = named.length > 0 ? `<${named.map(([, t]) => showTy(t)).join(', ')}>` : '';
+        const root = `${pkg}${SCOPE_SEPARATOR}`;
+        const subst = named.map(([name, t]): [string, Ty] => [name, readAsStd(t, root)]);
+        const instance = subst.length > 0 ? JSON.stringify(subst) : '';
+        const id = `${DEPENDENCY_FUTURE}${pkg}::${fn.path}${instance}->${JSON.stringify(output)}`;
+        const futureLabel = `{async fn body of ${label}${shown}()}`;
         this.asyncOutputs.set(id, output);
-        this.futures.note(id, pkg, fn.path, futureLabel);
+        this.futures.note(id, { pkg, path: fn.path, label: futureLabel, subst });
         return { k: 'future', id, label: futureLabel };
       },
     };

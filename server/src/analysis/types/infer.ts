@@ -922,7 +922,7 @@ export class ExprTyper {
     const recv = peelRefs(recvTy);
     const foreign = this.env.dependencyMethod?.(recv, method);
     if (recv.k === 'adt' && foreign && foreign !== 'unknown' && foreign.fn.selfKind) {
-      return dependencyMethodType(recv, foreign, argTy, turbo);
+      return dependencyMethodType(recv, foreign, argTy, turbo, this.env.index);
     }
     const user = findMethod(recvTy, method, this.env.index);
     if (user) {
