@@ -301,6 +301,7 @@ describe("dependencies' async fn futures, sized from their sources", function ()
         hold_str_and_port: 64,
         hold_frame: 128,
         hold_packet: 120,
+        hold_written_packet: 120,
         // std's `Duration` (16 B), not gendep's type of that name (40 B).
         hold_std_duration: 48,
         pair_of_known: 192,

@@ -46,7 +46,10 @@ export function dependencyCallType(
     return fn.isAsync ? found.futureOf(UNKNOWN) : null;
   }
   const result = settled(fn, substitute(marked(ret), bound));
-  return fn.isAsync ? found.futureOf(result, portableArguments(bound, fn.generics, index)) : result;
+  if (!fn.isAsync) {
+    return result;
+  }
+  return found.futureOf(result, portableArguments(bound, fn.generics, index), index.globImports);
 }
 
 /**
@@ -143,5 +146,6 @@ export function dependencyMethodType(
     return result;
   }
   // Without the caller's items, its own types cannot be told from std's: sized generically.
-  return found.futureOf(result, index ? portableArguments(bound, fn.generics, index) : undefined);
+  const args = index ? portableArguments(bound, fn.generics, index) : undefined;
+  return found.futureOf(result, args, index?.globImports);
 }

@@ -22,14 +22,15 @@ export interface ForeignFn {
    * For an async fn: its future, awaited as yielding `output` (its declared result, generics
    * bound), sized by the engine in its own crate (`futureLayout`); its label names crate and fn.
    * `args`: the caller's type arguments its crate can read (`portableArguments`), for which a
-   * generic fn's future is sized as that instance.
+   * generic fn's future is sized as that instance; `globs`: the caller's glob imports, which
+   * bare names of other crates' types in them are read through.
    */
-  futureOf(output: Ty, args?: ReadonlyMap<string, Ty>): Ty;
+  futureOf(output: Ty, args?: ReadonlyMap<string, Ty>, globs?: readonly string[][]): Ty;
 }
 import { DependencyGraph, DependencyPackage } from './dependencySources';
 import { DependencyFutures, FutureBudget } from './dependencyFutures';
 import type { CrateAnalyzer } from './packageFutures';
-import { readAsStd } from './instanceArguments';
+import { readInDependency } from './instanceArguments';
 
 /** Ids of dependencies' async fn futures start with this (no future of the analysed crate's). */
 const DEPENDENCY_FUTURE = 'dependency-future:';
@@ -513,16 +514,36 @@ export class DependencyTypes {
     );
   }
 
+  /**
+   * The caller's type arguments as package `pkg` reads them, by name, each with the caller's
+   * own form (for labels); the ones it cannot read are left out.
+   */
+  private instanceArguments(
+    pkg: string,
+    args: ReadonlyMap<string, Ty> | undefined,
+    globs: readonly string[][],
+  ): [name: string, read: Ty, written: Ty][] {
+    const root = `${pkg}${SCOPE_SEPARATOR}`;
+    const resolve = (segments: string[]) => this.foreignType(segments, undefined, globs);
+    const read: [string, Ty, Ty][] = [];
+    for (const [name, written] of [...(args ?? [])].sort(([a], [b]) => a.localeCompare(b))) {
+      const ty = readInDependency(written, root, resolve);
+      if (ty !== null) {
+        read.push([name, ty, written]);
+      }
+    }
+    return read;
+  }
+
   private foreignFnOf(pkg: string, scope: string, fn: DependencyFn): ForeignFn {
     const label = `${this.graph.package(pkg)?.label ?? pkg} ${fn.path}`;
     return {
       fn,
       scope,
-      futureOf: (output, args) => {
-        const named = [...(args ?? [])].sort(([a], [b]) => a.localeCompare(b));
-        const shown = named.length > 0 ? `<${named.map(([, t]) => showTy(t)).join(', ')}>` : '';
-        const root = `${pkg}${SCOPE_SEPARATOR}`;
-        const subst = named.map(([name, t]): [string, Ty] => [name, readAsStd(t, root)]);
+      futureOf: (output, args, globs) => {
+        const named = this.instanceArguments(pkg, args, globs ?? []);
+        const shown = named.length > 0 ? `<${named.map(([, , t]) => showTy(t)).join(', ')}>` : '';
+        const subst = named.map(([name, t]): [string, Ty] => [name, t]);
         const instance = subst.length > 0 ? JSON.stringify(subst) : '';
         const id = `${DEPENDENCY_FUTURE}${pkg}::${fn.path}${instance}->${JSON.stringify(output)}`;
         const futureLabel = `{async fn body of ${label}${shown}()}`;

@@ -7,6 +7,7 @@
  * stays generic, and the future a lower bound, as without the instance.
  */
 import type { ItemIndex } from '../items/items';
+import type { ForeignType } from '../types/layout';
 import { STD_ROOTS, Ty } from '../types/types';
 
 /** The known arguments of `generics` that mean the same in the fn's own crate, by name. */
@@ -54,8 +55,9 @@ function isPortableAdt(ty: Ty & { k: 'adt' }, index: ItemIndex): boolean {
     return true;
   }
   if (ty.origin !== undefined) {
-    // The caller's `crate::` path, or another crate's not resolved to a scope here.
-    return false;
+    // Another crate's path is resolved in the graph (`readInDependency`); the caller's
+    // `crate::` path cannot be named there.
+    return ty.origin === 'dependency';
   }
   if (STD_ROOTS.has(ty.segments[0])) {
     return true;
@@ -68,29 +70,65 @@ function isPortableAdt(ty: Ty & { k: 'adt' }, index: ItemIndex): boolean {
   return !(name === 'Result' && ty.segments.length === 1 && ty.args.length === 1);
 }
 
+/** What a caller's path through another crate leads to, read from the caller's crate root. */
+export type ResolveCallerPath = (segments: string[]) => ForeignType | null;
+
 /**
  * A portable argument as the dependency reads it: std's paths spelled from `std`, resolved in
- * `rootScope` (the dependency's root module), so its own types of the same names never answer.
+ * `rootScope` (the dependency's root module), so its own types of the same names never answer;
+ * a caller's path into another crate resolved to the type it names there. Null when a path leads
+ * to no type.
  */
-export function readAsStd(ty: Ty, rootScope: string): Ty {
+export function readInDependency(
+  ty: Ty,
+  rootScope: string,
+  resolve: ResolveCallerPath,
+): Ty | null {
+  const inner = (t: Ty) => readInDependency(t, rootScope, resolve);
   switch (ty.k) {
     case 'ref':
-    case 'ptr':
-      return { ...ty, inner: readAsStd(ty.inner, rootScope) };
-    case 'tuple':
-      return { ...ty, elems: ty.elems.map((e) => readAsStd(e, rootScope)) };
+    case 'ptr': {
+      const read = inner(ty.inner);
+      return read && { ...ty, inner: read };
+    }
+    case 'tuple': {
+      const elems = ty.elems.map(inner);
+      return elems.every((e) => e !== null) ? { ...ty, elems: elems as Ty[] } : null;
+    }
     case 'array':
-    case 'slice':
-      return { ...ty, elem: readAsStd(ty.elem, rootScope) };
+    case 'slice': {
+      const elem = inner(ty.elem);
+      return elem && { ...ty, elem };
+    }
     case 'adt': {
-      const args = ty.args.map((a) => readAsStd(a, rootScope));
-      if (ty.scope !== undefined) {
-        return { ...ty, args };
-      }
-      const segments = STD_ROOTS.has(ty.segments[0]) ? ty.segments : ['std', ...ty.segments];
-      return { ...ty, segments, args, scope: rootScope };
+      const args = ty.args.map(inner);
+      return args.every((a) => a !== null) ? readAdt(ty, args as Ty[], rootScope, resolve) : null;
     }
     default:
       return ty;
   }
+}
+
+function readAdt(
+  ty: Ty & { k: 'adt' },
+  args: Ty[],
+  rootScope: string,
+  resolve: ResolveCallerPath,
+): Ty | null {
+  if (ty.scope !== undefined) {
+    return { ...ty, args };
+  }
+  if (ty.origin === 'dependency') {
+    const found = resolve(ty.segments);
+    if (found?.kind === 'type') {
+      return { k: 'adt', segments: [found.type.name], args, origin: 'dependency', scope: found.scope };
+    }
+    if (found?.kind !== 'std') {
+      return null;
+    }
+    const segments = STD_ROOTS.has(found.segments[0]) ? found.segments : ['std', ...found.segments];
+    return { k: 'adt', segments, args, scope: rootScope };
+  }
+  const segments = STD_ROOTS.has(ty.segments[0]) ? ty.segments : ['std', ...ty.segments];
+  return { ...ty, segments, args, scope: rootScope };
 }
