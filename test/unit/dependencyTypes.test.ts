@@ -307,6 +307,12 @@ describe("dependencies' async fn futures, sized from their sources", function ()
         pair_of_known: 192,
         wrapped: 176,
         twice: 16,
+        // gendep's generic fns awaiting its own with their parameters: composed per instance.
+        nested_outer: 204,
+        nested_outer_string: 120,
+        nested_by_ref: 240,
+        nested_paired: 260,
+        nested_method: 216,
       },
       'the sizes rustc prints (compared with a build below when cargo is installed)',
     );

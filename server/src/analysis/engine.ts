@@ -105,6 +105,12 @@ function nameSpanOf(entry: { kind: string; node: SyntaxNode }) {
 /** Parents climbed before asking a per-tree range index instead (see enclosingFunction). */
 const CLIMB_BUDGET = 24;
 
+/**
+ * Instances of instances (`outer<Vec<T>>` calling itself with `Vec<Vec<T>>`) are not composed
+ * past ids this long: their callee stays as sized for the known arguments.
+ */
+const MAX_INSTANCE_ID = 400;
+
 /** How many nested futures may be walked one inside another's walk (each adds stack frames). */
 const MAX_NESTED_FUTURE_CHAIN = 64;
 
@@ -1459,7 +1465,9 @@ class FileAnalysis {
    * but sized per instantiation, so callers get the exact size rustc gives that instantiation.
    */
   private instanceType(e: FutureEntry, subst: Map<string, Ty>): Ty {
-    const relevant = relevantSubst(e.fn, subst);
+    // Arguments written with the caller's own parameters (`inner(t)` in `outer<T>`) are kept:
+    // an instance of the caller sizes the callee for its own arguments (`instantiated`).
+    const relevant = new Map([...relevantSubst(e.fn, subst), ...parametricSubst(e.fn, subst)]);
     if (relevant.size === 0) {
       return this.futureType(e);
     }
@@ -1498,6 +1506,41 @@ class FileAnalysis {
       }
     }
     return reports;
+  }
+
+  /**
+   * A type of a generic fn's walk, in its instance for `subst`: the futures of generic callees
+   * it called with its own parameters become their instances for the known arguments.
+   */
+  private instantiated(ty: Ty, subst: Map<string, Ty>): Ty {
+    if (subst.size === 0) {
+      return ty;
+    }
+    const inner = (t: Ty) => this.instantiated(t, subst);
+    switch (ty.k) {
+      case 'future': {
+        const instance = this.instances.get(ty.id);
+        if (!instance || !isParametric(instance.subst) || ty.id.length > MAX_INSTANCE_ID) {
+          return ty;
+        }
+        const composed = new Map(
+          [...instance.subst].map(([name, arg]): [string, Ty] => [name, substitute(arg, subst)]),
+        );
+        return this.instanceType(instance.entry, composed);
+      }
+      case 'adt':
+        return { ...ty, args: ty.args.map(inner) };
+      case 'tuple':
+        return { ...ty, elems: ty.elems.map(inner) };
+      case 'array':
+      case 'slice':
+        return { ...ty, elem: inner(ty.elem) };
+      case 'ref':
+      case 'ptr':
+        return { ...ty, inner: inner(ty.inner) };
+      default:
+        return ty;
+    }
   }
 
   private walkerFor(
@@ -1673,6 +1716,12 @@ class FileAnalysis {
 
   private futureLayoutUncached(id: string): Layout | null {
     const instance = this.instances.get(id);
+    if (instance && isParametric(instance.subst)) {
+      // Outside an instance of its caller, the caller's parameters are not known: sized for the
+      // known arguments only, as the generic fn when there are none.
+      const known = this.instanceType(instance.entry, relevantSubst(instance.entry.fn, instance.subst));
+      return known.k === 'future' ? this.futureLayout(known.id) : null;
+    }
     if (instance) {
       this.walkOwnerOf(instance.entry.id);
       if (instance.inProgress || !instance.entry.body) {
@@ -1762,7 +1811,7 @@ class FileAnalysis {
     }
     const precision: Precision = { exact: true, unknown: new Set(), sources: new Set() };
     const sizeOf = (ty: Ty) => {
-      const l = this.sizeLayouts.layout(substitute(ty, subst));
+      const l = this.sizeLayouts.layout(this.instantiated(substitute(ty, subst), subst));
       l.sources?.forEach((s) => precision.sources.add(s));
       if (!l.exact) {
         precision.exact = false;
@@ -1990,6 +2039,51 @@ class FileAnalysis {
       t = fieldOf(this.index, t, field);
     }
     return t;
+  }
+}
+
+/**
+ * The type arguments of a call known but for the caller's own parameters (`Vec<T>` passed in
+ * `outer<T>`): its instance is known once the caller's is.
+ */
+function parametricSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<string, Ty> {
+  return new Map(
+    [...subst].filter(
+      ([k, v]) => (fn?.generics.includes(k.split('::')[0]) ?? false) && knownButParams(v) === 'params',
+    ),
+  );
+}
+
+function isParametric(subst: Map<string, Ty>): boolean {
+  return [...subst.values()].some((v) => knownButParams(v) === 'params');
+}
+
+/** Whether a type is known, known but for type parameters, or not known. */
+function knownButParams(ty: Ty): 'known' | 'params' | 'unknown' {
+  const worst = (parts: Ty[]) =>
+    parts.map(knownButParams).reduce<'known' | 'params' | 'unknown'>(
+      (a, b) => (a === 'unknown' || b === 'unknown' ? 'unknown' : a === 'params' ? a : b),
+      'known',
+    );
+  switch (ty.k) {
+    case 'param':
+      return 'params';
+    case 'unknown':
+    case 'asyncClosure':
+      return 'unknown';
+    case 'adt':
+      return worst(ty.args);
+    case 'tuple':
+      return worst(ty.elems);
+    case 'array':
+      return ty.len === null ? 'unknown' : worst([ty.elem]);
+    case 'slice':
+      return worst([ty.elem]);
+    case 'ref':
+    case 'ptr':
+      return worst([ty.inner]);
+    default:
+      return 'known';
   }
 }
 
