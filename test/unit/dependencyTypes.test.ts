@@ -282,48 +282,6 @@ describe("dependencies' async fn futures, sized from their sources", function ()
     compareWithRustc(sized, []);
   });
 
-  it("sizes a dependency's generic async fn per instantiation, as rustc does", () => {
-    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
-    const loaded = loader.loadDependencies(GENERIC, undefined, { env: { CARGO_HOME: home } });
-    assert.ok(loaded, 'a crate graph');
-    const text = fs.readFileSync(path.join(GENERIC, 'src', 'lib.rs'), 'utf8');
-    const all = analyze(text, loaded.graph).filter((f) => f.name !== 'tick');
-    const bounds = all.filter((f) => f.name === 'hold_local');
-    const exact = all.filter((f) => f.name !== 'hold_local');
-    for (const f of exact) {
-      assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
-    }
-    assert.deepStrictEqual(
-      Object.fromEntries(exact.map((f) => [f.name, f.size])),
-      {
-        hold_array: 203,
-        hold_string: 64,
-        hold_str_and_port: 64,
-        hold_frame: 128,
-        hold_packet: 120,
-        hold_written_packet: 120,
-        // std's `Duration` (16 B), not gendep's type of that name (40 B).
-        hold_std_duration: 48,
-        pair_of_known: 192,
-        wrapped: 176,
-        twice: 16,
-        // gendep's generic fns awaiting its own with their parameters: composed per instance.
-        nested_outer: 204,
-        nested_outer_string: 120,
-        nested_by_ref: 240,
-        nested_paired: 260,
-        nested_method: 216,
-      },
-      'the sizes rustc prints (compared with a build below when cargo is installed)',
-    );
-    assert.deepStrictEqual(named(all, 'hold_packet').sources, ['gendep 0.3.0', 'leaf 1.1.0']);
-    // The app's own struct cannot be named in gendep: its `T` stays generic.
-    const local = named(all, 'hold_local');
-    assert.ok(!local.exact);
-    assert.deepStrictEqual(local.unknown, ['{async fn body of gendep 0.3.0 hold()}: T']);
-    compareWithRustc(exact, bounds, GENERIC);
-  });
-
   it("keeps each package's futures as plain JSON data, by fn path (packageFutures)", () => {
     const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
     const loaded = loader.loadDependencies(SIZED, undefined, { env: { CARGO_HOME: home } });
@@ -381,5 +339,58 @@ describe("dependencies' async fn futures, sized from their sources", function ()
       );
       assert.ok(types.futuresCut, 'the cut is known (a cache may compute it again)');
     }
+  });
+});
+
+describe("dependencies' generic async fns, sized per instantiation", function () {
+  this.timeout(300_000);
+
+  before(async () => {
+    await engine.initAnalysis();
+    tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-deps-'));
+  });
+
+  after(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
+
+  it("sizes a dependency's generic async fn per instantiation, as rustc does", () => {
+    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
+    const loaded = loader.loadDependencies(GENERIC, undefined, { env: { CARGO_HOME: home } });
+    assert.ok(loaded, 'a crate graph');
+    const text = fs.readFileSync(path.join(GENERIC, 'src', 'lib.rs'), 'utf8');
+    const all = analyze(text, loaded.graph).filter((f) => f.name !== 'tick');
+    const bounds = all.filter((f) => f.name === 'hold_local');
+    const exact = all.filter((f) => f.name !== 'hold_local');
+    for (const f of exact) {
+      assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
+    }
+    assert.deepStrictEqual(
+      Object.fromEntries(exact.map((f) => [f.name, f.size])),
+      {
+        hold_array: 203,
+        hold_string: 64,
+        hold_str_and_port: 64,
+        hold_frame: 128,
+        hold_packet: 120,
+        hold_written_packet: 120,
+        // std's `Duration` (16 B), not gendep's type of that name (40 B).
+        hold_std_duration: 48,
+        pair_of_known: 192,
+        wrapped: 176,
+        twice: 16,
+        // gendep's generic fns awaiting its own with their parameters: composed per instance.
+        nested_outer: 204,
+        nested_outer_string: 120,
+        nested_by_ref: 240,
+        nested_paired: 260,
+        nested_method: 216,
+      },
+      'the sizes rustc prints (compared with a build below when cargo is installed)',
+    );
+    assert.deepStrictEqual(named(all, 'hold_packet').sources, ['gendep 0.3.0', 'leaf 1.1.0']);
+    // The app's own struct cannot be named in gendep: its `T` stays generic.
+    const local = named(all, 'hold_local');
+    assert.ok(!local.exact);
+    assert.deepStrictEqual(local.unknown, ['{async fn body of gendep 0.3.0 hold()}: T']);
+    compareWithRustc(exact, bounds, GENERIC);
   });
 });

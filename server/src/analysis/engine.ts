@@ -1719,7 +1719,8 @@ class FileAnalysis {
     if (instance && isParametric(instance.subst)) {
       // Outside an instance of its caller, the caller's parameters are not known: sized for the
       // known arguments only, as the generic fn when there are none.
-      const known = this.instanceType(instance.entry, relevantSubst(instance.entry.fn, instance.subst));
+      const knownArgs = relevantSubst(instance.entry.fn, instance.subst);
+      const known = this.instanceType(instance.entry, knownArgs);
       return known.k === 'future' ? this.futureLayout(known.id) : null;
     }
     if (instance) {
@@ -2049,7 +2050,8 @@ class FileAnalysis {
 function parametricSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<string, Ty> {
   return new Map(
     [...subst].filter(
-      ([k, v]) => (fn?.generics.includes(k.split('::')[0]) ?? false) && knownButParams(v) === 'params',
+      ([k, v]) =>
+        (fn?.generics.includes(k.split('::')[0]) ?? false) && knownButParams(v) === 'params',
     ),
   );
 }

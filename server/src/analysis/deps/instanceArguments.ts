@@ -79,11 +79,7 @@ export type ResolveCallerPath = (segments: string[]) => ForeignType | null;
  * a caller's path into another crate resolved to the type it names there. Null when a path leads
  * to no type.
  */
-export function readInDependency(
-  ty: Ty,
-  rootScope: string,
-  resolve: ResolveCallerPath,
-): Ty | null {
+export function readInDependency(ty: Ty, rootScope: string, resolve: ResolveCallerPath): Ty | null {
   const inner = (t: Ty) => readInDependency(t, rootScope, resolve);
   switch (ty.k) {
     case 'ref':
@@ -121,7 +117,8 @@ function readAdt(
   if (ty.origin === 'dependency') {
     const found = resolve(ty.segments);
     if (found?.kind === 'type') {
-      return { k: 'adt', segments: [found.type.name], args, origin: 'dependency', scope: found.scope };
+      const scope = found.scope;
+      return { k: 'adt', segments: [found.type.name], args, origin: 'dependency', scope };
     }
     if (found?.kind !== 'std') {
       return null;

@@ -359,7 +359,9 @@ export function bindGenerics(
     actual.k === 'adt' &&
     declared.segments[declared.segments.length - 1] === actual.segments[actual.segments.length - 1]
   ) {
-    declared.args.forEach((d, i) => actual.args[i] && bindGenerics(d, actual.args[i], map, params));
+    declared.args.forEach(
+      (d, i) => actual.args[i] && bindGenerics(d, actual.args[i], map, params),
+    );
   } else if (
     (declared.k === 'ref' || declared.k === 'ptr') &&
     (actual.k === 'ref' || actual.k === 'ptr')
@@ -368,7 +370,9 @@ export function bindGenerics(
   } else if (declared.k === 'ref' && actual.k !== 'ref') {
     bindGenerics(declared.inner, actual, map, params);
   } else if (declared.k === 'tuple' && actual.k === 'tuple') {
-    declared.elems.forEach((d, i) => actual.elems[i] && bindGenerics(d, actual.elems[i], map, params));
+    declared.elems.forEach(
+      (d, i) => actual.elems[i] && bindGenerics(d, actual.elems[i], map, params),
+    );
   } else if (
     (declared.k === 'array' || declared.k === 'slice') &&
     (actual.k === 'array' || actual.k === 'slice')
