@@ -1757,7 +1757,8 @@ class FileAnalysis {
         return summary.layout ?? null;
       }
       // A dependency's async fn: sized by this same engine, in its own crate.
-      return this.options.dependencies?.futureLayout(id, analyzeCrate) ?? null;
+      const callerLayout = (ty: Ty) => this.sizeLayouts.layout(ty);
+      return this.options.dependencies?.futureLayout(id, analyzeCrate, callerLayout) ?? null;
     }
     if (found.entry.inProgress) {
       return null;

@@ -9,7 +9,7 @@ import { inScope } from '../types/layout';
 import { PRELUDE_TYPES, STD_ROOTS, Ty, UNKNOWN, hasUnknown, substitute } from '../types/types';
 import type { DependencyFn } from './crateModules';
 import type { ForeignFn } from './dependencyTypes';
-import { portableArguments } from './instanceArguments';
+import { instanceArgs } from './instanceArguments';
 
 export interface DependencyCall {
   /** The path as written (`tokio::time::sleep`, or `sleep` after a `use`). */
@@ -49,7 +49,7 @@ export function dependencyCallType(
   if (!fn.isAsync) {
     return result;
   }
-  return found.futureOf(result, portableArguments(bound, fn.generics, index), index.globImports);
+  return found.futureOf(result, instanceArgs(bound, fn.generics, index));
 }
 
 /**
@@ -146,6 +146,5 @@ export function dependencyMethodType(
     return result;
   }
   // Without the caller's items, its own types cannot be told from std's: sized generically.
-  const args = index ? portableArguments(bound, fn.generics, index) : undefined;
-  return found.futureOf(result, args, index?.globImports);
+  return found.futureOf(result, index ? instanceArgs(bound, fn.generics, index) : undefined);
 }

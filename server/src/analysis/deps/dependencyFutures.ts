@@ -7,6 +7,7 @@
 import type { Layout } from '../types/layout';
 import type { DependencyGraph, DependencyPackage } from './dependencySources';
 import type { Ty } from '../types/types';
+import { byItsLayout } from './instanceArguments';
 import {
   CrateAnalyzer,
   FutureSize,
@@ -87,6 +88,8 @@ export interface AwaitedFuture {
   label: string;
   /** The caller's type arguments, read in the fn's crate: the instance of a generic fn. */
   subst: [string, Ty][];
+  /** The caller's type arguments the fn's crate cannot name, given by layout when sized. */
+  byLayout: [string, Ty][];
 }
 
 /** `D`: the dependencies' types a package's own analysis reads (`DependencyTypes`). */
@@ -115,11 +118,12 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
    * The layout of a dependency's future (an id `note` was given); null for any other. A future
    * that cannot be sized is a lower bound whose reason names its crate and fn.
    */
-  layout(id: string, analyze: CrateAnalyzer<D>): Layout | null {
-    const awaited = this.awaited.get(id);
-    if (!awaited) {
+  layout(id: string, analyze: CrateAnalyzer<D>, callerLayout?: (ty: Ty) => Layout): Layout | null {
+    const noted = this.awaited.get(id);
+    if (!noted) {
       return null;
     }
+    const awaited = withLayouts(noted, callerLayout);
     // An instance that could not be sized is the generic fn's future: a lower bound of it.
     const found =
       (awaited.subst.length > 0 ? this.instanceOf(awaited, analyze) : null) ??
@@ -192,7 +196,7 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
     const packageId = packageKey(pkg);
     const key = instanceKey(packageId, awaited);
     if (!sizedInstances.has(key)) {
-      this.sizeInstances(pkg, packageId, analyze);
+      this.sizeInstances(pkg, packageId, analyze, awaited);
     }
     const found = sizedInstances.get(key);
     return typeof found === 'object' ? found : null;
@@ -202,6 +206,7 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
     pkg: DependencyPackage,
     packageId: string,
     analyze: CrateAnalyzer<D>,
+    asked: AwaitedFuture,
   ): void {
     const batch = `${packageId}|instances`;
     if (this.budgetLeft(batch) !== null) {
@@ -210,7 +215,10 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
       return;
     }
     const requests = new Map<string, { path: string; subst: [string, Ty][] }>();
-    for (const awaited of this.awaited.values()) {
+    // The others this analysis made whose arguments are all named (the layouts are the
+    // caller's to give when each is sized).
+    const named = [...this.awaited.values()].filter((a) => a.byLayout.length === 0);
+    for (const awaited of [asked, ...named]) {
       const key = instanceKey(packageId, awaited);
       if (awaited.pkg === pkg.id && awaited.subst.length > 0 && !sizedInstances.has(key)) {
         requests.set(key, { path: awaited.path, subst: awaited.subst });
@@ -264,6 +272,22 @@ function sizeIn(sized: PackageFutures, path: string): PackageFutures['futures'][
 function lowerBound(reason: string): Layout {
   const unknown = [reason];
   return { size: 0, align: 1, exact: false, unknown, drop: true, copy: false, niche: null };
+}
+
+/**
+ * The future with the caller's types its crate cannot name given by their layout (those the
+ * caller cannot lay out exactly stay generic).
+ */
+function withLayouts(awaited: AwaitedFuture, callerLayout?: (ty: Ty) => Layout): AwaitedFuture {
+  if (awaited.byLayout.length === 0 || !callerLayout) {
+    return awaited;
+  }
+  const given = awaited.byLayout.flatMap(([name, ty]): [string, Ty][] => {
+    const read = byItsLayout(ty, callerLayout(ty));
+    return read ? [[name, read]] : [];
+  });
+  const subst = [...awaited.subst, ...given].sort(([a], [b]) => a.localeCompare(b));
+  return { ...awaited, subst };
 }
 
 /** An instance by its package (`packageKey`), fn and type arguments. */

@@ -21,16 +21,15 @@ export interface ForeignFn {
   /**
    * For an async fn: its future, awaited as yielding `output` (its declared result, generics
    * bound), sized by the engine in its own crate (`futureLayout`); its label names crate and fn.
-   * `args`: the caller's type arguments its crate can read (`portableArguments`), for which a
-   * generic fn's future is sized as that instance; `globs`: the caller's glob imports, which
-   * bare names of other crates' types in them are read through.
+   * `args`: the caller's known type arguments (`instanceArgs`), for which a generic fn's future
+   * is sized as that instance.
    */
-  futureOf(output: Ty, args?: ReadonlyMap<string, Ty>, globs?: readonly string[][]): Ty;
+  futureOf(output: Ty, args?: InstanceArgs): Ty;
 }
 import { DependencyGraph, DependencyPackage } from './dependencySources';
 import { DependencyFutures, FutureBudget } from './dependencyFutures';
 import type { CrateAnalyzer } from './packageFutures';
-import { readInDependency } from './instanceArguments';
+import { InstanceArgs, layoutArgument, readInDependency } from './instanceArguments';
 
 /** Ids of dependencies' async fn futures start with this (no future of the analysed crate's). */
 const DEPENDENCY_FUTURE = 'dependency-future:';
@@ -108,8 +107,15 @@ export class DependencyTypes {
    * The layout of a dependency's async fn future (made by `futureOf`), sized by `analyze` (the
    * engine's `analyzeCrate`) in the dependency's own crate; null for any other future.
    */
-  futureLayout(futureId: string, analyze: CrateAnalyzer<DependencyTypes>): Layout | null {
-    return futureId.startsWith(DEPENDENCY_FUTURE) ? this.futures.layout(futureId, analyze) : null;
+  futureLayout(
+    futureId: string,
+    analyze: CrateAnalyzer<DependencyTypes>,
+    callerLayout?: (ty: Ty) => Layout,
+  ): Layout | null {
+    if (futureId.startsWith(DEPENDENCY_FUTURE)) {
+      return this.futures.layout(futureId, analyze, callerLayout);
+    }
+    return layoutArgument(futureId);
   }
 
   /** Whether `name` is an extern crate of the analysed crate. */
@@ -520,13 +526,12 @@ export class DependencyTypes {
    */
   private instanceArguments(
     pkg: string,
-    args: ReadonlyMap<string, Ty> | undefined,
-    globs: readonly string[][],
+    args: InstanceArgs | undefined,
   ): [name: string, read: Ty, written: Ty][] {
     const root = `${pkg}${SCOPE_SEPARATOR}`;
-    const resolve = (segments: string[]) => this.foreignType(segments, undefined, globs);
+    const resolve = (segments: string[]) => this.foreignType(segments, undefined, args?.globs);
     const read: [string, Ty, Ty][] = [];
-    for (const [name, written] of [...(args ?? [])].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [name, written] of [...(args?.named ?? [])]) {
       const ty = readInDependency(written, root, resolve);
       if (ty !== null) {
         read.push([name, ty, written]);
@@ -540,15 +545,19 @@ export class DependencyTypes {
     return {
       fn,
       scope,
-      futureOf: (output, args, globs) => {
-        const named = this.instanceArguments(pkg, args, globs ?? []);
-        const shown = named.length > 0 ? `<${named.map(([, , t]) => showTy(t)).join(', ')}>` : '';
+      futureOf: (output, args) => {
+        const named = this.instanceArguments(pkg, args);
+        const byLayout = [...(args?.byLayout ?? [])].sort(([a], [b]) => a.localeCompare(b));
+        const written = [...named, ...byLayout.map(([name, t]): [string, Ty, Ty] => [name, t, t])];
+        written.sort(([a], [b]) => a.localeCompare(b));
+        const shown =
+          written.length > 0 ? `<${written.map(([, , t]) => showTy(t)).join(', ')}>` : '';
         const subst = named.map(([name, t]): [string, Ty] => [name, t]);
-        const instance = subst.length > 0 ? JSON.stringify(subst) : '';
+        const instance = written.length > 0 ? JSON.stringify([subst, byLayout]) : '';
         const id = `${DEPENDENCY_FUTURE}${pkg}::${fn.path}${instance}->${JSON.stringify(output)}`;
         const futureLabel = `{async fn body of ${label}${shown}()}`;
         this.asyncOutputs.set(id, output);
-        this.futures.note(id, { pkg, path: fn.path, label: futureLabel, subst });
+        this.futures.note(id, { pkg, path: fn.path, label: futureLabel, subst, byLayout });
         return { k: 'future', id, label: futureLabel };
       },
     };

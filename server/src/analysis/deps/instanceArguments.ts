@@ -7,22 +7,63 @@
  * stays generic, and the future a lower bound, as without the instance.
  */
 import type { ItemIndex } from '../items/items';
-import type { ForeignType } from '../types/layout';
-import { STD_ROOTS, Ty } from '../types/types';
+import type { ForeignType, Layout } from '../types/layout';
+import { STD_ROOTS, Ty, showTy } from '../types/types';
 
-/** The known arguments of `generics` that mean the same in the fn's own crate, by name. */
-export function portableArguments(
+/**
+ * A call's type arguments for a dependency's generic fn: `named`, the ones its crate can name;
+ * `byLayout`, known ones it cannot (the caller's own struct, one of its futures), which it can
+ * only be given as their layout, computed by the caller when the future is sized.
+ */
+export interface InstanceArgs {
+  named: Map<string, Ty>;
+  byLayout: Map<string, Ty>;
+  /** The caller's glob imports, which bare names of other crates' types are read through. */
+  globs: readonly string[][];
+}
+
+/** The known arguments of `generics`, by name: named where the fn's crate can, else by layout. */
+export function instanceArgs(
   bound: ReadonlyMap<string, Ty>,
   generics: readonly string[],
   index: ItemIndex,
-): Map<string, Ty> {
-  const portable = new Map<string, Ty>();
+): InstanceArgs {
+  const args: InstanceArgs = { named: new Map(), byLayout: new Map(), globs: index.globImports };
   for (const [name, ty] of bound) {
-    if (generics.includes(name) && isPortable(ty, index)) {
-      portable.set(name, ty);
+    if (!generics.includes(name)) {
+      continue;
+    }
+    if (isPortable(ty, index)) {
+      args.named.set(name, ty);
+    } else if (isKnown(ty)) {
+      args.byLayout.set(name, ty);
     }
   }
-  return portable;
+  return args;
+}
+
+/** Whether the caller can lay the type out, whatever it names (no parameter, nothing unknown). */
+function isKnown(ty: Ty): boolean {
+  switch (ty.k) {
+    case 'param':
+    case 'unknown':
+    case 'asyncClosure':
+    case 'dyn':
+      return false;
+    case 'ref':
+    case 'ptr':
+      return isKnown(ty.inner);
+    case 'tuple':
+      return ty.elems.every(isKnown);
+    case 'array':
+      return ty.len !== null && isKnown(ty.elem);
+    case 'slice':
+      return isKnown(ty.elem);
+    case 'adt':
+      return ty.args.every(isKnown);
+    default:
+      return true;
+  }
 }
 
 function isPortable(ty: Ty, index: ItemIndex): boolean {
@@ -128,4 +169,30 @@ function readAdt(
   }
   const segments = STD_ROOTS.has(ty.segments[0]) ? ty.segments : ['std', ...ty.segments];
   return { ...ty, segments, args, scope: rootScope };
+}
+
+/** Ids of the types a caller's analysis gives a dependency by their layout (`byLayout`). */
+const LAYOUT_ARGUMENT = 'dependency-argument-layout:';
+
+/**
+ * A caller's type as a dependency reads it: a value of its layout, with drop glue if it has
+ * any; null when that is not all its layout says (a lower bound, a niche an enclosing enum
+ * could use).
+ */
+export function byItsLayout(written: Ty, layout: Layout): Ty | null {
+  if (!layout.exact || layout.niche !== null) {
+    return null;
+  }
+  const id = `${LAYOUT_ARGUMENT}${layout.size}:${layout.align}:${layout.drop ? 1 : 0}`;
+  // Typed as a future: a layout the analysis reads by id, without a path to resolve.
+  return { k: 'future', id, label: showTy(written) };
+}
+
+/** The layout a `byItsLayout` id stands for; null for any other id. */
+export function layoutArgument(id: string): Layout | null {
+  if (!id.startsWith(LAYOUT_ARGUMENT)) {
+    return null;
+  }
+  const [size, align, drop] = id.slice(LAYOUT_ARGUMENT.length).split(':').map(Number);
+  return { size, align, exact: true, unknown: [], drop: drop === 1, copy: false, niche: null };
 }
