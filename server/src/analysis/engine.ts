@@ -63,6 +63,7 @@ import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { DeclaringFile, gatedOutFiles, moduleDeclarations } from './syntax/gatedModules';
 import { plural } from './words';
 import { DependencyTypes } from './deps/dependencyTypes';
+import type { InstanceRequest } from './deps/packageFutures';
 import {
   FileOutcome,
   FileSummary,
@@ -104,6 +105,12 @@ function nameSpanOf(entry: { kind: string; node: SyntaxNode }) {
 
 /** Parents climbed before asking a per-tree range index instead (see enclosingFunction). */
 const CLIMB_BUDGET = 24;
+
+/**
+ * Instances of instances (`outer<Vec<T>>` calling itself with `Vec<Vec<T>>`) are not composed
+ * past ids this long: their callee stays as sized for the known arguments.
+ */
+const MAX_INSTANCE_ID = 400;
 
 /** How many nested futures may be walked one inside another's walk (each adds stack frames). */
 const MAX_NESTED_FUTURE_CHAIN = 64;
@@ -306,6 +313,11 @@ export interface CrateAnalysisOptions extends Omit<AnalysisOptions, 'file'> {
    * Default: every file.
    */
   reportFiles?: ReadonlySet<string>;
+  /**
+   * Generic async fns to size for given type arguments too (a dependency's fns, as its callers
+   * instantiate them): each request's `report` is set when exactly one fn has its path.
+   */
+  instances?: InstanceRequest[];
 }
 
 /**
@@ -419,6 +431,7 @@ function analyzeCrateFiles(round: CrateRound, options: CrateAnalysisOptions): Cr
       round.files.map((f) => f.modulePath),
     );
     const failed = walkCrateFiles(lives, reported);
+    sizeRequestedInstances(options.instances, lives);
     const outcomes: (FileOutcome | null)[] = round.files.map(() => null);
     for (const live of lives.filter(reported)) {
       outcomes[live.position] = outcomeOf(live, failed.get(live));
@@ -464,6 +477,25 @@ function walkCrateFiles(
   // A reported file another one needed was walked on demand already (see `walkOnDemand`).
   guarded((a) => a.hasWalked || a.walk(), reported);
   return failed;
+}
+
+/** Sizes the instances a caller asked for (`CrateAnalysisOptions.instances`), each on its own. */
+function sizeRequestedInstances(requests: InstanceRequest[] | undefined, lives: LiveFile[]): void {
+  for (const request of requests ?? []) {
+    const subst = new Map(request.subst);
+    try {
+      const reports = lives.flatMap((l) => l.analysis?.instanceReports(request.path, subst) ?? []);
+      // Two fns of one path (per cfg, per impl): which one the caller meant is not known here.
+      if (reports.length === 1) {
+        request.report = reports[0];
+      }
+    } catch (e) {
+      if (e instanceof NeedsFile) {
+        throw e;
+      }
+      noteRuntimeFailure(e);
+    }
+  }
 }
 
 /** What a walked file found: its report, and its summary for later rounds. */
@@ -1463,7 +1495,9 @@ class FileAnalysis {
    * but sized per instantiation, so callers get the exact size rustc gives that instantiation.
    */
   private instanceType(e: FutureEntry, subst: Map<string, Ty>): Ty {
-    const relevant = relevantSubst(e.fn, subst);
+    // Arguments written with the caller's own parameters (`inner(t)` in `outer<T>`) are kept:
+    // an instance of the caller sizes the callee for its own arguments (`instantiated`).
+    const relevant = new Map([...relevantSubst(e.fn, subst), ...parametricSubst(e.fn, subst)]);
     if (relevant.size === 0) {
       return this.futureType(e);
     }
@@ -1476,6 +1510,67 @@ class FileAnalysis {
     }
     this.walkUnits?.recordInstance([id, e.id, [...relevant]]);
     return { k: 'future', id, label: `{async fn body of ${e.fn!.path}<${args.join(', ')}>()}` };
+  }
+
+  /**
+   * The reports of this file's async fns of that path for those type arguments (a caller's
+   * instance of a generic fn), sized from the fn's generic walk as callers in the crate get them.
+   */
+  instanceReports(path: string, subst: Map<string, Ty>): FutureReport[] {
+    const reports: FutureReport[] = [];
+    for (const e of this.order) {
+      if (e.kind !== 'fn' || e.fn?.path !== path) {
+        continue;
+      }
+      // Left out of `reportFiles`: walked now, as a run over every file would have.
+      this.walkOnDemand();
+      const ty = this.instanceType(e, subst);
+      if (ty.k !== 'future' || ty.id === e.id) {
+        reports.push(this.reportOf(e));
+        continue;
+      }
+      this.futureLayout(ty.id);
+      const report = this.instances.get(ty.id)?.report;
+      if (report) {
+        reports.push(report);
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * A type of a generic fn's walk, in its instance for `subst`: the futures of generic callees
+   * it called with its own parameters become their instances for the known arguments.
+   */
+  private instantiated(ty: Ty, subst: Map<string, Ty>): Ty {
+    if (subst.size === 0) {
+      return ty;
+    }
+    const inner = (t: Ty) => this.instantiated(t, subst);
+    switch (ty.k) {
+      case 'future': {
+        const instance = this.instances.get(ty.id);
+        if (!instance || !isParametric(instance.subst) || ty.id.length > MAX_INSTANCE_ID) {
+          return ty;
+        }
+        const composed = new Map(
+          [...instance.subst].map(([name, arg]): [string, Ty] => [name, substitute(arg, subst)]),
+        );
+        return this.instanceType(instance.entry, composed);
+      }
+      case 'adt':
+        return { ...ty, args: ty.args.map(inner) };
+      case 'tuple':
+        return { ...ty, elems: ty.elems.map(inner) };
+      case 'array':
+      case 'slice':
+        return { ...ty, elem: inner(ty.elem) };
+      case 'ref':
+      case 'ptr':
+        return { ...ty, inner: inner(ty.inner) };
+      default:
+        return ty;
+    }
   }
 
   private walkerFor(
@@ -1651,6 +1746,13 @@ class FileAnalysis {
 
   private futureLayoutUncached(id: string): Layout | null {
     const instance = this.instances.get(id);
+    if (instance && isParametric(instance.subst)) {
+      // Outside an instance of its caller, the caller's parameters are not known: sized for the
+      // known arguments only, as the generic fn when there are none.
+      const knownArgs = relevantSubst(instance.entry.fn, instance.subst);
+      const known = this.instanceType(instance.entry, knownArgs);
+      return known.k === 'future' ? this.futureLayout(known.id) : null;
+    }
     if (instance) {
       this.walkOwnerOf(instance.entry.id);
       if (instance.inProgress || !instance.entry.body) {
@@ -1685,7 +1787,8 @@ class FileAnalysis {
         return summary.layout ?? null;
       }
       // A dependency's async fn: sized by this same engine, in its own crate.
-      return this.options.dependencies?.futureLayout(id, analyzeCrate) ?? null;
+      const callerLayout = (ty: Ty) => this.sizeLayouts.layout(ty);
+      return this.options.dependencies?.futureLayout(id, analyzeCrate, callerLayout) ?? null;
     }
     if (found.entry.inProgress) {
       return null;
@@ -1740,7 +1843,7 @@ class FileAnalysis {
     }
     const precision: Precision = { exact: true, unknown: new Set(), sources: new Set() };
     const sizeOf = (ty: Ty) => {
-      const l = this.sizeLayouts.layout(substitute(ty, subst));
+      const l = this.sizeLayouts.layout(this.instantiated(substitute(ty, subst), subst));
       l.sources?.forEach((s) => precision.sources.add(s));
       if (!l.exact) {
         precision.exact = false;
@@ -1968,6 +2071,52 @@ class FileAnalysis {
       t = fieldOf(this.index, t, field);
     }
     return t;
+  }
+}
+
+/**
+ * The type arguments of a call known but for the caller's own parameters (`Vec<T>` passed in
+ * `outer<T>`): its instance is known once the caller's is.
+ */
+function parametricSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<string, Ty> {
+  return new Map(
+    [...subst].filter(
+      ([k, v]) =>
+        (fn?.generics.includes(k.split('::')[0]) ?? false) && knownButParams(v) === 'params',
+    ),
+  );
+}
+
+function isParametric(subst: Map<string, Ty>): boolean {
+  return [...subst.values()].some((v) => knownButParams(v) === 'params');
+}
+
+/** Whether a type is known, known but for type parameters, or not known. */
+function knownButParams(ty: Ty): 'known' | 'params' | 'unknown' {
+  const worst = (parts: Ty[]) =>
+    parts.map(knownButParams).reduce<'known' | 'params' | 'unknown'>(
+      (a, b) => (a === 'unknown' || b === 'unknown' ? 'unknown' : a === 'params' ? a : b),
+      'known',
+    );
+  switch (ty.k) {
+    case 'param':
+      return 'params';
+    case 'unknown':
+    case 'asyncClosure':
+      return 'unknown';
+    case 'adt':
+      return worst(ty.args);
+    case 'tuple':
+      return worst(ty.elems);
+    case 'array':
+      return ty.len === null ? 'unknown' : worst([ty.elem]);
+    case 'slice':
+      return worst([ty.elem]);
+    case 'ref':
+    case 'ptr':
+      return worst([ty.inner]);
+    default:
+      return 'known';
   }
 }
 

@@ -9,6 +9,7 @@ import { inScope } from '../types/layout';
 import { PRELUDE_TYPES, STD_ROOTS, Ty, UNKNOWN, hasUnknown, substitute } from '../types/types';
 import type { DependencyFn } from './crateModules';
 import type { ForeignFn } from './dependencyTypes';
+import { instanceArgs } from './instanceArguments';
 
 export interface DependencyCall {
   /** The path as written (`tokio::time::sleep`, or `sleep` after a `use`). */
@@ -45,7 +46,10 @@ export function dependencyCallType(
     return fn.isAsync ? found.futureOf(UNKNOWN) : null;
   }
   const result = settled(fn, substitute(marked(ret), bound));
-  return fn.isAsync ? found.futureOf(result) : result;
+  if (!fn.isAsync) {
+    return result;
+  }
+  return found.futureOf(result, instanceArgs(bound, fn.generics, index));
 }
 
 /**
@@ -117,13 +121,15 @@ function marked(ty: Ty): Ty {
 
 /**
  * The result type of `recv.method(..)` for another crate's method: the impl's generics bound by
- * the receiver's type arguments, the method's own by the turbofish and arguments.
+ * the receiver's type arguments, the method's own by the turbofish and arguments. `index`: the
+ * caller's items, which an async method's future is sized per instance with.
  */
 export function dependencyMethodType(
   recv: Ty & { k: 'adt' },
   found: ForeignFn,
   argTy: (i: number) => Ty,
   turbo: Ty[],
+  index?: ItemIndex,
 ): Ty {
   const { fn, scope } = found;
   const bound = boundGenerics(fn, { segs: [], turbo, argTy });
@@ -136,5 +142,9 @@ export function dependencyMethodType(
     }
   });
   const result = settled(fn, substitute(marked(inScope(fn.ret, scope)), bound));
-  return fn.isAsync ? found.futureOf(result) : result;
+  if (!fn.isAsync) {
+    return result;
+  }
+  // Without the caller's items, its own types cannot be told from std's: sized generically.
+  return found.futureOf(result, index ? instanceArgs(bound, fn.generics, index) : undefined);
 }

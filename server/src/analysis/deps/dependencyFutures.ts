@@ -6,7 +6,15 @@
  */
 import type { Layout } from '../types/layout';
 import type { DependencyGraph, DependencyPackage } from './dependencySources';
-import { CrateAnalyzer, PackageFutures, packageFutures } from './packageFutures';
+import type { Ty } from '../types/types';
+import { byItsLayout } from './instanceArguments';
+import {
+  CrateAnalyzer,
+  FutureSize,
+  PackageFutures,
+  packageFutures,
+  packageInstances,
+} from './packageFutures';
 
 /** Packages nested below the analysed crate whose futures are still sized (its own are 1). */
 export const MAX_PACKAGE_DEPTH = 3;
@@ -20,6 +28,14 @@ const FUTURES_KIND = 'futures';
 
 /** Sized packages by id, features and dependencies, shared by every analysis of the process. */
 const sizedPackages = new Map<string, PackageFutures>();
+/**
+ * Sized instances of generic fns by `instanceKey`, shared the same way. Kept for the process
+ * only: a caller's type argument may be a type of a package the dependency's persistent key does
+ * not cover.
+ */
+const sizedInstances = new Map<string, FutureSize | string>();
+/** Instances kept per process (each a few hundred bytes). */
+const MAX_KEPT_INSTANCES = 20_000;
 
 /** Two workspaces may resolve one package's own dependencies to other versions. */
 function packageKey(pkg: DependencyPackage): string {
@@ -66,10 +82,14 @@ export class FutureBudget {
 }
 
 /** An awaited dependency future: whose fn it is, and how its type is labelled. */
-interface AwaitedFuture {
+export interface AwaitedFuture {
   pkg: string;
   path: string;
   label: string;
+  /** The caller's type arguments, read in the fn's crate: the instance of a generic fn. */
+  subst: [string, Ty][];
+  /** The caller's type arguments the fn's crate cannot name, given by layout when sized. */
+  byLayout: [string, Ty][];
 }
 
 /** `D`: the dependencies' types a package's own analysis reads (`DependencyTypes`). */
@@ -89,22 +109,25 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
     private readonly nested: (pkg: DependencyPackage) => D,
   ) {}
 
-  /** A future of package `pkg`'s fn at `path`, labelled `label` in types, was made. */
-  note(id: string, pkg: string, path: string, label: string): void {
-    this.awaited.set(id, { pkg, path, label });
+  /** A future of a package's fn was made, with id `id`. */
+  note(id: string, awaited: AwaitedFuture): void {
+    this.awaited.set(id, awaited);
   }
 
   /**
    * The layout of a dependency's future (an id `note` was given); null for any other. A future
    * that cannot be sized is a lower bound whose reason names its crate and fn.
    */
-  layout(id: string, analyze: CrateAnalyzer<D>): Layout | null {
-    const awaited = this.awaited.get(id);
-    if (!awaited) {
+  layout(id: string, analyze: CrateAnalyzer<D>, callerLayout?: (ty: Ty) => Layout): Layout | null {
+    const noted = this.awaited.get(id);
+    if (!noted) {
       return null;
     }
-    const sized = this.futuresOf(awaited.pkg, analyze);
-    const found = typeof sized === 'string' ? sized : sizeIn(sized, awaited.path);
+    const awaited = withLayouts(noted, callerLayout);
+    // An instance that could not be sized is the generic fn's future: a lower bound of it.
+    const found =
+      (awaited.subst.length > 0 ? this.instanceOf(awaited, analyze) : null) ??
+      this.genericSize(awaited, analyze);
     if (typeof found === 'string') {
       return lowerBound(`${awaited.label} (not sized: ${found})`);
     }
@@ -119,6 +142,12 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
       niche: null,
       sources: found.sources,
     };
+  }
+
+  /** The generic fn's future in its package's sizes, or why it has none. */
+  private genericSize(awaited: AwaitedFuture, analyze: CrateAnalyzer<D>): FutureSize | string {
+    const sized = this.futuresOf(awaited.pkg, analyze);
+    return typeof sized === 'string' ? sized : sizeIn(sized, awaited.path);
   }
 
   /** The package's sized futures, or why they are not sized. */
@@ -151,6 +180,61 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
       return sized;
     } finally {
       this.budget.inProgress.delete(key);
+    }
+  }
+
+  /**
+   * The instance's future, sized in its package with the caller's type arguments; null when it
+   * cannot be (a budget, a cycle, no single fn of that path). Every instance of the package this
+   * analysis made and none has sized yet is sized with it, in one analysis of the package.
+   */
+  private instanceOf(awaited: AwaitedFuture, analyze: CrateAnalyzer<D>): FutureSize | null {
+    const pkg = this.graph.package(awaited.pkg);
+    if (!pkg || pkg.missing !== null) {
+      return null;
+    }
+    const packageId = packageKey(pkg);
+    const key = instanceKey(packageId, awaited);
+    if (!sizedInstances.has(key)) {
+      this.sizeInstances(pkg, packageId, analyze, awaited);
+    }
+    const found = sizedInstances.get(key);
+    return typeof found === 'object' ? found : null;
+  }
+
+  private sizeInstances(
+    pkg: DependencyPackage,
+    packageId: string,
+    analyze: CrateAnalyzer<D>,
+    asked: AwaitedFuture,
+  ): void {
+    const batch = `${packageId}|instances`;
+    if (this.budgetLeft(batch) !== null) {
+      // The generic future stands in: a lower bound, which more budget may make the instance's.
+      this.cut = true;
+      return;
+    }
+    const requests = new Map<string, { path: string; subst: [string, Ty][] }>();
+    // The others this analysis made whose arguments are all named (the layouts are the
+    // caller's to give when each is sized).
+    const named = [...this.awaited.values()].filter((a) => a.byLayout.length === 0);
+    for (const awaited of [asked, ...named]) {
+      const key = instanceKey(packageId, awaited);
+      if (awaited.pkg === pkg.id && awaited.subst.length > 0 && !sizedInstances.has(key)) {
+        requests.set(key, { path: awaited.path, subst: awaited.subst });
+      }
+    }
+    this.budget.inProgress.add(batch);
+    try {
+      const sized = this.budget.measure(() =>
+        packageInstances(pkg, analyze, this.nested(pkg), requests),
+      );
+      this.cut ||= !sized.complete;
+      for (const [key, size] of Object.entries(sized.futures)) {
+        keepBounded(sizedInstances, key, size, MAX_KEPT_INSTANCES);
+      }
+    } finally {
+      this.budget.inProgress.delete(batch);
     }
   }
 
@@ -190,7 +274,36 @@ function lowerBound(reason: string): Layout {
   return { size: 0, align: 1, exact: false, unknown, drop: true, copy: false, niche: null };
 }
 
+/**
+ * The future with the caller's types its crate cannot name given by their layout (those the
+ * caller cannot lay out exactly stay generic).
+ */
+function withLayouts(awaited: AwaitedFuture, callerLayout?: (ty: Ty) => Layout): AwaitedFuture {
+  if (awaited.byLayout.length === 0 || !callerLayout) {
+    return awaited;
+  }
+  const given = awaited.byLayout.flatMap(([name, ty]): [string, Ty][] => {
+    const read = byItsLayout(ty, callerLayout(ty));
+    return read ? [[name, read]] : [];
+  });
+  const subst = [...awaited.subst, ...given].sort(([a], [b]) => a.localeCompare(b));
+  return { ...awaited, subst };
+}
+
+/** An instance by its package (`packageKey`), fn and type arguments. */
+function instanceKey(packageId: string, awaited: AwaitedFuture): string {
+  return `${packageId}|${awaited.path}|${JSON.stringify(awaited.subst)}`;
+}
+
+function keepBounded<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  if (!map.has(key) && map.size >= limit) {
+    map.delete(map.keys().next().value!);
+  }
+  map.set(key, value);
+}
+
 /** Forgets every package's sized futures (tests that change a package's sources on disk). */
 export function forgetSizedPackages(): void {
   sizedPackages.clear();
+  sizedInstances.clear();
 }

@@ -8,7 +8,7 @@
  * written in), so a field's `Inner` is tokio's `Inner`, never the analysed crate's nor std's.
  */
 import { ForeignType, Layout, UserType } from '../types/layout';
-import { PRELUDE_TYPES, STD_ROOTS, Ty } from '../types/types';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, showTy } from '../types/types';
 import { CrateModules, DependencyFn, moduleKey } from './crateModules';
 
 /** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
@@ -21,12 +21,15 @@ export interface ForeignFn {
   /**
    * For an async fn: its future, awaited as yielding `output` (its declared result, generics
    * bound), sized by the engine in its own crate (`futureLayout`); its label names crate and fn.
+   * `args`: the caller's known type arguments (`instanceArgs`), for which a generic fn's future
+   * is sized as that instance.
    */
-  futureOf(output: Ty): Ty;
+  futureOf(output: Ty, args?: InstanceArgs): Ty;
 }
 import { DependencyGraph, DependencyPackage } from './dependencySources';
 import { DependencyFutures, FutureBudget } from './dependencyFutures';
 import type { CrateAnalyzer } from './packageFutures';
+import { InstanceArgs, layoutArgument, readInDependency } from './instanceArguments';
 
 /** Ids of dependencies' async fn futures start with this (no future of the analysed crate's). */
 const DEPENDENCY_FUTURE = 'dependency-future:';
@@ -104,8 +107,15 @@ export class DependencyTypes {
    * The layout of a dependency's async fn future (made by `futureOf`), sized by `analyze` (the
    * engine's `analyzeCrate`) in the dependency's own crate; null for any other future.
    */
-  futureLayout(futureId: string, analyze: CrateAnalyzer<DependencyTypes>): Layout | null {
-    return futureId.startsWith(DEPENDENCY_FUTURE) ? this.futures.layout(futureId, analyze) : null;
+  futureLayout(
+    futureId: string,
+    analyze: CrateAnalyzer<DependencyTypes>,
+    callerLayout?: (ty: Ty) => Layout,
+  ): Layout | null {
+    if (futureId.startsWith(DEPENDENCY_FUTURE)) {
+      return this.futures.layout(futureId, analyze, callerLayout);
+    }
+    return layoutArgument(futureId);
   }
 
   /** Whether `name` is an extern crate of the analysed crate. */
@@ -510,16 +520,44 @@ export class DependencyTypes {
     );
   }
 
+  /**
+   * The caller's type arguments as package `pkg` reads them, by name, each with the caller's
+   * own form (for labels); the ones it cannot read are left out.
+   */
+  private instanceArguments(
+    pkg: string,
+    args: InstanceArgs | undefined,
+  ): [name: string, read: Ty, written: Ty][] {
+    const root = `${pkg}${SCOPE_SEPARATOR}`;
+    const resolve = (segments: string[]) => this.foreignType(segments, undefined, args?.globs);
+    const read: [string, Ty, Ty][] = [];
+    for (const [name, written] of [...(args?.named ?? [])]) {
+      const ty = readInDependency(written, root, resolve);
+      if (ty !== null) {
+        read.push([name, ty, written]);
+      }
+    }
+    return read;
+  }
+
   private foreignFnOf(pkg: string, scope: string, fn: DependencyFn): ForeignFn {
     const label = `${this.graph.package(pkg)?.label ?? pkg} ${fn.path}`;
     return {
       fn,
       scope,
-      futureOf: (output) => {
-        const id = `${DEPENDENCY_FUTURE}${pkg}::${fn.path}->${JSON.stringify(output)}`;
-        const futureLabel = `{async fn body of ${label}()}`;
+      futureOf: (output, args) => {
+        const named = this.instanceArguments(pkg, args);
+        const byLayout = [...(args?.byLayout ?? [])].sort(([a], [b]) => a.localeCompare(b));
+        const written = [...named, ...byLayout.map(([name, t]): [string, Ty, Ty] => [name, t, t])];
+        written.sort(([a], [b]) => a.localeCompare(b));
+        const shown =
+          written.length > 0 ? `<${written.map(([, , t]) => showTy(t)).join(', ')}>` : '';
+        const subst = named.map(([name, t]): [string, Ty] => [name, t]);
+        const instance = written.length > 0 ? JSON.stringify([subst, byLayout]) : '';
+        const id = `${DEPENDENCY_FUTURE}${pkg}::${fn.path}${instance}->${JSON.stringify(output)}`;
+        const futureLabel = `{async fn body of ${label}${shown}()}`;
         this.asyncOutputs.set(id, output);
-        this.futures.note(id, pkg, fn.path, futureLabel);
+        this.futures.note(id, { pkg, path: fn.path, label: futureLabel, subst, byLayout });
         return { k: 'future', id, label: futureLabel };
       },
     };

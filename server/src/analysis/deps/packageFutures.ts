@@ -7,6 +7,7 @@
 import type { CrateFile, Edition } from '../crateFile';
 import type { CfgEnv } from '../syntax/cfg';
 import type { FileReport, FutureReport } from '../report';
+import type { Ty } from '../types/types';
 import { packageCfg } from './crateModules';
 import type { DependencyPackage } from './dependencySources';
 
@@ -38,6 +39,16 @@ export interface PackageFutures {
   failure?: string;
 }
 
+/**
+ * A generic async fn to size for given type arguments, already read in its own crate (see
+ * `instanceArguments`); the engine sets `report`.
+ */
+export interface InstanceRequest {
+  path: string;
+  subst: [string, Ty][];
+  report?: FutureReport;
+}
+
 /** The engine's `analyzeCrate`, handed in so this module needs no engine at load time. */
 export type CrateAnalyzer<D> = (
   files: CrateFile[],
@@ -46,6 +57,8 @@ export type CrateAnalyzer<D> = (
     parseBudgetMs?: number;
     dependencies?: D;
     cfg?: CfgEnv;
+    reportFiles?: ReadonlySet<string>;
+    instances?: InstanceRequest[];
   },
 ) => FileReport[];
 
@@ -64,16 +77,9 @@ export function packageFutures<D extends { readonly futuresCut: boolean }>(
   dependencies: D,
 ): PackageFutures {
   const futures: Record<string, FutureSize | string> = {};
-  const files: CrateFile[] = [];
-  for (const f of pkg.files()) {
-    const text = pkg.read(f.path);
-    if (text !== null) {
-      files.push({ file: f.path, text, modulePath: f.modulePath });
-    }
-  }
   let reports: FileReport[];
   try {
-    reports = analyze(files, {
+    reports = analyze(filesOf(pkg), {
       edition: editionOf(pkg),
       parseBudgetMs: PARSE_BUDGET_MS,
       dependencies,
@@ -81,8 +87,7 @@ export function packageFutures<D extends { readonly futuresCut: boolean }>(
     });
   } catch (e) {
     // The engine guards each file; whatever still escapes leaves this package's futures unsized.
-    const why = `analysis failed: ${e instanceof Error ? e.message : String(e)}`;
-    return { package: pkg.label, futures, complete: true, failure: why };
+    return { package: pkg.label, futures, complete: true, failure: failureOf(e) };
   }
   const seen = new Set<string>();
   for (const report of reports) {
@@ -100,6 +105,64 @@ export function packageFutures<D extends { readonly futuresCut: boolean }>(
     }
   }
   return { package: pkg.label, futures, complete: !dependencies.futuresCut };
+}
+
+/** The futures of some generic fns of the package, each for the type arguments one caller gave. */
+export interface PackageInstances {
+  /** By the request's key (`instanceKey`), as `PackageFutures.futures`. */
+  futures: Record<string, FutureSize | string>;
+  /** As `PackageFutures.complete`. */
+  complete: boolean;
+}
+
+/**
+ * Sizes generic async fns of the package for their callers' type arguments (`requests`, by key):
+ * the package analysed again, walking only the files those fns and what they await are in.
+ */
+export function packageInstances<D extends { readonly futuresCut: boolean }>(
+  pkg: DependencyPackage,
+  analyze: CrateAnalyzer<D>,
+  dependencies: D,
+  requests: ReadonlyMap<string, { path: string; subst: [string, Ty][] }>,
+): PackageInstances {
+  const futures: Record<string, FutureSize | string> = {};
+  const asked = [...requests].map(([key, r]): [string, InstanceRequest] => [key, { ...r }]);
+  try {
+    analyze(filesOf(pkg), {
+      edition: editionOf(pkg),
+      parseBudgetMs: PARSE_BUDGET_MS,
+      dependencies,
+      cfg: packageCfg(pkg),
+      reportFiles: new Set(),
+      instances: asked.map(([, r]) => r),
+    });
+  } catch (e) {
+    const why = failureOf(e);
+    asked.forEach(([key]) => (futures[key] = why));
+    return { futures, complete: true };
+  }
+  for (const [key, request] of asked) {
+    futures[key] = request.report
+      ? sizeOf(request.report, pkg.label)
+      : 'not found among its futures, or defined more than once';
+  }
+  return { futures, complete: !dependencies.futuresCut };
+}
+
+/** The package library's files that can be read. */
+function filesOf(pkg: DependencyPackage): CrateFile[] {
+  const files: CrateFile[] = [];
+  for (const f of pkg.files()) {
+    const text = pkg.read(f.path);
+    if (text !== null) {
+      files.push({ file: f.path, text, modulePath: f.modulePath });
+    }
+  }
+  return files;
+}
+
+function failureOf(e: unknown): string {
+  return `analysis failed: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 function sizeOf(future: FutureReport, label: string): FutureSize | string {

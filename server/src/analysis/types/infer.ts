@@ -334,9 +334,18 @@ function turbofish(node: SyntaxNode, env: InferEnv): Ty[] {
     .map((c) => typeFromNode(c, env.index, env.scope));
 }
 
-/** Binds generic parameters in `declared` to the matching parts of `actual` (first binding wins). */
-export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>): void {
-  if (actual.k === 'unknown' || actual.k === 'param') {
+/**
+ * Binds generic parameters in `declared` to the matching parts of `actual` (first binding wins).
+ * `params`: the caller's own parameters bind too (an async callee's instance is then known once
+ * its caller's is: see the engine's `instantiated`).
+ */
+export function bindGenerics(
+  declared: Ty,
+  actual: Ty,
+  map: Map<string, Ty>,
+  params = false,
+): void {
+  if (actual.k === 'unknown' || (actual.k === 'param' && !params)) {
     return;
   }
   if (declared.k === 'param') {
@@ -350,21 +359,25 @@ export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>): vo
     actual.k === 'adt' &&
     declared.segments[declared.segments.length - 1] === actual.segments[actual.segments.length - 1]
   ) {
-    declared.args.forEach((d, i) => actual.args[i] && bindGenerics(d, actual.args[i], map));
+    declared.args.forEach(
+      (d, i) => actual.args[i] && bindGenerics(d, actual.args[i], map, params),
+    );
   } else if (
     (declared.k === 'ref' || declared.k === 'ptr') &&
     (actual.k === 'ref' || actual.k === 'ptr')
   ) {
-    bindGenerics(declared.inner, actual.inner, map);
+    bindGenerics(declared.inner, actual.inner, map, params);
   } else if (declared.k === 'ref' && actual.k !== 'ref') {
-    bindGenerics(declared.inner, actual, map);
+    bindGenerics(declared.inner, actual, map, params);
   } else if (declared.k === 'tuple' && actual.k === 'tuple') {
-    declared.elems.forEach((d, i) => actual.elems[i] && bindGenerics(d, actual.elems[i], map));
+    declared.elems.forEach(
+      (d, i) => actual.elems[i] && bindGenerics(d, actual.elems[i], map, params),
+    );
   } else if (
     (declared.k === 'array' || declared.k === 'slice') &&
     (actual.k === 'array' || actual.k === 'slice')
   ) {
-    bindGenerics(declared.elem, actual.elem, map);
+    bindGenerics(declared.elem, actual.elem, map, params);
   }
 }
 
@@ -839,7 +852,7 @@ export class ExprTyper {
         map.set(g, turbo[i]);
       }
     });
-    fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map));
+    fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map, fn.isAsync));
     this.bindClosureOutputs(fn, args, map);
     if (fn.isAsync) {
       return this.env.futureOfFn(fn, map);
@@ -882,10 +895,12 @@ export class ExprTyper {
     const map = new Map<string, Ty>();
     // `impl<T> Rx<T>` called on an `Rx<Job>`: T = Job.
     if (fn.selfTy) {
-      bindGenerics(fn.selfTy, selfTy, map);
+      bindGenerics(fn.selfTy, selfTy, map, fn.isAsync);
     }
     if (argTy) {
-      fn.params.filter((p) => !p.isSelf).forEach((p, i) => bindGenerics(p.ty, argTy(i), map));
+      fn.params
+        .filter((p) => !p.isSelf)
+        .forEach((p, i) => bindGenerics(p.ty, argTy(i), map, fn.isAsync));
     }
     if (fn.isAsync) {
       return this.env.futureOfFn(fn, map);
@@ -922,7 +937,7 @@ export class ExprTyper {
     const recv = peelRefs(recvTy);
     const foreign = this.env.dependencyMethod?.(recv, method);
     if (recv.k === 'adt' && foreign && foreign !== 'unknown' && foreign.fn.selfKind) {
-      return dependencyMethodType(recv, foreign, argTy, turbo);
+      return dependencyMethodType(recv, foreign, argTy, turbo, this.env.index);
     }
     const user = findMethod(recvTy, method, this.env.index);
     if (user) {
