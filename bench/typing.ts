@@ -2,7 +2,9 @@
  * Only the keystroke rows of issue 13's targets (`targets.ts`): typing into tokio's `named_pipe.rs`
  * and a generated 5,000-line file through the bundled server, paced and back to back.
  *
- *   node scripts/build.mjs && npx tsc -b && node bench/out/typing.js [--rounds N]
+ *   node scripts/build.mjs && npx tsc -b && node bench/out/typing.js [--rounds N] [--server FILE]
+ *
+ * `--server`: another build's server bundle, to compare two builds in the same conditions.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -15,7 +17,9 @@ type EngineModule = typeof import('../server/src/analysis/engine');
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const TOKIO = '/usr/share/cargo/registry/tokio-1.24.2';
-const { values: flags } = parseArgs({ options: { rounds: { type: 'string' } } });
+const { values: flags } = parseArgs({
+  options: { rounds: { type: 'string' }, server: { type: 'string' } },
+});
 
 async function main(): Promise<void> {
   const out = (...parts: string[]) => path.join(repoRoot, 'server', 'out', ...parts);
@@ -28,7 +32,7 @@ async function main(): Promise<void> {
       const rows = await typingRows(
         {
           repoRoot,
-          serverBundle: path.join(repoRoot, 'server', 'dist', 'server.js'),
+          serverBundle: flags.server ?? path.join(repoRoot, 'server', 'dist', 'server.js'),
           cliBin: path.join(repoRoot, 'bin', 'rust-future-size.js'),
           tokio: fs.existsSync(TOKIO) ? TOKIO : null,
           million: false,
