@@ -101,6 +101,14 @@ function checkFile(text: string, label: string): number {
   return lists;
 }
 
+/** A comment may sit between `#` and `!`. */
+const INNER_ATTRIBUTES = [
+  '',
+  '#![cfg(windows)]\n',
+  '#![allow(dead_code)]\n',
+  '# /* c */ ![cfg(windows)]\n',
+];
+
 /** Random Rust-like files: fns, impls, mods, gated items, inner attributes, `async` in comments. */
 function randomFile(next: () => number): string {
   const pick = <T>(xs: readonly T[]) => xs[next() % xs.length];
@@ -113,7 +121,7 @@ function randomFile(next: () => number): string {
     () => `/// An async example:\n/// async fn doc() {}\nstruct T${next() % 50};\n`,
     () => `impl T { ${pick(gates)}async fn m${next() % 50}(&self) {} fn n() {} }\n`,
     () =>
-      `mod m${next() % 50} { ${pick(['', '#![cfg(windows)]\n', '#![allow(dead_code)]\n'])}` +
+      `mod m${next() % 50} { ${pick(INNER_ATTRIBUTES)}` +
       `${pick(gates)}const K: () = { let _ = async move {}; }; }\n`,
     () => `cfg_io! { ${pick(gates)}async fn q${next() % 50}() {} }\n`,
   ];

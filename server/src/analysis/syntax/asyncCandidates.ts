@@ -75,12 +75,15 @@ export class AsyncMentions {
   /** The tree whose text it read. */
   readonly tree: SyntaxNode['tree'];
 
-  /** Where an inner attribute (`#![..]`) starts: one can leave a whole item list out. */
+  /**
+   * Where an inner attribute (`#![..]`) may start: one can leave a whole item list out. Every `#`
+   * whose next character past spaces is `!` or `/` (Rust allows a comment between `#` and `!`).
+   */
   private readonly innerAttributes: number[] = [];
 
   constructor(root: SyntaxNode, text: string = root.text) {
     this.tree = root.tree;
-    for (const found of text.matchAll(/#\s*!\s*\[/g)) {
+    for (const found of text.matchAll(/#\s*[!/]/g)) {
       this.innerAttributes.push(found.index);
     }
     for (let i = text.indexOf('async'); i >= 0; i = text.indexOf('async', i + 1)) {
@@ -97,7 +100,7 @@ export class AsyncMentions {
     return first < this.starts.length && this.starts[first] <= node.endIndex - 'async'.length;
   }
 
-  /** Whether an inner attribute is written inside `node`, a node of this tree. */
+  /** Whether an inner attribute may be written inside `node`, a node of this tree. */
   innerAttributeIn(node: SyntaxNode): boolean {
     const start = node.startIndex;
     const end = node.endIndex;
