@@ -43,6 +43,9 @@ export class LspClient {
   ) {
     // Started as the VS Code client starts it: with the same Node flags.
     const flags = nodeFlags.serverNodeFlags(os.availableParallelism());
+    // `BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"` profiles the server (Node refuses
+    // --cpu-prof in NODE_OPTIONS).
+    flags.push(...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
     this.process = spawn(process.execPath, [...flags, serverScript, '--stdio'], {
       cwd,
       stdio: ['pipe', 'pipe', 'pipe'],

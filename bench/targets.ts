@@ -211,7 +211,7 @@ function typingPosition(text: string): { line: number; character: number } {
   return { line: 0, character: 0 };
 }
 
-function typingChanges(text: string): ContentChange[] {
+export function typingChanges(text: string): ContentChange[] {
   const at = typingPosition(text);
   const typed = TYPED_TEXT.repeat(Math.ceil(TYPED_CHARS / TYPED_TEXT.length)).slice(0, TYPED_CHARS);
   return [...typed].map((ch, i) => {
@@ -263,7 +263,7 @@ function typingRow(input: string, pace: string, typing: Typing): TargetRow {
   };
 }
 
-async function typingRows(
+export async function typingRows(
   options: TargetOptions,
   syntaxTrees: SyntaxTreesModule,
   scratch: string,

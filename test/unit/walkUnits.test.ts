@@ -48,13 +48,13 @@ function settings(edition = '2021', resultIsIo = false, cfg = '*'): UnitSettings
   return { edition, resultIsIo, cfg, environments: () => environments };
 }
 
-const FN = { text: 'async fn f() { g().await }', path: 'f', source: null };
+const FN = { text: 'async fn f() { g().await }', path: 'f', owner: 'f.rs:f', source: null };
 
 describe('walk units', () => {
-  it('keys a fn by its text, its environment, the edition, the cfg and what `Result` is', () => {
+  it('keys a fn by its text, environment, owner, the edition, the cfg and what `Result` is', () => {
     const cache = new walkCache.WalkCache();
-    const key = (s: UnitSettings, text = FN.text, env = 'e') =>
-      new walkUnits.WalkUnits(cache, s).keyOf({ ...FN, text }, () => env);
+    const key = (s: UnitSettings, text = FN.text, env = 'e', owner = FN.owner) =>
+      new walkUnits.WalkUnits(cache, s).keyOf({ ...FN, text, owner }, () => env);
     const base = key(settings());
     assert.strictEqual(key(settings()), base);
     assert.notStrictEqual(key(settings('2018')), base);
@@ -62,6 +62,8 @@ describe('walk units', () => {
     assert.notStrictEqual(key(settings('2021', false, '["net"]')), base);
     assert.notStrictEqual(key(settings(), FN.text + ' '), base);
     assert.notStrictEqual(key(settings(), FN.text, 'other'), base);
+    // A same-named fn of the same text names its nested futures after its own key.
+    assert.notStrictEqual(key(settings(), FN.text, 'e', 'f.rs:f#1'), base);
   });
 
   it('fingerprints a fn environment once per text and path, and keeps its source', () => {

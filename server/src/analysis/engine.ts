@@ -4,7 +4,11 @@
 import type { CrateFile, Edition } from './crateFile';
 import { CfgdOutRanges } from './syntax/cfgdOutRanges';
 import { EnclosingFunctions } from './syntax/enclosingFunctions';
-import { nodesMentioningAsync } from './syntax/asyncCandidates';
+import {
+  AsyncMentions,
+  compiledItemsMentioningAsync,
+  nodesMentioningAsync,
+} from './syntax/asyncCandidates';
 import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
 import {
   ParseTimeout,
@@ -197,16 +201,18 @@ const SKIPPED_ITEMS = new Set(['function_item', 'attribute_item', 'line_comment'
  * so the search can pass the list by: a documented impl has thousands of comment lines, each a
  * node to read, while finding the item around each `async` is one call.
  */
-function onlyInSkippedItems(container: SyntaxNode): boolean {
-  const text = container.text;
-  const start = container.startIndex;
-  for (let i = text.indexOf('async'); i >= 0; i = text.indexOf('async', i + 1)) {
-    const item = container.firstNamedChildForIndex(start + i);
-    if (!item || item.startIndex > start + i || !SKIPPED_ITEMS.has(item.type)) {
+function onlyInSkippedItems(container: SyntaxNode, mentions: AsyncMentions): boolean {
+  let passed = -1;
+  for (const at of mentions.within(container)) {
+    if (at <= passed) {
+      // Inside the item just looked at: its other mentions ask the same question.
+      continue;
+    }
+    const item = container.firstNamedChildForIndex(at);
+    if (!item || item.startIndex > at || !SKIPPED_ITEMS.has(item.type)) {
       return false;
     }
-    // Past the rest of this item: its other mentions ask the same question.
-    i = Math.max(i, item.endIndex - start - 1);
+    passed = item.endIndex - 1;
   }
   return true;
 }
@@ -972,6 +978,7 @@ class FileAnalysis {
       {
         text: fn.node.text,
         path: fn.path,
+        owner: this.keyOf(fn.node),
         source: inThisFile ? { start: fn.node.startIndex, anchor } : null,
       },
       (identifiers) => this.itemDependencies.environmentOf(identifiers, fn),
@@ -1098,7 +1105,9 @@ class FileAnalysis {
     }
     const nestedKinds = ['async_block', 'closure_expression', 'macro_invocation'];
     // Most files gate nothing: then no found node needs its ancestors' attributes read.
-    const mayGate = /#\s*\[\s*cfg\s*\(/.test(root.text);
+    const rootText = root.text;
+    const mayGate = /#\s*\[\s*cfg\s*\(/.test(rootText);
+    const mentions = new AsyncMentions(root, rootText);
     const found: (SyntaxNode | null)[] = [];
     const searched = new Set<number>();
     for (const info of this.localIndex.byNode.values()) {
@@ -1114,7 +1123,7 @@ class FileAnalysis {
       }
       if (
         info.body &&
-        info.body.text.includes('async') &&
+        mentions.in(info.body) &&
         !(info.inBody && this.insideSearched(info.node, searched))
       ) {
         searched.add(info.body.id);
@@ -1123,14 +1132,17 @@ class FileAnalysis {
     }
     // Async blocks outside fn bodies: const and static initialisers, expression macros in items.
     const visitItems = (container: SyntaxNode) => {
-      if (onlyInSkippedItems(container)) {
+      if (onlyInSkippedItems(container, mentions)) {
         return;
       }
-      for (const item of compiledIn(container.namedChildren)) {
+      const items =
+        compiledItemsMentioningAsync(container, mentions) ??
+        compiledIn(container.namedChildren);
+      for (const item of items) {
         if (
           item.type === 'function_item' ||
           item.type === 'attribute_item' ||
-          !item.text.includes('async')
+          !mentions.in(item)
         ) {
           continue;
         }

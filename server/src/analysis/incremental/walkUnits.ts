@@ -24,6 +24,11 @@ export interface FnSource {
 export interface UnitFn {
   text: string;
   path: string;
+  /**
+   * The key its future is named by: its nested futures' ids (`owner/0`) are made from it, and a
+   * walk names them. Two fns of one text (same-named fns under different cfgs) differ by it.
+   */
+  owner: string;
   /** Where its text starts, when it is in the analysed file (not another file of its crate). */
   source: { start: number; anchor: Place } | null;
 }
@@ -85,7 +90,7 @@ export class WalkUnits {
       this.environmentMemo.set(envKey, environment);
     }
     const { resultIsIo, edition, cfg } = this.settings;
-    const key = `${textHash}|${environment}|${resultIsIo}|${edition}|${cfg}`;
+    const key = `${textHash}|${environment}|${resultIsIo}|${edition}|${cfg}|${fn.owner}`;
     if (fn.source) {
       this.sources.set(key, { text: fn.text, ...fn.source });
     }
