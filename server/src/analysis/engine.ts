@@ -71,7 +71,7 @@ import {
   reportLayout,
   sealBodies,
 } from './incremental/crateSummary';
-import { awaitsCycle, roundsOf } from './incremental/crateRounds';
+import { awaitsCycle, releaseNodeCaches, roundsOf } from './incremental/crateRounds';
 
 export { WalkCache };
 export type { CrateFile, Edition };
@@ -467,6 +467,7 @@ function analyzeInRounds(
       if (outcome) {
         outcomes[i] = outcome;
         sealBodies(outcome.summary, files[i].file);
+        releaseNodeCaches(outcome.summary);
       }
     });
   const next: Set<number>[] = rounds.slice(1);
@@ -641,6 +642,7 @@ function setAside(lives: LiveFile[], first: FirstRound, unwalked: Set<number>): 
       qualified: false,
     };
     sealBodies(pending, live.file.file);
+    releaseNodeCaches(pending);
     first.setAside.set(live.position, pending);
     return false;
   });

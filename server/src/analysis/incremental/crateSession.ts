@@ -10,7 +10,7 @@ import { AnalysisOptions, CrateFile, CrateRound, analyzeCrateRound } from '../en
 import type { FileReport } from '../report';
 import { hashText } from '../types/calibration';
 import { FileOutcome, NeedsFile, layoutKey, sealBodies } from './crateSummary';
-import { awaitsCycle } from './crateRounds';
+import { awaitsCycle, releaseNodeCaches } from './crateRounds';
 
 /** One file of the session: its last text and what the last round that walked it found. */
 interface SessionFile {
@@ -77,7 +77,10 @@ export class CrateSession {
   private whole(files: CrateFile[], hashes: string[], structure: string): void {
     const result = analyzeCrateRound({ files }, this.options);
     this.files = files.map((file, i) => ({ file, hash: hashes[i], outcome: result.outcomes[i]! }));
-    this.files.forEach((f) => sealBodies(f.outcome.summary, f.file.file));
+    this.files.forEach((f) => {
+      sealBodies(f.outcome.summary, f.file.file);
+      releaseNodeCaches(f.outcome.summary);
+    });
     this.structure = structure;
     this.gatedOut = result.gatedOut;
     this.reusable = this.files.every((f) => !f.outcome.failed) && !this.awaitsCycle();
@@ -115,6 +118,7 @@ export class CrateSession {
         changedLayouts(next[i].outcome, outcome).forEach((key) => moved.add(key));
         next[i] = { ...next[i], outcome };
         sealBodies(outcome.summary, files[i].file);
+        releaseNodeCaches(outcome.summary);
       }
       live = readersOf(next, moved);
     }
