@@ -552,6 +552,29 @@ function jobsRow(options: TargetOptions, point: ScalePoint): TargetRow {
   };
 }
 
+/**
+ * How much of the crate the server's index covers when the crate is above its cap (the first files
+ * within `MAX_CRATE_FILES` and `MAX_CRATE_BYTES`, as `workspace.ts` takes them), else nothing.
+ */
+function cappedNote(options: TargetOptions, crate: GeneratedCrate): string {
+  const workspace = require(
+    path.join(options.repoRoot, 'server', 'out', 'lsp', 'workspace.js'),
+  ) as { MAX_CRATE_FILES: number; MAX_CRATE_BYTES: number };
+  let bytes = 0;
+  let covered = 0;
+  for (const file of crate.files) {
+    const size = fs.statSync(file).size;
+    if (covered >= workspace.MAX_CRATE_FILES || bytes + size > workspace.MAX_CRATE_BYTES) {
+      break;
+    }
+    bytes += size;
+    covered++;
+  }
+  return covered < crate.files.length
+    ? ` (the index's cap: about ${covered} of ${crate.files.length} files indexed)`
+    : '';
+}
+
 /** The server with one file of a crate open, once the crate index has answered. */
 async function serverIndexedRow(options: TargetOptions, crate: GeneratedCrate): Promise<TargetRow> {
   options.log(`targets: server RSS with the ${crateLabel(crate.lines)}-line crate indexed`);
@@ -570,7 +593,9 @@ async function serverIndexedRow(options: TargetOptions, crate: GeneratedCrate): 
     const memory = client.memory();
     return {
       what: 'Server RSS, one file open and its crate indexed: peak / after',
-      input: `generated crate, ${crate.lines.toLocaleString('en-US')} lines`,
+      input:
+        `generated crate, ${crate.lines.toLocaleString('en-US')} lines` +
+        cappedNote(options, crate),
       result: memory
         ? `${rss(memory.peak)} / ${rss(memory.current)} (indexed in ${seconds(elapsed)})`
         : 'n/a (no /proc)',

@@ -75,7 +75,9 @@ import {
   NeedsFile,
   itemsKeyOf,
   reportLayout,
+  sealBodies,
 } from './incremental/crateSummary';
+import { awaitsCycle, releaseNodeCaches, roundsOf } from './incremental/crateRounds';
 
 export { WalkCache };
 export type { CrateFile, Edition };
@@ -309,6 +311,16 @@ export interface CrateRoundResult {
   /** By position in the round's files: what each walked file found; null for the others. */
   outcomes: (FileOutcome | null)[];
   gatedOut: Map<string, string>;
+  /** How a crate analysed in rounds went (`analyzeInRounds`); absent for one round. */
+  rounds?: RoundsTrace;
+}
+
+/** The rounds a whole crate took, rounds done again, and why it was analysed at once, if it was. */
+export interface RoundsTrace {
+  planned: number;
+  run: number;
+  redone: number;
+  atOnce?: 'a failure' | 'a cycle of awaits' | 'too many files needed';
 }
 
 export interface CrateAnalysisOptions extends Omit<AnalysisOptions, 'file'> {
@@ -324,7 +336,19 @@ export interface CrateAnalysisOptions extends Omit<AnalysisOptions, 'file'> {
    * instantiate them): each request's `report` is set when exactly one fn has its path.
    */
   instances?: InstanceRequest[];
+  /**
+   * Characters of text of files with `async` whose trees one round of a whole crate's analysis
+   * keeps alive (default `CRATE_ROUND_CHARS`; tests lower it to cut small crates into rounds).
+   */
+  roundChars?: number;
 }
+
+/**
+ * A whole crate's analysis above this much text of files with `async` goes in rounds of files of
+ * about this size (`analyzeInRounds`): each walked file's tree and walk state take tens of times
+ * its text, and tree-sitter's WebAssembly memory never shrinks, so the rounds bound the peak.
+ */
+export const CRATE_ROUND_CHARS = 2 * 1024 * 1024;
 
 /**
  * Analyses the files of one crate together: types, consts and async fns defined in one file are
@@ -408,19 +432,177 @@ function openCrateFile(
 }
 
 function analyzeCrateFiles(round: CrateRound, options: CrateAnalysisOptions): CrateRoundResult {
+  // A share of a crate (`reportFiles`) walks other files on demand only, and requested instances
+  // are sized from the files one round holds: both are analysed at once.
+  const shared = round.files.some((f) => options.reportFiles && !options.reportFiles.has(f.file));
+  const rounds =
+    round.live || shared || (options.instances?.length ?? 0) > 0
+      ? []
+      : roundsOf(round.files, options.roundChars ?? CRATE_ROUND_CHARS);
+  return rounds.length > 1
+    ? analyzeInRounds(round.files, options, rounds)
+    : analyzeRound(round, options, null);
+}
+
+/**
+ * What the first round of a crate analysed in rounds walks, and what it leaves to the others: the
+ * items of the files it sets aside (filled once every file is indexed, before any walk) and the
+ * files no build compiles.
+ */
+interface FirstRound {
+  walks: Set<number>;
+  setAside: Map<number, PendingSummary>;
+  gatedOut: Map<string, string>;
+}
+
+/**
+ * A file with `async` a round has not walked yet: its items (qualified as the crate's other files
+ * see them) and the file to walk when a round needs one of its futures (`NeedsFile`).
+ */
+interface PendingSummary extends FileSummary {
+  index: ItemIndex;
+  pendingFile: string;
+  module: string;
+  qualified: boolean;
+}
+
+/**
+ * A whole crate in rounds (`roundsOf`): the first indexes every file and walks the first round's
+ * files; each next one parses again and walks its own files, knowing the walked files by their
+ * summaries and the others by their items. A walk that needs an unwalked file's future has the
+ * round done again with that file (`NeedsFile`). The answers are the ones of one round over the
+ * whole crate; where they could differ (a failure, a cycle of awaits, a round that keeps growing)
+ * the crate is analysed at once.
+ */
+function analyzeInRounds(
+  files: CrateFile[],
+  options: CrateAnalysisOptions,
+  rounds: Set<number>[],
+): CrateRoundResult {
+  const first: FirstRound = { walks: rounds[0], setAside: new Map(), gatedOut: new Map() };
+  const trace: RoundsTrace = { planned: rounds.length, run: 1, redone: 0 };
+  const outcomes: (FileOutcome | null)[] = files.map(() => null);
+  const record = (result: CrateRoundResult) =>
+    result.outcomes.forEach((outcome, i) => {
+      if (outcome) {
+        outcomes[i] = outcome;
+        sealBodies(outcome.summary, files[i].file);
+        releaseNodeCaches(outcome.summary);
+      }
+    });
+  const next: Set<number>[] = rounds.slice(1);
+  try {
+    record(analyzeRound({ files }, options, first));
+  } catch (e) {
+    if (!(e instanceof NeedsFile)) {
+      throw e;
+    }
+    trace.redone++;
+    next.unshift(new Set(files.map((_, i) => i).filter((i) => !first.setAside.has(i))));
+  }
+  const atOnce = (why: RoundsTrace['atOnce']): CrateRoundResult => ({
+    ...analyzeRound({ files }, options, null),
+    rounds: { ...trace, atOnce: why },
+  });
+  const state = { files, options, outcomes, first, trace };
+  for (const walks of next) {
+    const live = new Set([...walks].filter((i) => !outcomes[i]));
+    if (live.size === 0) {
+      continue;
+    }
+    trace.run++;
+    const result = roundWithNeededFiles(state, live);
+    if (!result) {
+      return atOnce('too many files needed');
+    }
+    record(result);
+  }
+  if (outcomes.some((o) => !o || o.failed)) {
+    return atOnce('a failure');
+  }
+  if (awaitsCycle(outcomes)) {
+    return atOnce('a cycle of awaits');
+  }
+  return { outcomes, gatedOut: first.gatedOut, rounds: trace };
+}
+
+/** Files a round may add to itself (`NeedsFile`) before the crate is analysed at once instead. */
+const MAX_NEEDED_FILES = 64;
+
+/**
+ * One later round of `analyzeInRounds`, done again with each file a walk turns out to need; null
+ * when that does not settle (then the crate is analysed at once).
+ */
+function roundWithNeededFiles(
+  state: {
+    files: CrateFile[];
+    options: CrateAnalysisOptions;
+    outcomes: (FileOutcome | null)[];
+    first: FirstRound;
+    trace: RoundsTrace;
+  },
+  live: Set<number>,
+): CrateRoundResult | null {
+  const { files, options, outcomes, first } = state;
+  for (let added = 0; added <= MAX_NEEDED_FILES; added++) {
+    const summaries = files.map((_, i) =>
+      live.has(i) ? null : (outcomes[i]?.summary ?? first.setAside.get(i) ?? null),
+    );
+    try {
+      return analyzeRound({ files, live, summaries, gatedOut: first.gatedOut }, options, null);
+    } catch (e) {
+      if (!(e instanceof NeedsFile)) {
+        throw e;
+      }
+      const needed = files.findIndex((f) => f.file === e.file);
+      if (needed < 0 || live.has(needed)) {
+        return null;
+      }
+      state.trace.redone++;
+      live.add(needed);
+    }
+  }
+  return null;
+}
+
+/**
+ * One round: parses and indexes its files, walks those with `async` and reports them. The first
+ * round of a crate analysed in rounds (`first`) indexes every file and sets aside, tree deleted,
+ * the files with `async` it does not walk.
+ */
+function analyzeRound(
+  round: CrateRound,
+  options: CrateAnalysisOptions,
+  first: FirstRound | null,
+): CrateRoundResult {
   const macros = new MacroTrees();
+  // In a first round, each file's macro trees go with its tree (a shared store keeps them all).
+  const fileMacros = new Map<number, MacroTrees>();
   const crate = new CrateContext();
   const reportFiles = options.reportFiles;
   crate.walkOnDemand = reportFiles !== undefined;
   const reported = (live: LiveFile) => reportFiles?.has(live.file.file) ?? true;
-  const lives: LiveFile[] = [];
+  let lives: LiveFile[] = [];
   const declaring: DeclaringFile[] = [];
+  const unwalked = new Set<number>();
   try {
     round.files.forEach((file, position) => {
       if (round.live && !round.live.has(position)) {
         return;
       }
-      const opened = openCrateFile(position, file, options, macros, crate);
+      const own = first ? new MacroTrees() : macros;
+      if (first) {
+        fileMacros.set(position, own);
+      }
+      const opened = openCrateFile(position, file, options, own, crate);
+      if (first && opened.live.tree.tree && !first.walks.has(position)) {
+        // Set aside as soon as it is indexed: no two set-aside trees are ever alive together.
+        opened.live.tree.tree.delete();
+        opened.live.tree.tree = null;
+        own.dispose();
+        fileMacros.delete(position);
+        unwalked.add(position);
+      }
       lives.push(opened.live);
       if (opened.declaring) {
         declaring.push(opened.declaring);
@@ -429,10 +611,17 @@ function analyzeCrateFiles(round: CrateRound, options: CrateAnalysisOptions): Cr
     });
     const gatedOut = round.live ? (round.gatedOut ?? new Map()) : gatedOutFiles(declaring);
     leaveOutGatedModules(gatedOut, lives);
+    if (first) {
+      first.gatedOut = gatedOut;
+      lives = setAside(lives, first, unwalked);
+    }
+    const byPosition = new Map(lives.map((l) => [l.position, l]));
     crate.attach(
       round.files.map((_, position) => {
-        const live = lives.find((l) => l.position === position);
-        return live ? live.analysis : (round.summaries?.[position] ?? null);
+        const live = byPosition.get(position);
+        return live
+          ? live.analysis
+          : (first?.setAside.get(position) ?? round.summaries?.[position] ?? null);
       }),
       round.files.map((f) => f.modulePath),
     );
@@ -445,10 +634,40 @@ function analyzeCrateFiles(round: CrateRound, options: CrateAnalysisOptions): Cr
     return { outcomes, gatedOut };
   } finally {
     macros.dispose();
+    fileMacros.forEach((m) => m.dispose());
     for (const live of lives) {
       live.tree.tree?.delete();
     }
   }
+}
+
+/**
+ * Keeps the items of the files with `async` a first round does not walk (`unwalked`, their trees
+ * already deleted) as `PendingSummary`s, unless no build compiles them. Returns the files it walks.
+ */
+function setAside(lives: LiveFile[], first: FirstRound, unwalked: Set<number>): LiveFile[] {
+  return lives.filter((live) => {
+    const { analysis } = live;
+    if (!unwalked.has(live.position)) {
+      return true;
+    }
+    if (!analysis) {
+      // Gated out (`leaveOutGatedModules`): reported now, with its notice.
+      return true;
+    }
+    const pending: PendingSummary = {
+      index: analysis.localIndex,
+      futures: new Map(),
+      fnKeys: new Map(),
+      pendingFile: live.file.file,
+      module: analysis.module,
+      qualified: false,
+    };
+    sealBodies(pending, live.file.file);
+    releaseNodeCaches(pending);
+    first.setAside.set(live.position, pending);
+    return false;
+  });
 }
 
 /**
@@ -565,6 +784,11 @@ class CrateContext {
    * id (an id is a memory address that a tree parsed after the callee's was freed may reuse).
    */
   private readonly fnKeys = new Map<FnInfo, string>();
+  /**
+   * The fns of files with `async` no round has walked yet (a crate analysed in rounds): their
+   * futures are not known until their file is walked.
+   */
+  private readonly unwalkedFns = new Map<FnInfo, string>();
   /** The futures of files this round does not walk (a crate session's summaries). */
   private readonly summaries = new Map<string, FutureSummary>();
 
@@ -577,6 +801,7 @@ class CrateContext {
     modulePaths: readonly (readonly string[])[],
   ): void {
     const analyses = files.filter((f): f is FileAnalysis => f instanceof FileAnalysis);
+    const pending = files.filter((f): f is PendingSummary => !!f && 'pendingFile' in f);
     const indexes = files.map((f) => (f instanceof FileAnalysis ? f.localIndex : f?.index));
     // How many times the crate defines each type name, before any file's types are qualified.
     const definitions = new Map<string, number>();
@@ -585,14 +810,22 @@ class CrateContext {
         definitions.set(name, (definitions.get(name) ?? 0) + modules.length),
       );
     }
-    // Summaries were qualified in the round that walked them.
-    for (const a of analyses) {
-      const own = a.localIndex.typeModules;
+    // Summaries were qualified in the round that walked them (or, unwalked, set them aside).
+    const unqualified = [
+      ...analyses.map((a) => ({ index: a.localIndex, module: a.module })),
+      ...pending.filter((p) => !p.qualified),
+    ];
+    for (const { index, module } of unqualified) {
+      const own = index.typeModules;
       qualifySharedTypeNames(
-        a.localIndex,
-        a.module,
+        index,
+        module,
         (name) => (definitions.get(name) ?? 0) > (own.get(name)?.length ?? 0),
       );
+    }
+    for (const p of pending) {
+      p.qualified = true;
+      p.index.byNode.forEach((fn) => this.unwalkedFns.set(fn, p.pendingFile));
     }
     this.index = combineIndexes(indexes.filter((i): i is ItemIndex => !!i));
     this.reexports = new CrateReexports(
@@ -645,6 +878,10 @@ class CrateContext {
   }
 
   keyOfFn(fn: FnInfo): string | undefined {
+    const unwalked = this.unwalkedFns.get(fn);
+    if (unwalked !== undefined) {
+      throw new NeedsFile(unwalked);
+    }
     return this.fnKeys.get(fn);
   }
 }
@@ -1136,14 +1373,9 @@ class FileAnalysis {
         return;
       }
       const items =
-        compiledItemsMentioningAsync(container, mentions) ??
-        compiledIn(container.namedChildren);
+        compiledItemsMentioningAsync(container, mentions) ?? compiledIn(container.namedChildren);
       for (const item of items) {
-        if (
-          item.type === 'function_item' ||
-          item.type === 'attribute_item' ||
-          !mentions.in(item)
-        ) {
+        if (item.type === 'function_item' || item.type === 'attribute_item' || !mentions.in(item)) {
           continue;
         }
         if (item.type === 'mod_item' || item.type === 'impl_item' || item.type === 'trait_item') {
@@ -2106,10 +2338,12 @@ function isParametric(subst: Map<string, Ty>): boolean {
 /** Whether a type is known, known but for type parameters, or not known. */
 function knownButParams(ty: Ty): 'known' | 'params' | 'unknown' {
   const worst = (parts: Ty[]) =>
-    parts.map(knownButParams).reduce<'known' | 'params' | 'unknown'>(
-      (a, b) => (a === 'unknown' || b === 'unknown' ? 'unknown' : a === 'params' ? a : b),
-      'known',
-    );
+    parts
+      .map(knownButParams)
+      .reduce<'known' | 'params' | 'unknown'>(
+        (a, b) => (a === 'unknown' || b === 'unknown' ? 'unknown' : a === 'params' ? a : b),
+        'known',
+      );
   switch (ty.k) {
     case 'param':
       return 'params';

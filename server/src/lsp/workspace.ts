@@ -44,7 +44,12 @@ const OPEN_DELAY_MS = 50;
  * preview editor replaced by another file) does not index it again. The tests shorten it.
  */
 const CRATE_GRACE_MS = Number(process.env.RUST_FUTURE_SIZE_CRATE_GRACE_MS) || 30_000;
-/** Crates above these limits are indexed partly (the open documents and the first files of the module tree). */
+/**
+ * Crates above these limits are indexed partly (the open documents and the first files of the
+ * module tree), with a notice. A safety net: the analysis keeps its trees bounded (it goes in
+ * rounds, `CRATE_ROUND_CHARS`), but every file's report and summary stay in memory, in the index
+ * worker and here, so the server still grows with the crate (about 3 KB per line indexed).
+ */
 export const MAX_CRATE_FILES = 2000;
 export const MAX_CRATE_BYTES = 20 * 1024 * 1024;
 /** The engine skips larger files anyway. */

@@ -10,6 +10,7 @@ import { AnalysisOptions, CrateFile, CrateRound, analyzeCrateRound } from '../en
 import type { FileReport } from '../report';
 import { hashText } from '../types/calibration';
 import { FileOutcome, NeedsFile, layoutKey, sealBodies } from './crateSummary';
+import { awaitsCycle, releaseNodeCaches } from './crateRounds';
 
 /** One file of the session: its last text and what the last round that walked it found. */
 interface SessionFile {
@@ -76,7 +77,10 @@ export class CrateSession {
   private whole(files: CrateFile[], hashes: string[], structure: string): void {
     const result = analyzeCrateRound({ files }, this.options);
     this.files = files.map((file, i) => ({ file, hash: hashes[i], outcome: result.outcomes[i]! }));
-    this.files.forEach((f) => sealBodies(f.outcome.summary, f.file.file));
+    this.files.forEach((f) => {
+      sealBodies(f.outcome.summary, f.file.file);
+      releaseNodeCaches(f.outcome.summary);
+    });
     this.structure = structure;
     this.gatedOut = result.gatedOut;
     this.reusable = this.files.every((f) => !f.outcome.failed) && !this.awaitsCycle();
@@ -114,6 +118,7 @@ export class CrateSession {
         changedLayouts(next[i].outcome, outcome).forEach((key) => moved.add(key));
         next[i] = { ...next[i], outcome };
         sealBodies(outcome.summary, files[i].file);
+        releaseNodeCaches(outcome.summary);
       }
       live = readersOf(next, moved);
     }
@@ -173,47 +178,9 @@ export class CrateSession {
     }
   }
 
-  /** Whether some future's layout reads, through other futures, its own (rustc: a cycle). */
+  /** Whether the last analysis's awaits form a cycle (where partial rounds answer otherwise). */
   private awaitsCycle(): boolean {
-    const edges = new Map<string, string[]>();
-    for (const f of this.files) {
-      // A future reading its own layout (a recursive call, or a name resolved to itself) gets
-      // the same cut answer whoever asks first: only longer cycles depend on the order.
-      f.outcome.reads.forEach((reads, key) =>
-        edges.set(
-          key,
-          reads.filter((read) => read !== key),
-        ),
-      );
-    }
-    const state = new Map<string, 'open' | 'done'>();
-    for (const start of edges.keys()) {
-      if (state.has(start)) {
-        continue;
-      }
-      // Depth first without recursion: a crate's await chains can be long.
-      const stack: [string, number][] = [[start, 0]];
-      state.set(start, 'open');
-      while (stack.length > 0) {
-        const top = stack[stack.length - 1];
-        const reads = edges.get(top[0]) ?? [];
-        if (top[1] >= reads.length) {
-          state.set(top[0], 'done');
-          stack.pop();
-          continue;
-        }
-        const next = reads[top[1]++];
-        const seen = state.get(next);
-        if (seen === 'open') {
-          return true;
-        }
-        if (seen === undefined) {
-          state.set(next, 'open');
-          stack.push([next, 0]);
-        }
-      }
-    }
-    return false;
+    return awaitsCycle(this.files.map((f) => f.outcome));
   }
 }
 

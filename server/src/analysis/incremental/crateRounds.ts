@@ -1,0 +1,118 @@
+/**
+ * How a large crate's whole analysis is cut into rounds, and when its answer may depend on that
+ * cut. A round keeps the syntax trees (and walk state) of only its own files; the files of earlier
+ * rounds are known from their summaries, the later ones from their items (`crateSummary.ts`).
+ * Tree-sitter's WebAssembly memory grows to the most trees alive at once and is never given back,
+ * so the peak is set by the largest round, not by the crate.
+ */
+import type { CrateFile } from '../crateFile';
+import type { FileOutcome, FileSummary } from './crateSummary';
+
+/** Whether a file has futures to find: only such a file's tree outlives its indexing. */
+export function mayHaveFutures(file: CrateFile): boolean {
+  return /\basync\b/.test(file.text);
+}
+
+/**
+ * The rounds of a crate's analysis: the positions of its files with `async`, in file order, cut
+ * where a round's text would pass `budget` characters (a file larger than that is a round of its
+ * own). One round (or none) means the crate is analysed at once.
+ */
+export function roundsOf(files: readonly CrateFile[], budget: number): Set<number>[] {
+  const rounds: Set<number>[] = [];
+  let current = new Set<number>();
+  let chars = 0;
+  files.forEach((file, position) => {
+    if (!mayHaveFutures(file)) {
+      return;
+    }
+    if (current.size > 0 && chars + file.text.length > budget) {
+      rounds.push(current);
+      current = new Set();
+      chars = 0;
+    }
+    current.add(position);
+    chars += file.text.length;
+  });
+  if (current.size > 0) {
+    rounds.push(current);
+  }
+  return rounds;
+}
+
+/**
+ * Whether some future's layout reads, through other futures, its own (rustc: a cycle). In a cycle
+ * the answer depends on which future's report is built first, which rounds change: such a crate is
+ * analysed at once, as are crate sessions' edits (`crateSession.ts`).
+ */
+export function awaitsCycle(outcomes: Iterable<FileOutcome | null>): boolean {
+  const edges = new Map<string, string[]>();
+  for (const outcome of outcomes) {
+    // A future reading its own layout (a recursive call, or a name resolved to itself) gets
+    // the same cut answer whoever asks first: only longer cycles depend on the order.
+    outcome?.reads.forEach((reads, key) =>
+      edges.set(
+        key,
+        reads.filter((read) => read !== key),
+      ),
+    );
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  for (const start of edges.keys()) {
+    if (state.has(start)) {
+      continue;
+    }
+    // Depth first without recursion: a crate's await chains can be long.
+    const stack: [string, number][] = [[start, 0]];
+    state.set(start, 'open');
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const reads = edges.get(top[0]) ?? [];
+      if (top[1] >= reads.length) {
+        state.set(top[0], 'done');
+        stack.pop();
+        continue;
+      }
+      const next = reads[top[1]++];
+      const seen = state.get(next);
+      if (seen === 'open') {
+        return true;
+      }
+      if (seen === undefined) {
+        state.set(next, 'open');
+        stack.push([next, 0]);
+      }
+    }
+  }
+  return false;
+}
+
+/** What web-tree-sitter caches on a node it has listed the children of. */
+interface NodeCaches {
+  _children?: unknown;
+  _namedChildren?: unknown;
+}
+
+/**
+ * Lets go of the child lists web-tree-sitter caches on the nodes a file's summary keeps (its fns'
+ * nodes and parameter patterns), once the file's tree is deleted: nothing may read them any more,
+ * and they held most of a kept index's memory (tens of node objects per fn). Lazily found
+ * patterns are not looked up.
+ */
+export function releaseNodeCaches(summary: FileSummary): void {
+  const release = (node: unknown) => {
+    if (node && typeof node === 'object') {
+      (node as NodeCaches)._children = undefined;
+      (node as NodeCaches)._namedChildren = undefined;
+    }
+  };
+  for (const fn of summary.index?.byNode.values() ?? []) {
+    release(fn.node);
+    for (const param of fn.params) {
+      const pattern = Object.getOwnPropertyDescriptor(param, 'pattern');
+      if (pattern && 'value' in pattern) {
+        release(pattern.value);
+      }
+    }
+  }
+}
