@@ -1678,7 +1678,7 @@ class FileAnalysis {
                 )
               : null
         : undefined,
-      futureOfFn: (fn, subst) => this.futureOfFn(fn, subst),
+      futureOfFn: (fn, subst) => this.futureOfFn(fn, callerSubst(subst, scope.generics)),
       futureOutput: (id) => {
         const instance = this.instances.get(id);
         if (instance?.entry.fn) {
@@ -2335,18 +2335,35 @@ function isParametric(subst: Map<string, Ty>): boolean {
   return [...subst.values()].some((v) => knownButParams(v) === 'params');
 }
 
-/** Whether a type is known, known but for type parameters, or not known. */
-function knownButParams(ty: Ty): 'known' | 'params' | 'unknown' {
+/**
+ * A call's type arguments as its caller can give them: one written with a type parameter the
+ * caller does not have (the callee's own, left unbound) says nothing and is left out.
+ */
+function callerSubst(
+  subst: Map<string, Ty> | undefined,
+  callerGenerics: ReadonlySet<string>,
+): Map<string, Ty> | undefined {
+  if (!subst) {
+    return subst;
+  }
+  return new Map([...subst].filter(([, v]) => knownButParams(v, callerGenerics) !== 'unknown'));
+}
+
+/**
+ * Whether a type is known, known but for type parameters, or not known; with `generics`, a
+ * parameter not among them is not known.
+ */
+function knownButParams(ty: Ty, generics?: ReadonlySet<string>): 'known' | 'params' | 'unknown' {
   const worst = (parts: Ty[]) =>
     parts
-      .map(knownButParams)
+      .map((part) => knownButParams(part, generics))
       .reduce<'known' | 'params' | 'unknown'>(
         (a, b) => (a === 'unknown' || b === 'unknown' ? 'unknown' : a === 'params' ? a : b),
         'known',
       );
   switch (ty.k) {
     case 'param':
-      return 'params';
+      return generics && !generics.has(ty.name) ? 'unknown' : 'params';
     case 'unknown':
     case 'asyncClosure':
       return 'unknown';
