@@ -289,6 +289,11 @@ export interface CrateRound {
   gatedOut?: Map<string, string>;
   /** Told each walked file's items fingerprint before any walk (it may stop the round). */
   checkItems?: (position: number, itemsKey: string | null) => void;
+  /**
+   * Only the reports are wanted (`analyzeCrate`): no later round compares the files' items, so
+   * their fingerprints (a hash of every item's JSON) are not made, and outcomes' `itemsKey` is null.
+   */
+  reportsOnly?: boolean;
 }
 
 export interface CrateRoundResult {
@@ -312,7 +317,8 @@ export interface CrateAnalysisOptions extends Omit<AnalysisOptions, 'file'> {
  * known in all the others, so awaiting a function two modules away gets its future's real size.
  */
 export function analyzeCrate(files: CrateFile[], options: CrateAnalysisOptions): FileReport[] {
-  return analyzeCrateRound({ files }, options).outcomes.flatMap((o) => (o ? [o.report] : []));
+  const round = { files, reportsOnly: true };
+  return analyzeCrateRound(round, options).outcomes.flatMap((o) => (o ? [o.report] : []));
 }
 
 /**
@@ -342,6 +348,7 @@ function openCrateFile(
   options: Omit<AnalysisOptions, 'file'>,
   macros: MacroTrees,
   crate: CrateContext,
+  keyItems: boolean,
 ): { live: LiveFile; declaring: DeclaringFile | null } {
   const live: LiveFile = { position, file, tree: { tree: null }, analysis: null, itemsKey: null };
   if (file.text.length > MAX_SOURCE_CHARS) {
@@ -377,7 +384,7 @@ function openCrateFile(
     live.tree.notice = `analysis failed: ${e instanceof Error ? e.message : String(e)}`;
     return { live, declaring };
   }
-  live.itemsKey = itemsKeyOf(live.analysis.localIndex, declarations);
+  live.itemsKey = keyItems ? itemsKeyOf(live.analysis.localIndex, declarations) : null;
   if (/\basync\b/.test(file.text)) {
     live.tree.tree = tree;
   } else {
@@ -401,7 +408,7 @@ function analyzeCrateFiles(round: CrateRound, options: CrateAnalysisOptions): Cr
       if (round.live && !round.live.has(position)) {
         return;
       }
-      const opened = openCrateFile(position, file, options, macros, crate);
+      const opened = openCrateFile(position, file, options, macros, crate, !round.reportsOnly);
       lives.push(opened.live);
       if (opened.declaring) {
         declaring.push(opened.declaring);

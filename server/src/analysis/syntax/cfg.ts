@@ -216,16 +216,13 @@ export function attributeKeeps(attr: string, env: CfgEnv = activeCfg): boolean {
 /** The attributes (`#[...]`, as text) written right before a node, comments between them allowed. */
 export function precedingAttributes(node: SyntaxNode): string[] {
   const attrs: string[] = [];
-  for (
-    let prev = node.previousNamedSibling;
-    prev &&
-    (prev.type === 'attribute_item' ||
-      prev.type === 'line_comment' ||
-      prev.type === 'block_comment');
-    prev = prev.previousNamedSibling
-  ) {
-    if (prev.type === 'attribute_item') {
+  for (let prev = node.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    // Each `type` is a call into tree-sitter's WebAssembly: read once per sibling.
+    const type = prev.type;
+    if (type === 'attribute_item') {
       attrs.push(prev.text);
+    } else if (type !== 'line_comment' && type !== 'block_comment') {
+      break;
     }
   }
   return attrs;
@@ -256,25 +253,59 @@ export function compiledIn(
   children: readonly (SyntaxNode | null)[],
   env: CfgEnv = activeCfg,
 ): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
+  return compiledChildren(children, env).map((c) => c.node);
+}
+
+/** A child `compiledChildren` keeps, with what it read of it on the way. */
+export interface CompiledChild {
+  node: SyntaxNode;
+  /** `node.type` (each read of it is a call into tree-sitter's WebAssembly). */
+  type: string;
+  /**
+   * For a node that is neither an attribute nor a comment: the attributes written right before
+   * it, as `precedingAttributes` gives them (nearest first). Empty for attributes and comments.
+   */
+  attributes: readonly string[];
+}
+
+const NO_ATTRIBUTES: readonly string[] = [];
+
+/**
+ * `compiledIn` with each kept child's type and preceding attributes, read in the one pass over
+ * the children it makes anyway: item walks ask for both, and asking the nodes again costs a
+ * WebAssembly call per read (a sibling walk back per item for the attributes).
+ */
+export function compiledChildren(
+  children: readonly (SyntaxNode | null)[],
+  env: CfgEnv = activeCfg,
+): CompiledChild[] {
+  const out: CompiledChild[] = [];
   let drop = false;
+  // The attribute texts since the last node that is neither an attribute nor a comment.
+  let pending: string[] = [];
   for (const c of children) {
     if (!c) {
       continue;
     }
-    if (c.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text, env)) {
+    const type = c.type;
+    if (type === 'inner_attribute_item' && !innerAttributeKeeps(c.text, env)) {
       // `#![cfg(windows)]` at the top of a file or module: none of it is compiled.
       return [];
     }
-    if (c.type === 'attribute_item') {
-      drop = drop || !attributeKeeps(c.text, env);
-    } else if (c.type !== 'line_comment' && c.type !== 'block_comment') {
+    let attributes = NO_ATTRIBUTES;
+    if (type === 'attribute_item') {
+      const text = c.text;
+      pending.push(text);
+      drop = drop || !attributeKeeps(text, env);
+    } else if (type !== 'line_comment' && type !== 'block_comment') {
+      attributes = pending.length === 0 ? NO_ATTRIBUTES : pending.reverse();
+      pending = pending.length === 0 ? pending : [];
       if (drop) {
         drop = false;
         continue;
       }
     }
-    out.push(c);
+    out.push({ node: c, type, attributes });
   }
   return out;
 }
