@@ -365,13 +365,13 @@ function openCrateFile(
     live.tree.notice = `skipped: ${e.message}`;
     return { live, declaring: null };
   }
-  const declarations = /\bmod\b/.test(file.text)
-    ? moduleDeclarations(tree.rootNode, file.file)
-    : [];
+  // One root node for both: its children (and their types) are read once.
+  const root = tree.rootNode;
+  const declarations = /\bmod\b/.test(file.text) ? moduleDeclarations(root, file.file) : [];
   const declaring = { file: file.file, declarations, root: file.modulePath.length === 0 };
   try {
     live.analysis = new FileAnalysis(
-      tree.rootNode,
+      root,
       { ...options, file: file.file },
       macros,
       file.modulePath,

@@ -743,7 +743,7 @@ function indexFn(
 }
 
 /** A type declared in a fn body with its `impl Drop` beside it has drop glue (a guard's). */
-function markBodyDropImpls(declared: CompiledChild[], index: ItemIndex): void {
+function markBodyDropImpls(declared: readonly CompiledChild[], index: ItemIndex): void {
   for (const { node: child, type: childType } of declared) {
     if (childType === 'impl_item' && child.childForFieldName('trait')?.text === 'Drop') {
       const name = child

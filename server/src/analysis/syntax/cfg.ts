@@ -270,24 +270,63 @@ export interface CompiledChild {
 
 const NO_ATTRIBUTES: readonly string[] = [];
 
+type Children = readonly (SyntaxNode | null)[];
+
+/**
+ * Node types by list of children. A node's `type` is a WebAssembly call each time it is read, and
+ * a node keeps its `namedChildren` array: the analysis of a file reads its item lists several
+ * times (module declarations, the index, finding futures), and tokio's are mostly doc comments.
+ */
+const typesByList = new WeakMap<Children, string[]>();
+
+/** The type of each of `children` (`''` for a null), read once per array. */
+export function childTypes(children: Children): readonly string[] {
+  let types = typesByList.get(children);
+  if (!types) {
+    types = children.map((c) => c?.type ?? '');
+    typesByList.set(children, types);
+  }
+  return types;
+}
+
+/** `compiledChildren`' answers by list of children, then by cfg. */
+const compiledByList = new WeakMap<Children, Map<CfgEnv, readonly CompiledChild[]>>();
+
 /**
  * `compiledIn` with each kept child's type and preceding attributes, read in the one pass over
  * the children it makes anyway: item walks ask for both, and asking the nodes again costs a
- * WebAssembly call per read (a sibling walk back per item for the attributes).
+ * WebAssembly call per read (a sibling walk back per item for the attributes). The answer is
+ * kept for the same array (a node's `namedChildren`) and cfg, and must not be modified.
  */
 export function compiledChildren(
-  children: readonly (SyntaxNode | null)[],
+  children: Children,
   env: CfgEnv = activeCfg,
-): CompiledChild[] {
+): readonly CompiledChild[] {
+  let byEnv = compiledByList.get(children);
+  if (!byEnv) {
+    byEnv = new Map();
+    compiledByList.set(children, byEnv);
+  }
+  let compiled = byEnv.get(env);
+  if (!compiled) {
+    compiled = readCompiledChildren(children, env);
+    byEnv.set(env, compiled);
+  }
+  return compiled;
+}
+
+function readCompiledChildren(children: Children, env: CfgEnv): CompiledChild[] {
   const out: CompiledChild[] = [];
   let drop = false;
   // The attribute texts since the last node that is neither an attribute nor a comment.
   let pending: string[] = [];
-  for (const c of children) {
+  const types = childTypes(children);
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
     if (!c) {
       continue;
     }
-    const type = c.type;
+    const type = types[i];
     if (type === 'inner_attribute_item' && !innerAttributeKeeps(c.text, env)) {
       // `#![cfg(windows)]` at the top of a file or module: none of it is compiled.
       return [];
@@ -317,18 +356,41 @@ function innerAttributeKeeps(attr: string, env: CfgEnv = activeCfg): boolean {
 
 /** The `#![cfg(..)]` that leaves a whole file out of the build, if one does. */
 export function fileCfgdOutBy(root: SyntaxNode): string | null {
-  // Sibling by sibling: inner attributes come first, and this runs on every keystroke.
-  for (let c = root.firstNamedChild; c; c = c.nextNamedSibling) {
-    if (c.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
+  // Inner attributes come first. The item walks read the root's children and their types anyway
+  // (`childTypes`); going sibling by sibling cost a walk from the parent per step in tree-sitter,
+  // quadratic in a file's leading doc comments.
+  const children = root.namedChildren;
+  const types = childTypes(children);
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    const type = types[i];
+    if (c && type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
       return c.text;
     }
-    if (
-      c.type !== 'inner_attribute_item' &&
-      c.type !== 'line_comment' &&
-      c.type !== 'block_comment'
-    ) {
+    if (type !== 'inner_attribute_item' && type !== 'line_comment' && type !== 'block_comment') {
       return null;
     }
   }
   return null;
+}
+
+/**
+ * `precedingAttributes` of `children[at]`, read from the list and its types (`childTypes`)
+ * instead of a sibling walk back (each step of which tree-sitter walks from the parent).
+ */
+export function attributesBefore(children: Children, at: number): string[] {
+  const types = childTypes(children);
+  const attrs: string[] = [];
+  for (let i = at - 1; i >= 0; i--) {
+    const c = children[i];
+    if (!c) {
+      continue;
+    }
+    if (types[i] === 'attribute_item') {
+      attrs.push(c.text);
+    } else if (types[i] !== 'line_comment' && types[i] !== 'block_comment') {
+      break;
+    }
+  }
+  return attrs;
 }
