@@ -6,7 +6,7 @@ import type { SyntaxNode } from '../syntax/parser';
 import {
   CfgEnv,
   CompiledChild,
-  compiledChildren,
+  compiledItems,
   currentCfg,
   evalCfg,
   parseCfgPredicate,
@@ -332,7 +332,7 @@ class ItemWalk {
   ) {}
 
   visitItems(container: SyntaxNode, modPath: string[]): void {
-    for (const item of compiledChildren(container.namedChildren, this.cfg)) {
+    for (const item of compiledItems(container.namedChildren, this.cfg)) {
       this.visitItem(item, modPath);
     }
   }
@@ -436,7 +436,7 @@ class ItemWalk {
   private indexTraitFns(item: SyntaxNode, modPath: string[]): void {
     const body = item.childForFieldName('body');
     const traitName = item.childForFieldName('name')?.text ?? '_';
-    for (const f of compiledChildren(body?.namedChildren ?? [])) {
+    for (const f of compiledItems(body?.namedChildren ?? [])) {
       if (f.type === 'function_item') {
         const selfTy: Ty = { k: 'param', name: 'Self' };
         indexFn(f.node, [...modPath, traitName], selfTy, null, this.index, this.signatures);
@@ -481,7 +481,7 @@ function noteTypeClash(item: SyntaxNode, index: ItemIndex, inBody: boolean): voi
   }
 }
 
-/** `itemType` and `attrs` as `compiledChildren` read them (`struct_item` or `union_item`). */
+/** `itemType` and `attrs` as `compiledItems` read them (`struct_item` or `union_item`). */
 function indexStruct(
   item: SyntaxNode,
   itemType: string,
@@ -499,7 +499,7 @@ function indexStruct(
   const fields: { name: string; ty: Ty }[] = [];
   const bodyType = body?.type;
   if (body && bodyType === 'field_declaration_list') {
-    for (const f of compiledChildren(body.namedChildren, cfg)) {
+    for (const f of compiledItems(body.namedChildren, cfg)) {
       if (f.type === 'field_declaration') {
         const ty = f.node.childForFieldName('type');
         fields.push({
@@ -529,7 +529,7 @@ function indexStruct(
   });
 }
 
-/** `attrs` as `compiledChildren` read them. */
+/** `attrs` as `compiledItems` read them. */
 function indexEnum(
   item: SyntaxNode,
   attrs: readonly string[],
@@ -543,7 +543,7 @@ function indexEnum(
   const params = typeParams(item.childForFieldName('type_parameters'));
   const scope: TypeScope = { generics: new Set(params), selfTy: null };
   const variants: { name: string; fields: Ty[]; fieldNames?: string[] }[] = [];
-  for (const { node: v, type } of compiledChildren(
+  for (const { node: v, type } of compiledItems(
     item.childForFieldName('body')?.namedChildren ?? [],
     cfg,
   )) {
@@ -556,7 +556,7 @@ function indexEnum(
     const bodyType = body?.type;
     if (body && bodyType === 'field_declaration_list') {
       fieldNames = [];
-      for (const f of compiledChildren(body.namedChildren, cfg)) {
+      for (const f of compiledItems(body.namedChildren, cfg)) {
         const t = f.type === 'field_declaration' ? f.node.childForFieldName('type') : null;
         if (t) {
           fields.push(typeFromNode(t, index, scope));
@@ -621,9 +621,9 @@ function indexImpl(
   if (traitName === 'Drop' || traitName?.endsWith('::Drop')) {
     dropImpls.add(typeName);
   }
-  const members = compiledChildren(item.childForFieldName('body')?.namedChildren ?? []).flatMap(
+  const members = compiledItems(item.childForFieldName('body')?.namedChildren ?? []).flatMap(
     (m) =>
-      m.type === 'macro_invocation' ? compiledChildren(expand?.(m.node)?.namedChildren ?? []) : [m],
+      m.type === 'macro_invocation' ? compiledItems(expand?.(m.node)?.namedChildren ?? []) : [m],
   );
   for (const f of members) {
     if (f.type === 'function_item') {
@@ -716,7 +716,7 @@ function indexFn(
   if (body) {
     // Only items declared directly in the body. Most bodies declare none, and their text says so
     // without visiting a single statement (this runs for every fn on every keystroke).
-    const declared = DECLARES_ITEMS.test(body.text) ? compiledChildren(body.namedChildren) : [];
+    const declared = DECLARES_ITEMS.test(body.text) ? compiledItems(body.namedChildren) : [];
     for (const { node: child, type, attributes } of declared) {
       if (type === 'function_item') {
         indexFn(

@@ -17,6 +17,7 @@
  *   code behind either is kept. Evaluation is three-valued, so `all(loom, test)` is still false.
  * - A predicate that does not parse keeps the code. `#[cfg_attr(...)]` is not a gate.
  */
+import { Children, childTypes, itemListTypes } from './childTypes';
 import type { SyntaxNode } from './parser';
 
 export type CfgPredicate =
@@ -270,25 +271,6 @@ export interface CompiledChild {
 
 const NO_ATTRIBUTES: readonly string[] = [];
 
-type Children = readonly (SyntaxNode | null)[];
-
-/**
- * Node types by list of children. A node's `type` is a WebAssembly call each time it is read, and
- * a node keeps its `namedChildren` array: the analysis of a file reads its item lists several
- * times (module declarations, the index, finding futures), and tokio's are mostly doc comments.
- */
-const typesByList = new WeakMap<Children, string[]>();
-
-/** The type of each of `children` (`''` for a null), read once per array. */
-export function childTypes(children: Children): readonly string[] {
-  let types = typesByList.get(children);
-  if (!types) {
-    types = children.map((c) => c?.type ?? '');
-    typesByList.set(children, types);
-  }
-  return types;
-}
-
 /** `compiledChildren`' answers by list of children, then by cfg. */
 const compiledByList = new WeakMap<Children, Map<CfgEnv, readonly CompiledChild[]>>();
 
@@ -302,6 +284,25 @@ export function compiledChildren(
   children: Children,
   env: CfgEnv = activeCfg,
 ): readonly CompiledChild[] {
+  return compiledWith(children, env, childTypes);
+}
+
+/**
+ * `compiledChildren` of a list of items, fields or statements (see `itemListTypes`): the
+ * children of a file, module, impl, trait, block, struct or enum body.
+ */
+export function compiledItems(
+  children: Children,
+  env: CfgEnv = activeCfg,
+): readonly CompiledChild[] {
+  return compiledWith(children, env, itemListTypes);
+}
+
+function compiledWith(
+  children: Children,
+  env: CfgEnv,
+  typesOf: (children: Children) => readonly string[],
+): readonly CompiledChild[] {
   let byEnv = compiledByList.get(children);
   if (!byEnv) {
     byEnv = new Map();
@@ -309,18 +310,21 @@ export function compiledChildren(
   }
   let compiled = byEnv.get(env);
   if (!compiled) {
-    compiled = readCompiledChildren(children, env);
+    compiled = readCompiledChildren(children, typesOf(children), env);
     byEnv.set(env, compiled);
   }
   return compiled;
 }
 
-function readCompiledChildren(children: Children, env: CfgEnv): CompiledChild[] {
+function readCompiledChildren(
+  children: Children,
+  types: readonly string[],
+  env: CfgEnv,
+): CompiledChild[] {
   const out: CompiledChild[] = [];
   let drop = false;
   // The attribute texts since the last node that is neither an attribute nor a comment.
   let pending: string[] = [];
-  const types = childTypes(children);
   for (let i = 0; i < children.length; i++) {
     const c = children[i];
     if (!c) {
@@ -357,10 +361,10 @@ function innerAttributeKeeps(attr: string, env: CfgEnv = activeCfg): boolean {
 /** The `#![cfg(..)]` that leaves a whole file out of the build, if one does. */
 export function fileCfgdOutBy(root: SyntaxNode): string | null {
   // Inner attributes come first. The item walks read the root's children and their types anyway
-  // (`childTypes`); going sibling by sibling cost a walk from the parent per step in tree-sitter,
-  // quadratic in a file's leading doc comments.
+  // (`itemListTypes`); going sibling by sibling cost a walk from the parent per step in
+  // tree-sitter, quadratic in a file's leading doc comments.
   const children = root.namedChildren;
-  const types = childTypes(children);
+  const types = itemListTypes(children);
   for (let i = 0; i < children.length; i++) {
     const c = children[i];
     const type = types[i];
@@ -375,11 +379,11 @@ export function fileCfgdOutBy(root: SyntaxNode): string | null {
 }
 
 /**
- * `precedingAttributes` of `children[at]`, read from the list and its types (`childTypes`)
- * instead of a sibling walk back (each step of which tree-sitter walks from the parent).
+ * `precedingAttributes` of `children[at]` in a list of items (`itemListTypes`), read from the
+ * list instead of a sibling walk back (each step of which tree-sitter walks from the parent).
  */
 export function attributesBefore(children: Children, at: number): string[] {
-  const types = childTypes(children);
+  const types = itemListTypes(children);
   const attrs: string[] = [];
   for (let i = at - 1; i >= 0; i--) {
     const c = children[i];
