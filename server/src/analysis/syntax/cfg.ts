@@ -216,6 +216,10 @@ export function attributeKeeps(attr: string, env: CfgEnv = activeCfg): boolean {
 
 /** The attributes (`#[...]`, as text) written right before a node, comments between them allowed. */
 export function precedingAttributes(node: SyntaxNode): string[] {
+  const known = attributesOfKept.get(node);
+  if (known) {
+    return [...known];
+  }
   const attrs: string[] = [];
   for (let prev = node.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
     // Each `type` is a call into tree-sitter's WebAssembly: read once per sibling.
@@ -270,6 +274,13 @@ export interface CompiledChild {
 }
 
 const NO_ATTRIBUTES: readonly string[] = [];
+
+/**
+ * The attributes `compiledChildren` read before each node it kept: `precedingAttributes` asks
+ * them again of a fn (a `#[tokio::main]`) or a statement, where each step back is a walk from
+ * the parent in tree-sitter.
+ */
+const attributesOfKept = new WeakMap<SyntaxNode, readonly string[]>();
 
 /** `compiledChildren`' answers by list of children, then by cfg. */
 const compiledByList = new WeakMap<Children, Map<CfgEnv, readonly CompiledChild[]>>();
@@ -347,6 +358,7 @@ function readCompiledChildren(
         drop = false;
         continue;
       }
+      attributesOfKept.set(c, attributes);
     }
     out.push({ node: c, type, attributes });
   }
