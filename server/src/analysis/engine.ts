@@ -291,7 +291,7 @@ export interface CrateRound {
   checkItems?: (position: number, itemsKey: string | null) => void;
   /**
    * Only the reports are wanted (`analyzeCrate`): no later round compares the files' items, so
-   * their fingerprints (a hash of every item's JSON) are not made, and outcomes' `itemsKey` is null.
+   * their fingerprints (a hash of every item's JSON) are not made; outcomes' `itemsKey` is null.
    */
   reportsOnly?: boolean;
 }

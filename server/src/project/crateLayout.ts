@@ -63,7 +63,8 @@ export function readCrateLayout(root: string, readableRoots: readonly string[] =
   const files: CrateSourceFile[] = [];
   const seen = new Set<string>();
   if (rootFile) {
-    const readable = { roots: [root, ...readableRoots], realRoots: new Map<string, string | null>() };
+    const realRoots = new Map<string, string | null>();
+    const readable = { roots: [root, ...readableRoots], realRoots };
     followModules(rootFile, [], true, files, seen, warnings, readable);
   }
   // Files under src/ that no `mod` declaration reaches (bins, examples of cfg'd modules) still count.
@@ -163,6 +164,8 @@ function followModules(
   // Every declaration has `mod` and a space: most files have none, and the search for them is
   // far quicker than the declaration pattern tried at each line.
   const declarations = /\bmod\s/.test(text) ? text.matchAll(MOD_DECLARATION) : [];
+  const readableFile = (found: string) =>
+    readable.roots.some((root) => isInside(found, root, readable.realRoots));
   for (const m of declarations) {
     const [, explicitPath, name] = m;
     const candidates = explicitPath
@@ -170,7 +173,7 @@ function followModules(
       : [path.join(dir, `${name}.rs`), path.join(dir, name, 'mod.rs')];
     const found = candidates.find((c) => fs.existsSync(c));
     const regular = found !== undefined && isRegularFile(found);
-    if (found && regular && readable.roots.some((dir) => isInside(found, dir, readable.realRoots))) {
+    if (found && regular && readableFile(found)) {
       followModules(found, [...modulePath, name], false, files, seen, warnings, readable);
     } else if (found && !regular) {
       warnings.push(`${resolved}: module \`${name}\` is not a regular file (${found}): not read`);
