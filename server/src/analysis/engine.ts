@@ -305,6 +305,11 @@ export interface CrateRound {
   gatedOut?: Map<string, string>;
   /** Told each walked file's items fingerprint before any walk (it may stop the round). */
   checkItems?: (position: number, itemsKey: string | null) => void;
+  /**
+   * Only the reports are wanted (`analyzeCrate`): no later round compares the files' items, so
+   * their fingerprints (a hash of every item's JSON) are not made; outcomes' `itemsKey` is null.
+   */
+  reportsOnly?: boolean;
 }
 
 export interface CrateRoundResult {
@@ -355,7 +360,8 @@ export const CRATE_ROUND_CHARS = 2 * 1024 * 1024;
  * known in all the others, so awaiting a function two modules away gets its future's real size.
  */
 export function analyzeCrate(files: CrateFile[], options: CrateAnalysisOptions): FileReport[] {
-  return analyzeCrateRound({ files }, options).outcomes.flatMap((o) => (o ? [o.report] : []));
+  const round = { files, reportsOnly: true };
+  return analyzeCrateRound(round, options).outcomes.flatMap((o) => (o ? [o.report] : []));
 }
 
 /**
@@ -385,6 +391,7 @@ function openCrateFile(
   options: Omit<AnalysisOptions, 'file'>,
   macros: MacroTrees,
   crate: CrateContext,
+  keyItems: boolean,
 ): { live: LiveFile; declaring: DeclaringFile | null } {
   const live: LiveFile = { position, file, tree: { tree: null }, analysis: null, itemsKey: null };
   if (file.text.length > MAX_SOURCE_CHARS) {
@@ -401,13 +408,13 @@ function openCrateFile(
     live.tree.notice = `skipped: ${e.message}`;
     return { live, declaring: null };
   }
-  const declarations = /\bmod\b/.test(file.text)
-    ? moduleDeclarations(tree.rootNode, file.file)
-    : [];
+  // One root node for both: its children (and their types) are read once.
+  const root = tree.rootNode;
+  const declarations = /\bmod\b/.test(file.text) ? moduleDeclarations(root, file.file) : [];
   const declaring = { file: file.file, declarations, root: file.modulePath.length === 0 };
   try {
     live.analysis = new FileAnalysis(
-      tree.rootNode,
+      root,
       { ...options, file: file.file },
       macros,
       file.modulePath,
@@ -420,7 +427,7 @@ function openCrateFile(
     live.tree.notice = `analysis failed: ${e instanceof Error ? e.message : String(e)}`;
     return { live, declaring };
   }
-  live.itemsKey = itemsKeyOf(live.analysis.localIndex, declarations);
+  live.itemsKey = keyItems ? itemsKeyOf(live.analysis.localIndex, declarations) : null;
   if (/\basync\b/.test(file.text)) {
     live.tree.tree = tree;
   } else {
@@ -594,7 +601,7 @@ function analyzeRound(
       if (first) {
         fileMacros.set(position, own);
       }
-      const opened = openCrateFile(position, file, options, own, crate);
+      const opened = openCrateFile(position, file, options, own, crate, !round.reportsOnly);
       if (first && opened.live.tree.tree && !first.walks.has(position)) {
         // Set aside as soon as it is indexed: no two set-aside trees are ever alive together.
         opened.live.tree.tree.delete();

@@ -8,17 +8,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { CalibrateCommandOptions, parseCliArgs, RunOptions, USAGE } from './args';
-import { calibrateCrate } from '../measure/calibrate';
 import { BuildConfigurations, WorkspaceConfiguration } from '../project/buildConfiguration';
 import { defaultCacheDirectory } from '../project/packageCache';
 import { findCrateRoot } from '../project/crateLayout';
-import { runFix } from './fix';
 import { UsageError } from '../project/errors';
 import { expandPaths } from '../project/sourceFiles';
 import { formatJson } from './formatJson';
-import { formatSarif } from './formatSarif';
-import { ANSI_STYLE, formatText, PLAIN_STYLE } from './formatText';
-import { lintReports } from './lintFiles';
 import { packageVersion } from './packageInfo';
 import { describeOversized, oversizedFutures } from './threshold';
 import type { FileReport } from '../analysis/report';
@@ -68,7 +63,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     case 'run':
       return analyzeAndReport(command, io);
     case 'fix':
-      return runFix(command, io);
+      // Loaded only for the commands that use them: each module a run loads costs its startup
+      // time (`fix` brings the fixes and a diff library, `calibrate` the cargo builds).
+      return (await import('./fix')).runFix(command, io);
     case 'calibrate':
       return runCalibrate(command, io);
   }
@@ -85,6 +82,7 @@ async function runCalibrate(options: CalibrateCommandOptions, io: CliIo): Promis
       `${options.crateDir}: not inside a Cargo package (no Cargo.toml with [package])`,
     );
   }
+  const { calibrateCrate } = await import('../measure/calibrate');
   const result = await calibrateCrate(root, {
     allowBootstrap: options.rustcBootstrap,
     targetDir: options.targetDir ? path.resolve(io.cwd, options.targetDir) : undefined,
@@ -174,12 +172,16 @@ async function writeReport(options: RunOptions, reports: FileReport[], io: CliIo
     return;
   }
   const warn = (message: string) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`);
+  // The lints and the other formats are loaded only when a run writes them (see `run`).
+  const { lintReports } = await import('./lintFiles');
   const findings = await lintReports(reports, io.cwd, warn);
   if (options.format === 'sarif') {
     const root = io.cwd.endsWith(path.sep) ? io.cwd : io.cwd + path.sep;
     const rootUri = pathToFileURL(root).toString();
+    const { formatSarif } = await import('./formatSarif');
     io.stdout.write(formatSarif(findings, { version: packageVersion(), rootUri }));
   } else {
+    const { ANSI_STYLE, formatText, PLAIN_STYLE } = await import('./formatText');
     io.stdout.write(formatText(reports, useColour(io) ? ANSI_STYLE : PLAIN_STYLE, findings));
   }
   for (const notice of reports.flatMap((report) => report.notices)) {

@@ -3,17 +3,22 @@
  * caret requirements and joins comparators with commas, where semver's bare versions are exact
  * and comparators are joined by spaces.
  */
-import * as semver from 'semver';
+// The functions used, not `semver`'s index: it loads all ~50 of its modules at startup.
+import SemverRange = require('semver/classes/range');
+import semverGt = require('semver/functions/gt');
+import semverParse = require('semver/functions/parse');
+import semverSatisfies = require('semver/functions/satisfies');
+import semverValid = require('semver/functions/valid');
 
 /** A Cargo requirement (`1.2`, `^1`, `~0.3`, `=1.0.1`, `>=1, <2`, `*`) as a semver range. */
-export function cargoRange(requirement: string): semver.Range | null {
+export function cargoRange(requirement: string): SemverRange | null {
   const comparators = requirement
     .split(',')
     .map((c) => c.trim().replace(/^([<>=~^]+)\s+/, '$1'))
     .filter((c) => c !== '');
   const written = comparators.map((c) => (/^\d/.test(c) ? `^${c}` : c)).join(' ');
   try {
-    return new semver.Range(written === '' ? '*' : written);
+    return new SemverRange(written === '' ? '*' : written);
   } catch {
     return null;
   }
@@ -25,7 +30,7 @@ export function satisfiesCargo(version: string, requirement: string | null): boo
     return true;
   }
   const range = cargoRange(requirement);
-  return range !== null && semver.satisfies(version, range);
+  return range !== null && semverSatisfies(version, range);
 }
 
 /** The highest of `versions` meeting every requirement; null when none does. */
@@ -35,10 +40,10 @@ export function highestSatisfying(
 ): string | null {
   let best: string | null = null;
   for (const version of versions) {
-    if (!semver.valid(version) || !requirements.every((r) => satisfiesCargo(version, r))) {
+    if (!semverValid(version) || !requirements.every((r) => satisfiesCargo(version, r))) {
       continue;
     }
-    if (best === null || semver.gt(version, best)) {
+    if (best === null || semverGt(version, best)) {
       best = version;
     }
   }
@@ -50,7 +55,7 @@ export function highestSatisfying(
  * version, or for `0.y` the same minor, or for `0.0.z` the same patch.
  */
 export function compatibilityRange(version: string): string {
-  const parsed = semver.parse(version);
+  const parsed = semverParse(version);
   if (!parsed) {
     return version;
   }

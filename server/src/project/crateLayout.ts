@@ -63,7 +63,8 @@ export function readCrateLayout(root: string, readableRoots: readonly string[] =
   const files: CrateSourceFile[] = [];
   const seen = new Set<string>();
   if (rootFile) {
-    const readable = [root, ...readableRoots];
+    const realRoots = new Map<string, string | null>();
+    const readable = { roots: [root, ...readableRoots], realRoots };
     followModules(rootFile, [], true, files, seen, warnings, readable);
   }
   // Files under src/ that no `mod` declaration reaches (bins, examples of cfg'd modules) still count.
@@ -106,14 +107,33 @@ function isRegularFile(file: string): boolean {
   }
 }
 
-/** Whether `file`, with symlinks resolved, lies inside `root` (so `#[path]` cannot reach `/etc/passwd`). */
-function isInside(file: string, root: string): boolean {
+/**
+ * Whether `file`, with symlinks resolved, lies inside `root` (so `#[path]` cannot reach
+ * `/etc/passwd`). `realRoots` keeps each root's real path for the layout being read: one
+ * `realpath` call per module file instead of one per path component of both.
+ */
+function isInside(file: string, root: string, realRoots: Map<string, string | null>): boolean {
   try {
-    const real = fs.realpathSync(file);
-    const base = fs.realpathSync(root);
+    let base = realRoots.get(root);
+    if (base === undefined) {
+      base = realPathOrNull(root);
+      realRoots.set(root, base);
+    }
+    if (base === null) {
+      return false;
+    }
+    const real = fs.realpathSync.native(file);
     return real === base || real.startsWith(base.endsWith(path.sep) ? base : base + path.sep);
   } catch {
     return false;
+  }
+}
+
+function realPathOrNull(file: string): string | null {
+  try {
+    return fs.realpathSync.native(file);
+  } catch {
+    return null;
   }
 }
 
@@ -124,8 +144,8 @@ function followModules(
   files: CrateSourceFile[],
   seen: Set<string>,
   warnings: string[],
-  /** Folders a module file may be read from: the package first. */
-  readable: readonly string[],
+  /** Folders a module file may be read from (the package first), and their real paths. */
+  readable: { roots: readonly string[]; realRoots: Map<string, string | null> },
 ): void {
   const resolved = path.resolve(file);
   if (seen.has(resolved) || files.length >= MAX_FILES) {
@@ -141,19 +161,24 @@ function followModules(
   const base = path.basename(resolved, '.rs');
   const dir =
     isRoot || base === 'mod' ? path.dirname(resolved) : path.join(path.dirname(resolved), base);
-  for (const m of text.matchAll(MOD_DECLARATION)) {
+  // Every declaration has `mod` and a space: most files have none, and the search for them is
+  // far quicker than the declaration pattern tried at each line.
+  const declarations = /\bmod\s/.test(text) ? text.matchAll(MOD_DECLARATION) : [];
+  const readableFile = (found: string) =>
+    readable.roots.some((root) => isInside(found, root, readable.realRoots));
+  for (const m of declarations) {
     const [, explicitPath, name] = m;
     const candidates = explicitPath
       ? [path.resolve(path.dirname(resolved), explicitPath)]
       : [path.join(dir, `${name}.rs`), path.join(dir, name, 'mod.rs')];
     const found = candidates.find((c) => fs.existsSync(c));
     const regular = found !== undefined && isRegularFile(found);
-    if (found && regular && readable.some((dir) => isInside(found, dir))) {
+    if (found && regular && readableFile(found)) {
       followModules(found, [...modulePath, name], false, files, seen, warnings, readable);
     } else if (found && !regular) {
       warnings.push(`${resolved}: module \`${name}\` is not a regular file (${found}): not read`);
     } else if (found) {
-      const where = readable.length > 1 ? 'the package and the workspace' : 'the package';
+      const where = readable.roots.length > 1 ? 'the package and the workspace' : 'the package';
       warnings.push(`${resolved}: module \`${name}\` is outside ${where} (${found}): not read`);
     } else {
       warnings.push(

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as semver from 'semver';
+import semverValid = require('semver/functions/valid');
 import { CargoConfig, cargoHome, Environment } from './cargoConfig';
 import { readManifest } from './manifest';
 
@@ -257,7 +257,7 @@ export class SourceLocator {
 export function splitNameVersion(folderName: string): { name: string; version: string } | null {
   for (let dash = folderName.indexOf('-'); dash > 0; dash = folderName.indexOf('-', dash + 1)) {
     const version = folderName.slice(dash + 1);
-    if (/^\d/.test(version) && semver.valid(version)) {
+    if (/^\d/.test(version) && semverValid(version)) {
       return { name: folderName.slice(0, dash), version };
     }
   }

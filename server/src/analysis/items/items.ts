@@ -5,11 +5,11 @@
 import type { SyntaxNode } from '../syntax/parser';
 import {
   CfgEnv,
-  compiledIn,
+  CompiledChild,
+  compiledItems,
   currentCfg,
   evalCfg,
   parseCfgPredicate,
-  precedingAttributes,
 } from '../syntax/cfg';
 import {
   PRELUDE_TYPES,
@@ -100,7 +100,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   }
 }
 
-function hasDerive(attrs: string[], trait: string): boolean {
+function hasDerive(attrs: readonly string[], trait: string): boolean {
   return attrs.some((a) => /derive\s*\(/.test(a) && new RegExp(`\\b${trait}\\b`).test(a));
 }
 
@@ -113,7 +113,7 @@ interface Repr {
   unsupported: string | null;
 }
 
-function reprOf(attrs: string[], cfg: CfgEnv = currentCfg()): Repr {
+function reprOf(attrs: readonly string[], cfg: CfgEnv = currentCfg()): Repr {
   const repr: Repr = { c: false, tag: null, align: null, unsupported: null };
   for (const attr of attrs) {
     const parts = reprParts(attr, cfg);
@@ -214,12 +214,17 @@ function typeParams(node: SyntaxNode | null): string[] {
   if (!node) {
     return [];
   }
-  return node.namedChildren
-    .filter(
-      (c): c is SyntaxNode => !!c && (c.type === 'type_parameter' || c.type === 'const_parameter'),
-    )
-    .map((c) => c.childForFieldName('name')?.text ?? c.namedChildren[0]?.text ?? '')
-    .filter((n) => n.length > 0);
+  const names: string[] = [];
+  for (const c of node.namedChildren) {
+    const type = c?.type;
+    if (c && (type === 'type_parameter' || type === 'const_parameter')) {
+      const name = c.childForFieldName('name')?.text ?? c.namedChildren[0]?.text ?? '';
+      if (name.length > 0) {
+        names.push(name);
+      }
+    }
+  }
+  return names;
 }
 
 /** A body whose text can declare the items the index takes from bodies (fns, structs, enums, `use`s). */
@@ -327,14 +332,14 @@ class ItemWalk {
   ) {}
 
   visitItems(container: SyntaxNode, modPath: string[]): void {
-    for (const item of compiledIn(container.namedChildren, this.cfg)) {
+    for (const item of compiledItems(container.namedChildren, this.cfg)) {
       this.visitItem(item, modPath);
     }
   }
 
-  private visitItem(item: SyntaxNode, modPath: string[]): void {
+  private visitItem({ node: item, type, attributes }: CompiledChild, modPath: string[]): void {
     const index = this.index;
-    switch (item.type) {
+    switch (type) {
       case 'mod_item': {
         const body = item.childForFieldName('body');
         if (body) {
@@ -345,12 +350,12 @@ class ItemWalk {
       case 'struct_item':
       case 'union_item':
         noteTypeClash(item, index, false);
-        indexStruct(item, index, this.cfg);
+        indexStruct(item, type, attributes, index, this.cfg);
         noteModule(index, item, modPath);
         break;
       case 'enum_item':
         noteTypeClash(item, index, false);
-        indexEnum(item, index, this.cfg);
+        indexEnum(item, attributes, index, this.cfg);
         noteModule(index, item, modPath);
         break;
       case 'type_item':
@@ -431,10 +436,10 @@ class ItemWalk {
   private indexTraitFns(item: SyntaxNode, modPath: string[]): void {
     const body = item.childForFieldName('body');
     const traitName = item.childForFieldName('name')?.text ?? '_';
-    for (const f of compiledIn(body?.namedChildren ?? [])) {
+    for (const f of compiledItems(body?.namedChildren ?? [])) {
       if (f.type === 'function_item') {
         const selfTy: Ty = { k: 'param', name: 'Self' };
-        indexFn(f, [...modPath, traitName], selfTy, null, this.index, this.signatures);
+        indexFn(f.node, [...modPath, traitName], selfTy, null, this.index, this.signatures);
       }
     }
   }
@@ -476,27 +481,34 @@ function noteTypeClash(item: SyntaxNode, index: ItemIndex, inBody: boolean): voi
   }
 }
 
-function indexStruct(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = currentCfg()): void {
+/** `itemType` and `attrs` as `compiledItems` read them (`struct_item` or `union_item`). */
+function indexStruct(
+  item: SyntaxNode,
+  itemType: string,
+  attrs: readonly string[],
+  index: ItemIndex,
+  cfg: CfgEnv = currentCfg(),
+): void {
   const name = item.childForFieldName('name')?.text;
   if (!name) {
     return;
   }
   const params = typeParams(item.childForFieldName('type_parameters'));
   const scope: TypeScope = { generics: new Set(params), selfTy: null };
-  const attrs = precedingAttributes(item);
   const body = item.childForFieldName('body');
   const fields: { name: string; ty: Ty }[] = [];
-  if (body?.type === 'field_declaration_list') {
-    for (const f of compiledIn(body.namedChildren, cfg)) {
+  const bodyType = body?.type;
+  if (body && bodyType === 'field_declaration_list') {
+    for (const f of compiledItems(body.namedChildren, cfg)) {
       if (f.type === 'field_declaration') {
-        const ty = f.childForFieldName('type');
+        const ty = f.node.childForFieldName('type');
         fields.push({
-          name: f.childForFieldName('name')?.text ?? '_',
+          name: f.node.childForFieldName('name')?.text ?? '_',
           ty: ty ? typeFromNode(ty, index, scope) : UNKNOWN,
         });
       }
     }
-  } else if (body?.type === 'ordered_field_declaration_list') {
+  } else if (body && bodyType === 'ordered_field_declaration_list') {
     body.childrenForFieldName('type').forEach((t, i) => {
       if (t) {
         fields.push({ name: String(i), ty: typeFromNode(t, index, scope) });
@@ -512,37 +524,46 @@ function indexStruct(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = currentCf
     reprC: repr.c,
     copy: hasDerive(attrs, 'Copy'),
     dropImpl: false,
-    ...(item.type === 'union_item' ? { union: true } : {}),
+    ...(itemType === 'union_item' ? { union: true } : {}),
     ...reprExtras(repr),
   });
 }
 
-function indexEnum(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = currentCfg()): void {
+/** `attrs` as `compiledItems` read them. */
+function indexEnum(
+  item: SyntaxNode,
+  attrs: readonly string[],
+  index: ItemIndex,
+  cfg: CfgEnv = currentCfg(),
+): void {
   const name = item.childForFieldName('name')?.text;
   if (!name) {
     return;
   }
   const params = typeParams(item.childForFieldName('type_parameters'));
   const scope: TypeScope = { generics: new Set(params), selfTy: null };
-  const attrs = precedingAttributes(item);
   const variants: { name: string; fields: Ty[]; fieldNames?: string[] }[] = [];
-  for (const v of compiledIn(item.childForFieldName('body')?.namedChildren ?? [], cfg)) {
-    if (v.type !== 'enum_variant') {
+  for (const { node: v, type } of compiledItems(
+    item.childForFieldName('body')?.namedChildren ?? [],
+    cfg,
+  )) {
+    if (type !== 'enum_variant') {
       continue;
     }
     const body = v.childForFieldName('body');
     const fields: Ty[] = [];
     let fieldNames: string[] | undefined;
-    if (body?.type === 'field_declaration_list') {
+    const bodyType = body?.type;
+    if (body && bodyType === 'field_declaration_list') {
       fieldNames = [];
-      for (const f of compiledIn(body.namedChildren, cfg)) {
-        const t = f?.type === 'field_declaration' ? f.childForFieldName('type') : null;
+      for (const f of compiledItems(body.namedChildren, cfg)) {
+        const t = f.type === 'field_declaration' ? f.node.childForFieldName('type') : null;
         if (t) {
           fields.push(typeFromNode(t, index, scope));
-          fieldNames.push(f!.childForFieldName('name')?.text ?? '_');
+          fieldNames.push(f.node.childForFieldName('name')?.text ?? '_');
         }
       }
-    } else if (body?.type === 'ordered_field_declaration_list') {
+    } else if (body && bodyType === 'ordered_field_declaration_list') {
       for (const t of body.childrenForFieldName('type')) {
         if (t) {
           fields.push(typeFromNode(t, index, scope));
@@ -586,7 +607,7 @@ function indexImpl(
   dropImpls: Set<string>,
   expand: ItemMacroExpander | undefined,
   signatures: SignatureMemo | undefined,
-  misplaced: (item: SyntaxNode) => void,
+  misplaced: (item: CompiledChild) => void,
 ): void {
   const tyNode = item.childForFieldName('type');
   const traitNode = item.childForFieldName('trait');
@@ -600,18 +621,19 @@ function indexImpl(
   if (traitName === 'Drop' || traitName?.endsWith('::Drop')) {
     dropImpls.add(typeName);
   }
-  const members = compiledIn(item.childForFieldName('body')?.namedChildren ?? []).flatMap((m) =>
-    m.type === 'macro_invocation' ? compiledIn(expand?.(m)?.namedChildren ?? []) : [m],
+  const members = compiledItems(item.childForFieldName('body')?.namedChildren ?? []).flatMap(
+    (m) =>
+      m.type === 'macro_invocation' ? compiledItems(expand?.(m.node)?.namedChildren ?? []) : [m],
   );
   for (const f of members) {
-    if (f?.type === 'function_item') {
-      const info = indexFn(f, modPath, selfTy, traitName, index, signatures, params, typeName);
+    if (f.type === 'function_item') {
+      const info = indexFn(f.node, modPath, selfTy, traitName, index, signatures, params, typeName);
       push(index.methods, `${typeName}::${info.name}`, info);
       if (modPath.length) {
         push(index.methods, `${modPath[modPath.length - 1]}::${typeName}::${info.name}`, info);
       }
       push(index.methodsByName, info.name, info);
-    } else if (f && MISPLACED_ITEMS.has(f.type)) {
+    } else if (MISPLACED_ITEMS.has(f.type)) {
       misplaced(f);
     }
   }
@@ -694,9 +716,9 @@ function indexFn(
   if (body) {
     // Only items declared directly in the body. Most bodies declare none, and their text says so
     // without visiting a single statement (this runs for every fn on every keystroke).
-    const declared = DECLARES_ITEMS.test(body.text) ? compiledIn(body.namedChildren) : [];
-    for (const child of declared) {
-      if (child?.type === 'function_item') {
+    const declared = DECLARES_ITEMS.test(body.text) ? compiledItems(body.namedChildren) : [];
+    for (const { node: child, type, attributes } of declared) {
+      if (type === 'function_item') {
         indexFn(
           child,
           [...modPath, ...(owner ? [owner] : []), name],
@@ -705,13 +727,13 @@ function indexFn(
           index,
           signatures,
         ).inBody = true;
-      } else if (child?.type === 'struct_item') {
+      } else if (type === 'struct_item') {
         noteTypeClash(child, index, true);
-        indexStruct(child, index);
-      } else if (child?.type === 'enum_item') {
+        indexStruct(child, type, attributes, index);
+      } else if (type === 'enum_item') {
         noteTypeClash(child, index, true);
-        indexEnum(child, index);
-      } else if (child?.type === 'use_declaration') {
+        indexEnum(child, attributes, index);
+      } else if (type === 'use_declaration') {
         indexUse(child.childForFieldName('argument'), [], index);
       }
     }
@@ -721,9 +743,9 @@ function indexFn(
 }
 
 /** A type declared in a fn body with its `impl Drop` beside it has drop glue (a guard's). */
-function markBodyDropImpls(declared: SyntaxNode[], index: ItemIndex): void {
-  for (const child of declared) {
-    if (child.type === 'impl_item' && child.childForFieldName('trait')?.text === 'Drop') {
+function markBodyDropImpls(declared: readonly CompiledChild[], index: ItemIndex): void {
+  for (const { node: child, type: childType } of declared) {
+    if (childType === 'impl_item' && child.childForFieldName('trait')?.text === 'Drop') {
       const name = child
         .childForFieldName('type')
         ?.text.replace(/<[\s\S]*$/, '')
@@ -853,7 +875,8 @@ function readSignature(
     if (!p) {
       continue;
     }
-    if (p.type === 'self_parameter') {
+    const type = p.type;
+    if (type === 'self_parameter') {
       const isRef = p.children.some((c) => c?.type === '&');
       const isMut = p.children.some((c) => c?.type === 'mutable_specifier');
       selfKind = isRef ? (isMut ? 'mut' : 'ref') : 'value';
@@ -864,7 +887,7 @@ function readSignature(
         ty: isRef ? { k: 'ref', mut: isMut, inner: base } : base,
         isSelf: true,
       });
-    } else if (p.type === 'parameter') {
+    } else if (type === 'parameter') {
       const pattern = p.childForFieldName('pattern');
       const tyNode = p.childForFieldName('type');
       if (!pattern) {
@@ -1246,12 +1269,13 @@ function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScop
       );
     case 'generic_type': {
       const base = node.childForFieldName('type');
-      const args = (node.childForFieldName('type_arguments')?.namedChildren ?? [])
-        .filter(
-          (a): a is SyntaxNode =>
-            !!a && a.type !== 'lifetime' && a.type !== 'type_binding' && a.type !== 'trait_bounds',
-        )
-        .map((a) => typeFromNode(a, index, scope));
+      const args: Ty[] = [];
+      for (const a of node.childForFieldName('type_arguments')?.namedChildren ?? []) {
+        const type = a?.type;
+        if (a && type !== 'lifetime' && type !== 'type_binding' && type !== 'trait_bounds') {
+          args.push(typeFromNode(a, index, scope));
+        }
+      }
       const segments = (base?.text ?? '_').split('::').map((s) => s.trim());
       return resolveTypePath(segments, args, index);
     }
@@ -1359,8 +1383,19 @@ function shadowedImport(segments: string[], index: ItemIndex): string | null {
     root === 'self' ||
     root === 'super' ||
     STD_ROOTS.has(root) ||
-    [...index.typeModules.values()].some((modules) => modules.includes(root));
+    definesModule(index, root);
   return local ? null : `${name} (this file's own or ${imported.join('::')})`;
+}
+
+/** Whether some type of the index is defined in a module of this name. */
+function definesModule(index: ItemIndex, module: string): boolean {
+  // Without copying the map's values: this runs for every type named in every signature.
+  for (const modules of index.typeModules.values()) {
+    if (modules.includes(module)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** A written path resolved through the file's `use`s (see `resolvePath`). */

@@ -17,6 +17,7 @@
  *   code behind either is kept. Evaluation is three-valued, so `all(loom, test)` is still false.
  * - A predicate that does not parse keeps the code. `#[cfg_attr(...)]` is not a gate.
  */
+import { Children, childTypes, itemListTypes } from './childTypes';
 import type { SyntaxNode } from './parser';
 
 export type CfgPredicate =
@@ -215,17 +216,18 @@ export function attributeKeeps(attr: string, env: CfgEnv = activeCfg): boolean {
 
 /** The attributes (`#[...]`, as text) written right before a node, comments between them allowed. */
 export function precedingAttributes(node: SyntaxNode): string[] {
+  const known = attributesOfKept.get(node);
+  if (known) {
+    return [...known];
+  }
   const attrs: string[] = [];
-  for (
-    let prev = node.previousNamedSibling;
-    prev &&
-    (prev.type === 'attribute_item' ||
-      prev.type === 'line_comment' ||
-      prev.type === 'block_comment');
-    prev = prev.previousNamedSibling
-  ) {
-    if (prev.type === 'attribute_item') {
+  for (let prev = node.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    // Each `type` is a call into tree-sitter's WebAssembly: read once per sibling.
+    const type = prev.type;
+    if (type === 'attribute_item') {
       attrs.push(prev.text);
+    } else if (type !== 'line_comment' && type !== 'block_comment') {
+      break;
     }
   }
   return attrs;
@@ -256,25 +258,109 @@ export function compiledIn(
   children: readonly (SyntaxNode | null)[],
   env: CfgEnv = activeCfg,
 ): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
+  return compiledChildren(children, env).map((c) => c.node);
+}
+
+/** A child `compiledChildren` keeps, with what it read of it on the way. */
+export interface CompiledChild {
+  node: SyntaxNode;
+  /** `node.type` (each read of it is a call into tree-sitter's WebAssembly). */
+  type: string;
+  /**
+   * For a node that is neither an attribute nor a comment: the attributes written right before
+   * it, as `precedingAttributes` gives them (nearest first). Empty for attributes and comments.
+   */
+  attributes: readonly string[];
+}
+
+const NO_ATTRIBUTES: readonly string[] = [];
+
+/**
+ * The attributes `compiledChildren` read before each node it kept: `precedingAttributes` asks
+ * them again of a fn (a `#[tokio::main]`) or a statement, where each step back is a walk from
+ * the parent in tree-sitter.
+ */
+const attributesOfKept = new WeakMap<SyntaxNode, readonly string[]>();
+
+/** `compiledChildren`' answers by list of children, then by cfg. */
+const compiledByList = new WeakMap<Children, Map<CfgEnv, readonly CompiledChild[]>>();
+
+/**
+ * `compiledIn` with each kept child's type and preceding attributes, read in the one pass over
+ * the children it makes anyway: item walks ask for both, and asking the nodes again costs a
+ * WebAssembly call per read (a sibling walk back per item for the attributes). The answer is
+ * kept for the same array (a node's `namedChildren`) and cfg, and must not be modified.
+ */
+export function compiledChildren(
+  children: Children,
+  env: CfgEnv = activeCfg,
+): readonly CompiledChild[] {
+  return compiledWith(children, env, childTypes);
+}
+
+/**
+ * `compiledChildren` of a list of items, fields or statements (see `itemListTypes`): the
+ * children of a file, module, impl, trait, block, struct or enum body.
+ */
+export function compiledItems(
+  children: Children,
+  env: CfgEnv = activeCfg,
+): readonly CompiledChild[] {
+  return compiledWith(children, env, itemListTypes);
+}
+
+function compiledWith(
+  children: Children,
+  env: CfgEnv,
+  typesOf: (children: Children) => readonly string[],
+): readonly CompiledChild[] {
+  let byEnv = compiledByList.get(children);
+  if (!byEnv) {
+    byEnv = new Map();
+    compiledByList.set(children, byEnv);
+  }
+  let compiled = byEnv.get(env);
+  if (!compiled) {
+    compiled = readCompiledChildren(children, typesOf(children), env);
+    byEnv.set(env, compiled);
+  }
+  return compiled;
+}
+
+function readCompiledChildren(
+  children: Children,
+  types: readonly string[],
+  env: CfgEnv,
+): CompiledChild[] {
+  const out: CompiledChild[] = [];
   let drop = false;
-  for (const c of children) {
+  // The attribute texts since the last node that is neither an attribute nor a comment.
+  let pending: string[] = [];
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
     if (!c) {
       continue;
     }
-    if (c.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text, env)) {
+    const type = types[i];
+    if (type === 'inner_attribute_item' && !innerAttributeKeeps(c.text, env)) {
       // `#![cfg(windows)]` at the top of a file or module: none of it is compiled.
       return [];
     }
-    if (c.type === 'attribute_item') {
-      drop = drop || !attributeKeeps(c.text, env);
-    } else if (c.type !== 'line_comment' && c.type !== 'block_comment') {
+    let attributes = NO_ATTRIBUTES;
+    if (type === 'attribute_item') {
+      const text = c.text;
+      pending.push(text);
+      drop = drop || !attributeKeeps(text, env);
+    } else if (type !== 'line_comment' && type !== 'block_comment') {
+      attributes = pending.length === 0 ? NO_ATTRIBUTES : pending.reverse();
+      pending = pending.length === 0 ? pending : [];
       if (drop) {
         drop = false;
         continue;
       }
+      attributesOfKept.set(c, attributes);
     }
-    out.push(c);
+    out.push({ node: c, type, attributes });
   }
   return out;
 }
@@ -286,18 +372,41 @@ function innerAttributeKeeps(attr: string, env: CfgEnv = activeCfg): boolean {
 
 /** The `#![cfg(..)]` that leaves a whole file out of the build, if one does. */
 export function fileCfgdOutBy(root: SyntaxNode): string | null {
-  // Sibling by sibling: inner attributes come first, and this runs on every keystroke.
-  for (let c = root.firstNamedChild; c; c = c.nextNamedSibling) {
-    if (c.type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
+  // Inner attributes come first. The item walks read the root's children and their types anyway
+  // (`itemListTypes`); going sibling by sibling cost a walk from the parent per step in
+  // tree-sitter, quadratic in a file's leading doc comments.
+  const children = root.namedChildren;
+  const types = itemListTypes(children);
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    const type = types[i];
+    if (c && type === 'inner_attribute_item' && !innerAttributeKeeps(c.text)) {
       return c.text;
     }
-    if (
-      c.type !== 'inner_attribute_item' &&
-      c.type !== 'line_comment' &&
-      c.type !== 'block_comment'
-    ) {
+    if (type !== 'inner_attribute_item' && type !== 'line_comment' && type !== 'block_comment') {
       return null;
     }
   }
   return null;
+}
+
+/**
+ * `precedingAttributes` of `children[at]` in a list of items (`itemListTypes`), read from the
+ * list instead of a sibling walk back (each step of which tree-sitter walks from the parent).
+ */
+export function attributesBefore(children: Children, at: number): string[] {
+  const types = itemListTypes(children);
+  const attrs: string[] = [];
+  for (let i = at - 1; i >= 0; i--) {
+    const c = children[i];
+    if (!c) {
+      continue;
+    }
+    if (types[i] === 'attribute_item') {
+      attrs.push(c.text);
+    } else if (types[i] !== 'line_comment' && types[i] !== 'block_comment') {
+      break;
+    }
+  }
+  return attrs;
 }

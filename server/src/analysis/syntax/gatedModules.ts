@@ -6,7 +6,8 @@
  * declaration names (a crate root, or one reached through a macro) is always kept.
  */
 import * as path from 'path';
-import { attributeKeeps, fileCfgdOutBy, precedingAttributes } from './cfg';
+import { attributeKeeps, attributesBefore, fileCfgdOutBy } from './cfg';
+import { itemListTypes } from './childTypes';
 import type { SyntaxNode } from './parser';
 
 export interface ModuleDeclaration {
@@ -36,12 +37,16 @@ export function moduleDeclarations(root: SyntaxNode, file: string): ModuleDeclar
     ? [directory]
     : [path.join(directory, path.basename(base, '.rs')), directory];
   const visit = (container: SyntaxNode, inline: string[], outerGate: string | null) => {
-    for (const item of container.namedChildren) {
-      if (item?.type !== 'mod_item') {
+    // The children's types are the ones the item index reads (kept per list).
+    const children = container.namedChildren;
+    const types = itemListTypes(children);
+    for (let i = 0; i < children.length; i++) {
+      const item = children[i];
+      if (!item || types[i] !== 'mod_item') {
         continue;
       }
       const name = item.childForFieldName('name')?.text ?? '_';
-      const attributes = precedingAttributes(item);
+      const attributes = attributesBefore(children, i);
       const gate = outerGate ?? attributes.find((a) => !attributeKeeps(a)) ?? null;
       const body = item.childForFieldName('body');
       if (body) {

@@ -169,6 +169,8 @@ export interface TextEdit {
 
 /** Tells a tree about an edit of its text, so the next parse can reuse what the edit left alone. */
 export function editTree(tree: Tree, edit: TextEdit): void {
+  // Its positions no longer index the text it was parsed from.
+  sources.delete(tree);
   tree.edit(new (runtime?.library ?? TreeSitter).Edit(edit));
 }
 
@@ -220,7 +222,19 @@ export function parseRust(text: string, budgetMs = 2000, oldTree?: Tree | null):
     (tree as unknown as { textCallback: (index: number) => string }).textCallback = (index) =>
       text.slice(index);
   }
+  sources.set(tree, text);
   return tree;
+}
+
+/** The text each tree `parseRust` made was parsed from. */
+const sources = new WeakMap<Tree, string>();
+
+/**
+ * The text `tree` was parsed from, when `parseRust` made it: reading a character of it at a
+ * node's `startIndex` costs no call into WebAssembly, unlike any question put to the node.
+ */
+export function sourceOf(tree: Tree): string | undefined {
+  return sources.get(tree);
 }
 
 /** `&raw` not followed by `const`/`mut`: a variable named `raw` borrowed, which tree-sitter-rust 0.24 reads as a raw borrow. */
