@@ -13,6 +13,7 @@ import { UserType } from '../types/layout';
 import { Ty } from '../types/types';
 import { FnInfo, SelfKind } from '../items/items';
 import { DependencyFile, DependencyPackage } from './dependencySources';
+import { OpaqueReturn, opaqueReturn } from './opaqueReturns';
 
 export interface ModuleScope {
   /** Types defined in the module, by name. */
@@ -53,6 +54,8 @@ export interface DependencyFn {
   path: string;
   /** Defined in an impl block. */
   associated: boolean;
+  /** For a `-> impl Trait` fn: what its body's tail says of the type (see `opaqueReturns.ts`). */
+  opaque?: OpaqueReturn;
 }
 
 /** What one file of a dependency defines, as plain data (see `CrateModules.packageItems`). */
@@ -275,9 +278,9 @@ export class CrateModules {
         globs: index.globImports,
         inline: inlineModules(tree.rootNode),
         fns: [...index.fns].flatMap(([name, infos]) =>
-          infos.map((info): [string, DependencyFn] => [name, dependencyFn(info)]),
+          infos.map((info): [string, DependencyFn] => [name, dependencyFn(info, index)]),
         ),
-        methods: inherentMethods(index.methods),
+        methods: inherentMethods(index.methods, index),
         types: fileTypes(index),
       };
     } finally {
@@ -442,7 +445,7 @@ export function keepPackageItems(pkg: DependencyPackage): void {
   }
 }
 
-function dependencyFn(info: FnInfo): DependencyFn {
+function dependencyFn(info: FnInfo, index: ItemIndex): DependencyFn {
   const own = new Set(info.generics);
   const implGenerics: string[] = [];
   // The impl's parameters are the ones its self type is written with (`impl<T> Chan<T>`).
@@ -465,6 +468,7 @@ function dependencyFn(info: FnInfo): DependencyFn {
     selfArgs: info.selfTy?.k === 'adt' ? info.selfTy.args : [],
     path: info.path,
     associated: info.selfTy !== null,
+    opaque: opaqueReturn(info, index),
   };
 }
 
@@ -472,14 +476,14 @@ function dependencyFn(info: FnInfo): DependencyFn {
  * Associated fns of inherent impls (`impl TcpStream { pub async fn connect(..) }`), once each.
  * Trait impls' fns are not named by such paths.
  */
-function inherentMethods(methods: Map<string, FnInfo[]>): DependencyFn[] {
+function inherentMethods(methods: Map<string, FnInfo[]>, index: ItemIndex): DependencyFn[] {
   const seen = new Set<FnInfo>();
   const found: DependencyFn[] = [];
   for (const infos of methods.values()) {
     for (const info of infos) {
       if (!seen.has(info) && !info.path.startsWith('<') && !info.inBody) {
         seen.add(info);
-        found.push(dependencyFn(info));
+        found.push(dependencyFn(info, index));
       }
     }
   }

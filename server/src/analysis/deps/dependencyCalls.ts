@@ -45,7 +45,7 @@ export function dependencyCallType(
     return fn.isAsync ? found.futureOf(UNKNOWN) : null;
   }
   const result = settled(fn, substitute(marked(ret), bound));
-  return fn.isAsync ? found.futureOf(result) : result;
+  return fn.isAsync ? found.futureOf(result) : (opaqueResult(found, bound) ?? expanded(found, result));
 }
 
 /**
@@ -136,5 +136,47 @@ export function dependencyMethodType(
     }
   });
   const result = settled(fn, substitute(marked(inScope(fn.ret, scope)), bound));
-  return fn.isAsync ? found.futureOf(result) : result;
+  return fn.isAsync ? found.futureOf(result) : (opaqueResult(found, bound) ?? expanded(found, result));
+}
+
+/** A result of another crate's alias of a std type, as that std type (std's methods apply). */
+function expanded(found: ForeignFn, result: Ty): Ty {
+  return found.expandAlias ? marked(found.expandAlias(result)) : result;
+}
+
+/**
+ * What awaiting each opaque result type yields (its `Future::Output`, by the type's JSON): a
+ * type's `Output` is the same wherever it is met, so the first call that names it says.
+ */
+const opaqueOutputs = new Map<string, Ty>();
+const MAX_OPAQUE_OUTPUTS = 4096;
+
+/**
+ * A `-> impl Future<..>` fn's result as the type its body returns (`RequestBuilder::send`'s
+ * `Pending`), sized as that struct when awaited; null when its body does not say.
+ */
+function opaqueResult(found: ForeignFn, bound: Map<string, Ty>): Ty | null {
+  if (found.fn.ret.k !== 'unknown') {
+    return null;
+  }
+  const opaque = found.opaqueType?.();
+  if (!opaque) {
+    return null;
+  }
+  const type = marked(opaque.type);
+  const output = opaque.output && expanded(found, substitute(marked(opaque.output), bound));
+  if (output && !hasUnknown(output)) {
+    if (opaqueOutputs.size >= MAX_OPAQUE_OUTPUTS) {
+      opaqueOutputs.clear();
+    }
+    opaqueOutputs.set(JSON.stringify(type), output);
+  }
+  return type;
+}
+
+/** What awaiting another crate's opaque result type yields, when a call named it (see above). */
+export function opaqueFutureOutput(ty: Ty): Ty | null {
+  return ty.k === 'adt' && ty.origin === 'dependency'
+    ? (opaqueOutputs.get(JSON.stringify(ty)) ?? null)
+    : null;
 }

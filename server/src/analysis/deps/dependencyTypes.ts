@@ -7,8 +7,8 @@
  * Paths inside a dependency's items carry a scope (`Ty.scope`: the package and module they are
  * written in), so a field's `Inner` is tokio's `Inner`, never the analysed crate's nor std's.
  */
-import { ForeignType, Layout, UserType } from '../types/layout';
-import { PRELUDE_TYPES, STD_ROOTS, Ty } from '../types/types';
+import { ForeignType, Layout, UserType, inScope } from '../types/layout';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, hasUnknown, substitute } from '../types/types';
 import { CrateModules, DependencyFn, moduleKey } from './crateModules';
 
 /** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
@@ -23,6 +23,14 @@ export interface ForeignFn {
    * bound), sized by the engine in its own crate (`futureLayout`); its label names crate and fn.
    */
   futureOf(output: Ty): Ty;
+  /**
+   * For a `-> impl Trait` fn: the type its body returns (read in its own crate, see
+   * `opaqueReturns.ts`) and the declared `Future::Output`, both in the fn's scope; null when the
+   * body does not say.
+   */
+  opaqueType?(): { type: Ty; output: Ty | null } | null;
+  /** A result type with another crate's alias of a std type written out (`crate::Result<T>`). */
+  expandAlias?(ty: Ty): Ty;
 }
 import { DependencyGraph, DependencyPackage } from './dependencySources';
 import { DependencyFutures, FutureBudget } from './dependencyFutures';
@@ -522,8 +530,71 @@ export class DependencyTypes {
         this.futures.note(id, pkg, fn.path, futureLabel);
         return { k: 'future', id, label: futureLabel };
       },
+      opaqueType: () => this.opaqueType(pkg, scope, fn),
+      expandAlias: (ty) => this.expandAlias(ty),
     };
   }
+
+  /**
+   * The type behind `fn`'s `impl Trait` result: the first of its tail's makers that resolves, in
+   * the fn's module, to a non-async fn with a fully known result or to a struct without generic
+   * parameters (rustc makes every returned value one type, so one branch is enough).
+   */
+  private opaqueType(pkg: string, scope: string, fn: DependencyFn): OpaqueFound | null {
+    if (!fn.opaque) {
+      return null;
+    }
+    const module = scope.slice(scope.indexOf(SCOPE_SEPARATOR) + 1);
+    const modulePath = module === '' ? [] : module.split('::');
+    const output = fn.opaque.output && inScope(fn.opaque.output, scope);
+    for (const maker of fn.opaque.makers) {
+      const target = this.resolve(pkg, modulePath, maker.path, 0, maker.call ? 'value' : 'type');
+      const made = madeType(target, maker.call, maker.path, scope);
+      if (made) {
+        return { type: made, output };
+      }
+    }
+    return null;
+  }
+
+  /** `crate::Result<T>` (a dependency's alias of a std type) as the std type it names. */
+  private expandAlias(ty: Ty): Ty {
+    if (ty.k !== 'adt' || ty.scope === undefined) {
+      return ty;
+    }
+    const found = this.foreignType(ty.segments, ty.scope);
+    if (found?.kind !== 'type' || found.type.kind !== 'alias') {
+      return ty;
+    }
+    const alias = found.type;
+    const aliased = inScope(alias.ty, found.scope);
+    const std =
+      aliased.k === 'adt' &&
+      (STD_ROOTS.has(aliased.segments[0]) ||
+        (aliased.segments.length === 1 && PRELUDE_TYPES.has(aliased.segments[0])));
+    if (!std || alias.params.length !== ty.args.length) {
+      return ty;
+    }
+    const map = new Map(alias.params.map((p, i): [string, Ty] => [p, ty.args[i]]));
+    return substitute(aliased, map);
+  }
+}
+
+interface OpaqueFound {
+  type: Ty;
+  output: Ty | null;
+}
+
+/** The type a maker of an opaque result gives, when it is fully known. */
+function madeType(target: Target, call: boolean, path: string[], scope: string): Ty | null {
+  if (call && target?.k === 'fn' && !target.fn.isAsync && !target.fn.opaque) {
+    const ret = inScope(target.fn.ret, `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`);
+    return ret.k === 'adt' && !hasUnknown(ret) ? ret : null;
+  }
+  if (!call && target?.k === 'type' && target.type.kind !== 'alias' && !target.type.params.length) {
+    return inScope({ k: 'adt', segments: path, args: [] }, scope);
+  }
+  return null;
 }
 
 /** `tokio` from the label `tokio 1.24.2`: a package's library is named after it, `-` as `_`. */

@@ -380,6 +380,7 @@ class ItemWalk {
         indexImpl(item, modPath, index, this.dropImpls, this.expand, this.signatures, (nested) =>
           this.visitItem(nested, modPath),
         );
+        this.indexAssociatedConsts(item);
         break;
       case 'trait_item':
         this.indexTraitFns(item, modPath);
@@ -424,6 +425,25 @@ class ItemWalk {
     }
     if (name && value) {
       this.pendingConsts.push({ name, value });
+    }
+  }
+
+  /**
+   * `impl Ext { const MAX: usize = 15; }` as `Ext::MAX`, for array lengths written with it
+   * (`[u8; Ext::MAX]`, http's `Method`). Only inherent impls of a plain type name: a trait's
+   * or a generic impl's const may differ per type.
+   */
+  private indexAssociatedConsts(item: SyntaxNode): void {
+    const owner = item.childForFieldName('type');
+    if (item.childForFieldName('trait') || owner?.type !== 'type_identifier') {
+      return;
+    }
+    for (const member of compiledIn(item.childForFieldName('body')?.namedChildren ?? [])) {
+      const name = member?.type === 'const_item' ? member.childForFieldName('name')?.text : null;
+      const value = member?.childForFieldName('value');
+      if (name && value) {
+        this.pendingConsts.push({ name: `${owner.text}::${name}`, value });
+      }
     }
   }
 
@@ -1026,8 +1046,12 @@ export function evalConst(node: SyntaxNode, consts: Map<string, number>): number
     }
     case 'identifier':
       return consts.get(node.text) ?? null;
-    case 'scoped_identifier':
-      return consts.get(node.childForFieldName('name')?.text ?? '') ?? null;
+    case 'scoped_identifier': {
+      // `Ext::MAX`: the impl's const (see `indexAssociatedConsts`) before a free one of that name.
+      const owner = node.childForFieldName('path')?.text.split('::').pop();
+      const name = node.childForFieldName('name')?.text ?? '';
+      return consts.get(`${owner}::${name}`) ?? consts.get(name) ?? null;
+    }
     case 'parenthesized_expression':
       return node.namedChildren[0] ? evalConst(node.namedChildren[0], consts) : null;
     case 'type_cast_expression': {

@@ -30,7 +30,11 @@ import {
 import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
-import { dependencyCallType, dependencyMethodType } from '../deps/dependencyCalls';
+import {
+  dependencyCallType,
+  dependencyMethodType,
+  opaqueFutureOutput,
+} from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
 
 export { elementType, isStdPath };
@@ -702,7 +706,7 @@ export class ExprTyper {
     if (isAdt(t, 'Ready')) {
       return typeArg(t);
     }
-    return UNKNOWN;
+    return opaqueFutureOutput(t) ?? UNKNOWN;
   }
 
   private macroType(node: SyntaxNode): Ty {
