@@ -48,6 +48,8 @@ export interface FnInfo {
   generics: string[];
   /** Generic parameters bounded by a closure trait: `F: FnMut(u32) -> Fut` gives F → Fut; `AsyncFn` bounds give `async`. */
   callableOutputs: Map<string, Ty | 'async'>;
+  /** The parameter types of the same bounds (`F: Fn(Request) -> Fut` gives F → [Request]). */
+  callableParams?: Map<string, Ty[]>;
   /** `Fut: Future<Output = T>` bounds: what awaiting a value of type Fut gives. */
   futureOutputs: Map<string, Ty>;
   /** Generic parameters bounded by `FnOnce`/`AsyncFnOnce`: calling one moves it. */
@@ -254,6 +256,7 @@ export interface FnSignature {
   ret: Ty;
   generics: string[];
   callableOutputs: Map<string, Ty | 'async'>;
+  callableParams?: Map<string, Ty[]>;
   futureOutputs: Map<string, Ty>;
   onceCallables: Set<string>;
 }
@@ -701,6 +704,9 @@ function indexFn(
     callableOutputs: signature.callableOutputs.size
       ? new Map(signature.callableOutputs)
       : new Map(),
+    ...(signature.callableParams?.size
+      ? { callableParams: new Map(signature.callableParams) }
+      : {}),
     onceCallables: signature.onceCallables,
     futureOutputs: signature.futureOutputs.size ? new Map(signature.futureOutputs) : new Map(),
     body,
@@ -927,10 +933,12 @@ function genericBounds(
   scope: TypeScope,
 ): {
   callableOutputs: Map<string, Ty | 'async'>;
+  callableParams: Map<string, Ty[]>;
   futureOutputs: Map<string, Ty>;
   onceCallables: Set<string>;
 } {
   const callableOutputs = new Map<string, Ty | 'async'>();
+  const callableParams = new Map<string, Ty[]>();
   const onceCallables = new Set<string>();
   const futureOutputs = new Map<string, Ty>();
   const record = (param: string | undefined, bounds: SyntaxNode | null) => {
@@ -948,6 +956,11 @@ function genericBounds(
           callableOutputs.set(param, 'async');
         } else if (/^Fn(Mut|Once)?$/.test(trait)) {
           callableOutputs.set(param, ret ? typeFromNode(ret, index, scope) : UNIT);
+          const inputs = b.childForFieldName('parameters')?.namedChildren ?? [];
+          callableParams.set(
+            param,
+            inputs.map((t) => (t ? typeFromNode(t, index, scope) : UNKNOWN)),
+          );
         }
       } else if (
         b.type === 'generic_type' &&
@@ -980,7 +993,7 @@ function genericBounds(
       }
     }
   }
-  return { callableOutputs, futureOutputs, onceCallables };
+  return { callableOutputs, callableParams, futureOutputs, onceCallables };
 }
 
 function indexUse(node: SyntaxNode | null, prefix: string[], index: ItemIndex): void {
@@ -1513,6 +1526,9 @@ export function qualifySharedTypeNames(
     fn.selfTy = fn.selfTy && qualify(fn.selfTy);
     for (const [param, out] of fn.callableOutputs) {
       fn.callableOutputs.set(param, out === 'async' ? out : qualify(out));
+    }
+    for (const [param, inputs] of fn.callableParams ?? []) {
+      fn.callableParams!.set(param, inputs.map(qualify));
     }
     for (const [param, out] of fn.futureOutputs) {
       fn.futureOutputs.set(param, qualify(out));

@@ -20,6 +20,7 @@ import {
   adt,
   adtName,
   derefTy,
+  hasUnknown,
   isAdt,
   peelRefs,
   prim,
@@ -823,6 +824,64 @@ export class ExprTyper {
       return { k: 'param', name: `${callee.name}::Output` };
     }
     return output ?? UNKNOWN;
+  }
+
+  /**
+   * The types a closure passed as an argument is called with, from the callee's `F: Fn(A) -> R`
+   * bound (`server::http(move |req| ..)` with `F: Fn(Request<Body>) -> Fut`), as rustc infers an
+   * unannotated closure parameter; undefined where that is not known (a generic one).
+   */
+  closureParamTypes(closure: SyntaxNode): (Ty | undefined)[] {
+    const args = closure.parent;
+    const call = args?.parent;
+    if (args?.type !== 'arguments' || call?.type !== 'call_expression') {
+      return [];
+    }
+    const position = valueChildren(args).findIndex((c) => c.id === closure.id);
+    const fn = this.calleeOf(call);
+    const declared = fn?.params.filter((p) => !p.isSelf)[position]?.ty;
+    if (!fn || declared?.k !== 'param') {
+      return [];
+    }
+    const inputs = fn.callableParams?.get(declared.name) ?? [];
+    return inputs.map((t) => (hasUnknown(t) ? undefined : t));
+  }
+
+  /** The crate's fn or method a call names, read as `callType` reads it; null if none. */
+  private calleeOf(call: SyntaxNode): FnInfo | null {
+    const fnNode = call.childForFieldName('function');
+    const callee =
+      fnNode?.type === 'generic_function' ? fnNode.childForFieldName('function') : fnNode;
+    if (!callee) {
+      return null;
+    }
+    const index = this.env.index;
+    if (callee.type === 'field_expression') {
+      // Only on a receiver whose type is known: a bare method name could be anyone's.
+      const recv = this.typeOf(callee.childForFieldName('value'));
+      const method = callee.childForFieldName('field')?.text ?? '';
+      return peelRefs(recv).k === 'adt' ? findMethod(recv, method, index) : null;
+    }
+    const segs = pathSegments(callee);
+    const last = segs[segs.length - 1];
+    if (segs.length >= 2) {
+      if (callLeavesCrateAndStd(segs, index)) {
+        return null;
+      }
+      const owner = segs[segs.length - 2];
+      const name = owner === 'Self' ? adtName(this.env.scope.selfTy ?? UNKNOWN) : owner;
+      const method = index.methods.get(`${name}::${last}`)?.[0];
+      if (method) {
+        return method;
+      }
+    } else if (this.env.localType(last)) {
+      return null;
+    }
+    const fns = index.fns.get(last);
+    if (!fns?.length) {
+      return null;
+    }
+    return fns.length === 1 ? fns[0] : calledFn(fns, segs, this.env);
   }
 
   /** A fn of this file, its generics bound by the turbofish, then by the arguments. */
