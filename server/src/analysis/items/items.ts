@@ -224,6 +224,26 @@ function typeParams(node: SyntaxNode | null): string[] {
     .filter((n) => n.length > 0);
 }
 
+/**
+ * The defaults of a type's generic parameters (`enum Scheme2<T = Box<ByteStr>>`), one per
+ * parameter (null: none); undefined when none has one. `Scheme2` written without arguments is
+ * `Scheme2<Box<ByteStr>>`.
+ */
+function typeParamDefaults(
+  node: SyntaxNode | null,
+  index: ItemIndex,
+  scope: TypeScope,
+): { defaults: (Ty | null)[] } | Record<string, never> {
+  const params = (node?.namedChildren ?? []).filter(
+    (c): c is SyntaxNode => !!c && (c.type === 'type_parameter' || c.type === 'const_parameter'),
+  );
+  const defaults = params.map((p) => {
+    const written = p.type === 'type_parameter' ? p.childForFieldName('default_type') : null;
+    return written ? typeFromNode(written, index, scope) : null;
+  });
+  return defaults.some((d) => d !== null) ? { defaults } : {};
+}
+
 /** A body whose text can declare the items the index takes from bodies (fns, structs, enums, `use`s). */
 export const DECLARES_ITEMS = /\b(fn|struct|enum|use)\b/;
 
@@ -531,6 +551,7 @@ function indexStruct(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = currentCf
     kind: 'struct',
     name,
     params,
+    ...typeParamDefaults(item.childForFieldName('type_parameters'), index, scope),
     fields,
     reprC: repr.c,
     copy: hasDerive(attrs, 'Copy'),
@@ -578,6 +599,7 @@ function indexEnum(item: SyntaxNode, index: ItemIndex, cfg: CfgEnv = currentCfg(
     kind: 'enum',
     name,
     params,
+    ...typeParamDefaults(item.childForFieldName('type_parameters'), index, scope),
     variants,
     copy: hasDerive(attrs, 'Copy'),
     dropImpl: false,
@@ -1535,6 +1557,9 @@ export function qualifySharedTypeNames(
     }
   }
   for (const type of new Set(index.types.values())) {
+    if (type.kind !== 'alias' && type.defaults) {
+      type.defaults = type.defaults.map((d) => d && qualify(d));
+    }
     if (type.kind === 'struct') {
       type.fields = type.fields.map((f) => ({ ...f, ty: qualify(f.ty) }));
     } else if (type.kind === 'enum') {

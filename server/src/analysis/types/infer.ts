@@ -687,7 +687,11 @@ export class ExprTyper {
         return UNKNOWN;
       }
       const map = new Map<string, Ty>();
-      user.params.forEach((p, i) => map.set(p, t.k === 'adt' ? (t.args[i] ?? UNKNOWN) : UNKNOWN));
+      user.params.forEach((p, i) => {
+        const fallback = user.defaults?.[i];
+        const written = t.k === 'adt' ? t.args[i] : undefined;
+        map.set(p, written ?? (fallback ? substitute(fallback, map) : UNKNOWN));
+      });
       return substitute(f.ty, map);
     }
     return UNKNOWN;
