@@ -153,7 +153,7 @@ describe('dependency types from their sources', function () {
     const all = analyze(text, loaded.graph);
     // `connected` awaits another crate's generic async fn, sized generically: see below.
     const futures = all.filter((f) => f.name !== 'tick' && f.name !== 'connected');
-    assert.strictEqual(futures.length, 18);
+    assert.strictEqual(futures.length, 19);
     for (const f of futures) {
       assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
     }

@@ -358,7 +358,12 @@ export class CrateModules {
     const name = macro.childForFieldName('macro')?.text.replace(/\s+/g, '') ?? '';
     const predicates = this.cfgMacros.get(name);
     if (predicates) {
-      return predicates.every((p) => attributeKeeps(`#[cfg(${p})]`, this.cfg));
+      // `cfg_feature! { #![feature = "client"] .. }`: the predicate is the input's own.
+      const meta = predicates.some((p) => p.includes(META)) ? invocationMeta(macro) : '';
+      return (
+        meta !== null &&
+        predicates.every((p) => attributeKeeps(`#[cfg(${p.split(META).join(meta)})]`, this.cfg))
+      );
     }
     return LAYOUT_KEEPING_MACROS.has(name.split('::').pop() ?? '');
   }
@@ -538,17 +543,41 @@ const CFG_MACRO_RULE = new RegExp(
     String.raw`\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$`,
 );
 
+/**
+ * The same with the predicate taken from the input's inner attribute (hyper's `cfg_feature!`):
+ * `(#![$m:meta] $($i:item)*) => { $( #[cfg($m)] $i )* }`.
+ */
+const CFG_META_MACRO_RULE = new RegExp(
+  String.raw`^\s*\(\s*#\s*!\s*\[\s*\$(\w+)\s*:\s*meta\s*\]\s*` +
+    String.raw`\$\(\s*\$(\w+)\s*:\s*item\s*\)\s*\*\s*\)\s*=>` +
+    String.raw`\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$`,
+);
+
+/** Stands for the input's inner attribute in a cfg macro's predicates. */
+const META = '$meta';
+
+/** `feature = "client"` of an invocation's leading `#![feature = "client"]`; null without one. */
+function invocationMeta(macro: SyntaxNode): string | null {
+  const input = macro.namedChildren.find((c) => c?.type === 'token_tree')?.text ?? '';
+  const start = /^[{([]\s*#\s*!\s*\[/.exec(input);
+  if (!start) {
+    return null;
+  }
+  const open = start[0].length;
+  return input.slice(open, matchingBracket(input, open)).trim();
+}
+
 /** The cfg macros a file defines, with the `cfg(..)` predicates each puts on its items. */
 function cfgMacros(text: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const m of text.matchAll(MACRO_RULES)) {
     const open = m.index + m[0].length;
     const body = text.slice(open, matchingBrace(text, open));
-    const rule = CFG_MACRO_RULE.exec(body);
-    if (!rule || rule[1] !== rule[3]) {
+    const rule = cfgMacroRule(body);
+    if (rule === null) {
       continue;
     }
-    const predicates = attributePredicates(rule[2]);
+    const predicates = attributePredicates(rule);
     if (predicates !== null) {
       found.set(m[1], predicates);
     }
@@ -584,6 +613,19 @@ function attributePredicates(text: string): string[] | null {
     }
   }
   return rest === '' ? predicates : null;
+}
+
+/** The attributes a cfg macro's single rule puts on each item (`$meta` for the input's own). */
+function cfgMacroRule(body: string): string | null {
+  const plain = CFG_MACRO_RULE.exec(body);
+  if (plain) {
+    return plain[1] === plain[3] ? plain[2] : null;
+  }
+  const meta = CFG_META_MACRO_RULE.exec(body);
+  if (!meta || meta[2] !== meta[4]) {
+    return null;
+  }
+  return meta[3].split(`$${meta[1]}`).join(META);
 }
 
 /** Index of the first comma outside parentheses, or -1. */
