@@ -15,6 +15,8 @@ export interface DependencyCall {
   segs: string[];
   turbo: Ty[];
   argTy: (i: number) => Ty;
+  /** What awaiting a value of a type yields (`T::Output` of a `T: Future` bound to a future). */
+  outputOf?: (ty: Ty) => Ty;
 }
 
 /**
@@ -44,8 +46,32 @@ export function dependencyCallType(
   if (ret.k === 'adt' && index.types.has(ret.segments[ret.segments.length - 1])) {
     return fn.isAsync ? found.futureOf(UNKNOWN) : null;
   }
-  const result = settled(fn, substitute(marked(ret), bound));
+  const projected = projectOutputs(marked(ret), bound, call.outputOf);
+  const result = settled(fn, substitute(projected, bound));
   return fn.isAsync ? found.futureOf(result) : (opaqueResult(found, bound) ?? expanded(found, result));
+}
+
+/**
+ * `T::Output` in a result (`tokio::spawn`'s `JoinHandle<T::Output>`), with `T` bound to a
+ * future: what awaiting that future yields, unknown when that is not known.
+ */
+function projectOutputs(ty: Ty, bound: Map<string, Ty>, outputOf?: (ty: Ty) => Ty): Ty {
+  switch (ty.k) {
+    case 'adt': {
+      const [owner, assoc] = ty.segments;
+      if (ty.segments.length === 2 && assoc === 'Output' && bound.has(owner)) {
+        return outputOf?.(bound.get(owner)!) ?? UNKNOWN;
+      }
+      return { ...ty, args: ty.args.map((a) => projectOutputs(a, bound, outputOf)) };
+    }
+    case 'tuple':
+      return { ...ty, elems: ty.elems.map((e) => projectOutputs(e, bound, outputOf)) };
+    case 'ref':
+    case 'ptr':
+      return { ...ty, inner: projectOutputs(ty.inner, bound, outputOf) };
+    default:
+      return ty;
+  }
 }
 
 /**

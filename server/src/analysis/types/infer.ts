@@ -772,7 +772,11 @@ export class ExprTyper {
     if (builtin) {
       return builtin;
     }
-    const dependency = dependencyCallType(call, this.env.index, this.env.dependencyFn);
+    const dependency = dependencyCallType(
+      { ...call, outputOf: (t) => this.awaitOutput(t) },
+      this.env.index,
+      this.env.dependencyFn,
+    );
     if (dependency) {
       return dependency;
     }
@@ -998,6 +1002,13 @@ export class ExprTyper {
     let t = peelRefs(recvTy);
     while (isAdt(t, ...DEREFS_TO_TYPE_ARG) && method !== 'clone') {
       const deref = peelRefs(typeArg(t));
+      // `sem.acquire()` on an `Arc<Semaphore>`: another crate's method, through the pointer.
+      const foreignViaDeref = this.env.dependencyMethod?.(deref, method);
+      if (deref.k === 'adt' && foreignViaDeref && foreignViaDeref !== 'unknown') {
+        if (foreignViaDeref.fn.selfKind) {
+          return dependencyMethodType(deref, foreignViaDeref, argTy, turbo);
+        }
+      }
       const viaDeref = findMethod(deref, method, this.env.index);
       if (viaDeref) {
         return this.fnResult(viaDeref, deref);
