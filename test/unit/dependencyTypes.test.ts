@@ -156,7 +156,7 @@ describe('dependency types from their sources', function () {
     const futures = all.filter(
       (f) => f.kind === 'fn' && f.name !== 'tick' && f.name !== 'connected',
     );
-    assert.strictEqual(futures.length, 21);
+    assert.strictEqual(futures.length, 22);
     for (const f of futures) {
       assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
     }

@@ -280,7 +280,7 @@ export class CrateModules {
         fns: [...index.fns].flatMap(([name, infos]) =>
           infos.map((info): [string, DependencyFn] => [name, dependencyFn(info, index)]),
         ),
-        methods: inherentMethods(index.methods, index),
+        methods: [...inherentMethods(index.methods, index), ...traitMethods(index)],
         types: fileTypes(index),
       };
     } finally {
@@ -490,6 +490,21 @@ function inherentMethods(methods: Map<string, FnInfo[]>, index: ItemIndex): Depe
         seen.add(info);
         found.push(dependencyFn(info, index));
       }
+    }
+  }
+  return found;
+}
+
+/**
+ * The fns a file's trait definitions declare (`AsyncReadExt::read_exact`), under the trait's
+ * name in its module: an extension trait's method is looked up there (`DependencyTypes`).
+ */
+function traitMethods(index: ItemIndex): DependencyFn[] {
+  const found: DependencyFn[] = [];
+  for (const info of index.byNode.values()) {
+    const declaredInTrait = info.selfTy?.k === 'param' && info.selfTy.name === 'Self';
+    if (declaredInTrait && !info.inBody && !info.path.startsWith('<')) {
+      found.push(dependencyFn(info, index));
     }
   }
   return found;

@@ -33,7 +33,8 @@ export function dependencyCallType(
     return null;
   }
   const found = lookup(resolveWrittenPath(call.segs, index));
-  if (!found) {
+  // A trait's method written as a path (`AsyncReadExt::read_exact(&mut s, ..)`) is not read here.
+  if (!found || found.fn.hasSelf) {
     return null;
   }
   const { fn, scope } = found;
@@ -161,6 +162,8 @@ export function dependencyMethodType(
       bound.set(arg.name, recv.args[i] ?? UNKNOWN);
     }
   });
+  // A trait's method (`ReadExact<'a, Self>`): `Self` is the receiver's type.
+  bound.set('Self', recv);
   const result = settled(fn, substitute(marked(inScope(fn.ret, scope)), bound));
   return fn.isAsync ? found.futureOf(result) : (opaqueResult(found, bound) ?? expanded(found, result));
 }

@@ -501,7 +501,9 @@ export class DependencyTypes {
     if (pkg === undefined || segments.length < 2) {
       return null;
     }
-    const target = this.resolveInCrate(pkg, [], segments.slice(1), 0, 'value');
+    const found = this.resolveInCrate(pkg, [], segments.slice(1), 0, 'value');
+    // `tokio::io::AsyncReadExt::read_exact`: a method a trait declares (see `traitMethod`).
+    const target = found?.k === 'fn' ? found : this.traitMethod(pkg, segments.slice(1));
     if (target?.k !== 'fn') {
       return null;
     }
@@ -516,6 +518,76 @@ export class DependencyTypes {
       `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`,
       target.fn,
     );
+  }
+
+  /**
+   * The method `[...module, Trait, method]` names when `Trait` is a trait of the package (followed
+   * through `use` re-exports and globs to the module that declares it); null when it is not.
+   */
+  private traitMethod(pkg: string, path: string[]): Target {
+    if (path.length < 2) {
+      return null;
+    }
+    const module = this.resolveInCrate(pkg, [], path.slice(0, -2), 0);
+    return module?.k === 'module'
+      ? this.declaredMethod(module.pkg, module.module, path[path.length - 2], path.at(-1)!, 0)
+      : null;
+  }
+
+  /** Once per trait name, method and module: globs may reach one module along many paths. */
+  private declaredMethod(
+    pkg: string,
+    module: string[],
+    trait: string,
+    method: string,
+    depth: number,
+  ): Target {
+    const key = [pkg, moduleKey(module), trait, method].join(SCOPE_SEPARATOR);
+    if (!this.traitMethods.has(key)) {
+      this.traitMethods.set(key, null);
+      this.traitMethods.set(key, this.declaredMethodUncached(pkg, module, trait, method, depth));
+    }
+    return this.traitMethods.get(key)!;
+  }
+
+  private readonly traitMethods = new Map<string, Target>();
+
+  private declaredMethodUncached(
+    pkg: string,
+    module: string[],
+    trait: string,
+    method: string,
+    depth: number,
+  ): Target {
+    const scope = depth > MAX_DEPTH ? null : this.crate(pkg)?.scope(module);
+    if (!scope) {
+      return null;
+    }
+    const key = `${trait}::${method}`;
+    const fn = scope.ambiguousMethods.has(key) ? undefined : scope.methods.get(key);
+    if (fn) {
+      return fn.hasSelf && fn.selfKind ? { k: 'fn', pkg, module, fn } : null;
+    }
+    const used = scope.uses.get(trait);
+    if (used) {
+      const parent = used.slice(0, -1);
+      const via: Target =
+        parent.length > 0 ? this.resolve(pkg, module, parent, depth + 1) : { k: 'module', pkg, module };
+      return via?.k === 'module'
+        ? this.declaredMethod(via.pkg, via.module, used.at(-1)!, method, depth + 1)
+        : null;
+    }
+    for (const glob of scope.globs) {
+      const from = this.resolve(pkg, module, glob, depth + 1);
+      const found =
+        from?.k === 'module'
+          ? this.declaredMethod(from.pkg, from.module, trait, method, depth + 1)
+          : null;
+      if (found) {
+        return found;
+      }
+    }
+    return null;
   }
 
   private foreignFnOf(pkg: string, scope: string, fn: DependencyFn): ForeignFn {

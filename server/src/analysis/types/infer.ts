@@ -27,6 +27,7 @@ import {
   ref,
   substitute,
   PRIMITIVES,
+  STD_ROOTS,
 } from './types';
 import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
@@ -125,6 +126,25 @@ function fromModule(written: string[], module: readonly string[] | undefined): s
   }
   return [...at, ...written.slice(i)];
 }
+
+/**
+ * Methods of std's prelude traits (`Iterator`, `Clone`, `ToString`, ..): a type of another crate
+ * may implement one, and then the same name in an imported extension trait is not the one called.
+ */
+const PRELUDE_TRAIT_METHODS: ReadonlySet<string> = new Set([
+  ...['next', 'size_hint', 'count', 'last', 'nth', 'step_by', 'chain', 'zip', 'map', 'for_each'],
+  ...['filter', 'filter_map', 'enumerate', 'peekable', 'skip_while', 'take_while', 'map_while'],
+  ...['skip', 'take', 'scan', 'flat_map', 'flatten', 'fuse', 'inspect', 'by_ref', 'collect'],
+  ...['partition', 'fold', 'reduce', 'all', 'any', 'find', 'find_map', 'position', 'max', 'min'],
+  ...['max_by_key', 'max_by', 'min_by_key', 'min_by', 'rev', 'unzip', 'copied', 'cloned'],
+  ...['cycle', 'sum', 'product', 'cmp', 'partial_cmp', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'],
+  ...['try_fold', 'try_for_each', 'next_back', 'rfold', 'rfind', 'len', 'into_iter', 'extend'],
+  ...['clone', 'clone_from', 'to_owned', 'to_string', 'into', 'try_into', 'from', 'try_from'],
+  ...['as_ref', 'as_mut', 'default', 'drop', 'hash', 'fmt', 'borrow', 'borrow_mut'],
+]);
+
+/** std traits a file may import whose methods share names with other crates' extension traits. */
+const STD_METHOD_TRAITS: ReadonlySet<string> = new Set(['Read', 'Write', 'BufRead', 'Seek']);
 
 /** Types whose `*x`, fields and methods are those of their first type argument. */
 const DEREFS_TO_TYPE_ARG = SMART_POINTER_TYPES;
@@ -892,6 +912,58 @@ export class ExprTyper {
     return fns.length === 1 ? fns[0] : calledFn(fns, segs, this.env);
   }
 
+  /**
+   * The method of another crate's extension trait the file imports (`use tokio::io::AsyncReadExt`
+   * for `s.read_exact(..)` on a type with no inherent method of that name). Only where rustc
+   * could pick no other: one imported trait declares it, no std prelude trait has a method of
+   * that name, the file imports no std trait that might (`std::io::Read`) and no other crate's
+   * module by glob, and the crate declares no trait method of that name.
+   */
+  private extensionMethod(method: string): ForeignFn | null {
+    if (!this.extensionMethods.has(method)) {
+      this.extensionMethods.set(method, this.extensionMethodUncached(method));
+    }
+    return this.extensionMethods.get(method)!;
+  }
+
+  /** `extensionMethod`'s answers: the file's imports do not change while it is typed. */
+  private readonly extensionMethods = new Map<string, ForeignFn | null>();
+
+  private extensionMethodUncached(method: string): ForeignFn | null {
+    const index = this.env.index;
+    const lookup = this.env.dependencyFn;
+    if (!lookup || PRELUDE_TRAIT_METHODS.has(method) || this.ownTraitMethods().has(method)) {
+      return null;
+    }
+    const outsideGlob = index.globImports.some((g) => !['self', 'super', 'crate'].includes(g[0]));
+    const uses = [...index.uses.values()];
+    if (outsideGlob || uses.some((p) => STD_ROOTS.has(p[0]) && STD_METHOD_TRAITS.has(p.at(-1)!))) {
+      return null;
+    }
+    const found = new Map<string, ForeignFn>();
+    for (const path of uses) {
+      const fn = path.length >= 2 && !STD_ROOTS.has(path[0]) ? lookup([...path, method]) : null;
+      if (fn?.fn.hasSelf) {
+        found.set(fn.fn.path, fn);
+      }
+    }
+    return found.size === 1 ? [...found.values()][0] : null;
+  }
+
+  /** The names of the methods the crate's own traits declare. */
+  private ownTraitMethods(): Set<string> {
+    if (!this.traitMethodNames) {
+      this.traitMethodNames = new Set(
+        [...this.env.index.byNode.values()]
+          .filter((f) => f.selfTy?.k === 'param' && f.selfTy.name === 'Self')
+          .map((f) => f.name),
+      );
+    }
+    return this.traitMethodNames;
+  }
+
+  private traitMethodNames: Set<string> | undefined;
+
   /** A fn of this file, its generics bound by the turbofish, then by the arguments. */
   private freeFnCallType({ segs, last, turbo, args, argTy }: PathCall): Ty {
     const fns = this.env.index.fns.get(last);
@@ -1017,6 +1089,10 @@ export class ExprTyper {
     }
     if (t.k === 'adt' && t.origin === 'dependency') {
       // Another crate's type: std's method of that name says nothing of it (`Sender::send`).
+      const extension = foreign === 'unknown' ? this.extensionMethod(method) : null;
+      if (extension && recv.k === 'adt') {
+        return dependencyMethodType(recv, extension, argTy, turbo);
+      }
       return method === 'clone' ? t : UNKNOWN;
     }
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
