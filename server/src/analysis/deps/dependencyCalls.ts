@@ -49,7 +49,7 @@ export function dependencyCallType(
   }
   const projected = projectOutputs(marked(ret), bound, call.outputOf);
   const result = settled(fn, substitute(projected, bound));
-  return fn.isAsync ? found.futureOf(result) : (opaqueResult(found, bound) ?? expanded(found, result));
+  return fn.isAsync ? found.futureOf(result) : plainResult(found, bound, result);
 }
 
 /**
@@ -165,7 +165,12 @@ export function dependencyMethodType(
   // A trait's method (`ReadExact<'a, Self>`): `Self` is the receiver's type.
   bound.set('Self', recv);
   const result = settled(fn, substitute(marked(inScope(fn.ret, scope)), bound));
-  return fn.isAsync ? found.futureOf(result) : (opaqueResult(found, bound) ?? expanded(found, result));
+  return fn.isAsync ? found.futureOf(result) : plainResult(found, bound, result);
+}
+
+/** A non-async fn's result: the type behind an `impl Future`, else the declared one. */
+function plainResult(found: ForeignFn, bound: Map<string, Ty>, result: Ty): Ty {
+  return opaqueResult(found, bound) ?? expanded(found, result);
 }
 
 /** A result of another crate's alias of a std type, as that std type (std's methods apply). */

@@ -572,7 +572,9 @@ export class DependencyTypes {
     if (used) {
       const parent = used.slice(0, -1);
       const via: Target =
-        parent.length > 0 ? this.resolve(pkg, module, parent, depth + 1) : { k: 'module', pkg, module };
+        parent.length > 0
+          ? this.resolve(pkg, module, parent, depth + 1)
+          : { k: 'module', pkg, module };
       return via?.k === 'module'
         ? this.declaredMethod(via.pkg, via.module, used.at(-1)!, method, depth + 1)
         : null;
@@ -660,7 +662,8 @@ interface OpaqueFound {
 /** The type a maker of an opaque result gives, when it is fully known. */
 function madeType(target: Target, call: boolean, path: string[], scope: string): Ty | null {
   if (call && target?.k === 'fn' && !target.fn.isAsync && !target.fn.opaque) {
-    const ret = inScope(target.fn.ret, `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`);
+    const fnScope = `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`;
+    const ret = inScope(target.fn.ret, fnScope);
     return ret.k === 'adt' && !hasUnknown(ret) ? ret : null;
   }
   if (!call && target?.k === 'type' && target.type.kind !== 'alias' && !target.type.params.length) {
