@@ -909,7 +909,9 @@ export class ExprTyper {
     if (!fns?.length) {
       return null;
     }
-    return fns.length === 1 ? fns[0] : calledFn(fns, segs, this.env);
+    // `use tokio::spawn;` then `spawn(..)`: only a crate fn the import leads to is the callee.
+    const imported = segs.length === 1 && index.uses.has(last);
+    return fns.length === 1 && !imported ? fns[0] : calledFn(fns, segs, this.env);
   }
 
   /**
