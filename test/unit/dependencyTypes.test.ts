@@ -158,8 +158,9 @@ describe('dependency types from their sources', function () {
     const text = fs.readFileSync(path.join(SIZED, 'src', 'lib.rs'), 'utf8');
     const all = analyze(text, loaded.graph);
     // `connected` awaits another crate's generic async fn: sized for `A = u16`.
-    const futures = all.filter((f) => f.name !== 'tick');
-    assert.strictEqual(futures.length, 16);
+    // Async blocks are compared by fn name only (the one `spawned` hands over is 1 byte).
+    const futures = all.filter((f) => f.kind === 'fn' && f.name !== 'tick');
+    assert.strictEqual(futures.length, 23);
     for (const f of futures) {
       assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
     }

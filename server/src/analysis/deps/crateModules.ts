@@ -13,6 +13,7 @@ import { UserType } from '../types/layout';
 import { Ty } from '../types/types';
 import { FnInfo, SelfKind } from '../items/items';
 import { DependencyFile, DependencyPackage } from './dependencySources';
+import { OpaqueReturn, opaqueReturn } from './opaqueReturns';
 
 export interface ModuleScope {
   /** Types defined in the module, by name. */
@@ -53,6 +54,8 @@ export interface DependencyFn {
   path: string;
   /** Defined in an impl block. */
   associated: boolean;
+  /** For a `-> impl Trait` fn: what its body's tail says of the type (see `opaqueReturns.ts`). */
+  opaque?: OpaqueReturn;
 }
 
 /** What one file of a dependency defines, as plain data (see `CrateModules.packageItems`). */
@@ -275,9 +278,9 @@ export class CrateModules {
         globs: index.globImports,
         inline: inlineModules(tree.rootNode),
         fns: [...index.fns].flatMap(([name, infos]) =>
-          infos.map((info): [string, DependencyFn] => [name, dependencyFn(info)]),
+          infos.map((info): [string, DependencyFn] => [name, dependencyFn(info, index)]),
         ),
-        methods: inherentMethods(index.methods),
+        methods: [...inherentMethods(index.methods, index), ...traitMethods(index)],
         types: fileTypes(index),
       };
     } finally {
@@ -355,7 +358,12 @@ export class CrateModules {
     const name = macro.childForFieldName('macro')?.text.replace(/\s+/g, '') ?? '';
     const predicates = this.cfgMacros.get(name);
     if (predicates) {
-      return predicates.every((p) => attributeKeeps(`#[cfg(${p})]`, this.cfg));
+      // `cfg_feature! { #![feature = "client"] .. }`: the predicate is the input's own.
+      const meta = predicates.some((p) => p.includes(META)) ? invocationMeta(macro) : '';
+      return (
+        meta !== null &&
+        predicates.every((p) => attributeKeeps(`#[cfg(${p.split(META).join(meta)})]`, this.cfg))
+      );
     }
     return LAYOUT_KEEPING_MACROS.has(name.split('::').pop() ?? '');
   }
@@ -442,7 +450,7 @@ export function keepPackageItems(pkg: DependencyPackage): void {
   }
 }
 
-function dependencyFn(info: FnInfo): DependencyFn {
+function dependencyFn(info: FnInfo, index: ItemIndex): DependencyFn {
   const own = new Set(info.generics);
   const implGenerics: string[] = [];
   // The impl's parameters are the ones its self type is written with (`impl<T> Chan<T>`).
@@ -465,6 +473,7 @@ function dependencyFn(info: FnInfo): DependencyFn {
     selfArgs: info.selfTy?.k === 'adt' ? info.selfTy.args : [],
     path: info.path,
     associated: info.selfTy !== null,
+    opaque: opaqueReturn(info, index),
   };
 }
 
@@ -472,15 +481,30 @@ function dependencyFn(info: FnInfo): DependencyFn {
  * Associated fns of inherent impls (`impl TcpStream { pub async fn connect(..) }`), once each.
  * Trait impls' fns are not named by such paths.
  */
-function inherentMethods(methods: Map<string, FnInfo[]>): DependencyFn[] {
+function inherentMethods(methods: Map<string, FnInfo[]>, index: ItemIndex): DependencyFn[] {
   const seen = new Set<FnInfo>();
   const found: DependencyFn[] = [];
   for (const infos of methods.values()) {
     for (const info of infos) {
       if (!seen.has(info) && !info.path.startsWith('<') && !info.inBody) {
         seen.add(info);
-        found.push(dependencyFn(info));
+        found.push(dependencyFn(info, index));
       }
+    }
+  }
+  return found;
+}
+
+/**
+ * The fns a file's trait definitions declare (`AsyncReadExt::read_exact`), under the trait's
+ * name in its module: an extension trait's method is looked up there (`DependencyTypes`).
+ */
+function traitMethods(index: ItemIndex): DependencyFn[] {
+  const found: DependencyFn[] = [];
+  for (const info of index.byNode.values()) {
+    const declaredInTrait = info.selfTy?.k === 'param' && info.selfTy.name === 'Self';
+    if (declaredInTrait && !info.inBody && !info.path.startsWith('<')) {
+      found.push(dependencyFn(info, index));
     }
   }
   return found;
@@ -534,17 +558,41 @@ const CFG_MACRO_RULE = new RegExp(
     String.raw`\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$`,
 );
 
+/**
+ * The same with the predicate taken from the input's inner attribute (hyper's `cfg_feature!`):
+ * `(#![$m:meta] $($i:item)*) => { $( #[cfg($m)] $i )* }`.
+ */
+const CFG_META_MACRO_RULE = new RegExp(
+  String.raw`^\s*\(\s*#\s*!\s*\[\s*\$(\w+)\s*:\s*meta\s*\]\s*` +
+    String.raw`\$\(\s*\$(\w+)\s*:\s*item\s*\)\s*\*\s*\)\s*=>` +
+    String.raw`\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$`,
+);
+
+/** Stands for the input's inner attribute in a cfg macro's predicates. */
+const META = '$meta';
+
+/** `feature = "client"` of an invocation's leading `#![feature = "client"]`; null without one. */
+function invocationMeta(macro: SyntaxNode): string | null {
+  const input = macro.namedChildren.find((c) => c?.type === 'token_tree')?.text ?? '';
+  const start = /^[{([]\s*#\s*!\s*\[/.exec(input);
+  if (!start) {
+    return null;
+  }
+  const open = start[0].length;
+  return input.slice(open, matchingBracket(input, open)).trim();
+}
+
 /** The cfg macros a file defines, with the `cfg(..)` predicates each puts on its items. */
 function cfgMacros(text: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const m of text.matchAll(MACRO_RULES)) {
     const open = m.index + m[0].length;
     const body = text.slice(open, matchingBrace(text, open));
-    const rule = CFG_MACRO_RULE.exec(body);
-    if (!rule || rule[1] !== rule[3]) {
+    const rule = cfgMacroRule(body);
+    if (rule === null) {
       continue;
     }
-    const predicates = attributePredicates(rule[2]);
+    const predicates = attributePredicates(rule);
     if (predicates !== null) {
       found.set(m[1], predicates);
     }
@@ -580,6 +628,19 @@ function attributePredicates(text: string): string[] | null {
     }
   }
   return rest === '' ? predicates : null;
+}
+
+/** The attributes a cfg macro's single rule puts on each item (`$meta` for the input's own). */
+function cfgMacroRule(body: string): string | null {
+  const plain = CFG_MACRO_RULE.exec(body);
+  if (plain) {
+    return plain[1] === plain[3] ? plain[2] : null;
+  }
+  const meta = CFG_META_MACRO_RULE.exec(body);
+  if (!meta || meta[2] !== meta[4]) {
+    return null;
+  }
+  return meta[3].split(`$${meta[1]}`).join(META);
 }
 
 /** Index of the first comma outside parentheses, or -1. */

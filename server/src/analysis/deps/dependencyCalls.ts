@@ -16,6 +16,8 @@ export interface DependencyCall {
   segs: string[];
   turbo: Ty[];
   argTy: (i: number) => Ty;
+  /** What awaiting a value of a type yields (`T::Output` of a `T: Future` bound to a future). */
+  outputOf?: (ty: Ty) => Ty;
 }
 
 /**
@@ -32,7 +34,8 @@ export function dependencyCallType(
     return null;
   }
   const found = lookup(resolveWrittenPath(call.segs, index));
-  if (!found) {
+  // A trait's method written as a path (`AsyncReadExt::read_exact(&mut s, ..)`) is not read here.
+  if (!found || found.fn.hasSelf) {
     return null;
   }
   const { fn, scope } = found;
@@ -45,11 +48,35 @@ export function dependencyCallType(
   if (ret.k === 'adt' && index.types.has(ret.segments[ret.segments.length - 1])) {
     return fn.isAsync ? found.futureOf(UNKNOWN) : null;
   }
-  const result = settled(fn, substitute(marked(ret), bound));
+  const projected = projectOutputs(marked(ret), bound, call.outputOf);
+  const result = settled(fn, substitute(projected, bound));
   if (!fn.isAsync) {
-    return result;
+    return plainResult(found, bound, result);
   }
   return found.futureOf(result, instanceArgs(bound, fn.generics, index));
+}
+
+/**
+ * `T::Output` in a result (`tokio::spawn`'s `JoinHandle<T::Output>`), with `T` bound to a
+ * future: what awaiting that future yields, unknown when that is not known.
+ */
+function projectOutputs(ty: Ty, bound: Map<string, Ty>, outputOf?: (ty: Ty) => Ty): Ty {
+  switch (ty.k) {
+    case 'adt': {
+      const [owner, assoc] = ty.segments;
+      if (ty.segments.length === 2 && assoc === 'Output' && bound.has(owner)) {
+        return outputOf?.(bound.get(owner)!) ?? UNKNOWN;
+      }
+      return { ...ty, args: ty.args.map((a) => projectOutputs(a, bound, outputOf)) };
+    }
+    case 'tuple':
+      return { ...ty, elems: ty.elems.map((e) => projectOutputs(e, bound, outputOf)) };
+    case 'ref':
+    case 'ptr':
+      return { ...ty, inner: projectOutputs(ty.inner, bound, outputOf) };
+    default:
+      return ty;
+  }
 }
 
 /**
@@ -141,10 +168,59 @@ export function dependencyMethodType(
       bound.set(arg.name, recv.args[i] ?? UNKNOWN);
     }
   });
+  // A trait's method (`ReadExact<'a, Self>`): `Self` is the receiver's type.
+  bound.set('Self', recv);
   const result = settled(fn, substitute(marked(inScope(fn.ret, scope)), bound));
   if (!fn.isAsync) {
-    return result;
+    return plainResult(found, bound, result);
   }
   // Without the caller's items, its own types cannot be told from std's: sized generically.
   return found.futureOf(result, index ? instanceArgs(bound, fn.generics, index) : undefined);
+}
+
+/** A non-async fn's result: the type behind an `impl Future`, else the declared one. */
+function plainResult(found: ForeignFn, bound: Map<string, Ty>, result: Ty): Ty {
+  return opaqueResult(found, bound) ?? expanded(found, result);
+}
+
+/** A result of another crate's alias of a std type, as that std type (std's methods apply). */
+function expanded(found: ForeignFn, result: Ty): Ty {
+  return found.expandAlias ? marked(found.expandAlias(result)) : result;
+}
+
+/**
+ * What awaiting each opaque result type yields (its `Future::Output`, by the type's JSON): a
+ * type's `Output` is the same wherever it is met, so the first call that names it says.
+ */
+const opaqueOutputs = new Map<string, Ty>();
+const MAX_OPAQUE_OUTPUTS = 4096;
+
+/**
+ * A `-> impl Future<..>` fn's result as the type its body returns (`RequestBuilder::send`'s
+ * `Pending`), sized as that struct when awaited; null when its body does not say.
+ */
+function opaqueResult(found: ForeignFn, bound: Map<string, Ty>): Ty | null {
+  if (found.fn.ret.k !== 'unknown') {
+    return null;
+  }
+  const opaque = found.opaqueType?.();
+  if (!opaque) {
+    return null;
+  }
+  const type = marked(opaque.type);
+  const output = opaque.output && expanded(found, substitute(marked(opaque.output), bound));
+  if (output && !hasUnknown(output)) {
+    if (opaqueOutputs.size >= MAX_OPAQUE_OUTPUTS) {
+      opaqueOutputs.clear();
+    }
+    opaqueOutputs.set(JSON.stringify(type), output);
+  }
+  return type;
+}
+
+/** What awaiting another crate's opaque result type yields, when a call named it (see above). */
+export function opaqueFutureOutput(ty: Ty): Ty | null {
+  return ty.k === 'adt' && ty.origin === 'dependency'
+    ? (opaqueOutputs.get(JSON.stringify(ty)) ?? null)
+    : null;
 }

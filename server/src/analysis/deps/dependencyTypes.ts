@@ -7,8 +7,8 @@
  * Paths inside a dependency's items carry a scope (`Ty.scope`: the package and module they are
  * written in), so a field's `Inner` is tokio's `Inner`, never the analysed crate's nor std's.
  */
-import { ForeignType, Layout, UserType } from '../types/layout';
-import { PRELUDE_TYPES, STD_ROOTS, Ty, showTy } from '../types/types';
+import { ForeignType, Layout, UserType, inScope } from '../types/layout';
+import { PRELUDE_TYPES, STD_ROOTS, Ty, hasUnknown, showTy, substitute } from '../types/types';
 import { CrateModules, DependencyFn, moduleKey } from './crateModules';
 
 /** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
@@ -25,6 +25,14 @@ export interface ForeignFn {
    * is sized as that instance.
    */
   futureOf(output: Ty, args?: InstanceArgs): Ty;
+  /**
+   * For a `-> impl Trait` fn: the type its body returns (read in its own crate, see
+   * `opaqueReturns.ts`) and the declared `Future::Output`, both in the fn's scope; null when the
+   * body does not say.
+   */
+  opaqueType?(): { type: Ty; output: Ty | null } | null;
+  /** A result type with another crate's alias of a std type written out (`crate::Result<T>`). */
+  expandAlias?(ty: Ty): Ty;
 }
 import { DependencyGraph, DependencyPackage } from './dependencySources';
 import { DependencyFutures, FutureBudget } from './dependencyFutures';
@@ -503,7 +511,9 @@ export class DependencyTypes {
     if (pkg === undefined || segments.length < 2) {
       return null;
     }
-    const target = this.resolveInCrate(pkg, [], segments.slice(1), 0, 'value');
+    const found = this.resolveInCrate(pkg, [], segments.slice(1), 0, 'value');
+    // `tokio::io::AsyncReadExt::read_exact`: a method a trait declares (see `traitMethod`).
+    const target = found?.k === 'fn' ? found : this.traitMethod(pkg, segments.slice(1));
     if (target?.k !== 'fn') {
       return null;
     }
@@ -540,6 +550,78 @@ export class DependencyTypes {
     return read;
   }
 
+  /**
+   * The method `[...module, Trait, method]` names when `Trait` is a trait of the package (followed
+   * through `use` re-exports and globs to the module that declares it); null when it is not.
+   */
+  private traitMethod(pkg: string, path: string[]): Target {
+    if (path.length < 2) {
+      return null;
+    }
+    const module = this.resolveInCrate(pkg, [], path.slice(0, -2), 0);
+    return module?.k === 'module'
+      ? this.declaredMethod(module.pkg, module.module, path[path.length - 2], path.at(-1)!, 0)
+      : null;
+  }
+
+  /** Once per trait name, method and module: globs may reach one module along many paths. */
+  private declaredMethod(
+    pkg: string,
+    module: string[],
+    trait: string,
+    method: string,
+    depth: number,
+  ): Target {
+    const key = [pkg, moduleKey(module), trait, method].join(SCOPE_SEPARATOR);
+    if (!this.traitMethods.has(key)) {
+      this.traitMethods.set(key, null);
+      this.traitMethods.set(key, this.declaredMethodUncached(pkg, module, trait, method, depth));
+    }
+    return this.traitMethods.get(key)!;
+  }
+
+  private readonly traitMethods = new Map<string, Target>();
+
+  private declaredMethodUncached(
+    pkg: string,
+    module: string[],
+    trait: string,
+    method: string,
+    depth: number,
+  ): Target {
+    const scope = depth > MAX_DEPTH ? null : this.crate(pkg)?.scope(module);
+    if (!scope) {
+      return null;
+    }
+    const key = `${trait}::${method}`;
+    const fn = scope.ambiguousMethods.has(key) ? undefined : scope.methods.get(key);
+    if (fn) {
+      return fn.hasSelf && fn.selfKind ? { k: 'fn', pkg, module, fn } : null;
+    }
+    const used = scope.uses.get(trait);
+    if (used) {
+      const parent = used.slice(0, -1);
+      const via: Target =
+        parent.length > 0
+          ? this.resolve(pkg, module, parent, depth + 1)
+          : { k: 'module', pkg, module };
+      return via?.k === 'module'
+        ? this.declaredMethod(via.pkg, via.module, used.at(-1)!, method, depth + 1)
+        : null;
+    }
+    for (const glob of scope.globs) {
+      const from = this.resolve(pkg, module, glob, depth + 1);
+      const found =
+        from?.k === 'module'
+          ? this.declaredMethod(from.pkg, from.module, trait, method, depth + 1)
+          : null;
+      if (found) {
+        return found;
+      }
+    }
+    return null;
+  }
+
   private foreignFnOf(pkg: string, scope: string, fn: DependencyFn): ForeignFn {
     const label = `${this.graph.package(pkg)?.label ?? pkg} ${fn.path}`;
     return {
@@ -560,8 +642,72 @@ export class DependencyTypes {
         this.futures.note(id, { pkg, path: fn.path, label: futureLabel, subst, byLayout });
         return { k: 'future', id, label: futureLabel };
       },
+      opaqueType: () => this.opaqueType(pkg, scope, fn),
+      expandAlias: (ty) => this.expandAlias(ty),
     };
   }
+
+  /**
+   * The type behind `fn`'s `impl Trait` result: the first of its tail's makers that resolves, in
+   * the fn's module, to a non-async fn with a fully known result or to a struct without generic
+   * parameters (rustc makes every returned value one type, so one branch is enough).
+   */
+  private opaqueType(pkg: string, scope: string, fn: DependencyFn): OpaqueFound | null {
+    if (!fn.opaque) {
+      return null;
+    }
+    const module = scope.slice(scope.indexOf(SCOPE_SEPARATOR) + 1);
+    const modulePath = module === '' ? [] : module.split('::');
+    const output = fn.opaque.output && inScope(fn.opaque.output, scope);
+    for (const maker of fn.opaque.makers) {
+      const target = this.resolve(pkg, modulePath, maker.path, 0, maker.call ? 'value' : 'type');
+      const made = madeType(target, maker.call, maker.path, scope);
+      if (made) {
+        return { type: made, output };
+      }
+    }
+    return null;
+  }
+
+  /** `crate::Result<T>` (a dependency's alias of a std type) as the std type it names. */
+  private expandAlias(ty: Ty): Ty {
+    if (ty.k !== 'adt' || ty.scope === undefined) {
+      return ty;
+    }
+    const found = this.foreignType(ty.segments, ty.scope);
+    if (found?.kind !== 'type' || found.type.kind !== 'alias') {
+      return ty;
+    }
+    const alias = found.type;
+    const aliased = inScope(alias.ty, found.scope);
+    const std =
+      aliased.k === 'adt' &&
+      (STD_ROOTS.has(aliased.segments[0]) ||
+        (aliased.segments.length === 1 && PRELUDE_TYPES.has(aliased.segments[0])));
+    if (!std || alias.params.length !== ty.args.length) {
+      return ty;
+    }
+    const map = new Map(alias.params.map((p, i): [string, Ty] => [p, ty.args[i]]));
+    return substitute(aliased, map);
+  }
+}
+
+interface OpaqueFound {
+  type: Ty;
+  output: Ty | null;
+}
+
+/** The type a maker of an opaque result gives, when it is fully known. */
+function madeType(target: Target, call: boolean, path: string[], scope: string): Ty | null {
+  if (call && target?.k === 'fn' && !target.fn.isAsync && !target.fn.opaque) {
+    const fnScope = `${target.pkg}${SCOPE_SEPARATOR}${moduleKey(target.module)}`;
+    const ret = inScope(target.fn.ret, fnScope);
+    return ret.k === 'adt' && !hasUnknown(ret) ? ret : null;
+  }
+  if (!call && target?.k === 'type' && target.type.kind !== 'alias' && !target.type.params.length) {
+    return inScope({ k: 'adt', segments: path, args: [] }, scope);
+  }
+  return null;
 }
 
 /** `tokio` from the label `tokio 1.24.2`: a package's library is named after it, `-` as `_`. */

@@ -29,6 +29,7 @@ export function fnSummary(fn: FnInfo): unknown[] {
     fn.ret,
     fn.generics,
     [...fn.callableOutputs],
+    [...(fn.callableParams ?? [])],
     [...fn.futureOutputs],
     fn.selfTy,
     followsBody(fn) ? fn.body?.text : null,

@@ -48,6 +48,8 @@ export interface FnInfo {
   generics: string[];
   /** Generic parameters bounded by a closure trait: `F: FnMut(u32) -> Fut` gives F → Fut; `AsyncFn` bounds give `async`. */
   callableOutputs: Map<string, Ty | 'async'>;
+  /** The parameter types of the same bounds (`F: Fn(Request) -> Fut` gives F → [Request]). */
+  callableParams?: Map<string, Ty[]>;
   /** `Fut: Future<Output = T>` bounds: what awaiting a value of type Fut gives. */
   futureOutputs: Map<string, Ty>;
   /** Generic parameters bounded by `FnOnce`/`AsyncFnOnce`: calling one moves it. */
@@ -227,6 +229,26 @@ function typeParams(node: SyntaxNode | null): string[] {
   return names;
 }
 
+/**
+ * The defaults of a type's generic parameters (`enum Scheme2<T = Box<ByteStr>>`), one per
+ * parameter (null: none); undefined when none has one. `Scheme2` written without arguments is
+ * `Scheme2<Box<ByteStr>>`.
+ */
+function typeParamDefaults(
+  node: SyntaxNode | null,
+  index: ItemIndex,
+  scope: TypeScope,
+): { defaults: (Ty | null)[] } | Record<string, never> {
+  const params = (node?.namedChildren ?? []).filter(
+    (c): c is SyntaxNode => !!c && (c.type === 'type_parameter' || c.type === 'const_parameter'),
+  );
+  const defaults = params.map((p) => {
+    const written = p.type === 'type_parameter' ? p.childForFieldName('default_type') : null;
+    return written ? typeFromNode(written, index, scope) : null;
+  });
+  return defaults.some((d) => d !== null) ? { defaults } : {};
+}
+
 /** A body whose text can declare the items the index takes from bodies (fns, structs, enums, `use`s). */
 export const DECLARES_ITEMS = /\b(fn|struct|enum|use)\b/;
 
@@ -259,6 +281,7 @@ export interface FnSignature {
   ret: Ty;
   generics: string[];
   callableOutputs: Map<string, Ty | 'async'>;
+  callableParams?: Map<string, Ty[]>;
   futureOutputs: Map<string, Ty>;
   onceCallables: Set<string>;
 }
@@ -385,6 +408,7 @@ class ItemWalk {
         indexImpl(item, modPath, index, this.dropImpls, this.expand, this.signatures, (nested) =>
           this.visitItem(nested, modPath),
         );
+        this.indexAssociatedConsts(item);
         break;
       case 'trait_item':
         this.indexTraitFns(item, modPath);
@@ -429,6 +453,27 @@ class ItemWalk {
     }
     if (name && value) {
       this.pendingConsts.push({ name, value });
+    }
+  }
+
+  /**
+   * `impl Ext { const MAX: usize = 15; }` as `Ext::MAX`, for array lengths written with it
+   * (`[u8; Ext::MAX]`, http's `Method`). Only inherent impls of a plain type name: a trait's
+   * or a generic impl's const may differ per type.
+   */
+  private indexAssociatedConsts(item: SyntaxNode): void {
+    const owner = item.childForFieldName('type');
+    if (item.childForFieldName('trait') || owner?.type !== 'type_identifier') {
+      return;
+    }
+    for (const { node: member, type } of compiledItems(
+      item.childForFieldName('body')?.namedChildren ?? [],
+    )) {
+      const name = type === 'const_item' ? member.childForFieldName('name')?.text : null;
+      const value = type === 'const_item' ? member.childForFieldName('value') : null;
+      if (name && value) {
+        this.pendingConsts.push({ name: `${owner.text}::${name}`, value });
+      }
     }
   }
 
@@ -520,6 +565,7 @@ function indexStruct(
     kind: 'struct',
     name,
     params,
+    ...typeParamDefaults(item.childForFieldName('type_parameters'), index, scope),
     fields,
     reprC: repr.c,
     copy: hasDerive(attrs, 'Copy'),
@@ -576,6 +622,7 @@ function indexEnum(
     kind: 'enum',
     name,
     params,
+    ...typeParamDefaults(item.childForFieldName('type_parameters'), index, scope),
     variants,
     copy: hasDerive(attrs, 'Copy'),
     dropImpl: false,
@@ -621,9 +668,8 @@ function indexImpl(
   if (traitName === 'Drop' || traitName?.endsWith('::Drop')) {
     dropImpls.add(typeName);
   }
-  const members = compiledItems(item.childForFieldName('body')?.namedChildren ?? []).flatMap(
-    (m) =>
-      m.type === 'macro_invocation' ? compiledItems(expand?.(m.node)?.namedChildren ?? []) : [m],
+  const members = compiledItems(item.childForFieldName('body')?.namedChildren ?? []).flatMap((m) =>
+    m.type === 'macro_invocation' ? compiledItems(expand?.(m.node)?.namedChildren ?? []) : [m],
   );
   for (const f of members) {
     if (f.type === 'function_item') {
@@ -703,6 +749,9 @@ function indexFn(
     callableOutputs: signature.callableOutputs.size
       ? new Map(signature.callableOutputs)
       : new Map(),
+    ...(signature.callableParams?.size
+      ? { callableParams: new Map(signature.callableParams) }
+      : {}),
     onceCallables: signature.onceCallables,
     futureOutputs: signature.futureOutputs.size ? new Map(signature.futureOutputs) : new Map(),
     body,
@@ -930,10 +979,12 @@ function genericBounds(
   scope: TypeScope,
 ): {
   callableOutputs: Map<string, Ty | 'async'>;
+  callableParams: Map<string, Ty[]>;
   futureOutputs: Map<string, Ty>;
   onceCallables: Set<string>;
 } {
   const callableOutputs = new Map<string, Ty | 'async'>();
+  const callableParams = new Map<string, Ty[]>();
   const onceCallables = new Set<string>();
   const futureOutputs = new Map<string, Ty>();
   const record = (param: string | undefined, bounds: SyntaxNode | null) => {
@@ -951,6 +1002,11 @@ function genericBounds(
           callableOutputs.set(param, 'async');
         } else if (/^Fn(Mut|Once)?$/.test(trait)) {
           callableOutputs.set(param, ret ? typeFromNode(ret, index, scope) : UNIT);
+          const inputs = b.childForFieldName('parameters')?.namedChildren ?? [];
+          callableParams.set(
+            param,
+            inputs.map((t) => (t ? typeFromNode(t, index, scope) : UNKNOWN)),
+          );
         }
       } else if (
         b.type === 'generic_type' &&
@@ -983,7 +1039,7 @@ function genericBounds(
       }
     }
   }
-  return { callableOutputs, futureOutputs, onceCallables };
+  return { callableOutputs, callableParams, futureOutputs, onceCallables };
 }
 
 function indexUse(node: SyntaxNode | null, prefix: string[], index: ItemIndex): void {
@@ -1049,8 +1105,12 @@ export function evalConst(node: SyntaxNode, consts: Map<string, number>): number
     }
     case 'identifier':
       return consts.get(node.text) ?? null;
-    case 'scoped_identifier':
-      return consts.get(node.childForFieldName('name')?.text ?? '') ?? null;
+    case 'scoped_identifier': {
+      // `Ext::MAX`: the impl's const (see `indexAssociatedConsts`) before a free one of that name.
+      const owner = node.childForFieldName('path')?.text.split('::').pop();
+      const name = node.childForFieldName('name')?.text ?? '';
+      return consts.get(`${owner}::${name}`) ?? consts.get(name) ?? null;
+    }
     case 'parenthesized_expression':
       return node.namedChildren[0] ? evalConst(node.namedChildren[0], consts) : null;
     case 'type_cast_expression': {
@@ -1525,11 +1585,17 @@ export function qualifySharedTypeNames(
     for (const [param, out] of fn.callableOutputs) {
       fn.callableOutputs.set(param, out === 'async' ? out : qualify(out));
     }
+    for (const [param, inputs] of fn.callableParams ?? []) {
+      fn.callableParams!.set(param, inputs.map(qualify));
+    }
     for (const [param, out] of fn.futureOutputs) {
       fn.futureOutputs.set(param, qualify(out));
     }
   }
   for (const type of new Set(index.types.values())) {
+    if (type.kind !== 'alias' && type.defaults) {
+      type.defaults = type.defaults.map((d) => d && qualify(d));
+    }
     if (type.kind === 'struct') {
       type.fields = type.fields.map((f) => ({ ...f, ty: qualify(f.ty) }));
     } else if (type.kind === 'enum') {

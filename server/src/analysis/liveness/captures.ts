@@ -38,19 +38,21 @@ export function walkNestedFuture(
   const savedPoint = w.point;
   w.pushScope();
   if (params) {
-    for (const p of named(params)) {
+    // Unannotated, a closure's parameters have the types its callee's `Fn(..)` bound gives.
+    const expected = w.typer.closureParamTypes(node);
+    named(params).forEach((p, i) => {
       const pat = p.type === 'parameter' ? p.childForFieldName('pattern') : p;
       const tyNode = p.type === 'parameter' ? p.childForFieldName('type') : null;
       if (pat) {
         bindPattern(
           w,
           pat,
-          tyNode ? typeFromNode(tyNode, w.ctx.index, w.ctx.scope) : UNKNOWN,
+          tyNode ? typeFromNode(tyNode, w.ctx.index, w.ctx.scope) : (expected[i] ?? UNKNOWN),
           w.point,
           'binding',
         );
       }
-    }
+    });
   }
   const inner = body ?? node.namedChildren.find((c) => c?.type === 'block') ?? null;
   if (inner) {

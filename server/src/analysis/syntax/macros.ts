@@ -68,7 +68,9 @@ export class MacroTrees {
     }
     let result: SyntaxNode | null = null;
     const tokenTree = macro.namedChildren.find((c) => c?.type === 'token_tree');
-    if (tokenTree && /\b(fn|struct|enum|impl|type|const|mod|trait|static)\b/.test(tokenTree.text)) {
+    // `use` too: tokio's root re-exports `spawn` inside `cfg_rt! { pub use task::spawn; }`.
+    const itemKeyword = /\b(fn|struct|enum|impl|type|const|mod|trait|static|use)\b/;
+    if (tokenTree && itemKeyword.test(tokenTree.text)) {
       // A macro nested in another's input sits in that input's re-parsed tree: its position there
       // is relative to the outer input, so map it back to the file before shifting.
       const start = startOf(tokenTree);

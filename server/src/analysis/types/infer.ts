@@ -20,17 +20,23 @@ import {
   adt,
   adtName,
   derefTy,
+  hasUnknown,
   isAdt,
   peelRefs,
   prim,
   ref,
   substitute,
   PRIMITIVES,
+  STD_ROOTS,
 } from './types';
 import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
-import { dependencyCallType, dependencyMethodType } from '../deps/dependencyCalls';
+import {
+  dependencyCallType,
+  dependencyMethodType,
+  opaqueFutureOutput,
+} from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
 
 export { elementType, isStdPath };
@@ -120,6 +126,25 @@ function fromModule(written: string[], module: readonly string[] | undefined): s
   }
   return [...at, ...written.slice(i)];
 }
+
+/**
+ * Methods of std's prelude traits (`Iterator`, `Clone`, `ToString`, ..): a type of another crate
+ * may implement one, and then the same name in an imported extension trait is not the one called.
+ */
+const PRELUDE_TRAIT_METHODS: ReadonlySet<string> = new Set([
+  ...['next', 'size_hint', 'count', 'last', 'nth', 'step_by', 'chain', 'zip', 'map', 'for_each'],
+  ...['filter', 'filter_map', 'enumerate', 'peekable', 'skip_while', 'take_while', 'map_while'],
+  ...['skip', 'take', 'scan', 'flat_map', 'flatten', 'fuse', 'inspect', 'by_ref', 'collect'],
+  ...['partition', 'fold', 'reduce', 'all', 'any', 'find', 'find_map', 'position', 'max', 'min'],
+  ...['max_by_key', 'max_by', 'min_by_key', 'min_by', 'rev', 'unzip', 'copied', 'cloned'],
+  ...['cycle', 'sum', 'product', 'cmp', 'partial_cmp', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'],
+  ...['try_fold', 'try_for_each', 'next_back', 'rfold', 'rfind', 'len', 'into_iter', 'extend'],
+  ...['clone', 'clone_from', 'to_owned', 'to_string', 'into', 'try_into', 'from', 'try_from'],
+  ...['as_ref', 'as_mut', 'default', 'drop', 'hash', 'fmt', 'borrow', 'borrow_mut'],
+]);
+
+/** std traits a file may import whose methods share names with other crates' extension traits. */
+const STD_METHOD_TRAITS: ReadonlySet<string> = new Set(['Read', 'Write', 'BufRead', 'Seek']);
 
 /** Types whose `*x`, fields and methods are those of their first type argument. */
 const DEREFS_TO_TYPE_ARG = SMART_POINTER_TYPES;
@@ -695,7 +720,11 @@ export class ExprTyper {
         return UNKNOWN;
       }
       const map = new Map<string, Ty>();
-      user.params.forEach((p, i) => map.set(p, t.k === 'adt' ? (t.args[i] ?? UNKNOWN) : UNKNOWN));
+      user.params.forEach((p, i) => {
+        const fallback = user.defaults?.[i];
+        const written = t.k === 'adt' ? t.args[i] : undefined;
+        map.set(p, written ?? (fallback ? substitute(fallback, map) : UNKNOWN));
+      });
       return substitute(f.ty, map);
     }
     return UNKNOWN;
@@ -715,7 +744,7 @@ export class ExprTyper {
     if (isAdt(t, 'Ready')) {
       return typeArg(t);
     }
-    return UNKNOWN;
+    return opaqueFutureOutput(t) ?? UNKNOWN;
   }
 
   private macroType(node: SyntaxNode): Ty {
@@ -776,7 +805,11 @@ export class ExprTyper {
     if (builtin) {
       return builtin;
     }
-    const dependency = dependencyCallType(call, this.env.index, this.env.dependencyFn);
+    const dependency = dependencyCallType(
+      { ...call, outputOf: (t) => this.awaitOutput(t) },
+      this.env.index,
+      this.env.dependencyFn,
+    );
     if (dependency) {
       return dependency;
     }
@@ -833,6 +866,118 @@ export class ExprTyper {
     }
     return output ?? UNKNOWN;
   }
+
+  /**
+   * The types a closure passed as an argument is called with, from the callee's `F: Fn(A) -> R`
+   * bound (`server::http(move |req| ..)` with `F: Fn(Request<Body>) -> Fut`), as rustc infers an
+   * unannotated closure parameter; undefined where that is not known (a generic one).
+   */
+  closureParamTypes(closure: SyntaxNode): (Ty | undefined)[] {
+    const args = closure.parent;
+    const call = args?.parent;
+    if (args?.type !== 'arguments' || call?.type !== 'call_expression') {
+      return [];
+    }
+    const position = valueChildren(args).findIndex((c) => c.id === closure.id);
+    const fn = this.calleeOf(call);
+    const declared = fn?.params.filter((p) => !p.isSelf)[position]?.ty;
+    if (!fn || declared?.k !== 'param') {
+      return [];
+    }
+    const inputs = fn.callableParams?.get(declared.name) ?? [];
+    return inputs.map((t) => (hasUnknown(t) ? undefined : t));
+  }
+
+  /** The crate's fn or method a call names, read as `callType` reads it; null if none. */
+  private calleeOf(call: SyntaxNode): FnInfo | null {
+    const fnNode = call.childForFieldName('function');
+    const callee =
+      fnNode?.type === 'generic_function' ? fnNode.childForFieldName('function') : fnNode;
+    if (!callee) {
+      return null;
+    }
+    const index = this.env.index;
+    if (callee.type === 'field_expression') {
+      // Only on a receiver whose type is known: a bare method name could be anyone's.
+      const recv = this.typeOf(callee.childForFieldName('value'));
+      const method = callee.childForFieldName('field')?.text ?? '';
+      return peelRefs(recv).k === 'adt' ? findMethod(recv, method, index) : null;
+    }
+    const segs = pathSegments(callee);
+    const last = segs[segs.length - 1];
+    if (segs.length >= 2) {
+      if (callLeavesCrateAndStd(segs, index)) {
+        return null;
+      }
+      const owner = segs[segs.length - 2];
+      const name = owner === 'Self' ? adtName(this.env.scope.selfTy ?? UNKNOWN) : owner;
+      const method = index.methods.get(`${name}::${last}`)?.[0];
+      if (method) {
+        return method;
+      }
+    } else if (this.env.localType(last)) {
+      return null;
+    }
+    const fns = index.fns.get(last);
+    if (!fns?.length) {
+      return null;
+    }
+    // `use tokio::spawn;` then `spawn(..)`: only a crate fn the import leads to is the callee.
+    const imported = segs.length === 1 && index.uses.has(last);
+    return fns.length === 1 && !imported ? fns[0] : calledFn(fns, segs, this.env);
+  }
+
+  /**
+   * The method of another crate's extension trait the file imports (`use tokio::io::AsyncReadExt`
+   * for `s.read_exact(..)` on a type with no inherent method of that name). Only where rustc
+   * could pick no other: one imported trait declares it, no std prelude trait has a method of
+   * that name, the file imports no std trait that might (`std::io::Read`) and no other crate's
+   * module by glob, and the crate declares no trait method of that name.
+   */
+  private extensionMethod(method: string): ForeignFn | null {
+    if (!this.extensionMethods.has(method)) {
+      this.extensionMethods.set(method, this.extensionMethodUncached(method));
+    }
+    return this.extensionMethods.get(method)!;
+  }
+
+  /** `extensionMethod`'s answers: the file's imports do not change while it is typed. */
+  private readonly extensionMethods = new Map<string, ForeignFn | null>();
+
+  private extensionMethodUncached(method: string): ForeignFn | null {
+    const index = this.env.index;
+    const lookup = this.env.dependencyFn;
+    if (!lookup || PRELUDE_TRAIT_METHODS.has(method) || this.ownTraitMethods().has(method)) {
+      return null;
+    }
+    const outsideGlob = index.globImports.some((g) => !['self', 'super', 'crate'].includes(g[0]));
+    const uses = [...index.uses.values()];
+    if (outsideGlob || uses.some((p) => STD_ROOTS.has(p[0]) && STD_METHOD_TRAITS.has(p.at(-1)!))) {
+      return null;
+    }
+    const found = new Map<string, ForeignFn>();
+    for (const path of uses) {
+      const fn = path.length >= 2 && !STD_ROOTS.has(path[0]) ? lookup([...path, method]) : null;
+      if (fn?.fn.hasSelf) {
+        found.set(fn.fn.path, fn);
+      }
+    }
+    return found.size === 1 ? [...found.values()][0] : null;
+  }
+
+  /** The names of the methods the crate's own traits declare. */
+  private ownTraitMethods(): Set<string> {
+    if (!this.traitMethodNames) {
+      this.traitMethodNames = new Set(
+        [...this.env.index.byNode.values()]
+          .filter((f) => f.selfTy?.k === 'param' && f.selfTy.name === 'Self')
+          .map((f) => f.name),
+      );
+    }
+    return this.traitMethodNames;
+  }
+
+  private traitMethodNames: Set<string> | undefined;
 
   /** A fn of this file, its generics bound by the turbofish, then by the arguments. */
   private freeFnCallType({ segs, last, turbo, args, argTy }: PathCall): Ty {
@@ -946,6 +1091,13 @@ export class ExprTyper {
     let t = peelRefs(recvTy);
     while (isAdt(t, ...DEREFS_TO_TYPE_ARG) && method !== 'clone') {
       const deref = peelRefs(typeArg(t));
+      // `sem.acquire()` on an `Arc<Semaphore>`: another crate's method, through the pointer.
+      const foreignViaDeref = this.env.dependencyMethod?.(deref, method);
+      if (deref.k === 'adt' && foreignViaDeref && foreignViaDeref !== 'unknown') {
+        if (foreignViaDeref.fn.selfKind) {
+          return dependencyMethodType(deref, foreignViaDeref, argTy, turbo);
+        }
+      }
       const viaDeref = findMethod(deref, method, this.env.index);
       if (viaDeref) {
         return this.fnResult(viaDeref, deref);
@@ -954,6 +1106,10 @@ export class ExprTyper {
     }
     if (t.k === 'adt' && t.origin === 'dependency') {
       // Another crate's type: std's method of that name says nothing of it (`Sender::send`).
+      const extension = foreign === 'unknown' ? this.extensionMethod(method) : null;
+      if (extension && recv.k === 'adt') {
+        return dependencyMethodType(recv, extension, argTy, turbo);
+      }
       return method === 'clone' ? t : UNKNOWN;
     }
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };

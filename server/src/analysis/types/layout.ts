@@ -42,6 +42,8 @@ export interface UserStruct {
   kind: 'struct';
   name: string;
   params: string[];
+  /** The parameters' defaults (`T = Box<ByteStr>`; null: none), when one has one. */
+  defaults?: (Ty | null)[];
   fields: { name: string; ty: Ty }[];
   reprC: boolean;
   copy: boolean;
@@ -58,6 +60,7 @@ export interface UserEnum {
   kind: 'enum';
   name: string;
   params: string[];
+  defaults?: (Ty | null)[];
   /** `fieldNames` is set for struct-like variants (`V { a: u32 }`). */
   variants: { name: string; fields: Ty[]; fieldNames?: string[] }[];
   copy: boolean;
@@ -738,7 +741,12 @@ export class LayoutComputer {
   /** A type of the analysed crate, or (with `scope`) a dependency's, with its arguments. */
   private userLayout(user: UserType, args: Ty[], depth: number, scope?: string): Layout {
     const map = new Map<string, Ty>();
-    user.params.forEach((p, i) => map.set(p, args[i] ?? { k: 'unknown', text: p }));
+    user.params.forEach((p, i) => {
+      // A parameter left out takes its default, read where the type is defined.
+      const fallback = user.kind !== 'alias' ? user.defaults?.[i] : null;
+      const written = fallback && (scope === undefined ? fallback : inScope(fallback, scope));
+      map.set(p, args[i] ?? (written ? substitute(written, map) : { k: 'unknown', text: p }));
+    });
     const sub = (t: Ty) =>
       this.compute(substitute(scope === undefined ? t : inScope(t, scope), map), depth + 1);
     if (user.kind !== 'alias' && user.reprUnsupported !== undefined) {
