@@ -16,12 +16,18 @@ type JobsModule = typeof import('../../server/src/cli/analysisJobs');
 type AnalyzeFilesModule = typeof import('../../server/src/cli/analyzeFiles');
 type LayoutModule = typeof import('../../server/src/project/crateLayout');
 type FilesModule = typeof import('../../server/src/project/sourceFiles');
+type SummariesModule = typeof import('../../server/src/analysis/incremental/shareSummaries');
+type ItemsModule = typeof import('../../server/src/analysis/items/items');
+type ParserModule = typeof import('../../server/src/analysis/syntax/parser');
 
 const engine = loadServerModule<EngineModule>('analysis/engine');
 const jobs = loadServerModule<JobsModule>('cli/analysisJobs');
 const { analyzeFiles } = loadServerModule<AnalyzeFilesModule>('cli/analyzeFiles');
 const layouts = loadServerModule<LayoutModule>('project/crateLayout');
 const sourceFiles = loadServerModule<FilesModule>('project/sourceFiles');
+const shareSummaries = loadServerModule<SummariesModule>('analysis/incremental/shareSummaries');
+const items = loadServerModule<ItemsModule>('analysis/items/items');
+const parser = loadServerModule<ParserModule>('analysis/syntax/parser');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const registry = process.env.RUST_FUTURE_SIZE_REGISTRY ?? DEBIAN_REGISTRY;
@@ -92,18 +98,165 @@ describe('crate shares: analyzeCrate with reportFiles', () => {
   });
 });
 
-describe('crate shares: splitCrateJobs', () => {
-  const requested = ['a.rs', 'b.rs', 'c.rs', 'd.rs', 'e.rs'].map((f) => ({ path: f, file: f }));
-  const unit = jobs.MIN_AWAITS_PER_SHARE;
-  const awaits: Record<string, number> = {
-    'a.rs': 5 * unit,
-    'b.rs': 4 * unit,
-    'c.rs': 3 * unit,
-    'd.rs': 2 * unit,
-    'e.rs': unit,
+/** A crate of files generated as the benchmark's are (`bench/generate.ts`), `lib.rs` declaring them. */
+function generatedCrateFiles(modules: number): import('../../server/src/analysis/engine').CrateFile[] {
+  // bench/generate.ts is compiled by the same `tsc -b`.
+  const generate = require(path.join(repoRoot, 'bench', 'out', 'generate.js')) as {
+    generateRust(asyncFns: number, seed: number): { text: string };
   };
-  /** Dense in awaits, as the generated crates are: one await per 100 bytes. */
-  const dense = (f: string) => ({ bytes: awaits[f] * 100, awaits: awaits[f] });
+  const files = Array.from({ length: modules }, (_, i) => ({
+    file: `src/m${i}.rs`,
+    text: generate.generateRust(12, i + 1).text,
+    modulePath: [`m${i}`],
+  }));
+  const lib = files.map((_, i) => `pub mod m${i};\n`).join('');
+  return [{ file: 'src/lib.rs', text: lib, modulePath: [] }, ...files];
+}
+
+/**
+ * The crate in shares as workers run them: each share parses only its files (`openCrateShare`),
+ * the summaries cross a structured clone, and each walks its files (`walkCrateShare`).
+ */
+function analyzeInShares(
+  files: import('../../server/src/analysis/engine').CrateFile[],
+  options: import('../../server/src/analysis/engine').CrateAnalysisOptions,
+  shareOf: (position: number) => number,
+  count: number,
+): { reports: FileReport[]; opened: number[] } {
+  const positions = files.map((_, i) => i);
+  const opened = Array.from({ length: count }, (_, k) =>
+    engine.openCrateShare(files, new Set(positions.filter((p) => shareOf(p) === k)), options),
+  );
+  const all = opened.flatMap((o) => o.summaries).sort((a, b) => a.position - b.position);
+  const byFile = new Map<string, FileReport>();
+  opened.forEach((o, k) => {
+    const others = all.map((s) => (shareOf(s.position) === k ? null : s));
+    engine.walkCrateShare(o.share, structuredClone(others)).forEach((r) => byFile.set(r.file, r));
+  });
+  return {
+    reports: files.flatMap((f) => (byFile.has(f.file) ? [byFile.get(f.file)!] : [])),
+    opened: opened.map((o) => o.share.opened.length),
+  };
+}
+
+describe('crate shares: each share parses only its files', () => {
+  before(() => engine.initAnalysis());
+
+  const cases: [string, () => { root: string; edition: '2018' | '2021' } | null][] = [
+    ['the example crate', () => ({ root: path.join(repoRoot, 'examples'), edition: '2021' })],
+    [
+      'the LSP fixture crate',
+      () => ({ root: path.join(repoRoot, 'test', 'fixtures', 'lsp', 'crate'), edition: '2021' }),
+    ],
+    ["tokio's crate", () => (fs.existsSync(tokio) ? { root: tokio, edition: '2018' } : null)],
+  ];
+  for (const [name, crate] of cases) {
+    it(`gives ${name}, in 2 and 3 shares, the reports of the whole crate`, function () {
+      const found = crate();
+      if (!found) {
+        this.skip();
+      }
+      const files = crateFiles(found.root);
+      const options = { edition: found.edition, parseBudgetMs: 60_000 };
+      const whole = engine.analyzeCrate(files, options);
+      let opened = 0;
+      for (const count of [2, 3]) {
+        // In runs of files (as `splitCrateJobs` cuts them), and dealt out one by one (as many
+        // files of other shares to read as can be).
+        const runs = (p: number) => Math.floor((p * count) / files.length);
+        const dealt = (p: number) => p % count;
+        for (const shareOf of [runs, dealt]) {
+          const split = analyzeInShares(files, options, shareOf, count);
+          assert.deepStrictEqual(split.reports, whole, `${count} shares`);
+          opened += split.opened.reduce((n, k) => n + k, 0);
+        }
+      }
+      // Some walks read another share's file: it was opened for them, and only then.
+      assert.ok(opened > 0 && opened < files.length * 4, `${opened} files opened again`);
+    });
+  }
+
+  it('gives a generated crate, in 2 and 3 shares, the reports of the whole crate', () => {
+    const files = generatedCrateFiles(9);
+    const options = { edition: '2021' as const, parseBudgetMs: 60_000 };
+    const whole = engine.analyzeCrate(files, options);
+    assert.ok(whole.flatMap((r) => r.futures).length > 9 * 12);
+    for (const count of [2, 3]) {
+      const split = analyzeInShares(files, options, (p) => p % count, count);
+      assert.deepStrictEqual(split.reports, whole, `${count} shares`);
+      // Every module defines its own `Conn` and `pause`: no walk needs another share's file.
+      assert.deepStrictEqual(
+        split.opened,
+        split.opened.map(() => 0),
+      );
+    }
+  });
+
+  it("keeps a file's items through a structured clone, its nodes read from the file", () => {
+    const text = [
+      'pub struct S { a: u64 }',
+      'impl S { pub async fn get(&self, n: u32, (x, y): (u8, u8)) -> u64 { self.a } }',
+      'pub async fn free<T: Send>(t: T) -> T { t }',
+      'pub fn same() {}',
+      '#[cfg(unix)] pub fn same() {}',
+    ].join('\n');
+    const tree = parser.parseRust(text, 10_000);
+    try {
+      const index = items.indexItems(tree.rootNode, ['m']);
+      const received = structuredClone(shareSummaries.stripIndex(index));
+      const live = shareSummaries.fnsOf(index);
+      let opens = 0;
+      shareSummaries.hydrateIndex(received, () => {
+        opens++;
+        return live;
+      });
+      const fns = shareSummaries.fnsOf(received);
+      assert.strictEqual(fns.length, live.length);
+      assert.strictEqual(opens, 0, 'no file is opened before a walk reads a node');
+      const plain = (fn: import('../../server/src/analysis/items/items').FnInfo) => ({
+        ...fn,
+        node: undefined,
+        body: undefined,
+        params: fn.params.map((p) => [p.patternText, p.ty, p.isSelf]),
+      });
+      fns.forEach((fn, i) => {
+        assert.deepStrictEqual(plain(fn), plain(live[i]));
+        assert.strictEqual(fn.node, live[i].node);
+        assert.strictEqual(fn.body, live[i].body);
+        fn.params.forEach((p, j) => assert.strictEqual(p.pattern, live[i].params[j].pattern));
+      });
+      assert.ok(opens > 0);
+      assert.deepStrictEqual([...received.types], [...index.types]);
+      assert.deepStrictEqual(
+        [...received.fns.keys(), ...received.methods.keys()],
+        [...index.fns.keys(), ...index.methods.keys()],
+      );
+      // Keys as a walk gives them: same-named fns (under cfg) are numbered.
+      assert.deepStrictEqual(
+        [...shareSummaries.fnKeysOf('src/m.rs', received).values()],
+        ['src/m.rs:m::S::get', 'src/m.rs:m::free', 'src/m.rs:m::same', 'src/m.rs:m::same#1'],
+      );
+    } finally {
+      tree.delete();
+    }
+  });
+});
+
+describe('crate shares: splitCrateJobs', () => {
+  // Two module subtrees (`net/`, `sync/`) and the root's files, handed in out of path order.
+  const paths = ['sync/b.rs', 'lib.rs', 'net/a.rs', 'sync/a.rs', 'net/b.rs', 'net/mod.rs'];
+  const requested = paths.map((f) => ({ path: f, file: f }));
+  const unit = jobs.MIN_WEIGHT_PER_SHARE;
+  /** Each file's cost in bytes of text: awaits count 300 bytes each. */
+  const costs: Record<string, number> = {
+    'lib.rs': unit / 10,
+    'net/a.rs': 2 * unit,
+    'net/b.rs': 1 * unit,
+    'net/mod.rs': unit / 10,
+    'sync/a.rs': 2.2 * unit,
+    'sync/b.rs': unit,
+  };
+  const half = (f: string) => ({ bytes: costs[f] / 2, awaits: costs[f] / 2 / 300 });
   const crateJob: import('../../server/src/cli/analysisJobs').CrateJob = {
     kind: 'crate',
     root: '/crate',
@@ -112,36 +265,44 @@ describe('crate shares: splitCrateJobs', () => {
     parseBudgetMs: 1000,
     cwd: '/',
   };
+  const reportedBy = (shares: import('../../server/src/cli/analysisJobs').AnalysisJob[]) =>
+    shares.map((s) => jobs.reportedFiles(s));
 
-  it('gives each requested file to one share, balancing awaits, each share reading all', () => {
-    const shares = jobs.splitCrateJobs([crateJob], 2, dense);
-    assert.strictEqual(shares.length, 2);
-    const reported = shares.map((s) => jobs.reportedFiles(s));
-    assert.deepStrictEqual(reported.flat().sort(), Object.keys(awaits));
-    const sums = reported.map((files) => files.reduce((n, f) => n + awaits[f], 0));
-    assert.ok(Math.abs(sums[0] - sums[1]) <= unit, `unbalanced shares: ${sums.join(' vs ')}`);
-    for (const share of shares) {
-      assert.strictEqual(share.kind, 'crate');
-      assert.deepStrictEqual(share.kind === 'crate' && share.requested, requested);
-    }
+  it('gives each share a run of files in path order, balanced by bytes and awaits', () => {
+    const shares = jobs.splitCrateJobs([crateJob], 2, half);
+    assert.deepStrictEqual(reportedBy(shares), [
+      ['lib.rs', 'net/a.rs', 'net/b.rs', 'net/mod.rs'],
+      ['sync/a.rs', 'sync/b.rs'],
+    ]);
+    shares.forEach((share, index) => {
+      assert.ok(share.kind === 'crate');
+      assert.deepStrictEqual(share.shareOf, { index, count: 2 });
+      assert.deepStrictEqual(share.requested, requested);
+    });
+    const three = reportedBy(jobs.splitCrateJobs([crateJob], 3, half));
+    assert.deepStrictEqual(three.flat(), [...paths].sort());
+    const sums = three.map((files) => files.reduce((n, f) => n + costs[f], 0));
+    // Within one file's cost of a third of the crate each.
+    sums.forEach((sum) => assert.ok(Math.abs(sum - (6.4 * unit) / 3) <= 2.2 * unit, `${sums}`));
   });
 
   it('leaves the jobs alone when there are as many jobs as threads, or one file', () => {
     const file = { kind: 'file' as const, path: 'x.rs', file: 'x.rs', edition: '2021' as const };
     const single = { ...crateJob, requested: requested.slice(0, 1) };
     const twoJobs = [crateJob, { ...file, parseBudgetMs: 1000 }];
-    assert.deepStrictEqual(jobs.splitCrateJobs(twoJobs, 2, dense), twoJobs);
-    assert.deepStrictEqual(jobs.splitCrateJobs([single], 4, dense), [single]);
-    assert.strictEqual(jobs.splitCrateJobs([crateJob], 3, dense).length, 3);
+    assert.deepStrictEqual(jobs.splitCrateJobs(twoJobs, 2, half), twoJobs);
+    assert.deepStrictEqual(jobs.splitCrateJobs([single], 4, half), [single]);
+    assert.strictEqual(jobs.splitCrateJobs([crateJob], 3, half).length, 3);
   });
 
-  it('splits only a crate whose walks cost more than what every share repeats', () => {
-    // tokio's `src/`: about one await per 2 KB.
-    const sparse = (f: string) => ({ bytes: awaits[f] * 2000, awaits: awaits[f] });
-    assert.deepStrictEqual(jobs.splitCrateJobs([crateJob], 2, sparse), [crateJob]);
-    // Too few awaits in all to pay for a second worker.
-    const few = (f: string) => ({ bytes: 100, awaits: f === 'a.rs' ? unit + 1 : 0 });
-    assert.deepStrictEqual(jobs.splitCrateJobs([crateJob], 2, few), [crateJob]);
+  it('splits only a crate with enough work for each share to pay for a worker', () => {
+    // 6.4 units of work, most of it in four files: as many shares, each with enough.
+    assert.strictEqual(jobs.splitCrateJobs([crateJob], 8, half).length, 4);
+    const small = (f: string) => ({ bytes: costs[f] / 4, awaits: 0 });
+    assert.deepStrictEqual(jobs.splitCrateJobs([crateJob], 2, small), [crateJob]);
+    // One file holding all the work: nothing to give the other share.
+    const lopsided = (f: string) => ({ bytes: f === 'net/a.rs' ? 10 * unit : 0, awaits: 0 });
+    assert.deepStrictEqual(jobs.splitCrateJobs([crateJob], 2, lopsided), [crateJob]);
   });
 });
 

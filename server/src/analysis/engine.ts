@@ -565,6 +565,7 @@ export function openCrateShare(
         const tree = live.tree.tree;
         return {
           position,
+          file: files[position].file,
           index: live.analysis ? stripIndex(live.analysis.localIndex) : null,
           declaring,
           keyed: tree !== null && live.analysis !== null && fileCfgdOutBy(tree.rootNode) === null,
@@ -606,6 +607,9 @@ export function walkCrateShare(
 function walkShare(share: CrateShare, summaries: readonly (ShareFileSummary | null)[]): FileReport[] {
   const { files, crate } = share;
   const own = new Map(share.lives.map((live) => [live.position, live]));
+  if (summaries.some((s, p) => s && s.file !== files[p]?.file)) {
+    throw new Error('the shares of the crate read different files');
+  }
   const declaring = files.flatMap((_, p) => {
     const declared = own.has(p) ? share.declaring.get(p) : summaries[p]?.declaring;
     return declared ? [declared] : [];

@@ -17,6 +17,7 @@ import { findCrateRoot } from '../project/crateLayout';
 import { EditionResolver } from '../project/edition';
 import { displayPath } from '../project/sourceFiles';
 import { WorkerFailure, WorkerPool } from '../workers/pool';
+import { ShareRunner } from './shareRunner';
 import {
   AnalysisJob,
   analyzeJob,
@@ -210,13 +211,14 @@ async function runPool(
   fileTimeoutMs: number,
 ): Promise<FileReport[][]> {
   const pool = new WorkerPool<AnalysisJob, FileReport[]>(workerScript, { maxWorkers: threads });
+  const runner = new ShareRunner(pool);
   try {
     return await Promise.all(
       jobs.map(async (job) => {
         try {
           // A crate's job (each share too) reads every requested file: the limit is per file.
           const files = job.kind === 'crate' ? job.requested.length : 1;
-          return await pool.run(job, fileTimeoutMs * Math.max(1, files));
+          return await runner.run(job, fileTimeoutMs * Math.max(1, files));
         } catch (error) {
           const crashed = `worker crashed (${describeError(error)})`;
           const reason = error instanceof WorkerFailure ? error.reason : crashed;

@@ -14,8 +14,9 @@ import type { DeclaringFile } from '../syntax/gatedModules';
 
 /** One file of a share, as the other shares read it. */
 export interface ShareFileSummary {
-  /** Its position in the crate's files. */
+  /** Its position in the crate's files, and its path (each share reads the crate's layout). */
   position: number;
+  file: string;
   /** Its items, unqualified (`stripIndex`); null when it lends none (skipped, failed). */
   index: ItemIndex | null;
   /** Its `mod` declarations; null when it was not parsed. */
