@@ -98,8 +98,10 @@ describe('crate shares: analyzeCrate with reportFiles', () => {
   });
 });
 
-/** A crate of files generated as the benchmark's are (`bench/generate.ts`), `lib.rs` declaring them. */
-function generatedCrateFiles(modules: number): import('../../server/src/analysis/engine').CrateFile[] {
+/** A crate of files generated as the benchmark's (`bench/generate.ts`), `lib.rs` declaring them. */
+function generatedCrateFiles(
+  modules: number,
+): import('../../server/src/analysis/engine').CrateFile[] {
   // bench/generate.ts is compiled by the same `tsc -b`.
   const generate = require(path.join(repoRoot, 'bench', 'out', 'generate.js')) as {
     generateRust(asyncFns: number, seed: number): { text: string };
@@ -306,72 +308,139 @@ describe('crate shares: splitCrateJobs', () => {
   });
 });
 
-describe('crate shares: the CLI on one crate with several workers', function () {
-  this.timeout(600_000);
-  let tempRoot: string;
+let tempRoot = '';
 
-  before(() => {
-    tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-shares-'));
-  });
+/** A folder for this file's crates, made on first use and removed after the run. */
+function scratch(): string {
+  tempRoot ||= fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-shares-'));
+  return tempRoot;
+}
 
-  after(() => {
+after(() => {
+  if (tempRoot) {
     fs.rmSync(tempRoot, { recursive: true, force: true });
-  });
+  }
+});
 
-  /**
-   * A crate dense in awaits, as the generated benchmark crates are, so the CLI splits it: each
-   * module's fns hold buffers across awaits of the next module's fns (sized across files), and
-   * each module has a future holding a type of a dependency that is not on this machine.
-   */
-  function denseCrate(modules: number, fnsPerModule: number): string {
-    const root = path.join(tempRoot, `dense-${modules}`);
+/**
+ * A crate dense in awaits, as the generated benchmark crates are, so the CLI splits it: each
+ * module's fns hold buffers across awaits of the next module's fns (sized across files), and
+ * each module has a future holding a type of a dependency that is not on this machine.
+ */
+function denseCrate(modules: number, fnsPerModule: number): string {
+  const root = path.join(scratch(), `dense-${modules}`);
+  fs.mkdirSync(path.join(root, 'src'), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, 'Cargo.toml'),
+    '[package]\nname = "dense"\nversion = "0.1.0"\nedition = "2021"\n\n' +
+      // Not on this machine: its types are not sized, and one notice says so.
+      '[dependencies]\nabsent_dep = "1.2"\n',
+  );
+  const lib = Array.from({ length: modules }, (_, m) => `pub mod m${m};\n`).join('');
+  fs.writeFileSync(path.join(root, 'src', 'lib.rs'), lib);
+  for (let m = 0; m < modules; m++) {
+    const next = (m + 1) % modules;
+    const fns = Array.from(
+      { length: fnsPerModule },
+      (_, f) => `pub async fn f${f}(n: u64) -> u64 {
+  let buf = [0u8; ${16 * (f % 7) + m}];
+  let a = crate::m${next}::leaf${next}_${f % 3}(n).await;
+  let b = leaf${m}_${(f + 1) % 3}(a).await;
+  let c = crate::m${next}::leaf${next}_${(f + 2) % 3}(b).await;
+  c + buf.len() as u64
+}
+`,
+    ).join('');
+    const leaves = [0, 1, 2]
+      .map(
+        (l) =>
+          `pub async fn leaf${m}_${l}(n: u64) -> u64 {\n    let s = [n; ${l + 1}];\n` +
+          `    tick().await;\n    s[0]\n}\n`,
+      )
+      .join('');
+    const absent =
+      'pub async fn absent(t: absent_dep::Thing) {\n    tick().await;\n    drop(t);\n}\n';
+    const text = `pub async fn tick() {}\n${leaves}${fns}${absent}`;
+    fs.writeFileSync(path.join(root, 'src', `m${m}.rs`), text);
+  }
+  return root;
+}
+
+async function assertSameWithWorkers(root: string, counts: number[]): Promise<FileReport[]> {
+  const paths = await sourceFiles.expandPaths([root]);
+  const one = await analyzeFiles(paths, { jobs: 1, cwd: repoRoot });
+  for (const count of counts) {
+    // As on an idle machine, whatever this one's load: the crate is split.
+    const many = await analyzeFiles(paths, { jobs: count, cwd: repoRoot, loadAverage: 0 });
+    assert.deepStrictEqual(many, one, `--jobs ${count} differs from --jobs 1 on ${root}`);
+  }
+  return one;
+}
+
+/** The benchmark's kind of crate, large enough to be split in three. */
+function benchCrate(): string {
+  const root = path.join(scratch(), 'generated');
+  if (!fs.existsSync(root)) {
     fs.mkdirSync(path.join(root, 'src'), { recursive: true });
     fs.writeFileSync(
       path.join(root, 'Cargo.toml'),
-      '[package]\nname = "dense"\nversion = "0.1.0"\nedition = "2021"\n\n' +
-        // Not on this machine: its types are not sized, and one notice says so.
-        '[dependencies]\nabsent_dep = "1.2"\n',
+      '[package]\nname = "generated"\nversion = "0.1.0"\nedition = "2021"\n',
     );
-    const lib = Array.from({ length: modules }, (_, m) => `pub mod m${m};\n`).join('');
+    const generate = require(path.join(repoRoot, 'bench', 'out', 'generate.js')) as {
+      generateRust(asyncFns: number, seed: number): { text: string };
+    };
+    const modules = 21;
+    for (let i = 0; i < modules; i++) {
+      fs.writeFileSync(path.join(root, 'src', `m${i}.rs`), generate.generateRust(50, i + 1).text);
+    }
+    const lib = Array.from({ length: modules }, (_, i) => `pub mod m${i};\n`).join('');
     fs.writeFileSync(path.join(root, 'src', 'lib.rs'), lib);
-    for (let m = 0; m < modules; m++) {
-      const next = (m + 1) % modules;
-      const fns = Array.from(
-        { length: fnsPerModule },
-        (_, f) => `pub async fn f${f}(n: u64) -> u64 {
-    let buf = [0u8; ${16 * (f % 7) + m}];
-    let a = crate::m${next}::leaf${next}_${f % 3}(n).await;
-    let b = leaf${m}_${(f + 1) % 3}(a).await;
-    let c = crate::m${next}::leaf${next}_${(f + 2) % 3}(b).await;
-    c + buf.len() as u64
+  }
+  return root;
 }
-`,
-      ).join('');
-      const leaves = [0, 1, 2]
-        .map(
-          (l) =>
-            `pub async fn leaf${m}_${l}(n: u64) -> u64 {\n    let s = [n; ${l + 1}];\n` +
-            `    tick().await;\n    s[0]\n}\n`,
-        )
-        .join('');
-      const absent =
-        'pub async fn absent(t: absent_dep::Thing) {\n    tick().await;\n    drop(t);\n}\n';
-      const text = `pub async fn tick() {}\n${leaves}${fns}${absent}`;
-      fs.writeFileSync(path.join(root, 'src', `m${m}.rs`), text);
-    }
-    return root;
-  }
 
-  async function assertSameWithWorkers(root: string, counts: number[]): Promise<FileReport[]> {
-    const paths = await sourceFiles.expandPaths([root]);
-    const one = await analyzeFiles(paths, { jobs: 1, cwd: repoRoot });
-    for (const count of counts) {
-      // As on an idle machine, whatever this one's load: the crate is split.
-      const many = await analyzeFiles(paths, { jobs: count, cwd: repoRoot, loadAverage: 0 });
-      assert.deepStrictEqual(many, one, `--jobs ${count} differs from --jobs 1 on ${root}`);
-    }
-    return one;
-  }
+/** How many shares the CLI cuts a crate in with `threads` workers. */
+async function sharesOf(root: string, threads: number): Promise<number> {
+  const paths = await sourceFiles.expandPaths([root]);
+  const job: import('../../server/src/cli/analysisJobs').CrateJob = {
+    kind: 'crate',
+    root,
+    requested: paths.map((p) => ({ path: p, file: p })),
+    edition: '2021',
+    parseBudgetMs: 60_000,
+    cwd: root,
+  };
+  return jobs.splitCrateJobs([job], threads, (p) => {
+    const text = fs.readFileSync(p, 'utf8');
+    return { bytes: text.length, awaits: text.match(/\.\s*await\b/g)?.length ?? 0 };
+  }).length;
+}
+
+/**
+ * The real worker, except that it exits with code 9 in the shares for which `exits(share)`
+ * holds, once the other shares' summaries arrive (`joined`) or at once (`start`).
+ */
+function failingShareWorker(name: string, when: 'start' | 'joined', exits: string): string {
+  const realWorker = path.join(repoRoot, 'server', 'out', 'cli', 'worker.js');
+  const script = path.join(scratch(), `${name}.js`);
+  fs.writeFileSync(
+    script,
+    `const { parentPort } = require('worker_threads');
+// Registered before the real worker's listener, so it sees each job first.
+parentPort.on('message', ({ job }) => {
+const share = job.shareOf ? job.shareOf.index : null;
+if (!(${exits})) return;
+if (${JSON.stringify(when)} === 'start') process.exit(9);
+job.exchange.on('message', (m) => m.kind === 'joined' && process.exit(9));
+});
+require(${JSON.stringify(realWorker)});
+`,
+  );
+  return script;
+}
+
+describe('crate shares: the CLI on one crate with several workers', function () {
+  this.timeout(600_000);
 
   it('splits a crate dense in awaits between workers, with the reports of one thread', async () => {
     const root = denseCrate(6, 300);
@@ -415,5 +484,65 @@ describe('crate shares: the CLI on one crate with several workers', function () 
   it('reports the example crate exactly as one thread does', async () => {
     const reports = await assertSameWithWorkers(path.join(repoRoot, 'examples'), [2]);
     assert.ok(reports.flatMap((r) => r.futures).length >= 10);
+  });
+
+  it('reports a generated crate on 2 and 3 workers exactly as one thread does', async () => {
+    const root = benchCrate();
+    assert.strictEqual(await sharesOf(root, 3), 3, 'expected the crate to be split in three');
+    const reports = await assertSameWithWorkers(root, [2, 3]);
+    assert.ok(reports.flatMap((r) => r.futures).length >= 21 * 50);
+  });
+
+  it("reports tokio's src/ on 2 and 3 workers exactly as one thread does", async function () {
+    if (!fs.existsSync(tokio)) {
+      this.skip();
+    }
+    const src = path.join(tokio, 'src');
+    assert.strictEqual(await sharesOf(src, 3), 3, 'expected tokio to be split in three');
+    const reports = await assertSameWithWorkers(src, [2, 3]);
+    assert.ok(reports.length > 200 && reports.flatMap((r) => r.futures).length > 200);
+  });
+});
+
+describe('crate shares: the CLI when a share fails', function () {
+  this.timeout(600_000);
+
+  it('falls back to one worker, with a notice, when a share fails', async () => {
+    const root = denseCrate(6, 300);
+    const paths = await sourceFiles.expandPaths([root]);
+    const one = await analyzeFiles(paths, { jobs: 1, cwd: repoRoot });
+    const runs: [string, 'start' | 'joined', string][] = [
+      ['exitsInPhaseTwo', 'joined', 'share === 1'],
+      ['exitsAtStart', 'start', 'share === 0'],
+    ];
+    for (const [name, when, exits] of runs) {
+      const many = await analyzeFiles(paths, {
+        jobs: 3,
+        cwd: repoRoot,
+        loadAverage: 0,
+        workerScript: failingShareWorker(name, when, exits),
+      });
+      const [first, ...rest] = many;
+      const notice = /the crate's 3 workers could not share it \(worker exited with code 9\)/;
+      assert.match(first.notices[0], new RegExp(`: ${notice.source}: it was analysed on one$`));
+      assert.deepStrictEqual({ ...first, notices: first.notices.slice(1) }, one[0], name);
+      assert.deepStrictEqual(rest, one.slice(1), name);
+    }
+  });
+
+  it('gives every file a notice when the crate fails on one worker too', async () => {
+    const root = denseCrate(6, 300);
+    const paths = await sourceFiles.expandPaths([root]);
+    const many = await analyzeFiles(paths, {
+      jobs: 2,
+      cwd: repoRoot,
+      loadAverage: 0,
+      workerScript: failingShareWorker('alwaysExits', 'start', 'true'),
+    });
+    assert.strictEqual(many.length, paths.length);
+    for (const report of many) {
+      assert.deepStrictEqual(report.futures, []);
+      assert.match(report.notices.join('\n'), /analysis failed: worker exited with code 9/);
+    }
   });
 });

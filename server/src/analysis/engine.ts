@@ -604,7 +604,10 @@ export function walkCrateShare(
   }
 }
 
-function walkShare(share: CrateShare, summaries: readonly (ShareFileSummary | null)[]): FileReport[] {
+function walkShare(
+  share: CrateShare,
+  summaries: readonly (ShareFileSummary | null)[],
+): FileReport[] {
   const { files, crate } = share;
   const own = new Map(share.lives.map((live) => [live.position, live]));
   if (summaries.some((s, p) => s && s.file !== files[p]?.file)) {

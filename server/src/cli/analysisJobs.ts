@@ -162,10 +162,11 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
       // The package's cfg as the whole workspace resolves it; else its own graph's features.
       cfg: job.cfg ?? (loaded ? cfgWithFeatures(loaded.features) : undefined),
     };
+    // Unsplit, the crate's other files are read for its index and walked only as the requested
+    // need them.
     const all = job.exchange
       ? await analyzeShare(crateFiles, wanted, options, job.exchange)
-      : // The crate's other files are read for its index and walked only as the requested need them.
-        analyzeCrate(crateFiles, { ...options, reportFiles: wanted });
+      : analyzeCrate(crateFiles, { ...options, reportFiles: wanted });
     noteMissingDependencies(all, dependencies);
     for (const report of all) {
       if (wanted.has(report.file)) {
