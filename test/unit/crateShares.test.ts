@@ -310,6 +310,12 @@ describe('crate shares: splitCrateJobs', () => {
 
 let tempRoot = '';
 
+/**
+ * The work each share must have in these tests: less than the CLI asks (`MIN_WEIGHT_PER_SHARE`),
+ * so crates small enough for a test are split.
+ */
+const TEST_SHARE_WEIGHT = 300_000;
+
 /** A folder for this file's crates, made on first use and removed after the run. */
 function scratch(): string {
   tempRoot ||= fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-shares-'));
@@ -371,7 +377,12 @@ async function assertSameWithWorkers(root: string, counts: number[]): Promise<Fi
   const one = await analyzeFiles(paths, { jobs: 1, cwd: repoRoot });
   for (const count of counts) {
     // As on an idle machine, whatever this one's load: the crate is split.
-    const many = await analyzeFiles(paths, { jobs: count, cwd: repoRoot, loadAverage: 0 });
+    const many = await analyzeFiles(paths, {
+      jobs: count,
+      cwd: repoRoot,
+      loadAverage: 0,
+      minShareWeight: TEST_SHARE_WEIGHT,
+    });
     assert.deepStrictEqual(many, one, `--jobs ${count} differs from --jobs 1 on ${root}`);
   }
   return one;
@@ -400,7 +411,11 @@ function benchCrate(): string {
 }
 
 /** How many shares the CLI cuts a crate in with `threads` workers. */
-async function sharesOf(root: string, threads: number): Promise<number> {
+async function sharesOf(
+  root: string,
+  threads: number,
+  minWeight = TEST_SHARE_WEIGHT,
+): Promise<number> {
   const paths = await sourceFiles.expandPaths([root]);
   const job: import('../../server/src/cli/analysisJobs').CrateJob = {
     kind: 'crate',
@@ -410,10 +425,11 @@ async function sharesOf(root: string, threads: number): Promise<number> {
     parseBudgetMs: 60_000,
     cwd: root,
   };
-  return jobs.splitCrateJobs([job], threads, (p) => {
+  const weightOf = (p: string) => {
     const text = fs.readFileSync(p, 'utf8');
     return { bytes: text.length, awaits: text.match(/\.\s*await\b/g)?.length ?? 0 };
-  }).length;
+  };
+  return jobs.splitCrateJobs([job], threads, weightOf, minWeight).length;
 }
 
 /**
@@ -458,7 +474,7 @@ describe('crate shares: the CLI on one crate with several workers', function () 
       cwd: root,
     };
     assert.strictEqual(
-      jobs.splitCrateJobs([job], 2, (p) => weights[paths.indexOf(p)]).length,
+      jobs.splitCrateJobs([job], 2, (p) => weights[paths.indexOf(p)], TEST_SHARE_WEIGHT).length,
       2,
       'expected this crate to be split',
     );
@@ -499,6 +515,8 @@ describe('crate shares: the CLI on one crate with several workers', function () 
     }
     const src = path.join(tokio, 'src');
     assert.strictEqual(await sharesOf(src, 3), 3, 'expected tokio to be split in three');
+    // Not by default: its walks are too few to pay for a second worker's warm-up.
+    assert.strictEqual(await sharesOf(src, 2, jobs.MIN_WEIGHT_PER_SHARE), 1);
     const reports = await assertSameWithWorkers(src, [2, 3]);
     assert.ok(reports.length > 200 && reports.flatMap((r) => r.futures).length > 200);
   });
@@ -520,6 +538,7 @@ describe('crate shares: the CLI when a share fails', function () {
         jobs: 3,
         cwd: repoRoot,
         loadAverage: 0,
+        minShareWeight: TEST_SHARE_WEIGHT,
         workerScript: failingShareWorker(name, when, exits),
       });
       const [first, ...rest] = many;
@@ -537,6 +556,7 @@ describe('crate shares: the CLI when a share fails', function () {
       jobs: 2,
       cwd: repoRoot,
       loadAverage: 0,
+      minShareWeight: TEST_SHARE_WEIGHT,
       workerScript: failingShareWorker('alwaysExits', 'start', 'true'),
     });
     assert.strictEqual(many.length, paths.length);

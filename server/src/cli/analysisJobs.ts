@@ -345,10 +345,13 @@ export interface FileWeight {
  */
 const AWAIT_COST_IN_BYTES = 300;
 /**
- * A share costs a worker's start (about 0.3 s) and the trade of summaries: only worth it with
- * this much work in each, in bytes of text plus `AWAIT_COST_IN_BYTES` per await (about 0.7 s).
+ * A share costs a worker's start and its warm-up (the engine's code compiled again in its thread,
+ * its first walks unoptimised): about 0.6 s of CPU on tokio's `src/`, 2 s on a 100k-line generated
+ * crate. Only worth it with this much work in each share, in bytes of text plus
+ * `AWAIT_COST_IN_BYTES` per await (about 1.5 s of one thread's CPU): tokio's `src/` (2.8 MB so
+ * counted) ran slower split in two; the 100k-line generated crate (9 MB) gains.
  */
-export const MIN_WEIGHT_PER_SHARE = 600_000;
+export const MIN_WEIGHT_PER_SHARE = 2_000_000;
 
 /** What a file costs a crate's analysis, in bytes of text. */
 function costOf(weight: FileWeight): number {
@@ -367,6 +370,7 @@ export function splitCrateJobs(
   jobs: readonly AnalysisJob[],
   threads: number,
   weightOf: (file: string) => FileWeight,
+  minWeightPerShare = MIN_WEIGHT_PER_SHARE,
 ): AnalysisJob[] {
   const sharesPerJob = Math.floor(threads / Math.max(1, jobs.length));
   if (sharesPerJob < 2) {
@@ -383,12 +387,12 @@ export function splitCrateJobs(
     let count = Math.min(
       sharesPerJob,
       job.requested.length,
-      Math.floor(total / MIN_WEIGHT_PER_SHARE),
+      Math.floor(total / minWeightPerShare),
     );
     for (; count >= 2; count--) {
       const shares = cutInRuns(files, total, count);
       // A file heavier than a share's part leaves another share with too little to be worth it.
-      if (shares.every((share) => share.cost >= MIN_WEIGHT_PER_SHARE / 2)) {
+      if (shares.every((share) => share.cost >= minWeightPerShare / 2)) {
         return shares.map((share, index) => ({
           ...job,
           share: share.files,

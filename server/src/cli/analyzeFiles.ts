@@ -65,6 +65,8 @@ export interface AnalyzeFilesOptions {
    * between (default: `os.loadavg()`); tests pass 0 for a machine with every core free.
    */
   loadAverage?: number;
+  /** The work a crate's share must have (`MIN_WEIGHT_PER_SHARE`); tests split small crates. */
+  minShareWeight?: number;
 }
 
 const CLI_PARSE_BUDGET_MS = 10_000;
@@ -133,6 +135,7 @@ export async function analyzeFiles(
     jobs,
     splitThreads(options.jobs ?? defaultJobs(), options.loadAverage ?? os.loadavg()[0]),
     fileWeight,
+    options.minShareWeight,
   );
   const threads = Math.min(options.jobs ?? defaultJobs(), shares.length);
   if (threads > 1 && fs.existsSync(workerScript)) {
