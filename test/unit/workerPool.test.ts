@@ -62,6 +62,35 @@ serveTasks(parentPort, (job) => {
     }
   });
 
+  it('moves what a job lists to transfer to the worker (a port the job talks on)', async () => {
+    const talker = path.join(tempRoot, 'talker.js');
+    fs.writeFileSync(
+      talker,
+      `const { parentPort } = require('worker_threads');
+const { serveTasks } = require(${JSON.stringify(path.join(repoRoot, 'server', 'out', 'workers', 'pool.js'))});
+serveTasks(parentPort, (job) => new Promise((resolve) => {
+  job.port.once('message', (answer) => {
+    job.port.close();
+    resolve(job.question + ' ' + answer);
+  });
+  job.port.postMessage(job.question);
+}));
+`,
+    );
+    const { MessageChannel } = await import('worker_threads');
+    type Talk = { question: string; port: import('worker_threads').MessagePort };
+    const pool = new pools.WorkerPool<Talk, string>(talker, { maxWorkers: 1 });
+    const channel = new MessageChannel();
+    channel.port1.on('message', (question: string) => channel.port1.postMessage(`${question}!`));
+    try {
+      const job = { question: 'ping', port: channel.port2 };
+      assert.strictEqual(await pool.run(job, undefined, [channel.port2]), 'ping ping!');
+    } finally {
+      channel.port1.close();
+      pool.terminate();
+    }
+  });
+
   it('ends a worker left idle, and fails what is still waiting when terminated', async () => {
     const pool = new pools.WorkerPool<string, Answer>(script, { maxWorkers: 1, idleMs: 50 });
     const first = await pool.run('a');

@@ -78,6 +78,16 @@ import {
   sealBodies,
 } from './incremental/crateSummary';
 import { awaitsCycle, releaseNodeCaches, roundsOf } from './incremental/crateRounds';
+import {
+  PendingFiles,
+  ShareFileSummary,
+  fnKey,
+  fnKeysOf,
+  fnsOf,
+  hydrateIndex,
+  replaceSummaryFns,
+  stripIndex,
+} from './incremental/shareSummaries';
 
 export { WalkCache };
 export type { CrateFile, Edition };
@@ -772,6 +782,183 @@ function leaveOutGatedModules(gatedOut: Map<string, string>, lives: LiveFile[]):
   }
 }
 
+/**
+ * One share of a crate split between workers, between its two phases: the files it parsed (their
+ * trees and analyses), and what it needs to open the crate's other files when a walk asks.
+ */
+export interface CrateShare {
+  files: CrateFile[];
+  options: CrateAnalysisOptions;
+  macros: MacroTrees;
+  crate: CrateContext;
+  /** The share's files, in crate order. */
+  lives: LiveFile[];
+  /** The share's files' `mod` declarations, by position. */
+  declaring: Map<number, DeclaringFile>;
+  /** Other files opened in phase two because a walk needed them (freed with the share). */
+  opened: LiveFile[];
+}
+
+/**
+ * Phase one of a share: parses and indexes the files at the positions in `share` (and no other),
+ * keeps their trees, and summarises what the other shares need of them before any walk.
+ * `walkCrateShare` or `closeCrateShare` must follow: they free the trees.
+ */
+export function openCrateShare(
+  files: CrateFile[],
+  share: ReadonlySet<number>,
+  options: CrateAnalysisOptions,
+): { share: CrateShare; summaries: ShareFileSummary[] } {
+  const state: CrateShare = {
+    files,
+    options,
+    macros: new MacroTrees(),
+    crate: new CrateContext(),
+    lives: [],
+    declaring: new Map(),
+    opened: [],
+  };
+  try {
+    const positions = [...share].sort((a, b) => a - b);
+    const summaries = withCfg(options.cfg, () =>
+      positions.map((position): ShareFileSummary => {
+        const opened = openCrateFile(
+          position,
+          files[position],
+          options,
+          state.macros,
+          state.crate,
+          false,
+        );
+        const { live, declaring } = opened;
+        state.lives.push(live);
+        if (declaring) {
+          state.declaring.set(position, declaring);
+        }
+        const tree = live.tree.tree;
+        return {
+          position,
+          file: files[position].file,
+          index: live.analysis ? stripIndex(live.analysis.localIndex) : null,
+          declaring,
+          keyed: tree !== null && live.analysis !== null && fileCfgdOutBy(tree.rootNode) === null,
+        };
+      }),
+    );
+    return { share: state, summaries };
+  } catch (e) {
+    closeCrateShare(state);
+    throw e;
+  }
+}
+
+/** Frees what a share holds (its trees and macro trees). */
+export function closeCrateShare(share: CrateShare): void {
+  share.macros.dispose();
+  for (const live of [...share.lives, ...share.opened]) {
+    live.tree.tree?.delete();
+    live.tree.tree = null;
+  }
+}
+
+/**
+ * Phase two of a share: with the other shares' summaries (by position; null for the share's own
+ * files), walks and reports the share's files, each report the one `analyzeCrate` gives. Another
+ * file is parsed only when a walk reads more of it than its items. Frees the share.
+ */
+export function walkCrateShare(
+  share: CrateShare,
+  summaries: readonly (ShareFileSummary | null)[],
+): FileReport[] {
+  try {
+    return withCfg(share.options.cfg, () => walkShare(share, summaries));
+  } finally {
+    closeCrateShare(share);
+  }
+}
+
+function walkShare(
+  share: CrateShare,
+  summaries: readonly (ShareFileSummary | null)[],
+): FileReport[] {
+  const { files, crate } = share;
+  const own = new Map(share.lives.map((live) => [live.position, live]));
+  if (summaries.some((s, p) => s && s.file !== files[p]?.file)) {
+    throw new Error('the shares of the crate read different files');
+  }
+  const declaring = files.flatMap((_, p) => {
+    const declared = own.has(p) ? share.declaring.get(p) : summaries[p]?.declaring;
+    return declared ? [declared] : [];
+  });
+  const gatedOut = gatedOutFiles(declaring);
+  leaveOutGatedModules(gatedOut, share.lives);
+  const opened = new Map<number, FnInfo[]>();
+  const standIns = files.map((file, p): FileSummary | null => {
+    const summary = own.has(p) ? null : summaries[p];
+    if (!summary?.index || gatedOut.has(file.file)) {
+      return null;
+    }
+    hydrateIndex(summary.index, () => {
+      pending.openAt(p);
+      const fns = opened.get(p);
+      if (!fns) {
+        throw new Error(`${file.file} could not be analysed again in this share`);
+      }
+      return fns;
+    });
+    const fnKeys = summary.keyed ? fnKeysOf(file.file, summary.index) : new Map<FnInfo, string>();
+    return { index: summary.index, futures: new Map(), fnKeys };
+  });
+  const indexes = files.map((_, p) => own.get(p)?.analysis?.localIndex ?? standIns[p]?.index);
+  const definitions = new Map<string, number>();
+  for (const index of indexes) {
+    index?.typeModules.forEach((modules, name) =>
+      definitions.set(name, (definitions.get(name) ?? 0) + modules.length),
+    );
+  }
+  // As `attach` qualifies a walked file's items (summaries from another thread are not yet).
+  const qualify = (index: ItemIndex, modulePath: string[]) =>
+    qualifySharedTypeNames(
+      index,
+      modulePath[modulePath.length - 1] ?? '',
+      (name) => (definitions.get(name) ?? 0) > (index.typeModules.get(name)?.length ?? 0),
+    );
+  standIns.forEach((s, p) => s?.index && qualify(s.index, files[p].modulePath));
+  crate.attach(
+    files.map((_, p) => (own.has(p) ? own.get(p)!.analysis : standIns[p])),
+    files.map((f) => f.modulePath),
+  );
+  const pending = new PendingFiles(
+    files,
+    standIns.flatMap((s, p) => (s && s.fnKeys.size > 0 ? [p] : [])),
+    (p) => {
+      const { live } = openCrateFile(p, files[p], share.options, share.macros, crate, false);
+      share.opened.push(live);
+      const analysis = live.analysis;
+      const standIn = standIns[p];
+      if (!analysis || !standIn?.index || !crate.index) {
+        return;
+      }
+      qualify(analysis.localIndex, files[p].modulePath);
+      replaceSummaryFns(crate.index, standIn.index, analysis.localIndex);
+      analysis.useCrateIndex(mergeIndexes(analysis.localIndex, crate.index));
+      opened.set(p, fnsOf(analysis.localIndex));
+      if (live.tree.tree) {
+        try {
+          analysis.discoverFutures();
+        } catch (e) {
+          // As a run over every file: the file is then never walked (see `walkOnDemand`).
+          noteRuntimeFailure(e);
+        }
+      }
+    },
+  );
+  crate.walkOnDemand = true;
+  crate.openOnDemand = (key) => pending.openFor(key);
+  const failed = walkCrateFiles(share.lives, () => true);
+  return share.lives.map((live) => outcomeOf(live, failed.get(live)).report);
+}
+
 /** What the files of one crate share: the combined index and who owns which future. */
 class CrateContext {
   index: ItemIndex | null = null;
@@ -870,9 +1057,17 @@ class CrateContext {
     }
   }
 
+  /** Opens a file this share knows only from its summary when a key of it is asked for. */
+  openOnDemand?: (key: string) => void;
+
   /** The analysis that owns the future with this key, if any file does. */
   ownerOf(key: string): FileAnalysis | undefined {
-    return this.owners.get(key);
+    const owner = this.owners.get(key);
+    if (owner === undefined && this.openOnDemand) {
+      this.openOnDemand(key);
+      return this.owners.get(key);
+    }
+    return owner;
   }
 
   /** A future of a file this round knows only from its summary. */
@@ -1584,7 +1779,7 @@ class FileAnalysis {
     const base = `${this.options.file}:${info.path}`;
     const dup = this.nestedCount.get(`dup:${base}`) ?? 0;
     this.nestedCount.set(`dup:${base}`, dup + 1);
-    const key = dup === 0 ? base : `${base}#${dup}`;
+    const key = fnKey(this.options.file, info.path, dup);
     this.setNodeKey(node.id, key);
     this.fnKeys.set(info, key);
     this.crate?.noteFnKey(info, key);

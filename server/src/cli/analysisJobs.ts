@@ -4,7 +4,19 @@
  * (`worker.ts`) or in the CLI's own thread (`analyzeFiles.ts`).
  */
 import * as path from 'path';
-import { analyzeCrate, analyzeSource, CrateFile, Edition, initAnalysis } from '../analysis/engine';
+import type { MessagePort } from 'worker_threads';
+import {
+  analyzeCrate,
+  analyzeSource,
+  closeCrateShare,
+  CrateAnalysisOptions,
+  CrateFile,
+  Edition,
+  initAnalysis,
+  openCrateShare,
+  walkCrateShare,
+} from '../analysis/engine';
+import type { ShareFileSummary } from '../analysis/incremental/shareSummaries';
 import { CfgEnv, cfgWithFeatures } from '../analysis/syntax/cfg';
 import { noteRuntimeFailure } from '../analysis/syntax/parser';
 import { Calibration } from '../analysis/types/calibration';
@@ -68,11 +80,24 @@ export interface CrateJob {
   readableRoots?: string[];
   /**
    * The requested files (their `file`) this job reports on, when the crate's requested files are
-   * split between workers (`splitCrateJobs`); default all. Every share reads all of them for the
-   * index, in the same order, so each file's report is the one an unsplit job gives.
+   * split between workers (`splitCrateJobs`); default all. Each file's report is the one an
+   * unsplit job gives.
    */
   share?: string[];
+  /** With `share`: which of how many shares of the crate this is. */
+  shareOf?: { index: number; count: number };
+  /**
+   * Where a share trades its files' summaries for the other shares' (`shareRunner.ts`): it then
+   * parses and indexes only its own files. Without it a share indexes the whole crate.
+   */
+  exchange?: MessagePort;
 }
+
+/** What a share and the thread that started it say to each other on its `exchange`. */
+export type ShareMessage =
+  | { kind: 'summaries'; summaries: ShareFileSummary[] }
+  | { kind: 'joined'; summaries: (ShareFileSummary | null)[] }
+  | { kind: 'abort' };
 
 /** The files a job's reports are for. */
 export function reportedFiles(job: AnalysisJob): string[] {
@@ -129,16 +154,19 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
     }
     const loaded = job.dependencies === false ? null : dependenciesOf(job);
     const dependencies = loaded ? new DependencyTypes(loaded.graph) : undefined;
-    const all = analyzeCrate(crateFiles, {
-      // The crate's other files are read for its index and walked only as the requested need them.
-      reportFiles: wanted,
+    const options: CrateAnalysisOptions = {
       edition: job.edition,
       parseBudgetMs: job.parseBudgetMs,
       calibration: calibrationFrom(job.calibrationFile),
       dependencies,
       // The package's cfg as the whole workspace resolves it; else its own graph's features.
       cfg: job.cfg ?? (loaded ? cfgWithFeatures(loaded.features) : undefined),
-    });
+    };
+    // Unsplit, the crate's other files are read for its index and walked only as the requested
+    // need them.
+    const all = job.exchange
+      ? await analyzeShare(crateFiles, wanted, options, job.exchange)
+      : analyzeCrate(crateFiles, { ...options, reportFiles: wanted });
     noteMissingDependencies(all, dependencies);
     for (const report of all) {
       if (wanted.has(report.file)) {
@@ -160,12 +188,48 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
     return reports;
   } catch (error) {
     noteRuntimeFailure(error);
+    if (job.exchange) {
+      // The thread that started the shares analyses the crate on one worker instead.
+      throw error;
+    }
     const reason = error instanceof Error ? error.message : String(error);
     return reportedFiles(job).map((file) => ({
       file,
       futures: [],
       notices: [`${file}: analysis failed: ${reason}`],
     }));
+  }
+}
+
+/**
+ * A share's two phases: parses and indexes its own files, trades their summaries for the other
+ * shares', then walks and reports its files.
+ */
+async function analyzeShare(
+  files: CrateFile[],
+  wanted: ReadonlySet<string>,
+  options: CrateAnalysisOptions,
+  port: MessagePort,
+): Promise<FileReport[]> {
+  try {
+    const own = new Set(files.flatMap((f, i) => (wanted.has(f.file) ? [i] : [])));
+    const { share, summaries } = openCrateShare(files, own, options);
+    let answer: ShareMessage;
+    try {
+      const answered = new Promise<ShareMessage>((resolve) => port.once('message', resolve));
+      port.postMessage({ kind: 'summaries', summaries } satisfies ShareMessage);
+      answer = await answered;
+    } catch (error) {
+      closeCrateShare(share);
+      throw error;
+    }
+    if (answer.kind !== 'joined') {
+      closeCrateShare(share);
+      throw new Error('another share of the crate failed');
+    }
+    return walkCrateShare(share, answer.summaries);
+  } finally {
+    port.close();
   }
 }
 
@@ -276,28 +340,37 @@ export interface FileWeight {
 }
 
 /**
- * A share costs a worker's start and the whole crate's parse and index again: only worth it with
- * this many awaits to walk in each share (2,000 take about 0.7 s of CPU; the start about 0.3 s).
- */
-export const MIN_AWAITS_PER_SHARE = 2_000;
-/**
  * One `.await` costs the walks and the reports about what this many bytes cost the parse and the
  * index (measured on generated crates: 0.35 ms per await against 1.1 µs per byte).
  */
 const AWAIT_COST_IN_BYTES = 300;
+/**
+ * A share costs a worker's start and its warm-up (the engine's code compiled again in its thread,
+ * its first walks unoptimised): about 0.6 s of CPU on tokio's `src/`, 2 s on a 100k-line generated
+ * crate. Only worth it with this much work in each share, in bytes of text plus
+ * `AWAIT_COST_IN_BYTES` per await (about 1.5 s of one thread's CPU): tokio's `src/` (2.8 MB so
+ * counted) ran slower split in two; the 100k-line generated crate (9 MB) gains.
+ */
+export const MIN_WEIGHT_PER_SHARE = 2_000_000;
+
+/** What a file costs a crate's analysis, in bytes of text. */
+function costOf(weight: FileWeight): number {
+  return weight.bytes + weight.awaits * AWAIT_COST_IN_BYTES;
+}
 
 /**
  * Splits crate jobs into shares so `threads` workers have work even when there are fewer jobs
- * than workers (one crate: every worker would otherwise wait on one). Each share reads and indexes
- * the whole crate but walks and reports only its files, so shares repeat the parse and the index
- * and divide the walks. A crate is split only when its walks cost more than what every share
- * repeats (tokio's `src/` has one await per 2 KB: it is not); files go to the share with the
- * fewest awaits so far, most awaits first.
+ * than workers (one crate: every worker would otherwise wait on one). Each share parses, indexes,
+ * walks and reports only its files, and reads the other shares' items from their summaries
+ * (`shareRunner.ts`). Shares are runs of files in path order (whole module subtrees, whose
+ * walks mostly read each other), cut where each share has as nearly as possible its part of the
+ * crate's cost; a crate too small to pay for a worker's start is not split.
  */
 export function splitCrateJobs(
   jobs: readonly AnalysisJob[],
   threads: number,
   weightOf: (file: string) => FileWeight,
+  minWeightPerShare = MIN_WEIGHT_PER_SHARE,
 ): AnalysisJob[] {
   const sharesPerJob = Math.floor(threads / Math.max(1, jobs.length));
   if (sharesPerJob < 2) {
@@ -307,23 +380,55 @@ export function splitCrateJobs(
     if (job.kind !== 'crate' || job.requested.length < 2) {
       return [job];
     }
-    const weights = job.requested.map((r) => ({ file: r.file, ...weightOf(r.path) }));
-    const awaits = weights.reduce((n, w) => n + w.awaits, 0);
-    const bytes = weights.reduce((n, w) => n + w.bytes, 0);
-    const count = Math.min(
+    const files = [...job.requested]
+      .sort((a, b) => comparePaths(a.file, b.file))
+      .map((r) => ({ file: r.file, cost: costOf(weightOf(r.path)) }));
+    const total = files.reduce((n, f) => n + f.cost, 0);
+    let count = Math.min(
       sharesPerJob,
       job.requested.length,
-      Math.floor(awaits / MIN_AWAITS_PER_SHARE),
+      Math.floor(total / minWeightPerShare),
     );
-    if (count < 2 || awaits * AWAIT_COST_IN_BYTES < bytes) {
-      return [job];
+    for (; count >= 2; count--) {
+      const shares = cutInRuns(files, total, count);
+      // A file heavier than a share's part leaves another share with too little to be worth it.
+      if (shares.every((share) => share.cost >= minWeightPerShare / 2)) {
+        return shares.map((share, index) => ({
+          ...job,
+          share: share.files,
+          shareOf: { index, count },
+        }));
+      }
     }
-    const shares = Array.from({ length: count }, () => ({ awaits: 0, files: [] as string[] }));
-    for (const w of weights.sort((a, b) => b.awaits - a.awaits)) {
-      const lightest = shares.reduce((min, s) => (s.awaits < min.awaits ? s : min));
-      lightest.awaits += w.awaits;
-      lightest.files.push(w.file);
-    }
-    return shares.map((s) => ({ ...job, share: s.files }));
+    return [job];
   });
+}
+
+/** Cuts files (in order) into `count` runs, each file in the run its middle falls in. */
+function cutInRuns(
+  files: readonly { file: string; cost: number }[],
+  total: number,
+  count: number,
+): { files: string[]; cost: number }[] {
+  const shares = Array.from({ length: count }, () => ({ files: [] as string[], cost: 0 }));
+  let before = 0;
+  for (const f of files) {
+    const at = Math.min(count - 1, Math.floor(((before + f.cost / 2) / total) * count));
+    shares[at].files.push(f.file);
+    shares[at].cost += f.cost;
+    before += f.cost;
+  }
+  return shares;
+}
+
+/** Path order by segments: a folder's files stay together (`a/b.rs` before `a-b.rs`). */
+function comparePaths(a: string, b: string): number {
+  const left = a.split(/[\\/]/);
+  const right = b.split(/[\\/]/);
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    if (left[i] !== right[i]) {
+      return left[i] < right[i] ? -1 : 1;
+    }
+  }
+  return left.length - right.length;
 }

@@ -17,6 +17,7 @@ import { findCrateRoot } from '../project/crateLayout';
 import { EditionResolver } from '../project/edition';
 import { displayPath } from '../project/sourceFiles';
 import { WorkerFailure, WorkerPool } from '../workers/pool';
+import { ShareRunner } from './shareRunner';
 import {
   AnalysisJob,
   analyzeJob,
@@ -64,6 +65,8 @@ export interface AnalyzeFilesOptions {
    * between (default: `os.loadavg()`); tests pass 0 for a machine with every core free.
    */
   loadAverage?: number;
+  /** The work a crate's share must have (`MIN_WEIGHT_PER_SHARE`); tests split small crates. */
+  minShareWeight?: number;
 }
 
 const CLI_PARSE_BUDGET_MS = 10_000;
@@ -132,6 +135,7 @@ export async function analyzeFiles(
     jobs,
     splitThreads(options.jobs ?? defaultJobs(), options.loadAverage ?? os.loadavg()[0]),
     fileWeight,
+    options.minShareWeight,
   );
   const threads = Math.min(options.jobs ?? defaultJobs(), shares.length);
   if (threads > 1 && fs.existsSync(workerScript)) {
@@ -210,13 +214,14 @@ async function runPool(
   fileTimeoutMs: number,
 ): Promise<FileReport[][]> {
   const pool = new WorkerPool<AnalysisJob, FileReport[]>(workerScript, { maxWorkers: threads });
+  const runner = new ShareRunner(pool);
   try {
     return await Promise.all(
       jobs.map(async (job) => {
         try {
           // A crate's job (each share too) reads every requested file: the limit is per file.
           const files = job.kind === 'crate' ? job.requested.length : 1;
-          return await pool.run(job, fileTimeoutMs * Math.max(1, files));
+          return await runner.run(job, fileTimeoutMs * Math.max(1, files));
         } catch (error) {
           const crashed = `worker crashed (${describeError(error)})`;
           const reason = error instanceof WorkerFailure ? error.reason : crashed;

@@ -10,7 +10,7 @@
  * never dispatches its queue again, and with piscina 5.3.2 the tasks of a worker script that fails
  * to load never settle, and a crash is sometimes reported as the task's timeout (tried here).
  */
-import { ResourceLimits, Worker } from 'worker_threads';
+import { ResourceLimits, TransferListItem, Worker } from 'worker_threads';
 
 /** Main thread → worker. */
 export interface TaskRequest<Job> {
@@ -45,6 +45,8 @@ interface Task<Job, Result> {
   id: number;
   job: Job;
   timeoutMs: number | undefined;
+  /** Moved to the worker with the job rather than copied (a `MessagePort` the job talks on). */
+  transfer: readonly TransferListItem[];
   resolve: (value: Result) => void;
   reject: (error: Error) => void;
 }
@@ -70,11 +72,12 @@ export class WorkerPool<Job, Result> {
   /**
    * Runs `job` on the next free worker. Rejects with a `WorkerFailure` when that worker dies or
    * takes longer than `timeoutMs` (counted from when it takes the job), and with an `Error` holding
-   * the worker's message when the job itself fails.
+   * the worker's message when the job itself fails. `transfer` lists what the job holds that moves
+   * to the worker rather than being copied (a `MessagePort`).
    */
-  run(job: Job, timeoutMs?: number): Promise<Result> {
+  run(job: Job, timeoutMs?: number, transfer: readonly TransferListItem[] = []): Promise<Result> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, job, timeoutMs, resolve, reject });
+      this.queue.push({ id: this.nextId++, job, timeoutMs, transfer, resolve, reject });
       this.dispatch();
     });
   }
@@ -123,7 +126,10 @@ export class WorkerPool<Job, Result> {
   private assign(slot: Slot<Job, Result>, task: Task<Job, Result>): void {
     clearTimeout(slot.timer);
     slot.task = task;
-    slot.worker.postMessage({ id: task.id, job: task.job } satisfies TaskRequest<Job>);
+    slot.worker.postMessage(
+      { id: task.id, job: task.job } satisfies TaskRequest<Job>,
+      [...task.transfer],
+    );
     if (task.timeoutMs !== undefined) {
       const seconds = task.timeoutMs / 1000;
       slot.timer = setTimeout(
