@@ -384,11 +384,7 @@ export function splitCrateJobs(
       .sort((a, b) => comparePaths(a.file, b.file))
       .map((r) => ({ file: r.file, cost: costOf(weightOf(r.path)) }));
     const total = files.reduce((n, f) => n + f.cost, 0);
-    let count = Math.min(
-      sharesPerJob,
-      job.requested.length,
-      Math.floor(total / minWeightPerShare),
-    );
+    let count = Math.min(sharesPerJob, job.requested.length, Math.floor(total / minWeightPerShare));
     for (; count >= 2; count--) {
       const shares = cutInRuns(files, total, count);
       // A file heavier than a share's part leaves another share with too little to be worth it.

@@ -126,10 +126,9 @@ export class WorkerPool<Job, Result> {
   private assign(slot: Slot<Job, Result>, task: Task<Job, Result>): void {
     clearTimeout(slot.timer);
     slot.task = task;
-    slot.worker.postMessage(
-      { id: task.id, job: task.job } satisfies TaskRequest<Job>,
-      [...task.transfer],
-    );
+    slot.worker.postMessage({ id: task.id, job: task.job } satisfies TaskRequest<Job>, [
+      ...task.transfer,
+    ]);
     if (task.timeoutMs !== undefined) {
       const seconds = task.timeoutMs / 1000;
       slot.timer = setTimeout(

@@ -364,12 +364,7 @@ function turbofish(node: SyntaxNode, env: InferEnv): Ty[] {
  * `params`: the caller's own parameters bind too (an async callee's instance is then known once
  * its caller's is: see the engine's `instantiated`).
  */
-export function bindGenerics(
-  declared: Ty,
-  actual: Ty,
-  map: Map<string, Ty>,
-  params = false,
-): void {
+export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>, params = false): void {
   if (actual.k === 'unknown' || (actual.k === 'param' && !params)) {
     return;
   }
@@ -384,9 +379,7 @@ export function bindGenerics(
     actual.k === 'adt' &&
     declared.segments[declared.segments.length - 1] === actual.segments[actual.segments.length - 1]
   ) {
-    declared.args.forEach(
-      (d, i) => actual.args[i] && bindGenerics(d, actual.args[i], map, params),
-    );
+    declared.args.forEach((d, i) => actual.args[i] && bindGenerics(d, actual.args[i], map, params));
   } else if (
     (declared.k === 'ref' || declared.k === 'ptr') &&
     (actual.k === 'ref' || actual.k === 'ptr')
