@@ -405,10 +405,12 @@ class ItemWalk {
         indexFn(item, modPath, null, null, index, this.signatures);
         break;
       case 'impl_item':
-        indexImpl(item, modPath, index, this.dropImpls, this.expand, this.signatures, (nested) =>
-          this.visitItem(nested, modPath),
+        this.indexAssociatedConsts(
+          item,
+          indexImpl(item, modPath, index, this.dropImpls, this.expand, this.signatures, (nested) =>
+            this.visitItem(nested, modPath),
+          ),
         );
-        this.indexAssociatedConsts(item);
         break;
       case 'trait_item':
         this.indexTraitFns(item, modPath);
@@ -461,14 +463,15 @@ class ItemWalk {
    * (`[u8; Ext::MAX]`, http's `Method`). Only inherent impls of a plain type name: a trait's
    * or a generic impl's const may differ per type.
    */
-  private indexAssociatedConsts(item: SyntaxNode): void {
+  private indexAssociatedConsts(item: SyntaxNode, members: readonly CompiledChild[]): void {
+    if (!members.some((m) => m.type === 'const_item')) {
+      return;
+    }
     const owner = item.childForFieldName('type');
     if (item.childForFieldName('trait') || owner?.type !== 'type_identifier') {
       return;
     }
-    for (const { node: member, type } of compiledItems(
-      item.childForFieldName('body')?.namedChildren ?? [],
-    )) {
+    for (const { node: member, type } of members) {
       const name = type === 'const_item' ? member.childForFieldName('name')?.text : null;
       const value = type === 'const_item' ? member.childForFieldName('value') : null;
       if (name && value) {
@@ -655,7 +658,7 @@ function indexImpl(
   expand: ItemMacroExpander | undefined,
   signatures: SignatureMemo | undefined,
   misplaced: (item: CompiledChild) => void,
-): void {
+): readonly CompiledChild[] {
   const tyNode = item.childForFieldName('type');
   const traitNode = item.childForFieldName('trait');
   const params = typeParams(item.childForFieldName('type_parameters'));
@@ -683,6 +686,7 @@ function indexImpl(
       misplaced(f);
     }
   }
+  return members;
 }
 
 function indexFn(
