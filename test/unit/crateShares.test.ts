@@ -410,14 +410,12 @@ function benchCrate(): string {
   return root;
 }
 
-/** How many shares the CLI cuts a crate in with `threads` workers. */
-async function sharesOf(
+/** The CLI's job for the crate at `root` with these files. */
+function crateJobOf(
   root: string,
-  threads: number,
-  minWeight = TEST_SHARE_WEIGHT,
-): Promise<number> {
-  const paths = await sourceFiles.expandPaths([root]);
-  const job: import('../../server/src/cli/analysisJobs').CrateJob = {
+  paths: string[],
+): import('../../server/src/cli/analysisJobs').CrateJob {
+  return {
     kind: 'crate',
     root,
     requested: paths.map((p) => ({ path: p, file: p })),
@@ -425,6 +423,16 @@ async function sharesOf(
     parseBudgetMs: 60_000,
     cwd: root,
   };
+}
+
+/** How many shares the CLI cuts a crate in with `threads` workers. */
+async function sharesOf(
+  root: string,
+  threads: number,
+  minWeight = TEST_SHARE_WEIGHT,
+): Promise<number> {
+  const paths = await sourceFiles.expandPaths([root]);
+  const job = crateJobOf(root, paths);
   const weightOf = (p: string) => {
     const text = fs.readFileSync(p, 'utf8');
     return { bytes: text.length, awaits: text.match(/\.\s*await\b/g)?.length ?? 0 };
@@ -465,14 +473,7 @@ describe('crate shares: the CLI on one crate with several workers', function () 
       const text = fs.readFileSync(p, 'utf8');
       return { bytes: text.length, awaits: text.match(/\.await\b/g)?.length ?? 0 };
     });
-    const job: import('../../server/src/cli/analysisJobs').CrateJob = {
-      kind: 'crate',
-      root,
-      requested: paths.map((p) => ({ path: p, file: p })),
-      edition: '2021',
-      parseBudgetMs: 60_000,
-      cwd: root,
-    };
+    const job = crateJobOf(root, paths);
     assert.strictEqual(
       jobs.splitCrateJobs([job], 2, (p) => weights[paths.indexOf(p)], TEST_SHARE_WEIGHT).length,
       2,

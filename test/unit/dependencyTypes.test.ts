@@ -6,13 +6,13 @@
  * or the crate's own, which must never take that type's size.
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { FileReport, FutureReport } from '../../server/src/analysis/report';
 import type { DependencyGraph } from '../../server/src/analysis/deps/dependencySources';
 import type { RustcFuture } from '../../server/src/measure/printTypeSizes';
+import { cargoLibFutures } from '../support/cargoTypeSizes';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
 
 const engine =
@@ -31,10 +31,6 @@ const loader = loadServerModule<typeof import('../../server/src/project/dependen
 );
 const jobs =
   loadServerModule<typeof import('../../server/src/cli/analysisJobs')>('cli/analysisJobs');
-const rustcOut =
-  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
-    'measure/printTypeSizes',
-  );
 
 const repoRoot = findUpwards(__dirname, (dir) =>
   fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')),
@@ -82,34 +78,9 @@ const rustcAnswers = new Map<string, RustcFuture[] | null>();
 /** `cargo rustc -Zprint-type-sizes` on a copy of the workspace, offline; null without cargo. */
 function rustcFutures(workspace: string): RustcFuture[] | null {
   if (!rustcAnswers.has(workspace)) {
-    rustcAnswers.set(workspace, buildWithRustc(workspace));
+    rustcAnswers.set(workspace, cargoLibFutures(workspace, tempRoot));
   }
   return rustcAnswers.get(workspace)!;
-}
-
-function buildWithRustc(workspace: string): RustcFuture[] | null {
-  const copy = path.join(tempRoot, path.basename(workspace));
-  fs.cpSync(workspace, copy, { recursive: true });
-  const home = fs.mkdtempSync(path.join(tempRoot, 'cargo-home-'));
-  const run = spawnSync(
-    'cargo',
-    ['rustc', '--offline', '--lib', '-q', '--', '-Zprint-type-sizes'],
-    {
-      cwd: copy,
-      env: {
-        ...process.env,
-        CARGO_HOME: home,
-        CARGO_TARGET_DIR: path.join(copy, 'target'),
-        RUSTC_BOOTSTRAP: '1',
-      },
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  if (run.error || run.status !== 0) {
-    return run.error ? null : assert.fail(`cargo failed: ${run.stderr}`);
-  }
-  return rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(run.stdout));
 }
 
 /** Exact sizes equal rustc's, lower bounds are at most rustc's (the `sized` workspace). */
