@@ -4,6 +4,7 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { until as pollUntil } from '../../common/polling';
 
 export function workspaceFile(relative: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -11,23 +12,13 @@ export function workspaceFile(relative: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, relative);
 }
 
-/** Polls until `probe` returns a value that is not undefined, or fails after `timeoutMs`. */
-export async function until<T>(
+/** Polls until `probe` returns a value; the editor gets 20 s, checked every 50 ms. */
+export function until<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return pollUntil(what, probe, timeoutMs, 50);
 }
 
 export function labelOf(hint: vscode.InlayHint): string {

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { until as pollUntil } from '../../common/polling';
 import {
   CancellationToken,
   ClientCapabilities,
@@ -376,23 +377,13 @@ export class LspSession {
   }
 }
 
-/** Polls `probe` until it returns something other than undefined; fails after `timeoutMs`. */
-export async function until<T>(
+/** Polls `probe` until it returns a value; a server gets 10 s, checked every 20 ms. */
+export function until<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await delay(20);
-  }
+  return pollUntil(what, probe, timeoutMs, 20);
 }
 
 export function delay(ms: number): Promise<void> {
