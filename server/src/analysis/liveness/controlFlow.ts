@@ -6,6 +6,7 @@ import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { Local } from './held';
 import { unifyExpected } from './intInference';
 import { bindPattern, recordPatternMove, walkScrutinee } from './patterns';
+import { isOpenNumber } from '../types/infer';
 import {
   isDivergingStatement,
   isPlace,
@@ -25,6 +26,7 @@ export function walkIf(w: WalkState, node: SyntaxNode): void {
     w.withStatement(() => condition && w.walkExpr(condition, 'read'));
     const group = w.newGroup();
     w.inRegion(() => consequence && w.walkBlock(consequence), group);
+    noteFirstBranchWrite(w, node, consequence);
     w.inRegion(() => alternative && w.walkExpr(alternative, 'move'), group);
     return;
   }
@@ -42,6 +44,7 @@ export function walkIf(w: WalkState, node: SyntaxNode): void {
     if (consequence) {
       w.walkBlock(consequence);
     }
+    noteFirstBranchWrite(w, node, consequence);
   }, group);
   if (w.ctx.edition === '2024') {
     // Edition 2024 drops `if let` temporaries before the else branch.
@@ -164,7 +167,8 @@ export function walkMatch(w: WalkState, node: SyntaxNode): void {
       const v = arm.childForFieldName('value');
       if (v) {
         w.withStatement(() => w.walkExpr(v, 'move'));
-        if (!w.blockTypes.has(node.id)) {
+        noteFirstBranchWrite(w, node, v);
+        if (!w.blockTypes.has(node.id) && !isOpenNumber(v)) {
           const t = w.typeOf(v);
           if (t.k !== 'unknown' && t.k !== 'never') {
             w.blockTypes.set(node.id, t);
@@ -389,4 +393,16 @@ export function elementTypeOfIter(iterTy: Ty): Ty {
     return ref({ k: 'slice', elem: arg0 });
   }
   return UNKNOWN;
+}
+
+/** The first branch of `node` ends here (at `value`'s tail, for a block): see `firstBranchWrites`. */
+export function noteFirstBranchWrite(
+  w: WalkState,
+  node: SyntaxNode,
+  value: SyntaxNode | null,
+): void {
+  if (!w.firstBranchWrites.has(node.id)) {
+    const inner = value && (w.firstBranchWrites.get(value.id) ?? w.blockTailPoints.get(value.id));
+    w.firstBranchWrites.set(node.id, inner ?? w.point);
+  }
 }

@@ -5,6 +5,7 @@ import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { Local, UseKind, WalkMode } from './held';
 import { unifyInt, unifyOperands } from './intInference';
 import { isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
+import { isOpenNumber } from '../types/infer';
 import type { WalkState } from './walkState';
 
 /**
@@ -328,8 +329,20 @@ export function walkAssign(w: WalkState, node: SyntaxNode): void {
   if (left) {
     if (right && !isUnsuffixedInt(right)) {
       unifyInt(w, left, peelRefs(w.typeOf(right)));
+      typeDeferredLet(w, left, right);
     }
     walkAssignTarget(w, left);
+  }
+}
+
+/** `let n;` then `n = value;`: the first value with a known type gives the binding's. */
+function typeDeferredLet(w: WalkState, left: SyntaxNode, right: SyntaxNode): void {
+  const local = left.type === 'identifier' ? w.lookup(left.text) : undefined;
+  if (local?.deferredInit && local.ty.k === 'unknown' && !isOpenNumber(right)) {
+    const t = w.typeOf(right);
+    if (t.k !== 'unknown' && t.k !== 'never') {
+      local.ty = t;
+    }
   }
 }
 

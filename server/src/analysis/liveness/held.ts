@@ -74,6 +74,13 @@ export interface Local {
   fixedAwait?: number;
   /** Upvars used in place: never saved as locals. */
   inPlace?: boolean;
+  /**
+   * Needs storage from here though its value comes later: `let r = match ..` is written at the end
+   * of each arm, the first of which may come before another arm's awaits (storage conflicts only).
+   */
+  storageFrom?: number;
+  /** Declared without a value (`let n;`): it has none until a write. */
+  deferredInit?: boolean;
   /** A drop flag guards this local. */
   flagFor?: Local;
   /** The lock guard it is, kept when `node` is dropped for the walk cache. */

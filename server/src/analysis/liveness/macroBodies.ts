@@ -7,9 +7,12 @@ import { adt, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { walkValueOperand } from './expressions';
 import { Local, UseKind } from './held';
 import { unifyOperands } from './intInference';
-import { walkScrutinee } from './patterns';
+import { bindExpressionPattern, walkScrutinee } from './patterns';
 import { walkPinInPlace, walkPinMacro } from './pins';
 import { macroName } from '../syntax/macros';
+import { ELSE_ARM_MARKER } from '../syntax/selectArms';
+import { noteFirstBranchWrite } from './controlFlow';
+import { isOpenNumber } from '../types/infer';
 import type { WalkState } from './walkState';
 
 export const FORMAT_MACROS = new Set([
@@ -87,33 +90,75 @@ export const MODELLED_MACROS = new Set([
   'cfg',
 ]);
 
+/** One arm of a `select!`: `pat = fut, if cond => handler`, or `else`/`default`/`complete => handler`. */
+export interface SelectArm {
+  kind: 'branch' | 'else' | 'default' | 'complete';
+  pattern: SyntaxNode | null;
+  future: SyntaxNode | null;
+  precondition: SyntaxNode | null;
+  handler: SyntaxNode | null;
+}
+
+const ARM_MARKERS = new Map<string, SelectArm['kind']>([
+  [ELSE_ARM_MARKER, 'else'],
+  ['default', 'default'],
+  ['complete', 'complete'],
+]);
+
 /**
- * A `select!`'s branch futures and handlers, from its arguments as `macros.ts` reads them
- * (`pat = fut, handler, ..`). A block handler needs no comma after it, so `{ .. } pat = fut` reads
- * as one assignment whose left side is the previous branch's handler; `else`/`complete`/`default`
- * expressions count as handlers.
+ * A `select!`'s arms, from its arguments as `syntax/selectArms.ts` rewrites them (`pat = fut,
+ * !!cond, handler, _els, x`). `regular` is false when the arguments do not read as arms (a parse
+ * error): the walk then says its answer is approximate.
  */
+export function selectArms(args: SyntaxNode[]): { arms: SelectArm[]; regular: boolean } {
+  const arms: SelectArm[] = [];
+  let regular = true;
+  for (let i = 0; i < args.length;) {
+    const a = args[i];
+    const marker = a.type === 'identifier' ? ARM_MARKERS.get(a.text) : undefined;
+    if (marker) {
+      arms.push({
+        kind: marker,
+        pattern: null,
+        future: null,
+        precondition: null,
+        handler: args[i + 1] ?? null,
+      });
+      i += 2;
+      continue;
+    }
+    if (a.type !== 'assignment_expression') {
+      regular = false;
+      arms.push({ kind: 'else', pattern: null, future: null, precondition: null, handler: a });
+      i++;
+      continue;
+    }
+    const pattern = a.childForFieldName('left');
+    const future = a.childForFieldName('right');
+    const precondition = isPrecondition(args[i + 1]) ? args[i + 1] : null;
+    const handler = args[i + (precondition ? 2 : 1)] ?? null;
+    regular &&= !!pattern && !!future && !!handler && pattern.type !== 'block';
+    arms.push({ kind: 'branch', pattern, future, precondition, handler });
+    i += precondition ? 3 : 2;
+  }
+  return { arms, regular };
+}
+
+/** A branch's `if cond`, rewritten as `!!cond`. */
+function isPrecondition(node: SyntaxNode | undefined): boolean {
+  return node?.type === 'unary_expression' && node.text.startsWith('!!');
+}
+
+/** A `select!`'s branch futures and handlers. */
 export function selectBranches(args: SyntaxNode[]): {
   futures: SyntaxNode[];
   handlers: SyntaxNode[];
 } {
-  const futures: SyntaxNode[] = [];
-  const handlers: SyntaxNode[] = [];
-  for (const a of args) {
-    if (a.type === 'assignment_expression') {
-      const left = a.childForFieldName('left');
-      if (left?.type === 'block') {
-        handlers.push(left);
-      }
-      const right = a.childForFieldName('right');
-      if (right) {
-        futures.push(right);
-      }
-    } else {
-      handlers.push(a);
-    }
-  }
-  return { futures, handlers };
+  const { arms } = selectArms(args);
+  return {
+    futures: arms.flatMap((a) => (a.future ? [a.future] : [])),
+    handlers: arms.flatMap((a) => (a.handler ? [a.handler] : [])),
+  };
 }
 
 export function walkMacro(w: WalkState, node: SyntaxNode, mode: UseKind | 'discard'): void {
@@ -296,20 +341,32 @@ export function isModelledJoin(w: WalkState, node: SyntaxNode, name: string): bo
  * bound futures end with the await, and one handler runs after it.
  */
 export function walkFuturesSelect(w: WalkState, node: SyntaxNode, args: SyntaxNode[]): void {
-  const { futures, handlers } = selectBranches(args);
+  const { arms, regular } = selectArms(args);
+  if (!regular) {
+    w.approximations.add('select!');
+  }
+  const outputs = new Map<SelectArm, Ty>();
   w.pushScope();
-  futures.forEach((f, i) => {
+  arms.forEach((arm, i) => {
+    const f = arm.future;
+    if (!f) {
+      return;
+    }
     if (f.type === 'identifier' || f.type === 'scoped_identifier') {
       w.withExplicitBorrow(() => w.walkExpr(f, 'borrow'));
     } else {
       w.walkExpr(f, 'move');
       borrowedMacroLocal(w, `_${i}`, w.typeOf(f), f);
     }
+    outputs.set(arm, w.typer.awaitOutput(w.typeOf(f)));
   });
-  w.registerAwait(node, { k: 'tuple', elems: futures.map(() => ref(UNIT_TY, true)) });
+  // With a `default` arm the futures are polled once, in place: no await (measured: 1 byte).
+  if (!arms.some((a) => a.kind === 'default')) {
+    w.registerAwait(node, { k: 'tuple', elems: [...outputs.keys()].map(() => ref(UNIT_TY, true)) });
+  }
   w.point++;
   w.popScope();
-  walkSelectHandlers(w, handlers);
+  walkSelectHandlers(w, node, arms, outputs);
 }
 
 /**
@@ -345,9 +402,17 @@ export function walkTokioJoinOrSelect(
   args: SyntaxNode[],
 ): void {
   const isSelect = name === 'select';
-  const { futures, handlers } = isSelect ? selectBranches(args) : { futures: args, handlers: [] };
-  // `select!` declares its `disabled` mask first, in the block that also runs the handlers: borrowed
-  // by the poll closure, it stays saved at their awaits too (measured).
+  const { arms, regular } = isSelect ? selectArms(args) : { arms: [], regular: true };
+  if (!regular) {
+    w.approximations.add('select!');
+  }
+  const futures = isSelect ? arms.flatMap((a) => (a.future ? [a.future] : [])) : args;
+  // Preconditions are evaluated before any branch future is created.
+  for (const arm of arms) {
+    if (arm.precondition) {
+      w.walkExpr(arm.precondition, 'read');
+    }
+  }
   w.pushScope();
   const mask =
     futures.length <= 8
@@ -378,7 +443,9 @@ export function walkTokioJoinOrSelect(
   }
   w.point++;
   w.popScope();
-  walkSelectHandlers(w, handlers);
+  const outputs = new Map<SelectArm, Ty>();
+  arms.forEach((arm) => arm.future && outputs.set(arm, w.typer.awaitOutput(w.typeOf(arm.future))));
+  walkSelectHandlers(w, node, arms, outputs);
   w.point++;
   w.popScope();
 }
@@ -391,13 +458,41 @@ export function borrowedMacroLocal(w: WalkState, name: string, ty: Ty, node: Syn
   return local;
 }
 
-/** One `select!` handler runs: they are the arms of a `match` on the branch that completed. */
-export function walkSelectHandlers(w: WalkState, handlers: SyntaxNode[]): void {
-  const arms = w.newGroup();
-  for (const h of handlers) {
-    w.inRegion(
-      () => w.walkExpr(h.type === 'expression_statement' ? (h.namedChildren[0] ?? h) : h, 'move'),
-      arms,
-    );
+/**
+ * One `select!` handler runs: they are the arms of a `match` on the branch that completed, each
+ * with its pattern bound to that branch's output (`outputs`), held across the handler's own awaits.
+ */
+export function walkSelectHandlers(
+  w: WalkState,
+  node: SyntaxNode,
+  arms: SelectArm[],
+  outputs: Map<SelectArm, Ty>,
+): void {
+  const group = w.newGroup();
+  for (const arm of arms) {
+    const handler = arm.handler;
+    if (!handler) {
+      continue;
+    }
+    w.inRegion(() => {
+      w.pushScope();
+      w.point++;
+      if (arm.pattern) {
+        bindExpressionPattern(w, arm.pattern, outputs.get(arm) ?? UNKNOWN, w.point);
+      }
+      const body =
+        handler.type === 'expression_statement' ? (handler.namedChildren[0] ?? handler) : handler;
+      w.walkExpr(body, 'move');
+      noteFirstBranchWrite(w, node, body);
+      // The macro's value is its handlers' (read while their bindings are in scope).
+      if (!w.blockTypes.has(node.id) && !isOpenNumber(body)) {
+        const t = w.typeOf(body);
+        if (t.k !== 'unknown' && t.k !== 'never') {
+          w.blockTypes.set(node.id, t);
+        }
+      }
+      w.point++;
+      w.popScope();
+    }, group);
   }
 }

@@ -64,7 +64,15 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
   }
   // `let _ = expr;` drops the value at once: nothing to save.
   if (pattern && pattern.type !== '_') {
+    const before = w.locals.length;
     bindLet(w, pattern, ty, order, annotated ? null : value, initAt);
+    if (!value) {
+      w.locals.slice(before).forEach((l) => (l.deferredInit = true));
+    }
+    const branchWrite = value ? w.firstBranchWrites.get(value.id) : undefined;
+    if (branchWrite !== undefined) {
+      w.locals.slice(before).forEach((l) => (l.storageFrom = branchWrite));
+    }
   }
 }
 
@@ -651,4 +659,63 @@ function patternOwner(w: WalkState, t: Ty, segs: string[]) {
         ? w.ctx.index.types.get(segs[segs.length - 2])
         : undefined;
   return { owner, enumTy };
+}
+
+/**
+ * Declares the bindings of a pattern that was parsed as an expression (a `select!` arm's `pat` in
+ * `pat = fut`): `v`, `Some(v)`, `Ok((a, b))`, `(a, b)`. Anything else binds its names with an
+ * unknown type, so a future that holds one is a lower bound rather than a wrong exact size.
+ */
+export function bindExpressionPattern(
+  w: WalkState,
+  pattern: SyntaxNode,
+  ty: Ty,
+  order: number,
+): void {
+  switch (pattern.type) {
+    case 'identifier':
+      bindPattern(w, pattern, ty, order, 'binding');
+      return;
+    case 'parenthesized_expression':
+      named(pattern).forEach((p) => bindExpressionPattern(w, p, ty, order));
+      return;
+    case 'tuple_expression': {
+      const t = peelRefs(ty);
+      named(pattern).forEach((p, i) =>
+        bindExpressionPattern(
+          w,
+          p,
+          partType(ty, t.k === 'tuple' ? (t.elems[i] ?? UNKNOWN) : UNKNOWN),
+          order,
+        ),
+      );
+      return;
+    }
+    case 'call_expression': {
+      const ctor = pattern.childForFieldName('function')?.text.split('::').pop() ?? '';
+      const t = peelRefs(ty);
+      named(pattern.childForFieldName('arguments')).forEach((p, i) =>
+        bindExpressionPattern(w, p, partType(ty, variantField(w, t, ctor, i)), order),
+      );
+      return;
+    }
+    case 'scoped_identifier':
+    case 'integer_literal':
+    case 'string_literal':
+    case 'boolean_literal':
+    case 'char_literal':
+    case 'range_expression':
+      return;
+    default:
+      bindNamesUnknown(w, pattern, order);
+  }
+}
+
+/** Every lowercase name in a pattern we cannot read, bound with an unknown type. */
+function bindNamesUnknown(w: WalkState, pattern: SyntaxNode, order: number): void {
+  if (pattern.type === 'identifier') {
+    bindPattern(w, pattern, UNKNOWN, order, 'binding');
+    return;
+  }
+  named(pattern).forEach((p) => bindNamesUnknown(w, p, order));
 }

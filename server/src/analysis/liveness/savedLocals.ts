@@ -184,6 +184,24 @@ function outsideStorage(l: LocalUses, a: AwaitSite): boolean {
 }
 
 /**
+ * Declared without a value (`let n;`) and written nowhere before the await, nor later in a loop
+ * around it: it has no value to keep there, whatever reads it after a write
+ * (engine/99_branch_values_and_deferred_lets.rs).
+ */
+function uninitialisedAt(l: LocalUses, a: AwaitSite): boolean {
+  const { local, paths } = l;
+  const writes = local.uses.filter((u) => u.kind === 'write');
+  return (
+    !!local.deferredInit &&
+    !writes.some((w) => w.point < a.point) &&
+    !a.loops.some((id) => {
+      const loop = paths.loop(id);
+      return writes.some((w) => w.point > loop.start && w.point < loop.end);
+    })
+  );
+}
+
+/**
  * Moved away before the await, on the await's own path, and never borrowed before the move: the
  * storage is dead (ref 06_moved_before_await). A move after a borrow keeps it (ref
  * 07_borrow_then_move), and so does an assignment after the move
@@ -303,6 +321,7 @@ function droppedLater(l: LocalUses): boolean {
 /** The rules in order: the first that holds decides; when none does, the local is not saved. */
 const SAVE_RULES: { holds: (l: LocalUses, a: AwaitSite) => boolean; saved: boolean }[] = [
   { holds: outsideStorage, saved: false },
+  { holds: uninitialisedAt, saved: false },
   { holds: movedOutBefore, saved: false },
   { holds: usedLater, saved: true },
   { holds: borrowedBefore, saved: true },
@@ -353,9 +372,14 @@ function storageEnd(l: LocalUses): number {
 /**
  * Moved out and assigned again before every await that keeps it: before that assignment it needs
  * no storage, so it can share bytes with what is saved there (engine/67_reassigned_after_move.rs).
+ * The same holds for a local declared without a value until it is first written.
  */
 function storageStart(l: LocalUses, variants: Set<number>): number {
   const { local, moves } = l;
+  if (local.deferredInit) {
+    // `let n;` needs storage from its first write, as rustc's storage conflicts count it.
+    return Math.min(...local.uses.filter((u) => u.kind === 'write').map((u) => u.point), local.end);
+  }
   const reassigned = local.uses
     .filter(
       (w) =>
@@ -366,7 +390,7 @@ function storageStart(l: LocalUses, variants: Set<number>): number {
   return from !== undefined &&
     l.paths.body.awaits.every((a) => !variants.has(a.index) || a.point > from)
     ? from
-    : local.init;
+    : Math.min(local.init, local.storageFrom ?? Infinity);
 }
 
 /**

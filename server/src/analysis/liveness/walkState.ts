@@ -55,6 +55,11 @@ export abstract class WalkState {
   readonly blockTypes = new Map<number, Ty>();
   /** Where a block's tail value is written, still inside the block's scope. */
   readonly blockTailPoints = new Map<number, number>();
+  /**
+   * Where a branching expression (`if`, `match`, `select!`) first writes its value: the end of
+   * its first branch, while that branch's bindings still exist.
+   */
+  readonly firstBranchWrites = new Map<number, number>();
   /** Inside `&x` or a format argument: a borrow of the local itself, even when it is a reference. */
   explicitBorrow = false;
   inCallArgs = 0;

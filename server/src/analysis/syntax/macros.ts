@@ -5,6 +5,7 @@
  */
 import { SyntaxNode, Tree, parseRust } from './parser';
 import { registerShift, startOf } from './positions';
+import { rewriteSelect } from './selectArms';
 import type { KeptTrees } from '../incremental/keptTrees';
 
 const WRAPPER_HEAD = 'fn __m(){__m(';
@@ -163,17 +164,6 @@ export class MacroTrees {
       (c): c is SyntaxNode => !!c && c.type !== 'line_comment' && c.type !== 'block_comment',
     );
   }
-}
-
-/**
- * `select! { pat = fut => handler, else => x }` becomes `pat = fut, handler, x` with every
- * character kept in place, so positions still match the source.
- */
-function rewriteSelect(content: string): string {
-  return content
-    .replace(/\bbiased\s*;/g, (m) => ' '.repeat(m.length))
-    .replace(/\belse\s*=>/g, (m) => ' '.repeat(m.length - 2) + ', ')
-    .replace(/=>/g, ', ');
 }
 
 /** A macro invocation's name without its path: `tokio::select!` → `select`; '' for no macro. */

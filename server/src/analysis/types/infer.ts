@@ -318,6 +318,53 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
   return null;
 }
 
+/**
+ * The type of a value one of several branches gives: the first branch's that is known. A branch
+ * that is an unsuffixed number (`0 => 1`, `{ 1 }`) does not settle it: `1` is as wide as the other
+ * branches; if only such branches are known the type stays open (it may come from a later use).
+ */
+export function branchesType(branches: (SyntaxNode | null)[], sub: SubTyper): Ty {
+  let open = false;
+  for (const b of branches) {
+    if (!b) {
+      continue;
+    }
+    if (isOpenNumber(b)) {
+      open = true;
+      continue;
+    }
+    const t = sub(b);
+    if (t.k !== 'unknown' && t.k !== 'never') {
+      return t;
+    }
+  }
+  return open ? { k: 'unknown', text: "an integer literal's type" } : UNKNOWN;
+}
+
+/** A branch value that is an unsuffixed number: its type is the other branches'. */
+export function isOpenNumber(node: SyntaxNode): boolean {
+  return isUnsuffixedNumber(valueTail(node));
+}
+
+/** The expression a block ends with (its value), or the node itself. */
+function valueTail(node: SyntaxNode): SyntaxNode {
+  if (node.type !== 'block') {
+    return node;
+  }
+  const last = node.namedChildren[node.namedChildren.length - 1];
+  return last && /_literal$|^unary_expression$|^block$/.test(last.type) ? valueTail(last) : node;
+}
+
+function isUnsuffixedNumber(node: SyntaxNode): boolean {
+  if (node.type === 'unary_expression' && node.namedChildren[0]) {
+    return isUnsuffixedNumber(node.namedChildren[0]);
+  }
+  return (
+    (node.type === 'integer_literal' && !/[iu](8|16|32|64|128|size)$/.test(node.text)) ||
+    (node.type === 'float_literal' && !/f(32|64)$/.test(node.text))
+  );
+}
+
 function literalType(node: SyntaxNode): Ty {
   const text = node.text;
   switch (node.type) {
@@ -418,7 +465,7 @@ const LITERALS = [
 const COMPARISONS = ['==', '!=', '<', '>', '<=', '>=', '&&', '||'];
 
 /** Types an expression's sub-expression (one level deeper). */
-type SubTyper = (node: SyntaxNode | null) => Ty;
+export type SubTyper = (node: SyntaxNode | null) => Ty;
 /** Types one kind of expression node. */
 type KindTyper = (node: SyntaxNode, sub: SubTyper, depth: number) => Ty;
 
@@ -612,24 +659,19 @@ export class ExprTyper {
   }
 
   private ifType(node: SyntaxNode, sub: SubTyper): Ty {
-    const t = sub(node.childForFieldName('consequence'));
-    if (t.k !== 'unknown' && t.k !== 'never') {
-      return t;
-    }
     const alt = node.childForFieldName('alternative');
-    return alt ? sub(alt.namedChildren[0]) : t;
+    return branchesType(
+      [node.childForFieldName('consequence'), alt?.namedChildren[0] ?? null],
+      sub,
+    );
   }
 
   private matchType(node: SyntaxNode, sub: SubTyper): Ty {
     const arms = node.childForFieldName('body')?.namedChildren ?? [];
-    for (const arm of arms) {
-      const v = arm?.childForFieldName('value');
-      const t = v ? sub(v) : UNKNOWN;
-      if (t.k !== 'unknown' && t.k !== 'never') {
-        return t;
-      }
-    }
-    return UNKNOWN;
+    return branchesType(
+      arms.map((arm) => arm?.childForFieldName('value') ?? null),
+      sub,
+    );
   }
 
   /** An async block's or closure's value. */
