@@ -64,7 +64,10 @@ const wasmFiles = [
 ];
 
 function copyWasm() {
-  for (const dist of [path.join(root, 'server', 'dist'), path.join(root, 'server', 'dist', 'cli')]) {
+  for (const dist of [
+    path.join(root, 'server', 'dist'),
+    path.join(root, 'server', 'dist', 'cli'),
+  ]) {
     fs.mkdirSync(dist, { recursive: true });
     for (const file of wasmFiles) {
       fs.copyFileSync(file, path.join(dist, path.basename(file)));
