@@ -134,18 +134,30 @@ function crateLabel(lines: number): string {
 // ---------------------------------------------------------------------------------------------
 // Parse times, the unit every ratio is in
 
-/** Median of three parses of every file (after one warm-up). */
-function parseTime(parser: ParserModule, files: readonly string[]): number {
+/** Cost of a task: wall time, and CPU time (user and system, every thread of the process). */
+interface Cost {
+  ms: number;
+  cpuMs: number;
+}
+
+/**
+ * Median of three parses of every file (after one warm-up), in wall and CPU time: on a loaded
+ * machine the wall time measures the other processes too, the CPU time only this work.
+ */
+function parseCost(parser: ParserModule, files: readonly string[]): Cost {
   const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
-  const once = () => {
+  const once = (): Cost => {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (const text of texts) {
       parser.parseRust(text, 60_000).delete();
     }
-    return performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
   };
   once();
-  return median([once(), once(), once()]);
+  const runs = [once(), once(), once()];
+  return { ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,12 +165,15 @@ function parseTime(parser: ParserModule, files: readonly string[]): number {
 
 interface CliRun {
   ms: number;
+  /** User and system CPU time of the process (GNU time's %U + %S), median; null without it. */
+  cpuMs: number | null;
   peakBytes: number | null;
   status: number | null;
 }
 
 function cliRun(cliBin: string, dir: string, jobs: number, runs: number): CliRun {
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   const peaks: number[] = [];
   let status: number | null = 0;
   const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
@@ -166,7 +181,7 @@ function cliRun(cliBin: string, dir: string, jobs: number, runs: number): CliRun
     const args = [cliBin, '--format', 'json', '--jobs', String(jobs), dir];
     const started = performance.now();
     const result = timeBin
-      ? spawnSync(timeBin, ['-f', 'maxrss-kb %M', process.execPath, ...args], {
+      ? spawnSync(timeBin, ['-f', 'maxrss-kb %M cpu-s %U %S', process.execPath, ...args], {
           stdio: ['ignore', 'ignore', 'pipe'],
           encoding: 'utf8',
           maxBuffer: 64 * MiB,
@@ -178,9 +193,25 @@ function cliRun(cliBin: string, dir: string, jobs: number, runs: number): CliRun
     if (kb) {
       peaks.push(Number(kb) * 1024);
     }
+    const cpu = /cpu-s ([\d.]+) ([\d.]+)/.exec(String(result.stderr ?? ''));
+    if (cpu) {
+      cpuTimes.push((Number(cpu[1]) + Number(cpu[2])) * 1000);
+    }
   }
-  return { ms: median(times), peakBytes: peaks.length ? Math.max(...peaks) : null, status };
+  return {
+    ms: median(times),
+    cpuMs: cpuTimes.length ? median(cpuTimes) : null,
+    peakBytes: peaks.length ? Math.max(...peaks) : null,
+    status,
+  };
 }
+
+/** The same ratio in CPU time, which the machine's load does not change as much. */
+const cpuNote = (run: CliRun, parse: Cost) =>
+  run.cpuMs === null
+    ? ''
+    : `; in CPU time ${ratio(run.cpuMs / parse.cpuMs)} ` +
+      `(${seconds(run.cpuMs)} vs ${ms(parse.cpuMs)})`;
 
 const exitNote = (run: CliRun) => (run.status === 0 ? '' : `; exit status ${run.status}`);
 const rss = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / MiB).toFixed(0)} MiB`);
@@ -464,7 +495,8 @@ function tokioCliRows(
 } {
   const tokio = options.tokio!;
   const files = rustFilesUnder(path.join(tokio, 'src'));
-  const parseMs = parseTime(parser, files);
+  const parse = parseCost(parser, files);
+  const parseMs = parse.ms;
   options.log('targets: CLI on the whole tokio crate, --jobs 1');
   // `src/`: the files the parse is timed on (the package folder adds tests and examples).
   const run = cliRun(options.cliBin, path.join(tokio, 'src'), 1, 3);
@@ -476,7 +508,7 @@ function tokioCliRows(
         input: `${path.basename(tokio)} (${files.length} files)`,
         result:
           `${ratio(run.ms / parseMs)} ` +
-          `(CLI ${seconds(run.ms)}, parse ${ms(parseMs)}${exitNote(run)})`,
+          `(CLI ${seconds(run.ms)}, parse ${ms(parseMs)}${exitNote(run)})${cpuNote(run, parse)}`,
         target: '≤ 1.5×',
       },
       tokioJobsRow(options, tokio, run),
@@ -502,6 +534,7 @@ function tokioJobsRow(options: TargetOptions, tokio: string, one: CliRun): Targe
 interface ScalePoint {
   crate: GeneratedCrate;
   parseMs: number;
+  parse: Cost;
   cli: CliRun;
 }
 
@@ -513,9 +546,9 @@ function scalePoint(
 ): ScalePoint {
   const crate = generateCrate(scratch, lines);
   options.log(`targets: CLI --jobs 1 on a generated ${crateLabel(crate.lines)}-line crate`);
-  const parseMs = parseTime(parser, crate.files);
+  const parse = parseCost(parser, crate.files);
   const cli = cliRun(options.cliBin, crate.root, 1, lines >= 1e6 ? 1 : 3);
-  return { crate, parseMs, cli };
+  return { crate, parseMs: parse.ms, parse, cli };
 }
 
 function scaleRows(points: ScalePoint[]): TargetRow[] {
@@ -529,7 +562,8 @@ function scaleRows(points: ScalePoint[]): TargetRow[] {
         `(${point.crate.files.length} files)`,
       result:
         `${seconds(point.cli.ms)}, ${rss(point.cli.peakBytes)}, ` +
-        `${ratio(point.cli.ms / point.parseMs)} the parse (${ms(point.parseMs)}); ` +
+        `${ratio(point.cli.ms / point.parseMs)} the parse (${ms(point.parseMs)})` +
+        `${cpuNote(point.cli, point.parse)}; ` +
         `time per line ${ratio(growth)} the 10k crate's${exitNote(point.cli)}`,
       target:
         point.crate.lines >= MILLION

@@ -1,0 +1,167 @@
+/**
+ * The one-file CLI bundle (`server/dist/cli/main.js`, with its pool's `worker.js`): it answers as
+ * the compiled tree does, and `bin/rust-future-size.js` runs it only when no `tsc -b` came after.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { findUpwards } from '../support/repoPaths';
+
+const repoRoot = findUpwards(__dirname, (dir) =>
+  fs.existsSync(path.join(dir, 'bin', 'rust-future-size.js')),
+);
+if (repoRoot === null) {
+  throw new Error(`cannot find bin/rust-future-size.js above ${__dirname}`);
+}
+const bundle = path.join(repoRoot, 'server', 'dist', 'cli', 'main.js');
+const compiled = path.join(repoRoot, 'server', 'out', 'cli', 'main.js');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `main(cliArgs)` of the CLI module `entry`, in a process of its own. */
+function runEntry(entry: string, cliArgs: string[]): Run {
+  const script =
+    `require(${JSON.stringify(entry)}).main(${JSON.stringify(cliArgs)})` +
+    '.then((code) => { process.exitCode = code; });';
+  const result = spawnSync(process.execPath, ['-e', script], {
+    cwd: repoRoot!,
+    env: { ...process.env, NO_COLOR: '1' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('CLI bundle', () => {
+  let crates: string;
+
+  before(function () {
+    if (!fs.existsSync(bundle)) {
+      // `npm test` bundles first; a unit run straight after `tsc -b` has no bundle to compare.
+      this.skip();
+    }
+    // Two crates are two jobs: with `--jobs 2` they go to the pool's workers (the bundle's own
+    // `worker.js`); the example crate alone is too small to split and runs in the CLI's thread.
+    crates = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-bundle-'));
+    for (const name of ['first', 'second']) {
+      fs.mkdirSync(path.join(crates, name, 'src'), { recursive: true });
+      fs.writeFileSync(
+        path.join(crates, name, 'Cargo.toml'),
+        `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2021"\n`,
+      );
+      fs.writeFileSync(
+        path.join(crates, name, 'src', 'lib.rs'),
+        'async fn tick() {}\n' +
+          'pub async fn held() -> usize {\n' +
+          '    let buffer = [0u8; 512];\n' +
+          '    tick().await;\n' +
+          '    buffer.len()\n' +
+          '}\n',
+      );
+    }
+  });
+
+  after(() => {
+    if (crates) {
+      fs.rmSync(crates, { recursive: true, force: true });
+    }
+  });
+
+  /** The bundle's answer, which must be the compiled tree's; returns its JSON. */
+  function sameAnswer(cliArgs: string[]): { futures: unknown[] } {
+    const fromBundle = runEntry(bundle, cliArgs);
+    const fromCompiled = runEntry(compiled, cliArgs);
+    assert.strictEqual(fromBundle.status, fromCompiled.status, fromBundle.stderr);
+    assert.strictEqual(fromBundle.stderr, fromCompiled.stderr);
+    assert.strictEqual(fromBundle.stdout, fromCompiled.stdout);
+    return JSON.parse(fromBundle.stdout) as { futures: unknown[] };
+  }
+
+  it("gives the compiled tree's JSON on the example crate", () => {
+    const json = sameAnswer(['--format', 'json', '--no-cache', '--jobs', '1', 'examples']);
+    assert.ok(json.futures.length > 0);
+  });
+
+  it("gives the compiled tree's JSON from its workers (--jobs 2, two crates)", () => {
+    const json = sameAnswer(['--format', 'json', '--no-cache', '--jobs', '2', crates]);
+    assert.strictEqual(json.futures.length, 4);
+  });
+});
+
+describe('bin/rust-future-size.js', () => {
+  let layout: string;
+  let bin: string;
+  const stubBundle = () => path.join(layout, 'server', 'dist', 'cli', 'main.js');
+  const stubCompiled = () => path.join(layout, 'server', 'out', 'cli', 'main.js');
+  const buildInfo = () => path.join(layout, 'server', 'tsconfig.tsbuildinfo');
+
+  /** A CLI module that prints which one it is and its arguments. */
+  function writeStub(file: string, name: string): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(
+      file,
+      'exports.main = async (argv) => {\n' +
+        `  process.stdout.write(${JSON.stringify(name)} + ' ' + argv.join(' '));\n` +
+        '  return 5;\n' +
+        '};\n',
+    );
+  }
+
+  function setTime(file: string, seconds: number): void {
+    fs.utimesSync(file, seconds, seconds);
+  }
+
+  function runBin(): Run {
+    const result = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  beforeEach(() => {
+    layout = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-bin-'));
+    bin = path.join(layout, 'bin', 'rust-future-size.js');
+    fs.mkdirSync(path.dirname(bin), { recursive: true });
+    fs.copyFileSync(path.join(repoRoot!, 'bin', 'rust-future-size.js'), bin);
+  });
+
+  afterEach(() => {
+    fs.rmSync(layout, { recursive: true, force: true });
+  });
+
+  it('runs the bundle when no tsc -b wrote after it, with the exit status main gives', () => {
+    writeStub(stubBundle(), 'bundle');
+    writeStub(stubCompiled(), 'compiled');
+    fs.writeFileSync(buildInfo(), '{}');
+    setTime(buildInfo(), 1_000_000);
+    setTime(stubBundle(), 2_000_000);
+    const run = runBin();
+    assert.strictEqual(run.stdout, 'bundle --version');
+    assert.strictEqual(run.status, 5);
+  });
+
+  it('runs the compiled tree when tsc -b wrote after the bundle', () => {
+    writeStub(stubBundle(), 'bundle');
+    writeStub(stubCompiled(), 'compiled');
+    fs.writeFileSync(buildInfo(), '{}');
+    setTime(stubBundle(), 1_000_000);
+    setTime(buildInfo(), 2_000_000);
+    assert.strictEqual(runBin().stdout, 'compiled --version');
+  });
+
+  it('runs the compiled tree when there is no bundle', () => {
+    writeStub(stubCompiled(), 'compiled');
+    fs.writeFileSync(buildInfo(), '{}');
+    assert.strictEqual(runBin().stdout, 'compiled --version');
+  });
+
+  it('says how to build when neither is built', () => {
+    const run = runBin();
+    assert.strictEqual(run.status, 2);
+    assert.match(run.stderr, /not built yet; run `npm run build` first/);
+  });
+});
