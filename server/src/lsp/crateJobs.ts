@@ -177,7 +177,9 @@ export class CrateJobs {
    * Indexes one dependency of a graph. On the crate analyses' thread, between their jobs: a
    * thread of its own would hold a second heap and parser memory while a crate is analysed.
    */
-  private indexDependency(job: Extract<CrateJob, { kind: 'indexDependency' }>): DependencyIndexStep {
+  private indexDependency(
+    job: Extract<CrateJob, { kind: 'indexDependency' }>,
+  ): DependencyIndexStep {
     const key = `${job.graph.loadId}|${job.cacheDir}`;
     if (this.indexing?.key !== key) {
       const store = { cache: new PackageCache(job.cacheDir), fill: true };
