@@ -418,7 +418,7 @@ describe('dependencies indexed ahead of analyses', () => {
   });
 });
 
-describe("dependencies indexed by the editor, a package per job on the crate index's thread", () => {
+describe("dependencies indexed by the editor, a package per job on the index's thread", () => {
   const jobsModule =
     loadServerModule<typeof import('../../server/src/lsp/crateJobs')>('lsp/crateJobs');
   const indexerModule = loadServerModule<
