@@ -7,6 +7,7 @@ import { Calibration, CalibrationData, hashText } from '../analysis/types/calibr
 import { CrateFile, Edition, initAnalysis } from '../analysis/engine';
 import { CrateSession } from '../analysis/incremental/crateSession';
 import type { WasmPaths } from '../analysis/syntax/parser';
+import { GarbageBound } from '../workers/garbage';
 import { CfgEnv, cfgKey, cfgWithFeatures } from '../analysis/syntax/cfg';
 import type { FileReport } from '../analysis/report';
 import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
@@ -109,6 +110,13 @@ export type CalibrationWorkerRequest = { kind: 'cancel' };
 export type CalibrationWorkerMessage =
   { kind: 'progress'; message: string } | { kind: 'result'; result: CalibrateResult };
 
+/**
+ * Garbage the index's thread may hold between two packages it indexes: with this bound, hyper's
+ * server stayed near 200 MiB while indexing its dependencies after its crate, instead of growing
+ * to as much as 311 MiB.
+ */
+const INDEX_GARBAGE_BYTES = 16 * 1024 * 1024;
+
 /** Crates whose sessions a worker keeps; the least recently analysed goes first. */
 const MAX_SESSIONS = 4;
 
@@ -130,6 +138,8 @@ export class CrateJobs {
   private readonly store: PackageStore | undefined;
   /** The graph `indexDependency` jobs go through, by its load and cache folder. */
   private indexing: { key: string; packages: DependencyPackage[] } | null = null;
+  /** The garbage indexing makes, collected between packages rather than kept (`garbage.ts`). */
+  private readonly indexGarbage = new GarbageBound(INDEX_GARBAGE_BYTES);
 
   constructor(
     wasmPaths?: WasmPaths,
@@ -192,6 +202,7 @@ export class CrateJobs {
       this.indexing = null;
     }
     const failure = pkg ? indexPackage(pkg) : null;
+    this.indexGarbage.collectIfOver();
     return { total: packages.length, label: pkg?.label ?? '', failure };
   }
 
