@@ -8,6 +8,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { DependencyIndexStep } from '../../server/src/lsp/crateJobs';
+import type { DependencyIndexRunner } from '../../server/src/lsp/dependencyIndexer';
 import type { PackageCacheKey } from '../../server/src/project/packageCache';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
 
@@ -353,48 +355,48 @@ describe('cli: --cache-dir', () => {
   });
 });
 
+/** A workspace whose `app` has every kind of dependency edge, each a path package. */
+function workspace(): string {
+  const root = folder('edges');
+  const write = (relative: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
+    fs.writeFileSync(path.join(root, relative), text);
+  };
+  const manifest = (name: string, extra = '') =>
+    `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2021"\n${extra}`;
+  write(
+    'app/Cargo.toml',
+    manifest('app') +
+      '\n[dependencies]\nnear = { path = "../near" }\nmacros = { path = "../macros" }\n' +
+      '\n[dev-dependencies]\ntesting = { path = "../testing" }\n' +
+      '\n[build-dependencies]\nbuilder = { path = "../builder" }\n' +
+      '\n[target.\'cfg(windows)\'.dependencies]\nwinonly = { path = "../winonly" }\n' +
+      '\n[target.\'cfg(unix)\'.dependencies]\nunixonly = { path = "../unixonly" }\n',
+  );
+  write('app/src/lib.rs', '');
+  write('near/Cargo.toml', manifest('near', '\n[dependencies]\nfar = { path = "../far" }\n'));
+  write(
+    'macros/Cargo.toml',
+    manifest(
+      'macros',
+      '\n[lib]\nproc-macro = true\n\n[dependencies]\nsyntax = { path = "../syntax" }\n',
+    ),
+  );
+  for (const name of ['far', 'testing', 'builder', 'winonly', 'unixonly', 'syntax']) {
+    write(`${name}/Cargo.toml`, manifest(name));
+  }
+  const libraries = ['near', 'macros', 'far', 'testing', 'builder', 'winonly', 'unixonly'];
+  for (const name of [...libraries, 'syntax']) {
+    write(`${name}/src/lib.rs`, `pub struct Item${name.length}(pub u8);\n`);
+  }
+  return path.join(root, 'app');
+}
+
 describe('dependencies indexed ahead of analyses', () => {
   const indexModule =
     loadServerModule<typeof import('../../server/src/project/dependencyIndex')>(
       'project/dependencyIndex',
     );
-
-  /** A workspace whose `app` has every kind of dependency edge, each a path package. */
-  function workspace(): string {
-    const root = folder('edges');
-    const write = (relative: string, text: string) => {
-      fs.mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
-      fs.writeFileSync(path.join(root, relative), text);
-    };
-    const manifest = (name: string, extra = '') =>
-      `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2021"\n${extra}`;
-    write(
-      'app/Cargo.toml',
-      manifest('app') +
-        '\n[dependencies]\nnear = { path = "../near" }\nmacros = { path = "../macros" }\n' +
-        '\n[dev-dependencies]\ntesting = { path = "../testing" }\n' +
-        '\n[build-dependencies]\nbuilder = { path = "../builder" }\n' +
-        '\n[target.\'cfg(windows)\'.dependencies]\nwinonly = { path = "../winonly" }\n' +
-        '\n[target.\'cfg(unix)\'.dependencies]\nunixonly = { path = "../unixonly" }\n',
-    );
-    write('app/src/lib.rs', '');
-    write('near/Cargo.toml', manifest('near', '\n[dependencies]\nfar = { path = "../far" }\n'));
-    write(
-      'macros/Cargo.toml',
-      manifest(
-        'macros',
-        '\n[lib]\nproc-macro = true\n\n[dependencies]\nsyntax = { path = "../syntax" }\n',
-      ),
-    );
-    for (const name of ['far', 'testing', 'builder', 'winonly', 'unixonly', 'syntax']) {
-      write(`${name}/Cargo.toml`, manifest(name));
-    }
-    const libraries = ['near', 'macros', 'far', 'testing', 'builder', 'winonly', 'unixonly'];
-    for (const name of [...libraries, 'syntax']) {
-      write(`${name}/src/lib.rs`, `pub struct Item${name.length}(pub u8);\n`);
-    }
-    return path.join(root, 'app');
-  }
 
   it('indexes what an analysis may read, nearest first, with progress from 0', async () => {
     const home = folder('edges-home');
@@ -413,5 +415,80 @@ describe('dependencies indexed ahead of analyses', () => {
     assert.deepStrictEqual(result, { indexed: 4, total: 4, failed: [] });
     assert.deepStrictEqual(progress, ['0/4', '1/4', '2/4', '3/4', '4/4']);
     assert.strictEqual(keptFiles(cacheDir).length, 4);
+  });
+});
+
+describe("dependencies indexed by the editor, a package per job on the index's thread", () => {
+  const jobsModule =
+    loadServerModule<typeof import('../../server/src/lsp/crateJobs')>('lsp/crateJobs');
+  const indexerModule = loadServerModule<
+    typeof import('../../server/src/lsp/dependencyIndexer')
+  >('lsp/dependencyIndexer');
+  type IndexJob = Parameters<DependencyIndexRunner['run']>[0];
+
+  /** The graph of `workspace()`, and an indexer whose runner runs real crate jobs. */
+  function indexer(name: string, runner: Partial<DependencyIndexRunner> = {}) {
+    const home = folder(`${name}-home`);
+    fs.mkdirSync(home, { recursive: true });
+    const graphs =
+      loadServerModule<typeof import('../../server/src/project/crateGraph')>(
+        'project/crateGraph',
+      );
+    const graph = graphs.loadCrateGraph(workspace(), { env: { CARGO_HOME: home } })!;
+    const jobs = new jobsModule.CrateJobs();
+    const asked: string[] = [];
+    const logs: string[] = [];
+    const progress: string[] = [];
+    const indexer = new indexerModule.DependencyIndexer((m) => logs.push(m), {
+      run: async (job: IndexJob) => {
+        asked.push(job.position === undefined ? 'count' : String(job.position));
+        return (await jobs.run(job)) as DependencyIndexStep;
+      },
+      usesWorker: () => true,
+      ...runner,
+    });
+    indexer.cacheDir = folder(`${name}-cache`);
+    const ended = new Promise<void>((resolve) =>
+      indexer.onDidProgress((p) => (p ? progress.push(`${p.indexed}/${p.total}`) : resolve())),
+    );
+    return { graph, indexer, asked, logs, progress, ended, cacheDir: indexer.cacheDir };
+  }
+
+  it('counts, then indexes each package in order, once per graph', async () => {
+    const run = indexer('steps');
+    run.indexer.index(run.graph);
+    run.indexer.index(run.graph);
+    await run.ended;
+    assert.deepStrictEqual(run.asked, ['count', '0', '1', '2', '3']);
+    assert.deepStrictEqual(run.progress, ['0/4', '1/4', '2/4', '3/4', '4/4']);
+    assert.match(run.logs.join('\n'), /^\[dependencies\] indexed 4 of 4 dependencies in \d+ ms$/);
+    assert.strictEqual(keptFiles(run.cacheDir).length, 4);
+  });
+
+  it('says what was not indexed when the worker fails', async () => {
+    const run = indexer('failing', {
+      run: (job: IndexJob) =>
+        job.position === 1
+          ? Promise.reject(new Error('the index worker exited with code 7'))
+          : Promise.resolve({ total: 4, label: 'x', failure: null }),
+    });
+    run.indexer.index(run.graph);
+    await run.ended;
+    assert.deepStrictEqual(run.progress, ['0/4', '1/4']);
+    const failed = 'the index worker failed (the index worker exited with code 7)';
+    const told = `[dependencies] indexed 1 of 4 dependencies (not indexed: ${failed}) in`;
+    assert.ok(
+      run.logs.length === 1 && run.logs[0].startsWith(told),
+      run.logs.join('\n'),
+    );
+  });
+
+  it("indexes nothing when crate jobs would run on the server's own thread", async () => {
+    const run = indexer('local', { usesWorker: () => false });
+    run.indexer.index(run.graph);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepStrictEqual(run.asked, []);
+    assert.deepStrictEqual(run.progress, []);
+    assert.ok(!fs.existsSync(run.cacheDir));
   });
 });

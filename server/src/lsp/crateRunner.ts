@@ -64,7 +64,7 @@ export class CrateRunner {
     if (job.kind === 'analyze') {
       return this.analyze(job) as Promise<CrateJobResults[K]>;
     }
-    if (job.kind !== 'layout') {
+    if (job.kind === 'calibration' || job.kind === 'forget') {
       // A calibration or `forget` drops the worker's session.
       this.held.delete(job.root);
     }
@@ -120,6 +120,11 @@ export class CrateRunner {
       this.lost(reason);
       throw new Error(`the index worker ${reason}`);
     });
+  }
+
+  /** Whether jobs run on the worker thread (not on this one: no script, or it kept crashing). */
+  usesWorker(): boolean {
+    return this.workerPool() !== null;
   }
 
   /**

@@ -4,14 +4,11 @@
  * known when it started already loaded. Started for one calibration run
  * (`workerData.mode === 'calibrate'`), it runs cargo and maps rustc's sizes to the source, so
  * neither the wait nor the analysis of the whole crate happens on the server's thread, then ends.
- * Started for a crate graph (`workerData.mode === 'dependencies'`), it indexes the graph's
- * dependencies into the package cache (`dependencyIndexer.ts`), then ends.
  * Bundled on its own as `server/dist/crateWorker.js`.
  */
 import { parentPort, workerData } from 'worker_threads';
 import { calibrateCrate } from '../measure/calibrate';
 import { serveTasks } from '../workers/pool';
-import { DependencyIndexWorkerData, runDependencyIndex } from './dependencyIndexer';
 import {
   CalibrationWorkerData,
   CalibrationWorkerMessage,
@@ -24,12 +21,8 @@ import {
 if (parentPort) {
   const port = parentPort;
   type IndexWorkerData = CrateWorkerData & { mode?: undefined };
-  const data = workerData as
-    CalibrationWorkerData | DependencyIndexWorkerData | IndexWorkerData | undefined;
-  if (data?.mode === 'dependencies') {
-    // Started to index a crate graph's dependencies into the package cache, then ends.
-    void runDependencyIndex(port, data);
-  } else if (data?.mode === 'calibrate') {
+  const data = workerData as CalibrationWorkerData | IndexWorkerData | undefined;
+  if (data?.mode === 'calibrate') {
     const abort = new AbortController();
     port.on('message', (request: CalibrationWorkerRequest) => {
       if (request.kind === 'cancel') {

@@ -1,69 +1,38 @@
 /**
  * Dependencies indexed in the background: each crate graph a document's cfg is loaded from has
- * its dependencies' items indexed into the package cache (`project/dependencyIndex.ts`) on a
- * thread of its own (the crate worker's script, started in `dependencies` mode), so that crate
- * analyses find them kept. Nothing waits for it: a document's hints come from its own analysis,
- * and a crate analysis indexes what it needs itself until the cache has it. Progress is told to
- * the status (`serverStatus.ts`) and, when the client takes them, as a work-done progress
- * ("Indexing dependencies 12/85").
+ * its dependencies' items indexed into the package cache, so that crate analyses find them kept.
+ * The packages go one per job on the crate index's worker thread (`crateJobs.ts`), between its
+ * crate analyses rather than beside them: a thread of its own held a second heap and parser
+ * memory while a crate was analysed (about 75 MiB of the server's peak on hyper). Nothing waits
+ * for it: a document's hints come from its own analysis, and a crate analysis indexes what it
+ * needs itself until the cache has it; a crate job asked for meanwhile waits for one package at
+ * most. Progress is told to the status (`serverStatus.ts`) and, when the client takes them, as a
+ * work-done progress ("Indexing dependencies 12/85").
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { Worker, type MessagePort } from 'worker_threads';
 import { Emitter } from 'vscode-languageserver/node';
 import type { Connection, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
-import { initAnalysis } from '../analysis/engine';
-import type { WasmPaths } from '../analysis/syntax/parser';
 import type { CrateGraph } from '../project/crateGraph';
-import { indexDependencies } from '../project/dependencyIndex';
-import { PackageCache } from '../project/packageCache';
-
-/** `workerData` of a worker started to index a crate graph's dependencies. */
-export interface DependencyIndexWorkerData {
-  mode: 'dependencies';
-  graph: CrateGraph;
-  cacheDir: string;
-  wasmPaths?: WasmPaths;
-}
-
-/** Dependency index worker → main thread. */
-export type DependencyIndexMessage =
-  | { kind: 'progress'; indexed: number; total: number; label: string }
-  | { kind: 'done'; indexed: number; total: number; failed: string[] };
+import type { CrateJob, DependencyIndexStep } from './crateJobs';
 
 export interface DependencyIndexProgress {
   indexed: number;
   total: number;
 }
 
-/** Runs in the worker: indexes the graph's dependencies, telling the main thread how far. */
-export async function runDependencyIndex(
-  port: MessagePort,
-  data: DependencyIndexWorkerData,
-): Promise<void> {
-  const send = (message: DependencyIndexMessage) => port.postMessage(message);
-  let result = { indexed: 0, total: 0, failed: [] as string[] };
-  try {
-    await initAnalysis(data.wasmPaths);
-    const cache = new PackageCache(data.cacheDir);
-    result = await indexDependencies(data.graph, cache, (progress) =>
-      send({ kind: 'progress', ...progress }),
-    );
-  } catch (error) {
-    result.failed.push(error instanceof Error ? error.message : String(error));
-  }
-  send({ kind: 'done', ...result });
-  port.close();
+/** Where the indexing jobs run: the crate index's runner (`crateRunner.ts`). */
+export interface DependencyIndexRunner {
+  run(job: Extract<CrateJob, { kind: 'indexDependency' }>): Promise<DependencyIndexStep>;
+  /** False when jobs would run on the server's own thread: nothing is indexed then. */
+  usesWorker(): boolean;
 }
-
-/** A small young generation keeps the worker's peak down, as the index worker's. */
-const YOUNG_GENERATION_MB = 4;
 
 export class DependencyIndexer {
   /** Where the items are kept; null: nothing is indexed in the background. */
   cacheDir: string | null = null;
-  private worker: Worker | null = null;
-  /** Graphs waiting for the worker. */
+  /** Whether a graph is being indexed. */
+  private running = false;
+  private disposed = false;
+  /** Graphs waiting for the one being indexed. */
   private readonly queue: CrateGraph[] = [];
   /** The graphs indexed or queued, by their packages and features. */
   private readonly seen = new Set<string>();
@@ -73,13 +42,12 @@ export class DependencyIndexer {
 
   constructor(
     private readonly log: (message: string) => void,
-    private readonly wasmPaths?: WasmPaths,
-    private readonly script: string = path.join(__dirname, 'crateWorker.js'),
+    private readonly runner: DependencyIndexRunner,
   ) {}
 
   /** Indexes the graph's dependencies, once per set of packages and features, after the others. */
   index(graph: CrateGraph): void {
-    if (this.cacheDir === null || !fs.existsSync(this.script)) {
+    if (this.cacheDir === null || this.disposed || !this.runner.usesWorker()) {
       return;
     }
     const signature = [...graph.packages.values()]
@@ -91,56 +59,59 @@ export class DependencyIndexer {
     }
     this.seen.add(signature);
     this.queue.push(graph);
-    this.next();
+    void this.next();
   }
 
   dispose(): void {
+    this.disposed = true;
     this.queue.length = 0;
-    void this.worker?.terminate();
-    this.worker = null;
   }
 
-  private next(): void {
-    const graph = this.worker === null ? this.queue.shift() : undefined;
-    if (!graph || this.cacheDir === null) {
+  private async next(): Promise<void> {
+    if (this.running) {
       return;
     }
-    const started = Date.now();
-    const data: DependencyIndexWorkerData = {
-      mode: 'dependencies',
-      graph,
-      cacheDir: this.cacheDir,
-      wasmPaths: this.wasmPaths,
-    };
-    const worker = new Worker(this.script, {
-      workerData: data,
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-    });
-    // The server exits when its client says so; this worker must not keep it alive.
-    worker.unref();
-    this.worker = worker;
-    let ended = false;
-    const end = (message: string) => {
-      if (ended) {
+    for (let graph = this.queue.shift(); graph; graph = this.queue.shift()) {
+      if (this.cacheDir === null) {
         return;
       }
-      ended = true;
-      this.log(`[dependencies] ${message} in ${Date.now() - started} ms`);
-      this.worker = null;
+      this.running = true;
+      try {
+        this.log(`[dependencies] ${await this.indexGraph(graph, this.cacheDir)}`);
+      } finally {
+        this.running = false;
+      }
       this.progressed.fire(null);
-      this.next();
-    };
-    worker.on('message', (message: DependencyIndexMessage) => {
-      if (message.kind === 'progress') {
-        this.progressed.fire({ indexed: message.indexed, total: message.total });
-        return;
+    }
+  }
+
+  /** Indexes one graph, a package per job; what it did, for the log. */
+  private async indexGraph(graph: CrateGraph, cacheDir: string): Promise<string> {
+    const started = Date.now();
+    const failed: string[] = [];
+    let indexed = 0;
+    let total = 0;
+    try {
+      // Told at once: the first package may take a while (tokio's hundreds of files).
+      ({ total } = await this.runner.run({ kind: 'indexDependency', graph, cacheDir }));
+      this.progressed.fire({ indexed, total });
+      for (let position = 0; position < total; position++) {
+        if (this.disposed || !this.runner.usesWorker()) {
+          failed.push('the crate index stopped');
+          break;
+        }
+        const step = await this.runner.run({ kind: 'indexDependency', graph, cacheDir, position });
+        if (step.failure !== null) {
+          failed.push(step.failure);
+        }
+        indexed++;
+        this.progressed.fire({ indexed, total });
       }
-      const failed =
-        message.failed.length > 0 ? ` (not indexed: ${message.failed.join('; ')})` : '';
-      end(`indexed ${message.indexed} of ${message.total} dependencies${failed}`);
-    });
-    worker.on('error', (error) => end(`the dependency index worker failed (${String(error)})`));
-    worker.on('exit', (code) => end(`the dependency index worker exited with code ${code}`));
+    } catch (error) {
+      failed.push(`the index worker failed (${error instanceof Error ? error.message : error})`);
+    }
+    const notIndexed = failed.length > 0 ? ` (not indexed: ${failed.join('; ')})` : '';
+    return `indexed ${indexed} of ${total} dependencies${notIndexed} in ${Date.now() - started} ms`;
   }
 }
 

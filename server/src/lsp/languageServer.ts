@@ -242,10 +242,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     options.wasmPaths,
   );
   const workspace = new WorkspaceIndex(connection, documents, runner, client);
-  // Dependencies are indexed in the background into the client's storage, when it gives one.
+  // Dependencies are indexed in the background (on the crate index's thread) into the client's
+  // storage, when it gives one.
   const dependencyIndexer = new DependencyIndexer(
     (message) => connection.console.log(message),
-    options.wasmPaths,
+    runner,
   );
   client.onDidInitialize(() => {
     runner.cacheDir = client.cacheDir;

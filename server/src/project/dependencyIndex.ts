@@ -1,12 +1,14 @@
 /**
  * Indexes every dependency of a crate graph into the package cache, one package after another,
- * telling how far it got: what the editor's background thread runs, so that analyses find each
- * package's items kept instead of reading its sources, and what the benchmark times.
+ * telling how far it got, so that analyses find each package's items kept instead of reading its
+ * sources: what the benchmark times; the editor runs the same steps one package per job on its
+ * crate index's thread (`indexPackage`, see `lsp/dependencyIndexer.ts`).
  * `initAnalysis()` must have completed in this thread.
  */
 import { keepPackageItems } from '../analysis/deps/crateModules';
 import { initAnalysis } from '../analysis/engine';
 import { noteRuntimeFailure } from '../analysis/syntax/parser';
+import type { DependencyPackage } from '../analysis/deps/dependencySources';
 import type { CrateGraph } from './crateGraph';
 import { dependencyPackages } from './dependencyLoader';
 import type { PackageCache } from './packageCache';
@@ -45,13 +47,10 @@ export async function indexDependencies(
     if (signal?.aborted) {
       break;
     }
-    try {
-      keepPackageItems(pkg);
-    } catch (error) {
-      // One package that cannot be read (a parser trap) leaves it to be read when used; the next
-      // gets a new parser runtime.
-      failed.push(`${pkg.label}: ${error instanceof Error ? error.message : String(error)}`);
-      noteRuntimeFailure(error);
+    const failure = indexPackage(pkg);
+    if (failure !== null) {
+      failed.push(failure);
+      // The next package gets a new parser runtime.
       await initAnalysis();
     }
     indexed++;
@@ -59,4 +58,19 @@ export async function indexDependencies(
     await new Promise((resolve) => setImmediate(resolve));
   }
   return { indexed, total: packages.length, failed };
+}
+
+/**
+ * Indexes one package into its package data, unless kept already. Null when it was; else why
+ * not: a package that cannot be read (a parser trap) is left to be read when used, and the parser
+ * runtime is marked for replacement (`initAnalysis()` gives a new one).
+ */
+export function indexPackage(pkg: DependencyPackage): string | null {
+  try {
+    keepPackageItems(pkg);
+    return null;
+  } catch (error) {
+    noteRuntimeFailure(error);
+    return `${pkg.label}: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
