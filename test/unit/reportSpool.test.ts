@@ -88,6 +88,14 @@ describe('report spool: a crate in rounds writes its reports to disk as rounds e
     assert.throws(() => spools.futuresOf(standIn), /cut short/);
   });
 
+  it('keeps a report in memory when the spool cannot be written', () => {
+    const spool = new spools.ReportSpool(`${folder}/removed`);
+    const report = engine.analyzeCrate(chainCrate(1), options)[1];
+    assert.ok(report.futures.length > 0);
+    assert.strictEqual(spool.hold(report), report);
+    spool.close();
+  });
+
   it('writes an empty document for no reports, as formatJson does', () => {
     let written = '';
     json.writeJson([], (chunk) => (written += chunk));

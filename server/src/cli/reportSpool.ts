@@ -32,9 +32,16 @@ export function isSpooled(report: FileReport): report is SpooledReport {
   return (report as Partial<SpooledReport>).spooled !== undefined;
 }
 
-/** Makes a run's spool folder; `removeSpoolFolder` deletes it with everything in it. */
-export function makeSpoolFolder(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-'));
+/**
+ * Makes a run's spool folder (`removeSpoolFolder` deletes it with everything in it); undefined
+ * where none can be made (a read-only temporary folder): the reports are then held in memory.
+ */
+export function makeSpoolFolder(): string | undefined {
+  try {
+    return fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-'));
+  } catch {
+    return undefined;
+  }
 }
 
 export function removeSpoolFolder(folder: string): void {
@@ -53,16 +60,24 @@ export class ReportSpool {
     this.file = path.join(folder, `${process.pid}-${threadId}-${ReportSpool.count++}.json`);
   }
 
-  /** Writes the report's futures to the spool and returns its stand-in. */
+  /**
+   * Writes the report's futures to the spool and returns its stand-in; returns the report itself
+   * when it cannot be written (a full disk): it is then held in memory.
+   */
   readonly hold = (report: FileReport): FileReport => {
     if (report.futures.length === 0) {
       return report;
     }
     const text = JSON.stringify(report.futures);
-    this.fd ??= fs.openSync(this.file, 'w');
-    const length = fs.writeSync(this.fd, text, null, 'utf8');
-    if (length !== Buffer.byteLength(text, 'utf8')) {
-      throw new Error(`${this.file}: the report of ${report.file} could not be spooled whole`);
+    const length = Buffer.byteLength(text, 'utf8');
+    try {
+      this.fd ??= fs.openSync(this.file, 'w');
+      // At its offset: a write cut short before is overwritten by the next.
+      if (fs.writeSync(this.fd, text, this.offset, 'utf8') !== length) {
+        return report;
+      }
+    } catch {
+      return report;
     }
     const spooled = { path: this.file, offset: this.offset, length };
     this.offset += length;
