@@ -41,7 +41,7 @@ describe('report spool: a crate in rounds writes its reports to disk as rounds e
   before(() => engine.initAnalysis());
 
   let folder: string;
-  beforeEach(() => (folder = spools.makeSpoolFolder()));
+  beforeEach(() => (folder = spools.makeSpoolFolder()!));
   afterEach(() => spools.removeSpoolFolder(folder));
 
   const options = { edition: '2021' as const, parseBudgetMs: 60_000 };
