@@ -308,4 +308,47 @@ describe("crate session in the index worker's jobs", () => {
     await jobs.run({ kind: 'forget', root: '/nonexistent-crate' });
     assert.ok('missingTexts' in ((await jobs.run(job(lean))) as object));
   });
+
+  it('sends the server only the reports an edit changed, keeping stand-ins itself', async () => {
+    const runners =
+      loadServerModule<typeof import('../../server/src/lsp/crateRunner')>('lsp/crateRunner');
+    const root = '/nonexistent-crate';
+    const files = crateFiles(
+      new Map([
+        ['lib.rs', LIB],
+        ['a.rs', A],
+        ['b.rs', B],
+        ['c.rs', C],
+      ]),
+    ).map((f) => ({ ...f, file: path.join(root, f.file) }));
+    const job = (texts: typeof files) => ({
+      kind: 'analyze' as const,
+      root,
+      files: texts,
+      edition: '2021' as const,
+    });
+    const edited = C.replace('[0u8; 128]', '[0u8; 256]');
+    const editedFiles = files.map((f, i) => (i === 3 ? { ...f, text: edited } : f));
+    const fresh = engine.analyzeCrate(editedFiles, { edition: '2021' });
+    // The worker's side: after an answer it keeps stand-ins; the next answer names only changes.
+    const jobs = new crateJobs.CrateJobs();
+    const first = await jobs.run({ ...job(files), keepsReports: true });
+    assert.deepStrictEqual(first, engine.analyzeCrate(files, { edition: '2021' }));
+    type Changes = import('../../server/src/lsp/crateJobs').ReportChange[];
+    const diffJob = { ...job(editedFiles), keepsReports: true, holdsLast: true };
+    const changes = (await jobs.run(diffJob)) as Changes;
+    assert.deepStrictEqual(changes.slice(0, 3), [null, null, null]);
+    assert.deepStrictEqual(changes[3], fresh[3]);
+    // A caller that lost the reports gets them all again (the crate analysed anew).
+    assert.deepStrictEqual(await jobs.run(job(editedFiles)), fresh);
+    // The server's side, through the index worker: whole reports, equal to a fresh analysis.
+    const runner = new runners.CrateRunner(() => undefined);
+    try {
+      assert.deepStrictEqual(await runner.run(job(files)), first);
+      assert.deepStrictEqual(await runner.run(job(editedFiles)), fresh);
+      assert.deepStrictEqual(await runner.run(job(files)), first);
+    } finally {
+      runner.dispose();
+    }
+  });
 });

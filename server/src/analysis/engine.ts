@@ -356,6 +356,13 @@ export interface CrateAnalysisOptions extends Omit<AnalysisOptions, 'file'> {
    * keeps alive (default `CRATE_ROUND_CHARS`; tests lower it to cut small crates into rounds).
    */
   roundChars?: number;
+  /**
+   * A crate analysed in rounds hands each walked file's report to it as the file's round ends,
+   * and keeps what it returns in its place (the CLI writes the futures to disk and keeps a
+   * stand-in): the reports of a large crate need not all be in memory at once. Not called for a
+   * crate analysed at once, whose reports are returned as they are.
+   */
+  holdReport?: (report: FileReport) => FileReport;
 }
 
 /**
@@ -503,6 +510,9 @@ function analyzeInRounds(
     result.outcomes.forEach((outcome, i) => {
       if (outcome) {
         outcomes[i] = outcome;
+        if (options.holdReport) {
+          outcome.report = options.holdReport(outcome.report);
+        }
         sealBodies(outcome.summary, files[i].file);
         releaseNodeCaches(outcome.summary);
       }

@@ -38,6 +38,7 @@ import {
 import type { FeatureOptions } from '../project/features';
 import { PackageCache } from '../project/packageCache';
 import { displayPath } from '../project/sourceFiles';
+import { ReportSpool, unknownsView } from './reportSpool';
 
 /** Everything one file's analysis needs, as plain (worker-transferable) data. */
 export interface FileJob {
@@ -91,6 +92,12 @@ export interface CrateJob {
    * parses and indexes only its own files. Without it a share indexes the whole crate.
    */
   exchange?: MessagePort;
+  /**
+   * The run's spool folder (`reportSpool.ts`): a crate analysed in rounds writes each file's
+   * futures there as its round ends, and its reports are stand-ins to read them back from.
+   * Absent: reports are returned whole.
+   */
+  spoolFolder?: string;
 }
 
 /** What a share and the thread that started it say to each other on its `exchange`. */
@@ -164,10 +171,16 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
     };
     // Unsplit, the crate's other files are read for its index and walked only as the requested
     // need them.
-    const all = job.exchange
-      ? await analyzeShare(crateFiles, wanted, options, job.exchange)
-      : analyzeCrate(crateFiles, { ...options, reportFiles: wanted });
-    noteMissingDependencies(all, dependencies);
+    const spool = job.spoolFolder && !job.exchange ? new ReportSpool(job.spoolFolder) : null;
+    let all: FileReport[];
+    try {
+      all = job.exchange
+        ? await analyzeShare(crateFiles, wanted, options, job.exchange)
+        : analyzeCrate(crateFiles, { ...options, reportFiles: wanted, holdReport: spool?.hold });
+    } finally {
+      spool?.close();
+    }
+    noteMissingDependencies(all.map(unknownsView), dependencies);
     for (const report of all) {
       if (wanted.has(report.file)) {
         reports.push({ ...report, notices: report.notices.map((n) => withFile(report.file, n)) });

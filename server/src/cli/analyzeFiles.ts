@@ -67,6 +67,12 @@ export interface AnalyzeFilesOptions {
   loadAverage?: number;
   /** The work a crate's share must have (`MIN_WEIGHT_PER_SHARE`); tests split small crates. */
   minShareWeight?: number;
+  /**
+   * A folder (`reportSpool.ts`) where a crate analysed in rounds writes its files' futures as
+   * each round ends: its reports come back as stand-ins, read back with `futuresOf`. Absent:
+   * every report comes back whole.
+   */
+  spoolFolder?: string;
 }
 
 const CLI_PARSE_BUDGET_MS = 10_000;
@@ -119,6 +125,7 @@ export async function analyzeFiles(
         features: options.configurations?.features,
         graph: options.configurations?.graphFor(dir),
         cacheDir: options.cacheDir ?? null,
+        spoolFolder: options.spoolFolder,
         // Anywhere on the file system, from its root down.
         ...(options.allowOutsidePackage ? { readableRoots: [path.parse(root).root] } : {}),
       };

@@ -3,6 +3,7 @@
  * added; a field never changes meaning, is renamed or dropped without a new version.
  */
 import type { FileReport, FutureReport, HeldValue } from '../analysis/report';
+import { futuresOf } from './reportSpool';
 
 /** Bumped only when a field changes meaning or disappears. */
 export const JSON_FORMAT_VERSION = 1;
@@ -63,6 +64,30 @@ export function formatJson(
   extraNotices: readonly string[] = [],
 ): string {
   return `${JSON.stringify(toJsonReport(reports, extraNotices))}\n`;
+}
+
+/**
+ * `formatJson`'s document, byte for byte, written one file's futures at a time: a spooled report's
+ * futures (`reportSpool.ts`) are read back only while they are written.
+ */
+export function writeJson(
+  reports: readonly FileReport[],
+  write: (chunk: string) => void,
+  extraNotices: readonly string[] = [],
+): void {
+  // `JSON.stringify` of the whole report: no spaces, keys in `toJsonReport`'s order.
+  write(`{"version":${JSON.stringify(JSON_FORMAT_VERSION)},"futures":[`);
+  let first = true;
+  for (const report of reports) {
+    const futures = futuresOf(report);
+    if (futures.length > 0) {
+      const items = futures.map((future) => JSON.stringify(toJsonFuture(future)));
+      write((first ? '' : ',') + items.join(','));
+      first = false;
+    }
+  }
+  const notices = [...reports.flatMap((report) => report.notices), ...extraNotices];
+  write(`],"notices":${JSON.stringify(notices)}}\n`);
 }
 
 // Built field by field, not spread, so engine-internal fields (endLine, index, ...) never leak into the contract.

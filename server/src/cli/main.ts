@@ -13,7 +13,8 @@ import { defaultCacheDirectory } from '../project/packageCache';
 import { findCrateRoot } from '../project/crateLayout';
 import { UsageError } from '../project/errors';
 import { expandPaths } from '../project/sourceFiles';
-import { formatJson } from './formatJson';
+import { writeJson } from './formatJson';
+import { makeSpoolFolder, removeSpoolFolder, unspooled } from './reportSpool';
 import { packageVersion } from './packageInfo';
 import { describeOversized, oversizedFutures } from './threshold';
 import type { FileReport } from '../analysis/report';
@@ -99,6 +100,22 @@ async function runCalibrate(options: CalibrateCommandOptions, io: CliIo): Promis
 }
 
 async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number> {
+  // JSON is written one file at a time: a large crate's futures wait on disk, not in memory.
+  const spoolFolder = options.format === 'json' ? makeSpoolFolder() : undefined;
+  try {
+    return await analyzeAndReportWith(options, io, spoolFolder);
+  } finally {
+    if (spoolFolder) {
+      removeSpoolFolder(spoolFolder);
+    }
+  }
+}
+
+async function analyzeAndReportWith(
+  options: RunOptions,
+  io: CliIo,
+  spoolFolder: string | undefined,
+): Promise<number> {
   const files = await expandPaths(options.paths, io.cwd);
   const reports = await analyzeFiles(files, {
     edition: options.edition,
@@ -110,12 +127,14 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     warn: (message) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`),
     configurations: buildConfigurations(options, io),
     cacheDir: cacheDirectoryOf(options, io),
+    spoolFolder,
   });
 
   await writeReport(options, reports, io);
 
   if (options.maxFutureSize !== undefined) {
-    const oversized = oversizedFutures(reports, options.maxFutureSize);
+    const max = options.maxFutureSize;
+    const oversized = reports.flatMap((r) => oversizedFutures([unspooled(r)], max));
     if (oversized.length > 0) {
       const [heading, ...details] = describeOversized(oversized, options.maxFutureSize);
       io.stderr.write([`${PROGRAM}: ${heading}`, ...details].map((line) => `${line}\n`).join(''));
@@ -123,7 +142,7 @@ async function analyzeAndReport(options: RunOptions, io: CliIo): Promise<number>
     }
   }
   if (options.denySkipped) {
-    const missed = notAnalysed(reports);
+    const missed = reports.flatMap((r) => notAnalysed([unspooled(r)]));
     if (missed.length > 0) {
       const what = missed.length === 1 ? '1 file or future' : `${missed.length} files or futures`;
       io.stderr.write(
@@ -168,7 +187,7 @@ function buildConfigurations(options: RunOptions, io: CliIo): BuildConfiguration
 
 async function writeReport(options: RunOptions, reports: FileReport[], io: CliIo): Promise<void> {
   if (options.format === 'json') {
-    io.stdout.write(formatJson(reports));
+    writeJson(reports, (chunk) => io.stdout.write(chunk));
     return;
   }
   const warn = (message: string) => io.stderr.write(`${PROGRAM}: warning: ${message}\n`);

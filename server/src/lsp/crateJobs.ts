@@ -9,7 +9,7 @@ import { CrateSession } from '../analysis/incremental/crateSession';
 import type { WasmPaths } from '../analysis/syntax/parser';
 import { GarbageBound } from '../workers/garbage';
 import { CfgEnv, cfgKey, cfgWithFeatures } from '../analysis/syntax/cfg';
-import type { FileReport } from '../analysis/report';
+import type { FileReport, FutureReport } from '../analysis/report';
 import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
 import { CrateLayout, readCrateLayout } from '../project/crateLayout';
 import type { DependencyPackage } from '../analysis/deps/dependencySources';
@@ -54,6 +54,16 @@ export type CrateJob =
       features?: FeatureOptions;
       /** The workspace's crate graph its cfg came from; absent: loaded here, with `features`. */
       graph?: CrateGraph;
+      /**
+       * The caller keeps the answers (`CrateRunner`): the worker then keeps only stand-ins of
+       * the reports, so a crate's reports are held once, on the server's side.
+       */
+      keepsReports?: boolean;
+      /**
+       * The caller holds the crate's last answer: a file whose report did not change comes back
+       * null, one whose notices alone changed as `NoticesOnly`.
+       */
+      holdsLast?: boolean;
     }
   /**
    * One step of indexing a crate graph's dependencies into the package cache at `cacheDir` (see
@@ -64,6 +74,14 @@ export type CrateJob =
   /** Measurements the crate's analyses use from now on (null: none). */
   | { kind: 'calibration'; root: string; data: CalibrationData | null }
   | { kind: 'forget'; root: string };
+
+/** A report whose futures are the ones the caller holds, with new notices. */
+export interface NoticesOnly {
+  notices: string[];
+}
+
+/** An `analyze` answer per file: its report, or what changed in the one the caller holds. */
+export type ReportChange = FileReport | NoticesOnly | null;
 
 export interface CrateJobResults {
   layout: CrateLayout;
@@ -117,6 +135,15 @@ export type CalibrationWorkerMessage =
  */
 const INDEX_GARBAGE_BYTES = 16 * 1024 * 1024;
 
+type AnalyzeJob = Extract<CrateJob, { kind: 'analyze' }>;
+
+/** A crate's session, what it was made for, and the notices its caller holds, by file (JSON). */
+interface KeptSession {
+  input: string;
+  session: CrateSession;
+  notices: Map<string, string>;
+}
+
 /** Crates whose sessions a worker keeps; the least recently analysed goes first. */
 const MAX_SESSIONS = 4;
 
@@ -127,7 +154,9 @@ export class CrateJobs {
    * cfg, features): an edit walks only the files it reaches. Dropped with the crate, and when its
    * calibration changes.
    */
-  private readonly sessions = new Map<string, { input: string; session: CrateSession }>();
+  private readonly sessions = new Map<string, KeptSession>();
+  /** The stand-ins sessions keep of reports their callers hold (`keepsReports`). */
+  private readonly standIns = new WeakSet<FileReport>();
   /** Per crate root, its crate graph's dependencies (null: no graph), loaded on first analysis. */
   private readonly dependencies = new Map<
     string,
@@ -206,20 +235,24 @@ export class CrateJobs {
     return { total: packages.length, label: pkg?.label ?? '', failure };
   }
 
-  private analyze(job: Extract<CrateJob, { kind: 'analyze' }>): FileReport[] | MissingTexts {
+  private analyze(job: AnalyzeJob): ReportChange[] | MissingTexts {
     const loaded = this.dependenciesOf(job.root, job.features, job.graph);
     const cfg = job.cfg ?? cfgOf(loaded?.features);
     const input = JSON.stringify([job.edition, cfg ? cfgKey(cfg) : null, job.features ?? null]);
     let kept = this.sessions.get(job.root);
-    // Dependencies read again (a new graph, Cargo.toml edited) size the futures anew too.
-    if (kept?.input !== input || kept.session.dependencies !== loaded?.types) {
-      const session = new CrateSession({
+    const newSession = (): KeptSession => ({
+      input,
+      session: new CrateSession({
         edition: job.edition,
         calibration: this.calibrations.get(job.root),
         dependencies: loaded?.types,
         cfg,
-      });
-      kept = { input, session };
+      }),
+      notices: new Map(),
+    });
+    // Dependencies read again (a new graph, Cargo.toml edited) size the futures anew too.
+    if (kept?.input !== input || kept.session.dependencies !== loaded?.types) {
+      kept = newSession();
     }
     this.sessions.delete(job.root);
     this.sessions.set(job.root, kept);
@@ -242,12 +275,41 @@ export class CrateJobs {
       return { missingTexts: missing };
     }
     loaded?.types.startAnalysis();
+    let reports = kept.session.update(files, hashes);
+    if (!job.holdsLast && reports.some((r) => this.standIns.has(r))) {
+      // The caller lost reports the session gave up (`keepsReports`): made again, whole.
+      kept = newSession();
+      this.sessions.set(job.root, kept);
+      loaded?.types.startAnalysis();
+      reports = kept.session.update(files, hashes);
+    }
     // The session keeps its reports: the notices added here go on copies.
-    const reports = kept.session
-      .update(files, hashes)
-      .map((r) => ({ ...r, notices: [...r.notices] }));
-    noteMissingDependencies(reports, loaded?.types);
-    return reports;
+    const copies = reports.map((r) => ({ ...r, notices: [...r.notices] }));
+    noteMissingDependencies(copies, loaded?.types);
+    const answer = copies.map((copy, i): ReportChange => {
+      const notices = kept.notices.get(copy.file);
+      if (!job.holdsLast || !this.standIns.has(reports[i])) {
+        return copy;
+      }
+      return notices === JSON.stringify(copy.notices) ? null : { notices: copy.notices };
+    });
+    if (job.keepsReports) {
+      kept.notices = new Map(copies.map((c) => [c.file, JSON.stringify(c.notices)]));
+      kept.session.releaseReports((r) => (this.standIns.has(r) ? r : this.standInOf(r)));
+    }
+    return answer;
+  }
+
+  /**
+   * What a session keeps of a report its caller holds: its notices, and the distinct `unknown`
+   * entries of its futures as one future's (what `noteMissingDependencies` reads).
+   */
+  private standInOf(report: FileReport): FileReport {
+    const unknown = [...new Set(report.futures.flatMap((f) => f.unknown))];
+    const futures = unknown.length > 0 ? [{ unknown } as FutureReport] : [];
+    const standIn = { file: report.file, futures, notices: report.notices };
+    this.standIns.add(standIn);
+    return standIn;
   }
 
   /**

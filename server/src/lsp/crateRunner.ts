@@ -27,6 +27,7 @@ import {
   CrateJobs,
   CrateWorkerData,
   MissingTexts,
+  ReportChange,
 } from './crateJobs';
 
 const MAX_CRASHES = 3;
@@ -50,6 +51,11 @@ export class CrateRunner {
    * analysis: those texts are not sent again. A worker that lost them (a new one) asks for them.
    */
   private readonly held = new Map<string, Map<string, string>>();
+  /**
+   * Per crate root, each file's report as of the last analysis: the one copy of the crate's
+   * reports (the worker keeps stand-ins), which the worker's next answer only updates.
+   */
+  private readonly answers = new Map<string, Map<string, FileReport>>();
 
   constructor(
     private readonly log: (message: string) => void,
@@ -67,6 +73,7 @@ export class CrateRunner {
     if (job.kind === 'calibration' || job.kind === 'forget') {
       // A calibration or `forget` drops the worker's session.
       this.held.delete(job.root);
+      this.answers.delete(job.root);
     }
     return this.post(job) as Promise<CrateJobResults[K]>;
   }
@@ -74,21 +81,27 @@ export class CrateRunner {
   /** Analyses a crate, sending the worker only the texts its session does not hold. */
   private async analyze(job: Extract<CrateJob, { kind: 'analyze' }>): Promise<FileReport[]> {
     const held = this.held.get(job.root);
+    const last = this.answers.get(job.root);
     // Unknown until this analysis answers: it may fail half way.
     this.held.delete(job.root);
+    this.answers.delete(job.root);
     const files = job.files.map((f) => ({ ...f, hash: f.hash ?? hashText(f.text ?? '') }));
     const lean = files.map((f) =>
       held?.get(f.file) === f.hash ? { file: f.file, modulePath: f.modulePath, hash: f.hash } : f,
     );
-    let result = (await this.post({ ...job, files: lean })) as FileReport[] | MissingTexts;
+    const flags = { keepsReports: true, holdsLast: last !== undefined };
+    type Answer = ReportChange[] | MissingTexts;
+    let result = (await this.post({ ...job, ...flags, files: lean })) as Answer;
     if ('missingTexts' in result) {
-      result = (await this.post({ ...job, files })) as FileReport[] | MissingTexts;
+      result = (await this.post({ ...job, ...flags, files })) as Answer;
     }
     if ('missingTexts' in result) {
       throw new Error(`the index has no text of ${result.missingTexts.join(', ')}`);
     }
+    const reports = result.map((change, i) => reportAfter(change, last?.get(files[i].file)));
     this.held.set(job.root, new Map(files.map((f) => [f.file, f.hash])));
-    return result;
+    this.answers.set(job.root, new Map(files.map((f, i) => [f.file, reports[i]])));
+    return reports;
   }
 
   /** Runs a job on the worker, or in this thread without one. */
@@ -220,4 +233,15 @@ export class CrateRunner {
       pool?.terminate(`the index worker ${reason}`);
     }
   }
+}
+
+/** A file's report from the worker's answer and the report held from its last one. */
+function reportAfter(change: ReportChange, held: FileReport | undefined): FileReport {
+  if (change !== null && 'futures' in change) {
+    return change;
+  }
+  if (!held) {
+    throw new Error('the index worker kept a report this server does not hold');
+  }
+  return change === null ? held : { ...held, notices: change.notices };
 }

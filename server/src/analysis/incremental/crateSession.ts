@@ -73,6 +73,17 @@ export class CrateSession {
     return this.files.map((f) => f.outcome.report);
   }
 
+  /**
+   * Replaces each file's kept report with what `keep` makes of it (the index worker keeps a
+   * stand-in once the server holds the report): `update` gives the stand-in again for a file it
+   * does not walk, and a new report for one it walks.
+   */
+  releaseReports(keep: (report: FileReport) => FileReport): void {
+    for (const f of this.files) {
+      f.outcome = { ...f.outcome, report: keep(f.outcome.report) };
+    }
+  }
+
   /** Analyses every file, as `analyzeCrate` does. */
   private whole(files: CrateFile[], hashes: string[], structure: string): void {
     const result = analyzeCrateRound({ files }, this.options);
