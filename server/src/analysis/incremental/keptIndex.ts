@@ -48,6 +48,9 @@ export interface ReusedIndex {
 
 const kept = new WeakMap<WalkCache, KeptIndex>();
 
+/** Analyses whose index was kept from the last one, since the process started (for tests). */
+export const keptIndexCounts = { reused: 0 };
+
 /**
  * Keeps the index an analysis of `tree` (whose text is `text`) read, with `settings` (what else
  * it depends on: the cfg), for the document's next analysis.
@@ -207,6 +210,7 @@ export function reusedIndex(
     places: moved,
     generation: parserGeneration(),
   });
+  keptIndexCounts.reused++;
   return { index, macroRoots: last.macroRoots };
 }
 
