@@ -1,9 +1,9 @@
 /**
  * The item index of a document's last analysis, kept so that a keystroke does not read every item
- * of the file again. When the text changed only inside one fn's body, that body declares no items
- * before or after, and the re-parse changed no syntax outside it (`treeChanges.ts`), the file's
- * items are the ones the last index read: only the fns' nodes move (`relocatedIndex`). Any other
- * edit builds the index afresh.
+ * of the file again. When the text changed only inside one fn's body that declares no items
+ * before or after, or only inside one line comment, and the re-parse changed no syntax outside
+ * that place (`treeChanges.ts`), the file's items are the ones the last index read: only the fns'
+ * nodes move (`relocatedIndex`). Any other edit builds the index afresh.
  */
 import {
   DECLARES_ITEMS,
