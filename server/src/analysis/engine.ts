@@ -52,6 +52,7 @@ import { entryBlockPosition, hasTokioEntryAttribute } from './syntax/entryMacros
 import { Calibration, explainWithMeasurement, hashText } from './types/calibration';
 import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { WalkCache } from './incremental/walkCache';
+import { keepIndex, ReusedIndex, reusedIndex } from './incremental/keptIndex';
 import { Instances, Place, WalkUnits } from './incremental/walkUnits';
 import { ReportMemo } from './incremental/reportMemo';
 import {
@@ -266,12 +267,19 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
   }
   const macros = new MacroTrees(options.walkCache?.macroItemTrees);
   try {
-    const analysis = new FileAnalysis(tree.rootNode, options, macros);
+    // A keystroke inside a body leaves the file's items as they were: their index is kept.
+    const indexSettings = cfgKey(currentCfg());
+    const cache = options.walkCache;
+    const reused =
+      cache && !ownsTree ? reusedIndex(cache, tree, text, indexSettings) : null;
+    const analysis = new FileAnalysis(tree.rootNode, options, macros, [], undefined, reused);
     analysis.walk();
     const report = analysis.reports();
-    const cache = options.walkCache;
     if (!cache) {
       return report;
+    }
+    if (!ownsTree) {
+      keepIndex(cache, tree, text, indexSettings, analysis.itemsRead());
     }
     const records = analysis.records(report.futures);
     const kept = hiddenFutures(
@@ -1137,22 +1145,29 @@ class FileAnalysis {
     private readonly macros: MacroTrees,
     modulePath: string[] = [],
     private readonly crate?: CrateContext,
+    /** The file's index kept from its last analysis, when the edit since changed no item. */
+    reused?: ReusedIndex | null,
   ) {
     this.module = modulePath[modulePath.length - 1] ?? '';
     this.modulePath = modulePath;
-    this.localIndex = indexItems(
-      root,
-      modulePath,
-      (m) => {
-        const items = this.macros.items(m);
-        if (items) {
-          this.macroItemRoots.push(items);
-        }
-        return items;
-      },
-      options.walkCache?.signatures,
-      currentCfg(),
-    );
+    if (reused) {
+      this.macroItemRoots.push(...reused.macroRoots);
+    }
+    this.localIndex =
+      reused?.index ??
+      indexItems(
+        root,
+        modulePath,
+        (m) => {
+          const items = this.macros.items(m);
+          if (items) {
+            this.macroItemRoots.push(items);
+          }
+          return items;
+        },
+        options.walkCache?.signatures,
+        currentCfg(),
+      );
     this.index = this.localIndex;
     this.itemDependencies = new ItemDependencies(this.index);
     const resultIsIo = (this.index.uses.get('Result') ?? []).includes('io');
@@ -1344,6 +1359,11 @@ class FileAnalysis {
         noteRuntimeFailure(e);
       }
     }
+  }
+
+  /** The file's item index and its item macros' roots, as the next keystroke may keep them. */
+  itemsRead(): ReusedIndex {
+    return { index: this.localIndex, macroRoots: this.macroItemRoots };
   }
 
   /** Phase A: walks every body (nested futures get their captures from it). */

@@ -5,6 +5,7 @@
  */
 import { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { editTree, parseRust, parserGeneration, Tree } from '../analysis/syntax/parser';
+import { noteReparse } from '../analysis/incremental/treeChanges';
 
 interface Entry {
   /** The tree of `version`, or of an older version with the edits since applied. */
@@ -96,7 +97,12 @@ export class SyntaxTrees {
       this.forget(document.uri);
       throw error;
     }
-    entry?.tree.delete();
+    if (entry) {
+      // What the re-parse changed, read before the old tree goes: an analysis of the new tree
+      // reuses what the old one's analysis read outside those places.
+      noteReparse(tree, entry.tree);
+      entry.tree.delete();
+    }
     this.entries.delete(document.uri);
     this.entries.set(document.uri, {
       tree,

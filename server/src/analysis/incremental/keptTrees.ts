@@ -38,6 +38,19 @@ export class KeptTrees {
     this.lastUse.set(key, this.analyses);
   }
 
+  /** The keys of the trees the current analysis used so far. */
+  keysInUse(): string[] {
+    return [...this.lastUse].flatMap(([key, used]) => (used === this.analyses ? [key] : []));
+  }
+
+  /**
+   * Marks these trees used by the current analysis (one that reuses what an earlier analysis read
+   * from them); false when one of them is gone, and then none can be relied on.
+   */
+  use(keys: readonly string[]): boolean {
+    return keys.every((key) => this.get(key) !== undefined);
+  }
+
   /** Ends an analysis: deletes the trees no analysis used for `keepFor` analyses. */
   sweep(): void {
     for (const [key, used] of this.lastUse) {
