@@ -908,6 +908,24 @@ function parameterPatterns(item: SyntaxNode): SyntaxNode[] {
   return patterns;
 }
 
+/**
+ * A parameter's `impl Trait` type is an anonymous generic parameter of the fn (rustc's
+ * `impl FnMut() -> R` in `{async fn body of hold<usize, {closure@..}>()}`): each call binds it,
+ * so a generic async fn is sized for the closure or future passed, like a named `F`.
+ */
+function anonymousGeneric(node: SyntaxNode, generics: string[], anonymous: SyntaxNode[]): Ty {
+  const name = anonymousName(node);
+  if (!generics.includes(name)) {
+    generics.push(name);
+  }
+  anonymous.push(node);
+  return { k: 'param', name };
+}
+
+function anonymousName(node: SyntaxNode): string {
+  return node.text.replace(/\s+/g, ' ');
+}
+
 function readSignature(
   item: SyntaxNode,
   header: string,
@@ -923,6 +941,7 @@ function readSignature(
   const generics = [...outerGenerics, ...typeParams(typeParameters)];
   const scope: TypeScope = { generics: new Set(generics), selfTy };
   const params: ParamInfo[] = [];
+  const anonymous: SyntaxNode[] = [];
   let selfKind: SelfKind = null;
   for (const p of item.childForFieldName('parameters')?.namedChildren ?? []) {
     if (!p) {
@@ -946,7 +965,11 @@ function readSignature(
       if (!pattern) {
         continue;
       }
-      const ty = tyNode ? typeFromNode(tyNode, index, scope) : UNKNOWN;
+      const ty = !tyNode
+        ? UNKNOWN
+        : tyNode.type === 'abstract_type'
+          ? anonymousGeneric(tyNode, generics, anonymous)
+          : typeFromNode(tyNode, index, scope);
       const isSelf = pattern.type === 'self';
       if (isSelf) {
         selfKind = ty.k === 'ref' ? (ty.mut ? 'mut' : 'ref') : 'value';
@@ -969,8 +992,8 @@ function readSignature(
     params: params.map((p) => ({ ty: p.ty, isSelf: p.isSelf, patternText: p.patternText })),
     ret,
     generics,
-    ...(typeParameters || /\bwhere\b/.test(header)
-      ? genericBounds(item, index, scope)
+    ...(typeParameters || anonymous.length || /\bwhere\b/.test(header)
+      ? genericBounds(item, index, scope, anonymous)
       : { callableOutputs: new Map(), futureOutputs: new Map(), onceCallables: new Set<string>() }),
   };
   return { signature, params };
@@ -981,6 +1004,7 @@ function genericBounds(
   item: SyntaxNode,
   index: ItemIndex,
   scope: TypeScope,
+  anonymous: readonly SyntaxNode[],
 ): {
   callableOutputs: Map<string, Ty | 'async'>;
   callableParams: Map<string, Ty[]>;
@@ -1042,6 +1066,10 @@ function genericBounds(
         record(pred.childForFieldName('left')?.text, pred.childForFieldName('bounds'));
       }
     }
+  }
+  for (const a of anonymous) {
+    // `impl FnMut() -> R`: its trait is the bound of the parameter it stands for.
+    record(anonymousName(a), a);
   }
   return { callableOutputs, callableParams, futureOutputs, onceCallables };
 }
