@@ -2535,7 +2535,8 @@ function parametricSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<st
 
 /**
  * Whether a substitution key is one of the fn's generics or a projection of one (`F::Output`);
- * an anonymous `impl Trait` parameter's name may itself contain `::` (`impl FnMut() -> io::Result<R>`).
+ * an anonymous `impl Trait` parameter's name may itself contain `::`
+ * (`impl FnMut() -> io::Result<R>`).
  */
 function isGenericOf(fn: FnInfo | undefined, key: string): boolean {
   return fn?.generics.some((g) => key === g || key.startsWith(`${g}::`)) ?? false;

@@ -913,17 +913,28 @@ function parameterPatterns(item: SyntaxNode): SyntaxNode[] {
  * `impl FnMut() -> R` in `{async fn body of hold<usize, {closure@..}>()}`): each call binds it,
  * so a generic async fn is sized for the closure or future passed, like a named `F`.
  */
-function anonymousGeneric(node: SyntaxNode, generics: string[], anonymous: SyntaxNode[]): Ty {
-  const name = anonymousName(node);
+function anonymousGeneric(
+  node: SyntaxNode,
+  generics: string[],
+  anonymous: AnonymousGeneric[],
+): Ty | null {
+  // `impl Future<Output = T> + Send` is the `impl` type bounded further.
+  const impl = node.type === 'bounded_type' ? node.namedChildren[0] : node;
+  if (impl?.type !== 'abstract_type') {
+    return null;
+  }
+  const name = node.text.replace(/\s+/g, ' ');
   if (!generics.includes(name)) {
     generics.push(name);
   }
-  anonymous.push(node);
+  anonymous.push({ name, node: impl });
   return { k: 'param', name };
 }
 
-function anonymousName(node: SyntaxNode): string {
-  return node.text.replace(/\s+/g, ' ');
+/** An `impl Trait` parameter type: its name as a generic, and the node whose trait bounds it. */
+interface AnonymousGeneric {
+  name: string;
+  node: SyntaxNode;
 }
 
 function readSignature(
@@ -941,7 +952,7 @@ function readSignature(
   const generics = [...outerGenerics, ...typeParams(typeParameters)];
   const scope: TypeScope = { generics: new Set(generics), selfTy };
   const params: ParamInfo[] = [];
-  const anonymous: SyntaxNode[] = [];
+  const anonymous: AnonymousGeneric[] = [];
   let selfKind: SelfKind = null;
   for (const p of item.childForFieldName('parameters')?.namedChildren ?? []) {
     if (!p) {
@@ -967,9 +978,7 @@ function readSignature(
       }
       const ty = !tyNode
         ? UNKNOWN
-        : tyNode.type === 'abstract_type'
-          ? anonymousGeneric(tyNode, generics, anonymous)
-          : typeFromNode(tyNode, index, scope);
+        : (anonymousGeneric(tyNode, generics, anonymous) ?? typeFromNode(tyNode, index, scope));
       const isSelf = pattern.type === 'self';
       if (isSelf) {
         selfKind = ty.k === 'ref' ? (ty.mut ? 'mut' : 'ref') : 'value';
@@ -1004,7 +1013,7 @@ function genericBounds(
   item: SyntaxNode,
   index: ItemIndex,
   scope: TypeScope,
-  anonymous: readonly SyntaxNode[],
+  anonymous: readonly AnonymousGeneric[],
 ): {
   callableOutputs: Map<string, Ty | 'async'>;
   callableParams: Map<string, Ty[]>;
@@ -1067,9 +1076,9 @@ function genericBounds(
       }
     }
   }
-  for (const a of anonymous) {
+  for (const { name, node } of anonymous) {
     // `impl FnMut() -> R`: its trait is the bound of the parameter it stands for.
-    record(anonymousName(a), a);
+    record(name, node);
   }
   return { callableOutputs, callableParams, futureOutputs, onceCallables };
 }

@@ -81,11 +81,12 @@ export function walkNestedFuture(
   } else if (!isFuture) {
     // A plain closure's value is its captures.
     const placeOf = (ty: Ty, place: string) => placeType(w, ty, place);
-    w.closureTypes.set(node.id, closureValueType([...frame.captured.values()], w.ctx.edition, placeOf));
+    const captures = [...frame.captured.values()];
+    w.closureTypes.set(node.id, closureValueType(captures, w.ctx.edition, placeOf));
   }
 }
 
-/** How a place was used: through the pointer it holds (a method's autoref, an index), or as itself. */
+/** How a place was used: through the pointer it holds (`r.len()`, `*r`), or as itself. */
 function notePlaceUse(cap: Capture, path: string, use: 'through' | 'direct'): void {
   const uses = (cap.placeUses ??= new Map());
   const before = uses.get(path);

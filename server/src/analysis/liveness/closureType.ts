@@ -25,7 +25,7 @@
 import { isAdt, isUnsized, ref, Ty } from '../types/types';
 import { Capture, capturedPlaces } from './held';
 
-/** The type of the field path `place` (`a.b`, empty for the whole value) of a value of type `ty`. */
+/** The type of the field path `place` (`a.b`; empty: the whole value) of a value of `ty`. */
 export type PlaceType = (ty: Ty, place: string) => Ty;
 
 /** The closure's value, from its captures (in the order they were first used). */
