@@ -2558,9 +2558,18 @@ function parametricSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<st
   return new Map(
     [...subst].filter(
       ([k, v]) =>
-        (fn?.generics.includes(k.split('::')[0]) ?? false) && knownButParams(v) === 'params',
+        isGenericOf(fn, k) && knownButParams(v) === 'params',
     ),
   );
+}
+
+/**
+ * Whether a substitution key is one of the fn's generics or a projection of one (`F::Output`);
+ * an anonymous `impl Trait` parameter's name may itself contain `::`
+ * (`impl FnMut() -> io::Result<R>`).
+ */
+function isGenericOf(fn: FnInfo | undefined, key: string): boolean {
+  return fn?.generics.some((g) => key === g || key.startsWith(`${g}::`)) ?? false;
 }
 
 function isParametric(subst: Map<string, Ty>): boolean {
@@ -2619,7 +2628,7 @@ function knownButParams(ty: Ty, generics?: ReadonlySet<string>): 'known' | 'para
 function relevantSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<string, Ty> {
   return new Map(
     [...subst].filter(
-      ([k, v]) => (fn?.generics.includes(k.split('::')[0]) ?? false) && !hasUnknown(v),
+      ([k, v]) => isGenericOf(fn, k) && !hasUnknown(v),
     ),
   );
 }

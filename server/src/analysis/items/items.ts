@@ -975,6 +975,35 @@ function parameterPatterns(item: SyntaxNode): SyntaxNode[] {
   return patterns;
 }
 
+/**
+ * A parameter's `impl Trait` type is an anonymous generic parameter of the fn (rustc's
+ * `impl FnMut() -> R` in `{async fn body of hold<usize, {closure@..}>()}`): each call binds it,
+ * so a generic async fn is sized for the closure or future passed, like a named `F`.
+ */
+function anonymousGeneric(
+  node: SyntaxNode,
+  generics: string[],
+  anonymous: AnonymousGeneric[],
+): Ty | null {
+  // `impl Future<Output = T> + Send` is the `impl` type bounded further.
+  const impl = node.type === 'bounded_type' ? node.namedChildren[0] : node;
+  if (impl?.type !== 'abstract_type') {
+    return null;
+  }
+  const name = node.text.replace(/\s+/g, ' ');
+  if (!generics.includes(name)) {
+    generics.push(name);
+  }
+  anonymous.push({ name, node: impl });
+  return { k: 'param', name };
+}
+
+/** An `impl Trait` parameter type: its name as a generic, and the node whose trait bounds it. */
+interface AnonymousGeneric {
+  name: string;
+  node: SyntaxNode;
+}
+
 function readSignature(
   item: SyntaxNode,
   header: string,
@@ -990,6 +1019,7 @@ function readSignature(
   const generics = [...outerGenerics, ...typeParams(typeParameters)];
   const scope: TypeScope = { generics: new Set(generics), selfTy };
   const params: ParamInfo[] = [];
+  const anonymous: AnonymousGeneric[] = [];
   let selfKind: SelfKind = null;
   for (const p of item.childForFieldName('parameters')?.namedChildren ?? []) {
     if (!p) {
@@ -1013,7 +1043,9 @@ function readSignature(
       if (!pattern) {
         continue;
       }
-      const ty = tyNode ? typeFromNode(tyNode, index, scope) : UNKNOWN;
+      const ty = !tyNode
+        ? UNKNOWN
+        : (anonymousGeneric(tyNode, generics, anonymous) ?? typeFromNode(tyNode, index, scope));
       const isSelf = pattern.type === 'self';
       if (isSelf) {
         selfKind = ty.k === 'ref' ? (ty.mut ? 'mut' : 'ref') : 'value';
@@ -1036,8 +1068,8 @@ function readSignature(
     params: params.map((p) => ({ ty: p.ty, isSelf: p.isSelf, patternText: p.patternText })),
     ret,
     generics,
-    ...(typeParameters || /\bwhere\b/.test(header)
-      ? genericBounds(item, index, scope)
+    ...(typeParameters || anonymous.length || /\bwhere\b/.test(header)
+      ? genericBounds(item, index, scope, anonymous)
       : { callableOutputs: new Map(), futureOutputs: new Map(), onceCallables: new Set<string>() }),
   };
   return { signature, params };
@@ -1048,6 +1080,7 @@ function genericBounds(
   item: SyntaxNode,
   index: ItemIndex,
   scope: TypeScope,
+  anonymous: readonly AnonymousGeneric[],
 ): {
   callableOutputs: Map<string, Ty | 'async'>;
   callableParams: Map<string, Ty[]>;
@@ -1109,6 +1142,10 @@ function genericBounds(
         record(pred.childForFieldName('left')?.text, pred.childForFieldName('bounds'));
       }
     }
+  }
+  for (const { name, node } of anonymous) {
+    // `impl FnMut() -> R`: its trait is the bound of the parameter it stands for.
+    record(name, node);
   }
   return { callableOutputs, callableParams, futureOutputs, onceCallables };
 }

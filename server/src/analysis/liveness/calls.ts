@@ -75,7 +75,15 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
   if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
     w.walkExpr(fnNode, 'borrow');
   } else if (fnNode?.type === 'identifier' && w.lookup(fnNode.text)) {
-    w.walkExpr(fnNode, calledOnce(w, w.lookup(fnNode.text)!.ty) ? 'move' : 'borrow');
+    if (calledOnce(w, w.lookup(fnNode.text)!.ty)) {
+      // `FnOnce::call_once(move f, args)`: the callee is moved as an argument of a call that can
+      // unwind, so a move after an await needs its drop flag (measured: `hold<F: FnOnce()>`).
+      w.inCallArgs++;
+      w.walkExpr(fnNode, 'move');
+      w.inCallArgs--;
+    } else {
+      w.walkExpr(fnNode, 'borrow');
+    }
   }
   // `Some(x)`, `Ok(x)`, `Point(a, b)` build values; they are not calls that can unwind.
   const isConstructor = /^[A-Z]/.test((fnNode?.text ?? '').split('::').pop() ?? '');

@@ -1,9 +1,10 @@
 /** Closures and async blocks met in a body: what they capture, and the value of a plain closure. */
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
-import { isAdt, ref, Ty, UNKNOWN } from '../types/types';
+import { isAdt, Ty, UNKNOWN } from '../types/types';
+import { closureValueType } from './closureType';
 import {
-  capturedPlaces,
+  Capture,
   CaptureFrame,
   isAsyncClosure,
   Local,
@@ -78,21 +79,18 @@ export function walkNestedFuture(
     // Analysed right away, so that awaiting it later in this body knows its output type.
     w.ctx.onNestedFuture?.(nested);
   } else if (!isFuture) {
-    // A plain closure's value is its captures: by reference, or by value when moved.
-    // By reference: a pointer per place (the reference's own size when the place is `*r` itself).
-    const elems = [...frame.captured.values()].flatMap((c) =>
-      capturedPlaces(c, w.ctx.edition).map((place) =>
-        c.byValue
-          ? placeType(w, c.local.ty, place)
-          : place
-            ? ref(UNKNOWN)
-            : c.throughRef
-              ? c.local.ty
-              : ref(c.local.ty),
-      ),
-    );
-    w.closureTypes.set(node.id, { k: 'tuple', elems });
+    // A plain closure's value is its captures.
+    const placeOf = (ty: Ty, place: string) => placeType(w, ty, place);
+    const captures = [...frame.captured.values()];
+    w.closureTypes.set(node.id, closureValueType(captures, w.ctx.edition, placeOf));
   }
+}
+
+/** How a place was used: through the pointer it holds (`r.len()`, `*r`), or as itself. */
+function notePlaceUse(cap: Capture, path: string, use: 'through' | 'direct'): void {
+  const uses = (cap.placeUses ??= new Map());
+  const before = uses.get(path);
+  uses.set(path, before === undefined || before === use ? use : 'both');
 }
 
 /** The type of a field path (`a.b`) of a value of type `ty`. */
@@ -133,8 +131,12 @@ export function useFromClosure(
 ): void {
   const traits = w.ctx.traits(local.ty);
   const isRefLocal = local.ty.k === 'ref' || local.ty.k === 'ptr';
+  // The place used decides how it is taken: a `Copy` field of a struct that is not is copied.
+  const placeTy = path ? placeType(w, local.ty, path) : local.ty;
+  const isRefPlace = placeTy.k === 'ref' || placeTy.k === 'ptr';
   // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.
-  const byValue = frame.isMove || (kind === 'move' && !traits.copy && !isRefLocal);
+  const byValue =
+    frame.isMove || (kind === 'move' && !w.ctx.traits(placeTy).copy && !isRefPlace);
   let cap = frame.captured.get(local);
   if (!cap) {
     cap = { local, paths: new Set(), byValue: false };
@@ -142,6 +144,8 @@ export function useFromClosure(
   }
   cap.paths.add(path);
   cap.byValue ||= byValue;
+  const through = (kind === 'borrow' && !w.explicitBorrow) || w.derefOperand;
+  notePlaceUse(cap, path, through ? 'through' : 'direct');
   // The closure or block itself is what uses the variable, at its creation.
   // A reference used through itself (`client.get()`) is captured as `*client`: no borrow of the local.
   // Editions 2015/2018 capture whole variables: a capture by reference is `&client` itself, a borrow
@@ -153,7 +157,21 @@ export function useFromClosure(
     (path !== '' ||
       (kind === 'move' && !byValue && !traits.copy) ||
       (kind === 'borrow' && !w.explicitBorrow));
-  const captureKind: UseKind = byValue ? (traits.copy ? 'read' : 'move') : 'borrow';
+  // A reference field used through itself (`o.r.len()`) is reborrowed (`&*o.r`): the closure
+  // borrows what `o.r` points to, not `o`, which only needs to be read (measured).
+  const throughField =
+    !wholeVariable &&
+    !byValue &&
+    path !== '' &&
+    placeTy.k === 'ref' &&
+    through;
+  const captureKind: UseKind = byValue
+    ? traits.copy
+      ? 'read'
+      : 'move'
+    : throughField
+      ? 'read'
+      : 'borrow';
   cap.throughRef = (cap.throughRef ?? true) && throughDeref && !cap.byValue;
   // Outer frames see the capture as a use too; a capture by reference is `&local` (or `&local.field`).
   // It happens where the closure is created, whatever branch of the closure's body uses the variable

@@ -278,6 +278,10 @@ export function walkReference(w: WalkState, node: SyntaxNode): void {
   if (operand.type === 'identifier' || operand.type === 'self') {
     // `&r` borrows the local itself, even when `r` is a reference.
     w.withExplicitBorrow(() => w.walkExpr(operand, 'borrow'));
+  } else if (operand.type === 'field_expression' && isPlace(operand)) {
+    // `&o.r` borrows the field itself, not what a reference there points to (a closure holds
+    // `&o.r`, where `o.r.len()` would make it hold `&*o.r`; measured).
+    w.withExplicitBorrow(() => w.walkExpr(operand, 'borrow'));
   } else if (isPlace(operand)) {
     w.walkExpr(operand, 'borrow');
   } else {
@@ -301,8 +305,10 @@ export function walkUnary(w: WalkState, node: SyntaxNode): void {
     // `*m.lock().unwrap()`: the guard is a temporary of the statement (of the whole `match`
     // for a scrutinee), so it is still alive at an await later in it.
     walkValueOperand(w, operand, 'borrow');
+  } else if (t.k === 'ref') {
+    w.withDerefOperand(() => w.walkExpr(operand, 'read'));
   } else {
-    w.walkExpr(operand, viaDerefTrait && t.k !== 'ref' ? 'borrow' : 'read');
+    w.walkExpr(operand, viaDerefTrait ? 'borrow' : 'read');
   }
 }
 

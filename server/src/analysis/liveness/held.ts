@@ -118,6 +118,11 @@ export interface Capture {
   byValue: boolean;
   /** A reference local only ever used through itself (edition 2021): the closure holds a reborrow, as big as the reference. */
   throughRef?: boolean;
+  /**
+   * Per path used (`''` the whole variable): whether every use went through the pointer the place
+   * holds (`r.len()`, `b[0]`: the closure borrows `*r`), none did, or some did.
+   */
+  placeUses?: Map<string, 'through' | 'direct' | 'both'>;
 }
 
 /**

@@ -176,6 +176,19 @@ export abstract class WalkState {
     }
   }
 
+  /** Walking the operand of a builtin `*`: a place used through the reference it holds. */
+  derefOperand = false;
+
+  withDerefOperand(fn: () => void): void {
+    const saved = this.derefOperand;
+    this.derefOperand = true;
+    try {
+      fn();
+    } finally {
+      this.derefOperand = saved;
+    }
+  }
+
   withExplicitBorrow(fn: () => void): void {
     const saved = this.explicitBorrow;
     this.explicitBorrow = true;
