@@ -37,7 +37,11 @@ const LAYERS = {
     folders: ['server/src/analysis', 'server/src/project'],
     packages: ['fs', 'path', 'os', 'child_process', 'crypto', 'util'],
   },
-  'server/src/workers': { folders: [], packages: ['worker_threads', 'os', 'path'] },
+  // `v8`, `vm`: a long-lived worker collects its garbage between jobs (workers/garbage.ts).
+  'server/src/workers': {
+    folders: [],
+    packages: ['worker_threads', 'os', 'path', 'v8', 'vm'],
+  },
   'server/src/text': { folders: ['server/src/analysis'], packages: [] },
   // protocol.ts is the product's vocabulary (diagnostic codes, the allow comment, request names):
   // plain constants with no imports, shared by the client, the server and the CLI.

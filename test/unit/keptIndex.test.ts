@@ -220,17 +220,35 @@ describe('kept item index', () => {
     for (const [name, text] of inputs()) {
       const next = random(7 + name.length);
       // Items typed into a body change the index: a nested async fn is a future of its own.
-      const pieces = ['x', ';', '{', '}', '(', ' ', '\n', '/', '//', '"', 'fn f() {}',
-        'struct S;', 'use a::B;', 'async {', 'm! {', '/*', '*/', "'", '#[cfg(x)]',
-        'async fn nested() { let b = [1u8; 64]; tick().await; b.len(); }'];
+      const pieces = [
+        'x',
+        ';',
+        '{',
+        '}',
+        '(',
+        ' ',
+        '\n',
+        '/',
+        '//',
+        '"',
+        'fn f() {}',
+        'struct S;',
+        'use a::B;',
+        'async {',
+        'm! {',
+        '/*',
+        '*/',
+        "'",
+        '#[cfg(x)]',
+        'async fn nested() { let b = [1u8; 64]; tick().await; b.len(); }',
+      ];
       typeAndCompare(
         name,
         text,
         (current) => {
           const places = typingPlaces(current);
           // Half the edits where typing usually goes, half anywhere.
-          const at =
-            next() % 2 === 0 ? places[next() % places.length] : next() % current.length;
+          const at = next() % 2 === 0 ? places[next() % places.length] : next() % current.length;
           const deleted = next() % 4 === 0 ? Math.min(1 + (next() % 6), current.length - at) : 0;
           return [at, deleted, pieces[next() % pieces.length]];
         },

@@ -421,9 +421,10 @@ describe('dependencies indexed ahead of analyses', () => {
 describe("dependencies indexed by the editor, a package per job on the index's thread", () => {
   const jobsModule =
     loadServerModule<typeof import('../../server/src/lsp/crateJobs')>('lsp/crateJobs');
-  const indexerModule = loadServerModule<
-    typeof import('../../server/src/lsp/dependencyIndexer')
-  >('lsp/dependencyIndexer');
+  const indexerModule =
+    loadServerModule<typeof import('../../server/src/lsp/dependencyIndexer')>(
+      'lsp/dependencyIndexer',
+    );
   type IndexJob = Parameters<DependencyIndexRunner['run']>[0];
 
   /** The graph of `workspace()`, and an indexer whose runner runs real crate jobs. */
@@ -431,9 +432,7 @@ describe("dependencies indexed by the editor, a package per job on the index's t
     const home = folder(`${name}-home`);
     fs.mkdirSync(home, { recursive: true });
     const graphs =
-      loadServerModule<typeof import('../../server/src/project/crateGraph')>(
-        'project/crateGraph',
-      );
+      loadServerModule<typeof import('../../server/src/project/crateGraph')>('project/crateGraph');
     const graph = graphs.loadCrateGraph(workspace(), { env: { CARGO_HOME: home } })!;
     const jobs = new jobsModule.CrateJobs();
     const asked: string[] = [];
@@ -477,10 +476,7 @@ describe("dependencies indexed by the editor, a package per job on the index's t
     assert.deepStrictEqual(run.progress, ['0/4', '1/4']);
     const failed = 'the index worker failed (the index worker exited with code 7)';
     const told = `[dependencies] indexed 1 of 4 dependencies (not indexed: ${failed}) in`;
-    assert.ok(
-      run.logs.length === 1 && run.logs[0].startsWith(told),
-      run.logs.join('\n'),
-    );
+    assert.ok(run.logs.length === 1 && run.logs[0].startsWith(told), run.logs.join('\n'));
   });
 
   it("indexes nothing when crate jobs would run on the server's own thread", async () => {

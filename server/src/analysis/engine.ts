@@ -270,8 +270,7 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
     // A keystroke inside a body leaves the file's items as they were: their index is kept.
     const indexSettings = cfgKey(currentCfg());
     const cache = options.walkCache;
-    const reused =
-      cache && !ownsTree ? reusedIndex(cache, tree, text, indexSettings) : null;
+    const reused = cache && !ownsTree ? reusedIndex(cache, tree, text, indexSettings) : null;
     const analysis = new FileAnalysis(tree.rootNode, options, macros, [], undefined, reused);
     analysis.walk();
     const report = analysis.reports();
@@ -2556,10 +2555,7 @@ class FileAnalysis {
  */
 function parametricSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<string, Ty> {
   return new Map(
-    [...subst].filter(
-      ([k, v]) =>
-        isGenericOf(fn, k) && knownButParams(v) === 'params',
-    ),
+    [...subst].filter(([k, v]) => isGenericOf(fn, k) && knownButParams(v) === 'params'),
   );
 }
 
@@ -2626,11 +2622,7 @@ function knownButParams(ty: Ty, generics?: ReadonlySet<string>): 'known' | 'para
 
 /** The type arguments of a call that a generic async fn's future depends on (known ones only). */
 function relevantSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<string, Ty> {
-  return new Map(
-    [...subst].filter(
-      ([k, v]) => isGenericOf(fn, k) && !hasUnknown(v),
-    ),
-  );
+  return new Map([...subst].filter(([k, v]) => isGenericOf(fn, k) && !hasUnknown(v)));
 }
 
 /** The guard a local is, from the known types; kept before its node goes (`detachBody`). */

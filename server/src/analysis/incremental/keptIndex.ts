@@ -5,13 +5,7 @@
  * that place (`treeChanges.ts`), the file's items are the ones the last index read: only the fns'
  * nodes move (`relocatedIndex`). Any other edit builds the index afresh.
  */
-import {
-  DECLARES_ITEMS,
-  FnInfo,
-  FnNodes,
-  ItemIndex,
-  relocatedIndex,
-} from '../items/items';
+import { DECLARES_ITEMS, FnInfo, FnNodes, ItemIndex, relocatedIndex } from '../items/items';
 import { parserGeneration, SyntaxNode, Tree } from '../syntax/parser';
 import { endOf, Point, startOf } from '../syntax/positions';
 import { reparseOf, treeNumber } from './treeChanges';

@@ -135,8 +135,7 @@ export function useFromClosure(
   const placeTy = path ? placeType(w, local.ty, path) : local.ty;
   const isRefPlace = placeTy.k === 'ref' || placeTy.k === 'ptr';
   // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.
-  const byValue =
-    frame.isMove || (kind === 'move' && !w.ctx.traits(placeTy).copy && !isRefPlace);
+  const byValue = frame.isMove || (kind === 'move' && !w.ctx.traits(placeTy).copy && !isRefPlace);
   let cap = frame.captured.get(local);
   if (!cap) {
     cap = { local, paths: new Set(), byValue: false };
@@ -159,12 +158,7 @@ export function useFromClosure(
       (kind === 'borrow' && !w.explicitBorrow));
   // A reference field used through itself (`o.r.len()`) is reborrowed (`&*o.r`): the closure
   // borrows what `o.r` points to, not `o`, which only needs to be read (measured).
-  const throughField =
-    !wholeVariable &&
-    !byValue &&
-    path !== '' &&
-    placeTy.k === 'ref' &&
-    through;
+  const throughField = !wholeVariable && !byValue && path !== '' && placeTy.k === 'ref' && through;
   const captureKind: UseKind = byValue
     ? traits.copy
       ? 'read'
