@@ -106,8 +106,12 @@ function boundGenerics(fn: DependencyFn, call: DependencyCall): Map<string, Ty> 
     }
   });
   fn.params.forEach((p, i) => {
-    if (p.k === 'param' && fn.generics.includes(p.name) && !bound.has(p.name)) {
-      bound.set(p.name, call.argTy(i));
+    if (p.k === 'param') {
+      if (fn.generics.includes(p.name) && !bound.has(p.name)) {
+        bound.set(p.name, call.argTy(i));
+      }
+    } else {
+      bindWithin(p, call.argTy(i), fn.generics, bound);
     }
   });
   if (associated) {
@@ -118,6 +122,53 @@ function boundGenerics(fn: DependencyFn, call: DependencyCall): Map<string, Ty> 
     }
   }
   return bound;
+}
+
+/**
+ * Generics that sit inside a parameter's declared type, bound to the matching part of the argument's
+ * type: `statement: &T` passed a `&str` makes `T = str` (a generic parameter takes the argument's
+ * type as it is, with no deref coercion), `&[T]` passed a `&[u8; 4]` makes `T = u8` (the one
+ * unsizing coercion). Nothing is bound where the argument's type is not known or has another shape.
+ */
+function bindWithin(declared: Ty, actual: Ty, generics: string[], bound: Map<string, Ty>): void {
+  if (actual.k === 'unknown') {
+    return;
+  }
+  switch (declared.k) {
+    case 'param':
+      if (generics.includes(declared.name) && !bound.has(declared.name)) {
+        bound.set(declared.name, actual);
+      }
+      return;
+    case 'ref':
+      // `&mut x` passed for a `&T` is reborrowed shared: the pointee is the same.
+      if (actual.k === 'ref' && (actual.mut || !declared.mut)) {
+        bindWithin(declared.inner, actual.inner, generics, bound);
+      }
+      return;
+    case 'ptr':
+      if (actual.k === 'ptr') {
+        bindWithin(declared.inner, actual.inner, generics, bound);
+      }
+      return;
+    case 'slice':
+      if (actual.k === 'slice' || actual.k === 'array') {
+        bindWithin(declared.elem, actual.elem, generics, bound);
+      }
+      return;
+    case 'array':
+      if (actual.k === 'array' && actual.len === declared.len) {
+        bindWithin(declared.elem, actual.elem, generics, bound);
+      }
+      return;
+    case 'tuple':
+      if (actual.k === 'tuple' && actual.elems.length === declared.elems.length) {
+        declared.elems.forEach((d, i) => bindWithin(d, actual.elems[i], generics, bound));
+      }
+      return;
+    default:
+      return;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
  * of this file, and a table of common std methods. Anything else is `unknown`, never a guess.
  */
 import type { SyntaxNode } from '../syntax/parser';
+import { CRATE_BOOL_MACROS } from '../syntax/macros';
 import { SMART_POINTER_TYPES } from './knownTypes';
 import {
   FnInfo,
@@ -399,6 +400,33 @@ export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>, par
   }
 }
 
+/** std's owned types and what `*` on them gives (their `Deref::Target`). */
+const OWNED_DEREF_TARGETS: ReadonlyMap<string, Ty> = new Map([
+  ['String', { k: 'str' }],
+  ['PathBuf', adt('Path')],
+  ['OsString', adt('OsStr')],
+  ['CString', adt('CStr')],
+]);
+
+/**
+ * `*x`: a reference's or pointer's pointee; for std's owned types their `Deref::Target`
+ * (`&*format!(..)` is a `&str`, `&*vec` a `&[T]`); another crate's type, whose `Deref` impl is
+ * not read, gives an unknown.
+ */
+function derefTarget(ty: Ty): Ty {
+  if (ty.k !== 'adt') {
+    return derefTy(ty);
+  }
+  if (ty.origin === 'dependency') {
+    return UNKNOWN;
+  }
+  const name = ty.segments[ty.segments.length - 1];
+  if (name === 'Vec' && ty.segments.length === 1) {
+    return { k: 'slice', elem: typeArg(ty) };
+  }
+  return (ty.segments.length === 1 && OWNED_DEREF_TARGETS.get(name)) || ty;
+}
+
 /** Node types whose type does not depend on the bindings in scope at the time it is asked. */
 const MEMOIZED = new Set([
   'call_expression',
@@ -545,7 +573,7 @@ export class ExprTyper {
     const op = node.children[0]?.type;
     const operand = sub(node.namedChildren[0]);
     if (op === '*') {
-      return isAdt(operand, ...DEREFS_TO_TYPE_ARG) ? typeArg(operand) : derefTy(operand);
+      return isAdt(operand, ...DEREFS_TO_TYPE_ARG) ? typeArg(operand) : derefTarget(operand);
     }
     return operand;
   }
@@ -740,6 +768,13 @@ export class ExprTyper {
     return opaqueFutureOutput(t) ?? UNKNOWN;
   }
 
+  /** Whether `name!` is the crate's macro `CRATE_BOOL_MACROS` models (see there). */
+  private isCrateBoolMacro(node: SyntaxNode, name: string): boolean {
+    const path = node.childForFieldName('macro')?.text.split('::').map((s) => s.trim()) ?? [];
+    const head = path.length > 1 ? path[0] : this.env.index.uses.get(name)?.[0];
+    return head !== undefined && CRATE_BOOL_MACROS.get(name) === head;
+  }
+
   private macroType(node: SyntaxNode): Ty {
     const name = node.childForFieldName('macro')?.text.split('::').pop() ?? '';
     switch (name) {
@@ -750,6 +785,8 @@ export class ExprTyper {
       }
       case 'matches':
         return BOOL;
+      case 'log_enabled':
+        return this.isCrateBoolMacro(node, name) ? BOOL : UNKNOWN;
       case 'concat':
       case 'stringify':
       case 'file':
