@@ -410,21 +410,55 @@ const OWNED_DEREF_TARGETS: ReadonlyMap<string, Ty> = new Map([
 
 /**
  * `*x`: a reference's or pointer's pointee; for std's owned types their `Deref::Target`
- * (`&*format!(..)` is a `&str`, `&*vec` a `&[T]`); another crate's type, whose `Deref` impl is
- * not read, gives an unknown.
+ * (`&*format!(..)` is a `&str`, `&*vec` a `&[T]`); any other struct's `Deref` impl is not read:
+ * unknown.
  */
 function derefTarget(ty: Ty): Ty {
   if (ty.k !== 'adt') {
     return derefTy(ty);
   }
-  if (ty.origin === 'dependency') {
+  const name = ty.segments[ty.segments.length - 1];
+  if (ty.origin === 'dependency' || ty.segments.length !== 1) {
     return UNKNOWN;
   }
-  const name = ty.segments[ty.segments.length - 1];
-  if (name === 'Vec' && ty.segments.length === 1) {
+  if (name === 'Vec') {
     return { k: 'slice', elem: typeArg(ty) };
   }
-  return (ty.segments.length === 1 && OWNED_DEREF_TARGETS.get(name)) || ty;
+  if (name === 'Cow' || name === 'ManuallyDrop') {
+    return typeArg(ty);
+  }
+  return OWNED_DEREF_TARGETS.get(name) ?? UNKNOWN;
+}
+
+/** Each fn's `T: ?Sized` generics, read once from its generics and `where` clause. */
+const maybeUnsized = new WeakMap<FnInfo, string[]>();
+
+function maybeUnsizedGenerics(fn: FnInfo): string[] {
+  let found = maybeUnsized.get(fn);
+  if (!found) {
+    const written = ['type_parameters', 'where_clause']
+      .map((field) => fn.node.childForFieldName(field)?.text ?? '')
+      .concat(fn.node.namedChildren.filter((c) => c?.type === 'where_clause').map((c) => c!.text))
+      .join(' ');
+    found = fn.generics.filter((g) =>
+      new RegExp(`(^|[^\\w])${g}\\s*:[^,>{]*\\?\\s*Sized`).test(written),
+    );
+    maybeUnsized.set(fn, found);
+  }
+  return found;
+}
+
+/**
+ * The future of an async fn called with a `T: ?Sized` generic the call does not bind: its generic
+ * walk lays `&T` out as a thin pointer, which an unsized argument (`&str`, `&dyn Trait`) is not
+ * (rustc: 112 B for a `query(&*wrapped)` that a thin `&T` would make 96 B). Null when all are bound.
+ */
+function unsizedLeftGeneric(fn: FnInfo, map: Map<string, Ty>): Ty | null {
+  const left = maybeUnsizedGenerics(fn).find((g) => {
+    const bound = map.get(g);
+    return !bound || bound.k === 'unknown';
+  });
+  return left ? { k: 'unknown', text: `${fn.name}'s ${left}: ?Sized` } : null;
 }
 
 /** Node types whose type does not depend on the bindings in scope at the time it is asked. */
@@ -1030,7 +1064,7 @@ export class ExprTyper {
     fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map, fn.isAsync));
     this.bindClosureOutputs(fn, args, map);
     if (fn.isAsync) {
-      return this.env.futureOfFn(fn, map);
+      return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
     return this.returnedFuture(fn) ?? substitute(fn.ret, map);
   }
@@ -1078,7 +1112,7 @@ export class ExprTyper {
         .forEach((p, i) => bindGenerics(p.ty, argTy(i), map, fn.isAsync));
     }
     if (fn.isAsync) {
-      return this.env.futureOfFn(fn, map);
+      return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
     map.set('Self', selfTy);
     return this.returnedFuture(fn) ?? substitute(fn.ret, map);
