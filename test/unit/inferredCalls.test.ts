@@ -87,7 +87,8 @@ describe('types inferred from macros and reference parameters', function () {
       );
       assert.ok(theirs, `rustc printed ${f.name}`);
       if (f.exact) {
-        assert.strictEqual(f.size, theirs.size, `${f.name}: engine ${f.size}, rustc ${theirs.size}`);
+        const message: string = `${f.name}: engine ${f.size}, rustc ${theirs.size}`;
+        assert.strictEqual(f.size, theirs.size, message);
       } else {
         assert.ok(f.size! <= theirs.size, `${f.name}: engine ≥ ${f.size}, rustc ${theirs.size}`);
       }

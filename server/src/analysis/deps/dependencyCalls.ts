@@ -125,10 +125,11 @@ function boundGenerics(fn: DependencyFn, call: DependencyCall): Map<string, Ty> 
 }
 
 /**
- * Generics that sit inside a parameter's declared type, bound to the matching part of the argument's
- * type: `statement: &T` passed a `&str` makes `T = str` (a generic parameter takes the argument's
- * type as it is, with no deref coercion), `&[T]` passed a `&[u8; 4]` makes `T = u8` (the one
- * unsizing coercion). Nothing is bound where the argument's type is not known or has another shape.
+ * Generics that sit inside a parameter's declared type, bound to the matching part of the
+ * argument's type: `statement: &T` passed a `&str` makes `T = str` (a generic parameter takes
+ * the argument's type as it is, with no deref coercion), `&[T]` passed a `&[u8; 4]` makes
+ * `T = u8` (the one unsizing coercion). Nothing is bound where the argument's type is not known
+ * or has another shape.
  */
 function bindWithin(declared: Ty, actual: Ty, generics: string[], bound: Map<string, Ty>): void {
   if (actual.k === 'unknown') {

@@ -451,7 +451,8 @@ function maybeUnsizedGenerics(fn: FnInfo): string[] {
 /**
  * The future of an async fn called with a `T: ?Sized` generic the call does not bind: its generic
  * walk lays `&T` out as a thin pointer, which an unsized argument (`&str`, `&dyn Trait`) is not
- * (rustc: 112 B for a `query(&*wrapped)` that a thin `&T` would make 96 B). Null when all are bound.
+ * (rustc: 112 B for a `query(&*wrapped)` that a thin `&T` would make 96 B). Null when all are
+ * bound.
  */
 function unsizedLeftGeneric(fn: FnInfo, map: Map<string, Ty>): Ty | null {
   const left = maybeUnsizedGenerics(fn).find((g) => {
