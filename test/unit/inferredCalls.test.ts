@@ -3,7 +3,8 @@
  * `test/fixtures/workspaces/inferred` (built offline by cargo on a copy): another crate's
  * expression macro (`log_enabled!`, a bool) and item macro (`task_local!`, statics only), and a
  * dependency's generic fns whose generics sit behind references, slices and tuples in their
- * parameters (`query(&*format!(..))` is `query::<str>`).
+ * parameters (`query(&*format!(..))` is `query::<str>`), and fns named through a glob import of
+ * another crate (`use timely::time::*`).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -28,7 +29,7 @@ const repoRoot = findUpwards(__dirname, (dir) =>
 )!;
 const INFERRED = path.join(repoRoot, 'test', 'fixtures', 'workspaces', 'inferred');
 
-describe('types inferred from macros and reference parameters', function () {
+describe('types inferred from macros, reference parameters and glob imports', function () {
   this.timeout(300_000);
   let tempRoot: string;
   let futures: FutureReport[];
@@ -53,11 +54,15 @@ describe('types inferred from macros and reference parameters', function () {
   after(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
 
   it('sizes every future as rustc does, exactly where every type is known', () => {
-    const bounds = futures.filter((f) => f.name === 'unsized_unknown');
-    assert.strictEqual(bounds.length, 1);
-    assert.ok(!bounds[0].exact, 'a `T: ?Sized` left unknown is no thin pointer');
-    assert.deepStrictEqual(bounds[0].unknown, ["local_query's T: ?Sized"]);
-    const exact = futures.filter((f) => f.name !== 'unsized_unknown');
+    const boundNames = ['unsized_unknown', 'shadowed_by_local'];
+    const unsized = futures.find((f) => f.name === 'unsized_unknown');
+    assert.ok(unsized && !unsized.exact, 'a `T: ?Sized` left unknown is no thin pointer');
+    assert.deepStrictEqual(unsized.unknown, ["local_query's T: ?Sized"]);
+    // The closure's result is not known, but it is never timely's `Sleep` (80 B).
+    const shadowed = futures.find((f) => f.name === 'shadowed_by_local');
+    assert.ok(shadowed && !shadowed.exact);
+    assert.deepStrictEqual(shadowed.unknown, ['type of `kept`']);
+    const exact = futures.filter((f) => !boundNames.includes(f.name));
     for (const f of exact) {
       assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
     }
@@ -73,6 +78,7 @@ describe('types inferred from macros and reference parameters', function () {
         copied_array: 120,
         first_of_array: 72,
         pair_behind_ref: 64,
+        sleep_through_glob: 136,
       },
       'the sizes rustc prints (compared with a build below when cargo is installed)',
     );

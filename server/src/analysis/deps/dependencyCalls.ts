@@ -33,7 +33,8 @@ export function dependencyCallType(
   if (!lookup || (call.segs.length === 1 && (index.fns.has(last) || index.types.has(last)))) {
     return null;
   }
-  const found = lookup(resolveWrittenPath(call.segs, index));
+  const found =
+    lookup(resolveWrittenPath(call.segs, index)) ?? throughGlob(call.segs, index, lookup);
   // A trait's method written as a path (`AsyncReadExt::read_exact(&mut s, ..)`) is not read here.
   if (!found || found.fn.hasSelf) {
     return null;
@@ -54,6 +55,45 @@ export function dependencyCallType(
     return plainResult(found, bound, result);
   }
   return found.futureOf(result, instanceArgs(bound, fn.generics, index));
+}
+
+/** Path roots that lead into the crate itself. */
+const LOCAL_ROOTS: ReadonlySet<string> = new Set(['crate', 'self', 'super']);
+
+/**
+ * A path whose first segment no `use` and no item of the crate names, read through the file's
+ * glob imports of other crates (`sleep_until(when)`, `Instant::now()` after
+ * `use tokio::time::*`): the one glob that has it, as rustc allows no two globs to give a name
+ * that is used. Null when none or several do, or when the name may be std's prelude.
+ */
+function throughGlob(
+  segs: string[],
+  index: ItemIndex,
+  lookup: (path: string[]) => ForeignFn | null,
+): ForeignFn | null {
+  const head = segs[0];
+  if (
+    index.uses.has(head) ||
+    index.types.has(head) ||
+    (segs.length === 1 && index.fns.has(head)) ||
+    STD_ROOTS.has(head) ||
+    PRELUDE_TYPES.has(head) ||
+    LOCAL_ROOTS.has(head) ||
+    head === 'Self'
+  ) {
+    return null;
+  }
+  const found = new Map<string, ForeignFn>();
+  for (const glob of index.globImports) {
+    if (glob.length === 0 || STD_ROOTS.has(glob[0]) || LOCAL_ROOTS.has(glob[0])) {
+      continue;
+    }
+    const fn = lookup([...glob, ...segs]);
+    if (fn) {
+      found.set(fn.fn.path, fn);
+    }
+  }
+  return found.size === 1 ? [...found.values()][0] : null;
 }
 
 /**

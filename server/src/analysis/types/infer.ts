@@ -870,11 +870,15 @@ export class ExprTyper {
     if (builtin) {
       return builtin;
     }
-    const dependency = dependencyCallType(
-      { ...call, outputOf: (t) => this.awaitOutput(t) },
-      this.env.index,
-      this.env.dependencyFn,
-    );
+    // A local of that name (a closure, a fn pointer) shadows any fn an import or glob brings.
+    const shadowed = call.segs.length === 1 && this.env.localType(call.last) !== null;
+    const dependency = shadowed
+      ? null
+      : dependencyCallType(
+          { ...call, outputOf: (t) => this.awaitOutput(t) },
+          this.env.index,
+          this.env.dependencyFn,
+        );
     if (dependency) {
       return dependency;
     }
