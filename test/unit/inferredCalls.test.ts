@@ -3,8 +3,9 @@
  * `test/fixtures/workspaces/inferred` (built offline by cargo on a copy): another crate's
  * expression macro (`log_enabled!`, a bool) and item macro (`task_local!`, statics only), and a
  * dependency's generic fns whose generics sit behind references, slices and tuples in their
- * parameters (`query(&*format!(..))` is `query::<str>`), and fns named through a glob import of
- * another crate (`use timely::time::*`).
+ * parameters (`query(&*format!(..))` is `query::<str>`), fns named through a glob import of
+ * another crate (`use timely::time::*`), and a dependency's result written through its own
+ * `use std::path` (`&path::Path`, whose `join` is std's).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -79,6 +80,7 @@ describe('types inferred from macros, reference parameters and glob imports', fu
         first_of_array: 72,
         pair_behind_ref: 64,
         sleep_through_glob: 136,
+        joined_path: 56,
       },
       'the sizes rustc prints (compared with a build below when cargo is installed)',
     );
