@@ -430,24 +430,6 @@ function derefTarget(ty: Ty): Ty {
   return OWNED_DEREF_TARGETS.get(name) ?? UNKNOWN;
 }
 
-/** Each fn's `T: ?Sized` generics, read once from its generics and `where` clause. */
-const maybeUnsized = new WeakMap<FnInfo, string[]>();
-
-function maybeUnsizedGenerics(fn: FnInfo): string[] {
-  let found = maybeUnsized.get(fn);
-  if (!found) {
-    const written = ['type_parameters', 'where_clause']
-      .map((field) => fn.node.childForFieldName(field)?.text ?? '')
-      .concat(fn.node.namedChildren.filter((c) => c?.type === 'where_clause').map((c) => c!.text))
-      .join(' ');
-    found = fn.generics.filter((g) =>
-      new RegExp(`(^|[^\\w])${g}\\s*:[^,>{]*\\?\\s*Sized`).test(written),
-    );
-    maybeUnsized.set(fn, found);
-  }
-  return found;
-}
-
 /**
  * The future of an async fn called with a `T: ?Sized` generic the call does not bind: its generic
  * walk lays `&T` out as a thin pointer, which an unsized argument (`&str`, `&dyn Trait`) is not
@@ -455,7 +437,7 @@ function maybeUnsizedGenerics(fn: FnInfo): string[] {
  * bound.
  */
 function unsizedLeftGeneric(fn: FnInfo, map: Map<string, Ty>): Ty | null {
-  const left = maybeUnsizedGenerics(fn).find((g) => {
+  const left = fn.maybeUnsized?.find((g) => {
     const bound = map.get(g);
     return !bound || bound.k === 'unknown';
   });
