@@ -33,7 +33,8 @@ export function dependencyCallType(
   if (!lookup || (call.segs.length === 1 && (index.fns.has(last) || index.types.has(last)))) {
     return null;
   }
-  const found = lookup(resolveWrittenPath(call.segs, index));
+  const found =
+    lookup(resolveWrittenPath(call.segs, index)) ?? throughGlob(call.segs, index, lookup);
   // A trait's method written as a path (`AsyncReadExt::read_exact(&mut s, ..)`) is not read here.
   if (!found || found.fn.hasSelf) {
     return null;
@@ -54,6 +55,45 @@ export function dependencyCallType(
     return plainResult(found, bound, result);
   }
   return found.futureOf(result, instanceArgs(bound, fn.generics, index));
+}
+
+/** Path roots that lead into the crate itself. */
+const LOCAL_ROOTS: ReadonlySet<string> = new Set(['crate', 'self', 'super']);
+
+/**
+ * A path whose first segment no `use` and no item of the crate names, read through the file's
+ * glob imports of other crates (`sleep_until(when)`, `Instant::now()` after
+ * `use tokio::time::*`): the one glob that has it, as rustc allows no two globs to give a name
+ * that is used. Null when none or several do, or when the name may be std's prelude.
+ */
+function throughGlob(
+  segs: string[],
+  index: ItemIndex,
+  lookup: (path: string[]) => ForeignFn | null,
+): ForeignFn | null {
+  const head = segs[0];
+  if (
+    index.uses.has(head) ||
+    index.types.has(head) ||
+    (segs.length === 1 && index.fns.has(head)) ||
+    STD_ROOTS.has(head) ||
+    PRELUDE_TYPES.has(head) ||
+    LOCAL_ROOTS.has(head) ||
+    head === 'Self'
+  ) {
+    return null;
+  }
+  const found = new Map<string, ForeignFn>();
+  for (const glob of index.globImports) {
+    if (glob.length === 0 || STD_ROOTS.has(glob[0]) || LOCAL_ROOTS.has(glob[0])) {
+      continue;
+    }
+    const fn = lookup([...glob, ...segs]);
+    if (fn) {
+      found.set(fn.fn.path, fn);
+    }
+  }
+  return found.size === 1 ? [...found.values()][0] : null;
 }
 
 /**
@@ -106,8 +146,12 @@ function boundGenerics(fn: DependencyFn, call: DependencyCall): Map<string, Ty> 
     }
   });
   fn.params.forEach((p, i) => {
-    if (p.k === 'param' && fn.generics.includes(p.name) && !bound.has(p.name)) {
-      bound.set(p.name, call.argTy(i));
+    if (p.k === 'param') {
+      if (fn.generics.includes(p.name) && !bound.has(p.name)) {
+        bound.set(p.name, call.argTy(i));
+      }
+    } else {
+      bindWithin(p, call.argTy(i), fn.generics, bound);
     }
   });
   if (associated) {
@@ -118,6 +162,54 @@ function boundGenerics(fn: DependencyFn, call: DependencyCall): Map<string, Ty> 
     }
   }
   return bound;
+}
+
+/**
+ * Generics that sit inside a parameter's declared type, bound to the matching part of the
+ * argument's type: `statement: &T` passed a `&str` makes `T = str` (a generic parameter takes
+ * the argument's type as it is, with no deref coercion), `&[T]` passed a `&[u8; 4]` makes
+ * `T = u8` (the one unsizing coercion). Nothing is bound where the argument's type is not known
+ * or has another shape.
+ */
+function bindWithin(declared: Ty, actual: Ty, generics: string[], bound: Map<string, Ty>): void {
+  if (actual.k === 'unknown') {
+    return;
+  }
+  switch (declared.k) {
+    case 'param':
+      if (generics.includes(declared.name) && !bound.has(declared.name)) {
+        bound.set(declared.name, actual);
+      }
+      return;
+    case 'ref':
+      // `&mut x` passed for a `&T` is reborrowed shared: the pointee is the same.
+      if (actual.k === 'ref' && (actual.mut || !declared.mut)) {
+        bindWithin(declared.inner, actual.inner, generics, bound);
+      }
+      return;
+    case 'ptr':
+      if (actual.k === 'ptr') {
+        bindWithin(declared.inner, actual.inner, generics, bound);
+      }
+      return;
+    case 'slice':
+      if (actual.k === 'slice' || actual.k === 'array') {
+        bindWithin(declared.elem, actual.elem, generics, bound);
+      }
+      return;
+    case 'array':
+      if (actual.k === 'array' && actual.len === declared.len) {
+        bindWithin(declared.elem, actual.elem, generics, bound);
+      }
+      return;
+    case 'tuple':
+      if (actual.k === 'tuple' && actual.elems.length === declared.elems.length) {
+        declared.elems.forEach((d, i) => bindWithin(d, actual.elems[i], generics, bound));
+      }
+      return;
+    default:
+      return;
+  }
 }
 
 /**

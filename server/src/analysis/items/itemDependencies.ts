@@ -31,6 +31,7 @@ export function fnSummary(fn: FnInfo): unknown[] {
     [...fn.callableOutputs],
     [...(fn.callableParams ?? [])],
     [...fn.futureOutputs],
+    fn.maybeUnsized ?? [],
     fn.selfTy,
     followsBody(fn) ? fn.body?.text : null,
   ];

@@ -54,6 +54,8 @@ export interface FnInfo {
   futureOutputs: Map<string, Ty>;
   /** Generic parameters bounded by `FnOnce`/`AsyncFnOnce`: calling one moves it. */
   onceCallables: Set<string>;
+  /** Generic parameters bounded `?Sized` (a `&T` of one may be a fat pointer). */
+  maybeUnsized?: string[];
   body: SyntaxNode | null;
   /** Declared inside another fn's body. */
   inBody?: boolean;
@@ -284,6 +286,7 @@ export interface FnSignature {
   callableParams?: Map<string, Ty[]>;
   futureOutputs: Map<string, Ty>;
   onceCallables: Set<string>;
+  maybeUnsized?: string[];
 }
 
 /** Builds the index with one walk over the file's items. */
@@ -825,6 +828,7 @@ function indexFn(
       : {}),
     onceCallables: signature.onceCallables,
     futureOutputs: signature.futureOutputs.size ? new Map(signature.futureOutputs) : new Map(),
+    ...(signature.maybeUnsized?.length ? { maybeUnsized: signature.maybeUnsized } : {}),
     body,
     module: modPath,
   };
@@ -1086,17 +1090,21 @@ function genericBounds(
   callableParams: Map<string, Ty[]>;
   futureOutputs: Map<string, Ty>;
   onceCallables: Set<string>;
+  maybeUnsized: string[];
 } {
   const callableOutputs = new Map<string, Ty | 'async'>();
   const callableParams = new Map<string, Ty[]>();
   const onceCallables = new Set<string>();
   const futureOutputs = new Map<string, Ty>();
+  const maybeUnsized: string[] = [];
   const record = (param: string | undefined, bounds: SyntaxNode | null) => {
     for (const b of bounds?.namedChildren ?? []) {
       if (!param || !b) {
         continue;
       }
-      if (b.type === 'function_type') {
+      if (/^\?\s*Sized$/.test(b.text)) {
+        maybeUnsized.push(param);
+      } else if (b.type === 'function_type') {
         const trait = b.childForFieldName('trait')?.text ?? '';
         const ret = b.childForFieldName('return_type');
         if (/(^|::)(Async)?FnOnce$/.test(trait)) {
@@ -1147,7 +1155,7 @@ function genericBounds(
     // `impl FnMut() -> R`: its trait is the bound of the parameter it stands for.
     record(name, node);
   }
-  return { callableOutputs, callableParams, futureOutputs, onceCallables };
+  return { callableOutputs, callableParams, futureOutputs, onceCallables, maybeUnsized };
 }
 
 function indexUse(node: SyntaxNode | null, prefix: string[], index: ItemIndex): void {

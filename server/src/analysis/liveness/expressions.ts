@@ -301,7 +301,10 @@ export function walkUnary(w: WalkState, node: SyntaxNode): void {
   const t = w.typeOf(operand);
   // `*guard` on a smart pointer calls Deref::deref(&guard).
   const viaDerefTrait = isAdt(peelRefs(t), ...DEREF_TRAIT_TYPES);
-  if (viaDerefTrait && t.k !== 'ref' && !isPlace(operand)) {
+  // `*format!(..)`, `*s.to_string()`: any struct but `Box` is dereferenced through its `Deref`
+  // impl too (rustc: 104 B for `query(&*format!(..)).await`, with the `String` held).
+  const ownedDeref = t.k === 'adt' && !isAdt(t, 'Box');
+  if ((viaDerefTrait || ownedDeref) && t.k !== 'ref' && !isPlace(operand)) {
     // `*m.lock().unwrap()`: the guard is a temporary of the statement (of the whole `match`
     // for a scrutinee), so it is still alive at an await later in it.
     walkValueOperand(w, operand, 'borrow');

@@ -9,7 +9,7 @@ import { Local, UseKind } from './held';
 import { unifyOperands } from './intInference';
 import { bindExpressionPattern, walkScrutinee } from './patterns';
 import { walkPinInPlace, walkPinMacro } from './pins';
-import { macroName } from '../syntax/macros';
+import { CRATE_BOOL_MACROS, CRATE_ITEM_MACROS, macroName } from '../syntax/macros';
 import { ELSE_ARM_MARKER } from '../syntax/selectArms';
 import { noteFirstBranchWrite } from './controlFlow';
 import { isOpenNumber } from '../types/infer';
@@ -59,6 +59,7 @@ export const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
  * written in a body, they hold, await and drop nothing of it.
  */
 export const STD_ITEM_MACROS = new Set(['thread_local']);
+
 
 export const UNIT_TY: Ty = { k: 'tuple', elems: [] };
 
@@ -163,7 +164,10 @@ export function selectBranches(args: SyntaxNode[]): {
 
 export function walkMacro(w: WalkState, node: SyntaxNode, mode: UseKind | 'discard'): void {
   const name = macroName(node);
-  if (STD_ITEM_MACROS.has(name)) {
+  if (STD_ITEM_MACROS.has(name) || isCrateMacro(w, node, name, CRATE_ITEM_MACROS)) {
+    return;
+  }
+  if (isCrateMacro(w, node, name, CRATE_BOOL_MACROS) && walkBoolMacro(w, node)) {
     return;
   }
   const modelled =
@@ -191,6 +195,32 @@ export function walkMacro(w: WalkState, node: SyntaxNode, mode: UseKind | 'disca
     return;
   }
   walkOtherMacro(w, node, name, args, mode);
+}
+
+/** Whether `name!` is the macro `table` names, written with or imported from its crate. */
+function isCrateMacro(
+  w: WalkState,
+  node: SyntaxNode,
+  name: string,
+  table: ReadonlyMap<string, string>,
+): boolean {
+  const crate = table.get(name);
+  return crate !== undefined && macroCrate(w, node, name) === crate;
+}
+
+/**
+ * A `CRATE_BOOL_MACROS` macro: its one argument is moved into a local of the expansion's block, so
+ * its temporaries end there. False (left to the generic walk) when the arguments are not that one
+ * expression (`log_enabled!(target: "t", level)` does not parse as one).
+ */
+function walkBoolMacro(w: WalkState, node: SyntaxNode): boolean {
+  const args = w.ctx.macros.arguments(node);
+  // The input is parsed on its own, so its tree's errors are this macro's.
+  if (args.length !== 1 || args[0].tree.rootNode.hasError) {
+    return false;
+  }
+  w.withStatement(() => w.walkExpr(args[0], 'move'));
+  return true;
 }
 
 /** Format arguments are taken by reference: `&arg`. */

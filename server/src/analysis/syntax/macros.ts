@@ -166,6 +166,19 @@ export class MacroTrees {
   }
 }
 
+/**
+ * Other crates' macros that expand to items only, by the crate that defines them: tokio's
+ * `task_local! { static ID: u32; }` declares `LocalKey` statics (tokio 1.x `task/task_local.rs`).
+ */
+export const CRATE_ITEM_MACROS: ReadonlyMap<string, string> = new Map([['task_local', 'tokio']]);
+
+/**
+ * Other crates' macros that expand to an expression evaluating their arguments once, holding
+ * nothing past it and yielding a `bool`: log 0.4's `log_enabled!(level)` is
+ * `{ let lvl = level; lvl <= STATIC_MAX_LEVEL && lvl <= max_level() && enabled(lvl, target) }`.
+ */
+export const CRATE_BOOL_MACROS: ReadonlyMap<string, string> = new Map([['log_enabled', 'log']]);
+
 /** A macro invocation's name without its path: `tokio::select!` → `select`; '' for no macro. */
 export function macroName(node: SyntaxNode | null): string {
   return node?.childForFieldName('macro')?.text.split('::').pop()?.trim() ?? '';

@@ -3,6 +3,7 @@
  * of this file, and a table of common std methods. Anything else is `unknown`, never a guess.
  */
 import type { SyntaxNode } from '../syntax/parser';
+import { CRATE_BOOL_MACROS } from '../syntax/macros';
 import { SMART_POINTER_TYPES } from './knownTypes';
 import {
   FnInfo,
@@ -446,6 +447,50 @@ export function bindGenerics(declared: Ty, actual: Ty, map: Map<string, Ty>, par
   }
 }
 
+/** std's owned types and what `*` on them gives (their `Deref::Target`). */
+const OWNED_DEREF_TARGETS: ReadonlyMap<string, Ty> = new Map([
+  ['String', { k: 'str' }],
+  ['PathBuf', adt('Path')],
+  ['OsString', adt('OsStr')],
+  ['CString', adt('CStr')],
+]);
+
+/**
+ * `*x`: a reference's or pointer's pointee; for std's owned types their `Deref::Target`
+ * (`&*format!(..)` is a `&str`, `&*vec` a `&[T]`); any other struct's `Deref` impl is not read:
+ * unknown.
+ */
+function derefTarget(ty: Ty): Ty {
+  if (ty.k !== 'adt') {
+    return derefTy(ty);
+  }
+  const name = ty.segments[ty.segments.length - 1];
+  if (ty.origin === 'dependency' || ty.segments.length !== 1) {
+    return UNKNOWN;
+  }
+  if (name === 'Vec') {
+    return { k: 'slice', elem: typeArg(ty) };
+  }
+  if (name === 'Cow' || name === 'ManuallyDrop') {
+    return typeArg(ty);
+  }
+  return OWNED_DEREF_TARGETS.get(name) ?? UNKNOWN;
+}
+
+/**
+ * The future of an async fn called with a `T: ?Sized` generic the call does not bind: its generic
+ * walk lays `&T` out as a thin pointer, which an unsized argument (`&str`, `&dyn Trait`) is not
+ * (rustc: 112 B for a `query(&*wrapped)` that a thin `&T` would make 96 B). Null when all are
+ * bound.
+ */
+function unsizedLeftGeneric(fn: FnInfo, map: Map<string, Ty>): Ty | null {
+  const left = fn.maybeUnsized?.find((g) => {
+    const bound = map.get(g);
+    return !bound || bound.k === 'unknown';
+  });
+  return left ? { k: 'unknown', text: `${fn.name}'s ${left}: ?Sized` } : null;
+}
+
 /** Node types whose type does not depend on the bindings in scope at the time it is asked. */
 const MEMOIZED = new Set([
   'call_expression',
@@ -592,7 +637,7 @@ export class ExprTyper {
     const op = node.children[0]?.type;
     const operand = sub(node.namedChildren[0]);
     if (op === '*') {
-      return isAdt(operand, ...DEREFS_TO_TYPE_ARG) ? typeArg(operand) : derefTy(operand);
+      return isAdt(operand, ...DEREFS_TO_TYPE_ARG) ? typeArg(operand) : derefTarget(operand);
     }
     return operand;
   }
@@ -782,6 +827,13 @@ export class ExprTyper {
     return opaqueFutureOutput(t) ?? UNKNOWN;
   }
 
+  /** Whether `name!` is the crate's macro `CRATE_BOOL_MACROS` models (see there). */
+  private isCrateBoolMacro(node: SyntaxNode, name: string): boolean {
+    const path = node.childForFieldName('macro')?.text.split('::').map((s) => s.trim()) ?? [];
+    const head = path.length > 1 ? path[0] : this.env.index.uses.get(name)?.[0];
+    return head !== undefined && CRATE_BOOL_MACROS.get(name) === head;
+  }
+
   private macroType(node: SyntaxNode): Ty {
     const name = node.childForFieldName('macro')?.text.split('::').pop() ?? '';
     switch (name) {
@@ -792,6 +844,8 @@ export class ExprTyper {
       }
       case 'matches':
         return BOOL;
+      case 'log_enabled':
+        return this.isCrateBoolMacro(node, name) ? BOOL : UNKNOWN;
       case 'concat':
       case 'stringify':
       case 'file':
@@ -840,11 +894,15 @@ export class ExprTyper {
     if (builtin) {
       return builtin;
     }
-    const dependency = dependencyCallType(
-      { ...call, outputOf: (t) => this.awaitOutput(t) },
-      this.env.index,
-      this.env.dependencyFn,
-    );
+    // A local of that name (a closure, a fn pointer) shadows any fn an import or glob brings.
+    const shadowed = call.segs.length === 1 && this.env.localType(call.last) !== null;
+    const dependency = shadowed
+      ? null
+      : dependencyCallType(
+          { ...call, outputOf: (t) => this.awaitOutput(t) },
+          this.env.index,
+          this.env.dependencyFn,
+        );
     if (dependency) {
       return dependency;
     }
@@ -1035,7 +1093,7 @@ export class ExprTyper {
     fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map, fn.isAsync));
     this.bindClosureOutputs(fn, args, map);
     if (fn.isAsync) {
-      return this.env.futureOfFn(fn, map);
+      return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
     return this.returnedFuture(fn) ?? substitute(fn.ret, map);
   }
@@ -1083,7 +1141,7 @@ export class ExprTyper {
         .forEach((p, i) => bindGenerics(p.ty, argTy(i), map, fn.isAsync));
     }
     if (fn.isAsync) {
-      return this.env.futureOfFn(fn, map);
+      return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
     map.set('Self', selfTy);
     return this.returnedFuture(fn) ?? substitute(fn.ret, map);

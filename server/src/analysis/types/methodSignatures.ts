@@ -139,6 +139,8 @@ function bytesOfNumber({ receiver }: MethodCall): Ty {
 const MAP = adtIn('HashMap', 'BTreeMap');
 const SET = adtIn('HashSet', 'BTreeSet');
 const OPTION = adtIn('Option');
+/** std's `Path` and `PathBuf` (a `PathBuf` receiver derefs to `Path` for these). */
+const STD_PATH_TYPES = all(adtIn('Path', 'PathBuf'), IS_STD_PATH);
 const RESULT = adtIn('Result');
 const LOCK_RESULT_LIKE = adtIn('Option', 'Result', 'LockResult', 'TryLockResult');
 const ONCE_CELLS = adtIn('Cell', 'OnceCell', 'OnceLock');
@@ -230,7 +232,17 @@ export const STD_METHODS: ReadonlyMap<string, ResultPattern> = methodTable([
   ...each('collect sum product', turbofish(0)),
   ...each('chunks chunks_exact', named('Chunks', ELEMENT)),
   ['drain', only(adtIn('Vec'), named('vec::Drain', ELEMENT))],
-  ['join', only(any(IS_SLICE, adtIn('Vec')), STRING)],
+  [
+    'join',
+    choose(
+      [STD_PATH_TYPES, named('PathBuf')],
+      [any(IS_SLICE, adtIn('Vec')), STRING],
+      UNKNOWN_RESULT,
+    ),
+  ],
+  ...each('to_path_buf with_extension with_file_name', only(STD_PATH_TYPES, named('PathBuf'))),
+  ...each('exists is_file is_dir is_absolute is_relative', only(STD_PATH_TYPES, BOOL)),
+  ['parent', only(STD_PATH_TYPES, named('Option', refTo(named('Path'))))],
   ['split_off', RECEIVER],
   ['get', accessor(false, choose([adtIn('Cell'), typeArg(0)], OPTION_REF_TO_CELL_VALUE))],
   ['get_mut', accessor(true, OPTION_REF_TO_CELL_VALUE)],
