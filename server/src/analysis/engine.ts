@@ -44,7 +44,18 @@ import {
 import { BodyWalker } from './liveness/bodyWalker';
 import { computeSaved } from './liveness/savedLocals';
 import { MacroTrees } from './syntax/macros';
-import { Ty, UNKNOWN, hasUnknown, peelRefs, ref, showTy, substitute } from './types/types';
+import {
+  Projection,
+  STD_ROOTS,
+  Ty,
+  UNKNOWN,
+  hasUnknown,
+  peelRefs,
+  ref,
+  showTy,
+  substitute,
+} from './types/types';
+import { resolveProjection } from './types/projections';
 import { SavedLocal, layoutCoroutine } from './coroutine/coroutine';
 import { guardOfLocal } from './types/knownTypes';
 import { endOf, startOf } from './syntax/positions';
@@ -1225,6 +1236,7 @@ class FileAnalysis {
       foreignType: (segments, scope) =>
         this.options.dependencies?.foreignType(segments, scope, this.index.globImports) ?? null,
       reexportedType: (segments) => this.reexportedType(segments),
+      projection: (proj) => this.projection(proj),
     });
     this.traitLayouts = new LayoutComputer(typeEnv(false));
     this.sizeLayouts = new LayoutComputer(typeEnv(true));
@@ -1241,6 +1253,19 @@ class FileAnalysis {
       environments: () =>
         this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex)),
     });
+  }
+
+  /** An associated type through the crate's trait impls (`TypeEnv.projection`). */
+  private projection(proj: Projection): Ty | null {
+    const isOwnType = (ty: Ty & { k: 'adt' }) =>
+      ty.scope === undefined &&
+      ty.origin !== 'dependency' &&
+      !STD_ROOTS.has(ty.segments[0]) &&
+      this.index.types.has(ty.segments[ty.segments.length - 1]);
+    const isAlias = (ty: Ty & { k: 'adt' }) =>
+      ty.scope === undefined &&
+      this.index.types.get(ty.segments[ty.segments.length - 1])?.kind === 'alias';
+    return resolveProjection(proj, { impls: this.index.assocTypes, isOwnType, isAlias });
   }
 
   /** Another crate's type a `use` in one of this crate's modules brings in (`TypeEnv`). */

@@ -69,6 +69,14 @@ function projectOutputs(ty: Ty, bound: Map<string, Ty>, outputOf?: (ty: Ty) => T
       }
       return { ...ty, args: ty.args.map((a) => projectOutputs(a, bound, outputOf)) };
     }
+    case 'unknown': {
+      // `T::Output` as a projection (see `projections.ts`).
+      const self = ty.proj?.self;
+      if (ty.proj?.name === 'Output' && self?.k === 'param' && bound.has(self.name)) {
+        return outputOf?.(bound.get(self.name)!) ?? UNKNOWN;
+      }
+      return ty;
+    }
     case 'tuple':
       return { ...ty, elems: ty.elems.map((e) => projectOutputs(e, bound, outputOf)) };
     case 'ref':

@@ -22,6 +22,7 @@ import {
   prim,
 } from '../types/types';
 import type { UserType } from '../types/layout';
+import { AssocTypeImpl, projectionFromNode } from '../types/projections';
 
 export type SelfKind = 'value' | 'ref' | 'mut' | null;
 
@@ -84,6 +85,8 @@ export interface ItemIndex {
   byNode: Map<number, FnInfo>;
   /** Type name → the modules (last path segment, `""` for the crate root) that define a type of that name. */
   typeModules: Map<string, string[]>;
+  /** The trait impls' associated types (`type Future = ..;`), by name (see `projections.ts`). */
+  assocTypes: Map<string, AssocTypeImpl[]>;
 }
 
 export interface TypeScope {
@@ -322,6 +325,7 @@ function emptyIndex(): ItemIndex {
     ambiguousTypes: new Set(),
     byNode: new Map(),
     typeModules: new Map(),
+    assocTypes: new Map(),
   };
 }
 
@@ -682,11 +686,34 @@ function indexImpl(
         push(index.methods, `${modPath[modPath.length - 1]}::${typeName}::${info.name}`, info);
       }
       push(index.methodsByName, info.name, info);
+    } else if (f.type === 'type_item' && traitName !== null) {
+      indexAssocType(f.node, { generics: params, selfTy, trait: traitName }, index);
     } else if (MISPLACED_ITEMS.has(f.type)) {
       misplaced(f);
     }
   }
   return members;
+}
+
+/** An impl's `type Name = ..;`, read with the impl's generics and `Self`. */
+function indexAssocType(
+  item: SyntaxNode,
+  impl: { generics: string[]; selfTy: Ty; trait: string },
+  index: ItemIndex,
+): void {
+  const name = item.childForFieldName('name')?.text;
+  const tyNode = item.childForFieldName('type');
+  if (!name || !tyNode) {
+    return;
+  }
+  const scope = { generics: new Set(impl.generics), selfTy: impl.selfTy };
+  const segments = impl.trait.split('::');
+  push(index.assocTypes, name, {
+    generics: impl.generics,
+    selfTy: impl.selfTy,
+    trait: segments[segments.length - 1].trim(),
+    ty: typeFromNode(tyNode, index, scope),
+  });
 }
 
 function indexFn(
@@ -1179,6 +1206,7 @@ export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
     ambiguousTypes: local.ambiguousTypes,
     byNode: new LayeredMap(local.byNode, crate.byNode),
     typeModules: crate.typeModules,
+    assocTypes: crate.assocTypes,
   };
 }
 
@@ -1249,6 +1277,9 @@ export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
     index.types.forEach((v, k) => combined.types.has(k) || combined.types.set(k, v));
     index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));
     index.constTypes.forEach((v, k) => combined.constTypes.has(k) || combined.constTypes.set(k, v));
+    index.assocTypes.forEach((v, k) =>
+      combined.assocTypes.set(k, [...(combined.assocTypes.get(k) ?? []), ...v]),
+    );
     for (const key of ['fns', 'methods', 'methodsByName'] as const) {
       // Appended in place (the combined lists are its own): copying them each time was quadratic
       // in a name's definitions (`new`, `poll` in tokio).
@@ -1326,10 +1357,15 @@ function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScop
       return resolveTypePath([name], [], index);
     }
     case 'scoped_type_identifier':
-      return resolveTypePath(
-        node.text.split('::').map((s) => s.trim()),
-        [],
-        index,
+      return (
+        projectionFromNode(node, scope.generics, scope.selfTy, (n) =>
+          typeFromNode(n, index, scope),
+        ) ??
+        resolveTypePath(
+          node.text.split('::').map((s) => s.trim()),
+          [],
+          index,
+        )
       );
     case 'generic_type': {
       const base = node.childForFieldName('type');

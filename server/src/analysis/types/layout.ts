@@ -5,6 +5,7 @@
  */
 import {
   PRIMITIVES,
+  Projection,
   Ty,
   TypeOrigin,
   adt,
@@ -102,6 +103,11 @@ export interface TypeEnv {
    * there brings it in from another crate (`crate::types::Oid` after `pub use postgres_types::*`).
    */
   reexportedType?(segments: string[]): ForeignType | null;
+  /**
+   * The type an associated type stands for, through the trait impls the analysis knows
+   * (`projections.ts`); null when that is not known.
+   */
+  projection?(proj: Projection): Ty | null;
 }
 
 /** A path resolved into the crate graph (see `analysis/deps`). */
@@ -599,8 +605,11 @@ export class LayoutComputer {
         // Futures never offer a niche: rustc suppresses them in coroutines.
         return l ? { ...l, niche: null, copy: false } : unknownLayout(ty.label);
       }
+      case 'unknown': {
+        const resolved = ty.proj && this.env.projection?.(ty.proj);
+        return resolved ? this.compute(resolved, depth + 1) : unknownLayout(showTy(ty));
+      }
       case 'param':
-      case 'unknown':
       case 'asyncClosure':
         return unknownLayout(showTy(ty));
       case 'adt':
