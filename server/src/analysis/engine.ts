@@ -1257,15 +1257,34 @@ class FileAnalysis {
 
   /** An associated type through the crate's trait impls (`TypeEnv.projection`). */
   private projection(proj: Projection): Ty | null {
-    const isOwnType = (ty: Ty & { k: 'adt' }) =>
-      ty.scope === undefined &&
-      ty.origin !== 'dependency' &&
-      !STD_ROOTS.has(ty.segments[0]) &&
-      this.index.types.has(ty.segments[ty.segments.length - 1]);
-    const isAlias = (ty: Ty & { k: 'adt' }) =>
-      ty.scope === undefined &&
-      this.index.types.get(ty.segments[ty.segments.length - 1])?.kind === 'alias';
-    return resolveProjection(proj, { impls: this.index.assocTypes, isOwnType, isAlias });
+    const isOwnType = (ty: Ty & { k: 'adt' }) => {
+      const [name, qualifier] = [...ty.segments].reverse();
+      if (ty.scope !== undefined || STD_ROOTS.has(ty.segments[0])) {
+        return false;
+      }
+      // A path through a module of the crate (`sealed::MaybeReady`) is marked as not std's.
+      return ty.origin === 'dependency'
+        ? (this.index.typeModules.get(name) ?? []).includes(qualifier)
+        : this.index.types.has(name);
+    };
+    const aliasOf = (ty: Ty & { k: 'adt' }) => {
+      const user =
+        ty.scope === undefined && this.index.types.get(ty.segments[ty.segments.length - 1]);
+      return user && user.kind === 'alias' ? user : null;
+    };
+    const expandAlias = (ty: Ty & { k: 'adt' }) => {
+      const alias = aliasOf(ty);
+      return (
+        alias &&
+        substitute(alias.ty, new Map(alias.params.map((p, i) => [p, ty.args[i] ?? UNKNOWN])))
+      );
+    };
+    return resolveProjection(proj, {
+      impls: this.index.assocTypes,
+      isOwnType,
+      isAlias: (ty) => aliasOf(ty) !== null,
+      expandAlias,
+    });
   }
 
   /** Another crate's type a `use` in one of this crate's modules brings in (`TypeEnv`). */

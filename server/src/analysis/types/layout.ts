@@ -699,6 +699,10 @@ export class LayoutComputer {
   /** A std type, generic (by what it holds of its arguments) or measured. */
   private stdLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
     const sub = (t: Ty) => this.compute(t, depth + 1);
+    if (adtName(ty) === 'IntoIter' && ty.segments[ty.segments.length - 2] === 'option') {
+      // Holds the `Option<T>` it yields from (tokio's `ToSocketAddrs` iterators).
+      return { ...optionOf(sub(ty.args[0] ?? { k: 'unknown', text: '_' })), copy: false };
+    }
     const generic = STD_GENERIC_LAYOUTS.get(adtName(ty)!);
     if (generic) {
       const args: StdGenericArgs = {

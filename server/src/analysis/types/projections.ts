@@ -44,6 +44,29 @@ const STD_ASSOC_NAMES: ReadonlySet<string> = new Set([
 /** Nested projections followed before an answer is given up on (cycles end here too). */
 const MAX_DEPTH = 16;
 
+/**
+ * What a value of this type yields through a std trait's associated type (`<F as
+ * Future>::Output` awaiting it, `<R as Try>::Output` for `?`, `<I as IntoIterator>::IntoIter`
+ * for a `for` loop), as a projection resolved when the type is known (an instance's, the
+ * crate's impl's); null for a type that is not a projection nor one of the crate's `own` types.
+ */
+export function projectedThrough(
+  ty: Ty,
+  trait: 'Future' | 'Try' | 'IntoIterator' | 'Iterator',
+  name: string,
+  own: (name: string) => boolean,
+): Ty | null {
+  const ownAdt =
+    ty.k === 'adt' &&
+    ty.scope === undefined &&
+    ty.origin !== 'dependency' &&
+    own(ty.segments[ty.segments.length - 1]);
+  if (!(ty.k === 'unknown' && ty.proj) && !ownAdt) {
+    return null;
+  }
+  return projectionType({ self: ty, name, trait: [trait] });
+}
+
 /** A projection type: unknown until resolved, its text as written. */
 export function projectionType(proj: Projection, text = showProjection(proj)): Ty {
   return { k: 'unknown', text, proj };
@@ -92,6 +115,8 @@ export interface ProjectionEnv {
   isOwnType(ty: Ty & { k: 'adt' }): boolean;
   /** Whether the path may name an alias (of a tuple, a reference, another path). */
   isAlias(ty: Ty & { k: 'adt' }): boolean;
+  /** The type an alias of the crate stands for, its arguments substituted; null: not an alias. */
+  expandAlias?(ty: Ty & { k: 'adt' }): Ty | null;
 }
 
 /**
@@ -102,11 +127,16 @@ export function resolveProjection(proj: Projection, env: ProjectionEnv, depth = 
   if (depth > MAX_DEPTH) {
     return null;
   }
-  const self = resolveAll(proj.self, env, depth + 1);
+  const resolved = resolveAll(proj.self, env, depth + 1);
+  const self = resolved && withoutAliases(resolved, env);
   if (self === null || hasUnknown(self)) {
     return null;
   }
   const trait = proj.trait ? lastName(proj.trait[proj.trait.length - 1]) : null;
+  const std = trait === null ? undefined : stdProjection(self, proj.name, trait, env, depth);
+  if (std !== undefined) {
+    return std;
+  }
   if (trait === null && STD_ASSOC_NAMES.has(proj.name) && !ownedBy(self, env)) {
     return null;
   }
@@ -168,6 +198,29 @@ export function resolveAll(ty: Ty, env: ProjectionEnv, depth = 0): Ty | null {
   }
 }
 
+/**
+ * The type with its projections taken for known types (`JoinHandle<F::Output>`: a handle of
+ * whatever `F` yields): only its other parts tell whether it is partly unknown.
+ */
+export function withoutProjections(ty: Ty): Ty {
+  switch (ty.k) {
+    case 'unknown':
+      return ty.proj ? { k: 'never' } : ty;
+    case 'adt':
+      return { ...ty, args: ty.args.map(withoutProjections) };
+    case 'tuple':
+      return { ...ty, elems: ty.elems.map(withoutProjections) };
+    case 'array':
+    case 'slice':
+      return { ...ty, elem: withoutProjections(ty.elem) };
+    case 'ref':
+    case 'ptr':
+      return { ...ty, inner: withoutProjections(ty.inner) };
+    default:
+      return ty;
+  }
+}
+
 /** Whether any part of the type is a projection (so resolving it may say more). */
 export function hasProjection(ty: Ty): boolean {
   switch (ty.k) {
@@ -186,6 +239,61 @@ export function hasProjection(ty: Ty): boolean {
     default:
       return false;
   }
+}
+
+/** A type whose outer aliases are expanded (`ReadyFuture<T>` → `future::Ready<io::Result<T>>`). */
+function withoutAliases(ty: Ty, env: ProjectionEnv): Ty {
+  for (let i = 0; i < MAX_DEPTH && ty.k === 'adt' && env.isAlias(ty); i++) {
+    const expanded = env.expandAlias?.(ty);
+    if (!expanded) {
+      return ty;
+    }
+    ty = expanded;
+  }
+  return ty;
+}
+
+/** Whether the path is std's: written from a std root, or not a type the crate defines. */
+function isStdAdt(ty: Ty, name: string, env: ProjectionEnv): ty is Ty & { k: 'adt' } {
+  return (
+    ty.k === 'adt' &&
+    ty.segments[ty.segments.length - 1] === name &&
+    ty.origin !== 'dependency' &&
+    !env.isOwnType(ty) &&
+    !env.isAlias(ty)
+  );
+}
+
+/**
+ * What std's impls say, for the few the analysis meets: `?` on a `Result` or `Option`
+ * (`Try::Output`), awaiting `future::Ready<T>`, and a `for` loop over an iterator of the crate
+ * (std's `impl<I: Iterator> IntoIterator for I`). Undefined: std's impls are not the answer.
+ */
+function stdProjection(
+  self: Ty,
+  name: string,
+  trait: string,
+  env: ProjectionEnv,
+  depth: number,
+): Ty | null | undefined {
+  const arg0 = self.k === 'adt' ? self.args[0] : undefined;
+  if (trait === 'Try' && name === 'Output') {
+    const std = isStdAdt(self, 'Result', env) || isStdAdt(self, 'Option', env);
+    return std && arg0 ? resolveAll(arg0, env, depth + 1) : null;
+  }
+  if (trait === 'Future' && name === 'Output' && isStdAdt(self, 'Ready', env) && arg0) {
+    return resolveAll(arg0, env, depth + 1);
+  }
+  if (trait === 'IntoIterator' && self.k === 'adt' && env.isOwnType(self)) {
+    // An iterator of the crate is its own `IntoIter`: std's blanket impl (the crate cannot have
+    // another impl of `IntoIterator` for it then).
+    const item = resolveProjection({ self, name: 'Item', trait: ['Iterator'] }, env, depth + 1);
+    if (item === null) {
+      return undefined;
+    }
+    return name === 'IntoIter' ? self : name === 'Item' ? item : undefined;
+  }
+  return undefined;
 }
 
 function lastName(segment: string): string {
@@ -309,8 +417,11 @@ function unifyAdts(pattern: Ty & { k: 'adt' }, ty: Ty & { k: 'adt' }, u: Unifica
   if (name !== ty.segments[ty.segments.length - 1]) {
     return 'no';
   }
+  // A path through one of the crate's modules is marked as not std's, as another crate's is.
   const foreign = (t: Ty & { k: 'adt' }) => t.origin === 'dependency';
-  if (pattern.scope !== ty.scope || foreign(pattern) !== foreign(ty) || !samePath(pattern, ty, u)) {
+  const sameOrigin =
+    foreign(pattern) === foreign(ty) || (u.isOwnType(pattern) && u.isOwnType(ty));
+  if (pattern.scope !== ty.scope || !sameOrigin || !samePath(pattern, ty, u)) {
     return 'maybe';
   }
   if (pattern.args.length !== ty.args.length) {
