@@ -42,7 +42,7 @@ import {
   isAsyncClosure,
 } from './liveness/held';
 import { BodyWalker } from './liveness/bodyWalker';
-import { computeSaved } from './liveness/savedLocals';
+import { SavedInfo, computeSaved } from './liveness/savedLocals';
 import { MacroTrees } from './syntax/macros';
 import {
   Projection,
@@ -55,7 +55,7 @@ import {
   showTy,
   substitute,
 } from './types/types';
-import { resolveProjection } from './types/projections';
+import { hasProjection, resolveProjection } from './types/projections';
 import { SavedLocal, layoutCoroutine } from './coroutine/coroutine';
 import { guardOfLocal } from './types/knownTypes';
 import { endOf, startOf } from './syntax/positions';
@@ -2343,7 +2343,8 @@ class FileAnalysis {
     };
     const { upvars, upvarLayouts } = this.upvarValues(entry, body, sizeOf);
     this.noteApproximations(entry, body, precision);
-    const { awaits, shapeLocals, heldBySaved } = this.savedValues(body, sizeOf);
+    const saved = this.savedInInstance(body, subst, precision);
+    const { awaits, shapeLocals, heldBySaved } = this.savedValues(body, sizeOf, saved);
     const co = layoutCoroutine({
       upvars: upvarLayouts,
       locals: shapeLocals,
@@ -2455,8 +2456,39 @@ class FileAnalysis {
   }
 
   /** The values saved at each await, and each saved local's shape for the state machine. */
-  private savedValues(body: BodyResult, sizeOf: (ty: Ty) => Layout) {
-    const saved = computeSaved(body, (ty) => this.traitLayouts.layout(ty));
+  /**
+   * The values an instance saves. The generic walk decides by its own types' drop glue, as
+   * rustc's generic MIR does; but rustc also normalizes a projection through the bounds
+   * (`<A::Iter as Iterator>::Item` is `SocketAddr` when the trait says so), which the walk does
+   * not. Where the decisions with the instance's types differ, those (the fewest values rustc
+   * can save) are taken, and the size is a lower bound.
+   */
+  private savedInInstance(
+    body: BodyResult,
+    subst: Map<string, Ty>,
+    precision: Precision,
+  ): SavedInfo[] {
+    const generic = computeSaved(body, (ty) => this.traitLayouts.layout(ty));
+    if (subst.size === 0 || !body.locals.some((l) => hasProjection(l.ty))) {
+      return generic;
+    }
+    // Parameters stay generic, as in rustc's generic MIR; projections take the instance's types.
+    const instance = computeSaved(body, (ty) =>
+      this.traitLayouts.layout(
+        hasProjection(ty) ? this.instantiated(substitute(ty, subst), subst) : ty,
+      ),
+    );
+    const key = (saved: SavedInfo[]) =>
+      saved.map((s) => `${body.locals.indexOf(s.local)}:${[...s.variants].join(',')}`).join(';');
+    if (key(generic) === key(instance)) {
+      return generic;
+    }
+    precision.exact = false;
+    precision.unknown.add('values whose drop glue the generic body cannot see (projections)');
+    return instance;
+  }
+
+  private savedValues(body: BodyResult, sizeOf: (ty: Ty) => Layout, saved: SavedInfo[]) {
     const awaits: AwaitPoint[] = body.awaits.map((a) => ({
       index: a.index,
       line: a.line,

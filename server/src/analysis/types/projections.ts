@@ -253,6 +253,15 @@ function withoutAliases(ty: Ty, env: ProjectionEnv): Ty {
   return ty;
 }
 
+/** std's by-value iterators of a collection (`option::IntoIter<T>`, `vec::IntoIter<T>`). */
+function isStdIntoIter(ty: Ty, env: ProjectionEnv): ty is Ty & { k: 'adt' } {
+  const qualifier = ty.k === 'adt' ? ty.segments[ty.segments.length - 2] : undefined;
+  return (
+    isStdAdt(ty, 'IntoIter', env) &&
+    (qualifier === 'option' || qualifier === 'vec' || qualifier === 'vec_deque')
+  );
+}
+
 /** Whether the path is std's: written from a std root, or not a type the crate defines. */
 function isStdAdt(ty: Ty, name: string, env: ProjectionEnv): ty is Ty & { k: 'adt' } {
   return (
@@ -283,6 +292,13 @@ function stdProjection(
   }
   if (trait === 'Future' && name === 'Output' && isStdAdt(self, 'Ready', env) && arg0) {
     return resolveAll(arg0, env, depth + 1);
+  }
+  if ((trait === 'IntoIterator' || trait === 'Iterator') && isStdIntoIter(self, env)) {
+    return name === 'IntoIter'
+      ? self
+      : name === 'Item' && arg0
+        ? resolveAll(arg0, env, depth)
+        : null;
   }
   if (trait === 'IntoIterator' && self.k === 'adt' && env.isOwnType(self)) {
     // An iterator of the crate is its own `IntoIter`: std's blanket impl (the crate cannot have
@@ -419,8 +435,7 @@ function unifyAdts(pattern: Ty & { k: 'adt' }, ty: Ty & { k: 'adt' }, u: Unifica
   }
   // A path through one of the crate's modules is marked as not std's, as another crate's is.
   const foreign = (t: Ty & { k: 'adt' }) => t.origin === 'dependency';
-  const sameOrigin =
-    foreign(pattern) === foreign(ty) || (u.isOwnType(pattern) && u.isOwnType(ty));
+  const sameOrigin = foreign(pattern) === foreign(ty) || (u.isOwnType(pattern) && u.isOwnType(ty));
   if (pattern.scope !== ty.scope || !sameOrigin || !samePath(pattern, ty, u)) {
     return 'maybe';
   }
