@@ -1115,6 +1115,8 @@ class FileAnalysis {
   private readonly bodiesRead = new Set<string>();
   /** Phase A answers Copy/drop questions without sizing futures (they may not be analysed yet). */
   private readonly traitLayouts: LayoutComputer;
+  /** The crate's type a path names, as layouts read it (`TypeEnv.userType`). */
+  private readonly userTypeOf: TypeEnv['userType'];
   private readonly sizeLayouts: LayoutComputer;
 
   readonly localIndex: ItemIndex;
@@ -1238,6 +1240,7 @@ class FileAnalysis {
       reexportedType: (segments) => this.reexportedType(segments),
       projection: (proj) => this.projection(proj),
     });
+    this.userTypeOf = typeEnv(false).userType;
     this.traitLayouts = new LayoutComputer(typeEnv(false));
     this.sizeLayouts = new LayoutComputer(typeEnv(true));
     this.traitLayouts.resultIsIo = resultIsIo;
@@ -1257,34 +1260,47 @@ class FileAnalysis {
 
   /** An associated type through the crate's trait impls (`TypeEnv.projection`). */
   private projection(proj: Projection): Ty | null {
-    const isOwnType = (ty: Ty & { k: 'adt' }) => {
-      const [name, qualifier] = [...ty.segments].reverse();
-      if (ty.scope !== undefined || STD_ROOTS.has(ty.segments[0])) {
-        return false;
-      }
-      // A path through a module of the crate (`sealed::MaybeReady`) is marked as not std's.
-      return ty.origin === 'dependency'
-        ? (this.index.typeModules.get(name) ?? []).includes(qualifier)
-        : this.index.types.has(name);
-    };
-    const aliasOf = (ty: Ty & { k: 'adt' }) => {
-      const user =
-        ty.scope === undefined && this.index.types.get(ty.segments[ty.segments.length - 1]);
-      return user && user.kind === 'alias' ? user : null;
-    };
+    const typeOf = (ty: Ty & { k: 'adt' }) =>
+      ty.scope === undefined && !STD_ROOTS.has(ty.segments[0])
+        ? this.userTypeOf(ty.segments, ty.origin)
+        : null;
     const expandAlias = (ty: Ty & { k: 'adt' }) => {
-      const alias = aliasOf(ty);
-      return (
-        alias &&
-        substitute(alias.ty, new Map(alias.params.map((p, i) => [p, ty.args[i] ?? UNKNOWN])))
-      );
+      const alias = typeOf(ty);
+      if (alias === null || alias === 'ambiguous' || alias.kind !== 'alias') {
+        return null;
+      }
+      const args = new Map(alias.params.map((p, i) => [p, ty.args[i] ?? UNKNOWN]));
+      return substitute(alias.ty, args);
     };
     return resolveProjection(proj, {
       impls: this.index.assocTypes,
-      isOwnType,
-      isAlias: (ty) => aliasOf(ty) !== null,
+      isOwnType: (ty) => typeOf(ty) !== null,
+      isAlias: (ty) => {
+        const found = typeOf(ty);
+        // A name defined more than once may be an alias only if one of its definitions is.
+        return found === 'ambiguous'
+          ? this.aliasNames().has(ty.segments[ty.segments.length - 1])
+          : found?.kind === 'alias';
+      },
       expandAlias,
     });
+  }
+
+  private aliases: { index: ItemIndex; names: Set<string> } | null = null;
+
+  /** The names the crate's aliases have (some qualified by their module: the last segment). */
+  private aliasNames(): Set<string> {
+    if (this.aliases?.index !== this.index) {
+      const names = new Set<string>();
+      // By its keys: a file's view of the crate's index is layered (`mergeIndexes`).
+      for (const key of this.index.types.keys()) {
+        if (this.index.types.get(key)?.kind === 'alias') {
+          names.add(key.split('::').pop()!);
+        }
+      }
+      this.aliases = { index: this.index, names };
+    }
+    return this.aliases.names;
   }
 
   /** Another crate's type a `use` in one of this crate's modules brings in (`TypeEnv`). */

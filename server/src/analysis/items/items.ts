@@ -1632,6 +1632,10 @@ export function qualifySharedTypeNames(
       fn.futureOutputs.set(param, qualify(out));
     }
   }
+  for (const impl of [...index.assocTypes.values()].flat()) {
+    impl.selfTy = qualify(impl.selfTy);
+    impl.ty = qualify(impl.ty);
+  }
   for (const type of new Set(index.types.values())) {
     if (type.kind !== 'alias' && type.defaults) {
       type.defaults = type.defaults.map((d) => d && qualify(d));

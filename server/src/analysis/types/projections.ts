@@ -151,6 +151,7 @@ export function resolveProjection(proj: Projection, env: ProjectionEnv, depth = 
       bindings,
       isOwnType: env.isOwnType,
       isAlias: env.isAlias,
+      expandAlias: env.expandAlias,
     });
     if (match === 'no') {
       continue;
@@ -351,6 +352,9 @@ export interface Unification {
   bindings: Map<string, Ty>;
   isOwnType(ty: Ty & { k: 'adt' }): boolean;
   isAlias(ty: Ty & { k: 'adt' }): boolean;
+  expandAlias?(ty: Ty & { k: 'adt' }): Ty | null;
+  /** Aliases expanded so far (a cycle of aliases ends). */
+  depth?: number;
 }
 
 function all(matches: Iterable<Match>): Match {
@@ -385,8 +389,7 @@ export function unify(pattern: Ty, ty: Ty, u: Unification): Match {
     return 'maybe';
   }
   if ((pattern.k === 'adt' && u.isAlias(pattern)) || (ty.k === 'adt' && u.isAlias(ty))) {
-    // An alias may stand for a tuple, a reference or another path.
-    return sameType(pattern, ty) === 'yes' ? 'yes' : 'maybe';
+    return unifyAliases(pattern, ty, u);
   }
   if (pattern.k === 'adt' && ty.k === 'adt') {
     return unifyAdts(pattern, ty, u);
@@ -426,6 +429,20 @@ export function unify(pattern: Ty, ty: Ty, u: Unification): Match {
       // Trait objects, fn pointers, futures, closures: not compared here.
       return 'maybe';
   }
+}
+
+/** An alias stands for what it names (a tuple, a reference, another path): compared as that. */
+function unifyAliases(pattern: Ty, ty: Ty, u: Unification): Match {
+  if (sameType(pattern, ty) === 'yes') {
+    return 'yes';
+  }
+  const expand = (t: Ty) => (t.k === 'adt' && u.isAlias(t) ? u.expandAlias?.(t) : t);
+  const [p, t] = [expand(pattern), expand(ty)];
+  if (!p || !t || (u.depth ?? 0) > MAX_DEPTH) {
+    // Defined more than once, or nested too deep: not known which type it names.
+    return 'maybe';
+  }
+  return unify(p, t, { ...u, depth: (u.depth ?? 0) + 1 });
 }
 
 function unifyAdts(pattern: Ty & { k: 'adt' }, ty: Ty & { k: 'adt' }, u: Unification): Match {
