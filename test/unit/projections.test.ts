@@ -5,7 +5,9 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { cargoLibFutures } from '../support/cargoTypeSizes';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
 import { requireRustc } from '../support/rustcCorpus';
 import { runPrintTypeSizes } from '../support/runRustc';
@@ -15,10 +17,17 @@ const engine =
 const projections = loadServerModule<typeof import('../../server/src/analysis/types/projections')>(
   'analysis/types/projections',
 );
+const deps = loadServerModule<typeof import('../../server/src/analysis/deps/dependencyTypes')>(
+  'analysis/deps/dependencyTypes',
+);
+const loader = loadServerModule<typeof import('../../server/src/project/dependencyLoader')>(
+  'project/dependencyLoader',
+);
 const rustcOut =
   loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
     'measure/printTypeSizes',
   );
+type RustcFuture = import('../../server/src/measure/printTypeSizes').RustcFuture;
 type Ty = import('../../server/src/analysis/types/types').Ty;
 type AssocTypeImpl = import('../../server/src/analysis/types/projections').AssocTypeImpl;
 
@@ -29,6 +38,9 @@ const FIXTURE = path.join(
   'instances',
   'assoc_projections.rs',
 );
+
+/** A dependency's generic async fns holding associated types resolved through its own impls. */
+const WORKSPACE = path.join(path.dirname(path.dirname(FIXTURE)), 'workspaces', 'projections');
 
 const u8: Ty = { k: 'prim', name: 'u8' };
 const u16: Ty = { k: 'prim', name: 'u16' };
@@ -77,6 +89,45 @@ describe('associated types through trait impls', function () {
     assert.ok(!ambiguous.exact, 'two impls name `Out` for u16: a lower bound');
     assert.ok(ambiguous.size! <= theirs.size, 'never above rustc');
     assert.deepStrictEqual(ambiguous.unknown, ['u16::Out']);
+  });
+
+  it("sizes another crate's generic async fns holding projections, as rustc does", () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-projections-'));
+    try {
+      const home = fs.mkdtempSync(path.join(scratch, 'home-'));
+      const loaded = loader.loadDependencies(WORKSPACE, undefined, { env: { CARGO_HOME: home } });
+      assert.ok(loaded, 'a crate graph');
+      const text = fs.readFileSync(path.join(WORKSPACE, 'src', 'lib.rs'), 'utf8');
+      const [report] = engine.analyzeCrate([{ file: 'lib.rs', text, modulePath: [] }], {
+        edition: '2021',
+        dependencies: new deps.DependencyTypes(loaded.graph),
+      });
+      const futures = report.futures.filter((f) => f.kind === 'fn');
+      assert.strictEqual(futures.length, 3);
+      // `&u8`'s `Buf` through addrdep's `impl<T> Source for &T`, a struct's projected field.
+      for (const f of futures) {
+        assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
+        assert.deepStrictEqual(f.sources, ['addrdep 0.2.0']);
+      }
+      const rustc = cargoLibFutures(WORKSPACE, scratch);
+      if (rustc === null) {
+        console.log('      (cargo not installed: sizes not compared with rustc)');
+        return;
+      }
+      for (const f of futures) {
+        const theirs: RustcFuture | undefined = rustc.find(
+          (r: RustcFuture) => r.kind === 'fn' && r.name === f.name,
+        );
+        assert.ok(theirs, `rustc printed ${f.name}`);
+        assert.strictEqual(
+          f.size,
+          theirs.size,
+          `${f.name}: engine ${f.size}, rustc ${theirs.size}`,
+        );
+      }
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('resolves through a generic impl, binding its parameters', () => {

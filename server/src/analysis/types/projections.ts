@@ -242,7 +242,7 @@ export function hasProjection(ty: Ty): boolean {
   }
 }
 
-/** A type whose outer aliases are expanded (`ReadyFuture<T>` → `future::Ready<io::Result<T>>`). */
+/** The type with its outer aliases expanded (`ReadyFuture<T>`: `future::Ready<io::Result<T>>`). */
 function withoutAliases(ty: Ty, env: ProjectionEnv): Ty {
   for (let i = 0; i < MAX_DEPTH && ty.k === 'adt' && env.isAlias(ty); i++) {
     const expanded = env.expandAlias?.(ty);
