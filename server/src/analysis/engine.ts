@@ -1258,8 +1258,29 @@ class FileAnalysis {
     });
   }
 
+  /**
+   * What awaiting an async fn's future yields, from its declared result alone (no body is
+   * walked while a type is laid out); null for a block's or closure's future.
+   */
+  private declaredFutureOutput(id: string): Ty | null {
+    const instance = this.instances.get(id);
+    if (instance?.entry.fn) {
+      return substitute(instance.entry.fn.ret, instance.subst);
+    }
+    const found = this.findFuture(id);
+    if (found) {
+      return found.entry.fn?.ret ?? null;
+    }
+    return this.summaryOf(id, false)?.fn?.ret ?? this.options.dependencies?.asyncOutput(id) ?? null;
+  }
+
   /** An associated type through the crate's trait impls (`TypeEnv.projection`). */
   private projection(proj: Projection): Ty | null {
+    const trait = proj.trait?.[proj.trait.length - 1];
+    if (proj.self.k === 'future' && proj.name === 'Output' && (!trait || trait === 'Future')) {
+      // A future's `F::Output` (`with_timeout<F: Future>`'s result): an async fn's declared one.
+      return this.declaredFutureOutput(proj.self.id);
+    }
     const typeOf = (ty: Ty & { k: 'adt' }) =>
       ty.scope === undefined && !STD_ROOTS.has(ty.segments[0])
         ? this.userTypeOf(ty.segments, ty.origin)
