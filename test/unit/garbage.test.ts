@@ -11,13 +11,14 @@ const { GarbageBound } =
 
 const MiB = 1024 * 1024;
 
-/** About `mib` MiB of objects. */
-function makeObjects(mib: number): { index: number; text: string }[] {
+/** About `mib` MiB of objects, made and measured: they are garbage once this returns. */
+function heapWithObjects(mib: number): number {
   const made: { index: number; text: string }[] = [];
   for (let i = 0; i < mib * 8000; i++) {
     made.push({ index: i, text: `item ${i}` });
   }
-  return made;
+  assert.ok(made.length > 0);
+  return getHeapStatistics().used_heap_size;
 }
 
 describe('garbage collected between jobs', () => {
@@ -26,10 +27,7 @@ describe('garbage collected between jobs', () => {
     // starting point while the objects are made.
     new GarbageBound(0).collectIfOver();
     const bound = new GarbageBound(8 * MiB);
-    let made: unknown[] | null = makeObjects(40);
-    const before = getHeapStatistics().used_heap_size;
-    assert.ok(made.length > 0);
-    made = null;
+    const before = heapWithObjects(40);
     assert.strictEqual(bound.collectIfOver(), true);
     const after = getHeapStatistics().used_heap_size;
     assert.ok(after < before - 8 * MiB, `${before / MiB} → ${after / MiB} MiB`);
@@ -39,7 +37,7 @@ describe('garbage collected between jobs', () => {
 
   it('leaves garbage below the slack alone', () => {
     const bound = new GarbageBound(1024 * MiB);
-    assert.ok(makeObjects(4).length > 0);
+    heapWithObjects(4);
     assert.strictEqual(bound.collectIfOver(), false);
   });
 

@@ -42,9 +42,20 @@ import {
   isAsyncClosure,
 } from './liveness/held';
 import { BodyWalker } from './liveness/bodyWalker';
-import { computeSaved } from './liveness/savedLocals';
+import { SavedInfo, computeSaved } from './liveness/savedLocals';
 import { MacroTrees } from './syntax/macros';
-import { Ty, UNKNOWN, hasUnknown, peelRefs, ref, showTy, substitute } from './types/types';
+import {
+  Projection,
+  STD_ROOTS,
+  Ty,
+  UNKNOWN,
+  hasUnknown,
+  peelRefs,
+  ref,
+  showTy,
+  substitute,
+} from './types/types';
+import { hasProjection, resolveProjection } from './types/projections';
 import { SavedLocal, layoutCoroutine } from './coroutine/coroutine';
 import { guardOfLocal } from './types/knownTypes';
 import { endOf, startOf } from './syntax/positions';
@@ -1121,6 +1132,8 @@ class FileAnalysis {
   private readonly bodiesRead = new Set<string>();
   /** Phase A answers Copy/drop questions without sizing futures (they may not be analysed yet). */
   private readonly traitLayouts: LayoutComputer;
+  /** The crate's type a path names, as layouts read it (`TypeEnv.userType`). */
+  private readonly userTypeOf: TypeEnv['userType'];
   private readonly sizeLayouts: LayoutComputer;
 
   readonly localIndex: ItemIndex;
@@ -1249,7 +1262,9 @@ class FileAnalysis {
       foreignType: (segments, scope) =>
         this.options.dependencies?.foreignType(segments, scope, this.index.globImports) ?? null,
       reexportedType: (segments) => this.reexportedType(segments),
+      projection: (proj) => this.projection(proj),
     });
+    this.userTypeOf = typeEnv(false).userType;
     this.traitLayouts = new LayoutComputer(typeEnv(false));
     this.sizeLayouts = new LayoutComputer(typeEnv(true));
     this.traitLayouts.resultIsIo = resultIsIo;
@@ -1265,6 +1280,72 @@ class FileAnalysis {
       environments: () =>
         this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex)),
     });
+  }
+
+  /**
+   * What awaiting an async fn's future yields, from its declared result alone (no body is
+   * walked while a type is laid out); null for a block's or closure's future.
+   */
+  private declaredFutureOutput(id: string): Ty | null {
+    const instance = this.instances.get(id);
+    if (instance?.entry.fn) {
+      return substitute(instance.entry.fn.ret, instance.subst);
+    }
+    const found = this.findFuture(id);
+    if (found) {
+      return found.entry.fn?.ret ?? null;
+    }
+    return this.summaryOf(id, false)?.fn?.ret ?? this.options.dependencies?.asyncOutput(id) ?? null;
+  }
+
+  /** An associated type through the crate's trait impls (`TypeEnv.projection`). */
+  private projection(proj: Projection): Ty | null {
+    const trait = proj.trait?.[proj.trait.length - 1];
+    if (proj.self.k === 'future' && proj.name === 'Output' && (!trait || trait === 'Future')) {
+      // A future's `F::Output` (`with_timeout<F: Future>`'s result): an async fn's declared one.
+      return this.declaredFutureOutput(proj.self.id);
+    }
+    const typeOf = (ty: Ty & { k: 'adt' }) =>
+      ty.scope === undefined && !STD_ROOTS.has(ty.segments[0])
+        ? this.userTypeOf(ty.segments, ty.origin)
+        : null;
+    const expandAlias = (ty: Ty & { k: 'adt' }) => {
+      const alias = typeOf(ty);
+      if (alias === null || alias === 'ambiguous' || alias.kind !== 'alias') {
+        return null;
+      }
+      const args = new Map(alias.params.map((p, i) => [p, ty.args[i] ?? UNKNOWN]));
+      return substitute(alias.ty, args);
+    };
+    return resolveProjection(proj, {
+      impls: this.index.assocTypes,
+      isOwnType: (ty) => typeOf(ty) !== null,
+      isAlias: (ty) => {
+        const found = typeOf(ty);
+        // A name defined more than once may be an alias only if one of its definitions is.
+        return found === 'ambiguous'
+          ? this.aliasNames().has(ty.segments[ty.segments.length - 1])
+          : found?.kind === 'alias';
+      },
+      expandAlias,
+    });
+  }
+
+  private aliases: { index: ItemIndex; names: Set<string> } | null = null;
+
+  /** The names the crate's aliases have (some qualified by their module: the last segment). */
+  private aliasNames(): Set<string> {
+    if (this.aliases?.index !== this.index) {
+      const names = new Set<string>();
+      // By its keys: a file's view of the crate's index is layered (`mergeIndexes`).
+      for (const key of this.index.types.keys()) {
+        if (this.index.types.get(key)?.kind === 'alias') {
+          names.add(key.split('::').pop()!);
+        }
+      }
+      this.aliases = { index: this.index, names };
+    }
+    return this.aliases.names;
   }
 
   /** Another crate's type a `use` in one of this crate's modules brings in (`TypeEnv`). */
@@ -2328,7 +2409,8 @@ class FileAnalysis {
     };
     const { upvars, upvarLayouts } = this.upvarValues(entry, body, sizeOf);
     this.noteApproximations(entry, body, precision);
-    const { awaits, shapeLocals, heldBySaved } = this.savedValues(body, sizeOf);
+    const saved = this.savedInInstance(body, subst, precision);
+    const { awaits, shapeLocals, heldBySaved } = this.savedValues(body, sizeOf, saved);
     const co = layoutCoroutine({
       upvars: upvarLayouts,
       locals: shapeLocals,
@@ -2440,8 +2522,39 @@ class FileAnalysis {
   }
 
   /** The values saved at each await, and each saved local's shape for the state machine. */
-  private savedValues(body: BodyResult, sizeOf: (ty: Ty) => Layout) {
-    const saved = computeSaved(body, (ty) => this.traitLayouts.layout(ty));
+  /**
+   * The values an instance saves. The generic walk decides by its own types' drop glue, as
+   * rustc's generic MIR does; but rustc also normalizes a projection through the bounds
+   * (`<A::Iter as Iterator>::Item` is `SocketAddr` when the trait says so), which the walk does
+   * not. Where the decisions with the instance's types differ, those (the fewest values rustc
+   * can save) are taken, and the size is a lower bound.
+   */
+  private savedInInstance(
+    body: BodyResult,
+    subst: Map<string, Ty>,
+    precision: Precision,
+  ): SavedInfo[] {
+    const generic = computeSaved(body, (ty) => this.traitLayouts.layout(ty));
+    if (subst.size === 0 || !body.locals.some((l) => hasProjection(l.ty))) {
+      return generic;
+    }
+    // Parameters stay generic, as in rustc's generic MIR; projections take the instance's types.
+    const instance = computeSaved(body, (ty) =>
+      this.traitLayouts.layout(
+        hasProjection(ty) ? this.instantiated(substitute(ty, subst), subst) : ty,
+      ),
+    );
+    const key = (saved: SavedInfo[]) =>
+      saved.map((s) => `${body.locals.indexOf(s.local)}:${[...s.variants].join(',')}`).join(';');
+    if (key(generic) === key(instance)) {
+      return generic;
+    }
+    precision.exact = false;
+    precision.unknown.add('values whose drop glue the generic body cannot see (projections)');
+    return instance;
+  }
+
+  private savedValues(body: BodyResult, sizeOf: (ty: Ty) => Layout, saved: SavedInfo[]) {
     const awaits: AwaitPoint[] = body.awaits.map((a) => ({
       index: a.index,
       line: a.line,

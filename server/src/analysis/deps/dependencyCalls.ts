@@ -10,6 +10,7 @@ import { PRELUDE_TYPES, STD_ROOTS, Ty, UNKNOWN, hasUnknown, substitute } from '.
 import type { DependencyFn } from './crateModules';
 import type { ForeignFn } from './dependencyTypes';
 import { instanceArgs } from './instanceArguments';
+import { withoutProjections } from '../types/projections';
 
 export interface DependencyCall {
   /** The path as written (`tokio::time::sleep`, or `sleep` after a `use`). */
@@ -109,6 +110,14 @@ function projectOutputs(ty: Ty, bound: Map<string, Ty>, outputOf?: (ty: Ty) => T
       }
       return { ...ty, args: ty.args.map((a) => projectOutputs(a, bound, outputOf)) };
     }
+    case 'unknown': {
+      // `T::Output` as a projection (see `projections.ts`).
+      const self = ty.proj?.self;
+      if (ty.proj?.name === 'Output' && self?.k === 'param' && bound.has(self.name)) {
+        return outputOf?.(bound.get(self.name)!) ?? UNKNOWN;
+      }
+      return ty;
+    }
     case 'tuple':
       return { ...ty, elems: ty.elems.map((e) => projectOutputs(e, bound, outputOf)) };
     case 'ref':
@@ -125,7 +134,7 @@ function projectOutputs(ty: Ty, bound: Map<string, Ty>, outputOf?: (ty: Ty) => T
  * than rustc does (a temporary of a macro's match), and a lower bound must never exceed rustc's.
  */
 function settled(fn: DependencyFn, result: Ty): Ty {
-  return fn.associated && hasUnknown(result) ? UNKNOWN : result;
+  return fn.associated && hasUnknown(withoutProjections(result)) ? UNKNOWN : result;
 }
 
 /**

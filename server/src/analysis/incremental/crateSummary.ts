@@ -118,6 +118,7 @@ export function itemsKeyOf(index: ItemIndex, declarations: ModuleDeclaration[]):
     [...index.uses],
     index.globImports,
     [...index.ambiguousTypes],
+    [...index.assocTypes],
     declarations,
   ];
   // Every part is arrays of plain data (maps and sets spread above): no replacer to call per value.

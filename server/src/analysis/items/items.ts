@@ -22,6 +22,7 @@ import {
   prim,
 } from '../types/types';
 import type { UserType } from '../types/layout';
+import { AssocTypeImpl, projectionFromNode } from '../types/projections';
 
 export type SelfKind = 'value' | 'ref' | 'mut' | null;
 
@@ -86,6 +87,8 @@ export interface ItemIndex {
   byNode: Map<number, FnInfo>;
   /** Type name → the modules (last path segment, `""` for the crate root) that define a type of that name. */
   typeModules: Map<string, string[]>;
+  /** The trait impls' associated types (`type Future = ..;`), by name (see `projections.ts`). */
+  assocTypes: Map<string, AssocTypeImpl[]>;
 }
 
 export interface TypeScope {
@@ -376,6 +379,7 @@ export function relocatedIndex(
     ambiguousTypes: new Set(previous.ambiguousTypes),
     byNode,
     typeModules: new Map(previous.typeModules),
+    assocTypes: new Map(previous.assocTypes),
   };
 }
 
@@ -392,6 +396,7 @@ function emptyIndex(): ItemIndex {
     ambiguousTypes: new Set(),
     byNode: new Map(),
     typeModules: new Map(),
+    assocTypes: new Map(),
   };
 }
 
@@ -752,11 +757,34 @@ function indexImpl(
         push(index.methods, `${modPath[modPath.length - 1]}::${typeName}::${info.name}`, info);
       }
       push(index.methodsByName, info.name, info);
+    } else if (f.type === 'type_item' && traitName !== null) {
+      indexAssocType(f.node, { generics: params, selfTy, trait: traitName }, index);
     } else if (MISPLACED_ITEMS.has(f.type)) {
       misplaced(f);
     }
   }
   return members;
+}
+
+/** An impl's `type Name = ..;`, read with the impl's generics and `Self`. */
+function indexAssocType(
+  item: SyntaxNode,
+  impl: { generics: string[]; selfTy: Ty; trait: string },
+  index: ItemIndex,
+): void {
+  const name = item.childForFieldName('name')?.text;
+  const tyNode = item.childForFieldName('type');
+  if (!name || !tyNode) {
+    return;
+  }
+  const scope = { generics: new Set(impl.generics), selfTy: impl.selfTy };
+  const segments = impl.trait.split('::');
+  push(index.assocTypes, name, {
+    generics: impl.generics,
+    selfTy: impl.selfTy,
+    trait: segments[segments.length - 1].trim(),
+    ty: typeFromNode(tyNode, index, scope),
+  });
 }
 
 function indexFn(
@@ -1291,6 +1319,7 @@ export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
     ambiguousTypes: local.ambiguousTypes,
     byNode: new LayeredMap(local.byNode, crate.byNode),
     typeModules: crate.typeModules,
+    assocTypes: crate.assocTypes,
   };
 }
 
@@ -1361,6 +1390,9 @@ export function combineIndexes(indexes: ItemIndex[]): ItemIndex {
     index.types.forEach((v, k) => combined.types.has(k) || combined.types.set(k, v));
     index.consts.forEach((v, k) => combined.consts.has(k) || combined.consts.set(k, v));
     index.constTypes.forEach((v, k) => combined.constTypes.has(k) || combined.constTypes.set(k, v));
+    index.assocTypes.forEach((v, k) =>
+      combined.assocTypes.set(k, [...(combined.assocTypes.get(k) ?? []), ...v]),
+    );
     for (const key of ['fns', 'methods', 'methodsByName'] as const) {
       // Appended in place (the combined lists are its own): copying them each time was quadratic
       // in a name's definitions (`new`, `poll` in tokio).
@@ -1438,10 +1470,15 @@ function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScop
       return resolveTypePath([name], [], index);
     }
     case 'scoped_type_identifier':
-      return resolveTypePath(
-        node.text.split('::').map((s) => s.trim()),
-        [],
-        index,
+      return (
+        projectionFromNode(node, scope.generics, scope.selfTy, (n) =>
+          typeFromNode(n, index, scope),
+        ) ??
+        resolveTypePath(
+          node.text.split('::').map((s) => s.trim()),
+          [],
+          index,
+        )
       );
     case 'generic_type': {
       const base = node.childForFieldName('type');
@@ -1707,6 +1744,10 @@ export function qualifySharedTypeNames(
     for (const [param, out] of fn.futureOutputs) {
       fn.futureOutputs.set(param, qualify(out));
     }
+  }
+  for (const impl of [...index.assocTypes.values()].flat()) {
+    impl.selfTy = qualify(impl.selfTy);
+    impl.ty = qualify(impl.ty);
   }
   for (const type of new Set(index.types.values())) {
     if (type.kind !== 'alias' && type.defaults) {

@@ -3,6 +3,7 @@ import { isCfgdOut } from '../syntax/cfg';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
 import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
+import { projectedThrough, projectionType } from '../types/projections';
 import { Local } from './held';
 import { unifyExpected } from './intInference';
 import { bindPattern, recordPatternMove, walkScrutinee } from './patterns';
@@ -246,6 +247,11 @@ export function walkFor(w: WalkState, node: SyntaxNode): void {
   if (value) {
     const vt = w.typeOf(value);
     iterTy = intoIterType(vt);
+    if (iterTy.k === 'unknown') {
+      // An iterator of the crate's, or a projection's (`for a in addrs` with `addrs: T::Iter`).
+      const own = (name: string) => w.ctx.index.types.has(name);
+      iterTy = projectedThrough(vt, 'IntoIterator', 'IntoIter', own) ?? iterTy;
+    }
     if (isPlace(value)) {
       w.walkExpr(value, 'move');
     } else {
@@ -261,6 +267,9 @@ export function walkFor(w: WalkState, node: SyntaxNode): void {
   // `iter` is a hidden binding: do not let the body's code resolve the name to it.
   w.scopes[w.scopes.length - 1].names.delete('iter');
   let item = elementTypeOfIter(iterTy);
+  if (item.k === 'unknown' && iterTy.k === 'unknown' && iterTy.proj) {
+    item = projectionType({ self: iterTy, name: 'Item', trait: ['Iterator'] });
+  }
   const literalRange =
     value && isUnsuffixedIntRange(value) ? (prim('i32') as Ty & { k: 'prim' }) : null;
   if (literalRange) {

@@ -60,7 +60,6 @@ export const JOIN_MACROS = new Set(['join', 'try_join', 'select']);
  */
 export const STD_ITEM_MACROS = new Set(['thread_local']);
 
-
 export const UNIT_TY: Ty = { k: 'tuple', elems: [] };
 
 /**

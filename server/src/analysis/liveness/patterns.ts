@@ -25,7 +25,8 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
   const order = w.point;
   const annotated = tyNode ? typeFromNode(tyNode, w.ctx.index, w.ctx.scope) : null;
   let ty = annotated ?? UNKNOWN;
-  if (value && ty.k === 'unknown') {
+  // An associated type (`T::Out`) is what the impl says, not what the value's literals default to.
+  if (value && ty.k === 'unknown' && !ty.proj) {
     ty = w.typeOf(value);
   }
   let initAt: number | null = null;

@@ -33,6 +33,7 @@ import {
 import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
+import { hasProjection, projectedThrough } from './projections';
 import {
   dependencyCallType,
   dependencyMethodType,
@@ -606,7 +607,10 @@ export class ExprTyper {
       'try_expression',
       (node, sub) => {
         const t = sub(node.namedChildren[0]);
-        return isAdt(t, 'Result', 'Option', 'LockResult', 'Poll') ? typeArg(t) : UNKNOWN;
+        if (isAdt(t, 'Result', 'Option', 'LockResult', 'Poll')) {
+          return typeArg(t);
+        }
+        return (t.k === 'unknown' && this.projectedOutput(t, 'Try')) || UNKNOWN;
       },
     ],
     [
@@ -824,12 +828,21 @@ export class ExprTyper {
     if (isAdt(t, 'Ready')) {
       return typeArg(t);
     }
-    return opaqueFutureOutput(t) ?? UNKNOWN;
+    return opaqueFutureOutput(t) ?? this.projectedOutput(fut, 'Future') ?? UNKNOWN;
+  }
+
+  /** A projection's or the crate's own type's `Output` through a std trait (`projections.ts`). */
+  private projectedOutput(ty: Ty, trait: 'Future' | 'Try'): Ty | null {
+    return projectedThrough(ty, trait, 'Output', (name) => this.env.index.types.has(name));
   }
 
   /** Whether `name!` is the crate's macro `CRATE_BOOL_MACROS` models (see there). */
   private isCrateBoolMacro(node: SyntaxNode, name: string): boolean {
-    const path = node.childForFieldName('macro')?.text.split('::').map((s) => s.trim()) ?? [];
+    const path =
+      node
+        .childForFieldName('macro')
+        ?.text.split('::')
+        .map((s) => s.trim()) ?? [];
     const head = path.length > 1 ? path[0] : this.env.index.uses.get(name)?.[0];
     return head !== undefined && CRATE_BOOL_MACROS.get(name) === head;
   }
@@ -1090,7 +1103,9 @@ export class ExprTyper {
         map.set(g, turbo[i]);
       }
     });
-    fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map, fn.isAsync));
+    // A projection of the caller's parameter (`A::Future`) is known in the caller's instances.
+    const params = fn.isAsync || hasProjection(fn.ret);
+    fn.params.forEach((p, i) => bindGenerics(p.ty, argTy(i), map, params));
     this.bindClosureOutputs(fn, args, map);
     if (fn.isAsync) {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
@@ -1131,14 +1146,16 @@ export class ExprTyper {
 
   private fnResult(fn: FnInfo, selfTy: Ty, argTy?: (i: number) => Ty): Ty {
     const map = new Map<string, Ty>();
+    // A projection of the caller's parameter (`A::Future`) is known in the caller's instances.
+    const params = fn.isAsync || hasProjection(fn.ret);
     // `impl<T> Rx<T>` called on an `Rx<Job>`: T = Job.
     if (fn.selfTy) {
-      bindGenerics(fn.selfTy, selfTy, map, fn.isAsync);
+      bindGenerics(fn.selfTy, selfTy, map, params);
     }
     if (argTy) {
       fn.params
         .filter((p) => !p.isSelf)
-        .forEach((p, i) => bindGenerics(p.ty, argTy(i), map, fn.isAsync));
+        .forEach((p, i) => bindGenerics(p.ty, argTy(i), map, params));
     }
     if (fn.isAsync) {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);

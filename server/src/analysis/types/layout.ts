@@ -5,6 +5,7 @@
  */
 import {
   PRIMITIVES,
+  Projection,
   Ty,
   TypeOrigin,
   adt,
@@ -102,6 +103,11 @@ export interface TypeEnv {
    * there brings it in from another crate (`crate::types::Oid` after `pub use postgres_types::*`).
    */
   reexportedType?(segments: string[]): ForeignType | null;
+  /**
+   * The type an associated type stands for, through the trait impls the analysis knows
+   * (`projections.ts`); null when that is not known.
+   */
+  projection?(proj: Projection): Ty | null;
 }
 
 /** A path resolved into the crate graph (see `analysis/deps`). */
@@ -599,8 +605,11 @@ export class LayoutComputer {
         // Futures never offer a niche: rustc suppresses them in coroutines.
         return l ? { ...l, niche: null, copy: false } : unknownLayout(ty.label);
       }
+      case 'unknown': {
+        const resolved = ty.proj && this.env.projection?.(ty.proj);
+        return resolved ? this.compute(resolved, depth + 1) : unknownLayout(showTy(ty));
+      }
       case 'param':
-      case 'unknown':
       case 'asyncClosure':
         return unknownLayout(showTy(ty));
       case 'adt':
@@ -690,6 +699,10 @@ export class LayoutComputer {
   /** A std type, generic (by what it holds of its arguments) or measured. */
   private stdLayout(ty: Ty & { k: 'adt' }, depth: number): Layout {
     const sub = (t: Ty) => this.compute(t, depth + 1);
+    if (adtName(ty) === 'IntoIter' && ty.segments[ty.segments.length - 2] === 'option') {
+      // Holds the `Option<T>` it yields from (tokio's `ToSocketAddrs` iterators).
+      return { ...optionOf(sub(ty.args[0] ?? { k: 'unknown', text: '_' })), copy: false };
+    }
     const generic = STD_GENERIC_LAYOUTS.get(adtName(ty)!);
     if (generic) {
       const args: StdGenericArgs = {

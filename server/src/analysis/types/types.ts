@@ -29,7 +29,26 @@ export type Ty =
   | { k: 'asyncClosure'; future: Ty }
   /** A type parameter of the enclosing item. */
   | { k: 'param'; name: string }
-  | { k: 'unknown'; text: string };
+  /**
+   * Not known here. `proj` is set on an associated type (`T::Future`, `<T as Tr>::Out`,
+   * `Self::Iter`): unknown until a trait impl for its self type says what it is (see
+   * `projections.ts`), so whatever does not resolve it reads it as unknown.
+   */
+  | { k: 'unknown'; text: string; proj?: Projection };
+
+/** An associated type of a type: `name` of `self`'s impl of `trait` (null: not written). */
+export interface Projection {
+  self: Ty;
+  name: string;
+  /** The trait's path as written (`sealed::ToSocketAddrsPriv`); null for `T::Name`. */
+  trait: string[] | null;
+}
+
+/** The text of a projection, as a Rust developer writes it. */
+export function showProjection(p: Projection): string {
+  const self = showTy(p.self);
+  return p.trait ? `<${self} as ${p.trait.join('::')}>::${p.name}` : `${self}::${p.name}`;
+}
 
 /**
  * Where a path that is not std's leads: `crate` for `crate::`, `self::` and `super::` paths (this
@@ -186,6 +205,17 @@ export function substitute(ty: Ty, map: Map<string, Ty>): Ty {
       return { ...ty, inner: substitute(ty.inner, map) };
     case 'ptr':
       return { ...ty, inner: substitute(ty.inner, map) };
+    case 'unknown': {
+      if (!ty.proj) {
+        return ty;
+      }
+      const self = substitute(ty.proj.self, map);
+      if (self === ty.proj.self) {
+        return ty;
+      }
+      const proj = { ...ty.proj, self };
+      return { k: 'unknown', text: showProjection(proj), proj };
+    }
     default:
       return ty;
   }
