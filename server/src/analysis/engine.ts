@@ -2398,8 +2398,15 @@ class FileAnalysis {
       return this.skipped(entry, reason);
     }
     const precision: Precision = { exact: true, unknown: new Set(), sources: new Set() };
+    // Unbound `T: ?Sized` parameters (the generic fn's own report): `&T` may be thin or fat.
+    const unsized = new Map(
+      (entry.fn?.maybeUnsized ?? [])
+        .filter((name) => !subst.has(name))
+        .map((name): [string, Ty] => [name, { k: 'param', name, maybeUnsized: true }]),
+    );
     const sizeOf = (ty: Ty) => {
-      const l = this.sizeLayouts.layout(this.instantiated(substitute(ty, subst), subst));
+      const bound = substitute(substitute(ty, subst), unsized);
+      const l = this.sizeLayouts.layout(this.instantiated(bound, subst));
       l.sources?.forEach((s) => precision.sources.add(s));
       if (!l.exact) {
         precision.exact = false;

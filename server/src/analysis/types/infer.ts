@@ -311,7 +311,9 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
       return null;
     }
   }
-  if (t.k === 'unknown' || t.k === 'param') {
+  // A type parameter's methods come from its bounds' traits, whose impls differ by type: a method
+  // of the same name in this crate (`OwnedReadHalf::as_ref() -> &TcpStream`) says nothing of it.
+  if (t.k === 'unknown') {
     const list = index.methodsByName.get(method);
     if (list && list.length >= 1 && list.every((f) => f.selfKind === list[0].selfKind)) {
       return list[0];

@@ -590,7 +590,16 @@ export class LayoutComputer {
       case 'ptr': {
         const fat = isUnsized(ty.inner) || (ty.inner.k === 'adt' && this.isUnsizedAdt(ty.inner));
         const copy = ty.k === 'ptr' || !ty.mut;
-        return known(fat ? 16 : 8, 8, { copy, niche: ty.k === 'ref' ? POINTER_NICHE : null });
+        const pointer = known(fat ? 16 : 8, 8, {
+          copy,
+          niche: ty.k === 'ref' ? POINTER_NICHE : null,
+        });
+        if (ty.inner.k === 'param' && ty.inner.maybeUnsized) {
+          // 8 bytes for a sized argument, 16 for `str`, a slice or `dyn`: at least 8.
+          const reason = `${showTy(ty)} (\`${ty.inner.name}: ?Sized\`: a thin or a fat pointer)`;
+          return { ...pointer, exact: false, unknown: [reason] };
+        }
+        return pointer;
       }
       case 'fnptr':
         return known(8, 8, { niche: POINTER_NICHE });

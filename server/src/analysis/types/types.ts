@@ -27,8 +27,11 @@ export type Ty =
    * it directly gives `future`, the future the engine sized for it.
    */
   | { k: 'asyncClosure'; future: Ty }
-  /** A type parameter of the enclosing item. */
-  | { k: 'param'; name: string }
+  /**
+   * A type parameter of the enclosing item; `maybeUnsized` while a `T: ?Sized` one is unbound
+   * (a reference to it may be a fat pointer).
+   */
+  | { k: 'param'; name: string; maybeUnsized?: boolean }
   /**
    * Not known here. `proj` is set on an associated type (`T::Future`, `<T as Tr>::Out`,
    * `Self::Iter`): unknown until a trait impl for its self type says what it is (see
