@@ -4,7 +4,7 @@
  */
 import type { SyntaxNode } from '../syntax/parser';
 import { CRATE_BOOL_MACROS } from '../syntax/macros';
-import { SMART_POINTER_TYPES } from './knownTypes';
+import { SMART_POINTER_TYPES, STD_TRAITS } from './knownTypes';
 import {
   FnInfo,
   ItemIndex,
@@ -26,6 +26,7 @@ import {
   peelRefs,
   prim,
   ref,
+  showTy,
   substitute,
   PRIMITIVES,
   STD_ROOTS,
@@ -311,8 +312,9 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
       return null;
     }
   }
-  // A type parameter's methods come from its bounds' traits, whose impls differ by type: a method
-  // of the same name in this crate (`OwnedReadHalf::as_ref() -> &TcpStream`) says nothing of it.
+  if (t.k === 'param') {
+    return traitMethodForParam(method, index);
+  }
   if (t.k === 'unknown') {
     const list = index.methodsByName.get(method);
     if (list && list.length >= 1 && list.every((f) => f.selfKind === list[0].selfKind)) {
@@ -320,6 +322,25 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
     }
   }
   return null;
+}
+
+/**
+ * A type parameter's method comes from its bounds' traits. When every method of that name in
+ * this crate implements one trait of the crate's own (`impl Describe for str`), and all say the
+ * same, that is what it does. A std trait's (`OwnedReadHalf::as_ref() -> &TcpStream` for
+ * `AsRef`) says nothing of it: std has impls of its own.
+ */
+function traitMethodForParam(method: string, index: ItemIndex): FnInfo | null {
+  const list = index.methodsByName.get(method) ?? [];
+  const traits = new Set(list.map((f) => /^<.* as ([^<>]+?)(?:<.*)?>::/s.exec(f.path)?.[1]));
+  const [trait] = traits;
+  const name = trait?.split('::').pop();
+  const same = list.every(
+    (f) => f.selfKind === list[0].selfKind && showTy(f.ret) === showTy(list[0].ret),
+  );
+  return list.length > 0 && traits.size === 1 && name && !STD_TRAITS.has(name) && same
+    ? list[0]
+    : null;
 }
 
 /**
