@@ -1,7 +1,7 @@
 /** Operators, operands and value temporaries of expressions in an async body. */
 import { DEREF_TRAIT_TYPES } from '../types/knownTypes';
 import type { SyntaxNode } from '../syntax/parser';
-import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
+import { adt, hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { Local, UseKind, WalkMode } from './held';
 import { unifyInt, unifyOperands } from './intInference';
 import { isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
@@ -344,12 +344,24 @@ export function walkAssign(w: WalkState, node: SyntaxNode): void {
   }
 }
 
-/** `let n;` then `n = value;`: the first value with a known type gives the binding's. */
+/**
+ * `let n;` then `n = value;`: the first value with a known type gives the binding's. So does the
+ * first `Some(..)` written to a `let x = None;` (`last_err = Some(e)`).
+ */
 function typeDeferredLet(w: WalkState, left: SyntaxNode, right: SyntaxNode): void {
   const local = left.type === 'identifier' ? w.lookup(left.text) : undefined;
-  if (local?.deferredInit && local.ty.k === 'unknown' && !isOpenNumber(right)) {
+  if (!local || isOpenNumber(right)) {
+    return;
+  }
+  const openOption =
+    isAdt(local.ty, 'Option') && local.ty.k === 'adt' && local.ty.args[0]?.k === 'unknown';
+  if ((local.deferredInit && local.ty.k === 'unknown') || openOption) {
     const t = w.typeOf(right);
-    if (t.k !== 'unknown' && t.k !== 'never') {
+    if (
+      t.k !== 'unknown' &&
+      t.k !== 'never' &&
+      (!openOption || (isAdt(t, 'Option') && !hasUnknown(t)))
+    ) {
       local.ty = t;
     }
   }
