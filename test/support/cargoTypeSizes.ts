@@ -3,6 +3,7 @@
  * -Zprint-type-sizes` on a copy of it, offline, with a fresh `CARGO_HOME` (path and vendored
  * dependencies only).
  */
+import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -41,4 +42,26 @@ export function cargoLibFutures(workspace: string, scratch: string): RustcFuture
     throw new Error(`cargo failed: ${run.stderr}`);
   }
   return rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(run.stdout));
+}
+
+/**
+ * Each of `futures` (the engine's fn futures) beside rustc's of the same name, from a cargo build
+ * of the workspace; fails when rustc printed none of that name. Null, with a line saying so, when
+ * cargo is not installed.
+ */
+export function pairWithCargo<F extends { name: string }>(
+  workspace: string,
+  scratch: string,
+  futures: F[],
+): [F, RustcFuture][] | null {
+  const rustc = cargoLibFutures(workspace, scratch);
+  if (rustc === null) {
+    console.log('      (cargo not installed: sizes not compared with rustc)');
+    return null;
+  }
+  return futures.map((f) => {
+    const theirs = rustc.find((r) => r.kind === 'fn' && r.name === f.name);
+    assert.ok(theirs, `rustc printed ${f.name}`);
+    return [f, theirs];
+  });
 }

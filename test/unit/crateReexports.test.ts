@@ -9,8 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ItemIndex } from '../../server/src/analysis/items/items';
-import type { RustcFuture } from '../../server/src/measure/printTypeSizes';
-import { cargoLibFutures } from '../support/cargoTypeSizes';
+import { pairWithCargo } from '../support/cargoTypeSizes';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
 
 const engine =
@@ -77,16 +76,7 @@ describe("types other crates lend through the crate's own modules", function () 
     }
     const readFrom = futures.find((f) => f.name === 'renamed')?.sources;
     assert.deepStrictEqual(readFrom, ['outside 0.1.0']);
-    const rustc = cargoLibFutures(WORKSPACE, scratch);
-    if (rustc === null) {
-      console.log('      (cargo not installed: sizes not compared with rustc)');
-      return;
-    }
-    for (const f of futures) {
-      const theirs: RustcFuture | undefined = rustc.find(
-        (r: RustcFuture) => r.kind === 'fn' && r.name === f.name,
-      );
-      assert.ok(theirs, `rustc printed ${f.name}`);
+    for (const [f, theirs] of pairWithCargo(WORKSPACE, scratch, futures) ?? []) {
       assert.strictEqual(f.size, theirs.size, `${f.name}: engine ${f.size}, rustc ${theirs.size}`);
     }
   });

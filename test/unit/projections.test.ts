@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cargoLibFutures } from '../support/cargoTypeSizes';
+import { pairWithCargo } from '../support/cargoTypeSizes';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
 import { requireRustc } from '../support/rustcCorpus';
 import { runPrintTypeSizes } from '../support/runRustc';
@@ -27,7 +27,6 @@ const rustcOut =
   loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
     'measure/printTypeSizes',
   );
-type RustcFuture = import('../../server/src/measure/printTypeSizes').RustcFuture;
 type Ty = import('../../server/src/analysis/types/types').Ty;
 type AssocTypeImpl = import('../../server/src/analysis/types/projections').AssocTypeImpl;
 
@@ -109,16 +108,7 @@ describe('associated types through trait impls', function () {
         assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
         assert.deepStrictEqual(f.sources, ['addrdep 0.2.0']);
       }
-      const rustc = cargoLibFutures(WORKSPACE, scratch);
-      if (rustc === null) {
-        console.log('      (cargo not installed: sizes not compared with rustc)');
-        return;
-      }
-      for (const f of futures) {
-        const theirs: RustcFuture | undefined = rustc.find(
-          (r: RustcFuture) => r.kind === 'fn' && r.name === f.name,
-        );
-        assert.ok(theirs, `rustc printed ${f.name}`);
+      for (const [f, theirs] of pairWithCargo(WORKSPACE, scratch, futures) ?? []) {
         assert.strictEqual(
           f.size,
           theirs.size,

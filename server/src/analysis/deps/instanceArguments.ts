@@ -8,7 +8,7 @@
  */
 import type { ItemIndex } from '../items/items';
 import type { ForeignType, Layout } from '../types/layout';
-import { STD_ROOTS, Ty, showTy } from '../types/types';
+import { STD_ROOTS, Ty, mapTypeParts, showTy } from '../types/types';
 
 /**
  * A call's type arguments for a dependency's generic fn: `named`, the ones its crate can name;
@@ -121,39 +121,14 @@ export type ResolveCallerPath = (segments: string[]) => ForeignType | null;
  * to no type.
  */
 export function readInDependency(ty: Ty, rootScope: string, resolve: ResolveCallerPath): Ty | null {
-  const inner = (t: Ty) => readInDependency(t, rootScope, resolve);
-  switch (ty.k) {
-    case 'ref':
-    case 'ptr': {
-      const read = inner(ty.inner);
-      return read && { ...ty, inner: read };
-    }
-    case 'tuple': {
-      const elems = ty.elems.map(inner);
-      return elems.every((e) => e !== null) ? { ...ty, elems: elems as Ty[] } : null;
-    }
-    case 'array':
-    case 'slice': {
-      const elem = inner(ty.elem);
-      return elem && { ...ty, elem };
-    }
-    case 'adt': {
-      const args = ty.args.map(inner);
-      return args.every((a) => a !== null) ? readAdt(ty, args as Ty[], rootScope, resolve) : null;
-    }
-    default:
-      return ty;
-  }
+  const read = mapTypeParts(ty, (t) => readInDependency(t, rootScope, resolve));
+  return read?.k === 'adt' ? readAdt(read, rootScope, resolve) : read;
 }
 
-function readAdt(
-  ty: Ty & { k: 'adt' },
-  args: Ty[],
-  rootScope: string,
-  resolve: ResolveCallerPath,
-): Ty | null {
+function readAdt(ty: Ty & { k: 'adt' }, rootScope: string, resolve: ResolveCallerPath): Ty | null {
+  const args = ty.args;
   if (ty.scope !== undefined) {
-    return { ...ty, args };
+    return ty;
   }
   if (ty.origin === 'dependency') {
     const found = resolve(ty.segments);
@@ -168,7 +143,7 @@ function readAdt(
     return { k: 'adt', segments, args, scope: rootScope };
   }
   const segments = STD_ROOTS.has(ty.segments[0]) ? ty.segments : ['std', ...ty.segments];
-  return { ...ty, segments, args, scope: rootScope };
+  return { ...ty, segments, scope: rootScope };
 }
 
 /** Ids of the types a caller's analysis gives a dependency by their layout (`byLayout`). */

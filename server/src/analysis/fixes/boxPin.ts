@@ -15,7 +15,7 @@ import type { Candidate } from './candidate';
 import type { ItemTable } from './fixScope';
 import { insertAt, named } from './fixSyntax';
 import { MacroAwareNodes } from './macroNodes';
-import { JOIN_MACROS, selectBranches } from '../liveness/macroBodies';
+import { JOIN_MACROS, selectFutures } from '../liveness/macroBodies';
 import { macroName } from '../syntax/macros';
 import type { SyntaxNode } from '../syntax/parser';
 import { endOf, startOf } from '../syntax/positions';
@@ -43,7 +43,7 @@ export class BoxPinPlanner {
       return [];
     }
     const args = this.nodes.arguments(macro);
-    const branches = macroName(macro) === 'select' ? selectBranches(args).futures : args;
+    const branches = macroName(macro) === 'select' ? selectFutures(args) : args;
     const kept = a.held.find((h) => h.kind === 'binding' && h.name === 'futures');
     const out: Candidate[] = [];
     for (const branch of branches) {

@@ -149,16 +149,9 @@ function isPrecondition(node: SyntaxNode | undefined): boolean {
   return node?.type === 'unary_expression' && node.text.startsWith('!!');
 }
 
-/** A `select!`'s branch futures and handlers. */
-export function selectBranches(args: SyntaxNode[]): {
-  futures: SyntaxNode[];
-  handlers: SyntaxNode[];
-} {
-  const { arms } = selectArms(args);
-  return {
-    futures: arms.flatMap((a) => (a.future ? [a.future] : [])),
-    handlers: arms.flatMap((a) => (a.handler ? [a.handler] : [])),
-  };
+/** A `select!`'s branch futures. */
+export function selectFutures(args: SyntaxNode[]): SyntaxNode[] {
+  return selectArms(args).arms.flatMap((a) => (a.future ? [a.future] : []));
 }
 
 export function walkMacro(w: WalkState, node: SyntaxNode, mode: UseKind | 'discard'): void {

@@ -7,7 +7,15 @@
  * a guess.
  */
 import type { SyntaxNode } from '../syntax/parser';
-import { Projection, Ty, hasUnknown, showProjection, substitute } from './types';
+import {
+  Projection,
+  Ty,
+  hasUnknown,
+  mapTypeParts,
+  showProjection,
+  substitute,
+  typeParts,
+} from './types';
 
 /** One `type Name = ..;` of a trait impl, as the item index keeps it (plain data). */
 export interface AssocTypeImpl {
@@ -172,31 +180,10 @@ export function resolveProjection(proj: Projection, env: ProjectionEnv, depth = 
 
 /** The type with every projection in it resolved; null when one is not known. */
 export function resolveAll(ty: Ty, env: ProjectionEnv, depth = 0): Ty | null {
-  const inner = (t: Ty) => resolveAll(t, env, depth);
-  switch (ty.k) {
-    case 'unknown':
-      return ty.proj ? resolveProjection(ty.proj, env, depth) : ty;
-    case 'adt': {
-      const args = ty.args.map(inner);
-      return args.every((a) => a !== null) ? { ...ty, args: args as Ty[] } : null;
-    }
-    case 'tuple': {
-      const elems = ty.elems.map(inner);
-      return elems.every((e) => e !== null) ? { ...ty, elems: elems as Ty[] } : null;
-    }
-    case 'array':
-    case 'slice': {
-      const elem = inner(ty.elem);
-      return elem && { ...ty, elem };
-    }
-    case 'ref':
-    case 'ptr': {
-      const read = inner(ty.inner);
-      return read && { ...ty, inner: read };
-    }
-    default:
-      return ty;
+  if (ty.k === 'unknown') {
+    return ty.proj ? resolveProjection(ty.proj, env, depth) : ty;
   }
+  return mapTypeParts(ty, (t) => resolveAll(t, env, depth));
 }
 
 /**
@@ -204,42 +191,15 @@ export function resolveAll(ty: Ty, env: ProjectionEnv, depth = 0): Ty | null {
  * whatever `F` yields): only its other parts tell whether it is partly unknown.
  */
 export function withoutProjections(ty: Ty): Ty {
-  switch (ty.k) {
-    case 'unknown':
-      return ty.proj ? { k: 'never' } : ty;
-    case 'adt':
-      return { ...ty, args: ty.args.map(withoutProjections) };
-    case 'tuple':
-      return { ...ty, elems: ty.elems.map(withoutProjections) };
-    case 'array':
-    case 'slice':
-      return { ...ty, elem: withoutProjections(ty.elem) };
-    case 'ref':
-    case 'ptr':
-      return { ...ty, inner: withoutProjections(ty.inner) };
-    default:
-      return ty;
+  if (ty.k === 'unknown') {
+    return ty.proj ? { k: 'never' } : ty;
   }
+  return mapTypeParts(ty, withoutProjections)!;
 }
 
 /** Whether any part of the type is a projection (so resolving it may say more). */
 export function hasProjection(ty: Ty): boolean {
-  switch (ty.k) {
-    case 'unknown':
-      return ty.proj !== undefined;
-    case 'adt':
-      return ty.args.some(hasProjection);
-    case 'tuple':
-      return ty.elems.some(hasProjection);
-    case 'array':
-    case 'slice':
-      return hasProjection(ty.elem);
-    case 'ref':
-    case 'ptr':
-      return hasProjection(ty.inner);
-    default:
-      return false;
-  }
+  return ty.k === 'unknown' ? ty.proj !== undefined : typeParts(ty).some(hasProjection);
 }
 
 /** The type with its outer aliases expanded (`ReadyFuture<T>`: `future::Ready<io::Result<T>>`). */

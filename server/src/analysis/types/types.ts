@@ -246,3 +246,47 @@ export function hasUnknown(ty: Ty): boolean {
       return false;
   }
 }
+
+/** A type's direct parts: an ADT's arguments, a tuple's elements, an array's element, a pointee. */
+export function typeParts(ty: Ty): Ty[] {
+  switch (ty.k) {
+    case 'adt':
+      return ty.args;
+    case 'tuple':
+      return ty.elems;
+    case 'array':
+    case 'slice':
+      return [ty.elem];
+    case 'ref':
+    case 'ptr':
+      return [ty.inner];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The type with each direct part (see `typeParts`) replaced by `f`'s answer for it; null when `f`
+ * gives null for one. A type without parts is itself.
+ */
+export function mapTypeParts(ty: Ty, f: (part: Ty) => Ty | null): Ty | null {
+  const mapped = typeParts(ty).map(f);
+  if (mapped.some((p) => p === null)) {
+    return null;
+  }
+  const parts = mapped as Ty[];
+  switch (ty.k) {
+    case 'adt':
+      return { ...ty, args: parts };
+    case 'tuple':
+      return { ...ty, elems: parts };
+    case 'array':
+    case 'slice':
+      return { ...ty, elem: parts[0] };
+    case 'ref':
+    case 'ptr':
+      return { ...ty, inner: parts[0] };
+    default:
+      return ty;
+  }
+}
