@@ -103,11 +103,13 @@ export function walkBinary(w: WalkState, node: SyntaxNode): void {
   const left = node.childForFieldName('left');
   const right = node.childForFieldName('right');
   if (op === '&&' || op === '||') {
+    // Each operand of a lazy boolean is a temporary scope: its temporaries are dropped before
+    // the other operand runs (engine/98_awaited_operands.rs).
     if (left) {
-      w.walkExpr(left, 'read');
+      w.withStatement(() => w.walkExpr(left, 'read'));
     }
     if (right) {
-      w.inRegion(() => w.walkExpr(right, 'read'));
+      w.inRegion(() => w.withStatement(() => w.walkExpr(right, 'read')));
     }
     return;
   }
@@ -116,6 +118,7 @@ export function walkBinary(w: WalkState, node: SyntaxNode): void {
     unifyOperands(w, left, right);
   }
   const pending: Local[] = [];
+  let borrowed = false;
   for (const side of [left, right]) {
     if (!side) {
       continue;
@@ -123,6 +126,7 @@ export function walkBinary(w: WalkState, node: SyntaxNode): void {
     const t = peelRefs(w.typeOf(side));
     const builtin = t.k === 'prim' || t.k === 'unknown';
     if (comparison && !builtin) {
+      borrowed = true;
       // `PartialEq::eq(&a, &b)`.
       if (isPlace(side)) {
         w.walkExpr(side, 'borrow');
@@ -133,26 +137,35 @@ export function walkBinary(w: WalkState, node: SyntaxNode): void {
       w.walkExpr(side, comparison ? 'read' : 'move');
     }
     if (side === left && right && w.containsAwait(right)) {
-      pending.push(...holdOperand(w, side));
+      // A compared value is held by reference (`PartialEq::eq(&a, &b)`), its value in its own
+      // temporary.
+      pending.push(...holdOperand(w, side, borrowed));
     }
   }
-  releaseOperands(w, pending);
+  releaseOperands(w, pending, borrowed ? 'read' : 'move');
 }
 
 /**
  * An operand evaluated before a later operand's `.await` (`f.await + g.await`, `call(a, b.await)`)
  * is kept in a temporary until the whole expression is computed.
  */
-export function holdOperand(w: WalkState, operand: SyntaxNode): Local[] {
+export function holdOperand(w: WalkState, operand: SyntaxNode, byReference = false): Local[] {
   if (isConstantExpression(operand) || w.dead) {
     return [];
   }
-  return [w.newTemp(w.typeOf(operand), operand)];
+  const held = w.typeOf(operand);
+  return [w.newTemp(byReference ? ref(held) : held, operand)];
 }
 
-export function releaseOperands(w: WalkState, temps: Local[]): void {
+/**
+ * The operation that consumes the held operands. A temporary moved into it (`a + b`, a call's
+ * argument) needs no storage after that, as rustc's storage conflicts count it; one only borrowed
+ * (`PartialEq::eq(&a, &b)`) keeps it to the statement's end.
+ */
+export function releaseOperands(w: WalkState, temps: Local[], kind: 'move' | 'read'): void {
+  const point = ++w.point;
   for (const t of temps) {
-    t.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
+    t.uses.push({ point, kind, region: [...w.regionStack] });
   }
 }
 
@@ -171,7 +184,7 @@ export function walkOperands(
       pending.push(...holdOperand(w, n));
     }
   });
-  releaseOperands(w, pending);
+  releaseOperands(w, pending, 'move');
 }
 
 export function walkAwait(w: WalkState, node: SyntaxNode): void {
