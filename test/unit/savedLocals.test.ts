@@ -77,6 +77,7 @@ function body(locals: Local[], awaits: AwaitSite[], extra: Partial<BodyResult> =
     returningRegions: new Set(),
     breakingRegions: new Map(),
     approximations: [],
+    unwindPoints: [],
     locals,
     awaits,
     loops: [],

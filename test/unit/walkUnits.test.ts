@@ -36,6 +36,7 @@ function body(locals: Local[], awaitAt?: { line: number; column: number }): Body
     returningRegions: new Set(),
     breakingRegions: new Map(),
     approximations: [],
+    unwindPoints: [],
     locals,
     awaits: awaitAt ? [{ index: 0, point: 1, region: [], loops: [], ...awaitAt }] : [],
     loops: [],

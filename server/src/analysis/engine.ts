@@ -199,6 +199,7 @@ function emptyBody(): BodyResult {
   return {
     locals: [],
     awaits: [],
+    unwindPoints: [],
     loops: [],
     nested: [],
     regionGroups: new Map(),
@@ -2595,6 +2596,8 @@ class FileAnalysis {
         end: s.end,
         order: s.local.order,
         forcePromote: s.local.kind === 'drop-flag',
+        region: s.local.region,
+        ...(s.freedAfter ? { freedAfter: s.freedAfter } : {}),
       });
     }
     return { awaits, shapeLocals, heldBySaved };

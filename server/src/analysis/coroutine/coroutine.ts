@@ -16,6 +16,10 @@ export interface SavedLocal {
   order: number;
   /** Forced into the prefix (drop flags conflict with everything). */
   forcePromote?: boolean;
+  /** The region (branch path) where its storage is declared. */
+  region?: number[];
+  /** Moves inside branches after which, on that branch, it needs no storage. */
+  freedAfter?: { point: number; region: number[] }[];
 }
 
 export interface CoroutineShape {
@@ -40,7 +44,21 @@ export interface CoroutineLayout {
 }
 
 function conflicts(a: SavedLocal, b: SavedLocal): boolean {
-  return a === b || (a.start < b.end && b.start < a.end) || !!a.forcePromote || !!b.forcePromote;
+  return (
+    a === b ||
+    !!a.forcePromote ||
+    !!b.forcePromote ||
+    (a.start < b.end && b.start < a.end && !freedBefore(a, b) && !freedBefore(b, a))
+  );
+}
+
+/** `b` lives only on a branch, after `a` was moved out there. */
+function freedBefore(a: SavedLocal, b: SavedLocal): boolean {
+  const region = b.region;
+  return (
+    region !== undefined &&
+    !!a.freedAfter?.some((f) => b.start > f.point && f.region.every((r, i) => region[i] === r))
+  );
 }
 
 function trailingZeros(x: number): number {

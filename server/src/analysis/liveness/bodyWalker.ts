@@ -48,6 +48,7 @@ import { unifyExpected } from './intInference';
 import { walkMacro } from './macroBodies';
 import { classifyMove } from './moves';
 import { bindPattern, walkLet } from './patterns';
+import { canUnwind } from './unwinding';
 import { isDivergingStatement, named } from './syntaxShapes';
 import { WalkState } from './walkState';
 
@@ -134,6 +135,7 @@ export class BodyWalker extends WalkState {
     return {
       locals: this.locals,
       awaits: this.awaits,
+      unwindPoints: this.unwindPoints,
       loops: this.loops,
       nested: this.nested,
       regionGroups: this.regionGroups,
@@ -261,6 +263,9 @@ export class BodyWalker extends WalkState {
   /** Hands the expression to the walk of its kind; kinds not listed use nothing the walk tracks. */
   private walkExprAt(node: SyntaxNode, mode: WalkMode): void {
     EXPRESSION_WALKS.get(node.type as NodeKind)?.(this, node, mode);
+    if (canUnwind(this, node)) {
+      this.unwindPoints.push({ point: this.point, region: [...this.regionStack] });
+    }
   }
 }
 

@@ -189,6 +189,8 @@ export interface BodyResult {
   approximations: string[];
   locals: Local[];
   awaits: AwaitSite[];
+  /** Points where the body can unwind (a call, a checked operation, a poll): see unwinding.ts. */
+  unwindPoints: { point: number; region: number[] }[];
   loops: LoopSpan[];
   /** Async blocks and closures met in this body, with what they capture. */
   nested: NestedFuture[];

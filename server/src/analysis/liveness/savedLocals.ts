@@ -19,9 +19,14 @@ export interface SavedInfo {
    * storage, no value.
    */
   movedOutAt?: Set<number>;
+  /**
+   * Moves inside a branch after which, on that branch, the local needs no storage: what is
+   * declared later in that branch can share its bytes.
+   */
+  freedAfter?: Point[];
 }
 
-type Point = { point: number; region: number[] };
+export type Point = { point: number; region: number[] };
 
 /** How the regions of one body relate: exclusive branches, branches that leave, loops. */
 class BodyPaths {
@@ -94,6 +99,8 @@ class BodyPaths {
 class LocalUses {
   readonly traits: { drop: boolean; copy: boolean };
   readonly firstBorrow: number;
+  /** Borrows, and assignments that drop the old value in place (`Drop` takes `&mut`). */
+  readonly borrows: Use[];
   /** Moves, but not passes by value of a value that was in fact copied (see `copiedLater`). */
   readonly allMoves: Use[];
   /** Moves of the whole value (a partial move leaves the rest to drop). */
@@ -106,10 +113,11 @@ class LocalUses {
     layout: Layout | null,
   ) {
     this.traits = layout ?? { drop: true, copy: false };
-    this.firstBorrow = Math.min(
-      ...local.uses.filter((u) => u.kind === 'borrow').map((u) => u.point),
-      Infinity,
-    );
+    this.borrows = [
+      ...local.uses.filter((u) => u.kind === 'borrow'),
+      ...(layout?.drop ? this.dropsOnWrite() : []),
+    ];
+    this.firstBorrow = Math.min(...this.borrows.map((u) => u.point), Infinity);
     this.copyUnknown = layout !== null && !layout.copy && !layout.exact;
     this.allMoves = local.uses.filter((u) => u.kind === 'move' && !this.copiedLater(u));
     this.moves = this.allMoves.filter((u) => !u.partial);
@@ -145,6 +153,44 @@ class LocalUses {
         w.point > m.point &&
         w.point < before.point &&
         !this.paths.exclusive(w.region, before.region),
+    );
+  }
+
+  /**
+   * `v = new_value;` over a value that may still be there drops it in place, which rustc counts
+   * as a borrow: the storage then stays to the scope's end (engine/97_moves_and_unwinding.rs).
+   * Not after a move on the write's own path (nothing left to drop), nor for the first write of a
+   * `let v;`.
+   */
+  private dropsOnWrite(): Use[] {
+    const uses = this.local.uses;
+    return uses.filter((w, i) => {
+      if (w.kind !== 'write') {
+        return false;
+      }
+      const earlier = uses.slice(0, i);
+      const lastMove = Math.max(
+        ...earlier
+          .filter((m) => m.kind === 'move' && !m.partial && isPrefix(m.region, w.region))
+          .map((m) => m.point),
+        -Infinity,
+      );
+      const rewritten = earlier.some((x) => x.kind === 'write' && x.point > lastMove);
+      const hadValue = this.local.deferredInit
+        ? earlier.some((x) => x.kind === 'write' && !this.paths.exclusive(x.region, w.region))
+        : true;
+      return hadValue && (lastMove === -Infinity || rewritten);
+    });
+  }
+
+  /**
+   * Borrowed before the move on the move's own path: storage stays after the move. A borrow on an
+   * exclusive branch (`if c { v.len() } else { drop(v) }`) does not reach it.
+   */
+  borrowedBeforeMove(m: Point): boolean {
+    return (
+      this.firstBorrow < m.point &&
+      this.borrows.some((u) => u.point < m.point && !this.paths.exclusive(u.region, m.region))
     );
   }
 
@@ -208,14 +254,77 @@ function uninitialisedAt(l: LocalUses, a: AwaitSite): boolean {
  * (engine/67_reassigned_after_move.rs).
  */
 function movedOutBefore(l: LocalUses, a: AwaitSite): boolean {
-  return l.moves.some(
-    (m) =>
-      m.point < a.point &&
-      m.point < l.firstBorrow &&
-      isPrefix(m.region, a.region) &&
-      l.frees(m, a) &&
-      !l.reinitialised(m, a),
+  const freeing = l.moves.filter(
+    (m) => m.point < a.point && !l.borrowedBeforeMove(m) && l.frees(m, a) && !l.reinitialised(m, a),
   );
+  return freeing.some((m) => isPrefix(m.region, a.region)) || movedOnEveryBranch(l, a, freeing);
+}
+
+/**
+ * `if c { drop(v) } else { take(v) }` before the await: each branch of some `if`/`match` on the
+ * await's path moves it (or leaves the body), so no path reaches the await with a value.
+ * Fixture: engine/97_moves_and_unwinding.rs.
+ */
+function movedOnEveryBranch(l: LocalUses, a: AwaitSite, freeing: Use[]): boolean {
+  const branches = new BranchMoves(l.paths.body, freeing);
+  for (let depth = 0; depth <= a.region.length; depth++) {
+    if (branches.coveringGroups(a.region.slice(0, depth), a.region[depth]).length > 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Which `if`/`match` constructs move a value on each of their branches. */
+class BranchMoves {
+  private readonly members = new Map<number, number[]>();
+
+  constructor(
+    private readonly body: BodyResult,
+    private readonly freeing: Use[],
+  ) {
+    for (const [region, group] of body.regionGroups) {
+      this.members.set(group, [...(this.members.get(group) ?? []), region]);
+    }
+  }
+
+  /** Every path through the region at the end of `path` moves the value before leaving it. */
+  private covered(path: number[]): boolean {
+    return (
+      this.freeing.some((m) => sameRegion(m.region, path)) || this.coveringGroups(path).length > 0
+    );
+  }
+
+  /**
+   * The groups of branches directly under `path` (not the one holding `excluded`) each of whose
+   * branches moves the value or leaves the body, with the point of their last move.
+   */
+  coveringGroups(path: number[], excluded?: number): { lastMove: number }[] {
+    const under = new Map<number, number>();
+    for (const m of this.freeing) {
+      if (m.region.length > path.length && isPrefix(path, m.region)) {
+        const group = this.body.regionGroups.get(m.region[path.length])!;
+        under.set(group, Math.max(under.get(group) ?? -Infinity, m.point));
+      }
+    }
+    return [...under]
+      .filter(([group]) => {
+        const branches = this.members.get(group) ?? [];
+        // A group of one is a region that may not run (`&&`'s right side, a loop body).
+        return (
+          branches.length > 1 &&
+          branches.every(
+            (r) =>
+              r !== excluded && (this.body.returningRegions.has(r) || this.covered([...path, r])),
+          )
+        );
+      })
+      .map(([, lastMove]) => ({ lastMove }));
+  }
+}
+
+function sameRegion(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
 }
 
 /**
@@ -230,7 +339,25 @@ function readAfter(l: LocalUses, a: AwaitSite): boolean {
       u.kind !== 'write' &&
       u.point > a.point &&
       !paths.exclusive(a.region, u.region) &&
-      !paths.returnsBefore(a.region, u.region, u.point),
+      !paths.returnsBefore(a.region, u.region, u.point) &&
+      !overwrittenOnTheWay(l, a, u),
+  );
+}
+
+/**
+ * `if c { v = [7; 64]; read(v) }` after the await: that read sees the new value, not the one
+ * kept across the await. Not for a value with drop glue, whose drop on assignment is a use.
+ */
+function overwrittenOnTheWay(l: LocalUses, a: AwaitSite, u: Use): boolean {
+  return (
+    !l.traits.drop &&
+    l.local.uses.some(
+      (w) =>
+        w.kind === 'write' &&
+        w.point > a.point &&
+        w.point < u.point &&
+        isPrefix(w.region, u.region),
+    )
   );
 }
 
@@ -304,9 +431,7 @@ function usedLater(l: LocalUses, a: AwaitSite): boolean {
 function borrowedBefore(l: LocalUses, a: AwaitSite): boolean {
   return (
     l.firstBorrow < a.point &&
-    l.local.uses.some(
-      (u) => u.kind === 'borrow' && u.point < a.point && !l.paths.exclusive(u.region, a.region),
-    )
+    l.borrows.some((u) => u.point < a.point && !l.paths.exclusive(u.region, a.region))
   );
 }
 
@@ -370,6 +495,27 @@ function storageEnd(l: LocalUses): number {
 }
 
 /**
+ * `if c { take(v) } else { drop(v); tick().await }`: after a move that frees the value (not
+ * borrowed before, never written again), rustc's storage conflicts count no storage for it on
+ * that branch, so the awaitee of `tick()` may share its bytes (test/fuzz/asyncProgram.ts found it).
+ */
+function freeingMovesInBranches(l: LocalUses): Point[] {
+  const { local } = l;
+  const freeing = l.moves.filter(
+    (m) =>
+      m.region.length > local.region.length &&
+      !l.borrowedBeforeMove(m) &&
+      l.frees(m) &&
+      !local.uses.some((w) => w.kind === 'write' && w.point > m.point),
+  );
+  // After an `if`/`match` that moves it on every branch, it needs no storage on any path.
+  const afterEveryBranch = new BranchMoves(l.paths.body, freeing)
+    .coveringGroups(local.region)
+    .map((g) => ({ point: g.lastMove, region: local.region }));
+  return [...freeing.map((m) => ({ point: m.point, region: m.region })), ...afterEveryBranch];
+}
+
+/**
  * Moved out and assigned again before every await that keeps it: before that assignment it needs
  * no storage, so it can share bytes with what is saved there (engine/67_reassigned_after_move.rs).
  * The same holds for a local declared without a value until it is first written.
@@ -402,8 +548,18 @@ function storageStart(l: LocalUses, variants: Set<number>): number {
 function needsDropFlag(l: LocalUses, variants: Set<number>): boolean {
   const { local, paths, allMoves } = l;
   const body = paths.body;
-  if (!l.traits.drop || allMoves.length === 0 || local.ty.k === 'unknown' || variants.size === 0) {
+  if (!l.traits.drop || allMoves.length === 0 || local.ty.k === 'unknown') {
     return false;
+  }
+  // A move after something that can unwind: the shared cleanup path may still own the value,
+  // whether or not the value itself is saved anywhere.
+  const movedAfterUnwinding = l.moves.some((m) =>
+    body.unwindPoints.some(
+      (u) => u.point > local.init && u.point < m.point && !paths.exclusive(u.region, m.region),
+    ),
+  );
+  if (movedAfterUnwinding) {
+    return true;
   }
   // Something that can unwind after the move, on the move's own path, before the scope ends.
   const unwindsAfter = (m: Use) =>
@@ -483,16 +639,21 @@ export function computeSaved(body: BodyResult, layoutOf: (ty: Ty) => Layout): Sa
       }
     }
     if (variants.size) {
+      const freedAfter = freeingMovesInBranches(l);
       result.push({
         local,
         variants,
         start: storageStart(l, variants),
         end: storageEnd(l),
         ...(movedOutAt.size ? { movedOutAt } : {}),
+        ...(freedAfter.length ? { freedAfter } : {}),
       });
     }
     if (needsDropFlag(l, variants)) {
-      result.push(dropFlag(local, body));
+      const flag = dropFlag(local, body);
+      if (flag.variants.size > 0) {
+        result.push(flag);
+      }
     }
   }
   return result;

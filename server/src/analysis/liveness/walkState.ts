@@ -29,6 +29,7 @@ export abstract class WalkState {
   nextId = 0;
   readonly locals: Local[] = [];
   readonly awaits: AwaitSite[] = [];
+  readonly unwindPoints: { point: number; region: number[] }[] = [];
   protected readonly loops: LoopSpan[] = [];
   private readonly loopStack: LoopSpan[] = [];
   readonly regionStack: number[] = [];
