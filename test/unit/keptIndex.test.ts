@@ -199,7 +199,14 @@ describe('kept item index', () => {
       'struct Pipe { big: [u8; 256] } use std::sync::Arc as Pipe;',
     ];
     for (const typed of typedItems) {
-      for (const anchor of ['let keep = [2u8; 16];', '// between fns', '/// Reads. An async fn']) {
+      const anchors = [
+        'let keep = [2u8; 16];',
+        // In a body with a nested fn: the index is read afresh for each key.
+        'let x = [0u8; 8];',
+        '// between fns',
+        '/// Reads. An async fn',
+      ];
+      for (const anchor of anchors) {
         const place = MACRO_FILE.indexOf(anchor) + anchor.length;
         // Typed in a comment, then out of it: a newline ends the comment.
         const keys = anchor.startsWith('/') ? ['\n', ...typed] : [...typed];
