@@ -122,6 +122,12 @@ describe('walk cache', () => {
       );
     }
   });
+});
+
+describe('walk cache: unknown types and item edits', () => {
+  before(async () => {
+    await engine.initAnalysis();
+  });
 
   // A cached walk names an unknown type after its value (`type of \`shared\``) before its tree
   // goes; a capture by value and a closure's argument are sized from the type as walked (`_`).
@@ -139,7 +145,11 @@ describe('walk cache', () => {
     const cache = new engine.WalkCache();
     for (const edit of ['', ' ', '\n']) {
       text = text.replace('async fn other', `${edit}async fn other`);
-      const cached = engine.analyzeSource(text, { file: 'u.rs', edition: '2021', walkCache: cache });
+      const cached = engine.analyzeSource(text, {
+        file: 'u.rs',
+        edition: '2021',
+        walkCache: cache,
+      });
       cache.sweep();
       const fresh = engine.analyzeSource(text, { file: 'u.rs', edition: '2021' });
       assert.ok(
@@ -178,7 +188,11 @@ describe('walk cache', () => {
       const at = next() % 2 === 0 ? places[next() % places.length] : next() % text.length;
       const deleted = next() % 4 === 0 ? Math.min(1 + (next() % 6), text.length - at) : 0;
       text = text.slice(0, at) + pieces[next() % pieces.length] + text.slice(at + deleted);
-      const cached = engine.analyzeSource(text, { file: 'g.rs', edition: '2021', walkCache: cache });
+      const cached = engine.analyzeSource(text, {
+        file: 'g.rs',
+        edition: '2021',
+        walkCache: cache,
+      });
       cache.sweep();
       assert.strictEqual(
         comparable(cached),
