@@ -2779,7 +2779,12 @@ function detachBody(body: BodyResult): void {
   for (const l of body.locals) {
     if (!l.span) {
       l.guard = guardOf(l).guard;
-      l.ty = labelUnknown(l);
+      // Beside the type, not in it: a capture's type and a closure's argument are read as the
+      // walk typed them (`_`), in a fresh analysis and a cached one alike.
+      const label = labelUnknown(l);
+      if (label !== l.ty) {
+        l.unknownLabel = label;
+      }
       l.span = spanOf(l);
       l.node = undefined;
     }
@@ -2803,7 +2808,7 @@ function layoutSignature(layout: Layout | null): string | null {
  */
 function labelUnknown(local: Local): Ty {
   if (local.ty.k !== 'unknown' || local.ty.text !== '_' || !local.node) {
-    return local.ty;
+    return local.unknownLabel ?? local.ty;
   }
   if (local.kind === 'awaitee') {
     const operand = local.node.namedChildren[0];

@@ -58,10 +58,15 @@ export interface Local {
   ty: Ty;
   /**
    * The introducing node while the body's tree is alive. A walk kept by the walk cache has none:
-   * `span`, `guard` and a labelled unknown `ty` are taken from it before it goes.
+   * `span`, `guard` and `unknownLabel` are taken from it before it goes.
    */
   node?: SyntaxNode;
   span?: SourceSpan;
+  /**
+   * An unknown `ty` named after its node (`type of \`x\``), taken before the node goes; `ty`
+   * itself stays as the walk found it, as a fresh walk's does (captures read it).
+   */
+  unknownLabel?: Ty;
   /** MIR-like declaration order (bindings before their initialiser's temporaries). */
   order: number;
   /** First point where the value exists. */
