@@ -124,7 +124,9 @@ export function walkMatch(w: WalkState, node: SyntaxNode): void {
       initAt = last.point + 0.25;
     }
     if (initAt !== null) {
-      temps.forEach((t) => (t.init = initAt!));
+      // Temporaries made before the await (`connect(a)?` in `match connect(a)?.await {`) live to
+      // the end of the match across it (measured: engine/95_wrapped_futures_and_test_imports.rs).
+      temps.filter((t) => t.init >= last.point).forEach((t) => (t.init = initAt!));
     }
   }
   const group = w.newGroup();

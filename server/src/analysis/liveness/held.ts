@@ -96,6 +96,11 @@ export interface AwaitSite {
   node?: SyntaxNode;
   line: number;
   column: number;
+  /**
+   * The id the next region opened after the await gets: a `match` or `if` whose group has it
+   * branches right after the await (`match connect(a)?.await { .. }`).
+   */
+  nextRegion?: number;
 }
 
 export interface LoopSpan {

@@ -317,6 +317,7 @@ export abstract class WalkState {
       node,
       line: end.row + 1,
       column: end.column - 4,
+      nextRegion: this.nextRegion,
     };
     awaitee.fixedAwait = site.index;
     awaitee.end = point + 0.5;
