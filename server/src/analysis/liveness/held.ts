@@ -97,10 +97,10 @@ export interface AwaitSite {
   line: number;
   column: number;
   /**
-   * The id the next region opened after the await gets: a `match` or `if` whose group has it
-   * branches right after the await (`match connect(a)?.await { .. }`).
+   * The region group of the `match` whose scrutinee (or the plain `if` whose condition) holds the
+   * await (`match connect(a)?.await { .. }`): control goes from the await into one of its branches.
    */
-  nextRegion?: number;
+  branchesInto?: number;
 }
 
 export interface LoopSpan {

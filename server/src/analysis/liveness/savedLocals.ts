@@ -292,15 +292,15 @@ function overwrittenBeforeRead(l: LocalUses, a: AwaitSite): boolean {
 }
 
 /**
- * Overwritten, before anything reads it, in every branch of the `match` (or `if`/`else`) the await
- * leads straight into, but for branches that return (`Ok(tcp) => return Ok(tcp), Err(e) => err =
+ * Overwritten, before anything reads it, in every branch of the `match` (or plain `if`/`else`) whose
+ * scrutinee (condition) holds the await, but for branches that return (`Ok(tcp) => return Ok(tcp), Err(e) => err =
  * Some(e)`, hyper's `ConnectingTcpRemote::connect`): the old value is dead at the await. Not for
  * a value with drop glue, nor past a branch that breaks or continues (it may reach a read).
  * Fixture: engine/95_wrapped_futures_and_test_imports.rs (`connect_each`).
  */
 function overwrittenInEveryBranch(l: LocalUses, a: AwaitSite): boolean {
   const { local, paths } = l;
-  const group = a.nextRegion;
+  const group = a.branchesInto;
   if (l.traits.drop || group === undefined) {
     return false;
   }

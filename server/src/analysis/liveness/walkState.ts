@@ -215,6 +215,13 @@ export abstract class WalkState {
     return this.nextRegion++;
   }
 
+  /** The awaits registered since `from` (an `awaits.length`) lead into the branches of `group`. */
+  noteBranchesInto(from: number, group: number): void {
+    for (const a of this.awaits.slice(from)) {
+      a.branchesInto = group;
+    }
+  }
+
   /** The innermost region always leaves its construct here; with `return` or a panic, it leaves the body. */
   markDiverging(stmt: SyntaxNode): void {
     const region = this.regionStack[this.regionStack.length - 1];
@@ -317,7 +324,6 @@ export abstract class WalkState {
       node,
       line: end.row + 1,
       column: end.column - 4,
-      nextRegion: this.nextRegion,
     };
     awaitee.fixedAwait = site.index;
     awaitee.end = point + 0.5;
