@@ -178,6 +178,30 @@ describe('cfg in the item index', () => {
     }
   });
 
+  it('binds a name to the built import, not to a #[cfg(test)] one, in either order', async () => {
+    await parser.initParser();
+    for (const source of [
+      `#[cfg(not(test))] use crate::blocking::spawn_blocking;
+       #[cfg(test)] use mocks::{spawn_blocking, JoinHandle};`,
+      `#[cfg(test)] use mocks::{spawn_blocking, JoinHandle};
+       #[cfg(not(test))] use crate::blocking::spawn_blocking;`,
+    ]) {
+      const tree = parser.parseRust(source);
+      try {
+        const index = items.indexItems(tree.rootNode);
+        assert.deepStrictEqual(index.uses.get('spawn_blocking'), [
+          'crate',
+          'blocking',
+          'spawn_blocking',
+        ]);
+        // A name only the test import brings stays bound: test code keeps its hints.
+        assert.deepStrictEqual(index.uses.get('JoinHandle'), ['mocks', 'JoinHandle']);
+      } finally {
+        tree.delete();
+      }
+    }
+  });
+
   it('leaves out a whole file or module gated by an inner #![cfg(..)], with a notice for the file', async () => {
     const engine =
       loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
@@ -241,5 +265,20 @@ describe('cfg in future discovery', () => {
       report.futures.map((f) => f.name),
       ['tick', 'async block@5:14', 'async block@9:19', 'async block@11:19'],
     );
+  });
+});
+
+describe('cfg predicates: code only `cargo test` compiles', () => {
+  it('tells attributes that keep code only for `cargo test` (onlyUnderTest)', () => {
+    assert.strictEqual(cfg.onlyUnderTest(['#[cfg(test)]']), true);
+    assert.strictEqual(cfg.onlyUnderTest(['#[cfg(all(unix, test))]']), true);
+    assert.strictEqual(cfg.onlyUnderTest(['#[allow(unused)]', '#[cfg(test)]']), true);
+    assert.strictEqual(cfg.onlyUnderTest(['#[cfg(not(test))]']), false);
+    assert.strictEqual(cfg.onlyUnderTest(['#[cfg(any(unix, test))]']), false);
+    assert.strictEqual(cfg.onlyUnderTest(['#[cfg(unix)]', '#[inline]']), false);
+    assert.strictEqual(cfg.onlyUnderTest([]), false);
+    // Where `test` is known (not one of the unknown names), nothing is test-only by this rule.
+    const built = { ...cfg.HOST_CFG, unknown: new Set<string>() };
+    assert.strictEqual(cfg.onlyUnderTest(['#[cfg(test)]'], built), false);
   });
 });

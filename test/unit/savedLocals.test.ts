@@ -218,3 +218,31 @@ describe('saved-local rules', () => {
     assert.deepStrictEqual([saved.start, saved.end, [...saved.variants]], [20, 100, [0]]);
   });
 });
+
+describe('saved-local rules: the branches an await leads into', () => {
+  it('drops a Copy value every branch right after the await overwrites or returns from', () => {
+    // `match f().await { Ok(t) => return .., Err(e) => err = Some(e) }` then `match err`: the
+    // await is in the scrutinee of the match of group 5 (branchesInto), its arms regions 6 and 7.
+    const arms = new Map([
+      [6, 5],
+      [7, 5],
+    ]);
+    const site = { ...awaitAt(0, 30), branchesInto: 5 };
+    const paths = { regionGroups: arms, returningRegions: new Set([6]) };
+    const written = local(0, BYTE, [use(40, 'write', [7]), use(50, 'read')]);
+    assert.deepStrictEqual(savedAt(body([written], [site], paths)), {});
+    // The arm reads the old value first, or an arm neither writes nor returns (it continues).
+    const readInArm = local(0, BYTE, [use(38, 'read', [7]), use(40, 'write', [7]), use(50, 'read')]);
+    assert.deepStrictEqual(savedAt(body([readInArm], [site], paths)), { v0: [0] });
+    const leaves = { regionGroups: arms, returningRegions: new Set<number>() };
+    assert.deepStrictEqual(savedAt(body([written], [site], leaves)), { v0: [0] });
+    // A write nested deeper in the arm (under an `if`) may not run.
+    const nested = local(0, BYTE, [use(40, 'write', [7, 8]), use(50, 'read')]);
+    assert.deepStrictEqual(savedAt(body([nested], [site], paths)), { v0: [0] });
+    // The branches are not the ones the await leads into, or the value has drop glue.
+    const later = { ...awaitAt(0, 30), branchesInto: 3 };
+    assert.deepStrictEqual(savedAt(body([written], [later], paths)), { v0: [0] });
+    const vec = local(0, VEC, [use(40, 'write', [7]), use(50, 'read')]);
+    assert.deepStrictEqual(savedAt(body([vec], [site], paths)), { v0: [0] });
+  });
+});

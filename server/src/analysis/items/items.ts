@@ -9,6 +9,7 @@ import {
   compiledItems,
   currentCfg,
   evalCfg,
+  onlyUnderTest,
   parseCfgPredicate,
 } from '../syntax/cfg';
 import {
@@ -465,7 +466,14 @@ class ItemWalk {
         this.indexConst(item);
         break;
       case 'use_declaration':
-        indexUse(item.childForFieldName('argument'), [], index);
+        // `#[cfg(not(test))] use crate::blocking::spawn_blocking;` beside `#[cfg(test)] use
+        // mocks::spawn_blocking;`: the name is the built one (rustc's sizes are the build's).
+        indexUse(
+          item.childForFieldName('argument'),
+          [],
+          index,
+          onlyUnderTest(attributes, this.cfg) ? bindUnbound(index.uses) : undefined,
+        );
         break;
       case 'extern_crate_declaration': {
         // `extern crate tokio as tk;`: `tk::net::TcpStream` is tokio's.
@@ -1186,11 +1194,30 @@ function genericBounds(
   return { callableOutputs, callableParams, futureOutputs, onceCallables, maybeUnsized };
 }
 
-function indexUse(node: SyntaxNode | null, prefix: string[], index: ItemIndex): void {
+/**
+ * How a `#[cfg(test)] use` binds: only names no other `use` has bound, so which of two imports of
+ * a name counts does not depend on their order.
+ */
+function bindUnbound(uses: Map<string, string[]>): UseBinder {
+  return (name, path) => {
+    if (!uses.has(name)) {
+      uses.set(name, path);
+    }
+  };
+}
+
+type UseBinder = (name: string, path: string[]) => void;
+
+function indexUse(
+  node: SyntaxNode | null,
+  prefix: string[],
+  index: ItemIndex,
+  bind: UseBinder = (name, path) => index.uses.set(name, path),
+): void {
   if (!node) {
     return;
   }
-  const uses = index.uses;
+  const uses = { set: bind };
   switch (node.type) {
     case 'use_wildcard': {
       const path = node.namedChildren[0];
@@ -1220,7 +1247,7 @@ function indexUse(node: SyntaxNode | null, prefix: string[], index: ItemIndex): 
     case 'scoped_use_list': {
       const path = node.childForFieldName('path');
       const next = path ? [...prefix, ...path.text.split('::').map((s) => s.trim())] : prefix;
-      indexUse(node.childForFieldName('list'), next, index);
+      indexUse(node.childForFieldName('list'), next, index, bind);
       break;
     }
     case 'use_list':
@@ -1230,7 +1257,7 @@ function indexUse(node: SyntaxNode | null, prefix: string[], index: ItemIndex): 
             uses.set(prefix[prefix.length - 1], prefix);
           }
         } else {
-          indexUse(child, prefix, index);
+          indexUse(child, prefix, index, bind);
         }
       }
       break;

@@ -24,8 +24,10 @@ export function walkIf(w: WalkState, node: SyntaxNode): void {
   const lets = condition ? collectLetConditions(condition) : [];
   if (lets.length === 0) {
     // A plain condition's temporaries are dropped before the branch runs.
+    const awaitsBefore = w.awaits.length;
     w.withStatement(() => condition && w.walkExpr(condition, 'read'));
     const group = w.newGroup();
+    w.noteBranchesInto(awaitsBefore, group);
     w.inRegion(() => consequence && w.walkBlock(consequence), group);
     noteFirstBranchWrite(w, node, consequence);
     w.inRegion(() => alternative && w.walkExpr(alternative, 'move'), group);
@@ -116,6 +118,7 @@ export function walkMatch(w: WalkState, node: SyntaxNode): void {
   let ty: Ty = UNKNOWN;
   let temps: Local[] = [];
   let initAt: number | null = null;
+  const awaitsBefore = w.awaits.length;
   if (value) {
     ty = w.typeOf(value);
     temps = walkScrutinee(w, value);
@@ -124,10 +127,13 @@ export function walkMatch(w: WalkState, node: SyntaxNode): void {
       initAt = last.point + 0.25;
     }
     if (initAt !== null) {
-      temps.forEach((t) => (t.init = initAt!));
+      // Temporaries made before the await (`connect(a)?` in `match connect(a)?.await {`) live to
+      // the end of the match across it (measured: engine/95_wrapped_futures_and_test_imports.rs).
+      temps.filter((t) => t.init >= last.point).forEach((t) => (t.init = initAt!));
     }
   }
   const group = w.newGroup();
+  w.noteBranchesInto(awaitsBefore, group);
   const arms = named(body).filter((arm) => arm.type === 'match_arm' && !isCfgdOut(arm));
   /** Patterns of the arms so far whose guard binds from the scrutinee. */
   const guarded: SyntaxNode[] = [];

@@ -101,6 +101,11 @@ export interface AwaitSite {
   node?: SyntaxNode;
   line: number;
   column: number;
+  /**
+   * The region group of the `match` whose scrutinee (or the plain `if` whose condition) holds the
+   * await (`match connect(a)?.await { .. }`): control goes from the await into one of its branches.
+   */
+  branchesInto?: number;
 }
 
 export interface LoopSpan {

@@ -418,9 +418,61 @@ function overwrittenBeforeRead(l: LocalUses, a: AwaitSite): boolean {
   );
 }
 
+/**
+ * Overwritten, before anything reads it, in every branch of the `match` (or plain `if`/`else`) whose
+ * scrutinee (condition) holds the await, but for branches that return (`Ok(tcp) => return Ok(tcp), Err(e) => err =
+ * Some(e)`, hyper's `ConnectingTcpRemote::connect`): the old value is dead at the await. Not for
+ * a value with drop glue, nor past a branch that breaks or continues (it may reach a read).
+ * Fixture: engine/95_wrapped_futures_and_test_imports.rs (`connect_each`).
+ */
+function overwrittenInEveryBranch(l: LocalUses, a: AwaitSite): boolean {
+  const { local, paths } = l;
+  const group = a.branchesInto;
+  if (l.traits.drop || group === undefined) {
+    return false;
+  }
+  const branches = [...paths.body.regionGroups]
+    .filter(([r, g]) => g === group && r !== group)
+    .map(([r]) => r);
+  const inBranch = (u: Use, r: number) =>
+    u.region.length > a.region.length && u.region[a.region.length] === r;
+  const writes: number[] = [];
+  for (const r of branches) {
+    const uses = local.uses.filter((u) => u.point > a.point && isPrefix(a.region, u.region));
+    const write = uses.find(
+      (u) => u.kind === 'write' && u.region.length === a.region.length + 1 && inBranch(u, r),
+    );
+    const readFirst = uses.some(
+      (u) => u.kind !== 'write' && inBranch(u, r) && (!write || u.point < write.point),
+    );
+    if (readFirst || (!write && !paths.body.returningRegions.has(r))) {
+      return false;
+    }
+    if (write) {
+      writes.push(write.point);
+    }
+  }
+  const firstWrite = Math.min(...writes);
+  return (
+    branches.length >= 2 &&
+    writes.length > 0 &&
+    !local.uses.some(
+      (u) =>
+        u.kind !== 'write' &&
+        u.point > a.point &&
+        u.point < firstWrite &&
+        !branches.some((r) => inBranch(u, r)),
+    )
+  );
+}
+
 /** Used later: read after the await or by a loop's next iteration, and not overwritten first. */
 function usedLater(l: LocalUses, a: AwaitSite): boolean {
-  return !overwrittenBeforeRead(l, a) && (readAfter(l, a) || readByNextIteration(l, a));
+  return (
+    !overwrittenBeforeRead(l, a) &&
+    !overwrittenInEveryBranch(l, a) &&
+    (readAfter(l, a) || readByNextIteration(l, a))
+  );
 }
 
 /**

@@ -216,6 +216,13 @@ export abstract class WalkState {
     return this.nextRegion++;
   }
 
+  /** The awaits registered since `from` (an `awaits.length`) lead into the branches of `group`. */
+  noteBranchesInto(from: number, group: number): void {
+    for (const a of this.awaits.slice(from)) {
+      a.branchesInto = group;
+    }
+  }
+
   /** The innermost region always leaves its construct here; with `return` or a panic, it leaves the body. */
   markDiverging(stmt: SyntaxNode): void {
     const region = this.regionStack[this.regionStack.length - 1];

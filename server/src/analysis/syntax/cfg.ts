@@ -214,6 +214,25 @@ export function attributeKeeps(attr: string, env: CfgEnv = activeCfg): boolean {
   return keep;
 }
 
+/**
+ * Whether attributes that keep an item (see `attributeKeeps`) keep it only because `test` may be
+ * set: `#[cfg(test)]` is compiled by `cargo test` alone, never by the `cargo build` whose sizes
+ * rustc prints.
+ */
+export function onlyUnderTest(attributes: readonly string[], env: CfgEnv = activeCfg): boolean {
+  if (!env.unknown?.has('test')) {
+    return false;
+  }
+  const unknown = new Set(env.unknown);
+  unknown.delete('test');
+  const build: CfgEnv = { ...env, unknown };
+  return attributes.some((attr) => {
+    const m = /^#\s*\[\s*cfg\s*\(([\s\S]*)\)\s*\]$/.exec(attr.trim());
+    const pred = m ? parseCfgPredicate(m[1]) : null;
+    return !!pred && evalCfg(pred, build) === false;
+  });
+}
+
 /** The attributes (`#[...]`, as text) written right before a node, comments between them allowed. */
 export function precedingAttributes(node: SyntaxNode): string[] {
   const known = attributesOfKept.get(node);

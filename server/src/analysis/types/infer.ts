@@ -1133,7 +1133,7 @@ export class ExprTyper {
     if (fn.isAsync) {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
-    return this.returnedFuture(fn) ?? substitute(fn.ret, map);
+    return this.returnedFuture(fn) ?? this.wrappedFuture(fn, map) ?? substitute(fn.ret, map);
   }
 
   /**
@@ -1184,15 +1184,36 @@ export class ExprTyper {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
     map.set('Self', selfTy);
-    return this.returnedFuture(fn) ?? substitute(fn.ret, map);
+    return this.returnedFuture(fn) ?? this.wrappedFuture(fn, map) ?? substitute(fn.ret, map);
+  }
+
+  /**
+   * `fn f() -> Result<impl Future<..>, E> { ..; Ok(async move { .. }) }` (hyper's `connect`): the
+   * `impl` is that block's future, the rest of the result as declared.
+   */
+  private wrappedFuture(fn: FnInfo, map: Map<string, Ty>): Ty | null {
+    const ret = fn.ret;
+    if (ret.k !== 'adt' || !isAdt(ret, 'Result', 'Option') || !isOpaqueFuture(ret.args[0])) {
+      return null;
+    }
+    const tail = bodyTail(fn.body);
+    const wrapper = isAdt(ret, 'Result') ? 'Ok' : 'Some';
+    const args = tail?.type === 'call_expression' ? tail.childForFieldName('arguments') : null;
+    const wrapped = args?.namedChildren.filter((c) => c && !isComment(c)) ?? [];
+    if (tail?.childForFieldName('function')?.text !== wrapper || wrapped.length !== 1) {
+      return null;
+    }
+    const block = wrapped[0]?.type === 'async_block' ? this.env.futureOfNode(wrapped[0]) : null;
+    if (!block) {
+      return null;
+    }
+    const rest = ret.args.slice(1).map((a) => substitute(a, map));
+    return { ...ret, args: [block, ...rest] };
   }
 
   /** `fn f() -> impl Future<..> { ..; async move { .. } }`: the future is that block's. */
   private returnedFuture(fn: FnInfo): Ty | null {
-    if (
-      fn.ret.k !== 'unknown' ||
-      !/^impl\s+(std::future::|core::future::)?(Into)?Future\b/.test(fn.ret.text)
-    ) {
+    if (!isOpaqueFuture(fn.ret)) {
       return null;
     }
     const tail = fn.body?.namedChildren
@@ -1248,4 +1269,21 @@ export class ExprTyper {
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
     return stdMethodResult(method, call);
   }
+}
+
+/** `impl Future<..>` (also `impl IntoFuture`), as an item's signature writes it. */
+function isOpaqueFuture(ty: Ty | undefined): boolean {
+  return (
+    ty?.k === 'unknown' && /^impl\s+(std::future::|core::future::)?(Into)?Future\b/.test(ty.text)
+  );
+}
+
+function isComment(node: SyntaxNode): boolean {
+  return node.type === 'line_comment' || node.type === 'block_comment';
+}
+
+/** The expression a fn body ends in (the last statement's, for `expr;`-less bodies), if any. */
+function bodyTail(body: SyntaxNode | null | undefined): SyntaxNode | null {
+  const last = body?.namedChildren.filter((c) => c && !isComment(c)).pop() ?? null;
+  return last?.type === 'expression_statement' ? null : last;
 }
