@@ -299,7 +299,7 @@ class BranchMoves {
    * The groups of branches directly under `path` (not the one holding `excluded`) each of whose
    * branches moves the value or leaves the body, with the point of their last move.
    */
-  coveringGroups(path: number[], excluded?: number): { lastMove: number }[] {
+  coveringGroups(path: number[], excluded?: number): { group: number; lastMove: number }[] {
     const under = new Map<number, number>();
     for (const m of this.freeing) {
       if (m.region.length > path.length && isPrefix(path, m.region)) {
@@ -319,7 +319,7 @@ class BranchMoves {
           )
         );
       })
-      .map(([, lastMove]) => ({ lastMove }));
+      .map(([group, lastMove]) => ({ group, lastMove }));
   }
 }
 
@@ -632,9 +632,13 @@ function needsDropFlag(l: LocalUses, variants: Set<number>): boolean {
         (v) => body.awaits[v].point < m.point && !paths.exclusive(body.awaits[v].region, m.region),
       ) && unwindsAfter(m),
   );
+  // A move on a branch, unless the `if`/`match` moves it on every branch: then it is gone on
+  // every path and its drop needs no flag (engine/97_moves_and_unwinding.rs).
+  const everyBranch = new BranchMoves(body, l.moves).coveringGroups(local.region);
   const conditional = allMoves.some(
     (m) =>
       m.region.length > local.region.length &&
+      !everyBranch.some((g) => g.group === body.regionGroups.get(m.region[local.region.length])) &&
       (!paths.diverges(m.region, local.region.length) || unwindsAfter(m)),
   );
   return movedAfterSave || conditional;
