@@ -24,6 +24,12 @@ import {
 } from '../types/types';
 import type { UserType } from '../types/layout';
 import { AssocTypeImpl, projectionFromNode } from '../types/projections';
+import {
+  AssocBound,
+  TRAIT_DECLARATIONS,
+  TraitDeclaration,
+  lastName,
+} from '../types/boundProjections';
 
 export type SelfKind = 'value' | 'ref' | 'mut' | null;
 
@@ -465,7 +471,12 @@ class ItemWalk {
       fns: [index.byNode.size, index.byNode.size],
       assocTypes: [],
     };
-    const assocNames = item.type === 'impl_item' ? implAssocNames(item.node) : [];
+    const assocNames =
+      item.type === 'impl_item'
+        ? implAssocNames(item.node)
+        : item.type === 'trait_item'
+          ? [TRAIT_DECLARATIONS]
+          : [];
     const assocBefore = assocNames.map((n) => index.assocTypes.get(n)?.length ?? 0);
     const usesBefore = item.type === 'use_declaration' ? new Map(index.uses) : null;
     this.visitItem(item, modPath);
@@ -614,13 +625,56 @@ class ItemWalk {
   private indexTraitFns(item: SyntaxNode, modPath: string[]): void {
     const body = item.childForFieldName('body');
     const traitName = item.childForFieldName('name')?.text ?? '_';
-    for (const f of compiledItems(body?.namedChildren ?? [])) {
+    const members = compiledItems(body?.namedChildren ?? []);
+    for (const f of members) {
       if (f.type === 'function_item') {
         const selfTy: Ty = { k: 'param', name: 'Self' };
         indexFn(f.node, [...modPath, traitName], selfTy, null, this.index, this.signatures);
       }
     }
+    const declaration = traitDeclaration(item, traitName, members, this.index);
+    push(this.index.assocTypes, TRAIT_DECLARATIONS, {
+      generics: [],
+      selfTy: { k: 'param', name: 'Self' },
+      trait: traitName,
+      ty: UNIT,
+      declaration,
+    });
   }
+}
+
+/** A trait's supertraits and the bounds it declares on its associated types (`boundProjections.ts`). */
+function traitDeclaration(
+  item: SyntaxNode,
+  name: string,
+  members: readonly CompiledChild[],
+  index: ItemIndex,
+): TraitDeclaration {
+  const scope: TypeScope = {
+    generics: new Set(typeParams(item.childForFieldName('type_parameters'))),
+    selfTy: null,
+  };
+  const traitsOf = (bounds: SyntaxNode | null): AssocBound[] =>
+    (bounds?.namedChildren ?? []).flatMap((b): AssocBound[] => {
+      const path = b?.type === 'generic_type' ? b.childForFieldName('type') : b;
+      if (!b || (path?.type !== 'type_identifier' && path?.type !== 'scoped_type_identifier')) {
+        return [];
+      }
+      const bindings = (b.childForFieldName('type_arguments')?.namedChildren ?? []).flatMap(
+        (arg): [string, Ty][] => {
+          const bound = arg?.type === 'type_binding' ? arg.childForFieldName('type') : null;
+          const named = arg?.childForFieldName('name')?.text;
+          return bound && named ? [[named, typeFromNode(bound, index, scope)]] : [];
+        },
+      );
+      return [{ trait: lastName(path.text.split('::').pop() ?? ''), bindings }];
+    });
+  const assoc = members.flatMap(({ node, type }): [string, AssocBound[]][] => {
+    const assocName = type === 'associated_type' ? node.childForFieldName('name')?.text : null;
+    return assocName ? [[assocName, traitsOf(node.childForFieldName('bounds'))]] : [];
+  });
+  const supertraits = traitsOf(item.childForFieldName('bounds')).map((b) => b.trait);
+  return { name, supertraits, assoc };
 }
 
 /** The items that define a type (and so may take its bare name over). */
@@ -694,10 +748,7 @@ function scopeModuleNames(index: ItemIndex, items: ModuleItems, fileModulePath: 
     const qualify = (ty: Ty): Ty => renameBareTypes(ty, read);
     written.types.forEach((type) => rewriteUserType(type, qualify));
     fns.slice(...written.fns).forEach((fn) => rewriteFnTypes(fn, qualify));
-    for (const impl of written.assocTypes) {
-      impl.selfTy = qualify(impl.selfTy);
-      impl.ty = qualify(impl.ty);
-    }
+    written.assocTypes.forEach((impl) => rewriteAssocType(impl, qualify));
   }
 }
 
@@ -776,6 +827,17 @@ function rewriteFnTypes(fn: FnInfo, rewrite: (ty: Ty) => Ty): void {
   }
   for (const [param, out] of fn.futureOutputs) {
     fn.futureOutputs.set(param, rewrite(out));
+  }
+}
+
+/** Rewrites the types an impl's associated type (or a trait's declared bounds) names, in place. */
+function rewriteAssocType(impl: AssocTypeImpl, rewrite: (ty: Ty) => Ty): void {
+  impl.selfTy = rewrite(impl.selfTy);
+  impl.ty = rewrite(impl.ty);
+  for (const [, bounds] of impl.declaration?.assoc ?? []) {
+    for (const bound of bounds) {
+      bound.bindings = bound.bindings.map(([name, ty]) => [name, rewrite(ty)]);
+    }
   }
 }
 
@@ -1958,8 +2020,7 @@ export function qualifySharedTypeNames(
     rewriteFnTypes(fn, qualify);
   }
   for (const impl of [...index.assocTypes.values()].flat()) {
-    impl.selfTy = qualify(impl.selfTy);
-    impl.ty = qualify(impl.ty);
+    rewriteAssocType(impl, qualify);
   }
   for (const type of new Set(index.types.values())) {
     rewriteUserType(type, qualify);
