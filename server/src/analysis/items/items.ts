@@ -643,7 +643,7 @@ class ItemWalk {
   }
 }
 
-/** A trait's supertraits and the bounds it declares on its associated types (`boundProjections.ts`). */
+/** A trait's supertraits and the bounds it declares on its associated types. */
 function traitDeclaration(
   item: SyntaxNode,
   name: string,
@@ -803,8 +803,10 @@ function renameBareTypes(ty: Ty, read: (name: string) => string[] | Ty | null): 
     if (!Array.isArray(named)) {
       return named;
     }
-    const { origin: _origin, ...rest } = ty;
-    return { ...rest, segments: named, args };
+    // The module defines it: the crate's own type, whatever a glob import might have brought.
+    const qualified: Ty = { ...ty, segments: named, args };
+    delete qualified.origin;
+    return qualified;
   }
   if (ty.k === 'unknown' && ty.proj) {
     return { ...ty, proj: { ...ty.proj, self: renameBareTypes(ty.proj.self, read) } };
