@@ -478,7 +478,10 @@ class ItemWalk {
           ? [TRAIT_DECLARATIONS]
           : [];
     const assocBefore = assocNames.map((n) => index.assocTypes.get(n)?.length ?? 0);
-    const usesBefore = item.type === 'use_declaration' ? new Map(index.uses) : null;
+    // A module's own `use`s matter only inside inline modules: the file's module reads the
+    // file's (copying them per `use` would be quadratic in a file of many).
+    const usesBefore =
+      written.inline && item.type === 'use_declaration' ? new Map(index.uses) : null;
     this.visitItem(item, modPath);
     written.fns[1] = index.byNode.size;
     assocNames.forEach((n, i) =>
@@ -758,7 +761,7 @@ interface WritingModule {
   /** The file's own module's last segment. */
   fileModule: string;
   inline: boolean;
-  /** The module's own `use`s. */
+  /** An inline module's own `use`s (the file's module's are not told apart from the file's). */
   uses: ReadonlyMap<string, string[]> | undefined;
 }
 
