@@ -471,8 +471,10 @@ class ItemWalk {
       fns: [index.byNode.size, index.byNode.size],
       assocTypes: [],
     };
-    const assocNames =
-      item.type === 'impl_item'
+    // The file's module's associated types are rewritten all at once, when names clash.
+    const assocNames = !written.inline
+      ? []
+      : item.type === 'impl_item'
         ? implAssocNames(item.node)
         : item.type === 'trait_item'
           ? [TRAIT_DECLARATIONS]
@@ -740,18 +742,29 @@ function scopeModuleNames(index: ItemIndex, items: ModuleItems, fileModulePath: 
     index.types.set(name, { kind: 'alias', name, params: [], ty: { k: 'unknown', text } });
   }
   const fns = [...index.byNode.values()];
+  const readerOf = (written: Pick<WrittenItems, 'modPath' | 'inline'>) => {
+    const module = written.inline ? written.modPath[written.modPath.length - 1] : fileModule;
+    const uses = items.uses.get(moduleKeyOf(written.modPath));
+    const at: WritingModule = { module, fileModule, inline: written.inline, uses };
+    return (ty: Ty): Ty => renameBareTypes(ty, (name) => nameInModule(name, at, index, clashing));
+  };
   for (const written of items.written) {
     if (!written.inline && clashing.size === 0) {
       continue;
     }
-    const module = written.inline ? written.modPath[written.modPath.length - 1] : fileModule;
-    const uses = items.uses.get(moduleKeyOf(written.modPath));
-    const read = (name: string) =>
-      nameInModule(name, { module, fileModule, inline: written.inline, uses }, index, clashing);
-    const qualify = (ty: Ty): Ty => renameBareTypes(ty, read);
+    const qualify = readerOf(written);
     written.types.forEach((type) => rewriteUserType(type, qualify));
     fns.slice(...written.fns).forEach((fn) => rewriteFnTypes(fn, qualify));
     written.assocTypes.forEach((impl) => rewriteAssocType(impl, qualify));
+  }
+  if (clashing.size > 0) {
+    const inline = new Set(items.written.flatMap((w) => w.assocTypes));
+    const qualify = readerOf({ modPath: fileModulePath, inline: false });
+    for (const impl of [...index.assocTypes.values()].flat()) {
+      if (!inline.has(impl)) {
+        rewriteAssocType(impl, qualify);
+      }
+    }
   }
 }
 
