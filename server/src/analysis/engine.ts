@@ -27,6 +27,7 @@ import {
   indexItems,
   mergeIndexes,
   qualifySharedTypeNames,
+  resolveWrittenPath,
   typeFromNode,
 } from './items/items';
 import { ForeignType, Layout, LayoutComputer, TypeEnv } from './types/layout';
@@ -56,6 +57,12 @@ import {
   substitute,
 } from './types/types';
 import { hasProjection, resolveProjection } from './types/projections';
+import {
+  BoundEnv,
+  normalizeByBounds,
+  parameterBounds,
+  traitDeclarations,
+} from './types/boundProjections';
 import { SavedLocal, layoutCoroutine } from './coroutine/coroutine';
 import { guardOfLocal } from './types/knownTypes';
 import { endOf, startOf } from './syntax/positions';
@@ -2417,7 +2424,7 @@ class FileAnalysis {
     };
     const { upvars, upvarLayouts } = this.upvarValues(entry, body, sizeOf);
     this.noteApproximations(entry, body, precision);
-    const saved = this.savedInInstance(body, subst, precision);
+    const saved = this.savedInInstance(body, subst, precision, entry.fn);
     const { awaits, shapeLocals, heldBySaved } = this.savedValues(body, sizeOf, saved);
     const co = layoutCoroutine({
       upvars: upvarLayouts,
@@ -2541,11 +2548,16 @@ class FileAnalysis {
     body: BodyResult,
     subst: Map<string, Ty>,
     precision: Precision,
+    fn?: FnInfo,
   ): SavedInfo[] {
-    const generic = computeSaved(body, (ty) => this.traitLayouts.layout(ty));
     if (subst.size === 0 || !body.locals.some((l) => hasProjection(l.ty))) {
-      return generic;
+      return computeSaved(body, (ty) => this.traitLayouts.layout(ty));
     }
+    // As rustc's generic MIR, with the projections the declared bounds decide normalized.
+    const bounds = fn ? this.boundEnv(fn) : null;
+    const generic = computeSaved(body, (ty) =>
+      this.traitLayouts.layout(bounds && hasProjection(ty) ? normalizeByBounds(ty, bounds) : ty),
+    );
     // Parameters stay generic, as in rustc's generic MIR; projections take the instance's types.
     const instance = computeSaved(body, (ty) =>
       this.traitLayouts.layout(
@@ -2560,6 +2572,53 @@ class FileAnalysis {
     precision.exact = false;
     precision.unknown.add('values whose drop glue the generic body cannot see (projections)');
     return instance;
+  }
+
+  /**
+   * What normalizing a generic fn's projections needs: the crate's traits its parameters are
+   * bounded by (another crate's or std's trait of the same name is not the crate's).
+   */
+  private boundEnv(fn: FnInfo): BoundEnv {
+    const crateTrait = (path: string[]) => {
+      const root = resolveWrittenPath(path, this.index)[0];
+      return !STD_ROOTS.has(root) && !this.options.dependencies?.isExternCrate(root);
+    };
+    const paramBounds = new Map<string, string[]>();
+    for (const [param, paths] of parameterBounds(fn.node)) {
+      paramBounds.set(param, paths.filter(crateTrait).map((path) => path[path.length - 1]));
+    }
+    return {
+      paramBounds,
+      traits: traitDeclarations(this.index.assocTypes),
+      isStdTry: (ty) =>
+        ['Result', 'Option'].includes(ty.segments[ty.segments.length - 1]) &&
+        ty.scope === undefined &&
+        ty.origin !== 'dependency' &&
+        (STD_ROOTS.has(ty.segments[0]) || this.keepsFirstArgument(ty)),
+    };
+  }
+
+  /**
+   * Whether `?` on the type gives its first argument: std's `Result`/`Option`, or the crate's
+   * alias of one that passes its first parameter on (`type Result<T> = std::result::Result<T,
+   * JoinError>`, tokio's; `io::Result<T>` is read as a bare `Result` too).
+   */
+  private keepsFirstArgument(ty: Ty & { k: 'adt' }): boolean {
+    const own = this.userTypeOf(ty.segments, ty.origin);
+    if (own === null) {
+      return true;
+    }
+    if (own === 'ambiguous' || own.kind !== 'alias' || own.ty.k !== 'adt') {
+      return false;
+    }
+    const aliased = own.ty;
+    const first = aliased.args[0];
+    return (
+      STD_ROOTS.has(aliased.segments[0]) &&
+      aliased.segments[aliased.segments.length - 1] === ty.segments[ty.segments.length - 1] &&
+      first?.k === 'param' &&
+      first.name === own.params[0]
+    );
   }
 
   private savedValues(body: BodyResult, sizeOf: (ty: Ty) => Layout, saved: SavedInfo[]) {

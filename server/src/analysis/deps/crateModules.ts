@@ -268,6 +268,7 @@ export class CrateModules {
         },
         undefined,
         this.cfg,
+        false,
       );
       const declarations = [tree.rootNode, ...expanded].flatMap((container) =>
         this.moduleDeclarations(container, file.modulePath),

@@ -20,10 +20,17 @@ import {
   UNIT,
   UNKNOWN,
   isPrimitiveName,
+  mapTypeParts,
   prim,
 } from '../types/types';
 import type { UserType } from '../types/layout';
 import { AssocTypeImpl, projectionFromNode } from '../types/projections';
+import {
+  AssocBound,
+  TRAIT_DECLARATIONS,
+  TraitDeclaration,
+  lastName,
+} from '../types/boundProjections';
 
 export type SelfKind = 'value' | 'ref' | 'mut' | null;
 
@@ -300,10 +307,18 @@ export function indexItems(
   expand?: ItemMacroExpander,
   signatures?: SignatureMemo,
   cfg: CfgEnv = currentCfg(),
+  /**
+   * Whether bare type names are read in the module that writes them (`scopeModuleNames`); a
+   * dependency's module scopes resolve them themselves (`crateModules.ts`).
+   */
+  scopeNames = true,
 ): ItemIndex {
   const index = emptyIndex();
-  const walk = new ItemWalk(index, expand, signatures, cfg);
+  const walk = new ItemWalk(index, expand, signatures, cfg, modulePath.length);
   walk.visitItems(root, modulePath);
+  if (scopeNames) {
+    scopeModuleNames(index, walk.moduleItems, modulePath);
+  }
   evaluateConsts(index, walk.pendingConsts);
   for (const name of walk.dropImpls) {
     const t = index.types.get(name);
@@ -421,6 +436,8 @@ class ItemWalk {
   readonly pendingConsts: { name: string; value: SyntaxNode }[] = [];
   /** Types with an `impl Drop`, marked once every type is known. */
   readonly dropImpls = new Set<string>();
+  /** What the file's items wrote, each with its module (see `ModuleItems`). */
+  readonly moduleItems: ModuleItems = { written: [], uses: new Map() };
 
   constructor(
     private readonly index: ItemIndex,
@@ -428,12 +445,66 @@ class ItemWalk {
     private readonly signatures: SignatureMemo | undefined,
     /** What is set in the build (a dependency's own features, for one). */
     private readonly cfg: CfgEnv,
+    /** The length of the file's own module path: a longer one is an inline `mod x { .. }`. */
+    private readonly fileDepth = 0,
   ) {}
 
   visitItems(container: SyntaxNode, modPath: string[]): void {
     for (const item of compiledItems(container.namedChildren, this.cfg)) {
-      this.visitItem(item, modPath);
+      if (item.type === 'mod_item' || item.type === 'macro_invocation') {
+        this.visitItem(item, modPath);
+      } else {
+        this.visitNoting(item, modPath);
+      }
     }
+  }
+
+  /**
+   * Visits an item, noting what it wrote and in which module (bare type names are read in the
+   * module that writes them, see `scopeModuleNames`) and the names its `use`s bring there.
+   */
+  private visitNoting(item: CompiledChild, modPath: string[]): void {
+    const index = this.index;
+    const written: WrittenItems = {
+      modPath,
+      inline: modPath.length > this.fileDepth,
+      types: [],
+      fns: [index.byNode.size, index.byNode.size],
+      assocTypes: [],
+    };
+    // The file's module's associated types are rewritten all at once, when names clash.
+    const assocNames = !written.inline
+      ? []
+      : item.type === 'impl_item'
+        ? implAssocNames(item.node)
+        : item.type === 'trait_item'
+          ? [TRAIT_DECLARATIONS]
+          : [];
+    const assocBefore = assocNames.map((n) => index.assocTypes.get(n)?.length ?? 0);
+    // A module's own `use`s matter only inside inline modules: the file's module reads the
+    // file's (copying them per `use` would be quadratic in a file of many).
+    const usesBefore =
+      written.inline && item.type === 'use_declaration' ? new Map(index.uses) : null;
+    this.visitItem(item, modPath);
+    written.fns[1] = index.byNode.size;
+    assocNames.forEach((n, i) =>
+      written.assocTypes.push(...(index.assocTypes.get(n) ?? []).slice(assocBefore[i])),
+    );
+    const name = TYPE_ITEMS.has(item.type) ? item.node.childForFieldName('name')?.text : null;
+    const type = name ? index.types.get(name) : undefined;
+    if (name && type) {
+      written.types.push(type);
+      if (written.inline) {
+        // An alias is noted before it is read (`noteModule`): its qualified key is set here.
+        index.types.set(`${modPath[modPath.length - 1]}::${name}`, type);
+      }
+    }
+    if (usesBefore) {
+      const own = this.moduleItems.uses.get(moduleKeyOf(modPath)) ?? new Map<string, string[]>();
+      index.uses.forEach((path, alias) => usesBefore.get(alias) !== path && own.set(alias, path));
+      this.moduleItems.uses.set(moduleKeyOf(modPath), own);
+    }
+    this.moduleItems.written.push(written);
   }
 
   private visitItem({ node: item, type, attributes }: CompiledChild, modPath: string[]): void {
@@ -567,12 +638,246 @@ class ItemWalk {
   private indexTraitFns(item: SyntaxNode, modPath: string[]): void {
     const body = item.childForFieldName('body');
     const traitName = item.childForFieldName('name')?.text ?? '_';
-    for (const f of compiledItems(body?.namedChildren ?? [])) {
+    const members = compiledItems(body?.namedChildren ?? []);
+    for (const f of members) {
       if (f.type === 'function_item') {
         const selfTy: Ty = { k: 'param', name: 'Self' };
         indexFn(f.node, [...modPath, traitName], selfTy, null, this.index, this.signatures);
       }
     }
+    const declaration = traitDeclaration(item, traitName, members, this.index);
+    push(this.index.assocTypes, TRAIT_DECLARATIONS, {
+      generics: [],
+      selfTy: { k: 'param', name: 'Self' },
+      trait: traitName,
+      ty: UNIT,
+      declaration,
+    });
+  }
+}
+
+/** A trait's supertraits and the bounds it declares on its associated types. */
+function traitDeclaration(
+  item: SyntaxNode,
+  name: string,
+  members: readonly CompiledChild[],
+  index: ItemIndex,
+): TraitDeclaration {
+  const scope: TypeScope = {
+    generics: new Set(typeParams(item.childForFieldName('type_parameters'))),
+    selfTy: null,
+  };
+  const traitsOf = (bounds: SyntaxNode | null): AssocBound[] =>
+    (bounds?.namedChildren ?? []).flatMap((b): AssocBound[] => {
+      const path = b?.type === 'generic_type' ? b.childForFieldName('type') : b;
+      if (!b || (path?.type !== 'type_identifier' && path?.type !== 'scoped_type_identifier')) {
+        return [];
+      }
+      const bindings = (b.childForFieldName('type_arguments')?.namedChildren ?? []).flatMap(
+        (arg): [string, Ty][] => {
+          const bound = arg?.type === 'type_binding' ? arg.childForFieldName('type') : null;
+          const named = arg?.childForFieldName('name')?.text;
+          return bound && named ? [[named, typeFromNode(bound, index, scope)]] : [];
+        },
+      );
+      return [{ trait: lastName(path.text.split('::').pop() ?? ''), bindings }];
+    });
+  const assoc = members.flatMap(({ node, type }): [string, AssocBound[]][] => {
+    const assocName = type === 'associated_type' ? node.childForFieldName('name')?.text : null;
+    return assocName ? [[assocName, traitsOf(node.childForFieldName('bounds'))]] : [];
+  });
+  const supertraits = traitsOf(item.childForFieldName('bounds')).map((b) => b.trait);
+  return { name, supertraits, assoc };
+}
+
+/** The items that define a type (and so may take its bare name over). */
+const TYPE_ITEMS: ReadonlySet<string> = new Set([
+  'struct_item',
+  'union_item',
+  'enum_item',
+  'type_item',
+]);
+
+/** What one item wrote: its types, fns and associated types, and the module it is in. */
+interface WrittenItems {
+  modPath: readonly string[];
+  /** In an inline `mod x { .. }` of the file. */
+  inline: boolean;
+  types: UserType[];
+  /** The range of the index's `byNode` entries (in their order) its fns took. */
+  fns: [from: number, to: number];
+  assocTypes: AssocTypeImpl[];
+}
+
+/** The items of a file by the module they are written in, and each module's `use`s. */
+interface ModuleItems {
+  written: WrittenItems[];
+  uses: Map<string, Map<string, string[]>>;
+}
+
+function moduleKeyOf(modPath: readonly string[]): string {
+  return modPath.join('::');
+}
+
+/** The names of an impl's associated types (`type Future = ..;`). */
+function implAssocNames(impl: SyntaxNode): string[] {
+  const body = impl.childForFieldName('body');
+  if (!body || !/\btype\b/.test(body.text)) {
+    return [];
+  }
+  return body.namedChildren.flatMap((m) =>
+    m?.type === 'type_item' ? [m.childForFieldName('name')?.text ?? ''] : [],
+  );
+}
+
+/**
+ * A bare type name is read in the module that writes it, as rustc does: in `mod sealed { pub
+ * struct MaybeReady(State); enum State { .. } }` it is `sealed::State` (a key the index holds),
+ * not the file's last `State` nor another module's. A name several modules of the file define
+ * (`mod a { struct State }`, `mod b { struct State }`) is read through the writing module's own
+ * definition or `use`, else the file's module's (`use super::*`), else it is not known; its bare
+ * key, which bodies read, stands for no type.
+ */
+function scopeModuleNames(index: ItemIndex, items: ModuleItems, fileModulePath: string[]): void {
+  const clashing = new Set<string>();
+  index.typeModules.forEach((modules, name) => new Set(modules).size > 1 && clashing.add(name));
+  if (!items.written.some((w) => w.inline) && clashing.size === 0) {
+    return;
+  }
+  const fileModule = fileModulePath[fileModulePath.length - 1] ?? '';
+  for (const name of clashing) {
+    const text = `${name} (defined in several modules of this file)`;
+    index.types.set(name, { kind: 'alias', name, params: [], ty: { k: 'unknown', text } });
+  }
+  const fns = [...index.byNode.values()];
+  const readerOf = (written: Pick<WrittenItems, 'modPath' | 'inline'>) => {
+    const module = written.inline ? written.modPath[written.modPath.length - 1] : fileModule;
+    const uses = items.uses.get(moduleKeyOf(written.modPath));
+    const at: WritingModule = { module, fileModule, inline: written.inline, uses };
+    return (ty: Ty): Ty => renameBareTypes(ty, (name) => nameInModule(name, at, index, clashing));
+  };
+  for (const written of items.written) {
+    if (!written.inline && clashing.size === 0) {
+      continue;
+    }
+    const qualify = readerOf(written);
+    written.types.forEach((type) => rewriteUserType(type, qualify));
+    fns.slice(...written.fns).forEach((fn) => rewriteFnTypes(fn, qualify));
+    written.assocTypes.forEach((impl) => rewriteAssocType(impl, qualify));
+  }
+  if (clashing.size > 0) {
+    const inline = new Set(items.written.flatMap((w) => w.assocTypes));
+    const qualify = readerOf({ modPath: fileModulePath, inline: false });
+    for (const impl of [...index.assocTypes.values()].flat()) {
+      if (!inline.has(impl)) {
+        rewriteAssocType(impl, qualify);
+      }
+    }
+  }
+}
+
+/** The module a name is written in (`module`: its last segment; `""` for the crate root). */
+interface WritingModule {
+  module: string;
+  /** The file's own module's last segment. */
+  fileModule: string;
+  inline: boolean;
+  /** An inline module's own `use`s (the file's module's are not told apart from the file's). */
+  uses: ReadonlyMap<string, string[]> | undefined;
+}
+
+/** What a bare type name written in a module names (null: the bare name, as before). */
+function nameInModule(
+  name: string,
+  at: WritingModule,
+  index: ItemIndex,
+  clashing: ReadonlySet<string>,
+): string[] | Ty | null {
+  const modules = index.typeModules.get(name) ?? [];
+  const definedHere = modules.includes(at.module);
+  if (!clashing.has(name)) {
+    return at.inline && definedHere ? [at.module, name] : null;
+  }
+  const unknown: Ty = { k: 'unknown', text: `${name} (defined in several modules of this file)` };
+  if (definedHere) {
+    // The crate root has no qualified key: its own type stays unknown there.
+    return at.module === '' ? unknown : [at.module, name];
+  }
+  const used = at.uses?.get(name);
+  if (used) {
+    const from = used.length >= 2 ? used[used.length - 2] : undefined;
+    return from !== undefined && from !== at.module && modules.includes(from)
+      ? [from, name]
+      : unknown;
+  }
+  if (at.inline && modules.includes(at.fileModule) && at.fileModule !== '') {
+    return [at.fileModule, name];
+  }
+  return unknown;
+}
+
+/** The type with each bare name of the crate's replaced as `read` says (null: kept). */
+function renameBareTypes(ty: Ty, read: (name: string) => string[] | Ty | null): Ty {
+  if (ty.k === 'adt' && ty.segments.length === 1 && ty.scope === undefined) {
+    const args = ty.args.map((a) => renameBareTypes(a, read));
+    const named = read(ty.segments[0]);
+    if (named === null) {
+      return { ...ty, args };
+    }
+    if (!Array.isArray(named)) {
+      return named;
+    }
+    // The module defines it: the crate's own type, whatever a glob import might have brought.
+    const qualified: Ty = { ...ty, segments: named, args };
+    delete qualified.origin;
+    return qualified;
+  }
+  if (ty.k === 'unknown' && ty.proj) {
+    return { ...ty, proj: { ...ty.proj, self: renameBareTypes(ty.proj.self, read) } };
+  }
+  return mapTypeParts(ty, (t) => renameBareTypes(t, read)) ?? ty;
+}
+
+/** Rewrites the types a fn's signature names, in place (a param's pattern is found lazily). */
+function rewriteFnTypes(fn: FnInfo, rewrite: (ty: Ty) => Ty): void {
+  for (const p of fn.params) {
+    p.ty = rewrite(p.ty);
+  }
+  fn.ret = rewrite(fn.ret);
+  fn.selfTy = fn.selfTy && rewrite(fn.selfTy);
+  for (const [param, out] of fn.callableOutputs) {
+    fn.callableOutputs.set(param, out === 'async' ? out : rewrite(out));
+  }
+  for (const [param, inputs] of fn.callableParams ?? []) {
+    fn.callableParams!.set(param, inputs.map(rewrite));
+  }
+  for (const [param, out] of fn.futureOutputs) {
+    fn.futureOutputs.set(param, rewrite(out));
+  }
+}
+
+/** Rewrites the types an impl's associated type (or a trait's declared bounds) names, in place. */
+function rewriteAssocType(impl: AssocTypeImpl, rewrite: (ty: Ty) => Ty): void {
+  impl.selfTy = rewrite(impl.selfTy);
+  impl.ty = rewrite(impl.ty);
+  for (const [, bounds] of impl.declaration?.assoc ?? []) {
+    for (const bound of bounds) {
+      bound.bindings = bound.bindings.map(([name, ty]) => [name, rewrite(ty)]);
+    }
+  }
+}
+
+/** Rewrites the types a type's fields, variants, defaults or alias name, in place. */
+function rewriteUserType(type: UserType, rewrite: (ty: Ty) => Ty): void {
+  if (type.kind !== 'alias' && type.defaults) {
+    type.defaults = type.defaults.map((d) => d && rewrite(d));
+  }
+  if (type.kind === 'struct') {
+    type.fields = type.fields.map((f) => ({ ...f, ty: rewrite(f.ty) }));
+  } else if (type.kind === 'enum') {
+    type.variants = type.variants.map((v) => ({ ...v, fields: v.fields.map(rewrite) }));
+  } else {
+    type.ty = rewrite(type.ty);
   }
 }
 
@@ -1757,35 +2062,12 @@ export function qualifySharedTypeNames(
   };
   for (const fn of index.byNode.values()) {
     // In place: a param's pattern node may be found lazily, and a copy would lose it.
-    for (const p of fn.params) {
-      p.ty = qualify(p.ty);
-    }
-    fn.ret = qualify(fn.ret);
-    fn.selfTy = fn.selfTy && qualify(fn.selfTy);
-    for (const [param, out] of fn.callableOutputs) {
-      fn.callableOutputs.set(param, out === 'async' ? out : qualify(out));
-    }
-    for (const [param, inputs] of fn.callableParams ?? []) {
-      fn.callableParams!.set(param, inputs.map(qualify));
-    }
-    for (const [param, out] of fn.futureOutputs) {
-      fn.futureOutputs.set(param, qualify(out));
-    }
+    rewriteFnTypes(fn, qualify);
   }
   for (const impl of [...index.assocTypes.values()].flat()) {
-    impl.selfTy = qualify(impl.selfTy);
-    impl.ty = qualify(impl.ty);
+    rewriteAssocType(impl, qualify);
   }
   for (const type of new Set(index.types.values())) {
-    if (type.kind !== 'alias' && type.defaults) {
-      type.defaults = type.defaults.map((d) => d && qualify(d));
-    }
-    if (type.kind === 'struct') {
-      type.fields = type.fields.map((f) => ({ ...f, ty: qualify(f.ty) }));
-    } else if (type.kind === 'enum') {
-      type.variants = type.variants.map((v) => ({ ...v, fields: v.fields.map(qualify) }));
-    } else {
-      type.ty = qualify(type.ty);
-    }
+    rewriteUserType(type, qualify);
   }
 }

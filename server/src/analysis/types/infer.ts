@@ -28,6 +28,7 @@ import {
   ref,
   showTy,
   substitute,
+  typeParts,
   PRIMITIVES,
   STD_ROOTS,
 } from './types';
@@ -338,9 +339,28 @@ function traitMethodForParam(method: string, index: ItemIndex): FnInfo | null {
   const same = list.every(
     (f) => f.selfKind === list[0].selfKind && showTy(f.ret) === showTy(list[0].ret),
   );
-  return list.length > 0 && traits.size === 1 && name && !STD_TRAITS.has(name) && same
+  return list.length > 0 &&
+    traits.size === 1 &&
+    name &&
+    !STD_TRAITS.has(name) &&
+    same &&
+    !list.some(resultNamesImplSelf)
     ? list[0]
     : null;
+}
+
+/**
+ * Whether an impl's method returns a type written with the impl's self type (`Self`,
+ * `Self::Iter` in `impl Loose for u8`): for a type parameter that is the parameter's, which the
+ * impl does not say (a generic body must not read `u8::Iter`'s drop glue for `L::Iter`).
+ */
+function resultNamesImplSelf(fn: FnInfo): boolean {
+  const self = fn.selfTy && JSON.stringify(fn.selfTy);
+  const names = (ty: Ty): boolean =>
+    JSON.stringify(ty) === self ||
+    (ty.k === 'unknown' && ty.proj !== undefined && names(ty.proj.self)) ||
+    typeParts(ty).some(names);
+  return self !== null && names(fn.ret);
 }
 
 /**

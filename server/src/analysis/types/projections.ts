@@ -7,6 +7,7 @@
  * a guess.
  */
 import type { SyntaxNode } from '../syntax/parser';
+import type { TraitDeclaration } from './boundProjections';
 import {
   Projection,
   Ty,
@@ -27,6 +28,8 @@ export interface AssocTypeImpl {
   trait: string | null;
   /** What the impl says the associated type is, `Self` read as `selfTy`. */
   ty: Ty;
+  /** Set on a trait's declaration instead (kept with the impls, see `boundProjections.ts`). */
+  declaration?: TraitDeclaration;
 }
 
 /** The impls that define each associated type name, by that name. */
