@@ -169,6 +169,8 @@ interface CliRun {
   cpuMs: number | null;
   peakBytes: number | null;
   status: number | null;
+  /** The 1-minute load average at each run's start: the CLI splits a crate only onto idle cores. */
+  loads: number[];
 }
 
 function cliRun(cliBin: string, dir: string, jobs: number, runs: number): CliRun {
@@ -176,9 +178,11 @@ function cliRun(cliBin: string, dir: string, jobs: number, runs: number): CliRun
   const cpuTimes: number[] = [];
   const peaks: number[] = [];
   let status: number | null = 0;
+  const loads: number[] = [];
   const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   for (let run = 0; run < runs; run++) {
     const args = [cliBin, '--format', 'json', '--jobs', String(jobs), dir];
+    loads.push(os.loadavg()[0]);
     const started = performance.now();
     const result = timeBin
       ? spawnSync(timeBin, ['-f', 'maxrss-kb %M cpu-s %U %S', process.execPath, ...args], {
@@ -203,7 +207,28 @@ function cliRun(cliBin: string, dir: string, jobs: number, runs: number): CliRun
     cpuMs: cpuTimes.length ? median(cpuTimes) : null,
     peakBytes: peaks.length ? Math.max(...peaks) : null,
     status,
+    loads,
   };
+}
+
+/**
+ * `--jobs 2` against `--jobs 1` in CPU time too, and whether the CLI could split the crate at all:
+ * it gives a crate's shares only to the cores the 1-minute load average leaves idle
+ * (`splitThreads` in `cli/analyzeFiles.ts`), and the bench's own runs before push that average
+ * towards 1, so on 2 cores a `--jobs 2` run may be one thread.
+ */
+function jobsNote(two: CliRun, one: CliRun): string {
+  const cpu =
+    two.cpuMs === null || one.cpuMs === null
+      ? ''
+      : `; CPU ${ratio(two.cpuMs / one.cpuMs)} (${seconds(two.cpuMs)} vs ${seconds(one.cpuMs)})`;
+  const cores = os.availableParallelism();
+  const split = two.loads.filter((load) => Math.floor(cores - load) >= 1).length;
+  const loads = two.loads.map((load) => load.toFixed(2)).join(', ');
+  return (
+    `${cpu}; load average ${loads} at the \`--jobs 2\` runs' starts: ` +
+    `${split} of ${two.loads.length} could split on ${cores} cores`
+  );
 }
 
 /** The same ratio in CPU time, which the machine's load does not change as much. */
@@ -526,7 +551,7 @@ function tokioJobsRow(options: TargetOptions, tokio: string, one: CliRun): Targe
     result:
       `${ratio(two.ms / one.ms)} ` +
       `(${seconds(two.ms)}, ${rss(two.peakBytes)} vs ${seconds(one.ms)}, ${rss(one.peakBytes)}` +
-      `${exitNote(two)})`,
+      `${exitNote(two)}${jobsNote(two, one)})`,
     target: '',
   };
 }
@@ -581,7 +606,8 @@ function jobsRow(options: TargetOptions, point: ScalePoint): TargetRow {
     input: `generated crate, ${point.crate.lines.toLocaleString('en-US')} lines`,
     result:
       `${ratio(two.ms / point.cli.ms)} ` +
-      `(${seconds(two.ms)} vs ${seconds(point.cli.ms)}${exitNote(two)})`,
+      `(${seconds(two.ms)} vs ${seconds(point.cli.ms)}${exitNote(two)}` +
+      `${jobsNote(two, point.cli)})`,
     target: '≤ 0.6×',
   };
 }
