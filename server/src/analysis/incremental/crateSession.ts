@@ -34,7 +34,14 @@ export class CrateSession {
   /** What the last update did: files walked, and whether it analysed the crate whole. */
   readonly last = { walked: 0, whole: false };
 
-  constructor(private readonly options: Omit<AnalysisOptions, 'file'>) {}
+  /**
+   * `roundEnded` is called as each round of a whole analysis in rounds ends (`analyzeCrate`'s
+   * rounds): where the caller collects the round's garbage.
+   */
+  constructor(
+    private readonly options: Omit<AnalysisOptions, 'file'>,
+    private readonly roundEnded?: () => void,
+  ) {}
 
   /** The dependencies the session's analyses read (a session serves one set of them). */
   get dependencies(): AnalysisOptions['dependencies'] {
@@ -86,7 +93,14 @@ export class CrateSession {
 
   /** Analyses every file, as `analyzeCrate` does. */
   private whole(files: CrateFile[], hashes: string[], structure: string): void {
-    const result = analyzeCrateRound({ files }, this.options);
+    const roundEnded = this.roundEnded;
+    const holdReport = roundEnded
+      ? (report: FileReport) => {
+          roundEnded();
+          return report;
+        }
+      : undefined;
+    const result = analyzeCrateRound({ files }, { ...this.options, holdReport });
     this.files = files.map((file, i) => ({ file, hash: hashes[i], outcome: result.outcomes[i]! }));
     this.files.forEach((f) => {
       sealBodies(f.outcome.summary, f.file.file);
