@@ -16,7 +16,7 @@ import {
   openCrateShare,
   walkCrateShare,
 } from '../analysis/engine';
-import { mayHaveFutures } from '../analysis/incremental/crateRounds';
+import { roundCharsFor } from '../analysis/incremental/crateRounds';
 import type { ShareFileSummary } from '../analysis/incremental/shareSummaries';
 import { CfgEnv, cfgWithFeatures } from '../analysis/syntax/cfg';
 import { noteRuntimeFailure } from '../analysis/syntax/parser';
@@ -226,25 +226,6 @@ export async function analyzeCrateJob(job: CrateJob): Promise<FileReport[]> {
  * less than one round makes (its trees' nodes and walk state, about 150 MiB for 2 MB of text).
  */
 const ROUND_GARBAGE_BYTES = 48 * 1024 * 1024;
-
-/**
- * Above this much text of files with `async`, a crate's rounds are `LARGE_CRATE_ROUND_CHARS` long.
- */
-const LARGE_CRATE_CHARS = 8 * 1024 * 1024;
-const LARGE_CRATE_ROUND_CHARS = 1024 * 1024;
-
-/**
- * The rounds of a crate that takes many anyway are half the engine's default: a round's trees
- * and walk state set the peak (on a 300k-line generated crate 337 MiB against 479, for 16% more
- * CPU time). A crate of a few rounds (tokio: two) keeps the default's speed.
- */
-function roundCharsFor(files: readonly CrateFile[]): number | undefined {
-  let chars = 0;
-  for (const file of files) {
-    chars += mayHaveFutures(file) ? file.text.length : 0;
-  }
-  return chars > LARGE_CRATE_CHARS ? LARGE_CRATE_ROUND_CHARS : undefined;
-}
 
 /**
  * The hold of a crate analysed in rounds, collecting the last round's garbage first (the first

@@ -177,6 +177,11 @@ export class CrateJobs {
   private readonly indexGarbage = new GarbageBound(INDEX_GARBAGE_BYTES);
   /** A large crate's garbage, collected as each round of its analysis ends (`garbage.ts`). */
   private readonly roundGarbage = new GarbageBound(ROUND_GARBAGE_BYTES);
+  /**
+   * Made once, outside `analyze`: a closure made there would keep its scope (the last job's texts
+   * and reports) alive with the session.
+   */
+  private readonly collectRoundGarbage = () => this.roundGarbage.collectIfOver();
 
   constructor(
     wasmPaths?: WasmPaths,
@@ -257,7 +262,7 @@ export class CrateJobs {
           dependencies: loaded?.types,
           cfg,
         },
-        () => this.roundGarbage.collectIfOver(),
+        this.collectRoundGarbage,
       ),
       notices: new Map(),
     });

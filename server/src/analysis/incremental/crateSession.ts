@@ -10,7 +10,7 @@ import { AnalysisOptions, CrateFile, CrateRound, analyzeCrateRound } from '../en
 import type { FileReport } from '../report';
 import { hashText } from '../types/calibration';
 import { FileOutcome, NeedsFile, layoutKey, sealBodies } from './crateSummary';
-import { awaitsCycle, releaseNodeCaches } from './crateRounds';
+import { awaitsCycle, releaseNodeCaches, roundCharsFor } from './crateRounds';
 
 /** One file of the session: its last text and what the last round that walked it found. */
 interface SessionFile {
@@ -39,7 +39,7 @@ export class CrateSession {
    * rounds): where the caller collects the round's garbage.
    */
   constructor(
-    private readonly options: Omit<AnalysisOptions, 'file'>,
+    private readonly options: Omit<AnalysisOptions, 'file'> & { roundChars?: number },
     private readonly roundEnded?: () => void,
   ) {}
 
@@ -100,7 +100,8 @@ export class CrateSession {
           return report;
         }
       : undefined;
-    const result = analyzeCrateRound({ files }, { ...this.options, holdReport });
+    const roundChars = this.options.roundChars ?? roundCharsFor(files);
+    const result = analyzeCrateRound({ files }, { ...this.options, roundChars, holdReport });
     this.files = files.map((file, i) => ({ file, hash: hashes[i], outcome: result.outcomes[i]! }));
     this.files.forEach((f) => {
       sealBodies(f.outcome.summary, f.file.file);
