@@ -13,10 +13,14 @@ import { DEBIAN_REGISTRY } from '../support/realCorpus';
 type EngineModule = typeof import('../../server/src/analysis/engine');
 type LayoutModule = typeof import('../../server/src/project/crateLayout');
 type SessionModule = typeof import('../../server/src/analysis/incremental/crateSession');
+type SummaryModule = typeof import('../../server/src/analysis/incremental/crateSummary');
 
 const engine = loadServerModule<EngineModule>('analysis/engine');
 const layouts = loadServerModule<LayoutModule>('project/crateLayout');
 const { CrateSession } = loadServerModule<SessionModule>('analysis/incremental/crateSession');
+const { NeedsFile, sealBodies } = loadServerModule<SummaryModule>(
+  'analysis/incremental/crateSummary',
+);
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const registry = process.env.RUST_FUTURE_SIZE_REGISTRY ?? DEBIAN_REGISTRY;
@@ -114,5 +118,44 @@ describe('crate rounds: a whole crate analysed a few files at a time', () => {
     const updated = session.update(edited);
     assert.strictEqual(session.last.whole, false);
     assert.deepStrictEqual(updated, reportsOf(analyse(edited, AT_ONCE)));
+  });
+
+  it("tells the session's caller as each round of a whole analysis ends", () => {
+    const files = chainCrate(5, 3);
+    let ended = 0;
+    const options = { edition: '2021' as const, parseBudgetMs: 60_000, roundChars: 300 };
+    const session = new CrateSession(options, () => ended++);
+    assert.deepStrictEqual(session.update(files), reportsOf(analyse(files, AT_ONCE)));
+    // Once per walked file's report: the caller's bound collects once per round.
+    assert.strictEqual(ended, files.length);
+  });
+
+  it("keeps a walked file's fns sealed: one shape, a body read asks for the file", () => {
+    const files = chainCrate(3, 2);
+    const result = analyse(files, AT_ONCE);
+    const outcome = result.outcomes[1]!;
+    const before = [...outcome.summary.index!.byNode.values()];
+    const paths = before.map((fn) => fn.path);
+    sealBodies(outcome.summary, 'src/m0.rs');
+    const sealed = [...outcome.summary.index!.byNode.values()];
+    assert.deepStrictEqual(
+      sealed.map((fn) => fn.path),
+      paths,
+    );
+    const fn = sealed[0];
+    assert.throws(
+      () => fn.body,
+      (e: unknown) => e instanceof NeedsFile && e.file === 'src/m0.rs',
+    );
+    // The index's lists, the futures and the fn keys name the sealed fns, not the old ones.
+    assert.ok(outcome.summary.index!.fns.get(fn.name)!.includes(fn));
+    assert.ok([...outcome.summary.fnKeys.keys()].every((f) => sealed.includes(f)));
+    for (const future of outcome.summary.futures.values()) {
+      assert.ok(!future.fn || sealed.includes(future.fn));
+    }
+    // Empty bounds are shared between sealed fns, and refuse to be filled.
+    assert.throws(() => fn.futureOutputs.set('F', { k: 'unknown', text: 'F' } as never));
+    sealBodies(outcome.summary, 'src/m0.rs');
+    assert.deepStrictEqual([...outcome.summary.index!.byNode.values()], sealed);
   });
 });

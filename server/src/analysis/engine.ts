@@ -536,6 +536,8 @@ function analyzeInRounds(
     result.outcomes.forEach((outcome, i) => {
       if (outcome) {
         outcomes[i] = outcome;
+        // Its items as set aside are no one's to read now: its summary stands for it.
+        first.setAside.delete(i);
         if (options.holdReport) {
           outcome.report = options.holdReport(outcome.report);
         }

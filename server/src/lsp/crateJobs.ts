@@ -135,6 +135,12 @@ export type CalibrationWorkerMessage =
  */
 const INDEX_GARBAGE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Garbage a crate's analysis in rounds may hold above what is live before the end of a round
+ * collects it: less than one round makes (2 MB of text walked).
+ */
+const ROUND_GARBAGE_BYTES = 48 * 1024 * 1024;
+
 type AnalyzeJob = Extract<CrateJob, { kind: 'analyze' }>;
 
 /** A crate's session, what it was made for, and the notices its caller holds, by file (JSON). */
@@ -169,6 +175,13 @@ export class CrateJobs {
   private indexing: { key: string; packages: DependencyPackage[] } | null = null;
   /** The garbage indexing makes, collected between packages rather than kept (`garbage.ts`). */
   private readonly indexGarbage = new GarbageBound(INDEX_GARBAGE_BYTES);
+  /** A large crate's garbage, collected as each round of its analysis ends (`garbage.ts`). */
+  private readonly roundGarbage = new GarbageBound(ROUND_GARBAGE_BYTES);
+  /**
+   * Made once, outside `analyze`: a closure made there would keep its scope (the last job's texts
+   * and reports) alive with the session.
+   */
+  private readonly collectRoundGarbage = () => this.roundGarbage.collectIfOver();
 
   constructor(
     wasmPaths?: WasmPaths,
@@ -242,12 +255,15 @@ export class CrateJobs {
     let kept = this.sessions.get(job.root);
     const newSession = (): KeptSession => ({
       input,
-      session: new CrateSession({
-        edition: job.edition,
-        calibration: this.calibrations.get(job.root),
-        dependencies: loaded?.types,
-        cfg,
-      }),
+      session: new CrateSession(
+        {
+          edition: job.edition,
+          calibration: this.calibrations.get(job.root),
+          dependencies: loaded?.types,
+          cfg,
+        },
+        this.collectRoundGarbage,
+      ),
       notices: new Map(),
     });
     // Dependencies read again (a new graph, Cargo.toml edited) size the futures anew too.

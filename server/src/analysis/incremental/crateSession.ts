@@ -10,7 +10,7 @@ import { AnalysisOptions, CrateFile, CrateRound, analyzeCrateRound } from '../en
 import type { FileReport } from '../report';
 import { hashText } from '../types/calibration';
 import { FileOutcome, NeedsFile, layoutKey, sealBodies } from './crateSummary';
-import { awaitsCycle, releaseNodeCaches } from './crateRounds';
+import { awaitsCycle, releaseNodeCaches, roundCharsFor } from './crateRounds';
 
 /** One file of the session: its last text and what the last round that walked it found. */
 interface SessionFile {
@@ -34,7 +34,14 @@ export class CrateSession {
   /** What the last update did: files walked, and whether it analysed the crate whole. */
   readonly last = { walked: 0, whole: false };
 
-  constructor(private readonly options: Omit<AnalysisOptions, 'file'>) {}
+  /**
+   * `roundEnded` is called as each round of a whole analysis in rounds ends (`analyzeCrate`'s
+   * rounds): where the caller collects the round's garbage.
+   */
+  constructor(
+    private readonly options: Omit<AnalysisOptions, 'file'> & { roundChars?: number },
+    private readonly roundEnded?: () => void,
+  ) {}
 
   /** The dependencies the session's analyses read (a session serves one set of them). */
   get dependencies(): AnalysisOptions['dependencies'] {
@@ -86,7 +93,15 @@ export class CrateSession {
 
   /** Analyses every file, as `analyzeCrate` does. */
   private whole(files: CrateFile[], hashes: string[], structure: string): void {
-    const result = analyzeCrateRound({ files }, this.options);
+    const roundEnded = this.roundEnded;
+    const holdReport = roundEnded
+      ? (report: FileReport) => {
+          roundEnded();
+          return report;
+        }
+      : undefined;
+    const roundChars = this.options.roundChars ?? roundCharsFor(files);
+    const result = analyzeCrateRound({ files }, { ...this.options, roundChars, holdReport });
     this.files = files.map((file, i) => ({ file, hash: hashes[i], outcome: result.outcomes[i]! }));
     this.files.forEach((f) => {
       sealBodies(f.outcome.summary, f.file.file);

@@ -126,16 +126,103 @@ export function itemsKeyOf(index: ItemIndex, declarations: ModuleDeclaration[]):
 }
 
 /**
- * Makes a summary's fns say, when a walk follows one's body (`-> impl Future` fns), that the file
- * must be walked again: the body's tree is gone.
+ * A fn of a summary whose file's tree is gone: the fn's items as they were, and a body that says,
+ * when a walk follows it (`-> impl Future` fns), that the file must be walked again. One class for
+ * every such fn, so they share one shape and one getter (a getter defined on each fn made every
+ * fn a dictionary of its properties: a third of a summary's memory).
+ */
+class SealedFn implements FnInfo {
+  name: string;
+  path: string;
+  node: FnInfo['node'];
+  isAsync: boolean;
+  selfTy: FnInfo['selfTy'];
+  selfKind: FnInfo['selfKind'];
+  params: FnInfo['params'];
+  ret: FnInfo['ret'];
+  generics: string[];
+  callableOutputs: FnInfo['callableOutputs'];
+  callableParams: FnInfo['callableParams'];
+  futureOutputs: FnInfo['futureOutputs'];
+  onceCallables: Set<string>;
+  maybeUnsized: FnInfo['maybeUnsized'];
+  inBody: FnInfo['inBody'];
+  module: FnInfo['module'];
+
+  constructor(
+    fn: FnInfo,
+    private readonly sealedIn: string,
+  ) {
+    this.name = fn.name;
+    this.path = fn.path;
+    this.node = fn.node;
+    this.isAsync = fn.isAsync;
+    this.selfTy = fn.selfTy;
+    this.selfKind = fn.selfKind;
+    // The same objects: a parameter's pattern may be found lazily, and a copy would lose it.
+    this.params = fn.params;
+    this.ret = fn.ret;
+    this.generics = fn.generics;
+    this.callableOutputs = fn.callableOutputs.size > 0 ? fn.callableOutputs : NO_OUTPUTS;
+    this.callableParams = fn.callableParams;
+    this.futureOutputs = fn.futureOutputs.size > 0 ? fn.futureOutputs : NO_FUTURE_OUTPUTS;
+    this.onceCallables = fn.onceCallables.size > 0 ? fn.onceCallables : NO_NAMES;
+    this.maybeUnsized = fn.maybeUnsized;
+    this.inBody = fn.inBody;
+    this.module = fn.module;
+  }
+
+  get body(): FnInfo['body'] {
+    throw new NeedsFile(this.sealedIn);
+  }
+}
+
+/** An empty map no one may fill: most fns' bounds, shared by their sealed copies. */
+class EmptyMap<K, V> extends Map<K, V> {
+  override set(): this {
+    throw new Error('a sealed fn summary is read-only');
+  }
+}
+
+class EmptySet<T> extends Set<T> {
+  override add(): this {
+    throw new Error('a sealed fn summary is read-only');
+  }
+}
+
+const NO_OUTPUTS: FnInfo['callableOutputs'] = new EmptyMap();
+const NO_FUTURE_OUTPUTS: FnInfo['futureOutputs'] = new EmptyMap();
+const NO_NAMES: Set<string> = new EmptySet();
+
+/**
+ * Puts sealed copies (`SealedFn`) of a summary's fns in place of its fns, everywhere the summary
+ * names one (its index's lists, its futures, its fn keys), once the file's tree is gone: a walk
+ * that follows one's body learns that the file must be walked again. Idempotent.
  */
 export function sealBodies(summary: FileSummary, file: string): void {
-  for (const fn of summary.index?.byNode.values() ?? []) {
-    Object.defineProperty(fn, 'body', {
-      get() {
-        throw new NeedsFile(file);
-      },
-      configurable: true,
-    });
+  const index = summary.index;
+  if (!index) {
+    return;
   }
+  const sealed = new Map<FnInfo, FnInfo>();
+  index.byNode.forEach((fn, id) => {
+    if (!(fn instanceof SealedFn)) {
+      const copy = new SealedFn(fn, file);
+      sealed.set(fn, copy);
+      index.byNode.set(id, copy);
+    }
+  });
+  if (sealed.size === 0) {
+    return;
+  }
+  const sealedOf = (fn: FnInfo) => sealed.get(fn) ?? fn;
+  for (const lists of [index.fns, index.methods, index.methodsByName]) {
+    lists.forEach((fns) => fns.forEach((fn, i) => (fns[i] = sealedOf(fn))));
+  }
+  summary.futures.forEach((future) => {
+    if (future.fn) {
+      future.fn = sealedOf(future.fn);
+    }
+  });
+  summary.fnKeys = new Map([...summary.fnKeys].map(([fn, key]) => [sealedOf(fn), key]));
 }
