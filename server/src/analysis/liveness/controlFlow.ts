@@ -25,13 +25,13 @@ export function walkIf(w: WalkState, node: SyntaxNode): void {
   if (lets.length === 0) {
     // A plain condition's temporaries are dropped before the branch runs.
     w.withStatement(() => condition && w.walkExpr(condition, 'read'));
-    const group = w.newGroup();
+    const group = w.newExhaustiveGroup();
     w.inRegion(() => consequence && w.walkBlock(consequence), group);
     noteFirstBranchWrite(w, node, consequence);
     w.inRegion(() => alternative && w.walkExpr(alternative, 'move'), group);
     return;
   }
-  const group = w.newGroup();
+  const group = w.newExhaustiveGroup();
   w.pushScope();
   const scrutineeTemps: Local[] = [];
   w.inRegion(() => {
@@ -127,7 +127,7 @@ export function walkMatch(w: WalkState, node: SyntaxNode): void {
       temps.forEach((t) => (t.init = initAt!));
     }
   }
-  const group = w.newGroup();
+  const group = w.newExhaustiveGroup();
   const arms = named(body).filter((arm) => arm.type === 'match_arm' && !isCfgdOut(arm));
   /** Patterns of the arms so far whose guard binds from the scrutinee. */
   const guarded: SyntaxNode[] = [];

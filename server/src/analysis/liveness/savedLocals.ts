@@ -8,6 +8,7 @@
 import type { Layout } from '../types/layout';
 import type { Ty } from '../types/types';
 import { AwaitSite, BodyResult, isPrefix, Local, LoopSpan, Use } from './held';
+import { movedOnEveryBranch, movedOnEveryPathTo } from './movedOnEveryBranch';
 
 export interface SavedInfo {
   local: Local;
@@ -208,13 +209,12 @@ function uninitialisedAt(l: LocalUses, a: AwaitSite): boolean {
  * (engine/67_reassigned_after_move.rs).
  */
 function movedOutBefore(l: LocalUses, a: AwaitSite): boolean {
-  return l.moves.some(
-    (m) =>
-      m.point < a.point &&
-      m.point < l.firstBorrow &&
-      isPrefix(m.region, a.region) &&
-      l.frees(m, a) &&
-      !l.reinitialised(m, a),
+  const before = l.moves.filter(
+    (m) => m.point < a.point && m.point < l.firstBorrow && l.frees(m, a) && !l.reinitialised(m, a),
+  );
+  return (
+    before.some((m) => isPrefix(m.region, a.region)) ||
+    movedOnEveryPathTo(before, a.region, l.paths.body)
   );
 }
 
@@ -424,11 +424,13 @@ function needsDropFlag(l: LocalUses, variants: Set<number>): boolean {
         (v) => body.awaits[v].point < m.point && !paths.exclusive(body.awaits[v].region, m.region),
       ) && unwindsAfter(m),
   );
-  const conditional = allMoves.some(
-    (m) =>
-      m.region.length > local.region.length &&
-      (!paths.diverges(m.region, local.region.length) || unwindsAfter(m)),
-  );
+  const deeper = allMoves.filter((m) => m.region.length > local.region.length);
+  const conditional =
+    deeper.some((m) => !paths.diverges(m.region, local.region.length) || unwindsAfter(m)) &&
+    !(
+      local.uses.every((u) => u.kind !== 'write') &&
+      movedOnEveryBranch(deeper, local.region, body)
+    );
   return movedAfterSave || conditional;
 }
 

@@ -33,6 +33,7 @@ export abstract class WalkState {
   private readonly loopStack: LoopSpan[] = [];
   readonly regionStack: number[] = [];
   protected readonly regionGroups = new Map<number, number>();
+  protected readonly exhaustiveGroups = new Set<number>();
   protected readonly divergingRegions = new Set<number>();
   protected readonly returningRegions = new Set<number>();
   protected readonly breakingRegions = new Map<number, number>();
@@ -213,6 +214,13 @@ export abstract class WalkState {
 
   newGroup(): number {
     return this.nextRegion++;
+  }
+
+  /** A group of which exactly one region runs (see `BodyResult.exhaustiveGroups`). */
+  newExhaustiveGroup(): number {
+    const group = this.newGroup();
+    this.exhaustiveGroups.add(group);
+    return group;
   }
 
   /** The innermost region always leaves its construct here; with `return` or a panic, it leaves the body. */

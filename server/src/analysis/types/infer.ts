@@ -41,6 +41,7 @@ import {
   opaqueFutureOutput,
 } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
+import { opaqueTailType } from './opaqueTail';
 
 export { elementType, isStdPath };
 
@@ -1017,6 +1018,24 @@ export class ExprTyper {
     return inputs.map((t) => (hasUnknown(t) ? undefined : t));
   }
 
+  /**
+   * The declared type of the crate's fn's parameter that `arg`, an argument of a call, is passed
+   * for (in the callee's own terms: its generics are left as parameters); null when the callee
+   * is not the crate's fn or the node is no argument.
+   */
+  parameterTypeOf(arg: SyntaxNode): Ty | null {
+    const args = arg.parent;
+    const call = args?.parent;
+    if (args?.type !== 'arguments' || call?.type !== 'call_expression') {
+      return null;
+    }
+    const position = valueChildren(args).findIndex((c) => c.id === arg.id);
+    const fn = this.calleeOf(call);
+    const method = call.childForFieldName('function')?.type === 'field_expression';
+    const params = method ? fn?.params.filter((p) => !p.isSelf) : fn?.params;
+    return params?.[position]?.ty ?? null;
+  }
+
   /** The crate's fn or method a call names, read as `callType` reads it; null if none. */
   private calleeOf(call: SyntaxNode): FnInfo | null {
     const fnNode = call.childForFieldName('function');
@@ -1133,7 +1152,12 @@ export class ExprTyper {
     if (fn.isAsync) {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
-    return this.returnedFuture(fn) ?? substitute(fn.ret, map);
+    return this.returnedFuture(fn) ?? this.opaqueTail(fn, map) ?? substitute(fn.ret, map);
+  }
+
+  /** A fn's `-> impl Iterator` result as its body's value (see `opaqueTail.ts`). */
+  private opaqueTail(fn: FnInfo, map: Map<string, Ty>): Ty | null {
+    return opaqueTailType(fn, map, this.env, (env) => new ExprTyper(env));
   }
 
   /**
@@ -1184,7 +1208,7 @@ export class ExprTyper {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
     map.set('Self', selfTy);
-    return this.returnedFuture(fn) ?? substitute(fn.ret, map);
+    return this.returnedFuture(fn) ?? this.opaqueTail(fn, map) ?? substitute(fn.ret, map);
   }
 
   /** `fn f() -> impl Future<..> { ..; async move { .. } }`: the future is that block's. */
