@@ -16,6 +16,7 @@ import {
   patternsMayOverlap,
 } from './syntaxShapes';
 import type { WalkState } from './walkState';
+import { walkGuard } from './guards';
 
 export function walkIf(w: WalkState, node: SyntaxNode): void {
   const condition = node.childForFieldName('condition');
@@ -163,7 +164,7 @@ export function walkMatch(w: WalkState, node: SyntaxNode): void {
             guarded.push(patNode);
           }
         }
-        w.walkExpr(guard, 'read');
+        walkGuard(w, guard, w.locals.slice(before));
       }
       const v = arm.childForFieldName('value');
       if (v) {

@@ -849,6 +849,9 @@ export class ExprTyper {
     if (isAdt(t, 'Pin', 'Box')) {
       return this.awaitOutput(typeArg(t));
     }
+    if (t.k === 'dyn' && t.output) {
+      return t.output;
+    }
     if (isAdt(t, 'Ready')) {
       return typeArg(t);
     }
