@@ -82,7 +82,11 @@ pub async fn arms(v: Vec<u8>, k: u8) { match k { 0 => drop(v), _ => drop(v) } ti
     assert.deepStrictEqual(held(futures.get('both'), 0), [[null, 1, '{async fn body of tick()}']]);
     assert.deepStrictEqual(held(futures.get('arms'), 0), [[null, 1, '{async fn body of tick()}']]);
     const one = held(futures.get('one'), 0).map(([n, size]) => [n, size]);
-    assert.deepStrictEqual(one, [['v', 24], [null, 1], [null, 1]]);
+    assert.deepStrictEqual(one, [
+      ['v', 24],
+      [null, 1],
+      [null, 1],
+    ]);
   });
 
   it("ends a guard's temporaries with the guard and keeps a ref binding it reads", () => {

@@ -12,9 +12,7 @@ import type { WalkState } from './walkState';
 
 export function walkGuard(w: WalkState, guard: SyntaxNode, bindings: readonly Local[]): void {
   w.withStatement(() => w.walkExpr(guard, 'read'));
-  const named = new Set(
-    guard.descendantsOfType('identifier').flatMap((n) => (n ? [n.text] : [])),
-  );
+  const named = new Set(guard.descendantsOfType('identifier').flatMap((n) => (n ? [n.text] : [])));
   for (const b of bindings) {
     const explicitRef = b.node?.parent?.type === 'ref_pattern';
     if (b.name !== null && named.has(b.name) && explicitRef && w.lookup(b.name) === b) {
