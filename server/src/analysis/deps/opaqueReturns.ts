@@ -43,7 +43,7 @@ export function opaqueReturn(info: FnInfo, index: ItemIndex): OpaqueReturn | und
 }
 
 /** A block's value: its last expression, when it is not ended by `;`. */
-function tailOf(block: SyntaxNode): SyntaxNode | null {
+export function tailOf(block: SyntaxNode): SyntaxNode | null {
   const last = block.namedChildren
     .filter((c) => c && c.type !== 'line_comment' && c.type !== 'block_comment')
     .pop();

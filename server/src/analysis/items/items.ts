@@ -1862,8 +1862,12 @@ function typeFromNodeAtDepth(node: SyntaxNode, index: ItemIndex, scope: TypeScop
       };
     case 'function_type':
       return { k: 'fnptr' };
-    case 'dynamic_type':
-      return { k: 'dyn', text: node.text };
+    case 'dynamic_type': {
+      const output = dynFutureOutput(node);
+      return output
+        ? { k: 'dyn', text: node.text, output: typeFromNode(output, index, scope) }
+        : { k: 'dyn', text: node.text };
+    }
     case 'bounded_type': {
       const first = node.namedChildren[0];
       return first ? typeFromNode(first, index, scope) : UNKNOWN;
@@ -2070,4 +2074,23 @@ export function qualifySharedTypeNames(
   for (const type of new Set(index.types.values())) {
     rewriteUserType(type, qualify);
   }
+}
+
+/** `T` of `dyn Future<Output = T>` (with `+ Send` and lifetimes); null for any other trait. */
+function dynFutureOutput(node: SyntaxNode): SyntaxNode | null {
+  const traits = node.namedChildren.flatMap((c) =>
+    c?.type === 'bounded_type' ? c.namedChildren : [c],
+  );
+  for (const t of traits) {
+    const name = t?.type === 'generic_type' ? t.childForFieldName('type')?.text : undefined;
+    if (!name || !/^((std|core)::future::)?Future$/.test(name.replace(/\s+/g, ''))) {
+      continue;
+    }
+    for (const arg of t!.childForFieldName('type_arguments')?.namedChildren ?? []) {
+      if (arg?.type === 'type_binding' && arg.childForFieldName('name')?.text === 'Output') {
+        return arg.childForFieldName('type');
+      }
+    }
+  }
+  return null;
 }

@@ -139,6 +139,7 @@ export class BodyWalker extends WalkState {
       loops: this.loops,
       nested: this.nested,
       regionGroups: this.regionGroups,
+      exhaustiveGroups: this.exhaustiveGroups,
       divergingRegions: this.divergingRegions,
       returningRegions: this.returningRegions,
       breakingRegions: this.breakingRegions,

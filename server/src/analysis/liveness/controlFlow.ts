@@ -16,6 +16,7 @@ import {
   patternsMayOverlap,
 } from './syntaxShapes';
 import type { WalkState } from './walkState';
+import { walkGuard } from './guards';
 
 export function walkIf(w: WalkState, node: SyntaxNode): void {
   const condition = node.childForFieldName('condition');
@@ -26,14 +27,14 @@ export function walkIf(w: WalkState, node: SyntaxNode): void {
     // A plain condition's temporaries are dropped before the branch runs.
     const awaitsBefore = w.awaits.length;
     w.withStatement(() => condition && w.walkExpr(condition, 'read'));
-    const group = w.newGroup();
+    const group = w.newExhaustiveGroup();
     w.noteBranchesInto(awaitsBefore, group);
     w.inRegion(() => consequence && w.walkBlock(consequence), group);
     noteFirstBranchWrite(w, node, consequence);
     w.inRegion(() => alternative && w.walkExpr(alternative, 'move'), group);
     return;
   }
-  const group = w.newGroup();
+  const group = w.newExhaustiveGroup();
   w.pushScope();
   const scrutineeTemps: Local[] = [];
   w.inRegion(() => {
@@ -132,7 +133,7 @@ export function walkMatch(w: WalkState, node: SyntaxNode): void {
       temps.filter((t) => t.init >= last.point).forEach((t) => (t.init = initAt!));
     }
   }
-  const group = w.newGroup();
+  const group = w.newExhaustiveGroup();
   w.noteBranchesInto(awaitsBefore, group);
   const arms = named(body).filter((arm) => arm.type === 'match_arm' && !isCfgdOut(arm));
   /** Patterns of the arms so far whose guard binds from the scrutinee. */
@@ -169,7 +170,7 @@ export function walkMatch(w: WalkState, node: SyntaxNode): void {
             guarded.push(patNode);
           }
         }
-        w.walkExpr(guard, 'read');
+        walkGuard(w, guard, w.locals.slice(before));
       }
       const v = arm.childForFieldName('value');
       if (v) {

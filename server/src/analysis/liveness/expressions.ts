@@ -7,6 +7,7 @@ import { unifyInt, unifyOperands } from './intInference';
 import { isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
 import { isOpenNumber } from '../types/infer';
 import type { WalkState } from './walkState';
+import { coercedArgumentArray } from './coercedTemps';
 
 /**
  * The left side of `=`: writing a local or its fields is no use of it; writing through a reference
@@ -55,7 +56,7 @@ export function walkValueOperand(w: WalkState, node: SyntaxNode, _kind: 'borrow'
   w.walkExpr(node, 'move');
   // `&[1, 2]`, `&CONST`: constant expressions are promoted to statics, no temporary.
   if (producesValue(node) && !(_kind === 'borrow' && isConstantExpression(node))) {
-    const temp = w.newTemp(w.typeOf(node), node);
+    const temp = w.newTemp(coercedArgumentArray(w.typer, node) ?? w.typeOf(node), node);
     temp.uses.push({
       point: ++w.point,
       kind: _kind === 'borrow' ? 'borrow' : 'read',

@@ -184,6 +184,11 @@ export interface NestedFuture {
 export interface BodyResult {
   /** Region id → group id: regions of one group are exclusive branches (if/else, match arms). */
   regionGroups: Map<number, number>;
+  /**
+   * Groups of which exactly one region runs (an `if`'s then and else, even an empty else; a
+   * `match`'s arms); absent in bodies read back from before it was kept.
+   */
+  exhaustiveGroups?: Set<number>;
   /** Regions whose code always leaves the construct (return, break, continue, panic). */
   divergingRegions: Set<number>;
   /** Regions that end in `return` (or a panic): nothing after them in the body is reachable from inside. */

@@ -310,9 +310,9 @@ class BranchMoves {
     return [...under]
       .filter(([group]) => {
         const branches = this.members.get(group) ?? [];
-        // A group of one is a region that may not run (`&&`'s right side, a loop body).
+        // Only constructs of which exactly one branch runs (not `&&`'s right side, a loop body).
         return (
-          branches.length > 1 &&
+          !!this.body.exhaustiveGroups?.has(group) &&
           branches.every(
             (r) =>
               r !== excluded && (this.body.returningRegions.has(r) || this.covered([...path, r])),
@@ -634,7 +634,9 @@ function needsDropFlag(l: LocalUses, variants: Set<number>): boolean {
   );
   // A move on a branch, unless the `if`/`match` moves it on every branch: then it is gone on
   // every path and its drop needs no flag (engine/97_moves_and_unwinding.rs).
-  const everyBranch = new BranchMoves(body, l.moves).coveringGroups(local.region);
+  const everyBranch = local.uses.some((u) => u.kind === 'write')
+    ? []
+    : new BranchMoves(body, l.moves).coveringGroups(local.region);
   const conditional = allMoves.some(
     (m) =>
       m.region.length > local.region.length &&

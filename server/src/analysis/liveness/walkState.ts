@@ -34,6 +34,7 @@ export abstract class WalkState {
   private readonly loopStack: LoopSpan[] = [];
   readonly regionStack: number[] = [];
   protected readonly regionGroups = new Map<number, number>();
+  protected readonly exhaustiveGroups = new Set<number>();
   protected readonly divergingRegions = new Set<number>();
   protected readonly returningRegions = new Set<number>();
   protected readonly breakingRegions = new Map<number, number>();
@@ -221,6 +222,13 @@ export abstract class WalkState {
     for (const a of this.awaits.slice(from)) {
       a.branchesInto = group;
     }
+  }
+
+  /** A group of which exactly one region runs (see `BodyResult.exhaustiveGroups`). */
+  newExhaustiveGroup(): number {
+    const group = this.newGroup();
+    this.exhaustiveGroups.add(group);
+    return group;
   }
 
   /** The innermost region always leaves its construct here; with `return` or a panic, it leaves the body. */

@@ -42,6 +42,7 @@ import {
   opaqueFutureOutput,
 } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
+import { opaqueTailType } from './opaqueTail';
 
 export { elementType, isStdPath };
 
@@ -868,6 +869,9 @@ export class ExprTyper {
     if (isAdt(t, 'Pin', 'Box')) {
       return this.awaitOutput(typeArg(t));
     }
+    if (t.k === 'dyn' && t.output) {
+      return t.output;
+    }
     if (isAdt(t, 'Ready')) {
       return typeArg(t);
     }
@@ -1037,6 +1041,24 @@ export class ExprTyper {
     return inputs.map((t) => (hasUnknown(t) ? undefined : t));
   }
 
+  /**
+   * The declared type of the crate's fn's parameter that `arg`, an argument of a call, is passed
+   * for (in the callee's own terms: its generics are left as parameters); null when the callee
+   * is not the crate's fn or the node is no argument.
+   */
+  parameterTypeOf(arg: SyntaxNode): Ty | null {
+    const args = arg.parent;
+    const call = args?.parent;
+    if (args?.type !== 'arguments' || call?.type !== 'call_expression') {
+      return null;
+    }
+    const position = valueChildren(args).findIndex((c) => c.id === arg.id);
+    const fn = this.calleeOf(call);
+    const method = call.childForFieldName('function')?.type === 'field_expression';
+    const params = method ? fn?.params.filter((p) => !p.isSelf) : fn?.params;
+    return params?.[position]?.ty ?? null;
+  }
+
   /** The crate's fn or method a call names, read as `callType` reads it; null if none. */
   private calleeOf(call: SyntaxNode): FnInfo | null {
     const fnNode = call.childForFieldName('function');
@@ -1153,7 +1175,17 @@ export class ExprTyper {
     if (fn.isAsync) {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
-    return this.returnedFuture(fn) ?? this.wrappedFuture(fn, map) ?? substitute(fn.ret, map);
+    return (
+      this.returnedFuture(fn) ??
+      this.wrappedFuture(fn, map) ??
+      this.opaqueTail(fn, map) ??
+      substitute(fn.ret, map)
+    );
+  }
+
+  /** A fn's `-> impl Iterator` result as its body's value (see `opaqueTail.ts`). */
+  private opaqueTail(fn: FnInfo, map: Map<string, Ty>): Ty | null {
+    return opaqueTailType(fn, map, this.env, (env) => new ExprTyper(env));
   }
 
   /**
@@ -1204,7 +1236,12 @@ export class ExprTyper {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
     map.set('Self', selfTy);
-    return this.returnedFuture(fn) ?? this.wrappedFuture(fn, map) ?? substitute(fn.ret, map);
+    return (
+      this.returnedFuture(fn) ??
+      this.wrappedFuture(fn, map) ??
+      this.opaqueTail(fn, map) ??
+      substitute(fn.ret, map)
+    );
   }
 
   /**

@@ -509,6 +509,14 @@ const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map([
     copy: false,
   })),
   ['Rev', ({ arg, sub }) => sub(arg(0))],
+  // `iter::Map<I, F>`: the iterator and the closure, reordered like any struct.
+  [
+    'Map',
+    ({ ty, qualifier, arg, sub }) =>
+      qualifier === 'iter'
+        ? { ...structLayout([sub(arg(0)), sub(arg(1))]), copy: false }
+        : unknownLayout(showTy(ty)),
+  ],
   ...sameLayout(['RangeFrom', 'RangeTo', 'Repeat'], ({ arg, sub }) => ({
     ...sub(arg(0)),
     copy: false,

@@ -150,6 +150,11 @@ const BYTES_OR_ELEMENT = choose([TEXT, fixed(prim('u8'))], ELEMENT);
 const ITERATOR_ADAPTABLE = nameMatches(
   /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Enumerate|Rev|Skip|StepBy|Peekable/,
 );
+/**
+ * Iterators over a collection's elements, whose type the collection says (not a `Range`, whose
+ * integer type a later use may settle).
+ */
+const ITERATOR_MAPPABLE = nameMatches(/^(Iter|IterMut|IntoIter|Chars|Bytes|Lines|Chunks)$/);
 /** Numbers and the time types share `min`, `max`, `saturating_*` and friends. */
 const NUMBER_LIKE = any(IS_PRIM, adtIn('Duration', 'Instant'));
 
@@ -314,7 +319,10 @@ export const STD_METHODS: ReadonlyMap<string, ResultPattern> = methodTable([
   ['as_deref', only(OPTION, computed(optionAsDeref))],
   // The error becomes the closure's output; the value stays (what `?` takes out).
   ['map_err', only(RESULT, named('Result', typeArg(0), UNKNOWN_RESULT))],
-  ...each('map and_then', UNKNOWN_RESULT),
+  // `Iterator::map` holds the iterator and the closure; `Option::map`, `Result::map` give what
+  // the closure returns: not known here.
+  ['map', only(ITERATOR_MAPPABLE, named('iter::Map', RECEIVER_AS_WRITTEN, arg(0)))],
+  ['and_then', UNKNOWN_RESULT],
   ['filter', only(adtIn('Option', 'Result'), RECEIVER)],
   ...each('map_or map_or_else', arg(0)),
   ...each('cloned copied', computed(optionOfPointee)),

@@ -8,7 +8,8 @@ export type Ty =
   | { k: 'array'; elem: Ty; len: number | null }
   | { k: 'slice'; elem: Ty }
   | { k: 'str' }
-  | { k: 'dyn'; text: string }
+  /** `output`: a `dyn Future<Output = T>`'s `T`, what awaiting it (boxed, pinned) yields. */
+  | { k: 'dyn'; text: string; output?: Ty }
   | { k: 'ref'; mut: boolean; inner: Ty }
   | { k: 'ptr'; inner: Ty }
   | { k: 'fnptr' }
