@@ -41,6 +41,7 @@ import {
   opaqueFutureOutput,
 } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
+import type { ForeignType } from './layout';
 
 export { elementType, isStdPath };
 
@@ -73,6 +74,8 @@ export interface InferEnv {
    * type is another crate's but that method was not read, null when the type is not.
    */
   dependencyMethod?(recv: Ty, method: string): ForeignFn | 'unknown' | null;
+  /** The type a path (resolved through the file's `use`s) names in another crate, if any. */
+  dependencyType?(path: string[]): ForeignType | null;
 }
 
 const STRING: Ty = adt('String');
@@ -784,7 +787,25 @@ export class ExprTyper {
     if (t && t.kind === 'struct' && t.fields.length === 0) {
       return adt(name);
     }
-    return this.env.index.constTypes.get(name) ?? UNKNOWN;
+    return this.env.index.constTypes.get(name) ?? this.dependencyUnitStruct(name);
+  }
+
+  /**
+   * A name a `use` brings from another crate, written as a value: a unit struct of that crate
+   * (`NoTls` after `use tokio_postgres::tls::NoTls`) is a value of its type; anything else (a
+   * const, a fn, a tuple struct's constructor) is not known here.
+   */
+  private dependencyUnitStruct(name: string): Ty {
+    const path = this.env.index.uses.get(name);
+    if (!path || STD_ROOTS.has(path[0]) || this.env.index.types.has(name)) {
+      return UNKNOWN;
+    }
+    const found = this.env.dependencyType?.(path);
+    if (found?.kind !== 'type' || found.type.kind !== 'struct' || found.type.fields.length + found.type.params.length > 0) {
+      return UNKNOWN;
+    }
+    const { type, scope } = found;
+    return { k: 'adt', segments: [type.name], args: [], origin: 'dependency', scope };
   }
 
   private numericOf(parts: Ty[]): Ty {
