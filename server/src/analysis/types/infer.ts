@@ -38,6 +38,7 @@ import { hasProjection, projectedThrough } from './projections';
 import {
   dependencyCallType,
   dependencyMethodType,
+  extensionMethodType,
   opaqueFutureOutput,
 } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
@@ -1267,6 +1268,41 @@ export class ExprTyper {
       return method === 'clone' ? t : UNKNOWN;
     }
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
-    return stdMethodResult(method, call);
+    const std = stdMethodResult(method, call);
+    return std.k === 'unknown' ? (this.ownExtensionCall(t, method, argTy, turbo) ?? std) : std;
   }
+
+  /**
+   * A method of an extension trait another crate implements for every type of a bound
+   * (`stream.send(msg)` on the crate's own `Sink` after `use futures_util::SinkExt`,
+   * `s.write_all(&buf)` on an `S: AsyncWrite`): its combinator, with `Self` the receiver. Only
+   * a trait the file imports by name (not a type's inherent method), the one import that has it;
+   * null otherwise.
+   */
+  private ownExtensionCall(
+    recv: Ty,
+    method: string,
+    argTy: (i: number) => Ty,
+    turbo: Ty[],
+  ): Ty | null {
+    const own = recv.k === 'adt' && !recv.origin && this.env.index.types.has(recv.segments[0]);
+    if (!(own || recv.k === 'param')) {
+      return null;
+    }
+    const extension = this.extensionMethod(method);
+    const trait = extension && traitImportOf(extension, this.env.index);
+    // A path to a type (`use bytes::BytesMut`) gives that type's inherent methods, not a trait's.
+    const named = trait && this.env.dependencyType?.(trait);
+    if (!extension || !trait || named?.kind === 'type' || named?.kind === 'std') {
+      return null;
+    }
+    return extensionMethodType(recv, extension, argTy, turbo);
+  }
+}
+
+/** The file's import of the trait a dependency's method is declared in (its path's owner). */
+function traitImportOf(found: ForeignFn, index: ItemIndex): string[] | null {
+  const owner = found.fn.path.split('::').at(-2);
+  const imported = owner === undefined ? undefined : index.uses.get(owner);
+  return imported && imported.at(-1) === owner ? imported : null;
 }
