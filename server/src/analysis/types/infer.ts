@@ -802,11 +802,14 @@ export class ExprTyper {
       return UNKNOWN;
     }
     const found = this.env.dependencyType?.(path);
-    if (found?.kind !== 'type' || found.type.kind !== 'struct' || found.type.fields.length + found.type.params.length > 0) {
+    if (found?.kind !== 'type') {
       return UNKNOWN;
     }
-    const { type, scope } = found;
-    return { k: 'adt', segments: [type.name], args: [], origin: 'dependency', scope };
+    const unit = found.type;
+    if (unit.kind !== 'struct' || unit.fields.length > 0 || unit.params.length > 0) {
+      return UNKNOWN;
+    }
+    return { k: 'adt', segments: [unit.name], args: [], origin: 'dependency', scope: found.scope };
   }
 
   private numericOf(parts: Ty[]): Ty {
