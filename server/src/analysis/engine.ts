@@ -1601,6 +1601,8 @@ class FileAnalysis {
       const owner = this.findFuture(entryId)?.entry;
       if (owner && !this.instances.has(id)) {
         this.instances.set(id, { entry: owner, subst: new Map(subst) });
+        // As a fresh walk would: other files' instances may read this walk (`noteInstance`).
+        this.crate?.noteInstance(id, owner, new Map(subst));
       }
     }
   }
