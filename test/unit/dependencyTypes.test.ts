@@ -355,6 +355,12 @@ describe("dependencies' generic async fns, sized per instantiation", function ()
         nested_by_ref: 240,
         nested_paired: 260,
         nested_method: 216,
+        // gendep's unit struct written as a value binds `T`; `connect`'s walk (lib.rs) calls
+        // `time::relay`, whose walk (time.rs) calls `outer`: composed across the two files.
+        connect_no_tls: 326,
+        // leaf's extension trait's combinator on the app's own type, and on gendep's parameter.
+        send_own: 72,
+        send_through_param: 64,
         // The app's own struct and future, given to gendep by their layouts.
         hold_local: 603,
         run_block: 248,

@@ -1108,6 +1108,22 @@ class CrateContext {
     return owner;
   }
 
+  /**
+   * The instances of generic fns any file made, by id: a walk read from another file names them
+   * (`inner<S, T>` in `outer<S, T>`, composed by an instance of `outer` sized elsewhere).
+   */
+  private readonly instances = new Map<string, { entry: FutureEntry; subst: Map<string, Ty> }>();
+
+  noteInstance(id: string, entry: FutureEntry, subst: Map<string, Ty>): void {
+    if (!this.instances.has(id)) {
+      this.instances.set(id, { entry, subst });
+    }
+  }
+
+  instanceOf(id: string): { entry: FutureEntry; subst: Map<string, Ty> } | undefined {
+    return this.instances.get(id);
+  }
+
   /** A future of a file this round knows only from its summary. */
   summaryOf(key: string): FutureSummary | undefined {
     return this.owners.has(key) ? undefined : this.summaries.get(key);
@@ -1595,6 +1611,8 @@ class FileAnalysis {
       const owner = this.findFuture(entryId)?.entry;
       if (owner && !this.instances.has(id)) {
         this.instances.set(id, { entry: owner, subst: new Map(subst) });
+        // As a fresh walk would: other files' instances may read this walk (`noteInstance`).
+        this.crate?.noteInstance(id, owner, new Map(subst));
       }
     }
   }
@@ -2000,6 +2018,9 @@ class FileAnalysis {
                 )
               : null
         : undefined,
+      dependencyType: this.options.dependencies
+        ? (path) => this.options.dependencies!.foreignType(path, undefined, this.index.globImports)
+        : undefined,
       futureOfFn: (fn, subst) => this.futureOfFn(fn, callerSubst(subst, scope.generics)),
       futureOutput: (id) => {
         const instance = this.instances.get(id);
@@ -2074,6 +2095,7 @@ class FileAnalysis {
     if (!this.instances.has(id)) {
       this.instances.set(id, { entry: e, subst: relevant });
     }
+    this.crate?.noteInstance(id, e, relevant);
     this.walkUnits?.recordInstance([id, e.id, [...relevant]]);
     return { k: 'future', id, label: `{async fn body of ${e.fn!.path}<${args.join(', ')}>()}` };
   }
@@ -2115,7 +2137,8 @@ class FileAnalysis {
     const inner = (t: Ty) => this.instantiated(t, subst);
     switch (ty.k) {
       case 'future': {
-        const instance = this.instances.get(ty.id);
+        // The walk that made it may be another file's (a callee's body read from there).
+        const instance = this.instances.get(ty.id) ?? this.crate?.instanceOf(ty.id);
         if (!instance || !isParametric(instance.subst) || ty.id.length > MAX_INSTANCE_ID) {
           return ty;
         }
@@ -2291,6 +2314,11 @@ class FileAnalysis {
   }
 
   private futureLayout(id: string): Layout | null {
+    const made = this.instances.has(id) ? undefined : this.crate?.instanceOf(id);
+    if (made) {
+      // Made by another file's walk that this file's report reads: sized here, as its own.
+      this.instances.set(id, { entry: made.entry, subst: made.subst });
+    }
     const inCycle = this.instances.get(id)?.inProgress || this.findFuture(id)?.entry.inProgress;
     const instance = this.instances.get(id);
     if (instance) {

@@ -6,7 +6,15 @@
  */
 import { ItemIndex, resolveWrittenPath } from '../items/items';
 import { inScope } from '../types/layout';
-import { PRELUDE_TYPES, STD_ROOTS, Ty, UNKNOWN, hasUnknown, substitute } from '../types/types';
+import {
+  PRELUDE_TYPES,
+  STD_ROOTS,
+  Ty,
+  UNKNOWN,
+  hasUnknown,
+  mapTypeParts,
+  substitute,
+} from '../types/types';
 import type { DependencyFn } from './crateModules';
 import type { ForeignFn } from './dependencyTypes';
 import { instanceArgs } from './instanceArguments';
@@ -277,6 +285,58 @@ export function dependencyMethodType(
   }
   // Without the caller's items, its own types cannot be told from std's: sized generically.
   return found.futureOf(result, index ? instanceArgs(bound, fn.generics, index) : undefined);
+}
+
+/**
+ * The result of an extension trait's method of another crate (`SinkExt::send`,
+ * `AsyncWriteExt::write_all`) called on the caller's own type or type parameter: its declared
+ * combinator (`Send<'_, Self, Item>`) with `Self` the receiver and the trait's own parameters
+ * (`Item`, read as a bare name) the types of the arguments passed for them. The caller's type
+ * parameters stay, for its instances to substitute; anything else not known makes it unknown.
+ */
+export function extensionMethodType(
+  recv: Ty,
+  found: ForeignFn,
+  argTy: (i: number) => Ty,
+  turbo: Ty[],
+): Ty {
+  const { fn, scope } = found;
+  if (fn.isAsync || fn.ret.k === 'unknown' || fn.selfArgs.length > 0 || turbo.length > 0) {
+    return UNKNOWN;
+  }
+  const bound = boundGenerics(fn, { segs: [], turbo, argTy });
+  if (bound === null) {
+    return UNKNOWN;
+  }
+  bound.set('Self', recv);
+  const traitParams = new Map<string, Ty>();
+  fn.params.forEach((p, i) => {
+    if (p.k === 'adt' && p.segments.length === 1 && p.args.length === 0 && mentions(fn.ret, p)) {
+      traitParams.set(p.segments[0], argTy(i));
+    }
+  });
+  // The caller's types are read in its own scope, not the trait's crate's.
+  const declared = substituteNames(marked(inScope(fn.ret, scope)), traitParams);
+  const result = substitute(declared, bound);
+  return hasUnknown(withoutParams(withoutProjections(result))) ? UNKNOWN : expanded(found, result);
+}
+
+/** Whether a bare type name (a trait's parameter, `Item`) is an argument of the type. */
+function mentions(ty: Ty, name: Ty & { k: 'adt' }): boolean {
+  return ty.k === 'adt' && ty.args.some((a) => JSON.stringify(a) === JSON.stringify(name));
+}
+
+/** The type's bare names replaced by the given types (a trait's parameters, by name). */
+function substituteNames(ty: Ty, names: ReadonlyMap<string, Ty>): Ty {
+  if (ty.k === 'adt' && ty.segments.length === 1 && names.has(ty.segments[0])) {
+    return names.get(ty.segments[0])!;
+  }
+  return mapTypeParts(ty, (t) => substituteNames(t, names)) ?? ty;
+}
+
+/** The type with the caller's parameters taken as known (its instances bind them). */
+function withoutParams(ty: Ty): Ty {
+  return ty.k === 'param' ? { k: 'never' } : (mapTypeParts(ty, withoutParams) ?? ty);
 }
 
 /** A non-async fn's result: the type behind an `impl Future`, else the declared one. */

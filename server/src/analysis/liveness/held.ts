@@ -3,6 +3,7 @@
  * their uses, awaits, loops, regions and captures, as `BodyWalker` (bodyWalker.ts) records them.
  */
 import type { ForeignFn } from '../deps/dependencyTypes';
+import type { ForeignType } from '../types/layout';
 import { FnInfo, ItemIndex, TypeScope } from '../items/items';
 import type { HeldKind } from '../report';
 import type { GuardKind } from '../types/knownTypes';
@@ -225,6 +226,8 @@ export interface BodyContext {
   dependencyFn?: (path: string[]) => ForeignFn | null;
   /** A method of another crate's type (see `InferEnv.dependencyMethod`). */
   dependencyMethod?: (recv: Ty, method: string) => ForeignFn | 'unknown' | null;
+  /** The type a path names in another crate (see `InferEnv.dependencyType`). */
+  dependencyType?: (path: string[]) => ForeignType | null;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
   /** The enclosing fn's closure-trait bounds (`F: FnMut(u32) -> Fut`). */

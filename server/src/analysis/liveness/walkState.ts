@@ -106,6 +106,7 @@ export abstract class WalkState {
       futureOutput: (id) => ctx.futureOutput(id),
       dependencyFn: ctx.dependencyFn,
       dependencyMethod: ctx.dependencyMethod,
+      dependencyType: ctx.dependencyType,
     });
     this.typer = new ExprTyper(env);
   }

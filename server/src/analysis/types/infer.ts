@@ -39,10 +39,12 @@ import { hasProjection, projectedThrough } from './projections';
 import {
   dependencyCallType,
   dependencyMethodType,
+  extensionMethodType,
   opaqueFutureOutput,
 } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
 import { opaqueTailType } from './opaqueTail';
+import type { ForeignType } from './layout';
 
 export { elementType, isStdPath };
 
@@ -75,6 +77,8 @@ export interface InferEnv {
    * type is another crate's but that method was not read, null when the type is not.
    */
   dependencyMethod?(recv: Ty, method: string): ForeignFn | 'unknown' | null;
+  /** The type a path (resolved through the file's `use`s) names in another crate, if any. */
+  dependencyType?(path: string[]): ForeignType | null;
 }
 
 const STRING: Ty = adt('String');
@@ -805,7 +809,28 @@ export class ExprTyper {
     if (t && t.kind === 'struct' && t.fields.length === 0) {
       return adt(name);
     }
-    return this.env.index.constTypes.get(name) ?? UNKNOWN;
+    return this.env.index.constTypes.get(name) ?? this.dependencyUnitStruct(name);
+  }
+
+  /**
+   * A name a `use` brings from another crate, written as a value: a unit struct of that crate
+   * (`NoTls` after `use tokio_postgres::tls::NoTls`) is a value of its type; anything else (a
+   * const, a fn, a tuple struct's constructor) is not known here.
+   */
+  private dependencyUnitStruct(name: string): Ty {
+    const path = this.env.index.uses.get(name);
+    if (!path || STD_ROOTS.has(path[0]) || this.env.index.types.has(name)) {
+      return UNKNOWN;
+    }
+    const found = this.env.dependencyType?.(path);
+    if (found?.kind !== 'type') {
+      return UNKNOWN;
+    }
+    const unit = found.type;
+    if (unit.kind !== 'struct' || unit.fields.length > 0 || unit.params.length > 0) {
+      return UNKNOWN;
+    }
+    return { k: 'adt', segments: [unit.name], args: [], origin: 'dependency', scope: found.scope };
   }
 
   private numericOf(parts: Ty[]): Ty {
@@ -1324,7 +1349,35 @@ export class ExprTyper {
       return method === 'clone' ? t : UNKNOWN;
     }
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
-    return stdMethodResult(method, call);
+    const std = stdMethodResult(method, call);
+    return std.k === 'unknown' ? (this.ownExtensionCall(t, method, argTy, turbo) ?? std) : std;
+  }
+
+  /**
+   * A method of an extension trait another crate implements for every type of a bound
+   * (`stream.send(msg)` on the crate's own `Sink` after `use futures_util::SinkExt`,
+   * `s.write_all(&buf)` on an `S: AsyncWrite`): its combinator, with `Self` the receiver. Only
+   * a trait the file imports by name (not a type's inherent method), the one import that has it;
+   * null otherwise.
+   */
+  private ownExtensionCall(
+    recv: Ty,
+    method: string,
+    argTy: (i: number) => Ty,
+    turbo: Ty[],
+  ): Ty | null {
+    const own = recv.k === 'adt' && !recv.origin && this.env.index.types.has(recv.segments[0]);
+    if (!(own || recv.k === 'param')) {
+      return null;
+    }
+    const extension = this.extensionMethod(method);
+    const trait = extension && traitImportOf(extension, this.env.index);
+    // A path to a type (`use bytes::BytesMut`) gives that type's inherent methods, not a trait's.
+    const named = trait && this.env.dependencyType?.(trait);
+    if (!extension || !trait || named?.kind === 'type' || named?.kind === 'std') {
+      return null;
+    }
+    return extensionMethodType(recv, extension, argTy, turbo);
   }
 }
 
@@ -1343,4 +1396,11 @@ function isComment(node: SyntaxNode): boolean {
 function bodyTail(body: SyntaxNode | null | undefined): SyntaxNode | null {
   const last = body?.namedChildren.filter((c) => c && !isComment(c)).pop() ?? null;
   return last?.type === 'expression_statement' ? null : last;
+}
+
+/** The file's import of the trait a dependency's method is declared in (its path's owner). */
+function traitImportOf(found: ForeignFn, index: ItemIndex): string[] | null {
+  const owner = found.fn.path.split('::').at(-2);
+  const imported = owner === undefined ? undefined : index.uses.get(owner);
+  return imported && imported.at(-1) === owner ? imported : null;
 }
