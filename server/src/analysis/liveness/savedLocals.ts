@@ -603,21 +603,11 @@ function needsDropFlag(l: LocalUses, variants: Set<number>): boolean {
   if (!l.traits.drop || allMoves.length === 0 || local.ty.k === 'unknown') {
     return false;
   }
-  // A move after something that can unwind: the shared cleanup path may still own the value,
-  // whether or not the value itself is saved anywhere.
-  const movedAfterUnwinding = l.moves.some((m) =>
-    body.unwindPoints.some(
-      (u) => u.point > local.init && u.point < m.point && !paths.exclusive(u.region, m.region),
-    ),
-  );
-  if (movedAfterUnwinding) {
-    return true;
-  }
   // Something that can unwind after the move, on the move's own path, before the scope ends.
   const unwindsAfter = (m: Use) =>
     !!m.inCall ||
-    body.awaits.some(
-      (a) => a.point > m.point && a.point < local.end && !paths.exclusive(m.region, a.region),
+    body.unwindPoints.some(
+      (u) => u.point > m.point && u.point < local.end && !paths.exclusive(m.region, u.region),
     ) ||
     body.locals.some(
       (o) =>
@@ -626,6 +616,17 @@ function needsDropFlag(l: LocalUses, variants: Set<number>): boolean {
           (u) => u.point > m.point && u.point < local.end && !paths.exclusive(m.region, u.region),
         ),
     );
+  // A move between two points that can unwind: the scope's shared cleanup path is reached both
+  // with the value and without it, whether or not the value itself is saved anywhere.
+  const movedAfterUnwinding = l.moves.some(
+    (m) =>
+      body.unwindPoints.some(
+        (u) => u.point > local.init && u.point < m.point && !paths.exclusive(u.region, m.region),
+      ) && unwindsAfter(m),
+  );
+  if (movedAfterUnwinding) {
+    return true;
+  }
   const movedAfterSave = allMoves.some(
     (m) =>
       [...variants].some(
@@ -657,6 +658,8 @@ function dropFlag(local: Local, body: BodyResult): SavedInfo {
     name: null,
     kind: 'drop-flag',
     ty: boolTy,
+    // A flag is never the guard its value is (a cached walk keeps the value's guard on the local).
+    guard: undefined,
     uses: [],
     order: local.order + 0.5,
   };
