@@ -4,7 +4,8 @@
  * size with the engine's. What must hold: every size shown as exact is rustc's, and no lower
  * bound is above rustc's size. Held names and exact share are printed, not required.
  *
- *   npm run fuzz:rustc -- [--seed N] [--files N] [--fns N] [--edition E] [--jobs N] [--out DIR]
+ *   npm run fuzz:rustc -- [--seed N] [--files N] [--fns N] [--edition E] [--extended] [--jobs N]
+ *                         [--out DIR]
  *
  * Each file is one seed (`--seed`, `--seed + 1`, ...), so a failure is replayed by its seed. Every
  * fn that breaks a rule is printed with its source; `--out` keeps the generated files.
@@ -24,6 +25,8 @@ export interface DifferentialOptions {
   files: number;
   fnsPerFile: number;
   edition: string;
+  /** Also async blocks, closures, partial moves, early returns and more (`generateProgram`). */
+  extended?: boolean;
   jobs: number;
   /** Where the generated files go; a fresh temporary folder (removed after) when absent. */
   out?: string;
@@ -56,7 +59,7 @@ export async function runDifferential(options: DifferentialOptions): Promise<Dif
   try {
     for (let i = 0; i < options.files; i++) {
       const seed = options.seed + i;
-      const program = generateProgram(seed, options.fnsPerFile);
+      const program = generateProgram(seed, options.fnsPerFile, options.extended);
       fs.writeFileSync(path.join(dir, `seed_${seed}.rs`), program.source);
       for (const [name, text] of fnSources(program.source)) {
         sources.set(name, text);
@@ -130,6 +133,7 @@ function readOptions(argv: string[]): DifferentialOptions {
       files: { type: 'string', default: '10' },
       fns: { type: 'string', default: '40' },
       edition: { type: 'string', default: '2021' },
+      extended: { type: 'boolean', default: false },
       jobs: { type: 'string', default: String(Math.max(1, os.cpus().length)) },
       out: { type: 'string' },
     },
@@ -146,6 +150,7 @@ function readOptions(argv: string[]): DifferentialOptions {
     files: number('files', values.files),
     fnsPerFile: number('fns', values.fns),
     edition: values.edition ?? '2021',
+    extended: values.extended ?? false,
     jobs: Math.max(1, number('jobs', values.jobs)),
     out: values.out ? path.resolve(values.out) : undefined,
   };
@@ -163,7 +168,7 @@ async function main(): Promise<void> {
   const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
   console.log(
     `\n${result.futures} generated futures (seeds ${options.seed}..${options.seed + options.files - 1}, ` +
-      `edition ${options.edition}): exact ${percent(result.exactShare)}, ` +
+      `edition ${options.edition}${options.extended ? ', extended' : ''}): exact ${percent(result.exactShare)}, ` +
       `${result.exactClaims} shown exact, ${result.lowerBounds} lower bounds; ` +
       `wrong exact ${result.broken.filter((b) => b.rule === 'wrong exact').length}, ` +
       `bounds above rustc ${result.broken.filter((b) => b.rule !== 'wrong exact').length}`,

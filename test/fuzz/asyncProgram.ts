@@ -21,7 +21,19 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** The types a generated local can have. */
-type Kind = 'u8' | 'u64' | 'String' | 'Block' | 'Bytes' | 'Guard' | 'Maybe' | 'Pair' | 'Ref';
+type Kind =
+  | 'u8'
+  | 'u64'
+  | 'String'
+  | 'Block'
+  | 'Bytes'
+  | 'Guard'
+  | 'Maybe'
+  | 'Pair'
+  | 'Two'
+  /** A `Two` whose `a` was moved out: only `b` may be read. */
+  | 'TwoB'
+  | 'Ref';
 
 interface LocalVar {
   name: string;
@@ -42,9 +54,11 @@ const RUST_TYPE: Record<Exclude<Kind, 'Ref'>, string> = {
   Guard: 'Guard',
   Maybe: 'Option<String>',
   Pair: '(u64, String)',
+  Two: 'Two',
+  TwoB: 'Two',
 };
 
-const COPY_KINDS = new Set<Kind>(['u8', 'u64', 'Block', 'Ref']);
+const COPY_KINDS = new Set<Kind>(['u8', 'u64', 'Block', 'Ref', 'TwoB']);
 
 /** What every generated file starts with: leaf futures of known sizes and helpers to use values. */
 export const PRELUDE = `#![allow(unused, unused_mut, clippy::all)]
@@ -62,6 +76,7 @@ async fn bytes(n: u64) -> Vec<u8> { tick().await; vec![0; n as usize] }
 async fn maybe(n: u64) -> Option<String> { tick().await; if n > 1 { Some("y".repeat(n as usize)) } else { None } }
 fn take<T>(_value: T) -> u64 { 1 }
 fn look<T: ?Sized>(_value: &T) -> u64 { 2 }
+pub struct Two { a: String, b: [u8; 32] }
 `;
 
 export interface GeneratedProgram {
@@ -70,15 +85,20 @@ export interface GeneratedProgram {
   fns: string[];
 }
 
-/** A program of `fnCount` generated async fns after the prelude. */
-export function generateProgram(seed: number, fnCount: number): GeneratedProgram {
+/**
+ * A program of `fnCount` generated async fns after the prelude. `extended` adds async blocks,
+ * closures, partial moves out of a struct, destructuring, early returns, `while` loops, match
+ * guards and awaited values passed by reference (the first shapes stay as they were, so a seed
+ * without it writes what it always wrote).
+ */
+export function generateProgram(seed: number, fnCount: number, extended = false): GeneratedProgram {
   const random = seededRandom(seed);
   const fns: string[] = [];
   const parts = [PRELUDE];
   for (let i = 0; i < fnCount; i++) {
     const name = `g${seed}_${i}`;
     fns.push(name);
-    parts.push(new FnWriter(random, name).write());
+    parts.push(new FnWriter(random, name, extended).write());
   }
   return { source: parts.join('\n'), fns };
 }
@@ -93,6 +113,7 @@ class FnWriter {
   constructor(
     private readonly random: () => number,
     private readonly name: string,
+    private readonly extended: boolean,
   ) {}
 
   write(): string {
@@ -204,6 +225,9 @@ class FnWriter {
         return this.pick([`maybe(${n}).await`, `Some(text(${n}).await)`]);
       case 'Pair':
         return `(count(${n}).await, text(${this.amount()}).await)`;
+      case 'Two':
+      case 'TwoB':
+        return `Two { a: text(${n}).await, b: [${n}u8; 32] }`;
     }
   }
 
@@ -230,6 +254,10 @@ class FnWriter {
         return `look(&${l.name})`;
       case 'Pair':
         return `${l.name}.0`;
+      case 'Two':
+        return `${l.name}.a.len() as u64`;
+      case 'TwoB':
+        return `${l.name}.b[0] as u64`;
       case 'Ref':
         return `look(${l.name})`;
     }
@@ -254,6 +282,10 @@ class FnWriter {
   }
 
   private statement(depth: number): void {
+    if (this.extended && this.chance(0.3)) {
+      this.extendedStatement(depth);
+      return;
+    }
     const roll = this.random();
     if (roll < 0.3) {
       this.letStatement(depth);
@@ -327,7 +359,7 @@ class FnWriter {
   }
 
   private borrowStatement(depth: number): void {
-    const targets = this.visible().filter((l) => l.kind !== 'Ref');
+    const targets = this.visible().filter((l) => l.kind !== 'Ref' && l.kind !== 'TwoB');
     if (targets.length === 0) {
       this.emit(depth, 'tick().await;');
       return;
@@ -407,6 +439,151 @@ class FnWriter {
     this.emit(depth, '}');
     for (const l of [...moved, ...movedNone]) {
       this.forget(l);
+    }
+  }
+
+  // ---- the extended shapes ----
+
+  private extendedStatement(depth: number): void {
+    const shapes = [
+      () => this.asyncBlock(depth),
+      () => this.closure(depth),
+      () => this.partialMove(depth),
+      () => this.destructure(depth),
+      () => this.earlyReturn(depth),
+      () => this.whileLoop(depth),
+      () => this.guardedMatch(depth),
+      () => this.emit(depth, `let _ = look(&text(${this.amount()}).await) + count(1).await;`),
+      () => this.mutexGuard(depth),
+    ];
+    this.pick(shapes)();
+  }
+
+  /** An async block, often holding what it captures across an await before it is awaited. */
+  private asyncBlock(depth: number): void {
+    const name = `f${this.counter++}`;
+    const captured = this.chance(0.5) ? this.movable() : [];
+    if (captured.length > 0) {
+      const local = this.pick(captured);
+      const read = this.readOf(local);
+      this.emit(depth, `let ${name} = async move { tick().await; ${read} };`);
+      this.forget(local);
+    } else {
+      const read = this.readSomething() ?? '1u64';
+      this.emit(depth, `let ${name} = async { count(${this.amount()}).await + ${read} };`);
+    }
+    if (this.chance(0.5)) {
+      this.emit(depth, 'tick().await;');
+    }
+    this.emit(depth, `let mut ${this.declare('u64').name} = ${name}.await;`);
+  }
+
+  /** A closure that borrows or takes a local, called now or after an await. */
+  private closure(depth: number): void {
+    const name = `c${this.counter++}`;
+    const movable = this.movable();
+    if (movable.length > 0 && this.chance(0.5)) {
+      const local = this.pick(movable);
+      this.emit(depth, `let ${name} = move || take(${local.name});`);
+      this.forget(local);
+    } else {
+      this.emit(depth, `let ${name} = || ${this.readSomething() ?? '3u64'};`);
+    }
+    if (this.chance(0.5)) {
+      this.emit(depth, 'tick().await;');
+    }
+    this.emit(depth, `let mut ${this.declare('u64').name} = ${name}();`);
+  }
+
+  /** `drop(t.a)`: the rest of the struct stays, and only it may be used after. */
+  private partialMove(depth: number): void {
+    const structs = this.movable().filter((l) => l.kind === 'Two');
+    if (structs.length === 0) {
+      const local = this.declare('Two');
+      this.emit(depth, `let mut ${local.name} = ${this.produce('Two')};`);
+      return;
+    }
+    const local = this.pick(structs);
+    this.emit(depth, this.pick([`drop(${local.name}.a);`, `let _ = take(${local.name}.a);`]));
+    for (const scope of this.scopes) {
+      for (let i = scope.length - 1; i >= 0; i--) {
+        if (scope[i].of === local) {
+          scope.splice(i, 1);
+        }
+      }
+    }
+    local.kind = 'TwoB';
+  }
+
+  private destructure(depth: number): void {
+    const a = this.declare('u64');
+    const b = this.declare('String');
+    const value = `(count(${this.amount()}).await, text(${this.amount()}).await)`;
+    this.emit(depth, `let (mut ${a.name}, mut ${b.name}) = ${value};`);
+  }
+
+  private earlyReturn(depth: number): void {
+    this.emit(depth, `if ${this.condition()} {`);
+    this.emit(depth + 1, `return ${this.readSomething() ?? '0'};`);
+    this.emit(depth, '}');
+  }
+
+  private whileLoop(depth: number): void {
+    this.emit(depth, `while count(${this.amount()}).await > 100 {`);
+    this.loopDepth++;
+    this.inScope(() => this.statements(depth + 1, 1 + this.int(2)));
+    this.loopDepth--;
+    this.emit(depth, '}');
+  }
+
+  private guardedMatch(depth: number): void {
+    const saved = this.scopes.map((scope) => [...scope]);
+    const bound = `n${this.counter++}`;
+    this.emit(depth, `match count(${this.amount()}).await {`);
+    this.emit(depth + 1, `mut ${bound} if ${bound} > 3 => {`);
+    let moved = new Set<LocalVar>();
+    this.inScope(() => {
+      this.declare('u64', undefined, bound);
+      moved = this.branch(depth + 1);
+    });
+    this.scopes = saved.map((scope) => [...scope]);
+    this.emit(depth + 1, '}');
+    this.emit(depth + 1, '_ => {');
+    const movedOther = this.branch(depth + 1);
+    this.scopes = saved;
+    this.emit(depth + 1, '}');
+    this.emit(depth, '}');
+    for (const l of [...moved, ...movedOther]) {
+      this.forget(l);
+    }
+  }
+
+  /** A `std::sync::Mutex` guard dropped before an await, or held across one. */
+  private mutexGuard(depth: number): void {
+    const mutex = `m${this.counter++}`;
+    const guard = `g${this.counter++}`;
+    this.emit(depth, `let ${mutex} = std::sync::Mutex::new(${this.amount()}u64);`);
+    this.emit(depth, `let ${guard} = ${mutex}.lock().unwrap();`);
+    if (this.chance(0.5)) {
+      this.emit(depth, `drop(${guard});`);
+    }
+    this.emit(depth, 'tick().await;');
+  }
+
+  /** A `u64` read of one given local (see `readSomething`). */
+  private readOf(local: LocalVar): string {
+    switch (local.kind) {
+      case 'String':
+      case 'Bytes':
+        return `${local.name}.len() as u64`;
+      case 'Guard':
+        return `${local.name}.peek()`;
+      case 'Pair':
+        return `${local.name}.0`;
+      case 'Two':
+        return `${local.name}.a.len() as u64`;
+      default:
+        return `look(&${local.name})`;
     }
   }
 

@@ -22,14 +22,20 @@ describe('generated async fns against rustc', function () {
     assert.notStrictEqual(generateProgram(8, 5).source, a);
   });
 
-  for (const edition of ['2021', '2018']) {
-    it(`shows only rustc's sizes as exact (edition ${edition})`, async () => {
+  const runs = [
+    { edition: '2021', seed: 1, extended: false },
+    { edition: '2018', seed: 700, extended: false },
+  ];
+  for (const { edition, seed, extended } of runs) {
+    const shapes = extended ? ', with the extended shapes' : '';
+    it(`shows only rustc's sizes as exact (edition ${edition}${shapes})`, async () => {
       const result = await runDifferential({
-        seed: edition === '2021' ? 1 : 700,
+        seed,
         files: 4,
         fnsPerFile: 40,
         edition,
         jobs: 2,
+        extended,
       });
       assert.deepStrictEqual(result.rustcErrors, [], 'the generator wrote code rustc rejects');
       assert.ok(result.futures >= 150, `only ${result.futures} futures paired with rustc's`);

@@ -98,6 +98,8 @@ class BodyPaths {
 /** One local's uses, read as the rules need them. */
 class LocalUses {
   readonly traits: { drop: boolean; copy: boolean };
+  /** Whether `traits.drop` comes from a layout (a future's drop glue is assumed, not known). */
+  readonly dropKnown: boolean;
   readonly firstBorrow: number;
   /** Borrows, and assignments that drop the old value in place (`Drop` takes `&mut`). */
   readonly borrows: Use[];
@@ -113,6 +115,7 @@ class LocalUses {
     layout: Layout | null,
   ) {
     this.traits = layout ?? { drop: true, copy: false };
+    this.dropKnown = layout !== null;
     this.borrows = [
       ...local.uses.filter((u) => u.kind === 'borrow'),
       ...(layout?.drop ? this.dropsOnWrite() : []),
@@ -606,7 +609,7 @@ function needsDropFlag(l: LocalUses, variants: Set<number>): boolean {
   // Something that can unwind after the move, on the move's own path, before the scope ends.
   const unwindsAfter = (m: Use) =>
     !!m.inCall ||
-    body.unwindPoints.some(
+    [...body.awaits, ...body.unwindPoints].some(
       (u) => u.point > m.point && u.point < local.end && !paths.exclusive(m.region, u.region),
     ) ||
     body.locals.some(
@@ -618,12 +621,16 @@ function needsDropFlag(l: LocalUses, variants: Set<number>): boolean {
     );
   // A move between two points that can unwind: the scope's shared cleanup path is reached both
   // with the value and without it, whether or not the value itself is saved anywhere.
-  const movedAfterUnwinding = l.moves.some(
-    (m) =>
-      body.unwindPoints.some(
-        (u) => u.point > local.init && u.point < m.point && !paths.exclusive(u.region, m.region),
-      ) && unwindsAfter(m),
-  );
+  // A future is assumed to have drop glue (an `async {}` that captures nothing has none): the
+  // rule needs to know (futures 0.3's `try_join!` test: 5 bytes, no flag).
+  const movedAfterUnwinding =
+    l.dropKnown &&
+    l.moves.some(
+      (m) =>
+        body.unwindPoints.some(
+          (u) => u.point > local.init && u.point < m.point && !paths.exclusive(u.region, m.region),
+        ) && unwindsAfter(m),
+    );
   if (movedAfterUnwinding) {
     return true;
   }
