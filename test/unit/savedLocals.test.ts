@@ -232,7 +232,11 @@ describe('saved-local rules: the branches an await leads into', () => {
     const written = local(0, BYTE, [use(40, 'write', [7]), use(50, 'read')]);
     assert.deepStrictEqual(savedAt(body([written], [site], paths)), {});
     // The arm reads the old value first, or an arm neither writes nor returns (it continues).
-    const readInArm = local(0, BYTE, [use(38, 'read', [7]), use(40, 'write', [7]), use(50, 'read')]);
+    const readInArm = local(0, BYTE, [
+      use(38, 'read', [7]),
+      use(40, 'write', [7]),
+      use(50, 'read'),
+    ]);
     assert.deepStrictEqual(savedAt(body([readInArm], [site], paths)), { v0: [0] });
     const leaves = { regionGroups: arms, returningRegions: new Set<number>() };
     assert.deepStrictEqual(savedAt(body([written], [site], leaves)), { v0: [0] });

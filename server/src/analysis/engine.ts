@@ -2615,7 +2615,10 @@ class FileAnalysis {
     };
     const paramBounds = new Map<string, string[]>();
     for (const [param, paths] of parameterBounds(fn.node)) {
-      paramBounds.set(param, paths.filter(crateTrait).map((path) => path[path.length - 1]));
+      paramBounds.set(
+        param,
+        paths.filter(crateTrait).map((path) => path[path.length - 1]),
+      );
     }
     return {
       paramBounds,

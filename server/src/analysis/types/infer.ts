@@ -43,7 +43,7 @@ import {
   opaqueFutureOutput,
 } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
-import { opaqueTailType } from './opaqueTail';
+import { capturelessClosure, opaqueTailType } from './opaqueTail';
 import type { ForeignType } from './layout';
 
 export { elementType, isStdPath };
@@ -1210,7 +1210,21 @@ export class ExprTyper {
 
   /** A fn's `-> impl Iterator` result as its body's value (see `opaqueTail.ts`). */
   private opaqueTail(fn: FnInfo, map: Map<string, Ty>): Ty | null {
-    return opaqueTailType(fn, map, this.env, (env) => new ExprTyper(env));
+    const env = this.env;
+    return opaqueTailType(fn, map, (tail, tailFn, locals) => {
+      const inner: InferEnv = {
+        index: env.index,
+        scope: { generics: new Set(tailFn.generics), selfTy: tailFn.selfTy },
+        module: tailFn.module,
+        localType: (name) => locals.get(name) ?? null,
+        futureOfNode: (node) => capturelessClosure(node),
+        futureOfFn: env.futureOfFn,
+        futureOutput: env.futureOutput,
+        dependencyFn: env.dependencyFn,
+        dependencyMethod: env.dependencyMethod,
+      };
+      return new ExprTyper(inner).typeOf(tail);
+    });
   }
 
   /**

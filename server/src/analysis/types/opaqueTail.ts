@@ -10,10 +10,12 @@ import type { SyntaxNode } from '../syntax/parser';
 import type { FnInfo } from '../items/items';
 import { tailOf } from '../deps/opaqueReturns';
 import { Ty, hasUnknown, substitute, typeParts } from './types';
-import type { InferEnv } from './infer';
 
-/** Types an expression in an environment (an `ExprTyper`). */
-export type TyperFor = (env: InferEnv) => { typeOf(node: SyntaxNode | null): Ty };
+/**
+ * Types a fn's tail expression with its parameters' types as locals (infer.ts builds the
+ * environment, so this module needs none of its types).
+ */
+export type TailTyper = (tail: SyntaxNode, fn: FnInfo, locals: Map<string, Ty>) => Ty;
 
 /** Fns whose tail is being typed: a tail that calls its own fn again is not followed. */
 const typing = new Set<FnInfo>();
@@ -21,8 +23,7 @@ const typing = new Set<FnInfo>();
 export function opaqueTailType(
   fn: FnInfo,
   subst: ReadonlyMap<string, Ty>,
-  env: InferEnv,
-  typerFor: TyperFor,
+  typeTail: TailTyper,
 ): Ty | null {
   if (
     fn.isAsync ||
@@ -39,20 +40,9 @@ export function opaqueTailType(
   if (!tail || !locals) {
     return null;
   }
-  const inner: InferEnv = {
-    index: env.index,
-    scope: { generics: new Set(fn.generics), selfTy: fn.selfTy },
-    module: fn.module,
-    localType: (name) => locals.get(name) ?? null,
-    futureOfNode: (node) => capturelessClosure(node),
-    futureOfFn: env.futureOfFn,
-    futureOutput: env.futureOutput,
-    dependencyFn: env.dependencyFn,
-    dependencyMethod: env.dependencyMethod,
-  };
   typing.add(fn);
   try {
-    const ty = typerFor(inner).typeOf(tail);
+    const ty = typeTail(tail, fn, locals);
     return isSettled(ty) ? ty : null;
   } finally {
     typing.delete(fn);
@@ -78,7 +68,7 @@ function parameterTypes(fn: FnInfo, subst: ReadonlyMap<string, Ty>): Map<string,
  * zero-sized value, as `closureValueType` lays out a closure without captures. Null for any
  * other node, or a closure whose body names anything else (it might be a capture).
  */
-function capturelessClosure(node: SyntaxNode): Ty | null {
+export function capturelessClosure(node: SyntaxNode): Ty | null {
   if (node.type !== 'closure_expression' || /^(static\s+)?async\b/.test(node.text)) {
     return null;
   }
