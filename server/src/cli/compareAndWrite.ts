@@ -76,6 +76,9 @@ async function writeInPlace(
   return null;
 }
 
+/** How many times a write that keeps landing in the file being replaced is put back. */
+const PUT_BACK_ATTEMPTS = 4;
+
 /** Writes a temporary file beside the target and renames it over the target. */
 async function replace(
   target: string,
@@ -107,16 +110,48 @@ async function replace(
   if (replaced.size === seen.size && replaced.mtimeNs === seen.mtimeNs) {
     return null;
   }
-  const theirs = await readAll(old);
-  const back = tempBeside(target);
-  try {
-    await fs.promises.writeFile(back, theirs, { mode });
-    await fs.promises.rename(back, target);
-  } catch (error) {
-    await fs.promises.rm(back, { force: true });
-    throw error;
-  }
+  await putBack(target, await readAll(old), content, mode);
   return `${CHANGED_MEANWHILE} (a write landed as the fix was written: the file keeps that write)`;
+}
+
+/**
+ * Puts a write that landed in the replaced file back, unless the file was written again since the
+ * fix went in (that later text is the writer's newest: it stays). The file being replaced is kept
+ * open meanwhile, so a write landing in it right before the put-back's rename is put back in turn.
+ */
+async function putBack(target: string, theirs: Uint8Array, fixed: string, mode: number) {
+  let pending = theirs;
+  let last: Uint8Array = new TextEncoder().encode(fixed);
+  for (let attempt = 0; attempt < PUT_BACK_ATTEMPTS; attempt++) {
+    const current = await fs.promises.open(target, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    try {
+      const before = await current.stat({ bigint: true });
+      if (!sameBytes(await readAll(current), last)) {
+        // Written again since: the newest text is already there.
+        return;
+      }
+      const back = tempBeside(target);
+      try {
+        await fs.promises.writeFile(back, pending, { mode });
+        await fs.promises.rename(back, target);
+      } catch (error) {
+        await fs.promises.rm(back, { force: true });
+        throw error;
+      }
+      const after = await current.stat({ bigint: true });
+      if (after.size === before.size && after.mtimeNs === before.mtimeNs) {
+        return;
+      }
+      last = pending;
+      pending = await readAll(current);
+    } finally {
+      await current.close();
+    }
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /** Unchanged since `seen`: the same size, modification and status-change times. */
