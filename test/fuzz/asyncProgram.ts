@@ -7,18 +7,7 @@
  *
  * The same seed always writes the same program, so a failure is replayed by its seed.
  */
-
-/** A small, fast seeded generator (mulberry32): the programs must not depend on Math.random. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { randomSource } from './mutate';
 
 /** The types a generated local can have. */
 type Kind =
@@ -92,7 +81,7 @@ export interface GeneratedProgram {
  * without it writes what it always wrote).
  */
 export function generateProgram(seed: number, fnCount: number, extended = false): GeneratedProgram {
-  const random = seededRandom(seed);
+  const random = randomSource(seed);
   const fns: string[] = [];
   const parts = [PRELUDE];
   for (let i = 0; i < fnCount; i++) {

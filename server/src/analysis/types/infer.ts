@@ -1200,6 +1200,11 @@ export class ExprTyper {
     if (fn.isAsync) {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
+    return this.resultOf(fn, map);
+  }
+
+  /** A non-async fn's result for this call: what its body returns where the signature hides it. */
+  private resultOf(fn: FnInfo, map: Map<string, Ty>): Ty {
     return (
       this.returnedFuture(fn) ??
       this.wrappedFuture(fn, map) ??
@@ -1275,12 +1280,7 @@ export class ExprTyper {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
     }
     map.set('Self', selfTy);
-    return (
-      this.returnedFuture(fn) ??
-      this.wrappedFuture(fn, map) ??
-      this.opaqueTail(fn, map) ??
-      substitute(fn.ret, map)
-    );
+    return this.resultOf(fn, map);
   }
 
   /**
