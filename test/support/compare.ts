@@ -53,6 +53,8 @@ export interface FutureScore {
 
 /** rustc names that are not user bindings: the sub-future being awaited. */
 const RUSTC_UNNAMED = new Set(['<temp>', '__awaitee']);
+/** Bindings a macro renames: `#[async_trait]` binds the receiver as `__self`; the engine says `self`. */
+const RUSTC_RENAMED = new Map([['__self', 'self']]);
 const ENGINE_NAMED_KINDS = new Set<HeldValue['kind']>(['binding', 'argument']);
 
 /**
@@ -99,7 +101,9 @@ function rustcHeldByAwait(rustc: RustcFuture): Map<number, string[]> {
     if (suspend) {
       held.set(
         Number(suspend[1]),
-        variant.locals.filter((local) => !RUSTC_UNNAMED.has(local.name)).map((local) => local.name),
+        variant.locals
+          .filter((local) => !RUSTC_UNNAMED.has(local.name))
+          .map((local) => RUSTC_RENAMED.get(local.name) ?? local.name),
       );
     }
   }

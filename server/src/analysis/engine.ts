@@ -55,6 +55,7 @@ import {
   ref,
   showTy,
   substitute,
+  boxedDynFuture,
 } from './types/types';
 import { hasProjection, resolveProjection } from './types/projections';
 import {
@@ -2048,6 +2049,9 @@ class FileAnalysis {
 
   /** The future a call of an async fn gives (an instance's, for a generic fn with known types). */
   private futureOfFn(fn: FnInfo, subst: Map<string, Ty> | undefined): Ty {
+    if (fn.boxedFuture) {
+      return boxedDynFuture(subst ? substitute(fn.ret, subst) : fn.ret);
+    }
     // In a crate, a fn no file keyed has no future (its file has no `async`, or is gated out).
     const key = this.crate ? this.crate.keyOfFn(fn) : this.keyOf(fn.node);
     const e = key === undefined ? undefined : this.findFuture(key)?.entry;
@@ -2500,16 +2504,19 @@ class FileAnalysis {
         ...measuredLayout,
       };
     }
-    const entryBlock =
-      entry.kind === 'fn' && entry.fn?.body && hasTokioEntryAttribute(entry.node)
-        ? entryBlockPosition(entry.fn.body)
-        : null;
+    const entryBlock = entry.kind === 'fn' && entry.fn?.body ? rustcBlockOf(entry.fn) : null;
+    const rewrittenBy = entry.kind === 'fn' ? entry.fn?.rewrittenBy : undefined;
+    if (rewrittenBy) {
+      // Whatever the macro makes of the fn, the fn as written says nothing sure about it.
+      precision.exact = false;
+      precision.unknown.add(`the future \`#[${rewrittenBy}]\` makes of this fn`);
+    }
     return {
       ...where,
       ...(entryBlock
         ? { rustcBlockAt: { line: entryBlock.row + 1, column: entryBlock.column + 1 } }
         : {}),
-      size: co.size > Number.MAX_SAFE_INTEGER ? null : co.size,
+      size: co.size > Number.MAX_SAFE_INTEGER || rewrittenBy ? null : co.size,
       align: co.align,
       exact: precision.exact,
       unknown: [...precision.unknown].sort(),
@@ -2975,4 +2982,18 @@ function fieldOf(index: ItemIndex, ty: Ty, field: string): Ty {
     }
   }
   return UNKNOWN;
+}
+
+/**
+ * Where rustc's async block for a fn's body is, when a macro made one of it: `#[tokio::main]`'s
+ * (see `entryMacros.ts`) or `#[async_trait]`'s, which is the body's own braces.
+ */
+function rustcBlockOf(fn: FnInfo): { row: number; column: number } | null {
+  if (!fn.body) {
+    return null;
+  }
+  if (fn.boxedFuture) {
+    return fn.body.startPosition;
+  }
+  return hasTokioEntryAttribute(fn.node) ? entryBlockPosition(fn.body) : null;
 }

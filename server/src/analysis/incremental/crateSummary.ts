@@ -147,6 +147,8 @@ class SealedFn implements FnInfo {
   onceCallables: Set<string>;
   maybeUnsized: FnInfo['maybeUnsized'];
   inBody: FnInfo['inBody'];
+  boxedFuture: FnInfo['boxedFuture'];
+  rewrittenBy: FnInfo['rewrittenBy'];
   module: FnInfo['module'];
 
   constructor(
@@ -169,6 +171,8 @@ class SealedFn implements FnInfo {
     this.onceCallables = fn.onceCallables.size > 0 ? fn.onceCallables : NO_NAMES;
     this.maybeUnsized = fn.maybeUnsized;
     this.inBody = fn.inBody;
+    this.boxedFuture = fn.boxedFuture;
+    this.rewrittenBy = fn.rewrittenBy;
     this.module = fn.module;
   }
 

@@ -12,6 +12,7 @@ import {
   onlyUnderTest,
   parseCfgPredicate,
 } from '../syntax/cfg';
+import { AsyncFnRewrite, asyncFnRewrite } from '../syntax/attributeMacros';
 import {
   PRELUDE_TYPES,
   STD_ROOTS,
@@ -66,6 +67,13 @@ export interface FnInfo {
   /** Generic parameters bounded `?Sized` (a `&T` of one may be a fat pointer). */
   maybeUnsized?: string[];
   body: SyntaxNode | null;
+  /**
+   * An `async fn` of an `#[async_trait]` impl or trait: a call gives a boxed `dyn Future` (16 B)
+   * whose output is `ret`, and rustc names the body's future an async block.
+   */
+  boxedFuture?: boolean;
+  /** An `async fn` that a procedural macro nobody models rewrites (its future is not known). */
+  rewrittenBy?: string;
   /** Declared inside another fn's body. */
   inBody?: boolean;
   /** The module its body's paths are read in (`["net", "tcp"]`; for a fn in a body, that fn's path). */
@@ -1170,6 +1178,7 @@ function indexFn(
     onceCallables: signature.onceCallables,
     futureOutputs: signature.futureOutputs.size ? new Map(signature.futureOutputs) : new Map(),
     ...(signature.maybeUnsized?.length ? { maybeUnsized: signature.maybeUnsized } : {}),
+    ...(signature.isAsync ? rewriteFields(asyncFnRewrite(item)) : {}),
     body,
     module: modPath,
   };
@@ -2093,4 +2102,12 @@ function dynFutureOutput(node: SyntaxNode): SyntaxNode | null {
     }
   }
   return null;
+}
+
+/** The `FnInfo` fields an `async fn`'s attribute macros set (see `attributeMacros.ts`). */
+function rewriteFields(rewrite: AsyncFnRewrite): Pick<FnInfo, 'boxedFuture' | 'rewrittenBy'> {
+  if (rewrite.kind === 'asyncTrait') {
+    return { boxedFuture: true };
+  }
+  return rewrite.kind === 'unknown' ? { rewrittenBy: rewrite.macro } : {};
 }

@@ -124,13 +124,16 @@ export function walkBinary(w: WalkState, node: SyntaxNode): void {
     if (!side) {
       continue;
     }
-    const t = peelRefs(w.typeOf(side));
-    const builtin = t.k === 'prim' || t.k === 'unknown';
+    const operandTy = w.typeOf(side);
+    const t = peelRefs(operandTy);
+    // Only primitive values compare without a call: `a == b` on two `&u64` is `PartialEq::eq(&a, &b)`.
+    const builtin = operandTy.k === 'prim' || t.k === 'unknown';
     if (comparison && !builtin) {
       borrowed = true;
-      // `PartialEq::eq(&a, &b)`.
+      // `PartialEq::eq(&a, &b)`: the operand's own place is borrowed, a reference local too
+      // (`k == key` with `key: &str` takes `&key`, which keeps `key` to its scope's end).
       if (isPlace(side)) {
-        w.walkExpr(side, 'borrow');
+        w.withExplicitBorrow(() => w.walkExpr(side, 'borrow'));
       } else {
         walkValueOperand(w, side, 'borrow');
       }

@@ -300,6 +300,10 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
       t = pinned;
     }
   }
+  const dynTrait = dynTraitOf(t);
+  if (dynTrait) {
+    return asyncTraitMethod(dynTrait, method, index);
+  }
   const name = adtName(t);
   if (name) {
     // `ll::Semaphore` (a module alias) names one of two same-named types: its module decides.
@@ -307,11 +311,11 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
       t.k === 'adt' && t.segments.length > 1 ? t.segments[t.segments.length - 2] : null;
     const qualified = qualifier ? index.methods.get(`${qualifier}::${name}::${method}`) : undefined;
     if (qualified?.length) {
-      return qualified[0];
+      return inherentFirst(qualified);
     }
     const list = index.methods.get(`${name}::${method}`);
     if (list?.length) {
-      return list[0];
+      return inherentFirst(list);
     }
     // A known std type: do not borrow a same-named method of an unrelated user type.
     if (!index.types.has(name)) {
@@ -328,6 +332,43 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
     }
   }
   return null;
+}
+
+/**
+ * A method call takes an inherent method before a trait's of the same name: tokio-postgres's
+ * `impl GenericClient for Client { async fn prepare(&self, ..) { self.prepare(query).await } }`
+ * awaits the inherent `Client::prepare`, not itself.
+ */
+function inherentFirst(list: FnInfo[]): FnInfo {
+  return list.find((f) => !f.path.startsWith('<')) ?? list[0];
+}
+
+/** The trait of a `dyn Trait`, seen through the pointers that hold one (`Arc<dyn Store + Send>`). */
+function dynTraitOf(t: Ty): string | null {
+  const pointee = isAdt(t, 'Box', 'Arc', 'Rc') && t.k === 'adt' ? peelRefs(t.args[0] ?? t) : t;
+  if (pointee.k !== 'dyn') {
+    return null;
+  }
+  const first = /^dyn\s+(?:::)?([\w:]+)/.exec(pointee.text)?.[1];
+  return first ? (first.split('::').pop() ?? null) : null;
+}
+
+/**
+ * A method called on a `dyn Trait` whose impls are all `#[async_trait]` fns saying the same
+ * output: every impl returns the same boxed `dyn Future`, so any of them gives the call's type.
+ * Other trait methods on `dyn` stay unknown (an impl's signature may name its own types).
+ */
+function asyncTraitMethod(trait: string, method: string, index: ItemIndex): FnInfo | null {
+  const impls = (index.methodsByName.get(method) ?? []).filter(
+    (f) => /^<.* as ([^<>]+?)(?:<.*)?>::/s.exec(f.path)?.[1]?.split('::').pop() === trait,
+  );
+  const output = impls.length > 0 ? showTy(impls[0].ret) : '';
+  return impls.length > 0 &&
+    impls.every((f) => f.boxedFuture && showTy(f.ret) === output) &&
+    !/\bSelf\b/.test(output) &&
+    impls[0].generics.length === 0
+    ? impls[0]
+    : null;
 }
 
 /**

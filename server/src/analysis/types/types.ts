@@ -186,6 +186,21 @@ export function showTy(ty: Ty): string {
   }
 }
 
+/** `Pin<Box<dyn Future<Output = T> + Send>>`: what an `#[async_trait]` method returns. */
+export function boxedDynFuture(output: Ty): Ty {
+  return {
+    k: 'adt',
+    segments: ['std', 'pin', 'Pin'],
+    args: [
+      {
+        k: 'adt',
+        segments: ['Box'],
+        args: [{ k: 'dyn', text: `dyn Future<Output = ${showTy(output)}> + Send`, output }],
+      },
+    ],
+  };
+}
+
 /** Substitutes generic parameters by name. */
 export function substitute(ty: Ty, map: Map<string, Ty>): Ty {
   if (map.size === 0) {
