@@ -286,7 +286,7 @@ describe('kept item index: what discovery and the walk keys keep', () => {
     await engine.initAnalysis();
   });
 
-  it('equals a fresh analysis typing blocks, closures and cfgs into bodies, one fn after another', function () {
+  it('equals a fresh analysis typing blocks, closures and cfgs into fn after fn', function () {
     this.timeout(300_000);
     const before = { ...keptIndex.keptIndexCounts };
     const next = random(13);

@@ -297,7 +297,7 @@ interface EditScope {
   fn: FnPlace | null;
   /** In the new text. */
   within: { start: number; end: number };
-  /** The edit is inside a fn's body (or changed no text): the text outside the bodies is the same. */
+  /** The edit is inside a fn's body (or changed no text): the text outside it is the same. */
   inBody: boolean;
 }
 
