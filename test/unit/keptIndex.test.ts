@@ -253,3 +253,98 @@ describe('kept item index', () => {
     }
   });
 });
+
+/** Fns with blocks, closures and macros to type around, one a caller follows (`-> impl Future`). */
+const NESTED_FILE = `
+use std::future::Future;
+async fn tick() {}
+fn follow() -> impl Future<Output = usize> {
+    async { let a = [0u8; 10]; tick().await; a.len() }
+}
+async fn caller() -> usize {
+    let keep = [1u8; 24];
+    let n = follow().await;
+    keep.len() + n
+}
+async fn blocks() {
+    let first = async move { let b = [0u8; 40]; tick().await; b.len() };
+    let run = |x: usize| async move { let c = [0u8; 48]; tick().await; c.len() + x };
+    let v = vec![async { tick().await }];
+    first.await;
+    run(1).await;
+    drop(v);
+}
+async fn plain() {
+    let p = [2u8; 32];
+    tick().await;
+    drop(p);
+}
+`;
+
+describe('kept item index: what discovery and the walk keys keep', () => {
+  before(async () => {
+    await engine.initAnalysis();
+  });
+
+  it('equals a fresh analysis typing blocks, closures and cfgs into fn after fn', function () {
+    this.timeout(300_000);
+    const before = { ...keptIndex.keptIndexCounts };
+    const next = random(13);
+    const pieces = [
+      'async { tick().await }; ',
+      'let z = |y: u8| async move { y }; ',
+      '#[cfg(test)] let q = 1; ',
+      'let big = [0u8; 999]; ',
+      'm!(async { 1 }); ',
+      '"async {"; ',
+      '0',
+      '}',
+      '{',
+      '/* ',
+    ];
+    // Pieces typed key by key after a statement of one fn, then often deleted at once; the
+    // next piece goes into another fn (or the same one).
+    const anchors = ['let keep = [1u8; 24];', 'let p = [2u8; 32];', 'first.await;', 'a.len()'];
+    let keys: [number, number, string][] = [];
+    typeAndCompare(
+      'nested.rs',
+      NESTED_FILE,
+      (current) => {
+        if (keys.length === 0) {
+          const anchor = anchors[next() % anchors.length];
+          const piece = pieces[next() % pieces.length];
+          const at = current.indexOf(anchor) + anchor.length;
+          keys = [...piece].map((ch, k): [number, number, string] => [at + k, 0, ch]);
+          if (next() % 2 === 0) {
+            keys.push([at, piece.length, '']);
+          }
+        }
+        return keys.shift()!;
+      },
+      160,
+    );
+    // A caller holds what a followed body's block returns: editing that body changes the
+    // caller's walk, though the caller's text and the index's items stay the same.
+    const follow = `
+use std::future::Future;
+async fn tick() {}
+fn follow() -> impl Future<Output = impl Sized> {
+    async { let a = [0u8; 10]; tick().await; a }
+}
+async fn caller() {
+    let n = follow().await;
+    tick().await;
+    drop(n);
+}
+`;
+    const size = follow.indexOf('[0u8; 10') + '[0u8; 1'.length;
+    typeAndCompare('follow.rs', follow, (_c, i) => [size + i, 0, '0'], 3);
+    const tail = follow.indexOf('; a }') + 2;
+    typeAndCompare('follow.rs', follow, (_c, i) => [tail + i, 0, '.len()'[i]], 6);
+    assert.ok(keptIndex.keptIndexCounts.reused > before.reused + 20, 'the index was never kept');
+    assert.ok(
+      keptIndex.keptIndexCounts.nestedKept > before.nestedKept + 20,
+      'no fn had its blocks found again by place',
+    );
+  });
+});

@@ -71,7 +71,14 @@ import { entryBlockPosition, hasTokioEntryAttribute } from './syntax/entryMacros
 import { Calibration, explainWithMeasurement, hashText } from './types/calibration';
 import { ItemDependencies, indexSourceKey } from './items/itemDependencies';
 import { WalkCache } from './incremental/walkCache';
-import { keepIndex, ReusedIndex, reusedIndex } from './incremental/keptIndex';
+import {
+  KeptFacts,
+  keepIndex,
+  keptIndexCounts,
+  NestedPlace,
+  ReusedIndex,
+  reusedIndex,
+} from './incremental/keptIndex';
 import { Instances, Place, WalkUnits } from './incremental/walkUnits';
 import { ReportMemo } from './incremental/reportMemo';
 import {
@@ -1177,6 +1184,10 @@ class FileAnalysis {
   private readonly walkUnits: WalkUnits | null;
   /** What each report read, and the walk cache's reports. */
   private readonly reportMemo: ReportMemo;
+  /** What the last analysis read outside the bodies that the edit left as it was. */
+  private readonly keptFacts: KeptFacts | undefined;
+  /** What this analysis read outside the bodies, for the next one (`itemsRead`). */
+  private readonly facts: KeptFacts = { fnHashes: new Map(), nested: new Map() };
 
   constructor(
     private readonly root: SyntaxNode,
@@ -1189,6 +1200,7 @@ class FileAnalysis {
   ) {
     this.module = modulePath[modulePath.length - 1] ?? '';
     this.modulePath = modulePath;
+    this.keptFacts = reused?.facts;
     if (reused) {
       this.macroItemRoots.push(...reused.macroRoots);
     }
@@ -1304,9 +1316,15 @@ class FileAnalysis {
       edition: this.options.edition,
       cfg: cfgKey(currentCfg()),
       // A crate's index spans files: its fingerprints are computed afresh.
-      environments: () =>
-        this.crate ? new Map() : cache.environmentsFor(indexSourceKey(this.root, this.localIndex)),
+      environments: () => (this.crate ? new Map() : cache.environmentsFor(this.indexSourceKey())),
     });
+  }
+
+  /** The text the file's index is read from, outside the fn bodies (`indexSourceKey`). */
+  private indexSourceKey(): string {
+    this.facts.sourceKey =
+      this.keptFacts?.sourceKey ?? indexSourceKey(this.root, this.localIndex);
+    return this.facts.sourceKey;
   }
 
   /**
@@ -1470,7 +1488,7 @@ class FileAnalysis {
 
   /** The file's item index and its item macros' roots, as the next keystroke may keep them. */
   itemsRead(): ReusedIndex {
-    return { index: this.localIndex, macroRoots: this.macroItemRoots };
+    return { index: this.localIndex, macroRoots: this.macroItemRoots, facts: this.facts };
   }
 
   /** Phase A: walks every body (nested futures get their captures from it). */
@@ -1550,9 +1568,13 @@ class FileAnalysis {
   /** The walk-cache key of a fn: its text, and what the names in it resolve to. */
   private unitKeyOf(units: WalkUnits, fn: FnInfo, anchor: Place): string {
     const inThisFile = fn.node.tree === this.root.tree;
+    const text = fn.node.text;
+    const hash = this.keptFacts?.fnHashes.get(fn) ?? hashText(text);
+    this.facts.fnHashes.set(fn, hash);
     return units.keyOf(
       {
-        text: fn.node.text,
+        text,
+        hash,
         path: fn.path,
         owner: this.keyOf(fn.node),
         source: inThisFile ? { start: fn.node.startIndex, anchor } : null,
@@ -1676,7 +1698,7 @@ class FileAnalysis {
    * large file have none.
    */
   private discover(root: SyntaxNode, scope: TypeScope): void {
-    const gate = root.type === 'source_file' ? fileCfgdOutBy(root) : null;
+    const gate = root.type === 'source_file' ? this.fileGate(root) : null;
     if (gate) {
       this.notices.push(`no futures: \`${gate}\` leaves this file out of a Linux x86_64 build`);
       return;
@@ -1688,6 +1710,8 @@ class FileAnalysis {
     const mentions = new AsyncMentions(root, rootText);
     const found: (SyntaxNode | null)[] = [];
     const searched = new Set<number>();
+    /** Found nodes known to be in no fn but the one whose body they were found in. */
+    const ownFn = new Map<number, SyntaxNode>();
     for (const info of this.localIndex.byNode.values()) {
       this.assignFnKey(info.node, info);
       if (info.isAsync && info.body) {
@@ -1705,7 +1729,7 @@ class FileAnalysis {
         !(info.inBody && this.insideSearched(info.node, searched))
       ) {
         searched.add(info.body.id);
-        found.push(...nodesMentioningAsync(info.body, nestedKinds));
+        found.push(...this.nestedNodesIn(info, info.body, nestedKinds, ownFn));
       }
     }
     // Async blocks outside fn bodies: const and static initialisers, expression macros in items.
@@ -1731,16 +1755,20 @@ class FileAnalysis {
         }
       }
     };
-    for (const container of [root, ...this.macroItemRoots]) {
-      visitItems(container);
+    const foundInFns = found.length;
+    if (!this.keptFacts?.nothingOutsideFns) {
+      for (const container of [root, ...this.macroItemRoots]) {
+        visitItems(container);
+      }
     }
+    this.facts.nothingOutsideFns = found.length === foundInFns;
     const macroRoots: SyntaxNode[] = [];
     for (const n of found) {
       if (!n || (mayGate && this.insideCfgdOut(n))) {
         continue;
       }
       if (n.type === 'async_block' || isAsyncClosure(n)) {
-        this.addNested(n, scope);
+        this.addNested(n, scope, undefined, ownFn.get(n.id));
       } else if (n.type === 'macro_invocation' && !isItemLevel(n) && n.text.includes('async')) {
         macroRoots.push(n);
       }
@@ -1780,6 +1808,54 @@ class FileAnalysis {
       (a, b) =>
         starts.get(a)!.row - starts.get(b)!.row || starts.get(a)!.column - starts.get(b)!.column,
     );
+  }
+
+  /**
+   * The nodes of `kinds` mentioning `async` in a fn's body (`nodesMentioningAsync`). A fn the
+   * edit left alone has them where the last analysis found them, relative to its body: each is
+   * found again by its place, and searched for only when one is not there. Those the last search
+   * found directly in the fn (in no fn declared in its body) go into `ownFn`.
+   */
+  private nestedNodesIn(
+    info: FnInfo,
+    body: SyntaxNode,
+    kinds: readonly string[],
+    ownFn: Map<number, SyntaxNode>,
+  ): SyntaxNode[] {
+    if (!this.options.walkCache) {
+      // Nothing is kept for a next analysis: a crate's file is analysed once.
+      return nodesMentioningAsync(body, kinds);
+    }
+    const base = body.startIndex;
+    const kept = this.keptFacts?.nested.get(info);
+    const again = kept && nodesAt(body, base, kept);
+    if (again) {
+      keptIndexCounts.nestedKept++;
+      this.facts.nested.set(info, kept);
+      again.forEach((n, i) => {
+        if (kept[i].ownFn) {
+          ownFn.set(n.id, info.node);
+        }
+      });
+      return again;
+    }
+    const nodes = nodesMentioningAsync(body, kinds);
+    const places = nodes.map((n): NestedPlace => {
+      const own = this.enclosingFunction(n)?.id === info.node.id;
+      if (own) {
+        ownFn.set(n.id, info.node);
+      }
+      return { start: n.startIndex - base, end: n.endIndex - base, type: n.type, ownFn: own };
+    });
+    this.facts.nested.set(info, places);
+    return nodes;
+  }
+
+  /** What the file's inner attributes gate it by, read once while the edits leave them alone. */
+  private fileGate(root: SyntaxNode): string | null {
+    const kept = this.keptFacts?.fileGate;
+    this.facts.fileGate = kept !== undefined ? kept : fileCfgdOutBy(root);
+    return this.facts.fileGate;
   }
 
   /**
@@ -1826,13 +1902,19 @@ class FileAnalysis {
   }
 
   /** An async block or closure: its scope is its enclosing fn's, and that fn must be walked for captures. */
-  private addNested(node: SyntaxNode, fileScope: TypeScope, viaMacro?: SyntaxNode): void {
+  private addNested(
+    node: SyntaxNode,
+    fileScope: TypeScope,
+    viaMacro?: SyntaxNode,
+    /** Its enclosing fn, when discovery knows it already. */
+    enclosing?: SyntaxNode,
+  ): void {
     if (this.nodeKeys.has(node.id)) {
       return;
     }
     let scope = fileScope;
     let owner = `${this.options.file}:top`;
-    const fn = this.enclosingFunction(viaMacro ?? node);
+    const fn = enclosing ?? this.enclosingFunction(viaMacro ?? node);
     // The file's own fns: a node id of another file's freed tree may equal one of this tree's.
     const info = fn ? this.localIndex.byNode.get(fn.id) : undefined;
     if (fn && info) {
@@ -2996,4 +3078,22 @@ function rustcBlockOf(fn: FnInfo): { row: number; column: number } | null {
     return fn.body.startPosition;
   }
   return hasTokioEntryAttribute(fn.node) ? entryBlockPosition(fn.body) : null;
+}
+
+/**
+ * The nodes at `places` (offsets from `base`, `body`'s start) in `body`'s tree, if each is there
+ * with its kind and extent; null when one is not (the caller searches again).
+ */
+function nodesAt(body: SyntaxNode, base: number, places: NestedPlace[]): SyntaxNode[] | null {
+  const nodes: SyntaxNode[] = [];
+  for (const place of places) {
+    const start = base + place.start;
+    const end = base + place.end;
+    const node = body.descendantForIndex(start, end - 1);
+    if (!node || node.type !== place.type || node.startIndex !== start || node.endIndex !== end) {
+      return null;
+    }
+    nodes.push(node);
+  }
+  return nodes;
 }

@@ -6,6 +6,7 @@
  * nodes move (`relocatedIndex`). Any other edit builds the index afresh.
  */
 import { DECLARES_ITEMS, FnInfo, FnNodes, ItemIndex, relocatedIndex } from '../items/items';
+import { followsBody } from '../items/itemDependencies';
 import { parserGeneration, SyntaxNode, Tree } from '../syntax/parser';
 import { endOf, Point, startOf } from '../syntax/positions';
 import { reparseOf, treeNumber } from './treeChanges';
@@ -32,18 +33,52 @@ interface KeptIndex {
   /** The kept trees of item-level macros the analysis used, and the row each starts on. */
   macroKeys: string[];
   macroRows: number[];
+  /** What the analysis learned besides the index, with each fn's text hash by its place's fn. */
+  facts: KeptFacts;
 }
 
 /** An index read from a new tree without reading its items, and the item macros' roots. */
 export interface ReusedIndex {
   index: ItemIndex;
   macroRoots: SyntaxNode[];
+  /** Read by the last analysis and left as they were by the edit (given by `reusedIndex`). */
+  facts?: KeptFacts;
+}
+
+/** A node discovery found in a fn's body, by its offsets from the body's start. */
+export interface NestedPlace {
+  start: number;
+  end: number;
+  type: string;
+  /** No fn declared in the body holds it: the body's fn is its enclosing fn. */
+  ownFn: boolean;
+}
+
+/**
+ * What an analysis read of the file outside the fn bodies besides the index, which the next one
+ * takes as it is when the edit since cannot have changed it: each pass over the whole tree costs
+ * a node read per item, on every keystroke.
+ */
+export interface KeptFacts {
+  /** The text hash of each fn (by its info in the index), for the fns the edit left alone. */
+  fnHashes: Map<FnInfo, string>;
+  /** Where discovery found the async blocks, closures and macros in each such fn's body. */
+  nested: Map<FnInfo, NestedPlace[]>;
+  /** The index's source key (`indexSourceKey`): the text outside the fn bodies. */
+  sourceKey?: string;
+  /** What the file's inner attributes gate it by (`fileCfgdOutBy`). */
+  fileGate?: string | null;
+  /** Whether discovery's search outside the fns (consts, statics, item macros) found nothing. */
+  nothingOutsideFns?: boolean;
 }
 
 const kept = new WeakMap<WalkCache, KeptIndex>();
 
-/** Analyses whose index was kept from the last one, since the process started (for tests). */
-export const keptIndexCounts = { reused: 0 };
+/**
+ * Since the process started (for tests): analyses whose index was kept from the last one, and
+ * fns whose async blocks and closures were found again by place instead of searched for.
+ */
+export const keptIndexCounts = { reused: 0, nestedKept: 0 };
 
 /**
  * Keeps the index an analysis of `tree` (whose text is `text`) read, with `settings` (what else
@@ -56,6 +91,12 @@ export function keepIndex(
   settings: string,
   read: ReusedIndex,
 ): void {
+  const last = kept.get(cache);
+  if (last && last.index === read.index && last.tree === treeNumber(tree) && last.text === text) {
+    // The analysis used the index `reusedIndex` gave for this very tree: its places are known.
+    kept.set(cache, { ...last, facts: read.facts ?? last.facts });
+    return;
+  }
   const places = new Map<FnInfo, FnPlace | FnNodes>();
   for (const fn of read.index.byNode.values()) {
     if (fn.node.tree !== tree) {
@@ -83,6 +124,7 @@ export function keepIndex(
     macroRoots: [...read.macroRoots],
     macroKeys: cache.macroItemTrees.keysInUse(),
     macroRows: read.macroRoots.map((root) => startOf(root).row),
+    facts: read.facts ?? { fnHashes: new Map(), nested: new Map() },
   });
 }
 
@@ -192,10 +234,25 @@ export function reusedIndex(
   // The same fns in the same order: each new entry takes its old one's place.
   const olds = [...last.index.byNode.values()];
   const moved = new Map<FnInfo, FnPlace | FnNodes>();
-  [...index.byNode.values()].forEach((fn, i) => moved.set(fn, places.get(olds[i])!));
+  const carried: KeptFacts = { fnHashes: new Map(), nested: new Map() };
+  let editedFn: FnInfo | undefined;
+  [...index.byNode.values()].forEach((fn, i) => {
+    const was = last.places.get(olds[i]);
+    moved.set(fn, places.get(olds[i])!);
+    // Every fn but the edited one has the text and syntax it had (the edit is inside that fn or
+    // a comment, and the changed ranges are inside the edited place).
+    if (was !== edited) {
+      carryFn(last.facts, olds[i], carried, fn);
+    } else {
+      editedFn = olds[i];
+    }
+  });
   if (moved.size !== olds.length) {
     return null;
   }
+  // The body of a fn its callers follow (`-> impl Future`) is part of the index's source.
+  const sameSource = scope.inBody && !(editedFn && followsBody(editedFn));
+  const facts = factsAfter(last.facts, carried, sameSource);
   kept.set(cache, {
     ...last,
     tree: treeNumber(tree),
@@ -203,9 +260,36 @@ export function reusedIndex(
     index,
     places: moved,
     generation: parserGeneration(),
+    facts,
   });
   keptIndexCounts.reused++;
-  return { index, macroRoots: last.macroRoots };
+  return { index, macroRoots: last.macroRoots, facts };
+}
+
+/**
+ * The facts of the last analysis that hold after the edit. The syntax outside the edited place is
+ * the same (its changed ranges say so), so the inner attributes are. `sameSource`: the edit was
+ * inside the body of a fn no caller follows, which leaves the text the index's source key reads
+ * (outside such bodies, comments included) and what discovery finds outside the fns as they were.
+ */
+function factsAfter(last: KeptFacts, carried: KeptFacts, sameSource: boolean): KeptFacts {
+  return {
+    ...carried,
+    fileGate: last.fileGate,
+    ...(sameSource ? { sourceKey: last.sourceKey, nothingOutsideFns: last.nothingOutsideFns } : {}),
+  };
+}
+
+/** Carries what the last analysis read of fn `from` over to `to`, the same fn in the new index. */
+function carryFn(last: KeptFacts, from: FnInfo, carried: KeptFacts, to: FnInfo): void {
+  const hash = last.fnHashes.get(from);
+  if (hash !== undefined) {
+    carried.fnHashes.set(to, hash);
+  }
+  const nested = last.nested.get(from);
+  if (nested) {
+    carried.nested.set(to, nested);
+  }
 }
 
 /** What an edit may have changed: one fn's body (or none), and where the syntax may differ. */
@@ -213,6 +297,8 @@ interface EditScope {
   fn: FnPlace | null;
   /** In the new text. */
   within: { start: number; end: number };
+  /** The edit is inside a fn's body (or changed no text): the text outside it is the same. */
+  inBody: boolean;
 }
 
 /**
@@ -221,7 +307,7 @@ interface EditScope {
  */
 function bodyEdit(last: KeptIndex, edit: TextEdit, text: string): EditScope | null {
   if (edit.start === edit.oldEnd && edit.start === edit.newEnd) {
-    return { fn: null, within: { start: 0, end: -1 } };
+    return { fn: null, within: { start: 0, end: -1 }, inBody: true };
   }
   const touched = fnsTouched(last, edit);
   const fn = touched.length === 1 ? touched[0] : null;
@@ -238,7 +324,7 @@ function bodyEdit(last: KeptIndex, edit: TextEdit, text: string): EditScope | nu
   ) {
     return null;
   }
-  return { fn, within: { start: fn.bodyStart, end: fn.bodyEnd + delta } };
+  return { fn, within: { start: fn.bodyStart, end: fn.bodyEnd + delta }, inBody: true };
 }
 
 /**
@@ -295,7 +381,7 @@ function commentEdit(
       return null;
     }
   }
-  return { fn, within: { start: comment.startIndex, end: comment.endIndex } };
+  return { fn, within: { start: comment.startIndex, end: comment.endIndex }, inBody: false };
 }
 
 /** The fns of the file (not of its item macros) whose text overlaps or touches the edit. */

@@ -23,6 +23,8 @@ export interface FnSource {
 /** A fn as its walk unit's key reads it. */
 export interface UnitFn {
   text: string;
+  /** `hashText(text)`, when the caller knows it already. */
+  hash?: string;
   path: string;
   /**
    * The key its future is named by: its nested futures' ids (`owner/0`) are made from it, and a
@@ -81,7 +83,7 @@ export class WalkUnits {
 
   /** The key of a fn's walk; `environmentOf` fingerprints what the names in its text resolve to. */
   keyOf(fn: UnitFn, environmentOf: (identifiers: Set<string>) => string): string {
-    const textHash = hashText(fn.text);
+    const textHash = fn.hash ?? hashText(fn.text);
     this.environmentMemo ??= this.settings.environments();
     const envKey = `${textHash}|${fn.path}`;
     let environment = this.environmentMemo.get(envKey);

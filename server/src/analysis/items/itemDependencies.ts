@@ -38,7 +38,7 @@ export function fnSummary(fn: FnInfo): unknown[] {
 }
 
 /** `fn f() -> impl Future { async move { .. } }`: callers follow the body to the block's future. */
-function followsBody(fn: FnInfo): boolean {
+export function followsBody(fn: FnInfo): boolean {
   return !fn.isAsync && fn.ret.k === 'unknown' && /\bFuture\b/.test(fn.ret.text);
 }
 
