@@ -493,7 +493,7 @@ export function futureTooltip(
   if (future.unknown.length) {
     lines.push(
       '',
-      `Unknown sizes (the total is a lower bound): ${future.unknown.map((u) => `${code(u)}`).join(', ')}`,
+      `${future.size === null ? 'Not known, so no size is shown' : 'Unknown sizes (the total is a lower bound)'}: ${future.unknown.map((u) => `${code(u)}`).join(', ')}`,
     );
   }
   lines.push(
