@@ -390,6 +390,88 @@ pub async fn collect<'a>(seen: &mut Vec<&'a str>, owned: &'a str) -> usize {
   });
 });
 
+describe('computeFixes: what a returned binding may borrow', () => {
+  before(() => engine.initAnalysis());
+
+  it('offers no block when a binding used after the await may borrow the value', () => {
+    // E0597 once the block ends `table`: `it` keeps `view`'s lifetime, `first` borrows `table`.
+    const text = `${PRELUDE}
+pub fn view<'a>(s: &'a [u64]) -> impl ExactSizeIterator<Item = &'a u64> + 'a { s.iter() }
+pub async fn through_a_fn(seed: u64) -> usize {
+    let table = [seed; 64];
+    let it = view(&table);
+    pause().await;
+    it.len()
+}
+pub async fn through_a_closure(seed: u64) -> u64 {
+    let table = [seed; 64];
+    let first = || table[0];
+    pause().await;
+    first()
+}
+`;
+    assert.deepStrictEqual(
+      fixesFor(text).filter((f) => f.kind === 'wrap-in-block'),
+      [],
+    );
+  });
+
+  it('moves a value into a block whose returned binding owns what it took (move closure, vec!)', () => {
+    const text = `${PRELUDE}
+pub async fn closure(seed: u8) -> u32 {
+    let scratch = [seed; 256];
+    use_ref(&scratch);
+    let first = move || scratch[0] as u32;
+    pause().await;
+    first()
+}
+pub async fn strings(seed: u8) -> usize {
+    let scratch = [seed; 256];
+    use_ref(&scratch);
+    let values = vec![format!("{}", scratch[0]), scratch[1].to_string()];
+    pause().await;
+    values.len()
+}
+pub async fn borrowed_strings(seed: u8) -> usize {
+    let scratch = [seed; 256];
+    let values = vec![&scratch[..1], &scratch[1..2]];
+    pause().await;
+    values.len()
+}
+`;
+    const wraps = fixesFor(text).filter((f) => f.kind === 'wrap-in-block');
+    assert.deepStrictEqual(
+      wraps.map((f) => [f.futureName, f.preferred]),
+      [
+        ['closure', true],
+        ['strings', true],
+      ],
+    );
+    assert.match(applied(text, wraps[0]), /let first = \{\n\s+let scratch[^}]*move \|\|/);
+  });
+
+  it('offers no block when the value is only moved into a closure kept after the await', () => {
+    // rustc keeps no \`scratch\` apart from the closure's copy: the block would free nothing.
+    const text = `${PRELUDE}
+pub async fn only_moved(seed: u8) -> u32 {
+    let scratch = [seed; 256];
+    let first = async move |n: u32| {
+        pause().await;
+        scratch[0] as u32 + n
+    };
+    pause().await;
+    first(1).await
+}
+`;
+    const list = fixesFor(text);
+    assert.deepStrictEqual(
+      list.filter((f) => f.kind === 'wrap-in-block'),
+      [],
+    );
+    assert.strictEqual(only(list, 'box-value', 'scratch').preferred, false);
+  });
+});
+
 describe('computeFixes: boxes, pins, line endings and stale reports', () => {
   before(() => engine.initAnalysis());
 

@@ -557,6 +557,8 @@ export class RangeScope {
     private readonly after: SyntaxNode[],
     private readonly items: ItemTable,
     private readonly report: FileReport,
+    /** A macro's arguments parsed as expressions (empty when they do not parse as such). */
+    private readonly macroArguments: (macro: SyntaxNode) => SyntaxNode[] = () => [],
   ) {
     for (const stmt of range) {
       if (stmt.type === 'let_declaration') {
@@ -698,12 +700,6 @@ export class RangeScope {
     return value !== null && this.ownedExpr(value);
   }
 
-  /** The initialiser of `decl` certainly borrows a local of the range: returning it cannot compile. */
-  surelyBorrows(decl: SyntaxNode): boolean {
-    const value = decl.childForFieldName('value');
-    return value !== null && this.surelyBorrowsExpr(value);
-  }
-
   private surelyBorrowsExpr(e: SyntaxNode): boolean {
     const n = unparen(e);
     const inRange = (root: string | null) => root !== null && this.lets.has(root);
@@ -815,6 +811,33 @@ export class RangeScope {
     };
     this.range.forEach(visit);
     return { sure: [...sure], maybe: [...maybe] };
+  }
+
+  /**
+   * Every use of `target` after its `let` is inside a `move` closure or async block that a
+   * returned binding holds: the value (or its copy) lives on in that binding after the block, and
+   * rustc never keeps `target` apart from it unless it is borrowed elsewhere, so a block frees
+   * nothing (the engine may still count `target` as held there).
+   */
+  onlyMovedIntoExported(target: string): boolean {
+    const decl = this.lets.get(target)?.decl;
+    if (!decl) {
+      return false;
+    }
+    const holders = this.exported()
+      .map((e) => e.decl.childForFieldName('value'))
+      .filter(
+        (v): v is SyntaxNode =>
+          v !== null &&
+          (v.type === 'closure_expression' || v.type === 'async_block') &&
+          children(v).some((c) => c.type === 'move'),
+      );
+    const uses = this.range
+      .filter((s) => s.startIndex > decl.startIndex)
+      .flatMap((s) => mentionsOf(s, target));
+    const held = (n: SyntaxNode) =>
+      holders.some((h) => n.startIndex >= h.startIndex && n.endIndex <= h.endIndex);
+    return uses.length > 0 && uses.every(held);
   }
 
   /** A non-returned `_name` binding in the range: probably a guard the user keeps on purpose. */
@@ -1016,6 +1039,10 @@ export class RangeScope {
     if (!this.mentionsInner(e) && !extendsTemporary(e)) {
       return true;
     }
+    const capturing = this.capturingOwned(e);
+    if (capturing !== null) {
+      return capturing;
+    }
     switch (e.type) {
       case 'parenthesized_expression':
       case 'try_expression':
@@ -1074,8 +1101,6 @@ export class RangeScope {
           this.ownedExpr(tail)
         );
       }
-      case 'macro_invocation':
-        return macroName(e) === 'format';
       case 'await_expression': {
         const op = named(e)[0];
         return op?.type === 'call_expression' && this.callOwned(op, true);
@@ -1085,6 +1110,51 @@ export class RangeScope {
       default:
         return LITERALS.has(e.type);
     }
+  }
+
+  /** Macros, closures and async blocks: whether what they build owns its parts; null for others. */
+  private capturingOwned(e: SyntaxNode): boolean | null {
+    switch (e.type) {
+      case 'macro_invocation':
+        return macroName(e) === 'format' || this.vecOwned(e);
+      case 'closure_expression':
+      case 'async_block':
+        return this.moveCapturesOwned(e);
+      default:
+        return null;
+    }
+  }
+
+  /** `vec![a, b]` of owned elements (the `vec![x; n]` form repeats an owned `x`). */
+  private vecOwned(macro: SyntaxNode): boolean {
+    if (macroName(macro) !== 'vec') {
+      return false;
+    }
+    const args = this.macroArguments(macro);
+    return args.length > 0 && args.every((a) => this.ownedExpr(a));
+  }
+
+  /**
+   * A `move` closure or async block owns what it captures: it holds a borrow of the range's locals
+   * only through a captured binding that holds one. Names the closure binds itself (its parameters,
+   * its own `let`s) are not captures, unless the range binds them outside it too.
+   */
+  private moveCapturesOwned(e: SyntaxNode): boolean {
+    if (!children(e).some((c) => c.type === 'move')) {
+      return false;
+    }
+    const within = (n: SyntaxNode) => n.startIndex >= e.startIndex && n.endIndex <= e.endIndex;
+    for (const name of this.inner) {
+      if (mentionsOf(e, name).length === 0) {
+        continue;
+      }
+      const outside =
+        this.lets.has(name) || (this.nested.get(name) ?? []).some((site) => !within(site));
+      if (outside && !this.ownedBinding(name)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The items an iterator expression yields hold no borrow of the range's locals. */

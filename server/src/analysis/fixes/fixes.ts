@@ -603,7 +603,7 @@ class FixPlanner {
 
   constructor(
     text: string,
-    nodes: MacroAwareNodes,
+    private readonly nodes: MacroAwareNodes,
     private readonly report: FileReport,
     options: FixOptions,
   ) {
@@ -833,6 +833,7 @@ class FixPlanner {
         stmts.slice(last + 1),
         this.items,
         this.report,
+        (macro) => this.nodes.arguments(macro),
       );
       let extended = last;
       for (const e of scope.exported()) {
@@ -872,14 +873,14 @@ class FixPlanner {
       } else if (e.byRef) {
         problems.push(`\`${e.name}\` is a \`ref\` binding`);
       } else if (!scope.ownedBinding(e.name)) {
-        if (scope.surelyBorrows(e.decl)) {
-          problems.push(`\`${e.name}\` borrows from the block`);
-        } else {
-          notes.push(`\`${e.name}\` is used after the block and may borrow from it`);
-        }
+        // Not proven free of borrows of the block's locals, and used at or after the `.await`, so
+        // the block cannot take in its uses: if it does borrow (an iterator or closure over the
+        // moved value, a call whose result keeps its argument's lifetime), the fix fails with
+        // E0597. An offered fix must compile, so it is not offered at all.
+        problems.push(`\`${e.name}\` is used after the block and may borrow from it`);
       }
     }
-    if (problems.length > 0) {
+    if (problems.length > 0 || scope.onlyMovedIntoExported(name)) {
       return null;
     }
     const risks = scope.storeRisks();
