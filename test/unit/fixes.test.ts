@@ -472,6 +472,65 @@ pub async fn only_moved(seed: u8) -> u32 {
   });
 });
 
+describe('computeFixes: stores outside the block, and method names', () => {
+  before(() => engine.initAnalysis());
+
+  it('offers no block when a statement may store a borrow of its locals outside it', () => {
+    const text = `${PRELUDE}
+pub fn keep<'a>(out: &mut Vec<&'a [u8]>, v: &'a [u8]) { out.push(v); }
+pub async fn assigned(seed: u8) -> usize {
+    let mut outer: &[u8] = &[];
+    let scratch = [seed; 256];
+    let view = &scratch[..];
+    outer = view;
+    pause().await;
+    outer.len()
+}
+pub async fn kept_by_a_fn(seed: u8) -> usize {
+    let mut all: Vec<&[u8]> = Vec::new();
+    let scratch = [seed; 256];
+    let view = &scratch[..];
+    keep(&mut all, view);
+    pause().await;
+    all.len()
+}
+pub struct Totals { pub first: u8 }
+pub async fn owned_struct(seed: u8) -> u8 {
+    let scratch = [seed; 256];
+    let mut totals = Totals { first: 0 };
+    let view = &scratch[..];
+    totals.first = *view.first().unwrap_or(&0);
+    pause().await;
+    totals.first
+}
+`;
+    const wraps = fixesFor(text).filter((f) => f.kind === 'wrap-in-block');
+    assert.deepStrictEqual(
+      wraps.map((f) => [f.futureName, f.preferred]),
+      [['owned_struct', true]],
+    );
+  });
+
+  it('reads `x.name()` as a method, never as the free fn `name` of the file', () => {
+    // A free \`try_lock\` returning \`()\` once made the guard look owned: the block returned it (E0597).
+    const text = `${PRELUDE}
+use std::sync::Mutex;
+pub fn try_lock() {}
+pub async fn guarded(seed: u32) -> u32 {
+    let pool = Mutex::new([seed; 64]);
+    let guard = pool.try_lock().unwrap();
+    use_ref(&pool);
+    drop(guard);
+    pause().await;
+    seed
+}
+`;
+    const wrap = only(fixesFor(text), 'wrap-in-block', 'pool');
+    assert.doesNotMatch(applied(text, wrap), /let guard = \{/);
+    assert.match(applied(text, wrap), /\{\n\s+let pool[^}]*drop\(guard\);\n\s+\}\n\s+pause/);
+  });
+});
+
 describe('computeFixes: boxes, pins, line endings and stale reports', () => {
   before(() => engine.initAnalysis());
 

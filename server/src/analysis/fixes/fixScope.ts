@@ -50,6 +50,21 @@ export class ItemTable {
     return this.read().fns;
   }
 
+  /**
+   * The file's methods named `name` (they take `self`): `x.name()` calls one of them or another
+   * crate's method, never a free fn of that name (tokio's tests name a test `try_acquire`).
+   */
+  methods(name: string): FnSig[] | undefined {
+    const sigs = this.fns.get(name)?.filter((s) => s.method);
+    return sigs && sigs.length > 0 ? sigs : undefined;
+  }
+
+  /** The fns named `name` that `name(..)` may call: those without `self`. */
+  freeFns(name: string): FnSig[] | undefined {
+    const sigs = this.fns.get(name)?.filter((s) => !s.method);
+    return sigs && sigs.length > 0 ? sigs : undefined;
+  }
+
   get types(): Map<string, { lifetimes: boolean; typeParams: number }> {
     return this.read().types;
   }
@@ -86,7 +101,10 @@ function declaredIn(root: SyntaxNode): Declared {
       generic:
         fn.childForFieldName('type_parameters') !== null ||
         (impl?.childForFieldName('type_parameters') ?? null) !== null,
-      lifetimes: params ? params.descendantsOfType('lifetime').length > 0 : false,
+      // `'static` and `'_` tie no argument to another.
+      lifetimes: params
+        ? params.descendantsOfType('lifetime').some((l) => !/^'(static|_)$/.test(l?.text ?? ''))
+        : false,
       isAsync: mods !== undefined && children(mods).some((c) => c.type === 'async'),
       method: params ? named(params).some((p) => p.type === 'self_parameter') : false,
     };
@@ -496,6 +514,32 @@ function methodCall(e: SyntaxNode): MethodCall | null {
     : null;
 }
 
+/** The binding a pure place (`x`, `x.f`, `x[i]`, `*x`) starts from; null for anything else. */
+function outerPlaceRoot(node: SyntaxNode | null): string | null {
+  let n = node;
+  while (n) {
+    switch (n.type) {
+      case 'identifier':
+        return n.text;
+      case 'self':
+        return 'self';
+      case 'field_expression':
+        n = n.childForFieldName('value');
+        break;
+      case 'index_expression':
+      case 'parenthesized_expression':
+        n = named(n)[0] ?? null;
+        break;
+      case 'unary_expression':
+        n = n.children[0]?.text === '*' ? (named(n)[0] ?? null) : null;
+        break;
+      default:
+        return null;
+    }
+  }
+  return null;
+}
+
 /** `e` without parentheses and `?` (which keep any borrow the value holds). */
 function unparen(e: SyntaxNode): SyntaxNode {
   let n = e;
@@ -724,7 +768,7 @@ export class RangeScope {
     }
     if (n.type === 'call_expression') {
       const fn = n.childForFieldName('function');
-      const sigs = fn?.type === 'identifier' ? this.items.fns.get(fn.text) : undefined;
+      const sigs = fn?.type === 'identifier' ? this.items.freeFns(fn.text) : undefined;
       const args = n.childForFieldName('arguments');
       return (
         sigs !== undefined &&
@@ -764,7 +808,8 @@ export class RangeScope {
         case 'compound_assignment_expr': {
           const left = n.childForFieldName('left');
           const right = n.childForFieldName('right');
-          if (left && right && isPlace(placeRoot(left)) && !this.ownedExpr(right)) {
+          const root = left ? placeRoot(left) : null;
+          if (left && right && isPlace(root) && !this.ownedExpr(right) && !this.typeHoldsNoBorrow(root)) {
             record(
               this.surelyBorrowsExpr(right),
               `line ${n.startPosition.row + 1} may store a borrow in \`${left.text}\``,
@@ -840,6 +885,30 @@ export class RangeScope {
     return uses.length > 0 && uses.every(held);
   }
 
+  /**
+   * A binding of the range whose type cannot hold a borrow at all (declared so, a struct literal
+   * of the file's own type without lifetime or type parameters, or the engine's type): nothing
+   * stored into it can borrow the range's locals.
+   */
+  private typeHoldsNoBorrow(root: string | null): boolean {
+    const entry = root === null ? undefined : this.lets.get(root);
+    const pattern = entry?.decl.childForFieldName('pattern');
+    if (!entry || entry.binding.byRef || pattern?.id !== entry.binding.node.id) {
+      return false;
+    }
+    const type = entry.decl.childForFieldName('type');
+    if (type) {
+      return this.typeOwned(type);
+    }
+    const value = entry.decl.childForFieldName('value');
+    if (value?.type === 'struct_expression') {
+      const name = value.childForFieldName('name')?.text.replace(/<.*$/, '') ?? '';
+      const user = this.items.types.get(name);
+      return user !== undefined && !user.lifetimes && user.typeParams === 0;
+    }
+    return this.heldTypeOwned(root!, entry.binding.node);
+  }
+
   /** A non-returned `_name` binding in the range: probably a guard the user keeps on purpose. */
   guardsDroppedEarly(target: string): string | null {
     for (const [name] of this.lets) {
@@ -869,7 +938,7 @@ export class RangeScope {
       if (COPYING_METHODS.has(m.name) && borrowing.every((a) => this.contentOwned(a))) {
         return null;
       }
-      const sigs = this.items.fns.get(m.name);
+      const sigs = this.items.methods(m.name);
       if (STORING_METHODS.has(m.name) || (sigs && sigs.some((s) => s.generic || s.lifetimes))) {
         return `may store a borrow in \`${m.receiver.text}\` with \`.${m.name}()\``;
       }
@@ -888,7 +957,7 @@ export class RangeScope {
           : '';
     if (
       callee.type === 'identifier' &&
-      !this.items.fns.has(name) &&
+      !this.items.freeFns(name) &&
       !['Some', 'Ok', 'Err', 'drop', 'Box'].includes(name) &&
       !this.isLocalClosure(name)
     ) {
@@ -900,7 +969,7 @@ export class RangeScope {
     if (args.length < 2) {
       return null;
     }
-    const sigs = this.items.fns.get(name);
+    const sigs = callee.type === 'identifier' ? this.items.freeFns(name) : this.items.fns.get(name);
     if (sigs && sigs.every((s) => !s.generic && !s.lifetimes)) {
       return null;
     }
@@ -1112,9 +1181,17 @@ export class RangeScope {
     }
   }
 
-  /** Macros, closures and async blocks: whether what they build owns its parts; null for others. */
+  /**
+   * Macros, closures, async blocks and references: whether what they build holds no borrow of the
+   * range's locals; null for other expressions.
+   */
   private capturingOwned(e: SyntaxNode): boolean | null {
     switch (e.type) {
+      case 'reference_expression': {
+        // `&outer[..n]`: a borrow of a place outside the range; the index only picks the part.
+        const root = outerPlaceRoot(e.childForFieldName('value'));
+        return root !== null && !this.inner.has(root);
+      }
       case 'macro_invocation':
         return macroName(e) === 'format' || this.vecOwned(e);
       case 'closure_expression':
@@ -1222,7 +1299,7 @@ export class RangeScope {
           .childForFieldName('body');
         return !awaited && body !== null && this.ownedExpr(body);
       }
-      const sigs = this.items.fns.get(callee.text);
+      const sigs = this.items.freeFns(callee.text);
       return sigs !== undefined && this.sigsOwned(sigs, awaited, argList);
     }
     return callee?.type === 'scoped_identifier' && this.pathCallOwned(callee, awaited, argList);
@@ -1233,7 +1310,7 @@ export class RangeScope {
    * return an owned value.
    */
   private methodCallOwned(m: MethodCall, awaited: boolean, argList: SyntaxNode[]): boolean {
-    const sigs = this.items.fns.get(m.name);
+    const sigs = this.items.methods(m.name);
     if (sigs) {
       return this.sigsOwned(sigs, awaited, argList);
     }

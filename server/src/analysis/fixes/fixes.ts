@@ -873,10 +873,8 @@ class FixPlanner {
       } else if (e.byRef) {
         problems.push(`\`${e.name}\` is a \`ref\` binding`);
       } else if (!scope.ownedBinding(e.name)) {
-        // Not proven free of borrows of the block's locals, and used at or after the `.await`, so
-        // the block cannot take in its uses: if it does borrow (an iterator or closure over the
-        // moved value, a call whose result keeps its argument's lifetime), the fix fails with
-        // E0597. An offered fix must compile, so it is not offered at all.
+        // Used at or after the await, so the block cannot take in its uses: if it does borrow (an
+        // iterator or closure over the value), E0597. An offered fix must compile: none here.
         problems.push(`\`${e.name}\` is used after the block and may borrow from it`);
       }
     }
@@ -884,10 +882,11 @@ class FixPlanner {
       return null;
     }
     const risks = scope.storeRisks();
-    if (risks.sure.length > 0) {
+    if (risks.sure.length > 0 || risks.maybe.length > 0) {
+      // Storing a borrow of the block's locals where it outlives the block (`outer = view`,
+      // `keep(&mut all, view)`) is E0597 once the block exists: not proven safe, not offered.
       return null;
     }
-    notes.push(...risks.maybe);
     if (exported.length > 0 && range.some((stmt) => containsOwnAwait(stmt))) {
       // The returned bindings are written while the block's locals still exist, so rustc makes them
       // conflict with the values saved at the awaits inside the block: they may be kept in every state.
