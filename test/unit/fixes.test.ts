@@ -390,6 +390,147 @@ pub async fn collect<'a>(seen: &mut Vec<&'a str>, owned: &'a str) -> usize {
   });
 });
 
+describe('computeFixes: what a returned binding may borrow', () => {
+  before(() => engine.initAnalysis());
+
+  it('offers no block when a binding used after the await may borrow the value', () => {
+    // E0597 once the block ends `table`: `it` keeps `view`'s lifetime, `first` borrows `table`.
+    const text = `${PRELUDE}
+pub fn view<'a>(s: &'a [u64]) -> impl ExactSizeIterator<Item = &'a u64> + 'a { s.iter() }
+pub async fn through_a_fn(seed: u64) -> usize {
+    let table = [seed; 64];
+    let it = view(&table);
+    pause().await;
+    it.len()
+}
+pub async fn through_a_closure(seed: u64) -> u64 {
+    let table = [seed; 64];
+    let first = || table[0];
+    pause().await;
+    first()
+}
+`;
+    assert.deepStrictEqual(
+      fixesFor(text).filter((f) => f.kind === 'wrap-in-block'),
+      [],
+    );
+  });
+
+  it('moves a value into a block whose returned binding owns what it took (move closure, vec!)', () => {
+    const text = `${PRELUDE}
+pub async fn closure(seed: u8) -> u32 {
+    let scratch = [seed; 256];
+    use_ref(&scratch);
+    let first = move || scratch[0] as u32;
+    pause().await;
+    first()
+}
+pub async fn strings(seed: u8) -> usize {
+    let scratch = [seed; 256];
+    use_ref(&scratch);
+    let values = vec![format!("{}", scratch[0]), scratch[1].to_string()];
+    pause().await;
+    values.len()
+}
+pub async fn borrowed_strings(seed: u8) -> usize {
+    let scratch = [seed; 256];
+    let values = vec![&scratch[..1], &scratch[1..2]];
+    pause().await;
+    values.len()
+}
+`;
+    const wraps = fixesFor(text).filter((f) => f.kind === 'wrap-in-block');
+    assert.deepStrictEqual(
+      wraps.map((f) => [f.futureName, f.preferred]),
+      [
+        ['closure', true],
+        ['strings', true],
+      ],
+    );
+    assert.match(applied(text, wraps[0]), /let first = \{\n\s+let scratch[^}]*move \|\|/);
+  });
+
+  it('offers no block when the value is only moved into a closure kept after the await', () => {
+    // rustc keeps no \`scratch\` apart from the closure's copy: the block would free nothing.
+    const text = `${PRELUDE}
+pub async fn only_moved(seed: u8) -> u32 {
+    let scratch = [seed; 256];
+    let first = async move |n: u32| {
+        pause().await;
+        scratch[0] as u32 + n
+    };
+    pause().await;
+    first(1).await
+}
+`;
+    const list = fixesFor(text);
+    assert.deepStrictEqual(
+      list.filter((f) => f.kind === 'wrap-in-block'),
+      [],
+    );
+    assert.strictEqual(only(list, 'box-value', 'scratch').preferred, false);
+  });
+});
+
+describe('computeFixes: stores outside the block, and method names', () => {
+  before(() => engine.initAnalysis());
+
+  it('offers no block when a statement may store a borrow of its locals outside it', () => {
+    const text = `${PRELUDE}
+pub fn keep<'a>(out: &mut Vec<&'a [u8]>, v: &'a [u8]) { out.push(v); }
+pub async fn assigned(seed: u8) -> usize {
+    let mut outer: &[u8] = &[];
+    let scratch = [seed; 256];
+    let view = &scratch[..];
+    outer = view;
+    pause().await;
+    outer.len()
+}
+pub async fn kept_by_a_fn(seed: u8) -> usize {
+    let mut all: Vec<&[u8]> = Vec::new();
+    let scratch = [seed; 256];
+    let view = &scratch[..];
+    keep(&mut all, view);
+    pause().await;
+    all.len()
+}
+pub struct Totals { pub first: u8 }
+pub async fn owned_struct(seed: u8) -> u8 {
+    let scratch = [seed; 256];
+    let mut totals = Totals { first: 0 };
+    let view = &scratch[..];
+    totals.first = *view.first().unwrap_or(&0);
+    pause().await;
+    totals.first
+}
+`;
+    const wraps = fixesFor(text).filter((f) => f.kind === 'wrap-in-block');
+    assert.deepStrictEqual(
+      wraps.map((f) => [f.futureName, f.preferred]),
+      [['owned_struct', true]],
+    );
+  });
+
+  it('reads `x.name()` as a method, never as the free fn `name` of the file', () => {
+    // A free \`try_lock\` returning \`()\` once made the guard look owned: the block returned it (E0597).
+    const text = `${PRELUDE}
+use std::sync::Mutex;
+pub fn try_lock() {}
+pub async fn guarded(seed: u32) -> u32 {
+    let pool = Mutex::new([seed; 64]);
+    let guard = pool.try_lock().unwrap();
+    use_ref(&pool);
+    drop(guard);
+    pause().await;
+    seed
+}
+`;
+    const wrap = only(fixesFor(text), 'wrap-in-block', 'pool');
+    assert.doesNotMatch(applied(text, wrap), /let guard = \{/);
+    assert.match(applied(text, wrap), /\{\n\s+let pool[^}]*drop\(guard\);\n\s+\}\n\s+pause/);
+  });
+});
+
 describe('computeFixes: boxes, pins, line endings and stale reports', () => {
   before(() => engine.initAnalysis());
 

@@ -50,6 +50,21 @@ export class ItemTable {
     return this.read().fns;
   }
 
+  /**
+   * The file's methods named `name` (they take `self`): `x.name()` calls one of them or another
+   * crate's method, never a free fn of that name (tokio's tests name a test `try_acquire`).
+   */
+  methods(name: string): FnSig[] | undefined {
+    const sigs = this.fns.get(name)?.filter((s) => s.method);
+    return sigs && sigs.length > 0 ? sigs : undefined;
+  }
+
+  /** The fns named `name` that `name(..)` may call: those without `self`. */
+  freeFns(name: string): FnSig[] | undefined {
+    const sigs = this.fns.get(name)?.filter((s) => !s.method);
+    return sigs && sigs.length > 0 ? sigs : undefined;
+  }
+
   get types(): Map<string, { lifetimes: boolean; typeParams: number }> {
     return this.read().types;
   }
@@ -86,7 +101,10 @@ function declaredIn(root: SyntaxNode): Declared {
       generic:
         fn.childForFieldName('type_parameters') !== null ||
         (impl?.childForFieldName('type_parameters') ?? null) !== null,
-      lifetimes: params ? params.descendantsOfType('lifetime').length > 0 : false,
+      // `'static` and `'_` tie no argument to another.
+      lifetimes: params
+        ? params.descendantsOfType('lifetime').some((l) => !/^'(static|_)$/.test(l?.text ?? ''))
+        : false,
       isAsync: mods !== undefined && children(mods).some((c) => c.type === 'async'),
       method: params ? named(params).some((p) => p.type === 'self_parameter') : false,
     };
@@ -496,6 +514,32 @@ function methodCall(e: SyntaxNode): MethodCall | null {
     : null;
 }
 
+/** The binding a pure place (`x`, `x.f`, `x[i]`, `*x`) starts from; null for anything else. */
+function outerPlaceRoot(node: SyntaxNode | null): string | null {
+  let n = node;
+  while (n) {
+    switch (n.type) {
+      case 'identifier':
+        return n.text;
+      case 'self':
+        return 'self';
+      case 'field_expression':
+        n = n.childForFieldName('value');
+        break;
+      case 'index_expression':
+      case 'parenthesized_expression':
+        n = named(n)[0] ?? null;
+        break;
+      case 'unary_expression':
+        n = n.children[0]?.text === '*' ? (named(n)[0] ?? null) : null;
+        break;
+      default:
+        return null;
+    }
+  }
+  return null;
+}
+
 /** `e` without parentheses and `?` (which keep any borrow the value holds). */
 function unparen(e: SyntaxNode): SyntaxNode {
   let n = e;
@@ -557,6 +601,8 @@ export class RangeScope {
     private readonly after: SyntaxNode[],
     private readonly items: ItemTable,
     private readonly report: FileReport,
+    /** A macro's arguments parsed as expressions (empty when they do not parse as such). */
+    private readonly macroArguments: (macro: SyntaxNode) => SyntaxNode[] = () => [],
   ) {
     for (const stmt of range) {
       if (stmt.type === 'let_declaration') {
@@ -698,12 +744,6 @@ export class RangeScope {
     return value !== null && this.ownedExpr(value);
   }
 
-  /** The initialiser of `decl` certainly borrows a local of the range: returning it cannot compile. */
-  surelyBorrows(decl: SyntaxNode): boolean {
-    const value = decl.childForFieldName('value');
-    return value !== null && this.surelyBorrowsExpr(value);
-  }
-
   private surelyBorrowsExpr(e: SyntaxNode): boolean {
     const n = unparen(e);
     const inRange = (root: string | null) => root !== null && this.lets.has(root);
@@ -728,7 +768,7 @@ export class RangeScope {
     }
     if (n.type === 'call_expression') {
       const fn = n.childForFieldName('function');
-      const sigs = fn?.type === 'identifier' ? this.items.fns.get(fn.text) : undefined;
+      const sigs = fn?.type === 'identifier' ? this.items.freeFns(fn.text) : undefined;
       const args = n.childForFieldName('arguments');
       return (
         sigs !== undefined &&
@@ -768,7 +808,8 @@ export class RangeScope {
         case 'compound_assignment_expr': {
           const left = n.childForFieldName('left');
           const right = n.childForFieldName('right');
-          if (left && right && isPlace(placeRoot(left)) && !this.ownedExpr(right)) {
+          const root = left ? placeRoot(left) : null;
+          if (left && right && isPlace(root) && !this.ownedExpr(right) && !this.typeHoldsNoBorrow(root)) {
             record(
               this.surelyBorrowsExpr(right),
               `line ${n.startPosition.row + 1} may store a borrow in \`${left.text}\``,
@@ -817,6 +858,57 @@ export class RangeScope {
     return { sure: [...sure], maybe: [...maybe] };
   }
 
+  /**
+   * Every use of `target` after its `let` is inside a `move` closure or async block that a
+   * returned binding holds: the value (or its copy) lives on in that binding after the block, and
+   * rustc never keeps `target` apart from it unless it is borrowed elsewhere, so a block frees
+   * nothing (the engine may still count `target` as held there).
+   */
+  onlyMovedIntoExported(target: string): boolean {
+    const decl = this.lets.get(target)?.decl;
+    if (!decl) {
+      return false;
+    }
+    const holders = this.exported()
+      .map((e) => e.decl.childForFieldName('value'))
+      .filter(
+        (v): v is SyntaxNode =>
+          v !== null &&
+          (v.type === 'closure_expression' || v.type === 'async_block') &&
+          children(v).some((c) => c.type === 'move'),
+      );
+    const uses = this.range
+      .filter((s) => s.startIndex > decl.startIndex)
+      .flatMap((s) => mentionsOf(s, target));
+    const held = (n: SyntaxNode) =>
+      holders.some((h) => n.startIndex >= h.startIndex && n.endIndex <= h.endIndex);
+    return uses.length > 0 && uses.every(held);
+  }
+
+  /**
+   * A binding of the range whose type cannot hold a borrow at all (declared so, a struct literal
+   * of the file's own type without lifetime or type parameters, or the engine's type): nothing
+   * stored into it can borrow the range's locals.
+   */
+  private typeHoldsNoBorrow(root: string | null): boolean {
+    const entry = root === null ? undefined : this.lets.get(root);
+    const pattern = entry?.decl.childForFieldName('pattern');
+    if (!entry || entry.binding.byRef || pattern?.id !== entry.binding.node.id) {
+      return false;
+    }
+    const type = entry.decl.childForFieldName('type');
+    if (type) {
+      return this.typeOwned(type);
+    }
+    const value = entry.decl.childForFieldName('value');
+    if (value?.type === 'struct_expression') {
+      const name = value.childForFieldName('name')?.text.replace(/<.*$/, '') ?? '';
+      const user = this.items.types.get(name);
+      return user !== undefined && !user.lifetimes && user.typeParams === 0;
+    }
+    return this.heldTypeOwned(root!, entry.binding.node);
+  }
+
   /** A non-returned `_name` binding in the range: probably a guard the user keeps on purpose. */
   guardsDroppedEarly(target: string): string | null {
     for (const [name] of this.lets) {
@@ -846,7 +938,7 @@ export class RangeScope {
       if (COPYING_METHODS.has(m.name) && borrowing.every((a) => this.contentOwned(a))) {
         return null;
       }
-      const sigs = this.items.fns.get(m.name);
+      const sigs = this.items.methods(m.name);
       if (STORING_METHODS.has(m.name) || (sigs && sigs.some((s) => s.generic || s.lifetimes))) {
         return `may store a borrow in \`${m.receiver.text}\` with \`.${m.name}()\``;
       }
@@ -865,7 +957,7 @@ export class RangeScope {
           : '';
     if (
       callee.type === 'identifier' &&
-      !this.items.fns.has(name) &&
+      !this.items.freeFns(name) &&
       !['Some', 'Ok', 'Err', 'drop', 'Box'].includes(name) &&
       !this.isLocalClosure(name)
     ) {
@@ -877,7 +969,7 @@ export class RangeScope {
     if (args.length < 2) {
       return null;
     }
-    const sigs = this.items.fns.get(name);
+    const sigs = callee.type === 'identifier' ? this.items.freeFns(name) : this.items.fns.get(name);
     if (sigs && sigs.every((s) => !s.generic && !s.lifetimes)) {
       return null;
     }
@@ -1016,6 +1108,10 @@ export class RangeScope {
     if (!this.mentionsInner(e) && !extendsTemporary(e)) {
       return true;
     }
+    const capturing = this.capturingOwned(e);
+    if (capturing !== null) {
+      return capturing;
+    }
     switch (e.type) {
       case 'parenthesized_expression':
       case 'try_expression':
@@ -1074,8 +1170,6 @@ export class RangeScope {
           this.ownedExpr(tail)
         );
       }
-      case 'macro_invocation':
-        return macroName(e) === 'format';
       case 'await_expression': {
         const op = named(e)[0];
         return op?.type === 'call_expression' && this.callOwned(op, true);
@@ -1085,6 +1179,59 @@ export class RangeScope {
       default:
         return LITERALS.has(e.type);
     }
+  }
+
+  /**
+   * Macros, closures, async blocks and references: whether what they build holds no borrow of the
+   * range's locals; null for other expressions.
+   */
+  private capturingOwned(e: SyntaxNode): boolean | null {
+    switch (e.type) {
+      case 'reference_expression': {
+        // `&outer[..n]`: a borrow of a place outside the range; the index only picks the part.
+        const root = outerPlaceRoot(e.childForFieldName('value'));
+        return root !== null && !this.inner.has(root);
+      }
+      case 'macro_invocation':
+        return macroName(e) === 'format' || this.vecOwned(e);
+      case 'closure_expression':
+      case 'async_block':
+        return this.moveCapturesOwned(e);
+      default:
+        return null;
+    }
+  }
+
+  /** `vec![a, b]` of owned elements (the `vec![x; n]` form repeats an owned `x`). */
+  private vecOwned(macro: SyntaxNode): boolean {
+    if (macroName(macro) !== 'vec') {
+      return false;
+    }
+    const args = this.macroArguments(macro);
+    return args.length > 0 && args.every((a) => this.ownedExpr(a));
+  }
+
+  /**
+   * A `move` closure or async block owns what it captures: it holds a borrow of the range's locals
+   * only through a captured binding that holds one. Names the closure binds itself (its parameters,
+   * its own `let`s) are not captures, unless the range binds them outside it too.
+   */
+  private moveCapturesOwned(e: SyntaxNode): boolean {
+    if (!children(e).some((c) => c.type === 'move')) {
+      return false;
+    }
+    const within = (n: SyntaxNode) => n.startIndex >= e.startIndex && n.endIndex <= e.endIndex;
+    for (const name of this.inner) {
+      if (mentionsOf(e, name).length === 0) {
+        continue;
+      }
+      const outside =
+        this.lets.has(name) || (this.nested.get(name) ?? []).some((site) => !within(site));
+      if (outside && !this.ownedBinding(name)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The items an iterator expression yields hold no borrow of the range's locals. */
@@ -1152,7 +1299,7 @@ export class RangeScope {
           .childForFieldName('body');
         return !awaited && body !== null && this.ownedExpr(body);
       }
-      const sigs = this.items.fns.get(callee.text);
+      const sigs = this.items.freeFns(callee.text);
       return sigs !== undefined && this.sigsOwned(sigs, awaited, argList);
     }
     return callee?.type === 'scoped_identifier' && this.pathCallOwned(callee, awaited, argList);
@@ -1163,7 +1310,7 @@ export class RangeScope {
    * return an owned value.
    */
   private methodCallOwned(m: MethodCall, awaited: boolean, argList: SyntaxNode[]): boolean {
-    const sigs = this.items.fns.get(m.name);
+    const sigs = this.items.methods(m.name);
     if (sigs) {
       return this.sigsOwned(sigs, awaited, argList);
     }

@@ -603,7 +603,7 @@ class FixPlanner {
 
   constructor(
     text: string,
-    nodes: MacroAwareNodes,
+    private readonly nodes: MacroAwareNodes,
     private readonly report: FileReport,
     options: FixOptions,
   ) {
@@ -833,6 +833,7 @@ class FixPlanner {
         stmts.slice(last + 1),
         this.items,
         this.report,
+        (macro) => this.nodes.arguments(macro),
       );
       let extended = last;
       for (const e of scope.exported()) {
@@ -872,21 +873,20 @@ class FixPlanner {
       } else if (e.byRef) {
         problems.push(`\`${e.name}\` is a \`ref\` binding`);
       } else if (!scope.ownedBinding(e.name)) {
-        if (scope.surelyBorrows(e.decl)) {
-          problems.push(`\`${e.name}\` borrows from the block`);
-        } else {
-          notes.push(`\`${e.name}\` is used after the block and may borrow from it`);
-        }
+        // Used at or after the await, so the block cannot take in its uses: if it does borrow (an
+        // iterator or closure over the value), E0597. An offered fix must compile: none here.
+        problems.push(`\`${e.name}\` is used after the block and may borrow from it`);
       }
     }
-    if (problems.length > 0) {
+    if (problems.length > 0 || scope.onlyMovedIntoExported(name)) {
       return null;
     }
     const risks = scope.storeRisks();
-    if (risks.sure.length > 0) {
+    if (risks.sure.length > 0 || risks.maybe.length > 0) {
+      // Storing a borrow of the block's locals where it outlives the block (`outer = view`,
+      // `keep(&mut all, view)`) is E0597 once the block exists: not proven safe, not offered.
       return null;
     }
-    notes.push(...risks.maybe);
     if (exported.length > 0 && range.some((stmt) => containsOwnAwait(stmt))) {
       // The returned bindings are written while the block's locals still exist, so rustc makes them
       // conflict with the values saved at the awaits inside the block: they may be kept in every state.
