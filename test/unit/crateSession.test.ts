@@ -312,6 +312,9 @@ describe("crate session in the index worker's jobs", () => {
   it('sends the server only the reports an edit changed, keeping stand-ins itself', async () => {
     const runners =
       loadServerModule<typeof import('../../server/src/lsp/crateRunner')>('lsp/crateRunner');
+    const packedReports = loadServerModule<
+      typeof import('../../server/src/workers/packedReport')
+    >('workers/packedReport');
     const root = '/nonexistent-crate';
     const files = crateFiles(
       new Map([
@@ -330,23 +333,26 @@ describe("crate session in the index worker's jobs", () => {
     const edited = C.replace('[0u8; 128]', '[0u8; 256]');
     const editedFiles = files.map((f, i) => (i === 3 ? { ...f, text: edited } : f));
     const fresh = engine.analyzeCrate(editedFiles, { edition: '2021' });
-    // The worker's side: after an answer it keeps stand-ins; the next answer names only changes.
+    // The worker's side: after an answer it keeps stand-ins; the next answer names only changes,
+    // and a caller that keeps the reports gets them packed.
+    type Packed = import('../../server/src/workers/packedReport').PackedReport;
+    const unpack = (reports: Packed[]) => reports.map(packedReports.unpackReport);
     const jobs = new crateJobs.CrateJobs();
-    const first = await jobs.run({ ...job(files), keepsReports: true });
+    const first = unpack((await jobs.run({ ...job(files), keepsReports: true })) as Packed[]);
     assert.deepStrictEqual(first, engine.analyzeCrate(files, { edition: '2021' }));
     type Changes = import('../../server/src/lsp/crateJobs').ReportChange[];
     const diffJob = { ...job(editedFiles), keepsReports: true, holdsLast: true };
     const changes = (await jobs.run(diffJob)) as Changes;
     assert.deepStrictEqual(changes.slice(0, 3), [null, null, null]);
-    assert.deepStrictEqual(changes[3], fresh[3]);
+    assert.deepStrictEqual(unpack([changes[3] as Packed]), [fresh[3]]);
     // A caller that lost the reports gets them all again (the crate analysed anew).
     assert.deepStrictEqual(await jobs.run(job(editedFiles)), fresh);
     // The server's side, through the index worker: whole reports, equal to a fresh analysis.
     const runner = new runners.CrateRunner(() => undefined);
     try {
-      assert.deepStrictEqual(await runner.run(job(files)), first);
-      assert.deepStrictEqual(await runner.run(job(editedFiles)), fresh);
-      assert.deepStrictEqual(await runner.run(job(files)), first);
+      assert.deepStrictEqual(unpack(await runner.run(job(files))), first);
+      assert.deepStrictEqual(unpack(await runner.run(job(editedFiles))), fresh);
+      assert.deepStrictEqual(unpack(await runner.run(job(files))), first);
     } finally {
       runner.dispose();
     }
