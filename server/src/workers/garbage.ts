@@ -46,11 +46,11 @@ export class GarbageBound {
   constructor(private readonly slackBytes: number) {}
 
   /** Collects when the heap holds more than the slack above what is live; whether it did. */
-  collectIfOver(): boolean {
+  collectIfOver(options: { compact?: boolean } = {}): boolean {
     if (usedHeap() - this.live <= this.slackBytes) {
       return false;
     }
-    return this.collect();
+    return this.collect(options);
   }
 
   /**

@@ -39,7 +39,11 @@ export class CrateSession {
    * rounds): where the caller collects the round's garbage.
    */
   constructor(
-    private readonly options: Omit<AnalysisOptions, 'file'> & { roundChars?: number },
+    private readonly options: Omit<AnalysisOptions, 'file'> & {
+      roundChars?: number;
+      /** Rounds as small as `roundCharsFor` makes them whenever a crate goes in rounds. */
+      memoryFirst?: boolean;
+    },
     private readonly roundEnded?: () => void,
   ) {}
 
@@ -112,7 +116,7 @@ export class CrateSession {
             return hold ? hold(report) : report;
           }
         : undefined;
-    const roundChars = this.options.roundChars ?? roundCharsFor(files);
+    const roundChars = this.options.roundChars ?? roundCharsFor(files, this.options.memoryFirst);
     const result = analyzeCrateRound({ files }, { ...this.options, roundChars, holdReport });
     this.files = files.map((file, i) => ({ file, hash: hashes[i], outcome: result.outcomes[i]! }));
     this.files.forEach((f) => {
