@@ -309,35 +309,6 @@ describe("crate session in the index worker's jobs", () => {
     assert.ok('missingTexts' in ((await jobs.run(job(lean))) as object));
   });
 
-  it('packs each report as its round ends; unpacked, they equal a fresh analysis', () => {
-    const packing = loadServerModule<typeof import('../../server/src/workers/packedReport')>(
-      'workers/packedReport',
-    );
-    const files = crateFiles(
-      new Map([
-        ['lib.rs', LIB],
-        ['a.rs', A],
-        ['b.rs', B],
-        ['c.rs', C],
-      ]),
-    );
-    const packed = new Map<string, import('../../server/src/workers/packedReport').PackedReport>();
-    // Rounds of one file each: every file with futures is packed as its own round ends.
-    const session = new sessions.CrateSession({ edition: '2021', roundChars: 1 });
-    const reports = session.update(files, undefined, (report) => {
-      packed.set(report.file, packing.packReport(report));
-      return { file: report.file, futures: [], notices: report.notices };
-    });
-    const fresh = engine.analyzeCrate(files, { edition: '2021' });
-    assert.ok(packed.size >= 3, `${packed.size} reports packed`);
-    const unpacked = reports.map((r) => {
-      const held = packed.get(r.file);
-      return held ? packing.unpackReport(held) : r;
-    });
-    assert.deepStrictEqual(unpacked, fresh);
-    assert.ok(fresh.some((r) => r.futures.length > 0));
-  });
-
   it('sends the server only the reports an edit changed, keeping stand-ins itself', async () => {
     const runners =
       loadServerModule<typeof import('../../server/src/lsp/crateRunner')>('lsp/crateRunner');
@@ -385,5 +356,36 @@ describe("crate session in the index worker's jobs", () => {
     } finally {
       runner.dispose();
     }
+  });
+});
+
+describe('crate session: reports held as rounds end', () => {
+  it('packs each report as its round ends; unpacked, they equal a fresh analysis', () => {
+    const packing = loadServerModule<typeof import('../../server/src/workers/packedReport')>(
+      'workers/packedReport',
+    );
+    const files = crateFiles(
+      new Map([
+        ['lib.rs', LIB],
+        ['a.rs', A],
+        ['b.rs', B],
+        ['c.rs', C],
+      ]),
+    );
+    const packed = new Map<string, import('../../server/src/workers/packedReport').PackedReport>();
+    // Rounds of one file each: every file with futures is packed as its own round ends.
+    const session = new sessions.CrateSession({ edition: '2021', roundChars: 1 });
+    const reports = session.update(files, undefined, (report) => {
+      packed.set(report.file, packing.packReport(report));
+      return { file: report.file, futures: [], notices: report.notices };
+    });
+    const fresh = engine.analyzeCrate(files, { edition: '2021' });
+    assert.ok(packed.size >= 3, `${packed.size} reports packed`);
+    const unpacked = reports.map((r) => {
+      const held = packed.get(r.file);
+      return held ? packing.unpackReport(held) : r;
+    });
+    assert.deepStrictEqual(unpacked, fresh);
+    assert.ok(fresh.some((r) => r.futures.length > 0));
   });
 });
