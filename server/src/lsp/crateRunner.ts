@@ -7,8 +7,8 @@
  *
  * The worker ends after a while without work: analysing a crate grows its WebAssembly memory by
  * the syntax trees alive at once (every file's with `async` up to 2 MB of them, about 125 MB for
- * tokio's 297 files; a larger crate goes in rounds of that size), which only ending the thread
- * gives back. The next job starts a new one (about 100 ms).
+ * tokio's 297 files; a larger crate goes in rounds of 1 MB), which only ending the thread gives
+ * back. The next job starts a new one (about 100 ms).
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -48,8 +48,9 @@ const CRATE_GRACE_MS = Number(process.env.RUST_FUTURE_SIZE_CRATE_GRACE_MS) || 30
 /**
  * Crates above these limits are indexed partly (the open documents and the first files of the
  * module tree), with a notice. A safety net: the analysis keeps its trees bounded (it goes in
- * rounds, `CRATE_ROUND_CHARS`), but every file's report and summary stay in memory, in the index
- * worker and here, so the server still grows with the crate (about 3 KB per line indexed).
+ * rounds), and the reports are kept packed (`packedReport.ts`), but every file's summary and text
+ * stay in the index worker, and every file's text here, so the server still grows with the crate
+ * (about 1.5 KB per line indexed).
  */
 export const MAX_CRATE_FILES = 2000;
 export const MAX_CRATE_BYTES = 20 * 1024 * 1024;
