@@ -22,9 +22,11 @@ import { PackedReport, unpackReport } from '../workers/packedReport';
 
 /**
  * Files linted between two turns of the event loop: tokio's 297 take about 40 ms in all, which
- * would otherwise hold up a keystroke's analysis.
+ * would otherwise hold up a keystroke's analysis; and at most this many milliseconds of them (a
+ * changed file's report is unpacked first: a few ms for one of 1,000 lines).
  */
 const YIELD_EVERY = 32;
+const YIELD_AFTER_MS = 8;
 
 interface CrateFiles {
   root: string;
@@ -139,9 +141,11 @@ export class WorkspaceDiagnostics {
     const started = Date.now();
     let count = 0;
     let files = 0;
+    let turn = Date.now();
     for (const [file, { text, packed }] of crate.files) {
-      if (++files % YIELD_EVERY === 0) {
+      if (++files % YIELD_EVERY === 0 || Date.now() - turn >= YIELD_AFTER_MS) {
         await new Promise((resolve) => setImmediate(resolve));
+        turn = Date.now();
       }
       if (crate.generation !== generation) {
         return;
