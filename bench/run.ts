@@ -6,11 +6,13 @@
  *
  *   npm run bench [-- --profile] [-- --no-profile] [-- --edits N] [-- --rounds N] [-- --million]
  *                 [-- --targets-only] [-- --dependencies-only] [-- --cli-only]
+ *                 [-- --server-memory-only]
  *
  * The rows of issue 13's targets (targets.ts) come next to last; `--million` adds their 1M-line
  * rows (minutes), `--targets-only` prints only them and issue 14's dependency rows
  * (dependencies.ts), which come last; `--dependencies-only` prints only those, `--cli-only`
- * only the CLI rows of issue 13's targets.
+ * only the CLI rows of issue 13's targets, `--server-memory-only` only the server's RSS with the
+ * generated 100k-line crate indexed (1M lines with `--million`).
  *
  * Inputs: tokio 1.24's `src/` from Debian's librust-tokio-dev (installed with apt-get when missing),
  * and files made by generate.ts. Progress goes to stderr, results to stdout.
@@ -62,6 +64,7 @@ const { values: flags } = parseArgs({
     'targets-only': { type: 'boolean' },
     'dependencies-only': { type: 'boolean' },
     'cli-only': { type: 'boolean' },
+    'server-memory-only': { type: 'boolean' },
   },
 });
 const EDITS = Number(flags.edits ?? 200);
@@ -786,7 +789,9 @@ async function main(): Promise<void> {
   const inputs = benchInputs();
   const rows: Row[] = [];
   let profiles: string[] = [];
-  if (!flags['targets-only'] && !flags['dependencies-only'] && !flags['cli-only']) {
+  const memoryOnly = !!flags['server-memory-only'];
+  const only = flags['targets-only'] || flags['dependencies-only'] || flags['cli-only'];
+  if (!only && !memoryOnly) {
     const { tokioRatio, bigRatio } = engineSection(inputs, rows);
     // Profiles only when the analysis costs more than the parse (or when asked).
     profiles =
@@ -807,11 +812,12 @@ async function main(): Promise<void> {
         tokio: inputs.tokio,
         million: !!flags.million,
         cliOnly: !!flags['cli-only'],
+        serverMemoryOnly: memoryOnly,
         log,
       })),
     );
   }
-  if (!flags['cli-only']) {
+  if (!flags['cli-only'] && !memoryOnly) {
     rows.push(...(await dependencyRows({ repoRoot, serverBundle, registry: CARGO_REGISTRY, log })));
   }
 

@@ -37,6 +37,8 @@ export interface TargetOptions {
   million: boolean;
   /** Only the CLI rows (tokio, the scale table, `--jobs 2`): no typing, clippy or server rows. */
   cliOnly?: boolean;
+  /** Only the server's memory with the generated crate indexed (100k lines; 1M with `million`). */
+  serverMemoryOnly?: boolean;
   log: (message: string) => void;
 }
 
@@ -684,6 +686,16 @@ export async function targetsSection(options: TargetOptions): Promise<TargetRow[
     },
   ];
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-targets-'));
+  if (options.serverMemoryOnly) {
+    try {
+      const lines = options.million ? 1_000_000 : 100_000;
+      rows.push(await serverIndexedRow(options, generateCrate(scratch, lines)));
+      rows.push({ what: 'Load average after', input: '', result: loadAverage(), target: '' });
+      return rows;
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  }
   try {
     const serverAvailable = !options.cliOnly && fs.existsSync(options.serverBundle);
     if (serverAvailable) {

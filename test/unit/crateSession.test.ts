@@ -312,6 +312,9 @@ describe("crate session in the index worker's jobs", () => {
   it('sends the server only the reports an edit changed, keeping stand-ins itself', async () => {
     const runners =
       loadServerModule<typeof import('../../server/src/lsp/crateRunner')>('lsp/crateRunner');
+    const packedReports = loadServerModule<
+      typeof import('../../server/src/workers/packedReport')
+    >('workers/packedReport');
     const root = '/nonexistent-crate';
     const files = crateFiles(
       new Map([
@@ -330,25 +333,59 @@ describe("crate session in the index worker's jobs", () => {
     const edited = C.replace('[0u8; 128]', '[0u8; 256]');
     const editedFiles = files.map((f, i) => (i === 3 ? { ...f, text: edited } : f));
     const fresh = engine.analyzeCrate(editedFiles, { edition: '2021' });
-    // The worker's side: after an answer it keeps stand-ins; the next answer names only changes.
+    // The worker's side: after an answer it keeps stand-ins; the next answer names only changes,
+    // and a caller that keeps the reports gets them packed.
+    type Packed = import('../../server/src/workers/packedReport').PackedReport;
+    const unpack = (reports: Packed[]) => reports.map(packedReports.unpackReport);
     const jobs = new crateJobs.CrateJobs();
-    const first = await jobs.run({ ...job(files), keepsReports: true });
+    const first = unpack((await jobs.run({ ...job(files), keepsReports: true })) as Packed[]);
     assert.deepStrictEqual(first, engine.analyzeCrate(files, { edition: '2021' }));
     type Changes = import('../../server/src/lsp/crateJobs').ReportChange[];
     const diffJob = { ...job(editedFiles), keepsReports: true, holdsLast: true };
     const changes = (await jobs.run(diffJob)) as Changes;
     assert.deepStrictEqual(changes.slice(0, 3), [null, null, null]);
-    assert.deepStrictEqual(changes[3], fresh[3]);
+    assert.deepStrictEqual(unpack([changes[3] as Packed]), [fresh[3]]);
     // A caller that lost the reports gets them all again (the crate analysed anew).
     assert.deepStrictEqual(await jobs.run(job(editedFiles)), fresh);
     // The server's side, through the index worker: whole reports, equal to a fresh analysis.
     const runner = new runners.CrateRunner(() => undefined);
     try {
-      assert.deepStrictEqual(await runner.run(job(files)), first);
-      assert.deepStrictEqual(await runner.run(job(editedFiles)), fresh);
-      assert.deepStrictEqual(await runner.run(job(files)), first);
+      assert.deepStrictEqual(unpack(await runner.run(job(files))), first);
+      assert.deepStrictEqual(unpack(await runner.run(job(editedFiles))), fresh);
+      assert.deepStrictEqual(unpack(await runner.run(job(files))), first);
     } finally {
       runner.dispose();
     }
+  });
+});
+
+describe('crate session: reports held as rounds end', () => {
+  it('packs each report as its round ends; unpacked, they equal a fresh analysis', () => {
+    const packing = loadServerModule<typeof import('../../server/src/workers/packedReport')>(
+      'workers/packedReport',
+    );
+    const files = crateFiles(
+      new Map([
+        ['lib.rs', LIB],
+        ['a.rs', A],
+        ['b.rs', B],
+        ['c.rs', C],
+      ]),
+    );
+    const packed = new Map<string, import('../../server/src/workers/packedReport').PackedReport>();
+    // Rounds of one file each: every file with futures is packed as its own round ends.
+    const session = new sessions.CrateSession({ edition: '2021', roundChars: 1 });
+    const reports = session.update(files, undefined, (report) => {
+      packed.set(report.file, packing.packReport(report));
+      return { file: report.file, futures: [], notices: report.notices };
+    });
+    const fresh = engine.analyzeCrate(files, { edition: '2021' });
+    assert.ok(packed.size >= 3, `${packed.size} reports packed`);
+    const unpacked = reports.map((r) => {
+      const held = packed.get(r.file);
+      return held ? packing.unpackReport(held) : r;
+    });
+    assert.deepStrictEqual(unpacked, fresh);
+    assert.ok(fresh.some((r) => r.futures.length > 0));
   });
 });

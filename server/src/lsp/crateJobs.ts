@@ -25,6 +25,7 @@ import {
 } from '../project/dependencyLoader';
 import type { FeatureOptions } from '../project/features';
 import { PackageCache } from '../project/packageCache';
+import { PackedReport, packReport } from '../workers/packedReport';
 
 /**
  * A file of an `analyze` job. Its text may be left out when the crate's session already holds the
@@ -55,8 +56,9 @@ export type CrateJob =
       /** The workspace's crate graph its cfg came from; absent: loaded here, with `features`. */
       graph?: CrateGraph;
       /**
-       * The caller keeps the answers (`CrateRunner`): the worker then keeps only stand-ins of
-       * the reports, so a crate's reports are held once, on the server's side.
+       * The caller keeps the answers (`CrateRunner`): the worker then answers packed reports
+       * (`packedReport.ts`) and keeps only stand-ins, so a crate's reports are held once, on the
+       * server's side, and packed.
        */
       keepsReports?: boolean;
       /**
@@ -80,13 +82,16 @@ export interface NoticesOnly {
   notices: string[];
 }
 
-/** An `analyze` answer per file: its report, or what changed in the one the caller holds. */
-export type ReportChange = FileReport | NoticesOnly | null;
+/**
+ * An `analyze` answer per file: its report (packed for a caller that keeps reports), or what
+ * changed in the one the caller holds.
+ */
+export type ReportChange = FileReport | PackedReport | NoticesOnly | null;
 
 export interface CrateJobResults {
   layout: CrateLayout;
   /** What the runner gives its callers: it sends the missing texts itself (`CrateJobs` may ask). */
-  analyze: FileReport[];
+  analyze: PackedReport[];
   calibration: null;
   forget: null;
   indexDependency: DependencyIndexStep;
@@ -163,6 +168,17 @@ export class CrateJobs {
   private readonly sessions = new Map<string, KeptSession>();
   /** The stand-ins sessions keep of reports their callers hold (`keepsReports`). */
   private readonly standIns = new WeakSet<FileReport>();
+  /** Each stand-in's report, packed: what the caller is sent (the stand-in's notices aside). */
+  private readonly packedOf = new WeakMap<FileReport, PackedReport>();
+  /**
+   * Packs a report as its round ends, a stand-in in its place. Made once, outside `analyze`,
+   * like `collectRoundGarbage`.
+   */
+  private readonly packAsRoundsEnd = (report: FileReport) => {
+    const standIn = this.standInOf(report);
+    this.packedOf.set(standIn, packReport(report));
+    return standIn;
+  };
   /** Per crate root, its crate graph's dependencies (null: no graph), loaded on first analysis. */
   private readonly dependencies = new Map<
     string,
@@ -261,6 +277,9 @@ export class CrateJobs {
           calibration: this.calibrations.get(job.root),
           dependencies: loaded?.types,
           cfg,
+          // The server's peak matters more than the first index's time (a 100k-line crate:
+          // 329-375 MiB against 400 with 2 MB rounds).
+          memoryFirst: true,
         },
         this.collectRoundGarbage,
       ),
@@ -291,27 +310,45 @@ export class CrateJobs {
       return { missingTexts: missing };
     }
     loaded?.types.startAnalysis();
-    let reports = kept.session.update(files, hashes);
+    // A caller that keeps the reports gets them packed: packed as each round ends.
+    const hold = job.keepsReports ? this.packAsRoundsEnd : undefined;
+    let reports = kept.session.update(files, hashes, hold);
     if (!job.holdsLast && reports.some((r) => this.standIns.has(r))) {
       // The caller lost reports the session gave up (`keepsReports`): made again, whole.
       kept = newSession();
       this.sessions.set(job.root, kept);
       loaded?.types.startAnalysis();
-      reports = kept.session.update(files, hashes);
+      reports = kept.session.update(files, hashes, hold);
     }
     // The session keeps its reports: the notices added here go on copies.
     const copies = reports.map((r) => ({ ...r, notices: [...r.notices] }));
     noteMissingDependencies(copies, loaded?.types);
     const answer = copies.map((copy, i): ReportChange => {
-      const notices = kept.notices.get(copy.file);
-      if (!job.holdsLast || !this.standIns.has(reports[i])) {
+      const report = reports[i];
+      if (job.holdsLast && this.standIns.has(report)) {
+        const notices = kept.notices.get(copy.file);
+        return notices === JSON.stringify(copy.notices) ? null : { notices: copy.notices };
+      }
+      if (!job.keepsReports) {
         return copy;
       }
-      return notices === JSON.stringify(copy.notices) ? null : { notices: copy.notices };
+      const packed = this.packedOf.get(report) ?? packReport(report);
+      return { ...packed, notices: copy.notices };
     });
     if (job.keepsReports) {
       kept.notices = new Map(copies.map((c) => [c.file, JSON.stringify(c.notices)]));
-      kept.session.releaseReports((r) => (this.standIns.has(r) ? r : this.standInOf(r)));
+      kept.session.releaseReports((r) => {
+        const standIn = this.standIns.has(r) || this.packedOf.has(r) ? r : this.standInOf(r);
+        // The caller holds it now: its packed copy goes.
+        this.packedOf.delete(standIn);
+        this.standIns.add(standIn);
+        return standIn;
+      });
+    }
+    if (kept.session.last.whole && hold) {
+      // A whole crate's analysis leaves its garbage (the walks, the reports before they were
+      // packed), and V8 the pages it grew to, until some later job fills them.
+      this.roundGarbage.collect({ compact: true });
     }
     return answer;
   }
@@ -323,9 +360,7 @@ export class CrateJobs {
   private standInOf(report: FileReport): FileReport {
     const unknown = [...new Set(report.futures.flatMap((f) => f.unknown))];
     const futures = unknown.length > 0 ? [{ unknown } as FutureReport] : [];
-    const standIn = { file: report.file, futures, notices: report.notices };
-    this.standIns.add(standIn);
-    return standIn;
+    return { file: report.file, futures, notices: report.notices };
   }
 
   /**

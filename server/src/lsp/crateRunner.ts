@@ -7,16 +7,16 @@
  *
  * The worker ends after a while without work: analysing a crate grows its WebAssembly memory by
  * the syntax trees alive at once (every file's with `async` up to 2 MB of them, about 125 MB for
- * tokio's 297 files; a larger crate goes in rounds of that size), which only ending the thread
- * gives back. The next job starts a new one (about 100 ms).
+ * tokio's 297 files; a larger crate goes in rounds of 1 MB), which only ending the thread gives
+ * back. The next job starts a new one (about 100 ms).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { CalibrationData, hashText } from '../analysis/types/calibration';
-import type { FileReport } from '../analysis/report';
 import type { WasmPaths } from '../analysis/syntax/parser';
 import { calibrateCrate, CalibrateOptions, CalibrateResult } from '../measure/calibrate';
+import type { PackedReport } from '../workers/packedReport';
 import { WorkerFailure, WorkerPool } from '../workers/pool';
 import {
   CalibrationWorkerData,
@@ -52,10 +52,10 @@ export class CrateRunner {
    */
   private readonly held = new Map<string, Map<string, string>>();
   /**
-   * Per crate root, each file's report as of the last analysis: the one copy of the crate's
-   * reports (the worker keeps stand-ins), which the worker's next answer only updates.
+   * Per crate root, each file's report as of the last analysis, packed: the one copy of the
+   * crate's reports (the worker keeps stand-ins), which the worker's next answer only updates.
    */
-  private readonly answers = new Map<string, Map<string, FileReport>>();
+  private readonly answers = new Map<string, Map<string, PackedReport>>();
 
   constructor(
     private readonly log: (message: string) => void,
@@ -78,8 +78,11 @@ export class CrateRunner {
     return this.post(job) as Promise<CrateJobResults[K]>;
   }
 
-  /** Analyses a crate, sending the worker only the texts its session does not hold. */
-  private async analyze(job: Extract<CrateJob, { kind: 'analyze' }>): Promise<FileReport[]> {
+  /**
+   * Analyses a crate, sending the worker only the texts its session does not hold; the reports
+   * come packed (`unpackReport` reads one).
+   */
+  private async analyze(job: Extract<CrateJob, { kind: 'analyze' }>): Promise<PackedReport[]> {
     const held = this.held.get(job.root);
     const last = this.answers.get(job.root);
     // Unknown until this analysis answers: it may fail half way.
@@ -236,9 +239,12 @@ export class CrateRunner {
 }
 
 /** A file's report from the worker's answer and the report held from its last one. */
-function reportAfter(change: ReportChange, held: FileReport | undefined): FileReport {
-  if (change !== null && 'futures' in change) {
+function reportAfter(change: ReportChange, held: PackedReport | undefined): PackedReport {
+  if (change !== null && 'futureCount' in change) {
     return change;
+  }
+  if (change !== null && 'futures' in change) {
+    throw new Error('the index worker answered a report it was to pack');
   }
   if (!held) {
     throw new Error('the index worker kept a report this server does not hold');

@@ -6,16 +6,19 @@
  */
 import { Emitter } from 'vscode-languageserver/node';
 import type { CrateFile } from '../analysis/engine';
-import type { FileReport } from '../analysis/report';
 import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
+import type { PackedReport } from '../workers/packedReport';
 import { CrateRunner } from './crateRunner';
 import type { CrateJob, CrateJobResults } from './crateJobs';
 
-/** One crate analysis that completed: the files it read, with their texts, and their reports. */
+/**
+ * One crate analysis that completed: the files it read, with their texts, and their reports
+ * (packed: `unpackReport` reads one).
+ */
 export interface CrateAnalysis {
   root: string;
   files: readonly CrateFile[];
-  reports: readonly FileReport[];
+  reports: readonly PackedReport[];
 }
 
 /** A job or a calibration run under way; `id` tells the end of one run from another's. */
@@ -67,7 +70,7 @@ export class ObservedCrateRunner extends CrateRunner {
         if (job.kind === 'analyze') {
           // The index's jobs carry every text; the runner leaves out those its worker holds.
           const files = job.files as readonly CrateFile[];
-          this.analysed.fire({ root: job.root, files, reports: value as FileReport[] });
+          this.analysed.fire({ root: job.root, files, reports: value as PackedReport[] });
         }
         this.ended.fire({ activity });
       },

@@ -32,6 +32,7 @@ import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './
 import type { ClientSession } from './client';
 import { logNotice } from './serverLog';
 import { isMissingDependencyNotice } from '../analysis/deps/missingDependencies';
+import { PackedReport, unpackReport } from '../workers/packedReport';
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;
@@ -47,8 +48,9 @@ const CRATE_GRACE_MS = Number(process.env.RUST_FUTURE_SIZE_CRATE_GRACE_MS) || 30
 /**
  * Crates above these limits are indexed partly (the open documents and the first files of the
  * module tree), with a notice. A safety net: the analysis keeps its trees bounded (it goes in
- * rounds, `CRATE_ROUND_CHARS`), but every file's report and summary stay in memory, in the index
- * worker and here, so the server still grows with the crate (about 3 KB per line indexed).
+ * rounds), and the reports are kept packed (`packedReport.ts`), but every file's summary and text
+ * stay in the index worker, and every file's text here, so the server still grows with the crate
+ * (about 1.5 KB per line indexed).
  */
 export const MAX_CRATE_FILES = 2000;
 export const MAX_CRATE_BYTES = 20 * 1024 * 1024;
@@ -66,8 +68,11 @@ class CrateState {
   /** Text on disk of the files that are not open (as last read) with its hash, and the ones to read again. */
   readonly disk = new Map<string, { text: string; hash: string }>();
   readonly diskStale = new Set<string>();
-  /** The latest crate-aware report of every indexed file, with the hash of the text it describes. */
-  reports = new Map<string, { hash: string; length: number; stamp: number; report: FileReport }>();
+  /**
+   * The latest crate-aware report of every indexed file, packed, with the hash of the text it
+   * describes; unpacked once read (an open document's), and kept so while the file is open.
+   */
+  reports = new Map<string, IndexedReport>();
   calibration: LoadedCalibration | null = null;
   /** Bumped when the calibration changes: crate reports from before it are not reused as they are. */
   stamp = 0;
@@ -94,6 +99,21 @@ class CrateState {
 export interface CrateSummary {
   root: string;
   name: string;
+}
+
+interface IndexedReport {
+  hash: string;
+  length: number;
+  stamp: number;
+  packed: PackedReport;
+  /** The report unpacked, once read. */
+  report?: FileReport;
+}
+
+/** An indexed report as an object: unpacked on its first read, then kept with the entry. */
+function reportOf(entry: IndexedReport): FileReport {
+  entry.report ??= unpackReport(entry.packed);
+  return entry.report;
 }
 
 export class WorkspaceIndex implements CrateKnowledge {
@@ -163,12 +183,13 @@ export class WorkspaceIndex implements CrateKnowledge {
       entry.stamp === crate!.stamp &&
       entry.length === text.length &&
       entry.hash === hashText(text)
-      ? entry.report
+      ? reportOf(entry)
       : undefined;
   }
 
   lastReport(file: string): FileReport | undefined {
-    return this.crateContaining(file)?.reports.get(path.resolve(file))?.report;
+    const entry = this.crateContaining(file)?.reports.get(path.resolve(file));
+    return entry && reportOf(entry);
   }
 
   calibration(file: string): LoadedCalibration | null {
@@ -297,8 +318,14 @@ export class WorkspaceIndex implements CrateKnowledge {
       return;
     }
     crate.uris.delete(uri);
+    const file = path.resolve(filePathOf(uri));
     // Unsaved changes are gone with the editor: the file is what the disk says again.
-    crate.diskStale.add(path.resolve(filePathOf(uri)));
+    crate.diskStale.add(file);
+    // A closed file's report is kept packed only.
+    const entry = crate.reports.get(file);
+    if (entry) {
+      entry.report = undefined;
+    }
     if (crate.uris.size === 0) {
       clearTimeout(crate.timer);
       crate.dropTimer = setTimeout(() => crate.uris.size === 0 && this.drop(crate), CRATE_GRACE_MS);
@@ -502,7 +529,7 @@ export class WorkspaceIndex implements CrateKnowledge {
       crate.reports = new Map(
         files.map((f, i) => [
           f.file,
-          { hash: hashes[i], length: f.text.length, stamp, report: reports[i] },
+          { hash: hashes[i], length: f.text.length, stamp, packed: reports[i] },
         ]),
       );
       crate.lastInput = input;
@@ -512,7 +539,7 @@ export class WorkspaceIndex implements CrateKnowledge {
           logNotice(this.connection, notice);
           this.missingDependency.fire(notice);
         });
-      const futures = reports.reduce((n, r) => n + r.futures.length, 0);
+      const futures = reports.reduce((n, r) => n + r.futureCount, 0);
       this.log(
         `[crate] ${crate.indexed ? 're-indexed' : 'indexed'} ${crate.name}: ${files.length} files, ${futures} futures in ${Date.now() - started} ms`,
       );
@@ -531,7 +558,7 @@ export class WorkspaceIndex implements CrateKnowledge {
         entry &&
         entry.stamp === crate.stamp &&
         version !== undefined &&
-        this.documents.adoptCrateReport(uri, version, entry.report, edition)
+        this.documents.adoptCrateReport(uri, version, reportOf(entry), edition)
       ) {
         delivered++;
       }

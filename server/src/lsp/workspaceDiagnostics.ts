@@ -18,25 +18,49 @@ import { DiagnosticsOptions, enabledFindings, toDiagnostic } from './diagnostics
 import { DocumentStore, filePathOf } from './documents';
 import type { CrateAnalysis, ObservedCrateRunner } from './observedCrateRunner';
 import type { Settings, SettingsStore } from './settings';
+import { PackedReport, unpackReport } from '../workers/packedReport';
 
 /**
  * Files linted between two turns of the event loop: tokio's 297 take about 40 ms in all, which
- * would otherwise hold up a keystroke's analysis.
+ * would otherwise hold up a keystroke's analysis; and at most this many milliseconds of them (a
+ * changed file's report is unpacked first: a few ms for one of 1,000 lines).
  */
 const YIELD_EVERY = 32;
+const YIELD_AFTER_MS = 8;
 
 interface CrateFiles {
   root: string;
   /** Bumped by every analysis and by forgetting: a slower publication of an older one stops. */
   generation: number;
-  /** Absolute path → the text the analysis read and its report. */
-  files: Map<string, { text: string; report: FileReport }>;
+  /** Absolute path → the text the analysis read and its report (packed). */
+  files: Map<string, CrateFileEntry>;
+}
+
+interface CrateFileEntry {
+  text: string;
+  packed: PackedReport;
+}
+
+/** What a closed file's published diagnostics were made from, and their JSON. */
+interface PublishedFrom {
+  packed: PackedReport;
+  text: string;
+  settings: Settings;
+  ancestors: ModuleAncestor[];
+  json: string;
+  /** How many diagnostics the JSON holds. */
+  diagnostics: number;
 }
 
 export class WorkspaceDiagnostics {
   private readonly crates = new Map<string, CrateFiles>();
   /** What was last published for each closed file (by path), as JSON: sent once. */
   private readonly published = new Map<string, string>();
+  /**
+   * What each closed file's publication was made from: a file whose report, text, settings and
+   * module ancestors are the same again publishes the same, and its report is not unpacked.
+   */
+  private readonly sources = new Map<string, PublishedFrom>();
 
   constructor(
     private readonly connection: Connection,
@@ -62,7 +86,8 @@ export class WorkspaceDiagnostics {
     let diagnostics: Diagnostic[] = [];
     if (found && (await readText(file)) === found.entry.text) {
       const settings = await this.settingsOf(found.crate);
-      const { report, text } = found.entry;
+      const { packed, text } = found.entry;
+      const report = unpackReport(packed);
       diagnostics = this.diagnosticsOf(settings, uri, file, report, text) ?? [];
     }
     if (this.isOpen(file)) {
@@ -80,7 +105,7 @@ export class WorkspaceDiagnostics {
     const generation = (previous?.generation ?? 0) + 1;
     const crate: CrateFiles = { root, generation, files: new Map() };
     files.forEach((f, i) =>
-      crate.files.set(path.resolve(f.file), { text: f.text, report: reports[i] }),
+      crate.files.set(path.resolve(f.file), { text: f.text, packed: reports[i] }),
     );
     this.crates.set(root, crate);
     for (const file of previous?.files.keys() ?? []) {
@@ -116,9 +141,11 @@ export class WorkspaceDiagnostics {
     const started = Date.now();
     let count = 0;
     let files = 0;
-    for (const [file, { text, report }] of crate.files) {
-      if (++files % YIELD_EVERY === 0) {
+    let turn = Date.now();
+    for (const [file, { text, packed }] of crate.files) {
+      if (++files % YIELD_EVERY === 0 || Date.now() - turn >= YIELD_AFTER_MS) {
         await new Promise((resolve) => setImmediate(resolve));
+        turn = Date.now();
       }
       if (crate.generation !== generation) {
         return;
@@ -128,14 +155,29 @@ export class WorkspaceDiagnostics {
         this.published.delete(file);
         continue;
       }
-      const uri = pathToFileURL(file).toString();
-      const diagnostics = this.diagnosticsOf(settings, uri, file, report, text);
-      if (diagnostics === null) {
+      if (!settings.diagnostics.workspace) {
         await this.clear(file);
         continue;
       }
+      const ancestors = this.ancestors(file);
+      const from = this.sources.get(file);
+      if (from && this.publishedFrom(file, from, { packed, text, settings, ancestors })) {
+        count += from.diagnostics;
+        continue;
+      }
+      const uri = pathToFileURL(file).toString();
+      const report = unpackReport(packed);
+      const diagnostics = this.diagnosticsOf(settings, uri, file, report, text, ancestors) ?? [];
       count += diagnostics.length;
       const json = JSON.stringify(diagnostics);
+      this.sources.set(file, {
+        packed,
+        text,
+        settings,
+        ancestors,
+        json,
+        diagnostics: diagnostics.length,
+      });
       // Nothing published yet counts as none: a file without findings costs no message.
       if ((this.published.get(file) ?? '[]') !== json) {
         this.published.set(file, json);
@@ -157,6 +199,23 @@ export class WorkspaceDiagnostics {
     return this.settings.get(pathToFileURL(path.join(crate.root, 'Cargo.toml')).toString());
   }
 
+  /** Whether a file's publication was made from these, and is still what was published. */
+  private publishedFrom(
+    file: string,
+    from: PublishedFrom,
+    now: Omit<PublishedFrom, 'json' | 'diagnostics'>,
+  ): boolean {
+    const { ancestors } = now;
+    return (
+      from.packed === now.packed &&
+      from.text === now.text &&
+      from.settings === now.settings &&
+      from.ancestors.length === ancestors.length &&
+      from.ancestors.every((a, i) => a.child === ancestors[i].child && a.text === ancestors[i].text) &&
+      (this.published.get(file) ?? '[]') === from.json
+    );
+  }
+
   /** The file's diagnostics, or null when the setting is off. */
   private diagnosticsOf(
     settings: Settings,
@@ -164,6 +223,7 @@ export class WorkspaceDiagnostics {
     file: string,
     report: FileReport,
     text: string,
+    ancestors?: ModuleAncestor[],
   ): Diagnostic[] | null {
     if (!settings.diagnostics.workspace) {
       return null;
@@ -171,7 +231,7 @@ export class WorkspaceDiagnostics {
     const analysis = {
       report,
       source: new SourceText(text),
-      moduleAncestors: () => this.ancestors(file),
+      moduleAncestors: () => ancestors ?? this.ancestors(file),
     };
     return enabledFindings(analysis, settings).map((finding) =>
       toDiagnostic(finding, uri, settings, {
@@ -184,6 +244,7 @@ export class WorkspaceDiagnostics {
 
   /** Takes back what was published for a closed file. */
   private async clear(file: string): Promise<void> {
+    this.sources.delete(file);
     if (!this.published.has(file)) {
       return;
     }
@@ -203,7 +264,7 @@ export class WorkspaceDiagnostics {
 
   private entryOf(
     file: string,
-  ): { crate: CrateFiles; entry: { text: string; report: FileReport } } | undefined {
+  ): { crate: CrateFiles; entry: CrateFileEntry } | undefined {
     for (const crate of this.crates.values()) {
       const entry = crate.files.get(file);
       if (entry) {

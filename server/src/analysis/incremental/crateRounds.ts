@@ -16,6 +16,8 @@ export function mayHaveFutures(file: CrateFile): boolean {
 /** Above this much text of files with `async`, a crate's rounds are `LARGE_CRATE_ROUND_CHARS`. */
 const LARGE_CRATE_CHARS = 8 * 1024 * 1024;
 const LARGE_CRATE_ROUND_CHARS = 1024 * 1024;
+/** `memoryFirst`: above this much (the engine's own round), every round is 1 MB. */
+const MEMORY_FIRST_CHARS = 2 * 1024 * 1024;
 
 /**
  * The round size (`CrateAnalysisOptions.roundChars`) for a crate where memory matters more than
@@ -24,12 +26,16 @@ const LARGE_CRATE_ROUND_CHARS = 1024 * 1024;
  * against 479, for 16% more CPU time); a crate of a few rounds (tokio: two) keeps the default's
  * speed (undefined).
  */
-export function roundCharsFor(files: readonly CrateFile[]): number | undefined {
+export function roundCharsFor(
+  files: readonly CrateFile[],
+  memoryFirst = false,
+): number | undefined {
   let chars = 0;
   for (const file of files) {
     chars += mayHaveFutures(file) ? file.text.length : 0;
   }
-  return chars > LARGE_CRATE_CHARS ? LARGE_CRATE_ROUND_CHARS : undefined;
+  const large = memoryFirst ? MEMORY_FIRST_CHARS : LARGE_CRATE_CHARS;
+  return chars > large ? LARGE_CRATE_ROUND_CHARS : undefined;
 }
 
 /**

@@ -39,7 +39,11 @@ export class CrateSession {
    * rounds): where the caller collects the round's garbage.
    */
   constructor(
-    private readonly options: Omit<AnalysisOptions, 'file'> & { roundChars?: number },
+    private readonly options: Omit<AnalysisOptions, 'file'> & {
+      roundChars?: number;
+      /** Rounds as small as `roundCharsFor` makes them whenever a crate goes in rounds. */
+      memoryFirst?: boolean;
+    },
     private readonly roundEnded?: () => void,
   ) {}
 
@@ -61,18 +65,24 @@ export class CrateSession {
   /**
    * Analyses the crate's files as they are now; the reports are in the order of `files`. `known`
    * gives each text's `hashText` when the caller has it (hashing a crate's texts costs more than
-   * walking the one file an edit changed).
+   * walking the one file an edit changed). `hold` replaces each report of a whole analysis in
+   * rounds as its round ends (the index worker packs it): the reports need not all be objects at
+   * once.
    */
-  update(files: CrateFile[], known?: string[]): FileReport[] {
+  update(
+    files: CrateFile[],
+    known?: string[],
+    hold?: (report: FileReport) => FileReport,
+  ): FileReport[] {
     this.byPath = null;
     const hashes = known ?? files.map((f) => hashText(f.text));
     const structure = JSON.stringify(files.map((f) => [f.file, f.modulePath]));
     const changed = new Set<number>();
     hashes.forEach((hash, i) => this.files[i]?.hash !== hash && changed.add(i));
     if (!this.reusable || structure !== this.structure) {
-      this.whole(files, hashes, structure);
+      this.whole(files, hashes, structure, hold);
     } else if (changed.size > 0 && !this.partial(files, hashes, changed)) {
-      this.whole(files, hashes, structure);
+      this.whole(files, hashes, structure, hold);
     } else if (changed.size === 0) {
       this.last.walked = 0;
       this.last.whole = false;
@@ -92,15 +102,21 @@ export class CrateSession {
   }
 
   /** Analyses every file, as `analyzeCrate` does. */
-  private whole(files: CrateFile[], hashes: string[], structure: string): void {
+  private whole(
+    files: CrateFile[],
+    hashes: string[],
+    structure: string,
+    hold?: (report: FileReport) => FileReport,
+  ): void {
     const roundEnded = this.roundEnded;
-    const holdReport = roundEnded
-      ? (report: FileReport) => {
-          roundEnded();
-          return report;
-        }
-      : undefined;
-    const roundChars = this.options.roundChars ?? roundCharsFor(files);
+    const holdReport =
+      roundEnded || hold
+        ? (report: FileReport) => {
+            roundEnded?.();
+            return hold ? hold(report) : report;
+          }
+        : undefined;
+    const roundChars = this.options.roundChars ?? roundCharsFor(files, this.options.memoryFirst);
     const result = analyzeCrateRound({ files }, { ...this.options, roundChars, holdReport });
     this.files = files.map((file, i) => ({ file, hash: hashes[i], outcome: result.outcomes[i]! }));
     this.files.forEach((f) => {
