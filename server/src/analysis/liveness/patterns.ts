@@ -73,8 +73,24 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
     const branchWrite = value ? w.firstBranchWrites.get(value.id) : undefined;
     if (branchWrite !== undefined) {
       w.locals.slice(before).forEach((l) => (l.storageFrom = branchWrite));
+    } else if (value && writtenInPlace(value)) {
+      w.locals.slice(before).forEach((l) => (l.storageFrom = order));
     }
   }
+}
+
+/**
+ * `let c = v;`, `let c = move || take(v);`, `let f = async move { .. v .. };`: MIR writes the
+ * binding in the statement that moves `v`, so rustc's storage conflicts count both as needing
+ * storage at once (measured: 132 B, not 104; engine/100_closures_and_async_blocks.rs). A struct,
+ * tuple or call moves its operands into temporaries first: no conflict there.
+ */
+function writtenInPlace(value: SyntaxNode): boolean {
+  return (
+    value.type === 'identifier' ||
+    value.type === 'closure_expression' ||
+    value.type === 'async_block'
+  );
 }
 
 /** A place named but not used (`let _ = x;`): a read for liveness, never a capture. */
