@@ -75,7 +75,8 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
   if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
     w.walkExpr(fnNode, 'borrow');
   } else if (fnNode?.type === 'identifier' && w.lookup(fnNode.text)) {
-    if (calledOnce(w, w.lookup(fnNode.text)!.ty)) {
+    const local = w.lookup(fnNode.text)!;
+    if (calledOnce(w, local.ty) || local.closure?.once) {
       // `FnOnce::call_once(move f, args)`: the callee is moved as an argument of a call that can
       // unwind, so a move after an await needs its drop flag (measured: `hold<F: FnOnce()>`).
       w.inCallArgs++;

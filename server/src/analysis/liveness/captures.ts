@@ -1,7 +1,7 @@
 /** Closures and async blocks met in a body: what they capture, and the value of a plain closure. */
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
-import { isAdt, Ty, UNKNOWN } from '../types/types';
+import { hasUnknown, isAdt, Ty, UNKNOWN } from '../types/types';
 import { closureValueType } from './closureType';
 import {
   Capture,
@@ -62,6 +62,11 @@ export function walkNestedFuture(
     } else {
       w.walkExpr(inner, 'move');
     }
+  }
+  if (!isFuture) {
+    // Typed while its parameters and locals are in scope.
+    const output = w.inferEnv.closureOutput?.(node);
+    w.closureCalls.set(node.id, { once: !!frame.movesCapture, ...(output ? { output } : {}) });
   }
   w.popScope();
   w.captureFrames.pop();
@@ -135,7 +140,10 @@ export function useFromClosure(
   const placeTy = path ? placeType(w, local.ty, path) : local.ty;
   const isRefPlace = placeTy.k === 'ref' || placeTy.k === 'ptr';
   // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.
-  const byValue = frame.isMove || (kind === 'move' && !w.ctx.traits(placeTy).copy && !isRefPlace);
+  const movedOut = kind === 'move' && !w.ctx.traits(placeTy).copy && !isRefPlace;
+  const byValue = frame.isMove || movedOut;
+  // A type not known may be `Copy`: then the closure is not known to be `FnOnce`.
+  frame.movesCapture ||= movedOut && !hasUnknown(placeTy);
   let cap = frame.captured.get(local);
   if (!cap) {
     cap = { local, paths: new Set(), byValue: false };

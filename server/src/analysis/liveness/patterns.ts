@@ -76,6 +76,10 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
     } else if (value && writtenInPlace(value)) {
       w.locals.slice(before).forEach((l) => (l.storageFrom = order));
     }
+    const closure = value?.type === 'closure_expression' ? w.closureCalls.get(value.id) : undefined;
+    if (closure && w.locals.length === before + 1) {
+      w.locals[before].closure = closure;
+    }
   }
 }
 
