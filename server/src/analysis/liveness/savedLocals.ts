@@ -191,9 +191,19 @@ class LocalUses {
    * exclusive branch (`if c { v.len() } else { drop(v) }`) does not reach it.
    */
   borrowedBeforeMove(m: Point): boolean {
+    return this.firstBorrow < m.point && this.borrows.some((u) => this.borrowReaches(u, m));
+  }
+
+  /**
+   * A borrow reaches a later point unless it is on an exclusive branch, or on a branch that
+   * returns before it (`if c { return v.peek(); } drop(v);`: rustc's borrow dataflow never gets
+   * there; measured in engine/100_closures_and_async_blocks.rs).
+   */
+  borrowReaches(u: Use, later: Point): boolean {
     return (
-      this.firstBorrow < m.point &&
-      this.borrows.some((u) => u.point < m.point && !this.paths.exclusive(u.region, m.region))
+      u.point < later.point &&
+      !this.paths.exclusive(u.region, later.region) &&
+      !this.paths.returnsBefore(u.region, later.region, later.point)
     );
   }
 
@@ -485,8 +495,7 @@ function usedLater(l: LocalUses, a: AwaitSite): boolean {
  */
 function borrowedBefore(l: LocalUses, a: AwaitSite): boolean {
   return (
-    l.firstBorrow < a.point &&
-    l.borrows.some((u) => u.point < a.point && !l.paths.exclusive(u.region, a.region))
+    l.firstBorrow < a.point && l.borrows.some((u) => l.borrowReaches(u, a))
   );
 }
 
