@@ -200,3 +200,18 @@ export function useFromClosure(
     w.captureFrames.push(outer);
   }
 }
+
+/**
+ * How a call passes an argument: a shared reference local passed where the parameter is a
+ * reference is reborrowed (`&*r`), so a closure or async block around the call captures `r`
+ * itself by value (rustc's capture analysis cuts a place at the deref of a shared reference), and
+ * `r` is not borrowed (measured: `async { look(r) }` does not keep `r`,
+ * engine/100_closures_and_async_blocks.rs). Anything else is moved (or copied).
+ */
+export function argumentMode(w: WalkState, arg: SyntaxNode, param: Ty | undefined): UseKind {
+  if (param?.k !== 'ref' || param.mut || arg.type !== 'identifier') {
+    return 'move';
+  }
+  const local = w.lookup(arg.text);
+  return local?.ty.k === 'ref' && !local.ty.mut ? 'borrow' : 'move';
+}
