@@ -207,6 +207,21 @@ class LocalUses {
     );
   }
 
+  /**
+   * An await came before a move of some parts, with the whole value there: the rest stays saved
+   * to the scope's end, used or not (`tick().await; drop(s.a); tick().await;` keeps `s`: 88 B,
+   * not 64; engine/100_closures_and_async_blocks.rs).
+   */
+  private awaitedWhole(m: Use): boolean {
+    return this.paths.body.awaits.some(
+      (a) =>
+        a.point > this.local.init &&
+        a.point < m.point &&
+        !this.paths.exclusive(a.region, m.region) &&
+        !this.paths.returnsBefore(a.region, m.region, m.point),
+    );
+  }
+
   /** A move of some parts leaves the others in place: a later use of them keeps the local. */
   private usedAfter(point: number, region: number[]): boolean {
     return this.local.uses.some(
@@ -223,7 +238,8 @@ class LocalUses {
   frees(m: Use, from: Point = m): boolean {
     return (
       !m.partsLeft ||
-      (!this.usedAfter(from.point, from.region) &&
+      (!this.awaitedWhole(m) &&
+        !this.usedAfter(from.point, from.region) &&
         !this.local.uses.some(
           (u) => u.kind === 'borrow' && u.point > m.point && u.point < from.point,
         ))
