@@ -565,7 +565,7 @@ function storageEnd(l: LocalUses): number {
   const { local } = l;
   const freeingMove = l.moves.find(
     (m) =>
-      m.point < l.firstBorrow &&
+      !l.borrowedBeforeMove(m) &&
       m.region.length === local.region.length &&
       isPrefix(local.region, m.region) &&
       l.frees(m) &&
