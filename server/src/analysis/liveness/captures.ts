@@ -15,6 +15,9 @@ import { bindPattern } from './patterns';
 import { named } from './syntaxShapes';
 import type { WalkState } from './walkState';
 
+/** Owning std types, never `Copy` whatever their type arguments are (`vec![..]` is `Vec<_>`). */
+const NEVER_COPY = ['Vec', 'String', 'Box', 'Rc', 'Arc', 'VecDeque', 'HashMap', 'BTreeMap'];
+
 export function walkNestedFuture(
   w: WalkState,
   node: SyntaxNode,
@@ -143,7 +146,7 @@ export function useFromClosure(
   const movedOut = kind === 'move' && !w.ctx.traits(placeTy).copy && !isRefPlace;
   const byValue = frame.isMove || movedOut;
   // A type not known may be `Copy`: then the closure is not known to be `FnOnce`.
-  frame.movesCapture ||= movedOut && !hasUnknown(placeTy);
+  frame.movesCapture ||= movedOut && (!hasUnknown(placeTy) || isAdt(placeTy, ...NEVER_COPY));
   let cap = frame.captured.get(local);
   if (!cap) {
     cap = { local, paths: new Set(), byValue: false };
