@@ -18,6 +18,14 @@ import type { WalkState } from './walkState';
 /** Owning std types, never `Copy` whatever their type arguments are (`vec![..]` is `Vec<_>`). */
 const NEVER_COPY = ['Vec', 'String', 'Box', 'Rc', 'Arc', 'VecDeque', 'HashMap', 'BTreeMap'];
 
+/**
+ * Moving a value of this type out of a capture makes the closure `FnOnce`: a type not known may
+ * be `Copy`, and then it is not known to be.
+ */
+function knownNotCopy(ty: Ty): boolean {
+  return !hasUnknown(ty) || isAdt(ty, ...NEVER_COPY);
+}
+
 export function walkNestedFuture(
   w: WalkState,
   node: SyntaxNode,
@@ -145,8 +153,7 @@ export function useFromClosure(
   // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.
   const movedOut = kind === 'move' && !w.ctx.traits(placeTy).copy && !isRefPlace;
   const byValue = frame.isMove || movedOut;
-  // A type not known may be `Copy`: then the closure is not known to be `FnOnce`.
-  frame.movesCapture ||= movedOut && (!hasUnknown(placeTy) || isAdt(placeTy, ...NEVER_COPY));
+  frame.movesCapture ||= movedOut && knownNotCopy(placeTy);
   let cap = frame.captured.get(local);
   if (!cap) {
     cap = { local, paths: new Set(), byValue: false };

@@ -35,8 +35,7 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
   let operandsMovedAt: number | undefined;
   if (value) {
     walkLetValue(w, value, pattern, ty);
-    const simple = pattern?.type === 'identifier' || pattern?.type === 'mut_pattern';
-    operandsMovedAt = simple ? heldOperandsMovedAt(w, value, localsBefore) : undefined;
+    operandsMovedAt = heldOperandsMovedAt(w, value, pattern, localsBefore);
     const direct = value.type === 'await_expression' ? w.awaits[w.awaits.length - 1] : undefined;
     const simpleBinding =
       !alternative && (pattern?.type === 'identifier' || pattern?.type === 'mut_pattern');
@@ -74,18 +73,34 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
     if (!value) {
       w.locals.slice(before).forEach((l) => (l.deferredInit = true));
     }
-    const branchWrite = value ? w.firstBranchWrites.get(value.id) : undefined;
-    if (branchWrite !== undefined) {
-      w.locals.slice(before).forEach((l) => (l.storageFrom = branchWrite));
-    } else if (value && writtenInPlace(value)) {
-      w.locals.slice(before).forEach((l) => (l.storageFrom = order));
-    } else if (operandsMovedAt !== undefined) {
-      w.locals.slice(before).forEach((l) => (l.storageFrom = operandsMovedAt - 0.5));
+    if (value) {
+      noteWrittenValue(w, w.locals.slice(before), value, order, operandsMovedAt);
     }
-    const closure = value?.type === 'closure_expression' ? w.closureCalls.get(value.id) : undefined;
-    if (closure && w.locals.length === before + 1) {
-      w.locals[before].closure = closure;
-    }
+  }
+}
+
+/**
+ * Where the bindings of a `let` need storage from, when before their value is written, and what
+ * calling the closure bound, if it is one, does.
+ */
+function noteWrittenValue(
+  w: WalkState,
+  bindings: Local[],
+  value: SyntaxNode,
+  order: number,
+  operandsMovedAt: number | undefined,
+): void {
+  const branchWrite = w.firstBranchWrites.get(value.id);
+  if (branchWrite !== undefined) {
+    bindings.forEach((l) => (l.storageFrom = branchWrite));
+  } else if (writtenInPlace(value)) {
+    bindings.forEach((l) => (l.storageFrom = order));
+  } else if (operandsMovedAt !== undefined) {
+    bindings.forEach((l) => (l.storageFrom = operandsMovedAt - 0.5));
+  }
+  const closure = value.type === 'closure_expression' ? w.closureCalls.get(value.id) : undefined;
+  if (closure && bindings.length === 1) {
+    bindings[0].closure = closure;
   }
 }
 
@@ -114,9 +129,11 @@ function writtenInPlace(value: SyntaxNode): boolean {
 function heldOperandsMovedAt(
   w: WalkState,
   value: SyntaxNode,
+  pattern: SyntaxNode | null,
   localsBefore: number,
 ): number | undefined {
-  if (value.type !== 'tuple_expression' && value.type !== 'array_expression') {
+  const simple = pattern?.type === 'identifier' || pattern?.type === 'mut_pattern';
+  if (!simple || (value.type !== 'tuple_expression' && value.type !== 'array_expression')) {
     return undefined;
   }
   const moved = w.locals
