@@ -25,6 +25,8 @@ describe('generated async fns against rustc', function () {
   const runs = [
     { edition: '2021', seed: 1, extended: false },
     { edition: '2018', seed: 700, extended: false },
+    // Async blocks, closures, partial moves, destructuring and more (`--extended`).
+    { edition: '2021', seed: 2000, extended: true },
   ];
   for (const { edition, seed, extended } of runs) {
     const shapes = extended ? ', with the extended shapes' : '';

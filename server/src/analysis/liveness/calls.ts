@@ -3,6 +3,7 @@ import { callLeavesCrateAndStd, FnInfo } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { findMethod, isStdPath, receiverMode } from '../types/infer';
 import { peelRefs, prim, ref, Ty } from '../types/types';
+import { argumentMode } from './captures';
 import { walkOperands, walkValueOperand } from './expressions';
 import { Local } from './held';
 import { STD_INTEGER_PARAM, unifyInt, unsettleIntArguments } from './intInference';
@@ -75,7 +76,8 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
   if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
     w.walkExpr(fnNode, 'borrow');
   } else if (fnNode?.type === 'identifier' && w.lookup(fnNode.text)) {
-    if (calledOnce(w, w.lookup(fnNode.text)!.ty)) {
+    const local = w.lookup(fnNode.text)!;
+    if (calledOnce(w, local.ty) || local.closure?.once) {
       // `FnOnce::call_once(move f, args)`: the callee is moved as an argument of a call that can
       // unwind, so a move after an await needs its drop flag (measured: `hold<F: FnOnce()>`).
       w.inCallArgs++;
@@ -91,12 +93,17 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
   if (!isConstructor) {
     w.inCallArgs++;
   }
-  walkOperands(w, args, (a, i) => {
-    const param = callee?.params.filter((p) => !p.isSelf)[i];
-    if (param) {
-      unifyInt(w, a, param.ty);
-    }
-  });
+  walkOperands(
+    w,
+    args,
+    (a, i) => {
+      const param = callee?.params.filter((p) => !p.isSelf)[i];
+      if (param) {
+        unifyInt(w, a, param.ty);
+      }
+    },
+    (a) => argumentMode(w, a, callee?.params.filter((p) => !p.isSelf)[args.indexOf(a)]?.ty),
+  );
   if (!isConstructor) {
     w.inCallArgs--;
     const segments = (fnNode?.text ?? '').split('::');

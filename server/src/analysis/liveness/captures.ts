@@ -1,7 +1,7 @@
 /** Closures and async blocks met in a body: what they capture, and the value of a plain closure. */
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
-import { isAdt, Ty, UNKNOWN } from '../types/types';
+import { hasUnknown, isAdt, Ty, UNKNOWN } from '../types/types';
 import { closureValueType } from './closureType';
 import {
   Capture,
@@ -14,6 +14,17 @@ import {
 import { bindPattern } from './patterns';
 import { named } from './syntaxShapes';
 import type { WalkState } from './walkState';
+
+/** Owning std types, never `Copy` whatever their type arguments are (`vec![..]` is `Vec<_>`). */
+const NEVER_COPY = ['Vec', 'String', 'Box', 'Rc', 'Arc', 'VecDeque', 'HashMap', 'BTreeMap'];
+
+/**
+ * Moving a value of this type out of a capture makes the closure `FnOnce`: a type not known may
+ * be `Copy`, and then it is not known to be.
+ */
+function knownNotCopy(ty: Ty): boolean {
+  return !hasUnknown(ty) || isAdt(ty, ...NEVER_COPY);
+}
 
 export function walkNestedFuture(
   w: WalkState,
@@ -62,6 +73,11 @@ export function walkNestedFuture(
     } else {
       w.walkExpr(inner, 'move');
     }
+  }
+  if (!isFuture) {
+    // Typed while its parameters and locals are in scope.
+    const output = w.inferEnv.closureOutput?.(node);
+    w.closureCalls.set(node.id, { once: !!frame.movesCapture, ...(output ? { output } : {}) });
   }
   w.popScope();
   w.captureFrames.pop();
@@ -135,7 +151,9 @@ export function useFromClosure(
   const placeTy = path ? placeType(w, local.ty, path) : local.ty;
   const isRefPlace = placeTy.k === 'ref' || placeTy.k === 'ptr';
   // A `&mut` reference passed on inside the body (`peek(buf)`) is reborrowed, not moved into the closure.
-  const byValue = frame.isMove || (kind === 'move' && !w.ctx.traits(placeTy).copy && !isRefPlace);
+  const movedOut = kind === 'move' && !w.ctx.traits(placeTy).copy && !isRefPlace;
+  const byValue = frame.isMove || movedOut;
+  frame.movesCapture ||= movedOut && knownNotCopy(placeTy);
   let cap = frame.captured.get(local);
   if (!cap) {
     cap = { local, paths: new Set(), byValue: false };
@@ -191,4 +209,19 @@ export function useFromClosure(
     w.regionStack.push(...innerRegions);
     w.captureFrames.push(outer);
   }
+}
+
+/**
+ * How a call passes an argument: a shared reference local passed where the parameter is a
+ * reference is reborrowed (`&*r`), so a closure or async block around the call captures `r`
+ * itself by value (rustc's capture analysis cuts a place at the deref of a shared reference), and
+ * `r` is not borrowed (measured: `async { look(r) }` does not keep `r`,
+ * engine/100_closures_and_async_blocks.rs). Anything else is moved (or copied).
+ */
+export function argumentMode(w: WalkState, arg: SyntaxNode, param: Ty | undefined): UseKind {
+  if (param?.k !== 'ref' || param.mut || arg.type !== 'identifier') {
+    return 'move';
+  }
+  const local = w.lookup(arg.text);
+  return local?.ty.k === 'ref' && !local.ty.mut ? 'borrow' : 'move';
 }

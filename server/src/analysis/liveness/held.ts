@@ -91,6 +91,16 @@ export interface Local {
   flagFor?: Local;
   /** The lock guard it is, kept when `node` is dropped for the walk cache. */
   guard?: GuardKind;
+  /** Bound to a plain closure (`let c = || ..`): what calling it does. */
+  closure?: ClosureCalls;
+}
+
+/** A plain closure as its calls see it. */
+export interface ClosureCalls {
+  /** Its body moves a captured value out: `FnOnce`, so a call consumes the closure. */
+  once: boolean;
+  /** What a call returns (its body's value), when known. */
+  output?: Ty;
 }
 
 export interface AwaitSite {
@@ -175,6 +185,8 @@ export interface CaptureFrame {
   captured: Map<Local, Capture>;
   /** The enclosing body's regions where the closure or block is created. */
   regionDepth: number;
+  /** The body moves a captured value (not `Copy`) out of the closure. */
+  movesCapture?: boolean;
 }
 
 export interface NestedFuture {

@@ -191,9 +191,34 @@ class LocalUses {
    * exclusive branch (`if c { v.len() } else { drop(v) }`) does not reach it.
    */
   borrowedBeforeMove(m: Point): boolean {
+    return this.firstBorrow < m.point && this.borrows.some((u) => this.borrowReaches(u, m));
+  }
+
+  /**
+   * A borrow reaches a later point unless it is on an exclusive branch, or on a branch that
+   * returns before it (`if c { return v.peek(); } drop(v);`: rustc's borrow dataflow never gets
+   * there; measured in engine/100_closures_and_async_blocks.rs).
+   */
+  borrowReaches(u: Use, later: Point): boolean {
     return (
-      this.firstBorrow < m.point &&
-      this.borrows.some((u) => u.point < m.point && !this.paths.exclusive(u.region, m.region))
+      u.point < later.point &&
+      !this.paths.exclusive(u.region, later.region) &&
+      !this.paths.returnsBefore(u.region, later.region, later.point)
+    );
+  }
+
+  /**
+   * An await came before a move of some parts, with the whole value there: the rest stays saved
+   * to the scope's end, used or not (`tick().await; drop(s.a); tick().await;` keeps `s`: 88 B,
+   * not 64; engine/100_closures_and_async_blocks.rs).
+   */
+  private awaitedWhole(m: Use): boolean {
+    return this.paths.body.awaits.some(
+      (a) =>
+        a.point > this.local.init &&
+        a.point < m.point &&
+        !this.paths.exclusive(a.region, m.region) &&
+        !this.paths.returnsBefore(a.region, m.region, m.point),
     );
   }
 
@@ -213,7 +238,8 @@ class LocalUses {
   frees(m: Use, from: Point = m): boolean {
     return (
       !m.partsLeft ||
-      (!this.usedAfter(from.point, from.region) &&
+      (!this.awaitedWhole(m) &&
+        !this.usedAfter(from.point, from.region) &&
         !this.local.uses.some(
           (u) => u.kind === 'borrow' && u.point > m.point && u.point < from.point,
         ))
@@ -485,8 +511,7 @@ function usedLater(l: LocalUses, a: AwaitSite): boolean {
  */
 function borrowedBefore(l: LocalUses, a: AwaitSite): boolean {
   return (
-    l.firstBorrow < a.point &&
-    l.borrows.some((u) => u.point < a.point && !l.paths.exclusive(u.region, a.region))
+    l.firstBorrow < a.point && l.borrows.some((u) => l.borrowReaches(u, a))
   );
 }
 
@@ -540,7 +565,7 @@ function storageEnd(l: LocalUses): number {
   const { local } = l;
   const freeingMove = l.moves.find(
     (m) =>
-      m.point < l.firstBorrow &&
+      !l.borrowedBeforeMove(m) &&
       m.region.length === local.region.length &&
       isPrefix(local.region, m.region) &&
       l.frees(m) &&

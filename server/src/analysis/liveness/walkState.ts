@@ -8,6 +8,7 @@ import {
   AwaitSite,
   BodyContext,
   CaptureFrame,
+  ClosureCalls,
   Local,
   LoopSpan,
   NestedFuture,
@@ -52,6 +53,8 @@ export abstract class WalkState {
   readonly typer: ExprTyper;
   readonly inferEnv: InferEnv;
   readonly closureTypes = new Map<number, Ty>();
+  /** What calling each plain closure does, by its node. */
+  readonly closureCalls = new Map<number, ClosureCalls>();
   private readonly awaitCache = new Map<number, boolean>();
   /** Value types of blocks, computed before their scope closed (their tail may name inner bindings). */
   readonly blockTypes = new Map<number, Ty>();
@@ -82,6 +85,7 @@ export abstract class WalkState {
       index: ctx.index,
       scope: ctx.scope,
       localType: (name) => this.lookup(name)?.ty ?? null,
+      localCallOutput: (name) => this.lookup(name)?.closure?.output,
       futureOfNode: (n) => ctx.futureOfNode(n) ?? this.closureTypes.get(n.id) ?? null,
       knownType: (n) => this.blockTypes.get(n.id),
       callableOutput: (param) => ctx.callableOutputs?.get(param),

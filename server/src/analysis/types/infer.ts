@@ -68,6 +68,8 @@ export interface InferEnv {
   paramFutureOutput?(param: string): Ty | undefined;
   /** The value a closure argument returns when called (its body's type). */
   closureOutput?(node: SyntaxNode): Ty | undefined;
+  /** What calling the local `name`, bound to a plain closure, returns (its body's type). */
+  localCallOutput?(name: string): Ty | undefined;
   /** A dependency's fn that a call's resolved path names (see `analysis/deps`). */
   dependencyFn?(path: string[]): ForeignFn | null;
   /** The module the code's paths are read in (see `FnInfo.module`); unknown when absent. */
@@ -1075,6 +1077,10 @@ export class ExprTyper {
     const callee = peelRefs(local);
     if (callee.k === 'asyncClosure') {
       return callee.future;
+    }
+    const closureOutput = this.env.localCallOutput?.(name);
+    if (closureOutput) {
+      return closureOutput;
     }
     if (callee.k !== 'param') {
       return UNKNOWN;
