@@ -2021,6 +2021,9 @@ class FileAnalysis {
       dependencyType: this.options.dependencies
         ? (path) => this.options.dependencies!.foreignType(path, undefined, this.index.globImports)
         : undefined,
+      dependencyTypeOf: this.options.dependencies
+        ? (ty) => this.options.dependencies!.foreignType(ty.segments, ty.scope, this.index.globImports)
+        : undefined,
       futureOfFn: (fn, subst) => this.futureOfFn(fn, callerSubst(subst, scope.generics)),
       futureOutput: (id) => {
         const instance = this.instances.get(id);

@@ -152,6 +152,23 @@ const PRELUDE_TRAIT_METHODS: ReadonlySet<string> = new Set([
   ...['as_ref', 'as_mut', 'default', 'drop', 'hash', 'fmt', 'borrow', 'borrow_mut'],
 ]);
 
+/**
+ * A call with a part not known that passes a bare name (`Some(body)` in a match arm, typed
+ * before the arm binds `body`): typed again later, when the binding may be in scope.
+ */
+function awaitsBinding(node: SyntaxNode, result: Ty): boolean {
+  const args = node.type === 'call_expression' ? node.childForFieldName('arguments') : null;
+  return !!args && partlyUnknown(result) && args.namedChildren.some((a) => a?.type === 'identifier');
+}
+
+/** Whether a part of the type is not known (a generic parameter is). */
+function partlyUnknown(ty: Ty): boolean {
+  return ty.k === 'unknown' || typeParts(ty).some(partlyUnknown);
+}
+
+/** The argument forms that name a fn (`parse`, `Error::parse`), as `map_err` is given one. */
+const FN_PATH_NODES: ReadonlySet<string> = new Set(['identifier', 'scoped_identifier']);
+
 /** std traits a file may import whose methods share names with other crates' extension traits. */
 const STD_METHOD_TRAITS: ReadonlySet<string> = new Set(['Read', 'Write', 'BufRead', 'Seek']);
 
@@ -598,7 +615,7 @@ export class ExprTyper {
       }
     }
     const result = this.typeOfUncached(node, depth);
-    if (memoizable && result.k !== 'unknown') {
+    if (memoizable && result.k !== 'unknown' && !awaitsBinding(node, result)) {
       this.memo.set(node.id, result);
     }
     return result;
@@ -967,11 +984,35 @@ export class ExprTyper {
     if (callee?.type === 'field_expression') {
       const recv = this.typeOf(callee.childForFieldName('value'), depth + 1);
       const method = callee.childForFieldName('field')?.text ?? '';
-      return this.methodType(recv, method, argTy, generic ? turbofish(fnNode, this.env) : []);
+      const result = this.methodType(recv, method, argTy, generic ? turbofish(fnNode, this.env) : []);
+      return this.mappedByFnPath(recv, method, args, result, depth);
     }
     const turbo = generic ? turbofish(fnNode, this.env) : [];
     const segs = pathSegments(callee ?? fnNode);
     return this.pathCallType({ segs, last: segs[segs.length - 1], turbo, args, argTy });
+  }
+
+  /**
+   * `r.map_err(Error::parse)`, `o.map(Row::new)` on a `Result` or `Option`: the part the method
+   * maps is what the fn the path names returns (a closure's is not read here).
+   */
+  private mappedByFnPath(recv: Ty, method: string, args: SyntaxNode[], result: Ty, depth: number) {
+    const slot = method === 'map_err' ? 1 : method === 'map' ? 0 : -1;
+    const fnPath = args.length === 1 && FN_PATH_NODES.has(args[0].type) ? args[0] : null;
+    const r = peelRefs(recv);
+    if (slot < 0 || !fnPath || result.k !== 'adt' || !isAdt(r, 'Result', 'Option')) {
+      return result;
+    }
+    if (result.args[slot]?.k !== 'unknown' || (slot === 1 && !isAdt(r, 'Result'))) {
+      return result;
+    }
+    const segs = pathSegments(fnPath);
+    if (segs.length === 1 && this.env.localType(segs[0]) !== null) {
+      return result;
+    }
+    const call = { segs, last: segs[segs.length - 1], turbo: [], args: [], argTy: () => UNKNOWN };
+    const mapped = depth > 20 ? UNKNOWN : this.pathCallType(call);
+    return { ...result, args: result.args.map((a, i) => (i === slot ? mapped : a)) };
   }
 
   private pathCallType(call: PathCall): Ty {
