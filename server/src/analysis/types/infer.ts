@@ -44,6 +44,7 @@ import {
 } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
 import { capturelessClosure, opaqueTailType } from './opaqueTail';
+import { ownStreamItem, pinnedOwn, streamCombinatorOutput } from './streamItems';
 import type { ForeignType } from './layout';
 
 export { elementType, isStdPath };
@@ -917,7 +918,17 @@ export class ExprTyper {
     if (isAdt(t, 'Ready')) {
       return typeArg(t);
     }
-    return opaqueFutureOutput(t) ?? this.projectedOutput(fut, 'Future') ?? UNKNOWN;
+    return (
+      opaqueFutureOutput(t) ??
+      this.projectedOutput(fut, 'Future') ??
+      streamCombinatorOutput(t, (stream) => this.ownStreamItem(stream)) ??
+      UNKNOWN
+    );
+  }
+
+  /** The item of the crate's own hand-written stream (see `streamItems.ts`). */
+  private ownStreamItem(stream: Ty): Ty | null {
+    return ownStreamItem(stream, this.env.index.assocTypes, (n) => this.env.index.types.has(n));
   }
 
   /** A projection's or the crate's own type's `Output` through a std trait (`projections.ts`). */
@@ -1422,7 +1433,9 @@ export class ExprTyper {
     turbo: Ty[],
   ): Ty | null {
     const own = recv.k === 'adt' && !recv.origin && this.env.index.types.has(recv.segments[0]);
-    if (!(own || recv.k === 'param')) {
+    // `rows.try_next()` on a `Pin<&mut RowStream>`: the extension trait's `Self` is the pointer.
+    const pinned = pinnedOwn(recv, (n) => this.env.index.types.has(n));
+    if (!(own || pinned || recv.k === 'param')) {
       return null;
     }
     const extension = this.extensionMethod(method);
