@@ -1008,22 +1008,29 @@ export class ExprTyper {
    * maps is what the fn the path names returns (a closure's is not read here).
    */
   private mappedByFnPath(recv: Ty, method: string, args: SyntaxNode[], result: Ty, depth: number) {
-    const slot = method === 'map_err' ? 1 : method === 'map' ? 0 : -1;
-    const fnPath = args.length === 1 && FN_PATH_NODES.has(args[0].type) ? args[0] : null;
     const r = peelRefs(recv);
-    if (slot < 0 || !fnPath || result.k !== 'adt' || !isAdt(r, 'Result', 'Option')) {
+    const slot =
+      method === 'map_err' && isAdt(r, 'Result')
+        ? 1
+        : method === 'map' && isAdt(r, 'Result', 'Option')
+          ? 0
+          : -1;
+    const fnPath = args.length === 1 && FN_PATH_NODES.has(args[0].type) ? args[0] : null;
+    // `Option::map` is not in the std table: its result has the receiver's shape.
+    const shape = result.k === 'unknown' ? r : result;
+    if (slot < 0 || !fnPath || shape.k !== 'adt' || !isAdt(shape, 'Result', 'Option')) {
       return result;
     }
-    if (result.args[slot]?.k !== 'unknown' || (slot === 1 && !isAdt(r, 'Result'))) {
+    if (result.k !== 'unknown' && shape.args[slot]?.k !== 'unknown') {
       return result;
     }
     const segs = pathSegments(fnPath);
-    if (segs.length === 1 && this.env.localType(segs[0]) !== null) {
+    if (depth > 20 || (segs.length === 1 && this.env.localType(segs[0]) !== null)) {
       return result;
     }
     const call = { segs, last: segs[segs.length - 1], turbo: [], args: [], argTy: () => UNKNOWN };
-    const mapped = depth > 20 ? UNKNOWN : this.pathCallType(call);
-    return { ...result, args: result.args.map((a, i) => (i === slot ? mapped : a)) };
+    const mapped = this.pathCallType(call);
+    return { ...shape, args: shape.args.map((a, i) => (i === slot ? mapped : a)) };
   }
 
   private pathCallType(call: PathCall): Ty {
