@@ -243,6 +243,8 @@ const BY_VALUE_METHODS = new Set([
   'boxed',
   'then',
   'then_some',
+  // Every trait's (futures' `TryStreamExt`, itertools'): `self` by value.
+  'try_collect',
 ]);
 
 /** Receiver-borrowing methods of Copy primitives (most of their methods take `self`). */
