@@ -28,7 +28,7 @@ const repoRoot = findUpwards(__dirname, (dir) =>
 )!;
 const PROTOCOL = path.join(repoRoot, 'test', 'fixtures', 'workspaces', 'protocol');
 
-describe("dependency types in patterns, trait impls' methods and hand-written streams", function () {
+describe("dependency types in patterns, trait impls' methods, hand-written streams", function () {
   this.timeout(300_000);
   let tempRoot: string;
   let futures: FutureReport[];
@@ -74,7 +74,8 @@ describe("dependency types in patterns, trait impls' methods and hand-written st
     );
     for (const [f, theirs] of pairWithCargo(PROTOCOL, tempRoot, futures) ?? []) {
       if (f.exact) {
-        assert.strictEqual(f.size, theirs.size, `${f.name}: engine ${f.size}, rustc ${theirs.size}`);
+        const message = `${f.name}: engine ${f.size}, rustc ${theirs.size}`;
+        assert.strictEqual(f.size, theirs.size, message);
       } else {
         assert.ok(f.size! <= theirs.size, `${f.name}: engine ≥ ${f.size}, rustc ${theirs.size}`);
       }

@@ -2022,7 +2022,8 @@ class FileAnalysis {
         ? (path) => this.options.dependencies!.foreignType(path, undefined, this.index.globImports)
         : undefined,
       dependencyTypeOf: this.options.dependencies
-        ? (ty) => this.options.dependencies!.foreignType(ty.segments, ty.scope, this.index.globImports)
+        ? (ty) =>
+            this.options.dependencies!.foreignType(ty.segments, ty.scope, this.index.globImports)
         : undefined,
       futureOfFn: (fn, subst) => this.futureOfFn(fn, callerSubst(subst, scope.generics)),
       futureOutput: (id) => {

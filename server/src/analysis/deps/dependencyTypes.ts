@@ -387,8 +387,8 @@ export class DependencyTypes {
     const fn = moduleScope?.ambiguousMethods.has(key) ? undefined : moduleScope?.methods.get(key);
     // No inherent method of that name: the one a trait impl beside the type gives, if only one.
     const implKey = traitImplMethodName(found.type.name, name);
-    const viaTrait =
-      fn || moduleScope?.ambiguousMethods.has(implKey) ? undefined : moduleScope?.methods.get(implKey);
+    const traitAmbiguous = moduleScope?.ambiguousMethods.has(implKey);
+    const viaTrait = fn || traitAmbiguous ? undefined : moduleScope?.methods.get(implKey);
     const method = fn ?? viaTrait;
     return method ? this.foreignFnOf(pkg, found.scope, method) : 'unknown';
   }

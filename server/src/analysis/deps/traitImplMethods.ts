@@ -12,7 +12,7 @@ import type { FnInfo } from '../items/items';
 export const TRAIT_IMPL_OWNER = 'impl ';
 
 /** rustc's path of a trait impl's fn: `<module::Owner as Trait>::name`. */
-const TRAIT_IMPL_PATH = /^<((?:[A-Za-z_][A-Za-z0-9_]*::)*)([A-Za-z_][A-Za-z0-9_]*) as [^>]+>::(\w+)$/;
+const TRAIT_IMPL_PATH = /^<((?:\w+::)*)([A-Za-z_]\w*) as [^>]+>::(\w+)$/;
 
 /**
  * The fns of the file's trait impls for a named type (not a blanket impl's `T`, not one

@@ -159,10 +159,11 @@ const PRELUDE_TRAIT_METHODS: ReadonlySet<string> = new Set([
  */
 function awaitsBinding(node: SyntaxNode, result: Ty): boolean {
   const args = node.type === 'call_expression' ? node.childForFieldName('arguments') : null;
-  return !!args && partlyUnknown(result) && args.namedChildren.some((a) => a?.type === 'identifier');
+  const passesName = args?.namedChildren.some((a) => a?.type === 'identifier') ?? false;
+  return passesName && partlyUnknown(result);
 }
 
-/** Whether a part of the type is not known (a generic parameter is). */
+/** Whether a part of the type is not known (a generic parameter counts as known). */
 function partlyUnknown(ty: Ty): boolean {
   return ty.k === 'unknown' || typeParts(ty).some(partlyUnknown);
 }
@@ -997,7 +998,8 @@ export class ExprTyper {
     if (callee?.type === 'field_expression') {
       const recv = this.typeOf(callee.childForFieldName('value'), depth + 1);
       const method = callee.childForFieldName('field')?.text ?? '';
-      const result = this.methodType(recv, method, argTy, generic ? turbofish(fnNode, this.env) : []);
+      const turbo = generic ? turbofish(fnNode, this.env) : [];
+      const result = this.methodType(recv, method, argTy, turbo);
       return this.mappedByFnPath(recv, method, args, result, depth);
     }
     const turbo = generic ? turbofish(fnNode, this.env) : [];
