@@ -64,6 +64,17 @@ describe("trait impls' methods, hand-written streams and promoted borrows", () =
     assert.strictEqual(traitImpls.traitImplMethodKey('<X as From<u8>>::from'), null);
   });
 
+  it("takes a trait impl's method only where the file has the trait in scope", () => {
+    const path = '<message::backend::Parameters as FallibleIterator>::next';
+    const imported = new Map([['FallibleIterator', ['fallible_iterator', 'FallibleIterator']]]);
+    assert.ok(traitImpls.traitInScope(path, imported));
+    assert.ok(!traitImpls.traitInScope(path, new Map()), 'not imported: not what rustc picks');
+    const read = '<codec::Reader as io::Read>::read';
+    assert.ok(!traitImpls.traitInScope(read, new Map([['AsyncReadExt', ['tokio', 'io']]])));
+    assert.ok(traitImpls.traitInScope('<Fields as Iterator>::next', new Map()), 'the prelude');
+    assert.ok(traitImpls.traitInScope('wire::Fields::new', new Map()), 'an inherent method');
+  });
+
   it("reads the crate's one Stream impl through Pin, Box and &mut", () => {
     const impls = new Map([['Item', [streamImpl('RowStream')]]]);
     const own = (name: string) => name === 'RowStream';

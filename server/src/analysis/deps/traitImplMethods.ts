@@ -53,3 +53,36 @@ export function traitImplMethodKey(path: string): { segments: string[] } | null 
 export function traitImplMethodName(typeName: string, method: string): string {
   return `${TRAIT_IMPL_OWNER}${typeName}::${method}`;
 }
+
+/** std's prelude traits (2021), whose methods need no `use`. */
+const PRELUDE_TRAITS: ReadonlySet<string> = new Set([
+  'Iterator',
+  'IntoIterator',
+  'DoubleEndedIterator',
+  'ExactSizeIterator',
+  'Extend',
+  'FromIterator',
+  'Clone',
+  'Default',
+  'PartialEq',
+  'PartialOrd',
+  'Ord',
+  'AsRef',
+  'AsMut',
+  'ToOwned',
+  'ToString',
+]);
+
+/**
+ * Whether a trait impl's method can be what a call in a file names: its trait is std's prelude
+ * or imported by name there (rustc looks only at traits in scope; `std::io::Read::read` is not
+ * `AsyncReadExt::read` on a type that implements both). Any other fn's path answers true.
+ */
+export function traitInScope(path: string, uses: ReadonlyMap<string, string[]>): boolean {
+  const m = TRAIT_IMPL_PATH.exec(path);
+  if (!m) {
+    return true;
+  }
+  const trait = /as (?:\w+::)*(\w+)>::/.exec(path)?.[1] ?? '';
+  return PRELUDE_TRAITS.has(trait) || uses.get(trait)?.at(-1) === trait;
+}
