@@ -1,6 +1,7 @@
 /**
  * The analysis entry point: Rust source text in, one FutureReport per async fn / block / closure out.
  */
+import { traitInScope } from './deps/traitImplMethods';
 import type { CrateFile, Edition } from './crateFile';
 import { CfgdOutRanges } from './syntax/cfgdOutRanges';
 import { EnclosingFunctions } from './syntax/enclosingFunctions';
@@ -2089,20 +2090,30 @@ class FileAnalysis {
         ? (path) => this.options.dependencies!.foreignFn(path)
         : undefined,
       dependencyMethod: this.options.dependencies
-        ? (recv, method) =>
+        ? (recv, method) => {
             // The crate's own type of that name answers to a bare name before any glob does.
-            recv.k === 'adt' &&
-            (recv.scope !== undefined || !this.index.types.has(recv.segments[0]))
-              ? this.options.dependencies!.foreignMethod(
-                  recv.segments,
-                  recv.scope,
-                  this.index.globImports,
-                  method,
-                )
-              : null
+            const found =
+              recv.k === 'adt' &&
+              (recv.scope !== undefined || !this.index.types.has(recv.segments[0]))
+                ? this.options.dependencies!.foreignMethod(
+                    recv.segments,
+                    recv.scope,
+                    this.index.globImports,
+                    method,
+                  )
+                : null;
+            // A trait impl's method (see `traitImplMethods.ts`) only when the file has the trait.
+            return found && found !== 'unknown' && !traitInScope(found.fn.path, this.index.uses)
+              ? 'unknown'
+              : found;
+          }
         : undefined,
       dependencyType: this.options.dependencies
         ? (path) => this.options.dependencies!.foreignType(path, undefined, this.index.globImports)
+        : undefined,
+      dependencyTypeOf: this.options.dependencies
+        ? (ty) =>
+            this.options.dependencies!.foreignType(ty.segments, ty.scope, this.index.globImports)
         : undefined,
       futureOfFn: (fn, subst) => this.futureOfFn(fn, callerSubst(subst, scope.generics)),
       futureOutput: (id) => {

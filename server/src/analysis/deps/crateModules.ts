@@ -5,6 +5,7 @@
  * A module's file is parsed the first time a path leads into it; trees are freed at once (the
  * index keeps plain data only).
  */
+import { traitImplMethodKey, traitImplMethods } from './traitImplMethods';
 import { CfgEnv, HOST_CFG, attributeKeeps, compiledIn, precedingAttributes } from '../syntax/cfg';
 import { MacroTrees } from '../syntax/macros';
 import { ParseTimeout, SyntaxNode, parseRust } from '../syntax/parser';
@@ -281,7 +282,11 @@ export class CrateModules {
         fns: [...index.fns].flatMap(([name, infos]) =>
           infos.map((info): [string, DependencyFn] => [name, dependencyFn(info, index)]),
         ),
-        methods: [...inherentMethods(index.methods, index), ...traitMethods(index)],
+        methods: [
+          ...inherentMethods(index.methods, index),
+          ...traitMethods(index),
+          ...traitImplMethods(index.methods, (info) => dependencyFn(info, index)),
+        ],
         types: fileTypes(index),
       };
     } finally {
@@ -386,7 +391,8 @@ export class CrateModules {
   /** Associated fns of inherent impls, each in the scope of the module its impl is written in. */
   private noteMethods(methods: readonly DependencyFn[]): void {
     for (const fn of methods) {
-      const segments = fn.path.split('::');
+      const implOf = traitImplMethodKey(fn.path);
+      const segments = implOf ? implOf.segments : fn.path.split('::');
       const scope = this.scopes.get(moduleKey(segments.slice(0, -2)));
       const key = segments.slice(-2).join('::');
       if (!scope || segments.length < 2) {

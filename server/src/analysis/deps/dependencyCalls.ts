@@ -66,6 +66,11 @@ export function dependencyCallType(
   return found.futureOf(result, instanceArgs(bound, fn.generics, index));
 }
 
+/** `marked`, for the other modules that read a dependency's declared types. */
+export function markedAsDependency(ty: Ty): Ty {
+  return marked(ty);
+}
+
 /** Path roots that lead into the crate itself. */
 const LOCAL_ROOTS: ReadonlySet<string> = new Set(['crate', 'self', 'super']);
 

@@ -10,6 +10,7 @@
 import { ForeignType, Layout, UserType, inScope } from '../types/layout';
 import { PRELUDE_TYPES, STD_ROOTS, Ty, hasUnknown, showTy, substitute } from '../types/types';
 import { CrateModules, DependencyFn, moduleKey } from './crateModules';
+import { traitImplMethodName } from './traitImplMethods';
 
 /** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
 type Namespace = 'type' | 'value';
@@ -384,7 +385,12 @@ export class DependencyTypes {
     const moduleScope = this.crate(pkg)?.scope(module === '' ? [] : module.split('::'));
     const key = `${found.type.name}::${name}`;
     const fn = moduleScope?.ambiguousMethods.has(key) ? undefined : moduleScope?.methods.get(key);
-    return fn ? this.foreignFnOf(pkg, found.scope, fn) : 'unknown';
+    // No inherent method of that name: the one a trait impl beside the type gives, if only one.
+    const implKey = traitImplMethodName(found.type.name, name);
+    const traitAmbiguous = moduleScope?.ambiguousMethods.has(implKey);
+    const viaTrait = fn || traitAmbiguous ? undefined : moduleScope?.methods.get(implKey);
+    const method = fn ?? viaTrait;
+    return method ? this.foreignFnOf(pkg, found.scope, method) : 'unknown';
   }
 
   /** What awaiting a future `foreignFn` made yields; null for any other future. */

@@ -5,6 +5,7 @@ import { adt, hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../typ
 import { Local, UseKind, WalkMode } from './held';
 import { unifyInt, unifyOperands } from './intInference';
 import { isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
+import { isPromotedWhenBorrowed } from './promotion';
 import { isOpenNumber } from '../types/infer';
 import type { WalkState } from './walkState';
 import { coercedArgumentArray } from './coercedTemps';
@@ -55,7 +56,7 @@ export function walkValueOperand(w: WalkState, node: SyntaxNode, _kind: 'borrow'
   }
   w.walkExpr(node, 'move');
   // `&[1, 2]`, `&CONST`: constant expressions are promoted to statics, no temporary.
-  if (producesValue(node) && !(_kind === 'borrow' && isConstantExpression(node))) {
+  if (producesValue(node) && !(_kind === 'borrow' && isPromotedWhenBorrowed(node))) {
     const temp = w.newTemp(coercedArgumentArray(w.typer, node) ?? w.typeOf(node), node);
     temp.uses.push({
       point: ++w.point,

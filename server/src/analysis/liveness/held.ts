@@ -3,6 +3,7 @@
  * their uses, awaits, loops, regions and captures, as `BodyWalker` (bodyWalker.ts) records them.
  */
 import type { ForeignFn } from '../deps/dependencyTypes';
+import type { ForeignTypeOf } from '../deps/dependencyFields';
 import type { ForeignType } from '../types/layout';
 import { FnInfo, ItemIndex, TypeScope } from '../items/items';
 import type { HeldKind } from '../report';
@@ -240,6 +241,8 @@ export interface BodyContext {
   dependencyMethod?: (recv: Ty, method: string) => ForeignFn | 'unknown' | null;
   /** The type a path names in another crate (see `InferEnv.dependencyType`). */
   dependencyType?: (path: string[]) => ForeignType | null;
+  /** Another crate's type a `Ty` names, by its segments and scope (see `dependencyFields.ts`). */
+  dependencyTypeOf?: ForeignTypeOf;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
   /** The enclosing fn's closure-trait bounds (`F: FnMut(u32) -> Fut`). */

@@ -1,6 +1,7 @@
 /** `let` and patterns: the bindings a pattern declares and what it moves out of a place. */
 import { DEREF_TRAIT_TYPES } from '../types/knownTypes';
 import { typeFromNode } from '../items/items';
+import { foreignPositionalField } from '../deps/dependencyFields';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
 import { hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
@@ -611,7 +612,7 @@ export function variantField(w: WalkState, t: Ty, ctor: string, i: number): Ty {
   if (direct?.kind === 'struct') {
     return direct.fields[i]?.ty ?? UNKNOWN;
   }
-  return UNKNOWN;
+  return foreignPositionalField(t, ctor, i, w.ctx.dependencyTypeOf);
 }
 
 export function structPatternField(w: WalkState, t: Ty, pattern: SyntaxNode, field: string): Ty {

@@ -44,6 +44,7 @@ import {
 } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
 import { capturelessClosure, opaqueTailType } from './opaqueTail';
+import { ownStreamItem, pinnedOwn, streamCombinatorOutput } from './streamItems';
 import type { ForeignType } from './layout';
 
 export { elementType, isStdPath };
@@ -154,6 +155,24 @@ const PRELUDE_TRAIT_METHODS: ReadonlySet<string> = new Set([
   ...['as_ref', 'as_mut', 'default', 'drop', 'hash', 'fmt', 'borrow', 'borrow_mut'],
 ]);
 
+/**
+ * A call with a part not known that passes a bare name (`Some(body)` in a match arm, typed
+ * before the arm binds `body`): typed again later, when the binding may be in scope.
+ */
+function awaitsBinding(node: SyntaxNode, result: Ty): boolean {
+  const args = node.type === 'call_expression' ? node.childForFieldName('arguments') : null;
+  const passesName = args?.namedChildren.some((a) => a?.type === 'identifier') ?? false;
+  return passesName && partlyUnknown(result);
+}
+
+/** Whether a part of the type is not known (a generic parameter counts as known). */
+function partlyUnknown(ty: Ty): boolean {
+  return ty.k === 'unknown' || typeParts(ty).some(partlyUnknown);
+}
+
+/** The argument forms that name a fn (`parse`, `Error::parse`), as `map_err` is given one. */
+const FN_PATH_NODES: ReadonlySet<string> = new Set(['identifier', 'scoped_identifier']);
+
 /** std traits a file may import whose methods share names with other crates' extension traits. */
 const STD_METHOD_TRAITS: ReadonlySet<string> = new Set(['Read', 'Write', 'BufRead', 'Seek']);
 
@@ -227,6 +246,8 @@ const BY_VALUE_METHODS = new Set([
   'boxed',
   'then',
   'then_some',
+  // Every trait's (futures' `TryStreamExt`, itertools'): `self` by value.
+  'try_collect',
 ]);
 
 /** Receiver-borrowing methods of Copy primitives (most of their methods take `self`). */
@@ -641,7 +662,7 @@ export class ExprTyper {
       }
     }
     const result = this.typeOfUncached(node, depth);
-    if (memoizable && result.k !== 'unknown') {
+    if (memoizable && result.k !== 'unknown' && !awaitsBinding(node, result)) {
       this.memo.set(node.id, result);
     }
     return result;
@@ -943,7 +964,17 @@ export class ExprTyper {
     if (isAdt(t, 'Ready')) {
       return typeArg(t);
     }
-    return opaqueFutureOutput(t) ?? this.projectedOutput(fut, 'Future') ?? UNKNOWN;
+    return (
+      opaqueFutureOutput(t) ??
+      this.projectedOutput(fut, 'Future') ??
+      streamCombinatorOutput(t, (stream) => this.ownStreamItem(stream)) ??
+      UNKNOWN
+    );
+  }
+
+  /** The item of the crate's own hand-written stream (see `streamItems.ts`). */
+  private ownStreamItem(stream: Ty): Ty | null {
+    return ownStreamItem(stream, this.env.index.assocTypes, (n) => this.env.index.types.has(n));
   }
 
   /** A projection's or the crate's own type's `Output` through a std trait (`projections.ts`). */
@@ -1010,11 +1041,43 @@ export class ExprTyper {
     if (callee?.type === 'field_expression') {
       const recv = this.typeOf(callee.childForFieldName('value'), depth + 1);
       const method = callee.childForFieldName('field')?.text ?? '';
-      return this.methodType(recv, method, argTy, generic ? turbofish(fnNode, this.env) : []);
+      const turbo = generic ? turbofish(fnNode, this.env) : [];
+      const result = this.methodType(recv, method, argTy, turbo);
+      return this.mappedByFnPath(recv, method, args, result, depth);
     }
     const turbo = generic ? turbofish(fnNode, this.env) : [];
     const segs = pathSegments(callee ?? fnNode);
     return this.pathCallType({ segs, last: segs[segs.length - 1], turbo, args, argTy });
+  }
+
+  /**
+   * `r.map_err(Error::parse)`, `o.map(Row::new)` on a `Result` or `Option`: the part the method
+   * maps is what the fn the path names returns (a closure's is not read here).
+   */
+  private mappedByFnPath(recv: Ty, method: string, args: SyntaxNode[], result: Ty, depth: number) {
+    const r = peelRefs(recv);
+    const slot =
+      method === 'map_err' && isAdt(r, 'Result')
+        ? 1
+        : method === 'map' && isAdt(r, 'Result', 'Option')
+          ? 0
+          : -1;
+    const fnPath = args.length === 1 && FN_PATH_NODES.has(args[0].type) ? args[0] : null;
+    // `Option::map` is not in the std table: its result has the receiver's shape.
+    const shape = result.k === 'unknown' ? r : result;
+    if (slot < 0 || !fnPath || shape.k !== 'adt' || !isAdt(shape, 'Result', 'Option')) {
+      return result;
+    }
+    if (result.k !== 'unknown' && shape.args[slot]?.k !== 'unknown') {
+      return result;
+    }
+    const segs = pathSegments(fnPath);
+    if (depth > 20 || (segs.length === 1 && this.env.localType(segs[0]) !== null)) {
+      return result;
+    }
+    const call = { segs, last: segs[segs.length - 1], turbo: [], args: [], argTy: () => UNKNOWN };
+    const mapped = this.pathCallType(call);
+    return { ...shape, args: shape.args.map((a, i) => (i === slot ? mapped : a)) };
   }
 
   private pathCallType(call: PathCall): Ty {
@@ -1428,7 +1491,9 @@ export class ExprTyper {
     turbo: Ty[],
   ): Ty | null {
     const own = recv.k === 'adt' && !recv.origin && this.env.index.types.has(recv.segments[0]);
-    if (!(own || recv.k === 'param')) {
+    // `rows.try_next()` on a `Pin<&mut RowStream>`: the extension trait's `Self` is the pointer.
+    const pinned = pinnedOwn(recv, (n) => this.env.index.types.has(n));
+    if (!(own || pinned || recv.k === 'param')) {
       return null;
     }
     const extension = this.extensionMethod(method);
