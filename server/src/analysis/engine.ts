@@ -30,8 +30,8 @@ import {
   resolveWrittenPath,
   typeFromNode,
 } from './items/items';
-import { ForeignType, Layout, LayoutComputer, TypeEnv } from './types/layout';
-import { CrateReexports } from './items/crateReexports';
+import { ForeignType, Layout, LayoutComputer, TypeEnv, UserType } from './types/layout';
+import { CrateReexports, crateTypeAt, noteCrateReexports } from './items/crateReexports';
 import {
   BodyContext,
   BodyResult,
@@ -1063,6 +1063,7 @@ class CrateContext {
     this.reexports = new CrateReexports(
       indexes.map((index, i) => ({ modulePath: modulePaths[i], index: index ?? null })),
     );
+    noteCrateReexports(this.index, this.reexports);
     for (const a of analyses) {
       a.useCrateIndex(mergeIndexes(a.localIndex, this.index));
     }
@@ -1216,6 +1217,10 @@ class FileAnalysis {
         const name = segments[segments.length - 1];
         if (this.index.ambiguousTypes.has(name)) {
           return 'ambiguous';
+        }
+        const reexported = this.crateTypeThroughUses(segments);
+        if (reexported) {
+          return reexported;
         }
         if (segments.length > 1) {
           // Two modules of one name define it (`#[cfg(unix)] mod imp;` and `#[cfg(windows)] mod imp;`):
@@ -1372,6 +1377,11 @@ class FileAnalysis {
       this.aliases = { index: this.index, names };
     }
     return this.aliases.names;
+  }
+
+  /** The crate's type a `crate::` path names through the `use`s of its modules, if one. */
+  private crateTypeThroughUses(segments: string[]): UserType | null {
+    return this.crate?.reexports ? crateTypeAt(this.index, this.crate.reexports, segments) : null;
   }
 
   /** Another crate's type a `use` in one of this crate's modules brings in (`TypeEnv`). */

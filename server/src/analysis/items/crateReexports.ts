@@ -4,12 +4,29 @@
  * `crate::types::Oid` postgres-types' `Oid`. The crate's own index merges every file's items, so
  * which module re-exports what is read here, per file module, from each file's own index.
  */
+import type { UserType } from '../types/layout';
 import type { ItemIndex } from './items';
 
 /** How many `use`s one path may be followed through inside the crate (re-exports of re-exports). */
 const MAX_HOPS = 8;
 
 const RELATIVE_ROOTS = new Set(['crate', 'self', 'super']);
+
+/** The re-exports of the crate a combined index is for (see `noteCrateReexports`). */
+const crateOfIndex = new WeakMap<ItemIndex, CrateReexports>();
+
+/**
+ * Notes that `index` (a crate's combined index, or a file's view of it) reads paths through
+ * `reexports`; kept beside the index, not in it, since indexes are copied between threads.
+ */
+export function noteCrateReexports(index: ItemIndex, reexports: CrateReexports): void {
+  crateOfIndex.set(index, reexports);
+}
+
+/** The crate's re-exports `index` was noted with, if any. */
+export function crateReexportsOf(index: ItemIndex): CrateReexports | undefined {
+  return crateOfIndex.get(index);
+}
 
 export class CrateReexports {
   private readonly modules = new Map<string, ItemIndex>();
@@ -43,6 +60,42 @@ export class CrateReexports {
     const found: string[][] = [];
     this.follow(start.module, start.rest, 0, found, new Set());
     return found;
+  }
+
+  /**
+   * The crate path (module path, then name) of the item `segments` names, followed through the
+   * crate's file modules and their named `use`s: `crate::task::yield_now` is
+   * `task::yield_now::yield_now` after `pub use yield_now::yield_now;` in `task`. Null when the
+   * path leaves the crate, passes a glob import or an inline module, or ends in a module that
+   * `defines` says does not define the name.
+   */
+  definingPath(
+    segments: readonly string[],
+    from: readonly string[],
+    defines: (index: ItemIndex, name: string, module: readonly string[]) => boolean,
+  ): string[] | null {
+    let at = segments.length < 2 ? null : this.start(segments, from);
+    for (let hops = 0; at && hops <= MAX_HOPS; hops++) {
+      const { module, rest } = at;
+      const child = [...module, rest[0]];
+      if (rest.length > 1 && this.modules.has(child.join('::'))) {
+        at = { module: child, rest: rest.slice(1) };
+        continue;
+      }
+      const index = this.modules.get(module.join('::'));
+      if (!index) {
+        return null;
+      }
+      // A `use` comes first: a name the module imports is not one it defines (an inline
+      // submodule's item of that name is in the file's index too).
+      const named = index.uses.get(rest[0]);
+      if (named) {
+        at = this.start([...named, ...rest.slice(1)], module);
+      } else {
+        return rest.length === 1 && defines(index, rest[0], module) ? [...module, rest[0]] : null;
+      }
+    }
+    return null;
   }
 
   /**
@@ -122,4 +175,31 @@ export class CrateReexports {
       found.push(path);
     }
   }
+}
+
+/**
+ * The crate's type a `crate::` path names, read where a file module defines it after the
+ * modules' `use`s (`crate::runtime::task::JoinHandle` is `runtime::task::join`'s, not the
+ * `JoinHandle` of `blocking` or `fs::mocks`). Null unless no other module of that last name
+ * defines the name too (the crate's types are keyed by it: `join::JoinHandle`).
+ */
+export function crateTypeAt(
+  index: ItemIndex,
+  reexports: CrateReexports,
+  segments: readonly string[],
+): UserType | null {
+  if (segments[0] !== 'crate') {
+    // Written elsewhere, a relative path is read from a module not known here.
+    return null;
+  }
+  const found = reexports.definingPath(segments, [], (own, name, module) =>
+    (own.typeModules.get(name) ?? []).includes(module[module.length - 1] ?? ''),
+  );
+  const module = found?.[found.length - 2];
+  const name = found?.[found.length - 1];
+  if (!module || !name) {
+    return null;
+  }
+  const sameName = (index.typeModules.get(name) ?? []).filter((m) => m === module);
+  return sameName.length === 1 ? (index.types.get(`${module}::${name}`) ?? null) : null;
 }
