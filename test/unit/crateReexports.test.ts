@@ -113,7 +113,9 @@ describe("types other crates lend through the crate's own modules", function () 
     assert.deepStrictEqual(crate.externalPaths(['crate', 'a', 'X'], []), [['dep', 'X']]);
     assert.deepStrictEqual(crate.externalPaths(['crate', 'imp', 'X'], []), []);
   });
+});
 
+describe("the crate's own items named through its modules' re-exports", () => {
   it("finds where a crate path's item is defined, through the modules' named uses", () => {
     const defines = (own: ItemIndex, name: string) => own.types.has(name);
     const crate = new reexports.CrateReexports([
@@ -122,7 +124,13 @@ describe("types other crates lend through the crate's own modules", function () 
       { modulePath: ['task', 'join'], index: moduleIndex(['Handle']) },
       {
         modulePath: ['blocking'],
-        index: moduleIndex([], [['Handle', ['crate', 'task', 'Handle']], ['t', ['super', 'task']]]),
+        index: moduleIndex(
+          [],
+          [
+            ['Handle', ['crate', 'task', 'Handle']],
+            ['t', ['super', 'task']],
+          ],
+        ),
       },
       { modulePath: ['globbed'], index: moduleIndex([], [], [['crate', 'task']]) },
       { modulePath: ['out'], index: moduleIndex([], [['Handle', ['tokio', 'Handle']]]) },
