@@ -175,4 +175,20 @@ describe("the crate's own items named through its modules' re-exports", () => {
     assert.strictEqual(reexports.crateTypeAt(combined(['join', 'join']), crate, segments), null);
     assert.strictEqual(reexports.crateTypeAt(combined(['join']), crate, ['task', 'Handle']), null);
   });
+
+  it('leads a crate path out to std through named uses only', () => {
+    const crate = new reexports.CrateReexports([
+      { modulePath: ['time'], index: moduleIndex([], [['Duration', ['std', 'time', 'Duration']]]) },
+      { modulePath: ['io'], index: moduleIndex([], [], [['std', 'io']]) },
+      { modulePath: ['own'], index: moduleIndex(['Duration']) },
+    ]);
+    assert.deepStrictEqual(reexports.stdTypeAt(crate, ['crate', 'time', 'Duration']), {
+      kind: 'std',
+      segments: ['std', 'time', 'Duration'],
+    });
+    // A glob, the crate's own type, a relative path: not std's here.
+    assert.strictEqual(reexports.stdTypeAt(crate, ['crate', 'io', 'Error']), null);
+    assert.strictEqual(reexports.stdTypeAt(crate, ['crate', 'own', 'Duration']), null);
+    assert.strictEqual(reexports.stdTypeAt(crate, ['time', 'Duration']), null);
+  });
 });

@@ -31,7 +31,7 @@ import {
   typeFromNode,
 } from './items/items';
 import { ForeignType, Layout, LayoutComputer, TypeEnv, UserType } from './types/layout';
-import { CrateReexports, crateTypeAt, noteCrateReexports } from './items/crateReexports';
+import { CrateReexports, crateTypeAt, noteCrateReexports, stdTypeAt } from './items/crateReexports';
 import {
   BodyContext,
   BodyResult,
@@ -1389,6 +1389,10 @@ class FileAnalysis {
 
   /** Another crate's type a `use` in one of this crate's modules brings in (`TypeEnv`). */
   private reexportedType(segments: string[]): ForeignType | null {
+    const std = this.crate?.reexports && stdTypeAt(this.crate.reexports, segments);
+    if (std) {
+      return std;
+    }
     const dependencies = this.options.dependencies;
     const paths = dependencies
       ? this.crate?.reexports?.externalPaths(segments, this.modulePath)

@@ -4,7 +4,8 @@
  * `crate::types::Oid` postgres-types' `Oid`. The crate's own index merges every file's items, so
  * which module re-exports what is read here, per file module, from each file's own index.
  */
-import type { UserType } from '../types/layout';
+import type { ForeignType, UserType } from '../types/layout';
+import { STD_ROOTS } from '../types/types';
 import type { ItemIndex } from './items';
 
 /** How many `use`s one path may be followed through inside the crate (re-exports of re-exports). */
@@ -74,6 +75,29 @@ export class CrateReexports {
     from: readonly string[],
     defines: (index: ItemIndex, name: string, module: readonly string[]) => boolean,
   ): string[] | null {
+    const end = this.followNamed(segments, from);
+    return end?.index && defines(end.index, end.name, end.module)
+      ? [...end.module, end.name]
+      : null;
+  }
+
+  /**
+   * The path out of the crate (`std::time::Duration`) that `segments` leads to through named
+   * `use`s only (`crate::time::Duration` after `pub use std::time::Duration;` in `time`); null
+   * when it ends in the crate or passes a glob import.
+   */
+  leavingPath(segments: readonly string[], from: readonly string[]): string[] | null {
+    return this.followNamed(segments, from)?.external ?? null;
+  }
+
+  /** Where `segments` ends when followed through file modules and named `use`s (see above). */
+  private followNamed(
+    segments: readonly string[],
+    from: readonly string[],
+  ):
+    | { index: ItemIndex; module: string[]; name: string; external?: undefined }
+    | { index?: undefined; external: string[] }
+    | null {
     let at = segments.length < 2 ? null : this.start(segments, from);
     for (let hops = 0; at && hops <= MAX_HOPS; hops++) {
       const { module, rest } = at;
@@ -89,10 +113,13 @@ export class CrateReexports {
       // A `use` comes first: a name the module imports is not one it defines (an inline
       // submodule's item of that name is in the file's index too).
       const named = index.uses.get(rest[0]);
-      if (named) {
-        at = this.start([...named, ...rest.slice(1)], module);
-      } else {
-        return rest.length === 1 && defines(index, rest[0], module) ? [...module, rest[0]] : null;
+      if (!named) {
+        return rest.length === 1 ? { index, module, name: rest[0] } : null;
+      }
+      const path = [...named, ...rest.slice(1)];
+      at = this.start(path, module);
+      if (!at) {
+        return path.length > 1 && !RELATIVE_ROOTS.has(path[0]) ? { external: path } : null;
       }
     }
     return null;
@@ -202,4 +229,16 @@ export function crateTypeAt(
   }
   const sameName = (index.typeModules.get(name) ?? []).filter((m) => m === module);
   return sameName.length === 1 ? (index.types.get(`${module}::${name}`) ?? null) : null;
+}
+
+/**
+ * The std type a `crate::` path names through a module's named `use` (tokio's
+ * `crate::time::Duration` after `pub use std::time::Duration;`); null for any other path.
+ */
+export function stdTypeAt(
+  reexports: CrateReexports,
+  segments: readonly string[],
+): ForeignType | null {
+  const path = segments[0] === 'crate' ? reexports.leavingPath(segments, []) : null;
+  return path && STD_ROOTS.has(path[0]) ? { kind: 'std', segments: path } : null;
 }
