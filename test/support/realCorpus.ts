@@ -379,6 +379,10 @@ export function analyzeTarget(
 ): FileReport[] {
   const files = targetFiles(crateDir, target);
   const crateEdition = edition ?? crates.readCrateLayout(crateDir).edition ?? '2021';
+  const dependencies = registryDependencies(crateDir, features);
+  // Each target is one analysis, as the CLI makes it: its own budget for dependencies' futures
+  // (shared across targets, what a target shows depended on the targets analysed before it).
+  dependencies?.dependencies.startAnalysis();
   return engine.analyzeCrate(
     files.map((f) => ({
       file: f.path,
@@ -387,7 +391,7 @@ export function analyzeTarget(
     })),
     {
       edition: crateEdition as never,
-      ...registryDependencies(crateDir, features),
+      ...dependencies,
       // Gates are evaluated in the features the recording was built with, as the workspace resolves them.
       cfg: features === false ? undefined : recordedCfg(crateDir, features),
     },

@@ -114,3 +114,81 @@ describe("types other crates lend through the crate's own modules", function () 
     assert.deepStrictEqual(crate.externalPaths(['crate', 'imp', 'X'], []), []);
   });
 });
+
+describe("the crate's own items named through its modules' re-exports", () => {
+  it("finds where a crate path's item is defined, through the modules' named uses", () => {
+    const defines = (own: ItemIndex, name: string) => own.types.has(name);
+    const crate = new reexports.CrateReexports([
+      { modulePath: [], index: moduleIndex([]) },
+      { modulePath: ['task'], index: moduleIndex([], [['Handle', ['self', 'join', 'Handle']]]) },
+      { modulePath: ['task', 'join'], index: moduleIndex(['Handle']) },
+      {
+        modulePath: ['blocking'],
+        index: moduleIndex(
+          [],
+          [
+            ['Handle', ['crate', 'task', 'Handle']],
+            ['t', ['super', 'task']],
+          ],
+        ),
+      },
+      { modulePath: ['globbed'], index: moduleIndex([], [], [['crate', 'task']]) },
+      { modulePath: ['out'], index: moduleIndex([], [['Handle', ['tokio', 'Handle']]]) },
+    ]);
+    const at = (segments: string[], from: string[] = []) =>
+      crate.definingPath(segments, from, defines);
+    assert.deepStrictEqual(at(['crate', 'task', 'Handle']), ['task', 'join', 'Handle']);
+    // A re-export of a re-export, and a path through a `use` of a module (`t::Handle`).
+    assert.deepStrictEqual(at(['crate', 'blocking', 'Handle']), ['task', 'join', 'Handle']);
+    assert.deepStrictEqual(at(['t', 'Handle'], ['blocking']), null);
+    assert.deepStrictEqual(at(['crate', 'blocking', 't', 'Handle']), ['task', 'join', 'Handle']);
+    assert.deepStrictEqual(at(['join', 'Handle'], ['task']), ['task', 'join', 'Handle']);
+    // Globs, other crates, names no module defines: not followed, not guessed.
+    assert.strictEqual(at(['crate', 'globbed', 'Handle']), null);
+    assert.strictEqual(at(['crate', 'out', 'Handle']), null);
+    assert.strictEqual(at(['crate', 'task', 'Missing']), null);
+    assert.strictEqual(at(['Handle']), null);
+  });
+
+  it("takes a crate path's type only where one module of its name defines it", () => {
+    const handle = { kind: 'struct', name: 'Handle' };
+    const file = (module: string, types: string[], uses: [string, string[]][] = []) =>
+      ({
+        types: new Map(types.map((t) => [t, handle])),
+        typeModules: new Map(types.map((t) => [t, [module]])),
+        uses: new Map(uses),
+        globImports: [],
+      }) as unknown as ItemIndex;
+    const crate = new reexports.CrateReexports([
+      { modulePath: ['task'], index: file('task', [], [['Handle', ['self', 'join', 'Handle']]]) },
+      { modulePath: ['task', 'join'], index: file('join', ['Handle']) },
+      { modulePath: ['other', 'join'], index: file('join', ['Other']) },
+    ]);
+    const combined = (modules: string[]) =>
+      ({
+        types: new Map([['join::Handle', handle]]),
+        typeModules: new Map([['Handle', modules]]),
+      }) as unknown as ItemIndex;
+    const segments = ['crate', 'task', 'Handle'];
+    assert.strictEqual(reexports.crateTypeAt(combined(['join', 'mocks']), crate, segments), handle);
+    // Two modules named `join` define a `Handle`: which one `join::Handle` is is not known.
+    assert.strictEqual(reexports.crateTypeAt(combined(['join', 'join']), crate, segments), null);
+    assert.strictEqual(reexports.crateTypeAt(combined(['join']), crate, ['task', 'Handle']), null);
+  });
+
+  it('leads a crate path out to std through named uses only', () => {
+    const crate = new reexports.CrateReexports([
+      { modulePath: ['time'], index: moduleIndex([], [['Duration', ['std', 'time', 'Duration']]]) },
+      { modulePath: ['io'], index: moduleIndex([], [], [['std', 'io']]) },
+      { modulePath: ['own'], index: moduleIndex(['Duration']) },
+    ]);
+    assert.deepStrictEqual(reexports.stdTypeAt(crate, ['crate', 'time', 'Duration']), {
+      kind: 'std',
+      segments: ['std', 'time', 'Duration'],
+    });
+    // A glob, the crate's own type, a relative path: not std's here.
+    assert.strictEqual(reexports.stdTypeAt(crate, ['crate', 'io', 'Error']), null);
+    assert.strictEqual(reexports.stdTypeAt(crate, ['crate', 'own', 'Duration']), null);
+    assert.strictEqual(reexports.stdTypeAt(crate, ['time', 'Duration']), null);
+  });
+});

@@ -312,6 +312,29 @@ describe("dependencies' async fn futures, sized from their sources", function ()
       assert.ok(types.futuresCut, 'the cut is known (a cache may compute it again)');
     }
   });
+
+  it('sizes again in a later analysis what a budget cut short in an earlier one', () => {
+    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
+    const loaded = loader.loadDependencies(SIZED, undefined, { env: { CARGO_HOME: home } });
+    assert.ok(loaded, 'a crate graph');
+    const text = fs.readFileSync(path.join(SIZED, 'src', 'lib.rs'), 'utf8');
+    dependencyFutures.forgetSizedPackages();
+    const opened = (types: InstanceType<typeof deps.DependencyTypes>) => {
+      const [report] = engine.analyzeCrate([{ file: 'lib.rs', text, modulePath: [] }], {
+        edition: '2021',
+        dependencies: types,
+      });
+      return named(report.futures, 'stored');
+    };
+    // Nested one above the limit: the package is sized, the packages below it are not.
+    const shallow = opened(
+      new deps.DependencyTypes(loaded.graph, dependencyFutures.MAX_PACKAGE_DEPTH - 1),
+    );
+    assert.ok(!shallow.exact, `cut short: ${shallow.unknown.join('; ')}`);
+    // The same process, a fresh analysis: the cut sizes were not kept for it.
+    const full = opened(new deps.DependencyTypes(loaded.graph));
+    assert.ok(full.exact, `sized again: ${full.unknown.join('; ')}`);
+  });
 });
 
 describe("dependencies' generic async fns, sized per instantiation", function () {

@@ -31,8 +31,8 @@ import {
   resolveWrittenPath,
   typeFromNode,
 } from './items/items';
-import { ForeignType, Layout, LayoutComputer, TypeEnv } from './types/layout';
-import { CrateReexports } from './items/crateReexports';
+import { ForeignType, Layout, LayoutComputer, TypeEnv, UserType } from './types/layout';
+import { CrateReexports, crateTypeAt, noteCrateReexports, stdTypeAt } from './items/crateReexports';
 import {
   BodyContext,
   BodyResult,
@@ -50,6 +50,7 @@ import {
   Projection,
   STD_ROOTS,
   Ty,
+  TypeOrigin,
   UNKNOWN,
   hasUnknown,
   peelRefs,
@@ -1072,6 +1073,7 @@ class CrateContext {
     this.reexports = new CrateReexports(
       indexes.map((index, i) => ({ modulePath: modulePaths[i], index: index ?? null })),
     );
+    noteCrateReexports(this.index, this.reexports);
     for (const a of analyses) {
       a.useCrateIndex(mergeIndexes(a.localIndex, this.index));
     }
@@ -1226,74 +1228,8 @@ class FileAnalysis {
     this.walkUnits = options.walkCache ? this.walkUnitsOf(options.walkCache, resultIsIo) : null;
     this.reportMemo = new ReportMemo(options.walkCache, options.calibration?.data.createdAt ?? '');
     const typeEnv = (sized: boolean): TypeEnv => ({
-      userType: (segments, origin) => {
-        const name = segments[segments.length - 1];
-        if (this.index.ambiguousTypes.has(name)) {
-          return 'ambiguous';
-        }
-        if (segments.length > 1) {
-          // Two modules of one name define it (`#[cfg(unix)] mod imp;` and `#[cfg(windows)] mod imp;`):
-          // which one the build has is not known here.
-          if (
-            (this.index.typeModules.get(name) ?? []).filter(
-              (m) => m === segments[segments.length - 2],
-            ).length > 1
-          ) {
-            return 'ambiguous';
-          }
-          const qualified = this.index.types.get(`${segments[segments.length - 2]}::${name}`);
-          if (qualified) {
-            return qualified;
-          }
-        }
-        const t = this.index.types.get(name);
-        if (!t || segments.length === 1) {
-          // Types in signatures from other files come unqualified (`Notified`, defined in that file's
-          // module): when several files of the crate define that name and this file does not, which one
-          // is meant is not known here (tokio has `sync::notify::Notified` and `runtime::task::Notified`).
-          if (
-            t &&
-            this.crate &&
-            !this.localIndex.types.has(name) &&
-            (this.index.typeModules.get(name)?.length ?? 0) > 1
-          ) {
-            return 'ambiguous';
-          }
-          return t ?? null;
-        }
-        // `std::io::Error` or `io::Error` is std's unless this crate has its own module of that name defining it.
-        if (['std', 'core', 'alloc'].includes(segments[0])) {
-          return null;
-        }
-        const qualifier = segments[segments.length - 2];
-        const definedIn = this.index.typeModules.get(name) ?? [];
-        if (definedIn.includes(qualifier)) {
-          return t;
-        }
-        // Written through a module no file of that name defines it in (a `#[path]` module, a
-        // re-export): with several candidates, which one is meant is not known here.
-        if (definedIn.length > 1) {
-          return 'ambiguous';
-        }
-        if (origin === 'crate') {
-          return t;
-        }
-        return [
-          'io',
-          'fmt',
-          'sync',
-          'mpsc',
-          'collections',
-          'time',
-          'net',
-          'fs',
-          'rc',
-          'cell',
-          'thread',
-        ].includes(qualifier)
-          ? null
-          : t;
-      },
+      userType: (segments, origin) =>
+        this.crateTypeThroughUses(segments) ?? this.ownUserType(segments, origin),
       futureLayout: (id) =>
         sized
           ? this.futureLayout(id)
@@ -1394,8 +1330,89 @@ class FileAnalysis {
     return this.aliases.names;
   }
 
+  /**
+   * The crate's type these segments name, read from their last segments (`TypeEnv.userType`);
+   * `ambiguous` when the crate defines several of that name and the path does not say which.
+   */
+  private ownUserType(segments: string[], origin?: TypeOrigin): UserType | null | 'ambiguous' {
+    const name = segments[segments.length - 1];
+    if (this.index.ambiguousTypes.has(name)) {
+      return 'ambiguous';
+    }
+    if (segments.length > 1) {
+      // Two modules of one name define it (`#[cfg(unix)] mod imp;` and `#[cfg(windows)] mod imp;`):
+      // which one the build has is not known here.
+      if (
+        (this.index.typeModules.get(name) ?? []).filter((m) => m === segments[segments.length - 2])
+          .length > 1
+      ) {
+        return 'ambiguous';
+      }
+      const qualified = this.index.types.get(`${segments[segments.length - 2]}::${name}`);
+      if (qualified) {
+        return qualified;
+      }
+    }
+    const t = this.index.types.get(name);
+    if (!t || segments.length === 1) {
+      // Types in signatures from other files come unqualified (`Notified`, defined in that file's
+      // module): when several files of the crate define that name and this file does not, which one
+      // is meant is not known here (tokio has `sync::notify::Notified` and `runtime::task::Notified`).
+      if (
+        t &&
+        this.crate &&
+        !this.localIndex.types.has(name) &&
+        (this.index.typeModules.get(name)?.length ?? 0) > 1
+      ) {
+        return 'ambiguous';
+      }
+      return t ?? null;
+    }
+    // `std::io::Error` or `io::Error` is std's unless this crate has its own module of that name defining it.
+    if (['std', 'core', 'alloc'].includes(segments[0])) {
+      return null;
+    }
+    const qualifier = segments[segments.length - 2];
+    const definedIn = this.index.typeModules.get(name) ?? [];
+    if (definedIn.includes(qualifier)) {
+      return t;
+    }
+    // Written through a module no file of that name defines it in (a `#[path]` module, a
+    // re-export): with several candidates, which one is meant is not known here.
+    if (definedIn.length > 1) {
+      return 'ambiguous';
+    }
+    if (origin === 'crate') {
+      return t;
+    }
+    return [
+      'io',
+      'fmt',
+      'sync',
+      'mpsc',
+      'collections',
+      'time',
+      'net',
+      'fs',
+      'rc',
+      'cell',
+      'thread',
+    ].includes(qualifier)
+      ? null
+      : t;
+  }
+
+  /** The crate's type a `crate::` path names through the `use`s of its modules, if one. */
+  private crateTypeThroughUses(segments: string[]): UserType | null {
+    return this.crate?.reexports ? crateTypeAt(this.index, this.crate.reexports, segments) : null;
+  }
+
   /** Another crate's type a `use` in one of this crate's modules brings in (`TypeEnv`). */
   private reexportedType(segments: string[]): ForeignType | null {
+    const std = this.crate?.reexports && stdTypeAt(this.crate.reexports, segments);
+    if (std) {
+      return std;
+    }
     const dependencies = this.options.dependencies;
     const paths = dependencies
       ? this.crate?.reexports?.externalPaths(segments, this.modulePath)

@@ -97,6 +97,12 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
   /** Whether a budget left a needed package's futures unsized. */
   cut = false;
   private readonly awaited = new Map<string, AwaitedFuture>();
+  /**
+   * Sizes a budget cut short, kept for this analysis only: shared, they would make what a later
+   * analysis shows depend on what ran before it (and on how loaded the machine was then).
+   */
+  private readonly cutPackages = new Map<string, PackageFutures>();
+  private readonly cutInstances = new Map<string, FutureSize | string>();
 
   /**
    * `depth`: how far below the analysed crate the crate these futures are awaited from is (0:
@@ -157,7 +163,10 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
       return pkg?.missing ?? 'not in the crate graph';
     }
     const key = packageKey(pkg);
-    const known = sizedPackages.get(key) ?? pkg.data?.peek<PackageFutures>(FUTURES_KIND);
+    const known =
+      sizedPackages.get(key) ??
+      this.cutPackages.get(key) ??
+      pkg.data?.peek<PackageFutures>(FUTURES_KIND);
     if (known) {
       this.cut ||= !known.complete;
       this.keep(key, known);
@@ -195,10 +204,10 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
     }
     const packageId = packageKey(pkg);
     const key = instanceKey(packageId, awaited);
-    if (!sizedInstances.has(key)) {
+    if (!sizedInstances.has(key) && !this.cutInstances.has(key)) {
       this.sizeInstances(pkg, packageId, analyze, awaited);
     }
-    const found = sizedInstances.get(key);
+    const found = sizedInstances.get(key) ?? this.cutInstances.get(key);
     return typeof found === 'object' ? found : null;
   }
 
@@ -220,7 +229,8 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
     const named = [...this.awaited.values()].filter((a) => a.byLayout.length === 0);
     for (const awaited of [asked, ...named]) {
       const key = instanceKey(packageId, awaited);
-      if (awaited.pkg === pkg.id && awaited.subst.length > 0 && !sizedInstances.has(key)) {
+      const sized = sizedInstances.has(key) || this.cutInstances.has(key);
+      if (awaited.pkg === pkg.id && awaited.subst.length > 0 && !sized) {
         requests.set(key, { path: awaited.path, subst: awaited.subst });
       }
     }
@@ -231,14 +241,28 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
       );
       this.cut ||= !sized.complete;
       for (const [key, size] of Object.entries(sized.futures)) {
-        keepBounded(sizedInstances, key, size, MAX_KEPT_INSTANCES);
+        if (sized.complete) {
+          keepBounded(sizedInstances, key, size, MAX_KEPT_INSTANCES);
+        } else {
+          this.cutInstances.set(key, size);
+        }
       }
     } finally {
       this.budget.inProgress.delete(batch);
     }
   }
 
+  /** An analysis starts: what a budget cut short for the last one is sized again. */
+  restart(): void {
+    this.cutPackages.clear();
+    this.cutInstances.clear();
+  }
+
   private keep(key: string, sized: PackageFutures): void {
+    if (!sized.complete) {
+      this.cutPackages.set(key, sized);
+      return;
+    }
     if (!sizedPackages.has(key) && sizedPackages.size >= MAX_KEPT_PACKAGES) {
       sizedPackages.delete(sizedPackages.keys().next().value!);
     }

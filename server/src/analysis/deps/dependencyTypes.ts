@@ -105,6 +105,7 @@ export class DependencyTypes {
    */
   startAnalysis(): void {
     this.budget.restart();
+    this.futures.restart();
   }
 
   /** Whether a budget left some dependency's futures unsized (their callers are lower bounds). */

@@ -4,12 +4,30 @@
  * `crate::types::Oid` postgres-types' `Oid`. The crate's own index merges every file's items, so
  * which module re-exports what is read here, per file module, from each file's own index.
  */
+import type { ForeignType, UserType } from '../types/layout';
+import { STD_ROOTS } from '../types/types';
 import type { ItemIndex } from './items';
 
 /** How many `use`s one path may be followed through inside the crate (re-exports of re-exports). */
 const MAX_HOPS = 8;
 
 const RELATIVE_ROOTS = new Set(['crate', 'self', 'super']);
+
+/** The re-exports of the crate a combined index is for (see `noteCrateReexports`). */
+const crateOfIndex = new WeakMap<ItemIndex, CrateReexports>();
+
+/**
+ * Notes that `index` (a crate's combined index, or a file's view of it) reads paths through
+ * `reexports`; kept beside the index, not in it, since indexes are copied between threads.
+ */
+export function noteCrateReexports(index: ItemIndex, reexports: CrateReexports): void {
+  crateOfIndex.set(index, reexports);
+}
+
+/** The crate's re-exports `index` was noted with, if any. */
+export function crateReexportsOf(index: ItemIndex): CrateReexports | undefined {
+  return crateOfIndex.get(index);
+}
 
 export class CrateReexports {
   private readonly modules = new Map<string, ItemIndex>();
@@ -43,6 +61,68 @@ export class CrateReexports {
     const found: string[][] = [];
     this.follow(start.module, start.rest, 0, found, new Set());
     return found;
+  }
+
+  /**
+   * The crate path (module path, then name) of the item `segments` names, followed through the
+   * crate's file modules and their named `use`s: `crate::task::yield_now` is
+   * `task::yield_now::yield_now` after `pub use yield_now::yield_now;` in `task`. Null when the
+   * path leaves the crate, passes a glob import or an inline module, or ends in a module that
+   * `defines` says does not define the name.
+   */
+  definingPath(
+    segments: readonly string[],
+    from: readonly string[],
+    defines: (index: ItemIndex, name: string, module: readonly string[]) => boolean,
+  ): string[] | null {
+    const end = this.followNamed(segments, from);
+    return end?.index && defines(end.index, end.name, end.module)
+      ? [...end.module, end.name]
+      : null;
+  }
+
+  /**
+   * The path out of the crate (`std::time::Duration`) that `segments` leads to through named
+   * `use`s only (`crate::time::Duration` after `pub use std::time::Duration;` in `time`); null
+   * when it ends in the crate or passes a glob import.
+   */
+  leavingPath(segments: readonly string[], from: readonly string[]): string[] | null {
+    return this.followNamed(segments, from)?.external ?? null;
+  }
+
+  /** Where `segments` ends when followed through file modules and named `use`s (see above). */
+  private followNamed(
+    segments: readonly string[],
+    from: readonly string[],
+  ):
+    | { index: ItemIndex; module: string[]; name: string; external?: undefined }
+    | { index?: undefined; external: string[] }
+    | null {
+    let at = segments.length < 2 ? null : this.start(segments, from);
+    for (let hops = 0; at && hops <= MAX_HOPS; hops++) {
+      const { module, rest } = at;
+      const child = [...module, rest[0]];
+      if (rest.length > 1 && this.modules.has(child.join('::'))) {
+        at = { module: child, rest: rest.slice(1) };
+        continue;
+      }
+      const index = this.modules.get(module.join('::'));
+      if (!index) {
+        return null;
+      }
+      // A `use` comes first: a name the module imports is not one it defines (an inline
+      // submodule's item of that name is in the file's index too).
+      const named = index.uses.get(rest[0]);
+      if (!named) {
+        return rest.length === 1 ? { index, module, name: rest[0] } : null;
+      }
+      const path = [...named, ...rest.slice(1)];
+      at = this.start(path, module);
+      if (!at) {
+        return path.length > 1 && !RELATIVE_ROOTS.has(path[0]) ? { external: path } : null;
+      }
+    }
+    return null;
   }
 
   /**
@@ -122,4 +202,43 @@ export class CrateReexports {
       found.push(path);
     }
   }
+}
+
+/**
+ * The crate's type a `crate::` path names, read where a file module defines it after the
+ * modules' `use`s (`crate::runtime::task::JoinHandle` is `runtime::task::join`'s, not the
+ * `JoinHandle` of `blocking` or `fs::mocks`). Null unless no other module of that last name
+ * defines the name too (the crate's types are keyed by it: `join::JoinHandle`).
+ */
+export function crateTypeAt(
+  index: ItemIndex,
+  reexports: CrateReexports,
+  segments: readonly string[],
+): UserType | null {
+  if (segments[0] !== 'crate') {
+    // Written elsewhere, a relative path is read from a module not known here.
+    return null;
+  }
+  const found = reexports.definingPath(segments, [], (own, name, module) =>
+    (own.typeModules.get(name) ?? []).includes(module[module.length - 1] ?? ''),
+  );
+  const module = found?.[found.length - 2];
+  const name = found?.[found.length - 1];
+  if (!module || !name) {
+    return null;
+  }
+  const sameName = (index.typeModules.get(name) ?? []).filter((m) => m === module);
+  return sameName.length === 1 ? (index.types.get(`${module}::${name}`) ?? null) : null;
+}
+
+/**
+ * The std type a `crate::` path names through a module's named `use` (tokio's
+ * `crate::time::Duration` after `pub use std::time::Duration;`); null for any other path.
+ */
+export function stdTypeAt(
+  reexports: CrateReexports,
+  segments: readonly string[],
+): ForeignType | null {
+  const path = segments[0] === 'crate' ? reexports.leavingPath(segments, []) : null;
+  return path && STD_ROOTS.has(path[0]) ? { kind: 'std', segments: path } : null;
 }

@@ -24,6 +24,7 @@ import {
   mapTypeParts,
   prim,
 } from '../types/types';
+import { crateReexportsOf, noteCrateReexports } from './crateReexports';
 import type { UserType } from '../types/layout';
 import { AssocTypeImpl, projectionFromNode } from '../types/projections';
 import {
@@ -1648,7 +1649,7 @@ export function evalConst(node: SyntaxNode, consts: Map<string, number>): number
  * resolution: by name, ignoring module visibility). `use` aliases stay the file's own.
  */
 export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
-  return {
+  const merged: ItemIndex = {
     types: new LayeredMap(local.types, crate.types),
     consts: new LayeredMap(local.consts, crate.consts),
     constTypes: new LayeredMap(local.constTypes, crate.constTypes),
@@ -1662,6 +1663,11 @@ export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
     typeModules: crate.typeModules,
     assocTypes: crate.assocTypes,
   };
+  const reexports = crateReexportsOf(crate);
+  if (reexports) {
+    noteCrateReexports(merged, reexports);
+  }
+  return merged;
 }
 
 function* layeredKeys<K>(top: Map<K, unknown>, base: Map<K, unknown>): MapIterator<K> {

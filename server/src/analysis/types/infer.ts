@@ -43,6 +43,7 @@ import {
   opaqueFutureOutput,
 } from '../deps/dependencyCalls';
 import type { ForeignFn } from '../deps/dependencyTypes';
+import { crateReexportsOf } from '../items/crateReexports';
 import { capturelessClosure, opaqueTailType } from './opaqueTail';
 import { ownStreamItem, pinnedOwn, streamCombinatorOutput } from './streamItems';
 import type { ForeignType } from './layout';
@@ -118,7 +119,23 @@ function calledFn(fns: FnInfo[], segs: string[], env: InferEnv): FnInfo | null {
       return found;
     }
   }
-  return null;
+  return reexportedFn(fns, written, env);
+}
+
+/**
+ * The fn a path names through the `use`s of the crate's modules (`crate::task::yield_now` after
+ * `pub use yield_now::yield_now;` in `task`), when the crate's re-exports are known.
+ */
+function reexportedFn(fns: FnInfo[], written: string[], env: InferEnv): FnInfo | null {
+  const reexports = crateReexportsOf(env.index);
+  const from = written[0] === 'crate' ? [] : env.module;
+  const path =
+    from &&
+    reexports?.definingPath(written, from, (own, name, module) =>
+      (own.fns.get(name) ?? []).some((f) => f.path === [...module, name].join('::')),
+    );
+  const joined = path?.join('::');
+  return joined ? (fns.find((f) => f.path === joined) ?? null) : null;
 }
 
 /** A path as written in `module`, from the crate root; null when it needs a module not known. */

@@ -179,6 +179,38 @@ function stdModuleFnType({ segs, last }: PathCall): Ty | null {
   return null;
 }
 
+/**
+ * std's sockets and files: the associated fns that open one give `io::Result<Self>` (a `pair`
+ * two of them). Only reached for a type that is not another crate's (tokio's `TcpListener::bind`
+ * is async, and typed from tokio's sources).
+ */
+const IO_OPENERS: Record<string, ReadonlySet<string>> = {
+  TcpListener: new Set(['bind']),
+  TcpStream: new Set(['connect', 'connect_timeout']),
+  UdpSocket: new Set(['bind']),
+  UnixListener: new Set(['bind', 'bind_addr']),
+  UnixStream: new Set(['connect', 'connect_addr']),
+  UnixDatagram: new Set(['bind', 'bind_addr', 'unbound']),
+  File: new Set(['open', 'create', 'create_new']),
+};
+
+const IO_PAIRS = new Set(['UnixStream', 'UnixDatagram']);
+
+/** `std::net::UdpSocket::bind(..)`: an `io::Result` of the type (or of a pair of it). */
+function ioOpenerType({ last }: PathCall, owner: CallOwner, index: ItemIndex): Ty | null {
+  if (owner.written === 'Self' || index.types.has(owner.name)) {
+    return null;
+  }
+  const self = adt(owner.name);
+  if (IO_OPENERS[owner.name]?.has(last)) {
+    return adt('io::Result', self);
+  }
+  if (last === 'pair' && IO_PAIRS.has(owner.name)) {
+    return adt('io::Result', { k: 'tuple', elems: [self, self] });
+  }
+  return null;
+}
+
 export function stdAssociatedCallType(
   call: PathCall,
   owner: CallOwner,
@@ -189,6 +221,7 @@ export function stdAssociatedCallType(
     numberAssociatedType(call, owner) ??
     textAssociatedType(call, owner) ??
     constructorType(call, owner, index) ??
-    stdModuleFnType(call)
+    stdModuleFnType(call) ??
+    ioOpenerType(call, owner, index)
   );
 }
