@@ -57,6 +57,7 @@ import {
   substitute,
 } from './types/types';
 import { hasProjection, resolveProjection } from './types/projections';
+import { BoundMethod, boundTraitMethod } from './types/boundTraitMethods';
 import {
   BoundEnv,
   normalizeByBounds,
@@ -1959,6 +1960,7 @@ class FileAnalysis {
       callableOutputs: fn?.callableOutputs,
       onceCallables: fn?.onceCallables,
       futureOutputs: fn?.futureOutputs,
+      paramTraitMethod: fn && this.paramTraitMethods(fn),
       onNestedFuture: (nested) => {
         const entry = this.futures.get(this.keyOf(nested.node));
         if (!entry || entry.body || entry.report) {
@@ -2602,6 +2604,12 @@ class FileAnalysis {
     precision.exact = false;
     precision.unknown.add('values whose drop glue the generic body cannot see (projections)');
     return instance;
+  }
+
+  /** A generic fn's parameters' methods through their bounds, the bounds read once per walk. */
+  private paramTraitMethods(fn: FnInfo): (param: string, method: string) => BoundMethod | null {
+    let bounds: BoundEnv | null = null;
+    return (param, method) => boundTraitMethod(param, method, (bounds ??= this.boundEnv(fn)));
   }
 
   /**

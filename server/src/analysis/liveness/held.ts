@@ -5,6 +5,7 @@
 import type { ForeignFn } from '../deps/dependencyTypes';
 import type { ForeignType } from '../types/layout';
 import { FnInfo, ItemIndex, TypeScope } from '../items/items';
+import type { BoundMethod } from '../types/boundTraitMethods';
 import type { HeldKind } from '../report';
 import type { GuardKind } from '../types/knownTypes';
 import { MacroTrees } from '../syntax/macros';
@@ -236,6 +237,8 @@ export interface BodyContext {
   onceCallables?: Set<string>;
   /** The enclosing fn's `Fut: Future<Output = T>` bounds. */
   futureOutputs?: Map<string, Ty>;
+  /** The enclosing fn's parameter's method through its bounds (`InferEnv.paramTraitMethod`). */
+  paramTraitMethod?(param: string, method: string): BoundMethod | null;
   /** The module the body's paths are read in (see `FnInfo.module`); unknown when absent. */
   module?: readonly string[];
   /** Called as soon as a direct nested async block or closure has been walked for its captures. */

@@ -36,6 +36,7 @@ import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
 import { hasProjection, projectedThrough } from './projections';
+import type { BoundMethod } from './boundTraitMethods';
 import {
   dependencyCallType,
   dependencyMethodType,
@@ -79,6 +80,8 @@ export interface InferEnv {
   dependencyMethod?(recv: Ty, method: string): ForeignFn | 'unknown' | null;
   /** The type a path (resolved through the file's `use`s) names in another crate, if any. */
   dependencyType?(path: string[]): ForeignType | null;
+  /** The enclosing fn's parameter's method through its bounds (see `boundTraitMethods.ts`). */
+  paramTraitMethod?(param: string, method: string): BoundMethod | null;
 }
 
 const STRING: Ty = adt('String');
@@ -252,7 +255,7 @@ export function receiverMode(recvTy: Ty, method: string, env: InferEnv): SelfKin
   if (foreign && foreign !== 'unknown' && foreign.fn.selfKind) {
     return foreign.fn.selfKind;
   }
-  const user = findMethod(recvTy, method, env.index);
+  const user = findMethod(recvTy, method, env.index) ?? boundMethod(recvTy, method, env);
   if (user) {
     return user.selfKind ?? 'value';
   }
@@ -328,6 +331,12 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
     }
   }
   return null;
+}
+
+/** A type parameter's method, through the enclosing fn's bounds on it. */
+function boundMethod(recvTy: Ty, method: string, env: InferEnv): BoundMethod | null {
+  const t = peelRefs(recvTy);
+  return t.k === 'param' ? (env.paramTraitMethod?.(t.name, method) ?? null) : null;
 }
 
 /**
@@ -1337,6 +1346,10 @@ export class ExprTyper {
     const user = findMethod(recvTy, method, this.env.index);
     if (user) {
       return this.fnResult(user, peelRefs(recvTy), argTy);
+    }
+    const bound = boundMethod(recvTy, method, this.env);
+    if (bound) {
+      return bound.ret;
     }
     let t = peelRefs(recvTy);
     while (isAdt(t, ...DEREFS_TO_TYPE_ARG) && method !== 'clone') {
