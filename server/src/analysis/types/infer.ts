@@ -1381,6 +1381,34 @@ export class ExprTyper {
   }
 
   /**
+   * The parameter types (after `self`) of another crate's method a call resolves to, as its
+   * crate writes them (`AsyncReadExt::read_exact`'s `&mut [u8]`), the same method `methodType`
+   * reads; null when the call is not to one.
+   */
+  dependencyMethodParams(recvTy: Ty, method: string): Ty[] | null {
+    const recv = peelRefs(recvTy);
+    const foreign = this.env.dependencyMethod?.(recv, method);
+    if (recv.k === 'adt' && foreign && foreign !== 'unknown') {
+      return foreign.fn.selfKind ? foreign.fn.params : null;
+    }
+    if (findMethod(recvTy, method, this.env.index) || boundMethod(recvTy, method, this.env)) {
+      return null;
+    }
+    const dependencyType = recv.k === 'adt' && recv.origin === 'dependency';
+    const own = recv.k === 'adt' && !recv.origin && this.env.index.types.has(recv.segments[0]);
+    if (!(dependencyType ? foreign === 'unknown' : own || recv.k === 'param')) {
+      return null;
+    }
+    const extension = this.extensionMethod(method);
+    const trait = extension && traitImportOf(extension, this.env.index);
+    const named = trait && this.env.dependencyType?.(trait);
+    if (!dependencyType && (!trait || named?.kind === 'type' || named?.kind === 'std')) {
+      return null;
+    }
+    return extension?.fn.hasSelf ? extension.fn.params : null;
+  }
+
+  /**
    * A method of an extension trait another crate implements for every type of a bound
    * (`stream.send(msg)` on the crate's own `Sink` after `use futures_util::SinkExt`,
    * `s.write_all(&buf)` on an `S: AsyncWrite`): its combinator, with `Self` the receiver. Only
