@@ -37,6 +37,7 @@ import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
 import { hasProjection, projectedThrough } from './projections';
 import type { BoundMethod } from './boundTraitMethods';
+import { streamFutureOutput } from '../deps/streamFutures';
 import {
   dependencyCallType,
   dependencyMethodType,
@@ -909,7 +910,12 @@ export class ExprTyper {
     if (isAdt(t, 'Ready')) {
       return typeArg(t);
     }
-    return opaqueFutureOutput(t) ?? this.projectedOutput(fut, 'Future') ?? UNKNOWN;
+    return (
+      opaqueFutureOutput(t) ??
+      this.projectedOutput(fut, 'Future') ??
+      streamFutureOutput(t, this.env.index) ??
+      UNKNOWN
+    );
   }
 
   /** A projection's or the crate's own type's `Output` through a std trait (`projections.ts`). */
