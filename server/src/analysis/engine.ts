@@ -2021,7 +2021,8 @@ class FileAnalysis {
               : null
         : undefined,
       dependencyType: this.options.dependencies
-        ? (path) => this.options.dependencies!.foreignType(path, undefined, this.index.globImports)
+        ? (path, inside) =>
+            this.options.dependencies!.foreignType(path, inside, this.index.globImports)
         : undefined,
       futureOfFn: (fn, subst) => this.futureOfFn(fn, callerSubst(subst, scope.generics)),
       futureOutput: (id) => {

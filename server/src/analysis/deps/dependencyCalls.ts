@@ -255,6 +255,11 @@ function marked(ty: Ty): Ty {
   return std || ty.scope === undefined ? { ...ty, args } : { ...ty, args, origin: 'dependency' };
 }
 
+/** A type read in another crate, marked as that crate's (see `marked`). */
+export function markedAsDependency(ty: Ty): Ty {
+  return marked(ty);
+}
+
 /**
  * The result type of `recv.method(..)` for another crate's method: the impl's generics bound by
  * the receiver's type arguments, the method's own by the turbofish and arguments. `index`: the

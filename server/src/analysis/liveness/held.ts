@@ -228,7 +228,7 @@ export interface BodyContext {
   /** A method of another crate's type (see `InferEnv.dependencyMethod`). */
   dependencyMethod?: (recv: Ty, method: string) => ForeignFn | 'unknown' | null;
   /** The type a path names in another crate (see `InferEnv.dependencyType`). */
-  dependencyType?: (path: string[]) => ForeignType | null;
+  dependencyType?: (path: string[], scope?: string) => ForeignType | null;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
   /** The enclosing fn's closure-trait bounds (`F: FnMut(u32) -> Fut`). */

@@ -16,6 +16,7 @@ import {
   positionalParts,
 } from './syntaxShapes';
 import type { WalkState } from './walkState';
+import { dependencyVariantField } from '../deps/dependencyFields';
 
 export function walkLet(w: WalkState, stmt: SyntaxNode): void {
   const pattern = stmt.childForFieldName('pattern');
@@ -545,7 +546,7 @@ export function variantField(w: WalkState, t: Ty, ctor: string, i: number): Ty {
   if (direct?.kind === 'struct') {
     return direct.fields[i]?.ty ?? UNKNOWN;
   }
-  return UNKNOWN;
+  return dependencyVariantField(t, ctor, i, w.ctx.dependencyType) ?? UNKNOWN;
 }
 
 export function structPatternField(w: WalkState, t: Ty, pattern: SyntaxNode, field: string): Ty {

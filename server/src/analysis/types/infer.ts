@@ -38,6 +38,7 @@ import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
 import { hasProjection, projectedThrough } from './projections';
 import type { BoundMethod } from './boundTraitMethods';
 import { streamFutureOutput } from '../deps/streamFutures';
+import { dependencyStructField } from '../deps/dependencyFields';
 import {
   dependencyCallType,
   dependencyMethodType,
@@ -80,7 +81,7 @@ export interface InferEnv {
    */
   dependencyMethod?(recv: Ty, method: string): ForeignFn | 'unknown' | null;
   /** The type a path (resolved through the file's `use`s) names in another crate, if any. */
-  dependencyType?(path: string[]): ForeignType | null;
+  dependencyType?(path: string[], scope?: string): ForeignType | null;
   /** The enclosing fn's parameter's method through its bounds (see `boundTraitMethods.ts`). */
   paramTraitMethod?(param: string, method: string): BoundMethod | null;
 }
@@ -890,7 +891,7 @@ export class ExprTyper {
       });
       return substitute(f.ty, map);
     }
-    return UNKNOWN;
+    return dependencyStructField(t, field, this.env.dependencyType) ?? UNKNOWN;
   }
 
   awaitOutput(fut: Ty): Ty {
