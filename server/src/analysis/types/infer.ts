@@ -983,7 +983,8 @@ export class ExprTyper {
     if (callee?.type === 'field_expression') {
       const recv = this.typeOf(callee.childForFieldName('value'), depth + 1);
       const method = callee.childForFieldName('field')?.text ?? '';
-      return this.methodType(recv, method, argTy, generic ? turbofish(fnNode, this.env) : []);
+      const result = this.methodType(recv, method, argTy, generic ? turbofish(fnNode, this.env) : []);
+      return method === 'map_err' ? this.errorMappedBy(result, args[0]) : result;
     }
     const turbo = generic ? turbofish(fnNode, this.env) : [];
     const segs = pathSegments(callee ?? fnNode);
@@ -1385,6 +1386,32 @@ export class ExprTyper {
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
     const std = stdMethodResult(method, call);
     return std.k === 'unknown' ? (this.ownExtensionCall(t, method, argTy, turbo) ?? std) : std;
+  }
+
+  /**
+   * `result.map_err(Error::io)` with a fn of the crate named: std's `Result<T, _>` takes that
+   * fn's declared result as its error (a generic or async one says nothing here).
+   */
+  private errorMappedBy(result: Ty, mapper: SyntaxNode | undefined): Ty {
+    if (!isAdt(result, 'Result') || result.k !== 'adt' || result.args[1]?.k !== 'unknown') {
+      return result;
+    }
+    if (mapper?.type !== 'identifier' && mapper?.type !== 'scoped_identifier') {
+      return result;
+    }
+    const segs = pathSegments(mapper);
+    const index = this.env.index;
+    const candidates =
+      segs.length === 1
+        ? index.fns.get(segs[0])
+        : segs.length === 2
+          ? index.methods.get(segs.join('::'))
+          : undefined;
+    const fn = candidates?.length === 1 ? candidates[0] : null;
+    if (!fn || fn.isAsync || fn.generics.length > 0 || fn.selfKind || hasUnknown(fn.ret)) {
+      return result;
+    }
+    return { ...result, args: [result.args[0], fn.ret] };
   }
 
   /**
