@@ -36,6 +36,7 @@ import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
 import { hasProjection, projectedThrough } from './projections';
+import { mapTypeParts as mapParts } from './types';
 import type { BoundMethod } from './boundTraitMethods';
 import { streamFutureOutput } from '../deps/streamFutures';
 import { dependencyStructField } from '../deps/dependencyFields';
@@ -333,6 +334,33 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
     }
   }
   return null;
+}
+
+/**
+ * `bindGenerics` in a generic body, where a value's type may hold projections (`T::Stream`):
+ * each is bound as a whole, as a parameter would be.
+ */
+function bindWithProjections(declared: Ty, actual: Ty, map: Map<string, Ty>): void {
+  const projections: Ty[] = [];
+  const hide = (t: Ty): Ty => {
+    if (t.k === 'unknown' && t.proj) {
+      projections.push(t);
+      return { k: 'param', name: `\u0000${projections.length - 1}` };
+    }
+    return mapParts(t, hide) ?? t;
+  };
+  const hidden = new Map<string, Ty>();
+  bindGenerics(declared, hide(actual), hidden, true);
+  const shown = new Map(projections.map((p, i): [string, Ty] => [`\u0000${i}`, p]));
+  hidden.forEach((ty, name) => !map.has(name) && map.set(name, substitute(ty, shown)));
+}
+
+/** The type with the parameters and projections of a generic body taken for known types. */
+function withoutParamsOrProjections(ty: Ty): Ty {
+  if (ty.k === 'param' || (ty.k === 'unknown' && ty.proj)) {
+    return { k: 'never' };
+  }
+  return mapParts(ty, withoutParamsOrProjections) ?? ty;
 }
 
 /** A type parameter's method, through the enclosing fn's bounds on it. */
@@ -656,9 +684,10 @@ export class ExprTyper {
     ['unit_expression', () => UNIT],
     [
       'struct_expression',
-      (node) => {
+      (node, sub) => {
         const name = node.childForFieldName('name');
-        return name ? this.structNameType(name) : UNKNOWN;
+        const ty = name ? this.structNameType(name) : UNKNOWN;
+        return this.withLiteralArguments(ty, node, sub);
       },
     ],
     ['await_expression', (node, sub) => this.awaitOutput(sub(node.namedChildren[0]))],
@@ -847,6 +876,38 @@ export class ExprTyper {
   private numericOf(parts: Ty[]): Ty {
     const explicit = parts.find((p) => p.k === 'prim' && p.name !== 'i32');
     return explicit ?? parts[0];
+  }
+
+  /**
+   * A generic struct of the crate written as a literal without its arguments
+   * (`StartupStream { inner: Framed::new(stream, codec), .. }`): its parameters bound from its
+   * fields' values, as rustc infers them; left as it was unless every one is.
+   */
+  private withLiteralArguments(ty: Ty, literal: SyntaxNode, sub: (n: SyntaxNode) => Ty): Ty {
+    if (ty.k !== 'adt' || ty.args.length > 0) {
+      return ty;
+    }
+    const user = this.env.index.types.get(ty.segments[ty.segments.length - 1]);
+    if (user?.kind !== 'struct' || user.params.length === 0) {
+      return ty;
+    }
+    const map = new Map<string, Ty>();
+    for (const init of literal.childForFieldName('body')?.namedChildren ?? []) {
+      const fieldName = init?.type === 'field_initializer' ? init.childForFieldName('field') : init;
+      const value = init?.type === 'field_initializer' ? init.childForFieldName('value') : init;
+      const field = user.fields.find((f) => f.name === fieldName?.text);
+      if (field && value && init?.type !== 'base_field_initializer') {
+        const declared = substitute(
+          field.ty,
+          new Map(user.params.map((p): [string, Ty] => [p, { k: 'param', name: p }])),
+        );
+        bindWithProjections(declared, sub(value), map);
+      }
+    }
+    const args = user.params.map((p) => map.get(p));
+    return args.every((a) => a !== undefined && !hasUnknown(withoutParamsOrProjections(a)))
+      ? { ...ty, args: args as Ty[] }
+      : ty;
   }
 
   private structNameType(name: SyntaxNode): Ty {
