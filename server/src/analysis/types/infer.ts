@@ -355,6 +355,9 @@ function bindWithProjections(declared: Ty, actual: Ty, map: Map<string, Ty>): vo
   hidden.forEach((ty, name) => !map.has(name) && map.set(name, substitute(ty, shown)));
 }
 
+/** How deep a `map(path)` is still typed (its receiver typed in turn). */
+const MAX_MAP_DEPTH = 64;
+
 /** The type with the parameters and projections of a generic body taken for known types. */
 function withoutParamsOrProjections(ty: Ty): Ty {
   if (ty.k === 'param' || (ty.k === 'unknown' && ty.proj)) {
@@ -424,10 +427,38 @@ export function branchesType(branches: (SyntaxNode | null)[], sub: SubTyper): Ty
     }
     const t = sub(b);
     if (t.k !== 'unknown' && t.k !== 'never') {
-      return t;
+      return t.k === 'tuple' ? tupleFromBranches(t, branches.slice(branches.indexOf(b) + 1), sub) : t;
     }
   }
   return open ? { k: 'unknown', text: "an integer literal's type" } : UNKNOWN;
+}
+
+/**
+ * A tuple one branch gives with parts not known (`(channel_binding, PLUS)`), its parts taken from
+ * the other branches where they say (`(ChannelBinding::unsupported(), SCRAM)`): every branch has
+ * the same type. Only a path type is taken, never a number's (its literal may be unsettled).
+ */
+function tupleFromBranches(
+  tuple: Ty & { k: 'tuple' },
+  others: (SyntaxNode | null)[],
+  sub: SubTyper,
+): Ty {
+  if (!tuple.elems.some((e) => e.k === 'unknown')) {
+    return tuple;
+  }
+  const elems = [...tuple.elems];
+  for (const b of others) {
+    const t = b && !isOpenNumber(b) ? sub(b) : null;
+    if (t?.k !== 'tuple' || t.elems.length !== elems.length) {
+      continue;
+    }
+    t.elems.forEach((e, i) => {
+      if (elems[i].k === 'unknown' && e.k === 'adt' && !hasUnknown(e)) {
+        elems[i] = e;
+      }
+    });
+  }
+  return { k: 'tuple', elems };
 }
 
 /** A branch value that is an unsuffixed number: its type is the other branches'. */
@@ -938,7 +969,12 @@ export class ExprTyper {
     if (t.k !== 'adt') {
       return UNKNOWN;
     }
-    const user = this.env.index.types.get(t.segments[t.segments.length - 1]);
+    // `crate::tls::ChannelBinding` where `config` has one too: its module's key says which.
+    const qualified =
+      t.segments.length >= 2 && t.origin !== 'dependency'
+        ? this.env.index.types.get(t.segments.slice(-2).join('::'))
+        : undefined;
+    const user = qualified ?? this.env.index.types.get(t.segments[t.segments.length - 1]);
     if (user?.kind === 'struct') {
       const f = user.fields.find((x) => x.name === field);
       if (!f) {
@@ -1045,6 +1081,9 @@ export class ExprTyper {
       const recv = this.typeOf(callee.childForFieldName('value'), depth + 1);
       const method = callee.childForFieldName('field')?.text ?? '';
       const result = this.methodType(recv, method, argTy, generic ? turbofish(fnNode, this.env) : []);
+      if (method === 'map') {
+        return this.valueMappedBy(result, recv, args[0], depth);
+      }
       return method === 'map_err' ? this.errorMappedBy(result, args[0]) : result;
     }
     const turbo = generic ? turbofish(fnNode, this.env) : [];
@@ -1447,6 +1486,52 @@ export class ExprTyper {
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
     const std = stdMethodResult(method, call);
     return std.k === 'unknown' ? (this.ownExtensionCall(t, method, argTy, turbo) ?? std) : std;
+  }
+
+  /**
+   * `option.map(ChannelBinding::tls_server_end_point)` with a fn named by its path: std's
+   * `Option<U>` (`Result<U, E>`) of what calling it with the value gives, read as a call of
+   * that path is (the crate's fn, another crate's); left as it was when that is not known.
+   */
+  private valueMappedBy(result: Ty, recvTy: Ty, mapper: SyntaxNode | undefined, depth: number): Ty {
+    const recv = peelRefs(recvTy);
+    const option = isAdt(recv, 'Option') && isStdPath(recv);
+    if (!(option || (isAdt(recv, 'Result') && isStdPath(recv))) || recv.k !== 'adt') {
+      return result;
+    }
+    if (result.k !== 'unknown' || !recv.args[0] || recv.args[0].k === 'unknown') {
+      return result;
+    }
+    if (mapper?.type !== 'identifier' && mapper?.type !== 'scoped_identifier') {
+      return result;
+    }
+    if (mapper.type === 'identifier' && this.env.localType(mapper.text)) {
+      return result;
+    }
+    const segs = pathSegments(mapper);
+    const value = recv.args[0];
+    const call: PathCall = {
+      segs,
+      last: segs[segs.length - 1],
+      turbo: [],
+      args: [],
+      argTy: (i) => (i === 0 ? value : UNKNOWN),
+    };
+    // A path through another crate's module (`sasl::ChannelBinding::..`) is that crate's fn,
+    // even where the crate has a type of the same name: only the dependency answers.
+    const head = this.env.index.uses.get(segs[0]);
+    const external = segs.length >= 2 && head && head[0] !== 'crate' && !STD_ROOTS.has(head[0]);
+    const mapped = external
+      ? (dependencyCallType(
+          { ...call, outputOf: (t) => this.awaitOutput(t) },
+          this.env.index,
+          this.env.dependencyFn,
+        ) ?? UNKNOWN)
+      : this.pathCallType(call);
+    if (mapped.k === 'unknown' || mapped.k === 'future' || depth > MAX_MAP_DEPTH) {
+      return result;
+    }
+    return option ? { ...recv, args: [mapped] } : { ...recv, args: [mapped, recv.args[1]] };
   }
 
   /**
