@@ -1,35 +1,37 @@
 /**
- * What awaiting futures-util's `StreamExt::next` and `TryStreamExt::try_next` futures yields for
- * a stream of the analysed crate: `Next<St>` gives `Option<St::Item>`, `TryNext<St>` gives
- * `Result<Option<T>, E>` for an `Item` of `Result<T, E>` (futures-core's blanket `TryStream`
- * impl), `Item` read from the crate's one `impl Stream for St` (tokio-postgres's
- * `StartupStream`, `type Item = io::Result<Message>`). Any other stream, or several impls that
- * may apply, leaves the output unknown.
+ * What awaiting futures-util's `TryStreamExt::try_next` future yields for a stream of the
+ * analysed crate: `TryNext<St>` gives `Result<Option<T>, E>` for an `Item` of `Result<T, E>`
+ * (futures-core's blanket `TryStream` impl), `Item` read from the crate's one `impl Stream for
+ * St` (tokio-postgres's `StartupStream`, `type Item = io::Result<Message>`). Any other stream,
+ * or several impls that may apply, leaves the output unknown.
  */
 import type { ItemIndex } from '../items/items';
 import { TRAIT_DECLARATIONS } from '../types/boundProjections';
 import { unify } from '../types/projections';
 import { STD_ROOTS, Ty, substitute } from '../types/types';
 
-/** The package futures-util's types carry in their scope (`...#futures-util@0.3.21\u0001..`). */
-const FUTURES_UTIL = /#futures-util@[^\u0001]*\u0001/;
+/** How futures-util's package id names it (`...#futures-util@0.3.21`), before its scope's module. */
+const FUTURES_UTIL = '#futures-util@';
 
-/** The output of awaiting `fut` when it is one of those futures of one of the crate's streams. */
+/** Whether a scope (`package id`, U+0001, module) is futures-util's. */
+function inFuturesUtil(scope: string | undefined): boolean {
+  const pkg = scope?.split('\u0001')[0] ?? '';
+  return pkg.includes(FUTURES_UTIL);
+}
+
+/** The output of awaiting `fut` when it is that future of one of the crate's streams. */
 export function streamFutureOutput(fut: Ty, index: ItemIndex): Ty | null {
-  if (fut.k !== 'adt' || fut.origin !== 'dependency' || !FUTURES_UTIL.test(fut.scope ?? '')) {
+  if (fut.k !== 'adt' || fut.origin !== 'dependency' || !inFuturesUtil(fut.scope)) {
     return null;
   }
   const name = fut.segments[fut.segments.length - 1];
   const stream = fut.args[0];
-  if ((name !== 'Next' && name !== 'TryNext') || fut.args.length !== 1 || !stream) {
+  if (name !== 'TryNext' || fut.args.length !== 1 || !stream) {
     return null;
   }
   const item = streamItem(stream.k === 'ref' ? stream.inner : stream, index);
   if (item === null) {
     return null;
-  }
-  if (name === 'Next') {
-    return std('Option', [item]);
   }
   const result = resultParts(item, index);
   return result && std('Result', [std('Option', [result[0]]), result[1]]);

@@ -925,7 +925,10 @@ export class ExprTyper {
     const map = new Map<string, Ty>();
     for (const init of literal.childForFieldName('body')?.namedChildren ?? []) {
       const fieldName = init?.type === 'field_initializer' ? init.childForFieldName('field') : init;
-      const value = init?.type === 'field_initializer' ? init.childForFieldName('value') : init;
+      const value =
+        init?.type === 'field_initializer'
+          ? init.childForFieldName('value')
+          : (init?.namedChildren[0] ?? init);
       const field = user.fields.find((f) => f.name === fieldName?.text);
       if (field && value && init?.type !== 'base_field_initializer') {
         const declared = substitute(
