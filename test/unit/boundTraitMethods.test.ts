@@ -74,8 +74,16 @@ describe('bound trait methods and the connect_raw chain', function () {
   before(() => engine.initAnalysis());
 
   it("reads a bound trait's method, its Self::Future qualified by that trait", () => {
-    const connect = { name: 'connect', selfKind: 'value' as const, ret: selfFuture, generics: ['S'] };
-    const env = boundEnv(['Sub'], [trait('TlsConnect', [connect]), trait('Sub', [], ['TlsConnect'])]);
+    const connect = {
+      name: 'connect',
+      selfKind: 'value' as const,
+      ret: selfFuture,
+      generics: ['S'],
+    };
+    const env = boundEnv(
+      ['Sub'],
+      [trait('TlsConnect', [connect]), trait('Sub', [], ['TlsConnect'])],
+    );
     const found = bound.boundTraitMethod('T', 'connect', env);
     assert.deepStrictEqual(found?.ret, {
       k: 'unknown',
@@ -92,26 +100,43 @@ describe('bound trait methods and the connect_raw chain', function () {
     const twice = boundEnv(['A', 'B'], [trait('A', [connect]), trait('B', [connect])]);
     assert.strictEqual(bound.boundTraitMethod('T', 'connect', twice), null);
     const own = { ...connect, ret: { k: 'param', name: 'X' } as Ty, generics: ['X'] };
-    assert.strictEqual(bound.boundTraitMethod('T', 'connect', boundEnv(['A'], [trait('A', [own])])), null);
+    assert.strictEqual(
+      bound.boundTraitMethod('T', 'connect', boundEnv(['A'], [trait('A', [own])])),
+      null,
+    );
   });
 
   it('resolves a projection two impls agree on, and none where they differ', () => {
     const u8: Ty = { k: 'prim', name: 'u8' };
     const noTls: Ty = { k: 'adt', segments: ['NoTls'], args: [] };
     const stream: Ty = { k: 'adt', segments: ['NoTlsStream'], args: [] };
-    const impl = (traitName: string, ty: Ty) => ({ generics: ['S'], selfTy: noTls, trait: traitName, ty });
+    const impl = (traitName: string, ty: Ty) => ({
+      generics: ['S'],
+      selfTy: noTls,
+      trait: traitName,
+      ty,
+    });
     const resolve = (impls: ReturnType<typeof impl>[]) =>
       projections.resolveProjection(
         { self: noTls, name: 'Stream', trait: null },
         { impls: new Map([['Stream', impls]]), isOwnType: () => true, isAlias: () => false },
       );
-    assert.deepStrictEqual(resolve([impl('MakeTlsConnect', stream), impl('TlsConnect', stream)]), stream);
+    assert.deepStrictEqual(
+      resolve([impl('MakeTlsConnect', stream), impl('TlsConnect', stream)]),
+      stream,
+    );
     assert.strictEqual(resolve([impl('MakeTlsConnect', stream), impl('TlsConnect', u8)]), null);
   });
 
   it("gives a dependency its own types back as crate:: paths, another package's by scope", () => {
     const root = 'pkg-a\u0001';
-    const own: Ty = { k: 'adt', segments: ['NoTls'], args: [], origin: 'dependency', scope: 'pkg-a\u0001tls' };
+    const own: Ty = {
+      k: 'adt',
+      segments: ['NoTls'],
+      args: [],
+      origin: 'dependency',
+      scope: 'pkg-a\u0001tls',
+    };
     const other: Ty = { ...own, scope: 'pkg-b\u0001net' };
     const resolve = () => null;
     assert.deepStrictEqual(instance.readInDependency(own, root, resolve), {
@@ -159,7 +184,6 @@ describe('bound trait methods and the connect_raw chain', function () {
     });
     assert.strictEqual(streams.streamFutureOutput(tryNext('r#other@1.0.0\u0001x'), index), null);
   });
-
 });
 
 describe("another crate's fields, streams and parameters, as rustc", function () {
@@ -175,7 +199,8 @@ describe("another crate's fields, streams and parameters, as rustc", function ()
     try {
       fs.writeFileSync(
         path.join(home, 'config.toml'),
-        `[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n`,
+        '[source.crates-io]\nreplace-with = "debian"\n' +
+          `[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n`,
       );
       const loaded = loader.loadDependencies(WORKSPACE, undefined, { env: { CARGO_HOME: home } });
       if (!loaded) {
@@ -193,7 +218,11 @@ describe("another crate's fields, streams and parameters, as rustc", function ()
         const theirs = rustc.find((r) => r.kind === 'fn' && r.name === name);
         assert.ok(ours && theirs, name);
         assert.ok(ours.exact, `${name} is exact (unknown: ${ours.unknown.join(', ')})`);
-        assert.strictEqual(ours.size, theirs.size, `${name}: engine ${ours.size}, rustc ${theirs.size}`);
+        assert.strictEqual(
+          ours.size,
+          theirs.size,
+          `${name}: engine ${ours.size}, rustc ${theirs.size}`,
+        );
       }
     } finally {
       fs.rmSync(home, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { TRAIT_DECLARATIONS } from '../types/boundProjections';
 import { unify } from '../types/projections';
 import { STD_ROOTS, Ty, substitute } from '../types/types';
 
-/** How futures-util's package id names it (`...#futures-util@0.3.21`), before its scope's module. */
+/** How futures-util's package id names it (`...#futures-util@0.3.21`). */
 const FUTURES_UTIL = '#futures-util@';
 
 /** Whether a scope (`package id`, U+0001, module) is futures-util's. */

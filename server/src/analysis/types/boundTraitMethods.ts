@@ -47,9 +47,9 @@ export function declaredMethods(
 }
 
 function selfKindOf(fn: SyntaxNode): DeclaredMethod['selfKind'] {
-  const self = fn.childForFieldName('parameters')?.namedChildren.find(
-    (p) => p?.type === 'self_parameter',
-  );
+  const self = fn
+    .childForFieldName('parameters')
+    ?.namedChildren.find((p) => p?.type === 'self_parameter');
   if (!self) {
     return null;
   }
@@ -69,11 +69,7 @@ export interface BoundMethod {
  * declares it, its result read for the parameter (`Self::Future` as `<T as Trait>::Future`);
  * null when none or several do, or its result names generics no caller's bounds settle.
  */
-export function boundTraitMethod(
-  param: string,
-  method: string,
-  env: BoundEnv,
-): BoundMethod | null {
+export function boundTraitMethod(param: string, method: string, env: BoundEnv): BoundMethod | null {
   const traits = boundingTraits(param, env);
   const found: [string, DeclaredMethod][] = [];
   for (const trait of traits ?? []) {

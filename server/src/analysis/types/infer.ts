@@ -427,7 +427,8 @@ export function branchesType(branches: (SyntaxNode | null)[], sub: SubTyper): Ty
     }
     const t = sub(b);
     if (t.k !== 'unknown' && t.k !== 'never') {
-      return t.k === 'tuple' ? tupleFromBranches(t, branches.slice(branches.indexOf(b) + 1), sub) : t;
+      const rest = branches.slice(branches.indexOf(b) + 1);
+      return t.k === 'tuple' ? tupleFromBranches(t, rest, sub) : t;
     }
   }
   return open ? { k: 'unknown', text: "an integer literal's type" } : UNKNOWN;
@@ -1083,7 +1084,8 @@ export class ExprTyper {
     if (callee?.type === 'field_expression') {
       const recv = this.typeOf(callee.childForFieldName('value'), depth + 1);
       const method = callee.childForFieldName('field')?.text ?? '';
-      const result = this.methodType(recv, method, argTy, generic ? turbofish(fnNode, this.env) : []);
+      const turbo = generic ? turbofish(fnNode, this.env) : [];
+      const result = this.methodType(recv, method, argTy, turbo);
       if (method === 'map') {
         return this.valueMappedBy(result, recv, args[0], depth);
       }
