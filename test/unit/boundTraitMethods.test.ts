@@ -12,6 +12,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { requireRustc } from '../support/rustcCorpus';
+import { runPrintTypeSizes } from '../support/runRustc';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
@@ -42,13 +44,14 @@ type TraitDeclaration = import('../../server/src/analysis/types/boundProjections
 type ItemIndex = import('../../server/src/analysis/items/items').ItemIndex;
 
 const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
-const WORKSPACE = path.join(
+const FIXTURES = path.join(
   findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')))!,
   'test',
   'fixtures',
-  'workspaces',
-  'dependency_streams',
 );
+const WORKSPACE = path.join(FIXTURES, 'workspaces', 'dependency_streams');
+/** Generic fns calling a bound trait's method, and their callers, each instance sized. */
+const INSTANCES = path.join(FIXTURES, 'instances', 'bound_trait_methods.rs');
 
 const selfFuture: Ty = {
   k: 'unknown',
@@ -72,6 +75,30 @@ describe('bound trait methods and the connect_raw chain', function () {
   this.timeout(300_000);
 
   before(() => engine.initAnalysis());
+
+  it("sizes the callers of generic fns calling a bound trait's method, as rustc", () => {
+    requireRustc();
+    const text = fs.readFileSync(INSTANCES, 'utf8');
+    const [report] = engine.analyzeCrate([{ file: INSTANCES, text, modulePath: [] }], {
+      edition: '2021',
+    });
+    const run = runPrintTypeSizes(path.basename(INSTANCES), '2021', {
+      cwd: path.dirname(INSTANCES),
+    });
+    assert.ok(run.ok, run.ok ? '' : run.error);
+    const rustc = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(run.stdout));
+    for (const name of ['connect_no_tls', 'startup_no_tls']) {
+      const ours = report.futures.find((f) => f.name === name);
+      const theirs = rustc.find((r) => r.kind === 'fn' && r.name === name);
+      assert.ok(ours && theirs, name);
+      assert.ok(ours.exact, `${name} is exact (unknown: ${ours.unknown.join(', ')})`);
+      assert.strictEqual(
+        ours.size,
+        theirs.size,
+        `${name}: engine ${ours.size}, rustc ${theirs.size}`,
+      );
+    }
+  });
 
   it("reads a bound trait's method, its Self::Future qualified by that trait", () => {
     const connect = {
