@@ -154,7 +154,9 @@ describe('bound trait methods and the connect_raw chain', function () {
     );
     assert.strictEqual(resolve([impl('MakeTlsConnect', stream), impl('TlsConnect', u8)]), null);
   });
+});
 
+describe('types read across the connect_raw chain', () => {
   it("gives a dependency its own types back as crate:: paths, another package's by scope", () => {
     const root = 'pkg-a\u0001';
     const own: Ty = {
