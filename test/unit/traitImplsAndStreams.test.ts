@@ -7,6 +7,7 @@
 import * as assert from 'assert';
 import type { Ty } from '../../server/src/analysis/types/types';
 import type { AssocTypeImpl } from '../../server/src/analysis/types/projections';
+import type { ItemIndex } from '../../server/src/analysis/items/items';
 import { loadServerModule } from '../support/repoPaths';
 
 const engine =
@@ -18,14 +19,12 @@ const parser =
 const traitImpls = loadServerModule<
   typeof import('../../server/src/analysis/deps/traitImplMethods')
 >('analysis/deps/traitImplMethods');
-const streams =
-  loadServerModule<typeof import('../../server/src/analysis/types/streamItems')>(
-    'analysis/types/streamItems',
-  );
-const promotion =
-  loadServerModule<typeof import('../../server/src/analysis/liveness/promotion')>(
-    'analysis/liveness/promotion',
-  );
+const streams = loadServerModule<typeof import('../../server/src/analysis/types/streamItems')>(
+  'analysis/types/streamItems',
+);
+const promotion = loadServerModule<typeof import('../../server/src/analysis/liveness/promotion')>(
+  'analysis/liveness/promotion',
+);
 
 const adt = (name: string, ...args: Ty[]): Ty => ({ k: 'adt', segments: name.split('::'), args });
 const FUTURES_UTIL = 'registry+https://github.com/rust-lang/crates.io-index#futures-util@0.3.21';
@@ -37,6 +36,13 @@ const tryNext = (stream: Ty, scope = `${FUTURES_UTIL}\u0001stream::try_stream`):
   scope,
 });
 const ROW_STREAM_ITEM = adt('Result', adt('Row'), adt('Error'));
+/** Just the parts of an item index the stream rules read. */
+const indexWith = (impls: AssocTypeImpl[], types: string[]): ItemIndex =>
+  ({
+    types: new Map(types.map((t) => [t, {}])),
+    uses: new Map(),
+    assocTypes: new Map([['Item', impls]]),
+  }) as unknown as ItemIndex;
 const streamImpl = (self: string, generics: string[] = []): AssocTypeImpl => ({
   generics,
   selfTy: adt(self),
@@ -76,35 +82,56 @@ describe("trait impls' methods, hand-written streams and promoted borrows", () =
   });
 
   it("reads the crate's one Stream impl through Pin, Box and &mut", () => {
-    const impls = new Map([['Item', [streamImpl('RowStream')]]]);
-    const own = (name: string) => name === 'RowStream';
     const pinned = adt('Pin', { k: 'ref', mut: true, inner: adt('RowStream') });
-    assert.deepStrictEqual(streams.ownStreamItem(pinned, impls, own), ROW_STREAM_ITEM);
+    const index = indexWith([streamImpl('RowStream')], ['RowStream']);
+    assert.deepStrictEqual(streams.ownStreamItem(pinned, index), ROW_STREAM_ITEM);
     const boxed = adt('Pin', adt('Box', adt('RowStream')));
-    assert.deepStrictEqual(streams.ownStreamItem(boxed, impls, own), ROW_STREAM_ITEM);
-    // Two impls (per cfg), a generic one, or a type of another crate: not known.
-    const twice = new Map([['Item', [streamImpl('RowStream'), streamImpl('RowStream')]]]);
-    assert.strictEqual(streams.ownStreamItem(pinned, twice, own), null);
-    const generic = new Map([['Item', [streamImpl('RowStream', ['T'])]]]);
-    assert.strictEqual(streams.ownStreamItem(pinned, generic, own), null);
+    assert.deepStrictEqual(streams.ownStreamItem(boxed, index), ROW_STREAM_ITEM);
+    // Two impls (per cfg) or a type of another crate: not known.
+    const twice = indexWith([streamImpl('RowStream'), streamImpl('RowStream')], ['RowStream']);
+    assert.strictEqual(streams.ownStreamItem(pinned, twice), null);
     const foreign: Ty = { ...(adt('RowStream') as Ty & { k: 'adt' }), origin: 'dependency' };
-    assert.strictEqual(streams.ownStreamItem(foreign, impls, own), null);
+    assert.strictEqual(streams.ownStreamItem(foreign, index), null);
+    // A generic impl is bound by the stream's arguments.
+    const generic: AssocTypeImpl = {
+      generics: ['S'],
+      selfTy: adt('Framed', { k: 'param', name: 'S' }),
+      trait: 'Stream',
+      ty: adt('Result', { k: 'param', name: 'S' }, adt('Error')),
+    };
+    const framed = indexWith([generic], ['Framed']);
+    assert.deepStrictEqual(
+      streams.ownStreamItem(adt('Framed', adt('Row')), framed),
+      adt('Result', adt('Row'), adt('Error')),
+    );
+    const own = (name: string) => name === 'RowStream';
     assert.ok(streams.pinnedOwn(pinned, own));
     assert.ok(!streams.pinnedOwn(adt('RowStream'), own));
   });
 
-  it("awaits futures-util's TryNext as Result<Option<T>, E> of the stream's item", () => {
-    const itemOf = (s: Ty) => (JSON.stringify(s).includes('RowStream') ? ROW_STREAM_ITEM : null);
+  it("awaits futures-util's TryNext as Result<Option<T>, E> and Next as Option of the stream's item", () => {
+    const index = indexWith([streamImpl('RowStream')], ['RowStream']);
     const stream = adt('Pin', { k: 'ref', mut: true, inner: adt('RowStream') });
+    const std = (name: 'Option' | 'Result', ...args: Ty[]): Ty => ({
+      k: 'adt',
+      segments: ['std', name === 'Option' ? 'option' : 'result', name],
+      args,
+    });
     assert.deepStrictEqual(
-      streams.streamCombinatorOutput(tryNext(stream), itemOf),
-      adt('Result', adt('Option', adt('Row')), adt('Error')),
+      streams.streamCombinatorOutput(tryNext(stream), index),
+      std('Result', std('Option', adt('Row')), adt('Error')),
+    );
+    const next: Ty = { ...(tryNext(stream) as Ty & { k: 'adt' }), segments: ['Next'] };
+    assert.deepStrictEqual(
+      streams.streamCombinatorOutput(next, index),
+      std('Option', ROW_STREAM_ITEM),
     );
     // Another crate's `TryNext`, or a stream whose item is not a `Result`: not known.
     const elsewhere = tryNext(stream, 'registry#my-streams@1.0.0\u0001stream');
-    assert.strictEqual(streams.streamCombinatorOutput(elsewhere, itemOf), null);
-    assert.strictEqual(streams.streamCombinatorOutput(tryNext(stream), () => adt('Row')), null);
-    assert.strictEqual(streams.streamCombinatorOutput(tryNext(adt('Other')), itemOf), null);
+    assert.strictEqual(streams.streamCombinatorOutput(elsewhere, index), null);
+    const plain = indexWith([{ ...streamImpl('RowStream'), ty: adt('Row') }], ['RowStream']);
+    assert.strictEqual(streams.streamCombinatorOutput(tryNext(stream), plain), null);
+    assert.strictEqual(streams.streamCombinatorOutput(tryNext(adt('Other')), index), null);
   });
 
   it('promotes borrowed constants, Some/Ok/Err of them and None, nothing else', () => {

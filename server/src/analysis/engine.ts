@@ -60,6 +60,7 @@ import {
   boxedDynFuture,
 } from './types/types';
 import { hasProjection, resolveProjection } from './types/projections';
+import { BoundMethod, boundTraitMethod } from './types/boundTraitMethods';
 import {
   BoundEnv,
   normalizeByBounds,
@@ -2060,6 +2061,7 @@ class FileAnalysis {
       callableOutputs: fn?.callableOutputs,
       onceCallables: fn?.onceCallables,
       futureOutputs: fn?.futureOutputs,
+      paramTraitMethod: fn && this.paramTraitMethods(fn),
       onNestedFuture: (nested) => {
         const entry = this.futures.get(this.keyOf(nested.node));
         if (!entry || entry.body || entry.report) {
@@ -2126,11 +2128,8 @@ class FileAnalysis {
           }
         : undefined,
       dependencyType: this.options.dependencies
-        ? (path) => this.options.dependencies!.foreignType(path, undefined, this.index.globImports)
-        : undefined,
-      dependencyTypeOf: this.options.dependencies
-        ? (ty) =>
-            this.options.dependencies!.foreignType(ty.segments, ty.scope, this.index.globImports)
+        ? (path, inside) =>
+            this.options.dependencies!.foreignType(path, inside, this.index.globImports)
         : undefined,
       futureOfFn: (fn, subst) => this.futureOfFn(fn, callerSubst(subst, scope.generics)),
       futureOutput: (id) => {
@@ -2719,6 +2718,12 @@ class FileAnalysis {
     precision.exact = false;
     precision.unknown.add('values whose drop glue the generic body cannot see (projections)');
     return instance;
+  }
+
+  /** A generic fn's parameters' methods through their bounds, the bounds read once per walk. */
+  private paramTraitMethods(fn: FnInfo): (param: string, method: string) => BoundMethod | null {
+    let bounds: BoundEnv | null = null;
+    return (param, method) => boundTraitMethod(param, method, (bounds ??= this.boundEnv(fn)));
   }
 
   /**

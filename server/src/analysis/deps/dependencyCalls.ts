@@ -147,7 +147,19 @@ function projectOutputs(ty: Ty, bound: Map<string, Ty>, outputOf?: (ty: Ty) => T
  * than rustc does (a temporary of a macro's match), and a lower bound must never exceed rustc's.
  */
 function settled(fn: DependencyFn, result: Ty): Ty {
-  return fn.associated && hasUnknown(withoutProjections(result)) ? UNKNOWN : result;
+  const known = withoutCallerParams(withoutProjections(result));
+  return fn.associated && hasUnknown(known) ? UNKNOWN : result;
+}
+
+/**
+ * The caller's own type parameters (`Framed::new(stream, codec)` in a generic body, with
+ * `stream: MaybeTlsStream<S, T>`) taken for known types: each instance knows them. The fn's own
+ * generics are bound or unknown by then; `Self` is not the caller's.
+ */
+function withoutCallerParams(ty: Ty): Ty {
+  return ty.k === 'param' && ty.name !== 'Self'
+    ? { k: 'never' }
+    : (mapTypeParts(ty, withoutCallerParams) ?? ty);
 }
 
 /**

@@ -1,57 +1,87 @@
 /**
- * The parts of another crate's types that patterns bind: a variant's positional field
- * (`Message::ParameterDescription(body)` binds postgres-protocol's `ParameterDescriptionBody`) and
- * a tuple struct's. Read in the crate that declares the type, its generic parameters bound by the
- * matched type's arguments, and marked as that crate's (a field's `Bytes` is never std's nor the
- * analysed crate's type of that name).
+ * The fields of another crate's types, as a pattern or a field access reads them: the variant
+ * `Message::AuthenticationMd5Password(body)` of postgres-protocol's `Message` binds `body` as
+ * its `AuthenticationMd5PasswordBody`, read in the crate that declares it (its paths in its own
+ * scope, its types marked as that crate's), with the matched type's arguments substituted.
  */
-import { ForeignType, UserType, inScope } from '../types/layout';
-import { Ty, UNKNOWN, substitute } from '../types/types';
+import type { ForeignType, UserType } from '../types/layout';
+import { inScope } from '../types/layout';
+import { Ty, substitute } from '../types/types';
 import { markedAsDependency } from './dependencyCalls';
 
-/** Resolves another crate's type (a `Ty`'s segments and scope) in the crate graph. */
-export type ForeignTypeOf = (ty: Ty & { k: 'adt' }) => ForeignType | null;
-
-/** Whether a type may be another crate's (read in a dependency, or brought in by a `use`). */
-export function mayBeForeign(ty: Ty): ty is Ty & { k: 'adt' } {
-  return ty.k === 'adt' && (ty.scope !== undefined || ty.origin === 'dependency');
-}
+/** How a caller's type of another crate is found (`InferEnv.dependencyType`). */
+export type FindDependencyType = (path: string[], scope?: string) => ForeignType | null;
 
 /**
- * The type of field `index` of variant `ctor` (or of the tuple struct itself, when `ctor` is its
- * name) of another crate's type; unknown when the type, the variant or the field is not known.
+ * The type of positional field `i` of variant `ctor` of another crate's enum (or of its tuple
+ * struct, `ctor` its own name); null when the type is not another crate's or has no such field.
  */
-export function foreignPositionalField(
-  matched: Ty,
+export function dependencyVariantField(
+  ty: Ty,
   ctor: string,
-  index: number,
-  foreignTypeOf: ForeignTypeOf | undefined,
-): Ty {
-  if (!foreignTypeOf || !mayBeForeign(matched) || index < 0) {
-    return UNKNOWN;
+  i: number,
+  find: FindDependencyType | undefined,
+): Ty | null {
+  const found = foreignDefinition(ty, find);
+  if (!found) {
+    return null;
   }
-  const found = foreignTypeOf(matched);
-  if (found?.kind !== 'type') {
-    return UNKNOWN;
+  const { type, scope, args } = found;
+  let field: Ty | undefined;
+  if (type.kind === 'enum') {
+    const variant = type.variants.find((v) => v.name === ctor);
+    field = variant && !variant.fieldNames ? variant.fields[i] : undefined;
+  } else if (type.kind === 'struct' && type.name === ctor) {
+    field = type.fields[i]?.ty;
   }
-  const declared = positionalField(found.type, ctor, index);
-  if (declared === null) {
-    return UNKNOWN;
-  }
-  const bound = new Map<string, Ty>();
-  found.type.params.forEach((p, i) => bound.set(p, matched.args[i] ?? UNKNOWN));
-  return substitute(markedAsDependency(inScope(declared, found.scope)), bound);
+  return field ? read(field, type, args, scope) : null;
 }
 
-/** The declared type of a variant's (or tuple struct's) positional field; null: none such. */
-function positionalField(type: UserType, ctor: string, index: number): Ty | null {
-  if (type.kind === 'enum') {
-    const variant = type.variants.find((v) => v.name === ctor && !v.fieldNames);
-    return variant?.fields[index] ?? null;
+/** The type of named field `name` of another crate's struct; null as `dependencyVariantField`. */
+export function dependencyStructField(
+  ty: Ty,
+  name: string,
+  find: FindDependencyType | undefined,
+): Ty | null {
+  const found = foreignDefinition(ty, find);
+  if (found?.type.kind !== 'struct') {
+    return null;
   }
-  if (type.kind === 'struct' && type.name === ctor && !type.union) {
-    // A tuple struct's fields are named by their positions.
-    return type.fields.find((f) => f.name === String(index))?.ty ?? null;
+  const field = found.type.fields.find((f) => f.name === name);
+  return field ? read(field.ty, found.type, found.args, found.scope) : null;
+}
+
+function foreignDefinition(
+  ty: Ty,
+  find: FindDependencyType | undefined,
+): { type: UserType; scope: string; args: Ty[] } | null {
+  if (ty.k !== 'adt' || ty.origin !== 'dependency' || !find) {
+    return null;
   }
-  return null;
+  const found = find(ty.segments, ty.scope);
+  return found?.kind === 'type' ? { type: found.type, scope: found.scope, args: ty.args } : null;
+}
+
+/** A field's declared type with the type's arguments (or defaults) in, as its crate reads it. */
+function read(field: Ty, type: UserType, args: Ty[], scope: string): Ty | null {
+  if (type.kind === 'alias' || !('params' in type)) {
+    return null;
+  }
+  const params = type.params;
+  if (args.length > params.length) {
+    return null;
+  }
+  const map = new Map<string, Ty>();
+  const unbound = params.some((p, i) => {
+    const given = args[i] ?? (type.defaults?.[i] ? substitute(type.defaults[i]!, map) : null);
+    if (given) {
+      map.set(p, given);
+    }
+    return !given;
+  });
+  if (unbound) {
+    return null;
+  }
+  // The field's own paths are the declaring crate's; the arguments are the caller's already.
+  return substitute(markedAsDependency(inScope(field, scope)), map);
 }

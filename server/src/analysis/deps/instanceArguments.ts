@@ -128,13 +128,15 @@ export function readInDependency(ty: Ty, rootScope: string, resolve: ResolveCall
 function readAdt(ty: Ty & { k: 'adt' }, rootScope: string, resolve: ResolveCallerPath): Ty | null {
   const args = ty.args;
   if (ty.scope !== undefined) {
-    return ty;
+    const name = ty.segments[ty.segments.length - 1];
+    return ty.segments.length === 1 ? ownPath(name, ty.scope, rootScope, args) ?? ty : ty;
   }
   if (ty.origin === 'dependency') {
     const found = resolve(ty.segments);
     if (found?.kind === 'type') {
       const scope = found.scope;
-      return { k: 'adt', segments: [found.type.name], args, origin: 'dependency', scope };
+      const own = ownPath(found.type.name, scope, rootScope, args);
+      return own ?? { k: 'adt', segments: [found.type.name], args, origin: 'dependency', scope };
     }
     if (found?.kind !== 'std') {
       return null;
@@ -144,6 +146,18 @@ function readAdt(ty: Ty & { k: 'adt' }, rootScope: string, resolve: ResolveCalle
   }
   const segments = STD_ROOTS.has(ty.segments[0]) ? ty.segments : ['std', ...ty.segments];
   return { ...ty, segments, scope: rootScope };
+}
+
+/**
+ * A type of the dependency's own package as its analysis writes it (`crate::tls::NoTls`), so its
+ * impls are that type's (`<NoTls as TlsConnect<S>>::Future`); null for another package's.
+ */
+function ownPath(name: string, scope: string, rootScope: string, args: Ty[]): Ty | null {
+  if (!scope.startsWith(rootScope)) {
+    return null;
+  }
+  const module = scope.slice(rootScope.length);
+  return { k: 'adt', segments: ['crate', ...(module ? module.split('::') : []), name], args };
 }
 
 /** Ids of the types a caller's analysis gives a dependency by their layout (`byLayout`). */

@@ -27,6 +27,7 @@ import {
 import { crateReexportsOf, noteCrateReexports } from './crateReexports';
 import type { UserType } from '../types/layout';
 import { AssocTypeImpl, projectionFromNode } from '../types/projections';
+import { declaredMethods } from '../types/boundTraitMethods';
 import {
   AssocBound,
   TRAIT_DECLARATIONS,
@@ -696,7 +697,10 @@ function traitDeclaration(
     return assocName ? [[assocName, traitsOf(node.childForFieldName('bounds'))]] : [];
   });
   const supertraits = traitsOf(item.childForFieldName('bounds')).map((b) => b.trait);
-  return { name, supertraits, assoc };
+  const methods = declaredMethods(members, [...scope.generics], (n, generics) =>
+    typeFromNode(n, index, { generics, selfTy: { k: 'param', name: 'Self' } }),
+  );
+  return { name, supertraits, assoc, methods };
 }
 
 /** The items that define a type (and so may take its bare name over). */

@@ -65,6 +65,9 @@ function walkMethodCall(
       }
     });
   }
+  // Another crate's method (`stream.read_exact(&mut buf)`): its parameter types settle too.
+  const foreignParams = method_ ? null : w.typer.dependencyMethodParams(recvTy, method);
+  foreignParams?.forEach((p, i) => args[i] && unifyInt(w, args[i], p));
   unsettleIntArguments(w, args);
   if (receiverTemp) {
     receiverTemp.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });

@@ -3,9 +3,9 @@
  * their uses, awaits, loops, regions and captures, as `BodyWalker` (bodyWalker.ts) records them.
  */
 import type { ForeignFn } from '../deps/dependencyTypes';
-import type { ForeignTypeOf } from '../deps/dependencyFields';
 import type { ForeignType } from '../types/layout';
 import { FnInfo, ItemIndex, TypeScope } from '../items/items';
+import type { BoundMethod } from '../types/boundTraitMethods';
 import type { HeldKind } from '../report';
 import type { GuardKind } from '../types/knownTypes';
 import { MacroTrees } from '../syntax/macros';
@@ -240,9 +240,7 @@ export interface BodyContext {
   /** A method of another crate's type (see `InferEnv.dependencyMethod`). */
   dependencyMethod?: (recv: Ty, method: string) => ForeignFn | 'unknown' | null;
   /** The type a path names in another crate (see `InferEnv.dependencyType`). */
-  dependencyType?: (path: string[]) => ForeignType | null;
-  /** Another crate's type a `Ty` names, by its segments and scope (see `dependencyFields.ts`). */
-  dependencyTypeOf?: ForeignTypeOf;
+  dependencyType?: (path: string[], scope?: string) => ForeignType | null;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
   /** The enclosing fn's closure-trait bounds (`F: FnMut(u32) -> Fut`). */
@@ -251,6 +249,8 @@ export interface BodyContext {
   onceCallables?: Set<string>;
   /** The enclosing fn's `Fut: Future<Output = T>` bounds. */
   futureOutputs?: Map<string, Ty>;
+  /** The enclosing fn's parameter's method through its bounds (`InferEnv.paramTraitMethod`). */
+  paramTraitMethod?(param: string, method: string): BoundMethod | null;
   /** The module the body's paths are read in (see `FnInfo.module`); unknown when absent. */
   module?: readonly string[];
   /** Called as soon as a direct nested async block or closure has been walked for its captures. */

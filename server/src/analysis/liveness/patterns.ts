@@ -1,7 +1,6 @@
 /** `let` and patterns: the bindings a pattern declares and what it moves out of a place. */
 import { DEREF_TRAIT_TYPES } from '../types/knownTypes';
 import { typeFromNode } from '../items/items';
-import { foreignPositionalField } from '../deps/dependencyFields';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
 import { hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
@@ -17,6 +16,7 @@ import {
   positionalParts,
 } from './syntaxShapes';
 import type { WalkState } from './walkState';
+import { dependencyVariantField } from '../deps/dependencyFields';
 
 export function walkLet(w: WalkState, stmt: SyntaxNode): void {
   const pattern = stmt.childForFieldName('pattern');
@@ -612,7 +612,7 @@ export function variantField(w: WalkState, t: Ty, ctor: string, i: number): Ty {
   if (direct?.kind === 'struct') {
     return direct.fields[i]?.ty ?? UNKNOWN;
   }
-  return foreignPositionalField(t, ctor, i, w.ctx.dependencyTypeOf);
+  return dependencyVariantField(t, ctor, i, w.ctx.dependencyType) ?? UNKNOWN;
 }
 
 export function structPatternField(w: WalkState, t: Ty, pattern: SyntaxNode, field: string): Ty {

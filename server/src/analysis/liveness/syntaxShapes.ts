@@ -104,10 +104,26 @@ export function isConstantExpression(node: SyntaxNode): boolean {
       return node.children[0]?.type === '-' && named(node).every(isConstantExpression);
     case 'scoped_identifier':
     case 'identifier':
-      return /^[A-Z][A-Z0-9_]*$/.test(node.text.split('::').pop() ?? '');
+      return /^[A-Z][A-Z0-9_]*$/.test(node.text.split('::').pop() ?? '') || node.text === 'None';
+    case 'call_expression':
+      return isPromotedConstructor(node);
     default:
       return false;
   }
+}
+
+/**
+ * `Some(f64::INFINITY)`, `Ok(1)`: std's variant constructors of constants (no drop glue) are
+ * constant expressions rustc promotes with the rest (`&[(Some(1.5), "x"), (None, "NULL")]`).
+ */
+function isPromotedConstructor(node: SyntaxNode): boolean {
+  const ctor = node.childForFieldName('function')?.text;
+  const args = node.childForFieldName('arguments');
+  return (
+    (ctor === 'Some' || ctor === 'Ok' || ctor === 'Err') &&
+    args !== null &&
+    named(args).every(isConstantExpression)
+  );
 }
 
 export function isUnsuffixedInt(node: SyntaxNode): boolean {

@@ -90,6 +90,7 @@ export abstract class WalkState {
       knownType: (n) => this.blockTypes.get(n.id),
       callableOutput: (param) => ctx.callableOutputs?.get(param),
       paramFutureOutput: (param) => ctx.futureOutputs?.get(param),
+      paramTraitMethod: (param, method) => ctx.paramTraitMethod?.(param, method) ?? null,
       module: ctx.module,
       closureOutput: (n) => {
         if (n.type !== 'closure_expression') {

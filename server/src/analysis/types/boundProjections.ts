@@ -23,6 +23,17 @@ export interface TraitDeclaration {
   name: string;
   supertraits: string[];
   assoc: [name: string, bounds: AssocBound[]][];
+  /** Its methods' signatures (see `boundTraitMethods.ts`); absent in older summaries. */
+  methods?: DeclaredMethod[];
+}
+
+/** A method a trait declares: how it takes `self`, and its result (`Self` as a `param`). */
+export interface DeclaredMethod {
+  name: string;
+  selfKind: 'value' | 'ref' | 'mut' | null;
+  ret: Ty;
+  /** The method's own generic parameters, and the trait's (what no caller's bounds say). */
+  generics: string[];
 }
 
 /**

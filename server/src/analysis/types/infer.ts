@@ -36,6 +36,9 @@ import { STR_REF, elementType, isStdPath, typeArg } from './stdTypeShapes';
 import { stdMethodResult } from './methodSignatures';
 import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
 import { hasProjection, projectedThrough } from './projections';
+import { mapTypeParts as mapParts } from './types';
+import type { BoundMethod } from './boundTraitMethods';
+import { dependencyStructField } from '../deps/dependencyFields';
 import {
   dependencyCallType,
   dependencyMethodType,
@@ -45,7 +48,7 @@ import {
 import type { ForeignFn } from '../deps/dependencyTypes';
 import { crateReexportsOf } from '../items/crateReexports';
 import { capturelessClosure, opaqueTailType } from './opaqueTail';
-import { ownStreamItem, pinnedOwn, streamCombinatorOutput } from './streamItems';
+import { pinnedOwn, streamCombinatorOutput } from './streamItems';
 import type { ForeignType } from './layout';
 
 export { elementType, isStdPath };
@@ -82,7 +85,9 @@ export interface InferEnv {
    */
   dependencyMethod?(recv: Ty, method: string): ForeignFn | 'unknown' | null;
   /** The type a path (resolved through the file's `use`s) names in another crate, if any. */
-  dependencyType?(path: string[]): ForeignType | null;
+  dependencyType?(path: string[], scope?: string): ForeignType | null;
+  /** The enclosing fn's parameter's method through its bounds (see `boundTraitMethods.ts`). */
+  paramTraitMethod?(param: string, method: string): BoundMethod | null;
 }
 
 const STRING: Ty = adt('String');
@@ -187,9 +192,6 @@ function partlyUnknown(ty: Ty): boolean {
   return ty.k === 'unknown' || typeParts(ty).some(partlyUnknown);
 }
 
-/** The argument forms that name a fn (`parse`, `Error::parse`), as `map_err` is given one. */
-const FN_PATH_NODES: ReadonlySet<string> = new Set(['identifier', 'scoped_identifier']);
-
 /** std traits a file may import whose methods share names with other crates' extension traits. */
 const STD_METHOD_TRAITS: ReadonlySet<string> = new Set(['Read', 'Write', 'BufRead', 'Seek']);
 
@@ -292,7 +294,7 @@ export function receiverMode(recvTy: Ty, method: string, env: InferEnv): SelfKin
   if (foreign && foreign !== 'unknown' && foreign.fn.selfKind) {
     return foreign.fn.selfKind;
   }
-  const user = findMethod(recvTy, method, env.index);
+  const user = findMethod(recvTy, method, env.index) ?? boundMethod(recvTy, method, env);
   if (user) {
     return user.selfKind ?? 'value';
   }
@@ -412,6 +414,42 @@ function asyncTraitMethod(trait: string, method: string, index: ItemIndex): FnIn
 }
 
 /**
+ * `bindGenerics` in a generic body, where a value's type may hold projections (`T::Stream`):
+ * each is bound as a whole, as a parameter would be.
+ */
+function bindWithProjections(declared: Ty, actual: Ty, map: Map<string, Ty>): void {
+  const projections: Ty[] = [];
+  const hide = (t: Ty): Ty => {
+    if (t.k === 'unknown' && t.proj) {
+      projections.push(t);
+      return { k: 'param', name: `\u0000${projections.length - 1}` };
+    }
+    return mapParts(t, hide) ?? t;
+  };
+  const hidden = new Map<string, Ty>();
+  bindGenerics(declared, hide(actual), hidden, true);
+  const shown = new Map(projections.map((p, i): [string, Ty] => [`\u0000${i}`, p]));
+  hidden.forEach((ty, name) => !map.has(name) && map.set(name, substitute(ty, shown)));
+}
+
+/** How deep a `map(path)` is still typed (its receiver typed in turn). */
+const MAX_MAP_DEPTH = 64;
+
+/** The type with the parameters and projections of a generic body taken for known types. */
+function withoutParamsOrProjections(ty: Ty): Ty {
+  if (ty.k === 'param' || (ty.k === 'unknown' && ty.proj)) {
+    return { k: 'never' };
+  }
+  return mapParts(ty, withoutParamsOrProjections) ?? ty;
+}
+
+/** A type parameter's method, through the enclosing fn's bounds on it. */
+function boundMethod(recvTy: Ty, method: string, env: InferEnv): BoundMethod | null {
+  const t = peelRefs(recvTy);
+  return t.k === 'param' ? (env.paramTraitMethod?.(t.name, method) ?? null) : null;
+}
+
+/**
  * A type parameter's method comes from its bounds' traits. When every method of that name in
  * this crate implements one trait of the crate's own (`impl Describe for str`), and all say the
  * same, that is what it does. A std trait's (`OwnedReadHalf::as_ref() -> &TcpStream` for
@@ -466,10 +504,39 @@ export function branchesType(branches: (SyntaxNode | null)[], sub: SubTyper): Ty
     }
     const t = sub(b);
     if (t.k !== 'unknown' && t.k !== 'never') {
-      return t;
+      const rest = branches.slice(branches.indexOf(b) + 1);
+      return t.k === 'tuple' ? tupleFromBranches(t, rest, sub) : t;
     }
   }
   return open ? { k: 'unknown', text: "an integer literal's type" } : UNKNOWN;
+}
+
+/**
+ * A tuple one branch gives with parts not known (`(channel_binding, PLUS)`), its parts taken from
+ * the other branches where they say (`(ChannelBinding::unsupported(), SCRAM)`): every branch has
+ * the same type. Only a path type is taken, never a number's (its literal may be unsettled).
+ */
+function tupleFromBranches(
+  tuple: Ty & { k: 'tuple' },
+  others: (SyntaxNode | null)[],
+  sub: SubTyper,
+): Ty {
+  if (!tuple.elems.some((e) => e.k === 'unknown')) {
+    return tuple;
+  }
+  const elems = [...tuple.elems];
+  for (const b of others) {
+    const t = b && !isOpenNumber(b) ? sub(b) : null;
+    if (t?.k !== 'tuple' || t.elems.length !== elems.length) {
+      continue;
+    }
+    t.elems.forEach((e, i) => {
+      if (elems[i].k === 'unknown' && e.k === 'adt' && !hasUnknown(e)) {
+        elems[i] = e;
+      }
+    });
+  }
+  return { k: 'tuple', elems };
 }
 
 /** A branch value that is an unsuffixed number: its type is the other branches'. */
@@ -726,9 +793,10 @@ export class ExprTyper {
     ['unit_expression', () => UNIT],
     [
       'struct_expression',
-      (node) => {
+      (node, sub) => {
         const name = node.childForFieldName('name');
-        return name ? this.structNameType(name) : UNKNOWN;
+        const ty = name ? this.structNameType(name) : UNKNOWN;
+        return this.withLiteralArguments(ty, node, sub);
       },
     ],
     ['await_expression', (node, sub) => this.awaitOutput(sub(node.namedChildren[0]))],
@@ -919,6 +987,41 @@ export class ExprTyper {
     return explicit ?? parts[0];
   }
 
+  /**
+   * A generic struct of the crate written as a literal without its arguments
+   * (`StartupStream { inner: Framed::new(stream, codec), .. }`): its parameters bound from its
+   * fields' values, as rustc infers them; left as it was unless every one is.
+   */
+  private withLiteralArguments(ty: Ty, literal: SyntaxNode, sub: (n: SyntaxNode) => Ty): Ty {
+    if (ty.k !== 'adt' || ty.args.length > 0) {
+      return ty;
+    }
+    const user = this.env.index.types.get(ty.segments[ty.segments.length - 1]);
+    if (user?.kind !== 'struct' || user.params.length === 0) {
+      return ty;
+    }
+    const map = new Map<string, Ty>();
+    for (const init of literal.childForFieldName('body')?.namedChildren ?? []) {
+      const fieldName = init?.type === 'field_initializer' ? init.childForFieldName('field') : init;
+      const value =
+        init?.type === 'field_initializer'
+          ? init.childForFieldName('value')
+          : (init?.namedChildren[0] ?? init);
+      const field = user.fields.find((f) => f.name === fieldName?.text);
+      if (field && value && init?.type !== 'base_field_initializer') {
+        const declared = substitute(
+          field.ty,
+          new Map(user.params.map((p): [string, Ty] => [p, { k: 'param', name: p }])),
+        );
+        bindWithProjections(declared, sub(value), map);
+      }
+    }
+    const args = user.params.map((p) => map.get(p));
+    return args.every((a) => a !== undefined && !hasUnknown(withoutParamsOrProjections(a)))
+      ? { ...ty, args: args as Ty[] }
+      : ty;
+  }
+
   private structNameType(name: SyntaxNode): Ty {
     const segs = pathSegments(name);
     const last = segs[segs.length - 1];
@@ -947,7 +1050,12 @@ export class ExprTyper {
     if (t.k !== 'adt') {
       return UNKNOWN;
     }
-    const user = this.env.index.types.get(t.segments[t.segments.length - 1]);
+    // `crate::tls::ChannelBinding` where `config` has one too: its module's key says which.
+    const qualified =
+      t.segments.length >= 2 && t.origin !== 'dependency'
+        ? this.env.index.types.get(t.segments.slice(-2).join('::'))
+        : undefined;
+    const user = qualified ?? this.env.index.types.get(t.segments[t.segments.length - 1]);
     if (user?.kind === 'struct') {
       const f = user.fields.find((x) => x.name === field);
       if (!f) {
@@ -961,7 +1069,7 @@ export class ExprTyper {
       });
       return substitute(f.ty, map);
     }
-    return UNKNOWN;
+    return dependencyStructField(t, field, this.env.dependencyType) ?? UNKNOWN;
   }
 
   awaitOutput(fut: Ty): Ty {
@@ -984,14 +1092,9 @@ export class ExprTyper {
     return (
       opaqueFutureOutput(t) ??
       this.projectedOutput(fut, 'Future') ??
-      streamCombinatorOutput(t, (stream) => this.ownStreamItem(stream)) ??
+      streamCombinatorOutput(t, this.env.index) ??
       UNKNOWN
     );
-  }
-
-  /** The item of the crate's own hand-written stream (see `streamItems.ts`). */
-  private ownStreamItem(stream: Ty): Ty | null {
-    return ownStreamItem(stream, this.env.index.assocTypes, (n) => this.env.index.types.has(n));
   }
 
   /** A projection's or the crate's own type's `Output` through a std trait (`projections.ts`). */
@@ -1060,41 +1163,14 @@ export class ExprTyper {
       const method = callee.childForFieldName('field')?.text ?? '';
       const turbo = generic ? turbofish(fnNode, this.env) : [];
       const result = this.methodType(recv, method, argTy, turbo);
-      return this.mappedByFnPath(recv, method, args, result, depth);
+      if (method === 'map') {
+        return this.valueMappedBy(result, recv, args[0], depth);
+      }
+      return method === 'map_err' ? this.errorMappedBy(result, args[0]) : result;
     }
     const turbo = generic ? turbofish(fnNode, this.env) : [];
     const segs = pathSegments(callee ?? fnNode);
     return this.pathCallType({ segs, last: segs[segs.length - 1], turbo, args, argTy });
-  }
-
-  /**
-   * `r.map_err(Error::parse)`, `o.map(Row::new)` on a `Result` or `Option`: the part the method
-   * maps is what the fn the path names returns (a closure's is not read here).
-   */
-  private mappedByFnPath(recv: Ty, method: string, args: SyntaxNode[], result: Ty, depth: number) {
-    const r = peelRefs(recv);
-    const slot =
-      method === 'map_err' && isAdt(r, 'Result')
-        ? 1
-        : method === 'map' && isAdt(r, 'Result', 'Option')
-          ? 0
-          : -1;
-    const fnPath = args.length === 1 && FN_PATH_NODES.has(args[0].type) ? args[0] : null;
-    // `Option::map` is not in the std table: its result has the receiver's shape.
-    const shape = result.k === 'unknown' ? r : result;
-    if (slot < 0 || !fnPath || shape.k !== 'adt' || !isAdt(shape, 'Result', 'Option')) {
-      return result;
-    }
-    if (result.k !== 'unknown' && shape.args[slot]?.k !== 'unknown') {
-      return result;
-    }
-    const segs = pathSegments(fnPath);
-    if (depth > 20 || (segs.length === 1 && this.env.localType(segs[0]) !== null)) {
-      return result;
-    }
-    const call = { segs, last: segs[segs.length - 1], turbo: [], args: [], argTy: () => UNKNOWN };
-    const mapped = this.pathCallType(call);
-    return { ...shape, args: shape.args.map((a, i) => (i === slot ? mapped : a)) };
   }
 
   private pathCallType(call: PathCall): Ty {
@@ -1465,6 +1541,10 @@ export class ExprTyper {
     if (user) {
       return this.fnResult(user, peelRefs(recvTy), argTy);
     }
+    const bound = boundMethod(recvTy, method, this.env);
+    if (bound) {
+      return bound.ret;
+    }
     let t = peelRefs(recvTy);
     while (isAdt(t, ...DEREFS_TO_TYPE_ARG) && method !== 'clone') {
       const deref = peelRefs(typeArg(t));
@@ -1492,6 +1572,106 @@ export class ExprTyper {
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
     const std = stdMethodResult(method, call);
     return std.k === 'unknown' ? (this.ownExtensionCall(t, method, argTy, turbo) ?? std) : std;
+  }
+
+  /**
+   * `option.map(ChannelBinding::tls_server_end_point)` with a fn named by its path: std's
+   * `Option<U>` (`Result<U, E>`) of what calling it with the value gives, read as a call of
+   * that path is (the crate's fn, another crate's); left as it was when that is not known.
+   */
+  private valueMappedBy(result: Ty, recvTy: Ty, mapper: SyntaxNode | undefined, depth: number): Ty {
+    const recv = peelRefs(recvTy);
+    const option = isAdt(recv, 'Option') && isStdPath(recv);
+    if (!(option || (isAdt(recv, 'Result') && isStdPath(recv))) || recv.k !== 'adt') {
+      return result;
+    }
+    if (result.k !== 'unknown' || !recv.args[0] || recv.args[0].k === 'unknown') {
+      return result;
+    }
+    if (mapper?.type !== 'identifier' && mapper?.type !== 'scoped_identifier') {
+      return result;
+    }
+    if (mapper.type === 'identifier' && this.env.localType(mapper.text)) {
+      return result;
+    }
+    const segs = pathSegments(mapper);
+    const value = recv.args[0];
+    const call: PathCall = {
+      segs,
+      last: segs[segs.length - 1],
+      turbo: [],
+      args: [],
+      argTy: (i) => (i === 0 ? value : UNKNOWN),
+    };
+    // A path through another crate's module (`sasl::ChannelBinding::..`) is that crate's fn,
+    // even where the crate has a type of the same name: only the dependency answers.
+    const head = this.env.index.uses.get(segs[0]);
+    const external = segs.length >= 2 && head && head[0] !== 'crate' && !STD_ROOTS.has(head[0]);
+    const mapped = external
+      ? (dependencyCallType(
+          { ...call, outputOf: (t) => this.awaitOutput(t) },
+          this.env.index,
+          this.env.dependencyFn,
+        ) ?? UNKNOWN)
+      : this.pathCallType(call);
+    if (mapped.k === 'unknown' || mapped.k === 'future' || depth > MAX_MAP_DEPTH) {
+      return result;
+    }
+    return option ? { ...recv, args: [mapped] } : { ...recv, args: [mapped, recv.args[1]] };
+  }
+
+  /**
+   * `result.map_err(Error::io)` with a fn of the crate named: std's `Result<T, _>` takes that
+   * fn's declared result as its error (a generic or async one says nothing here).
+   */
+  private errorMappedBy(result: Ty, mapper: SyntaxNode | undefined): Ty {
+    if (!isAdt(result, 'Result') || result.k !== 'adt' || result.args[1]?.k !== 'unknown') {
+      return result;
+    }
+    if (mapper?.type !== 'identifier' && mapper?.type !== 'scoped_identifier') {
+      return result;
+    }
+    const segs = pathSegments(mapper);
+    const index = this.env.index;
+    const candidates =
+      segs.length === 1
+        ? index.fns.get(segs[0])
+        : segs.length === 2
+          ? index.methods.get(segs.join('::'))
+          : undefined;
+    const fn = candidates?.length === 1 ? candidates[0] : null;
+    if (!fn || fn.isAsync || fn.generics.length > 0 || fn.selfKind || hasUnknown(fn.ret)) {
+      return result;
+    }
+    return { ...result, args: [result.args[0], fn.ret] };
+  }
+
+  /**
+   * The parameter types (after `self`) of another crate's method a call resolves to, as its
+   * crate writes them (`AsyncReadExt::read_exact`'s `&mut [u8]`), the same method `methodType`
+   * reads; null when the call is not to one.
+   */
+  dependencyMethodParams(recvTy: Ty, method: string): Ty[] | null {
+    const recv = peelRefs(recvTy);
+    const foreign = this.env.dependencyMethod?.(recv, method);
+    if (recv.k === 'adt' && foreign && foreign !== 'unknown') {
+      return foreign.fn.selfKind ? foreign.fn.params : null;
+    }
+    if (findMethod(recvTy, method, this.env.index) || boundMethod(recvTy, method, this.env)) {
+      return null;
+    }
+    const dependencyType = recv.k === 'adt' && recv.origin === 'dependency';
+    const own = recv.k === 'adt' && !recv.origin && this.env.index.types.has(recv.segments[0]);
+    if (!(dependencyType ? foreign === 'unknown' : own || recv.k === 'param')) {
+      return null;
+    }
+    const extension = this.extensionMethod(method);
+    const trait = extension && traitImportOf(extension, this.env.index);
+    const named = trait && this.env.dependencyType?.(trait);
+    if (!dependencyType && (!trait || named?.kind === 'type' || named?.kind === 'std')) {
+      return null;
+    }
+    return extension?.fn.hasSelf ? extension.fn.params : null;
   }
 
   /**

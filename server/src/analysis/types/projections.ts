@@ -170,15 +170,25 @@ export function resolveProjection(proj: Projection, env: ProjectionEnv, depth = 
     // A blanket impl over every type (`impl<T: Bound> Tr for T`) applies only when its bound
     // holds, which is decided here only through the trait the projection names.
     const blanket = impl.selfTy.k === 'param' && trait === null;
-    if (match === 'maybe' || blanket || found !== null) {
+    if (match === 'maybe' || blanket) {
       return null;
     }
     if (impl.generics.some((g) => !bindings.has(g) && mentions(impl.ty, g))) {
       return null;
     }
-    found = substitute(impl.ty, bindings);
+    const ty = substitute(impl.ty, bindings);
+    // `T::Stream` with no trait written, where two traits' impls for the type both say
+    // `NoTlsStream`: whichever trait rustc reads it through, that is the type.
+    if (found !== null && !identical(found, ty)) {
+      return null;
+    }
+    found = ty;
   }
   return found && resolveAll(found, env, depth + 1);
+}
+
+function identical(a: Ty, b: Ty): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The type with every projection in it resolved; null when one is not known. */

@@ -1,13 +1,17 @@
 /**
  * Streams the crate writes by hand (`impl Stream for RowStream { type Item = Result<Row, Error>;
- * .. }`) awaited through futures-util's combinators: `rows.try_next().await` yields
- * `Result<Option<Row>, Error>`, as `TryNext`'s `Future` impl says (`Result<Option<St::Ok>,
- * St::Error>`, `TryStream` implemented for every `Stream` of `Result`s). The item is read from
- * the crate's one `Stream` impl for the type, through `Pin<P>`, `Box<T>` and `&mut T` (which
- * futures-core makes streams of their target); anything else stays unknown.
+ * .. }`) awaited through futures-util's combinators: `rows.next().await` yields `Option<Item>`,
+ * `rows.try_next().await` `Result<Option<T>, E>` for an `Item` of `Result<T, E>` (`TryNext`'s
+ * `Future` impl, with futures-core's `TryStream` for every `Stream` of `Result`s). The item is
+ * the crate's one `impl Stream` that matches the stream type (a generic impl bound to the
+ * stream's arguments: tokio-postgres's `StartupStream<S, T>`), seen through `Pin<P>`, `Box<T>`
+ * and `&mut T` (which futures-core makes streams of their target). Any other stream, or several
+ * impls that may apply, leaves the output unknown.
  */
-import type { AssocTypeImpls } from './projections';
-import { Ty, adt, isAdt, peelRefs } from './types';
+import type { ItemIndex } from '../items/items';
+import { TRAIT_DECLARATIONS } from './boundProjections';
+import { unify } from './projections';
+import { STD_ROOTS, Ty, isAdt, peelRefs, substitute } from './types';
 
 /** The package futures-util's combinators are read from (a scope starts with its id). */
 const FUTURES_UTIL = /(^|[#/\\ ])futures-util[@ -]/;
@@ -15,60 +19,58 @@ const FUTURES_UTIL = /(^|[#/\\ ])futures-util[@ -]/;
 /** The std pointers through which a stream is its target's (futures-core's impls). */
 const STREAM_POINTERS = ['Pin', 'Box'];
 
-/**
- * What awaiting a futures-util combinator over a stream yields, from the stream's item; null
- * when the type is not one of them or the item is not known.
- */
-export function streamCombinatorOutput(fut: Ty, itemOf: (stream: Ty) => Ty | null): Ty | null {
+/** What awaiting a futures-util `Next`/`TryNext` over one of the crate's streams yields; null otherwise. */
+export function streamCombinatorOutput(fut: Ty, index: ItemIndex): Ty | null {
   if (fut.k !== 'adt' || fut.origin !== 'dependency' || !FUTURES_UTIL.test(fut.scope ?? '')) {
     return null;
   }
-  const name = fut.segments[fut.segments.length - 1];
+  const name = lastOf(fut);
   const stream = fut.args[0];
-  const item = stream ? itemOf(stream) : null;
-  if (!item) {
+  if ((name !== 'Next' && name !== 'TryNext') || fut.args.length !== 1 || !stream) {
     return null;
   }
-  switch (name) {
-    case 'Next':
-      return adt('Option', item);
-    case 'TryNext':
-      return isAdt(item, 'Result') && item.k === 'adt' && item.args.length === 2
-        ? adt('Result', adt('Option', item.args[0]), item.args[1])
-        : null;
-    default:
-      return null;
+  const item = ownStreamItem(stream, index);
+  if (item === null) {
+    return null;
   }
+  if (name === 'Next') {
+    return std('Option', [item]);
+  }
+  const result = resultParts(item, index);
+  return result && std('Result', [std('Option', [result[0]]), result[1]]);
 }
 
-/**
- * The `Stream::Item` of the crate's own stream type (through `Pin`, `Box` and `&mut`): what its
- * one `impl Stream` says, when that impl is for the type itself and not generic; null otherwise.
- */
-export function ownStreamItem(
-  stream: Ty,
-  impls: AssocTypeImpls,
-  isOwn: (name: string) => boolean,
-): Ty | null {
+/** The `Stream::Item` of the crate's own stream type (through `Pin`, `Box` and `&mut`); null: none, or unsure. */
+export function ownStreamItem(stream: Ty, index: ItemIndex): Ty | null {
   let t = peelRefs(stream);
   for (let depth = 0; t.k === 'adt' && isAdt(t, ...STREAM_POINTERS) && depth < 4; depth++) {
     t = peelRefs(t.args[0] ?? stream);
   }
-  if (t.k !== 'adt' || t.scope !== undefined || t.origin === 'dependency' || t.args.length) {
+  const own = (ty: Ty & { k: 'adt' }) =>
+    ty.scope === undefined && ty.origin === undefined && index.types.has(lastOf(ty));
+  if (t.k !== 'adt' || !own(t) || ownsTrait('Stream', index)) {
     return null;
   }
-  const name = t.segments[t.segments.length - 1];
-  if (!isOwn(name)) {
-    return null;
+  let found: Ty | null = null;
+  for (const impl of index.assocTypes.get('Item') ?? []) {
+    if (impl.trait !== 'Stream') {
+      continue;
+    }
+    const bindings = new Map<string, Ty>();
+    const match = unify(impl.selfTy, t, {
+      generics: impl.generics,
+      bindings,
+      isOwnType: own,
+      isAlias: (ty) => own(ty) && index.types.get(lastOf(ty))?.kind === 'alias',
+    });
+    if (match === 'maybe' || (match === 'yes' && found !== null)) {
+      return null;
+    }
+    if (match === 'yes') {
+      found = substitute(impl.ty, bindings);
+    }
   }
-  const found = (impls.get('Item') ?? []).filter(
-    (impl) =>
-      impl.trait === 'Stream' &&
-      impl.selfTy.k === 'adt' &&
-      impl.selfTy.segments[impl.selfTy.segments.length - 1] === name,
-  );
-  const only = found.length === 1 ? found[0] : null;
-  return only && only.generics.length === 0 ? only.ty : null;
+  return found;
 }
 
 /** Whether `recv` is a pointer (`Pin<&mut T>`, `Pin<Box<T>>`) to one of the crate's own types. */
@@ -81,4 +83,31 @@ export function pinnedOwn(recv: Ty, isOwn: (name: string) => boolean): boolean {
     t = peelRefs(t.args[0] ?? t);
   }
   return t.k === 'adt' && t.scope === undefined && !t.origin && isOwn(t.segments[0]);
+}
+
+/** A `Result<T, E>` or `io::Result<T>` of std's as `[T, E]`; null for any other type. */
+function resultParts(ty: Ty, index: ItemIndex): [Ty, Ty] | null {
+  if (ty.k !== 'adt' || lastOf(ty) !== 'Result' || index.types.has('Result')) {
+    return null;
+  }
+  const path = [...(index.uses.get(ty.segments[0]) ?? [ty.segments[0]]), ...ty.segments.slice(1)];
+  if (ty.args.length === 2 && (path.length === 1 || STD_ROOTS.has(path[0]))) {
+    return [ty.args[0], ty.args[1]];
+  }
+  const io = path.length === 3 && STD_ROOTS.has(path[0]) && path[1] === 'io';
+  const ioError: Ty = { k: 'adt', segments: ['std', 'io', 'Error'], args: [] };
+  return io && ty.args.length === 1 ? [ty.args[0], ioError] : null;
+}
+
+/** Whether the crate declares a trait of that name (then its impls are not futures-core's). */
+function ownsTrait(name: string, index: ItemIndex): boolean {
+  return (index.assocTypes.get(TRAIT_DECLARATIONS) ?? []).some((t) => t.trait === name);
+}
+
+function std(name: 'Option' | 'Result', args: Ty[]): Ty {
+  return { k: 'adt', segments: ['std', name === 'Option' ? 'option' : 'result', name], args };
+}
+
+function lastOf(ty: Ty & { k: 'adt' }): string {
+  return ty.segments[ty.segments.length - 1];
 }
