@@ -312,9 +312,8 @@ describe("crate session in the index worker's jobs", () => {
   it('sends the server only the reports an edit changed, keeping stand-ins itself', async () => {
     const runners =
       loadServerModule<typeof import('../../server/src/lsp/crateRunner')>('lsp/crateRunner');
-    const packedReports = loadServerModule<
-      typeof import('../../server/src/workers/packedReport')
-    >('workers/packedReport');
+    const packedReports =
+      loadServerModule<typeof import('../../server/src/lsp/packedReport')>('lsp/packedReport');
     const root = '/nonexistent-crate';
     const files = crateFiles(
       new Map([
@@ -335,7 +334,7 @@ describe("crate session in the index worker's jobs", () => {
     const fresh = engine.analyzeCrate(editedFiles, { edition: '2021' });
     // The worker's side: after an answer it keeps stand-ins; the next answer names only changes,
     // and a caller that keeps the reports gets them packed.
-    type Packed = import('../../server/src/workers/packedReport').PackedReport;
+    type Packed = import('../../server/src/lsp/packedReport').PackedReport;
     const unpack = (reports: Packed[]) => reports.map(packedReports.unpackReport);
     const jobs = new crateJobs.CrateJobs();
     const first = unpack((await jobs.run({ ...job(files), keepsReports: true })) as Packed[]);
@@ -361,9 +360,8 @@ describe("crate session in the index worker's jobs", () => {
 
 describe('crate session: reports held as rounds end', () => {
   it('packs each report as its round ends; unpacked, they equal a fresh analysis', () => {
-    const packing = loadServerModule<typeof import('../../server/src/workers/packedReport')>(
-      'workers/packedReport',
-    );
+    const packing =
+      loadServerModule<typeof import('../../server/src/lsp/packedReport')>('lsp/packedReport');
     const files = crateFiles(
       new Map([
         ['lib.rs', LIB],
@@ -372,7 +370,7 @@ describe('crate session: reports held as rounds end', () => {
         ['c.rs', C],
       ]),
     );
-    const packed = new Map<string, import('../../server/src/workers/packedReport').PackedReport>();
+    const packed = new Map<string, import('../../server/src/lsp/packedReport').PackedReport>();
     // Rounds of one file each: every file with futures is packed as its own round ends.
     const session = new sessions.CrateSession({ edition: '2021', roundChars: 1 });
     const reports = session.update(files, undefined, (report) => {

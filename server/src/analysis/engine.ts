@@ -1260,8 +1260,7 @@ class FileAnalysis {
 
   /** The text the file's index is read from, outside the fn bodies (`indexSourceKey`). */
   private indexSourceKey(): string {
-    this.facts.sourceKey =
-      this.keptFacts?.sourceKey ?? indexSourceKey(this.root, this.localIndex);
+    this.facts.sourceKey = this.keptFacts?.sourceKey ?? indexSourceKey(this.root, this.localIndex);
     return this.facts.sourceKey;
   }
 

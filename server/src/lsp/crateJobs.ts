@@ -25,7 +25,7 @@ import {
 } from '../project/dependencyLoader';
 import type { FeatureOptions } from '../project/features';
 import { PackageCache } from '../project/packageCache';
-import { PackedReport, packReport } from '../workers/packedReport';
+import { PackedReport, packReport } from './packedReport';
 
 /**
  * A file of an `analyze` job. Its text may be left out when the crate's session already holds the

@@ -16,7 +16,7 @@ import { Worker } from 'worker_threads';
 import { CalibrationData, hashText } from '../analysis/types/calibration';
 import type { WasmPaths } from '../analysis/syntax/parser';
 import { calibrateCrate, CalibrateOptions, CalibrateResult } from '../measure/calibrate';
-import type { PackedReport } from '../workers/packedReport';
+import type { PackedReport } from './packedReport';
 import { WorkerFailure, WorkerPool } from '../workers/pool';
 import {
   CalibrationWorkerData,

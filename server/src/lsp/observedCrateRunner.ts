@@ -7,7 +7,7 @@
 import { Emitter } from 'vscode-languageserver/node';
 import type { CrateFile } from '../analysis/engine';
 import type { CalibrateOptions, CalibrateResult } from '../measure/calibrate';
-import type { PackedReport } from '../workers/packedReport';
+import type { PackedReport } from './packedReport';
 import { CrateRunner } from './crateRunner';
 import type { CrateJob, CrateJobResults } from './crateJobs';
 

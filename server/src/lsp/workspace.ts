@@ -32,7 +32,7 @@ import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './
 import type { ClientSession } from './client';
 import { logNotice } from './serverLog';
 import { isMissingDependencyNotice } from '../analysis/deps/missingDependencies';
-import { PackedReport, unpackReport } from '../workers/packedReport';
+import { PackedReport, unpackReport } from './packedReport';
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;

@@ -18,7 +18,7 @@ import { DiagnosticsOptions, enabledFindings, toDiagnostic } from './diagnostics
 import { DocumentStore, filePathOf } from './documents';
 import type { CrateAnalysis, ObservedCrateRunner } from './observedCrateRunner';
 import type { Settings, SettingsStore } from './settings';
-import { PackedReport, unpackReport } from '../workers/packedReport';
+import { PackedReport, unpackReport } from './packedReport';
 
 /**
  * Files linted between two turns of the event loop: tokio's 297 take about 40 ms in all, which
@@ -211,7 +211,9 @@ export class WorkspaceDiagnostics {
       from.text === now.text &&
       from.settings === now.settings &&
       from.ancestors.length === ancestors.length &&
-      from.ancestors.every((a, i) => a.child === ancestors[i].child && a.text === ancestors[i].text) &&
+      from.ancestors.every(
+        (a, i) => a.child === ancestors[i].child && a.text === ancestors[i].text,
+      ) &&
       (this.published.get(file) ?? '[]') === from.json
     );
   }
@@ -262,9 +264,7 @@ export class WorkspaceDiagnostics {
     }
   }
 
-  private entryOf(
-    file: string,
-  ): { crate: CrateFiles; entry: CrateFileEntry } | undefined {
+  private entryOf(file: string): { crate: CrateFiles; entry: CrateFileEntry } | undefined {
     for (const crate of this.crates.values()) {
       const entry = crate.files.get(file);
       if (entry) {

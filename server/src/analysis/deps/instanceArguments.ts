@@ -129,7 +129,7 @@ function readAdt(ty: Ty & { k: 'adt' }, rootScope: string, resolve: ResolveCalle
   const args = ty.args;
   if (ty.scope !== undefined) {
     const name = ty.segments[ty.segments.length - 1];
-    return ty.segments.length === 1 ? ownPath(name, ty.scope, rootScope, args) ?? ty : ty;
+    return ty.segments.length === 1 ? (ownPath(name, ty.scope, rootScope, args) ?? ty) : ty;
   }
   if (ty.origin === 'dependency') {
     const found = resolve(ty.segments);

@@ -809,7 +809,13 @@ export class RangeScope {
           const left = n.childForFieldName('left');
           const right = n.childForFieldName('right');
           const root = left ? placeRoot(left) : null;
-          if (left && right && isPlace(root) && !this.ownedExpr(right) && !this.typeHoldsNoBorrow(root)) {
+          if (
+            left &&
+            right &&
+            isPlace(root) &&
+            !this.ownedExpr(right) &&
+            !this.typeHoldsNoBorrow(root)
+          ) {
             record(
               this.surelyBorrowsExpr(right),
               `line ${n.startPosition.row + 1} may store a borrow in \`${left.text}\``,

@@ -7,26 +7,25 @@
 import type { ForeignType, UserType } from '../types/layout';
 import { STD_ROOTS } from '../types/types';
 import type { ItemIndex } from './items';
+import { companionOf, setCompanion } from './indexCompanions';
 
 /** How many `use`s one path may be followed through inside the crate (re-exports of re-exports). */
 const MAX_HOPS = 8;
 
 const RELATIVE_ROOTS = new Set(['crate', 'self', 'super']);
 
-/** The re-exports of the crate a combined index is for (see `noteCrateReexports`). */
-const crateOfIndex = new WeakMap<ItemIndex, CrateReexports>();
-
 /**
  * Notes that `index` (a crate's combined index, or a file's view of it) reads paths through
  * `reexports`; kept beside the index, not in it, since indexes are copied between threads.
  */
 export function noteCrateReexports(index: ItemIndex, reexports: CrateReexports): void {
-  crateOfIndex.set(index, reexports);
+  setCompanion(index, reexports);
 }
 
 /** The crate's re-exports `index` was noted with, if any. */
 export function crateReexportsOf(index: ItemIndex): CrateReexports | undefined {
-  return crateOfIndex.get(index);
+  const companion = companionOf(index);
+  return companion instanceof CrateReexports ? companion : undefined;
 }
 
 export class CrateReexports {

@@ -24,7 +24,7 @@ import {
   mapTypeParts,
   prim,
 } from '../types/types';
-import { crateReexportsOf, noteCrateReexports } from './crateReexports';
+import { carryCompanion } from './indexCompanions';
 import type { UserType } from '../types/layout';
 import { AssocTypeImpl, projectionFromNode } from '../types/projections';
 import { declaredMethods } from '../types/boundTraitMethods';
@@ -1667,10 +1667,7 @@ export function mergeIndexes(local: ItemIndex, crate: ItemIndex): ItemIndex {
     typeModules: crate.typeModules,
     assocTypes: crate.assocTypes,
   };
-  const reexports = crateReexportsOf(crate);
-  if (reexports) {
-    noteCrateReexports(merged, reexports);
-  }
+  carryCompanion(crate, merged);
   return merged;
 }
 

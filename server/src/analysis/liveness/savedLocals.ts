@@ -510,9 +510,7 @@ function usedLater(l: LocalUses, a: AwaitSite): boolean {
  * of an `if` whose `else` awaits) does not reach the await: engine/68_borrow_on_other_branch.rs.
  */
 function borrowedBefore(l: LocalUses, a: AwaitSite): boolean {
-  return (
-    l.firstBorrow < a.point && l.borrows.some((u) => l.borrowReaches(u, a))
-  );
+  return l.firstBorrow < a.point && l.borrows.some((u) => l.borrowReaches(u, a));
 }
 
 /**
