@@ -198,20 +198,6 @@ export class CrateJobs {
    * and reports) alive with the session.
    */
   private readonly collectRoundGarbage = () => this.roundGarbage.collectIfOver();
-  private compaction: NodeJS.Timeout | null = null;
-
-  /** One compacting collection after the current job's answer is sent (a timer, not a microtask). */
-  private compactSoon(): void {
-    if (this.compaction) {
-      return;
-    }
-    this.compaction = setTimeout(() => {
-      this.compaction = null;
-      this.roundGarbage.collect({ compact: true });
-    }, 0);
-    // A pending collection never keeps the worker alive.
-    this.compaction.unref();
-  }
 
   constructor(
     wasmPaths?: WasmPaths,
@@ -361,10 +347,8 @@ export class CrateJobs {
     }
     if (kept.session.last.whole && hold) {
       // A whole crate's analysis leaves its garbage (the walks, the reports before they were
-      // packed), and V8 the pages it grew to, until some later job fills them. Collected once
-      // the answer is on its way: a compacting collection takes tens of milliseconds, which a
-      // caller waiting for crate-aware hints after an edit would otherwise wait for too.
-      this.compactSoon();
+      // packed), and V8 the pages it grew to, until some later job fills them.
+      this.roundGarbage.collect({ compact: true });
     }
     return answer;
   }

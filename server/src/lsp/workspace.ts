@@ -74,6 +74,8 @@ class CrateState {
    */
   reports = new Map<string, IndexedReport>();
   calibration: LoadedCalibration | null = null;
+  /** Per parent file, the `mod`s its text declares, with that text (`moduleAncestors`). */
+  readonly modulesDeclared = new Map<string, { text: string; names: Set<string> }>();
   /** Bumped when the calibration changes: crate reports from before it are not reused as they are. */
   stamp = 0;
   /** What the last analysis saw (file list, texts, calibration, edition); the same input is not analysed twice. */
@@ -126,8 +128,6 @@ interface LayoutFiles {
 export class WorkspaceIndex implements CrateKnowledge {
   private readonly crates = new Map<string, CrateState>();
   private readonly filesOfLayout = new WeakMap<CrateLayout, LayoutFiles>();
-  /** Per file, the `mod`s its text declares, with that text. */
-  private readonly modulesDeclared = new Map<string, { text: string; names: Set<string> }>();
   private readonly crateOfUri = new Map<string, CrateState>();
   private readonly rootOfDir = new Map<string, string | null>();
   /** The version each open document had when the index last looked, so the change event that follows an open is not a change. */
@@ -220,7 +220,7 @@ export class WorkspaceIndex implements CrateKnowledge {
       const text = parent ? this.currentText(crate, parent.path) : undefined;
       const child = own.modulePath[depth];
       // A file no chain of `mod` declarations reaches (a binary under src/bin) inherits nothing.
-      if (text === undefined || !this.declaredModules(parent!.path, text).has(child)) {
+      if (text === undefined || !declaredModules(crate, parent!.path, text).has(child)) {
         return [];
       }
       ancestors.push({ text, child });
@@ -250,21 +250,6 @@ export class WorkspaceIndex implements CrateKnowledge {
       this.filesOfLayout.set(layout, found);
     }
     return found;
-  }
-
-  /** The modules a file's text declares (`mod x;`, `#[path] mod y;`), read once per text. */
-  private declaredModules(file: string, text: string): Set<string> {
-    const known = this.modulesDeclared.get(file);
-    if (known?.text === text) {
-      return known.names;
-    }
-    const names = new Set(
-      modSignature(text)
-        .split(',')
-        .map((m) => m.split('=')[0]),
-    );
-    this.modulesDeclared.set(file, { text, names });
-    return names;
   }
 
   // Calibration.
@@ -814,4 +799,19 @@ function isUnder(file: string, dir: string): boolean {
 
 function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** The modules a file's text declares (`mod x;`, `#[path] mod y;`), read once per text. */
+function declaredModules(crate: CrateState, file: string, text: string): Set<string> {
+  const known = crate.modulesDeclared.get(file);
+  if (known?.text === text) {
+    return known.names;
+  }
+  const names = new Set(
+    modSignature(text)
+      .split(',')
+      .map((m) => m.split('=')[0]),
+  );
+  crate.modulesDeclared.set(file, { text, names });
+  return names;
 }

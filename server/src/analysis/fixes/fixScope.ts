@@ -514,32 +514,6 @@ function methodCall(e: SyntaxNode): MethodCall | null {
     : null;
 }
 
-/** The binding a pure place (`x`, `x.f`, `x[i]`, `*x`) starts from; null for anything else. */
-function outerPlaceRoot(node: SyntaxNode | null): string | null {
-  let n = node;
-  while (n) {
-    switch (n.type) {
-      case 'identifier':
-        return n.text;
-      case 'self':
-        return 'self';
-      case 'field_expression':
-        n = n.childForFieldName('value');
-        break;
-      case 'index_expression':
-      case 'parenthesized_expression':
-        n = named(n)[0] ?? null;
-        break;
-      case 'unary_expression':
-        n = n.children[0]?.text === '*' ? (named(n)[0] ?? null) : null;
-        break;
-      default:
-        return null;
-    }
-  }
-  return null;
-}
-
 /** `e` without parentheses and `?` (which keep any borrow the value holds). */
 function unparen(e: SyntaxNode): SyntaxNode {
   let n = e;
@@ -1195,7 +1169,7 @@ export class RangeScope {
     switch (e.type) {
       case 'reference_expression': {
         // `&outer[..n]`: a borrow of a place outside the range; the index only picks the part.
-        const root = outerPlaceRoot(e.childForFieldName('value'));
+        const root = placeRoot(e.childForFieldName('value'), true);
         return root !== null && !this.inner.has(root);
       }
       case 'macro_invocation':

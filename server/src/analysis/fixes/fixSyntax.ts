@@ -470,8 +470,12 @@ export class SourceLines {
   }
 }
 
-/** The local a place expression is rooted at (`a` for `a.b[i].c`, `self` for `self.x`), or null. */
-export function placeRoot(node: SyntaxNode | null): string | null {
+/**
+ * The local a place expression is rooted at (`a` for `a.b[i].c`, `self` for `self.x`), or null.
+ * By default through borrows, unary operators and method receivers (`&a.b`, `a.f().g`);
+ * `pureOnly`: through place projections only (`x.f`, `x[i]`, `*x`, parentheses).
+ */
+export function placeRoot(node: SyntaxNode | null, pureOnly = false): string | null {
   let n = node;
   while (n) {
     switch (n.type) {
@@ -484,13 +488,16 @@ export function placeRoot(node: SyntaxNode | null): string | null {
         break;
       case 'index_expression':
       case 'parenthesized_expression':
+        n = named(n)[0] ?? null;
+        break;
       case 'unary_expression':
+        n = !pureOnly || n.children[0]?.text === '*' ? (named(n)[0] ?? null) : null;
+        break;
       case 'reference_expression':
-        n =
-          n.type === 'reference_expression' ? n.childForFieldName('value') : (named(n)[0] ?? null);
+        n = pureOnly ? null : n.childForFieldName('value');
         break;
       case 'call_expression': {
-        const fn = n.childForFieldName('function');
+        const fn = pureOnly ? null : n.childForFieldName('function');
         n = fn?.type === 'field_expression' ? fn.childForFieldName('value') : null;
         break;
       }
