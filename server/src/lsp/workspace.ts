@@ -547,6 +547,9 @@ export class WorkspaceIndex implements CrateKnowledge {
     if (input !== crate.lastInput) {
       progress?.report(`analysing ${files.length} files`);
       const started = Date.now();
+      // The stamp the job is analysed under: a calibration or settings change that lands while the
+      // worker runs makes these reports stale, and they must not be handed out as current.
+      const stamp = crate.stamp;
       // With hashes, the runner sends only the texts the worker's session of the crate lacks.
       const hashed = files.map((f, i) => ({ ...f, hash: hashes[i] }));
       const job = { root: crate.root, files: hashed, edition, cfg, features, graph };
@@ -554,7 +557,6 @@ export class WorkspaceIndex implements CrateKnowledge {
       if (crate.dropped) {
         return;
       }
-      const stamp = crate.stamp;
       crate.reports = new Map(
         files.map((f, i) => [
           f.file,
