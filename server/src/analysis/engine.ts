@@ -2130,6 +2130,9 @@ class FileAnalysis {
         ? (path, inside) =>
             this.options.dependencies!.foreignType(path, inside, this.index.globImports)
         : undefined,
+      dependencyConst: this.options.dependencies
+        ? (path) => this.options.dependencies!.foreignConst(path)
+        : undefined,
       futureOfFn: (fn, subst) => this.futureOfFn(fn, callerSubst(subst, scope.generics)),
       futureOutput: (id) => {
         const instance = this.instances.get(id);

@@ -15,6 +15,7 @@ import { Ty } from '../types/types';
 import { FnInfo, SelfKind } from '../items/items';
 import { DependencyFile, DependencyPackage } from './dependencySources';
 import { OpaqueReturn, opaqueReturn } from './opaqueReturns';
+import { FileConst, fileConsts } from './dependencyConsts';
 
 export interface ModuleScope {
   /** Types defined in the module, by name. */
@@ -33,6 +34,8 @@ export interface ModuleScope {
   methods: Map<string, DependencyFn>;
   /** `Type::name`s the module's impls define more than once (per cfg, per generic argument). */
   ambiguousMethods: Set<string>;
+  /** Consts and statics defined in the module, by name (null: not read, or defined twice). */
+  consts: Map<string, Ty | null>;
 }
 
 /** A dependency's free fn, as much of its signature as sizing its result needs. */
@@ -71,6 +74,8 @@ export interface FileItems {
   methods: DependencyFn[];
   /** Its types, each with the module (last segment) it is in; null: defined twice. */
   types: [module: string, name: string, type: UserType | null][];
+  /** Its consts and statics, each with the inline module (relative to it) it is in. */
+  consts?: FileConst[];
 }
 
 /** A dependency's indexed items, as the package cache keeps them. */
@@ -288,6 +293,7 @@ export class CrateModules {
           ...traitImplMethods(index.methods, (info) => dependencyFn(info, index)),
         ],
         types: fileTypes(index),
+        consts: fileConsts(tree.rootNode, index, this.cfg),
       };
     } finally {
       macros.dispose();
@@ -310,6 +316,11 @@ export class CrateModules {
     }
     this.noteFns(items.fns);
     this.noteMethods(items.methods);
+    for (const [module, name, ty] of items.consts ?? []) {
+      const scope = this.scopes.get(moduleKey([...file.modulePath, ...module]));
+      // Two files of one module (declared once per cfg) may both define it: not told apart.
+      scope?.consts.set(name, scope.consts.has(name) ? null : ty);
+    }
     const own = file.modulePath[file.modulePath.length - 1] ?? '';
     for (const [m, name, type] of items.types) {
       const scope = m === own ? fileScope : (inline.get(m) ?? fileScope);
@@ -439,6 +450,7 @@ export class CrateModules {
       ambiguousFns: new Set(),
       methods: new Map(),
       ambiguousMethods: new Set(),
+      consts: new Map(),
     };
     if (!this.scopes.has(key)) {
       this.scopes.set(key, scope);

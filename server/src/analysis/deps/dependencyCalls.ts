@@ -53,12 +53,13 @@ export function dependencyCallType(
   if (bound === null) {
     return null;
   }
-  const ret = inScope(fn.ret, scope);
-  // The crate's own type of that name would answer to it wherever types are looked up by name.
-  if (ret.k === 'adt' && index.types.has(ret.segments[ret.segments.length - 1])) {
+  const ret = marked(inScope(fn.ret, scope));
+  // A result not marked as the other crate's (std's path of a name the crate also has) would be
+  // read as the crate's own type of that name; one marked is never taken for it.
+  if (ret.k === 'adt' && !ret.origin && index.types.has(ret.segments[ret.segments.length - 1])) {
     return fn.isAsync ? found.futureOf(UNKNOWN) : null;
   }
-  const projected = projectOutputs(marked(ret), bound, call.outputOf);
+  const projected = projectOutputs(ret, bound, call.outputOf);
   const result = settled(fn, substitute(projected, bound));
   if (!fn.isAsync) {
     return plainResult(found, bound, result);

@@ -9,6 +9,16 @@ import { inScope } from '../types/layout';
 import { Ty, substitute } from '../types/types';
 import { markedAsDependency } from './dependencyCalls';
 
+/**
+ * Whether a type is another crate's item as that crate reads it (a dependency's declared result,
+ * marked with its scope): never the caller's own type of the same name (tokio-postgres has a
+ * `config::ChannelBinding` and names postgres-protocol's `sasl::ChannelBinding`), so neither that
+ * type's methods nor its fields answer for it.
+ */
+export function isOtherCratesType(ty: Ty): boolean {
+  return ty.k === 'adt' && ty.origin === 'dependency' && ty.scope !== undefined;
+}
+
 /** How a caller's type of another crate is found (`InferEnv.dependencyType`). */
 export type FindDependencyType = (path: string[], scope?: string) => ForeignType | null;
 

@@ -11,6 +11,7 @@ import { ForeignType, Layout, UserType, inScope } from '../types/layout';
 import { PRELUDE_TYPES, STD_ROOTS, Ty, hasUnknown, showTy, substitute } from '../types/types';
 import { CrateModules, DependencyFn, moduleKey } from './crateModules';
 import { traitImplMethodName } from './traitImplMethods';
+import { markedAsDependency } from './dependencyCalls';
 
 /** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
 type Namespace = 'type' | 'value';
@@ -47,6 +48,8 @@ const DEPENDENCY_FUTURE = 'dependency-future:';
 type Target =
   | { k: 'type'; pkg: string; module: string[]; type: UserType }
   | { k: 'fn'; pkg: string; module: string[]; fn: DependencyFn }
+  /** A const or static; `ty` null when its type is not read (see `dependencyConsts.ts`). */
+  | { k: 'const'; pkg: string; module: string[]; ty: Ty | null }
   | { k: 'module'; pkg: string; module: string[] }
   | { k: 'std'; segments: string[] }
   /** A package that cannot be read: `path` (its crate's name first) leads into it. */
@@ -317,6 +320,7 @@ export class DependencyTypes {
       case 'missing':
         return head.missing ? withRest(head.missing, rest) : head;
       case 'fn':
+      case 'const':
         return null;
       case 'type': {
         const method =
@@ -506,7 +510,32 @@ export class DependencyTypes {
       return { k: 'missing', reason: this.describe(pkg, [...module, name], 'defined twice') };
     }
     const fn = scope?.fns.get(name);
-    return fn ? { k: 'fn', pkg, module, fn } : null;
+    if (fn) {
+      return { k: 'fn', pkg, module, fn };
+    }
+    // Consts share the value namespace with fns: a name is one or the other in a module.
+    return scope?.consts.has(name)
+      ? { k: 'const', pkg, module, ty: scope.consts.get(name) ?? null }
+      : null;
+  }
+
+  /**
+   * The declared type of the dependency's const or static a value's path names (resolved through
+   * the analysed crate's `use`s, so starting with an extern crate's name), read in its crate;
+   * null when the path is not one, or its type is not read.
+   */
+  foreignConst(segments: string[]): Ty | null {
+    const pkg = this.graph.rootExterns.get(segments[0]);
+    if (pkg === undefined || segments.length < 2) {
+      return null;
+    }
+    const found = this.resolveInCrate(pkg, [], segments.slice(1), 0, 'value');
+    if (found?.k !== 'const' || found.ty === null) {
+      return null;
+    }
+    return markedAsDependency(
+      inScope(found.ty, `${found.pkg}${SCOPE_SEPARATOR}${moduleKey(found.module)}`),
+    );
   }
 
   /**

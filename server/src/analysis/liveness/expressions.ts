@@ -128,7 +128,7 @@ export function walkBinary(w: WalkState, node: SyntaxNode): void {
     const operandTy = w.typeOf(side);
     const t = peelRefs(operandTy);
     // Only primitive values compare without a call: `a == b` on two `&u64` is `PartialEq::eq(&a, &b)`.
-    const builtin = operandTy.k === 'prim' || t.k === 'unknown';
+    const builtin = operandTy.k === 'prim' || (t.k === 'unknown' && !isLocalOfUnknownType(w, side));
     if (comparison && !builtin) {
       borrowed = true;
       // `PartialEq::eq(&a, &b)`: the operand's own place is borrowed, a reference local too
@@ -148,6 +148,15 @@ export function walkBinary(w: WalkState, node: SyntaxNode): void {
     }
   }
   releaseOperands(w, pending, borrowed ? 'read' : 'move');
+}
+
+/**
+ * A binding whose type is not known, compared (`mechanism != sasl::SCRAM_SHA_256_PLUS`): were it a
+ * `&str`, `PartialEq::ne(&mechanism, ..)` borrows it and rustc keeps it to its scope's end, so it
+ * is taken as borrowed (held, its type unknown: a lower bound), never as a primitive no one holds.
+ */
+function isLocalOfUnknownType(w: WalkState, side: SyntaxNode): boolean {
+  return side.type === 'identifier' && w.lookup(side.text)?.ty.k === 'unknown';
 }
 
 /**

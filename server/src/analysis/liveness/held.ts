@@ -241,6 +241,8 @@ export interface BodyContext {
   dependencyMethod?: (recv: Ty, method: string) => ForeignFn | 'unknown' | null;
   /** The type a path names in another crate (see `InferEnv.dependencyType`). */
   dependencyType?: (path: string[], scope?: string) => ForeignType | null;
+  /** Another crate's const a path names (see `InferEnv.dependencyConst`). */
+  dependencyConst?: (path: string[]) => Ty | null;
   /** The body's declared return type, when known. */
   returnTy?: Ty;
   /** The enclosing fn's closure-trait bounds (`F: FnMut(u32) -> Fut`). */

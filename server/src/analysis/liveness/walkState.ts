@@ -112,6 +112,7 @@ export abstract class WalkState {
       dependencyFn: ctx.dependencyFn,
       dependencyMethod: ctx.dependencyMethod,
       dependencyType: ctx.dependencyType,
+      dependencyConst: ctx.dependencyConst,
     });
     this.typer = new ExprTyper(env);
   }

@@ -11,6 +11,7 @@ import {
   SelfKind,
   callLeavesCrateAndStd,
   evalConst,
+  resolveWrittenPath,
   typeFromNode,
   TypeScope,
 } from '../items/items';
@@ -38,7 +39,7 @@ import { PathCall, builtinCallType, stdAssociatedCallType } from './stdCalls';
 import { hasProjection, projectedThrough } from './projections';
 import { mapTypeParts as mapParts } from './types';
 import type { BoundMethod } from './boundTraitMethods';
-import { dependencyStructField } from '../deps/dependencyFields';
+import { dependencyStructField, isOtherCratesType } from '../deps/dependencyFields';
 import {
   dependencyCallType,
   dependencyMethodType,
@@ -86,6 +87,8 @@ export interface InferEnv {
   dependencyMethod?(recv: Ty, method: string): ForeignFn | 'unknown' | null;
   /** The type a path (resolved through the file's `use`s) names in another crate, if any. */
   dependencyType?(path: string[], scope?: string): ForeignType | null;
+  /** The declared type of another crate's const or static a resolved path names, if any. */
+  dependencyConst?(path: string[]): Ty | null;
   /** The enclosing fn's parameter's method through its bounds (see `boundTraitMethods.ts`). */
   paramTraitMethod?(param: string, method: string): BoundMethod | null;
 }
@@ -347,6 +350,9 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
     return asyncTraitMethod(dynTrait, method, index);
   }
   const name = adtName(t);
+  if (name && isOtherCratesType(t) && index.types.has(name)) {
+    return null;
+  }
   if (name) {
     // `ll::Semaphore` (a module alias) names one of two same-named types: its module decides.
     const qualifier =
@@ -947,7 +953,7 @@ export class ExprTyper {
         return adt(owner);
       }
     }
-    return this.constType(segs[segs.length - 1]);
+    return this.dependencyConstType(segs) ?? this.constType(segs[segs.length - 1]);
   }
 
   private constType(name: string): Ty {
@@ -958,7 +964,23 @@ export class ExprTyper {
     if (t && t.kind === 'struct' && t.fields.length === 0) {
       return adt(name);
     }
-    return this.env.index.constTypes.get(name) ?? this.dependencyUnitStruct(name);
+    return (
+      this.env.index.constTypes.get(name) ??
+      this.dependencyConstType([name]) ??
+      this.dependencyUnitStruct(name)
+    );
+  }
+
+  /**
+   * Another crate's const a path names through the file's `use`s (`sasl::SCRAM_SHA_256`), as its
+   * crate declares it: before any const of the crate's own of that name, which it is not.
+   */
+  private dependencyConstType(segs: string[]): Ty | null {
+    const head = this.env.index.uses.get(segs[0]);
+    if (!this.env.dependencyConst || (segs.length === 1 && !head)) {
+      return null;
+    }
+    return this.env.dependencyConst(resolveWrittenPath(segs, this.env.index));
   }
 
   /**
@@ -1055,7 +1077,9 @@ export class ExprTyper {
       t.segments.length >= 2 && t.origin !== 'dependency'
         ? this.env.index.types.get(t.segments.slice(-2).join('::'))
         : undefined;
-    const user = qualified ?? this.env.index.types.get(t.segments[t.segments.length - 1]);
+    const user = isOtherCratesType(t)
+      ? undefined
+      : (qualified ?? this.env.index.types.get(t.segments[t.segments.length - 1]));
     if (user?.kind === 'struct') {
       const f = user.fields.find((x) => x.name === field);
       if (!f) {
