@@ -85,7 +85,8 @@ describe("another crate's items through a used module, beside same-named own typ
     );
     for (const [f, theirs] of pairWithCargo(WORKSPACE, tempRoot, futures) ?? []) {
       if (f.exact) {
-        assert.strictEqual(f.size, theirs.size, `${f.name}: engine ${f.size}, rustc ${theirs.size}`);
+        const message = `${f.name}: engine ${f.size}, rustc ${theirs.size}`;
+        assert.strictEqual(f.size, theirs.size, message);
       } else {
         assert.ok(f.size! <= theirs.size, `${f.name}: engine ≥ ${f.size}, rustc ${theirs.size}`);
       }
