@@ -292,7 +292,7 @@ describe("dependencies' async fn futures, sized from their sources", function ()
         types: new deps.DependencyTypes(loaded.graph, dependencyFutures.MAX_PACKAGE_DEPTH),
         why: 'nested more than',
       },
-      // A time budget already spent.
+      // A budget already spent.
       {
         types: new deps.DependencyTypes(loaded.graph, 0, new dependencyFutures.FutureBudget(-1)),
         why: 'budget',
@@ -334,6 +334,49 @@ describe("dependencies' async fn futures, sized from their sources", function ()
     // The same process, a fresh analysis: the cut sizes were not kept for it.
     const full = opened(new deps.DependencyTypes(loaded.graph));
     assert.ok(full.exact, `sized again: ${full.unknown.join('; ')}`);
+  });
+});
+
+describe("the budget for dependencies' futures", function () {
+  this.timeout(300_000);
+
+  before(async () => {
+    await engine.initAnalysis();
+    tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-deps-'));
+  });
+
+  after(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
+
+  it('cuts by the source analysed, not by time: one budget always gives one answer', () => {
+    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
+    const loaded = loader.loadDependencies(SIZED, undefined, { env: { CARGO_HOME: home } });
+    assert.ok(loaded, 'a crate graph');
+    const text = fs.readFileSync(path.join(SIZED, 'src', 'lib.rs'), 'utf8');
+    const pathdep = loaded.graph.package(loaded.graph.rootExterns.get('pathdep') ?? '');
+    assert.ok(pathdep, 'pathdep in the graph');
+    const pathdepChars = pathdep
+      .files()
+      .reduce((sum, f) => sum + (pathdep.read(f.path)?.length ?? 0), 0);
+    const stored = (limitChars?: number) => {
+      dependencyFutures.forgetSizedPackages();
+      const budget = new dependencyFutures.FutureBudget(limitChars);
+      const types = new deps.DependencyTypes(loaded.graph, 0, budget);
+      const [report] = engine.analyzeCrate([{ file: 'lib.rs', text, modulePath: [] }], {
+        edition: '2021',
+        dependencies: types,
+      });
+      return { future: named(report.futures, 'stored'), cut: types.futuresCut };
+    };
+    // pathdep's own source is analysed, which spends the budget before shapes (below it).
+    const cut = stored(pathdepChars - 1);
+    assert.ok(cut.cut && !cut.future.exact, `cut short: ${cut.future.unknown.join('; ')}`);
+    assert.ok(
+      cut.future.unknown.some((u) => u.includes("budget for dependencies' futures")),
+      `the reason names the budget: ${cut.future.unknown.join('; ')}`,
+    );
+    assert.deepStrictEqual(stored(pathdepChars - 1), cut, 'the same work, the same answer');
+    const whole = stored();
+    assert.ok(!whole.cut && whole.future.exact, `sized: ${whole.future.unknown.join('; ')}`);
   });
 });
 

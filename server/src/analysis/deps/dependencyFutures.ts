@@ -1,8 +1,9 @@
 /**
  * Sizes of the dependencies' async fn futures an analysis awaits or stores: each package's are
  * computed by `packageFutures` the first time one of its fns is needed, once per package and
- * features for the process, within budgets (how deep packages nest, how long one analysis may
- * spend on them, cycles) past which a future stays a lower bound that names its crate and fn.
+ * features for the process, within budgets (how deep packages nest, how much source one analysis
+ * may analyse for them, cycles) past which a future stays a lower bound that names its crate and
+ * fn.
  */
 import type { Layout } from '../types/layout';
 import type { DependencyGraph, DependencyPackage } from './dependencySources';
@@ -18,8 +19,12 @@ import {
 
 /** Packages nested below the analysed crate whose futures are still sized (its own are 1). */
 export const MAX_PACKAGE_DEPTH = 3;
-/** Time one analysis may spend sizing its dependencies' futures before it stops starting more. */
-export const PACKAGE_FUTURES_BUDGET_MS = 120_000;
+/**
+ * Source one analysis may analyse to size its dependencies' futures (characters of every
+ * package's library, counted once per analysis of that package, nested ones included) before it
+ * stops starting more. Work, not time: a busy machine gives the answers of an idle one.
+ */
+export const PACKAGE_FUTURES_BUDGET_CHARS = 256 * 1024 * 1024;
 /** Packages' futures kept per process (each a few KB of plain data). */
 const MAX_KEPT_PACKAGES = 400;
 
@@ -44,40 +49,42 @@ function packageKey(pkg: DependencyPackage): string {
 }
 
 /**
- * Time spent sizing packages' futures by one analysis and the packages it nests into, which
- * share it. Only the outermost computation is timed (it includes the nested ones).
+ * Work spent sizing packages' futures by one analysis and the packages it nests into, which
+ * share it: the characters of source each package analysis is given (what it parses, and the
+ * most its walks can read), whatever the machine's speed or load.
  */
 export class FutureBudget {
   private spent = 0;
-  private runningSince: number | null = null;
   /** Packages being sized, by key: one reached again is a cycle. */
   readonly inProgress = new Set<string>();
 
-  constructor(readonly limitMs: number = PACKAGE_FUTURES_BUDGET_MS) {}
+  constructor(readonly limitChars: number = PACKAGE_FUTURES_BUDGET_CHARS) {}
 
   exhausted(): boolean {
-    const running = this.runningSince === null ? 0 : Date.now() - this.runningSince;
-    return this.spent + running > this.limitMs;
+    return this.spent > this.limitChars;
   }
 
-  /** Forgets the time spent so far (not while a package is being sized). */
+  /** Forgets the work spent so far (not while a package is being sized). */
   restart(): void {
-    if (this.runningSince === null) {
+    if (this.inProgress.size === 0) {
       this.spent = 0;
     }
   }
 
-  measure<T>(work: () => T): T {
-    if (this.runningSince !== null) {
-      return work();
-    }
-    this.runningSince = Date.now();
-    try {
-      return work();
-    } finally {
-      this.spent += Date.now() - this.runningSince;
-      this.runningSince = null;
-    }
+  /** `analyze`, charging this budget with the source each call is given. */
+  charging<D>(analyze: CrateAnalyzer<D>): CrateAnalyzer<D> {
+    return (files, options) => {
+      for (const file of files) {
+        this.spent += file.text.length;
+      }
+      return analyze(files, options);
+    };
+  }
+
+  /** Why a package is not sized once the budget is spent (a size's reason names it). */
+  spentReason(): string {
+    const megabytes = Math.round(this.limitChars / (1024 * 1024));
+    return `the budget for dependencies' futures (${megabytes} MB of their source) is spent`;
   }
 }
 
@@ -99,7 +106,7 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
   private readonly awaited = new Map<string, AwaitedFuture>();
   /**
    * Sizes a budget cut short, kept for this analysis only: shared, they would make what a later
-   * analysis shows depend on what ran before it (and on how loaded the machine was then).
+   * analysis shows depend on what ran before it.
    */
   private readonly cutPackages = new Map<string, PackageFutures>();
   private readonly cutInstances = new Map<string, FutureSize | string>();
@@ -179,7 +186,7 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
     }
     this.budget.inProgress.add(key);
     try {
-      const sized = this.budget.measure(() => packageFutures(pkg, analyze, this.nested(pkg)));
+      const sized = packageFutures(pkg, this.budget.charging(analyze), this.nested(pkg));
       this.cut ||= !sized.complete;
       this.keep(key, sized);
       if (sized.complete) {
@@ -236,9 +243,8 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
     }
     this.budget.inProgress.add(batch);
     try {
-      const sized = this.budget.measure(() =>
-        packageInstances(pkg, analyze, this.nested(pkg), requests),
-      );
+      const charged = this.budget.charging(analyze);
+      const sized = packageInstances(pkg, charged, this.nested(pkg), requests);
       this.cut ||= !sized.complete;
       for (const [key, size] of Object.entries(sized.futures)) {
         if (sized.complete) {
@@ -278,7 +284,7 @@ export class DependencyFutures<D extends { readonly futuresCut: boolean }> {
       return `its crate is nested more than ${MAX_PACKAGE_DEPTH} dependencies deep`;
     }
     if (this.budget.exhausted()) {
-      return `the ${this.budget.limitMs / 1000} s budget for dependencies' futures is spent`;
+      return this.budget.spentReason();
     }
     return null;
   }
