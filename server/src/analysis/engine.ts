@@ -311,7 +311,8 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
     const cache = options.walkCache;
     const reused = cache && !ownsTree ? reusedIndex(cache, tree, text, indexSettings) : null;
     // A keystroke inside one fn's body: that fn alone is sized when the others' reports hold.
-    const edited = reused && cache ? analyzeEditedFn(tree, text, options, cache, macros, reused) : null;
+    const edited =
+      reused && cache ? analyzeEditedFn(tree, text, options, cache, macros, reused) : null;
     if (edited) {
       return edited;
     }
@@ -1640,7 +1641,8 @@ class FileAnalysis {
   walk(): void {
     this.walked = true;
     this.discoverFutures();
-    const fns = this.focus ? (this.focus.fn ? [this.focus.fn] : []) : this.localIndex.byNode.values();
+    const focused = this.focus && (this.focus.fn ? [this.focus.fn] : []);
+    const fns = focused || this.localIndex.byNode.values();
     for (const fn of fns) {
       const entry = this.futures.get(this.keyOf(fn.node));
       if (!entry && !this.fnsWithNested.has(fn.node.id)) {

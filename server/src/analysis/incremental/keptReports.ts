@@ -29,7 +29,7 @@ export interface KeptFuture {
   start: number;
   /** The future layouts its report read; null when not known (then nothing is kept). */
   deps: LayoutRead[] | null;
-  /** Its walk and its report in the walk cache, kept from expiring while the report is kept here. */
+  /** Its walk and its report in the walk cache, kept from expiring while kept here. */
   unitKey: string | undefined;
   memoKey: string | null;
 }
@@ -92,7 +92,8 @@ export function keepReports(cache: WalkCache, result: AnalysisResult): void {
   }
   const ids = new Set(result.futures.map((f) => f.id));
   const selfContained = result.futures.every(
-    (f) => f.deps !== null && f.deps.every(([id, signature]) => ids.has(id) && signature !== 'cycle'),
+    (f) =>
+      f.deps !== null && f.deps.every(([id, signature]) => ids.has(id) && signature !== 'cycle'),
   );
   if (selfContained) {
     kept.set(cache, { ...result, fnOf, noticesFrom });
@@ -160,10 +161,7 @@ export function planFocus(
     return null;
   }
   const editedFn = edit.fn ? last.fns.findIndex((f) => f.start === edit.fn!.start) : -1;
-  if (
-    (edit.fn && editedFn < 0) ||
-    (last.noticesFrom !== null && last.noticesFrom !== editedFn)
-  ) {
+  if ((edit.fn && editedFn < 0) || (last.noticesFrom !== null && last.noticesFrom !== editedFn)) {
     return null;
   }
   const move = moverFor(edit, text);
@@ -343,7 +341,11 @@ function moverFor(edit: KeptEdit, text: string): Mover {
     span: (span) =>
       span.start < edit.oldEnd
         ? span
-        : { start: span.start + delta, end: span.end + delta, anchor: anchor(span.start, span.anchor) },
+        : {
+            start: span.start + delta,
+            end: span.end + delta,
+            anchor: anchor(span.start, span.anchor),
+          },
   };
 }
 
