@@ -1998,9 +1998,11 @@ class FileAnalysis {
         scope: { generics: new Set(edited.generics), selfTy: edited.selfTy },
       });
     }
-    const rootText = root.text;
+    // Read from the edited fn's text alone, not the file's: what discovery asks of it is about
+    // the nodes of that fn (a `#[cfg]` inside it can leave one of them out).
+    const fnText = edited.node.text;
     const ownFn = new Map<number, SyntaxNode>();
-    const found = new AsyncMentions(root, rootText).in(edited.body)
+    const found = edited.body.text.includes('async')
       ? this.nestedNodesIn(
           edited,
           edited.body,
@@ -2008,7 +2010,7 @@ class FileAnalysis {
           ownFn,
         )
       : [];
-    this.addFoundFutures(found, ownFn, scope, /#\s*\[\s*cfg\s*\(/.test(rootText));
+    this.addFoundFutures(found, ownFn, scope, /#\s*\[\s*cfg\s*\(/.test(fnText));
   }
 
   /**
