@@ -83,7 +83,16 @@ import {
   reusedIndex,
 } from './incremental/keptIndex';
 import { Instances, Place, WalkUnits } from './incremental/walkUnits';
-import { ReportMemo } from './incremental/reportMemo';
+import { LayoutRead, ReportMemo } from './incremental/reportMemo';
+import {
+  completeFocus,
+  dropReports,
+  FnSpan,
+  FocusPlan,
+  KeptFuture,
+  keepReports,
+  planFocus,
+} from './incremental/keptReports';
 import {
   CfgEnv,
   cfgKey,
@@ -301,6 +310,12 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
     const indexSettings = cfgKey(currentCfg());
     const cache = options.walkCache;
     const reused = cache && !ownsTree ? reusedIndex(cache, tree, text, indexSettings) : null;
+    // A keystroke inside one fn's body: that fn alone is sized when the others' reports hold.
+    const edited =
+      reused && cache ? analyzeEditedFn(tree, text, options, cache, macros, reused) : null;
+    if (edited) {
+      return edited;
+    }
     const analysis = new FileAnalysis(tree.rootNode, options, macros, [], undefined, reused);
     analysis.walk();
     const report = analysis.reports();
@@ -311,31 +326,117 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
       keepIndex(cache, tree, text, indexSettings, analysis.itemsRead());
     }
     const records = analysis.records(report.futures);
-    const kept = hiddenFutures(
-      cache.lastFutures,
-      cache.lastLength,
-      report,
-      new Set(records.map((r) => r.start)),
-      text,
-      tree.rootNode,
-    );
-    cache.lastFutures = [...records, ...kept];
-    cache.lastLength = text.length;
-    if (kept.length === 0) {
-      return report;
+    const result = withHiddenFutures(cache, report, records, text, tree.rootNode);
+    const fns = ownsTree || result !== report || options.dependencies ? null : analysis.fnSpans();
+    if (fns) {
+      keepReports(cache, {
+        text,
+        settings: reportSettings(options),
+        calibration: options.calibration,
+        fns,
+        futures: analysis.keptFutures(report.futures),
+        records,
+        notices: report.notices,
+        noticesAt: analysis.noticesAt(),
+      });
+    } else {
+      dropReports(cache);
     }
-    const keptReports = kept.flatMap((k) => k.reports);
-    const futures = [...report.futures, ...keptReports].sort(
-      (a, b) => a.line - b.line || a.column - b.column,
-    );
-    const notice = `${plural(keptReports.length, 'future')} below a parse error kept from the last analysis until the file parses again`;
-    return { ...report, futures, notices: [...report.notices, notice] };
+    return result;
   } finally {
     macros.dispose();
     if (ownsTree) {
       tree.delete();
     }
   }
+}
+
+/**
+ * The report of a keystroke inside one fn's body (or a comment) from the edited fn's analysis
+ * and the other fns' kept reports (`keptReports.ts`); null when the whole file must be analysed.
+ */
+function analyzeEditedFn(
+  tree: Tree,
+  text: string,
+  options: AnalysisOptions,
+  cache: WalkCache,
+  macros: MacroTrees,
+  reused: ReusedIndex,
+): FileReport | null {
+  const plan =
+    reused.edit && !options.dependencies
+      ? planFocus(
+          cache,
+          reused.edit,
+          reportSettings(options),
+          options.calibration,
+          options.file,
+          text,
+        )
+      : null;
+  if (!plan) {
+    return null;
+  }
+  const analysis = new FileAnalysis(tree.rootNode, options, macros, [], undefined, reused, plan);
+  analysis.walk();
+  const own = analysis.reports();
+  if (analysis.leftFocus) {
+    return null;
+  }
+  const fresh = {
+    futures: analysis.keptFutures(own.futures),
+    records: analysis.records(own.futures),
+    notices: own.notices,
+    noticesAt: analysis.noticesAt(),
+  };
+  const done = completeFocus(cache, plan, fresh, text, (r) => layoutSignature(reportLayout(r)));
+  if (!done) {
+    return null;
+  }
+  keepIndex(cache, tree, text, cfgKey(currentCfg()), analysis.itemsRead());
+  const report = { file: options.file, futures: done.futures, notices: own.notices };
+  const result = withHiddenFutures(cache, report, done.records, text, tree.rootNode);
+  if (result !== report) {
+    dropReports(cache);
+  }
+  return result;
+}
+
+/** What a file's reports depend on besides its text and calibration (`keptReports.ts`). */
+function reportSettings(options: AnalysisOptions): string {
+  return `${cfgKey(currentCfg())}|${options.edition}|${options.file}`;
+}
+
+/**
+ * The report with the futures of the last analysis that a parse error hides now, kept until the
+ * file parses again (`hiddenByParseErrors.ts`); `records`: this analysis' fns.
+ */
+function withHiddenFutures(
+  cache: WalkCache,
+  report: FileReport,
+  records: FutureRecord[],
+  text: string,
+  root: SyntaxNode,
+): FileReport {
+  const kept = hiddenFutures(
+    cache.lastFutures,
+    cache.lastLength,
+    report,
+    new Set(records.map((r) => r.start)),
+    text,
+    root,
+  );
+  cache.lastFutures = [...records, ...kept];
+  cache.lastLength = text.length;
+  if (kept.length === 0) {
+    return report;
+  }
+  const keptReports = kept.flatMap((k) => k.reports);
+  const futures = [...report.futures, ...keptReports].sort(
+    (a, b) => a.line - b.line || a.column - b.column,
+  );
+  const notice = `${plural(keptReports.length, 'future')} below a parse error kept from the last analysis until the file parses again`;
+  return { ...report, futures, notices: [...report.notices, notice] };
 }
 
 /** A crate file's tree while the crate is analysed (null once deleted), or why it has none. */
@@ -1162,6 +1263,8 @@ class FileAnalysis {
     { entry: FutureEntry; subst: Map<string, Ty>; report?: FutureReport; inProgress?: boolean }
   >();
   private readonly notices: string[] = [];
+  /** Where the future of each notice of a skipped future starts (`noticesAt`). */
+  private readonly skipNoticesAt: number[] = [];
   /** The keys this file gave its fns, by their info (what other files' awaits name them by). */
   private readonly fnKeys = new Map<FnInfo, string>();
   /** For each future, the futures whose layouts its report read (see `FileOutcome.reads`). */
@@ -1191,7 +1294,17 @@ class FileAnalysis {
   /** What the last analysis read outside the bodies that the edit left as it was. */
   private readonly keptFacts: KeptFacts | undefined;
   /** What this analysis read outside the bodies, for the next one (`itemsRead`). */
-  private readonly facts: KeptFacts = { fnHashes: new Map(), nested: new Map() };
+  private readonly facts: KeptFacts;
+  /** The layouts each future's report read (`keptFutures`), and whether a cycle cut one short. */
+  private readonly depsOf = new Map<string, LayoutRead[] | null>();
+  private sawCycle = false;
+  /** With a `FocusPlan`: the entries of the fns whose kept reports this analysis takes. */
+  private readonly keptEntries = new Set<FutureEntry>();
+  /**
+   * With a `FocusPlan`: the edited fn's analysis read what the kept entries do not give (a kept
+   * fn's block, a generic instance of a kept fn): its answer is not used.
+   */
+  leftFocus = false;
 
   constructor(
     private readonly root: SyntaxNode,
@@ -1201,10 +1314,21 @@ class FileAnalysis {
     private readonly crate?: CrateContext,
     /** The file's index kept from its last analysis, when the edit since changed no item. */
     reused?: ReusedIndex | null,
+    /** Only the edited fn is analysed; the other fns' reports are kept (`keptReports.ts`). */
+    private readonly focus: FocusPlan | null = null,
   ) {
     this.module = modulePath[modulePath.length - 1] ?? '';
     this.modulePath = modulePath;
     this.keptFacts = reused?.facts;
+    // What the other fns' analyses read stays for the next analysis, as they are not read again.
+    this.facts =
+      focus && reused?.facts
+        ? {
+            ...reused.facts,
+            fnHashes: new Map(reused.facts.fnHashes),
+            nested: new Map(reused.facts.nested),
+          }
+        : { fnHashes: new Map(), nested: new Map() };
     if (reused) {
       this.macroItemRoots.push(...reused.macroRoots);
     }
@@ -1438,6 +1562,10 @@ class FileAnalysis {
     if (local) {
       return { entry: local, owner: this };
     }
+    if (this.focus && (key.startsWith('node:') || this.focus.isKept(key))) {
+      // A kept fn's block or closure (no entry here), or a node discovery did not key.
+      this.leftFocus = true;
+    }
     const owner = this.crate?.ownerOf(key);
     const entry = owner?.futures.get(key);
     return owner && entry ? { entry, owner } : undefined;
@@ -1513,7 +1641,9 @@ class FileAnalysis {
   walk(): void {
     this.walked = true;
     this.discoverFutures();
-    for (const fn of this.localIndex.byNode.values()) {
+    const focused = this.focus && (this.focus.fn ? [this.focus.fn] : []);
+    const fns = focused || this.localIndex.byNode.values();
+    for (const fn of fns) {
       const entry = this.futures.get(this.keyOf(fn.node));
       if (!entry && !this.fnsWithNested.has(fn.node.id)) {
         continue;
@@ -1650,6 +1780,10 @@ class FileAnalysis {
   private restoreInstances(instances: Instances): void {
     for (const [id, entryId, subst] of instances) {
       const owner = this.findFuture(entryId)?.entry;
+      if (owner && this.keptEntries.has(owner)) {
+        // Sized from the walk of a fn this analysis keeps the report of, and did not walk.
+        this.leftFocus = true;
+      }
       if (owner && !this.instances.has(id)) {
         this.instances.set(id, { entry: owner, subst: new Map(subst) });
         // As a fresh walk would: other files' instances may read this walk (`noteInstance`).
@@ -1676,6 +1810,45 @@ class FileAnalysis {
       ...this.walkUnits!.sourceOf(unitKey)!,
       reports: unitReports,
     }));
+  }
+
+  /**
+   * The futures of the report (in its order) as the next keystroke may keep them: where each
+   * starts, and the layouts its report read (null when not known: a cycle cut a report short).
+   */
+  keptFutures(reports: readonly FutureReport[]): KeptFuture[] {
+    return this.order.map((entry, i) => {
+      const read = this.depsOf.has(entry.id)
+        ? this.depsOf.get(entry.id)!
+        : entry.report?.skipped !== undefined
+          ? []
+          : null;
+      return {
+        id: entry.id,
+        report: reports[i],
+        start: entry.node.tree === this.root.tree ? entry.node.startIndex : -1,
+        deps: this.sawCycle ? null : read,
+        unitKey: entry.unitKey,
+        memoKey: this.reportMemo.keyOf(entry.id, entry.unitKey),
+      };
+    });
+  }
+
+  /** Where the future of each notice starts; null when a notice is not a skipped future's. */
+  noticesAt(): number[] | null {
+    return this.skipNoticesAt.length === this.notices.length ? this.skipNoticesAt : null;
+  }
+
+  /** Where each fn of the file is, in the order of their text; null when one is a macro's. */
+  fnSpans(): FnSpan[] | null {
+    const spans: FnSpan[] = [];
+    for (const fn of this.localIndex.byNode.values()) {
+      if (fn.node.tree !== this.root.tree) {
+        return null;
+      }
+      spans.push({ start: fn.node.startIndex, end: fn.node.endIndex, anchor: startOf(fn.node) });
+    }
+    return spans.sort((a, b) => a.start - b.start);
   }
 
   /** Phase B in a crate round: the report, and what later rounds need to know of this file. */
@@ -1716,6 +1889,10 @@ class FileAnalysis {
    * large file have none.
    */
   private discover(root: SyntaxNode, scope: TypeScope): void {
+    if (this.focus) {
+      this.discoverEditedFn(this.focus, root, scope);
+      return;
+    }
     const gate = root.type === 'source_file' ? this.fileGate(root) : null;
     if (gate) {
       this.notices.push(`no futures: \`${gate}\` leaves this file out of a Linux x86_64 build`);
@@ -1780,6 +1957,72 @@ class FileAnalysis {
       }
     }
     this.facts.nothingOutsideFns = found.length === foundInFns;
+    this.addFoundFutures(found, ownFn, scope, mayGate);
+  }
+
+  /**
+   * Discovery after an edit inside one fn (`FocusPlan`): every fn gets its key, as `discover`
+   * gives them; the other async fns get an entry holding their kept report, and only the edited
+   * fn's body is searched for blocks and closures (no future was outside the fns last time).
+   */
+  private discoverEditedFn(focus: FocusPlan, root: SyntaxNode, scope: TypeScope): void {
+    if (this.fileGate(root)) {
+      this.leftFocus = true;
+      return;
+    }
+    const edited = focus.fn;
+    for (const info of this.localIndex.byNode.values()) {
+      const id = this.assignFnKey(info.node, info);
+      if (info === edited || !info.isAsync || !info.body) {
+        continue;
+      }
+      const report = focus.reportOf(id);
+      if (!report) {
+        this.leftFocus = true;
+        continue;
+      }
+      const entry: FutureEntry = { id, kind: 'fn', node: info.node, fn: info, scope, report };
+      this.futures.set(id, entry);
+      this.keptEntries.add(entry);
+    }
+    this.facts.nothingOutsideFns = true;
+    if (!edited?.body) {
+      return;
+    }
+    if (edited.isAsync) {
+      this.addFuture({
+        id: this.keyOf(edited.node),
+        kind: 'fn',
+        node: edited.node,
+        fn: edited,
+        scope: { generics: new Set(edited.generics), selfTy: edited.selfTy },
+      });
+    }
+    // Read from the edited fn's text alone, not the file's: what discovery asks of it is about
+    // the nodes of that fn (a `#[cfg]` inside it can leave one of them out).
+    const fnText = edited.node.text;
+    const ownFn = new Map<number, SyntaxNode>();
+    const found = edited.body.text.includes('async')
+      ? this.nestedNodesIn(
+          edited,
+          edited.body,
+          ['async_block', 'closure_expression', 'macro_invocation'],
+          ownFn,
+        )
+      : [];
+    this.addFoundFutures(found, ownFn, scope, /#\s*\[\s*cfg\s*\(/.test(fnText));
+  }
+
+  /**
+   * Adds the async blocks and closures discovery found (`ownFn`: those whose enclosing fn it
+   * knows), searches the macros among them, and puts the futures in source order.
+   */
+  private addFoundFutures(
+    found: (SyntaxNode | null)[],
+    ownFn: Map<number, SyntaxNode>,
+    scope: TypeScope,
+    mayGate: boolean,
+  ): void {
     const macroRoots: SyntaxNode[] = [];
     for (const n of found) {
       if (!n || (mayGate && this.insideCfgdOut(n))) {
@@ -2203,6 +2446,10 @@ class FileAnalysis {
     if (relevant.size === 0) {
       return this.futureType(e);
     }
+    if (this.keptEntries.has(e)) {
+      // Sized from the walk of a fn this analysis keeps the report of, and did not walk.
+      this.leftFocus = true;
+    }
     const args = [...relevant.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, v]) => showTy(v));
@@ -2377,6 +2624,7 @@ class FileAnalysis {
 
   private skipped(entry: FutureEntry, reason: string, notice = true): FutureReport {
     if (notice) {
+      this.skipNoticesAt.push(entry.node.tree === this.root.tree ? entry.node.startIndex : -1);
       this.notices.push(
         `${this.nameOf(entry)} at line ${startOf(entry.node).row + 1}: skipped: ${reason}`,
       );
@@ -2521,14 +2769,17 @@ class FileAnalysis {
         : undefined;
       if (kept) {
         entry.report = kept;
+        this.depsOf.set(entry.id, memo.readsOf(key!) ?? null);
         return kept;
       }
       const { value: report, deps } = memo.tracking(() => this.buildReport(entry));
+      this.depsOf.set(entry.id, deps);
       this.readsOf.set(
         entry.id,
         deps.map(([id]) => this.instances.get(id)?.entry.id ?? id),
       );
       const cutByCycle = deps.some(([, layout]) => layout === 'cycle');
+      this.sawCycle ||= cutByCycle;
       // A report built while a callee was still in progress (a cycle of awaits) depends on the order
       // of the requests: keep it only for this request, so the report of record is built outside any cycle.
       if (!cutByCycle || (entry.cycleBuilds = (entry.cycleBuilds ?? 0) + 1) > 2) {

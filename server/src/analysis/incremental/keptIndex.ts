@@ -43,6 +43,28 @@ export interface ReusedIndex {
   macroRoots: SyntaxNode[];
   /** Read by the last analysis and left as they were by the edit (given by `reusedIndex`). */
   facts?: KeptFacts;
+  /** The edit since the last analysis (given by `reusedIndex`). */
+  edit?: KeptEdit;
+}
+
+/** An edit `reusedIndex` kept the index through: what it changed, in which fn. */
+export interface KeptEdit {
+  /** The last analysis' text. */
+  previous: string;
+  /** Offsets: `[start, oldEnd)` of the last analysis' text became `[start, newEnd)`. */
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+  /**
+   * The fn whose text the edit is inside, as the new index has it, and where it starts; null
+   * when the edit is in a comment outside the fns or changed no text.
+   */
+  fn: { info: FnInfo; start: number } | null;
+  /**
+   * No fn's walk but the edited fn's can read what changed: the edited fn is not one whose body
+   * its callers follow (`-> impl Future`), and the index's items are the same.
+   */
+  othersUnchanged: boolean;
 }
 
 /** A node discovery found in a fn's body, by its offsets from the body's start. */
@@ -236,6 +258,7 @@ export function reusedIndex(
   const moved = new Map<FnInfo, FnPlace | FnNodes>();
   const carried: KeptFacts = { fnHashes: new Map(), nested: new Map() };
   let editedFn: FnInfo | undefined;
+  let editedNow: FnInfo | undefined;
   [...index.byNode.values()].forEach((fn, i) => {
     const was = last.places.get(olds[i]);
     moved.set(fn, places.get(olds[i])!);
@@ -245,6 +268,7 @@ export function reusedIndex(
       carryFn(last.facts, olds[i], carried, fn);
     } else {
       editedFn = olds[i];
+      editedNow = fn;
     }
   });
   if (moved.size !== olds.length) {
@@ -263,7 +287,13 @@ export function reusedIndex(
     facts,
   });
   keptIndexCounts.reused++;
-  return { index, macroRoots: last.macroRoots, facts };
+  const keptEdit: KeptEdit = {
+    previous: last.text,
+    ...edit,
+    fn: editedNow && edited ? { info: editedNow, start: edited.start } : null,
+    othersUnchanged: !(editedFn && followsBody(editedFn)) && (editedNow !== undefined) === !!edited,
+  };
+  return { index, macroRoots: last.macroRoots, facts, edit: keptEdit };
 }
 
 /**

@@ -43,6 +43,11 @@ export class ReportMemo {
     return undefined;
   }
 
+  /** The layouts the report kept under `key` read when it was built. */
+  readsOf(key: string): LayoutRead[] | undefined {
+    return this.cache?.reports.get(key)?.deps;
+  }
+
   store(key: string, report: FutureReport, deps: LayoutRead[], anchor: Place): void {
     this.cache?.reports.set(key, { report, deps, anchor });
   }
