@@ -8,7 +8,7 @@
  * The cache is only ever an optimisation: a missing, unreadable, corrupt or foreign cache file
  * (another Node, V8 flags or build) is ignored or rejected by V8, and the bundle compiles from
  * source as it would without one. Its files are named by a hash of the bundle's text and of the
- * Node that made them; writing one removes the older builds' files beside it.
+ * Node that made them; writing one removes the same install's older files beside it.
  */
 
 const crypto = require('crypto');
@@ -81,11 +81,20 @@ function requireCached(file, cacheFolder) {
   return { exports: loaded.exports, save };
 }
 
+/**
+ * `main-PLACE-BUILD.bin`: PLACE hashes where the bundle is installed, so that two installs (two
+ * checkouts, a global and a local one) sharing the cache folder do not remove each other's file;
+ * BUILD hashes the bundle's text and the Node running it.
+ */
 function cacheFileFor(file, source, cacheFolder) {
-  const hash = crypto.createHash('sha256');
-  hash.update(`${process.version} ${process.arch} ${process.execArgv.join(' ')}\n`);
-  hash.update(source);
-  const name = `${path.basename(file, '.js')}-${hash.digest('hex').slice(0, 24)}.bin`;
+  const digest = (...parts) => {
+    const hash = crypto.createHash('sha256');
+    parts.forEach((part) => hash.update(`${part}\0`));
+    return hash.digest('hex');
+  };
+  const place = digest(path.resolve(file)).slice(0, 12);
+  const build = digest(process.version, process.arch, process.execArgv.join(' '), source);
+  const name = `${path.basename(file, '.js')}-${place}-${build.slice(0, 24)}.bin`;
   return path.join(cacheFolder, FOLDER, name);
 }
 
@@ -112,7 +121,7 @@ function writeCache(script, cacheFile) {
   }
 }
 
-/** The files of the same bundle made by other builds (or Nodes), which no run will read again. */
+/** The same install's files of other builds (or Nodes), which no run will read again. */
 function removeOlderBuilds(folder, kept) {
   const prefix = kept.slice(0, kept.lastIndexOf('-') + 1);
   for (const name of fs.readdirSync(folder)) {

@@ -116,9 +116,16 @@ function copyBin(layout: string): string {
   return bin;
 }
 
-/** The launcher `bin` run with `--version` and `extra`. */
+/**
+ * The launcher `bin` run with `--version` and `extra`; its default cache folder is in its layout
+ * (the stubs' code caches stay out of the user's).
+ */
 function runBinWith(bin: string, extra: string[]): Run {
-  const result = spawnSync(process.execPath, [bin, '--version', ...extra], { encoding: 'utf8' });
+  const env = { ...process.env, XDG_CACHE_HOME: path.join(path.dirname(bin), '..', 'xdg-cache') };
+  const result = spawnSync(process.execPath, [bin, '--version', ...extra], {
+    encoding: 'utf8',
+    env,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -204,7 +211,7 @@ describe("bin/rust-future-size.js: the bundle's code cache", () => {
     assert.strictEqual(first.status, 5);
     const written = cacheFiles();
     assert.strictEqual(written.length, 1);
-    assert.match(written[0], /^main-[0-9a-f]{24}\.bin$/);
+    assert.match(written[0], /^main-[0-9a-f]{12}-[0-9a-f]{24}\.bin$/);
     const file = path.join(cacheFolder(), 'code-cache', written[0]);
     const bytes = fs.readFileSync(file);
     assert.ok(bytes.length > 0);
@@ -236,6 +243,24 @@ describe("bin/rust-future-size.js: the bundle's code cache", () => {
     const after = cacheFiles();
     assert.strictEqual(after.length, 1);
     assert.notStrictEqual(after[0], before);
+  });
+
+  it("keeps another install's cache in the same folder", () => {
+    runBin('--cache-dir', cacheFolder());
+    const [first] = cacheFiles();
+    const other = path.join(layout, 'other');
+    const otherBin = copyBin(other);
+    writeStub(path.join(other, 'server', 'dist', 'cli', 'main.js'), 'other');
+    assert.strictEqual(runBinWith(otherBin, ['--cache-dir', cacheFolder()]).status, 5);
+    const both = cacheFiles();
+    assert.strictEqual(both.length, 2);
+    assert.ok(both.includes(first));
+  });
+
+  it('is kept in the default cache folder without --cache-dir', () => {
+    assert.strictEqual(runBin().status, 5);
+    const folder = path.join(layout, 'xdg-cache', 'rust-future-size', 'code-cache');
+    assert.strictEqual(fs.readdirSync(folder).length, 1);
   });
 
   it('keeps nothing with --no-cache, nor when the folder cannot be made', () => {
