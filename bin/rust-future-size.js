@@ -28,9 +28,18 @@ function entryPoint() {
 }
 
 const entry = entryPoint();
+const argv = process.argv.slice(2);
 let cli;
+let saveCodeCache = () => undefined;
 try {
-  cli = require(entry);
+  if (entry === bundle) {
+    const { cacheFolderFor, requireCached } = require('./codeCache');
+    const loaded = requireCached(entry, cacheFolderFor(argv, process.env, process.cwd()));
+    cli = loaded.exports;
+    saveCodeCache = loaded.save;
+  } else {
+    cli = require(entry);
+  }
 } catch (error) {
   if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(entry)) {
     process.stderr.write('rust-future-size: error: not built yet; run `npm run build` first\n');
@@ -39,6 +48,8 @@ try {
   throw error;
 }
 
-cli.main(process.argv.slice(2)).then((exitCode) => {
+cli.main(argv).then((exitCode) => {
   process.exitCode = exitCode;
+  // After the run: the cache then holds the functions it compiled, not only the bundle's top level.
+  saveCodeCache();
 });

@@ -94,6 +94,41 @@ describe('CLI bundle', () => {
   });
 });
 
+/** A CLI module that prints which one it is and its arguments. */
+function writeStub(file: string, name: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    'exports.main = async (argv) => {\n' +
+      `  process.stdout.write(${JSON.stringify(name)} + ' ' + argv.join(' '));\n` +
+      '  return 5;\n' +
+      '};\n',
+  );
+}
+
+/** A scratch package layout with a copy of `bin/`; returns the copied launcher's path. */
+function copyBin(layout: string): string {
+  const bin = path.join(layout, 'bin', 'rust-future-size.js');
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  for (const name of ['rust-future-size.js', 'codeCache.js']) {
+    fs.copyFileSync(path.join(repoRoot!, 'bin', name), path.join(path.dirname(bin), name));
+  }
+  return bin;
+}
+
+/**
+ * The launcher `bin` run with `--version` and `extra`; its default cache folder is in its layout
+ * (the stubs' code caches stay out of the user's).
+ */
+function runBinWith(bin: string, extra: string[]): Run {
+  const env = { ...process.env, XDG_CACHE_HOME: path.join(path.dirname(bin), '..', 'xdg-cache') };
+  const result = spawnSync(process.execPath, [bin, '--version', ...extra], {
+    encoding: 'utf8',
+    env,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 describe('bin/rust-future-size.js', () => {
   let layout: string;
   let bin: string;
@@ -101,32 +136,15 @@ describe('bin/rust-future-size.js', () => {
   const stubCompiled = () => path.join(layout, 'server', 'out', 'cli', 'main.js');
   const buildInfo = () => path.join(layout, 'server', 'tsconfig.tsbuildinfo');
 
-  /** A CLI module that prints which one it is and its arguments. */
-  function writeStub(file: string, name: string): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(
-      file,
-      'exports.main = async (argv) => {\n' +
-        `  process.stdout.write(${JSON.stringify(name)} + ' ' + argv.join(' '));\n` +
-        '  return 5;\n' +
-        '};\n',
-    );
-  }
-
   function setTime(file: string, seconds: number): void {
     fs.utimesSync(file, seconds, seconds);
   }
 
-  function runBin(): Run {
-    const result = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  }
+  const runBin = (...extra: string[]) => runBinWith(bin, extra);
 
   beforeEach(() => {
     layout = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-bin-'));
-    bin = path.join(layout, 'bin', 'rust-future-size.js');
-    fs.mkdirSync(path.dirname(bin), { recursive: true });
-    fs.copyFileSync(path.join(repoRoot!, 'bin', 'rust-future-size.js'), bin);
+    bin = copyBin(layout);
   });
 
   afterEach(() => {
@@ -163,5 +181,94 @@ describe('bin/rust-future-size.js', () => {
     const run = runBin();
     assert.strictEqual(run.status, 2);
     assert.match(run.stderr, /not built yet; run `npm run build` first/);
+  });
+});
+
+describe("bin/rust-future-size.js: the bundle's code cache", () => {
+  let layout: string;
+  let bin: string;
+  const stubBundle = () => path.join(layout, 'server', 'dist', 'cli', 'main.js');
+  const runBin = (...extra: string[]) => runBinWith(bin, extra);
+  const cacheFolder = () => path.join(layout, 'cache');
+  const cacheFiles = () => {
+    const folder = path.join(cacheFolder(), 'code-cache');
+    return fs.existsSync(folder) ? fs.readdirSync(folder).sort() : [];
+  };
+
+  beforeEach(() => {
+    layout = fs.mkdtempSync(path.join(os.tmpdir(), 'rust-future-size-bin-'));
+    bin = copyBin(layout);
+    writeStub(stubBundle(), 'bundle');
+  });
+
+  afterEach(() => {
+    fs.rmSync(layout, { recursive: true, force: true });
+  });
+
+  it('is written after a run and read by the next, which answers the same', () => {
+    const first = runBin('--cache-dir', cacheFolder());
+    assert.strictEqual(first.stdout, `bundle --version --cache-dir ${cacheFolder()}`);
+    assert.strictEqual(first.status, 5);
+    const written = cacheFiles();
+    assert.strictEqual(written.length, 1);
+    assert.match(written[0], /^main-[0-9a-f]{12}-[0-9a-f]{24}\.bin$/);
+    const file = path.join(cacheFolder(), 'code-cache', written[0]);
+    const bytes = fs.readFileSync(file);
+    assert.ok(bytes.length > 0);
+    // Accepted: not written again.
+    fs.utimesSync(file, 1_000_000, 1_000_000);
+    const second = runBin('--cache-dir', cacheFolder());
+    assert.strictEqual(second.stdout, first.stdout);
+    assert.strictEqual(second.status, 5);
+    assert.strictEqual(fs.statSync(file).mtimeMs, 1_000_000_000);
+  });
+
+  it('replaces a corrupt cache file and runs as without one', () => {
+    runBin('--cache-dir', cacheFolder());
+    const [name] = cacheFiles();
+    const file = path.join(cacheFolder(), 'code-cache', name);
+    fs.writeFileSync(file, 'not a code cache');
+    const run = runBin('--cache-dir', cacheFolder());
+    assert.strictEqual(run.status, 5);
+    assert.strictEqual(run.stderr, '');
+    assert.notStrictEqual(fs.readFileSync(file, 'utf8'), 'not a code cache');
+  });
+
+  it("drops an older build's cache when the bundle changes", () => {
+    runBin('--cache-dir', cacheFolder());
+    const [before] = cacheFiles();
+    writeStub(stubBundle(), 'bundle, rebuilt');
+    const run = runBin('--cache-dir', cacheFolder());
+    assert.strictEqual(run.stdout, `bundle, rebuilt --version --cache-dir ${cacheFolder()}`);
+    const after = cacheFiles();
+    assert.strictEqual(after.length, 1);
+    assert.notStrictEqual(after[0], before);
+  });
+
+  it("keeps another install's cache in the same folder", () => {
+    runBin('--cache-dir', cacheFolder());
+    const [first] = cacheFiles();
+    const other = path.join(layout, 'other');
+    const otherBin = copyBin(other);
+    writeStub(path.join(other, 'server', 'dist', 'cli', 'main.js'), 'other');
+    assert.strictEqual(runBinWith(otherBin, ['--cache-dir', cacheFolder()]).status, 5);
+    const both = cacheFiles();
+    assert.strictEqual(both.length, 2);
+    assert.ok(both.includes(first));
+  });
+
+  it('is kept in the default cache folder without --cache-dir', () => {
+    assert.strictEqual(runBin().status, 5);
+    const folder = path.join(layout, 'xdg-cache', 'rust-future-size', 'code-cache');
+    assert.strictEqual(fs.readdirSync(folder).length, 1);
+  });
+
+  it('keeps nothing with --no-cache, nor when the folder cannot be made', () => {
+    assert.strictEqual(runBin('--no-cache', '--cache-dir', cacheFolder()).status, 5);
+    assert.deepStrictEqual(cacheFiles(), []);
+    fs.writeFileSync(cacheFolder(), 'a file where the folder would be');
+    const run = runBin('--cache-dir', cacheFolder());
+    assert.strictEqual(run.status, 5);
+    assert.strictEqual(run.stderr, '');
   });
 });

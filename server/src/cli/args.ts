@@ -134,10 +134,11 @@ Options:
                             member's feature or a dependency's
   --all-features            enable every feature of the workspace's packages
   --no-default-features     do not enable the packages' \`default\` features
-  --cache-dir DIR           keep dependencies' indexed items in DIR across runs
-                            (default: $XDG_CACHE_HOME/rust-future-size, else
+  --cache-dir DIR           keep dependencies' indexed items and the CLI's compiled
+                            code in DIR across runs (default:
+                            $XDG_CACHE_HOME/rust-future-size, else
                             ~/.cache/rust-future-size; safe to delete)
-  --no-cache                read every dependency's sources again
+  --no-cache                read every dependency's sources again, keep nothing
   -h, --help                show this help
   -V, --version             show the version
 
