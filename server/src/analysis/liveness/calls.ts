@@ -2,9 +2,9 @@
 import { callLeavesCrateAndStd, FnInfo } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { findMethod, isStdPath, receiverMode } from '../types/infer';
-import { peelRefs, prim, ref, Ty } from '../types/types';
+import { peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { argumentMode } from './captures';
-import { walkOperands, walkValueOperand } from './expressions';
+import { holdOperand, releaseOperands, walkOperands, walkValueOperand } from './expressions';
 import { Local } from './held';
 import { STD_INTEGER_PARAM, unifyInt, unsettleIntArguments } from './intInference';
 import { isPlace, named } from './syntaxShapes';
@@ -41,7 +41,10 @@ function walkMethodCall(
     w.inCallArgs--;
     if (byRef && recvTy.k !== 'ref' && args.some((a) => w.containsAwait(a))) {
       // `v.push(x.await)`: the autoref `&mut v` is taken before the argument is awaited.
-      receiverTemp = w.newTemp(ref(recvTy, modeOf === 'mut'), receiver);
+      // Of a receiver whose type is unknown the mode is a guess: by value, the temporary is the
+      // value, not a reference, so its size (and alignment) is not known either.
+      const held = recvTy.k === 'unknown' ? UNKNOWN : ref(recvTy, modeOf === 'mut');
+      receiverTemp = w.newTemp(held, receiver);
     }
   } else if (byRef && recvTy.k !== 'ref') {
     walkValueOperand(w, receiver, 'borrow');
@@ -50,6 +53,7 @@ function walkMethodCall(
     // through (`&*tmp`): its temporary is not borrowed, so it is not kept across an await (measured).
     w.walkExpr(receiver, 'move');
   }
+  const movedReceiver = byRef ? [] : heldValueReceiver(w, receiver, args);
   w.inCallArgs++;
   walkOperands(w, args);
   w.inCallArgs--;
@@ -72,6 +76,16 @@ function walkMethodCall(
   if (receiverTemp) {
     receiverTemp.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
   }
+  releaseOperands(w, movedReceiver, 'move');
+}
+
+/**
+ * `acc.wrapping_add(x.await)`, `opt.unwrap_or(text().await)`: a receiver taken by value is the
+ * call's first operand, copied or moved into a temporary before the arguments run, so it is held
+ * across an argument's await like an earlier argument is (engine/109_method_receivers.rs).
+ */
+function heldValueReceiver(w: WalkState, receiver: SyntaxNode, args: SyntaxNode[]): Local[] {
+  return args.some((a) => w.containsAwait(a)) ? holdOperand(w, receiver) : [];
 }
 
 /** `f(args)`, `path::f(args)`, `Ctor(args)`, `(expr)(args)`. */
