@@ -4,7 +4,7 @@ import type { SyntaxNode } from '../syntax/parser';
 import { findMethod, isStdPath, receiverMode } from '../types/infer';
 import { peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { argumentMode } from './captures';
-import { holdOperand, releaseOperands, walkOperands, walkValueOperand } from './expressions';
+import { holdOperand, walkOperands, walkValueOperand } from './expressions';
 import { Local } from './held';
 import { STD_INTEGER_PARAM, unifyInt, unsettleIntArguments } from './intInference';
 import { isPlace, named } from './syntaxShapes';
@@ -76,13 +76,24 @@ function walkMethodCall(
   if (receiverTemp) {
     receiverTemp.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
   }
-  releaseOperands(w, movedReceiver, 'move');
+  consumedWithArguments(w, movedReceiver, 'move');
+}
+
+/**
+ * Temporaries the call consumes with its arguments, at the point the arguments are moved: the
+ * call's destination needs storage from there (`holdOperand`), so they conflict with it.
+ */
+function consumedWithArguments(w: WalkState, temps: Local[], kind: 'move' | 'read'): void {
+  for (const t of temps) {
+    t.uses.push({ point: w.point, kind, region: [...w.regionStack] });
+  }
 }
 
 /**
  * `acc.wrapping_add(x.await)`, `opt.unwrap_or(text().await)`: a receiver taken by value is the
  * call's first operand, copied or moved into a temporary before the arguments run, so it is held
- * across an argument's await like an earlier argument is (engine/109_method_receivers.rs).
+ * across an argument's await like an earlier argument is
+ * (engine/109_method_receivers_and_vec_repeat.rs).
  */
 function heldValueReceiver(w: WalkState, receiver: SyntaxNode, args: SyntaxNode[]): Local[] {
   return args.some((a) => w.containsAwait(a)) ? holdOperand(w, receiver) : [];
@@ -90,11 +101,16 @@ function heldValueReceiver(w: WalkState, receiver: SyntaxNode, args: SyntaxNode[
 
 /** `f(args)`, `path::f(args)`, `Ctor(args)`, `(expr)(args)`. */
 function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxNode[]): void {
+  let heldCallee: Local[] = [];
+  let calleeRelease: 'move' | 'read' = 'read';
   if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
     w.walkExpr(fnNode, 'borrow');
   } else if (fnNode?.type === 'identifier' && w.lookup(fnNode.text)) {
     const local = w.lookup(fnNode.text)!;
-    if (calledOnce(w, local.ty) || local.closure?.once) {
+    const once = calledOnce(w, local.ty) || !!local.closure?.once;
+    heldCallee = calleeHeldAcrossArguments(w, fnNode, local, once, args);
+    calleeRelease = once ? 'move' : 'read';
+    if (once) {
       // `FnOnce::call_once(move f, args)`: the callee is moved as an argument of a call that can
       // unwind, so a move after an await needs its drop flag (measured: `hold<F: FnOnce()>`).
       w.inCallArgs++;
@@ -137,6 +153,33 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
     }
     unsettleIntArguments(w, args);
   }
+  consumedWithArguments(w, heldCallee, calleeRelease);
+}
+
+/**
+ * A closure (or `F: Fn`) local called with an argument that awaits: the call is
+ * `Fn::call(&c, (args..))`, its callee operand (`&c`, or `c` itself moved for `FnOnce`) is made
+ * before the arguments run, so it is held across their awaits
+ * (engine/110_callees_and_indexed_bases.rs). A fn pointer or a reference is called through
+ * without a temporary kept (measured).
+ */
+function calleeHeldAcrossArguments(
+  w: WalkState,
+  fnNode: SyntaxNode,
+  local: Local,
+  once: boolean,
+  args: SyntaxNode[],
+): Local[] {
+  if (!args.some((a) => w.containsAwait(a)) || w.dead) {
+    return [];
+  }
+  if (local.ty.k === 'fnptr' || local.ty.k === 'ref') {
+    return [];
+  }
+  if (once) {
+    return holdOperand(w, fnNode);
+  }
+  return [w.newTemp(local.ty.k === 'unknown' ? UNKNOWN : ref(local.ty), fnNode)];
 }
 
 /** A callee of type `F: FnOnce(..)` (or `impl FnOnce(..)`): calling it consumes it. */

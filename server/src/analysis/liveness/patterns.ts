@@ -134,7 +134,12 @@ function heldOperandsMovedAt(
   localsBefore: number,
 ): number | undefined {
   const simple = pattern?.type === 'identifier' || pattern?.type === 'mut_pattern';
-  if (!simple || (value.type !== 'tuple_expression' && value.type !== 'array_expression')) {
+  const consumer =
+    value.type === 'tuple_expression' ||
+    value.type === 'array_expression' ||
+    value.type === 'call_expression' ||
+    value.type === 'struct_expression';
+  if (!simple || !consumer) {
     return undefined;
   }
   const moved = w.locals
