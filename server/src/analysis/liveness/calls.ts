@@ -4,7 +4,7 @@ import type { SyntaxNode } from '../syntax/parser';
 import { findMethod, isStdPath, receiverMode } from '../types/infer';
 import { peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { argumentMode } from './captures';
-import { holdOperand, walkOperands, walkValueOperand } from './expressions';
+import { afterBindings, holdOperand, walkOperands, walkValueOperand } from './expressions';
 import { Local } from './held';
 import { receiverBorrow } from './receiverBorrows';
 import { STD_INTEGER_PARAM, unifyInt, unsettleIntArguments } from './intInference';
@@ -103,7 +103,7 @@ function heldValueReceiver(w: WalkState, receiver: SyntaxNode, args: SyntaxNode[
 /** `f(args)`, `path::f(args)`, `Ctor(args)`, `(expr)(args)`. */
 function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxNode[]): void {
   let heldCallee: Local[] = [];
-  let calleeRelease: 'move' | 'read' = 'read';
+  let tupledArguments = false;
   if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
     w.walkExpr(fnNode, 'borrow');
     heldCallee = calleeExpressionHeld(w, fnNode, args);
@@ -111,7 +111,7 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
     const local = w.lookup(fnNode.text)!;
     const once = calledOnce(w, local.ty) || !!local.closure?.once;
     heldCallee = calleeHeldAcrossArguments(w, fnNode, local, once, args);
-    calleeRelease = once ? 'move' : 'read';
+    tupledArguments = heldCallee.length > 0 && local.ty.k !== 'fnptr';
     if (once) {
       // `FnOnce::call_once(move f, args)`: the callee is moved as an argument of a call that can
       // unwind, so a move after an await needs its drop flag (measured: `hold<F: FnOnce()>`).
@@ -155,7 +155,12 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
     }
     unsettleIntArguments(w, args);
   }
-  consumedWithArguments(w, heldCallee, calleeRelease);
+  if (tupledArguments) {
+    // `Fn::call(&c, (a, b))`: the arguments are moved into a tuple first, so only `&c` (or `c`
+    // for `FnOnce`) is consumed by the call itself, where its destination already needs storage.
+    w.point++;
+  }
+  consumedWithArguments(w, heldCallee, 'move');
 }
 
 /**
@@ -179,9 +184,9 @@ function calleeHeldAcrossArguments(
     return [];
   }
   if (once) {
-    return holdOperand(w, fnNode);
+    return afterBindings(holdOperand(w, fnNode));
   }
-  return [w.newTemp(local.ty.k === 'unknown' ? UNKNOWN : ref(local.ty), fnNode)];
+  return afterBindings([w.newTemp(local.ty.k === 'unknown' ? UNKNOWN : ref(local.ty), fnNode)]);
 }
 
 /**
@@ -194,7 +199,7 @@ function calleeExpressionHeld(w: WalkState, fnNode: SyntaxNode, args: SyntaxNode
     return [];
   }
   const callee = w.typeOf(fnNode);
-  return [w.newTemp(callee.k === 'fnptr' ? callee : UNKNOWN, fnNode)];
+  return afterBindings([w.newTemp(callee.k === 'fnptr' ? callee : UNKNOWN, fnNode)]);
 }
 
 /** A callee of type `F: FnOnce(..)` (or `impl FnOnce(..)`): calling it consumes it. */

@@ -182,6 +182,17 @@ const WRITTEN_BY_CONSUMER = new Set([
 ]);
 
 /**
+ * Temporaries an expression makes before anything else (a callee, a box, an indexed base): MIR
+ * declares a `let`'s bindings before it lowers the initialiser, so they come after a binding made
+ * at the same point, which decides ties between locals to promote (`let v = c(a, f().await)`:
+ * rustc promotes `&c`, not `v`; fuzz seed 5029 with `--operands`).
+ */
+export function afterBindings(temps: Local[]): Local[] {
+  temps.forEach((t) => (t.order += 0.25));
+  return temps;
+}
+
+/**
  * The operation that consumes the held operands. A temporary moved into it (`a + b`, a call's
  * argument) needs no storage after that, as rustc's storage conflicts count it; one only borrowed
  * (`PartialEq::eq(&a, &b)`) keeps it to the statement's end.
@@ -329,7 +340,7 @@ function indexedBaseHeldAcrossIndex(w: WalkState, base: SyntaxNode, idx: SyntaxN
     return [];
   }
   const known = baseTy.k === 'array' || isAdt(baseTy, ...INDEXED_COLLECTIONS);
-  return [w.newTemp(known ? ref(baseTy) : UNKNOWN, base)];
+  return afterBindings([w.newTemp(known ? ref(baseTy) : UNKNOWN, base)]);
 }
 
 export function walkReference(w: WalkState, node: SyntaxNode): void {

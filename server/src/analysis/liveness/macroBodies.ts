@@ -4,7 +4,13 @@
  */
 import type { SyntaxNode } from '../syntax/parser';
 import { adt, prim, ref, Ty, UNKNOWN } from '../types/types';
-import { holdOperand, releaseOperands, walkOperands, walkValueOperand } from './expressions';
+import {
+  afterBindings,
+  holdOperand,
+  releaseOperands,
+  walkOperands,
+  walkValueOperand,
+} from './expressions';
 import { Local, UseKind } from './held';
 import { unifyOperands } from './intInference';
 import { bindExpressionPattern, walkScrutinee } from './patterns';
@@ -344,7 +350,7 @@ function walkVecWithAwaits(w: WalkState, node: SyntaxNode, args: SyntaxNode[]): 
   const elem = args[0] ? w.typeOf(args[0]) : UNKNOWN;
   const boxed = repeatForm
     ? []
-    : [w.newTemp(ref({ k: 'array', elem, len: args.length }, true), node)];
+    : afterBindings([w.newTemp(ref({ k: 'array', elem, len: args.length }, true), node)]);
   walkOperands(w, args);
   releaseOperands(w, boxed, 'move');
 }
