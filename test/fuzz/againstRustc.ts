@@ -4,8 +4,8 @@
  * size with the engine's. What must hold: every size shown as exact is rustc's, and no lower
  * bound is above rustc's size. Held names and exact share are printed, not required.
  *
- *   npm run fuzz:rustc -- [--seed N] [--files N] [--fns N] [--edition E] [--extended] [--jobs N]
- *                         [--out DIR]
+ *   npm run fuzz:rustc -- [--seed N] [--files N] [--fns N] [--edition E] [--extended]
+ *                         [--operands] [--jobs N] [--out DIR]
  *
  * Each file is one seed (`--seed`, `--seed + 1`, ...), so a failure is replayed by its seed. Every
  * fn that breaks a rule is printed with its source; `--out` keeps the generated files.
@@ -27,6 +27,8 @@ export interface DifferentialOptions {
   edition: string;
   /** Also async blocks, closures, partial moves, early returns and more (`generateProgram`). */
   extended?: boolean;
+  /** With `extended`: also values made before a later operand's await (`generateProgram`). */
+  operands?: boolean;
   jobs: number;
   /** Where the generated files go; a fresh temporary folder (removed after) when absent. */
   out?: string;
@@ -59,7 +61,12 @@ export async function runDifferential(options: DifferentialOptions): Promise<Dif
   try {
     for (let i = 0; i < options.files; i++) {
       const seed = options.seed + i;
-      const program = generateProgram(seed, options.fnsPerFile, options.extended);
+      const program = generateProgram(
+        seed,
+        options.fnsPerFile,
+        options.extended,
+        options.operands,
+      );
       fs.writeFileSync(path.join(dir, `seed_${seed}.rs`), program.source);
       for (const [name, text] of fnSources(program.source)) {
         sources.set(name, text);
@@ -134,6 +141,7 @@ function readOptions(argv: string[]): DifferentialOptions {
       fns: { type: 'string', default: '40' },
       edition: { type: 'string', default: '2021' },
       extended: { type: 'boolean', default: false },
+      operands: { type: 'boolean', default: false },
       jobs: { type: 'string', default: String(Math.max(1, os.cpus().length)) },
       out: { type: 'string' },
     },
@@ -151,6 +159,7 @@ function readOptions(argv: string[]): DifferentialOptions {
     fnsPerFile: number('fns', values.fns),
     edition: values.edition ?? '2021',
     extended: values.extended ?? false,
+    operands: values.operands ?? false,
     jobs: Math.max(1, number('jobs', values.jobs)),
     out: values.out ? path.resolve(values.out) : undefined,
   };
@@ -168,7 +177,8 @@ async function main(): Promise<void> {
   const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
   console.log(
     `\n${result.futures} generated futures (seeds ${options.seed}..${options.seed + options.files - 1}, ` +
-      `edition ${options.edition}${options.extended ? ', extended' : ''}): exact ${percent(result.exactShare)}, ` +
+      `edition ${options.edition}${options.extended ? ', extended' : ''}` +
+      `${options.operands ? ', operands' : ''}): exact ${percent(result.exactShare)}, ` +
       `${result.exactClaims} shown exact, ${result.lowerBounds} lower bounds; ` +
       `wrong exact ${result.broken.filter((b) => b.rule === 'wrong exact').length}, ` +
       `bounds above rustc ${result.broken.filter((b) => b.rule !== 'wrong exact').length}`,

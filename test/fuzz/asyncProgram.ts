@@ -80,14 +80,19 @@ export interface GeneratedProgram {
  * guards and awaited values passed by reference (the first shapes stay as they were, so a seed
  * without it writes what it always wrote).
  */
-export function generateProgram(seed: number, fnCount: number, extended = false): GeneratedProgram {
+export function generateProgram(
+  seed: number,
+  fnCount: number,
+  extended = false,
+  operands = false,
+): GeneratedProgram {
   const random = randomSource(seed);
   const fns: string[] = [];
   const parts = [PRELUDE];
   for (let i = 0; i < fnCount; i++) {
     const name = `g${seed}_${i}`;
     fns.push(name);
-    parts.push(new FnWriter(random, name, extended).write());
+    parts.push(new FnWriter(random, name, extended, operands).write());
   }
   return { source: parts.join('\n'), fns };
 }
@@ -103,6 +108,8 @@ class FnWriter {
     private readonly random: () => number,
     private readonly name: string,
     private readonly extended: boolean,
+    /** Also values made before a later operand's await (see `awaitedOperand`). */
+    private readonly operands = false,
   ) {}
 
   write(): string {
@@ -434,6 +441,11 @@ class FnWriter {
   // ---- the extended shapes ----
 
   private extendedStatement(depth: number): void {
+    // Drawn only when asked for, so the extended programs of a seed stay what they were.
+    if (this.operands && this.chance(0.4)) {
+      this.awaitedOperand(depth);
+      return;
+    }
     const shapes = [
       () => this.asyncBlock(depth),
       () => this.closure(depth),
@@ -446,6 +458,46 @@ class FnWriter {
       () => this.mutexGuard(depth),
     ];
     this.pick(shapes)();
+  }
+
+  /**
+   * A value made before a later operand awaits, held across that await: a method's receiver
+   * (copied, or borrowed: `v.push(x.await)`), a closure callee, an indexed `Vec`, `vec!` and
+   * `format!` arguments, a call's result passed on while it consumed held temporaries.
+   */
+  private awaitedOperand(depth: number): void {
+    const read = this.readSomething() ?? `${this.amount()}u64`;
+    const n = this.amount();
+    // A `Vec` pushed to must not be borrowed by a reference used later.
+    const bytes = this.visible().filter(
+      (l) =>
+        l.kind === 'Bytes' &&
+        l.loopDepth === this.loopDepth &&
+        !this.visible().some((r) => r.of === l),
+    );
+    const shapes = [
+      `(${read}).max(count(${n}).await)`,
+      `u64::max((${read}).min(count(${n}).await), count(1).await)`,
+      `take(take(${read}) + count(${n}).await)`,
+      `vec![${read}, count(${n}).await].len() as u64`,
+      `vec![text(${n}).await, text(1).await].len() as u64`,
+      `format!("{}{}", ${read}, count(${n}).await).len() as u64`,
+      `(${read}..count(${n}).await).count() as u64`,
+    ];
+    const closure = `c${this.counter++}`;
+    if (this.chance(0.2)) {
+      this.emit(depth, `let ${closure} = |a: u64, b: u64| a + b;`);
+      shapes.length = 0;
+      shapes.push(`${closure}(${read}, count(${n}).await)`);
+    } else if (bytes.length > 0 && this.chance(0.3)) {
+      const v = this.pick(bytes);
+      shapes.length = 0;
+      shapes.push(
+        `{ ${v.name}.push(count(${n}).await as u8); ${v.name}.len() as u64 }`,
+        `${v.name}.get(count(0).await as usize).copied().unwrap_or(0) as u64`,
+      );
+    }
+    this.emit(depth, `let mut ${this.declare('u64').name} = ${this.pick(shapes)};`);
   }
 
   /** An async block, often holding what it captures across an await before it is awaited. */

@@ -27,9 +27,13 @@ describe('generated async fns against rustc', function () {
     { edition: '2018', seed: 700, extended: false },
     // Async blocks, closures, partial moves, destructuring and more (`--extended`).
     { edition: '2021', seed: 2000, extended: true },
+    // And values made before a later operand's await: receivers, callees, `vec!`/`format!`
+    // arguments, indexed bases (`--operands`).
+    { edition: '2021', seed: 3008, extended: true, operands: true },
   ];
-  for (const { edition, seed, extended } of runs) {
-    const shapes = extended ? ', with the extended shapes' : '';
+  for (const { edition, seed, extended, operands } of runs) {
+    const held = operands ? ' and held operands' : '';
+    const shapes = extended ? `, with the extended shapes${held}` : '';
     it(`shows only rustc's sizes as exact (edition ${edition}${shapes})`, async () => {
       const result = await runDifferential({
         seed,
@@ -38,6 +42,7 @@ describe('generated async fns against rustc', function () {
         edition,
         jobs: 2,
         extended,
+        operands,
       });
       assert.deepStrictEqual(result.rustcErrors, [], 'the generator wrote code rustc rejects');
       assert.ok(result.futures >= 150, `only ${result.futures} futures paired with rustc's`);

@@ -2,10 +2,11 @@
 import { callLeavesCrateAndStd, FnInfo } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { findMethod, isStdPath, receiverMode } from '../types/infer';
-import { peelRefs, prim, ref, Ty } from '../types/types';
+import { peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { argumentMode } from './captures';
-import { walkOperands, walkValueOperand } from './expressions';
+import { afterBindings, holdOperand, walkOperands, walkValueOperand } from './expressions';
 import { Local } from './held';
+import { receiverBorrow } from './receiverBorrows';
 import { STD_INTEGER_PARAM, unifyInt, unsettleIntArguments } from './intInference';
 import { isPlace, named } from './syntaxShapes';
 import type { WalkState } from './walkState';
@@ -39,10 +40,6 @@ function walkMethodCall(
     w.inCallArgs++;
     w.walkExpr(receiver, byRef ? 'borrow' : 'move');
     w.inCallArgs--;
-    if (byRef && recvTy.k !== 'ref' && args.some((a) => w.containsAwait(a))) {
-      // `v.push(x.await)`: the autoref `&mut v` is taken before the argument is awaited.
-      receiverTemp = w.newTemp(ref(recvTy, modeOf === 'mut'), receiver);
-    }
   } else if (byRef && recvTy.k !== 'ref') {
     walkValueOperand(w, receiver, 'borrow');
   } else {
@@ -50,6 +47,14 @@ function walkMethodCall(
     // through (`&*tmp`): its temporary is not borrowed, so it is not kept across an await (measured).
     w.walkExpr(receiver, 'move');
   }
+  if (byRef && args.some((a) => w.containsAwait(a))) {
+    // `v.push(x.await)`: the autoref `&mut v` (a reborrow `&mut *v` when `v` is a reference, also
+    // of a call's result) is taken before the argument is awaited (measured: 8 B more, also for
+    // `v: &mut Vec<_>`). Of a receiver whose type is unknown the mode is a guess: by value, the
+    // temporary is the value, not a reference, so its size (and alignment) is not known either.
+    receiverTemp = w.newTemp(receiverBorrow(recvTy, method, modeOf === 'mut'), receiver);
+  }
+  const movedReceiver = byRef ? [] : heldValueReceiver(w, receiver, args);
   w.inCallArgs++;
   walkOperands(w, args);
   w.inCallArgs--;
@@ -72,15 +77,42 @@ function walkMethodCall(
   if (receiverTemp) {
     receiverTemp.uses.push({ point: ++w.point, kind: 'read', region: [...w.regionStack] });
   }
+  consumedWithArguments(w, movedReceiver, 'move');
+}
+
+/**
+ * Temporaries the call consumes with its arguments, at the point the arguments are moved: the
+ * call's destination needs storage from there (`holdOperand`), so they conflict with it.
+ */
+function consumedWithArguments(w: WalkState, temps: Local[], kind: 'move' | 'read'): void {
+  for (const t of temps) {
+    t.uses.push({ point: w.point, kind, region: [...w.regionStack] });
+  }
+}
+
+/**
+ * `acc.wrapping_add(x.await)`, `opt.unwrap_or(text().await)`: a receiver taken by value is the
+ * call's first operand, copied or moved into a temporary before the arguments run, so it is held
+ * across an argument's await like an earlier argument is
+ * (engine/109_method_receivers_and_vec_repeat.rs).
+ */
+function heldValueReceiver(w: WalkState, receiver: SyntaxNode, args: SyntaxNode[]): Local[] {
+  return args.some((a) => w.containsAwait(a)) ? holdOperand(w, receiver) : [];
 }
 
 /** `f(args)`, `path::f(args)`, `Ctor(args)`, `(expr)(args)`. */
 function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxNode[]): void {
+  let heldCallee: Local[] = [];
+  let tupledArguments = false;
   if (fnNode && fnNode.type !== 'identifier' && fnNode.type !== 'scoped_identifier') {
     w.walkExpr(fnNode, 'borrow');
+    heldCallee = calleeExpressionHeld(w, fnNode, args);
   } else if (fnNode?.type === 'identifier' && w.lookup(fnNode.text)) {
     const local = w.lookup(fnNode.text)!;
-    if (calledOnce(w, local.ty) || local.closure?.once) {
+    const once = calledOnce(w, local.ty) || !!local.closure?.once;
+    heldCallee = calleeHeldAcrossArguments(w, fnNode, local, once, args);
+    tupledArguments = heldCallee.length > 0 && local.ty.k !== 'fnptr';
+    if (once) {
       // `FnOnce::call_once(move f, args)`: the callee is moved as an argument of a call that can
       // unwind, so a move after an await needs its drop flag (measured: `hold<F: FnOnce()>`).
       w.inCallArgs++;
@@ -123,6 +155,51 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
     }
     unsettleIntArguments(w, args);
   }
+  if (tupledArguments) {
+    // `Fn::call(&c, (a, b))`: the arguments are moved into a tuple first, so only `&c` (or `c`
+    // for `FnOnce`) is consumed by the call itself, where its destination already needs storage.
+    w.point++;
+  }
+  consumedWithArguments(w, heldCallee, 'move');
+}
+
+/**
+ * A closure (or `F: Fn`) local called with an argument that awaits: the call is
+ * `Fn::call(&c, (args..))`, its callee operand (`&c`, or `c` itself moved for `FnOnce`) is made
+ * before the arguments run, so it is held across their awaits
+ * (engine/110_callees_and_indexed_bases.rs). A fn pointer or a reference is called through
+ * without a temporary kept (measured).
+ */
+function calleeHeldAcrossArguments(
+  w: WalkState,
+  fnNode: SyntaxNode,
+  local: Local,
+  once: boolean,
+  args: SyntaxNode[],
+): Local[] {
+  if (!args.some((a) => w.containsAwait(a)) || w.dead) {
+    return [];
+  }
+  if (local.ty.k === 'fnptr' || local.ty.k === 'ref') {
+    return [];
+  }
+  if (once) {
+    return afterBindings(holdOperand(w, fnNode));
+  }
+  return afterBindings([w.newTemp(local.ty.k === 'unknown' ? UNKNOWN : ref(local.ty), fnNode)]);
+}
+
+/**
+ * `(s.f)(x.await)`: a callee written as an expression is evaluated into a temporary (a fn
+ * pointer copied: measured 8 B) before the arguments run, so it is held across their awaits; of
+ * another type (a closure in a field is called through `&`) its size is not known here.
+ */
+function calleeExpressionHeld(w: WalkState, fnNode: SyntaxNode, args: SyntaxNode[]): Local[] {
+  if (!args.some((a) => w.containsAwait(a)) || w.dead) {
+    return [];
+  }
+  const callee = w.typeOf(fnNode);
+  return afterBindings([w.newTemp(callee.k === 'fnptr' ? callee : UNKNOWN, fnNode)]);
 }
 
 /** A callee of type `F: FnOnce(..)` (or `impl FnOnce(..)`): calling it consumes it. */

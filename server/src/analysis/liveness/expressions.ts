@@ -168,7 +168,37 @@ export function holdOperand(w: WalkState, operand: SyntaxNode, byReference = fal
     return [];
   }
   const held = w.typeOf(operand);
-  return [w.newTemp(byReference ? ref(held) : held, operand)];
+  const temp = w.newTemp(byReference ? ref(held) : held, operand);
+  if (!byReference && WRITTEN_BY_CONSUMER.has(operand.type)) {
+    temp.storageFrom = w.point - 0.5;
+  }
+  return [temp];
+}
+
+/**
+ * Values written to their destination by the call or aggregate that consumes their own operand
+ * temporaries: the destination needs storage from the call on, while those still do (rustc's
+ * storage conflicts gen a call's destination before its moved arguments are killed), so the two
+ * cannot share bytes (`add(add(b, x.await), y.await)`: 48 B, not 40;
+ * engine/110_callees_and_indexed_bases.rs). A built-in operator's result does not conflict
+ * (measured).
+ */
+const WRITTEN_BY_CONSUMER = new Set([
+  'call_expression',
+  'tuple_expression',
+  'array_expression',
+  'struct_expression',
+]);
+
+/**
+ * Temporaries an expression makes before anything else (a callee, a box, an indexed base): MIR
+ * declares a `let`'s bindings before it lowers the initialiser, so they come after a binding made
+ * at the same point, which decides ties between locals to promote (`let v = c(a, f().await)`:
+ * rustc promotes `&c`, not `v`; fuzz seed 5029 with `--operands`).
+ */
+export function afterBindings(temps: Local[]): Local[] {
+  temps.forEach((t) => (t.order += 0.25));
+  return temps;
 }
 
 /**
@@ -282,9 +312,11 @@ export function walkIndex(w: WalkState, node: SyntaxNode, mode: WalkMode): void 
   if (base && idx) {
     inferIndexTypes(w, base, idx);
   }
+  const heldBase = base && idx ? indexedBaseHeldAcrossIndex(w, base, idx) : [];
   if (idx) {
     w.walkExpr(idx, 'move');
   }
+  releaseOperands(w, heldBase, 'read');
   if (base) {
     const bt = peelRefs(w.typeOf(base));
     // Built-in array indexing is a plain place access; everything else calls `Index::index(&base)`.
@@ -295,6 +327,29 @@ export function walkIndex(w: WalkState, node: SyntaxNode, mode: WalkMode): void 
       walkValueOperand(w, base, 'borrow');
     }
   }
+}
+
+/** Collections whose `Index` impls are indexed through `&self` of the collection itself. */
+const INDEXED_COLLECTIONS = ['Vec', 'String', 'VecDeque', 'HashMap', 'BTreeMap'];
+
+/**
+ * `v[i.await]` on a `Vec` (or a map, or an array by a range) is `Index::index(&v, i)`: the borrow
+ * of `v` is made before the index runs, so it is held across the index's awaits
+ * (engine/110_callees_and_indexed_bases.rs). Built-in indexing (an array or slice by `usize`) and
+ * a base that is a reference (reborrowed through, measured) hold none; of another type, whether a
+ * borrow is made through `Deref` is not known, so the temporary is of unknown size.
+ */
+function indexedBaseHeldAcrossIndex(w: WalkState, base: SyntaxNode, idx: SyntaxNode): Local[] {
+  if (!w.containsAwait(idx) || w.dead) {
+    return [];
+  }
+  const baseTy = w.typeOf(base);
+  const byRange = idx.type === 'range_expression';
+  if (baseTy.k === 'ref' || ((baseTy.k === 'array' || baseTy.k === 'slice') && !byRange)) {
+    return [];
+  }
+  const known = baseTy.k === 'array' || isAdt(baseTy, ...INDEXED_COLLECTIONS);
+  return afterBindings([w.newTemp(known ? ref(baseTy) : UNKNOWN, base)]);
 }
 
 export function walkReference(w: WalkState, node: SyntaxNode): void {
@@ -436,8 +491,14 @@ export function walkElements(w: WalkState, node: SyntaxNode): void {
   walkOperands(w, named(node), undefined, (c) => (c.id === len?.id ? 'read' : 'move'));
 }
 
+/**
+ * Field values are operands evaluated in the order written, each into a temporary that the
+ * struct is built from: one written before a later field's await is held across it, as an
+ * earlier call argument is (engine/110_callees_and_indexed_bases.rs).
+ */
 export function walkStructLiteral(w: WalkState, node: SyntaxNode): void {
   const body = node.childForFieldName('body');
+  const values: SyntaxNode[] = [];
   for (const f of named(body)) {
     let v: SyntaxNode | null = null;
     if (f.type === 'shorthand_field_initializer' || f.type === 'base_field_initializer') {
@@ -446,13 +507,13 @@ export function walkStructLiteral(w: WalkState, node: SyntaxNode): void {
       v = f.childForFieldName('value');
     }
     if (v) {
-      w.walkExpr(v, 'move');
+      values.push(v);
     }
   }
+  walkOperands(w, values);
 }
 
+/** `a..b` is the struct literal `Range { start: a, end: b }`: its bounds are operands in order. */
 export function walkRange(w: WalkState, node: SyntaxNode): void {
-  for (const c of named(node)) {
-    w.walkExpr(c, 'move');
-  }
+  walkOperands(w, named(node));
 }

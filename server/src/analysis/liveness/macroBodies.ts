@@ -4,12 +4,23 @@
  */
 import type { SyntaxNode } from '../syntax/parser';
 import { adt, prim, ref, Ty, UNKNOWN } from '../types/types';
-import { walkValueOperand } from './expressions';
+import {
+  afterBindings,
+  holdOperand,
+  releaseOperands,
+  walkOperands,
+  walkValueOperand,
+} from './expressions';
 import { Local, UseKind } from './held';
 import { unifyOperands } from './intInference';
 import { bindExpressionPattern, walkScrutinee } from './patterns';
 import { walkPinInPlace, walkPinMacro } from './pins';
-import { CRATE_BOOL_MACROS, CRATE_ITEM_MACROS, macroName } from '../syntax/macros';
+import {
+  CRATE_BOOL_MACROS,
+  CRATE_ITEM_MACROS,
+  macroName,
+  repeatFormAsArguments,
+} from '../syntax/macros';
 import { ELSE_ARM_MARKER } from '../syntax/selectArms';
 import { noteFirstBranchWrite } from './controlFlow';
 import { isOpenNumber } from '../types/infer';
@@ -235,10 +246,20 @@ export function walkFormatArgs(
       w.withExplicitBorrow(() => w.use(local, 'borrow'));
     }
   }
+  // `format_args!` takes a reference to each argument in order: those taken before a later
+  // argument's await are held across it (measured: `format!("{}{}", a, x.await)` 8 B more).
+  const lastAwaiting = args.reduce((last, a, i) => (w.containsAwait(a) ? i : last), -1);
+  const heldReferences: Local[] = [];
+  const holdIfAwaitedAfter = (a: SyntaxNode, i: number) => {
+    if (i < lastAwaiting) {
+      heldReferences.push(...holdOperand(w, a, true));
+    }
+  };
   args.forEach((a, i) => {
     if ((name === 'write' || name === 'writeln') && i === 0) {
       // `dst.write_fmt(..)`: an autoref of the destination.
       w.walkExpr(a, 'borrow');
+      holdIfAwaitedAfter(a, i);
       return;
     }
     if (a.type === 'string_literal' || a.type === 'raw_string_literal') {
@@ -253,11 +274,14 @@ export function walkFormatArgs(
       const v = a.childForFieldName('right');
       if (v) {
         borrowArg(v);
+        holdIfAwaitedAfter(v, i);
       }
       return;
     }
     borrowArg(a);
+    holdIfAwaitedAfter(a, i);
   });
+  releaseOperands(w, heldReferences, 'move');
 }
 
 export function walkOtherMacro(
@@ -303,10 +327,32 @@ export function walkOtherMacro(
     }
     return;
   }
+  if (name === 'vec' && args.some((a) => w.containsAwait(a))) {
+    walkVecWithAwaits(w, node, args);
+    return;
+  }
   // vec!, dbg!, and unknown macros: arguments are evaluated and consumed.
   for (const a of args) {
     w.walkExpr(a, mode === 'borrow' ? 'borrow' : 'move');
   }
+}
+
+/**
+ * `vec![a, b.await]` expands (std 1.95) to a box allocated first (`Box::new_uninit()`), then the
+ * array of the elements written into it: the box (a thin pointer) and the elements before an
+ * await are held across it (measured: `vec![x.await]` 8 B more than `[x.await]`).
+ * `vec![elem; n]` is the call `from_elem(elem, n)`: its operands in order.
+ */
+function walkVecWithAwaits(w: WalkState, node: SyntaxNode, args: SyntaxNode[]): void {
+  const tokens = node.namedChildren.find((c) => c?.type === 'token_tree')?.text ?? '';
+  const content = tokens.slice(1, -1);
+  const repeatForm = repeatFormAsArguments(content) !== content;
+  const elem = args[0] ? w.typeOf(args[0]) : UNKNOWN;
+  const boxed = repeatForm
+    ? []
+    : afterBindings([w.newTemp(ref({ k: 'array', elem, len: args.length }, true), node)]);
+  walkOperands(w, args);
+  releaseOperands(w, boxed, 'move');
 }
 
 /**

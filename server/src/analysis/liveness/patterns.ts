@@ -134,14 +134,20 @@ function heldOperandsMovedAt(
   localsBefore: number,
 ): number | undefined {
   const simple = pattern?.type === 'identifier' || pattern?.type === 'mut_pattern';
-  if (!simple || (value.type !== 'tuple_expression' && value.type !== 'array_expression')) {
+  const consumer =
+    value.type === 'tuple_expression' ||
+    value.type === 'array_expression' ||
+    value.type === 'call_expression' ||
+    value.type === 'struct_expression';
+  if (!simple || !consumer) {
     return undefined;
   }
   const moved = w.locals
     .slice(localsBefore)
     .filter((l) => l.kind === 'temporary' && l.uses.some((u) => u.kind === 'move'))
     .map((l) => Math.max(...l.uses.map((u) => u.point)));
-  return moved.length > 0 && moved.every((p) => p === w.point) ? w.point : undefined;
+  // Only those still moved at the end conflict (a closure's arguments go into its tuple first).
+  return moved.some((p) => p === w.point) ? w.point : undefined;
 }
 
 /** A place named but not used (`let _ = x;`): a read for liveness, never a capture. */

@@ -22,6 +22,12 @@ const OPAQUE = new Set([
 ]);
 
 /**
+ * Macros with an array-like repeat form, `vec![elem; n]`: both operands are evaluated (elem moved
+ * into the result), the same as the list form's `vec![elem, n]` for liveness.
+ */
+const REPEAT_FORM_MACROS = new Set(['vec', 'smallvec']);
+
+/**
  * Macro inputs nested deeper than this inside other macros' inputs are not read: each level is parsed
  * again on its own, so `vec![vec![…10,000 levels…]]` cost quadratic time and memory until
  * tree-sitter's runtime aborted (and took the next file with it).
@@ -140,6 +146,8 @@ export class MacroTrees {
     let content = tokenTree.text.slice(1, -1);
     if (name === 'select') {
       content = rewriteSelect(content);
+    } else if (REPEAT_FORM_MACROS.has(name)) {
+      content = repeatFormAsArguments(content);
     }
     let tree: Tree;
     try {
@@ -192,4 +200,42 @@ function perTree<T>(cache: Map<Tree, Map<number, T>>, node: SyntaxNode): Map<num
     cache.set(node.tree, byId);
   }
   return byId;
+}
+
+/**
+ * `elem; n` read as the arguments `elem, n`: the one `;` outside brackets and literals becomes a
+ * `,` (same length, so positions stay). Without it the pair did not parse and `elem` went unseen:
+ * a local used only there looked dead at the awaits before it.
+ */
+export function repeatFormAsArguments(content: string): string {
+  let depth = 0;
+  let separator = -1;
+  for (let i = 0; i < content.length; i++) {
+    const c = content[i];
+    if (c === '"') {
+      i = closingQuote(content, i);
+    } else if (c === '(' || c === '[' || c === '{') {
+      depth++;
+    } else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+    } else if (c === ';' && depth === 0) {
+      if (separator >= 0) {
+        return content;
+      }
+      separator = i;
+    }
+  }
+  return separator < 0 ? content : `${content.slice(0, separator)},${content.slice(separator + 1)}`;
+}
+
+/** The index of the `"` closing the string that opens at `open` (the end when unclosed). */
+function closingQuote(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] === '\\') {
+      i++;
+    } else if (text[i] === '"') {
+      return i;
+    }
+  }
+  return text.length;
 }
