@@ -153,3 +153,60 @@ describe('nested futures cost linear work', () => {
     assert.ok(skipped.length > 900 && skipped.every((f) => f.size === null && !f.exact));
   });
 });
+
+describe('a macro input that does not parse in time', () => {
+  const parser =
+    loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>(
+      'analysis/syntax/parser',
+    );
+
+  before(async () => {
+    await engine.initAnalysis();
+  });
+
+  // Item macros hold whole modules (tokio's `cfg_net! { .. }`, a test file inside `rt_test! { .. }`):
+  // on a busy machine their parse can run out of time, and the fns inside must not vanish quietly.
+  it('skips the file with a notice naming the macro, never a report without the fns inside it', () => {
+    const fns = Array.from(
+      { length: 3000 },
+      (_, i) => `    pub async fn f${i}() { let b = [0u8; ${i}]; tick().await; drop(b); }`,
+    ).join('\n');
+    const text = `async fn tick() {}\nmy_items! {\n${fns}\n}\npub async fn outside() { tick().await; }\n`;
+    const tree = parser.parseRust(text, 60_000);
+    try {
+      const report = engine.analyzeSource(text, {
+        file: 'slow.rs',
+        edition: '2021',
+        tree,
+        parseBudgetMs: 0,
+      });
+      assert.deepStrictEqual(report.futures, []);
+      assert.deepStrictEqual(report.notices, [
+        'skipped: parsing the input of `my_items!` (line 2) took longer than 0 ms',
+      ]);
+    } finally {
+      tree.delete();
+    }
+    const inTime = engine.analyzeSource(text, { file: 'slow.rs', edition: '2021' });
+    assert.strictEqual(inTime.futures.length, 3002);
+    assert.deepStrictEqual(inTime.notices, []);
+  });
+
+  it('does not size a future whose `join!` input did not parse in time', () => {
+    const arms = Array.from({ length: 4000 }, (_, i) => `async { [0u8; ${i % 64}] }`).join(', ');
+    const text = `pub async fn joined() { let r = futures::join!(${arms}); drop(r); }\n`;
+    const tree = parser.parseRust(text, 60_000);
+    try {
+      const report = engine.analyzeSource(text, {
+        file: 'slow.rs',
+        edition: '2021',
+        tree,
+        parseBudgetMs: 0,
+      });
+      assert.deepStrictEqual(report.futures, []);
+      assert.match(report.notices.join('\n'), /^skipped: parsing the input of `join!` \(line 1\)/);
+    } finally {
+      tree.delete();
+    }
+  });
+});

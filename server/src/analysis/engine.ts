@@ -304,7 +304,7 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
       throw e;
     }
   }
-  const macros = new MacroTrees(options.walkCache?.macroItemTrees);
+  const macros = new MacroTrees(options.walkCache?.macroItemTrees, options.parseBudgetMs);
   try {
     // A keystroke inside a body leaves the file's items as they were: their index is kept.
     const indexSettings = cfgKey(currentCfg());
@@ -343,6 +343,12 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
       dropReports(cache);
     }
     return result;
+  } catch (e) {
+    // A macro's input that did not parse in time (`MacroParseTimeout`): skipped like the file.
+    if (e instanceof ParseTimeout) {
+      return { file: options.file, futures: [], notices: [`skipped: ${e.message}`] };
+    }
+    throw e;
   } finally {
     macros.dispose();
     if (ownsTree) {
@@ -742,7 +748,7 @@ function analyzeRound(
   options: CrateAnalysisOptions,
   first: FirstRound | null,
 ): CrateRoundResult {
-  const macros = new MacroTrees();
+  const macros = new MacroTrees(undefined, options.parseBudgetMs);
   // In a first round, each file's macro trees go with its tree (a shared store keeps them all).
   const fileMacros = new Map<number, MacroTrees>();
   const crate = new CrateContext();
@@ -757,7 +763,7 @@ function analyzeRound(
       if (round.live && !round.live.has(position)) {
         return;
       }
-      const own = first ? new MacroTrees() : macros;
+      const own = first ? new MacroTrees(undefined, options.parseBudgetMs) : macros;
       if (first) {
         fileMacros.set(position, own);
       }
@@ -962,7 +968,7 @@ export function openCrateShare(
   const state: CrateShare = {
     files,
     options,
-    macros: new MacroTrees(),
+    macros: new MacroTrees(undefined, options.parseBudgetMs),
     crate: new CrateContext(),
     lives: [],
     declaring: new Map(),

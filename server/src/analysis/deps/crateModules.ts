@@ -257,7 +257,7 @@ export class CrateModules {
       throw e;
     }
     this.filesParsed++;
-    const macros = new MacroTrees();
+    const macros = new MacroTrees(undefined, PARSE_BUDGET_MS);
     const expanded: SyntaxNode[] = [];
     try {
       const index = indexItems(
@@ -295,6 +295,12 @@ export class CrateModules {
         types: fileTypes(index),
         consts: fileConsts(tree.rootNode, index, this.cfg),
       };
+    } catch (e) {
+      // A macro's input that did not parse in time: the file is unread, as when it does not parse.
+      if (e instanceof ParseTimeout) {
+        return null;
+      }
+      throw e;
     } finally {
       macros.dispose();
       tree.delete();

@@ -3,7 +3,7 @@
  * awaits, borrows and async blocks inside `select!`, `join!`, `pin!` or `format!` still matter.
  * Each token tree is parsed once, on its own; positions.ts shifts its nodes back to the file's coordinates.
  */
-import { SyntaxNode, Tree, parseRust } from './parser';
+import { ParseTimeout, SyntaxNode, Tree, parseRust } from './parser';
 import { registerShift, startOf } from './positions';
 import { rewriteSelect } from './selectArms';
 import type { KeptTrees } from '../incremental/keptTrees';
@@ -34,6 +34,24 @@ const REPEAT_FORM_MACROS = new Set(['vec', 'smallvec']);
  */
 const MAX_MACRO_NESTING = 16;
 
+/** The parse budget of a macro's input when its file's is not given (`parseRust`'s default). */
+const DEFAULT_BUDGET_MS = 2000;
+
+/**
+ * A macro's input that did not parse within the budget. What the macro holds is then unknown, so
+ * the analysis stops with this (the file is skipped with a notice) instead of going on as if the
+ * macro were empty: the fns inside an item macro would vanish from the report without a word, and
+ * the awaits inside a `join!` would go uncounted in a size that looks exact. A busy machine parses
+ * slowly, so this must never be the quiet answer.
+ */
+export class MacroParseTimeout extends ParseTimeout {
+  constructor(budgetMs: number, macro: SyntaxNode) {
+    super(budgetMs);
+    const line = startOf(macro).row + 1;
+    this.message = `parsing the input of \`${macroName(macro)}!\` (line ${line}) took longer than ${budgetMs} ms`;
+  }
+}
+
 export class MacroTrees {
   private readonly trees: Tree[] = [];
   /** How deep inside other macros' inputs each parsed input tree sits (1 for a macro in the file). */
@@ -48,8 +66,13 @@ export class MacroTrees {
   /**
    * @param kept where item-level macros' trees are kept from one analysis of a document to the
    * next (they are then its to delete); without it they are deleted with this object.
+   * @param budgetMs how long one macro's input may take to parse: the file's own parse budget, as
+   * an input is never longer than its file.
    */
-  constructor(private readonly kept?: KeptTrees) {}
+  constructor(
+    private readonly kept?: KeptTrees,
+    private readonly budgetMs = DEFAULT_BUDGET_MS,
+  ) {}
 
   /** The macro's arguments as expression nodes (empty when they do not parse as expressions). */
   arguments(macro: SyntaxNode): SyntaxNode[] {
@@ -83,21 +106,17 @@ export class MacroTrees {
       const start = startOf(tokenTree);
       const content = tokenTree.text.slice(1, -1);
       const key = `${start.row}:${start.column}:${content}`;
-      try {
-        let tree = this.kept?.get(key);
-        if (!tree) {
-          tree = parseRust(content, 500);
-          registerShift(tree, start.row, start.column + 1, 0);
-          if (this.kept) {
-            this.kept.set(key, tree);
-          } else {
-            this.trees.push(tree);
-          }
+      let tree = this.kept?.get(key);
+      if (!tree) {
+        tree = this.parse(content, macro);
+        registerShift(tree, start.row, start.column + 1, 0);
+        if (this.kept) {
+          this.kept.set(key, tree);
+        } else {
+          this.trees.push(tree);
         }
-        result = tree.rootNode;
-      } catch {
-        result = null;
       }
+      result = tree.rootNode;
     }
     byId.set(macro.id, result);
     return result;
@@ -131,6 +150,14 @@ export class MacroTrees {
     this.itemCache.clear();
   }
 
+  private parse(text: string, macro: SyntaxNode): Tree {
+    try {
+      return parseRust(text, this.budgetMs);
+    } catch (e) {
+      throw e instanceof ParseTimeout ? new MacroParseTimeout(this.budgetMs, macro) : e;
+    }
+  }
+
   private parseArguments(macro: SyntaxNode): SyntaxNode[] {
     const name = macro.childForFieldName('macro')?.text.split('::').pop()?.trim() ?? '';
     const tokenTree = macro.namedChildren.find((c) => c?.type === 'token_tree');
@@ -149,12 +176,7 @@ export class MacroTrees {
     } else if (REPEAT_FORM_MACROS.has(name)) {
       content = repeatFormAsArguments(content);
     }
-    let tree: Tree;
-    try {
-      tree = parseRust(WRAPPER_HEAD + content + WRAPPER_TAIL, 500);
-    } catch {
-      return [];
-    }
+    const tree = this.parse(WRAPPER_HEAD + content + WRAPPER_TAIL, macro);
     // Content starts one character after the opening delimiter, right after the wrapper in the sub-tree.
     registerShift(tree, start.row, start.column + 1, WRAPPER_HEAD.length);
     this.trees.push(tree);
