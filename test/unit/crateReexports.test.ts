@@ -191,4 +191,44 @@ describe("the crate's own items named through its modules' re-exports", () => {
     assert.strictEqual(reexports.stdTypeAt(crate, ['crate', 'own', 'Duration']), null);
     assert.strictEqual(reexports.stdTypeAt(crate, ['time', 'Duration']), null);
   });
+
+  it("follows a crate path through globs into the crate's own modules and inline modules", () => {
+    const loom = moduleIndex([], [], [['self', 'std']]);
+    const loomStd = {
+      ...moduleIndex(['sync::Own']),
+      typeModules: new Map([['Own', ['sync']]]),
+      inlineUses: new Map([
+        [
+          'loom::std::sync',
+          new Map([
+            ['Arc', ['std', 'sync', 'Arc']],
+            ['Mutex', ['parking_lot', 'Mutex']],
+          ]),
+        ],
+      ]),
+    } as unknown as ItemIndex;
+    const crate = new reexports.CrateReexports([
+      { modulePath: ['loom'], index: loom },
+      { modulePath: ['loom', 'std'], index: loomStd },
+      { modulePath: ['io'], index: moduleIndex([], [], [['std', 'io']]) },
+    ]);
+    const std = (segments: string[]) => reexports.stdTypeAt(crate, segments);
+    assert.deepStrictEqual(std(['crate', 'loom', 'sync', 'Arc']), {
+      kind: 'std',
+      segments: ['std', 'sync', 'Arc'],
+    });
+    assert.deepStrictEqual(std(['crate', 'loom', 'std', 'sync', 'Arc']), {
+      kind: 'std',
+      segments: ['std', 'sync', 'Arc'],
+    });
+    // Another crate's, the inline module's own type, a name it does not bring: not std's.
+    assert.strictEqual(std(['crate', 'loom', 'sync', 'Mutex']), null);
+    assert.strictEqual(std(['crate', 'loom', 'sync', 'Own']), null);
+    assert.strictEqual(std(['crate', 'loom', 'sync', 'Weak']), null);
+    // A glob out of the crate is not followed (the module may define the name in a macro).
+    assert.strictEqual(std(['crate', 'io', 'Error']), null);
+    assert.deepStrictEqual(crate.externalPaths(['crate', 'loom', 'sync', 'Mutex'], []), [
+      ['parking_lot', 'Mutex'],
+    ]);
+  });
 });

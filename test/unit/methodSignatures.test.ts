@@ -140,3 +140,31 @@ pub async fn calls(w: Meter, v: Vec<u8>, tl: &tokio::sync::RwLock<u64>) {
     assert.strictEqual(result('no_such_method', call(adt('Vec', prim('u8')))), '_');
   });
 });
+
+describe('std method table: sockets and wrappers', () => {
+  before(async () => {
+    await engine.initAnalysis();
+  });
+
+  it("types std sockets' addresses and std wrappers made by new; not other crates' sockets", () => {
+    const text = `
+async fn pause() {}
+pub async fn calls(l: std::net::TcpListener, s: std::net::TcpStream, v: Vec<u8>,
+                   tl: tokio::net::TcpListener) {
+    let local = l.local_addr();
+    let peer = s.peer_addr().unwrap();
+    let cursor = std::io::Cursor::new(v);
+    let kept = std::mem::ManuallyDrop::new(5u8);
+    let theirs = tl.local_addr();
+    pause().await;
+    drop((local, peer, cursor, kept, theirs));
+}
+`;
+    const held = heldTypes(text, 'calls');
+    assert.strictEqual(held.get('local'), 'Result<SocketAddr>');
+    assert.strictEqual(held.get('peer'), 'SocketAddr');
+    assert.strictEqual(held.get('cursor'), 'Cursor<Vec<u8>>');
+    assert.strictEqual(held.get('kept'), 'ManuallyDrop<u8>');
+    assert.strictEqual(held.get('theirs'), 'type of `theirs`');
+  });
+});

@@ -46,6 +46,7 @@ import {
 import { BodyWalker } from './liveness/bodyWalker';
 import { SavedInfo, computeSaved } from './liveness/savedLocals';
 import { MacroTrees } from './syntax/macros';
+import { CrateCfgMacros } from './items/cfgMacros';
 import {
   Projection,
   STD_ROOTS,
@@ -751,7 +752,7 @@ function analyzeRound(
   const macros = new MacroTrees(undefined, options.parseBudgetMs);
   // In a first round, each file's macro trees go with its tree (a shared store keeps them all).
   const fileMacros = new Map<number, MacroTrees>();
-  const crate = new CrateContext();
+  const crate = new CrateContext(round.files);
   const reportFiles = options.reportFiles;
   crate.walkOnDemand = reportFiles !== undefined;
   const reported = (live: LiveFile) => reportFiles?.has(live.file.file) ?? true;
@@ -969,7 +970,7 @@ export function openCrateShare(
     files,
     options,
     macros: new MacroTrees(undefined, options.parseBudgetMs),
-    crate: new CrateContext(),
+    crate: new CrateContext(files),
     lives: [],
     declaring: new Map(),
     opened: [],
@@ -1118,6 +1119,15 @@ function walkShare(
 /** What the files of one crate share: the combined index and who owns which future. */
 class CrateContext {
   index: ItemIndex | null = null;
+  /**
+   * The crate's cfg macros, read from all its files' texts: an item macro whose cfg the build
+   * leaves out (`cfg_not_test_util! { .. }` with `test-util` on) lends no items.
+   */
+  readonly cfgMacros: CrateCfgMacros;
+
+  constructor(files: readonly CrateFile[]) {
+    this.cfgMacros = CrateCfgMacros.of(files.map((f) => f.text));
+  }
   /** What the crate's modules re-export from other crates. */
   reexports: CrateReexports | null = null;
   /** Only some files are reported (`reportFiles`): another file is walked when a report needs it. */
@@ -1344,6 +1354,9 @@ class FileAnalysis {
         root,
         modulePath,
         (m) => {
+          if (this.crate?.cfgMacros.keeps(m, currentCfg()) === false) {
+            return null;
+          }
           const items = this.macros.items(m);
           if (items) {
             this.macroItemRoots.push(items);

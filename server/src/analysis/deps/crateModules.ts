@@ -6,8 +6,9 @@
  * index keeps plain data only).
  */
 import { traitImplMethodKey, traitImplMethods } from './traitImplMethods';
-import { CfgEnv, HOST_CFG, attributeKeeps, compiledIn, precedingAttributes } from '../syntax/cfg';
+import { CfgEnv, HOST_CFG, compiledIn, precedingAttributes } from '../syntax/cfg';
 import { MacroTrees } from '../syntax/macros';
+import { CrateCfgMacros, macroName } from '../items/cfgMacros';
 import { ParseTimeout, SyntaxNode, parseRust } from '../syntax/parser';
 import { ItemIndex, indexItems } from '../items/items';
 import { UserType } from '../types/layout';
@@ -119,7 +120,7 @@ export class CrateModules {
    * The crate's cfg macros (and plain passthrough ones): the `cfg(..)` each puts on its items
    * (null: defined more than once, so not known).
    */
-  private readonly cfgMacros = new Map<string, string[] | null>();
+  private readonly cfgMacros = new CrateCfgMacros();
   /** Types with an `impl IntoFuture`: awaiting one awaits another type. */
   readonly intoFutureImpls = new Set<string>();
   private readonly cfg: CfgEnv;
@@ -213,10 +214,8 @@ export class CrateModules {
     }
     for (const f of [...this.filesOf.values()].flat()) {
       const text = this.pkg.read(f.path);
-      if (text?.includes('macro_rules!')) {
-        for (const [name, predicates] of cfgMacros(text)) {
-          this.cfgMacros.set(name, this.cfgMacros.has(name) ? null : predicates);
-        }
+      if (text) {
+        this.cfgMacros.noteText(text);
       }
       for (const m of text?.matchAll(IMPL_OF) ?? []) {
         const set =
@@ -364,7 +363,7 @@ export class CrateModules {
       }
     }
     return {
-      cfgMacros: [...this.cfgMacros],
+      cfgMacros: this.cfgMacros.entries(),
       dropImpls: [...this.dropImpls],
       copyImpls: [...this.copyImpls],
       intoFutureImpls: [...this.intoFutureImpls],
@@ -378,17 +377,10 @@ export class CrateModules {
    * macro may make something else of its input (`bitflags!`), so its items are not read.
    */
   private macroCompiles(macro: SyntaxNode): boolean {
-    const name = macro.childForFieldName('macro')?.text.replace(/\s+/g, '') ?? '';
-    const predicates = this.cfgMacros.get(name);
-    if (predicates) {
-      // `cfg_feature! { #![feature = "client"] .. }`: the predicate is the input's own.
-      const meta = predicates.some((p) => p.includes(META)) ? invocationMeta(macro) : '';
-      return (
-        meta !== null &&
-        predicates.every((p) => attributeKeeps(`#[cfg(${p.split(META).join(meta)})]`, this.cfg))
-      );
-    }
-    return LAYOUT_KEEPING_MACROS.has(name.split('::').pop() ?? '');
+    return (
+      this.cfgMacros.keeps(macro, this.cfg) ??
+      LAYOUT_KEEPING_MACROS.has(macroName(macro).split('::').pop() ?? '')
+    );
   }
 
   /** Free fns, each in the scope of the module its path names (fns in bodies have none). */
@@ -572,130 +564,3 @@ function inlineModules(root: SyntaxNode): string[][] {
 
 /** Item macros of other crates that give their structs' fields back unchanged. */
 const LAYOUT_KEEPING_MACROS: ReadonlySet<string> = new Set(['pin_project']);
-
-const MACRO_RULES = /\bmacro_rules!\s*([A-Za-z_][A-Za-z0-9_]*)\s*\{/g;
-/**
- * A single rule taking items and giving each back behind attributes:
- * `($($i:item)*) => { $( #[cfg(..)] $i )* }`.
- */
-const CFG_MACRO_RULE = new RegExp(
-  String.raw`^\s*\(\s*\$\(\s*\$(\w+)\s*:\s*item\s*\)\s*\*\s*\)\s*=>` +
-    String.raw`\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$`,
-);
-
-/**
- * The same with the predicate taken from the input's inner attribute (hyper's `cfg_feature!`):
- * `(#![$m:meta] $($i:item)*) => { $( #[cfg($m)] $i )* }`.
- */
-const CFG_META_MACRO_RULE = new RegExp(
-  String.raw`^\s*\(\s*#\s*!\s*\[\s*\$(\w+)\s*:\s*meta\s*\]\s*` +
-    String.raw`\$\(\s*\$(\w+)\s*:\s*item\s*\)\s*\*\s*\)\s*=>` +
-    String.raw`\s*\{\s*\$\(([\s\S]*?)\$(\w+)\s*\)\s*\*\s*\}\s*;?\s*$`,
-);
-
-/** Stands for the input's inner attribute in a cfg macro's predicates. */
-const META = '$meta';
-
-/** `feature = "client"` of an invocation's leading `#![feature = "client"]`; null without one. */
-function invocationMeta(macro: SyntaxNode): string | null {
-  const input = macro.namedChildren.find((c) => c?.type === 'token_tree')?.text ?? '';
-  const start = /^[{([]\s*#\s*!\s*\[/.exec(input);
-  if (!start) {
-    return null;
-  }
-  const open = start[0].length;
-  return input.slice(open, matchingBracket(input, open)).trim();
-}
-
-/** The cfg macros a file defines, with the `cfg(..)` predicates each puts on its items. */
-function cfgMacros(text: string): Map<string, string[]> {
-  const found = new Map<string, string[]>();
-  for (const m of text.matchAll(MACRO_RULES)) {
-    const open = m.index + m[0].length;
-    const body = text.slice(open, matchingBrace(text, open));
-    const rule = cfgMacroRule(body);
-    if (rule === null) {
-      continue;
-    }
-    const predicates = attributePredicates(rule);
-    if (predicates !== null) {
-      found.set(m[1], predicates);
-    }
-  }
-  return found;
-}
-
-/**
- * The cfg predicates of a run of attributes (`#[cfg(P)]`, and `#[cfg_attr(A, cfg(B))]` read as
- * `any(not(A), B)`); other attributes (docs) add none. Null when the text is not only attributes.
- */
-function attributePredicates(text: string): string[] | null {
-  const predicates: string[] = [];
-  let rest = text.trim();
-  while (rest.startsWith('#')) {
-    const open = rest.indexOf('[');
-    if (open < 0 || rest.slice(1, open).trim() !== '') {
-      return null;
-    }
-    const close = matchingBracket(rest, open + 1);
-    const inner = rest.slice(open + 1, close).trim();
-    rest = rest.slice(close + 1).trim();
-    const cfg = /^cfg\s*\(([\s\S]*)\)$/.exec(inner);
-    const cfgAttr = /^cfg_attr\s*\(([\s\S]*)\)$/.exec(inner);
-    if (cfg) {
-      predicates.push(cfg[1]);
-    } else if (cfgAttr) {
-      const comma = topLevelComma(cfgAttr[1]);
-      const applied = /^cfg\s*\(([\s\S]*)\)$/.exec(cfgAttr[1].slice(comma + 1).trim());
-      if (comma >= 0 && applied) {
-        predicates.push(`any(not(${cfgAttr[1].slice(0, comma)}), ${applied[1]})`);
-      }
-    }
-  }
-  return rest === '' ? predicates : null;
-}
-
-/** The attributes a cfg macro's single rule puts on each item (`$meta` for the input's own). */
-function cfgMacroRule(body: string): string | null {
-  const plain = CFG_MACRO_RULE.exec(body);
-  if (plain) {
-    return plain[1] === plain[3] ? plain[2] : null;
-  }
-  const meta = CFG_META_MACRO_RULE.exec(body);
-  if (!meta || meta[2] !== meta[4]) {
-    return null;
-  }
-  return meta[3].split(`$${meta[1]}`).join(META);
-}
-
-/** Index of the first comma outside parentheses, or -1. */
-function topLevelComma(text: string): number {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    depth += text[i] === '(' ? 1 : text[i] === ')' ? -1 : 0;
-    if (text[i] === ',' && depth === 0) {
-      return i;
-    }
-  }
-  return -1;
-}
-
-function matchingBrace(text: string, from: number): number {
-  return matchingClose(text, from, '{', '}');
-}
-
-function matchingBracket(text: string, from: number): number {
-  return matchingClose(text, from, '[', ']');
-}
-
-/** Index of the `close` that ends a group opened just before `from` (or the text's end). */
-function matchingClose(text: string, from: number, open: string, close: string): number {
-  let depth = 1;
-  for (let i = from; i < text.length; i++) {
-    depth += text[i] === open ? 1 : text[i] === close ? -1 : 0;
-    if (depth === 0) {
-      return i;
-    }
-  }
-  return text.length;
-}

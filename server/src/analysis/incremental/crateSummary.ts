@@ -119,6 +119,7 @@ export function itemsKeyOf(index: ItemIndex, declarations: ModuleDeclaration[]):
     index.globImports,
     [...index.ambiguousTypes],
     [...index.assocTypes],
+    [...(index.inlineUses ?? [])].map(([module, uses]) => [module, [...uses]]),
     declarations,
   ];
   // Every part is arrays of plain data (maps and sets spread above): no replacer to call per value.

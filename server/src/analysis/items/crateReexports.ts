@@ -34,12 +34,17 @@ export class CrateReexports {
   /** `files`: each file module's path in the crate (`[]` for the root) and its own index. */
   constructor(files: readonly { modulePath: readonly string[]; index: ItemIndex | null }[]) {
     const twice = new Set<string>();
-    for (const { modulePath, index } of files) {
-      const key = modulePath.join('::');
-      if (index && this.modules.has(key)) {
+    const note = (key: string, index: ItemIndex) => {
+      if (this.modules.has(key)) {
         twice.add(key);
-      } else if (index) {
+      } else {
         this.modules.set(key, index);
+      }
+    };
+    for (const { modulePath, index } of files) {
+      if (index) {
+        note(modulePath.join('::'), index);
+        index.inlineUses?.forEach((uses, key) => note(key, inlineModuleIndex(index, key, uses)));
       }
     }
     // Two files of one module (a `#[cfg]` pair): which one the build has is not known here.
@@ -52,13 +57,18 @@ export class CrateReexports {
    * be tried: a named `use` first, else each glob import's. Empty when the path does not lead
    * into a module of this crate, or the module defines the name itself.
    */
-  externalPaths(segments: readonly string[], from: readonly string[]): string[][] {
+  externalPaths(
+    segments: readonly string[],
+    from: readonly string[],
+    /** Follow only globs into the crate's own modules (`use self::std::*`). */
+    crateGlobsOnly = false,
+  ): string[][] {
     const start = segments.length < 2 ? null : this.start(segments, from);
     if (start === null) {
       return [];
     }
     const found: string[][] = [];
-    this.follow(start.module, start.rest, 0, found, new Set());
+    this.follow(start.module, start.rest, 0, found, new Set(), crateGlobsOnly);
     return found;
   }
 
@@ -87,6 +97,19 @@ export class CrateReexports {
    */
   leavingPath(segments: readonly string[], from: readonly string[]): string[] | null {
     return this.followNamed(segments, from)?.external ?? null;
+  }
+
+  /**
+   * The one path out of the crate that `segments` may name through named `use`s and globs into
+   * the crate's own modules (tokio's `crate::loom::sync::Arc`, through `pub(crate) use
+   * self::std::*;` in `loom` and `pub(crate) use std::sync::Arc;` in its inline `mod sync`); null
+   * when it may name several. A glob out of the crate (`pub use std::io::*;`) is not followed:
+   * the name may be an item of the module the index does not see (one a macro makes).
+   */
+  onlyExternalPath(segments: readonly string[], from: readonly string[]): string[] | null {
+    const paths = this.externalPaths(segments, from, true);
+    const distinct = new Set(paths.map((p) => p.join('::')));
+    return distinct.size === 1 ? paths[0] : null;
   }
 
   /** Where `segments` ends when followed through file modules and named `use`s (see above). */
@@ -160,10 +183,11 @@ export class CrateReexports {
     hops: number,
     found: string[][],
     seen: Set<string>,
+    crateGlobsOnly: boolean,
   ): void {
     const child = [...module, rest[0]];
     if (rest.length > 1 && this.modules.has(child.join('::'))) {
-      this.follow(child, rest.slice(1), hops, found, seen);
+      this.follow(child, rest.slice(1), hops, found, seen, crateGlobsOnly);
       return;
     }
     const index = this.modules.get(module.join('::'));
@@ -178,11 +202,13 @@ export class CrateReexports {
     }
     const named = index.uses.get(rest[0]);
     if (named) {
-      this.followPath([...named, ...rest.slice(1)], module, hops, found, seen);
+      this.followPath([...named, ...rest.slice(1)], module, hops, found, seen, crateGlobsOnly);
       return;
     }
     for (const glob of index.globImports) {
-      this.followPath([...glob, ...rest], module, hops, found, seen);
+      if (!crateGlobsOnly || this.start(glob, module)) {
+        this.followPath([...glob, ...rest], module, hops, found, seen, crateGlobsOnly);
+      }
     }
   }
 
@@ -193,10 +219,11 @@ export class CrateReexports {
     hops: number,
     found: string[][],
     seen: Set<string>,
+    crateGlobsOnly: boolean,
   ): void {
     const start = this.start(path, module);
     if (start) {
-      this.follow(start.module, start.rest, hops + 1, found, seen);
+      this.follow(start.module, start.rest, hops + 1, found, seen, crateGlobsOnly);
     } else if (path.length > 1 && !RELATIVE_ROOTS.has(path[0])) {
       found.push(path);
     }
@@ -238,6 +265,27 @@ export function stdTypeAt(
   reexports: CrateReexports,
   segments: readonly string[],
 ): ForeignType | null {
-  const path = segments[0] === 'crate' ? reexports.leavingPath(segments, []) : null;
+  const path =
+    segments[0] === 'crate'
+      ? (reexports.leavingPath(segments, []) ?? reexports.onlyExternalPath(segments, []))
+      : null;
   return path && STD_ROOTS.has(path[0]) ? { kind: 'std', segments: path } : null;
+}
+
+/**
+ * An inline module (`mod sync { pub(crate) use std::sync::Arc; }`) as `CrateReexports` reads a
+ * module: its own `use`s, and the types its file defines in it (keyed `sync::Name` there).
+ */
+function inlineModuleIndex(
+  file: ItemIndex,
+  key: string,
+  uses: Map<string, string[]>,
+): ItemIndex {
+  const prefix = `${key.split('::').pop()}::`;
+  const types = new Map(
+    [...file.types]
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, type]) => [name.slice(prefix.length), type]),
+  );
+  return { ...file, types, uses, globImports: [] };
 }

@@ -107,6 +107,11 @@ export interface ItemIndex {
   typeModules: Map<string, string[]>;
   /** The trait impls' associated types (`type Future = ..;`), by name (see `projections.ts`). */
   assocTypes: Map<string, AssocTypeImpl[]>;
+  /**
+   * The `use`s each inline `mod x { .. }` of the file writes, by the module's path in the crate
+   * (`loom::std::sync`): `uses` has them too, but not which module brings which name.
+   */
+  inlineUses?: Map<string, Map<string, string[]>>;
 }
 
 export interface TypeScope {
@@ -326,6 +331,9 @@ export function indexItems(
   const index = emptyIndex();
   const walk = new ItemWalk(index, expand, signatures, cfg, modulePath.length);
   walk.visitItems(root, modulePath);
+  if (walk.moduleItems.uses.size > 0) {
+    index.inlineUses = walk.moduleItems.uses;
+  }
   if (scopeNames) {
     scopeModuleNames(index, walk.moduleItems, modulePath);
   }
@@ -406,6 +414,7 @@ export function relocatedIndex(
     byNode,
     typeModules: new Map(previous.typeModules),
     assocTypes: new Map(previous.assocTypes),
+    ...(previous.inlineUses ? { inlineUses: previous.inlineUses } : {}),
   };
 }
 

@@ -509,6 +509,14 @@ const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map([
     copy: false,
   })),
   ['Rev', ({ arg, sub }) => sub(arg(0))],
+  // `io::Cursor<T>`: the value and a `u64` position, reordered like any struct.
+  [
+    'Cursor',
+    ({ ty, qualifier, arg, sub }) =>
+      qualifier === 'io' || qualifier === ''
+        ? { ...structLayout([sub(arg(0)), known(8, 8)]), copy: false }
+        : unknownLayout(showTy(ty)),
+  ],
   // `iter::Map<I, F>`: the iterator and the closure, reordered like any struct.
   [
     'Map',

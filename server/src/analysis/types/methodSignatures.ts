@@ -142,6 +142,8 @@ const OPTION = adtIn('Option');
 /** std's `Path` and `PathBuf` (a `PathBuf` receiver derefs to `Path` for these). */
 const STD_PATH_TYPES = all(adtIn('Path', 'PathBuf'), IS_STD_PATH);
 const RESULT = adtIn('Result');
+/** `io::Result<SocketAddr>`: what std's TCP and UDP sockets say of their addresses. */
+const IO_SOCKET_ADDR = named('io::Result', fixed(adt('SocketAddr')));
 const LOCK_RESULT_LIKE = adtIn('Option', 'Result', 'LockResult', 'TryLockResult');
 const ONCE_CELLS = adtIn('Cell', 'OnceCell', 'OnceLock');
 const TEXT = any(IS_STR, adtIn('String'));
@@ -326,6 +328,12 @@ export const STD_METHODS: ReadonlyMap<string, ResultPattern> = methodTable([
   ['filter', only(adtIn('Option', 'Result'), RECEIVER)],
   ...each('map_or map_or_else', arg(0)),
   ...each('cloned copied', computed(optionOfPointee)),
+  // std's sockets (a Unix socket's address is another `SocketAddr`; tokio's sockets are theirs).
+  [
+    'local_addr',
+    only(all(adtIn('TcpListener', 'TcpStream', 'UdpSocket'), IS_STD_PATH), IO_SOCKET_ADDR),
+  ],
+  ['peer_addr', only(all(adtIn('TcpStream', 'UdpSocket'), IS_STD_PATH), IO_SOCKET_ADDR)],
   // Channels.
   [
     'send',

@@ -107,8 +107,14 @@ export function builtinCallType({ segs, last, argTy }: PathCall): Ty | null {
 
 const POINTERS_AND_CELLS = new Set(['Box', 'Rc', 'Arc', 'Mutex', 'RwLock', 'RefCell', 'Cell']);
 
-/** `Box::new(x)`, `Arc::clone(&a)`, `Box::pin(f)`. */
+/** std types whose `new(x)` wraps the value as their one type argument (`Cursor::new(bytes)`). */
+const VALUE_WRAPPERS = new Set(['Cursor', 'ManuallyDrop', 'UnsafeCell']);
+
+/** `Box::new(x)`, `Arc::clone(&a)`, `Box::pin(f)`, `Cursor::new(v)`. */
 function wrapperConstructorType({ last, argTy }: PathCall, owner: CallOwner): Ty | null {
+  if (VALUE_WRAPPERS.has(owner.name) && last === 'new') {
+    return adt(owner.name, argTy(0));
+  }
   if (!POINTERS_AND_CELLS.has(owner.name)) {
     return null;
   }
