@@ -6,7 +6,8 @@
  * the crate's one `impl Stream` that matches the stream type (a generic impl bound to the
  * stream's arguments: tokio-postgres's `StartupStream<S, T>`), seen through `Pin<P>`, `Box<T>`
  * and `&mut T` (which futures-core makes streams of their target). Any other stream, or several
- * impls that may apply, leaves the output unknown.
+ * impls that may apply, leaves the output unknown. `rows.try_collect().await` yields
+ * `Result<C, E>` once its collection `C` is known (see `collectTargets.ts`).
  */
 import type { ItemIndex } from '../items/items';
 import { TRAIT_DECLARATIONS } from './boundProjections';
