@@ -317,12 +317,13 @@ export function extensionMethodType(
   found: ForeignFn,
   argTy: (i: number) => Ty,
   turbo: Ty[],
+  settle?: (result: Ty) => Ty,
 ): Ty {
   const { fn, scope } = found;
-  if (fn.isAsync || fn.ret.k === 'unknown' || fn.selfArgs.length > 0 || turbo.length > 0) {
+  if (fn.isAsync || fn.ret.k === 'unknown' || fn.selfArgs.length > 0) {
     return UNKNOWN;
   }
-  const bound = boundGenerics(fn, { segs: [], turbo, argTy });
+  const bound = methodGenerics(fn, turbo, argTy);
   if (bound === null) {
     return UNKNOWN;
   }
@@ -335,8 +336,32 @@ export function extensionMethodType(
   });
   // The caller's types are read in its own scope, not the trait's crate's.
   const declared = substituteNames(marked(inScope(fn.ret, scope)), traitParams);
-  const result = substitute(declared, bound);
+  const substituted = substitute(declared, bound);
+  const result = settle ? settle(substituted) : substituted;
   return hasUnknown(withoutParams(withoutProjections(result))) ? UNKNOWN : expanded(found, result);
+}
+
+/**
+ * A trait method's own generics bound by the turbofish (`try_collect::<Vec<_>>()`, holes kept
+ * for the caller to settle) and by the arguments; those neither binds are holes too, never the
+ * caller's parameters of the same name. Null when the turbofish does not fit them.
+ */
+function methodGenerics(
+  fn: DependencyFn,
+  turbo: Ty[],
+  argTy: (i: number) => Ty,
+): Map<string, Ty> | null {
+  const own = fn.generics.filter((g) => !fn.implGenerics.includes(g));
+  if (turbo.length > 0 && turbo.length !== own.length) {
+    return null;
+  }
+  const bound = boundGenerics(fn, { segs: [], turbo, argTy });
+  for (const g of own) {
+    if (bound && !bound.has(g)) {
+      bound.set(g, UNKNOWN);
+    }
+  }
+  return bound;
 }
 
 /** Whether a bare type name (a trait's parameter, `Item`) is an argument of the type. */

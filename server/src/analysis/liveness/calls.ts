@@ -8,6 +8,7 @@ import { afterBindings, holdOperand, walkOperands, walkValueOperand } from './ex
 import { Local } from './held';
 import { receiverBorrow } from './receiverBorrows';
 import { STD_INTEGER_PARAM, unifyInt, unsettleIntArguments } from './intInference';
+import { dependencyParams, settleByArgument } from './laterUses';
 import { isPlace, named } from './syntaxShapes';
 import type { WalkState } from './walkState';
 
@@ -125,6 +126,7 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
   // `Some(x)`, `Ok(x)`, `Point(a, b)` build values; they are not calls that can unwind.
   const isConstructor = /^[A-Z]/.test((fnNode?.text ?? '').split('::').pop() ?? '');
   const callee = fnNode && !isConstructor ? calleeOf(w, fnNode) : null;
+  const foreignParams = callee ? null : dependencyParams(w, fnNode);
   if (!isConstructor) {
     w.inCallArgs++;
   }
@@ -136,6 +138,7 @@ function walkFunctionCall(w: WalkState, fnNode: SyntaxNode | null, args: SyntaxN
       if (param) {
         unifyInt(w, a, param.ty);
       }
+      settleByArgument(w, a, param?.ty ?? foreignParams?.[i]);
     },
     (a) => argumentMode(w, a, callee?.params.filter((p) => !p.isSelf)[args.indexOf(a)]?.ty),
   );

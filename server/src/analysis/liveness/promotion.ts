@@ -3,7 +3,8 @@
  * (None, "NULL")]`, tokio-postgres's `test_type` tables): beyond constant expressions, `Some`,
  * `Ok` and `Err` of promotable values and `None` (enum aggregates in MIR, not calls), whose
  * borrow then needs no temporary. Only for a borrow: the same value passed by value is built in
- * a temporary like any other.
+ * a temporary like any other. A cast between primitives of such a value (`Some('a' as i8)`) is
+ * promoted too.
  */
 import type { SyntaxNode } from '../syntax/parser';
 import { isConstantExpression, named } from './syntaxShapes';
@@ -32,6 +33,12 @@ export function isPromotedWhenBorrowed(node: SyntaxNode): boolean {
         named(args).length === 1 &&
         named(args).every(isPromotedWhenBorrowed)
       );
+    }
+    case 'type_cast_expression': {
+      // `'a' as i8`: a cast between primitives of a promotable value is promoted with it.
+      const value = node.childForFieldName('value');
+      const type = node.childForFieldName('type');
+      return type?.type === 'primitive_type' && !!value && isPromotedWhenBorrowed(value);
     }
     default:
       return isConstantExpression(node);

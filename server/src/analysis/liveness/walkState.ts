@@ -1,6 +1,7 @@
 /** The state of the walk of one async body, which every construct module of this folder uses. */
 import type { HeldKind } from '../report';
 import type { SyntaxNode } from '../syntax/parser';
+import { awaitedAsFnResult } from './awaitedResults';
 import { endOf } from '../syntax/positions';
 import { ExprTyper, InferEnv } from '../types/infer';
 import { Ty } from '../types/types';
@@ -113,6 +114,7 @@ export abstract class WalkState {
       dependencyMethod: ctx.dependencyMethod,
       dependencyType: ctx.dependencyType,
       dependencyConst: ctx.dependencyConst,
+      expectedAwaitOutput: (call) => (awaitedAsFnResult(call) ? ctx.returnTy : undefined),
     });
     this.typer = new ExprTyper(env);
   }

@@ -49,7 +49,8 @@ import {
 import type { ForeignFn } from '../deps/dependencyTypes';
 import { crateReexportsOf } from '../items/crateReexports';
 import { capturelessClosure, opaqueTailType } from './opaqueTail';
-import { pinnedOwn, streamCombinatorOutput } from './streamItems';
+import { ownTypesByName, pinnedOwn, streamCombinatorOutput } from './streamItems';
+import { settleCollection } from './collectTargets';
 import type { ForeignType } from './layout';
 
 export { elementType, isStdPath };
@@ -91,6 +92,11 @@ export interface InferEnv {
   dependencyConst?(path: string[]): Ty | null;
   /** The enclosing fn's parameter's method through its bounds (see `boundTraitMethods.ts`). */
   paramTraitMethod?(param: string, method: string): BoundMethod | null;
+  /**
+   * What awaiting the call's value must yield, where its place says (awaited as the fn's tail
+   * or a `return`'s value: the fn's declared result); undefined when it does not.
+   */
+  expectedAwaitOutput?(call: SyntaxNode): Ty | undefined;
 }
 
 const STRING: Ty = adt('String');
@@ -1186,7 +1192,8 @@ export class ExprTyper {
       const recv = this.typeOf(callee.childForFieldName('value'), depth + 1);
       const method = callee.childForFieldName('field')?.text ?? '';
       const turbo = generic ? turbofish(fnNode, this.env) : [];
-      const result = this.methodType(recv, method, argTy, turbo);
+      const expected = this.env.expectedAwaitOutput?.(node);
+      const result = this.methodType(recv, method, argTy, turbo, expected);
       if (method === 'map') {
         return this.valueMappedBy(result, recv, args[0], depth);
       }
@@ -1555,7 +1562,13 @@ export class ExprTyper {
    * A method call's type: the file's own method for the receiver (also through `Box`, `Arc`, guard
    * derefs), else what the std method table (`methodSignatures.ts`) says.
    */
-  methodType(recvTy: Ty, method: string, argTy: (i: number) => Ty, turbo: Ty[] = []): Ty {
+  methodType(
+    recvTy: Ty,
+    method: string,
+    argTy: (i: number) => Ty,
+    turbo: Ty[] = [],
+    expected?: Ty,
+  ): Ty {
     const recv = peelRefs(recvTy);
     const foreign = this.env.dependencyMethod?.(recv, method);
     if (recv.k === 'adt' && foreign && foreign !== 'unknown' && foreign.fn.selfKind) {
@@ -1595,7 +1608,10 @@ export class ExprTyper {
     }
     const call = { receiver: t, receiverAsWritten: recvTy, argTy, turbofish: turbo };
     const std = stdMethodResult(method, call);
-    return std.k === 'unknown' ? (this.ownExtensionCall(t, method, argTy, turbo) ?? std) : std;
+    if (std.k !== 'unknown') {
+      return std;
+    }
+    return this.ownExtensionCall(t, method, { argTy, turbo, expected }) ?? std;
   }
 
   /**
@@ -1706,11 +1722,11 @@ export class ExprTyper {
    * null otherwise.
    */
   private ownExtensionCall(
-    recv: Ty,
+    written: Ty,
     method: string,
-    argTy: (i: number) => Ty,
-    turbo: Ty[],
+    call: { argTy: (i: number) => Ty; turbo: Ty[]; expected?: Ty },
   ): Ty | null {
+    const recv = ownTypesByName(written, this.env.index);
     const own = recv.k === 'adt' && !recv.origin && this.env.index.types.has(recv.segments[0]);
     // `rows.try_next()` on a `Pin<&mut RowStream>`: the extension trait's `Self` is the pointer.
     const pinned = pinnedOwn(recv, (n) => this.env.index.types.has(n));
@@ -1724,7 +1740,9 @@ export class ExprTyper {
     if (!extension || !trait || named?.kind === 'type' || named?.kind === 'std') {
       return null;
     }
-    return extensionMethodType(recv, extension, argTy, turbo);
+    // A collecting combinator's collection left to inference (`try_collect::<Vec<_>>()`).
+    const settle = (ty: Ty) => settleCollection(ty, this.env.index, call.expected);
+    return extensionMethodType(recv, extension, call.argTy, call.turbo, settle);
   }
 }
 

@@ -6,12 +6,22 @@
  * the crate's one `impl Stream` that matches the stream type (a generic impl bound to the
  * stream's arguments: tokio-postgres's `StartupStream<S, T>`), seen through `Pin<P>`, `Box<T>`
  * and `&mut T` (which futures-core makes streams of their target). Any other stream, or several
- * impls that may apply, leaves the output unknown.
+ * impls that may apply, leaves the output unknown. `rows.try_collect().await` yields
+ * `Result<C, E>` once its collection `C` is known (see `collectTargets.ts`).
  */
 import type { ItemIndex } from '../items/items';
 import { TRAIT_DECLARATIONS } from './boundProjections';
 import { unify } from './projections';
-import { STD_ROOTS, Ty, isAdt, peelRefs, substitute } from './types';
+import {
+  STD_ROOTS,
+  Ty,
+  hasUnknown,
+  isAdt,
+  mapTypeParts,
+  peelRefs,
+  substitute,
+  typeParts,
+} from './types';
 
 /** The package futures-util's combinators are read from (a scope starts with its id). */
 const FUTURES_UTIL = /(^|[#/\\ ])futures-util[@ -]/;
@@ -25,6 +35,9 @@ export function streamCombinatorOutput(fut: Ty, index: ItemIndex): Ty | null {
     return null;
   }
   const name = lastOf(fut);
+  if (name === 'TryCollect' || name === 'Collect') {
+    return collectOutput(fut, index);
+  }
   const stream = fut.args[0];
   if ((name !== 'Next' && name !== 'TryNext') || fut.args.length !== 1 || !stream) {
     return null;
@@ -42,7 +55,7 @@ export function streamCombinatorOutput(fut: Ty, index: ItemIndex): Ty | null {
 
 /** The `Stream::Item` of the crate's own stream type (through `Pin`, `Box` and `&mut`); null: none, or unsure. */
 export function ownStreamItem(stream: Ty, index: ItemIndex): Ty | null {
-  let t = peelRefs(stream);
+  let t = peelRefs(ownTypesByName(stream, index));
   for (let depth = 0; t.k === 'adt' && isAdt(t, ...STREAM_POINTERS) && depth < 4; depth++) {
     t = peelRefs(t.args[0] ?? stream);
   }
@@ -73,6 +86,25 @@ export function ownStreamItem(stream: Ty, index: ItemIndex): Ty | null {
   return found;
 }
 
+/**
+ * The crate's own types written as crate paths (`crate::query::RowStream`, as another module's
+ * fn result reads) as the bare names its impls and the item index use, where the crate defines
+ * that name in that one module; anything else unchanged.
+ */
+export function ownTypesByName(ty: Ty, index: ItemIndex): Ty {
+  if (ty.k === 'adt' && ty.origin === 'crate' && ty.scope === undefined) {
+    const name = lastOf(ty);
+    const modules = new Set(index.typeModules.get(name) ?? []);
+    const qualifier = ty.segments.length === 2 ? '' : ty.segments[ty.segments.length - 2];
+    const one = modules.size === 1 && modules.has(qualifier) && !index.ambiguousTypes.has(name);
+    const args = ty.args.map((a) => ownTypesByName(a, index));
+    return one && index.types.has(name) && ty.segments[0] === 'crate'
+      ? { k: 'adt', segments: [name], args }
+      : { ...ty, args };
+  }
+  return mapTypeParts(ty, (t) => ownTypesByName(t, index)) ?? ty;
+}
+
 /** Whether `recv` is a pointer (`Pin<&mut T>`, `Pin<Box<T>>`) to one of the crate's own types. */
 export function pinnedOwn(recv: Ty, isOwn: (name: string) => boolean): boolean {
   if (!isAdt(recv, 'Pin') || recv.k !== 'adt') {
@@ -85,8 +117,38 @@ export function pinnedOwn(recv: Ty, isOwn: (name: string) => boolean): boolean {
   return t.k === 'adt' && t.scope === undefined && !t.origin && isOwn(t.segments[0]);
 }
 
+/**
+ * What awaiting `TryCollect<St, C>` yields, `Result<C, St::Error>` (`Collect<St, C>`: `C`), for
+ * a known collection over one of the crate's own streams; null otherwise.
+ */
+function collectOutput(fut: Ty & { k: 'adt' }, index: ItemIndex): Ty | null {
+  const [stream, collection] = fut.args;
+  if (fut.args.length !== 2 || hasUnknown(collection) || hasHole(collection)) {
+    return null;
+  }
+  if (lastOf(fut) === 'Collect') {
+    return collection;
+  }
+  const item = ownStreamItem(stream, index);
+  const error = item && resultParts(item, index)?.[1];
+  return error ? std('Result', [collection, error]) : null;
+}
+
+/** `_` as a type argument (read as a one-segment path, or as the unknown type it stands for). */
+export function isHole(ty: Ty): boolean {
+  if (ty.k === 'adt') {
+    return ty.segments.length === 1 && ty.segments[0] === '_' && ty.args.length === 0;
+  }
+  return ty.k === 'unknown' && !ty.proj && ty.text === '_';
+}
+
+/** Whether a `_` is left anywhere in the type. */
+export function hasHole(ty: Ty): boolean {
+  return isHole(ty) || typeParts(ty).some(hasHole);
+}
+
 /** A `Result<T, E>` or `io::Result<T>` of std's as `[T, E]`; null for any other type. */
-function resultParts(ty: Ty, index: ItemIndex): [Ty, Ty] | null {
+export function resultParts(ty: Ty, index: ItemIndex): [Ty, Ty] | null {
   if (ty.k !== 'adt' || lastOf(ty) !== 'Result' || index.types.has('Result')) {
     return null;
   }
