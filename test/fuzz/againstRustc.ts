@@ -61,12 +61,7 @@ export async function runDifferential(options: DifferentialOptions): Promise<Dif
   try {
     for (let i = 0; i < options.files; i++) {
       const seed = options.seed + i;
-      const program = generateProgram(
-        seed,
-        options.fnsPerFile,
-        options.extended,
-        options.operands,
-      );
+      const program = generateProgram(seed, options.fnsPerFile, options.extended, options.operands);
       fs.writeFileSync(path.join(dir, `seed_${seed}.rs`), program.source);
       for (const [name, text] of fnSources(program.source)) {
         sources.set(name, text);

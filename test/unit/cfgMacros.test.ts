@@ -12,9 +12,8 @@ const parser =
   loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>(
     'analysis/syntax/parser',
   );
-const cfg = loadServerModule<typeof import('../../server/src/analysis/syntax/cfg')>(
-  'analysis/syntax/cfg',
-);
+const cfg =
+  loadServerModule<typeof import('../../server/src/analysis/syntax/cfg')>('analysis/syntax/cfg');
 const cfgMacros = loadServerModule<typeof import('../../server/src/analysis/items/cfgMacros')>(
   'analysis/items/cfgMacros',
 );

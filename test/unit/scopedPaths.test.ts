@@ -28,9 +28,8 @@ const parser =
   );
 const items =
   loadServerModule<typeof import('../../server/src/analysis/items/items')>('analysis/items/items');
-const cfg = loadServerModule<typeof import('../../server/src/analysis/syntax/cfg')>(
-  'analysis/syntax/cfg',
-);
+const cfg =
+  loadServerModule<typeof import('../../server/src/analysis/syntax/cfg')>('analysis/syntax/cfg');
 const consts = loadServerModule<typeof import('../../server/src/analysis/deps/dependencyConsts')>(
   'analysis/deps/dependencyConsts',
 );

@@ -17,6 +17,7 @@ import {
 } from '../types/types';
 import type { DependencyFn } from './crateModules';
 import type { ForeignFn } from './dependencyTypes';
+import { markedAsDependency as marked } from './dependencyMarks';
 import { instanceArgs } from './instanceArguments';
 import { withoutProjections } from '../types/projections';
 
@@ -65,11 +66,6 @@ export function dependencyCallType(
     return plainResult(found, bound, result);
   }
   return found.futureOf(result, instanceArgs(bound, fn.generics, index));
-}
-
-/** `marked`, for the other modules that read a dependency's declared types. */
-export function markedAsDependency(ty: Ty): Ty {
-  return marked(ty);
 }
 
 /** Path roots that lead into the crate itself. */
@@ -245,32 +241,6 @@ function bindWithin(declared: Ty, actual: Ty, generics: string[], bound: Map<str
     default:
       return;
   }
-}
-
-/**
- * A dependency's types keep their own methods: marked as another crate's, a `Sender` is not
- * given std's `Sender::send`, nor the crate's own `Sender`'s (std's generic types stay std's).
- */
-function marked(ty: Ty): Ty {
-  switch (ty.k) {
-    case 'tuple':
-      return { ...ty, elems: ty.elems.map(marked) };
-    case 'array':
-    case 'slice':
-      return { ...ty, elem: marked(ty.elem) };
-    case 'ref':
-    case 'ptr':
-      return { ...ty, inner: marked(ty.inner) };
-    case 'adt':
-      break;
-    default:
-      return ty;
-  }
-  const args = ty.args.map(marked);
-  const std =
-    STD_ROOTS.has(ty.segments[0]) ||
-    (ty.segments.length === 1 && (PRELUDE_TYPES.has(ty.segments[0]) || ty.segments[0] === 'Pin'));
-  return std || ty.scope === undefined ? { ...ty, args } : { ...ty, args, origin: 'dependency' };
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { ForeignType, UserType } from '../types/layout';
 import { inScope } from '../types/layout';
 import { Ty, substitute } from '../types/types';
-import { markedAsDependency } from './dependencyCalls';
+import { markedAsDependency } from './dependencyMarks';
 
 /**
  * Whether a type is another crate's item as that crate reads it (a dependency's declared result,

@@ -11,7 +11,7 @@ import { ForeignType, Layout, UserType, inScope } from '../types/layout';
 import { PRELUDE_TYPES, STD_ROOTS, Ty, hasUnknown, showTy, substitute } from '../types/types';
 import { CrateModules, DependencyFn, moduleKey } from './crateModules';
 import { traitImplMethodName } from './traitImplMethods';
-import { markedAsDependency } from './dependencyCalls';
+import { markedAsDependency } from './dependencyMarks';
 
 /** Types and modules are looked up in one namespace, fns in the other (as rustc does). */
 type Namespace = 'type' | 'value';

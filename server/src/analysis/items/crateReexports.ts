@@ -276,11 +276,7 @@ export function stdTypeAt(
  * An inline module (`mod sync { pub(crate) use std::sync::Arc; }`) as `CrateReexports` reads a
  * module: its own `use`s, and the types its file defines in it (keyed `sync::Name` there).
  */
-function inlineModuleIndex(
-  file: ItemIndex,
-  key: string,
-  uses: Map<string, string[]>,
-): ItemIndex {
+function inlineModuleIndex(file: ItemIndex, key: string, uses: Map<string, string[]>): ItemIndex {
   const prefix = `${key.split('::').pop()}::`;
   const types = new Map(
     [...file.types]
