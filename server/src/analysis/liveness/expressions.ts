@@ -3,7 +3,7 @@ import { DEREF_TRAIT_TYPES } from '../types/knownTypes';
 import type { SyntaxNode } from '../syntax/parser';
 import { adt, hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { Local, UseKind, WalkMode } from './held';
-import { unifyInt, unifyOperands } from './intInference';
+import { unifyAssigned, unifyInt, unifyOperands } from './intInference';
 import { isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
 import { isPromotedWhenBorrowed } from './promotion';
 import { isOpenNumber } from '../types/infer';
@@ -419,7 +419,7 @@ export function walkAssign(w: WalkState, node: SyntaxNode): void {
   }
   if (left) {
     if (right && !isUnsuffixedInt(right)) {
-      unifyInt(w, left, peelRefs(w.typeOf(right)));
+      unifyAssigned(w, left, right);
       typeDeferredLet(w, left, right);
     }
     walkAssignTarget(w, left);
@@ -454,7 +454,7 @@ export function walkCompoundAssign(w: WalkState, node: SyntaxNode): void {
   const right = node.childForFieldName('right');
   const shift = /^(<<|>>)=$/.test(node.childForFieldName('operator')?.text ?? '');
   if (left && right && !isUnsuffixedInt(right) && !shift) {
-    unifyInt(w, left, peelRefs(w.typeOf(right)));
+    unifyAssigned(w, left, right);
   }
   const lt = left ? w.typeOf(left) : UNKNOWN;
   const primitive = isPrimitive(peelRefs(lt)) || lt.k === 'unknown';

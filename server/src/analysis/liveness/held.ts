@@ -130,6 +130,8 @@ export interface LoopSpan {
   label?: string;
   /** A `loop`: its body always runs once (a `while` or `for` body may not). */
   entered?: boolean;
+  /** `continue` is written in the body (for this loop or one inside it): it may run again from there. */
+  continues?: boolean;
 }
 
 /** Something a nested async block / closure captured from this body. */

@@ -59,6 +59,38 @@ export function unifyExpected(w: WalkState, node: SyntaxNode, ty: Ty): void {
     named(node).forEach((e, i) => ty.elems[i] && unifyExpected(w, e, ty.elems[i]));
   } else if (node.type === 'parenthesized_expression' && node.namedChildren[0]) {
     unifyExpected(w, node.namedChildren[0], ty);
+  } else {
+    // `if c { s } else { 0 }`, `match`, a block: each value it may end with has the type.
+    branchValues(node).forEach((value) => unifyExpected(w, value, ty));
+  }
+}
+
+/** The expressions a block, `if`, `else` or `match` may end with (its tails and arm values). */
+function branchValues(node: SyntaxNode): SyntaxNode[] {
+  switch (node.type) {
+    case 'block': {
+      const tail = named(node).pop();
+      return tail && tail.type !== 'let_declaration' ? [tail] : [];
+    }
+    case 'expression_statement':
+      // A block-like expression ending a block is a statement to tree-sitter; with no `;` it is
+      // still the block's value.
+      return node.children.some((c) => c?.type === ';') ? [] : named(node).slice(0, 1);
+    case 'if_expression':
+      return [node.childForFieldName('consequence'), node.childForFieldName('alternative')]
+        .filter((b): b is SyntaxNode => !!b)
+        .flatMap(branchValues);
+    case 'else_clause':
+      return named(node).flatMap(branchValues);
+    case 'match_expression':
+      return named(node.childForFieldName('body'))
+        .filter((arm) => arm.type === 'match_arm')
+        .flatMap((arm) => {
+          const value = arm.childForFieldName('value');
+          return value ? [value] : [];
+        });
+    default:
+      return [];
   }
 }
 
@@ -99,12 +131,53 @@ export function unifyInt(w: WalkState, node: SyntaxNode | null, ty: Ty): void {
   }
 }
 
-/** Gives an unsettled integer binding its type (`{integer}` when a use rustc sees cannot be seen here). */
+/**
+ * Gives an unsettled integer binding its type (`{integer}` when a use rustc sees cannot be seen
+ * here), and the same to every unsettled binding linked with it.
+ */
 export function settleInt(w: WalkState, local: Local, name: string): void {
-  const int = w.flexInts.get(local);
-  if (int) {
-    int.name = name;
-    w.flexInts.delete(local);
+  const pending = [local];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const int = w.flexInts.get(next);
+    if (int) {
+      int.name = name;
+      w.flexInts.delete(next);
+      pending.push(...(w.flexLinks.get(next) ?? []));
+    }
+  }
+}
+
+/** Unsettled integer bindings that must end with one type: whatever settles one settles all. */
+export function linkInts(w: WalkState, a: readonly Local[], b: readonly Local[]): void {
+  for (const x of a) {
+    for (const y of b) {
+      if (x !== y) {
+        w.flexLinks.set(x, [...(w.flexLinks.get(x) ?? []), y]);
+        w.flexLinks.set(y, [...(w.flexLinks.get(y) ?? []), x]);
+      }
+    }
+  }
+}
+
+/**
+ * `left = right` or `left += right`: one integer type for both. Unsettled on both sides, they are
+ * linked (the placeholder i32 of `right` must not settle `left`); a settled side settles the other.
+ */
+export function unifyAssigned(w: WalkState, left: SyntaxNode, right: SyntaxNode): void {
+  const leftRoots = flexRoots(w, left);
+  const rightRoots = flexRoots(w, right);
+  if (rightRoots.length === 0) {
+    unifyInt(w, left, peelRefs(w.typeOf(right)));
+  } else if (leftRoots.length > 0) {
+    linkInts(w, leftRoots, rightRoots);
+  } else {
+    const leftTy = peelRefs(w.typeOf(left));
+    if (leftTy.k === 'unknown') {
+      // rustc types `right` from a type not known here: i32 would be a guess.
+      rightRoots.forEach((local) => settleInt(w, local, '{integer}'));
+    } else {
+      unifyInt(w, right, leftTy);
+    }
   }
 }
 
@@ -132,8 +205,10 @@ export function unifyOperands(w: WalkState, left: SyntaxNode, right: SyntaxNode)
     [left, right],
     [right, left],
   ] as const) {
-    // Two unsettled integers settle together later (each by its own uses, here).
-    if (isUnsuffixedInt(other) || flexRoots(w, other).length > 0) {
+    // Two unsettled integers settle together, by whichever use settles one first.
+    const otherRoots = flexRoots(w, other);
+    if (isUnsuffixedInt(other) || otherRoots.length > 0) {
+      linkInts(w, flexRoots(w, side), otherRoots);
       continue;
     }
     const otherTy = peelRefs(w.typeOf(other));

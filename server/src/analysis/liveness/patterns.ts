@@ -16,6 +16,7 @@ import {
   positionalParts,
 } from './syntaxShapes';
 import type { WalkState } from './walkState';
+import { flexRoots, INTEGER_NAMES, linkInts } from './intInference';
 import { dependencyVariantField } from '../deps/dependencyFields';
 
 export function walkLet(w: WalkState, stmt: SyntaxNode): void {
@@ -203,6 +204,16 @@ function bindLet(
     const int = prim('i32') as Ty & { k: 'prim' };
     local.ty = local.ty.k === 'array' ? { ...local.ty, elem: int } : int;
     w.flexInts.set(local, int);
+  } else if (value && w.locals.length === before + 1 && pattern.type === 'identifier') {
+    // `let s = j;` or `let s = j + 1;` with `j` unsettled: one type, settled by either's uses.
+    const roots = flexRoots(w, value);
+    const local = w.locals[before];
+    if (roots.length > 0 && local.ty.k === 'prim' && local.ty.name in INTEGER_NAMES) {
+      const int = prim('i32') as Ty & { k: 'prim' };
+      local.ty = int;
+      w.flexInts.set(local, int);
+      linkInts(w, [local], roots);
+    }
   }
   if (initAt !== null) {
     for (let i = before; i < w.locals.length; i++) {

@@ -54,6 +54,22 @@ class BodyPaths {
   }
 
   /** The loop a region ends by breaking out of, if it does. */
+  /**
+   * The loop's body leaves it on every path (its last statement breaks out of it or returns) and
+   * no `continue` is written in it: there is no next iteration to read a value
+   * (`loop { break max(a, f().await) }` keeps no `a`; engine/111_loops_that_never_iterate.rs).
+   */
+  neverIterates(loop: LoopSpan): boolean {
+    if (loop.continues) {
+      return false;
+    }
+    const left = this.loopLeftBy(loop.region);
+    return (
+      this.body.returningRegions.has(loop.region) ||
+      (!!left && left.start <= loop.start && loop.end <= left.end)
+    );
+  }
+
   loopLeftBy(region: number): LoopSpan | undefined {
     const id = this.body.breakingRegions.get(region);
     return id === undefined ? undefined : this.loopById.get(id);
@@ -400,6 +416,9 @@ function readByNextIteration(l: LocalUses, a: AwaitSite): boolean {
   const { local, paths } = l;
   return a.loops.some((id) => {
     const loop = paths.loop(id);
+    if (paths.neverIterates(loop)) {
+      return false;
+    }
     const bodyAt = a.region.indexOf(loop.region);
     const leavesBody =
       bodyAt >= 0 &&

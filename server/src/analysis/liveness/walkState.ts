@@ -80,6 +80,11 @@ export abstract class WalkState {
    * `i`, the loop's `Range<i32>`), so settling it retypes them all, as rustc's inference does.
    */
   readonly flexInts = new Map<Local, Ty & { k: 'prim' }>();
+  /**
+   * Unsettled integer bindings that rustc gives one type (`s += j`, `let s = j`, `s == j`): the
+   * first use that settles one settles the others (`intInference.ts` `linkInts`).
+   */
+  readonly flexLinks = new Map<Local, Local[]>();
 
   constructor(readonly ctx: BodyContext) {
     const env: InferEnv = (this.inferEnv = {
@@ -275,6 +280,9 @@ export abstract class WalkState {
       region: this.nextRegion,
       ...(label ? { label } : {}),
       ...(loopNode.type === 'loop_expression' ? { entered: true } : {}),
+      ...(/\bcontinue\b/.test(loopNode.childForFieldName('body')?.text ?? '')
+        ? { continues: true }
+        : {}),
     };
     this.loops.push(span);
     this.loopStack.push(span);
