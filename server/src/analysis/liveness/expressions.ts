@@ -3,7 +3,7 @@ import { DEREF_TRAIT_TYPES } from '../types/knownTypes';
 import type { SyntaxNode } from '../syntax/parser';
 import { adt, hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { Local, UseKind, WalkMode } from './held';
-import { unifyAssigned, unifyInt, unifyOperands } from './intInference';
+import { unifyAssigned, unifyOperands } from './intInference';
 import { isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
 import { isPromotedWhenBorrowed } from './promotion';
 import { isOpenNumber } from '../types/infer';
