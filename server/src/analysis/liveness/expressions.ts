@@ -3,7 +3,7 @@ import { DEREF_TRAIT_TYPES } from '../types/knownTypes';
 import type { SyntaxNode } from '../syntax/parser';
 import { adt, hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { Local, UseKind, WalkMode } from './held';
-import { unifyAssigned, unifyOperands } from './intInference';
+import { settleFieldValues, settleIndex, unifyAssigned, unifyOperands } from './intInference';
 import { isConstantExpression, isPlace, isUnsuffixedInt, named } from './syntaxShapes';
 import { isPromotedWhenBorrowed } from './promotion';
 import { isOpenNumber } from '../types/infer';
@@ -246,12 +246,13 @@ export function walkAwait(w: WalkState, node: SyntaxNode): void {
  */
 export function inferIndexTypes(w: WalkState, base: SyntaxNode, index: SyntaxNode): void {
   const indexed = peelRefs(w.typeOf(base));
-  if (
-    indexed.k !== 'array' &&
-    indexed.k !== 'slice' &&
-    indexed.k !== 'str' &&
-    !isAdt(indexed, 'Vec', 'String', 'VecDeque')
-  ) {
+  const byUsize =
+    indexed.k === 'array' ||
+    indexed.k === 'slice' ||
+    indexed.k === 'str' ||
+    isAdt(indexed, 'Vec', 'String', 'VecDeque');
+  settleIndex(w, index, byUsize);
+  if (!byUsize) {
     return;
   }
   const operands = index.type === 'range_expression' ? named(index) : [index];
@@ -499,17 +500,26 @@ export function walkElements(w: WalkState, node: SyntaxNode): void {
 export function walkStructLiteral(w: WalkState, node: SyntaxNode): void {
   const body = node.childForFieldName('body');
   const values: SyntaxNode[] = [];
+  const fields: [string, SyntaxNode][] = [];
   for (const f of named(body)) {
     let v: SyntaxNode | null = null;
     if (f.type === 'shorthand_field_initializer' || f.type === 'base_field_initializer') {
       v = f.namedChildren[0];
+      if (f.type === 'shorthand_field_initializer' && v) {
+        fields.push([v.text, v]);
+      }
     } else if (f.type === 'field_initializer') {
       v = f.childForFieldName('value');
+      const name = f.childForFieldName('field')?.text;
+      if (v && name) {
+        fields.push([name, v]);
+      }
     }
     if (v) {
       values.push(v);
     }
   }
+  settleFieldValues(w, w.typeOf(node), fields);
   walkOperands(w, values);
 }
 

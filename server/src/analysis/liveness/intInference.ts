@@ -45,7 +45,13 @@ export const ARITHMETIC = new Set(['+', '-', '*', '/', '%', '&', '|', '^']);
 
 /** Settles integer literal bindings from the type an expression is expected to have (`Ok(n)` returned as `io::Result<usize>`). */
 export function unifyExpected(w: WalkState, node: SyntaxNode, ty: Ty): void {
-  if (node.type === 'identifier') {
+  if (node.type === 'identifier' && ty.k === 'array') {
+    // `let b: [u8; 4] = a;` with `let a = [0; 4];`
+    const local = w.lookup(node.text);
+    if (local && ty.elem.k === 'prim' && ty.elem.name in INTEGER_NAMES) {
+      settleInt(w, local, ty.elem.name);
+    }
+  } else if (node.type === 'identifier') {
     unifyInt(w, node, ty);
   } else if (node.type === 'call_expression' && ty.k === 'adt') {
     const ctor = node.childForFieldName('function')?.text;
@@ -59,14 +65,25 @@ export function unifyExpected(w: WalkState, node: SyntaxNode, ty: Ty): void {
     named(node).forEach((e, i) => ty.elems[i] && unifyExpected(w, e, ty.elems[i]));
   } else if (node.type === 'parenthesized_expression' && node.namedChildren[0]) {
     unifyExpected(w, node.namedChildren[0], ty);
+  } else if (node.type === 'binary_expression') {
+    unifyInt(w, node, ty);
   } else {
     // `if c { s } else { 0 }`, `match`, a block: each value it may end with has the type.
     branchValues(node).forEach((value) => unifyExpected(w, value, ty));
   }
 }
 
+/**
+ * The unsettled integer bindings a value hands over, through the branches of an `if` or `match`
+ * and a block's tail too (`let c = if a > b { a } else { b };`).
+ */
+export function valueRoots(w: WalkState, node: SyntaxNode): Local[] {
+  const inBranches = branchValues(node).flatMap((value) => valueRoots(w, value));
+  return [...flexRoots(w, node), ...inBranches];
+}
+
 /** The expressions a block, `if`, `else` or `match` may end with (its tails and arm values). */
-function branchValues(node: SyntaxNode): SyntaxNode[] {
+export function branchValues(node: SyntaxNode): SyntaxNode[] {
   switch (node.type) {
     case 'block': {
       const tail = named(node).pop();
@@ -227,5 +244,30 @@ export function unifyOperands(w: WalkState, left: SyntaxNode, right: SyntaxNode)
 export function unsettleIntArguments(w: WalkState, args: SyntaxNode[]): void {
   for (const a of args) {
     flexRoots(w, a).forEach((local) => settleInt(w, local, '{integer}'));
+  }
+}
+
+/** An integer settled where it is used as an index of a type known here, or left open. */
+export function settleIndex(w: WalkState, index: SyntaxNode, builtinIndexed: boolean): void {
+  const operands = index.type === 'range_expression' ? named(index) : [index];
+  for (const operand of operands) {
+    if (builtinIndexed) {
+      unifyInt(w, operand, { k: 'prim', name: 'usize' });
+    } else {
+      // Another type's `Index` impl may take any integer type.
+      flexRoots(w, operand).forEach((local) => settleInt(w, local, '{integer}'));
+    }
+  }
+}
+
+/** `S { count: n }`: each field's declared integer type settles its value (or leaves it open). */
+export function settleFieldValues(w: WalkState, struct: Ty, fields: [string, SyntaxNode][]): void {
+  for (const [name, value] of fields) {
+    const declared = peelRefs(w.typer.fieldType(struct, name));
+    if (declared.k === 'prim' && declared.name in INTEGER_NAMES) {
+      unifyInt(w, value, declared);
+    } else {
+      flexRoots(w, value).forEach((local) => settleInt(w, local, '{integer}'));
+    }
   }
 }

@@ -3,7 +3,17 @@ import { DEREF_TRAIT_TYPES } from '../types/knownTypes';
 import { typeFromNode } from '../items/items';
 import type { SyntaxNode } from '../syntax/parser';
 import { elementType } from '../types/infer';
-import { hasUnknown, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
+import {
+  hasUnknown,
+  isAdt,
+  mapTypeParts,
+  peelRefs,
+  prim,
+  ref,
+  Ty,
+  typeParts,
+  UNKNOWN,
+} from '../types/types';
 import { Local } from './held';
 import { isPinMacro, walkPinMacro } from './pins';
 import {
@@ -16,7 +26,14 @@ import {
   positionalParts,
 } from './syntaxShapes';
 import type { WalkState } from './walkState';
-import { flexRoots, INTEGER_NAMES, linkInts } from './intInference';
+import {
+  branchValues,
+  INTEGER_NAMES,
+  linkInts,
+  settleInt,
+  unifyExpected,
+  valueRoots,
+} from './intInference';
 import { dependencyVariantField } from '../deps/dependencyFields';
 
 export function walkLet(w: WalkState, stmt: SyntaxNode): void {
@@ -37,6 +54,10 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
   let operandsMovedAt: number | undefined;
   if (value) {
     walkLetValue(w, value, pattern, ty);
+    if (annotated) {
+      // `let b: u8 = a;`: the written type settles the integers the value hands over.
+      unifyExpected(w, value, annotated);
+    }
     operandsMovedAt = heldOperandsMovedAt(w, value, pattern, localsBefore);
     const direct = value.type === 'await_expression' ? w.awaits[w.awaits.length - 1] : undefined;
     const simpleBinding =
@@ -204,15 +225,34 @@ function bindLet(
     const int = prim('i32') as Ty & { k: 'prim' };
     local.ty = local.ty.k === 'array' ? { ...local.ty, elem: int } : int;
     w.flexInts.set(local, int);
-  } else if (value && w.locals.length === before + 1 && pattern.type === 'identifier') {
-    // `let s = j;` or `let s = j + 1;` with `j` unsettled: one type, settled by either's uses.
-    const roots = flexRoots(w, value);
+  } else if (value && w.locals.length === before + 1) {
+    // `let s = j;`, `let s = j + 1;` or `let s = if c { j } else { 0 };` with `j` unsettled: one
+    // type, settled by either's uses. So is `let b = a.max(3);`, typed as `a`'s own integer.
     const local = w.locals[before];
-    if (roots.length > 0 && local.ty.k === 'prim' && local.ty.name in INTEGER_NAMES) {
+    const roots = [
+      ...valueRoots(w, value),
+      ...[...w.flexInts].filter(([, int]) => int === local.ty).map(([root]) => root),
+    ];
+    const literalBranch = branchValues(value).some((v) => isUnsuffixedInt(v));
+    if (
+      (roots.length > 0 || literalBranch) &&
+      local.ty.k === 'prim' &&
+      local.ty.name in INTEGER_NAMES
+    ) {
       const int = prim('i32') as Ty & { k: 'prim' };
       local.ty = int;
       w.flexInts.set(local, int);
       linkInts(w, [local], roots);
+    } else if (local.ty.k !== 'prim') {
+      if (holdsDefaultedLiteral(value)) {
+        local.ty = openLiteralDefaults(local.ty);
+      }
+      // `let o = Some(n);`: `o`'s uses, not tracked, may settle `n` otherwise than its own.
+      const inside = new Set<Ty>();
+      collectParts(local.ty, inside);
+      [...w.flexInts]
+        .filter(([, int]) => inside.has(int))
+        .forEach(([root]) => settleInt(w, root, '{integer}'));
     }
   }
   if (initAt !== null) {
@@ -220,6 +260,54 @@ function bindLet(
       w.locals[i].init = initAt;
     }
   }
+}
+
+function collectParts(ty: Ty, into: Set<Ty>): void {
+  into.add(ty);
+  typeParts(ty).forEach((part) => collectParts(part, into));
+}
+
+/**
+ * An integer or float literal without a suffix that is a part of the value built (an element of
+ * a tuple or array, an argument of `Some(..)` or another call), not an array's length.
+ */
+function holdsDefaultedLiteral(node: SyntaxNode): boolean {
+  switch (node.type) {
+    case 'integer_literal':
+    case 'unary_expression':
+      return isUnsuffixedInt(node);
+    case 'float_literal':
+      return !/f(32|64)$/.test(node.text);
+    case 'tuple_expression':
+    case 'parenthesized_expression':
+    case 'arguments':
+      return named(node).some(holdsDefaultedLiteral);
+    case 'array_expression': {
+      const length = node.childForFieldName('length');
+      return named(node).some((c) => c.id !== length?.id && holdsDefaultedLiteral(c));
+    }
+    case 'call_expression': {
+      const args = node.childForFieldName('arguments');
+      return !!args && holdsDefaultedLiteral(args);
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * `(1, 2)`, `Some(3)`: the i32 and f64 inside a composite value are the literals' defaults, which
+ * its later uses may settle otherwise (`let (a, b): (u8, u8) = t;`) where no binding tracks them.
+ * Their width is left open (a lower bound) rather than guessed.
+ */
+function openLiteralDefaults(ty: Ty): Ty {
+  if (ty.k === 'prim') {
+    if (ty.name === 'i32') {
+      return prim('{integer}');
+    }
+    return ty.name === 'f64' ? prim('{float}') : ty;
+  }
+  return mapTypeParts(ty, (part) => openLiteralDefaults(part)) ?? ty;
 }
 
 /**

@@ -1,0 +1,52 @@
+/**
+ * Integer literals inside a composite (`(1, 2)`, `Some(3)`, `Some(n)`) default to i32 only when no
+ * use settles them, and the uses of a composite are not tracked: such a future is a lower bound,
+ * never an exact size guessed from the default. rustc's sizes (1.95) are written beside each.
+ */
+import * as assert from 'assert';
+import { loadServerModule } from '../support/repoPaths';
+
+const engine =
+  loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
+
+const SOURCE = `async fn f() -> u64 { 1 }
+pub async fn pair_read_as_bytes() -> u8 { let t = (1, 2); f().await; let (a, b): (u8, u8) = t; a + b }
+pub async fn option_read_as_u16() -> Option<u16> { let o = Some(3); f().await; let v: Option<u16> = o; v }
+pub async fn pair_with_typed_half() -> u64 { let t = (1, 2u64); f().await; t.0 + t.1 }
+pub async fn pair_returned() -> (u64, u8) { let t = (1, 2); f().await; t }
+pub async fn option_unwrapped() -> u64 { let o = Some(3); f().await; o.unwrap() }
+pub async fn option_of_binding() -> u64 { let n = 3; let o = Some(n); f().await; o.unwrap_or(0) }
+`;
+
+/** rustc 1.95's size of each future above. */
+const RUSTC: Record<string, number> = {
+  pair_read_as_bytes: 4,
+  option_read_as_u16: 6,
+  pair_with_typed_half: 24,
+  pair_returned: 24,
+  option_unwrapped: 24,
+  option_of_binding: 24,
+};
+
+describe('integer literals inside composites', () => {
+  before(() => engine.initAnalysis());
+
+  it('gives a lower bound at or below rustc, never an exact size from the i32 default', () => {
+    const report = engine.analyzeSource(SOURCE, { file: 'ints.rs', edition: '2021' });
+    for (const [name, rustc] of Object.entries(RUSTC)) {
+      const future = report.futures.find((f) => f.name === name);
+      assert.ok(future, name);
+      assert.strictEqual(future.exact, false, `${name}: shown as exactly ${future.size} B`);
+      assert.ok(future.size !== null && future.size <= rustc, `${name}: ≥ ${future.size} B`);
+    }
+  });
+
+  it('keeps an integer settled by its own uses exact', () => {
+    const report = engine.analyzeSource(
+      `async fn f() -> u64 { 1 }\npub async fn counted() -> u64 { let n = 3; let m = n * 2; f().await; m }\n`,
+      { file: 'ints.rs', edition: '2021' },
+    );
+    const counted = report.futures.find((f) => f.name === 'counted');
+    assert.deepStrictEqual([counted?.size, counted?.exact], [16, true]);
+  });
+});
