@@ -50,3 +50,30 @@ describe('integer literals inside composites', () => {
     assert.deepStrictEqual([counted?.size, counted?.exact], [16, true]);
   });
 });
+
+describe('a binding compared before its type is known', () => {
+  before(() => engine.initAnalysis());
+
+  // tokio's `let n = socket.read(&mut buf).await?; if n == 0 { .. } socket.write_all(&buf[..n])`:
+  // `n` was taken as borrowed by `PartialEq` at the comparison, and the index then made it a
+  // `usize`, so a size that looked exact kept it (4288 shown, rustc 4280).
+  it('does not keep it borrowed once a later use shows it is a primitive', () => {
+    const report = engine.analyzeSource(
+      `async fn write(_: &[u8]) {}
+pub async fn echo(buf: [u8; 64]) -> u64 {
+    let n = other_crate_read().await;
+    if n == 0 {
+        return 0;
+    }
+    write(&buf[..n]).await;
+    7
+}
+`,
+      { file: 'echo.rs', edition: '2021' },
+    );
+    const echo = report.futures.find((f) => f.name === 'echo');
+    assert.ok(echo);
+    const held = echo.awaits[1].held.map((h) => h.name);
+    assert.ok(!held.includes('n'), held.join(', '));
+  });
+});

@@ -122,6 +122,13 @@ export class BodyWalker extends WalkState {
     }
     this.point++;
     this.popScope();
+    for (const { local, uses } of this.tentativeBorrows) {
+      const use = local.uses[uses];
+      // Known by now as a primitive, it was compared by value: nothing borrowed it.
+      if (use?.kind === 'borrow' && local.ty.k === 'prim') {
+        use.kind = 'read';
+      }
+    }
     // A move of every part, on a branch that comes back to the local's scope: the drop at the scope
     // end (guarded by a flag) still reads the local, so it stays saved (measured).
     for (const { local, use } of this.partMoves) {

@@ -134,7 +134,12 @@ export function walkBinary(w: WalkState, node: SyntaxNode): void {
       // `PartialEq::eq(&a, &b)`: the operand's own place is borrowed, a reference local too
       // (`k == key` with `key: &str` takes `&key`, which keeps `key` to its scope's end).
       if (isPlace(side)) {
+        const unknown = t.k === 'unknown' ? w.lookup(side.text) : undefined;
+        const before = unknown?.uses.length ?? 0;
         w.withExplicitBorrow(() => w.walkExpr(side, 'borrow'));
+        if (unknown && unknown.uses.length === before + 1) {
+          w.tentativeBorrows.push({ local: unknown, uses: before });
+        }
       } else {
         walkValueOperand(w, side, 'borrow');
       }

@@ -71,6 +71,12 @@ export abstract class WalkState {
   inCallArgs = 0;
   /** The paths moved out of each local so far, with the region of each move. */
   readonly movedParts = new Map<Local, { region: number[]; paths: string[][] }[]>();
+  /**
+   * Comparisons of a binding whose type was not known yet, taken as `PartialEq` borrows
+   * (`expressions.ts` `walkBinary`): a type found later (`buf[..n]` makes `n` a `usize`) turns
+   * a primitive's back into the read it is, once the walk ends.
+   */
+  readonly tentativeBorrows: { local: Local; uses: number }[] = [];
   /** Moves that took every part with drop glue out of a local, one part at a time. */
   readonly partMoves: { local: Local; use: Use }[] = [];
   /**
