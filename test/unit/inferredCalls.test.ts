@@ -14,15 +14,10 @@ import * as path from 'path';
 import type { FutureReport } from '../../server/src/analysis/report';
 import { pairWithCargo } from '../support/cargoTypeSizes';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { libFnFutures } from '../support/workspaceLib';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const deps = loadServerModule<typeof import('../../server/src/analysis/deps/dependencyTypes')>(
-  'analysis/deps/dependencyTypes',
-);
-const loader = loadServerModule<typeof import('../../server/src/project/dependencyLoader')>(
-  'project/dependencyLoader',
-);
 
 const repoRoot = findUpwards(__dirname, (dir) =>
   fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')),
@@ -37,17 +32,8 @@ describe('types inferred from macros, reference parameters and glob imports', fu
   before(async () => {
     await engine.initAnalysis();
     tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-inferred-'));
-    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
-    const loaded = loader.loadDependencies(INFERRED, undefined, { env: { CARGO_HOME: home } });
-    assert.ok(loaded, 'a crate graph');
-    assert.deepStrictEqual(loaded.missing, []);
-    const text = fs.readFileSync(path.join(INFERRED, 'src', 'lib.rs'), 'utf8');
-    const [report] = engine.analyzeCrate([{ file: 'lib.rs', text, modulePath: [] }], {
-      edition: '2021',
-      dependencies: new deps.DependencyTypes(loaded.graph),
-    });
-    futures = report.futures.filter(
-      (f) => f.kind === 'fn' && f.name !== 'tick' && f.name !== 'local_query',
+    futures = libFnFutures(INFERRED, tempRoot).filter(
+      (f) => f.name !== 'tick' && f.name !== 'local_query',
     );
   });
 

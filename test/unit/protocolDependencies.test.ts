@@ -13,15 +13,10 @@ import * as path from 'path';
 import type { FutureReport } from '../../server/src/analysis/report';
 import { pairWithCargo } from '../support/cargoTypeSizes';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { libFnFutures } from '../support/workspaceLib';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const deps = loadServerModule<typeof import('../../server/src/analysis/deps/dependencyTypes')>(
-  'analysis/deps/dependencyTypes',
-);
-const loader = loadServerModule<typeof import('../../server/src/project/dependencyLoader')>(
-  'project/dependencyLoader',
-);
 
 const repoRoot = findUpwards(__dirname, (dir) =>
   fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')),
@@ -36,16 +31,7 @@ describe("dependency types in patterns, trait impls' methods, hand-written strea
   before(async () => {
     await engine.initAnalysis();
     tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-protocol-'));
-    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
-    const loaded = loader.loadDependencies(PROTOCOL, undefined, { env: { CARGO_HOME: home } });
-    assert.ok(loaded, 'a crate graph');
-    assert.deepStrictEqual(loaded.missing, []);
-    const text = fs.readFileSync(path.join(PROTOCOL, 'src', 'lib.rs'), 'utf8');
-    const [report] = engine.analyzeCrate([{ file: 'lib.rs', text, modulePath: [] }], {
-      edition: '2021',
-      dependencies: new deps.DependencyTypes(loaded.graph),
-    });
-    futures = report.futures.filter((f) => f.kind === 'fn');
+    futures = libFnFutures(PROTOCOL, tempRoot);
   });
 
   after(() => fs.rmSync(tempRoot, { recursive: true, force: true }));

@@ -13,15 +13,10 @@ import * as path from 'path';
 import type { FutureReport } from '../../server/src/analysis/report';
 import { pairWithCargo } from '../support/cargoTypeSizes';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { libFnFutures } from '../support/workspaceLib';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
-const deps = loadServerModule<typeof import('../../server/src/analysis/deps/dependencyTypes')>(
-  'analysis/deps/dependencyTypes',
-);
-const loader = loadServerModule<typeof import('../../server/src/project/dependencyLoader')>(
-  'project/dependencyLoader',
-);
 const parser =
   loadServerModule<typeof import('../../server/src/analysis/syntax/parser')>(
     'analysis/syntax/parser',
@@ -50,16 +45,7 @@ describe("another crate's items through a used module, beside same-named own typ
   before(async () => {
     await engine.initAnalysis();
     tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-scoped-paths-'));
-    const home = fs.mkdtempSync(path.join(tempRoot, 'home-'));
-    const loaded = loader.loadDependencies(WORKSPACE, undefined, { env: { CARGO_HOME: home } });
-    assert.ok(loaded, 'a crate graph');
-    assert.deepStrictEqual(loaded.missing, []);
-    const text = fs.readFileSync(path.join(WORKSPACE, 'src', 'lib.rs'), 'utf8');
-    const [report] = engine.analyzeCrate([{ file: 'lib.rs', text, modulePath: [] }], {
-      edition: '2021',
-      dependencies: new deps.DependencyTypes(loaded.graph),
-    });
-    futures = report.futures.filter((f) => f.kind === 'fn');
+    futures = libFnFutures(WORKSPACE, tempRoot);
   });
 
   after(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
