@@ -9,13 +9,13 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { Ty } from '../../server/src/analysis/types/types';
 import type { AssocTypeImpl } from '../../server/src/analysis/types/projections';
 import type { ItemIndex } from '../../server/src/analysis/items/items';
 import type { SyntaxNode } from '../../server/src/analysis/syntax/parser';
 import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { matchesRecordedRustc } from '../support/workspaceLib';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
@@ -35,16 +35,6 @@ const awaited = loadServerModule<
 const promotion = loadServerModule<typeof import('../../server/src/analysis/liveness/promotion')>(
   'analysis/liveness/promotion',
 );
-const deps = loadServerModule<typeof import('../../server/src/analysis/deps/dependencyTypes')>(
-  'analysis/deps/dependencyTypes',
-);
-const loader = loadServerModule<typeof import('../../server/src/project/dependencyLoader')>(
-  'project/dependencyLoader',
-);
-const rustcOut =
-  loadServerModule<typeof import('../../server/src/measure/printTypeSizes')>(
-    'measure/printTypeSizes',
-  );
 
 const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
 const WORKSPACE = path.join(
@@ -99,37 +89,15 @@ describe('collected streams: try_collect on the crate’s own stream', function 
     if (!fs.existsSync(DEBIAN_REGISTRY)) {
       this.skip();
     }
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-collect-'));
-    try {
-      fs.writeFileSync(
-        path.join(home, 'config.toml'),
-        '[source.crates-io]\nreplace-with = "debian"\n' +
-          `[source.debian]\ndirectory = "${DEBIAN_REGISTRY}"\n`,
-      );
-      const loaded = loader.loadDependencies(WORKSPACE, undefined, { env: { CARGO_HOME: home } });
-      if (!loaded) {
-        this.skip();
-      }
-      const text = fs.readFileSync(path.join(WORKSPACE, 'src', 'lib.rs'), 'utf8');
-      const [report] = engine.analyzeCrate([{ file: 'lib.rs', text, modulePath: [] }], {
-        edition: '2021',
-        dependencies: new deps.DependencyTypes(loaded!.graph),
-      });
-      const printed = fs.readFileSync(path.join(WORKSPACE, 'rustc-print-type-sizes.txt'), 'utf8');
-      const rustc = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(printed));
-      for (const name of ['collect_turbofish', 'collect_tail', 'collect_returned', 'tick']) {
-        const ours = report.futures.find((f) => f.name === name);
-        const theirs = rustc.find((r) => r.kind === 'fn' && r.name === name);
-        assert.ok(ours && theirs, name);
-        assert.ok(ours.exact, `${name} is exact (unknown: ${ours.unknown.join(', ')})`);
-        assert.strictEqual(
-          ours.size,
-          theirs.size,
-          `${name}: engine ${ours.size}, rustc ${theirs.size}`,
-        );
-      }
-    } finally {
-      fs.rmSync(home, { recursive: true, force: true });
+    if (
+      !matchesRecordedRustc(WORKSPACE, DEBIAN_REGISTRY, [
+        'collect_turbofish',
+        'collect_tail',
+        'collect_returned',
+        'tick',
+      ])
+    ) {
+      this.skip();
     }
   });
 
