@@ -45,6 +45,8 @@ export interface FutureScore {
   name: string;
   line: number;
   size: SizeComparison;
+  /** Why the engine's size is a lower bound (`FutureReport.unknown`): what `--gaps` counts. */
+  unknown: string[];
   awaits: AwaitScore[];
   truePositives: number;
   falsePositives: number;
@@ -76,6 +78,7 @@ export function scoreFuture(engine: FutureReport, rustc: RustcFuture): FutureSco
     name: engine.name,
     line: engine.line,
     size: compareSizes(engine, rustc),
+    unknown: engine.unknown,
     awaits,
     truePositives: sum(awaits.map((a) => a.truePositives.length)),
     falsePositives: sum(awaits.map((a) => a.falsePositives.length)),

@@ -1590,7 +1590,52 @@ export function invalidBounds(comparisons: FileComparison[], crateDir: string): 
   );
 }
 
+/**
+ * What keeps futures from being exact, most futures first: each reason of a future that is not
+ * exact (`FutureReport.unknown`, with generic arguments and numbers folded so one missing type
+ * counts once), with how many futures name it and how many of those are beyond 2× of rustc.
+ * A future with no reason is counted as `(exact claim not made, no reason)` or `(wrong size)`.
+ */
+export function gapReasons(
+  comparisons: FileComparison[],
+): { reason: string; futures: number; beyond2x: number }[] {
+  const counts = new Map<string, { futures: number; beyond2x: number }>();
+  for (const score of comparisons.flatMap((c) => c.scores)) {
+    if (score.size.class === 'exact') {
+      continue;
+    }
+    const reasons =
+      score.unknown.length > 0
+        ? [...new Set(score.unknown.map(foldReason))]
+        : [
+            score.size.lowerBound
+              ? '(lower bound, no reason given)'
+              : '(size shown as exact is wrong)',
+          ];
+    for (const reason of reasons) {
+      const count = counts.get(reason) ?? { futures: 0, beyond2x: 0 };
+      count.futures++;
+      if (score.size.class === 'off' || score.size.class === 'unknown') {
+        count.beyond2x++;
+      }
+      counts.set(reason, count);
+    }
+  }
+  return [...counts]
+    .map(([reason, c]) => ({ reason, ...c }))
+    .sort((a, b) => b.futures - a.futures || a.reason.localeCompare(b.reason));
+}
+
+/** One reason per missing thing: positions and sizes dropped, generic arguments kept (they differ in kind). */
+function foldReason(reason: string): string {
+  return reason
+    .replace(/@\d+:\d+/g, '@L:C')
+    .replace(/\b\d+ B\b/g, 'N B')
+    .trim();
+}
+
 async function printFigures(names: string[], flags: Set<string>): Promise<void> {
+  const gapComparisons: FileComparison[] = [];
   const entries = loadRecordedCorpus().filter(
     (e) => names.length === 0 || names.includes(e.recorded.crate),
   );
@@ -1625,6 +1670,17 @@ async function printFigures(names: string[], flags: Set<string>): Promise<void> 
         f.summary.mismatches.forEach((l) => console.log(`    [${f.kind}] ${l}`));
       }
     }
+    gapComparisons.push(...figures.flatMap((f) => f.comparisons));
+  }
+  if (flags.has('--gaps')) {
+    console.log(
+      '\nwhat keeps futures from being exact (futures naming it; of those, beyond 2× of rustc):',
+    );
+    for (const gap of gapReasons(gapComparisons).slice(0, 80)) {
+      console.log(
+        `  ${String(gap.futures).padStart(4)} ${String(gap.beyond2x).padStart(4)}  ${gap.reason}`,
+      );
+    }
   }
 }
 
@@ -1651,7 +1707,7 @@ async function main(argv: string[]): Promise<void> {
     await printFigures(names, flags);
   } else {
     console.log(
-      'usage: node test/out/support/realCorpus.js record|compare [crate...] [--keep] [--wrong-exact] [--bad-bounds] [--mismatches]',
+      'usage: node test/out/support/realCorpus.js record|compare [crate...] [--keep] [--wrong-exact] [--bad-bounds] [--mismatches] [--gaps]',
     );
     process.exitCode = 2;
   }
