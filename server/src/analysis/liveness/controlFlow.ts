@@ -1,9 +1,9 @@
 /** `if`, `match`, loops and jumps: scrutinees, branches (exclusive regions), loop items. */
 import { isCfgdOut } from '../syntax/cfg';
 import type { SyntaxNode } from '../syntax/parser';
-import { elementType } from '../types/infer';
-import { adt, isAdt, peelRefs, prim, ref, Ty, UNKNOWN } from '../types/types';
+import { adt, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { projectedThrough, projectionType } from '../types/projections';
+import { collectionIterator, collectionIteratorItem } from '../types/collectionIterators';
 import { Local } from './held';
 import { unifyExpected } from './intInference';
 import { bindPattern, recordPatternMove, walkScrutinee } from './patterns';
@@ -307,31 +307,13 @@ export function walkFor(w: WalkState, node: SyntaxNode): void {
 }
 
 export function intoIterType(t: Ty): Ty {
-  if (t.k === 'ref') {
-    const inner = peelRefs(t);
-    if (inner.k === 'array' || inner.k === 'slice' || isAdt(inner, 'Vec')) {
-      return adt(t.mut ? 'slice::IterMut' : 'slice::Iter', elementType(inner));
-    }
-    if (isAdt(inner, 'HashMap')) {
-      return adt('hash_map::Iter', ...(inner.k === 'adt' ? inner.args : []));
-    }
-    if (isAdt(inner, 'VecDeque')) {
-      return adt('vec_deque::Iter', elementType(inner));
-    }
-    return UNKNOWN;
-  }
-  if (isAdt(t, 'Vec')) {
-    return adt('vec::IntoIter', elementType(t));
-  }
-  if (isAdt(t, 'HashMap')) {
-    return adt('hash_map::IntoIter', ...(t.k === 'adt' ? t.args : []));
-  }
-  if (t.k === 'array') {
-    return adt('array::IntoIter', t.elem);
+  const collection = collectionIterator(t, 'into_iter');
+  if (collection.k !== 'unknown') {
+    return collection;
   }
   if (
     t.k === 'adt' &&
-    /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Drain|Windows|Enumerate|Rev|Skip|Take|StepBy|Peekable/.test(
+    /Iter|Range|Chars|Lines|Split|Bytes|Chunks|Drain|Windows|Enumerate|Rev|Skip|Take|StepBy|Peekable|Keys|Values/.test(
       t.segments[t.segments.length - 1],
     )
   ) {
@@ -369,14 +351,14 @@ export function elementTypeOfIter(iterTy: Ty): Ty {
   if (iterTy.k !== 'adt') {
     return UNKNOWN;
   }
-  const name = iterTy.segments[iterTy.segments.length - 1];
-  const qualifier = iterTy.segments.length > 1 ? iterTy.segments[iterTy.segments.length - 2] : '';
-  const arg0 = iterTy.args[0] ?? UNKNOWN;
-  if (name === 'Iter' && qualifier === 'hash_map') {
-    return { k: 'tuple', elems: [ref(arg0), ref(iterTy.args[1] ?? UNKNOWN)] };
+  const ofCollection = collectionIteratorItem(iterTy);
+  if (ofCollection) {
+    return ofCollection;
   }
-  if (name === 'IntoIter' && qualifier === 'hash_map') {
-    return { k: 'tuple', elems: [arg0, iterTy.args[1] ?? UNKNOWN] };
+  const name = iterTy.segments[iterTy.segments.length - 1];
+  const arg0 = iterTy.args[0] ?? UNKNOWN;
+  if (name === 'CharIndices') {
+    return { k: 'tuple', elems: [prim('usize'), prim('char')] };
   }
   if (name === 'Enumerate') {
     return { k: 'tuple', elems: [prim('usize'), elementTypeOfIter(arg0)] };
@@ -405,7 +387,7 @@ export function elementTypeOfIter(iterTy: Ty): Ty {
   if (name === 'Lines' || name === 'Split' || name === 'SplitWhitespace') {
     return ref({ k: 'str' });
   }
-  if (name === 'Chunks') {
+  if (name === 'Chunks' || name === 'Windows') {
     return ref({ k: 'slice', elem: arg0 });
   }
   return UNKNOWN;

@@ -13,7 +13,7 @@ import {
 } from './expressions';
 import { Local, UseKind } from './held';
 import { unifyOperands } from './intInference';
-import { bindExpressionPattern, walkScrutinee } from './patterns';
+import { bindExpressionPattern, recordPatternMove, walkScrutinee } from './patterns';
 import { walkPinInPlace, walkPinMacro } from './pins';
 import {
   CRATE_BOOL_MACROS,
@@ -493,6 +493,9 @@ export function walkTokioJoinOrSelect(
   if (isSelect) {
     borrowedMacroLocal(w, 'disabled', prim(mask), node);
   }
+  // `let mut output = { let mut futures = ..; poll_fn(..).await };`: declared after `disabled`
+  // and before the branch futures, which is where rustc's layout orders it and its storage starts.
+  const outputOrder = w.point - 0.5;
   w.pushScope();
   for (const f of futures) {
     w.walkExpr(f, 'move');
@@ -513,9 +516,33 @@ export function walkTokioJoinOrSelect(
   w.popScope();
   const outputs = new Map<SelectArm, Ty>();
   arms.forEach((arm) => arm.future && outputs.set(arm, w.typer.awaitOutput(w.typeOf(arm.future))));
-  walkSelectHandlers(w, node, arms, outputs);
+  const output = isSelect ? tokioSelectOutput(w, node, arms, outputs, outputOrder) : undefined;
+  walkSelectHandlers(w, node, arms, outputs, output);
   w.point++;
   w.popScope();
+}
+
+/**
+ * tokio's `select!` keeps the finished branch's output in a local `output` of an enum of its own
+ * (`__tokio_select_util::Out`: a variant per branch, then `Disabled`) and matches the handlers on
+ * it. A handler's pattern moves its part out; whatever has drop glue is dropped at the macro's
+ * end, so such an `output` is held across the handlers' awaits (measured: a `String` message
+ * bound by `msg = rx.recv()` keeps the 32-byte `output` saved at the handler's `write_all`).
+ */
+function tokioSelectOutput(
+  w: WalkState,
+  node: SyntaxNode,
+  arms: SelectArm[],
+  outputs: Map<SelectArm, Ty>,
+  order: number,
+): Local {
+  const branches = arms.flatMap((a) => (a.future ? [outputs.get(a) ?? UNKNOWN] : []));
+  const outTy = adt('__tokio_select_util::Out', ...branches);
+  const local = w.newLocal('output', 'binding', outTy, node, order);
+  // Its storage is live from the `let`, across the select's own await (a storage conflict).
+  local.storageFrom = order;
+  w.scopes[w.scopes.length - 1].names.delete('output');
+  return local;
 }
 
 /** A local a macro's expansion declares (the code cannot name it), borrowed by what it awaits. */
@@ -535,6 +562,7 @@ export function walkSelectHandlers(
   node: SyntaxNode,
   arms: SelectArm[],
   outputs: Map<SelectArm, Ty>,
+  output?: Local,
 ): void {
   const group = w.newGroup();
   for (const arm of arms) {
@@ -546,7 +574,13 @@ export function walkSelectHandlers(
       w.pushScope();
       w.point++;
       if (arm.pattern) {
+        const before = w.locals.length;
         bindExpressionPattern(w, arm.pattern, outputs.get(arm) ?? UNKNOWN, w.point);
+        if (output) {
+          // The handler's pattern takes its part out of `output` (never a place of the code's).
+          const bindings = w.locals.slice(before);
+          recordPatternMove(w, node, arm.pattern, outputs.get(arm) ?? UNKNOWN, bindings, output);
+        }
       }
       const body =
         handler.type === 'expression_statement' ? (handler.namedChildren[0] ?? handler) : handler;

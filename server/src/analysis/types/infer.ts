@@ -1583,7 +1583,12 @@ export class ExprTyper {
       return bound.ret;
     }
     let t = peelRefs(recvTy);
-    while (isAdt(t, ...DEREFS_TO_TYPE_ARG) && method !== 'clone') {
+    // `guard.clone()` clones the value: std's guards are not `Clone` (`Ref::clone` is an associated
+    // fn), so the call derefs as any other method does; a `Box`, `Rc` or `Arc` clones itself.
+    while (
+      isAdt(t, ...DEREFS_TO_TYPE_ARG) &&
+      !(method === 'clone' && isAdt(t, 'Box', 'Rc', 'Arc'))
+    ) {
       const deref = peelRefs(typeArg(t));
       // `sem.acquire()` on an `Arc<Semaphore>`: another crate's method, through the pointer.
       const foreignViaDeref = this.env.dependencyMethod?.(deref, method);
@@ -1603,6 +1608,10 @@ export class ExprTyper {
       const extension = foreign === 'unknown' ? this.extensionMethod(method) : null;
       if (extension && recv.k === 'adt') {
         return dependencyMethodType(recv, extension, argTy, turbo);
+      }
+      if (method === 'to_string' && foreign === 'unknown') {
+        // No inherent method by that name beside the type: `ToString`'s, a `String` in every impl.
+        return adt('String');
       }
       return method === 'clone' ? t : UNKNOWN;
     }

@@ -541,6 +541,14 @@ const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map([
   ['PoisonError', ({ arg, sub }) => sub(arg(0))],
   // tokio's `join!`: the future, then its output, then nothing (`Gone`).
   ['MaybeDone', ({ arg, sub }) => enumLayout([[sub(arg(0))], [sub(arg(1))], []])],
+  // tokio's `select!` output (`macros/select.rs`): a variant per branch's output, then `Disabled`.
+  [
+    'Out',
+    ({ ty, qualifier, sub }) =>
+      qualifier === '__tokio_select_util'
+        ? enumLayout([...ty.args.map((a) => [sub(a)]), []])
+        : unknownLayout(showTy(ty)),
+  ],
   ['SendError', ({ arg, sub }) => sub(arg(0))],
 ]);
 
@@ -727,6 +735,21 @@ export class LayoutComputer {
     if (adtName(ty) === 'IntoIter' && ty.segments[ty.segments.length - 2] === 'option') {
       // Holds the `Option<T>` it yields from (tokio's `ToSocketAddrs` iterators).
       return { ...optionOf(sub(ty.args[0] ?? { k: 'unknown', text: '_' })), copy: false };
+    }
+    if (adtName(ty) === 'IntoIter' && ty.segments[ty.segments.length - 2] === 'array') {
+      // `array::IntoIter<T, N>`: the `[MaybeUninit<T>; N]` and the live range's two `usize`s,
+      // reordered like any struct (`collectionIterators.ts` passes the array as a second argument).
+      const array = ty.args[1];
+      const data = array ? sub(array) : unknownLayout(showTy(ty));
+      const words = [known(8, 8), known(8, 8)];
+      return { ...structLayout([{ ...data, niche: null }, ...words]), drop: true, copy: false };
+    }
+    // A measured type of that module comes first: `btree_map::Range` is not `ops::Range`, nor
+    // `io::Repeat` `iter::Repeat`. Not `rc::Weak`: measured for a sized pointee, and a
+    // `Weak<dyn Trait>` is two words, as the pointer rule says.
+    const qualified = ty.segments.length >= 2 ? stdLookup(ty.segments) : undefined;
+    if (qualified && qualified.key.includes('::') && adtName(ty) !== 'Weak') {
+      return fromStd(qualified.entry, qualified.key);
     }
     const generic = STD_GENERIC_LAYOUTS.get(adtName(ty)!);
     if (generic) {

@@ -18,6 +18,7 @@
  */
 import { Ty, UNIT, UNKNOWN, adt, adtName, isAdt, prim, ref, PRIMITIVES } from './types';
 import { STR_REF, elementType, isStdPath, typeArg as typeArgOf } from './stdTypeShapes';
+import { IterationKind, collectionIterator } from './collectionIterators';
 
 /** What a method call gives the table: its receiver, argument and turbofish types. */
 export interface MethodCall {
@@ -35,6 +36,7 @@ export type ReceiverTest =
   | { k: 'prim' }
   | { k: 'str' }
   | { k: 'slice' }
+  | { k: 'array' }
   | { k: 'stdPath' }
   | { k: 'nameMatches'; pattern: RegExp }
   | { k: 'all'; tests: ReceiverTest[] }
@@ -63,6 +65,7 @@ export const adtIn = (...names: string[]): ReceiverTest => ({ k: 'adt', names })
 export const IS_PRIM: ReceiverTest = { k: 'prim' };
 export const IS_STR: ReceiverTest = { k: 'str' };
 export const IS_SLICE: ReceiverTest = { k: 'slice' };
+export const IS_ARRAY: ReceiverTest = { k: 'array' };
 export const IS_STD_PATH: ReceiverTest = { k: 'stdPath' };
 /** A named type whose last segment matches (`Iter`, `Chars`, `Rev`, ..). */
 export const nameMatches = (pattern: RegExp): ReceiverTest => ({ k: 'nameMatches', pattern });
@@ -159,6 +162,12 @@ const ITERATOR_ADAPTABLE = nameMatches(
 const ITERATOR_MAPPABLE = nameMatches(/^(Iter|IterMut|IntoIter|Chars|Bytes|Lines|Chunks)$/);
 /** Numbers and the time types share `min`, `max`, `saturating_*` and friends. */
 const NUMBER_LIKE = any(IS_PRIM, adtIn('Duration', 'Instant'));
+/** Iterators that are their own `IntoIterator` (`for c in s.split(',')`). */
+const ITERATOR_ADAPTABLE_OR_SPLIT = nameMatches(/Iter|Range|Chars|Lines|Split/);
+
+/** `m.iter()`, `m.keys()`, `v.drain(..)`: the collection's own iterator (`collectionIterators.ts`). */
+const iteratorOf = (how: IterationKind): ResultPattern =>
+  computed((call) => collectionIterator(call.receiver, how));
 
 /** A first/last/get-style accessor: a reference into the map's values, the cell, or an element. */
 function accessor(mut: boolean, cellValue: ResultPattern): ResultPattern {
@@ -221,16 +230,19 @@ export const STD_METHODS: ReadonlyMap<string, ResultPattern> = methodTable([
   ['from_utf8_lossy', named('Cow<str>')],
   ['parse', named('Result', turbofish(0), UNKNOWN_RESULT)],
   // Iterators and collections.
-  ['iter', named('slice::Iter', ELEMENT)],
-  ['iter_mut', named('slice::IterMut', ELEMENT)],
+  // Each collection has an iterator of its own size (a `BTreeMap`'s is 72 bytes, a slice's 16).
+  ...(['iter', 'iter_mut', 'keys', 'values', 'drain', 'range'] as const).map(
+    (how): [string, ResultPattern] => [how, iteratorOf(how)],
+  ),
   [
     'into_iter',
     choose(
-      [adtIn('Vec'), named('vec::IntoIter', ELEMENT)],
-      [nameMatches(/Iter|Range|Chars|Lines|Split/), RECEIVER],
-      UNKNOWN_RESULT,
+      [ITERATOR_ADAPTABLE_OR_SPLIT, RECEIVER],
+      computed((call) => collectionIterator(call.receiverAsWritten, 'into_iter')),
     ),
   ],
+  ['char_indices', only(TEXT, named('CharIndices'))],
+  ['windows', only(any(IS_SLICE, IS_ARRAY, adtIn('Vec')), named('Windows', ELEMENT))],
   ['enumerate', named('Enumerate', RECEIVER_AS_WRITTEN)],
   ['rev', named('Rev', RECEIVER_AS_WRITTEN)],
   ['skip', named('Skip', RECEIVER_AS_WRITTEN)],
@@ -238,7 +250,6 @@ export const STD_METHODS: ReadonlyMap<string, ResultPattern> = methodTable([
   ['peekable', named('Peekable', RECEIVER_AS_WRITTEN)],
   ...each('collect sum product', turbofish(0)),
   ...each('chunks chunks_exact', named('Chunks', ELEMENT)),
-  ['drain', only(adtIn('Vec'), named('vec::Drain', ELEMENT))],
   [
     'join',
     choose(
@@ -371,6 +382,7 @@ export function receiverPasses(test: ReceiverTest, receiver: Ty): boolean {
     case 'prim':
     case 'str':
     case 'slice':
+    case 'array':
       return receiver.k === test.k;
     case 'stdPath':
       return isStdPath(receiver);
