@@ -47,7 +47,7 @@ import { BodyResult, Local, MAX_NESTING, NestingTooDeep, Use, UseKind, WalkMode 
 import { unifyExpected } from './intInference';
 import { walkMacro } from './macroBodies';
 import { classifyMove } from './moves';
-import { bindPattern, walkLet } from './patterns';
+import { bindPattern, PARAMETER_ORDER, walkLet } from './patterns';
 import { canUnwind } from './unwinding';
 import { isDivergingStatement, named } from './syntaxShapes';
 import { WalkState } from './walkState';
@@ -94,7 +94,7 @@ export class BodyWalker extends WalkState {
       void local;
       return;
     }
-    bindPattern(this, pattern, ty, -1, 'argument');
+    bindPattern(this, pattern, ty, PARAMETER_ORDER, 'argument');
   }
 
   run(body: SyntaxNode): BodyResult {

@@ -41,7 +41,7 @@ export function walkLet(w: WalkState, stmt: SyntaxNode): void {
   const value = stmt.childForFieldName('value');
   const tyNode = stmt.childForFieldName('type');
   const alternative = stmt.childForFieldName('alternative');
-  const order = w.point;
+  const order = w.letOrder();
   const annotated = tyNode ? typeFromNode(tyNode, w.ctx.index, w.ctx.scope) : null;
   let ty = annotated ?? UNKNOWN;
   // An associated type (`T::Out`) is what the impl says, not what the value's literals default to.
@@ -605,7 +605,10 @@ export function bindPattern(
 
 type BindingKind = 'binding' | 'argument';
 
-/** A binding of a pattern; a parameter's (`order` < 0) exists from the start. */
+/** The order a parameter's pattern is bound with (a `let`'s order may be just below 0). */
+export const PARAMETER_ORDER = -1;
+
+/** A binding of a pattern; a parameter's (`PARAMETER_ORDER`) exists from the start. */
 function declareBinding(
   w: WalkState,
   name: string,
@@ -614,8 +617,9 @@ function declareBinding(
   order: number,
   kind: BindingKind,
 ): void {
-  const l = w.newLocal(name, kind, t, node, order < 0 ? -1000 + w.nextId : order);
-  if (order < 0) {
+  const parameter = order === PARAMETER_ORDER;
+  const l = w.newLocal(name, kind, t, node, parameter ? -1000 + w.nextId : order);
+  if (parameter) {
     l.init = -1;
   }
 }
@@ -635,7 +639,12 @@ function bindPositional(
 ): void {
   if (pattern.type === 'slice_pattern') {
     const elem = elementType(ty);
-    named(pattern).forEach((p) => bindPattern(w, p, partType(ty, elem), order, kind));
+    const parts = named(pattern);
+    for (const p of parts) {
+      // `rest @ ..` binds what the other parts leave: a sub-slice, or a shorter array.
+      const part = isRestPattern(p) ? restOfSlice(ty, elem, parts.length - 1) : elem;
+      bindPattern(w, p, partType(ty, part), order, kind);
+    }
     return;
   }
   const t = peelRefs(ty);
@@ -666,6 +675,15 @@ function bindPositional(
       kind,
     );
   }
+}
+
+/** The type `rest @ ..` binds in a slice pattern of `others` other parts over `ty`. */
+function restOfSlice(ty: Ty, elem: Ty, others: number): Ty {
+  const t = peelRefs(ty);
+  if (t.k === 'array') {
+    return { k: 'array', elem, len: t.len === null ? null : t.len - others };
+  }
+  return t.k === 'slice' ? { k: 'slice', elem } : UNKNOWN;
 }
 
 /** The fields of a struct pattern: `name`, `ref name`, `name: PAT`. */

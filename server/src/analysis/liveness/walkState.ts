@@ -29,6 +29,8 @@ import { DIVERGING_MACROS, named } from './syntaxShapes';
 export abstract class WalkState {
   point = 0;
   nextId = 0;
+  /** `let`s begun so far: orders a `let`'s bindings before those declared in its initialiser. */
+  private letsDeclared = 0;
   readonly locals: Local[] = [];
   readonly awaits: AwaitSite[] = [];
   readonly unwindPoints: { point: number; region: number[] }[] = [];
@@ -155,6 +157,15 @@ export abstract class WalkState {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The declaration order of a `let`'s bindings: before anything its initialiser declares or
+   * makes at the same point (`let a = { let t = ..; .. }` declares `a` first, as MIR numbers its
+   * locals, and rustc's layout breaks ties between conflicting locals by that order).
+   */
+  letOrder(): number {
+    return this.point - 0.25 + this.letsDeclared++ * 1e-9;
   }
 
   newLocal(name: string | null, kind: HeldKind, ty: Ty, node: SyntaxNode, order: number): Local {
