@@ -124,6 +124,7 @@ describe('reports kept per fn', () => {
   it('equals a fresh analysis typing statements, lines and errors into fn after fn', function () {
     this.timeout(300_000);
     const before = keptReports.keptReportsCounts.used;
+    const resizedBefore = keptReports.keptReportsCounts.resized;
     const next = random(29);
     // A bigger value held across an await changes the fn's size, which its callers read; a
     // newline moves every fn below; a fn does not parse until its `(` is closed. Each piece is
@@ -167,6 +168,46 @@ describe('reports kept per fn', () => {
     assert.ok(
       keptReports.keptReportsCounts.used - before > 60,
       'no keystroke kept the other fns’ reports',
+    );
+    assert.ok(
+      keptReports.keptReportsCounts.resized - resizedBefore > 0,
+      'no keystroke sized the callers again with the edited fn',
+    );
+  });
+
+  it('sizes the callers of callers again when a key changes the edited fn’s size', function () {
+    this.timeout(300_000);
+    // Each fn holds its callee's future across an await: a bigger `leaf` makes every caller up
+    // the chain bigger, while `aside` (which reads none of them) keeps its report.
+    const chain = [
+      'async fn tick() {}',
+      'async fn leaf() -> usize {\n    let a = [0u8; 16];\n    tick().await;\n    a.len()\n}',
+      ...['leaf', 'one', 'two', 'three'].map(
+        (callee, i) =>
+          `async fn ${['one', 'two', 'three', 'four'][i]}() -> usize {\n` +
+          `    let n = ${callee}().await;\n    tick().await;\n    n\n}`,
+      ),
+      ...Array.from(
+        { length: 16 },
+        (_, i) => `async fn aside_${i}() {\n    let v = [0u8; ${i + 1}];\n    tick().await;\n}`,
+      ),
+    ].join('\n');
+    const before = keptReports.keptReportsCounts.resized;
+    const anchor = 'let a = [0u8; 16];';
+    const piece = ' let big = [0u8; 999]; tick().await; drop(big);';
+    // The piece typed key by key, then taken away key by key: the size changes at its `;`s.
+    typeAndCompare(
+      'callers.rs',
+      `${chain}\n`,
+      (current, i) => {
+        const at = current.indexOf(anchor) + anchor.length;
+        return i < piece.length ? [at + i, 0, piece[i]] : [at + 2 * piece.length - i - 1, 1, ''];
+      },
+      piece.length * 2,
+    );
+    assert.ok(
+      keptReports.keptReportsCounts.resized - before >= 2,
+      'the callers were not sized again with the edited fn',
     );
   });
 
