@@ -68,6 +68,24 @@ fn plain() -> usize {
 }
 `;
 
+/**
+ * Each fn holds its callee's future across an await: a bigger `leaf` makes every caller up
+ * the chain bigger, while the `aside` fns (which read none of them) keep their reports.
+ */
+const CALLERS_FILE = `${[
+  'async fn tick() {}',
+  'async fn leaf() -> usize {\n    let a = [0u8; 16];\n    tick().await;\n    a.len()\n}',
+  ...['leaf', 'one', 'two', 'three'].map(
+    (callee, i) =>
+      `async fn ${['one', 'two', 'three', 'four'][i]}() -> usize {\n` +
+      `    let n = ${callee}().await;\n    tick().await;\n    n\n}`,
+  ),
+  ...Array.from(
+    { length: 16 },
+    (_, i) => `async fn aside_${i}() {\n    let v = [0u8; ${i + 1}];\n    tick().await;\n}`,
+  ),
+].join('\n')}\n`;
+
 /** Types `edits` (offset, deleted length, text) as the server does, comparing every analysis. */
 function typeAndCompare(
   name: string,
@@ -177,28 +195,13 @@ describe('reports kept per fn', () => {
 
   it('sizes the callers of callers again when a key changes the edited fn’s size', function () {
     this.timeout(300_000);
-    // Each fn holds its callee's future across an await: a bigger `leaf` makes every caller up
-    // the chain bigger, while `aside` (which reads none of them) keeps its report.
-    const chain = [
-      'async fn tick() {}',
-      'async fn leaf() -> usize {\n    let a = [0u8; 16];\n    tick().await;\n    a.len()\n}',
-      ...['leaf', 'one', 'two', 'three'].map(
-        (callee, i) =>
-          `async fn ${['one', 'two', 'three', 'four'][i]}() -> usize {\n` +
-          `    let n = ${callee}().await;\n    tick().await;\n    n\n}`,
-      ),
-      ...Array.from(
-        { length: 16 },
-        (_, i) => `async fn aside_${i}() {\n    let v = [0u8; ${i + 1}];\n    tick().await;\n}`,
-      ),
-    ].join('\n');
     const before = keptReports.keptReportsCounts.resized;
     const anchor = 'let a = [0u8; 16];';
     const piece = ' let big = [0u8; 999]; tick().await; drop(big);';
     // The piece typed key by key, then taken away key by key: the size changes at its `;`s.
     typeAndCompare(
       'callers.rs',
-      `${chain}\n`,
+      CALLERS_FILE,
       (current, i) => {
         const at = current.indexOf(anchor) + anchor.length;
         return i < piece.length ? [at + i, 0, piece[i]] : [at + 2 * piece.length - i - 1, 1, ''];
