@@ -2,8 +2,9 @@
  * A keystroke inside one fn's body sizes that fn alone and keeps the other fns' reports from the
  * last analysis (`keptReports.ts`). Typed as the server types (its syntax trees and a walk
  * cache), every report must equal a fresh analysis, notices included: when the edited fn's size
- * changes under its callers, when lines are added above other fns, when a fn stops parsing, and
- * when the edits go from fn to fn.
+ * changes under its callers (which are sized again with it), when lines are added above other
+ * fns, when a fn stops parsing, and when the edits go from fn to fn. The lints' findings, kept
+ * per report object, must equal a fresh lint's.
  */
 import * as assert from 'assert';
 import * as path from 'path';
@@ -18,7 +19,22 @@ const trees =
 const keptReports = loadServerModule<
   typeof import('../../server/src/analysis/incremental/keptReports')
 >('analysis/incremental/keptReports');
+const lints = loadServerModule<typeof import('../../server/src/lints/registry')>('lints/registry');
+const sourceText =
+  loadServerModule<typeof import('../../server/src/text/sourceText')>('text/sourceText');
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+/** Low thresholds: most futures of the test files have findings. */
+const LINT_OPTIONS = { largeValueThreshold: 8, largeFutureThreshold: 24 };
+
+/**
+ * The diagnostics' findings of a report: those of the fns a keystroke kept come from the last
+ * analysis' lint (`registry.ts` keeps them per report object), and must equal a fresh lint's.
+ */
+function findings(report: FileReport, text: string): string {
+  const found = lints.lintFile(report, new sourceText.SourceText(text), LINT_OPTIONS);
+  return JSON.stringify(found.map(({ future, ...finding }) => [future.name, finding]));
+}
 
 /**
  * The whole report; when the cache kept futures a parse error hides (which a fresh analysis
@@ -123,6 +139,13 @@ function typeAndCompare(
         comparable(fresh, cached),
         `${name}: edit ${i} at ${at}`,
       );
+      if (!cached.futures.some((f) => f.kept)) {
+        assert.strictEqual(
+          findings(cached, document.getText()),
+          findings(fresh, document.getText()),
+          `${name}: findings after edit ${i} at ${at}`,
+        );
+      }
     }
   } finally {
     store.forget(document.uri);
