@@ -59,7 +59,7 @@ export function lintFile(
 ): Finding[] {
   return applyLintLevels(checkFile(report, source, options), {
     text: source.text,
-    lines: source.lines,
+    lineText: (line0) => source.lineText(line0),
     ancestors,
   });
 }
