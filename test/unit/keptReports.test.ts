@@ -2,8 +2,9 @@
  * A keystroke inside one fn's body sizes that fn alone and keeps the other fns' reports from the
  * last analysis (`keptReports.ts`). Typed as the server types (its syntax trees and a walk
  * cache), every report must equal a fresh analysis, notices included: when the edited fn's size
- * changes under its callers, when lines are added above other fns, when a fn stops parsing, and
- * when the edits go from fn to fn.
+ * changes under its callers (which are sized again with it), when lines are added above other
+ * fns, when a fn stops parsing, and when the edits go from fn to fn. The lints' findings, kept
+ * per report object, must equal a fresh lint's.
  */
 import * as assert from 'assert';
 import * as path from 'path';
@@ -18,7 +19,22 @@ const trees =
 const keptReports = loadServerModule<
   typeof import('../../server/src/analysis/incremental/keptReports')
 >('analysis/incremental/keptReports');
+const lints = loadServerModule<typeof import('../../server/src/lints/registry')>('lints/registry');
+const sourceText =
+  loadServerModule<typeof import('../../server/src/text/sourceText')>('text/sourceText');
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+/** Low thresholds: most futures of the test files have findings. */
+const LINT_OPTIONS = { largeValueThreshold: 8, largeFutureThreshold: 24 };
+
+/**
+ * The diagnostics' findings of a report: those of the fns a keystroke kept come from the last
+ * analysis' lint (`registry.ts` keeps them per report object), and must equal a fresh lint's.
+ */
+function findings(report: FileReport, text: string): string {
+  const found = lints.lintFile(report, new sourceText.SourceText(text), LINT_OPTIONS);
+  return JSON.stringify(found.map(({ future, ...finding }) => [future.name, finding]));
+}
 
 /**
  * The whole report; when the cache kept futures a parse error hides (which a fresh analysis
@@ -68,6 +84,24 @@ fn plain() -> usize {
 }
 `;
 
+/**
+ * Each fn holds its callee's future across an await: a bigger `leaf` makes every caller up
+ * the chain bigger, while the `aside` fns (which read none of them) keep their reports.
+ */
+const CALLERS_FILE = `${[
+  'async fn tick() {}',
+  'async fn leaf() -> usize {\n    let a = [0u8; 16];\n    tick().await;\n    a.len()\n}',
+  ...['leaf', 'one', 'two', 'three'].map(
+    (callee, i) =>
+      `async fn ${['one', 'two', 'three', 'four'][i]}() -> usize {\n` +
+      `    let n = ${callee}().await;\n    tick().await;\n    n\n}`,
+  ),
+  ...Array.from(
+    { length: 16 },
+    (_, i) => `async fn aside_${i}() {\n    let v = [0u8; ${i + 1}];\n    tick().await;\n}`,
+  ),
+].join('\n')}\n`;
+
 /** Types `edits` (offset, deleted length, text) as the server does, comparing every analysis. */
 function typeAndCompare(
   name: string,
@@ -105,6 +139,13 @@ function typeAndCompare(
         comparable(fresh, cached),
         `${name}: edit ${i} at ${at}`,
       );
+      if (!cached.futures.some((f) => f.kept)) {
+        assert.strictEqual(
+          findings(cached, document.getText()),
+          findings(fresh, document.getText()),
+          `${name}: findings after edit ${i} at ${at}`,
+        );
+      }
     }
   } finally {
     store.forget(document.uri);
@@ -124,6 +165,7 @@ describe('reports kept per fn', () => {
   it('equals a fresh analysis typing statements, lines and errors into fn after fn', function () {
     this.timeout(300_000);
     const before = keptReports.keptReportsCounts.used;
+    const resizedBefore = keptReports.keptReportsCounts.resized;
     const next = random(29);
     // A bigger value held across an await changes the fn's size, which its callers read; a
     // newline moves every fn below; a fn does not parse until its `(` is closed. Each piece is
@@ -167,6 +209,31 @@ describe('reports kept per fn', () => {
     assert.ok(
       keptReports.keptReportsCounts.used - before > 60,
       'no keystroke kept the other fns’ reports',
+    );
+    assert.ok(
+      keptReports.keptReportsCounts.resized - resizedBefore > 0,
+      'no keystroke sized the callers again with the edited fn',
+    );
+  });
+
+  it('sizes the callers of callers again when a key changes the edited fn’s size', function () {
+    this.timeout(300_000);
+    const before = keptReports.keptReportsCounts.resized;
+    const anchor = 'let a = [0u8; 16];';
+    const piece = ' let big = [0u8; 999]; tick().await; drop(big);';
+    // The piece typed key by key, then taken away key by key: the size changes at its `;`s.
+    typeAndCompare(
+      'callers.rs',
+      CALLERS_FILE,
+      (current, i) => {
+        const at = current.indexOf(anchor) + anchor.length;
+        return i < piece.length ? [at + i, 0, piece[i]] : [at + 2 * piece.length - i - 1, 1, ''];
+      },
+      piece.length * 2,
+    );
+    assert.ok(
+      keptReports.keptReportsCounts.resized - before >= 2,
+      'the callers were not sized again with the edited fn',
     );
   });
 

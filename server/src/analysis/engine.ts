@@ -361,6 +361,8 @@ function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
 /**
  * The report of a keystroke inside one fn's body (or a comment) from the edited fn's analysis
  * and the other fns' kept reports (`keptReports.ts`); null when the whole file must be analysed.
+ * When the edited fn's layout changed, the fns whose reports read it are sized again with it, in
+ * a second analysis (their walks come from the walk cache, the edited fn's from the first).
  */
 function analyzeEditedFn(
   tree: Tree,
@@ -370,43 +372,52 @@ function analyzeEditedFn(
   macros: MacroTrees,
   reused: ReusedIndex,
 ): FileReport | null {
-  const plan =
-    reused.edit && !options.dependencies
-      ? planFocus(
-          cache,
-          reused.edit,
-          reportSettings(options),
-          options.calibration,
-          options.file,
-          text,
-        )
-      : null;
-  if (!plan) {
+  if (!reused.edit || options.dependencies) {
     return null;
   }
-  const analysis = new FileAnalysis(tree.rootNode, options, macros, [], undefined, reused, plan);
-  analysis.walk();
-  const own = analysis.reports();
-  if (analysis.leftFocus) {
-    return null;
+  let resized: ReadonlySet<number> = new Set();
+  for (let round = 0; round < 2; round++) {
+    const plan = planFocus(
+      cache,
+      reused.edit,
+      reportSettings(options),
+      options.calibration,
+      options.file,
+      text,
+      resized,
+    );
+    if (!plan) {
+      return null;
+    }
+    const analysis = new FileAnalysis(tree.rootNode, options, macros, [], undefined, reused, plan);
+    analysis.walk();
+    const own = analysis.reports();
+    if (analysis.leftFocus) {
+      return null;
+    }
+    const fresh = {
+      futures: analysis.keptFutures(own.futures),
+      records: analysis.records(own.futures),
+      notices: own.notices,
+      noticesAt: analysis.noticesAt(),
+    };
+    const done = completeFocus(cache, plan, fresh, text, (r) => layoutSignature(reportLayout(r)));
+    if (!done) {
+      return null;
+    }
+    if ('resize' in done) {
+      resized = done.resize;
+      continue;
+    }
+    keepIndex(cache, tree, text, cfgKey(currentCfg()), analysis.itemsRead());
+    const report = { file: options.file, futures: done.futures, notices: own.notices };
+    const result = withHiddenFutures(cache, report, done.records, text, tree.rootNode);
+    if (result !== report) {
+      dropReports(cache);
+    }
+    return result;
   }
-  const fresh = {
-    futures: analysis.keptFutures(own.futures),
-    records: analysis.records(own.futures),
-    notices: own.notices,
-    noticesAt: analysis.noticesAt(),
-  };
-  const done = completeFocus(cache, plan, fresh, text, (r) => layoutSignature(reportLayout(r)));
-  if (!done) {
-    return null;
-  }
-  keepIndex(cache, tree, text, cfgKey(currentCfg()), analysis.itemsRead());
-  const report = { file: options.file, futures: done.futures, notices: own.notices };
-  const result = withHiddenFutures(cache, report, done.records, text, tree.rootNode);
-  if (result !== report) {
-    dropReports(cache);
-  }
-  return result;
+  return null;
 }
 
 /** What a file's reports depend on besides its text and calibration (`keptReports.ts`). */
@@ -1316,6 +1327,8 @@ class FileAnalysis {
   private sawCycle = false;
   /** With a `FocusPlan`: the entries of the fns whose kept reports this analysis takes. */
   private readonly keptEntries = new Set<FutureEntry>();
+  /** With a `FocusPlan`: the fns analysed (the edited one and those re-sized), in index order. */
+  private readonly focusedFns: FnInfo[] = [];
   /**
    * With a `FocusPlan`: the edited fn's analysis read what the kept entries do not give (a kept
    * fn's block, a generic instance of a kept fn): its answer is not used.
@@ -1660,8 +1673,7 @@ class FileAnalysis {
   walk(): void {
     this.walked = true;
     this.discoverFutures();
-    const focused = this.focus && (this.focus.fn ? [this.focus.fn] : []);
-    const fns = focused || this.localIndex.byNode.values();
+    const fns = this.focus ? this.focusedFns : this.localIndex.byNode.values();
     for (const fn of fns) {
       const entry = this.futures.get(this.keyOf(fn.node));
       if (!entry && !this.fnsWithNested.has(fn.node.id)) {
@@ -1981,18 +1993,22 @@ class FileAnalysis {
 
   /**
    * Discovery after an edit inside one fn (`FocusPlan`): every fn gets its key, as `discover`
-   * gives them; the other async fns get an entry holding their kept report, and only the edited
-   * fn's body is searched for blocks and closures (no future was outside the fns last time).
+   * gives them; the other async fns get an entry holding their kept report, and only the bodies
+   * of the edited fn and of the fns sized again with it are searched for blocks and closures (no
+   * future was outside the fns last time).
    */
   private discoverEditedFn(focus: FocusPlan, root: SyntaxNode, scope: TypeScope): void {
     if (this.fileGate(root)) {
       this.leftFocus = true;
       return;
     }
-    const edited = focus.fn;
     for (const info of this.localIndex.byNode.values()) {
       const id = this.assignFnKey(info.node, info);
-      if (info === edited || !info.isAsync || !info.body) {
+      if (info === focus.fn || focus.resizes(info.node.startIndex)) {
+        this.focusedFns.push(info);
+        continue;
+      }
+      if (!info.isAsync || !info.body) {
         continue;
       }
       const report = focus.reportOf(id);
@@ -2005,31 +2021,37 @@ class FileAnalysis {
       this.keptEntries.add(entry);
     }
     this.facts.nothingOutsideFns = true;
-    if (!edited?.body) {
-      return;
-    }
-    if (edited.isAsync) {
-      this.addFuture({
-        id: this.keyOf(edited.node),
-        kind: 'fn',
-        node: edited.node,
-        fn: edited,
-        scope: { generics: new Set(edited.generics), selfTy: edited.selfTy },
-      });
-    }
-    // Read from the edited fn's text alone, not the file's: what discovery asks of it is about
-    // the nodes of that fn (a `#[cfg]` inside it can leave one of them out).
-    const fnText = edited.node.text;
+    const found: SyntaxNode[] = [];
     const ownFn = new Map<number, SyntaxNode>();
-    const found = edited.body.text.includes('async')
-      ? this.nestedNodesIn(
-          edited,
-          edited.body,
-          ['async_block', 'closure_expression', 'macro_invocation'],
-          ownFn,
-        )
-      : [];
-    this.addFoundFutures(found, ownFn, scope, /#\s*\[\s*cfg\s*\(/.test(fnText));
+    let mayGate = false;
+    for (const fn of this.focusedFns) {
+      if (!fn.body) {
+        continue;
+      }
+      if (fn.isAsync) {
+        this.addFuture({
+          id: this.keyOf(fn.node),
+          kind: 'fn',
+          node: fn.node,
+          fn,
+          scope: { generics: new Set(fn.generics), selfTy: fn.selfTy },
+        });
+      }
+      if (fn.body.text.includes('async')) {
+        found.push(
+          ...this.nestedNodesIn(
+            fn,
+            fn.body,
+            ['async_block', 'closure_expression', 'macro_invocation'],
+            ownFn,
+          ),
+        );
+      }
+      // Read from the analysed fns' text alone, not the file's: what discovery asks of them is
+      // about their nodes (a `#[cfg]` inside one can leave one of them out).
+      mayGate ||= /#\s*\[\s*cfg\s*\(/.test(fn.node.text);
+    }
+    this.addFoundFutures(found, ownFn, scope, mayGate);
   }
 
   /**

@@ -32,9 +32,9 @@ export function attributeNames(lint: ClippyLint): ReadonlySet<string> {
 }
 
 export interface LevelSources {
-  /** The file's text and lines, as the findings' spans index them. */
+  /** The file's text, and one of its lines (0-based), as the findings' spans index them. */
   text: string;
-  lines: readonly string[];
+  lineText(line0: number): string;
   /** The files above this one, from the crate root down; asked only when attributes may matter. */
   ancestors?: () => readonly ModuleAncestor[];
 }
@@ -45,7 +45,7 @@ export interface LevelSources {
  */
 export function applyLintLevels(findings: readonly Finding[], sources: LevelSources): Finding[] {
   const open = findings.filter(
-    (finding) => !allowedByComment(sources.lines, finding.span.start.line, finding.code),
+    (finding) => !allowedByComment(sources.lineText, finding.span.start.line, finding.code),
   );
   const clippyFindings = open.filter((finding) => finding.clippy !== null);
   const levels = clippyFindings.length

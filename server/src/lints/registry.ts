@@ -2,7 +2,7 @@
  * Every lint, in the order its findings are listed within a future. The README documents each
  * code under a heading of that name.
  */
-import type { FileReport } from '../analysis/report';
+import type { FileReport, FutureReport } from '../analysis/report';
 import type { DiagnosticCode } from '../protocol';
 import type { SourceText } from '../text/sourceText';
 import type { Finding, Lint, LintOptions } from './finding';
@@ -21,12 +21,33 @@ export function lintOf(code: DiagnosticCode): Lint {
   return LINTS.find((lint) => lint.code === code)!;
 }
 
+/**
+ * Each future's findings, every lint's, while the engine hands out the same report object: a
+ * keystroke keeps the reports of the fns it did not touch (`keptReports.ts`), and only the edited
+ * fn's futures are linted again. A report object is the same only while its fn's text and place
+ * are, and a finding reads the text at its future's positions alone (its spans), all in that fn.
+ */
+const findingsMemo = new WeakMap<FutureReport, { options: string; findings: Finding[] }>();
+
 /** Every lint's findings in a file, future by future, before levels are applied. */
 export function checkFile(report: FileReport, source: SourceText, options: LintOptions): Finding[] {
-  const order = new Map(report.futures.map((future, i) => [future, i]));
-  const findings = LINTS.flatMap((lint) => lint.check(report, source, options));
-  // Stable: within a future, the lints' order.
-  return findings.sort((a, b) => (order.get(a.future) ?? 0) - (order.get(b.future) ?? 0));
+  const key = `${options.largeValueThreshold}|${options.largeFutureThreshold}`;
+  const findings: Finding[] = [];
+  for (const future of report.futures) {
+    let memo = findingsMemo.get(future);
+    if (!memo || memo.options !== key) {
+      // Each lint looks at one future at a time: given this one alone, it finds this one's.
+      const alone: FileReport = { ...report, futures: [future] };
+      // Within a future, the lints' order.
+      memo = {
+        options: key,
+        findings: LINTS.flatMap((lint) => lint.check(alone, source, options)),
+      };
+      findingsMemo.set(future, memo);
+    }
+    findings.push(...memo.findings);
+  }
+  return findings;
 }
 
 /** The findings of a file that its lint levels report, each at its level. */
@@ -38,7 +59,7 @@ export function lintFile(
 ): Finding[] {
   return applyLintLevels(checkFile(report, source, options), {
     text: source.text,
-    lines: source.lines,
+    lineText: (line0) => source.lineText(line0),
     ancestors,
   });
 }

@@ -4,8 +4,11 @@
  * their text, without finding their nodes again, restoring their walks or looking their reports
  * up: their text is unchanged, and so is what their walks read (`KeptEdit.othersUnchanged`).
  * What their reports read of the edited fn's futures (their layouts) is compared after the edited
- * fn is sized; when one of them changed, or the edited fn's analysis read what the kept fns'
- * entries do not give (`FocusPlan.leftFocus`), the whole file is analysed as before.
+ * fn is sized; when one of them changed (a key that changes the fn's size), the fns whose reports
+ * read it, and the fns that read theirs in turn, are sized again with it (`FocusResult.resize`),
+ * their walks taken from the walk cache. When the edited fn's analysis read what the kept fns'
+ * entries do not give (`FocusPlan.leftFocus`), or too many fns read the changed layouts, the whole
+ * file is analysed as before.
  *
  * Kept only for a file whose futures are all in fns no fn encloses, whose reports read only the
  * layouts of the file's own futures (no generic instances, no cycle of awaits), and whose notices
@@ -65,8 +68,11 @@ interface Kept extends AnalysisResult {
 
 const kept = new WeakMap<WalkCache, Kept>();
 
-/** Since the process started (for tests): analyses that sized one fn and kept the others. */
-export const keptReportsCounts = { used: 0 };
+/**
+ * Since the process started (for tests): analyses that sized one fn and kept the others, and of
+ * those, the ones that sized the fns reading the edited fn's layouts again (`resized`).
+ */
+export const keptReportsCounts = { used: 0, resized: 0 };
 
 /** Keeps an analysis' reports for the next keystroke, when they can be kept (see above). */
 export function keepReports(cache: WalkCache, result: AnalysisResult): void {
@@ -118,11 +124,16 @@ export function dropReports(cache: WalkCache): void {
 export interface FocusPlan {
   /** The edited fn as the new index has it; null when no fn's text changed. */
   fn: FnInfo | null;
+  /**
+   * Whether the fn starting at `start` (in the new text) is one whose text did not change but
+   * that is sized again with the edited fn: its report read a layout the edit changed.
+   */
+  resizes(start: number): boolean;
   /** The kept reports of the other fns' futures, moved to where they are now, by future id. */
   reportOf(id: string): FutureReport | undefined;
   /** Whether the future is one of the other fns' (their blocks and closures have no entry). */
   isKept(id: string): boolean;
-  /** The ids of the edited fn's futures in the last analysis. */
+  /** The ids of the edited and re-sized fns' futures in the last analysis. */
   editedIds: ReadonlySet<string>;
 }
 
@@ -131,6 +142,8 @@ interface Plan extends FocusPlan {
   edit: KeptEdit;
   /** The fn the edit is in, by position in the last analysis' `fns` (-1: none). */
   editedFn: number;
+  /** The fns analysed (the edited one and those re-sized), by position in `fns`. */
+  focused: ReadonlySet<number>;
   /** The futures of the other fns, moved, by position in the last analysis' futures. */
   moved: (FutureReport | null)[];
   movedFns: FnSpan[];
@@ -139,8 +152,15 @@ interface Plan extends FocusPlan {
 }
 
 /**
- * How to analyse the edited fn alone after `edit`, when the last analysis' reports were kept
- * under the same settings; null when the whole file must be analysed.
+ * A re-sized fn is cheaper than the whole file only while few fns are: past this share of the
+ * file's fns, the whole file is analysed.
+ */
+const MAX_RESIZED_SHARE = 1 / 4;
+
+/**
+ * How to analyse the edited fn alone after `edit` (with the fns of `resized`, by position in the
+ * last analysis' fns: `FocusResult.resize`), when the last analysis' reports were kept under the
+ * same settings; null when the whole file must be analysed.
  */
 export function planFocus(
   cache: WalkCache,
@@ -149,6 +169,7 @@ export function planFocus(
   calibration: Calibration | undefined,
   file: string,
   text: string,
+  resized: ReadonlySet<number> = new Set(),
 ): FocusPlan | null {
   const last = kept.get(cache);
   if (
@@ -161,6 +182,10 @@ export function planFocus(
     return null;
   }
   const editedFn = edit.fn ? last.fns.findIndex((f) => f.start === edit.fn!.start) : -1;
+  const focused = new Set(resized);
+  if (editedFn >= 0) {
+    focused.add(editedFn);
+  }
   if ((edit.fn && editedFn < 0) || (last.noticesFrom !== null && last.noticesFrom !== editedFn)) {
     return null;
   }
@@ -168,11 +193,12 @@ export function planFocus(
   const movedFns = last.fns.map((span, i) =>
     i === editedFn ? { ...span, end: span.end + move.delta } : move.span(span),
   );
+  const resizedStarts = new Set([...resized].map((i) => movedFns[i].start));
   const byId = new Map<string, FutureReport>();
   const editedIds = new Set<string>();
   const moved = last.futures.map((future, i) => {
     const fn = last.fnOf[i];
-    if (fn === editedFn) {
+    if (focused.has(fn)) {
       editedIds.add(future.id);
       return null;
     }
@@ -182,12 +208,14 @@ export function planFocus(
   });
   const plan: Plan = {
     fn: edit.fn?.info ?? null,
+    resizes: (start) => resizedStarts.has(start),
     reportOf: (id) => byId.get(id),
     isKept: (id) => byId.has(id),
     editedIds,
     last,
     edit,
     editedFn,
+    focused,
     moved,
     movedFns,
     byId,
@@ -196,63 +224,67 @@ export function planFocus(
   return plan;
 }
 
+/** The futures of the analysed fns (the edited one and those re-sized), as `keptFutures` gives them. */
+export interface FocusFresh {
+  futures: KeptFuture[];
+  records: FutureRecord[];
+  notices: string[];
+  noticesAt: number[] | null;
+}
+
+/**
+ * What the analysed fns' futures make of the file: its futures and records, or the fns (by
+ * position in the last analysis' fns) to size again with the edited one, as kept reports read
+ * layouts of theirs that changed.
+ */
+export type FocusResult =
+  { futures: FutureReport[]; records: FutureRecord[] } | { resize: ReadonlySet<number> };
+
 /** The file's futures and records after the edited fn's analysis, or null (see above). */
 export function completeFocus(
   cache: WalkCache,
   focus: FocusPlan,
-  fresh: {
-    futures: KeptFuture[];
-    records: FutureRecord[];
-    notices: string[];
-    noticesAt: number[] | null;
-  },
+  fresh: FocusFresh,
   text: string,
   signatureOf: (report: FutureReport) => string | null,
-): { futures: FutureReport[]; records: FutureRecord[] } | null {
+): FocusResult | null {
   const plan = focus as Plan;
-  const { last, editedFn } = plan;
+  const { last } = plan;
   const freshSignatures = new Map(fresh.futures.map((f) => [f.id, signatureOf(f.report)]));
-  // A kept report that read a layout of the edited fn's futures holds only if it is the same.
+  // A kept report that read a layout of the analysed fns' futures holds only if it is the same.
+  const stale = new Set<number>();
   for (let i = 0; i < last.futures.length; i++) {
-    if (last.fnOf[i] === editedFn) {
-      continue;
+    const fn = last.fnOf[i];
+    if (
+      !plan.focused.has(fn) &&
+      last.futures[i].deps!.some(
+        ([id, signature]) => plan.editedIds.has(id) && freshSignatures.get(id) !== signature,
+      )
+    ) {
+      stale.add(fn);
     }
-    for (const [id, signature] of last.futures[i].deps!) {
-      if (plan.editedIds.has(id) && freshSignatures.get(id) !== signature) {
-        return null;
-      }
-    }
+  }
+  if (stale.size > 0) {
+    return resizing(plan, stale);
+  }
+  const freshOf = freshByFn(plan, fresh);
+  if (!freshOf) {
+    return null;
   }
   const futures: KeptFuture[] = [];
   const fnOf: number[] = [];
-  let freshAdded = false;
-  const addFresh = () => {
-    if (!freshAdded) {
-      freshAdded = true;
-      futures.push(...fresh.futures);
-      fresh.futures.forEach(() => fnOf.push(editedFn));
-    }
-  };
-  last.futures.forEach((future, i) => {
-    const fn = last.fnOf[i];
-    if (editedFn >= 0 && fn >= editedFn) {
-      addFresh();
-    }
-    if (fn !== editedFn) {
-      const start = future.start < plan.edit.oldEnd ? future.start : future.start + plan.move.delta;
-      futures.push({ ...future, report: plan.moved[i]!, start });
+  let next = 0;
+  for (let fn = 0; fn < last.fns.length; fn++) {
+    for (const future of plan.focused.has(fn) ? (freshOf.get(fn) ?? []) : []) {
+      futures.push(future);
       fnOf.push(fn);
-      // Their walks and reports are not looked up: they must not expire from the cache.
-      if (future.unitKey !== undefined) {
-        cache.units.get(future.unitKey);
-      }
-      if (future.memoKey !== null) {
-        cache.reports.get(future.memoKey);
+    }
+    for (; next < last.futures.length && last.fnOf[next] === fn; next++) {
+      if (!plan.focused.has(fn)) {
+        futures.push(movedFuture(cache, plan, next));
+        fnOf.push(fn);
       }
     }
-  });
-  if (editedFn >= 0) {
-    addFresh();
   }
   const records = movedRecords(plan, fresh.records);
   const result: AnalysisResult = {
@@ -267,13 +299,93 @@ export function completeFocus(
   };
   keepReports(cache, result);
   keptReportsCounts.used++;
+  if (plan.focused.size > (plan.editedFn >= 0 ? 1 : 0)) {
+    keptReportsCounts.resized++;
+  }
   return { futures: futures.map((f) => f.report), records };
 }
 
-/** The last analysis' records of the other fns, moved, with the edited fn's fresh ones. */
+/**
+ * The fns to size again with the edited one: the `stale` ones (their reports read a layout of
+ * the analysed fns that changed), and every fn whose report reads theirs, callers of callers
+ * included, as their layouts may change in turn. Null when that is too many of the file's fns.
+ */
+function resizing(plan: Plan, stale: ReadonlySet<number>): { resize: ReadonlySet<number> } | null {
+  const { last } = plan;
+  const fnOfId = new Map(last.futures.map((f, i) => [f.id, last.fnOf[i]]));
+  const readers = new Map<number, Set<number>>();
+  last.futures.forEach((future, i) => {
+    for (const [id] of future.deps!) {
+      const read = fnOfId.get(id);
+      if (read !== undefined && read !== last.fnOf[i]) {
+        const of = readers.get(read) ?? new Set<number>();
+        of.add(last.fnOf[i]);
+        readers.set(read, of);
+      }
+    }
+  });
+  const resize = new Set([...plan.focused, ...stale]);
+  resize.delete(plan.editedFn);
+  const queue = [...resize];
+  while (queue.length > 0) {
+    for (const reader of readers.get(queue.pop()!) ?? []) {
+      if (reader !== plan.editedFn && !resize.has(reader)) {
+        resize.add(reader);
+        queue.push(reader);
+      }
+    }
+  }
+  return resize.size > last.fns.length * MAX_RESIZED_SHARE ? null : { resize };
+}
+
+/**
+ * The analysed futures by the fn (position in `fns`) they are in; null when one is outside the
+ * analysed fns, or when the notices come from more than one of them (their order would be the
+ * analysis', not the file's).
+ */
+function freshByFn(plan: Plan, fresh: FocusFresh): Map<number, KeptFuture[]> | null {
+  const only = plan.focused.size === 1 ? [...plan.focused][0] : null;
+  const byFn = new Map<number, KeptFuture[]>();
+  for (const future of fresh.futures) {
+    let fn = fnHolding(plan.movedFns, future.start);
+    if (!plan.focused.has(fn)) {
+      // In a macro's tree (no place in the file's text): the one fn analysed holds it.
+      if (only === null) {
+        return null;
+      }
+      fn = only;
+    }
+    const list = byFn.get(fn) ?? [];
+    list.push(future);
+    byFn.set(fn, list);
+  }
+  if (only === null && fresh.notices.length > 0) {
+    const from = new Set((fresh.noticesAt ?? [-1]).map((at) => fnHolding(plan.movedFns, at)));
+    if (from.size > 1) {
+      return null;
+    }
+  }
+  return byFn;
+}
+
+/** A kept future of the last analysis (by position), moved to where its fn is now. */
+function movedFuture(cache: WalkCache, plan: Plan, i: number): KeptFuture {
+  const future = plan.last.futures[i];
+  const start = future.start < plan.edit.oldEnd ? future.start : future.start + plan.move.delta;
+  // Their walks and reports are not looked up: they must not expire from the cache.
+  if (future.unitKey !== undefined) {
+    cache.units.get(future.unitKey);
+  }
+  if (future.memoKey !== null) {
+    cache.reports.get(future.memoKey);
+  }
+  return { ...future, report: plan.moved[i]!, start };
+}
+
+/** The last analysis' records of the other fns, moved, with the analysed fns' fresh ones. */
 function movedRecords(plan: Plan, fresh: FutureRecord[]): FutureRecord[] {
-  const { last, editedFn, byId } = plan;
-  const edited = editedFn >= 0 ? last.fns[editedFn] : null;
+  const { last, byId } = plan;
+  const analysed = [...plan.focused].map((fn) => last.fns[fn]);
   const movedReport = new Map<FutureReport, FutureReport>();
   for (const future of last.futures) {
     const now = byId.get(future.id);
@@ -282,14 +394,9 @@ function movedRecords(plan: Plan, fresh: FutureRecord[]): FutureRecord[] {
     }
   }
   const records: FutureRecord[] = [];
-  let freshAdded = false;
   for (const record of last.records) {
-    if (edited && record.start >= edited.start && record.start < edited.end) {
+    if (analysed.some((span) => record.start >= span.start && record.start < span.end)) {
       continue;
-    }
-    if (edited && !freshAdded && record.start > edited.start) {
-      records.push(...fresh);
-      freshAdded = true;
     }
     if (record.start < plan.edit.oldEnd) {
       records.push(record);
@@ -304,10 +411,8 @@ function movedRecords(plan: Plan, fresh: FutureRecord[]): FutureRecord[] {
       reports: record.reports.map((r) => movedReport.get(r) ?? r),
     });
   }
-  if (!freshAdded) {
-    records.push(...fresh);
-  }
-  return records;
+  // In the order of their fns' text, as an analysis of the whole file lists them.
+  return [...records, ...fresh].sort((a, b) => a.start - b.start);
 }
 
 /** Where the fns' text and positions go after an edit (outside the edited place). */
