@@ -222,7 +222,7 @@ function cliRun(cliBin: string, dir: string, jobs: number, runs: number): CliRun
  * `--jobs 2` against `--jobs 1` in CPU time too, with the load around the runs: the CLI splits a
  * crate only onto the cores other processes leave free in its first moments (`cli/freeCores.ts`,
  * `/proc/stat` less its own CPU time), so on a busy 2-core machine a `--jobs 2` run is one
- * thread. `RUST_FUTURE_SIZE_IDLE_CORES=2` in the environment forces the split.
+ * thread. `RUST_FUTURE_SIZE_IDLE_CORES=2` in the environment splits a crate large enough for it.
  */
 function jobsNote(two: CliRun, one: CliRun): string {
   const cpu =
@@ -231,8 +231,9 @@ function jobsNote(two: CliRun, one: CliRun): string {
       : `; CPU ${ratio(two.cpuMs / one.cpuMs)} (${seconds(two.cpuMs)} vs ${seconds(one.cpuMs)})`;
   const cores = os.availableParallelism();
   const loads = two.loads.map((load) => load.toFixed(2)).join(', ');
+  // Forced free cores split only a crate large enough for it (`MIN_WEIGHT_PER_SHARE`).
   const forced = process.env.RUST_FUTURE_SIZE_IDLE_CORES
-    ? `; split forced (RUST_FUTURE_SIZE_IDLE_CORES=${process.env.RUST_FUTURE_SIZE_IDLE_CORES})`
+    ? `; free cores forced (RUST_FUTURE_SIZE_IDLE_CORES=${process.env.RUST_FUTURE_SIZE_IDLE_CORES})`
     : '';
   return `${cpu}; load average ${loads} at the \`--jobs 2\` runs' starts on ${cores} cores${forced}`;
 }
