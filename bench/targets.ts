@@ -176,7 +176,7 @@ interface CliRun {
   cpuMs: number | null;
   peakBytes: number | null;
   status: number | null;
-  /** The 1-minute load average at each run's start: the CLI splits a crate only onto idle cores. */
+  /** The 1-minute load average at each run's start, to tell how busy the machine was. */
   loads: number[];
 }
 
@@ -219,10 +219,10 @@ function cliRun(cliBin: string, dir: string, jobs: number, runs: number): CliRun
 }
 
 /**
- * `--jobs 2` against `--jobs 1` in CPU time too, and whether the CLI could split the crate at all:
- * it gives a crate's shares only to the cores the 1-minute load average leaves idle
- * (`splitThreads` in `cli/analyzeFiles.ts`), and the bench's own runs before push that average
- * towards 1, so on 2 cores a `--jobs 2` run may be one thread.
+ * `--jobs 2` against `--jobs 1` in CPU time too, with the load around the runs: the CLI splits a
+ * crate only onto the cores other processes leave free in its first moments (`cli/freeCores.ts`,
+ * `/proc/stat` less its own CPU time), so on a busy 2-core machine a `--jobs 2` run is one
+ * thread. `RUST_FUTURE_SIZE_IDLE_CORES=2` in the environment splits a crate large enough for it.
  */
 function jobsNote(two: CliRun, one: CliRun): string {
   const cpu =
@@ -230,12 +230,12 @@ function jobsNote(two: CliRun, one: CliRun): string {
       ? ''
       : `; CPU ${ratio(two.cpuMs / one.cpuMs)} (${seconds(two.cpuMs)} vs ${seconds(one.cpuMs)})`;
   const cores = os.availableParallelism();
-  const split = two.loads.filter((load) => Math.floor(cores - load) >= 1).length;
   const loads = two.loads.map((load) => load.toFixed(2)).join(', ');
-  return (
-    `${cpu}; load average ${loads} at the \`--jobs 2\` runs' starts: ` +
-    `${split} of ${two.loads.length} could split on ${cores} cores`
-  );
+  // Forced free cores split only a crate large enough for it (`MIN_WEIGHT_PER_SHARE`).
+  const forced = process.env.RUST_FUTURE_SIZE_IDLE_CORES
+    ? `; free cores forced (RUST_FUTURE_SIZE_IDLE_CORES=${process.env.RUST_FUTURE_SIZE_IDLE_CORES})`
+    : '';
+  return `${cpu}; load average ${loads} at the \`--jobs 2\` runs' starts on ${cores} cores${forced}`;
 }
 
 /** The same ratio in CPU time, which the machine's load does not change as much. */

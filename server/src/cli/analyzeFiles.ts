@@ -17,9 +17,11 @@ import { findCrateRoot } from '../project/crateLayout';
 import { EditionResolver } from '../project/edition';
 import { displayPath } from '../project/sourceFiles';
 import { WorkerFailure, WorkerPool } from '../workers/pool';
+import { freeByLoadAverage, freeCores } from './freeCores';
 import { ShareRunner } from './shareRunner';
 import {
   AnalysisJob,
+  analyzeCrateJob,
   analyzeJob,
   CrateJob,
   FileWeight,
@@ -61,8 +63,9 @@ export interface AnalyzeFilesOptions {
   /** Where dependencies' indexed items are kept across runs; absent or null: not kept. */
   cacheDir?: string | null;
   /**
-   * The machine's 1-minute load average, which decides how many workers one crate may be split
-   * between (default: `os.loadavg()`); tests pass 0 for a machine with every core free.
+   * A 1-minute load average to decide from how many workers one crate may be split between
+   * (default: the cores other processes leave free, measured: `freeCores.ts`); tests pass 0 for
+   * a machine with every core free.
    */
   loadAverage?: number;
   /** The work a crate's share must have (`MIN_WEIGHT_PER_SHARE`); tests split small crates. */
@@ -138,12 +141,7 @@ export async function analyzeFiles(
   const collect = (reports: FileReport[]) => reports.forEach((r) => byFile.set(r.file, r));
   // Without a compiled worker beside this file (e.g. this module bundled on its own), run in this thread.
   const workerScript = options.workerScript ?? path.join(__dirname, 'worker.js');
-  const shares = splitCrateJobs(
-    jobs,
-    splitThreads(options.jobs ?? defaultJobs(), options.loadAverage ?? os.loadavg()[0]),
-    fileWeight,
-    options.minShareWeight,
-  );
+  const shares = await splitOntoFreeCores(jobs, options);
   const threads = Math.min(options.jobs ?? defaultJobs(), shares.length);
   if (threads > 1 && fs.existsSync(workerScript)) {
     const timeoutMs = options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS;
@@ -176,14 +174,37 @@ export async function analyzeFiles(
 const DEFAULT_FILE_TIMEOUT_MS = 120_000;
 
 /**
- * Workers one crate may be split between: each share repeats the crate's parse and index, which
- * only pays on cores that are otherwise idle. On a busy machine (a 2-core one running other jobs)
- * the shares' extra work only adds to the wall time: measured at a load average of 8–10 on 2
- * cores, the 100k-line crate took 22–36 s split against 16 s whole.
+ * The jobs, with a crate split in shares when it is large enough (`splitCrateJobs`) and other
+ * processes leave cores free for them: each share repeats the crate's warm-up (its thread
+ * compiles the engine's code again), which only pays on cores that are otherwise idle. On a busy
+ * machine (a 2-core one running other jobs) the shares' extra work only adds to the wall time:
+ * measured at a load average of 8–10 on 2 cores, the 100k-line crate took 22–36 s split against
+ * 16 s whole. The cores are measured only when some crate would be split.
  */
-function splitThreads(threads: number, loadAverage: number): number {
-  const idle = Math.floor(os.availableParallelism() - loadAverage);
-  return Math.max(1, Math.min(threads, 1 + Math.max(0, idle)));
+async function splitOntoFreeCores(
+  jobs: readonly AnalysisJob[],
+  options: AnalyzeFilesOptions,
+): Promise<AnalysisJob[]> {
+  const threads = options.jobs ?? defaultJobs();
+  const weights = new Map<string, FileWeight>();
+  const weightOf = (file: string) => {
+    const known = weights.get(file) ?? fileWeight(file);
+    weights.set(file, known);
+    return known;
+  };
+  const shares = splitCrateJobs(jobs, threads, weightOf, options.minShareWeight);
+  if (shares.length === jobs.length) {
+    return shares;
+  }
+  const cores = os.availableParallelism();
+  const free =
+    options.loadAverage === undefined
+      ? await freeCores()
+      : freeByLoadAverage(cores, options.loadAverage);
+  const usable = Math.max(1, Math.min(threads, free));
+  return usable >= threads
+    ? shares
+    : splitCrateJobs(jobs, usable, weightOf, options.minShareWeight);
 }
 
 /**
@@ -220,8 +241,12 @@ async function runPool(
   workerScript: string,
   fileTimeoutMs: number,
 ): Promise<FileReport[][]> {
-  const pool = new WorkerPool<AnalysisJob, FileReport[]>(workerScript, { maxWorkers: threads });
-  const runner = new ShareRunner(pool);
+  // A crate split in shares has its first share analysed in this thread, which would otherwise
+  // only wait: one worker less to start, whose engine would have been compiled and warmed up again.
+  const split = jobs.some((job) => job.kind === 'crate' && job.shareOf);
+  const maxWorkers = split ? threads - 1 : threads;
+  const pool = new WorkerPool<AnalysisJob, FileReport[]>(workerScript, { maxWorkers });
+  const runner = new ShareRunner(pool, split ? analyzeShareHere : undefined);
   try {
     return await Promise.all(
       jobs.map(async (job) => {
@@ -241,6 +266,12 @@ async function runPool(
   } finally {
     pool.terminate();
   }
+}
+
+/** A crate's share run in this thread; throws as a worker's share fails (`ShareRunner`). */
+async function analyzeShareHere(share: CrateJob): Promise<FileReport[]> {
+  await initAnalysis();
+  return analyzeCrateJob(share);
 }
 
 function describeError(error: unknown): string {

@@ -21,8 +21,17 @@ interface ShareGroup {
 
 export class ShareRunner {
   private readonly groups = new Map<string, ShareGroup>();
+  /** Whether this thread is running a share (it runs one at a time). */
+  private localBusy = false;
 
-  constructor(private readonly pool: WorkerPool<AnalysisJob, FileReport[]>) {}
+  /**
+   * `local`, when given, runs a share in this thread: the first share of a crate then goes there
+   * while this thread has no other, instead of to a worker of its own (see `runPool`).
+   */
+  constructor(
+    private readonly pool: WorkerPool<AnalysisJob, FileReport[]>,
+    private readonly local?: (share: CrateJob) => Promise<FileReport[]>,
+  ) {}
 
   /**
    * Runs a job: a share waits for its crate's other shares, then runs with them. A share never
@@ -70,13 +79,22 @@ export class ShareRunner {
         }
       }),
     );
+    const local = this.local && !this.localBusy ? this.local : undefined;
+    // The workers' shares first: they start while this thread works on its own.
     const runs = shares.map((share, i) => {
+      if (i === 0 && local) {
+        return undefined;
+      }
       const exchange = channels[i].port2;
-      return this.pool.run({ ...share, exchange }, timeoutMs, [exchange]).catch((error) => {
-        abort(error);
-        throw error;
-      });
+      return this.pool.run({ ...share, exchange }, timeoutMs, [exchange]);
     });
+    if (local) {
+      this.localBusy = true;
+      runs[0] = local({ ...shares[0], exchange: channels[0].port2 }).finally(() => {
+        this.localBusy = false;
+      });
+    }
+    runs.forEach((run) => run!.catch(abort));
     const settled = await Promise.allSettled(runs);
     channels.forEach((c) => c.port1.close());
     if (!failed) {
