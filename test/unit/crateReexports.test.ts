@@ -99,6 +99,13 @@ describe("types other crates lend through the crate's own modules", function () 
     ]);
     // The module's own type, a module that is not the crate's, `super` above the root: nothing.
     assert.deepStrictEqual(crate.externalPaths(['crate', 'types', 'Own'], []), []);
+    // An associated fn: another crate's through the glob (`Field::new`), the module's own
+    // type's never.
+    assert.deepStrictEqual(crate.externalPaths(['types', 'Field', 'new'], []), [
+      ['pg', 'Field', 'new'],
+      ['extra', 'deep', 'Field', 'new'],
+    ]);
+    assert.deepStrictEqual(crate.externalPaths(['crate', 'types', 'Own', 'new'], []), []);
     assert.deepStrictEqual(crate.externalPaths(['tokio', 'Row'], []), []);
     assert.deepStrictEqual(crate.externalPaths(['super', 'types', 'Row'], []), []);
   });

@@ -106,7 +106,7 @@ import {
 import { FutureRecord, hiddenFutures } from './incremental/hiddenByParseErrors';
 import { DeclaringFile, gatedOutFiles, moduleDeclarations } from './syntax/gatedModules';
 import { plural } from './words';
-import { DependencyTypes } from './deps/dependencyTypes';
+import { DependencyTypes, ForeignFn } from './deps/dependencyTypes';
 import type { InstanceRequest } from './deps/packageFutures';
 import {
   FileOutcome,
@@ -1583,6 +1583,23 @@ class FileAnalysis {
     return found[0] ?? null;
   }
 
+  /**
+   * Another crate's fn a path into this crate names through its modules' `use`s
+   * (`crate::types::Field::new` after `pub use postgres_types::*;` in `types`), when exactly one
+   * path out of the crate fits.
+   */
+  private reexportedFn(segments: string[]): ForeignFn | null {
+    const paths = this.crate?.reexports?.externalPaths(segments, this.modulePath) ?? [];
+    const found = new Map<string, ForeignFn>();
+    for (const path of paths) {
+      const fn = this.options.dependencies!.foreignFn(path);
+      if (fn) {
+        found.set(`${fn.scope}|${fn.fn.path}`, fn);
+      }
+    }
+    return found.size === 1 ? [...found.values()][0] : null;
+  }
+
   useCrateIndex(index: ItemIndex): void {
     this.index = index;
     this.itemDependencies = new ItemDependencies(index);
@@ -2370,6 +2387,7 @@ class FileAnalysis {
       },
       edition: this.options.edition,
       macros: this.macros,
+      aliasedPrimitive: (ty) => this.traitLayouts.aliasedPrimitive(ty),
       traits: (ty) => {
         if (ty.k === 'future') {
           // rustc gives every async fn and async block future drop glue, even one that holds
@@ -2389,7 +2407,7 @@ class FileAnalysis {
         return this.futureType(found.entry);
       },
       dependencyFn: this.options.dependencies
-        ? (path) => this.options.dependencies!.foreignFn(path)
+        ? (path) => this.options.dependencies!.foreignFn(path) ?? this.reexportedFn(path)
         : undefined,
       dependencyMethod: this.options.dependencies
         ? (recv, method) => {

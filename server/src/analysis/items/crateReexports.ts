@@ -197,7 +197,8 @@ export class CrateReexports {
       return;
     }
     seen.add(key);
-    if (rest.length === 1 && index.types.has(rest[0])) {
+    // The module's own type (`Field`, or `Field::new` of its impl) is no other crate's.
+    if (index.types.has(rest[0])) {
       return;
     }
     const named = index.uses.get(rest[0]);

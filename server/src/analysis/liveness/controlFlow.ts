@@ -1,6 +1,7 @@
 /** `if`, `match`, loops and jumps: scrutinees, branches (exclusive regions), loop items. */
 import { isCfgdOut } from '../syntax/cfg';
 import type { SyntaxNode } from '../syntax/parser';
+import { rangeTypeName } from '../types/infer';
 import { adt, prim, ref, Ty, UNKNOWN } from '../types/types';
 import { projectedThrough, projectionType } from '../types/projections';
 import { collectionIterator, collectionIteratorItem } from '../types/collectionIterators';
@@ -281,7 +282,7 @@ export function walkFor(w: WalkState, node: SyntaxNode): void {
     value && isUnsuffixedIntRange(value) ? (prim('i32') as Ty & { k: 'prim' }) : null;
   if (literalRange) {
     // `for i in 0..10`: the range, its items and `i` share one integer type that `i`'s uses settle.
-    iter.ty = adt(value!.text.includes('..=') ? 'RangeInclusive' : 'Range', literalRange);
+    iter.ty = adt(rangeTypeName(value!), literalRange);
     item = literalRange;
   }
   w.inLoop(node, () => {
@@ -375,7 +376,7 @@ export function elementTypeOfIter(iterTy: Ty): Ty {
   if (name === 'Iter' || name === 'IterMut') {
     return ref(arg0, name === 'IterMut');
   }
-  if (name === 'Range' || name === 'RangeInclusive' || name === 'IntoIter' || name === 'Drain') {
+  if (['Range', 'RangeFrom', 'RangeInclusive', 'IntoIter', 'Drain'].includes(name)) {
     return arg0;
   }
   if (name === 'Chars') {

@@ -128,7 +128,10 @@ export function walkBinary(w: WalkState, node: SyntaxNode): void {
     const operandTy = w.typeOf(side);
     const t = peelRefs(operandTy);
     // Only primitive values compare without a call: `a == b` on two `&u64` is `PartialEq::eq(&a, &b)`.
-    const builtin = operandTy.k === 'prim' || (t.k === 'unknown' && !isLocalOfUnknownType(w, side));
+    const builtin =
+      operandTy.k === 'prim' ||
+      (t.k === 'unknown' && !isLocalOfUnknownType(w, side)) ||
+      (operandTy === t && w.ctx.aliasedPrimitive?.(t) != null);
     if (comparison && !builtin) {
       borrowed = true;
       // `PartialEq::eq(&a, &b)`: the operand's own place is borrowed, a reference local too

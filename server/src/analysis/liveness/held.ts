@@ -234,6 +234,8 @@ export interface BodyContext {
   macros: MacroTrees;
   /** Copy / drop-glue facts for a type (futures: not Copy, drop glue). */
   traits(ty: Ty): { copy: boolean; drop: boolean };
+  /** The primitive a type alias names (`type Oid = u32;`), else null. */
+  aliasedPrimitive?(ty: Ty): Ty | null;
   futureOfNode(node: SyntaxNode): Ty | null;
   futureOfFn(fn: FnInfo, subst?: Map<string, Ty>): Ty;
   futureOutput(id: string): Ty | null;

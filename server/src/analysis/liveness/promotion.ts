@@ -40,7 +40,39 @@ export function isPromotedWhenBorrowed(node: SyntaxNode): boolean {
       const type = node.childForFieldName('type');
       return type?.type === 'primitive_type' && !!value && isPromotedWhenBorrowed(value);
     }
+    case 'reference_expression': {
+      // `&[&"a", &None::<&str>]`: a shared borrow of a promotable value is promoted with it
+      // (tokio-postgres's parameter lists); a `&mut` one is not.
+      const value = node.childForFieldName('value');
+      const mutable = node.children.some((c) => c.type === 'mutable_specifier');
+      return !mutable && !!value && isPromotedWhenBorrowed(value);
+    }
+    case 'generic_function':
+      // `None::<&'static str>`.
+      return node.childForFieldName('function')?.text === 'None';
+    case 'binary_expression': {
+      // `2 + 3`: arithmetic of constants; a division only by a non-zero literal (rustc does not
+      // promote one that may fail at run time).
+      const op = node.childForFieldName('operator')?.text ?? '';
+      const right = node.childForFieldName('right');
+      const sides = [node.childForFieldName('left'), right];
+      const divisor = right?.type === 'integer_literal' && !/^0+(_|[iu]|$)/.test(right.text);
+      const promotable = PROMOTABLE_OPERATORS.has(op) || ((op === '/' || op === '%') && divisor);
+      return promotable && sides.every((n) => !!n && isPromotedWhenBorrowed(n));
+    }
     default:
       return isConstantExpression(node);
   }
 }
+
+/** Binary operators whose constant operands rustc promotes with them. */
+const PROMOTABLE_OPERATORS: ReadonlySet<string> = new Set([
+  '+',
+  '-',
+  '*',
+  '&',
+  '|',
+  '^',
+  '<<',
+  '>>',
+]);

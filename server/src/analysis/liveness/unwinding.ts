@@ -65,7 +65,9 @@ export function canUnwind(w: WalkState, node: SyntaxNode): boolean {
 function operatorCanUnwind(w: WalkState, node: SyntaxNode): boolean {
   const operator = (node.childForFieldName('operator')?.text ?? '').replace(/=$/, '');
   const left = node.childForFieldName('left');
-  const operand = left ? peelRefs(w.typeOf(left)) : null;
+  const written = left ? peelRefs(w.typeOf(left)) : null;
+  // `type Oid = u32;`: its operators are the primitive's.
+  const operand = (written && w.ctx.aliasedPrimitive?.(written)) ?? written;
   const float = operand?.k === 'prim' && /^f(32|64)$/.test(operand.name);
   const builtin = operand === null || operand.k === 'prim' || operand.k === 'unknown';
   if (node.type === 'binary_expression' && COMPARISONS.has(operator)) {

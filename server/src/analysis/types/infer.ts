@@ -901,9 +901,16 @@ export class ExprTyper {
 
   private rangeType(node: SyntaxNode, sub: SubTyper): Ty {
     const parts = node.namedChildren.filter((c): c is SyntaxNode => !!c);
-    const elem = parts.length ? this.numericOf(parts.map((p) => sub(p))) : UNKNOWN;
-    const inclusive = node.children.some((c) => c?.type === '..=');
-    return adt(inclusive ? 'RangeInclusive' : 'Range', elem);
+    const name = rangeTypeName(node);
+    if (name === 'RangeFull') {
+      return adt(name);
+    }
+    // `..3`, `1..`: an unsuffixed end's width is settled by the range's use (an index makes it
+    // usize), which is not followed here: left open rather than read as i32 (a `for` loop's
+    // range is settled with its binding, see `controlFlow.ts`).
+    const open = name !== 'Range' && name !== 'RangeInclusive' && parts.every(isOpenNumber);
+    const elem = parts.length && !open ? this.numericOf(parts.map((p) => sub(p))) : UNKNOWN;
+    return adt(name, elem);
   }
 
   private blockType(node: SyntaxNode, sub: SubTyper): Ty {
@@ -1303,7 +1310,9 @@ export class ExprTyper {
   /**
    * The declared type of the crate's fn's parameter that `arg`, an argument of a call, is passed
    * for (in the callee's own terms: its generics are left as parameters); null when the callee
-   * is not the crate's fn or the node is no argument.
+   * is not the crate's fn or the node is no argument. Another crate's method's parameter is
+   * given only when it names no path (`&[&(dyn ToSql + Sync)]`): a path there is read in that
+   * crate, a generic is that method's.
    */
   parameterTypeOf(arg: SyntaxNode): Ty | null {
     const args = arg.parent;
@@ -1313,7 +1322,14 @@ export class ExprTyper {
     }
     const position = valueChildren(args).findIndex((c) => c.id === arg.id);
     const fn = this.calleeOf(call);
-    const method = call.childForFieldName('function')?.type === 'field_expression';
+    const callee = call.childForFieldName('function');
+    const method = callee?.type === 'field_expression';
+    if (!fn && method) {
+      const recv = this.typeOf(callee.childForFieldName('value'));
+      const name = callee.childForFieldName('field')?.text ?? '';
+      const foreign = this.dependencyMethodParams(recv, name)?.[position];
+      return foreign && namesNoPath(foreign) ? foreign : null;
+    }
     const params = method ? fn?.params.filter((p) => !p.isSelf) : fn?.params;
     return params?.[position]?.ty ?? null;
   }
@@ -1777,4 +1793,56 @@ function traitImportOf(found: ForeignFn, index: ItemIndex): string[] | null {
   const owner = found.fn.path.split('::').at(-2);
   const imported = owner === undefined ? undefined : index.uses.get(owner);
   return imported && imported.at(-1) === owner ? imported : null;
+}
+
+/** A type made of std's shapes only (references, slices, `dyn`, primitives): read alike anywhere. */
+function namesNoPath(ty: Ty): boolean {
+  switch (ty.k) {
+    case 'prim':
+    case 'str':
+    case 'dyn':
+      return true;
+    case 'ref':
+    case 'ptr':
+      return namesNoPath(ty.inner);
+    case 'slice':
+    case 'array':
+      return namesNoPath(ty.elem);
+    case 'tuple':
+      return ty.elems.every(namesNoPath);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The std range type a range expression builds, by which ends it writes: `a..b` `Range`, `a..`
+ * `RangeFrom` (one `usize` for `0..`, not two), `..b` `RangeTo`, `..` `RangeFull`, `a..=b`
+ * `RangeInclusive`, `..=b` `RangeToInclusive`.
+ */
+export function rangeTypeName(node: SyntaxNode): string {
+  const op = node.children.findIndex((c) => c?.type === '..' || c?.type === '..=');
+  const inclusive = node.children[op]?.type === '..=';
+  const start = op > 0;
+  const end = op >= 0 && op < node.children.length - 1;
+  if (inclusive) {
+    return start ? 'RangeInclusive' : 'RangeToInclusive';
+  }
+  return start
+    ? end || endReadAsOperand(node)
+      ? 'Range'
+      : 'RangeFrom'
+    : end
+      ? 'RangeTo'
+      : 'RangeFull';
+}
+
+/**
+ * `0..*i` (or `0..-n`, `0..&x`) read by the grammar as `(0..) * i`: a `RangeFrom` has no such
+ * operator, so the range's end is that operand.
+ */
+function endReadAsOperand(range: SyntaxNode): boolean {
+  const parent = range.parent;
+  const op = parent?.type === 'binary_expression' ? parent.childForFieldName('operator')?.text : '';
+  return parent?.childForFieldName('left')?.id === range.id && ['*', '-', '&'].includes(op ?? '');
 }

@@ -15,6 +15,7 @@ import {
   substitute,
   prim,
   UNIT,
+  UNKNOWN,
 } from './types';
 import stdTable from './stdTypes.generated.json';
 
@@ -497,6 +498,8 @@ const STD_GENERIC_LAYOUTS: ReadonlyMap<string, StdGenericLayout> = new Map([
   ...sameLayout(['PhantomData', 'PhantomPinned', 'Pending'], () => known(0, 1)),
   ['Ready', ({ arg, sub }) => ({ ...optionOf(sub(arg(0))), copy: false })],
   ['Range', ({ arg, sub }) => ({ ...structLayout([sub(arg(0)), sub(arg(0))]), copy: false })],
+  ['RangeFrom', ({ arg, sub }) => ({ ...structLayout([sub(arg(0))]), copy: false })],
+  ['RangeTo', ({ arg, sub }) => structLayout([sub(arg(0))])],
   [
     'RangeInclusive',
     ({ arg, sub }) => ({
@@ -563,6 +566,29 @@ export class LayoutComputer {
 
   layout(ty: Ty): Layout {
     return this.compute(ty, 0);
+  }
+
+  /**
+   * The primitive a type alias names, through aliases of aliases and other crates' aliases
+   * (`Oid`, postgres-protocol's `type Oid = u32;`): compared, it is compared as that primitive,
+   * with no `PartialEq` call. Null when the type is no alias of a primitive.
+   */
+  aliasedPrimitive(ty: Ty): (Ty & { k: 'prim' }) | null {
+    let at: Ty = ty;
+    for (let hops = 0; at.k === 'adt' && at.args.length === 0 && hops < 8; hops++) {
+      const foreign = this.foreign(at) ?? this.reexported(at);
+      if (foreign?.kind === 'type' && foreign.type.kind === 'alias') {
+        at = foreign.type.params.length ? UNKNOWN : inScope(foreign.type.ty, foreign.scope);
+        continue;
+      }
+      const user =
+        foreign || at.scope !== undefined ? null : this.env.userType(at.segments, at.origin);
+      if (user === null || user === 'ambiguous' || user.kind !== 'alias' || user.params.length) {
+        return null;
+      }
+      at = user.ty;
+    }
+    return at.k === 'prim' && at !== ty ? at : null;
   }
 
   private compute(ty: Ty, depth: number): Layout {

@@ -37,7 +37,7 @@ export function elementType(ty: Ty): Ty {
   if (isAdt(t, 'HashMap', 'BTreeMap')) {
     return { k: 'tuple', elems: [typeArg(t, 0), typeArg(t, 1)] };
   }
-  if (isAdt(t, 'Range', 'RangeInclusive')) {
+  if (isAdt(t, 'Range', 'RangeFrom', 'RangeInclusive')) {
     return typeArg(t);
   }
   if (isAdt(t, 'Chars')) {
