@@ -157,32 +157,6 @@ describe("the crate's own items named through its modules' re-exports", () => {
     assert.strictEqual(at(['Handle']), null);
   });
 
-  it("takes a crate path's type only where one module of its name defines it", () => {
-    const handle = { kind: 'struct', name: 'Handle' };
-    const file = (module: string, types: string[], uses: [string, string[]][] = []) =>
-      ({
-        types: new Map(types.map((t) => [t, handle])),
-        typeModules: new Map(types.map((t) => [t, [module]])),
-        uses: new Map(uses),
-        globImports: [],
-      }) as unknown as ItemIndex;
-    const crate = new reexports.CrateReexports([
-      { modulePath: ['task'], index: file('task', [], [['Handle', ['self', 'join', 'Handle']]]) },
-      { modulePath: ['task', 'join'], index: file('join', ['Handle']) },
-      { modulePath: ['other', 'join'], index: file('join', ['Other']) },
-    ]);
-    const combined = (modules: string[]) =>
-      ({
-        types: new Map([['join::Handle', handle]]),
-        typeModules: new Map([['Handle', modules]]),
-      }) as unknown as ItemIndex;
-    const segments = ['crate', 'task', 'Handle'];
-    assert.strictEqual(reexports.crateTypeAt(combined(['join', 'mocks']), crate, segments), handle);
-    // Two modules named `join` define a `Handle`: which one `join::Handle` is is not known.
-    assert.strictEqual(reexports.crateTypeAt(combined(['join', 'join']), crate, segments), null);
-    assert.strictEqual(reexports.crateTypeAt(combined(['join']), crate, ['task', 'Handle']), null);
-  });
-
   it('leads a crate path out to std through named uses only', () => {
     const crate = new reexports.CrateReexports([
       { modulePath: ['time'], index: moduleIndex([], [['Duration', ['std', 'time', 'Duration']]]) },
@@ -237,5 +211,72 @@ describe("the crate's own items named through its modules' re-exports", () => {
     assert.deepStrictEqual(crate.externalPaths(['crate', 'loom', 'sync', 'Mutex'], []), [
       ['parking_lot', 'Mutex'],
     ]);
+  });
+});
+
+describe("the crate's types named by their defining module's path", () => {
+  it("takes a crate path's type from the module defining it, even where another module of its name defines one", () => {
+    const handle = { kind: 'struct', name: 'Handle' };
+    const otherHandle = { kind: 'struct', name: 'Handle', fields: [] };
+    const file = (
+      module: string,
+      types: [string, object][],
+      uses: [string, string[]][] = [],
+      modules: string[] = [module],
+    ) =>
+      ({
+        types: new Map(
+          types.flatMap(([t, ty]) => [
+            [t, ty],
+            [`${module}::${t}`, ty],
+          ]),
+        ),
+        typeModules: new Map(types.map(([t]) => [t, modules])),
+        uses: new Map(uses),
+        globImports: [],
+      }) as unknown as ItemIndex;
+    const crate = new reexports.CrateReexports([
+      { modulePath: ['task'], index: file('task', [], [['Handle', ['self', 'join', 'Handle']]]) },
+      // An inline `mod tests { use super::Handle; }` puts its `use` in the file's index too.
+      {
+        modulePath: ['task', 'join'],
+        index: file('join', [['Handle', handle]], [['Handle', ['super', 'Handle']]]),
+      },
+      { modulePath: ['other'], index: file('other', []) },
+      { modulePath: ['other', 'join'], index: file('join', [['Handle', otherHandle]]) },
+      { modulePath: ['twice'], index: file('twice', []) },
+      {
+        modulePath: ['twice', 'join'],
+        index: file('join', [['Handle', otherHandle]], [], ['join', 'join']),
+      },
+    ]);
+    const combined = (modules: string[]) =>
+      ({
+        types: new Map([['join::Handle', otherHandle]]),
+        typeModules: new Map([['Handle', modules]]),
+      }) as unknown as ItemIndex;
+    const segments = ['crate', 'task', 'Handle'];
+    assert.strictEqual(
+      reexports.crateTypeAt(combined(['join', 'mocks']), crate, segments),
+      otherHandle,
+    );
+    // Two modules named `join` define a `Handle`: the combined index's `join::Handle` is either;
+    // the file of `task::join` says which.
+    const both = combined(['join', 'join', 'join', 'join']);
+    assert.strictEqual(reexports.crateTypeAt(both, crate, segments), handle);
+    assert.strictEqual(
+      reexports.crateTypeAt(both, crate, ['crate', 'task', 'join', 'Handle']),
+      handle,
+    );
+    assert.strictEqual(
+      reexports.crateTypeAt(both, crate, ['crate', 'other', 'join', 'Handle']),
+      otherHandle,
+    );
+    // A file defining the name in two modules of that name (an inline one): not known.
+    assert.strictEqual(
+      reexports.crateTypeAt(both, crate, ['crate', 'twice', 'join', 'Handle']),
+      null,
+    );
+    assert.strictEqual(reexports.crateTypeAt(combined(['join']), crate, ['task', 'Handle']), null);
   });
 });

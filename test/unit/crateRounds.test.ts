@@ -88,7 +88,12 @@ describe('crate rounds: a whole crate analysed a few files at a time', () => {
     assert.ok(top.size !== null && top.size > 64 * 6, `m0::step0 holds the chain: ${top.size}`);
   });
 
-  for (const crate of ['examples', 'test/fixtures/lsp/crate', 'test/fixtures/crates/same_names']) {
+  for (const crate of [
+    'examples',
+    'test/fixtures/lsp/crate',
+    'test/fixtures/crates/same_names',
+    'test/fixtures/crates/same_module_names',
+  ]) {
     it(`gives ${crate} in rounds of one file the reports of the crate at once`, () => {
       assertSameInRounds(crateFiles(path.join(repoRoot, crate)), 1);
     });

@@ -1078,19 +1078,8 @@ function walkShare(
     return { index: summary.index, futures: new Map(), fnKeys };
   });
   const indexes = files.map((_, p) => own.get(p)?.analysis?.localIndex ?? standIns[p]?.index);
-  const definitions = new Map<string, number>();
-  for (const index of indexes) {
-    index?.typeModules.forEach((modules, name) =>
-      definitions.set(name, (definitions.get(name) ?? 0) + modules.length),
-    );
-  }
   // As `attach` qualifies a walked file's items (summaries from another thread are not yet).
-  const qualify = (index: ItemIndex, modulePath: string[]) =>
-    qualifySharedTypeNames(
-      index,
-      modulePath[modulePath.length - 1] ?? '',
-      (name) => (definitions.get(name) ?? 0) > (index.typeModules.get(name)?.length ?? 0),
-    );
+  const qualify = sharedTypeNameQualifier(indexes);
   standIns.forEach((s, p) => s?.index && qualify(s.index, files[p].modulePath));
   crate.attach(
     files.map((_, p) => (own.has(p) ? own.get(p)!.analysis : standIns[p])),
@@ -1125,6 +1114,39 @@ function walkShare(
   crate.openOnDemand = (key) => pending.openFor(key);
   const failed = walkCrateFiles(share.lives, () => true);
   return share.lives.map((live) => outcomeOf(live, failed.get(live)).report);
+}
+
+function isPendingSummary(f: FileAnalysis | FileSummary | null): f is PendingSummary {
+  return !!f && 'pendingFile' in f;
+}
+
+/**
+ * Qualifies a file's type names that other files define too (`qualifySharedTypeNames`), from
+ * how many times the crate's files define each name, and each name in a module of each last name.
+ */
+function sharedTypeNameQualifier(
+  indexes: readonly (ItemIndex | null | undefined)[],
+): (index: ItemIndex, modulePath: readonly string[]) => void {
+  const definitions = new Map<string, number>();
+  const count = (key: string, n: number) => definitions.set(key, (definitions.get(key) ?? 0) + n);
+  for (const index of indexes) {
+    index?.typeModules.forEach((modules, name) => {
+      count(name, modules.length);
+      modules.forEach((module) => count(`${module}::${name}`, 1));
+    });
+  }
+  return (index, modulePath) => {
+    const own = index.typeModules;
+    const module = modulePath[modulePath.length - 1] ?? '';
+    qualifySharedTypeNames(
+      index,
+      modulePath,
+      (name) => (definitions.get(name) ?? 0) > (own.get(name)?.length ?? 0),
+      (name) =>
+        (definitions.get(`${module}::${name}`) ?? 0) >
+        (own.get(name) ?? []).filter((m) => m === module).length,
+    );
+  };
 }
 
 /** What the files of one crate share: the combined index and who owns which future. */
@@ -1172,28 +1194,18 @@ class CrateContext {
     modulePaths: readonly (readonly string[])[],
   ): void {
     const analyses = files.filter((f): f is FileAnalysis => f instanceof FileAnalysis);
-    const pending = files.filter((f): f is PendingSummary => !!f && 'pendingFile' in f);
+    const pending = files.filter(isPendingSummary);
     const indexes = files.map((f) => (f instanceof FileAnalysis ? f.localIndex : f?.index));
-    // How many times the crate defines each type name, before any file's types are qualified.
-    const definitions = new Map<string, number>();
-    for (const index of indexes) {
-      index?.typeModules.forEach((modules, name) =>
-        definitions.set(name, (definitions.get(name) ?? 0) + modules.length),
-      );
-    }
+    // Before any file's types are qualified: how many times the crate defines each type name.
+    const qualify = sharedTypeNameQualifier(indexes);
     // Summaries were qualified in the round that walked them (or, unwalked, set them aside).
-    const unqualified = [
-      ...analyses.map((a) => ({ index: a.localIndex, module: a.module })),
-      ...pending.filter((p) => !p.qualified),
-    ];
-    for (const { index, module } of unqualified) {
-      const own = index.typeModules;
-      qualifySharedTypeNames(
-        index,
-        module,
-        (name) => (definitions.get(name) ?? 0) > (own.get(name)?.length ?? 0),
-      );
-    }
+    files.forEach((f, p) => {
+      if (f instanceof FileAnalysis) {
+        qualify(f.localIndex, modulePaths[p] ?? []);
+      } else if (isPendingSummary(f) && !f.qualified) {
+        qualify(f.index, modulePaths[p] ?? []);
+      }
+    });
     for (const p of pending) {
       p.qualified = true;
       p.index.byNode.forEach((fn) => this.unwalkedFns.set(fn, p.pendingFile));

@@ -84,7 +84,7 @@ export class CrateReexports {
     from: readonly string[],
     defines: (index: ItemIndex, name: string, module: readonly string[]) => boolean,
   ): string[] | null {
-    const end = this.followNamed(segments, from);
+    const end = this.followNamed(segments, from, defines);
     return end?.index && defines(end.index, end.name, end.module)
       ? [...end.module, end.name]
       : null;
@@ -116,11 +116,13 @@ export class CrateReexports {
   private followNamed(
     segments: readonly string[],
     from: readonly string[],
+    defines?: (index: ItemIndex, name: string, module: readonly string[]) => boolean,
   ):
     | { index: ItemIndex; module: string[]; name: string; external?: undefined }
     | { index?: undefined; external: string[] }
     | null {
     let at = segments.length < 2 ? null : this.start(segments, from);
+    const seen: { key: string; index: ItemIndex; module: string[]; name: string }[] = [];
     for (let hops = 0; at && hops <= MAX_HOPS; hops++) {
       const { module, rest } = at;
       const child = [...module, rest[0]];
@@ -131,6 +133,17 @@ export class CrateReexports {
       const index = this.modules.get(module.join('::'));
       if (!index) {
         return null;
+      }
+      const key = `${module.join('::')}|${rest.join('::')}`;
+      const again = seen.findIndex((s) => s.key === key);
+      if (again >= 0) {
+        // Back where it was: a file's `uses` hold its inline modules' too (`mod tests { use
+        // super::Body; }`), and one led round. No module both defines and imports a name
+        // (E0255): the one on the round that defines it is where the name is.
+        return seen.slice(again).find((s) => defines?.(s.index, s.name, s.module)) ?? null;
+      }
+      if (rest.length === 1) {
+        seen.push({ key, index, module, name: rest[0] });
       }
       // A `use` comes first: a name the module imports is not one it defines (an inline
       // submodule's item of that name is in the file's index too).
@@ -234,8 +247,9 @@ export class CrateReexports {
 /**
  * The crate's type a `crate::` path names, read where a file module defines it after the
  * modules' `use`s (`crate::runtime::task::JoinHandle` is `runtime::task::join`'s, not the
- * `JoinHandle` of `blocking` or `fs::mocks`). Null unless no other module of that last name
- * defines the name too (the crate's types are keyed by it: `join::JoinHandle`).
+ * `JoinHandle` of `blocking` or `fs::mocks`). The crate's index keys its types by their module's
+ * last name (`join::JoinHandle`); when two modules of that name define the name (reqwest's
+ * `async_impl::body::Body` and `blocking::body::Body`), the defining file's own index says which.
  */
 export function crateTypeAt(
   index: ItemIndex,
@@ -246,16 +260,26 @@ export function crateTypeAt(
     // Written elsewhere, a relative path is read from a module not known here.
     return null;
   }
-  const found = reexports.definingPath(segments, [], (own, name, module) =>
-    (own.typeModules.get(name) ?? []).includes(module[module.length - 1] ?? ''),
-  );
+  const definer: { index: ItemIndex | null } = { index: null };
+  const found = reexports.definingPath(segments, [], (own, name, module) => {
+    const defines = (own.typeModules.get(name) ?? []).includes(module[module.length - 1] ?? '');
+    definer.index = defines ? own : null;
+    return defines;
+  });
   const module = found?.[found.length - 2];
   const name = found?.[found.length - 1];
   if (!module || !name) {
     return null;
   }
+  const key = `${module}::${name}`;
   const sameName = (index.typeModules.get(name) ?? []).filter((m) => m === module);
-  return sameName.length === 1 ? (index.types.get(`${module}::${name}`) ?? null) : null;
+  if (sameName.length === 1) {
+    return index.types.get(key) ?? null;
+  }
+  const own = definer.index;
+  // The file itself may define the name once more in an inline module of that name.
+  const ownSameName = (own?.typeModules.get(name) ?? []).filter((m) => m === module);
+  return ownSameName.length === 1 ? (own?.types.get(key) ?? null) : null;
 }
 
 /**

@@ -2046,13 +2046,18 @@ function originOf(path: string[], index: ItemIndex): TypeOrigin | undefined {
  * (`Notified`), where another module's type of the same name would answer to it (tokio has
  * `sync::notify::Notified` and `runtime::task::Notified`). The names this file defines at its top
  * level that other files define too are qualified with this file's module (`notify::Notified`),
- * a key the index also holds; it resolves to this file's type wherever the type travels.
+ * a key the index also holds; it resolves to this file's type wherever the type travels. Where
+ * another module of the same last name defines it too (reqwest's `async_impl::body::Body` and
+ * `blocking::body::Body`), that key says nothing: the name gets the file's whole module path
+ * (`crate::async_impl::body::Body`), which the crate's modules resolve (`crateTypeAt`).
  */
 export function qualifySharedTypeNames(
   index: ItemIndex,
-  module: string,
+  modulePath: readonly string[],
   definedElsewhere: (name: string) => boolean,
+  definedInModuleOfSameName: (name: string) => boolean = () => false,
 ): void {
+  const module = modulePath[modulePath.length - 1] ?? '';
   if (!module) {
     return;
   }
@@ -2067,15 +2072,17 @@ export function qualifySharedTypeNames(
   if (shared.size === 0) {
     return;
   }
+  const qualified = (name: string): Pick<Ty & { k: 'adt' }, 'segments' | 'origin'> =>
+    definedInModuleOfSameName(name)
+      ? { segments: ['crate', ...modulePath, name], origin: 'crate' }
+      : { segments: [module, name] };
   const qualify = (ty: Ty): Ty => {
     switch (ty.k) {
       case 'adt': {
         const args = ty.args.map(qualify);
-        const segments =
-          ty.segments.length === 1 && shared.has(ty.segments[0])
-            ? [module, ty.segments[0]]
-            : ty.segments;
-        return { ...ty, segments, args };
+        return ty.segments.length === 1 && shared.has(ty.segments[0])
+          ? { ...ty, ...qualified(ty.segments[0]), args }
+          : { ...ty, args };
       }
       case 'ref':
       case 'ptr':

@@ -365,11 +365,11 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
       t.k === 'adt' && t.segments.length > 1 ? t.segments[t.segments.length - 2] : null;
     const qualified = qualifier ? index.methods.get(`${qualifier}::${name}::${method}`) : undefined;
     if (qualified?.length) {
-      return inherentFirst(qualified);
+      return methodOfType(qualified, t, method, index);
     }
     const list = index.methods.get(`${name}::${method}`);
     if (list?.length) {
-      return inherentFirst(list);
+      return methodOfType(list, t, method, index);
     }
     // A known std type: do not borrow a same-named method of an unrelated user type.
     if (!index.types.has(name)) {
@@ -386,6 +386,53 @@ export function findMethod(recvTy: Ty, method: string, index: ItemIndex): FnInfo
     }
   }
   return null;
+}
+
+/**
+ * The method of a type that its crate path names (`crate::async_impl::ClientBuilder`, beside
+ * `blocking::client::ClientBuilder`): the one written in the module defining it. Without one
+ * there (an impl in another module), and for any other type, the first of its name's.
+ */
+function methodOfType(list: FnInfo[], t: Ty, method: string, index: ItemIndex): FnInfo {
+  if (t.k !== 'adt' || t.origin !== 'crate' || t.segments[0] !== 'crate' || list.length === 1) {
+    return inherentFirst(list);
+  }
+  // Where the type is defined, through the modules' `use`s (`crate::async_impl::ClientBuilder`).
+  const defined = crateReexportsOf(index)?.definingPath(t.segments, [], definesType);
+  const own = defined ? list.filter((f) => f.path === [...defined, method].join('::')) : [];
+  return inherentFirst(own.length > 0 ? own : list);
+}
+
+/**
+ * The associated fn an `Owner::f` path names among the crate's fns of that owner's name: the
+ * only owner's, else the one of the type the path leads to through the modules' `use`s
+ * (`slow::ClientBuilder::new` beside `fast::ClientBuilder::new`); null when that is not known.
+ */
+function associatedFnOf(
+  list: FnInfo[],
+  owner: string[],
+  name: string,
+  env: InferEnv,
+): FnInfo | null {
+  const owners = new Set(
+    list
+      .filter((f) => !f.path.startsWith('<'))
+      .map((f) => f.path.split('::').slice(0, -1).join('::')),
+  );
+  if (owners.size <= 1) {
+    return list[0];
+  }
+  const imported = env.index.uses.get(owner[0]);
+  const written = imported ? [...imported, ...owner.slice(1)] : owner;
+  const path = written.length === 1 && env.module ? ['crate', ...env.module, written[0]] : written;
+  const defined = crateReexportsOf(env.index)?.definingPath(path, env.module ?? [], definesType);
+  const own = defined ? list.filter((f) => f.path === [...defined, name].join('::')) : [];
+  return own.length > 0 ? inherentFirst(own) : null;
+}
+
+/** Whether a file module defines a type of that name at its top level. */
+function definesType(own: ItemIndex, name: string, module: readonly string[]): boolean {
+  return (own.typeModules.get(name) ?? []).includes(module[module.length - 1] ?? '');
 }
 
 /**
@@ -1251,9 +1298,13 @@ export class ExprTyper {
     if (userEnum?.kind === 'enum' && userEnum.variants.some((v) => v.name === call.last)) {
       return adt(name);
     }
-    const method = this.env.index.methods.get(`${name}::${call.last}`)?.[0];
-    if (method) {
-      return this.fnResult(method, ty);
+    const list = this.env.index.methods.get(`${name}::${call.last}`) ?? [];
+    if (list.length > 0) {
+      const method =
+        written === 'Self'
+          ? methodOfType(list, ty, call.last, this.env.index)
+          : associatedFnOf(list, call.segs.slice(0, -1), call.last, this.env);
+      return method ? this.fnResult(method, ty) : UNKNOWN;
     }
     return stdAssociatedCallType(call, { written, name, ty }, this.env.index);
   }
