@@ -156,6 +156,41 @@ impl S {
 }
 `;
 
+/** Closures capturing by reference, by move, nothing; `move` of a reference; async blocks. */
+const CAPTURE_MODES = `#![allow(unused)]
+use std::future::Future;
+pub async fn tick() {}
+
+pub async fn hold<F: FnOnce() -> u64>(f: F) -> u64 {
+    tick().await;
+    f()
+}
+pub async fn hold_impl(f: impl FnOnce() -> u64) -> u64 {
+    tick().await;
+    f()
+}
+pub async fn hold_fut<F: Future<Output = u8>>(f: F) -> u8 {
+    tick().await;
+    f.await
+}
+pub async fn nested<F: FnOnce() -> u64>(f: F) -> u64 {
+    tick().await;
+    hold(f).await
+}
+
+pub struct S { a: u64, b: [u8; 20] }
+
+pub async fn by_ref(s: S, x: u32) -> u64 { hold(|| s.a + x as u64).await }
+pub async fn by_move(s: S, x: u32) -> u64 { hold(move || s.a + x as u64).await }
+pub async fn nothing() -> u64 { hold(|| 5).await }
+pub async fn move_of_ref(s: &S) -> u64 { hold(move || s.a).await }
+pub async fn move_of_ref_field(s: &S) -> u64 { hold(move || s.b[0] as u64).await }
+pub async fn impl_once(s: S) -> u64 { hold_impl(move || s.a + s.b.len() as u64).await }
+pub async fn through_nested(s: S) -> u64 { nested(move || s.a).await }
+pub async fn async_block(b: [u8; 30]) -> u8 { hold_fut(async move { tick().await; b[1] }).await }
+pub async fn vec_moved(v: Vec<u64>) -> u64 { hold(move || v.len() as u64).await }
+`;
+
 interface Case {
   source: string;
   exact: Record<string, number>;
@@ -185,6 +220,21 @@ const CASES: Record<string, Case> = {
       uses_path_item: 105,
     },
     bounds: { async_io: 72, spawn_like: 16, get_or_init: 104 },
+  },
+  'capture modes': {
+    source: CAPTURE_MODES,
+    exact: {
+      by_ref: 120,
+      by_move: 80,
+      nothing: 4,
+      move_of_ref: 40,
+      move_of_ref_field: 40,
+      impl_once: 112,
+      through_nested: 80,
+      async_block: 98,
+      vec_moved: 88,
+    },
+    bounds: { hold: 3, hold_impl: 72, hold_fut: 67, nested: 40 },
   },
   methods: {
     source: METHODS,
