@@ -6,7 +6,12 @@
  * at or below the smallest of them.
  */
 import * as assert from 'assert';
-import { loadServerModule } from '../support/repoPaths';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pairWithCargo } from '../support/cargoTypeSizes';
+import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { libFnFutures } from '../support/workspaceLib';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
@@ -262,4 +267,50 @@ describe('closures and fn items as generic arguments', () => {
       }
     });
   }
+});
+
+const WORKSPACE = path.join(
+  findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')))!,
+  'test',
+  'fixtures',
+  'workspaces',
+  'closure_arguments',
+);
+
+/**
+ * The same given to a dependency's generic async fns (`test/fixtures/workspaces/closure_arguments`,
+ * its `blockio` shaped as tokio's fs and `OnceCell`): each instance is sized in the dependency.
+ */
+describe("closures and fn items as a dependency's generic arguments", function () {
+  this.timeout(300_000);
+  let tempRoot: string;
+
+  before(async () => {
+    await engine.initAnalysis();
+    tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-closure-arguments-'));
+  });
+
+  after(() => fs.rmSync(tempRoot, { recursive: true, force: true }));
+
+  it('sizes every caller exactly as rustc does', () => {
+    const futures = libFnFutures(WORKSPACE, tempRoot).filter((f) => f.name !== 'filled');
+    for (const f of futures) {
+      assert.ok(f.exact, `${f.name} is exact (unknown: ${f.unknown.join(', ')})`);
+    }
+    assert.deepStrictEqual(
+      Object.fromEntries(futures.map((f) => [f.name, f.size])),
+      {
+        read_borrowed: 136,
+        read_owned: 144,
+        copy_two_types: 216,
+        closure_result: 144,
+        fn_item: 144,
+        closure_of_async_block: 72,
+      },
+      'the sizes rustc 1.95 prints (compared with a build below when cargo is installed)',
+    );
+    for (const [f, theirs] of pairWithCargo(WORKSPACE, tempRoot, futures) ?? []) {
+      assert.strictEqual(f.size, theirs.size, `${f.name}: engine ${f.size}, rustc ${theirs.size}`);
+    }
+  });
 });

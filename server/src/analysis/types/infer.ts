@@ -1214,7 +1214,11 @@ export class ExprTyper {
     const dependency = shadowed
       ? null
       : dependencyCallType(
-          { ...call, outputOf: (t) => this.awaitOutput(t) },
+          {
+            ...call,
+            ...this.callableArguments(call.args, call.argTy),
+            outputOf: (t) => this.awaitOutput(t),
+          },
           this.env.index,
           this.env.dependencyFn,
         );
@@ -1531,6 +1535,25 @@ export class ExprTyper {
     return fn && !fn.selfTy && fn.generics.length === 0 && !fn.inBody ? fn : null;
   }
 
+  /**
+   * Another crate's fn's arguments as its generics read them: a fn item of the crate is a
+   * zero-sized value (see `bindClosureOutputs`), and a closure or fn item gives what calling it
+   * returns.
+   */
+  private callableArguments(
+    args: SyntaxNode[],
+    argTy: (i: number) => Ty,
+  ): { argTy: (i: number) => Ty; argOutput: (i: number) => Ty | undefined } {
+    const items = args.map((a) => this.fnItemOf(a));
+    return {
+      argTy: (i) => (items[i] ? UNIT : argTy(i)),
+      argOutput: (i) => {
+        const item = items[i];
+        return item ? this.fnItemOutput(item) : args[i] && this.env.closureOutput?.(args[i]);
+      },
+    };
+  }
+
   /** What calling a fn item gives: an async fn's future, else its (non-generic) result. */
   private fnItemOutput(fn: FnInfo): Ty {
     return fn.isAsync ? this.env.futureOfFn(fn, new Map()) : this.resultOf(fn, new Map());
@@ -1615,7 +1638,15 @@ export class ExprTyper {
     const recv = peelRefs(recvTy);
     const foreign = this.env.dependencyMethod?.(recv, method);
     if (recv.k === 'adt' && foreign && foreign !== 'unknown' && foreign.fn.selfKind) {
-      return dependencyMethodType(recv, foreign, argTy, turbo, this.env.index);
+      const callable = this.callableArguments(args ?? [], argTy);
+      return dependencyMethodType(
+        recv,
+        foreign,
+        callable.argTy,
+        turbo,
+        this.env.index,
+        callable.argOutput,
+      );
     }
     const user = findMethod(recvTy, method, this.env.index);
     if (user) {
