@@ -62,6 +62,7 @@ import {
 } from './types/types';
 import { hasProjection, resolveProjection } from './types/projections';
 import { BoundMethod, boundTraitMethod } from './types/boundTraitMethods';
+import { conversionResults } from './types/conversionBounds';
 import {
   BoundEnv,
   normalizeByBounds,
@@ -3047,7 +3048,29 @@ class FileAnalysis {
   /** A generic fn's parameters' methods through their bounds, the bounds read once per walk. */
   private paramTraitMethods(fn: FnInfo): (param: string, method: string) => BoundMethod | null {
     let bounds: BoundEnv | null = null;
-    return (param, method) => boundTraitMethod(param, method, (bounds ??= this.boundEnv(fn)));
+    const conversions = new Map<string, Map<string, Ty>>();
+    return (param, method) =>
+      boundTraitMethod(param, method, (bounds ??= this.boundEnv(fn))) ??
+      this.conversionMethod(fn, param, method, conversions);
+  }
+
+  /** `p.as_ref()` through a std `AsRef<X>` bound of the parameter (see `conversionBounds.ts`). */
+  private conversionMethod(
+    fn: FnInfo,
+    param: string,
+    method: string,
+    read: Map<string, Map<string, Ty>>,
+  ): BoundMethod | null {
+    if (method !== 'as_ref' && method !== 'as_mut') {
+      return null;
+    }
+    const scope: TypeScope = { generics: new Set(fn.generics), selfTy: fn.selfTy };
+    const results =
+      read.get(method) ??
+      conversionResults(fn, method, (node) => typeFromNode(node, this.index, scope));
+    read.set(method, results);
+    const ret = results.get(param);
+    return ret ? { selfKind: method === 'as_ref' ? 'ref' : 'mut', ret } : null;
   }
 
   /**

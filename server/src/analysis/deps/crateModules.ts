@@ -61,6 +61,8 @@ export interface DependencyFn {
   associated: boolean;
   /** For a `-> impl Trait` fn: what its body's tail says of the type (see `opaqueReturns.ts`). */
   opaque?: OpaqueReturn;
+  /** `F: FnOnce() -> Fut` bounds of its generics: what calling a value of `F` gives. */
+  callableOutputs?: [param: string, output: Ty][];
 }
 
 /** What one file of a dependency defines, as plain data (see `CrateModules.packageItems`). */
@@ -491,7 +493,15 @@ function dependencyFn(info: FnInfo, index: ItemIndex): DependencyFn {
     path: info.path,
     associated: info.selfTy !== null,
     opaque: opaqueReturn(info, index),
+    ...(info.callableOutputs.size > 0 ? { callableOutputs: callableOutputs(info) } : {}),
   };
+}
+
+/** The fn's `F: Fn*(..) -> T` bounds (an `AsyncFn*` bound's future is not read). */
+function callableOutputs(info: FnInfo): [string, Ty][] {
+  return [...info.callableOutputs].flatMap(([param, out]): [string, Ty][] =>
+    out === 'async' ? [] : [[param, out]],
+  );
 }
 
 /**

@@ -26,6 +26,8 @@ export interface DependencyCall {
   segs: string[];
   turbo: Ty[];
   argTy: (i: number) => Ty;
+  /** What the argument gives when called (a closure's body, a fn item's result), if known. */
+  argOutput?: (i: number) => Ty | undefined;
   /** What awaiting a value of a type yields (`T::Output` of a `T: Future` bound to a future). */
   outputOf?: (ty: Ty) => Ty;
 }
@@ -54,6 +56,7 @@ export function dependencyCallType(
   if (bound === null) {
     return null;
   }
+  bindCallableOutputs(found, call, bound);
   const ret = marked(inScope(fn.ret, scope));
   // A result not marked as the other crate's (std's path of a name the crate also has) would be
   // read as the crate's own type of that name; one marked is never taken for it.
@@ -196,6 +199,40 @@ function boundGenerics(fn: DependencyFn, call: DependencyCall): Map<string, Ty> 
 }
 
 /**
+ * A closure or fn item passed for `F: FnOnce() -> Fut` (`impl FnMut() -> io::Result<R>`): what
+ * it returns binds the generics of that bound (`spawn_blocking(move || v.len())`: R = usize).
+ */
+function bindCallableOutputs(found: ForeignFn, call: DependencyCall, bound: Map<string, Ty>): void {
+  const outputs = new Map(found.fn.callableOutputs ?? []);
+  if (!call.argOutput || outputs.size === 0) {
+    return;
+  }
+  // An associated fn's generics no argument bound are unknown by now: a closure may bind them.
+  const open = new Set([...bound].filter(([, t]) => t.k === 'unknown').map(([g]) => g));
+  open.forEach((g) => bound.delete(g));
+  found.fn.params.forEach((p, i) => {
+    const declared = p.k === 'param' ? outputs.get(p.name) : undefined;
+    const out = declared && call.argOutput!(i);
+    if (declared && out && out.k !== 'unknown') {
+      bindOutput(marked(inScope(declared, found.scope)), out, found.fn.generics, bound);
+    }
+  });
+  open.forEach((g) => bound.has(g) || bound.set(g, UNKNOWN));
+}
+
+/** `bindWithin`, also through a type's arguments (`io::Result<R>` and `Result<usize, Error>`). */
+function bindOutput(declared: Ty, actual: Ty, generics: string[], bound: Map<string, Ty>): void {
+  const name = (t: Ty & { k: 'adt' }) => t.segments[t.segments.length - 1];
+  if (declared.k === 'adt' && actual.k === 'adt' && name(declared) === name(actual)) {
+    declared.args.forEach(
+      (d, i) => actual.args[i] && bindOutput(d, actual.args[i], generics, bound),
+    );
+    return;
+  }
+  bindWithin(declared, actual, generics, bound);
+}
+
+/**
  * Generics that sit inside a parameter's declared type, bound to the matching part of the
  * argument's type: `statement: &T` passed a `&str` makes `T = str` (a generic parameter takes
  * the argument's type as it is, with no deref coercion), `&[T]` passed a `&[u8; 4]` makes
@@ -254,12 +291,14 @@ export function dependencyMethodType(
   argTy: (i: number) => Ty,
   turbo: Ty[],
   index?: ItemIndex,
+  argOutput?: (i: number) => Ty | undefined,
 ): Ty {
   const { fn, scope } = found;
   const bound = boundGenerics(fn, { segs: [], turbo, argTy });
   if (bound === null) {
     return UNKNOWN;
   }
+  bindCallableOutputs(found, { segs: [], turbo, argTy, argOutput }, bound);
   fn.selfArgs.forEach((arg, i) => {
     if (arg.k === 'param') {
       bound.set(arg.name, recv.args[i] ?? UNKNOWN);

@@ -1358,10 +1358,14 @@ function anonymousGeneric(
   if (impl?.type !== 'abstract_type') {
     return null;
   }
-  const name = node.text.replace(/\s+/g, ' ');
-  if (!generics.includes(name)) {
-    generics.push(name);
+  // Each `impl Trait` is a parameter of its own: `copy(from: impl AsRef<Path>, to: impl
+  // AsRef<Path>)` called with `&PathBuf` and `&str` binds them to two types.
+  const text = node.text.replace(/\s+/g, ' ');
+  let name = text;
+  for (let n = 2; anonymous.some((a) => a.name === name); n++) {
+    name = `${text} #${n}`;
   }
+  generics.push(name);
   anonymous.push({ name, node: impl });
   return { k: 'param', name };
 }

@@ -1247,7 +1247,7 @@ export class ExprTyper {
       const method = callee.childForFieldName('field')?.text ?? '';
       const turbo = generic ? turbofish(fnNode, this.env) : [];
       const expected = this.env.expectedAwaitOutput?.(node);
-      const result = this.methodType(recv, method, argTy, turbo, expected);
+      const result = this.methodType(recv, method, argTy, turbo, expected, args);
       if (method === 'map') {
         return this.valueMappedBy(result, recv, args[0], depth);
       }
@@ -1268,7 +1268,11 @@ export class ExprTyper {
     const dependency = shadowed
       ? null
       : dependencyCallType(
-          { ...call, outputOf: (t) => this.awaitOutput(t) },
+          {
+            ...call,
+            ...this.callableArguments(call.args, call.argTy),
+            outputOf: (t) => this.awaitOutput(t),
+          },
           this.env.index,
           this.env.dependencyFn,
         );
@@ -1545,6 +1549,12 @@ export class ExprTyper {
       if (declared.k !== 'param' || !arg) {
         return;
       }
+      const item = p.ty.k === 'param' ? this.fnItemOf(arg) : null;
+      if (item && !map.has(declared.name)) {
+        // A fn item's type is zero-sized, with no drop glue, like `()` (rustc's
+        // `fn() -> impl Future<Output = u32> {func1}`: 0 B).
+        map.set(declared.name, UNIT);
+      }
       const bound = fn.callableOutputs.get(declared.name);
       if (bound === 'async') {
         // Called through `AsyncFn`/`AsyncFnMut`, an async closure gives its by-reference body, whose
@@ -1556,15 +1566,67 @@ export class ExprTyper {
           });
         }
       } else if (bound && bound.k === 'param' && !map.has(bound.name)) {
-        const out = this.env.closureOutput?.(arg);
+        const out = item ? this.fnItemOutput(item) : this.env.closureOutput?.(arg);
         if (out && out.k !== 'unknown') {
           map.set(bound.name, out);
+        }
+      } else if (bound) {
+        // `impl FnMut() -> io::Result<R>` passed `|| Ok(buf.len())`: R = usize.
+        const out = item ? this.fnItemOutput(item) : this.env.closureOutput?.(arg);
+        if (out && out.k !== 'unknown') {
+          bindGenerics(bound, out, map);
         }
       }
     });
   }
 
-  private fnResult(fn: FnInfo, selfTy: Ty, argTy?: (i: number) => Ty): Ty {
+  /**
+   * The crate's non-generic free fn an argument names (`get_or_init(func1)`), passed as a value
+   * of a generic parameter; null for a local, another crate's path, or a generic fn.
+   */
+  private fnItemOf(arg: SyntaxNode): FnInfo | null {
+    if (arg.type !== 'identifier' && arg.type !== 'scoped_identifier') {
+      return null;
+    }
+    const segs = pathSegments(arg);
+    const last = segs[segs.length - 1];
+    if (segs.length === 1 && this.env.localType(last) !== null) {
+      return null;
+    }
+    const head = this.env.index.uses.get(segs[0])?.[0] ?? (segs.length > 1 ? segs[0] : 'self');
+    if (!['crate', 'self', 'super'].includes(head)) {
+      return null;
+    }
+    const fns = this.env.index.fns.get(last) ?? [];
+    const fn = fns.length === 1 ? fns[0] : fns.length > 1 ? calledFn(fns, segs, this.env) : null;
+    return fn && !fn.selfTy && fn.generics.length === 0 && !fn.inBody ? fn : null;
+  }
+
+  /**
+   * Another crate's fn's arguments as its generics read them: a fn item of the crate is a
+   * zero-sized value (see `bindClosureOutputs`), and a closure or fn item gives what calling it
+   * returns.
+   */
+  private callableArguments(
+    args: SyntaxNode[],
+    argTy: (i: number) => Ty,
+  ): { argTy: (i: number) => Ty; argOutput: (i: number) => Ty | undefined } {
+    const items = args.map((a) => this.fnItemOf(a));
+    return {
+      argTy: (i) => (items[i] ? UNIT : argTy(i)),
+      argOutput: (i) => {
+        const item = items[i];
+        return item ? this.fnItemOutput(item) : args[i] && this.env.closureOutput?.(args[i]);
+      },
+    };
+  }
+
+  /** What calling a fn item gives: an async fn's future, else its (non-generic) result. */
+  private fnItemOutput(fn: FnInfo): Ty {
+    return fn.isAsync ? this.env.futureOfFn(fn, new Map()) : this.resultOf(fn, new Map());
+  }
+
+  private fnResult(fn: FnInfo, selfTy: Ty, argTy?: (i: number) => Ty, args?: SyntaxNode[]): Ty {
     const map = new Map<string, Ty>();
     // A projection of the caller's parameter (`A::Future`) is known in the caller's instances.
     const params = fn.isAsync || hasProjection(fn.ret);
@@ -1576,6 +1638,9 @@ export class ExprTyper {
       fn.params
         .filter((p) => !p.isSelf)
         .forEach((p, i) => bindGenerics(p.ty, argTy(i), map, params));
+    }
+    if (args) {
+      this.bindClosureOutputs(fn, args, map);
     }
     if (fn.isAsync) {
       return unsizedLeftGeneric(fn, map) ?? this.env.futureOfFn(fn, map);
@@ -1635,15 +1700,24 @@ export class ExprTyper {
     argTy: (i: number) => Ty,
     turbo: Ty[] = [],
     expected?: Ty,
+    args?: SyntaxNode[],
   ): Ty {
     const recv = peelRefs(recvTy);
     const foreign = this.env.dependencyMethod?.(recv, method);
     if (recv.k === 'adt' && foreign && foreign !== 'unknown' && foreign.fn.selfKind) {
-      return dependencyMethodType(recv, foreign, argTy, turbo, this.env.index);
+      const callable = this.callableArguments(args ?? [], argTy);
+      return dependencyMethodType(
+        recv,
+        foreign,
+        callable.argTy,
+        turbo,
+        this.env.index,
+        callable.argOutput,
+      );
     }
     const user = findMethod(recvTy, method, this.env.index);
     if (user) {
-      return this.fnResult(user, peelRefs(recvTy), argTy);
+      return this.fnResult(user, peelRefs(recvTy), argTy, args);
     }
     const bound = boundMethod(recvTy, method, this.env);
     if (bound) {

@@ -210,7 +210,17 @@ export const STD_METHODS: ReadonlyMap<string, ResultPattern> = methodTable([
     BOOL,
   ),
   // Copies and text.
-  ...each('clone to_owned', choose([IS_STR, STRING], [IS_SLICE, named('Vec', ELEMENT)], RECEIVER)),
+  ['clone', choose([IS_STR, STRING], [IS_SLICE, named('Vec', ELEMENT)], RECEIVER)],
+  // `ToOwned` of std's unsized `Path` is a `PathBuf` (`path.as_ref().to_owned()`, tokio's fs).
+  [
+    'to_owned',
+    choose(
+      [IS_STR, STRING],
+      [IS_SLICE, named('Vec', ELEMENT)],
+      [all(adtIn('Path'), IS_STD_PATH), named('PathBuf')],
+      RECEIVER,
+    ),
+  ],
   ...each(
     `to_string to_uppercase to_lowercase repeat to_ascii_lowercase
      to_ascii_uppercase into_string`,
