@@ -133,9 +133,15 @@ export class BodyWalker extends WalkState {
     // A move of every part, on a branch that comes back to the local's scope: the drop at the scope
     // end (guarded by a flag) still reads the local, so it stays saved (measured).
     for (const { local, use } of this.partMoves) {
+      // Written again later (`v = ..`, `v.a = ..`): the parts left (without drop glue) are still
+      // the local's, which stays saved until then (measured).
+      const writtenLater =
+        local.uses.some((u) => u.kind === 'write' && u.point > use.point) ||
+        this.partWrites.some((p) => p.local === local && p.point > use.point);
       if (
-        use.region.length > local.region.length &&
-        !use.region.slice(local.region.length).some((r) => this.divergingRegions.has(r))
+        writtenLater ||
+        (use.region.length > local.region.length &&
+          !use.region.slice(local.region.length).some((r) => this.divergingRegions.has(r)))
       ) {
         use.partial = true;
       }
