@@ -97,6 +97,7 @@ pub async fn trait_method_of_one_type() -> u64 { let x = 3; tick().await; x.go()
 pub async fn into_a_typed_vec() -> u64 { let x = 3; tick().await; let v: Vec<u8> = vec![x]; v.len() as u64 }
 pub async fn range_bound_indexing(v: Vec<u8>) -> u64 { let n = 2; tick().await; let mut s = 0; for i in 0..n { s += v[i]; } s as u64 }
 pub async fn compared_in_assert(y: u16) -> u64 { let x = 3; tick().await; assert!(x < y); 0 }
+pub async fn named_format_width() -> u64 { let x = 1; let w = 4; tick().await; format!("{:w$}", x).len() as u64 }
 `;
   const NAMES = [
     'max_with_a_byte',
@@ -107,6 +108,8 @@ pub async fn compared_in_assert(y: u16) -> u64 { let x = 3; tick().await; assert
     'into_a_typed_vec',
     'range_bound_indexing',
     'compared_in_assert',
+    // `{:w$}` reads `w` (a usize): it was not seen as a use at all.
+    'named_format_width',
   ];
 
   it('gives a lower bound at or below rustc, never the fallback as an exact size', async function () {

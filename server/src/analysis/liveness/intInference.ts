@@ -319,11 +319,20 @@ export function openUnexplainedDefaults(w: WalkState): void {
       scope
         .descendantsOfType('identifier')
         .filter((id) => id.text === local.name && id.startIndex >= node.endIndex)
-        .every((id) => keepsFallback(id, names, local.ty.k === 'array'));
+        .every((id) => keepsFallback(id, names, local.ty.k === 'array')) &&
+      !namedAsFormatCount(scope, local.name);
     if (!explained) {
       settleInt(w, local, '{integer}');
     }
   }
+}
+
+/** `format!("{:w$}", x)`: a width or precision named in a format string is a `usize`. */
+function namedAsFormatCount(scope: SyntaxNode, name: string): boolean {
+  const pattern = new RegExp(`[{:.]${name}\\$`);
+  return scope
+    .descendantsOfType(['string_literal', 'raw_string_literal'])
+    .some((s) => pattern.test(s.text));
 }
 
 function linkedGroup(w: WalkState, local: Local): Local[] {
