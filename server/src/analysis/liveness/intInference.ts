@@ -398,10 +398,6 @@ function keepsFallback(expr: SyntaxNode, names: Set<string>, isArray: boolean): 
   if (!parent) {
     return false;
   }
-  const other = (a: string, b: string) =>
-    parent.childForFieldName(a)?.id === expr.id
-      ? parent.childForFieldName(b)
-      : parent.childForFieldName(a);
   if (isArray) {
     return arrayKeepsFallback(expr, parent, names);
   }
@@ -415,42 +411,13 @@ function keepsFallback(expr: SyntaxNode, names: Set<string>, isArray: boolean): 
       return parent.children.some((c) => c?.type === ';') || keepsFallback(parent, names, false);
     case 'block':
     case 'else_clause':
-      return isValueOf(expr, parent) && keepsFallback(parent, names, false);
     case 'if_expression':
-      return (
-        parent.childForFieldName('condition')?.id !== expr.id &&
-        branchesOpen(parent, names) &&
-        keepsFallback(parent, names, false)
-      );
-    case 'match_arm': {
-      const match = parent.parent?.parent;
-      return (
-        parent.childForFieldName('value')?.id === expr.id &&
-        !!match &&
-        branchesOpen(match, names) &&
-        keepsFallback(match, names, false)
-      );
-    }
-    case 'binary_expression': {
-      const op = parent.childForFieldName('operator')?.text ?? '';
-      const isRight = parent.childForFieldName('right')?.id === expr.id;
-      if (SHIFTS.has(op)) {
-        return isRight || keepsFallback(parent, names, false);
-      }
-      if (!isOpenOperand(other('left', 'right'), names)) {
-        return false;
-      }
-      return COMPARISONS.has(op) || (ARITHMETIC.has(op) && keepsFallback(parent, names, false));
-    }
-    case 'compound_assignment_expr': {
-      const op = parent.childForFieldName('operator')?.text ?? '';
-      const isRight = parent.childForFieldName('right')?.id === expr.id;
-      return (
-        (SHIFTS.has(op.slice(0, 2)) && isRight) || isOpenOperand(other('left', 'right'), names)
-      );
-    }
+    case 'match_arm':
+      return branchKeepsFallback(expr, parent, names);
+    case 'binary_expression':
+    case 'compound_assignment_expr':
     case 'assignment_expression':
-      return isOpenOperand(other('left', 'right'), names);
+      return operandKeepsFallback(expr, parent, names);
     case 'let_declaration':
       // `let y = x;` links `y` (its own uses are checked with it); a shadowing `let x` names a new one.
       return (
@@ -468,6 +435,50 @@ function keepsFallback(expr: SyntaxNode, names: Set<string>, isArray: boolean): 
     default:
       return false;
   }
+}
+
+/** A value that ends a block or branch: the `if` or `match` it ends, with literal or linked others. */
+function branchKeepsFallback(expr: SyntaxNode, parent: SyntaxNode, names: Set<string>): boolean {
+  switch (parent.type) {
+    case 'block':
+    case 'else_clause':
+      return isValueOf(expr, parent) && keepsFallback(parent, names, false);
+    case 'if_expression':
+      return (
+        parent.childForFieldName('condition')?.id !== expr.id &&
+        branchesOpen(parent, names) &&
+        keepsFallback(parent, names, false)
+      );
+    default: {
+      const match = parent.parent?.parent;
+      return (
+        parent.childForFieldName('value')?.id === expr.id &&
+        !!match &&
+        branchesOpen(match, names) &&
+        keepsFallback(match, names, false)
+      );
+    }
+  }
+}
+
+/** An operand of an operator or assignment whose other side is a literal or a linked binding. */
+function operandKeepsFallback(expr: SyntaxNode, parent: SyntaxNode, names: Set<string>): boolean {
+  const op = parent.childForFieldName('operator')?.text ?? '';
+  const isRight = parent.childForFieldName('right')?.id === expr.id;
+  const other = parent.childForFieldName(isRight ? 'left' : 'right');
+  if (parent.type === 'assignment_expression') {
+    return isOpenOperand(other, names);
+  }
+  if (parent.type === 'compound_assignment_expr') {
+    return (SHIFTS.has(op.slice(0, 2)) && isRight) || isOpenOperand(other, names);
+  }
+  if (SHIFTS.has(op)) {
+    return isRight || keepsFallback(parent, names, false);
+  }
+  if (!isOpenOperand(other, names)) {
+    return false;
+  }
+  return COMPARISONS.has(op) || (ARITHMETIC.has(op) && keepsFallback(parent, names, false));
 }
 
 /** Every value a branching expression may end with is of the same unsettled type (`if c { x } else { 0 }`). */
