@@ -4,7 +4,11 @@
  * never an exact size guessed from the default. rustc's sizes (1.95) are written beside each.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { loadServerModule } from '../support/repoPaths';
+import { compareCorpus, requireRustc } from '../support/rustcCorpus';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
@@ -75,5 +79,58 @@ pub async fn echo(buf: [u8; 64]) -> u64 {
     assert.ok(echo);
     const held = echo.awaits[1].held.map((h) => h.name);
     assert.ok(!held.includes('n'), held.join(', '));
+  });
+});
+
+describe('an integer a use not understood here may settle', () => {
+  // Each of these was shown as an exact size from the i32 fallback while rustc gives the integer
+  // another type through a use the inference does not follow. Measured with rustc in the test.
+  const SHAPES = `#![allow(unused)]
+async fn tick() {}
+pub trait Narrow { fn go(self) -> u8; }
+impl Narrow for u8 { fn go(self) -> u8 { self } }
+pub async fn max_with_a_byte(y: u8) -> u64 { let x = 3; tick().await; x.max(y) as u64 }
+pub async fn min_with_a_len(v: Vec<u8>) -> u64 { let x = 3; tick().await; x.min(v.len()) as u64 }
+pub async fn branch_with_a_byte(c: bool, y: u8) -> u64 { let x = 3; tick().await; let z = if c { x } else { y }; z as u64 }
+pub async fn element_written_as_byte() -> u64 { let mut b = [0; 16]; tick().await; b[0] = 1u8; b.len() as u64 }
+pub async fn trait_method_of_one_type() -> u64 { let x = 3; tick().await; x.go() as u64 }
+pub async fn into_a_typed_vec() -> u64 { let x = 3; tick().await; let v: Vec<u8> = vec![x]; v.len() as u64 }
+pub async fn range_bound_indexing(v: Vec<u8>) -> u64 { let n = 2; tick().await; let mut s = 0; for i in 0..n { s += v[i]; } s as u64 }
+pub async fn compared_in_assert(y: u16) -> u64 { let x = 3; tick().await; assert!(x < y); 0 }
+pub async fn named_format_width() -> u64 { let x = 1; let w = 4; tick().await; format!("{:w$}", x).len() as u64 }
+`;
+  const NAMES = [
+    'max_with_a_byte',
+    'min_with_a_len',
+    'branch_with_a_byte',
+    'element_written_as_byte',
+    'trait_method_of_one_type',
+    'into_a_typed_vec',
+    'range_bound_indexing',
+    'compared_in_assert',
+    // `{:w$}` reads `w` (a usize): it was not seen as a use at all.
+    'named_format_width',
+  ];
+
+  it('gives a lower bound at or below rustc, never the fallback as an exact size', async function () {
+    requireRustc();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rfs-int-uses-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'uses.rs'), SHAPES);
+      const corpus = await compareCorpus(dir, '2021', 1);
+      assert.deepStrictEqual(corpus.rustcErrors, []);
+      const scores = corpus.comparisons.flatMap((c) => c.scores);
+      for (const name of NAMES) {
+        const score = scores.find((s) => s.name === name);
+        assert.ok(score, name);
+        const { engine: size, rustc, lowerBound } = score.size;
+        assert.ok(
+          lowerBound ? size !== null && size <= rustc : size === rustc,
+          `${name}: ${lowerBound ? '≥ ' : ''}${size} B, rustc ${rustc} B`,
+        );
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -44,7 +44,7 @@ import {
   walkUnary,
 } from './expressions';
 import { BodyResult, Local, MAX_NESTING, NestingTooDeep, Use, UseKind, WalkMode } from './held';
-import { unifyExpected } from './intInference';
+import { openUnexplainedDefaults, unifyExpected } from './intInference';
 import { walkMacro } from './macroBodies';
 import { classifyMove } from './moves';
 import { bindPattern, PARAMETER_ORDER, walkLet } from './patterns';
@@ -122,6 +122,7 @@ export class BodyWalker extends WalkState {
     }
     this.point++;
     this.popScope();
+    openUnexplainedDefaults(this);
     for (const { local, uses } of this.tentativeBorrows) {
       const use = local.uses[uses];
       // Known by now as a primitive, it was compared by value: nothing borrowed it.
@@ -132,9 +133,15 @@ export class BodyWalker extends WalkState {
     // A move of every part, on a branch that comes back to the local's scope: the drop at the scope
     // end (guarded by a flag) still reads the local, so it stays saved (measured).
     for (const { local, use } of this.partMoves) {
+      // Written again later (`v = ..`, `v.a = ..`): the parts left (without drop glue) are still
+      // the local's, which stays saved until then (measured).
+      const writtenLater =
+        local.uses.some((u) => u.kind === 'write' && u.point > use.point) ||
+        this.partWrites.some((p) => p.local === local && p.point > use.point);
       if (
-        use.region.length > local.region.length &&
-        !use.region.slice(local.region.length).some((r) => this.divergingRegions.has(r))
+        writtenLater ||
+        (use.region.length > local.region.length &&
+          !use.region.slice(local.region.length).some((r) => this.divergingRegions.has(r)))
       ) {
         use.partial = true;
       }
@@ -271,7 +278,10 @@ export class BodyWalker extends WalkState {
   /** Hands the expression to the walk of its kind; kinds not listed use nothing the walk tracks. */
   private walkExprAt(node: SyntaxNode, mode: WalkMode): void {
     EXPRESSION_WALKS.get(node.type as NodeKind)?.(this, node, mode);
-    if (canUnwind(this, node)) {
+    // A closure's or async block's body does not run where it is created: what it calls can
+    // unwind only in its own body (measured: `async move { tick().await; g.peek() }` moving a
+    // `Drop` value needs no drop flag in the body that creates it).
+    if (this.captureFrames.length === 0 && canUnwind(this, node)) {
       this.unwindPoints.push({ point: this.point, region: [...this.regionStack] });
     }
   }

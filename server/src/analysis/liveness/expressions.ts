@@ -42,6 +42,7 @@ export function walkAssignTarget(w: WalkState, left: SyntaxNode, whole = true): 
   if (left.type === 'field_expression') {
     const root = w.placeRoot(left);
     if (root && !root.viaDeref && root.local.ty.k !== 'ref' && root.local.ty.k !== 'ptr') {
+      w.partWrites.push({ local: root.local, point: w.point });
       return;
     }
   }

@@ -271,3 +271,286 @@ export function settleFieldValues(w: WalkState, struct: Ty, fields: [string, Syn
     }
   }
 }
+
+/** Macros whose plain arguments are only formatted (`Display`/`Debug` take any integer type). */
+const FORMATTING_MACROS = new Set([
+  'format',
+  'print',
+  'println',
+  'eprint',
+  'eprintln',
+  'write',
+  'writeln',
+  'panic',
+  'format_args',
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'unreachable',
+  'todo',
+  'unimplemented',
+]);
+
+const COMPARISONS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+const SHIFTS = new Set(['<<', '>>']);
+
+/**
+ * After the walk: an integer binding nothing settled is i32 only when every use of it is one
+ * that leaves rustc's fallback alone (compared or combined with literals or with bindings linked
+ * to it, cast, shifted by, formatted, discarded). A use not understood here may settle it in
+ * rustc (`x.max(y)`, `b[0] = 1u8`, a trait method), so its width is left open (a lower bound)
+ * rather than guessed.
+ */
+export function openUnexplainedDefaults(w: WalkState): void {
+  for (const local of [...w.flexInts.keys()]) {
+    if (!w.flexInts.has(local)) {
+      continue; // settled with a binding linked to it
+    }
+    const group = linkedGroup(w, local);
+    const names = new Set(group.map((l) => l.name).filter((n): n is string => !!n));
+    const node = local.node;
+    const scope = node ? useScope(node) : null;
+    const explained =
+      !!node &&
+      !!scope &&
+      !!local.name &&
+      scope
+        .descendantsOfType('identifier')
+        .filter((id) => id.text === local.name && id.startIndex >= node.endIndex)
+        .every((id) => keepsFallback(id, names, local.ty.k === 'array')) &&
+      !namedAsFormatCount(scope, local.name);
+    if (!explained) {
+      settleInt(w, local, '{integer}');
+    }
+  }
+}
+
+/** `format!("{:w$}", x)`: a width or precision named in a format string is a `usize`. */
+function namedAsFormatCount(scope: SyntaxNode, name: string): boolean {
+  const pattern = new RegExp(`[{:.]${name}\\$`);
+  return scope
+    .descendantsOfType(['string_literal', 'raw_string_literal'])
+    .some((s) => pattern.test(s.text));
+}
+
+function linkedGroup(w: WalkState, local: Local): Local[] {
+  const seen = new Set<Local>([local]);
+  const pending = [local];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    for (const other of w.flexLinks.get(next) ?? []) {
+      if (!seen.has(other)) {
+        seen.add(other);
+        pending.push(other);
+      }
+    }
+  }
+  return [...seen];
+}
+
+/** Where a binding can be named: the rest of the block of its `let`, or its `for` loop. */
+function useScope(binding: SyntaxNode): SyntaxNode | null {
+  for (let n = binding.parent; n; n = n.parent) {
+    if (n.type === 'let_declaration') {
+      return n.parent;
+    }
+    if (n.type === 'for_expression') {
+      return n;
+    }
+    if (n.type.endsWith('_item') || n.type === 'block') {
+      return null;
+    }
+  }
+  return null;
+}
+
+/** A value of the same (unsettled) integer type: a literal, or a binding linked with it. */
+function isOpenOperand(node: SyntaxNode | null, names: Set<string>): boolean {
+  if (!node) {
+    return false;
+  }
+  switch (node.type) {
+    case 'integer_literal':
+    case 'unary_expression':
+      return isUnsuffixedInt(node);
+    case 'identifier':
+      return names.has(node.text);
+    case 'parenthesized_expression':
+      return isOpenOperand(node.namedChildren[0], names);
+    case 'binary_expression':
+      return (
+        ARITHMETIC.has(node.childForFieldName('operator')?.text ?? '') &&
+        isOpenOperand(node.childForFieldName('left'), names) &&
+        isOpenOperand(node.childForFieldName('right'), names)
+      );
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether `expr`, a value of the binding's integer type (or, for `[0; N]`, the array), is used
+ * where rustc's i32 fallback stays: nothing there gives the integer another type.
+ */
+function keepsFallback(expr: SyntaxNode, names: Set<string>, isArray: boolean): boolean {
+  const parent = expr.parent;
+  if (!parent) {
+    return false;
+  }
+  if (isArray) {
+    return arrayKeepsFallback(expr, parent, names);
+  }
+  switch (parent.type) {
+    case 'parenthesized_expression':
+      return keepsFallback(parent, names, false);
+    case 'type_cast_expression':
+      return true;
+    case 'expression_statement':
+      // Without `;`, a block-like expression ending a block is the block's value.
+      return parent.children.some((c) => c?.type === ';') || keepsFallback(parent, names, false);
+    case 'block':
+    case 'else_clause':
+    case 'if_expression':
+    case 'match_arm':
+      return branchKeepsFallback(expr, parent, names);
+    case 'binary_expression':
+    case 'compound_assignment_expr':
+    case 'assignment_expression':
+      return operandKeepsFallback(expr, parent, names);
+    case 'let_declaration':
+      // `let y = x;` links `y` (its own uses are checked with it); a shadowing `let x` names a new one.
+      return (
+        parent.childForFieldName('pattern')?.id === expr.id ||
+        (!parent.childForFieldName('type') &&
+          ['identifier', '_'].includes(parent.childForFieldName('pattern')?.type ?? '') &&
+          branchesOpen(expr, names))
+      );
+    case 'token_tree':
+      return isFormattedArgument(expr, parent);
+    case 'match_expression':
+      return parent.childForFieldName('value')?.id === expr.id && literalArms(parent);
+    case 'field_expression':
+      return receiverKeepsFallback(parent, names);
+    default:
+      return false;
+  }
+}
+
+/** A value that ends a block or branch: the `if` or `match` it ends, with literal or linked others. */
+function branchKeepsFallback(expr: SyntaxNode, parent: SyntaxNode, names: Set<string>): boolean {
+  switch (parent.type) {
+    case 'block':
+    case 'else_clause':
+      return isValueOf(expr, parent) && keepsFallback(parent, names, false);
+    case 'if_expression':
+      return (
+        parent.childForFieldName('condition')?.id !== expr.id &&
+        branchesOpen(parent, names) &&
+        keepsFallback(parent, names, false)
+      );
+    default: {
+      const match = parent.parent?.parent;
+      return (
+        parent.childForFieldName('value')?.id === expr.id &&
+        !!match &&
+        branchesOpen(match, names) &&
+        keepsFallback(match, names, false)
+      );
+    }
+  }
+}
+
+/** An operand of an operator or assignment whose other side is a literal or a linked binding. */
+function operandKeepsFallback(expr: SyntaxNode, parent: SyntaxNode, names: Set<string>): boolean {
+  const op = parent.childForFieldName('operator')?.text ?? '';
+  const isRight = parent.childForFieldName('right')?.id === expr.id;
+  const other = parent.childForFieldName(isRight ? 'left' : 'right');
+  if (parent.type === 'assignment_expression') {
+    return isOpenOperand(other, names);
+  }
+  if (parent.type === 'compound_assignment_expr') {
+    return (SHIFTS.has(op.slice(0, 2)) && isRight) || isOpenOperand(other, names);
+  }
+  if (SHIFTS.has(op)) {
+    return isRight || keepsFallback(parent, names, false);
+  }
+  if (!isOpenOperand(other, names)) {
+    return false;
+  }
+  return COMPARISONS.has(op) || (ARITHMETIC.has(op) && keepsFallback(parent, names, false));
+}
+
+/** Every value a branching expression may end with is of the same unsettled type (`if c { x } else { 0 }`). */
+function branchesOpen(node: SyntaxNode, names: Set<string>): boolean {
+  const values = branchValues(node);
+  return values.length > 0
+    ? values.every((v) => branchesOpen(v, names))
+    : isOpenOperand(node, names);
+}
+
+/** The tail of a block that is a branch's or a `let`'s value, or an `else` branch. */
+function isValueOf(expr: SyntaxNode, parent: SyntaxNode): boolean {
+  if (parent.type === 'else_clause') {
+    return true;
+  }
+  const owner = parent.parent?.type ?? '';
+  return (
+    named(parent).pop()?.id === expr.id &&
+    ['if_expression', 'else_clause', 'match_arm', 'let_declaration'].includes(owner)
+  );
+}
+
+/** `[0; 64]`: its elements take the fallback only through `b[i]` used so, or `b.len()`. */
+function arrayKeepsFallback(expr: SyntaxNode, parent: SyntaxNode, names: Set<string>): boolean {
+  if (parent.type === 'index_expression' && parent.namedChildren[0]?.id === expr.id) {
+    return keepsFallback(parent, names, false);
+  }
+  if (parent.type === 'field_expression') {
+    const method = parent.childForFieldName('field')?.text;
+    return (method === 'len' || method === 'is_empty') && parent.parent?.type === 'call_expression';
+  }
+  return parent.type === 'expression_statement';
+}
+
+/** `x.to_string()`, `x.clone()`, `x.max(1)`: methods every integer type has, with no other type. */
+function receiverKeepsFallback(field: SyntaxNode, names: Set<string>): boolean {
+  const call = field.parent;
+  if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== field.id) {
+    return false;
+  }
+  const method = field.childForFieldName('field')?.text ?? '';
+  const args = named(call.childForFieldName('arguments'));
+  if (method === 'to_string' && args.length === 0) {
+    return true;
+  }
+  if (method === 'clone' && args.length === 0) {
+    return keepsFallback(call, names, false);
+  }
+  if (method === 'max' || method === 'min') {
+    return args.every((a) => isOpenOperand(a, names)) && keepsFallback(call, names, false);
+  }
+  return false;
+}
+
+/** `println!("{}", x)`: a whole argument of a formatting macro. */
+function isFormattedArgument(expr: SyntaxNode, tokens: SyntaxNode): boolean {
+  const invocation = tokens.parent;
+  const macro = invocation?.childForFieldName('macro')?.text.split('::').pop() ?? '';
+  if (invocation?.type !== 'macro_invocation' || !FORMATTING_MACROS.has(macro)) {
+    return false;
+  }
+  const before = expr.previousSibling?.type;
+  const after = expr.nextSibling?.type;
+  return (before === ',' || before === '=') && (after === ',' || after === ')' || !after);
+}
+
+/** `match x { 0 => .., 1..=9 => .., _ => .. }`: patterns that give no type. */
+function literalArms(match: SyntaxNode): boolean {
+  return named(match.childForFieldName('body'))
+    .filter((arm) => arm.type === 'match_arm')
+    .every((arm) => {
+      const pattern = arm.childForFieldName('pattern');
+      return !!pattern && /^[\s\d_.=|-]*$/.test(pattern.text.replace(/\bif\b.*$/s, ''));
+    });
+}

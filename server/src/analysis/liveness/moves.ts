@@ -22,7 +22,14 @@ export function classifyMove(w: WalkState, local: Local, use: Use, moved: string
   const before = earlier.filter((m) => isPrefix(m.region, use.region)).flatMap((m) => m.paths);
   earlier.push({ region: use.region, paths: moved });
   const left = leftAfterMoving(w, local.ty, [...before, ...moved]);
-  if (left === 'drop') {
+  // Parts moved out after something that can unwind: the scope's shared cleanup is reached with
+  // the parts and without them, so a drop flag guards them and the drop at the scope end still
+  // reads the local (measured: `other(); drop(v.a);`, `drop(v.c); drop(v.a);`). A whole local
+  // moved so needs only the flag.
+  const unwindsBetween = w.unwindPoints.some(
+    (u) => u.point > local.init && u.point < use.point && isPrefix(u.region, use.region),
+  );
+  if (left === 'drop' || (left === 'none' && unwindsBetween)) {
     use.partial = true;
   } else if (left === 'none') {
     use.partsLeft = true;

@@ -255,10 +255,47 @@ function bindLet(
         .forEach(([root]) => settleInt(w, root, '{integer}'));
     }
   }
+  if (value && w.locals.length > before + 1) {
+    openDestructuredLiterals(w, pattern, value, w.locals.slice(before));
+  }
   if (initAt !== null) {
     for (let i = before; i < w.locals.length; i++) {
       w.locals[i].init = initAt;
     }
+  }
+}
+
+/**
+ * `let (lo, hi) = (0, 10);`: each binding of a literal is an integer its own uses settle; the
+ * other bindings of a value holding literals get the literals' widths open (`let (a, b) = t`).
+ */
+function openDestructuredLiterals(
+  w: WalkState,
+  pattern: SyntaxNode,
+  value: SyntaxNode,
+  bound: Local[],
+): void {
+  const settled = new Set<Local>();
+  const parts = named(pattern);
+  const values = named(value);
+  if (
+    pattern.type === 'tuple_pattern' &&
+    value.type === 'tuple_expression' &&
+    parts.length === values.length
+  ) {
+    parts.forEach((part, i) => {
+      const name = part.type === 'mut_pattern' ? named(part).pop()?.text : part.text;
+      const local = bound.find((l) => l.name === name);
+      if (local && isUnsuffixedInt(values[i]) && local.ty.k === 'prim') {
+        const int = prim('i32') as Ty & { k: 'prim' };
+        local.ty = int;
+        w.flexInts.set(local, int);
+        settled.add(local);
+      }
+    });
+  }
+  if (holdsDefaultedLiteral(value)) {
+    bound.filter((l) => !settled.has(l)).forEach((l) => (l.ty = openLiteralDefaults(l.ty)));
   }
 }
 

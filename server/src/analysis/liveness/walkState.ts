@@ -81,6 +81,8 @@ export abstract class WalkState {
   readonly tentativeBorrows: { local: Local; uses: number }[] = [];
   /** Moves that took every part with drop glue out of a local, one part at a time. */
   readonly partMoves: { local: Local; use: Use }[] = [];
+  /** Writes of a part of a local held by value (`v.a = ..`), which record no use of the local. */
+  readonly partWrites: { local: Local; point: number }[] = [];
   /**
    * Bindings of unsuffixed integer literals (`let n = 0`, `[0; 64]`, `for i in 0..10`), whose type
    * is settled by their first typed use: each maps to the integer type object its type holds (the

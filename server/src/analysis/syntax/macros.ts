@@ -133,8 +133,14 @@ export class MacroTrees {
     }
     const names: string[] = [];
     const text = literal.text.replace(/\{\{|\}\}/g, '');
-    for (const m of text.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}/g)) {
-      names.push(m[1]);
+    for (const m of text.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)?(?::([^}]*))?\}/g)) {
+      if (m[1]) {
+        names.push(m[1]);
+      }
+      // A width or precision taken from a variable (`{:w$}`, `{:.prec$}`) reads it too.
+      for (const count of (m[2] ?? '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)\$/g)) {
+        names.push(count[1]);
+      }
     }
     return names;
   }
