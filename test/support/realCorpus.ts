@@ -31,6 +31,7 @@ import {
   aggregate,
   compareFile,
   normaliseFnPath,
+  withInstances,
 } from './compare';
 import { findUpwards, loadServerModule } from './repoPaths';
 import { recordedCfg, registryCargoHome } from './recordedCfg';
@@ -456,7 +457,7 @@ function pairWithRecorded(
   comparisons.push(
     compareFile(
       crateDir,
-      reports.flatMap((r) => r.futures.filter((f) => !matcher.pairsByPosition(f))),
+      reports.flatMap((r) => withInstances(r).filter((f) => !matcher.pairsByPosition(f))),
       rustcFutures.filter((f) => f.kind === 'fn'),
     ),
   );

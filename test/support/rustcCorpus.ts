@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FileReport } from '../../server/src/analysis/report';
-import { FileComparison, compareFile } from './compare';
+import { FileComparison, compareFile, withInstances } from './compare';
 import { loadServerModule } from './repoPaths';
 
 const matcher =
@@ -102,7 +102,7 @@ export async function compareCorpus(
         continue;
       }
       const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout));
-      comparisons[i] = compareFile(label, report.futures, rustcFutures);
+      comparisons[i] = compareFile(label, withInstances(report), rustcFutures);
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
@@ -151,7 +151,7 @@ export async function compareCrateOutput(
   comparisons.push(
     compareFile(
       dir,
-      reports.flatMap((r) => r.futures.filter((f) => !matcher.pairsByPosition(f))),
+      reports.flatMap((r) => withInstances(r).filter((f) => !matcher.pairsByPosition(f))),
       rustcFutures.filter((f) => f.kind === 'fn'),
     ),
   );
