@@ -160,6 +160,12 @@ describe('instances of generic async fns', function () {
       store.forget(document.uri);
     }
   });
+});
+
+describe('instances of generic async fns against rustc and in the outputs', function () {
+  this.timeout(120_000);
+
+  before(() => engine.initAnalysis());
 
   it('pairs an instance with rustc’s of the same arguments, and the generic fn with the others', () => {
     const report = analyse(HOLD);

@@ -100,8 +100,8 @@ function instancesMarkdown(instances: readonly FutureReport[], file: string): st
     const from = (instance.calledFrom ?? [])
       .slice(0, 2)
       .map((c) => {
-        const where = c.file === file ? `line ${c.line}` : `${c.file}:${c.line}`;
-        return `${code(escapeMarkdownCell(c.name))} (${escapeMarkdownCell(where)})`;
+        const where = c.file === file ? `line\u00a0${c.line}` : `${c.file}:${c.line}`;
+        return `${code(escapeMarkdownCell(c.name))}\u00a0(${escapeMarkdownCell(where)})`;
       })
       .join(', ');
     const more = (instance.calledFrom?.length ?? 0) > 2 ? ', …' : '';

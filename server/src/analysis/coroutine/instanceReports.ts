@@ -93,7 +93,8 @@ export function attachInstances(reports: readonly FileReport[]): FileReport[] {
   }
   return reports.map((report) => {
     const own = [...(homed.get(report.file)?.values() ?? []), ...(stay.get(report) ?? [])];
-    const { instances: _moved, ...rest } = report;
+    const rest: FileReport = { ...report };
+    delete rest.instances;
     return own.length > 0 ? { ...rest, instances: own.sort(byCost) } : rest;
   });
 }
