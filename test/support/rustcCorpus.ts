@@ -10,6 +10,9 @@ import { loadServerModule } from './repoPaths';
 
 const matcher =
   loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
+const instanceReports = loadServerModule<
+  typeof import('../../server/src/analysis/coroutine/instanceReports')
+>('analysis/coroutine/instanceReports');
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 const rustcOut =
@@ -131,13 +134,15 @@ export async function compareCrateOutput(
   await engine.initAnalysis();
   const layout = crates.readCrateLayout(dir);
   const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(printed));
-  const reports = engine.analyzeCrate(
-    layout.files.map((f) => ({
-      file: f.path,
-      text: fs.readFileSync(f.path, 'utf8'),
-      modulePath: f.modulePath,
-    })),
-    { edition: (layout.edition ?? edition) as never },
+  const reports = instanceReports.attachInstances(
+    engine.analyzeCrate(
+      layout.files.map((f) => ({
+        file: f.path,
+        text: fs.readFileSync(f.path, 'utf8'),
+        modulePath: f.modulePath,
+      })),
+      { edition: (layout.edition ?? edition) as never },
+    ),
   );
   // Fns match by path across the crate; blocks and closures by position within their own file.
   const comparisons = reports.map((r) => {

@@ -103,7 +103,7 @@ describe('instances of generic async fns', function () {
       'pub async fn pause() {}\npub async fn hold<T>(v: T) -> usize { pause().await; std::mem::size_of_val(&v) }\n';
     const caller =
       'use crate::store::hold;\npub async fn calls() -> usize { hold(1u32).await + hold(String::new()).await }\n';
-    const reports = engine.analyzeCrate(
+    const made = engine.analyzeCrate(
       [
         { file: 'src/lib.rs', text: 'pub mod store;\npub mod user;\n', modulePath: [] },
         { file: 'src/store.rs', text: callee, modulePath: ['store'] },
@@ -111,6 +111,12 @@ describe('instances of generic async fns', function () {
       ],
       { edition: '2021' },
     );
+    // As the analysis gives them: with the file whose code made them.
+    assert.deepStrictEqual(names(made.find((r) => r.file === 'src/user.rs')!.instances), [
+      'store::hold<String>',
+      'store::hold<u32>',
+    ]);
+    const reports = instanceReports.attachInstances(made);
     const store = reports.find((r) => r.file === 'src/store.rs')!;
     const user = reports.find((r) => r.file === 'src/user.rs')!;
     assert.deepStrictEqual(names(store.instances), ['store::hold<String>', 'store::hold<u32>']);

@@ -531,9 +531,7 @@ export const CRATE_ROUND_CHARS = 2 * 1024 * 1024;
  */
 export function analyzeCrate(files: CrateFile[], options: CrateAnalysisOptions): FileReport[] {
   const round = { files, reportsOnly: true };
-  const reports = analyzeCrateRound(round, options).outcomes.flatMap((o) => (o ? [o.report] : []));
-  // Each file's instances go to the file of their generic fn (a spooled report keeps its own).
-  return attachInstances(reports);
+  return analyzeCrateRound(round, options).outcomes.flatMap((o) => (o ? [o.report] : []));
 }
 
 /**

@@ -138,7 +138,8 @@ function inRustcOrder(pairs: FuturePair[], rustc: RustcFuture[]): FuturePair[] {
   });
   const sorted = [...pairs];
   for (const positions of slots.values()) {
-    if (positions.length < 2) {
+    // Without an instance among them, the pairs are as they always were.
+    if (positions.length < 2 || !positions.some((i) => pairs[i].engine.instanceOf)) {
       continue;
     }
     const group = positions

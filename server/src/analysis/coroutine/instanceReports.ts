@@ -125,7 +125,16 @@ export function instancesOf(report: FileReport, future: FutureReport): FutureRep
     return [];
   }
   const key = `${future.line}:${future.column}`;
-  return report.instances.filter((i) => i.instanceOf?.file === report.file && homeKey(i) === key);
+  // Before `attachInstances` (a crate's reports as its analysis gives them), one instance may be
+  // listed twice, sized for two substitutions that name the same arguments: once each.
+  const seen = new Set<string>();
+  return report.instances.filter((i) => {
+    if (i.instanceOf?.file !== report.file || homeKey(i) !== key || seen.has(i.name)) {
+      return false;
+    }
+    seen.add(i.name);
+    return true;
+  });
 }
 
 /** The range of the instances' sizes: the largest and smallest known, and whether all are exact. */
