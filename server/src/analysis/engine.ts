@@ -395,7 +395,8 @@ function analyzeEditedFn(
   const analysis = new FileAnalysis(tree.rootNode, options, macros, [], undefined, reused, plan);
   analysis.walk();
   const own = analysis.reports();
-  if (analysis.leftFocus) {
+  // Instances are listed from every fn's walk (`FileReport.instances`): not from kept reports.
+  if (analysis.leftFocus || own.instances) {
     return null;
   }
   const fresh = {

@@ -58,6 +58,11 @@ export function unpackReport(packed: PackedReport): FileReport {
   };
 }
 
+/** Only the instances of a packed report (`FileReport.instances`), without its futures. */
+export function unpackInstances(packed: PackedReport): FutureReport[] {
+  return packed.instances ? unpacked(packed.instances) : [];
+}
+
 /** A Buffer as the plain bytes it is (what a structured clone makes of it anyway). */
 function bytesOf(buffer: { buffer: ArrayBufferLike; byteOffset: number; length: number }) {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
