@@ -87,6 +87,11 @@ describe('instances of generic async fns', function () {
       column: hold.column,
     });
     assert.deepStrictEqual(large.typeArguments, ['[u64; 4]']);
+    // Its values are typed with its arguments, not the generic walk's parameters.
+    assert.deepStrictEqual(
+      large.upvars.map((u) => [u.name, u.type, u.size]),
+      [['value', '[u64; 4]', 32]],
+    );
     assert.deepStrictEqual(large.calledFrom, [{ name: 'plain', file: 'lib.rs', line: 16 }]);
   });
 

@@ -3285,10 +3285,12 @@ function typeArgumentsOf(fn: FnInfo, subst: Map<string, Ty>): InstanceArguments 
     self?.k === 'adt'
       ? self.args.flatMap((a) => (a.k === 'param' && fn.generics.includes(a.name) ? [a.name] : []))
       : [];
+  const ownParams = fn.generics.filter((g) => !implParams.includes(g));
   return {
     fnName: fn.name,
     impl: implParams.map(shown),
-    own: fn.generics.filter((g) => !implParams.includes(g)).map(shown),
+    own: ownParams.map(shown),
+    params: [...implParams, ...ownParams],
   };
 }
 

@@ -8,7 +8,7 @@
  * other files' fns); `attachInstances` moves each to the report of the file that defines the
  * generic fn, where `instancesOf` finds them.
  */
-import type { CallSite, FileReport, FutureReport } from '../report';
+import type { CallSite, FileReport, FutureReport, HeldValue } from '../report';
 
 /** Shown for a type argument the engine could not resolve (the instance is then a lower bound). */
 export const UNKNOWN_ARGUMENT = '_';
@@ -18,6 +18,8 @@ export interface InstanceArguments {
   fnName: string;
   impl: string[];
   own: string[];
+  /** The generic parameters the arguments are for, in the same order (impl's, then own). */
+  params: string[];
 }
 
 /**
@@ -44,8 +46,12 @@ export function instanceReport(
   calledFrom: CallSite[],
 ): FutureReport {
   const typeArguments = [...args.impl, ...args.own];
+  const shown = typeShower(args.params, typeArguments);
+  const held = (v: HeldValue): HeldValue => (v.type ? { ...v, type: shown(v.type) } : v);
   return {
     ...sized,
+    upvars: sized.upvars.map(held),
+    awaits: sized.awaits.map((point) => ({ ...point, held: point.held.map(held) })),
     file: generic.file,
     name: instanceName(generic.path, args),
     instanceOf: {
@@ -57,6 +63,25 @@ export function instanceReport(
     typeArguments,
     ...(calledFrom.length > 0 ? { calledFrom } : {}),
   };
+}
+
+/**
+ * The held values' types as the generic walk wrote them (`T`, `{async fn body of inner<T>()}`)
+ * with the instance's known arguments in place of the parameters (`u8`, `inner<u8>`). Inside the
+ * fn a parameter's name can only mean the parameter; a projection (`T::Output`) is left as it is.
+ */
+function typeShower(params: string[], args: string[]): (type: string) => string {
+  const known = new Map(
+    params.flatMap((p, i) =>
+      args[i] !== UNKNOWN_ARGUMENT && /^\w+$/.test(p) ? [[p, args[i]]] : [],
+    ),
+  );
+  if (known.size === 0) {
+    return (type) => type;
+  }
+  const names = [...known.keys()].join('|');
+  const pattern = new RegExp(`(?<![\\w:])(${names})(?![\\w]|::)`, 'g');
+  return (type) => type.replace(pattern, (name: string) => known.get(name) ?? name);
 }
 
 /** Where an instance lives: the generic fn's file and position. */
