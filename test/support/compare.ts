@@ -5,7 +5,7 @@
  * named values held at each await (precision/recall over multisets of names) and the size.
  * Everything here is pure data in, data out, so the accuracy script and the unit tests share it.
  */
-import type { FutureReport, HeldValue } from '../../server/src/analysis/report';
+import type { FileReport, FutureReport, HeldValue } from '../../server/src/analysis/report';
 import type { RustcFuture } from '../../server/src/measure/printTypeSizes';
 
 /** An engine future and the rustc future it describes. */
@@ -75,7 +75,9 @@ export function scoreFuture(engine: FutureReport, rustc: RustcFuture): FutureSco
     file: engine.file,
     generic:
       rustc.kind === 'fn' && normaliseFnPath(rustc.name) !== rustc.name.replace(/\s+/g, ' ').trim(),
-    name: engine.name,
+    // An instance is scored under its generic fn's name, as when the generic fn paired with
+    // each of rustc's instantiations: the ratchets' keys stay those futures'.
+    name: engine.instanceOf?.name ?? engine.name,
     line: engine.line,
     size: compareSizes(engine, rustc),
     unknown: engine.unknown,
@@ -194,6 +196,14 @@ export interface FileComparison {
   scores: FutureScore[];
   unmatchedEngine: FutureReport[];
   unmatchedRustc: RustcFuture[];
+}
+
+/**
+ * A report's futures and the instances of its generic fns (`FileReport.instances`): rustc prints
+ * one future per instantiation, which pairs with the engine's instance of the same arguments.
+ */
+export function withInstances(report: FileReport): FutureReport[] {
+  return [...report.futures, ...(report.instances ?? [])];
 }
 
 /** Matches and scores the futures of one source file. */

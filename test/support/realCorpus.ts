@@ -31,12 +31,16 @@ import {
   aggregate,
   compareFile,
   normaliseFnPath,
+  withInstances,
 } from './compare';
 import { findUpwards, loadServerModule } from './repoPaths';
 import { recordedCfg, registryCargoHome } from './recordedCfg';
 
 const matcher =
   loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
+const instanceReports = loadServerModule<
+  typeof import('../../server/src/analysis/coroutine/instanceReports')
+>('analysis/coroutine/instanceReports');
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 const rustcOut =
@@ -383,7 +387,8 @@ export function analyzeTarget(
   // Each target is one analysis, as the CLI makes it: its own budget for dependencies' futures
   // (shared across targets, what a target shows depended on the targets analysed before it).
   dependencies?.dependencies.startAnalysis();
-  return engine.analyzeCrate(
+  // Each file's instances with their generic fn, as the CLI shows them.
+  return analyzedWithInstances(
     files.map((f) => ({
       file: f.path,
       text: fs.readFileSync(f.path, 'utf8'),
@@ -396,6 +401,10 @@ export function analyzeTarget(
       cfg: features === false ? undefined : recordedCfg(crateDir, features),
     },
   );
+}
+
+function analyzedWithInstances(...args: Parameters<typeof engine.analyzeCrate>): FileReport[] {
+  return instanceReports.attachInstances(engine.analyzeCrate(...args));
 }
 
 /**
@@ -456,7 +465,7 @@ function pairWithRecorded(
   comparisons.push(
     compareFile(
       crateDir,
-      reports.flatMap((r) => r.futures.filter((f) => !matcher.pairsByPosition(f))),
+      reports.flatMap((r) => withInstances(r).filter((f) => !matcher.pairsByPosition(f))),
       rustcFutures.filter((f) => f.kind === 'fn'),
     ),
   );

@@ -5,11 +5,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FileReport } from '../../server/src/analysis/report';
-import { FileComparison, compareFile } from './compare';
+import { FileComparison, compareFile, withInstances } from './compare';
 import { loadServerModule } from './repoPaths';
 
 const matcher =
   loadServerModule<typeof import('../../server/src/measure/matchFutures')>('measure/matchFutures');
+const instanceReports = loadServerModule<
+  typeof import('../../server/src/analysis/coroutine/instanceReports')
+>('analysis/coroutine/instanceReports');
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 const rustcOut =
@@ -102,7 +105,7 @@ export async function compareCorpus(
         continue;
       }
       const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(result.stdout));
-      comparisons[i] = compareFile(label, report.futures, rustcFutures);
+      comparisons[i] = compareFile(label, withInstances(report), rustcFutures);
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
@@ -131,13 +134,15 @@ export async function compareCrateOutput(
   await engine.initAnalysis();
   const layout = crates.readCrateLayout(dir);
   const rustcFutures = rustcOut.futuresFromTypes(rustcOut.parsePrintTypeSizes(printed));
-  const reports = engine.analyzeCrate(
-    layout.files.map((f) => ({
-      file: f.path,
-      text: fs.readFileSync(f.path, 'utf8'),
-      modulePath: f.modulePath,
-    })),
-    { edition: (layout.edition ?? edition) as never },
+  const reports = instanceReports.attachInstances(
+    engine.analyzeCrate(
+      layout.files.map((f) => ({
+        file: f.path,
+        text: fs.readFileSync(f.path, 'utf8'),
+        modulePath: f.modulePath,
+      })),
+      { edition: (layout.edition ?? edition) as never },
+    ),
   );
   // Fns match by path across the crate; blocks and closures by position within their own file.
   const comparisons = reports.map((r) => {
@@ -151,7 +156,7 @@ export async function compareCrateOutput(
   comparisons.push(
     compareFile(
       dir,
-      reports.flatMap((r) => r.futures.filter((f) => !matcher.pairsByPosition(f))),
+      reports.flatMap((r) => withInstances(r).filter((f) => !matcher.pairsByPosition(f))),
       rustcFutures.filter((f) => f.kind === 'fn'),
     ),
   );

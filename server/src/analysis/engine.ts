@@ -10,7 +10,14 @@ import {
   compiledItemsMentioningAsync,
   nodesMentioningAsync,
 } from './syntax/asyncCandidates';
-import { AwaitPoint, FileReport, FutureKind, FutureReport, HeldValue } from './report';
+import { AwaitPoint, CallSite, FileReport, FutureKind, FutureReport, HeldValue } from './report';
+import {
+  attachInstances,
+  InstanceArguments,
+  instanceName,
+  instanceReport,
+  UNKNOWN_ARGUMENT,
+} from './coroutine/instanceReports';
 import {
   ParseTimeout,
   SyntaxNode,
@@ -279,7 +286,8 @@ function isItemLevel(macro: SyntaxNode): boolean {
 
 /** Analyses one file. Never throws for bad input: problems become notices or skipped futures. */
 export function analyzeSource(text: string, options: AnalysisOptions): FileReport {
-  return withCfg(options.cfg, () => analyzeSourceText(text, options));
+  const report = withCfg(options.cfg, () => analyzeSourceText(text, options));
+  return report.instances ? attachInstances([report])[0] : report;
 }
 
 function analyzeSourceText(text: string, options: AnalysisOptions): FileReport {
@@ -393,7 +401,8 @@ function analyzeEditedFn(
     const analysis = new FileAnalysis(tree.rootNode, options, macros, [], undefined, reused, plan);
     analysis.walk();
     const own = analysis.reports();
-    if (analysis.leftFocus) {
+    // Instances are listed from every fn's walk (`FileReport.instances`): not from kept reports.
+    if (analysis.leftFocus || own.instances) {
       return null;
     }
     const fresh = {
@@ -1302,6 +1311,10 @@ class FileAnalysis {
     string,
     { entry: FutureEntry; subst: Map<string, Ty>; report?: FutureReport; inProgress?: boolean }
   >();
+  /** The fns (or instances) whose walks made each instance, by instance id (`madeInstances`). */
+  private readonly instanceCallers = new Map<string, CallSite[]>();
+  /** The fn (or instance) whose walk or report is under way: who makes the instances met now. */
+  private caller: CallSite | null = null;
   private readonly notices: string[] = [];
   /** Where the future of each notice of a skipped future starts (`noticesAt`). */
   private readonly skipNoticesAt: number[] = [];
@@ -1737,11 +1750,27 @@ class FileAnalysis {
     const anchor = startOf(fn.node);
     const unitKey = units ? this.unitKeyOf(units, fn, anchor) : '';
     const restored = units?.restore(unitKey, anchor, entry, (id) => this.futures.get(id));
-    if (restored) {
-      this.restoreInstances(restored.instances);
-      this.markUnit(unitKey, anchor, entry, restored.nestedIds);
-      return;
+    const caller = this.caller;
+    this.caller = { name: fn.path, file: this.options.file, line: anchor.row + 1 };
+    try {
+      if (restored) {
+        this.restoreInstances(restored.instances);
+        this.markUnit(unitKey, anchor, entry, restored.nestedIds);
+        return;
+      }
+      this.walkFnBody(fn, entry, unitKey, anchor);
+    } finally {
+      this.caller = caller;
     }
+  }
+
+  private walkFnBody(
+    fn: FnInfo,
+    entry: FutureEntry | undefined,
+    unitKey: string,
+    anchor: { row: number; column: number },
+  ): void {
+    const units = this.walkUnits;
     units?.startRecording();
     const walker = this.walkerFor(
       { generics: new Set(fn.generics), selfTy: fn.selfTy },
@@ -1845,6 +1874,9 @@ class FileAnalysis {
         // Sized from the walk of a fn this analysis keeps the report of, and did not walk.
         this.leftFocus = true;
       }
+      if (owner) {
+        this.noteCaller(id);
+      }
       if (owner && !this.instances.has(id)) {
         this.instances.set(id, { entry: owner, subst: new Map(subst) });
         // As a fresh walk would: other files' instances may read this walk (`noteInstance`).
@@ -1937,7 +1969,64 @@ class FileAnalysis {
   /** Phase B: sizes every future (callees first, through futureLayout). */
   reports(): FileReport {
     const futures = this.order.map((e) => this.reportOf(e));
-    return { file: this.options.file, futures, notices: this.notices };
+    const instances = this.madeInstances();
+    return {
+      file: this.options.file,
+      futures,
+      notices: this.notices,
+      ...(instances.length > 0 ? { instances } : {}),
+    };
+  }
+
+  /**
+   * The instances of generic async fns this file's reports sized with every type parameter
+   * given (known or not), each as its own report (`instanceReports.ts`).
+   */
+  private madeInstances(): FutureReport[] {
+    const made: FutureReport[] = [];
+    for (const [id, instance] of this.instances) {
+      const { entry, subst, report } = instance;
+      if (!report || report.skipped !== undefined || !entry.fn || isParametric(subst)) {
+        continue;
+      }
+      const owner = this.ownerOfEntry(entry);
+      const at = owner.positionOf(entry);
+      made.push(
+        instanceReport(
+          report,
+          { path: entry.fn.path, file: owner.options.file, line: at.line, column: at.column },
+          typeArgumentsOf(entry.fn, subst),
+          this.instanceCallers.get(id) ?? [],
+        ),
+      );
+    }
+    return made;
+  }
+
+  /** Notes that the fn or instance under way (`caller`) made this instance. */
+  private noteCaller(id: string): void {
+    const caller = this.caller;
+    if (!caller) {
+      return;
+    }
+    const callers = this.instanceCallers.get(id) ?? [];
+    if (!callers.some((c) => c.name === caller.name && c.line === caller.line)) {
+      callers.push(caller);
+      this.instanceCallers.set(id, callers);
+    }
+  }
+
+  /** An instance as the maker of the instances its report sizes. */
+  private instanceSite(entry: FutureEntry, subst: Map<string, Ty>): CallSite | null {
+    if (!entry.fn || isParametric(subst)) {
+      return this.caller;
+    }
+    const owner = this.ownerOfEntry(entry);
+    return {
+      name: instanceName(entry.fn.path, typeArgumentsOf(entry.fn, subst)),
+      file: owner.options.file,
+      line: owner.positionOf(entry).line,
+    };
   }
 
   /** Function items (by node id) whose bodies contain async blocks or closures. */
@@ -2529,6 +2618,7 @@ class FileAnalysis {
     if (!this.instances.has(id)) {
       this.instances.set(id, { entry: e, subst: relevant });
     }
+    this.noteCaller(id);
     this.crate?.noteInstance(id, e, relevant);
     this.walkUnits?.recordInstance([id, e.id, [...relevant]]);
     return { k: 'future', id, label: `{async fn body of ${e.fn!.path}<${args.join(', ')}>()}` };
@@ -2789,10 +2879,14 @@ class FileAnalysis {
       }
       if (!instance.report) {
         instance.inProgress = true;
+        const caller = this.caller;
+        // The instances its own report sizes (`instantiated`) are made by this instance.
+        this.caller = this.instanceSite(instance.entry, instance.subst);
         try {
           instance.report = this.buildReport(instance.entry, instance.subst);
         } finally {
           instance.inProgress = false;
+          this.caller = caller;
         }
       }
       const r = instance.report;
@@ -3250,6 +3344,29 @@ function parametricSubst(fn: FnInfo | undefined, subst: Map<string, Ty>): Map<st
  */
 function isGenericOf(fn: FnInfo | undefined, key: string): boolean {
   return fn?.generics.some((g) => key === g || key.startsWith(`${g}::`)) ?? false;
+}
+
+/**
+ * An instance's type arguments as rustc prints them: its impl's (the parameters of its self type,
+ * `Slot<T>`), then the fn's own, each in declaration order (`_` for one not given).
+ */
+function typeArgumentsOf(fn: FnInfo, subst: Map<string, Ty>): InstanceArguments {
+  const shown = (g: string) => {
+    const arg = subst.get(g);
+    return arg && !hasUnknown(arg) ? showTy(arg) : UNKNOWN_ARGUMENT;
+  };
+  const self = fn.selfTy;
+  const implParams =
+    self?.k === 'adt'
+      ? self.args.flatMap((a) => (a.k === 'param' && fn.generics.includes(a.name) ? [a.name] : []))
+      : [];
+  const ownParams = fn.generics.filter((g) => !implParams.includes(g));
+  return {
+    fnName: fn.name,
+    impl: implParams.map(shown),
+    own: ownParams.map(shown),
+    params: [...implParams, ...ownParams],
+  };
 }
 
 function isParametric(subst: Map<string, Ty>): boolean {

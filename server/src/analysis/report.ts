@@ -103,11 +103,37 @@ export interface FutureReport {
    * is its last report, made before, moved to where its unchanged text is now.
    */
   kept?: boolean;
+  /**
+   * Set on the report of one instance of a generic async fn (`m::hold<u8>`): the generic fn it
+   * instantiates, whose own report is sized with its type parameters unknown.
+   */
+  instanceOf?: { name: string; file: string; line: number; column: number };
+  /**
+   * An instance's type arguments, in the order of the fn's generics (`_` where the engine could
+   * not resolve one: the size is then a lower bound).
+   */
+  typeArguments?: string[];
+  /** The fns whose code made this instance. */
+  calledFrom?: CallSite[];
+}
+
+/** A fn whose body calls (or whose instance calls) a generic async fn. */
+export interface CallSite {
+  /** rustc's path of the calling fn (an instance's name when an instance calls it). */
+  name: string;
+  file: string;
+  /** 1-based line of the calling fn. */
+  line: number;
 }
 
 export interface FileReport {
   file: string;
   futures: FutureReport[];
+  /**
+   * The instances of generic async fns: as a file's analysis gives it, those its code made (some
+   * of other files' fns); after `attachInstances`, those of this file's fns, from every file.
+   */
+  instances?: FutureReport[];
   /** Human-readable notices (skipped functions, unreadable file). */
   notices: string[];
 }

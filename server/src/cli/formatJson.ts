@@ -3,6 +3,7 @@
  * added; a field never changes meaning, is renamed or dropped without a new version.
  */
 import type { FileReport, FutureReport, HeldValue } from '../analysis/report';
+import { instancesOf } from '../analysis/coroutine/instanceReports';
 import { futuresOf } from './reportSpool';
 
 /** Bumped only when a field changes meaning or disappears. */
@@ -37,6 +38,19 @@ export interface JsonFuture {
   measured?: true;
   /** The packages whose sources some of its sizes were read from; absent when none. */
   sources?: string[];
+  /**
+   * A generic async fn's instances the crate makes (`m::hold<u8>`), each a future of its own,
+   * the most expensive first; absent when none.
+   */
+  instances?: JsonInstance[];
+}
+
+/** One instance of a generic async fn: its future, its type arguments and the fns that make it. */
+export interface JsonInstance extends Omit<JsonFuture, 'instances'> {
+  /** In the order rustc prints them; `_` for one the engine could not resolve (`size` is then a lower bound). */
+  typeArguments: string[];
+  /** The fns (or instances) whose code makes it: rustc's path, file and line of the fn. */
+  calledFrom: { name: string; file: string; line: number }[];
 }
 
 /** The whole JSON document. */
@@ -53,7 +67,9 @@ export function toJsonReport(
 ): JsonReport {
   return {
     version: JSON_FORMAT_VERSION,
-    futures: reports.flatMap((report) => report.futures.map(toJsonFuture)),
+    futures: reports.flatMap((report) =>
+      report.futures.map((future) => toJsonFuture(future, instancesOf(report, future))),
+    ),
     notices: [...reports.flatMap((report) => report.notices), ...extraNotices],
   };
 }
@@ -81,7 +97,9 @@ export function writeJson(
   for (const report of reports) {
     const futures = futuresOf(report);
     if (futures.length > 0) {
-      const items = futures.map((future) => JSON.stringify(toJsonFuture(future)));
+      const items = futures.map((future) =>
+        JSON.stringify(toJsonFuture(future, instancesOf(report, future))),
+      );
       write((first ? '' : ',') + items.join(','));
       first = false;
     }
@@ -91,7 +109,7 @@ export function writeJson(
 }
 
 // Built field by field, not spread, so engine-internal fields (endLine, index, ...) never leak into the contract.
-function toJsonFuture(future: FutureReport): JsonFuture {
+function toJsonFuture(future: FutureReport, instances: readonly FutureReport[] = []): JsonFuture {
   const json: JsonFuture = {
     file: future.file,
     kind: future.kind,
@@ -118,7 +136,22 @@ function toJsonFuture(future: FutureReport): JsonFuture {
   if (future.sources) {
     json.sources = [...future.sources];
   }
+  if (instances.length > 0) {
+    json.instances = instances.map(toJsonInstance);
+  }
   return json;
+}
+
+function toJsonInstance(instance: FutureReport): JsonInstance {
+  return {
+    ...toJsonFuture(instance),
+    typeArguments: [...(instance.typeArguments ?? [])],
+    calledFrom: (instance.calledFrom ?? []).map((c) => ({
+      name: c.name,
+      file: c.file,
+      line: c.line,
+    })),
+  };
 }
 
 function toJsonHeld(value: HeldValue): JsonHeldValue {

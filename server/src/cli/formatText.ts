@@ -3,6 +3,7 @@
  * `file:line:col`.
  */
 import type { FileReport, FutureReport, HeldValue } from '../analysis/report';
+import { instanceRangeLabel, instancesOf } from '../analysis/coroutine/instanceReports';
 import { plural } from '../analysis/words';
 import type { Finding, ReportedLevel } from '../lints/finding';
 import type { Span } from '../text/sourceText';
@@ -46,7 +47,7 @@ export function formatText(
   const lines: string[] = [];
   for (const report of reports) {
     for (const future of report.futures) {
-      lines.push(...futureLines(future, style));
+      lines.push(...futureLines(future, style), ...instanceLines(instancesOf(report, future)));
     }
   }
   for (const file of findings) {
@@ -144,6 +145,25 @@ function futureLines(future: FutureReport, style: TextStyle): string[] {
     lines.push(`  await #${point.index} at ${point.line}:${point.column} holds: ${held}`);
   }
   return lines;
+}
+
+/** Instances listed on a generic fn's line, the most expensive first. */
+const LISTED_INSTANCES = 5;
+
+/**
+ * `  instances: 4–72 B in 6 instances: m::hold<[u64; 4]> (72 B), … and 1 more`: what the crate's
+ * calls make of a generic fn, whose own size is a lower bound with its type parameters unknown.
+ */
+function instanceLines(instances: readonly FutureReport[]): string[] {
+  if (instances.length === 0) {
+    return [];
+  }
+  const listed = instances
+    .slice(0, LISTED_INSTANCES)
+    .map((i) => `${i.name} (${i.size === null ? '?' : `${i.exact ? '' : '≥ '}${i.size} B`})`);
+  const more =
+    instances.length > LISTED_INSTANCES ? ` and ${instances.length - LISTED_INSTANCES} more` : '';
+  return [`  instances: ${instanceRangeLabel(instances)}: ${listed.join(', ')}${more}`];
 }
 
 /** `async fn `name``; blocks and closures are already named by their position, which the line starts with. */

@@ -14,6 +14,7 @@ import { findCrateRoot } from '../project/crateLayout';
 import { UsageError } from '../project/errors';
 import { expandPaths } from '../project/sourceFiles';
 import { writeJson } from './formatJson';
+import { attachInstances } from '../analysis/coroutine/instanceReports';
 import { makeSpoolFolder, removeSpoolFolder, unspooled } from './reportSpool';
 import { packageVersion } from './packageInfo';
 import { describeOversized, oversizedFutures } from './threshold';
@@ -117,7 +118,7 @@ async function analyzeAndReportWith(
   spoolFolder: string | undefined,
 ): Promise<number> {
   const files = await expandPaths(options.paths, io.cwd);
-  const reports = await analyzeFiles(files, {
+  const analysed = await analyzeFiles(files, {
     edition: options.edition,
     jobs: options.jobs,
     singleFile: options.singleFile,
@@ -129,6 +130,8 @@ async function analyzeAndReportWith(
     cacheDir: cacheDirectoryOf(options, io),
     spoolFolder,
   });
+  // The instances each file made go to the files of their generic fns (crates analysed apart).
+  const reports = attachInstances(analysed);
 
   await writeReport(options, reports, io);
 

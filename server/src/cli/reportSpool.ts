@@ -86,6 +86,7 @@ export class ReportSpool {
       file: report.file,
       futures: [],
       notices: report.notices,
+      ...(report.instances ? { instances: report.instances } : {}),
       spooled,
       unknowns,
     };
@@ -126,7 +127,12 @@ export function futuresOf(report: FileReport): FutureReport[] {
 /** The report as the engine gave it: its futures read back if spooled. */
 export function unspooled(report: FileReport): FileReport {
   return isSpooled(report)
-    ? { file: report.file, futures: futuresOf(report), notices: report.notices }
+    ? {
+        file: report.file,
+        futures: futuresOf(report),
+        notices: report.notices,
+        ...(report.instances ? { instances: report.instances } : {}),
+      }
     : report;
 }
 

@@ -3,7 +3,8 @@
  * state-by-state breakdown).
  */
 import { Connection, Hover, HoverParams, MarkupKind } from 'vscode-languageserver/node';
-import type { AwaitPoint, FutureReport, HeldValue } from '../analysis/report';
+import type { AwaitPoint, FileReport, FutureReport, HeldValue } from '../analysis/report';
+import { instanceRangeLabel, instancesOf } from '../analysis/coroutine/instanceReports';
 import { DocumentStore } from './documents';
 import { awaiteeName, code, escapeMarkdownCell, formatBytes, valueLabel } from '../text/format';
 import { futureTooltip, MeasuredBy } from './inlayHints';
@@ -23,7 +24,13 @@ export class HoversFeature {
   async provide(params: HoverParams): Promise<Hover | null> {
     const analysis = await this.documents.analysis(params.textDocument.uri);
     return analysis
-      ? hoverAt(analysis.report.futures, analysis.source, params.position, analysis.calibration)
+      ? hoverAt(
+          analysis.report.futures,
+          analysis.source,
+          params.position,
+          analysis.calibration,
+          analysis.report,
+        )
       : null;
   }
 }
@@ -33,6 +40,8 @@ export function hoverAt(
   source: SourceText,
   position: Pos,
   measuredBy: MeasuredBy | null = null,
+  /** The report the futures are from: its generic fns' instances are listed on their names. */
+  report: FileReport | null = null,
 ): Hover | null {
   for (const future of futures) {
     if (future.skipped) {
@@ -63,11 +72,53 @@ export function hoverAt(
               value: `${code(future.name)}: not analysed: ${future.skipped}`,
             }
           : futureTooltip(future, measuredBy);
-        return { range: span, contents: tooltip };
+        const instances = report ? instancesOf(report, future) : [];
+        const contents =
+          instances.length > 0
+            ? {
+                ...tooltip,
+                value: `${tooltip.value}\n\n${instancesMarkdown(instances, future.file)}`,
+              }
+            : tooltip;
+        return { range: span, contents };
       }
     }
   }
   return null;
+}
+
+/** Instances listed in a hover, the most expensive first. */
+const HOVER_INSTANCES = 8;
+
+/**
+ * A generic fn's instances in the crate: rustc compiles one future per instantiation, each sized
+ * with its type arguments (the fn's own size above is a lower bound with them unknown).
+ */
+function instancesMarkdown(instances: readonly FutureReport[], file: string): string {
+  const rows = ['| instance | bytes | called from |', '| --- | --: | --- |'];
+  for (const instance of instances.slice(0, HOVER_INSTANCES)) {
+    const from = (instance.calledFrom ?? [])
+      .slice(0, 2)
+      .map((c) => {
+        const where = c.file === file ? `line\u00a0${c.line}` : `${c.file}:${c.line}`;
+        return `${code(escapeMarkdownCell(c.name))}\u00a0(${escapeMarkdownCell(where)})`;
+      })
+      .join(', ');
+    const more = (instance.calledFrom?.length ?? 0) > 2 ? ', …' : '';
+    rows.push(
+      `| ${code(escapeMarkdownCell(instance.name))} | ${nowrap(formatBytes(instance.size, instance.exact))} | ${from}${more} |`,
+    );
+  }
+  const rest =
+    instances.length > HOVER_INSTANCES
+      ? ['', `… and ${instances.length - HOVER_INSTANCES} more.`]
+      : [];
+  return [
+    `**Instances in the crate**: ${instanceRangeLabel(instances)}`,
+    '',
+    ...rows,
+    ...rest,
+  ].join('\n');
 }
 
 /**

@@ -18,6 +18,8 @@ export interface PackedReport {
   futureCount: number;
   /** Its futures, `v8.serialize`d and deflated. */
   futures: Uint8Array;
+  /** The instances of generic fns it lists (`FileReport.instances`), packed the same way. */
+  instances?: Uint8Array;
 }
 
 /** Fast deflate: a report's serialized futures shrink about tenfold at the first level already. */
@@ -30,14 +32,35 @@ export function packReport(report: FileReport): PackedReport {
     futureCount: report.futures.length,
     // A copy of its own: a small Buffer is a view of an 8 KB pool that it would keep (and a
     // structured clone would copy) whole.
-    futures: new Uint8Array(deflateRawSync(bytesOf(serialize(report.futures)), { level: LEVEL })),
+    futures: packed(report.futures),
+    ...(report.instances ? { instances: packed(report.instances) } : {}),
   };
+}
+
+function packed(futures: FutureReport[]): Uint8Array {
+  // A copy of its own: a small Buffer is a view of an 8 KB pool that it would keep (and a
+  // structured clone would copy) whole.
+  return new Uint8Array(deflateRawSync(bytesOf(serialize(futures)), { level: LEVEL }));
+}
+
+function unpacked(bytes: Uint8Array): FutureReport[] {
+  return deserialize(bytesOf(inflateRawSync(bytes))) as FutureReport[];
 }
 
 /** The report again, equal to the one packed (with the packed report's notices). */
 export function unpackReport(packed: PackedReport): FileReport {
-  const futures = deserialize(bytesOf(inflateRawSync(packed.futures))) as FutureReport[];
-  return { file: packed.file, futures, notices: packed.notices };
+  const futures = unpacked(packed.futures);
+  return {
+    file: packed.file,
+    futures,
+    notices: packed.notices,
+    ...(packed.instances ? { instances: unpacked(packed.instances) } : {}),
+  };
+}
+
+/** Only the instances of a packed report (`FileReport.instances`), without its futures. */
+export function unpackInstances(packed: PackedReport): FutureReport[] {
+  return packed.instances ? unpacked(packed.instances) : [];
 }
 
 /** A Buffer as the plain bytes it is (what a structured clone makes of it anyway). */

@@ -32,7 +32,8 @@ import { CrateKnowledge, DocumentStore, filePathOf, LoadedCalibration } from './
 import type { ClientSession } from './client';
 import { logNotice } from './serverLog';
 import { isMissingDependencyNotice } from '../analysis/deps/missingDependencies';
-import { PackedReport, unpackReport } from './packedReport';
+import { PackedReport, unpackInstances, unpackReport } from './packedReport';
+import { attachInstances } from '../analysis/coroutine/instanceReports';
 
 /** Delay between the last change and the crate analysis. */
 export const INDEX_DEBOUNCE_MS = 400;
@@ -110,6 +111,24 @@ interface IndexedReport {
   packed: PackedReport;
   /** The report unpacked, once read. */
   report?: FileReport;
+}
+
+/** The instances of generic fns each file of the crate made, as reports holding them alone. */
+function instancesMade(entries: Iterable<IndexedReport>): FileReport[] {
+  const made: FileReport[] = [];
+  for (const entry of entries) {
+    if (entry.packed.instances) {
+      const { file, notices } = entry.packed;
+      made.push({ file, futures: [], notices, instances: unpackInstances(entry.packed) });
+    }
+  }
+  return made;
+}
+
+/** The report with the instances of its generic fns that any file of the crate made. */
+function withCrateInstances(report: FileReport, made: FileReport[]): FileReport {
+  const others = made.filter((m) => m.file !== report.file);
+  return others.length > 0 ? attachInstances([report, ...others])[0] : report;
 }
 
 /** An indexed report as an object: unpacked on its first read, then kept with the entry. */
@@ -582,15 +601,16 @@ export class WorkspaceIndex implements CrateKnowledge {
   /** Gives each open document whose version has not moved since the analysis started its crate-aware report. */
   private deliver(crate: CrateState, versions: Map<string, number>, edition: Edition): void {
     let delivered = 0;
+    let made: FileReport[] | undefined;
     for (const uri of crate.uris) {
       const entry = crate.reports.get(path.resolve(filePathOf(uri)));
       const version = versions.get(uri);
-      if (
-        entry &&
-        entry.stamp === crate.stamp &&
-        version !== undefined &&
-        this.documents.adoptCrateReport(uri, version, reportOf(entry), edition)
-      ) {
+      if (!entry || entry.stamp !== crate.stamp || version === undefined) {
+        continue;
+      }
+      made ??= instancesMade(crate.reports.values());
+      const report = withCrateInstances(reportOf(entry), made);
+      if (this.documents.adoptCrateReport(uri, version, report, edition)) {
         delivered++;
       }
     }

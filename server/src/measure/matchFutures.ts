@@ -46,9 +46,26 @@ export function matchFutures(engine: FutureReport[], rustc: RustcFuture[]): Futu
     return true;
   };
 
+  // An instance of a generic fn (`m::hold<u8>`) pairs with rustc's future of the same arguments
+  // first, so the generic fn's own report pairs with an instantiation the engine did not make.
+  const instances = engine.filter((future) => future.instanceOf && future.skipped === undefined);
+  const pairedGenerics = new Set<string>();
+  for (const sameArgs of [sameTypeArguments, sameKnownTypeArguments]) {
+    for (const instance of instances.filter((i) => !pairs.some((p) => p.engine === i))) {
+      const found = findInstance(instance, available, sameArgs);
+      if (claim(instance, found)) {
+        pairedGenerics.add(genericKey(instance));
+      }
+    }
+  }
+  // An instance rustc has no future of that name for (an argument the engine names otherwise, a
+  // closure it sizes as its captures) is left out: rustc's instance pairs with the generic fn.
+
   const pendingFns: FutureReport[] = [];
   for (const future of engine) {
-    if (future.skipped !== undefined) {
+    if (future.instanceOf) {
+      continue;
+    } else if (future.skipped !== undefined) {
       unmatchedEngine.push(future);
     } else if (future.rustcBlockAt) {
       const at = future.rustcBlockAt;
@@ -66,12 +83,18 @@ export function matchFutures(engine: FutureReport[], rustc: RustcFuture[]): Futu
   for (const sameFn of FN_MATCH_TIERS) {
     remaining = remaining.filter((future) => !claim(future, findFn(future, available, sameFn)));
   }
-  unmatchedEngine.push(...remaining);
+  // A generic fn whose instances took every rustc instantiation is the template they were sized
+  // from, not a future rustc lacks.
+  unmatchedEngine.push(
+    ...remaining.filter(
+      (future) => !pairedGenerics.has(`${future.file}:${future.line}:${future.column}`),
+    ),
+  );
 
   // A generic async fn is one engine future (sized with unknown type parameters, a lower bound)
   // but one rustc future per instantiation: each further instantiation is scored against it too.
   for (const pair of [...pairs]) {
-    if (pair.engine.kind !== 'fn') {
+    if (pair.engine.kind !== 'fn' || pair.engine.instanceOf) {
       continue;
     }
     const wanted = normaliseFnPath(pair.rustc.name);
@@ -87,10 +110,149 @@ export function matchFutures(engine: FutureReport[], rustc: RustcFuture[]): Futu
   }
 
   return {
-    pairs,
+    pairs: inRustcOrder(pairs, rustc),
     unmatchedEngine,
     unmatchedRustc: rustc.filter((future) => available.has(future)),
   };
+}
+
+/**
+ * The pairs with those of each generic fn (its own report's and its instances') in rustc's order,
+ * in the places they took: the n-th instantiation rustc printed is the n-th pair of the fn, as
+ * before the engine reported instances.
+ */
+function inRustcOrder(pairs: FuturePair[], rustc: RustcFuture[]): FuturePair[] {
+  const order = new Map(rustc.map((future, i) => [future, i]));
+  const fnOf = (engine: FutureReport) =>
+    engine.instanceOf
+      ? genericKey(engine)
+      : engine.kind === 'fn'
+        ? `${engine.file}:${engine.line}:${engine.column}`
+        : null;
+  const slots = new Map<string, number[]>();
+  pairs.forEach((pair, i) => {
+    const key = fnOf(pair.engine);
+    if (key !== null) {
+      slots.set(key, [...(slots.get(key) ?? []), i]);
+    }
+  });
+  const sorted = [...pairs];
+  for (const positions of slots.values()) {
+    // Without an instance among them, the pairs are as they always were.
+    if (positions.length < 2 || !positions.some((i) => pairs[i].engine.instanceOf)) {
+      continue;
+    }
+    const group = positions
+      .map((i) => pairs[i])
+      .sort((a, b) => (order.get(a.rustc) ?? 0) - (order.get(b.rustc) ?? 0));
+    positions.forEach((position, i) => (sorted[position] = group[i]));
+  }
+  return sorted;
+}
+
+function genericKey(instance: FutureReport): string {
+  const of = instance.instanceOf!;
+  return `${of.file}:${of.line}:${of.column}`;
+}
+
+/**
+ * rustc's instance of the same generic fn (its path as the fn tiers compare it) whose type
+ * arguments `sameArgs` accepts.
+ */
+function findInstance(
+  instance: FutureReport,
+  available: Set<RustcFuture>,
+  sameArgs: (engine: string[], rustc: string[]) => boolean,
+): RustcFuture | undefined {
+  const wanted = parseFnPath(instance.instanceOf!.name);
+  const engineArgs = (instance.typeArguments ?? []).map(normaliseTypeArgument);
+  for (const sameFn of FN_MATCH_TIERS) {
+    for (const candidate of available) {
+      if (
+        candidate.kind === 'fn' &&
+        sameFn(wanted, parseFnPath(candidate.name)) &&
+        sameArgs(engineArgs, typeArgumentsOf(candidate.name).map(normaliseTypeArgument))
+      ) {
+        return candidate;
+      }
+    }
+  }
+  return undefined;
+}
+
+function sameTypeArguments(engine: string[], rustc: string[]): boolean {
+  return engine.length === rustc.length && engine.every((arg, i) => arg === rustc[i]);
+}
+
+/** The same, but for the arguments the engine could not resolve (`_`): an instance sized as a bound. */
+function sameKnownTypeArguments(engine: string[], rustc: string[]): boolean {
+  return (
+    engine.length === rustc.length && engine.every((arg, i) => arg === '_' || arg === rustc[i])
+  );
+}
+
+/**
+ * The generic arguments of a fn path, every segment's in order (`S<u8>::get<u16>` → `u8`, `u16`;
+ * `<S<u8> as Tr>::f` → `u8`).
+ */
+export function typeArgumentsOf(name: string): string[] {
+  const args: string[] = [];
+  const path = name.replace(/\s+/g, ' ').trim();
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === '<' && i > 0 && /[\w:]/.test(path[i - 1])) {
+      const end = skipAngleGroup(path, i);
+      args.push(...splitTopLevel(path.slice(i + 1, end - 1)));
+      i = end - 1;
+    }
+  }
+  return args;
+}
+
+/** Splits on commas outside brackets and braces. */
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i];
+    if (list.startsWith('->', i)) {
+      current += '->';
+      i++;
+      continue;
+    }
+    if ('<([{'.includes(ch)) {
+      depth++;
+    } else if ('>)]}'.includes(ch)) {
+      depth--;
+    }
+    if (ch === ',' && depth === 0) {
+      parts.push(current.trim());
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  if (current.trim().length > 0) {
+    parts.push(current.trim());
+  }
+  return parts;
+}
+
+/**
+ * A type argument as both sides can compare it: module paths dropped (`std::vec::Vec<u8>` ≡
+ * `Vec<u8>`), a closure or async block named by its start (`{closure@src/fs/file.rs:491:18:
+ * 491:25}` ≡ `{closure@491:18}`), spaces collapsed.
+ */
+export function normaliseTypeArgument(arg: string): string {
+  return arg
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(
+      /\{(closure|async block|async closure|coroutine)@(?:[^{}]*?:)?(\d+):(\d+)(?:: ?\d+:\d+)?\}/g,
+      '{$1@$2:$3}',
+    )
+    .replace(/\b(?:[A-Za-z_]\w*::)+(?=[A-Za-z_{])/g, '')
+    .replace(/ ?, ?/g, ', ');
 }
 
 function findSpanned(
