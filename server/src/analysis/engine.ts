@@ -117,7 +117,7 @@ import {
   reportLayout,
   sealBodies,
 } from './incremental/crateSummary';
-import { awaitsCycle, releaseNodeCaches, roundsOf } from './incremental/crateRounds';
+import { awaitsCycle, roundsOf } from './incremental/crateRounds';
 import {
   PendingFiles,
   ShareFileSummary,
@@ -661,7 +661,6 @@ function analyzeInRounds(
           outcome.report = options.holdReport(outcome.report);
         }
         sealBodies(outcome.summary, files[i].file);
-        releaseNodeCaches(outcome.summary);
       }
     });
   const next: Set<number>[] = rounds.slice(1);
@@ -838,7 +837,6 @@ function setAside(lives: LiveFile[], first: FirstRound, unwalked: Set<number>): 
       qualified: false,
     };
     sealBodies(pending, live.file.file);
-    releaseNodeCaches(pending);
     first.setAside.set(live.position, pending);
     return false;
   });
