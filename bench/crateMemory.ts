@@ -4,15 +4,16 @@
  * asks), then the heap, the memory outside it (WebAssembly's among it) and the RSS, at the end of
  * the analysis and at the peak. What the server row of `targets.ts` measures as one RSS, split.
  *
- *   node bench/out/crateMemory.js [--lines N] [--no-cap]
+ *   node bench/out/crateMemory.js [--lines N] [--no-cap] [--snapshot FILE]
  *
- * `--no-cap`: every file, not only those within the index's 2,000-file/20 MB cap.
+ * `--no-cap`: every file, not only those within the index's 2,000-file/20 MB cap. `--snapshot`:
+ * a heap snapshot after the analysis (and a full collection), for what holds the heap.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { getHeapStatistics } from 'v8';
+import { getHeapStatistics, writeHeapSnapshot } from 'v8';
 import { fnsForLines, generateRust } from './generate';
 import { loadAverage } from './targets';
 
@@ -24,7 +25,11 @@ const out = (...parts: string[]) => path.join(repoRoot, 'server', 'out', ...part
 const MiB = 2 ** 20;
 
 const { values: flags } = parseArgs({
-  options: { lines: { type: 'string' }, 'no-cap': { type: 'boolean' } },
+  options: {
+    lines: { type: 'string' },
+    'no-cap': { type: 'boolean' },
+    snapshot: { type: 'string' },
+  },
 });
 
 /** The files the server's index takes, in the order it takes them (`workspace.ts`'s cap). */
@@ -75,7 +80,8 @@ async function main(): Promise<void> {
       `${files.length} of ${modules} files (${megabytes.toFixed(1)} MB); load ${loadAverage()}`,
     );
     const { CrateJobs } = require(out('lsp', 'crateJobs.js')) as CrateJobsModule;
-    const jobs = new CrateJobs();
+    // As in the index's worker, the jobs own this thread's parser.
+    const jobs = new CrateJobs(undefined, [], null, true);
     const started = performance.now();
     const answer = await jobs.run({
       kind: 'analyze',
@@ -90,6 +96,13 @@ async function main(): Promise<void> {
     // The texts stay with the job's caller (the server), as in the worker.
     files.length = 0;
     console.log(memory('after the analysis'));
+    // V8 gives back the pages a collection freed from other threads, a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    console.log(memory('a second later'));
+    if (flags.snapshot) {
+      writeHeapSnapshot(flags.snapshot);
+      console.log(`heap snapshot: ${flags.snapshot}`);
+    }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -148,10 +148,15 @@ describe('crate rounds: a whole crate analysed a few files at a time', () => {
       paths,
     );
     const fn = sealed[0];
-    assert.throws(
-      () => fn.body,
-      (e: unknown) => e instanceof NeedsFile && e.file === 'src/m0.rs',
+    const asksForFile = (e: unknown) => e instanceof NeedsFile && e.file === 'src/m0.rs';
+    assert.throws(() => fn.body, asksForFile);
+    // No syntax node of the deleted tree is kept (it would keep the tree's parser runtime).
+    assert.throws(() => fn.node, asksForFile);
+    assert.deepStrictEqual(
+      fn.params.map((p) => p.patternText),
+      ['n'],
     );
+    assert.throws(() => fn.params[0].pattern, asksForFile);
     // The index's lists, the futures and the fn keys name the sealed fns, not the old ones.
     assert.ok(outcome.summary.index!.fns.get(fn.name)!.includes(fn));
     assert.ok([...outcome.summary.fnKeys.keys()].every((f) => sealed.includes(f)));

@@ -125,7 +125,7 @@ import {
   reportLayout,
   sealBodies,
 } from './incremental/crateSummary';
-import { awaitsCycle, releaseNodeCaches, roundsOf } from './incremental/crateRounds';
+import { awaitsCycle, roundsOf } from './incremental/crateRounds';
 import {
   PendingFiles,
   ShareFileSummary,
@@ -682,7 +682,6 @@ function analyzeInRounds(
           outcome.report = options.holdReport(outcome.report);
         }
         sealBodies(outcome.summary, files[i].file);
-        releaseNodeCaches(outcome.summary);
       }
     });
   const next: Set<number>[] = rounds.slice(1);
@@ -859,7 +858,6 @@ function setAside(lives: LiveFile[], first: FirstRound, unwalked: Set<number>): 
       qualified: false,
     };
     sealBodies(pending, live.file.file);
-    releaseNodeCaches(pending);
     first.setAside.set(live.position, pending);
     return false;
   });

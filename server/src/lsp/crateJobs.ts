@@ -6,7 +6,7 @@
 import { Calibration, CalibrationData, hashText } from '../analysis/types/calibration';
 import { CrateFile, Edition, initAnalysis } from '../analysis/engine';
 import { CrateSession } from '../analysis/incremental/crateSession';
-import type { WasmPaths } from '../analysis/syntax/parser';
+import { recycleParser, useRecyclableParsers, WasmPaths } from '../analysis/syntax/parser';
 import { GarbageBound } from '../workers/garbage';
 import { CfgEnv, cfgKey, cfgWithFeatures } from '../analysis/syntax/cfg';
 import type { FileReport, FutureReport } from '../analysis/report';
@@ -184,7 +184,7 @@ export class CrateJobs {
     string,
     { switches: string; loaded: CrateDependencies | null }
   >();
-  private readonly ready: Promise<unknown>;
+  private readonly ready: Promise<void>;
   /** Analyses read the items a background indexer kept, and index the rest themselves. */
   private readonly store: PackageStore | undefined;
   /** The graph `indexDependency` jobs go through, by its load and cache folder. */
@@ -199,12 +199,21 @@ export class CrateJobs {
    */
   private readonly collectRoundGarbage = () => this.roundGarbage.collectIfOver();
 
+  /**
+   * `ownsThread`: the jobs are all this thread parses (the index's worker), so the parser's
+   * runtime goes after a whole analysis (`recycleParser`), and its memory with it.
+   */
   constructor(
     wasmPaths?: WasmPaths,
     calibrations: [root: string, data: CalibrationData][] = [],
     cacheDir?: string | null,
+    private readonly ownsThread = false,
   ) {
-    this.ready = initAnalysis(wasmPaths);
+    if (ownsThread) {
+      useRecyclableParsers();
+    }
+    // Resolved to nothing: the first runtime's language would keep that runtime alive.
+    this.ready = initAnalysis(wasmPaths).then(() => undefined);
     this.store = cacheDir ? { cache: new PackageCache(cacheDir), fill: false } : undefined;
     for (const [root, data] of calibrations) {
       this.calibrations.set(root, new Calibration(data));
@@ -346,11 +355,30 @@ export class CrateJobs {
       });
     }
     if (kept.session.last.whole && hold) {
+      // The parser's runtime has grown to a round's trees, all deleted now: a new one, started by
+      // the next job, grows only as far as that job's trees.
+      if (this.ownsThread) {
+        recycleParser();
+      }
       // A whole crate's analysis leaves its garbage (the walks, the reports before they were
       // packed), and V8 the pages it grew to, until some later job fills them.
-      this.roundGarbage.collect({ compact: true });
+      this.compactSoon();
     }
     return answer;
+  }
+
+  /**
+   * Compacts the heap after a whole analysis, once the job is answered: in a later turn, when V8
+   * has let go of what the job's promises held (the parser's last runtime among it). A full
+   * collection comes first, which frees that runtime's memory and the garbage; the compaction
+   * after it then needs new pages only for what survives (at once, on a 200k-line crate, the
+   * peak rose by as much as the heap kept: 308 to 349 MiB).
+   */
+  private compactSoon(): void {
+    setTimeout(() => {
+      this.roundGarbage.collect();
+      setTimeout(() => this.roundGarbage.collect({ compact: true }), 0);
+    }, 0);
   }
 
   /**

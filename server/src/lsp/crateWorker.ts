@@ -44,7 +44,7 @@ if (parentPort) {
         port.close();
       });
   } else {
-    const jobs = new CrateJobs(data?.wasmPaths, data?.calibrations, data?.cacheDir);
+    const jobs = new CrateJobs(data?.wasmPaths, data?.calibrations, data?.cacheDir, true);
     serveTasks(port, (job: CrateJob) => jobs.run(job));
   }
 }

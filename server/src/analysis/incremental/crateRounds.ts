@@ -6,7 +6,7 @@
  * so the peak is set by the largest round, not by the crate.
  */
 import type { CrateFile } from '../crateFile';
-import type { FileOutcome, FileSummary } from './crateSummary';
+import type { FileOutcome } from './crateSummary';
 
 /** Whether a file has futures to find: only such a file's tree outlives its indexing. */
 export function mayHaveFutures(file: CrateFile): boolean {
@@ -110,34 +110,4 @@ export function awaitsCycle(outcomes: Iterable<FileOutcome | null>): boolean {
     }
   }
   return false;
-}
-
-/** What web-tree-sitter caches on a node it has listed the children of. */
-interface NodeCaches {
-  _children?: unknown;
-  _namedChildren?: unknown;
-}
-
-/**
- * Lets go of the child lists web-tree-sitter caches on the nodes a file's summary keeps (its fns'
- * nodes and parameter patterns), once the file's tree is deleted: nothing may read them any more,
- * and they held most of a kept index's memory (tens of node objects per fn). Lazily found
- * patterns are not looked up.
- */
-export function releaseNodeCaches(summary: FileSummary): void {
-  const release = (node: unknown) => {
-    if (node && typeof node === 'object') {
-      (node as NodeCaches)._children = undefined;
-      (node as NodeCaches)._namedChildren = undefined;
-    }
-  };
-  for (const fn of summary.index?.byNode.values() ?? []) {
-    release(fn.node);
-    for (const param of fn.params) {
-      const pattern = Object.getOwnPropertyDescriptor(param, 'pattern');
-      if (pattern && 'value' in pattern) {
-        release(pattern.value);
-      }
-    }
-  }
 }

@@ -10,7 +10,7 @@ import { AnalysisOptions, CrateFile, CrateRound, analyzeCrateRound } from '../en
 import type { FileReport } from '../report';
 import { hashText } from '../types/calibration';
 import { FileOutcome, NeedsFile, layoutKey, sealBodies } from './crateSummary';
-import { awaitsCycle, releaseNodeCaches, roundCharsFor } from './crateRounds';
+import { awaitsCycle, roundCharsFor } from './crateRounds';
 
 /** One file of the session: its last text and what the last round that walked it found. */
 interface SessionFile {
@@ -121,7 +121,6 @@ export class CrateSession {
     this.files = files.map((file, i) => ({ file, hash: hashes[i], outcome: result.outcomes[i]! }));
     this.files.forEach((f) => {
       sealBodies(f.outcome.summary, f.file.file);
-      releaseNodeCaches(f.outcome.summary);
     });
     this.structure = structure;
     this.gatedOut = result.gatedOut;
@@ -160,7 +159,6 @@ export class CrateSession {
         changedLayouts(next[i].outcome, outcome).forEach((key) => moved.add(key));
         next[i] = { ...next[i], outcome };
         sealBodies(outcome.summary, files[i].file);
-        releaseNodeCaches(outcome.summary);
       }
       live = readersOf(next, moved);
     }

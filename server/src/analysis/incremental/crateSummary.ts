@@ -4,7 +4,7 @@
  * (`crateSession.ts`) walks again only the files whose text changed or whose reads changed, and
  * answers the others' questions from these summaries.
  */
-import type { FnInfo, ItemIndex } from '../items/items';
+import type { FnInfo, ItemIndex, ParamInfo } from '../items/items';
 import { fnSummary } from '../items/itemDependencies';
 import type { FileReport, FutureKind, FutureReport } from '../report';
 import type { ModuleDeclaration } from '../syntax/gatedModules';
@@ -127,15 +127,16 @@ export function itemsKeyOf(index: ItemIndex, declarations: ModuleDeclaration[]):
 }
 
 /**
- * A fn of a summary whose file's tree is gone: the fn's items as they were, and a body that says,
- * when a walk follows it (`-> impl Future` fns), that the file must be walked again. One class for
- * every such fn, so they share one shape and one getter (a getter defined on each fn made every
- * fn a dictionary of its properties: a third of a summary's memory).
+ * A fn of a summary whose file's tree is gone: the fn's items as they were, and a node, a body and
+ * parameter patterns that say, when a walk reads them (`-> impl Future` fns' bodies), that the
+ * file must be walked again. It keeps no syntax node: a node would keep its deleted tree, the
+ * tree its text and the parser runtime it came from, which could then never be let go. One class
+ * for every such fn, so they share one shape and one getter (a getter defined on each fn made
+ * every fn a dictionary of its properties: a third of a summary's memory).
  */
 class SealedFn implements FnInfo {
   name: string;
   path: string;
-  node: FnInfo['node'];
   isAsync: boolean;
   selfTy: FnInfo['selfTy'];
   selfKind: FnInfo['selfKind'];
@@ -158,12 +159,13 @@ class SealedFn implements FnInfo {
   ) {
     this.name = fn.name;
     this.path = fn.path;
-    this.node = fn.node;
     this.isAsync = fn.isAsync;
     this.selfTy = fn.selfTy;
     this.selfKind = fn.selfKind;
-    // The same objects: a parameter's pattern may be found lazily, and a copy would lose it.
-    this.params = fn.params;
+    this.params =
+      fn.params.length > 0
+        ? fn.params.map((p) => new SealedParam(p.ty, p.isSelf, p.patternText, sealedIn))
+        : NO_PARAMS;
     this.ret = fn.ret;
     this.generics = fn.generics;
     this.callableOutputs = fn.callableOutputs.size > 0 ? fn.callableOutputs : NO_OUTPUTS;
@@ -177,7 +179,25 @@ class SealedFn implements FnInfo {
     this.module = fn.module;
   }
 
+  get node(): FnInfo['node'] {
+    throw new NeedsFile(this.sealedIn);
+  }
+
   get body(): FnInfo['body'] {
+    throw new NeedsFile(this.sealedIn);
+  }
+}
+
+/** A parameter of a sealed fn: its type and text, and a pattern node that asks for the file. */
+class SealedParam implements ParamInfo {
+  constructor(
+    readonly ty: ParamInfo['ty'],
+    readonly isSelf: boolean,
+    readonly patternText: string,
+    private readonly sealedIn: string,
+  ) {}
+
+  get pattern(): ParamInfo['pattern'] {
     throw new NeedsFile(this.sealedIn);
   }
 }
@@ -198,6 +218,7 @@ class EmptySet<T> extends Set<T> {
 const NO_OUTPUTS: FnInfo['callableOutputs'] = new EmptyMap();
 const NO_FUTURE_OUTPUTS: FnInfo['futureOutputs'] = new EmptyMap();
 const NO_NAMES: Set<string> = new EmptySet();
+const NO_PARAMS: ParamInfo[] = Object.freeze([]) as unknown as ParamInfo[];
 
 /**
  * Puts sealed copies (`SealedFn`) of a summary's fns in place of its fns, everywhere the summary

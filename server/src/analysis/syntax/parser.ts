@@ -39,6 +39,8 @@ let loadedPaths: WasmPaths | undefined;
 let generation = 0;
 /** Set by the runtime's abort hook (any thread of the process runs its own runtime). */
 let aborted = false;
+/** Every runtime is a copy of its own, which `recycleParser` can let go (`useRecyclableParsers`). */
+let recyclable = false;
 
 /** The parser's runtime aborted, and restarts at the next `initParser()`. */
 export class ParserAborted extends Error {
@@ -79,7 +81,7 @@ export function initParser(paths?: WasmPaths): Promise<TreeSitter.Language> {
   loadedPaths ??= paths ?? defaultWasmPaths();
   const from = loadedPaths;
   loading ??= (async () => {
-    const library = generation === 0 ? TreeSitter : freshLibrary();
+    const library = generation === 0 && !recyclable ? TreeSitter : freshLibrary();
     const module: Record<string, unknown> = {
       locateFile: () => from.runtimeWasm,
       // Emscripten calls it before it throws `Aborted(...)`, wherever in the runtime that happens.
@@ -137,7 +139,27 @@ const WasmRuntimeError = (
   globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } }
 ).WebAssembly.RuntimeError;
 
-/** Drops the failed runtime: the next `initParser()` loads a new one. */
+/**
+ * Makes this thread's runtimes copies of their own (`freshLibrary`), from the first: the module's
+ * own copy of the library could never be let go. Before the first `initParser()`.
+ */
+export function useRecyclableParsers(): void {
+  recyclable = true;
+}
+
+/**
+ * Lets this thread's runtime go, with the WebAssembly memory it grew to (as much as the most
+ * trees it ever held at once: it never shrinks); the next `initParser()` loads a new one. For a
+ * thread that has deleted its trees and holds no node of them (the crate index's worker after a
+ * whole analysis): whatever still held one would keep the old runtime alive beside the new one.
+ */
+export function recycleParser(): void {
+  if (recyclable && runtime) {
+    retireRuntime();
+  }
+}
+
+/** Drops the runtime (a failed one): the next `initParser()` loads a new one. */
 function retireRuntime(): void {
   aborted = false;
   generation++;
@@ -155,7 +177,10 @@ function freshLibrary(): Library {
   const beside = path.join(__dirname, 'web-tree-sitter.cjs');
   const file = fs.existsSync(beside) ? beside : load.resolve('web-tree-sitter');
   delete load.cache[file];
-  return load(file) as Library;
+  const library = load(file) as Library;
+  // Out of the cache at once: held by its runtime alone, the copy goes when the runtime does.
+  delete load.cache[file];
+  return library;
 }
 
 export interface TextEdit {
