@@ -6,6 +6,7 @@ import type { FileReport, FutureReport } from '../analysis/report';
 import type { DiagnosticCode } from '../protocol';
 import type { SourceText } from '../text/sourceText';
 import type { Finding, Lint, LintOptions } from './finding';
+import { instancesOf } from '../analysis/coroutine/instanceReports';
 import { guardHeldAcrossAwait } from './guardHeldAcrossAwait';
 import { largeFuture } from './largeFuture';
 import { largeValueHeldAcrossAwait } from './largeValueHeldAcrossAwait';
@@ -27,7 +28,15 @@ export function lintOf(code: DiagnosticCode): Lint {
  * fn's futures are linted again. A report object is the same only while its fn's text and place
  * are, and a finding reads the text at its future's positions alone (its spans), all in that fn.
  */
-const findingsMemo = new WeakMap<FutureReport, { options: string; findings: Finding[] }>();
+const findingsMemo = new WeakMap<
+  FutureReport,
+  { options: string; instances: readonly FutureReport[]; findings: Finding[] }
+>();
+
+/** The same instance reports, one for one (a generic fn is judged by its largest instance). */
+function sameReports(a: readonly FutureReport[], b: readonly FutureReport[]): boolean {
+  return a.length === b.length && a.every((r, i) => r === b[i]);
+}
 
 /** Every lint's findings in a file, future by future, before levels are applied. */
 export function checkFile(report: FileReport, source: SourceText, options: LintOptions): Finding[] {
@@ -35,12 +44,14 @@ export function checkFile(report: FileReport, source: SourceText, options: LintO
   const findings: Finding[] = [];
   for (const future of report.futures) {
     let memo = findingsMemo.get(future);
-    if (!memo || memo.options !== key) {
+    const instances = instancesOf(report, future);
+    if (!memo || memo.options !== key || !sameReports(memo.instances, instances)) {
       // Each lint looks at one future at a time: given this one alone, it finds this one's.
       const alone: FileReport = { ...report, futures: [future] };
       // Within a future, the lints' order.
       memo = {
         options: key,
+        instances,
         findings: LINTS.flatMap((lint) => lint.check(alone, source, options)),
       };
       findingsMemo.set(future, memo);

@@ -130,6 +130,16 @@ function optionOfPointee({ receiver }: MethodCall): Ty {
   return UNKNOWN;
 }
 
+/**
+ * `x.unwrap_or(d)` on a receiver of unknown type: `d`'s type, which is the option's, unless `d`
+ * is a literal's default (`i32`, `f64`), which the option's own type would have settled
+ * (`r.map(|v| v.len()).unwrap_or(0)` is a `usize`).
+ */
+function defaultUnlessOpenNumber({ argTy }: MethodCall): Ty {
+  const d = argTy(0);
+  return d.k === 'prim' && (d.name === 'i32' || d.name === 'f64') ? UNKNOWN : d;
+}
+
 /** `n.to_le_bytes()`: an array of as many bytes as the number type has. */
 function bytesOfNumber({ receiver }: MethodCall): Ty {
   return receiver.k === 'prim'
@@ -333,7 +343,7 @@ export const STD_METHODS: ReadonlyMap<string, ResultPattern> = methodTable([
   ],
   // Options and results.
   ...each('unwrap expect unwrap_or_default unwrap_or_else', only(LOCK_RESULT_LIKE, typeArg(0))),
-  ['unwrap_or', choose([LOCK_RESULT_LIKE, typeArg(0)], arg(0))],
+  ['unwrap_or', choose([LOCK_RESULT_LIKE, typeArg(0)], computed(defaultUnlessOpenNumber))],
   ['ok', only(RESULT, named('Option', typeArg(0)))],
   ['err', only(RESULT, named('Option', typeArg(1)))],
   ...each('ok_or ok_or_else', only(OPTION, named('Result', typeArg(0), UNKNOWN_RESULT))),
