@@ -169,11 +169,7 @@ export function useFromClosure(
   // of the local even when it is a reference (measured: `|| self.io.peek(buf)` keeps `self` and `buf`).
   const wholeVariable = w.ctx.edition === '2015' || w.ctx.edition === '2018';
   const throughDeref =
-    isRefLocal &&
-    !wholeVariable &&
-    (path !== '' ||
-      (kind === 'move' && !byValue && !traits.copy) ||
-      (kind === 'borrow' && !w.explicitBorrow));
+    isRefLocal && !wholeVariable && usedThroughReference(w, kind, path, byValue, traits.copy);
   // A reference field used through itself (`o.r.len()`) is reborrowed (`&*o.r`): the closure
   // borrows what `o.r` points to, not `o`, which only needs to be read (measured).
   const throughField = !wholeVariable && !byValue && path !== '' && placeTy.k === 'ref' && through;
@@ -209,6 +205,26 @@ export function useFromClosure(
     w.regionStack.push(...innerRegions);
     w.captureFrames.push(outer);
   }
+}
+
+/**
+ * A reference local's use reaches through it (edition 2021 cuts the captured place at the deref
+ * of a shared reference): a field or element of what it points to, a non-`Copy` move that is a
+ * reborrow, an implicit borrow (`client.get()`), or a read under `*` or built-in indexing.
+ */
+function usedThroughReference(
+  w: WalkState,
+  kind: UseKind,
+  path: string,
+  byValue: boolean,
+  copy: boolean,
+): boolean {
+  return (
+    path !== '' ||
+    (kind === 'move' && !byValue && !copy) ||
+    (kind === 'borrow' && !w.explicitBorrow) ||
+    (kind === 'read' && w.derefOperand)
+  );
 }
 
 /**

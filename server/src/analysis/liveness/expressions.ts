@@ -331,7 +331,11 @@ export function walkIndex(w: WalkState, node: SyntaxNode, mode: WalkMode): void 
     const bt = peelRefs(w.typeOf(base));
     // Built-in array indexing is a plain place access; everything else calls `Index::index(&base)`.
     const builtin = bt.k === 'array' && idx?.type !== 'range_expression';
-    if (isPlace(base)) {
+    if (isPlace(base) && builtin && w.typeOf(base).k === 'ref') {
+      // `b[1]` with `b: &[u8; N]` is `(*b)[1]`: used through the reference (a closure or async
+      // block around it captures `b` itself, not a borrow of it; measured).
+      w.withDerefOperand(() => w.walkExpr(base, mode === 'borrow' ? 'borrow' : 'read'));
+    } else if (isPlace(base)) {
       w.walkExpr(base, builtin ? (mode === 'borrow' ? 'borrow' : 'read') : 'borrow');
     } else {
       walkValueOperand(w, base, 'borrow');
