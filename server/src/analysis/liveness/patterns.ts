@@ -16,6 +16,7 @@ import {
 } from '../types/types';
 import { Local } from './held';
 import { isPinMacro, walkPinMacro } from './pins';
+import { isPromotedWhenBorrowed } from './promotion';
 import {
   isPlace,
   isRestPattern,
@@ -188,11 +189,14 @@ function walkLetValue(w: WalkState, value: SyntaxNode, pattern: SyntaxNode | nul
     value.type === 'reference_expression' &&
     !isPlace(value.childForFieldName('value') ?? value)
   ) {
-    // `let r = &make();` extends the temporary to the enclosing block.
+    // `let r = &make();` extends the temporary to the enclosing block; `let s: &[u8] = &[1, 2]`
+    // borrows a constant, promoted to a static (no temporary, measured).
     const operand = value.childForFieldName('value')!;
     w.walkExpr(operand, 'move');
-    const temp = w.newTemp(w.typeOf(operand), operand, 'scope');
-    temp.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
+    if (!isPromotedWhenBorrowed(value)) {
+      const temp = w.newTemp(extendedTempType(w, operand, ty), operand, 'scope');
+      temp.uses.push({ point: ++w.point, kind: 'borrow', region: [...w.regionStack] });
+    }
   } else if (isPinMacro(value)) {
     walkPinMacro(w, value);
   } else if (pattern && isPlace(value)) {
@@ -200,6 +204,24 @@ function walkLetValue(w: WalkState, value: SyntaxNode, pattern: SyntaxNode | nul
   } else {
     w.walkExpr(value, 'move');
   }
+}
+
+/**
+ * The type of `let r: &mut [u8] = &mut [1, 2];`'s extended temporary: an array literal takes the
+ * element type the written reference type gives it (`[u8; 2]`, not the literals' `[i32; 2]`).
+ */
+function extendedTempType(w: WalkState, operand: SyntaxNode, written: Ty): Ty {
+  const own = w.typeOf(operand);
+  const target = written.k === 'ref' ? written.inner : null;
+  if (
+    operand.type === 'array_expression' &&
+    own.k === 'array' &&
+    (target?.k === 'slice' || target?.k === 'array') &&
+    !hasUnknown(target.elem)
+  ) {
+    return { k: 'array', elem: target.elem, len: own.len };
+  }
+  return own;
 }
 
 /**
