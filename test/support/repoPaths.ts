@@ -27,6 +27,17 @@ export function findUpwards(start: string, accept: (dir: string) => boolean): st
 }
 
 /** `shared/reference/cases` beside or above the repository; throws with the places it looked. */
+/** A cargo workspace fixture of `test/fixtures/workspaces` by name, found from `from` upwards. */
+export function workspaceFixture(name: string, from: string = __dirname): string {
+  const root = findUpwards(from, (dir) =>
+    fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')),
+  );
+  if (!root) {
+    throw new Error(`no test/fixtures/workspaces above ${from}`);
+  }
+  return path.join(root, 'test', 'fixtures', 'workspaces', name);
+}
+
 export function referenceCasesDir(from: string = __dirname): string {
   const override = process.env[CASES_DIR_ENV];
   if (override) {

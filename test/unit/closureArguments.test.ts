@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pairWithCargo } from '../support/cargoTypeSizes';
-import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { loadServerModule, workspaceFixture } from '../support/repoPaths';
 import { libFnFutures } from '../support/workspaceLib';
 
 const engine =
@@ -269,13 +269,7 @@ describe('closures and fn items as generic arguments', () => {
   }
 });
 
-const WORKSPACE = path.join(
-  findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')))!,
-  'test',
-  'fixtures',
-  'workspaces',
-  'closure_arguments',
-);
+const WORKSPACE = workspaceFixture('closure_arguments');
 
 /**
  * The same given to a dependency's generic async fns (`test/fixtures/workspaces/closure_arguments`,

@@ -9,12 +9,11 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
 import type { Ty } from '../../server/src/analysis/types/types';
 import type { AssocTypeImpl } from '../../server/src/analysis/types/projections';
 import type { ItemIndex } from '../../server/src/analysis/items/items';
 import type { SyntaxNode } from '../../server/src/analysis/syntax/parser';
-import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { loadServerModule, workspaceFixture } from '../support/repoPaths';
 import { matchesRecordedRustc } from '../support/workspaceLib';
 
 const engine =
@@ -37,13 +36,7 @@ const promotion = loadServerModule<typeof import('../../server/src/analysis/live
 );
 
 const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
-const WORKSPACE = path.join(
-  findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')))!,
-  'test',
-  'fixtures',
-  'workspaces',
-  'stream_collect',
-);
+const WORKSPACE = workspaceFixture('stream_collect');
 
 const adt = (name: string, ...args: Ty[]): Ty => ({ k: 'adt', segments: name.split('::'), args });
 const HOLE = adt('_');

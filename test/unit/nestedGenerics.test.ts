@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { FutureReport } from '../../server/src/analysis/report';
 import { pairWithCargo } from '../support/cargoTypeSizes';
-import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { loadServerModule, workspaceFixture } from '../support/repoPaths';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
@@ -25,10 +25,7 @@ const loader = loadServerModule<typeof import('../../server/src/project/dependen
   'project/dependencyLoader',
 );
 
-const repoRoot = findUpwards(__dirname, (dir) =>
-  fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')),
-)!;
-const WORKSPACE = path.join(repoRoot, 'test', 'fixtures', 'workspaces', 'nested_generics');
+const WORKSPACE = workspaceFixture('nested_generics');
 
 /** The `async fn` futures of the workspace's library (its two files), dependencies read. */
 function crateFnFutures(tempRoot: string): FutureReport[] {

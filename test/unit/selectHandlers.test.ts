@@ -5,21 +5,14 @@
  * with the workspace `select_handlers` (its recorded rustc output, tokio from Debian's registry).
  */
 import * as fs from 'fs';
-import * as path from 'path';
-import { findUpwards, loadServerModule } from '../support/repoPaths';
+import { loadServerModule, workspaceFixture } from '../support/repoPaths';
 import { matchesRecordedRustc } from '../support/workspaceLib';
 
 const engine =
   loadServerModule<typeof import('../../server/src/analysis/engine')>('analysis/engine');
 
 const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
-const WORKSPACE = path.join(
-  findUpwards(__dirname, (dir) => fs.existsSync(path.join(dir, 'test', 'fixtures', 'workspaces')))!,
-  'test',
-  'fixtures',
-  'workspaces',
-  'select_handlers',
-);
+const WORKSPACE = workspaceFixture('select_handlers');
 
 describe('tokio select! handlers that await', function () {
   this.timeout(300_000);

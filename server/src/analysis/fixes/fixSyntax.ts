@@ -395,7 +395,7 @@ export function enclosingMacro(node: SyntaxNode): SyntaxNode | null {
 
 /**
  * std macros that only borrow their arguments (formatting, assertions, panics): a value named in
- * one is used there, not moved or stored. Not the walker's FORMAT_MACROS, which models what a
+ * one is used there, not moved or stored. Not FORMAT_MACROS (liveness/syntaxShapes.ts), which models what a
  * format macro keeps alive across an await and includes the log crates' macros.
  */
 export const ARGUMENT_BORROWING_MACROS = new Set([

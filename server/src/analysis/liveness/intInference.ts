@@ -2,7 +2,7 @@
 import type { SyntaxNode } from '../syntax/parser';
 import { peelRefs, Ty } from '../types/types';
 import { Local } from './held';
-import { argumentRoot, isUnsuffixedInt, named } from './syntaxShapes';
+import { argumentRoot, FORMAT_MACROS, isUnsuffixedInt, named } from './syntaxShapes';
 import type { WalkState } from './walkState';
 
 export const INTEGER_NAMES: Record<string, true> = {
@@ -272,27 +272,6 @@ export function settleFieldValues(w: WalkState, struct: Ty, fields: [string, Syn
   }
 }
 
-/** Macros whose plain arguments are only formatted (`Display`/`Debug` take any integer type). */
-const FORMATTING_MACROS = new Set([
-  'format',
-  'print',
-  'println',
-  'eprint',
-  'eprintln',
-  'write',
-  'writeln',
-  'panic',
-  'format_args',
-  'trace',
-  'debug',
-  'info',
-  'warn',
-  'error',
-  'unreachable',
-  'todo',
-  'unimplemented',
-]);
-
 const COMPARISONS = new Set(['==', '!=', '<', '>', '<=', '>=']);
 const SHIFTS = new Set(['<<', '>>']);
 
@@ -537,7 +516,7 @@ function receiverKeepsFallback(field: SyntaxNode, names: Set<string>): boolean {
 function isFormattedArgument(expr: SyntaxNode, tokens: SyntaxNode): boolean {
   const invocation = tokens.parent;
   const macro = invocation?.childForFieldName('macro')?.text.split('::').pop() ?? '';
-  if (invocation?.type !== 'macro_invocation' || !FORMATTING_MACROS.has(macro)) {
+  if (invocation?.type !== 'macro_invocation' || !FORMAT_MACROS.has(macro)) {
     return false;
   }
   const before = expr.previousSibling?.type;

@@ -22,32 +22,10 @@ import {
   repeatFormAsArguments,
 } from '../syntax/macros';
 import { ELSE_ARM_MARKER } from '../syntax/selectArms';
+import { FORMAT_MACROS } from './syntaxShapes';
 import { noteFirstBranchWrite } from './controlFlow';
 import { isOpenNumber } from '../types/infer';
 import type { WalkState } from './walkState';
-
-export const FORMAT_MACROS = new Set([
-  'format',
-  'print',
-  'println',
-  'eprint',
-  'eprintln',
-  'write',
-  'writeln',
-  'panic',
-  'format_args',
-  'trace',
-  'debug',
-  'info',
-  'warn',
-  'error',
-  'log',
-  'unreachable',
-  'todo',
-  'unimplemented',
-  'assert',
-  'debug_assert',
-]);
 
 export const SELF_CONTAINED_FORMAT = new Set([
   'format',

@@ -3,6 +3,30 @@ import { compiledIn } from '../syntax/cfg';
 import { macroName } from '../syntax/macros';
 import type { SyntaxNode } from '../syntax/parser';
 
+/** Macros whose arguments after the format string are only formatted (std's, log's, asserts). */
+export const FORMAT_MACROS = new Set([
+  'format',
+  'print',
+  'println',
+  'eprint',
+  'eprintln',
+  'write',
+  'writeln',
+  'panic',
+  'format_args',
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'log',
+  'unreachable',
+  'todo',
+  'unimplemented',
+  'assert',
+  'debug_assert',
+]);
+
 export const DIVERGING_MACROS = new Set(['panic', 'unreachable', 'todo', 'unimplemented']);
 
 export const PLACE_TYPES = new Set(['identifier', 'self', 'field_expression', 'scoped_identifier']);
